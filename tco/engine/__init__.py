@@ -1,0 +1,1 @@
+"""The pure calculation core: no file, terminal or network I/O."""

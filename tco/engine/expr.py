@@ -1,0 +1,362 @@
+"""Cost formulas as small expression trees, rendered three ways.
+
+Why: the polars evaluation, the Excel workbook and the "how was this computed" text must never
+disagree, so each formula is declared once as a `Term` and rendered by `to_polars`, `to_excel`
+and `explain`. Nothing here knows about any particular cost.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable, Iterable, Mapping, Union
+
+import polars as pl
+
+Number = Union[int, float]
+
+
+class Term:
+    """Base of every node. Arithmetic operators build new nodes."""
+
+    def __add__(self, other): return Op("+", self, lift(other))
+    def __radd__(self, other): return Op("+", lift(other), self)
+    def __sub__(self, other): return Op("-", self, lift(other))
+    def __rsub__(self, other): return Op("-", lift(other), self)
+    def __mul__(self, other): return Op("*", self, lift(other))
+    def __rmul__(self, other): return Op("*", lift(other), self)
+    def __truediv__(self, other): return Op("/", self, lift(other))
+    def __rtruediv__(self, other): return Op("/", lift(other), self)
+    def __pow__(self, other): return Op("^", self, lift(other))
+    def __neg__(self): return Op("-", Const(0.0), self)
+
+    # comparisons build conditions (not Python booleans)
+    def gt(self, other): return Cmp(">", self, lift(other))
+    def ge(self, other): return Cmp(">=", self, lift(other))
+    def lt(self, other): return Cmp("<", self, lift(other))
+    def le(self, other): return Cmp("<=", self, lift(other))
+    def eq(self, other): return Cmp("=", self, lift(other))
+
+
+@dataclass(frozen=True, eq=False)
+class Input(Term):
+    """A named input: a column in polars, a cell on the Inputs sheet, a labelled value in text."""
+
+    name: str
+    label: str
+    unit: str = ""
+
+
+@dataclass(frozen=True, eq=False)
+class Const(Term):
+    value: float
+    label: str = ""
+
+
+@dataclass(frozen=True, eq=False)
+class Op(Term):
+    op: str
+    left: Term
+    right: Term
+
+
+@dataclass(frozen=True, eq=False)
+class Cmp(Term):
+    op: str
+    left: Term
+    right: Term
+
+
+@dataclass(frozen=True, eq=False)
+class Where(Term):
+    """IF(cond, then, otherwise)."""
+
+    cond: Term
+    then: Term
+    otherwise: Term
+
+
+@dataclass(frozen=True, eq=False)
+class Func(Term):
+    """max, min, ceil (round up to a whole number), floor, abs, exp, ln."""
+
+    name: str
+    args: tuple[Term, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Named(Term):
+    """A named intermediate result: rendered as its own column / cell / line of explanation."""
+
+    name: str
+    label: str
+    term: Term
+    unit: str = ""
+
+
+def lift(value: Term | Number) -> Term:
+    if isinstance(value, Term):
+        return value
+    if isinstance(value, bool):
+        return Const(float(value))
+    if isinstance(value, (int, float)):
+        return Const(float(value))
+    raise TypeError(f"cannot use {value!r} in a formula")
+
+
+def where(cond: Term, then: Term | Number, otherwise: Term | Number) -> Term:
+    return Where(cond, lift(then), lift(otherwise))
+
+
+def maximum(*args: Term | Number) -> Term:
+    return Func("max", tuple(lift(a) for a in args))
+
+
+def minimum(*args: Term | Number) -> Term:
+    return Func("min", tuple(lift(a) for a in args))
+
+
+def ceil(arg: Term | Number) -> Term:
+    return Func("ceil", (lift(arg),))
+
+
+def floor(arg: Term | Number) -> Term:
+    return Func("floor", (lift(arg),))
+
+
+def total(args: Iterable[Term | Number]) -> Term:
+    """Sum of many terms (a balanced tree keeps rendering shallow)."""
+    items = [lift(a) for a in args]
+    if not items:
+        return Const(0.0)
+    while len(items) > 1:
+        items = [items[i] + items[i + 1] if i + 1 < len(items) else items[i] for i in range(0, len(items), 2)]
+    return items[0]
+
+
+def named(name: str, label: str, term: Term | Number, unit: str = "") -> Named:
+    return Named(name, label, lift(term), unit)
+
+
+# ---------------------------------------------------------------- traversal
+
+def inputs_of(term: Term) -> list[Input]:
+    """Every distinct Input a term depends on, in first-use order."""
+    seen: dict[str, Input] = {}
+
+    def walk(t: Term) -> None:
+        match t:
+            case Input():
+                seen.setdefault(t.name, t)
+            case Op() | Cmp():
+                walk(t.left); walk(t.right)
+            case Where():
+                walk(t.cond); walk(t.then); walk(t.otherwise)
+            case Func():
+                for a in t.args:
+                    walk(a)
+            case Named():
+                walk(t.term)
+    walk(term)
+    return list(seen.values())
+
+
+def named_parts(term: Term) -> list[Named]:
+    """The Named intermediates inside a term, innermost first, each once."""
+    out: dict[str, Named] = {}
+
+    def walk(t: Term) -> None:
+        match t:
+            case Op() | Cmp():
+                walk(t.left); walk(t.right)
+            case Where():
+                walk(t.cond); walk(t.then); walk(t.otherwise)
+            case Func():
+                for a in t.args:
+                    walk(a)
+            case Named():
+                walk(t.term)
+                out.setdefault(t.name, t)
+    walk(term)
+    return list(out.values())
+
+
+def substitute(term: Term, values: Mapping[str, Term | Number]) -> Term:
+    """Replace inputs by other terms or constants (e.g. the month index by 7)."""
+    match term:
+        case Input():
+            return lift(values[term.name]) if term.name in values else term
+        case Op():
+            return Op(term.op, substitute(term.left, values), substitute(term.right, values))
+        case Cmp():
+            return Cmp(term.op, substitute(term.left, values), substitute(term.right, values))
+        case Where():
+            return Where(substitute(term.cond, values), substitute(term.then, values), substitute(term.otherwise, values))
+        case Func():
+            return Func(term.name, tuple(substitute(a, values) for a in term.args))
+        case Named():
+            return Named(term.name, term.label, substitute(term.term, values), term.unit)
+    return term
+
+
+# ---------------------------------------------------------------- renderers
+
+def to_polars(term: Term, column_of: Callable[[str], pl.Expr] | None = None) -> pl.Expr:
+    """A polars expression; inputs are columns of the same name unless `column_of` says otherwise."""
+    col = column_of or pl.col
+
+    def r(t: Term) -> pl.Expr:
+        match t:
+            case Input():
+                return col(t.name)
+            case Const():
+                return pl.lit(t.value, dtype=pl.Float64)
+            case Op():
+                a, b = r(t.left), r(t.right)
+                if t.op == "+": return a + b
+                if t.op == "-": return a - b
+                if t.op == "*": return a * b
+                if t.op == "/": return a / b
+                if t.op == "^": return a.pow(b)
+            case Cmp():
+                a, b = r(t.left), r(t.right)
+                return {">": a > b, ">=": a >= b, "<": a < b, "<=": a <= b, "=": a == b}[t.op]
+            case Where():
+                return pl.when(r(t.cond)).then(r(t.then)).otherwise(r(t.otherwise))
+            case Func():
+                args = [r(a) for a in t.args]
+                if t.name == "max": return pl.max_horizontal(args)
+                if t.name == "min": return pl.min_horizontal(args)
+                if t.name == "ceil": return _ceil_whole(args[0])
+                if t.name == "floor": return args[0].floor()
+                if t.name == "abs": return args[0].abs()
+                if t.name == "exp": return args[0].exp()
+                if t.name == "ln": return args[0].log()
+            case Named():
+                return r(t.term)
+        raise TypeError(f"cannot render {t!r}")
+
+    return r(term)
+
+
+def _ceil_whole(e: pl.Expr) -> pl.Expr:
+    # Round before ceiling so that 3.0000000000000004 replicas is 3, as Excel's ROUNDUP of a
+    # value computed the same way would be: floating-point noise must not buy a GPU.
+    return e.round(9).ceil()
+
+
+def to_python(term: Term, values: Mapping[str, float]) -> float:
+    """Evaluate with plain floats: for one-off checks and the explain screen."""
+    match term:
+        case Input():
+            return float(values[term.name])
+        case Const():
+            return term.value
+        case Op():
+            a, b = to_python(term.left, values), to_python(term.right, values)
+            if term.op == "+": return a + b
+            if term.op == "-": return a - b
+            if term.op == "*": return a * b
+            if term.op == "/": return a / b if b != 0 else (math.nan if a == 0 else math.copysign(math.inf, a) * (1 if b >= 0 else -1))
+            if term.op == "^": return a ** b
+        case Cmp():
+            a, b = to_python(term.left, values), to_python(term.right, values)
+            return float({">": a > b, ">=": a >= b, "<": a < b, "<=": a <= b, "=": a == b}[term.op])
+        case Where():
+            return to_python(term.then, values) if to_python(term.cond, values) else to_python(term.otherwise, values)
+        case Func():
+            args = [to_python(a, values) for a in term.args]
+            if term.name == "max": return max(args)
+            if term.name == "min": return min(args)
+            if term.name == "ceil": return float(math.ceil(round(args[0], 9)))
+            if term.name == "floor": return float(math.floor(args[0]))
+            if term.name == "abs": return abs(args[0])
+            if term.name == "exp": return math.exp(args[0])
+            if term.name == "ln": return math.log(args[0])
+        case Named():
+            return to_python(term.term, values)
+    raise TypeError(f"cannot evaluate {term!r}")
+
+
+_EXCEL_FUNC = {"max": "MAX", "min": "MIN", "abs": "ABS", "exp": "EXP", "ln": "LN"}
+
+
+def to_excel(term: Term, cell_of: Callable[[str], str], named_cell: Callable[[str], str | None] | None = None) -> str:
+    """An Excel formula body (without the leading `=`).
+
+    `cell_of(input_name)` gives the cell reference of an input (e.g. `Inputs!$C$5` or a defined
+    name); `named_cell(name)` may return the cell of an intermediate already written elsewhere, so
+    a long formula refers to it instead of repeating it. Only functions that both Excel and
+    LibreOffice evaluate are used (IF, MAX, MIN, ROUNDUP, ROUND, ROUNDDOWN, ABS, EXP, LN).
+    """
+
+    def r(t: Term) -> str:
+        match t:
+            case Input():
+                return cell_of(t.name)
+            case Const():
+                return _excel_number(t.value)
+            case Op():
+                return f"({r(t.left)}{t.op}{r(t.right)})"
+            case Cmp():
+                op = "<>" if t.op == "!=" else t.op
+                return f"({r(t.left)}{op}{r(t.right)})"
+            case Where():
+                return f"IF({r(t.cond)},{r(t.then)},{r(t.otherwise)})"
+            case Func():
+                args = [r(a) for a in t.args]
+                if t.name == "ceil": return f"ROUNDUP(ROUND({args[0]},9),0)"
+                if t.name == "floor": return f"ROUNDDOWN({args[0]},0)"
+                return f"{_EXCEL_FUNC[t.name]}({','.join(args)})"
+            case Named():
+                if named_cell is not None:
+                    ref = named_cell(t.name)
+                    if ref is not None:
+                        return ref
+                return r(t.term)
+        raise TypeError(f"cannot render {t!r}")
+
+    return r(term)
+
+
+def _excel_number(value: float) -> str:
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    return repr(float(value))
+
+
+def explain(term: Term, values: Mapping[str, float] | None = None, expand_named: bool = False) -> str:
+    """The formula in words: `(GPUs x GPU price per hour (USD) x hours per month)`.
+
+    With `values`, each input is followed by its value: `GPUs [= 8]`.
+    """
+
+    def fmt(v: float) -> str:
+        if v == int(v) and abs(v) < 1e12:
+            return f"{int(v):,}"
+        return f"{v:,.6g}"
+
+    def r(t: Term) -> str:
+        match t:
+            case Input():
+                label = t.label or t.name
+                if values is not None and t.name in values:
+                    return f"{label} [= {fmt(values[t.name])}]"
+                return label
+            case Const():
+                return t.label or fmt(t.value)
+            case Op():
+                sym = {"*": "×", "/": "÷", "^": "^"}.get(t.op, t.op)
+                return f"({r(t.left)} {sym} {r(t.right)})"
+            case Cmp():
+                return f"{r(t.left)} {t.op} {r(t.right)}"
+            case Where():
+                return f"(if {r(t.cond)} then {r(t.then)} else {r(t.otherwise)})"
+            case Func():
+                words = {"ceil": "round up", "floor": "round down"}
+                return f"{words.get(t.name, t.name)}({', '.join(r(a) for a in t.args)})"
+            case Named():
+                return r(t.term) if expand_named else t.label
+        raise TypeError(f"cannot explain {t!r}")
+
+    return r(term)

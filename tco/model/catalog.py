@@ -1,0 +1,47 @@
+"""Everything the engine knows about the world, as plain loaded data (no I/O here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tco.model.hardware import CostFigure, GpuType, InstanceOffer, OpenModel, ThroughputMeasurement
+
+
+@dataclass(frozen=True)
+class ResolvedApiPrice:
+    """The prices one API option pays, resolved from a price sheet for a date and a request size.
+
+    All in USD per million tokens. A price the sheet does not list is None (never 0): the engine
+    then falls back as documented (cache read -> input price, batch -> standard price).
+    """
+
+    provider: str
+    model: str
+    input_usd_per_million_tokens: float
+    output_usd_per_million_tokens: float
+    cache_read_usd_per_million_tokens: float | None = None
+    cache_write_usd_per_million_tokens: float | None = None
+    batch_input_usd_per_million_tokens: float | None = None
+    batch_output_usd_per_million_tokens: float | None = None
+    tier_note: str | None = None
+    """Which long-context tier was applied, if any."""
+    effective_from: str | None = None
+    source: str = ""
+    as_of: str = ""
+    open_weight_model: str | None = None
+
+
+@dataclass
+class Catalog:
+    gpus: dict[str, GpuType] = field(default_factory=dict)
+    models: dict[str, OpenModel] = field(default_factory=dict)
+    offers: dict[str, InstanceOffer] = field(default_factory=dict)
+    cost_figures: dict[str, CostFigure] = field(default_factory=dict)
+    measurements: list[ThroughputMeasurement] = field(default_factory=list)
+    providers: dict[str, Any] = field(default_factory=dict)
+    """Loaded API provider sheets (`tco.model.pricing.ApiProvider`), by provider id."""
+    provider_ids: list[str] = field(default_factory=list)
+    """Every provider id that exists (including sheets not loaded)."""
+    files: dict[str, str] = field(default_factory=dict)
+    """Record kind/id -> the file it came from (for messages and the Sources sheet)."""

@@ -1,0 +1,165 @@
+"""GPU types, open-weight model architectures, cloud offers, cost figures and measured throughput.
+
+Units are in the field names. A figure nobody published is absent (None), never zero.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from tco.model.base import Id, PositiveFloat, Source, SourcedRecord, StrictModel
+
+Precision = Literal["bf16", "fp16", "fp8", "fp4", "int4", "int8"]
+Architecture = Literal["ampere", "ada", "hopper", "blackwell", "cdna3", "gaudi"]
+
+
+class GpuType(SourcedRecord):
+    """One accelerator chip (per GPU, not per node or superchip)."""
+
+    id: Id
+    name: str
+    vendor: Literal["NVIDIA", "AMD", "Intel"]
+    architecture: Architecture
+    """Decides which precisions run natively: FP8 needs Ada/Hopper/CDNA3 or newer, FP4 needs Blackwell."""
+    memory_gb: PositiveFloat
+    """Marketed memory in decimal GB (usable capacity is a little lower)."""
+    memory_type: str | None = None
+    memory_bandwidth_tb_per_s: PositiveFloat | None = None
+    """Peak device-memory bandwidth, decimal TB/s."""
+    dense_bf16_tflops: PositiveFloat | None = None
+    """Peak BF16 tensor TFLOPS without sparsity."""
+    dense_fp8_tflops: PositiveFloat | None = None
+    dense_fp4_tflops: PositiveFloat | None = None
+    measured_matmul_bf16_tflops: PositiveFloat | None = None
+    """Maximum achievable matmul TFLOPS measured by a sweep: a realistic compute ceiling."""
+    measured_matmul_fp8_tflops: PositiveFloat | None = None
+    tdp_w: PositiveFloat | None = None
+    """Vendor maximum power per GPU; average draw is lower and follows utilization."""
+    interconnect_gb_per_s: PositiveFloat | None = None
+    """GPU-to-GPU bandwidth per GPU (NVLink / Infinity Fabric), decimal GB/s, where known."""
+    form_factor: str | None = None
+    notes: str | None = None
+
+
+class OpenModel(SourcedRecord):
+    """Architecture facts of an open-weight model, enough to size memory and compute."""
+
+    id: Id
+    name: str
+    hf_repo: str | None = None
+    arch_type: Literal["dense", "moe"]
+    total_params_b: PositiveFloat
+    """Total parameters (billions): what must sit in memory."""
+    active_params_b: PositiveFloat
+    """Parameters used per token (billions); equals total for dense models."""
+    num_layers: int = Field(gt=0)
+    hidden_size: int = Field(gt=0)
+    ffn_intermediate_size: int | None = Field(default=None, gt=0)
+    moe_expert_intermediate_size: int | None = Field(default=None, gt=0)
+    num_routed_experts: int | None = Field(default=None, gt=0)
+    experts_per_token: int | None = Field(default=None, gt=0)
+    num_shared_experts: int | None = Field(default=None, ge=0)
+    num_moe_layers: int | None = Field(default=None, ge=0)
+    """Layers with routed experts (the others are dense), where it differs from num_layers."""
+    num_attention_heads: int = Field(gt=0)
+    num_kv_heads: int | None = Field(default=None, gt=0)
+    """Key/value heads (GQA); None for MLA models, whose cache is a compressed latent."""
+    head_dim: int | None = Field(default=None, gt=0)
+    attention: Literal["mha", "gqa", "mla"]
+    mla_kv_lora_rank: int | None = Field(default=None, gt=0)
+    mla_qk_rope_head_dim: int | None = Field(default=None, gt=0)
+    sliding_window_tokens: int | None = Field(default=None, gt=0)
+    """Window of the local-attention layers, when the model has them."""
+    num_sliding_window_layers: int | None = Field(default=None, ge=0)
+    """Layers that only attend within the window (need a window-sized KV cache, if the engine exploits it)."""
+    context_length_tokens: int | None = Field(default=None, gt=0)
+    vocab_size: int | None = Field(default=None, gt=0)
+    native_precision: str | None = None
+    notes: str | None = None
+
+    @classmethod
+    def unsourced_fields(cls) -> set[str]:
+        return set()
+
+
+class InstanceOffer(SourcedRecord):
+    """A cloud instance type with GPUs, priced per hour (list prices; no reserved discounts)."""
+
+    id: Id
+    """`cloud:instance_type` (plus `:N` when one instance type is listed with several GPU counts)."""
+    cloud: str
+    instance_type: str
+    gpu: Id
+    """GPU id from gpus.yaml."""
+    gpu_count: float = Field(gt=0)
+    on_demand_usd_per_hour: PositiveFloat | None = None
+    """Lowest on-demand price across regions for the whole instance."""
+    median_on_demand_usd_per_hour: PositiveFloat | None = None
+    spot_usd_per_hour: PositiveFloat | None = None
+    """Lowest spot/preemptible price seen."""
+    on_demand_usd_per_gpu_hour: PositiveFloat | None = None
+    spot_usd_per_gpu_hour: PositiveFloat | None = None
+    regions: int | None = Field(default=None, ge=0)
+    regions_with_on_demand: int | None = Field(default=None, ge=0)
+    price_scope: Literal["instance", "host_plus_gpu", "gpu_only"] = "instance"
+    notes: str | None = None
+
+    @classmethod
+    def unsourced_fields(cls) -> set[str]:
+        return {"gpu_count", "regions", "regions_with_on_demand"}
+
+
+class CostFigure(SourcedRecord):
+    """A purchase or operating-cost figure (server price, power price, PUE, colocation)."""
+
+    id: Id
+    item: str
+    value: float | None = None
+    value_low: float | None = None
+    value_high: float | None = None
+    """A published range is kept as a range, never averaged."""
+    unit: str
+
+
+class ThroughputMeasurement(StrictModel):
+    """A published serving measurement: the model is checked against these, and they override it."""
+
+    id: Id
+    model: Id
+    gpu: Id
+    num_gpus: int = Field(gt=0)
+    tp: int = Field(default=1, gt=0)
+    pp: int = Field(default=1, gt=0)
+    ep: int | None = Field(default=None, gt=0)
+    precision: Precision
+    kv_cache_precision: Precision | None = None
+    engine: Literal["trtllm", "vllm", "sglang"]
+    engine_version: str | None = None
+    scenario: str
+    """`offline_max_throughput`: all requests queued at once, no latency limit."""
+    input_tokens: int = Field(gt=0)
+    output_tokens: int = Field(gt=0)
+    concurrency: int | None = Field(default=None, gt=0)
+    """None: the engine chose the batch (offline maximum throughput)."""
+    output_tokens_per_s: PositiveFloat
+    """Generated tokens per second, summed over all `num_gpus`."""
+    ttft_ms: PositiveFloat | None = None
+    tpot_ms: PositiveFloat | None = None
+    source: str
+    as_of: str
+    note: str | None = None
+
+
+class HardwareFile(StrictModel):
+    """Any file in hardware/: a schema version and one or more lists."""
+
+    schema_version: Literal[1] = 1
+    gpus: list[GpuType] = []
+    models: list[OpenModel] = []
+    offers: list[InstanceOffer] = []
+    cost_figures: list[CostFigure] = []
+    measurements: list[ThroughputMeasurement] = []
+    source: Source | None = None
+    """Default provenance for the file (each record still carries its own)."""

@@ -1,0 +1,255 @@
+"""What users write: a workload, a horizon with its finance assumptions, and the options to compare.
+
+Every field has a docstring: it becomes the JSON Schema description editors show on hover.
+Fractions are written as fractions (0.85, not 85).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal, Union
+
+from pydantic import Field, StrictStr, model_validator
+
+from tco.model.base import Id, NonNegativeFloat, PositiveFloat, Share, StrictModel
+
+Engine = Literal["trtllm", "vllm", "sglang"]
+ServingPrecision = Literal["bf16", "fp16", "fp8", "fp4", "int4"]
+
+
+class Workload(StrictModel):
+    """The traffic and the shape of one request. A request is one user-facing unit of work (a task);
+    it may make several LLM calls (an agent loop), each possibly sampled several times."""
+
+    requests_per_day: PositiveFloat | None = None
+    """Average user requests (tasks) per day in the first month. Give this or requests_per_month."""
+    requests_per_month: PositiveFloat | None = None
+    """Average user requests per month in the first month (alternative to requests_per_day)."""
+    monthly_growth: float = Field(default=0.0, ge=-0.5, le=2.0, allow_inf_nan=False)
+    """Compound growth of the volume per month: 0.05 = +5 % a month."""
+    peak_to_average: float = Field(default=1.0, ge=1.0, le=1000, allow_inf_nan=False)
+    """Busiest hour's traffic over the daily average; ignored when hourly_profile is given."""
+    hourly_profile: list[NonNegativeFloat] | None = Field(default=None, min_length=24, max_length=24)
+    """24 relative weights, hour 0 to 23 (any scale; normalised to average 1)."""
+    input_tokens: int = Field(ge=0, le=10_000_000)
+    """Prompt tokens of the first LLM call of a request (system prompt, user input, documents)."""
+    cacheable_prefix_share: Share = 0.0
+    """Share of input tokens served from the provider's prompt cache (cache reads)."""
+    cache_write_share: Share = 0.0
+    """Share of input tokens billed as cache writes (providers that charge for writing the cache)."""
+    output_tokens: int = Field(ge=0, le=10_000_000)
+    """Visible output tokens per LLM call (per sample)."""
+    reasoning_tokens: int = Field(default=0, ge=0, le=10_000_000)
+    """Hidden reasoning ("thinking") tokens per LLM call (per sample), billed as output."""
+    llm_calls_per_request: int = Field(default=1, ge=1, le=10_000)
+    """LLM calls one request makes: 1 for chat, 20+ for an agent that loops Think-Plan-Act."""
+    context_growth_per_call_tokens: int = Field(default=0, ge=0, le=10_000_000)
+    """Tokens added to the context at every further call (agents resend the growing history)."""
+    samples_per_call: int = Field(default=1, ge=1, le=1000)
+    """Completions sampled per call (best-of-n, self-consistency); each one pays its output."""
+    samples_share_input: bool = True
+    """True: the samples come from one call (API `n` parameter; input paid once). False: separate calls."""
+    batch_eligible_share: Share = 0.0
+    """Share of requests that can wait for a batch API (typically a 50 % discount, 24 h turnaround)."""
+    ttft_ms: PositiveFloat | None = None
+    """Latency target: time to first token (ms). Sizes the self-hosted fleet; None = no target."""
+    tpot_ms: PositiveFloat | None = None
+    """Latency target: time per output token (ms) once streaming."""
+    data_must_stay_on_own_infrastructure: bool = False
+    """Regulated data: API options are excluded (kept in the output, flagged, never ranked)."""
+
+    @model_validator(mode="after")
+    def _one_volume(self):
+        if (self.requests_per_day is None) == (self.requests_per_month is None):
+            raise ValueError("give exactly one of requests_per_day or requests_per_month")
+        if self.cacheable_prefix_share + self.cache_write_share > 1:
+            raise ValueError("cacheable_prefix_share + cache_write_share cannot exceed 1")
+        if self.hourly_profile is not None and sum(self.hourly_profile) <= 0:
+            raise ValueError("hourly_profile needs at least one hour with traffic")
+        return self
+
+
+class Finance(StrictModel):
+    """Horizon and money."""
+
+    horizon_months: int = Field(default=36, ge=1, le=120)
+    """Months to compare over (36 = three years)."""
+    start_date: dt.date | None = None
+    """First month of the horizon; picks the API price in force. Default: today."""
+    discount_rate_per_year: float = Field(default=0.0, ge=0, le=1, allow_inf_nan=False)
+    """Cost of capital for the NPV, e.g. 0.08; monthly costs are discounted at (1+r)^(month/12)."""
+    api_price_decline_per_year: float = Field(default=0.0, ge=0, lt=1, allow_inf_nan=False)
+    """Expected yearly fall of API list prices, e.g. 0.3 = prices fall 30 % a year (applied monthly)."""
+    currency: Literal["USD"] = "USD"
+
+
+class ApiOption(StrictModel):
+    """Pay a hosted API per token."""
+
+    kind: Literal["api"]
+    id: Id
+    """Name of this option in results (unique within the scenario)."""
+    provider: Id
+    """Provider id from pricing/ (e.g. `openai`, `anthropic`, `together`)."""
+    model: StrictStr
+    """Model id as in the provider's price sheet."""
+    negotiated_discount: Share = 0.0
+    """Discount off list prices you have negotiated (0.2 = 20 % off)."""
+    service_tier: StrictStr | None = None
+    """A price variant of the sheet other than standard (e.g. `flex`, `priority`)."""
+    note: str | None = None
+
+
+class Payment(StrictModel):
+    """How the GPUs are paid for."""
+
+    mode: Literal["on-demand", "reserved", "spot", "purchased"]
+    offer: Id | None = None
+    """Cloud offer id from hardware/offers (e.g. `aws:p5.48xlarge`); gives the hourly price per GPU."""
+    usd_per_gpu_hour: PositiveFloat | None = None
+    """Explicit price per GPU-hour (overrides the offer's); required for `reserved` without an offer."""
+    reserved_discount: Share | None = None
+    """For `reserved`: discount off the offer's on-demand price (your contract's figure)."""
+    spot_interruption_overhead: float = Field(default=0.0, ge=0, le=5, allow_inf_nan=False)
+    """For `spot`: extra GPU-hours lost to preemptions and restarts (0.1 = 10 % more hours)."""
+    purchase_usd_per_gpu: PositiveFloat | None = None
+    """For `purchased`: capex per GPU including its share of the server and network."""
+    depreciation_years: float = Field(default=4.0, gt=0, le=15, allow_inf_nan=False)
+    """For `purchased`: straight-line depreciation period."""
+    residual_value_share: Share = 0.0
+    """For `purchased`: resale value at the end of depreciation, as a share of the price."""
+    cost_of_capital_per_year: float = Field(default=0.0, ge=0, le=1, allow_inf_nan=False)
+    """For `purchased`: interest on the capital tied up (charged on the average book value)."""
+
+    @model_validator(mode="after")
+    def _needs_a_price(self):
+        if self.mode == "purchased":
+            if self.purchase_usd_per_gpu is None:
+                raise ValueError("mode `purchased` needs purchase_usd_per_gpu")
+        elif self.offer is None and self.usd_per_gpu_hour is None:
+            raise ValueError(f"mode `{self.mode}` needs an offer or usd_per_gpu_hour")
+        return self
+
+
+class Operations(StrictModel):
+    """Costs around the GPUs. Each is a separate cost line."""
+
+    usd_per_kwh: NonNegativeFloat = 0.0
+    """Electricity price (purchased GPUs only; cloud prices include power)."""
+    pue: float = Field(default=1.0, ge=1.0, le=3.0, allow_inf_nan=False)
+    """Power usage effectiveness of the facility (total energy / IT energy)."""
+    idle_power_share: Share = 0.0
+    """Share of TDP drawn by an idle GPU; the draw is idle + (1 - idle) x utilization of TDP."""
+    server_power_per_gpu_kw: NonNegativeFloat | None = None
+    """IT power provisioned per GPU incl. host share, for colocation; default TDP x 10.2 kW / (8 x 0.7 kW) (DGX H100 ratio)."""
+    hosting_usd_per_kw_month: NonNegativeFloat = 0.0
+    """Colocation price per kW of provisioned IT power per month (purchased GPUs)."""
+    staff_fte: NonNegativeFloat = 0.0
+    """Engineers running the deployment, in full-time equivalents."""
+    staff_usd_per_fte_year: NonNegativeFloat = 0.0
+    """Loaded yearly cost of one engineer."""
+    staff_share: Share = 1.0
+    """Share of those engineers' time charged to this deployment."""
+    software_usd_per_gpu_month: NonNegativeFloat = 0.0
+    """Software licences and support per GPU per month."""
+    setup_usd: NonNegativeFloat = 0.0
+    """One-time cost in the first month (integration, migration, evaluation)."""
+
+
+class SelfHostedOption(StrictModel):
+    """Serve an open-weight model on your own (rented or bought) GPUs."""
+
+    kind: Literal["self-hosted"]
+    id: Id
+    model: Id
+    """Open-weight model id from hardware/models.yaml."""
+    gpu: Id
+    """GPU id from hardware/gpus.yaml."""
+    gpus_per_replica: int = Field(ge=1, le=1024)
+    """GPUs that serve one copy of the model (tensor x pipeline parallel)."""
+    precision: ServingPrecision = "fp8"
+    engine: Engine = "vllm"
+    payment: Payment
+    operations: Operations = Operations()
+    fleet: Literal["static", "autoscaled"] = "static"
+    """`static`: sized for the busiest hour, on all month. `autoscaled`: follows the hourly profile."""
+    spare_replicas: int = Field(default=0, ge=0, le=1000)
+    """Redundancy: replicas kept on top of what the load needs (1 = N+1)."""
+    min_replicas: int = Field(default=1, ge=0, le=10_000)
+    max_utilization: Share = 1.0
+    """Cap on how busy a replica may run at peak (0.8 keeps 20 % headroom)."""
+    replica_output_tokens_per_s: PositiveFloat | None = None
+    """Your own measured throughput per replica; overrides the throughput model."""
+    note: str | None = None
+
+
+class HybridOption(StrictModel):
+    """Part of the traffic self-hosted, the rest on an API."""
+
+    kind: Literal["hybrid"]
+    id: Id
+    self_hosted: Id
+    """Id of a self-hosted option of this scenario."""
+    api: Id
+    """Id of an API option of this scenario."""
+    mode: Literal["share", "overflow"]
+    """`share`: a fixed share self-hosted. `overflow`: a fixed fleet, traffic above its capacity goes to the API."""
+    self_hosted_share: Share | None = None
+    """For `share`: the share of requests served self-hosted."""
+    replicas: int | None = Field(default=None, ge=1, le=10_000)
+    """For `overflow`: replicas in the fixed fleet."""
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _mode_fields(self):
+        if self.mode == "share" and self.self_hosted_share is None:
+            raise ValueError("mode `share` needs self_hosted_share")
+        if self.mode == "overflow" and self.replicas is None:
+            raise ValueError("mode `overflow` needs replicas")
+        return self
+
+
+Option = Annotated[Union[ApiOption, SelfHostedOption, HybridOption], Field(discriminator="kind")]
+
+
+class Scenario(StrictModel):
+    id: Id
+    name: str | None = None
+    description: str | None = None
+    workload: Workload
+    finance: Finance = Finance()
+    options: list[Option] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _option_refs(self):
+        ids = [o.id for o in self.options]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            raise ValueError(f"option ids must be unique; repeated: {', '.join(dup)}")
+        kinds = {o.id: o.kind for o in self.options}
+        for o in self.options:
+            if isinstance(o, HybridOption):
+                if kinds.get(o.self_hosted) != "self-hosted":
+                    raise ValueError(f"hybrid `{o.id}`: self_hosted `{o.self_hosted}` is not a self-hosted option of this scenario")
+                if kinds.get(o.api) != "api":
+                    raise ValueError(f"hybrid `{o.id}`: api `{o.api}` is not an API option of this scenario")
+        return self
+
+    @property
+    def title(self) -> str:
+        return self.name or self.id
+
+
+class ScenarioFile(StrictModel):
+    """A scenario file: one or many scenarios."""
+
+    schema_version: Literal[1] = 1
+    scenarios: list[Scenario] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self):
+        ids = [s.id for s in self.scenarios]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            raise ValueError(f"scenario ids must be unique; repeated: {', '.join(dup)}")
+        return self
