@@ -201,8 +201,13 @@ def substitute(term: Term, values: Mapping[str, Term | Number]) -> Term:
 
 # ---------------------------------------------------------------- renderers
 
-def to_polars(term: Term, column_of: Callable[[str], pl.Expr] | None = None) -> pl.Expr:
-    """A polars expression; inputs are columns of the same name unless `column_of` says otherwise."""
+def to_polars(term: Term, column_of: Callable[[str], pl.Expr] | None = None,
+              named_column: Callable[[str], pl.Expr | None] | None = None) -> pl.Expr:
+    """A polars expression; inputs are columns of the same name unless `column_of` says otherwise.
+
+    `named_column(name)` may return the column holding an intermediate computed earlier, so that
+    each named intermediate is computed once (staged evaluation).
+    """
     col = column_of or pl.col
 
     def r(t: Term) -> pl.Expr:
@@ -233,6 +238,10 @@ def to_polars(term: Term, column_of: Callable[[str], pl.Expr] | None = None) -> 
                 if t.name == "exp": return args[0].exp()
                 if t.name == "ln": return args[0].log()
             case Named():
+                if named_column is not None:
+                    ref = named_column(t.name)
+                    if ref is not None:
+                        return ref
                 return r(t.term)
         raise TypeError(f"cannot render {t!r}")
 
@@ -360,3 +369,64 @@ def explain(term: Term, values: Mapping[str, float] | None = None, expand_named:
         raise TypeError(f"cannot explain {t!r}")
 
     return r(term)
+
+
+# ---------------------------------------------------------------- simplification
+
+def specialize(term: Term, values: Mapping[str, Number]) -> Term:
+    """Fix some inputs (e.g. the flags of an API option) and fold what becomes constant.
+
+    Why: the workbook and the explanation of an API option should not show GPU formulas
+    multiplied by zero.
+    """
+    return simplify(substitute(term, {k: Const(float(v)) for k, v in values.items()}))
+
+
+def simplify(term: Term) -> Term:
+    match term:
+        case Op():
+            a, b = simplify(term.left), simplify(term.right)
+            ca = a.value if isinstance(a, Const) else None
+            cb = b.value if isinstance(b, Const) else None
+            if ca is not None and cb is not None:
+                return Const(to_python(Op(term.op, Const(ca), Const(cb)), {}))
+            if term.op == "*":
+                if ca == 0 or cb == 0: return Const(0.0)
+                if ca == 1: return b
+                if cb == 1: return a
+            if term.op == "+":
+                if ca == 0: return b
+                if cb == 0: return a
+            if term.op == "-" and cb == 0:
+                return a
+            if term.op == "/":
+                if ca == 0: return Const(0.0)
+                if cb == 1: return a
+            if term.op == "^" and cb == 0:
+                return Const(1.0)
+            return Op(term.op, a, b)
+        case Cmp():
+            a, b = simplify(term.left), simplify(term.right)
+            if isinstance(a, Const) and isinstance(b, Const):
+                return Const(to_python(Cmp(term.op, a, b), {}))
+            return Cmp(term.op, a, b)
+        case Where():
+            c = simplify(term.cond)
+            if isinstance(c, Const):
+                return simplify(term.then) if c.value else simplify(term.otherwise)
+            return Where(c, simplify(term.then), simplify(term.otherwise))
+        case Func():
+            args = tuple(simplify(a) for a in term.args)
+            if all(isinstance(a, Const) for a in args):
+                return Const(to_python(Func(term.name, args), {}))
+            return Func(term.name, args)
+        case Named():
+            inner = simplify(term.term)
+            if isinstance(inner, Const):
+                return inner
+            return Named(term.name, term.label, inner, term.unit)
+    return term
+
+
+def depends_on(term: Term, name: str) -> bool:
+    return any(i.name == name for i in inputs_of(term))

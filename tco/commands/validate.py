@@ -1,0 +1,113 @@
+"""`tco validate FILE...`: every problem of every file at once, `file:line: field: message`."""
+
+from __future__ import annotations
+
+import sys
+
+
+def register(sub) -> None:
+    p = sub.add_parser("validate", help="check scenario, hardware and pricing files; list every problem",
+                       description="Check files and report every problem at once as file:line: field: message. "
+                                   "With no FILE: the bundled examples and catalogs. Exit 2 if anything is wrong.")
+    p.add_argument("files", nargs="*", metavar="FILE")
+    p.add_argument("--hardware-dir", action="append", default=[], metavar="DIR")
+    p.add_argument("--pricing-dir", action="append", default=[], metavar="DIR")
+    p.set_defaults(func=run)
+
+
+def kind_of(data) -> str:
+    if isinstance(data, dict):
+        if "scenarios" in data or "workload" in data or "options" in data:
+            return "scenario"
+        if "id" in data and "models" in data:
+            return "pricing"
+        if any(k in data for k in ("gpus", "models", "offers", "cost_figures", "measurements")):
+            return "hardware"
+        if "scores" in data or "quality_models" in data:
+            return "quality"
+    return "scenario"
+
+
+def run(args) -> int:
+    from pathlib import Path
+
+    from tco.errors import DataProblem, ExitCode, TcoUserError
+    from tco.load.yaml_source import load_yaml, validate_as
+
+    problems: list[DataProblem] = []
+    warnings: list[DataProblem] = []
+    scenario_paths: list[Path] = []
+    files = [Path(f) for f in args.files]
+    if not files:
+        from tco.run import example_files
+
+        files = example_files()
+        try:
+            from tco.load.catalog import load_catalog
+
+            load_catalog(None, [Path(d) for d in args.hardware_dir], [Path(d) for d in args.pricing_dir])
+        except TcoUserError as e:
+            problems.extend(e.problems)
+    for path in files:
+        try:
+            data, lines = load_yaml(path)
+        except TcoUserError as e:
+            problems.extend(e.problems)
+            continue
+        kind = kind_of(data)
+        try:
+            if kind == "scenario":
+                scenario_paths.append(path)
+            elif kind == "hardware":
+                from tco.model.hardware import HardwareFile
+
+                validate_as(HardwareFile, data, str(path), lines)
+            elif kind == "pricing":
+                from tco.model.pricing import ApiProvider
+
+                validate_as(ApiProvider, data, str(path), lines)
+        except TcoUserError as e:
+            problems.extend(e.problems)
+    if scenario_paths:
+        problems.extend(_check_scenarios(args, scenario_paths, warnings))
+    for w in sorted(warnings):
+        print(w.render(), file=sys.stderr)
+    if problems:
+        for p in sorted(problems, key=lambda p: (p.file, p.line or 0, p.field)):
+            print(p.render(), file=sys.stderr)
+        n_files = len({p.file for p in problems})
+        print(f"{len(problems)} problem(s) in {n_files} file(s)", file=sys.stderr)
+        return ExitCode.BAD_INPUT
+    print(f"ok: {len(files)} file(s) valid", file=sys.stderr)
+    return 0
+
+
+def _check_scenarios(args, paths, warnings) -> list:
+    """Schema, then references into the catalogs (unknown ids, configurations that cannot run)."""
+    import datetime as dt
+    from pathlib import Path
+
+    from tco.errors import TcoUserError
+    from tco.load.scenarios import load_scenario_files
+
+    problems = []
+    for path in paths:
+        try:
+            loaded = load_scenario_files([path])
+        except TcoUserError as e:
+            problems.extend(e.problems)
+            continue
+        try:
+            from tco.run import run_scenarios
+
+            run_scenarios(loaded=loaded, hardware_dirs=[Path(d) for d in args.hardware_dir],
+                          pricing_dirs=[Path(d) for d in args.pricing_dir], with_breakeven=False)
+            try:
+                from tco.load.plausibility import plausibility_warnings
+
+                warnings.extend(plausibility_warnings(loaded))
+            except ImportError:
+                pass
+        except TcoUserError as e:
+            problems.extend(e.problems)
+    return problems

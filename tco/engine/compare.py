@@ -1,0 +1,140 @@
+"""The product's answer: for each scenario, what each option costs, which wins, and from when."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from tco.engine import formulas as F
+from tco.engine.breakeven import BreakEven, breakeven_month, solve_breakeven
+from tco.engine.evaluate import INPUT_NAMES, evaluate_horizon, evaluate_monthly
+from tco.engine.rows import Row, RowProblem, build_rows
+from tco.model.catalog import Catalog
+from tco.model.scenario import Scenario
+
+BREAKDOWN = tuple(line.name for line in F.COST_LINES)
+
+
+@dataclass
+class Results:
+    """Everything a front end shows. `options` has one row per scenario x option."""
+
+    options: pl.DataFrame
+    monthly: pl.DataFrame
+    rows: list[Row]
+    scenarios: list[Scenario]
+    today: dt.date
+    breakevens: dict[int, BreakEven | None] = field(default_factory=dict)
+    loaded: Any = None
+    """The LoadedScenarios the results came from (files, hashes, line index), when from files."""
+    catalog: Catalog | None = None
+
+    def inputs_frame(self) -> pl.DataFrame:
+        return inputs_frame(self.rows)
+
+    def row(self, scenario_id: str, option_id: str) -> Row:
+        for r in self.rows:
+            if r.scenario_id == scenario_id and r.option_id == option_id:
+                return r
+        raise KeyError(f"{scenario_id}/{option_id}")
+
+
+def inputs_frame(rows: list[Row]) -> pl.DataFrame:
+    data = {"row": [r.row for r in rows]}
+    for name in INPUT_NAMES:
+        data[name] = [float(r.values[name]) for r in rows]
+    return pl.DataFrame(data, schema={"row": pl.Int64, **{n: pl.Float64 for n in INPUT_NAMES}})
+
+
+def compare(scenarios: list[Scenario], catalog: Catalog, today: dt.date, *, with_breakeven: bool = True,
+            predict=None, resolve_price=None) -> tuple[Results | None, list[RowProblem]]:
+    rows, problems = build_rows(scenarios, catalog, today, predict=predict, resolve_price=resolve_price)
+    if problems:
+        return None, problems
+    return evaluate_rows(rows, scenarios, today, with_breakeven=with_breakeven), []
+
+
+def evaluate_rows(rows: list[Row], scenarios: list[Scenario], today: dt.date, with_breakeven: bool = True) -> Results:
+    inputs = inputs_frame(rows)
+    monthly_lf = evaluate_monthly(inputs)
+    monthly = monthly_lf.collect()
+    totals = evaluate_horizon(monthly.lazy(), inputs).collect()
+    meta = pl.DataFrame({
+        "row": [r.row for r in rows],
+        "scenario": [r.scenario_id for r in rows],
+        "scenario_title": [r.scenario_title for r in rows],
+        "option": [r.option_id for r in rows],
+        "kind": [r.kind for r in rows],
+        "description": [r.description for r in rows],
+        "excluded_reason": [r.excluded_reason for r in rows],
+        "model_id": [r.model_id for r in rows],
+        "notes": ["; ".join(dict.fromkeys(r.notes)) for r in rows],
+    }, schema_overrides={"excluded_reason": pl.String, "model_id": pl.String})
+    monthly_lists = monthly.group_by("row").agg(pl.col("monthly_cost_usd").sort_by("month").alias("monthly_cost_usd_list"))
+    options = meta.join(totals, on="row").join(monthly_lists, on="row").sort("row")
+    options = options.with_columns(
+        pl.when(pl.col("excluded_reason").is_null())
+        .then(pl.col("total_cost_usd").rank("ordinal").over(["scenario", pl.col("excluded_reason").is_null()]))
+        .otherwise(None).cast(pl.Int32).alias("rank"),
+    )
+    results = Results(options, monthly, rows, scenarios, today)
+    _add_breakeven(results, with_breakeven)
+    return results
+
+
+def _add_breakeven(results: Results, solve: bool) -> None:
+    """Against the cheapest API option of the same scenario that is not excluded."""
+    options = results.options
+    reference: dict[str, int] = {}
+    for rec in options.filter((pl.col("kind") == "api") & pl.col("excluded_reason").is_null()).sort("total_cost_usd").iter_rows(named=True):
+        reference.setdefault(rec["scenario"], rec["row"])
+    monthly = {rec["row"]: rec["monthly_cost_usd_list"] for rec in options.select("row", "monthly_cost_usd_list").iter_rows(named=True)}
+    ref_col, month_col, volume_col, step_col = [], [], [], []
+    for rec in options.iter_rows(named=True):
+        ref = reference.get(rec["scenario"])
+        if rec["kind"] == "api" or ref is None:
+            ref_col.append(None)
+            month_col.append(None); volume_col.append(None); step_col.append(None)
+            continue
+        ref_row = results.rows[ref]
+        ref_col.append(ref_row.option_id)
+        month_col.append(breakeven_month(monthly[rec["row"]], monthly[ref]))
+        be = solve_breakeven(results.rows[rec["row"]].values, ref_row.values) if solve else None
+        results.breakevens[rec["row"]] = be
+        volume_col.append(be.requests_per_day if be else None)
+        step_col.append(be.at_step if be else None)
+    results.options = options.with_columns(
+        pl.Series("breakeven_reference_option", ref_col, dtype=pl.String),
+        pl.Series("breakeven_month", month_col, dtype=pl.Int32),
+        pl.Series("breakeven_requests_per_day", volume_col, dtype=pl.Float64),
+        pl.Series("breakeven_at_step", step_col, dtype=pl.Boolean),
+    )
+
+
+def recommendation(results: Results, scenario_id: str) -> str:
+    """One sentence: which option wins the scenario, by how much, and the break-even."""
+    opts = results.options.filter(pl.col("scenario") == scenario_id)
+    ranked = opts.filter(pl.col("rank").is_not_null()).sort("rank")
+    if ranked.is_empty():
+        return "No option is allowed for this scenario."
+    best = ranked.row(0, named=True)
+    text = f"{best['option']} ({best['kind']}) is cheapest at ${best['total_cost_usd']:,.0f} over the horizon"
+    if ranked.height > 1:
+        second = ranked.row(1, named=True)
+        saving = second["total_cost_usd"] - best["total_cost_usd"]
+        text += f", ${saving:,.0f} less than {second['option']}"
+    other_kind = ranked.filter(pl.col("kind") != best["kind"])
+    if best["kind"] != "api" and best["breakeven_requests_per_day"] is not None:
+        text += f"; self-hosting pays from {best['breakeven_requests_per_day']:,.0f} requests/day"
+    elif best["kind"] == "api":
+        sh = ranked.filter(pl.col("breakeven_requests_per_day").is_not_null()).sort("breakeven_requests_per_day")
+        if not sh.is_empty():
+            r = sh.row(0, named=True)
+            text += f"; {r['option']} would pay from {r['breakeven_requests_per_day']:,.0f} requests/day"
+    excluded = opts.filter(pl.col("excluded_reason").is_not_null()).height
+    if excluded:
+        text += f" ({excluded} option(s) excluded: {opts.filter(pl.col('excluded_reason').is_not_null())['excluded_reason'][0]})"
+    return text + "."

@@ -1,0 +1,97 @@
+"""Vectorized evaluation of the formulas over many rows (scenario x option) and their months.
+
+Why staged: every named intermediate becomes one column, computed once, level by level, so
+that a million-row sweep is a few hundred column operations rather than a Python loop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from tco.engine import formulas as F
+from tco.engine.expr import Input, Named, Term, depends_on, inputs_of, named_parts, to_polars, total
+
+MONTHLY_TERMS: tuple[Named, ...] = (*F.COST_LINES, *F.MONTHLY_RESULTS)
+
+
+@dataclass(frozen=True)
+class _Step:
+    named: Named
+    level: int
+    monthly: bool
+
+
+def _plan(terms: tuple[Named, ...]) -> list[_Step]:
+    parts = named_parts(total(terms))
+    level: dict[str, int] = {}
+    monthly: dict[str, bool] = {}
+    steps = []
+    for part in parts:
+        children = [p for p in named_parts(part.term)]
+        level[part.name] = 1 + max((level[c.name] for c in children), default=0)
+        monthly[part.name] = depends_on(part.term, "month") or any(monthly[c.name] for c in children)
+        steps.append(_Step(part, level[part.name], monthly[part.name]))
+    return steps
+
+
+_STEPS = _plan(MONTHLY_TERMS)
+
+INPUT_NAMES: tuple[str, ...] = tuple(
+    i.name for i in inputs_of(total((*MONTHLY_TERMS, *F.HORIZON_RESULTS))) if i.name != "month" and not i.name.startswith("sum_")
+)
+"""Every input a row must carry (the month is added by the evaluation)."""
+
+
+def _with_steps(lf: pl.LazyFrame, monthly: bool, done: set[str]) -> pl.LazyFrame:
+    def ref(name: str):
+        return pl.col(name) if name in done else None
+
+    for lvl in sorted({s.level for s in _STEPS if s.monthly == monthly}):
+        exprs = []
+        for s in _STEPS:
+            if s.monthly == monthly and s.level == lvl:
+                exprs.append(to_polars(s.named.term, named_column=ref).alias(s.named.name))
+        lf = lf.with_columns(exprs)
+        done.update(e.meta.output_name() for e in exprs)
+    return lf
+
+
+def evaluate_monthly(inputs: pl.DataFrame | pl.LazyFrame, keep: tuple[str, ...] | None = None) -> pl.LazyFrame:
+    """One row per input row and month of its horizon, with the cost lines and monthly results."""
+    lf = inputs.lazy() if isinstance(inputs, pl.DataFrame) else inputs
+    lf = lf.with_columns(pl.col(n).cast(pl.Float64) for n in INPUT_NAMES)
+    done: set[str] = set()
+    lf = _with_steps(lf, monthly=False, done=done)
+    max_h = pl.col("horizon_months").max()
+    lf = lf.with_columns(pl.int_ranges(1, pl.col("horizon_months").cast(pl.Int64) + 1).alias("month")).explode("month")
+    lf = lf.with_columns(pl.col("month").cast(pl.Float64))
+    lf = _with_steps(lf, monthly=True, done=done)
+    keep = keep or tuple(t.name for t in MONTHLY_TERMS)
+    return lf.select("row", pl.col("month").cast(pl.Int32), *keep)
+
+
+def evaluate_horizon(monthly: pl.LazyFrame, inputs: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
+    """Totals per row: sums of the monthly results, then the HORIZON_RESULTS formulas."""
+    sums = monthly.group_by("row").agg(
+        *[pl.col(t.name).sum().alias(f"sum_{t.name}") for t in (F.monthly_cost_usd, F.discounted_cost_usd, F.requests_in_month, F.tokens_in_month)],
+        *[pl.col(line.name).sum().alias(line.name) for line in F.COST_LINES],
+        pl.col("gpus_in_month").mean().alias("gpus_average"),
+        pl.col("gpus_in_month").max().alias("gpus_peak"),
+        (pl.col("utilization") * pl.col("gpus_in_month")).sum().alias("_util_weight"),
+        pl.col("gpus_in_month").sum().alias("_gpu_months"),
+    )
+    base = (inputs.lazy() if isinstance(inputs, pl.DataFrame) else inputs).select("row", pl.col("llm_calls_per_request").cast(pl.Float64))
+    lf = sums.join(base, on="row", how="left")
+    lf = lf.with_columns(
+        *[to_polars(t.term).alias(t.name) for t in F.HORIZON_RESULTS],
+        pl.when(pl.col("_gpu_months") > 0).then(pl.col("_util_weight") / pl.col("_gpu_months")).otherwise(None).alias("utilization_average"),
+    )
+    return lf.drop("_util_weight", "_gpu_months", "llm_calls_per_request").sort("row")
+
+
+def evaluate_totals(inputs: pl.DataFrame) -> pl.DataFrame:
+    """Fast path for sweeps: only the horizon results per row (no monthly frame kept)."""
+    monthly = evaluate_monthly(inputs)
+    return evaluate_horizon(monthly, inputs).collect()

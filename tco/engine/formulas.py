@@ -1,0 +1,270 @@
+"""Every cost formula of llm-tco, each written once.
+
+Each named result below is a `Term`: `tco.engine.evaluate` renders it to polars, the workbook to
+Excel formulas, and `tco explain` / the TUI to text. A row of inputs describes one option of one
+scenario; `month` (1, 2, ...) is the only input that changes from month to month.
+
+Conventions: volumes are per month, prices per million tokens, fractions as fractions, money in USD.
+"""
+
+from __future__ import annotations
+
+from tco import units
+from tco.engine.expr import Const, Input, Term, ceil, maximum, minimum, named, total, where
+
+PROFILE_HOURS = 24
+
+# ------------------------------------------------------------------ inputs
+month = Input("month", "month of the horizon (1 = first)")
+
+# workload
+requests_per_day = Input("requests_per_day", "requests per day in month 1", "requests/day")
+monthly_growth = Input("monthly_growth", "monthly volume growth", "fraction")
+input_tokens = Input("input_tokens", "input tokens of the first call", "tokens")
+context_growth_per_call_tokens = Input("context_growth_per_call_tokens", "context added per further call", "tokens")
+llm_calls_per_request = Input("llm_calls_per_request", "LLM calls per request", "calls")
+samples_per_call = Input("samples_per_call", "samples per call", "samples")
+input_paid_per_sample = Input("input_paid_per_sample", "input paid once per sample (1) or once per call (0)", "flag")
+output_tokens = Input("output_tokens", "output tokens per call and sample", "tokens")
+reasoning_tokens = Input("reasoning_tokens", "reasoning tokens per call and sample", "tokens")
+cacheable_prefix_share = Input("cacheable_prefix_share", "share of input read from the prompt cache", "fraction")
+cache_write_share = Input("cache_write_share", "share of input written to the prompt cache", "fraction")
+batch_eligible_share = Input("batch_eligible_share", "share of requests sent to a batch API", "fraction")
+peak_factor = Input("peak_factor", "busiest hour / average hour", "ratio")
+profile = [Input(f"profile_h{h:02d}", f"traffic of hour {h:02d} / average hour", "ratio") for h in range(PROFILE_HOURS)]
+
+# finance
+horizon_months = Input("horizon_months", "horizon", "months")
+discount_rate_per_year = Input("discount_rate_per_year", "discount rate per year", "fraction")
+api_price_decline_per_year = Input("api_price_decline_per_year", "expected API price decline per year", "fraction")
+
+# API prices (already resolved from the price sheet for the start date and request size)
+input_usd_per_million_tokens = Input("input_usd_per_million_tokens", "API input price", "USD per million tokens")
+output_usd_per_million_tokens = Input("output_usd_per_million_tokens", "API output price", "USD per million tokens")
+cache_read_usd_per_million_tokens = Input("cache_read_usd_per_million_tokens", "API cache read price", "USD per million tokens")
+cache_write_usd_per_million_tokens = Input("cache_write_usd_per_million_tokens", "API cache write price", "USD per million tokens")
+batch_input_usd_per_million_tokens = Input("batch_input_usd_per_million_tokens", "API batch input price", "USD per million tokens")
+batch_output_usd_per_million_tokens = Input("batch_output_usd_per_million_tokens", "API batch output price", "USD per million tokens")
+negotiated_discount = Input("negotiated_discount", "negotiated API discount", "fraction")
+
+# how the load is split (API: api share 1; self-hosted: 0; hybrid: in between)
+api_share_fixed = Input("api_share_fixed", "share of requests sent to the API", "fraction")
+is_overflow = Input("is_overflow", "hybrid with overflow to the API (1) or not (0)", "flag")
+has_self_hosted = Input("has_self_hosted", "option runs its own GPUs (1) or not (0)", "flag")
+
+# self-hosted capacity and fleet
+replica_generations_per_s = Input("replica_generations_per_s", "completions per second one replica serves at the latency target", "per s")
+gpus_per_replica = Input("gpus_per_replica", "GPUs per replica", "GPUs")
+spare_replicas = Input("spare_replicas", "spare replicas (redundancy)", "replicas")
+min_replicas = Input("min_replicas", "minimum replicas", "replicas")
+max_utilization = Input("max_utilization", "highest allowed replica utilization at peak", "fraction")
+is_autoscaled = Input("is_autoscaled", "fleet follows the hourly profile (1) or is sized for peak (0)", "flag")
+overflow_replicas = Input("overflow_replicas", "replicas of the fixed hybrid fleet", "replicas")
+
+# paying for GPUs
+gpu_usd_per_hour = Input("gpu_usd_per_hour", "price per GPU-hour", "USD per GPU-hour")
+gpu_hours_overhead = Input("gpu_hours_overhead", "extra GPU-hours lost to spot interruptions", "fraction")
+is_purchased = Input("is_purchased", "GPUs bought (1) or rented (0)", "flag")
+purchase_usd_per_gpu = Input("purchase_usd_per_gpu", "purchase price per GPU incl. server share", "USD per GPU")
+depreciation_years = Input("depreciation_years", "depreciation period", "years")
+residual_value_share = Input("residual_value_share", "resale value at the end, share of price", "fraction")
+cost_of_capital_per_year = Input("cost_of_capital_per_year", "cost of capital per year", "fraction")
+
+# operations
+gpu_tdp_kw = Input("gpu_tdp_kw", "GPU maximum power", "kW")
+idle_power_share = Input("idle_power_share", "idle draw as a share of maximum power", "fraction")
+pue = Input("pue", "facility PUE", "ratio")
+usd_per_kwh = Input("usd_per_kwh", "electricity price", "USD per kWh")
+server_power_per_gpu_kw = Input("server_power_per_gpu_kw", "IT power provisioned per GPU", "kW")
+hosting_usd_per_kw_month = Input("hosting_usd_per_kw_month", "colocation price", "USD per kW-month")
+staff_fte = Input("staff_fte", "engineers", "FTE")
+staff_usd_per_fte_year = Input("staff_usd_per_fte_year", "loaded cost per engineer-year", "USD")
+staff_share = Input("staff_share", "share of their time charged here", "fraction")
+software_usd_per_gpu_month = Input("software_usd_per_gpu_month", "software and support per GPU-month", "USD")
+setup_usd = Input("setup_usd", "one-time setup", "USD")
+
+HOURS_PER_MONTH = Const(units.HOURS_PER_MONTH, "hours per month")
+DAYS_PER_MONTH = Const(units.DAYS_PER_MONTH, "days per month")
+SECONDS_PER_MONTH = Const(units.DAYS_PER_MONTH * 86400.0, "seconds per month")
+MILLION = Const(units.TOKENS_PER_MILLION, "tokens per million")
+MONTHS_PER_YEAR = Const(12.0, "months per year")
+
+# ------------------------------------------------------------------ token accounting (per request)
+input_tokens_per_request = named(
+    "input_tokens_per_request", "input tokens per request",
+    (llm_calls_per_request * input_tokens
+     + context_growth_per_call_tokens * llm_calls_per_request * (llm_calls_per_request - 1) / 2)
+    * (1 + input_paid_per_sample * (samples_per_call - 1)),
+    "tokens")
+"""Each call resends everything before it: call k carries input + (k-1) x growth tokens."""
+
+output_tokens_per_request = named(
+    "output_tokens_per_request", "output tokens per request",
+    llm_calls_per_request * samples_per_call * output_tokens, "tokens")
+reasoning_tokens_per_request = named(
+    "reasoning_tokens_per_request", "reasoning tokens per request",
+    llm_calls_per_request * samples_per_call * reasoning_tokens, "tokens")
+tokens_per_request = named(
+    "tokens_per_request", "tokens per request (input + output + reasoning)",
+    input_tokens_per_request + output_tokens_per_request + reasoning_tokens_per_request, "tokens")
+
+# ------------------------------------------------------------------ volume per month
+growth_factor = named("growth_factor", "volume relative to month 1", (1 + monthly_growth) ** (month - 1), "ratio")
+requests_in_month = named("requests_in_month", "requests this month",
+                          requests_per_day * DAYS_PER_MONTH * growth_factor, "requests")
+in_horizon = named("in_horizon", "month inside the horizon", where(month.le(horizon_months), 1, 0), "flag")
+tokens_in_month = named("tokens_in_month", "tokens this month", requests_in_month * tokens_per_request * in_horizon, "tokens")
+generations_per_s_average = named(
+    "generations_per_s_average", "completions per second, monthly average",
+    requests_in_month * llm_calls_per_request * samples_per_call / SECONDS_PER_MONTH, "per s")
+
+# ------------------------------------------------------------------ how the load is split
+replica_capacity_per_s = named(
+    "replica_capacity_per_s", "completions per second one replica may serve",
+    replica_generations_per_s * max_utilization, "per s")
+fixed_fleet_capacity_per_s = named(
+    "fixed_fleet_capacity_per_s", "completions per second of the fixed hybrid fleet",
+    overflow_replicas * replica_capacity_per_s, "per s")
+self_hosted_served_share_overflow = named(
+    "self_hosted_served_share_overflow", "share of the load the fixed fleet serves",
+    total(minimum(generations_per_s_average * w, fixed_fleet_capacity_per_s) for w in profile)
+    / maximum(generations_per_s_average * PROFILE_HOURS, 1e-12), "fraction")
+"""Hour by hour, the fleet serves what it can; the rest overflows to the API."""
+
+api_share = named("api_share", "share of requests on the API",
+                  where(is_overflow.gt(0.5), 1 - self_hosted_served_share_overflow, api_share_fixed), "fraction")
+self_hosted_share = named("self_hosted_share", "share of requests self-hosted",
+                          has_self_hosted * (1 - api_share), "fraction")
+
+# ------------------------------------------------------------------ API cost lines
+api_price_factor = named(
+    "api_price_factor", "API price multiplier (discount and expected decline)",
+    (1 - negotiated_discount) * (1 - api_price_decline_per_year) ** ((month - 1) / MONTHS_PER_YEAR), "ratio")
+"""Prices fall smoothly: after a year they are (1 - decline) of today's."""
+
+api_million_input_tokens = named("api_million_input_tokens", "million input tokens sent to the API",
+                                 requests_in_month * api_share * input_tokens_per_request * in_horizon / MILLION, "million tokens")
+api_million_output_tokens = named("api_million_output_tokens", "million output tokens from the API",
+                                  requests_in_month * api_share * output_tokens_per_request * in_horizon / MILLION, "million tokens")
+api_million_reasoning_tokens = named("api_million_reasoning_tokens", "million reasoning tokens from the API",
+                                     requests_in_month * api_share * reasoning_tokens_per_request * in_horizon / MILLION, "million tokens")
+
+blended_input_usd_per_million_tokens = named(
+    "blended_input_usd_per_million_tokens", "input price after the batch share",
+    (1 - batch_eligible_share) * input_usd_per_million_tokens + batch_eligible_share * batch_input_usd_per_million_tokens,
+    "USD per million tokens")
+blended_output_usd_per_million_tokens = named(
+    "blended_output_usd_per_million_tokens", "output price after the batch share",
+    (1 - batch_eligible_share) * output_usd_per_million_tokens + batch_eligible_share * batch_output_usd_per_million_tokens,
+    "USD per million tokens")
+
+api_input_usd = named("api_input_usd", "API: uncached input",
+                      api_million_input_tokens * (1 - cacheable_prefix_share - cache_write_share)
+                      * blended_input_usd_per_million_tokens * api_price_factor, "USD")
+api_cache_read_usd = named("api_cache_read_usd", "API: cache reads",
+                           api_million_input_tokens * cacheable_prefix_share * cache_read_usd_per_million_tokens * api_price_factor, "USD")
+api_cache_write_usd = named("api_cache_write_usd", "API: cache writes",
+                            api_million_input_tokens * cache_write_share * cache_write_usd_per_million_tokens * api_price_factor, "USD")
+api_output_usd = named("api_output_usd", "API: output",
+                       api_million_output_tokens * blended_output_usd_per_million_tokens * api_price_factor, "USD")
+api_reasoning_usd = named("api_reasoning_usd", "API: reasoning (billed as output)",
+                          api_million_reasoning_tokens * blended_output_usd_per_million_tokens * api_price_factor, "USD")
+
+# ------------------------------------------------------------------ self-hosted fleet
+self_hosted_generations_per_s = named(
+    "self_hosted_generations_per_s", "self-hosted completions per second, monthly average",
+    generations_per_s_average * self_hosted_share, "per s")
+replicas_static = named(
+    "replicas_static", "replicas sized for the busiest hour",
+    maximum(min_replicas, ceil(self_hosted_generations_per_s * peak_factor / replica_capacity_per_s)) + spare_replicas, "replicas")
+replica_hours_autoscaled = named(
+    "replica_hours_autoscaled", "replica-hours when the fleet follows the hourly profile",
+    total(maximum(min_replicas, ceil(self_hosted_generations_per_s * w / replica_capacity_per_s)) + spare_replicas
+          for w in profile) * (HOURS_PER_MONTH / PROFILE_HOURS), "replica-hours")
+replica_hours = named(
+    "replica_hours", "replica-hours this month",
+    has_self_hosted * in_horizon * where(
+        is_overflow.gt(0.5), overflow_replicas * HOURS_PER_MONTH,
+        where(is_autoscaled.gt(0.5), replica_hours_autoscaled, replicas_static * HOURS_PER_MONTH)),
+    "replica-hours")
+gpus_in_month = named("gpus_in_month", "GPUs (average over the month)",
+                      replica_hours / HOURS_PER_MONTH * gpus_per_replica, "GPUs")
+gpu_hours = named("gpu_hours", "GPU-hours this month", replica_hours * gpus_per_replica, "GPU-hours")
+utilization = named(
+    "utilization", "average busy share of the provisioned replicas",
+    where(replica_hours.gt(0),
+          self_hosted_generations_per_s * in_horizon * HOURS_PER_MONTH / maximum(replica_hours * replica_generations_per_s, 1e-12),
+          0), "fraction")
+"""Derived from the load, never typed in: idle hours between peaks are what self-hosting pays for."""
+
+# ------------------------------------------------------------------ self-hosted cost lines
+gpu_rental_usd = named("gpu_rental_usd", "GPUs: rental",
+                       (1 - is_purchased) * gpu_hours * (1 + gpu_hours_overhead) * gpu_usd_per_hour, "USD")
+depreciation_usd = named("depreciation_usd", "GPUs: depreciation",
+                         is_purchased * gpus_in_month * purchase_usd_per_gpu * (1 - residual_value_share)
+                         / (depreciation_years * MONTHS_PER_YEAR), "USD")
+cost_of_capital_usd = named("cost_of_capital_usd", "GPUs: cost of capital",
+                            is_purchased * gpus_in_month * purchase_usd_per_gpu * (1 + residual_value_share) / 2
+                            * cost_of_capital_per_year / MONTHS_PER_YEAR, "USD")
+"""Interest on the average book value over the depreciation period: price x (1 + residual) / 2."""
+power_usd = named("power_usd", "power",
+                  is_purchased * gpu_hours * gpu_tdp_kw * (idle_power_share + (1 - idle_power_share) * utilization)
+                  * pue * usd_per_kwh, "USD")
+hosting_usd = named("hosting_usd", "hosting / colocation",
+                    is_purchased * gpus_in_month * server_power_per_gpu_kw * hosting_usd_per_kw_month, "USD")
+staff_usd = named("staff_usd", "staff",
+                  has_self_hosted * in_horizon * staff_fte * staff_usd_per_fte_year / MONTHS_PER_YEAR * staff_share, "USD")
+software_usd = named("software_usd", "software and support", gpus_in_month * software_usd_per_gpu_month, "USD")
+setup_cost_usd = named("setup_cost_usd", "one-time setup", has_self_hosted * where(month.eq(1), setup_usd, 0), "USD")
+
+COST_LINES: tuple = (
+    api_input_usd, api_cache_read_usd, api_cache_write_usd, api_output_usd, api_reasoning_usd,
+    gpu_rental_usd, depreciation_usd, cost_of_capital_usd, power_usd, hosting_usd, staff_usd,
+    software_usd, setup_cost_usd,
+)
+"""The cost lines of a month, in the order every view shows them."""
+
+API_LINES = COST_LINES[:5]
+SELF_HOSTED_LINES = COST_LINES[5:]
+
+monthly_cost_usd = named("monthly_cost_usd", "cost this month", total(COST_LINES), "USD")
+discount_factor = named("discount_factor", "discount factor",
+                        1 / (1 + discount_rate_per_year) ** (month / MONTHS_PER_YEAR), "ratio")
+"""Costs are paid at the end of each month."""
+discounted_cost_usd = named("discounted_cost_usd", "discounted cost this month", monthly_cost_usd * discount_factor, "USD")
+
+MONTHLY_RESULTS: tuple = (
+    monthly_cost_usd, discounted_cost_usd, requests_in_month, tokens_in_month, gpus_in_month, utilization,
+    api_share,
+)
+"""Monthly figures shown next to the cost lines."""
+
+
+def per_unit(total_usd: Term, units_total: Term) -> Term:
+    """Cost per unit over the horizon; 0 when nothing was served."""
+    return where(units_total.gt(0), total_usd / maximum(units_total, 1e-300), 0)
+
+
+LINE_LABELS = {line.name: line.label for line in COST_LINES}
+
+# ------------------------------------------------------------------ over the whole horizon
+# Sums over the months of the horizon are inputs named `sum_<monthly result>`: polars sums the
+# monthly column, the workbook writes SUM() over it. What is built on them is written once here.
+sum_monthly_cost_usd = Input("sum_monthly_cost_usd", "total cost over the horizon", "USD")
+sum_discounted_cost_usd = Input("sum_discounted_cost_usd", "sum of discounted monthly costs", "USD")
+sum_requests_in_month = Input("sum_requests_in_month", "requests over the horizon", "requests")
+sum_tokens_in_month = Input("sum_tokens_in_month", "tokens over the horizon", "tokens")
+
+total_cost_usd = named("total_cost_usd", "total cost over the horizon", sum_monthly_cost_usd, "USD")
+npv_usd = named("npv_usd", "net present cost (NPV of the monthly costs)", sum_discounted_cost_usd, "USD")
+cost_per_million_tokens_usd = named(
+    "cost_per_million_tokens_usd", "cost per million tokens",
+    per_unit(sum_monthly_cost_usd, sum_tokens_in_month) * MILLION, "USD per million tokens")
+cost_per_request_usd = named(
+    "cost_per_request_usd", "cost per request", per_unit(sum_monthly_cost_usd, sum_requests_in_month), "USD per request")
+cost_per_llm_call_usd = named(
+    "cost_per_llm_call_usd", "cost per LLM call",
+    per_unit(sum_monthly_cost_usd, sum_requests_in_month * llm_calls_per_request), "USD per call")
+
+HORIZON_RESULTS: tuple = (total_cost_usd, npv_usd, cost_per_million_tokens_usd, cost_per_request_usd, cost_per_llm_call_usd)
+"""Results over the whole horizon, built on sums of monthly results."""

@@ -1,0 +1,386 @@
+"""From scenarios and catalogs to rows of formula inputs, each value with its provenance.
+
+Why a separate step: the formulas only see numbers. Everything that needs a lookup (the price in
+force, the offer's hourly price, the throughput of a replica) is resolved here once, and the
+value keeps where it came from, for the workbook's Sources sheet and for `tco explain`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from tco.engine import formulas as F
+from tco.model.catalog import Catalog, ResolvedApiPrice
+from tco.model.scenario import ApiOption, HybridOption, Scenario, SelfHostedOption
+
+DGX_H100_SERVER_KW = 10.2
+"""DGX H100 (8 x H100 SXM) maximum system power, kW (servnetuk.com/research/ai-servers, 2026-07-05;
+hardware/cost_figures.yaml). Divided by 8 x 0.7 kW of GPU TDP it gives the host overhead ratio."""
+SERVER_POWER_PER_GPU_TDP = DGX_H100_SERVER_KW / (8 * 0.7)
+
+
+@dataclass(frozen=True)
+class Provenance:
+    source: str
+    as_of: str = ""
+    note: str = ""
+
+
+@dataclass
+class Row:
+    """One option of one scenario: its inputs, their provenance, and what to say about it."""
+
+    row: int
+    scenario_id: str
+    scenario_title: str
+    option_id: str
+    kind: str
+    values: dict[str, float]
+    provenance: dict[str, Provenance] = field(default_factory=dict)
+    description: str = ""
+    excluded_reason: str | None = None
+    notes: list[str] = field(default_factory=list)
+    throughput: Any = None
+    api_price: ResolvedApiPrice | None = None
+    model_id: str | None = None
+    """Open-weight model id (self-hosted) or the API model id, for capability matching."""
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """A problem found while resolving a scenario: `path` is the key path inside the scenario."""
+
+    scenario_index: int
+    path: tuple
+    message: str
+    hint: str | None = None
+
+
+Predictor = Callable[..., Any]
+PriceResolver = Callable[..., ResolvedApiPrice]
+
+_USER = Provenance("scenario file")
+
+
+def build_rows(scenarios: list[Scenario], catalog: Catalog, today: dt.date,
+               predict: Predictor | None = None, resolve_price: PriceResolver | None = None) -> tuple[list[Row], list[RowProblem]]:
+    if predict is None:
+        def predict(*args, **kwargs):
+            from tco.engine.throughput import predict as model_predict
+
+            return model_predict(*args, **kwargs)
+    if resolve_price is None:
+        from tco.engine.api_price import resolve_api_price as resolve_price
+    rows: list[Row] = []
+    problems: list[RowProblem] = []
+    for s_index, scenario in enumerate(scenarios):
+        base = _workload_values(scenario)
+        resolved: dict[str, tuple[dict[str, float], dict[str, Provenance], Row]] = {}
+        for o_index, option in enumerate(scenario.options):
+            if isinstance(option, HybridOption):
+                continue
+            path = ("options", o_index)
+            row = Row(len(rows), scenario.id, scenario.title, option.id, option.kind, dict(base[0]), dict(base[1]))
+            before = len(problems)
+            if isinstance(option, ApiOption):
+                _api_values(row, option, scenario, catalog, today, resolve_price, problems, s_index, path)
+            else:
+                _self_hosted_values(row, option, scenario, catalog, predict, problems, s_index, path)
+            if len(problems) == before:
+                resolved[option.id] = (row.values, row.provenance, row)
+                rows.append(row)
+        for o_index, option in enumerate(scenario.options):
+            if not isinstance(option, HybridOption):
+                continue
+            if option.self_hosted not in resolved or option.api not in resolved:
+                continue  # the parts already reported their problems
+            sh_values, sh_prov, sh_row = resolved[option.self_hosted]
+            api_values, api_prov, api_row = resolved[option.api]
+            values = dict(sh_values)
+            provenance = dict(sh_prov)
+            for name in _API_INPUTS:
+                values[name] = api_values[name]
+                provenance[name] = api_prov.get(name, _USER)
+            values["has_self_hosted"] = 1.0
+            if option.mode == "share":
+                values["api_share_fixed"] = 1.0 - float(option.self_hosted_share)
+                values["is_overflow"] = 0.0
+                desc = f"{option.self_hosted_share:.0%} on {option.self_hosted}, the rest on {option.api}"
+            else:
+                values["api_share_fixed"] = 0.0
+                values["is_overflow"] = 1.0
+                values["overflow_replicas"] = float(option.replicas)
+                desc = f"{option.replicas} replica(s) of {option.self_hosted}; overflow to {option.api}"
+            row = Row(len(rows), scenario.id, scenario.title, option.id, "hybrid", values, provenance, desc,
+                      notes=[*sh_row.notes, *api_row.notes], throughput=sh_row.throughput, api_price=api_row.api_price,
+                      model_id=sh_row.model_id)
+            if scenario.workload.data_must_stay_on_own_infrastructure:
+                row.excluded_reason = "data must stay on own infrastructure; this option sends part of it to an API"
+            rows.append(row)
+    return rows, problems
+
+
+_API_INPUTS = (
+    "input_usd_per_million_tokens", "output_usd_per_million_tokens", "cache_read_usd_per_million_tokens",
+    "cache_write_usd_per_million_tokens", "batch_input_usd_per_million_tokens", "batch_output_usd_per_million_tokens",
+    "negotiated_discount",
+)
+
+
+def _workload_values(scenario: Scenario) -> tuple[dict[str, float], dict[str, Provenance]]:
+    w, fin = scenario.workload, scenario.finance
+    per_day = w.requests_per_day if w.requests_per_day is not None else w.requests_per_month / F.DAYS_PER_MONTH.value
+    if w.hourly_profile is not None:
+        mean = sum(w.hourly_profile) / len(w.hourly_profile)
+        weights = [x / mean for x in w.hourly_profile]
+        peak = max(weights)
+    else:
+        weights = [1.0] * F.PROFILE_HOURS
+        peak = w.peak_to_average
+    values = {
+        "requests_per_day": per_day,
+        "monthly_growth": w.monthly_growth,
+        "input_tokens": w.input_tokens,
+        "context_growth_per_call_tokens": w.context_growth_per_call_tokens,
+        "llm_calls_per_request": w.llm_calls_per_request,
+        "samples_per_call": w.samples_per_call,
+        "input_paid_per_sample": 0.0 if w.samples_share_input else 1.0,
+        "output_tokens": w.output_tokens,
+        "reasoning_tokens": w.reasoning_tokens,
+        "cacheable_prefix_share": w.cacheable_prefix_share,
+        "cache_write_share": w.cache_write_share,
+        "batch_eligible_share": w.batch_eligible_share,
+        "peak_factor": peak,
+        **{f"profile_h{h:02d}": weights[h] for h in range(F.PROFILE_HOURS)},
+        "horizon_months": fin.horizon_months,
+        "discount_rate_per_year": fin.discount_rate_per_year,
+        "api_price_decline_per_year": fin.api_price_decline_per_year,
+        # neutral values for the side an option does not use
+        **{name: 0.0 for name in _API_INPUTS},
+        "api_share_fixed": 1.0, "is_overflow": 0.0, "has_self_hosted": 0.0,
+        "replica_generations_per_s": 1.0, "gpus_per_replica": 0.0, "spare_replicas": 0.0, "min_replicas": 0.0,
+        "max_utilization": 1.0, "is_autoscaled": 0.0, "overflow_replicas": 0.0,
+        "gpu_usd_per_hour": 0.0, "gpu_hours_overhead": 0.0, "is_purchased": 0.0, "purchase_usd_per_gpu": 0.0,
+        "depreciation_years": 1.0, "residual_value_share": 0.0, "cost_of_capital_per_year": 0.0,
+        "gpu_tdp_kw": 0.0, "idle_power_share": 0.0, "pue": 1.0, "usd_per_kwh": 0.0, "server_power_per_gpu_kw": 0.0,
+        "hosting_usd_per_kw_month": 0.0, "staff_fte": 0.0, "staff_usd_per_fte_year": 0.0, "staff_share": 0.0,
+        "software_usd_per_gpu_month": 0.0, "setup_usd": 0.0,
+    }
+    provenance = {name: _USER for name in values}
+    if w.requests_per_day is None:
+        provenance["requests_per_day"] = Provenance("scenario file", note="requests_per_month / 30.4167 days")
+    if w.hourly_profile is not None:
+        provenance["peak_factor"] = Provenance("scenario file", note="largest hour of hourly_profile / its mean")
+    return {k: float(v) for k, v in values.items()}, provenance
+
+
+def average_input_tokens_per_call(scenario: Scenario) -> float:
+    w = scenario.workload
+    return w.input_tokens + w.context_growth_per_call_tokens * (w.llm_calls_per_request - 1) / 2
+
+
+def largest_call_input_tokens(scenario: Scenario) -> int:
+    w = scenario.workload
+    return w.input_tokens + w.context_growth_per_call_tokens * (w.llm_calls_per_request - 1)
+
+
+def _api_values(row: Row, option: ApiOption, scenario: Scenario, catalog: Catalog, today: dt.date,
+                resolve_price: PriceResolver, problems: list[RowProblem], s_index: int, path: tuple) -> None:
+    import difflib
+
+    sheet = catalog.providers.get(option.provider)
+    if sheet is None:
+        close = difflib.get_close_matches(option.provider, catalog.provider_ids or list(catalog.providers), n=1)
+        problems.append(RowProblem(s_index, (*path, "provider"), f"unknown API provider `{option.provider}`",
+                                   f"did you mean `{close[0]}`?" if close else "see `tco pricing list`"))
+        return
+    on = scenario.finance.start_date or today
+    try:
+        price = resolve_price(sheet, option.model, on, largest_call_input_tokens(scenario), option.service_tier)
+    except (ValueError, KeyError) as e:
+        message = str(e.args[0]) if e.args else str(e)
+        problems.append(RowProblem(s_index, (*path, "model"), message))
+        return
+    prov = Provenance(price.source, price.as_of, f"price in force on {on.isoformat()}" + (f"; {price.tier_note}" if price.tier_note else ""))
+    v = row.values
+    v["input_usd_per_million_tokens"] = price.input_usd_per_million_tokens
+    v["output_usd_per_million_tokens"] = price.output_usd_per_million_tokens
+    for name, value, fallback, why in (
+        ("cache_read_usd_per_million_tokens", price.cache_read_usd_per_million_tokens, price.input_usd_per_million_tokens,
+         "the sheet lists no cache read price: cache reads are charged at the input price"),
+        ("cache_write_usd_per_million_tokens", price.cache_write_usd_per_million_tokens, price.input_usd_per_million_tokens,
+         "the sheet lists no cache write price: cache writes are charged at the input price"),
+        ("batch_input_usd_per_million_tokens", price.batch_input_usd_per_million_tokens, price.input_usd_per_million_tokens,
+         "no batch price listed: batch requests pay the standard price"),
+        ("batch_output_usd_per_million_tokens", price.batch_output_usd_per_million_tokens, price.output_usd_per_million_tokens,
+         "no batch price listed: batch requests pay the standard price"),
+    ):
+        v[name] = value if value is not None else fallback
+        row.provenance[name] = prov if value is not None else Provenance(price.source, price.as_of, why)
+        if value is None and _matters(name, scenario):
+            row.notes.append(why)
+    for name in ("input_usd_per_million_tokens", "output_usd_per_million_tokens"):
+        row.provenance[name] = prov
+    v["negotiated_discount"] = option.negotiated_discount
+    v["api_share_fixed"] = 1.0
+    row.api_price = price
+    row.model_id = price.open_weight_model or option.model
+    row.description = f"{option.provider} / {option.model}"
+    if scenario.workload.data_must_stay_on_own_infrastructure:
+        row.excluded_reason = "data must stay on own infrastructure; APIs are excluded"
+
+
+def _matters(name: str, scenario: Scenario) -> bool:
+    w = scenario.workload
+    if name.startswith("cache_read"):
+        return w.cacheable_prefix_share > 0
+    if name.startswith("cache_write"):
+        return w.cache_write_share > 0
+    return w.batch_eligible_share > 0
+
+
+def _self_hosted_values(row: Row, option: SelfHostedOption, scenario: Scenario, catalog: Catalog,
+                        predict: Predictor, problems: list[RowProblem], s_index: int, path: tuple) -> None:
+    import difflib
+
+    def unknown(field_name: str, value: str, choices) -> None:
+        close = difflib.get_close_matches(value, list(choices), n=1)
+        problems.append(RowProblem(s_index, (*path, field_name), f"unknown {field_name} id `{value}`",
+                                   f"did you mean `{close[0]}`?" if close else None))
+
+    model = catalog.models.get(option.model)
+    gpu = catalog.gpus.get(option.gpu)
+    if model is None:
+        unknown("model", option.model, catalog.models)
+    if gpu is None:
+        unknown("gpu", option.gpu, catalog.gpus)
+    if model is None or gpu is None:
+        return
+    w = scenario.workload
+    v, prov = row.values, row.provenance
+    v["has_self_hosted"] = 1.0
+    v["api_share_fixed"] = 0.0
+    v["gpus_per_replica"] = option.gpus_per_replica
+    v["spare_replicas"] = option.spare_replicas
+    v["min_replicas"] = option.min_replicas
+    v["max_utilization"] = option.max_utilization
+    if option.fleet == "autoscaled" and w.hourly_profile is None:
+        problems.append(RowProblem(s_index, (*path, "fleet"), "an autoscaled fleet needs workload.hourly_profile to follow",
+                                   "add 24 hourly weights, or use fleet: static"))
+        return
+    if option.fleet == "autoscaled" and option.payment.mode in ("reserved", "purchased"):
+        problems.append(RowProblem(s_index, (*path, "fleet"), f"GPUs paid as `{option.payment.mode}` are paid for every hour; autoscaling saves nothing",
+                                   "use fleet: static"))
+        return
+    v["is_autoscaled"] = 1.0 if option.fleet == "autoscaled" else 0.0
+
+    output_per_call = w.output_tokens + w.reasoning_tokens
+    if output_per_call <= 0:
+        problems.append(RowProblem(s_index, ("workload", "output_tokens"), "a self-hosted option needs output_tokens + reasoning_tokens > 0"))
+        return
+    if option.replica_output_tokens_per_s is not None:
+        v["replica_generations_per_s"] = option.replica_output_tokens_per_s / output_per_call
+        prov["replica_generations_per_s"] = Provenance("scenario file", note="replica_output_tokens_per_s / (output + reasoning tokens per call)")
+    else:
+        from tco.engine.throughput import ServingConfig
+
+        config = ServingConfig(
+            gpus=option.gpus_per_replica, input_tokens=max(1, round(average_input_tokens_per_call(scenario))),
+            output_tokens=output_per_call, precision=option.precision, engine=option.engine,
+            ttft_ms=w.ttft_ms, tpot_ms=w.tpot_ms,
+        )
+        result = predict(model, gpu, config, catalog.measurements)
+        row.throughput = result
+        if not result.runnable:
+            problems.append(RowProblem(s_index, path, f"`{option.model}` cannot run on {option.gpus_per_replica} x {option.gpu} at {option.precision}: {result.reason}"))
+            return
+        v["replica_generations_per_s"] = result.requests_per_s
+        prov["replica_generations_per_s"] = Provenance(
+            "throughput model" if result.basis == "model" else "hardware/measurements",
+            note=f"{result.output_tokens_per_s:,.0f} output tokens/s per replica ({result.basis}; limited by {result.limited_by}) / {output_per_call} tokens per call")
+
+    pay = option.payment
+    offer = catalog.offers.get(pay.offer) if pay.offer else None
+    if pay.offer and offer is None:
+        unknown("offer", pay.offer, catalog.offers)
+        return
+    if offer is not None and offer.gpu != option.gpu:
+        problems.append(RowProblem(s_index, (*path, "payment", "offer"), f"offer `{offer.id}` has {offer.gpu} GPUs, but the option runs on {option.gpu}"))
+        return
+    offer_prov = Provenance(_first_source(offer), _first_as_of(offer), f"offer {offer.id}") if offer else _USER
+    if pay.mode == "purchased":
+        v["is_purchased"] = 1.0
+        v["purchase_usd_per_gpu"] = pay.purchase_usd_per_gpu
+        v["depreciation_years"] = pay.depreciation_years
+        v["residual_value_share"] = pay.residual_value_share
+        v["cost_of_capital_per_year"] = pay.cost_of_capital_per_year
+    elif pay.usd_per_gpu_hour is not None:
+        v["gpu_usd_per_hour"] = pay.usd_per_gpu_hour
+    elif pay.mode == "on-demand":
+        if offer.on_demand_usd_per_gpu_hour is None:
+            problems.append(RowProblem(s_index, (*path, "payment", "offer"), f"offer `{offer.id}` has no on-demand price", "give usd_per_gpu_hour or another offer"))
+            return
+        v["gpu_usd_per_hour"] = offer.on_demand_usd_per_gpu_hour
+        prov["gpu_usd_per_hour"] = offer_prov
+    elif pay.mode == "spot":
+        if offer.spot_usd_per_gpu_hour is None:
+            problems.append(RowProblem(s_index, (*path, "payment", "offer"), f"offer `{offer.id}` has no spot price", "give usd_per_gpu_hour or another offer"))
+            return
+        v["gpu_usd_per_hour"] = offer.spot_usd_per_gpu_hour
+        prov["gpu_usd_per_hour"] = offer_prov
+    elif pay.mode == "reserved":
+        if pay.reserved_discount is None or offer.on_demand_usd_per_gpu_hour is None:
+            problems.append(RowProblem(s_index, (*path, "payment"), "reserved prices are your contract's: give reserved_discount (with an offer that has an on-demand price) or usd_per_gpu_hour"))
+            return
+        v["gpu_usd_per_hour"] = offer.on_demand_usd_per_gpu_hour * (1 - pay.reserved_discount)
+        prov["gpu_usd_per_hour"] = Provenance(offer_prov.source, offer_prov.as_of, f"offer {offer.id} on-demand x (1 - reserved_discount {pay.reserved_discount})")
+    if pay.mode == "spot":
+        v["gpu_hours_overhead"] = pay.spot_interruption_overhead
+
+    ops = option.operations
+    v.update(idle_power_share=ops.idle_power_share, pue=ops.pue, usd_per_kwh=ops.usd_per_kwh,
+             hosting_usd_per_kw_month=ops.hosting_usd_per_kw_month, staff_fte=ops.staff_fte,
+             staff_usd_per_fte_year=ops.staff_usd_per_fte_year, staff_share=ops.staff_share,
+             software_usd_per_gpu_month=ops.software_usd_per_gpu_month, setup_usd=ops.setup_usd)
+    if gpu.tdp_w is not None:
+        v["gpu_tdp_kw"] = gpu.tdp_w / 1000
+        prov["gpu_tdp_kw"] = Provenance(_source_of(gpu, "tdp_w"), _as_of_of(gpu, "tdp_w"), "GPU maximum power (TDP), W / 1000")
+    elif pay.mode == "purchased" and (ops.usd_per_kwh > 0 or (ops.hosting_usd_per_kw_month > 0 and ops.server_power_per_gpu_kw is None)):
+        problems.append(RowProblem(s_index, (*path, "gpu"), f"no published power figure for `{gpu.id}`: power cost cannot be computed",
+                                   "set operations.server_power_per_gpu_kw, or usd_per_kwh: 0"))
+        return
+    if ops.server_power_per_gpu_kw is not None:
+        v["server_power_per_gpu_kw"] = ops.server_power_per_gpu_kw
+    elif gpu.tdp_w is not None:
+        v["server_power_per_gpu_kw"] = gpu.tdp_w / 1000 * SERVER_POWER_PER_GPU_TDP
+        prov["server_power_per_gpu_kw"] = Provenance(
+            "https://www.servnetuk.com/research/ai-servers", "2026-07-05",
+            "GPU TDP x 10.2 kW / (8 x 0.7 kW): the DGX H100 ratio of server power to GPU TDP")
+    row.model_id = option.model
+    row.description = f"{option.model} on {option.gpus_per_replica} x {option.gpu} ({option.precision}, {option.engine}), {pay.mode}"
+    if pay.mode == "reserved" or pay.mode == "purchased":
+        row.notes.append(f"{pay.mode} GPUs are committed: the fleet is paid whether busy or idle")
+
+
+def _first_source(record) -> str:
+    return record.sources[0].source if record is not None and record.sources else ""
+
+
+def _first_as_of(record) -> str:
+    return record.sources[0].as_of if record is not None and record.sources else ""
+
+
+def _source_of(record, field_name: str) -> str:
+    for s in record.sources:
+        if field_name in s.covers:
+            return s.source
+    return _first_source(record)
+
+
+def _as_of_of(record, field_name: str) -> str:
+    for s in record.sources:
+        if field_name in s.covers:
+            return s.as_of
+    return _first_as_of(record)
