@@ -40,6 +40,8 @@ class GpuType(SourcedRecord):
     interconnect_gb_per_s: PositiveFloat | None = None
     """GPU-to-GPU bandwidth per GPU (NVLink / Infinity Fabric), decimal GB/s, where known."""
     form_factor: str | None = None
+    aliases: list[str] = []
+    """Other names the GPU goes by in sources (benchmark tables, cloud catalogs), for matching."""
     notes: str | None = None
 
 
@@ -77,6 +79,8 @@ class OpenModel(SourcedRecord):
     context_length_tokens: int | None = Field(default=None, gt=0)
     vocab_size: int | None = Field(default=None, gt=0)
     native_precision: str | None = None
+    aliases: list[str] = []
+    """Other names the model goes by in sources (e.g. `Llama-3.1-8B` in benchmark tables), for matching."""
     notes: str | None = None
 
     @classmethod
@@ -100,6 +104,7 @@ class InstanceOffer(SourcedRecord):
     spot_usd_per_hour: PositiveFloat | None = None
     """Lowest spot/preemptible price seen."""
     on_demand_usd_per_gpu_hour: PositiveFloat | None = None
+    median_on_demand_usd_per_gpu_hour: PositiveFloat | None = None
     spot_usd_per_gpu_hour: PositiveFloat | None = None
     regions: int | None = Field(default=None, ge=0)
     regions_with_on_demand: int | None = Field(default=None, ge=0)

@@ -1,0 +1,50 @@
+"""`tco hardware list`: the GPU types the calculator knows, with their main figures and sources."""
+
+from __future__ import annotations
+
+import argparse
+
+from tco.commands._common import add_format, print_rows
+
+COLUMNS = ("id", "name", "memory_gb", "memory_bandwidth_tb_per_s", "dense_bf16_tflops", "dense_fp8_tflops",
+           "dense_fp4_tflops", "tdp_w", "source", "as_of")
+
+
+def add_hardware_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--hardware-dir", metavar="DIR", action="append", default=[],
+                        help="extra folder of hardware YAML files; its records replace bundled ones with the same id (repeatable)")
+
+
+def load_catalog(args: argparse.Namespace):
+    from pathlib import Path
+
+    from tco.load.hardware import load_hardware
+
+    return load_hardware(extra_dirs=[Path(d) for d in args.hardware_dir])
+
+
+def main_source(record, first_field: str | None = None) -> tuple[str, str]:
+    """The source of a record's headline figure (or its first source): what a one-line listing can show."""
+    chosen = next((s for s in record.sources if first_field in s.covers), record.sources[0])
+    return chosen.source, chosen.as_of
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("hardware", help="list the GPU types in the hardware catalog",
+                                   description="GPU types in the hardware catalog, with their sources and dates.")
+    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    listing = sub.add_parser("list", help="one row per GPU type")
+    add_format(listing)
+    add_hardware_dir(listing)
+    listing.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    catalog = load_catalog(args)
+    rows = []
+    for gpu in catalog.gpus.values():
+        source, as_of = main_source(gpu, "memory_gb")
+        row = {column: getattr(gpu, column, None) for column in COLUMNS[:-2]}
+        rows.append({**row, "source": source, "as_of": as_of})
+    print_rows(rows, args.format, COLUMNS)
+    return 0

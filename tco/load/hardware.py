@@ -1,0 +1,117 @@
+"""Load the hardware catalog (GPUs, open models, offers, cost figures, measurements) from YAML.
+
+Why one loader for every hardware file: each file may hold any of the lists, users add their own
+folders on top of the bundled one, and ids must be unique and cross-references valid across all
+of them. Every problem in every file is collected and reported at once.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from tco.errors import DataProblem, TcoUserError
+from tco.load.yaml_source import did_you_mean, load_yaml, validate_as
+from tco.model.catalog import Catalog
+from tco.model.hardware import HardwareFile
+from tco.paths import bundled_dir
+
+KINDS = ("gpus", "models", "offers", "cost_figures", "measurements")
+"""The lists a hardware file may hold; ids are unique within each kind."""
+
+
+@dataclass(frozen=True)
+class _Origin:
+    file: str
+    lines: dict
+    index: int
+    layer: int
+
+    def line(self, kind: str, field: str | None = None) -> int | None:
+        key = (kind, self.index, field) if field else (kind, self.index)
+        return self.lines.get(key) or self.lines.get((kind, self.index))
+
+
+def hardware_schema() -> dict[str, Any]:
+    """The JSON Schema every hardware file points editors at (`hardware/schema/hardware.schema.json`)."""
+    return HardwareFile.model_json_schema()
+
+
+def hardware_schema_text() -> str:
+    return json.dumps(hardware_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def hardware_files(directory: Path) -> list[Path]:
+    """Every *.yaml below `directory` except the schema folder, in a stable order."""
+    return sorted(p for p in directory.rglob("*.yaml") if "schema" not in p.relative_to(directory).parts[:-1])
+
+
+def load_hardware(directory: Path | None = None, extra_dirs: Iterable[Path] = ()) -> Catalog:
+    """The bundled catalog (or `directory`), with user folders layered on top.
+
+    A user record with the same kind and id as a bundled one replaces it; two records with the same
+    id in the same layer are an error naming both places.
+    """
+    base = Path(directory) if directory is not None else bundled_dir("hardware")
+    layers = [(base, directory is None)] + [(Path(d), False) for d in extra_dirs]
+    catalog = Catalog()
+    origins: dict[tuple[str, str], _Origin] = {}
+    problems: list[DataProblem] = []
+    for layer, (folder, bundled) in enumerate(layers):
+        if not folder.is_dir():
+            problems.append(DataProblem(str(folder), None, "", "no such folder" if not folder.exists() else "is a file, not a folder"))
+            continue
+        for path in hardware_files(folder):
+            display = str(path.relative_to(folder.parent)) if bundled else str(path)
+            try:
+                data, lines = load_yaml(path, display)
+                if data is None:
+                    continue
+                parsed = validate_as(HardwareFile, data, display, lines)
+            except TcoUserError as e:
+                problems.extend(e.problems)
+                continue
+            _add(catalog, parsed, display, lines, layer, origins, problems)
+    _check_references(catalog, origins, problems)
+    if problems:
+        raise TcoUserError(problems)
+    return catalog
+
+
+def _add(catalog: Catalog, parsed: HardwareFile, display: str, lines: dict, layer: int,
+         origins: dict[tuple[str, str], _Origin], problems: list[DataProblem]) -> None:
+    for kind in KINDS:
+        for index, record in enumerate(getattr(parsed, kind)):
+            key = (kind, record.id)
+            here = _Origin(display, lines, index, layer)
+            before = origins.get(key)
+            if before is not None and before.layer == layer:
+                problems.append(DataProblem(
+                    display, here.line(kind, "id"), f"{kind}[{index}].id",
+                    f"duplicate id `{record.id}`: also defined in {before.file}:{before.line(kind, 'id')}"))
+                continue
+            origins[key] = here
+            catalog.files[f"{kind}/{record.id}"] = display
+            if kind == "measurements":
+                if before is not None:
+                    catalog.measurements = [m for m in catalog.measurements if m.id != record.id]
+                catalog.measurements.append(record)
+            else:
+                getattr(catalog, kind)[record.id] = record
+
+
+def _check_references(catalog: Catalog, origins: dict[tuple[str, str], _Origin], problems: list[DataProblem]) -> None:
+    """Every offer's GPU and every measurement's model and GPU must exist somewhere in the catalog."""
+    checks = [("offers", offer.id, "gpu", offer.gpu, catalog.gpus, "GPU") for offer in catalog.offers.values()]
+    for m in catalog.measurements:
+        checks.append(("measurements", m.id, "model", m.model, catalog.models, "model"))
+        checks.append(("measurements", m.id, "gpu", m.gpu, catalog.gpus, "GPU"))
+    for kind, record_id, field, target, known, what in checks:
+        if target in known:
+            continue
+        origin = origins[(kind, record_id)]
+        problems.append(DataProblem(
+            origin.file, origin.line(kind, field), f"{kind}[{origin.index}].{field}",
+            f"unknown {what} id `{target}`", hint=did_you_mean(target, known) or f"see `tco {'hardware' if what == 'GPU' else 'models'} list` for the ids"))

@@ -1,0 +1,122 @@
+"""The hardware loader: located errors for bad files, user folders layered on the bundled catalog."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tco.cli import main
+from tco.errors import TcoUserError
+from tco.load.hardware import load_hardware
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "hardware"
+
+
+def _problems(case: str) -> list[str]:
+    with pytest.raises(TcoUserError) as caught:
+        load_hardware(extra_dirs=[DATA / "bad" / case])
+    return [p.render() for p in caught.value.problems]
+
+
+def test_an_unknown_field_is_named_with_its_line_and_a_did_you_mean():
+    f = DATA / "bad" / "unknown_field" / "gpus.yaml"
+    assert _problems("unknown_field") == [
+        f"{f}:3: gpus[0].memory_gb: required field is missing",
+        f"{f}:7: gpus[0].memory_gib: unknown field\n    hint: did you mean `memory_gb`?",
+    ]
+
+
+def test_a_figure_without_a_source_is_refused():
+    f = DATA / "bad" / "missing_source" / "gpus.yaml"
+    assert _problems("missing_source") == [
+        f"{f}:3: gpus[0]: figures without a source: tdp_w (add them to a `covers` list)",
+    ]
+
+
+def test_an_offer_for_an_unknown_gpu_points_at_the_gpu_line():
+    f = DATA / "bad" / "unknown_gpu" / "offers.yaml"
+    assert _problems("unknown_gpu") == [
+        f"{f}:6: offers[0].gpu: unknown GPU id `h100sxm`\n    hint: did you mean `h100-sxm`?",
+    ]
+
+
+def test_a_duplicate_id_in_one_folder_names_both_places():
+    folder = DATA / "bad" / "duplicate_id"
+    assert _problems("duplicate_id") == [
+        f"{folder / 'b.yaml'}:4: cost_figures[0].id: duplicate id `test-power-price`: also defined in {folder / 'a.yaml'}:3",
+    ]
+
+
+def test_problems_of_all_files_are_reported_together():
+    with pytest.raises(TcoUserError) as caught:
+        load_hardware(extra_dirs=[DATA / "bad" / "unknown_field", DATA / "bad" / "unknown_gpu"])
+    files = {Path(p.file).parent.name for p in caught.value.problems}
+    assert files == {"unknown_field", "unknown_gpu"}
+
+
+def test_a_missing_folder_is_a_user_error():
+    with pytest.raises(TcoUserError, match="no such folder"):
+        load_hardware(extra_dirs=[DATA / "does-not-exist"])
+
+
+def test_a_user_record_replaces_the_bundled_one_with_the_same_id():
+    bundled = load_hardware()
+    layered = load_hardware(extra_dirs=[DATA / "user"])
+    assert bundled.gpus["h100-sxm"].memory_bandwidth_tb_per_s == 3.35
+    assert layered.gpus["h100-sxm"].memory_bandwidth_tb_per_s == 3.0
+    assert layered.gpus["h100-sxm"].dense_bf16_tflops is None  # replaced whole, not merged
+    assert layered.files["gpus/h100-sxm"] == str(DATA / "user" / "gpus.yaml")
+    assert layered.files["gpus/h200"] == "hardware/gpus.yaml"
+    assert len(layered.offers) == len(bundled.offers) + 1
+    assert layered.offers["mycloud:h100x8"].gpu == "h100-sxm"
+
+
+def test_catalog_files_records_where_each_bundled_record_came_from():
+    catalog = load_hardware()
+    assert catalog.files["offers/aws:p5.48xlarge"] == "hardware/offers/aws.yaml"
+    assert catalog.files["measurements/trtllm-v1.0:M0446"] == "hardware/measurements/trtllm-v1.0.yaml"
+    assert catalog.files["models/deepseek-r1"] == "hardware/models.yaml"
+
+
+def test_cli_hardware_list_json_has_the_required_gpus(capsys):
+    assert main(["hardware", "list", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    by_id = {r["id"]: r for r in rows}
+    for gpu in ("a100-40gb", "a100-80gb", "h100-sxm", "h100-pcie", "h100-nvl", "h200", "gh200", "b200", "gb200",
+                "l40s", "l4", "a10g", "mi300x", "mi325x", "rtx-pro-6000"):
+        assert gpu in by_id
+    h100 = by_id["h100-sxm"]
+    assert (h100["memory_gb"], h100["memory_bandwidth_tb_per_s"], h100["dense_bf16_tflops"], h100["tdp_w"]) == (80, 3.35, 989, 700)
+    assert h100["source"].startswith("github.com/stas00/ml-engineering") and h100["as_of"] == "2026"
+
+
+def test_cli_models_list_csv(capsys):
+    assert main(["models", "list", "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("id,name,arch_type,total_params_b,active_params_b,num_layers,attention,num_kv_heads,head_dim")
+    deepseek = next(line for line in lines if line.startswith("deepseek-v3,"))
+    assert ",moe,671,37,61,mla,,,,fp8," in deepseek
+
+
+def test_cli_offers_filter_by_gpu_and_cloud(capsys):
+    assert main(["offers", "list", "--gpu", "h100-sxm", "--cloud", "aws", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["id"] for r in rows} == {"aws:p5.48xlarge", "aws:p5.4xlarge"}
+    p5 = next(r for r in rows if r["id"] == "aws:p5.48xlarge")
+    assert p5["gpu_count"] == 8 and p5["source"].endswith("@2c3d7ea7d76bf84cf80d382e946c1609571485fd")
+
+
+def test_cli_unknown_gpu_exits_2_with_suggestions(capsys):
+    assert main(["offers", "list", "--gpu", "h100"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "unknown GPU id `h100`" in captured.err and "`h100-sxm`" in captured.err and "`h100-nvl`" in captured.err
+
+
+def test_cli_bad_hardware_dir_exits_2_with_the_located_problem(capsys):
+    assert main(["hardware", "list", "--hardware-dir", str(DATA / "bad" / "unknown_gpu")]) == 2
+    err = capsys.readouterr().err
+    assert f"{DATA / 'bad' / 'unknown_gpu' / 'offers.yaml'}:6: offers[0].gpu: unknown GPU id `h100sxm`" in err
+    assert "Traceback" not in err

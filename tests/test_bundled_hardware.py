@@ -1,0 +1,157 @@
+"""The bundled hardware catalog: complete, every figure sourced and dated, values as in the shared tables."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tco.load.hardware import hardware_files, hardware_schema_text, load_hardware
+from tco.load.yaml_source import load_yaml
+from tco.paths import bundled_dir
+
+PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_hardware()
+
+
+def test_every_file_declares_its_schema_and_version():
+    folder = bundled_dir("hardware")
+    files = hardware_files(folder)
+    assert len(files) >= 5
+    for path in files:
+        first = path.read_text().splitlines()[0]
+        depth = len(path.relative_to(folder).parts) - 1
+        assert first == f"# yaml-language-server: $schema={'../' * depth}schema/hardware.schema.json", path
+        assert load_yaml(path)[0]["schema_version"] == 1
+
+
+def test_the_committed_schema_is_current():
+    committed = (bundled_dir("hardware") / "schema" / "hardware.schema.json").read_text()
+    assert committed == hardware_schema_text(), "regenerate with tco.load.hardware.hardware_schema_text()"
+
+
+def test_required_ids_are_present(catalog):
+    gpus = "a100-40gb a100-80gb h100-sxm h100-pcie h100-nvl h200 gh200 b200 gb200 l40s l4 a10g mi300x mi325x rtx-pro-6000 " \
+           "a100-pcie-80gb h800 a10 l40 b300 gaudi3 gh200-144gb"
+    models = "llama-3.1-8b llama-3.1-70b llama-3.3-70b llama-3.1-405b llama-4-scout llama-4-maverick mistral-7b mixtral-8x7b " \
+             "mixtral-8x22b qwen2.5-72b qwen3-32b qwen3-30b-a3b qwen3-235b-a22b deepseek-v3 deepseek-r1 gpt-oss-20b gpt-oss-120b " \
+             "gemma-3-27b llama-2-70b qwen3-8b qwen2.5-7b qwen3-coder-480b-a35b llama-3.2-3b llama-3.2-1b mistral-small-3.1-24b " \
+             "mistral-large-2 gemma-3-12b phi-4 kimi-k2 glm-4.5 glm-4.5-air"
+    assert set(gpus.split()) == set(catalog.gpus)
+    assert set(models.split()) == set(catalog.models)
+
+
+def test_counts_match_the_shared_tables(catalog):
+    # 485 summary rows minus 8 MI355X and 1 Gaudi 2 (no GPU record); 631 measurement rows; 19 cost rows.
+    assert len(catalog.offers) == 476
+    assert len(catalog.measurements) == 631
+    assert len({m.id for m in catalog.measurements}) == 631
+    assert len(catalog.cost_figures) == 19
+
+
+def _figures(record) -> set[str]:
+    return {
+        name for name in type(record).model_fields
+        if name not in record.unsourced_fields()
+        and isinstance(getattr(record, name), (int, float)) and not isinstance(getattr(record, name), bool)
+    }
+
+
+@pytest.mark.parametrize("kind", ["gpus", "models", "offers", "cost_figures"])
+def test_every_figure_is_covered_by_a_dated_source(catalog, kind):
+    records = list(getattr(catalog, kind).values())
+    assert records
+    for record in records:
+        covered = {name for s in record.sources for name in s.covers}
+        assert _figures(record) <= covered, record.id
+        for s in record.sources:
+            assert s.source.strip() and PARTIAL_DATE.match(s.as_of), record.id
+
+
+def test_every_measurement_has_a_source_and_a_date(catalog):
+    for m in catalog.measurements:
+        assert m.source.startswith("github.com/NVIDIA/TensorRT-LLM docs/source/performance/perf-overview.md @")
+        assert m.as_of == "2026" and "commit date not recorded" in m.note
+
+
+def test_undated_sources_say_so(catalog):
+    for gpu in catalog.gpus.values():
+        for s in gpu.sources:
+            if s.as_of == "2026":
+                assert s.note and "no date" in s.note, gpu.id
+
+
+def test_gpu_values_from_the_spec_table(catalog):
+    h100 = catalog.gpus["h100-sxm"]
+    assert (h100.memory_gb, h100.memory_bandwidth_tb_per_s, h100.dense_bf16_tflops, h100.dense_fp8_tflops) == (80, 3.35, 989, 1979)
+    assert h100.architecture == "hopper" and h100.dense_fp4_tflops is None
+    assert catalog.gpus["gh200"].memory_gb == 96 and catalog.gpus["gh200"].tdp_w is None
+    assert catalog.gpus["gh200-144gb"].memory_gb == 144
+    assert catalog.gpus["rtx-pro-6000"].dense_fp4_tflops == 2000  # NVIDIA's sparse 4 PFLOPS halved
+    assert catalog.gpus["a10g"].dense_bf16_tflops is None  # unknown, not zero
+    assert catalog.gpus["l40s"].architecture == "ada" and catalog.gpus["mi300x"].architecture == "cdna3"
+    assert catalog.gpus["gaudi3"].vendor == "Intel" and catalog.gpus["gaudi3"].architecture == "gaudi"
+    assert catalog.gpus["h100-pcie"].sources[-1].as_of == "2022-11"
+
+
+def test_model_values_from_the_spec_table(catalog):
+    v3 = catalog.models["deepseek-v3"]
+    assert (v3.attention, v3.mla_kv_lora_rank, v3.mla_qk_rope_head_dim, v3.num_kv_heads) == ("mla", 512, 64, None)
+    assert (v3.total_params_b, v3.active_params_b, v3.num_layers, v3.num_moe_layers) == (671, 37, 61, 58)
+    r1 = catalog.models["deepseek-r1"]
+    assert (r1.num_layers, r1.mla_kv_lora_rank, r1.sources[0].source) == (61, 512, v3.sources[0].source)
+    assert catalog.models["llama-3.1-70b"].num_kv_heads == 8
+    gemma = catalog.models["gemma-3-27b"]
+    assert (gemma.sliding_window_tokens, gemma.num_sliding_window_layers, gemma.num_layers) == (1024, 52, 62)
+    oss = catalog.models["gpt-oss-120b"]
+    assert (oss.sliding_window_tokens, oss.num_sliding_window_layers, oss.native_precision) == (128, 18, "mxfp4")
+    assert catalog.models["kimi-k2"].num_moe_layers == 60
+    assert catalog.models["llama-4-maverick"].num_moe_layers == 24
+    assert catalog.models["qwen3-32b"].head_dim == 128 and catalog.models["qwen3-32b"].context_length_tokens == 32768
+    assert catalog.models["llama-3.1-8b"].context_length_tokens is None  # the shared row states none
+
+
+def test_offer_prices_per_gpu_hour_are_the_instance_price_divided_by_the_gpu_count(catalog):
+    checked = 0
+    for offer in catalog.offers.values():
+        if offer.on_demand_usd_per_hour is not None:
+            assert offer.on_demand_usd_per_gpu_hour == pytest.approx(offer.on_demand_usd_per_hour / offer.gpu_count, abs=6e-5), offer.id
+            checked += 1
+    assert checked > 400
+
+
+def test_offer_values_from_the_summary(catalog):
+    p5 = catalog.offers["aws:p5.48xlarge"]
+    assert (p5.gpu, p5.gpu_count, p5.price_scope) == ("h100-sxm", 8, "instance")
+    l4 = catalog.offers["gcp:g2-standard-L4-host:8"]
+    assert (l4.gpu, l4.price_scope) == ("l4", "gpu_only")
+    assert catalog.offers["gcp:a3-highgpu-8g:gpu-only"].price_scope == "gpu_only"
+    assert catalog.offers["gcp:a3-highgpu-8g:host-plus-gpu"].price_scope == "host_plus_gpu"
+    azure = [o for o in catalog.offers.values() if o.cloud == "azure"]
+    assert azure and all(o.sources[0].as_of == "2026-05-20" for o in azure)
+    assert catalog.offers["runpod:8x_MI300X_SECURE"].gpu == "mi300x"
+    assert "placeholder" in catalog.offers["mithril:h100-80gb.sxm.8x"].notes
+
+
+def test_measurements_are_mapped_to_catalog_ids(catalog):
+    first = next(m for m in catalog.measurements if m.id == "trtllm-v0.17:M0001")
+    assert (first.model, first.gpu, first.num_gpus, first.precision, first.kv_cache_precision) == ("llama-3.1-8b", "h200", 1, "fp8", "fp8")
+    assert (first.input_tokens, first.output_tokens, first.output_tokens_per_s, first.concurrency) == (128, 128, 29526.04, None)
+    gh200 = next(m for m in catalog.measurements if m.id == "trtllm-v0.17:M0003")
+    assert gh200.gpu == "gh200"
+    assert {m.engine_version for m in catalog.measurements} == {"0.17", "1.0"}
+    assert {m.model for m in catalog.measurements} == {
+        "llama-3.1-8b", "llama-3.1-70b", "llama-3.3-70b", "llama-3.1-405b", "mixtral-8x7b", "mixtral-8x22b",
+        "mistral-7b", "llama-4-scout", "qwen3-30b-a3b"}
+
+
+def test_cost_figures_keep_ranges_as_ranges(catalog):
+    h100 = catalog.cost_figures["h100-gpu-analyst-price"]
+    assert (h100.value, h100.value_low, h100.value_high) == (None, 25000, 30000)
+    assert catalog.cost_figures["dgx-b200-price"].sources[0].as_of == "2025-03-16"
+    assert catalog.cost_figures["electricity-industrial-ohio-2025-04"].value == 7.90
