@@ -1,0 +1,93 @@
+"""Read API price sheets: the bundled ones, overlaid by the user's own (negotiated prices, private endpoints).
+
+`dirs` lists folders by priority: the user's override folders first, the bundled `pricing/` last.
+A user's sheet for a bundled provider replaces the models it names (same id, any case) and adds
+the others; a sheet for a new provider id adds that provider. Only the sheets asked for are read:
+`tco run` loads just the providers a scenario names.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from tco.errors import DataProblem, TcoUserError
+from tco.load.yaml_source import did_you_mean, load_yaml, validate_as
+from tco.model.pricing import ApiModel, ApiProvider, DatedPrice
+from tco.paths import bundled_dir
+
+
+def pricing_dirs(user_dirs: Iterable[Path | str] = ()) -> list[Path]:
+    """The user's folders (in the order given), then the bundled sheets."""
+    return [*(Path(d) for d in user_dirs), bundled_dir("pricing")]
+
+
+def provider_ids(dirs: Sequence[Path]) -> list[str]:
+    """Every provider with a sheet in any of `dirs`, sorted."""
+    ids: set[str] = set()
+    for folder in dirs:
+        if folder.is_dir():
+            ids.update(p.stem for p in folder.glob("*.yaml") if not p.name.startswith("."))
+    return sorted(ids)
+
+
+def read_sheet(path: Path) -> ApiProvider:
+    """One sheet, validated; problems located as `file:line: field: message`."""
+    data, lines = load_yaml(path)
+    provider = validate_as(ApiProvider, data, str(path), lines)
+    if provider.id != path.stem:
+        raise TcoUserError(DataProblem(str(path), lines.get(("id",)), "id",
+                                       f"`{provider.id}` must equal the file name `{path.stem}`",
+                                       hint=f"rename the file to {provider.id}.yaml or change the id"))
+    return provider
+
+
+def load_provider(provider_id: str, dirs: Sequence[Path]) -> ApiProvider:
+    paths = [folder / f"{provider_id}.yaml" for folder in dirs if (folder / f"{provider_id}.yaml").is_file()]
+    if not paths:
+        known = provider_ids(dirs)
+        raise TcoUserError(DataProblem(
+            "pricing", None, "provider", f"no price sheet for provider `{provider_id}`",
+            hint=did_you_mean(provider_id, known) or f"known providers: {', '.join(known[:12])}{' ...' if len(known) > 12 else ''}"))
+    sheets = [read_sheet(p) for p in paths]
+    merged = sheets[-1]
+    for overlay in reversed(sheets[:-1]):
+        merged = overlay_sheet(merged, overlay)
+    return merged
+
+
+def load_providers(ids: Iterable[str] | None, dirs: Sequence[Path]) -> dict[str, ApiProvider]:
+    """The named providers (all when `ids` is None); every problem in every sheet reported at once."""
+    wanted = provider_ids(dirs) if ids is None else list(dict.fromkeys(ids))
+    out: dict[str, ApiProvider] = {}
+    problems: list[DataProblem] = []
+    for provider_id in wanted:
+        try:
+            out[provider_id] = load_provider(provider_id, dirs)
+        except TcoUserError as e:
+            problems.extend(e.problems)
+    if problems:
+        raise TcoUserError(problems)
+    return out
+
+
+def overlay_sheet(base: ApiProvider, user: ApiProvider) -> ApiProvider:
+    """`base` with `user`'s models replacing same-id ones and added; user entries keep the user's source."""
+    by_id = {m.id.lower(): m for m in base.models}
+    for model in user.models:
+        by_id[model.id.lower()] = _with_sheet_source(model, user)
+    models = [by_id[k] for k in sorted(by_id)]
+    return base.model_copy(update={"models": models})
+
+
+def _with_sheet_source(model: ApiModel, sheet: ApiProvider) -> ApiModel:
+    """Stamp the user's sheet source and date on entries that do not carry their own."""
+    def stamp(entry: DatedPrice) -> DatedPrice:
+        if entry.source and entry.as_of:
+            return entry
+        return entry.model_copy(update={"source": entry.source or sheet.source, "as_of": entry.as_of or sheet.as_of})
+
+    return model.model_copy(update={
+        "prices": [stamp(e) for e in model.prices],
+        "variants": {name: [stamp(e) for e in entries] for name, entries in model.variants.items()},
+    })

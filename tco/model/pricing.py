@@ -1,0 +1,150 @@
+"""API price sheets: one provider per file, every price dated, figures kept exact (Decimal).
+
+A price change is a new dated entry, never an edit of an old one: a scenario for 2025 must keep
+the 2025 price. A figure the source does not give is None (never 0 unless the source says 0).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import Field, StrictStr, StringConstraints, model_validator
+
+from tco.model.base import Id, PartialDate, StrictModel
+
+UsdPerMillionTokens = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
+"""An exact price in USD per million tokens (YAML `0.15` is read as Decimal('0.15'), not a float)."""
+
+ApiModelId = Annotated[StrictStr, StringConstraints(min_length=1, max_length=200, pattern=r"^\S+$")]
+"""An API model id as the provider spells it: `@cf/meta/...` and `~anthropic/...` exist, so wider than `Id`."""
+
+PRICE_FIELDS = (
+    "input_usd_per_million_tokens",
+    "output_usd_per_million_tokens",
+    "cache_read_usd_per_million_tokens",
+    "cache_write_usd_per_million_tokens",
+    "cache_write_1h_usd_per_million_tokens",
+)
+"""The per-token price fields shared by a dated price and its long-context tiers."""
+
+
+class _TokenPrices(StrictModel):
+    input_usd_per_million_tokens: UsdPerMillionTokens | None = None
+    """Uncached input (prompt) tokens."""
+    output_usd_per_million_tokens: UsdPerMillionTokens | None = None
+    """Output tokens (reasoning tokens are usually billed as output)."""
+    cache_read_usd_per_million_tokens: UsdPerMillionTokens | None = None
+    """Input tokens read from the provider's prompt cache."""
+    cache_write_usd_per_million_tokens: UsdPerMillionTokens | None = None
+    """Input tokens written to the prompt cache (the default, usually 5-minute, cache)."""
+    cache_write_1h_usd_per_million_tokens: UsdPerMillionTokens | None = None
+    """Input tokens written to a 1-hour prompt cache, where the provider sells one."""
+
+
+class PriceTier(_TokenPrices):
+    """Long-context prices: a request whose input exceeds `above_input_tokens` pays these for ALL its tokens.
+
+    Why "all": providers bill the whole request at the tier rate (a cliff, not a marginal rate).
+    A field left out means the base price applies to that kind of token.
+    """
+
+    above_input_tokens: int = Field(ge=0)
+    """The tier applies when a request's total input tokens are strictly greater than this."""
+
+
+class DatedPrice(_TokenPrices):
+    """The prices in force from `effective_from` until the next entry's date."""
+
+    effective_from: dt.date | None = None
+    """First day (UTC) these prices apply; None on the first entry means "since the model was listed"."""
+    tiers: list[PriceTier] = Field(default_factory=list)
+    """Long-context tiers, by increasing `above_input_tokens`."""
+    source: str | None = None
+    """Where this entry was read, when it differs from the provider's `source`."""
+    as_of: PartialDate | None = None
+    """When this entry was read, when it differs from the provider's `as_of`."""
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _tiers_increase(self):
+        starts = [t.above_input_tokens for t in self.tiers]
+        if starts != sorted(set(starts)):
+            raise ValueError("tiers must have strictly increasing above_input_tokens")
+        return self
+
+
+def _dates_increase(prices: list[DatedPrice], what: str) -> None:
+    dates = [p.effective_from for p in prices]
+    if any(d is None for d in dates[1:]):
+        raise ValueError(f"{what}: only the first entry may omit effective_from")
+    known = [d for d in dates if d is not None]
+    if known != sorted(set(known)):
+        raise ValueError(f"{what}: effective_from dates must be strictly increasing")
+
+
+class ApiModel(StrictModel):
+    """One model a provider sells per token, with its price history."""
+
+    id: ApiModelId
+    """The id used in API requests and in scenario files (matched case-insensitively)."""
+    name: str | None = None
+    aliases: list[str] = Field(default_factory=list)
+    """Other exact ids the provider accepts for this model (dated snapshots, `-latest` names)."""
+    context_window_tokens: int | None = Field(default=None, gt=0)
+    deprecated: bool = False
+    """The provider lists the model as deprecated (still callable)."""
+    open_weight_model: Id | None = None
+    """Id in hardware/models.yaml when this API serves that open-weight model (same weights, not a fine-tune)."""
+    prices: list[DatedPrice] = Field(min_length=1)
+    """Standard prices, oldest first; the entry in force on a date is the last one that started by then."""
+    variants: dict[str, list[DatedPrice]] = Field(default_factory=dict)
+    """Other ways to buy the same tokens (`batch`, `flex`, `priority`, ...): a field left out keeps the standard price."""
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _histories_are_dated(self):
+        _dates_increase(self.prices, "prices")
+        for name, entries in self.variants.items():
+            if not entries:
+                raise ValueError(f"variants.{name}: needs at least one entry")
+            _dates_increase(entries, f"variants.{name}")
+        return self
+
+
+class ApiProvider(StrictModel):
+    """A price sheet: `pricing/<id>.yaml`."""
+
+    schema_version: Literal[1]
+    id: Id
+    """Provider id used in scenario files (e.g. `openai`, `together`); equals the file name."""
+    name: str
+    pricing_urls: list[str] = Field(default_factory=list)
+    source: Annotated[str, StringConstraints(min_length=1)]
+    """Where the prices were read (URLs, or a package and version)."""
+    as_of: PartialDate
+    """When they were read or imported."""
+    note: str | None = None
+    models: list[ApiModel] = Field(default_factory=list)
+    """Sorted by id (case-insensitively), ids unique."""
+
+    @model_validator(mode="after")
+    def _models_sorted_unique(self):
+        keys = [m.id.lower() for m in self.models]
+        dupes = sorted(k for k, n in Counter(keys).items() if n > 1)
+        if dupes:
+            raise ValueError(f"model ids must be unique (case-insensitively): {', '.join(dupes[:5])}")
+        if keys != sorted(keys):
+            raise ValueError("models must be sorted by id (case-insensitively)")
+        return self
+
+
+def provider_schema_text() -> str:
+    """The JSON schema of a price sheet, as committed in pricing/schema/provider.schema.json."""
+    schema = ApiProvider.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "llm-tco API price sheet"
+    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
