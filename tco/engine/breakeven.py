@@ -28,46 +28,70 @@ class BreakEven:
     """True when the costs do not meet exactly: the self-hosted staircase jumps over the API line."""
 
 
-def _totals(values: dict[str, float], volumes: list[float]) -> list[float]:
-    frame = pl.DataFrame({name: [values[name]] * len(volumes) for name in INPUT_NAMES if name != "requests_per_day"})
-    frame = frame.with_columns(pl.Series("requests_per_day", volumes, dtype=pl.Float64),
-                               pl.Series("row", range(len(volumes)), dtype=pl.Int64))
-    return evaluate_totals(frame)["total_cost_usd"].to_list()
+def _totals_many(requests: list[tuple[dict[str, float], list[float]]]) -> list[list[float]]:
+    """Total cost of each (inputs, volumes) request, all evaluated in one frame."""
+    columns: dict[str, list[float]] = {name: [] for name in INPUT_NAMES}
+    for values, volumes in requests:
+        for name in INPUT_NAMES:
+            if name == "requests_per_day":
+                columns[name].extend(volumes)
+            else:
+                columns[name].extend([values[name]] * len(volumes))
+    n = len(columns["requests_per_day"])
+    frame = pl.DataFrame(columns, schema={k: pl.Float64 for k in INPUT_NAMES}).with_columns(pl.Series("row", range(n), dtype=pl.Int64))
+    totals = evaluate_totals(frame)["total_cost_usd"].to_list()
+    out, i = [], 0
+    for _, volumes in requests:
+        out.append(totals[i:i + len(volumes)])
+        i += len(volumes)
+    return out
 
 
 def solve_breakeven(self_hosted: dict[str, float], api: dict[str, float],
                     lo: float = LOWEST_REQUESTS_PER_DAY, hi: float = HIGHEST_REQUESTS_PER_DAY) -> BreakEven | None:
     """The lowest daily volume from which the self-hosted option costs no more than the API one."""
+    return solve_breakevens([(self_hosted, api)], lo, hi)[0]
+
+
+def solve_breakevens(pairs: list[tuple[dict[str, float], dict[str, float]]],
+                     lo: float = LOWEST_REQUESTS_PER_DAY, hi: float = HIGHEST_REQUESTS_PER_DAY) -> list[BreakEven | None]:
+    """`solve_breakeven` for many (self-hosted, API) pairs at once: one evaluation per refinement round."""
     decades = math.log10(hi) - math.log10(lo)
     grid = [lo * 10 ** (decades * i / 240) for i in range(241)]
-    diff = _diffs(self_hosted, api, grid)
-    bracket = None
-    for i in range(len(grid) - 1):
-        if diff[i] > 0 and diff[i + 1] <= 0:
-            bracket = (grid[i], grid[i + 1])
-            break
-    if bracket is None:
-        return None
-    a, b = bracket
-    for _ in range(12):
-        points = [a + (b - a) * k / 32 for k in range(33)]
-        d = _diffs(self_hosted, api, points)
-        for k in range(32):
-            if d[k] > 0 and d[k + 1] <= 0:
-                a, b = points[k], points[k + 1]
+    brackets: list[tuple[float, float] | None] = []
+    for diff in _diffs_many(pairs, [grid] * len(pairs)):
+        found = None
+        for i in range(len(grid) - 1):
+            if diff[i] > 0 and diff[i + 1] <= 0:
+                found = (grid[i], grid[i + 1])
                 break
-        if (b - a) <= 1e-12 * b:
+        brackets.append(found)
+    for _ in range(12):
+        open_ = [k for k, b in enumerate(brackets) if b is not None and (b[1] - b[0]) > 1e-12 * b[1]]
+        if not open_:
             break
-    s_total, = _totals(self_hosted, [b])
-    a_total, = _totals(api, [b])
-    at_step = abs(s_total - a_total) > 1e-6 * max(abs(a_total), 1.0)
-    return BreakEven(b, s_total, a_total, at_step)
+        points = {k: [brackets[k][0] + (brackets[k][1] - brackets[k][0]) * j / 32 for j in range(33)] for k in open_}
+        diffs = _diffs_many([pairs[k] for k in open_], [points[k] for k in open_])
+        for k, d in zip(open_, diffs):
+            pts = points[k]
+            for j in range(32):
+                if d[j] > 0 and d[j + 1] <= 0:
+                    brackets[k] = (pts[j], pts[j + 1])
+                    break
+    solved = [k for k, b in enumerate(brackets) if b is not None]
+    finals = _totals_many([(pairs[k][0], [brackets[k][1]]) for k in solved] + [(pairs[k][1], [brackets[k][1]]) for k in solved])
+    out: list[BreakEven | None] = [None] * len(pairs)
+    for i, k in enumerate(solved):
+        s_total, a_total = finals[i][0], finals[len(solved) + i][0]
+        at_step = abs(s_total - a_total) > 1e-6 * max(abs(a_total), 1.0)
+        out[k] = BreakEven(brackets[k][1], s_total, a_total, at_step)
+    return out
 
 
-def _diffs(self_hosted: dict[str, float], api: dict[str, float], volumes: list[float]) -> list[float]:
-    s = _totals(self_hosted, volumes)
-    a = _totals(api, volumes)
-    return [x - y for x, y in zip(s, a)]
+def _diffs_many(pairs, volume_lists) -> list[list[float]]:
+    totals = _totals_many([(s, v) for (s, _), v in zip(pairs, volume_lists)] + [(a, v) for (_, a), v in zip(pairs, volume_lists)])
+    n = len(pairs)
+    return [[x - y for x, y in zip(totals[i], totals[n + i])] for i in range(n)]
 
 
 def breakeven_month(self_hosted_monthly: list[float], api_monthly: list[float]) -> int | None:

@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 
 from tco.engine import formulas as F
-from tco.engine.breakeven import BreakEven, breakeven_month, solve_breakeven
+from tco.engine.breakeven import BreakEven, breakeven_month, solve_breakevens
 from tco.engine.evaluate import INPUT_NAMES, evaluate_horizon, evaluate_monthly
 from tco.engine.rows import Row, RowProblem, build_rows
 from tco.model.catalog import Catalog
@@ -92,20 +92,23 @@ def _add_breakeven(results: Results, solve: bool) -> None:
     for rec in options.filter((pl.col("kind") == "api") & pl.col("excluded_reason").is_null()).sort("total_cost_usd").iter_rows(named=True):
         reference.setdefault(rec["scenario"], rec["row"])
     monthly = {rec["row"]: rec["monthly_cost_usd_list"] for rec in options.select("row", "monthly_cost_usd_list").iter_rows(named=True)}
-    ref_col, month_col, volume_col, step_col = [], [], [], []
+    ref_col, month_col = [], []
+    pairs, pair_rows = [], []
     for rec in options.iter_rows(named=True):
         ref = reference.get(rec["scenario"])
         if rec["kind"] == "api" or ref is None:
             ref_col.append(None)
-            month_col.append(None); volume_col.append(None); step_col.append(None)
+            month_col.append(None)
             continue
         ref_row = results.rows[ref]
         ref_col.append(ref_row.option_id)
         month_col.append(breakeven_month(monthly[rec["row"]], monthly[ref]))
-        be = solve_breakeven(results.rows[rec["row"]].values, ref_row.values) if solve else None
-        results.breakevens[rec["row"]] = be
-        volume_col.append(be.requests_per_day if be else None)
-        step_col.append(be.at_step if be else None)
+        pairs.append((results.rows[rec["row"]].values, ref_row.values))
+        pair_rows.append(rec["row"])
+    solved = solve_breakevens(pairs) if solve and pairs else [None] * len(pairs)
+    results.breakevens.update(zip(pair_rows, solved))
+    volume_col = [results.breakevens[r].requests_per_day if results.breakevens.get(r) else None for r in options["row"]]
+    step_col = [results.breakevens[r].at_step if results.breakevens.get(r) else None for r in options["row"]]
     results.options = options.with_columns(
         pl.Series("breakeven_reference_option", ref_col, dtype=pl.String),
         pl.Series("breakeven_month", month_col, dtype=pl.Int32),

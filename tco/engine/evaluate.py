@@ -44,17 +44,30 @@ INPUT_NAMES: tuple[str, ...] = tuple(
 """Every input a row must carry (the month is added by the evaluation)."""
 
 
-def _with_steps(lf: pl.LazyFrame, monthly: bool, done: set[str]) -> pl.LazyFrame:
+def _stage_exprs(monthly: bool) -> list[list[pl.Expr]]:
+    """The polars expressions of each stage, rendered once (they do not depend on the data)."""
+    done = {s.named.name for s in _STEPS if not s.monthly} if monthly else set()
+
     def ref(name: str):
         return pl.col(name) if name in done else None
 
+    stages = []
     for lvl in sorted({s.level for s in _STEPS if s.monthly == monthly}):
-        exprs = []
-        for s in _STEPS:
-            if s.monthly == monthly and s.level == lvl:
-                exprs.append(to_polars(s.named.term, named_column=ref).alias(s.named.name))
+        exprs = [to_polars(s.named.term, named_column=ref).alias(s.named.name)
+                 for s in _STEPS if s.monthly == monthly and s.level == lvl]
+        stages.append(exprs)
+        done.update(s.named.name for s in _STEPS if s.monthly == monthly and s.level == lvl)
+    return stages
+
+
+_STAGES: dict[bool, list[list[pl.Expr]]] = {}
+
+
+def _with_steps(lf: pl.LazyFrame, monthly: bool) -> pl.LazyFrame:
+    if monthly not in _STAGES:
+        _STAGES[monthly] = _stage_exprs(monthly)
+    for exprs in _STAGES[monthly]:
         lf = lf.with_columns(exprs)
-        done.update(e.meta.output_name() for e in exprs)
     return lf
 
 
@@ -62,12 +75,10 @@ def evaluate_monthly(inputs: pl.DataFrame | pl.LazyFrame, keep: tuple[str, ...] 
     """One row per input row and month of its horizon, with the cost lines and monthly results."""
     lf = inputs.lazy() if isinstance(inputs, pl.DataFrame) else inputs
     lf = lf.with_columns(pl.col(n).cast(pl.Float64) for n in INPUT_NAMES)
-    done: set[str] = set()
-    lf = _with_steps(lf, monthly=False, done=done)
-    max_h = pl.col("horizon_months").max()
+    lf = _with_steps(lf, monthly=False)
     lf = lf.with_columns(pl.int_ranges(1, pl.col("horizon_months").cast(pl.Int64) + 1).alias("month")).explode("month")
     lf = lf.with_columns(pl.col("month").cast(pl.Float64))
-    lf = _with_steps(lf, monthly=True, done=done)
+    lf = _with_steps(lf, monthly=True)
     keep = keep or tuple(t.name for t in MONTHLY_TERMS)
     return lf.select("row", pl.col("month").cast(pl.Int32), *keep)
 

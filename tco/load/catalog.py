@@ -12,10 +12,10 @@ def load_catalog(providers: set[str] | None = None, hardware_dirs: list[Path] | 
                  pricing_dirs: list[Path] | None = None) -> Catalog:
     """The hardware catalog plus the price sheets of `providers` (all when None)."""
     from tco.load.hardware import load_hardware
-    from tco.load.pricing import load_provider, provider_ids
+    from tco.load.pricing import load_provider, pricing_dirs as with_bundled, provider_ids
 
     catalog = load_hardware(None, extra_dirs=list(hardware_dirs or []))
-    dirs = list(pricing_dirs or [])
+    dirs = with_bundled(pricing_dirs or [])
     catalog.provider_ids = provider_ids(dirs)
     wanted = set(catalog.provider_ids) if providers is None else providers & set(catalog.provider_ids)
     for pid in sorted(wanted):

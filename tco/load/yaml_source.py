@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -20,14 +21,21 @@ from tco.errors import DataProblem, TcoUserError
 
 KeyPath = tuple[Any, ...]
 
-MAX_FILE_BYTES = 64 * 1024 * 1024
-"""Larger files are refused before parsing: no scenario or price sheet is anywhere near this."""
+MAX_FILE_BYTES = 8 * 1024 * 1024
+"""Larger files are refused before parsing: the largest bundled price sheet is 0.25 MB, and parsing
+tens of MB would take many seconds and gigabytes of memory."""
 MAX_NODES = 2_000_000
 """Stops alias bombs: a few lines that would expand to billions of nodes."""
 MAX_DEPTH = 64
 """No valid file nests deeper than a handful of levels; deep nesting is junk or an attack."""
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_PLAIN_FLOAT = re.compile(r"^-?[0-9]+\.[0-9]*([eE][-+]?[0-9]+)?$")
+
+
+_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+         (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
+"""Byte-order marks of the encodings Windows editors save by default ("Unicode")."""
 
 
 class _Limit(Exception):
@@ -49,6 +57,9 @@ def read_text(path: Path, display: str | None = None) -> str:
         raw = path.read_bytes()
     except OSError as e:
         raise TcoUserError(DataProblem(name, None, "", f"cannot read: {e.strerror or e}")) from None
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            raise TcoUserError(DataProblem(name, None, "", f"is {encoding} text, not UTF-8", hint="save the file as UTF-8"))
     if b"\x00" in raw[:8192]:
         raise TcoUserError(DataProblem(name, None, "", "looks like a binary file, not YAML text"))
     try:
@@ -81,6 +92,7 @@ def parse_yaml(text: str, name: str) -> tuple[Any, dict[KeyPath, int]]:
     problems: list[DataProblem] = []
     builder = _Builder(name, lines, problems)
     try:
+        _refuse_alias_bombs(node)
         data = builder.build(node, (), 0)
     except _Limit as e:
         raise TcoUserError(DataProblem(name, e.line, "", e.message)) from None
@@ -92,6 +104,41 @@ def parse_yaml(text: str, name: str) -> tuple[Any, dict[KeyPath, int]]:
 def load_yaml(path: Path, display: str | None = None) -> tuple[Any, dict[KeyPath, int]]:
     name = display or str(path)
     return parse_yaml(read_text(path, name), name)
+
+
+def _refuse_alias_bombs(root: yaml.Node) -> None:
+    """Count the nodes the document expands to, without expanding it.
+
+    Why: an alias is a reference to a node already read, so ten lines can stand for billions of
+    nodes. Each distinct node's expanded size is computed once (memoised), so this is linear in
+    the size of the file, not of its expansion.
+    """
+    size: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in size:
+            continue
+        if isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        else:
+            size[id(node)] = 1
+            continue
+        if children_done:
+            total = 1 + sum(size.get(id(c), 1) for c in children)
+            if total > MAX_NODES:
+                raise _Limit(f"document expands to more than {MAX_NODES:,} nodes (an alias bomb?)", node.start_mark.line + 1)
+            size[id(node)] = total
+            open_nodes.discard(id(node))
+            continue
+        if id(node) in open_nodes:
+            raise _Limit("an alias refers to the node that contains it (a loop)", node.start_mark.line + 1)
+        open_nodes.add(id(node))
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in size)
 
 
 class _Builder:
@@ -110,7 +157,7 @@ class _Builder:
         self.lines.setdefault(path, line)
         if isinstance(node, yaml.MappingNode):
             if node.tag not in ("tag:yaml.org,2002:map",):
-                raise _Limit(f"tag {node.tag} is not allowed", line)
+                raise _Limit(_tag_refused(node.tag), line)
             out: dict[Any, Any] = {}
             for key_node, value_node in self._merged(node):
                 if not isinstance(key_node, yaml.ScalarNode):
@@ -132,7 +179,7 @@ class _Builder:
             return out
         if isinstance(node, yaml.SequenceNode):
             if node.tag not in ("tag:yaml.org,2002:seq",):
-                raise _Limit(f"tag {node.tag} is not allowed", line)
+                raise _Limit(_tag_refused(node.tag), line)
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         return self._scalar(node)
 
@@ -143,14 +190,27 @@ class _Builder:
             yield key_node, value_node
 
     def _scalar(self, node: yaml.ScalarNode) -> Any:
+        tag = node.tag
+        # Fast paths for the common plain scalars (the catalogs hold tens of thousands of them);
+        # anything unusual goes through PyYAML's own safe constructor below.
+        if tag == "tag:yaml.org,2002:str":
+            return node.value
+        if tag == "tag:yaml.org,2002:int" and node.value.isdigit():
+            return int(node.value)
+        if tag == "tag:yaml.org,2002:float" and _PLAIN_FLOAT.match(node.value):
+            return float(node.value)
         if not node.tag.startswith("tag:yaml.org,2002:") or node.tag.endswith((":binary", ":omap", ":pairs", ":set")):
-            raise _Limit(f"tag {node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed: only plain YAML data is read", node.start_mark.line + 1)
+            raise _Limit(_tag_refused(node.tag), node.start_mark.line + 1)
         try:
             return self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as e:
             raise _Limit(f"cannot read value: {getattr(e, 'problem', e)}", node.start_mark.line + 1) from None
         except (ValueError, OverflowError):
             raise _Limit(f"cannot read value {node.value!r}", node.start_mark.line + 1) from None
+
+
+def _tag_refused(tag: str) -> str:
+    return f"tag {tag.replace('tag:yaml.org,2002:', '!!')} is not allowed: only plain YAML data is read"
 
 
 def _dotted(loc: Iterable[Any]) -> str:
@@ -239,8 +299,20 @@ def problems_from_validation(name: str, error: ValidationError, lines: dict[KeyP
         hint = None
         if err["type"] == "extra_forbidden" and loc:
             hint = _did_you_mean(str(loc[-1]), known)
+        hint = hint or _percent_hint(err)
         out.append(DataProblem(name, lines.get(probe), _dotted(loc), humane(err), hint=hint))
     return out
+
+
+def _percent_hint(err: dict[str, Any]) -> str | None:
+    """`85` where a fraction is expected is almost always a percentage: say how to write it."""
+    value, ctx = err.get("input"), err.get("ctx") or {}
+    limit = ctx.get("le", ctx.get("lt"))
+    if err["type"] not in ("less_than_equal", "less_than") or limit != 1 or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)) and 1 < value <= 100:
+        return f"a share is a fraction: write {value / 100:g}, not {value:g}"
+    return None
 
 
 def _data_loc(data: Any, loc: Iterable[Any]) -> list[Any]:
