@@ -38,9 +38,25 @@ def run_scenarios(scenarios=None, *, today: dt.date | None = None, overrides: li
             items = list(scenarios)
             loaded = LoadedScenarios(items, [], {}, [("<python>", {}, ("scenarios", i), False) for i in range(len(items))])
     catalog = load_catalog(providers_of(loaded.scenarios), hardware_dirs, pricing_dirs)
+    if any(s.capability is not None for s in loaded.scenarios):
+        _load_capability(catalog, loaded)
     results, problems = compare(loaded.scenarios, catalog, today, with_breakeven=with_breakeven)
     if problems:
         raise TcoUserError(problems_from_rows(loaded, problems))
     results.loaded = loaded
     results.catalog = catalog
     return results
+
+
+def _load_capability(catalog, loaded) -> None:
+    """Capability data, and each scenario's own evaluation file (relative to its scenario file)."""
+    from tco.load.quality import load_quality, load_user_scores
+
+    catalog.quality = load_quality()
+    for index, scenario in enumerate(loaded.scenarios):
+        req = scenario.capability
+        if req is None or not req.user_scores_file:
+            continue
+        name = loaded.locations[index][0] if loaded.locations else "."
+        base = Path(name).parent if name != "<python>" else Path.cwd()
+        catalog.user_scores[scenario.id] = load_user_scores(base / req.user_scores_file, catalog.quality.models)

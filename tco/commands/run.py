@@ -117,8 +117,9 @@ def _print_table(records, columns, out, results) -> None:
             "$/request": f"{r['cost_per_request_usd']:.5f}",
             "GPUs": "" if r["kind"] == "api" else f"{r['gpus_peak']:g}",
             "util": "" if r["utilization_average"] is None else f"{r['utilization_average']:.0%}",
-            "break-even req/day": "" if r["breakeven_requests_per_day"] is None else _money(r["breakeven_requests_per_day"]) + ("*" if r["breakeven_at_step"] else ""),
+            "break-even req/day": _breakeven(r),
             "BE month": "" if r["breakeven_month"] is None else str(r["breakeven_month"]),
+            **({"capability": _capability(r)} if any(x.get("capability_verdict") for x in rows) else {}),
         } for r in rows]
         print_rows(shown, "table", out=out)
         if results is not None:
@@ -130,6 +131,27 @@ def _print_table(records, columns, out, results) -> None:
                 out.write(f"  {r['option']}: excluded: {r['excluded_reason']}\n")
     if any(r["breakeven_at_step"] for r in records):
         out.write("\n* the costs never meet exactly there: one more replica makes self-hosting jump above the API line.\n")
+
+
+def _breakeven(r) -> str:
+    if r["kind"] == "api" or r["breakeven_reference_option"] is None:
+        return ""
+    if r["breakeven_requests_per_day"] is None:
+        return "never"
+    return _money(r["breakeven_requests_per_day"]) + ("*" if r["breakeven_at_step"] else "")
+
+
+def _capability(r) -> str:
+    verdict = r.get("capability_verdict")
+    if not verdict:
+        return ""
+    score = r.get("capability_score")
+    text = verdict if score is None else f"{score:.1f} {verdict}"
+    if r.get("on_capability_frontier"):
+        text += " (frontier)"
+    if r.get("rank_below_requirement"):
+        text += f" #{r['rank_below_requirement']} below"
+    return text
 
 
 def _money(value) -> str:

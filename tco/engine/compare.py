@@ -54,10 +54,11 @@ def compare(scenarios: list[Scenario], catalog: Catalog, today: dt.date, *, with
     rows, problems = build_rows(scenarios, catalog, today, predict=predict, resolve_price=resolve_price)
     if problems:
         return None, problems
-    return evaluate_rows(rows, scenarios, today, with_breakeven=with_breakeven), []
+    return evaluate_rows(rows, scenarios, today, with_breakeven=with_breakeven, catalog=catalog), []
 
 
-def evaluate_rows(rows: list[Row], scenarios: list[Scenario], today: dt.date, with_breakeven: bool = True) -> Results:
+def evaluate_rows(rows: list[Row], scenarios: list[Scenario], today: dt.date, with_breakeven: bool = True,
+                  catalog: Catalog | None = None) -> Results:
     inputs = inputs_frame(rows)
     monthly_lf = evaluate_monthly(inputs)
     monthly = monthly_lf.collect()
@@ -80,7 +81,12 @@ def evaluate_rows(rows: list[Row], scenarios: list[Scenario], today: dt.date, wi
         .then(pl.col("total_cost_usd").rank("ordinal").over(["scenario", pl.col("excluded_reason").is_null()]))
         .otherwise(None).cast(pl.Int32).alias("rank"),
     )
-    results = Results(options, monthly, rows, scenarios, today)
+    if any(s.capability is not None for s in scenarios):
+        from tco.engine.capability_results import add_capability
+
+        options = add_capability(options, scenarios, catalog.quality if catalog else None,
+                                 catalog.user_scores if catalog else {})
+    results = Results(options, monthly, rows, scenarios, today, catalog=catalog)
     _add_breakeven(results, with_breakeven)
     return results
 

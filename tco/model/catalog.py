@@ -43,5 +43,9 @@ class Catalog:
     """Loaded API provider sheets (`tco.model.pricing.ApiProvider`), by provider id."""
     provider_ids: list[str] = field(default_factory=list)
     """Every provider id that exists (including sheets not loaded)."""
+    quality: Any = None
+    """Capability data (`models`: quality model id -> QualityModel, `scores`: ScoreRow list), when loaded."""
+    user_scores: dict[str, list] = field(default_factory=dict)
+    """Scenario id -> the user's own evaluation scores (tco.model.quality.UserScore) for it."""
     files: dict[str, str] = field(default_factory=dict)
     """Record kind/id -> the file it came from (for messages and the Sources sheet)."""

@@ -12,6 +12,7 @@ from typing import Annotated, Literal, Union
 from pydantic import Field, StrictStr, model_validator
 
 from tco.model.base import Id, NonNegativeFloat, PositiveFloat, Share, StrictModel
+from tco.model.quality import CapabilityRequirement
 
 Engine = Literal["trtllm", "vllm", "sglang"]
 ServingPrecision = Literal["bf16", "fp16", "fp8", "fp4", "int4"]
@@ -97,6 +98,8 @@ class ApiOption(StrictModel):
     """Discount off list prices you have negotiated (0.2 = 20 % off)."""
     service_tier: StrictStr | None = None
     """A price variant of the sheet other than standard (e.g. `flex`, `priority`)."""
+    quality_model: Id | None = None
+    """Model id in pricing/quality/models.yaml whose scores apply (default: found from the price sheet id)."""
     note: str | None = None
 
 
@@ -180,6 +183,8 @@ class SelfHostedOption(StrictModel):
     """Cap on how busy a replica may run at peak (0.8 keeps 20 % headroom)."""
     replica_output_tokens_per_s: PositiveFloat | None = None
     """Your own measured throughput per replica; overrides the throughput model."""
+    quality_model: Id | None = None
+    """Model id in pricing/quality/models.yaml whose scores apply (needed when several releases share the architecture)."""
     note: str | None = None
 
 
@@ -218,6 +223,8 @@ class Scenario(StrictModel):
     description: str | None = None
     workload: Workload
     finance: Finance = Finance()
+    capability: CapabilityRequirement | None = None
+    """Optional: the capability a task category needs; options below it are flagged and ranked apart."""
     options: list[Option] = Field(min_length=1)
 
     @model_validator(mode="after")
