@@ -1,0 +1,1 @@
+"""Benchmarks behind `tco bench`: accuracy of the throughput model, speed of the engine."""

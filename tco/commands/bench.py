@@ -1,0 +1,36 @@
+"""`tco bench NAME`: benchmarks of the calculator itself (accuracy of the throughput model, speed).
+
+To add one: write `def run_NAME(args) -> int` in a module of `tco/bench/` and add a line to
+BENCHMARKS; options every benchmark gets are added here.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from tco.commands._common import add_format
+from tco.commands.hardware import add_hardware_dir
+
+BENCHMARKS: dict[str, tuple[str, str]] = {
+    "accuracy": ("median and P90 error of the throughput model against published measurements",
+                 "tco.bench.accuracy:run_benchmark"),
+}
+"""Benchmark name -> (help text, `module:function` taking the parsed args and returning an exit code)."""
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("bench", help="benchmarks: throughput-model accuracy, engine speed",
+                                   description="Benchmarks of llm-tco itself; results go to stdout.")
+    sub = parser.add_subparsers(dest="benchmark", metavar="BENCHMARK", required=True)
+    for name, (help_text, target) in BENCHMARKS.items():
+        one = sub.add_parser(name, help=help_text, description=help_text)
+        add_format(one, ("table", "csv", "json"))
+        add_hardware_dir(one)
+        one.set_defaults(func=run, bench_target=target)
+
+
+def run(args: argparse.Namespace) -> int:
+    import importlib
+
+    module_name, function = args.bench_target.split(":")
+    return int(getattr(importlib.import_module(module_name), function)(args) or 0)

@@ -1,0 +1,236 @@
+"""`tco throughput`: tokens per second, latency and limits of one replica of an open model on a GPU type."""
+
+from __future__ import annotations
+
+import argparse
+
+from tco.commands._common import add_format
+from tco.commands.hardware import add_hardware_dir
+
+RESULT_COLUMNS = (
+    "model", "gpu", "gpus", "tp", "pp", "precision", "kv_precision", "engine", "input_tokens", "output_tokens",
+    "runnable", "output_tokens_per_s", "output_tokens_per_s_per_gpu", "requests_per_s", "ttft_ms", "tpot_ms",
+    "concurrency", "max_concurrency_fits", "limited_by", "basis", "weights_gb_per_gpu", "kv_cache_bytes_per_token",
+    "reason",
+)
+BATCH_COLUMNS = ("model", "gpu", "gpus", "precision", "input_tokens", "output_tokens", "concurrency",
+                 "ttft_ms", "tpot_ms", "tp", "pp", "ep", "engine")
+"""Columns a --batch CSV may have (model, gpu, gpus, input_tokens and output_tokens are required)."""
+REQUIRED_BATCH_COLUMNS = ("model", "gpu", "gpus", "input_tokens", "output_tokens")
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "throughput", help="tokens per second of a model on a GPU type (physical model + published measurements)",
+        description="Throughput, TTFT and TPOT of one replica (the --gpus GPUs) serving a model; "
+                    "see docs/throughput.md for the method and its accuracy.")
+    parser.add_argument("--model", help="open model id (see `tco models list`)")
+    parser.add_argument("--gpu", help="GPU id (see `tco hardware list`)")
+    parser.add_argument("--gpus", type=int, help="GPUs in the replica")
+    parser.add_argument("--tp", type=int, help="tensor-parallel degree (default: gpus / pp)")
+    parser.add_argument("--pp", type=int, default=1, help="pipeline-parallel degree (default 1)")
+    parser.add_argument("--ep", type=int, help="expert-parallel degree (MoE models)")
+    parser.add_argument("--precision", default="fp8", choices=("bf16", "fp16", "fp8", "fp4", "int4", "int8"),
+                        help="weight precision (default fp8)")
+    parser.add_argument("--kv-precision", choices=("bf16", "fp16", "fp8", "fp4"),
+                        help="KV cache precision (default: fp8 for fp8/fp4 weights, else 16-bit)")
+    parser.add_argument("--engine", default="trtllm", choices=("trtllm", "vllm", "sglang"), help="serving engine (default trtllm)")
+    parser.add_argument("--input-tokens", type=int, help="prompt tokens per request")
+    parser.add_argument("--output-tokens", type=int, help="generated tokens per request")
+    parser.add_argument("--concurrency", default="max", help="requests in flight, or `max` (default): the most that fit and meet the targets")
+    parser.add_argument("--ttft-ms", type=float, help="time-to-first-token target (ms)")
+    parser.add_argument("--tpot-ms", type=float, help="time-per-output-token target (ms)")
+    parser.add_argument("--model-only", action="store_true", help="ignore published measurements (the physical model alone)")
+    parser.add_argument("--batch", metavar="FILE.csv",
+                        help=f"one configuration per CSV row, columns {', '.join(BATCH_COLUMNS)}; empty cells take defaults")
+    add_format(parser, ("table", "csv", "json"))
+    add_hardware_dir(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import sys
+
+    from tco.commands._common import print_rows
+    from tco.commands.hardware import load_catalog
+    from tco.errors import DataProblem, ExitCode, TcoUserError
+
+    if args.batch:
+        catalog = load_catalog(args)
+        rows = [result_row(catalog, item, args.model_only) for item in read_batch(args.batch, catalog)]
+        print_rows(rows, args.format, RESULT_COLUMNS)
+        return 0
+    missing = [flag for flag, value in (("--model", args.model), ("--gpu", args.gpu), ("--gpus", args.gpus),
+                                        ("--input-tokens", args.input_tokens), ("--output-tokens", args.output_tokens)) if value is None]
+    if missing:
+        raise TcoUserError(DataProblem("tco throughput", None, "", f"missing {', '.join(missing)} (or give --batch FILE.csv)"))
+    concurrency = _concurrency(args.concurrency)
+    if isinstance(concurrency, str):
+        raise TcoUserError(DataProblem("tco throughput", None, "--concurrency", concurrency))
+    catalog = load_catalog(args)
+    _check_ids(catalog, args.model, args.gpu, "tco throughput", None)
+    item = dict(model=args.model, gpu=args.gpu, gpus=args.gpus, tp=args.tp, pp=args.pp, ep=args.ep, precision=args.precision,
+                kv_precision=args.kv_precision, engine=args.engine, input_tokens=args.input_tokens,
+                output_tokens=args.output_tokens, concurrency=concurrency, ttft_ms=args.ttft_ms, tpot_ms=args.tpot_ms)
+    row = result_row(catalog, item, args.model_only)
+    if not row["runnable"]:
+        print(f"tco throughput: cannot run: {row['reason']}", file=sys.stderr)
+        return ExitCode.CANNOT_RUN
+    if args.format == "table":
+        width = max(len(c) for c in RESULT_COLUMNS)
+        for column in RESULT_COLUMNS:
+            if column != "reason":
+                print(f"{column.ljust(width)}  {_show(row[column])}")
+    else:
+        print_rows([row], args.format, RESULT_COLUMNS)
+    return 0
+
+
+def result_row(catalog, item: dict, model_only: bool = False) -> dict:
+    """One configuration in, one flat result row out (the same for a single run and for --batch)."""
+    from tco.engine.throughput import ServingConfig, predict
+
+    config = ServingConfig(
+        gpus=item["gpus"], input_tokens=item["input_tokens"], output_tokens=item["output_tokens"], tp=item.get("tp"),
+        pp=item.get("pp") or 1, ep=item.get("ep"), precision=item.get("precision") or "fp8",
+        kv_precision=item.get("kv_precision"), engine=item.get("engine") or "trtllm", concurrency=item.get("concurrency"),
+        ttft_ms=item.get("ttft_ms"), tpot_ms=item.get("tpot_ms"))
+    measurements = () if model_only else catalog.measurements
+    r = predict(catalog.models[item["model"]], catalog.gpus[item["gpu"]], config, measurements)
+    row = {"model": item["model"], "gpu": item["gpu"], "gpus": config.gpus, "tp": r.tp or config.tp, "pp": config.pp,
+           "precision": config.precision, "kv_precision": r.kv_precision or config.kv_precision, "engine": config.engine,
+           "input_tokens": config.input_tokens, "output_tokens": config.output_tokens, "runnable": r.runnable}
+    if r.runnable:
+        row.update(output_tokens_per_s=round(r.output_tokens_per_s, 1),
+                   output_tokens_per_s_per_gpu=round(r.output_tokens_per_s_per_gpu, 1),
+                   requests_per_s=round(r.requests_per_s, 4), ttft_ms=round(r.ttft_ms, 1), tpot_ms=round(r.tpot_ms, 2),
+                   concurrency=r.concurrency, max_concurrency_fits=r.max_concurrency_fits, limited_by=r.limited_by,
+                   basis=r.basis)
+    else:
+        row.update(output_tokens_per_s=None, output_tokens_per_s_per_gpu=None, requests_per_s=None, ttft_ms=None,
+                   tpot_ms=None, concurrency=None, max_concurrency_fits=None, limited_by=None, basis=None)
+    row.update(weights_gb_per_gpu=round(r.weights_gb_per_gpu, 2) if r.weights_gb_per_gpu else None,
+               kv_cache_bytes_per_token=round(r.kv_cache_bytes_per_token) if r.kv_cache_bytes_per_token else None,
+               reason=r.reason)
+    return row
+
+
+def read_batch(path_text: str, catalog) -> list[dict]:
+    """Rows of a --batch CSV as configuration dicts; every bad cell is reported as `file:line: column: message`."""
+    import csv
+    from pathlib import Path
+
+    from tco.errors import DataProblem, TcoUserError
+    from tco.load.yaml_source import did_you_mean, read_text
+
+    path = Path(path_text)
+    text = read_text(path, path_text)
+    reader = csv.DictReader(text.splitlines())
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    problems = []
+    for column in header:
+        if column not in BATCH_COLUMNS:
+            problems.append(DataProblem(path_text, 1, column, "unknown column", hint=did_you_mean(column, BATCH_COLUMNS)))
+    for column in REQUIRED_BATCH_COLUMNS:
+        if column not in header:
+            problems.append(DataProblem(path_text, 1, column, "required column is missing"))
+    if problems:
+        raise TcoUserError(problems)
+    reader.fieldnames = header
+    items = []
+    for index, raw in enumerate(reader):
+        line = index + 2
+        if None in raw:
+            problems.append(DataProblem(path_text, line, "", f"more cells than the {len(header)} columns of the header"))
+            continue
+        item, row_problems = _parse_row({k: (v or "").strip() for k, v in raw.items()}, path_text, line)
+        problems += row_problems
+        if not row_problems:
+            problems += _check_ids(catalog, item["model"], item["gpu"], path_text, line, raise_now=False)
+        items.append(item)
+    if problems:
+        raise TcoUserError(problems)
+    return items
+
+
+_INTEGER = ("gpus", "input_tokens", "output_tokens", "tp", "pp", "ep")
+_NUMBER = ("ttft_ms", "tpot_ms")
+_CHOICES = {"precision": ("bf16", "fp16", "fp8", "fp4", "int4", "int8"), "engine": ("trtllm", "vllm", "sglang")}
+
+
+def _parse_row(raw: dict, name: str, line: int) -> tuple[dict, list]:
+    from tco.errors import DataProblem
+
+    item: dict = {}
+    problems = []
+    for column in BATCH_COLUMNS:
+        text = raw.get(column, "")
+        if text == "":
+            if column in REQUIRED_BATCH_COLUMNS:
+                problems.append(DataProblem(name, line, column, "required value is empty"))
+            item[column] = None
+            continue
+        if column in _INTEGER:
+            try:
+                value = int(text)
+                if value < 1:
+                    raise ValueError
+                item[column] = value
+            except ValueError:
+                problems.append(DataProblem(name, line, column, f"must be a whole number of at least 1 (got {text!r})"))
+        elif column in _NUMBER:
+            try:
+                value = float(text)
+                if not value > 0 or value == float("inf"):
+                    raise ValueError
+                item[column] = value
+            except ValueError:
+                problems.append(DataProblem(name, line, column, f"must be a positive number of milliseconds (got {text!r})"))
+        elif column == "concurrency":
+            value = _concurrency(text)
+            if isinstance(value, str):
+                problems.append(DataProblem(name, line, column, value))
+            else:
+                item[column] = value
+        elif column in _CHOICES:
+            if text not in _CHOICES[column]:
+                problems.append(DataProblem(name, line, column, f"must be one of {', '.join(_CHOICES[column])} (got {text!r})"))
+            item[column] = text
+        else:
+            item[column] = text
+    return item, problems
+
+
+def _concurrency(text) -> int | None | str:
+    """An int, None for `max`/empty, or the error message."""
+    if text is None or str(text).strip().lower() in ("", "max"):
+        return None
+    try:
+        value = int(str(text))
+    except ValueError:
+        return f"must be a whole number or `max` (got {text!r})"
+    return value if value >= 1 else f"must be at least 1 (got {value})"
+
+
+def _check_ids(catalog, model: str, gpu: str, name: str, line, raise_now: bool = True) -> list:
+    from tco.errors import DataProblem, TcoUserError
+    from tco.load.yaml_source import did_you_mean
+
+    problems = []
+    if model not in catalog.models:
+        problems.append(DataProblem(name, line, "model", f"unknown model `{model}`",
+                                    hint=did_you_mean(model, catalog.models) or "see `tco models list`"))
+    if gpu not in catalog.gpus:
+        problems.append(DataProblem(name, line, "gpu", f"unknown GPU `{gpu}`",
+                                    hint=did_you_mean(gpu, catalog.gpus) or "see `tco hardware list`"))
+    if problems and raise_now:
+        raise TcoUserError(problems)
+    return problems
+
+
+def _show(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.6g}" if abs(value) < 1e6 else f"{value:,.0f}"
+    return str(value)

@@ -1,0 +1,92 @@
+"""Published measurements override the model where they apply.
+
+Exact match (same model, GPU, precision, KV precision, engine, GPU count and split, request
+lengths, offline maximum throughput) -> the measured figure, basis "measurement". Same deployment
+at other request lengths -> the model scaled by the measured/model ratios of those neighbours,
+interpolated in log(input) x log(output) by inverse distance, basis "interpolation": the model
+gives the shape between points, the measurements its level.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from typing import Sequence
+
+from tco.model.hardware import GpuType, OpenModel, ThroughputMeasurement
+
+OFFLINE = "offline_max_throughput"
+
+
+def _same_deployment(m: ThroughputMeasurement, model_id: str, gpu_id: str, config) -> bool:
+    from tco.engine.throughput import default_kv_precision
+
+    tp = config.tp or max(config.gpus // config.pp, 1)
+    kv = config.kv_precision or default_kv_precision(config.precision)
+    m_kv = m.kv_cache_precision or default_kv_precision(m.precision)
+    return (m.model == model_id and m.gpu == gpu_id and m.precision == config.precision and m_kv == kv
+            and m.engine == config.engine and m.num_gpus == config.gpus and m.tp == tp and m.pp == config.pp
+            and m.scenario == OFFLINE and m.concurrency is None)
+
+
+def _applies(config) -> bool:
+    """Measurements are offline maximum throughput: they say nothing of a fixed concurrency or a latency target."""
+    return config.concurrency is None and config.ttft_ms is None and config.tpot_ms is None
+
+
+def interpolate(model_id: str, gpu_id: str, config, measurements: Sequence[ThroughputMeasurement],
+                model: OpenModel | None = None, gpu: GpuType | None = None) -> tuple[float, tuple[str, ...]] | None:
+    """(output tokens/s, ids used) from neighbours of the same deployment, or None without neighbours.
+
+    Pass `model` and `gpu` to scale by the model; without them the catalog must be reachable,
+    so callers inside the engine always pass them.
+    """
+    if not _applies(config):
+        return None
+    neighbours = [m for m in measurements if _same_deployment(m, model_id, gpu_id, config)
+                  and (m.input_tokens, m.output_tokens) != (config.input_tokens, config.output_tokens)]
+    if not neighbours or model is None or gpu is None:
+        return None
+    from tco.engine.throughput import predict_model
+
+    def modelled(i: int, o: int) -> float | None:
+        r = predict_model(model, gpu, replace(config, input_tokens=i, output_tokens=o))
+        return r.output_tokens_per_s if r.runnable else None
+
+    target = modelled(config.input_tokens, config.output_tokens)
+    if not target:
+        return None
+    weights, log_ratio = 0.0, 0.0
+    x, y = math.log(config.input_tokens), math.log(config.output_tokens)
+    for m in neighbours:
+        base = modelled(m.input_tokens, m.output_tokens)
+        if not base:
+            continue
+        distance = math.hypot(math.log(m.input_tokens) - x, math.log(m.output_tokens) - y)
+        w = 1.0 / max(distance, 1e-6) ** 2
+        weights += w
+        log_ratio += w * math.log(m.output_tokens_per_s / base)
+    if not weights:
+        return None
+    return target * math.exp(log_ratio / weights), tuple(sorted(m.id for m in neighbours))
+
+
+def apply_measurements(modelled, model: OpenModel, gpu: GpuType, config, measurements: Sequence[ThroughputMeasurement]):
+    if not _applies(config):
+        return modelled
+    exact = [m for m in measurements if _same_deployment(m, model.id, gpu.id, config)
+             and (m.input_tokens, m.output_tokens) == (config.input_tokens, config.output_tokens)]
+    if exact:
+        value = sum(m.output_tokens_per_s for m in exact) / len(exact)
+        return _scaled(modelled, value, "measurement", tuple(sorted(m.id for m in exact)))
+    found = interpolate(model.id, gpu.id, config, measurements, model, gpu)
+    if found is None:
+        return modelled
+    return _scaled(modelled, found[0], "interpolation", found[1])
+
+
+def _scaled(r, tokens_per_s: float, basis: str, ids: tuple[str, ...]):
+    """The model's result with the throughput replaced; TPOT follows it, TTFT stays the model's."""
+    factor = tokens_per_s / r.output_tokens_per_s
+    return replace(r, output_tokens_per_s=tokens_per_s, output_tokens_per_s_per_gpu=r.output_tokens_per_s_per_gpu * factor,
+                   requests_per_s=r.requests_per_s * factor, tpot_ms=r.tpot_ms / factor, basis=basis, measurement_ids=ids)

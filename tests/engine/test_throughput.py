@@ -1,0 +1,252 @@
+"""The throughput model: memory and roofline arithmetic by hand, precision rules, properties,
+and the accuracy figure quoted in docs/throughput.md."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tco.engine import throughput as tp
+from tco.engine.throughput import (ServingConfig, expected_experts_touched, kv_cache_bytes_per_token, predict,
+                                   predict_model, weight_bytes)
+from tco.load.hardware import load_hardware
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "throughput.md"
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_hardware()
+
+
+# --- Memory, by hand --------------------------------------------------------------------------
+
+def test_dense_llama_8b_weights_keep_embedding_and_head_in_16_bit(catalog):
+    m = catalog.models["llama-3.1-8b"]  # 8 B params, vocab 128,256, hidden 4,096
+    embedding = 128_256 * 4_096  # 525,336,576 params, and the same again for the LM head
+    assert weight_bytes(m, "bf16") == pytest.approx(8e9 * 2)
+    assert weight_bytes(m, "fp8") == pytest.approx((8e9 - 2 * embedding) * 1 + 2 * embedding * 2)  # 9.05 GB
+    assert weight_bytes(m, "fp4") == pytest.approx((8e9 - 2 * embedding) * 0.5625 + 2 * embedding * 2)
+
+
+def test_gqa_kv_cache_per_token_is_2_x_layers_x_kv_heads_x_head_dim_x_bytes(catalog):
+    assert kv_cache_bytes_per_token(catalog.models["llama-3.1-8b"], "bf16") == 2 * 32 * 8 * 128 * 2  # 131,072
+    assert kv_cache_bytes_per_token(catalog.models["llama-3.1-70b"], "fp8") == 2 * 80 * 8 * 128 * 1  # 163,840
+
+
+def test_mla_kv_cache_is_one_latent_per_layer_without_factor_2(catalog):
+    m = catalog.models["deepseek-v3"]  # 61 layers, kv_lora_rank 512 + qk_rope_head_dim 64
+    assert kv_cache_bytes_per_token(m, "fp8") == 61 * (512 + 64) * 1  # 35,136 bytes
+    assert kv_cache_bytes_per_token(m, "bf16") == 61 * 576 * 2
+    # the nominal 128 KV heads x 128 dims of the config would be 2 x 61 x 128 x 128 = 2.0 MB: 57 x more
+    assert 2 * 61 * 128 * 128 / kv_cache_bytes_per_token(m, "fp8") > 50
+
+
+def test_moe_keeps_every_expert_in_memory(catalog):
+    m = catalog.models["mixtral-8x7b"]  # 46.7 B total, 32 layers x 8 experts x 3 x 4096 x 14336
+    routed = 32 * 8 * 3 * 4096 * 14336  # 45.10 B
+    vocab = 32_000 * 4096
+    dense = 46.7e9 - routed - 2 * vocab
+    assert weight_bytes(m, "fp8") == pytest.approx((dense + routed) * 1 + 2 * vocab * 2)  # about 46.96 GB
+    assert weight_bytes(m, "fp8") > 46e9  # not the 12.9 B active parameters
+
+
+def test_sliding_window_layers_only_cache_the_window(catalog):
+    m = catalog.models["gemma-3-27b"]  # 62 layers, 52 of them local with a 1,024-token window
+    full = kv_cache_bytes_per_token(m, "bf16", 8192, exploit_sliding_window=False)
+    windowed = kv_cache_bytes_per_token(m, "bf16", 8192, exploit_sliding_window=True)
+    per_layer = 2 * 16 * 128 * 2
+    assert full == per_layer * 62
+    assert windowed == pytest.approx(per_layer * (10 + 52 * 1024 / 8192))
+
+
+def test_expected_experts_touched():
+    assert expected_experts_touched(8, 2, 1) == pytest.approx(2.0)
+    assert expected_experts_touched(8, 2, 4) == pytest.approx(8 * (1 - 0.75 ** 4))  # 5.47
+    assert expected_experts_touched(256, 8, 10_000) == pytest.approx(256.0)
+
+
+def test_max_concurrency_follows_the_memory_left_for_the_cache(catalog):
+    m, g = catalog.models["llama-3.1-70b"], catalog.gpus["h200"]
+    r = predict_model(m, g, ServingConfig(gpus=1, input_tokens=1000, output_tokens=1000, precision="fp8"))
+    weights = weight_bytes(m, "fp8")  # 72.1 GB
+    activations = 8192 * (4 * 8192 + 2 * 28672) * 2
+    budget = (141e9 - weights - 1e9 - activations) * 0.9
+    assert r.weights_gb_per_gpu == pytest.approx(weights / 1e9)
+    assert r.max_concurrency_fits == int(budget // (163_840 * 2000))
+
+
+# --- Roofline, by hand ------------------------------------------------------------------------
+
+def test_single_sequence_decode_is_bound_by_reading_the_weights(catalog):
+    """One sequence, 1-token prompt: the step reads every linear weight once; FLOPs are negligible."""
+    m, g = catalog.models["llama-3.1-8b"], catalog.gpus["h100-sxm"]
+    r = predict_model(m, g, ServingConfig(gpus=1, input_tokens=1, output_tokens=1, precision="bf16", concurrency=1))
+    vocab_rows = 128_256 * 4096
+    weight_read = (8e9 - 2 * vocab_rows) * 2 + vocab_rows * 2  # linear layers + LM head, bf16
+    bandwidth = 3.35e12 * tp.MEMORY_BANDWIDTH_EFFICIENCY
+    activations = tp.ACTIVATION_PASSES_PER_LAYER * 2 * 4096 * 2 * 32  # 2 tokens in the step (decode + prompt)
+    kv_read = 1.5 * 131_072  # context of 1.5 tokens on average
+    step_s = (weight_read + activations + kv_read) / bandwidth + 32 * tp.LAYER_OVERHEAD_S
+    assert r.output_tokens_per_s == pytest.approx(1 / step_s, rel=1e-6)
+    assert r.limited_by == "memory bandwidth"
+
+
+def test_large_batch_prefill_heavy_work_is_compute_bound(catalog):
+    m, g = catalog.models["llama-3.1-8b"], catalog.gpus["h100-sxm"]
+    r = predict_model(m, g, ServingConfig(gpus=1, input_tokens=5000, output_tokens=100, precision="fp8"))
+    assert r.limited_by in ("compute", "kv cache capacity")
+    # upper bound: prompt + output tokens at the achievable FP8 peak cannot be beaten
+    flops_per_request = 2 * (8e9 - 2 * 128_256 * 4096) * 5100
+    assert r.requests_per_s < 1979e12 * tp.MATMUL_EFFICIENCY / flops_per_request
+
+
+def test_moe_decode_reads_only_the_experts_touched(catalog):
+    """Mixtral at one sequence reads 2 of 8 experts per layer, so it decodes far faster than 46.7 B dense."""
+    m, g = catalog.models["mixtral-8x7b"], catalog.gpus["h200"]
+    r = predict_model(m, g, ServingConfig(gpus=1, input_tokens=1, output_tokens=1, precision="fp8", concurrency=1))
+    routed_expert = 3 * 4096 * 14336
+    touched = expected_experts_touched(8, 2, 2)  # decode token + prompt token in the step: 3.5 experts
+    dense = 46.7e9 - 32 * 8 * routed_expert - 2 * 32_000 * 4096
+    read = dense + touched * routed_expert * 32 + 32_000 * 4096 * 2
+    bandwidth = 4.8e12 * tp.MEMORY_BANDWIDTH_EFFICIENCY
+    assert 1 / r.output_tokens_per_s > read / bandwidth  # at least the weight read
+    assert 1 / r.output_tokens_per_s < 46.96e9 / bandwidth  # well under reading every expert
+
+
+def test_tensor_parallel_splits_weights_and_adds_communication(catalog):
+    m, g = catalog.models["llama-3.1-70b"], catalog.gpus["h100-sxm"]
+    one = ServingConfig(gpus=2, input_tokens=1000, output_tokens=1000, precision="fp8")
+    r2 = predict_model(m, g, one)
+    assert r2.weights_gb_per_gpu == pytest.approx(weight_bytes(m, "fp8") / 2 / 1e9)
+    r8 = predict_model(m, g, replace(one, gpus=8))
+    assert r8.output_tokens_per_s > r2.output_tokens_per_s
+    assert r8.output_tokens_per_s_per_gpu < r2.output_tokens_per_s_per_gpu  # all-reduces cost something
+
+
+# --- Precision rules --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("gpu, precision, ok", [
+    ("a100-80gb", "fp8", False), ("a100-80gb", "bf16", True), ("a100-80gb", "int4", True),
+    ("h100-sxm", "fp8", True), ("h100-sxm", "fp4", False), ("l40s", "fp8", True), ("mi300x", "fp8", True),
+    ("b200", "fp4", True), ("mi300x", "fp4", False),
+])
+def test_precision_needs_the_right_generation(catalog, gpu, precision, ok):
+    r = predict_model(catalog.models["llama-3.1-8b"], catalog.gpus[gpu],
+                      ServingConfig(gpus=1, input_tokens=500, output_tokens=500, precision=precision))
+    assert r.runnable is ok
+    if not ok:
+        assert ("Blackwell" if precision == "fp4" else "Hopper") in r.reason
+
+
+def test_weights_that_do_not_fit_are_refused_with_the_sizes(catalog):
+    r = predict_model(catalog.models["llama-3.1-405b"], catalog.gpus["h100-sxm"],
+                      ServingConfig(gpus=1, input_tokens=500, output_tokens=500, precision="fp8"))
+    assert not r.runnable and "409.2 GB per GPU" in r.reason and "80 GB" in r.reason
+
+
+def test_int4_halves_the_weights_and_speeds_up_memory_bound_decode(catalog):
+    m, g = catalog.models["llama-3.1-70b"], catalog.gpus["a100-80gb"]
+    cfg = ServingConfig(gpus=2, input_tokens=100, output_tokens=100, concurrency=1)
+    bf16 = predict_model(m, g, replace(cfg, precision="bf16"))
+    int4 = predict_model(m, g, replace(cfg, precision="int4"))
+    assert int4.weights_gb_per_gpu < bf16.weights_gb_per_gpu / 3
+    assert int4.tpot_ms < bf16.tpot_ms
+
+
+# --- Measurements -----------------------------------------------------------------------------
+
+def test_a_matching_measurement_overrides_the_model(catalog):
+    m = next(x for x in catalog.measurements if x.model == "llama-3.1-8b" and x.gpu == "h200" and x.input_tokens == 1000)
+    cfg = ServingConfig(gpus=m.num_gpus, tp=m.tp, pp=m.pp, precision=m.precision, input_tokens=m.input_tokens,
+                        output_tokens=m.output_tokens)
+    same = [x for x in catalog.measurements if (x.model, x.gpu, x.precision, x.num_gpus, x.input_tokens, x.output_tokens)
+            == (m.model, m.gpu, m.precision, m.num_gpus, m.input_tokens, m.output_tokens)]
+    r = predict(catalog.models[m.model], catalog.gpus[m.gpu], cfg, catalog.measurements)
+    assert r.basis == "measurement"
+    assert r.output_tokens_per_s == pytest.approx(sum(x.output_tokens_per_s for x in same) / len(same))
+
+
+def test_neighbours_at_other_lengths_are_interpolated(catalog):
+    r = predict(catalog.models["llama-3.1-8b"], catalog.gpus["h200"],
+                ServingConfig(gpus=1, tp=1, precision="fp8", input_tokens=700, output_tokens=700), catalog.measurements)
+    assert r.basis == "interpolation"
+    lo = [x.output_tokens_per_s for x in catalog.measurements if x.model == "llama-3.1-8b" and x.gpu == "h200"
+          and (x.input_tokens, x.output_tokens) in ((1000, 1000), (500, 2000), (128, 128))]
+    assert min(lo) * 0.7 < r.output_tokens_per_s < max(lo) * 1.3
+
+
+def test_a_latency_target_uses_the_model_not_the_offline_measurement(catalog):
+    cfg = ServingConfig(gpus=1, tp=1, precision="fp8", input_tokens=1000, output_tokens=1000, tpot_ms=20)
+    r = predict(catalog.models["llama-3.1-8b"], catalog.gpus["h200"], cfg, catalog.measurements)
+    assert r.basis == "model" and r.tpot_ms <= 20
+
+
+# --- Properties -------------------------------------------------------------------------------
+
+MODELS = ["llama-3.1-8b", "llama-3.1-70b", "mixtral-8x7b", "deepseek-v3", "qwen3-30b-a3b", "gemma-3-27b"]
+GPUS = ["h100-sxm", "h200", "b200", "mi300x", "l40s"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(model=st.sampled_from(MODELS), gpu=st.sampled_from(GPUS), gpus=st.sampled_from([1, 2, 4]),
+       input_tokens=st.integers(1, 20_000), output_tokens=st.integers(1, 4_000))
+def test_more_gpus_never_lower_the_memory_that_fits(catalog, model, gpu, gpus, input_tokens, output_tokens):
+    cfg = ServingConfig(gpus=gpus, input_tokens=input_tokens, output_tokens=output_tokens, precision="fp8")
+    small = predict_model(catalog.models[model], catalog.gpus[gpu], cfg)
+    large = predict_model(catalog.models[model], catalog.gpus[gpu], replace(cfg, gpus=gpus * 2))
+    if small.runnable:
+        assert large.runnable
+        assert large.max_concurrency_fits >= small.max_concurrency_fits
+        assert large.kv_cache_gb_per_gpu >= small.kv_cache_gb_per_gpu
+
+
+@settings(max_examples=80, deadline=None)
+@given(model=st.sampled_from(MODELS), gpu=st.sampled_from(["h100-sxm", "h200", "b200"]),
+       input_tokens=st.integers(16, 8_000), output_tokens=st.integers(16, 2_000),
+       target=st.floats(5, 5_000), tighter=st.floats(0.1, 1.0), which=st.sampled_from(["ttft_ms", "tpot_ms"]))
+def test_a_tighter_latency_target_never_raises_throughput(catalog, model, gpu, input_tokens, output_tokens, target, tighter, which):
+    cfg = ServingConfig(gpus=8, input_tokens=input_tokens, output_tokens=output_tokens, precision="fp8")
+    loose = predict_model(catalog.models[model], catalog.gpus[gpu], replace(cfg, **{which: target}))
+    tight = predict_model(catalog.models[model], catalog.gpus[gpu], replace(cfg, **{which: target * tighter}))
+    loose_tps = loose.output_tokens_per_s if loose.runnable else 0.0
+    tight_tps = tight.output_tokens_per_s if tight.runnable else 0.0
+    assert tight_tps <= loose_tps * (1 + 1e-12)
+    if tight.runnable:
+        assert getattr(tight, which) <= target * tighter * (1 + 1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(model=st.sampled_from(MODELS), b=st.integers(1, 1000))
+def test_throughput_never_falls_and_latency_never_improves_with_more_concurrency(catalog, model, b):
+    cfg = ServingConfig(gpus=8, input_tokens=1000, output_tokens=300, precision="fp8")
+    g = catalog.gpus["h200"]
+    one = predict_model(catalog.models[model], g, replace(cfg, concurrency=b))
+    two = predict_model(catalog.models[model], g, replace(cfg, concurrency=b + 1))
+    if one.runnable and two.concurrency > one.concurrency:
+        assert two.output_tokens_per_s >= one.output_tokens_per_s * (1 - 1e-12)
+        assert two.tpot_ms >= one.tpot_ms * (1 - 1e-12)
+
+
+# --- The documented accuracy ------------------------------------------------------------------
+
+def test_accuracy_benchmark_reproduces_the_figures_in_the_doc(catalog):
+    from tco.bench.accuracy import model_cases, summary
+
+    text = DOC.read_text(encoding="utf-8")
+    found = re.search(r"Model-only median absolute percentage error: \*\*([\d.]+) %\*\*, P90: \*\*([\d.]+) %\*\*", text)
+    assert found, "docs/throughput.md must quote the model-only median and P90"
+    figures = summary(model_cases(catalog))
+    assert figures["median_abs_pct_error"] == pytest.approx(float(found.group(1)), rel=1e-3)
+    assert figures["p90_abs_pct_error"] == pytest.approx(float(found.group(2)), rel=1e-3)
+
+
+def test_accuracy_benchmark_evaluates_the_model_not_the_lookup(catalog):
+    from tco.bench.accuracy import model_cases
+
+    assert any(c.error > 1.0 for c in model_cases(catalog))  # a lookup would be exact everywhere

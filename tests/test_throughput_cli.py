@@ -1,0 +1,117 @@
+"""`tco throughput` and `tco bench accuracy` from the command line: outputs, exit codes, messages."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tco.cli import main
+
+BASE = ["throughput", "--model", "llama-3.1-70b", "--gpu", "h100-sxm", "--gpus", "2",
+        "--input-tokens", "1000", "--output-tokens", "1000"]
+
+
+def run(capsys, argv):
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_one_configuration_as_json(capsys):
+    code, out, err = run(capsys, BASE + ["--format", "json"])
+    assert code == 0, err
+    (row,) = json.loads(out)
+    assert row["model"] == "llama-3.1-70b" and row["tp"] == 2 and row["runnable"] is True
+    assert row["basis"] == "measurement"  # TensorRT-LLM v0.17 published this exact configuration
+    assert row["output_tokens_per_s_per_gpu"] == pytest.approx(row["output_tokens_per_s"] / 2, rel=1e-3)
+    assert row["requests_per_s"] == pytest.approx(row["output_tokens_per_s"] / 1000, rel=1e-3)
+    for key in ("ttft_ms", "tpot_ms", "concurrency", "max_concurrency_fits", "limited_by"):
+        assert row[key] is not None
+
+
+def test_table_lists_every_field(capsys):
+    code, out, _ = run(capsys, BASE + ["--model-only"])
+    assert code == 0
+    fields = dict(line.split(None, 1) for line in out.strip().splitlines())
+    assert fields["basis"] == "model"
+    assert float(fields["output_tokens_per_s"].replace(",", "")) > 0
+
+
+def test_latency_target_is_met(capsys):
+    code, out, _ = run(capsys, BASE + ["--tpot-ms", "25", "--format", "json"])
+    (row,) = json.loads(out)
+    assert code == 0 and row["tpot_ms"] <= 25 and row["limited_by"] == "latency target (tpot)"
+
+
+def test_configuration_that_cannot_run_exits_4_with_the_reason(capsys):
+    code, out, err = run(capsys, ["throughput", "--model", "llama-3.1-405b", "--gpu", "h100-sxm", "--gpus", "1",
+                                  "--input-tokens", "100", "--output-tokens", "100"])
+    assert code == 4 and out == ""
+    assert "cannot run: weights need" in err
+
+
+def test_fp4_on_hopper_exits_4(capsys):
+    code, _, err = run(capsys, BASE + ["--precision", "fp4"])
+    assert code == 4 and "FP4 weights need a Blackwell GPU" in err
+
+
+def test_unknown_ids_exit_2_with_did_you_mean(capsys):
+    code, out, err = run(capsys, ["throughput", "--model", "lama-3.1-70b", "--gpu", "h100-sxm", "--gpus", "1",
+                                  "--input-tokens", "1", "--output-tokens", "1"])
+    assert code == 2 and out == ""
+    assert "model: unknown model `lama-3.1-70b`" in err and "did you mean `llama-3.1-70b`?" in err
+    assert "Traceback" not in err
+
+
+def test_bad_concurrency_exits_2(capsys):
+    code, _, err = run(capsys, BASE + ["--concurrency", "lots"])
+    assert code == 2 and "--concurrency: must be a whole number or `max`" in err
+
+
+def test_batch_returns_one_result_per_row_in_order(tmp_path, capsys):
+    csv_file = tmp_path / "configs.csv"
+    csv_file.write_text(
+        "model,gpu,gpus,precision,input_tokens,output_tokens,concurrency,ttft_ms,tpot_ms,tp,pp,ep,engine\n"
+        "llama-3.1-8b,h200,1,fp8,1000,1000,,,,,,,\n"
+        "llama-3.1-8b,a100-80gb,1,fp8,1000,1000,,,,,,,\n"
+        "mixtral-8x7b,h200,2,,500,200,64,,,,,,vllm\n", encoding="utf-8")
+    code, out, err = run(capsys, ["throughput", "--batch", str(csv_file), "--format", "json"])
+    assert code == 0, err
+    rows = json.loads(out)
+    assert [r["gpu"] for r in rows] == ["h200", "a100-80gb", "h200"]
+    assert rows[0]["runnable"] and rows[0]["basis"] == "measurement"
+    assert rows[1]["runnable"] is False and "FP8 weights need" in rows[1]["reason"]
+    assert rows[2]["engine"] == "vllm" and rows[2]["concurrency"] == 64 and rows[2]["precision"] == "fp8"
+
+
+def test_malformed_batch_rows_are_located(tmp_path, capsys):
+    csv_file = tmp_path / "bad.csv"
+    csv_file.write_text(
+        "model,gpu,gpus,input_tokens,output_tokens,precision\n"
+        "llama-3.1-8b,h200,two,1000,1000,fp8\n"
+        "llama-3.1-8b,h200,1,1000,1000,fp9\n"
+        "llama-3.1-8x,h200,1,1000,1000,fp8\n", encoding="utf-8")
+    code, out, err = run(capsys, ["throughput", "--batch", str(csv_file)])
+    assert code == 2 and out == ""
+    assert f"{csv_file}:2: gpus: must be a whole number of at least 1 (got 'two')" in err
+    assert f"{csv_file}:3: precision: must be one of" in err
+    assert f"{csv_file}:4: model: unknown model `llama-3.1-8x`" in err
+
+
+def test_unknown_batch_column_is_named(tmp_path, capsys):
+    csv_file = tmp_path / "bad.csv"
+    csv_file.write_text("model,gpu,gpus,input_tokens,output_tokens,concurency\n", encoding="utf-8")
+    code, _, err = run(capsys, ["throughput", "--batch", str(csv_file)])
+    assert code == 2 and f"{csv_file}:1: concurency: unknown column" in err and "did you mean `concurrency`?" in err
+
+
+def test_bench_accuracy_prints_overall_and_slices(capsys):
+    code, out, _ = run(capsys, ["bench", "accuracy", "--format", "json"])
+    assert code == 0
+    rows = json.loads(out)
+    groups = {r["group"] for r in rows}
+    assert {"model (all rows)", "per gpu", "per model", "per precision", "interpolation (leave one out)",
+            "hold-out gpu", "hold-out family"} <= groups
+    overall = next(r for r in rows if r["group"] == "model (all rows)")
+    assert overall["rows"] == 631 and 0 < overall["median_abs_pct_error"] < overall["p90_abs_pct_error"]
