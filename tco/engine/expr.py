@@ -143,6 +143,7 @@ def named(name: str, label: str, term: Term | Number, unit: str = "") -> Named:
 def inputs_of(term: Term) -> list[Input]:
     """Every distinct Input a term depends on, in first-use order."""
     seen: dict[str, Input] = {}
+    visited: set[int] = set()
 
     def walk(t: Term) -> None:
         match t:
@@ -156,7 +157,10 @@ def inputs_of(term: Term) -> list[Input]:
                 for a in t.args:
                     walk(a)
             case Named():
-                walk(t.term)
+                # named intermediates are shared by many formulas: visit each once
+                if id(t) not in visited:
+                    visited.add(id(t))
+                    walk(t.term)
     walk(term)
     return list(seen.values())
 
@@ -164,6 +168,7 @@ def inputs_of(term: Term) -> list[Input]:
 def named_parts(term: Term) -> list[Named]:
     """The Named intermediates inside a term, innermost first, each once."""
     out: dict[str, Named] = {}
+    visited: set[int] = set()
 
     def walk(t: Term) -> None:
         match t:
@@ -175,6 +180,9 @@ def named_parts(term: Term) -> list[Named]:
                 for a in t.args:
                     walk(a)
             case Named():
+                if id(t) in visited:
+                    return
+                visited.add(id(t))
                 walk(t.term)
                 out.setdefault(t.name, t)
     walk(term)

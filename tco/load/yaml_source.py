@@ -9,7 +9,10 @@ turns a pydantic error location into `file:line: field`.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import math
+import json
+import os
 import re
 from pathlib import Path
 from typing import Any, Iterable
@@ -103,7 +106,75 @@ def parse_yaml(text: str, name: str) -> tuple[Any, dict[KeyPath, int]]:
 
 def load_yaml(path: Path, display: str | None = None) -> tuple[Any, dict[KeyPath, int]]:
     name = display or str(path)
-    return parse_yaml(read_text(path, name), name)
+    cached = _cache_file(path)
+    if cached is not None and cached.exists():
+        try:
+            return _decode_cache(cached.read_text(encoding="utf-8"))
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # a damaged cache entry is simply rebuilt
+    result = parse_yaml(read_text(path, name), name)
+    if cached is not None:
+        _write_cache(cached, result)
+    return result
+
+
+CACHE_MIN_BYTES = 32 * 1024
+"""Only large files (the catalogs) are cached: parsing them is most of `tco run`'s start-up."""
+
+
+def _cache_file(path: Path) -> Path | None:
+    """A parsed-form cache entry keyed by the file's path, size and modification time.
+
+    Why: the bundled catalogs are tens of thousands of YAML nodes; re-parsing them on every run
+    costs most of a second. Set TCO_NO_CACHE=1 to turn it off.
+    """
+    if os.environ.get("TCO_NO_CACHE"):
+        return None
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    if st.st_size < CACHE_MIN_BYTES:
+        return None
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "llm-tco" / "yaml-v1"
+    key = hashlib.sha256(f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}|{yaml.__version__}".encode()).hexdigest()[:32]
+    return base / f"{key}.json"
+
+
+def _encode_cache(result: tuple[Any, dict[KeyPath, int]]) -> str:
+    """Plain JSON (never pickle: a cache must not be able to run code); dates are tagged."""
+    import datetime as dt
+
+    def default(value: Any) -> Any:
+        if isinstance(value, (dt.date, dt.datetime)):
+            return {"__date__": value.isoformat(), "__datetime__": isinstance(value, dt.datetime)}
+        raise TypeError(f"cannot cache {type(value).__name__}")
+
+    data, lines = result
+    return json.dumps({"data": data, "lines": [[list(k), v] for k, v in lines.items()]}, default=default)
+
+
+def _decode_cache(text: str) -> tuple[Any, dict[KeyPath, int]]:
+    import datetime as dt
+
+    def hook(obj: dict) -> Any:
+        if "__date__" in obj and len(obj) == 2:
+            cls = dt.datetime if obj["__datetime__"] else dt.date
+            return cls.fromisoformat(obj["__date__"])
+        return obj
+
+    raw = json.loads(text, object_hook=hook)
+    return raw["data"], {tuple(k): v for k, v in raw["lines"]}
+
+
+def _write_cache(target: Path, result: Any) -> None:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(_encode_cache(result), encoding="utf-8")
+        os.replace(tmp, target)
+    except OSError:
+        pass  # a read-only home is fine: we just parse every time
 
 
 def _refuse_alias_bombs(root: yaml.Node) -> None:
