@@ -335,7 +335,8 @@ _MESSAGES = {
 def humane(err: dict[str, Any]) -> str:
     """A pydantic error as a sentence for the person who wrote the file, with the bad value."""
     template = _MESSAGES.get(err["type"])
-    ctx = {k: v for k, v in (err.get("ctx") or {}).items()}
+    ctx = {k: (int(v) if isinstance(v, float) and v.is_integer() and abs(v) < 1e15 else v)
+           for k, v in (err.get("ctx") or {}).items()}
     if template:
         try:
             text = template.format(**ctx)

@@ -1,0 +1,82 @@
+"""Scenario files: one or many scenarios, overrides, and problems located in the user's file."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from tco.errors import TcoUserError
+from tco.load.scenarios import load_scenario_files
+from tco.run import run_scenarios
+
+SINGLE = """\
+id: tiny
+workload:
+  requests_per_day: 1000
+  input_tokens: 100
+  output_tokens: 50
+options:
+  - kind: api
+    id: mini
+    provider: openai
+    model: gpt-4.1-mini
+  - kind: self-hosted
+    id: llama
+    model: llama-3.1-8b
+    gpu: l40s
+    gpus_per_replica: 1
+    payment: {mode: on-demand, usd_per_gpu_hour: 2.0}
+"""
+
+
+def write(tmp_path, text, name="s.yaml"):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def test_a_file_may_hold_a_single_scenario_at_the_top_level(tmp_path):
+    loaded = load_scenario_files([write(tmp_path, SINGLE)])
+    assert [s.id for s in loaded.scenarios] == ["tiny"]
+    assert loaded.hashes and all(len(h) == 64 for h in loaded.hashes.values())
+
+
+def test_an_override_changes_the_input_and_is_validated_like_the_file(tmp_path):
+    path = write(tmp_path, SINGLE)
+    loaded = load_scenario_files([path], ["workload.requests_per_day=2500", "options.llama.payment.usd_per_gpu_hour=3.5"])
+    scenario = loaded.scenarios[0]
+    assert scenario.workload.requests_per_day == 2500
+    assert scenario.options[1].payment.usd_per_gpu_hour == 3.5
+    with pytest.raises(TcoUserError) as e:
+        load_scenario_files([path], ["workload.requests_per_day=-5"])
+    assert "s.yaml:3: workload.requests_per_day: must be greater than 0 (got -5)" in str(e.value)
+
+
+def test_an_unknown_gpu_id_is_located_at_its_line_with_a_suggestion(tmp_path):
+    path = write(tmp_path, SINGLE.replace("gpu: l40s", "gpu: l40-s"))
+    with pytest.raises(TcoUserError) as e:
+        run_scenarios([path])
+    [problem] = e.value.problems
+    assert (problem.line, problem.field) == (14, "options[1].gpu")
+    assert problem.message == "unknown gpu id `l40-s`" and problem.hint == "did you mean `l40s`?"
+
+
+def test_an_unknown_api_model_names_the_option_line(tmp_path):
+    path = write(tmp_path, SINGLE.replace("model: gpt-4.1-mini", "model: gpt-4.1-mimi"))
+    with pytest.raises(TcoUserError) as e:
+        run_scenarios([path])
+    [problem] = e.value.problems
+    assert problem.field == "options[0].model" and problem.line == 10
+    assert "gpt-4.1-mini" in problem.message + (problem.hint or "")
+
+
+def test_every_problem_of_every_file_is_reported_at_once(tmp_path):
+    a = write(tmp_path, SINGLE.replace("input_tokens: 100", "input_tokens: -1"), "a.yaml")
+    b = write(tmp_path, SINGLE.replace("output_tokens: 50", "output_tokns: 50"), "b.yaml")
+    with pytest.raises(TcoUserError) as e:
+        load_scenario_files([a, b])
+    rendered = [p.render() for p in e.value.problems]
+    assert any(r.endswith("a.yaml:4: workload.input_tokens: must be at least 0 (got -1)") for r in rendered)
+    assert any("b.yaml:5: workload.output_tokns: unknown field" in r for r in rendered)
+    assert any("b.yaml:2: workload.output_tokens: required field is missing" in r for r in rendered)
