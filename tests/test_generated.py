@@ -1,0 +1,19 @@
+"""Generated files must match what the code generates today (editors read them)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tco.commands.schema import schema_json
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_scenario_schema_next_to_the_examples_is_current():
+    committed = (ROOT / "tco" / "examples" / "scenario.schema.json").read_text()
+    assert committed == schema_json("scenario"), "run: tco schema > tco/examples/scenario.schema.json"
+
+
+def test_every_bundled_example_points_editors_at_the_schema():
+    for path in (ROOT / "tco" / "examples").glob("*.yaml"):
+        assert path.read_text().startswith("# yaml-language-server: $schema=scenario.schema.json"), path.name
