@@ -1,0 +1,80 @@
+"""`tco breakeven FILE`: from which daily volume, and from which month, each self-hosted option pays."""
+
+from __future__ import annotations
+
+from tco.commands._common import add_format
+from tco.commands.run import add_scenario_arguments
+
+COLUMNS = ("scenario", "option", "kind", "reference_option", "requests_per_day_now", "breakeven_requests_per_day",
+           "at_step", "breakeven_month", "self_hosted_total_usd_at_breakeven", "api_total_usd_at_breakeven")
+
+
+def register(sub) -> None:
+    p = sub.add_parser("breakeven", help="break-even volume and month of each self-hosted or hybrid option",
+                       description="For each scenario and each self-hosted or hybrid option: the daily volume from which it "
+                                   "costs no more than the cheapest allowed API option over the horizon, whether the costs "
+                                   "meet on a step of the replica staircase, the month cumulative costs cross, and both "
+                                   "totals at the break-even volume.")
+    add_scenario_arguments(p)
+    add_format(p, ("table", "csv", "json"))
+    p.set_defaults(func=run)
+
+
+def breakeven_records(results) -> list[dict]:
+    records = []
+    for rec in results.options.sort("row").iter_rows(named=True):
+        if rec["kind"] == "api":
+            continue
+        be = results.breakevens.get(rec["row"])
+        records.append({
+            "scenario": rec["scenario"], "option": rec["option"], "kind": rec["kind"],
+            "reference_option": rec["breakeven_reference_option"],
+            "requests_per_day_now": results.rows[rec["row"]].values["requests_per_day"],
+            "breakeven_requests_per_day": be.requests_per_day if be else None,
+            "at_step": be.at_step if be else None,
+            "breakeven_month": rec["breakeven_month"],
+            "self_hosted_total_usd_at_breakeven": be.self_hosted_total_usd if be else None,
+            "api_total_usd_at_breakeven": be.api_total_usd if be else None,
+        })
+    return records
+
+
+def run(args) -> int:
+    import sys
+
+    from tco.commands._common import print_rows
+    from tco.commands.run import evaluate_args
+
+    results = evaluate_args(args, with_breakeven=True)
+    records = breakeven_records(results)
+    if args.format != "table":
+        print_rows(records, args.format, COLUMNS)
+        return 0
+    if not records:
+        print("No self-hosted or hybrid option to compare with an API option.")
+        return 0
+    shown = []
+    for r in records:
+        if r["reference_option"] is None:
+            volume = "no API option to compare with"
+        elif r["breakeven_requests_per_day"] is None:
+            volume = "never (up to 1e10 requests/day)"
+        else:
+            volume = f"{r['breakeven_requests_per_day']:,.0f}" + (" (on a step)" if r["at_step"] else "")
+        shown.append({
+            "scenario": r["scenario"], "option": r["option"], "vs API": r["reference_option"] or "",
+            "req/day now": f"{r['requests_per_day_now']:,.0f}", "break-even req/day": volume,
+            "month": "" if r["breakeven_month"] is None else str(r["breakeven_month"]),
+            "self-hosted $ there": _money(r["self_hosted_total_usd_at_breakeven"]),
+            "API $ there": _money(r["api_total_usd_at_breakeven"]),
+        })
+    print_rows(shown, "table")
+    if any(r["at_step"] for r in records):
+        sys.stdout.write("\n(on a step): the costs never meet exactly; at that volume one more replica makes "
+                         "self-hosting jump back above the API, so the first volume at or below the API line is given.\n")
+    sys.stdout.write("month: first month in which cumulative self-hosted cost is at or below the API's, at today's volume.\n")
+    return 0
+
+
+def _money(value) -> str:
+    return "" if value is None else f"{value:,.0f}"

@@ -1,0 +1,142 @@
+"""`tco diff OLD.yaml NEW.yaml`: how each option's cost changes between two versions of a scenario file.
+
+Why: scenario files live in code review; a reviewer should see "+$41,000 on GPU rental" the way an
+infrastructure cost diff shows it, not two tables to compare by eye.
+"""
+
+from __future__ import annotations
+
+from tco.commands.run import add_scenario_arguments
+
+CHANGED_USD = 0.005
+"""A line moves when it changes by at least half a cent."""
+
+
+def register(sub) -> None:
+    p = sub.add_parser("diff", help="cost change per option and cost line between two versions of a scenario file",
+                       description="Evaluate OLD and NEW and print, per scenario and option, the change of total and NPV "
+                                   "and of each cost line that moved (+/-), then the change of the cheapest option.")
+    p.add_argument("old", metavar="OLD.yaml")
+    p.add_argument("new", metavar="NEW.yaml")
+    add_scenario_arguments(p, files=False)
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=run)
+
+
+def diff_records(old, new) -> list[dict]:
+    """Per scenario: the options' changes (matched by scenario and option id) and the winner before and after."""
+    from tco.engine import formulas as F
+
+    def by_key(results):
+        return {(r["scenario"], r["option"]): r for r in results.options.sort("row").iter_rows(named=True)}
+
+    before, after = by_key(old), by_key(new)
+    scenarios = list(dict.fromkeys([k[0] for k in before] + [k[0] for k in after]))
+    out = []
+    for sid in scenarios:
+        keys = list(dict.fromkeys([k for k in before if k[0] == sid] + [k for k in after if k[0] == sid]))
+        options = []
+        for key in keys:
+            a, b = before.get(key), after.get(key)
+            status = "added" if a is None else "removed" if b is None else "changed"
+            lines = {}
+            for line in F.COST_LINES:
+                x = a[line.name] if a else 0.0
+                y = b[line.name] if b else 0.0
+                if abs(y - x) >= CHANGED_USD:
+                    lines[line.name] = {"old_usd": x, "new_usd": y, "delta_usd": y - x}
+            total_old = a["total_cost_usd"] if a else None
+            total_new = b["total_cost_usd"] if b else None
+            npv_old = a["npv_usd"] if a else None
+            npv_new = b["npv_usd"] if b else None
+            if status == "changed" and not lines and abs(total_new - total_old) < CHANGED_USD and abs(npv_new - npv_old) < CHANGED_USD:
+                status = "unchanged"
+            options.append({
+                "option": key[1], "kind": (b or a)["kind"], "status": status,
+                "total_old_usd": total_old, "total_new_usd": total_new,
+                "total_delta_usd": (total_new or 0.0) - (total_old or 0.0),
+                "npv_old_usd": npv_old, "npv_new_usd": npv_new, "npv_delta_usd": (npv_new or 0.0) - (npv_old or 0.0),
+                "lines": lines,
+            })
+        out.append({"scenario": sid, "options": options,
+                    "cheapest_old": _cheapest(before, sid), "cheapest_new": _cheapest(after, sid)})
+    return out
+
+
+def _cheapest(records: dict, sid: str) -> dict | None:
+    ranked = [r for (s, _), r in records.items() if s == sid and r["rank"] is not None]
+    if not ranked:
+        return None
+    best = min(ranked, key=lambda r: r["rank"])
+    return {"option": best["option"], "total_usd": best["total_cost_usd"]}
+
+
+def run(args) -> int:
+    import json
+    import sys
+    from argparse import Namespace
+
+    from tco.commands.run import evaluate_args
+
+    common = {k: v for k, v in vars(args).items() if k not in ("old", "new")}
+    old = evaluate_args(Namespace(**common, files=[args.old]), with_breakeven=False)
+    new = evaluate_args(Namespace(**common, files=[args.new]), with_breakeven=False)
+    records = diff_records(old, new)
+    if args.format == "json":
+        json.dump(records, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    sys.stdout.write(render(records))
+    return 0
+
+
+def render(records: list[dict]) -> str:
+    from tco.engine import formulas as F
+
+    out = []
+    for s in records:
+        out.append(f"== {s['scenario']}")
+        for o in s["options"]:
+            if o["status"] == "unchanged":
+                continue
+            mark = {"added": "+", "removed": "-", "changed": "~"}[o["status"]]
+            if o["status"] == "changed":
+                head = (f"{mark} {o['option']} ({o['kind']}): total {_usd(o['total_old_usd'])} -> {_usd(o['total_new_usd'])} "
+                        f"({_signed(o['total_delta_usd'])}{_percent(o['total_delta_usd'], o['total_old_usd'])}); "
+                        f"NPV {_signed(o['npv_delta_usd'])}")
+            else:
+                value = o["total_new_usd"] if o["status"] == "added" else o["total_old_usd"]
+                head = f"{mark} {o['option']} ({o['kind']}): {o['status']}, total {_usd(value)}"
+            out.append(head)
+            width = max((len(F.LINE_LABELS[n]) for n in o["lines"]), default=0)
+            for name, line in o["lines"].items():
+                out.append(f"    {F.LINE_LABELS[name]:<{width}}  {_signed(line['delta_usd']):>14}   "
+                           f"({_usd(line['old_usd'])} -> {_usd(line['new_usd'])})")
+        unchanged = [o["option"] for o in s["options"] if o["status"] == "unchanged"]
+        if unchanged:
+            out.append(f"  unchanged: {', '.join(unchanged)}")
+        a, b = s["cheapest_old"], s["cheapest_new"]
+        if a and b:
+            if a["option"] == b["option"]:
+                out.append(f"  cheapest: {b['option']}, {_usd(a['total_usd'])} -> {_usd(b['total_usd'])} "
+                           f"({_signed(b['total_usd'] - a['total_usd'])})")
+            else:
+                out.append(f"  cheapest: was {a['option']} at {_usd(a['total_usd'])}, now {b['option']} at {_usd(b['total_usd'])} "
+                           f"({_signed(b['total_usd'] - a['total_usd'])})")
+        out.append("")
+    return "\n".join(out)
+
+
+def _usd(value) -> str:
+    return "-" if value is None else f"${value:,.0f}"
+
+
+def _signed(value: float) -> str:
+    sign = "+" if value >= 0 else "-"
+    return f"{sign}${abs(value):,.0f}"
+
+
+def _percent(delta: float, base) -> str:
+    if not base:
+        return ""
+    return f", {delta / base:+.1%}"

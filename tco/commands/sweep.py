@@ -1,0 +1,179 @@
+"""`tco sweep FILE --vary PATH=V1,V2,...`: every option over the grid of the varied assumptions."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tco.commands.run import add_scenario_arguments
+
+
+def register(sub) -> None:
+    p = sub.add_parser("sweep", help="evaluate every option over a grid of assumptions (--vary path=v1,v2,...)",
+                       description="The cartesian grid over scenario paths (same syntax as --set): one output row per "
+                                   "grid point x scenario x option, with the varied values as columns and the totals.")
+    add_scenario_arguments(p)
+    p.add_argument("--vary", action="append", default=[], metavar="PATH=V1,V2,...", required=True,
+                   help="a scenario path and its values, e.g. workload.requests_per_day=1000,10000,100000 (repeatable)")
+    p.add_argument("--format", choices=("table", "csv", "json", "parquet"), default="table")
+    p.add_argument("--output", "-o", metavar="PATH", help="write to PATH instead of stdout (parquet needs it)")
+    p.add_argument("--progress", choices=("auto", "always", "never"), default="auto",
+                   help="progress bar on stderr (auto: when stderr is a terminal)")
+    p.set_defaults(func=run)
+
+
+def parse_vary(text: str) -> tuple[str, list[str], list[object]]:
+    """`path=v1,v2` -> (path, raw texts, parsed values); values parse as in `--set` (YAML scalars)."""
+    import yaml
+
+    from tco.errors import DataProblem, TcoUserError
+
+    if "=" not in text:
+        raise TcoUserError(DataProblem("--vary", None, text, "expected PATH=V1,V2,..., e.g. workload.requests_per_day=1000,5000"))
+    path, raw = text.split("=", 1)
+    path = path.strip()
+    texts = [t.strip() for t in raw.split(",")]
+    if not path or not texts or any(not t for t in texts):
+        raise TcoUserError(DataProblem("--vary", None, path or text, "give a path and at least one value, separated by commas"))
+    values = []
+    for t in texts:
+        try:
+            values.append(yaml.safe_load(t))
+        except yaml.YAMLError:
+            values.append(t)
+    return path, texts, values
+
+
+class _Progress:
+    """A one-line bar on stderr; stdout stays data."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total <= 0:
+            return
+        width = 30
+        filled = int(width * done / total)
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} rows")
+        sys.stderr.flush()
+
+    def finish(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")
+
+
+def run(args) -> int:
+    import itertools
+    from pathlib import Path
+
+    import polars as pl
+
+    from tco.commands.run import as_of
+    from tco.engine.rows import build_rows
+    from tco.engine.sweep import Axis, grid_size, input_targets, sweep_rows
+    from tco.errors import DataProblem, TcoUserError
+    from tco.load.catalog import load_catalog, providers_of
+    from tco.load.scenarios import load_scenario_files, problems_from_rows
+    from tco.run import resolve_files
+
+    import datetime as dt
+
+    files = resolve_files(args.files)
+    today = as_of(args) or dt.date.today()
+    varies = [parse_vary(t) for t in args.vary]
+    paths = [v[0] for v in varies]
+    repeated = sorted({p for p in paths if paths.count(p) > 1})
+    if repeated:
+        raise TcoUserError(DataProblem("--vary", None, repeated[0], "this path is varied twice; give all its values in one --vary"))
+    hardware_dirs = [Path(d) for d in args.hardware_dir]
+    pricing_dirs = [Path(d) for d in args.pricing_dir]
+    catalogs: dict[tuple, object] = {}
+
+    def rows_for(extra: list[str], what: str):
+        try:
+            loaded = load_scenario_files(files, [*args.overrides, *extra])
+        except TcoUserError as e:
+            raise TcoUserError([_about(p, what) for p in e.problems]) from None
+        key = tuple(sorted(providers_of(loaded.scenarios)))
+        if key not in catalogs:
+            catalogs[key] = load_catalog(set(key), hardware_dirs, pricing_dirs)
+        rows, problems = build_rows(loaded.scenarios, catalogs[key], today)
+        if problems:
+            raise TcoUserError([_about(p, what) for p in problems_from_rows(loaded, problems)])
+        return loaded, rows
+
+    base_loaded, base_rows = rows_for([], "")
+    fast, slow = [], []
+    for path, texts, values in varies:
+        targets = input_targets(path, base_loaded.scenarios, base_rows)
+        (fast if targets is not None else slow).append((path, texts, values))
+    for path, texts, _ in fast:  # each value checked once by the scenario model, as --set would
+        for t in texts:
+            rows_for([f"{path}={t}"], f"--vary {path}={t}")
+    for path, texts, values in fast:
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+            raise TcoUserError(DataProblem("--vary", None, path, f"expected numbers, got {', '.join(texts)}"))
+
+    slow_grid = list(itertools.product(*[list(zip(texts, values)) for _, texts, values in slow]))
+    fast_size = grid_size([Axis(p, tuple(v), ()) for p, _, v in fast])
+    progress = _Progress(args.progress == "always" or (args.progress == "auto" and sys.stderr.isatty()))
+    frames = []
+    point_offset = 0
+    for n, combo in enumerate(slow_grid):
+        extra = [f"{path}={t}" for (path, _, _), (t, _) in zip(slow, combo)]
+        loaded, rows = (base_loaded, base_rows) if not extra else rows_for(extra, "--vary " + " ".join(extra))
+        axes = [Axis(path, tuple(float(v) for v in values), input_targets(path, loaded.scenarios, rows) or ())
+                for path, _, values in fast]
+        fixed = {path: _column_value(value, all_values) for (path, _, all_values), (_, value) in zip(slow, combo)}
+        total_rows = len(slow_grid) * fast_size * len(rows)
+
+        def report(done, _total, n=n, per=fast_size * len(rows)):
+            progress(n * per + done, total_rows)
+
+        frame = sweep_rows(rows, axes, fixed, on_progress=report)
+        frames.append(frame.with_columns(pl.col("point") + point_offset))
+        point_offset += fast_size
+    progress.finish()
+    result = pl.concat(frames, how="vertical_relaxed")
+    _write(result, args.format, args.output)
+    return 0
+
+
+def _about(problem, what: str):
+    from tco.errors import DataProblem
+
+    if not what:
+        return problem
+    return DataProblem(problem.file, problem.line, problem.field, f"{problem.message} (with {what})", problem.hint)
+
+
+def _column_value(value, all_values):
+    numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in all_values)
+    return float(value) if numeric else str(value)
+
+
+def _write(frame, fmt: str, output: str | None) -> None:
+    import io
+    from pathlib import Path
+
+    from tco.commands._common import print_rows
+    from tco.errors import DataProblem, TcoUserError
+    from tco.load.atomic import write_atomic
+
+    if fmt == "parquet":
+        if not output:
+            raise TcoUserError(DataProblem("--format", None, "", "parquet is binary: give --output PATH"))
+        buffer = io.BytesIO()
+        frame.write_parquet(buffer)
+        write_atomic(Path(output), buffer.getvalue())
+        return
+    text = io.StringIO()
+    if fmt == "csv":
+        frame.write_csv(text)
+    else:
+        print_rows(frame.to_dicts(), fmt, out=text)
+    if output:
+        write_atomic(Path(output), text.getvalue())
+    else:
+        sys.stdout.write(text.getvalue())

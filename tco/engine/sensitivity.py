@@ -1,0 +1,146 @@
+"""Tornado: which uncertain input moves an option's total, and the answer, the most.
+
+Why one frame: every perturbed copy of the option (and of the API option it is compared with)
+goes through `evaluate_totals` at once, so a tornado costs one vectorized evaluation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from tco.engine.evaluate import INPUT_NAMES, evaluate_totals
+
+API_PRICE_INPUTS = (
+    "input_usd_per_million_tokens", "output_usd_per_million_tokens", "cache_read_usd_per_million_tokens",
+    "cache_write_usd_per_million_tokens", "batch_input_usd_per_million_tokens", "batch_output_usd_per_million_tokens",
+)
+
+
+@dataclass(frozen=True)
+class Range:
+    """How far one uncertain quantity may plausibly be off, applied to one or more inputs together.
+
+    `how="scale"` multiplies the inputs by `low` / `high`; `how="shift"` adds them. Results are
+    clamped to [`floor`, `ceiling`] so a shifted share stays a share.
+    """
+
+    name: str
+    label: str
+    inputs: tuple[str, ...]
+    how: str
+    low: float
+    high: float
+    floor: float = float("-inf")
+    ceiling: float = float("inf")
+    why: str = ""
+
+    def apply(self, values: dict[str, float], amount: float) -> dict[str, float]:
+        """A copy of `values` with this range's inputs moved by `amount` (a factor or a shift)."""
+        out = dict(values)
+        for name in self.inputs:
+            moved = values[name] * amount if self.how == "scale" else values[name] + amount
+            out[name] = min(max(moved, self.floor), self.ceiling)
+        return out
+
+    def describe(self, amount: float) -> str:
+        if self.how == "scale":
+            return f"x{amount:g}"
+        return f"{amount:+g}"
+
+
+DEFAULT_RANGES: tuple[Range, ...] = (
+    Range("volume", "requests per day", ("requests_per_day",), "scale", 0.5, 1.5,
+          why="volume forecasts for a new workload are rarely better than a factor of 1.5 either way"),
+    Range("gpu_price", "GPU price per hour", ("gpu_usd_per_hour", "purchase_usd_per_gpu"), "scale", 0.7, 1.3,
+          why="cloud list prices for the same GPU differ by more than 30 % between providers (hardware/offers)"),
+    Range("throughput", "replica throughput (model error)", ("replica_generations_per_s",), "scale", 0.7, 1.3,
+          why="the throughput model is judged against published measurements by `tco bench accuracy`; 30 % covers its typical error"),
+    Range("api_prices", "API prices", API_PRICE_INPUTS, "scale", 0.7, 1.3,
+          why="list prices change; a negotiated contract or another tier moves them by this much"),
+    Range("growth", "monthly growth", ("monthly_growth",), "shift", -0.02, 0.02, floor=-0.5, ceiling=2.0,
+          why="two points of monthly growth compound to about +/-60 % of volume over three years"),
+    Range("api_decline", "API price decline per year", ("api_price_decline_per_year",), "shift", -0.15, 0.15, floor=0.0, ceiling=0.95,
+          why="prices per token of a given quality have fallen fast, but not steadily; +/-15 points a year"),
+    Range("staff", "staff cost", ("staff_usd_per_fte_year",), "scale", 0.7, 1.3,
+          why="loaded engineer cost differs by country and seniority by at least this much"),
+    Range("utilization_cap", "utilization cap", ("max_utilization",), "shift", -0.15, 0.15, floor=0.05, ceiling=1.0,
+          why="how hard a replica can run before latency breaks its target is known only after a load test"),
+)
+"""Documented defaults; pass your own tuple to `tornado` to change them."""
+
+
+@dataclass(frozen=True)
+class Driver:
+    """One bar of the tornado."""
+
+    name: str
+    label: str
+    low: str
+    high: str
+    total_low_usd: float
+    total_high_usd: float
+    swing_usd: float
+    """|total at high - total at low| of the option."""
+    difference_low_usd: float | None
+    difference_high_usd: float | None
+    difference_swing_usd: float | None
+    """Swing of (option - reference API option): what moves the answer. None for an API option."""
+    base_total_usd: float = 0.0
+    """The option's total with every input at its base value."""
+    base_difference_usd: float | None = None
+    reference_option_id: str | None = None
+    why: str = ""
+
+
+def _frame(value_rows: list[dict[str, float]]) -> pl.DataFrame:
+    data = {name: [v[name] for v in value_rows] for name in INPUT_NAMES}
+    data["row"] = list(range(len(value_rows)))
+    return pl.DataFrame(data, schema={**{n: pl.Float64 for n in INPUT_NAMES}, "row": pl.Int64})
+
+
+def reference_option_id(results, scenario_id: str, option_id: str) -> str | None:
+    """The API option a self-hosted or hybrid option is compared with (the cheapest allowed one)."""
+    opts = results.options
+    match = opts.filter((pl.col("scenario") == scenario_id) & (pl.col("option") == option_id))
+    if match.is_empty():
+        raise KeyError(f"{scenario_id}/{option_id}")
+    if match["kind"][0] == "api":
+        return None
+    return match["breakeven_reference_option"][0]
+
+
+def tornado(results, scenario_id: str, option_id: str, ranges: tuple[Range, ...] = DEFAULT_RANGES,
+            sort_by: str = "swing") -> list[Driver]:
+    """Each range at its low and high end, the rest at base; sorted by swing, largest first.
+
+    `sort_by="difference"` sorts by the swing of (option - reference API option) instead.
+    """
+    option = results.row(scenario_id, option_id)
+    ref_id = reference_option_id(results, scenario_id, option_id)
+    reference = results.row(scenario_id, ref_id) if ref_id else None
+    sides = [option.values] + ([reference.values] if reference else [])
+    value_rows: list[dict[str, float]] = []
+    for side in sides:
+        value_rows.append(side)
+        for r in ranges:
+            value_rows.append(r.apply(side, r.low))
+            value_rows.append(r.apply(side, r.high))
+    totals = evaluate_totals(_frame(value_rows))["total_cost_usd"].to_list()
+    per_side = 1 + 2 * len(ranges)
+    own, ref = totals[:per_side], (totals[per_side:] if reference else None)
+    drivers = []
+    for i, r in enumerate(ranges):
+        lo, hi = own[1 + 2 * i], own[2 + 2 * i]
+        d_lo = d_hi = d_swing = None
+        if ref is not None:
+            d_lo, d_hi = lo - ref[1 + 2 * i], hi - ref[2 + 2 * i]
+            d_swing = abs(d_hi - d_lo)
+        drivers.append(Driver(r.name, r.label, r.describe(r.low), r.describe(r.high), lo, hi, abs(hi - lo),
+                              d_lo, d_hi, d_swing, own[0], (own[0] - ref[0]) if ref is not None else None, ref_id, r.why))
+    if sort_by == "difference" and ref is not None:
+        drivers.sort(key=lambda d: -(d.difference_swing_usd or 0.0))
+    else:
+        drivers.sort(key=lambda d: -d.swing_usd)
+    return drivers

@@ -1,0 +1,199 @@
+"""Sweeps: the same options over a grid of assumptions, evaluated as one vectorized frame.
+
+Why map scenario paths to formula inputs: most things people vary (volume, growth, a GPU price,
+a discount) are one input column, so a grid point is a column edit, not a rebuild of the rows.
+Paths that change a lookup (a GPU id, token counts that feed the throughput model, the start
+date that picks a price) are not simple inputs: `input_targets` returns None for them and the
+caller rebuilds the rows for each of their values.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Callable
+
+import polars as pl
+
+from tco.engine import formulas as F
+from tco.engine.evaluate import INPUT_NAMES, evaluate_totals
+from tco.engine.rows import Row
+from tco.model.scenario import ApiOption, HybridOption, Scenario, SelfHostedOption
+
+CHUNK_ROWS = 20_000
+"""Rows evaluated at once: each expands to one row per month, so this bounds memory (~1 GB)."""
+
+RESULT_COLUMNS = ("total_cost_usd", "npv_usd", "cost_per_million_tokens_usd", "cost_per_request_usd", "gpus_peak",
+                  "utilization_average")
+
+
+@dataclass(frozen=True)
+class InputTarget:
+    """Setting a path to `value` sets input `input_name` of these rows to `offset + scale x value`."""
+
+    rows: tuple[int, ...]
+    input_name: str
+    offset: float = 0.0
+    scale: float = 1.0
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One `--vary`: a column name (the path), its values, and the inputs it sets."""
+
+    name: str
+    values: tuple[float, ...]
+    targets: tuple[InputTarget, ...]
+
+
+_WORKLOAD = {
+    "requests_per_day": ("requests_per_day", 1.0),
+    "requests_per_month": ("requests_per_day", 1.0 / F.DAYS_PER_MONTH.value),
+    "monthly_growth": ("monthly_growth", 1.0),
+    "cacheable_prefix_share": ("cacheable_prefix_share", 1.0),
+    "cache_write_share": ("cache_write_share", 1.0),
+    "batch_eligible_share": ("batch_eligible_share", 1.0),
+}
+_FINANCE = ("horizon_months", "discount_rate_per_year", "api_price_decline_per_year")
+_SELF_HOSTED = ("spare_replicas", "min_replicas", "max_utilization")
+_OPERATIONS = ("idle_power_share", "pue", "usd_per_kwh", "server_power_per_gpu_kw", "hosting_usd_per_kw_month",
+               "staff_fte", "staff_usd_per_fte_year", "staff_share", "software_usd_per_gpu_month", "setup_usd")
+_PURCHASE = ("purchase_usd_per_gpu", "depreciation_years", "residual_value_share", "cost_of_capital_per_year")
+
+
+def input_targets(path: str, scenarios: list[Scenario], rows: list[Row]) -> tuple[InputTarget, ...] | None:
+    """The inputs a scenario path sets (same path syntax as `--set`), or None if it is not a simple input.
+
+    An empty tuple means the path exists but has no effect on any row (e.g. a spot overhead on an
+    on-demand option), exactly as the rows builder would ignore it.
+    """
+    parts = [p for p in path.split(".") if p]
+    ids = [s.id for s in scenarios]
+    chosen = scenarios
+    if parts and parts[0] in ids and parts[0] not in ("workload", "finance", "options"):
+        chosen = [s for s in scenarios if s.id == parts[0]]
+        parts = parts[1:]
+    targets: list[InputTarget] = []
+    for scenario in chosen:
+        found = _targets_in(scenario, parts, [r for r in rows if r.scenario_id == scenario.id])
+        if found is None:
+            return None
+        targets.extend(found)
+    return tuple(targets)
+
+
+def _targets_in(scenario: Scenario, parts: list[str], rows: list[Row]) -> list[InputTarget] | None:
+    row_of = {r.option_id: r.row for r in rows}
+    everyone = tuple(r.row for r in rows)
+    if len(parts) == 2 and parts[0] == "workload":
+        if parts[1] == "peak_to_average":
+            return [InputTarget(everyone, "peak_factor")] if scenario.workload.hourly_profile is None else []
+        if parts[1] in _WORKLOAD:
+            name, scale = _WORKLOAD[parts[1]]
+            return [InputTarget(everyone, name, 0.0, scale)]
+        return None
+    if len(parts) == 2 and parts[0] == "finance":
+        return [InputTarget(everyone, parts[1])] if parts[1] in _FINANCE else None
+    if len(parts) < 3 or parts[0] != "options":
+        return None
+    option = next((o for o in scenario.options if o.id == parts[1]), None)
+    if option is None and parts[1].isdigit() and int(parts[1]) < len(scenario.options):
+        option = scenario.options[int(parts[1])]  # `--set` also takes a list index
+    if option is None:
+        return []  # like --set: a scenario without this option is left alone
+    rest = parts[2:]
+    if isinstance(option, ApiOption):
+        if rest == ["negotiated_discount"]:
+            users = [row_of[o.id] for o in scenario.options if isinstance(o, HybridOption) and o.api == option.id and o.id in row_of]
+            return [InputTarget(tuple([row_of[option.id], *users]), "negotiated_discount")]
+        return None
+    if isinstance(option, HybridOption):
+        if rest == ["replicas"]:
+            return [InputTarget((row_of[option.id],), "overflow_replicas")] if option.mode == "overflow" else []
+        if rest == ["self_hosted_share"]:
+            return [InputTarget((row_of[option.id],), "api_share_fixed", 1.0, -1.0)] if option.mode == "share" else []
+        return None
+    assert isinstance(option, SelfHostedOption)
+    users = tuple([row_of[option.id], *[row_of[o.id] for o in scenario.options
+                                        if isinstance(o, HybridOption) and o.self_hosted == option.id and o.id in row_of]])
+    mode = option.payment.mode
+    if len(rest) == 1 and rest[0] in _SELF_HOSTED:
+        return [InputTarget(users, rest[0])]
+    if rest == ["replica_output_tokens_per_s"]:
+        per_call = scenario.workload.output_tokens + scenario.workload.reasoning_tokens
+        return [InputTarget(users, "replica_generations_per_s", 0.0, 1.0 / per_call)] if per_call > 0 else None
+    if len(rest) == 2 and rest[0] == "operations" and rest[1] in _OPERATIONS:
+        return [InputTarget(users, rest[1])]
+    if len(rest) == 2 and rest[0] == "payment":
+        if rest[1] == "usd_per_gpu_hour":
+            return [InputTarget(users, "gpu_usd_per_hour")] if mode != "purchased" else []
+        if rest[1] == "spot_interruption_overhead":
+            return [InputTarget(users, "gpu_hours_overhead")] if mode == "spot" else []
+        if rest[1] in _PURCHASE:
+            return [InputTarget(users, rest[1])] if mode == "purchased" else []
+    return None
+
+
+def grid_size(axes: list[Axis]) -> int:
+    size = 1
+    for axis in axes:
+        size *= len(axis.values)
+    return size
+
+
+def sweep_rows(rows: list[Row], axes: list[Axis], fixed: dict[str, object] | None = None,
+               on_progress: Callable[[int, int], None] | None = None, chunk_rows: int = CHUNK_ROWS) -> pl.DataFrame:
+    """One output row per grid point x row: the axis values, `fixed` columns, and the totals.
+
+    `fixed` adds constant columns (the values of rebuilt paths for this batch of rows).
+    """
+    fixed = fixed or {}
+    points = list(itertools.product(*[a.values for a in axes])) if axes else [()]
+    base = {name: [float(r.values[name]) for r in rows] for name in INPUT_NAMES}
+    n_rows = len(rows)
+    total_rows = len(points) * n_rows
+    points_per_chunk = max(1, chunk_rows // max(n_rows, 1))
+    out = []
+    done = 0
+    for start in range(0, len(points), points_per_chunk):
+        chunk = points[start:start + points_per_chunk]
+        frame = _chunk_frame(rows, base, axes, chunk)
+        totals = evaluate_totals(frame).select("row", *RESULT_COLUMNS)
+        labels = frame.select("row", "point", *[a.name for a in axes], "source_row")
+        out.append(labels.join(totals, on="row").drop("row").with_columns(pl.col("point") + start))
+        done += len(chunk) * n_rows
+        if on_progress:
+            on_progress(done, total_rows)
+    result = pl.concat(out) if out else pl.DataFrame()
+    meta = pl.DataFrame({
+        "source_row": [r.row for r in rows], "scenario": [r.scenario_id for r in rows], "option": [r.option_id for r in rows],
+        "kind": [r.kind for r in rows], "excluded": [r.excluded_reason is not None for r in rows],
+    })
+    result = result.join(meta, on="source_row", how="left")
+    for name, value in fixed.items():
+        result = result.with_columns(pl.lit(value).alias(name))
+    result = result.with_columns(
+        pl.when(~pl.col("excluded")).then(pl.col("total_cost_usd").rank("ordinal").over(["point", "scenario", "excluded"]))
+        .otherwise(None).cast(pl.Int32).alias("rank"))
+    ordered = ["point", *fixed, *[a.name for a in axes], "scenario", "option", "kind", "rank", *RESULT_COLUMNS]
+    return result.sort(["point", "source_row"]).select(ordered)
+
+
+def _chunk_frame(rows: list[Row], base: dict[str, list[float]], axes: list[Axis], points: list[tuple]) -> pl.DataFrame:
+    n_rows, n_points = len(rows), len(points)
+    data: dict[str, pl.Series] = {}
+    index = pl.int_range(0, n_points * n_rows, eager=True)
+    data["point"] = (index // n_rows).alias("point")
+    data["source_row"] = pl.Series("source_row", [r.row for r in rows] * n_points, dtype=pl.Int64)
+    for name in INPUT_NAMES:
+        data[name] = pl.Series(name, base[name] * n_points, dtype=pl.Float64)
+    frame = pl.DataFrame(data)
+    for k, axis in enumerate(axes):
+        values = [p[k] for p in points for _ in range(n_rows)]
+        frame = frame.with_columns(pl.Series(axis.name, values, dtype=pl.Float64))
+        for target in axis.targets:
+            frame = frame.with_columns(
+                pl.when(pl.col("source_row").is_in(list(target.rows)))
+                .then(target.offset + target.scale * pl.col(axis.name))
+                .otherwise(pl.col(target.input_name)).alias(target.input_name))
+    return frame.with_columns(pl.int_range(0, pl.len(), dtype=pl.Int64).alias("row"))

@@ -1,0 +1,120 @@
+"""Monte Carlo: how sure is the answer, given what we do not know?
+
+Why one shared draw per state of the world: the same throughput error, growth and price path
+apply to every option of a draw (common random numbers), so "self-hosting wins in 73 % of
+draws" compares options under the same future. Drawn with `random.Random(seed)`: the same seed
+gives the same numbers, and numpy is not needed at run time.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import polars as pl
+
+from tco.engine.evaluate import INPUT_NAMES, evaluate_totals
+from tco.engine.sensitivity import API_PRICE_INPUTS
+
+
+@dataclass(frozen=True)
+class Spread:
+    """A triangular distribution (low, most likely, high) of a factor or a shift of some inputs."""
+
+    name: str
+    label: str
+    inputs: tuple[str, ...]
+    how: str
+    """"scale": inputs x draw; "shift": inputs + draw."""
+    low: float
+    mode: float
+    high: float
+    floor: float = float("-inf")
+    ceiling: float = float("inf")
+
+
+DEFAULT_SPREADS: tuple[Spread, ...] = (
+    Spread("throughput", "replica throughput (model error)", ("replica_generations_per_s",), "scale", 0.7, 1.0, 1.3),
+    Spread("utilization_cap", "utilization cap", ("max_utilization",), "shift", -0.15, 0.0, 0.1, floor=0.05, ceiling=1.0),
+    Spread("growth", "monthly growth", ("monthly_growth",), "shift", -0.02, 0.0, 0.02, floor=-0.5, ceiling=2.0),
+    Spread("api_prices", "API prices", API_PRICE_INPUTS, "scale", 0.8, 1.0, 1.2),
+    Spread("api_decline", "API price decline per year", ("api_price_decline_per_year",), "shift", -0.15, 0.0, 0.15, floor=0.0, ceiling=0.95),
+    Spread("gpu_price", "GPU price", ("gpu_usd_per_hour", "purchase_usd_per_gpu"), "scale", 0.7, 1.0, 1.3),
+)
+"""Same widths as the tornado's ranges (tco.engine.sensitivity.DEFAULT_RANGES) where both exist;
+the utilization cap leans down (a load test more often finds less headroom than hoped)."""
+
+
+@dataclass(frozen=True)
+class OptionSpread:
+    option_id: str
+    kind: str
+    excluded: bool
+    p10_usd: float
+    p50_usd: float
+    p90_usd: float
+    mean_usd: float
+
+
+@dataclass(frozen=True)
+class MonteCarlo:
+    scenario_id: str
+    draws: int
+    seed: int
+    options: list[OptionSpread]
+    self_hosting_wins_share: float | None
+    """Share of draws in which the cheapest self-hosted or hybrid option costs less than the
+    cheapest API option (excluded options take no part). None when one side has no option."""
+
+
+def draw_factors(spreads: tuple[Spread, ...], draws: int, seed: int) -> dict[str, list[float]]:
+    """The draws, spread by spread, in a fixed order: the same seed gives the same lists."""
+    rng = random.Random(seed)
+    return {s.name: [rng.triangular(s.low, s.high, s.mode) for _ in range(draws)] for s in spreads}
+
+
+def _percentile(sorted_values: list[float], q: float) -> float:
+    """Linear interpolation between closest ranks (numpy's default), on a sorted list."""
+    pos = (len(sorted_values) - 1) * q
+    lo = int(pos)
+    hi = min(lo + 1, len(sorted_values) - 1)
+    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
+
+
+def monte_carlo(results, scenario_id: str, draws: int = 10_000, seed: int = 0,
+                spreads: tuple[Spread, ...] = DEFAULT_SPREADS) -> MonteCarlo:
+    """Totals of every option of the scenario under `draws` shared draws, in one frame."""
+    rows = [r for r in results.rows if r.scenario_id == scenario_id]
+    if not rows:
+        raise KeyError(scenario_id)
+    if draws < 1:
+        raise ValueError("draws must be at least 1")
+    factors = draw_factors(spreads, draws, seed)
+    frames = []
+    for k, row in enumerate(rows):
+        columns = {name: pl.repeat(row.values[name], draws, dtype=pl.Float64, eager=True) for name in INPUT_NAMES}
+        moved: dict[str, pl.Series] = {}
+        for s in spreads:
+            f = pl.Series(factors[s.name], dtype=pl.Float64)
+            for name in s.inputs:
+                base = moved.get(name, columns[name])
+                moved[name] = (base * f if s.how == "scale" else base + f).clip(s.floor, s.ceiling)
+        columns.update(moved)
+        columns["row"] = pl.int_range(k * draws, (k + 1) * draws, dtype=pl.Int64, eager=True)
+        frames.append(pl.DataFrame({n: c.alias(n) for n, c in columns.items()}))
+    totals = evaluate_totals(pl.concat(frames))["total_cost_usd"].to_list()
+    per_option = [totals[k * draws:(k + 1) * draws] for k in range(len(rows))]
+    spreads_out = []
+    for row, values in zip(rows, per_option):
+        ordered = sorted(values)
+        spreads_out.append(OptionSpread(row.option_id, row.kind, row.excluded_reason is not None,
+                                        _percentile(ordered, 0.1), _percentile(ordered, 0.5), _percentile(ordered, 0.9),
+                                        sum(values) / draws))
+    allowed = [(row, values) for row, values in zip(rows, per_option) if row.excluded_reason is None]
+    own = [v for r, v in allowed if r.kind != "api"]
+    api = [v for r, v in allowed if r.kind == "api"]
+    share = None
+    if own and api:
+        wins = sum(1 for i in range(draws) if min(v[i] for v in own) < min(v[i] for v in api))
+        share = wins / draws
+    return MonteCarlo(scenario_id, draws, seed, spreads_out, share)
