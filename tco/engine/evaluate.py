@@ -85,14 +85,23 @@ def evaluate_monthly(inputs: pl.DataFrame | pl.LazyFrame, keep: tuple[str, ...] 
 
 def evaluate_horizon(monthly: pl.LazyFrame, inputs: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
     """Totals per row: sums of the monthly results, then the HORIZON_RESULTS formulas."""
-    sums = monthly.group_by("row").agg(
-        *[pl.col(t.name).sum().alias(f"sum_{t.name}") for t in (F.monthly_cost_usd, F.discounted_cost_usd, F.requests_in_month, F.tokens_in_month)],
-        *[pl.col(line.name).sum().alias(line.name) for line in F.COST_LINES],
-        pl.col("gpus_in_month").mean().alias("gpus_average"),
-        pl.col("gpus_in_month").max().alias("gpus_peak"),
-        (pl.col("utilization") * pl.col("gpus_in_month")).sum().alias("_util_weight"),
-        pl.col("gpus_in_month").sum().alias("_gpu_months"),
-    )
+    # Gather each row's months as a list in month order, then sum the lists: the result does not
+    # depend on how polars chunked or partitioned the frame, so every view gets identical bits.
+    summed = [*(F.monthly_cost_usd, F.discounted_cost_usd, F.requests_in_month, F.tokens_in_month)]
+    lines = [line.name for line in F.COST_LINES]
+    sums = monthly.sort("row", "month").with_columns(
+        (pl.col("utilization") * pl.col("gpus_in_month")).alias("_util_weight"),
+    ).group_by("row", maintain_order=True).agg(
+        *[pl.col(t.name) for t in summed], *[pl.col(n) for n in lines],
+        pl.col("gpus_in_month"), pl.col("_util_weight"),
+    ).with_columns(
+        *[pl.col(t.name).list.sum().alias(f"sum_{t.name}") for t in summed],
+        *[pl.col(n).list.sum() for n in lines],
+        pl.col("gpus_in_month").list.mean().alias("gpus_average"),
+        pl.col("gpus_in_month").list.max().alias("gpus_peak"),
+        pl.col("_util_weight").list.sum(),
+        pl.col("gpus_in_month").list.sum().alias("_gpu_months"),
+    ).drop(*[t.name for t in summed], "gpus_in_month")
     base = (inputs.lazy() if isinstance(inputs, pl.DataFrame) else inputs).select("row", pl.col("llm_calls_per_request").cast(pl.Float64))
     lf = sums.join(base, on="row", how="left")
     lf = lf.with_columns(
