@@ -55,6 +55,10 @@ def run(args) -> int:
     from tco.report.results import TABLE_COLUMNS, result_records
 
     results = evaluate_args(args, with_breakeven=not args.no_breakeven)
+    from tco.load.plausibility import plausibility_warnings
+
+    for warning in plausibility_warnings(results.loaded, results.catalog):
+        print(warning.render(), file=sys.stderr)
     records = result_records(results)
     if args.xlsx:
         from pathlib import Path

@@ -66,6 +66,9 @@ def run(args) -> int:
                 from tco.model.pricing import ApiProvider
 
                 validate_as(ApiProvider, data, str(path), lines)
+                from tco.load.plausibility import price_sheet_warnings
+
+                warnings.extend(price_sheet_warnings(data, lines, str(path)))
         except TcoUserError as e:
             problems.extend(e.problems)
     if scenario_paths:
@@ -100,14 +103,11 @@ def _check_scenarios(args, paths, warnings) -> list:
         try:
             from tco.run import run_scenarios
 
-            run_scenarios(loaded=loaded, hardware_dirs=[Path(d) for d in args.hardware_dir],
-                          pricing_dirs=[Path(d) for d in args.pricing_dir], with_breakeven=False)
-            try:
-                from tco.load.plausibility import plausibility_warnings
+            results = run_scenarios(loaded=loaded, hardware_dirs=[Path(d) for d in args.hardware_dir],
+                                    pricing_dirs=[Path(d) for d in args.pricing_dir], with_breakeven=False)
+            from tco.load.plausibility import plausibility_warnings
 
-                warnings.extend(plausibility_warnings(loaded))
-            except ImportError:
-                pass
+            warnings.extend(plausibility_warnings(loaded, results.catalog))
         except TcoUserError as e:
             problems.extend(e.problems)
     return problems

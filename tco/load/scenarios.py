@@ -77,26 +77,31 @@ def parse_scenarios_text(text: str, name: str, overrides: list[str] | None = Non
     return loaded
 
 
+_KIND_NAMES = {list: "a list", str: "a line of text", int: "a number", float: "a number", bool: "true/false"}
+
+
 def _add(loaded: LoadedScenarios, data: Any, lines: dict[KeyPath, int], name: str, overrides: list[str]) -> None:
     if data is None:
         raise TcoUserError(DataProblem(name, None, "", "the file is empty; a scenario file needs `scenarios:` or a single scenario"))
     if not isinstance(data, dict):
-        raise TcoUserError(DataProblem(name, lines.get((), 1), "", f"expected a mapping with `scenarios:` at the top, got a {type(data).__name__}"))
+        raise TcoUserError(DataProblem(name, lines.get((), 1), "", f"expected a mapping with `scenarios:` at the top, got {_KIND_NAMES.get(type(data), type(data).__name__)}"))
     single = "scenarios" not in data
     if single:
         version = data.pop("schema_version", 1) if isinstance(data, dict) else 1
         data = {"schema_version": version, "scenarios": [data]}
         lines = {("scenarios", 0, *k): v for k, v in lines.items()} | {(): 1, ("scenarios",): 1}
-    if overrides:
-        _apply_overrides(data, overrides)
+    overridden = _apply_overrides(data, overrides) if overrides else {}
     try:
         parsed = ScenarioFile.model_validate(data)
+        problems = _too_large(parsed.model_dump(exclude_defaults=True), name, lines)
     except Exception as e:  # pydantic.ValidationError
         from pydantic import ValidationError
 
         if not isinstance(e, ValidationError):
             raise
         problems = problems_from_validation(name, e, lines, ScenarioFile, data=data)
+    if problems:
+        problems = [_with_override_hint(p, overridden) for p in problems]
         if single:
             problems = [DataProblem(p.file, p.line, p.field.removeprefix("scenarios[0].").removeprefix("scenarios[0]"), p.message, p.hint)
                         for p in problems]
@@ -106,55 +111,112 @@ def _add(loaded: LoadedScenarios, data: Any, lines: dict[KeyPath, int], name: st
         loaded.locations.append((name, lines, ("scenarios", i), single))
 
 
-def _apply_overrides(data: dict, overrides: list[str]) -> None:
-    """`workload.requests_per_day=5000`, `options.llama.payment.usd_per_gpu_hour=2.5` (options by id),
-    or with a scenario id first when a file has several: `support.workload.monthly_growth=0.1`."""
-    import yaml
+MAX_SCENARIO_NUMBER = 1e15
+"""No real input is larger (a quadrillion requests a day, dollars, tokens); beyond it costs overflow."""
 
+
+def _too_large(data: Any, name: str, lines: dict[KeyPath, int]) -> list[DataProblem]:
+    """Finite numbers so large that they can only be typing mistakes (and would overflow to inf)."""
+    out: list[DataProblem] = []
+    stack: list[tuple[KeyPath, Any]] = [((), data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(((*path, k), v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend(((*path, i), v) for i, v in enumerate(value))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) > MAX_SCENARIO_NUMBER:
+            probe = path
+            while probe and probe not in lines:
+                probe = probe[:-1]
+            out.append(DataProblem(name, lines.get(probe), dotted(path),
+                                   f"is too large to be a real figure (got {value:g}; the limit is {MAX_SCENARIO_NUMBER:g})"))
+    return out
+
+
+def _with_override_hint(problem: DataProblem, overridden: dict[str, str]) -> DataProblem:
+    """Point at the `--set` that wrote the value: the file's line alone would mislead."""
+    for where, text in overridden.items():
+        if problem.field == where or problem.field.startswith((where + ".", where + "[")):
+            shown = text if len(text) <= 80 else text[:77] + "..."
+            hint = f"the value comes from --set {shown}" + (f"; {problem.hint}" if problem.hint else "")
+            return DataProblem(problem.file, problem.line, problem.field, problem.message, hint, problem.severity)
+    return problem
+
+
+def _override_value(raw: str) -> Any:
+    """The YAML value of `--set PATH=VALUE`, read with the same limits as a file; text if it is not YAML."""
+    if not raw.strip():
+        return raw
+    try:
+        value, _ = parse_yaml(raw, "--set")
+    except TcoUserError:
+        return raw
+    return raw if value is None else value
+
+
+def _apply_overrides(data: dict, overrides: list[str]) -> dict[str, str]:
+    """`workload.requests_per_day=5000`, `options.llama.payment.usd_per_gpu_hour=2.5` (options by id),
+    or with a scenario id first when a file has several: `support.workload.monthly_growth=0.1`.
+
+    Returns the dotted key path of every value set, with the `--set` text that set it.
+    """
+    overridden: dict[str, str] = {}
     for text in overrides:
         if "=" not in text:
             raise TcoUserError(DataProblem("--set", None, text, "expected PATH=VALUE, e.g. workload.requests_per_day=5000"))
         path, raw = text.split("=", 1)
-        try:
-            value = yaml.safe_load(raw) if raw.strip() else raw
-        except yaml.YAMLError:
-            value = raw
+        value = _override_value(raw)
         parts = [p for p in path.strip().split(".") if p]
         if not parts:
             raise TcoUserError(DataProblem("--set", None, text, "empty path"))
-        targets = data["scenarios"]
-        ids = [s.get("id") for s in targets if isinstance(s, dict)]
+        scenarios = data.get("scenarios")
+        if not isinstance(scenarios, list):
+            return overridden  # the file itself is wrong; validation says where
+        targets = list(enumerate(scenarios))
+        ids = [s.get("id") for s in scenarios if isinstance(s, dict)]
         if parts[0] in ids and parts[0] not in ("workload", "finance", "options"):
-            targets = [s for s in targets if isinstance(s, dict) and s.get("id") == parts[0]]
+            targets = [(i, s) for i, s in targets if isinstance(s, dict) and s.get("id") == parts[0]]
             parts = parts[1:]
+            if not parts:
+                raise TcoUserError(DataProblem("--set", None, path, "give a field after the scenario id, e.g. "
+                                               f"{path.strip()}.workload.requests_per_day=5000"))
         applied = False
-        for scenario in targets:
-            if _set_path(scenario, parts, value):
+        for index, scenario in targets:
+            where = _set_path(scenario, parts, value)
+            if where is not None:
+                overridden[dotted(("scenarios", index, *where))] = text
                 applied = True
         if not applied:
             raise TcoUserError(DataProblem("--set", None, path, "no scenario has this path (options are addressed by id: options.<id>.<field>)"))
+    return overridden
 
 
-def _set_path(node: Any, parts: list[str], value: Any) -> bool:
-    for i, part in enumerate(parts[:-1]):
+def _set_path(node: Any, parts: list[str], value: Any) -> list[Any] | None:
+    """Set `value` at `parts`; the concrete key path it was written to (list indices resolved), or None."""
+    where: list[Any] = []
+    for part in parts[:-1]:
         if isinstance(node, list):
-            match = [o for o in node if isinstance(o, dict) and o.get("id") == part]
-            if not match:
-                if part.isdigit() and int(part) < len(node):
-                    node = node[int(part)]
-                    continue
-                return False
-            node = match[0]
+            match = [i for i, o in enumerate(node) if isinstance(o, dict) and o.get("id") == part]
+            if match:
+                index = match[0]
+            elif part.isdigit() and int(part) < len(node):
+                index = int(part)
+            else:
+                return None
+            where.append(index)
+            node = node[index]
         elif isinstance(node, dict):
             if part not in node:
                 node[part] = {}
+            where.append(part)
             node = node[part]
         else:
-            return False
+            return None
     if not isinstance(node, dict):
-        return False
+        return None
     node[parts[-1]] = value
-    return True
+    return [*where, parts[-1]]
 
 
 def problems_from_rows(loaded: LoadedScenarios, row_problems) -> list[DataProblem]:

@@ -1,0 +1,131 @@
+"""Warnings for values that are valid but probably mistyped (a unit slip, a factor of 1000).
+
+Why warnings and not errors: each of these can be true (a 3-month pilot, a GPU at $0.005 an hour
+on a promotion), so the run goes on, but the person should look twice. They are printed on
+stderr as `file:line: warning: field: message` and never change the exit code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tco.errors import DataProblem
+from tco.load.yaml_source import dotted
+from tco.load.scenarios import LoadedScenarios
+from tco.model.scenario import ApiOption, Scenario, SelfHostedOption
+from tco.units import DAYS_PER_MONTH
+
+MAX_PLAUSIBLE_REQUESTS_PER_DAY = 1e10
+"""More than the largest public LLM services report serving (order of 1e9 requests a day)."""
+MIN_PLAUSIBLE_USD_PER_MILLION_TOKENS = 0.001
+"""Below a tenth of a cent per million tokens: no sheet we bundle lists a paid price this low,
+so the figure is most likely a price per thousand tokens (1000x too small)."""
+SHORTEST_PLAUSIBLE_HORIZON_MONTHS = 5
+"""`horizon_months: 3` is far more often "3 years" than a three-month comparison."""
+
+# (field, lowest plausible, highest plausible, what a slip looks like) for figures in USD.
+_USD_RANGES: tuple[tuple[str, float, float, str], ...] = (
+    ("usd_per_gpu_hour", 0.01, 500.0, "GPU-hours cost between about $0.10 and $100"),
+    ("purchase_usd_per_gpu", 500.0, 2_000_000.0, "a data-centre GPU costs thousands to tens of thousands of dollars"),
+)
+_OPERATIONS_RANGES: tuple[tuple[str, float, float, str], ...] = (
+    ("usd_per_kwh", 0.005, 5.0, "electricity costs about $0.05 to $0.50 per kWh (is it per MWh or in cents?)"),
+    ("staff_usd_per_fte_year", 1000.0, 5_000_000.0, "an engineer costs tens to hundreds of thousands of dollars a year (written in thousands?)"),
+    ("hosting_usd_per_kw_month", 1.0, 10_000.0, "colocation costs about $100 to $300 per kW per month"),
+)
+
+
+def plausibility_warnings(loaded: LoadedScenarios, catalog: Any = None) -> list[DataProblem]:
+    """Every suspicious value of every loaded scenario; with a catalog, also GPU counts and API prices."""
+    out: list[DataProblem] = []
+    for index, scenario in enumerate(loaded.scenarios):
+        def warn(path: tuple, message: str, hint: str | None = None) -> None:
+            file, line, field = loaded.locate(index, path)
+            out.append(DataProblem(file, line, field, message, hint=hint, severity="warning"))
+
+        _scenario_warnings(scenario, warn)
+        for o_index, option in enumerate(scenario.options):
+            path = ("options", o_index)
+            if isinstance(option, SelfHostedOption):
+                _self_hosted_warnings(option, path, warn, catalog)
+            elif isinstance(option, ApiOption) and catalog is not None:
+                _api_price_warnings(option, path, warn, catalog)
+    return sorted(out)
+
+
+def _scenario_warnings(scenario: Scenario, warn) -> None:
+    finance, workload = scenario.finance, scenario.workload
+    if finance.horizon_months <= SHORTEST_PLAUSIBLE_HORIZON_MONTHS:
+        warn(("finance", "horizon_months"), f"a horizon of {finance.horizon_months} month(s) is very short",
+             hint=f"for {finance.horizon_months} years write horizon_months: {finance.horizon_months * 12}")
+    per_day = workload.requests_per_day
+    field = "requests_per_day"
+    if per_day is None and workload.requests_per_month is not None:
+        per_day, field = workload.requests_per_month / DAYS_PER_MONTH, "requests_per_month"
+    if per_day is not None and per_day > MAX_PLAUSIBLE_REQUESTS_PER_DAY:
+        warn(("workload", field), f"{per_day:,.0f} requests a day is more than any known LLM service handles",
+             hint="check the unit (per day vs per month) and the number of zeros")
+
+
+def _self_hosted_warnings(option: SelfHostedOption, path: tuple, warn, catalog: Any) -> None:
+    for field, low, high, why in _USD_RANGES:
+        _check_range(option.payment, field, low, high, why, (*path, "payment", field), warn)
+    for field, low, high, why in _OPERATIONS_RANGES:
+        _check_range(option.operations, field, low, high, why, (*path, "operations", field), warn)
+    if catalog is None:
+        return
+    counts = [offer.gpu_count for offer in catalog.offers.values() if offer.gpu == option.gpu]
+    if counts and option.gpus_per_replica > max(counts):
+        warn((*path, "gpus_per_replica"),
+             f"{option.gpus_per_replica} GPUs per replica, but no offer has more than {max(counts):g} `{option.gpu}` GPUs in one machine",
+             hint="a replica spanning machines needs a fast interconnect; was the count per machine meant?")
+
+
+def _check_range(record: Any, field: str, low: float, high: float, why: str, path: tuple, warn) -> None:
+    value = getattr(record, field, None)
+    if value is None or value == 0:
+        return
+    if value < low:
+        warn(path, f"{value:g} looks too small, perhaps off by a factor of 1000", hint=why)
+    elif value > high:
+        warn(path, f"{value:g} looks too large, perhaps off by a factor of 1000", hint=why)
+
+
+def _api_price_warnings(option: ApiOption, path: tuple, warn, catalog: Any) -> None:
+    sheet = catalog.providers.get(option.provider)
+    wanted = option.model.lower()
+    for model in getattr(sheet, "models", None) or []:
+        if wanted != model.id.lower() and wanted not in (a.lower() for a in model.aliases):
+            continue
+        latest = model.prices[-1]
+        for field in ("input_usd_per_million_tokens", "output_usd_per_million_tokens"):
+            price = getattr(latest, field, None)
+            if price is not None and 0 < price < MIN_PLAUSIBLE_USD_PER_MILLION_TOKENS:
+                warn((*path, "model"),
+                     f"the price sheet of `{option.provider}` lists {field} = {price} for `{model.id}`: that looks like a price per thousand tokens",
+                     hint="sheet prices are per million tokens: multiply a per-thousand price by 1000")
+        return
+
+
+def price_sheet_warnings(data: Any, lines: dict, name: str) -> list[DataProblem]:
+    """Per-token prices in a price sheet file that look like prices per thousand tokens."""
+    out: list[DataProblem] = []
+    models = data.get("models") if isinstance(data, dict) else None
+    for m_index, model in enumerate(models if isinstance(models, list) else []):
+        if not isinstance(model, dict):
+            continue
+        histories = [(("prices",), model.get("prices"))]
+        variants = model.get("variants")
+        if isinstance(variants, dict):
+            histories += [(("variants", key), entries) for key, entries in variants.items()]
+        for prefix, entries in histories:
+            for e_index, entry in enumerate(entries if isinstance(entries, list) else []):
+                for field in ("input_usd_per_million_tokens", "output_usd_per_million_tokens"):
+                    price = entry.get(field) if isinstance(entry, dict) else None
+                    if isinstance(price, (int, float)) and not isinstance(price, bool) and 0 < price < MIN_PLAUSIBLE_USD_PER_MILLION_TOKENS:
+                        path = ("models", m_index, *prefix, e_index, field)
+                        out.append(DataProblem(name, lines.get(path), dotted(path),
+                                               f"{price} USD per million tokens looks like a price per thousand tokens",
+                                               hint="sheet prices are per million tokens: multiply a per-thousand price by 1000",
+                                               severity="warning"))
+    return out
