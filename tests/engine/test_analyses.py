@@ -1,0 +1,130 @@
+"""Tornado, Monte Carlo and sweep on hand-made rows, checked against arithmetic done by hand."""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from rows_by_hand import AGENT_API, RENTED, evaluate, row  # noqa: E402
+
+from tco.engine.sensitivity import DEFAULT_RANGES, tornado
+from tco.engine.sweep import Axis, InputTarget, sweep_rows
+from tco.engine.uncertainty import Spread, monte_carlo
+
+HOURS = 730.0
+
+
+def month_of(replicas: int) -> float:
+    """Rented fleet of RENTED: rental 2 GPUs x 730 h x 2.5 $ x 1.1 per replica, software 2 x 100 $, staff 5,000 $."""
+    return replicas * 2 * HOURS * 2.5 * 1.1 + replicas * 2 * 100 + 5_000
+
+
+@pytest.fixture(scope="module")
+def results():
+    return evaluate(("own", "self-hosted", RENTED), ("api", "api", {**AGENT_API, "horizon_months": 2.0}))
+
+
+def test_the_base_fleet_is_six_replicas(results):
+    assert results.options.filter(pl.col("option") == "own")["total_cost_usd"][0] == pytest.approx(2 * month_of(6) + 30_000)
+
+
+def test_tornado_sorts_drivers_by_swing_with_swings_computed_by_hand(results):
+    drivers = tornado(results, "s", "own")
+    swings = {d.name: d.swing_usd for d in drivers}
+    # volume x0.5: 5/s, peak 7.5, / 3 per replica -> 3 + 1 spare = 4 replicas; x1.5: 22.5 / 3 -> 8 + 1 = 9
+    assert swings["volume"] == pytest.approx(2 * (month_of(9) - month_of(4)))
+    # throughput x0.7: 15 / 2.1 -> 8 + 1 = 9 replicas; x1.3: 15 / 3.9 -> 4 + 1 = 5
+    assert swings["throughput"] == pytest.approx(2 * (month_of(9) - month_of(5)))
+    # GPU price +/-30 % of 2 months of 8,760 GPU-hours x 1.1 x 2.5 $
+    assert swings["gpu_price"] == pytest.approx(2 * 8760 * 1.1 * 2.5 * 0.6)
+    # utilization cap 0.6: 15 / 2.4 -> 7 + 1 = 8 replicas; 0.9: 15 / 3.6 -> 5 + 1 = 6
+    assert swings["utilization_cap"] == pytest.approx(2 * (month_of(8) - month_of(6)))
+    assert swings["staff"] == pytest.approx(2 * 5_000 * 0.6)
+    # growth +0.02 makes month 2 need 10.2 x 1.5 / 3 -> 6 + 1 = 7 replicas; -0.02 keeps 6
+    assert swings["growth"] == pytest.approx(month_of(7) - month_of(6))
+    assert swings["api_prices"] == 0 and swings["api_decline"] == 0
+    assert [d.name for d in drivers][:6] == ["volume", "throughput", "gpu_price", "utilization_cap", "staff", "growth"]
+    assert {d.name for d in drivers} == {r.name for r in DEFAULT_RANGES}
+
+
+def test_tornado_difference_counts_the_api_side_too(results):
+    drivers = {d.name: d for d in tornado(results, "s", "own")}
+    assert drivers["gpu_price"].reference_option_id == "api"
+    api_total = results.options.filter(pl.col("option") == "api")["total_cost_usd"][0]
+    # API prices move only the API side: the difference swings by 60 % of the API's price-driven total
+    assert drivers["api_prices"].difference_swing_usd == pytest.approx(0.6 * api_total)
+    assert drivers["gpu_price"].difference_swing_usd == pytest.approx(drivers["gpu_price"].swing_usd)
+    assert drivers["volume"].base_difference_usd == pytest.approx(drivers["volume"].base_total_usd - api_total)
+    by_difference = tornado(results, "s", "own", sort_by="difference")
+    swings = [d.difference_swing_usd for d in by_difference]
+    assert swings == sorted(swings, reverse=True)
+
+
+def test_an_api_option_has_no_difference(results):
+    drivers = tornado(results, "s", "api")
+    assert all(d.difference_swing_usd is None for d in drivers)
+    assert drivers[0].name == "volume"
+
+
+def test_monte_carlo_is_reproducible_by_seed(results):
+    a = monte_carlo(results, "s", draws=500, seed=7)
+    b = monte_carlo(results, "s", draws=500, seed=7)
+    c = monte_carlo(results, "s", draws=500, seed=8)
+    assert a == b
+    assert a.options[0].p50_usd != c.options[0].p50_usd
+    for o in a.options:
+        assert o.p10_usd <= o.p50_usd <= o.p90_usd
+
+
+def test_monte_carlo_percentiles_match_the_draws_done_by_hand():
+    # only the GPU price varies, and the total is linear in it: total = fixed + rental x factor
+    results = evaluate(("own", "self-hosted", {**RENTED, "setup_usd": 0.0}), ("api", "api", {**AGENT_API, "horizon_months": 2.0}))
+    spread = Spread("gpu_price", "GPU price", ("gpu_usd_per_hour",), "scale", 0.7, 1.0, 1.3)
+    mc = monte_carlo(results, "s", draws=101, seed=3, spreads=(spread,))
+    rng = random.Random(3)
+    factors = sorted(rng.triangular(0.7, 1.3, 1.0) for _ in range(101))
+    rental = 2 * 8760 * 1.1 * 2.5
+    fixed = 2 * (1_200 + 5_000)
+    own = mc.options[0]
+    assert own.p50_usd == pytest.approx(fixed + rental * factors[50])
+    assert own.p10_usd == pytest.approx(fixed + rental * factors[10])
+    assert own.p90_usd == pytest.approx(fixed + rental * factors[90])
+    api_total = results.options.filter(pl.col("option") == "api")["total_cost_usd"][0]
+    assert mc.options[1].p10_usd == pytest.approx(api_total) and mc.options[1].p90_usd == pytest.approx(api_total)
+    wins = sum(1 for f in factors if fixed + rental * f < api_total) / 101
+    assert mc.self_hosting_wins_share == pytest.approx(wins)
+
+
+def test_sweep_grid_has_every_point_and_the_values_of_a_direct_evaluation():
+    rows = [row(0, "own", "self-hosted", RENTED), row(1, "api", "api", {**AGENT_API, "horizon_months": 2.0})]
+    axes = [Axis("volume", (1000.0, 500_000.0, 864_000.0), (InputTarget((0, 1), "requests_per_day"),)),
+            Axis("gpu", (2.0, 3.0), (InputTarget((0,), "gpu_usd_per_hour"),))]
+    out = sweep_rows(rows, axes, chunk_rows=4)  # small chunks: the grid spans several evaluations
+    assert out.height == 3 * 2 * 2
+    assert out["point"].unique().sort().to_list() == list(range(6))
+    assert sorted(set(zip(out["volume"], out["gpu"]))) == [(v, g) for v in (1000.0, 500_000.0, 864_000.0) for g in (2.0, 3.0)]
+    for volume in (1000.0, 864_000.0):
+        for gpu in (2.0, 3.0):
+            direct = evaluate(("own", "self-hosted", {**RENTED, "requests_per_day": volume, "gpu_usd_per_hour": gpu}),
+                              ("api", "api", {**AGENT_API, "horizon_months": 2.0, "requests_per_day": volume}))
+            got = out.filter((pl.col("volume") == volume) & (pl.col("gpu") == gpu)).sort("option")
+            want = direct.options.sort("option")
+            assert got["total_cost_usd"].to_list() == pytest.approx(want["total_cost_usd"].to_list())
+    # at 864,000 requests/day and 2 $/GPU-hour, 6 replicas: rental 8,760 h x 1.1 x 2 $ a month
+    point = out.filter((pl.col("volume") == 864_000.0) & (pl.col("gpu") == 2.0) & (pl.col("option") == "own"))
+    assert point["total_cost_usd"][0] == pytest.approx(2 * (8760 * 1.1 * 2 + 1_200 + 5_000) + 30_000)
+
+
+def test_a_sweep_sets_hybrid_shares_through_an_affine_target():
+    # self_hosted_share s sets api_share_fixed = 1 - s
+    hybrid = {**RENTED, **{k: v for k, v in AGENT_API.items() if "usd" in k or k == "negotiated_discount"}}
+    rows = [row(0, "mix", "hybrid", hybrid)]
+    out = sweep_rows(rows, [Axis("share", (0.0, 1.0), (InputTarget((0,), "api_share_fixed", 1.0, -1.0),))])
+    all_api = evaluate(("mix", "hybrid", {**hybrid, "api_share_fixed": 1.0}))
+    none_api = evaluate(("mix", "hybrid", {**hybrid, "api_share_fixed": 0.0}))
+    assert out["total_cost_usd"].to_list() == pytest.approx([all_api.options["total_cost_usd"][0], none_api.options["total_cost_usd"][0]])

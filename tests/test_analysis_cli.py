@@ -1,0 +1,123 @@
+"""The analysis commands end to end on a bundled example: sweep, breakeven, diff, explain."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tco.cli import main
+from tco.paths import examples_dir
+
+AS_OF = ["--as-of", "2026-11-27"]
+
+
+@pytest.fixture(scope="module")
+def example() -> Path:
+    return examples_dir() / "growing-product.yaml"
+
+
+def run_json(capsys, *argv) -> list | dict:
+    capsys.readouterr()
+    assert main([*argv, *AS_OF]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def totals_of(capsys, example, *sets) -> dict[str, float]:
+    args = ["run", str(example), "--format", "json", "--no-breakeven"]
+    for s in sets:
+        args += ["--set", s]
+    return {r["option"]: r["total_cost_usd"] for r in run_json(capsys, *args)}
+
+
+def test_sweep_matches_run_with_set_at_every_grid_point(capsys, example):
+    rows = run_json(capsys, "sweep", str(example), "--vary", "workload.requests_per_day=2000,40000",
+                    "--vary", "options.1.payment.usd_per_gpu_hour=2.5,4", "--format", "json")
+    assert len(rows) == 2 * 2 * 3
+    for volume in (2000, 40000):
+        for price in (2.5, 4):
+            want = totals_of(capsys, example, f"workload.requests_per_day={volume}", f"options.1.payment.usd_per_gpu_hour={price}")
+            got = {r["option"]: r["total_cost_usd"] for r in rows
+                   if r["workload.requests_per_day"] == volume and r["options.1.payment.usd_per_gpu_hour"] == price}
+            assert got == pytest.approx(want)
+
+
+def test_sweep_rebuilds_rows_for_a_path_that_is_not_an_input(capsys, example):
+    rows = run_json(capsys, "sweep", str(example), "--vary", "workload.output_tokens=200,400", "--format", "json")
+    assert [r["workload.output_tokens"] for r in rows] == [200.0] * 3 + [400.0] * 3
+    for tokens in (200, 400):
+        want = totals_of(capsys, example, f"workload.output_tokens={tokens}")
+        got = {r["option"]: r["total_cost_usd"] for r in rows if r["workload.output_tokens"] == tokens}
+        assert got == pytest.approx(want)
+
+
+def test_sweep_refuses_a_bad_value_naming_the_vary(capsys, example):
+    assert main(["sweep", str(example), "--vary", "workload.requests_per_day=100,-5", *AS_OF]) == 2
+    err = capsys.readouterr().err
+    assert "requests_per_day" in err and "--vary workload.requests_per_day=-5" in err
+    assert "Traceback" not in err
+
+
+def test_sweep_writes_parquet_and_csv(tmp_path, capsys, example):
+    import polars as pl
+
+    out = tmp_path / "grid.parquet"
+    assert main(["sweep", str(example), "--vary", "finance.horizon_months=12,24,36", "--format", "parquet", "-o", str(out), *AS_OF]) == 0
+    frame = pl.read_parquet(out)
+    assert frame.height == 9 and frame["finance.horizon_months"].unique().sort().to_list() == [12.0, 24.0, 36.0]
+    assert main(["sweep", str(example), "--vary", "finance.horizon_months=12", "--format", "csv", *AS_OF]) == 0
+    assert capsys.readouterr().out.splitlines()[0].startswith("point,finance.horizon_months,scenario,option")
+
+
+def test_breakeven_reports_equal_costs_at_the_break_even(capsys, example):
+    records = run_json(capsys, "breakeven", str(example), "--format", "json")
+    assert {r["kind"] for r in records} <= {"self-hosted", "hybrid"} and records
+    for r in records:
+        if r["breakeven_requests_per_day"] is not None and not r["at_step"]:
+            assert r["self_hosted_total_usd_at_breakeven"] == pytest.approx(r["api_total_usd_at_breakeven"], rel=1e-3)
+    r = records[0]
+    if r["breakeven_requests_per_day"] is not None:
+        at = totals_of(capsys, example, f"workload.requests_per_day={r['breakeven_requests_per_day']!r}")
+        assert at[r["option"]] == pytest.approx(r["self_hosted_total_usd_at_breakeven"], rel=1e-9)
+
+
+def test_diff_shows_only_changed_lines_with_their_deltas(tmp_path, capsys, example):
+    new = tmp_path / "new.yaml"
+    new.write_text(example.read_text().replace("spare_replicas: 1", "spare_replicas: 2"))
+    records = run_json(capsys, "diff", str(example), str(new), "--format", "json")
+    options = {o["option"]: o for o in records[0]["options"]}
+    api = [o for o in options.values() if o["kind"] == "api"][0]
+    assert api["status"] == "unchanged" and api["lines"] == {}
+    own = [o for o in options.values() if o["kind"] == "self-hosted"][0]
+    assert own["status"] == "changed" and set(own["lines"]) <= {"gpu_rental_usd", "software_usd", "power_usd", "hosting_usd",
+                                                                "depreciation_usd", "cost_of_capital_usd"}
+    assert own["total_delta_usd"] == pytest.approx(sum(l["delta_usd"] for l in own["lines"].values()))
+    assert own["total_delta_usd"] > 0
+    before = totals_of(capsys, example)
+    assert own["total_old_usd"] == pytest.approx(before[own["option"]])
+    assert main(["diff", str(example), str(new), *AS_OF]) == 0
+    text = capsys.readouterr().out
+    assert f"~ {own['option']}" in text and "GPUs: rental" in text and api["option"] + " (api)" not in text
+
+
+def test_explain_gives_formula_inputs_sources_and_the_engine_value(capsys, example):
+    e = run_json(capsys, "explain", str(example), "--option", "gpt-4.1", "--quantity", "api_output_usd", "--month", "2", "--format", "json")
+    assert e["formula"].startswith("((million output tokens from the API")
+    names = {i["name"]: i for i in e["inputs"]}
+    assert names["output_usd_per_million_tokens"]["source"].startswith("http") and names["output_usd_per_million_tokens"]["as_of"]
+    assert "gpu_usd_per_hour" not in names  # an API option's explanation shows no GPU inputs
+    parts = {p["name"]: p["value"] for p in e["parts"]}
+    assert e["value"] == pytest.approx(parts["api_million_output_tokens"] * parts["blended_output_usd_per_million_tokens"]
+                                       * parts["api_price_factor"])
+    run = run_json(capsys, "run", str(example), "--format", "json", "--no-breakeven")
+    monthly = [r for r in run if r["option"] == "gpt-4.1"][0]
+    assert sum(monthly["breakdown_usd"].values()) == pytest.approx(monthly["total_cost_usd"])
+    total = run_json(capsys, "explain", str(example), "--option", "gpt-4.1", "--quantity", "total_cost_usd", "--format", "json")
+    assert total["value"] == pytest.approx(monthly["total_cost_usd"])
+
+
+def test_explain_suggests_a_name_for_an_unknown_quantity(capsys, example):
+    assert main(["explain", str(example), "--option", "gpt-4.1", "--quantity", "gpu_rentl", *AS_OF]) == 2
+    err = capsys.readouterr().err
+    assert "did you mean `gpu_rental_usd`?" in err and "known quantities:" in err and "replicas_static" in err
