@@ -14,6 +14,7 @@ from tco.commands.hardware import add_hardware_dir
 BENCHMARKS: dict[str, tuple[str, str]] = {
     "accuracy": ("median and P90 error of the throughput model against published measurements",
                  "tco.bench.accuracy:run_benchmark"),
+    "engine": ("engine speed: 1M-row sweep, 10,000 Monte Carlo draws, tco run, tco --help", "tco.bench.engine:run_benchmark"),
 }
 """Benchmark name -> (help text, `module:function` taking the parsed args and returning an exit code)."""
 
