@@ -1,0 +1,139 @@
+"""`TcoApp`: validates the scenario files and loads the catalog in a worker, then opens the comparison.
+
+Problems in the files open the problems screen instead of crashing. Bindings carry ids so that
+keys can be remapped (App.set_keymap), and the help screen lists them all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Iterable
+
+from textual import work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from tco.tui.messages import SessionFailed, SessionOpened
+
+DARK_THEME = "textual-dark"
+LIGHT_THEME = "textual-light"
+
+
+class TcoApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "llm-tco"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="quit", tooltip="Quit (asks first if there are unsaved changes)"),
+        Binding("ctrl+q", "quit", "Quit", id="quit-now", priority=True, show=False),
+        Binding("t", "toggle_theme", "Theme", id="toggle-theme", tooltip="Switch between dark and light"),
+        Binding("question_mark,f1", "show_help", "Help", id="show-help", tooltip="Every key"),
+    ]
+
+    def __init__(self, files: Iterable[str | Path] | None = None, *, today: dt.date | None = None,
+                 hardware_dirs: list[Path] | None = None, pricing_dirs: list[Path] | None = None,
+                 deterministic: bool = False) -> None:
+        """`today` fixes the date that picks prices; `deterministic` (snapshot tests) stops the cursor
+        blinking and hides the measured timings, so the screen depends on the inputs only."""
+        super().__init__()
+        self.files = [Path(f) for f in files or []]
+        self.today = today
+        self.hardware_dirs, self.pricing_dirs = hardware_dirs or [], pricing_dirs or []
+        self.deterministic = deterministic
+        self.cursor_blink = not deterministic
+        self.session = None
+        """tco.tui.session.Session once the files are loaded."""
+        self._api_providers = None
+        self.theme = DARK_THEME
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Validating the scenario files and loading the catalog…", id="loading")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._open()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="open")
+    def _open(self) -> None:
+        from tco.errors import TcoUserError
+        from tco.tui.session import open_session
+
+        try:
+            session = open_session(self.files or None, self.today, self.hardware_dirs, self.pricing_dirs)
+        except TcoUserError as e:
+            self.post_message(SessionFailed(e.problems))
+            return
+        self.post_message(SessionOpened(session))
+
+    def on_session_opened(self, message: SessionOpened) -> None:
+        from tco.tui.screens.compare import CompareScreen
+
+        self.session = message.session
+        self.push_screen(CompareScreen(message.session, cursor_blink=self.cursor_blink, show_timings=not self.deterministic))
+
+    def on_session_failed(self, message: SessionFailed) -> None:
+        from tco.tui.screens.problems import ProblemsScreen
+
+        self.push_screen(ProblemsScreen(message.problems))
+
+    def all_api_providers(self) -> dict:
+        """Every API price sheet, read once when an API browser first needs it (from a worker thread)."""
+        if self._api_providers is None:
+            from tco.tui.catalog_rows import load_all_providers
+
+            self._api_providers = load_all_providers(self.pricing_dirs)
+        return self._api_providers
+
+    # ------------------------------------------------------------------ actions
+    async def action_quit(self) -> None:
+        from tco.tui.screens.confirm import ConfirmScreen
+
+        if isinstance(self.screen, ConfirmScreen):
+            return
+        if self.session is not None and self.session.dirty:
+            names = ", ".join(sorted(self.session.files[i].name for i in self.session.dirty_files))
+            self.push_screen(ConfirmScreen(f"Unsaved changes in {names}. Quit without saving?\n(ctrl+s saves)",
+                                           yes="Quit", no="Stay"),
+                             callback=lambda quit_now: quit_now and self.exit())
+            return
+        self.exit()
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME
+
+    def action_show_help(self) -> None:
+        from tco.tui import new_option
+        from tco.tui.screens.catalog import CatalogScreen
+        from tco.tui.screens.compare import CompareScreen
+        from tco.tui.screens.confirm import ConfirmScreen
+        from tco.tui.screens.explain import ExplainScreen
+        from tco.tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        groups = [("Everywhere", TcoApp.BINDINGS), ("Comparison", CompareScreen.BINDINGS),
+                  ("Comparison (form and table)", [Binding("tab,shift+tab", "focus", "Next / previous area"),
+                                                   Binding("enter", "explain", "On a table cell: explain it")]),
+                  ("Catalog browser", CatalogScreen.BINDINGS), ("Explanation", ExplainScreen.BINDINGS),
+                  ("Confirmation", ConfirmScreen.BINDINGS)]
+        notes = "Adding an option from a catalog uses these defaults:\n" + new_option.__doc__.split("Defaults (shown again in the help screen):\n", 1)[-1]
+        self.push_screen(HelpScreen(groups, notes))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Toggle dark/light", "Switch the theme", self.action_toggle_theme)
+        yield SystemCommand("Help: keys", "Every key of the UI", self.action_show_help)
+        from tco.tui.screens.compare import CompareScreen
+
+        if isinstance(screen, CompareScreen):
+            yield SystemCommand("Save scenario file", "Write the file (a backup of the old one is kept)", screen.action_save_scenario)
+            yield SystemCommand("Export workbook", "Write the .xlsx with live formulas", screen.action_export_workbook)
+            yield SystemCommand("Explain the highlighted number", "Formula, inputs, sources", screen.action_explain)
+            yield SystemCommand("Browse GPUs", "Add a self-hosted option on a GPU", lambda: screen.action_browse("gpu"))
+            yield SystemCommand("Browse cloud offers", "Add a self-hosted option on an offer", lambda: screen.action_browse("offer"))
+            yield SystemCommand("Browse open-weight models", "Add a self-hosted option for a model", lambda: screen.action_browse("model"))
+            yield SystemCommand("Browse API prices", "Add an API option", lambda: screen.action_browse("api"))

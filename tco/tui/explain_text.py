@@ -1,0 +1,120 @@
+"""How one number of the results table was computed, in words, from the engine's formula definitions.
+
+Why here and not in a screen: the same text is testable without a terminal, and every line of it
+comes from `tco.engine.formulas` through `explain()`, so it cannot drift from what was computed.
+"""
+
+from __future__ import annotations
+
+from tco.engine import formulas as F
+from tco.engine.expr import Input, Term, explain, inputs_of, named_parts, specialize
+
+FLAG_INPUTS = ("input_paid_per_sample", "is_overflow", "has_self_hosted", "is_autoscaled", "is_purchased")
+"""Switches fixed before explaining, so an API option's explanation shows no GPU formulas times zero."""
+
+COLUMN_FORMULAS = {
+    "total_cost_usd": F.total_cost_usd,
+    "npv_usd": F.npv_usd,
+    "cost_per_million_tokens_usd": F.cost_per_million_tokens_usd,
+    "cost_per_request_usd": F.cost_per_request_usd,
+    "gpus_peak": F.gpus_in_month,
+    "utilization_average": F.utilization,
+}
+
+
+def _money(v: float) -> str:
+    return f"${v:,.2f}" if abs(v) < 100 else f"${v:,.0f}"
+
+
+def _sums(rec: dict) -> dict[str, float]:
+    return {name: float(rec.get(name) or 0.0) for name in
+            ("sum_monthly_cost_usd", "sum_discounted_cost_usd", "sum_requests_in_month", "sum_tokens_in_month")}
+
+
+def _cost_lines(rec: dict, lines: list[str]) -> list[Term]:
+    """The cost lines that are not zero for this option, listed with their totals."""
+    out = []
+    for line in F.COST_LINES:
+        amount = float(rec.get(line.name) or 0.0)
+        if amount:
+            lines.append(f"  {line.label}: {_money(amount)}")
+            out.append(line)
+    return out
+
+
+def explain_cell(results, option_id: str, column: str) -> str:
+    """The formula behind `column` for `option_id`, its parts, and every input with value, source and date."""
+    import polars as pl
+
+    row = next(r for r in results.rows if r.option_id == option_id)
+    rec = results.options.filter(pl.col("option") == option_id).row(0, named=True)
+    flags = {name: row.values[name] for name in FLAG_INPUTS}
+    values = {**row.values, **_sums(rec)}
+    lines = [f"{option_id} — {row.description}", ""]
+    terms: list[Term] = []
+
+    if column in ("breakeven_requests_per_day", "breakeven_month"):
+        ref = rec.get("breakeven_reference_option")
+        if ref is None:
+            lines.append("No break-even: this option is an API, or the scenario has no API option to compare with.")
+        elif column == "breakeven_month":
+            month = rec.get("breakeven_month")
+            lines.append(f"The first month in which the cumulative cost of {option_id} is at or below that of {ref} "
+                         f"(the cheapest API option): {'never within the horizon' if month is None else f'month {month}'}.")
+        else:
+            volume = rec.get("breakeven_requests_per_day")
+            lines.append(f"The lowest daily volume from which {option_id} costs no more than {ref} over the horizon, "
+                         "found numerically on the same formulas (the self-hosted cost is a staircase of whole replicas): "
+                         + ("none between 0.01 and 10 billion requests a day." if volume is None else f"{volume:,.0f} requests/day."))
+            if rec.get("breakeven_at_step"):
+                lines.append("The costs never meet exactly there: one more replica makes self-hosting jump above the API line.")
+            lines.append("")
+        lines += ["", "This option's cost lines over the horizon:"]
+        terms += _cost_lines(rec, lines)
+    else:
+        target = COLUMN_FORMULAS[column]
+        shown = rec.get(column)
+        head = f"{target.label} = {explain(specialize(target.term, flags), values)}"
+        if column == "total_cost_usd":
+            head = f"{target.label} = the sum over the months of the cost this month"
+        elif column == "npv_usd":
+            head = f"{target.label} = the sum over the months of the discounted cost this month"
+        elif column == "gpus_peak":
+            head = f"GPUs (peak) = the largest over the months of: {head}"
+        elif column == "utilization_average":
+            head = f"utilization (average) = GPU-weighted average over the months of: {head}"
+        lines.append(head)
+        if shown is not None:
+            lines.append(f"  = {_money(shown) if column.endswith('_usd') else f'{shown:,.4g}'}")
+        terms.append(target)
+        if column in ("total_cost_usd", "npv_usd", "cost_per_million_tokens_usd", "cost_per_request_usd"):
+            lines += ["", f"Over {int(row.values['horizon_months'])} months; cost this month = the sum of its cost lines."]
+            if column == "npv_usd":
+                lines.append(f"discounted: {F.discounted_cost_usd.label} = {explain(F.discounted_cost_usd.term)}")
+                terms.append(F.discounted_cost_usd)
+            lines += ["", "Cost lines over the horizon:"]
+            terms += _cost_lines(rec, lines)
+
+    parts: dict[str, Term] = {}
+    for term in terms:
+        for part in named_parts(specialize(term, flags)):
+            if part.name not in (COLUMN_FORMULAS.get(column, F.monthly_cost_usd).name, F.monthly_cost_usd.name):
+                parts.setdefault(part.name, part)
+    if parts:
+        lines += ["", "Where (month-dependent parts are shown as formulas):"]
+        for part in parts.values():
+            lines.append(f"  {part.label} = {explain(part.term, values)}")
+
+    used: dict[str, Input] = {}
+    for term in [*terms, *parts.values()]:
+        for i in inputs_of(specialize(term, flags)):
+            if i.name in row.values:
+                used.setdefault(i.name, i)
+    lines += ["", "Inputs (value, unit, source, date):"]
+    for name, inp in used.items():
+        prov = row.provenance.get(name)
+        source = prov.source if prov else ""
+        extra = "".join(f"; {x}" for x in (prov.as_of if prov else "", prov.note if prov else "") if x)
+        unit = f" {inp.unit}" if inp.unit else ""
+        lines.append(f"  {name} = {row.values[name]:,.6g}{unit} — {inp.label}. Source: {source or 'scenario file'}{extra}")
+    return "\n".join(lines)

@@ -1,0 +1,327 @@
+"""The main screen: scenarios, their inputs, the ranked options, charts; edits recompute in a worker."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, OptionList, Static, TabbedContent, TabPane
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
+
+from tco.tui.messages import CatalogItemPicked, EvaluationFailed, ExportWritten, InputEdited, ResultsComputed
+from tco.tui.widgets.assumptions_form import AssumptionsForm
+from tco.tui.widgets.cost_charts import CumulativeCostChart, VolumeChart
+from tco.tui.widgets.cost_table import CostTable
+
+NOT_EXPLAINABLE = ("rank", "option", "kind")
+"""Columns that are names, not numbers: explaining them explains the total instead."""
+
+
+class CompareScreen(Screen):
+    BINDINGS = [
+        Binding("e", "explain", "Explain", id="explain-cell", tooltip="How the highlighted number was computed"),
+        Binding("ctrl+s", "save_scenario", "Save", id="save-scenario", priority=True, tooltip="Write the scenario file (backup kept)"),
+        Binding("x", "export_workbook", "Export", id="export-workbook", tooltip="Write the finance workbook (.xlsx)"),
+        Binding("g", "browse('gpu')", "GPUs", id="browse-gpus", tooltip="Browse GPUs; enter adds a self-hosted option"),
+        Binding("o", "browse('offer')", "Offers", id="browse-offers", tooltip="Browse cloud offers; enter adds a self-hosted option"),
+        Binding("m", "browse('model')", "Models", id="browse-models", tooltip="Browse open-weight models; enter adds a self-hosted option"),
+        Binding("a", "browse('api')", "APIs", id="browse-api-prices", tooltip="Browse API prices; enter adds an API option"),
+        Binding("c", "next_chart", "Chart", id="next-chart", show=False, tooltip="Switch between the two charts"),
+    ]
+
+    def __init__(self, session, cursor_blink: bool = True, show_timings: bool = True) -> None:
+        super().__init__()
+        self.show_timings = show_timings
+        self.session = session
+        self.cursor_blink = cursor_blink
+        self.current: str | None = None
+        """Id of the scenario on screen."""
+        self.evaluations: dict = {}
+        """Scenario id -> the latest Evaluation received (the last valid results stay on screen)."""
+        self.stale: set[str] = set()
+        """Scenarios edited since their last complete evaluation."""
+        self.generation = 0
+        self.latest: dict[str, int] = {}
+        """Scenario id -> generation of its newest evaluation request; older results are dropped."""
+        self.last_edit: dict[str, tuple[str, float]] = {}
+        """Scenario id -> (field name, time of the edit), for the inline error and the latency shown."""
+        self.last_latency_ms: float | None = None
+
+    # ------------------------------------------------------------------ layout
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="body"):
+            with Vertical(id="sidebar"):
+                yield OptionList(*[Option(e.scenario.title, id=e.scenario.id) for e in self.session.entries], id="scenarios")
+                yield AssumptionsForm(cursor_blink=self.cursor_blink, id="form")
+            with Vertical(id="main"):
+                yield Static("computing…", id="recommendation")
+                yield CostTable(id="costs")
+                with TabbedContent(id="charts"):
+                    with TabPane("Cumulative cost", id="tab-cumulative"):
+                        yield CumulativeCostChart(id="cumulative-chart")
+                    with TabPane("Cost vs volume", id="tab-volume"):
+                        yield VolumeChart(id="volume-chart")
+                yield Static("", id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#scenarios").border_title = "Scenarios"
+        self.query_one("#form").border_title = "Inputs"
+        self.query_one("#costs").border_title = "Options, ranked by total cost"
+        if self.session.entries:
+            self.select(self.session.entries[0].scenario.id)
+            self.query_one("#costs", CostTable).focus()
+
+    # ------------------------------------------------------------------ scenarios
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id and event.option.id != self.current:
+            self.select(event.option.id)
+
+    def select(self, scenario_id: str) -> None:
+        self.current = scenario_id
+        entry = self.session.entries[self.session.index_of(scenario_id)]
+        self.query_one("#form", AssumptionsForm).show_scenario(scenario_id, entry.data)
+        self.query_one("#costs").border_title = f"{entry.scenario.title}: options ranked by total cost"
+        if scenario_id in self.evaluations:
+            self.display_evaluation(self.evaluations[scenario_id])
+        if scenario_id not in self.evaluations or scenario_id in self.stale:
+            self.evaluate(scenario_id)
+
+    # ------------------------------------------------------------------ evaluation
+    def evaluate(self, scenario_id: str) -> None:
+        self.generation += 1
+        self.latest[scenario_id] = self.generation
+        entry = self.session.entries[self.session.index_of(scenario_id)]
+        self._evaluate(entry.scenario, self.generation)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="evaluate")
+    def _evaluate(self, scenario, generation: int) -> None:
+        """Totals first (tens of ms), then the break-even search, each posted as soon as it is ready."""
+        from tco.errors import TcoUserError
+        from tco.tui.session import evaluate_scenario
+
+        worker = get_current_worker()
+        s = self.session
+        try:
+            quick = evaluate_scenario(scenario, s.catalog, s.today, s.loaded, with_breakeven=False)
+            if worker.is_cancelled:
+                return
+            self.post_message(ResultsComputed(quick, generation))
+            full = evaluate_scenario(scenario, s.catalog, s.today, s.loaded, with_breakeven=True, curves=quick.volume_curves)
+            if worker.is_cancelled:
+                return
+            self.post_message(ResultsComputed(full, generation))
+        except TcoUserError as e:
+            self.post_message(EvaluationFailed(scenario.id, "; ".join(f"{p.field}: {p.message}" if p.field else p.message for p in e.problems), generation))
+
+    def on_results_computed(self, message: ResultsComputed) -> None:
+        ev = message.evaluation
+        if message.generation != self.latest.get(ev.scenario_id):
+            return  # a newer edit is being computed
+        self.evaluations[ev.scenario_id] = ev
+        if ev.with_breakeven:
+            self.stale.discard(ev.scenario_id)
+        edit = self.last_edit.get(ev.scenario_id)
+        if edit and not ev.with_breakeven:
+            self.last_latency_ms = (time.perf_counter() - edit[1]) * 1000
+        if ev.scenario_id == self.current:
+            if edit:
+                self.query_one("#form", AssumptionsForm).set_error(edit[0], None)
+            self.display_evaluation(ev)
+
+    def on_evaluation_failed(self, message: EvaluationFailed) -> None:
+        if message.generation != self.latest.get(message.scenario_id) or message.scenario_id != self.current:
+            return
+        edit = self.last_edit.get(message.scenario_id)
+        text = f"Not recomputed: {message.message}. The results shown are the last valid ones."
+        if edit:
+            self.query_one("#form", AssumptionsForm).set_error(edit[0], text)
+        self.set_status(text, error=True)
+
+    def display_evaluation(self, ev) -> None:
+        from tco.engine.compare import recommendation
+
+        self.query_one("#costs", CostTable).show(ev.results.options, breakeven_pending=not ev.with_breakeven)
+        self.query_one("#recommendation", Static).update(recommendation(ev.results, ev.scenario_id))
+        self.query_one("#cumulative-chart", CumulativeCostChart).show(ev)
+        self.query_one("#volume-chart", VolumeChart).show(ev)
+        latency = f"; last edit recomputed in {self.last_latency_ms:.0f} ms" if self.last_latency_ms is not None else ""
+        pending = "; solving break-even…" if not ev.with_breakeven else ""
+        notes = sorted({n for n in ev.results.options["notes"].to_list() if n})
+        timing = f"engine: {ev.elapsed_ms:.0f} ms{latency}" if self.show_timings else "engine: done"
+        self.set_status(f"{timing}{pending}" + (f" · {notes[0]}" if notes else ""))
+
+    def set_status(self, text: str, error: bool = False) -> None:
+        status = self.query_one("#status", Static)
+        status.update(text)
+        status.set_class(error, "-error")
+
+    # ------------------------------------------------------------------ edits
+    def on_input_edited(self, message: InputEdited) -> None:
+        from tco.tui.session import EditRejected
+
+        form = self.query_one("#form", AssumptionsForm)
+        index = self.session.index_of(message.scenario_id)
+        data = self.session.propose_value(index, message.path, message.text)
+        try:
+            scenario = self.session.validate(data)
+        except EditRejected as e:
+            form.set_error(message.path[-1], str(e))
+            return
+        form.set_error(message.path[-1], None)
+        self.apply(index, data, scenario, message.path[-1])
+
+    def apply(self, index: int, data: dict, scenario, field_name: str) -> None:
+        self.session.commit(index, data, scenario)
+        self.last_edit[scenario.id] = (field_name, time.perf_counter())
+        self.stale.add(scenario.id)
+        self.app.sub_title = "unsaved changes"
+        self.evaluate(scenario.id)
+
+    # ------------------------------------------------------------------ explain
+    def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
+        if event.data_table.id == "costs":
+            self.action_explain()
+
+    def action_explain(self) -> None:
+        from tco.tui.explain_text import explain_cell
+        from tco.tui.screens.explain import ExplainScreen
+
+        ev = self.evaluations.get(self.current)
+        keys = self.query_one("#costs", CostTable).cell_keys()
+        if ev is None or keys is None:
+            return
+        option, column = keys
+        if column in NOT_EXPLAINABLE:
+            column = "total_cost_usd"
+        self.app.push_screen(ExplainScreen(f"How {column} of {option} was computed", explain_cell(ev.results, option, column)))
+
+    def action_next_chart(self) -> None:
+        tabs = self.query_one("#charts", TabbedContent)
+        tabs.active = "tab-volume" if tabs.active == "tab-cumulative" else "tab-cumulative"
+
+    # ------------------------------------------------------------------ catalogs
+    def action_browse(self, kind: str) -> None:
+        from tco.tui.catalog_rows import VIEWS, api_rows, gpu_rows, model_rows, offer_rows
+        from tco.tui.screens.catalog import CatalogScreen
+
+        s = self.session
+        if kind == "api":
+            def load():
+                return api_rows(self.app.all_api_providers(), s.today)
+        else:
+            rows_of = {"gpu": gpu_rows, "offer": offer_rows, "model": model_rows}[kind]
+
+            def load():
+                return rows_of(s.catalog)
+        self.app.push_screen(CatalogScreen(VIEWS[kind], load, cursor_blink=self.cursor_blink),
+                             callback=lambda key: key is not None and self.post_message(CatalogItemPicked(kind, key)))
+
+    def on_catalog_item_picked(self, message: CatalogItemPicked) -> None:
+        self.add_from_catalog(message.kind, message.key)
+
+    def add_from_catalog(self, kind: str, key: tuple) -> None:
+        import copy
+
+        from pydantic import ValidationError
+
+        from tco.engine.rows import build_rows
+        from tco.model.scenario import Scenario
+        from tco.tui.new_option import CannotAdd, api_option, self_hosted_option
+        from tco.tui.session import EditRejected
+
+        s = self.session
+        index = s.index_of(self.current)
+        entry = s.entries[index]
+        taken = {o.id for o in entry.scenario.options}
+
+        def runs(option: dict) -> bool:
+            data = copy.deepcopy(entry.data)
+            data.setdefault("options", []).append(option)
+            try:
+                scenario = Scenario.model_validate(data)
+            except ValidationError:
+                return False
+            return not build_rows([scenario], s.catalog, s.today)[1]
+
+        try:
+            if kind == "api":
+                provider, model = key
+                if provider not in s.catalog.providers:
+                    s.catalog.providers[provider] = self.app.all_api_providers()[provider]
+                option = api_option(provider, model, taken)
+            else:
+                option = self_hosted_option(entry.scenario, s.catalog, taken, runs=runs, **{kind: key[0]})
+            data, scenario = s.add_option(index, option)
+        except (CannotAdd, EditRejected) as e:
+            self.notify(f"Cannot add: {e}", severity="error", timeout=8)
+            return
+        self.apply(index, data, scenario, "requests_per_day")
+        self.notify(f"Added option `{option['id']}` to {scenario.title}" +
+                    (f" ({option['gpus_per_replica']} x {option['gpu']}, {option['payment']['mode']} via {option['payment']['offer']})"
+                     if option["kind"] == "self-hosted" else "") + ". Ctrl+S saves it.")
+
+    # ------------------------------------------------------------------ save and export
+    def action_save_scenario(self) -> None:
+        from tco.errors import TcoUserError
+
+        s = self.session
+        entry = s.entries[s.index_of(self.current)]
+        if entry.file_index not in s.dirty_files:
+            self.notify("No unsaved changes in this scenario's file.")
+            return
+        try:
+            saved = s.save(entry.file_index)
+        except TcoUserError as e:
+            self.notify("\n".join(p.render() for p in e.problems), title="Not saved", severity="error", timeout=10)
+            return
+        s.files[entry.file_index] = saved.path
+        where = f"Saved {saved.path}"
+        if saved.redirected_from is not None:
+            where += f" (a copy: the bundled example {saved.redirected_from.name} is never overwritten)"
+        backup = f" The previous version is kept as {saved.backup}." if saved.backup else ""
+        self.notify(f"{where}. Comments and layout of the original file are not kept.{backup}", title="Saved", timeout=10)
+        if not s.dirty:
+            self.app.sub_title = ""
+
+    def action_export_workbook(self) -> None:
+        import importlib.util
+
+        from tco.tui.screens.ask_path import AskPathScreen
+
+        if importlib.util.find_spec("tco.export.excel") is None:
+            self.notify("Workbook export is not available in this build (tco.export.excel is missing).", severity="warning")
+            return
+        self.app.push_screen(AskPathScreen("Write the workbook (all scenarios, live formulas) to:", f"{self.current}.xlsx",
+                                           cursor_blink=self.cursor_blink),
+                             callback=lambda path: path and self._export(Path(path)))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="export")
+    def _export(self, path: Path) -> None:
+        from tco.engine.compare import evaluate_rows
+        from tco.engine.rows import build_rows
+        from tco.errors import TcoUserError
+        from tco.export.excel import export_workbook
+
+        s = self.session
+        try:
+            rows, problems = build_rows(s.scenarios, s.catalog, s.today)
+            if problems:
+                raise TcoUserError(problems[0].message)
+            results = evaluate_rows(rows, s.scenarios, s.today)
+            results.loaded, results.catalog = s.loaded, s.catalog
+            written = export_workbook(results, path)
+        except TcoUserError as e:
+            self.app.call_from_thread(self.notify, "\n".join(p.render() for p in e.problems), title="Not exported", severity="error", timeout=10)
+            return
+        self.post_message(ExportWritten(written or path))
+
+    def on_export_written(self, message: ExportWritten) -> None:
+        self.notify(f"Wrote {message.path}", title="Exported", timeout=8)

@@ -1,0 +1,72 @@
+"""The options of one scenario ranked by total cost; every number cell can be explained."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable
+
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("rank", "#"),
+    ("option", "option"),
+    ("kind", "kind"),
+    ("total_cost_usd", "total $"),
+    ("cost_per_million_tokens_usd", "$/M tok"),
+    ("cost_per_request_usd", "$/request"),
+    ("gpus_peak", "GPUs"),
+    ("utilization_average", "util"),
+    ("breakeven_requests_per_day", "BE req/day"),
+    ("breakeven_month", "BE month"),
+    ("npv_usd", "NPV $"),
+)
+"""(result name, header): keys equal the engine's column names."""
+
+
+def format_cell(name: str, rec: dict, breakeven_pending: bool = False) -> str:
+    value = rec.get(name)
+    if name == "rank":
+        return "excl." if value is None else str(value)
+    if name in ("option", "kind"):
+        return str(value)
+    if name in ("breakeven_requests_per_day", "breakeven_month") and rec.get("kind") != "api" and breakeven_pending:
+        return "…"
+    if value is None:
+        return ""
+    if name in ("total_cost_usd", "npv_usd"):
+        return f"{value:,.0f}"
+    if name == "cost_per_million_tokens_usd":
+        return f"{value:,.3f}"
+    if name == "cost_per_request_usd":
+        return f"{value:.5f}"
+    if name == "gpus_peak":
+        return "" if rec.get("kind") == "api" else f"{value:g}"
+    if name == "utilization_average":
+        return f"{value:.0%}"
+    if name == "breakeven_requests_per_day":
+        return f"{value:,.0f}" + ("*" if rec.get("breakeven_at_step") else "")
+    return str(value)
+
+
+class CostTable(DataTable):
+    """Rows keyed by option id, columns keyed by result name (for the explain screen)."""
+
+    def on_mount(self) -> None:
+        self.cursor_type = "cell"
+        self.zebra_stripes = True
+        for key, label in COLUMNS:
+            self.add_column(label, key=key)
+
+    def show(self, options, breakeven_pending: bool = False) -> None:
+        """`options`: the engine's options frame for one scenario."""
+        row, column = self.cursor_coordinate
+        self.clear()
+        ranked = options.sort(["rank", "total_cost_usd"], nulls_last=True)
+        for rec in ranked.iter_rows(named=True):
+            self.add_row(*[format_cell(k, rec, breakeven_pending) for k, _ in COLUMNS], key=rec["option"])
+        if self.row_count:
+            self.cursor_coordinate = (min(row, self.row_count - 1), column)
+
+    def cell_keys(self) -> tuple[str, str] | None:
+        """(option id, result name) under the cursor."""
+        if not self.row_count:
+            return None
+        keys = self.coordinate_to_cell_key(self.cursor_coordinate)
+        return str(keys.row_key.value), str(keys.column_key.value)

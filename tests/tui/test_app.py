@@ -1,0 +1,224 @@
+"""Behaviour of the terminal UI, driven with Textual's Pilot; expected numbers come from the CLI path."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+from textual.widgets import DataTable, Input
+
+from tco.run import run_scenarios
+from tco.tui.app import TcoApp
+from tco.tui.screens.catalog import CatalogScreen
+from tco.tui.screens.compare import CompareScreen
+from tco.tui.screens.confirm import ConfirmScreen
+from tco.tui.screens.explain import ExplainScreen
+from tco.tui.screens.problems import ProblemsScreen
+sys.path.insert(0, str(Path(__file__).parent))
+from tui_helpers import DATA, TODAY, open_app, settled, wait_for  # noqa: E402
+
+pytestmark = pytest.mark.anyio
+SID = "tui-support"
+
+
+def totals_on_screen(app) -> dict[str, float]:
+    ev = app.screen.evaluations[SID]
+    return dict(zip(ev.results.options["option"].to_list(), ev.results.options["total_cost_usd"].to_list()))
+
+
+def engine_totals(path, overrides=()) -> dict[str, float]:
+    results = run_scenarios([path], today=TODAY, overrides=list(overrides))
+    frame = results.options.filter(pl.col("scenario") == SID)
+    return dict(zip(frame["option"].to_list(), frame["total_cost_usd"].to_list()))
+
+
+async def type_into(pilot, field_id: str, text: str) -> None:
+    entry = pilot.app.screen.query_one(f"#{field_id}", Input)
+    entry.focus()
+    await pilot.pause()
+    with entry.prevent(Input.Changed):
+        entry.value = ""
+    await pilot.press(*text)
+
+
+async def test_editing_an_input_recomputes_the_totals_to_the_engines_value(scenario_file):
+    app = TcoApp([scenario_file], today=TODAY, deterministic=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_app(pilot, SID)
+        before = totals_on_screen(app)
+        assert before == pytest.approx(engine_totals(scenario_file))
+        await type_into(pilot, "requests_per_day", "5000")
+        await wait_for(pilot, lambda: settled(app, SID) and app.screen.session.entries[0].scenario.workload.requests_per_day == 5000,
+                       what="recomputed after the edit")
+        after = totals_on_screen(app)
+        expected = engine_totals(scenario_file, ["workload.requests_per_day=5000"])
+        assert after == pytest.approx(expected, rel=1e-12)
+        assert after["gpt-4o-mini"] < before["gpt-4o-mini"]  # a quarter of the traffic costs less on a per-token API
+        table = app.screen.query_one("#costs", DataTable)
+        assert table.get_cell("gpt-4o-mini", "total_cost_usd") == f"{expected['gpt-4o-mini']:,.0f}"
+
+
+async def test_an_invalid_value_is_explained_inline_and_the_last_results_stay(scenario_file):
+    app = TcoApp([scenario_file], today=TODAY, deterministic=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_app(pilot, SID)
+        before = totals_on_screen(app)
+        await type_into(pilot, "output_tokens", "-3")
+        await pilot.pause(0.2)
+        error = str(app.screen.query_one("#error-output_tokens").render())
+        assert "must be at least 0" in error
+        assert totals_on_screen(app) == before
+        assert app.screen.session.entries[0].scenario.workload.output_tokens == 300
+        await type_into(pilot, "output_tokens", "abc")
+        await pilot.pause(0.2)
+        assert "whole number" in str(app.screen.query_one("#error-output_tokens").render())
+
+
+async def test_a_model_picked_in_the_catalog_becomes_a_self_hosted_option(scenario_file):
+    app = TcoApp([scenario_file], today=TODAY, deterministic=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_app(pilot, SID)
+        app.screen.query_one("#costs").focus()
+        await pilot.press("m")
+        await wait_for(pilot, lambda: isinstance(app.screen, CatalogScreen) and app.screen.rows, what="models listed")
+        await pilot.press(*"qwen3-8b")
+        await pilot.pause()
+        assert [key for key, _ in app.screen.shown] == [("qwen3-8b",)]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, CompareScreen) and len(app.screen.session.entries[0].scenario.options) == 3
+                       and settled(app, SID), what="option added")
+        added = app.screen.session.entries[0].scenario.options[-1]
+        assert (added.kind, added.model, added.gpu) == ("self-hosted", "qwen3-8b", "h100-sxm")  # the scenario's GPU
+        assert added.operations.staff_fte == 0.25  # running costs copied from the first self-hosted option
+        assert added.id in totals_on_screen(app)
+        assert app.screen.session.dirty
+
+
+async def test_an_api_price_picked_in_the_catalog_becomes_an_api_option(scenario_file):
+    app = TcoApp([scenario_file], today=TODAY, deterministic=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_app(pilot, SID)
+        app.screen.query_one("#costs").focus()
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, CatalogScreen) and app.screen.rows, timeout_s=60, what="API prices listed")
+        await pilot.press(*"anthropic claude-haiku-4-5")
+        await pilot.pause()
+        assert ("anthropic", "claude-haiku-4-5") in [key for key, _ in app.screen.shown]
+        app.screen.query_one("#catalog-table", DataTable).move_cursor(
+            row=[key for key, _ in app.screen.shown].index(("anthropic", "claude-haiku-4-5")))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, CompareScreen) and len(app.screen.session.entries[0].scenario.options) == 3
+                       and settled(app, SID), what="option added")
+        added = app.screen.session.entries[0].scenario.options[-1]
+        assert (added.kind, added.provider, added.model) == ("api", "anthropic", "claude-haiku-4-5")
+        expected = engine_totals(scenario_file, [])  # the file is unchanged: compare the new option via an override run
+        assert set(expected) == {"gpt-4o-mini", "llama-70b"}
+        assert totals_on_screen(app)[added.id] > 0
+
+
+async def test_save_writes_the_edits_keeps_a_backup_and_reloads_to_the_same_totals(scenario_file):
+    original = scenario_file.read_text()
+    app = TcoApp([scenario_file], today=TODAY, deterministic=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_app(pilot, SID)
+        await type_into(pilot, "monthly_growth", "0.1")
+        await wait_for(pilot, lambda: settled(app, SID) and app.screen.session.entries[0].scenario.workload.monthly_growth == 0.1,
+                       what="recomputed")
+        shown = totals_on_screen(app)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not app.screen.session.dirty
+    backup = scenario_file.with_name("support.yaml.bak")
+    assert backup.read_text() == original
+    assert engine_totals(scenario_file) == pytest.approx(shown, rel=1e-12)
+    assert engine_totals(scenario_file) == pytest.approx(engine_totals(backup, ["workload.monthly_growth=0.1"]), rel=1e-12)
+
+
+async def test_export_writes_a_workbook(scenario_file, tmp_path):
+    if importlib.util.find_spec("tco.export.excel") is None:
+        pytest.skip("the workbook exporter (tco.export.excel) is not in this checkout yet")
+    target = tmp_path / "out.xlsx"
+    app = TcoApp([scenario_file], today=TODAY, deterministic=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_app(pilot, SID)
+        app.screen.query_one("#costs").focus()
+        await pilot.press("x")
+        await pilot.pause()
+        app.screen.query_one("#path", Input).value = str(target)
+        await pilot.press("enter")
+        await wait_for(pilot, target.exists, timeout_s=60, what="workbook written")
+    import openpyxl
+
+    assert openpyxl.load_workbook(target).sheetnames
+
+
+async def test_export_says_clearly_when_the_exporter_is_missing(scenario_file, monkeypatch):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "tco.export.excel" else real(name, *a))
+    app = TcoApp([scenario_file], today=TODAY, deterministic=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_app(pilot, SID)
+        app.screen.query_one("#costs").focus()
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, CompareScreen)
+        assert any("not available" in str(n.message) for n in app._notifications)
+
+
+async def test_quitting_with_unsaved_changes_asks_first(scenario_file):
+    app = TcoApp([scenario_file], today=TODAY, deterministic=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_app(pilot, SID)
+        await type_into(pilot, "input_tokens", "2000")
+        await wait_for(pilot, lambda: app.screen.session.dirty, what="edit applied")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, CompareScreen) and app.is_running
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert not app.is_running
+    assert "input_tokens: 1500" in scenario_file.read_text()  # quitting without saving leaves the file alone
+
+
+async def test_quitting_without_changes_does_not_ask(scenario_file):
+    app = TcoApp([scenario_file], today=TODAY, deterministic=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_app(pilot, SID)
+        app.screen.query_one("#costs").focus()
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_explain_shows_the_formula_inputs_and_sources_of_a_cell(scenario_file):
+    app = TcoApp([scenario_file], today=TODAY, deterministic=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_app(pilot, SID)
+        table = app.screen.query_one("#costs", DataTable)
+        table.focus()
+        table.cursor_coordinate = (table.get_row_index("gpt-4o-mini"), table.get_column_index("cost_per_million_tokens_usd"))
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, ExplainScreen)
+        text = app.screen.text
+        assert "cost per million tokens" in text
+        assert "API output price" in text and "output_usd_per_million_tokens = 0.6" in text  # gpt-4o-mini list price
+        assert "genai-prices" in text or "openai.com" in text  # the price's source is named
+
+
+async def test_files_with_problems_open_the_problems_view_with_file_and_line():
+    app = TcoApp([DATA / "bad.yaml"], today=TODAY, deterministic=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ProblemsScreen), what="problems screen")
+        await pilot.pause(0.1)
+        table = app.screen.query_one("#problems", DataTable)
+        rows = [table.get_row_at(i) for i in range(table.row_count)]
+        assert any(r[0].endswith("bad.yaml") and r[1] == "5" and "output_tokns" in r[2] for r in rows)

@@ -1,0 +1,36 @@
+"""Waiting helpers and constants shared by the TUI tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+
+DATA = Path(__file__).parent / "data"
+TODAY = dt.date(2026, 11, 27)
+"""Prices in force on this date; no test reads the clock."""
+
+
+async def wait_for(pilot, condition, timeout_s: float = 60.0, what: str = "condition") -> None:
+    """Let the app's workers run until `condition()` holds (a deadline, not a timing assertion)."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.05)
+
+
+def settled(app, scenario_id: str) -> bool:
+    """The scenario's newest evaluation, break-even included, is on screen."""
+    from tco.tui.screens.compare import CompareScreen
+
+    screen = app.screen
+    if not isinstance(screen, CompareScreen):
+        return False
+    ev = screen.evaluations.get(scenario_id)
+    return ev is not None and ev.with_breakeven and scenario_id not in screen.stale and not any(
+        w.is_running for w in app.workers if w.group == "evaluate")
+
+
+async def open_app(pilot, scenario_id: str) -> None:
+    await wait_for(pilot, lambda: settled(pilot.app, scenario_id), what=f"{scenario_id} evaluated")
