@@ -10,7 +10,7 @@ from tco.commands.hardware import add_hardware_dir
 RESULT_COLUMNS = (
     "model", "gpu", "gpus", "tp", "pp", "precision", "kv_precision", "engine", "input_tokens", "output_tokens",
     "runnable", "output_tokens_per_s", "output_tokens_per_s_per_gpu", "requests_per_s", "ttft_ms", "tpot_ms",
-    "concurrency", "max_concurrency_fits", "limited_by", "basis", "weights_gb_per_gpu", "kv_cache_bytes_per_token",
+    "concurrency", "max_concurrency_fits", "limited_by", "basis", "parallelism", "weights_gb_per_gpu", "kv_cache_bytes_per_token",
     "reason",
 )
 BATCH_COLUMNS = ("model", "gpu", "gpus", "precision", "input_tokens", "output_tokens", "concurrency",
@@ -29,7 +29,9 @@ def register(subparsers) -> None:
     parser.add_argument("--gpus", type=int, help="GPUs in the replica")
     parser.add_argument("--tp", type=int, help="tensor-parallel degree (default: gpus / pp)")
     parser.add_argument("--pp", type=int, default=1, help="pipeline-parallel degree (default 1)")
-    parser.add_argument("--ep", type=int, help="expert-parallel degree (MoE models)")
+    parser.add_argument("--ep", type=int, help="expert-parallel degree (MoE models; default: the fastest split)")
+    parser.add_argument("--attention-dp", action="store_true", default=None,
+                        help="MoE: attention data-parallel over the tp GPUs, experts expert-parallel (SGLang --enable-dp-attention)")
     parser.add_argument("--precision", default="fp8", choices=("bf16", "fp16", "fp8", "fp4", "int4", "int8"),
                         help="weight precision (default fp8)")
     parser.add_argument("--kv-precision", choices=("bf16", "fp16", "fp8", "fp4"),
@@ -69,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
         raise TcoUserError(DataProblem("tco throughput", None, "--concurrency", concurrency))
     catalog = load_catalog(args)
     _check_ids(catalog, args.model, args.gpu, "tco throughput", None)
-    item = dict(model=args.model, gpu=args.gpu, gpus=args.gpus, tp=args.tp, pp=args.pp, ep=args.ep, precision=args.precision,
+    item = dict(model=args.model, gpu=args.gpu, gpus=args.gpus, tp=args.tp, pp=args.pp, ep=args.ep, attention_dp=args.attention_dp, precision=args.precision,
                 kv_precision=args.kv_precision, engine=args.engine, input_tokens=args.input_tokens,
                 output_tokens=args.output_tokens, concurrency=concurrency, ttft_ms=args.ttft_ms, tpot_ms=args.tpot_ms)
     row = result_row(catalog, item, args.model_only)
@@ -92,7 +94,7 @@ def result_row(catalog, item: dict, model_only: bool = False) -> dict:
 
     config = ServingConfig(
         gpus=item["gpus"], input_tokens=item["input_tokens"], output_tokens=item["output_tokens"], tp=item.get("tp"),
-        pp=item.get("pp") or 1, ep=item.get("ep"), precision=item.get("precision") or "fp8",
+        pp=item.get("pp") or 1, ep=item.get("ep"), attention_dp=item.get("attention_dp"), precision=item.get("precision") or "fp8",
         kv_precision=item.get("kv_precision"), engine=item.get("engine") or "trtllm", concurrency=item.get("concurrency"),
         ttft_ms=item.get("ttft_ms"), tpot_ms=item.get("tpot_ms"))
     measurements = () if model_only else catalog.measurements
@@ -105,10 +107,10 @@ def result_row(catalog, item: dict, model_only: bool = False) -> dict:
                    output_tokens_per_s_per_gpu=round(r.output_tokens_per_s_per_gpu, 1),
                    requests_per_s=round(r.requests_per_s, 4), ttft_ms=round(r.ttft_ms, 1), tpot_ms=round(r.tpot_ms, 2),
                    concurrency=r.concurrency, max_concurrency_fits=r.max_concurrency_fits, limited_by=r.limited_by,
-                   basis=r.basis)
+                   basis=r.basis, parallelism=r.parallelism)
     else:
         row.update(output_tokens_per_s=None, output_tokens_per_s_per_gpu=None, requests_per_s=None, ttft_ms=None,
-                   tpot_ms=None, concurrency=None, max_concurrency_fits=None, limited_by=None, basis=None)
+                   tpot_ms=None, concurrency=None, max_concurrency_fits=None, limited_by=None, basis=None, parallelism=None)
     row.update(weights_gb_per_gpu=round(r.weights_gb_per_gpu, 2) if r.weights_gb_per_gpu else None,
                kv_cache_bytes_per_token=round(r.kv_cache_bytes_per_token) if r.kv_cache_bytes_per_token else None,
                reason=r.reason)

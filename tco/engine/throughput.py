@@ -62,28 +62,32 @@ prefill attention width when the catalog gives no head_dim."""
 # Fitted by `python -m tco.bench.fit_throughput` on the bundled calibration measurements (TensorRT-LLM
 # v0.17 and v1.0 perf overviews, 631 rows): minimise the median absolute log error, model only.
 # Each is a physical quantity; none is per model, per GPU or per row.
-MEMORY_BANDWIDTH_EFFICIENCY = 0.8
+MEMORY_BANDWIDTH_EFFICIENCY = 0.7899
 """Achievable fraction of peak memory bandwidth for streaming weights and KV cache."""
 MATMUL_EFFICIENCY = 0.6
 """Achievable fraction of the dense tensor-core peak for large GEMMs and attention."""
 FP4_MATMUL_EFFICIENCY = 0.7405
 """Achievable FP4 GEMM throughput relative to MATMUL_EFFICIENCY x the FP4 peak (block-scale handling
 and activation quantization make NVFP4 GEMMs reach a smaller share of their doubled peak)."""
-EXPERT_GEMM_HALF_EFFICIENCY_TOKENS = 151.4
+EXPERT_GEMM_HALF_EFFICIENCY_TOKENS = 61.84
 """Tokens per expert at which a grouped expert GEMM reaches half its large-GEMM efficiency."""
-LAYER_OVERHEAD_S = 6.55e-05
+LAYER_OVERHEAD_S = 8.228e-05
 """Fixed time per layer per engine step (kernel launches, synchronisation, norms, routing)."""
-ACTIVATION_PASSES_PER_LAYER = 20.82
+ACTIVATION_PASSES_PER_LAYER = 24.86
 """Times each token's hidden vector crosses memory per layer outside the GEMMs (norms, residuals,
 RoPE, activation quantization; MoE dispatch and combine repeat it for each of the k experts)."""
-ALLREDUCE_LATENCY_S = 3.42e-05
+ALLREDUCE_LATENCY_S = 3.508e-05
 """Fixed latency of one tensor-parallel all-reduce."""
-LINK_EFFICIENCY = 0.7154
+LINK_EFFICIENCY = 0.7526
 """Achieved all-reduce bus bandwidth as a fraction of the per-direction link bandwidth."""
-NVLINK_ALLREDUCE_BYTES_PER_S = 2.367e+11
+NVLINK_ALLREDUCE_BYTES_PER_S = 2.308e+11
 """Achieved all-reduce bus bandwidth of NVLink-class GPUs whose catalog entry has no interconnect
 figure (fitted, since the catalog does not yet carry NVLink figures)."""
-
+HOST_S_PER_SEQUENCE = 1.837e-05
+"""CPU time of the engine's scheduler per running sequence per step (bookkeeping, sampling,
+detokenization). Overlapped with the GPU (TensorRT-LLM's overlap scheduler, vLLM V1 async
+scheduling, SGLang's overlap scheduler), so a step takes the longer of the two: it only shows for
+small-active-parameter models at large batch, where the GPU step is short."""
 
 @dataclass(frozen=True)
 class ServingConfig:
@@ -96,7 +100,13 @@ class ServingConfig:
     """Tensor-parallel degree; None = gpus / pp (the whole replica in one TP group)."""
     pp: int = 1
     ep: int | None = None
-    """Expert-parallel degree (MoE); it changes no number in this model beyond being checked."""
+    """Expert-parallel degree (MoE): the routed experts are spread over `ep` GPUs of each stage
+    (each expert whole on one GPU when ep = tp); None = chosen (see `attention_dp`)."""
+    attention_dp: bool | None = None
+    """MoE only: attention data-parallel over the tp GPUs (each GPU keeps its own sequences and a
+    full copy of the attention weights; tokens reach the experts by all-to-all), as SGLang's
+    --enable-dp-attention, vLLM's --data-parallel-size with expert parallelism and TensorRT-LLM's
+    enable_attention_dp. None with tp and ep unset: the fastest of TP, TP + EP and DP attention + EP."""
     precision: str = "fp8"
     kv_precision: str | None = None
     """None: same as the weights (FP8 weights use an FP8 cache; 16-bit for int4/int8 and FP4)."""
@@ -135,6 +145,8 @@ class ThroughputResult:
     engine: str = ""
     measurement_ids: tuple[str, ...] = ()
     """The measurements the figure comes from when basis is not `model`."""
+    parallelism: str = ""
+    """How the GPUs of a replica share the work, e.g. `TP8` or `DP8 attention, EP8`."""
 
 
 def not_runnable(reason: str, config: ServingConfig, weights_gb_per_gpu: float = 0.0, kv_bytes: float = 0.0) -> ThroughputResult:
@@ -221,6 +233,16 @@ def kv_cache_bytes_per_token(model: OpenModel, kv_precision: str, context_tokens
     return kv_cache_elements_per_token(model, context_tokens, exploit_sliding_window) * BYTES_PER_KV_ELEMENT[kv_precision]
 
 
+def moe_dispatch_bytes_per_routed_copy(hidden: int, intermediate: float, precision: str) -> float:
+    """Memory traffic of one token's visit to one routed expert, outside the weight reads (fused
+    MoE kernels as in TensorRT-LLM's CUTLASS MoE, vLLM's fused_moe, SGLang's): the permuted copy of
+    the hidden vector written and read in the GEMM input precision, the intermediate written after
+    the fused SwiGLU and read by the down GEMM, the 16-bit down output written and read by the
+    weighted combine. Counted from the architecture, not fitted."""
+    activation_bytes = 2.0 if precision in ("bf16", "fp16", "int8", "int4") else BYTES_PER_WEIGHT[precision]
+    return 2.0 * hidden * activation_bytes + 2.0 * intermediate * activation_bytes + 4.0 * hidden
+
+
 def expected_experts_touched(experts: int, experts_per_token: int, tokens: float) -> float:
     """Distinct experts a batch of `tokens` routes to in one layer: E x (1 - (1 - k/E)^tokens)."""
     if experts <= 0:
@@ -246,11 +268,30 @@ def precision_problem(gpu: GpuType, precision: str, what: str = "weights") -> st
     if precision == "fp8" and gpu.architecture not in FP8_ARCHITECTURES:
         return f"FP8 {what} need an Ada, Hopper, Blackwell or CDNA3 GPU; {gpu.name} is {ARCHITECTURE_NAMES.get(gpu.architecture, gpu.architecture)}"
     if precision == "fp4" and gpu.architecture not in FP4_ARCHITECTURES:
-        return f"FP4 {what} need a Blackwell GPU; {gpu.name} is {ARCHITECTURE_NAMES.get(gpu.architecture, gpu.architecture)}"
+        return (f"FP4 {what} need a Blackwell GPU; {gpu.name} is {ARCHITECTURE_NAMES.get(gpu.architecture, gpu.architecture)}"
+                + (" (MXFP4 checkpoints such as gpt-oss run weight-only there: use int4, the same 4.25 bits per weight)" if what == "weights" else ""))
     return None
 
 
 # --- The step model -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Split:
+    """How the tp GPUs of one pipeline stage share the work (MoE models may split attention and
+    experts differently)."""
+
+    attention_dp: int
+    """Attention data-parallel groups within the stage (1 = attention tensor-parallel over all tp GPUs)."""
+    ep: int
+    """Expert-parallel degree: routed experts spread over ep GPUs, each expert split moe_tp = tp / ep ways."""
+
+    def describe(self, tp: int) -> str:
+        if self.ep == 1 and self.attention_dp == 1:
+            return f"TP{tp}"
+        attention = f"DP{self.attention_dp}" if self.attention_dp > 1 else f"TP{tp}"
+        experts = f"EP{self.ep}" + (f" x TP{tp // self.ep}" if tp // self.ep > 1 else "") if self.ep > 1 else f"TP{tp}"
+        return f"{attention} attention, experts {experts}"
+
 
 @dataclass(frozen=True)
 class _Deployment:
@@ -261,11 +302,15 @@ class _Deployment:
     tp: int
     pp: int
     dp: int
+    attention_dp: int
+    ep: int
+    precision: str
     input_tokens: int
     output_tokens: int
     weight_bytes_per_param: float
     kv_bytes_per_token_per_gpu: float
-    """Per sequence-token, for the layers one GPU holds, at the average decode context."""
+    """Per sequence-token, for the layers one GPU holds, at the average decode context, averaged
+    over the attention data-parallel groups (a GPU holds 1 / attention_dp of the sequences)."""
     bandwidth_bytes_per_s: float
     matmul_flops_per_s: float
     attention_flops_per_s: float
@@ -275,64 +320,111 @@ class _Deployment:
     attention_flops_per_pair_prefill: float
 
 
-def _step_seconds(d: _Deployment, decode_seqs: float, prefill_tokens: float) -> tuple[float, float, float]:
-    """One engine step on one GPU of one pipeline stage: (seconds, memory-bound s, compute-bound s).
+def _allreduce_s(d: _Deployment, ranks: int, tokens: float) -> float:
+    """Ring all-reduce of `tokens` hidden vectors (16-bit) over `ranks` GPUs."""
+    if ranks <= 1:
+        return 0.0
+    seconds = ALLREDUCE_LATENCY_S
+    if d.link_bytes_per_s:
+        seconds += 2.0 * (ranks - 1) / ranks * tokens * d.model.hidden_size * 2.0 / d.link_bytes_per_s
+    return seconds
+
+
+def _alltoall_s(d: _Deployment, ranks: int, tokens: float, copies: int) -> float:
+    """One all-to-all moving each of `tokens` hidden vectors to `copies` experts over `ranks` GPUs
+    ((ranks - 1) / ranks of them leave the GPU)."""
+    if ranks <= 1:
+        return 0.0
+    seconds = ALLREDUCE_LATENCY_S
+    if d.link_bytes_per_s:
+        seconds += (ranks - 1) / ranks * tokens * copies * d.model.hidden_size * 2.0 / d.link_bytes_per_s
+    return seconds
+
+
+def expert_load_imbalance(assignments: float, ranks: int) -> float:
+    """Expected busiest-GPU load over mean load when `assignments` token-to-expert routes fall at
+    random on `ranks` GPUs: the busiest GPU sets the pace of an expert-parallel layer.
+    Binomial loads, expected maximum about mean + sqrt(2 x variance x ln ranks)."""
+    if ranks <= 1 or assignments <= 0:
+        return 1.0
+    mean = assignments / ranks
+    return 1.0 + math.sqrt(2.0 * (1.0 - 1.0 / ranks) * math.log(ranks) / mean)
+
+
+def _kernel(total: list[float], mem_s: float, cmp_s: float) -> None:
+    """Add one kernel (the longer of its memory and compute time) to [total, memory, compute]."""
+    total[0] += max(mem_s, cmp_s)
+    if mem_s >= cmp_s:
+        total[1] += mem_s
+    else:
+        total[2] += cmp_s
+
+
+def _step_seconds(d: _Deployment, decode_seqs: float, prefill_tokens: float) -> tuple[float, float, float, float]:
+    """One engine step on one GPU of one pipeline stage: (seconds, memory-bound s, compute-bound s, host s).
 
     The step carries `decode_seqs` sequences generating one token each and `prefill_tokens` prompt
-    tokens (chunked prefill rides along with decode). Kernels run one after another, so their
-    times add; each kernel takes the longer of its memory and its compute time.
+    tokens (chunked prefill rides along with decode), over the whole replica. Kernels run one after
+    another, so their times add; each kernel takes the longer of its memory and its compute time.
+    The scheduler's CPU work overlaps the GPU: the step takes the longer of the two.
     """
-    n_split = d.tp * d.pp
-    tokens = decode_seqs + prefill_tokens
+    pp, tp, adp, ep = d.pp, d.tp, d.attention_dp, d.ep
+    attn_tp = tp // adp
     split = d.split
     bw, mm = d.bandwidth_bytes_per_s, d.matmul_flops_per_s
-    # Dense linear layers (attention projections, dense MLP, shared experts) and the LM head.
-    dense_bytes = split.dense_linear * d.weight_bytes_per_param / n_split + split.lm_head * 2.0 / n_split
-    dense_flops = 2.0 * split.dense_linear * tokens / n_split / d.pp + 2.0 * split.lm_head * decode_seqs / n_split
-    mem_s, cmp_s = dense_bytes / bw, dense_flops / mm
-    total = max(mem_s, cmp_s)
-    memory_part, compute_part = (mem_s, 0.0) if mem_s >= cmp_s else (0.0, cmp_s)
-    # Routed experts: only the experts the batch touches are read; small per-expert GEMMs run less efficiently.
+    stage_tokens = (decode_seqs + prefill_tokens) / pp  # one microbatch of one stage
+    rank_tokens = stage_tokens / adp  # the tokens one attention group works on
+    acc = [0.0, 0.0, 0.0]
+    # Dense linear layers (attention projections, dense MLPs, shared experts) and the LM head:
+    # split over the attention TP group, replicated over attention data-parallel groups.
+    dense_bytes = (split.dense_linear * d.weight_bytes_per_param + split.lm_head * 2.0) / (attn_tp * pp)
+    dense_flops = (2.0 * split.dense_linear * rank_tokens + 2.0 * split.lm_head * decode_seqs / adp) / (attn_tp * pp)
+    _kernel(acc, dense_bytes / bw, dense_flops / mm)
+    moe_layers_per_stage = split.moe_layers / pp
     if split.moe_layers:
-        tokens_per_stage = tokens / d.pp
-        touched = expected_experts_touched(split.experts, split.experts_per_token, tokens_per_stage)
-        exp_bytes = touched * split.routed_expert * split.moe_layers * d.weight_bytes_per_param / n_split
-        per_expert = tokens_per_stage * split.experts_per_token / max(touched, 1e-9)
+        # Routed experts: every token of the stage meets the experts. Only the experts the batch
+        # touches are read; small per-expert GEMMs run less efficiently; with expert parallelism the
+        # busiest GPU sets the pace.
+        k = split.experts_per_token
+        touched = expected_experts_touched(split.experts, k, stage_tokens)
+        exp_bytes = touched * split.routed_expert * moe_layers_per_stage * d.weight_bytes_per_param / tp
+        per_expert = stage_tokens * k / max(touched, 1e-9)
         efficiency = per_expert / (per_expert + EXPERT_GEMM_HALF_EFFICIENCY_TOKENS)
-        exp_flops = 2.0 * split.routed_expert * split.experts_per_token * split.moe_layers * tokens_per_stage / n_split
-        mem_s, cmp_s = exp_bytes / bw, exp_flops / (mm * efficiency)
-        total += max(mem_s, cmp_s)
-        if mem_s >= cmp_s:
-            memory_part += mem_s
-        else:
-            compute_part += cmp_s
+        imbalance = expert_load_imbalance(stage_tokens * k, ep)
+        exp_flops = 2.0 * split.routed_expert * k * moe_layers_per_stage * stage_tokens / tp * imbalance
+        _kernel(acc, exp_bytes / bw, exp_flops / (mm * efficiency))
+        # Dispatch and combine: each routed copy of a token moves its hidden vector and the
+        # expert's intermediate activations through memory (on the GPU that holds the expert).
+        moe_tp = tp // ep
+        inter = (d.model.moe_expert_intermediate_size or 0) / moe_tp
+        per_copy = moe_dispatch_bytes_per_routed_copy(d.model.hidden_size, inter, d.precision)
+        moe_act_s = moe_layers_per_stage * stage_tokens * k / ep * imbalance * per_copy / bw
+        acc[0] += moe_act_s
+        acc[1] += moe_act_s
     # Attention: decode reads each sequence's cache; prefill is quadratic in the prompt.
     context = d.input_tokens + d.output_tokens / 2.0
-    kv_bytes = decode_seqs / d.pp * context * d.kv_bytes_per_token_per_gpu
+    kv_bytes = decode_seqs / pp * context * d.kv_bytes_per_token_per_gpu
     attn_flops = (decode_seqs * context * d.attention_flops_per_pair_decode
-                  + prefill_tokens * d.input_tokens / 2.0 * d.attention_flops_per_pair_prefill) / n_split / d.pp
-    mem_s, cmp_s = kv_bytes / bw, attn_flops / d.attention_flops_per_s
-    total += max(mem_s, cmp_s)
-    if mem_s >= cmp_s:
-        memory_part += mem_s
-    else:
-        compute_part += cmp_s
-    # Elementwise kernels: memory traffic of the activations themselves.
-    routed_copies = split.experts_per_token if split.moe_layers else 0
-    act_bytes = ACTIVATION_PASSES_PER_LAYER * tokens / d.pp * d.model.hidden_size * 2.0 * (1 + routed_copies) * d.model.num_layers / n_split
-    act_s = act_bytes / bw
-    total += act_s
-    memory_part += act_s
-    # Tensor-parallel all-reduces: two per layer (after attention and after the MLP).
-    layers_per_stage = d.model.num_layers / d.pp
-    if d.tp > 1:
-        message_bytes = tokens / d.pp * d.model.hidden_size * 2.0
-        per_allreduce = ALLREDUCE_LATENCY_S
-        if d.link_bytes_per_s:
-            per_allreduce += 2.0 * (d.tp - 1) / d.tp * message_bytes / d.link_bytes_per_s
-        total += 2.0 * layers_per_stage * per_allreduce
-    total += layers_per_stage * LAYER_OVERHEAD_S
-    return total, memory_part, compute_part
+                  + prefill_tokens * d.input_tokens / 2.0 * d.attention_flops_per_pair_prefill) / (tp * pp * pp)
+    _kernel(acc, kv_bytes / bw, attn_flops / d.attention_flops_per_s)
+    # Elementwise kernels (norms, residuals, RoPE, quantization): memory traffic of the activations.
+    act_s = ACTIVATION_PASSES_PER_LAYER * stage_tokens * d.model.hidden_size * 2.0 * d.model.num_layers / (tp * pp) / bw
+    acc[0] += act_s
+    acc[1] += act_s
+    # Communication. Attention TP: an all-reduce after attention and one after every MLP. MoE
+    # layers with attention data parallelism: all-to-all dispatch and combine instead.
+    layers_per_stage = d.model.num_layers / pp
+    dense_layers_per_stage = layers_per_stage - moe_layers_per_stage
+    comm = layers_per_stage * _allreduce_s(d, attn_tp, rank_tokens)
+    comm += dense_layers_per_stage * _allreduce_s(d, attn_tp, rank_tokens)
+    if split.moe_layers:
+        if adp > 1:
+            comm += moe_layers_per_stage * 2.0 * _alltoall_s(d, ep, rank_tokens, split.experts_per_token)
+        else:
+            comm += moe_layers_per_stage * _allreduce_s(d, tp, rank_tokens)
+    acc[0] += comm + layers_per_stage * LAYER_OVERHEAD_S
+    host = HOST_S_PER_SEQUENCE * decode_seqs / pp / adp
+    return max(acc[0], host), acc[1], acc[2], host
 
 
 @dataclass(frozen=True)
@@ -343,25 +435,27 @@ class _Point:
     ttft_s: float
     memory_s: float
     compute_s: float
+    host_s: float
+    gpu_s: float
 
 
 def _evaluate(d: _Deployment, concurrency: int) -> _Point:
     """Steady state at `concurrency` sequences per replica (in-flight batching).
 
     On average each step carries `B x input/output` prompt tokens besides the B decode tokens,
-    so output per second is B / step time (x pipeline stages' microbatches, / pp for the
-    stage count: a pipeline of pp stages finishes B/pp sequences' tokens per stage step).
-    TPOT is what a decoding sequence waits between tokens: the step with the others' prefill.
-    TTFT: a step that also carries this request's whole prompt.
+    so output per second is B / step time (a pipeline of pp stages finishes B/pp sequences'
+    tokens per stage step). TPOT is what a decoding sequence waits between tokens: the step with
+    the others' prefill. TTFT: a step that also carries this request's whole prompt.
     """
     b = float(concurrency)
     ratio = d.input_tokens / d.output_tokens
-    step_avg, mem_s, cmp_s = _step_seconds(d, b, b * ratio)
+    step_avg, mem_s, cmp_s, host_s = _step_seconds(d, b, b * ratio)
     stage_tokens_per_s = (b / d.pp) / step_avg
     out_per_s = stage_tokens_per_s * d.dp
-    step_others, _, _ = _step_seconds(d, b, (b - 1.0) * ratio)
-    step_first, _, _ = _step_seconds(d, b, (b - 1.0) * ratio + d.input_tokens * d.pp)
-    return _Point(concurrency, out_per_s, step_others * d.pp, step_first * d.pp, mem_s, cmp_s)
+    step_others = _step_seconds(d, b, (b - 1.0) * ratio)[0]
+    step_first = _step_seconds(d, b, (b - 1.0) * ratio + d.input_tokens * d.pp)[0]
+    gpu_s = mem_s + cmp_s
+    return _Point(concurrency, out_per_s, step_others * d.pp, step_first * d.pp, mem_s, cmp_s, host_s, gpu_s)
 
 
 def predict(model: OpenModel, gpu: GpuType, config: ServingConfig,
@@ -380,6 +474,26 @@ def predict(model: OpenModel, gpu: GpuType, config: ServingConfig,
     return apply_measurements(modelled, model, gpu, config, measurements)
 
 
+def _candidate_splits(model: OpenModel, config: ServingConfig, tp: int) -> list[_Split]:
+    """The ways to share a stage's tp GPUs that the engines offer, for the configuration asked.
+
+    Dense models, or tp = 1: tensor parallel. MoE with an explicit tp and no ep: experts tensor-
+    parallel too (what a `TPn` benchmark header means); attention data-parallel for MLA, whose
+    latent cannot be split by head. Otherwise the fastest of the choices left open is taken, as a
+    throughput benchmark (or an operator) would.
+    """
+    if model.arch_type != "moe" or tp == 1 or not param_split(model).moe_layers:
+        return [_Split(1, 1)]
+    mla = model.attention == "mla"
+    if config.ep is None and config.attention_dp is None:
+        if config.tp is not None:
+            return [_Split(tp if mla else 1, 1)]
+        return [_Split(1, 1), _Split(1, tp), _Split(tp, tp)]
+    eps = [config.ep] if config.ep is not None else [tp]
+    adps = [tp if config.attention_dp else 1] if config.attention_dp is not None else [1, tp]
+    return [_Split(a, e) for a in adps for e in eps]
+
+
 def predict_model(model: OpenModel, gpu: GpuType, config: ServingConfig) -> ThroughputResult:
     """The physical model only (measurements ignored): what `tco bench accuracy` evaluates."""
     precision = config.precision
@@ -388,32 +502,58 @@ def predict_model(model: OpenModel, gpu: GpuType, config: ServingConfig) -> Thro
     problem = _config_problem(model, gpu, config)
     if problem:
         return not_runnable(problem, config)
-    pp = config.pp
-    tp = config.tp or max(config.gpus // pp, 1)
+    tp = config.tp or max(config.gpus // config.pp, 1)
+    splits = _candidate_splits(model, config, tp)
+    if len(splits) == 1:
+        return _predict_split(model, gpu, config, tp, splits[0])
+    # Several ways to split: the one with the best offline throughput, chosen once, whatever the
+    # concurrency and latency targets (so that neither can switch the split and break the rule
+    # that a tighter target never raises throughput, nor more concurrency lowers latency).
+    offline = replace(config, concurrency=None, ttft_ms=None, tpot_ms=None)
+    best, best_tps = splits[0], -1.0
+    for split in splits:
+        r = _predict_split(model, gpu, offline, tp, split)
+        if r.runnable and r.output_tokens_per_s > best_tps * (1 + 1e-12):
+            best, best_tps = split, r.output_tokens_per_s
+    return _predict_split(model, gpu, config, tp, best)
+
+
+def weights_bytes_per_gpu(model: OpenModel, precision: str, tp: int, pp: int, attention_dp: int = 1) -> float:
+    """Weights on one GPU: routed experts over all tp x pp GPUs; the rest over the attention TP
+    group (replicated across attention data-parallel groups)."""
+    split = param_split(model)
+    attn_tp = tp // attention_dp
+    other = split.dense_linear * BYTES_PER_WEIGHT[precision] + (split.embedding + split.lm_head) * 2.0
+    return split.routed_total * BYTES_PER_WEIGHT[precision] / (tp * pp) + other / (attn_tp * pp)
+
+
+def _predict_split(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int, split: _Split) -> ThroughputResult:
+    precision, kv_precision, pp = config.precision, config.kv_precision, config.pp
     dp = config.gpus // (tp * pp)
     config = replace(config, tp=tp)
     exploit = ENGINE_EXPLOITS_SLIDING_WINDOW.get(config.engine, False)
     seq_tokens = config.input_tokens + config.output_tokens
     kv_whole = kv_cache_bytes_per_token(model, kv_precision, seq_tokens, exploit)
-    weights_per_gpu = weight_bytes(model, precision) / (tp * pp)
+    weights_per_gpu = weights_bytes_per_gpu(model, precision, tp, pp, split.attention_dp)
     memory_bytes = gpu.memory_gb * 1e9
-    activation_bytes = MAX_TOKENS_PER_STEP * (4.0 * model.hidden_size + 2.0 * _widest_mlp(model) / tp) * 2.0
+    attn_tp = tp // split.attention_dp
+    activation_bytes = MAX_TOKENS_PER_STEP * (4.0 * model.hidden_size + 2.0 * _widest_mlp(model) / attn_tp) * 2.0
     kv_budget = (memory_bytes - weights_per_gpu - RUNTIME_RESERVE_BYTES - activation_bytes) * KV_CACHE_MEMORY_FRACTION
     if kv_budget <= 0:
         need = (weights_per_gpu + RUNTIME_RESERVE_BYTES + activation_bytes) / 1e9
         return not_runnable(
             f"weights need {weights_per_gpu / 1e9:.1f} GB per GPU ({need:.1f} GB with runtime buffers); "
             f"the {gpu.name} has {gpu.memory_gb:g} GB - use more GPUs or a smaller precision", config, weights_per_gpu / 1e9, kv_whole)
-    kv_per_gpu_per_token = _kv_bytes_per_token_per_gpu(model, kv_whole, tp, pp)
+    kv_per_gpu_per_token = _kv_bytes_per_token_per_gpu(model, kv_whole, tp, pp, split.attention_dp)
     max_fits = int(kv_budget // (kv_per_gpu_per_token * seq_tokens)) if kv_per_gpu_per_token > 0 else 10**6
     if max_fits < 1:
         return not_runnable(
-            f"one sequence of {seq_tokens:,} tokens needs {kv_per_gpu_per_token * seq_tokens / 1e9:.1f} GB of KV cache per GPU; "
+            f"one sequence of {seq_tokens:,} tokens needs {kv_per_gpu_per_token * seq_tokens * split.attention_dp / 1e9:.1f} GB of KV cache per GPU; "
             f"only {kv_budget / 1e9:.1f} GB are left after the weights", config, weights_per_gpu / 1e9, kv_whole)
-    d = _deployment(model, gpu, config, tp, pp, dp, precision, kv_precision, kv_whole, kv_per_gpu_per_token)
+    d = _deployment(model, gpu, config, tp, pp, dp, split, precision, kv_precision)
     if isinstance(d, str):
         return not_runnable(d, config, weights_per_gpu / 1e9, kv_whole)
-    engine_cap = ENGINE_MAX_BATCH.get(config.engine, 1024)
+    engine_cap = ENGINE_MAX_BATCH.get(config.engine, 1024) * split.attention_dp
     ceiling = min(max_fits, engine_cap)
     point, limited_by = _choose(d, config, ceiling, max_fits, engine_cap)
     if point is None:
@@ -429,16 +569,18 @@ def predict_model(model: OpenModel, gpu: GpuType, config: ServingConfig) -> Thro
         requests_per_s=out / config.output_tokens, ttft_ms=point.ttft_s * 1e3, tpot_ms=point.tpot_s * 1e3,
         concurrency=point.concurrency * dp, max_concurrency_fits=max_fits * dp, limited_by=limited_by, basis="model",
         weights_gb_per_gpu=weights_per_gpu / 1e9, kv_cache_bytes_per_token=kv_whole, kv_cache_gb_per_gpu=kv_budget / 1e9,
-        tp=tp, pp=pp, data_parallel_replicas=dp, precision=precision, kv_precision=kv_precision, engine=config.engine)
+        tp=tp, pp=pp, data_parallel_replicas=dp, precision=precision, kv_precision=kv_precision, engine=config.engine,
+        parallelism=split.describe(tp) + (f" x PP{pp}" if pp > 1 else ""))
 
 
 def _choose(d: _Deployment, config: ServingConfig, ceiling: int, max_fits: int, engine_cap: int) -> tuple[_Point | None, str]:
     """The concurrency to report: the one asked for, or the largest that meets the targets.
 
     Why the largest: every term of the step time is a constant plus a part that grows at most
-    linearly with the batch, so output per second never falls as concurrency rises, while TTFT
-    and TPOT never fall either. The best point under latency targets is therefore the largest
-    concurrency that meets them (found by bisection), and a tighter target can only lower it.
+    linearly with the batch (and the host time is linear too), so output per second never falls
+    as concurrency rises, while TTFT and TPOT never fall either. The best point under latency
+    targets is therefore the largest concurrency that meets them (found by bisection), and a
+    tighter target can only lower it.
     """
     def meets(p: _Point) -> str | None:
         if config.ttft_ms is not None and p.ttft_s * 1e3 > config.ttft_ms:
@@ -448,6 +590,8 @@ def _choose(d: _Deployment, config: ServingConfig, ceiling: int, max_fits: int, 
         return None
 
     def regime(p: _Point) -> str:
+        if p.host_s > p.gpu_s:
+            return "host overhead"
         return "memory bandwidth" if p.memory_s >= p.compute_s else "compute"
 
     dp = max(d.dp, 1)
@@ -476,18 +620,20 @@ def _widest_mlp(model: OpenModel) -> int:
     return max(model.ffn_intermediate_size or 0, (model.moe_expert_intermediate_size or 0) * (model.experts_per_token or 1), model.hidden_size)
 
 
-def _kv_bytes_per_token_per_gpu(model: OpenModel, kv_whole: float, tp: int, pp: int) -> float:
-    """GQA heads are split over TP ranks (replicated when kv_heads < tp). The MLA latent cannot be
-    split by head, so engines run its attention data-parallel: each GPU caches its own sequences,
-    which for capacity is the same as dividing by tp."""
+def _kv_bytes_per_token_per_gpu(model: OpenModel, kv_whole: float, tp: int, pp: int, attention_dp: int = 1) -> float:
+    """KV bytes per token of one sequence on the GPUs that hold it, averaged over the replica's
+    sequences. GQA heads are split over the attention TP group (replicated when kv_heads < its
+    size); the MLA latent cannot be split by head, so under attention TP every GPU keeps a copy.
+    Attention data parallelism: each group keeps only its own sequences (1 / attention_dp)."""
+    attn_tp = tp // attention_dp
     if model.attention == "mla":
-        return kv_whole / (tp * pp)
+        return kv_whole / pp / attention_dp
     kv_heads = model.num_kv_heads or model.num_attention_heads
-    heads_per_gpu = math.ceil(kv_heads / tp)
-    return kv_whole * heads_per_gpu / kv_heads / pp
+    heads_per_gpu = math.ceil(kv_heads / attn_tp)
+    return kv_whole * heads_per_gpu / kv_heads / pp / attention_dp
 
 
-def _deployment(model, gpu, config, tp, pp, dp, precision, kv_precision, kv_whole, kv_per_gpu) -> _Deployment | str:
+def _deployment(model, gpu, config, tp, pp, dp, split: _Split, precision, kv_precision) -> _Deployment | str:
     peak = peak_tflops(gpu, precision)
     if not peak:
         return f"no published {('BF16' if precision not in ('fp8', 'fp4') else precision.upper())} TFLOPS for {gpu.name}: the model cannot estimate its compute"
@@ -508,9 +654,9 @@ def _deployment(model, gpu, config, tp, pp, dp, precision, kv_precision, kv_whol
     link = _link_bytes_per_s(gpu)
     context = config.input_tokens + config.output_tokens / 2.0
     exploit = ENGINE_EXPLOITS_SLIDING_WINDOW.get(config.engine, False)
-    kv_avg = _kv_bytes_per_token_per_gpu(model, kv_cache_bytes_per_token(model, kv_precision, context, exploit), tp, pp)
+    kv_avg = _kv_bytes_per_token_per_gpu(model, kv_cache_bytes_per_token(model, kv_precision, context, exploit), tp, pp, split.attention_dp)
     return _Deployment(
-        model=model, split=param_split(model), tp=tp, pp=pp, dp=dp,
+        model=model, split=param_split(model), tp=tp, pp=pp, dp=dp, attention_dp=split.attention_dp, ep=split.ep, precision=precision,
         input_tokens=config.input_tokens, output_tokens=config.output_tokens,
         weight_bytes_per_param=BYTES_PER_WEIGHT[precision], kv_bytes_per_token_per_gpu=kv_avg,
         bandwidth_bytes_per_s=gpu.memory_bandwidth_tb_per_s * 1e12 * MEMORY_BANDWIDTH_EFFICIENCY,
@@ -545,8 +691,11 @@ def _config_problem(model: OpenModel, gpu: GpuType, config: ServingConfig) -> st
     if config.ep is not None:
         if model.arch_type != "moe":
             return f"ep (expert parallelism) needs a mixture-of-experts model; {model.id} is dense"
-        if config.ep > (model.num_routed_experts or 1) or (config.gpus % config.ep):
-            return f"ep {config.ep} must divide the {config.gpus} GPUs and be at most the {model.num_routed_experts} experts"
+        if config.ep < 1 or config.ep > (model.num_routed_experts or 1) or (tp % config.ep):
+            return (f"ep {config.ep} must divide the tensor-parallel group of {tp} GPUs (tp) and be at most the "
+                    f"{model.num_routed_experts} experts")
+    if config.attention_dp and model.arch_type != "moe":
+        return f"attention_dp (attention data parallelism with expert parallelism) needs a mixture-of-experts model; {model.id} is dense"
     for name in ("ttft_ms", "tpot_ms"):
         value = getattr(config, name)
         if value is not None and not value > 0:

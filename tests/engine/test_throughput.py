@@ -3,6 +3,7 @@ and the accuracy figure quoted in docs/throughput.md."""
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -12,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tco.engine import throughput as tp
-from tco.engine.throughput import (ServingConfig, expected_experts_touched, kv_cache_bytes_per_token, predict,
-                                   predict_model, weight_bytes)
+from tco.engine.throughput import (ServingConfig, expected_experts_touched, expert_load_imbalance, kv_cache_bytes_per_token,
+                                   moe_dispatch_bytes_per_routed_copy, predict, predict_model, weight_bytes)
 from tco.load.hardware import load_hardware
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "throughput.md"
@@ -187,9 +188,74 @@ def test_a_latency_target_uses_the_model_not_the_offline_measurement(catalog):
     assert r.basis == "model" and r.tpot_ms <= 20
 
 
+# --- MoE, expert parallelism, host overhead ---------------------------------------------------
+
+def test_expert_parallel_load_imbalance_by_hand():
+    # 800 token-to-expert routes on 8 GPUs: mean 100, binomial variance 100 x 7/8, max about mean + sqrt(2 var ln 8)
+    assert expert_load_imbalance(800, 8) == pytest.approx(1 + (2 * 7 / 8 * math.log(8) / 100) ** 0.5)  # 1.1908
+    assert expert_load_imbalance(800, 1) == 1.0  # one GPU holds every expert: nothing to wait for
+    assert expert_load_imbalance(80, 8) > expert_load_imbalance(8000, 8)  # small batches are lumpier
+
+
+def test_moe_dispatch_traffic_counts_the_activation_precision():
+    # Qwen3-30B-A3B expert: hidden 2048, intermediate 768. FP8: 2 x 2048 + 2 x 768 bytes of FP8 copies + 4 x 2048 of 16-bit output.
+    assert moe_dispatch_bytes_per_routed_copy(2048, 768, "fp8") == 2 * 2048 + 2 * 768 + 4 * 2048  # 13,824
+    assert moe_dispatch_bytes_per_routed_copy(2048, 768, "bf16") == 2 * 2048 * 2 + 2 * 768 * 2 + 4 * 2048  # 19,456
+    assert moe_dispatch_bytes_per_routed_copy(2048, 768, "int4") == moe_dispatch_bytes_per_routed_copy(2048, 768, "bf16")
+
+
+@pytest.mark.parametrize("gpu, runnable", [("h200", True), ("h100-sxm", False), ("b200", True)])
+def test_deepseek_v3_fp8_needs_8_gpus_with_more_than_84_gb(catalog, gpu, runnable):
+    r = predict_model(catalog.models["deepseek-v3"], catalog.gpus[gpu],
+                      ServingConfig(gpus=8, input_tokens=1000, output_tokens=1000, precision="fp8"))
+    assert r.runnable is runnable
+    if not runnable:
+        assert "84.1 GB per GPU" in r.reason  # 671 B parameters at 1 byte, embedding and head 16-bit, over 8 GPUs
+
+
+def test_gpt_oss_runs_on_one_gpu_and_fp4_off_blackwell_points_to_int4(catalog):
+    cfg = ServingConfig(gpus=1, input_tokens=1000, output_tokens=1000, precision="int4")
+    assert predict_model(catalog.models["gpt-oss-120b"], catalog.gpus["h100-sxm"], cfg).runnable
+    assert predict_model(catalog.models["gpt-oss-120b"], catalog.gpus["b200"], replace(cfg, precision="fp4")).runnable
+    refused = predict_model(catalog.models["gpt-oss-120b"], catalog.gpus["h100-sxm"], replace(cfg, precision="fp4"))
+    assert not refused.runnable and "int4" in refused.reason
+
+
+def test_moe_split_is_chosen_when_left_open_and_kept_when_given(catalog):
+    m, g = catalog.models["qwen3-235b-a22b"], catalog.gpus["h100-sxm"]
+    cfg = ServingConfig(gpus=8, input_tokens=1000, output_tokens=1000, precision="fp8")
+    auto = predict_model(m, g, cfg)
+    tp_only = predict_model(m, g, replace(cfg, tp=8))  # a `TP8` benchmark header: experts tensor-parallel too
+    dep = predict_model(m, g, replace(cfg, ep=8, attention_dp=True))
+    assert tp_only.parallelism == "TP8" and dep.parallelism == "DP8 attention, experts EP8"
+    assert auto.output_tokens_per_s == pytest.approx(max(tp_only.output_tokens_per_s, dep.output_tokens_per_s,
+                                                         predict_model(m, g, replace(cfg, ep=8, attention_dp=False)).output_tokens_per_s))
+    # attention data parallelism keeps a full copy of the attention weights on every GPU
+    assert dep.weights_gb_per_gpu > tp_only.weights_gb_per_gpu
+
+
+def test_expert_parallel_needs_ep_to_divide_the_tp_group(catalog):
+    r = predict_model(catalog.models["qwen3-235b-a22b"], catalog.gpus["h200"],
+                      ServingConfig(gpus=8, input_tokens=1000, output_tokens=1000, precision="fp8", ep=3))
+    assert not r.runnable and "ep 3" in r.reason
+    dense = predict_model(catalog.models["llama-3.1-70b"], catalog.gpus["h200"],
+                          ServingConfig(gpus=8, input_tokens=1000, output_tokens=1000, attention_dp=True))
+    assert not dense.runnable and "mixture-of-experts" in dense.reason
+
+
+def test_host_overhead_caps_a_small_moe_at_huge_batch(catalog):
+    # One scheduler per replica spends HOST_S_PER_SEQUENCE per running sequence per step, overlapped with
+    # the GPU: no replica can emit more than 1 / HOST_S_PER_SEQUENCE tokens per second.
+    r = predict_model(catalog.models["gpt-oss-20b"], catalog.gpus["b200"],
+                      ServingConfig(gpus=1, input_tokens=128, output_tokens=128, precision="fp4"))
+    assert r.limited_by == "host overhead"
+    assert r.output_tokens_per_s == pytest.approx(1 / tp.HOST_S_PER_SEQUENCE, rel=1e-9)
+
+
 # --- Properties -------------------------------------------------------------------------------
 
-MODELS = ["llama-3.1-8b", "llama-3.1-70b", "mixtral-8x7b", "deepseek-v3", "qwen3-30b-a3b", "gemma-3-27b"]
+MODELS = ["llama-3.1-8b", "llama-3.1-70b", "mixtral-8x7b", "deepseek-v3", "qwen3-30b-a3b", "gemma-3-27b",
+          "qwen3-235b-a22b", "gpt-oss-120b"]
 GPUS = ["h100-sxm", "h200", "b200", "mi300x", "l40s"]
 
 
