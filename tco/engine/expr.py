@@ -189,21 +189,25 @@ def named_parts(term: Term) -> list[Named]:
     return list(out.values())
 
 
-def substitute(term: Term, values: Mapping[str, Term | Number]) -> Term:
+def substitute(term: Term, values: Mapping[str, Term | Number], _memo: dict | None = None) -> Term:
     """Replace inputs by other terms or constants (e.g. the month index by 7)."""
+    memo = {} if _memo is None else _memo
     match term:
         case Input():
             return lift(values[term.name]) if term.name in values else term
         case Op():
-            return Op(term.op, substitute(term.left, values), substitute(term.right, values))
+            return Op(term.op, substitute(term.left, values, memo), substitute(term.right, values, memo))
         case Cmp():
-            return Cmp(term.op, substitute(term.left, values), substitute(term.right, values))
+            return Cmp(term.op, substitute(term.left, values, memo), substitute(term.right, values, memo))
         case Where():
-            return Where(substitute(term.cond, values), substitute(term.then, values), substitute(term.otherwise, values))
+            return Where(substitute(term.cond, values, memo), substitute(term.then, values, memo), substitute(term.otherwise, values, memo))
         case Func():
-            return Func(term.name, tuple(substitute(a, values) for a in term.args))
+            return Func(term.name, tuple(substitute(a, values, memo) for a in term.args))
         case Named():
-            return Named(term.name, term.label, substitute(term.term, values), term.unit)
+            # named intermediates are shared by many formulas: substitute each once
+            if id(term) not in memo:
+                memo[id(term)] = Named(term.name, term.label, substitute(term.term, values, memo), term.unit)
+            return memo[id(term)]
     return term
 
 
@@ -390,10 +394,19 @@ def specialize(term: Term, values: Mapping[str, Number]) -> Term:
     return simplify(substitute(term, {k: Const(float(v)) for k, v in values.items()}))
 
 
-def simplify(term: Term) -> Term:
+def specialize_all(terms: Iterable[Term], values: Mapping[str, Number]) -> list[Term]:
+    """`specialize` for several terms at once, keeping the named parts they share shared."""
+    consts = {k: Const(float(v)) for k, v in values.items()}
+    sub_memo: dict = {}
+    simp_memo: dict = {}
+    return [simplify(substitute(t, consts, sub_memo), simp_memo) for t in terms]
+
+
+def simplify(term: Term, _memo: dict | None = None) -> Term:
+    memo = {} if _memo is None else _memo
     match term:
         case Op():
-            a, b = simplify(term.left), simplify(term.right)
+            a, b = simplify(term.left, memo), simplify(term.right, memo)
             ca = a.value if isinstance(a, Const) else None
             cb = b.value if isinstance(b, Const) else None
             if ca is not None and cb is not None:
@@ -414,25 +427,25 @@ def simplify(term: Term) -> Term:
                 return Const(1.0)
             return Op(term.op, a, b)
         case Cmp():
-            a, b = simplify(term.left), simplify(term.right)
+            a, b = simplify(term.left, memo), simplify(term.right, memo)
             if isinstance(a, Const) and isinstance(b, Const):
                 return Const(to_python(Cmp(term.op, a, b), {}))
             return Cmp(term.op, a, b)
         case Where():
-            c = simplify(term.cond)
+            c = simplify(term.cond, memo)
             if isinstance(c, Const):
-                return simplify(term.then) if c.value else simplify(term.otherwise)
-            return Where(c, simplify(term.then), simplify(term.otherwise))
+                return simplify(term.then, memo) if c.value else simplify(term.otherwise, memo)
+            return Where(c, simplify(term.then, memo), simplify(term.otherwise, memo))
         case Func():
-            args = tuple(simplify(a) for a in term.args)
+            args = tuple(simplify(a, memo) for a in term.args)
             if all(isinstance(a, Const) for a in args):
                 return Const(to_python(Func(term.name, args), {}))
             return Func(term.name, args)
         case Named():
-            inner = simplify(term.term)
-            if isinstance(inner, Const):
-                return inner
-            return Named(term.name, term.label, inner, term.unit)
+            if id(term) not in memo:
+                inner = simplify(term.term, memo)
+                memo[id(term)] = inner if isinstance(inner, Const) else Named(term.name, term.label, inner, term.unit)
+            return memo[id(term)]
     return term
 
 

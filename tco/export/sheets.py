@@ -1,0 +1,153 @@
+"""The Inputs, Sources and About sheets."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from openpyxl.workbook.defined_name import DefinedName
+
+from tco.engine.rows import Provenance
+from tco.export.grid import Grid, number_format_for
+from tco.export.names import quote_sheet
+from tco.export.plan import INPUT_BY_NAME, ScenarioPlan
+from tco.model.scenario import SelfHostedOption
+
+INPUTS_SHEET = "Inputs"
+NAMING_RULE = (
+    "Every input cell has a defined name: `<field>__<scenario>` for workload and finance figures (shared by all "
+    "options of the scenario), `<field>__<scenario>__<option>` for an option's own figures. Ids are lower-cased, "
+    "characters other than a-z and 0-9 become `_`, cut to 40 characters, numbered _2, _3 on a clash.")
+COLOURS = "Blue on light yellow: inputs you may change. Black: formulas. Green: a link to another cell."
+HORIZON_NOTE = ("the Calculations sheet has one row per month of the exported horizon: changing this cell does not add "
+                "or remove rows (export again for another horizon)")
+
+
+def build_inputs(plans: list[ScenarioPlan], wb) -> Grid:
+    g = Grid()
+    g.text(1, 1, "Inputs", "title")
+    g.text(2, 1, NAMING_RULE + " " + COLOURS, "note")
+    headers = ("scenario", "option", "input", "description", "unit", "value", "defined name", "source", "as of", "note")
+    for c, h in enumerate(headers, start=1):
+        g.text(3, c, h, "header")
+    for c, w in enumerate((18, 18, 34, 44, 20, 16, 52, 50, 12, 60), start=1):
+        g.width(c, w)
+    g.freeze = "A4"
+    r = 4
+    sheet = quote_sheet(INPUTS_SHEET)
+
+    def line(plan: ScenarioPlan, option_id: str, name: str, value: float, prov: Provenance | None, defined: str | None,
+             link: str | None = None, note: str = "") -> None:
+        nonlocal r
+        inp = INPUT_BY_NAME.get(name)
+        unit = inp.unit if inp else ""
+        g.text(r, 1, plan.scenario.id); g.text(r, 2, option_id); g.text(r, 3, name)
+        g.text(r, 4, inp.label if inp else ""); g.text(r, 5, unit)
+        if link:
+            g.formula(r, 6, link, "link", number_format_for(unit))
+        else:
+            g.put(r, 6, float(value), "input", number_format_for(unit))
+        if defined:
+            g.text(r, 7, defined)
+            wb.defined_names[defined] = DefinedName(defined, attr_text=f"{sheet}!$F${r}")
+        if prov is not None:
+            g.text(r, 8, prov.source); g.text(r, 9, prov.as_of)
+            note = "; ".join(x for x in (prov.note, note) if x)
+        g.text(r, 10, note)
+        r += 1
+
+    for plan in plans:
+        first = plan.options[0].row
+        for name in plan.scenario_inputs:
+            line(plan, "(all options)", name, plan.scenario_values[name], first.provenance.get(name), plan.names[(None, name)],
+                 note=HORIZON_NOTE if name == "horizon_months" else "")
+        for o in plan.options:
+            for name in o.input_names:
+                line(plan, o.option_id, name, o.row.values[name], o.row.provenance.get(name), plan.names[(o.option_id, name)])
+            for name, target in o.linked.items():
+                line(plan, o.option_id, name, o.row.values[name], None, None, link=target, note=f"the cell {target} of the option this hybrid uses")
+    return g
+
+
+def build_sources(plans: list[ScenarioPlan], catalog) -> Grid:
+    """Every price, spec and measurement the workbook uses, with its source and date."""
+    g = Grid()
+    g.text(1, 1, "Sources", "title")
+    g.text(2, 1, "Where every figure comes from. `scenario file` figures are the user's own assumptions.", "note")
+    headers = ("kind", "record", "figures", "source", "as of", "note", "used by")
+    for c, h in enumerate(headers, start=1):
+        g.text(3, c, h, "header")
+    for c, w in enumerate((16, 34, 50, 60, 12, 50, 60), start=1):
+        g.width(c, w)
+    g.freeze = "A4"
+    entries: dict[tuple, list[str]] = {}
+
+    def add(kind: str, record: str, figures: str, source: str, as_of: str, note: str, used_by: str) -> None:
+        entries.setdefault((kind, record, figures, source, as_of, note), [])
+        if used_by not in entries[(kind, record, figures, source, as_of, note)]:
+            entries[(kind, record, figures, source, as_of, note)].append(used_by)
+
+    for plan in plans:
+        for o in plan.options:
+            row = o.row
+            who = f"{plan.scenario.id} / {o.option_id}"
+            if row.api_price is not None:
+                p = row.api_price
+                prices = ", ".join(f"{label} {value:g}" for label, value in (
+                    ("input", p.input_usd_per_million_tokens), ("output", p.output_usd_per_million_tokens),
+                    ("cache read", p.cache_read_usd_per_million_tokens), ("cache write", p.cache_write_usd_per_million_tokens),
+                    ("batch input", p.batch_input_usd_per_million_tokens), ("batch output", p.batch_output_usd_per_million_tokens),
+                ) if value is not None) + " USD per million tokens"
+                note = "; ".join(x for x in (f"in force from {p.effective_from}" if p.effective_from else "", p.tier_note or "") if x)
+                add("API price", f"{p.provider} / {p.model}", prices, p.source, p.as_of, note, who)
+            spec = next((s for s in plan.scenario.options if s.id == o.option_id), None)
+            if isinstance(spec, SelfHostedOption) and catalog is not None:
+                for kind, record in (("GPU", catalog.gpus.get(spec.gpu)), ("open model", catalog.models.get(spec.model)),
+                                     ("GPU offer", catalog.offers.get(spec.payment.offer) if spec.payment.offer else None)):
+                    for s in getattr(record, "sources", None) or []:
+                        add(kind, record.id, ", ".join(s.covers), s.source, s.as_of, s.note or "", who)
+            names = [*(plan.scenario_inputs if o is plan.options[0] else ()), *o.input_names]
+            for name in names:
+                prov = row.provenance.get(name)
+                if prov is None:
+                    continue
+                kind = "assumption" if prov.source == "scenario file" else "input figure"
+                used = f"{plan.scenario.id}" if name in plan.scenario_inputs else who
+                add(kind, name, name, prov.source, prov.as_of, prov.note, used)
+    r = 4
+    for (kind, record, figures, source, as_of, note), users in entries.items():
+        for c, v in enumerate((kind, record, figures, source, as_of, note, ", ".join(users)), start=1):
+            g.text(r, c, v)
+        r += 1
+    return g
+
+
+def build_about(results, version: str, generated: dt.datetime, notes: list[str]) -> Grid:
+    g = Grid()
+    g.text(1, 1, "About this workbook", "title")
+    g.width(1, 28); g.width(2, 100); g.width(3, 70)
+    rows = [
+        ("tool", f"llm-tco {version}"),
+        ("generated", generated.isoformat(timespec="seconds")),
+        ("prices in force on", results.today.isoformat()),
+        ("input names", NAMING_RULE),
+        ("colours", COLOURS),
+        ("break-even volume", "Solved by llm-tco on the same formulas; a spreadsheet cannot solve it live. The Calculations "
+                              "sheets recompute both sides at that volume so you can see they meet."),
+        ("functions", "Only functions both Excel and LibreOffice evaluate (IF, SUM, MIN, MAX, ROUNDUP, INDEX/MATCH, IFERROR, SUMPRODUCT)."),
+        *[("note", n) for n in notes],
+    ]
+    r = 3
+    for key, value in rows:
+        g.text(r, 1, key, "bold"); g.text(r, 2, value, wrap=True)
+        r += 1
+    r += 1
+    g.text(r, 1, "scenario file", "header"); g.text(r, 2, "sha256", "header")
+    r += 1
+    loaded = getattr(results, "loaded", None)
+    hashes = getattr(loaded, "hashes", None) or {}
+    if not hashes:
+        g.text(r, 1, "(scenarios given in memory, not from files)")
+    for name, digest in hashes.items():
+        g.text(r, 1, name); g.text(r, 2, digest)
+        r += 1
+    return g

@@ -1,0 +1,219 @@
+"""The Summary sheet (live links to each scenario's results) and its native Excel charts.
+
+Charts per scenario: cumulative cost by month (live, from the Calculations sheet), total cost
+against daily volume with the break-even points (engine-computed on a volume grid, on the Chart
+data sheet), and a tornado of the biggest drivers (from `tco.engine.sensitivity`).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+from openpyxl.chart import BarChart, LineChart, Reference, ScatterChart, Series
+from openpyxl.utils import get_column_letter
+
+from tco.engine.compare import recommendation
+from tco.engine.evaluate import evaluate_totals
+from tco.export.calc_sheet import CalcSheet
+from tco.export.grid import NUMBER, USD, USD_WHOLE, Grid
+from tco.export.names import quote_sheet
+from tco.export.plan import ScenarioPlan
+
+CHART_DATA_SHEET = "Chart data"
+GRID_STEPS_PER_DECADE = 6
+GRID_DECADES_EACH_SIDE = 2
+SECTION_ROWS = 18
+"""A scenario's section on the Summary is at least this tall, so that its charts do not overlap."""
+
+COLUMNS = (
+    ("rank", None, 6), ("option", None, 22), ("kind", None, 12), ("total cost", "total_cost_usd", 15),
+    ("NPV", "npv_usd", 15), ("$ per million tokens", "cost_per_million_tokens_usd", 14),
+    ("$ per request", "cost_per_request_usd", 13), ("break-even requests/day", "breakeven_requests_per_day", 16),
+    ("break-even month", "breakeven_month", 12), ("excluded because", None, 30), ("notes", None, 40),
+)
+FORMATS = {"total_cost_usd": USD_WHOLE, "npv_usd": USD_WHOLE, "cost_per_million_tokens_usd": '"$"#,##0.0000',
+           "cost_per_request_usd": '"$"#,##0.000000', "breakeven_requests_per_day": NUMBER}
+
+
+def volume_grid(results, plans: list[ScenarioPlan]) -> dict[str, tuple[list[float], dict[str, list[float]]]]:
+    """Totals of every option at volumes from 1/100 to 100 x the scenario's, with the engine's formulas."""
+    steps = range(-GRID_DECADES_EACH_SIDE * GRID_STEPS_PER_DECADE, GRID_DECADES_EACH_SIDE * GRID_STEPS_PER_DECADE + 1)
+    inputs = results.inputs_frame()
+    src, vols, keys = [], [], []
+    grids = {}
+    for plan in plans:
+        base = plan.scenario_values.get("requests_per_day", plan.options[0].row.values["requests_per_day"])
+        grid = [base * 10 ** (k / GRID_STEPS_PER_DECADE) for k in steps]
+        grids[plan.scenario.id] = grid
+        for o in plan.options:
+            for v in grid:
+                src.append(o.row.row); vols.append(v); keys.append((plan.scenario.id, o.option_id))
+    frame = pl.DataFrame({"src": src, "volume": vols}, schema={"src": pl.Int64, "volume": pl.Float64})
+    frame = frame.join(inputs.rename({"row": "src"}), on="src", how="left", maintain_order="left")
+    frame = frame.with_columns(pl.col("volume").alias("requests_per_day"), pl.int_range(pl.len()).cast(pl.Int64).alias("row"))
+    totals = evaluate_totals(frame.drop("src", "volume")).sort("row")["total_cost_usd"].to_list()
+    out: dict[str, tuple[list[float], dict[str, list[float]]]] = {sid: (g, {}) for sid, g in grids.items()}
+    for key, total in zip(keys, totals):
+        out[key[0]][1].setdefault(key[1], []).append(total)
+    return out
+
+
+def _tornado(results, plan: ScenarioPlan):
+    """Drivers of the cheapest option that runs its own GPUs (against its API reference), else of the cheapest."""
+    try:
+        from tco.engine.sensitivity import tornado
+    except ImportError:
+        return None, None
+    ranked = results.options.filter((pl.col("scenario") == plan.scenario.id) & pl.col("rank").is_not_null()).sort("rank")
+    if ranked.is_empty():
+        return None, None
+    own = ranked.filter(pl.col("kind") != "api")
+    pick = (own if not own.is_empty() else ranked).row(0, named=True)
+    return pick["option"], tornado(results, plan.scenario.id, pick["option"])
+
+
+def build_summary(results, plans: list[ScenarioPlan], calcs: dict[str, CalcSheet]) -> tuple[Grid, Grid, list[str]]:
+    """The Summary grid, the Chart data grid, and notes for the About sheet."""
+    g, data = Grid(), Grid()
+    notes: list[str] = []
+    g.text(1, 1, "Self-host or API? Summary", "title")
+    g.text(2, 1, "Figures link to the Calculations sheets (live); rank, recommendation and break-even volume are as exported.", "note")
+    for c, (_, _, w) in enumerate(COLUMNS, start=1):
+        g.width(c, w)
+    g.freeze = "A3"
+    g.text(4, 1, "Scenarios", "title")
+    overview = ("scenario", "cheapest option", "kind", "total cost", "next best", "saving", "recommendation")
+    for c, h in enumerate(overview, start=1):
+        g.text(5, c, h, "header")
+    grids = volume_grid(results, plans)
+    data.text(1, 1, "Chart data: totals over the horizon at other daily volumes, computed by llm-tco with the same formulas.", "note")
+    data_row = 3
+    section = 6 + len(plans) + 2
+    options = results.options
+    for i, plan in enumerate(plans):
+        sid = plan.scenario.id
+        calc = calcs[sid]
+        ranked = options.filter(pl.col("scenario") == sid).sort([pl.col("rank").is_null(), "rank"])
+        recs = list(ranked.iter_rows(named=True))
+        allowed = [r for r in recs if r["rank"] is not None]
+        r0 = 6 + i
+        g.text(r0, 1, sid)
+        sentence = recommendation(results, sid)
+        if allowed:
+            best = allowed[0]
+            g.text(r0, 2, best["option"]); g.text(r0, 3, best["kind"])
+            g.formula(r0, 4, calc.result_cells[(best["option"], "total_cost_usd")], "link", USD_WHOLE)
+            if len(allowed) > 1:
+                nxt = allowed[1]
+                g.text(r0, 5, nxt["option"])
+                g.formula(r0, 6, f"{calc.result_cells[(nxt['option'], 'total_cost_usd')]}-{calc.result_cells[(best['option'], 'total_cost_usd')]}",
+                          "", USD_WHOLE)
+        g.text(r0, 7, sentence)
+
+        # section
+        top = section
+        g.text(top, 1, plan.scenario.title, "title")
+        g.text(top + 1, 1, sentence)
+        for c, (h, _, _) in enumerate(COLUMNS, start=1):
+            g.text(top + 2, c, h, "header")
+        for j, rec in enumerate(recs):
+            r = top + 3 + j
+            g.put(r, 1, rec["rank"]) if rec["rank"] is not None else g.text(r, 1, "excl.")
+            g.text(r, 2, rec["option"]); g.text(r, 3, rec["kind"])
+            for c, (_, key, _) in enumerate(COLUMNS, start=1):
+                if key is None:
+                    continue
+                ref = calc.result_cells.get((rec["option"], key))
+                if ref:
+                    g.formula(r, c, ref, "link", FORMATS.get(key))
+            g.text(r, 10, rec["excluded_reason"] or ""); g.text(r, 11, rec["notes"] or "")
+
+        data_row = _charts(g, data, data_row, plan, calc, grids[sid], recs, top, results, notes)
+        section = top + max(SECTION_ROWS, len(recs) + 5)
+    return g, data, notes
+
+
+def _charts(g: Grid, data: Grid, data_row: int, plan: ScenarioPlan, calc: CalcSheet, grid, recs, top: int, results, notes) -> int:
+    sid = plan.scenario.id
+    qs, qd = quote_sheet(calc.name), quote_sheet(CHART_DATA_SHEET)
+    first, last = calc.month_range
+
+    cumulative = LineChart()
+    cumulative.title = f"{plan.scenario.title}: cumulative cost"
+    cumulative.y_axis.title = "USD"; cumulative.x_axis.title = "month"
+    for o in plan.options:
+        col = get_column_letter(calc.cumulative_column[o.option_id])
+        cumulative.series.append(Series(Reference(range_string=f"{qs}!${col}${first}:${col}${last}"), title=o.option_id))
+    cumulative.set_categories(Reference(range_string=f"{qs}!$A${first}:$A${last}"))
+    _axes(cumulative)
+    g.charts.append((cumulative, f"M{top}"))
+
+    volumes, totals = grid
+    data.text(data_row, 1, f"{sid}: total cost over the horizon by daily volume", "bold")
+    data.text(data_row + 1, 1, "requests/day", "header")
+    for k, o in enumerate(plan.options, start=2):
+        data.text(data_row + 1, k, o.option_id, "header")
+    for n, v in enumerate(volumes):
+        data.put(data_row + 2 + n, 1, v, number_format=NUMBER)
+        for k, o in enumerate(plan.options, start=2):
+            data.put(data_row + 2 + n, k, totals[o.option_id][n], number_format=USD)
+    v0, v1 = data_row + 2, data_row + 1 + len(volumes)
+    scatter = ScatterChart()
+    scatter.title = f"{plan.scenario.title}: total cost by daily volume"
+    scatter.x_axis.title = "requests per day (log scale)"; scatter.y_axis.title = "USD over the horizon"
+    scatter.x_axis.scaling.logBase = 10
+    scatter.y_axis.scaling.logBase = 10
+    xs = Reference(range_string=f"{qd}!$A${v0}:$A${v1}")
+    for k, o in enumerate(plan.options, start=2):
+        letter = get_column_letter(k)
+        s = Series(Reference(range_string=f"{qd}!${letter}${v0}:${letter}${v1}"), xs, title=o.option_id)
+        s.marker.symbol = "none"
+        scatter.series.append(s)
+    row = v1 + 1
+    points = [(r["option"], r["breakeven_requests_per_day"], results.breakevens.get(r["row"])) for r in recs
+              if r["breakeven_requests_per_day"] is not None]
+    if points:
+        data.text(row, 1, "break-even requests/day", "header"); data.text(row, 2, "total at break-even", "header"); data.text(row, 3, "option", "header")
+        for n, (option, volume, be) in enumerate(points):
+            data.put(row + 1 + n, 1, volume, number_format=NUMBER)
+            data.put(row + 1 + n, 2, be.api_total_usd if be else None, number_format=USD)
+            data.text(row + 1 + n, 3, option)
+        p0, p1 = row + 1, row + len(points)
+        s = Series(Reference(range_string=f"{qd}!$B${p0}:$B${p1}"), Reference(range_string=f"{qd}!$A${p0}:$A${p1}"), title="break-even")
+        s.marker.symbol = "diamond"; s.marker.size = 9
+        s.graphicalProperties.line.noFill = True
+        scatter.series.append(s)
+        row = p1 + 1
+    _axes(scatter)
+    g.charts.append((scatter, f"W{top}"))
+
+    option_id, drivers = _tornado(results, plan)
+    if drivers is None:
+        if not notes:
+            notes.append("No tornado chart: tco.engine.sensitivity is not available in this installation.")
+        return row + 1
+    drivers = drivers[:8]
+    data.text(row, 1, f"{sid}: drivers of {option_id}'s total (change from base)", "bold")
+    data.text(row + 1, 1, "driver", "header"); data.text(row + 1, 2, "low end", "header"); data.text(row + 1, 3, "high end", "header")
+    for n, d in enumerate(drivers):
+        data.text(row + 2 + n, 1, f"{d.label} ({d.low} / {d.high})")
+        data.put(row + 2 + n, 2, d.total_low_usd - d.base_total_usd, number_format=USD)
+        data.put(row + 2 + n, 3, d.total_high_usd - d.base_total_usd, number_format=USD)
+    t0, t1 = row + 2, row + 1 + len(drivers)
+    bars = BarChart()
+    bars.type = "bar"; bars.grouping = "clustered"; bars.overlap = 100
+    bars.title = f"{plan.scenario.title}: what moves {option_id}'s total"
+    bars.x_axis.scaling.orientation = "maxMin"
+    for letter, title in (("B", "low end"), ("C", "high end")):
+        bars.series.append(Series(Reference(range_string=f"{qd}!${letter}${t0}:${letter}${t1}"), title=title))
+    bars.set_categories(Reference(range_string=f"{qd}!$A${t0}:$A${t1}"))
+    _axes(bars)
+    g.charts.append((bars, f"AG{top}"))
+    return t1 + 2
+
+
+def _axes(chart) -> None:
+    """openpyxl 3.1 marks axes deleted by default; Excel then draws a chart without scales."""
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.height = 7.5
+    chart.width = 15

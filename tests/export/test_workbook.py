@@ -1,0 +1,207 @@
+"""The exported workbook computes what the engine computes, with live formulas.
+
+Each workbook is evaluated by the `formulas` package (an evaluator independent of the exporter)
+and every figure is compared with the engine's results. Evaluating costs ~3 ms a formula, so the
+default run uses a 6-month scenario; the bundled examples are checked under `-m slow`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+import pytest
+
+from tco.engine import formulas as F
+from tco.export.excel import export_workbook
+from tco.run import example_files, run_scenarios
+sys.path.insert(0, str(Path(__file__).parent))
+from workbook_reader import calc_layout, evaluate, input_cells  # noqa: E402
+
+DATA = Path(__file__).parent / "data"
+TODAY = dt.date(2026, 11, 27)
+REL = 1e-9
+
+
+def close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=REL, abs_tol=1e-9)
+
+
+def sheet_of(scenario_id: str) -> str:
+    return f"Calc {scenario_id}"[:31]
+
+
+def check_against_engine(results, path: Path, values=None) -> int:
+    """Every horizon result, monthly cost and break-even cell of every scenario; returns cells compared."""
+    values = values or evaluate(path)
+    compared = 0
+    for scenario in results.scenarios:
+        layout = calc_layout(path, sheet_of(scenario.id))
+        sheet = layout.sheet.upper()
+        opts = results.options.filter(pl.col("scenario") == scenario.id)
+        for rec in opts.iter_rows(named=True):
+            option = rec["option"]
+
+            def got(name: str):
+                return values[(sheet, layout.results[(option, name)])]
+
+            for name in ("total_cost_usd", "npv_usd", "cost_per_million_tokens_usd", "cost_per_request_usd", "cost_per_llm_call_usd"):
+                assert close(got(name), rec[name]), (scenario.id, option, name, got(name), rec[name])
+                compared += 1
+            for line in F.COST_LINES:
+                assert close(got(f"total_{line.name}"), rec[line.name]), (scenario.id, option, line.name)
+                compared += 1
+            if rec["kind"] != "api":
+                assert close(got("gpus_peak"), rec["gpus_peak"])
+                compared += 1
+            monthly = results.monthly.filter(pl.col("row") == rec["row"]).sort("month")["monthly_cost_usd"].to_list()
+            column = layout.blocks[option]["monthly_cost_usd"]
+            assert len(layout.month_rows) == len(monthly)
+            for r, expected in zip(layout.month_rows, monthly):
+                assert close(values[(sheet, f"{column}{r}")], expected), (scenario.id, option, r)
+                compared += 1
+            if rec["breakeven_reference_option"] is not None:
+                month = got("breakeven_month")
+                assert (month == "none") if rec["breakeven_month"] is None else (month == rec["breakeven_month"]), (option, month)
+                compared += 1
+                if rec["breakeven_requests_per_day"] is not None:
+                    be = results.breakevens[rec["row"]]
+                    assert close(got("total_at_breakeven_usd"), be.self_hosted_total_usd)
+                    assert close(got("reference_total_at_breakeven_usd"), be.api_total_usd)
+                    if not be.at_step:
+                        assert abs(got("difference_at_breakeven_usd")) <= 1e-6 * be.api_total_usd
+                    compared += 3
+    return compared
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    results = run_scenarios([DATA / "small.yaml"], today=TODAY)
+    path = export_workbook(results, tmp_path_factory.mktemp("wb") / "small.xlsx")
+    return results, path, evaluate(path)
+
+
+def test_small_workbook_matches_engine(small):
+    results, path, values = small
+    assert check_against_engine(results, path, values) > 60
+    errors = [k for k, v in values.items() if isinstance(v, str) and v.startswith("#")]
+    assert errors == []
+
+
+def test_formulas_are_live_and_reference_named_inputs(small):
+    _, path, _ = small
+    wb = openpyxl.load_workbook(path)
+    ws = wb[sheet_of("small")]
+    layout = calc_layout(path, sheet_of("small"))
+    cell = ws[f"{layout.blocks['gpt4o']['requests_in_month']}{layout.month_rows[0]}"].value
+    assert cell.startswith("=") and "requests_per_day__small" in cell
+    rental = ws[f"{layout.blocks['llama-8b']['gpu_rental_usd']}{layout.month_rows[0]}"].value
+    assert "gpu_usd_per_hour__small__llama_8b" in rental
+    assert "gpu_rental_usd" not in layout.blocks["gpt4o"]  # an API option carries no GPU columns
+    assert ws[layout.results[("gpt4o", "total_cost_usd")]].value.startswith("=SUM(")
+    assert "MATCH(1," in ws[layout.results[("mix", "breakeven_month")]].value
+    assert set(wb.defined_names) >= {"monthly_growth__small", "gpu_usd_per_hour__small__llama_8b", "input_usd_per_million_tokens__small__gpt4o"}
+    inputs = wb["Inputs"]
+    row = next(r for r in inputs.iter_rows(min_row=4) if r[6].value == "gpu_usd_per_hour__small__llama_8b")
+    assert row[5].font.color.rgb.endswith("0000FF") and row[5].fill.fgColor.rgb.endswith("FFFFCC")
+    assert row[7].value and row[8].value  # the offer's source and date
+    assert {"Summary", "Inputs", "Sources", "About", "Chart data"} <= set(wb.sheetnames)
+
+
+def test_changed_inputs_give_the_engine_totals_with_the_same_overrides(small, tmp_path):
+    results, path, _ = small
+    cells = input_cells(path)
+    gpu_price = results.row("small", "llama-8b").values["gpu_usd_per_hour"]
+    changed = {
+        ("Inputs", cells[("small", "llama-8b", "gpu_usd_per_hour")]): gpu_price * 1.5,
+        ("Inputs", cells[("small", "(all options)", "monthly_growth")]): 0.12,
+    }
+    values = evaluate(path, changed)
+    expected = run_scenarios([DATA / "small.yaml"], today=TODAY, with_breakeven=False, overrides=[
+        f"options.llama-8b.payment.usd_per_gpu_hour={gpu_price * 1.5!r}", "workload.monthly_growth=0.12"])
+    layout = calc_layout(path, sheet_of("small"))
+    for rec in expected.options.iter_rows(named=True):
+        got = values[(layout.sheet.upper(), layout.results[(rec["option"], "total_cost_usd")])]
+        assert close(got, rec["total_cost_usd"]), (rec["option"], got, rec["total_cost_usd"])
+    before = results.options.filter(pl.col("option") == "mix")["total_cost_usd"][0]
+    assert not close(expected.options.filter(pl.col("option") == "mix")["total_cost_usd"][0], before)  # the hybrid follows its part
+
+
+def test_user_text_that_looks_like_a_formula_stays_text(tmp_path):
+    text = (DATA / "small.yaml").read_text().replace("name: Small support bot", "name: '=HYPERLINK(\"http://x.invalid\",\"click\")'")
+    scenario_file = tmp_path / "evil.yaml"
+    scenario_file.write_text(text)
+    results = run_scenarios([scenario_file], today=TODAY, with_breakeven=False)
+    path = export_workbook(results, tmp_path / "evil.xlsx")
+    wb = openpyxl.load_workbook(path)
+    title = wb[sheet_of("small")]["A1"]
+    assert title.value == 'Calculations: =HYPERLINK("http://x.invalid","click")'
+    summary = [c for row in wb["Summary"].iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert summary and all(c.data_type == "s" for c in summary)
+    leading = [c for c in summary if c.value.startswith("=")]
+    assert leading and all(c.quotePrefix for c in leading)
+    with zipfile.ZipFile(path) as z:
+        xml = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/"))
+    assert "<f>HYPERLINK" not in xml
+
+
+def test_an_existing_file_is_backed_up_not_lost(small, tmp_path):
+    results, _, _ = small
+    target = tmp_path / "book.xlsx"
+    target.write_bytes(b"the previous workbook")
+    export_workbook(results, target)
+    assert (tmp_path / "book.xlsx.bak").read_bytes() == b"the previous workbook"
+    assert zipfile.is_zipfile(target)
+
+
+def test_many_scenarios_in_one_workbook(tmp_path):
+    results = run_scenarios([DATA / "two_scenarios.yaml"], today=TODAY)
+    path = export_workbook(results, tmp_path / "two.xlsx")
+    wb = openpyxl.load_workbook(path)
+    assert {"Calc support-chat", "Calc agent-owned"} <= set(wb.sheetnames)
+    summary = wb["Summary"]
+    assert [summary.cell(r, 1).value for r in (6, 7)] == ["support-chat", "agent-owned"]
+    assert len(summary._charts) >= 4  # cumulative and volume charts per scenario (tornado when available)
+
+
+@pytest.mark.slow
+def test_bundled_examples_match_engine(tmp_path):
+    results = run_scenarios(example_files(), today=TODAY)
+    path = export_workbook(results, tmp_path / "examples.xlsx")
+    assert check_against_engine(results, path) > 500
+
+
+@pytest.mark.slow
+def test_two_scenarios_match_engine(tmp_path):
+    results = run_scenarios([DATA / "two_scenarios.yaml"], today=TODAY)
+    path = export_workbook(results, tmp_path / "two.xlsx")
+    assert check_against_engine(results, path) > 200
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None,
+                    reason="LibreOffice not installed (apt-get install -y --no-install-recommends libreoffice-calc-nogui)")
+def test_libreoffice_recomputes_without_error_cells(small, tmp_path):
+    results, path, _ = small
+    out = tmp_path / "lo"
+    out.mkdir()
+    source = tmp_path / "in.xlsx"
+    shutil.copy(path, source)
+    subprocess.run(["soffice", "--headless", "--calc", "--convert-to", "xlsx", "--outdir", str(out), str(source)],
+                   check=True, capture_output=True, timeout=180, env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    wb = openpyxl.load_workbook(out / "in.xlsx", data_only=True)
+    errors = [(ws.title, c.coordinate, c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row
+              if isinstance(c.value, str) and c.value.startswith("#") and c.value.rstrip("!?0/").upper() in
+              {"#NAME", "#VALUE", "#REF", "#DIV", "#N/A", "#NUM", "#NULL"}]
+    assert errors == []
+    layout = calc_layout(path, sheet_of("small"))
+    ws = wb[layout.sheet]
+    for rec in results.options.iter_rows(named=True):
+        got = ws[layout.results[(rec["option"], "total_cost_usd")]].value
+        assert close(got, rec["total_cost_usd"]), (rec["option"], got)
