@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from tco.engine import formulas as F
 from functools import lru_cache
 
-from tco.engine.expr import Const, Named, depends_on, inputs_of, named_parts, simplify, substitute, total
+from tco.engine.expr import Named, depends_on, inputs_of, named_parts, specialize_all, total
 from tco.engine.rows import Row
 from tco.export.names import Slugs, option_input_name, scenario_input_name
 from tco.model.scenario import HybridOption, Scenario
@@ -94,10 +94,7 @@ def specialized_terms(flags: tuple[tuple[str, float], ...]) -> tuple[list[Named]
 
     Cached: a hundred scenarios share a handful of combinations.
     """
-    values = {k: Const(float(v)) for k, v in flags}
-    sub_memo: dict = {}
-    fold_memo: dict = {}
-    folded = (simplify(substitute(t, values, sub_memo), fold_memo) for t in (*F.COST_LINES, *F.MONTHLY_RESULTS))
+    folded = specialize_all((*F.COST_LINES, *F.MONTHLY_RESULTS), dict(flags))
     terms = [t for t in folded if isinstance(t, Named)]
     monthly, constant = _split_parts(terms)
     used = [i.name for i in inputs_of(total(terms)) if i.name != "month"]
