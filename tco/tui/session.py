@@ -164,13 +164,20 @@ def open_session(files: list[Path] | None, today: dt.date | None = None, hardwar
 
     Raises TcoUserError with every located problem (the app shows them in the problems screen).
     """
+    from tco.engine.rows import build_rows
+    from tco.load.catalog import load_catalog, providers_of
+    from tco.load.scenarios import load_scenario_files, problems_from_rows
     from tco.load.yaml_source import load_yaml
-    from tco.run import resolve_files, run_scenarios
+    from tco.run import resolve_files
 
     paths = resolve_files(files)
     today = today or dt.date.today()
-    results = run_scenarios(paths, today=today, hardware_dirs=hardware_dirs, pricing_dirs=pricing_dirs, with_breakeven=False)
-    loaded = results.loaded
+    # what run_scenarios does, minus the evaluation: the screen evaluates the scenario it shows
+    loaded = load_scenario_files(paths)
+    catalog = load_catalog(providers_of(loaded.scenarios), hardware_dirs, pricing_dirs)
+    _, problems = build_rows(loaded.scenarios, catalog, today)
+    if problems:
+        raise TcoUserError(problems_from_rows(loaded, problems))
     documents, entries = [], []
     scenarios = iter(loaded.scenarios)
     for file_index, path in enumerate(loaded.files):
@@ -180,7 +187,7 @@ def open_session(files: list[Path] | None, today: dt.date | None = None, hardwar
         for position, item in enumerate(items):
             data = {k: v for k, v in item.items() if k != "schema_version"} if isinstance(item, dict) else item
             entries.append(ScenarioEntry(file_index, position, data, next(scenarios)))
-    return Session(list(loaded.files), documents, entries, results.catalog, today, loaded)
+    return Session(list(loaded.files), documents, entries, catalog, today, loaded)
 
 
 # ------------------------------------------------------------------ evaluation

@@ -222,3 +222,28 @@ async def test_files_with_problems_open_the_problems_view_with_file_and_line():
         table = app.screen.query_one("#problems", DataTable)
         rows = [table.get_row_at(i) for i in range(table.row_count)]
         assert any(r[0].endswith("bad.yaml") and r[1] == "5" and "output_tokns" in r[2] for r in rows)
+
+
+async def test_the_help_screen_lists_every_key_with_its_binding_id(scenario_file):
+    from tco.tui.screens.help import HelpScreen
+
+    app = TcoApp([scenario_file], today=TODAY, deterministic=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_app(pilot, SID)
+        app.screen.query_one("#costs").focus()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one("#help-text").render())
+        for binding in [*TcoApp.BINDINGS, *CompareScreen.BINDINGS, *CatalogScreen.BINDINGS]:
+            assert f"[{binding.id}]" in text
+
+
+async def test_the_theme_key_switches_between_dark_and_light(scenario_file):
+    app = TcoApp([scenario_file], today=TODAY, deterministic=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_app(pilot, SID)
+        app.screen.query_one("#costs").focus()
+        assert app.theme == "textual-dark"
+        await pilot.press("t")
+        assert app.theme == "textual-light"

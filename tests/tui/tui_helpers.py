@@ -17,7 +17,7 @@ async def wait_for(pilot, condition, timeout_s: float = 60.0, what: str = "condi
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.05)
+        await pilot.pause(0.005)
 
 
 def settled(app, scenario_id: str) -> bool:

@@ -75,7 +75,11 @@ class CompareScreen(Screen):
         self.query_one("#scenarios").border_title = "Scenarios"
         self.query_one("#form").border_title = "Inputs"
         self.query_one("#costs").border_title = "Options, ranked by total cost"
-        if self.session.entries:
+        self.call_after_refresh(self._show_first)
+
+    def _show_first(self) -> None:
+        """After the first refresh: the form's inputs exist only once it has composed."""
+        if self.session.entries and self.current is None:
             self.select(self.session.entries[0].scenario.id)
             self.query_one("#costs", CostTable).focus()
 
@@ -103,18 +107,19 @@ class CompareScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="evaluate")
     def _evaluate(self, scenario, generation: int) -> None:
-        """Totals first (tens of ms), then the break-even search, each posted as soon as it is ready."""
+        """Totals first (tens of ms), then the volume curves and the break-even search (up to ~0.2 s),
+        each posted as soon as it is ready: the table follows the keystroke, the rest catches up."""
         from tco.errors import TcoUserError
         from tco.tui.session import evaluate_scenario
 
         worker = get_current_worker()
         s = self.session
         try:
-            quick = evaluate_scenario(scenario, s.catalog, s.today, s.loaded, with_breakeven=False)
+            quick = evaluate_scenario(scenario, s.catalog, s.today, s.loaded, with_breakeven=False, curves={})
             if worker.is_cancelled:
                 return
             self.post_message(ResultsComputed(quick, generation))
-            full = evaluate_scenario(scenario, s.catalog, s.today, s.loaded, with_breakeven=True, curves=quick.volume_curves)
+            full = evaluate_scenario(scenario, s.catalog, s.today, s.loaded, with_breakeven=True)
             if worker.is_cancelled:
                 return
             self.post_message(ResultsComputed(full, generation))
@@ -151,9 +156,10 @@ class CompareScreen(Screen):
         self.query_one("#costs", CostTable).show(ev.results.options, breakeven_pending=not ev.with_breakeven)
         self.query_one("#recommendation", Static).update(recommendation(ev.results, ev.scenario_id))
         self.query_one("#cumulative-chart", CumulativeCostChart).show(ev)
-        self.query_one("#volume-chart", VolumeChart).show(ev)
+        if ev.with_breakeven:
+            self.query_one("#volume-chart", VolumeChart).show(ev)
         latency = f"; last edit recomputed in {self.last_latency_ms:.0f} ms" if self.last_latency_ms is not None else ""
-        pending = "; solving break-even…" if not ev.with_breakeven else ""
+        pending = "; solving break-even and volume curve…" if not ev.with_breakeven else ""
         notes = sorted({n for n in ev.results.options["notes"].to_list() if n})
         timing = f"engine: {ev.elapsed_ms:.0f} ms{latency}" if self.show_timings else "engine: done"
         self.set_status(f"{timing}{pending}" + (f" · {notes[0]}" if notes else ""))

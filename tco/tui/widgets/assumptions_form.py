@@ -36,7 +36,7 @@ FIELDS: tuple[Field, ...] = (
     Field(("workload", "output_tokens"), "output tokens", "whole"),
     Field(("workload", "reasoning_tokens"), "reasoning tokens", "whole"),
     Field(("workload", "llm_calls_per_request"), "LLM calls/request", "whole"),
-    Field(("workload", "context_growth_per_call_tokens"), "context growth/call", "whole"),
+    Field(("workload", "context_growth_per_call_tokens"), "context add/call", "whole"),
     Field(("workload", "samples_per_call"), "samples/call", "whole"),
     Field(("workload", "cacheable_prefix_share"), "cached input share"),
     Field(("workload", "cache_write_share"), "cache write share"),
