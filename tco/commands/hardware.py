@@ -29,22 +29,32 @@ def main_source(record, first_field: str | None = None) -> tuple[str, str]:
     return chosen.source, chosen.as_of
 
 
-def register(subparsers) -> None:
-    parser = subparsers.add_parser("hardware", help="list the GPU types in the hardware catalog",
-                                   description="GPU types in the hardware catalog, with their sources and dates.")
+def add_listing(subparsers, name: str, help_text: str, description: str, row_help: str, run) -> argparse.ArgumentParser:
+    """`tco NAME list` with --format and --hardware-dir; returns the `list` parser for extra flags."""
+    parser = subparsers.add_parser(name, help=help_text, description=description)
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    listing = sub.add_parser("list", help="one row per GPU type")
+    listing = sub.add_parser("list", help=row_help)
     add_format(listing)
     add_hardware_dir(listing)
     listing.set_defaults(func=run)
+    return listing
+
+
+def print_records(records, columns: tuple[str, ...], fmt: str, main_field: str | None = None) -> None:
+    """One row per catalog record: its listed fields, then the source and date of its main figure."""
+    rows = []
+    for record in records:
+        source, as_of = main_source(record, main_field)
+        row = {column: getattr(record, column, None) for column in columns[:-2]}
+        rows.append({**row, "source": source, "as_of": as_of})
+    print_rows(rows, fmt, columns)
+
+
+def register(subparsers) -> None:
+    add_listing(subparsers, "hardware", "list the GPU types in the hardware catalog",
+                "GPU types in the hardware catalog, with their sources and dates.", "one row per GPU type", run)
 
 
 def run(args: argparse.Namespace) -> int:
-    catalog = load_catalog(args)
-    rows = []
-    for gpu in catalog.gpus.values():
-        source, as_of = main_source(gpu, "memory_gb")
-        row = {column: getattr(gpu, column, None) for column in COLUMNS[:-2]}
-        rows.append({**row, "source": source, "as_of": as_of})
-    print_rows(rows, args.format, COLUMNS)
+    print_records(load_catalog(args).gpus.values(), COLUMNS, args.format, "memory_gb")
     return 0

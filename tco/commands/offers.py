@@ -4,23 +4,18 @@ from __future__ import annotations
 
 import argparse
 
-from tco.commands._common import add_format, print_rows
-from tco.commands.hardware import add_hardware_dir, load_catalog, main_source
+from tco.commands.hardware import add_listing, load_catalog, print_records
 
 COLUMNS = ("id", "cloud", "instance_type", "gpu", "gpu_count", "on_demand_usd_per_gpu_hour",
            "median_on_demand_usd_per_gpu_hour", "spot_usd_per_gpu_hour", "price_scope", "source", "as_of")
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("offers", help="list cloud GPU instance offers and prices",
-                                   description="Cloud GPU instances with list prices (USD per GPU-hour), sources and dates.")
-    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    listing = sub.add_parser("list", help="one row per offer, cheapest on-demand GPU-hour first")
+    listing = add_listing(subparsers, "offers", "list cloud GPU instance offers and prices",
+                          "Cloud GPU instances with list prices (USD per GPU-hour), sources and dates.",
+                          "one row per offer, cheapest on-demand GPU-hour first", run)
     listing.add_argument("--gpu", metavar="ID", help="only offers with this GPU id (see `tco hardware list`)")
     listing.add_argument("--cloud", metavar="NAME", help="only offers from this cloud (e.g. aws, gcp, lambda)")
-    add_format(listing)
-    add_hardware_dir(listing)
-    listing.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,10 +38,5 @@ def run(args: argparse.Namespace) -> int:
                                            hint=did_you_mean(args.cloud, clouds) or f"known clouds: {', '.join(clouds)}"))
         offers = [o for o in offers if o.cloud == args.cloud]
     offers.sort(key=lambda o: (o.on_demand_usd_per_gpu_hour is None, o.on_demand_usd_per_gpu_hour or 0, o.id))
-    rows = []
-    for offer in offers:
-        source, as_of = main_source(offer)
-        row = {column: getattr(offer, column, None) for column in COLUMNS[:-2]}
-        rows.append({**row, "source": source, "as_of": as_of})
-    print_rows(rows, args.format, COLUMNS)
+    print_records(offers, COLUMNS, args.format)
     return 0
