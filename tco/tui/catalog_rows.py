@@ -19,13 +19,24 @@ class CatalogView:
     """gpu, offer, model or api: what a picked row becomes."""
     title: str
     columns: tuple[str, ...]
+    """The catalog's field names (what the status line says the list is sorted by)."""
+    headers: tuple[str, ...]
+    """Short headers, so the figures fit on an 80-column screen."""
 
 
 VIEWS = {
-    "gpu": CatalogView("gpu", "GPUs", ("id", "name", "vendor", "memory_gb", "bandwidth_tb_per_s", "tdp_w")),
-    "offer": CatalogView("offer", "Cloud offers", ("id", "cloud", "gpu", "gpu_count", "on_demand_usd_per_gpu_hour", "spot_usd_per_gpu_hour")),
-    "model": CatalogView("model", "Open-weight models", ("id", "name", "arch_type", "total_params_b", "active_params_b", "context_length_tokens")),
-    "api": CatalogView("api", "API prices (USD per million tokens, in force today)", ("provider", "model", "input_usd_per_million_tokens", "output_usd_per_million_tokens", "cache_read_usd_per_million_tokens", "effective_from")),
+    "gpu": CatalogView("gpu", "GPUs", ("id", "name", "vendor", "memory_gb", "memory_bandwidth_tb_per_s", "tdp_w"),
+                       ("id", "name", "vendor", "GB", "TB/s", "TDP W")),
+    "offer": CatalogView("offer", "Cloud offers (USD per GPU-hour)",
+                         ("id", "cloud", "gpu", "gpu_count", "on_demand_usd_per_gpu_hour", "spot_usd_per_gpu_hour"),
+                         ("id", "cloud", "gpu", "GPUs", "on-demand", "spot")),
+    "model": CatalogView("model", "Open-weight models",
+                         ("id", "name", "arch_type", "total_params_b", "active_params_b", "context_length_tokens"),
+                         ("id", "name", "arch", "params B", "active B", "context")),
+    "api": CatalogView("api", "API prices (USD per million tokens, in force on the scenario date)",
+                       ("provider", "model", "input_usd_per_million_tokens", "output_usd_per_million_tokens",
+                        "cache_read_usd_per_million_tokens", "effective_from"),
+                       ("provider", "model", "input", "output", "cache read", "since")),
 }
 
 

@@ -6,7 +6,8 @@ the app and its screens handle them. Widgets never call the loader, the engine o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import Any
 
 from textual.message import Message
@@ -33,6 +34,8 @@ class InputEdited(Message):
     scenario_id: str
     path: tuple[str, ...]
     text: str
+    edited_at: float = field(default_factory=time.perf_counter)
+    """When the keystroke was handled (perf_counter): the UI reports how long the new totals took."""
 
     def can_replace(self, message: Message) -> bool:
         """A burst of keystrokes in the same field collapses into the latest one (toolong)."""

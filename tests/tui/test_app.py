@@ -247,3 +247,15 @@ async def test_the_theme_key_switches_between_dark_and_light(scenario_file):
         assert app.theme == "textual-dark"
         await pilot.press("t")
         assert app.theme == "textual-light"
+
+
+async def test_a_value_the_engine_cannot_use_is_explained_inline_and_the_last_results_stay(scenario_file):
+    app = TcoApp([scenario_file], today=TODAY, deterministic=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_app(pilot, SID)
+        before = totals_on_screen(app)
+        await type_into(pilot, "output_tokens", "0")  # valid for the model, but a GPU fleet cannot be sized for 0 tokens
+        await wait_for(pilot, lambda: "Not recomputed" in str(app.screen.query_one("#error-output_tokens").render()),
+                       what="inline engine message")
+        assert "output_tokens" in str(app.screen.query_one("#error-output_tokens").render())
+        assert totals_on_screen(app) == before

@@ -22,12 +22,17 @@ class RowsLoaded(Message):
     error: str | None = None
 
 
+MAX_TEXT_WIDTH = 30
+"""Long ids (cloud instance names) are cut so that the prices stay on screen at 80 columns."""
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
         return f"{value:,.4g}" if abs(value) < 1e5 else f"{value:,.0f}"
-    return str(value)
+    text = str(value)
+    return text if len(text) <= MAX_TEXT_WIDTH else text[:MAX_TEXT_WIDTH - 1] + "…"
 
 
 class CatalogScreen(ModalScreen[tuple | None]):
@@ -60,8 +65,8 @@ class CatalogScreen(ModalScreen[tuple | None]):
             entry.cursor_blink = self.cursor_blink
             yield entry
             table = DataTable(id="catalog-table", cursor_type="row", zebra_stripes=True)
-            for i, name in enumerate(self.view.columns):
-                table.add_column(name, key=str(i))
+            for i, header in enumerate(self.view.headers):
+                table.add_column(header, key=str(i))
             yield table
             yield Static("loading…", id="catalog-status")
 

@@ -52,6 +52,7 @@ class CompareScreen(Screen):
         self.last_edit: dict[str, tuple[str, float]] = {}
         """Scenario id -> (field name, time of the edit), for the inline error and the latency shown."""
         self.last_latency_ms: float | None = None
+        self.quick_ms: float | None = None
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -134,11 +135,13 @@ class CompareScreen(Screen):
         if ev.with_breakeven:
             self.stale.discard(ev.scenario_id)
         edit = self.last_edit.get(ev.scenario_id)
-        if edit and not ev.with_breakeven:
-            self.last_latency_ms = (time.perf_counter() - edit[1]) * 1000
         if ev.scenario_id == self.current:
             if edit:
                 self.query_one("#form", AssumptionsForm).set_error(edit[0], None)
+            if edit and not ev.with_breakeven:
+                self.query_one("#costs", CostTable).show(ev.results.options, breakeven_pending=True)
+                self.last_latency_ms = (time.perf_counter() - edit[1]) * 1000
+                self.quick_ms = ev.elapsed_ms
             self.display_evaluation(ev)
 
     def on_evaluation_failed(self, message: EvaluationFailed) -> None:
@@ -158,7 +161,7 @@ class CompareScreen(Screen):
         self.query_one("#cumulative-chart", CumulativeCostChart).show(ev)
         if ev.with_breakeven:
             self.query_one("#volume-chart", VolumeChart).show(ev)
-        latency = f"; last edit recomputed in {self.last_latency_ms:.0f} ms" if self.last_latency_ms is not None else ""
+        latency = f"; new totals {self.last_latency_ms:.0f} ms after the keystroke" if self.last_latency_ms is not None else ""
         pending = "; solving break-even and volume curve…" if not ev.with_breakeven else ""
         notes = sorted({n for n in ev.results.options["notes"].to_list() if n})
         timing = f"engine: {ev.elapsed_ms:.0f} ms{latency}" if self.show_timings else "engine: done"
@@ -182,11 +185,11 @@ class CompareScreen(Screen):
             form.set_error(message.path[-1], str(e))
             return
         form.set_error(message.path[-1], None)
-        self.apply(index, data, scenario, message.path[-1])
+        self.apply(index, data, scenario, message.path[-1], message.edited_at)
 
-    def apply(self, index: int, data: dict, scenario, field_name: str) -> None:
+    def apply(self, index: int, data: dict, scenario, field_name: str, edited_at: float | None = None) -> None:
         self.session.commit(index, data, scenario)
-        self.last_edit[scenario.id] = (field_name, time.perf_counter())
+        self.last_edit[scenario.id] = (field_name, edited_at or time.perf_counter())
         self.stale.add(scenario.id)
         self.app.sub_title = "unsaved changes"
         self.evaluate(scenario.id)
