@@ -223,8 +223,11 @@ class CompareScreen(Screen):
 
         s = self.session
         if kind == "api":
+            scenario = s.entries[s.index_of(self.current)].scenario
+            on = scenario.finance.start_date or s.today  # the date that picks the API price, as in the engine
+
             def load():
-                return api_rows(self.app.all_api_providers(), s.today)
+                return api_rows(self.app.all_api_providers(), on)
         else:
             rows_of = {"gpu": gpu_rows, "offer": offer_rows, "model": model_rows}[kind]
 

@@ -19,31 +19,35 @@ class CumulativeCostChart(PlotextPlot):
                 running += cost
                 points.append(running / 1000)
             plt.plot(list(range(1, len(points) + 1)), points, label=rec["option"][:24])
-        plt.title("Cumulative cost (k$) by month")
+        plt.title("Cumulative cost, k$, by month")
         plt.xlabel("month")
         self.refresh()
 
 
 class VolumeChart(PlotextPlot):
-    """Total cost over the horizon at other daily volumes; vertical lines: today's volume and the break-even."""
+    """Total cost over the horizon at other daily volumes (log-log), with today's volume and the break-even marked."""
 
     def show(self, evaluation) -> None:
-        import math
-
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
-        for option, (volumes, totals) in evaluation.volume_curves.items():
-            plt.plot([math.log10(v) for v in volumes], [t / 1000 for t in totals], label=option[:24])
-        plt.vline(math.log10(evaluation.requests_per_day), "gray")
+        curves = evaluation.volume_curves
+        if not curves:
+            self.refresh()
+            return
+        plt.xscale("log")
+        plt.yscale("log")
+        for option, (volumes, totals) in curves.items():
+            plt.plot(volumes, [max(t, 1e-9) / 1000 for t in totals], label=option[:24])
+        volumes = next(iter(curves.values()))[0]
+        plt.vline(evaluation.requests_per_day, "gray")
         options = evaluation.results.options
-        crossings = [v for v in options["breakeven_requests_per_day"].to_list() if v] if "breakeven_requests_per_day" in options.columns else []
-        marks = ""
+        crossings = [v for v in options["breakeven_requests_per_day"].to_list() if v]
+        title = f"Total k$ vs requests/day; gray: today {evaluation.requests_per_day:,.0f}"
         if crossings:
             first = min(crossings)
-            volumes = next(iter(evaluation.volume_curves.values()))[0] if evaluation.volume_curves else []
-            if volumes and volumes[0] <= first <= volumes[-1]:
-                plt.vline(math.log10(first), "red")
-            marks = f"; red: break-even {first:,.0f}/day"
-        plt.title(f"Total cost (k$) vs log10 requests/day (gray: today{marks})")
+            if volumes[0] <= first <= volumes[-1]:
+                plt.vline(first, "red")
+            title += f", red: break-even {first:,.0f}"
+        plt.title(title)
         self.refresh()
