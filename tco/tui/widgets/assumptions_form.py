@@ -124,6 +124,9 @@ class AssumptionsForm(VerticalScroll):
     def show_scenario(self, scenario_id: str, data: dict[str, Any]) -> None:
         """Fill the inputs from the scenario's data without posting edits."""
         self.scenario_id = scenario_id
+        if not self.query(Input):  # not composed yet: fill after the next refresh
+            self.call_after_refresh(self.show_scenario, scenario_id, data)
+            return
         for field in FIELDS:
             section = data.get(field.path[0]) or {}
             value = section.get(field.name) if isinstance(section, dict) else None
