@@ -100,7 +100,7 @@ def _api_price_warnings(option: ApiOption, path: tuple, warn, catalog: Any) -> N
         latest = model.prices[-1]
         for field in ("input_usd_per_million_tokens", "output_usd_per_million_tokens"):
             price = getattr(latest, field, None)
-            if price is not None and 0 < price < MIN_PLAUSIBLE_USD_PER_MILLION_TOKENS:
+            if price is not None and 0 < float(price) < MIN_PLAUSIBLE_USD_PER_MILLION_TOKENS:
                 warn((*path, "model"),
                      f"the price sheet of `{option.provider}` lists {field} = {price} for `{model.id}`: that looks like a price per thousand tokens",
                      hint="sheet prices are per million tokens: multiply a per-thousand price by 1000")

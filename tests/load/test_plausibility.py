@@ -1,0 +1,137 @@
+"""Plausibility warnings: each suspicious figure is named with its line; sane files get none."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from types import SimpleNamespace
+
+from tco.load.plausibility import plausibility_warnings, price_sheet_warnings
+from tco.load.scenarios import parse_scenarios_text
+from tco.load.yaml_source import parse_yaml
+
+SANE = """\
+id: chat
+workload:
+  requests_per_day: 20000
+  input_tokens: 1500
+  output_tokens: 300
+finance:
+  horizon_months: 36
+options:
+- kind: api
+  id: api
+  provider: acme
+  model: small
+- kind: self-hosted
+  id: own
+  model: llama-3.1-70b
+  gpu: h100-sxm
+  gpus_per_replica: 8
+  payment:
+    mode: purchased
+    purchase_usd_per_gpu: 30000
+  operations:
+    usd_per_kwh: 0.12
+    staff_usd_per_fte_year: 200000
+    hosting_usd_per_kw_month: 150
+"""
+
+
+def _catalog(input_price="0.15", gpu_counts=(1, 8)):
+    prices = SimpleNamespace(input_usd_per_million_tokens=Decimal(input_price), output_usd_per_million_tokens=Decimal("0.6"))
+    model = SimpleNamespace(id="small", aliases=["small-2026"], prices=[prices])
+    offers = {f"o{n}": SimpleNamespace(gpu="h100-sxm", gpu_count=n) for n in gpu_counts}
+    offers["other"] = SimpleNamespace(gpu="b200", gpu_count=64)
+    return SimpleNamespace(providers={"acme": SimpleNamespace(models=[model])}, offers=offers)
+
+
+def _warnings(text, catalog=None):
+    return [(w.line, w.field, w.message) for w in plausibility_warnings(parse_scenarios_text(text, "s.yaml"), catalog)]
+
+
+def test_a_sane_scenario_gets_no_warning():
+    assert _warnings(SANE, _catalog()) == []
+
+
+def test_every_warning_is_a_warning_with_file_and_line():
+    found = plausibility_warnings(parse_scenarios_text(SANE.replace("horizon_months: 36", "horizon_months: 3"), "s.yaml"))
+    assert [(w.file, w.line, w.severity) for w in found] == [("s.yaml", 7, "warning")]
+    assert found[0].render().startswith("s.yaml:7: warning: finance.horizon_months: ")
+
+
+def test_a_horizon_of_five_months_or_less_looks_like_years():
+    assert _warnings(SANE.replace("horizon_months: 36", "horizon_months: 5"))[0][1] == "finance.horizon_months"
+    assert _warnings(SANE.replace("horizon_months: 36", "horizon_months: 6")) == []
+
+
+def test_absurd_request_volumes_per_day_and_per_month():
+    assert _warnings(SANE.replace("requests_per_day: 20000", "requests_per_day: 20000000000"))[0][:2] == (3, "workload.requests_per_day")
+    per_month = SANE.replace("requests_per_day: 20000", "requests_per_month: 400000000000")  # 1.3e10 a day
+    assert _warnings(per_month)[0][:2] == (3, "workload.requests_per_month")
+    assert _warnings(SANE.replace("requests_per_day: 20000", "requests_per_day: 9000000000")) == []  # 9e9 a day: large, but not flagged
+
+
+def test_usd_figures_off_by_a_thousand():
+    text = SANE.replace("purchase_usd_per_gpu: 30000", "purchase_usd_per_gpu: 30").replace("200000", "200").replace("0.12", "120")
+    assert [(line, field) for line, field, _ in _warnings(text)] == [
+        (20, "options[1].payment.purchase_usd_per_gpu"),
+        (22, "options[1].operations.usd_per_kwh"),
+        (23, "options[1].operations.staff_usd_per_fte_year"),
+    ]
+
+
+def test_gpu_hour_prices_too_large_or_too_small():
+    on_demand = SANE.replace("mode: purchased\n    purchase_usd_per_gpu: 30000", "mode: on-demand\n    usd_per_gpu_hour: {}")
+    assert "too large" in _warnings(on_demand.format(2500))[0][2]
+    assert "too small" in _warnings(on_demand.format(0.002))[0][2]
+    assert _warnings(on_demand.format(2.5)) == []
+
+
+def test_more_gpus_per_replica_than_any_machine_of_that_gpu_has():
+    text = SANE.replace("gpus_per_replica: 8", "gpus_per_replica: 16")
+    assert _warnings(text) == []  # no catalog, no check
+    found = _warnings(text, _catalog(gpu_counts=(1, 8)))
+    assert [(line, field) for line, field, _ in found] == [(17, "options[1].gpus_per_replica")]
+    assert "no offer has more than 8 `h100-sxm`" in found[0][2]
+    assert _warnings(text, _catalog(gpu_counts=(16,))) == []
+
+
+def test_an_api_price_that_looks_per_thousand_tokens():
+    found = _warnings(SANE, _catalog(input_price="0.00015"))
+    assert [(line, field) for line, field, _ in found] == [(12, "options[0].model")]
+    assert "input_usd_per_million_tokens = 0.00015" in found[0][2]
+    assert _warnings(SANE, _catalog(input_price="0.001")) == []
+    assert _warnings(SANE.replace("model: small", "model: SMALL-2026"), _catalog(input_price="0.0001")) != []
+
+
+def test_a_price_sheet_file_with_per_thousand_prices():
+    text = """\
+id: acme
+models:
+- id: small
+  prices:
+  - input_usd_per_million_tokens: 0.0002
+    output_usd_per_million_tokens: 0.6
+  variants:
+    batch:
+    - output_usd_per_million_tokens: 0.0003
+- id: free
+  prices:
+  - input_usd_per_million_tokens: 0
+    output_usd_per_million_tokens: 0
+"""
+    data, lines = parse_yaml(text, "acme.yaml")
+    found = [(w.line, w.field) for w in price_sheet_warnings(data, lines, "acme.yaml")]
+    assert found == [(5, "models[0].prices[0].input_usd_per_million_tokens"),
+                     (9, "models[0].variants.batch[0].output_usd_per_million_tokens")]
+
+
+def test_a_share_written_as_a_percentage_is_an_error_with_a_hint():
+    import pytest
+
+    from tco.errors import TcoUserError
+
+    with pytest.raises(TcoUserError) as e:
+        parse_scenarios_text(SANE.replace("output_tokens: 300", "output_tokens: 300\n  batch_eligible_share: 40"), "s.yaml")
+    [problem] = e.value.problems
+    assert (problem.line, problem.field, problem.hint) == (6, "workload.batch_eligible_share", "a share is a fraction: write 0.4, not 40")
