@@ -19,7 +19,7 @@ def key_lines(groups: list[tuple[str, list]]) -> list[str]:
         for b in bindings:
             if isinstance(b, Binding):
                 keys = ", ".join(k.strip() for k in b.key.split(","))
-                lines.append(f"  {keys:<22} {b.description or b.action}  [{b.id or ''}]")
+                lines.append(f"  {keys:<22} {b.description or b.action}" + (f"  [{b.id}]" if b.id else ""))
         lines.append("")
     return lines
 
