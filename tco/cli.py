@@ -15,7 +15,7 @@ from tco import __version__
 from tco.errors import ExitCode, TcoUserError
 
 COMMANDS = (
-    "run", "sweep", "breakeven", "diff", "explain", "export", "validate", "schema",
+    "run", "sweep", "breakeven", "sensitivity", "uncertainty", "diff", "explain", "export", "validate", "schema",
     "hardware", "models", "offers", "pricing", "throughput", "match", "bench", "tui",
 )
 """Sub-command modules, in the order `tco --help` lists them."""
