@@ -175,9 +175,11 @@ def _apply_overrides(data: dict, overrides: list[str]) -> dict[str, str]:
             return overridden  # the file itself is wrong; validation says where
         targets = list(enumerate(scenarios))
         ids = [s.get("id") for s in scenarios if isinstance(s, dict)]
-        if parts[0] in ids and parts[0] not in ("workload", "finance", "options"):
-            targets = [(i, s) for i, s in targets if isinstance(s, dict) and s.get("id") == parts[0]]
-            parts = parts[1:]
+        prefix = next((k for k in range(len(parts), 0, -1) if ".".join(parts[:k]) in ids), 0)
+        if prefix and parts[0] not in ("workload", "finance", "options"):
+            sid = ".".join(parts[:prefix])
+            targets = [(i, s) for i, s in targets if isinstance(s, dict) and s.get("id") == sid]
+            parts = parts[prefix:]
             if not parts:
                 raise TcoUserError(DataProblem("--set", None, path, "give a field after the scenario id, e.g. "
                                                f"{path.strip()}.workload.requests_per_day=5000"))
@@ -195,15 +197,22 @@ def _apply_overrides(data: dict, overrides: list[str]) -> dict[str, str]:
 def _set_path(node: Any, parts: list[str], value: Any) -> list[Any] | None:
     """Set `value` at `parts`; the concrete key path it was written to (list indices resolved), or None."""
     where: list[Any] = []
-    for part in parts[:-1]:
+    i = 0
+    while i < len(parts) - 1:
+        part = parts[i]
         if isinstance(node, list):
-            match = [i for i, o in enumerate(node) if isinstance(o, dict) and o.get("id") == part]
-            if match:
-                index = match[0]
-            elif part.isdigit() and int(part) < len(node):
-                index = int(part)
-            else:
-                return None
+            # ids may contain dots (`gpt-4.1`): take the longest run of parts that names an element
+            index = None
+            for k in range(len(parts) - 1 - i, 0, -1):
+                candidate = ".".join(parts[i:i + k])
+                match = [j for j, o in enumerate(node) if isinstance(o, dict) and o.get("id") == candidate]
+                if match:
+                    index, i = match[0], i + k
+                    break
+            if index is None:
+                if not (part.isdigit() and int(part) < len(node)):
+                    return None
+                index, i = int(part), i + 1
             where.append(index)
             node = node[index]
         elif isinstance(node, dict):
@@ -211,8 +220,10 @@ def _set_path(node: Any, parts: list[str], value: Any) -> list[Any] | None:
                 node[part] = {}
             where.append(part)
             node = node[part]
+            i += 1
         else:
             return None
+    parts = parts[i:]
     if not isinstance(node, dict):
         return None
     node[parts[-1]] = value

@@ -80,3 +80,11 @@ def test_every_problem_of_every_file_is_reported_at_once(tmp_path):
     assert any(r.endswith("a.yaml:4: workload.input_tokens: must be at least 0 (got -1)") for r in rendered)
     assert any("b.yaml:5: workload.output_tokns: unknown field" in r for r in rendered)
     assert any("b.yaml:2: workload.output_tokens: required field is missing" in r for r in rendered)
+
+
+def test_options_whose_ids_contain_dots_can_be_overridden_by_id(tmp_path):
+    path = write(tmp_path, SINGLE.replace("id: llama", "id: llama-3.1-8b.l40s"))
+    loaded = load_scenario_files([path], ["options.llama-3.1-8b.l40s.payment.usd_per_gpu_hour=4.25",
+                                          "tiny.options.mini.negotiated_discount=0.1"])
+    assert loaded.scenarios[0].options[1].payment.usd_per_gpu_hour == 4.25
+    assert loaded.scenarios[0].options[0].negotiated_discount == 0.1
