@@ -46,6 +46,8 @@ class TcoApp(App):
         self.cursor_blink = not deterministic
         self.session = None
         """tco.tui.session.Session once the files are loaded."""
+        self.problems: list = []
+        """Problems found in the files at start-up: the UI then exits with code 2, like the CLI."""
         self._api_providers = None
         self.theme = DARK_THEME
 
@@ -78,6 +80,7 @@ class TcoApp(App):
     def on_session_failed(self, message: SessionFailed) -> None:
         from tco.tui.screens.problems import ProblemsScreen
 
+        self.problems = message.problems
         self.push_screen(ProblemsScreen(message.problems))
 
     def all_api_providers(self) -> dict:
@@ -100,7 +103,7 @@ class TcoApp(App):
                                            yes="Quit", no="Stay"),
                              callback=lambda quit_now: quit_now and self.exit())
             return
-        self.exit()
+        self.exit(return_code=2 if self.problems else 0)
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME

@@ -230,6 +230,9 @@ async def test_files_with_problems_open_the_problems_view_with_file_and_line():
         table = app.screen.query_one("#problems", DataTable)
         rows = [table.get_row_at(i) for i in range(table.row_count)]
         assert any(r[0].endswith("bad.yaml") and r[1] == "5" and "output_tokns" in r[2] for r in rows)
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 2  # bad input, as the CLI reports it
 
 
 async def test_the_help_screen_lists_every_key_with_its_binding_id(scenario_file):
