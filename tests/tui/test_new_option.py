@@ -1,0 +1,62 @@
+"""Defaults of an option added from a catalog browser: documented in tco/tui/new_option.py."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from tui_helpers import TODAY  # noqa: E402
+
+from tco.tui.new_option import CannotAdd, api_option, option_id, self_hosted_option  # noqa: E402
+from tco.tui.session import open_session  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def session():
+    return open_session([Path(__file__).parent / "data" / "support.yaml"], TODAY)
+
+
+def test_option_ids_are_unique_and_valid():
+    assert option_id("openai-gpt-4.1 (batch)", set()) == "openai-gpt-4.1-batch"
+    assert option_id("a", {"a", "a-2"}) == "a-3"
+
+
+def test_an_api_row_becomes_an_api_option_at_list_price():
+    assert api_option("anthropic", "claude-haiku-4-5", set()) == {
+        "kind": "api", "id": "anthropic-claude-haiku-4-5", "provider": "anthropic", "model": "claude-haiku-4-5"}
+
+
+def test_a_gpu_is_paid_at_its_cheapest_on_demand_offer(session):
+    catalog = session.catalog
+    priced = {o.id: o.on_demand_usd_per_gpu_hour for o in catalog.offers.values()
+              if o.gpu == "h200" and o.on_demand_usd_per_gpu_hour is not None}
+    cheapest = min(priced.values())
+    option = self_hosted_option(session.entries[0].scenario, catalog, set(), gpu="h200")
+    assert option["payment"] == {"mode": "on-demand", "offer": option["payment"]["offer"]}
+    assert priced[option["payment"]["offer"]] == cheapest
+    assert option["model"] == "llama-3.3-70b"  # the scenario's self-hosted model
+    assert option["operations"] == {"staff_fte": 0.25, "staff_usd_per_fte_year": 200000.0}
+
+
+def test_a_gpu_with_no_priced_offer_is_refused_rather_than_given_a_made_up_price(session):
+    catalog = session.catalog
+    unpriced = sorted(g for g in catalog.gpus if not any(
+        o.gpu == g and o.on_demand_usd_per_gpu_hour is not None for o in catalog.offers.values()))
+    if not unpriced:
+        pytest.skip("every GPU in the catalog has an on-demand offer")
+    with pytest.raises(CannotAdd, match=unpriced[0]):
+        self_hosted_option(session.entries[0].scenario, catalog, set(), gpu=unpriced[0])
+
+
+def test_the_replica_is_the_fewest_gpus_on_which_the_engine_says_it_runs(session):
+    tried = []
+
+    def runs(option):
+        tried.append(option["gpus_per_replica"])
+        return option["gpus_per_replica"] >= 4
+
+    option = self_hosted_option(session.entries[0].scenario, session.catalog, set(), model="llama-3.1-405b", runs=runs)
+    assert option["gpus_per_replica"] == 4 and tried == [1, 2, 4]
