@@ -51,7 +51,10 @@ class CompareScreen(Screen):
         """Scenario id -> generation of its newest evaluation request; older results are dropped."""
         self.last_edit: dict[str, tuple[str, float]] = {}
         """Scenario id -> (field name, time of the edit), for the inline error and the latency shown."""
+        self.unmeasured_edit: dict[str, float] = {}
+        """Scenario id -> time of its newest edit whose new totals are not on screen yet."""
         self.last_latency_ms: float | None = None
+        """Keystroke to new totals in the table, for the newest edit (shown in the status line)."""
         self.quick_ms: float | None = None
 
     # ------------------------------------------------------------------ layout
@@ -126,6 +129,8 @@ class CompareScreen(Screen):
             self.post_message(ResultsComputed(full, generation))
         except TcoUserError as e:
             self.post_message(EvaluationFailed(scenario.id, "; ".join(f"{p.field}: {p.message}" if p.field else p.message for p in e.problems), generation))
+        except Exception as e:  # a bug, not the user's input: say so, keep the last results, keep running
+            self.post_message(EvaluationFailed(scenario.id, f"internal error ({type(e).__name__}: {e}); please report it", generation))
 
     def on_results_computed(self, message: ResultsComputed) -> None:
         ev = message.evaluation
@@ -138,9 +143,10 @@ class CompareScreen(Screen):
         if ev.scenario_id == self.current:
             if edit:
                 self.query_one("#form", AssumptionsForm).set_error(edit[0], None)
-            if edit and not ev.with_breakeven:
+            edited_at = self.unmeasured_edit.pop(ev.scenario_id, None)
+            if edited_at is not None and not ev.with_breakeven:
                 self.query_one("#costs", CostTable).show(ev.results.options, breakeven_pending=True)
-                self.last_latency_ms = (time.perf_counter() - edit[1]) * 1000
+                self.last_latency_ms = (time.perf_counter() - edited_at) * 1000
                 self.quick_ms = ev.elapsed_ms
             self.display_evaluation(ev)
 
@@ -190,6 +196,7 @@ class CompareScreen(Screen):
     def apply(self, index: int, data: dict, scenario, field_name: str, edited_at: float | None = None) -> None:
         self.session.commit(index, data, scenario)
         self.last_edit[scenario.id] = (field_name, edited_at or time.perf_counter())
+        self.unmeasured_edit[scenario.id] = self.last_edit[scenario.id][1]
         self.stale.add(scenario.id)
         self.app.sub_title = "unsaved changes"
         self.evaluate(scenario.id)
