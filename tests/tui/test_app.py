@@ -270,3 +270,19 @@ async def test_a_value_the_engine_cannot_use_is_explained_inline_and_the_last_re
                        what="inline engine message")
         assert "output_tokens" in str(app.screen.query_one("#error-output_tokens").render())
         assert totals_on_screen(app) == before
+
+
+async def test_every_bundled_example_shows_the_totals_of_tco_run():
+    from tco.run import example_files
+
+    expected = run_scenarios(example_files(), today=TODAY)
+    app = TcoApp(today=TODAY, deterministic=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, CompareScreen) and app.screen.current, what="examples loaded")
+        for scenario in expected.scenarios:
+            app.screen.select(scenario.id)
+            await wait_for(pilot, lambda: settled(app, scenario.id), what=f"{scenario.id} evaluated")
+            shown = app.screen.evaluations[scenario.id].results.options
+            frame = expected.options.filter(pl.col("scenario") == scenario.id)
+            for column in ("total_cost_usd", "npv_usd", "cost_per_million_tokens_usd", "breakeven_requests_per_day"):
+                assert shown[column].to_list() == pytest.approx(frame[column].to_list(), rel=1e-9, nan_ok=True), (scenario.id, column)

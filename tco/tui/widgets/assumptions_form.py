@@ -134,6 +134,10 @@ class AssumptionsForm(VerticalScroll):
             with entry.prevent(Input.Changed):
                 entry.value = _text(value)
             self.set_error(field.name, None)
+        profiled = "hourly_profile" in (data.get("workload") or {})
+        peak = self.query_one("#peak_to_average", Input)
+        peak.disabled = profiled  # the engine ignores it when the file gives 24 hourly weights
+        peak.placeholder = "profile" if profiled else _default(next(f for f in FIELDS if f.name == "peak_to_average"))
         uses_month = "requests_per_month" in (data.get("workload") or {})
         self.query_one("#row-requests_per_month").display = uses_month
         self.query_one("#row-requests_per_day").display = not uses_month
