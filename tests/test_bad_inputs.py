@@ -86,7 +86,8 @@ from tco.cli import main
 start = time.perf_counter()
 code = main(sys.argv[1:])
 elapsed = time.perf_counter() - start
-peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+# VmHWM belongs to this address space; ru_maxrss would carry over the parent's peak across exec
+peak_kib = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
 print(f"RESULT {{code}} {{elapsed:.3f}} {{peak_kib}}", file=sys.stderr)
 """
 
