@@ -157,6 +157,7 @@ def _totals_of_group(frame: pl.DataFrame, flags: tuple[float, ...]) -> pl.DataFr
     for exprs in compiled.fixed_stages:
         frame = frame.with_columns(exprs)
     horizon = int(frame["horizon_months"].max())
+    shortest = int(frame["horizon_months"].min())
     n = frame.height
     zeros = pl.Series([0.0] * n, dtype=pl.Float64) if n else pl.Series([], dtype=pl.Float64)
     sums = {name: zeros for name in (*_SUMMED, *_LINES, "_gpus", "_util_weight")}
@@ -167,6 +168,9 @@ def _totals_of_group(frame: pl.DataFrame, flags: tuple[float, ...]) -> pl.DataFr
         for exprs in compiled.monthly_stages:
             current = current.with_columns(exprs)
         o = current.select(**compiled.outputs)
+        if month > shortest:  # a row with a shorter horizon adds nothing after its last month
+            inside = pl.lit(frame["horizon_months"] >= month)
+            o = o.select(pl.when(inside).then(pl.col(c)).otherwise(0.0).alias(c) for c in o.columns)
         for name in (*_SUMMED, *_LINES):
             sums[name] = sums[name] + o[name]
         gpus = o["gpus_in_month"]
