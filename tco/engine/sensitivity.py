@@ -117,19 +117,36 @@ def tornado(results, scenario_id: str, option_id: str, ranges: tuple[Range, ...]
 
     `sort_by="difference"` sorts by the swing of (option - reference API option) instead.
     """
-    option = results.row(scenario_id, option_id)
-    ref_id = reference_option_id(results, scenario_id, option_id)
-    reference = results.row(scenario_id, ref_id) if ref_id else None
-    sides = [option.values] + ([reference.values] if reference else [])
+    return tornadoes(results, [(scenario_id, option_id)], ranges, sort_by)[0]
+
+
+def tornadoes(results, pairs: list[tuple[str, str]], ranges: tuple[Range, ...] = DEFAULT_RANGES,
+              sort_by: str = "swing") -> list[list[Driver]]:
+    """`tornado` for many (scenario, option) pairs with one evaluation (a workbook draws one per scenario)."""
     value_rows: list[dict[str, float]] = []
-    for side in sides:
-        value_rows.append(side)
-        for r in ranges:
-            value_rows.append(r.apply(side, r.low))
-            value_rows.append(r.apply(side, r.high))
-    totals = evaluate_totals(_frame(value_rows))["total_cost_usd"].to_list()
+    layout = []
+    for scenario_id, option_id in pairs:
+        option = results.row(scenario_id, option_id)
+        ref_id = reference_option_id(results, scenario_id, option_id)
+        reference = results.row(scenario_id, ref_id) if ref_id else None
+        layout.append((len(value_rows), ref_id, reference is not None))
+        for side in [option.values] + ([reference.values] if reference else []):
+            value_rows.append(side)
+            for r in ranges:
+                value_rows.append(r.apply(side, r.low))
+                value_rows.append(r.apply(side, r.high))
+    totals = evaluate_totals(_frame(value_rows))["total_cost_usd"].to_list() if value_rows else []
     per_side = 1 + 2 * len(ranges)
-    own, ref = totals[:per_side], (totals[per_side:] if reference else None)
+    out = []
+    for start, ref_id, has_reference in layout:
+        own = totals[start:start + per_side]
+        ref = totals[start + per_side:start + 2 * per_side] if has_reference else None
+        out.append(_drivers(ranges, own, ref, ref_id, sort_by))
+    return out
+
+
+def _drivers(ranges: tuple[Range, ...], own: list[float], ref: list[float] | None, ref_id: str | None,
+             sort_by: str) -> list[Driver]:
     drivers = []
     for i, r in enumerate(ranges):
         lo, hi = own[1 + 2 * i], own[2 + 2 * i]

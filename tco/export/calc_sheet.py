@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 
 from tco.engine import formulas as F
 from tco.engine.expr import Named, to_excel
-from tco.export.grid import NUMBER, USD, Grid, number_format_for
+from tco.export.grid import NUMBER, PREVIOUS_ROW, ROW, USD, Grid, RepeatedColumn, RepeatedRows, number_format_for
 from tco.export.names import quote_sheet
 from tco.export.plan import SUMS, OptionPlan, ScenarioPlan, volume_dependent
 
@@ -126,9 +126,8 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
             g.text(5, c, HELPER, "note"); g.text(6, c, "flag", "note"); g.width(c, 16)
     g.freeze = f"B{FIRST_MONTH_ROW}"
 
-    # ---- months: each formula is rendered once with a row marker, then filled in per month
-    ROW = "\x00"
-    templates: list[tuple[int, str, str | None]] = []
+    # ---- months: each formula is rendered once with a row marker, written per month by the Grid
+    templates: list[RepeatedColumn] = []
     for b in blocks:
         o = b.option
 
@@ -149,21 +148,16 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
             return None
 
         for p in b.parts:
-            templates.append((b.columns[p.name], to_excel(p.term, cell_of, named_cell), number_format_for(p.unit)))
-        if b.base is None and HELPER in b.columns:
+            templates.append(RepeatedColumn(b.columns[p.name], to_excel(p.term, cell_of, named_cell), number_format_for(p.unit)))
+        if b.base is None:
+            cost = get_column_letter(b.columns["monthly_cost_usd"])
             cum = get_column_letter(b.columns[CUMULATIVE])
-            ref_cum = get_column_letter(main[options_info[o.option_id]["reference"]].columns[CUMULATIVE])
-            templates.append((b.columns[HELPER], f"IF({cum}{ROW}<={ref_cum}{ROW},1,0)", None))
-    for r in range(first, last + 1):
-        g.put(r, 1, r - first + 1)
-        row_text = str(r)
-        for c, template, fmt in templates:
-            g.formula(r, c, template.replace(ROW, row_text), number_format=fmt)
-        for b in blocks:
-            if b.base is None:
-                cost = get_column_letter(b.columns["monthly_cost_usd"])
-                cum = get_column_letter(b.columns[CUMULATIVE])
-                g.formula(r, b.columns[CUMULATIVE], f"{cost}{r}" if r == first else f"{cum}{r - 1}+{cost}{r}", number_format=USD)
+            templates.append(RepeatedColumn(b.columns[CUMULATIVE], f"{cum}{PREVIOUS_ROW}+{cost}{ROW}", USD,
+                                            first_row_template=f"{cost}{ROW}"))
+            if HELPER in b.columns:
+                ref_cum = get_column_letter(main[options_info[o.option_id]["reference"]].columns[CUMULATIVE])
+                templates.append(RepeatedColumn(b.columns[HELPER], f"IF({cum}{ROW}<={ref_cum}{ROW},1,0)"))
+    g.repeat(RepeatedRows(first, last, templates, counter_column=1))
 
     # ---- results over the horizon
     g.text(results_top, 1, "Results over the horizon", "title")

@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from tco.export.calc_sheet import build_calc_sheet
 from tco.export.names import SheetNames
 from tco.export.plan import plan_scenarios
+from tco.export.sheet_xml import fill_rows
 from tco.export.sheets import INPUTS_SHEET, build_about, build_inputs, build_sources
 from tco.export.summary import CHART_DATA_SHEET, build_summary
 
@@ -45,11 +46,10 @@ def workbook_bytes(results, generated: dt.datetime | None = None) -> bytes:
              (SOURCES_SHEET, build_sources(plans, results.catalog)),
              (ABOUT_SHEET, build_about(results, __version__, generated, notes)),
              (CHART_DATA_SHEET, chart_data)]
-    for name, grid in order:
-        grid.write_to(wb.create_sheet(name))
+    rows_by_sheet = {name: grid.write_to(wb.create_sheet(name)) for name, grid in order}
     buffer = io.BytesIO()
     wb.save(buffer)
-    return buffer.getvalue()
+    return fill_rows(buffer.getvalue(), rows_by_sheet)
 
 
 def export_workbook(results, path: Path) -> Path:

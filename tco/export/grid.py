@@ -1,9 +1,11 @@
-"""A sheet laid out in memory, then streamed to a write-only openpyxl worksheet.
+"""A sheet laid out in memory, then written as a write-only openpyxl worksheet plus row XML.
 
-Why: write-only mode is what makes a 100-scenario workbook take seconds, but it needs rows in
-order; laying a sheet out first lets each builder fill cells in whatever order is natural.
-User text goes through `text()`: it is always stored as a string with the quote prefix, so a
-name such as `=HYPERLINK(...)` stays inert.
+Why: laying a sheet out first lets each builder fill cells in whatever order is natural, while the
+workbook is written row by row. Rows are turned into XML by `tco.export.sheet_xml` (openpyxl
+writes only rows with a comment, and the package around them). Rows that repeat the same
+formulas (a Calculations sheet's months) are kept as one `RepeatedRows` with a row marker
+instead of a cell each. User text goes through `text()`: it is always stored as a string with the
+quote prefix, so a name such as `=HYPERLINK(...)` stays inert.
 """
 
 from __future__ import annotations
@@ -17,6 +19,12 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from tco.export.names import is_dangerous_text
+from tco.export.sheet_xml import column_letters, escape, formula_cell, number_cell, style_attr, text_cell
+
+ROW = "\x00"
+"""In a `RepeatedRows` template: the row being written."""
+PREVIOUS_ROW = "\x01"
+"""In a `RepeatedRows` template: the row above."""
 
 USD = '"$"#,##0.00'
 USD_WHOLE = '"$"#,##0'
@@ -53,6 +61,27 @@ class Spec:
     comment: str | None = None
     is_text: bool = False
     wrap: bool = False
+    is_formula: bool = False
+
+
+@dataclass
+class RepeatedColumn:
+    column: int
+    template: str
+    """Formula body with `ROW` / `PREVIOUS_ROW` markers."""
+    number_format: str | None = None
+    first_row_template: str | None = None
+    """Used on the first row instead (a running sum has no row above)."""
+
+
+@dataclass
+class RepeatedRows:
+    """Rows first..last with the same formulas, and their position (1, 2, ...) in `counter_column`."""
+
+    first: int
+    last: int
+    columns: list[RepeatedColumn]
+    counter_column: int | None = None
 
 
 def number_format_for(unit: str) -> str | None:
@@ -72,6 +101,7 @@ class Grid:
         self.widths: dict[int, float] = {}
         self.freeze: str | None = None
         self.charts: list[tuple[Any, str]] = []
+        self.repeated: list[RepeatedRows] = []
 
     def put(self, row: int, col: int, value: Any, style: str = "", number_format: str | None = None,
             comment: str | None = None, wrap: bool = False) -> None:
@@ -83,17 +113,34 @@ class Grid:
 
     def formula(self, row: int, col: int, body: str, style: str = "", number_format: str | None = None,
                 comment: str | None = None) -> None:
-        self.cells[(row, col)] = Spec("=" + body, style, number_format, comment)
+        self.cells[(row, col)] = Spec("=" + body, style, number_format, comment, is_formula=True)
+
+    def repeat(self, rows: RepeatedRows) -> None:
+        self.repeated.append(rows)
 
     def width(self, col: int, chars: float) -> None:
         self.widths[col] = chars
 
     @property
     def max_row(self) -> int:
-        return max((r for r, _ in self.cells), default=0)
+        return max([*(r for r, _ in self.cells), *(b.last for b in self.repeated)], default=0)
 
-    def write_to(self, ws) -> None:
-        """Stream into a write-only worksheet (widths and panes must come before the rows)."""
+    @property
+    def max_column(self) -> int:
+        return max([*(c for _, c in self.cells), *(c.column for b in self.repeated for c in b.columns),
+                    *(b.counter_column or 0 for b in self.repeated)], default=0)
+
+    def write_to(self, ws) -> dict[int, str]:
+        """Write the sheet's frame to a write-only worksheet; return the XML of the rows it left empty.
+
+        openpyxl writes the rows that hold a comment (it owns the comment parts); every other row
+        is an empty placeholder, filled by `sheet_xml.fill_rows` after the workbook is saved.
+        Widths and panes must come before the rows.
+        """
+        repeated_rows = {r for b in self.repeated for r in range(b.first, b.last + 1)}
+        clash = sorted(r for r, _ in self.cells if r in repeated_rows)
+        if clash:
+            raise ValueError(f"row {clash[0]} is both repeated and laid out cell by cell")
         for col, chars in self.widths.items():
             ws.column_dimensions[get_column_letter(col)].width = chars
         if self.freeze:
@@ -102,47 +149,112 @@ class Grid:
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
-        styles: dict[tuple, Any] = {}
+        styles = _Styles(ws)
+        letters = column_letters(self.max_column)
         by_row: dict[int, list[tuple[int, Spec]]] = {}
         for (r, c), spec in self.cells.items():
             by_row.setdefault(r, []).append((c, spec))
+        writers = [_repeated_row_writer(b, letters, styles) for b in self.repeated]
+        repeated_at = {r: w for b, w in zip(self.repeated, writers) for r in range(b.first, b.last + 1)}
+        xml: dict[int, str] = {}
         for r in range(1, self.max_row + 1):
             items = by_row.get(r)
+            block = repeated_at.get(r)
+            if block is not None:
+                xml[r] = block(r)
+                ws.append([])
+                continue
             if not items:
                 ws.append([])
                 continue
             items.sort()
-            out: list[Any] = [None] * items[-1][0]
-            for c, spec in items:
-                out[c - 1] = _cell(ws, spec, styles)
-            ws.append(out)
+            if any(spec.comment for _, spec in items):
+                out: list[Any] = [None] * items[-1][0]
+                for c, spec in items:
+                    out[c - 1] = styles.openpyxl_cell(spec)
+                ws.append(out)
+                continue
+            xml[r] = f'<row r="{r}">' + "".join(_cell_xml(f"{letters[c]}{r}", spec, styles) for c, spec in items) + "</row>"
+            ws.append([])
         for chart, anchor in self.charts:
             ws.add_chart(chart, anchor)
+        return xml
 
 
-def _cell(ws, spec: Spec, styles: dict[tuple, Any]):
-    if spec.value is None and not spec.style and not spec.comment:
-        return None
-    cell = WriteOnlyCell(ws, value=spec.value)
-    quote = False
-    if spec.is_text:
-        cell.data_type = "s"
-        quote = is_dangerous_text(spec.value)
-    key = (spec.style, spec.number_format, spec.wrap, quote)
-    if key not in styles:
-        # Setting fonts and formats through openpyxl's descriptors costs more than writing the
-        # cell; do it once per distinct look and share the resulting style array.
-        for attr, obj in _STYLES[spec.style].items():
-            setattr(cell, attr, obj)
-        if spec.number_format:
-            cell.number_format = spec.number_format
-        if spec.wrap:
-            cell.alignment = WRAP
-        if quote:
-            cell.quotePrefix = True
-        styles[key] = cell._style
-    else:
-        cell._style = styles[key]
-    if spec.comment:
-        cell.comment = Comment(spec.comment, "llm-tco")
-    return cell
+def _style_key(spec: Spec) -> tuple:
+    quote = spec.is_text and is_dangerous_text(spec.value)
+    return (spec.style, spec.number_format, spec.wrap, quote)
+
+
+def _cell_xml(ref: str, spec: Spec, styles: "_Styles") -> str:
+    style_id = styles.id_of(_style_key(spec))
+    if spec.is_formula:
+        return formula_cell(ref, spec.value[1:], style_id)
+    if spec.is_text or isinstance(spec.value, str):
+        return text_cell(ref, spec.value, style_id)
+    return number_cell(ref, spec.value, style_id)
+
+
+def _repeated_row_writer(block: RepeatedRows, letters: list[str], styles: "_Styles"):
+    """A function row -> row XML; templates are escaped and split once per block, not per cell."""
+    def prepared(template: str, letter: str, number_format: str | None) -> str:
+        style = style_attr(styles.id_of(("", number_format, False, False)))
+        return f'<c r="{letter}{ROW}"{style}><f>{escape(template)}</f><v></v></c>'
+
+    columns = sorted(block.columns, key=lambda c: c.column)  # a row's cells must be in column order
+    if block.counter_column and columns and columns[0].column <= block.counter_column:
+        raise ValueError("the counter column must come before the repeated formulas")
+    body = "".join(prepared(c.template, letters[c.column], c.number_format) for c in columns)
+    first = "".join(prepared(c.first_row_template or c.template, letters[c.column], c.number_format) for c in columns)
+    counter = letters[block.counter_column] if block.counter_column else None
+
+    def write(r: int) -> str:
+        cells = (first if r == block.first else body).replace(ROW, str(r)).replace(PREVIOUS_ROW, str(r - 1))
+        if counter:
+            cells = f'<c r="{counter}{r}" t="n"><v>{r - block.first + 1}</v></c>' + cells
+        return f'<row r="{r}">{cells}</row>'
+
+    return write
+
+
+class _Styles:
+    """One openpyxl style per distinct look, registered in the workbook's style table."""
+
+    def __init__(self, ws) -> None:
+        self.ws = ws
+        self.arrays: dict[tuple, Any] = {}
+        self.ids: dict[tuple, int] = {}
+
+    def _array(self, key: tuple):
+        if key not in self.arrays:
+            # Setting fonts and formats through openpyxl's descriptors costs more than writing the
+            # cell; do it once per distinct look and share the resulting style array.
+            style, number_format, wrap, quote = key
+            cell = WriteOnlyCell(self.ws)
+            for attr, obj in _STYLES[style].items():
+                setattr(cell, attr, obj)
+            if number_format:
+                cell.number_format = number_format
+            if wrap:
+                cell.alignment = WRAP
+            if quote:
+                cell.quotePrefix = True
+            self.arrays[key] = cell
+        return self.arrays[key]
+
+    def id_of(self, key: tuple) -> int:
+        if key not in self.ids:
+            cell = self._array(key)
+            self.ids[key] = cell.style_id if cell.has_style else 0
+        return self.ids[key]
+
+    def openpyxl_cell(self, spec: Spec):
+        if spec.value is None and not spec.style and not spec.comment:
+            return None
+        cell = WriteOnlyCell(self.ws, value=spec.value)
+        if spec.is_text:
+            cell.data_type = "s"
+        cell._style = self._array(_style_key(spec))._style
+        if spec.comment:
+            cell.comment = Comment(spec.comment, "llm-tco")
+        return cell

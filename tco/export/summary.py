@@ -57,18 +57,25 @@ def volume_grid(results, plans: list[ScenarioPlan]) -> dict[str, tuple[list[floa
     return out
 
 
-def _tornado(results, plan: ScenarioPlan):
-    """Drivers of the cheapest option that runs its own GPUs (against its API reference), else of the cheapest."""
+def tornado_drivers(results, plans: list[ScenarioPlan]) -> dict[str, tuple[str, list]] | None:
+    """Scenario id -> (option, drivers) for each scenario's tornado, all evaluated at once.
+
+    The option is the cheapest that runs its own GPUs (against its API reference), else the cheapest.
+    None when this installation has no sensitivity module.
+    """
     try:
-        from tco.engine.sensitivity import tornado
+        from tco.engine.sensitivity import tornadoes
     except ImportError:
-        return None, None
-    ranked = results.options.filter((pl.col("scenario") == plan.scenario.id) & pl.col("rank").is_not_null()).sort("rank")
-    if ranked.is_empty():
-        return None, None
-    own = ranked.filter(pl.col("kind") != "api")
-    pick = (own if not own.is_empty() else ranked).row(0, named=True)
-    return pick["option"], tornado(results, plan.scenario.id, pick["option"])
+        return None
+    picks = {}
+    for plan in plans:
+        ranked = results.options.filter((pl.col("scenario") == plan.scenario.id) & pl.col("rank").is_not_null()).sort("rank")
+        if ranked.is_empty():
+            continue
+        own = ranked.filter(pl.col("kind") != "api")
+        picks[plan.scenario.id] = (own if not own.is_empty() else ranked).row(0, named=True)["option"]
+    drivers = tornadoes(results, list(picks.items()))
+    return {sid: (option, d) for (sid, option), d in zip(picks.items(), drivers)}
 
 
 def build_summary(results, plans: list[ScenarioPlan], calcs: dict[str, CalcSheet]) -> tuple[Grid, Grid, list[str]]:
@@ -85,6 +92,9 @@ def build_summary(results, plans: list[ScenarioPlan], calcs: dict[str, CalcSheet
     for c, h in enumerate(overview, start=1):
         g.text(5, c, h, "header")
     grids = volume_grid(results, plans)
+    tornados = tornado_drivers(results, plans)
+    if tornados is None:
+        notes.append("No tornado chart: tco.engine.sensitivity is not available in this installation.")
     data.text(1, 1, "Chart data: totals over the horizon at other daily volumes, computed by llm-tco with the same formulas.", "note")
     data_row = 3
     section = 6 + len(plans) + 2
@@ -127,12 +137,12 @@ def build_summary(results, plans: list[ScenarioPlan], calcs: dict[str, CalcSheet
                     g.formula(r, c, ref, "link", FORMATS.get(key))
             g.text(r, 10, rec["excluded_reason"] or ""); g.text(r, 11, rec["notes"] or "")
 
-        data_row = _charts(g, data, data_row, plan, calc, grids[sid], recs, top, results, notes)
+        data_row = _charts(g, data, data_row, plan, calc, grids[sid], recs, top, results, (tornados or {}).get(sid))
         section = top + max(SECTION_ROWS, len(recs) + 5)
     return g, data, notes
 
 
-def _charts(g: Grid, data: Grid, data_row: int, plan: ScenarioPlan, calc: CalcSheet, grid, recs, top: int, results, notes) -> int:
+def _charts(g: Grid, data: Grid, data_row: int, plan: ScenarioPlan, calc: CalcSheet, grid, recs, top: int, results, tornado) -> int:
     sid = plan.scenario.id
     qs, qd = quote_sheet(calc.name), quote_sheet(CHART_DATA_SHEET)
     first, last = calc.month_range
@@ -186,11 +196,9 @@ def _charts(g: Grid, data: Grid, data_row: int, plan: ScenarioPlan, calc: CalcSh
     _axes(scatter)
     g.charts.append((scatter, f"W{top}"))
 
-    option_id, drivers = _tornado(results, plan)
-    if drivers is None:
-        if not notes:
-            notes.append("No tornado chart: tco.engine.sensitivity is not available in this installation.")
+    if tornado is None:
         return row + 1
+    option_id, drivers = tornado
     drivers = drivers[:8]
     data.text(row, 1, f"{sid}: drivers of {option_id}'s total (change from base)", "bold")
     data.text(row + 1, 1, "driver", "header"); data.text(row + 1, 2, "low end", "header"); data.text(row + 1, 3, "high end", "header")

@@ -1,0 +1,120 @@
+"""The rows written as XML by the exporter read back as the cells that were laid out.
+
+Read back with openpyxl (a reader independent of the writer); the package is also checked for
+what Excel insists on and openpyxl does not: rows in ascending order, cells in column order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import io
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+import openpyxl
+import polars as pl
+import pytest
+from openpyxl import Workbook
+from openpyxl.utils import coordinate_to_tuple
+
+from tco.engine.sensitivity import tornado, tornadoes
+from tco.export.excel import workbook_bytes
+from tco.export.grid import PREVIOUS_ROW, ROW, USD, Grid, RepeatedColumn, RepeatedRows
+from tco.export.sheet_xml import fill_rows
+from tco.run import run_scenarios
+
+DATA = Path(__file__).parent / "data"
+TODAY = dt.date(2026, 11, 27)
+NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def saved(grids: dict[str, Grid]) -> openpyxl.Workbook:
+    wb = Workbook(write_only=True)
+    rows = {name: grid.write_to(wb.create_sheet(name)) for name, grid in grids.items()}
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return openpyxl.load_workbook(io.BytesIO(fill_rows(buffer.getvalue(), rows)))
+
+
+def test_text_numbers_and_formulas_read_back_as_laid_out():
+    g = Grid()
+    g.text(1, 1, "a<b & c>d", "title")
+    g.text(1, 3, "  padded  ")
+    g.text(2, 2, "bell\x07ring")  # a control character XML cannot carry is dropped, not a crash
+    g.text(2, 1, "=1+1")
+    g.put(3, 1, 0.1 + 0.2, "input", USD)
+    g.put(3, 2, 7)
+    g.put(3, 3, True)
+    g.formula(4, 2, 'IF(A3<1,"x&y",B3)')
+    g.put(5, 1, 2.5, comment="a note kept by openpyxl")
+    g.text(5, 2, "same row as a comment")
+    ws = saved({"S": g})["S"]
+    assert ws["A1"].value == "a<b & c>d" and ws["A1"].font.b and ws["A1"].font.sz == 14
+    assert ws["C1"].value == "  padded  "
+    assert ws["B2"].value == "bellring"
+    assert ws["A2"].value == "=1+1" and ws["A2"].data_type == "s" and ws["A2"].quotePrefix
+    assert ws["A3"].value == 0.30000000000000004  # the exact float, not 0.3 from 16 digits
+    assert ws["A3"].number_format == USD and ws["A3"].font.color.rgb.endswith("0000FF")
+    assert ws["B3"].value == 7 and ws["C3"].value is True
+    assert ws["B4"].value == '=IF(A3<1,"x&y",B3)'
+    assert ws["A5"].value == 2.5 and ws["A5"].comment.text == "a note kept by openpyxl"
+    assert ws["B5"].value == "same row as a comment"
+
+
+def test_repeated_rows_fill_in_their_row_numbers():
+    g = Grid()
+    g.text(1, 2, "cost")
+    g.repeat(RepeatedRows(2, 4, [
+        RepeatedColumn(3, f"C{PREVIOUS_ROW}+B{ROW}", USD, first_row_template=f"B{ROW}"),
+        RepeatedColumn(2, f"$A{ROW}*10"),
+    ], counter_column=1))
+    g.formula(5, 3, "SUM(C2:C4)")
+    ws = saved({"S": g})["S"]
+    got = [[c.value for c in row] for row in ws.iter_rows(min_row=2, max_row=5)]
+    assert got == [[1, "=$A2*10", "=B2"], [2, "=$A3*10", "=C2+B3"], [3, "=$A4*10", "=C3+B4"], [None, None, "=SUM(C2:C4)"]]
+    assert ws["C3"].number_format == USD
+
+
+def test_a_row_cannot_be_both_repeated_and_laid_out():
+    g = Grid()
+    g.repeat(RepeatedRows(2, 3, [RepeatedColumn(2, f"A{ROW}")], counter_column=1))
+    g.text(3, 5, "clash")
+    with pytest.raises(ValueError, match="row 3"):
+        g.write_to(Workbook(write_only=True).create_sheet("S"))
+
+
+def test_exported_sheets_have_rows_and_cells_in_order():
+    results = run_scenarios([DATA / "two_scenarios.yaml"], today=TODAY)
+    package = zipfile.ZipFile(io.BytesIO(workbook_bytes(results)))
+    sheets = [n for n in package.namelist() if n.startswith("xl/worksheets/sheet")]
+    assert len(sheets) == 7
+    formulas = 0
+    for name in sheets:
+        data = ElementTree.fromstring(package.read(name)).find(f"{NS}sheetData")
+        rows = [int(r.get("r")) for r in data]
+        assert rows == sorted(set(rows)), name
+        for row in data:
+            cells = [coordinate_to_tuple(c.get("r")) for c in row]
+            assert all(r == int(row.get("r")) for r, _ in cells), name
+            columns = [c for _, c in cells]
+            assert columns == sorted(set(columns)), (name, row.get("r"))
+            formulas += sum(1 for c in row if c.find(f"{NS}f") is not None)
+    assert formulas > 1000
+
+
+def test_tornadoes_at_once_equal_one_at_a_time():
+    results = run_scenarios([DATA / "two_scenarios.yaml"], today=TODAY)
+    pairs = [(r["scenario"], r["option"]) for r in results.options.iter_rows(named=True)]
+    assert len(pairs) >= 4
+    assert tornadoes(results, pairs) == [tornado(results, s, o) for s, o in pairs]
+    assert tornadoes(results, pairs, sort_by="difference") == [tornado(results, s, o, sort_by="difference") for s, o in pairs]
+
+
+def test_a_shorter_horizon_stops_counting_requests_when_evaluated_next_to_a_longer_one():
+    """The workbook divides by the requests of its own month rows; the engine must count the same months."""
+    results = run_scenarios([DATA / "two_scenarios.yaml"], today=TODAY)
+    short = results.options.filter((pl.col("scenario") == "support-chat") & (pl.col("option") == "gpt-4o")).row(0, named=True)
+    requests = 40000 * 365 / 12 * sum(1.04 ** k for k in range(24))  # 24 months, 4 % monthly growth
+    assert math.isclose(short["cost_per_request_usd"], short["total_cost_usd"] / requests, rel_tol=1e-12)
