@@ -36,51 +36,46 @@ def _plan(terms: tuple[Named, ...]) -> list[_Step]:
     return steps
 
 
-_STEPS = _plan(MONTHLY_TERMS)
-
 INPUT_NAMES: tuple[str, ...] = tuple(
     i.name for i in inputs_of(total((*MONTHLY_TERMS, *F.HORIZON_RESULTS))) if i.name != "month" and not i.name.startswith("sum_")
 )
 """Every input a row must carry (the month is added by the evaluation)."""
 
 
-def _stage_exprs(monthly: bool) -> list[list[pl.Expr]]:
-    """The polars expressions of each stage, rendered once (they do not depend on the data)."""
-    done = {s.named.name for s in _STEPS if not s.monthly} if monthly else set()
+def evaluate_monthly(inputs: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
+    """One row per input row and month of its horizon, with the cost lines and monthly results.
 
-    def ref(name: str):
-        return pl.col(name) if name in done else None
-
-    stages = []
-    for lvl in sorted({s.level for s in _STEPS if s.monthly == monthly}):
-        exprs = [to_polars(s.named.term, named_column=ref).alias(s.named.name)
-                 for s in _STEPS if s.monthly == monthly and s.level == lvl]
-        stages.append(exprs)
-        done.update(s.named.name for s in _STEPS if s.monthly == monthly and s.level == lvl)
-    return stages
-
-
-_STAGES: dict[bool, list[list[pl.Expr]]] = {}
-
-
-def _with_steps(lf: pl.LazyFrame, monthly: bool) -> pl.LazyFrame:
-    if monthly not in _STAGES:
-        _STAGES[monthly] = _stage_exprs(monthly)
-    for exprs in _STAGES[monthly]:
-        lf = lf.with_columns(exprs)
-    return lf
+    Rows are grouped by their flags and evaluated with the same specialised formulas as
+    `evaluate_totals`, so a monthly figure is the same bits whichever way it was computed.
+    """
+    frame = inputs.collect() if isinstance(inputs, pl.LazyFrame) else inputs
+    frame = frame.with_columns(pl.col(n).cast(pl.Float64) for n in INPUT_NAMES)
+    names = tuple(t.name for t in MONTHLY_TERMS)
+    if frame.height == 0:
+        return pl.LazyFrame(schema={"row": pl.Int64, "month": pl.Int32, **{n: pl.Float64 for n in names}})
+    parts = []
+    for key, group in _groups(frame):
+        compiled = _compile(key)
+        lf = group.lazy()
+        for exprs in compiled.fixed_stages:
+            lf = lf.with_columns(exprs)
+        lf = lf.with_columns(pl.int_ranges(1, pl.col("horizon_months").cast(pl.Int64) + 1).alias("month")).explode("month")
+        lf = lf.with_columns(pl.col("month").cast(pl.Float64))
+        for exprs in compiled.monthly_stages:
+            lf = lf.with_columns(exprs)
+        parts.append(lf.select("row", pl.col("month").cast(pl.Int32), **{n: compiled.outputs[n].cast(pl.Float64) for n in names}))
+    return pl.concat(parts, how="vertical_relaxed").sort("row", "month")
 
 
-def evaluate_monthly(inputs: pl.DataFrame | pl.LazyFrame, keep: tuple[str, ...] | None = None) -> pl.LazyFrame:
-    """One row per input row and month of its horizon, with the cost lines and monthly results."""
-    lf = inputs.lazy() if isinstance(inputs, pl.DataFrame) else inputs
-    lf = lf.with_columns(pl.col(n).cast(pl.Float64) for n in INPUT_NAMES)
-    lf = _with_steps(lf, monthly=False)
-    lf = lf.with_columns(pl.int_ranges(1, pl.col("horizon_months").cast(pl.Int64) + 1).alias("month")).explode("month")
-    lf = lf.with_columns(pl.col("month").cast(pl.Float64))
-    lf = _with_steps(lf, monthly=True)
-    keep = keep or tuple(t.name for t in MONTHLY_TERMS)
-    return lf.select("row", pl.col("month").cast(pl.Int32), *keep)
+def _groups(frame: pl.DataFrame):
+    """(flags key, rows) pairs: rows that share a structure share specialised formulas.
+
+    The fixed API share is folded too when it is all or nothing (pure API or pure self-hosted).
+    """
+    keyed = frame.with_columns(
+        pl.when(pl.col("api_share_fixed").is_in([0.0, 1.0])).then(pl.col("api_share_fixed")).otherwise(-1.0).alias("_share_key"))
+    for key, group in keyed.group_by([*FLAGS, "_share_key"], maintain_order=True):
+        yield tuple(float(v) for v in key), group.drop("_share_key")
 
 
 FLAGS = ("has_self_hosted", "is_overflow", "is_autoscaled", "is_purchased")
@@ -105,8 +100,7 @@ _COMPILED: dict[tuple[float, ...], _Compiled] = {}
 def _compile(flags: tuple[float, ...]) -> _Compiled:
     if flags in _COMPILED:
         return _COMPILED[flags]
-    wanted = (*_LINES, "monthly_cost_usd", "discounted_cost_usd", "requests_in_month", "tokens_in_month",
-              "gpus_in_month", "utilization")
+    wanted = tuple(t.name for t in MONTHLY_TERMS)
     by_name = {t.name: t for t in MONTHLY_TERMS}
     fixed = dict(zip(FLAGS, flags[:len(FLAGS)]))
     if flags[len(FLAGS)] >= 0:
@@ -139,15 +133,13 @@ def evaluate_totals(inputs: pl.DataFrame) -> pl.DataFrame:
     in order, the sums are the same bits wherever they are computed.
     """
     frame = inputs.with_columns(pl.col(n).cast(pl.Float64) for n in INPUT_NAMES)
+    if frame.height and frame.height * frame["horizon_months"].max() <= SMALL_ROW_MONTHS:
+        return totals_from_monthly(evaluate_monthly(frame).collect(), frame)
     if frame.height == 0:
         names = (*[f"sum_{n}" for n in _SUMMED], *_LINES, "gpus_average", "gpus_peak",
                  *[t.name for t in F.HORIZON_RESULTS], "utilization_average")
         return pl.DataFrame(schema={"row": pl.Int64, **{n: pl.Float64 for n in names}})
-    # The fixed API share is folded too when it is all or nothing (pure API or pure self-hosted).
-    frame = frame.with_columns(
-        pl.when(pl.col("api_share_fixed").is_in([0.0, 1.0])).then(pl.col("api_share_fixed")).otherwise(-1.0).alias("_share_key"))
-    parts = [_totals_of_group(group.drop("_share_key"), tuple(float(v) for v in key))
-             for key, group in frame.group_by([*FLAGS, "_share_key"], maintain_order=True)]
+    parts = [_totals_of_group(group, key) for key, group in _groups(frame)]
     out = pl.concat(parts, how="vertical_relaxed") if parts else pl.DataFrame()
     return out.sort("row")
 
@@ -181,13 +173,41 @@ def _totals_of_group(frame: pl.DataFrame, flags: tuple[float, ...]) -> pl.DataFr
         "row": frame["row"],
         **{f"sum_{name}": sums[name] for name in _SUMMED},
         **{name: sums[name] for name in _LINES},
-        "gpus_average": sums["_gpus"] / frame["horizon_months"],
         "gpus_peak": peak,
         "_util_weight": sums["_util_weight"],
-        "_gpu_months": sums["_gpus"],
+        "_gpus": sums["_gpus"],
+        "horizon_months": frame["horizon_months"],
         "llm_calls_per_request": frame["llm_calls_per_request"],
     })
-    return result.with_columns(
+    return _finish(result)
+
+
+def _finish(sums: pl.DataFrame) -> pl.DataFrame:
+    """From the per-row sums to the horizon results (the same step for both ways of summing)."""
+    return sums.with_columns(
+        (pl.col("_gpus") / pl.col("horizon_months")).alias("gpus_average"),
         *[to_polars(t.term).alias(t.name) for t in F.HORIZON_RESULTS],
-        pl.when(pl.col("_gpu_months") > 0).then(pl.col("_util_weight") / pl.col("_gpu_months")).otherwise(None).alias("utilization_average"),
-    ).drop("_util_weight", "_gpu_months", "llm_calls_per_request")
+        pl.when(pl.col("_gpus") > 0).then(pl.col("_util_weight") / pl.col("_gpus")).otherwise(None).alias("utilization_average"),
+    ).drop("_util_weight", "_gpus", "horizon_months", "llm_calls_per_request")
+
+
+SMALL_ROW_MONTHS = 20_000
+"""Below this many row-months the monthly frame is cheaper than the month-by-month loop."""
+
+
+def totals_from_monthly(monthly: pl.DataFrame, inputs: pl.DataFrame) -> pl.DataFrame:
+    """Horizon results from a monthly frame already computed (the UI's and `tco run`'s case).
+
+    Sums are running sums in month order, exactly as the month-by-month loop adds them, so both
+    ways give the same bits.
+    """
+    m = monthly.sort("row", "month").with_columns((pl.col("utilization") * pl.col("gpus_in_month")).alias("_util_weight"))
+    sums = m.group_by("row", maintain_order=True).agg(
+        *[pl.col(n).cum_sum().last().alias(f"sum_{n}") for n in _SUMMED],
+        *[pl.col(n).cum_sum().last() for n in _LINES],
+        pl.col("gpus_in_month").max().alias("gpus_peak"),
+        pl.col("_util_weight").cum_sum().last(),
+        pl.col("gpus_in_month").cum_sum().last().alias("_gpus"),
+    )
+    base = inputs.select("row", pl.col("horizon_months").cast(pl.Float64), pl.col("llm_calls_per_request").cast(pl.Float64))
+    return _finish(sums.join(base, on="row", how="left")).sort("row")
