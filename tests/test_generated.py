@@ -17,3 +17,9 @@ def test_the_scenario_schema_next_to_the_examples_is_current():
 def test_every_bundled_example_points_editors_at_the_schema():
     for path in (ROOT / "tco" / "examples").glob("*.yaml"):
         assert path.read_text().startswith("# yaml-language-server: $schema=scenario.schema.json"), path.name
+
+
+def test_the_formula_list_in_the_docs_is_rendered_from_the_engine():
+    from tco.report.formulas_doc import formulas_markdown
+
+    assert (ROOT / "docs" / "formulas.md").read_text() == formulas_markdown(), "run: python -m tco.report.formulas_doc > docs/formulas.md"

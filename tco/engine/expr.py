@@ -125,13 +125,15 @@ def floor(arg: Term | Number) -> Term:
 
 
 def total(args: Iterable[Term | Number]) -> Term:
-    """Sum of many terms (a balanced tree keeps rendering shallow)."""
+    """Sum of many terms: one SUM in Excel, one "sum of N terms" in words."""
     items = [lift(a) for a in args]
     if not items:
         return Const(0.0)
-    while len(items) > 1:
-        items = [items[i] + items[i + 1] if i + 1 < len(items) else items[i] for i in range(0, len(items), 2)]
-    return items[0]
+    if len(items) == 1:
+        return items[0]
+    if len(items) == 2:
+        return items[0] + items[1]
+    return Func("sum", tuple(items))
 
 
 def named(name: str, label: str, term: Term | Number, unit: str = "") -> Named:
@@ -242,6 +244,7 @@ def to_polars(term: Term, column_of: Callable[[str], pl.Expr] | None = None,
                 return pl.when(r(t.cond)).then(r(t.then)).otherwise(r(t.otherwise))
             case Func():
                 args = [r(a) for a in t.args]
+                if t.name == "sum": return pl.sum_horizontal(args)
                 if t.name == "max": return pl.max_horizontal(args)
                 if t.name == "min": return pl.min_horizontal(args)
                 if t.name == "ceil": return _ceil_whole(args[0])
@@ -287,6 +290,7 @@ def to_python(term: Term, values: Mapping[str, float]) -> float:
             return to_python(term.then, values) if to_python(term.cond, values) else to_python(term.otherwise, values)
         case Func():
             args = [to_python(a, values) for a in term.args]
+            if term.name == "sum": return sum(args, 0.0)
             if term.name == "max": return max(args)
             if term.name == "min": return min(args)
             if term.name == "ceil": return float(math.ceil(round(args[0], 9)))
@@ -299,7 +303,7 @@ def to_python(term: Term, values: Mapping[str, float]) -> float:
     raise TypeError(f"cannot evaluate {term!r}")
 
 
-_EXCEL_FUNC = {"max": "MAX", "min": "MIN", "abs": "ABS", "exp": "EXP", "ln": "LN"}
+_EXCEL_FUNC = {"sum": "SUM", "max": "MAX", "min": "MIN", "abs": "ABS", "exp": "EXP", "ln": "LN"}
 
 
 def to_excel(term: Term, cell_of: Callable[[str], str], named_cell: Callable[[str], str | None] | None = None) -> str:
@@ -374,6 +378,10 @@ def explain(term: Term, values: Mapping[str, float] | None = None, expand_named:
             case Where():
                 return f"(if {r(t.cond)} then {r(t.then)} else {r(t.otherwise)})"
             case Func():
+                if t.name == "sum":
+                    if len(t.args) > 4:
+                        return f"(sum of {len(t.args)} terms: {r(t.args[0])} + … + {r(t.args[-1])})"
+                    return "(" + " + ".join(r(a) for a in t.args) + ")"
                 words = {"ceil": "round up", "floor": "round down"}
                 return f"{words.get(t.name, t.name)}({', '.join(r(a) for a in t.args)})"
             case Named():
@@ -440,6 +448,11 @@ def simplify(term: Term, _memo: dict | None = None) -> Term:
             args = tuple(simplify(a, memo) for a in term.args)
             if all(isinstance(a, Const) for a in args):
                 return Const(to_python(Func(term.name, args), {}))
+            if term.name == "sum":
+                kept = tuple(a for a in args if not (isinstance(a, Const) and a.value == 0))
+                if len(kept) == 1:
+                    return kept[0]
+                return Func("sum", kept)
             return Func(term.name, args)
         case Named():
             if id(term) not in memo:

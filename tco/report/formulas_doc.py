@@ -1,0 +1,29 @@
+"""docs/formulas.md: every cost formula in words, generated from tco/engine/formulas.py."""
+
+from __future__ import annotations
+
+from tco.engine import formulas as F
+from tco.engine.expr import explain, named_parts, total
+
+
+def formulas_markdown() -> str:
+    lines = [
+        "# What llm-tco computes",
+        "",
+        "Generated from `tco/engine/formulas.py` by `python -m tco.report.formulas_doc` (a test keeps it",
+        "current). Each named quantity is one formula; the polars evaluation, the workbook's live formulas",
+        "and `tco explain` are all rendered from these same definitions. On the right, each quantity is",
+        "named by its label: another line of this list, or an input of the scenario (see `tco schema`).",
+        "",
+    ]
+    terms = (*F.COST_LINES, *F.MONTHLY_RESULTS, *F.HORIZON_RESULTS)
+    for part in named_parts(total(terms)):
+        lines.append(f"- **{part.name}** ({part.unit or 'value'}): {part.label} = {explain(part.term)}")
+    lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.stdout.write(formulas_markdown())
