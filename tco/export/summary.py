@@ -136,10 +136,38 @@ def build_summary(results, plans: list[ScenarioPlan], calcs: dict[str, CalcSheet
                 if ref:
                     g.formula(r, c, ref, "link", FORMATS.get(key))
             g.text(r, 10, rec["excluded_reason"] or ""); g.text(r, 11, rec["notes"] or "")
+            if plan.scenario.capability is not None:
+                _capability_cells(g, r, rec)
+        if plan.scenario.capability is not None:
+            _capability_header(g, top + 2, plan.scenario.capability)
 
         data_row = _charts(g, data, data_row, plan, calc, grids[sid], recs, top, results, (tornados or {}).get(sid))
         section = top + max(SECTION_ROWS, len(recs) + 5)
     return g, data, notes
+
+
+CAPABILITY_COLUMNS = (("capability model", 26), ("capability score", 12), ("meets the bar?", 13),
+                      ("$ per request per capability point", 16), ("on capability-cost frontier", 14))
+"""Capability next to cost (issue "Like for like"); values as exported, from the engine's results."""
+
+
+def _capability_header(g: Grid, row: int, requirement) -> None:
+    for k, (header, width) in enumerate(CAPABILITY_COLUMNS):
+        g.text(row, 12 + k, header, "header")
+        g.width(12 + k, width)
+    bar = (f"min score {requirement.min_score:g}" if requirement.min_score is not None
+           else f"comparable to {requirement.comparable_to} within {requirement.margin_points:g} points")
+    g.text(row - 1, 12, f"Capability ({requirement.category}): {bar}. Public benchmarks only; your own evaluation beats them.", "note")
+
+
+def _capability_cells(g: Grid, row: int, rec: dict) -> None:
+    g.text(row, 12, rec.get("capability_model") or "unknown")
+    if rec.get("capability_score") is not None:
+        g.put(row, 13, rec["capability_score"], "", "0.0")
+    g.text(row, 14, rec.get("capability_verdict") or "unknown")
+    if rec.get("cost_per_capability_point_usd") is not None:
+        g.put(row, 15, rec["cost_per_capability_point_usd"], "", '"$"#,##0.00000000')
+    g.text(row, 16, "yes" if rec.get("on_capability_frontier") else "")
 
 
 def _charts(g: Grid, data: Grid, data_row: int, plan: ScenarioPlan, calc: CalcSheet, grid, recs, top: int, results, tornado) -> int:

@@ -16,6 +16,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("breakeven_requests_per_day", "BE req/day"),
     ("breakeven_month", "BE month"),
     ("npv_usd", "NPV $"),
+    ("capability_verdict", "capability"),
 )
 """(result name, header): keys equal the engine's column names."""
 
@@ -40,6 +41,10 @@ def format_cell(name: str, rec: dict, breakeven_pending: bool = False) -> str:
         return "" if rec.get("kind") == "api" else f"{value:g}"
     if name == "utilization_average":
         return f"{value:.0%}"
+    if name == "capability_verdict":
+        score = rec.get("capability_score")
+        text = value if score is None else f"{score:.1f} {value}"
+        return text + (" ◆" if rec.get("on_capability_frontier") else "")
     if name == "breakeven_requests_per_day":
         return f"{value:,.0f}" + ("*" if rec.get("breakeven_at_step") else "")
     return str(value)
