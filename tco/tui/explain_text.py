@@ -52,6 +52,8 @@ def explain_cell(results, option_id: str, column: str) -> str:
     values = {**row.values, **_sums(rec)}
     lines = [f"{option_id} — {row.description}", ""]
     terms: list[Term] = []
+    if column == "capability_verdict":
+        return "\n".join(lines + _capability_lines(results, row, rec))
 
     if column in ("breakeven_requests_per_day", "breakeven_month"):
         ref = rec.get("breakeven_reference_option")
@@ -118,3 +120,26 @@ def explain_cell(results, option_id: str, column: str) -> str:
         unit = f" {inp.unit}" if inp.unit else ""
         lines.append(f"  {name} = {row.values[name]:,.6g}{unit} — {inp.label}. Source: {source or 'scenario file'}{extra}")
     return "\n".join(lines)
+
+
+def _capability_lines(results, row, rec: dict) -> list[str]:
+    """Capability is data, not a formula: say which scores were used and how sure they are."""
+    scenario = next(s for s in results.scenarios if s.id == row.scenario_id)
+    req = scenario.capability
+    if req is None or rec.get("capability_verdict") is None:
+        return ["This scenario sets no capability requirement (add a `capability:` block to compare like for like)."]
+    bar = (f"a {req.category} score of at least {req.min_score:g}" if req.min_score is not None
+           else f"{req.category} within {req.margin_points:g} points of {req.comparable_to}, on the benchmarks both have")
+    score = rec.get("capability_score")
+    out = [f"Requirement: {bar}.",
+           f"Scores used: {rec.get('capability_model') or 'none found'}"
+           + ("" if score is None else f", {req.category} score {score:.1f} (mean of its benchmarks in percent)") + ".",
+           f"Verdict: {rec['capability_verdict']}."]
+    if rec.get("capability_note"):
+        out.append(f"Note: {rec['capability_note']}.")
+    if rec.get("cost_per_capability_point_usd") is not None:
+        out.append(f"Cost per request per capability point: ${rec['cost_per_capability_point_usd']:.6f}"
+                   + (" (on the capability-cost frontier)." if rec.get("on_capability_frontier") else "."))
+    out += ["", "Public benchmarks only say which models are worth testing: your own evaluation beats them",
+            "(`user_scores_file` in the capability block). Scores, settings and sources: tco match."]
+    return out

@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual_plotext import PlotextPlot
 
 
-class CumulativeCostChart(PlotextPlot):
+class _SafePlot(PlotextPlot):
+    """A plot that says so when plotext cannot draw it, instead of taking the app down.
+
+    Why: plotext raises while laying out a chart in a tiny pane (legend wider than the canvas) or
+    on degenerate log axes; a random key-and-click run found both. A chart is never worth a crash.
+    """
+
+    def render(self):
+        try:
+            return super().render()
+        except (ValueError, IndexError, ZeroDivisionError, OverflowError, TypeError):
+            return Text("(chart cannot be drawn at this size or for these values)", style="dim")
+
+
+class CumulativeCostChart(_SafePlot):
     """One line per option: what it has cost by the end of each month."""
 
     def show(self, evaluation) -> None:
@@ -24,7 +39,7 @@ class CumulativeCostChart(PlotextPlot):
         self.refresh()
 
 
-class VolumeChart(PlotextPlot):
+class VolumeChart(_SafePlot):
     """Total cost over the horizon at other daily volumes (log-log), with today's volume and the break-even marked."""
 
     def show(self, evaluation) -> None:
