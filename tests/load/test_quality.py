@@ -13,7 +13,8 @@ from tco.load.quality import load_quality, load_user_scores
 from tco.paths import bundled_dir
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "quality"
-COLLECTED_CSV = Path("/work/shared/data/quality/scores.csv")
+COLLECTED_CSV = Path(__file__).resolve().parents[3] / "shared" / "data" / "quality" / "scores.csv"
+"""The project's shared data folder sits beside the checkout (on developer machines and in CI)."""
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +31,7 @@ def test_bundled_data_loads_with_one_id_per_model(quality):
     assert quality.models["phi-4"].open_weight_model is None
 
 
-@pytest.mark.skipif(not COLLECTED_CSV.exists(), reason="the collected CSV is only on the data machine")
+@pytest.mark.skipif(not COLLECTED_CSV.exists(), reason="the shared data folder is not beside this checkout")
 def test_every_collected_row_is_kept_unchanged(quality):
     with COLLECTED_CSV.open(newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
