@@ -46,44 +46,75 @@ KV_CACHE_MEMORY_FRACTION = 0.9
 """Share of the memory left after weights and buffers that becomes KV cache (TensorRT-LLM's
 free_gpu_memory_fraction default 0.9; vLLM's gpu_memory_utilization 0.9 is a share of the whole
 GPU, which leaves a little less for the cache when weights are small)."""
-RUNTIME_RESERVE_BYTES = 1.0e9
-"""CUDA context, cuBLAS workspaces and the engine's own buffers, per GPU (order of magnitude)."""
+RUNTIME_RESERVE_BYTES = 2.0e9
+"""CUDA context (about 0.5 GB), cuBLAS and NCCL workspaces, CUDA-graph pools and the engine's own
+buffers, per GPU (order of magnitude, not fitted). With 1 GB, DeepSeek-V3 FP8 would start on 8 x
+H100 with room for three sequences; SGLang's DeepSeek guide runs it on 8 x H200 or two 8 x H100 nodes."""
+HBM_CAPACITY_IN_GIB = True
+"""HBM capacities are binary: an "80 GB" H100 or A100 has 80 GiB (HBM stacks are 2^n-byte dies);
+GDDR boards' marketed figure is decimal (an L40S has 48 x 10^9 bytes)."""
+STEP_TOKEN_BUDGET = True
+"""Whether a step's tokens are capped at MAX_TOKENS_PER_STEP (as the engines do); off only to
+measure what the cap changes in the fit."""
 MAX_TOKENS_PER_STEP = 8192
 """Tokens one engine step processes at most (TensorRT-LLM max_num_tokens default 8192); sizes the
 activation buffers that are subtracted from the KV cache budget."""
-PCIE_GB_PER_S_PER_DIRECTION = 31.5
-"""PCIe 4.0 x16 (16 GT/s x 16 lanes, 128b/130b): used for GPUs without NVLink when the catalog gives
-no interconnect figure."""
+PCIE_GB_PER_S_PER_DIRECTION = {4: 31.5, 5: 63.0}
+"""PCIe x16 per direction, by PCIe generation (4.0: 16 GT/s, 5.0: 32 GT/s, x 16 lanes, 128b/130b):
+used for PCIe cards when the catalog gives no interconnect figure."""
+NO_NVLINK_ARCHITECTURES = frozenset({"ada"})
+"""No Ada part has NVLink (L4, L40, L40S are PCIe cards): their GPUs talk over PCIe."""
+PCIE_GENERATION = {"ampere": 4, "ada": 4, "hopper": 5, "blackwell": 5}
+"""PCIe generation of each GPU generation's PCIe cards (A100 PCIe and L40S are Gen4 cards; H100
+PCIe and RTX PRO 6000 Blackwell are Gen5, as the catalog notes of the RTX PRO 6000 say)."""
 MLA_HEAD_DIM = 128
 """qk_nope_head_dim and v_head_dim of DeepSeek-V3 and Kimi-K2 (models.csv attention_notes): the MLA
 prefill attention width when the catalog gives no head_dim."""
 
 # --- Fitted efficiency constants ------------------------------------------------------------------
 # Fitted by `python -m tco.bench.fit_throughput` on the bundled calibration measurements (TensorRT-LLM
-# v0.17 and v1.0 perf overviews, 631 rows): minimise the median absolute log error, model only.
-# Each is a physical quantity; none is per model, per GPU or per row.
-MEMORY_BANDWIDTH_EFFICIENCY = 0.7899
-"""Achievable fraction of peak memory bandwidth for streaming weights and KV cache."""
-MATMUL_EFFICIENCY = 0.6
-"""Achievable fraction of the dense tensor-core peak for large GEMMs and attention."""
-FP4_MATMUL_EFFICIENCY = 0.7405
-"""Achievable FP4 GEMM throughput relative to MATMUL_EFFICIENCY x the FP4 peak (block-scale handling
-and activation quantization make NVFP4 GEMMs reach a smaller share of their doubled peak)."""
-EXPERT_GEMM_HALF_EFFICIENCY_TOKENS = 61.84
+# v0.17 and v1.0 perf overviews, 631 rows), model only, from round starting values: minimise the
+# median + 0.5 x P90 of the absolute log error. Each is a physical quantity; some are per GPU
+# generation (Ampere, Ada, Hopper, Blackwell), none per model, per GPU type or per row.
+GENERATIONS = ("ampere", "ada", "hopper", "blackwell")
+"""GPU generations that can have their own fitted efficiencies (each has calibration rows)."""
+GENERATION_FALLBACK = "shared"
+"""The entry of each per-generation dict fitted on every GPU together (one value for all
+generations, fitted first; a generation's own value then starts from it). A generation without its
+own entry (CDNA3 and Gaudi have no calibration rows) uses it: see `generation_value`."""
+
+MEMORY_BANDWIDTH_EFFICIENCY = {"shared": 0.8051}
+"""Achieved fraction of peak memory bandwidth for streaming weights and KV cache. A dict so that a
+generation can have its own entry (`fit_throughput --per-generation all`); fitted per generation,
+the entries did not predict held-out GPUs better (docs/throughput.md), so only the shared one is kept."""
+MATMUL_EFFICIENCY = {"shared": 0.5868}
+"""Achieved fraction of the dense BF16/FP8 tensor-core peak for large GEMMs and attention; shared by
+every generation, for the same reason."""
+FP4_MATMUL_EFFICIENCY = 0.4197
+"""Achieved fraction of the dense FP4 peak for large NVFP4 GEMMs (Blackwell): lower than the BF16/FP8
+share, because block-scale handling and activation quantization do not speed up with the doubled
+FP4 tensor rate."""
+EXPERT_GEMM_HALF_EFFICIENCY_TOKENS = 63.83
 """Tokens per expert at which a grouped expert GEMM reaches half its large-GEMM efficiency."""
-LAYER_OVERHEAD_S = 8.228e-05
+LAYER_OVERHEAD_S = 8.523e-05
 """Fixed time per layer per engine step (kernel launches, synchronisation, norms, routing)."""
-ACTIVATION_PASSES_PER_LAYER = 24.86
+ACTIVATION_PASSES_PER_LAYER = 14.57
 """Times each token's hidden vector crosses memory per layer outside the GEMMs (norms, residuals,
 RoPE, activation quantization; MoE dispatch and combine repeat it for each of the k experts)."""
-ALLREDUCE_LATENCY_S = 3.508e-05
+ALLREDUCE_LATENCY_S = 3.698e-05
 """Fixed latency of one tensor-parallel all-reduce."""
-LINK_EFFICIENCY = 0.7526
+LINK_EFFICIENCY = 0.5112
 """Achieved all-reduce bus bandwidth as a fraction of the per-direction link bandwidth."""
-NVLINK_ALLREDUCE_BYTES_PER_S = 2.308e+11
+NVLINK_ALLREDUCE_BYTES_PER_S = {"ampere": 1.338e+11, "hopper": 2.544e+11, "blackwell": 5.599e+11, "shared": 2.953e+11}
 """Achieved all-reduce bus bandwidth of NVLink-class GPUs whose catalog entry has no interconnect
-figure (fitted, since the catalog does not yet carry NVLink figures)."""
-HOST_S_PER_SEQUENCE = 1.837e-05
+figure, per generation (NVLink 3, 4 and 5; fitted, since the catalog does not yet carry NVLink
+figures). Generations without an NVLink figure here use GENERATION_FALLBACK's."""
+ROOFLINE_SHARPNESS = 1.586
+"""How sharply a kernel's time switches between its memory and its compute time: the time is
+(mem^p + compute^p)^(1/p). Infinite would be the ideal roofline (the longer of the two); 1 would be
+no overlap at all. Kernels near the ridge point overlap loads and math imperfectly (pipeline
+stages, tile-level waits), which the fitted value says is the case for the engines measured."""
+HOST_S_PER_SEQUENCE = 1.975e-05
 """CPU time of the engine's scheduler per running sequence per step (bookkeeping, sampling,
 detokenization). Overlapped with the GPU (TensorRT-LLM's overlap scheduler, vLLM V1 async
 scheduling, SGLang's overlap scheduler), so a step takes the longer of the two: it only shows for
@@ -109,7 +140,7 @@ class ServingConfig:
     enable_attention_dp. None with tp and ep unset: the fastest of TP, TP + EP and DP attention + EP."""
     precision: str = "fp8"
     kv_precision: str | None = None
-    """None: same as the weights (FP8 weights use an FP8 cache; 16-bit for int4/int8 and FP4)."""
+    """None: FP8 and FP4 weights use an FP8 cache, others a 16-bit one (`default_kv_precision`)."""
     engine: str = "trtllm"
     concurrency: int | None = None
     """Sequences in flight; None = the best that fits in memory (and meets the latency targets)."""
@@ -352,8 +383,12 @@ def expert_load_imbalance(assignments: float, ranks: int) -> float:
 
 
 def _kernel(total: list[float], mem_s: float, cmp_s: float) -> None:
-    """Add one kernel (the longer of its memory and compute time) to [total, memory, compute]."""
-    total[0] += max(mem_s, cmp_s)
+    """Add one kernel to [total, memory, compute]: about the longer of its memory and compute time,
+    a little more where the two are close (a kernel near the ridge point overlaps its loads and its
+    math imperfectly)."""
+    p = ROOFLINE_SHARPNESS
+    hi = max(mem_s, cmp_s)
+    total[0] += hi * ((mem_s / hi) ** p + (cmp_s / hi) ** p) ** (1.0 / p) if hi > 0 else 0.0
     if mem_s >= cmp_s:
         total[1] += mem_s
     else:
@@ -377,7 +412,9 @@ def _step_seconds(d: _Deployment, decode_seqs: float, prefill_tokens: float) -> 
     acc = [0.0, 0.0, 0.0]
     # Dense linear layers (attention projections, dense MLPs, shared experts) and the LM head:
     # split over the attention TP group, replicated over attention data-parallel groups.
-    dense_bytes = (split.dense_linear * d.weight_bytes_per_param + split.lm_head * 2.0) / (attn_tp * pp)
+    # With pipeline parallelism the whole LM head sits on the last stage, which sets the pace; it
+    # multiplies only that stage's microbatch of decode_seqs / pp tokens.
+    dense_bytes = split.dense_linear * d.weight_bytes_per_param / (attn_tp * pp) + split.lm_head * 2.0 / attn_tp
     dense_flops = (2.0 * split.dense_linear * rank_tokens + 2.0 * split.lm_head * decode_seqs / adp) / (attn_tp * pp)
     _kernel(acc, dense_bytes / bw, dense_flops / mm)
     moe_layers_per_stage = split.moe_layers / pp
@@ -535,7 +572,7 @@ def _predict_split(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: in
     seq_tokens = config.input_tokens + config.output_tokens
     kv_whole = kv_cache_bytes_per_token(model, kv_precision, seq_tokens, exploit)
     weights_per_gpu = weights_bytes_per_gpu(model, precision, tp, pp, split.attention_dp)
-    memory_bytes = gpu.memory_gb * 1e9
+    memory_bytes = memory_bytes_of(gpu)
     attn_tp = tp // split.attention_dp
     activation_bytes = MAX_TOKENS_PER_STEP * (4.0 * model.hidden_size + 2.0 * _widest_mlp(model) / attn_tp) * 2.0
     kv_budget = (memory_bytes - weights_per_gpu - RUNTIME_RESERVE_BYTES - activation_bytes) * KV_CACHE_MEMORY_FRACTION
@@ -543,7 +580,9 @@ def _predict_split(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: in
         need = (weights_per_gpu + RUNTIME_RESERVE_BYTES + activation_bytes) / 1e9
         return not_runnable(
             f"weights need {weights_per_gpu / 1e9:.1f} GB per GPU ({need:.1f} GB with runtime buffers); "
-            f"the {gpu.name} has {gpu.memory_gb:g} GB - use more GPUs or a smaller precision", config, weights_per_gpu / 1e9, kv_whole)
+            f"the {gpu.name} has {gpu.memory_gb:g} GB"
+            + (f" ({memory_bytes / 1e9:.1f} x 10^9 bytes)" if memory_bytes != gpu.memory_gb * 1e9 else "")
+            + " - use more GPUs or a smaller precision", config, weights_per_gpu / 1e9, kv_whole)
     kv_per_gpu_per_token = _kv_bytes_per_token_per_gpu(model, kv_whole, tp, pp, split.attention_dp)
     max_fits = int(kv_budget // (kv_per_gpu_per_token * seq_tokens)) if kv_per_gpu_per_token > 0 else 10**6
     if max_fits < 1:
@@ -554,6 +593,11 @@ def _predict_split(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: in
     if isinstance(d, str):
         return not_runnable(d, config, weights_per_gpu / 1e9, kv_whole)
     engine_cap = ENGINE_MAX_BATCH.get(config.engine, 1024) * split.attention_dp
+    if STEP_TOKEN_BUDGET:
+        # A step carries at most MAX_TOKENS_PER_STEP tokens (per attention group, per pipeline
+        # microbatch): B decode tokens plus, in steady state, B x input/output prompt tokens.
+        engine_cap = min(engine_cap, max(1, int(MAX_TOKENS_PER_STEP * split.attention_dp * pp
+                                                 / (1.0 + config.input_tokens / config.output_tokens))))
     ceiling = min(max_fits, engine_cap)
     point, limited_by = _choose(d, config, ceiling, max_fits, engine_cap)
     if point is None:
@@ -639,9 +683,10 @@ def _deployment(model, gpu, config, tp, pp, dp, split: _Split, precision, kv_pre
         return f"no published {('BF16' if precision not in ('fp8', 'fp4') else precision.upper())} TFLOPS for {gpu.name}: the model cannot estimate its compute"
     if not gpu.memory_bandwidth_tb_per_s:
         return f"no published memory bandwidth for {gpu.name}: the model cannot estimate decode speed"
-    matmul = peak * 1e12 * MATMUL_EFFICIENCY * (FP4_MATMUL_EFFICIENCY if precision == "fp4" else 1.0)
+    matmul_share = generation_value(MATMUL_EFFICIENCY, gpu)
+    matmul = peak * 1e12 * (FP4_MATMUL_EFFICIENCY if precision == "fp4" else matmul_share)
     attn_peak = gpu.dense_fp8_tflops if kv_precision == "fp8" and gpu.dense_fp8_tflops else gpu.dense_bf16_tflops
-    attention = (attn_peak or peak) * 1e12 * MATMUL_EFFICIENCY
+    attention = (attn_peak or peak) * 1e12 * matmul_share
     if model.attention == "mla":
         latent = float((model.mla_kv_lora_rank or 0) + (model.mla_qk_rope_head_dim or 0))
         decode_pair = model.num_attention_heads * (2.0 * latent + 2.0 * (model.mla_kv_lora_rank or 0))
@@ -659,19 +704,38 @@ def _deployment(model, gpu, config, tp, pp, dp, split: _Split, precision, kv_pre
         model=model, split=param_split(model), tp=tp, pp=pp, dp=dp, attention_dp=split.attention_dp, ep=split.ep, precision=precision,
         input_tokens=config.input_tokens, output_tokens=config.output_tokens,
         weight_bytes_per_param=BYTES_PER_WEIGHT[precision], kv_bytes_per_token_per_gpu=kv_avg,
-        bandwidth_bytes_per_s=gpu.memory_bandwidth_tb_per_s * 1e12 * MEMORY_BANDWIDTH_EFFICIENCY,
+        bandwidth_bytes_per_s=gpu.memory_bandwidth_tb_per_s * 1e12 * generation_value(MEMORY_BANDWIDTH_EFFICIENCY, gpu),
         matmul_flops_per_s=matmul, attention_flops_per_s=attention, link_bytes_per_s=link,
         attention_flops_per_pair_decode=decode_pair * layers, attention_flops_per_pair_prefill=prefill_pair * layers)
 
 
 def _link_bytes_per_s(gpu: GpuType) -> float:
     """Achieved all-reduce bandwidth: the catalog's interconnect figure (bidirectional, so halved)
-    when it has one; PCIe 4.0 x16 for PCIe cards; else the fitted NVLink-class figure."""
+    when it has one; PCIe x16 of the card's generation for PCIe cards; else the fitted NVLink
+    figure of its generation."""
     if gpu.interconnect_gb_per_s:
         return gpu.interconnect_gb_per_s * 1e9 / 2.0 * LINK_EFFICIENCY
-    if (gpu.form_factor or "").lower().startswith("pcie"):
-        return PCIE_GB_PER_S_PER_DIRECTION * 1e9 * LINK_EFFICIENCY
-    return NVLINK_ALLREDUCE_BYTES_PER_S
+    if (gpu.form_factor or "").lower().startswith("pcie") or gpu.architecture in NO_NVLINK_ARCHITECTURES:
+        pcie = PCIE_GENERATION.get(gpu.architecture, 4)
+        return PCIE_GB_PER_S_PER_DIRECTION[pcie] * 1e9 * LINK_EFFICIENCY
+    return generation_value(NVLINK_ALLREDUCE_BYTES_PER_S, gpu)
+
+
+def memory_bytes_of(gpu: GpuType) -> float:
+    """Memory in bytes. HBM capacities are binary (stacks of 2^n-byte dies: an "80 GB" H100 has
+    80 GiB), GDDR boards' marketed figure is decimal (an L40S has 48 x 10^9 bytes)."""
+    binary = HBM_CAPACITY_IN_GIB and (gpu.memory_type or "").upper().startswith("HBM")
+    return gpu.memory_gb * (2.0**30 if binary else 1e9)
+
+
+def efficiency_generation(gpu: GpuType) -> str:
+    """The generation whose fitted efficiencies a GPU may use (its own, or GENERATION_FALLBACK's)."""
+    return gpu.architecture if gpu.architecture in GENERATIONS else GENERATION_FALLBACK
+
+
+def generation_value(table: dict[str, float], gpu: GpuType) -> float:
+    """A per-generation constant for a GPU: its generation's entry, else the shared one."""
+    return table.get(efficiency_generation(gpu), table[GENERATION_FALLBACK])
 
 
 def _config_problem(model: OpenModel, gpu: GpuType, config: ServingConfig) -> str | None:

@@ -77,25 +77,67 @@ def test_max_concurrency_follows_the_memory_left_for_the_cache(catalog):
     r = predict_model(m, g, ServingConfig(gpus=1, input_tokens=1000, output_tokens=1000, precision="fp8"))
     weights = weight_bytes(m, "fp8")  # 72.1 GB
     activations = 8192 * (4 * 8192 + 2 * 28672) * 2
-    budget = (141e9 - weights - 1e9 - activations) * 0.9
+    budget = (141 * 2**30 - weights - 2e9 - activations) * 0.9  # HBM: 141 GiB; 2 GB runtime reserve
     assert r.weights_gb_per_gpu == pytest.approx(weights / 1e9)
     assert r.max_concurrency_fits == int(budget // (163_840 * 2000))
 
 
+def test_hbm_capacity_is_binary_and_gddr_decimal(catalog):
+    assert tp.memory_bytes_of(catalog.gpus["h100-sxm"]) == 80 * 2**30  # 85.9 x 10^9 bytes
+    assert tp.memory_bytes_of(catalog.gpus["l40s"]) == 48e9  # GDDR6
+
+
 # --- Roofline, by hand ------------------------------------------------------------------------
+
+def _soft_roofline(mem_s: float, compute_s: float) -> float:
+    p = tp.ROOFLINE_SHARPNESS
+    return (mem_s ** p + compute_s ** p) ** (1 / p)
+
+
+def _llama_8b_single_sequence_step_s(pp: int) -> float:
+    """One engine step of Llama-3.1-8B BF16 on H100 SXM GPUs, one sequence with a 1-token prompt and
+    1 output token (so the step carries 1 decode token and 1 prompt token), pipeline of pp stages, by hand."""
+    vocab_rows = 128_256 * 4096
+    dense = 8e9 - 2 * vocab_rows  # linear layers outside embedding and LM head
+    bandwidth = 3.35e12 * tp.MEMORY_BANDWIDTH_EFFICIENCY["shared"]
+    matmul = 989e12 * tp.MATMUL_EFFICIENCY["shared"]  # BF16 peak; the cache is BF16 too
+    stage_tokens = 2 / pp
+    # the LM head (16-bit) sits whole on the last stage, which sets the pace
+    linear = _soft_roofline((dense * 2 / pp + vocab_rows * 2) / bandwidth,
+                            (2 * dense * stage_tokens + 2 * vocab_rows * 1) / pp / matmul)
+    pair_flops = 32 * 4 * 128 * 32  # heads x 4 x head_dim, per layer, 32 layers
+    attention = _soft_roofline(1 / pp * 1.5 * 131_072 / pp / bandwidth,  # context 1 + 1/2 tokens, KV over pp stages
+                               (1 * 1.5 * pair_flops + 1 * 0.5 * pair_flops) / (pp * pp) / matmul)
+    activations = tp.ACTIVATION_PASSES_PER_LAYER * stage_tokens * 4096 * 2 * 32 / pp / bandwidth
+    return linear + attention + activations + 32 / pp * tp.LAYER_OVERHEAD_S
+
 
 def test_single_sequence_decode_is_bound_by_reading_the_weights(catalog):
     """One sequence, 1-token prompt: the step reads every linear weight once; FLOPs are negligible."""
     m, g = catalog.models["llama-3.1-8b"], catalog.gpus["h100-sxm"]
     r = predict_model(m, g, ServingConfig(gpus=1, input_tokens=1, output_tokens=1, precision="bf16", concurrency=1))
-    vocab_rows = 128_256 * 4096
-    weight_read = (8e9 - 2 * vocab_rows) * 2 + vocab_rows * 2  # linear layers + LM head, bf16
-    bandwidth = 3.35e12 * tp.MEMORY_BANDWIDTH_EFFICIENCY
-    activations = tp.ACTIVATION_PASSES_PER_LAYER * 2 * 4096 * 2 * 32  # 2 tokens in the step (decode + prompt)
-    kv_read = 1.5 * 131_072  # context of 1.5 tokens on average
-    step_s = (weight_read + activations + kv_read) / bandwidth + 32 * tp.LAYER_OVERHEAD_S
-    assert r.output_tokens_per_s == pytest.approx(1 / step_s, rel=1e-6)
+    assert r.output_tokens_per_s == pytest.approx(1 / _llama_8b_single_sequence_step_s(1), rel=1e-9)
     assert r.limited_by == "memory bandwidth"
+    weight_read_s = (8e9 - 128_256 * 4096) * 2 / (3.35e12 * tp.MEMORY_BANDWIDTH_EFFICIENCY["shared"])
+    # the rest: the per-layer fixed time, and well under a millisecond of cache, activations and FLOPs
+    assert weight_read_s + 32 * tp.LAYER_OVERHEAD_S < 1 / r.output_tokens_per_s < weight_read_s + 32 * tp.LAYER_OVERHEAD_S + 1e-3
+
+
+def test_pipeline_stages_split_the_layers_but_the_last_one_holds_the_whole_lm_head(catalog):
+    m, g = catalog.models["llama-3.1-8b"], catalog.gpus["h100-sxm"]
+    r = predict_model(m, g, ServingConfig(gpus=2, pp=2, input_tokens=1, output_tokens=1, precision="bf16", concurrency=1))
+    # half a sequence per stage step (pp microbatches), each stage step paced by the last stage
+    assert r.output_tokens_per_s == pytest.approx(0.5 / _llama_8b_single_sequence_step_s(2), rel=1e-9)
+
+
+def test_a_kernel_near_its_ridge_point_takes_longer_than_either_side(catalog):
+    assert 1.0 < tp.ROOFLINE_SHARPNESS < 64.0
+    both = [0.0, 0.0, 0.0]
+    tp._kernel(both, 1.0, 1.0)
+    assert both[0] == pytest.approx(2 ** (1 / tp.ROOFLINE_SHARPNESS))  # 1.51 s for 1 s of loads and 1 s of math
+    lopsided = [0.0, 0.0, 0.0]
+    tp._kernel(lopsided, 1.0, 0.01)
+    assert 1.0 < lopsided[0] < 1.001  # far from the ridge: the roofline
 
 
 def test_large_batch_prefill_heavy_work_is_compute_bound(catalog):
@@ -104,7 +146,7 @@ def test_large_batch_prefill_heavy_work_is_compute_bound(catalog):
     assert r.limited_by in ("compute", "kv cache capacity")
     # upper bound: prompt + output tokens at the achievable FP8 peak cannot be beaten
     flops_per_request = 2 * (8e9 - 2 * 128_256 * 4096) * 5100
-    assert r.requests_per_s < 1979e12 * tp.MATMUL_EFFICIENCY / flops_per_request
+    assert r.requests_per_s < 1979e12 * tp.MATMUL_EFFICIENCY["shared"] / flops_per_request
 
 
 def test_moe_decode_reads_only_the_experts_touched(catalog):
@@ -115,7 +157,7 @@ def test_moe_decode_reads_only_the_experts_touched(catalog):
     touched = expected_experts_touched(8, 2, 2)  # decode token + prompt token in the step: 3.5 experts
     dense = 46.7e9 - 32 * 8 * routed_expert - 2 * 32_000 * 4096
     read = dense + touched * routed_expert * 32 + 32_000 * 4096 * 2
-    bandwidth = 4.8e12 * tp.MEMORY_BANDWIDTH_EFFICIENCY
+    bandwidth = 4.8e12 * tp.MEMORY_BANDWIDTH_EFFICIENCY["shared"]
     assert 1 / r.output_tokens_per_s > read / bandwidth  # at least the weight read
     assert 1 / r.output_tokens_per_s < 46.96e9 / bandwidth  # well under reading every expert
 
@@ -128,6 +170,80 @@ def test_tensor_parallel_splits_weights_and_adds_communication(catalog):
     r8 = predict_model(m, g, replace(one, gpus=8))
     assert r8.output_tokens_per_s > r2.output_tokens_per_s
     assert r8.output_tokens_per_s_per_gpu < r2.output_tokens_per_s_per_gpu  # all-reduces cost something
+
+
+# --- GPU generations -------------------------------------------------------------------------
+
+def test_a_generation_uses_its_own_entry_or_else_the_shared_one(catalog):
+    assert tp.efficiency_generation(catalog.gpus["b200"]) == "blackwell"
+    assert tp.efficiency_generation(catalog.gpus["mi300x"]) == "shared"  # CDNA3: no calibration row
+    assert tp.efficiency_generation(catalog.gpus["gaudi3"]) == "shared"
+    table = {"hopper": 0.9, "shared": 0.8}
+    assert tp.generation_value(table, catalog.gpus["h200"]) == 0.9
+    assert tp.generation_value(table, catalog.gpus["b200"]) == 0.8  # no Blackwell entry
+    assert tp.generation_value(table, catalog.gpus["mi300x"]) == 0.8
+    m = catalog.models["llama-3.1-8b"]
+    cfg = ServingConfig(gpus=1, input_tokens=1000, output_tokens=100, precision="fp8", kv_precision="fp8")
+
+    def deployment(gpu):
+        return tp._deployment(m, gpu, cfg, 1, 1, 1, tp._Split(1, 1), "fp8", "fp8")
+
+    mi300x, b200 = deployment(catalog.gpus["mi300x"]), deployment(catalog.gpus["b200"])
+    assert mi300x.bandwidth_bytes_per_s == pytest.approx(5.3e12 * tp.generation_value(tp.MEMORY_BANDWIDTH_EFFICIENCY, catalog.gpus["mi300x"]))
+    assert mi300x.matmul_flops_per_s == pytest.approx(2610e12 * tp.generation_value(tp.MATMUL_EFFICIENCY, catalog.gpus["mi300x"]))
+    assert b200.matmul_flops_per_s == pytest.approx(4500e12 * tp.generation_value(tp.MATMUL_EFFICIENCY, catalog.gpus["b200"]))
+    # NVLink bandwidth has an entry per generation: Blackwell's NVLink 5 is faster than Hopper's NVLink 4
+    assert b200.link_bytes_per_s == tp.NVLINK_ALLREDUCE_BYTES_PER_S["blackwell"] > tp.NVLINK_ALLREDUCE_BYTES_PER_S["hopper"]
+
+
+def test_pcie_cards_use_their_pcie_generation_for_all_reduce(catalog):
+    # L40S: PCIe 4.0 x16, 31.5 GB/s per direction; RTX PRO 6000 Blackwell: PCIe 5.0 x16, 63 GB/s
+    assert tp._link_bytes_per_s(catalog.gpus["l40s"]) == pytest.approx(31.5e9 * tp.LINK_EFFICIENCY)
+    assert tp._link_bytes_per_s(catalog.gpus["rtx-pro-6000"]) == pytest.approx(63.0e9 * tp.LINK_EFFICIENCY)
+    # NVLink GPUs without a catalog figure: their generation's fitted all-reduce bandwidth
+    assert tp._link_bytes_per_s(catalog.gpus["b200"]) == tp.NVLINK_ALLREDUCE_BYTES_PER_S["blackwell"]
+    assert tp._link_bytes_per_s(catalog.gpus["h200"]) == tp.NVLINK_ALLREDUCE_BYTES_PER_S["hopper"]
+
+
+def test_fp4_gemms_run_at_their_own_share_of_the_fp4_peak(catalog):
+    # Llama-3.3-70B, 4,000-token prompts, 10 output tokens, many sequences: compute-bound on the linear layers
+    m, g = catalog.models["llama-3.3-70b"], catalog.gpus["b200"]
+    r = predict_model(m, g, ServingConfig(gpus=1, input_tokens=4000, output_tokens=10, precision="fp4", concurrency=64))
+    linear_flops_per_request = 2 * (70e9 - 2 * 128_256 * 8192) * 4010
+    assert r.limited_by == "compute"
+    compute_bound = 9000e12 * tp.FP4_MATMUL_EFFICIENCY / linear_flops_per_request  # 7.1 requests/s
+    assert 0.8 * compute_bound < r.requests_per_s < compute_bound
+
+
+def test_a_step_carries_at_most_the_engines_token_budget(catalog):
+    # Qwen3-30B-A3B FP4 on one B200, 2,048-token prompts and 128 output tokens: the cache holds over
+    # 1,400 sequences, but each step would carry 16 prompt tokens per decoding sequence, so at most
+    # 8,192 / (1 + 2048/128) = 481 sequences decode at once.
+    r = predict_model(catalog.models["qwen3-30b-a3b"], catalog.gpus["b200"],
+                      ServingConfig(gpus=1, input_tokens=2048, output_tokens=128, precision="fp4"))
+    assert r.max_concurrency_fits > 1400
+    assert r.concurrency == 8192 * 128 // (128 + 2048) == 481
+    # decode-heavy requests are not affected: there the cache is the limit
+    long_out = predict_model(catalog.models["qwen3-30b-a3b"], catalog.gpus["b200"],
+                             ServingConfig(gpus=1, input_tokens=128, output_tokens=2048, precision="fp4"))
+    assert long_out.concurrency == long_out.max_concurrency_fits
+
+
+def test_tied_fit_parameters_move_every_generation_together():
+    from tco.bench.fit_throughput import TIED_PARAMETERS, get_constant, set_constant
+
+    assert "MEMORY_BANDWIDTH_EFFICIENCY.*" in TIED_PARAMETERS and "FP4_MATMUL_EFFICIENCY" in TIED_PARAMETERS
+    assert not any(name.startswith("MEMORY_BANDWIDTH_EFFICIENCY.h") for name in TIED_PARAMETERS)
+    saved = dict(tp.MEMORY_BANDWIDTH_EFFICIENCY)
+    try:
+        set_constant("MEMORY_BANDWIDTH_EFFICIENCY.*", 0.5)
+        assert set(tp.MEMORY_BANDWIDTH_EFFICIENCY.values()) == {0.5}
+        assert get_constant("MEMORY_BANDWIDTH_EFFICIENCY.*") == 0.5
+        set_constant("MEMORY_BANDWIDTH_EFFICIENCY.ada", 0.25)
+        assert tp.MEMORY_BANDWIDTH_EFFICIENCY["ada"] == 0.25 and tp.MEMORY_BANDWIDTH_EFFICIENCY["shared"] == 0.5
+    finally:
+        tp.MEMORY_BANDWIDTH_EFFICIENCY.clear()
+        tp.MEMORY_BANDWIDTH_EFFICIENCY.update(saved)
 
 
 # --- Precision rules --------------------------------------------------------------------------
