@@ -425,11 +425,13 @@ def _step_seconds(d: _Deployment, decode_seqs: float, prefill_tokens: float) -> 
         k = split.experts_per_token
         touched = expected_experts_touched(split.experts, k, stage_tokens)
         exp_bytes = touched * split.routed_expert * moe_layers_per_stage * d.weight_bytes_per_param / tp
-        per_expert = stage_tokens * k / max(touched, 1e-9)
-        efficiency = per_expert / (per_expert + EXPERT_GEMM_HALF_EFFICIENCY_TOKENS)
         imbalance = expert_load_imbalance(stage_tokens * k, ep)
-        exp_flops = 2.0 * split.routed_expert * k * moe_layers_per_stage * stage_tokens / tp * imbalance
-        _kernel(acc, exp_bytes / bw, exp_flops / (mm * efficiency))
+        # The busiest GPU multiplies imbalance x its share of the routed tokens, plus the padding of
+        # each touched expert's rows to a tile (m rows per expert run at m / (m + half) efficiency): the
+        # padding does not grow with the imbalance, so the time never falls as tokens rise.
+        padded_rows = stage_tokens * k * imbalance + EXPERT_GEMM_HALF_EFFICIENCY_TOKENS * touched
+        exp_flops = 2.0 * split.routed_expert * moe_layers_per_stage * padded_rows / tp
+        _kernel(acc, exp_bytes / bw, exp_flops / mm)
         # Dispatch and combine: each routed copy of a token moves its hidden vector and the
         # expert's intermediate activations through memory (on the GPU that holds the expert).
         moe_tp = tp // ep

@@ -432,3 +432,14 @@ def test_accuracy_benchmark_evaluates_the_model_not_the_lookup(catalog):
     from tco.bench.accuracy import model_cases
 
     assert any(c.error > 1.0 for c in model_cases(catalog))  # a lookup would be exact everywhere
+
+
+def test_expert_parallel_padding_does_not_grow_with_the_imbalance(catalog):
+    # Mixtral on 8 x H200 picks DP8 attention + EP8. From 4 to 5 sequences the busiest GPU's share
+    # grows less than the mean (the imbalance falls from 1.92 to 1.82); had the tile padding of every
+    # expert been scaled by the imbalance too, the expert GEMM time, and so the TPOT, would fall.
+    cfg = ServingConfig(gpus=8, input_tokens=1000, output_tokens=300, precision="fp8")
+    m, g = catalog.models["mixtral-8x7b"], catalog.gpus["h200"]
+    four, five = (predict_model(m, g, replace(cfg, concurrency=b)) for b in (4, 5))
+    assert four.parallelism == five.parallelism == "DP8 attention, experts EP8"
+    assert five.tpot_ms >= four.tpot_ms
