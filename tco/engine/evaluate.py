@@ -156,10 +156,10 @@ def _totals_of_group(frame: pl.DataFrame, flags: tuple[float, ...]) -> pl.DataFr
     peak = zeros
     base_columns = frame.columns
     for month in range(1, horizon + 1):
-        current = frame.with_columns(pl.lit(float(month)).alias("month"))
+        current = frame.lazy().with_columns(pl.lit(float(month)).alias("month"))
         for exprs in compiled.monthly_stages:
             current = current.with_columns(exprs)
-        o = current.select(**compiled.outputs)
+        o = current.select(**compiled.outputs).collect()
         if month > shortest:  # a row with a shorter horizon adds nothing after its last month
             inside = pl.lit(frame["horizon_months"] >= month)
             o = o.select(pl.when(inside).then(pl.col(c)).otherwise(0.0).alias(c) for c in o.columns)
