@@ -191,7 +191,7 @@ def _finish(sums: pl.DataFrame) -> pl.DataFrame:
     ).drop("_util_weight", "_gpus", "horizon_months", "llm_calls_per_request")
 
 
-SMALL_ROW_MONTHS = 20_000
+SMALL_ROW_MONTHS = 500_000
 """Below this many row-months the monthly frame is cheaper than the month-by-month loop."""
 
 

@@ -118,7 +118,7 @@ def load_yaml(path: Path, display: str | None = None) -> tuple[Any, dict[KeyPath
     return result
 
 
-CACHE_MIN_BYTES = 32 * 1024
+CACHE_MIN_BYTES = 4 * 1024
 """Only large files (the catalogs) are cached: parsing them is most of `tco run`'s start-up."""
 
 
