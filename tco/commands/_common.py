@@ -52,3 +52,18 @@ def _numeric(text: str) -> bool:
         return True
     except ValueError:
         return False
+
+
+def write_parquet(frame, output: str | None) -> None:
+    """Parquet is binary: it needs --output, and is written atomically (the old file kept as a backup)."""
+    import io
+    from pathlib import Path
+
+    from tco.errors import DataProblem, TcoUserError
+    from tco.load.atomic import write_atomic
+
+    if not output:
+        raise TcoUserError(DataProblem("--format", None, "", "parquet is binary: give --output PATH"))
+    buffer = io.BytesIO()
+    frame.write_parquet(buffer)
+    write_atomic(Path(output), buffer.getvalue())

@@ -75,20 +75,12 @@ def write_records(records, fmt: str, output: str | None, columns, results=None) 
     import io
     from pathlib import Path
 
-    from tco.commands._common import print_rows
-    from tco.errors import DataProblem, ExitCode, TcoUserError
+    from tco.commands._common import print_rows, write_parquet
 
     if fmt == "parquet":
-        if not output:
-            raise TcoUserError(DataProblem("--format", None, "", "parquet is binary: give --output PATH"))
         import polars as pl
 
-        from tco.load.atomic import write_atomic
-
-        frame = pl.DataFrame([{**r, "breakdown_usd": None} for r in records]).drop("breakdown_usd")
-        buffer = io.BytesIO()
-        frame.write_parquet(buffer)
-        write_atomic(Path(output), buffer.getvalue())
+        write_parquet(pl.DataFrame([{k: v for k, v in r.items() if k != "breakdown_usd"} for r in records]), output)
         return
     buffer = io.StringIO()
     if fmt == "table":

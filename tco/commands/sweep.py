@@ -157,16 +157,11 @@ def _write(frame, fmt: str, output: str | None) -> None:
     import io
     from pathlib import Path
 
-    from tco.commands._common import print_rows
-    from tco.errors import DataProblem, TcoUserError
+    from tco.commands._common import print_rows, write_parquet
     from tco.load.atomic import write_atomic
 
     if fmt == "parquet":
-        if not output:
-            raise TcoUserError(DataProblem("--format", None, "", "parquet is binary: give --output PATH"))
-        buffer = io.BytesIO()
-        frame.write_parquet(buffer)
-        write_atomic(Path(output), buffer.getvalue())
+        write_parquet(frame, output)
         return
     text = io.StringIO()
     if fmt == "csv":
