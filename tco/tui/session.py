@@ -219,7 +219,7 @@ def evaluate_scenario(scenario: Scenario, catalog: Any, today: dt.date, loaded: 
     rows, problems = build_rows([scenario], catalog, today)
     if problems:
         raise TcoUserError([DataProblem(scenario.id, None, _dotted(p.path), p.message, p.hint) for p in problems])
-    results = evaluate_rows(rows, [scenario], today, with_breakeven=with_breakeven)
+    results = evaluate_rows(rows, [scenario], today, with_breakeven=with_breakeven, catalog=catalog)
     results.loaded, results.catalog = loaded, catalog
     base = rows[0].values["requests_per_day"] if rows else 0.0
     if curves is None:

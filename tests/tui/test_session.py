@@ -51,3 +51,16 @@ def test_a_bundled_example_is_saved_as_a_copy_in_the_current_folder(tmp_path, mo
     assert saved.path == tmp_path / first.name and saved.redirected_from == first
     assert first.read_bytes() == before
     assert yaml.safe_load(saved.path.read_text())["scenarios"][0]["workload"]["input_tokens"] == 1234
+
+
+def test_the_ui_evaluation_carries_the_capability_verdicts_of_the_cli():
+    import datetime as dt
+
+    from tco.run import example_files, run_scenarios
+    from tco.tui.session import evaluate_scenario
+
+    path = next(p for p in example_files() if p.stem == "coding-agent")
+    cli = run_scenarios([path], today=dt.date(2026, 11, 27))
+    ui = evaluate_scenario(cli.scenarios[0], cli.catalog, dt.date(2026, 11, 27), with_breakeven=False, curves={})
+    assert ui.results.options["capability_verdict"].to_list() == cli.options["capability_verdict"].to_list()
+    assert "qualifies" in ui.results.options["capability_verdict"].to_list()
