@@ -23,3 +23,12 @@ def test_the_formula_list_in_the_docs_is_rendered_from_the_engine():
     from tco.report.formulas_doc import formulas_markdown
 
     assert (ROOT / "docs" / "formulas.md").read_text() == formulas_markdown(), "run: python -m tco.report.formulas_doc > docs/formulas.md"
+
+
+def test_the_readme_quotes_the_throughput_accuracy_of_the_methodology_doc():
+    import re
+
+    pattern = re.compile(r"Model-only median absolute percentage error: \*\*([\d.]+) %\*\*, P90: \*\*([\d.]+) %\*\*")
+    readme = pattern.search((ROOT / "README.md").read_text().replace("\n  ", " "))
+    doc = pattern.search((ROOT / "docs" / "throughput.md").read_text())
+    assert readme and doc and readme.groups() == doc.groups()
