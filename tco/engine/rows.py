@@ -15,10 +15,9 @@ from tco.engine import formulas as F
 from tco.model.catalog import Catalog, ResolvedApiPrice
 from tco.model.scenario import ApiOption, HybridOption, Scenario, SelfHostedOption
 
-DGX_H100_SERVER_KW = 10.2
-"""DGX H100 (8 x H100 SXM) maximum system power, kW (servnetuk.com/research/ai-servers, 2026-07-05;
-hardware/cost_figures.yaml). Divided by 8 x 0.7 kW of GPU TDP it gives the host overhead ratio."""
-SERVER_POWER_PER_GPU_TDP = DGX_H100_SERVER_KW / (8 * 0.7)
+SERVER_POWER_FIGURE = "dgx-h100-power-draw"
+"""Cost figure (hardware/cost_figures.yaml) for the power of a whole 8 x H100 SXM server; divided by
+8 GPUs x their TDP it gives the ratio of server power to GPU power used when the user gives none."""
 
 
 @dataclass(frozen=True)
@@ -353,11 +352,15 @@ def _self_hosted_values(row: Row, option: SelfHostedOption, scenario: Scenario, 
         return
     if ops.server_power_per_gpu_kw is not None:
         v["server_power_per_gpu_kw"] = ops.server_power_per_gpu_kw
-    elif gpu.tdp_w is not None:
-        v["server_power_per_gpu_kw"] = gpu.tdp_w / 1000 * SERVER_POWER_PER_GPU_TDP
+    elif gpu.tdp_w is not None and (figure := catalog.cost_figures.get(SERVER_POWER_FIGURE)) is not None and \
+            (h100 := catalog.gpus.get("h100-sxm")) is not None and h100.tdp_w and figure.value:
+        v["server_power_per_gpu_kw"] = gpu.tdp_w / 1000 * figure.value / (8 * h100.tdp_w / 1000)
         prov["server_power_per_gpu_kw"] = Provenance(
-            "https://www.servnetuk.com/research/ai-servers", "2026-07-05",
-            "GPU TDP x 10.2 kW / (8 x 0.7 kW): the DGX H100 ratio of server power to GPU TDP")
+            figure.sources[0].source, figure.sources[0].as_of,
+            f"GPU TDP x {figure.value:g} kW / (8 x {h100.tdp_w:g} W): the DGX H100 ratio of server power to GPU power")
+    elif pay.mode == "purchased" and ops.hosting_usd_per_kw_month > 0:
+        problems.append(RowProblem(s_index, (*path, "operations"), "no power figure to size colocation: set server_power_per_gpu_kw"))
+        return
     row.model_id = option.model
     row.description = f"{option.model} on {option.gpus_per_replica} x {option.gpu} ({option.precision}, {option.engine}), {pay.mode}"
     if pay.mode == "reserved" or pay.mode == "purchased":
