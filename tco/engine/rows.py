@@ -317,17 +317,13 @@ def _self_hosted_values(row: Row, option: SelfHostedOption, scenario: Scenario, 
         v["cost_of_capital_per_year"] = pay.cost_of_capital_per_year
     elif pay.usd_per_gpu_hour is not None:
         v["gpu_usd_per_hour"] = pay.usd_per_gpu_hour
-    elif pay.mode == "on-demand":
-        if offer.on_demand_usd_per_gpu_hour is None:
-            problems.append(RowProblem(s_index, (*path, "payment", "offer"), f"offer `{offer.id}` has no on-demand price", "give usd_per_gpu_hour or another offer"))
+    elif pay.mode in ("on-demand", "spot"):
+        price = offer.on_demand_usd_per_gpu_hour if pay.mode == "on-demand" else offer.spot_usd_per_gpu_hour
+        if price is None:
+            problems.append(RowProblem(s_index, (*path, "payment", "offer"), f"offer `{offer.id}` has no {pay.mode} price",
+                                       "give usd_per_gpu_hour or another offer"))
             return
-        v["gpu_usd_per_hour"] = offer.on_demand_usd_per_gpu_hour
-        prov["gpu_usd_per_hour"] = offer_prov
-    elif pay.mode == "spot":
-        if offer.spot_usd_per_gpu_hour is None:
-            problems.append(RowProblem(s_index, (*path, "payment", "offer"), f"offer `{offer.id}` has no spot price", "give usd_per_gpu_hour or another offer"))
-            return
-        v["gpu_usd_per_hour"] = offer.spot_usd_per_gpu_hour
+        v["gpu_usd_per_hour"] = price
         prov["gpu_usd_per_hour"] = offer_prov
     elif pay.mode == "reserved":
         if pay.reserved_discount is None or offer.on_demand_usd_per_gpu_hour is None:
