@@ -1,7 +1,8 @@
 """Vectorized evaluation of the formulas over many rows (scenario x option) and their months.
 
-Why staged: every named intermediate becomes one column, computed once, level by level, so
-that a million-row sweep is a few hundred column operations rather than a Python loop.
+Why staged: every named intermediate becomes one column, computed once, level by level, with the
+formulas specialised to each group of rows that share a structure (an API row carries no GPU
+formulas). Small evaluations go through a monthly frame; large sweeps add months one at a time.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from tco.engine import formulas as F
-from tco.engine.expr import Input, Named, Term, depends_on, inputs_of, named_parts, specialize_all, to_polars, total
+from tco.engine.expr import Named, depends_on, inputs_of, named_parts, specialize_all, to_polars, total
 
 MONTHLY_TERMS: tuple[Named, ...] = (*F.COST_LINES, *F.MONTHLY_RESULTS)
 
@@ -154,7 +155,6 @@ def _totals_of_group(frame: pl.DataFrame, flags: tuple[float, ...]) -> pl.DataFr
     zeros = pl.Series([0.0] * n, dtype=pl.Float64) if n else pl.Series([], dtype=pl.Float64)
     sums = {name: zeros for name in (*_SUMMED, *_LINES, "_gpus", "_util_weight")}
     peak = zeros
-    base_columns = frame.columns
     for month in range(1, horizon + 1):
         current = frame.lazy().with_columns(pl.lit(float(month)).alias("month"))
         for exprs in compiled.monthly_stages:
