@@ -28,6 +28,7 @@ class Term:
     def __truediv__(self, other): return Op("/", self, lift(other))
     def __rtruediv__(self, other): return Op("/", lift(other), self)
     def __pow__(self, other): return Op("^", self, lift(other))
+    def __rpow__(self, other): return Op("^", lift(other), self)
     def __neg__(self): return Op("-", Const(0.0), self)
 
     # comparisons build conditions (not Python booleans)
@@ -229,7 +230,7 @@ def to_polars(term: Term, column_of: Callable[[str], pl.Expr] | None = None,
             case Input():
                 return col(t.name)
             case Const():
-                return pl.lit(t.value, dtype=pl.Float64)
+                return _literal(t.value)
             case Op():
                 a, b = r(t.left), r(t.right)
                 if t.op == "+": return a + b
@@ -261,6 +262,18 @@ def to_polars(term: Term, column_of: Callable[[str], pl.Expr] | None = None,
         raise TypeError(f"cannot render {t!r}")
 
     return r(term)
+
+
+_LITERALS: dict[float, pl.Expr] = {}
+
+
+def _literal(value: float) -> pl.Expr:
+    # building a polars literal costs more than most of a formula's arithmetic: reuse them
+    if value not in _LITERALS or len(_LITERALS) > 4096:
+        if len(_LITERALS) > 4096:
+            _LITERALS.clear()
+        _LITERALS[value] = pl.lit(value, dtype=pl.Float64)
+    return _LITERALS[value]
 
 
 def _ceil_whole(e: pl.Expr) -> pl.Expr:
@@ -431,7 +444,7 @@ def simplify(term: Term, _memo: dict | None = None) -> Term:
             if term.op == "/":
                 if ca == 0: return Const(0.0)
                 if cb == 1: return a
-            if term.op == "^" and cb == 0:
+            if term.op == "^" and (cb == 0 or ca == 1):
                 return Const(1.0)
             return Op(term.op, a, b)
         case Cmp():
