@@ -10,7 +10,7 @@ import polars as pl
 
 from tco.engine import formulas as F
 from tco.engine.breakeven import BreakEven, breakeven_month, solve_breakevens
-from tco.engine.evaluate import INPUT_NAMES, SMALL_ROW_MONTHS, evaluate_monthly, evaluate_totals, totals_from_monthly
+from tco.engine.evaluate import INPUT_NAMES, evaluate_monthly, totals_from_monthly
 from tco.engine.rows import Row, RowProblem, build_rows
 from tco.model.catalog import Catalog
 from tco.model.scenario import Scenario
@@ -62,8 +62,7 @@ def evaluate_rows(rows: list[Row], scenarios: list[Scenario], today: dt.date, wi
     inputs = inputs_frame(rows)
     monthly_lf = evaluate_monthly(inputs)
     monthly = monthly_lf.collect()
-    small = inputs.height * max(inputs["horizon_months"].max() or 0, 1) <= SMALL_ROW_MONTHS
-    totals = totals_from_monthly(monthly, inputs) if small else evaluate_totals(inputs)
+    totals = totals_from_monthly(monthly, inputs)  # the monthly figures are shown: their sums are the totals
     meta = pl.DataFrame({
         "row": [r.row for r in rows],
         "scenario": [r.scenario_id for r in rows],

@@ -15,6 +15,14 @@ def formulas_markdown() -> str:
         "and `tco explain` are all rendered from these same definitions. On the right, each quantity is",
         "named by its label: another line of this list, or an input of the scenario (see `tco schema`).",
         "",
+        "Totals over the horizon are sums of the monthly figures. `tco run`, the UI and the workbook add",
+        "the months up; large evaluations (sweeps, Monte Carlo) take the same sums in closed form where",
+        "the month enters only through growth, price decline, discounting, the first month and the end",
+        "of the horizon (`c x r^(month-1)` sums to `c x (r^H - 1) / (r - 1)`), and month by month only for",
+        "what rounds (a fleet of whole replicas under growing volume). The closed forms are derived from",
+        "these same formulas by `tco/engine/month_sums.py` and agree with the added-up months to about",
+        "1e-15 relative (tests/engine/test_month_sums.py).",
+        "",
     ]
     terms = (*F.COST_LINES, *F.MONTHLY_RESULTS, *F.HORIZON_RESULTS)
     for part in named_parts(total(terms)):

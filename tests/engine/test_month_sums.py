@@ -1,0 +1,106 @@
+"""Sums over the horizon in closed form (tco.engine.month_sums) against adding the months up."""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+sys.path.insert(0, str(Path(__file__).parent))
+from rows_by_hand import values  # noqa: E402
+
+from tco.engine import formulas as F
+from tco.engine.evaluate import INPUT_NAMES, evaluate_monthly, evaluate_totals, totals_from_monthly
+from tco.engine.expr import Const, Input, to_python, where
+from tco.engine.month_sums import geometric_sum, plan_sums, separate
+
+month, horizon = F.month, F.horizon_months
+growth, price = Input("g", "growth"), Input("p", "price")
+
+
+def brute_sum(term, inputs: dict[str, float]) -> float:
+    return sum(to_python(term, {**inputs, "month": float(m)}) for m in range(1, int(inputs["horizon_months"]) + 1))
+
+
+def test_a_growing_volume_at_a_falling_price_is_one_geometric_series():
+    # 100 x 1.1^(m-1) requests at 2 x 0.9^((m-1)/12) USD: coefficient 200, ratio 1.1 x 0.9^(1/12)
+    term = 100 * (1 + growth) ** (month - 1) * (price * 0.9 ** ((month - 1) / 12))
+    [part] = separate(term)
+    assert part.kernels == ()
+    assert to_python(part.coefficient, {"g": 0.1, "p": 2.0}) == pytest.approx(200.0)
+    assert to_python(part.ratio, {"g": 0.1, "p": 2.0}) == pytest.approx(1.1 * 0.9 ** (1 / 12))
+    plan = plan_sums({"total": term}, horizon)
+    inputs = {"g": 0.1, "p": 2.0, "horizon_months": 36.0}
+    assert to_python(plan.sums["total"], inputs) == pytest.approx(brute_sum(term, inputs), rel=1e-13)
+
+
+def test_the_first_month_and_the_horizon_end_are_exact():
+    setup = where(month.eq(1), 5000.0, 0.0)
+    inside = where(month.le(horizon), 1.0, 0.0) * 700.0
+    plan = plan_sums({"setup": setup, "inside": inside, "discounted": setup * (1 / 1.1 ** (month / 12))}, horizon)
+    inputs = {"horizon_months": 7.0}
+    assert to_python(plan.sums["setup"], inputs) == 5000.0
+    assert to_python(plan.sums["inside"], inputs) == 4900.0
+    assert to_python(plan.sums["discounted"], inputs) == pytest.approx(5000.0 / 1.1 ** (1 / 12))
+
+
+def test_a_rounded_up_fleet_is_a_kernel_added_month_by_month():
+    replicas = F.named("replicas", "replicas", F.ceil(3.3 * (1 + growth) ** (month - 1)))
+    plan = plan_sums({"cost": replicas * 730.0 * price}, horizon)
+    assert [k.name for k in plan.kernels] == ["replicas"]
+    [(ratio, kernels)] = plan.accumulators
+    assert isinstance(ratio, Const) and ratio.value == 1.0 and kernels[0].name == "replicas"
+
+
+@pytest.mark.parametrize("ratio", [0.0, 0.5, 1 - 1e-7, 1.0, 1 + 3e-7, 1 + 1e-6, 1.02, 1.3])
+@pytest.mark.parametrize("months", [1, 2, 36, 120])
+def test_the_geometric_sum_is_accurate_near_one(ratio, months):
+    exact = math.fsum(ratio ** k for k in range(months))
+    got = to_python(geometric_sum(Const(ratio), Const(float(months))), {})
+    assert got == pytest.approx(exact, rel=1e-11)
+
+
+STRUCTURES = {
+    "api": {},
+    "self-hosted static": {"has_self_hosted": 1.0, "api_share_fixed": 0.0},
+    "self-hosted autoscaled": {"has_self_hosted": 1.0, "api_share_fixed": 0.0, "is_autoscaled": 1.0},
+    "purchased": {"has_self_hosted": 1.0, "api_share_fixed": 0.0, "is_purchased": 1.0},
+    "hybrid share": {"has_self_hosted": 1.0, "api_share_fixed": 0.3},
+    "hybrid overflow": {"has_self_hosted": 1.0, "api_share_fixed": 0.0, "is_overflow": 1.0},
+}
+
+rows = st.builds(
+    lambda structure, growth, horizon, volume, discount, decline, profile_peak: values(**{
+        **STRUCTURES[structure],
+        "monthly_growth": growth, "horizon_months": float(horizon), "requests_per_day": volume,
+        "discount_rate_per_year": discount, "api_price_decline_per_year": decline,
+        "output_tokens": 400.0, "input_usd_per_million_tokens": 1.0, "output_usd_per_million_tokens": 4.0,
+        "replica_generations_per_s": 2.0, "max_utilization": 0.8, "gpus_per_replica": 2.0, "spare_replicas": 1.0,
+        "min_replicas": 1.0, "overflow_replicas": 3.0, "gpu_usd_per_hour": 2.5, "peak_factor": 1.7,
+        "purchase_usd_per_gpu": 30_000.0, "depreciation_years": 4.0, "residual_value_share": 0.1,
+        "cost_of_capital_per_year": 0.08, "gpu_tdp_kw": 0.7, "idle_power_share": 0.3, "pue": 1.3, "usd_per_kwh": 0.12,
+        "server_power_per_gpu_kw": 1.4, "hosting_usd_per_kw_month": 150.0, "staff_fte": 1.0,
+        "staff_usd_per_fte_year": 200_000.0, "staff_share": 0.5, "software_usd_per_gpu_month": 50.0, "setup_usd": 20_000.0,
+        **{f"profile_h{h:02d}": (profile_peak if 9 <= h < 17 else 0.5) for h in range(24)},
+    }),
+    st.sampled_from(sorted(STRUCTURES)), st.sampled_from([0.0, 0.0, 0.04, -0.03, 0.2]), st.integers(1, 60),
+    st.floats(10, 2e6), st.sampled_from([0.0, 0.08]), st.sampled_from([0.0, 0.3, 1.0]), st.floats(1.0, 1.75),
+)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(rows, min_size=1, max_size=12))
+def test_closed_forms_and_kernels_give_the_sums_of_the_monthly_figures(batch):
+    frame = pl.DataFrame({n: [r[n] for r in batch] for n in INPUT_NAMES}).with_columns(
+        pl.int_range(0, pl.len(), dtype=pl.Int64).alias("row"))
+    frame = frame.with_columns(pl.col(n).cast(pl.Float64) for n in INPUT_NAMES)
+    by_month = totals_from_monthly(evaluate_monthly(frame).collect(), frame)
+    closed = evaluate_totals(frame)
+    assert closed.columns == by_month.columns
+    for column in closed.columns:
+        assert closed[column].to_list() == pytest.approx(by_month[column].to_list(), rel=1e-9, abs=1e-6, nan_ok=True), column
