@@ -20,7 +20,7 @@ from tco.engine.evaluate import INPUT_NAMES, evaluate_totals
 from tco.engine.rows import Row
 from tco.model.scenario import ApiOption, HybridOption, Scenario, SelfHostedOption
 
-CHUNK_ROWS = 500_000
+CHUNK_ROWS = 1_000_000
 """Rows evaluated at once: each carries a few dozen columns while its months are summed (~0.5 GB)."""
 
 RESULT_COLUMNS = ("total_cost_usd", "npv_usd", "cost_per_million_tokens_usd", "cost_per_request_usd", "gpus_peak",
@@ -145,55 +145,88 @@ def sweep_rows(rows: list[Row], axes: list[Axis], fixed: dict[str, object] | Non
                on_progress: Callable[[int, int], None] | None = None, chunk_rows: int = CHUNK_ROWS) -> pl.DataFrame:
     """One output row per grid point x row: the axis values, `fixed` columns, and the totals.
 
-    `fixed` adds constant columns (the values of rebuilt paths for this batch of rows).
+    `fixed` adds constant columns (the values of rebuilt paths for this batch of rows). Output
+    in grid point order, then row order.
     """
     fixed = fixed or {}
+    rows = sorted(rows, key=lambda r: r.row)
     points = list(itertools.product(*[a.values for a in axes])) if axes else [()]
-    base = {name: [float(r.values[name]) for r in rows] for name in INPUT_NAMES}
     n_rows = len(rows)
     total_rows = len(points) * n_rows
-    points_per_chunk = max(1, chunk_rows // max(n_rows, 1))
+    chunks = -(-len(points) // max(1, chunk_rows // max(n_rows, 1)))
+    points_per_chunk = -(-len(points) // chunks)  # even chunks: a last sliver costs a whole months loop
     out = []
     done = 0
     for start in range(0, len(points), points_per_chunk):
         chunk = points[start:start + points_per_chunk]
-        frame = _chunk_frame(rows, base, axes, chunk)
-        totals = evaluate_totals(frame).select("row", *RESULT_COLUMNS)
-        labels = frame.select("row", "point", *[a.name for a in axes], "source_row")
-        out.append(labels.join(totals, on="row").drop("row").with_columns(pl.col("point") + start))
+        grid = pl.DataFrame({
+            "point": pl.int_range(start, start + len(chunk), dtype=pl.Int64, eager=True),
+            **{a.name: pl.Series([p[k] for p in chunk], dtype=pl.Float64) for k, a in enumerate(axes)},
+        })
+        results = []
+        for row in rows:
+            totals = evaluate_totals(_row_frame(row, axes, grid)).select(*RESULT_COLUMNS)
+            results.append(pl.concat([grid.with_columns(pl.lit(row.row, dtype=pl.Int64).alias("source_row")), totals], how="horizontal"))
+        result = pl.concat(results)
+        out.append(result.with_columns(_ranks(rows, result["total_cost_usd"], len(chunk))))
         done += len(chunk) * n_rows
         if on_progress:
             on_progress(done, total_rows)
-    result = pl.concat(out) if out else pl.DataFrame()
-    meta = pl.DataFrame({
-        "source_row": [r.row for r in rows], "scenario": [r.scenario_id for r in rows], "option": [r.option_id for r in rows],
-        "kind": [r.kind for r in rows], "excluded": [r.excluded_reason is not None for r in rows],
-    })
-    result = result.join(meta, on="source_row", how="left")
+    result = pl.concat(out)
+    # row by row within each chunk -> grid point by grid point, rows in order
+    sizes = [min(points_per_chunk, len(points) - start) for start in range(0, len(points), points_per_chunk)]
+    order = pl.concat([_point_major(size, n_rows, offset) for size, offset in zip(sizes, itertools.accumulate([0, *sizes[:-1]], lambda a, b: a + b * n_rows))])
+    result = result[order]
+    position = pl.int_range(0, result.height, dtype=pl.Int64, eager=True) % n_rows
+    for name, values in (("scenario", [r.scenario_id for r in rows]), ("option", [r.option_id for r in rows]),
+                         ("kind", [r.kind for r in rows])):
+        result = result.with_columns(pl.Series(name, values, dtype=pl.String).gather(position))
     for name, value in fixed.items():
         result = result.with_columns(pl.lit(value).alias(name))
-    result = result.with_columns(
-        pl.when(~pl.col("excluded")).then(pl.col("total_cost_usd").rank("ordinal").over(["point", "scenario", "excluded"]))
-        .otherwise(None).cast(pl.Int32).alias("rank"))
     ordered = ["point", *fixed, *[a.name for a in axes], "scenario", "option", "kind", "rank", *RESULT_COLUMNS]
-    return result.sort(["point", "source_row"]).select(ordered)
+    return result.select(ordered)
 
 
-def _chunk_frame(rows: list[Row], base: dict[str, list[float]], axes: list[Axis], points: list[tuple]) -> pl.DataFrame:
-    n_rows, n_points = len(rows), len(points)
-    data: dict[str, pl.Series] = {}
-    index = pl.int_range(0, n_points * n_rows, eager=True)
-    data["point"] = (index // n_rows).alias("point")
-    data["source_row"] = pl.Series("source_row", [r.row for r in rows] * n_points, dtype=pl.Int64)
-    for name in INPUT_NAMES:
-        data[name] = pl.Series(name, base[name] * n_points, dtype=pl.Float64)
-    frame = pl.DataFrame(data)
-    for k, axis in enumerate(axes):
-        values = [p[k] for p in points for _ in range(n_rows)]
-        frame = frame.with_columns(pl.Series(axis.name, values, dtype=pl.Float64))
+def _point_major(points: int, n_rows: int, offset: int) -> pl.Series:
+    """Positions that reorder a chunk held row after row into grid point after grid point."""
+    k = pl.int_range(0, points * n_rows, dtype=pl.Int64, eager=True)
+    return (k % n_rows) * points + k // n_rows + offset
+
+
+def _row_frame(row: Row, axes: list[Axis], grid: pl.DataFrame) -> pl.DataFrame:
+    """One option at every grid point of the chunk.
+
+    Inputs no axis sets stay constants (polars keeps them as scalars: neither memory nor work
+    per grid point); the inputs an axis sets are columns.
+    """
+    varied: dict[str, pl.Expr] = {}
+    for axis in axes:
         for target in axis.targets:
-            frame = frame.with_columns(
-                pl.when(pl.col("source_row").is_in(list(target.rows)))
-                .then(target.offset + target.scale * pl.col(axis.name))
-                .otherwise(pl.col(target.input_name)).alias(target.input_name))
-    return frame.with_columns(pl.int_range(0, pl.len(), dtype=pl.Int64).alias("row"))
+            if row.row in target.rows:
+                varied[target.input_name] = target.offset + target.scale * pl.col(axis.name)
+    return grid.select(
+        *[varied[name].alias(name) if name in varied else pl.lit(float(row.values[name]), dtype=pl.Float64).alias(name)
+          for name in INPUT_NAMES],
+        pl.int_range(0, pl.len(), dtype=pl.Int64).alias("row"))
+
+
+def _ranks(rows: list[Row], totals: pl.Series, points: int) -> pl.Series:
+    """Rank of each option among the allowed options of its scenario at the same grid point.
+
+    The chunk holds row after row, `points` values each, so the options to compare are aligned
+    slices; ties go to the earlier row. Excluded options get no rank.
+    """
+    slices = [totals.slice(i * points, points) for i in range(len(rows))]
+    ranks = []
+    for i, row in enumerate(rows):
+        if row.excluded_reason is not None:
+            ranks.append(pl.Series([None] * points, dtype=pl.Int32))
+            continue
+        rank = pl.repeat(1, points, dtype=pl.Int32, eager=True)
+        for j, other in enumerate(rows):
+            if j == i or other.scenario_id != row.scenario_id or other.excluded_reason is not None:
+                continue
+            ahead = (slices[j] < slices[i]) | ((slices[j] == slices[i]) & (other.row < row.row))
+            rank = rank + ahead.cast(pl.Int32)
+        ranks.append(rank)
+    return pl.concat(ranks).alias("rank")
