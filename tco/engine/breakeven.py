@@ -28,6 +28,10 @@ class BreakEven:
     """True when the costs do not meet exactly: the self-hosted staircase jumps over the API line."""
 
 
+VOLUME_PRECISION = 1e-9
+"""Brackets stop narrowing at this share of the volume (a request a day at a billion a day)."""
+
+
 def _totals_many(requests: list[tuple[dict[str, float], list[float]]]) -> list[list[float]]:
     """Total cost of each (inputs, volumes) request, all evaluated in one frame."""
     columns: dict[str, list[float]] = {name: [] for name in INPUT_NAMES}
@@ -67,7 +71,7 @@ def solve_breakevens(pairs: list[tuple[dict[str, float], dict[str, float]]],
                 break
         brackets.append(found)
     for _ in range(12):
-        open_ = [k for k, b in enumerate(brackets) if b is not None and (b[1] - b[0]) > 1e-12 * b[1]]
+        open_ = [k for k, b in enumerate(brackets) if b is not None and (b[1] - b[0]) > VOLUME_PRECISION * b[1]]
         if not open_:
             break
         points = {k: [brackets[k][0] + (brackets[k][1] - brackets[k][0]) * j / 32 for j in range(33)] for k in open_}
