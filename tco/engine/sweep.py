@@ -169,11 +169,11 @@ def sweep_rows(rows: list[Row], axes: list[Axis], fixed: dict[str, object] | Non
         for row in rows:
             totals = evaluate_totals(_row_frame(row, axes, grid)).select(*RESULT_COLUMNS)
             results.append(pl.concat([grid.with_columns(pl.lit(row.row, dtype=pl.Int64).alias("source_row")), totals], how="horizontal"))
+            done += len(chunk)
+            if on_progress:
+                on_progress(done, total_rows)
         result = pl.concat(results)
         out.append(result.with_columns(_ranks(rows, result["total_cost_usd"], len(chunk))))
-        done += len(chunk) * n_rows
-        if on_progress:
-            on_progress(done, total_rows)
     result = pl.concat(out)
     # row by row within each chunk -> grid point by grid point, rows in order
     sizes = [min(points_per_chunk, len(points) - start) for start in range(0, len(points), points_per_chunk)]
