@@ -90,18 +90,16 @@ def monte_carlo(results, scenario_id: str, draws: int = 10_000, seed: int = 0,
     if draws < 1:
         raise ValueError("draws must be at least 1")
     factors = draw_factors(spreads, draws, seed)
+    draws_frame = pl.DataFrame({f"_draw_{s.name}": pl.Series(factors[s.name], dtype=pl.Float64) for s in spreads})
     frames = []
     for k, row in enumerate(rows):
-        columns = {name: pl.repeat(row.values[name], draws, dtype=pl.Float64, eager=True) for name in INPUT_NAMES}
-        moved: dict[str, pl.Series] = {}
+        # inputs no spread moves stay scalars until the options are stacked
+        columns: dict[str, pl.Expr] = {name: pl.lit(float(row.values[name]), dtype=pl.Float64) for name in INPUT_NAMES}
         for s in spreads:
-            f = pl.Series(factors[s.name], dtype=pl.Float64)
+            f = pl.col(f"_draw_{s.name}")
             for name in s.inputs:
-                base = moved.get(name, columns[name])
-                moved[name] = (base * f if s.how == "scale" else base + f).clip(s.floor, s.ceiling)
-        columns.update(moved)
-        columns["row"] = pl.int_range(k * draws, (k + 1) * draws, dtype=pl.Int64, eager=True)
-        frames.append(pl.DataFrame({n: c.alias(n) for n, c in columns.items()}))
+                columns[name] = (columns[name] * f if s.how == "scale" else columns[name] + f).clip(s.floor, s.ceiling)
+        frames.append(draws_frame.select(**columns, row=pl.int_range(k * draws, (k + 1) * draws, dtype=pl.Int64)))
     totals = evaluate_totals(pl.concat(frames))["total_cost_usd"].to_list()
     per_option = [totals[k * draws:(k + 1) * draws] for k in range(len(rows))]
     spreads_out = []
