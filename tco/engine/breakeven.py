@@ -34,15 +34,14 @@ VOLUME_PRECISION = 1e-9
 
 def _totals_many(requests: list[tuple[dict[str, float], list[float]]]) -> list[list[float]]:
     """Total cost of each (inputs, volumes) request, all evaluated in one frame."""
-    columns: dict[str, list[float]] = {name: [] for name in INPUT_NAMES}
-    for values, volumes in requests:
-        for name in INPUT_NAMES:
-            if name == "requests_per_day":
-                columns[name].extend(volumes)
-            else:
-                columns[name].extend([values[name]] * len(volumes))
-    n = len(columns["requests_per_day"])
-    frame = pl.DataFrame(columns, schema={k: pl.Float64 for k in INPUT_NAMES}).with_columns(pl.Series("row", range(n), dtype=pl.Int64))
+    if not requests:
+        return []
+    frames = []
+    for values, volumes in requests:  # the other inputs are scalars until the requests are stacked
+        frames.append(pl.DataFrame({"requests_per_day": pl.Series(volumes, dtype=pl.Float64)}).select(
+            *[pl.col("requests_per_day") if name == "requests_per_day" else pl.lit(float(values[name]), dtype=pl.Float64).alias(name)
+              for name in INPUT_NAMES]))
+    frame = pl.concat(frames).with_columns(pl.int_range(0, pl.len(), dtype=pl.Int64).alias("row"))
     totals = evaluate_totals(frame)["total_cost_usd"].to_list()
     out, i = [], 0
     for _, volumes in requests:
