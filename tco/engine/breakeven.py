@@ -36,12 +36,13 @@ def _totals_many(requests: list[tuple[dict[str, float], list[float]]]) -> list[l
     """Total cost of each (inputs, volumes) request, all evaluated in one frame."""
     if not requests:
         return []
-    frames = []
-    for values, volumes in requests:  # the other inputs are scalars until the requests are stacked
-        frames.append(pl.DataFrame({"requests_per_day": pl.Series(volumes, dtype=pl.Float64)}).select(
-            *[pl.col("requests_per_day") if name == "requests_per_day" else pl.lit(float(values[name]), dtype=pl.Float64).alias(name)
-              for name in INPUT_NAMES]))
-    frame = pl.concat(frames).with_columns(pl.int_range(0, pl.len(), dtype=pl.Int64).alias("row"))
+    # one row of inputs per request, repeated once per volume (building a polars literal per input
+    # would cost more than the evaluation of a small frame)
+    inputs = pl.DataFrame([[float(values[name]) for name in INPUT_NAMES] for values, _ in requests],
+                          schema={name: pl.Float64 for name in INPUT_NAMES}, orient="row")
+    which = pl.Series([i for i, (_, volumes) in enumerate(requests) for _ in volumes], dtype=pl.Int64)
+    volumes = pl.Series("requests_per_day", [v for _, vs in requests for v in vs], dtype=pl.Float64)
+    frame = inputs[which].with_columns(volumes, pl.int_range(0, pl.len(), dtype=pl.Int64).alias("row"))
     totals = evaluate_totals(frame)["total_cost_usd"].to_list()
     out, i = [], 0
     for _, volumes in requests:

@@ -306,7 +306,7 @@ def evaluate_totals(inputs: pl.DataFrame) -> pl.DataFrame:
         return pl.DataFrame(schema={"row": pl.Int64, **{n: pl.Float64 for n in names}})
     if frame.height * frame["horizon_months"].max() <= SMALL_ROW_MONTHS:
         # a few rows: one query over their months beats the closed forms' several
-        return totals_from_monthly(evaluate_monthly(frame).collect(), frame)
+        return totals_from_monthly(evaluate_monthly(frame), frame)
     parts = [_totals_of_group(group, _horizon_plan(key)) for key, group in _groups(frame, steady=True)]
     out = pl.concat(parts, how="vertical_relaxed")
     return out if out["row"].is_sorted() else out.sort("row")
@@ -334,7 +334,7 @@ def _totals_of_group(frame: pl.DataFrame, plan: _HorizonPlan) -> pl.DataFrame:
     return _finish(sums)
 
 
-def _finish(sums: pl.DataFrame) -> pl.DataFrame:
+def _finish(sums: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
     """From the per-row sums to the horizon results (the same step for both ways of summing)."""
     return sums.with_columns(
         (pl.col("_gpus") / pl.col("horizon_months")).alias("gpus_average"),
@@ -343,18 +343,18 @@ def _finish(sums: pl.DataFrame) -> pl.DataFrame:
     ).drop("_util_weight", "_gpus", "horizon_months", "llm_calls_per_request")
 
 
-SMALL_ROW_MONTHS = 100_000
+SMALL_ROW_MONTHS = 200_000
 """Up to this many row-months, totals are sums of the monthly frame (a few queries in all, and
 the same sums `tco run` shows); above, closed forms and blocks of months (fewer rows per row)."""
 
 
-def totals_from_monthly(monthly: pl.DataFrame, inputs: pl.DataFrame) -> pl.DataFrame:
-    """Horizon results from a monthly frame already computed (the UI's and `tco run`'s case).
+def totals_from_monthly(monthly: pl.DataFrame | pl.LazyFrame, inputs: pl.DataFrame) -> pl.DataFrame:
+    """Horizon results from a monthly frame (the UI's and `tco run`'s case), in one query.
 
     Sums of the monthly figures in month order; `evaluate_totals`'s closed forms agree with them
     to about 1e-15 relative (tests/engine/test_month_sums.py).
     """
-    m = monthly.sort("row", "month").with_columns((pl.col("utilization") * pl.col("gpus_in_month")).alias("_util_weight"))
+    m = monthly.lazy().sort("row", "month").with_columns((pl.col("utilization") * pl.col("gpus_in_month")).alias("_util_weight"))
     sums = m.group_by("row", maintain_order=True).agg(
         *[pl.col(n).cum_sum().last().alias(f"sum_{n}") for n in _SUMMED],
         *[pl.col(n).cum_sum().last() for n in _LINES],
@@ -362,5 +362,5 @@ def totals_from_monthly(monthly: pl.DataFrame, inputs: pl.DataFrame) -> pl.DataF
         pl.col("_util_weight").cum_sum().last(),
         pl.col("gpus_in_month").cum_sum().last().alias("_gpus"),
     )
-    base = inputs.select("row", pl.col("horizon_months").cast(pl.Float64), pl.col("llm_calls_per_request").cast(pl.Float64))
-    return _finish(sums.join(base, on="row", how="left")).sort("row")
+    base = inputs.lazy().select("row", pl.col("horizon_months").cast(pl.Float64), pl.col("llm_calls_per_request").cast(pl.Float64))
+    return _finish(sums.join(base, on="row", how="left")).sort("row").collect()
