@@ -131,22 +131,15 @@ def _fixed_inputs(flags: tuple[float, ...]) -> dict[str, float]:
     return fixed
 
 
-def _stages(steps: list[_Step], monthly: bool, done: set[str], month: float | None = None) -> list[list[pl.Expr]]:
-    """The named intermediates (fixed or monthly) as polars columns, level by level.
-
-    With `month`, the month is rendered as a number, not a column: polars raises a column to a
-    scalar power several times faster than to a column of exponents.
-    """
+def _stages(steps: list[_Step], monthly: bool, done: set[str]) -> list[list[pl.Expr]]:
+    """The named intermediates (fixed or monthly) as polars columns, level by level."""
     def ref(name: str):
         return pl.col(name) if name in done else None
-
-    def column(name: str) -> pl.Expr:
-        return pl.lit(month, dtype=pl.Float64) if month is not None and name == "month" else pl.col(name)
 
     stages = []
     for lvl in sorted({st.level for st in steps if st.monthly == monthly}):
         level = [st for st in steps if st.monthly == monthly and st.level == lvl]
-        stages.append([to_polars(st.named.term, column_of=column, named_column=ref).alias(st.named.name) for st in level])
+        stages.append([to_polars(st.named.term, named_column=ref).alias(st.named.name) for st in level])
         done.update(st.named.name for st in level)
     return stages
 

@@ -6,8 +6,9 @@ through geometric factors (volume growth, price decline, discounting), through t
 (setup) and through the end of the horizon. Such a term is a short sum of `c x r^(month - 1)`
 with `c` and `r` fixed per row, and its sum over months 1..H is `c x (r^H - 1) / (r - 1)`.
 `separate` finds that form by walking the same `Term` the monthly evaluation renders, so no
-formula is written twice; where it cannot (a fleet rounded up to whole replicas while the
-volume grows), it says so and the caller adds the months one by one.
+formula is written twice. A named intermediate it cannot write so (a fleet rounded up to whole
+replicas while the volume grows) becomes a kernel: the caller evaluates it month by month and
+adds `ratio^(month - 1) x kernels` up, while everything around it stays in closed form.
 """
 
 from __future__ import annotations
