@@ -46,6 +46,13 @@ INPUT_NAMES: tuple[str, ...] = tuple(
 """Every input a row must carry (the month is added by the evaluation)."""
 
 
+def option_inputs(values: dict[str, float], over: pl.DataFrame, varied: dict[str, pl.Expr]) -> pl.DataFrame:
+    """One option's inputs at every row of `over`: the `varied` ones computed from its columns,
+    the others constants, which polars keeps as scalars (no memory or work per row)."""
+    return over.select(varied[name].alias(name) if name in varied else pl.lit(float(values[name]), dtype=pl.Float64).alias(name)
+                       for name in INPUT_NAMES)
+
+
 def evaluate_monthly(inputs: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
     """One row per input row and month of its horizon, with the cost lines and monthly results.
 
@@ -338,7 +345,7 @@ def _finish(sums: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
 
 SMALL_ROW_MONTHS = 200_000
 """Up to this many row-months, totals are sums of the monthly frame (a few queries in all, and
-the same sums `tco run` shows); above, closed forms and blocks of months (fewer rows per row)."""
+the same sums `tco run` shows); above, closed forms and blocks of months (less work per row)."""
 
 
 def totals_from_monthly(monthly: pl.DataFrame | pl.LazyFrame, inputs: pl.DataFrame) -> pl.DataFrame:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tco.engine.expr import Cmp, Const, Func, Input, Named, Op, Term, Where, depends_on, simplify
+from tco.engine.expr import Cmp, Const, Func, Input, Named, Op, Term, Where, depends_on, simplify, total
 
 MONTH = "month"
 HORIZON = "horizon_months"
@@ -75,15 +75,6 @@ def _is_first_month_test(cond: Term) -> bool:
             and isinstance(cond.right, Const) and cond.right.value == 1.0)
 
 
-def _sum(terms: list[Term]) -> Term:
-    if not terms:
-        return Const(0.0)
-    out = terms[0]
-    for t in terms[1:]:
-        out = Op("+", out, t)
-    return out
-
-
 def _geometric(parts: list[Part], what: str) -> list[Part]:
     if any(p.kernels for p in parts):
         raise NotSeparable(what)
@@ -141,7 +132,7 @@ def separate(term: Term, _memo: dict | None = None) -> list[Part]:
                 # then in month 1, otherwise after: otherwise + (then - otherwise) x 0^(month - 1)
                 then = _geometric(separate(term.then, memo), "first month of a kernel")
                 otherwise = _geometric(separate(term.otherwise, memo), "first month of a kernel")
-                jump = Op("-", _sum([p.coefficient for p in then]), _sum([p.coefficient for p in otherwise]))
+                jump = Op("-", total([p.coefficient for p in then]), total([p.coefficient for p in otherwise]))
                 return otherwise + [Part(jump, Const(0.0))]
             if not _monthly(term.cond, memo["monthly"]):
                 then, otherwise = separate(term.then, memo), separate(term.otherwise, memo)
@@ -250,7 +241,7 @@ def plan_sums(terms: dict[str, Term], months: Term) -> HorizonSums:
                 if key not in series:  # one column per distinct ratio, shared by every sum
                     series[key] = Named(f"_geometric_sum{len(series)}", "1 + r + ... + r^(H-1)", geometric_sum(r, months))
                 out.append(Op("*", c, series[key]))
-        sums[name] = simplify(_sum(out))
+        sums[name] = simplify(total(out))
     ordered = sorted(accumulators.values(), key=lambda a: a[0])
     return HorizonSums(sums, [(r, kernels) for _, r, kernels in ordered])
 
@@ -264,4 +255,4 @@ def constant_value(term: Term) -> Term | None:
     kept = [p for p in parts if not (isinstance(p.coefficient, Const) and p.coefficient.value == 0)]
     if any(p.kernels or not (isinstance(p.ratio, Const) and p.ratio.value == 1.0) for p in kept):
         return None
-    return simplify(_sum([p.coefficient for p in kept]))
+    return simplify(total([p.coefficient for p in kept]))

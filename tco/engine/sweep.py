@@ -16,7 +16,7 @@ from typing import Callable
 import polars as pl
 
 from tco.engine import formulas as F
-from tco.engine.evaluate import INPUT_NAMES, evaluate_totals
+from tco.engine.evaluate import evaluate_totals, option_inputs
 from tco.engine.rows import Row
 from tco.model.scenario import ApiOption, HybridOption, Scenario, SelfHostedOption
 
@@ -173,12 +173,9 @@ def sweep_rows(rows: list[Row], axes: list[Axis], fixed: dict[str, object] | Non
             if on_progress:
                 on_progress(done, total_rows)
         result = pl.concat(results)
-        out.append(result.with_columns(_ranks(rows, result["total_cost_usd"], len(chunk))))
+        result = result.with_columns(_ranks(rows, result["total_cost_usd"], len(chunk)))
+        out.append(result[_point_major(len(chunk), n_rows)])  # row by row -> grid point by grid point
     result = pl.concat(out)
-    # row by row within each chunk -> grid point by grid point, rows in order
-    sizes = [min(points_per_chunk, len(points) - start) for start in range(0, len(points), points_per_chunk)]
-    order = pl.concat([_point_major(size, n_rows, offset) for size, offset in zip(sizes, itertools.accumulate([0, *sizes[:-1]], lambda a, b: a + b * n_rows))])
-    result = result[order]
     position = pl.int_range(0, result.height, dtype=pl.Int64, eager=True) % n_rows
     for name, values in (("scenario", [r.scenario_id for r in rows]), ("option", [r.option_id for r in rows]),
                          ("kind", [r.kind for r in rows])):
@@ -189,27 +186,20 @@ def sweep_rows(rows: list[Row], axes: list[Axis], fixed: dict[str, object] | Non
     return result.select(ordered)
 
 
-def _point_major(points: int, n_rows: int, offset: int) -> pl.Series:
+def _point_major(points: int, n_rows: int) -> pl.Series:
     """Positions that reorder a chunk held row after row into grid point after grid point."""
     k = pl.int_range(0, points * n_rows, dtype=pl.Int64, eager=True)
-    return (k % n_rows) * points + k // n_rows + offset
+    return (k % n_rows) * points + k // n_rows
 
 
 def _row_frame(row: Row, axes: list[Axis], grid: pl.DataFrame) -> pl.DataFrame:
-    """One option at every grid point of the chunk.
-
-    Inputs no axis sets stay constants (polars keeps them as scalars: neither memory nor work
-    per grid point); the inputs an axis sets are columns.
-    """
+    """One option at every grid point of the chunk: the inputs an axis sets vary, the rest are scalars."""
     varied: dict[str, pl.Expr] = {}
     for axis in axes:
         for target in axis.targets:
             if row.row in target.rows:
                 varied[target.input_name] = target.offset + target.scale * pl.col(axis.name)
-    return grid.select(
-        *[varied[name].alias(name) if name in varied else pl.lit(float(row.values[name]), dtype=pl.Float64).alias(name)
-          for name in INPUT_NAMES],
-        pl.int_range(0, pl.len(), dtype=pl.Int64).alias("row"))
+    return option_inputs(row.values, grid, varied).with_columns(pl.int_range(0, pl.len(), dtype=pl.Int64).alias("row"))
 
 
 def _ranks(rows: list[Row], totals: pl.Series, points: int) -> pl.Series:

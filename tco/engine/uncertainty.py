@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from tco.engine.evaluate import INPUT_NAMES, evaluate_totals
+from tco.engine.evaluate import evaluate_totals, option_inputs
 from tco.engine.sensitivity import API_PRICE_INPUTS
 
 
@@ -93,13 +93,14 @@ def monte_carlo(results, scenario_id: str, draws: int = 10_000, seed: int = 0,
     draws_frame = pl.DataFrame({f"_draw_{s.name}": pl.Series(factors[s.name], dtype=pl.Float64) for s in spreads})
     frames = []
     for k, row in enumerate(rows):
-        # inputs no spread moves stay scalars until the options are stacked
-        columns: dict[str, pl.Expr] = {name: pl.lit(float(row.values[name]), dtype=pl.Float64) for name in INPUT_NAMES}
+        moved: dict[str, pl.Expr] = {}
         for s in spreads:
             f = pl.col(f"_draw_{s.name}")
             for name in s.inputs:
-                columns[name] = (columns[name] * f if s.how == "scale" else columns[name] + f).clip(s.floor, s.ceiling)
-        frames.append(draws_frame.select(**columns, row=pl.int_range(k * draws, (k + 1) * draws, dtype=pl.Int64)))
+                base = moved.get(name, pl.lit(float(row.values[name]), dtype=pl.Float64))
+                moved[name] = (base * f if s.how == "scale" else base + f).clip(s.floor, s.ceiling)
+        frames.append(option_inputs(row.values, draws_frame, moved).with_columns(
+            pl.int_range(k * draws, (k + 1) * draws, dtype=pl.Int64).alias("row")))
     totals = evaluate_totals(pl.concat(frames))["total_cost_usd"].to_list()
     per_option = [totals[k * draws:(k + 1) * draws] for k in range(len(rows))]
     spreads_out = []
