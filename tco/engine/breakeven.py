@@ -11,9 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import polars as pl
-
-from tco.engine.evaluate import INPUT_NAMES, evaluate_totals
+from tco.engine.evaluate import totals_at_volumes
 
 LOWEST_REQUESTS_PER_DAY = 1e-2
 HIGHEST_REQUESTS_PER_DAY = 1e10
@@ -30,25 +28,6 @@ class BreakEven:
 
 VOLUME_PRECISION = 1e-9
 """Brackets stop narrowing at this share of the volume (a request a day at a billion a day)."""
-
-
-def _totals_many(requests: list[tuple[dict[str, float], list[float]]]) -> list[list[float]]:
-    """Total cost of each (inputs, volumes) request, all evaluated in one frame."""
-    if not requests:
-        return []
-    # one row of inputs per request, repeated once per volume (building a polars literal per input
-    # would cost more than the evaluation of a small frame)
-    inputs = pl.DataFrame([[float(values[name]) for name in INPUT_NAMES] for values, _ in requests],
-                          schema={name: pl.Float64 for name in INPUT_NAMES}, orient="row")
-    which = pl.Series([i for i, (_, volumes) in enumerate(requests) for _ in volumes], dtype=pl.Int64)
-    volumes = pl.Series("requests_per_day", [v for _, vs in requests for v in vs], dtype=pl.Float64)
-    frame = inputs[which].with_columns(volumes, pl.int_range(0, pl.len(), dtype=pl.Int64).alias("row"))
-    totals = evaluate_totals(frame)["total_cost_usd"].to_list()
-    out, i = [], 0
-    for _, volumes in requests:
-        out.append(totals[i:i + len(volumes)])
-        i += len(volumes)
-    return out
 
 
 def solve_breakeven(self_hosted: dict[str, float], api: dict[str, float],
@@ -83,7 +62,7 @@ def solve_breakevens(pairs: list[tuple[dict[str, float], dict[str, float]]],
                     brackets[k] = (pts[j], pts[j + 1])
                     break
     solved = [k for k, b in enumerate(brackets) if b is not None]
-    finals = _totals_many([(pairs[k][0], [brackets[k][1]]) for k in solved] + [(pairs[k][1], [brackets[k][1]]) for k in solved])
+    finals = totals_at_volumes([(pairs[k][0], [brackets[k][1]]) for k in solved] + [(pairs[k][1], [brackets[k][1]]) for k in solved])
     out: list[BreakEven | None] = [None] * len(pairs)
     for i, k in enumerate(solved):
         s_total, a_total = finals[i][0], finals[len(solved) + i][0]
@@ -93,7 +72,7 @@ def solve_breakevens(pairs: list[tuple[dict[str, float], dict[str, float]]],
 
 
 def _diffs_many(pairs, volume_lists) -> list[list[float]]:
-    totals = _totals_many([(s, v) for (s, _), v in zip(pairs, volume_lists)] + [(a, v) for (_, a), v in zip(pairs, volume_lists)])
+    totals = totals_at_volumes([(s, v) for (s, _), v in zip(pairs, volume_lists)] + [(a, v) for (_, a), v in zip(pairs, volume_lists)])
     n = len(pairs)
     return [[x - y for x, y in zip(totals[i], totals[n + i])] for i in range(n)]
 

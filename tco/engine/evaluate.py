@@ -343,6 +343,28 @@ def _finish(sums: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
     ).drop("_util_weight", "_gpus", "horizon_months", "llm_calls_per_request")
 
 
+def totals_at_volumes(requests: list[tuple[dict[str, float], list[float]]]) -> list[list[float]]:
+    """Total cost of each option (its inputs) at each of its daily volumes, all in one evaluation.
+
+    Break-even solving, the UI's cost curves and the workbook's volume grid all ask this.
+    """
+    if not requests:
+        return []
+    # one row of inputs per request, repeated once per volume (building a polars literal per input
+    # would cost more than the evaluation of a small frame)
+    inputs = pl.DataFrame([[float(values[name]) for name in INPUT_NAMES] for values, _ in requests],
+                          schema={name: pl.Float64 for name in INPUT_NAMES}, orient="row")
+    which = pl.Series([i for i, (_, volumes) in enumerate(requests) for _ in volumes], dtype=pl.Int64)
+    volumes = pl.Series("requests_per_day", [v for _, vs in requests for v in vs], dtype=pl.Float64)
+    frame = inputs[which].with_columns(volumes, pl.int_range(0, pl.len(), dtype=pl.Int64).alias("row"))
+    totals = evaluate_totals(frame)["total_cost_usd"].to_list()
+    out, i = [], 0
+    for _, volumes in requests:
+        out.append(totals[i:i + len(volumes)])
+        i += len(volumes)
+    return out
+
+
 SMALL_ROW_MONTHS = 200_000
 """Up to this many row-months, totals are sums of the monthly frame (a few queries in all, and
 the same sums `tco run` shows); above, closed forms and blocks of months (less work per row)."""

@@ -12,7 +12,7 @@ from openpyxl.chart import BarChart, LineChart, Reference, ScatterChart, Series
 from openpyxl.utils import get_column_letter
 
 from tco.engine.compare import recommendation
-from tco.engine.evaluate import evaluate_totals
+from tco.engine.evaluate import totals_at_volumes
 from tco.export.calc_sheet import CalcSheet
 from tco.export.grid import NUMBER, USD, USD_WHOLE, Grid
 from tco.export.names import quote_sheet
@@ -34,26 +34,20 @@ FORMATS = {"total_cost_usd": USD_WHOLE, "npv_usd": USD_WHOLE, "cost_per_million_
            "cost_per_request_usd": '"$"#,##0.000000', "breakeven_requests_per_day": NUMBER}
 
 
-def volume_grid(results, plans: list[ScenarioPlan]) -> dict[str, tuple[list[float], dict[str, list[float]]]]:
+def volume_grid(plans: list[ScenarioPlan]) -> dict[str, tuple[list[float], dict[str, list[float]]]]:
     """Totals of every option at volumes from 1/100 to 100 x the scenario's, with the engine's formulas."""
     steps = range(-GRID_DECADES_EACH_SIDE * GRID_STEPS_PER_DECADE, GRID_DECADES_EACH_SIDE * GRID_STEPS_PER_DECADE + 1)
-    inputs = results.inputs_frame()
-    src, vols, keys = [], [], []
-    grids = {}
+    out: dict[str, tuple[list[float], dict[str, list[float]]]] = {}
+    requests, keys = [], []
     for plan in plans:
         base = plan.scenario_values.get("requests_per_day", plan.options[0].row.values["requests_per_day"])
         grid = [base * 10 ** (k / GRID_STEPS_PER_DECADE) for k in steps]
-        grids[plan.scenario.id] = grid
+        out[plan.scenario.id] = (grid, {})
         for o in plan.options:
-            for v in grid:
-                src.append(o.row.row); vols.append(v); keys.append((plan.scenario.id, o.option_id))
-    frame = pl.DataFrame({"src": src, "volume": vols}, schema={"src": pl.Int64, "volume": pl.Float64})
-    frame = frame.join(inputs.rename({"row": "src"}), on="src", how="left", maintain_order="left")
-    frame = frame.with_columns(pl.col("volume").alias("requests_per_day"), pl.int_range(pl.len()).cast(pl.Int64).alias("row"))
-    totals = evaluate_totals(frame.drop("src", "volume")).sort("row")["total_cost_usd"].to_list()
-    out: dict[str, tuple[list[float], dict[str, list[float]]]] = {sid: (g, {}) for sid, g in grids.items()}
-    for key, total in zip(keys, totals):
-        out[key[0]][1].setdefault(key[1], []).append(total)
+            requests.append((o.row.values, grid))
+            keys.append((plan.scenario.id, o.option_id))
+    for (scenario_id, option_id), totals in zip(keys, totals_at_volumes(requests)):
+        out[scenario_id][1][option_id] = totals
     return out
 
 
@@ -91,7 +85,7 @@ def build_summary(results, plans: list[ScenarioPlan], calcs: dict[str, CalcSheet
     overview = ("scenario", "cheapest option", "kind", "total cost", "next best", "saving", "recommendation")
     for c, h in enumerate(overview, start=1):
         g.text(5, c, h, "header")
-    grids = volume_grid(results, plans)
+    grids = volume_grid(plans)
     tornados = tornado_drivers(results, plans)
     if tornados is None:
         notes.append("No tornado chart: tco.engine.sensitivity is not available in this installation.")

@@ -229,22 +229,14 @@ def evaluate_scenario(scenario: Scenario, catalog: Any, today: dt.date, loaded: 
 
 def volume_curves(rows, requests_per_day: float) -> dict[str, tuple[list[float], list[float]]]:
     """Total cost at volumes around today's, every option in one vectorized evaluation."""
-    import polars as pl
-
-    from tco.engine.evaluate import INPUT_NAMES, evaluate_totals
+    from tco.engine.evaluate import totals_at_volumes
 
     if not rows or requests_per_day <= 0:
         return {}
     n = VOLUME_SWEEP_POINTS
     volumes = [requests_per_day * 10 ** (VOLUME_SWEEP_DECADES * (2 * i / (n - 1) - 1)) for i in range(n)]
-    columns: dict[str, list[float]] = {name: [] for name in INPUT_NAMES}
-    for r in rows:
-        for name in INPUT_NAMES:
-            columns[name].extend([r.values[name]] * n)
-    columns["requests_per_day"] = volumes * len(rows)
-    frame = pl.DataFrame(columns, schema={name: pl.Float64 for name in INPUT_NAMES}).with_row_index("row").with_columns(pl.col("row").cast(pl.Int64))
-    totals = evaluate_totals(frame)["total_cost_usd"].to_list()
-    return {r.option_id: (volumes, totals[i * n:(i + 1) * n]) for i, r in enumerate(rows) if r.excluded_reason is None}
+    totals = totals_at_volumes([(r.values, volumes) for r in rows])
+    return {r.option_id: (volumes, t) for r, t in zip(rows, totals) if r.excluded_reason is None}
 
 
 def _dotted(path: tuple) -> str:
