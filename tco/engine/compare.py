@@ -10,7 +10,7 @@ import polars as pl
 
 from tco.engine import formulas as F
 from tco.engine.breakeven import BreakEven, breakeven_month, solve_breakevens
-from tco.engine.evaluate import INPUT_NAMES, evaluate_monthly, totals_from_monthly
+from tco.engine.evaluate import INPUT_NAMES, evaluate_monthly, inputs_table, totals_from_monthly
 from tco.engine.rows import Row, RowProblem, build_rows
 from tco.model.catalog import Catalog
 from tco.model.scenario import Scenario
@@ -43,10 +43,7 @@ class Results:
 
 
 def inputs_frame(rows: list[Row]) -> pl.DataFrame:
-    data = {"row": [r.row for r in rows]}
-    for name in INPUT_NAMES:
-        data[name] = [float(r.values[name]) for r in rows]
-    return pl.DataFrame(data, schema={"row": pl.Int64, **{n: pl.Float64 for n in INPUT_NAMES}})
+    return inputs_table([r.values for r in rows], [r.row for r in rows]).select("row", *INPUT_NAMES)
 
 
 def compare(scenarios: list[Scenario], catalog: Catalog, today: dt.date, *, with_breakeven: bool = True,

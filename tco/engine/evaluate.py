@@ -46,6 +46,14 @@ INPUT_NAMES: tuple[str, ...] = tuple(
 """Every input a row must carry (the month is added by the evaluation)."""
 
 
+def inputs_table(value_rows: list[dict[str, float]], row_ids: list[int] | None = None) -> pl.DataFrame:
+    """A frame of formula inputs, one row per dict of values, with its `row` id (default 0, 1, ...)."""
+    frame = pl.DataFrame([[float(values[name]) for name in INPUT_NAMES] for values in value_rows],
+                         schema={name: pl.Float64 for name in INPUT_NAMES}, orient="row")
+    ids = list(range(len(value_rows))) if row_ids is None else row_ids
+    return frame.with_columns(pl.Series("row", ids, dtype=pl.Int64))
+
+
 def option_inputs(values: dict[str, float], over: pl.DataFrame, varied: dict[str, pl.Expr]) -> pl.DataFrame:
     """One option's inputs at every row of `over`: the `varied` ones computed from its columns,
     the others constants, which polars keeps as scalars (no memory or work per row)."""
@@ -352,8 +360,7 @@ def totals_at_volumes(requests: list[tuple[dict[str, float], list[float]]]) -> l
         return []
     # one row of inputs per request, repeated once per volume (building a polars literal per input
     # would cost more than the evaluation of a small frame)
-    inputs = pl.DataFrame([[float(values[name]) for name in INPUT_NAMES] for values, _ in requests],
-                          schema={name: pl.Float64 for name in INPUT_NAMES}, orient="row")
+    inputs = inputs_table([values for values, _ in requests]).drop("row")
     which = pl.Series([i for i, (_, volumes) in enumerate(requests) for _ in volumes], dtype=pl.Int64)
     volumes = pl.Series("requests_per_day", [v for _, vs in requests for v in vs], dtype=pl.Float64)
     frame = inputs[which].with_columns(volumes, pl.int_range(0, pl.len(), dtype=pl.Int64).alias("row"))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from tco.engine.evaluate import INPUT_NAMES, evaluate_totals
+from tco.engine.evaluate import evaluate_totals, inputs_table
 
 API_PRICE_INPUTS = (
     "input_usd_per_million_tokens", "output_usd_per_million_tokens", "cache_read_usd_per_million_tokens",
@@ -94,12 +94,6 @@ class Driver:
     why: str = ""
 
 
-def _frame(value_rows: list[dict[str, float]]) -> pl.DataFrame:
-    data = {name: [v[name] for v in value_rows] for name in INPUT_NAMES}
-    data["row"] = list(range(len(value_rows)))
-    return pl.DataFrame(data, schema={**{n: pl.Float64 for n in INPUT_NAMES}, "row": pl.Int64})
-
-
 def reference_option_id(results, scenario_id: str, option_id: str) -> str | None:
     """The API option a self-hosted or hybrid option is compared with (the cheapest allowed one)."""
     opts = results.options
@@ -135,7 +129,7 @@ def tornadoes(results, pairs: list[tuple[str, str]], ranges: tuple[Range, ...] =
             for r in ranges:
                 value_rows.append(r.apply(side, r.low))
                 value_rows.append(r.apply(side, r.high))
-    totals = evaluate_totals(_frame(value_rows))["total_cost_usd"].to_list() if value_rows else []
+    totals = evaluate_totals(inputs_table(value_rows))["total_cost_usd"].to_list() if value_rows else []
     per_side = 1 + 2 * len(ranges)
     out = []
     for start, ref_id, has_reference in layout:
