@@ -145,6 +145,8 @@ def test_measurements_are_mapped_to_catalog_ids(catalog):
     gh200 = next(m for m in catalog.measurements if m.id == "trtllm-v0.17:M0003")
     assert gh200.gpu == "gh200"
     assert {m.engine_version for m in catalog.measurements} == {"0.17", "1.0"}
+    # v0.17 measured the TensorRT engine flow (C++ executor), v1.0 the PyTorch backend (the calibration CSV's engine_version)
+    assert {(m.engine_version, m.runtime) for m in catalog.measurements} == {("0.17", "cpp"), ("1.0", "python")}
     assert {m.model for m in catalog.measurements} == {
         "llama-3.1-8b", "llama-3.1-70b", "llama-3.3-70b", "llama-3.1-405b", "mixtral-8x7b", "mixtral-8x22b",
         "mistral-7b", "llama-4-scout", "qwen3-30b-a3b"}

@@ -83,6 +83,26 @@ def test_batch_returns_one_result_per_row_in_order(tmp_path, capsys):
     assert rows[0]["runnable"] and rows[0]["basis"] == "measurement"
     assert rows[1]["runnable"] is False and "FP8 weights need" in rows[1]["reason"]
     assert rows[2]["engine"] == "vllm" and rows[2]["concurrency"] == 64 and rows[2]["precision"] == "fp8"
+    assert {r["runtime"] for r in rows} == {"python"}
+
+
+def test_runtime_column_and_flag(tmp_path, capsys):
+    # gpt-oss-20b at 128/128 on a B200 is limited by the scheduler's CPU time: the C++ runtime is faster.
+    args = ["throughput", "--model", "gpt-oss-20b", "--gpu", "b200", "--gpus", "1", "--precision", "fp4",
+            "--input-tokens", "128", "--output-tokens", "128", "--format", "json", "--model-only"]
+    code, out, _ = run(capsys, args)
+    python = json.loads(out)[0]
+    code_cpp, out_cpp, _ = run(capsys, args + ["--runtime", "cpp"])
+    cpp = json.loads(out_cpp)[0]
+    assert code == code_cpp == 0
+    assert (python["runtime"], cpp["runtime"]) == ("python", "cpp")
+    assert cpp["output_tokens_per_s"] > python["output_tokens_per_s"]
+    csv_file = tmp_path / "runtimes.csv"
+    csv_file.write_text("model,gpu,gpus,precision,input_tokens,output_tokens,runtime\n"
+                        "gpt-oss-20b,b200,1,fp4,128,128,cpp\n"
+                        "gpt-oss-20b,b200,1,fp4,128,128,rust\n", encoding="utf-8")
+    code, out, err = run(capsys, ["throughput", "--batch", str(csv_file), "--model-only"])
+    assert code == 2 and f"{csv_file}:3: runtime: must be one of python, cpp (got 'rust')" in err
 
 
 def test_malformed_batch_rows_are_located(tmp_path, capsys):

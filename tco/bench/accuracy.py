@@ -35,7 +35,7 @@ def config_of(m: ThroughputMeasurement) -> ServingConfig:
     return ServingConfig(
         gpus=m.num_gpus, tp=m.tp, pp=m.pp, ep=m.ep, precision=m.precision, kv_precision=m.kv_cache_precision,
         engine=m.engine, input_tokens=m.input_tokens, output_tokens=m.output_tokens, concurrency=m.concurrency,
-        ttft_ms=None, tpot_ms=None)
+        ttft_ms=None, tpot_ms=None, runtime=m.runtime)
 
 
 def usable(catalog: Catalog) -> list[ThroughputMeasurement]:

@@ -32,7 +32,7 @@ PARAMETERS = (
     "ALLREDUCE_LATENCY_S", "LINK_EFFICIENCY",
     # Ada: no NVLink
     *(f"NVLINK_ALLREDUCE_BYTES_PER_S.{g}" for g in ("ampere", "hopper", "blackwell")),
-    "HOST_S_PER_SEQUENCE", "ROOFLINE_SHARPNESS",
+    "HOST_S_PER_SEQUENCE", "CPP_HOST_S_PER_SEQUENCE", "HOST_EXPOSED_SHARE", "ROOFLINE_SHARPNESS",
 )
 """Module constants of tco.engine.throughput; `NAME.key` is one entry of a per-generation dict
 (`--per-generation all`)."""
@@ -41,6 +41,7 @@ START = {
     "FP4_MATMUL_EFFICIENCY": 0.45, "EXPERT_GEMM_HALF_EFFICIENCY_TOKENS": 32.0, "ACTIVATION_PASSES_PER_LAYER": 20.0,
     "LAYER_OVERHEAD_S": 80e-6, "ALLREDUCE_LATENCY_S": 30e-6, "LINK_EFFICIENCY": 0.75,
     "NVLINK_ALLREDUCE_BYTES_PER_S.*": 2e11, "HOST_S_PER_SEQUENCE": 2e-5,
+    "CPP_HOST_S_PER_SEQUENCE": 2e-5, "HOST_EXPOSED_SHARE": 0.3,
     "ROOFLINE_SHARPNESS": 4.0,
 }
 """Where every fit starts (round figures, the same for every generation), so that a refit without a
@@ -52,6 +53,8 @@ BOUNDS = {
     # fewer than 8 passes would be below what every engine does.
     "ACTIVATION_PASSES_PER_LAYER": (8.0, 64.0),
     "ROOFLINE_SHARPNESS": (1.0, 64.0),
+    # a share of the shorter of GPU and host time: from (almost) all hidden to none
+    "HOST_EXPOSED_SHARE": (0.01, 1.0),
     # A grouped GEMM pads each expert's rows to a tile (16 to 128 rows on current kernels): the
     # half-efficiency point is a tile-sized physical quantity, not a free knob.
     "EXPERT_GEMM_HALF_EFFICIENCY_TOKENS": (16.0, 64.0),
@@ -101,12 +104,21 @@ def _band_mean(ordered: Sequence[float], lo_pct: float, hi_pct: float) -> float:
     return statistics.fmean(ordered[lo:hi])
 
 
+P90_WEIGHT = 0.5
+"""Weight of the P90 in the objective (`--p90-weight`)."""
+
+
+def _set_p90_weight(value: float) -> None:
+    global P90_WEIGHT
+    P90_WEIGHT = value
+
+
 def objective(catalog: Catalog, rows: Sequence[ThroughputMeasurement]) -> float:
-    """Median + 0.5 x P90 of the absolute log error, each taken as the mean of a band around it
+    """Median + P90_WEIGHT x P90 of the absolute log error, each taken as the mean of a band around it
     (40-60 %, 85-95 %): the same target, but a surface the coordinate search can descend, where a
     single order statistic is flat almost everywhere."""
     errors = sorted(_errors(catalog, rows))
-    return _band_mean(errors, 40, 60) + 0.5 * _band_mean(errors, 85, 95)
+    return _band_mean(errors, 40, 60) + P90_WEIGHT * _band_mean(errors, 85, 95)
 
 
 def fit(catalog: Catalog, rows: Sequence[ThroughputMeasurement], names: Sequence[str] = PARAMETERS,
@@ -173,7 +185,7 @@ def fit_staged(catalog: Catalog, rows: Sequence[ThroughputMeasurement], per_gene
     return fitted
 
 
-def _holdout_one(job: tuple[str, str, int, str]) -> dict:
+def _holdout_one(job: tuple[str, str, int, str, float]) -> dict:
     """Refit without one group, from START, and report the error on the group.
 
     A GPU held out that is the only one of its generation in the calibration set (A100 for Ampere,
@@ -183,7 +195,8 @@ def _holdout_one(job: tuple[str, str, int, str]) -> dict:
     from tco.bench.accuracy import family, model_cases, summary
     from tco.load.hardware import load_hardware
 
-    kind, key, rounds, per_generation = job
+    kind, key, rounds, per_generation, p90_weight = job
+    _set_p90_weight(p90_weight)
     catalog = load_hardware()
     rows = [m for m in catalog.measurements if m.model in catalog.models and m.gpu in catalog.gpus]
     select = (lambda m: m.gpu == key) if kind == "gpu" else (lambda m: family(m.model) == key)
@@ -209,7 +222,7 @@ def holdout_rows(catalog: Catalog, rounds: int = 8, workers: int = 2, per_genera
 
     rows = [m for m in catalog.measurements if m.model in catalog.models and m.gpu in catalog.gpus]
     groups = sorted({("gpu", m.gpu) for m in rows} | {("family", family(m.model)) for m in rows})
-    jobs = [(kind, key, rounds, per_generation) for kind, key in groups]
+    jobs = [(kind, key, rounds, per_generation, P90_WEIGHT) for kind, key in groups]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(_holdout_one, jobs))
 
@@ -230,8 +243,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="which constants get their own value per GPU generation: all (memory and matmul "
                              "shares and NVLink bandwidths), links (only the NVLink bandwidths; default, the "
                              "variant in tco/engine/throughput.py), or none (one value for every generation)")
+    parser.add_argument("--p90-weight", type=float, default=P90_WEIGHT,
+                        help=f"weight of the P90 against the median in the objective (default {P90_WEIGHT})")
     parser.add_argument("--workers", type=int, default=2, help="processes for the hold-out refits (default 2)")
     args = parser.parse_args(argv)
+    _set_p90_weight(args.p90_weight)
     catalog = load_hardware()
     rows = [m for m in catalog.measurements if m.model in catalog.models and m.gpu in catalog.gpus]
     fitted = fit_staged(catalog, rows, args.per_generation, log=lambda s: print(s, file=sys.stderr))

@@ -8,13 +8,13 @@ from tco.commands._common import add_format
 from tco.commands.hardware import add_hardware_dir
 
 RESULT_COLUMNS = (
-    "model", "gpu", "gpus", "tp", "pp", "precision", "kv_precision", "engine", "input_tokens", "output_tokens",
+    "model", "gpu", "gpus", "tp", "pp", "precision", "kv_precision", "engine", "runtime", "input_tokens", "output_tokens",
     "runnable", "output_tokens_per_s", "output_tokens_per_s_per_gpu", "requests_per_s", "ttft_ms", "tpot_ms",
     "concurrency", "max_concurrency_fits", "limited_by", "basis", "parallelism", "weights_gb_per_gpu", "kv_cache_bytes_per_token",
     "reason",
 )
 BATCH_COLUMNS = ("model", "gpu", "gpus", "precision", "input_tokens", "output_tokens", "concurrency",
-                 "ttft_ms", "tpot_ms", "tp", "pp", "ep", "engine")
+                 "ttft_ms", "tpot_ms", "tp", "pp", "ep", "engine", "runtime")
 """Columns a --batch CSV may have (model, gpu, gpus, input_tokens and output_tokens are required)."""
 REQUIRED_BATCH_COLUMNS = ("model", "gpu", "gpus", "input_tokens", "output_tokens")
 
@@ -37,6 +37,9 @@ def register(subparsers) -> None:
     parser.add_argument("--kv-precision", choices=("bf16", "fp16", "fp8", "fp4"),
                         help="KV cache precision (default: fp8 for fp8/fp4 weights, else 16-bit)")
     parser.add_argument("--engine", default="trtllm", choices=("trtllm", "vllm", "sglang"), help="serving engine (default trtllm)")
+    parser.add_argument("--runtime", default="python", choices=("python", "cpp"),
+                        help="how the engine drives the GPU: python (TensorRT-LLM 1.0+ PyTorch backend, vLLM, SGLang; "
+                             "default) or cpp (TensorRT-LLM's older TensorRT engine flow)")
     parser.add_argument("--input-tokens", type=int, help="prompt tokens per request")
     parser.add_argument("--output-tokens", type=int, help="generated tokens per request")
     parser.add_argument("--concurrency", default="max", help="requests in flight, or `max` (default): the most that fit and meet the targets")
@@ -72,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     catalog = load_catalog(args)
     _check_ids(catalog, args.model, args.gpu, "tco throughput", None)
     item = dict(model=args.model, gpu=args.gpu, gpus=args.gpus, tp=args.tp, pp=args.pp, ep=args.ep, attention_dp=args.attention_dp, precision=args.precision,
-                kv_precision=args.kv_precision, engine=args.engine, input_tokens=args.input_tokens,
+                kv_precision=args.kv_precision, engine=args.engine, runtime=args.runtime, input_tokens=args.input_tokens,
                 output_tokens=args.output_tokens, concurrency=concurrency, ttft_ms=args.ttft_ms, tpot_ms=args.tpot_ms)
     row = result_row(catalog, item, args.model_only)
     if not row["runnable"]:
@@ -96,12 +99,12 @@ def result_row(catalog, item: dict, model_only: bool = False) -> dict:
         gpus=item["gpus"], input_tokens=item["input_tokens"], output_tokens=item["output_tokens"], tp=item.get("tp"),
         pp=item.get("pp") or 1, ep=item.get("ep"), attention_dp=item.get("attention_dp"), precision=item.get("precision") or "fp8",
         kv_precision=item.get("kv_precision"), engine=item.get("engine") or "trtllm", concurrency=item.get("concurrency"),
-        ttft_ms=item.get("ttft_ms"), tpot_ms=item.get("tpot_ms"))
+        ttft_ms=item.get("ttft_ms"), tpot_ms=item.get("tpot_ms"), runtime=item.get("runtime") or "python")
     measurements = () if model_only else catalog.measurements
     r = predict(catalog.models[item["model"]], catalog.gpus[item["gpu"]], config, measurements)
     row = {"model": item["model"], "gpu": item["gpu"], "gpus": config.gpus, "tp": r.tp or config.tp, "pp": config.pp,
            "precision": config.precision, "kv_precision": r.kv_precision or config.kv_precision, "engine": config.engine,
-           "input_tokens": config.input_tokens, "output_tokens": config.output_tokens, "runnable": r.runnable}
+           "runtime": config.runtime, "input_tokens": config.input_tokens, "output_tokens": config.output_tokens, "runnable": r.runnable}
     if r.runnable:
         row.update(output_tokens_per_s=round(r.output_tokens_per_s, 1),
                    output_tokens_per_s_per_gpu=round(r.output_tokens_per_s_per_gpu, 1),
@@ -157,7 +160,8 @@ def read_batch(path_text: str, catalog) -> list[dict]:
 
 _INTEGER = ("gpus", "input_tokens", "output_tokens", "tp", "pp", "ep")
 _NUMBER = ("ttft_ms", "tpot_ms")
-_CHOICES = {"precision": ("bf16", "fp16", "fp8", "fp4", "int4", "int8"), "engine": ("trtllm", "vllm", "sglang")}
+_CHOICES = {"precision": ("bf16", "fp16", "fp8", "fp4", "int4", "int8"), "engine": ("trtllm", "vllm", "sglang"),
+            "runtime": ("python", "cpp")}
 
 
 def _parse_row(raw: dict, name: str, line: int) -> tuple[dict, list]:

@@ -19,6 +19,11 @@ from typing import Sequence
 from tco.model.hardware import GpuType, OpenModel, ThroughputMeasurement
 
 ENGINES = ("trtllm", "vllm", "sglang")
+RUNTIMES = ("python", "cpp")
+"""How the engine drives the GPU. `python`: an executor loop in Python (TensorRT-LLM's PyTorch
+backend, its default since 1.0; vLLM; SGLang). `cpp`: TensorRT-LLM's C++ executor over compiled
+TensorRT engines (the TensorRT engine flow, its default before 1.0). They differ in the CPU time the
+scheduler spends per running sequence (`HOST_S_PER_SEQUENCE`, `CPP_HOST_S_PER_SEQUENCE`)."""
 PRECISIONS = ("bf16", "fp16", "fp8", "int8", "int4", "fp4")
 
 BYTES_PER_WEIGHT = {
@@ -83,42 +88,50 @@ GENERATION_FALLBACK = "shared"
 generations, fitted first; a generation's own value then starts from it). A generation without its
 own entry (CDNA3 and Gaudi have no calibration rows) uses it: see `generation_value`."""
 
-MEMORY_BANDWIDTH_EFFICIENCY = {"shared": 0.8051}
+MEMORY_BANDWIDTH_EFFICIENCY = {"shared": 0.8128}
 """Achieved fraction of peak memory bandwidth for streaming weights and KV cache. A dict so that a
 generation can have its own entry (`fit_throughput --per-generation all`); fitted per generation,
 the entries did not predict held-out GPUs better (docs/throughput.md), so only the shared one is kept."""
-MATMUL_EFFICIENCY = {"shared": 0.5868}
+MATMUL_EFFICIENCY = {"shared": 0.5962}
 """Achieved fraction of the dense BF16/FP8 tensor-core peak for large GEMMs and attention; shared by
 every generation, for the same reason."""
-FP4_MATMUL_EFFICIENCY = 0.4197
+FP4_MATMUL_EFFICIENCY = 0.4572
 """Achieved fraction of the dense FP4 peak for large NVFP4 GEMMs (Blackwell): lower than the BF16/FP8
 share, because block-scale handling and activation quantization do not speed up with the doubled
 FP4 tensor rate."""
-EXPERT_GEMM_HALF_EFFICIENCY_TOKENS = 63.83
+EXPERT_GEMM_HALF_EFFICIENCY_TOKENS = 59.16
 """Tokens per expert at which a grouped expert GEMM reaches half its large-GEMM efficiency."""
-LAYER_OVERHEAD_S = 8.523e-05
+LAYER_OVERHEAD_S = 3.935e-05
 """Fixed time per layer per engine step (kernel launches, synchronisation, norms, routing)."""
-ACTIVATION_PASSES_PER_LAYER = 14.57
+ACTIVATION_PASSES_PER_LAYER = 8.007
 """Times each token's hidden vector crosses memory per layer outside the GEMMs (norms, residuals,
 RoPE, activation quantization; MoE dispatch and combine repeat it for each of the k experts)."""
-ALLREDUCE_LATENCY_S = 3.698e-05
+ALLREDUCE_LATENCY_S = 4.66e-05
 """Fixed latency of one tensor-parallel all-reduce."""
-LINK_EFFICIENCY = 0.5112
+LINK_EFFICIENCY = 0.5032
 """Achieved all-reduce bus bandwidth as a fraction of the per-direction link bandwidth."""
-NVLINK_ALLREDUCE_BYTES_PER_S = {"ampere": 1.338e+11, "hopper": 2.544e+11, "blackwell": 5.599e+11, "shared": 2.953e+11}
+NVLINK_ALLREDUCE_BYTES_PER_S = {"ampere": 1.513e+11, "hopper": 2.798e+11, "blackwell": 4.529e+11, "shared": 2.981e+11}
 """Achieved all-reduce bus bandwidth of NVLink-class GPUs whose catalog entry has no interconnect
 figure, per generation (NVLink 3, 4 and 5; fitted, since the catalog does not yet carry NVLink
 figures). Generations without an NVLink figure here use GENERATION_FALLBACK's."""
-ROOFLINE_SHARPNESS = 1.586
+ROOFLINE_SHARPNESS = 1.358
 """How sharply a kernel's time switches between its memory and its compute time: the time is
 (mem^p + compute^p)^(1/p). Infinite would be the ideal roofline (the longer of the two); 1 would be
 no overlap at all. Kernels near the ridge point overlap loads and math imperfectly (pipeline
 stages, tile-level waits), which the fitted value says is the case for the engines measured."""
-HOST_S_PER_SEQUENCE = 1.975e-05
-"""CPU time of the engine's scheduler per running sequence per step (bookkeeping, sampling,
-detokenization). Overlapped with the GPU (TensorRT-LLM's overlap scheduler, vLLM V1 async
-scheduling, SGLang's overlap scheduler), so a step takes the longer of the two: it only shows for
-small-active-parameter models at large batch, where the GPU step is short."""
+HOST_S_PER_SEQUENCE = 2.789e-05
+"""CPU time of a Python executor loop (runtime `python`) per running sequence per step
+(bookkeeping, sampling, detokenization). It only shows for small-active-parameter models at large
+batch, where the GPU step is short."""
+CPP_HOST_S_PER_SEQUENCE = 7.444e-06
+"""The same for TensorRT-LLM's C++ executor (runtime `cpp`). Fitted apart so that the calibration
+rows of the older TensorRT engine flow do not pull the figure of today's Python runtimes down."""
+HOST_EXPOSED_SHARE = 0.4144
+"""Share of the shorter of GPU and host time a step still waits for. The engines overlap the
+scheduler's CPU work with the GPU (TensorRT-LLM's overlap scheduler, vLLM V1 async scheduling,
+SGLang's overlap scheduler), but not all of it: a step's results must reach the host before the
+sequences it finished can be replaced. The step takes max(GPU, host) + share x min(GPU, host):
+0 would be a perfect overlap, 1 none."""
 
 @dataclass(frozen=True)
 class ServingConfig:
@@ -146,6 +159,8 @@ class ServingConfig:
     """Sequences in flight; None = the best that fits in memory (and meets the latency targets)."""
     ttft_ms: float | None = None
     tpot_ms: float | None = None
+    runtime: str = "python"
+    """`python` (TensorRT-LLM 1.0+, vLLM, SGLang) or `cpp` (TensorRT-LLM's TensorRT engine flow): see RUNTIMES."""
 
 
 @dataclass(frozen=True)
@@ -174,6 +189,7 @@ class ThroughputResult:
     precision: str = ""
     kv_precision: str = ""
     engine: str = ""
+    runtime: str = ""
     measurement_ids: tuple[str, ...] = ()
     """The measurements the figure comes from when basis is not `model`."""
     parallelism: str = ""
@@ -185,7 +201,8 @@ def not_runnable(reason: str, config: ServingConfig, weights_gb_per_gpu: float =
         runnable=False, reason=reason, output_tokens_per_s=0.0, output_tokens_per_s_per_gpu=0.0,
         requests_per_s=0.0, ttft_ms=math.inf, tpot_ms=math.inf, concurrency=0, max_concurrency_fits=0,
         limited_by="", basis="model", weights_gb_per_gpu=weights_gb_per_gpu, kv_cache_bytes_per_token=kv_bytes,
-        tp=config.tp or 0, pp=config.pp, precision=config.precision, kv_precision=config.kv_precision or "", engine=config.engine)
+        tp=config.tp or 0, pp=config.pp, precision=config.precision, kv_precision=config.kv_precision or "", engine=config.engine,
+        runtime=config.runtime)
 
 
 # --- Architecture arithmetic ----------------------------------------------------------------------
@@ -270,8 +287,14 @@ def moe_dispatch_bytes_per_routed_copy(hidden: int, intermediate: float, precisi
     the hidden vector written and read in the GEMM input precision, the intermediate written after
     the fused SwiGLU and read by the down GEMM, the 16-bit down output written and read by the
     weighted combine. Counted from the architecture, not fitted."""
-    activation_bytes = 2.0 if precision in ("bf16", "fp16", "int8", "int4") else BYTES_PER_WEIGHT[precision]
+    activation_bytes = gemm_input_bytes(precision)
     return 2.0 * hidden * activation_bytes + 2.0 * intermediate * activation_bytes + 4.0 * hidden
+
+
+def gemm_input_bytes(precision: str) -> float:
+    """Bytes per activation element fed to the GEMMs: FP8 and FP4 checkpoints quantize activations
+    too (W8A8, NVFP4 W4A4); weight-only int4/int8 and 16-bit ones multiply 16-bit activations."""
+    return 2.0 if precision in ("bf16", "fp16", "int8", "int4") else BYTES_PER_WEIGHT[precision]
 
 
 def expected_experts_touched(experts: int, experts_per_token: int, tokens: float) -> float:
@@ -349,6 +372,8 @@ class _Deployment:
     attention_flops_per_pair_decode: float
     """FLOPs per (query token, cached token) pair, summed over heads and layers, whole model."""
     attention_flops_per_pair_prefill: float
+    host_s_per_sequence: float
+    """The runtime's scheduler CPU time per running sequence per step."""
 
 
 def _allreduce_s(d: _Deployment, ranks: int, tokens: float) -> float:
@@ -361,14 +386,29 @@ def _allreduce_s(d: _Deployment, ranks: int, tokens: float) -> float:
     return seconds
 
 
-def _alltoall_s(d: _Deployment, ranks: int, tokens: float, copies: int) -> float:
-    """One all-to-all moving each of `tokens` hidden vectors to `copies` experts over `ranks` GPUs
-    ((ranks - 1) / ranks of them leave the GPU)."""
+def other_ranks_per_token(experts: int, experts_per_token: int, ranks: int) -> float:
+    """Expected number of other GPUs holding at least one of a token's k experts, with the experts
+    spread evenly over `ranks` GPUs. The engines' all-to-alls (DeepEP, TensorRT-LLM's, vLLM's and
+    SGLang's) send a token once to each GPU it needs, however many of its experts sit there.
+    Each other GPU holds none of the k with probability C(E - E/ranks, k) / C(E, k)."""
+    if ranks <= 1 or experts <= 0:
+        return 0.0
+    per_rank = experts / ranks
+    none_there = 1.0
+    for i in range(min(experts_per_token, experts)):
+        none_there *= max(experts - per_rank - i, 0.0) / (experts - i)
+    return (ranks - 1) * (1.0 - none_there)
+
+
+def _alltoall_s(d: _Deployment, ranks: int, tokens: float, bytes_per_value: float) -> float:
+    """One all-to-all over `ranks` GPUs sending each of `tokens` hidden vectors once to every other
+    GPU that holds one of its experts, `bytes_per_value` per element."""
     if ranks <= 1:
         return 0.0
     seconds = ALLREDUCE_LATENCY_S
     if d.link_bytes_per_s:
-        seconds += (ranks - 1) / ranks * tokens * copies * d.model.hidden_size * 2.0 / d.link_bytes_per_s
+        copies = other_ranks_per_token(d.split.experts, d.split.experts_per_token, ranks)
+        seconds += tokens * copies * d.model.hidden_size * bytes_per_value / d.link_bytes_per_s
     return seconds
 
 
@@ -401,7 +441,7 @@ def _step_seconds(d: _Deployment, decode_seqs: float, prefill_tokens: float) -> 
     The step carries `decode_seqs` sequences generating one token each and `prefill_tokens` prompt
     tokens (chunked prefill rides along with decode), over the whole replica. Kernels run one after
     another, so their times add; each kernel takes the longer of its memory and its compute time.
-    The scheduler's CPU work overlaps the GPU: the step takes the longer of the two.
+    The scheduler's CPU work overlaps the GPU, all but HOST_EXPOSED_SHARE of the shorter of the two.
     """
     pp, tp, adp, ep = d.pp, d.tp, d.attention_dp, d.ep
     attn_tp = tp // adp
@@ -458,12 +498,14 @@ def _step_seconds(d: _Deployment, decode_seqs: float, prefill_tokens: float) -> 
     comm += dense_layers_per_stage * _allreduce_s(d, attn_tp, rank_tokens)
     if split.moe_layers:
         if adp > 1:
-            comm += moe_layers_per_stage * 2.0 * _alltoall_s(d, ep, rank_tokens, split.experts_per_token)
+            # dispatch in the expert GEMMs' input precision (quantized before it is sent), combine in 16-bit
+            comm += moe_layers_per_stage * (_alltoall_s(d, ep, rank_tokens, gemm_input_bytes(d.precision))
+                                            + _alltoall_s(d, ep, rank_tokens, 2.0))
         else:
             comm += moe_layers_per_stage * _allreduce_s(d, tp, rank_tokens)
     acc[0] += comm + layers_per_stage * LAYER_OVERHEAD_S
-    host = HOST_S_PER_SEQUENCE * decode_seqs / pp / adp
-    return max(acc[0], host), acc[1], acc[2], host
+    host = d.host_s_per_sequence * decode_seqs / pp / adp
+    return max(acc[0], host) + HOST_EXPOSED_SHARE * min(acc[0], host), acc[1], acc[2], host
 
 
 @dataclass(frozen=True)
@@ -616,7 +658,7 @@ def _predict_split(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: in
         concurrency=point.concurrency * dp, max_concurrency_fits=max_fits * dp, limited_by=limited_by, basis="model",
         weights_gb_per_gpu=weights_per_gpu / 1e9, kv_cache_bytes_per_token=kv_whole, kv_cache_gb_per_gpu=kv_budget / 1e9,
         tp=tp, pp=pp, data_parallel_replicas=dp, precision=precision, kv_precision=kv_precision, engine=config.engine,
-        parallelism=split.describe(tp) + (f" x PP{pp}" if pp > 1 else ""))
+        runtime=config.runtime, parallelism=split.describe(tp) + (f" x PP{pp}" if pp > 1 else ""))
 
 
 def _choose(d: _Deployment, config: ServingConfig, ceiling: int, max_fits: int, engine_cap: int) -> tuple[_Point | None, str]:
@@ -708,7 +750,8 @@ def _deployment(model, gpu, config, tp, pp, dp, split: _Split, precision, kv_pre
         weight_bytes_per_param=BYTES_PER_WEIGHT[precision], kv_bytes_per_token_per_gpu=kv_avg,
         bandwidth_bytes_per_s=gpu.memory_bandwidth_tb_per_s * 1e12 * generation_value(MEMORY_BANDWIDTH_EFFICIENCY, gpu),
         matmul_flops_per_s=matmul, attention_flops_per_s=attention, link_bytes_per_s=link,
-        attention_flops_per_pair_decode=decode_pair * layers, attention_flops_per_pair_prefill=prefill_pair * layers)
+        attention_flops_per_pair_decode=decode_pair * layers, attention_flops_per_pair_prefill=prefill_pair * layers,
+        host_s_per_sequence=CPP_HOST_S_PER_SEQUENCE if config.runtime == "cpp" else HOST_S_PER_SEQUENCE)
 
 
 def _link_bytes_per_s(gpu: GpuType) -> float:
@@ -743,6 +786,8 @@ def generation_value(table: dict[str, float], gpu: GpuType) -> float:
 def _config_problem(model: OpenModel, gpu: GpuType, config: ServingConfig) -> str | None:
     if config.engine not in ENGINES:
         return f"unknown engine `{config.engine}` (choose one of {', '.join(ENGINES)})"
+    if config.runtime not in RUNTIMES:
+        return f"unknown runtime `{config.runtime}` (choose one of {', '.join(RUNTIMES)})"
     for name in ("gpus", "input_tokens", "output_tokens", "pp"):
         if getattr(config, name) < 1:
             return f"{name} must be at least 1 (got {getattr(config, name)})"

@@ -142,6 +142,10 @@ class ThroughputMeasurement(StrictModel):
     kv_cache_precision: Precision | None = None
     engine: Literal["trtllm", "vllm", "sglang"]
     engine_version: str | None = None
+    runtime: Literal["python", "cpp"] = "python"
+    """How the engine drove the GPU: `cpp` for TensorRT-LLM's TensorRT engine flow (C++ executor, the
+    default before 1.0), `python` for an executor loop in Python (TensorRT-LLM's PyTorch backend, vLLM,
+    SGLang). The throughput model evaluates a measurement with its own runtime."""
     scenario: str
     """`offline_max_throughput`: all requests queued at once, no latency limit."""
     input_tokens: int = Field(gt=0)

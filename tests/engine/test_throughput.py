@@ -109,7 +109,9 @@ def _llama_8b_single_sequence_step_s(pp: int) -> float:
     attention = _soft_roofline(1 / pp * 1.5 * 131_072 / pp / bandwidth,  # context 1 + 1/2 tokens, KV over pp stages
                                (1 * 1.5 * pair_flops + 1 * 0.5 * pair_flops) / (pp * pp) / matmul)
     activations = tp.ACTIVATION_PASSES_PER_LAYER * stage_tokens * 4096 * 2 * 32 / pp / bandwidth
-    return linear + attention + activations + 32 / pp * tp.LAYER_OVERHEAD_S
+    gpu = linear + attention + activations + 32 / pp * tp.LAYER_OVERHEAD_S
+    host = tp.HOST_S_PER_SEQUENCE * 1 / pp  # the scheduler's time for one sequence, one microbatch
+    return gpu + tp.HOST_EXPOSED_SHARE * host  # the host's time is the shorter: only its exposed share adds
 
 
 def test_single_sequence_decode_is_bound_by_reading_the_weights(catalog):
@@ -119,7 +121,7 @@ def test_single_sequence_decode_is_bound_by_reading_the_weights(catalog):
     assert r.output_tokens_per_s == pytest.approx(1 / _llama_8b_single_sequence_step_s(1), rel=1e-9)
     assert r.limited_by == "memory bandwidth"
     weight_read_s = (8e9 - 128_256 * 4096) * 2 / (3.35e12 * tp.MEMORY_BANDWIDTH_EFFICIENCY["shared"])
-    # the rest: the per-layer fixed time, and well under a millisecond of cache, activations and FLOPs
+    # the rest: the per-layer fixed time, and well under a millisecond of cache, activations, FLOPs and host
     assert weight_read_s + 32 * tp.LAYER_OVERHEAD_S < 1 / r.output_tokens_per_s < weight_read_s + 32 * tp.LAYER_OVERHEAD_S + 1e-3
 
 
@@ -137,7 +139,8 @@ def test_a_kernel_near_its_ridge_point_takes_longer_than_either_side(catalog):
     assert both[0] == pytest.approx(2 ** (1 / tp.ROOFLINE_SHARPNESS))  # 1.51 s for 1 s of loads and 1 s of math
     lopsided = [0.0, 0.0, 0.0]
     tp._kernel(lopsided, 1.0, 0.01)
-    assert 1.0 < lopsided[0] < 1.001  # far from the ridge: the roofline
+    assert lopsided[0] == pytest.approx((1 + 0.01 ** tp.ROOFLINE_SHARPNESS) ** (1 / tp.ROOFLINE_SHARPNESS))
+    assert 1.0 < lopsided[0] < 1.002  # far from the ridge: the roofline
 
 
 def test_large_batch_prefill_heavy_work_is_compute_bound(catalog):
@@ -361,11 +364,54 @@ def test_expert_parallel_needs_ep_to_divide_the_tp_group(catalog):
 
 def test_host_overhead_caps_a_small_moe_at_huge_batch(catalog):
     # One scheduler per replica spends HOST_S_PER_SEQUENCE per running sequence per step, overlapped with
-    # the GPU: no replica can emit more than 1 / HOST_S_PER_SEQUENCE tokens per second.
-    r = predict_model(catalog.models["gpt-oss-20b"], catalog.gpus["b200"],
-                      ServingConfig(gpus=1, input_tokens=128, output_tokens=128, precision="fp4"))
+    # the GPU but for HOST_EXPOSED_SHARE of the shorter of the two: a step of B sequences takes
+    # B x host + share x GPU, so no replica emits more than 1 / HOST_S_PER_SEQUENCE tokens per second.
+    cfg = ServingConfig(gpus=1, input_tokens=128, output_tokens=128, precision="fp4")
+    r = predict_model(catalog.models["gpt-oss-20b"], catalog.gpus["b200"], cfg)
     assert r.limited_by == "host overhead"
-    assert r.output_tokens_per_s == pytest.approx(1 / tp.HOST_S_PER_SEQUENCE, rel=1e-9)
+    host_s = tp.HOST_S_PER_SEQUENCE * r.concurrency
+    gpu_s = r.concurrency / r.output_tokens_per_s - host_s  # what the step adds to the host time ...
+    assert 0 < gpu_s / tp.HOST_EXPOSED_SHARE < host_s  # ... is the exposed share of a GPU time shorter than the host's
+    assert r.output_tokens_per_s < 1 / tp.HOST_S_PER_SEQUENCE
+    # the C++ executor spends less CPU per sequence: same GPU, faster steps
+    cpp = predict_model(catalog.models["gpt-oss-20b"], catalog.gpus["b200"], replace(cfg, runtime="cpp"))
+    assert cpp.runtime == "cpp" and r.runtime == "python"
+    assert cpp.output_tokens_per_s > r.output_tokens_per_s
+    assert not predict_model(catalog.models["gpt-oss-20b"], catalog.gpus["b200"], replace(cfg, runtime="java")).runnable
+
+
+def test_runtime_only_changes_the_host_time(catalog):
+    # A dense 70 B model on one H200 is GPU-bound: the runtime moves only the exposed share of the host time.
+    cfg = ServingConfig(gpus=1, input_tokens=1000, output_tokens=1000, precision="fp8", concurrency=64)
+    m, g = catalog.models["llama-3.1-70b"], catalog.gpus["h200"]
+    python, cpp = (predict_model(m, g, replace(cfg, runtime=rt)) for rt in ("python", "cpp"))
+    step_python, step_cpp = 64 / python.output_tokens_per_s, 64 / cpp.output_tokens_per_s
+    expected = tp.HOST_EXPOSED_SHARE * 64 * (tp.HOST_S_PER_SEQUENCE - tp.CPP_HOST_S_PER_SEQUENCE)
+    assert step_python - step_cpp == pytest.approx(expected, rel=1e-9)
+
+
+def test_a_token_goes_once_to_each_gpu_holding_one_of_its_experts():
+    # Mixtral: 8 experts, top-2, one expert per GPU at EP8. Another GPU holds neither of a token's two
+    # experts with probability C(7,2)/C(8,2) = 21/28, so 7 x 7/28 = 1.75 other GPUs receive it.
+    assert tp.other_ranks_per_token(8, 2, 8) == pytest.approx(1.75)
+    # DeepSeek-V3: 256 experts, top-8, 32 per GPU at EP8: none of the 8 on a given other GPU with
+    # probability (224 x 223 x ... x 217) / (256 x 255 x ... x 249).
+    none_there = math.prod((224 - i) / (256 - i) for i in range(8))
+    assert tp.other_ranks_per_token(256, 8, 8) == pytest.approx(7 * (1 - none_there))  # 4.62, not 8 x 7/8
+    assert tp.other_ranks_per_token(4, 4, 2) == pytest.approx(1.0)  # every expert chosen: the other GPU always
+    assert tp.other_ranks_per_token(256, 8, 1) == 0.0
+
+
+def test_attention_dp_all_to_all_sends_fp8_dispatch_and_16_bit_combine(catalog):
+    m, g = catalog.models["qwen3-235b-a22b"], catalog.gpus["h200"]
+    cfg = ServingConfig(gpus=8, tp=8, input_tokens=1000, output_tokens=1000, precision="fp8")
+    d = tp._deployment(m, g, cfg, 8, 1, 1, tp._Split(8, 8), "fp8", "fp8")
+    tokens = 100.0
+    copies = tp.other_ranks_per_token(128, 8, 8)
+    fp8 = tp._alltoall_s(d, 8, tokens, tp.gemm_input_bytes("fp8"))
+    bf16 = tp._alltoall_s(d, 8, tokens, 2.0)
+    assert fp8 == pytest.approx(tp.ALLREDUCE_LATENCY_S + tokens * copies * m.hidden_size * 1.0 / d.link_bytes_per_s)
+    assert bf16 - tp.ALLREDUCE_LATENCY_S == pytest.approx(2 * (fp8 - tp.ALLREDUCE_LATENCY_S))
 
 
 # --- Properties -------------------------------------------------------------------------------
