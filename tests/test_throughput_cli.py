@@ -1,4 +1,4 @@
-"""`tco throughput` and `tco bench accuracy` from the command line: outputs, exit codes, messages."""
+"""`tco throughput`, `tco bench accuracy` and `tco bench throughput` from the command line: outputs, exit codes, messages."""
 
 from __future__ import annotations
 
@@ -135,3 +135,20 @@ def test_bench_accuracy_prints_overall_and_slices(capsys):
             "hold-out gpu", "hold-out family"} <= groups
     overall = next(r for r in rows if r["group"] == "model (all rows)")
     assert overall["rows"] == 631 and 0 < overall["median_abs_pct_error"] < overall["p90_abs_pct_error"]
+
+
+def test_bench_throughput_runs_a_1000_row_batch_over_every_model_and_gpu(capsys):
+    from tco.bench.throughput_speed import batch_rows
+    from tco.load.hardware import load_hardware
+
+    catalog = load_hardware()
+    rows = batch_rows(catalog.models, catalog.gpus)
+    assert len(rows) == 1000
+    pairs = {(r["model"], r["gpu"]) for r in rows}
+    every = {(m, g) for m in catalog.models for g in catalog.gpus}
+    assert pairs == every if len(every) <= 1000 else len(pairs) == 1000
+    code, out, _ = run(capsys, ["bench", "throughput", "--format", "json"])
+    assert code == 0
+    [figure] = json.loads(out)
+    assert "1,000 rows" in figure["measure"] and figure["seconds"] > 0 and figure["target"] == "< 2 s"
+    assert "say why not" in figure["measure"]  # every row answered: a result or the reason

@@ -15,6 +15,8 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
     "accuracy": ("median and P90 error of the throughput model against published measurements",
                  "tco.bench.accuracy:run_benchmark"),
     "engine": ("engine speed: 1M-row sweep, 10,000 Monte Carlo draws, tco run, tco --help", "tco.bench.engine:run_benchmark"),
+    "throughput": ("seconds of `tco throughput --batch` on 1,000 configurations (every model and GPU id)",
+                   "tco.bench.throughput_speed:run_benchmark"),
 }
 """Benchmark name -> (help text, `module:function` taking the parsed args and returning an exit code)."""
 

@@ -19,6 +19,8 @@ OFFLINE = "offline_max_throughput"
 
 
 def _same_deployment(m: ThroughputMeasurement, model_id: str, gpu_id: str, config) -> bool:
+    if m.model != model_id or m.gpu != gpu_id:  # most measurements: decided before anything is computed
+        return False
     from tco.engine.throughput import default_kv_precision
 
     tp = config.tp or max(config.gpus // config.pp, 1)
