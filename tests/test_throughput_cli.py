@@ -53,7 +53,7 @@ def test_configuration_that_cannot_run_exits_4_with_the_reason(capsys):
 
 def test_fp4_on_hopper_exits_4(capsys):
     code, _, err = run(capsys, BASE + ["--precision", "fp4"])
-    assert code == 4 and "FP4 weights need a Blackwell GPU" in err
+    assert code == 4 and "FP4 weights need a Blackwell or CDNA4 GPU" in err
 
 
 def test_unknown_ids_exit_2_with_did_you_mean(capsys):

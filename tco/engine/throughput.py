@@ -35,10 +35,10 @@ BYTES_PER_WEIGHT = {
 
 BYTES_PER_KV_ELEMENT = {"bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0, "fp4": 0.5 + 1.0 / 16, "int4": 0.5 + 4.0 / 128}
 
-FP8_ARCHITECTURES = frozenset({"ada", "hopper", "blackwell", "cdna3", "gaudi"})
-"""FP8 tensor cores: NVIDIA Ada/Hopper/Blackwell, AMD CDNA3, Intel Gaudi 3 (gpus.csv lists its FP8 TFLOPS)."""
-FP4_ARCHITECTURES = frozenset({"blackwell"})
-"""FP4 (NVFP4/MXFP4) tensor cores: Blackwell only."""
+FP8_ARCHITECTURES = frozenset({"ada", "hopper", "blackwell", "cdna3", "cdna4", "gaudi"})
+"""FP8 tensor cores: NVIDIA Ada/Hopper/Blackwell, AMD CDNA3/CDNA4, Intel Gaudi 3 (gpus.csv lists its FP8 TFLOPS)."""
+FP4_ARCHITECTURES = frozenset({"blackwell", "cdna4"})
+"""FP4 (NVFP4/MXFP4) tensor cores: NVIDIA Blackwell, AMD CDNA4 (MI350 series, MXFP4)."""
 
 # --- Engine behaviour (documented defaults of each engine, not fitted) -----------------------------
 ENGINE_MAX_BATCH = {"trtllm": 2048, "vllm": 1024, "sglang": 1024}
@@ -313,16 +313,16 @@ def peak_tflops(gpu: GpuType, precision: str) -> float | None:
     return gpu.dense_bf16_tflops
 
 
-ARCHITECTURE_NAMES = {"ampere": "Ampere", "ada": "Ada", "hopper": "Hopper", "blackwell": "Blackwell", "cdna3": "CDNA3", "gaudi": "Gaudi"}
+ARCHITECTURE_NAMES = {"ampere": "Ampere", "ada": "Ada", "hopper": "Hopper", "blackwell": "Blackwell", "cdna3": "CDNA3", "cdna4": "CDNA4", "gaudi": "Gaudi"}
 
 
 def precision_problem(gpu: GpuType, precision: str, what: str = "weights") -> str | None:
     if precision not in BYTES_PER_WEIGHT:
         return f"unknown precision `{precision}` (choose one of {', '.join(PRECISIONS)})"
     if precision == "fp8" and gpu.architecture not in FP8_ARCHITECTURES:
-        return f"FP8 {what} need an Ada, Hopper, Blackwell or CDNA3 GPU; {gpu.name} is {ARCHITECTURE_NAMES.get(gpu.architecture, gpu.architecture)}"
+        return f"FP8 {what} need an Ada, Hopper, Blackwell, CDNA3 or CDNA4 GPU; {gpu.name} is {ARCHITECTURE_NAMES.get(gpu.architecture, gpu.architecture)}"
     if precision == "fp4" and gpu.architecture not in FP4_ARCHITECTURES:
-        return (f"FP4 {what} need a Blackwell GPU; {gpu.name} is {ARCHITECTURE_NAMES.get(gpu.architecture, gpu.architecture)}"
+        return (f"FP4 {what} need a Blackwell or CDNA4 GPU; {gpu.name} is {ARCHITECTURE_NAMES.get(gpu.architecture, gpu.architecture)}"
                 + (" (MXFP4 checkpoints such as gpt-oss run weight-only there: use int4, the same 4.25 bits per weight)" if what == "weights" else ""))
     return None
 

@@ -12,7 +12,7 @@ from pydantic import Field
 from tco.model.base import Id, PositiveFloat, Source, SourcedRecord, StrictModel
 
 Precision = Literal["bf16", "fp16", "fp8", "fp4", "int4", "int8"]
-Architecture = Literal["ampere", "ada", "hopper", "blackwell", "cdna3", "gaudi"]
+Architecture = Literal["ampere", "ada", "hopper", "blackwell", "cdna3", "cdna4", "gaudi"]
 
 
 class GpuType(SourcedRecord):
@@ -22,7 +22,7 @@ class GpuType(SourcedRecord):
     name: str
     vendor: Literal["NVIDIA", "AMD", "Intel"]
     architecture: Architecture
-    """Decides which precisions run natively: FP8 needs Ada/Hopper/CDNA3 or newer, FP4 needs Blackwell."""
+    """Decides which precisions run natively: FP8 needs Ada/Hopper/CDNA3 or newer, FP4 needs Blackwell or CDNA4."""
     memory_gb: PositiveFloat
     """Marketed memory in decimal GB (usable capacity is a little lower)."""
     memory_type: str | None = None
