@@ -24,6 +24,8 @@ def test_one_configuration_as_json(capsys):
     (row,) = json.loads(out)
     assert row["model"] == "llama-3.1-70b" and row["tp"] == 2 and row["runnable"] is True
     assert row["basis"] == "measurement"  # TensorRT-LLM v0.17 published this exact configuration
+    [measurement_id] = row["measurement_ids"].split()
+    assert measurement_id.startswith("trtllm-v0.17:")
     assert row["output_tokens_per_s_per_gpu"] == pytest.approx(row["output_tokens_per_s"] / 2, rel=1e-3)
     assert row["requests_per_s"] == pytest.approx(row["output_tokens_per_s"] / 1000, rel=1e-3)
     for key in ("ttft_ms", "tpot_ms", "concurrency", "max_concurrency_fits", "limited_by"):

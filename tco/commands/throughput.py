@@ -10,7 +10,7 @@ from tco.commands.hardware import add_hardware_dir
 RESULT_COLUMNS = (
     "model", "gpu", "gpus", "tp", "pp", "precision", "kv_precision", "engine", "runtime", "input_tokens", "output_tokens",
     "runnable", "output_tokens_per_s", "output_tokens_per_s_per_gpu", "requests_per_s", "ttft_ms", "tpot_ms",
-    "concurrency", "max_concurrency_fits", "limited_by", "basis", "parallelism", "weights_gb_per_gpu", "kv_cache_bytes_per_token",
+    "concurrency", "max_concurrency_fits", "limited_by", "basis", "measurement_ids", "parallelism", "weights_gb_per_gpu", "kv_cache_bytes_per_token",
     "reason",
 )
 BATCH_COLUMNS = ("model", "gpu", "gpus", "precision", "input_tokens", "output_tokens", "concurrency",
@@ -110,10 +110,11 @@ def result_row(catalog, item: dict, model_only: bool = False) -> dict:
                    output_tokens_per_s_per_gpu=round(r.output_tokens_per_s_per_gpu, 1),
                    requests_per_s=round(r.requests_per_s, 4), ttft_ms=round(r.ttft_ms, 1), tpot_ms=round(r.tpot_ms, 2),
                    concurrency=r.concurrency, max_concurrency_fits=r.max_concurrency_fits, limited_by=r.limited_by,
-                   basis=r.basis, parallelism=r.parallelism)
+                   basis=r.basis, measurement_ids=" ".join(r.measurement_ids) or None, parallelism=r.parallelism)
     else:
         row.update(output_tokens_per_s=None, output_tokens_per_s_per_gpu=None, requests_per_s=None, ttft_ms=None,
-                   tpot_ms=None, concurrency=None, max_concurrency_fits=None, limited_by=None, basis=None, parallelism=None)
+                   tpot_ms=None, concurrency=None, max_concurrency_fits=None, limited_by=None, basis=None, measurement_ids=None,
+                   parallelism=None)
     row.update(weights_gb_per_gpu=round(r.weights_gb_per_gpu, 2) if r.weights_gb_per_gpu else None,
                kv_cache_bytes_per_token=round(r.kv_cache_bytes_per_token) if r.kv_cache_bytes_per_token else None,
                reason=r.reason)
@@ -236,7 +237,7 @@ def _check_ids(catalog, model: str, gpu: str, name: str, line, raise_now: bool =
 
 def _show(value) -> str:
     if value is None:
-        return ""
+        return "-"
     if isinstance(value, float):
         return f"{value:,.6g}" if abs(value) < 1e6 else f"{value:,.0f}"
     return str(value)
