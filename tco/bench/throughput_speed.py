@@ -10,10 +10,7 @@ from __future__ import annotations
 import csv
 import itertools
 import json
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 BATCH_ROWS = 1_000
@@ -36,6 +33,7 @@ def batch_rows(model_ids, gpu_ids, rows: int = BATCH_ROWS) -> list[dict]:
 
 
 def measure(args, rows: int = BATCH_ROWS) -> list[dict]:
+    from tco.bench.engine import command_seconds
     from tco.commands.hardware import load_catalog
 
     catalog = load_catalog(args)
@@ -47,10 +45,7 @@ def measure(args, rows: int = BATCH_ROWS) -> list[dict]:
             writer.writeheader()
             writer.writerows(configs)
         extra = [a for d in getattr(args, "hardware_dir", []) for a in ("--hardware-dir", d)]
-        start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "tco", "throughput", "--batch", str(path), "--format", "json", *extra],
-                              capture_output=True, text=True)
-        elapsed = time.perf_counter() - start
+        elapsed, done = command_seconds(["throughput", "--batch", str(path), "--format", "json", *extra])
     if done.returncode != 0:
         return [{"measure": f"tco throughput --batch, {rows:,} rows (subprocess)", "seconds": elapsed,
                  "rate": f"exit {done.returncode}: {done.stderr.strip()[:200]}", "target": f"< {TARGET_S:g} s", "met": False}]

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import Sequence
+from typing import Sequence, get_args
 
-from tco.model.hardware import GpuType, OpenModel, ThroughputMeasurement
+from tco.model.hardware import GpuType, OpenModel, Runtime, ThroughputMeasurement
 
 ENGINES = ("trtllm", "vllm", "sglang")
-RUNTIMES = ("python", "cpp")
+RUNTIMES: tuple[str, ...] = get_args(Runtime)
 """How the engine drives the GPU. `python`: an executor loop in Python (TensorRT-LLM's PyTorch
 backend, its default since 1.0; vLLM; SGLang). `cpp`: TensorRT-LLM's C++ executor over compiled
 TensorRT engines (the TensorRT engine flow, its default before 1.0). They differ in the CPU time the

@@ -13,6 +13,8 @@ from tco.model.base import Id, PositiveFloat, Source, SourcedRecord, StrictModel
 
 Precision = Literal["bf16", "fp16", "fp8", "fp4", "int4", "int8"]
 Architecture = Literal["ampere", "ada", "hopper", "blackwell", "cdna3", "cdna4", "gaudi"]
+Runtime = Literal["python", "cpp"]
+"""How an engine drives the GPU (see tco.engine.throughput.RUNTIMES)."""
 
 
 class GpuType(SourcedRecord):
@@ -142,7 +144,7 @@ class ThroughputMeasurement(StrictModel):
     kv_cache_precision: Precision | None = None
     engine: Literal["trtllm", "vllm", "sglang"]
     engine_version: str | None = None
-    runtime: Literal["python", "cpp"] = "python"
+    runtime: Runtime = "python"
     """How the engine drove the GPU: `cpp` for TensorRT-LLM's TensorRT engine flow (C++ executor, the
     default before 1.0), `python` for an executor loop in Python (TensorRT-LLM's PyTorch backend, vLLM,
     SGLang). The throughput model evaluates a measurement with its own runtime."""
