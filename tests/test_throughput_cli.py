@@ -154,3 +154,19 @@ def test_bench_throughput_runs_a_1000_row_batch_over_every_model_and_gpu(capsys)
     [figure] = json.loads(out)
     assert "1,000 rows" in figure["measure"] and figure["seconds"] > 0 and figure["target"] == "< 2 s"
     assert "say why not" in figure["measure"]  # every row answered: a result or the reason
+
+
+def test_attention_dp_flags_choose_the_moe_split(capsys):
+    # Qwen3-30B-A3B on 8 RTX PRO 6000 (PCIe): `--tp 8` alone may run attention data-parallel (faster
+    # here); `--ep 1 --no-attention-dp` forces plain TP; `--ep 8 --attention-dp` forces DP + EP.
+    args = ["throughput", "--model", "qwen3-30b-a3b", "--gpu", "rtx-pro-6000", "--gpus", "8", "--precision", "fp4",
+            "--input-tokens", "300", "--output-tokens", "300", "--format", "json", "--model-only"]
+    rows = {}
+    for name, extra in (("header", ["--tp", "8"]), ("tp", ["--ep", "1", "--no-attention-dp"]),
+                        ("dp", ["--ep", "8", "--attention-dp"])):
+        code, out, err = run(capsys, args + extra)
+        assert code == 0, err
+        rows[name] = json.loads(out)[0]
+    assert rows["tp"]["parallelism"] == "TP8"
+    assert rows["dp"]["parallelism"] == rows["header"]["parallelism"] == "DP8 attention, experts EP8"
+    assert rows["header"]["output_tokens_per_s"] == rows["dp"]["output_tokens_per_s"] > rows["tp"]["output_tokens_per_s"]

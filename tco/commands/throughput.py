@@ -32,6 +32,8 @@ def register(subparsers) -> None:
     parser.add_argument("--ep", type=int, help="expert-parallel degree (MoE models; default: the fastest split)")
     parser.add_argument("--attention-dp", action="store_true", default=None,
                         help="MoE: attention data-parallel over the tp GPUs, experts expert-parallel (SGLang --enable-dp-attention)")
+    parser.add_argument("--no-attention-dp", dest="attention_dp", action="store_false",
+                        help="MoE: attention tensor-parallel (with --ep 1: plain TP, experts split too)")
     parser.add_argument("--precision", default="fp8", choices=("bf16", "fp16", "fp8", "fp4", "int4", "int8"),
                         help="weight precision (default fp8)")
     parser.add_argument("--kv-precision", choices=("bf16", "fp16", "fp8", "fp4"),

@@ -88,45 +88,45 @@ GENERATION_FALLBACK = "shared"
 generations, fitted first; a generation's own value then starts from it). A generation without its
 own entry (CDNA3 and Gaudi have no calibration rows) uses it: see `generation_value`."""
 
-MEMORY_BANDWIDTH_EFFICIENCY = {"shared": 0.8128}
+MEMORY_BANDWIDTH_EFFICIENCY = {"shared": 0.8284}
 """Achieved fraction of peak memory bandwidth for streaming weights and KV cache. A dict so that a
 generation can have its own entry (`fit_throughput --per-generation all`); fitted per generation,
 the entries did not predict held-out GPUs better (docs/throughput.md), so only the shared one is kept."""
-MATMUL_EFFICIENCY = {"shared": 0.5962}
+MATMUL_EFFICIENCY = {"shared": 0.6096}
 """Achieved fraction of the dense BF16/FP8 tensor-core peak for large GEMMs and attention; shared by
 every generation, for the same reason."""
-FP4_MATMUL_EFFICIENCY = 0.4572
+FP4_MATMUL_EFFICIENCY = 0.4917
 """Achieved fraction of the dense FP4 peak for large NVFP4 GEMMs (Blackwell): lower than the BF16/FP8
 share, because block-scale handling and activation quantization do not speed up with the doubled
 FP4 tensor rate."""
-EXPERT_GEMM_HALF_EFFICIENCY_TOKENS = 59.16
+EXPERT_GEMM_HALF_EFFICIENCY_TOKENS = 59.73
 """Tokens per expert at which a grouped expert GEMM reaches half its large-GEMM efficiency."""
-LAYER_OVERHEAD_S = 3.935e-05
+LAYER_OVERHEAD_S = 2.135e-05
 """Fixed time per layer per engine step (kernel launches, synchronisation, norms, routing)."""
-ACTIVATION_PASSES_PER_LAYER = 8.007
+ACTIVATION_PASSES_PER_LAYER = 18.19
 """Times each token's hidden vector crosses memory per layer outside the GEMMs (norms, residuals,
 RoPE, activation quantization; MoE dispatch and combine repeat it for each of the k experts)."""
-ALLREDUCE_LATENCY_S = 4.66e-05
+ALLREDUCE_LATENCY_S = 5.725e-05
 """Fixed latency of one tensor-parallel all-reduce."""
-LINK_EFFICIENCY = 0.5032
+LINK_EFFICIENCY = 0.4768
 """Achieved all-reduce bus bandwidth as a fraction of the per-direction link bandwidth."""
-NVLINK_ALLREDUCE_BYTES_PER_S = {"ampere": 1.513e+11, "hopper": 2.798e+11, "blackwell": 4.529e+11, "shared": 2.981e+11}
+NVLINK_ALLREDUCE_BYTES_PER_S = {"ampere": 1.43e+11, "hopper": 2.879e+11, "blackwell": 4.443e+11, "shared": 3.227e+11}
 """Achieved all-reduce bus bandwidth of NVLink-class GPUs whose catalog entry has no interconnect
 figure, per generation (NVLink 3, 4 and 5; fitted, since the catalog does not yet carry NVLink
 figures). Generations without an NVLink figure here use GENERATION_FALLBACK's."""
-ROOFLINE_SHARPNESS = 1.358
+ROOFLINE_SHARPNESS = 1.384
 """How sharply a kernel's time switches between its memory and its compute time: the time is
 (mem^p + compute^p)^(1/p). Infinite would be the ideal roofline (the longer of the two); 1 would be
 no overlap at all. Kernels near the ridge point overlap loads and math imperfectly (pipeline
 stages, tile-level waits), which the fitted value says is the case for the engines measured."""
-HOST_S_PER_SEQUENCE = 2.789e-05
+HOST_S_PER_SEQUENCE = 3.126e-05
 """CPU time of a Python executor loop (runtime `python`) per running sequence per step
 (bookkeeping, sampling, detokenization). It only shows for small-active-parameter models at large
 batch, where the GPU step is short."""
-CPP_HOST_S_PER_SEQUENCE = 7.444e-06
+CPP_HOST_S_PER_SEQUENCE = 7.121e-06
 """The same for TensorRT-LLM's C++ executor (runtime `cpp`). Fitted apart so that the calibration
 rows of the older TensorRT engine flow do not pull the figure of today's Python runtimes down."""
-HOST_EXPOSED_SHARE = 0.4144
+HOST_EXPOSED_SHARE = 0.481
 """Share of the shorter of GPU and host time a step still waits for. The engines overlap the
 scheduler's CPU work with the GPU (TensorRT-LLM's overlap scheduler, vLLM V1 async scheduling,
 SGLang's overlap scheduler), but not all of it: a step's results must reach the host before the
@@ -369,6 +369,8 @@ class _Deployment:
     matmul_flops_per_s: float
     attention_flops_per_s: float
     link_bytes_per_s: float | None
+    all_to_all: bool
+    """The GPUs share an NVLink fabric, over which MoE tokens travel by all-to-all (see `_moe_exchange_s`)."""
     attention_flops_per_pair_decode: float
     """FLOPs per (query token, cached token) pair, summed over heads and layers, whole model."""
     attention_flops_per_pair_prefill: float
@@ -412,9 +414,45 @@ def _alltoall_s(d: _Deployment, ranks: int, tokens: float, bytes_per_value: floa
     return seconds
 
 
-def expert_load_imbalance(assignments: float, ranks: int) -> float:
-    """Expected busiest-GPU load over mean load when `assignments` token-to-expert routes fall at
-    random on `ranks` GPUs: the busiest GPU sets the pace of an expert-parallel layer.
+def _allgather_s(d: _Deployment, ranks: int, tokens: float, bytes_per_value: float) -> float:
+    """Ring all-gather (or reduce-scatter, the same traffic) of `tokens` hidden vectors per GPU over
+    `ranks` GPUs: each GPU receives the other ranks' tokens."""
+    if ranks <= 1:
+        return 0.0
+    seconds = ALLREDUCE_LATENCY_S
+    if d.link_bytes_per_s:
+        seconds += (ranks - 1) * tokens * d.model.hidden_size * bytes_per_value / d.link_bytes_per_s
+    return seconds
+
+
+def _moe_exchange_s(d: _Deployment, tokens: float) -> float:
+    """Attention data parallelism: moving each group's `tokens` to the experts and their outputs
+    back, one MoE layer. Dispatch travels in the expert GEMMs' input precision (quantized before it
+    is sent), the combine in 16-bit. Over NVLink, with each expert whole on one GPU, the engines'
+    all-to-all kernels (DeepEP, TensorRT-LLM's NVLink all-to-all) send a token only to the GPUs that
+    hold its experts. Without such a fabric, or with experts split over GPUs, every token is
+    all-gathered to every GPU and the outputs reduce-scattered (vLLM's and SGLang's default,
+    TensorRT-LLM's fallback)."""
+    dispatch = gemm_input_bytes(d.precision)
+    if d.all_to_all and d.ep == d.attention_dp:
+        return _alltoall_s(d, d.ep, tokens, dispatch) + _alltoall_s(d, d.ep, tokens, 2.0)
+    return _allgather_s(d, d.attention_dp, tokens, dispatch) + _allgather_s(d, d.attention_dp, tokens, 2.0)
+
+
+def busiest_group_prefill_tokens(prefill_tokens: float, prompt_tokens: int, groups: int) -> float:
+    """Prompt tokens of the busiest of `groups` attention data-parallel groups in one step.
+
+    Each group prefills whole prompts (chunks of at most the step budget), which land unevenly;
+    every MoE layer waits for the slowest group. Same expected-maximum rule as the experts' load."""
+    if groups <= 1 or prefill_tokens <= 0:
+        return prefill_tokens
+    prompts = prefill_tokens / min(prompt_tokens, MAX_TOKENS_PER_STEP)
+    return prefill_tokens / groups * load_imbalance(prompts, groups)
+
+
+def load_imbalance(assignments: float, ranks: int) -> float:
+    """Expected busiest-rank load over mean load when `assignments` units of work (token-to-expert
+    routes, prompts) fall at random on `ranks` GPUs or groups: the busiest one sets the pace.
     Binomial loads, expected maximum about mean + sqrt(2 x variance x ln ranks)."""
     if ranks <= 1 or assignments <= 0:
         return 1.0
@@ -448,7 +486,9 @@ def _step_seconds(d: _Deployment, decode_seqs: float, prefill_tokens: float) -> 
     split = d.split
     bw, mm = d.bandwidth_bytes_per_s, d.matmul_flops_per_s
     stage_tokens = (decode_seqs + prefill_tokens) / pp  # one microbatch of one stage
-    rank_tokens = stage_tokens / adp  # the tokens one attention group works on
+    # With attention data parallelism the group with the most prompt tokens sets the pace.
+    rank_prefill = busiest_group_prefill_tokens(prefill_tokens / pp, d.input_tokens, adp)
+    rank_tokens = decode_seqs / pp / adp + rank_prefill  # the tokens the busiest attention group works on
     acc = [0.0, 0.0, 0.0]
     # Dense linear layers (attention projections, dense MLPs, shared experts) and the LM head:
     # split over the attention TP group, replicated over attention data-parallel groups.
@@ -465,7 +505,7 @@ def _step_seconds(d: _Deployment, decode_seqs: float, prefill_tokens: float) -> 
         k = split.experts_per_token
         touched = expected_experts_touched(split.experts, k, stage_tokens)
         exp_bytes = touched * split.routed_expert * moe_layers_per_stage * d.weight_bytes_per_param / tp
-        imbalance = expert_load_imbalance(stage_tokens * k, ep)
+        imbalance = load_imbalance(stage_tokens * k, ep)
         # The busiest GPU multiplies imbalance x its share of the routed tokens, plus the padding of
         # each touched expert's rows to a tile (m rows per expert run at m / (m + half) efficiency): the
         # padding does not grow with the imbalance, so the time never falls as tokens rise.
@@ -484,7 +524,7 @@ def _step_seconds(d: _Deployment, decode_seqs: float, prefill_tokens: float) -> 
     context = d.input_tokens + d.output_tokens / 2.0
     kv_bytes = decode_seqs / pp * context * d.kv_bytes_per_token_per_gpu
     attn_flops = (decode_seqs * context * d.attention_flops_per_pair_decode
-                  + prefill_tokens * d.input_tokens / 2.0 * d.attention_flops_per_pair_prefill) / (tp * pp * pp)
+                  + rank_prefill * pp * adp * d.input_tokens / 2.0 * d.attention_flops_per_pair_prefill) / (tp * pp * pp)
     _kernel(acc, kv_bytes / bw, attn_flops / d.attention_flops_per_s)
     # Elementwise kernels (norms, residuals, RoPE, quantization): memory traffic of the activations.
     act_s = ACTIVATION_PASSES_PER_LAYER * stage_tokens * d.model.hidden_size * 2.0 * d.model.num_layers / (tp * pp) / bw
@@ -498,9 +538,7 @@ def _step_seconds(d: _Deployment, decode_seqs: float, prefill_tokens: float) -> 
     comm += dense_layers_per_stage * _allreduce_s(d, attn_tp, rank_tokens)
     if split.moe_layers:
         if adp > 1:
-            # dispatch in the expert GEMMs' input precision (quantized before it is sent), combine in 16-bit
-            comm += moe_layers_per_stage * (_alltoall_s(d, ep, rank_tokens, gemm_input_bytes(d.precision))
-                                            + _alltoall_s(d, ep, rank_tokens, 2.0))
+            comm += moe_layers_per_stage * _moe_exchange_s(d, stage_tokens / adp)
         else:
             comm += moe_layers_per_stage * _allreduce_s(d, tp, rank_tokens)
     acc[0] += comm + layers_per_stage * LAYER_OVERHEAD_S
@@ -558,18 +596,23 @@ def predict(model: OpenModel, gpu: GpuType, config: ServingConfig,
 def _candidate_splits(model: OpenModel, config: ServingConfig, tp: int) -> list[_Split]:
     """The ways to share a stage's tp GPUs that the engines offer, for the configuration asked.
 
-    Dense models, or tp = 1: tensor parallel. MoE with an explicit tp and no ep: experts tensor-
-    parallel too (what a `TPn` benchmark header means); attention data-parallel for MLA, whose
-    latent cannot be split by head. Otherwise the fastest of the choices left open is taken, as a
-    throughput benchmark (or an operator) would.
+    Dense models, or tp = 1: tensor parallel. MoE with an explicit tp and no ep (what a `TPn`
+    benchmark header says): TP, or attention data-parallel with experts EP over the same n GPUs,
+    which TensorRT-LLM counts in its tp size (`enable_attention_dp`); attention data-parallel for
+    MLA, whose latent cannot be split by head. Otherwise the fastest of the choices left open is
+    taken, as a throughput benchmark (or an operator) would. Attention data parallelism is a
+    feature of the Python runtimes only (not of TensorRT-LLM's TensorRT engine flow).
     """
     if model.arch_type != "moe" or tp == 1 or not param_split(model).moe_layers:
         return [_Split(1, 1)]
     mla = model.attention == "mla"
     if config.ep is None and config.attention_dp is None:
+        if config.tp is not None and mla:
+            return [_Split(tp, tp)]
+        data_parallel = [_Split(tp, tp)] if config.runtime == "python" else []
         if config.tp is not None:
-            return [_Split(tp if mla else 1, 1)]
-        return [_Split(1, 1), _Split(1, tp), _Split(tp, tp)]
+            return [_Split(1, 1)] + data_parallel
+        return [_Split(1, 1), _Split(1, tp)] + data_parallel
     eps = [config.ep] if config.ep is not None else [tp]
     adps = [tp if config.attention_dp else 1] if config.attention_dp is not None else [1, tp]
     return [_Split(a, e) for a in adps for e in eps]
@@ -749,7 +792,7 @@ def _deployment(model, gpu, config, tp, pp, dp, split: _Split, precision, kv_pre
         input_tokens=config.input_tokens, output_tokens=config.output_tokens,
         weight_bytes_per_param=BYTES_PER_WEIGHT[precision], kv_bytes_per_token_per_gpu=kv_avg,
         bandwidth_bytes_per_s=gpu.memory_bandwidth_tb_per_s * 1e12 * generation_value(MEMORY_BANDWIDTH_EFFICIENCY, gpu),
-        matmul_flops_per_s=matmul, attention_flops_per_s=attention, link_bytes_per_s=link,
+        matmul_flops_per_s=matmul, attention_flops_per_s=attention, link_bytes_per_s=link, all_to_all=not _pcie_only(gpu),
         attention_flops_per_pair_decode=decode_pair * layers, attention_flops_per_pair_prefill=prefill_pair * layers,
         host_s_per_sequence=CPP_HOST_S_PER_SEQUENCE if config.runtime == "cpp" else HOST_S_PER_SEQUENCE)
 
@@ -760,10 +803,16 @@ def _link_bytes_per_s(gpu: GpuType) -> float:
     figure of its generation."""
     if gpu.interconnect_gb_per_s:
         return gpu.interconnect_gb_per_s * 1e9 / 2.0 * LINK_EFFICIENCY
-    if (gpu.form_factor or "").lower().startswith("pcie") or gpu.architecture in NO_NVLINK_ARCHITECTURES:
+    if _pcie_only(gpu):
         pcie = PCIE_GENERATION.get(gpu.architecture, 4)
         return PCIE_GB_PER_S_PER_DIRECTION[pcie] * 1e9 * LINK_EFFICIENCY
     return generation_value(NVLINK_ALLREDUCE_BYTES_PER_S, gpu)
+
+
+def _pcie_only(gpu: GpuType) -> bool:
+    """PCIe cards (at most NVLink-bridged in pairs) and architectures without NVLink: no fabric that
+    joins every GPU of a server."""
+    return (gpu.form_factor or "").lower().startswith("pcie") or gpu.architecture in NO_NVLINK_ARCHITECTURES
 
 
 def memory_bytes_of(gpu: GpuType) -> float:
