@@ -148,9 +148,10 @@ class ServingConfig:
     (each expert whole on one GPU when ep = tp); None = chosen (see `attention_dp`)."""
     attention_dp: bool | None = None
     """MoE only: attention data-parallel over the tp GPUs (each GPU keeps its own sequences and a
-    full copy of the attention weights; tokens reach the experts by all-to-all), as SGLang's
-    --enable-dp-attention, vLLM's --data-parallel-size with expert parallelism and TensorRT-LLM's
-    enable_attention_dp. None with tp and ep unset: the fastest of TP, TP + EP and DP attention + EP."""
+    full copy of the attention weights; tokens reach the experts by all-to-all over NVLink, by
+    all-gather and reduce-scatter otherwise), as SGLang's --enable-dp-attention, vLLM's
+    --data-parallel-size with expert parallelism and TensorRT-LLM's enable_attention_dp. None: the
+    fastest of the splits left open (see `_candidate_splits`)."""
     precision: str = "fp8"
     kv_precision: str | None = None
     """None: FP8 and FP4 weights use an FP8 cache, others a 16-bit one (`default_kv_precision`)."""
