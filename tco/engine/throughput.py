@@ -408,10 +408,15 @@ def _alltoall_s(d: _Deployment, ranks: int, tokens: float, bytes_per_value: floa
     GPU that holds one of its experts, `bytes_per_value` per element."""
     if ranks <= 1:
         return 0.0
+    copies = other_ranks_per_token(d.split.experts, d.split.experts_per_token, ranks)
+    return _send_s(d, tokens * copies, bytes_per_value)
+
+
+def _send_s(d: _Deployment, vectors: float, bytes_per_value: float) -> float:
+    """One collective in which each GPU sends `vectors` hidden vectors over its link, plus its latency."""
     seconds = ALLREDUCE_LATENCY_S
     if d.link_bytes_per_s:
-        copies = other_ranks_per_token(d.split.experts, d.split.experts_per_token, ranks)
-        seconds += tokens * copies * d.model.hidden_size * bytes_per_value / d.link_bytes_per_s
+        seconds += vectors * d.model.hidden_size * bytes_per_value / d.link_bytes_per_s
     return seconds
 
 
@@ -420,10 +425,7 @@ def _allgather_s(d: _Deployment, ranks: int, tokens: float, bytes_per_value: flo
     `ranks` GPUs: each GPU receives the other ranks' tokens."""
     if ranks <= 1:
         return 0.0
-    seconds = ALLREDUCE_LATENCY_S
-    if d.link_bytes_per_s:
-        seconds += (ranks - 1) * tokens * d.model.hidden_size * bytes_per_value / d.link_bytes_per_s
-    return seconds
+    return _send_s(d, (ranks - 1) * tokens, bytes_per_value)
 
 
 def _moe_exchange_s(d: _Deployment, tokens: float) -> float:
