@@ -9,7 +9,9 @@ paid at purchase), `contract` (reservations whose length the seller does not pri
 from __future__ import annotations
 
 import argparse
+import sys
 
+from tco.commands._common import print_rows
 from tco.commands.hardware import add_listing, load_catalog, main_source, print_records
 
 COLUMNS = ("id", "cloud", "instance_type", "gpu", "gpu_count", "on_demand_usd_per_gpu_hour",
@@ -70,13 +72,14 @@ def _print_committed(offers, args: argparse.Namespace) -> int:
     if args.term != "all":
         offers = [o for o in offers if o.term == args.term]
     offers.sort(key=lambda o: (o.committed_usd_per_gpu_hour, o.id))
-    columns = COMMITTED_COLUMNS if args.format != "table" else _COMMITTED_TABLE_COLUMNS + ("source", "as_of")
     if args.format == "table":
-        from tco.commands._common import print_rows
-
         rows = [{c: getattr(o, c, None) for c in _COMMITTED_TABLE_COLUMNS} | {"as_of": main_source(o, "committed_usd_per_instance_hour")[1]}
                 for o in offers]
         print_rows(rows, "table", _COMMITTED_TABLE_COLUMNS)
+        flagged = sum(1 for o in offers if o.caution or o.superseded_by)
+        if flagged:
+            print(f"note: {flagged} of these row(s) carry a caution or a newer capture (`caution`, `superseded_by`): "
+                  "see --format json or csv", file=sys.stderr)
         return 0
-    print_records(offers, columns, args.format, "committed_usd_per_instance_hour")
+    print_records(offers, COMMITTED_COLUMNS, args.format, "committed_usd_per_instance_hour")
     return 0
