@@ -37,7 +37,7 @@ def test_the_committed_schema_is_current():
 
 def test_required_ids_are_present(catalog):
     gpus = "a100-40gb a100-80gb h100-sxm h100-pcie h100-nvl h200 gh200 b200 gb200 l40s l4 a10g mi300x mi325x rtx-pro-6000 " \
-           "a100-pcie-80gb h800 a10 l40 b300 gaudi3 gh200-144gb"
+           "a100-pcie-80gb h800 a10 l40 b300 gaudi3 gh200-144gb mi355x mi350x gb300 h200-nvl"
     models = "llama-3.1-8b llama-3.1-70b llama-3.3-70b llama-3.1-405b llama-4-scout llama-4-maverick mistral-7b mixtral-8x7b " \
              "mixtral-8x22b qwen2.5-72b qwen3-32b qwen3-30b-a3b qwen3-235b-a22b deepseek-v3 deepseek-r1 gpt-oss-20b gpt-oss-120b " \
              "gemma-3-27b llama-2-70b qwen3-8b qwen2.5-7b qwen3-coder-480b-a35b llama-3.2-3b llama-3.2-1b mistral-small-3.1-24b " \

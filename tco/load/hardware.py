@@ -18,7 +18,7 @@ from tco.model.catalog import Catalog
 from tco.model.hardware import HardwareFile
 from tco.paths import bundled_dir
 
-KINDS = ("gpus", "models", "offers", "cost_figures", "measurements")
+KINDS = ("gpus", "models", "offers", "committed_offers", "cost_figures", "measurements")
 """The lists a hardware file may hold; ids are unique within each kind."""
 
 
@@ -105,6 +105,10 @@ def _add(catalog: Catalog, parsed: HardwareFile, display: str, lines: dict, laye
 def _check_references(catalog: Catalog, origins: dict[tuple[str, str], _Origin], problems: list[DataProblem]) -> None:
     """Every offer's GPU and every measurement's model and GPU must exist somewhere in the catalog."""
     checks = [("offers", offer.id, "gpu", offer.gpu, catalog.gpus, "GPU") for offer in catalog.offers.values()]
+    for offer in catalog.committed_offers.values():
+        checks.append(("committed_offers", offer.id, "gpu", offer.gpu, catalog.gpus, "GPU"))
+        if offer.superseded_by is not None:
+            checks.append(("committed_offers", offer.id, "superseded_by", offer.superseded_by, catalog.committed_offers, "committed offer"))
     for m in catalog.measurements:
         checks.append(("measurements", m.id, "model", m.model, catalog.models, "model"))
         checks.append(("measurements", m.id, "gpu", m.gpu, catalog.gpus, "GPU"))
@@ -114,4 +118,8 @@ def _check_references(catalog: Catalog, origins: dict[tuple[str, str], _Origin],
         origin = origins[(kind, record_id)]
         problems.append(DataProblem(
             origin.file, origin.line(kind, field), f"{kind}[{origin.index}].{field}",
-            f"unknown {what} id `{target}`", hint=did_you_mean(target, known) or f"see `tco {'hardware' if what == 'GPU' else 'models'} list` for the ids"))
+            f"unknown {what} id `{target}`", hint=did_you_mean(target, known) or f"see `{_LISTING[what]}` for the ids"))
+
+
+_LISTING = {"GPU": "tco hardware list", "model": "tco models list", "committed offer": "tco offers list --term all"}
+"""Where a user finds the ids of each kind a record may refer to."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tco.model.hardware import CostFigure, GpuType, InstanceOffer, OpenModel, ThroughputMeasurement
+from tco.model.hardware import CommittedOffer, CostFigure, GpuType, InstanceOffer, OpenModel, ThroughputMeasurement
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,8 @@ class Catalog:
     gpus: dict[str, GpuType] = field(default_factory=dict)
     models: dict[str, OpenModel] = field(default_factory=dict)
     offers: dict[str, InstanceOffer] = field(default_factory=dict)
+    committed_offers: dict[str, CommittedOffer] = field(default_factory=dict)
+    """Reserved / committed-use prices, by id (not yet used by the engine)."""
     cost_figures: dict[str, CostFigure] = field(default_factory=dict)
     measurements: list[ThroughputMeasurement] = field(default_factory=list)
     providers: dict[str, Any] = field(default_factory=dict)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from tco.model.base import Id, PositiveFloat, Source, SourcedRecord, StrictModel
 
@@ -118,6 +118,82 @@ class InstanceOffer(SourcedRecord):
         return {"gpu_count", "regions", "regions_with_on_demand"}
 
 
+CommitmentTerm = Literal["block", "1y", "3y", "contract"]
+"""How long a committed offer binds: `block` an EC2 Capacity Block (days to weeks, booked ahead),
+`1y` / `3y` a one- or three-year reservation or commitment (12 months counts as `1y`), `contract`
+a reservation whose length the seller does not print as 1 or 3 years (`term_as_published` says what it does print)."""
+
+PaymentOption = Literal["no-upfront", "partial-upfront", "all-upfront", "not-stated", "other"]
+"""How a commitment is paid: nothing, part or all of it at purchase (Google CUDs are billed monthly
+over the term: `no-upfront`); `not-stated` when the seller prints nothing; `other` (see `payment_as_published`)."""
+
+PER_GPU_PRICE_RELATIVE_TOLERANCE = 1e-3
+"""Sources print prices rounded (AWS: 3 decimals per GPU-hour), so per-GPU x GPUs matches the instance
+price to about 0.05 %, never exactly; a typo moves it by far more."""
+
+
+class CommittedOffer(SourcedRecord):
+    """A published committed price: a GPU instance reserved for a term, paid per instance-hour whether used or not.
+
+    Why a record of its own (not a discount on an InstanceOffer): a commitment has a term, a payment
+    option and a minimum, and its price comes from a different page on a different date than the
+    on-demand list price. Not yet used by the engine; listed by `tco offers list --term`.
+    """
+
+    id: Id
+    """`cloud:instance_type:region:term[:class][:payment][:price date]`, e.g. `aws:p5.48xlarge:us-east-1:1y:standard:no-upfront`."""
+    cloud: str
+    """Seller, named as in the on-demand offers (`aws`, `gcp`, `lambda`, `do`, `hyperstack`)."""
+    offering: str
+    """The commitment product as the seller names it (e.g. `EC2 Capacity Blocks for ML`)."""
+    instance_type: str
+    """As the seller names it; per-GPU offers say `(per GPU)` and have gpu_count 1."""
+    gpu: Id
+    """GPU id from gpus.yaml."""
+    gpu_count: int = Field(gt=0)
+    """GPUs in one instance (UltraServers 36 or 72; Lambda cluster tiers 16 / 64 / 256)."""
+    region: str | None = None
+    """Region code; None where the seller prints none."""
+    term: CommitmentTerm
+    term_as_published: str
+    payment_option: PaymentOption
+    payment_as_published: str
+    committed_usd_per_instance_hour: PositiveFloat
+    """Effective price of the whole instance per hour of the term (upfront fees spread over the term as the source does)."""
+    committed_usd_per_gpu_hour: PositiveFloat
+    """The instance price divided by gpu_count (the host's CPU, RAM and disk included)."""
+    price_basis: Literal["instance", "gpu", "instance-and-gpu", "instance-month"]
+    """Which price the source prints (`instance-month`: per 730-hour month, hourly = month / 730); the other is derived."""
+    price_as_printed: str
+    on_demand_usd_per_instance_hour: PositiveFloat | None = None
+    """On-demand price from the same source and date only (None where that source prints none)."""
+    on_demand_usd_per_gpu_hour: PositiveFloat | None = None
+    minimum_commitment: str
+    """The smallest size and term the seller publishes for this offering, as text."""
+    source_quality: str
+    """How directly the figure was read (e.g. `primary page scraped into public repo`, `third-party transcription ...`)."""
+    caution: str | None = None
+    """Why the shared data's README says to check this price before use; None when it raises no doubt."""
+    superseded_by: Id | None = None
+    """A later capture of the same offer (same instance, region, term and payment) whose price replaces this one."""
+    notes: str | None = None
+
+    @model_validator(mode="after")
+    def _per_gpu_price_is_the_instance_price_shared(self):
+        for per_instance, per_gpu in ((self.committed_usd_per_instance_hour, self.committed_usd_per_gpu_hour),
+                                      (self.on_demand_usd_per_instance_hour, self.on_demand_usd_per_gpu_hour)):
+            if per_instance is None or per_gpu is None:
+                continue
+            if abs(per_gpu * self.gpu_count - per_instance) > PER_GPU_PRICE_RELATIVE_TOLERANCE * per_instance:
+                raise ValueError(f"per-GPU price {per_gpu} x {self.gpu_count:g} GPUs = {per_gpu * self.gpu_count:.4f}, "
+                                 f"not the instance price {per_instance}")
+        return self
+
+    @classmethod
+    def unsourced_fields(cls) -> set[str]:
+        return {"gpu_count"}
+
+
 class CostFigure(SourcedRecord):
     """A purchase or operating-cost figure (server price, power price, PUE, colocation)."""
 
@@ -170,6 +246,8 @@ class HardwareFile(StrictModel):
     gpus: list[GpuType] = []
     models: list[OpenModel] = []
     offers: list[InstanceOffer] = []
+    committed_offers: list[CommittedOffer] = []
+    """Reserved / committed-use prices (hardware/offers/committed/); listed by `tco offers list --term`."""
     cost_figures: list[CostFigure] = []
     measurements: list[ThroughputMeasurement] = []
     source: Source | None = None
