@@ -192,9 +192,9 @@ def _dispatch(data: Any, name: str, line: int | None, index: int) -> list[BenchR
         return [_inference_perf(data, name)]
     if "results_mean_output_throughput_token_per_s" in data or "num_concurrent_requests" in data:
         return [_llmperf(data, name)]
-    if "output_throughput" in data and "model_id" in data:
+    if "model_id" in data and ("completed" in data or "output_throughput" in data):
         return [_vllm(data, name, line, index)]
-    if "output_throughput" in data and "backend" in data:
+    if "backend" in data and ("completed" in data or "output_throughput" in data):
         return [_sglang(data, name, line, index)]
     if "metadata" in data and "metrics" in data and "x_request_id" in (data.get("metadata") or {}):
         raise TcoUserError(DataProblem(name, line, "", "AIPerf per-request records: import profile_export_aiperf.json (or .csv)"))
