@@ -45,8 +45,10 @@ _TOKEN_LINES = {
     "api_reasoning_usd": ("Reasoning tokens (billed as output)", F.api_million_reasoning_tokens, lambda v: 1.0),
 }
 _RECURRING = {"depreciation_usd", "cost_of_capital_usd", "hosting_usd", "staff_usd", "software_usd"}
-_PURCHASE = {"depreciation_usd", "cost_of_capital_usd", "setup_cost_usd"}
-"""Capital spending (the GPUs bought, the set-up project): ChargeCategory Purchase; the rest is Usage."""
+_PURCHASE: set[str] = set()
+"""No line is a Purchase: FOCUS 1.2 wants a purchase at EffectiveCost 0 with its amortised amounts as
+usage (the validator's EffectiveCost-C-005-C), and the plan only has amortised amounts (monthly
+depreciation and cost of capital of owned GPUs) and a one-time set-up charge (Usage, One-Time)."""
 
 
 def _month_start(start: dt.date, month: int) -> dt.date:
@@ -109,7 +111,7 @@ def focus_rows(results) -> list[dict[str, Any]]:
                 meter, term, share = _TOKEN_LINES[name]
                 millions = to_python(term, values) * share(values)
                 quantity, unit = millions * 1e6, "Tokens"
-                pricing_quantity, pricing_unit = millions, "1M Tokens"
+                pricing_quantity, pricing_unit = millions, "1000000 Tokens"
                 sku_meter = meter
                 price = row.api_price
                 sku_id = f"{price.provider}/{price.model}" if price is not None else row.model_id
@@ -123,11 +125,12 @@ def focus_rows(results) -> list[dict[str, Any]]:
             rows.append({
                 "BilledCost": cost, "EffectiveCost": cost, "ListCost": cost, "ContractedCost": cost,
                 "BillingCurrency": "USD",
+                "BillingAccountId": f"plan:{row.scenario_id}", "BillingAccountName": f"Plan: {scenario.title or row.scenario_id}",
                 "BillingPeriodStart": _stamp(period_start), "BillingPeriodEnd": _stamp(period_end),
                 "ChargePeriodStart": _stamp(period_start), "ChargePeriodEnd": _stamp(period_end),
                 "ChargeCategory": "Purchase" if name in _PURCHASE else "Usage",
                 "ChargeClass": None,
-                "ChargeDescription": f"{label} — plan, not a bill ({row.scenario_id} / {row.option_id}, month {month})",
+                "ChargeDescription": f"{label} - plan, not a bill ({row.scenario_id} / {row.option_id}, month {month})",
                 "ChargeFrequency": "One-Time" if name == "setup_cost_usd" else ("Recurring" if name in _RECURRING else "Usage-Based"),
                 "ConsumedQuantity": quantity, "ConsumedUnit": unit,
                 "PricingQuantity": pricing_quantity, "PricingUnit": pricing_unit,
