@@ -16,7 +16,7 @@ from tco.errors import ExitCode, TcoUserError
 
 COMMANDS = (
     "run", "sweep", "breakeven", "sensitivity", "uncertainty", "diff", "explain", "export", "validate", "schema",
-    "hardware", "models", "offers", "pricing", "throughput", "match", "bench", "tui",
+    "hardware", "models", "offers", "pricing", "throughput", "measurements", "match", "bench", "tui",
 )
 """Sub-command modules, in the order `tco --help` lists them."""
 

@@ -20,7 +20,8 @@ def register(sub) -> None:
     p = sub.add_parser("run", help="compare the options of scenario files (ranked, per scenario)",
                        description="Evaluate scenario files (or the bundled examples) and print the options ranked by total cost.")
     add_scenario_arguments(p)
-    p.add_argument("--format", choices=("table", "csv", "json", "parquet"), default="table")
+    p.add_argument("--format", choices=("table", "csv", "json", "parquet", "focus"), default="table",
+                   help="focus: FOCUS 1.2 cost rows (CSV; parquet when --output ends in .parquet)")
     p.add_argument("--output", "-o", metavar="PATH", help="write to PATH instead of stdout (parquet needs it)")
     p.add_argument("--xlsx", metavar="OUT.xlsx", help="also write the finance workbook")
     p.add_argument("--no-breakeven", action="store_true", help="skip solving the break-even volume (faster)")
@@ -67,6 +68,11 @@ def run(args) -> int:
 
         written = export_workbook(results, Path(args.xlsx))
         print(f"wrote {written}", file=sys.stderr)
+    if args.format == "focus":
+        from tco.report.focus_write import write_focus
+
+        write_focus(results, args.output)
+        return 0
     write_records(records, args.format, args.output, TABLE_COLUMNS, results)
     return 0
 

@@ -1,8 +1,8 @@
 """Published measurements override the model where they apply.
 
 Exact match (same model, GPU, precision, KV precision, engine, GPU count and split, request
-lengths, offline maximum throughput) -> the measured figure, basis "measurement". Same deployment
-at other request lengths -> the model scaled by the measured/model ratios of those neighbours,
+lengths, load: offline maximum throughput, or the query's fixed concurrency; see measured_load)
+-> the measured figure, basis "measurement". Same deployment at other request lengths -> the model scaled by the measured/model ratios of those neighbours,
 interpolated in log(input) x log(output) by inverse distance, basis "interpolation": the model
 gives the shape between points, the measurements its level.
 """
@@ -13,6 +13,7 @@ import math
 from dataclasses import replace
 from typing import Sequence
 
+from tco.engine.measured_load import same_load
 from tco.model.hardware import GpuType, OpenModel, ThroughputMeasurement
 
 OFFLINE = "offline_max_throughput"
@@ -28,12 +29,12 @@ def _same_deployment(m: ThroughputMeasurement, model_id: str, gpu_id: str, confi
     m_kv = m.kv_cache_precision or default_kv_precision(m.precision)
     return (m.model == model_id and m.gpu == gpu_id and m.precision == config.precision and m_kv == kv
             and m.engine == config.engine and m.num_gpus == config.gpus and m.tp == tp and m.pp == config.pp
-            and m.scenario == OFFLINE and m.concurrency is None)
+            and same_load(m, config))
 
 
 def _applies(config) -> bool:
-    """Measurements are offline maximum throughput: they say nothing of a fixed concurrency or a latency target."""
-    return config.concurrency is None and config.ttft_ms is None and config.tpot_ms is None
+    """Measurements say nothing of a latency target; the load must match too (`same_load`)."""
+    return config.ttft_ms is None and config.tpot_ms is None
 
 
 def interpolate(model_id: str, gpu_id: str, config, measurements: Sequence[ThroughputMeasurement],

@@ -225,7 +225,9 @@ class ThroughputMeasurement(StrictModel):
     default before 1.0), `python` for an executor loop in Python (TensorRT-LLM's PyTorch backend, vLLM,
     SGLang). The throughput model evaluates a measurement with its own runtime."""
     scenario: str
-    """`offline_max_throughput`: all requests queued at once, no latency limit."""
+    """`offline_max_throughput`: all requests queued at once, no latency limit; `fixed_concurrency`: a
+    constant number of requests in flight (`concurrency`); `fixed_request_rate`: requests sent at
+    `request_rate_per_s` (an imported benchmark run)."""
     input_tokens: int = Field(gt=0)
     output_tokens: int = Field(gt=0)
     concurrency: int | None = Field(default=None, gt=0)
@@ -233,7 +235,20 @@ class ThroughputMeasurement(StrictModel):
     output_tokens_per_s: PositiveFloat
     """Generated tokens per second, summed over all `num_gpus`."""
     ttft_ms: PositiveFloat | None = None
+    """Mean time to first token (ms)."""
     tpot_ms: PositiveFloat | None = None
+    """Mean decode time per output token excluding the first, (E2E - TTFT) / (output tokens - 1), in ms."""
+    request_rate_per_s: PositiveFloat | None = None
+    """Requests sent per second when the run fixed the arrival rate (scenario `fixed_request_rate`)."""
+    requests_per_s: PositiveFloat | None = None
+    """Completed requests per second measured over the run."""
+    ttft_p50_ms: PositiveFloat | None = None
+    ttft_p99_ms: PositiveFloat | None = None
+    tpot_p50_ms: PositiveFloat | None = None
+    tpot_p99_ms: PositiveFloat | None = None
+    successful_requests: int | None = Field(default=None, ge=0)
+    """Requests the figures describe (benchmark tools count successful requests only)."""
+    failed_requests: int | None = Field(default=None, ge=0)
     source: str
     as_of: str
     note: str | None = None

@@ -1,0 +1,107 @@
+"""`tco measurements import`: your own benchmark runs (vLLM, SGLang, GuideLLM, GenAI-Perf, AIPerf, LLMPerf,
+inference-perf) as measurement records in a user hardware folder, used by `tco throughput --hardware-dir`."""
+
+from __future__ import annotations
+
+import argparse
+
+from tco.commands.hardware import add_hardware_dir
+
+PRECISIONS = ("bf16", "fp16", "fp8", "fp4", "int4", "int8")
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("measurements", help="import your own serving-benchmark result files as measurements",
+                                   description="Measurements of a model served on GPUs: import benchmark result files.")
+    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p = sub.add_parser(
+        "import", help="read benchmark result files into measurement YAML in a user hardware folder",
+        description="Read vLLM (`vllm bench serve --save-result`, benchmark_serving.py), SGLang bench_serving JSONL, "
+                    "GuideLLM reports (JSON/YAML), AIPerf profile_export_aiperf.json/.csv, GenAI-Perf "
+                    "profile_export_genai_perf.csv, LLMPerf *_summary.json and inference-perf stage lifecycle files. "
+                    "The files rarely say what hardware ran: give it with the flags. One YAML file per input "
+                    "(`<name>.measurements.yaml`) is written to --out; an existing one is kept as a .bak backup.")
+    p.add_argument("files", nargs="+", metavar="FILE", help="benchmark result files")
+    p.add_argument("--model", required=True, help="open model id that was served (see `tco models list`)")
+    p.add_argument("--gpu", required=True, help="GPU id (see `tco hardware list`)")
+    p.add_argument("--gpus", type=int, required=True, help="GPUs of one replica that served the run")
+    p.add_argument("--tp", type=int, help="tensor-parallel degree (default: gpus / pp)")
+    p.add_argument("--pp", type=int, default=1, help="pipeline-parallel degree (default 1)")
+    p.add_argument("--ep", type=int, help="expert-parallel degree (MoE)")
+    p.add_argument("--precision", choices=PRECISIONS, help="weight precision (default: the model's native precision)")
+    p.add_argument("--kv-precision", choices=("bf16", "fp16", "fp8", "fp4"), help="KV cache precision, if not the default")
+    p.add_argument("--engine", choices=("trtllm", "vllm", "sglang"),
+                   help="serving engine (default: vllm for vLLM files, sglang for SGLang files; required otherwise)")
+    p.add_argument("--engine-version", help="serving engine version, e.g. 0.11.0")
+    p.add_argument("--runtime", default="python", choices=("python", "cpp"), help="how the engine drives the GPU (default python)")
+    p.add_argument("--date", help="run date YYYY-MM-DD, for files that record none (SGLang, GenAI-Perf CSV, inference-perf)")
+    p.add_argument("--concurrency", type=int, help="requests in flight, for files that record no load (GenAI-Perf/AIPerf CSV)")
+    p.add_argument("--request-rate", type=float, help="requests per second sent, for files that record no load")
+    p.add_argument("--out", metavar="DIR", help="user hardware folder to write to (default: the last --hardware-dir)")
+    add_hardware_dir(p)
+    p.set_defaults(func=run_import)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    import re
+    import sys
+    from pathlib import Path
+
+    from tco.errors import DataProblem, TcoUserError
+    from tco.load.atomic import write_atomic
+    from tco.load.bench_runs import file_sha256, read_bench_file
+    from tco.load.hardware import load_hardware
+    from tco.load.measurement_import import (Deployment, check_deployment, measurements_yaml, output_path,
+                                             to_measurements)
+
+    where = "tco measurements import"
+    out_text = args.out or (args.hardware_dir[-1] if args.hardware_dir else None)
+    problems = []
+    if out_text is None:
+        problems.append(DataProblem(where, None, "--out", "say which user hardware folder to write to (--out DIR)"))
+    for flag, value in (("--gpus", args.gpus), ("--pp", args.pp), ("--tp", args.tp), ("--ep", args.ep), ("--concurrency", args.concurrency)):
+        if value is not None and value < 1:
+            problems.append(DataProblem(where, None, flag, f"must be at least 1 (got {value})"))
+    if args.request_rate is not None and not args.request_rate > 0:
+        problems.append(DataProblem(where, None, "--request-rate", f"must be a positive number (got {args.request_rate})"))
+    if args.date is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", args.date):
+        problems.append(DataProblem(where, None, "--date", f"must be YYYY-MM-DD (got {args.date!r})"))
+    if problems:
+        raise TcoUserError(problems)
+    out_dir = Path(out_text)
+    extra = [Path(d) for d in args.hardware_dir]
+    if out_dir.is_dir() and out_dir not in extra:
+        extra.append(out_dir)  # user models/GPUs defined next to the measurements count too
+    catalog = load_hardware(extra_dirs=extra)
+    deployment = Deployment(model=args.model, gpu=args.gpu, gpus=args.gpus, tp=args.tp, pp=args.pp, ep=args.ep,
+                            precision=args.precision, kv_precision=args.kv_precision, engine=args.engine,
+                            engine_version=args.engine_version, runtime=args.runtime, date=args.date,
+                            concurrency=args.concurrency, request_rate_per_s=args.request_rate)
+    problems = check_deployment(catalog, deployment, where)
+    if problems:
+        raise TcoUserError(problems)
+    planned = []
+    for text in args.files:
+        path = Path(text)
+        if not path.is_file():
+            problems.append(DataProblem(text, None, "", "no such file"))
+            continue
+        try:
+            runs = read_bench_file(path, text)
+            records = to_measurements(runs, path.name, file_sha256(path), deployment, catalog)
+        except TcoUserError as e:
+            problems.extend(e.problems)
+            continue
+        planned.append((path, records))
+    if problems:  # nothing is written unless every file imports
+        raise TcoUserError(problems)
+    for path, records in planned:
+        target = output_path(out_dir, path)
+        kept = write_atomic(target, measurements_yaml(records, path.name))
+        for r in records:
+            load = f"concurrency {r.concurrency}" if r.concurrency else (
+                f"{r.request_rate_per_s:g} req/s" if r.request_rate_per_s else "all at once")
+            print(f"{r.id}\t{r.scenario} ({load})\t{r.input_tokens} in / {r.output_tokens} out\t"
+                  f"{r.output_tokens_per_s:,.1f} output tokens/s\t{r.as_of}")
+        print(f"wrote {len(records)} measurement(s) to {target}" + (f" (previous file kept as {kept})" if kept else ""), file=sys.stderr)
+    return 0

@@ -1,0 +1,247 @@
+"""`tco measurements import`: each tool's real result file imports, with figures read by hand from the file.
+
+Expected values were read from the files in tests/data/bench-runs/ (provenance in its README) with a
+text editor; lengths are totals / completed requests or the file's mean, rounded to whole tokens;
+seconds are converted to milliseconds by x 1000.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tco.cli import main
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "bench-runs"
+
+
+def run(capsys, argv):
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def imported(capsys, tmp_path, file_name, *flags):
+    """Import one sample file into tmp_path and return its records (as written in the YAML)."""
+    code, out, err = run(capsys, ["measurements", "import", str(DATA / file_name), "--out", str(tmp_path), *flags])
+    assert code == 0, err
+    written = tmp_path / f"{file_name}.measurements.yaml"
+    data = yaml.safe_load(written.read_text())
+    assert data["schema_version"] == 1
+    return data["measurements"]
+
+
+def test_vllm_bench_serve_json(capsys, tmp_path):
+    [m] = imported(capsys, tmp_path, "vllm-main-2025-05_llama-3.1-8b_h100_rate3.6.json",
+                   "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "1")
+    # total_input_tokens 1599800 / completed 200 = 7999; total_output_tokens 40000 / 200 = 200
+    assert (m["input_tokens"], m["output_tokens"]) == (7999, 200)
+    assert m["output_tokens_per_s"] == pytest.approx(696.6005267659943)
+    assert m["scenario"] == "fixed_request_rate" and m["request_rate_per_s"] == 3.6 and "concurrency" not in m
+    assert m["tpot_ms"] == pytest.approx(16.170790800581987)  # mean_tpot_ms, not mean_itl_ms (16.174...)
+    assert m["tpot_p50_ms"] == pytest.approx(15.191016650738794)  # median_tpot_ms; median_itl_ms is 9.95
+    assert m["ttft_p99_ms"] == pytest.approx(261.66544687526766)
+    assert m["as_of"] == "2025-05-13"  # "date": "20250513-045648"
+    assert m["engine"] == "vllm" and m["precision"] == "bf16"  # vLLM file; llama-3.1-8b's native precision
+    assert m["successful_requests"] == 200 and m["failed_requests"] == 0
+
+
+def test_source_is_the_file_name_and_its_sha256(capsys, tmp_path):
+    import hashlib
+
+    name = "vllm-main-2025-05_llama-3.1-8b_h100_rate3.6.json"
+    [m] = imported(capsys, tmp_path, name, "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "1")
+    digest = hashlib.sha256((DATA / name).read_bytes()).hexdigest()
+    assert m["source"] == f"{name} sha256:{digest}"
+    assert m["id"] == f"user:{digest[:12]}:0"
+
+
+def test_sglang_jsonl_every_line_is_a_run(capsys, tmp_path):
+    records = imported(capsys, tmp_path, "sglang-2024-12_llama-3.3-70b_4xh200_offline.jsonl",
+                       "--model", "llama-3.3-70b", "--gpu", "h200", "--gpus", "4", "--precision", "bf16", "--date", "2024-12-20")
+    assert len(records) == 7
+    first = records[0]
+    # line 1: request_rate Infinity, max_concurrency null: everything queued at once
+    assert first["scenario"] == "offline_max_throughput" and "concurrency" not in first
+    # 1525074 / 3000 = 508.36 -> 508; 1544818 / 3000 = 514.94 -> 515 (random_input_len 1024 was only the setting)
+    assert (first["input_tokens"], first["output_tokens"]) == (508, 515)
+    assert first["output_tokens_per_s"] == pytest.approx(4520.698730654741)
+    assert first["ttft_p50_ms"] == pytest.approx(91282.20983641222)
+    assert "tpot_ms" not in first  # the Dec 2024 file has only median_itl_ms, which is not TPOT
+    assert first["engine"] == "sglang" and first["as_of"] == "2024-12-20" and first["tp"] == 4
+
+
+def test_sglang_online_runs_are_at_a_request_rate(capsys, tmp_path):
+    records = imported(capsys, tmp_path, "sglang-2024-12_llama-3.3-70b_4xh200_online.jsonl",
+                       "--model", "llama-3.3-70b", "--gpu", "h200", "--gpus", "4", "--precision", "bf16", "--date", "2024-12-20")
+    assert [r["request_rate_per_s"] for r in records[:5]] == [1.0, 2.0, 4.0, 8.0, 16.0]
+    assert records[0]["output_tokens_per_s"] == pytest.approx(537.4142851849319)
+
+
+def test_guidellm_report_reads_successful_distributions(capsys, tmp_path):
+    [m] = imported(capsys, tmp_path, "guidellm-0.2-0.3_benchmarks_stripped.json",
+                   "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "1", "--engine", "vllm")
+    assert m["scenario"] == "fixed_concurrency" and m["concurrency"] == 1  # strategy synchronous
+    assert m["output_tokens_per_s"] == pytest.approx(198.13346751788123)  # output_tokens_per_second.successful.mean
+    assert (m["input_tokens"], m["output_tokens"]) == (257, 128)  # 257.1087, 127.99999999999999
+    assert m["ttft_ms"] == pytest.approx(16.792535781860348)
+    assert m["ttft_p99_ms"] == pytest.approx(21.281957626342773)  # percentiles.p99 (p01 is the 1st percentile)
+    assert m["tpot_ms"] == pytest.approx(4.941609043733832)  # inter_token_latency_ms, not time_per_output_token_ms
+    assert (m["successful_requests"], m["failed_requests"]) == (46, 1)  # 1 incomplete
+    assert m["as_of"] == "2025-06-05"  # start_time 1749157168 s = 2025-06-05 UTC
+
+
+def test_aiperf_json(capsys, tmp_path):
+    [m] = imported(capsys, tmp_path, "aiperf-0.1.1_gpt-oss-20b_c100_profile_export_aiperf.json",
+                   "--model", "gpt-oss-20b", "--gpu", "h100-sxm", "--gpus", "1", "--precision", "bf16", "--engine", "vllm")
+    assert m["scenario"] == "fixed_concurrency" and m["concurrency"] == 100  # input_config.loadgen.concurrency
+    assert m["output_tokens_per_s"] == pytest.approx(2320.7222350404572)
+    assert (m["input_tokens"], m["output_tokens"]) == (550, 243)  # output_sequence_length.avg 242.97 (with reasoning)
+    assert m["ttft_ms"] == pytest.approx(2343.219436988764)
+    assert m["tpot_ms"] == pytest.approx(27.763065454471807)  # inter_token_latency, not inter_chunk_latency (27.755)
+    assert (m["successful_requests"], m["failed_requests"]) == (89, 11)
+    assert m["as_of"] == "2025-10-03"
+
+
+def test_aiperf_csv_needs_the_load_and_date_from_flags(capsys, tmp_path):
+    [m] = imported(capsys, tmp_path, "aiperf-0.1.1_gpt-oss-20b_c100_profile_export_aiperf.csv",
+                   "--model", "gpt-oss-20b", "--gpu", "h100-sxm", "--gpus", "1", "--precision", "bf16", "--engine", "vllm",
+                   "--concurrency", "100", "--date", "2025-10-03")
+    assert m["output_tokens_per_s"] == 2320.72 and m["ttft_ms"] == 2343.22 and m["tpot_ms"] == 27.76
+    assert m["failed_requests"] == 11
+
+
+def test_genai_perf_csv_with_thousands_separators(capsys, tmp_path):
+    [m] = imported(capsys, tmp_path, "genai-perf_llama-3.1-405b-fp8_dynamo_profile_genai_perf.csv",
+                   "--model", "llama-3.1-405b", "--gpu", "h200", "--gpus", "8", "--precision", "fp8", "--engine", "vllm",
+                   "--concurrency", "8", "--date", "2025-06-01")
+    assert m["ttft_ms"] == 1146.31  # "1,146.31"
+    assert m["ttft_p99_ms"] == 3457.97
+    assert (m["input_tokens"], m["output_tokens"]) == (3000, 174)  # "3,000.05", 174.45
+    assert m["output_tokens_per_s"] == 261.25 and m["requests_per_s"] == 1.5 and m["successful_requests"] == 40
+
+
+def test_llmperf_summary_in_seconds(capsys, tmp_path):
+    [m] = imported(capsys, tmp_path, "llmperf-2023-08-31_together-llama-2-70b-chat_550_150_summary.json",
+                   "--model", "llama-2-70b", "--gpu", "h100-sxm", "--gpus", "8", "--precision", "bf16", "--engine", "vllm")
+    assert m["concurrency"] == 5 and m["output_tokens_per_s"] == pytest.approx(216.45553311958628)
+    assert m["ttft_ms"] == pytest.approx(622.329721273333)  # results_ttft_s_mean 0.6223 s
+    assert (m["input_tokens"], m["output_tokens"]) == (550, 159)  # results_number_output_tokens_mean 158.59
+    assert m["requests_per_s"] == pytest.approx(81.89078137274691 / 60)
+    assert "tpot_ms" not in m  # LLMPerf's inter_token_latency includes the TTFT
+    assert m["as_of"] == "2023-12-19"  # timestamp 1702985493
+
+
+def test_inference_perf_stage_in_seconds(capsys, tmp_path):
+    [m] = imported(capsys, tmp_path, "inference-perf_llama-3-8b_h100_vllm-0.11.0_stage_3_lifecycle_metrics.json",
+                   "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "1", "--engine", "vllm", "--date", "2025-11-01")
+    assert m["scenario"] == "fixed_request_rate" and m["request_rate_per_s"] == 111.92
+    assert m["output_tokens_per_s"] == pytest.approx(6955.730744537778)
+    assert (m["input_tokens"], m["output_tokens"]) == (201, 63)  # prompt_len.mean 200.93, output_len.mean 62.80
+    assert m["ttft_ms"] == pytest.approx(146.23385537668857)
+    assert m["tpot_ms"] == pytest.approx(12.019587185668208)  # time_per_output_token, s -> ms
+
+
+def test_an_existing_output_is_kept_as_a_backup(capsys, tmp_path):
+    name = "vllm-main-2025-05_llama-3.1-8b_h100_rate3.6.json"
+    target = tmp_path / f"{name}.measurements.yaml"
+    target.write_text("# my edits\n")
+    imported(capsys, tmp_path, name, "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "1")
+    assert (tmp_path / f"{target.name}.bak").read_text() == "# my edits\n"
+
+
+# ---------------------------------------------------------------------------------------- bad input
+
+
+def bad(capsys, tmp_path, name, text, *flags):
+    path = tmp_path / name
+    path.write_text(text)
+    out_dir = tmp_path / "out"
+    code, out, err = run(capsys, ["measurements", "import", str(path), "--out", str(out_dir),
+                                  "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "1", "--engine", "vllm",
+                                  "--date", "2025-01-01", *flags])
+    assert code == 2, err
+    assert "Traceback" not in err and str(path) in err
+    assert not out_dir.exists() or not any(out_dir.iterdir())  # nothing written
+    return err
+
+
+def test_truncated_json_names_the_file_and_line(capsys, tmp_path):
+    text = (DATA / "vllm-main-2025-05_llama-3.1-8b_h100_rate3.6.json").read_text()
+    err = bad(capsys, tmp_path, "cut.json", text[: len(text) // 2])
+    assert "cut.json:1: not valid JSON" in err and "truncated" in err
+
+
+def test_missing_key_is_named(capsys, tmp_path):
+    data = json.loads((DATA / "vllm-main-2025-05_llama-3.1-8b_h100_rate3.6.json").read_text())
+    del data["output_throughput"]
+    err = bad(capsys, tmp_path, "vllm.json", json.dumps(data))
+    assert "vllm.json: output_throughput: missing key" in err
+
+
+def test_missing_key_in_a_nested_distribution_is_named(capsys, tmp_path):
+    data = json.loads((DATA / "guidellm-0.2-0.3_benchmarks_stripped.json").read_text())
+    del data["benchmarks"][0]["metrics"]["output_tokens_per_second"]
+    err = bad(capsys, tmp_path, "guide.json", json.dumps(data))
+    assert "benchmarks[0].metrics.output_tokens_per_second.successful: missing key" in err
+
+
+def test_wrong_unit_in_aiperf_json_is_refused(capsys, tmp_path):
+    data = json.loads((DATA / "aiperf-0.1.1_gpt-oss-20b_c100_profile_export_aiperf.json").read_text())
+    data["records"]["ttft"]["unit"] = "s"
+    err = bad(capsys, tmp_path, "aiperf.json", json.dumps(data))
+    assert "records.ttft.unit: unit 's' where 'ms' is expected" in err
+
+
+def test_wrong_unit_in_a_perf_csv_is_refused(capsys, tmp_path):
+    text = (DATA / "genai-perf_llama-3.1-405b-fp8_dynamo_profile_genai_perf.csv").read_text()
+    err = bad(capsys, tmp_path, "genai.csv", text.replace("Time To First Token (ms)", "Time To First Token (s)"),
+              "--concurrency", "8")
+    assert "genai.csv:2: Time To First Token: unit 's' where ms is expected" in err
+
+
+def test_a_file_without_a_date_needs_date(capsys, tmp_path):
+    path = DATA / "sglang-2024-12_llama-3.3-70b_4xh200_offline.jsonl"
+    code, _, err = run(capsys, ["measurements", "import", str(path), "--out", str(tmp_path),
+                                "--model", "llama-3.3-70b", "--gpu", "h200", "--gpus", "4", "--precision", "bf16"])
+    assert code == 2 and "--date: sglang bench_serving records no run date" in err
+    assert not any(tmp_path.iterdir())
+
+
+def test_unknown_gpu_gets_a_did_you_mean(capsys, tmp_path):
+    code, _, err = run(capsys, ["measurements", "import", str(DATA / "vllm-main-2025-05_llama-3.1-8b_h100_rate3.6.json"),
+                                "--out", str(tmp_path), "--model", "llama-3.1-8b", "--gpu", "h100-sxn", "--gpus", "1"])
+    assert code == 2 and "unknown GPU `h100-sxn`" in err and "did you mean `h100-sxm`?" in err
+
+
+# ---------------------------------------------------------------------------------------- round trip
+
+
+def throughput(capsys, hardware_dir, *flags):
+    code, out, err = run(capsys, ["throughput", "--hardware-dir", str(hardware_dir), "--format", "json", *flags])
+    assert code == 0, err
+    return json.loads(out)[0]
+
+
+def test_round_trip_offline_run_is_the_measured_figure(capsys, tmp_path):
+    records = imported(capsys, tmp_path, "sglang-2024-12_llama-3.3-70b_4xh200_offline.jsonl",
+                       "--model", "llama-3.3-70b", "--gpu", "h200", "--gpus", "4", "--precision", "bf16", "--date", "2024-12-20")
+    row = throughput(capsys, tmp_path, "--model", "llama-3.3-70b", "--gpu", "h200", "--gpus", "4", "--precision", "bf16",
+                     "--engine", "sglang", "--input-tokens", "508", "--output-tokens", "515")
+    assert row["basis"] == "measurement" and row["measurement_ids"] == records[0]["id"]
+    assert row["output_tokens_per_s"] == pytest.approx(4520.7, abs=0.05)  # output_throughput, rounded to 0.1 by the command
+
+
+def test_round_trip_fixed_concurrency_answers_the_same_concurrency_only(capsys, tmp_path):
+    [m] = imported(capsys, tmp_path, "aiperf-0.1.1_gpt-oss-20b_c100_profile_export_aiperf.json",
+                   "--model", "gpt-oss-20b", "--gpu", "h100-sxm", "--gpus", "1", "--precision", "bf16", "--engine", "vllm")
+    query = ["--model", "gpt-oss-20b", "--gpu", "h100-sxm", "--gpus", "1", "--precision", "bf16", "--engine", "vllm",
+             "--input-tokens", "550", "--output-tokens", "243"]
+    row = throughput(capsys, tmp_path, *query, "--concurrency", "100")
+    assert row["basis"] == "measurement" and row["measurement_ids"] == m["id"]
+    assert row["output_tokens_per_s"] == pytest.approx(2320.7, abs=0.05)
+    assert throughput(capsys, tmp_path, *query, "--concurrency", "50")["basis"] == "model"
+    assert throughput(capsys, tmp_path, *query)["basis"] == "model"  # `max` is offline, not concurrency 100
