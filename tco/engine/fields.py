@@ -89,6 +89,7 @@ class Field:
 
 
 def _per_call_output(scenario: Scenario) -> float:
+    """1 / (output + reasoning tokens per call)"""
     w = scenario.workload
     per_call = w.output_tokens + w.reasoning_tokens
     return 1.0 / per_call if per_call > 0 else 0.0

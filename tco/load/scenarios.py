@@ -92,7 +92,7 @@ def _add(loaded: LoadedScenarios, data: Any, lines: dict[KeyPath, int], name: st
         version = data.pop("schema_version", 1) if isinstance(data, dict) else 1
         data = {"schema_version": version, "scenarios": [data]}
         lines = {("scenarios", 0, *k): v for k, v in lines.items()} | {(): 1, ("scenarios",): 1}
-    overridden = _apply_overrides(data, overrides) if overrides else {}
+    overridden = _apply_overrides(data, overrides, loaded.warnings) if overrides else {}
     migration_problems = migrate_old_names(data, lines, name, loaded.warnings, single)
     if migration_problems:
         raise TcoUserError(migration_problems)
@@ -211,7 +211,21 @@ def _override_value(raw: str) -> Any:
     return raw if value is None else value
 
 
-def _apply_overrides(data: dict, overrides: list[str]) -> dict[str, str]:
+def _new_spelling(parts: list[str], warnings: list[DataProblem] | None, text: str) -> list[str]:
+    """A `--set` path written with an older key (tco.engine.fields `old_names`) is read with the new one."""
+    from tco.engine.fields import FIELDS
+
+    for f in FIELDS:
+        n = len(f.path)
+        if parts and parts[-1] in f.old_names and tuple(parts[-n:-1]) == f.path[:-1] and len(parts) > n:
+            if warnings is not None:
+                warnings.append(DataProblem("--set", None, ".".join(parts), f"`{parts[-1]}` is now called `{f.key}`; read as `{f.key}`",
+                                            f"write --set {'.'.join([*parts[:-1], f.key])}={text.split('=', 1)[1]}", severity="warning"))
+            return [*parts[:-1], f.key]
+    return parts
+
+
+def _apply_overrides(data: dict, overrides: list[str], warnings: list[DataProblem] | None = None) -> dict[str, str]:
     """`workload.requests_per_day=5000`, `options.llama.payment.gpu_usd_per_hour=2.5` (options by id),
     or with a scenario id first when a file has several: `support.workload.monthly_growth=0.1`.
 
@@ -223,7 +237,7 @@ def _apply_overrides(data: dict, overrides: list[str]) -> dict[str, str]:
             raise TcoUserError(DataProblem("--set", None, text, "expected PATH=VALUE, e.g. workload.requests_per_day=5000"))
         path, raw = text.split("=", 1)
         value = _override_value(raw)
-        parts = [p for p in path.strip().split(".") if p]
+        parts = _new_spelling([p for p in path.strip().split(".") if p], warnings, text)
         if not parts:
             raise TcoUserError(DataProblem("--set", None, text, "empty path"))
         scenarios = data.get("scenarios")
