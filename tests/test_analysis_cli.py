@@ -33,13 +33,13 @@ def totals_of(capsys, example, *sets) -> dict[str, float]:
 
 def test_sweep_matches_run_with_set_at_every_grid_point(capsys, example):
     rows = run_json(capsys, "sweep", str(example), "--vary", "workload.requests_per_day=2000,40000",
-                    "--vary", "options.1.payment.usd_per_gpu_hour=2.5,4", "--format", "json")
+                    "--vary", "options.1.payment.gpu_usd_per_hour=2.5,4", "--format", "json")
     assert len(rows) == 2 * 2 * 3
     for volume in (2000, 40000):
         for price in (2.5, 4):
-            want = totals_of(capsys, example, f"workload.requests_per_day={volume}", f"options.1.payment.usd_per_gpu_hour={price}")
+            want = totals_of(capsys, example, f"workload.requests_per_day={volume}", f"options.1.payment.gpu_usd_per_hour={price}")
             got = {r["option"]: r["total_cost_usd"] for r in rows
-                   if r["workload.requests_per_day"] == volume and r["options.1.payment.usd_per_gpu_hour"] == price}
+                   if r["workload.requests_per_day"] == volume and r["options.1.payment.gpu_usd_per_hour"] == price}
             assert got == pytest.approx(want)
 
 

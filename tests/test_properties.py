@@ -51,8 +51,8 @@ def scenarios(draw):
         "start_date": "2026-11-01",
     }
     payment = draw(st.sampled_from([
-        {"mode": "on-demand", "usd_per_gpu_hour": draw(st.floats(min_value=0.1, max_value=50, allow_nan=False))},
-        {"mode": "spot", "usd_per_gpu_hour": 1.5, "spot_interruption_overhead": draw(_share(0.5))},
+        {"mode": "on-demand", "gpu_usd_per_hour": draw(st.floats(min_value=0.1, max_value=50, allow_nan=False))},
+        {"mode": "spot", "gpu_usd_per_hour": 1.5, "spot_interruption_overhead": draw(_share(0.5))},
         {"mode": "purchased", "purchase_usd_per_gpu": draw(st.floats(min_value=1000, max_value=60_000, allow_nan=False)),
          "residual_value_share": draw(_share(0.5)), "cost_of_capital_per_year": draw(_share(0.2))},
     ]))

@@ -10,7 +10,7 @@ def add_scenario_arguments(p: argparse.ArgumentParser, files: bool = True) -> No
     if files:
         p.add_argument("files", nargs="*", metavar="FILE", help="scenario files (default: the bundled examples)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
-                   help="override an input, e.g. workload.requests_per_day=5000 or options.ID.payment.usd_per_gpu_hour=2.5 (repeatable)")
+                   help="override an input, e.g. workload.requests_per_day=5000 or options.ID.payment.gpu_usd_per_hour=2.5 (repeatable)")
     p.add_argument("--hardware-dir", action="append", default=[], metavar="DIR", help="extra hardware catalog folder (overrides bundled records)")
     p.add_argument("--pricing-dir", action="append", default=[], metavar="DIR", help="your own price sheets (override bundled ones)")
     p.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date that picks prices in force (default: today)")

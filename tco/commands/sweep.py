@@ -64,40 +64,57 @@ class _Progress:
 
 
 def run(args) -> int:
-    import itertools
+    import datetime as dt
     from pathlib import Path
+
+    from tco.commands.run import as_of
+    from tco.run import resolve_files
+
+    progress = _Progress(args.progress == "always" or (args.progress == "auto" and sys.stderr.isatty()))
+    result = sweep(resolve_files(args.files), args.overrides, [parse_vary(t) for t in args.vary],
+                   as_of(args) or dt.date.today(), [Path(d) for d in args.hardware_dir],
+                   [Path(d) for d in args.pricing_dir], on_progress=progress)
+    progress.finish()
+    _write(result, args.format, args.output)
+    return 0
+
+
+def sweep(files, overrides: list[str], varies: list[tuple[str, list[str], list[object]]], today,
+          hardware_dirs=(), pricing_dirs=(), catalog=None, on_progress=None):
+    """Every option over the grid of `varies` ((path, texts, values) as `parse_vary` gives them).
+
+    The files are read and validated once. A path the field map (tco.engine.fields) maps to one
+    formula input by a linear rule is a column of the vectorized grid; each of its values is first
+    checked by the scenario schema in memory, as `--set` would. A path that feeds a lookup (token
+    counts, a GPU id, the start date) re-resolves the options for each of its values, through the
+    same `--set` path that `tco run` takes. `catalog`: an already loaded catalog to use (tests).
+    """
+    import itertools
 
     import polars as pl
 
-    from tco.commands.run import as_of
     from tco.engine.rows import build_rows
     from tco.engine.sweep import Axis, grid_size, input_targets, sweep_rows
     from tco.errors import DataProblem, TcoUserError
     from tco.load.catalog import load_catalog, providers_of
     from tco.load.scenarios import load_scenario_files, problems_from_rows
-    from tco.run import resolve_files
 
-    import datetime as dt
-
-    files = resolve_files(args.files)
-    today = as_of(args) or dt.date.today()
-    varies = [parse_vary(t) for t in args.vary]
     paths = [v[0] for v in varies]
     repeated = sorted({p for p in paths if paths.count(p) > 1})
     if repeated:
         raise TcoUserError(DataProblem("--vary", None, repeated[0], "this path is varied twice; give all its values in one --vary"))
-    hardware_dirs = [Path(d) for d in args.hardware_dir]
-    pricing_dirs = [Path(d) for d in args.pricing_dir]
     catalogs: dict[tuple, object] = {}
 
     def rows_for(extra: list[str], what: str):
         try:
-            loaded = load_scenario_files(files, [*args.overrides, *extra])
+            loaded = load_scenario_files(files, [*overrides, *extra])
         except TcoUserError as e:
             raise TcoUserError([_about(p, what) for p in e.problems]) from None
         key = tuple(sorted(providers_of(loaded.scenarios)))
+        if catalog is not None:
+            catalogs[key] = catalog
         if key not in catalogs:
-            catalogs[key] = load_catalog(set(key), hardware_dirs, pricing_dirs)
+            catalogs[key] = load_catalog(set(key), list(hardware_dirs), list(pricing_dirs))
         rows, problems = build_rows(loaded.scenarios, catalogs[key], today)
         if problems:
             raise TcoUserError([_about(p, what) for p in problems_from_rows(loaded, problems)])
@@ -108,16 +125,14 @@ def run(args) -> int:
     for path, texts, values in varies:
         targets = input_targets(path, base_loaded.scenarios, base_rows)
         (fast if targets is not None else slow).append((path, texts, values))
-    for path, texts, _ in fast:  # each value checked once by the scenario model, as --set would
-        for t in texts:
-            rows_for([f"{path}={t}"], f"--vary {path}={t}")
     for path, texts, values in fast:
         if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
             raise TcoUserError(DataProblem("--vary", None, path, f"expected numbers, got {', '.join(texts)}"))
-
+        for t, v in zip(texts, values):
+            if not _schema_accepts(base_loaded.scenarios, path, v):
+                rows_for([f"{path}={t}"], f"--vary {path}={t}")  # raises with the file, line and field, as --set does
     slow_grid = list(itertools.product(*[list(zip(texts, values)) for _, texts, values in slow]))
     fast_size = grid_size([Axis(p, tuple(v), ()) for p, _, v in fast])
-    progress = _Progress(args.progress == "always" or (args.progress == "auto" and sys.stderr.isatty()))
     frames = []
     point_offset = 0
     for n, combo in enumerate(slow_grid):
@@ -129,15 +144,33 @@ def run(args) -> int:
         total_rows = len(slow_grid) * fast_size * len(rows)
 
         def report(done, _total, n=n, per=fast_size * len(rows)):
-            progress(n * per + done, total_rows)
+            if on_progress:
+                on_progress(n * per + done, total_rows)
 
         frame = sweep_rows(rows, axes, fixed, on_progress=report)
         frames.append(frame.with_columns(pl.col("point") + point_offset))
         point_offset += fast_size
-    progress.finish()
-    result = pl.concat(frames, how="vertical_relaxed")
-    _write(result, args.format, args.output)
-    return 0
+    return pl.concat(frames, how="vertical_relaxed")
+
+
+def _schema_accepts(scenarios, path: str, value) -> bool:
+    """Whether every scenario the path reaches accepts `value` there (checked in memory by the schema)."""
+    from pydantic import ValidationError
+
+    from tco.engine.fields import with_value
+    from tco.engine.sweep import resolve_path, split_scenario_prefix
+
+    chosen, parts = split_scenario_prefix(path, scenarios)
+    for scenario in chosen:
+        field, option, _ = resolve_path(scenario, parts)
+        if field is None:
+            continue
+        owner = option if option is not None else getattr(scenario, field.scope)
+        try:
+            with_value(owner, field, value)
+        except (ValidationError, ValueError):
+            return False
+    return True
 
 
 def _about(problem, what: str):

@@ -57,8 +57,11 @@ def inputs_table(value_rows: list[dict[str, float]], row_ids: list[int] | None =
 def option_inputs(values: dict[str, float], over: pl.DataFrame, varied: dict[str, pl.Expr]) -> pl.DataFrame:
     """One option's inputs at every row of `over`: the `varied` ones computed from its columns,
     the others constants, which polars keeps as scalars (no memory or work per row)."""
-    return over.select(varied[name].alias(name) if name in varied else pl.lit(float(values[name]), dtype=pl.Float64).alias(name)
-                       for name in INPUT_NAMES)
+    frame = over.select(varied[name].alias(name) if name in varied else pl.lit(float(values[name]), dtype=pl.Float64).alias(name)
+                        for name in INPUT_NAMES)
+    if frame.height != over.height:  # nothing varied: literals alone make one row, and the caller wants one per row of `over`
+        frame = frame.select(pl.all().gather(pl.repeat(0, over.height, dtype=pl.Int64, eager=True)))
+    return frame
 
 
 def evaluate_monthly(inputs: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:

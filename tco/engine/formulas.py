@@ -30,7 +30,7 @@ reasoning_tokens = Input("reasoning_tokens", "reasoning tokens per call and samp
 cacheable_prefix_share = Input("cacheable_prefix_share", "share of input read from the prompt cache", "fraction")
 cache_write_share = Input("cache_write_share", "share of input written to the prompt cache", "fraction")
 batch_eligible_share = Input("batch_eligible_share", "share of requests sent to a batch API", "fraction")
-peak_factor = Input("peak_factor", "busiest hour / average hour", "ratio")
+peak_to_average = Input("peak_to_average", "busiest hour / average hour", "ratio")
 profile = [Input(f"profile_h{h:02d}", f"traffic of hour {h:02d} / average hour", "ratio") for h in range(PROFILE_HOURS)]
 
 # finance
@@ -63,7 +63,7 @@ overflow_replicas = Input("overflow_replicas", "replicas of the fixed hybrid fle
 
 # paying for GPUs
 gpu_usd_per_hour = Input("gpu_usd_per_hour", "price per GPU-hour", "USD per GPU-hour")
-gpu_hours_overhead = Input("gpu_hours_overhead", "extra GPU-hours lost to spot interruptions", "fraction")
+spot_interruption_overhead = Input("spot_interruption_overhead", "extra GPU-hours lost to spot interruptions", "fraction")
 is_purchased = Input("is_purchased", "GPUs bought (1) or rented (0)", "flag")
 purchase_usd_per_gpu = Input("purchase_usd_per_gpu", "purchase price per GPU incl. server share", "USD per GPU")
 depreciation_years = Input("depreciation_years", "depreciation period", "years")
@@ -176,7 +176,7 @@ self_hosted_generations_per_s = named(
     generations_per_s_average * self_hosted_share, "per s")
 replicas_static = named(
     "replicas_static", "replicas sized for the busiest hour",
-    maximum(min_replicas, ceil(self_hosted_generations_per_s * peak_factor / replica_capacity_per_s)) + spare_replicas, "replicas")
+    maximum(min_replicas, ceil(self_hosted_generations_per_s * peak_to_average / replica_capacity_per_s)) + spare_replicas, "replicas")
 replica_hours_autoscaled = named(
     "replica_hours_autoscaled", "replica-hours when the fleet follows the hourly profile",
     total(maximum(min_replicas, ceil(self_hosted_generations_per_s * w / replica_capacity_per_s)) + spare_replicas
@@ -199,7 +199,7 @@ utilization = named(
 
 # ------------------------------------------------------------------ self-hosted cost lines
 gpu_rental_usd = named("gpu_rental_usd", "GPUs: rental",
-                       (1 - is_purchased) * gpu_hours * (1 + gpu_hours_overhead) * gpu_usd_per_hour, "USD")
+                       (1 - is_purchased) * gpu_hours * (1 + spot_interruption_overhead) * gpu_usd_per_hour, "USD")
 depreciation_usd = named("depreciation_usd", "GPUs: depreciation",
                          is_purchased * gpus_in_month * purchase_usd_per_gpu * (1 - residual_value_share)
                          / (depreciation_years * MONTHS_PER_YEAR), "USD")

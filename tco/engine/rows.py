@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from tco.engine import formulas as F
+from tco.engine.fields import API_INPUTS, direct_inputs
 from tco.model.catalog import Catalog, ResolvedApiPrice
 from tco.model.scenario import ApiOption, HybridOption, Scenario, SelfHostedOption
 
@@ -103,15 +104,13 @@ def build_rows(scenarios: list[Scenario], catalog: Catalog, today: dt.date,
                 values[name] = api_values[name]
                 provenance[name] = api_prov.get(name, _USER)
             values["has_self_hosted"] = 1.0
+            values["api_share_fixed"] = 0.0
+            values["is_overflow"] = 1.0 if option.mode == "overflow" else 0.0
+            set_fields(values, provenance, "hybrid", option, scenario, option)
             if option.mode == "share":
-                values["api_share_fixed"] = 1.0 - float(option.self_hosted_share)
-                values["is_overflow"] = 0.0
                 desc = f"{option.self_hosted_share:.0%} on {option.self_hosted}, the rest on {option.api}"
             else:
-                values["api_share_fixed"] = 0.0
-                values["is_overflow"] = 1.0
-                values["overflow_replicas"] = float(option.replicas)
-                desc = f"{option.replicas} replica(s) of {option.self_hosted}; overflow to {option.api}"
+                desc = f"{option.overflow_replicas} replica(s) of {option.self_hosted}; overflow to {option.api}"
             row = Row(len(rows), scenario.id, scenario.title, option.id, "hybrid", values, provenance, desc,
                       notes=[*sh_row.notes, *api_row.notes], throughput=sh_row.throughput, api_price=api_row.api_price,
                       model_id=sh_row.model_id)
@@ -121,57 +120,59 @@ def build_rows(scenarios: list[Scenario], catalog: Catalog, today: dt.date,
     return rows, problems
 
 
-_API_INPUTS = (
-    "input_usd_per_million_tokens", "output_usd_per_million_tokens", "cache_read_usd_per_million_tokens",
-    "cache_write_usd_per_million_tokens", "batch_input_usd_per_million_tokens", "batch_output_usd_per_million_tokens",
-    "negotiated_discount",
-)
+_API_INPUTS = API_INPUTS
+
+
+NEUTRAL_INPUTS: dict[str, float] = {
+    **{name: 0.0 for name in _API_INPUTS},
+    "api_share_fixed": 1.0, "is_overflow": 0.0, "has_self_hosted": 0.0,
+    "replica_generations_per_s": 1.0, "gpus_per_replica": 0.0, "spare_replicas": 0.0, "min_replicas": 0.0,
+    "max_utilization": 1.0, "is_autoscaled": 0.0, "overflow_replicas": 0.0,
+    "gpu_usd_per_hour": 0.0, "spot_interruption_overhead": 0.0, "is_purchased": 0.0, "purchase_usd_per_gpu": 0.0,
+    "depreciation_years": 1.0, "residual_value_share": 0.0, "cost_of_capital_per_year": 0.0,
+    "gpu_tdp_kw": 0.0, "idle_power_share": 0.0, "pue": 1.0, "usd_per_kwh": 0.0, "server_power_per_gpu_kw": 0.0,
+    "hosting_usd_per_kw_month": 0.0, "staff_fte": 0.0, "staff_usd_per_fte_year": 0.0, "staff_share": 0.0,
+    "software_usd_per_gpu_month": 0.0, "setup_usd": 0.0,
+}
+"""Values for the side an option does not use (an API option has no GPUs), chosen so that side costs nothing."""
+
+
+def set_fields(values: dict[str, float], provenance: dict[str, Provenance], scope: str, owner: Any,
+               scenario: Scenario, applies_to: Any) -> None:
+    """Every field of `scope` (tco.engine.fields) that is written and has an effect sets its input.
+
+    The same declaration drives the sweep's reverse mapping, so a value set here and a value swept
+    there land on the same input by the same rule.
+    """
+    for f in direct_inputs(scope):
+        value = f.value_in(owner)
+        if value is None or not f.applies(applies_to):
+            continue
+        values[f.input] = f.input_value(value, scenario)
+        if f.scale != 1.0 or f.offset != 0.0:
+            provenance[f.input] = Provenance("scenario file", note=f"from {f.yaml_path}")
+        else:
+            provenance[f.input] = _USER
 
 
 def _workload_values(scenario: Scenario) -> tuple[dict[str, float], dict[str, Provenance]]:
     w, fin = scenario.workload, scenario.finance
-    per_day = w.requests_per_day if w.requests_per_day is not None else w.requests_per_month / F.DAYS_PER_MONTH.value
+    values: dict[str, float] = {"peak_to_average": float(w.peak_to_average), **NEUTRAL_INPUTS}
+    provenance: dict[str, Provenance] = {}
+    set_fields(values, provenance, "workload", w, scenario, scenario)
+    set_fields(values, provenance, "finance", fin, scenario, scenario)
     if w.hourly_profile is not None:
         mean = sum(w.hourly_profile) / len(w.hourly_profile)
         weights = [x / mean for x in w.hourly_profile]
-        peak = max(weights)
+        values["peak_to_average"] = max(weights)
+        provenance["peak_to_average"] = Provenance("scenario file", note="largest hour of hourly_profile / its mean")
     else:
         weights = [1.0] * F.PROFILE_HOURS
-        peak = w.peak_to_average
-    values = {
-        "requests_per_day": per_day,
-        "monthly_growth": w.monthly_growth,
-        "input_tokens": w.input_tokens,
-        "context_growth_per_call_tokens": w.context_growth_per_call_tokens,
-        "llm_calls_per_request": w.llm_calls_per_request,
-        "samples_per_call": w.samples_per_call,
-        "input_paid_per_sample": 0.0 if w.samples_share_input else 1.0,
-        "output_tokens": w.output_tokens,
-        "reasoning_tokens": w.reasoning_tokens,
-        "cacheable_prefix_share": w.cacheable_prefix_share,
-        "cache_write_share": w.cache_write_share,
-        "batch_eligible_share": w.batch_eligible_share,
-        "peak_factor": peak,
-        **{f"profile_h{h:02d}": weights[h] for h in range(F.PROFILE_HOURS)},
-        "horizon_months": fin.horizon_months,
-        "discount_rate_per_year": fin.discount_rate_per_year,
-        "api_price_decline_per_year": fin.api_price_decline_per_year,
-        # neutral values for the side an option does not use
-        **{name: 0.0 for name in _API_INPUTS},
-        "api_share_fixed": 1.0, "is_overflow": 0.0, "has_self_hosted": 0.0,
-        "replica_generations_per_s": 1.0, "gpus_per_replica": 0.0, "spare_replicas": 0.0, "min_replicas": 0.0,
-        "max_utilization": 1.0, "is_autoscaled": 0.0, "overflow_replicas": 0.0,
-        "gpu_usd_per_hour": 0.0, "gpu_hours_overhead": 0.0, "is_purchased": 0.0, "purchase_usd_per_gpu": 0.0,
-        "depreciation_years": 1.0, "residual_value_share": 0.0, "cost_of_capital_per_year": 0.0,
-        "gpu_tdp_kw": 0.0, "idle_power_share": 0.0, "pue": 1.0, "usd_per_kwh": 0.0, "server_power_per_gpu_kw": 0.0,
-        "hosting_usd_per_kw_month": 0.0, "staff_fte": 0.0, "staff_usd_per_fte_year": 0.0, "staff_share": 0.0,
-        "software_usd_per_gpu_month": 0.0, "setup_usd": 0.0,
-    }
-    provenance = {name: _USER for name in values}
+    values.update({f"profile_h{h:02d}": weights[h] for h in range(F.PROFILE_HOURS)})
     if w.requests_per_day is None:
         provenance["requests_per_day"] = Provenance("scenario file", note="requests_per_month / 30.4167 days")
-    if w.hourly_profile is not None:
-        provenance["peak_factor"] = Provenance("scenario file", note="largest hour of hourly_profile / its mean")
+    for name in values:
+        provenance.setdefault(name, _USER)
     return {k: float(v) for k, v in values.items()}, provenance
 
 
@@ -222,7 +223,7 @@ def _api_values(row: Row, option: ApiOption, scenario: Scenario, catalog: Catalo
             row.notes.append(why)
     for name in ("input_usd_per_million_tokens", "output_usd_per_million_tokens"):
         row.provenance[name] = prov
-    v["negotiated_discount"] = option.negotiated_discount
+    set_fields(v, row.provenance, "api", option, scenario, option)
     v["api_share_fixed"] = 1.0
     row.api_price = price
     row.model_id = price.open_weight_model or option.model
@@ -261,10 +262,7 @@ def _self_hosted_values(row: Row, option: SelfHostedOption, scenario: Scenario, 
     v, prov = row.values, row.provenance
     v["has_self_hosted"] = 1.0
     v["api_share_fixed"] = 0.0
-    v["gpus_per_replica"] = option.gpus_per_replica
-    v["spare_replicas"] = option.spare_replicas
-    v["min_replicas"] = option.min_replicas
-    v["max_utilization"] = option.max_utilization
+    set_fields(v, prov, "self-hosted", option, scenario, option)
     if option.fleet == "autoscaled" and w.hourly_profile is None:
         problems.append(RowProblem(s_index, (*path, "fleet"), "an autoscaled fleet needs workload.hourly_profile to follow",
                                    "add 24 hourly weights, or use fleet: static"))
@@ -280,7 +278,6 @@ def _self_hosted_values(row: Row, option: SelfHostedOption, scenario: Scenario, 
         problems.append(RowProblem(s_index, ("workload", "output_tokens"), "a self-hosted option needs output_tokens + reasoning_tokens > 0"))
         return
     if option.replica_output_tokens_per_s is not None:
-        v["replica_generations_per_s"] = option.replica_output_tokens_per_s / output_per_call
         prov["replica_generations_per_s"] = Provenance("scenario file", note="replica_output_tokens_per_s / (output + reasoning tokens per call)")
     else:
         from tco.engine.throughput import ServingConfig
@@ -311,34 +308,24 @@ def _self_hosted_values(row: Row, option: SelfHostedOption, scenario: Scenario, 
     offer_prov = Provenance(_first_source(offer), _first_as_of(offer), f"offer {offer.id}") if offer else _USER
     if pay.mode == "purchased":
         v["is_purchased"] = 1.0
-        v["purchase_usd_per_gpu"] = pay.purchase_usd_per_gpu
-        v["depreciation_years"] = pay.depreciation_years
-        v["residual_value_share"] = pay.residual_value_share
-        v["cost_of_capital_per_year"] = pay.cost_of_capital_per_year
-    elif pay.usd_per_gpu_hour is not None:
-        v["gpu_usd_per_hour"] = pay.usd_per_gpu_hour
+    elif pay.gpu_usd_per_hour is not None:
+        pass  # set from the field map above
     elif pay.mode in ("on-demand", "spot"):
         price = offer.on_demand_usd_per_gpu_hour if pay.mode == "on-demand" else offer.spot_usd_per_gpu_hour
         if price is None:
             problems.append(RowProblem(s_index, (*path, "payment", "offer"), f"offer `{offer.id}` has no {pay.mode} price",
-                                       "give usd_per_gpu_hour or another offer"))
+                                       "give gpu_usd_per_hour or another offer"))
             return
         v["gpu_usd_per_hour"] = price
         prov["gpu_usd_per_hour"] = offer_prov
     elif pay.mode == "reserved":
         if pay.reserved_discount is None or offer.on_demand_usd_per_gpu_hour is None:
-            problems.append(RowProblem(s_index, (*path, "payment"), "reserved prices are your contract's: give reserved_discount (with an offer that has an on-demand price) or usd_per_gpu_hour"))
+            problems.append(RowProblem(s_index, (*path, "payment"), "reserved prices are your contract's: give reserved_discount (with an offer that has an on-demand price) or gpu_usd_per_hour"))
             return
         v["gpu_usd_per_hour"] = offer.on_demand_usd_per_gpu_hour * (1 - pay.reserved_discount)
         prov["gpu_usd_per_hour"] = Provenance(offer_prov.source, offer_prov.as_of, f"offer {offer.id} on-demand x (1 - reserved_discount {pay.reserved_discount})")
-    if pay.mode == "spot":
-        v["gpu_hours_overhead"] = pay.spot_interruption_overhead
 
     ops = option.operations
-    v.update(idle_power_share=ops.idle_power_share, pue=ops.pue, usd_per_kwh=ops.usd_per_kwh,
-             hosting_usd_per_kw_month=ops.hosting_usd_per_kw_month, staff_fte=ops.staff_fte,
-             staff_usd_per_fte_year=ops.staff_usd_per_fte_year, staff_share=ops.staff_share,
-             software_usd_per_gpu_month=ops.software_usd_per_gpu_month, setup_usd=ops.setup_usd)
     if gpu.tdp_w is not None:
         v["gpu_tdp_kw"] = gpu.tdp_w / 1000
         prov["gpu_tdp_kw"] = Provenance(_source_of(gpu, "tdp_w"), _as_of_of(gpu, "tdp_w"), "GPU maximum power (TDP), W / 1000")
@@ -347,7 +334,7 @@ def _self_hosted_values(row: Row, option: SelfHostedOption, scenario: Scenario, 
                                    "set operations.server_power_per_gpu_kw, or usd_per_kwh: 0"))
         return
     if ops.server_power_per_gpu_kw is not None:
-        v["server_power_per_gpu_kw"] = ops.server_power_per_gpu_kw
+        pass  # set from the field map above
     elif gpu.tdp_w is not None and (figure := catalog.cost_figures.get(SERVER_POWER_FIGURE)) is not None and \
             (h100 := catalog.gpus.get("h100-sxm")) is not None and h100.tdp_w and figure.value:
         v["server_power_per_gpu_kw"] = gpu.tdp_w / 1000 * figure.value / (8 * h100.tdp_w / 1000)

@@ -11,11 +11,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from tco.engine.evaluate import evaluate_totals, inputs_table
+from tco.engine.fields import API_PRICE_INPUTS
 
-API_PRICE_INPUTS = (
-    "input_usd_per_million_tokens", "output_usd_per_million_tokens", "cache_read_usd_per_million_tokens",
-    "cache_write_usd_per_million_tokens", "batch_input_usd_per_million_tokens", "batch_output_usd_per_million_tokens",
-)
 
 
 @dataclass(frozen=True)

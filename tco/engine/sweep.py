@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 import polars as pl
 
-from tco.engine import formulas as F
 from tco.engine.evaluate import evaluate_totals, option_inputs
+from tco.engine.fields import Field, find, option_scope
 from tco.engine.rows import Row
-from tco.model.scenario import ApiOption, HybridOption, Scenario, SelfHostedOption
+from tco.model.scenario import HybridOption, Scenario
 
 CHUNK_ROWS = 1_000_000
 """Grid points x options per chunk. Each option's points are one frame whose unvaried inputs are
@@ -48,33 +48,15 @@ class Axis:
     targets: tuple[InputTarget, ...]
 
 
-_WORKLOAD = {
-    "requests_per_day": ("requests_per_day", 1.0),
-    "requests_per_month": ("requests_per_day", 1.0 / F.DAYS_PER_MONTH.value),
-    "monthly_growth": ("monthly_growth", 1.0),
-    "cacheable_prefix_share": ("cacheable_prefix_share", 1.0),
-    "cache_write_share": ("cache_write_share", 1.0),
-    "batch_eligible_share": ("batch_eligible_share", 1.0),
-}
-_FINANCE = ("horizon_months", "discount_rate_per_year", "api_price_decline_per_year")
-_SELF_HOSTED = ("spare_replicas", "min_replicas", "max_utilization")
-_OPERATIONS = ("idle_power_share", "pue", "usd_per_kwh", "server_power_per_gpu_kw", "hosting_usd_per_kw_month",
-               "staff_fte", "staff_usd_per_fte_year", "staff_share", "software_usd_per_gpu_month", "setup_usd")
-_PURCHASE = ("purchase_usd_per_gpu", "depreciation_years", "residual_value_share", "cost_of_capital_per_year")
-
-
 def input_targets(path: str, scenarios: list[Scenario], rows: list[Row]) -> tuple[InputTarget, ...] | None:
     """The inputs a scenario path sets (same path syntax as `--set`), or None if it is not a simple input.
 
-    An empty tuple means the path exists but has no effect on any row (e.g. a spot overhead on an
-    on-demand option), exactly as the rows builder would ignore it.
+    Read from the field map (tco.engine.fields), the same declaration the rows builder applies, so
+    a swept value lands where `--set` would put it. An empty tuple means the path exists but has no
+    effect on any row (e.g. a spot overhead on an on-demand option), exactly as the rows builder
+    would ignore it.
     """
-    parts = [p for p in path.split(".") if p]
-    ids = [s.id for s in scenarios]
-    chosen = scenarios
-    if parts and parts[0] in ids and parts[0] not in ("workload", "finance", "options"):
-        chosen = [s for s in scenarios if s.id == parts[0]]
-        parts = parts[1:]
+    chosen, parts = split_scenario_prefix(path, scenarios)
     targets: list[InputTarget] = []
     for scenario in chosen:
         found = _targets_in(scenario, parts, [r for r in rows if r.scenario_id == scenario.id])
@@ -84,56 +66,56 @@ def input_targets(path: str, scenarios: list[Scenario], rows: list[Row]) -> tupl
     return tuple(targets)
 
 
+def split_scenario_prefix(path: str, scenarios: list[Scenario]) -> tuple[list[Scenario], list[str]]:
+    """The scenarios a path addresses and the path inside them: `support.workload.x` names one scenario."""
+    parts = [p for p in path.split(".") if p]
+    ids = [s.id for s in scenarios]
+    prefix = next((k for k in range(len(parts), 0, -1) if ".".join(parts[:k]) in ids), 0)
+    if prefix and parts[0] not in ("workload", "finance", "options"):
+        return [s for s in scenarios if s.id == ".".join(parts[:prefix])], parts[prefix:]
+    return list(scenarios), parts
+
+
+def resolve_path(scenario: Scenario, parts: list[str]) -> tuple[Field | None, Any, Any]:
+    """(field, the option it belongs to or None, the object `applies` is asked about) for a path.
+
+    Options are addressed by id (ids may hold dots: the longest id that matches wins) or by index.
+    The option is None for an option path whose option this scenario does not have.
+    """
+    if len(parts) >= 2 and parts[0] in ("workload", "finance"):
+        return find(parts[0], parts[1:]), None, scenario
+    if len(parts) < 3 or parts[0] != "options":
+        return None, None, None
+    by_id = {o.id: o for o in scenario.options}
+    for k in range(len(parts) - 1, 1, -1):
+        option = by_id.get(".".join(parts[1:k]))
+        if option is not None:
+            return find(option_scope(option), parts[k:]), option, option
+    if parts[1].isdigit() and int(parts[1]) < len(scenario.options):
+        option = scenario.options[int(parts[1])]  # `--set` also takes a list index
+        return find(option_scope(option), parts[2:]), option, option
+    return None, None, None
+
+
 def _targets_in(scenario: Scenario, parts: list[str], rows: list[Row]) -> list[InputTarget] | None:
     row_of = {r.option_id: r.row for r in rows}
-    everyone = tuple(r.row for r in rows)
-    if len(parts) == 2 and parts[0] == "workload":
-        if parts[1] == "peak_to_average":
-            return [InputTarget(everyone, "peak_factor")] if scenario.workload.hourly_profile is None else []
-        if parts[1] in _WORKLOAD:
-            name, scale = _WORKLOAD[parts[1]]
-            return [InputTarget(everyone, name, 0.0, scale)]
+    field, option, owner = resolve_path(scenario, parts)
+    if field is None:
+        if parts and parts[0] == "options" and owner is None:
+            return []  # like --set: a scenario without this option is left alone
         return None
-    if len(parts) == 2 and parts[0] == "finance":
-        return [InputTarget(everyone, parts[1])] if parts[1] in _FINANCE else None
-    if len(parts) < 3 or parts[0] != "options":
+    if field.input is None or field.rebuild:
         return None
-    option = next((o for o in scenario.options if o.id == parts[1]), None)
-    if option is None and parts[1].isdigit() and int(parts[1]) < len(scenario.options):
-        option = scenario.options[int(parts[1])]  # `--set` also takes a list index
+    if not field.applies(owner):
+        return []
     if option is None:
-        return []  # like --set: a scenario without this option is left alone
-    rest = parts[2:]
-    if isinstance(option, ApiOption):
-        if rest == ["negotiated_discount"]:
-            users = [row_of[o.id] for o in scenario.options if isinstance(o, HybridOption) and o.api == option.id and o.id in row_of]
-            return [InputTarget(tuple([row_of[option.id], *users]), "negotiated_discount")]
-        return None
-    if isinstance(option, HybridOption):
-        if rest == ["replicas"]:
-            return [InputTarget((row_of[option.id],), "overflow_replicas")] if option.mode == "overflow" else []
-        if rest == ["self_hosted_share"]:
-            return [InputTarget((row_of[option.id],), "api_share_fixed", 1.0, -1.0)] if option.mode == "share" else []
-        return None
-    assert isinstance(option, SelfHostedOption)
-    users = tuple([row_of[option.id], *[row_of[o.id] for o in scenario.options
-                                        if isinstance(o, HybridOption) and o.self_hosted == option.id and o.id in row_of]])
-    mode = option.payment.mode
-    if len(rest) == 1 and rest[0] in _SELF_HOSTED:
-        return [InputTarget(users, rest[0])]
-    if rest == ["replica_output_tokens_per_s"]:
-        per_call = scenario.workload.output_tokens + scenario.workload.reasoning_tokens
-        return [InputTarget(users, "replica_generations_per_s", 0.0, 1.0 / per_call)] if per_call > 0 else None
-    if len(rest) == 2 and rest[0] == "operations" and rest[1] in _OPERATIONS:
-        return [InputTarget(users, rest[1])]
-    if len(rest) == 2 and rest[0] == "payment":
-        if rest[1] == "usd_per_gpu_hour":
-            return [InputTarget(users, "gpu_usd_per_hour")] if mode != "purchased" else []
-        if rest[1] == "spot_interruption_overhead":
-            return [InputTarget(users, "gpu_hours_overhead")] if mode == "spot" else []
-        if rest[1] in _PURCHASE:
-            return [InputTarget(users, rest[1])] if mode == "purchased" else []
-    return None
+        users = tuple(r.row for r in rows)
+    else:
+        users = tuple([row_of[option.id], *[row_of[o.id] for o in scenario.options if isinstance(o, HybridOption)
+                                            and option.id in (o.api, o.self_hosted) and o.id in row_of]])
+        if isinstance(option, HybridOption):
+            users = (row_of[option.id],)
+    return [InputTarget(users, field.input, field.offset, field.scale_for(scenario))]
 
 
 def grid_size(axes: list[Axis]) -> int:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from tco.engine.evaluate import evaluate_totals, option_inputs
-from tco.engine.sensitivity import API_PRICE_INPUTS
+from tco.engine.fields import API_PRICE_INPUTS
 
 
 @dataclass(frozen=True)

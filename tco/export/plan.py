@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from tco.engine import fields
 from tco.engine import formulas as F
 from functools import lru_cache
 
@@ -19,21 +20,12 @@ from tco.engine.rows import Row
 from tco.export.names import Slugs, option_input_name, scenario_input_name
 from tco.model.scenario import HybridOption, Scenario
 
-SCENARIO_INPUTS: tuple[str, ...] = (
-    "requests_per_day", "monthly_growth", "input_tokens", "context_growth_per_call_tokens", "llm_calls_per_request",
-    "samples_per_call", "input_paid_per_sample", "output_tokens", "reasoning_tokens", "cacheable_prefix_share",
-    "cache_write_share", "batch_eligible_share", "peak_factor", *(p.name for p in F.profile),
-    "horizon_months", "discount_rate_per_year", "api_price_decline_per_year",
-)
+SCENARIO_INPUTS = fields.SCENARIO_INPUTS
 """Inputs that come from the scenario's workload and finance: the same for all its options."""
 
 STRUCTURE_FLAGS = ("has_self_hosted", "is_overflow", "is_purchased", "is_autoscaled")
-API_PRICE_INPUTS = (
-    "input_usd_per_million_tokens", "output_usd_per_million_tokens", "cache_read_usd_per_million_tokens",
-    "cache_write_usd_per_million_tokens", "batch_input_usd_per_million_tokens", "batch_output_usd_per_million_tokens",
-    "negotiated_discount",
-)
-HYBRID_OWN_INPUTS = ("api_share_fixed", "overflow_replicas")
+API_PRICE_INPUTS = fields.API_INPUTS
+HYBRID_OWN_INPUTS = fields.HYBRID_INPUTS
 SUMS = {f"sum_{t.name}": t.name for t in (F.monthly_cost_usd, F.discounted_cost_usd, F.requests_in_month, F.tokens_in_month)}
 INPUT_BY_NAME = {i.name: i for i in inputs_of(total((*F.COST_LINES, *F.MONTHLY_RESULTS, *F.HORIZON_RESULTS)))}
 

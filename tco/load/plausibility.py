@@ -25,7 +25,7 @@ SHORTEST_PLAUSIBLE_HORIZON_MONTHS = 5
 
 # (field, lowest plausible, highest plausible, what a slip looks like) for figures in USD.
 _USD_RANGES: tuple[tuple[str, float, float, str], ...] = (
-    ("usd_per_gpu_hour", 0.01, 500.0, "GPU-hours cost between about $0.10 and $100"),
+    ("gpu_usd_per_hour", 0.01, 500.0, "GPU-hours cost between about $0.10 and $100"),
     ("purchase_usd_per_gpu", 500.0, 2_000_000.0, "a data-centre GPU costs thousands to tens of thousands of dollars"),
 )
 _OPERATIONS_RANGES: tuple[tuple[str, float, float, str], ...] = (
@@ -36,8 +36,10 @@ _OPERATIONS_RANGES: tuple[tuple[str, float, float, str], ...] = (
 
 
 def plausibility_warnings(loaded: LoadedScenarios, catalog: Any = None) -> list[DataProblem]:
-    """Every suspicious value of every loaded scenario; with a catalog, also GPU counts and API prices."""
-    out: list[DataProblem] = []
+    """Every suspicious value of every loaded scenario; with a catalog, also GPU counts and API prices.
+
+    The loader's own notices (older key spellings) come first."""
+    out: list[DataProblem] = list(loaded.warnings)
     for index, scenario in enumerate(loaded.scenarios):
         def warn(path: tuple, message: str, hint: str | None = None) -> None:
             file, line, field = loaded.locate(index, path)

@@ -25,6 +25,8 @@ class LoadedScenarios:
     """File name -> sha256 of its bytes (for the workbook's About sheet)."""
     locations: list[tuple[str, dict[KeyPath, int], KeyPath, bool]] = field(default_factory=list)
     """Per scenario: (file name, line index, key path of the scenario, single-scenario file)."""
+    warnings: list[DataProblem] = field(default_factory=list)
+    """Legal but worth saying while loading: an older spelling of a key, read as its new name."""
 
     def locate(self, scenario_index: int, path: tuple) -> tuple[str, int | None, str]:
         name, lines, prefix, single = self.locations[scenario_index]
@@ -90,7 +92,10 @@ def _add(loaded: LoadedScenarios, data: Any, lines: dict[KeyPath, int], name: st
         version = data.pop("schema_version", 1) if isinstance(data, dict) else 1
         data = {"schema_version": version, "scenarios": [data]}
         lines = {("scenarios", 0, *k): v for k, v in lines.items()} | {(): 1, ("scenarios",): 1}
-    overridden = _apply_overrides(data, overrides) if overrides else {}
+    overridden = _apply_overrides(data, overrides, loaded.warnings) if overrides else {}
+    migration_problems = migrate_old_names(data, lines, name, loaded.warnings, single)
+    if migration_problems:
+        raise TcoUserError(migration_problems)
     try:
         parsed = ScenarioFile.model_validate(data)
         problems = _too_large(parsed.model_dump(exclude_defaults=True), name, lines)
@@ -109,6 +114,57 @@ def _add(loaded: LoadedScenarios, data: Any, lines: dict[KeyPath, int], name: st
     for i, scenario in enumerate(parsed.scenarios):
         loaded.scenarios.append(scenario)
         loaded.locations.append((name, lines, ("scenarios", i), single))
+
+
+def migrate_old_names(data: dict, lines: dict[KeyPath, int], name: str, warnings: list[DataProblem],
+                      single: bool = False) -> list[DataProblem]:
+    """Older spellings of keys (tco.engine.fields `old_names`) renamed in place, each with a warning.
+
+    Why in place and before validation: the scenario model knows only today's names, and a file
+    written for an older version keeps working until its author renames the key. Both spellings at
+    once is an error (which one was meant?).
+    """
+    from tco.engine.fields import FIELDS, SCOPE_OF_KIND
+
+    problems: list[DataProblem] = []
+    scenarios = data.get("scenarios") if isinstance(data, dict) else None
+    if not isinstance(scenarios, list):
+        return problems
+    renamed = [f for f in FIELDS if f.old_names]
+    for s_index, scenario in enumerate(scenarios):
+        if not isinstance(scenario, dict):
+            continue
+        owners: list[tuple[str, KeyPath, Any]] = [(k, (k,), scenario.get(k)) for k in ("workload", "finance")]
+        options = scenario.get("options")
+        if isinstance(options, list):
+            owners += [(SCOPE_OF_KIND.get(o.get("kind"), ""), ("options", i), o)
+                       for i, o in enumerate(options) if isinstance(o, dict)]
+        for scope, owner_path, owner in owners:
+            for f in renamed:
+                if f.scope != scope:
+                    continue
+                parent = owner
+                for key in f.path[:-1]:
+                    parent = parent.get(key) if isinstance(parent, dict) else None
+                if not isinstance(parent, dict):
+                    continue
+                for old in f.old_names:
+                    if old not in parent:
+                        continue
+                    where = ("scenarios", s_index, *owner_path, *f.path[:-1])
+                    shown = dotted(where[2:] if single else where)
+                    line = lines.get((*where, old))
+                    if f.key in parent:
+                        problems.append(DataProblem(name, line, f"{shown}.{old}",
+                                                    f"both `{f.key}` and its older spelling `{old}` are given", "keep only `" + f.key + "`"))
+                        continue
+                    parent[f.key] = parent.pop(old)
+                    if line is not None:
+                        lines[(*where, f.key)] = line
+                    warnings.append(DataProblem(name, line, f"{shown}.{old}",
+                                                f"`{old}` is now called `{f.key}`; read as `{f.key}`",
+                                                f"rename the key to `{f.key}`", severity="warning"))
+    return problems
 
 
 MAX_SCENARIO_NUMBER = 1e15
@@ -155,8 +211,22 @@ def _override_value(raw: str) -> Any:
     return raw if value is None else value
 
 
-def _apply_overrides(data: dict, overrides: list[str]) -> dict[str, str]:
-    """`workload.requests_per_day=5000`, `options.llama.payment.usd_per_gpu_hour=2.5` (options by id),
+def _new_spelling(parts: list[str], warnings: list[DataProblem] | None, text: str) -> list[str]:
+    """A `--set` path written with an older key (tco.engine.fields `old_names`) is read with the new one."""
+    from tco.engine.fields import FIELDS
+
+    for f in FIELDS:
+        n = len(f.path)
+        if parts and parts[-1] in f.old_names and tuple(parts[-n:-1]) == f.path[:-1] and len(parts) > n:
+            if warnings is not None:
+                warnings.append(DataProblem("--set", None, ".".join(parts), f"`{parts[-1]}` is now called `{f.key}`; read as `{f.key}`",
+                                            f"write --set {'.'.join([*parts[:-1], f.key])}={text.split('=', 1)[1]}", severity="warning"))
+            return [*parts[:-1], f.key]
+    return parts
+
+
+def _apply_overrides(data: dict, overrides: list[str], warnings: list[DataProblem] | None = None) -> dict[str, str]:
+    """`workload.requests_per_day=5000`, `options.llama.payment.gpu_usd_per_hour=2.5` (options by id),
     or with a scenario id first when a file has several: `support.workload.monthly_growth=0.1`.
 
     Returns the dotted key path of every value set, with the `--set` text that set it.
@@ -167,7 +237,7 @@ def _apply_overrides(data: dict, overrides: list[str]) -> dict[str, str]:
             raise TcoUserError(DataProblem("--set", None, text, "expected PATH=VALUE, e.g. workload.requests_per_day=5000"))
         path, raw = text.split("=", 1)
         value = _override_value(raw)
-        parts = [p for p in path.strip().split(".") if p]
+        parts = _new_spelling([p for p in path.strip().split(".") if p], warnings, text)
         if not parts:
             raise TcoUserError(DataProblem("--set", None, text, "empty path"))
         scenarios = data.get("scenarios")

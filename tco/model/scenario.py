@@ -98,6 +98,18 @@ class ApiOption(StrictModel):
     """Discount off list prices you have negotiated (0.2 = 20 % off)."""
     service_tier: StrictStr | None = None
     """A price variant of the sheet other than standard (e.g. `flex`, `priority`)."""
+    input_usd_per_million_tokens: NonNegativeFloat | None = None
+    """Your contract's input price, replacing the sheet's (None: the price sheet's, in force on the start date)."""
+    output_usd_per_million_tokens: NonNegativeFloat | None = None
+    """Your contract's output price, replacing the sheet's."""
+    cache_read_usd_per_million_tokens: NonNegativeFloat | None = None
+    """Your contract's cache read price, replacing the sheet's."""
+    cache_write_usd_per_million_tokens: NonNegativeFloat | None = None
+    """Your contract's cache write price, replacing the sheet's."""
+    batch_input_usd_per_million_tokens: NonNegativeFloat | None = None
+    """Your contract's batch input price, replacing the sheet's."""
+    batch_output_usd_per_million_tokens: NonNegativeFloat | None = None
+    """Your contract's batch output price, replacing the sheet's."""
     quality_model: Id | None = None
     """Model id in pricing/quality/models.yaml whose scores apply (default: found from the price sheet id)."""
     note: str | None = None
@@ -109,8 +121,9 @@ class Payment(StrictModel):
     mode: Literal["on-demand", "reserved", "spot", "purchased"]
     offer: Id | None = None
     """Cloud offer id from hardware/offers (e.g. `aws:p5.48xlarge`); gives the hourly price per GPU."""
-    usd_per_gpu_hour: PositiveFloat | None = None
-    """Explicit price per GPU-hour (overrides the offer's); required for `reserved` without an offer."""
+    gpu_usd_per_hour: PositiveFloat | None = None
+    """Explicit price per GPU-hour (overrides the offer's); required for `reserved` without an offer.
+    Formerly `usd_per_gpu_hour` (still read, with a warning)."""
     reserved_discount: Share | None = None
     """For `reserved`: discount off the offer's on-demand price (your contract's figure)."""
     spot_interruption_overhead: float = Field(default=0.0, ge=0, le=5, allow_inf_nan=False)
@@ -129,8 +142,8 @@ class Payment(StrictModel):
         if self.mode == "purchased":
             if self.purchase_usd_per_gpu is None:
                 raise ValueError("mode `purchased` needs purchase_usd_per_gpu")
-        elif self.offer is None and self.usd_per_gpu_hour is None:
-            raise ValueError(f"mode `{self.mode}` needs an offer or usd_per_gpu_hour")
+        elif self.offer is None and self.gpu_usd_per_hour is None:
+            raise ValueError(f"mode `{self.mode}` needs an offer or gpu_usd_per_hour")
         return self
 
 
@@ -201,16 +214,16 @@ class HybridOption(StrictModel):
     """`share`: a fixed share self-hosted. `overflow`: a fixed fleet, traffic above its capacity goes to the API."""
     self_hosted_share: Share | None = None
     """For `share`: the share of requests served self-hosted."""
-    replicas: int | None = Field(default=None, ge=1, le=10_000)
-    """For `overflow`: replicas in the fixed fleet."""
+    overflow_replicas: int | None = Field(default=None, ge=1, le=10_000)
+    """For `overflow`: replicas in the fixed fleet. Formerly `replicas` (still read, with a warning)."""
     note: str | None = None
 
     @model_validator(mode="after")
     def _mode_fields(self):
         if self.mode == "share" and self.self_hosted_share is None:
             raise ValueError("mode `share` needs self_hosted_share")
-        if self.mode == "overflow" and self.replicas is None:
-            raise ValueError("mode `overflow` needs replicas")
+        if self.mode == "overflow" and self.overflow_replicas is None:
+            raise ValueError("mode `overflow` needs overflow_replicas")
         return self
 
 

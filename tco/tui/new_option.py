@@ -49,7 +49,7 @@ def self_hosted_option(scenario, catalog, taken: set[str], *, model: str | None 
     if offer is None:
         priced = [o for o in catalog.offers.values() if o.gpu == gpu and o.on_demand_usd_per_gpu_hour is not None]
         if not priced:
-            raise CannotAdd(f"no cloud offer with an on-demand price lists {gpu}; add it from the offers browser or write usd_per_gpu_hour in the file")
+            raise CannotAdd(f"no cloud offer with an on-demand price lists {gpu}; add it from the offers browser or write gpu_usd_per_hour in the file")
         offer = min(priced, key=lambda o: (o.on_demand_usd_per_gpu_hour, o.id)).id
     chosen = catalog.offers[offer]
     if chosen.on_demand_usd_per_gpu_hour is not None:

@@ -14,7 +14,7 @@ NEUTRAL = {
     "requests_per_day": 1000.0, "monthly_growth": 0.0, "input_tokens": 1000.0, "context_growth_per_call_tokens": 0.0,
     "llm_calls_per_request": 1.0, "samples_per_call": 1.0, "input_paid_per_sample": 0.0, "output_tokens": 100.0,
     "reasoning_tokens": 0.0, "cacheable_prefix_share": 0.0, "cache_write_share": 0.0, "batch_eligible_share": 0.0,
-    "peak_factor": 1.0, **{f"profile_h{h:02d}": 1.0 for h in range(24)},
+    "peak_to_average": 1.0, **{f"profile_h{h:02d}": 1.0 for h in range(24)},
     "horizon_months": 1.0, "discount_rate_per_year": 0.0, "api_price_decline_per_year": 0.0,
     "input_usd_per_million_tokens": 0.0, "output_usd_per_million_tokens": 0.0, "cache_read_usd_per_million_tokens": 0.0,
     "cache_write_usd_per_million_tokens": 0.0, "batch_input_usd_per_million_tokens": 0.0,
@@ -22,7 +22,7 @@ NEUTRAL = {
     "api_share_fixed": 1.0, "is_overflow": 0.0, "has_self_hosted": 0.0,
     "replica_generations_per_s": 1.0, "gpus_per_replica": 0.0, "spare_replicas": 0.0, "min_replicas": 0.0,
     "max_utilization": 1.0, "is_autoscaled": 0.0, "overflow_replicas": 0.0,
-    "gpu_usd_per_hour": 0.0, "gpu_hours_overhead": 0.0, "is_purchased": 0.0, "purchase_usd_per_gpu": 0.0,
+    "gpu_usd_per_hour": 0.0, "spot_interruption_overhead": 0.0, "is_purchased": 0.0, "purchase_usd_per_gpu": 0.0,
     "depreciation_years": 1.0, "residual_value_share": 0.0, "cost_of_capital_per_year": 0.0,
     "gpu_tdp_kw": 0.0, "idle_power_share": 0.0, "pue": 1.0, "usd_per_kwh": 0.0, "server_power_per_gpu_kw": 0.0,
     "hosting_usd_per_kw_month": 0.0, "staff_fte": 0.0, "staff_usd_per_fte_year": 0.0, "staff_share": 0.0,
@@ -44,16 +44,16 @@ AGENT_API = {
 
 RENTED = {
     # 864,000 requests/day = 10 completions per second on average, 15 at peak
-    "requests_per_day": 864_000.0, "peak_factor": 1.5, "output_tokens": 100.0,
+    "requests_per_day": 864_000.0, "peak_to_average": 1.5, "output_tokens": 100.0,
     "api_share_fixed": 0.0, "has_self_hosted": 1.0,
     "replica_generations_per_s": 4.0, "max_utilization": 0.75, "gpus_per_replica": 2.0, "spare_replicas": 1.0, "min_replicas": 1.0,
-    "gpu_usd_per_hour": 2.5, "gpu_hours_overhead": 0.1,
+    "gpu_usd_per_hour": 2.5, "spot_interruption_overhead": 0.1,
     "staff_fte": 0.5, "staff_usd_per_fte_year": 240_000.0, "staff_share": 0.5, "software_usd_per_gpu_month": 100.0, "setup_usd": 30_000.0,
     "horizon_months": 2.0,
 }
 
 PURCHASED = {
-    **RENTED, "gpu_usd_per_hour": 0.0, "gpu_hours_overhead": 0.0, "is_purchased": 1.0,
+    **RENTED, "gpu_usd_per_hour": 0.0, "spot_interruption_overhead": 0.0, "is_purchased": 1.0,
     "purchase_usd_per_gpu": 30_000.0, "depreciation_years": 4.0, "residual_value_share": 0.2, "cost_of_capital_per_year": 0.1,
     "gpu_tdp_kw": 0.7, "idle_power_share": 0.3, "pue": 1.2, "usd_per_kwh": 0.1,
     "server_power_per_gpu_kw": 1.2, "hosting_usd_per_kw_month": 150.0,

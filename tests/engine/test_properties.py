@@ -40,11 +40,11 @@ api_rows = st.fixed_dictionaries({
 
 self_hosted_rows = st.fixed_dictionaries({
     "requests_per_day": st.floats(1, 1e6), "monthly_growth": st.floats(-0.05, 0.1), "output_tokens": st.floats(1, 2_000),
-    "llm_calls_per_request": st.integers(1, 10).map(float), "peak_factor": st.floats(1, 4),
+    "llm_calls_per_request": st.integers(1, 10).map(float), "peak_to_average": st.floats(1, 4),
     "horizon_months": st.integers(1, 48).map(float),
     "replica_generations_per_s": st.floats(0.05, 50), "max_utilization": st.floats(0.3, 1), "gpus_per_replica": st.integers(1, 8).map(float),
     "spare_replicas": st.integers(0, 2).map(float), "min_replicas": st.integers(0, 2).map(float),
-    "gpu_usd_per_hour": st.floats(0.3, 12), "gpu_hours_overhead": st.floats(0, 0.3),
+    "gpu_usd_per_hour": st.floats(0.3, 12), "spot_interruption_overhead": st.floats(0, 0.3),
     "staff_fte": st.floats(0, 2), "staff_usd_per_fte_year": st.floats(0, 300_000), "staff_share": st.floats(0, 1),
     "setup_usd": st.floats(0, 50_000),
 }).map(lambda d: values(**d, has_self_hosted=1.0, api_share_fixed=0.0))

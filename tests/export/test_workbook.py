@@ -125,7 +125,7 @@ def test_changed_inputs_give_the_engine_totals_with_the_same_overrides(small, tm
     }
     values = evaluate(path, changed)
     expected = run_scenarios([DATA / "small.yaml"], today=TODAY, with_breakeven=False, overrides=[
-        f"options.llama-8b.payment.usd_per_gpu_hour={gpu_price * 1.5!r}", "workload.monthly_growth=0.12"])
+        f"options.llama-8b.payment.gpu_usd_per_hour={gpu_price * 1.5!r}", "workload.monthly_growth=0.12"])
     layout = calc_layout(path, sheet_of("small"))
     for rec in expected.options.iter_rows(named=True):
         got = values[(layout.sheet.upper(), layout.results[(rec["option"], "total_cost_usd")])]

@@ -81,7 +81,7 @@ def test_usd_figures_off_by_a_thousand():
 
 
 def test_gpu_hour_prices_too_large_or_too_small():
-    on_demand = SANE.replace("mode: purchased\n    purchase_usd_per_gpu: 30000", "mode: on-demand\n    usd_per_gpu_hour: {}")
+    on_demand = SANE.replace("mode: purchased\n    purchase_usd_per_gpu: 30000", "mode: on-demand\n    gpu_usd_per_hour: {}")
     assert "too large" in _warnings(on_demand.format(2500))[0][2]
     assert "too small" in _warnings(on_demand.format(0.002))[0][2]
     assert _warnings(on_demand.format(2.5)) == []

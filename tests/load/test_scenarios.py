@@ -26,7 +26,7 @@ options:
     model: llama-3.1-8b
     gpu: l40s
     gpus_per_replica: 1
-    payment: {mode: on-demand, usd_per_gpu_hour: 2.0}
+    payment: {mode: on-demand, gpu_usd_per_hour: 2.0}
 """
 
 
@@ -44,10 +44,10 @@ def test_a_file_may_hold_a_single_scenario_at_the_top_level(tmp_path):
 
 def test_an_override_changes_the_input_and_is_validated_like_the_file(tmp_path):
     path = write(tmp_path, SINGLE)
-    loaded = load_scenario_files([path], ["workload.requests_per_day=2500", "options.llama.payment.usd_per_gpu_hour=3.5"])
+    loaded = load_scenario_files([path], ["workload.requests_per_day=2500", "options.llama.payment.gpu_usd_per_hour=3.5"])
     scenario = loaded.scenarios[0]
     assert scenario.workload.requests_per_day == 2500
-    assert scenario.options[1].payment.usd_per_gpu_hour == 3.5
+    assert scenario.options[1].payment.gpu_usd_per_hour == 3.5
     with pytest.raises(TcoUserError) as e:
         load_scenario_files([path], ["workload.requests_per_day=-5"])
     assert "s.yaml:3: workload.requests_per_day: must be greater than 0 (got -5)" in str(e.value)
@@ -84,7 +84,7 @@ def test_every_problem_of_every_file_is_reported_at_once(tmp_path):
 
 def test_options_whose_ids_contain_dots_can_be_overridden_by_id(tmp_path):
     path = write(tmp_path, SINGLE.replace("id: llama", "id: llama-3.1-8b.l40s"))
-    loaded = load_scenario_files([path], ["options.llama-3.1-8b.l40s.payment.usd_per_gpu_hour=4.25",
+    loaded = load_scenario_files([path], ["options.llama-3.1-8b.l40s.payment.gpu_usd_per_hour=4.25",
                                           "tiny.options.mini.negotiated_discount=0.1"])
-    assert loaded.scenarios[0].options[1].payment.usd_per_gpu_hour == 4.25
+    assert loaded.scenarios[0].options[1].payment.gpu_usd_per_hour == 4.25
     assert loaded.scenarios[0].options[0].negotiated_discount == 0.1

@@ -34,7 +34,7 @@ def test_saving_a_single_scenario_file_keeps_its_shape_and_a_backup(scenario_fil
     written = yaml.safe_load(scenario_file.read_text())
     assert "scenarios" not in written and written["id"] == "tui-support"
     assert written["workload"]["input_tokens"] == 1800
-    assert written["options"][1]["payment"]["usd_per_gpu_hour"] == 3.0
+    assert written["options"][1]["payment"]["gpu_usd_per_hour"] == 3.0
     assert not session.dirty
 
 

@@ -14,6 +14,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.validation import Function, Number, Regex
 from textual.widgets import Input, Label, Static
 
+from tco.engine.fields import fields_of
 from tco.tui.messages import InputEdited
 
 
@@ -29,28 +30,11 @@ class Field:
         return self.path[-1]
 
 
-FIELDS: tuple[Field, ...] = (
-    Field(("workload", "requests_per_day"), "requests/day"),
-    Field(("workload", "requests_per_month"), "requests/month"),
-    Field(("workload", "input_tokens"), "input tokens", "whole"),
-    Field(("workload", "output_tokens"), "output tokens", "whole"),
-    Field(("workload", "reasoning_tokens"), "reasoning tokens", "whole"),
-    Field(("workload", "llm_calls_per_request"), "LLM calls/request", "whole"),
-    Field(("workload", "context_growth_per_call_tokens"), "context add/call", "whole"),
-    Field(("workload", "samples_per_call"), "samples/call", "whole"),
-    Field(("workload", "cacheable_prefix_share"), "cached input share"),
-    Field(("workload", "cache_write_share"), "cache write share"),
-    Field(("workload", "batch_eligible_share"), "batch share"),
-    Field(("workload", "peak_to_average"), "peak / average"),
-    Field(("workload", "monthly_growth"), "monthly growth"),
-    Field(("workload", "ttft_ms"), "TTFT target (ms)"),
-    Field(("workload", "tpot_ms"), "TPOT target (ms)"),
-    Field(("finance", "horizon_months"), "horizon (months)", "whole"),
-    Field(("finance", "start_date"), "start date", "date"),
-    Field(("finance", "discount_rate_per_year"), "discount rate/year"),
-    Field(("finance", "api_price_decline_per_year"), "API price fall/year"),
-)
-"""Every input the form shows, in order. Lists (the hourly profile) and options stay in the file."""
+FIELDS: tuple[Field, ...] = tuple(
+    Field((f.scope, f.key), f.label, f.ui)
+    for f in (*fields_of("workload"), *fields_of("finance")) if f.ui in ("number", "whole", "date"))
+"""Every workload and finance input the form shows, in the field map's order (tco.engine.fields):
+labels and paths come from that one declaration. Lists (the hourly profile) and options stay in the file."""
 
 
 def _validators(kind: str) -> list:

@@ -1,0 +1,223 @@
+"""The field map (tco/engine/fields.py) is the one translation between scenario paths and formula inputs.
+
+The property test is the issue's acceptance: for any field the map declares, on every option kind,
+sweeping a value gives the same totals as `tco run --set` on that value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tco.commands.sweep import sweep
+from tco.engine import fields as FM
+from tco.engine import formulas as F
+from tco.engine.evaluate import INPUT_NAMES, evaluate_totals, inputs_table
+from tco.engine.rows import NEUTRAL_INPUTS, build_rows
+from tco.errors import TcoUserError
+from tco.load.catalog import load_catalog, providers_of
+from tco.load.scenarios import load_scenario_files
+
+ALL_KINDS = Path(__file__).parents[1] / "data" / "fields" / "all_kinds.yaml"
+TODAY = dt.date(2026, 12, 1)
+LOOKUP_ONLY = {"has_self_hosted", "is_overflow", "is_autoscaled", "is_purchased", "gpu_tdp_kw",
+               *(p.name for p in F.profile)}
+"""Formula inputs no single field sets: structure flags (from `kind`, `mode`, `fleet`), the GPU's
+power from the catalog, and the profile weights (the normalised `hourly_profile`)."""
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    loaded = load_scenario_files([ALL_KINDS])
+    return load_catalog(providers_of(loaded.scenarios), [], [])
+
+
+def run_totals(catalog, overrides: list[str], file: Path = ALL_KINDS) -> dict[str, float]:
+    """What `tco run --set ...` computes: load with the overrides, resolve the rows, evaluate."""
+    loaded = load_scenario_files([file], overrides)
+    rows, problems = build_rows(loaded.scenarios, catalog, TODAY)
+    assert not problems, problems
+    totals = evaluate_totals(inputs_table([r.values for r in rows], [r.row for r in rows]))
+    return flat([r.option_id for r in rows], totals)
+
+
+def sweep_totals(catalog, path: str, text: str, value, file: Path = ALL_KINDS) -> dict[str, float]:
+    frame = sweep([file], [], [(path, [text], [value])], TODAY, catalog=catalog)
+    return flat(frame["option"].to_list(), frame)
+
+
+def flat(options: list[str], frame) -> dict[str, float]:
+    """{"<option>:total_cost_usd": ..., "<option>:npv_usd": ...}: the two horizon figures of every option."""
+    return {f"{o}:{name}": v for name in ("total_cost_usd", "npv_usd") for o, v in zip(options, frame[name].to_list())}
+
+
+def option_ids(scope: str) -> list[str]:
+    loaded = load_scenario_files([ALL_KINDS])
+    return [o.id for o in loaded.scenarios[0].options if FM.SCOPE_OF_KIND[o.kind] == scope]
+
+
+OWNER_OF = {
+    "gpu_usd_per_hour": "on-demand", "spot_interruption_overhead": "spot", "overflow_replicas": "overflow",
+    "self_hosted_share": "share",
+    **{key: "purchased" for key in ("purchase_usd_per_gpu", "depreciation_years", "residual_value_share",
+                                    "cost_of_capital_per_year", "usd_per_kwh", "pue", "idle_power_share",
+                                    "server_power_per_gpu_kw", "hosting_usd_per_kw_month")},
+}
+"""The option of tests/data/fields/all_kinds.yaml on which a field has an effect (power is paid on bought GPUs)."""
+
+NUMERIC_FIELDS = [f for f in FM.FIELDS if f.input is not None and f.ui in ("number", "whole")]
+
+
+def value_for(field: FM.Field):
+    """A value inside the schema's bounds, in the range people type (not 1e300)."""
+    low, high = FM.bounds(field)
+    low = 0.0 if low is None else low
+    high = min(high if high is not None else low + 1e4, low + 1e4)
+    if field.ui == "whole":
+        return st.integers(int(math.ceil(low)) + (1 if low == 0 and field.key in ("horizon_months",) else 0), int(high))
+    return st.floats(low, high, allow_nan=False, allow_infinity=False).filter(lambda v: v > low or low == 0)
+
+
+@st.composite
+def field_path_value(draw):
+    field = draw(st.sampled_from(NUMERIC_FIELDS))
+    if field.scope in FM.OPTION_SCOPES:
+        path = f"options.{draw(st.sampled_from(option_ids(field.scope)))}.{'.'.join(field.path)}"
+    else:
+        path = field.yaml_path
+    value = draw(value_for(field))
+    return field, path, value
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(case=field_path_value())
+def test_sweeping_any_mapped_field_gives_what_run_with_set_gives(catalog, case):
+    field, path, value = case
+    text = repr(value)
+    try:
+        expected = run_totals(catalog, [f"{path}={text}"])
+    except TcoUserError:
+        with pytest.raises(TcoUserError):  # a value --set refuses, the sweep refuses too
+            sweep_totals(catalog, path, text, value)
+        return
+    got = sweep_totals(catalog, path, text, value)
+    assert got.keys() == expected.keys()
+    for option, total in expected.items():
+        assert got[option] == pytest.approx(total, rel=1e-9, abs=1e-6), (path, value, option)
+
+
+@pytest.mark.parametrize("field", NUMERIC_FIELDS, ids=lambda f: f"{f.scope}:{'.'.join(f.path)}")
+def test_every_mapped_field_moves_the_totals_the_way_run_with_set_does(catalog, field, tmp_path):
+    """Each field of the map, once, at a value away from the file's: no field is left untried."""
+    owner = OWNER_OF.get(field.key, option_ids(field.scope)[0]) if field.scope in FM.OPTION_SCOPES else None
+    path = f"options.{owner}.{'.'.join(field.path)}" if owner else field.yaml_path
+    value = {"requests_per_month": 300_000}.get(field.key) or value_away_from_the_file(field, owner)
+    file = ALL_KINDS
+    if field.key == "requests_per_month":  # a file gives exactly one volume: one written per month
+        file = tmp_path / "per_month.yaml"
+        file.write_text(ALL_KINDS.read_text().replace("requests_per_day: 20000", "requests_per_month: 600000"))
+    expected = run_totals(catalog, [f"{path}={value}"], file)
+    got = sweep_totals(catalog, path, repr(value), value, file)
+    assert expected != run_totals(catalog, [], file), f"{path} changed nothing"
+    for option, total in expected.items():
+        assert got[option] == pytest.approx(total, rel=1e-9, abs=1e-6), (path, value, option)
+
+
+def value_away_from_the_file(field: FM.Field, option_id: str | None):
+    """A value the schema accepts and the file does not hold: halfway from the file's value to the bound."""
+    scenario = load_scenario_files([ALL_KINDS]).scenarios[0]
+    owner = next(o for o in scenario.options if o.id == option_id) if option_id else getattr(scenario, field.scope)
+    current = field.value_in(owner)
+    low, high = FM.bounds(field)
+    if field.ui == "whole":
+        return current + 1 if current is not None and (high is None or current + 1 <= high) else (low or 0) + 1
+    if current is None:
+        return (low or 0) + 5.0
+    if high is not None and current >= high:
+        return (current + (low or 0)) / 2
+    return (current + (high if high is not None else 2 * current + 1)) / 2
+
+
+def test_a_field_that_feeds_a_lookup_is_rebuilt_and_still_equals_run_with_set(catalog):
+    """Token counts feed the throughput model and the price tier: the sweep re-resolves the rows."""
+    from tco.engine.sweep import input_targets
+
+    loaded = load_scenario_files([ALL_KINDS])
+    rows, _ = build_rows(loaded.scenarios, catalog, TODAY)
+    assert input_targets("workload.input_tokens", loaded.scenarios, rows) is None
+    assert sweep_totals(catalog, "workload.input_tokens", "5000", 5000) == pytest.approx(
+        run_totals(catalog, ["workload.input_tokens=5000"]), rel=1e-9)
+
+
+def test_every_field_names_a_schema_key_and_a_formula_input():
+    for f in FM.FIELDS:
+        assert f.key in f.model().model_fields, f.yaml_path
+        assert f.input is None or f.input in INPUT_NAMES, f.yaml_path
+
+
+def test_every_formula_input_a_user_can_change_has_a_field():
+    set_by_fields = FM.inputs_set_by_fields()
+    assert set(INPUT_NAMES) - set_by_fields - LOOKUP_ONLY == set()
+    assert set(NEUTRAL_INPUTS) <= set(INPUT_NAMES)
+
+
+def test_where_a_value_passes_through_unchanged_the_yaml_key_and_the_input_are_one_word():
+    for f in FM.FIELDS:
+        if f.input is not None and f.scale == 1.0 and f.offset == 0.0:
+            assert f.key == f.input, f"{f.yaml_path} sets {f.input}"
+
+
+def test_sensitivity_and_monte_carlo_move_only_inputs_the_field_map_sets():
+    from tco.engine.sensitivity import DEFAULT_RANGES
+    from tco.engine.uncertainty import DEFAULT_SPREADS
+
+    for r in (*DEFAULT_RANGES, *DEFAULT_SPREADS):
+        assert set(r.inputs) <= FM.inputs_set_by_fields(), r.name
+
+
+def test_bounds_come_from_the_schema():
+    assert FM.bounds(FM.find("workload", ["cacheable_prefix_share"])) == (0.0, 1.0)
+    assert FM.bounds(FM.find("finance", ["horizon_months"])) == (1.0, 120.0)
+    assert FM.bounds(FM.find("self-hosted", ["payment", "gpu_usd_per_hour"])) == (0.0, None)
+
+
+def test_an_older_key_is_read_as_its_new_name_with_a_warning_that_names_it(tmp_path):
+    text = ALL_KINDS.read_text().replace("gpu_usd_per_hour: 3.0", "usd_per_gpu_hour: 3.0").replace(
+        "overflow_replicas: 2", "replicas: 2")
+    old = tmp_path / "old.yaml"
+    old.write_text(text)
+    loaded = load_scenario_files([old])
+    by_id = {o.id: o for o in loaded.scenarios[0].options}
+    assert by_id["on-demand"].payment.gpu_usd_per_hour == 3.0
+    assert by_id["overflow"].overflow_replicas == 2
+    messages = {w.field: (w.line, w.message, w.severity) for w in loaded.warnings}
+    line_old_price = next(i for i, s in enumerate(text.splitlines(), 1) if "usd_per_gpu_hour: 3.0" in s)
+    assert messages["scenarios[0].options[1].payment.usd_per_gpu_hour"] == (
+        line_old_price, "`usd_per_gpu_hour` is now called `gpu_usd_per_hour`; read as `gpu_usd_per_hour`", "warning")
+    assert "scenarios[0].options[6].replicas" in messages
+
+
+def test_both_spellings_at_once_is_an_error_naming_the_older_one(tmp_path):
+    both = tmp_path / "both.yaml"
+    both.write_text(ALL_KINDS.read_text().replace("gpu_usd_per_hour: 3.0", "gpu_usd_per_hour: 3.0, usd_per_gpu_hour: 3.0"))
+    with pytest.raises(TcoUserError) as e:
+        load_scenario_files([both])
+    assert [p.field for p in e.value.problems] == ["scenarios[0].options[1].payment.usd_per_gpu_hour"]
+    assert "both `gpu_usd_per_hour` and its older spelling `usd_per_gpu_hour`" in e.value.problems[0].message
+
+
+def test_an_older_key_given_by_set_is_migrated_too(catalog):
+    assert run_totals(catalog, ["options.on-demand.payment.usd_per_gpu_hour=5"]) == pytest.approx(
+        run_totals(catalog, ["options.on-demand.payment.gpu_usd_per_hour=5"]))
+
+
+def test_the_field_reference_in_the_docs_is_current():
+    from tco.report.fields_doc import fields_markdown
+
+    doc = Path(__file__).parents[2] / "docs" / "fields.md"
+    assert doc.read_text() == fields_markdown(), "run: python -m tco.report.fields_doc > docs/fields.md"
