@@ -380,9 +380,9 @@ def test_expert_parallel_needs_ep_to_divide_the_tp_group(catalog):
 
 
 def test_host_overhead_caps_a_small_moe_at_huge_batch(catalog):
-    # One scheduler per replica spends HOST_S_PER_SEQUENCE per running sequence per step, overlapped with
-    # the GPU but for HOST_EXPOSED_SHARE of the shorter of the two: a step of B sequences takes
-    # B x host + share x GPU, so no replica emits more than 1 / HOST_S_PER_SEQUENCE tokens per second.
+    # One scheduler per replica spends host_s_per_sequence per running sequence per step, overlapped with
+    # the GPU but for host_exposed_share of the shorter of the two: a step of B sequences takes
+    # B x host + share x GPU, so no replica emits more than 1 / host_s_per_sequence tokens per second.
     cfg = ServingConfig(gpus=1, input_tokens=128, output_tokens=128, precision="fp4")
     r = predict_model(catalog.models["gpt-oss-20b"], catalog.gpus["b200"], cfg)
     assert r.limited_by == "host overhead"
