@@ -26,6 +26,7 @@ Pure: no I/O. Units are in the names; bytes and FLOPs are plain floats.
 
 from __future__ import annotations
 
+from tco.engine.throughput.collectives import load_imbalance
 from tco.engine.throughput.config import (ENGINES, PRECISIONS, RUNTIMES, ServingConfig, ThroughputResult, default_kv_precision,
                                           not_runnable)
 from tco.engine.throughput.fitted import FITTED, GENERATIONS, FittedConstants, PerGeneration, efficiency_generation
@@ -33,7 +34,6 @@ from tco.engine.throughput.memory import (kv_cache_bytes_per_token, memory_bytes
                                           weight_bytes)
 from tco.engine.throughput.predict import predict, predict_model
 from tco.engine.throughput.step import expected_experts_touched
-from tco.engine.throughput.collectives import load_imbalance
 
 __all__ = [
     "ENGINES", "FITTED", "GENERATIONS", "PRECISIONS", "RUNTIMES", "FittedConstants", "PerGeneration", "ServingConfig",
