@@ -32,3 +32,21 @@ def test_the_readme_quotes_the_throughput_accuracy_of_the_methodology_doc():
     readme = pattern.search((ROOT / "README.md").read_text().replace("\n  ", " "))
     doc = pattern.search((ROOT / "docs" / "throughput.md").read_text())
     assert readme and doc and readme.groups() == doc.groups()
+
+
+def test_the_fitted_constants_table_in_the_throughput_doc_is_generated_from_the_engine():
+    from tco.report.throughput_doc import with_current_table
+
+    text = (ROOT / "docs" / "throughput.md").read_text()
+    assert text == with_current_table(text), "run: python -m tco.report.throughput_doc docs/throughput.md"
+
+
+def test_the_generated_constants_table_shows_the_values_worked_by_hand():
+    # 0.6096 to three figures is 0.610 (the zero kept); 2.135e-05 s is 21.4 us; 2.879e11 bytes/s is 288 GB/s.
+    from tco.report.throughput_doc import constants_table_markdown
+
+    table = constants_table_markdown()
+    assert "| `matmul_efficiency` | 0.610 (shared) |" in table
+    assert "| `layer_overhead_s` | 21.4 us |" in table
+    assert "Ampere 143, Hopper 288, Blackwell 444 GB/s (shared 323)" in table
+    assert "16 fitted values" in table  # 10 plain + memory and matmul shared + NVLink shared and 3 generations

@@ -170,3 +170,24 @@ def test_attention_dp_flags_choose_the_moe_split(capsys):
     assert rows["tp"]["parallelism"] == "TP8"
     assert rows["dp"]["parallelism"] == rows["header"]["parallelism"] == "DP8 attention, experts EP8"
     assert rows["header"]["output_tokens_per_s"] == rows["dp"]["output_tokens_per_s"] > rows["tp"]["output_tokens_per_s"]
+
+
+def test_the_cli_choices_are_the_models_allowed_values():
+    # The CLI keeps its own tuples (no pydantic on the `tco --help` path); they must be the Literals.
+    from typing import get_args
+
+    from tco.commands import throughput as cli
+    from tco.model.hardware import Engine, Precision, Runtime
+
+    assert cli.PRECISIONS == get_args(Precision)
+    assert cli.ENGINES == get_args(Engine)
+    assert cli.RUNTIMES == get_args(Runtime)
+    assert set(cli.KV_PRECISIONS) == set(get_args(Precision)) - {"int4", "int8"}  # weight-only precisions: no such cache
+
+
+def test_an_unknown_engine_in_a_batch_names_the_allowed_ones(tmp_path, capsys):
+    path = tmp_path / "configs.csv"
+    path.write_text("model,gpu,gpus,input_tokens,output_tokens,engine\nllama-3.1-8b,h100-sxm,1,1000,1000,tgi\n")
+    code, _, err = run(capsys, ["throughput", "--batch", str(path)])
+    assert code == 2
+    assert f"{path}:2: engine: must be one of trtllm, vllm, sglang (got 'tgi')" in err

@@ -11,8 +11,8 @@ import statistics
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
-from tco.engine.throughput import ServingConfig, predict_model
-from tco.engine.throughput_lookup import interpolate
+from tco.engine.throughput import FITTED, FittedConstants, ServingConfig, predict_model
+from tco.engine.throughput.lookup import interpolate
 from tco.model.catalog import Catalog
 from tco.model.hardware import ThroughputMeasurement
 
@@ -43,10 +43,12 @@ def usable(catalog: Catalog) -> list[ThroughputMeasurement]:
     return [m for m in catalog.measurements if m.model in catalog.models and m.gpu in catalog.gpus]
 
 
-def model_cases(catalog: Catalog, measurements: Iterable[ThroughputMeasurement] | None = None) -> list[Case]:
+def model_cases(catalog: Catalog, measurements: Iterable[ThroughputMeasurement] | None = None,
+                constants: FittedConstants = FITTED) -> list[Case]:
+    """The model alone (with `constants`) on each measurement (default: every usable one)."""
     out = []
     for m in measurements if measurements is not None else usable(catalog):
-        r = predict_model(catalog.models[m.model], catalog.gpus[m.gpu], config_of(m))
+        r = predict_model(catalog.models[m.model], catalog.gpus[m.gpu], config_of(m), constants)
         out.append(Case(m, r.output_tokens_per_s if r.runnable else None))
     return out
 
@@ -57,7 +59,7 @@ def leave_one_out_cases(catalog: Catalog) -> list[Case]:
     out = []
     for i, m in enumerate(pool):
         others = pool[:i] + pool[i + 1:]
-        value = interpolate(m.model, m.gpu, config_of(m), others, catalog.models[m.model], catalog.gpus[m.gpu])
+        value = interpolate(catalog.models[m.model], catalog.gpus[m.gpu], config_of(m), others, predict_model)
         if value is not None:
             out.append(Case(m, value[0]))
     return out

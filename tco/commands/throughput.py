@@ -17,6 +17,16 @@ BATCH_COLUMNS = ("model", "gpu", "gpus", "precision", "input_tokens", "output_to
                  "ttft_ms", "tpot_ms", "tp", "pp", "ep", "engine", "runtime")
 """Columns a --batch CSV may have (model, gpu, gpus, input_tokens and output_tokens are required)."""
 REQUIRED_BATCH_COLUMNS = ("model", "gpu", "gpus", "input_tokens", "output_tokens")
+# The allowed values, copied here so that building the parser imports neither pydantic nor the engine
+# (`tco --help` stays fast); tests/test_throughput_cli.py checks each equals tco.model.hardware's Literal.
+PRECISIONS = ("bf16", "fp16", "fp8", "fp4", "int4", "int8")
+"""tco.model.hardware.Precision."""
+KV_PRECISIONS = ("bf16", "fp16", "fp8", "fp4")
+"""The KV cache precisions --kv-precision offers: tco.model.hardware.Precision without the weight-only int4/int8."""
+ENGINES = ("trtllm", "vllm", "sglang")
+"""tco.model.hardware.Engine."""
+RUNTIMES = ("python", "cpp")
+"""tco.model.hardware.Runtime."""
 
 
 def register(subparsers) -> None:
@@ -34,12 +44,12 @@ def register(subparsers) -> None:
                         help="MoE: attention data-parallel over the tp GPUs, experts expert-parallel (SGLang --enable-dp-attention)")
     parser.add_argument("--no-attention-dp", dest="attention_dp", action="store_false",
                         help="MoE: attention tensor-parallel (with --ep 1: plain TP, experts split too)")
-    parser.add_argument("--precision", default="fp8", choices=("bf16", "fp16", "fp8", "fp4", "int4", "int8"),
+    parser.add_argument("--precision", default="fp8", choices=PRECISIONS,
                         help="weight precision (default fp8)")
-    parser.add_argument("--kv-precision", choices=("bf16", "fp16", "fp8", "fp4"),
+    parser.add_argument("--kv-precision", choices=KV_PRECISIONS,
                         help="KV cache precision (default: fp8 for fp8/fp4 weights, else 16-bit)")
-    parser.add_argument("--engine", default="trtllm", choices=("trtllm", "vllm", "sglang"), help="serving engine (default trtllm)")
-    parser.add_argument("--runtime", default="python", choices=("python", "cpp"),
+    parser.add_argument("--engine", default="trtllm", choices=ENGINES, help="serving engine (default trtllm)")
+    parser.add_argument("--runtime", default="python", choices=RUNTIMES,
                         help="how the engine drives the GPU: python (TensorRT-LLM 1.0+ PyTorch backend, vLLM, SGLang; "
                              "default) or cpp (TensorRT-LLM's older TensorRT engine flow)")
     parser.add_argument("--input-tokens", type=int, help="prompt tokens per request")
@@ -163,8 +173,7 @@ def read_batch(path_text: str, catalog) -> list[dict]:
 
 _INTEGER = ("gpus", "input_tokens", "output_tokens", "tp", "pp", "ep")
 _NUMBER = ("ttft_ms", "tpot_ms")
-_CHOICES = {"precision": ("bf16", "fp16", "fp8", "fp4", "int4", "int8"), "engine": ("trtllm", "vllm", "sglang"),
-            "runtime": ("python", "cpp")}
+_CHOICES = {"precision": PRECISIONS, "engine": ENGINES, "runtime": RUNTIMES}
 
 
 def _parse_row(raw: dict, name: str, line: int) -> tuple[dict, list]:

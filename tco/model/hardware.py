@@ -11,10 +11,16 @@ from pydantic import Field, model_validator
 
 from tco.model.base import Id, PositiveFloat, Source, SourcedRecord, StrictModel
 
+# The allowed values of the serving vocabulary, declared once: the throughput engine derives its
+# tuples from these (`typing.get_args`, tco/engine/throughput/config.py), and a test keeps the CLI's
+# own copies (kept free of pydantic for a fast `tco --help`) equal to them.
 Precision = Literal["bf16", "fp16", "fp8", "fp4", "int4", "int8"]
+"""Weight (and KV cache) precisions the throughput model knows."""
 Architecture = Literal["ampere", "ada", "hopper", "blackwell", "cdna3", "cdna4", "gaudi"]
+Engine = Literal["trtllm", "vllm", "sglang"]
+"""Serving engines: TensorRT-LLM, vLLM, SGLang."""
 Runtime = Literal["python", "cpp"]
-"""How an engine drives the GPU (see tco.engine.throughput.RUNTIMES)."""
+"""How an engine drives the GPU (see tco.engine.throughput.config.RUNTIMES)."""
 
 
 class GpuType(SourcedRecord):
@@ -26,7 +32,10 @@ class GpuType(SourcedRecord):
     architecture: Architecture
     """Decides which precisions run natively: FP8 needs Ada/Hopper/CDNA3 or newer, FP4 needs Blackwell or CDNA4."""
     memory_gb: PositiveFloat
-    """Marketed memory in decimal GB (usable capacity is a little lower)."""
+    """Memory as marketed ("80 GB"). The unit depends on the memory type, as the vendors use it: HBM
+    capacities are binary, so the figure is GiB (an "80 GB" H100 has 80 x 2^30 bytes); GDDR boards'
+    figure is decimal GB (an L40S has 48 x 10^9 bytes). The throughput model reads it that way
+    (`tco.engine.throughput.memory.memory_bytes_of`). Usable capacity is a little lower."""
     memory_type: str | None = None
     memory_bandwidth_tb_per_s: PositiveFloat | None = None
     """Peak device-memory bandwidth, decimal TB/s."""
@@ -218,7 +227,7 @@ class ThroughputMeasurement(StrictModel):
     ep: int | None = Field(default=None, gt=0)
     precision: Precision
     kv_cache_precision: Precision | None = None
-    engine: Literal["trtllm", "vllm", "sglang"]
+    engine: Engine
     engine_version: str | None = None
     runtime: Runtime = "python"
     """How the engine drove the GPU: `cpp` for TensorRT-LLM's TensorRT engine flow (C++ executor, the

@@ -12,10 +12,12 @@ from typing import Annotated, Literal, Union
 from pydantic import Field, StrictStr, model_validator
 
 from tco.model.base import Id, NonNegativeFloat, PositiveFloat, Share, StrictModel
+from tco.model.hardware import Engine
 from tco.model.quality import CapabilityRequirement
 
-Engine = Literal["trtllm", "vllm", "sglang"]
 ServingPrecision = Literal["bf16", "fp16", "fp8", "fp4", "int4"]
+"""Weight precisions a self-hosted option may name (a subset of tco.model.hardware.Precision: no
+weight-only int8)."""
 
 
 class Workload(StrictModel):

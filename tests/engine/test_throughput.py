@@ -12,9 +12,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tco.engine import throughput as tp
-from tco.engine.throughput import (ServingConfig, expected_experts_touched, load_imbalance, kv_cache_bytes_per_token,
-                                   moe_dispatch_bytes_per_routed_copy, predict, predict_model, weight_bytes)
+from tco.engine.throughput import (ServingConfig, efficiency_generation, expected_experts_touched, load_imbalance,
+                                   kv_cache_bytes_per_token, memory_bytes_of, moe_dispatch_bytes_per_routed_copy, predict,
+                                   predict_model, weight_bytes)
+from tco.engine.throughput.collectives import (allgather_s, alltoall_s, busiest_group_prefill_tokens, moe_exchange_s,
+                                               other_ranks_per_token)
+from tco.engine.throughput.config import MAX_TOKENS_PER_STEP
+from tco.engine.throughput.deployment import build_deployment
+from tco.engine.throughput.fitted import FITTED, PerGeneration
+from tco.engine.throughput.gpu import link_bytes_per_s
+from tco.engine.throughput.memory import gemm_input_bytes
+from tco.engine.throughput.parallel import Split
+from tco.engine.throughput.step import add_kernel
 from tco.load.hardware import load_hardware
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "throughput.md"
@@ -83,14 +92,14 @@ def test_max_concurrency_follows_the_memory_left_for_the_cache(catalog):
 
 
 def test_hbm_capacity_is_binary_and_gddr_decimal(catalog):
-    assert tp.memory_bytes_of(catalog.gpus["h100-sxm"]) == 80 * 2**30  # 85.9 x 10^9 bytes
-    assert tp.memory_bytes_of(catalog.gpus["l40s"]) == 48e9  # GDDR6
+    assert memory_bytes_of(catalog.gpus["h100-sxm"]) == 80 * 2**30  # 85.9 x 10^9 bytes
+    assert memory_bytes_of(catalog.gpus["l40s"]) == 48e9  # GDDR6
 
 
 # --- Roofline, by hand ------------------------------------------------------------------------
 
 def _soft_roofline(mem_s: float, compute_s: float) -> float:
-    p = tp.ROOFLINE_SHARPNESS
+    p = FITTED.roofline_sharpness
     return (mem_s ** p + compute_s ** p) ** (1 / p)
 
 
@@ -99,8 +108,8 @@ def _llama_8b_single_sequence_step_s(pp: int) -> float:
     1 output token (so the step carries 1 decode token and 1 prompt token), pipeline of pp stages, by hand."""
     vocab_rows = 128_256 * 4096
     dense = 8e9 - 2 * vocab_rows  # linear layers outside embedding and LM head
-    bandwidth = 3.35e12 * tp.MEMORY_BANDWIDTH_EFFICIENCY["shared"]
-    matmul = 989e12 * tp.MATMUL_EFFICIENCY["shared"]  # BF16 peak; the cache is BF16 too
+    bandwidth = 3.35e12 * FITTED.memory_bandwidth_efficiency.shared
+    matmul = 989e12 * FITTED.matmul_efficiency.shared  # BF16 peak; the cache is BF16 too
     stage_tokens = 2 / pp
     # the LM head (16-bit) sits whole on the last stage, which sets the pace
     linear = _soft_roofline((dense * 2 / pp + vocab_rows * 2) / bandwidth,
@@ -108,10 +117,10 @@ def _llama_8b_single_sequence_step_s(pp: int) -> float:
     pair_flops = 32 * 4 * 128 * 32  # heads x 4 x head_dim, per layer, 32 layers
     attention = _soft_roofline(1 / pp * 1.5 * 131_072 / pp / bandwidth,  # context 1 + 1/2 tokens, KV over pp stages
                                (1 * 1.5 * pair_flops + 1 * 0.5 * pair_flops) / (pp * pp) / matmul)
-    activations = tp.ACTIVATION_PASSES_PER_LAYER * stage_tokens * 4096 * 2 * 32 / pp / bandwidth
-    gpu = linear + attention + activations + 32 / pp * tp.LAYER_OVERHEAD_S
-    host = tp.HOST_S_PER_SEQUENCE * 1 / pp  # the scheduler's time for one sequence, one microbatch
-    return gpu + tp.HOST_EXPOSED_SHARE * host  # the host's time is the shorter: only its exposed share adds
+    activations = FITTED.activation_passes_per_layer * stage_tokens * 4096 * 2 * 32 / pp / bandwidth
+    gpu = linear + attention + activations + 32 / pp * FITTED.layer_overhead_s
+    host = FITTED.host_s_per_sequence * 1 / pp  # the scheduler's time for one sequence, one microbatch
+    return gpu + FITTED.host_exposed_share * host  # the host's time is the shorter: only its exposed share adds
 
 
 def test_single_sequence_decode_is_bound_by_reading_the_weights(catalog):
@@ -120,9 +129,9 @@ def test_single_sequence_decode_is_bound_by_reading_the_weights(catalog):
     r = predict_model(m, g, ServingConfig(gpus=1, input_tokens=1, output_tokens=1, precision="bf16", concurrency=1))
     assert r.output_tokens_per_s == pytest.approx(1 / _llama_8b_single_sequence_step_s(1), rel=1e-9)
     assert r.limited_by == "memory bandwidth"
-    weight_read_s = (8e9 - 128_256 * 4096) * 2 / (3.35e12 * tp.MEMORY_BANDWIDTH_EFFICIENCY["shared"])
+    weight_read_s = (8e9 - 128_256 * 4096) * 2 / (3.35e12 * FITTED.memory_bandwidth_efficiency.shared)
     # the rest: the per-layer fixed time, and well under a millisecond of cache, activations, FLOPs and host
-    assert weight_read_s + 32 * tp.LAYER_OVERHEAD_S < 1 / r.output_tokens_per_s < weight_read_s + 32 * tp.LAYER_OVERHEAD_S + 1e-3
+    assert weight_read_s + 32 * FITTED.layer_overhead_s < 1 / r.output_tokens_per_s < weight_read_s + 32 * FITTED.layer_overhead_s + 1e-3
 
 
 def test_pipeline_stages_split_the_layers_but_the_last_one_holds_the_whole_lm_head(catalog):
@@ -133,13 +142,13 @@ def test_pipeline_stages_split_the_layers_but_the_last_one_holds_the_whole_lm_he
 
 
 def test_a_kernel_near_its_ridge_point_takes_longer_than_either_side(catalog):
-    assert 1.0 < tp.ROOFLINE_SHARPNESS < 64.0
+    assert 1.0 < FITTED.roofline_sharpness < 64.0
     both = [0.0, 0.0, 0.0]
-    tp._kernel(both, 1.0, 1.0)
-    assert both[0] == pytest.approx(2 ** (1 / tp.ROOFLINE_SHARPNESS))  # 1.51 s for 1 s of loads and 1 s of math
+    add_kernel(both, 1.0, 1.0, FITTED.roofline_sharpness)
+    assert both[0] == pytest.approx(2 ** (1 / FITTED.roofline_sharpness))  # 1.51 s for 1 s of loads and 1 s of math
     lopsided = [0.0, 0.0, 0.0]
-    tp._kernel(lopsided, 1.0, 0.01)
-    assert lopsided[0] == pytest.approx((1 + 0.01 ** tp.ROOFLINE_SHARPNESS) ** (1 / tp.ROOFLINE_SHARPNESS))
+    add_kernel(lopsided, 1.0, 0.01, FITTED.roofline_sharpness)
+    assert lopsided[0] == pytest.approx((1 + 0.01 ** FITTED.roofline_sharpness) ** (1 / FITTED.roofline_sharpness))
     assert 1.0 < lopsided[0] < 1.002  # far from the ridge: the roofline
 
 
@@ -149,7 +158,7 @@ def test_large_batch_prefill_heavy_work_is_compute_bound(catalog):
     assert r.limited_by in ("compute", "kv cache capacity")
     # upper bound: prompt + output tokens at the achievable FP8 peak cannot be beaten
     flops_per_request = 2 * (8e9 - 2 * 128_256 * 4096) * 5100
-    assert r.requests_per_s < 1979e12 * tp.MATMUL_EFFICIENCY["shared"] / flops_per_request
+    assert r.requests_per_s < 1979e12 * FITTED.matmul_efficiency.shared / flops_per_request
 
 
 def test_moe_decode_reads_only_the_experts_touched(catalog):
@@ -160,7 +169,7 @@ def test_moe_decode_reads_only_the_experts_touched(catalog):
     touched = expected_experts_touched(8, 2, 2)  # decode token + prompt token in the step: 3.5 experts
     dense = 46.7e9 - 32 * 8 * routed_expert - 2 * 32_000 * 4096
     read = dense + touched * routed_expert * 32 + 32_000 * 4096 * 2
-    bandwidth = 4.8e12 * tp.MEMORY_BANDWIDTH_EFFICIENCY["shared"]
+    bandwidth = 4.8e12 * FITTED.memory_bandwidth_efficiency.shared
     assert 1 / r.output_tokens_per_s > read / bandwidth  # at least the weight read
     assert 1 / r.output_tokens_per_s < 46.96e9 / bandwidth  # well under reading every expert
 
@@ -178,34 +187,34 @@ def test_tensor_parallel_splits_weights_and_adds_communication(catalog):
 # --- GPU generations -------------------------------------------------------------------------
 
 def test_a_generation_uses_its_own_entry_or_else_the_shared_one(catalog):
-    assert tp.efficiency_generation(catalog.gpus["b200"]) == "blackwell"
-    assert tp.efficiency_generation(catalog.gpus["mi300x"]) == "shared"  # CDNA3: no calibration row
-    assert tp.efficiency_generation(catalog.gpus["gaudi3"]) == "shared"
-    table = {"hopper": 0.9, "shared": 0.8}
-    assert tp.generation_value(table, catalog.gpus["h200"]) == 0.9
-    assert tp.generation_value(table, catalog.gpus["b200"]) == 0.8  # no Blackwell entry
-    assert tp.generation_value(table, catalog.gpus["mi300x"]) == 0.8
+    assert efficiency_generation(catalog.gpus["b200"]) == "blackwell"
+    assert efficiency_generation(catalog.gpus["mi300x"]) == "shared"  # CDNA3: no calibration row
+    assert efficiency_generation(catalog.gpus["gaudi3"]) == "shared"
+    table = PerGeneration(shared=0.8, hopper=0.9)
+    assert table.for_gpu(catalog.gpus["h200"]) == 0.9
+    assert table.for_gpu(catalog.gpus["b200"]) == 0.8  # no Blackwell entry
+    assert table.for_gpu(catalog.gpus["mi300x"]) == 0.8
     m = catalog.models["llama-3.1-8b"]
     cfg = ServingConfig(gpus=1, input_tokens=1000, output_tokens=100, precision="fp8", kv_precision="fp8")
 
     def deployment(gpu):
-        return tp._deployment(m, gpu, cfg, 1, 1, 1, tp._Split(1, 1), "fp8", "fp8")
+        return build_deployment(m, gpu, cfg, 1, 1, 1, Split(1, 1), "fp8", "fp8", FITTED)
 
     mi300x, b200 = deployment(catalog.gpus["mi300x"]), deployment(catalog.gpus["b200"])
-    assert mi300x.bandwidth_bytes_per_s == pytest.approx(5.3e12 * tp.generation_value(tp.MEMORY_BANDWIDTH_EFFICIENCY, catalog.gpus["mi300x"]))
-    assert mi300x.matmul_flops_per_s == pytest.approx(2610e12 * tp.generation_value(tp.MATMUL_EFFICIENCY, catalog.gpus["mi300x"]))
-    assert b200.matmul_flops_per_s == pytest.approx(4500e12 * tp.generation_value(tp.MATMUL_EFFICIENCY, catalog.gpus["b200"]))
+    assert mi300x.bandwidth_bytes_per_s == pytest.approx(5.3e12 * FITTED.memory_bandwidth_efficiency.for_gpu(catalog.gpus["mi300x"]))
+    assert mi300x.matmul_flops_per_s == pytest.approx(2610e12 * FITTED.matmul_efficiency.for_gpu(catalog.gpus["mi300x"]))
+    assert b200.matmul_flops_per_s == pytest.approx(4500e12 * FITTED.matmul_efficiency.for_gpu(catalog.gpus["b200"]))
     # NVLink bandwidth has an entry per generation: Blackwell's NVLink 5 is faster than Hopper's NVLink 4
-    assert b200.link_bytes_per_s == tp.NVLINK_ALLREDUCE_BYTES_PER_S["blackwell"] > tp.NVLINK_ALLREDUCE_BYTES_PER_S["hopper"]
+    assert b200.link_bytes_per_s == FITTED.nvlink_allreduce_bytes_per_s.blackwell > FITTED.nvlink_allreduce_bytes_per_s.hopper
 
 
 def test_pcie_cards_use_their_pcie_generation_for_all_reduce(catalog):
     # L40S: PCIe 4.0 x16, 31.5 GB/s per direction; RTX PRO 6000 Blackwell: PCIe 5.0 x16, 63 GB/s
-    assert tp._link_bytes_per_s(catalog.gpus["l40s"]) == pytest.approx(31.5e9 * tp.LINK_EFFICIENCY)
-    assert tp._link_bytes_per_s(catalog.gpus["rtx-pro-6000"]) == pytest.approx(63.0e9 * tp.LINK_EFFICIENCY)
+    assert link_bytes_per_s(catalog.gpus["l40s"], FITTED) == pytest.approx(31.5e9 * FITTED.link_efficiency)
+    assert link_bytes_per_s(catalog.gpus["rtx-pro-6000"], FITTED) == pytest.approx(63.0e9 * FITTED.link_efficiency)
     # NVLink GPUs without a catalog figure: their generation's fitted all-reduce bandwidth
-    assert tp._link_bytes_per_s(catalog.gpus["b200"]) == tp.NVLINK_ALLREDUCE_BYTES_PER_S["blackwell"]
-    assert tp._link_bytes_per_s(catalog.gpus["h200"]) == tp.NVLINK_ALLREDUCE_BYTES_PER_S["hopper"]
+    assert link_bytes_per_s(catalog.gpus["b200"], FITTED) == FITTED.nvlink_allreduce_bytes_per_s.blackwell
+    assert link_bytes_per_s(catalog.gpus["h200"], FITTED) == FITTED.nvlink_allreduce_bytes_per_s.hopper
 
 
 def test_fp4_gemms_run_at_their_own_share_of_the_fp4_peak(catalog):
@@ -214,7 +223,7 @@ def test_fp4_gemms_run_at_their_own_share_of_the_fp4_peak(catalog):
     r = predict_model(m, g, ServingConfig(gpus=1, input_tokens=4000, output_tokens=10, precision="fp4", concurrency=64))
     linear_flops_per_request = 2 * (70e9 - 2 * 128_256 * 8192) * 4010
     assert r.limited_by == "compute"
-    compute_bound = 9000e12 * tp.FP4_MATMUL_EFFICIENCY / linear_flops_per_request  # 7.1 requests/s
+    compute_bound = 9000e12 * FITTED.fp4_matmul_efficiency / linear_flops_per_request  # 7.1 requests/s
     assert 0.8 * compute_bound < r.requests_per_s < compute_bound
 
 
@@ -233,20 +242,20 @@ def test_a_step_carries_at_most_the_engines_token_budget(catalog):
 
 
 def test_tied_fit_parameters_move_every_generation_together():
-    from tco.bench.fit_throughput import TIED_PARAMETERS, get_constant, set_constant
+    from tco.bench.fit_throughput import TIED_PARAMETERS, get_constant, with_constant
 
-    assert "MEMORY_BANDWIDTH_EFFICIENCY.*" in TIED_PARAMETERS and "FP4_MATMUL_EFFICIENCY" in TIED_PARAMETERS
-    assert not any(name.startswith("MEMORY_BANDWIDTH_EFFICIENCY.h") for name in TIED_PARAMETERS)
-    saved = dict(tp.MEMORY_BANDWIDTH_EFFICIENCY)
-    try:
-        set_constant("MEMORY_BANDWIDTH_EFFICIENCY.*", 0.5)
-        assert set(tp.MEMORY_BANDWIDTH_EFFICIENCY.values()) == {0.5}
-        assert get_constant("MEMORY_BANDWIDTH_EFFICIENCY.*") == 0.5
-        set_constant("MEMORY_BANDWIDTH_EFFICIENCY.ada", 0.25)
-        assert tp.MEMORY_BANDWIDTH_EFFICIENCY["ada"] == 0.25 and tp.MEMORY_BANDWIDTH_EFFICIENCY["shared"] == 0.5
-    finally:
-        tp.MEMORY_BANDWIDTH_EFFICIENCY.clear()
-        tp.MEMORY_BANDWIDTH_EFFICIENCY.update(saved)
+    assert "memory_bandwidth_efficiency.*" in TIED_PARAMETERS and "fp4_matmul_efficiency" in TIED_PARAMETERS
+    assert not any(name.startswith("memory_bandwidth_efficiency.h") for name in TIED_PARAMETERS)
+    # NVLink has its own Ampere, Hopper and Blackwell values: `.*` moves them and the shared one together
+    tied = with_constant(FITTED, "nvlink_allreduce_bytes_per_s.*", 0.5)
+    assert tied.nvlink_allreduce_bytes_per_s.entries() == {"shared": 0.5, "ampere": 0.5, "hopper": 0.5, "blackwell": 0.5}
+    assert get_constant(tied, "nvlink_allreduce_bytes_per_s.*") == 0.5
+    one = with_constant(tied, "memory_bandwidth_efficiency.ada", 0.25)
+    assert one.memory_bandwidth_efficiency.ada == 0.25
+    assert one.memory_bandwidth_efficiency.shared == FITTED.memory_bandwidth_efficiency.shared
+    assert get_constant(one, "memory_bandwidth_efficiency.hopper") == FITTED.memory_bandwidth_efficiency.shared  # no own value
+    # values, not globals: the shipped constants are untouched
+    assert FITTED.nvlink_allreduce_bytes_per_s.hopper == 2.879e11 and FITTED.memory_bandwidth_efficiency.ada is None
 
 
 # --- Precision rules --------------------------------------------------------------------------
@@ -371,16 +380,16 @@ def test_expert_parallel_needs_ep_to_divide_the_tp_group(catalog):
 
 
 def test_host_overhead_caps_a_small_moe_at_huge_batch(catalog):
-    # One scheduler per replica spends HOST_S_PER_SEQUENCE per running sequence per step, overlapped with
-    # the GPU but for HOST_EXPOSED_SHARE of the shorter of the two: a step of B sequences takes
-    # B x host + share x GPU, so no replica emits more than 1 / HOST_S_PER_SEQUENCE tokens per second.
+    # One scheduler per replica spends host_s_per_sequence per running sequence per step, overlapped with
+    # the GPU but for host_exposed_share of the shorter of the two: a step of B sequences takes
+    # B x host + share x GPU, so no replica emits more than 1 / host_s_per_sequence tokens per second.
     cfg = ServingConfig(gpus=1, input_tokens=128, output_tokens=128, precision="fp4")
     r = predict_model(catalog.models["gpt-oss-20b"], catalog.gpus["b200"], cfg)
     assert r.limited_by == "host overhead"
-    host_s = tp.HOST_S_PER_SEQUENCE * r.concurrency
+    host_s = FITTED.host_s_per_sequence * r.concurrency
     gpu_s = r.concurrency / r.output_tokens_per_s - host_s  # what the step adds to the host time ...
-    assert 0 < gpu_s / tp.HOST_EXPOSED_SHARE < host_s  # ... is the exposed share of a GPU time shorter than the host's
-    assert r.output_tokens_per_s < 1 / tp.HOST_S_PER_SEQUENCE
+    assert 0 < gpu_s / FITTED.host_exposed_share < host_s  # ... is the exposed share of a GPU time shorter than the host's
+    assert r.output_tokens_per_s < 1 / FITTED.host_s_per_sequence
     # the C++ executor spends less CPU per sequence: same GPU, faster steps
     cpp = predict_model(catalog.models["gpt-oss-20b"], catalog.gpus["b200"], replace(cfg, runtime="cpp"))
     assert cpp.runtime == "cpp" and r.runtime == "python"
@@ -394,32 +403,32 @@ def test_runtime_only_changes_the_host_time(catalog):
     m, g = catalog.models["llama-3.1-70b"], catalog.gpus["h200"]
     python, cpp = (predict_model(m, g, replace(cfg, runtime=rt)) for rt in ("python", "cpp"))
     step_python, step_cpp = 64 / python.output_tokens_per_s, 64 / cpp.output_tokens_per_s
-    expected = tp.HOST_EXPOSED_SHARE * 64 * (tp.HOST_S_PER_SEQUENCE - tp.CPP_HOST_S_PER_SEQUENCE)
+    expected = FITTED.host_exposed_share * 64 * (FITTED.host_s_per_sequence - FITTED.cpp_host_s_per_sequence)
     assert step_python - step_cpp == pytest.approx(expected, rel=1e-9)
 
 
 def test_a_token_goes_once_to_each_gpu_holding_one_of_its_experts():
     # Mixtral: 8 experts, top-2, one expert per GPU at EP8. Another GPU holds neither of a token's two
     # experts with probability C(7,2)/C(8,2) = 21/28, so 7 x 7/28 = 1.75 other GPUs receive it.
-    assert tp.other_ranks_per_token(8, 2, 8) == pytest.approx(1.75)
+    assert other_ranks_per_token(8, 2, 8) == pytest.approx(1.75)
     # DeepSeek-V3: 256 experts, top-8, 32 per GPU at EP8: none of the 8 on a given other GPU with
     # probability (224 x 223 x ... x 217) / (256 x 255 x ... x 249).
     none_there = math.prod((224 - i) / (256 - i) for i in range(8))
-    assert tp.other_ranks_per_token(256, 8, 8) == pytest.approx(7 * (1 - none_there))  # 4.62, not 8 x 7/8
-    assert tp.other_ranks_per_token(4, 4, 2) == pytest.approx(1.0)  # every expert chosen: the other GPU always
-    assert tp.other_ranks_per_token(256, 8, 1) == 0.0
+    assert other_ranks_per_token(256, 8, 8) == pytest.approx(7 * (1 - none_there))  # 4.62, not 8 x 7/8
+    assert other_ranks_per_token(4, 4, 2) == pytest.approx(1.0)  # every expert chosen: the other GPU always
+    assert other_ranks_per_token(256, 8, 1) == 0.0
 
 
 def test_attention_dp_all_to_all_sends_fp8_dispatch_and_16_bit_combine(catalog):
     m, g = catalog.models["qwen3-235b-a22b"], catalog.gpus["h200"]
     cfg = ServingConfig(gpus=8, tp=8, input_tokens=1000, output_tokens=1000, precision="fp8")
-    d = tp._deployment(m, g, cfg, 8, 1, 1, tp._Split(8, 8), "fp8", "fp8")
+    d = build_deployment(m, g, cfg, 8, 1, 1, Split(8, 8), "fp8", "fp8", FITTED)
     tokens = 100.0
-    copies = tp.other_ranks_per_token(128, 8, 8)
-    fp8 = tp._alltoall_s(d, 8, tokens, tp.gemm_input_bytes("fp8"))
-    bf16 = tp._alltoall_s(d, 8, tokens, 2.0)
-    assert fp8 == pytest.approx(tp.ALLREDUCE_LATENCY_S + tokens * copies * m.hidden_size * 1.0 / d.link_bytes_per_s)
-    assert bf16 - tp.ALLREDUCE_LATENCY_S == pytest.approx(2 * (fp8 - tp.ALLREDUCE_LATENCY_S))
+    copies = other_ranks_per_token(128, 8, 8)
+    fp8 = alltoall_s(d, 8, tokens, gemm_input_bytes("fp8"))
+    bf16 = alltoall_s(d, 8, tokens, 2.0)
+    assert fp8 == pytest.approx(FITTED.allreduce_latency_s + tokens * copies * m.hidden_size * 1.0 / d.link_bytes_per_s)
+    assert bf16 - FITTED.allreduce_latency_s == pytest.approx(2 * (fp8 - FITTED.allreduce_latency_s))
 
 
 def test_without_nvlink_attention_dp_all_gathers_tokens_and_reduce_scatters_outputs(catalog):
@@ -428,34 +437,34 @@ def test_without_nvlink_attention_dp_all_gathers_tokens_and_reduce_scatters_outp
     # in 16-bit: 7 x tokens x hidden x (0.5625 + 2) bytes over the link, plus two latencies.
     m, rtx, h200 = catalog.models["qwen3-30b-a3b"], catalog.gpus["rtx-pro-6000"], catalog.gpus["h200"]
     cfg = ServingConfig(gpus=8, tp=8, input_tokens=1000, output_tokens=1000, precision="fp4")
-    d = tp._deployment(m, rtx, cfg, 8, 1, 1, tp._Split(8, 8), "fp4", "fp8")
+    d = build_deployment(m, rtx, cfg, 8, 1, 1, Split(8, 8), "fp4", "fp8", FITTED)
     assert not d.all_to_all
     tokens = 100.0
-    expected = 2 * tp.ALLREDUCE_LATENCY_S + 7 * tokens * m.hidden_size * (0.5625 + 2.0) / d.link_bytes_per_s
-    assert tp._moe_exchange_s(d, tokens) == pytest.approx(expected)
+    expected = 2 * FITTED.allreduce_latency_s + 7 * tokens * m.hidden_size * (0.5625 + 2.0) / d.link_bytes_per_s
+    assert moe_exchange_s(d, tokens) == pytest.approx(expected)
     # over NVLink the all-to-all sends a token only to the GPUs holding its experts
-    nvlink = tp._deployment(m, h200, replace(cfg, precision="fp8"), 8, 1, 1, tp._Split(8, 8), "fp8", "fp8")
+    nvlink = build_deployment(m, h200, replace(cfg, precision="fp8"), 8, 1, 1, Split(8, 8), "fp8", "fp8", FITTED)
     assert nvlink.all_to_all
-    assert tp._moe_exchange_s(nvlink, tokens) == pytest.approx(
-        tp._alltoall_s(nvlink, 8, tokens, 1.0) + tp._alltoall_s(nvlink, 8, tokens, 2.0))
+    assert moe_exchange_s(nvlink, tokens) == pytest.approx(
+        alltoall_s(nvlink, 8, tokens, 1.0) + alltoall_s(nvlink, 8, tokens, 2.0))
     # experts split over GPUs (ep 1) need every token on every GPU, NVLink or not
-    split_experts = tp._deployment(m, h200, replace(cfg, precision="fp8"), 8, 1, 1, tp._Split(8, 1), "fp8", "fp8")
-    assert tp._moe_exchange_s(split_experts, tokens) == pytest.approx(
-        tp._allgather_s(split_experts, 8, tokens, 1.0) + tp._allgather_s(split_experts, 8, tokens, 2.0))
-    assert tp._allgather_s(split_experts, 8, tokens, 1.0) > tp._alltoall_s(nvlink, 8, tokens, 1.0)
+    split_experts = build_deployment(m, h200, replace(cfg, precision="fp8"), 8, 1, 1, Split(8, 1), "fp8", "fp8", FITTED)
+    assert moe_exchange_s(split_experts, tokens) == pytest.approx(
+        allgather_s(split_experts, 8, tokens, 1.0) + allgather_s(split_experts, 8, tokens, 2.0))
+    assert allgather_s(split_experts, 8, tokens, 1.0) > alltoall_s(nvlink, 8, tokens, 1.0)
 
 
 def test_busiest_attention_group_sets_the_prefill_pace():
     # 16 prompts of 1,000 tokens over 8 groups: 2 on average, the busiest about
     # 2 x (1 + sqrt(2 x 7/8 x ln 8 / 2)) = 4.7 of them.
-    busiest = tp.busiest_group_prefill_tokens(16_000, 1_000, 8)
+    busiest = busiest_group_prefill_tokens(16_000, 1_000, 8)
     assert busiest == pytest.approx(2_000 * (1 + (2 * 7 / 8 * math.log(8) / 2) ** 0.5))
-    assert tp.busiest_group_prefill_tokens(16_000, 1_000, 1) == 16_000  # one group: all of it
+    assert busiest_group_prefill_tokens(16_000, 1_000, 1) == 16_000  # one group: all of it
     # the same tokens in many short prompts spread more evenly than in a few long ones
-    assert tp.busiest_group_prefill_tokens(16_000, 100, 8) < busiest
+    assert busiest_group_prefill_tokens(16_000, 100, 8) < busiest
     # a prompt longer than the step budget is prefilled in budget-sized chunks
-    assert tp.busiest_group_prefill_tokens(16_384, 100_000, 8) == tp.busiest_group_prefill_tokens(16_384, tp.MAX_TOKENS_PER_STEP, 8)
-    assert tp.busiest_group_prefill_tokens(0.0, 1_000, 8) == 0.0
+    assert busiest_group_prefill_tokens(16_384, 100_000, 8) == busiest_group_prefill_tokens(16_384, MAX_TOKENS_PER_STEP, 8)
+    assert busiest_group_prefill_tokens(0.0, 1_000, 8) == 0.0
 
 
 def test_attention_dp_over_pcie_scales_a_small_moe_past_tp(catalog):

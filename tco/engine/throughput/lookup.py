@@ -5,25 +5,31 @@ lengths, load: offline maximum throughput, or the query's fixed concurrency; see
 -> the measured figure, basis "measurement". Same deployment at other request lengths -> the model scaled by the measured/model ratios of those neighbours,
 interpolated in log(input) x log(output) by inverse distance, basis "interpolation": the model
 gives the shape between points, the measurements its level.
+
+Why the model comes in as an argument (`predictor`): the lookup needs the model's figure at the
+neighbours' lengths, and the model calls the lookup; passing the predictor in (with whatever
+fitted constants the caller chose) keeps the two modules from importing each other.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import replace
-from typing import Sequence
+from typing import Callable, Sequence
 
-from tco.engine.measured_load import same_load
+from tco.engine.throughput.measured_load import same_load
+from tco.engine.throughput.config import ServingConfig, ThroughputResult, default_kv_precision
 from tco.model.hardware import GpuType, OpenModel, ThroughputMeasurement
 
 OFFLINE = "offline_max_throughput"
 
+Predictor = Callable[[OpenModel, GpuType, ServingConfig], ThroughputResult]
+"""The model alone for one configuration: `predict_model` (with the caller's fitted constants)."""
 
-def _same_deployment(m: ThroughputMeasurement, model_id: str, gpu_id: str, config) -> bool:
+
+def _same_deployment(m: ThroughputMeasurement, model_id: str, gpu_id: str, config: ServingConfig) -> bool:
     if m.model != model_id or m.gpu != gpu_id:  # most measurements: decided before anything is computed
         return False
-    from tco.engine.throughput import default_kv_precision
-
     tp = config.tp or max(config.gpus // config.pp, 1)
     kv = config.kv_precision or default_kv_precision(config.precision)
     m_kv = m.kv_cache_precision or default_kv_precision(m.precision)
@@ -32,28 +38,26 @@ def _same_deployment(m: ThroughputMeasurement, model_id: str, gpu_id: str, confi
             and same_load(m, config))
 
 
-def _applies(config) -> bool:
+def _applies(config: ServingConfig) -> bool:
     """Measurements say nothing of a latency target; the load must match too (`same_load`)."""
     return config.ttft_ms is None and config.tpot_ms is None
 
 
-def interpolate(model_id: str, gpu_id: str, config, measurements: Sequence[ThroughputMeasurement],
-                model: OpenModel | None = None, gpu: GpuType | None = None) -> tuple[float, tuple[str, ...]] | None:
+def interpolate(model: OpenModel, gpu: GpuType, config: ServingConfig, measurements: Sequence[ThroughputMeasurement],
+                predictor: Predictor) -> tuple[float, tuple[str, ...]] | None:
     """(output tokens/s, ids used) from neighbours of the same deployment, or None without neighbours.
 
-    Pass `model` and `gpu` to scale by the model; without them the catalog must be reachable,
-    so callers inside the engine always pass them.
+    The neighbours' measured/model ratios, with the model given by `predictor`.
     """
     if not _applies(config):
         return None
-    neighbours = [m for m in measurements if _same_deployment(m, model_id, gpu_id, config)
+    neighbours = [m for m in measurements if _same_deployment(m, model.id, gpu.id, config)
                   and (m.input_tokens, m.output_tokens) != (config.input_tokens, config.output_tokens)]
-    if not neighbours or model is None or gpu is None:
+    if not neighbours:
         return None
-    from tco.engine.throughput import predict_model
 
     def modelled(i: int, o: int) -> float | None:
-        r = predict_model(model, gpu, replace(config, input_tokens=i, output_tokens=o))
+        r = predictor(model, gpu, replace(config, input_tokens=i, output_tokens=o))
         return r.output_tokens_per_s if r.runnable else None
 
     target = modelled(config.input_tokens, config.output_tokens)
@@ -74,7 +78,9 @@ def interpolate(model_id: str, gpu_id: str, config, measurements: Sequence[Throu
     return target * math.exp(log_ratio / weights), tuple(sorted(m.id for m in neighbours))
 
 
-def apply_measurements(modelled, model: OpenModel, gpu: GpuType, config, measurements: Sequence[ThroughputMeasurement]):
+def apply_measurements(modelled: ThroughputResult, model: OpenModel, gpu: GpuType, config: ServingConfig,
+                       measurements: Sequence[ThroughputMeasurement], predictor: Predictor) -> ThroughputResult:
+    """The model's result `modelled`, replaced by a matching measurement or scaled to interpolated neighbours."""
     if not _applies(config):
         return modelled
     exact = [m for m in measurements if _same_deployment(m, model.id, gpu.id, config)
@@ -82,13 +88,13 @@ def apply_measurements(modelled, model: OpenModel, gpu: GpuType, config, measure
     if exact:
         value = sum(m.output_tokens_per_s for m in exact) / len(exact)
         return _scaled(modelled, value, "measurement", tuple(sorted(m.id for m in exact)))
-    found = interpolate(model.id, gpu.id, config, measurements, model, gpu)
+    found = interpolate(model, gpu, config, measurements, predictor)
     if found is None:
         return modelled
     return _scaled(modelled, found[0], "interpolation", found[1])
 
 
-def _scaled(r, tokens_per_s: float, basis: str, ids: tuple[str, ...]):
+def _scaled(r: ThroughputResult, tokens_per_s: float, basis: str, ids: tuple[str, ...]) -> ThroughputResult:
     """The model's result with the throughput replaced; TPOT follows it, TTFT stays the model's."""
     factor = tokens_per_s / r.output_tokens_per_s
     return replace(r, output_tokens_per_s=tokens_per_s, output_tokens_per_s_per_gpu=r.output_tokens_per_s_per_gpu * factor,

@@ -1,0 +1,118 @@
+"""What a throughput question is (ServingConfig), what it answers (ThroughputResult), the values
+it may name, and the engines' documented defaults (not fitted).
+
+Why the allowed values come from `tco.model.hardware`: the measurement schema, the scenario schema
+and the engine must agree on them, so they are declared once, as the models' `Literal`s.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import get_args
+
+from tco.model.hardware import Engine, Precision, Runtime
+
+ENGINES: tuple[str, ...] = get_args(Engine)
+"""Serving engines the model knows (the `Engine` Literal of tco.model.hardware)."""
+RUNTIMES: tuple[str, ...] = get_args(Runtime)
+"""How the engine drives the GPU. `python`: an executor loop in Python (TensorRT-LLM's PyTorch
+backend, its default since 1.0; vLLM; SGLang). `cpp`: TensorRT-LLM's C++ executor over compiled
+TensorRT engines (the TensorRT engine flow, its default before 1.0). They differ in the CPU time the
+scheduler spends per running sequence (`FittedConstants.host_s_per_sequence`, `cpp_host_s_per_sequence`)."""
+PRECISIONS: tuple[str, ...] = get_args(Precision)
+"""Weight and KV cache precisions (the `Precision` Literal of tco.model.hardware)."""
+
+# --- Engine behaviour (documented defaults of each engine, not fitted) -----------------------------
+ENGINE_MAX_BATCH = {"trtllm": 2048, "vllm": 1024, "sglang": 1024}
+"""Sequences an engine schedules at once by default (TensorRT-LLM BuildConfig max_batch_size 2048;
+vLLM V1 max_num_seqs 1024 on data-centre GPUs; SGLang: no fixed cap, 1024 assumed)."""
+ENGINE_EXPLOITS_SLIDING_WINDOW = {"trtllm": True, "vllm": True, "sglang": True}
+"""All three keep only a window-sized cache for sliding-window layers (TensorRT-LLM variable sliding
+window attention, vLLM's hybrid KV cache manager, SGLang's SWA memory pool)."""
+STEP_TOKEN_BUDGET = True
+"""Whether a step's tokens are capped at MAX_TOKENS_PER_STEP (as the engines do); off only to
+measure what the cap changes in the fit."""
+MAX_TOKENS_PER_STEP = 8192
+"""Tokens one engine step processes at most (TensorRT-LLM max_num_tokens default 8192); sizes the
+activation buffers that are subtracted from the KV cache budget."""
+
+
+@dataclass(frozen=True)
+class ServingConfig:
+    """How one replica is deployed and what its requests look like."""
+
+    gpus: int
+    input_tokens: int
+    output_tokens: int
+    tp: int | None = None
+    """Tensor-parallel degree; None = gpus / pp (the whole replica in one TP group)."""
+    pp: int = 1
+    ep: int | None = None
+    """Expert-parallel degree (MoE): the routed experts are spread over `ep` GPUs of each stage
+    (each expert whole on one GPU when ep = tp); None = chosen (see `attention_dp`)."""
+    attention_dp: bool | None = None
+    """MoE only: attention data-parallel over the tp GPUs (each GPU keeps its own sequences and a
+    full copy of the attention weights; tokens reach the experts by all-to-all over NVLink, by
+    all-gather and reduce-scatter otherwise), as SGLang's --enable-dp-attention, vLLM's
+    --data-parallel-size with expert parallelism and TensorRT-LLM's enable_attention_dp. None: the
+    fastest of the splits left open (see `parallel.candidate_splits`)."""
+    precision: str = "fp8"
+    kv_precision: str | None = None
+    """None: FP8 and FP4 weights use an FP8 cache, others a 16-bit one (`default_kv_precision`)."""
+    engine: str = "trtllm"
+    concurrency: int | None = None
+    """Sequences in flight; None = the best that fits in memory (and meets the latency targets)."""
+    ttft_ms: float | None = None
+    tpot_ms: float | None = None
+    runtime: str = "python"
+    """`python` (TensorRT-LLM 1.0+, vLLM, SGLang) or `cpp` (TensorRT-LLM's TensorRT engine flow): see RUNTIMES."""
+
+
+@dataclass(frozen=True)
+class ThroughputResult:
+    runnable: bool
+    reason: str | None
+    output_tokens_per_s: float
+    output_tokens_per_s_per_gpu: float
+    requests_per_s: float
+    ttft_ms: float
+    tpot_ms: float
+    concurrency: int
+    max_concurrency_fits: int
+    limited_by: str
+    """memory bandwidth | compute | kv cache capacity | latency target (ttft) | latency target (tpot)."""
+    basis: str
+    """measurement | interpolation | model."""
+    weights_gb_per_gpu: float
+    """Weights on each GPU, decimal GB (10^9 bytes)."""
+    kv_cache_bytes_per_token: float
+    """KV cache of one token of one sequence, whole model (all layers, all GPUs)."""
+    kv_cache_gb_per_gpu: float = 0.0
+    """Memory left for the KV cache on each GPU, decimal GB (10^9 bytes)."""
+    tp: int = 1
+    pp: int = 1
+    data_parallel_replicas: int = 1
+    precision: str = ""
+    kv_precision: str = ""
+    engine: str = ""
+    runtime: str = ""
+    measurement_ids: tuple[str, ...] = ()
+    """The measurements the figure comes from when basis is not `model`."""
+    parallelism: str = ""
+    """How the GPUs of a replica share the work, e.g. `TP8` or `DP8 attention, EP8`."""
+
+
+def not_runnable(reason: str, config: ServingConfig, weights_gb_per_gpu: float = 0.0, kv_bytes: float = 0.0) -> ThroughputResult:
+    return ThroughputResult(
+        runnable=False, reason=reason, output_tokens_per_s=0.0, output_tokens_per_s_per_gpu=0.0,
+        requests_per_s=0.0, ttft_ms=math.inf, tpot_ms=math.inf, concurrency=0, max_concurrency_fits=0,
+        limited_by="", basis="model", weights_gb_per_gpu=weights_gb_per_gpu, kv_cache_bytes_per_token=kv_bytes,
+        tp=config.tp or 0, pp=config.pp, precision=config.precision, kv_precision=config.kv_precision or "", engine=config.engine,
+        runtime=config.runtime)
+
+
+def default_kv_precision(precision: str) -> str:
+    """FP8 and FP4 checkpoints come with an FP8 cache (TensorRT-LLM sets it for FP8 builds; the
+    ModelOpt FP4 checkpoints quantize the cache to FP8); weight-only int4/int8 keep a 16-bit cache."""
+    return "fp8" if precision in ("fp8", "fp4") else ("fp16" if precision == "fp16" else "bf16")

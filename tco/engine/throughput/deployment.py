@@ -1,0 +1,87 @@
+"""Everything about a (model, GPU, configuration, split) that does not depend on the concurrency:
+the rates and sizes the step model reads, with the fitted constants already applied."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tco.engine.throughput.config import ENGINE_EXPLOITS_SLIDING_WINDOW, ServingConfig
+from tco.engine.throughput.fitted import FittedConstants
+from tco.engine.throughput.gpu import link_bytes_per_s, pcie_only, peak_tflops
+from tco.engine.throughput.memory import (BYTES_PER_WEIGHT, ParamSplit, kv_bytes_per_token_per_gpu, kv_cache_bytes_per_token,
+                                          param_split)
+from tco.engine.throughput.parallel import Split
+from tco.model.hardware import GpuType, OpenModel
+
+MLA_HEAD_DIM = 128
+"""qk_nope_head_dim and v_head_dim of DeepSeek-V3 and Kimi-K2 (models.csv attention_notes): the MLA
+prefill attention width when the catalog gives no head_dim."""
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """Everything about a (model, GPU, config) that does not depend on the concurrency."""
+
+    model: OpenModel
+    split: ParamSplit
+    tp: int
+    pp: int
+    dp: int
+    attention_dp: int
+    ep: int
+    precision: str
+    input_tokens: int
+    output_tokens: int
+    weight_bytes_per_param: float
+    kv_bytes_per_token_per_gpu: float
+    """Per sequence-token, for the layers one GPU holds, at the average decode context, averaged
+    over the attention data-parallel groups (a GPU holds 1 / attention_dp of the sequences)."""
+    bandwidth_bytes_per_s: float
+    matmul_flops_per_s: float
+    attention_flops_per_s: float
+    link_bytes_per_s: float | None
+    all_to_all: bool
+    """The GPUs share an NVLink fabric, over which MoE tokens travel by all-to-all (see `collectives.moe_exchange_s`)."""
+    attention_flops_per_pair_decode: float
+    """FLOPs per (query token, cached token) pair, summed over heads and layers, whole model."""
+    attention_flops_per_pair_prefill: float
+    host_s_per_sequence: float
+    """The runtime's scheduler CPU time per running sequence per step."""
+    constants: FittedConstants
+    """The fitted constants the step model reads (latencies, overheads, the roofline's sharpness)."""
+
+
+def build_deployment(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int, pp: int, dp: int, split: Split,
+                     precision: str, kv_precision: str, constants: FittedConstants) -> Deployment | str:
+    """The deployment, or why the model cannot estimate it (a missing catalog figure)."""
+    peak = peak_tflops(gpu, precision)
+    if not peak:
+        return f"no published {('BF16' if precision not in ('fp8', 'fp4') else precision.upper())} TFLOPS for {gpu.name}: the model cannot estimate its compute"
+    if not gpu.memory_bandwidth_tb_per_s:
+        return f"no published memory bandwidth for {gpu.name}: the model cannot estimate decode speed"
+    matmul_share = constants.matmul_efficiency.for_gpu(gpu)
+    matmul = peak * 1e12 * (constants.fp4_matmul_efficiency if precision == "fp4" else matmul_share)
+    attn_peak = gpu.dense_fp8_tflops if kv_precision == "fp8" and gpu.dense_fp8_tflops else gpu.dense_bf16_tflops
+    attention = (attn_peak or peak) * 1e12 * matmul_share
+    if model.attention == "mla":
+        latent = float((model.mla_kv_lora_rank or 0) + (model.mla_qk_rope_head_dim or 0))
+        decode_pair = model.num_attention_heads * (2.0 * latent + 2.0 * (model.mla_kv_lora_rank or 0))
+        head = model.head_dim or MLA_HEAD_DIM
+        prefill_pair = model.num_attention_heads * (2.0 * (head + (model.mla_qk_rope_head_dim or 0)) + 2.0 * head)
+    else:
+        head = model.head_dim or model.hidden_size // model.num_attention_heads
+        decode_pair = prefill_pair = model.num_attention_heads * 4.0 * head
+    layers = model.num_layers
+    link = link_bytes_per_s(gpu, constants)
+    context = config.input_tokens + config.output_tokens / 2.0
+    exploit = ENGINE_EXPLOITS_SLIDING_WINDOW.get(config.engine, False)
+    kv_avg = kv_bytes_per_token_per_gpu(model, kv_cache_bytes_per_token(model, kv_precision, context, exploit), tp, pp, split.attention_dp)
+    return Deployment(
+        model=model, split=param_split(model), tp=tp, pp=pp, dp=dp, attention_dp=split.attention_dp, ep=split.ep, precision=precision,
+        input_tokens=config.input_tokens, output_tokens=config.output_tokens,
+        weight_bytes_per_param=BYTES_PER_WEIGHT[precision], kv_bytes_per_token_per_gpu=kv_avg,
+        bandwidth_bytes_per_s=gpu.memory_bandwidth_tb_per_s * 1e12 * constants.memory_bandwidth_efficiency.for_gpu(gpu),
+        matmul_flops_per_s=matmul, attention_flops_per_s=attention, link_bytes_per_s=link, all_to_all=not pcie_only(gpu),
+        attention_flops_per_pair_decode=decode_pair * layers, attention_flops_per_pair_prefill=prefill_pair * layers,
+        host_s_per_sequence=constants.cpp_host_s_per_sequence if config.runtime == "cpp" else constants.host_s_per_sequence,
+        constants=constants)

@@ -1,0 +1,145 @@
+"""The fitted efficiency constants: one frozen value, passed to the model.
+
+Why a value and not module globals: the fitter (`python -m tco.bench.fit_throughput`) tries
+thousands of candidate sets; with globals it had to rewrite the module under the model's feet
+(`setattr`), and a test or a second caller could never hold two sets at once. Now the fitter
+builds `FittedConstants` values and returns one; `predict(..., constants=...)` takes it, and
+`FITTED` is the set shipped with the tool. docs/throughput.md's table of constants is generated
+from `FITTED` (`python -m tco.report.throughput_doc`).
+
+Fitted by `python -m tco.bench.fit_throughput` on the bundled calibration measurements (TensorRT-LLM
+v0.17 and v1.0 perf overviews, 631 rows), model only, from round starting values: minimise the
+median + 0.5 x P90 of the absolute log error. Each is a physical quantity; some are per GPU
+generation (Ampere, Ada, Hopper, Blackwell), none per model, per GPU type or per row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+from tco.model.hardware import GpuType
+
+GENERATION_FALLBACK = "shared"
+"""The value of a `PerGeneration` constant fitted on every GPU together (one value for all
+generations, fitted first; a generation's own value then starts from it). A generation without its
+own entry (CDNA3 and Gaudi have no calibration rows) uses it: see `PerGeneration.for_gpu`."""
+
+
+@dataclass(frozen=True)
+class PerGeneration:
+    """A constant that may have its own value per GPU generation, and a shared one for the rest."""
+
+    shared: float
+    ampere: float | None = None
+    ada: float | None = None
+    hopper: float | None = None
+    blackwell: float | None = None
+
+    def get(self, generation: str) -> float:
+        """The generation's own value, else the shared one."""
+        own = getattr(self, generation, None) if generation in GENERATIONS else None
+        return self.shared if own is None else own
+
+    def for_gpu(self, gpu: GpuType) -> float:
+        return self.get(efficiency_generation(gpu))
+
+    def entries(self) -> dict[str, float]:
+        """The values set, by generation (and `shared`), in declaration order."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
+
+
+GENERATIONS: tuple[str, ...] = tuple(f.name for f in fields(PerGeneration) if f.name != GENERATION_FALLBACK)
+"""GPU generations that can have their own fitted efficiencies (each has calibration rows)."""
+
+
+def efficiency_generation(gpu: GpuType) -> str:
+    """The generation whose fitted efficiencies a GPU may use (its own, or GENERATION_FALLBACK's)."""
+    return gpu.architecture if gpu.architecture in GENERATIONS else GENERATION_FALLBACK
+
+
+def _doc(meaning: str, unit: str = "share") -> dict:
+    """Field metadata: the short meaning and the display unit docs/throughput.md's table shows."""
+    return {"meaning": meaning, "unit": unit}
+
+
+@dataclass(frozen=True)
+class FittedConstants:
+    """The throughput model's fitted efficiencies (every field a physical quantity; docstrings say
+    which, metadata gives the one-line meaning and the unit of the generated docs table)."""
+
+    memory_bandwidth_efficiency: PerGeneration = field(metadata=_doc(
+        "achieved share of peak memory bandwidth streaming weights and KV cache"))
+    """Achieved fraction of peak memory bandwidth for streaming weights and KV cache. Per generation
+    it can have its own entry (`fit_throughput --per-generation all`); fitted per generation, the
+    entries did not predict held-out GPUs better (docs/throughput.md), so only the shared one is kept."""
+    matmul_efficiency: PerGeneration = field(metadata=_doc(
+        "achieved share of the dense BF16/FP8 tensor peak (large GEMMs, attention)"))
+    """Achieved fraction of the dense BF16/FP8 tensor-core peak for large GEMMs and attention; shared by
+    every generation, for the same reason."""
+    fp4_matmul_efficiency: float = field(metadata=_doc(
+        "achieved share of the dense FP4 peak (Blackwell NVFP4 GEMMs)"))
+    """Achieved fraction of the dense FP4 peak for large NVFP4 GEMMs (Blackwell): lower than the BF16/FP8
+    share, because block-scale handling and activation quantization do not speed up with the doubled
+    FP4 tensor rate."""
+    nvlink_allreduce_bytes_per_s: PerGeneration = field(metadata=_doc(
+        "achieved all-reduce bus bandwidth over NVLink 3 / 4 / 5", "bytes/s"))
+    """Achieved all-reduce bus bandwidth of NVLink-class GPUs whose catalog entry has no interconnect
+    figure, per generation (NVLink 3, 4 and 5; fitted, since the catalog does not yet carry NVLink
+    figures). Generations without an NVLink figure here use the shared one."""
+    roofline_sharpness: float = field(metadata=_doc(
+        "p of the soft roofline `(mem^p + compute^p)^(1/p)`", "number"))
+    """How sharply a kernel's time switches between its memory and its compute time: the time is
+    (mem^p + compute^p)^(1/p). Infinite would be the ideal roofline (the longer of the two); 1 would be
+    no overlap at all. Kernels near the ridge point overlap loads and math imperfectly (pipeline
+    stages, tile-level waits), which the fitted value says is the case for the engines measured."""
+    expert_gemm_half_efficiency_tokens: float = field(metadata=_doc(
+        "tokens per expert at which a grouped GEMM runs at half efficiency (bounded 16-64: a tile)", "tokens"))
+    """Tokens per expert at which a grouped expert GEMM reaches half its large-GEMM efficiency."""
+    activation_passes_per_layer: float = field(metadata=_doc(
+        "hidden-vector passes through memory per layer per token", "number"))
+    """Times each token's hidden vector crosses memory per layer outside the GEMMs (norms, residuals,
+    RoPE, activation quantization; MoE dispatch and combine repeat it for each of the k experts)."""
+    layer_overhead_s: float = field(metadata=_doc(
+        "fixed time per layer per step (launches, synchronisation, routing)", "s"))
+    """Fixed time per layer per engine step (kernel launches, synchronisation, norms, routing)."""
+    allreduce_latency_s: float = field(metadata=_doc(
+        "fixed latency of one all-reduce, all-gather or all-to-all", "s"))
+    """Fixed latency of one tensor-parallel all-reduce (and of an all-gather or all-to-all)."""
+    link_efficiency: float = field(metadata=_doc(
+        "achieved share of a PCIe link (or of a catalog interconnect figure) in an all-reduce"))
+    """Achieved all-reduce bus bandwidth as a fraction of the per-direction link bandwidth."""
+    host_s_per_sequence: float = field(metadata=_doc(
+        "CPU time of a Python executor loop per running sequence per step (runtime `python`)", "s"))
+    """CPU time of a Python executor loop (runtime `python`) per running sequence per step
+    (bookkeeping, sampling, detokenization). It only shows for small-active-parameter models at large
+    batch, where the GPU step is short."""
+    cpp_host_s_per_sequence: float = field(metadata=_doc(
+        "the same for TensorRT-LLM's C++ executor (runtime `cpp`, the v0.17 rows)", "s"))
+    """The same for TensorRT-LLM's C++ executor (runtime `cpp`). Fitted apart so that the calibration
+    rows of the older TensorRT engine flow do not pull the figure of today's Python runtimes down."""
+    host_exposed_share: float = field(metadata=_doc(
+        "share of the shorter of GPU and host time a step still waits for"))
+    """Share of the shorter of GPU and host time a step still waits for. The engines overlap the
+    scheduler's CPU work with the GPU (TensorRT-LLM's overlap scheduler, vLLM V1 async scheduling,
+    SGLang's overlap scheduler), but not all of it: a step's results must reach the host before the
+    sequences it finished can be replaced. The step takes max(GPU, host) + share x min(GPU, host):
+    0 would be a perfect overlap, 1 none."""
+
+
+FITTED = FittedConstants(
+    memory_bandwidth_efficiency=PerGeneration(shared=0.8284),
+    matmul_efficiency=PerGeneration(shared=0.6096),
+    fp4_matmul_efficiency=0.4917,
+    nvlink_allreduce_bytes_per_s=PerGeneration(shared=3.227e+11, ampere=1.43e+11, hopper=2.879e+11, blackwell=4.443e+11),
+    roofline_sharpness=1.384,
+    expert_gemm_half_efficiency_tokens=59.73,
+    activation_passes_per_layer=18.19,
+    layer_overhead_s=2.135e-05,
+    allreduce_latency_s=5.725e-05,
+    link_efficiency=0.4768,
+    host_s_per_sequence=3.126e-05,
+    cpp_host_s_per_sequence=7.121e-06,
+    host_exposed_share=0.481,
+)
+"""The constants shipped with the tool (`python -m tco.bench.fit_throughput`, 2026-11-28, per
+generation: the NVLink bandwidths only). Every prediction uses them unless given others."""

@@ -1,0 +1,62 @@
+"""What a GPU type offers the model: which precisions run natively, its tensor peak, its links."""
+
+from __future__ import annotations
+
+from tco.engine.throughput.config import PRECISIONS
+from tco.engine.throughput.fitted import FittedConstants
+from tco.engine.throughput.memory import BYTES_PER_WEIGHT
+from tco.model.hardware import GpuType
+
+FP8_ARCHITECTURES = frozenset({"ada", "hopper", "blackwell", "cdna3", "cdna4", "gaudi"})
+"""FP8 tensor cores: NVIDIA Ada/Hopper/Blackwell, AMD CDNA3/CDNA4, Intel Gaudi 3 (gpus.csv lists its FP8 TFLOPS)."""
+FP4_ARCHITECTURES = frozenset({"blackwell", "cdna4"})
+"""FP4 (NVFP4/MXFP4) tensor cores: NVIDIA Blackwell, AMD CDNA4 (MI350 series, MXFP4)."""
+ARCHITECTURE_NAMES = {"ampere": "Ampere", "ada": "Ada", "hopper": "Hopper", "blackwell": "Blackwell", "cdna3": "CDNA3", "cdna4": "CDNA4", "gaudi": "Gaudi"}
+"""How messages name each `Architecture` of tco.model.hardware."""
+
+PCIE_GB_PER_S_PER_DIRECTION = {4: 31.5, 5: 63.0}
+"""PCIe x16 per direction, by PCIe generation (4.0: 16 GT/s, 5.0: 32 GT/s, x 16 lanes, 128b/130b):
+used for PCIe cards when the catalog gives no interconnect figure."""
+NO_NVLINK_ARCHITECTURES = frozenset({"ada"})
+"""No Ada part has NVLink (L4, L40, L40S are PCIe cards): their GPUs talk over PCIe."""
+PCIE_GENERATION = {"ampere": 4, "ada": 4, "hopper": 5, "blackwell": 5}
+"""PCIe generation of each GPU generation's PCIe cards (A100 PCIe and L40S are Gen4 cards; H100
+PCIe and RTX PRO 6000 Blackwell are Gen5, as the catalog notes of the RTX PRO 6000 say)."""
+
+
+def peak_tflops(gpu: GpuType, precision: str) -> float | None:
+    """The tensor-core peak a precision's GEMMs run at (weight-only int4/int8 compute in 16-bit)."""
+    if precision == "fp4":
+        return gpu.dense_fp4_tflops
+    if precision == "fp8":
+        return gpu.dense_fp8_tflops
+    return gpu.dense_bf16_tflops
+
+
+def precision_problem(gpu: GpuType, precision: str, what: str = "weights") -> str | None:
+    if precision not in BYTES_PER_WEIGHT:
+        return f"unknown precision `{precision}` (choose one of {', '.join(PRECISIONS)})"
+    if precision == "fp8" and gpu.architecture not in FP8_ARCHITECTURES:
+        return f"FP8 {what} need an Ada, Hopper, Blackwell, CDNA3 or CDNA4 GPU; {gpu.name} is {ARCHITECTURE_NAMES.get(gpu.architecture, gpu.architecture)}"
+    if precision == "fp4" and gpu.architecture not in FP4_ARCHITECTURES:
+        return (f"FP4 {what} need a Blackwell or CDNA4 GPU; {gpu.name} is {ARCHITECTURE_NAMES.get(gpu.architecture, gpu.architecture)}"
+                + (" (MXFP4 checkpoints such as gpt-oss run weight-only there: use int4, the same 4.25 bits per weight)" if what == "weights" else ""))
+    return None
+
+
+def pcie_only(gpu: GpuType) -> bool:
+    """PCIe cards (at most NVLink-bridged in pairs) and architectures without NVLink: no fabric that
+    joins every GPU of a server."""
+    return (gpu.form_factor or "").lower().startswith("pcie") or gpu.architecture in NO_NVLINK_ARCHITECTURES
+
+
+def link_bytes_per_s(gpu: GpuType, constants: FittedConstants) -> float:
+    """Achieved all-reduce bandwidth: the catalog's interconnect figure (bidirectional, so halved)
+    when it has one; PCIe x16 of the card's generation for PCIe cards; else the fitted NVLink
+    figure of its generation."""
+    if gpu.interconnect_gb_per_s:
+        return gpu.interconnect_gb_per_s * 1e9 / 2.0 * constants.link_efficiency
+    if pcie_only(gpu):
+        pcie = PCIE_GENERATION.get(gpu.architecture, 4)
+        return PCIE_GB_PER_S_PER_DIRECTION[pcie] * 1e9 * constants.link_efficiency
+    return constants.nvlink_allreduce_bytes_per_s.for_gpu(gpu)

@@ -1,0 +1,141 @@
+"""One engine step as a per-kernel roofline, and the steady state it gives at a concurrency.
+
+Why a per-kernel roofline: time = bytes / bandwidth or FLOPs / peak, whichever is larger, summed
+over the kernels of one step, is what the engines' profiles show; the fitted constants
+(`Deployment.constants`) say how far from the peaks the kernels run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tco.engine.throughput.collectives import allreduce_s, busiest_group_prefill_tokens, load_imbalance, moe_exchange_s
+from tco.engine.throughput.deployment import Deployment
+from tco.engine.throughput.memory import moe_dispatch_bytes_per_routed_copy
+
+
+def expected_experts_touched(experts: int, experts_per_token: int, tokens: float) -> float:
+    """Distinct experts a batch of `tokens` routes to in one layer: E x (1 - (1 - k/E)^tokens)."""
+    if experts <= 0:
+        return 0.0
+    return experts * (1.0 - (1.0 - experts_per_token / experts) ** max(tokens, 0.0))
+
+
+def add_kernel(total: list[float], mem_s: float, cmp_s: float, sharpness: float) -> None:
+    """Add one kernel to [total, memory, compute]: about the longer of its memory and compute time,
+    a little more where the two are close (a kernel near the ridge point overlaps its loads and its
+    math imperfectly; `sharpness` is FittedConstants.roofline_sharpness)."""
+    p = sharpness
+    hi = max(mem_s, cmp_s)
+    total[0] += hi * ((mem_s / hi) ** p + (cmp_s / hi) ** p) ** (1.0 / p) if hi > 0 else 0.0
+    if mem_s >= cmp_s:
+        total[1] += mem_s
+    else:
+        total[2] += cmp_s
+
+
+def step_seconds(d: Deployment, decode_seqs: float, prefill_tokens: float) -> tuple[float, float, float, float]:
+    """One engine step on one GPU of one pipeline stage: (seconds, memory-bound s, compute-bound s, host s).
+
+    The step carries `decode_seqs` sequences generating one token each and `prefill_tokens` prompt
+    tokens (chunked prefill rides along with decode), over the whole replica. Kernels run one after
+    another, so their times add; each kernel takes the longer of its memory and its compute time.
+    The scheduler's CPU work overlaps the GPU, all but host_exposed_share of the shorter of the two.
+    """
+    c = d.constants
+    pp, tp, adp, ep = d.pp, d.tp, d.attention_dp, d.ep
+    attn_tp = tp // adp
+    split = d.split
+    bw, mm = d.bandwidth_bytes_per_s, d.matmul_flops_per_s
+    stage_tokens = (decode_seqs + prefill_tokens) / pp  # one microbatch of one stage
+    # With attention data parallelism the group with the most prompt tokens sets the pace.
+    rank_prefill = busiest_group_prefill_tokens(prefill_tokens / pp, d.input_tokens, adp)
+    rank_tokens = decode_seqs / pp / adp + rank_prefill  # the tokens the busiest attention group works on
+    acc = [0.0, 0.0, 0.0]
+    # Dense linear layers (attention projections, dense MLPs, shared experts) and the LM head:
+    # split over the attention TP group, replicated over attention data-parallel groups.
+    # With pipeline parallelism the whole LM head sits on the last stage, which sets the pace; it
+    # multiplies only that stage's microbatch of decode_seqs / pp tokens.
+    dense_bytes = split.dense_linear * d.weight_bytes_per_param / (attn_tp * pp) + split.lm_head * 2.0 / attn_tp
+    dense_flops = (2.0 * split.dense_linear * rank_tokens + 2.0 * split.lm_head * decode_seqs / adp) / (attn_tp * pp)
+    add_kernel(acc, dense_bytes / bw, dense_flops / mm, c.roofline_sharpness)
+    moe_layers_per_stage = split.moe_layers / pp
+    if split.moe_layers:
+        # Routed experts: every token of the stage meets the experts. Only the experts the batch
+        # touches are read; small per-expert GEMMs run less efficiently; with expert parallelism the
+        # busiest GPU sets the pace.
+        k = split.experts_per_token
+        touched = expected_experts_touched(split.experts, k, stage_tokens)
+        exp_bytes = touched * split.routed_expert * moe_layers_per_stage * d.weight_bytes_per_param / tp
+        imbalance = load_imbalance(stage_tokens * k, ep)
+        # The busiest GPU multiplies imbalance x its share of the routed tokens, plus the padding of
+        # each touched expert's rows to a tile (m rows per expert run at m / (m + half) efficiency): the
+        # padding does not grow with the imbalance, so the time never falls as tokens rise.
+        padded_rows = stage_tokens * k * imbalance + c.expert_gemm_half_efficiency_tokens * touched
+        exp_flops = 2.0 * split.routed_expert * moe_layers_per_stage * padded_rows / tp
+        add_kernel(acc, exp_bytes / bw, exp_flops / mm, c.roofline_sharpness)
+        # Dispatch and combine: each routed copy of a token moves its hidden vector and the
+        # expert's intermediate activations through memory (on the GPU that holds the expert).
+        moe_tp = tp // ep
+        inter = (d.model.moe_expert_intermediate_size or 0) / moe_tp
+        per_copy = moe_dispatch_bytes_per_routed_copy(d.model.hidden_size, inter, d.precision)
+        moe_act_s = moe_layers_per_stage * stage_tokens * k / ep * imbalance * per_copy / bw
+        acc[0] += moe_act_s
+        acc[1] += moe_act_s
+    # Attention: decode reads each sequence's cache; prefill is quadratic in the prompt.
+    context = d.input_tokens + d.output_tokens / 2.0
+    kv_bytes = decode_seqs / pp * context * d.kv_bytes_per_token_per_gpu
+    attn_flops = (decode_seqs * context * d.attention_flops_per_pair_decode
+                  + rank_prefill * pp * adp * d.input_tokens / 2.0 * d.attention_flops_per_pair_prefill) / (tp * pp * pp)
+    add_kernel(acc, kv_bytes / bw, attn_flops / d.attention_flops_per_s, c.roofline_sharpness)
+    # Elementwise kernels (norms, residuals, RoPE, quantization): memory traffic of the activations.
+    act_s = c.activation_passes_per_layer * stage_tokens * d.model.hidden_size * 2.0 * d.model.num_layers / (tp * pp) / bw
+    acc[0] += act_s
+    acc[1] += act_s
+    # Communication. Attention TP: an all-reduce after attention and one after every MLP. MoE
+    # layers with attention data parallelism: all-to-all dispatch and combine instead.
+    layers_per_stage = d.model.num_layers / pp
+    dense_layers_per_stage = layers_per_stage - moe_layers_per_stage
+    comm = layers_per_stage * allreduce_s(d, attn_tp, rank_tokens)
+    comm += dense_layers_per_stage * allreduce_s(d, attn_tp, rank_tokens)
+    if split.moe_layers:
+        if adp > 1:
+            comm += moe_layers_per_stage * moe_exchange_s(d, stage_tokens / adp)
+        else:
+            comm += moe_layers_per_stage * allreduce_s(d, tp, rank_tokens)
+    acc[0] += comm + layers_per_stage * c.layer_overhead_s
+    host = d.host_s_per_sequence * decode_seqs / pp / adp
+    return max(acc[0], host) + c.host_exposed_share * min(acc[0], host), acc[1], acc[2], host
+
+
+@dataclass(frozen=True)
+class Point:
+    """The steady state at one concurrency."""
+
+    concurrency: int
+    output_tokens_per_s: float
+    tpot_s: float
+    ttft_s: float
+    memory_s: float
+    compute_s: float
+    host_s: float
+    gpu_s: float
+
+
+def evaluate(d: Deployment, concurrency: int) -> Point:
+    """Steady state at `concurrency` sequences per replica (in-flight batching).
+
+    On average each step carries `B x input/output` prompt tokens besides the B decode tokens,
+    so output per second is B / step time (a pipeline of pp stages finishes B/pp sequences'
+    tokens per stage step). TPOT is what a decoding sequence waits between tokens: the step with
+    the others' prefill. TTFT: a step that also carries this request's whole prompt.
+    """
+    b = float(concurrency)
+    ratio = d.input_tokens / d.output_tokens
+    step_avg, mem_s, cmp_s, host_s = step_seconds(d, b, b * ratio)
+    stage_tokens_per_s = (b / d.pp) / step_avg
+    out_per_s = stage_tokens_per_s * d.dp
+    step_others = step_seconds(d, b, (b - 1.0) * ratio)[0]
+    step_first = step_seconds(d, b, (b - 1.0) * ratio + d.input_tokens * d.pp)[0]
+    gpu_s = mem_s + cmp_s
+    return Point(concurrency, out_per_s, step_others * d.pp, step_first * d.pp, mem_s, cmp_s, host_s, gpu_s)
