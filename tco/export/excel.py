@@ -57,10 +57,33 @@ def _workbook_bytes(results, generated: dt.datetime | None, scratch: Path) -> by
              (SOURCES_SHEET, build_sources(plans, results.catalog)),
              (ABOUT_SHEET, build_about(results, __version__, generated, notes)),
              (CHART_DATA_SHEET, chart_data)]
-    rows_by_sheet = {name: grid.write_to(_spill_into(wb.create_sheet(name), scratch)) for name, grid in order}
-    buffer = io.BytesIO()
-    wb.save(buffer)
+    sheets = []
+    try:
+        rows_by_sheet = {}
+        for name, grid in order:
+            sheets.append(_spill_into(wb.create_sheet(name), scratch))
+            rows_by_sheet[name] = grid.write_to(sheets[-1])
+        buffer = io.BytesIO()
+        wb.save(buffer)
+    except BaseException:
+        _discard(sheets)
+        raise
     return fill_rows(buffer.getvalue(), rows_by_sheet)
+
+
+def _discard(sheets) -> None:
+    """Close the half-written sheets' XML streams now, quietly.
+
+    Why: after an interruption (Ctrl-C, SIGTERM) openpyxl's unfinished generators would be closed
+    by the garbage collector, each printing an "Exception ignored" lxml traceback.
+    """
+    import contextlib
+
+    for ws in sheets:
+        for stream in (getattr(ws, "_rows", None), getattr(getattr(ws, "_writer", None), "xf", None)):
+            if stream is not None:
+                with contextlib.suppress(Exception):
+                    stream.close()
 
 
 def _spill_into(ws, folder: Path):

@@ -6,9 +6,9 @@ it, keep the existing file as a backup, then swap.
 
 The rules around an output (issue 19):
 - never onto an input: the caller passes the files it read (`inputs=`); writing onto one of them
-  is refused (exit 2) before anything is written;
-- a missing parent folder is refused (exit 2) unless the caller asks for it (`make_parents=True`,
-  what `tco export --mkdir` does);
+  is refused (exit 2, bad input) before anything is written;
+- a missing parent folder is refused (exit 3, cannot write) unless the caller asks for it
+  (`make_parents=True`, what `tco export --mkdir` does);
 - temp files live in the output's folder and are named `.NAME.tco-PID-RANDOM.tmp`; they are removed
   on every exit path: normal return, an exception, Ctrl-C (SIGINT) and SIGTERM/SIGHUP (turned into
   an exception while a write is running, so `finally` blocks run);
@@ -66,21 +66,29 @@ def backup_path_for(path: Path) -> Path:
 
 
 def backups_of(path: Path) -> list[Path]:
-    """The backups of `path` this module made, newest first (by modification time, then name)."""
-    pattern = re.compile(rf"^{re.escape(path.name)}(\.\d{{8}}-\d{{6}}(-\d+)?)?\.bak$")
+    """The backups of `path` this module made, newest first.
+
+    Order: modification time (a backup keeps the time its content was written), then the order the
+    names were made in (`name.bak` first, then by stamp and counter), for backups made within the
+    clock's resolution.
+    """
+    pattern = re.compile(rf"^{re.escape(path.name)}(?:\.(\d{{8}}-\d{{6}})(?:-(\d+))?)?\.bak$")
     found = []
     try:
         entries = list(os.scandir(path.parent))
     except OSError:
         return []
     for entry in entries:
-        if pattern.match(entry.name) and entry.is_file(follow_symlinks=False):
+        match = pattern.match(entry.name)
+        if match and entry.is_file(follow_symlinks=False):
             try:
-                found.append((entry.stat(follow_symlinks=False).st_mtime_ns, entry.name))
+                mtime = entry.stat(follow_symlinks=False).st_mtime_ns
             except OSError:
                 continue
+            made = (match.group(1) is not None, match.group(1) or "", int(match.group(2) or 0))
+            found.append((mtime, made, entry.name))
     found.sort(reverse=True)
-    return [path.with_name(name) for _, name in found]
+    return [path.with_name(name) for *_, name in found]
 
 
 def prune_backups(path: Path, keep: int = KEEP_BACKUPS) -> list[Path]:
@@ -97,7 +105,7 @@ def prune_backups(path: Path, keep: int = KEEP_BACKUPS) -> list[Path]:
 
 def refuse_unsafe_target(path: Path, inputs: Iterable[Path | str] = (), make_parents: bool = False,
                          label: str | None = None, parents_hint: str | None = None) -> None:
-    """Raise (exit 2, nothing written) when `path` is one of `inputs` or its folder is missing.
+    """Raise, before anything is written, when `path` is one of `inputs` (exit 2) or its folder is missing (exit 3).
 
     Why before the work: an export may take seconds; the user should hear at once that the path
     they gave is wrong, and nothing (not even a temp file) is left behind.
@@ -113,9 +121,9 @@ def refuse_unsafe_target(path: Path, inputs: Iterable[Path | str] = (), make_par
     if not make_parents and not parent.is_dir():
         what = "is not a folder" if parent.exists() else "does not exist"
         raise TcoUserError(DataProblem(name, None, "", f"the folder `{parent}` {what}; nothing was written",
-                                       hint=parents_hint or "create the folder first"))
+                                       hint=parents_hint or "create the folder first"), exit_code=ExitCode.WRITE_FAILED)
     if path.is_dir():
-        raise TcoUserError(DataProblem(name, None, "", "is a folder; give a file name"))
+        raise TcoUserError(DataProblem(name, None, "", "is a folder; give a file name"), exit_code=ExitCode.WRITE_FAILED)
 
 
 def _same_file(a: Path, b: Path) -> bool:
