@@ -135,7 +135,7 @@ def export_workbook(results, path: Path, *, make_parents: bool = False, inputs=N
 
 def input_files(results) -> list[Path]:
     """Every file the run behind `results` read: its scenario files, and the data files loaded so far."""
-    from tco.load.yaml_source import files_read
+    from tco.load.atomic import files_read
 
     loaded = getattr(results, "loaded", None)
     return [*(Path(f) for f in (getattr(loaded, "files", None) or [])), *files_read()]

@@ -46,6 +46,20 @@ class Interrupted(KeyboardInterrupt):
     """SIGTERM/SIGHUP arrived during a write: raised so that every `finally` removes its temp files."""
 
 
+_FILES_READ: dict[str, None] = {}
+"""Every input file the loaders read in this process (in order): an output must never replace one."""
+
+
+def note_input(path: Path | str) -> None:
+    """Remember that `path` was read as an input (the loaders call this for every file they read)."""
+    _FILES_READ.setdefault(os.path.abspath(path), None)
+
+
+def files_read() -> list[Path]:
+    """The input files read so far (scenarios, catalogs, scores): what an output may not replace."""
+    return [Path(p) for p in list(_FILES_READ)]
+
+
 def temp_prefix(path: Path) -> str:
     """`.NAME.tco-PID-` : the start of every temp name made for `path` by this process."""
     return f".{Path(path).name}.tco-{os.getpid()}-"

@@ -24,6 +24,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from tco.errors import DataProblem, TcoUserError
+from tco.load.atomic import note_input
 
 KeyPath = tuple[Any, ...]
 
@@ -47,15 +48,6 @@ _BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
 class _Limit(Exception):
     def __init__(self, message: str, line: int | None):
         self.message, self.line = message, line
-
-
-_FILES_READ: dict[str, None] = {}
-"""Every file `read_text` has read in this process (in order): an output must never replace one."""
-
-
-def files_read() -> list[Path]:
-    """The files read so far by the loaders (scenarios, catalogs, scores), for the output rules."""
-    return [Path(p) for p in list(_FILES_READ)]
 
 
 def read_bytes_limited(path: Path, limit: int) -> bytes:
@@ -112,7 +104,7 @@ def read_text(path: Path, display: str | None = None) -> str:
         if e.errno == errno.EINVAL:
             raise TcoUserError(DataProblem(name, None, "", "is not a regular file (a device, pipe or socket)")) from None
         raise TcoUserError(DataProblem(name, None, "", f"cannot read: {e.strerror or e}")) from None
-    _FILES_READ.setdefault(os.path.abspath(path), None)
+    note_input(path)
     for bom, encoding in _BOMS:
         if raw.startswith(bom):
             raise TcoUserError(DataProblem(name, None, "", f"is {encoding} text, not UTF-8", hint="save the file as UTF-8"))
