@@ -12,7 +12,10 @@ def register(sub) -> None:
                        description="Evaluate scenario files (or the bundled examples) and write an .xlsx workbook whose "
                                    "Calculations sheets recompute every figure from named input cells.")
     add_scenario_arguments(p)
-    p.add_argument("--xlsx", metavar="OUT.xlsx", required=True, help="the workbook to write (an existing file is kept as OUT.xlsx.bak)")
+    p.add_argument("--xlsx", metavar="OUT.xlsx", required=True,
+                   help="the workbook to write; an existing file is kept as OUT.xlsx.bak (the 5 newest backups are kept); "
+                        "never one of the input files")
+    p.add_argument("--mkdir", action="store_true", help="create OUT.xlsx's folder if it is missing (otherwise that is an error)")
     p.set_defaults(func=run)
 
 
@@ -20,10 +23,16 @@ def run(args) -> int:
     from pathlib import Path
 
     from tco.commands.run import evaluate_args
-    from tco.export.excel import export_workbook
+    from tco.export.excel import export_workbook, input_files
+    from tco.load.atomic import refuse_unsafe_target
+    from tco.run import resolve_files
 
+    target = Path(args.xlsx)
+    # Checked before the (possibly long) evaluation, and again when writing (then with every data file read).
+    refuse_unsafe_target(target, resolve_files(args.files), args.mkdir, label=f"--xlsx {args.xlsx}",
+                         parents_hint="create it first, or pass --mkdir")
     results = evaluate_args(args)
-    written = export_workbook(results, Path(args.xlsx))
+    written = export_workbook(results, target, make_parents=args.mkdir, inputs=input_files(results))
     scenarios = results.options["scenario"].n_unique()
     print(f"wrote {written} ({scenarios} scenario(s), {results.options.height} option(s))", file=sys.stderr)
     return 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 from pathlib import Path
 
 import polars as pl
@@ -27,7 +28,17 @@ SOURCES_SHEET = "Sources"
 ABOUT_SHEET = "About"
 
 
-def workbook_bytes(results, generated: dt.datetime | None = None) -> bytes:
+def workbook_bytes(results, generated: dt.datetime | None = None, scratch: Path | None = None) -> bytes:
+    """The .xlsx file's bytes; openpyxl's per-sheet temp files go to `scratch` (a private temp folder when None)."""
+    if scratch is None:
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="llm-tco-") as folder:
+            return _workbook_bytes(results, generated, Path(folder))
+    return _workbook_bytes(results, generated, Path(scratch))
+
+
+def _workbook_bytes(results, generated: dt.datetime | None, scratch: Path) -> bytes:
     from tco import __version__
 
     generated = generated or dt.datetime.now(dt.timezone.utc)
@@ -46,19 +57,88 @@ def workbook_bytes(results, generated: dt.datetime | None = None) -> bytes:
              (SOURCES_SHEET, build_sources(plans, results.catalog)),
              (ABOUT_SHEET, build_about(results, __version__, generated, notes)),
              (CHART_DATA_SHEET, chart_data)]
-    rows_by_sheet = {name: grid.write_to(wb.create_sheet(name)) for name, grid in order}
-    buffer = io.BytesIO()
-    wb.save(buffer)
+    sheets = []
+    try:
+        rows_by_sheet = {}
+        for name, grid in order:
+            sheets.append(_spill_into(wb.create_sheet(name), scratch))
+            rows_by_sheet[name] = grid.write_to(sheets[-1])
+        buffer = io.BytesIO()
+        wb.save(buffer)
+    except BaseException:
+        _discard(sheets)
+        raise
     return fill_rows(buffer.getvalue(), rows_by_sheet)
 
 
-def export_workbook(results, path: Path) -> Path:
-    """Write the workbook atomically; an existing file at `path` is kept as a backup."""
-    from tco.load.atomic import write_atomic
+def _discard(sheets) -> None:
+    """Close the half-written sheets' XML streams now, quietly.
+
+    Why: after an interruption (Ctrl-C, SIGTERM) openpyxl's unfinished generators would be closed
+    by the garbage collector, each printing an "Exception ignored" lxml traceback.
+    """
+    import contextlib
+
+    for ws in sheets:
+        for stream in (getattr(ws, "_rows", None), getattr(getattr(ws, "_writer", None), "xf", None)):
+            if stream is not None:
+                with contextlib.suppress(Exception):
+                    stream.close()
+
+
+def _spill_into(ws, folder: Path):
+    """Make a write-only sheet buffer its XML in `folder` instead of a file of its own in /tmp.
+
+    Why: openpyxl gives every write-only sheet a `NamedTemporaryFile(delete=False)` in the system
+    temp folder and deletes it only after the save (or at interpreter exit). A workbook of 150
+    scenarios holds ~150 such files at once, and a killed export left them all in /tmp. Here they
+    live in our scratch folder, which is removed on every exit path (and, after a SIGKILL, by the
+    next write into the output's folder). Same writer, same calls as openpyxl's own
+    `WriteOnlyWorksheet._get_writer`; only the file's place differs.
+    """
+    import tempfile
+
+    from openpyxl.worksheet import _writer as sheet_writer
+
+    def get_writer() -> None:
+        if ws._writer is None:
+            fd, name = tempfile.mkstemp(prefix="sheet-", suffix=".xml", dir=folder)
+            os.close(fd)
+            sheet_writer.ALL_TEMP_FILES.append(name)  # openpyxl's cleanup() removes it from this list
+            ws._writer = sheet_writer.WorksheetWriter(ws, out=name)
+            ws._writer.write_top()
+
+    ws._get_writer = get_writer
+    return ws
+
+
+def export_workbook(results, path: Path, *, make_parents: bool = False, inputs=None) -> Path:
+    """Write the workbook atomically; an existing file at `path` is kept as a backup (the newest 5 are kept).
+
+    Refused (exit 2, nothing written) when `path` is one of the files this run read (`inputs`, by
+    default the scenario files and every data file read so far) or its folder is missing and
+    `make_parents` is False. Temp files stay in `path`'s folder and are removed on every exit path.
+    """
+    from tco.load.atomic import refuse_unsafe_target, scratch_folder, write_atomic
 
     path = Path(path)
-    write_atomic(path, workbook_bytes(results))
+    if inputs is None:
+        inputs = input_files(results)
+    refuse_unsafe_target(path, inputs, make_parents)
+    if make_parents:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    with scratch_folder(path) as scratch:
+        data = workbook_bytes(results, scratch=scratch)
+        write_atomic(path, data, inputs=inputs)
     return path
+
+
+def input_files(results) -> list[Path]:
+    """Every file the run behind `results` read: its scenario files, and the data files loaded so far."""
+    from tco.load.atomic import files_read
+
+    loaded = getattr(results, "loaded", None)
+    return [*(Path(f) for f in (getattr(loaded, "files", None) or [])), *files_read()]
 
 
 def _options_info(results, scenario_id: str) -> dict[str, dict]:

@@ -3,17 +3,66 @@
 Why: a price sheet, a workbook or a scenario saved from the TUI may be the only copy of someone's
 work. We write a temp file in the same folder (same file system, so `os.replace` is atomic), fsync
 it, keep the existing file as a backup, then swap.
+
+The rules around an output (issue 19):
+- never onto an input: the caller passes the files it read (`inputs=`); writing onto one of them
+  is refused (exit 2, bad input) before anything is written;
+- a missing parent folder is refused (exit 3, cannot write) unless the caller asks for it
+  (`make_parents=True`, what `tco export --mkdir` does);
+- temp files live in the output's folder and are named `.NAME.tco-PID-RANDOM.tmp`; they are removed
+  on every exit path: normal return, an exception, Ctrl-C (SIGINT) and SIGTERM/SIGHUP (turned into
+  an exception while a write is running, so `finally` blocks run);
+- a run killed with SIGKILL cannot clean up: its temp files are removed by the next write into
+  the same folder (only when the process named in the file name is gone);
+- the backup of the replaced file is made atomically (a hard link, or a copy to a temp file then a
+  rename), and only the newest `KEEP_BACKUPS` backups of a file are kept.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
+import re
 import shutil
+import signal
 import tempfile
+import threading
 from pathlib import Path
+from typing import Iterable, Iterator
 
 from tco.errors import DataProblem, ExitCode, TcoUserError
+
+KEEP_BACKUPS = 5
+"""Backups kept per output file (`name.bak`, `name.<stamp>.bak`, ...): the newest five, older ones are deleted."""
+
+_TEMP_PATTERN = re.compile(r"^\..+\.tco-(\d+)-[A-Za-z0-9_]+\.tmp$")
+"""Our temp files and folders: `.NAME.tco-PID-RANDOM.tmp` (the PID tells whether the writer still runs)."""
+
+_CLEANUP_SIGNALS = tuple(s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s is not None)
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM/SIGHUP arrived during a write: raised so that every `finally` removes its temp files."""
+
+
+_FILES_READ: dict[str, None] = {}
+"""Every input file the loaders read in this process (in order): an output must never replace one."""
+
+
+def note_input(path: Path | str) -> None:
+    """Remember that `path` was read as an input (the loaders call this for every file they read)."""
+    _FILES_READ.setdefault(os.path.abspath(path), None)
+
+
+def files_read() -> list[Path]:
+    """The input files read so far (scenarios, catalogs, scores): what an output may not replace."""
+    return [Path(p) for p in list(_FILES_READ)]
+
+
+def temp_prefix(path: Path) -> str:
+    """`.NAME.tco-PID-` : the start of every temp name made for `path` by this process."""
+    return f".{Path(path).name}.tco-{os.getpid()}-"
 
 
 def backup_path_for(path: Path) -> Path:
@@ -30,33 +79,111 @@ def backup_path_for(path: Path) -> Path:
     return candidate
 
 
-def write_atomic(path: Path, data: bytes | str, backup: bool = True) -> Path | None:
+def backups_of(path: Path) -> list[Path]:
+    """The backups of `path` this module made, newest first.
+
+    Order: modification time (a backup keeps the time its content was written), then the order the
+    names were made in (`name.bak` first, then by stamp and counter), for backups made within the
+    clock's resolution.
+    """
+    pattern = re.compile(rf"^{re.escape(path.name)}(?:\.(\d{{8}}-\d{{6}})(?:-(\d+))?)?\.bak$")
+    found = []
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return []
+    for entry in entries:
+        match = pattern.match(entry.name)
+        if match and entry.is_file(follow_symlinks=False):
+            try:
+                mtime = entry.stat(follow_symlinks=False).st_mtime_ns
+            except OSError:
+                continue
+            made = (match.group(1) is not None, match.group(1) or "", int(match.group(2) or 0))
+            found.append((mtime, made, entry.name))
+    found.sort(reverse=True)
+    return [path.with_name(name) for *_, name in found]
+
+
+def prune_backups(path: Path, keep: int = KEEP_BACKUPS) -> list[Path]:
+    """Delete all but the `keep` newest backups of `path`; return those deleted."""
+    removed = []
+    for old in backups_of(path)[keep:]:
+        try:
+            old.unlink()
+            removed.append(old)
+        except OSError:
+            pass
+    return removed
+
+
+def refuse_unsafe_target(path: Path, inputs: Iterable[Path | str] = (), make_parents: bool = False,
+                         label: str | None = None, parents_hint: str | None = None) -> None:
+    """Raise, before anything is written, when `path` is one of `inputs` (exit 2) or its folder is missing (exit 3).
+
+    Why before the work: an export may take seconds; the user should hear at once that the path
+    they gave is wrong, and nothing (not even a temp file) is left behind.
+    """
+    path = Path(path)
+    name = label or str(path)
+    for source in inputs:
+        if _same_file(path, Path(source)):
+            raise TcoUserError(DataProblem(
+                name, None, "", f"is an input of this command ({source}); refusing to write over it",
+                hint="write the output to another file name"))
+    parent = path.parent
+    if not make_parents and not parent.is_dir():
+        what = "is not a folder" if parent.exists() else "does not exist"
+        raise TcoUserError(DataProblem(name, None, "", f"the folder `{parent}` {what}; nothing was written",
+                                       hint=parents_hint or "create the folder first"), exit_code=ExitCode.WRITE_FAILED)
+    if path.is_dir():
+        raise TcoUserError(DataProblem(name, None, "", "is a folder; give a file name"), exit_code=ExitCode.WRITE_FAILED)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except (OSError, ValueError):
+        try:
+            return a.resolve() == b.resolve()
+        except (OSError, RuntimeError):
+            return False
+
+
+def write_atomic(path: Path, data: bytes | str, backup: bool = True, *, make_parents: bool = False,
+                 inputs: Iterable[Path | str] = ()) -> Path | None:
     """Replace `path` with `data` atomically; return the backup of the previous file (None if none was kept)."""
     path = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
+    inputs = list(inputs)
+    refuse_unsafe_target(path, inputs, make_parents)
     tmp_name: str | None = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "wb") as f:
-            f.write(payload)
-            f.flush()
-            os.fsync(f.fileno())
-        if path.exists():
-            mode = path.stat().st_mode & 0o777
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        os.chmod(tmp_name, mode)
-        kept = None
-        if backup and path.exists():
-            kept = backup_path_for(path)
-            shutil.copy2(path, kept)
-        os.replace(tmp_name, path)
-        tmp_name = None
-        _fsync_dir(path.parent)
-        return kept
+        with cleanup_on_signals():
+            if make_parents:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            remove_orphan_temp_files(path.parent)
+            fd, tmp_name = tempfile.mkstemp(prefix=temp_prefix(path), suffix=".tmp", dir=path.parent)
+            with os.fdopen(fd, "wb") as f:
+                f.write(payload)
+                f.flush()
+                os.fsync(f.fileno())
+            if path.exists():
+                mode = path.stat().st_mode & 0o777
+            else:
+                umask = os.umask(0)
+                os.umask(umask)
+                mode = 0o666 & ~umask
+            os.chmod(tmp_name, mode)
+            kept = None
+            if backup and path.exists():
+                kept = _backup_atomic(path)
+            os.replace(tmp_name, path)
+            tmp_name = None
+            _fsync_dir(path.parent)
+            if kept is not None:
+                prune_backups(path)
+            return kept
     except OSError as e:
         raise TcoUserError(
             DataProblem(str(path), None, "", f"cannot write: {e.strerror or e}; the previous file, if any, is unchanged"),
@@ -68,6 +195,117 @@ def write_atomic(path: Path, data: bytes | str, backup: bool = True) -> Path | N
                 os.unlink(tmp_name)
             except OSError:
                 pass
+
+
+def _backup_atomic(path: Path) -> Path:
+    """Keep the current `path` under a backup name, never half-written.
+
+    A hard link is instant and atomic (the new file then replaces `path`, the link keeps the old
+    bytes); where links are not allowed (FAT, some network shares) the copy goes to a temp file
+    that is renamed once complete.
+    """
+    kept = backup_path_for(path)
+    try:
+        os.link(path, kept)
+        return kept
+    except OSError:
+        pass
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(kept), suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out, open(path, "rb") as src:
+            shutil.copyfileobj(src, out)
+            out.flush()
+            os.fsync(out.fileno())
+        shutil.copystat(path, tmp)
+        os.replace(tmp, kept)
+        tmp = None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+    return kept
+
+
+def remove_orphan_temp_files(folder: Path) -> list[Path]:
+    """Delete our temp files and folders in `folder` whose writing process is gone (a killed run)."""
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _TEMP_PATTERN.match(entry.name)
+        if not match or _process_alive(int(match.group(1))):
+            continue
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)
+            else:
+                os.unlink(entry.path)
+            removed.append(Path(entry.path))
+        except OSError:
+            pass
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError, OSError):
+        return True  # someone else's process (or we cannot tell): leave its files alone
+    return True
+
+
+@contextlib.contextmanager
+def scratch_folder(near: Path) -> Iterator[Path]:
+    """A private temp folder beside `near` (same naming rule), removed on every exit path.
+
+    Why: libraries that spill to temp files (openpyxl writes one per sheet) would otherwise leave
+    them in /tmp when the run is killed; here they are beside the output, where the next write
+    finds and removes them.
+    """
+    with cleanup_on_signals():
+        remove_orphan_temp_files(near.parent)
+        folder = tempfile.mkdtemp(prefix=temp_prefix(near), suffix=".tmp", dir=near.parent)
+        try:
+            yield Path(folder)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def cleanup_on_signals() -> Iterator[None]:
+    """While inside, SIGTERM and SIGHUP raise `Interrupted` (like Ctrl-C) so `finally` blocks run.
+
+    Only the main thread can install signal handlers; elsewhere (the TUI's workers) this does
+    nothing, and the app's own shutdown applies.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {}
+
+    def handler(signum, frame):
+        raise Interrupted(f"signal {signum}")
+
+    try:
+        for sig in _CLEANUP_SIGNALS:
+            old = signal.getsignal(sig)
+            if old == signal.SIG_DFL:  # an outer block (or the app) already handles it otherwise
+                previous[sig] = old
+                signal.signal(sig, handler)
+    except (ValueError, OSError):
+        pass
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            with contextlib.suppress(ValueError, OSError):
+                signal.signal(sig, old)
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -409,10 +409,10 @@ def run_import(target: Path, force: bool, as_of: dt.date, today: dt.date | None 
     if existing:
         report.backup_dir = _backup(target, existing)
     for pid in sorted(texts):
-        write_atomic(target / f"{pid}.yaml", texts[pid], backup=False)
+        write_atomic(target / f"{pid}.yaml", texts[pid], backup=False, make_parents=True)
         report.written.append(pid)
     if schema_changed:
-        write_atomic(schema_path, schema_text, backup=False)
+        write_atomic(schema_path, schema_text, backup=False, make_parents=True)
     known = {p.id for p in providers}
     report.leftover = sorted(p.stem for p in target.glob("*.yaml") if p.stem not in known)
     return report

@@ -25,6 +25,8 @@ from tco.paths import bundled_dir
 USER_COLUMNS_REQUIRED = ("model", "metric", "score", "date")
 USER_COLUMNS_OPTIONAL = ("category", "note")
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_COLUMN_NAME = re.compile(r"^[a-z0-9_ .-]{0,40}$")
+"""A header cell shown back in an error: a short plain name, never arbitrary bytes of the file."""
 
 LM_EVAL_TASKS = {
     "mmlu": "MMLU", "mmlu_pro": "MMLU-Pro", "ifeval": "IFEval",
@@ -102,10 +104,16 @@ def _csv(path: Path, text: str, known_models: Iterable[str] | None) -> list[User
     if not header:
         raise TcoUserError(DataProblem(name, 1, "", "empty file; the first line must be the header model,metric,score,date"))
     columns = [h.strip().lower() for h in header]
+    if not any(col in USER_COLUMNS_REQUIRED for col in columns):
+        # Not a scores CSV at all (a wrong path, e.g. a system file): say so without echoing its bytes.
+        raise TcoUserError(DataProblem(name, 1, "", "is not a scores CSV: its first line is not the header model,metric,score,date",
+                                       hint="user_scores_file must name a CSV (model,metric,score,date[,category,note]) "
+                                            "or an lm-evaluation-harness results JSON"))
     problems = []
     for col in columns:
         if col not in USER_COLUMNS_REQUIRED + USER_COLUMNS_OPTIONAL:
-            problems.append(DataProblem(name, 1, col or "(empty)", "unknown column",
+            shown = col if _COLUMN_NAME.match(col) else "(a column that is not a plain name)"
+            problems.append(DataProblem(name, 1, shown or "(empty)", "unknown column",
                                         hint=did_you_mean(col, USER_COLUMNS_REQUIRED + USER_COLUMNS_OPTIONAL)))
     for col in USER_COLUMNS_REQUIRED:
         if col not in columns:

@@ -40,7 +40,7 @@ class LoadedScenarios:
 def _display(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13); read_text names it
         return str(path)
 
 

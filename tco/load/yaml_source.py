@@ -12,8 +12,11 @@ import difflib
 import hashlib
 import math
 import json
+import errno
 import os
 import re
+import stat
+import time
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -21,6 +24,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from tco.errors import DataProblem, TcoUserError
+from tco.load.atomic import note_input
 
 KeyPath = tuple[Any, ...]
 
@@ -46,20 +50,61 @@ class _Limit(Exception):
         self.message, self.line = message, line
 
 
+def read_bytes_limited(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes; OSError otherwise (never blocks, never grows).
+
+    Why not `Path.read_bytes`: a FIFO blocks it forever and a character device such as /dev/zero
+    reports size 0 and then never ends, growing memory until the process dies.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "is a folder") if stat.S_ISDIR(st.st_mode) \
+                else OSError(errno.EINVAL, "not a regular file")
+        if st.st_size > limit:
+            raise OSError(errno.EFBIG, f"larger than {limit} bytes")
+        chunks, total = [], 0
+        while True:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                raise OSError(errno.EFBIG, f"larger than {limit} bytes")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def read_text(path: Path, display: str | None = None) -> str:
-    """The file's text, or a TcoUserError naming the file (missing, a folder, binary, too big)."""
+    """The file's text, or a TcoUserError naming the file (missing, a link loop, a folder, a device, binary, too big)."""
     name = display or str(path)
-    if not path.exists():
-        raise TcoUserError(DataProblem(name, None, "", "no such file"))
+    try:
+        os.stat(path)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise TcoUserError(DataProblem(name, None, "", "is a symbolic link that loops back on itself (no file at the end)")) from None
+        if e.errno in (errno.ENOENT, errno.ENOTDIR):
+            raise TcoUserError(DataProblem(name, None, "", "no such file")) from None
+        raise TcoUserError(DataProblem(name, None, "", f"cannot read: {e.strerror or e}")) from None
+    except ValueError:
+        raise TcoUserError(DataProblem(name, None, "", "not a valid file name")) from None
     if path.is_dir():
         raise TcoUserError(DataProblem(name, None, "", "is a folder, not a file"))
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise TcoUserError(DataProblem(name, None, "", f"file is too large ({size / 2**20:.0f} MiB; the limit is {MAX_FILE_BYTES // 2**20} MiB)"))
-        raw = path.read_bytes()
+        raw = read_bytes_limited(path, MAX_FILE_BYTES)
     except OSError as e:
+        if e.errno == errno.EFBIG:
+            size = _size_or_none(path)
+            shown = f"{size / 2**20:.0f} MiB; " if size else ""
+            raise TcoUserError(DataProblem(name, None, "", f"file is too large ({shown}the limit is {MAX_FILE_BYTES // 2**20} MiB)")) from None
+        if e.errno == errno.EINVAL:
+            raise TcoUserError(DataProblem(name, None, "", "is not a regular file (a device, pipe or socket)")) from None
         raise TcoUserError(DataProblem(name, None, "", f"cannot read: {e.strerror or e}")) from None
+    note_input(path)
     for bom, encoding in _BOMS:
         if raw.startswith(bom):
             raise TcoUserError(DataProblem(name, None, "", f"is {encoding} text, not UTF-8", hint="save the file as UTF-8"))
@@ -70,6 +115,13 @@ def read_text(path: Path, display: str | None = None) -> str:
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
         raise TcoUserError(DataProblem(name, line, "", "is not UTF-8 text", hint="save the file as UTF-8")) from None
+
+
+def _size_or_none(path: Path) -> int | None:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return None
 
 
 def parse_yaml(text: str, name: str) -> tuple[Any, dict[KeyPath, int]]:
@@ -104,41 +156,109 @@ def parse_yaml(text: str, name: str) -> tuple[Any, dict[KeyPath, int]]:
     return data, lines
 
 
-def load_yaml(path: Path, display: str | None = None) -> tuple[Any, dict[KeyPath, int]]:
+def load_yaml(path: Path, display: str | None = None, cache: bool | None = None) -> tuple[Any, dict[KeyPath, int]]:
+    """Parsed data and line index of a YAML file, from the parse cache when the same bytes were parsed before.
+
+    `cache=None` caches only the bundled catalogs (hardware/, pricing/ shipped with llm-tco): the
+    user's own files (scenarios, price sheets) are never copied into the cache folder.
+    """
     name = display or str(path)
-    cached = _cache_file(path)
-    if cached is not None and cached.exists():
-        try:
-            return _decode_cache(cached.read_text(encoding="utf-8"))
-        except (OSError, ValueError, KeyError, TypeError):
-            pass  # a damaged cache entry is simply rebuilt
-    result = parse_yaml(read_text(path, name), name)
-    if cached is not None:
-        _write_cache(cached, result)
+    text = read_text(path, name)
+    use_cache = _cache_wanted(path, len(text)) if cache is None else (cache and not os.environ.get("TCO_NO_CACHE"))
+    if not use_cache:
+        return parse_yaml(text, name)
+    source_sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    folder = cache_dir()
+    entry = folder / f"{source_sha256[:40]}.json"
+    hit = _read_cache_entry(entry, source_sha256)
+    if hit is not None:
+        return hit
+    result = parse_yaml(text, name)
+    _write_cache(folder, entry, source_sha256, result)
     return result
 
 
 CACHE_MIN_BYTES = 4 * 1024
 """Only large files (the catalogs) are cached: parsing them is most of `tco run`'s start-up."""
+CACHE_FORMAT = "llm-tco parse cache"
+CACHE_VERSION = 2
+"""Bumped whenever the entry layout or the parser's output changes; entries of another version are ignored."""
+CACHE_MAX_ENTRY_BYTES = 4 * MAX_FILE_BYTES
+"""No entry is read beyond this (the JSON of the largest file we parse is ~2x its YAML)."""
+CACHE_MAX_ENTRIES = 200
+"""Entries kept (the bundled catalogs are ~60 files over 4 KB); older ones are pruned at each write."""
+CACHE_MAX_AGE_DAYS = 30
+"""Entries not used for this long are pruned at each write (a hit refreshes an entry's time)."""
 
 
-def _cache_file(path: Path) -> Path | None:
-    """A parsed-form cache entry keyed by the file's path, size and modification time.
+def cache_dir() -> Path:
+    """`$XDG_CACHE_HOME/llm-tco/yaml-v2` (default `~/.cache/llm-tco/yaml-v2`)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "llm-tco" / f"yaml-v{CACHE_VERSION}"
 
-    Why: the bundled catalogs are tens of thousands of YAML nodes; re-parsing them on every run
-    costs most of a second. Set TCO_NO_CACHE=1 to turn it off.
+
+def _cache_wanted(path: Path, size: int) -> bool:
+    """Cache a file only when it is a bundled catalog file large enough to be worth it.
+
+    Why: the cache holds JSON copies; a user's scenario or price sheet does not belong in a folder
+    they never look at, and the bundled files are the ones every `tco run` parses. Set
+    TCO_NO_CACHE=1 to turn it off.
     """
-    if os.environ.get("TCO_NO_CACHE"):
-        return None
+    if os.environ.get("TCO_NO_CACHE") or size < CACHE_MIN_BYTES:
+        return False
+    from tco.paths import bundled_dir
+
     try:
-        st = path.stat()
+        real = Path(os.path.realpath(path))
+        return any(real.is_relative_to(os.path.realpath(bundled_dir(kind))) for kind in ("hardware", "pricing"))
+    except (OSError, ValueError):
+        return False
+
+
+def _read_cache_entry(entry: Path, source_sha256: str) -> tuple[Any, dict[KeyPath, int]] | None:
+    """A cache entry's data when it is a regular file of the right shape, version and checksums; else None.
+
+    Why so careful: the folder is writable by anything running as the user. An entry that was
+    edited, truncated, replaced by a symlink (to /dev/zero, say), a FIFO or a huge file must be
+    ignored and rebuilt, never trusted, never blocking, never read without a limit.
+    """
+    try:
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        fd = os.open(entry, flags)
     except OSError:
         return None
-    if st.st_size < CACHE_MIN_BYTES:
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > CACHE_MAX_ENTRY_BYTES:
+            return None
+        chunks, total = [], 0
+        while total <= CACHE_MAX_ENTRY_BYTES:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        if total > CACHE_MAX_ENTRY_BYTES:
+            return None
+        raw = b"".join(chunks)
+    except OSError:
         return None
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "llm-tco" / "yaml-v1"
-    key = hashlib.sha256(f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}|{yaml.__version__}".encode()).hexdigest()[:32]
-    return base / f"{key}.json"
+    finally:
+        os.close(fd)
+    try:
+        header_text, _, payload = raw.partition(b"\n")
+        header = json.loads(header_text)
+        if not (isinstance(header, dict) and header.get("format") == CACHE_FORMAT and header.get("version") == CACHE_VERSION
+                and header.get("yaml") == yaml.__version__ and header.get("source_sha256") == source_sha256
+                and header.get("payload_sha256") == hashlib.sha256(payload).hexdigest()):
+            return None
+        result = _decode_cache(payload.decode("utf-8"))
+    except (ValueError, KeyError, TypeError, RecursionError):
+        return None
+    try:
+        os.utime(entry, follow_symlinks=False)  # a hit keeps the entry young for pruning
+    except (OSError, NotImplementedError):
+        pass
+    return result
 
 
 def _encode_cache(result: tuple[Any, dict[KeyPath, int]]) -> str:
@@ -151,30 +271,110 @@ def _encode_cache(result: tuple[Any, dict[KeyPath, int]]) -> str:
         raise TypeError(f"cannot cache {type(value).__name__}")
 
     data, lines = result
-    return json.dumps({"data": data, "lines": [[list(k), v] for k, v in lines.items()]}, default=default)
+    return json.dumps({"data": data, "lines": [[list(k), v] for k, v in lines.items()]}, default=default, allow_nan=True)
 
 
 def _decode_cache(text: str) -> tuple[Any, dict[KeyPath, int]]:
+    """The entry's payload, checked to be the shape `_encode_cache` writes (ValueError if not)."""
     import datetime as dt
 
     def hook(obj: dict) -> Any:
         if "__date__" in obj and len(obj) == 2:
-            cls = dt.datetime if obj["__datetime__"] else dt.date
+            cls = dt.datetime if obj["__datetime__"] is True else dt.date
             return cls.fromisoformat(obj["__date__"])
         return obj
 
     raw = json.loads(text, object_hook=hook)
-    return raw["data"], {tuple(k): v for k, v in raw["lines"]}
+    if not isinstance(raw, dict) or set(raw) != {"data", "lines"} or not isinstance(raw["lines"], list):
+        raise ValueError("not a cache payload")
+    lines: dict[KeyPath, int] = {}
+    for item in raw["lines"]:
+        if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], list)
+                and type(item[1]) is int and item[1] >= 1
+                and all(type(k) in (str, int) for k in item[0])):
+            raise ValueError("bad line index")
+        lines[tuple(item[0])] = item[1]
+    if () not in lines and raw["data"] is not None:
+        raise ValueError("line index without its root")
+    return raw["data"], lines
 
 
-def _write_cache(target: Path, result: Any) -> None:
+def _write_cache(folder: Path, target: Path, source_sha256: str, result: Any) -> None:
+    """Write an entry atomically (temp file + rename, which also replaces a planted symlink), then prune."""
+    tmp = None
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(_encode_cache(result), encoding="utf-8")
+        payload = _encode_cache(result).encode("utf-8")
+        header = json.dumps({"format": CACHE_FORMAT, "version": CACHE_VERSION, "yaml": yaml.__version__,
+                             "source_sha256": source_sha256, "payload_sha256": hashlib.sha256(payload).hexdigest()})
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = folder / f".{target.name}.tco-{os.getpid()}-{os.urandom(4).hex()}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(header.encode("utf-8") + b"\n" + payload)
         os.replace(tmp, target)
-    except OSError:
+        tmp = None
+        prune_cache(folder)
+    except (OSError, TypeError, ValueError):
         pass  # a read-only home is fine: we just parse every time
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+def prune_cache(folder: Path | None = None, now: float | None = None) -> list[Path]:
+    """Delete entries unused for CACHE_MAX_AGE_DAYS, all but the newest CACHE_MAX_ENTRIES, stray
+    non-entries (symlinks, FIFOs, folders, orphan temp files of killed runs) and older-version folders.
+
+    Returns what was removed.
+    """
+    from tco.load.atomic import remove_orphan_temp_files
+
+    folder = folder or cache_dir()
+    now = time.time() if now is None else now
+    removed: list[Path] = list(remove_orphan_temp_files(folder))
+    entries: list[tuple[float, Path]] = []
+    try:
+        listing = list(os.scandir(folder))
+    except OSError:
+        listing = []
+    for item in listing:
+        path = Path(item.path)
+        if item.name.startswith("."):
+            continue  # a temp file of a running write
+        try:
+            st = item.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if not stat.S_ISREG(st.st_mode) or not item.name.endswith(".json"):
+            try:
+                _rmtree(path) if stat.S_ISDIR(st.st_mode) else os.unlink(path)
+                removed.append(path)
+            except OSError:
+                pass
+            continue
+        entries.append((st.st_mtime, path))
+    entries.sort(reverse=True)
+    for i, (mtime, path) in enumerate(entries):
+        if i >= CACHE_MAX_ENTRIES or now - mtime > CACHE_MAX_AGE_DAYS * 86400:
+            try:
+                os.unlink(path)
+                removed.append(path)
+            except OSError:
+                pass
+    for old in folder.parent.glob("yaml-v*"):
+        if old.name != folder.name and old.is_dir() and not old.is_symlink() and re.fullmatch(r"yaml-v\d+", old.name):
+            _rmtree(old)
+            removed.append(old)
+    return removed
+
+
+def _rmtree(path: Path) -> None:
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def _refuse_alias_bombs(root: yaml.Node) -> None:

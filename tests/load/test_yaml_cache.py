@@ -14,13 +14,13 @@ def test_a_cached_parse_equals_a_fresh_one_and_follows_edits(tmp_path, monkeypat
     body = "".join(f"  - {{id: g{i}, day: 2025-06-{i % 28 + 1:02d}, price: {i}.5}}\n" for i in range(400))
     path.write_text("items:\n" + body)
     assert path.stat().st_size > CACHE_MIN_BYTES
-    fresh = load_yaml(path)
+    fresh = load_yaml(path, cache=True)
     assert list((tmp_path / "cache").rglob("*.json")), "the first load writes a cache entry"
-    cached = load_yaml(path)
+    cached = load_yaml(path, cache=True)
     assert cached == fresh
     data, lines = cached
     assert data["items"][3]["day"] == dt.date(2025, 6, 4) and data["items"][3]["price"] == 3.5
     assert lines[("items", 3, "price")] == 5  # line 1 is `items:`, item 3 is on line 5
     path.write_text("items:\n" + body.replace("g7,", "g7x,") + "  - {id: new}\n")
-    changed = load_yaml(path)
+    changed = load_yaml(path, cache=True)
     assert changed[0]["items"][7]["id"] == "g7x" and changed[0]["items"][-1] == {"id": "new"}

@@ -1,0 +1,201 @@
+"""The files around an output (issue 19 item 4): never an input, never a silent mkdir, no temp file
+left behind on any exit path (Ctrl-C, SIGTERM, a SIGKILL cleaned at the next write), backups
+written atomically and pruned to KEEP_BACKUPS."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tco.cli import main
+from tco.errors import ExitCode, TcoUserError
+from tco.load import atomic
+from tco.load.atomic import KEEP_BACKUPS, backups_of, remove_orphan_temp_files, write_atomic
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "tco" / "examples" / "customer-support.yaml"
+
+
+@pytest.fixture
+def scenario(tmp_path) -> Path:
+    path = tmp_path / "mine.yaml"
+    path.write_bytes(EXAMPLE.read_bytes())
+    return path
+
+
+def listing(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_export_onto_its_own_scenario_file_is_refused_and_the_file_is_unchanged(scenario, capsys):
+    before = scenario.read_bytes()
+    code = main(["export", str(scenario), "--xlsx", str(scenario)])
+    err = capsys.readouterr().err
+    assert code == ExitCode.BAD_INPUT
+    assert "is an input of this command" in err and "Traceback" not in err
+    assert scenario.read_bytes() == before
+    assert listing(scenario.parent) == ["mine.yaml"], "no backup, no temp file"
+
+
+def test_the_same_file_by_another_name_is_still_refused(scenario, capsys):
+    link = scenario.parent / "alias.xlsx"
+    link.symlink_to(scenario.name)
+    assert main(["export", str(scenario), "--xlsx", str(link)]) == ExitCode.BAD_INPUT
+    assert "is an input of this command" in capsys.readouterr().err
+    assert scenario.read_bytes() == EXAMPLE.read_bytes()
+
+
+def test_write_atomic_refuses_any_file_listed_as_an_input(tmp_path):
+    source = tmp_path / "prices.yaml"
+    source.write_text("keep me")
+    with pytest.raises(TcoUserError) as e:
+        write_atomic(source, "overwritten", inputs=[tmp_path / "." / "prices.yaml"])
+    assert e.value.exit_code == ExitCode.BAD_INPUT
+    assert source.read_text() == "keep me" and listing(tmp_path) == ["prices.yaml"]
+
+
+def test_a_missing_output_folder_is_refused_with_a_hint_and_nothing_is_created(scenario, capsys):
+    target = scenario.parent / "reports" / "q3" / "out.xlsx"
+    code = main(["export", str(scenario), "--xlsx", str(target)])
+    err = capsys.readouterr().err
+    assert code == ExitCode.WRITE_FAILED
+    assert f"the folder `{target.parent}` does not exist; nothing was written" in err and "--mkdir" in err
+    assert listing(scenario.parent) == ["mine.yaml"]
+
+
+def test_write_atomic_refuses_a_missing_folder_unless_asked(tmp_path):
+    target = tmp_path / "new" / "out.csv"
+    with pytest.raises(TcoUserError) as e:
+        write_atomic(target, "a,b\n")
+    assert e.value.exit_code == ExitCode.WRITE_FAILED and not target.parent.exists()
+    write_atomic(target, "a,b\n", make_parents=True)
+    assert target.read_text() == "a,b\n"
+
+
+def test_mkdir_creates_the_folder_and_writes_the_workbook(scenario, capsys):
+    target = scenario.parent / "reports" / "out.xlsx"
+    assert main(["export", str(scenario), "--xlsx", str(target), "--mkdir"]) == 0
+    assert target.read_bytes()[:2] == b"PK"  # a zip package, as every .xlsx is
+    assert listing(target.parent) == ["out.xlsx"], "no temp file or scratch folder left"
+
+
+def test_backups_are_pruned_to_the_newest_five(tmp_path):
+    target = tmp_path / "out.csv"
+    for version in range(1, 10):  # v1 is written first, v9 last: 8 older versions exist
+        write_atomic(target, f"v{version}")
+    assert KEEP_BACKUPS == 5
+    kept = backups_of(target)
+    assert [p.read_text() for p in kept] == ["v8", "v7", "v6", "v5", "v4"]
+    assert target.read_text() == "v9"
+    assert len(listing(tmp_path)) == 1 + KEEP_BACKUPS
+
+
+def test_the_backup_is_made_before_the_swap_and_never_half_written(tmp_path, monkeypatch):
+    """Where hard links are refused, the copy goes to a temp name first; a failure leaves no .bak."""
+    target = tmp_path / "out.csv"
+    target.write_text("original")
+    monkeypatch.setattr(atomic.os, "link", lambda *a: (_ for _ in ()).throw(OSError(1, "links not allowed")))
+    real_copy = atomic.shutil.copyfileobj
+
+    def half_copy(src, dst):
+        dst.write(src.read(3))
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(atomic.shutil, "copyfileobj", half_copy)
+    with pytest.raises(TcoUserError):
+        write_atomic(target, "new")
+    assert target.read_text() == "original" and listing(tmp_path) == ["out.csv"]
+    monkeypatch.setattr(atomic.shutil, "copyfileobj", real_copy)
+    kept = write_atomic(target, "new")
+    assert kept.read_text() == "original" and target.read_text() == "new"
+
+
+def _dead_pid() -> int:
+    child = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    return int(child.stdout)
+
+
+def test_temp_files_of_a_killed_run_are_removed_at_the_next_write(tmp_path):
+    """A SIGKILLed writer cannot clean up; its `.NAME.tco-PID-*.tmp` files go at the next write there."""
+    script = textwrap.dedent(f"""
+        import os, signal, tempfile
+        from pathlib import Path
+        from tco.load.atomic import scratch_folder, temp_prefix
+        out = Path({str(tmp_path / "book.xlsx")!r})
+        fd, name = tempfile.mkstemp(prefix=temp_prefix(out), suffix=".tmp", dir=out.parent)
+        os.write(fd, b"half a workbook")
+        with scratch_folder(out) as scratch:
+            (scratch / "sheet-1.xml").write_text("<worksheet>")
+            os.kill(os.getpid(), signal.SIGKILL)
+    """)
+    env = os.environ | {"PYTHONPATH": str(ROOT)}
+    killed = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, timeout=60)
+    assert killed.returncode == -signal.SIGKILL
+    left = listing(tmp_path)
+    assert len(left) == 2 and all(n.startswith(".book.xlsx.tco-") and n.endswith(".tmp") for n in left), left
+    alive = tmp_path / f".other.csv.tco-{os.getpid()}-abc.tmp"  # a write in progress (this process): kept
+    alive.write_text("in progress")
+    unrelated = tmp_path / ".book.xlsx.notes.tmp"  # not our pattern: never touched
+    unrelated.write_text("mine")
+    write_atomic(tmp_path / "book.xlsx", b"PK new")
+    assert listing(tmp_path) == sorted(["book.xlsx", alive.name, unrelated.name])
+
+
+def test_orphans_of_a_process_that_is_gone_are_found_by_pattern(tmp_path):
+    dead = _dead_pid()
+    orphan = tmp_path / f".a.xlsx.tco-{dead}-x1y2.tmp"
+    orphan.mkdir()
+    (orphan / "sheet.xml").write_text("x")
+    assert remove_orphan_temp_files(tmp_path) == [orphan] and listing(tmp_path) == []
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_an_export_stopped_by_a_signal_leaves_no_temp_file_anywhere(tmp_path, scenario, sig):
+    """The signal arrives while the workbook's sheets are being written (openpyxl's temp files exist).
+
+    TMPDIR is a private folder, so a temp file in the system temp folder would show there too.
+    """
+    out, tmp = tmp_path / "out", tmp_path / "tmpdir"
+    out.mkdir()
+    tmp.mkdir()
+    script = textwrap.dedent(f"""
+        import os, signal, sys
+        import tco.export.excel as excel
+        real = excel.fill_rows
+        def stop_here(*args, **kwargs):
+            scratch = [p for p in os.listdir({str(out)!r}) if p.endswith(".tmp")]
+            assert scratch, "the scratch folder is beside the output while the sheets are written"
+            os.kill(os.getpid(), {int(sig)})
+            return real(*args, **kwargs)
+        excel.fill_rows = stop_here
+        from tco.cli import main
+        sys.exit(main(["export", {str(scenario)!r}, "--xlsx", {str(out / "book.xlsx")!r}]))
+    """)
+    env = os.environ | {"PYTHONPATH": str(ROOT), "TMPDIR": str(tmp), "TCO_NO_CACHE": "1"}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 130, done.stderr
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr, done.stderr
+    assert listing(out) == [] and listing(tmp) == []
+
+
+def test_openpyxl_sheet_files_do_not_go_to_the_system_temp_folder(tmp_path, scenario, monkeypatch):
+    """Issue 19 saw ~150 `openpyxl.*.xml` files in /tmp during an export (one per sheet)."""
+    from openpyxl.worksheet import _writer
+
+    from tco.export.excel import export_workbook
+    from tco.run import run_scenarios
+
+    def refuse(suffix=""):
+        raise AssertionError("openpyxl's own temp file in the system temp folder")
+
+    monkeypatch.setattr(_writer, "create_temporary_file", refuse)
+    results = run_scenarios([scenario])
+    path = export_workbook(results, tmp_path / "book.xlsx")
+    assert path.read_bytes()[:2] == b"PK"
+    assert listing(tmp_path) == ["book.xlsx", "mine.yaml"]
