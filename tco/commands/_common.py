@@ -60,10 +60,10 @@ def write_parquet(frame, output: str | None) -> None:
     from pathlib import Path
 
     from tco.errors import DataProblem, TcoUserError
-    from tco.load.atomic import write_atomic
+    from tco.load.atomic import files_read, write_atomic
 
     if not output:
         raise TcoUserError(DataProblem("--format", None, "", "parquet is binary: give --output PATH"))
     buffer = io.BytesIO()
     frame.write_parquet(buffer)
-    write_atomic(Path(output), buffer.getvalue())
+    write_atomic(Path(output), buffer.getvalue(), inputs=files_read())

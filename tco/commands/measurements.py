@@ -97,7 +97,7 @@ def run_import(args: argparse.Namespace) -> int:
         raise TcoUserError(problems)
     for path, records in planned:
         target = output_path(out_dir, path)
-        kept = write_atomic(target, measurements_yaml(records, path.name))
+        kept = write_atomic(target, measurements_yaml(records, path.name), inputs=[Path(f) for f in args.files])
         for r in records:
             load = f"concurrency {r.concurrency}" if r.concurrency else (
                 f"{r.request_rate_per_s:g} req/s" if r.request_rate_per_s else "all at once")

@@ -94,9 +94,9 @@ def write_records(records, fmt: str, output: str | None, columns, results=None) 
     else:
         print_rows(records, fmt, columns if fmt == "csv" else None, out=buffer)
     if output:
-        from tco.load.atomic import write_atomic
+        from tco.load.atomic import files_read, write_atomic
 
-        write_atomic(Path(output), buffer.getvalue())
+        write_atomic(Path(output), buffer.getvalue(), inputs=files_read())
     else:
         sys.stdout.write(buffer.getvalue())
 

@@ -191,7 +191,7 @@ def _write(frame, fmt: str, output: str | None) -> None:
     from pathlib import Path
 
     from tco.commands._common import print_rows, write_parquet
-    from tco.load.atomic import write_atomic
+    from tco.load.atomic import files_read, write_atomic
 
     if fmt == "parquet":
         write_parquet(frame, output)
@@ -202,6 +202,6 @@ def _write(frame, fmt: str, output: str | None) -> None:
     else:
         print_rows(frame.to_dicts(), fmt, out=text)
     if output:
-        write_atomic(Path(output), text.getvalue())
+        write_atomic(Path(output), text.getvalue(), inputs=files_read())
     else:
         sys.stdout.write(text.getvalue())

@@ -8,17 +8,17 @@ from pathlib import Path
 
 
 def write_focus(results, output: str | None) -> None:
-    from tco.load.atomic import write_atomic
+    from tco.load.atomic import files_read, write_atomic
     from tco.report.focus import focus_frame
 
     frame = focus_frame(results)
     if output and output.lower().endswith(".parquet"):
         buffer = io.BytesIO()
         frame.write_parquet(buffer)
-        write_atomic(Path(output), buffer.getvalue())
+        write_atomic(Path(output), buffer.getvalue(), inputs=files_read())
         return
     text = frame.write_csv()
     if output:
-        write_atomic(Path(output), text)
+        write_atomic(Path(output), text, inputs=files_read())
     else:
         sys.stdout.write(text)
