@@ -60,7 +60,7 @@ def write_parquet(frame, output: str | None) -> None:
     from pathlib import Path
 
     from tco.errors import DataProblem, TcoUserError
-    from tco.load.atomic import write_atomic
+    from tco.files import write_atomic
 
     if not output:
         raise TcoUserError(DataProblem("--format", None, "", "parquet is binary: give --output PATH"))

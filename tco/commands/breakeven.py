@@ -45,7 +45,7 @@ def run(args) -> int:
     from tco.commands._common import print_rows
     from tco.commands.run import evaluate_args
 
-    results = evaluate_args(args, with_breakeven=True)
+    results = evaluate_args(args, with_breakeven=True).results
     records = breakeven_records(results)
     if args.format != "table":
         print_rows(records, args.format, COLUMNS)

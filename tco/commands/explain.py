@@ -115,7 +115,7 @@ def run(args) -> int:
     from tco.commands._common import print_rows
     from tco.commands.run import evaluate_args
 
-    results = evaluate_args(args, with_breakeven=False)
+    results = evaluate_args(args, with_breakeven=False).results
     scenario_id = _pick_scenario(results, args.option, args.scenario)
     e = explanation(results, scenario_id, args.option, args.quantity, args.month)
     if args.format == "json":

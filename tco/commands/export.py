@@ -22,8 +22,9 @@ def run(args) -> int:
     from tco.commands.run import evaluate_args
     from tco.export.excel import export_workbook
 
-    results = evaluate_args(args)
-    written = export_workbook(results, Path(args.xlsx))
+    run = evaluate_args(args)
+    results = run.results
+    written = export_workbook(run, Path(args.xlsx))
     scenarios = results.options["scenario"].n_unique()
     print(f"wrote {written} ({scenarios} scenario(s), {results.options.height} option(s))", file=sys.stderr)
     return 0

@@ -41,6 +41,7 @@ def as_of(args):
 
 
 def evaluate_args(args, with_breakeven: bool = True):
+    """The command line's files, --set, catalog folders and --as-of, through the one pipeline: a `tco.run.Run`."""
     from pathlib import Path
 
     from tco.run import resolve_files, run_scenarios
@@ -54,10 +55,9 @@ def run(args) -> int:
     from tco.commands._common import print_rows
     from tco.report.results import TABLE_COLUMNS, result_records
 
-    results = evaluate_args(args, with_breakeven=not args.no_breakeven)
-    from tco.load.plausibility import plausibility_warnings
-
-    for warning in plausibility_warnings(results.loaded, results.catalog):
+    run = evaluate_args(args, with_breakeven=not args.no_breakeven)
+    results = run.results
+    for warning in run.problems:
         print(warning.render(), file=sys.stderr)
     records = result_records(results)
     if args.xlsx:
@@ -65,7 +65,7 @@ def run(args) -> int:
 
         from tco.export.excel import export_workbook
 
-        written = export_workbook(results, Path(args.xlsx))
+        written = export_workbook(run, Path(args.xlsx))
         print(f"wrote {written}", file=sys.stderr)
     write_records(records, args.format, args.output, TABLE_COLUMNS, results)
     return 0
@@ -88,7 +88,7 @@ def write_records(records, fmt: str, output: str | None, columns, results=None) 
     else:
         print_rows(records, fmt, columns if fmt == "csv" else None, out=buffer)
     if output:
-        from tco.load.atomic import write_atomic
+        from tco.files import write_atomic
 
         write_atomic(Path(output), buffer.getvalue())
     else:

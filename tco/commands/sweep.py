@@ -158,7 +158,7 @@ def _write(frame, fmt: str, output: str | None) -> None:
     from pathlib import Path
 
     from tco.commands._common import print_rows, write_parquet
-    from tco.load.atomic import write_atomic
+    from tco.files import write_atomic
 
     if fmt == "parquet":
         write_parquet(frame, output)

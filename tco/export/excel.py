@@ -27,9 +27,11 @@ SOURCES_SHEET = "Sources"
 ABOUT_SHEET = "About"
 
 
-def workbook_bytes(results, generated: dt.datetime | None = None) -> bytes:
+def workbook_bytes(run, generated: dt.datetime | None = None) -> bytes:
+    """The workbook of a `tco.run.Run`: its results, the catalog's sources, the scenario files' hashes."""
     from tco import __version__
 
+    results = run.results
     generated = generated or dt.datetime.now(dt.timezone.utc)
     plans = plan_scenarios(results.scenarios, results.rows)
     sheet_names = SheetNames((SUMMARY_SHEET, INPUTS_SHEET, SOURCES_SHEET, ABOUT_SHEET, CHART_DATA_SHEET))
@@ -43,8 +45,8 @@ def workbook_bytes(results, generated: dt.datetime | None = None) -> bytes:
     inputs = build_inputs(plans, wb)
     order = [(SUMMARY_SHEET, summary), (INPUTS_SHEET, inputs),
              *[(c.name, c.grid) for c in calcs.values()],
-             (SOURCES_SHEET, build_sources(plans, results.catalog)),
-             (ABOUT_SHEET, build_about(results, __version__, generated, notes)),
+             (SOURCES_SHEET, build_sources(plans, run.catalog)),
+             (ABOUT_SHEET, build_about(run, __version__, generated, notes)),
              (CHART_DATA_SHEET, chart_data)]
     rows_by_sheet = {name: grid.write_to(wb.create_sheet(name)) for name, grid in order}
     buffer = io.BytesIO()
@@ -52,12 +54,12 @@ def workbook_bytes(results, generated: dt.datetime | None = None) -> bytes:
     return fill_rows(buffer.getvalue(), rows_by_sheet)
 
 
-def export_workbook(results, path: Path) -> Path:
-    """Write the workbook atomically; an existing file at `path` is kept as a backup."""
-    from tco.load.atomic import write_atomic
+def export_workbook(run, path: Path) -> Path:
+    """Write the workbook of a `tco.run.Run` atomically; an existing file at `path` is kept as a backup."""
+    from tco.files import write_atomic
 
     path = Path(path)
-    write_atomic(path, workbook_bytes(results))
+    write_atomic(path, workbook_bytes(run))
     return path
 
 
