@@ -78,7 +78,7 @@ def heavy_imports_of_help() -> list[str]:
 
 
 def run_benchmark(args) -> int:
-    from tco.commands._common import print_rows
+    from tco.report.table import print_rows
 
     rows = measure()
     shown = [{**r, "seconds": None if r["seconds"] is None else round(r["seconds"], 3)} for r in rows]

@@ -112,7 +112,7 @@ def run(args) -> int:
     import json
     import sys
 
-    from tco.commands._common import print_rows
+    from tco.report.table import print_rows
     from tco.commands.run import evaluate_args
 
     results = evaluate_args(args, with_breakeven=False).results

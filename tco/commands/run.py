@@ -52,7 +52,7 @@ def evaluate_args(args, with_breakeven: bool = True):
 
 
 def run(args) -> int:
-    from tco.commands._common import print_rows
+    from tco.report.table import print_rows
     from tco.report.results import TABLE_COLUMNS, result_records
 
     run = evaluate_args(args, with_breakeven=not args.no_breakeven)
@@ -75,7 +75,8 @@ def write_records(records, fmt: str, output: str | None, columns, results=None) 
     import io
     from pathlib import Path
 
-    from tco.commands._common import print_rows, write_parquet
+    from tco.report.table import print_rows
+    from tco.commands._common import write_parquet
 
     if fmt == "parquet":
         import polars as pl
@@ -96,7 +97,7 @@ def write_records(records, fmt: str, output: str | None, columns, results=None) 
 
 
 def _print_table(records, columns, out, results) -> None:
-    from tco.commands._common import print_rows
+    from tco.report.table import print_rows
 
     scenarios = list(dict.fromkeys(r["scenario"] for r in records))
     for i, sid in enumerate(scenarios):

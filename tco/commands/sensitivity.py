@@ -23,7 +23,7 @@ def register(sub) -> None:
 def run(args) -> int:
     import dataclasses
 
-    from tco.commands._common import print_rows
+    from tco.report.table import print_rows
     from tco.commands.run import evaluate_args
     from tco.engine.sensitivity import tornadoes
 

@@ -157,7 +157,8 @@ def _write(frame, fmt: str, output: str | None) -> None:
     import io
     from pathlib import Path
 
-    from tco.commands._common import print_rows, write_parquet
+    from tco.report.table import print_rows
+    from tco.commands._common import write_parquet
     from tco.files import write_atomic
 
     if fmt == "parquet":

@@ -23,7 +23,7 @@ def register(sub) -> None:
 def run(args) -> int:
     import dataclasses
 
-    from tco.commands._common import print_rows
+    from tco.report.table import print_rows
     from tco.commands.run import evaluate_args
     from tco.commands.sensitivity import _pairs
     from tco.engine.uncertainty import DEFAULT_SPREADS, monte_carlo

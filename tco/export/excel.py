@@ -29,7 +29,7 @@ ABOUT_SHEET = "About"
 
 def workbook_bytes(run, generated: dt.datetime | None = None) -> bytes:
     """The workbook of a `tco.run.Run`: its results, the catalog's sources, the scenario files' hashes."""
-    from tco import __version__
+    from tco.version import __version__
 
     results = run.results
     generated = generated or dt.datetime.now(dt.timezone.utc)

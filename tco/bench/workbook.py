@@ -25,7 +25,7 @@ def batch_of_scenarios(count: int):
 
 
 def run_benchmark(args) -> int:
-    from tco.commands._common import print_rows
+    from tco.report.table import print_rows
     from tco.export.excel import export_workbook
     from tco.run import run_scenarios
 
