@@ -82,11 +82,14 @@ def check_against_engine(results, path: Path, values=None) -> int:
 
 
 @pytest.fixture(scope="module")
-def small(tmp_path_factory):
-    run = run_scenarios([DATA / "small.yaml"], today=TODAY)
-    results = run.results
-    path = export_workbook(run, tmp_path_factory.mktemp("wb") / "small.xlsx")
-    return results, path, evaluate(path)
+def small_run():
+    return run_scenarios([DATA / "small.yaml"], today=TODAY)
+
+
+@pytest.fixture(scope="module")
+def small(small_run, tmp_path_factory):
+    path = export_workbook(small_run, tmp_path_factory.mktemp("wb") / "small.xlsx")
+    return small_run.results, path, evaluate(path)
 
 
 def test_small_workbook_matches_engine(small):
@@ -154,11 +157,10 @@ def test_user_text_that_looks_like_a_formula_stays_text(tmp_path):
     assert "<f>HYPERLINK" not in xml
 
 
-def test_an_existing_file_is_backed_up_not_lost(small, tmp_path):
-    results, _, _ = small
+def test_an_existing_file_is_backed_up_not_lost(small_run, tmp_path):
     target = tmp_path / "book.xlsx"
     target.write_bytes(b"the previous workbook")
-    export_workbook(results, target)
+    export_workbook(small_run, target)
     assert (tmp_path / "book.xlsx.bak").read_bytes() == b"the previous workbook"
     assert zipfile.is_zipfile(target)
 
