@@ -4,7 +4,9 @@ Importing `tco` stays cheap (no polars, textual or openpyxl) so that `tco --help
 `tco.evaluate` is loaded on first use.
 """
 
-__version__ = "0.1.0"
+from tco.version import __version__
+
+__all__ = ["__version__", "evaluate"]
 
 
 def __getattr__(name: str):

@@ -19,5 +19,4 @@ def evaluate(scenarios: Iterable[Scenario] | str | Path | Iterable[str | Path] |
     """
     from tco.run import run_scenarios
 
-    results = run_scenarios(scenarios, today=today, overrides=overrides)
-    return results.options
+    return run_scenarios(scenarios, today=today, overrides=overrides).results.options

@@ -11,7 +11,7 @@ import importlib
 import sys
 import traceback
 
-from tco import __version__
+from tco.version import __version__
 from tco.errors import ExitCode, TcoUserError
 
 COMMANDS = (

@@ -1,13 +1,45 @@
-"""The one path from files (or Scenario objects) to engine results, shared by CLI, TUI and export."""
+"""The one path from files (or Scenario objects) to engine results: load -> catalog -> rows -> engine.
+
+Why one place: the CLI, the terminal UI (its session, its compare screen and its export), the
+workbook and `tco.evaluate()` used to carry their own copies of this pipeline and drifted (UI
+errors lost file and line; UI export reported only the first problem). Every front end now gets a
+`Run`, and every problem it can meet is located as `file:line: field` by the same code.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable, Sequence
 
-from tco.errors import ExitCode, TcoUserError
+from tco.errors import DataProblem, TcoUserError
 from tco.model.scenario import Scenario
+
+if TYPE_CHECKING:  # the types only: importing them would pull polars onto `tco --help`
+    from tco.engine.compare import Results
+    from tco.load.scenarios import LoadedScenarios
+    from tco.model.catalog import Catalog
+
+IN_MEMORY = "<python>"
+"""The file name of scenarios given as objects (`tco.evaluate([...])`): they have no lines."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """One evaluation and everything it came from: what every front end shows, exports or explains."""
+
+    results: Results
+    """The engine's answer (one row per scenario x option)."""
+    loaded: LoadedScenarios
+    """The scenarios evaluated, their files, sha256 hashes and line index (to locate problems)."""
+    catalog: Catalog
+    """Hardware, offers, open models and API prices the rows were built from (sources for the workbook)."""
+    today: dt.date
+    """The date that picked the prices in force."""
+    problems: tuple[DataProblem, ...] = ()
+    """Warnings that did not stop the evaluation (implausible values), located `file:line: field`.
+    Errors never reach a Run: they raise `TcoUserError` with every problem located."""
 
 
 def example_files() -> list[Path]:
@@ -22,30 +54,77 @@ def resolve_files(files: Iterable[str | Path] | None) -> list[Path]:
 
 
 def run_scenarios(scenarios=None, *, today: dt.date | None = None, overrides: list[str] | None = None,
-                  hardware_dirs=None, pricing_dirs=None, with_breakeven: bool = True, loaded=None):
-    """Evaluate scenario files or objects; raises TcoUserError with located problems."""
-    from tco.engine.compare import compare
-    from tco.load.catalog import load_catalog, providers_of
-    from tco.load.scenarios import LoadedScenarios, load_scenario_files, problems_from_rows
+                  hardware_dirs=None, pricing_dirs=None, with_breakeven: bool = True, loaded=None) -> Run:
+    """Evaluate scenario files (or Scenario objects, or an already-loaded set); raises TcoUserError with located problems."""
+    loaded, catalog = load_inputs(scenarios, overrides=overrides, hardware_dirs=hardware_dirs,
+                                  pricing_dirs=pricing_dirs, loaded=loaded)
+    return evaluate_loaded(loaded, catalog, today or dt.date.today(), with_breakeven=with_breakeven)
 
-    today = today or dt.date.today()
+
+def load_inputs(scenarios=None, *, overrides: list[str] | None = None, hardware_dirs=None, pricing_dirs=None,
+                loaded=None) -> tuple[LoadedScenarios, Catalog]:
+    """The load half: scenario files (or objects) and the catalog their options name."""
+    from tco.load.catalog import load_catalog, providers_of
+    from tco.load.scenarios import load_scenario_files
+
     if loaded is None:
         if scenarios is None or isinstance(scenarios, (str, Path)) or (
                 isinstance(scenarios, (list, tuple)) and scenarios and not isinstance(scenarios[0], Scenario)):
             paths = resolve_files([scenarios] if isinstance(scenarios, (str, Path)) else scenarios)
             loaded = load_scenario_files(paths, overrides)
         else:
-            items = list(scenarios)
-            loaded = LoadedScenarios(items, [], {}, [("<python>", {}, ("scenarios", i), False) for i in range(len(items))])
+            loaded = in_memory(list(scenarios))
     catalog = load_catalog(providers_of(loaded.scenarios), hardware_dirs, pricing_dirs)
     if any(s.capability is not None for s in loaded.scenarios):
         _load_capability(catalog, loaded)
+    return loaded, catalog
+
+
+def in_memory(scenarios: list[Scenario]) -> LoadedScenarios:
+    """Scenario objects with no file: problems name `<python>` and the scenario's position."""
+    from tco.load.scenarios import LoadedScenarios
+
+    return LoadedScenarios(scenarios, [], {}, [(IN_MEMORY, {}, ("scenarios", i), False) for i in range(len(scenarios))])
+
+
+def located(loaded: LoadedScenarios, indices: Sequence[int], scenarios: Sequence[Scenario] | None = None) -> LoadedScenarios:
+    """Some of the loaded scenarios (optionally edited versions of them), keeping their files and line index.
+
+    Why: the UI evaluates one scenario at a time, and edited; its problems must still name the
+    file and line the scenario came from.
+    """
+    from tco.load.scenarios import LoadedScenarios
+
+    chosen = list(scenarios) if scenarios is not None else [loaded.scenarios[i] for i in indices]
+    return LoadedScenarios(chosen, list(loaded.files), dict(loaded.hashes), [loaded.locations[i] for i in indices])
+
+
+def check_rows(loaded: LoadedScenarios, catalog: Catalog, today: dt.date) -> None:
+    """Every option can be built from the catalog; raises TcoUserError with every problem located."""
+    from tco.engine.rows import build_rows
+
+    _, problems = build_rows(loaded.scenarios, catalog, today)
+    if problems:
+        raise TcoUserError(_located_problems(loaded, problems))
+
+
+def evaluate_loaded(loaded: LoadedScenarios, catalog: Catalog, today: dt.date, *, with_breakeven: bool = True,
+                    with_warnings: bool = True) -> Run:
+    """The evaluate half: rows from the catalog, then the engine; problems located in the files."""
+    from tco.engine.compare import compare
+    from tco.load.plausibility import plausibility_warnings
+
     results, problems = compare(loaded.scenarios, catalog, today, with_breakeven=with_breakeven)
     if problems:
-        raise TcoUserError(problems_from_rows(loaded, problems))
-    results.loaded = loaded
-    results.catalog = catalog
-    return results
+        raise TcoUserError(_located_problems(loaded, problems))
+    warnings = tuple(plausibility_warnings(loaded, catalog)) if with_warnings else ()
+    return Run(results, loaded, catalog, today, warnings)
+
+
+def _located_problems(loaded: LoadedScenarios, row_problems) -> list[DataProblem]:
+    from tco.load.scenarios import problems_from_rows
+
+    return problems_from_rows(loaded, row_problems)
 
 
 def _load_capability(catalog, loaded) -> None:
@@ -58,5 +137,5 @@ def _load_capability(catalog, loaded) -> None:
         if req is None or not req.user_scores_file:
             continue
         name = loaded.locations[index][0] if loaded.locations else "."
-        base = Path(name).parent if name != "<python>" else Path.cwd()
+        base = Path(name).parent if name != IN_MEMORY else Path.cwd()
         catalog.user_scores[scenario.id] = load_user_scores(base / req.user_scores_file, catalog.quality.models)

@@ -27,8 +27,8 @@ RESULTS = ("total_cost_usd", "npv_usd", "cost_per_million_tokens_usd", "cost_per
 
 @pytest.fixture(scope="module")
 def engine():
-    results = run_scenarios([SCENARIO], today=TODAY)
-    return results, {rec["option"]: rec for rec in results.options.iter_rows(named=True)}
+    run = run_scenarios([SCENARIO], today=TODAY)
+    return run, {rec["option"]: rec for rec in run.results.options.iter_rows(named=True)}
 
 
 def test_the_cli_json_carries_the_engine_numbers_exactly(engine, capsys):
@@ -50,8 +50,8 @@ def test_the_workbook_recomputes_the_engine_numbers_with_its_own_formulas(engine
 
     from tco.export.excel import export_workbook
 
-    results, by_option = engine
-    path = export_workbook(results, tmp_path / "parity.xlsx")
+    run, by_option = engine
+    path = export_workbook(run, tmp_path / "parity.xlsx")
     values = evaluate(path)
     layout = calc_layout(path, "Calc small")
     sheet = layout.sheet.upper()

@@ -85,7 +85,7 @@ def test_results_are_finite_non_negative_and_the_same_in_json(data):
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "generated.yaml"
         path.write_text(yaml.safe_dump(data), encoding="utf-8")
-        results = run_scenarios([path], today=TODAY)
+        results = run_scenarios([path], today=TODAY).results
         frame = results.options
         for column in MONEY_COLUMNS:
             values = frame[column].to_list()

@@ -16,7 +16,7 @@ GROWING = next(p for p in example_files() if p.stem == "growing-product")
 def test_the_tornado_command_lists_the_engine_drivers_largest_swing_first(capsys):
     assert main(["sensitivity", str(GROWING), "--option", "llama-3.3-70b-lambda", "--format", "json", "--as-of", "2026-11-27"]) == 0
     printed = json.loads(capsys.readouterr().out)
-    expected = tornado(run_scenarios([GROWING], today=dt.date(2026, 11, 27)), "growing-product", "llama-3.3-70b-lambda")
+    expected = tornado(run_scenarios([GROWING], today=dt.date(2026, 11, 27)).results, "growing-product", "llama-3.3-70b-lambda")
     assert [r["name"] for r in printed] == [d.name for d in expected]
     assert [r["swing_usd"] for r in printed] == sorted((r["swing_usd"] for r in printed), reverse=True)
     assert printed[0]["total_high_usd"] == expected[0].total_high_usd
@@ -28,7 +28,7 @@ def test_the_monte_carlo_command_repeats_with_the_same_seed_and_matches_the_engi
     first = json.loads(capsys.readouterr().out)
     assert main(argv) == 0
     assert json.loads(capsys.readouterr().out) == first
-    engine = monte_carlo(run_scenarios([GROWING], today=dt.date(2026, 11, 27)), "growing-product", draws=500, seed=7)
+    engine = monte_carlo(run_scenarios([GROWING], today=dt.date(2026, 11, 27)).results, "growing-product", draws=500, seed=7)
     assert first[0]["self_hosting_wins_share"] == engine.self_hosting_wins_share
     assert [o["p50_usd"] for o in first[0]["options"]] == [o.p50_usd for o in engine.options]
 

@@ -44,7 +44,7 @@ def measure(sweep_rows_wanted: int = SWEEP_ROWS, draws: int = MONTE_CARLO_DRAWS)
     from tco.engine.uncertainty import monte_carlo
     from tco.run import example_files, run_scenarios
 
-    results = run_scenarios(example_files(), with_breakeven=False)
+    results = run_scenarios(example_files(), with_breakeven=False).results
     out = []
     n, elapsed = sweep_rate(results, sweep_rows_wanted)
     out.append({"measure": f"sweep: {n:,} rows (grid point x option, vectorized)", "seconds": elapsed,
@@ -78,7 +78,7 @@ def heavy_imports_of_help() -> list[str]:
 
 
 def run_benchmark(args) -> int:
-    from tco.commands._common import print_rows
+    from tco.report.table import print_rows
 
     rows = measure()
     shown = [{**r, "seconds": None if r["seconds"] is None else round(r["seconds"], 3)} for r in rows]

@@ -34,9 +34,9 @@ def batch_rows(model_ids, gpu_ids, rows: int = BATCH_ROWS) -> list[dict]:
 
 def measure(args, rows: int = BATCH_ROWS) -> list[dict]:
     from tco.bench.engine import command_seconds
-    from tco.commands.hardware import load_catalog
+    from tco.load.hardware import load_hardware
 
-    catalog = load_catalog(args)
+    catalog = load_hardware(extra_dirs=[Path(d) for d in args.hardware_dir])
     configs = batch_rows(catalog.models, catalog.gpus, rows)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "configs.csv"
@@ -59,7 +59,7 @@ def measure(args, rows: int = BATCH_ROWS) -> list[dict]:
 
 
 def run_benchmark(args) -> int:
-    from tco.commands._common import print_rows
+    from tco.report.table import print_rows
 
     rows = measure(args)
     shown = [{**r, "seconds": round(r["seconds"], 3)} for r in rows]

@@ -38,4 +38,4 @@ def run(args: argparse.Namespace) -> int:
     module_name, function = args.bench_target.split(":")
     return int(getattr(importlib.import_module(module_name), function)(args) or 0)
 
-BENCHMARKS["export"] = ("finance workbook: seconds to export 100 scenarios (copies of the bundled examples)", "tco.export.bench:run_benchmark")
+BENCHMARKS["export"] = ("finance workbook: seconds to export 100 scenarios (copies of the bundled examples)", "tco.bench.workbook:run_benchmark")

@@ -42,10 +42,10 @@ def breakeven_records(results) -> list[dict]:
 def run(args) -> int:
     import sys
 
-    from tco.commands._common import print_rows
+    from tco.report.table import print_rows
     from tco.commands.run import evaluate_args
 
-    results = evaluate_args(args, with_breakeven=True)
+    results = evaluate_args(args, with_breakeven=True).results
     records = breakeven_records(results)
     if args.format != "table":
         print_rows(records, args.format, COLUMNS)

@@ -79,8 +79,8 @@ def run(args) -> int:
     from tco.commands.run import evaluate_args
 
     common = {k: v for k, v in vars(args).items() if k not in ("old", "new")}
-    old = evaluate_args(Namespace(**common, files=[args.old]), with_breakeven=False)
-    new = evaluate_args(Namespace(**common, files=[args.new]), with_breakeven=False)
+    old = evaluate_args(Namespace(**common, files=[args.old]), with_breakeven=False).results
+    new = evaluate_args(Namespace(**common, files=[args.new]), with_breakeven=False).results
     records = diff_records(old, new)
     if args.format == "json":
         json.dump(records, sys.stdout, indent=2)

@@ -4,11 +4,6 @@ from __future__ import annotations
 
 from tco.commands.run import add_scenario_arguments
 
-STRUCTURE_FLAGS = ("has_self_hosted", "is_overflow", "is_autoscaled", "is_purchased")
-"""Inputs that switch whole branches on or off: fixed for the option, so the explanation shows
-only the branch that applies (an API option's cost has no GPU formulas multiplied by zero)."""
-
-
 def register(sub) -> None:
     p = sub.add_parser("explain", help="the formula, inputs, sources and value of one quantity of one option",
                        description="Print the formula of a named quantity (any name in tco/engine/formulas.py), the "
@@ -22,37 +17,9 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def quantities() -> dict[str, object]:
-    """Every named term of the formulas, by name."""
-    from tco.engine import formulas as F
-    from tco.engine.expr import named_parts, total
-
-    found = {t.name: t for t in named_parts(total((*F.COST_LINES, *F.MONTHLY_RESULTS, *F.HORIZON_RESULTS)))}
-    return dict(sorted(found.items()))
-
-
-def _direct_parts(term) -> list:
-    from tco.engine.expr import Cmp, Func, Named, Op, Where
-
-    out: dict[str, object] = {}
-
-    def walk(t) -> None:
-        if isinstance(t, Named):
-            out.setdefault(t.name, t)
-        elif isinstance(t, (Op, Cmp)):
-            walk(t.left); walk(t.right)
-        elif isinstance(t, Where):
-            walk(t.cond); walk(t.then); walk(t.otherwise)
-        elif isinstance(t, Func):
-            for a in t.args:
-                walk(a)
-    walk(term)
-    return list(out.values())
-
-
-def explanation(results, scenario_id: str, option_id: str, name: str, month: int | None = None) -> dict:
-    """The explanation as data: formula text, parts, inputs with provenance, and the value."""
-    from tco.engine.expr import Named, depends_on, explain, inputs_of, specialize, to_python
+def explanation(results, scenario_id: str, option_id: str, name: str, month: int | None = None):
+    """The engine's explanation (tco.engine.explanation), after naming a close match for an unknown quantity."""
+    from tco.engine.explanation import explain_quantity, quantities
     from tco.errors import DataProblem, TcoUserError
     from tco.load.yaml_source import did_you_mean
 
@@ -60,36 +27,7 @@ def explanation(results, scenario_id: str, option_id: str, name: str, month: int
     if name not in known:
         hint = "; ".join(filter(None, [did_you_mean(name, known), "known quantities: " + ", ".join(known)]))
         raise TcoUserError(DataProblem("--quantity", None, name, "not a named quantity of tco/engine/formulas.py", hint))
-    row = results.row(scenario_id, option_id)
-    record = results.options.filter(results.options["row"] == row.row).row(0, named=True)
-    values = dict(row.values)
-    values.update({k: record[k] for k in record if k.startswith("sum_")})
-    horizon = int(values["horizon_months"])
-    term = known[name]
-    monthly = depends_on(term, "month")
-    if monthly:
-        month = month or 1
-        if not 1 <= month <= horizon:
-            raise TcoUserError(DataProblem("--month", None, str(month), f"must be between 1 and the horizon, {horizon}"))
-        values["month"] = float(month)
-    else:
-        month = None
-    flags = {f: values[f] for f in STRUCTURE_FLAGS}
-    folded = specialize(term, flags)
-    body = folded.term if isinstance(folded, Named) else folded
-    parts = [{"name": p.name, "label": p.label, "unit": p.unit, "value": to_python(p, values)} for p in _direct_parts(body)]
-    inputs = []
-    for i in inputs_of(folded):
-        prov = row.provenance.get(i.name)
-        inputs.append({"name": i.name, "label": i.label, "unit": i.unit, "value": values[i.name],
-                       "source": (prov.source if prov else "engine" if i.name == "month" or i.name.startswith("sum_") else ""),
-                       "as_of": prov.as_of if prov else "", "note": prov.note if prov else ""})
-    return {
-        "quantity": name, "label": term.label, "unit": term.unit, "scenario": scenario_id, "option": option_id,
-        "month": month, "horizon_months": horizon, "formula": explain(body),
-        "formula_with_values": explain(body, values), "parts": parts, "inputs": inputs,
-        "value": to_python(term, values),
-    }
+    return explain_quantity(results, scenario_id, option_id, name, month)
 
 
 def _pick_scenario(results, option_id: str, scenario_id: str | None) -> str:
@@ -112,12 +50,12 @@ def run(args) -> int:
     import json
     import sys
 
-    from tco.commands._common import print_rows
     from tco.commands.run import evaluate_args
+    from tco.report.table import print_rows
 
-    results = evaluate_args(args, with_breakeven=False)
+    results = evaluate_args(args, with_breakeven=False).results
     scenario_id = _pick_scenario(results, args.option, args.scenario)
-    e = explanation(results, scenario_id, args.option, args.quantity, args.month)
+    e = explanation(results, scenario_id, args.option, args.quantity, args.month).as_dict()
     if args.format == "json":
         json.dump(e, sys.stdout, indent=2)
         sys.stdout.write("\n")

@@ -24,15 +24,16 @@ def run(args) -> int:
 
     from tco.commands.run import evaluate_args
     from tco.export.excel import export_workbook, input_files
-    from tco.load.atomic import refuse_unsafe_target
+    from tco.files import refuse_unsafe_target
     from tco.run import resolve_files
 
     target = Path(args.xlsx)
     # Checked before the (possibly long) evaluation, and again when writing (then with every data file read).
     refuse_unsafe_target(target, resolve_files(args.files), args.mkdir, label=f"--xlsx {args.xlsx}",
                          parents_hint="create it first, or pass --mkdir")
-    results = evaluate_args(args)
-    written = export_workbook(results, target, make_parents=args.mkdir, inputs=input_files(results))
+    run = evaluate_args(args)
+    results = run.results
+    written = export_workbook(run, target, make_parents=args.mkdir, inputs=input_files(run))
     scenarios = results.options["scenario"].n_unique()
     print(f"wrote {written} ({scenarios} scenario(s), {results.options.height} option(s))", file=sys.stderr)
     return 0

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from tco.commands._common import add_format, print_rows
+from tco.report.table import print_rows
+from tco.commands._common import add_format
 
 COLUMNS = ("id", "name", "memory_gb", "memory_bandwidth_tb_per_s", "dense_bf16_tflops", "dense_fp8_tflops",
            "dense_fp4_tflops", "tdp_w", "source", "as_of")

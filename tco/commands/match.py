@@ -181,7 +181,7 @@ def _scenario_options(path: str, reference, qualifying) -> list[dict]:
     """The scenario's options that run the reference model or a qualifying open model, with their cost."""
     from tco.run import run_scenarios
 
-    results = run_scenarios(path)
+    results = run_scenarios(path).results
     by_arch: dict[str, list[str]] = {}
     by_api: dict[tuple[str, str], str] = {}
     for m in qualifying:
@@ -210,7 +210,7 @@ def _scenario_options(path: str, reference, qualifying) -> list[dict]:
 
 
 def _print_table(result: dict, args) -> None:
-    from tco.commands._common import print_rows
+    from tco.report.table import print_rows
 
     name, category = result["name"], result["category"]
     print(f"# Open-weight models within {result['margin_points']:g} points of {name} ({result['model']}) for {category},"

@@ -48,7 +48,7 @@ def run_import(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from tco.errors import DataProblem, TcoUserError
-    from tco.load.atomic import write_atomic
+    from tco.files import write_atomic
     from tco.load.bench_runs import file_sha256, read_bench_file
     from tco.load.hardware import load_hardware
     from tco.load.measurement_import import (Deployment, check_deployment, measurements_yaml, output_path,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tco.commands._common import print_rows
+from tco.report.table import print_rows
 from tco.commands.hardware import add_listing, load_catalog, main_source, print_records
 
 COLUMNS = ("id", "cloud", "instance_type", "gpu", "gpu_count", "on_demand_usd_per_gpu_hour",

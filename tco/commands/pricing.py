@@ -6,7 +6,8 @@ import argparse
 import datetime as dt
 import sys
 
-from tco.commands._common import add_format, print_rows
+from tco.report.table import print_rows
+from tco.commands._common import add_format
 
 LIST_COLUMNS = (
     "provider", "model", "input_usd_per_million_tokens", "output_usd_per_million_tokens",

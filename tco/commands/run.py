@@ -42,6 +42,7 @@ def as_of(args):
 
 
 def evaluate_args(args, with_breakeven: bool = True):
+    """The command line's files, --set, catalog folders and --as-of, through the one pipeline: a `tco.run.Run`."""
     from pathlib import Path
 
     from tco.run import resolve_files, run_scenarios
@@ -52,13 +53,12 @@ def evaluate_args(args, with_breakeven: bool = True):
 
 
 def run(args) -> int:
-    from tco.commands._common import print_rows
+    from tco.report.table import print_rows
     from tco.report.results import TABLE_COLUMNS, result_records
 
-    results = evaluate_args(args, with_breakeven=not args.no_breakeven)
-    from tco.load.plausibility import plausibility_warnings
-
-    for warning in plausibility_warnings(results.loaded, results.catalog):
+    run = evaluate_args(args, with_breakeven=not args.no_breakeven)
+    results = run.results
+    for warning in run.problems:
         print(warning.render(), file=sys.stderr)
     records = result_records(results)
     if args.xlsx:
@@ -66,7 +66,7 @@ def run(args) -> int:
 
         from tco.export.excel import export_workbook
 
-        written = export_workbook(results, Path(args.xlsx))
+        written = export_workbook(run, Path(args.xlsx))
         print(f"wrote {written}", file=sys.stderr)
     if args.format == "focus":
         from tco.report.focus_write import write_focus
@@ -81,7 +81,8 @@ def write_records(records, fmt: str, output: str | None, columns, results=None) 
     import io
     from pathlib import Path
 
-    from tco.commands._common import print_rows, write_parquet
+    from tco.report.table import print_rows
+    from tco.commands._common import write_parquet
 
     if fmt == "parquet":
         import polars as pl
@@ -94,7 +95,7 @@ def write_records(records, fmt: str, output: str | None, columns, results=None) 
     else:
         print_rows(records, fmt, columns if fmt == "csv" else None, out=buffer)
     if output:
-        from tco.load.atomic import files_read, write_atomic
+        from tco.files import files_read, write_atomic
 
         write_atomic(Path(output), buffer.getvalue(), inputs=files_read())
     else:
@@ -102,7 +103,7 @@ def write_records(records, fmt: str, output: str | None, columns, results=None) 
 
 
 def _print_table(records, columns, out, results) -> None:
-    from tco.commands._common import print_rows
+    from tco.report.table import print_rows
 
     scenarios = list(dict.fromkeys(r["scenario"] for r in records))
     for i, sid in enumerate(scenarios):

@@ -23,11 +23,11 @@ def register(sub) -> None:
 def run(args) -> int:
     import dataclasses
 
-    from tco.commands._common import print_rows
+    from tco.report.table import print_rows
     from tco.commands.run import evaluate_args
     from tco.engine.sensitivity import tornadoes
 
-    results = evaluate_args(args, with_breakeven=False)
+    results = evaluate_args(args, with_breakeven=False).results
     pairs = _pairs(results, args.scenario, args.option)
     rows = []
     for (sid, oid), drivers in zip(pairs, tornadoes(results, pairs, sort_by=args.sort_by)):

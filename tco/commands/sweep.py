@@ -190,8 +190,9 @@ def _write(frame, fmt: str, output: str | None) -> None:
     import io
     from pathlib import Path
 
-    from tco.commands._common import print_rows, write_parquet
-    from tco.load.atomic import files_read, write_atomic
+    from tco.commands._common import write_parquet
+    from tco.files import files_read, write_atomic
+    from tco.report.table import print_rows
 
     if fmt == "parquet":
         write_parquet(frame, output)

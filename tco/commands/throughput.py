@@ -68,7 +68,7 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from tco.commands._common import print_rows
+    from tco.report.table import print_rows
     from tco.commands.hardware import load_catalog
     from tco.errors import DataProblem, ExitCode, TcoUserError
 

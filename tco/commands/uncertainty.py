@@ -23,7 +23,7 @@ def register(sub) -> None:
 def run(args) -> int:
     import dataclasses
 
-    from tco.commands._common import print_rows
+    from tco.report.table import print_rows
     from tco.commands.run import evaluate_args
     from tco.commands.sensitivity import _pairs
     from tco.engine.uncertainty import DEFAULT_SPREADS, monte_carlo
@@ -31,7 +31,7 @@ def run(args) -> int:
 
     if not 1 <= args.draws <= 1_000_000:
         raise TcoUserError(DataProblem("--draws", None, "", f"must be between 1 and 1,000,000 (got {args.draws})"))
-    results = evaluate_args(args, with_breakeven=False)
+    results = evaluate_args(args, with_breakeven=False).results
     scenarios = list(dict.fromkeys(s for s, _ in _pairs(results, args.scenario, None)))
     outcomes = [monte_carlo(results, sid, draws=args.draws, seed=args.seed) for sid in scenarios]
     if args.format == "json":

@@ -103,11 +103,9 @@ def _check_scenarios(args, paths, warnings) -> list:
         try:
             from tco.run import run_scenarios
 
-            results = run_scenarios(loaded=loaded, hardware_dirs=[Path(d) for d in args.hardware_dir],
-                                    pricing_dirs=[Path(d) for d in args.pricing_dir], with_breakeven=False)
-            from tco.load.plausibility import plausibility_warnings
-
-            warnings.extend(plausibility_warnings(loaded, results.catalog))
+            run = run_scenarios(loaded=loaded, hardware_dirs=[Path(d) for d in args.hardware_dir],
+                                pricing_dirs=[Path(d) for d in args.pricing_dir], with_breakeven=False)
+            warnings.extend(run.problems)
         except TcoUserError as e:
             problems.extend(e.problems)
     return problems

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 import polars as pl
 
@@ -18,9 +17,13 @@ from tco.model.scenario import Scenario
 BREAKDOWN = tuple(line.name for line in F.COST_LINES)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Results:
-    """Everything a front end shows. `options` has one row per scenario x option."""
+    """Everything a front end shows. `options` has one row per scenario x option.
+
+    Frozen: built once by `evaluate_rows`; where the scenarios came from (files, line index) is
+    the business of `tco.run.Run`, which holds these results beside them.
+    """
 
     options: pl.DataFrame
     monthly: pl.DataFrame
@@ -28,8 +31,6 @@ class Results:
     scenarios: list[Scenario]
     today: dt.date
     breakevens: dict[int, BreakEven | None] = field(default_factory=dict)
-    loaded: Any = None
-    """The LoadedScenarios the results came from (files, hashes, line index), when from files."""
     catalog: Catalog | None = None
 
     def inputs_frame(self) -> pl.DataFrame:
@@ -83,14 +84,13 @@ def evaluate_rows(rows: list[Row], scenarios: list[Scenario], today: dt.date, wi
 
         options = add_capability(options, scenarios, catalog.quality if catalog else None,
                                  catalog.user_scores if catalog else {})
-    results = Results(options, monthly, rows, scenarios, today, catalog=catalog)
-    _add_breakeven(results, with_breakeven)
-    return results
+    options, breakevens = _with_breakeven(options, rows, with_breakeven)
+    return Results(options, monthly, rows, scenarios, today, breakevens, catalog=catalog)
 
 
-def _add_breakeven(results: Results, solve: bool) -> None:
+def _with_breakeven(options: pl.DataFrame, rows: list[Row], solve: bool) -> tuple[pl.DataFrame, dict[int, BreakEven | None]]:
     """Against the cheapest API option of the same scenario that is not excluded."""
-    options = results.options
+    breakevens: dict[int, BreakEven | None] = {}
     reference: dict[str, int] = {}
     for rec in options.filter((pl.col("kind") == "api") & pl.col("excluded_reason").is_null()).sort("total_cost_usd").iter_rows(named=True):
         reference.setdefault(rec["scenario"], rec["row"])
@@ -103,21 +103,21 @@ def _add_breakeven(results: Results, solve: bool) -> None:
             ref_col.append(None)
             month_col.append(None)
             continue
-        ref_row = results.rows[ref]
+        ref_row = rows[ref]
         ref_col.append(ref_row.option_id)
         month_col.append(breakeven_month(monthly[rec["row"]], monthly[ref]))
-        pairs.append((results.rows[rec["row"]].values, ref_row.values))
+        pairs.append((rows[rec["row"]].values, ref_row.values))
         pair_rows.append(rec["row"])
     solved = solve_breakevens(pairs) if solve and pairs else [None] * len(pairs)
-    results.breakevens.update(zip(pair_rows, solved))
-    volume_col = [results.breakevens[r].requests_per_day if results.breakevens.get(r) else None for r in options["row"]]
-    step_col = [results.breakevens[r].at_step if results.breakevens.get(r) else None for r in options["row"]]
-    results.options = options.with_columns(
+    breakevens.update(zip(pair_rows, solved))
+    volume_col = [breakevens[r].requests_per_day if breakevens.get(r) else None for r in options["row"]]
+    step_col = [breakevens[r].at_step if breakevens.get(r) else None for r in options["row"]]
+    return options.with_columns(
         pl.Series("breakeven_reference_option", ref_col, dtype=pl.String),
         pl.Series("breakeven_month", month_col, dtype=pl.Int32),
         pl.Series("breakeven_requests_per_day", volume_col, dtype=pl.Float64),
         pl.Series("breakeven_at_step", step_col, dtype=pl.Boolean),
-    )
+    ), breakevens
 
 
 def recommendation(results: Results, scenario_id: str) -> str:

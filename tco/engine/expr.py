@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable, Iterable, Mapping, Union
+from typing import Callable, Iterable, Iterator, Mapping, Union
 
 import polars as pl
 
@@ -143,52 +143,72 @@ def named(name: str, label: str, term: Term | Number, unit: str = "") -> Named:
 
 # ---------------------------------------------------------------- traversal
 
+def children(term: Term) -> tuple[Term, ...]:
+    """The direct sub-terms of a node, left to right; a Named's body is its one child; leaves have none.
+
+    Why one function: every walk over formulas (inputs, named parts, the explanation builder) reads
+    the tree through it, so a new node type is taught to all of them here, once.
+    """
+    match term:
+        case Op() | Cmp():
+            return (term.left, term.right)
+        case Where():
+            return (term.cond, term.then, term.otherwise)
+        case Func():
+            return term.args
+        case Named():
+            return (term.term,)
+    return ()
+
+
+def walk(term: Term, *, enter_named: bool = True, post_order: bool = False) -> Iterator[Term]:
+    """Every node of a term, depth first, left to right; each Named once (they are shared by many formulas).
+
+    `enter_named=False` stops at named intermediates (yielding them, not their bodies, except at the
+    root); `post_order=True` yields a node after its children (innermost first).
+    """
+    seen: set[int] = set()
+
+    def visit(t: Term, root: bool) -> Iterator[Term]:
+        if isinstance(t, Named):
+            if id(t) in seen:
+                return
+            seen.add(id(t))
+        if not post_order:
+            yield t
+        if root or enter_named or not isinstance(t, Named):
+            for child in children(t):
+                yield from visit(child, False)
+        if post_order:
+            yield t
+
+    yield from visit(term, True)
+
+
 def inputs_of(term: Term) -> list[Input]:
     """Every distinct Input a term depends on, in first-use order."""
     seen: dict[str, Input] = {}
-    visited: set[int] = set()
-
-    def walk(t: Term) -> None:
-        match t:
-            case Input():
-                seen.setdefault(t.name, t)
-            case Op() | Cmp():
-                walk(t.left); walk(t.right)
-            case Where():
-                walk(t.cond); walk(t.then); walk(t.otherwise)
-            case Func():
-                for a in t.args:
-                    walk(a)
-            case Named():
-                # named intermediates are shared by many formulas: visit each once
-                if id(t) not in visited:
-                    visited.add(id(t))
-                    walk(t.term)
-    walk(term)
+    for t in walk(term):
+        if isinstance(t, Input):
+            seen.setdefault(t.name, t)
     return list(seen.values())
 
 
 def named_parts(term: Term) -> list[Named]:
     """The Named intermediates inside a term, innermost first, each once."""
     out: dict[str, Named] = {}
-    visited: set[int] = set()
+    for t in walk(term, post_order=True):
+        if isinstance(t, Named):
+            out.setdefault(t.name, t)
+    return list(out.values())
 
-    def walk(t: Term) -> None:
-        match t:
-            case Op() | Cmp():
-                walk(t.left); walk(t.right)
-            case Where():
-                walk(t.cond); walk(t.then); walk(t.otherwise)
-            case Func():
-                for a in t.args:
-                    walk(a)
-            case Named():
-                if id(t) in visited:
-                    return
-                visited.add(id(t))
-                walk(t.term)
-                out.setdefault(t.name, t)
-    walk(term)
+
+def direct_parts(term: Term) -> list[Named]:
+    """The named intermediates a formula uses directly (not those inside them), in first-use order."""
+    out: dict[str, Named] = {}
+    for t in walk(term, enter_named=False):
+        if isinstance(t, Named) and t is not term:
+            out.setdefault(t.name, t)
     return list(out.values())
 
 

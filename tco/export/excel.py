@@ -28,19 +28,22 @@ SOURCES_SHEET = "Sources"
 ABOUT_SHEET = "About"
 
 
-def workbook_bytes(results, generated: dt.datetime | None = None, scratch: Path | None = None) -> bytes:
-    """The .xlsx file's bytes; openpyxl's per-sheet temp files go to `scratch` (a private temp folder when None)."""
+def workbook_bytes(run, generated: dt.datetime | None = None, scratch: Path | None = None) -> bytes:
+    """The workbook of a `tco.run.Run` (its results, the catalog's sources, the scenario files' hashes).
+
+    openpyxl's per-sheet temp files go to `scratch` (a private temp folder when None)."""
     if scratch is None:
         import tempfile
 
         with tempfile.TemporaryDirectory(prefix="llm-tco-") as folder:
-            return _workbook_bytes(results, generated, Path(folder))
-    return _workbook_bytes(results, generated, Path(scratch))
+            return _workbook_bytes(run, generated, Path(folder))
+    return _workbook_bytes(run, generated, Path(scratch))
 
 
-def _workbook_bytes(results, generated: dt.datetime | None, scratch: Path) -> bytes:
-    from tco import __version__
+def _workbook_bytes(run, generated: dt.datetime | None, scratch: Path) -> bytes:
+    from tco.version import __version__
 
+    results = run.results
     generated = generated or dt.datetime.now(dt.timezone.utc)
     plans = plan_scenarios(results.scenarios, results.rows)
     sheet_names = SheetNames((SUMMARY_SHEET, INPUTS_SHEET, SOURCES_SHEET, ABOUT_SHEET, CHART_DATA_SHEET))
@@ -54,8 +57,8 @@ def _workbook_bytes(results, generated: dt.datetime | None, scratch: Path) -> by
     inputs = build_inputs(plans, wb)
     order = [(SUMMARY_SHEET, summary), (INPUTS_SHEET, inputs),
              *[(c.name, c.grid) for c in calcs.values()],
-             (SOURCES_SHEET, build_sources(plans, results.catalog)),
-             (ABOUT_SHEET, build_about(results, __version__, generated, notes)),
+             (SOURCES_SHEET, build_sources(plans, run.catalog)),
+             (ABOUT_SHEET, build_about(run, __version__, generated, notes)),
              (CHART_DATA_SHEET, chart_data)]
     sheets = []
     try:
@@ -112,32 +115,32 @@ def _spill_into(ws, folder: Path):
     return ws
 
 
-def export_workbook(results, path: Path, *, make_parents: bool = False, inputs=None) -> Path:
+def export_workbook(run, path: Path, *, make_parents: bool = False, inputs=None) -> Path:
     """Write the workbook atomically; an existing file at `path` is kept as a backup (the newest 5 are kept).
 
     Refused (exit 2, nothing written) when `path` is one of the files this run read (`inputs`, by
     default the scenario files and every data file read so far) or its folder is missing and
     `make_parents` is False. Temp files stay in `path`'s folder and are removed on every exit path.
     """
-    from tco.load.atomic import refuse_unsafe_target, scratch_folder, write_atomic
+    from tco.files import refuse_unsafe_target, scratch_folder, write_atomic
 
     path = Path(path)
     if inputs is None:
-        inputs = input_files(results)
+        inputs = input_files(run)
     refuse_unsafe_target(path, inputs, make_parents)
     if make_parents:
         path.parent.mkdir(parents=True, exist_ok=True)
     with scratch_folder(path) as scratch:
-        data = workbook_bytes(results, scratch=scratch)
+        data = workbook_bytes(run, scratch=scratch)
         write_atomic(path, data, inputs=inputs)
     return path
 
 
-def input_files(results) -> list[Path]:
-    """Every file the run behind `results` read: its scenario files, and the data files loaded so far."""
-    from tco.load.atomic import files_read
+def input_files(run) -> list[Path]:
+    """Every file a `Run` read: its scenario files, and the data files loaded so far."""
+    from tco.files import files_read
 
-    loaded = getattr(results, "loaded", None)
+    loaded = getattr(run, "loaded", None)
     return [*(Path(f) for f in (getattr(loaded, "files", None) or [])), *files_read()]
 
 

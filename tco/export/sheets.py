@@ -121,14 +121,15 @@ def build_sources(plans: list[ScenarioPlan], catalog) -> Grid:
     return g
 
 
-def build_about(results, version: str, generated: dt.datetime, notes: list[str]) -> Grid:
+def build_about(run, version: str, generated: dt.datetime, notes: list[str]) -> Grid:
+    """Tool version, date, conventions, and the sha256 of every scenario file the `tco.run.Run` read."""
     g = Grid()
     g.text(1, 1, "About this workbook", "title")
     g.width(1, 28); g.width(2, 100); g.width(3, 70)
     rows = [
         ("tool", f"llm-tco {version}"),
         ("generated", generated.isoformat(timespec="seconds")),
-        ("prices in force on", results.today.isoformat()),
+        ("prices in force on", run.today.isoformat()),
         ("input names", NAMING_RULE),
         ("colours", COLOURS),
         ("break-even volume", "Solved by llm-tco on the same formulas; a spreadsheet cannot solve it live. The Calculations "
@@ -143,8 +144,7 @@ def build_about(results, version: str, generated: dt.datetime, notes: list[str])
     r += 1
     g.text(r, 1, "scenario file", "header"); g.text(r, 2, "sha256", "header")
     r += 1
-    loaded = getattr(results, "loaded", None)
-    hashes = getattr(loaded, "hashes", None) or {}
+    hashes = run.loaded.hashes
     if not hashes:
         g.text(r, 1, "(scenarios given in memory, not from files)")
     for name, digest in hashes.items():

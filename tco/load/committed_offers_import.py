@@ -31,7 +31,7 @@ from typing import Any
 import yaml
 
 from tco.errors import DataProblem, TcoUserError
-from tco.load.atomic import write_atomic
+from tco.files import write_atomic
 from tco.model.hardware import CommittedOffer
 
 CLOUD_OF_PROVIDER = {"AWS": "aws", "Google Cloud": "gcp", "Hyperstack (NexGen Cloud)": "hyperstack",

@@ -24,7 +24,7 @@ from typing import Any
 
 from tco.engine.api_price import price_in_force
 from tco.errors import DataProblem, TcoUserError
-from tco.load.atomic import write_atomic
+from tco.files import write_atomic
 from tco.load.open_weight import open_weight_model_for
 from tco.model.pricing import PRICE_FIELDS, ApiModel, ApiProvider, DatedPrice, provider_schema_text
 

@@ -24,7 +24,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from tco.errors import DataProblem, TcoUserError
-from tco.load.atomic import note_input
+from tco.files import note_input
 
 KeyPath = tuple[Any, ...]
 
@@ -330,7 +330,7 @@ def prune_cache(folder: Path | None = None, now: float | None = None) -> list[Pa
 
     Returns what was removed.
     """
-    from tco.load.atomic import remove_orphan_temp_files
+    from tco.files import remove_orphan_temp_files
 
     folder = folder or cache_dir()
     now = time.time() if now is None else now

@@ -8,7 +8,7 @@ from pathlib import Path
 
 
 def write_focus(results, output: str | None) -> None:
-    from tco.load.atomic import files_read, write_atomic
+    from tco.files import files_read, write_atomic
     from tco.report.focus import focus_frame
 
     frame = focus_frame(results)

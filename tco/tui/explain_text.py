@@ -1,16 +1,15 @@
 """How one number of the results table was computed, in words, from the engine's formula definitions.
 
-Why here and not in a screen: the same text is testable without a terminal, and every line of it
-comes from `tco.engine.formulas` through `explain()`, so it cannot drift from what was computed.
+Why here and not in a screen: the same text is testable without a terminal. The parts and inputs
+(values, sources, dates) come from `tco.engine.explanation`, the builder `tco explain` renders too,
+so the two views cannot disagree on what a number used.
 """
 
 from __future__ import annotations
 
 from tco.engine import formulas as F
-from tco.engine.expr import Input, Term, explain, inputs_of, named_parts, specialize
-
-FLAG_INPUTS = ("input_paid_per_sample", "is_overflow", "has_self_hosted", "is_autoscaled", "is_purchased")
-"""Switches fixed before explaining, so an API option's explanation shows no GPU formulas times zero."""
+from tco.engine.explanation import describe_inputs, describe_parts, flags_of, row_values
+from tco.engine.expr import Named, Term, explain, named_parts, specialize
 
 COLUMN_FORMULAS = {
     "total_cost_usd": F.total_cost_usd,
@@ -24,11 +23,6 @@ COLUMN_FORMULAS = {
 
 def _money(v: float) -> str:
     return f"${v:,.2f}" if abs(v) < 100 else f"${v:,.0f}"
-
-
-def _sums(rec: dict) -> dict[str, float]:
-    return {name: float(rec.get(name) or 0.0) for name in
-            ("sum_monthly_cost_usd", "sum_discounted_cost_usd", "sum_requests_in_month", "sum_tokens_in_month")}
 
 
 def _cost_lines(rec: dict, lines: list[str]) -> list[Term]:
@@ -48,8 +42,8 @@ def explain_cell(results, option_id: str, column: str) -> str:
 
     row = next(r for r in results.rows if r.option_id == option_id)
     rec = results.options.filter(pl.col("option") == option_id).row(0, named=True)
-    flags = {name: row.values[name] for name in FLAG_INPUTS}
-    values = {**row.values, **_sums(rec)}
+    flags = flags_of(row)
+    values = row_values(results, row)
     lines = [f"{option_id} — {row.description}", ""]
     terms: list[Term] = []
     if column == "capability_verdict":
@@ -97,28 +91,23 @@ def explain_cell(results, option_id: str, column: str) -> str:
             lines += ["", "Cost lines over the horizon:"]
             terms += _cost_lines(rec, lines)
 
-    parts: dict[str, Term] = {}
+    parts: dict[str, Named] = {}
     for term in terms:
         for part in named_parts(specialize(term, flags)):
             if part.name not in (COLUMN_FORMULAS.get(column, F.monthly_cost_usd).name, F.monthly_cost_usd.name):
                 parts.setdefault(part.name, part)
     if parts:
         lines += ["", "Where (month-dependent parts are shown as formulas):"]
-        for part in parts.values():
-            lines.append(f"  {part.label} = {explain(part.term, values)}")
+        for part in describe_parts(list(parts.values()), values):
+            lines.append(f"  {part.label} = {part.formula_with_values}")
 
-    used: dict[str, Input] = {}
-    for term in [*terms, *parts.values()]:
-        for i in inputs_of(specialize(term, flags)):
-            if i.name in row.values:
-                used.setdefault(i.name, i)
     lines += ["", "Inputs (value, unit, source, date):"]
-    for name, inp in used.items():
-        prov = row.provenance.get(name)
-        source = prov.source if prov else ""
-        extra = "".join(f"; {x}" for x in (prov.as_of if prov else "", prov.note if prov else "") if x)
+    for inp in describe_inputs(row, terms, values):
+        if inp.from_engine:
+            continue  # the month index and sums over months: the lines above say how they are used
+        extra = "".join(f"; {x}" for x in (inp.as_of, inp.note) if x)
         unit = f" {inp.unit}" if inp.unit else ""
-        lines.append(f"  {name} = {row.values[name]:,.6g}{unit} — {inp.label}. Source: {source or 'scenario file'}{extra}")
+        lines.append(f"  {inp.name} = {inp.value:,.6g}{unit} — {inp.label}. Source: {inp.source or 'scenario file'}{extra}")
     return "\n".join(lines)
 
 

@@ -2,8 +2,9 @@
 
 Why no Textual here: edits, validation, evaluation and saving are plain functions that the app
 calls from worker threads, and that tests can call directly. Edits go through the same path as
-`tco run --set`: change the scenario's data, validate it with the scenario model, then build rows
-from the already-loaded catalog and evaluate them with the engine.
+`tco run --set`: change the scenario's data, validate it with the scenario model, then evaluate it
+through `tco.run` (the one pipeline) with the already-loaded catalog, so every problem keeps its
+`file:line: field`.
 """
 
 from __future__ import annotations
@@ -12,10 +13,15 @@ import copy
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tco.errors import DataProblem, TcoUserError
+from tco.errors import TcoUserError
 from tco.model.scenario import Scenario
+
+if TYPE_CHECKING:
+    from tco.load.scenarios import LoadedScenarios
+    from tco.model.catalog import Catalog
+    from tco.run import Run
 
 VOLUME_SWEEP_POINTS = 41
 """Points of the cost-against-volume chart, spread evenly in log scale."""
@@ -52,9 +58,10 @@ class Session:
     documents: list[Any]
     """Each file's parsed YAML document (the top-level mapping)."""
     entries: list[ScenarioEntry]
-    catalog: Any
+    catalog: Catalog
     today: dt.date
-    loaded: Any = None
+    loaded: LoadedScenarios
+    """The scenarios as first loaded: their files, hashes and line index (edits keep their locations)."""
     dirty_files: set[int] = field(default_factory=set)
 
     @property
@@ -64,6 +71,19 @@ class Session:
     @property
     def dirty(self) -> bool:
         return bool(self.dirty_files)
+
+    def located(self, indices: list[int] | None = None) -> LoadedScenarios:
+        """The current (edited) scenarios, still located in the files they came from."""
+        from tco.run import located
+
+        indices = list(range(len(self.entries))) if indices is None else indices
+        return located(self.loaded, indices, [self.entries[i].scenario for i in indices])
+
+    def run(self, with_breakeven: bool = True) -> Run:
+        """Every scenario as it stands, through the one pipeline (the UI's workbook export)."""
+        from tco.run import evaluate_loaded
+
+        return evaluate_loaded(self.located(), self.catalog, self.today, with_breakeven=with_breakeven)
 
     def index_of(self, scenario_id: str) -> int:
         for i, e in enumerate(self.entries):
@@ -118,7 +138,7 @@ class Session:
         """
         import yaml
 
-        from tco.load.atomic import write_atomic
+        from tco.files import write_atomic
         from tco.paths import examples_dir
 
         path = self.files[file_index]
@@ -164,20 +184,13 @@ def open_session(files: list[Path] | None, today: dt.date | None = None, hardwar
 
     Raises TcoUserError with every located problem (the app shows them in the problems screen).
     """
-    from tco.engine.rows import build_rows
-    from tco.load.catalog import load_catalog, providers_of
-    from tco.load.scenarios import load_scenario_files, problems_from_rows
     from tco.load.yaml_source import load_yaml
-    from tco.run import resolve_files
+    from tco.run import check_rows, load_inputs, resolve_files
 
-    paths = resolve_files(files)
     today = today or dt.date.today()
-    # what run_scenarios does, minus the evaluation: the screen evaluates the scenario it shows
-    loaded = load_scenario_files(paths)
-    catalog = load_catalog(providers_of(loaded.scenarios), hardware_dirs, pricing_dirs)
-    _, problems = build_rows(loaded.scenarios, catalog, today)
-    if problems:
-        raise TcoUserError(problems_from_rows(loaded, problems))
+    # the one pipeline, minus the evaluation: the screen evaluates the scenario it shows
+    loaded, catalog = load_inputs(resolve_files(files), hardware_dirs=hardware_dirs, pricing_dirs=pricing_dirs)
+    check_rows(loaded, catalog, today)
     documents, entries = [], []
     scenarios = iter(loaded.scenarios)
     for file_index, path in enumerate(loaded.files):
@@ -197,8 +210,8 @@ class Evaluation:
     """One scenario's results and the curves its charts draw."""
 
     scenario_id: str
-    results: Any
-    """tco.engine.compare.Results for this scenario alone."""
+    run: Run
+    """This scenario alone through the one pipeline (results, its file and line index, the catalog)."""
     volume_curves: dict[str, tuple[list[float], list[float]]]
     """Option id -> (requests per day, total cost in USD) for the cost-against-volume chart."""
     requests_per_day: float
@@ -206,25 +219,31 @@ class Evaluation:
     with_breakeven: bool = True
     """False for the quick first pass: the break-even search (up to ~0.15 s) follows in a second pass."""
 
+    @property
+    def results(self):
+        """tco.engine.compare.Results for this scenario alone."""
+        return self.run.results
 
-def evaluate_scenario(scenario: Scenario, catalog: Any, today: dt.date, loaded: Any = None,
+
+def evaluate_scenario(scenario: LoadedScenarios | Scenario, catalog: Catalog, today: dt.date,
                       with_breakeven: bool = True, curves: dict | None = None) -> Evaluation:
-    """Rows from the loaded catalog, then the engine; raises TcoUserError when a row cannot be built."""
+    """One scenario through the one pipeline; raises TcoUserError with its problems located in its file.
+
+    `scenario` is a one-scenario `LoadedScenarios` (from `Session.located([i])`: problems name the
+    file and line), or a bare Scenario (problems name `<python>`).
+    """
     import time
 
-    from tco.engine.compare import evaluate_rows
-    from tco.engine.rows import build_rows
+    from tco.run import evaluate_loaded, in_memory
 
     started = time.perf_counter()
-    rows, problems = build_rows([scenario], catalog, today)
-    if problems:
-        raise TcoUserError([DataProblem(scenario.id, None, _dotted(p.path), p.message, p.hint) for p in problems])
-    results = evaluate_rows(rows, [scenario], today, with_breakeven=with_breakeven, catalog=catalog)
-    results.loaded, results.catalog = loaded, catalog
+    loaded = in_memory([scenario]) if isinstance(scenario, Scenario) else scenario
+    run = evaluate_loaded(loaded, catalog, today, with_breakeven=with_breakeven, with_warnings=False)
+    rows = run.results.rows
     base = rows[0].values["requests_per_day"] if rows else 0.0
     if curves is None:
         curves = volume_curves(rows, base)
-    return Evaluation(scenario.id, results, curves, base, (time.perf_counter() - started) * 1000, with_breakeven)
+    return Evaluation(loaded.scenarios[0].id, run, curves, base, (time.perf_counter() - started) * 1000, with_breakeven)
 
 
 def volume_curves(rows, requests_per_day: float) -> dict[str, tuple[list[float], list[float]]]:
@@ -238,8 +257,3 @@ def volume_curves(rows, requests_per_day: float) -> dict[str, tuple[list[float],
     totals = totals_at_volumes([(r.values, volumes) for r in rows])
     return {r.option_id: (volumes, t) for r, t in zip(rows, totals) if r.excluded_reason is None}
 
-
-def _dotted(path: tuple) -> str:
-    from tco.load.yaml_source import dotted
-
-    return dotted(path)

@@ -12,8 +12,9 @@ from tco.run import example_files, run_scenarios
 
 def test_every_option_of_a_scenario_with_a_capability_bar_shows_its_verdict(tmp_path):
     path = next(p for p in example_files() if p.stem == "coding-agent")
-    results = run_scenarios([path], today=dt.date(2026, 11, 27))
-    out = export_workbook(results, tmp_path / "agent.xlsx")
+    run = run_scenarios([path], today=dt.date(2026, 11, 27))
+    results = run.results
+    out = export_workbook(run, tmp_path / "agent.xlsx")
     sheet = openpyxl.load_workbook(out)["Summary"]
     rows = {r[1]: r for r in sheet.iter_rows(values_only=True) if r[1] in set(results.options["option"])}
     header = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "rank")

@@ -86,8 +86,9 @@ def test_a_row_cannot_be_both_repeated_and_laid_out():
 
 
 def test_exported_sheets_have_rows_and_cells_in_order():
-    results = run_scenarios([DATA / "two_scenarios.yaml"], today=TODAY)
-    package = zipfile.ZipFile(io.BytesIO(workbook_bytes(results)))
+    run = run_scenarios([DATA / "two_scenarios.yaml"], today=TODAY)
+    results = run.results
+    package = zipfile.ZipFile(io.BytesIO(workbook_bytes(run)))
     sheets = [n for n in package.namelist() if n.startswith("xl/worksheets/sheet")]
     assert len(sheets) == 7
     formulas = 0
@@ -105,7 +106,7 @@ def test_exported_sheets_have_rows_and_cells_in_order():
 
 
 def test_tornadoes_at_once_equal_one_at_a_time():
-    results = run_scenarios([DATA / "two_scenarios.yaml"], today=TODAY)
+    results = run_scenarios([DATA / "two_scenarios.yaml"], today=TODAY).results
     pairs = [(r["scenario"], r["option"]) for r in results.options.iter_rows(named=True)]
     assert len(pairs) >= 4
     assert tornadoes(results, pairs) == [tornado(results, s, o) for s, o in pairs]
@@ -114,7 +115,7 @@ def test_tornadoes_at_once_equal_one_at_a_time():
 
 def test_a_shorter_horizon_stops_counting_requests_when_evaluated_next_to_a_longer_one():
     """The workbook divides by the requests of its own month rows; the engine must count the same months."""
-    results = run_scenarios([DATA / "two_scenarios.yaml"], today=TODAY)
+    results = run_scenarios([DATA / "two_scenarios.yaml"], today=TODAY).results
     short = results.options.filter((pl.col("scenario") == "support-chat") & (pl.col("option") == "gpt-4o")).row(0, named=True)
     requests = 40000 * 365 / 12 * sum(1.04 ** k for k in range(24))  # 24 months, 4 % monthly growth
     assert math.isclose(short["cost_per_request_usd"], short["total_cost_usd"] / requests, rel_tol=1e-12)

@@ -82,10 +82,14 @@ def check_against_engine(results, path: Path, values=None) -> int:
 
 
 @pytest.fixture(scope="module")
-def small(tmp_path_factory):
-    results = run_scenarios([DATA / "small.yaml"], today=TODAY)
-    path = export_workbook(results, tmp_path_factory.mktemp("wb") / "small.xlsx")
-    return results, path, evaluate(path)
+def small_run():
+    return run_scenarios([DATA / "small.yaml"], today=TODAY)
+
+
+@pytest.fixture(scope="module")
+def small(small_run, tmp_path_factory):
+    path = export_workbook(small_run, tmp_path_factory.mktemp("wb") / "small.xlsx")
+    return small_run.results, path, evaluate(path)
 
 
 def test_small_workbook_matches_engine(small):
@@ -125,7 +129,7 @@ def test_changed_inputs_give_the_engine_totals_with_the_same_overrides(small, tm
     }
     values = evaluate(path, changed)
     expected = run_scenarios([DATA / "small.yaml"], today=TODAY, with_breakeven=False, overrides=[
-        f"options.llama-8b.payment.gpu_usd_per_hour={gpu_price * 1.5!r}", "workload.monthly_growth=0.12"])
+        f"options.llama-8b.payment.gpu_usd_per_hour={gpu_price * 1.5!r}", "workload.monthly_growth=0.12"]).results
     layout = calc_layout(path, sheet_of("small"))
     for rec in expected.options.iter_rows(named=True):
         got = values[(layout.sheet.upper(), layout.results[(rec["option"], "total_cost_usd")])]
@@ -138,8 +142,9 @@ def test_user_text_that_looks_like_a_formula_stays_text(tmp_path):
     text = (DATA / "small.yaml").read_text().replace("name: Small support bot", "name: '=HYPERLINK(\"http://x.invalid\",\"click\")'")
     scenario_file = tmp_path / "evil.yaml"
     scenario_file.write_text(text)
-    results = run_scenarios([scenario_file], today=TODAY, with_breakeven=False)
-    path = export_workbook(results, tmp_path / "evil.xlsx")
+    run = run_scenarios([scenario_file], today=TODAY, with_breakeven=False)
+    results = run.results
+    path = export_workbook(run, tmp_path / "evil.xlsx")
     wb = openpyxl.load_workbook(path)
     title = wb[sheet_of("small")]["A1"]
     assert title.value == 'Calculations: =HYPERLINK("http://x.invalid","click")'
@@ -152,18 +157,18 @@ def test_user_text_that_looks_like_a_formula_stays_text(tmp_path):
     assert "<f>HYPERLINK" not in xml
 
 
-def test_an_existing_file_is_backed_up_not_lost(small, tmp_path):
-    results, _, _ = small
+def test_an_existing_file_is_backed_up_not_lost(small_run, tmp_path):
     target = tmp_path / "book.xlsx"
     target.write_bytes(b"the previous workbook")
-    export_workbook(results, target)
+    export_workbook(small_run, target)
     assert (tmp_path / "book.xlsx.bak").read_bytes() == b"the previous workbook"
     assert zipfile.is_zipfile(target)
 
 
 def test_many_scenarios_in_one_workbook(tmp_path):
-    results = run_scenarios([DATA / "two_scenarios.yaml"], today=TODAY)
-    path = export_workbook(results, tmp_path / "two.xlsx")
+    run = run_scenarios([DATA / "two_scenarios.yaml"], today=TODAY)
+    results = run.results
+    path = export_workbook(run, tmp_path / "two.xlsx")
     wb = openpyxl.load_workbook(path)
     assert {"Calc support-chat", "Calc agent-owned"} <= set(wb.sheetnames)
     summary = wb["Summary"]
@@ -173,15 +178,17 @@ def test_many_scenarios_in_one_workbook(tmp_path):
 
 @pytest.mark.slow
 def test_bundled_examples_match_engine(tmp_path):
-    results = run_scenarios(example_files(), today=TODAY)
-    path = export_workbook(results, tmp_path / "examples.xlsx")
+    run = run_scenarios(example_files(), today=TODAY)
+    results = run.results
+    path = export_workbook(run, tmp_path / "examples.xlsx")
     assert check_against_engine(results, path) > 500
 
 
 @pytest.mark.slow
 def test_two_scenarios_match_engine(tmp_path):
-    results = run_scenarios([DATA / "two_scenarios.yaml"], today=TODAY)
-    path = export_workbook(results, tmp_path / "two.xlsx")
+    run = run_scenarios([DATA / "two_scenarios.yaml"], today=TODAY)
+    results = run.results
+    path = export_workbook(run, tmp_path / "two.xlsx")
     assert check_against_engine(results, path) > 200
 
 

@@ -7,8 +7,8 @@ import os
 import pytest
 
 from tco.errors import ExitCode, TcoUserError
-from tco.load import atomic
-from tco.load.atomic import write_atomic
+from tco import files as atomic
+from tco.files import write_atomic
 
 
 def test_a_new_file_is_written_without_a_backup(tmp_path):

@@ -15,8 +15,8 @@ import pytest
 
 from tco.cli import main
 from tco.errors import ExitCode, TcoUserError
-from tco.load import atomic
-from tco.load.atomic import KEEP_BACKUPS, backups_of, remove_orphan_temp_files, write_atomic
+from tco import files as atomic
+from tco.files import KEEP_BACKUPS, backups_of, remove_orphan_temp_files, write_atomic
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "tco" / "examples" / "customer-support.yaml"
@@ -126,7 +126,7 @@ def test_temp_files_of_a_killed_run_are_removed_at_the_next_write(tmp_path):
     script = textwrap.dedent(f"""
         import os, signal, tempfile
         from pathlib import Path
-        from tco.load.atomic import scratch_folder, temp_prefix
+        from tco.files import scratch_folder, temp_prefix
         out = Path({str(tmp_path / "book.xlsx")!r})
         fd, name = tempfile.mkstemp(prefix=temp_prefix(out), suffix=".tmp", dir=out.parent)
         os.write(fd, b"half a workbook")

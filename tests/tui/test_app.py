@@ -30,7 +30,7 @@ def totals_on_screen(app) -> dict[str, float]:
 
 
 def engine_totals(path, overrides=()) -> dict[str, float]:
-    results = run_scenarios([path], today=TODAY, overrides=list(overrides))
+    results = run_scenarios([path], today=TODAY, overrides=list(overrides)).results
     frame = results.options.filter(pl.col("scenario") == SID)
     return dict(zip(frame["option"].to_list(), frame["total_cost_usd"].to_list()))
 
@@ -122,7 +122,7 @@ async def test_an_api_price_picked_in_the_catalog_becomes_an_api_option(scenario
 
         data = yaml.safe_load(scenario_file.read_text())
         data["options"].append({"kind": "api", "id": added.id, "provider": "anthropic", "model": "claude-haiku-4-5"})
-        results = run_scenarios([Scenario.model_validate(data)], today=TODAY)
+        results = run_scenarios([Scenario.model_validate(data)], today=TODAY).results
         expected = dict(zip(results.options["option"].to_list(), results.options["total_cost_usd"].to_list()))
         assert totals_on_screen(app) == pytest.approx(expected, rel=1e-12)
 
@@ -275,7 +275,7 @@ async def test_a_value_the_engine_cannot_use_is_explained_inline_and_the_last_re
 async def test_every_bundled_example_shows_the_totals_of_tco_run():
     from tco.run import example_files
 
-    expected = run_scenarios(example_files(), today=TODAY)
+    expected = run_scenarios(example_files(), today=TODAY).results
     app = TcoApp(today=TODAY, deterministic=True)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, CompareScreen) and app.screen.current, what="examples loaded")

@@ -60,7 +60,59 @@ def test_the_ui_evaluation_carries_the_capability_verdicts_of_the_cli():
     from tco.tui.session import evaluate_scenario
 
     path = next(p for p in example_files() if p.stem == "coding-agent")
-    cli = run_scenarios([path], today=dt.date(2026, 11, 27))
+    cli = run_scenarios([path], today=dt.date(2026, 11, 27)).results
     ui = evaluate_scenario(cli.scenarios[0], cli.catalog, dt.date(2026, 11, 27), with_breakeven=False, curves={})
     assert ui.results.options["capability_verdict"].to_list() == cli.options["capability_verdict"].to_list()
     assert "qualifies" in ui.results.options["capability_verdict"].to_list()
+
+
+def _line_of(path: Path, text: str) -> int:
+    """1-based line of the first line containing `text` (found in the file, not counted by hand)."""
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+def _break_both_options(session) -> None:
+    """An API model and a GPU the catalog does not know: valid to the scenario model, fatal to the rows."""
+    import copy
+
+    data = copy.deepcopy(session.entries[0].data)
+    data["options"][0]["model"] = "gpt-4o-mimi"
+    data["options"][1]["gpu"] = "h100-sxn"
+    session.commit(0, data, session.validate(data))
+
+
+def test_a_ui_evaluation_error_names_the_file_line_and_field_of_the_edited_scenario(scenario_file):
+    from tco.errors import TcoUserError
+    from tco.tui.session import evaluate_scenario
+
+    session = open_session([scenario_file], TODAY)
+    _break_both_options(session)
+    with pytest.raises(TcoUserError) as e:
+        evaluate_scenario(session.located([0]), session.catalog, TODAY, with_breakeven=False, curves={})
+    rendered = [p.render() for p in e.value.problems]
+    name = e.value.problems[0].file
+    assert Path(name).resolve() == scenario_file.resolve()
+    assert any(r.startswith(f"{name}:{_line_of(scenario_file, 'gpu: h100-sxm')}: options[1].gpu: ") for r in rendered), rendered
+    assert any(r.startswith(f"{name}:{_line_of(scenario_file, 'model: gpt-4o-mini')}: options[0].model: ") for r in rendered), rendered
+
+
+def test_the_ui_export_run_reports_every_problem_with_its_file_and_line(scenario_file):
+    from tco.errors import TcoUserError
+
+    session = open_session([scenario_file], TODAY)
+    _break_both_options(session)
+    with pytest.raises(TcoUserError) as e:
+        session.run()
+    assert sorted((p.line, p.field) for p in e.value.problems) == [
+        (_line_of(scenario_file, "model: gpt-4o-mini"), "options[0].model"),
+        (_line_of(scenario_file, "gpu: h100-sxm"), "options[1].gpu"),
+    ]
+
+
+def test_the_ui_export_run_is_the_cli_run_of_the_same_file(scenario_file):
+    from tco.run import run_scenarios
+
+    session = open_session([scenario_file], TODAY)
+    ui, cli = session.run(), run_scenarios([scenario_file], today=TODAY)
+    assert ui.results.options.equals(cli.results.options)
+    assert ui.loaded.hashes == cli.loaded.hashes and ui.today == cli.today

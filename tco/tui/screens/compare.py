@@ -106,11 +106,11 @@ class CompareScreen(Screen):
     def evaluate(self, scenario_id: str) -> None:
         self.generation += 1
         self.latest[scenario_id] = self.generation
-        entry = self.session.entries[self.session.index_of(scenario_id)]
-        self._evaluate(entry.scenario, self.generation)
+        # taken now, on the UI thread: later edits must not change what this request evaluates
+        self._evaluate(scenario_id, self.session.located([self.session.index_of(scenario_id)]), self.generation)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="evaluate")
-    def _evaluate(self, scenario, generation: int) -> None:
+    def _evaluate(self, scenario_id: str, scenario, generation: int) -> None:
         """Totals first (tens of ms), then the volume curves and the break-even search (up to ~0.2 s),
         each posted as soon as it is ready: the table follows the keystroke, the rest catches up."""
         from tco.errors import TcoUserError
@@ -119,18 +119,18 @@ class CompareScreen(Screen):
         worker = get_current_worker()
         s = self.session
         try:
-            quick = evaluate_scenario(scenario, s.catalog, s.today, s.loaded, with_breakeven=False, curves={})
+            quick = evaluate_scenario(scenario, s.catalog, s.today, with_breakeven=False, curves={})
             if worker.is_cancelled:
                 return
             self.post_message(ResultsComputed(quick, generation))
-            full = evaluate_scenario(scenario, s.catalog, s.today, s.loaded, with_breakeven=True)
+            full = evaluate_scenario(scenario, s.catalog, s.today, with_breakeven=True)
             if worker.is_cancelled:
                 return
             self.post_message(ResultsComputed(full, generation))
         except TcoUserError as e:
-            self.post_message(EvaluationFailed(scenario.id, "; ".join(f"{p.field}: {p.message}" if p.field else p.message for p in e.problems), generation))
+            self.post_message(EvaluationFailed(scenario_id, "; ".join(p.render() for p in e.problems), generation))
         except Exception as e:  # a bug, not the user's input: say so, keep the last results, keep running
-            self.post_message(EvaluationFailed(scenario.id, f"internal error ({type(e).__name__}: {e}); please report it", generation))
+            self.post_message(EvaluationFailed(scenario_id, f"internal error ({type(e).__name__}: {e}); please report it", generation))
 
     def on_results_computed(self, message: ResultsComputed) -> None:
         ev = message.evaluation
@@ -324,19 +324,11 @@ class CompareScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export")
     def _export(self, path: Path) -> None:
-        from tco.engine.compare import evaluate_rows
-        from tco.engine.rows import build_rows
         from tco.errors import TcoUserError
         from tco.export.excel import export_workbook
 
-        s = self.session
         try:
-            rows, problems = build_rows(s.scenarios, s.catalog, s.today)
-            if problems:
-                raise TcoUserError(problems[0].message)
-            results = evaluate_rows(rows, s.scenarios, s.today)
-            results.loaded, results.catalog = s.loaded, s.catalog
-            written = export_workbook(results, path)
+            written = export_workbook(self.session.run(), path)
         except TcoUserError as e:
             self.app.call_from_thread(self.notify, "\n".join(p.render() for p in e.problems), title="Not exported", severity="error", timeout=10)
             return

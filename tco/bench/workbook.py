@@ -25,19 +25,20 @@ def batch_of_scenarios(count: int):
 
 
 def run_benchmark(args) -> int:
-    from tco.commands._common import print_rows
+    from tco.report.table import print_rows
     from tco.export.excel import export_workbook
     from tco.run import run_scenarios
 
     count = int(getattr(args, "scenarios", None) or DEFAULT_SCENARIOS)
     scenarios = batch_of_scenarios(count)
     started = time.perf_counter()
-    results = run_scenarios(scenarios, today=dt.date.today())
+    run = run_scenarios(scenarios, today=dt.date.today())
+    results = run.results
     engine_s = time.perf_counter() - started
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.xlsx"
         started, cpu = time.perf_counter(), time.process_time()
-        export_workbook(results, path)
+        export_workbook(run, path)
         export_s, export_cpu_s = time.perf_counter() - started, time.process_time() - cpu
         size = path.stat().st_size
         import zipfile

@@ -1,5 +1,8 @@
 """Write a file so that a crash or a full disk never leaves it half-written, and never lose the old one.
 
+Lives beside `tco.paths` (low in the layers) because both the loaders (price sheets) and the exporters
+(workbook) write files: neither may import the other.
+
 Why: a price sheet, a workbook or a scenario saved from the TUI may be the only copy of someone's
 work. We write a temp file in the same folder (same file system, so `os.replace` is atomic), fsync
 it, keep the existing file as a backup, then swap.

@@ -1,0 +1,148 @@
+"""How one number was computed, as data: the formula, its named parts, its inputs with values and sources.
+
+Why one builder: `tco explain` and the UI's "how was this computed" screen used to walk the formulas
+each in their own way. Both now render what these functions return, so the two cannot disagree on
+which inputs a number used or where those inputs came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Mapping, Sequence
+
+from tco.engine import formulas as F
+from tco.engine.expr import Named, Term, depends_on, direct_parts, explain, inputs_of, named_parts, specialize, to_python, total
+from tco.engine.rows import Row
+from tco.errors import DataProblem, TcoUserError
+
+STRUCTURE_FLAGS = ("input_paid_per_sample", "is_overflow", "has_self_hosted", "is_autoscaled", "is_purchased")
+"""Inputs that switch whole branches on or off: fixed for the option before explaining, so an API
+option's explanation shows no GPU formulas multiplied by zero."""
+
+ENGINE_INPUTS = ("month",)
+"""Inputs the engine sets itself (not from a file): the month index; sums over months start with `sum_`."""
+
+
+@dataclass(frozen=True)
+class ExplainedInput:
+    """One input a number used: its value, and where that value came from."""
+
+    name: str
+    label: str
+    unit: str
+    value: float | None
+    """None for an engine input with no single value here (the month index when no month was chosen)."""
+    source: str
+    """A URL or file for catalog figures; "engine" for the month index and sums over months; "" for
+    values written in the scenario file."""
+    as_of: str
+    note: str
+
+    @property
+    def from_engine(self) -> bool:
+        return self.source == "engine"
+
+
+@dataclass(frozen=True)
+class ExplainedPart:
+    """A named intermediate result: its formula, with the option's values put in, and its value."""
+
+    name: str
+    label: str
+    unit: str
+    formula: str
+    formula_with_values: str
+    value: float | None
+    """None when the part changes month by month and no month was chosen."""
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """One quantity of one option: what `tco explain` prints and `--format json` writes."""
+
+    quantity: str
+    label: str
+    unit: str
+    scenario: str
+    option: str
+    month: int | None
+    horizon_months: int
+    formula: str
+    formula_with_values: str
+    parts: tuple[ExplainedPart, ...]
+    inputs: tuple[ExplainedInput, ...]
+    value: float
+
+    def as_dict(self) -> dict:
+        """The JSON shape of `tco explain --format json` (a contract: field names kept)."""
+        out = asdict(self)
+        out["parts"] = [{"name": p.name, "label": p.label, "unit": p.unit, "value": p.value} for p in self.parts]
+        out["inputs"] = [{k: v for k, v in asdict(i).items()} for i in self.inputs]
+        order = ("quantity", "label", "unit", "scenario", "option", "month", "horizon_months", "formula",
+                 "formula_with_values", "parts", "inputs", "value")
+        return {k: out[k] for k in order}
+
+
+def quantities() -> dict[str, Named]:
+    """Every named term of the formulas, by name."""
+    found = {t.name: t for t in named_parts(total((*F.COST_LINES, *F.MONTHLY_RESULTS, *F.HORIZON_RESULTS)))}
+    return dict(sorted(found.items()))
+
+
+def row_values(results, row: Row) -> dict[str, float]:
+    """The row's inputs, plus the sums over months the horizon results divide by."""
+    record = results.options.filter(results.options["row"] == row.row).row(0, named=True)
+    return {**row.values, **{k: float(record[k] or 0.0) for k in record if k.startswith("sum_")}}
+
+
+def flags_of(row: Row) -> dict[str, float]:
+    return {name: row.values[name] for name in STRUCTURE_FLAGS}
+
+
+def describe_parts(parts: Sequence[Named], values: Mapping[str, float]) -> tuple[ExplainedPart, ...]:
+    """Each part's formula with and without values, and its value where it can be computed."""
+    out = []
+    for p in parts:
+        computable = not depends_on(p, "month") or "month" in values
+        out.append(ExplainedPart(p.name, p.label, p.unit, explain(p.term), explain(p.term, values),
+                                 to_python(p, values) if computable else None))
+    return tuple(out)
+
+
+def describe_inputs(row: Row, terms: Sequence[Term], values: Mapping[str, float]) -> tuple[ExplainedInput, ...]:
+    """Every distinct input of the terms (branches fixed by the row's flags), with value and provenance."""
+    flags = flags_of(row)
+    used: dict[str, ExplainedInput] = {}
+    for term in terms:
+        for i in inputs_of(specialize(term, flags)):
+            if i.name in used:
+                continue
+            prov = row.provenance.get(i.name)
+            engine = i.name in ENGINE_INPUTS or i.name.startswith("sum_")
+            used[i.name] = ExplainedInput(i.name, i.label, i.unit, values.get(i.name),
+                                          prov.source if prov else "engine" if engine else "",
+                                          prov.as_of if prov else "", prov.note if prov else "")
+    return tuple(used.values())
+
+
+def explain_quantity(results, scenario_id: str, option_id: str, name: str, month: int | None = None) -> Explanation:
+    """The explanation of one named quantity (see `quantities()`) for one option, as data."""
+    term = quantities()[name]
+    row = results.row(scenario_id, option_id)
+    values = row_values(results, row)
+    horizon = int(values["horizon_months"])
+    if depends_on(term, "month"):
+        month = month or 1
+        if not 1 <= month <= horizon:
+            raise TcoUserError(DataProblem("--month", None, str(month), f"must be between 1 and the horizon, {horizon}"))
+        values["month"] = float(month)
+    else:
+        month = None
+    folded = specialize(term, flags_of(row))
+    body = folded.term if isinstance(folded, Named) else folded
+    return Explanation(
+        quantity=name, label=term.label, unit=term.unit, scenario=scenario_id, option=option_id, month=month,
+        horizon_months=horizon, formula=explain(body), formula_with_values=explain(body, values),
+        parts=describe_parts(direct_parts(body), values), inputs=describe_inputs(row, [term], values),
+        value=to_python(term, values),
+    )
