@@ -123,7 +123,8 @@ MAX_RUNS = 256
 FLAGS = ("has_self_hosted", "is_overflow", "is_autoscaled", "is_purchased")
 """Inputs that switch whole branches of the formulas on or off."""
 
-_SUMMED = ("monthly_cost_usd", "discounted_cost_usd", "requests_in_month", "tokens_in_month")
+_SUMMED = ("monthly_cost_usd", "discounted_cost_usd", "requests_in_month", "tokens_in_month",
+           "energy_kwh_in_month", "self_hosted_tokens_in_month")
 _LINES = tuple(line.name for line in F.COST_LINES)
 
 
@@ -240,7 +241,7 @@ MONTHS_PER_BLOCK = 6
 
 
 _HORIZON_PLANS: dict[tuple[float, ...], _HorizonPlan] = {}
-_SUM_NAMES = (*_SUMMED, *_LINES, "gpus_in_month", "utilization")
+_SUM_NAMES = (*_SUMMED, *_LINES, "gpus_in_month", "utilization", "gpus_busiest_hour")
 
 
 def _horizon_plan(flags: tuple[float, ...]) -> _HorizonPlan:
@@ -256,9 +257,10 @@ def _horizon_plan(flags: tuple[float, ...]) -> _HorizonPlan:
         "_gpus": gpus,
         "_util_weight": Op("*", special["utilization"], gpus),
     }, Input("horizon_months", "horizon"))
-    peak = constant_value(gpus)
+    busiest = special["gpus_busiest_hour"]
+    peak = constant_value(busiest)
     ratios = {f"_ratio{k}": ratio for k, (ratio, _) in enumerate(planned.accumulators)}
-    terms = (*planned.sums.values(), *ratios.values(), *planned.kernels, *([gpus] if peak is None else []))
+    terms = (*planned.sums.values(), *ratios.values(), *planned.kernels, *([busiest] if peak is None else []))
     steps = _plan(tuple(terms))
     done: set[str] = set()
     fixed_stages = _stages(steps, False, done)
@@ -275,7 +277,7 @@ def _horizon_plan(flags: tuple[float, ...]) -> _HorizonPlan:
                   for k, (_, kernels) in enumerate(planned.accumulators)}
     sums = {name: to_polars(term, named_column=ref) for name, term in planned.sums.items()}
     sums["gpus_peak"] = pl.col("_peak") if peak is None else to_polars(peak, named_column=ref)
-    gpus_term = gpus if peak is None else None
+    gpus_term = busiest if peak is None else None
     looped = [st.named.term for st in monthly_steps] + ([gpus_term] if gpus_term is not None else [])
     read = set(ratios) | {i.name for t in looped for i in inputs_of(t)} | {p.name for t in looped for p in named_parts(t) if p.name in fixed_names}
     loop_columns = sorted((read - {"month"}) | set(increments) | {"_peak", "horizon_months"})
@@ -390,7 +392,7 @@ def totals_from_monthly(monthly: pl.DataFrame | pl.LazyFrame, inputs: pl.DataFra
     sums = m.group_by("row", maintain_order=True).agg(
         *[pl.col(n).cum_sum().last().alias(f"sum_{n}") for n in _SUMMED],
         *[pl.col(n).cum_sum().last() for n in _LINES],
-        pl.col("gpus_in_month").max().alias("gpus_peak"),
+        pl.col("gpus_busiest_hour").max().alias("gpus_peak"),
         pl.col("_util_weight").cum_sum().last(),
         pl.col("gpus_in_month").cum_sum().last().alias("_gpus"),
     )

@@ -37,6 +37,7 @@ profile = [Input(f"profile_h{h:02d}", f"traffic of hour {h:02d} / average hour",
 horizon_months = Input("horizon_months", "horizon", "months")
 discount_rate_per_year = Input("discount_rate_per_year", "discount rate per year", "fraction")
 api_price_decline_per_year = Input("api_price_decline_per_year", "expected API price decline per year", "fraction")
+gpu_price_change_per_year = Input("gpu_price_change_per_year", "expected GPU price change per year (signed)", "fraction")
 
 # API prices (already resolved from the price sheet for the start date and request size)
 input_usd_per_million_tokens = Input("input_usd_per_million_tokens", "API input price", "USD per million tokens")
@@ -60,6 +61,7 @@ min_replicas = Input("min_replicas", "minimum replicas", "replicas")
 max_utilization = Input("max_utilization", "highest allowed replica utilization at peak", "fraction")
 is_autoscaled = Input("is_autoscaled", "fleet follows the hourly profile (1) or is sized for peak (0)", "flag")
 overflow_replicas = Input("overflow_replicas", "replicas of the fixed hybrid fleet", "replicas")
+gpus_per_instance = Input("gpus_per_instance", "GPUs per rented instance (1 when billed per GPU)", "GPUs")
 
 # paying for GPUs
 gpu_usd_per_hour = Input("gpu_usd_per_hour", "price per GPU-hour", "USD per GPU-hour")
@@ -71,7 +73,6 @@ residual_value_share = Input("residual_value_share", "resale value at the end, s
 cost_of_capital_per_year = Input("cost_of_capital_per_year", "cost of capital per year", "fraction")
 
 # operations
-gpu_tdp_kw = Input("gpu_tdp_kw", "GPU maximum power", "kW")
 idle_power_share = Input("idle_power_share", "idle draw as a share of maximum power", "fraction")
 pue = Input("pue", "facility PUE", "ratio")
 usd_per_kwh = Input("usd_per_kwh", "electricity price", "USD per kWh")
@@ -82,6 +83,13 @@ staff_usd_per_fte_year = Input("staff_usd_per_fte_year", "loaded cost per engine
 staff_share = Input("staff_share", "share of their time charged here", "fraction")
 software_usd_per_gpu_month = Input("software_usd_per_gpu_month", "software and support per GPU-month", "USD")
 setup_usd = Input("setup_usd", "one-time setup", "USD")
+storage_gb = Input("storage_gb", "storage kept", "GB")
+storage_usd_per_gb_month = Input("storage_usd_per_gb_month", "storage price", "USD per GB-month")
+egress_gb_per_request = Input("egress_gb_per_request", "egress per self-hosted request", "GB")
+egress_usd_per_gb = Input("egress_usd_per_gb", "egress price", "USD per GB")
+maintenance_share_of_capex_per_year = Input("maintenance_share_of_capex_per_year", "maintenance per year, share of capex", "fraction")
+staff_inflation_per_year = Input("staff_inflation_per_year", "staff cost rise per year", "fraction")
+power_inflation_per_year = Input("power_inflation_per_year", "electricity price rise per year", "fraction")
 
 HOURS_PER_MONTH = Const(units.HOURS_PER_MONTH, "hours per month")
 DAYS_PER_MONTH = Const(units.DAYS_PER_MONTH, "days per month")
@@ -187,9 +195,41 @@ replica_hours = named(
         is_overflow.gt(0.5), overflow_replicas * HOURS_PER_MONTH,
         where(is_autoscaled.gt(0.5), replica_hours_autoscaled, replicas_static * HOURS_PER_MONTH)),
     "replica-hours")
-gpus_in_month = named("gpus_in_month", "GPUs (average over the month)",
-                      replica_hours / HOURS_PER_MONTH * gpus_per_replica, "GPUs")
-gpu_hours = named("gpu_hours", "GPU-hours this month", replica_hours * gpus_per_replica, "GPU-hours")
+
+
+def _instances(replicas: Term) -> Term:
+    """Whole instances that hold `replicas`: replicas are packed onto instances of N GPUs."""
+    return ceil(replicas * gpus_per_replica / gpus_per_instance)
+
+
+instances_static = named("instances_static", "instances of the fleet sized for the busiest hour",
+                         _instances(replicas_static), "instances")
+instance_hours = named(
+    "instance_hours", "instance-hours this month (whole instances)",
+    has_self_hosted * in_horizon * where(
+        is_overflow.gt(0.5), _instances(overflow_replicas) * HOURS_PER_MONTH,
+        where(is_autoscaled.gt(0.5),
+              total(_instances(maximum(min_replicas, ceil(self_hosted_generations_per_s * w / replica_capacity_per_s)) + spare_replicas)
+                    for w in profile) * (HOURS_PER_MONTH / PROFILE_HOURS),
+              instances_static * HOURS_PER_MONTH)),
+    "instance-hours")
+"""A cloud bills instances, not GPUs: 3 replicas of 2 GPUs on 8-GPU instances rent one instance, 2 GPUs idle."""
+instances_in_month = named("instances_in_month", "instances (average over the month)", instance_hours / HOURS_PER_MONTH, "instances")
+gpu_hours = named("gpu_hours", "GPU-hours paid this month", instance_hours * gpus_per_instance, "GPU-hours")
+gpus_in_month = named("gpus_in_month", "GPUs paid (average over the month)", gpu_hours / HOURS_PER_MONTH, "GPUs")
+busy_gpu_hours = named("busy_gpu_hours", "GPU-hours of serving replicas", replica_hours * gpus_per_replica, "GPU-hours")
+idle_gpus_in_month = named("idle_gpus_in_month", "GPUs paid but holding no replica (average)",
+                           (gpu_hours - busy_gpu_hours) / HOURS_PER_MONTH, "GPUs")
+gpus_busiest_hour = named(
+    "gpus_busiest_hour", "GPUs paid in the busiest hour",
+    has_self_hosted * in_horizon * gpus_per_instance * where(
+        is_overflow.gt(0.5), _instances(overflow_replicas),
+        where(is_autoscaled.gt(0.5),
+              maximum(*[_instances(maximum(min_replicas, ceil(self_hosted_generations_per_s * w / replica_capacity_per_s)) + spare_replicas)
+                        for w in profile]),
+              instances_static)),
+    "GPUs")
+"""An autoscaled fleet is largest in its busiest hour; its average over the month is smaller."""
 utilization = named(
     "utilization", "average busy share of the provisioned replicas",
     where(replica_hours.gt(0),
@@ -197,9 +237,21 @@ utilization = named(
           0), "fraction")
 """Derived from the load, never typed in: idle hours between peaks are what self-hosting pays for."""
 
+energy_kwh_in_month = named(
+    "energy_kwh_in_month", "energy drawn this month (facility, incl. PUE)",
+    (busy_gpu_hours * (idle_power_share + (1 - idle_power_share) * utilization)
+     + (gpu_hours - busy_gpu_hours) * idle_power_share) * server_power_per_gpu_kw * pue, "kWh")
+"""Server power per GPU (the sourced server-to-GPU ratio that also sizes colocation): replicas draw
+idle + (1 - idle) x utilization of it, GPUs without a replica draw idle. Shown for rented fleets too."""
+self_hosted_tokens_in_month = named("self_hosted_tokens_in_month", "tokens served by the own fleet this month",
+                                    tokens_in_month * self_hosted_share, "tokens")
+gpu_price_factor = named("gpu_price_factor", "GPU price multiplier (expected yearly change)",
+                         (1 + gpu_price_change_per_year) ** ((month - 1) / MONTHS_PER_YEAR), "ratio")
+"""Symmetric with the API decline: after a year GPU prices are (1 + change) of today's."""
+
 # ------------------------------------------------------------------ self-hosted cost lines
 gpu_rental_usd = named("gpu_rental_usd", "GPUs: rental",
-                       (1 - is_purchased) * gpu_hours * (1 + spot_interruption_overhead) * gpu_usd_per_hour, "USD")
+                       (1 - is_purchased) * gpu_hours * (1 + spot_interruption_overhead) * gpu_usd_per_hour * gpu_price_factor, "USD")
 depreciation_usd = named("depreciation_usd", "GPUs: depreciation",
                          is_purchased * gpus_in_month * purchase_usd_per_gpu * (1 - residual_value_share)
                          / (depreciation_years * MONTHS_PER_YEAR), "USD")
@@ -208,19 +260,27 @@ cost_of_capital_usd = named("cost_of_capital_usd", "GPUs: cost of capital",
                             * cost_of_capital_per_year / MONTHS_PER_YEAR, "USD")
 """Interest on the average book value over the depreciation period: price x (1 + residual) / 2."""
 power_usd = named("power_usd", "power",
-                  is_purchased * gpu_hours * gpu_tdp_kw * (idle_power_share + (1 - idle_power_share) * utilization)
-                  * pue * usd_per_kwh, "USD")
+                  is_purchased * energy_kwh_in_month * usd_per_kwh
+                  * (1 + power_inflation_per_year) ** ((month - 1) / MONTHS_PER_YEAR), "USD")
+"""Cloud prices include power: only owned GPUs pay it."""
 hosting_usd = named("hosting_usd", "hosting / colocation",
                     is_purchased * gpus_in_month * server_power_per_gpu_kw * hosting_usd_per_kw_month, "USD")
 staff_usd = named("staff_usd", "staff",
-                  has_self_hosted * in_horizon * staff_fte * staff_usd_per_fte_year / MONTHS_PER_YEAR * staff_share, "USD")
+                  has_self_hosted * in_horizon * staff_fte * staff_usd_per_fte_year / MONTHS_PER_YEAR * staff_share
+                  * (1 + staff_inflation_per_year) ** ((month - 1) / MONTHS_PER_YEAR), "USD")
 software_usd = named("software_usd", "software and support", gpus_in_month * software_usd_per_gpu_month, "USD")
 setup_cost_usd = named("setup_cost_usd", "one-time setup", has_self_hosted * where(month.eq(1), setup_usd, 0), "USD")
+storage_usd = named("storage_usd", "storage", has_self_hosted * in_horizon * storage_gb * storage_usd_per_gb_month, "USD")
+egress_usd = named("egress_usd", "network egress",
+                   requests_in_month * self_hosted_share * in_horizon * egress_gb_per_request * egress_usd_per_gb, "USD")
+maintenance_usd = named("maintenance_usd", "hardware maintenance / support",
+                        is_purchased * gpus_in_month * purchase_usd_per_gpu * maintenance_share_of_capex_per_year / MONTHS_PER_YEAR, "USD")
+"""A support contract priced as a yearly share of the hardware's purchase price."""
 
 COST_LINES: tuple = (
     api_input_usd, api_cache_read_usd, api_cache_write_usd, api_output_usd, api_reasoning_usd,
     gpu_rental_usd, depreciation_usd, cost_of_capital_usd, power_usd, hosting_usd, staff_usd,
-    software_usd, setup_cost_usd,
+    software_usd, setup_cost_usd, storage_usd, egress_usd, maintenance_usd,
 )
 """The cost lines of a month, in the order every view shows them."""
 
@@ -235,7 +295,7 @@ discounted_cost_usd = named("discounted_cost_usd", "discounted cost this month",
 
 MONTHLY_RESULTS: tuple = (
     monthly_cost_usd, discounted_cost_usd, requests_in_month, tokens_in_month, gpus_in_month, utilization,
-    api_share,
+    api_share, instances_in_month, idle_gpus_in_month, gpus_busiest_hour, energy_kwh_in_month, self_hosted_tokens_in_month,
 )
 """Monthly figures shown next to the cost lines."""
 
@@ -254,6 +314,8 @@ sum_monthly_cost_usd = Input("sum_monthly_cost_usd", "total cost over the horizo
 sum_discounted_cost_usd = Input("sum_discounted_cost_usd", "sum of discounted monthly costs", "USD")
 sum_requests_in_month = Input("sum_requests_in_month", "requests over the horizon", "requests")
 sum_tokens_in_month = Input("sum_tokens_in_month", "tokens over the horizon", "tokens")
+sum_energy_kwh_in_month = Input("sum_energy_kwh_in_month", "energy over the horizon", "kWh")
+sum_self_hosted_tokens_in_month = Input("sum_self_hosted_tokens_in_month", "tokens served by the own fleet over the horizon", "tokens")
 
 total_cost_usd = named("total_cost_usd", "total cost over the horizon", sum_monthly_cost_usd, "USD")
 npv_usd = named("npv_usd", "net present cost (NPV of the monthly costs)", sum_discounted_cost_usd, "USD")
@@ -266,5 +328,11 @@ cost_per_llm_call_usd = named(
     "cost_per_llm_call_usd", "cost per LLM call",
     per_unit(sum_monthly_cost_usd, sum_requests_in_month * llm_calls_per_request), "USD per call")
 
-HORIZON_RESULTS: tuple = (total_cost_usd, npv_usd, cost_per_million_tokens_usd, cost_per_request_usd, cost_per_llm_call_usd)
+energy_kwh = named("energy_kwh", "energy over the horizon", sum_energy_kwh_in_month, "kWh")
+energy_kwh_per_million_tokens = named(
+    "energy_kwh_per_million_tokens", "energy per million tokens served by the own fleet",
+    per_unit(sum_energy_kwh_in_month, sum_self_hosted_tokens_in_month) * MILLION, "kWh per million tokens")
+
+HORIZON_RESULTS: tuple = (total_cost_usd, npv_usd, cost_per_million_tokens_usd, cost_per_request_usd, cost_per_llm_call_usd,
+                          energy_kwh, energy_kwh_per_million_tokens)
 """Results over the whole horizon, built on sums of monthly results."""

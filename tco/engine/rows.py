@@ -130,9 +130,12 @@ NEUTRAL_INPUTS: dict[str, float] = {
     "max_utilization": 1.0, "is_autoscaled": 0.0, "overflow_replicas": 0.0,
     "gpu_usd_per_hour": 0.0, "spot_interruption_overhead": 0.0, "is_purchased": 0.0, "purchase_usd_per_gpu": 0.0,
     "depreciation_years": 1.0, "residual_value_share": 0.0, "cost_of_capital_per_year": 0.0,
-    "gpu_tdp_kw": 0.0, "idle_power_share": 0.0, "pue": 1.0, "usd_per_kwh": 0.0, "server_power_per_gpu_kw": 0.0,
+    "idle_power_share": 0.0, "pue": 1.0, "usd_per_kwh": 0.0, "server_power_per_gpu_kw": 0.0,
     "hosting_usd_per_kw_month": 0.0, "staff_fte": 0.0, "staff_usd_per_fte_year": 0.0, "staff_share": 0.0,
     "software_usd_per_gpu_month": 0.0, "setup_usd": 0.0,
+    "gpus_per_instance": 1.0, "storage_gb": 0.0, "storage_usd_per_gb_month": 0.0, "egress_gb_per_request": 0.0,
+    "egress_usd_per_gb": 0.0, "maintenance_share_of_capex_per_year": 0.0, "staff_inflation_per_year": 0.0,
+    "power_inflation_per_year": 0.0,
 }
 """Values for the side an option does not use (an API option has no GPUs), chosen so that side costs nothing."""
 
@@ -325,10 +328,11 @@ def _self_hosted_values(row: Row, option: SelfHostedOption, scenario: Scenario, 
         v["gpu_usd_per_hour"] = offer.on_demand_usd_per_gpu_hour * (1 - pay.reserved_discount)
         prov["gpu_usd_per_hour"] = Provenance(offer_prov.source, offer_prov.as_of, f"offer {offer.id} on-demand x (1 - reserved_discount {pay.reserved_discount})")
 
+    _whole_instances(row, option, offer, offer_prov, scenario)
+
     ops = option.operations
     if gpu.tdp_w is not None:
-        v["gpu_tdp_kw"] = gpu.tdp_w / 1000
-        prov["gpu_tdp_kw"] = Provenance(_source_of(gpu, "tdp_w"), _as_of_of(gpu, "tdp_w"), "GPU maximum power (TDP), W / 1000")
+        pass  # sizes server_power_per_gpu_kw below (power and colocation both come from the server)
     elif pay.mode == "purchased" and (ops.usd_per_kwh > 0 or (ops.hosting_usd_per_kw_month > 0 and ops.server_power_per_gpu_kw is None)):
         problems.append(RowProblem(s_index, (*path, "gpu"), f"no published power figure for `{gpu.id}`: power cost cannot be computed",
                                    "set operations.server_power_per_gpu_kw, or usd_per_kwh: 0"))
@@ -348,6 +352,30 @@ def _self_hosted_values(row: Row, option: SelfHostedOption, scenario: Scenario, 
     row.description = f"{option.model} on {option.gpus_per_replica} x {option.gpu} ({option.precision}, {option.engine}), {pay.mode}"
     if pay.mode == "reserved" or pay.mode == "purchased":
         row.notes.append(f"{pay.mode} GPUs are committed: the fleet is paid whether busy or idle")
+
+
+def _whole_instances(row: Row, option: SelfHostedOption, offer, offer_prov: Provenance, scenario: Scenario) -> None:
+    """GPUs per billed instance: the offer's GPU count, unless it is sold per GPU or the option bills per GPU.
+
+    Why: a cloud invoices whole instances; replicas are packed onto them and unused GPUs are paid.
+    """
+    pay = option.payment
+    if offer is None or pay.billing == "per-gpu" or offer.gpu_count <= 1 or offer.price_scope == "gpu_only":
+        row.values["gpus_per_instance"] = 1.0
+        row.provenance["gpus_per_instance"] = Provenance(
+            "scenario file" if pay.billing == "per-gpu" else (offer_prov.source if offer else "scenario file"),
+            offer_prov.as_of if offer else "",
+            "billing: per-gpu" if pay.billing == "per-gpu" else ("offer sold per GPU" if offer else "no offer: billed per GPU"))
+        return
+    n = float(offer.gpu_count)
+    row.values["gpus_per_instance"] = n
+    row.provenance["gpus_per_instance"] = Provenance(offer_prov.source, offer_prov.as_of, f"offer {offer.id}: {n:g} GPUs per instance")
+    if option.gpus_per_replica > n or (n % option.gpus_per_replica) != 0:
+        row.notes.append(f"whole instances: a replica of {option.gpus_per_replica} GPUs does not fill {n:g}-GPU instances evenly; "
+                         "replicas are packed onto instances, spare GPUs are paid and shown as idle")
+    else:
+        row.notes.append(f"whole instances of {n:g} GPUs are rented; GPUs without a replica are paid and shown as idle "
+                         "(billing: per-gpu to pay GPUs alone)")
 
 
 def _first_source(record) -> str:

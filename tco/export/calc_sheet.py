@@ -199,6 +199,8 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
 
         def cell_of(n: str, _o=o) -> str:
             if n in SUMS:
+                if SUMS[n] not in b.columns and (b.base is None or SUMS[n] not in b.base.columns):
+                    return "0"  # folded away for this option (an API option draws no energy)
                 return f"SUM({rng(SUMS[n])})"
             return plan.defined_name(_o, n)
 
@@ -217,7 +219,8 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
                 g.put(r, c, 0, number_format=USD)
         if "gpus_in_month" in b.columns:
             g.formula(result_rows["gpus_average"], c, f"AVERAGE({rng('gpus_in_month')})", number_format=NUMBER)
-            g.formula(result_rows["gpus_peak"], c, f"MAX({rng('gpus_in_month')})", number_format=NUMBER)
+            peak_column = "gpus_busiest_hour" if "gpus_busiest_hour" in b.columns else "gpus_in_month"
+            g.formula(result_rows["gpus_peak"], c, f"MAX({rng(peak_column)})", number_format=NUMBER)
             util = rng("utilization") if "utilization" in b.columns else None
             if util:
                 g.formula(result_rows["utilization_average"], c,

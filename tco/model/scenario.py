@@ -83,6 +83,10 @@ class Finance(StrictModel):
     """Cost of capital for the NPV, e.g. 0.08; monthly costs are discounted at (1+r)^(month/12)."""
     api_price_decline_per_year: float = Field(default=0.0, ge=0, lt=1, allow_inf_nan=False)
     """Expected yearly fall of API list prices, e.g. 0.3 = prices fall 30 % a year (applied monthly)."""
+    gpu_price_change_per_year: float = Field(default=0.0, ge=-0.9, le=1.0, allow_inf_nan=False)
+    """Expected yearly change of GPU prices: rental prices every month, purchase prices of later purchases
+    (growth and replacements). Signed: -0.15 = GPU prices fall 15 % a year. Why separate from the API
+    decline: the two markets move on their own; the same smooth monthly rule applies to both."""
     currency: Literal["USD"] = "USD"
 
 
@@ -138,6 +142,10 @@ class Payment(StrictModel):
     """For `purchased`: resale value at the end of depreciation, as a share of the price."""
     cost_of_capital_per_year: float = Field(default=0.0, ge=0, le=1, allow_inf_nan=False)
     """For `purchased`: interest on the capital tied up (charged on the average book value)."""
+    billing: Literal["per-instance", "per-gpu"] = "per-instance"
+    """`per-instance`: the offer is an instance of N GPUs and the fleet rents whole instances (replicas
+    packed onto them; unused GPUs are paid and shown as idle). `per-gpu`: pay each GPU alone (a seller
+    who splits instances, or your contract). Offers sold per GPU (gpu_count 1) are per GPU anyway."""
 
     @model_validator(mode="after")
     def _needs_a_price(self):
@@ -172,6 +180,20 @@ class Operations(StrictModel):
     """Software licences and support per GPU per month."""
     setup_usd: NonNegativeFloat = 0.0
     """One-time cost in the first month (integration, migration, evaluation)."""
+    storage_gb: NonNegativeFloat = 0.0
+    """Storage kept all month (model weights, logs, caches), in GB; billed as GB-month x price."""
+    storage_usd_per_gb_month: NonNegativeFloat = 0.0
+    """Storage price per GB-month (e.g. block storage list price)."""
+    egress_gb_per_request: NonNegativeFloat = 0.0
+    """Network egress per self-hosted request, in GB (responses leaving the cloud)."""
+    egress_usd_per_gb: NonNegativeFloat = 0.0
+    """Egress price per GB."""
+    maintenance_share_of_capex_per_year: float = Field(default=0.0, ge=0, le=1, allow_inf_nan=False)
+    """Hardware maintenance/support contract as a yearly share of the purchase price of the GPUs owned (purchased only)."""
+    staff_inflation_per_year: float = Field(default=0.0, ge=-0.5, le=1, allow_inf_nan=False)
+    """Yearly rise of staff costs (applied monthly, from month 1)."""
+    power_inflation_per_year: float = Field(default=0.0, ge=-0.5, le=1, allow_inf_nan=False)
+    """Yearly rise of the electricity price (applied monthly, from month 1)."""
 
 
 class SelfHostedOption(StrictModel):

@@ -10,7 +10,7 @@ from tco.engine import formulas as F
 RESULT_FIELDS = (
     "scenario", "option", "kind", "rank", "description", "total_cost_usd", "npv_usd", "cost_per_million_tokens_usd",
     "cost_per_request_usd", "cost_per_llm_call_usd", "gpus_average", "gpus_peak", "utilization_average",
-    "breakeven_reference_option", "breakeven_requests_per_day", "breakeven_at_step", "breakeven_month",
+    "energy_kwh", "energy_kwh_per_million_tokens", "breakeven_reference_option", "breakeven_requests_per_day", "breakeven_at_step", "breakeven_month",
     "excluded_reason", "notes",
     "capability_model", "capability_score", "capability_verdict", "cost_per_capability_point_usd",
     "on_capability_frontier", "capability_note", "rank_below_requirement",

@@ -25,10 +25,10 @@ from tco.load.scenarios import load_scenario_files
 
 ALL_KINDS = Path(__file__).parents[1] / "data" / "fields" / "all_kinds.yaml"
 TODAY = dt.date(2026, 12, 1)
-LOOKUP_ONLY = {"has_self_hosted", "is_overflow", "is_autoscaled", "is_purchased", "gpu_tdp_kw",
+LOOKUP_ONLY = {"has_self_hosted", "is_overflow", "is_autoscaled", "is_purchased", "gpus_per_instance",
                *(p.name for p in F.profile)}
-"""Formula inputs no single field sets: structure flags (from `kind`, `mode`, `fleet`), the GPU's
-power from the catalog, and the profile weights (the normalised `hourly_profile`)."""
+"""Formula inputs no single field sets: structure flags (from `kind`, `mode`, `fleet`), the GPUs per
+instance from the offer, and the profile weights (the normalised `hourly_profile`)."""
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +66,8 @@ OWNER_OF = {
     "self_hosted_share": "share",
     **{key: "purchased" for key in ("purchase_usd_per_gpu", "depreciation_years", "residual_value_share",
                                     "cost_of_capital_per_year", "usd_per_kwh", "pue", "idle_power_share",
-                                    "server_power_per_gpu_kw", "hosting_usd_per_kw_month")},
+                                    "server_power_per_gpu_kw", "hosting_usd_per_kw_month",
+                                    "maintenance_share_of_capex_per_year", "power_inflation_per_year")},
 }
 """The option of tests/data/fields/all_kinds.yaml on which a field has an effect (power is paid on bought GPUs)."""
 

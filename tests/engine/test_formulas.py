@@ -126,11 +126,12 @@ def test_cost_of_capital_is_charged_on_the_average_book_value(purchased):
 
 
 def test_power_follows_utilization_above_the_idle_draw(purchased):
-    # utilization = 10/s served / (6 replicas x 4/s) = 5/12; draw = 0.3 + 0.7 x 5/12 of 0.7 kW
+    # utilization = 10/s served / (6 replicas x 4/s) = 5/12; draw = 0.3 + 0.7 x 5/12 of the server's
+    # 1.2 kW per GPU (power comes from the server, as colocation does, issue 15 item 10)
     utilization = 10 / 24
     assert month_line(purchased, "bought", "utilization") == pytest.approx(utilization)
-    expected = GPU_HOURS * 0.7 * (0.3 + 0.7 * utilization) * 1.2 * 0.1
-    assert expected == pytest.approx(8760 * 0.7 * (0.3 + 0.7 * 5 / 12) * 0.12)
+    expected = GPU_HOURS * 1.2 * (0.3 + 0.7 * utilization) * 1.2 * 0.1
+    assert expected == pytest.approx(8760 * 1.2 * (0.3 + 0.7 * 5 / 12) * 0.12)
     assert month_line(purchased, "bought", "power_usd") == pytest.approx(expected)
 
 

@@ -83,7 +83,7 @@ rows = st.builds(
         "replica_generations_per_s": 2.0, "max_utilization": 0.8, "gpus_per_replica": 2.0, "spare_replicas": 1.0,
         "min_replicas": 1.0, "overflow_replicas": 3.0, "gpu_usd_per_hour": 2.5, "peak_to_average": 1.7,
         "purchase_usd_per_gpu": 30_000.0, "depreciation_years": 4.0, "residual_value_share": 0.1,
-        "cost_of_capital_per_year": 0.08, "gpu_tdp_kw": 0.7, "idle_power_share": 0.3, "pue": 1.3, "usd_per_kwh": 0.12,
+        "cost_of_capital_per_year": 0.08, "idle_power_share": 0.3, "pue": 1.3, "usd_per_kwh": 0.12,
         "server_power_per_gpu_kw": 1.4, "hosting_usd_per_kw_month": 150.0, "staff_fte": 1.0,
         "staff_usd_per_fte_year": 200_000.0, "staff_share": 0.5, "software_usd_per_gpu_month": 50.0, "setup_usd": 20_000.0,
         **{f"profile_h{h:02d}": (profile_peak if 9 <= h < 17 else 0.5) for h in range(24)},
