@@ -124,7 +124,7 @@ FLAGS = ("has_self_hosted", "is_overflow", "is_autoscaled", "is_purchased")
 """Inputs that switch whole branches of the formulas on or off."""
 
 _SUMMED = ("monthly_cost_usd", "discounted_cost_usd", "requests_in_month", "tokens_in_month",
-           "energy_kwh_in_month", "self_hosted_tokens_in_month")
+           "energy_kwh_in_month", "self_hosted_tokens_in_month", "carbon_kg_co2e_in_month", "self_hosted_requests_in_month")
 _LINES = tuple(line.name for line in F.COST_LINES)
 
 

@@ -202,6 +202,8 @@ FIELDS: tuple[Field, ...] = (
           "maintenance/year (share of capex)", "fraction", applies=_mode_is("purchased")),
     Field(_SH, ("operations", "staff_inflation_per_year"), "staff_inflation_per_year", "staff cost rise/year", "fraction"),
     Field(_SH, ("operations", "power_inflation_per_year"), "power_inflation_per_year", "power price rise/year", "fraction"),
+    Field(_SH, ("operations", "grid_gco2e_per_kwh"), "grid_gco2e_per_kwh", "grid carbon intensity", "gCO2e per kWh"),
+    Field(_SH, ("operations", "grid_carbon_figure"), None, "grid intensity figure", "id", rebuild=True, ui="text"),
     # ------------------------------------------------------------------ hybrid options
     Field(_HY, ("self_hosted",), None, "self-hosted part", "id", rebuild=True, ui="text"),
     Field(_HY, ("api",), None, "API part", "id", rebuild=True, ui="text"),

@@ -90,12 +90,14 @@ egress_usd_per_gb = Input("egress_usd_per_gb", "egress price", "USD per GB")
 maintenance_share_of_capex_per_year = Input("maintenance_share_of_capex_per_year", "maintenance per year, share of capex", "fraction")
 staff_inflation_per_year = Input("staff_inflation_per_year", "staff cost rise per year", "fraction")
 power_inflation_per_year = Input("power_inflation_per_year", "electricity price rise per year", "fraction")
+grid_gco2e_per_kwh = Input("grid_gco2e_per_kwh", "grid carbon intensity (location-based)", "gCO2e per kWh")
 
 HOURS_PER_MONTH = Const(units.HOURS_PER_MONTH, "hours per month")
 DAYS_PER_MONTH = Const(units.DAYS_PER_MONTH, "days per month")
 SECONDS_PER_MONTH = Const(units.DAYS_PER_MONTH * 86400.0, "seconds per month")
 MILLION = Const(units.TOKENS_PER_MILLION, "tokens per million")
 MONTHS_PER_YEAR = Const(12.0, "months per year")
+GRAMS_PER_KG = Const(1000.0, "grams per kilogram")
 
 # ------------------------------------------------------------------ token accounting (per request)
 input_tokens_per_request = named(
@@ -243,6 +245,11 @@ energy_kwh_in_month = named(
      + (gpu_hours - busy_gpu_hours) * idle_power_share) * server_power_per_gpu_kw * pue, "kWh")
 """Server power per GPU (the sourced server-to-GPU ratio that also sizes colocation): replicas draw
 idle + (1 - idle) x utilization of it, GPUs without a replica draw idle. Shown for rented fleets too."""
+carbon_kg_co2e_in_month = named("carbon_kg_co2e_in_month", "emissions this month (location-based)",
+                                energy_kwh_in_month * grid_gco2e_per_kwh / GRAMS_PER_KG, "kgCO2e")
+"""Scope 2, location-based: the facility's energy x the grid's average intensity. Rented fleets too."""
+self_hosted_requests_in_month = named("self_hosted_requests_in_month", "requests served by the own fleet this month",
+                                      requests_in_month * self_hosted_share * in_horizon, "requests")
 self_hosted_tokens_in_month = named("self_hosted_tokens_in_month", "tokens served by the own fleet this month",
                                     tokens_in_month * self_hosted_share, "tokens")
 gpu_price_factor = named("gpu_price_factor", "GPU price multiplier (expected yearly change)",
@@ -296,6 +303,7 @@ discounted_cost_usd = named("discounted_cost_usd", "discounted cost this month",
 MONTHLY_RESULTS: tuple = (
     monthly_cost_usd, discounted_cost_usd, requests_in_month, tokens_in_month, gpus_in_month, utilization,
     api_share, instances_in_month, idle_gpus_in_month, gpus_busiest_hour, energy_kwh_in_month, self_hosted_tokens_in_month,
+    carbon_kg_co2e_in_month, self_hosted_requests_in_month,
 )
 """Monthly figures shown next to the cost lines."""
 
@@ -315,6 +323,8 @@ sum_discounted_cost_usd = Input("sum_discounted_cost_usd", "sum of discounted mo
 sum_requests_in_month = Input("sum_requests_in_month", "requests over the horizon", "requests")
 sum_tokens_in_month = Input("sum_tokens_in_month", "tokens over the horizon", "tokens")
 sum_energy_kwh_in_month = Input("sum_energy_kwh_in_month", "energy over the horizon", "kWh")
+sum_carbon_kg_co2e_in_month = Input("sum_carbon_kg_co2e_in_month", "emissions over the horizon", "kgCO2e")
+sum_self_hosted_requests_in_month = Input("sum_self_hosted_requests_in_month", "requests served by the own fleet over the horizon", "requests")
 sum_self_hosted_tokens_in_month = Input("sum_self_hosted_tokens_in_month", "tokens served by the own fleet over the horizon", "tokens")
 
 total_cost_usd = named("total_cost_usd", "total cost over the horizon", sum_monthly_cost_usd, "USD")
@@ -333,6 +343,15 @@ energy_kwh_per_million_tokens = named(
     "energy_kwh_per_million_tokens", "energy per million tokens served by the own fleet",
     per_unit(sum_energy_kwh_in_month, sum_self_hosted_tokens_in_month) * MILLION, "kWh per million tokens")
 
+carbon_kg_co2e = named("carbon_kg_co2e", "emissions over the horizon (location-based)", sum_carbon_kg_co2e_in_month, "kgCO2e")
+carbon_kg_co2e_per_request = named(
+    "carbon_kg_co2e_per_request", "emissions per request served by the own fleet",
+    per_unit(sum_carbon_kg_co2e_in_month, sum_self_hosted_requests_in_month), "kgCO2e per request")
+carbon_kg_co2e_per_million_tokens = named(
+    "carbon_kg_co2e_per_million_tokens", "emissions per million tokens served by the own fleet",
+    per_unit(sum_carbon_kg_co2e_in_month, sum_self_hosted_tokens_in_month) * MILLION, "kgCO2e per million tokens")
+
 HORIZON_RESULTS: tuple = (total_cost_usd, npv_usd, cost_per_million_tokens_usd, cost_per_request_usd, cost_per_llm_call_usd,
-                          energy_kwh, energy_kwh_per_million_tokens)
+                          energy_kwh, energy_kwh_per_million_tokens, carbon_kg_co2e, carbon_kg_co2e_per_request,
+                          carbon_kg_co2e_per_million_tokens)
 """Results over the whole horizon, built on sums of monthly results."""

@@ -46,6 +46,8 @@ class Row:
     api_price: ResolvedApiPrice | None = None
     model_id: str | None = None
     """Open-weight model id (self-hosted) or the API model id, for capability matching."""
+    carbon_known: bool = False
+    """A grid intensity was given or looked up: the emission results mean something (else they are not shown)."""
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,7 @@ def build_rows(scenarios: list[Scenario], catalog: Catalog, today: dt.date,
                 desc = f"{option.overflow_replicas} replica(s) of {option.self_hosted}; overflow to {option.api}"
             row = Row(len(rows), scenario.id, scenario.title, option.id, "hybrid", values, provenance, desc,
                       notes=[*sh_row.notes, *api_row.notes], throughput=sh_row.throughput, api_price=api_row.api_price,
-                      model_id=sh_row.model_id)
+                      model_id=sh_row.model_id, carbon_known=sh_row.carbon_known)
             if scenario.workload.data_must_stay_on_own_infrastructure:
                 row.excluded_reason = "data must stay on own infrastructure; this option sends part of it to an API"
             rows.append(row)
@@ -135,7 +137,7 @@ NEUTRAL_INPUTS: dict[str, float] = {
     "software_usd_per_gpu_month": 0.0, "setup_usd": 0.0,
     "gpus_per_instance": 1.0, "storage_gb": 0.0, "storage_usd_per_gb_month": 0.0, "egress_gb_per_request": 0.0,
     "egress_usd_per_gb": 0.0, "maintenance_share_of_capex_per_year": 0.0, "staff_inflation_per_year": 0.0,
-    "power_inflation_per_year": 0.0,
+    "power_inflation_per_year": 0.0, "grid_gco2e_per_kwh": 0.0,
 }
 """Values for the side an option does not use (an API option has no GPUs), chosen so that side costs nothing."""
 
@@ -348,6 +350,8 @@ def _self_hosted_values(row: Row, option: SelfHostedOption, scenario: Scenario, 
     elif pay.mode == "purchased" and ops.hosting_usd_per_kw_month > 0:
         problems.append(RowProblem(s_index, (*path, "operations"), "no power figure to size colocation: set server_power_per_gpu_kw"))
         return
+    if not _grid_intensity(row, option, catalog, problems, s_index, path):
+        return
     row.model_id = option.model
     row.description = f"{option.model} on {option.gpus_per_replica} x {option.gpu} ({option.precision}, {option.engine}), {pay.mode}"
     if pay.mode == "reserved" or pay.mode == "purchased":
@@ -376,6 +380,32 @@ def _whole_instances(row: Row, option: SelfHostedOption, offer, offer_prov: Prov
     else:
         row.notes.append(f"whole instances of {n:g} GPUs are rented; GPUs without a replica are paid and shown as idle "
                          "(billing: per-gpu to pay GPUs alone)")
+
+
+def _grid_intensity(row: Row, option: SelfHostedOption, catalog: Catalog, problems: list[RowProblem],
+                    s_index: int, path: tuple) -> bool:
+    """The grid's carbon intensity: the option's own figure, else a sourced one from hardware/cost_figures.yaml."""
+    import difflib
+
+    ops = option.operations
+    if ops.grid_gco2e_per_kwh is not None:
+        row.carbon_known = True  # the field map already set the input
+        return True
+    if ops.grid_carbon_figure is None:
+        return True
+    figure = catalog.cost_figures.get(ops.grid_carbon_figure)
+    if figure is None or not figure.unit.startswith("gCO2") or figure.value is None:
+        grids = [k for k, f in catalog.cost_figures.items() if f.unit.startswith("gCO2")]
+        close = difflib.get_close_matches(ops.grid_carbon_figure, grids, n=1)
+        problems.append(RowProblem(s_index, (*path, "operations", "grid_carbon_figure"),
+                                   f"`{ops.grid_carbon_figure}` is not a grid carbon intensity figure",
+                                   f"did you mean `{close[0]}`?" if close else "see the grid-carbon-* ids in hardware/cost_figures.yaml"))
+        return False
+    row.values["grid_gco2e_per_kwh"] = float(figure.value)
+    row.provenance["grid_gco2e_per_kwh"] = Provenance(figure.sources[0].source, figure.sources[0].as_of,
+                                                      f"{figure.item}: {figure.value:g} {figure.unit}")
+    row.carbon_known = True
+    return True
 
 
 def _first_source(record) -> str:

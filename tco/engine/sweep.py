@@ -26,7 +26,7 @@ scalars; a frame whose months are added in blocks holds a few dozen columns per 
 chunk of one growing self-hosted option peaks under 1 GB (measured: 2 M points, 0.85 GB)."""
 
 RESULT_COLUMNS = ("total_cost_usd", "npv_usd", "cost_per_million_tokens_usd", "cost_per_request_usd", "gpus_peak",
-                  "utilization_average")
+                  "utilization_average", "energy_kwh", "carbon_kg_co2e")
 
 
 @dataclass(frozen=True)

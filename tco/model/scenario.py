@@ -194,6 +194,12 @@ class Operations(StrictModel):
     """Yearly rise of staff costs (applied monthly, from month 1)."""
     power_inflation_per_year: float = Field(default=0.0, ge=-0.5, le=1, allow_inf_nan=False)
     """Yearly rise of the electricity price (applied monthly, from month 1)."""
+    grid_gco2e_per_kwh: NonNegativeFloat | None = None
+    """Location-based grid carbon intensity where the GPUs run, gCO2e per kWh; gives the option's emissions.
+    None (and no grid_carbon_figure): emissions are not computed."""
+    grid_carbon_figure: Id | None = None
+    """A sourced grid intensity from hardware/cost_figures.yaml (`grid-carbon-...`), used when
+    grid_gco2e_per_kwh is not given: e.g. `grid-carbon-gcp-us-east4`, `grid-carbon-us-egrid2023`."""
 
 
 class SelfHostedOption(StrictModel):

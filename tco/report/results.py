@@ -10,7 +10,8 @@ from tco.engine import formulas as F
 RESULT_FIELDS = (
     "scenario", "option", "kind", "rank", "description", "total_cost_usd", "npv_usd", "cost_per_million_tokens_usd",
     "cost_per_request_usd", "cost_per_llm_call_usd", "gpus_average", "gpus_peak", "utilization_average",
-    "energy_kwh", "energy_kwh_per_million_tokens", "breakeven_reference_option", "breakeven_requests_per_day", "breakeven_at_step", "breakeven_month",
+    "energy_kwh", "energy_kwh_per_million_tokens", "carbon_kg_co2e", "carbon_kg_co2e_per_request",
+    "carbon_kg_co2e_per_million_tokens", "carbon_note", "breakeven_reference_option", "breakeven_requests_per_day", "breakeven_at_step", "breakeven_month",
     "excluded_reason", "notes",
     "capability_model", "capability_score", "capability_verdict", "cost_per_capability_point_usd",
     "on_capability_frontier", "capability_note", "rank_below_requirement",
@@ -28,15 +29,36 @@ def _clean(value: Any) -> Any:
     return value
 
 
+CARBON_FIELDS = ("carbon_kg_co2e", "carbon_kg_co2e_per_request", "carbon_kg_co2e_per_million_tokens")
+API_CARBON_NOTE = "API emissions: not published by the provider (no per-token figure)"
+
+
+def _carbon(out: dict, row) -> None:
+    """Emissions only where a grid intensity is known; an API part says its figure is not published."""
+    kind = out.get("kind")
+    if row is None or kind == "api" or not getattr(row, "carbon_known", False):
+        for name in CARBON_FIELDS:
+            out[name] = None
+    if kind == "api":
+        out["carbon_note"] = API_CARBON_NOTE
+    elif not getattr(row, "carbon_known", False):
+        out["carbon_note"] = "no grid intensity given: set operations.grid_gco2e_per_kwh or grid_carbon_figure"
+    else:
+        out["carbon_note"] = "location-based (scope 2) emissions of the own fleet" + (
+            "; " + API_CARBON_NOTE if kind == "hybrid" else "")
+
+
 def result_records(results) -> list[dict[str, Any]]:
     """One dict per scenario x option, ranked within each scenario (excluded options last)."""
     frame = results.options.sort(["row"])
+    rows_by_id = {r.row: r for r in results.rows}
     records = []
     for rec in frame.iter_rows(named=True):
         out = {name: _clean(rec.get(name)) for name in RESULT_FIELDS}
         out["monthly_cost_usd"] = [float(x) for x in rec["monthly_cost_usd_list"]]
         out["breakdown_usd"] = {line.name: float(rec[line.name]) for line in F.COST_LINES}
         out["excluded"] = rec["excluded_reason"] is not None
+        _carbon(out, rows_by_id.get(rec["row"]))
         records.append(out)
     order = {}
     for r in records:

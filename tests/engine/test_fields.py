@@ -52,8 +52,9 @@ def sweep_totals(catalog, path: str, text: str, value, file: Path = ALL_KINDS) -
 
 
 def flat(options: list[str], frame) -> dict[str, float]:
-    """{"<option>:total_cost_usd": ..., "<option>:npv_usd": ...}: the two horizon figures of every option."""
-    return {f"{o}:{name}": v for name in ("total_cost_usd", "npv_usd") for o, v in zip(options, frame[name].to_list())}
+    """{"<option>:total_cost_usd": ..., "<option>:npv_usd": ..., "<option>:carbon_kg_co2e": ...} of every option."""
+    return {f"{o}:{name}": v for name in ("total_cost_usd", "npv_usd", "carbon_kg_co2e")
+            for o, v in zip(options, frame[name].to_list())}
 
 
 def option_ids(scope: str) -> list[str]:
