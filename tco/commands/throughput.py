@@ -11,7 +11,7 @@ RESULT_COLUMNS = (
     "model", "gpu", "gpus", "tp", "pp", "precision", "kv_precision", "engine", "runtime", "input_tokens", "output_tokens",
     "runnable", "output_tokens_per_s", "output_tokens_per_s_per_gpu", "requests_per_s", "ttft_ms", "tpot_ms",
     "concurrency", "max_concurrency_fits", "limited_by", "basis", "measurement_ids", "parallelism", "weights_gb_per_gpu", "kv_cache_bytes_per_token",
-    "reason",
+    "model_output_tokens_per_s", "model_error_pct", "calibration_scale", "reason",
 )
 BATCH_COLUMNS = ("model", "gpu", "gpus", "precision", "input_tokens", "output_tokens", "concurrency",
                  "ttft_ms", "tpot_ms", "tp", "pp", "ep", "engine", "runtime")
@@ -58,6 +58,9 @@ def register(subparsers) -> None:
     parser.add_argument("--ttft-ms", type=float, help="time-to-first-token target (ms)")
     parser.add_argument("--tpot-ms", type=float, help="time-per-output-token target (ms)")
     parser.add_argument("--model-only", action="store_true", help="ignore published measurements (the physical model alone)")
+    parser.add_argument("--calibrate", action="store_true",
+                        help="scale the model to every measurement of this deployment (any lengths and concurrency; "
+                             "e.g. your imported benchmark runs): basis `calibrated`")
     parser.add_argument("--batch", metavar="FILE.csv",
                         help=f"one configuration per CSV row, columns {', '.join(BATCH_COLUMNS)}; empty cells take defaults")
     add_format(parser, ("table", "csv", "json"))
@@ -74,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.batch:
         catalog = load_catalog(args)
-        rows = [result_row(catalog, item, args.model_only) for item in read_batch(args.batch, catalog)]
+        rows = [result_row(catalog, item, args.model_only, args.calibrate) for item in read_batch(args.batch, catalog)]
         print_rows(rows, args.format, RESULT_COLUMNS)
         return 0
     missing = [flag for flag, value in (("--model", args.model), ("--gpu", args.gpu), ("--gpus", args.gpus),
@@ -89,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
     item = dict(model=args.model, gpu=args.gpu, gpus=args.gpus, tp=args.tp, pp=args.pp, ep=args.ep, attention_dp=args.attention_dp, precision=args.precision,
                 kv_precision=args.kv_precision, engine=args.engine, runtime=args.runtime, input_tokens=args.input_tokens,
                 output_tokens=args.output_tokens, concurrency=concurrency, ttft_ms=args.ttft_ms, tpot_ms=args.tpot_ms)
-    row = result_row(catalog, item, args.model_only)
+    row = result_row(catalog, item, args.model_only, args.calibrate)
     if not row["runnable"]:
         print(f"tco throughput: cannot run: {row['reason']}", file=sys.stderr)
         return ExitCode.CANNOT_RUN
@@ -103,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def result_row(catalog, item: dict, model_only: bool = False) -> dict:
+def result_row(catalog, item: dict, model_only: bool = False, calibrate: bool = False) -> dict:
     """One configuration in, one flat result row out (the same for a single run and for --batch)."""
     from tco.engine.throughput import ServingConfig, predict
 
@@ -113,7 +116,7 @@ def result_row(catalog, item: dict, model_only: bool = False) -> dict:
         kv_precision=item.get("kv_precision"), engine=item.get("engine") or "trtllm", concurrency=item.get("concurrency"),
         ttft_ms=item.get("ttft_ms"), tpot_ms=item.get("tpot_ms"), runtime=item.get("runtime") or "python")
     measurements = () if model_only else catalog.measurements
-    r = predict(catalog.models[item["model"]], catalog.gpus[item["gpu"]], config, measurements)
+    r = predict(catalog.models[item["model"]], catalog.gpus[item["gpu"]], config, measurements, calibrate=calibrate)
     row = {"model": item["model"], "gpu": item["gpu"], "gpus": config.gpus, "tp": r.tp or config.tp, "pp": config.pp,
            "precision": config.precision, "kv_precision": r.kv_precision or config.kv_precision, "engine": config.engine,
            "runtime": config.runtime, "input_tokens": config.input_tokens, "output_tokens": config.output_tokens, "runnable": r.runnable}
@@ -130,6 +133,11 @@ def result_row(catalog, item: dict, model_only: bool = False) -> dict:
     row.update(weights_gb_per_gpu=round(r.weights_gb_per_gpu, 2) if r.weights_gb_per_gpu else None,
                kv_cache_bytes_per_token=round(r.kv_cache_bytes_per_token) if r.kv_cache_bytes_per_token else None,
                reason=r.reason)
+    measured = r.runnable and r.model_output_tokens_per_s is not None
+    row.update(model_output_tokens_per_s=round(r.model_output_tokens_per_s, 1) if measured else None,
+               model_error_pct=round(100 * (r.model_output_tokens_per_s / r.output_tokens_per_s - 1), 1)
+               if measured and r.basis == "measurement" else None,
+               calibration_scale=round(r.calibration_scale, 4) if r.calibration_scale is not None else None)
     return row
 
 

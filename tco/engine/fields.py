@@ -166,6 +166,7 @@ FIELDS: tuple[Field, ...] = (
     Field(_SH, ("spare_replicas",), "spare_replicas", "spare replicas", "replicas", ui="whole"),
     Field(_SH, ("min_replicas",), "min_replicas", "minimum replicas", "replicas", ui="whole"),
     Field(_SH, ("max_utilization",), "max_utilization", "utilization cap", "fraction"),
+    Field(_SH, ("calibrate",), None, "calibrate to measurements", "flag", rebuild=True, ui="flag"),
     Field(_SH, ("replica_output_tokens_per_s",), "replica_generations_per_s", "replica output tokens/s", "tokens/s",
           scale=_per_call_output),
     Field(_SH, ("payment", "mode"), None, "payment mode", "name", rebuild=True, ui="choice"),

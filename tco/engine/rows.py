@@ -292,7 +292,7 @@ def _self_hosted_values(row: Row, option: SelfHostedOption, scenario: Scenario, 
             output_tokens=output_per_call, precision=option.precision, engine=option.engine,
             ttft_ms=w.ttft_ms, tpot_ms=w.tpot_ms,
         )
-        result = predict(model, gpu, config, catalog.measurements)
+        result = predict(model, gpu, config, catalog.measurements, **({"calibrate": True} if option.calibrate else {}))
         row.throughput = result
         if not result.runnable:
             problems.append(RowProblem(s_index, path, f"`{option.model}` cannot run on {option.gpus_per_replica} x {option.gpu} at {option.precision}: {result.reason}"))
@@ -301,6 +301,11 @@ def _self_hosted_values(row: Row, option: SelfHostedOption, scenario: Scenario, 
         prov["replica_generations_per_s"] = Provenance(
             "throughput model" if result.basis == "model" else "hardware/measurements",
             note=f"{result.output_tokens_per_s:,.0f} output tokens/s per replica ({result.basis}; limited by {result.limited_by}) / {output_per_call} tokens per call")
+        if result.basis == "calibrated":
+            row.notes.append(f"throughput calibrated to measurements {', '.join(result.measurement_ids)}: the model x "
+                             f"{result.calibration_scale:.3g} (measured / model at those points)")
+        elif result.basis in ("measurement", "interpolation"):
+            row.notes.append(f"throughput from measurements ({result.basis}): {', '.join(result.measurement_ids)}")
 
     pay = option.payment
     offer = catalog.offers.get(pay.offer) if pay.offer else None

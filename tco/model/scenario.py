@@ -226,6 +226,9 @@ class SelfHostedOption(StrictModel):
     """Cap on how busy a replica may run at peak (0.8 keeps 20 % headroom)."""
     replica_output_tokens_per_s: PositiveFloat | None = None
     """Your own measured throughput per replica; overrides the throughput model."""
+    calibrate: bool = False
+    """Scale the throughput model to every measurement of this deployment (your imported benchmark runs in a
+    --hardware-dir, at any lengths and concurrency), as `tco throughput --calibrate` does."""
     quality_model: Id | None = None
     """Model id in pricing/quality/models.yaml whose scores apply (needed when several releases share the architecture)."""
     note: str | None = None

@@ -98,6 +98,10 @@ class ThroughputResult:
     engine: str = ""
     runtime: str = ""
     measurement_ids: tuple[str, ...] = ()
+    model_output_tokens_per_s: float | None = None
+    """The physical model's own figure when measurements replaced or scaled it (model vs measured)."""
+    calibration_scale: float | None = None
+    """With --calibrate: measured / model at the deployment's measurements, applied to the model here."""
     """The measurements the figure comes from when basis is not `model`."""
     parallelism: str = ""
     """How the GPUs of a replica share the work, e.g. `TP8` or `DP8 attention, EP8`."""

@@ -87,14 +87,15 @@ def apply_measurements(modelled: ThroughputResult, model: OpenModel, gpu: GpuTyp
              and (m.input_tokens, m.output_tokens) == (config.input_tokens, config.output_tokens)]
     if exact:
         value = sum(m.output_tokens_per_s for m in exact) / len(exact)
-        return _scaled(modelled, value, "measurement", tuple(sorted(m.id for m in exact)))
+        return replace(scaled(modelled, value, "measurement", tuple(sorted(m.id for m in exact))),
+                       model_output_tokens_per_s=modelled.output_tokens_per_s)
     found = interpolate(model, gpu, config, measurements, predictor)
     if found is None:
         return modelled
-    return _scaled(modelled, found[0], "interpolation", found[1])
+    return replace(scaled(modelled, found[0], "interpolation", found[1]), model_output_tokens_per_s=modelled.output_tokens_per_s)
 
 
-def _scaled(r: ThroughputResult, tokens_per_s: float, basis: str, ids: tuple[str, ...]) -> ThroughputResult:
+def scaled(r: ThroughputResult, tokens_per_s: float, basis: str, ids: tuple[str, ...]) -> ThroughputResult:
     """The model's result with the throughput replaced; TPOT follows it, TTFT stays the model's."""
     factor = tokens_per_s / r.output_tokens_per_s
     return replace(r, output_tokens_per_s=tokens_per_s, output_tokens_per_s_per_gpu=r.output_tokens_per_s_per_gpu * factor,

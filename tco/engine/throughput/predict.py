@@ -7,6 +7,7 @@ from dataclasses import replace
 from functools import partial
 from typing import Sequence
 
+from tco.engine.throughput.calibrate import calibrate as calibrate_to
 from tco.engine.throughput.config import (ENGINE_EXPLOITS_SLIDING_WINDOW, ENGINE_MAX_BATCH, ENGINES, MAX_TOKENS_PER_STEP, RUNTIMES,
                                           STEP_TOKEN_BUDGET, ServingConfig, ThroughputResult, default_kv_precision, not_runnable)
 from tco.engine.throughput.deployment import Deployment, build_deployment
@@ -21,16 +22,21 @@ from tco.model.hardware import GpuType, OpenModel, ThroughputMeasurement
 
 
 def predict(model: OpenModel, gpu: GpuType, config: ServingConfig,
-            measurements: Sequence[ThroughputMeasurement] = (), constants: FittedConstants = FITTED) -> ThroughputResult:
+            measurements: Sequence[ThroughputMeasurement] = (), constants: FittedConstants = FITTED,
+            calibrate: bool = False) -> ThroughputResult:
     """Throughput, latency and what limits them, for one replica of `config.gpus` GPUs.
 
     A matching measurement (same model, GPU, precision, GPU count and split, offline maximum
     throughput) overrides the model; neighbours at other request lengths are interpolated
-    (see `tco.engine.throughput.lookup`). Pass no measurements to get the model alone.
+    (see `tco.engine.throughput.lookup`). Pass no measurements to get the model alone. With
+    `calibrate`, every measurement of the deployment (any lengths, any concurrency) scales the model
+    (see `tco.engine.throughput.calibrate`).
     """
     modelled = predict_model(model, gpu, config, constants)
     if not modelled.runnable or not measurements:
         return modelled
+    if calibrate:
+        return calibrate_to(modelled, model, gpu, config, measurements, partial(predict_model, constants=constants))
     return apply_measurements(modelled, model, gpu, config, measurements, partial(predict_model, constants=constants))
 
 
