@@ -16,6 +16,8 @@ import polars as pl
 from openpyxl import Workbook
 
 from tco.export.calc_sheet import build_calc_sheet
+from tco.export.checks import CHECKS_SHEET, build_checks
+from tco.export.constants import ConstantTable
 from tco.export.names import SheetNames
 from tco.export.plan import plan_scenarios
 from tco.export.sheet_xml import fill_rows
@@ -27,21 +29,26 @@ SOURCES_SHEET = "Sources"
 ABOUT_SHEET = "About"
 
 
-def workbook_bytes(results, generated: dt.datetime | None = None) -> bytes:
+def workbook_bytes(results, generated: dt.datetime | None = None, month_rows: int | None = None) -> bytes:
+    """The workbook as bytes. `month_rows`: month rows per Calculations sheet (default
+    `calc_sheet.DEFAULT_MONTH_ROWS`, or the exported horizon if longer), the longest horizon it computes."""
     from tco import __version__
 
     generated = generated or dt.datetime.now(dt.timezone.utc)
-    plans = plan_scenarios(results.scenarios, results.rows)
-    sheet_names = SheetNames((SUMMARY_SHEET, INPUTS_SHEET, SOURCES_SHEET, ABOUT_SHEET, CHART_DATA_SHEET))
+    plans = plan_scenarios(results.scenarios, results.rows, results.today)
+    sheet_names = SheetNames((SUMMARY_SHEET, INPUTS_SHEET, SOURCES_SHEET, ABOUT_SHEET, CHART_DATA_SHEET, CHECKS_SHEET))
+    constants = ConstantTable()
     calcs = {}
     for plan in plans:
         info = _options_info(results, plan.scenario.id)
-        calcs[plan.scenario.id] = build_calc_sheet(plan, sheet_names(f"Calc {plan.scenario.id}"), info)
+        calcs[plan.scenario.id] = build_calc_sheet(plan, sheet_names(f"Calc {plan.scenario.id}"), info, constants, month_rows)
 
     wb = Workbook(write_only=True)
+    wb.calculation.fullCalcOnLoad = True  # cached values are the engine's; a spreadsheet recomputes them on opening
     summary, chart_data, notes = build_summary(results, plans, calcs)
-    inputs = build_inputs(plans, wb)
-    order = [(SUMMARY_SHEET, summary), (INPUTS_SHEET, inputs),
+    inputs, input_rows = build_inputs(plans, wb, constants)
+    checks = build_checks(results, plans, calcs, input_rows, summary_checks=getattr(summary, "checks", []))
+    order = [(SUMMARY_SHEET, summary), (INPUTS_SHEET, inputs), (CHECKS_SHEET, checks),
              *[(c.name, c.grid) for c in calcs.values()],
              (SOURCES_SHEET, build_sources(plans, results.catalog)),
              (ABOUT_SHEET, build_about(results, __version__, generated, notes)),
@@ -52,12 +59,12 @@ def workbook_bytes(results, generated: dt.datetime | None = None) -> bytes:
     return fill_rows(buffer.getvalue(), rows_by_sheet)
 
 
-def export_workbook(results, path: Path) -> Path:
+def export_workbook(results, path: Path, month_rows: int | None = None) -> Path:
     """Write the workbook atomically; an existing file at `path` is kept as a backup."""
     from tco.load.atomic import write_atomic
 
     path = Path(path)
-    write_atomic(path, workbook_bytes(results))
+    write_atomic(path, workbook_bytes(results, month_rows=month_rows))
     return path
 
 
