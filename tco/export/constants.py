@@ -50,6 +50,8 @@ CONSTANTS: tuple[Constant, ...] = (
              "Keeps a share finite when nothing is served (0 / 0); far below any real volume."),
     Constant("divide_guard_per_unit", 1e-300, "smallest denominator for a cost per unit", "",
              "Keeps a cost per unit finite when nothing was served; the result is then shown as 0."),
+    Constant("runner_up_rank", 2.0, "rank of the next best option", "",
+             "The Summary looks up the option ranked second to show the saving against it."),
     Constant("rounding_digits", float(ROUNDING_DIGITS), "decimal places kept before rounding up to whole replicas", "digits",
              "Floating-point noise (3.0000000000000004 replicas) must not buy a GPU; the engine rounds the same way."),
 )
