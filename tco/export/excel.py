@@ -46,7 +46,7 @@ def workbook_bytes(results, generated: dt.datetime | None = None, month_rows: in
     wb = Workbook(write_only=True)
     wb.calculation.fullCalcOnLoad = True  # cached values are the engine's; a spreadsheet recomputes them on opening
     summary, chart_data, notes = build_summary(results, plans, calcs)
-    inputs, input_rows = build_inputs(plans, wb, constants)
+    inputs, input_rows = build_inputs(plans, wb, constants, {sid: c.month_rows for sid, c in calcs.items()})
     checks = build_checks(results, plans, calcs, input_rows, summary_checks=getattr(summary, "checks", []))
     order = [(SUMMARY_SHEET, summary), (INPUTS_SHEET, inputs), (CHECKS_SHEET, checks),
              *[(c.name, c.grid) for c in calcs.values()],
