@@ -22,10 +22,13 @@ from tco.export.plan import SUMS, OptionPlan, ScenarioPlan, volume_dependent
 from tco.export.values import month_values
 
 FIRST_MONTH_ROW = 7
-DEFAULT_MONTH_ROWS = 60
-"""Month rows a Calculations sheet has at least (more if the exported horizon is longer): the longest
-horizon the workbook computes after an edit. Every sum is masked by the in-horizon flag, so a shorter
-horizon is exact too; the Checks sheet flags a horizon beyond the rows."""
+MONTH_ROWS_PER_HORIZON = 2
+"""By default a Calculations sheet has twice the exported horizon in month rows (never more than the
+scenario schema's longest horizon): the longest horizon the workbook computes after an edit, stated on
+the Inputs sheet and checked on the Checks sheet. Every sum is masked by the in-horizon flag, so a
+shorter horizon is exact too. Why not always 120: evaluation time and file size grow with the rows."""
+LONGEST_HORIZON_MONTHS = 120
+"""The scenario schema's limit (`Finance.horizon_months`)."""
 DATE_COLUMN = 2
 IN_HORIZON = "in_horizon"
 HELPER = "at_or_below_reference"
@@ -70,13 +73,13 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
                      constants: ConstantTable | None = None, month_rows: int | None = None) -> CalcSheet:
     """`options_info[option_id]` carries the engine's break-even reference and solved volume.
 
-    `month_rows` (default: the exported horizon or DEFAULT_MONTH_ROWS, whichever is longer) is the
-    longest horizon the sheet can compute after an edit.
+    `month_rows` (default: MONTH_ROWS_PER_HORIZON x the exported horizon, at most
+    LONGEST_HORIZON_MONTHS) is the longest horizon the sheet can compute after an edit.
     """
     g = Grid()
     constants = constants or ConstantTable()
     H = plan.horizon_months
-    N = max(H, month_rows or DEFAULT_MONTH_ROWS)
+    N = max(H, month_rows or min(MONTH_ROWS_PER_HORIZON * H, LONGEST_HORIZON_MONTHS))
     first, last = FIRST_MONTH_ROW, FIRST_MONTH_ROW + N - 1
     qs = quote_sheet(sheet_name)
 

@@ -30,8 +30,8 @@ ABOUT_SHEET = "About"
 
 
 def workbook_bytes(results, generated: dt.datetime | None = None, month_rows: int | None = None) -> bytes:
-    """The workbook as bytes. `month_rows`: month rows per Calculations sheet (default
-    `calc_sheet.DEFAULT_MONTH_ROWS`, or the exported horizon if longer), the longest horizon it computes."""
+    """The workbook as bytes. `month_rows`: month rows per Calculations sheet (default twice
+    the exported horizon, see `calc_sheet.MONTH_ROWS_PER_HORIZON`), the longest horizon it computes."""
     from tco import __version__
 
     generated = generated or dt.datetime.now(dt.timezone.utc)

@@ -87,7 +87,7 @@ def check_against_engine(results, path: Path, values=None) -> int:
 @pytest.fixture(scope="module")
 def small(tmp_path_factory):
     results = run_scenarios([DATA / "small.yaml"], today=TODAY)
-    # 12 month rows (6 beyond the 6-month horizon) keep the evaluation quick; the default (60) is checked under -m slow
+    # 12 month rows (6 beyond the 6-month horizon) keep the evaluation quick; the default (twice the horizon) under -m slow
     path = export_workbook(results, tmp_path_factory.mktemp("wb") / "small.xlsx", month_rows=SMALL_MONTH_ROWS)
     return results, path, evaluate(path)
 
