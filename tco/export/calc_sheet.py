@@ -14,12 +14,23 @@ from dataclasses import dataclass, field
 from openpyxl.utils import get_column_letter
 
 from tco.engine import formulas as F
-from tco.engine.expr import Named, to_excel
-from tco.export.grid import NUMBER, PREVIOUS_ROW, ROW, USD, Grid, RepeatedColumn, RepeatedRows, number_format_for
+from tco.engine.expr import Named, to_python
+from tco.export.constants import ConstantTable, to_excel_named
+from tco.export.grid import DATE, NUMBER, PREVIOUS_ROW, ROW, USD, WHOLE, Grid, RepeatedColumn, RepeatedRows, number_format_for
 from tco.export.names import quote_sheet
 from tco.export.plan import SUMS, OptionPlan, ScenarioPlan, volume_dependent
+from tco.export.values import month_values
 
 FIRST_MONTH_ROW = 7
+MONTH_ROWS_PER_HORIZON = 2
+"""By default a Calculations sheet has twice the exported horizon in month rows (never more than the
+scenario schema's longest horizon): the longest horizon the workbook computes after an edit, stated on
+the Inputs sheet and checked on the Checks sheet. Every sum is masked by the in-horizon flag, so a
+shorter horizon is exact too. Why not always 120: evaluation time and file size grow with the rows."""
+LONGEST_HORIZON_MONTHS = 120
+"""The scenario schema's limit (`Finance.horizon_months`)."""
+DATE_COLUMN = 2
+IN_HORIZON = "in_horizon"
 HELPER = "at_or_below_reference"
 CUMULATIVE = "cumulative_cost_usd"
 BREAKEVEN_COMMENT = (
@@ -38,6 +49,10 @@ class Block:
     columns: dict[str, int] = field(default_factory=dict)
     volume_cell: str | None = None
     base: "Block | None" = None
+    base_owner: str | None = None
+    """For a check block: the option whose break-even volume it is computed at."""
+    values: dict[str, list[float]] = field(default_factory=dict)
+    """Column name -> the engine's value in each month row (cached results)."""
 
 
 @dataclass
@@ -49,19 +64,37 @@ class CalcSheet:
     result_cells: dict[tuple[str, str], str]
     month_range: tuple[int, int]
     cumulative_column: dict[str, int]
+    values: dict[tuple[str, str], object] = field(default_factory=dict)
+    """(option id, result name) -> the engine's value of that result cell (its cached value)."""
+    month_rows: int = 0
 
 
-def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str, dict]) -> CalcSheet:
-    """`options_info[option_id]` carries the engine's break-even reference and solved volume."""
+def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str, dict],
+                     constants: ConstantTable | None = None, month_rows: int | None = None) -> CalcSheet:
+    """`options_info[option_id]` carries the engine's break-even reference and solved volume.
+
+    `month_rows` (default: MONTH_ROWS_PER_HORIZON x the exported horizon, at most
+    LONGEST_HORIZON_MONTHS) is the longest horizon the sheet can compute after an edit.
+    """
     g = Grid()
+    constants = constants or ConstantTable()
     H = plan.horizon_months
-    first, last = FIRST_MONTH_ROW, FIRST_MONTH_ROW + H - 1
+    N = max(H, month_rows or min(MONTH_ROWS_PER_HORIZON * H, LONGEST_HORIZON_MONTHS))
+    first, last = FIRST_MONTH_ROW, FIRST_MONTH_ROW + N - 1
     qs = quote_sheet(sheet_name)
+
+    def xl(term, cell_of, named_cell=None, context=""):
+        return to_excel_named(term, cell_of, named_cell, constants, context)
+
+    # ---- the engine's values of every month (cached results), per option and per check block
+    computed: dict[str, tuple[dict[str, list[float]], dict[str, float]]] = {
+        o.option_id: month_values(o.monthly_parts, o.constant_parts, o.row.values, N) for o in plan.options}
+    in_months = [1.0 if m <= H else 0.0 for m in range(1, N + 1)]
 
     # ---- columns
     blocks: list[Block] = []
     main: dict[str, Block] = {}
-    col = 2
+    col = DATE_COLUMN + 1
     for o in plan.options:
         b = Block(o, o.option_id, list(o.monthly_parts))
         for p in b.parts:
@@ -100,7 +133,8 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
             ref = plan.option(info["reference"])
             for who, title in ((o, f"{o.option_id} at its break-even volume"),
                                (ref, f"{ref.option_id} at the break-even volume of {o.option_id}")):
-                b = Block(who, title, volume_dependent(who.monthly_parts), volume_cell=vol, base=main[who.option_id])
+                b = Block(who, title, volume_dependent(who.monthly_parts), volume_cell=vol, base=main[who.option_id],
+                          base_owner=o.option_id)
                 for p in b.parts:
                     b.columns[p.name] = col; col += 1
                 blocks.append(b)
@@ -109,7 +143,8 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
     # ---- header
     g.text(1, 1, f"Calculations: {plan.scenario.title}", "title")
     g.text(2, 1, f"Live formulas over the Inputs sheet, one row per month. Results over the horizon from row {results_top}.", "note")
-    g.text(4, 1, "month", "header"); g.text(5, 1, "month", "note"); g.width(1, 34)
+    g.text(4, 1, "month", "header"); g.text(5, 1, "month", "note"); g.text(6, 1, "index", "note"); g.width(1, 34)
+    g.text(4, DATE_COLUMN, "month starting", "header"); g.text(6, DATE_COLUMN, "date", "note"); g.width(DATE_COLUMN, 12)
     for b in blocks:
         first_col = min(b.columns.values())
         g.text(3, first_col, b.title, "header")
@@ -124,12 +159,22 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
             c = b.columns[HELPER]
             g.text(4, c, f"cumulative at or below {options_info[b.option.option_id]['reference']} (1 = yes)", "header", wrap=True)
             g.text(5, c, HELPER, "note"); g.text(6, c, "flag", "note"); g.width(c, 16)
-    g.freeze = f"B{FIRST_MONTH_ROW}"
+    g.freeze = f"{get_column_letter(DATE_COLUMN + 1)}{FIRST_MONTH_ROW}"
+    g.print_title_rows = f"3:{FIRST_MONTH_ROW - 1}"
 
     # ---- months: each formula is rendered once with a row marker, written per month by the Grid
-    templates: list[RepeatedColumn] = []
+    start = plan.start_date_name
+    templates: list[RepeatedColumn] = [RepeatedColumn(
+        DATE_COLUMN, f"DATE(YEAR({start}),MONTH({start})+$A{ROW}-1,DAY({start}))", DATE,
+        values=[_excel_date(_add_months(plan.start_date, m)) for m in range(N)])]
     for b in blocks:
         o = b.option
+        if b.base is None:
+            month_vals = computed[o.option_id][0]
+        else:
+            month_vals = month_values(b.parts + [p for p in o.monthly_parts if p not in b.parts], o.constant_parts, o.row.values, N,
+                                      {"requests_per_day": float(options_info[b.base_owner]["breakeven_requests_per_day"])})[0]
+        b.values = month_vals
 
         def cell_of(n: str, _o=o, _b=b) -> str:
             if n == "month":
@@ -148,15 +193,27 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
             return None
 
         for p in b.parts:
-            templates.append(RepeatedColumn(b.columns[p.name], to_excel(p.term, cell_of, named_cell), number_format_for(p.unit)))
+            templates.append(RepeatedColumn(b.columns[p.name], xl(p.term, cell_of, named_cell, p.name), number_format_for(p.unit),
+                                            values=month_vals[p.name]))
         if b.base is None:
             cost = get_column_letter(b.columns["monthly_cost_usd"])
             cum = get_column_letter(b.columns[CUMULATIVE])
+            running = _cumulative(month_vals["monthly_cost_usd"])
+            b.values[CUMULATIVE] = running
             templates.append(RepeatedColumn(b.columns[CUMULATIVE], f"{cum}{PREVIOUS_ROW}+{cost}{ROW}", USD,
-                                            first_row_template=f"{cost}{ROW}"))
-            if HELPER in b.columns:
-                ref_cum = get_column_letter(main[options_info[o.option_id]["reference"]].columns[CUMULATIVE])
-                templates.append(RepeatedColumn(b.columns[HELPER], f"IF({cum}{ROW}<={ref_cum}{ROW},1,0)"))
+                                            first_row_template=f"{cost}{ROW}", values=running))
+    for b in blocks:
+        if HELPER in b.columns:
+            o = b.option
+            cum = get_column_letter(b.columns[CUMULATIVE])
+            ref_block = main[options_info[o.option_id]["reference"]]
+            ref_cum = get_column_letter(ref_block.columns[CUMULATIVE])
+            mask = get_column_letter(b.columns[IN_HORIZON]) if IN_HORIZON in b.columns else None
+            flags = [1.0 if (inside and mine <= theirs) else 0.0
+                     for inside, mine, theirs in zip(in_months, b.values[CUMULATIVE], ref_block.values[CUMULATIVE])]
+            b.values[HELPER] = flags
+            body = f"IF({cum}{ROW}<={ref_cum}{ROW},1,0)"
+            templates.append(RepeatedColumn(b.columns[HELPER], f"{mask}{ROW}*{body}" if mask else body, WHOLE, values=flags))
     g.repeat(RepeatedRows(first, last, templates, counter_column=1))
 
     # ---- results over the horizon
@@ -186,10 +243,15 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
         g.width(c, max(g.widths.get(c, 0), 16))
 
     result_cells: dict[tuple[str, str], str] = {}
+    result_values: dict[tuple[str, str], object] = {}
     for o in plan.options:
         b = main[o.option_id]
         c = opt_col[o.option_id]
         L = get_column_letter(c)
+        if IN_HORIZON not in b.columns:
+            raise ValueError(f"{o.option_id}: no in-horizon column to mask the sums with")
+        mask_range = f"${get_column_letter(b.columns[IN_HORIZON])}${first}:${get_column_letter(b.columns[IN_HORIZON])}${last}"
+        vals, const_vals = computed[o.option_id]
 
         def rng(name: str, block: Block = b) -> str:
             if name not in block.columns and block.base is not None:
@@ -197,40 +259,65 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
             letter = get_column_letter(block.columns[name])
             return f"{letter}{first}:{letter}{last}"
 
+        def masked_sum(name: str, block: Block = b) -> str:
+            """Only months inside the horizon count, however many month rows the sheet has."""
+            return f"SUMPRODUCT({rng(name, block)},{mask_range})"
+
+        def has_column(name: str, block: Block = b) -> bool:
+            return name in block.columns or (block.base is not None and name in block.base.columns)
+
+        def masked_value(name: str, block: Block = b) -> float:
+            if not has_column(name, block):
+                return 0.0  # folded away for this option
+            series = block.values.get(name) if name in block.values else block.base.values[name]
+            return sum(v * m for v, m in zip(series, in_months))
+
+        sums = {n: masked_value(SUMS[n]) for n in SUMS}
+        given = {**o.row.values, **const_vals, **sums}
+
         def cell_of(n: str, _o=o) -> str:
             if n in SUMS:
-                if SUMS[n] not in b.columns and (b.base is None or SUMS[n] not in b.base.columns):
+                if not has_column(SUMS[n]):
                     return "0"  # folded away for this option (an API option draws no energy)
-                return f"SUM({rng(SUMS[n])})"
+                return masked_sum(SUMS[n])
             return plan.defined_name(_o, n)
 
         def named_cell(n: str, _o=o) -> str | None:
             return const_cell(_o.option_id, n) if (n in constant_rows and _o.has(n)) else None
 
+        def put(name: str, body: str, value, number_format=None) -> None:
+            g.formula(result_rows[name], c, body, number_format=number_format, cached=value)
+            result_values[(o.option_id, name)] = value
+
         for p in o.constant_parts:
-            g.formula(constant_rows[p.name], c, to_excel(p.term, cell_of, named_cell), number_format=number_format_for(p.unit))
+            g.formula(constant_rows[p.name], c, xl(p.term, cell_of, named_cell, p.name), number_format=number_format_for(p.unit),
+                      cached=const_vals[p.name])
         for t in F.HORIZON_RESULTS:
-            g.formula(result_rows[t.name], c, to_excel(t.term, cell_of, named_cell), number_format=number_format_for(t.unit))
+            put(t.name, xl(t.term, cell_of, named_cell, t.name), to_python(t.term, given), number_format_for(t.unit))
         for line in F.COST_LINES:
             r = result_rows[f"total_{line.name}"]
             if line.name in b.columns:
-                g.formula(r, c, f"SUM({rng(line.name)})", number_format=USD)
+                put(f"total_{line.name}", masked_sum(line.name), masked_value(line.name), USD)
             else:
                 g.put(r, c, 0, number_format=USD)
+                result_values[(o.option_id, f"total_{line.name}")] = 0.0
         if "gpus_in_month" in b.columns:
-            g.formula(result_rows["gpus_average"], c, f"AVERAGE({rng('gpus_in_month')})", number_format=NUMBER)
+            gpus = [v * m for v, m in zip(vals["gpus_in_month"], in_months)]
+            put("gpus_average", f"{masked_sum('gpus_in_month')}/SUM({mask_range})", sum(gpus) / H, NUMBER)
             peak_column = "gpus_busiest_hour" if "gpus_busiest_hour" in b.columns else "gpus_in_month"
-            g.formula(result_rows["gpus_peak"], c, f"MAX({rng(peak_column)})", number_format=NUMBER)
-            util = rng("utilization") if "utilization" in b.columns else None
-            if util:
-                g.formula(result_rows["utilization_average"], c,
-                          f'IF(SUM({rng("gpus_in_month")})>0,SUMPRODUCT({util},{rng("gpus_in_month")})/SUM({rng("gpus_in_month")}),"")',
-                          number_format="0.00%")
+            peaks = [v * m for v, m in zip(vals[peak_column], in_months)]
+            put("gpus_peak", f"MAX({rng(peak_column)})", max(peaks), NUMBER)
+            if "utilization" in b.columns:
+                weighted = sum(u * g_ for u, g_ in zip(vals["utilization"], gpus))
+                put("utilization_average",
+                    f'IF({masked_sum("gpus_in_month")}>0,SUMPRODUCT({rng("utilization")},{rng("gpus_in_month")},{mask_range})/{masked_sum("gpus_in_month")},"")',
+                    weighted / sum(gpus) if sum(gpus) > 0 else "", "0.00%")
         info = options_info[o.option_id]
         if info.get("reference"):
             g.text(result_rows["breakeven_reference_option"], c, info["reference"])
-            g.formula(result_rows["breakeven_month"], c,
-                      f'IFERROR(INDEX($A${first}:$A${last},MATCH(1,{rng(HELPER)},0)),"none")')
+            flags = b.values[HELPER]
+            month = next((m for m, f in enumerate(flags, start=1) if f == 1.0), "none")
+            put("breakeven_month", f'IFERROR(INDEX($A${first}:$A${last},MATCH(1,{rng(HELPER)},0)),"none")', month, WHOLE)
             volume = info.get("breakeven_requests_per_day")
             vr = result_rows["breakeven_requests_per_day"]
             if volume is None:
@@ -240,13 +327,46 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
                 if info.get("at_step"):
                     note += " Here the costs never meet exactly: one more replica makes self-hosting jump above the API line."
                 g.put(vr, c, float(volume), number_format=NUMBER, comment=note)
+                result_values[(o.option_id, "breakeven_requests_per_day")] = float(volume)
                 own, ref = info["check_blocks"]
-                g.formula(result_rows["total_at_breakeven_usd"], c, f"SUM({rng('monthly_cost_usd', own)})", number_format=USD)
-                g.formula(result_rows["reference_total_at_breakeven_usd"], c, f"SUM({rng('monthly_cost_usd', ref)})", number_format=USD)
-                g.formula(result_rows["difference_at_breakeven_usd"], c,
-                          f"{L}{result_rows['total_at_breakeven_usd']}-{L}{result_rows['reference_total_at_breakeven_usd']}", number_format=USD)
+                own_total = masked_value("monthly_cost_usd", own)
+                ref_total = masked_value("monthly_cost_usd", ref)
+                put("total_at_breakeven_usd", masked_sum("monthly_cost_usd", own), own_total, USD)
+                put("reference_total_at_breakeven_usd", masked_sum("monthly_cost_usd", ref), ref_total, USD)
+                put("difference_at_breakeven_usd",
+                    f"{L}{result_rows['total_at_breakeven_usd']}-{L}{result_rows['reference_total_at_breakeven_usd']}",
+                    own_total - ref_total, USD)
         for name, r in result_rows.items():
             if (r, c) in g.cells:
                 result_cells[(o.option_id, name)] = f"{qs}!${L}${r}"
         g.width(c, max(g.widths.get(c, 0), 18))
-    return CalcSheet(sheet_name, g, result_cells, (first, last), {o.option_id: main[o.option_id].columns[CUMULATIVE] for o in plan.options})
+    return CalcSheet(sheet_name, g, result_cells, (first, last), {o.option_id: main[o.option_id].columns[CUMULATIVE] for o in plan.options},
+                     result_values, N)
+
+
+def _cumulative(values: list[float]) -> list[float]:
+    out, running = [], 0.0
+    for v in values:
+        running += v
+        out.append(running)
+    return out
+
+
+def _add_months(start, months: int):
+    """The date `months` after `start`, as the sheet's DATE(YEAR, MONTH + k, DAY) gives it."""
+    y, m = divmod(start.month - 1 + months, 12)
+    return _excel_day(start.year + y, m + 1, start.day)
+
+
+def _excel_day(year: int, month: int, day: int):
+    """Excel's DATE(y, m, 31) in a 30-day month rolls into the next month: do the same."""
+    import datetime as dt
+
+    return dt.date(year, month, 1) + dt.timedelta(days=day - 1)
+
+
+def _excel_date(day) -> float:
+    """A date as Excel's serial number (1900 date system)."""
+    import datetime as dt
+
+    return float((day - dt.date(1899, 12, 30)).days)

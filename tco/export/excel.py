@@ -17,6 +17,8 @@ import polars as pl
 from openpyxl import Workbook
 
 from tco.export.calc_sheet import build_calc_sheet
+from tco.export.checks import CHECKS_SHEET, build_checks
+from tco.export.constants import ConstantTable
 from tco.export.names import SheetNames
 from tco.export.plan import plan_scenarios
 from tco.export.sheet_xml import fill_rows
@@ -28,34 +30,40 @@ SOURCES_SHEET = "Sources"
 ABOUT_SHEET = "About"
 
 
-def workbook_bytes(run, generated: dt.datetime | None = None, scratch: Path | None = None) -> bytes:
+def workbook_bytes(run, generated: dt.datetime | None = None, scratch: Path | None = None,
+                   month_rows: int | None = None) -> bytes:
     """The workbook of a `tco.run.Run` (its results, the catalog's sources, the scenario files' hashes).
 
-    openpyxl's per-sheet temp files go to `scratch` (a private temp folder when None)."""
+    `month_rows`: month rows per Calculations sheet (default twice the exported horizon, see
+    `calc_sheet.MONTH_ROWS_PER_HORIZON`), the longest horizon it computes. openpyxl's per-sheet
+    temp files go to `scratch` (a private temp folder when None)."""
     if scratch is None:
         import tempfile
 
         with tempfile.TemporaryDirectory(prefix="llm-tco-") as folder:
-            return _workbook_bytes(run, generated, Path(folder))
-    return _workbook_bytes(run, generated, Path(scratch))
+            return _workbook_bytes(run, generated, Path(folder), month_rows)
+    return _workbook_bytes(run, generated, Path(scratch), month_rows)
 
 
-def _workbook_bytes(run, generated: dt.datetime | None, scratch: Path) -> bytes:
+def _workbook_bytes(run, generated: dt.datetime | None, scratch: Path, month_rows: int | None) -> bytes:
     from tco.version import __version__
 
     results = run.results
     generated = generated or dt.datetime.now(dt.timezone.utc)
-    plans = plan_scenarios(results.scenarios, results.rows)
-    sheet_names = SheetNames((SUMMARY_SHEET, INPUTS_SHEET, SOURCES_SHEET, ABOUT_SHEET, CHART_DATA_SHEET))
+    plans = plan_scenarios(results.scenarios, results.rows, results.today)
+    sheet_names = SheetNames((SUMMARY_SHEET, INPUTS_SHEET, SOURCES_SHEET, ABOUT_SHEET, CHART_DATA_SHEET, CHECKS_SHEET))
+    constants = ConstantTable()
     calcs = {}
     for plan in plans:
         info = _options_info(results, plan.scenario.id)
-        calcs[plan.scenario.id] = build_calc_sheet(plan, sheet_names(f"Calc {plan.scenario.id}"), info)
+        calcs[plan.scenario.id] = build_calc_sheet(plan, sheet_names(f"Calc {plan.scenario.id}"), info, constants, month_rows)
 
     wb = Workbook(write_only=True)
+    wb.calculation.fullCalcOnLoad = True  # cached values are the engine's; a spreadsheet recomputes them on opening
     summary, chart_data, notes = build_summary(results, plans, calcs)
-    inputs = build_inputs(plans, wb)
-    order = [(SUMMARY_SHEET, summary), (INPUTS_SHEET, inputs),
+    inputs, input_rows = build_inputs(plans, wb, constants, {sid: c.month_rows for sid, c in calcs.items()})
+    checks = build_checks(results, plans, calcs, input_rows, summary_checks=getattr(summary, "checks", []))
+    order = [(SUMMARY_SHEET, summary), (INPUTS_SHEET, inputs), (CHECKS_SHEET, checks),
              *[(c.name, c.grid) for c in calcs.values()],
              (SOURCES_SHEET, build_sources(plans, run.catalog)),
              (ABOUT_SHEET, build_about(run, __version__, generated, notes)),
@@ -115,7 +123,7 @@ def _spill_into(ws, folder: Path):
     return ws
 
 
-def export_workbook(run, path: Path, *, make_parents: bool = False, inputs=None) -> Path:
+def export_workbook(run, path: Path, *, make_parents: bool = False, inputs=None, month_rows: int | None = None) -> Path:
     """Write the workbook atomically; an existing file at `path` is kept as a backup (the newest 5 are kept).
 
     Refused (exit 2, nothing written) when `path` is one of the files this run read (`inputs`, by
@@ -131,7 +139,7 @@ def export_workbook(run, path: Path, *, make_parents: bool = False, inputs=None)
     if make_parents:
         path.parent.mkdir(parents=True, exist_ok=True)
     with scratch_folder(path) as scratch:
-        data = workbook_bytes(run, scratch=scratch)
+        data = workbook_bytes(run, scratch=scratch, month_rows=month_rows)
         write_atomic(path, data, inputs=inputs)
     return path
 

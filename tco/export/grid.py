@@ -19,7 +19,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from tco.export.names import is_dangerous_text
-from tco.export.sheet_xml import column_letters, escape, formula_cell, number_cell, style_attr, text_cell
+from tco.export.sheet_xml import cached_value, column_letters, escape, formula_cell, number_cell, style_attr, text_cell
 
 ROW = "\x00"
 """In a `RepeatedRows` template: the row being written."""
@@ -32,6 +32,7 @@ USD_PRECISE = '"$"#,##0.000000'
 PERCENT = "0.00%"
 NUMBER = "#,##0.00"
 WHOLE = "#,##0"
+DATE = "yyyy-mm-dd"
 
 INPUT_FONT = Font(color="0000FF")
 INPUT_FILL = PatternFill("solid", fgColor="FFFFCC")
@@ -62,6 +63,8 @@ class Spec:
     is_text: bool = False
     wrap: bool = False
     is_formula: bool = False
+    cached: Any = None
+    """A formula's cached result (the engine's value), shown by readers that do not calculate."""
 
 
 @dataclass
@@ -72,6 +75,8 @@ class RepeatedColumn:
     number_format: str | None = None
     first_row_template: str | None = None
     """Used on the first row instead (a running sum has no row above)."""
+    values: list | None = None
+    """Cached result of each row, first to last (the engine's values)."""
 
 
 @dataclass
@@ -102,6 +107,14 @@ class Grid:
         self.freeze: str | None = None
         self.charts: list[tuple[Any, str]] = []
         self.repeated: list[RepeatedRows] = []
+        self.print_title_rows: str | None = None
+        """Rows repeated at the top of every printed page, e.g. "3:6"."""
+        self.validations: list[Any] = []
+        """openpyxl DataValidation objects (ranges already added)."""
+        self.conditional: list[tuple[str, Any]] = []
+        """(cell range, openpyxl conditional-formatting rule)."""
+        self.header_text: str | None = None
+        """Printed page header (centre); the footer shows page numbers."""
 
     def put(self, row: int, col: int, value: Any, style: str = "", number_format: str | None = None,
             comment: str | None = None, wrap: bool = False) -> None:
@@ -112,8 +125,9 @@ class Grid:
         self.cells[(row, col)] = Spec("" if value is None else str(value), style, None, comment, is_text=True, wrap=wrap)
 
     def formula(self, row: int, col: int, body: str, style: str = "", number_format: str | None = None,
-                comment: str | None = None) -> None:
-        self.cells[(row, col)] = Spec("=" + body, style, number_format, comment, is_formula=True)
+                comment: str | None = None, cached: Any = None) -> None:
+        """A live formula; `cached` is its value as the engine computed it (written as the cached result)."""
+        self.cells[(row, col)] = Spec("=" + body, style, number_format, comment, is_formula=True, cached=cached)
 
     def repeat(self, rows: RepeatedRows) -> None:
         self.repeated.append(rows)
@@ -149,6 +163,16 @@ class Grid:
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
+        if self.print_title_rows:
+            ws.print_title_rows = self.print_title_rows
+        if self.header_text:
+            ws.oddHeader.center.text = self.header_text.replace("&", "&&")
+            ws.oddFooter.left.text = "&A"
+            ws.oddFooter.right.text = "page &P of &N"
+        for validation in self.validations:
+            ws.data_validations.append(validation)
+        for cells, rule in self.conditional:
+            ws.conditional_formatting.add(cells, rule)
         styles = _Styles(ws)
         letters = column_letters(self.max_column)
         by_row: dict[int, list[tuple[int, Spec]]] = {}
@@ -169,6 +193,8 @@ class Grid:
                 continue
             items.sort()
             if any(spec.comment for _, spec in items):
+                if any(spec.is_formula for _, spec in items):
+                    raise ValueError(f"row {r}: openpyxl writes a row with a comment, and it drops formulas' cached values")
                 out: list[Any] = [None] * items[-1][0]
                 for c, spec in items:
                     out[c - 1] = styles.openpyxl_cell(spec)
@@ -189,29 +215,40 @@ def _style_key(spec: Spec) -> tuple:
 def _cell_xml(ref: str, spec: Spec, styles: "_Styles") -> str:
     style_id = styles.id_of(_style_key(spec))
     if spec.is_formula:
-        return formula_cell(ref, spec.value[1:], style_id)
+        return formula_cell(ref, spec.value[1:], style_id, spec.cached)
     if spec.is_text or isinstance(spec.value, str):
         return text_cell(ref, spec.value, style_id)
     return number_cell(ref, spec.value, style_id)
 
 
 def _repeated_row_writer(block: RepeatedRows, letters: list[str], styles: "_Styles"):
-    """A function row -> row XML; templates are escaped and split once per block, not per cell."""
-    def prepared(template: str, letter: str, number_format: str | None) -> str:
+    """A function row -> row XML; templates are escaped and split once per block, not per cell.
+
+    Each row is the template text cut at the cached values: pieces[0] + value_0 + pieces[1] + ...
+    """
+    def prepared(template: str, letter: str, number_format: str | None) -> tuple[str, str]:
         style = style_attr(styles.id_of(("", number_format, False, False)))
-        return f'<c r="{letter}{ROW}"{style}><f>{escape(template)}</f><v></v></c>'
+        return f'<c r="{letter}{ROW}"{style}><f>{escape(template)}</f><v>', "</v></c>"
 
     columns = sorted(block.columns, key=lambda c: c.column)  # a row's cells must be in column order
     if block.counter_column and columns and columns[0].column <= block.counter_column:
         raise ValueError("the counter column must come before the repeated formulas")
-    body = "".join(prepared(c.template, letters[c.column], c.number_format) for c in columns)
-    first = "".join(prepared(c.first_row_template or c.template, letters[c.column], c.number_format) for c in columns)
+    rows = block.last - block.first + 1
+    for c in columns:
+        if c.values is not None and len(c.values) != rows:
+            raise ValueError(f"column {letters[c.column]}: {len(c.values)} cached values for {rows} rows")
+    body = [prepared(c.template, letters[c.column], c.number_format) for c in columns]
+    first = [prepared(c.first_row_template or c.template, letters[c.column], c.number_format) for c in columns]
+    texts = [[cached_value(v)[1] for v in c.values] if c.values is not None else None for c in columns]
     counter = letters[block.counter_column] if block.counter_column else None
 
     def write(r: int) -> str:
-        cells = (first if r == block.first else body).replace(ROW, str(r)).replace(PREVIOUS_ROW, str(r - 1))
+        k = r - block.first
+        parts = first if r == block.first else body
+        cells = "".join(head + (t[k] if t is not None else "") + tail for (head, tail), t in zip(parts, texts))
+        cells = cells.replace(ROW, str(r)).replace(PREVIOUS_ROW, str(r - 1))
         if counter:
-            cells = f'<c r="{counter}{r}" t="n"><v>{r - block.first + 1}</v></c>' + cells
+            cells = f'<c r="{counter}{r}" t="n"><v>{k + 1}</v></c>' + cells
         return f'<row r="{r}">{cells}</row>'
 
     return write

@@ -9,6 +9,7 @@ cell); a hybrid reads the price and GPU cells of the two options it combines.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from tco.engine import fields
@@ -63,6 +64,12 @@ class ScenarioPlan:
     horizon_months: int
     names: dict[tuple[str | None, str], str] = field(default_factory=dict)
     """(option id or None for the scenario, input name) -> defined name."""
+    start_date: "dt.date | None" = None
+    """First day of month 1 (the scenario's start date, else the day prices are in force)."""
+
+    @property
+    def start_date_name(self) -> str:
+        return scenario_input_name("start_date", self.slug)
 
     def defined_name(self, option: OptionPlan, input_name: str) -> str:
         if input_name in self.scenario_inputs:
@@ -104,14 +111,16 @@ def _split_parts(terms: list[Named]) -> tuple[list[Named], list[Named]]:
     return [p for p in parts if monthly[p.name]], [p for p in parts if not monthly[p.name]]
 
 
-def plan_scenarios(scenarios: list[Scenario], rows: list[Row]) -> list[ScenarioPlan]:
+def plan_scenarios(scenarios: list[Scenario], rows: list[Row], today: dt.date | None = None) -> list[ScenarioPlan]:
     scenario_slugs = Slugs()
     plans = []
     for scenario in scenarios:
         srows = [r for r in rows if r.scenario_id == scenario.id]
         if not srows:
             continue
-        plans.append(_plan_scenario(scenario, srows, scenario_slugs(scenario.id)))
+        plan = _plan_scenario(scenario, srows, scenario_slugs(scenario.id))
+        plan.start_date = scenario.finance.start_date or today or dt.date.today()
+        plans.append(plan)
     return plans
 
 

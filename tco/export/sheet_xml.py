@@ -4,8 +4,8 @@ Why: openpyxl's per-cell cost (a Cell object, value checks, an lxml element per 
 the export time of a large workbook (16 s for 100 scenarios). openpyxl still writes the package:
 workbook, styles, defined names, column widths, panes, page setup, comments and charts. Each grid
 row that holds no comment is left empty by openpyxl (`<row r="7"></row>`) and its cells are
-written here in the markup openpyxl itself uses (inline strings, `<f>` with an empty cached
-value), with style ids registered in openpyxl's own style table, so styles.xml covers them.
+written here in the markup openpyxl itself uses (inline strings, `<f>` with the engine's value
+as its cached result, so readers that do not calculate still see numbers), with style ids registered in openpyxl's own style table, so styles.xml covers them.
 """
 
 from __future__ import annotations
@@ -58,8 +58,23 @@ def number_cell(ref: str, value, style_id: int) -> str:
     return f'<c r="{ref}"{style_attr(style_id)} t="n"><v>{value!r}</v></c>'
 
 
-def formula_cell(ref: str, body: str, style_id: int) -> str:
-    return f'<c r="{ref}"{style_attr(style_id)}><f>{escape(body)}</f><v></v></c>'
+def cached_value(value) -> tuple[str, str]:
+    """(type attribute, <v> text) of a formula's cached result: what readers show before a recalculation."""
+    if value is None:
+        return "", ""
+    if isinstance(value, str):
+        return ' t="str"', escape(ILLEGAL_XML_CHARS.sub("", value))
+    if isinstance(value, bool):
+        return ' t="b"', str(int(value))
+    value = float(value)
+    if not math.isfinite(value):
+        return "", ""
+    return "", repr(value)
+
+
+def formula_cell(ref: str, body: str, style_id: int, cached=None) -> str:
+    kind, text = cached_value(cached)
+    return f'<c r="{ref}"{style_attr(style_id)}{kind}><f>{escape(body)}</f><v>{text}</v></c>'
 
 
 def fill_rows(package: bytes, rows_by_sheet: dict[str, dict[int, str]]) -> bytes:

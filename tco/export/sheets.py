@@ -3,14 +3,53 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
 
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.workbook.defined_name import DefinedName
 
+from tco.engine import fields
 from tco.engine.rows import Provenance
-from tco.export.grid import Grid, number_format_for
+from tco.export.constants import ConstantTable
+from tco.export.grid import DATE, Grid, number_format_for
 from tco.export.names import quote_sheet
 from tco.export.plan import INPUT_BY_NAME, ScenarioPlan
 from tco.model.scenario import SelfHostedOption
+
+
+@dataclass
+class InputRow:
+    """One input cell, for the Checks sheet: where it is and what the scenario schema allows."""
+
+    scenario_id: str
+    option_id: str
+    name: str
+    cell: str
+    """e.g. 'Inputs'!$F$12"""
+    value: float
+    low: float | None
+    high: float | None
+    whole: bool = False
+
+
+@lru_cache(maxsize=None)
+def input_bounds(name: str) -> tuple[float | None, float | None, bool]:
+    """(lowest, highest, whole number?) of a formula input, from the scenario schema's bounds of the
+    field that sets it (`tco.engine.fields.bounds`), carried through the field's `offset + scale x value`.
+    (None, None) when no field sets it with a fixed scale."""
+    for f in fields.FIELDS:
+        if f.input != name or callable(f.scale):
+            continue
+        low, high = fields.bounds(f)
+        ends = [None if v is None else f.offset + f.scale * v for v in (low, high)]
+        if f.scale < 0:
+            ends.reverse()
+        return ends[0], ends[1], f.ui == "whole" or name in WHOLE_INPUTS
+    return None, None, False
+
+
+WHOLE_INPUTS = frozenset({"horizon_months", "spare_replicas", "min_replicas", "gpus_per_replica", "overflow_replicas"})
 
 INPUTS_SHEET = "Inputs"
 NAMING_RULE = (
@@ -18,11 +57,22 @@ NAMING_RULE = (
     "options of the scenario), `<field>__<scenario>__<option>` for an option's own figures. Ids are lower-cased, "
     "characters other than a-z and 0-9 become `_`, cut to 40 characters, numbered _2, _3 on a clash.")
 COLOURS = "Blue on light yellow: inputs you may change. Black: formulas. Green: a link to another cell."
-HORIZON_NOTE = ("the Calculations sheet has one row per month of the exported horizon: changing this cell does not add "
-                "or remove rows (export again for another horizon)")
+CONSTANTS_SCENARIO = "(constants)"
+START_DATE_NOTE = ("first day of month 1: dates the month rows. The API prices were resolved for the exported start "
+                   "date; changing this cell moves the dates only (export again to re-price)")
 
 
-def build_inputs(plans: list[ScenarioPlan], wb) -> Grid:
+def horizon_note(month_rows: int) -> str:
+    return (f"any whole number of months from 1 to {month_rows} (the month rows of the Calculations sheet); every sum, "
+            "average and per-unit figure counts only the months inside the horizon. The Checks sheet flags a longer one")
+
+
+def build_inputs(plans: list[ScenarioPlan], wb, constants: ConstantTable | None = None,
+                 month_rows: dict[str, int] | None = None) -> tuple[Grid, list[InputRow]]:
+    """The Inputs grid (named constants first, then every input), and the input cells for the Checks sheet.
+
+    Every changeable number carries data validation with the scenario schema's bounds.
+    """
     g = Grid()
     g.text(1, 1, "Inputs", "title")
     g.text(2, 1, NAMING_RULE + " " + COLOURS, "note")
@@ -32,8 +82,38 @@ def build_inputs(plans: list[ScenarioPlan], wb) -> Grid:
     for c, w in enumerate((18, 18, 34, 44, 20, 16, 52, 50, 12, 60), start=1):
         g.width(c, w)
     g.freeze = "A4"
+    g.print_title_rows = "3:3"
     r = 4
     sheet = quote_sheet(INPUTS_SHEET)
+    rows: list[InputRow] = []
+    month_rows = month_rows or {}
+
+    for k in (constants.all() if constants else []):
+        g.text(r, 1, CONSTANTS_SCENARIO); g.text(r, 2, "(all)"); g.text(r, 3, k.name); g.text(r, 4, k.label); g.text(r, 5, k.unit)
+        g.put(r, 6, k.value, "", "General"); g.text(r, 7, k.name); g.text(r, 8, "convention"); g.text(r, 10, k.why)
+        wb.defined_names[k.name] = DefinedName(k.name, attr_text=f"{sheet}!$F${r}")
+        r += 1
+    if constants:
+        r += 1
+
+    def validate(row: int, low: float | None, high: float | None, whole: bool, title: str) -> None:
+        if low is None and high is None:
+            return
+        kind = "whole" if whole else "decimal"
+        if low is not None and high is not None:
+            dv = DataValidation(type=kind, operator="between", formula1=repr(low), formula2=repr(high))
+            what = f"from {low:g} to {high:g}"
+        elif low is not None:
+            dv = DataValidation(type=kind, operator="greaterThanOrEqual", formula1=repr(low))
+            what = f"at least {low:g}"
+        else:
+            dv = DataValidation(type=kind, operator="lessThanOrEqual", formula1=repr(high))
+            what = f"at most {high:g}"
+        dv.error = f"{title}: the scenario schema allows {what}{' (whole number)' if whole else ''}."
+        dv.errorTitle = "Out of bounds"
+        dv.showErrorMessage = True
+        dv.add(f"F{row}")
+        g.validations.append(dv)
 
     def line(plan: ScenarioPlan, option_id: str, name: str, value: float, prov: Provenance | None, defined: str | None,
              link: str | None = None, note: str = "") -> None:
@@ -43,9 +123,14 @@ def build_inputs(plans: list[ScenarioPlan], wb) -> Grid:
         g.text(r, 1, plan.scenario.id); g.text(r, 2, option_id); g.text(r, 3, name)
         g.text(r, 4, inp.label if inp else ""); g.text(r, 5, unit)
         if link:
-            g.formula(r, 6, link, "link", number_format_for(unit))
+            g.formula(r, 6, link, "link", number_format_for(unit) or "General", cached=float(value))
         else:
-            g.put(r, 6, float(value), "input", number_format_for(unit))
+            g.put(r, 6, float(value), "input", number_format_for(unit) or "General")
+            low, high, whole = input_bounds(name)
+            if name == "horizon_months":
+                high = float(month_rows.get(plan.scenario.id, high or 0)) or high
+            validate(r, low, high, whole, name)
+            rows.append(InputRow(plan.scenario.id, option_id, name, f"{sheet}!$F${r}", float(value), low, high, whole))
         if defined:
             g.text(r, 7, defined)
             wb.defined_names[defined] = DefinedName(defined, attr_text=f"{sheet}!$F${r}")
@@ -57,15 +142,22 @@ def build_inputs(plans: list[ScenarioPlan], wb) -> Grid:
 
     for plan in plans:
         first = plan.options[0].row
+        g.text(r, 1, plan.scenario.id); g.text(r, 2, "(all options)"); g.text(r, 3, "start_date")
+        g.text(r, 4, "first day of month 1"); g.text(r, 5, "date")
+        g.put(r, 6, float((plan.start_date - dt.date(1899, 12, 30)).days), "input", DATE)
+        g.text(r, 7, plan.start_date_name); g.text(r, 8, "scenario file" if plan.scenario.finance.start_date else "export date")
+        g.text(r, 10, START_DATE_NOTE)
+        wb.defined_names[plan.start_date_name] = DefinedName(plan.start_date_name, attr_text=f"{sheet}!$F${r}")
+        r += 1
         for name in plan.scenario_inputs:
             line(plan, "(all options)", name, plan.scenario_values[name], first.provenance.get(name), plan.names[(None, name)],
-                 note=HORIZON_NOTE if name == "horizon_months" else "")
+                 note=horizon_note(month_rows.get(plan.scenario.id, plan.horizon_months)) if name == "horizon_months" else "")
         for o in plan.options:
             for name in o.input_names:
                 line(plan, o.option_id, name, o.row.values[name], o.row.provenance.get(name), plan.names[(o.option_id, name)])
             for name, target in o.linked.items():
                 line(plan, o.option_id, name, o.row.values[name], None, None, link=target, note=f"the cell {target} of the option this hybrid uses")
-    return g
+    return g, rows
 
 
 def build_sources(plans: list[ScenarioPlan], catalog) -> Grid:

@@ -14,7 +14,7 @@ from openpyxl.utils import get_column_letter
 from tco.engine.compare import recommendation
 from tco.engine.evaluate import totals_at_volumes
 from tco.export.calc_sheet import CalcSheet
-from tco.export.grid import NUMBER, USD, USD_WHOLE, Grid
+from tco.export.grid import NUMBER, USD, USD_WHOLE, WHOLE, Grid
 from tco.export.names import quote_sheet
 from tco.export.plan import ScenarioPlan
 
@@ -73,17 +73,24 @@ def tornado_drivers(results, plans: list[ScenarioPlan]) -> dict[str, tuple[str, 
 
 
 def build_summary(results, plans: list[ScenarioPlan], calcs: dict[str, CalcSheet]) -> tuple[Grid, Grid, list[str]]:
-    """The Summary grid, the Chart data grid, and notes for the About sheet."""
+    """The Summary grid, the Chart data grid, and notes for the About sheet.
+
+    Every figure on the Summary is a formula: the option rows link to the Calculations sheets, the
+    rank counts the cheaper allowed options, the overview looks up rank 1 and 2, and the
+    recommendation sentence is built from those cells (the engine's sentence is its cached value).
+    """
     g, data = Grid(), Grid()
     notes: list[str] = []
     g.text(1, 1, "Self-host or API? Summary", "title")
-    g.text(2, 1, "Figures link to the Calculations sheets (live); rank, recommendation and break-even volume are as exported.", "note")
+    g.text(2, 1, "Every figure is a live formula over the Calculations sheets: change an input and the ranks, "
+                 "cheapest option, saving and recommendation follow. Break-even volumes are as solved by llm-tco.", "note")
     for c, (_, _, w) in enumerate(COLUMNS, start=1):
         g.width(c, w)
+    g.width(7, 16); g.width(8, 90)
     g.freeze = "A3"
+    g.print_title_rows = "1:2"
     g.text(4, 1, "Scenarios", "title")
-    overview = ("scenario", "cheapest option", "kind", "total cost", "next best", "saving", "recommendation")
-    for c, h in enumerate(overview, start=1):
+    for c, h in enumerate(OVERVIEW, start=1):
         g.text(5, c, h, "header")
     grids = volume_grid(plans)
     tornados = tornado_drivers(results, plans)
@@ -99,69 +106,109 @@ def build_summary(results, plans: list[ScenarioPlan], calcs: dict[str, CalcSheet
         ranked = options.filter(pl.col("scenario") == sid).sort([pl.col("rank").is_null(), "rank"])
         recs = list(ranked.iter_rows(named=True))
         allowed = [r for r in recs if r["rank"] is not None]
-        r0 = 6 + i
-        g.text(r0, 1, sid)
+        capability = plan.scenario.capability is not None
         sentence = recommendation(results, sid)
-        if allowed:
-            best = allowed[0]
-            g.text(r0, 2, best["option"]); g.text(r0, 3, best["kind"])
-            g.formula(r0, 4, calc.result_cells[(best["option"], "total_cost_usd")], "link", USD_WHOLE)
-            if len(allowed) > 1:
-                nxt = allowed[1]
-                g.text(r0, 5, nxt["option"])
-                g.formula(r0, 6, f"{calc.result_cells[(nxt['option'], 'total_cost_usd')]}-{calc.result_cells[(best['option'], 'total_cost_usd')]}",
-                          "", USD_WHOLE)
-        g.text(r0, 7, sentence)
 
-        # section
+        # section: one row per option, in the exported rank order (the rank column itself is live)
         top = section
         g.text(top, 1, plan.scenario.title, "title")
-        g.text(top + 1, 1, sentence)
         for c, (h, _, _) in enumerate(COLUMNS, start=1):
             g.text(top + 2, c, h, "header")
+        a, b = top + 3, top + 2 + len(recs)
+
+        def col(letter: str) -> str:
+            return f"${letter}${a}:${letter}${b}"
+
+        verdicts = get_column_letter(CAPABILITY_FIRST_COLUMN + 2)
+        counted = f'({col("J")}="")' + (f'*({col(verdicts)}<>"below")' if capability else "")
         for j, rec in enumerate(recs):
-            r = top + 3 + j
-            g.put(r, 1, rec["rank"]) if rec["rank"] is not None else g.text(r, 1, "excl.")
+            r = a + j
+            is_counted = f'$J{r}=""' + (f',${verdicts}{r}<>"below"' if capability else "")
+            g.formula(r, 1, f'IF(AND({is_counted}),SUMPRODUCT({counted}*({col("D")}<$D{r}))'
+                            f'+SUMPRODUCT({counted}*({col("D")}=$D{r})*(ROW({col("D")})<ROW($D{r})))+1,"excl.")',
+                      "", WHOLE, cached=rec["rank"] if rec["rank"] is not None else "excl.")
             g.text(r, 2, rec["option"]); g.text(r, 3, rec["kind"])
             for c, (_, key, _) in enumerate(COLUMNS, start=1):
                 if key is None:
                     continue
                 ref = calc.result_cells.get((rec["option"], key))
                 if ref:
-                    g.formula(r, c, ref, "link", FORMATS.get(key))
+                    g.formula(r, c, ref, "link", FORMATS.get(key), cached=calc.values.get((rec["option"], key), rec.get(key)))
             g.text(r, 10, rec["excluded_reason"] or ""); g.text(r, 11, rec["notes"] or "")
-            if plan.scenario.capability is not None:
-                _capability_cells(g, r, rec)
-        if plan.scenario.capability is not None:
+            if capability:
+                _capability_cells(g, r, rec, col)
+        if capability:
             _capability_header(g, top + 2, plan.scenario.capability)
+
+        # overview line: looked up from the section by rank
+        r0 = 6 + i
+        g.text(r0, 1, sid)
+        ranks, names, kinds, totals, volumes = col("A"), col("B"), col("C"), col("D"), col("H")
+        best = allowed[0] if allowed else None
+        nxt = allowed[1] if len(allowed) > 1 else None
+        first_match, second_match = f"MATCH(1,{ranks},0)", f"MATCH(runner_up_rank,{ranks},0)"
+        g.formula(r0, 2, f'IFERROR(INDEX({names},{first_match}),"")', "", None, cached=best["option"] if best else "")
+        g.formula(r0, 3, f'IFERROR(INDEX({kinds},{first_match}),"")', "", None, cached=best["kind"] if best else "")
+        g.formula(r0, 4, f'IFERROR(INDEX({totals},{first_match}),"")', "link", USD_WHOLE, cached=best["total_cost_usd"] if best else "")
+        g.formula(r0, 5, f'IFERROR(INDEX({names},{second_match}),"")', "", None, cached=nxt["option"] if nxt else "")
+        g.formula(r0, 6, f'IFERROR(INDEX({totals},{second_match})-D{r0},"")', "", USD_WHOLE,
+                  cached=(nxt["total_cost_usd"] - best["total_cost_usd"]) if nxt else "")
+        if (None, "horizon_months") in plan.names:
+            g.formula(r0, 7, plan.names[(None, "horizon_months")], "link", WHOLE, cached=plan.horizon_months)
+        excluded = [r for r in recs if r["excluded_reason"] is not None]
+        tail = f' ({len(excluded)} option(s) excluded: {excluded[0]["excluded_reason"]})' if excluded else ""
+        body = (f'IF(COUNT({ranks})=0,"No option is allowed for this scenario",'
+                f'B{r0}&" ("&C{r0}&") is cheapest at "&TEXT(D{r0},"$#,##0")&" over the horizon"'
+                f'&IF(COUNT({ranks})>1,", "&TEXT(F{r0},"$#,##0")&" less than "&E{r0},"")'
+                f'&IF(C{r0}<>"api",IF(ISNUMBER(INDEX({volumes},{first_match})),"; self-hosting pays from "&TEXT(INDEX({volumes},{first_match}),"#,##0")&" requests/day",""),'
+                f'IF(COUNT({volumes})>0,"; "&INDEX({names},MATCH(MIN({volumes}),{volumes},0))&" would pay from "&TEXT(MIN({volumes}),"#,##0")&" requests/day",""))'
+                f'&{_excel_text(tail)})&"."')
+        g.formula(r0, 8, body, "", None, cached=sentence)
+        g.formula(top + 1, 1, f"H{r0}", "", None, cached=sentence)
 
         data_row = _charts(g, data, data_row, plan, calc, grids[sid], recs, top, results, (tornados or {}).get(sid))
         section = top + max(SECTION_ROWS, len(recs) + 5)
     return g, data, notes
 
 
+OVERVIEW = ("scenario", "cheapest option", "kind", "total cost", "next best", "saving", "horizon (months)", "recommendation")
+
+
+def _excel_text(text: str) -> str:
+    """A string literal for a formula (quotes doubled)."""
+    return '"' + text.replace('"', '""') + '"'
+
+
 CAPABILITY_COLUMNS = (("capability model", 26), ("capability score", 12), ("meets the bar?", 13),
                       ("$ per request per capability point", 16), ("on capability-cost frontier", 14))
-"""Capability next to cost (issue "Like for like"); values as exported, from the engine's results."""
+"""Capability next to cost (issue "Like for like"): scores and verdicts as assessed; the cost per
+point and the frontier are formulas over the live cost per request."""
+CAPABILITY_FIRST_COLUMN = 12
 
 
 def _capability_header(g: Grid, row: int, requirement) -> None:
     for k, (header, width) in enumerate(CAPABILITY_COLUMNS):
-        g.text(row, 12 + k, header, "header")
-        g.width(12 + k, width)
+        g.text(row, CAPABILITY_FIRST_COLUMN + k, header, "header")
+        g.width(CAPABILITY_FIRST_COLUMN + k, width)
     bar = (f"min score {requirement.min_score:g}" if requirement.min_score is not None
            else f"comparable to {requirement.comparable_to} within {requirement.margin_points:g} points")
-    g.text(row - 1, 12, f"Capability ({requirement.category}): {bar}. Public benchmarks only; your own evaluation beats them.", "note")
+    g.text(row - 1, CAPABILITY_FIRST_COLUMN, f"Capability ({requirement.category}): {bar}. Public benchmarks only; your own evaluation beats them.", "note")
 
 
-def _capability_cells(g: Grid, row: int, rec: dict) -> None:
-    g.text(row, 12, rec.get("capability_model") or "unknown")
+def _capability_cells(g: Grid, row: int, rec: dict, col) -> None:
+    c0 = CAPABILITY_FIRST_COLUMN
+    score, verdict, per_point, frontier = (get_column_letter(c0 + k) for k in (1, 2, 3, 4))
+    g.text(row, c0, rec.get("capability_model") or "unknown")
     if rec.get("capability_score") is not None:
-        g.put(row, 13, rec["capability_score"], "", "0.0")
-    g.text(row, 14, rec.get("capability_verdict") or "unknown")
-    if rec.get("cost_per_capability_point_usd") is not None:
-        g.put(row, 15, rec["cost_per_capability_point_usd"], "", '"$"#,##0.00000000')
-    g.text(row, 16, "yes" if rec.get("on_capability_frontier") else "")
+        g.put(row, c0 + 1, rec["capability_score"], "", "0.0")
+    g.text(row, c0 + 2, rec.get("capability_verdict") or "unknown")
+    g.formula(row, c0 + 3, f'IF(ISNUMBER({score}{row}),IF({score}{row}>0,G{row}/{score}{row},""),"")', "", '"$"#,##0.00000000',
+              cached=rec["cost_per_capability_point_usd"] if rec.get("cost_per_capability_point_usd") is not None else "")
+    scores, costs = col(score), col("G")
+    dominated = (f"SUMPRODUCT(ISNUMBER({scores})*({scores}>={score}{row})*({costs}<=G{row})"
+                 f"*((({scores}>{score}{row})+({costs}<G{row}))>0))")
+    g.formula(row, c0 + 4, f'IF(ISNUMBER({score}{row}),IF({dominated}=0,"yes",""),"")', "", None,
+              cached="yes" if rec.get("on_capability_frontier") else "")
 
 
 def _charts(g: Grid, data: Grid, data_row: int, plan: ScenarioPlan, calc: CalcSheet, grid, recs, top: int, results, tornado) -> int:

@@ -29,7 +29,7 @@ NEUTRAL = {
     "software_usd_per_gpu_month": 0.0, "setup_usd": 0.0,
     "gpu_price_change_per_year": 0.0, "gpus_per_instance": 1.0, "storage_gb": 0.0, "storage_usd_per_gb_month": 0.0,
     "egress_gb_per_request": 0.0, "egress_usd_per_gb": 0.0, "maintenance_share_of_capex_per_year": 0.0,
-    "staff_inflation_per_year": 0.0, "power_inflation_per_year": 0.0,
+    "staff_inflation_per_year": 0.0, "power_inflation_per_year": 0.0, "grid_gco2e_per_kwh": 0.0,
 }
 assert set(NEUTRAL) == set(INPUT_NAMES), set(INPUT_NAMES) ^ set(NEUTRAL)
 

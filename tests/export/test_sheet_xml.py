@@ -90,7 +90,7 @@ def test_exported_sheets_have_rows_and_cells_in_order():
     results = run.results
     package = zipfile.ZipFile(io.BytesIO(workbook_bytes(run)))
     sheets = [n for n in package.namelist() if n.startswith("xl/worksheets/sheet")]
-    assert len(sheets) == 7
+    assert len(sheets) == 8  # Summary, Inputs, Checks, two Calculations, Sources, About, Chart data
     formulas = 0
     for name in sheets:
         data = ElementTree.fromstring(package.read(name)).find(f"{NS}sheetData")

@@ -1,0 +1,105 @@
+"""The Checks sheet: one line per check, 1 = passes, 0 = fails (red), with the overall result on top.
+
+Why: the ICAEW code asks for checks a reviewer can see at a glance. What is checked: every horizon
+fits the month rows of its Calculations sheet; every input is within the scenario schema's bounds;
+each break-even volume still makes both sides cost the same; and each total still equals the figure
+llm-tco exported (this one turns red, as it should, once you change an input: it tells you the file
+no longer shows the exported run). Limits and expected figures are cells beside each check, so no
+formula holds a number.
+"""
+
+from __future__ import annotations
+
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Font, PatternFill
+
+from tco.export.grid import USD, Grid
+from tco.export.names import quote_sheet
+
+CHECKS_SHEET = "Checks"
+TOTALS_TOLERANCE = 1e-9
+"""Relative: the workbook recomputes the engine's figures with its own formulas (float noise only)."""
+BREAKEVEN_TOLERANCE = 1e-6
+"""Relative to the reference's total: the solved volume is bracketed to about this precision."""
+PASS_FILL = PatternFill("solid", fgColor="C6EFCE")
+FAIL_FILL = PatternFill("solid", fgColor="FFC7CE")
+STATUS_COLUMN = "F"
+
+
+def build_checks(results, plans, calcs, input_rows, summary_checks=()) -> Grid:
+    g = Grid()
+    g.text(1, 1, "Checks", "title")
+    g.text(2, 1, "1 = passes, 0 = fails (red). Limits and expected figures are the cells beside each check.", "note")
+    headers = ("area", "check", "value", "lowest / expected", "highest / tolerance", "passes (1/0)", "note")
+    for c, h in enumerate(headers, start=1):
+        g.text(5, c, h, "header")
+    for c, w in enumerate((16, 60, 18, 18, 18, 12, 70), start=1):
+        g.width(c, w)
+    g.freeze = "A6"
+    g.print_title_rows = "5:5"
+    r = 6
+    first = r
+
+    def check(area: str, label: str, value_formula: str, status: str, low=None, high=None, note: str = "",
+              number_format: str | None = None, cached_value=None, cached_status=1) -> None:
+        nonlocal r
+        g.text(r, 1, area); g.text(r, 2, label)
+        g.formula(r, 3, value_formula, "link", number_format or "General", cached=cached_value)
+        if low is not None:
+            g.put(r, 4, low, "", number_format or "General")
+        if high is not None:
+            g.put(r, 5, high, "", "General")
+        g.formula(r, 6, status.replace("{r}", str(r)), "", "0", cached=cached_status)
+        g.text(r, 7, note)
+        r += 1
+
+    for plan in plans:
+        sid = plan.scenario.id
+        calc = calcs[sid]
+        horizon = plan.names[(None, "horizon_months")] if (None, "horizon_months") in plan.names else None
+        if horizon:
+            check(sid, "horizon fits the month rows of the Calculations sheet", horizon,
+                  "IF(AND(C{r}>=D{r},C{r}<=E{r}),1,0)", 1, calc.month_rows,
+                  f"{quote_sheet(calc.name)} has {calc.month_rows} month rows; a longer horizon needs a new export.",
+                  "0", plan.horizon_months, 1)
+        for o in plan.options:
+            cell = calc.result_cells.get((o.option_id, "total_cost_usd"))
+            rec_value = calc.values.get((o.option_id, "total_cost_usd"))
+            if cell is not None and rec_value is not None:
+                check(sid, f"{o.option_id}: total cost equals the exported figure", cell,
+                      "IF(ABS(C{r}-D{r})<=E{r}*MAX(ABS(D{r}),1),1,0)", rec_value, TOTALS_TOLERANCE,
+                      "Turns 0 once you change an input: the file then no longer shows the exported run.", USD, rec_value, 1)
+            diff = calc.result_cells.get((o.option_id, "difference_at_breakeven_usd"))
+            ref_total = calc.result_cells.get((o.option_id, "reference_total_at_breakeven_usd"))
+            if diff is not None and ref_total is not None:
+                be = results.breakevens.get(o.row.row)
+                own_v = calc.values.get((o.option_id, "total_at_breakeven_usd"), 0.0)
+                ref_v = calc.values.get((o.option_id, "reference_total_at_breakeven_usd"), 0.0)
+                if be is not None and be.at_step:
+                    # the self-hosted staircase jumps over the API line: from this volume on it costs no more
+                    check(sid, f"{o.option_id}: at the solved break-even volume it costs no more than the reference",
+                          f"{diff}/MAX({ref_total},1)", "IF(C{r}<=E{r},1,0)", None, BREAKEVEN_TOLERANCE,
+                          "The costs never meet exactly here (one more replica is a step), so the check is one-sided.",
+                          "0.00E+00", (own_v - ref_v) / max(ref_v, 1.0), 1)
+                else:
+                    check(sid, f"{o.option_id}: both sides cost the same at the solved break-even volume",
+                          f"ABS({diff})/MAX({ref_total},1)", "IF(C{r}<=E{r},1,0)", None, BREAKEVEN_TOLERANCE,
+                          "Relative difference of the two totals recomputed at the exported break-even volume.",
+                          "0.00E+00", abs(own_v - ref_v) / max(ref_v, 1.0), 1)
+    for area, label, value_formula, status, low, high, note, cached in summary_checks:
+        check(area, label, value_formula, status, low, high, note, None, cached, 1)
+    for row in input_rows:
+        if row.low is None and row.high is None:
+            continue
+        low_ok = "C{r}>=D{r}" if row.low is not None else "1=1"
+        high_ok = "C{r}<=E{r}" if row.high is not None else "1=1"
+        check(row.scenario_id, f"{row.option_id} / {row.name} within the schema's bounds", row.cell,
+              f"IF(AND({low_ok},{high_ok}),1,0)", row.low, row.high, "", None, row.value, 1)
+    last = max(r - 1, first)
+    g.text(3, 1, "all checks", "bold")
+    g.formula(3, 6, f"MIN({STATUS_COLUMN}{first}:{STATUS_COLUMN}{last})", "bold", "0", cached=1)
+    g.text(3, 7, "1 when every check below passes")
+    status_range = f"{STATUS_COLUMN}3:{STATUS_COLUMN}{last}"
+    g.conditional.append((status_range, CellIsRule(operator="equal", formula=["0"], fill=FAIL_FILL, font=Font(color="9C0006"))))
+    g.conditional.append((status_range, CellIsRule(operator="equal", formula=["1"], fill=PASS_FILL)))
+    return g

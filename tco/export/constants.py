@@ -1,0 +1,126 @@
+"""Named constants of the workbook and the Excel renderer that uses them.
+
+Why: a modeller auditing `=x*730` cannot tell hours per month from a typo; the FAST Standard and
+the ICAEW code ask for every constant to be a labelled input. So every number in a formula other
+than 0 and 1 is a defined name on the Inputs sheet (`hours_per_month`, `tokens_per_million` ...).
+The engine's formulas fold some constants together when they specialise an option (730 / 24 becomes
+30.4166...): constants are therefore matched by value. A value with no entry below still gets a
+defined name (`constant_2`, ...) with its formula context, so the "no literal" rule never breaks
+when someone adds a formula; give it a proper entry here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tco import units
+from tco.engine.expr import Cmp, Const, Func, Input, Named, Op, Term, Where
+
+ROUNDING_DIGITS = 9
+"""ROUNDUP(ROUND(x, 9), 0): floating-point noise (3.0000000000000004 replicas) must not buy a GPU."""
+
+
+@dataclass(frozen=True)
+class Constant:
+    name: str
+    """Defined name in the workbook."""
+    value: float
+    label: str
+    unit: str
+    why: str
+
+
+CONSTANTS: tuple[Constant, ...] = (
+    Constant("hours_per_month", units.HOURS_PER_MONTH, "hours per month", "hours",
+             "8,760 h a year / 12: the convention cloud providers use to turn hourly prices into monthly ones."),
+    Constant("days_per_month", units.DAYS_PER_MONTH, "days per month", "days",
+             "365 / 12: an average month, so 12 months make exactly one year of requests (also hours per month / hours per day)."),
+    Constant("hours_per_day", 24.0, "hours per day", "hours", "The hourly traffic profile has 24 hours."),
+    Constant("seconds_per_month", units.DAYS_PER_MONTH * 86400.0, "seconds per month", "seconds",
+             "days per month x 86,400 s: turns monthly volumes into completions per second."),
+    Constant("tokens_per_million", units.TOKENS_PER_MILLION, "tokens per million", "tokens",
+             "API prices are quoted per million tokens."),
+    Constant("months_per_year", units.MONTHS_PER_YEAR, "months per year", "months",
+             "Annual rates (discount, price decline, staff cost, depreciation) become monthly ones."),
+    Constant("average_of_two_divisor", 2.0, "divisor of an average of two values", "",
+             "Averages of two ends: the context of the first and last call; the book value at purchase and at resale."),
+    Constant("flag_threshold", 0.5, "threshold above which a 0/1 flag counts as set", "",
+             "Flags are stored as numbers; comparing with 0.5 is safe against rounding."),
+    Constant("divide_guard", 1e-12, "smallest denominator for a share", "",
+             "Keeps a share finite when nothing is served (0 / 0); far below any real volume."),
+    Constant("divide_guard_per_unit", 1e-300, "smallest denominator for a cost per unit", "",
+             "Keeps a cost per unit finite when nothing was served; the result is then shown as 0."),
+    Constant("runner_up_rank", 2.0, "rank of the next best option", "",
+             "The Summary looks up the option ranked second to show the saving against it."),
+    Constant("rounding_digits", float(ROUNDING_DIGITS), "decimal places kept before rounding up to whole replicas", "digits",
+             "Floating-point noise (3.0000000000000004 replicas) must not buy a GPU; the engine rounds the same way."),
+)
+BY_VALUE = {c.value: c for c in CONSTANTS}
+LITERALS_ALLOWED = (0.0, 1.0)
+
+
+class ConstantTable:
+    """The constants one workbook uses: known ones by value, unknown ones numbered as met."""
+
+    def __init__(self) -> None:
+        self.used: dict[float, Constant] = {}
+
+    def name_of(self, value: float, context: str = "") -> str:
+        if value not in self.used:
+            known = BY_VALUE.get(value)
+            if known is None:
+                known = Constant(f"constant_{len(self.used) + 1}", value, f"constant used in {context or 'a formula'}", "",
+                                 "No entry in tco.export.constants yet: the value as the engine's formula writes it.")
+            self.used[value] = known
+        return self.used[value].name
+
+    def all(self) -> list[Constant]:
+        """Every named constant: the known ones always (a modeller may use them), then any others met."""
+        out = {c.value: c for c in CONSTANTS}
+        out.update(self.used)
+        return list(out.values())
+
+
+_EXCEL_FUNC = {"sum": "SUM", "max": "MAX", "min": "MIN", "abs": "ABS", "exp": "EXP", "ln": "LN"}
+
+
+def to_excel_named(term: Term, cell_of, named_cell=None, constants: ConstantTable | None = None, context: str = "") -> str:
+    """`tco.engine.expr.to_excel` with every number other than 0 and 1 written as a named constant."""
+    table = constants or ConstantTable()
+
+    def number(value: float, where: str) -> str:
+        if value in LITERALS_ALLOWED:
+            return str(int(value))
+        if value < 0:
+            return f"(0-{number(-value, where)})"
+        return table.name_of(value, where)
+
+    def r(t: Term, where: str) -> str:
+        match t:
+            case Input():
+                return cell_of(t.name)
+            case Const():
+                return number(t.value, where)
+            case Op():
+                return f"({r(t.left, where)}{t.op}{r(t.right, where)})"
+            case Cmp():
+                op = "<>" if t.op == "!=" else t.op
+                return f"({r(t.left, where)}{op}{r(t.right, where)})"
+            case Where():
+                return f"IF({r(t.cond, where)},{r(t.then, where)},{r(t.otherwise, where)})"
+            case Func():
+                args = [r(a, where) for a in t.args]
+                if t.name == "ceil":
+                    return f"ROUNDUP(ROUND({args[0]},{table.name_of(float(ROUNDING_DIGITS))}),0)"
+                if t.name == "floor":
+                    return f"ROUNDDOWN({args[0]},0)"
+                return f"{_EXCEL_FUNC[t.name]}({','.join(args)})"
+            case Named():
+                if named_cell is not None:
+                    ref = named_cell(t.name)
+                    if ref is not None:
+                        return ref
+                return r(t.term, t.name)
+        raise TypeError(f"cannot render {t!r}")
+
+    return r(term, context)

@@ -1,0 +1,239 @@
+"""The workbook is a live model: change an input in the file, recalculate, and it agrees with `tco run --set`.
+
+Each test changes input cells of the exported file, evaluates it with the `formulas` package (an
+evaluator independent of the exporter) and compares with the engine run on the same change
+(`run_scenarios(..., overrides=[...])`, what `tco run --set` does). Also: no formula holds a number
+other than 0 and 1, and every formula cell carries the engine's value as its cached result.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import datetime as dt
+import math
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+import openpyxl
+import polars as pl
+import pytest
+
+from tco.engine.compare import recommendation
+from tco.export.excel import export_workbook
+from tco.run import example_files, run_scenarios
+
+sys.path.insert(0, str(Path(__file__).parent))
+from workbook_reader import calc_layout, evaluate, input_cells  # noqa: E402
+
+DATA = Path(__file__).parent / "data"
+SMALL = DATA / "small.yaml"
+TODAY = dt.date(2026, 11, 27)
+MONTH_ROWS = 12
+"""Month rows of the test workbook: the 6-month horizon of small.yaml can grow to 12."""
+NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+SHEET = "CALC SMALL"
+SUMMARY = "SUMMARY"
+RESULTS = ("total_cost_usd", "npv_usd", "cost_per_million_tokens_usd", "cost_per_request_usd")
+
+
+def close(a, b, rel=1e-9) -> bool:
+    return math.isclose(a, b, rel_tol=rel, abs_tol=1e-9)
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    run = run_scenarios([SMALL], today=TODAY)
+    path = export_workbook(run, tmp_path_factory.mktemp("live") / "small.xlsx", month_rows=MONTH_ROWS)
+    return run.results, path
+
+
+def summary_rows(path: Path) -> dict[str, int]:
+    """Option id -> row of its line in the scenario's section of the Summary (found by its header)."""
+    ws = openpyxl.load_workbook(path)["Summary"]
+    header = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "rank")
+    out = {}
+    for r in range(header + 1, ws.max_row + 1):
+        if ws.cell(r, 2).value is None:
+            break
+        out[ws.cell(r, 2).value] = r
+    return out
+
+
+def assert_workbook_follows(path: Path, values: dict, expected) -> None:
+    """Totals, NPV, per-unit figures, cumulative (chart) series, ranks, the cheapest option and the sentence."""
+    layout = calc_layout(path, "Calc small")
+    rows = summary_rows(path)
+    for rec in expected.options.iter_rows(named=True):
+        option = rec["option"]
+        for name in RESULTS:
+            got = values[(SHEET, layout.results[(option, name)])]
+            assert close(got, rec[name]), (option, name, got, rec[name])
+        assert values[(SUMMARY, f"A{rows[option]}")] == rec["rank"], option
+        monthly = expected.monthly.filter(pl.col("row") == rec["row"]).sort("month")["monthly_cost_usd"].to_list()
+        cumulative = layout.blocks[option]["cumulative_cost_usd"]
+        running = 0.0
+        for r, cost in zip(layout.month_rows, monthly):
+            running += cost
+            assert close(values[(SHEET, f"{cumulative}{r}")], running), (option, r)
+    best = expected.options.filter(pl.col("rank") == 1).row(0, named=True)
+    assert values[(SUMMARY, "B6")] == best["option"]
+    assert close(values[(SUMMARY, "D6")], best["total_cost_usd"])
+    assert values[(SUMMARY, "H6")] == recommendation(expected, "small")
+
+
+def test_the_exported_file_shows_the_engine_figures_before_any_recalculation(small):
+    results, path = small
+    layout = calc_layout(path, "Calc small")
+    book = openpyxl.load_workbook(path, data_only=True)
+    calc, summary = book["Calc small"], book["Summary"]
+    rows = summary_rows(path)
+    for rec in results.options.iter_rows(named=True):
+        for name in RESULTS:
+            assert close(calc[layout.results[(rec["option"], name)]].value, rec[name]), (rec["option"], name)
+        assert summary[f"A{rows[rec['option']]}"].value == rec["rank"]
+    assert summary["H6"].value == recommendation(results, "small")
+    with zipfile.ZipFile(path) as z:
+        for name in (n for n in z.namelist() if n.startswith("xl/worksheets/sheet")):
+            for cell in ElementTree.fromstring(z.read(name)).iter(f"{NS}c"):
+                if cell.find(f"{NS}f") is not None:
+                    v = cell.find(f"{NS}v")
+                    assert cell.get("t") == "str" or (v is not None and v.text), (name, cell.get("r"))
+
+
+def test_the_recalculated_file_equals_its_cached_values(small):
+    """What a reader sees before recalculating is what a spreadsheet computes."""
+    _, path = small
+    values = evaluate(path)
+    book = openpyxl.load_workbook(path, data_only=True)
+    formulas = openpyxl.load_workbook(path)
+    compared = 0
+    for ws in formulas.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cached = book[ws.title][cell.coordinate].value
+                    got = values.get((ws.title.upper(), cell.coordinate))
+                    if isinstance(cached, (int, float)) and not isinstance(cached, bool):
+                        assert isinstance(got, (int, float)) and close(float(got), float(cached), 1e-9), (ws.title, cell.coordinate, got, cached)
+                    elif isinstance(cached, str):
+                        assert got == cached or (cached == "" and got in ("", None)) or str(got) == "empty", (ws.title, cell.coordinate, got, cached)
+                    compared += 1
+    assert compared > 500
+
+
+TOKEN = re.compile(r'"(?:[^"]|"")*"|\'(?:[^\']|\'\')*\'!?|\$?[A-Za-z_][A-Za-z0-9_.]*(?:\$?\d+)?|\d+(?:\.\d*)?(?:[Ee][+-]?\d+)?|.')
+
+
+def numeric_literals(formula: str) -> list[str]:
+    """Numbers written in a formula, outside strings, sheet names, cell references and defined names."""
+    return [t for t in TOKEN.findall(formula) if t[0].isdigit()]
+
+
+def test_the_literal_finder_sees_numbers_and_nothing_else():
+    assert numeric_literals("SUMPRODUCT($D$7:$D$18,E7:E18)*730/1e-12+'Calc 2024'!$A$1+x__a_2") == ["730", "1e-12"]
+    assert numeric_literals('IF(A1>0.5,"30.4 days",1)+0') == ["0.5", "1", "0"]
+
+
+@pytest.mark.parametrize("scenario_files", [[SMALL], [DATA / "two_scenarios.yaml"], "examples"])
+def test_no_formula_holds_a_number_other_than_0_and_1(scenario_files, tmp_path):
+    files = example_files() if scenario_files == "examples" else scenario_files
+    results = run_scenarios(files, today=TODAY)
+    path = export_workbook(results, tmp_path / "book.xlsx", month_rows=MONTH_ROWS)
+    found = {}
+    with zipfile.ZipFile(path) as z:
+        for name in (n for n in z.namelist() if n.startswith("xl/worksheets/sheet")):
+            for f in ElementTree.fromstring(z.read(name)).iter(f"{NS}f"):
+                bad = [n for n in numeric_literals(f.text or "") if float(n) not in (0.0, 1.0)]
+                if bad:
+                    found.setdefault(name, (f.text, bad))
+    assert found == {}
+    names = openpyxl.load_workbook(path).defined_names
+    assert {"hours_per_month", "days_per_month", "tokens_per_million", "months_per_year"} <= set(names)
+
+
+def changed(path: Path, **by_input) -> dict:
+    cells = input_cells(path)
+    out = {}
+    for (option, name), value in by_input.items():
+        out[("Inputs", cells[("small", option, name)])] = value
+    return out
+
+
+CHANGES = {
+    "gpu price": ({("llama-8b", "gpu_usd_per_hour"): 3.1}, ["options.llama-8b.payment.gpu_usd_per_hour=3.1"]),
+    "volume": ({("(all options)", "requests_per_day"): 240000.0}, ["workload.requests_per_day=240000"]),
+    "shorter horizon": ({("(all options)", "horizon_months"): 3.0}, ["finance.horizon_months=3"]),
+    "longer horizon": ({("(all options)", "horizon_months"): 11.0}, ["finance.horizon_months=11"]),
+    "price decline": ({("(all options)", "api_price_decline_per_year"): 0.6}, ["finance.api_price_decline_per_year=0.6"]),
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_a_changed_input_in_the_file_gives_what_tco_run_set_gives(small, change):
+    _, path = small
+    cells, overrides = CHANGES[change]
+    values = evaluate(path, {("Inputs", input_cells(path)[("small", o, n)]): v for (o, n), v in cells.items()})
+    expected = run_scenarios([SMALL], today=TODAY, overrides=overrides).results
+    # the file keeps the exported break-even volumes (and says so); compare the sentence with those
+    exported = run_scenarios([SMALL], today=TODAY).results
+    volumes = {r["option"]: r["breakeven_requests_per_day"] for r in exported.options.iter_rows(named=True)}
+    expected = dataclasses.replace(expected, options=expected.options.with_columns(
+        pl.col("option").replace_strict(volumes, default=None, return_dtype=pl.Float64).alias("breakeven_requests_per_day")))
+    assert_workbook_follows(path, values, expected)
+
+
+def test_a_horizon_beyond_the_month_rows_is_flagged_on_the_checks_sheet(small):
+    _, path = small
+    ws = openpyxl.load_workbook(path)["Checks"]
+    row = next(r for r in range(1, ws.max_row + 1) if "horizon fits" in str(ws.cell(r, 2).value))
+    cell = input_cells(path)[("small", "(all options)", "horizon_months")]
+    assert evaluate(path, {("Inputs", cell): float(MONTH_ROWS)})[("CHECKS", f"F{row}")] == 1
+    beyond = evaluate(path, {("Inputs", cell): float(MONTH_ROWS + 1)})
+    assert beyond[("CHECKS", f"F{row}")] == 0
+    assert beyond[("CHECKS", "F3")] == 0  # "all checks" turns red too
+
+
+def test_inputs_carry_data_validation_with_the_schema_bounds(small):
+    _, path = small
+    ws = openpyxl.load_workbook(path)["Inputs"]
+    cells = input_cells(path)
+    by_cell = {str(r): dv for dv in ws.data_validations.dataValidation for r in dv.sqref.ranges}
+    # scenario schema: monthly_growth in [-0.5, 2]; horizon 1..(month rows); discount in [0, 1]
+    growth = by_cell[cells[("small", "(all options)", "monthly_growth")]]
+    assert (float(growth.formula1), float(growth.formula2)) == (-0.5, 2.0)
+    horizon = by_cell[cells[("small", "(all options)", "horizon_months")]]
+    assert horizon.type == "whole" and (float(horizon.formula1), float(horizon.formula2)) == (1.0, float(MONTH_ROWS))
+    assert float(by_cell[cells[("small", "llama-8b", "gpu_usd_per_hour")]].formula1) == 0.0
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None,
+                    reason="LibreOffice not installed (apt-get install -y --no-install-recommends libreoffice-calc-nogui)")
+@pytest.mark.slow
+def test_libreoffice_recalculates_a_changed_file_to_the_engine_figures(small, tmp_path):
+    _, path = small
+    book = openpyxl.load_workbook(path)  # openpyxl drops cached values on save: LibreOffice must recompute
+    cells = input_cells(path)
+    book["Inputs"][cells[("small", "llama-8b", "gpu_usd_per_hour")]] = 3.1
+    book["Inputs"][cells[("small", "(all options)", "horizon_months")]] = 9
+    source = tmp_path / "changed.xlsx"
+    book.save(source)
+    out = tmp_path / "lo"
+    subprocess.run(["soffice", "--headless", "--calc", "--convert-to", "xlsx", "--outdir", str(out), str(source)],
+                   check=True, capture_output=True, timeout=180, env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    got = openpyxl.load_workbook(out / "changed.xlsx", data_only=True)
+    expected = run_scenarios([SMALL], today=TODAY, with_breakeven=False,
+                             overrides=["options.llama-8b.payment.gpu_usd_per_hour=3.1", "finance.horizon_months=9"]).results
+    layout = calc_layout(path, "Calc small")
+    rows = summary_rows(path)
+    for rec in expected.options.iter_rows(named=True):
+        for name in RESULTS:
+            assert close(got["Calc small"][layout.results[(rec["option"], name)]].value, rec[name]), (rec["option"], name)
+        assert got["Summary"][f"A{rows[rec['option']]}"].value == rec["rank"]
+    best = expected.options.filter(pl.col("rank") == 1)["option"][0]
+    assert got["Summary"]["B6"].value == best
