@@ -15,14 +15,13 @@ from hypothesis import strategies as st
 from tco.engine import throughput as tp
 from tco.engine.throughput import (ServingConfig, expected_experts_touched, load_imbalance, kv_cache_bytes_per_token,
                                    moe_dispatch_bytes_per_routed_copy, predict, predict_model, weight_bytes)
-from tco.load.hardware import load_hardware
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "throughput.md"
 
 
 @pytest.fixture(scope="module")
-def catalog():
-    return load_hardware()
+def catalog(bundled_hardware):
+    return bundled_hardware
 
 
 # --- Memory, by hand --------------------------------------------------------------------------
