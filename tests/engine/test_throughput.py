@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from tco.engine import throughput as tp
 from tco.engine.throughput import (ServingConfig, expected_experts_touched, load_imbalance, kv_cache_bytes_per_token,
                                    moe_dispatch_bytes_per_routed_copy, predict, predict_model, weight_bytes)
-from tco.load.hardware import load_hardware  # noqa: F401  (kept so this file merges cleanly; the catalog is the session fixture)
+from tco.load.hardware import load_hardware
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "throughput.md"
 
