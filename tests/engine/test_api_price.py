@@ -98,10 +98,8 @@ genai_prices = pytest.importorskip("genai_prices")
 
 
 @pytest.fixture(scope="module")
-def bundled():
-    from tco.load.pricing import load_providers, pricing_dirs
-
-    return load_providers(None, pricing_dirs())
+def bundled(bundled_price_sheets):
+    return bundled_price_sheets
 
 
 def _oracle_usd(provider_id, model_id, on, input_tokens, cache_read, cache_write, output, context=None):

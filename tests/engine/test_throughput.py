@@ -30,8 +30,8 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "throughput.md"
 
 
 @pytest.fixture(scope="module")
-def catalog():
-    return load_hardware()
+def catalog(bundled_hardware):
+    return bundled_hardware
 
 
 # --- Memory, by hand --------------------------------------------------------------------------

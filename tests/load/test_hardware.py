@@ -61,8 +61,8 @@ def test_a_missing_folder_is_a_user_error():
         load_hardware(extra_dirs=[DATA / "does-not-exist"])
 
 
-def test_a_user_record_replaces_the_bundled_one_with_the_same_id():
-    bundled = load_hardware()
+def test_a_user_record_replaces_the_bundled_one_with_the_same_id(bundled_hardware):
+    bundled = bundled_hardware
     layered = load_hardware(extra_dirs=[DATA / "user"])
     assert bundled.gpus["h100-sxm"].memory_bandwidth_tb_per_s == 3.35
     assert layered.gpus["h100-sxm"].memory_bandwidth_tb_per_s == 3.0
@@ -73,8 +73,8 @@ def test_a_user_record_replaces_the_bundled_one_with_the_same_id():
     assert layered.offers["mycloud:h100x8"].gpu == "h100-sxm"
 
 
-def test_catalog_files_records_where_each_bundled_record_came_from():
-    catalog = load_hardware()
+def test_catalog_files_records_where_each_bundled_record_came_from(bundled_hardware):
+    catalog = bundled_hardware
     assert catalog.files["offers/aws:p5.48xlarge"] == "hardware/offers/aws.yaml"
     assert catalog.files["measurements/trtllm-v1.0:M0446"] == "hardware/measurements/trtllm-v1.0.yaml"
     assert catalog.files["models/deepseek-r1"] == "hardware/models.yaml"

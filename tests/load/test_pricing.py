@@ -18,8 +18,8 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "pricing"
 
 
 @pytest.fixture(scope="module")
-def bundled():
-    return load_providers(None, pricing_dirs())
+def bundled(bundled_price_sheets):
+    return bundled_price_sheets
 
 
 def test_bundled_sheets_cover_40_providers_and_1500_models_all_sourced_and_dated(bundled):

@@ -18,8 +18,8 @@ COLLECTED_CSV = Path(__file__).resolve().parents[3] / "shared" / "data" / "quali
 
 
 @pytest.fixture(scope="module")
-def quality():
-    return load_quality()
+def quality(bundled_quality):
+    return bundled_quality
 
 
 def test_bundled_data_loads_with_one_id_per_model(quality):

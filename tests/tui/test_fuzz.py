@@ -18,7 +18,7 @@ from tco.tui.app import TcoApp
 sys.path.insert(0, str(Path(__file__).parent))
 from tui_helpers import TODAY, open_app  # noqa: E402
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]  # minutes of random input: the -m slow run
 SID = "tui-support"
 SIZE = (100, 30)
 KEYS = (

@@ -139,11 +139,10 @@ def test_bench_accuracy_prints_overall_and_slices(capsys):
     assert overall["rows"] == 631 and 0 < overall["median_abs_pct_error"] < overall["p90_abs_pct_error"]
 
 
-def test_bench_throughput_runs_a_1000_row_batch_over_every_model_and_gpu(capsys):
+def test_bench_throughput_runs_a_1000_row_batch_over_every_model_and_gpu(capsys, bundled_hardware):
     from tco.bench.throughput_speed import batch_rows
-    from tco.load.hardware import load_hardware
 
-    catalog = load_hardware()
+    catalog = bundled_hardware
     rows = batch_rows(catalog.models, catalog.gpus)
     assert len(rows) == 1000
     pairs = {(r["model"], r["gpu"]) for r in rows}

@@ -10,7 +10,7 @@ import pytest
 from tco.cli import main
 from tco.load.quality import load_quality
 
-DATA = Path(__file__).resolve().parent / "data" / "quality"
+DATA = Path(__file__).resolve().parents[1] / "data" / "quality"
 CLOSED = load_quality().closed_models()
 
 

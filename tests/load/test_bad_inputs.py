@@ -18,8 +18,8 @@ import yaml
 from tco.cli import main
 from tco.load import yaml_source
 
-BAD = Path(__file__).parent / "data" / "bad"
-ROOT = Path(__file__).resolve().parents[1]
+BAD = Path(__file__).resolve().parents[1] / "data" / "bad"
+ROOT = Path(__file__).resolve().parents[2]
 CASES = yaml.safe_load((BAD / "expected.yaml").read_text(encoding="utf-8"))
 
 

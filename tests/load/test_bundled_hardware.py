@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tco.load.hardware import hardware_files, hardware_schema_text, load_hardware
+from tco.load.hardware import hardware_files, hardware_schema_text
 from tco.load.yaml_source import load_yaml
 from tco.paths import bundled_dir
 
@@ -15,8 +15,8 @@ PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
 @pytest.fixture(scope="module")
-def catalog():
-    return load_hardware()
+def catalog(bundled_hardware):
+    return bundled_hardware
 
 
 def test_every_file_declares_its_schema_and_version():

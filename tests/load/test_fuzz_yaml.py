@@ -16,7 +16,7 @@ from tco.errors import TcoUserError
 from tco.load.scenarios import parse_scenarios_text
 from tco.load.yaml_source import parse_yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 INSERTS = [b"\t", b":", b": ", b"&a ", b"*a", b"<<: *a\n", b"- ", b"[", b"{", b"}", b"]", b"!!python/object ", b"\n",
            b"  ", b"'", b'"', b"#", b"%YAML 1.1\n", b"---\n", b"\xff", b"\xc3", b".nan", b"1e999", b"? "]
 

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from tco.load.hardware import load_hardware
-from tco.load.pricing import load_providers, pricing_dirs
-from tco.load.quality import load_quality
 
-
-def test_every_open_weight_link_of_a_price_sheet_names_a_catalog_architecture():
-    models = load_hardware().models
-    sheets = load_providers(None, pricing_dirs())
+def test_every_open_weight_link_of_a_price_sheet_names_a_catalog_architecture(bundled_hardware, bundled_price_sheets):
+    models = bundled_hardware.models
+    sheets = bundled_price_sheets
     links = [(p.id, m.id, m.open_weight_model) for p in sheets.values() for m in p.models if m.open_weight_model]
     assert len(links) > 100
     assert [link for link in links if link[2] not in models] == []
 
 
-def test_every_capability_model_links_to_an_architecture_and_to_price_sheets_that_exist():
-    models = load_hardware().models
-    quality = load_quality()
-    sheets = load_providers(None, pricing_dirs())
+def test_every_capability_model_links_to_an_architecture_and_to_price_sheets_that_exist(bundled_hardware, bundled_quality,
+                                                                                       bundled_price_sheets):
+    models = bundled_hardware.models
+    quality = bundled_quality
+    sheets = bundled_price_sheets
     sold = {(p.id, m.id) for p in sheets.values() for m in p.models} | {
         (p.id, alias) for p in sheets.values() for m in p.models for alias in (getattr(m, "aliases", None) or [])}
     for q in quality.models.values():
