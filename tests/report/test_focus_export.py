@@ -71,6 +71,7 @@ def _validator_python() -> Path | None:
     return path if path.exists() else None
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
 def test_focus_output_passes_the_focus_1_2_validator(capsys, tmp_path, suffix):
     python = _validator_python()
