@@ -63,12 +63,29 @@ def load_scenario_files(paths: list[Path], overrides: list[str] | None = None) -
         loaded.files.append(path)
     if problems:
         raise TcoUserError(problems)
-    ids = [s.id for s in loaded.scenarios]
-    dup = sorted({i for i in ids if ids.count(i) > 1})
+    dup = duplicate_scenario_ids(loaded)
     if dup:
-        raise TcoUserError([DataProblem(loaded.locate(ids.index(d), ("id",))[0], loaded.locate(ids.index(d), ("id",))[1], "id",
-                                        f"scenario id `{d}` is used by more than one scenario; ids must be unique across files") for d in dup])
+        raise TcoUserError(dup)
     return loaded
+
+
+def duplicate_scenario_ids(loaded: LoadedScenarios) -> list[DataProblem]:
+    """The second (and later) use of a scenario id across files, naming where it was first used.
+
+    Why: results, `--set` and the workbook address scenarios by id; two files with the same id
+    would silently mix or hide one of them.
+    """
+    first: dict[str, int] = {}
+    out: list[DataProblem] = []
+    for index, scenario in enumerate(loaded.scenarios):
+        if scenario.id not in first:
+            first[scenario.id] = index
+            continue
+        file, line, field = loaded.locate(index, ("id",))
+        file0, line0, _ = loaded.locate(first[scenario.id], ("id",))
+        out.append(DataProblem(file, line, field, f"scenario id `{scenario.id}` is already used in {file0}" + (f":{line0}" if line0 else "")
+                               + "; ids must be unique across files", "give each scenario its own id"))
+    return out
 
 
 def parse_scenarios_text(text: str, name: str, overrides: list[str] | None = None) -> LoadedScenarios:
@@ -304,5 +321,5 @@ def problems_from_rows(loaded: LoadedScenarios, row_problems) -> list[DataProble
     out = []
     for p in row_problems:
         file, line, field = loaded.locate(p.scenario_index, p.path)
-        out.append(DataProblem(file, line, field, p.message, p.hint))
+        out.append(DataProblem(file, line, field, p.message, p.hint, cannot_run=getattr(p, "cannot_run", False)))
     return out
