@@ -73,6 +73,8 @@ def run(args) -> int:
             problems.extend(e.problems)
     if scenario_paths:
         problems.extend(_check_scenarios(args, scenario_paths, warnings))
+    # One problem found by several checks (a --hardware-dir file is read once per scenario file) is said once.
+    problems, warnings = list(dict.fromkeys(problems)), list(dict.fromkeys(warnings))
     for w in sorted(warnings):
         print(w.render(), file=sys.stderr)
     if problems:

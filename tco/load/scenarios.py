@@ -186,6 +186,9 @@ def migrate_old_names(data: dict, lines: dict[KeyPath, int], name: str, warnings
 
 MAX_SCENARIO_NUMBER = 1e15
 """No real input is larger (a quadrillion requests a day, dollars, tokens); beyond it costs overflow."""
+MIN_SCENARIO_NUMBER = 1e-9
+"""No real input other than 0 is smaller (a billionth of a dollar, of a share); a value like 1e-300 or a
+subnormal is a typing mistake that divides to infinity or prints hundreds of digits."""
 
 
 def _too_large(data: Any, name: str, lines: dict[KeyPath, int]) -> list[DataProblem]:
@@ -198,18 +201,30 @@ def _too_large(data: Any, name: str, lines: dict[KeyPath, int]) -> list[DataProb
             stack.extend(((*path, k), v) for k, v in value.items())
         elif isinstance(value, list):
             stack.extend(((*path, i), v) for i, v in enumerate(value))
-        elif isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) > MAX_SCENARIO_NUMBER:
+        elif isinstance(value, (int, float)) and not isinstance(value, bool) and (
+                abs(value) > MAX_SCENARIO_NUMBER or 0 < abs(value) < MIN_SCENARIO_NUMBER):
             probe = path
             while probe and probe not in lines:
                 probe = probe[:-1]
-            out.append(DataProblem(name, lines.get(probe), dotted(path),
-                                   f"is too large to be a real figure (got {value:g}; the limit is {MAX_SCENARIO_NUMBER:g})"))
+            message = (f"is too large to be a real figure (got {value:g}; the limit is {MAX_SCENARIO_NUMBER:g})"
+                       if abs(value) > MAX_SCENARIO_NUMBER else
+                       f"is too small to be a real figure (got {value:g}; write 0 or at least {MIN_SCENARIO_NUMBER:g})")
+            out.append(DataProblem(name, lines.get(probe), dotted(path), message))
     return out
 
 
 def _with_override_hint(problem: DataProblem, overridden: dict[str, str]) -> DataProblem:
     """Point at the `--set` that wrote the value: the file's line alone would mislead."""
+    import re
+
     for where, text in overridden.items():
+        if problem.field == where and problem.message == "unknown field":
+            # The misspelt key is in the --set path, not in the file: say so, and correct the --set itself.
+            path, _, value = text.partition("=")
+            word = re.fullmatch(r"did you mean `(.+)`\?", problem.hint or "")
+            parts = path.strip().split(".")
+            hint = f"did you mean `--set {'.'.join([*parts[:-1], word.group(1)])}={value}`?" if word else None
+            return DataProblem("--set", None, path.strip(), "unknown field", hint)
         if problem.field == where or problem.field.startswith((where + ".", where + "[")):
             shown = text if len(text) <= 80 else text[:77] + "..."
             hint = f"the value comes from --set {shown}" + (f"; {problem.hint}" if problem.hint else "")
