@@ -123,7 +123,7 @@ def _shadow_notices(kind: str, record: Any, bundled_records: dict, before: _Orig
         if not mine or not theirs:
             continue
         ratio = mine / theirs
-        if ratio >= PRICE_RATIO_WARNING or ratio <= 1 / PRICE_RATIO_WARNING:
+        if ratio >= PRICE_RATIO_WARNING * (1 - 1e-9) or ratio <= (1 + 1e-9) / PRICE_RATIO_WARNING:
             out.append(DataProblem(here.file, here.line(kind, name), f"{where}.{name}",
                                    f"{mine:g} is {ratio:.3g}x the bundled figure {theirs:g} for `{record.id}` ({before.file})",
                                    "check the unit: per GPU or per instance, per hour or per month", severity="warning"))
