@@ -118,7 +118,7 @@ def _price_date_warnings(option: ApiOption, path: tuple, warn, catalog: Any, sta
     for model in getattr(sheet, "models", None) or []:
         if wanted != model.id.lower() and wanted not in (a.lower() for a in model.aliases):
             continue
-        first = model.prices[0].effective_from
+        first = getattr(model.prices[0], "effective_from", None)
         if first is not None and first > start:
             warn((*path, "model"),
                  f"the earliest price of `{model.id}` ({option.provider}) is in force from {first.isoformat()}, after the "
