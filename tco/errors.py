@@ -33,6 +33,8 @@ class DataProblem:
     message: str
     hint: str | None = field(default=None, compare=False)
     severity: str = field(default="error", compare=False)
+    cannot_run: bool = field(default=False, compare=False)
+    """A valid input describing a configuration that cannot run (exit 4 when every problem is one)."""
 
     def render(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
@@ -42,16 +44,21 @@ class DataProblem:
         return head + (f"\n    hint: {self.hint}" if self.hint else "")
 
 
+def exit_code_of(problems: list[DataProblem]) -> ExitCode:
+    """4 when every problem is a configuration that cannot run (README: "4 a configuration that cannot run"), else 2."""
+    return ExitCode.CANNOT_RUN if problems and all(p.cannot_run for p in problems) else ExitCode.BAD_INPUT
+
+
 class TcoUserError(Exception):
     """The user's input is wrong; `problems` says where and why."""
 
-    def __init__(self, problems: list[DataProblem] | DataProblem | str, exit_code: ExitCode = ExitCode.BAD_INPUT):
+    def __init__(self, problems: list[DataProblem] | DataProblem | str, exit_code: ExitCode | None = None):
         if isinstance(problems, str):
             problems = [DataProblem("tco", None, "", problems)]
         elif isinstance(problems, DataProblem):
             problems = [problems]
         self.problems = sorted(problems, key=lambda p: (p.file, p.line or 0, p.field))
-        self.exit_code = exit_code
+        self.exit_code = exit_code if exit_code is not None else exit_code_of(self.problems)
         super().__init__("\n".join(p.render() for p in self.problems))
 
 

@@ -131,11 +131,29 @@ def _load_capability(catalog, loaded) -> None:
     """Capability data, and each scenario's own evaluation file (relative to its scenario file)."""
     from tco.load.quality import load_quality, load_user_scores
 
+    from tco.load.yaml_source import did_you_mean
+
     catalog.quality = load_quality()
+    problems: list[DataProblem] = []
     for index, scenario in enumerate(loaded.scenarios):
         req = scenario.capability
-        if req is None or not req.user_scores_file:
+        if req is None:
+            continue
+        if req.comparable_to is not None and req.comparable_to not in catalog.quality.models:
+            file, line, field = loaded.locate(index, ("capability", "comparable_to"))
+            problems.append(DataProblem(file, line, field, f"unknown model id `{req.comparable_to}` (not in pricing/quality/models.yaml)",
+                                        did_you_mean(req.comparable_to, catalog.quality.models)))
+        if not req.user_scores_file:
             continue
         name = loaded.locations[index][0] if loaded.locations else "."
         base = Path(name).parent if name != IN_MEMORY else Path.cwd()
-        catalog.user_scores[scenario.id] = load_user_scores(base / req.user_scores_file, catalog.quality.models)
+        try:
+            catalog.user_scores[scenario.id] = load_user_scores(base / req.user_scores_file, catalog.quality.models)
+        except TcoUserError as e:
+            # A problem with the file itself (missing, a folder, not a CSV) is named at the scenario's key
+            # that points to it; a problem inside the CSV keeps the CSV's own line.
+            file, line, field = loaded.locate(index, ("capability", "user_scores_file"))
+            problems.extend(DataProblem(file, line, field, f"`{req.user_scores_file}`: {p.message}", p.hint)
+                            if p.line is None and not p.field else p for p in e.problems)
+    if problems:
+        raise TcoUserError(problems)

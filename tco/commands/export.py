@@ -33,6 +33,8 @@ def run(args) -> int:
                          parents_hint="create it first, or pass --mkdir")
     run = evaluate_args(args)
     results = run.results
+    for warning in run.problems:  # the same plausibility warnings `tco run` prints
+        print(warning.render(), file=sys.stderr)
     written = export_workbook(run, target, make_parents=args.mkdir, inputs=input_files(run))
     scenarios = results.options["scenario"].n_unique()
     print(f"wrote {written} ({scenarios} scenario(s), {results.options.height} option(s))", file=sys.stderr)

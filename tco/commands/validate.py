@@ -31,7 +31,7 @@ def kind_of(data) -> str:
 def run(args) -> int:
     from pathlib import Path
 
-    from tco.errors import DataProblem, ExitCode, TcoUserError
+    from tco.errors import DataProblem, TcoUserError, exit_code_of
     from tco.load.yaml_source import load_yaml, validate_as
 
     problems: list[DataProblem] = []
@@ -73,6 +73,8 @@ def run(args) -> int:
             problems.extend(e.problems)
     if scenario_paths:
         problems.extend(_check_scenarios(args, scenario_paths, warnings))
+    # One problem found by several checks (a --hardware-dir file is read once per scenario file) is said once.
+    problems, warnings = list(dict.fromkeys(problems)), list(dict.fromkeys(warnings))
     for w in sorted(warnings):
         print(w.render(), file=sys.stderr)
     if problems:
@@ -80,7 +82,7 @@ def run(args) -> int:
             print(p.render(), file=sys.stderr)
         n_files = len({p.file for p in problems})
         print(f"{len(problems)} problem(s) in {n_files} file(s)", file=sys.stderr)
-        return ExitCode.BAD_INPUT
+        return exit_code_of(problems)
     print(f"ok: {len(files)} file(s) valid", file=sys.stderr)
     return 0
 
@@ -93,10 +95,14 @@ def _check_scenarios(args, paths, warnings) -> list:
     from tco.errors import TcoUserError
     from tco.load.scenarios import load_scenario_files
 
+    from tco.load.scenarios import duplicate_scenario_ids
+
     problems = []
+    every = None
     for path in paths:
         try:
             loaded = load_scenario_files([path])
+            every = loaded if every is None else _joined(every, loaded)
         except TcoUserError as e:
             problems.extend(e.problems)
             continue
@@ -108,4 +114,13 @@ def _check_scenarios(args, paths, warnings) -> list:
             warnings.extend(run.problems)
         except TcoUserError as e:
             problems.extend(e.problems)
+    if every is not None:
+        problems.extend(duplicate_scenario_ids(every))
     return problems
+
+
+def _joined(a, b):
+    """Two loaded sets as one, to find a scenario id used in two files."""
+    from tco.load.scenarios import LoadedScenarios
+
+    return LoadedScenarios(a.scenarios + b.scenarios, a.files + b.files, a.hashes | b.hashes, a.locations + b.locations)

@@ -58,6 +58,8 @@ class RowProblem:
     path: tuple
     message: str
     hint: str | None = None
+    cannot_run: bool = False
+    """The input is valid but this configuration cannot run (exit 4, not 2): e.g. weights larger than GPU memory."""
 
 
 Predictor = Callable[..., Any]
@@ -250,9 +252,9 @@ def _self_hosted_values(row: Row, option: SelfHostedOption, scenario: Scenario, 
                         predict: Predictor, problems: list[RowProblem], s_index: int, path: tuple) -> None:
     import difflib
 
-    def unknown(field_name: str, value: str, choices) -> None:
+    def unknown(field_name: str, value: str, choices, where: tuple = ()) -> None:
         close = difflib.get_close_matches(value, list(choices), n=1)
-        problems.append(RowProblem(s_index, (*path, field_name), f"unknown {field_name} id `{value}`",
+        problems.append(RowProblem(s_index, (*path, *(where or (field_name,))), f"unknown {field_name} id `{value}`",
                                    f"did you mean `{close[0]}`?" if close else None))
 
     model = catalog.models.get(option.model)
@@ -295,7 +297,8 @@ def _self_hosted_values(row: Row, option: SelfHostedOption, scenario: Scenario, 
         result = predict(model, gpu, config, catalog.measurements, **({"calibrate": True} if option.calibrate else {}))
         row.throughput = result
         if not result.runnable:
-            problems.append(RowProblem(s_index, path, f"`{option.model}` cannot run on {option.gpus_per_replica} x {option.gpu} at {option.precision}: {result.reason}"))
+            problems.append(RowProblem(s_index, path, f"`{option.model}` cannot run on {option.gpus_per_replica} x {option.gpu} at {option.precision}: {result.reason}",
+                                       cannot_run=True))
             return
         v["replica_generations_per_s"] = result.requests_per_s
         prov["replica_generations_per_s"] = Provenance(
@@ -310,7 +313,7 @@ def _self_hosted_values(row: Row, option: SelfHostedOption, scenario: Scenario, 
     pay = option.payment
     offer = catalog.offers.get(pay.offer) if pay.offer else None
     if pay.offer and offer is None:
-        unknown("offer", pay.offer, catalog.offers)
+        unknown("offer", pay.offer, catalog.offers, ("payment", "offer"))
         return
     if offer is not None and offer.gpu != option.gpu:
         problems.append(RowProblem(s_index, (*path, "payment", "offer"), f"offer `{offer.id}` has {offer.gpu} GPUs, but the option runs on {option.gpu}"))

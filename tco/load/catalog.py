@@ -19,7 +19,7 @@ def load_catalog(providers: set[str] | None = None, hardware_dirs: list[Path] | 
     catalog.provider_ids = provider_ids(dirs)
     wanted = set(catalog.provider_ids) if providers is None else providers & set(catalog.provider_ids)
     for pid in sorted(wanted):
-        catalog.providers[pid] = load_provider(pid, dirs)
+        catalog.providers[pid] = load_provider(pid, dirs, catalog.notices)
     return catalog
 
 

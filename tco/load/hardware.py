@@ -92,6 +92,9 @@ def _add(catalog: Catalog, parsed: HardwareFile, display: str, lines: dict, laye
                     display, here.line(kind, "id"), f"{kind}[{index}].id",
                     f"duplicate id `{record.id}`: also defined in {before.file}:{before.line(kind, 'id')}"))
                 continue
+            if before is not None and before.layer == 0 and layer > 0:
+                catalog.notices.extend(_shadow_notices(kind, record, getattr(catalog, kind) if kind != "measurements" else {},
+                                                       before, here))
             origins[key] = here
             catalog.files[f"{kind}/{record.id}"] = display
             if kind == "measurements":
@@ -100,6 +103,31 @@ def _add(catalog: Catalog, parsed: HardwareFile, display: str, lines: dict, laye
                 catalog.measurements.append(record)
             else:
                 getattr(catalog, kind)[record.id] = record
+
+
+PRICE_RATIO_WARNING = 10
+"""A user figure this many times above or below the bundled one for the same id is most likely a unit
+slip (per instance vs per GPU, per thousand vs per million): warn, naming both figures."""
+
+
+def _shadow_notices(kind: str, record: Any, bundled_records: dict, before: _Origin, here: _Origin) -> list[DataProblem]:
+    """A user record replacing a bundled one is said (it changes every run that names the id), and a
+    price 10x-1000x away from the bundled one is flagged naming both."""
+    where = f"{kind}[{here.index}]"
+    out = [DataProblem(here.file, here.line(kind, "id"), f"{where}.id",
+                       f"replaces the bundled {kind[:-1].replace('_', ' ')} `{record.id}` ({before.file}:{before.line(kind, 'id')})",
+                       "give your record another id to keep both", severity="warning")]
+    bundled = bundled_records.get(record.id)
+    for name in ("on_demand_usd_per_gpu_hour", "on_demand_usd_per_hour", "spot_usd_per_gpu_hour", "spot_usd_per_hour"):
+        mine, theirs = getattr(record, name, None), getattr(bundled, name, None)
+        if not mine or not theirs:
+            continue
+        ratio = mine / theirs
+        if ratio >= PRICE_RATIO_WARNING * (1 - 1e-9) or ratio <= (1 + 1e-9) / PRICE_RATIO_WARNING:
+            out.append(DataProblem(here.file, here.line(kind, name), f"{where}.{name}",
+                                   f"{mine:g} is {ratio:.3g}x the bundled figure {theirs:g} for `{record.id}` ({before.file})",
+                                   "check the unit: per GPU or per instance, per hour or per month", severity="warning"))
+    return out
 
 
 def _check_references(catalog: Catalog, origins: dict[tuple[str, str], _Origin], problems: list[DataProblem]) -> None:

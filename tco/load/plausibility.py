@@ -7,6 +7,7 @@ stderr as `file:line: warning: field: message` and never change the exit code.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from tco.errors import DataProblem
@@ -39,7 +40,7 @@ def plausibility_warnings(loaded: LoadedScenarios, catalog: Any = None) -> list[
     """Every suspicious value of every loaded scenario; with a catalog, also GPU counts and API prices.
 
     The loader's own notices (older key spellings) come first."""
-    out: list[DataProblem] = list(loaded.warnings)
+    out: list[DataProblem] = list(loaded.warnings) + list(getattr(catalog, "notices", None) or [])
     for index, scenario in enumerate(loaded.scenarios):
         def warn(path: tuple, message: str, hint: str | None = None) -> None:
             file, line, field = loaded.locate(index, path)
@@ -52,6 +53,7 @@ def plausibility_warnings(loaded: LoadedScenarios, catalog: Any = None) -> list[
                 _self_hosted_warnings(option, path, warn, catalog)
             elif isinstance(option, ApiOption) and catalog is not None:
                 _api_price_warnings(option, path, warn, catalog)
+                _price_date_warnings(option, path, warn, catalog, scenario.finance.start_date or dt.date.today())
     return sorted(out)
 
 
@@ -106,6 +108,22 @@ def _api_price_warnings(option: ApiOption, path: tuple, warn, catalog: Any) -> N
                 warn((*path, "model"),
                      f"the price sheet of `{option.provider}` lists {field} = {price} for `{model.id}`: that looks like a price per thousand tokens",
                      hint="sheet prices are per million tokens: multiply a per-thousand price by 1000")
+        return
+
+
+def _price_date_warnings(option: ApiOption, path: tuple, warn, catalog: Any, start: dt.date) -> None:
+    """No price is in force on the scenario's start: the earliest one is used anyway, so say so."""
+    sheet = catalog.providers.get(option.provider)
+    wanted = option.model.lower()
+    for model in getattr(sheet, "models", None) or []:
+        if wanted != model.id.lower() and wanted not in (a.lower() for a in model.aliases):
+            continue
+        first = getattr(model.prices[0], "effective_from", None)
+        if first is not None and first > start:
+            warn((*path, "model"),
+                 f"the earliest price of `{model.id}` ({option.provider}) is in force from {first.isoformat()}, after the "
+                 f"scenario's start {start.isoformat()}; it is used for the months before it too",
+                 hint="set finance.start_date on or after that date, or add the older price to the sheet")
         return
 
 

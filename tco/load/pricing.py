@@ -42,7 +42,43 @@ def read_sheet(path: Path) -> ApiProvider:
     return provider
 
 
-def load_provider(provider_id: str, dirs: Sequence[Path]) -> ApiProvider:
+PRICE_RATIO_WARNING = 10
+"""A user price this many times above or below the bundled one for the same model is most likely a
+per-thousand / per-million slip: warn, naming both figures."""
+
+
+def price_ratio_notices(user: ApiProvider, bundled: ApiProvider, user_path: Path, bundled_path: Path) -> list[DataProblem]:
+    """Each user price 10x or more away from the bundled sheet's latest price for the same model id."""
+    from decimal import Decimal
+
+    from tco.load.yaml_source import dotted
+
+    theirs = {m.id.lower(): m for m in bundled.models}
+    out: list[DataProblem] = []
+    lines = None
+    for m_index, model in enumerate(user.models):
+        other = theirs.get(model.id.lower())
+        if other is None:
+            continue
+        for e_index, entry in enumerate(model.prices):
+            for field in ("input_usd_per_million_tokens", "output_usd_per_million_tokens"):
+                mine, ref = getattr(entry, field), getattr(other.prices[-1], field)
+                if not mine or not ref:
+                    continue
+                ratio = mine / ref
+                if ratio >= PRICE_RATIO_WARNING or ratio <= Decimal(1) / PRICE_RATIO_WARNING:
+                    if lines is None:
+                        lines = load_yaml(user_path)[1]
+                    path = ("models", m_index, "prices", e_index, field)
+                    out.append(DataProblem(str(user_path), lines.get(path), dotted(path),
+                                           f"{mine} USD per million tokens is {float(ratio):.3g}x the bundled price {ref} for "
+                                           f"`{model.id}` (bundled {bundled_path.parent.name}/{bundled_path.name}, as of {other.prices[-1].as_of or bundled.as_of})",
+                                           "sheet prices are per million tokens: a price per thousand is 1000x smaller",
+                                           severity="warning"))
+    return out
+
+
+def load_provider(provider_id: str, dirs: Sequence[Path], notices: list[DataProblem] | None = None) -> ApiProvider:
     paths = [folder / f"{provider_id}.yaml" for folder in dirs if (folder / f"{provider_id}.yaml").is_file()]
     if not paths:
         known = provider_ids(dirs)
@@ -50,6 +86,9 @@ def load_provider(provider_id: str, dirs: Sequence[Path]) -> ApiProvider:
             "pricing", None, "provider", f"no price sheet for provider `{provider_id}`",
             hint=did_you_mean(provider_id, known) or f"known providers: {', '.join(known[:12])}{' ...' if len(known) > 12 else ''}"))
     sheets = [read_sheet(p) for p in paths]
+    if notices is not None and len(sheets) > 1:
+        for path, sheet in zip(paths[:-1], sheets[:-1]):
+            notices.extend(price_ratio_notices(sheet, sheets[-1], path, paths[-1]))
     merged = sheets[-1]
     for overlay in reversed(sheets[:-1]):
         merged = overlay_sheet(merged, overlay)

@@ -63,12 +63,29 @@ def load_scenario_files(paths: list[Path], overrides: list[str] | None = None) -
         loaded.files.append(path)
     if problems:
         raise TcoUserError(problems)
-    ids = [s.id for s in loaded.scenarios]
-    dup = sorted({i for i in ids if ids.count(i) > 1})
+    dup = duplicate_scenario_ids(loaded)
     if dup:
-        raise TcoUserError([DataProblem(loaded.locate(ids.index(d), ("id",))[0], loaded.locate(ids.index(d), ("id",))[1], "id",
-                                        f"scenario id `{d}` is used by more than one scenario; ids must be unique across files") for d in dup])
+        raise TcoUserError(dup)
     return loaded
+
+
+def duplicate_scenario_ids(loaded: LoadedScenarios) -> list[DataProblem]:
+    """The second (and later) use of a scenario id across files, naming where it was first used.
+
+    Why: results, `--set` and the workbook address scenarios by id; two files with the same id
+    would silently mix or hide one of them.
+    """
+    first: dict[str, int] = {}
+    out: list[DataProblem] = []
+    for index, scenario in enumerate(loaded.scenarios):
+        if scenario.id not in first:
+            first[scenario.id] = index
+            continue
+        file, line, field = loaded.locate(index, ("id",))
+        file0, line0, _ = loaded.locate(first[scenario.id], ("id",))
+        out.append(DataProblem(file, line, field, f"scenario id `{scenario.id}` is already used in {file0}" + (f":{line0}" if line0 else "")
+                               + "; ids must be unique across files", "give each scenario its own id"))
+    return out
 
 
 def parse_scenarios_text(text: str, name: str, overrides: list[str] | None = None) -> LoadedScenarios:
@@ -169,6 +186,9 @@ def migrate_old_names(data: dict, lines: dict[KeyPath, int], name: str, warnings
 
 MAX_SCENARIO_NUMBER = 1e15
 """No real input is larger (a quadrillion requests a day, dollars, tokens); beyond it costs overflow."""
+MIN_SCENARIO_NUMBER = 1e-9
+"""No real input other than 0 is smaller (a billionth of a dollar, of a share); a value like 1e-300 or a
+subnormal is a typing mistake that divides to infinity or prints hundreds of digits."""
 
 
 def _too_large(data: Any, name: str, lines: dict[KeyPath, int]) -> list[DataProblem]:
@@ -181,18 +201,30 @@ def _too_large(data: Any, name: str, lines: dict[KeyPath, int]) -> list[DataProb
             stack.extend(((*path, k), v) for k, v in value.items())
         elif isinstance(value, list):
             stack.extend(((*path, i), v) for i, v in enumerate(value))
-        elif isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) > MAX_SCENARIO_NUMBER:
+        elif isinstance(value, (int, float)) and not isinstance(value, bool) and (
+                abs(value) > MAX_SCENARIO_NUMBER or 0 < abs(value) < MIN_SCENARIO_NUMBER):
             probe = path
             while probe and probe not in lines:
                 probe = probe[:-1]
-            out.append(DataProblem(name, lines.get(probe), dotted(path),
-                                   f"is too large to be a real figure (got {value:g}; the limit is {MAX_SCENARIO_NUMBER:g})"))
+            message = (f"is too large to be a real figure (got {value:g}; the limit is {MAX_SCENARIO_NUMBER:g})"
+                       if abs(value) > MAX_SCENARIO_NUMBER else
+                       f"is too small to be a real figure (got {value:g}; write 0 or at least {MIN_SCENARIO_NUMBER:g})")
+            out.append(DataProblem(name, lines.get(probe), dotted(path), message))
     return out
 
 
 def _with_override_hint(problem: DataProblem, overridden: dict[str, str]) -> DataProblem:
     """Point at the `--set` that wrote the value: the file's line alone would mislead."""
+    import re
+
     for where, text in overridden.items():
+        if problem.field == where and problem.message == "unknown field":
+            # The misspelt key is in the --set path, not in the file: say so, and correct the --set itself.
+            path, _, value = text.partition("=")
+            word = re.fullmatch(r"did you mean `(.+)`\?", problem.hint or "")
+            parts = path.strip().split(".")
+            hint = f"did you mean `--set {'.'.join([*parts[:-1], word.group(1)])}={value}`?" if word else None
+            return DataProblem("--set", None, path.strip(), "unknown field", hint)
         if problem.field == where or problem.field.startswith((where + ".", where + "[")):
             shown = text if len(text) <= 80 else text[:77] + "..."
             hint = f"the value comes from --set {shown}" + (f"; {problem.hint}" if problem.hint else "")
@@ -304,5 +336,5 @@ def problems_from_rows(loaded: LoadedScenarios, row_problems) -> list[DataProble
     out = []
     for p in row_problems:
         file, line, field = loaded.locate(p.scenario_index, p.path)
-        out.append(DataProblem(file, line, field, p.message, p.hint))
+        out.append(DataProblem(file, line, field, p.message, p.hint, cannot_run=getattr(p, "cannot_run", False)))
     return out

@@ -8,6 +8,7 @@ turns a pydantic error location into `file:line: field`.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import hashlib
 import math
@@ -477,6 +478,8 @@ class _Builder:
         except yaml.YAMLError as e:
             raise _Limit(f"cannot read value: {getattr(e, 'problem', e)}", node.start_mark.line + 1) from None
         except (ValueError, OverflowError):
+            if tag == "tag:yaml.org,2002:timestamp":
+                return node.value  # `2026-02-30`: kept as text, so the model says which field wants a real date
             raise _Limit(f"cannot read value {node.value!r}", node.start_mark.line + 1) from None
 
 
@@ -517,6 +520,7 @@ _MESSAGES = {
     "date_type": "must be a date written as YYYY-MM-DD",
     "date_parsing": "must be a date written as YYYY-MM-DD",
     "date_from_datetime_parsing": "must be a date written as YYYY-MM-DD",
+    "date_from_datetime_inexact": "must be a date written as YYYY-MM-DD",
     "list_type": "must be a list",
     "dict_type": "must be a mapping of keys to values",
     "model_type": "must be a mapping of keys to values",
@@ -542,17 +546,23 @@ def humane(err: dict[str, Any]) -> str:
             text = template.format(**ctx)
         except (KeyError, IndexError):
             text = err["msg"]
+    elif err["type"] == "located":
+        text = str(ctx.get("message", err["msg"]))
     elif err["type"] == "value_error":
         text = str(ctx.get("error", err["msg"])).removeprefix("Value error, ")
     else:
         text = err["msg"]
-    value = err.get("input")
-    if err["type"] not in ("missing", "extra_forbidden", "union_tag_not_found") and _is_shown(value):
+    value = err.get("input") if err["type"] != "located" else ctx.get("value")
+    if isinstance(value, dt.date) and err["type"] == "date_out_of_range":
+        text += f" (got {value.isoformat()})"
+    elif err["type"] not in ("missing", "extra_forbidden", "union_tag_not_found") and _is_shown(value):
         text += f" (got {value!r})"
     return text
 
 
 def _is_shown(value: Any) -> bool:
+    if isinstance(value, dt.date):
+        return False
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
         return True
     return isinstance(value, (str, int, float, bool)) and len(repr(value)) <= 60
@@ -564,14 +574,16 @@ def problems_from_validation(name: str, error: ValidationError, lines: dict[KeyP
     out = []
     known = sorted(_all_field_names(model)) if model is not None else []
     for err in error.errors():
-        loc = (*prefix, *_data_loc(data, err["loc"]))
+        ctx = err.get("ctx") or {}
+        at = tuple(ctx.get("at", ())) if err["type"] == "located" else ()
+        loc = (*prefix, *_data_loc(data, err["loc"], keep_last=err["type"] == "missing"), *at)
         probe = loc if err["type"] != "missing" else loc[:-1]
         while probe and probe not in lines:
             probe = probe[:-1]
         hint = None
         if err["type"] == "extra_forbidden" and loc:
             hint = _did_you_mean(str(loc[-1]), known)
-        hint = hint or _percent_hint(err)
+        hint = hint or ctx.get("hint") if err["type"] == "located" else hint or _percent_hint(err)
         out.append(DataProblem(name, lines.get(probe), _dotted(loc), humane(err), hint=hint))
     return out
 
@@ -587,7 +599,7 @@ def _percent_hint(err: dict[str, Any]) -> str | None:
     return None
 
 
-def _data_loc(data: Any, loc: Iterable[Any]) -> list[Any]:
+def _data_loc(data: Any, loc: Iterable[Any], keep_last: bool = True) -> list[Any]:
     """Pydantic's error path with its union-member tags (`api`, `function-after[...]`) removed.
 
     Why: the user never wrote those tags; the path must match the keys in their file.
@@ -602,8 +614,9 @@ def _data_loc(data: Any, loc: Iterable[Any]) -> list[Any]:
         elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
             out.append(part)
             current = current[part]
-        elif i == len(loc) - 1 and not (isinstance(part, str) and "[" in part):
-            out.append(part)
+        elif i == len(loc) - 1 and not (isinstance(part, str) and "[" in part) and (
+                keep_last or not isinstance(current, dict) or data is None):
+            out.append(part)  # a missing key; but not a union member's tag (`hybrid`) the user never wrote
         elif data is None and not (isinstance(part, str) and "[" in part):
             out.append(part)
     return out

@@ -51,3 +51,6 @@ class Catalog:
     """Scenario id -> the user's own evaluation scores (tco.model.quality.UserScore) for it."""
     files: dict[str, str] = field(default_factory=dict)
     """Record kind/id -> the file it came from (for messages and the Sources sheet)."""
+    notices: list = field(default_factory=list)
+    """Warnings about the user's catalog files (tco.errors.DataProblem): a bundled record replaced, a
+    price 10x or more away from the bundled figure for the same id. Printed by run, validate and export."""

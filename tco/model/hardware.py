@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from tco.model.base import Id, PositiveFloat, Source, SourcedRecord, StrictModel
+from tco.model.base import Id, PositiveFloat, Source, SourcedRecord, StrictModel, located_error
 
 # The allowed values of the serving vocabulary, declared once: the throughput engine derives its
 # tuples from these (`typing.get_args`, tco/engine/throughput/config.py), and a test keeps the CLI's
@@ -97,6 +97,14 @@ class OpenModel(SourcedRecord):
     @classmethod
     def unsourced_fields(cls) -> set[str]:
         return set()
+
+    @model_validator(mode="after")
+    def _active_within_total(self):
+        """A token cannot use more parameters than the model has: active > total is a swapped pair."""
+        if self.active_params_b > self.total_params_b:
+            raise located_error(f"active parameters ({self.active_params_b:g} B) exceed the total ({self.total_params_b:g} B)",
+                                ("active_params_b",), hint="active_params_b equals total_params_b for a dense model and is smaller for a MoE")
+        return self
 
 
 class InstanceOffer(SourcedRecord):

@@ -16,7 +16,11 @@ from pydantic import Field, StrictStr, StringConstraints, model_validator
 
 from tco.model.base import Id, PartialDate, StrictModel
 
-UsdPerMillionTokens = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
+MAX_USD_PER_MILLION_TOKENS = 100_000
+"""No sheet lists more than a few hundred USD per million tokens; a figure like 1e308 is a typing
+mistake that overflows every cost computed from it."""
+
+UsdPerMillionTokens = Annotated[Decimal, Field(ge=0, le=MAX_USD_PER_MILLION_TOKENS, allow_inf_nan=False)]
 """An exact price in USD per million tokens (YAML `0.15` is read as Decimal('0.15'), not a float)."""
 
 ApiModelId = Annotated[StrictStr, StringConstraints(min_length=1, max_length=200, pattern=r"^\S+$")]

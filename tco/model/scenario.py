@@ -9,15 +9,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal, Union
 
-from pydantic import Field, StrictStr, model_validator
+from pydantic import Field, StrictStr, field_validator, model_validator
 
-from tco.model.base import Id, NonNegativeFloat, PositiveFloat, Share, StrictModel
+from tco.model.base import Date, Id, NonNegativeFloat, PositiveFloat, Share, StrictModel, located_error
 from tco.model.hardware import Engine
 from tco.model.quality import CapabilityRequirement
 
 ServingPrecision = Literal["bf16", "fp16", "fp8", "fp4", "int4"]
 """Weight precisions a self-hosted option may name (a subset of tco.model.hardware.Precision: no
 weight-only int8)."""
+
+
+MIN_PROFILE_PEAK = 1e-6
+"""The busiest hour of an hourly profile must weigh at least this; any real profile is far above."""
 
 
 class Workload(StrictModel):
@@ -67,9 +71,16 @@ class Workload(StrictModel):
             raise ValueError("give exactly one of requests_per_day or requests_per_month")
         if self.cacheable_prefix_share + self.cache_write_share > 1:
             raise ValueError("cacheable_prefix_share + cache_write_share cannot exceed 1")
-        if self.hourly_profile is not None and sum(self.hourly_profile) <= 0:
-            raise ValueError("hourly_profile needs at least one hour with traffic")
         return self
+
+    @field_validator("hourly_profile")
+    @classmethod
+    def _some_traffic(cls, profile: list[float] | None) -> list[float] | None:
+        """The profile is divided by its average: all zeros (or only specks of traffic) would divide by ~0."""
+        if profile is not None and max(profile) < MIN_PROFILE_PEAK:
+            raise ValueError(f"needs at least one hour with a weight of {MIN_PROFILE_PEAK:g} or more "
+                             f"(weights are relative: 1 for an average hour)")
+        return profile
 
 
 class Finance(StrictModel):
@@ -77,7 +88,7 @@ class Finance(StrictModel):
 
     horizon_months: int = Field(default=36, ge=1, le=120)
     """Months to compare over (36 = three years)."""
-    start_date: dt.date | None = None
+    start_date: Date | None = None
     """First month of the horizon; picks the API price in force. Default: today."""
     discount_rate_per_year: float = Field(default=0.0, ge=0, le=1, allow_inf_nan=False)
     """Cost of capital for the NPV, e.g. 0.08; monthly costs are discounted at (1+r)^(month/12)."""
@@ -222,7 +233,7 @@ class SelfHostedOption(StrictModel):
     spare_replicas: int = Field(default=0, ge=0, le=1000)
     """Redundancy: replicas kept on top of what the load needs (1 = N+1)."""
     min_replicas: int = Field(default=1, ge=0, le=10_000)
-    max_utilization: Share = 1.0
+    max_utilization: float = Field(default=1.0, gt=0, le=1, allow_inf_nan=False)
     """Cap on how busy a replica may run at peak (0.8 keeps 20 % headroom)."""
     replica_output_tokens_per_s: PositiveFloat | None = None
     """Your own measured throughput per replica; overrides the throughput model."""
@@ -275,17 +286,32 @@ class Scenario(StrictModel):
 
     @model_validator(mode="after")
     def _option_refs(self):
-        ids = [o.id for o in self.options]
-        dup = sorted({i for i in ids if ids.count(i) > 1})
-        if dup:
-            raise ValueError(f"option ids must be unique; repeated: {', '.join(dup)}")
+        """Option ids are unique (the second one is named) and a hybrid names options of the right kind."""
+        import difflib
+
+        seen: dict[str, int] = {}
+        for index, o in enumerate(self.options):
+            if o.id in seen:
+                raise located_error(f"option id `{o.id}` is already used by options[{seen[o.id]}]; ids must be unique",
+                                    ("options", index, "id"), hint="give each option its own id")
+            seen[o.id] = index
         kinds = {o.id: o.kind for o in self.options}
-        for o in self.options:
-            if isinstance(o, HybridOption):
-                if kinds.get(o.self_hosted) != "self-hosted":
-                    raise ValueError(f"hybrid `{o.id}`: self_hosted `{o.self_hosted}` is not a self-hosted option of this scenario")
-                if kinds.get(o.api) != "api":
-                    raise ValueError(f"hybrid `{o.id}`: api `{o.api}` is not an API option of this scenario")
+        for index, o in enumerate(self.options):
+            if not isinstance(o, HybridOption):
+                continue
+            for key, kind, label in (("self_hosted", "self-hosted", "a self-hosted"), ("api", "api", "an API")):
+                ref = getattr(o, key)
+                if ref == o.id:
+                    raise located_error(f"hybrid `{o.id}` names itself; it must name {label} option of this scenario",
+                                        ("options", index, key))
+                if kinds.get(ref) != kind:
+                    choices = [i for i, k in kinds.items() if k == kind]
+                    close = difflib.get_close_matches(ref, choices, n=1, cutoff=0.6)
+                    what = f"is {'a ' + kinds[ref] if ref in kinds else 'not an option'} of this scenario"
+                    hint = f"did you mean `{close[0]}`?" if close else (
+                        f"{label[0].upper() + label[1:]} option id: {', '.join(f'`{c}`' for c in choices)}" if choices
+                        else f"add {label} option first")
+                    raise located_error(f"hybrid `{o.id}`: `{ref}` {what}; {key} must name {label} option", ("options", index, key), hint=hint)
         return self
 
     @property
@@ -301,8 +327,10 @@ class ScenarioFile(StrictModel):
 
     @model_validator(mode="after")
     def _unique(self):
-        ids = [s.id for s in self.scenarios]
-        dup = sorted({i for i in ids if ids.count(i) > 1})
-        if dup:
-            raise ValueError(f"scenario ids must be unique; repeated: {', '.join(dup)}")
+        seen: dict[str, int] = {}
+        for index, s in enumerate(self.scenarios):
+            if s.id in seen:
+                raise located_error(f"scenario id `{s.id}` is already used by scenarios[{seen[s.id]}]; ids must be unique",
+                                    ("scenarios", index, "id"), hint="give each scenario its own id")
+            seen[s.id] = index
         return self

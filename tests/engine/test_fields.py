@@ -76,13 +76,17 @@ NUMERIC_FIELDS = [f for f in FM.FIELDS if f.input is not None and f.ui in ("numb
 
 
 def value_for(field: FM.Field):
-    """A value inside the schema's bounds, in the range people type (not 1e300)."""
+    """A value inside the schema's bounds, in the range people type (not 1e300, nor 1e-300: the loader
+    refuses non-zero magnitudes below tco.load.scenarios.MIN_SCENARIO_NUMBER)."""
     low, high = FM.bounds(field)
     low = 0.0 if low is None else low
     high = min(high if high is not None else low + 1e4, low + 1e4)
     if field.ui == "whole":
         return st.integers(int(math.ceil(low)) + (1 if low == 0 and field.key in ("horizon_months",) else 0), int(high))
-    return st.floats(low, high, allow_nan=False, allow_infinity=False).filter(lambda v: v > low or low == 0)
+    from tco.load.scenarios import MIN_SCENARIO_NUMBER
+
+    return st.floats(low, high, allow_nan=False, allow_infinity=False).filter(
+        lambda v: (v > low or low == 0) and (v == 0 or abs(v) >= MIN_SCENARIO_NUMBER))
 
 
 @st.composite

@@ -135,3 +135,22 @@ def test_a_share_written_as_a_percentage_is_an_error_with_a_hint():
         parse_scenarios_text(SANE.replace("output_tokens: 300", "output_tokens: 300\n  batch_eligible_share: 40"), "s.yaml")
     [problem] = e.value.problems
     assert (problem.line, problem.field, problem.hint) == (6, "workload.batch_eligible_share", "a share is a fraction: write 0.4, not 40")
+
+
+def test_a_price_in_force_only_after_the_scenario_start_is_warned():
+    """Issue 19: the earliest sheet price starts after the scenario's start; the engine uses it anyway."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from tco.load.plausibility import plausibility_warnings
+    from tco.load.scenarios import parse_scenarios_text
+
+    text = SANE.replace("horizon_months: 36", "horizon_months: 36\n  start_date: 2025-01-01")
+    loaded = parse_scenarios_text(text, "s.yaml")
+    option = next(o for o in loaded.scenarios[0].options if o.kind == "api")
+    price = SimpleNamespace(effective_from=dt.date(2025, 6, 1), input_usd_per_million_tokens=None, output_usd_per_million_tokens=None)
+    sheet = SimpleNamespace(models=[SimpleNamespace(id=option.model, aliases=[], prices=[price])])
+    catalog = SimpleNamespace(providers={option.provider: sheet}, offers={}, notices=[])
+    found = [w for w in plausibility_warnings(loaded, catalog) if "in force from" in w.message]
+    assert len(found) == 1
+    assert "in force from 2025-06-01, after the scenario's start 2025-01-01" in found[0].message
