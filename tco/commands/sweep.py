@@ -38,9 +38,15 @@ def parse_vary(text: str) -> tuple[str, list[str], list[object]]:
     values = []
     for t in texts:
         try:
-            values.append(yaml.safe_load(t))
+            value = yaml.safe_load(t)
         except yaml.YAMLError:
-            values.append(t)
+            value = t
+        if isinstance(value, str):  # YAML 1.1 reads `1e-3` (no dot) as text; a number is meant
+            try:
+                value = float(value)
+            except ValueError:
+                pass
+        values.append(value)
     return path, texts, values
 
 
@@ -160,6 +166,10 @@ def _schema_accepts(scenarios, path: str, value) -> bool:
     from tco.engine.fields import with_value
     from tco.engine.sweep import resolve_path, split_scenario_prefix
 
+    from tco.load.scenarios import MAX_SCENARIO_NUMBER, MIN_SCENARIO_NUMBER
+
+    if isinstance(value, (int, float)) and value != 0 and not MIN_SCENARIO_NUMBER <= abs(value) <= MAX_SCENARIO_NUMBER:
+        return False  # the loader's limits on any number of a file, as --set meets them
     chosen, parts = split_scenario_prefix(path, scenarios)
     for scenario in chosen:
         field, option, _ = resolve_path(scenario, parts)

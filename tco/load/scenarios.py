@@ -240,6 +240,11 @@ def _override_value(raw: str) -> Any:
         value, _ = parse_yaml(raw, "--set")
     except TcoUserError:
         return raw
+    if isinstance(value, str) and value.strip().lower() not in ("nan", "inf", "-inf", "+inf", "infinity"):
+        try:  # YAML 1.1 reads `1e-3` (no dot) as text; on the command line a number is meant
+            return float(value.replace("_", "")) if any(c.isdigit() for c in value) else value
+        except ValueError:
+            pass
     return raw if value is None else value
 
 
