@@ -25,7 +25,8 @@ MONEY_COLUMNS = ("total_cost_usd", "npv_usd", "cost_per_million_tokens_usd", "co
 
 
 def _share(high: float = 1.0):
-    return st.floats(min_value=0.0, max_value=high, allow_nan=False)
+    # the loader refuses non-zero numbers below 1e-9 (tco.load.scenarios.MIN_SCENARIO_NUMBER): 0 instead
+    return st.floats(min_value=0.0, max_value=high, allow_nan=False).map(lambda v: 0.0 if v < 1e-9 else v)
 
 
 @st.composite
@@ -62,8 +63,8 @@ def scenarios(draw):
         "fleet": "static" if payment["mode"] == "purchased" else draw(st.sampled_from(["static", "autoscaled"])),
         "spare_replicas": draw(st.integers(0, 2)),
         "max_utilization": draw(st.floats(min_value=0.3, max_value=1.0, allow_nan=False)),
-        "operations": {"staff_fte": draw(st.floats(0, 3, allow_nan=False)), "staff_usd_per_fte_year": 200_000,
-                       "usd_per_kwh": 0.12, "setup_usd": draw(st.floats(0, 1e5, allow_nan=False))},
+        "operations": {"staff_fte": draw(_share(3)), "staff_usd_per_fte_year": 200_000,
+                       "usd_per_kwh": 0.12, "setup_usd": draw(_share(1e5))},
     }
     if self_hosted["fleet"] == "autoscaled":  # it follows the hourly profile, so it needs one
         workload["hourly_profile"] = draw(st.lists(st.floats(0.1, 10, allow_nan=False), min_size=24, max_size=24))
