@@ -30,7 +30,7 @@ def explanation(results, scenario_id: str, option_id: str, name: str, month: int
     return explain_quantity(results, scenario_id, option_id, name, month)
 
 
-def _pick_scenario(results, option_id: str, scenario_id: str | None) -> str:
+def pick_scenario(results, option_id: str, scenario_id: str | None) -> str:
     from tco.errors import DataProblem, TcoUserError
     from tco.load.yaml_source import did_you_mean
 
@@ -54,7 +54,7 @@ def run(args) -> int:
     from tco.report.table import print_rows
 
     results = evaluate_args(args, with_breakeven=False).results
-    scenario_id = _pick_scenario(results, args.option, args.scenario)
+    scenario_id = pick_scenario(results, args.option, args.scenario)
     e = explanation(results, scenario_id, args.option, args.quantity, args.month).as_dict()
     if args.format == "json":
         json.dump(e, sys.stdout, indent=2)
