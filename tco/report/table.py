@@ -41,7 +41,8 @@ def terminal_columns(default: int = 80) -> int:
 
 
 def print_rows(rows: list[dict[str, Any]], fmt: str, columns: Sequence[str] | None = None, out=None, *,
-               priority: Sequence[str] | None = None, width: int | None = None, wide: bool | None = None) -> None:
+               priority: Sequence[str] | None = None, width: int | None = None, wide: bool | None = None,
+               cut_first: bool = True) -> None:
     """Rows as a plain table, CSV or JSON on stdout (stdout is data).
 
     A table fits the terminal (`width`, default: terminal_columns()) unless `wide` (default: the
@@ -63,12 +64,14 @@ def print_rows(rows: list[dict[str, Any]], fmt: str, columns: Sequence[str] | No
         return
     write_table(out, [str(c) for c in columns], [[_cell(row.get(c)) for c in columns] for row in rows],
                 priority=[columns.index(c) for c in priority if c in columns] if priority else None,
-                width=width, wide=WIDE if wide is None else wide)
+                width=width, wide=WIDE if wide is None else wide, cut_first=cut_first)
 
 
 def write_table(out, headers: list[str], cells: list[list[str]], *, priority: Sequence[int] | None = None,
-                width: int | None = None, wide: bool = False) -> None:
-    """An aligned table of text cells (numbers right-aligned), fitted to `width` unless `wide`."""
+                width: int | None = None, wide: bool = False, cut_first: bool = True) -> None:
+    """An aligned table of text cells (numbers right-aligned), fitted to `width` unless `wide`.
+
+    `cut_first=False`: the most important column is never cut (names a user copies into a command)."""
     keep = list(range(len(headers)))
     limits = [max([len(headers[i])] + [len(r[i]) for r in cells]) for i in keep]
     hidden: list[str] = []
@@ -93,7 +96,7 @@ def write_table(out, headers: list[str], cells: list[list[str]], *, priority: Se
 
         # 1. cut long text columns, the most important one (the row's name) only to FIRST_COLUMN_SHARE of the width
         cut([i for i in keep if i != first])
-        if first is not None and not numeric[first] and limits[first] > max(MIN_TEXT_WIDTH, int(width * FIRST_COLUMN_SHARE)):
+        if cut_first and first is not None and not numeric[first] and limits[first] > max(MIN_TEXT_WIDTH, int(width * FIRST_COLUMN_SHARE)):
             limits[first] = max(MIN_TEXT_WIDTH, len(headers[first]), int(width * FIRST_COLUMN_SHARE))
         # 2. leave out the least important columns (never the most important one)
         while total(keep) > width and len(keep) > 1:
@@ -101,7 +104,8 @@ def write_table(out, headers: list[str], cells: list[list[str]], *, priority: Se
             keep.remove(drop)
             hidden.append(headers[drop])
         # 3. only then cut the most important column
-        cut([first])
+        if cut_first:
+            cut([first])
     table = [[_fit(headers[i], limits[i]) for i in keep]] + [[_fit(r[i], limits[i]) for i in keep] for r in cells]
     widths = [max(len(r[j]) for r in table) for j in range(len(keep))]
     for j, r in enumerate(table):
