@@ -72,7 +72,34 @@ def explain(scenarios: Any, option: str, quantity: str = "total_cost_usd", *, sc
     `quantity`: any name `tco explain` offers (a formula's named quantity, a sum over months, or an
     input); `scenario` is needed when several scenarios have the option.
     """
-    from tco.commands.explain import explanation, pick_scenario
-
     results = evaluate_run(scenarios, today=today, overrides=overrides, with_breakeven=False).results
     return explanation(results, pick_scenario(results, option, scenario), option, quantity, month).as_dict()
+
+
+def explanation(results, scenario_id: str, option_id: str, name: str, month: int | None = None):
+    """The engine's explanation (tco.engine.explanation), after naming a close match for an unknown quantity."""
+    from tco.engine.explanation import explain_quantity, explainable
+    from tco.errors import DataProblem, TcoUserError
+    from tco.load.yaml_source import did_you_mean
+
+    known = explainable()
+    if name not in known:
+        hint = "; ".join(filter(None, [did_you_mean(name, known), "known quantities: " + ", ".join(known)]))
+        raise TcoUserError(DataProblem("--quantity", None, name, "not a named quantity or input of tco/engine/formulas.py", hint))
+    return explain_quantity(results, scenario_id, option_id, name, month)
+
+
+def pick_scenario(results, option_id: str, scenario_id: str | None) -> str:
+    from tco.errors import DataProblem, TcoUserError
+    from tco.load.yaml_source import did_you_mean
+
+    have = [r.scenario_id for r in results.rows if r.option_id == option_id and (scenario_id is None or r.scenario_id == scenario_id)]
+    if len(have) == 1:
+        return have[0]
+    if not have:
+        options = [r.option_id for r in results.rows if scenario_id is None or r.scenario_id == scenario_id]
+        where = f"scenario `{scenario_id}`" if scenario_id else "any scenario"
+        raise TcoUserError(DataProblem("--option", None, option_id, f"no option with this id in {where}",
+                                       did_you_mean(option_id, options) or "options: " + ", ".join(dict.fromkeys(options))))
+    raise TcoUserError(DataProblem("--scenario", None, "", f"several scenarios have option `{option_id}`: give --scenario",
+                                   "one of: " + ", ".join(have)))

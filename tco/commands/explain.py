@@ -18,33 +18,7 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def explanation(results, scenario_id: str, option_id: str, name: str, month: int | None = None):
-    """The engine's explanation (tco.engine.explanation), after naming a close match for an unknown quantity."""
-    from tco.engine.explanation import explain_quantity, explainable
-    from tco.errors import DataProblem, TcoUserError
-    from tco.load.yaml_source import did_you_mean
-
-    known = explainable()
-    if name not in known:
-        hint = "; ".join(filter(None, [did_you_mean(name, known), "known names: " + ", ".join(known)]))
-        raise TcoUserError(DataProblem("--quantity", None, name, "not a named quantity or input of tco/engine/formulas.py", hint))
-    return explain_quantity(results, scenario_id, option_id, name, month)
-
-
-def pick_scenario(results, option_id: str, scenario_id: str | None) -> str:
-    from tco.errors import DataProblem, TcoUserError
-    from tco.load.yaml_source import did_you_mean
-
-    have = [r.scenario_id for r in results.rows if r.option_id == option_id and (scenario_id is None or r.scenario_id == scenario_id)]
-    if len(have) == 1:
-        return have[0]
-    if not have:
-        options = [r.option_id for r in results.rows if scenario_id is None or r.scenario_id == scenario_id]
-        where = f"scenario `{scenario_id}`" if scenario_id else "any scenario"
-        raise TcoUserError(DataProblem("--option", None, option_id, f"no option with this id in {where}",
-                                       did_you_mean(option_id, options) or "options: " + ", ".join(dict.fromkeys(options))))
-    raise TcoUserError(DataProblem("--scenario", None, "", f"several scenarios have option `{option_id}`: give --scenario",
-                                   "one of: " + ", ".join(have)))
+from tco.api import explanation, pick_scenario  # noqa: E402  (the checks live with the Python API: one place)
 
 
 def run(args) -> int:

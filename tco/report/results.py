@@ -159,11 +159,11 @@ def mark_ties(records: list[dict[str, Any]], total: str = "total_cost_usd", rank
     cents: dict[tuple[str, int], int] = {}
     for r in records:
         if r.get(rank) is not None and r.get(total) is not None:
-            key = (r["scenario"], round(r[total] / TIE_RESOLUTION_USD))
+            key = (r.get("scenario"), round(r[total] / TIE_RESOLUTION_USD))
             cents[key] = cents.get(key, 0) + 1
     for r in records:
         if r.get(rank) is not None and r.get(total) is not None:
-            r[tied] = cents[(r["scenario"], round(r[total] / TIE_RESOLUTION_USD))] > 1
+            r[tied] = cents[(r.get("scenario"), round(r[total] / TIE_RESOLUTION_USD))] > 1
 
 
 def shared_rank(records: list[dict[str, Any]], record: dict[str, Any], total: str = "total_cost_usd", rank: str = "rank") -> int | None:
@@ -171,7 +171,7 @@ def shared_rank(records: list[dict[str, Any]], record: dict[str, Any], total: st
     if record.get(rank) is None:
         return None
     cent = round(record[total] / TIE_RESOLUTION_USD)
-    return min(r[rank] for r in records if r["scenario"] == record["scenario"] and r.get(rank) is not None
+    return min(r[rank] for r in records if r.get("scenario") == record.get("scenario") and r.get(rank) is not None
                and round(r[total] / TIE_RESOLUTION_USD) == cent)
 
 
