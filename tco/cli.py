@@ -44,7 +44,20 @@ def build_parser() -> argparse.ArgumentParser:
                 continue
             raise
         module.register(sub)
+    _add_wide(sub)
     return parser
+
+
+def _add_wide(subparsers) -> None:
+    """`--wide` on every command: tables show every column in full instead of fitting the terminal."""
+    for name, parser in subparsers.choices.items():
+        nested = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        if nested:
+            for action in nested:
+                _add_wide(action)
+        elif name != "tui" and not any("--wide" in a.option_strings for a in parser._actions):
+            parser.add_argument("--wide", action="store_true",
+                                help="tables: every column in full (default: fit the terminal width, $COLUMNS)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,6 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return ExitCode.BAD_INPUT
+    from tco.report.table import set_wide
+
+    set_wide(getattr(args, "wide", False))
     try:
         return int(args.func(args) or 0)
     except TcoUserError as e:

@@ -29,6 +29,8 @@ def register(subparsers) -> None:
         one = sub.add_parser(name, help=help_text, description=help_text)
         add_format(one, ("table", "csv", "json"))
         add_hardware_dir(one)
+        for flags, options in EXTRA_ARGUMENTS.get(name, ()):
+            one.add_argument(*flags, **options)
         one.set_defaults(func=run, bench_target=target)
 
 
@@ -39,3 +41,12 @@ def run(args: argparse.Namespace) -> int:
     return int(getattr(importlib.import_module(module_name), function)(args) or 0)
 
 BENCHMARKS["export"] = ("finance workbook: seconds to export 100 scenarios (copies of the bundled examples)", "tco.bench.workbook:run_benchmark")
+BENCHMARKS["sweep"] = ("seconds of a sweep of 8,000 volumes on one bundled file divided by one `tco run` of it (target <= 3)",
+                       "tco.bench.sweep_speed:run_benchmark")
+
+EXTRA_ARGUMENTS: dict[str, tuple[tuple[tuple[str, ...], dict], ...]] = {
+    "sweep": ((("--file",), {"metavar": "FILE", "help": "scenario file to sweep (default: the bundled customer-support.yaml)"}),
+              (("--volumes",), {"type": int, "metavar": "N", "help": "how many volumes the sweep varies (default 8,000)"}),
+              (("--repeats",), {"type": int, "metavar": "N", "help": "runs of each command; the median is used (default 3)"})),
+}
+"""Benchmark name -> its own options, as (flags, argparse keyword arguments)."""

@@ -42,8 +42,9 @@ def breakeven_records(results) -> list[dict]:
 def run(args) -> int:
     import sys
 
-    from tco.report.table import print_rows
     from tco.commands.run import evaluate_args
+    from tco.report.results import NEVER
+    from tco.report.table import print_rows
 
     results = evaluate_args(args, with_breakeven=True).results
     records = breakeven_records(results)
@@ -56,19 +57,22 @@ def run(args) -> int:
     shown = []
     for r in records:
         if r["reference_option"] is None:
-            volume = "no API option to compare with"
+            volume = "no API"  # no allowed API option in the scenario to compare with
         elif r["breakeven_requests_per_day"] is None:
-            volume = "never (up to 1e10 requests/day)"
+            volume = NEVER
         else:
             volume = f"{r['breakeven_requests_per_day']:,.0f}" + (" (on a step)" if r["at_step"] else "")
         shown.append({
             "scenario": r["scenario"], "option": r["option"], "vs API": r["reference_option"] or "",
             "req/day now": f"{r['requests_per_day_now']:,.0f}", "break-even req/day": volume,
-            "month": "" if r["breakeven_month"] is None else str(r["breakeven_month"]),
+            "month": (NEVER if r["reference_option"] else "") if r["breakeven_month"] is None else str(r["breakeven_month"]),
             "self-hosted $ there": _money(r["self_hosted_total_usd_at_breakeven"]),
             "API $ there": _money(r["api_total_usd_at_breakeven"]),
         })
-    print_rows(shown, "table")
+    print_rows(shown, "table", priority=("option", "break-even req/day", "vs API", "month", "req/day now", "scenario",
+                                        "self-hosted $ there", "API $ there"))
+    if any(r["breakeven_requests_per_day"] is None and r["reference_option"] for r in records):
+        sys.stdout.write(f"{NEVER}: the costs do not meet at any volume up to 1e10 requests/day.\n")
     if any(r["at_step"] for r in records):
         sys.stdout.write("\n(on a step): the costs never meet exactly; at that volume one more replica makes "
                          "self-hosting jump back above the API, so the first volume at or below the API line is given.\n")

@@ -10,40 +10,15 @@ def register(sub) -> None:
                                    "intermediate results and inputs it uses with their values, sources and dates, and its value.")
     add_scenario_arguments(p)
     p.add_argument("--option", required=True, metavar="ID", help="option id")
-    p.add_argument("--quantity", required=True, metavar="NAME", help="e.g. gpu_rental_usd, api_input_usd, replicas_static, total_cost_usd")
+    p.add_argument("--quantity", required=True, metavar="NAME", help="any name an explanation shows: a quantity (total_cost_usd, gpu_rental_usd, replicas_static), a sum over "
+                        "months (sum_monthly_cost_usd) or an input (requests_per_day)")
     p.add_argument("--scenario", metavar="ID", help="scenario id (needed when several scenarios have the option)")
     p.add_argument("--month", type=int, metavar="N", help="month of the horizon for monthly quantities (default 1)")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=run)
 
 
-def explanation(results, scenario_id: str, option_id: str, name: str, month: int | None = None):
-    """The engine's explanation (tco.engine.explanation), after naming a close match for an unknown quantity."""
-    from tco.engine.explanation import explain_quantity, quantities
-    from tco.errors import DataProblem, TcoUserError
-    from tco.load.yaml_source import did_you_mean
-
-    known = quantities()
-    if name not in known:
-        hint = "; ".join(filter(None, [did_you_mean(name, known), "known quantities: " + ", ".join(known)]))
-        raise TcoUserError(DataProblem("--quantity", None, name, "not a named quantity of tco/engine/formulas.py", hint))
-    return explain_quantity(results, scenario_id, option_id, name, month)
-
-
-def _pick_scenario(results, option_id: str, scenario_id: str | None) -> str:
-    from tco.errors import DataProblem, TcoUserError
-    from tco.load.yaml_source import did_you_mean
-
-    have = [r.scenario_id for r in results.rows if r.option_id == option_id and (scenario_id is None or r.scenario_id == scenario_id)]
-    if len(have) == 1:
-        return have[0]
-    if not have:
-        options = [r.option_id for r in results.rows if scenario_id is None or r.scenario_id == scenario_id]
-        where = f"scenario `{scenario_id}`" if scenario_id else "any scenario"
-        raise TcoUserError(DataProblem("--option", None, option_id, f"no option with this id in {where}",
-                                       did_you_mean(option_id, options) or "options: " + ", ".join(dict.fromkeys(options))))
-    raise TcoUserError(DataProblem("--scenario", None, "", f"several scenarios have option `{option_id}`: give --scenario",
-                                   "one of: " + ", ".join(have)))
+from tco.api import explanation, pick_scenario  # noqa: E402  (the checks live with the Python API: one place)
 
 
 def run(args) -> int:
@@ -54,7 +29,7 @@ def run(args) -> int:
     from tco.report.table import print_rows
 
     results = evaluate_args(args, with_breakeven=False).results
-    scenario_id = _pick_scenario(results, args.option, args.scenario)
+    scenario_id = pick_scenario(results, args.option, args.scenario)
     e = explanation(results, scenario_id, args.option, args.quantity, args.month).as_dict()
     if args.format == "json":
         json.dump(e, sys.stdout, indent=2)
@@ -67,7 +42,8 @@ def run(args) -> int:
     out.write(f"= {e['formula']}\n\n")
     if e["parts"]:
         out.write("where\n")
-        print_rows([{"name": p["name"], "label": p["label"], "value": _number(p["value"]), "unit": p["unit"]} for p in e["parts"]], "table")
+        print_rows([{"name": p["name"], "label": p["label"], "value": _number(p["value"]), "unit": p["unit"]} for p in e["parts"]], "table",
+                   priority=("name", "value", "unit", "label"), cut_first=False)
         out.write("\n")
     shown = [i for i in e["inputs"] if not i["name"].startswith("profile_h")]
     profile = [i for i in e["inputs"] if i["name"].startswith("profile_h")]
@@ -77,13 +53,26 @@ def run(args) -> int:
                       "as_of": profile[0]["as_of"], "note": profile[0]["note"]})
     out.write("inputs\n")
     print_rows([{"name": i["name"], "value": i["value"] if isinstance(i["value"], str) else _number(i["value"]), "unit": i["unit"],
-                 "source": i["source"], "as of": i["as_of"], "note": i["note"]} for i in shown], "table")
+                 "as of": i["as_of"]} for i in shown], "table", priority=("name", "value", "unit", "as of"),
+               cut_first=False)
+    sourced = [i for i in shown if i["source"] or i["note"]]
+    if sourced:
+        import textwrap
+
+        from tco.report.table import WIDE, terminal_columns
+
+        out.write("\nsources\n")
+        for i in sourced:
+            text = f"{i['name']}: {i['source']}" + (f" ({i['as_of']})" if i["as_of"] else "") + (f"; {i['note']}" if i["note"] else "")
+            out.write((text if WIDE else textwrap.fill(text, terminal_columns(), subsequent_indent="    ")) + "\n")
     out.write(f"\nvalue: {_number(e['value'])}" + (f" {e['unit']}" if e["unit"] else "") + "\n")
     out.write(f"(run `tco explain ... --quantity NAME` on any name above to go one level deeper)\n")
     return 0
 
 
-def _number(value: float) -> str:
+def _number(value: float | None) -> str:
+    if value is None:
+        return "(changes by month: give --month)"
     if value == int(value) and abs(value) < 1e15:
         return f"{int(value):,}"
     return f"{value:,.6g}" if abs(value) < 1e6 else f"{value:,.2f}"

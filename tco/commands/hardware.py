@@ -41,14 +41,19 @@ def add_listing(subparsers, name: str, help_text: str, description: str, row_hel
     return listing
 
 
-def print_records(records, columns: tuple[str, ...], fmt: str, main_field: str | None = None) -> None:
+PRIORITY = ("id", "memory_gb", "dense_bf16_tflops", "dense_fp8_tflops", "memory_bandwidth_tb_per_s", "as_of", "tdp_w",
+            "dense_fp4_tflops", "name", "source")
+"""What a narrow terminal keeps first (--wide shows every column)."""
+
+
+def print_records(records, columns: tuple[str, ...], fmt: str, main_field: str | None = None, priority=None) -> None:
     """One row per catalog record: its listed fields, then the source and date of its main figure."""
     rows = []
     for record in records:
         source, as_of = main_source(record, main_field)
         row = {column: getattr(record, column, None) for column in columns[:-2]}
         rows.append({**row, "source": source, "as_of": as_of})
-    print_rows(rows, fmt, columns)
+    print_rows(rows, fmt, columns, priority=priority)
 
 
 def register(subparsers) -> None:
@@ -57,5 +62,5 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    print_records(load_catalog(args).gpus.values(), COLUMNS, args.format, "memory_gb")
+    print_records(load_catalog(args).gpus.values(), COLUMNS, args.format, "memory_gb", PRIORITY)
     return 0

@@ -17,6 +17,10 @@ from tco.commands.hardware import add_listing, load_catalog, main_source, print_
 COLUMNS = ("id", "cloud", "instance_type", "gpu", "gpu_count", "on_demand_usd_per_gpu_hour",
            "median_on_demand_usd_per_gpu_hour", "spot_usd_per_gpu_hour", "price_scope", "source", "as_of")
 
+PRIORITY = ("id", "on_demand_usd_per_gpu_hour", "gpu", "gpu_count", "spot_usd_per_gpu_hour", "as_of",
+            "median_on_demand_usd_per_gpu_hour", "price_scope", "cloud", "instance_type", "source")
+"""What a narrow terminal keeps first (--wide shows every column)."""
+
 TERMS = ("1y", "3y", "block", "contract", "all")
 """Accepted `--term` values: a CommitmentTerm, or `all`."""
 
@@ -63,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     if committed:
         return _print_committed(offers, args)
     offers.sort(key=lambda o: (o.on_demand_usd_per_gpu_hour is None, o.on_demand_usd_per_gpu_hour or 0, o.id))
-    print_records(offers, COLUMNS, args.format)
+    print_records(offers, COLUMNS, args.format, priority=PRIORITY)
     return 0
 
 

@@ -82,7 +82,8 @@ def run_list(args: argparse.Namespace) -> int:
                 "effective_from": entry.effective_from.isoformat() if entry.effective_from else None,
             })
     columns = _TABLE_COLUMNS if args.format == "table" else LIST_COLUMNS
-    print_rows(rows, args.format, columns)
+    print_rows(rows, args.format, columns, priority=("model", "input_usd_per_million_tokens", "output_usd_per_million_tokens",
+                                                    "provider", "as_of", "cache_read_usd_per_million_tokens"))
     if not rows:
         print("no models match", file=sys.stderr)
     return 0

@@ -53,14 +53,13 @@ def evaluate_args(args, with_breakeven: bool = True):
 
 
 def run(args) -> int:
-    from tco.report.table import print_rows
-    from tco.report.results import TABLE_COLUMNS, result_records
+    from tco.report.results import CSV_COLUMNS, result_records
 
     run = evaluate_args(args, with_breakeven=not args.no_breakeven)
     results = run.results
     for warning in run.problems:
         print(warning.render(), file=sys.stderr)
-    records = result_records(results)
+    records = result_records(results, breakeven_solved=not args.no_breakeven)
     if args.xlsx:
         from pathlib import Path
 
@@ -73,89 +72,35 @@ def run(args) -> int:
 
         write_focus(results, args.output)
         return 0
-    write_records(records, args.format, args.output, TABLE_COLUMNS, results)
+    write_records(records, args.format, args.output, CSV_COLUMNS, results, wide=getattr(args, "wide", False))
     return 0
 
 
-def write_records(records, fmt: str, output: str | None, columns, results=None) -> None:
+def write_records(records, fmt: str, output: str | None, columns=None, results=None, wide: bool = False) -> None:
+    """The records in one format of the one output schema (tco.report.results): JSON as they are,
+    CSV with every flat column at full precision, parquet and the table from the same names."""
     import io
     from pathlib import Path
 
-    from tco.report.table import print_rows
     from tco.commands._common import write_parquet
+    from tco.report.results import CSV_COLUMNS, frame_records, results_frame
+    from tco.report.table import print_rows
 
     if fmt == "parquet":
-        import polars as pl
-
-        write_parquet(pl.DataFrame([{k: v for k, v in r.items() if k != "breakdown_usd"} for r in records]), output)
+        write_parquet(results_frame(records), output)
         return
     buffer = io.StringIO()
     if fmt == "table":
-        _print_table(records, columns, buffer, results)
+        from tco.report.run_table import write_run_table
+
+        write_run_table(records, buffer, results, wide=wide)
+    elif fmt == "csv":
+        print_rows(frame_records(records), fmt, columns or CSV_COLUMNS, out=buffer)
     else:
-        print_rows(records, fmt, columns if fmt == "csv" else None, out=buffer)
+        print_rows(records, fmt, out=buffer)
     if output:
         from tco.files import files_read, write_atomic
 
         write_atomic(Path(output), buffer.getvalue(), inputs=files_read())
     else:
         sys.stdout.write(buffer.getvalue())
-
-
-def _print_table(records, columns, out, results) -> None:
-    from tco.report.table import print_rows
-
-    scenarios = list(dict.fromkeys(r["scenario"] for r in records))
-    for i, sid in enumerate(scenarios):
-        rows = [r for r in records if r["scenario"] == sid]
-        if i:
-            out.write("\n")
-        title = rows[0]["scenario"]
-        out.write(f"== {title}\n")
-        shown = [{
-            "rank": r["rank"] if r["rank"] is not None else "excl.",
-            "option": r["option"], "kind": r["kind"],
-            "total $": _money(r["total_cost_usd"]), "NPV $": _money(r["npv_usd"]),
-            "$/M tokens": f"{r['cost_per_million_tokens_usd']:.3f}",
-            "$/request": f"{r['cost_per_request_usd']:.5f}",
-            "GPUs": "" if r["kind"] == "api" else f"{r['gpus_peak']:g}",
-            "util": "" if r["utilization_average"] is None else f"{r['utilization_average']:.0%}",
-            "break-even req/day": _breakeven(r),
-            "BE month": "" if r["breakeven_month"] is None else str(r["breakeven_month"]),
-            **({"capability": _capability(r)} if any(x.get("capability_verdict") for x in rows) else {}),
-        } for r in rows]
-        print_rows(shown, "table", out=out)
-        if results is not None:
-            from tco.engine.compare import recommendation
-
-            out.write(recommendation(results, sid) + "\n")
-        for r in rows:
-            if r["excluded_reason"]:
-                out.write(f"  {r['option']}: excluded: {r['excluded_reason']}\n")
-    if any(r["breakeven_at_step"] for r in records):
-        out.write("\n* the costs never meet exactly there: one more replica makes self-hosting jump above the API line.\n")
-
-
-def _breakeven(r) -> str:
-    if r["kind"] == "api" or r["breakeven_reference_option"] is None:
-        return ""
-    if r["breakeven_requests_per_day"] is None:
-        return "never"
-    return _money(r["breakeven_requests_per_day"]) + ("*" if r["breakeven_at_step"] else "")
-
-
-def _capability(r) -> str:
-    verdict = r.get("capability_verdict")
-    if not verdict:
-        return ""
-    score = r.get("capability_score")
-    text = verdict if score is None else f"{score:.1f} {verdict}"
-    if r.get("on_capability_frontier"):
-        text += " (frontier)"
-    if r.get("rank_below_requirement"):
-        text += f" #{r['rank_below_requirement']} below"
-    return text
-
-
-def _money(value) -> str:
-    return "" if value is None else f"{value:,.0f}"

@@ -34,17 +34,56 @@ def run(args) -> int:
     results = evaluate_args(args, with_breakeven=False).results
     scenarios = list(dict.fromkeys(s for s, _ in _pairs(results, args.scenario, None)))
     outcomes = [monte_carlo(results, sid, draws=args.draws, seed=args.seed) for sid in scenarios]
+    from tco.report.results import mark_ties, rank_text
+
+    ranked = [_ranked(o) for o in outcomes]
     if args.format == "json":
-        print_rows([{**dataclasses.asdict(o), "spreads": [dataclasses.asdict(s) for s in DEFAULT_SPREADS]} for o in outcomes], "json")
+        # JSON keeps the engine's option order (a contract) and adds each option's rank_p50 / rank_p50_tied
+        print_rows([{**dataclasses.asdict(o), "options": [next(x for x in options if x["option_id"] == s.option_id) for s in o.options],
+                     "spreads": [dataclasses.asdict(s) for s in DEFAULT_SPREADS]} for o, options in zip(outcomes, ranked)], "json")
         return 0
-    for i, o in enumerate(outcomes):
-        sys.stdout.write(("\n" if i else "") + f"== {o.scenario_id} ({o.draws:,} draws, seed {o.seed})\n")
+    for i, (o, options) in enumerate(zip(outcomes, ranked)):
+        sys.stdout.write(("\n" if i else "") + f"== {o.scenario_id} ({o.draws:,} draws, seed {o.seed}; ranked by P50)\n")
         print_rows([{
-            "option": s.option_id + (" (excluded)" if s.excluded else ""), "kind": s.kind,
-            "P10 $": f"{s.p10_usd:,.0f}", "P50 $": f"{s.p50_usd:,.0f}", "P90 $": f"{s.p90_usd:,.0f}", "mean $": f"{s.mean_usd:,.0f}",
-        } for s in o.options], "table")
+            "#": rank_text(options, s, total="p50_usd", rank="rank_p50", tied="rank_p50_tied"),
+            "option": s["option_id"], "kind": s["kind"],
+            "P10 $": f"{s['p10_usd']:,.0f}", "P50 $": f"{s['p50_usd']:,.0f}", "P90 $": f"{s['p90_usd']:,.0f}", "mean $": f"{s['mean_usd']:,.0f}",
+        } for s in options], "table", priority=("option", "#", "P50 $", "P10 $", "P90 $", "kind", "mean $"))
+        tied = [s["option_id"] for s in options if s["rank_p50_tied"] and s["rank_p50"] is not None and
+                rank_text(options, s, "p50_usd", "rank_p50", "rank_p50_tied") == "=1"]
+        if tied:
+            sys.stdout.write(f"A tie at the median: {', '.join(tied)}.\n")
         if o.self_hosting_wins_share is not None:
             sys.stdout.write(f"self-hosting is cheaper than the best API in {o.self_hosting_wins_share:.1%} of draws\n")
-    sys.stdout.write("\nuncertain inputs (low / most likely / high): " + "; ".join(
-        f"{s.label} {s.low:g}/{s.mode:g}/{s.high:g} ({s.how})" for s in DEFAULT_SPREADS) + "\n")
+    import textwrap
+
+    from tco.report.table import WIDE, terminal_columns
+
+    text = "uncertain inputs (low / most likely / high): " + "; ".join(
+        f"{s.label} {s.low:g}/{s.mode:g}/{s.high:g} ({s.how})" for s in DEFAULT_SPREADS)
+    sys.stdout.write("\n" + (text if WIDE else textwrap.fill(text, terminal_columns())) + "\n")
     return 0
+
+
+def _ranked(outcome) -> list[dict]:
+    """The outcome's options as dicts, ranked by P50 total (excluded last, no rank), ties marked.
+
+    Why P50: the median total is the figure least moved by the tails of the draws; JSON adds
+    `rank_p50` and `rank_p50_tied` to each option (its other fields are kept).
+    """
+    import dataclasses
+
+    from tco.report.results import mark_ties
+
+    options = [{**dataclasses.asdict(s), "scenario": outcome.scenario_id} for s in outcome.options]
+    allowed = sorted((s for s in options if not s["excluded"]), key=lambda s: s["p50_usd"])
+    for rank, s in enumerate(allowed, start=1):
+        s["rank_p50"] = rank
+    for s in options:
+        s.setdefault("rank_p50", None)
+        s["rank_p50_tied"] = False
+    mark_ties(options, total="p50_usd", rank="rank_p50", tied="rank_p50_tied")
+    out = allowed + [s for s in options if s["excluded"]]
+    for s in out:
+        s.pop("scenario")
+    return out

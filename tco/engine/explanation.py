@@ -89,6 +89,34 @@ def quantities() -> dict[str, Named]:
     return dict(sorted(found.items()))
 
 
+SUM_PREFIX = "sum_"
+"""`sum_<monthly quantity>`: the engine's sum of a monthly quantity over the horizon (an input of the horizon results)."""
+
+
+def all_inputs() -> dict[str, "Input"]:
+    """Every input of the formulas, by name (scenario, catalog and engine inputs)."""
+    from tco.engine.expr import inputs_of as _inputs
+
+    found = {i.name: i for i in _inputs(total((*F.COST_LINES, *F.MONTHLY_RESULTS, *F.HORIZON_RESULTS)))}
+    return dict(sorted(found.items()))
+
+
+def explainable() -> list[str]:
+    """Every name `tco explain --quantity` accepts: named quantities, sums over months, and inputs.
+
+    Why all three: an explanation names its parts and inputs and offers to go one level deeper on
+    any of them; each of those names must then be accepted, down to an input and its source.
+    """
+    return sorted({*quantities(), *all_inputs()} - set(ENGINE_INPUTS))
+
+
+def summed_quantity(name: str) -> Named | None:
+    """The monthly quantity a `sum_<name>` input adds up over the horizon, if `name` is one."""
+    if not name.startswith(SUM_PREFIX):
+        return None
+    return quantities().get(name[len(SUM_PREFIX):])
+
+
 def row_values(results, row: Row) -> dict[str, float]:
     """The row's inputs, plus the sums over months the horizon results divide by."""
     record = results.options.filter(results.options["row"] == row.row).row(0, named=True)
@@ -126,11 +154,18 @@ def describe_inputs(row: Row, terms: Sequence[Term], values: Mapping[str, float]
 
 
 def explain_quantity(results, scenario_id: str, option_id: str, name: str, month: int | None = None) -> Explanation:
-    """The explanation of one named quantity (see `quantities()`) for one option, as data."""
-    term = quantities()[name]
+    """The explanation of one name of `explainable()` for one option, as data.
+
+    A named quantity: its formula, parts and inputs. A `sum_` input: the sum over the months of
+    the horizon of its monthly quantity (the one part to go deeper on). Any other input: its value,
+    where it came from (source and date) and, when a scenario key sets it, that key.
+    """
     row = results.row(scenario_id, option_id)
     values = row_values(results, row)
     horizon = int(values["horizon_months"])
+    if name not in quantities():
+        return _explain_input(row, values, name, horizon, scenario_id, option_id)
+    term = quantities()[name]
     if depends_on(term, "month"):
         month = month or 1
         if not 1 <= month <= horizon:
@@ -146,3 +181,35 @@ def explain_quantity(results, scenario_id: str, option_id: str, name: str, month
         parts=describe_parts(direct_parts(body), values), inputs=describe_inputs(row, [term], values),
         value=to_python(term, values),
     )
+
+
+def _explain_input(row: Row, values: dict[str, float], name: str, horizon: int, scenario_id: str, option_id: str) -> Explanation:
+    known = all_inputs()
+    if name not in known or name in ENGINE_INPUTS:
+        raise TcoUserError(DataProblem("--quantity", None, name, "not a named quantity or input of tco/engine/formulas.py"))
+    i = known[name]
+    summed = summed_quantity(name)
+    if summed is not None:
+        formula = f"sum over months 1..{horizon} of {summed.name}"
+        return Explanation(
+            quantity=name, label=i.label, unit=i.unit, scenario=scenario_id, option=option_id, month=None,
+            horizon_months=horizon, formula=formula, formula_with_values=formula,
+            parts=describe_parts([summed], values), inputs=describe_inputs(row, [summed], values),
+            value=float(values.get(name, 0.0)),
+        )
+    explained = describe_inputs(row, [i], values)[0]
+    setter = _field_setting(name)
+    formula = "input" + (f" (scenario key {setter})" if setter else "")
+    value = explained.value if explained.value is not None else float("nan")
+    return Explanation(
+        quantity=name, label=i.label, unit=i.unit, scenario=scenario_id, option=option_id, month=None,
+        horizon_months=horizon, formula=formula, formula_with_values=f"{formula} = {value:g}",
+        parts=(), inputs=(explained,), value=value,
+    )
+
+
+def _field_setting(name: str) -> str:
+    """The scenario keys that set a formula input (from the field map), e.g. `workload.requests_per_day`."""
+    from tco.engine.fields import FIELDS
+
+    return ", ".join(dict.fromkeys(f.yaml_path for f in FIELDS if f.input == name))

@@ -1,26 +1,131 @@
-"""Engine results as plain records: the JSON contract of `tco run` and what every view shows."""
+"""Engine results as plain records: the one output schema of `tco run` (table, JSON, CSV, parquet) and `tco.evaluate()`.
+
+Why one schema: JSON, CSV, the table and `tco.evaluate()` used to name the same number differently
+(`monthly_cost_usd` vs `monthly_cost_usd_list`, a horizon total called `sum_requests_in_month`).
+Every output now takes its names, order and units from OUTPUT_COLUMNS below; docs/output.md is
+generated from it (`python -m tco.report.output_doc`).
+
+The JSON field names are a contract: fields are added, never renamed.
+"""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from tco.engine import formulas as F
 
-RESULT_FIELDS = (
-    "scenario", "option", "kind", "rank", "description", "total_cost_usd", "npv_usd", "cost_per_million_tokens_usd",
-    "cost_per_request_usd", "cost_per_llm_call_usd", "gpus_average", "gpus_peak", "utilization_average",
-    "energy_kwh", "energy_kwh_per_million_tokens", "carbon_kg_co2e", "carbon_kg_co2e_per_request",
-    "carbon_kg_co2e_per_million_tokens", "carbon_note", "breakeven_reference_option", "breakeven_requests_per_day", "breakeven_at_step", "breakeven_month",
-    "excluded_reason", "notes",
-    "capability_model", "capability_score", "capability_verdict", "cost_per_capability_point_usd",
-    "on_capability_frontier", "capability_note", "rank_below_requirement",
+NEVER = "never"
+"""How every view shows a break-even that never happens (the table's cell, JSON's `breakeven_status`).
+The number field itself (`breakeven_requests_per_day`, `breakeven_month`) stays null in JSON, empty in CSV."""
+
+
+@dataclass(frozen=True)
+class OutputColumn:
+    """One column of every output: its name (the same everywhere), type, unit and meaning."""
+
+    name: str
+    kind: str
+    """"text", "integer", "number", "boolean", "list of numbers" or "mapping of numbers"."""
+    unit: str
+    description: str
+    header: str = ""
+    """The short header of the narrow table ("" = not in the narrow table); `--wide` shows `name`."""
+
+    @property
+    def flat(self) -> bool:
+        """A single value per row: in CSV. Lists and mappings are in JSON, parquet and `tco.evaluate()` only."""
+        return self.kind in ("text", "integer", "number", "boolean")
+
+
+def _col(name, kind, unit, description, header=""):
+    return OutputColumn(name, kind, unit, description, header)
+
+
+RESULT_COLUMNS: tuple[OutputColumn, ...] = (
+    _col("scenario", "text", "", "scenario id (from the file)", "scenario"),
+    _col("option", "text", "", "option id (from the file)", "option"),
+    _col("kind", "text", "", "api, self-hosted or hybrid", "kind"),
+    _col("rank", "integer", "", "1 = cheapest total over the horizon among the allowed options of the scenario; "
+         "null for an excluded option. Options with equal totals keep distinct ranks: see rank_tied", "#"),
+    _col("description", "text", "", "what the option is (provider / model, or GPU and offer)"),
+    _col("total_cost_usd", "number", "USD", "total cost over the horizon (undiscounted sum of the monthly costs)", "total $"),
+    _col("npv_usd", "number", "USD", "net present cost: the monthly costs discounted at the scenario's rate", "NPV $"),
+    _col("cost_per_million_tokens_usd", "number", "USD per million tokens", "total cost / tokens over the horizon", "$/M tok"),
+    _col("cost_per_request_usd", "number", "USD per request", "total cost / requests over the horizon", "$/req"),
+    _col("cost_per_llm_call_usd", "number", "USD per LLM call", "total cost / LLM calls over the horizon"),
+    _col("gpus_average", "number", "GPUs", "GPUs paid for, averaged over the months (0 for an API)"),
+    _col("gpus_peak", "number", "GPUs", "GPUs paid for in the busiest hour of the busiest month", "GPUs"),
+    _col("utilization_average", "number", "fraction 0-1", "busy share of the GPU hours paid for (null for an API)", "util"),
+    _col("energy_kwh", "number", "kWh", "energy of the own GPUs over the horizon"),
+    _col("energy_kwh_per_million_tokens", "number", "kWh per million tokens", "energy / tokens served by the own GPUs"),
+    _col("carbon_kg_co2e", "number", "kgCO2e", "location-based emissions of the own GPUs over the horizon (energy x grid "
+         "intensity); null when no grid intensity is given, and for an API option (not published)"),
+    _col("carbon_kg_co2e_per_request", "number", "kgCO2e per request", "emissions / requests served by the own GPUs"),
+    _col("carbon_kg_co2e_per_million_tokens", "number", "kgCO2e per million tokens", "emissions / tokens served by the own GPUs"),
+    _col("carbon_note", "text", "", "what the emission figures cover (or why they are null)"),
+    _col("breakeven_reference_option", "text", "", "the cheapest allowed API option the self-hosted option is compared with"),
+    _col("breakeven_requests_per_day", "number", "requests per day",
+         "the volume at which this option costs the same as the reference API option; null when it never does "
+         "(breakeven_status says never) or was not computed", "break-even req/day"),
+    _col("breakeven_at_step", "boolean", "", "true when the costs never meet exactly: one more replica jumps above the API line"),
+    _col("breakeven_month", "integer", "month", "first month in which the cumulative cost is at or below the reference's; "
+         "null when that never happens in the horizon (breakeven_month_status says never)", "BE month"),
+    _col("excluded_reason", "text", "", "why the option is not allowed (null when it is)"),
+    _col("notes", "text", "", "remarks of the engine about the option"),
+    _col("capability_model", "text", "", "model the capability score is for (capability scenarios)"),
+    _col("capability_score", "number", "points", "the model's score on the scenario's benchmark"),
+    _col("capability_verdict", "text", "", "meets, below or unknown against the scenario's requirement"),
+    _col("cost_per_capability_point_usd", "number", "USD per request per point", "cost per request / capability score"),
+    _col("on_capability_frontier", "boolean", "", "no other option is both cheaper and at least as capable"),
+    _col("capability_note", "text", "", "where the capability score came from"),
+    _col("rank_below_requirement", "integer", "", "rank among the options below the capability requirement"),
+    _col("monthly_cost_usd", "list of numbers", "USD", "the cost of each month of the horizon, month 1 first"),
+    _col("breakdown_usd", "mapping of numbers", "USD", "the horizon total of each cost line (keys: the cost-line columns below)"),
+    _col("excluded", "boolean", "", "true when the option is not allowed (excluded_reason says why)"),
+    # added by issue 18 (after the fields above: the JSON order of old fields is kept)
+    _col("rank_tied", "boolean", "", "true when another allowed option of the scenario has the same total to the cent: a tie"),
+    _col("breakeven_status", "text", "", f"`{NEVER}` when the option never costs the same as the reference API option at any "
+         "volume searched, `reached` when it does (see breakeven_requests_per_day), null when there is nothing to compare "
+         "(an API option, no allowed API option) or the break-even was not computed (--no-breakeven)"),
+    _col("breakeven_month_status", "text", "", f"`{NEVER}` when the cumulative cost never gets at or below the reference's "
+         "within the horizon, `reached` when it does (see breakeven_month), null when there is nothing to compare"),
 )
+"""The fields of one `tco run --format json` record, in order (a contract: names kept, new ones appended)."""
+
+COST_LINE_COLUMNS: tuple[OutputColumn, ...] = tuple(
+    _col(line.name, "number", "USD", f"{line.label}: horizon total of this cost line (= breakdown_usd[\"{line.name}\"])")
+    for line in F.COST_LINES)
+"""CSV, parquet and `tco.evaluate()` flatten `breakdown_usd` into one column per cost line, with the same names."""
+
+OUTPUT_COLUMNS: tuple[OutputColumn, ...] = RESULT_COLUMNS + COST_LINE_COLUMNS
+"""Every column of every output, in order. JSON has RESULT_COLUMNS (the cost lines nested in breakdown_usd);
+CSV has every flat column (no lists or mappings); parquet and `tco.evaluate()` have every column
+except the nested breakdown_usd (its lines are columns)."""
+
+RESULT_FIELDS = tuple(c.name for c in RESULT_COLUMNS if c.name not in ("monthly_cost_usd", "breakdown_usd", "excluded",
+                                                                        "rank_tied", "breakeven_status", "breakeven_month_status"))
+"""The fields read from the engine's frame as they are (kept for callers of the old name)."""
+
+CSV_COLUMNS = tuple(c.name for c in OUTPUT_COLUMNS if c.flat)
+"""`tco run --format csv`: every flat column, raw numbers at full precision."""
+
+FRAME_COLUMNS = tuple(c.name for c in OUTPUT_COLUMNS if c.name != "breakdown_usd")
+"""`tco.evaluate()` and `tco run --format parquet`: every column, the cost lines flat."""
 
 TABLE_COLUMNS = (
     "scenario", "rank", "option", "kind", "total_cost_usd", "npv_usd", "cost_per_million_tokens_usd",
     "cost_per_request_usd", "gpus_peak", "utilization_average", "breakeven_requests_per_day", "breakeven_month",
 )
+"""The columns the narrow table shows (their short headers are in RESULT_COLUMNS)."""
+
+TIE_RESOLUTION_USD = 0.01
+"""Two totals that round to the same cent are a tie: a difference nobody can pay is no ranking."""
+
+
+def column(name: str) -> OutputColumn:
+    return next(c for c in OUTPUT_COLUMNS if c.name == name)
 
 
 def _clean(value: Any) -> Any:
@@ -48,8 +153,12 @@ def _carbon(out: dict, row) -> None:
             "; " + API_CARBON_NOTE if kind == "hybrid" else "")
 
 
-def result_records(results) -> list[dict[str, Any]]:
-    """One dict per scenario x option, ranked within each scenario (excluded options last)."""
+def result_records(results, breakeven_solved: bool = True) -> list[dict[str, Any]]:
+    """One dict per scenario x option, ranked within each scenario (excluded options last).
+
+    `breakeven_solved`: False when the run skipped the break-even volume (--no-breakeven), so a
+    missing volume is "not computed", not "never".
+    """
     frame = results.options.sort(["row"])
     rows_by_id = {r.row: r for r in results.rows}
     records = []
@@ -59,9 +168,97 @@ def result_records(results) -> list[dict[str, Any]]:
         out["breakdown_usd"] = {line.name: float(rec[line.name]) for line in F.COST_LINES}
         out["excluded"] = rec["excluded_reason"] is not None
         _carbon(out, rows_by_id.get(rec["row"]))
+        out["rank_tied"] = False
+        out["breakeven_status"] = breakeven_status(out, breakeven_solved)
+        out["breakeven_month_status"] = breakeven_month_status(out)
         records.append(out)
+    mark_ties(records)
     order = {}
     for r in records:
         order.setdefault(r["scenario"], len(order))
     records.sort(key=lambda r: (order[r["scenario"]], r["rank"] is None, r["rank"] or 0))
     return records
+
+
+def mark_ties(records: list[dict[str, Any]], total: str = "total_cost_usd", rank: str = "rank", tied: str = "rank_tied") -> None:
+    """Set `tied` on every ranked record whose total equals another ranked one's of its scenario, to the cent."""
+    cents: dict[tuple[str, int], int] = {}
+    for r in records:
+        if r.get(rank) is not None and r.get(total) is not None:
+            key = (r.get("scenario"), round(r[total] / TIE_RESOLUTION_USD))
+            cents[key] = cents.get(key, 0) + 1
+    for r in records:
+        if r.get(rank) is not None and r.get(total) is not None:
+            r[tied] = cents[(r.get("scenario"), round(r[total] / TIE_RESOLUTION_USD))] > 1
+
+
+def shared_rank(records: list[dict[str, Any]], record: dict[str, Any], total: str = "total_cost_usd", rank: str = "rank") -> int | None:
+    """The rank a tie shares: the best rank among the records of the scenario with the same total to the cent."""
+    if record.get(rank) is None:
+        return None
+    cent = round(record[total] / TIE_RESOLUTION_USD)
+    return min(r[rank] for r in records if r.get("scenario") == record.get("scenario") and r.get(rank) is not None
+               and round(r[total] / TIE_RESOLUTION_USD) == cent)
+
+
+def rank_text(records: list[dict[str, Any]], record: dict[str, Any], total: str = "total_cost_usd", rank: str = "rank",
+              tied: str = "rank_tied") -> str:
+    """`1`, `=2` for a tie (every tied option shows the rank they share), `excl.` for an excluded option."""
+    if record.get(rank) is None:
+        return "excl."
+    if record.get(tied):
+        return f"={shared_rank(records, record, total, rank)}"
+    return str(record[rank])
+
+
+def breakeven_status(record: dict[str, Any], solved: bool = True) -> str | None:
+    """`never`, `reached`, or None when there is nothing to compare or nothing was computed."""
+    if record["kind"] == "api" or record["breakeven_reference_option"] is None or not solved:
+        return None
+    return "reached" if record["breakeven_requests_per_day"] is not None else NEVER
+
+
+def breakeven_month_status(record: dict[str, Any]) -> str | None:
+    if record["kind"] == "api" or record["breakeven_reference_option"] is None:
+        return None
+    return "reached" if record["breakeven_month"] is not None else NEVER
+
+
+def breakeven_volume_text(record: dict[str, Any]) -> str:
+    """The break-even volume as every table shows it: `12,345`, `12,345*` (at a replica step), `never`, or empty."""
+    status = record.get("breakeven_status")
+    if status == NEVER:
+        return NEVER
+    if status is None or record["breakeven_requests_per_day"] is None:
+        return ""
+    return f"{record['breakeven_requests_per_day']:,.0f}" + ("*" if record.get("breakeven_at_step") else "")
+
+
+def breakeven_month_text(record: dict[str, Any]) -> str:
+    status = record.get("breakeven_month_status")
+    if status == NEVER:
+        return NEVER
+    return "" if record.get("breakeven_month") is None else str(record["breakeven_month"])
+
+
+def frame_records(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Records with `breakdown_usd` flattened into one field per cost line (CSV, parquet, `tco.evaluate()`)."""
+    return [{**{k: v for k, v in r.items() if k != "breakdown_usd"}, **r["breakdown_usd"]} for r in records]
+
+
+def polars_schema() -> dict:
+    """Column -> polars dtype of FRAME_COLUMNS: give it to `pl.read_csv(..., schema_overrides=...)` so a
+    column that is empty in every row (no break-even anywhere) still reads as numbers."""
+    import polars as pl
+
+    kinds = {"text": pl.String, "integer": pl.Int64, "number": pl.Float64, "boolean": pl.Boolean,
+             "list of numbers": pl.List(pl.Float64)}
+    return {c.name: kinds[c.kind] for c in OUTPUT_COLUMNS if c.name in FRAME_COLUMNS}
+
+
+def results_frame(records: list[dict[str, Any]]):
+    """The records as a polars frame with FRAME_COLUMNS and their documented types."""
+    import polars as pl
+
+    schema = polars_schema()
+    return pl.DataFrame([{k: r.get(k) for k in FRAME_COLUMNS} for r in frame_records(records)], schema=schema)

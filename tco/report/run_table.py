@@ -1,0 +1,137 @@
+"""The ranked comparison table of `tco run`: one block per scenario, ties said as ties, `never` for a
+break-even that never happens, fitted to the terminal (narrow by default, every column with --wide).
+
+Why here and not in the command: the rank, tie and break-even texts are what the UI shows too; both
+take them from tco.report.results, so the CLI and the UI cannot say different things.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tco.report.results import (NEVER, breakeven_month_text, breakeven_volume_text, column, rank_text,
+                                shared_rank)
+
+NARROW = (
+    ("rank", "#"), ("option", "option"), ("kind", "kind"), ("total_cost_usd", "total $"), ("npv_usd", "NPV $"),
+    ("cost_per_million_tokens_usd", "$/M tok"), ("cost_per_request_usd", "$/req"), ("gpus_peak", "GPUs"),
+    ("utilization_average", "util"), ("breakeven_requests_per_day", "BE req/day"), ("breakeven_month", "BE month"),
+)
+"""Narrow table: (output column, short header); the legend under the table names the columns."""
+
+NARROW_PRIORITY = ("option", "rank", "total_cost_usd", "kind", "breakeven_requests_per_day", "cost_per_million_tokens_usd",
+                   "gpus_peak", "npv_usd", "breakeven_month", "utilization_average", "cost_per_request_usd")
+"""What a narrow terminal keeps first; the last ones are left out first."""
+
+WIDE = ("rank", "option", "kind", "total_cost_usd", "npv_usd", "cost_per_million_tokens_usd", "cost_per_request_usd",
+        "cost_per_llm_call_usd", "gpus_peak", "gpus_average", "utilization_average", "energy_kwh",
+        "breakeven_reference_option", "breakeven_requests_per_day", "breakeven_month")
+"""--wide: the output schema's own names as headers, nothing cut."""
+
+
+def cells(records: list[dict[str, Any]], record: dict[str, Any]) -> dict[str, str]:
+    """Every shown column of one record as text."""
+    r = record
+    return {
+        "rank": rank_text(records, r),
+        "option": r["option"], "kind": r["kind"],
+        "total_cost_usd": _money(r["total_cost_usd"]), "npv_usd": _money(r["npv_usd"]),
+        "cost_per_million_tokens_usd": _fixed(r["cost_per_million_tokens_usd"], 3),
+        "cost_per_request_usd": _fixed(r["cost_per_request_usd"], 5),
+        "cost_per_llm_call_usd": _fixed(r["cost_per_llm_call_usd"], 5),
+        "gpus_peak": "" if r["kind"] == "api" or r["gpus_peak"] is None else f"{r['gpus_peak']:g}",
+        "gpus_average": "" if r["kind"] == "api" or r["gpus_average"] is None else f"{r['gpus_average']:.2f}",
+        "utilization_average": "" if r["utilization_average"] is None else f"{r['utilization_average']:.0%}",
+        "energy_kwh": "" if not r.get("energy_kwh") else f"{r['energy_kwh']:,.0f}",
+        "breakeven_reference_option": r["breakeven_reference_option"] or "",
+        "breakeven_requests_per_day": breakeven_volume_text(r),
+        "breakeven_month": breakeven_month_text(r),
+        "capability": _capability(r),
+    }
+
+
+def write_run_table(records: list[dict[str, Any]], out, results=None, *, wide: bool | None = None, width: int | None = None) -> None:
+    """One ranked block per scenario, a sentence naming the winner (or the tie), and a legend."""
+    from tco.report import table
+
+    wide = table.WIDE if wide is None else wide
+    scenarios = list(dict.fromkeys(r["scenario"] for r in records))
+    shown_columns = list(WIDE) if wide else [c for c, _ in NARROW]
+    headers = dict(NARROW) if not wide else {c: c for c in WIDE}
+    for i, sid in enumerate(scenarios):
+        rows = [r for r in records if r["scenario"] == sid]
+        if i:
+            out.write("\n")
+        out.write(f"== {sid}\n")
+        columns = shown_columns + (["capability"] if any(x.get("capability_verdict") for x in rows) else [])
+        texts = [cells(records, r) for r in rows]
+        table.write_table(out, [headers.get(c, c) for c in columns], [[t[c] for c in columns] for t in texts],
+                          priority=[columns.index(c) for c in NARROW_PRIORITY if c in columns], width=width, wide=wide)
+        out.write(_wrap(summary(records, sid, results), None if wide else (width or table.terminal_columns())) + "\n")
+        for r in rows:
+            if r["excluded_reason"]:
+                out.write(f"  {r['option']}: excluded: {r['excluded_reason']}\n")
+    if any(r.get("breakeven_at_step") for r in records):
+        out.write("\n* the costs never meet exactly there: one more replica makes self-hosting jump above the API line.\n")
+    if not wide and records:
+        import textwrap
+
+        out.write("\n" + textwrap.fill(legend(), width or table.terminal_columns()) + "\n")
+
+
+def _wrap(text: str, width: int | None) -> str:
+    import textwrap
+
+    return text if width is None else textwrap.fill(text, width)
+
+
+def legend() -> str:
+    """What the short headers of the narrow table stand for (the names of JSON, CSV and tco.evaluate())."""
+    parts = [f"{short} = {name} ({column(name).unit})" if column(name).unit else f"{short} = {name}"
+             for name, short in NARROW if short != name]
+    return ("columns: " + "; ".join(parts) + f"; `{NEVER}`: the costs never meet. --wide shows every column by its name.")
+
+
+def summary(records: list[dict[str, Any]], scenario_id: str, results=None) -> str:
+    """The scenario's sentence: the winner (or the options tied for first) and by how much."""
+    ranked = sorted((r for r in records if r["scenario"] == scenario_id and r["rank"] is not None), key=lambda r: r["rank"])
+    if not ranked:
+        return "No option is allowed for this scenario."
+    best = ranked[0]
+    tied = [r for r in ranked if shared_rank(records, r) == 1]
+    if len(tied) > 1:
+        names = ", ".join(f"{r['option']} ({r['kind']})" for r in tied)
+        text = f"A tie: {names} cost the same, ${best['total_cost_usd']:,.0f} over the horizon"
+        rest = ranked[len(tied):]
+        if rest:
+            text += f", ${rest[0]['total_cost_usd'] - best['total_cost_usd']:,.0f} less than {rest[0]['option']}"
+        return text + "."
+    if results is not None:
+        from tco.engine.compare import recommendation
+
+        return recommendation(results, scenario_id)
+    text = f"{best['option']} ({best['kind']}) is cheapest at ${best['total_cost_usd']:,.0f} over the horizon"
+    if len(ranked) > 1:
+        text += f", ${ranked[1]['total_cost_usd'] - best['total_cost_usd']:,.0f} less than {ranked[1]['option']}"
+    return text + "."
+
+
+def _capability(r) -> str:
+    verdict = r.get("capability_verdict")
+    if not verdict:
+        return ""
+    score = r.get("capability_score")
+    text = verdict if score is None else f"{score:.1f} {verdict}"
+    if r.get("on_capability_frontier"):
+        text += " (frontier)"
+    if r.get("rank_below_requirement"):
+        text += f" #{r['rank_below_requirement']} below"
+    return text
+
+
+def _money(value) -> str:
+    return "" if value is None else f"{value:,.0f}"
+
+
+def _fixed(value, digits: int) -> str:
+    return "" if value is None else f"{value:.{digits}f}"

@@ -1,0 +1,80 @@
+"""`tco explain` drills down to any name it shows, down to the inputs and their sources (issue 18 item 3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from tco.cli import main
+
+SMALL = Path(__file__).resolve().parent / "export" / "data" / "small.yaml"
+TODAY = dt.date(2026, 11, 27)
+
+
+@pytest.fixture(scope="module")
+def results():
+    from tco.run import run_scenarios
+
+    return run_scenarios([SMALL], today=TODAY, with_breakeven=False).results
+
+
+def test_every_name_an_explanation_shows_can_be_explained_in_turn_down_to_inputs(results):
+    """Walk from total_cost_usd through every part and input offered, for every option of the file."""
+    from tco.engine.explanation import explain_quantity
+
+    for row in results.rows:
+        seen, todo = set(), ["total_cost_usd"]
+        reached_inputs = 0
+        while todo:
+            name = todo.pop()
+            if name in seen or name == "month":
+                continue
+            seen.add(name)
+            e = explain_quantity(results, row.scenario_id, row.option_id, name, month=1)
+            todo += [p.name for p in e.parts] + [i.name for i in e.inputs]
+            if not e.parts and e.inputs and e.inputs[0].name == name:
+                reached_inputs += 1
+        assert "sum_monthly_cost_usd" in seen and "monthly_cost_usd" in seen
+        assert reached_inputs >= 5, row.option_id
+
+
+def test_a_sum_over_months_is_explained_as_the_sum_of_its_monthly_quantity(results):
+    from tco.engine.explanation import explain_quantity
+
+    row = results.rows[0]
+    e = explain_quantity(results, row.scenario_id, row.option_id, "sum_monthly_cost_usd")
+    monthly = [explain_quantity(results, row.scenario_id, row.option_id, "monthly_cost_usd", month=m).value
+               for m in range(1, e.horizon_months + 1)]
+    assert [p.name for p in e.parts] == ["monthly_cost_usd"]
+    assert e.value == pytest.approx(sum(monthly), rel=1e-9)  # added up here, month by month
+    total = explain_quantity(results, row.scenario_id, row.option_id, "total_cost_usd")
+    assert total.value == pytest.approx(e.value, rel=1e-12)
+
+
+def test_an_input_is_explained_by_its_value_source_and_the_key_that_sets_it(results):
+    from tco.engine.explanation import explain_quantity
+
+    api = next(r for r in results.rows if r.kind == "api")
+    e = explain_quantity(results, api.scenario_id, api.option_id, "output_usd_per_million_tokens")
+    assert e.value == api.values["output_usd_per_million_tokens"]
+    assert e.inputs[0].source == api.provenance["output_usd_per_million_tokens"].source and e.inputs[0].source
+    e = explain_quantity(results, api.scenario_id, api.option_id, "requests_per_day")
+    assert "workload.requests_per_day" in e.formula and e.value == api.values["requests_per_day"]
+
+
+def test_the_cli_accepts_total_cost_usd_and_the_name_it_offers_next(capsys):
+    from tco.run import run_scenarios
+
+    option = run_scenarios([SMALL], today=TODAY, with_breakeven=False).results.rows[0].option_id
+    base = [str(SMALL), "--option", option, "--as-of", "2026-11-27", "--format", "json"]
+    assert main(["explain", *base, "--quantity", "total_cost_usd"]) == 0
+    offered = [i["name"] for i in json.loads(capsys.readouterr().out)["inputs"]]
+    assert offered == ["sum_monthly_cost_usd"]
+    assert main(["explain", *base, "--quantity", offered[0]]) == 0
+    deeper = json.loads(capsys.readouterr().out)
+    assert deeper["quantity"] == "sum_monthly_cost_usd" and deeper["parts"][0]["name"] == "monthly_cost_usd"
+    assert main(["explain", *base, "--quantity", "no_such_thing"]) == 2
+    assert "not a named quantity or input" in capsys.readouterr().err
