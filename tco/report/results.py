@@ -60,11 +60,6 @@ RESULT_COLUMNS: tuple[OutputColumn, ...] = (
     _col("utilization_average", "number", "fraction 0-1", "busy share of the GPU hours paid for (null for an API)", "util"),
     _col("energy_kwh", "number", "kWh", "energy of the own GPUs over the horizon"),
     _col("energy_kwh_per_million_tokens", "number", "kWh per million tokens", "energy / tokens served by the own GPUs"),
-    _col("carbon_kg_co2e", "number", "kgCO2e", "location-based emissions of the own GPUs over the horizon (energy x grid "
-         "intensity); null when no grid intensity is given, and for an API option (not published)"),
-    _col("carbon_kg_co2e_per_request", "number", "kgCO2e per request", "emissions / requests served by the own GPUs"),
-    _col("carbon_kg_co2e_per_million_tokens", "number", "kgCO2e per million tokens", "emissions / tokens served by the own GPUs"),
-    _col("carbon_note", "text", "", "what the emission figures cover (or why they are null)"),
     _col("breakeven_reference_option", "text", "", "the cheapest allowed API option the self-hosted option is compared with"),
     _col("breakeven_requests_per_day", "number", "requests per day",
          "the volume at which this option costs the same as the reference API option; null when it never does "
@@ -91,6 +86,12 @@ RESULT_COLUMNS: tuple[OutputColumn, ...] = (
          "(an API option, no allowed API option) or the break-even was not computed (--no-breakeven)"),
     _col("breakeven_month_status", "text", "", f"`{NEVER}` when the cumulative cost never gets at or below the reference's "
          "within the horizon, `reached` when it does (see breakeven_month), null when there is nothing to compare"),
+    # added by issue 20 (carbon)
+    _col("carbon_kg_co2e", "number", "kgCO2e", "location-based emissions of the own GPUs over the horizon (energy x grid "
+         "intensity); null when no grid intensity is given, and for an API option (not published)"),
+    _col("carbon_kg_co2e_per_request", "number", "kgCO2e per request", "emissions / requests served by the own GPUs"),
+    _col("carbon_kg_co2e_per_million_tokens", "number", "kgCO2e per million tokens", "emissions / tokens served by the own GPUs"),
+    _col("carbon_note", "text", "", "what the emission figures cover (or why they are null)"),
 )
 """The fields of one `tco run --format json` record, in order (a contract: names kept, new ones appended)."""
 
@@ -171,7 +172,8 @@ def result_records(results, breakeven_solved: bool = True) -> list[dict[str, Any
         out["rank_tied"] = False
         out["breakeven_status"] = breakeven_status(out, breakeven_solved)
         out["breakeven_month_status"] = breakeven_month_status(out)
-        records.append(out)
+        ordered = {c.name: out[c.name] for c in RESULT_COLUMNS if c.name in out}  # the schema's order, every view
+        records.append({**ordered, **{k: v for k, v in out.items() if k not in ordered}})
     mark_ties(records)
     order = {}
     for r in records:

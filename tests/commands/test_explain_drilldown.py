@@ -10,7 +10,7 @@ import pytest
 
 from tco.cli import main
 
-SMALL = Path(__file__).resolve().parent / "export" / "data" / "small.yaml"
+SMALL = Path(__file__).resolve().parents[1] / "export" / "data" / "small.yaml"
 TODAY = dt.date(2026, 11, 27)
 
 

@@ -142,7 +142,7 @@ def test_every_output_column_has_a_unit_or_is_text_and_is_documented():
         assert c.description
         if c.name.endswith("_usd"):
             assert c.unit.startswith("USD"), c.name
-    doc = (Path(__file__).parent.parent / "docs" / "output.md").read_text()
+    doc = (Path(__file__).parents[2] / "docs" / "output.md").read_text()
     from tco.report.output_doc import render
 
     assert doc == render()
