@@ -120,8 +120,9 @@ MAX_RUNS = 256
 """Up to this many runs of rows of one structure, groups are slices of the frame."""
 
 
-FLAGS = ("has_self_hosted", "is_overflow", "is_autoscaled", "is_purchased")
-"""Inputs that switch whole branches of the formulas on or off."""
+FLAGS = ("has_self_hosted", "is_overflow", "is_autoscaled", "is_purchased", "has_api_price_history")
+"""Inputs that switch whole branches of the formulas on or off (a price history makes the API lines
+change month by month in steps, which only rows that have one pay for)."""
 
 _SUMMED = ("monthly_cost_usd", "discounted_cost_usd", "requests_in_month", "tokens_in_month")
 _LINES = tuple(line.name for line in F.COST_LINES)
