@@ -26,9 +26,17 @@ from tco.load.scenarios import load_scenario_files
 ALL_KINDS = Path(__file__).parents[1] / "data" / "fields" / "all_kinds.yaml"
 TODAY = dt.date(2026, 12, 1)
 LOOKUP_ONLY = {"has_self_hosted", "is_overflow", "is_autoscaled", "is_purchased", "gpu_tdp_kw",
-               *(p.name for p in F.profile)}
+               *(p.name for p in F.profile),
+               # API billing rules read from the price sheet (issue 15)
+               "long_context_above_input_tokens", "long_context_input_ratio", "long_context_output_ratio",
+               *(w.name for w in F.price_window),
+               "time_of_day_input_ratio", "time_of_day_output_ratio", "time_of_day_cache_read_ratio",
+               "has_api_price_history", "api_price_known_months", "usd_per_thousand_requests",
+               *(f"price_change_{k}_{what}" for k in (1, 2, 3) for what in ("month", "input_ratio", "output_ratio", "cache_read_ratio"))}
 """Formula inputs no single field sets: structure flags (from `kind`, `mode`, `fleet`), the GPU's
-power from the catalog, and the profile weights (the normalised `hourly_profile`)."""
+power from the catalog, the profile weights (the normalised `hourly_profile`), and the API billing
+rules' lookups in the price sheet (tier, time-of-day window in the profile's `timezone`, recorded
+price changes, request fee)."""
 
 
 @pytest.fixture(scope="module")
