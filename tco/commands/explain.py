@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tco.commands.run import add_scenario_arguments
 
-STRUCTURE_FLAGS = ("has_self_hosted", "is_overflow", "is_autoscaled", "is_purchased")
+STRUCTURE_FLAGS = ("has_self_hosted", "is_overflow", "is_autoscaled", "is_purchased", "has_api_price_history")
 """Inputs that switch whole branches on or off: fixed for the option, so the explanation shows
 only the branch that applies (an API option's cost has no GPU formulas multiplied by zero)."""
 

@@ -267,3 +267,59 @@ def test_a_call_longer_than_an_open_models_position_embeddings_is_an_error(tmp_p
         """)
     assert code == 2 and "Traceback" not in err
     assert f"{path}:8" in err and "option `mixtral`" in err and "33,000 tokens" in err and "32,768-token context" in err
+
+
+def test_the_workbook_recomputes_every_billing_rule_with_its_own_formulas(tmp_path):
+    """Parity (engine = evaluated workbook) on a scenario where every rule bites: a tier crossed part-way
+    through the loop, batch cache prices, a time-of-day window along a profile in another zone, recorded
+    price changes with the decline after the sheet's date, request and tool fees."""
+    import math
+    import sys
+    from pathlib import Path
+
+    from tco.export.excel import export_workbook
+    from tco.run import run_scenarios
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "export"))
+    from workbook_reader import calc_layout, evaluate
+
+    path = tmp_path / "rules.yaml"
+    path.write_text(textwrap.dedent(f"""\
+        schema_version: 1
+        scenarios:
+          - id: rules
+            workload:
+              requests_per_day: 500
+              monthly_growth: 0.03
+              input_tokens: 150000
+              context_growth_per_call_tokens: 30000
+              llm_calls_per_request: 4
+              output_tokens: 1000
+              cacheable_prefix_share: 0.5
+              cache_write_share: 0.1
+              batch_eligible_share: 0.4
+              hourly_profile: {PROFILE_9_12_19}
+              timezone: Asia/Kolkata
+            finance: {{horizon_months: 4, start_date: 2026-10-01, discount_rate_per_year: 0.08, api_price_decline_per_year: 0.2}}
+            options:
+              - {{kind: api, id: gemini, provider: google, model: gemini-2.5-pro}}
+              - {{kind: api, id: opus, provider: anthropic, model: claude-opus-4-6}}
+              - {{kind: api, id: deepseek, provider: deepseek, model: deepseek-v4-flash}}
+              - {{kind: api, id: large, provider: mistral, model: mistral-large-4}}
+          - id: fees
+            workload: {{requests_per_day: 500, input_tokens: 2000, output_tokens: 300, llm_calls_per_request: 3}}
+            finance: {{horizon_months: 3, start_date: 2026-12-01, api_price_decline_per_year: 0.2}}
+            options:
+              - {{kind: api, id: sonar, provider: perplexity, model: sonar-pro, tool_fee_usd_per_request: 0.02}}
+        """), encoding="utf-8")
+    results = run_scenarios([path], today=dt.date(2026, 11, 27))
+    records = list(results.options.iter_rows(named=True))
+    notes = {rec["option"]: rec["notes"] for rec in records}
+    assert "long-context tier per call" in notes["gemini"] and "request fee" in notes["sonar"]
+    assert "time of day" in notes["deepseek"] and "price history" in notes["deepseek"]
+    values = evaluate(export_workbook(results, tmp_path / "rules.xlsx"))
+    for rec in records:
+        layout = calc_layout(tmp_path / "rules.xlsx", f"Calc {rec['scenario']}")
+        for name in ("total_cost_usd", "npv_usd"):
+            got = values[(layout.sheet.upper(), layout.results[(rec["option"], name)])]
+            assert math.isclose(got, rec[name], rel_tol=1e-9), (rec["option"], name, got, rec[name])
