@@ -49,7 +49,10 @@ def run_totals(catalog, overrides: list[str], file: Path = ALL_KINDS) -> dict[st
     """What `tco run --set ...` computes: load with the overrides, resolve the rows, evaluate."""
     loaded = load_scenario_files([file], overrides)
     rows, problems = build_rows(loaded.scenarios, catalog, TODAY)
-    assert not problems, problems
+    if problems:  # e.g. a call longer than the model's context window: `tco run` refuses it (exit 2)
+        from tco.load.scenarios import problems_from_rows
+
+        raise TcoUserError(problems_from_rows(loaded, problems))
     totals = evaluate_totals(inputs_table([r.values for r in rows], [r.row for r in rows]))
     return flat([r.option_id for r in rows], totals)
 
