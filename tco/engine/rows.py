@@ -337,6 +337,9 @@ def _billing_rule_values(row: Row, price: ResolvedApiPrice, scenario: Scenario, 
             row.provenance[term.name] = Provenance(price.source, price.as_of, f"price in force on {day}")
         row.notes.append(f"price history: from month {month} (starting {day}) the recorded price is "
                          f"{input_ratio:g}x input, {output_ratio:g}x output of the start price")
+    if changes and price.time_of_day_windows_utc:
+        row.notes.append("time of day + price history: the window's price ratio is the one in force at the start; "
+                         "a recorded change scales both windows alike")
     if len(changes) > F.PRICE_CHANGE_SLOTS:
         row.notes.append(f"price history: {len(changes) - F.PRICE_CHANGE_SLOTS} later recorded change(s) not followed "
                          f"(the formulas follow the first {F.PRICE_CHANGE_SLOTS})")
