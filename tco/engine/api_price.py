@@ -11,7 +11,7 @@ import difflib
 from decimal import Decimal
 
 from tco.model.catalog import ResolvedApiPrice
-from tco.model.pricing import ApiModel, ApiProvider, DatedPrice, PriceTier
+from tco.model.pricing import PRICE_FIELDS, ApiModel, ApiProvider, DatedPrice, PriceTier
 
 BATCH_VARIANT = "batch"
 
@@ -63,46 +63,51 @@ def field_price(entry: DatedPrice, field: str, input_tokens: int) -> Decimal | N
 
 
 def resolve_api_price(provider: ApiProvider, model_id: str, on: dt.date, largest_call_input_tokens: int,
-                      service_tier: str | None = None) -> ResolvedApiPrice:
-    """Prices in USD per million tokens for `model_id` on `on`; ValueError (with a did-you-mean) if unknown.
+                      service_tier: str | None = None, horizon_months: int | None = None) -> ResolvedApiPrice:
+    """Prices in USD per million tokens for `model_id` on `on`, and the billing rules around them.
 
-    The long-context tier is chosen by the largest call and applied to every call: providers bill a
-    whole request at the tier rate once its input crosses the threshold, so this errs on the high side
-    when only some calls are long.
+    ValueError (with a did-you-mean) if the model is unknown. The prices are the base (untiered)
+    ones; the long-context tier is returned as a threshold and ratios, because each call of an
+    agent loop is its own request and only the calls that cross the threshold pay the tier
+    (tco.engine.formulas.long_context_calls). Time-of-day variants (`utc-HHMM-HHMM`) come back as
+    UTC windows and price ratios; with `horizon_months`, the recorded price changes after `on`
+    come back as ratios to the start price.
     """
     model = find_api_model(provider, model_id)
     if model is None:
         raise ValueError(_unknown_model_message(provider, model_id))
-    standard = price_in_force(model.prices, on)
-    assert standard is not None  # a model has at least one price entry (validated)
     tokens = max(0, int(largest_call_input_tokens))
-
-    if service_tier is None:
-        layers = [standard]
-    else:
-        variant = _variant(model, service_tier, provider.id)
-        layers = [*active_entries(variant, on), standard]
-
-    def price(field: str, stack: list[DatedPrice]) -> Decimal | None:
-        for entry in stack:
-            if getattr(entry, field) is not None:
-                return field_price(entry, field, tokens)
-        return None
-
-    input_price = price("input_usd_per_million_tokens", layers)
-    output_price = price("output_usd_per_million_tokens", layers)
     where = f"`{model.id}` of provider `{provider.id}`"
+    variant = _variant(model, service_tier, provider.id) if service_tier is not None else None
+
+    def layers_on(day: dt.date) -> list[DatedPrice]:
+        standard = price_in_force(model.prices, day)
+        assert standard is not None  # a model has at least one price entry (validated)
+        return [standard] if variant is None else [*active_entries(variant, day), standard]
+
+    layers = layers_on(on)
+    standard = layers[-1]
+    input_price = _price("input_usd_per_million_tokens", layers)
+    output_price = _price("output_usd_per_million_tokens", layers)
     if input_price is None or output_price is None:
         missing = "input" if input_price is None else "output"
         raise ValueError(f"{where} has no per-token {missing} price on {on.isoformat()} (it may be priced per image, second or request)")
+    cache_read = _price("cache_read_usd_per_million_tokens", layers)
+    notes: list[str] = []
 
-    batch_input = batch_output = None
+    batch_input = batch_output = batch_cache_read = batch_cache_write = None
     batch = model.variants.get(BATCH_VARIANT)
     if batch and service_tier != BATCH_VARIANT:
         batch_layers = active_entries(batch, on)
         if batch_layers:
-            batch_input = price("input_usd_per_million_tokens", [*batch_layers, *layers])
-            batch_output = price("output_usd_per_million_tokens", [*batch_layers, *layers])
+            batch_input = _price("input_usd_per_million_tokens", [*batch_layers, *layers])
+            batch_output = _price("output_usd_per_million_tokens", [*batch_layers, *layers])
+            batch_cache_read = _price("cache_read_usd_per_million_tokens", batch_layers)
+            batch_cache_write = _price("cache_write_usd_per_million_tokens", batch_layers)
+
+    threshold, input_ratio, output_ratio = _long_context(layers, tokens, notes)
+    windows, tod_variant, tod_ratios = _time_of_day(model, service_tier, on, input_price, output_price, cache_read, notes)
+    changes = _price_changes(layers_on, on, horizon_months, (input_price, output_price, cache_read)) if horizon_months else ()
 
     first_priced = next(e for e in layers if e.input_usd_per_million_tokens is not None)
     return ResolvedApiPrice(
@@ -110,16 +115,123 @@ def resolve_api_price(provider: ApiProvider, model_id: str, on: dt.date, largest
         model=model.id,
         input_usd_per_million_tokens=float(input_price),
         output_usd_per_million_tokens=float(output_price),
-        cache_read_usd_per_million_tokens=_float(price("cache_read_usd_per_million_tokens", layers)),
-        cache_write_usd_per_million_tokens=_float(price("cache_write_usd_per_million_tokens", layers)),
+        cache_read_usd_per_million_tokens=_float(cache_read),
+        cache_write_usd_per_million_tokens=_float(_price("cache_write_usd_per_million_tokens", layers)),
         batch_input_usd_per_million_tokens=_float(batch_input),
         batch_output_usd_per_million_tokens=_float(batch_output),
-        tier_note=_tier_note(layers, tokens),
+        tier_note=notes[0] if threshold is not None and notes else None,
         effective_from=standard.effective_from.isoformat() if standard.effective_from else None,
         source=first_priced.source or standard.source or provider.source,
         as_of=str(first_priced.as_of or standard.as_of or provider.as_of),
         open_weight_model=model.open_weight_model,
+        batch_cache_read_usd_per_million_tokens=_float(batch_cache_read),
+        batch_cache_write_usd_per_million_tokens=_float(batch_cache_write),
+        long_context_above_input_tokens=threshold,
+        long_context_input_ratio=input_ratio,
+        long_context_output_ratio=output_ratio,
+        context_window_tokens=model.context_window_tokens,
+        usd_per_thousand_requests=_float(_price("usd_per_thousand_requests", layers)),
+        time_of_day_windows_utc=windows,
+        time_of_day_variant=tod_variant,
+        time_of_day_input_ratio=tod_ratios[0],
+        time_of_day_output_ratio=tod_ratios[1],
+        time_of_day_cache_read_ratio=tod_ratios[2],
+        price_changes=changes,
+        as_of_date=str(provider.as_of),
+        notes=tuple(notes),
     )
+
+
+def _price(field: str, stack: list[DatedPrice], input_tokens: int = 0) -> Decimal | None:
+    """The first entry of `stack` that lists `field`, at the tier a call of `input_tokens` pays."""
+    for entry in stack:
+        if getattr(entry, field, None) is not None:
+            return field_price(entry, field, input_tokens) if field in PRICE_FIELDS else getattr(entry, field)
+    return None
+
+
+def _ratio(new: Decimal | None, old: Decimal | None) -> float:
+    return float(new / old) if new is not None and old is not None and old > 0 else 1.0
+
+
+def _long_context(layers: list[DatedPrice], tokens: int, notes: list[str]) -> tuple[int | None, float, float]:
+    """(threshold, input ratio, output ratio) of the lowest tier the largest call crosses."""
+    entry = next(e for e in layers if e.input_usd_per_million_tokens is not None)
+    crossed = [t for t in entry.tiers if tokens > t.above_input_tokens]
+    if not crossed:
+        return None, 1.0, 1.0
+    tier = crossed[0]
+    at = tier.above_input_tokens + 1
+    input_ratio = _ratio(_price("input_usd_per_million_tokens", layers, at), _price("input_usd_per_million_tokens", layers))
+    output_ratio = _ratio(_price("output_usd_per_million_tokens", layers, at), _price("output_usd_per_million_tokens", layers))
+    notes.append(f"long-context tier per call: calls with more than {tier.above_input_tokens:,} input tokens pay "
+                 f"{input_ratio:g}x input and cache, {output_ratio:g}x output for the whole call (cliff rule); "
+                 "the other calls of the loop pay the base rates")
+    cache_ratio = _ratio(_price("cache_read_usd_per_million_tokens", layers, at), _price("cache_read_usd_per_million_tokens", layers))
+    if abs(cache_ratio - 1.0) > 1e-9 and abs(cache_ratio - input_ratio) > 1e-6 * input_ratio:
+        notes.append(f"the tier's cache read ratio ({cache_ratio:g}x) differs from its input ratio; cache reads are charged at the input ratio")
+    if len(crossed) > 1:
+        notes.append(f"calls above {crossed[-1].above_input_tokens:,} input tokens reach a higher tier that is not applied "
+                     "(only the first tier crossed is modelled): those calls are under-charged")
+    return tier.above_input_tokens, input_ratio, output_ratio
+
+
+TIME_OF_DAY_PREFIX = "utc-"
+
+
+def parse_utc_windows(name: str) -> tuple[tuple[int, int], ...]:
+    """`utc-0100-0400+0600-1000` -> ((60, 240), (360, 600)): minutes of the UTC day, end exclusive."""
+    spans = []
+    for part in name[len(TIME_OF_DAY_PREFIX):].split("+"):
+        start, end = part.split("-")
+        spans.append((int(start[:2]) * 60 + int(start[2:]), int(end[:2]) * 60 + int(end[2:])))
+    return tuple(spans)
+
+
+def _time_of_day(model: ApiModel, service_tier: str | None, on: dt.date, input_price: Decimal, output_price: Decimal,
+                 cache_read: Decimal | None, notes: list[str]) -> tuple[tuple[tuple[int, int], ...], str | None, tuple[float, float, float]]:
+    """The model's time-of-day variant (if any, and not chosen as the option's service tier)."""
+    for name, entries in model.variants.items():
+        if not name.startswith(TIME_OF_DAY_PREFIX) or name == service_tier:
+            continue
+        active = active_entries(entries, on)
+        if not active:
+            continue
+        ratios = (_ratio(_price("input_usd_per_million_tokens", active) or input_price, input_price),
+                  _ratio(_price("output_usd_per_million_tokens", active) or output_price, output_price),
+                  _ratio(_price("cache_read_usd_per_million_tokens", active), cache_read))
+        notes.append(f"time of day: UTC {name[len(TIME_OF_DAY_PREFIX):]} billed at variant `{name}` "
+                     f"({ratios[0]:g}x input, {ratios[1]:g}x output), hour by hour along the workload's profile")
+        return parse_utc_windows(name), name, ratios
+    return (), None, (1.0, 1.0, 1.0)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later (the month's last day when it is shorter)."""
+    import calendar
+
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def _price_changes(layers_on, on: dt.date, horizon_months: int, start: tuple) -> tuple:
+    """(month, date in force, input ratio, output ratio, cache read ratio) for each month whose prices differ from the month before.
+
+    Why month by month: a month pays the prices in force on its first day, so a change on the 17th
+    counts from the next month.
+    """
+    out = []
+    before = start
+    for m in range(2, horizon_months + 1):
+        day = add_months(on, m - 1)
+        layers = layers_on(day)
+        now = (_price("input_usd_per_million_tokens", layers), _price("output_usd_per_million_tokens", layers),
+               _price("cache_read_usd_per_million_tokens", layers))
+        if now != before:
+            out.append((m, day.isoformat(), *(_ratio(n, s) for n, s in zip(now, start))))
+            before = now
+    return tuple(out)
 
 
 def _variant(model: ApiModel, service_tier: str, provider_id: str) -> list[DatedPrice]:
@@ -133,16 +245,6 @@ def _variant(model: ApiModel, service_tier: str, provider_id: str) -> list[Dated
     hint = f"; did you mean `{close[0]}`?" if close else ""
     listed = ", ".join(known) if known else "none"
     raise ValueError(f"`{model.id}` of provider `{provider_id}` has no service tier `{service_tier}` (it has: {listed}){hint}")
-
-
-def _tier_note(layers: list[DatedPrice], tokens: int) -> str | None:
-    for entry in layers:
-        tier = tier_for(entry, tokens)
-        if tier is not None:
-            return (f"long-context tier: the largest call has {tokens:,} input tokens, above {tier.above_input_tokens:,}, "
-                    "so the whole request pays the tier rate (cliff rule); applied to every call, which overstates "
-                    "the cost when only some calls are that long")
-    return None
 
 
 def _unknown_model_message(provider: ApiProvider, model_id: str) -> str:

@@ -15,7 +15,7 @@ from tco.engine.expr import Named, Term, depends_on, direct_parts, explain, inpu
 from tco.engine.rows import Row
 from tco.errors import DataProblem, TcoUserError
 
-STRUCTURE_FLAGS = ("input_paid_per_sample", "is_overflow", "has_self_hosted", "is_autoscaled", "is_purchased")
+STRUCTURE_FLAGS = ("input_paid_per_sample", "is_overflow", "has_self_hosted", "is_autoscaled", "is_purchased", "has_api_price_history")
 """Inputs that switch whole branches on or off: fixed for the option before explaining, so an API
 option's explanation shows no GPU formulas multiplied by zero."""
 

@@ -132,6 +132,7 @@ FIELDS: tuple[Field, ...] = (
     Field(_W, ("ttft_ms",), None, "TTFT target (ms)", "ms", rebuild=True),
     Field(_W, ("tpot_ms",), None, "TPOT target (ms)", "ms", rebuild=True),
     Field(_W, ("hourly_profile",), None, "hourly profile", "24 weights", rebuild=True, ui="profile"),
+    Field(_W, ("timezone",), None, "profile time zone", "IANA name", rebuild=True, ui="text"),
     Field(_W, ("samples_share_input",), "input_paid_per_sample", "samples share input", "flag", scale=-1.0, offset=1.0,
           ui="flag"),
     Field(_W, ("data_must_stay_on_own_infrastructure",), None, "data stays in-house", "flag", rebuild=True, ui="flag"),
@@ -156,6 +157,11 @@ FIELDS: tuple[Field, ...] = (
           "USD per million tokens"),
     Field(_API, ("batch_output_usd_per_million_tokens",), "batch_output_usd_per_million_tokens", "batch output price",
           "USD per million tokens"),
+    Field(_API, ("batch_cache_read_usd_per_million_tokens",), "batch_cache_read_usd_per_million_tokens",
+          "batch cache read price", "USD per million tokens"),
+    Field(_API, ("batch_cache_write_usd_per_million_tokens",), "batch_cache_write_usd_per_million_tokens",
+          "batch cache write price", "USD per million tokens"),
+    Field(_API, ("tool_fee_usd_per_request",), "tool_fee_usd_per_request", "tool fees per request", "USD per request"),
     # ------------------------------------------------------------------ self-hosted options
     Field(_SH, ("model",), None, "model", "id", rebuild=True, ui="text"),
     Field(_SH, ("gpu",), None, "GPU", "id", rebuild=True, ui="text"),
@@ -314,5 +320,6 @@ SCENARIO_INPUTS: tuple[str, ...] = _unique([
 API_INPUTS: tuple[str, ...] = _unique(f.input for f in direct_inputs("api"))
 """Inputs an API option sets (a hybrid takes them from its API part)."""
 API_PRICE_INPUTS: tuple[str, ...] = tuple(name for name in API_INPUTS if name.endswith("_usd_per_million_tokens"))
+"""(the tool fee is not a list price: the API price ranges of sensitivity and Monte Carlo leave it alone)"""
 HYBRID_INPUTS: tuple[str, ...] = _unique(f.input for f in direct_inputs("hybrid"))
 """Inputs a hybrid option sets itself (the rest come from its two parts)."""

@@ -10,7 +10,7 @@ Conventions: volumes are per month, prices per million tokens, fractions as frac
 from __future__ import annotations
 
 from tco import units
-from tco.engine.expr import Const, Input, Term, ceil, maximum, minimum, named, total, where
+from tco.engine.expr import Const, Input, Named, Term, ceil, floor, maximum, minimum, named, total, where
 
 PROFILE_HOURS = 24
 
@@ -47,6 +47,40 @@ cache_write_usd_per_million_tokens = Input("cache_write_usd_per_million_tokens",
 batch_input_usd_per_million_tokens = Input("batch_input_usd_per_million_tokens", "API batch input price", "USD per million tokens")
 batch_output_usd_per_million_tokens = Input("batch_output_usd_per_million_tokens", "API batch output price", "USD per million tokens")
 negotiated_discount = Input("negotiated_discount", "negotiated API discount", "fraction")
+
+# API billing rules (issue 15): resolved from the price sheet for the option (tco.engine.api_price)
+batch_cache_read_usd_per_million_tokens = Input(
+    "batch_cache_read_usd_per_million_tokens", "API batch cache read price", "USD per million tokens")
+batch_cache_write_usd_per_million_tokens = Input(
+    "batch_cache_write_usd_per_million_tokens", "API batch cache write price", "USD per million tokens")
+long_context_above_input_tokens = Input(
+    "long_context_above_input_tokens", "long-context tier: calls with more input tokens than this pay the tier rate", "tokens")
+long_context_input_ratio = Input(
+    "long_context_input_ratio", "long-context tier input price / base input price (also cache reads and writes)", "ratio")
+long_context_output_ratio = Input("long_context_output_ratio", "long-context tier output price / base output price", "ratio")
+price_window = [Input(f"price_window_h{h:02d}", f"share of hour {h:02d} (profile's time zone) billed at the time-of-day price",
+                      "fraction") for h in range(PROFILE_HOURS)]
+time_of_day_input_ratio = Input("time_of_day_input_ratio", "time-of-day input price / standard input price", "ratio")
+time_of_day_output_ratio = Input("time_of_day_output_ratio", "time-of-day output price / standard output price", "ratio")
+time_of_day_cache_read_ratio = Input(
+    "time_of_day_cache_read_ratio", "time-of-day cache read price / standard cache read price", "ratio")
+has_api_price_history = Input(
+    "has_api_price_history", "the horizon starts before the price sheet's as_of date or meets a recorded price change (1) or not (0)", "flag")
+PRICE_CHANGE_SLOTS = 3
+"""Recorded price changes inside one horizon that the formulas follow (more are reported in the notes)."""
+price_change_month = [Input(f"price_change_{k}_month", f"first month paying recorded price change {k}", "month")
+                      for k in range(1, PRICE_CHANGE_SLOTS + 1)]
+price_change_input_ratio = [Input(f"price_change_{k}_input_ratio", f"input price after change {k} / price at the start", "ratio")
+                            for k in range(1, PRICE_CHANGE_SLOTS + 1)]
+price_change_output_ratio = [Input(f"price_change_{k}_output_ratio", f"output price after change {k} / price at the start", "ratio")
+                             for k in range(1, PRICE_CHANGE_SLOTS + 1)]
+price_change_cache_read_ratio = [Input(f"price_change_{k}_cache_read_ratio",
+                                       f"cache read price after change {k} / price at the start", "ratio")
+                                 for k in range(1, PRICE_CHANGE_SLOTS + 1)]
+api_price_known_months = Input(
+    "api_price_known_months", "months of the horizon that start on or before the price sheet's as_of date", "months")
+usd_per_thousand_requests = Input("usd_per_thousand_requests", "API fee per 1,000 API requests (LLM calls)", "USD per 1,000 requests")
+tool_fee_usd_per_request = Input("tool_fee_usd_per_request", "tool / search fees per user request", "USD per request")
 
 # how the load is split (API: api share 1; self-hosted: 0; hybrid: in between)
 api_share_fixed = Input("api_share_fixed", "share of requests sent to the API", "fraction")
@@ -147,10 +181,35 @@ self_hosted_share = named("self_hosted_share", "share of requests self-hosted",
                           has_self_hosted * (1 - api_share), "fraction")
 
 # ------------------------------------------------------------------ API cost lines
+api_price_decline_factor = named(
+    "api_price_decline_factor", "expected API price decline since the last known price",
+    where(has_api_price_history.gt(0.5),
+          (1 - api_price_decline_per_year) ** (maximum(month - 1 - api_price_known_months, 0) / MONTHS_PER_YEAR),
+          (1 - api_price_decline_per_year) ** ((month - 1) / MONTHS_PER_YEAR)), "ratio")
+"""Prices fall smoothly after the months the price sheet knows: a year later they are (1 - decline).
+
+Counted from the first month that starts after the sheet's as_of date (the day its prices were
+read); in a scenario starting after that date, from month 1. A backtest's earlier months pay the
+recorded prices only (their changes are the price_change inputs), never a guessed decline."""
 api_price_factor = named(
-    "api_price_factor", "API price multiplier (discount and expected decline)",
-    (1 - negotiated_discount) * (1 - api_price_decline_per_year) ** ((month - 1) / MONTHS_PER_YEAR), "ratio")
-"""Prices fall smoothly: after a year they are (1 - decline) of today's."""
+    "api_price_factor", "API price multiplier (negotiated discount and expected decline)",
+    (1 - negotiated_discount) * api_price_decline_factor, "ratio")
+
+
+def _price_history(ratios: list[Input], name: str, label: str) -> Named:
+    steps: Term = Const(1.0)
+    for when, ratio in zip(price_change_month, ratios):
+        steps = where(month.ge(when), ratio, steps)
+    return named(name, label, where(has_api_price_history.gt(0.5), steps, 1), "ratio")
+
+
+price_history_input_ratio = _price_history(
+    price_change_input_ratio, "price_history_input_ratio", "recorded input (and cache write) price this month / at the start")
+"""A month pays the price in force on its first day: a change on the 17th counts from the next month."""
+price_history_output_ratio = _price_history(
+    price_change_output_ratio, "price_history_output_ratio", "recorded output price this month / at the start")
+price_history_cache_read_ratio = _price_history(
+    price_change_cache_read_ratio, "price_history_cache_read_ratio", "recorded cache read price this month / at the start")
 
 api_million_input_tokens = named("api_million_input_tokens", "million input tokens sent to the API",
                                  requests_in_month * api_share * input_tokens_per_request * in_horizon / MILLION, "million tokens")
@@ -158,6 +217,43 @@ api_million_output_tokens = named("api_million_output_tokens", "million output t
                                   requests_in_month * api_share * output_tokens_per_request * in_horizon / MILLION, "million tokens")
 api_million_reasoning_tokens = named("api_million_reasoning_tokens", "million reasoning tokens from the API",
                                      requests_in_month * api_share * reasoning_tokens_per_request * in_horizon / MILLION, "million tokens")
+
+# long-context tiers, call by call: call k of a request sends input + (k - 1) x growth tokens
+first_long_context_call = named(
+    "first_long_context_call", "first call of a request whose input exceeds the long-context threshold",
+    where(input_tokens.gt(long_context_above_input_tokens), 1,
+          where(context_growth_per_call_tokens.gt(0),
+                minimum(floor((long_context_above_input_tokens - input_tokens) / maximum(context_growth_per_call_tokens, 1)) + 2,
+                        llm_calls_per_request + 1),
+                llm_calls_per_request + 1)), "call")
+long_context_calls = named("long_context_calls", "calls per request that pay the long-context tier",
+                           maximum(llm_calls_per_request - first_long_context_call + 1, 0), "calls")
+"""Each call is its own API request: only the calls that cross the threshold pay the tier."""
+long_context_input_share = named(
+    "long_context_input_share", "share of input tokens in calls that pay the long-context tier",
+    where(long_context_calls.gt(0),
+          (long_context_calls * input_tokens
+           + context_growth_per_call_tokens * long_context_calls * (first_long_context_call - 1 + llm_calls_per_request - 1) / 2)
+          / maximum(llm_calls_per_request * input_tokens
+                    + context_growth_per_call_tokens * llm_calls_per_request * (llm_calls_per_request - 1) / 2, 1e-12),
+          0), "fraction")
+long_context_call_share = named("long_context_call_share", "share of calls (and their output) that pay the long-context tier",
+                                long_context_calls / llm_calls_per_request, "fraction")
+long_context_input_factor = named("long_context_input_factor", "input price multiplier from long-context calls",
+                                  1 + long_context_input_share * (long_context_input_ratio - 1), "ratio")
+long_context_output_factor = named("long_context_output_factor", "output price multiplier from long-context calls",
+                                   1 + long_context_call_share * (long_context_output_ratio - 1), "ratio")
+
+# time-of-day prices, hour by hour along the workload's profile
+price_window_traffic_share = named(
+    "price_window_traffic_share", "share of the traffic sent in the time-of-day price window",
+    total(w * x for w, x in zip(profile, price_window)) / PROFILE_HOURS, "fraction")
+time_of_day_input_factor = named("time_of_day_input_factor", "input price multiplier from time-of-day prices",
+                                 1 + price_window_traffic_share * (time_of_day_input_ratio - 1), "ratio")
+time_of_day_output_factor = named("time_of_day_output_factor", "output price multiplier from time-of-day prices",
+                                  1 + price_window_traffic_share * (time_of_day_output_ratio - 1), "ratio")
+time_of_day_cache_read_factor = named("time_of_day_cache_read_factor", "cache read price multiplier from time-of-day prices",
+                                      1 + price_window_traffic_share * (time_of_day_cache_read_ratio - 1), "ratio")
 
 blended_input_usd_per_million_tokens = named(
     "blended_input_usd_per_million_tokens", "input price after the batch share",
@@ -167,18 +263,39 @@ blended_output_usd_per_million_tokens = named(
     "blended_output_usd_per_million_tokens", "output price after the batch share",
     (1 - batch_eligible_share) * output_usd_per_million_tokens + batch_eligible_share * batch_output_usd_per_million_tokens,
     "USD per million tokens")
+blended_cache_read_usd_per_million_tokens = named(
+    "blended_cache_read_usd_per_million_tokens", "cache read price after the batch share",
+    (1 - batch_eligible_share) * cache_read_usd_per_million_tokens + batch_eligible_share * batch_cache_read_usd_per_million_tokens,
+    "USD per million tokens")
+"""Batch requests read the cache at the batch cache price (the provider's, or the stated fallback)."""
+blended_cache_write_usd_per_million_tokens = named(
+    "blended_cache_write_usd_per_million_tokens", "cache write price after the batch share",
+    (1 - batch_eligible_share) * cache_write_usd_per_million_tokens + batch_eligible_share * batch_cache_write_usd_per_million_tokens,
+    "USD per million tokens")
 
 api_input_usd = named("api_input_usd", "API: uncached input",
                       api_million_input_tokens * (1 - cacheable_prefix_share - cache_write_share)
-                      * blended_input_usd_per_million_tokens * api_price_factor, "USD")
+                      * blended_input_usd_per_million_tokens * long_context_input_factor * time_of_day_input_factor
+                      * price_history_input_ratio * api_price_factor, "USD")
 api_cache_read_usd = named("api_cache_read_usd", "API: cache reads",
-                           api_million_input_tokens * cacheable_prefix_share * cache_read_usd_per_million_tokens * api_price_factor, "USD")
+                           api_million_input_tokens * cacheable_prefix_share * blended_cache_read_usd_per_million_tokens
+                           * long_context_input_factor * time_of_day_cache_read_factor
+                           * price_history_cache_read_ratio * api_price_factor, "USD")
 api_cache_write_usd = named("api_cache_write_usd", "API: cache writes",
-                            api_million_input_tokens * cache_write_share * cache_write_usd_per_million_tokens * api_price_factor, "USD")
+                            api_million_input_tokens * cache_write_share * blended_cache_write_usd_per_million_tokens
+                            * long_context_input_factor * time_of_day_input_factor
+                            * price_history_input_ratio * api_price_factor, "USD")
 api_output_usd = named("api_output_usd", "API: output",
-                       api_million_output_tokens * blended_output_usd_per_million_tokens * api_price_factor, "USD")
+                       api_million_output_tokens * blended_output_usd_per_million_tokens * long_context_output_factor
+                       * time_of_day_output_factor * price_history_output_ratio * api_price_factor, "USD")
 api_reasoning_usd = named("api_reasoning_usd", "API: reasoning (billed as output)",
-                          api_million_reasoning_tokens * blended_output_usd_per_million_tokens * api_price_factor, "USD")
+                          api_million_reasoning_tokens * blended_output_usd_per_million_tokens * long_context_output_factor
+                          * time_of_day_output_factor * price_history_output_ratio * api_price_factor, "USD")
+api_request_fees_usd = named(
+    "api_request_fees_usd", "API: per-request and tool fees",
+    requests_in_month * api_share * in_horizon
+    * (llm_calls_per_request * usd_per_thousand_requests / 1000 + tool_fee_usd_per_request) * api_price_factor, "USD")
+"""Each LLM call is one API request (its samples ride in it); tool / search fees are per user request."""
 
 # ------------------------------------------------------------------ self-hosted fleet
 self_hosted_generations_per_s = named(
@@ -285,14 +402,14 @@ maintenance_usd = named("maintenance_usd", "hardware maintenance / support",
 """A support contract priced as a yearly share of the hardware's purchase price."""
 
 COST_LINES: tuple = (
-    api_input_usd, api_cache_read_usd, api_cache_write_usd, api_output_usd, api_reasoning_usd,
+    api_input_usd, api_cache_read_usd, api_cache_write_usd, api_output_usd, api_reasoning_usd, api_request_fees_usd,
     gpu_rental_usd, depreciation_usd, cost_of_capital_usd, power_usd, hosting_usd, staff_usd,
     software_usd, setup_cost_usd, storage_usd, egress_usd, maintenance_usd,
 )
 """The cost lines of a month, in the order every view shows them."""
 
-API_LINES = COST_LINES[:5]
-SELF_HOSTED_LINES = COST_LINES[5:]
+API_LINES = (api_input_usd, api_cache_read_usd, api_cache_write_usd, api_output_usd, api_reasoning_usd, api_request_fees_usd)
+SELF_HOSTED_LINES = tuple(line for line in COST_LINES if line not in API_LINES)
 
 monthly_cost_usd = named("monthly_cost_usd", "cost this month", total(COST_LINES), "USD")
 discount_factor = named("discount_factor", "discount factor",

@@ -124,11 +124,29 @@ def build_rows(scenarios: list[Scenario], catalog: Catalog, today: dt.date,
     return rows, problems
 
 
-_API_INPUTS = API_INPUTS
+NO_LONG_CONTEXT_TIER = 1e15
+"""Threshold standing for "no long-context tier": no call has that many input tokens (the schema caps a call far lower)."""
+NO_PRICE_CHANGE_MONTH = 10_000.0
+"""Month of an unused price-change slot: after any horizon (the schema caps it at 120 months)."""
+
+API_LOOKUP_NEUTRAL: dict[str, float] = {
+    "long_context_above_input_tokens": NO_LONG_CONTEXT_TIER, "long_context_input_ratio": 1.0, "long_context_output_ratio": 1.0,
+    **{w.name: 0.0 for w in F.price_window},
+    "time_of_day_input_ratio": 1.0, "time_of_day_output_ratio": 1.0, "time_of_day_cache_read_ratio": 1.0,
+    "has_api_price_history": 0.0, "api_price_known_months": 0.0,
+    **{m.name: NO_PRICE_CHANGE_MONTH for m in F.price_change_month},
+    **{r.name: 1.0 for r in (*F.price_change_input_ratio, *F.price_change_output_ratio, *F.price_change_cache_read_ratio)},
+    "usd_per_thousand_requests": 0.0,
+}
+"""Inputs of the API billing rules that come from the price sheet (no field sets them), at values that change nothing."""
+
+_API_INPUTS = (*API_INPUTS, *API_LOOKUP_NEUTRAL)
+"""What a hybrid takes from its API part."""
 
 
 NEUTRAL_INPUTS: dict[str, float] = {
-    **{name: 0.0 for name in _API_INPUTS},
+    **{name: 0.0 for name in API_INPUTS},
+    **API_LOOKUP_NEUTRAL,
     "api_share_fixed": 1.0, "is_overflow": 0.0, "has_self_hosted": 0.0,
     "replica_generations_per_s": 1.0, "gpus_per_replica": 0.0, "spare_replicas": 0.0, "min_replicas": 0.0,
     "max_utilization": 1.0, "is_autoscaled": 0.0, "overflow_replicas": 0.0,
@@ -193,6 +211,12 @@ def largest_call_input_tokens(scenario: Scenario) -> int:
     return w.input_tokens + w.context_growth_per_call_tokens * (w.llm_calls_per_request - 1)
 
 
+def largest_call_tokens(scenario: Scenario) -> int:
+    """Input + output + reasoning tokens of the last (largest) call: what must fit in the context window."""
+    w = scenario.workload
+    return largest_call_input_tokens(scenario) + w.output_tokens + w.reasoning_tokens
+
+
 def _api_values(row: Row, option: ApiOption, scenario: Scenario, catalog: Catalog, today: dt.date,
                 resolve_price: PriceResolver, problems: list[RowProblem], s_index: int, path: tuple) -> None:
     import difflib
@@ -205,32 +229,66 @@ def _api_values(row: Row, option: ApiOption, scenario: Scenario, catalog: Catalo
         return
     on = scenario.finance.start_date or today
     try:
-        price = resolve_price(sheet, option.model, on, largest_call_input_tokens(scenario), option.service_tier)
+        price = resolve_price(sheet, option.model, on, largest_call_input_tokens(scenario), option.service_tier,
+                              horizon_months=scenario.finance.horizon_months)
     except (ValueError, KeyError) as e:
         message = str(e.args[0]) if e.args else str(e)
         problems.append(RowProblem(s_index, (*path, "model"), message))
         return
-    prov = Provenance(price.source, price.as_of, f"price in force on {on.isoformat()}" + (f"; {price.tier_note}" if price.tier_note else ""))
+    if (window := price.context_window_tokens) is not None and (needed := largest_call_tokens(scenario)) > window:
+        w = scenario.workload
+        problems.append(RowProblem(
+            s_index, (*path, "model"),
+            f"option `{option.id}`: the largest call needs {needed:,} tokens (input {largest_call_input_tokens(scenario):,} + output "
+            f"{w.output_tokens:,} + reasoning {w.reasoning_tokens:,}), more than the {window:,}-token context window of "
+            f"`{price.model}` ({price.provider}'s price sheet)",
+            "shorten the loop (llm_calls_per_request, context_growth_per_call_tokens) or pick a model with a longer context"))
+        return
+    prov = Provenance(price.source, price.as_of, f"price in force on {on.isoformat()}")
     v = row.values
     v["input_usd_per_million_tokens"] = price.input_usd_per_million_tokens
     v["output_usd_per_million_tokens"] = price.output_usd_per_million_tokens
+    cache_read = price.cache_read_usd_per_million_tokens
+    cache_write = price.cache_write_usd_per_million_tokens
     for name, value, fallback, why in (
-        ("cache_read_usd_per_million_tokens", price.cache_read_usd_per_million_tokens, price.input_usd_per_million_tokens,
+        ("cache_read_usd_per_million_tokens", cache_read, price.input_usd_per_million_tokens,
          "the sheet lists no cache read price: cache reads are charged at the input price"),
-        ("cache_write_usd_per_million_tokens", price.cache_write_usd_per_million_tokens, price.input_usd_per_million_tokens,
+        ("cache_write_usd_per_million_tokens", cache_write, price.input_usd_per_million_tokens,
          "the sheet lists no cache write price: cache writes are charged at the input price"),
         ("batch_input_usd_per_million_tokens", price.batch_input_usd_per_million_tokens, price.input_usd_per_million_tokens,
          "no batch price listed: batch requests pay the standard price"),
         ("batch_output_usd_per_million_tokens", price.batch_output_usd_per_million_tokens, price.output_usd_per_million_tokens,
          "no batch price listed: batch requests pay the standard price"),
+        ("batch_cache_read_usd_per_million_tokens", price.batch_cache_read_usd_per_million_tokens,
+         cache_read if cache_read is not None else price.input_usd_per_million_tokens,
+         "batch + cache: the batch variant lists no cache read price, so batch requests read the cache at the standard "
+         "cache read price (fallback rule: no batch discount on cache reads, as OpenAI bills its older models and Google "
+         "Gemini 2.5 Pro)"),
+        ("batch_cache_write_usd_per_million_tokens", price.batch_cache_write_usd_per_million_tokens,
+         cache_write if cache_write is not None else price.input_usd_per_million_tokens,
+         "batch + cache: the batch variant lists no cache write price, so batch requests write the cache at the standard "
+         "cache write price (fallback rule)"),
     ):
         v[name] = value if value is not None else fallback
         row.provenance[name] = prov if value is not None else Provenance(price.source, price.as_of, why)
-        if value is None and _matters(name, scenario):
+        if value is None and _matters(name, scenario) and (
+                not name.startswith("batch_cache") or price.batch_input_usd_per_million_tokens is not None):
             row.notes.append(why)
+    w = scenario.workload
+    if w.batch_eligible_share > 0 and w.cacheable_prefix_share + w.cache_write_share > 0 and (
+            price.batch_cache_read_usd_per_million_tokens is not None or price.batch_cache_write_usd_per_million_tokens is not None):
+        row.notes.append("batch + cache: batch requests pay the batch variant's cache prices (the provider applies its batch "
+                         "discount to cache reads and writes)")
     for name in ("input_usd_per_million_tokens", "output_usd_per_million_tokens"):
         row.provenance[name] = prov
+    _billing_rule_values(row, price, scenario, on)
     set_fields(v, row.provenance, "api", option, scenario, option)
+    if any(getattr(option, f"{k}_usd_per_million_tokens") is not None for k in ("input", "output", "cache_read")) \
+            and v["has_api_price_history"] > 0:
+        for name, neutral in API_LOOKUP_NEUTRAL.items():
+            if name.startswith("price_change_") or name in ("has_api_price_history", "api_price_known_months"):
+                v[name] = neutral
+        row.notes.append("your contract prices replace the sheet's: its recorded price changes are not applied")
     v["api_share_fixed"] = 1.0
     row.api_price = price
     row.model_id = price.open_weight_model or option.model
@@ -239,12 +297,105 @@ def _api_values(row: Row, option: ApiOption, scenario: Scenario, catalog: Catalo
         row.excluded_reason = "data must stay on own infrastructure; APIs are excluded"
 
 
+def _billing_rule_values(row: Row, price: ResolvedApiPrice, scenario: Scenario, on: dt.date) -> None:
+    """The inputs of the long-context, time-of-day, price-history and request-fee rules, and their notes."""
+    v, w = row.values, scenario.workload
+    sheet = Provenance(price.source, price.as_of, f"{price.provider} price sheet")
+    if price.long_context_above_input_tokens is not None:
+        v["long_context_above_input_tokens"] = float(price.long_context_above_input_tokens)
+        v["long_context_input_ratio"] = price.long_context_input_ratio
+        v["long_context_output_ratio"] = price.long_context_output_ratio
+        for name in ("long_context_above_input_tokens", "long_context_input_ratio", "long_context_output_ratio"):
+            row.provenance[name] = sheet
+        row.notes.extend(price.notes[:1] if price.tier_note else ())
+        row.notes.extend(n for n in price.notes if n.startswith(("the tier's", "calls above")))
+    if price.time_of_day_windows_utc:
+        shares = window_share_by_local_hour(price.time_of_day_windows_utc, w.timezone, on)
+        for h, share in enumerate(shares):
+            v[F.price_window[h].name] = share
+            row.provenance[F.price_window[h].name] = Provenance(
+                price.source, price.as_of, f"variant `{price.time_of_day_variant}` in {w.timezone} time on {on.isoformat()}")
+        v["time_of_day_input_ratio"] = price.time_of_day_input_ratio
+        v["time_of_day_output_ratio"] = price.time_of_day_output_ratio
+        v["time_of_day_cache_read_ratio"] = price.time_of_day_cache_read_ratio
+        for name in ("time_of_day_input_ratio", "time_of_day_output_ratio", "time_of_day_cache_read_ratio"):
+            row.provenance[name] = sheet
+        profile = "the hourly profile" if w.hourly_profile is not None else "a flat day (no hourly_profile)"
+        row.notes.append(f"time of day: {price.time_of_day_variant} (UTC) billed at {price.time_of_day_input_ratio:g}x input, "
+                         f"{price.time_of_day_output_ratio:g}x output, hour by hour along {profile} in {w.timezone}")
+    horizon = scenario.finance.horizon_months
+    known = _months_known(price.as_of_date, on, horizon)
+    changes = list(price.price_changes)
+    if changes or known:
+        v["has_api_price_history"] = 1.0
+        v["api_price_known_months"] = float(known)
+        row.provenance["api_price_known_months"] = Provenance(
+            price.source, price.as_of, f"months starting on or before the sheet's as_of {price.as_of_date}")
+    if known:
+        row.notes.append(f"price history: months 1-{known} start on or before the sheet's as_of ({price.as_of_date}) and pay "
+                         "the recorded prices; the expected decline counts from the month after")
+    for k, (month, day, input_ratio, output_ratio, cache_ratio) in enumerate(changes[:F.PRICE_CHANGE_SLOTS]):
+        v[F.price_change_month[k].name] = float(month)
+        v[F.price_change_input_ratio[k].name] = input_ratio
+        v[F.price_change_output_ratio[k].name] = output_ratio
+        v[F.price_change_cache_read_ratio[k].name] = cache_ratio
+        for term in (F.price_change_month[k], F.price_change_input_ratio[k], F.price_change_output_ratio[k],
+                     F.price_change_cache_read_ratio[k]):
+            row.provenance[term.name] = Provenance(price.source, price.as_of, f"price in force on {day}")
+        row.notes.append(f"price history: from month {month} (starting {day}) the recorded price is "
+                         f"{input_ratio:g}x input, {output_ratio:g}x output of the start price")
+    if changes and price.time_of_day_windows_utc:
+        row.notes.append("time of day + price history: the window's price ratio is the one in force at the start; "
+                         "a recorded change scales both windows alike")
+    if len(changes) > F.PRICE_CHANGE_SLOTS:
+        row.notes.append(f"price history: {len(changes) - F.PRICE_CHANGE_SLOTS} later recorded change(s) not followed "
+                         f"(the formulas follow the first {F.PRICE_CHANGE_SLOTS})")
+    if price.usd_per_thousand_requests:
+        v["usd_per_thousand_requests"] = price.usd_per_thousand_requests
+        row.provenance["usd_per_thousand_requests"] = sheet
+        row.notes.append(f"request fee: ${price.usd_per_thousand_requests:g} per 1,000 API requests (each LLM call is one request)")
+
+
+def _months_known(as_of: str | None, start: dt.date, horizon: int) -> int:
+    """Months of the horizon whose first day is on or before `as_of` (a date, `YYYY-MM` or `YYYY`: its first day)."""
+    from tco.engine.api_price import add_months
+
+    if not as_of:
+        return 0
+    parts = [int(p) for p in str(as_of).split("-")]
+    known_until = dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    return sum(1 for m in range(horizon) if add_months(start, m) <= known_until)
+
+
+def window_share_by_local_hour(windows_utc, timezone: str, on: dt.date) -> list[float]:
+    """Share of each local hour (0-23 in `timezone`) inside the UTC windows, using the zone's offset on `on`.
+
+    Why the offset of one day: a profile is one typical day; a daylight-saving change moves the
+    windows by an hour for part of the year, which is stated in the README, not modelled.
+    """
+    from zoneinfo import ZoneInfo
+
+    offset = dt.datetime.combine(on, dt.time(12), tzinfo=ZoneInfo(timezone)).utcoffset()
+    offset_minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    inside = [False] * 1440
+    for start, end in windows_utc:
+        m = start
+        while m != end:
+            inside[m] = True
+            m = (m + 1) % 1440
+    return [sum(inside[(h * 60 - offset_minutes + i) % 1440] for i in range(60)) / 60 for h in range(24)]
+
+
 def _matters(name: str, scenario: Scenario) -> bool:
     w = scenario.workload
     if name.startswith("cache_read"):
         return w.cacheable_prefix_share > 0
     if name.startswith("cache_write"):
         return w.cache_write_share > 0
+    if name.startswith("batch_cache_read"):
+        return w.batch_eligible_share > 0 and w.cacheable_prefix_share > 0
+    if name.startswith("batch_cache_write"):
+        return w.batch_eligible_share > 0 and w.cache_write_share > 0
     return w.batch_eligible_share > 0
 
 
@@ -266,6 +417,14 @@ def _self_hosted_values(row: Row, option: SelfHostedOption, scenario: Scenario, 
     if model is None or gpu is None:
         return
     w = scenario.workload
+    if model.context_length_tokens is not None and (needed := largest_call_tokens(scenario)) > model.context_length_tokens:
+        problems.append(RowProblem(
+            s_index, (*path, "model"),
+            f"option `{option.id}`: the largest call needs {needed:,} tokens (input {largest_call_input_tokens(scenario):,} + output "
+            f"{w.output_tokens:,} + reasoning {w.reasoning_tokens:,}), more than `{model.id}`'s "
+            f"{model.context_length_tokens:,}-token context (its maximum position embeddings)",
+            "shorten the loop (llm_calls_per_request, context_growth_per_call_tokens) or pick a model with a longer context"))
+        return
     v, prov = row.values, row.provenance
     v["has_self_hosted"] = 1.0
     v["api_share_fixed"] = 0.0

@@ -1,8 +1,8 @@
 """Build the bundled price sheets from the INSTALLED genai-prices package (offline; its updater is never started).
 
 Kept: input, output, cache read/write prices, long-context tiers, batch and service-tier variants,
-dated price changes, time-of-day prices (as `utc-HHMM-HHMM` variants). Not kept: prices per image,
-audio second, page, search or request (named in each entry's note). genai-prices records no
+dated price changes, time-of-day prices (as `utc-HHMM-HHMM` variants), fees per 1,000 requests
+(`requests_kcount`). Not kept: prices per image, audio second, page or search (named in each entry's note). genai-prices records no
 "checked on" date per price, so a sheet's `as_of` is the import date and its `source` names the
 provider's pricing pages and the package version.
 
@@ -38,7 +38,9 @@ _KEY_TO_FIELD = {
     "cache_read_mtok": "cache_read_usd_per_million_tokens",
     "cache_write_mtok": "cache_write_usd_per_million_tokens",
     "cache_write_1h_mtok": "cache_write_1h_usd_per_million_tokens",
+    "requests_kcount": "usd_per_thousand_requests",
 }
+
 
 
 def genai_prices_version() -> str:
@@ -303,6 +305,8 @@ def _entries(entries: list[DatedPrice], indent: str) -> list[str]:
         if e.effective_from is not None:
             body.append(f"effective_from: {e.effective_from.isoformat()}")
         body += [f"{f}: {_num(getattr(e, f))}" for f in PRICE_FIELDS if getattr(e, f) is not None]
+        if e.usd_per_thousand_requests is not None:
+            body.append(f"usd_per_thousand_requests: {_num(e.usd_per_thousand_requests)}")
         if e.source:
             body.append(f"source: {_q(e.source)}")
         if e.as_of:

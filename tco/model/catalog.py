@@ -30,6 +30,27 @@ class ResolvedApiPrice:
     source: str = ""
     as_of: str = ""
     open_weight_model: str | None = None
+    batch_cache_read_usd_per_million_tokens: float | None = None
+    """The batch variant's own cache read price; None: the fallback rule (standard cache price) applies."""
+    batch_cache_write_usd_per_million_tokens: float | None = None
+    long_context_above_input_tokens: int | None = None
+    """Threshold of the long-context tier the largest call crosses (None: no call reaches a tier)."""
+    long_context_input_ratio: float = 1.0
+    long_context_output_ratio: float = 1.0
+    context_window_tokens: int | None = None
+    usd_per_thousand_requests: float | None = None
+    time_of_day_windows_utc: tuple[tuple[int, int], ...] = ()
+    """Minutes of the UTC day [start, end) billed at the time-of-day variant's prices."""
+    time_of_day_variant: str | None = None
+    time_of_day_input_ratio: float = 1.0
+    time_of_day_output_ratio: float = 1.0
+    time_of_day_cache_read_ratio: float = 1.0
+    price_changes: tuple = ()
+    """Recorded changes after the start date: (date, input ratio, output ratio, cache read ratio) to the start price."""
+    as_of_date: str | None = None
+    """The sheet's as_of (ISO date) for the decline rule."""
+    notes: tuple[str, ...] = ()
+    """Billing rules that applied, for the result's notes."""
 
 
 @dataclass

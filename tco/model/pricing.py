@@ -67,6 +67,8 @@ class DatedPrice(_TokenPrices):
     """First day (UTC) these prices apply; None on the first entry means "since the model was listed"."""
     tiers: list[PriceTier] = Field(default_factory=list)
     """Long-context tiers, by increasing `above_input_tokens`."""
+    usd_per_thousand_requests: Annotated[Decimal, Field(ge=0, allow_inf_nan=False)] | None = None
+    """A fee per 1,000 API requests on top of the tokens (genai-prices `requests_kcount`)."""
     source: str | None = None
     """Where this entry was read, when it differs from the provider's `source`."""
     as_of: PartialDate | None = None

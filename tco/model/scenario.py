@@ -37,7 +37,10 @@ class Workload(StrictModel):
     peak_to_average: float = Field(default=1.0, ge=1.0, le=1000, allow_inf_nan=False)
     """Busiest hour's traffic over the daily average; ignored when hourly_profile is given."""
     hourly_profile: list[NonNegativeFloat] | None = Field(default=None, min_length=24, max_length=24)
-    """24 relative weights, hour 0 to 23 (any scale; normalised to average 1)."""
+    """24 relative weights, hour 0 to 23 (any scale; normalised to average 1), in `timezone`'s local time."""
+    timezone: StrictStr = "UTC"
+    """IANA time zone of the hourly profile (e.g. `Europe/Paris`): time-of-day API prices are set in UTC,
+    so the profile's hours are shifted by the zone's offset on the start date before they are priced."""
     input_tokens: int = Field(ge=0, le=10_000_000)
     """Prompt tokens of the first LLM call of a request (system prompt, user input, documents)."""
     cacheable_prefix_share: Share = 0.0
@@ -71,6 +74,13 @@ class Workload(StrictModel):
             raise ValueError("give exactly one of requests_per_day or requests_per_month")
         if self.cacheable_prefix_share + self.cache_write_share > 1:
             raise ValueError("cacheable_prefix_share + cache_write_share cannot exceed 1")
+        if self.timezone != "UTC":
+            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+            try:
+                ZoneInfo(self.timezone)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"timezone `{self.timezone}` is not an IANA time zone name (e.g. `UTC`, `Europe/Paris`, `America/New_York`)") from None
         return self
 
     @field_validator("hourly_profile")
@@ -127,6 +137,12 @@ class ApiOption(StrictModel):
     """Your contract's batch input price, replacing the sheet's."""
     batch_output_usd_per_million_tokens: NonNegativeFloat | None = None
     """Your contract's batch output price, replacing the sheet's."""
+    batch_cache_read_usd_per_million_tokens: NonNegativeFloat | None = None
+    """Your contract's cache read price for batch requests, replacing the sheet's (or its fallback rule)."""
+    batch_cache_write_usd_per_million_tokens: NonNegativeFloat | None = None
+    """Your contract's cache write price for batch requests, replacing the sheet's (or its fallback rule)."""
+    tool_fee_usd_per_request: NonNegativeFloat = 0.0
+    """Tool and search fees per user request on top of the tokens (e.g. 2 web searches at $10 per 1,000 = 0.02)."""
     quality_model: Id | None = None
     """Model id in pricing/quality/models.yaml whose scores apply (default: found from the price sheet id)."""
     note: str | None = None

@@ -103,11 +103,14 @@ def test_diff_shows_only_changed_lines_with_their_deltas(tmp_path, capsys, examp
 
 def test_explain_gives_formula_inputs_sources_and_the_engine_value(capsys, example):
     e = run_json(capsys, "explain", str(example), "--option", "gpt-4.1", "--quantity", "api_output_usd", "--month", "2", "--format", "json")
-    assert e["formula"].startswith("((million output tokens from the API")
+    assert e["formula"].startswith("((((million output tokens from the API × output price after the batch share)")
     names = {i["name"]: i for i in e["inputs"]}
     assert names["output_usd_per_million_tokens"]["source"].startswith("http") and names["output_usd_per_million_tokens"]["as_of"]
     assert "gpu_usd_per_hour" not in names  # an API option's explanation shows no GPU inputs
     parts = {p["name"]: p["value"] for p in e["parts"]}
+    # no long-context tier, no time-of-day window, no recorded change: those factors are 1 (issue 15 billing rules)
+    assert (parts["long_context_output_factor"], parts["time_of_day_output_factor"]) == (1.0, 1.0)
+    assert "price_history_output_ratio" not in parts  # folded away: the horizon meets no recorded change
     assert e["value"] == pytest.approx(parts["api_million_output_tokens"] * parts["blended_output_usd_per_million_tokens"]
                                        * parts["api_price_factor"])
     run = run_json(capsys, "run", str(example), "--format", "json", "--no-breakeven")

@@ -32,13 +32,20 @@ def _share(high: float = 1.0):
 @st.composite
 def scenarios(draw):
     cache_read = draw(_share(0.9))
+    requests_per_day = draw(st.floats(min_value=1.0, max_value=5e7, allow_nan=False))
+    input_tokens = draw(st.integers(0, 100_000))
+    output_tokens = draw(st.integers(1, 20_000))  # self-hosting needs some output (a user error otherwise)
+    reasoning_tokens = draw(st.integers(0, 5_000))
+    calls = draw(st.integers(1, 30))
+    # the largest call must fit gpt-4o-mini's 128,000-token context window (a user error otherwise, issue 15)
+    room = 128_000 - input_tokens - output_tokens - reasoning_tokens
     workload = {
-        "requests_per_day": draw(st.floats(min_value=1.0, max_value=5e7, allow_nan=False)),
-        "input_tokens": draw(st.integers(0, 200_000)),
-        "output_tokens": draw(st.integers(1, 20_000)),  # self-hosting needs some output (a user error otherwise)
-        "reasoning_tokens": draw(st.integers(0, 5_000)),
-        "llm_calls_per_request": draw(st.integers(1, 30)),
-        "context_growth_per_call_tokens": draw(st.integers(0, 5_000)),
+        "requests_per_day": requests_per_day,
+        "input_tokens": input_tokens,
+        "output_tokens": output_tokens,
+        "reasoning_tokens": reasoning_tokens,
+        "llm_calls_per_request": calls,
+        "context_growth_per_call_tokens": draw(st.integers(0, min(5_000, room // max(calls - 1, 1)))),
         "samples_per_call": draw(st.integers(1, 4)),
         "monthly_growth": draw(st.floats(min_value=-0.5, max_value=0.5, allow_nan=False)),
         "peak_to_average": draw(st.floats(min_value=1.0, max_value=10.0, allow_nan=False)),

@@ -19,6 +19,15 @@ NEUTRAL = {
     "input_usd_per_million_tokens": 0.0, "output_usd_per_million_tokens": 0.0, "cache_read_usd_per_million_tokens": 0.0,
     "cache_write_usd_per_million_tokens": 0.0, "batch_input_usd_per_million_tokens": 0.0,
     "batch_output_usd_per_million_tokens": 0.0, "negotiated_discount": 0.0,
+    "batch_cache_read_usd_per_million_tokens": 0.0, "batch_cache_write_usd_per_million_tokens": 0.0,
+    # billing rules that do nothing: no long-context tier, no time-of-day window, no recorded price change, no fees
+    "long_context_above_input_tokens": 1e15, "long_context_input_ratio": 1.0, "long_context_output_ratio": 1.0,
+    **{f"price_window_h{h:02d}": 0.0 for h in range(24)},
+    "time_of_day_input_ratio": 1.0, "time_of_day_output_ratio": 1.0, "time_of_day_cache_read_ratio": 1.0,
+    "has_api_price_history": 0.0, "api_price_known_months": 0.0,
+    **{f"price_change_{k}_month": 10_000.0 for k in (1, 2, 3)},
+    **{f"price_change_{k}_{kind}_ratio": 1.0 for k in (1, 2, 3) for kind in ("input", "output", "cache_read")},
+    "usd_per_thousand_requests": 0.0, "tool_fee_usd_per_request": 0.0,
     "api_share_fixed": 1.0, "is_overflow": 0.0, "has_self_hosted": 0.0,
     "replica_generations_per_s": 1.0, "gpus_per_replica": 0.0, "spare_replicas": 0.0, "min_replicas": 0.0,
     "max_utilization": 1.0, "is_autoscaled": 0.0, "overflow_replicas": 0.0,
@@ -43,6 +52,8 @@ AGENT_API = {
     "input_usd_per_million_tokens": 2.0, "output_usd_per_million_tokens": 8.0, "cache_read_usd_per_million_tokens": 0.5,
     "cache_write_usd_per_million_tokens": 2.5, "batch_input_usd_per_million_tokens": 1.0,
     "batch_output_usd_per_million_tokens": 4.0, "negotiated_discount": 0.1,
+    # batch requests read and write the cache at the standard cache prices (the fallback rule)
+    "batch_cache_read_usd_per_million_tokens": 0.5, "batch_cache_write_usd_per_million_tokens": 2.5,
 }
 
 RENTED = {

@@ -49,10 +49,13 @@ def test_the_first_entry_is_in_force_until_the_dated_change(acme):
 
 def test_a_call_above_the_threshold_pays_the_tier_rate_on_everything(acme):
     at = resolve_api_price(acme, "big-model", dt.date(2025, 1, 1), 200_000)
-    assert at.input_usd_per_million_tokens == 1.0 and at.tier_note is None
+    assert at.input_usd_per_million_tokens == 1.0 and at.tier_note is None and at.long_context_above_input_tokens is None
     above = resolve_api_price(acme, "big-model", dt.date(2025, 1, 1), 200_001)
-    assert (above.input_usd_per_million_tokens, above.output_usd_per_million_tokens) == (2.0, 4.0)
-    assert above.cache_read_usd_per_million_tokens == 0.1  # the tier leaves cache reads at the base price
+    # base prices stay the base ones; the tier comes back as a threshold and ratios ($2 / $1, $4 / $2)
+    assert (above.input_usd_per_million_tokens, above.output_usd_per_million_tokens) == (1.0, 2.0)
+    assert above.long_context_above_input_tokens == 200_000
+    assert (above.long_context_input_ratio, above.long_context_output_ratio) == (2.0, 2.0)
+    assert above.cache_read_usd_per_million_tokens == 0.1
     assert "200,000" in above.tier_note and "cliff" in above.tier_note
 
 
@@ -119,12 +122,18 @@ def _oracle_usd(provider_id, model_id, on, input_tokens, cache_read, cache_write
 
 
 def _our_usd(r, input_tokens, cache_read, cache_write, output, batch=False):
-    """Tokens x resolved prices; unlisted cache prices bill as plain input (cache tokens are part of the input)."""
+    """One call: tokens x resolved prices; unlisted cache prices bill as plain input (cache tokens are part of the input).
+
+    A call above the long-context threshold pays the tier: its input ratio on input and cache, its
+    output ratio on output (the whole call, genai-prices' "cliff" rule)."""
+    long = r.long_context_above_input_tokens is not None and input_tokens > r.long_context_above_input_tokens
+    in_ratio, out_ratio = (r.long_context_input_ratio, r.long_context_output_ratio) if long else (1.0, 1.0)
     inp = r.batch_input_usd_per_million_tokens if batch else r.input_usd_per_million_tokens
     out = r.batch_output_usd_per_million_tokens if batch else r.output_usd_per_million_tokens
     read = r.cache_read_usd_per_million_tokens if r.cache_read_usd_per_million_tokens is not None else inp
     write = r.cache_write_usd_per_million_tokens if r.cache_write_usd_per_million_tokens is not None else inp
-    return ((input_tokens - cache_read - cache_write) * inp + cache_read * read + cache_write * write + output * out) / 1e6
+    return ((input_tokens - cache_read - cache_write) * inp + cache_read * read + cache_write * write) * in_ratio / 1e6 \
+        + output * out * out_ratio / 1e6
 
 
 def _check(provider, model_id, on, input_tokens, service_tier=None, context=None):
@@ -167,8 +176,8 @@ def test_the_dated_change_really_changes_the_price(bundled):
     anthropic = bundled["anthropic"]
     before = resolve_api_price(anthropic, "claude-opus-4-6", dt.date(2026, 3, 12), 250_000)
     after = resolve_api_price(anthropic, "claude-opus-4-6", dt.date(2026, 3, 13), 250_000)
-    assert before.input_usd_per_million_tokens != after.input_usd_per_million_tokens
-    assert before.tier_note is not None
+    assert _our_usd(before, 250_000, 0, 0, 1_000) != _our_usd(after, 250_000, 0, 0, 1_000)
+    assert before.tier_note is not None and after.tier_note is None
 
 
 @pytest.mark.parametrize("tier", ["flex", "priority"])

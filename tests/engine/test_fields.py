@@ -26,9 +26,17 @@ from tco.load.scenarios import load_scenario_files
 ALL_KINDS = Path(__file__).parents[1] / "data" / "fields" / "all_kinds.yaml"
 TODAY = dt.date(2026, 12, 1)
 LOOKUP_ONLY = {"has_self_hosted", "is_overflow", "is_autoscaled", "is_purchased", "gpus_per_instance",
-               *(p.name for p in F.profile)}
-"""Formula inputs no single field sets: structure flags (from `kind`, `mode`, `fleet`), the GPUs per
-instance from the offer, and the profile weights (the normalised `hourly_profile`)."""
+               *(p.name for p in F.profile),
+               # API billing rules read from the price sheet (issue 15)
+               "long_context_above_input_tokens", "long_context_input_ratio", "long_context_output_ratio",
+               *(w.name for w in F.price_window),
+               "time_of_day_input_ratio", "time_of_day_output_ratio", "time_of_day_cache_read_ratio",
+               "has_api_price_history", "api_price_known_months", "usd_per_thousand_requests",
+               *(f"price_change_{k}_{what}" for k in (1, 2, 3) for what in ("month", "input_ratio", "output_ratio", "cache_read_ratio"))}
+"""Formula inputs no single field sets: structure flags (from `kind`, `mode`, `fleet`), the GPUs
+per instance from the offer, the profile weights (the normalised `hourly_profile`), and the API billing
+rules' lookups in the price sheet (tier, time-of-day window in the profile's `timezone`, recorded
+price changes, request fee)."""
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +49,10 @@ def run_totals(catalog, overrides: list[str], file: Path = ALL_KINDS) -> dict[st
     """What `tco run --set ...` computes: load with the overrides, resolve the rows, evaluate."""
     loaded = load_scenario_files([file], overrides)
     rows, problems = build_rows(loaded.scenarios, catalog, TODAY)
-    assert not problems, problems
+    if problems:  # e.g. a call longer than the model's context window: `tco run` refuses it (exit 2)
+        from tco.load.scenarios import problems_from_rows
+
+        raise TcoUserError(problems_from_rows(loaded, problems))
     totals = evaluate_totals(inputs_table([r.values for r in rows], [r.row for r in rows]))
     return flat([r.option_id for r in rows], totals)
 

@@ -1,0 +1,325 @@
+"""API billing rules (issue 15, items 1-6), each worked by hand from the provider's billing page.
+
+Every expected figure below is written out from the prices in the bundled sheets (genai-prices
+0.2.3, imported 2026-11-27) and the rule on the billing page cited in the test, never by calling
+the engine's formulas. genai-prices' own calculator is a second, independent check where it
+models the same thing (one request at a time). The runs go through `tco run --format json`, so
+the notes users read are checked too.
+
+A month is 365 / 12 days (tco.units.DAYS_PER_MONTH).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import textwrap
+import warnings
+
+import pytest
+
+from tco.cli import main
+
+DAYS_PER_MONTH = 365 / 12
+
+
+def run_json(tmp_path, capsys, workload: str, options: str, finance: str = "horizon_months: 1\n  start_date: 2026-12-01"):
+    path = tmp_path / "scenario.yaml"
+    path.write_text(textwrap.dedent("""\
+        schema_version: 1
+        scenarios:
+          - id: rules
+            workload:
+        {workload}
+            finance:
+              {finance}
+            options:
+        {options}
+        """).format(workload=textwrap.indent(textwrap.dedent(workload), " " * 6),
+                    options=textwrap.indent(textwrap.dedent(options), " " * 6),
+                    finance=finance.replace("\n  ", "\n      ")), encoding="utf-8")
+    code = main(["run", str(path), "--format", "json"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    return {r["option"]: r for r in json.loads(captured.out)}
+
+
+def genai_usd(model: str, provider: str, **usage) -> float:
+    """genai-prices' total for ONE request, priced on 2026-12-01 at 12:00 UTC."""
+    import genai_prices
+
+    context = usage.pop("price_context", None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = genai_prices.calc_price(genai_prices.Usage(**usage), model, provider_id=provider, price_context=context,
+                                         genai_request_timestamp=dt.datetime(2026, 12, 1, 12, tzinfo=dt.timezone.utc))
+    return float(result.total_price)
+
+
+def test_a_long_context_tier_is_paid_only_by_the_calls_of_the_loop_that_cross_it(tmp_path, capsys):
+    """Gemini 2.5 Pro: prompts <= 200k tokens $1.25 in / $10 out, > 200k $2.50 / $15, the whole request at the
+    tier rate (ai.google.dev/gemini-api/docs/pricing, BILLING.md 1.1). An agent loop of 4 calls sends
+    150k, 180k, 210k and 240k input tokens (150k + 30k added per call): each call is its own request, so
+    only the last two pay the tier."""
+    results = run_json(tmp_path, capsys, """\
+        requests_per_day: 1
+        input_tokens: 150000
+        context_growth_per_call_tokens: 30000
+        llm_calls_per_request: 4
+        output_tokens: 1000
+        """, """\
+        - {kind: api, id: gemini, provider: google, model: gemini-2.5-pro}
+        """)
+    per_request = ((150_000 + 180_000) * 1.25 + (210_000 + 240_000) * 2.50   # input: two base calls, two tier calls
+                   + 2 * 1_000 * 10 + 2 * 1_000 * 15) / 1e6                     # output: same split
+    assert per_request == pytest.approx(1.5875)
+    got = results["gemini"]
+    assert got["total_cost_usd"] == pytest.approx(per_request * DAYS_PER_MONTH, rel=1e-12)
+    # the old rule (the whole loop at the tier because its largest call crosses it) would say 2.31 a request
+    assert got["total_cost_usd"] < 2.31 * DAYS_PER_MONTH * 0.7
+    oracle = sum(genai_usd("gemini-2.5-pro", "google", input_tokens=tokens, output_tokens=1_000)
+                 for tokens in (150_000, 180_000, 210_000, 240_000))
+    assert got["total_cost_usd"] == pytest.approx(oracle * DAYS_PER_MONTH, rel=1e-9)
+    assert "long-context tier per call" in got["notes"] and "200,000" in got["notes"]
+
+
+def test_batch_requests_pay_batch_cache_prices_where_the_provider_stacks_the_discounts(tmp_path, capsys):
+    """Anthropic: the Batch API is 50 % off input, output, cache writes and cache reads alike
+    (platform.claude.com/docs/en/build-with-claude/batch-processing#pricing, BILLING.md 1.2); Opus 4.6
+    lists $5 in, $0.50 cache read, $6.25 cache write, $25 out, batch $2.50 / $0.25 / $3.125 / $12.50.
+    A request: 10,000 input tokens (60 % read from the cache, 20 % written), 1,000 out; half go by batch."""
+    results = run_json(tmp_path, capsys, """\
+        requests_per_day: 1
+        input_tokens: 10000
+        cacheable_prefix_share: 0.6
+        cache_write_share: 0.2
+        output_tokens: 1000
+        batch_eligible_share: 0.5
+        """, """\
+        - {kind: api, id: opus, provider: anthropic, model: claude-opus-4-6}
+        """)
+    standard = (2_000 * 5 + 6_000 * 0.5 + 2_000 * 6.25 + 1_000 * 25) / 1e6
+    batch = (2_000 * 2.5 + 6_000 * 0.25 + 2_000 * 3.125 + 1_000 * 12.5) / 1e6
+    assert (standard, batch) == (pytest.approx(0.0505), pytest.approx(0.02525))
+    got = results["opus"]
+    assert got["total_cost_usd"] == pytest.approx((standard + batch) / 2 * DAYS_PER_MONTH, rel=1e-12)
+    usage = dict(input_tokens=10_000, cache_read_tokens=6_000, cache_write_tokens=2_000, output_tokens=1_000)
+    assert batch == pytest.approx(genai_usd("claude-opus-4-6", "anthropic", **usage, price_context={"processing": "batch"}))
+    assert "batch variant's cache prices" in got["notes"]
+
+
+def test_where_the_batch_sheet_has_no_cache_price_batch_requests_read_the_cache_at_the_standard_price(tmp_path, capsys):
+    """Gemini 2.5 Pro: batch $0.625 in / $5 out, and cached tokens in batch "Same as Standard" ($0.125)
+    (ai.google.dev pricing page, Batch tab; BILLING.md 1.2). The sheet lists no batch cache price: the
+    fallback rule charges the standard cache read price, and the notes say so."""
+    results = run_json(tmp_path, capsys, """\
+        requests_per_day: 1
+        input_tokens: 10000
+        cacheable_prefix_share: 0.6
+        output_tokens: 1000
+        batch_eligible_share: 0.5
+        """, """\
+        - {kind: api, id: gemini, provider: google, model: gemini-2.5-pro}
+        """)
+    standard = (4_000 * 1.25 + 6_000 * 0.125 + 1_000 * 10) / 1e6
+    batch = (4_000 * 0.625 + 6_000 * 0.125 + 1_000 * 5) / 1e6
+    got = results["gemini"]
+    assert got["total_cost_usd"] == pytest.approx((standard + batch) / 2 * DAYS_PER_MONTH, rel=1e-12)
+    assert "fallback rule" in got["notes"] and "standard cache read price" in got["notes"]
+
+
+PROFILE_9_12_19 = "[" + ", ".join("1" if h in (9, 12, 19) else "0" for h in range(24)) + "]"
+"""Traffic in three local hours only, one third each."""
+
+
+@pytest.mark.parametrize("timezone,offpeak_share", [
+    # New York on 2026-12-01 is UTC-5: local 09 = 14 UTC (peak), 12 = 17 UTC (off-peak), 19 = 00 UTC
+    # (00:00-00:30 off-peak, 00:30-01:00 peak: half)
+    ("America/New_York", (0 + 1 + 0.5) / 3),
+    # the same hours in UTC: 09 and 12 peak, 19 off-peak
+    ("UTC", (0 + 0 + 1) / 3),
+])
+def test_time_of_day_prices_are_charged_hour_by_hour_along_the_profile_in_its_time_zone(tmp_path, capsys, timezone, offpeak_share):
+    """DeepSeek V3 (deepseek-chat): off-peak UTC 16:30-00:30 at -50 % (faxianai.com/news/7934.html,
+    BILLING.md 1.4): $0.27 in / $1.10 out at peak, $0.135 / $0.55 off-peak."""
+    results = run_json(tmp_path, capsys, f"""\
+        requests_per_day: 1000
+        input_tokens: 1000
+        output_tokens: 100
+        hourly_profile: {PROFILE_9_12_19}
+        timezone: {timezone}
+        """, """\
+        - {kind: api, id: deepseek, provider: deepseek, model: deepseek-chat}
+        """)
+    peak = (1_000 * 0.27 + 100 * 1.10) / 1e6
+    off_peak = (1_000 * 0.135 + 100 * 0.55) / 1e6
+    per_request = (1 - offpeak_share) * peak + offpeak_share * off_peak
+    got = results["deepseek"]
+    assert got["total_cost_usd"] == pytest.approx(per_request * 1000 * DAYS_PER_MONTH, rel=1e-12)
+    assert "time of day" in got["notes"] and timezone in got["notes"]
+
+
+def test_a_flat_day_pays_the_time_of_day_price_for_the_window_share_of_the_day(tmp_path, capsys):
+    """No hourly profile: 8 of 24 hours (16:30-00:30 UTC) at the off-peak price."""
+    results = run_json(tmp_path, capsys, """\
+        requests_per_day: 1000
+        input_tokens: 1000
+        output_tokens: 100
+        """, """\
+        - {kind: api, id: deepseek, provider: deepseek, model: deepseek-chat}
+        """)
+    per_request = 16 / 24 * (1_000 * 0.27 + 100 * 1.10) / 1e6 + 8 / 24 * (1_000 * 0.135 + 100 * 0.55) / 1e6
+    assert results["deepseek"]["total_cost_usd"] == pytest.approx(per_request * 1000 * DAYS_PER_MONTH, rel=1e-12)
+
+
+def test_prices_follow_the_recorded_history_month_by_month_and_the_decline_starts_after_the_sheets_date(tmp_path, capsys):
+    """Mistral Large 4 in the bundled sheet: $0.68 in / $2.09 out, $1.36 / $4.18 from 2026-10-20, $0.70 / $2.10
+    from 2026-10-29 (docs.mistral.ai pricing via genai-prices). A month pays the price in force on its first
+    day: October 0.68 / 2.09, November onwards 0.70 / 2.10 (the ten-day 10-20 price never starts a month).
+    The sheet was read on 2026-11-27: October and November are known months; the expected decline
+    (20 % a year) counts from the first month after them, so December pays 0.8^0 and January 0.8^(1/12)."""
+    results = run_json(tmp_path, capsys, """\
+        requests_per_day: 1000
+        input_tokens: 1000
+        output_tokens: 100
+        """, """\
+        - {kind: api, id: large, provider: mistral, model: mistral-large-4}
+        """, finance="horizon_months: 4\n  start_date: 2026-10-01\n  api_price_decline_per_year: 0.2")
+    requests = 1000 * DAYS_PER_MONTH
+    october = (1_000 * 0.68 + 100 * 2.09) / 1e6 * requests
+    later = (1_000 * 0.70 + 100 * 2.10) / 1e6 * requests
+    expected_months = [october, later, later, later * 0.8 ** (1 / 12)]
+    got = results["large"]
+    assert got["monthly_cost_usd"] == pytest.approx(expected_months, rel=1e-12)
+    assert got["total_cost_usd"] == pytest.approx(sum(expected_months), rel=1e-12)
+    assert "price history: from month 2" in got["notes"] and "months 1-2" in got["notes"]
+
+
+def test_per_request_and_tool_fees_are_added_to_the_tokens(tmp_path, capsys):
+    """Perplexity Sonar: $1 in / $1 out per million tokens plus a request fee, $5 / $8 / $12 per 1,000
+    requests by search context (docs.perplexity.ai pricing, 2025-07; BILLING.md 1.5); the sheet keeps
+    the highest, $12. Each of the 3 calls of a request is one API request. On top, two web searches per
+    request at $10 per 1,000 calls (OpenAI / Anthropic web search, BILLING.md 1.5) = $0.02 a request."""
+    results = run_json(tmp_path, capsys, """\
+        requests_per_day: 1000
+        input_tokens: 1000
+        output_tokens: 100
+        llm_calls_per_request: 3
+        """, """\
+        - {kind: api, id: sonar, provider: perplexity, model: sonar, tool_fee_usd_per_request: 0.02}
+        """)
+    per_call = (1_000 * 1 + 100 * 1) / 1e6 + 12 / 1_000
+    assert per_call == pytest.approx(genai_usd("sonar", "perplexity", input_tokens=1_000, output_tokens=100))
+    per_request = 3 * per_call + 2 * 10 / 1_000
+    got = results["sonar"]
+    assert got["total_cost_usd"] == pytest.approx(per_request * 1000 * DAYS_PER_MONTH, rel=1e-12)
+    assert got["breakdown_usd"]["api_request_fees_usd"] == pytest.approx((3 * 12 / 1_000 + 0.02) * 1000 * DAYS_PER_MONTH, rel=1e-12)
+    assert "request fee" in got["notes"]
+
+
+def _run_error(tmp_path, capsys, text: str) -> tuple[int, str, str]:
+    path = tmp_path / "too-long.yaml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    code = main(["run", str(path)])
+    return code, capsys.readouterr().err, str(path)
+
+
+def test_a_call_longer_than_the_api_models_context_window_is_an_error_naming_file_line_and_option(tmp_path, capsys):
+    """deepseek-chat's context window is 64,000 tokens (sheet); the last of 2 calls sends 55,000 + 5,000
+    input tokens and asks for 4,000 out: 64,000 + 1 = 64,001 tokens do not fit."""
+    code, err, path = _run_error(tmp_path, capsys, """\
+        schema_version: 1
+        scenarios:
+          - id: long
+            workload:
+              requests_per_day: 10
+              input_tokens: 55000
+              context_growth_per_call_tokens: 5000
+              llm_calls_per_request: 2
+              output_tokens: 4000
+              reasoning_tokens: 1
+            finance: {start_date: 2026-12-01}
+            options:
+              - kind: api
+                id: chat
+                provider: deepseek
+                model: deepseek-chat
+        """)
+    assert code == 2 and "Traceback" not in err
+    assert f"{path}:16" in err  # the `model:` line of the option
+    assert "option `chat`" in err and "64,001 tokens" in err and "64,000-token context window" in err
+
+
+def test_a_call_longer_than_an_open_models_position_embeddings_is_an_error(tmp_path, capsys):
+    """Mixtral 8x7B: 32,768 positions (hardware/models.yaml, context_length_tokens); 32,000 in + 1,000 out do not fit."""
+    code, err, path = _run_error(tmp_path, capsys, """\
+        schema_version: 1
+        scenarios:
+          - id: long
+            workload: {requests_per_day: 10, input_tokens: 32000, output_tokens: 1000}
+            options:
+              - kind: self-hosted
+                id: mixtral
+                model: mixtral-8x7b
+                gpu: h100-sxm
+                gpus_per_replica: 2
+                payment: {mode: on-demand, gpu_usd_per_hour: 3.0}
+        """)
+    assert code == 2 and "Traceback" not in err
+    assert f"{path}:8" in err and "option `mixtral`" in err and "33,000 tokens" in err and "32,768-token context" in err
+
+
+def test_the_workbook_recomputes_every_billing_rule_with_its_own_formulas(tmp_path):
+    """Parity (engine = evaluated workbook) on a scenario where every rule bites: a tier crossed part-way
+    through the loop, batch cache prices, a time-of-day window along a profile in another zone, recorded
+    price changes with the decline after the sheet's date, request and tool fees."""
+    import math
+    import sys
+    from pathlib import Path
+
+    from tco.export.excel import export_workbook
+    from tco.run import run_scenarios
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "export"))
+    from workbook_reader import calc_layout, evaluate
+
+    path = tmp_path / "rules.yaml"
+    path.write_text(textwrap.dedent(f"""\
+        schema_version: 1
+        scenarios:
+          - id: rules
+            workload:
+              requests_per_day: 500
+              monthly_growth: 0.03
+              input_tokens: 150000
+              context_growth_per_call_tokens: 30000
+              llm_calls_per_request: 4
+              output_tokens: 1000
+              cacheable_prefix_share: 0.5
+              cache_write_share: 0.1
+              batch_eligible_share: 0.4
+              hourly_profile: {PROFILE_9_12_19}
+              timezone: Asia/Kolkata
+            finance: {{horizon_months: 4, start_date: 2026-10-01, discount_rate_per_year: 0.08, api_price_decline_per_year: 0.2}}
+            options:
+              - {{kind: api, id: gemini, provider: google, model: gemini-2.5-pro}}
+              - {{kind: api, id: opus, provider: anthropic, model: claude-opus-4-6}}
+              - {{kind: api, id: deepseek, provider: deepseek, model: deepseek-v4-flash}}
+              - {{kind: api, id: large, provider: mistral, model: mistral-large-4}}
+          - id: fees
+            workload: {{requests_per_day: 500, input_tokens: 2000, output_tokens: 300, llm_calls_per_request: 3}}
+            finance: {{horizon_months: 3, start_date: 2026-12-01, api_price_decline_per_year: 0.2}}
+            options:
+              - {{kind: api, id: sonar, provider: perplexity, model: sonar-pro, tool_fee_usd_per_request: 0.02}}
+        """), encoding="utf-8")
+    results = run_scenarios([path], today=dt.date(2026, 11, 27))
+    records = list(results.options.iter_rows(named=True))
+    notes = {rec["option"]: rec["notes"] for rec in records}
+    assert "long-context tier per call" in notes["gemini"] and "request fee" in notes["sonar"]
+    assert "time of day" in notes["deepseek"] and "price history" in notes["deepseek"]
+    values = evaluate(export_workbook(results, tmp_path / "rules.xlsx"))
+    for rec in records:
+        layout = calc_layout(tmp_path / "rules.xlsx", f"Calc {rec['scenario']}")
+        for name in ("total_cost_usd", "npv_usd"):
+            got = values[(layout.sheet.upper(), layout.results[(rec["option"], name)])]
+            assert math.isclose(got, rec[name], rel_tol=1e-9), (rec["option"], name, got, rec[name])
