@@ -44,7 +44,8 @@ def _same_deployment(m: ThroughputMeasurement, model_id: str, gpu_id: str, confi
 
 def _applies(config: ServingConfig) -> bool:
     """Measurements say nothing of a latency target; the load must match too (`same_load`)."""
-    return config.ttft_ms is None and config.tpot_ms is None
+    return (config.ttft_ms is None and config.tpot_ms is None and not config.prefix_hit_rate and config.spec_method == "none"
+            and config.disaggregated is False)
 
 
 def interpolate(model: OpenModel, gpu: GpuType, config: ServingConfig, measurements: Sequence[ThroughputMeasurement],

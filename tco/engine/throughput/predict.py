@@ -125,8 +125,9 @@ def _disaggregated_at(model: OpenModel, gpu: GpuType, config: ServingConfig, pre
     prefill = prefill_rate(model, gpu, pre_config, constants)
     if isinstance(prefill, str):
         return not_runnable(f"prefill side: {prefill}", config)
-    rate_tokens_s, single_prompt_s = prefill
+    rate_tokens_s, single_prompt_s, chunk_tokens = prefill
     prompt = config.input_tokens * (1.0 - config.prefix_hit_rate)
+    prefill_parallel_prompts = chunk_tokens / max(prompt, 1.0)
     capacity_requests_s = rate_tokens_s / prompt if prompt > 0 else math.inf
     kv_bytes = kv_cache_bytes_per_token(model, kv_precision, config.input_tokens,
                                         ENGINE_EXPLOITS_SLIDING_WINDOW.get(config.engine, False)) * config.input_tokens
@@ -138,9 +139,13 @@ def _disaggregated_at(model: OpenModel, gpu: GpuType, config: ServingConfig, pre
         if not dec.runnable:
             return dec, math.inf, math.inf, math.inf, 0.0
         requests_s = min(dec.requests_per_s, capacity_requests_s)
-        rho = min(requests_s / capacity_requests_s, 0.999) if capacity_requests_s < math.inf else 0.0
-        service = prompt / rate_tokens_s if rate_tokens_s else 0.0
-        wait = rho * service / (2.0 * (1.0 - rho))
+        rho = min(requests_s / capacity_requests_s, 0.99) if capacity_requests_s < math.inf else 0.0
+        # The prefill side works on `servers` prompts at once (a step-budget chunk on each worker): an
+        # M/D/c queue, Allen-Cunneen's approximation of its mean wait (rho capped at 0.99: a closed loop
+        # never lets the queue grow without bound).
+        servers = max(prefill_parallel_prompts, 1.0)
+        service = servers * prompt / rate_tokens_s if rate_tokens_s else 0.0
+        wait = rho ** (math.sqrt(2.0 * (servers + 1.0)) - 1.0) / (servers * (1.0 - rho)) * service / 2.0 if rho > 0 else 0.0
         base = single_prompt_s + transfer_s
         ttft50 = base + wait + dec.ttft_ms / 1e3
         # M/D/1 waits are near exponential in the tail: P(W > t) ~ rho exp(-t / mean); the p-quantile wait.
@@ -151,6 +156,16 @@ def _disaggregated_at(model: OpenModel, gpu: GpuType, config: ServingConfig, pre
     dec, requests_s, ttft50, ttft90, ttft99 = at(dec_config)
     if not dec.runnable:
         return not_runnable(f"decode side: {dec.reason}", config)
+    if config.concurrency is None and dec.requests_per_s > capacity_requests_s and dec.concurrency > 1:
+        # Prefill-bound: decode only as many sequences as the prefill side feeds (same throughput,
+        # lower TPOT), the largest concurrency whose demand the prefill side still meets.
+        lo, hi = 1, dec.concurrency
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            r = predict_model(model, gpu, replace(dec_config, concurrency=mid), constants)
+            lo, hi = (mid, hi) if r.runnable and r.requests_per_s <= capacity_requests_s else (lo, mid)
+        dec_config = replace(dec_config, concurrency=hi)
+        dec, requests_s, ttft50, ttft90, ttft99 = at(dec_config)
     if config.ttft_ms is not None and config.concurrency is None:
         # The TTFT target bounds the decode concurrency too (a busier prefill side waits longer): bisection.
         target = config.ttft_ms / 1e3
@@ -176,10 +191,11 @@ def _disaggregated_at(model: OpenModel, gpu: GpuType, config: ServingConfig, pre
 
 
 def prefill_rate(model: OpenModel, gpu: GpuType, config: ServingConfig, constants: FittedConstants) -> tuple[float, float] | str:
-    """(prompt tokens/s of the prefill GPUs, seconds to prefill one prompt alone), at their best split, or why not."""
+    """(prompt tokens/s of the prefill GPUs, seconds to prefill one prompt alone, prompt tokens in flight at once),
+    at their best split, or why not."""
     tp = config.tp or config.gpus
     dp = config.gpus // (tp * config.pp)
-    best: tuple[float, float] | str = "the weights do not fit"
+    best: tuple[float, float, float] | str = "the weights do not fit"
     for split in candidate_splits(model, config, tp):
         weights = weights_bytes_per_gpu(model, config.precision, tp, config.pp, split.attention_dp)
         if kv_cache_budget_bytes(memory_bytes_of(gpu), weights, activation_buffer_bytes(model, tp // split.attention_dp)) <= 0:
@@ -192,7 +208,7 @@ def prefill_rate(model: OpenModel, gpu: GpuType, config: ServingConfig, constant
         prompt = max(d.prefill_tokens_per_request, 1.0)
         single = step_seconds(d, 0.0, prompt)[0]
         if isinstance(best, str) or rate > best[0]:
-            best = (rate, single)
+            best = (rate, single, chunk * dp)
     return best
 
 
