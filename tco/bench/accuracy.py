@@ -89,11 +89,17 @@ def config_of(m: ThroughputMeasurement) -> ServingConfig:
     if m.disaggregated:
         def worker(pool) -> int:
             return pool.gpus // pool.workers if pool.workers and pool.gpus % pool.workers == 0 else pool.gpus
+        def ep(pool, size: int) -> int | None:
+            if size == 1:
+                return None
+            if 1 < pool.ep and size % pool.ep == 0:
+                return pool.ep
+            return size if pool.attention_dp else 1
+
         dec_tp, pre_tp = worker(m.decode), worker(m.prefill)
         return ServingConfig(gpus=m.num_gpus, disaggregated=True, prefill_gpus=m.prefill.gpus,
-                             tp=dec_tp, ep=dec_tp if m.decode.attention_dp and dec_tp > 1 else None,
-                             attention_dp=(m.decode.attention_dp if dec_tp > 1 else None),
-                             prefill_tp=pre_tp, prefill_ep=pre_tp if m.prefill.attention_dp and pre_tp > 1 else None,
+                             tp=dec_tp, ep=ep(m.decode, dec_tp), attention_dp=(m.decode.attention_dp if dec_tp > 1 else None),
+                             prefill_tp=pre_tp, prefill_ep=ep(m.prefill, pre_tp),
                              prefill_attention_dp=(m.prefill.attention_dp if pre_tp > 1 else None), **common)
     return ServingConfig(gpus=m.num_gpus, tp=m.tp, pp=m.pp, ep=m.ep, attention_dp=m.attention_dp if m.length_min_ratio else None,
                          **common)

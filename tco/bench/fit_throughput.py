@@ -38,6 +38,7 @@ PARAMETERS = (
     # Ada: no NVLink
     *(f"nvlink_allreduce_bytes_per_s.{g}" for g in ("ampere", "hopper", "blackwell")),
     "host_s_per_sequence", "cpp_host_s_per_sequence", "host_exposed_share", "roofline_sharpness",
+    "gemm_half_efficiency_width", "scale_out_bytes_per_s", "request_latency_s", "kv_handoff_s",
 )
 """Fields of FittedConstants; `name.generation` is one generation's value of a per-generation
 constant (`--per-generation all`), `name.*` all of them at once."""
@@ -48,6 +49,7 @@ START = {
     "nvlink_allreduce_bytes_per_s.*": 2e11, "host_s_per_sequence": 2e-5,
     "cpp_host_s_per_sequence": 2e-5, "host_exposed_share": 0.3,
     "roofline_sharpness": 4.0,
+    "gemm_half_efficiency_width": 256.0, "scale_out_bytes_per_s": 40e9, "request_latency_s": 0.02, "kv_handoff_s": 0.05,
 }
 """Where every fit starts (round figures, the same for every generation), so that a refit without a
 GPU or a family owes nothing to the rows it leaves out."""
@@ -63,7 +65,17 @@ BOUNDS = {
     # A grouped GEMM pads each expert's rows to a tile (16 to 128 rows on current kernels): the
     # half-efficiency point is a tile-sized physical quantity, not a free knob.
     "expert_gemm_half_efficiency_tokens": (16.0, 64.0),
+    # per-GPU scale-out: at most two 400 Gb/s NICs per GPU on current clusters
+    "scale_out_bytes_per_s": (5e9, 100e9),
+    "gemm_half_efficiency_width": (16.0, 4096.0),
 }
+SERVING_PARAMETERS = ("gemm_half_efficiency_width", "matmul_efficiency.*", "fp4_matmul_efficiency", "scale_out_bytes_per_s",
+                      "request_latency_s", "kv_handoff_s", "allreduce_latency_s", "layer_overhead_s")
+"""`--serving`: what the second calibration source (InferenceX, online points with TTFT and TPOT) moves,
+from the shipped FITTED: the GEMM shape, the compute shares it rescales, the scale-out network, the
+fixed latencies of a request (TTFT) and of small-batch steps (all-reduce, per layer)."""
+LATENCY_WEIGHT = 1.0
+"""Weight of the TPOT and of the TTFT errors (rows that have them) against the throughput error."""
 
 
 LINK_ONLY_PARAMETERS = tuple(name for name in PARAMETERS
@@ -112,13 +124,22 @@ def starting_constants() -> FittedConstants:
 
 
 def _errors(catalog: Catalog, rows: Sequence[ThroughputMeasurement], constants: FittedConstants) -> list[float]:
+    return _all_errors(catalog, rows, constants)[0]
+
+
+def _all_errors(catalog: Catalog, rows: Sequence[ThroughputMeasurement],
+                constants: FittedConstants) -> tuple[list[float], list[float], list[float]]:
+    """Absolute log errors of throughput (every row), TPOT and TTFT (rows that publish them; medians first)."""
     from tco.bench.accuracy import config_of
 
-    out = []
+    out, tpot, ttft = [], [], []
     for m in rows:
         r = predict_model(catalog.models[m.model], catalog.gpus[m.gpu], config_of(m), constants)
         out.append(abs(math.log(r.output_tokens_per_s / m.output_tokens_per_s)) if r.runnable else 1.0)
-    return out
+        for measured, predicted, errors in ((m.tpot_p50_ms or m.tpot_ms, r.tpot_ms, tpot), (m.ttft_p50_ms or m.ttft_ms, r.ttft_ms, ttft)):
+            if measured:
+                errors.append(abs(math.log(predicted / measured)) if r.runnable and math.isfinite(predicted) and predicted > 0 else 1.0)
+    return out, tpot, ttft
 
 
 def _band_mean(ordered: Sequence[float], lo_pct: float, hi_pct: float) -> float:
@@ -131,8 +152,12 @@ def objective(catalog: Catalog, rows: Sequence[ThroughputMeasurement], constants
     """Median + p90_weight x P90 of the absolute log error, each taken as the mean of a band around it
     (40-60 %, 85-95 %): the same target, but a surface the coordinate search can descend, where a
     single order statistic is flat almost everywhere."""
-    errors = sorted(_errors(catalog, rows, constants))
-    return _band_mean(errors, 40, 60) + p90_weight * _band_mean(errors, 85, 95)
+    total = 0.0
+    for weight, errors in zip((1.0, LATENCY_WEIGHT, LATENCY_WEIGHT), _all_errors(catalog, rows, constants)):
+        if errors:
+            errors = sorted(errors)
+            total += weight * (_band_mean(errors, 40, 60) + p90_weight * _band_mean(errors, 85, 95))
+    return total
 
 
 def fit(catalog: Catalog, rows: Sequence[ThroughputMeasurement], constants: FittedConstants,
@@ -264,9 +289,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--p90-weight", type=float, default=P90_WEIGHT,
                         help=f"weight of the P90 against the median in the objective (default {P90_WEIGHT})")
     parser.add_argument("--workers", type=int, default=2, help="processes for the hold-out refits (default 2)")
+    parser.add_argument("--serving", action="store_true",
+                        help="from the shipped FITTED, move only SERVING_PARAMETERS on both sources (throughput, TPOT, TTFT)")
+    parser.add_argument("--rounds", type=int, default=8, help="rounds of shrinking steps per cycle (default 8)")
     args = parser.parse_args(argv)
     catalog = load_hardware()
     rows = [m for m in catalog.measurements if m.model in catalog.models and m.gpu in catalog.gpus]
+    if args.serving:
+        start = FITTED if FITTED.gemm_half_efficiency_width else replace(FITTED, gemm_half_efficiency_width=START["gemm_half_efficiency_width"])
+        fitted = fit(catalog, rows, start, SERVING_PARAMETERS, rounds=args.rounds, cycles=1,
+                     log=lambda s: print(s, file=sys.stderr, flush=True), p90_weight=args.p90_weight)
+        print(constants_source(fitted))
+        return 0
     fitted = fit_staged(catalog, rows, args.per_generation, log=lambda s: print(s, file=sys.stderr), p90_weight=args.p90_weight)
     print(constants_source(fitted))
     print("# same as the shipped FITTED" if constants_source(fitted) == constants_source(FITTED)

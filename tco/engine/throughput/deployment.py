@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from tco.engine.throughput.config import DEFAULT_ACCEPTANCE_LENGTH, DRAFT_TOKENS, ENGINE_EXPLOITS_SLIDING_WINDOW, ServingConfig
 from tco.engine.throughput.fitted import FittedConstants
-from tco.engine.throughput.gpu import link_bytes_per_s, pcie_only, peak_tflops
+from tco.engine.throughput.gpu import link_bytes_per_s, pcie_only, peak_tflops, scale_up_gpus
 from tco.engine.throughput.memory import (BYTES_PER_WEIGHT, ParamSplit, kv_bytes_per_token_per_gpu, kv_cache_bytes_per_token,
                                           param_split)
 from tco.engine.throughput.parallel import Split
@@ -84,6 +84,9 @@ def build_deployment(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: 
         decode_pair = prefill_pair = model.num_attention_heads * 4.0 * head
     layers = model.num_layers
     link = link_bytes_per_s(gpu, constants)
+    if tp > scale_up_gpus(gpu):
+        # The group spans nodes: its collectives run at the scale-out network's pace.
+        link = min(link, constants.scale_out_bytes_per_s) if link else constants.scale_out_bytes_per_s
     context = config.input_tokens + config.output_tokens / 2.0
     exploit = ENGINE_EXPLOITS_SLIDING_WINDOW.get(config.engine, False)
     kv_avg = kv_bytes_per_token_per_gpu(model, kv_cache_bytes_per_token(model, kv_precision, context, exploit), tp, pp, split.attention_dp)

@@ -125,6 +125,25 @@ class FittedConstants:
     sequences it finished can be replaced. The step takes max(GPU, host) + share x min(GPU, host):
     0 would be a perfect overlap, 1 none."""
 
+    gemm_half_efficiency_width: float = field(default=0.0, metadata=_doc(
+        "GEMM width (per GPU) at which a GEMM reaches half its large-GEMM efficiency", "columns"))
+    """GEMM efficiency depends on the matrix shape: a GEMM whose narrower weight dimension (per GPU) is n
+    runs at n / (n + this) of the large-GEMM share (tiles that do not fill the GPU's multiprocessors, a
+    larger share of time in loads and epilogues). Small hidden sizes, small experts and experts split by
+    tensor parallelism reach less of the peak. 0 = no shape effect."""
+    scale_out_bytes_per_s: float = field(default=40e9, metadata=_doc(
+        "achieved per-GPU bandwidth between nodes (InfiniBand / RoCE) for groups larger than a node", "bytes/s"))
+    """Achieved per-GPU bandwidth of the scale-out network (one 400 Gb/s NIC per GPU on current clusters) when a
+    tensor- or expert-parallel group spans more GPUs than one NVLink / Infinity Fabric domain joins."""
+    request_latency_s: float = field(default=0.02, metadata=_doc(
+        "fixed time from a request's arrival to its first token outside the GPU steps (HTTP, tokenizer, scheduler)", "s"))
+    """What a client-measured TTFT adds to the engine's steps: the HTTP server, tokenization, admission into
+    the next step and streaming the first token back. Fitted on the InferenceX TTFTs only."""
+    kv_handoff_s: float = field(default=0.05, metadata=_doc(
+        "fixed time to hand a prefilled request to a decode worker (disaggregated serving)", "s"))
+    """Disaggregated prefill/decode: the router, the KV transfer set-up (NIXL, Mooncake, MoRI) and the decode
+    worker's admission, on top of the bytes sent. Fitted on the InferenceX TTFTs only."""
+
 
 FITTED = FittedConstants(
     memory_bandwidth_efficiency=PerGeneration(shared=0.8284),

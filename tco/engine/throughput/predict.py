@@ -132,7 +132,7 @@ def _disaggregated_at(model: OpenModel, gpu: GpuType, config: ServingConfig, pre
     kv_bytes = kv_cache_bytes_per_token(model, kv_precision, config.input_tokens,
                                         ENGINE_EXPLOITS_SLIDING_WINDOW.get(config.engine, False)) * config.input_tokens
     link = link_bytes_per_s(gpu, constants) * max(min(prefill_tp, dec_config.tp or decode_gpus), 1)
-    transfer_s = kv_bytes / link + constants.allreduce_latency_s
+    transfer_s = kv_bytes / link + constants.kv_handoff_s
 
     def at(c: ServingConfig) -> tuple[ThroughputResult, float, float, float, float]:
         dec = predict_model(model, gpu, c, constants)
@@ -156,6 +156,27 @@ def _disaggregated_at(model: OpenModel, gpu: GpuType, config: ServingConfig, pre
     dec, requests_s, ttft50, ttft90, ttft99 = at(dec_config)
     if not dec.runnable:
         return not_runnable(f"decode side: {dec.reason}", config)
+    if config.concurrency is not None and config.concurrency > 1:
+        # A closed loop of C requests: those not yet decoding wait for or sit in the prefill side, so the
+        # decode side holds c = C - X x TTFT of them (Little's law, X its completions per second). The
+        # fixed point by bisection on c: more decoding means more completions, a busier prefill side and
+        # a longer TTFT.
+        def excess(c: int) -> tuple[float, tuple]:
+            state = at(replace(dec_config, concurrency=c))
+            return c + state[1] * (state[2] - state[0].tpot_ms / 1e3) - config.concurrency, state
+
+        lo, hi = 1, config.concurrency
+        gap, state = excess(hi)
+        if gap > 0:
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                gap_mid, state_mid = excess(mid)
+                lo, hi = (mid, hi) if gap_mid <= 0 else (lo, mid)
+            state = excess(lo)[1]
+            if not state[0].runnable:
+                return not_runnable(f"decode side: {state[0].reason}", config)
+            dec, requests_s, ttft50, ttft90, ttft99 = state
+            dec = replace(dec, concurrency=config.concurrency)
     if config.concurrency is None and dec.requests_per_s > capacity_requests_s and dec.concurrency > 1:
         # Prefill-bound: decode only as many sequences as the prefill side feeds (same throughput,
         # lower TPOT), the largest concurrency whose demand the prefill side still meets.

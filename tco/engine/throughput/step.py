@@ -22,6 +22,11 @@ def expected_experts_touched(experts: int, experts_per_token: int, tokens: float
     return experts * (1.0 - (1.0 - experts_per_token / experts) ** max(tokens, 0.0))
 
 
+def shape_efficiency(width: float, half_width: float) -> float:
+    """Share of the large-GEMM efficiency a GEMM of narrower weight dimension `width` (per GPU) reaches."""
+    return width / (width + half_width) if half_width > 0 else 1.0
+
+
 def add_kernel(total: list[float], mem_s: float, cmp_s: float, sharpness: float) -> None:
     """Add one kernel to [total, memory, compute]: about the longer of its memory and compute time,
     a little more where the two are close (a kernel near the ridge point overlaps its loads and its
@@ -61,7 +66,10 @@ def step_seconds(d: Deployment, decode_seqs: float, prefill_tokens: float) -> tu
     # multiplies only that stage's microbatch of decode_seqs / pp tokens.
     dense_bytes = split.dense_linear * d.weight_bytes_per_param / (attn_tp * pp) + split.lm_head * 2.0 / attn_tp
     dense_flops = (2.0 * split.dense_linear * rank_tokens + 2.0 * split.lm_head * decode_tokens / adp) / (attn_tp * pp)
-    add_kernel(acc, dense_bytes / bw, dense_flops / mm, c.roofline_sharpness)
+    model = d.model
+    dense_width = min(model.hidden_size, (model.ffn_intermediate_size or 4 * model.hidden_size) / attn_tp)
+    add_kernel(acc, dense_bytes / bw, dense_flops / (mm * shape_efficiency(dense_width, c.gemm_half_efficiency_width)),
+               c.roofline_sharpness)
     moe_layers_per_stage = split.moe_layers / pp
     if split.moe_layers:
         # Routed experts: every token of the stage meets the experts. Only the experts the batch
@@ -76,7 +84,9 @@ def step_seconds(d: Deployment, decode_seqs: float, prefill_tokens: float) -> tu
         # padding does not grow with the imbalance, so the time never falls as tokens rise.
         padded_rows = stage_tokens * k * imbalance + c.expert_gemm_half_efficiency_tokens * touched
         exp_flops = 2.0 * split.routed_expert * moe_layers_per_stage * padded_rows / tp
-        add_kernel(acc, exp_bytes / bw, exp_flops / mm, c.roofline_sharpness)
+        expert_width = min(model.hidden_size, (model.moe_expert_intermediate_size or model.hidden_size) / (tp // ep))
+        add_kernel(acc, exp_bytes / bw, exp_flops / (mm * shape_efficiency(expert_width, c.gemm_half_efficiency_width)),
+                   c.roofline_sharpness)
         # Dispatch and combine: each routed copy of a token moves its hidden vector and the
         # expert's intermediate activations through memory (on the GPU that holds the expert).
         moe_tp = tp // ep
@@ -185,7 +195,7 @@ def evaluate(d: Deployment, concurrency: int) -> Point:
     step_others = step_seconds(d, b, others * prompt)[0]
 
     def ttft(q: float, n_others: float) -> float:
-        return (q * step_avg + step_seconds(d, b, n_others * prompt + prompt * d.pp)[0]) * d.pp
+        return (q * step_avg + step_seconds(d, b, n_others * prompt + prompt * d.pp)[0]) * d.pp + d.constants.request_latency_s
 
     ttft50 = ttft(0.5, others)
     ttft90 = max(ttft(0.9, poisson_quantile(others, 0.9)), ttft50)
