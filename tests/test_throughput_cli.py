@@ -136,7 +136,15 @@ def test_bench_accuracy_prints_overall_and_slices(capsys):
     assert {"model (all rows)", "per gpu", "per model", "per precision", "interpolation (leave one out)",
             "hold-out gpu", "hold-out family"} <= groups
     overall = next(r for r in rows if r["group"] == "model (all rows)")
-    assert overall["rows"] == 631 and 0 < overall["median_abs_pct_error"] < overall["p90_abs_pct_error"]
+    # 631 TensorRT-LLM rows + 333 InferenceX rows (tests/test_bundled_hardware.py)
+    assert overall["rows"] == 964 and 0 < overall["median_abs_pct_error"] < overall["p90_abs_pct_error"]
+    # issue 16 item 8: per source, per concurrency band, per metric
+    assert {(r["group"], r["key"]) for r in rows} >= {
+        ("throughput per source", "inferencex"), ("throughput per source", "trtllm-v1.0"), ("tpot per source", "inferencex"),
+        ("ttft per source", "inferencex"), ("throughput per concurrency band", "1-8"), ("tpot per concurrency band", "9-64"),
+        ("ttft per concurrency band", "65+")}
+    tpot = next(r for r in rows if r["group"] == "tpot (all rows)")
+    assert tpot["rows"] == 333  # only the InferenceX rows publish TPOT
 
 
 def test_bench_throughput_runs_a_1000_row_batch_over_every_model_and_gpu(capsys):

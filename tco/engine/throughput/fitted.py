@@ -153,12 +153,17 @@ FITTED = FittedConstants(
     roofline_sharpness=1.384,
     expert_gemm_half_efficiency_tokens=59.73,
     activation_passes_per_layer=18.19,
-    layer_overhead_s=2.135e-05,
-    allreduce_latency_s=5.725e-05,
+    layer_overhead_s=3.544e-05,
+    allreduce_latency_s=3.817e-05,
     link_efficiency=0.4768,
     host_s_per_sequence=3.126e-05,
     cpp_host_s_per_sequence=7.121e-06,
     host_exposed_share=0.481,
+    gemm_half_efficiency_width=252.8,
+    scale_out_bytes_per_s=1.185e+10,
+    request_latency_s=0.06836,
+    kv_handoff_s=0.2202,
 )
 """The constants shipped with the tool (`python -m tco.bench.fit_throughput`, 2026-11-28, per
-generation: the NVLink bandwidths only). Every prediction uses them unless given others."""
+generation: the NVLink bandwidths only; 2026-12-02, `--serving`: the GEMM shape, the scale-out network,
+the request and KV handoff latencies, the all-reduce and per-layer latencies refitted on both sources). Every prediction uses them unless given others."""

@@ -17,7 +17,7 @@ from tco.engine.throughput.gpu import precision_problem
 from tco.engine.throughput.lookup import apply_measurements
 from tco.engine.throughput.memory import (RUNTIME_RESERVE_BYTES, activation_buffer_bytes, kv_bytes_per_token_per_gpu, kv_cache_budget_bytes,
                                           kv_cache_bytes_per_token, memory_bytes_of, weights_bytes_per_gpu)
-from tco.engine.throughput.parallel import Split, candidate_splits, fastest_split
+from tco.engine.throughput.parallel import Split, candidate_splits
 from tco.engine.throughput.gpu import link_bytes_per_s
 from tco.engine.throughput.step import Point, evaluate, step_seconds
 from tco.model.hardware import GpuType, OpenModel, ThroughputMeasurement
@@ -67,16 +67,17 @@ def predict_aggregated(model: OpenModel, gpu: GpuType, config: ServingConfig, co
     splits = candidate_splits(model, config, tp)
     if len(splits) == 1:
         return predict_split(model, gpu, config, tp, splits[0], constants)
-    # Several ways to split: the one with the best offline throughput, chosen once, whatever the
-    # concurrency and latency targets (so that neither can switch the split and break the rule
-    # that a tighter target never raises throughput, nor more concurrency lowers latency).
-    offline = replace(config, concurrency=None, ttft_ms=None, tpot_ms=None)
-
-    def offline_tokens_per_s(split: Split) -> float | None:
-        r = predict_split(model, gpu, offline, tp, split, constants)
-        return r.output_tokens_per_s if r.runnable else None
-
-    return predict_split(model, gpu, config, tp, fastest_split(splits, offline_tokens_per_s), constants)
+    # Several ways to split: the fastest at the operating point asked (the concurrency and the latency
+    # targets), as an operator would choose. Why this keeps the model's promises: per split, throughput
+    # never falls as a target loosens or the concurrency rises, and latency never falls as the
+    # concurrency rises; the best of several such curves (the largest throughput, at a fixed concurrency
+    # the shortest step) keeps both properties.
+    best: ThroughputResult | None = None
+    for split in splits:
+        r = predict_split(model, gpu, config, tp, split, constants)
+        if best is None or (r.runnable and (not best.runnable or r.output_tokens_per_s > best.output_tokens_per_s * (1 + 1e-12))):
+            best = r
+    return best
 
 
 def prefill_candidates(gpus: int, tp: int) -> list[int]:
