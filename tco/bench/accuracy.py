@@ -195,10 +195,10 @@ def run_benchmark(args) -> int:
     """`tco bench accuracy`: the figures docs/throughput.md quotes."""
     from pathlib import Path
 
-    from tco.bench.holdout_figures import HOLDOUT_ROWS
+    from tco.bench.holdout_figures import HOLDOUT_ROWS, SERVING_HOLDOUT_ROWS
     from tco.load.hardware import load_hardware
     from tco.report.table import print_rows
 
-    rows = accuracy_rows(load_hardware(extra_dirs=[Path(d) for d in args.hardware_dir]), HOLDOUT_ROWS)
+    rows = accuracy_rows(load_hardware(extra_dirs=[Path(d) for d in args.hardware_dir]), [*HOLDOUT_ROWS, *SERVING_HOLDOUT_ROWS])
     print_rows(rows, args.format, ("group", "key", "rows", "median_abs_pct_error", "p90_abs_pct_error"))
     return 0

@@ -1,6 +1,6 @@
 """Issue 16 acceptance: the model alone on both calibration sources, re-scored with the shipped constants.
 
-docs/throughput.md quotes the figures in a generated table (`python -m tco.report.serving_accuracy_doc
+docs/throughput.md quotes the figures in a generated table (`python -m tco.bench.serving_accuracy_doc
 docs/throughput.md`); this test recomputes them, so the doc cannot drift from the model. The issue's targets
 are checked separately and marked as not yet met (strict xfail: the test fails the day they are met, so the
 mark must then be removed).
