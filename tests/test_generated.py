@@ -42,11 +42,14 @@ def test_the_fitted_constants_table_in_the_throughput_doc_is_generated_from_the_
 
 
 def test_the_generated_constants_table_shows_the_values_worked_by_hand():
-    # 0.6096 to three figures is 0.610 (the zero kept); 2.135e-05 s is 21.4 us; 2.879e11 bytes/s is 288 GB/s.
+    # 0.6096 to three figures is 0.610 (the zero kept); 3.544e-05 s is 35.4 us; 0.06836 s is 68.4 ms (ms from 1 ms);
+    # 2.879e11 bytes/s is 288 GB/s.
     from tco.report.throughput_doc import constants_table_markdown
 
     table = constants_table_markdown()
     assert "| `matmul_efficiency` | 0.610 (shared) |" in table
-    assert "| `layer_overhead_s` | 21.4 us |" in table
+    assert "| `layer_overhead_s` | 35.4 us |" in table
+    assert "| `request_latency_s` | 68.4 ms |" in table
     assert "Ampere 143, Hopper 288, Blackwell 444 GB/s (shared 323)" in table
-    assert "16 fitted values" in table  # 10 plain + memory and matmul shared + NVLink shared and 3 generations
+    # 14 plain + memory and matmul shared + NVLink shared and 3 generations
+    assert "20 fitted values" in table

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Sequence
 
 from tco.engine.throughput import FITTED, FittedConstants, ServingConfig, predict_model
@@ -17,25 +17,92 @@ from tco.model.catalog import Catalog
 from tco.model.hardware import ThroughputMeasurement
 
 
+METRICS = ("throughput", "tpot", "ttft")
+BANDS = ((1, 8, "1-8"), (9, 64, "9-64"), (65, None, "65+"))
+"""Concurrency bands of `tco bench accuracy` (requests in flight); offline rows have none."""
+
+
 @dataclass(frozen=True)
 class Case:
     measurement: ThroughputMeasurement
     predicted_tokens_per_s: float | None
     """None when the model says the configuration cannot run."""
+    predicted_tpot_ms: float | None = None
+    predicted_ttft_ms: float | None = None
+    metric: str = "throughput"
+    """Which figure `error` compares: throughput, tpot or ttft."""
+
+    def _pair(self) -> tuple[float | None, float | None]:
+        m = self.measurement
+        if self.metric == "tpot":
+            return self.predicted_tpot_ms, m.tpot_p50_ms or m.tpot_ms
+        if self.metric == "ttft":
+            return self.predicted_ttft_ms, m.ttft_p50_ms or m.ttft_ms
+        return self.predicted_tokens_per_s, m.output_tokens_per_s
 
     @property
     def error(self) -> float:
         """Absolute percentage error; a configuration the model refuses counts as 100 %."""
-        if not self.predicted_tokens_per_s:
+        predicted, measured = self._pair()
+        if not predicted or not math.isfinite(predicted):
             return 100.0
-        return abs(self.predicted_tokens_per_s / self.measurement.output_tokens_per_s - 1.0) * 100.0
+        return abs(predicted / measured - 1.0) * 100.0
+
+    def as_metric(self, metric: str) -> "Case":
+        return replace(self, metric=metric)
+
+    def has(self, metric: str) -> bool:
+        return self.as_metric(metric)._pair()[1] is not None
+
+
+def source_of(m: ThroughputMeasurement) -> str:
+    """The calibration source a measurement belongs to: the prefix of its id (trtllm-v0.17, trtllm-v1.0,
+    inferencex), so the two sets (TensorRT-LLM offline tables, InferenceX online points) are judged apart."""
+    return m.id.split(":", 1)[0] if ":" in m.id else "other"
+
+
+def band_of(m: ThroughputMeasurement) -> str:
+    if m.concurrency is None:
+        return "offline"
+    for lo, hi, name in BANDS:
+        if m.concurrency >= lo and (hi is None or m.concurrency <= hi):
+            return name
+    return "offline"
+
+
+def mean_length(tokens: int, min_ratio: float | None) -> int:
+    """The mean request length: uniform in [int(ratio x L), L] has mean (int(ratio x L) + L) / 2 (InferenceX's
+    --random-range-ratio; README-inferencex.md), rounded to a whole token."""
+    if min_ratio is None:
+        return tokens
+    return max(1, round((int(min_ratio * tokens) + tokens) / 2))
 
 
 def config_of(m: ThroughputMeasurement) -> ServingConfig:
-    return ServingConfig(
-        gpus=m.num_gpus, tp=m.tp, pp=m.pp, ep=m.ep, precision=m.precision, kv_precision=m.kv_cache_precision,
-        engine=m.engine, input_tokens=m.input_tokens, output_tokens=m.output_tokens, concurrency=m.concurrency,
-        ttft_ms=None, tpot_ms=None, runtime=m.runtime)
+    """The question a measurement answers. Disaggregated rows: a worker's GPUs are its pool's GPUs over its
+    workers (the published TP can be smaller than that: README-inferencex.md caveat 6), run as attention
+    data-parallel with experts EP where the row says dp-attn, as tensor parallel otherwise."""
+    inp, out = mean_length(m.input_tokens, m.length_min_ratio), mean_length(m.output_tokens, m.length_min_ratio)
+    common = dict(precision=m.precision, kv_precision=m.kv_cache_precision, engine=m.engine, input_tokens=inp,
+                  output_tokens=out, concurrency=m.concurrency, ttft_ms=None, tpot_ms=None, runtime=m.runtime,
+                  spec_method=m.spec_method)
+    if m.disaggregated:
+        def worker(pool) -> int:
+            return pool.gpus // pool.workers if pool.workers and pool.gpus % pool.workers == 0 else pool.gpus
+        def ep(pool, size: int) -> int | None:
+            if size == 1:
+                return None
+            if 1 < pool.ep and size % pool.ep == 0:
+                return pool.ep
+            return size if pool.attention_dp else 1
+
+        dec_tp, pre_tp = worker(m.decode), worker(m.prefill)
+        return ServingConfig(gpus=m.num_gpus, disaggregated=True, prefill_gpus=m.prefill.gpus,
+                             tp=dec_tp, ep=ep(m.decode, dec_tp), attention_dp=(m.decode.attention_dp if dec_tp > 1 else None),
+                             prefill_tp=pre_tp, prefill_ep=ep(m.prefill, pre_tp),
+                             prefill_attention_dp=(m.prefill.attention_dp if pre_tp > 1 else None), **common)
+    return ServingConfig(gpus=m.num_gpus, tp=m.tp, pp=m.pp, ep=m.ep, attention_dp=m.attention_dp if m.length_min_ratio else None,
+                         **common)
 
 
 def usable(catalog: Catalog) -> list[ThroughputMeasurement]:
@@ -49,7 +116,8 @@ def model_cases(catalog: Catalog, measurements: Iterable[ThroughputMeasurement] 
     out = []
     for m in measurements if measurements is not None else usable(catalog):
         r = predict_model(catalog.models[m.model], catalog.gpus[m.gpu], config_of(m), constants)
-        out.append(Case(m, r.output_tokens_per_s if r.runnable else None))
+        out.append(Case(m, r.output_tokens_per_s if r.runnable else None,
+                        r.tpot_ms if r.runnable else None, r.ttft_ms if r.runnable else None))
     return out
 
 
@@ -101,13 +169,21 @@ def family(model_id: str) -> str:
 
 
 def accuracy_rows(catalog: Catalog, holdouts: Sequence[dict] = ()) -> list[dict]:
-    """Every figure `tco bench accuracy` prints: overall, per GPU, model, precision, plus the
+    """Every figure `tco bench accuracy` prints: overall and per source, per concurrency band and per
+    metric (throughput, TPOT, TTFT where the rows have them), per GPU, model, precision, plus the
     leave-one-out interpolation and the hold-out figures recorded by the fitting script."""
     cases = model_cases(catalog)
     rows = [summary(cases, "model (all rows)", "overall")]
+    for metric in METRICS:
+        with_metric = [c.as_metric(metric) for c in cases if c.has(metric)]
+        if metric != "throughput":
+            rows.append(summary(with_metric, f"{metric} (all rows)", "overall"))
+        rows += by(with_metric, f"{metric} per source", lambda m: source_of(m))
+        rows += by([c for c in with_metric if c.measurement.concurrency is not None], f"{metric} per concurrency band", band_of)
     rows += by(cases, "per gpu", lambda m: m.gpu)
     rows += by(cases, "per model", lambda m: m.model)
     rows += by(cases, "per precision", lambda m: m.precision)
+    rows += by(cases, "per layout", lambda m: ("disaggregated" if m.disaggregated else "aggregated") + (f" + {m.spec_method}" if m.spec_method != "none" else ""))
     loo = leave_one_out_cases(catalog)
     if loo:
         rows.append(summary(loo, "interpolation (leave one out)", "overall"))
@@ -119,10 +195,10 @@ def run_benchmark(args) -> int:
     """`tco bench accuracy`: the figures docs/throughput.md quotes."""
     from pathlib import Path
 
-    from tco.bench.holdout_figures import HOLDOUT_ROWS
+    from tco.bench.holdout_figures import HOLDOUT_ROWS, SERVING_HOLDOUT_ROWS
     from tco.load.hardware import load_hardware
     from tco.report.table import print_rows
 
-    rows = accuracy_rows(load_hardware(extra_dirs=[Path(d) for d in args.hardware_dir]), HOLDOUT_ROWS)
+    rows = accuracy_rows(load_hardware(extra_dirs=[Path(d) for d in args.hardware_dir]), [*HOLDOUT_ROWS, *SERVING_HOLDOUT_ROWS])
     print_rows(rows, args.format, ("group", "key", "rows", "median_abs_pct_error", "p90_abs_pct_error"))
     return 0

@@ -11,10 +11,12 @@ RESULT_COLUMNS = (
     "model", "gpu", "gpus", "tp", "pp", "precision", "kv_precision", "engine", "runtime", "input_tokens", "output_tokens",
     "runnable", "output_tokens_per_s", "output_tokens_per_s_per_gpu", "requests_per_s", "ttft_ms", "tpot_ms",
     "concurrency", "max_concurrency_fits", "limited_by", "basis", "measurement_ids", "parallelism", "weights_gb_per_gpu", "kv_cache_bytes_per_token",
-    "model_output_tokens_per_s", "model_error_pct", "calibration_scale", "reason",
+    "reason", "ttft_p90_ms", "ttft_p99_ms", "tpot_p90_ms", "percentile", "prefix_hit_rate", "spec_method", "acceptance_length",
+    "disaggregated", "prefill_gpus", "decode_gpus", "model_output_tokens_per_s", "model_error_pct", "calibration_scale",
 )
 BATCH_COLUMNS = ("model", "gpu", "gpus", "precision", "input_tokens", "output_tokens", "concurrency",
-                 "ttft_ms", "tpot_ms", "tp", "pp", "ep", "engine", "runtime")
+                 "ttft_ms", "tpot_ms", "tp", "pp", "ep", "engine", "runtime", "attention_dp", "spec_method", "acceptance_length",
+                 "disaggregated", "prefill_gpus", "decode_gpus", "percentile", "prefix_hit_rate")
 """Columns a --batch CSV may have (model, gpu, gpus, input_tokens and output_tokens are required)."""
 REQUIRED_BATCH_COLUMNS = ("model", "gpu", "gpus", "input_tokens", "output_tokens")
 # The allowed values, copied here so that building the parser imports neither pydantic nor the engine
@@ -27,6 +29,12 @@ ENGINES = ("trtllm", "vllm", "sglang")
 """tco.model.hardware.Engine."""
 RUNTIMES = ("python", "cpp")
 """tco.model.hardware.Runtime."""
+SPEC_METHODS = ("none", "mtp", "eagle", "draft-model")
+"""tco.model.hardware.SpecMethod."""
+PERCENTILES = ("p50", "p90", "p99")
+"""tco.engine.throughput.config.PERCENTILES."""
+TRI_STATE = {"true": True, "false": False, "auto": None}
+"""true / false / auto cells and flags (auto: the model chooses)."""
 
 
 def register(subparsers) -> None:
@@ -57,6 +65,19 @@ def register(subparsers) -> None:
     parser.add_argument("--concurrency", default="max", help="requests in flight, or `max` (default): the most that fit and meet the targets")
     parser.add_argument("--ttft-ms", type=float, help="time-to-first-token target (ms)")
     parser.add_argument("--tpot-ms", type=float, help="time-per-output-token target (ms)")
+    parser.add_argument("--percentile", default="p50", choices=PERCENTILES,
+                        help="percentile of the requests the TTFT / TPOT targets hold for (default p50, the median)")
+    parser.add_argument("--prefix-hit-rate", type=float, default=0.0,
+                        help="share of each prompt found in the prefix cache, not computed again (default 0: no prefix caching)")
+    parser.add_argument("--spec-method", default="none", choices=SPEC_METHODS,
+                        help="speculative decoding: none (default), mtp (DeepSeek multi-token prediction), eagle, draft-model")
+    parser.add_argument("--acceptance-length", type=float,
+                        help="mean tokens a sequence gains per verification step (default: mtp 1.85, DeepSeek-V3 report; "
+                             "eagle and draft-model need it)")
+    parser.add_argument("--disaggregated", default="false", choices=tuple(TRI_STATE),
+                        help="separate prefill and decode GPUs: false (default), true, or auto (whichever serves more)")
+    parser.add_argument("--prefill-gpus", type=int, help="disaggregated: GPUs of the prefill side (default: chosen)")
+    parser.add_argument("--decode-gpus", type=int, help="disaggregated: GPUs of the decode side (default: gpus - prefill GPUs)")
     parser.add_argument("--model-only", action="store_true", help="ignore published measurements (the physical model alone)")
     parser.add_argument("--calibrate", action="store_true",
                         help="scale the model to every measurement of this deployment (any lengths and concurrency; "
@@ -91,7 +112,10 @@ def run(args: argparse.Namespace) -> int:
     _check_ids(catalog, args.model, args.gpu, "tco throughput", None)
     item = dict(model=args.model, gpu=args.gpu, gpus=args.gpus, tp=args.tp, pp=args.pp, ep=args.ep, attention_dp=args.attention_dp, precision=args.precision,
                 kv_precision=args.kv_precision, engine=args.engine, runtime=args.runtime, input_tokens=args.input_tokens,
-                output_tokens=args.output_tokens, concurrency=concurrency, ttft_ms=args.ttft_ms, tpot_ms=args.tpot_ms)
+                output_tokens=args.output_tokens, concurrency=concurrency, ttft_ms=args.ttft_ms, tpot_ms=args.tpot_ms,
+                percentile=args.percentile, prefix_hit_rate=args.prefix_hit_rate, spec_method=args.spec_method,
+                acceptance_length=args.acceptance_length, disaggregated=TRI_STATE[args.disaggregated],
+                prefill_gpus=args.prefill_gpus, decode_gpus=args.decode_gpus)
     row = result_row(catalog, item, args.model_only, args.calibrate)
     if not row["runnable"]:
         print(f"tco throughput: cannot run: {row['reason']}", file=sys.stderr)
@@ -114,7 +138,10 @@ def result_row(catalog, item: dict, model_only: bool = False, calibrate: bool = 
         gpus=item["gpus"], input_tokens=item["input_tokens"], output_tokens=item["output_tokens"], tp=item.get("tp"),
         pp=item.get("pp") or 1, ep=item.get("ep"), attention_dp=item.get("attention_dp"), precision=item.get("precision") or "fp8",
         kv_precision=item.get("kv_precision"), engine=item.get("engine") or "trtllm", concurrency=item.get("concurrency"),
-        ttft_ms=item.get("ttft_ms"), tpot_ms=item.get("tpot_ms"), runtime=item.get("runtime") or "python")
+        ttft_ms=item.get("ttft_ms"), tpot_ms=item.get("tpot_ms"), runtime=item.get("runtime") or "python",
+        percentile=item.get("percentile") or "p50", prefix_hit_rate=item.get("prefix_hit_rate") or 0.0,
+        spec_method=item.get("spec_method") or "none", acceptance_length=item.get("acceptance_length"),
+        disaggregated=item.get("disaggregated", False), prefill_gpus=_prefill_gpus(item))
     measurements = () if model_only else catalog.measurements
     r = predict(catalog.models[item["model"]], catalog.gpus[item["gpu"]], config, measurements, calibrate=calibrate)
     row = {"model": item["model"], "gpu": item["gpu"], "gpus": config.gpus, "tp": r.tp or config.tp, "pp": config.pp,
@@ -125,11 +152,17 @@ def result_row(catalog, item: dict, model_only: bool = False, calibrate: bool = 
                    output_tokens_per_s_per_gpu=round(r.output_tokens_per_s_per_gpu, 1),
                    requests_per_s=round(r.requests_per_s, 4), ttft_ms=round(r.ttft_ms, 1), tpot_ms=round(r.tpot_ms, 2),
                    concurrency=r.concurrency, max_concurrency_fits=r.max_concurrency_fits, limited_by=r.limited_by,
-                   basis=r.basis, measurement_ids=" ".join(r.measurement_ids) or None, parallelism=r.parallelism)
+                   basis=r.basis, measurement_ids=" ".join(r.measurement_ids) or None, parallelism=r.parallelism,
+                   ttft_p90_ms=round(r.ttft_p90_ms, 1), ttft_p99_ms=round(r.ttft_p99_ms, 1), tpot_p90_ms=round(r.tpot_p90_ms, 2),
+                   acceptance_length=round(r.acceptance_length, 3), prefill_gpus=r.prefill_gpus or None,
+                   decode_gpus=r.decode_gpus or None)
     else:
         row.update(output_tokens_per_s=None, output_tokens_per_s_per_gpu=None, requests_per_s=None, ttft_ms=None,
                    tpot_ms=None, concurrency=None, max_concurrency_fits=None, limited_by=None, basis=None, measurement_ids=None,
-                   parallelism=None)
+                   parallelism=None, ttft_p90_ms=None, ttft_p99_ms=None, tpot_p90_ms=None, acceptance_length=None,
+                   prefill_gpus=None, decode_gpus=None)
+    row.update(percentile=config.percentile, prefix_hit_rate=r.prefix_hit_rate if r.runnable else config.prefix_hit_rate,
+               spec_method=config.spec_method, disaggregated=r.disaggregated if r.runnable else config.disaggregated)
     row.update(weights_gb_per_gpu=round(r.weights_gb_per_gpu, 2) if r.weights_gb_per_gpu else None,
                kv_cache_bytes_per_token=round(r.kv_cache_bytes_per_token) if r.kv_cache_bytes_per_token else None,
                reason=r.reason)
@@ -139,6 +172,15 @@ def result_row(catalog, item: dict, model_only: bool = False, calibrate: bool = 
                if measured and r.basis == "measurement" else None,
                calibration_scale=round(r.calibration_scale, 4) if r.calibration_scale is not None else None)
     return row
+
+
+def _prefill_gpus(item: dict) -> int | None:
+    """The prefill side's GPUs from prefill_gpus, or from decode_gpus (gpus - decode)."""
+    if item.get("prefill_gpus"):
+        return item["prefill_gpus"]
+    if item.get("decode_gpus"):
+        return item["gpus"] - item["decode_gpus"]
+    return None
 
 
 def read_batch(path_text: str, catalog) -> list[dict]:
@@ -179,9 +221,12 @@ def read_batch(path_text: str, catalog) -> list[dict]:
     return items
 
 
-_INTEGER = ("gpus", "input_tokens", "output_tokens", "tp", "pp", "ep")
+_INTEGER = ("gpus", "input_tokens", "output_tokens", "tp", "pp", "ep", "prefill_gpus", "decode_gpus")
 _NUMBER = ("ttft_ms", "tpot_ms")
-_CHOICES = {"precision": PRECISIONS, "engine": ENGINES, "runtime": RUNTIMES}
+_CHOICES = {"precision": PRECISIONS, "engine": ENGINES, "runtime": RUNTIMES, "spec_method": SPEC_METHODS, "percentile": PERCENTILES}
+_TRI_STATE = ("attention_dp", "disaggregated")
+_DEFAULTS = {"disaggregated": False}
+"""Empty cells that do not mean None (auto): a missing `disaggregated` is false, as without the column."""
 
 
 def _parse_row(raw: dict, name: str, line: int) -> tuple[dict, list]:
@@ -194,7 +239,31 @@ def _parse_row(raw: dict, name: str, line: int) -> tuple[dict, list]:
         if text == "":
             if column in REQUIRED_BATCH_COLUMNS:
                 problems.append(DataProblem(name, line, column, "required value is empty"))
-            item[column] = None
+            item[column] = _DEFAULTS.get(column)
+            continue
+        if column in _TRI_STATE:
+            if text.lower() not in TRI_STATE:
+                problems.append(DataProblem(name, line, column, f"must be true, false or auto (got {text!r})"))
+            else:
+                item[column] = TRI_STATE[text.lower()]
+            continue
+        if column == "acceptance_length":
+            try:
+                value = float(text)
+                if not 1.0 <= value <= 16.0:
+                    raise ValueError
+                item[column] = value
+            except ValueError:
+                problems.append(DataProblem(name, line, column, f"must be a number of tokens per step between 1 and 16 (got {text!r})"))
+            continue
+        if column == "prefix_hit_rate":
+            try:
+                value = float(text)
+                if not 0.0 <= value < 1.0:
+                    raise ValueError
+                item[column] = value
+            except ValueError:
+                problems.append(DataProblem(name, line, column, f"must be a share at least 0 and below 1 (got {text!r})"))
             continue
         if column in _INTEGER:
             try:

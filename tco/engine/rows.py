@@ -206,6 +206,26 @@ def average_input_tokens_per_call(scenario: Scenario) -> float:
     return w.input_tokens + w.context_growth_per_call_tokens * (w.llm_calls_per_request - 1) / 2
 
 
+def self_hosted_prefix_hit_rate(scenario: Scenario) -> tuple[float, bool]:
+    """(share of an average call's input found in a self-hosted prefix cache, whether that prefix is one
+    shared prompt). Why: the engine skips the prefill of what it has cached, as the API bills it as cache reads.
+
+    Call k of n (k = 0 .. n-1) sends input_tokens + k x growth. The first call finds its cacheable
+    prefix (cacheable_prefix_share x input_tokens, a prompt common to all requests); every later call
+    resends the previous call's whole input (the session's history), which is still cached. So the hit
+    tokens average (s I + (n - 1) I + g (n - 1)(n - 2) / 2) / n over the calls, divided by the average
+    input per call. With an agent loop the hits are mostly per session (held with the sequence), else shared.
+    Kept below 0.99: a prompt always computes at least its newest token.
+    """
+    w = scenario.workload
+    n, g, inp = w.llm_calls_per_request, w.context_growth_per_call_tokens, w.input_tokens
+    average = average_input_tokens_per_call(scenario)
+    if average <= 0:
+        return 0.0, True
+    hits = (w.cacheable_prefix_share * inp + (n - 1) * inp + g * (n - 1) * (n - 2) / 2.0) / n
+    return min(hits / average, 0.99), n == 1
+
+
 def largest_call_input_tokens(scenario: Scenario) -> int:
     w = scenario.workload
     return w.input_tokens + w.context_growth_per_call_tokens * (w.llm_calls_per_request - 1)
@@ -448,10 +468,15 @@ def _self_hosted_values(row: Row, option: SelfHostedOption, scenario: Scenario, 
     else:
         from tco.engine.throughput import ServingConfig
 
+        hit_rate, shared = self_hosted_prefix_hit_rate(scenario) if option.prefix_caching else (0.0, True)
+        tri = {"auto": None, True: True, False: False}
         config = ServingConfig(
             gpus=option.gpus_per_replica, input_tokens=max(1, round(average_input_tokens_per_call(scenario))),
             output_tokens=output_per_call, precision=option.precision, engine=option.engine,
-            ttft_ms=w.ttft_ms, tpot_ms=w.tpot_ms,
+            ttft_ms=w.ttft_ms, tpot_ms=w.tpot_ms, percentile=w.latency_percentile,
+            prefix_hit_rate=hit_rate, prefix_shared=shared, spec_method=option.spec_method,
+            acceptance_length=option.acceptance_length, disaggregated=tri[option.disaggregated],
+            prefill_gpus=option.prefill_gpus, attention_dp=tri[option.attention_dp],
         )
         result = predict(model, gpu, config, catalog.measurements, **({"calibrate": True} if option.calibrate else {}))
         row.throughput = result

@@ -21,6 +21,9 @@ Engine = Literal["trtllm", "vllm", "sglang"]
 """Serving engines: TensorRT-LLM, vLLM, SGLang."""
 Runtime = Literal["python", "cpp"]
 """How an engine drives the GPU (see tco.engine.throughput.config.RUNTIMES)."""
+SpecMethod = Literal["none", "mtp", "eagle", "draft-model"]
+"""Speculative decoding: none; DeepSeek's multi-token-prediction head(s) as the draft (`mtp`); an EAGLE
+draft head (`eagle`); a separate small draft model (`draft-model`)."""
 
 
 class GpuType(SourcedRecord):
@@ -223,6 +226,18 @@ class CostFigure(SourcedRecord):
     unit: str
 
 
+class WorkerPool(StrictModel):
+    """One side (prefill or decode) of a disaggregated deployment, as the benchmark published it."""
+
+    gpus: int = Field(gt=0)
+    """GPUs of this side, all its workers together."""
+    workers: int = Field(ge=0)
+    """Engine instances on this side (0 where the source lists 0: kept as published)."""
+    tp: int = Field(gt=0)
+    ep: int = Field(gt=0)
+    attention_dp: bool
+
+
 class ThroughputMeasurement(StrictModel):
     """A published serving measurement: the model is checked against these, and they override it."""
 
@@ -263,12 +278,38 @@ class ThroughputMeasurement(StrictModel):
     ttft_p99_ms: PositiveFloat | None = None
     tpot_p50_ms: PositiveFloat | None = None
     tpot_p99_ms: PositiveFloat | None = None
+    ttft_p90_ms: PositiveFloat | None = None
+    tpot_p90_ms: PositiveFloat | None = None
+    length_min_ratio: float | None = Field(default=None, gt=0, le=1)
+    """Each request's input and output lengths were drawn uniformly from the integers in
+    [int(ratio x L), L] for the stated L (`input_tokens`, `output_tokens`); None = fixed lengths. The
+    model is evaluated at the mean, (int(ratio x L) + L) / 2."""
+    attention_dp: bool | None = None
+    """Attention data parallelism as published (aggregated rows; the decode side's for disaggregated ones)."""
+    spec_method: SpecMethod = "none"
+    """Speculative decoding used in the run; tokens/s and TPOT include its accepted drafts."""
+    disaggregated: bool = False
+    """Separate prefill and decode workers with the KV cache moved between them (`prefill`, `decode`);
+    `num_gpus` is then both sides together and `output_tokens_per_s` the whole deployment's."""
+    prefill: WorkerPool | None = None
+    decode: WorkerPool | None = None
+    engine_label: str | None = None
+    """The serving stack as the source names it, where `engine` is only the closest known engine
+    (e.g. `NVIDIA Dynamo + SGLang (disaggregated)`, `AMD ATOM`)."""
     successful_requests: int | None = Field(default=None, ge=0)
     """Requests the figures describe (benchmark tools count successful requests only)."""
     failed_requests: int | None = Field(default=None, ge=0)
     source: str
     as_of: str
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _layout(self) -> "ThroughputMeasurement":
+        if self.disaggregated != (self.prefill is not None and self.decode is not None):
+            raise ValueError("a disaggregated measurement names both `prefill` and `decode`; others name neither")
+        if self.disaggregated and self.prefill.gpus + self.decode.gpus != self.num_gpus:
+            raise ValueError(f"prefill GPUs ({self.prefill.gpus}) + decode GPUs ({self.decode.gpus}) must equal num_gpus ({self.num_gpus})")
+        return self
 
 
 class HardwareFile(StrictModel):

@@ -12,7 +12,7 @@ from typing import Annotated, Literal, Union
 from pydantic import Field, StrictStr, field_validator, model_validator
 
 from tco.model.base import Date, Id, NonNegativeFloat, PositiveFloat, Share, StrictModel, located_error
-from tco.model.hardware import Engine
+from tco.model.hardware import Engine, SpecMethod
 from tco.model.quality import CapabilityRequirement
 
 ServingPrecision = Literal["bf16", "fp16", "fp8", "fp4", "int4"]
@@ -65,6 +65,9 @@ class Workload(StrictModel):
     """Latency target: time to first token (ms). Sizes the self-hosted fleet; None = no target."""
     tpot_ms: PositiveFloat | None = None
     """Latency target: time per output token (ms) once streaming."""
+    latency_percentile: Literal["p50", "p90", "p99"] = "p50"
+    """Share of requests the TTFT / TPOT targets must hold for: p50 (the median, default), p90, p99.
+    Why it matters: a target met by the median request is missed by one in two."""
     data_must_stay_on_own_infrastructure: bool = False
     """Regulated data: API options are excluded (kept in the output, flagged, never ranked)."""
 
@@ -256,6 +259,20 @@ class SelfHostedOption(StrictModel):
     calibrate: bool = False
     """Scale the throughput model to every measurement of this deployment (your imported benchmark runs in a
     --hardware-dir, at any lengths and concurrency), as `tco throughput --calibrate` does."""
+    prefix_caching: bool = True
+    """The engine reuses the KV cache of a prompt prefix it has seen (vLLM automatic prefix caching, SGLang
+    RadixAttention, TensorRT-LLM KV reuse): the workload's cacheable_prefix_share and an agent's resent
+    history are not prefilled again. False for engines without it."""
+    spec_method: SpecMethod = "none"
+    """Speculative decoding: none, mtp (DeepSeek multi-token prediction), eagle, draft-model."""
+    acceptance_length: float | None = Field(default=None, ge=1.0, le=16.0, allow_inf_nan=False)
+    """Mean tokens a sequence gains per verification step; None = the method's sourced default (mtp 1.85)."""
+    disaggregated: bool | Literal["auto"] = False
+    """Separate prefill and decode GPUs within a replica; `auto` = whichever serves more per GPU."""
+    prefill_gpus: int | None = Field(default=None, ge=1, le=1023)
+    """Disaggregated: GPUs of a replica on the prefill side (None = chosen)."""
+    attention_dp: bool | Literal["auto"] = "auto"
+    """MoE: attention data-parallel with experts expert-parallel (true), tensor-parallel (false), or the fastest (auto)."""
     quality_model: Id | None = None
     """Model id in pricing/quality/models.yaml whose scores apply (needed when several releases share the architecture)."""
     note: str | None = None

@@ -21,9 +21,9 @@ def _number(value: float) -> str:
 
 
 def _scaled(value: float, unit: str) -> str:
-    """A value in the unit the table shows: seconds in us, bytes/s in GB/s, the rest as is."""
+    """A value in the unit the table shows: seconds in us (ms from 1 ms), bytes/s in GB/s, the rest as is."""
     if unit == "s":
-        return f"{_number(value * 1e6)} us"
+        return f"{_number(value * 1e3)} ms" if value >= 1e-3 else f"{_number(value * 1e6)} us"
     if unit == "bytes/s":
         return _number(value / 1e9)
     return _number(value)

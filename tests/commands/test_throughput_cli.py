@@ -136,7 +136,15 @@ def test_bench_accuracy_prints_overall_and_slices(capsys):
     assert {"model (all rows)", "per gpu", "per model", "per precision", "interpolation (leave one out)",
             "hold-out gpu", "hold-out family"} <= groups
     overall = next(r for r in rows if r["group"] == "model (all rows)")
-    assert overall["rows"] == 631 and 0 < overall["median_abs_pct_error"] < overall["p90_abs_pct_error"]
+    # 631 TensorRT-LLM rows + 333 InferenceX rows (tests/test_bundled_hardware.py)
+    assert overall["rows"] == 964 and 0 < overall["median_abs_pct_error"] < overall["p90_abs_pct_error"]
+    # issue 16 item 8: per source, per concurrency band, per metric
+    assert {(r["group"], r["key"]) for r in rows} >= {
+        ("throughput per source", "inferencex"), ("throughput per source", "trtllm-v1.0"), ("tpot per source", "inferencex"),
+        ("ttft per source", "inferencex"), ("throughput per concurrency band", "1-8"), ("tpot per concurrency band", "9-64"),
+        ("ttft per concurrency band", "65+")}
+    tpot = next(r for r in rows if r["group"] == "tpot (all rows)")
+    assert tpot["rows"] == 333  # only the InferenceX rows publish TPOT
 
 
 def test_bench_throughput_runs_a_1000_row_batch_over_every_model_and_gpu(capsys, bundled_hardware):
@@ -190,3 +198,35 @@ def test_an_unknown_engine_in_a_batch_names_the_allowed_ones(tmp_path, capsys):
     code, _, err = run(capsys, ["throughput", "--batch", str(path)])
     assert code == 2
     assert f"{path}:2: engine: must be one of trtllm, vllm, sglang (got 'tgi')" in err
+
+
+def test_batch_serving_columns_and_the_new_json_fields(tmp_path, capsys):
+    # issue 16: attention_dp, spec_method, acceptance_length, disaggregated, prefill_gpus, decode_gpus, percentile;
+    # missing columns (and empty cells) take the defaults.
+    csv_file = tmp_path / "serving.csv"
+    csv_file.write_text(
+        "model,gpu,gpus,input_tokens,output_tokens,precision,attention_dp,spec_method,acceptance_length,disaggregated,prefill_gpus,decode_gpus,percentile\n"
+        "deepseek-r1,b200,8,1000,500,fp4,auto,mtp,1.7,false,,,p90\n"
+        "deepseek-r1,gb200,16,2000,500,fp4,true,none,,true,,12,p50\n"
+        "llama-3.1-8b,h100-sxm,1,1000,200,fp8,,,,,,,\n")
+    code, out, _ = run(capsys, ["throughput", "--batch", str(csv_file), "--format", "json", "--model-only"])
+    assert code == 0
+    first, second, third = json.loads(out)
+    for row in (first, second, third):
+        assert {"ttft_p90_ms", "ttft_p99_ms", "tpot_p90_ms", "prefix_hit_rate", "spec_method", "disaggregated",
+                "output_tokens_per_s", "ttft_ms", "tpot_ms", "limited_by", "basis"} <= set(row)
+        assert row["ttft_ms"] <= row["ttft_p90_ms"] <= row["ttft_p99_ms"] and row["tpot_ms"] <= row["tpot_p90_ms"]
+    assert (first["spec_method"], first["acceptance_length"], first["percentile"], first["disaggregated"]) == ("mtp", 1.7, "p90", False)
+    assert (second["disaggregated"], second["prefill_gpus"], second["decode_gpus"]) == (True, 4, 12)  # 16 - 12 decode
+    assert (third["spec_method"], third["disaggregated"], third["percentile"], third["prefix_hit_rate"]) == ("none", False, "p50", 0)
+
+
+def test_batch_serving_column_errors_name_file_line_and_column(tmp_path, capsys):
+    csv_file = tmp_path / "bad.csv"
+    csv_file.write_text("model,gpu,gpus,input_tokens,output_tokens,disaggregated,spec_method\n"
+                        "llama-3.1-8b,h100-sxm,1,1000,200,maybe,none\n"
+                        "llama-3.1-8b,h100-sxm,1,1000,200,auto,medusa\n")
+    code, _, err = run(capsys, ["throughput", "--batch", str(csv_file)])
+    assert code == 2
+    assert f"{csv_file}:2: disaggregated: must be true, false or auto" in err
+    assert f"{csv_file}:3: spec_method: must be one of none, mtp, eagle, draft-model" in err

@@ -47,11 +47,12 @@ def test_required_ids_are_present(catalog):
 
 
 def test_counts_match_the_shared_tables(catalog):
-    # 485 summary rows minus 8 MI355X and 1 Gaudi 2 (no GPU record); 631 measurement rows; 19 cost rows
-    # plus the 20 grid carbon intensity rows of capex_and_opex_sources.csv.
+    # 485 summary rows minus 8 MI355X and 1 Gaudi 2 (no GPU record); 631 TensorRT-LLM measurement rows plus
+    # 336 InferenceX rows minus the 3 with total tokens/s only (README-inferencex.md); 19 cost rows plus the
+    # 20 grid carbon intensity rows of capex_and_opex_sources.csv.
     assert len(catalog.offers) == 476
-    assert len(catalog.measurements) == 631
-    assert len({m.id for m in catalog.measurements}) == 631
+    assert len(catalog.measurements) == 631 + 333
+    assert len({m.id for m in catalog.measurements}) == 631 + 333
     assert len(catalog.cost_figures) == 19 + 20
 
 
@@ -76,6 +77,10 @@ def test_every_figure_is_covered_by_a_dated_source(catalog, kind):
 
 def test_every_measurement_has_a_source_and_a_date(catalog):
     for m in catalog.measurements:
+        if m.id.startswith("inferencex:"):
+            assert "InferenceX" in m.source and re.fullmatch(r"\d{4}-\d{2}-\d{2}", m.as_of), m.id
+            assert "https://github.com/SemiAnalysisAI/InferenceX/actions/runs/" in m.note, m.id
+            continue
         assert m.source.startswith("github.com/NVIDIA/TensorRT-LLM docs/source/performance/perf-overview.md @")
         assert m.as_of == "2026" and "commit date not recorded" in m.note
 
@@ -140,15 +145,16 @@ def test_offer_values_from_the_summary(catalog):
 
 
 def test_measurements_are_mapped_to_catalog_ids(catalog):
+    trtllm = [m for m in catalog.measurements if m.id.startswith("trtllm-")]
     first = next(m for m in catalog.measurements if m.id == "trtllm-v0.17:M0001")
     assert (first.model, first.gpu, first.num_gpus, first.precision, first.kv_cache_precision) == ("llama-3.1-8b", "h200", 1, "fp8", "fp8")
     assert (first.input_tokens, first.output_tokens, first.output_tokens_per_s, first.concurrency) == (128, 128, 29526.04, None)
     gh200 = next(m for m in catalog.measurements if m.id == "trtllm-v0.17:M0003")
     assert gh200.gpu == "gh200"
-    assert {m.engine_version for m in catalog.measurements} == {"0.17", "1.0"}
+    assert {m.engine_version for m in trtllm} == {"0.17", "1.0"}
     # v0.17 measured the TensorRT engine flow (C++ executor), v1.0 the PyTorch backend (the calibration CSV's engine_version)
-    assert {(m.engine_version, m.runtime) for m in catalog.measurements} == {("0.17", "cpp"), ("1.0", "python")}
-    assert {m.model for m in catalog.measurements} == {
+    assert {(m.engine_version, m.runtime) for m in trtllm} == {("0.17", "cpp"), ("1.0", "python")}
+    assert {m.model for m in trtllm} == {
         "llama-3.1-8b", "llama-3.1-70b", "llama-3.3-70b", "llama-3.1-405b", "mixtral-8x7b", "mixtral-8x22b",
         "mistral-7b", "llama-4-scout", "qwen3-30b-a3b"}
 

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import get_args
 
-from tco.model.hardware import Engine, Precision, Runtime
+from tco.model.hardware import Engine, Precision, Runtime, SpecMethod
 
 ENGINES: tuple[str, ...] = get_args(Engine)
 """Serving engines the model knows (the `Engine` Literal of tco.model.hardware)."""
@@ -20,6 +20,17 @@ RUNTIMES: tuple[str, ...] = get_args(Runtime)
 backend, its default since 1.0; vLLM; SGLang). `cpp`: TensorRT-LLM's C++ executor over compiled
 TensorRT engines (the TensorRT engine flow, its default before 1.0). They differ in the CPU time the
 scheduler spends per running sequence (`FittedConstants.host_s_per_sequence`, `cpp_host_s_per_sequence`)."""
+SPEC_METHODS: tuple[str, ...] = get_args(SpecMethod)
+"""Speculative decoding methods (the `SpecMethod` Literal of tco.model.hardware)."""
+PERCENTILES: tuple[str, ...] = ("p50", "p90", "p99")
+"""Which percentile of the requests a TTFT / TPOT target is met for (`ServingConfig.percentile`)."""
+DEFAULT_ACCEPTANCE_LENGTH = {"mtp": 1.85}
+"""Mean tokens a sequence emits per verification step with one drafted token, where a source gives one:
+DeepSeek-V3 Technical Report (arXiv:2412.19437v1, 2024-12-27, section 5.4.3): the MTP module's second
+token is accepted 85-90 % of the time (1 + 0.85, the low end). No default for EAGLE or draft models: it
+depends on the draft and the data, so give `acceptance_length`."""
+DRAFT_TOKENS = {"mtp": 1, "eagle": 1, "draft-model": 1}
+"""Tokens drafted per step, verified together (1 + draft tokens per sequence in the verifying pass)."""
 PRECISIONS: tuple[str, ...] = get_args(Precision)
 """Weight and KV cache precisions (the `Precision` Literal of tco.model.hardware)."""
 
@@ -67,6 +78,30 @@ class ServingConfig:
     tpot_ms: float | None = None
     runtime: str = "python"
     """`python` (TensorRT-LLM 1.0+, vLLM, SGLang) or `cpp` (TensorRT-LLM's TensorRT engine flow): see RUNTIMES."""
+    prefix_hit_rate: float = 0.0
+    """Share of each prompt's tokens whose KV cache is found cached (automatic prefix caching, RadixAttention,
+    KV reuse) and not computed again. 0 = no prefix caching."""
+    prefix_shared: bool = True
+    """True: the cached prefix is one prompt common to all sequences (its KV held once per attention group);
+    False: each sequence's own history (an agent's resent context), held with the sequence."""
+    spec_method: str = "none"
+    """Speculative decoding: none, mtp, eagle, draft-model (SPEC_METHODS)."""
+    acceptance_length: float | None = None
+    """Mean tokens a sequence emits per verification step (1 < a <= 1 + drafted tokens); None = the
+    method's sourced default (DEFAULT_ACCEPTANCE_LENGTH)."""
+    disaggregated: bool | None = False
+    """Separate prefill and decode GPUs with the KV cache sent between them; None = whichever is cheaper
+    (more output tokens/s per GPU at the targets)."""
+    prefill_gpus: int | None = None
+    """Disaggregated: GPUs of the prefill side (None = chosen); `gpus` - prefill_gpus decode."""
+    prefill_tp: int | None = None
+    """Disaggregated: GPUs of one prefill worker (tensor-parallel group); None = the decode side's tp."""
+    prefill_ep: int | None = None
+    prefill_attention_dp: bool | None = None
+    percentile: str = "p50"
+    """Percentile of the requests the TTFT / TPOT targets must hold for (p50, p90, p99)."""
+    decode_only: bool = False
+    """Internal: the decode side of a disaggregated replica (prompts are prefilled elsewhere)."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +140,16 @@ class ThroughputResult:
     """The measurements the figure comes from when basis is not `model`."""
     parallelism: str = ""
     """How the GPUs of a replica share the work, e.g. `TP8` or `DP8 attention, EP8`."""
+    ttft_p90_ms: float = 0.0
+    ttft_p99_ms: float = 0.0
+    tpot_p90_ms: float = 0.0
+    prefix_hit_rate: float = 0.0
+    spec_method: str = "none"
+    acceptance_length: float = 1.0
+    disaggregated: bool = False
+    prefill_gpus: int = 0
+    decode_gpus: int = 0
+    attention_dp: bool = False
 
 
 def not_runnable(reason: str, config: ServingConfig, weights_gb_per_gpu: float = 0.0, kv_bytes: float = 0.0) -> ThroughputResult:
@@ -113,7 +158,8 @@ def not_runnable(reason: str, config: ServingConfig, weights_gb_per_gpu: float =
         requests_per_s=0.0, ttft_ms=math.inf, tpot_ms=math.inf, concurrency=0, max_concurrency_fits=0,
         limited_by="", basis="model", weights_gb_per_gpu=weights_gb_per_gpu, kv_cache_bytes_per_token=kv_bytes,
         tp=config.tp or 0, pp=config.pp, precision=config.precision, kv_precision=config.kv_precision or "", engine=config.engine,
-        runtime=config.runtime)
+        runtime=config.runtime, ttft_p90_ms=math.inf, ttft_p99_ms=math.inf, tpot_p90_ms=math.inf, spec_method=config.spec_method, prefix_hit_rate=config.prefix_hit_rate,
+        disaggregated=bool(config.disaggregated))
 
 
 def default_kv_precision(precision: str) -> str:

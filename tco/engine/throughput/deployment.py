@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tco.engine.throughput.config import ENGINE_EXPLOITS_SLIDING_WINDOW, ServingConfig
+from tco.engine.throughput.config import DEFAULT_ACCEPTANCE_LENGTH, DRAFT_TOKENS, ENGINE_EXPLOITS_SLIDING_WINDOW, ServingConfig
 from tco.engine.throughput.fitted import FittedConstants
-from tco.engine.throughput.gpu import link_bytes_per_s, pcie_only, peak_tflops
+from tco.engine.throughput.gpu import link_bytes_per_s, pcie_only, peak_tflops, scale_up_gpus
 from tco.engine.throughput.memory import (BYTES_PER_WEIGHT, ParamSplit, kv_bytes_per_token_per_gpu, kv_cache_bytes_per_token,
                                           param_split)
 from tco.engine.throughput.parallel import Split
@@ -49,6 +49,17 @@ class Deployment:
     """The runtime's scheduler CPU time per running sequence per step."""
     constants: FittedConstants
     """The fitted constants the step model reads (latencies, overheads, the roofline's sharpness)."""
+    prefill_tokens_per_request: float = 0.0
+    """Prompt tokens a request computes: the input minus its cached prefix (0 on a decode-only side)."""
+    prefill_context_per_token: float = 0.0
+    """Cached tokens each computed prompt token attends to on average: the cached prefix plus half the rest."""
+    tokens_per_decode_seq: float = 1.0
+    """Tokens each decoding sequence puts through the model per step: 1, or 1 + drafted tokens when verifying."""
+    acceptance_length: float = 1.0
+    """Output tokens a sequence gains per step (speculative decoding: the mean accepted, bonus included)."""
+    draft_layer_equivalents: float = 0.0
+    """Drafting cost per step, in layers of the target run on one token per sequence (MTP / EAGLE: one
+    layer-sized head per drafted token)."""
 
 
 def build_deployment(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int, pp: int, dp: int, split: Split,
@@ -73,6 +84,9 @@ def build_deployment(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: 
         decode_pair = prefill_pair = model.num_attention_heads * 4.0 * head
     layers = model.num_layers
     link = link_bytes_per_s(gpu, constants)
+    if tp > scale_up_gpus(gpu):
+        # The group spans nodes: its collectives run at the scale-out network's pace.
+        link = min(link, constants.scale_out_bytes_per_s) if link else constants.scale_out_bytes_per_s
     context = config.input_tokens + config.output_tokens / 2.0
     exploit = ENGINE_EXPLOITS_SLIDING_WINDOW.get(config.engine, False)
     kv_avg = kv_bytes_per_token_per_gpu(model, kv_cache_bytes_per_token(model, kv_precision, context, exploit), tp, pp, split.attention_dp)
@@ -84,4 +98,16 @@ def build_deployment(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: 
         matmul_flops_per_s=matmul, attention_flops_per_s=attention, link_bytes_per_s=link, all_to_all=not pcie_only(gpu),
         attention_flops_per_pair_decode=decode_pair * layers, attention_flops_per_pair_prefill=prefill_pair * layers,
         host_s_per_sequence=constants.cpp_host_s_per_sequence if config.runtime == "cpp" else constants.host_s_per_sequence,
-        constants=constants)
+        constants=constants,
+        prefill_tokens_per_request=0.0 if config.decode_only else config.input_tokens * (1.0 - config.prefix_hit_rate),
+        prefill_context_per_token=config.input_tokens * (config.prefix_hit_rate + (1.0 - config.prefix_hit_rate) / 2.0),
+        tokens_per_decode_seq=1.0 + (DRAFT_TOKENS[config.spec_method] if config.spec_method != "none" else 0),
+        acceptance_length=acceptance_length_of(config),
+        draft_layer_equivalents=float(DRAFT_TOKENS[config.spec_method]) if config.spec_method != "none" else 0.0)
+
+
+def acceptance_length_of(config: ServingConfig) -> float:
+    """Output tokens per sequence per step: 1 without speculative decoding, else the given or sourced mean."""
+    if config.spec_method == "none":
+        return 1.0
+    return config.acceptance_length or DEFAULT_ACCEPTANCE_LENGTH[config.spec_method]

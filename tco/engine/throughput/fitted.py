@@ -125,6 +125,25 @@ class FittedConstants:
     sequences it finished can be replaced. The step takes max(GPU, host) + share x min(GPU, host):
     0 would be a perfect overlap, 1 none."""
 
+    gemm_half_efficiency_width: float = field(default=0.0, metadata=_doc(
+        "GEMM width (per GPU) at which a GEMM reaches half its large-GEMM efficiency", "columns"))
+    """GEMM efficiency depends on the matrix shape: a GEMM whose narrower weight dimension (per GPU) is n
+    runs at n / (n + this) of the large-GEMM share (tiles that do not fill the GPU's multiprocessors, a
+    larger share of time in loads and epilogues). Small hidden sizes, small experts and experts split by
+    tensor parallelism reach less of the peak. 0 = no shape effect."""
+    scale_out_bytes_per_s: float = field(default=40e9, metadata=_doc(
+        "achieved per-GPU bandwidth between nodes (InfiniBand / RoCE) for groups larger than a node", "bytes/s"))
+    """Achieved per-GPU bandwidth of the scale-out network (one 400 Gb/s NIC per GPU on current clusters) when a
+    tensor- or expert-parallel group spans more GPUs than one NVLink / Infinity Fabric domain joins."""
+    request_latency_s: float = field(default=0.02, metadata=_doc(
+        "fixed time from a request's arrival to its first token outside the GPU steps (HTTP, tokenizer, scheduler)", "s"))
+    """What a client-measured TTFT adds to the engine's steps: the HTTP server, tokenization, admission into
+    the next step and streaming the first token back. Fitted on the InferenceX TTFTs only."""
+    kv_handoff_s: float = field(default=0.05, metadata=_doc(
+        "fixed time to hand a prefilled request to a decode worker (disaggregated serving)", "s"))
+    """Disaggregated prefill/decode: the router, the KV transfer set-up (NIXL, Mooncake, MoRI) and the decode
+    worker's admission, on top of the bytes sent. Fitted on the InferenceX TTFTs only."""
+
 
 FITTED = FittedConstants(
     memory_bandwidth_efficiency=PerGeneration(shared=0.8284),
@@ -134,12 +153,17 @@ FITTED = FittedConstants(
     roofline_sharpness=1.384,
     expert_gemm_half_efficiency_tokens=59.73,
     activation_passes_per_layer=18.19,
-    layer_overhead_s=2.135e-05,
-    allreduce_latency_s=5.725e-05,
+    layer_overhead_s=3.544e-05,
+    allreduce_latency_s=3.817e-05,
     link_efficiency=0.4768,
     host_s_per_sequence=3.126e-05,
     cpp_host_s_per_sequence=7.121e-06,
     host_exposed_share=0.481,
+    gemm_half_efficiency_width=252.8,
+    scale_out_bytes_per_s=1.185e+10,
+    request_latency_s=0.06836,
+    kv_handoff_s=0.2202,
 )
 """The constants shipped with the tool (`python -m tco.bench.fit_throughput`, 2026-11-28, per
-generation: the NVLink bandwidths only). Every prediction uses them unless given others."""
+generation: the NVLink bandwidths only; 2026-12-02, `--serving`: the GEMM shape, the scale-out network,
+the request and KV handoff latencies, the all-reduce and per-layer latencies refitted on both sources). Every prediction uses them unless given others."""

@@ -60,3 +60,15 @@ def link_bytes_per_s(gpu: GpuType, constants: FittedConstants) -> float:
         pcie = PCIE_GENERATION.get(gpu.architecture, 4)
         return PCIE_GB_PER_S_PER_DIRECTION[pcie] * 1e9 * constants.link_efficiency
     return constants.nvlink_allreduce_bytes_per_s.for_gpu(gpu)
+
+
+RACK_SCALE_GPUS = {"gb200": 72, "gb300": 72}
+"""GPUs joined by one NVLink fabric in rack-scale systems: GB200 NVL72 and GB300 NVL72 (72 GPUs per rack;
+catalog notes of both records). Other SXM / OAM parts sit on 8-GPU baseboards (HGX, AMD Instinct
+platforms), PCIe cards in servers of up to 8."""
+NODE_GPUS = 8
+
+
+def scale_up_gpus(gpu: GpuType) -> int:
+    """GPUs one fast fabric joins; a parallel group larger than this talks over the scale-out network."""
+    return RACK_SCALE_GPUS.get(gpu.id, NODE_GPUS)

@@ -30,6 +30,10 @@ Predictor = Callable[[OpenModel, GpuType, ServingConfig], ThroughputResult]
 def _same_deployment(m: ThroughputMeasurement, model_id: str, gpu_id: str, config: ServingConfig) -> bool:
     if m.model != model_id or m.gpu != gpu_id:  # most measurements: decided before anything is computed
         return False
+    if m.disaggregated or m.spec_method != "none" or m.length_min_ratio is not None:
+        # Only like for like: an aggregated replica without speculative decoding at fixed request
+        # lengths, which is what a query describes (the InferenceX rows are for the model's accuracy).
+        return False
     tp = config.tp or max(config.gpus // config.pp, 1)
     kv = config.kv_precision or default_kv_precision(config.precision)
     m_kv = m.kv_cache_precision or default_kv_precision(m.precision)
@@ -40,7 +44,8 @@ def _same_deployment(m: ThroughputMeasurement, model_id: str, gpu_id: str, confi
 
 def _applies(config: ServingConfig) -> bool:
     """Measurements say nothing of a latency target; the load must match too (`same_load`)."""
-    return config.ttft_ms is None and config.tpot_ms is None
+    return (config.ttft_ms is None and config.tpot_ms is None and not config.prefix_hit_rate and config.spec_method == "none"
+            and config.disaggregated is False)
 
 
 def interpolate(model: OpenModel, gpu: GpuType, config: ServingConfig, measurements: Sequence[ThroughputMeasurement],

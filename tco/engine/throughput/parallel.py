@@ -61,8 +61,8 @@ def candidate_splits(model: OpenModel, config: ServingConfig, tp: int) -> list[S
 def fastest_split(splits: Sequence[Split], offline_tokens_per_s: Callable[[Split], float | None]) -> Split:
     """The split with the best offline throughput (`None`: it cannot run); the first on a tie.
 
-    Chosen once, whatever the concurrency and latency targets, so that neither can switch the split
-    and break the rule that a tighter target never raises throughput, nor more concurrency lowers latency.
+    Used where one split must be chosen for a whole curve (offline). `predict` itself now takes the
+    fastest split at the operating point (issue 16 item 5): the best of monotone curves is monotone.
     """
     best, best_tps = splits[0], -1.0
     for split in splits:

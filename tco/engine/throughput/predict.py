@@ -3,21 +3,24 @@ concurrency, and let measurements override the model where they apply."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from functools import partial
 from typing import Sequence
 
 from tco.engine.throughput.calibrate import calibrate as calibrate_to
-from tco.engine.throughput.config import (ENGINE_EXPLOITS_SLIDING_WINDOW, ENGINE_MAX_BATCH, ENGINES, MAX_TOKENS_PER_STEP, RUNTIMES,
-                                          STEP_TOKEN_BUDGET, ServingConfig, ThroughputResult, default_kv_precision, not_runnable)
+from tco.engine.throughput.config import (DEFAULT_ACCEPTANCE_LENGTH, DRAFT_TOKENS, ENGINE_EXPLOITS_SLIDING_WINDOW, ENGINE_MAX_BATCH,
+                                          ENGINES, MAX_TOKENS_PER_STEP, PERCENTILES, RUNTIMES, SPEC_METHODS, STEP_TOKEN_BUDGET,
+                                          ServingConfig, ThroughputResult, default_kv_precision, not_runnable)
 from tco.engine.throughput.deployment import Deployment, build_deployment
 from tco.engine.throughput.fitted import FITTED, FittedConstants
 from tco.engine.throughput.gpu import precision_problem
 from tco.engine.throughput.lookup import apply_measurements
 from tco.engine.throughput.memory import (RUNTIME_RESERVE_BYTES, activation_buffer_bytes, kv_bytes_per_token_per_gpu, kv_cache_budget_bytes,
                                           kv_cache_bytes_per_token, memory_bytes_of, weights_bytes_per_gpu)
-from tco.engine.throughput.parallel import Split, candidate_splits, fastest_split
-from tco.engine.throughput.step import Point, evaluate
+from tco.engine.throughput.parallel import Split, candidate_splits
+from tco.engine.throughput.gpu import link_bytes_per_s
+from tco.engine.throughput.step import Point, evaluate, step_seconds
 from tco.model.hardware import GpuType, OpenModel, ThroughputMeasurement
 
 
@@ -41,7 +44,25 @@ def predict(model: OpenModel, gpu: GpuType, config: ServingConfig,
 
 
 def predict_model(model: OpenModel, gpu: GpuType, config: ServingConfig, constants: FittedConstants = FITTED) -> ThroughputResult:
-    """The physical model only (measurements ignored): what `tco bench accuracy` evaluates."""
+    """The physical model only (measurements ignored): what `tco bench accuracy` evaluates.
+
+    `disaggregated` None (auto): aggregated or disaggregated, whichever serves more output tokens/s
+    at the targets (the same GPUs, so the cheaper per token)."""
+    if config.disaggregated is None:
+        together = predict_model(model, gpu, replace(config, disaggregated=False, prefill_gpus=None), constants)
+        if config.gpus < 2:
+            return together
+        apart = predict_disaggregated(model, gpu, replace(config, disaggregated=True), constants)
+        if apart.runnable and (not together.runnable or apart.output_tokens_per_s > together.output_tokens_per_s):
+            return apart
+        return together
+    if config.disaggregated:
+        return predict_disaggregated(model, gpu, config, constants)
+    return predict_aggregated(model, gpu, config, constants)
+
+
+def predict_aggregated(model: OpenModel, gpu: GpuType, config: ServingConfig, constants: FittedConstants = FITTED) -> ThroughputResult:
+    """One replica whose GPUs do both prefill and decode (in-flight batching with chunked prefill)."""
     precision = config.precision
     kv_precision = config.kv_precision or default_kv_precision(precision)
     config = replace(config, kv_precision=kv_precision)
@@ -52,16 +73,171 @@ def predict_model(model: OpenModel, gpu: GpuType, config: ServingConfig, constan
     splits = candidate_splits(model, config, tp)
     if len(splits) == 1:
         return predict_split(model, gpu, config, tp, splits[0], constants)
-    # Several ways to split: the one with the best offline throughput, chosen once, whatever the
-    # concurrency and latency targets (so that neither can switch the split and break the rule
-    # that a tighter target never raises throughput, nor more concurrency lowers latency).
-    offline = replace(config, concurrency=None, ttft_ms=None, tpot_ms=None)
+    # Several ways to split: the fastest at the operating point asked (the concurrency and the latency
+    # targets), as an operator would choose. Why this keeps the model's promises: per split, throughput
+    # never falls as a target loosens or the concurrency rises, and latency never falls as the
+    # concurrency rises; the best of several such curves (the largest throughput, at a fixed concurrency
+    # the shortest step) keeps both properties.
+    best: ThroughputResult | None = None
+    for split in splits:
+        r = predict_split(model, gpu, config, tp, split, constants)
+        if best is None or (r.runnable and (not best.runnable or r.output_tokens_per_s > best.output_tokens_per_s * (1 + 1e-12))):
+            best = r
+    return best
 
-    def offline_tokens_per_s(split: Split) -> float | None:
-        r = predict_split(model, gpu, offline, tp, split, constants)
-        return r.output_tokens_per_s if r.runnable else None
 
-    return predict_split(model, gpu, config, tp, fastest_split(splits, offline_tokens_per_s), constants)
+def prefill_candidates(gpus: int, tp: int) -> list[int]:
+    """Prefill GPU counts worth trying when none is given: whole workers of `tp` GPUs, up to 3/4 of the GPUs."""
+    quarters = {gpus // 4, gpus // 2, 3 * gpus // 4} - {0}
+    workers = {n for n in range(tp, gpus, tp) if n <= 0.75 * gpus} if tp > 1 else set()
+    return sorted(quarters | workers)[:8]
+
+
+def predict_disaggregated(model: OpenModel, gpu: GpuType, config: ServingConfig, constants: FittedConstants = FITTED) -> ThroughputResult:
+    """A replica of P prefill GPUs and D decode GPUs, the KV cache sent from one to the other.
+
+    Why this shape (NVIDIA Dynamo, SGLang PD, llm-d): decode steps carry no prompts, so TPOT is the
+    decode side's step alone; the prefill side runs full step-budget chunks at its best rate. The
+    replica serves what the slower side allows. TTFT = the prompt's own prefill, the wait for the
+    prefill workers at their utilisation (M/D/1: rho s / (2 (1 - rho))), the KV transfer over the
+    interconnect, and the decode side's first step.
+    """
+    if config.gpus < 2:
+        return not_runnable("a disaggregated replica needs at least 2 GPUs (one prefill, one decode)", config)
+    tp_guess = config.tp or config.prefill_tp or 1
+    choices = [config.prefill_gpus] if config.prefill_gpus else prefill_candidates(config.gpus, tp_guess)
+    best: ThroughputResult | None = None
+    for p in choices:
+        r = _disaggregated_at(model, gpu, config, p, constants)
+        if best is None or (r.runnable and (not best.runnable or r.output_tokens_per_s > best.output_tokens_per_s)):
+            best = r
+    return best
+
+
+def _disaggregated_at(model: OpenModel, gpu: GpuType, config: ServingConfig, prefill_gpus: int,
+                      constants: FittedConstants) -> ThroughputResult:
+    decode_gpus = config.gpus - prefill_gpus
+    if prefill_gpus < 1 or decode_gpus < 1:
+        return not_runnable(f"prefill_gpus must be between 1 and {config.gpus - 1} (got {prefill_gpus})", config)
+    dec_config = replace(config, gpus=decode_gpus, disaggregated=False, decode_only=True, prefill_gpus=None,
+                         ttft_ms=None, tp=config.tp if config.tp and decode_gpus % config.tp == 0 else None)
+    prefill_tp = config.prefill_tp or (config.tp if config.tp and prefill_gpus % config.tp == 0 else prefill_gpus)
+    kv_precision = config.kv_precision or default_kv_precision(config.precision)
+    pre_config = replace(config, gpus=prefill_gpus, tp=prefill_tp, ep=config.prefill_ep, attention_dp=config.prefill_attention_dp,
+                         disaggregated=False, prefill_gpus=None, concurrency=None, ttft_ms=None, tpot_ms=None, spec_method="none",
+                         kv_precision=kv_precision)
+    problem = config_problem(model, gpu, pre_config)
+    if problem:
+        return not_runnable(f"prefill side: {problem}", config)
+    prefill = prefill_rate(model, gpu, pre_config, constants)
+    if isinstance(prefill, str):
+        return not_runnable(f"prefill side: {prefill}", config)
+    rate_tokens_s, single_prompt_s, chunk_tokens = prefill
+    prompt = config.input_tokens * (1.0 - config.prefix_hit_rate)
+    prefill_parallel_prompts = chunk_tokens / max(prompt, 1.0)
+    capacity_requests_s = rate_tokens_s / prompt if prompt > 0 else math.inf
+    kv_bytes = kv_cache_bytes_per_token(model, kv_precision, config.input_tokens,
+                                        ENGINE_EXPLOITS_SLIDING_WINDOW.get(config.engine, False)) * config.input_tokens
+    link = link_bytes_per_s(gpu, constants) * max(min(prefill_tp, dec_config.tp or decode_gpus), 1)
+    transfer_s = kv_bytes / link + constants.kv_handoff_s
+
+    def at(c: ServingConfig) -> tuple[ThroughputResult, float, float, float, float]:
+        dec = predict_model(model, gpu, c, constants)
+        if not dec.runnable:
+            return dec, math.inf, math.inf, math.inf, 0.0
+        requests_s = min(dec.requests_per_s, capacity_requests_s)
+        rho = min(requests_s / capacity_requests_s, 0.99) if capacity_requests_s < math.inf else 0.0
+        # The prefill side works on `servers` prompts at once (a step-budget chunk on each worker): an
+        # M/D/c queue, Allen-Cunneen's approximation of its mean wait (rho capped at 0.99: a closed loop
+        # never lets the queue grow without bound).
+        servers = max(prefill_parallel_prompts, 1.0)
+        service = servers * prompt / rate_tokens_s if rate_tokens_s else 0.0
+        wait = rho ** (math.sqrt(2.0 * (servers + 1.0)) - 1.0) / (servers * (1.0 - rho)) * service / 2.0 if rho > 0 else 0.0
+        base = single_prompt_s + transfer_s
+        ttft50 = base + wait + dec.ttft_ms / 1e3
+        # M/D/1 waits are near exponential in the tail: P(W > t) ~ rho exp(-t / mean); the p-quantile wait.
+        def tail(q: float) -> float:
+            return wait * max(math.log(rho / (1.0 - q)), 0.0) / rho if rho > 0 else 0.0
+        return dec, requests_s, ttft50, base + tail(0.9) + dec.ttft_p90_ms / 1e3, base + tail(0.99) + dec.ttft_p99_ms / 1e3
+
+    dec, requests_s, ttft50, ttft90, ttft99 = at(dec_config)
+    if not dec.runnable:
+        return not_runnable(f"decode side: {dec.reason}", config)
+    if config.concurrency is not None and config.concurrency > 1:
+        # A closed loop of C requests: those not yet decoding wait for or sit in the prefill side, so the
+        # decode side holds c = C - X x TTFT of them (Little's law, X its completions per second). The
+        # fixed point by bisection on c: more decoding means more completions, a busier prefill side and
+        # a longer TTFT.
+        def excess(c: int) -> tuple[float, tuple]:
+            state = at(replace(dec_config, concurrency=c))
+            return c + state[1] * (state[2] - state[0].tpot_ms / 1e3) - config.concurrency, state
+
+        lo, hi = 1, config.concurrency
+        gap, state = excess(hi)
+        if gap > 0:
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                gap_mid, state_mid = excess(mid)
+                lo, hi = (mid, hi) if gap_mid <= 0 else (lo, mid)
+            state = excess(lo)[1]
+            if not state[0].runnable:
+                return not_runnable(f"decode side: {state[0].reason}", config)
+            dec, requests_s, ttft50, ttft90, ttft99 = state
+            dec = replace(dec, concurrency=config.concurrency)
+    if config.concurrency is None and dec.requests_per_s > capacity_requests_s and dec.concurrency > 1:
+        # Prefill-bound: decode only as many sequences as the prefill side feeds (same throughput,
+        # lower TPOT), the largest concurrency whose demand the prefill side still meets.
+        lo, hi = 1, dec.concurrency
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            r = predict_model(model, gpu, replace(dec_config, concurrency=mid), constants)
+            lo, hi = (mid, hi) if r.runnable and r.requests_per_s <= capacity_requests_s else (lo, mid)
+        dec_config = replace(dec_config, concurrency=hi)
+        dec, requests_s, ttft50, ttft90, ttft99 = at(dec_config)
+    if config.ttft_ms is not None and config.concurrency is None:
+        # The TTFT target bounds the decode concurrency too (a busier prefill side waits longer): bisection.
+        target = config.ttft_ms / 1e3
+        pick = {"p50": 2, "p90": 3, "p99": 4}[config.percentile]
+        if at(dec_config)[pick] > target:
+            lo, hi = 0, dec.concurrency
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                if at(replace(dec_config, concurrency=mid))[pick] <= target:
+                    lo = mid
+                else:
+                    hi = mid
+            if lo == 0:
+                return not_runnable(f"the {config.percentile} TTFT target of {config.ttft_ms:g} ms is not met even with one request at a time "
+                                    f"({at(replace(dec_config, concurrency=1))[pick] * 1e3:.1f} ms)", config)
+            dec, requests_s, ttft50, ttft90, ttft99 = at(replace(dec_config, concurrency=lo))
+    out = requests_s * config.output_tokens
+    limited = "prefill capacity" if requests_s < dec.requests_per_s else dec.limited_by
+    return replace(dec, output_tokens_per_s=out, output_tokens_per_s_per_gpu=out / config.gpus, requests_per_s=requests_s,
+                   ttft_ms=ttft50 * 1e3, ttft_p90_ms=ttft90 * 1e3, ttft_p99_ms=ttft99 * 1e3, limited_by=limited,
+                   disaggregated=True, prefill_gpus=prefill_gpus, decode_gpus=decode_gpus,
+                   parallelism=f"prefill {prefill_gpus} GPUs (TP{prefill_tp}), decode {decode_gpus} GPUs ({dec.parallelism})")
+
+
+def prefill_rate(model: OpenModel, gpu: GpuType, config: ServingConfig, constants: FittedConstants) -> tuple[float, float] | str:
+    """(prompt tokens/s of the prefill GPUs, seconds to prefill one prompt alone, prompt tokens in flight at once),
+    at their best split, or why not."""
+    tp = config.tp or config.gpus
+    dp = config.gpus // (tp * config.pp)
+    best: tuple[float, float, float] | str = "the weights do not fit"
+    for split in candidate_splits(model, config, tp):
+        weights = weights_bytes_per_gpu(model, config.precision, tp, config.pp, split.attention_dp)
+        if kv_cache_budget_bytes(memory_bytes_of(gpu), weights, activation_buffer_bytes(model, tp // split.attention_dp)) <= 0:
+            continue
+        d = build_deployment(model, gpu, config, tp, config.pp, dp, split, config.precision, config.kv_precision, constants)
+        if isinstance(d, str):
+            return d
+        chunk = float(MAX_TOKENS_PER_STEP * split.attention_dp)
+        rate = chunk / step_seconds(d, 0.0, chunk)[0] * dp
+        prompt = max(d.prefill_tokens_per_request, 1.0)
+        single = step_seconds(d, 0.0, prompt)[0]
+        if isinstance(best, str) or rate > best[0]:
+            best = (rate, single, chunk * dp)
+    return best
 
 
 def predict_split(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int, split: Split,
@@ -75,6 +251,9 @@ def predict_split(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int
     seq_tokens = config.input_tokens + config.output_tokens
     kv_whole = kv_cache_bytes_per_token(model, kv_precision, seq_tokens, exploit)
     weights_per_gpu = weights_bytes_per_gpu(model, precision, tp, pp, split.attention_dp)
+    if config.spec_method != "none":
+        # The draft head (MTP module, EAGLE head): about one layer of the target per drafted token.
+        weights_per_gpu *= 1.0 + DRAFT_TOKENS[config.spec_method] / model.num_layers
     memory_bytes = memory_bytes_of(gpu)
     attn_tp = tp // split.attention_dp
     activation_bytes = activation_buffer_bytes(model, attn_tp)
@@ -87,7 +266,19 @@ def predict_split(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int
             + (f" ({memory_bytes / 1e9:.1f} x 10^9 bytes)" if memory_bytes != gpu.memory_gb * 1e9 else "")
             + " - use more GPUs or a smaller precision", config, weights_per_gpu / 1e9, kv_whole)
     kv_per_gpu_per_token = kv_bytes_per_token_per_gpu(model, kv_whole, tp, pp, split.attention_dp)
-    max_fits = int(kv_budget // (kv_per_gpu_per_token * seq_tokens)) if kv_per_gpu_per_token > 0 else 10**6
+    if config.prefix_hit_rate and config.prefix_shared:
+        # A common prefix is cached once per attention group (each GPU holds its group's copy); each
+        # sequence then holds only its own tokens. If the cache cannot hold the prefix with room for a
+        # sequence, the hit rate is capped to what it can hold.
+        own_tokens = config.input_tokens * (1.0 - config.prefix_hit_rate) + config.output_tokens
+        prefix_bytes = config.input_tokens * config.prefix_hit_rate * kv_per_gpu_per_token * split.attention_dp
+        room = kv_budget - kv_per_gpu_per_token * own_tokens
+        if prefix_bytes > room > 0:
+            capped = config.prefix_hit_rate * room / prefix_bytes
+            return predict_split(model, gpu, replace(config, prefix_hit_rate=capped), tp, split, constants)
+        max_fits = int((kv_budget - prefix_bytes) // (kv_per_gpu_per_token * own_tokens)) if kv_per_gpu_per_token > 0 else 10**6
+    else:
+        max_fits = int(kv_budget // (kv_per_gpu_per_token * seq_tokens)) if kv_per_gpu_per_token > 0 else 10**6
     if max_fits < 1:
         return not_runnable(
             f"one sequence of {seq_tokens:,} tokens needs {kv_per_gpu_per_token * seq_tokens * split.attention_dp / 1e9:.1f} GB of KV cache per GPU; "
@@ -99,25 +290,36 @@ def predict_split(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int
     if STEP_TOKEN_BUDGET:
         # A step carries at most MAX_TOKENS_PER_STEP tokens (per attention group, per pipeline
         # microbatch): B decode tokens plus, in steady state, B x input/output prompt tokens.
+        a = d.acceptance_length
         engine_cap = min(engine_cap, max(1, int(MAX_TOKENS_PER_STEP * split.attention_dp * pp
-                                                 / (1.0 + config.input_tokens / config.output_tokens))))
+                                                 / (d.tokens_per_decode_seq + a * d.prefill_tokens_per_request / config.output_tokens))))
     ceiling = min(max_fits, engine_cap)
     point, limited_by = choose_concurrency(d, config, ceiling, max_fits, engine_cap)
     if point is None:
         first = evaluate(d, 1)
-        what = "ttft" if config.ttft_ms is not None and first.ttft_s * 1e3 > config.ttft_ms else "tpot"
-        got = first.ttft_s if what == "ttft" else first.tpot_s
+        what = "ttft" if config.ttft_ms is not None and first.ttft_at(config.percentile) * 1e3 > config.ttft_ms else "tpot"
+        got = first.ttft_at(config.percentile) if what == "ttft" else first.tpot_at(config.percentile)
         target = config.ttft_ms if what == "ttft" else config.tpot_ms
-        return not_runnable(f"the {what.upper()} target of {target:g} ms is not met even with one request at a time "
+        return not_runnable(f"the {config.percentile} {what.upper()} target of {target:g} ms is not met even with one request at a time "
                             f"({got * 1e3:.1f} ms)", config, weights_per_gpu / 1e9, kv_whole)
     out = point.output_tokens_per_s
+    served = point.concurrency * dp
+    if config.concurrency is not None and config.concurrency > served:
+        # A closed loop keeps more requests than the replica holds: the rest wait for a slot
+        # (Little's law: waiting requests / completions per second).
+        queued_s = (config.concurrency - served) / (out / config.output_tokens)
+        point = replace(point, ttft_s=point.ttft_s + queued_s, ttft_p90_s=point.ttft_p90_s + queued_s,
+                        ttft_p99_s=point.ttft_p99_s + queued_s)
     return ThroughputResult(
         runnable=True, reason=None, output_tokens_per_s=out, output_tokens_per_s_per_gpu=out / config.gpus,
         requests_per_s=out / config.output_tokens, ttft_ms=point.ttft_s * 1e3, tpot_ms=point.tpot_s * 1e3,
         concurrency=point.concurrency * dp, max_concurrency_fits=max_fits * dp, limited_by=limited_by, basis="model",
         weights_gb_per_gpu=weights_per_gpu / 1e9, kv_cache_bytes_per_token=kv_whole, kv_cache_gb_per_gpu=kv_budget / 1e9,
         tp=tp, pp=pp, data_parallel_replicas=dp, precision=precision, kv_precision=kv_precision, engine=config.engine,
-        runtime=config.runtime, parallelism=split.describe(tp) + (f" x PP{pp}" if pp > 1 else ""))
+        runtime=config.runtime, parallelism=split.describe(tp) + (f" x PP{pp}" if pp > 1 else ""),
+        ttft_p90_ms=point.ttft_p90_s * 1e3, ttft_p99_ms=point.ttft_p99_s * 1e3, tpot_p90_ms=point.tpot_p90_s * 1e3,
+        prefix_hit_rate=config.prefix_hit_rate, spec_method=config.spec_method, acceptance_length=d.acceptance_length,
+        attention_dp=split.attention_dp > 1)
 
 
 def choose_concurrency(d: Deployment, config: ServingConfig, ceiling: int, max_fits: int, engine_cap: int) -> tuple[Point | None, str]:
@@ -130,9 +332,9 @@ def choose_concurrency(d: Deployment, config: ServingConfig, ceiling: int, max_f
     tighter target can only lower it.
     """
     def meets(p: Point) -> str | None:
-        if config.ttft_ms is not None and p.ttft_s * 1e3 > config.ttft_ms:
+        if config.ttft_ms is not None and p.ttft_at(config.percentile) * 1e3 > config.ttft_ms:
             return "latency target (ttft)"
-        if config.tpot_ms is not None and p.tpot_s * 1e3 > config.tpot_ms:
+        if config.tpot_ms is not None and p.tpot_at(config.percentile) * 1e3 > config.tpot_ms:
             return "latency target (tpot)"
         return None
 
@@ -192,6 +394,18 @@ def config_problem(model: OpenModel, gpu: GpuType, config: ServingConfig) -> str
         value = getattr(config, name)
         if value is not None and not value > 0:
             return f"{name} must be a positive number of milliseconds (got {value})"
+    if config.spec_method not in SPEC_METHODS:
+        return f"unknown spec_method `{config.spec_method}` (choose one of {', '.join(SPEC_METHODS)})"
+    if config.spec_method != "none":
+        accepted = config.acceptance_length or DEFAULT_ACCEPTANCE_LENGTH.get(config.spec_method)
+        if accepted is None:
+            return f"spec_method {config.spec_method} has no sourced default acceptance_length: give one (mean tokens per step, > 1)"
+        if not 1.0 <= accepted <= 1.0 + DRAFT_TOKENS[config.spec_method]:
+            return f"acceptance_length must be between 1 and {1 + DRAFT_TOKENS[config.spec_method]} (got {accepted:g})"
+    if config.percentile not in PERCENTILES:
+        return f"unknown percentile `{config.percentile}` (choose one of {', '.join(PERCENTILES)})"
+    if not 0.0 <= config.prefix_hit_rate < 1.0:
+        return f"prefix_hit_rate must be at least 0 and below 1 (got {config.prefix_hit_rate})"
     if config.concurrency is not None and config.concurrency < 1:
         return f"concurrency must be at least 1 (got {config.concurrency})"
     if model.context_length_tokens and config.input_tokens + config.output_tokens > model.context_length_tokens:

@@ -7,7 +7,8 @@ over the kernels of one step, is what the engines' profiles show; the fitted con
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 
 from tco.engine.throughput.collectives import allreduce_s, busiest_group_prefill_tokens, load_imbalance, moe_exchange_s
 from tco.engine.throughput.deployment import Deployment
@@ -19,6 +20,11 @@ def expected_experts_touched(experts: int, experts_per_token: int, tokens: float
     if experts <= 0:
         return 0.0
     return experts * (1.0 - (1.0 - experts_per_token / experts) ** max(tokens, 0.0))
+
+
+def shape_efficiency(width: float, half_width: float) -> float:
+    """Share of the large-GEMM efficiency a GEMM of narrower weight dimension `width` (per GPU) reaches."""
+    return width / (width + half_width) if half_width > 0 else 1.0
 
 
 def add_kernel(total: list[float], mem_s: float, cmp_s: float, sharpness: float) -> None:
@@ -47,18 +53,23 @@ def step_seconds(d: Deployment, decode_seqs: float, prefill_tokens: float) -> tu
     attn_tp = tp // adp
     split = d.split
     bw, mm = d.bandwidth_bytes_per_s, d.matmul_flops_per_s
-    stage_tokens = (decode_seqs + prefill_tokens) / pp  # one microbatch of one stage
+    decode_tokens = decode_seqs * d.tokens_per_decode_seq  # speculative decoding verifies 1 + drafted tokens
+    stage_tokens = (decode_tokens + prefill_tokens) / pp  # one microbatch of one stage
     # With attention data parallelism the group with the most prompt tokens sets the pace.
-    rank_prefill = busiest_group_prefill_tokens(prefill_tokens / pp, d.input_tokens, adp)
-    rank_tokens = decode_seqs / pp / adp + rank_prefill  # the tokens the busiest attention group works on
+    prompt = d.prefill_tokens_per_request or d.input_tokens
+    rank_prefill = busiest_group_prefill_tokens(prefill_tokens / pp, prompt, adp)
+    rank_tokens = decode_tokens / pp / adp + rank_prefill  # the tokens the busiest attention group works on
     acc = [0.0, 0.0, 0.0]
     # Dense linear layers (attention projections, dense MLPs, shared experts) and the LM head:
     # split over the attention TP group, replicated over attention data-parallel groups.
     # With pipeline parallelism the whole LM head sits on the last stage, which sets the pace; it
     # multiplies only that stage's microbatch of decode_seqs / pp tokens.
     dense_bytes = split.dense_linear * d.weight_bytes_per_param / (attn_tp * pp) + split.lm_head * 2.0 / attn_tp
-    dense_flops = (2.0 * split.dense_linear * rank_tokens + 2.0 * split.lm_head * decode_seqs / adp) / (attn_tp * pp)
-    add_kernel(acc, dense_bytes / bw, dense_flops / mm, c.roofline_sharpness)
+    dense_flops = (2.0 * split.dense_linear * rank_tokens + 2.0 * split.lm_head * decode_tokens / adp) / (attn_tp * pp)
+    model = d.model
+    dense_width = min(model.hidden_size, (model.ffn_intermediate_size or 4 * model.hidden_size) / attn_tp)
+    add_kernel(acc, dense_bytes / bw, dense_flops / (mm * shape_efficiency(dense_width, c.gemm_half_efficiency_width)),
+               c.roofline_sharpness)
     moe_layers_per_stage = split.moe_layers / pp
     if split.moe_layers:
         # Routed experts: every token of the stage meets the experts. Only the experts the batch
@@ -73,7 +84,9 @@ def step_seconds(d: Deployment, decode_seqs: float, prefill_tokens: float) -> tu
         # padding does not grow with the imbalance, so the time never falls as tokens rise.
         padded_rows = stage_tokens * k * imbalance + c.expert_gemm_half_efficiency_tokens * touched
         exp_flops = 2.0 * split.routed_expert * moe_layers_per_stage * padded_rows / tp
-        add_kernel(acc, exp_bytes / bw, exp_flops / mm, c.roofline_sharpness)
+        expert_width = min(model.hidden_size, (model.moe_expert_intermediate_size or model.hidden_size) / (tp // ep))
+        add_kernel(acc, exp_bytes / bw, exp_flops / (mm * shape_efficiency(expert_width, c.gemm_half_efficiency_width)),
+                   c.roofline_sharpness)
         # Dispatch and combine: each routed copy of a token moves its hidden vector and the
         # expert's intermediate activations through memory (on the GPU that holds the expert).
         moe_tp = tp // ep
@@ -85,8 +98,8 @@ def step_seconds(d: Deployment, decode_seqs: float, prefill_tokens: float) -> tu
     # Attention: decode reads each sequence's cache; prefill is quadratic in the prompt.
     context = d.input_tokens + d.output_tokens / 2.0
     kv_bytes = decode_seqs / pp * context * d.kv_bytes_per_token_per_gpu
-    attn_flops = (decode_seqs * context * d.attention_flops_per_pair_decode
-                  + rank_prefill * pp * adp * d.input_tokens / 2.0 * d.attention_flops_per_pair_prefill) / (tp * pp * pp)
+    attn_flops = (decode_tokens * context * d.attention_flops_per_pair_decode
+                  + rank_prefill * pp * adp * d.prefill_context_per_token * d.attention_flops_per_pair_prefill) / (tp * pp * pp)
     add_kernel(acc, kv_bytes / bw, attn_flops / d.attention_flops_per_s, c.roofline_sharpness)
     # Elementwise kernels (norms, residuals, RoPE, quantization): memory traffic of the activations.
     act_s = c.activation_passes_per_layer * stage_tokens * d.model.hidden_size * 2.0 * d.model.num_layers / (tp * pp) / bw
@@ -104,13 +117,37 @@ def step_seconds(d: Deployment, decode_seqs: float, prefill_tokens: float) -> tu
         else:
             comm += moe_layers_per_stage * allreduce_s(d, tp, rank_tokens)
     acc[0] += comm + layers_per_stage * c.layer_overhead_s
+    if d.draft_layer_equivalents and decode_seqs > 0:
+        # Drafting: a layer-sized head (MTP, EAGLE) run once per drafted token on one token per sequence.
+        plain = replace(d, tokens_per_decode_seq=1.0, draft_layer_equivalents=0.0)
+        acc[0] += d.draft_layer_equivalents / d.model.num_layers * step_seconds(plain, decode_seqs, 0.0)[0]
     host = d.host_s_per_sequence * decode_seqs / pp / adp
     return max(acc[0], host) + c.host_exposed_share * min(acc[0], host), acc[1], acc[2], host
 
 
+Z90, Z99 = 1.2816, 2.3263
+"""Standard normal quantiles at 0.90 and 0.99."""
+
+
+def poisson_quantile(mean: float, q: float) -> float:
+    """Smallest n with P(N <= n) >= q for N ~ Poisson(mean) (normal approximation above a mean of 50)."""
+    if mean <= 0:
+        return 0.0
+    if mean > 50:
+        return mean + (Z90 if q == 0.9 else Z99 if q == 0.99 else 0.0) * math.sqrt(mean)
+    term = total = math.exp(-mean)
+    n = 0
+    while total < q:
+        n += 1
+        term *= mean / n
+        total += term
+    return float(n)
+
+
 @dataclass(frozen=True)
 class Point:
-    """The steady state at one concurrency."""
+    """The steady state at one concurrency; latencies in seconds, at the median (`ttft_s`, `tpot_s`) and
+    at the 90th / 99th percentile of the requests."""
 
     concurrency: int
     output_tokens_per_s: float
@@ -120,22 +157,53 @@ class Point:
     compute_s: float
     host_s: float
     gpu_s: float
+    ttft_p90_s: float = 0.0
+    ttft_p99_s: float = 0.0
+    tpot_p90_s: float = 0.0
+    tpot_p99_s: float = 0.0
+
+    def ttft_at(self, percentile: str) -> float:
+        return {"p50": self.ttft_s, "p90": self.ttft_p90_s, "p99": self.ttft_p99_s}[percentile]
+
+    def tpot_at(self, percentile: str) -> float:
+        return {"p50": self.tpot_s, "p90": self.tpot_p90_s, "p99": self.tpot_p99_s}[percentile]
 
 
 def evaluate(d: Deployment, concurrency: int) -> Point:
     """Steady state at `concurrency` sequences per replica (in-flight batching).
 
-    On average each step carries `B x input/output` prompt tokens besides the B decode tokens,
-    so output per second is B / step time (a pipeline of pp stages finishes B/pp sequences'
-    tokens per stage step). TPOT is what a decoding sequence waits between tokens: the step with
-    the others' prefill. TTFT: a step that also carries this request's whole prompt.
+    Each step every sequence gains `acceptance_length` tokens (1 without speculative decoding), so
+    B x a / output requests finish per step and as many prompts start: N ~ Poisson(B a / output) per
+    step (arrivals in a closed loop follow the completions), each computing its uncached prompt
+    tokens. Output per second is B x a / step time (a pipeline of pp stages finishes B/pp sequences'
+    tokens per stage step).
+
+    Latency of one request (why percentiles): it arrives during a step and waits for it to end (uniform,
+    half a step at the median), then its first token comes with a step that carries its own prompt and
+    the N other prompts started with it: TTFT at percentile q = q x step + step(B, N_q others + own).
+    TPOT is the step with the others' prompts, divided by a; a request's TPOT averages the prompts of its
+    output / a steps, so its spread shrinks with the square root of that count.
     """
     b = float(concurrency)
-    ratio = d.input_tokens / d.output_tokens
-    step_avg, mem_s, cmp_s, host_s = step_seconds(d, b, b * ratio)
-    stage_tokens_per_s = (b / d.pp) / step_avg
+    a = d.acceptance_length
+    prompt = d.prefill_tokens_per_request
+    starts = b * a / d.output_tokens  # prompts started per step (mean)
+    step_avg, mem_s, cmp_s, host_s = step_seconds(d, b, starts * prompt)
+    stage_tokens_per_s = (b / d.pp) * a / step_avg
     out_per_s = stage_tokens_per_s * d.dp
-    step_others = step_seconds(d, b, (b - 1.0) * ratio)[0]
-    step_first = step_seconds(d, b, (b - 1.0) * ratio + d.input_tokens * d.pp)[0]
+    others = (b - 1.0) * a / d.output_tokens  # the other sequences' prompts started per step (mean)
+    step_others = step_seconds(d, b, others * prompt)[0]
+
+    def ttft(q: float, n_others: float) -> float:
+        return (q * step_avg + step_seconds(d, b, n_others * prompt + prompt * d.pp)[0]) * d.pp + d.constants.request_latency_s
+
+    ttft50 = ttft(0.5, others)
+    ttft90 = max(ttft(0.9, poisson_quantile(others, 0.9)), ttft50)
+    ttft99 = max(ttft(0.99, poisson_quantile(others, 0.99)), ttft90)
+    tpot = step_others * d.pp / a
+    steps_per_request = max(d.output_tokens / a, 1.0)
+    per_prompt_s = (step_seconds(d, b, (others + 1.0) * prompt)[0] - step_others) if prompt else 0.0
+    spread = math.sqrt(others / steps_per_request) * per_prompt_s * d.pp / a
     gpu_s = mem_s + cmp_s
-    return Point(concurrency, out_per_s, step_others * d.pp, step_first * d.pp, mem_s, cmp_s, host_s, gpu_s)
+    return Point(concurrency, out_per_s, tpot, ttft50, mem_s, cmp_s, host_s, gpu_s,
+                 ttft90, ttft99, tpot + Z90 * spread, tpot + Z99 * spread)

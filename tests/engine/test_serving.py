@@ -1,0 +1,144 @@
+"""Issue 16: prefix caching, speculative decoding, latency percentiles and disaggregation in the throughput model.
+
+The prefix-caching test is worked by hand from the architecture (Llama-3.1-8B config.json: 32 layers, hidden
+4,096, MLP 14,336, 32 query heads, 8 KV heads of 128) and the catalog's H100 SXM figures, with the shipped
+efficiency constants read, not the model's results.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pytest
+import yaml
+
+from tco.engine.throughput import FITTED, ServingConfig, predict_model
+from tco.load.hardware import load_hardware
+
+LAYERS, HIDDEN, MLP, HEADS, KV_HEADS, HEAD_DIM = 32, 4096, 14336, 32, 8, 128
+LINEAR_FLOPS_PER_TOKEN = 2 * LAYERS * (2 * HIDDEN * HIDDEN + 2 * HIDDEN * KV_HEADS * HEAD_DIM + 3 * HIDDEN * MLP)
+"""q and o (h x h), k and v (h x 8 x 128), gate/up/down (3 x h x 14,336); 2 FLOPs per weight per token."""
+ATTENTION_FLOPS_PER_PAIR = 4 * HEADS * HEAD_DIM * LAYERS
+"""QK^T and PV: 2 x 2 FLOPs per head dimension per (query, cached token) pair."""
+KV_BYTES_PER_TOKEN = 2 * LAYERS * KV_HEADS * HEAD_DIM * 1
+"""K and V, FP8 cache: 65,536 bytes."""
+PROMPT, OUTPUT, SHARED = 10_000, 200, 0.8
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_hardware()
+
+
+def _llama8b(catalog, **kw):
+    config = ServingConfig(gpus=1, input_tokens=PROMPT, output_tokens=OUTPUT, precision="fp8", **kw)
+    return predict_model(catalog.models["llama-3.1-8b"], catalog.gpus["h100-sxm"], config)
+
+
+def test_prefix_caching_fits_more_sequences_by_the_kv_it_no_longer_copies(catalog):
+    without, cached = _llama8b(catalog), _llama8b(catalog, prefix_hit_rate=SHARED)
+    assert without.kv_cache_bytes_per_token == KV_BYTES_PER_TOKEN
+    budget = without.kv_cache_gb_per_gpu * 1e9
+    # Without caching each sequence reserves its 10,200 tokens; with it, the 8,000-token prefix is held once
+    # and each sequence its own 2,000 + 200.
+    assert without.max_concurrency_fits == math.floor(budget / (KV_BYTES_PER_TOKEN * (PROMPT + OUTPUT)))
+    prefix_bytes = SHARED * PROMPT * KV_BYTES_PER_TOKEN
+    own = (1 - SHARED) * PROMPT + OUTPUT
+    assert cached.max_concurrency_fits == math.floor((budget - prefix_bytes) / (KV_BYTES_PER_TOKEN * own))
+    assert cached.max_concurrency_fits > 4 * without.max_concurrency_fits
+
+
+def test_prefix_caching_lowers_ttft_by_the_prefill_it_skips(catalog):
+    """One request in flight: TTFT is compute-bound prefill. Caching 80 % skips (a) the linear layers of 8,000
+    tokens, (b) their attention: the full prompt has 10,000 x 5,000 (query, key) pairs, the uncached 2,000 tokens
+    attend to the 8,000 cached plus half of their own, 2,000 x 9,000, and (c) the activations' memory passes of
+    8,000 tokens. The weights read and the per-layer overheads are paid either way and cancel."""
+    gpu = load_hardware().gpus["h100-sxm"]
+    matmul = gpu.dense_fp8_tflops * 1e12 * FITTED.matmul_efficiency.for_gpu(gpu)  # FP8 weights and FP8 KV cache
+    bandwidth = gpu.memory_bandwidth_tb_per_s * 1e12 * FITTED.memory_bandwidth_efficiency.for_gpu(gpu)
+    saved_tokens = SHARED * PROMPT
+    # GEMM shape: the dense GEMMs' narrower side is the hidden size (4,096 < 14,336): 4,096 / (4,096 + width) of the share
+    shape = HIDDEN / (HIDDEN + FITTED.gemm_half_efficiency_width)
+    linear_s = saved_tokens * LINEAR_FLOPS_PER_TOKEN / (matmul * shape)
+    pairs_full = PROMPT * PROMPT / 2
+    pairs_cached = (1 - SHARED) * PROMPT * (SHARED * PROMPT + (1 - SHARED) * PROMPT / 2)
+    attention_s = (pairs_full - pairs_cached) * ATTENTION_FLOPS_PER_PAIR / matmul
+    activations_s = FITTED.activation_passes_per_layer * saved_tokens * HIDDEN * 2 * LAYERS / bandwidth
+    expected_saving_ms = (linear_s + attention_s + activations_s) * 1e3  # about 125 ms
+    without = _llama8b(catalog, concurrency=1)
+    cached = _llama8b(catalog, concurrency=1, prefix_hit_rate=SHARED)
+    assert without.ttft_ms - cached.ttft_ms == pytest.approx(expected_saving_ms, rel=0.02)
+    assert cached.tpot_ms == pytest.approx(without.tpot_ms)  # decode reads the same cache either way
+
+
+SCENARIO = {
+    "schema_version": 1,
+    "scenarios": [{
+        "id": "shared-prefix", "name": "80 % shared prompt",
+        "workload": {"requests_per_day": 2_000_000, "input_tokens": PROMPT, "cacheable_prefix_share": SHARED,
+                     "output_tokens": OUTPUT, "ttft_ms": 2000},
+        "finance": {"horizon_months": 12, "start_date": "2026-12-01"},
+        "options": [
+            {"kind": "self-hosted", "id": name, "model": "llama-3.1-8b", "gpu": "h100-sxm", "gpus_per_replica": 1,
+             "precision": "fp8", "engine": "vllm", "prefix_caching": flag,
+             "payment": {"mode": "on-demand", "gpu_usd_per_hour": 2.0}}
+            for name, flag in (("cached", True), ("uncached", False))],
+    }],
+}
+
+
+def test_a_shared_prefix_needs_fewer_gpus_with_prefix_caching(tmp_path, catalog):
+    from tco.engine.throughput import predict
+    from tco.run import run_scenarios
+
+    path = tmp_path / "prefix.yaml"
+    path.write_text(yaml.safe_dump(SCENARIO))
+    frame = run_scenarios([path], today=dt.date(2026, 12, 1)).results.options
+    gpus = dict(zip(frame["option"].to_list(), frame["gpus_peak"].to_list()))
+    # Replicas for the busiest hour (peak = average here): ceil(requests per second / a replica's requests per
+    # second), one GPU each; a replica's rate from the throughput model at the 2 s TTFT target.
+    demand_per_s = 2_000_000 / 86_400
+    for name, hit in (("cached", SHARED), ("uncached", 0.0)):
+        config = ServingConfig(gpus=1, input_tokens=PROMPT, output_tokens=OUTPUT, precision="fp8", engine="vllm",
+                               ttft_ms=2000, prefix_hit_rate=hit)
+        replica = predict(catalog.models["llama-3.1-8b"], catalog.gpus["h100-sxm"], config, catalog.measurements)
+        assert gpus[name] == math.ceil(demand_per_s / replica.requests_per_s)
+    assert gpus["cached"] < gpus["uncached"]
+
+
+def test_mtp_default_acceptance_and_its_speedup_at_one_sequence(catalog):
+    """At one sequence decode is bound by reading the weights: MTP verifies 2 tokens for about the read of
+    one, and emits 1.85 on average (DeepSeek-V3 report), so TPOT falls by nearly that factor."""
+    m, g = catalog.models["deepseek-r1"], catalog.gpus["b200"]
+    base = ServingConfig(gpus=8, input_tokens=1000, output_tokens=1000, precision="fp4", concurrency=1)
+    plain = predict_model(m, g, base)
+    mtp = predict_model(m, g, ServingConfig(**{**base.__dict__, "spec_method": "mtp"}))
+    assert mtp.acceptance_length == 1.85
+    assert 1.3 < plain.tpot_ms / mtp.tpot_ms <= 1.85
+
+
+def test_eagle_without_acceptance_length_is_refused(catalog):
+    r = predict_model(catalog.models["llama-3.1-8b"], catalog.gpus["h100-sxm"],
+                      ServingConfig(gpus=1, input_tokens=100, output_tokens=100, spec_method="eagle"))
+    assert not r.runnable and "acceptance_length" in r.reason
+
+
+def test_percentiles_are_ordered_and_a_p99_target_costs_throughput(catalog):
+    m, g = catalog.models["llama-3.1-70b"], catalog.gpus["h100-sxm"]
+    r = predict_model(m, g, ServingConfig(gpus=2, input_tokens=2000, output_tokens=300, ttft_ms=500))
+    assert r.ttft_ms <= r.ttft_p90_ms <= r.ttft_p99_ms and r.tpot_ms <= r.tpot_p90_ms
+    p99 = predict_model(m, g, ServingConfig(gpus=2, input_tokens=2000, output_tokens=300, ttft_ms=500, percentile="p99"))
+    assert p99.ttft_p99_ms <= 500 and p99.output_tokens_per_s < r.output_tokens_per_s
+
+
+def test_disaggregated_decode_steps_carry_no_prompts(catalog):
+    m, g = catalog.models["deepseek-r1"], catalog.gpus["gb200"]
+    common = dict(gpus=16, input_tokens=8000, output_tokens=1000, precision="fp4", concurrency=64)
+    apart = predict_model(m, g, ServingConfig(disaggregated=True, prefill_gpus=8, **common))
+    together = predict_model(m, g, ServingConfig(**common))
+    assert apart.disaggregated and (apart.prefill_gpus, apart.decode_gpus) == (8, 8)
+    assert apart.tpot_ms < together.tpot_ms  # prompts of 8,000 tokens no longer ride in the decode steps
+    auto = predict_model(m, g, ServingConfig(disaggregated=None, **common))
+    # auto tries the prefill sizes (a quarter, half, three quarters) and the aggregated replica: the best of them
+    assert auto.output_tokens_per_s >= max(apart.output_tokens_per_s, together.output_tokens_per_s)

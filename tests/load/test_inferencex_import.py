@@ -1,0 +1,57 @@
+"""The InferenceX converter: figures scaled back to the whole deployment, layouts read, reruns byte-identical."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tco.load.inferencex_import import TARGET, build_records, main, render
+
+SHARED_CSV = Path("/work/shared/data/calibration/inferencex-deepseek-r1.csv")
+pytestmark = pytest.mark.skipif(not SHARED_CSV.exists(), reason="shared calibration table not on this machine")
+
+
+@pytest.fixture(scope="module")
+def records():
+    return {r["id"]: r for r in build_records(SHARED_CSV)}
+
+
+def test_rerun_gives_the_bundled_file(records):
+    assert TARGET.read_text() == render(list(records.values()))
+
+
+def test_rows_without_an_output_figure_are_left_out(records):
+    # README-inferencex.md: H0689, H0690, H0692 have only total_tokens_per_s; 336 - 3 = 333.
+    assert len(records) == 333
+    assert not {"inferencex:H0689", "inferencex:H0690", "inferencex:H0692"} & set(records)
+
+
+def test_disaggregated_output_is_per_decode_gpu_times_decode_gpus(records):
+    # Row H0333 (csv): GB200, prefill 4 GPUs (TP1, 1 worker) + decode 8 GPUs (TP1, 2 workers), 62.5608 output
+    # tokens/s per decode GPU -> 62.5608 x 8 = 500.4864 for the deployment.
+    r = records["inferencex:H0333"]
+    assert (r["gpu"], r["num_gpus"], r["disaggregated"], r["spec_method"]) == ("gb200", 12, True, "none")
+    assert r["prefill"] == {"gpus": 4, "workers": 1, "tp": 1, "ep": 1, "attention_dp": True}
+    assert r["decode"] == {"gpus": 8, "workers": 2, "tp": 1, "ep": 1, "attention_dp": True}
+    assert r["output_tokens_per_s"] == pytest.approx(500.4864)
+    assert (r["ttft_ms"], r["tpot_p50_ms"], r["concurrency"]) == (225.76, 7.498, 4)
+
+
+def test_aggregated_output_is_per_gpu_times_tp(records):
+    # Row H0551 (csv): MI355X TP4, AMD ATOM with MTP, 131.6082 tokens/s per GPU -> x 4 = 526.4328; history
+    # capture, so medians only (mean TPOT empty, median 7.065 ms).
+    r = records["inferencex:H0551"]
+    assert (r["tp"], r["engine"], r["engine_label"], r["spec_method"]) == (4, "vllm", "AMD ATOM", "mtp")
+    assert r["output_tokens_per_s"] == pytest.approx(526.4328)
+    assert "tpot_ms" not in r and r["tpot_p50_ms"] == 7.065
+
+
+def test_unknown_gpu_stops_with_file_and_line(tmp_path, capsys):
+    text = SHARED_CSV.read_text().splitlines()
+    header, first = text[0], text[1].replace(",GB200,", ",GB999,", 1)
+    bad = tmp_path / "bad.csv"
+    bad.write_text(header + "\n" + first + "\n")
+    assert main([str(bad), "--target", str(tmp_path / "out.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert "bad.csv" in err and ":2" in err and "gpu" in err and "GB999" in err
