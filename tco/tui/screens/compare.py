@@ -253,7 +253,7 @@ class CompareScreen(Screen):
 
         from tco.engine.rows import build_rows
         from tco.model.scenario import Scenario
-        from tco.tui.new_option import CannotAdd, api_option, self_hosted_option
+        from tco.tui.new_option import CannotAdd, api_option, placeholder_warning, self_hosted_option
         from tco.tui.session import EditRejected
 
         s = self.session
@@ -283,6 +283,11 @@ class CompareScreen(Screen):
             self.notify(f"Cannot add: {e}", severity="error", timeout=8)
             return
         self.apply(index, data, scenario, "requests_per_day")
+        offer = option.get("payment", {}).get("offer") if option["kind"] == "self-hosted" else None
+        warning = placeholder_warning(s.catalog.offers[offer]) if offer else None
+        if warning:
+            self.notify(f"Check the price of `{option['id']}`: {warning}. Set its price per GPU-hour in the option editor (i) to use a real one.",
+                        title="Placeholder price", severity="warning", timeout=15)
         self.notify(f"Added option `{option['id']}` to {scenario.title}" +
                     (f" ({option['gpus_per_replica']} x {option['gpu']}, {option['payment']['mode']} via {option['payment']['offer']})"
                      if option["kind"] == "self-hosted" else "") + ". Ctrl+S saves it.")

@@ -29,6 +29,8 @@ def format_cell(name: str, rec: dict, breakeven_pending: bool = False) -> str:
         return str(value)
     if name in ("breakeven_requests_per_day", "breakeven_month") and rec.get("kind") != "api" and breakeven_pending:
         return "…"
+    if name == "breakeven_requests_per_day" and value is None:
+        return breakeven_missing(rec)
     if value is None:
         return ""
     if name in ("total_cost_usd", "npv_usd"):
@@ -48,6 +50,19 @@ def format_cell(name: str, rec: dict, breakeven_pending: bool = False) -> str:
     if name == "breakeven_requests_per_day":
         return f"{value:,.0f}" + ("*" if rec.get("breakeven_at_step") else "")
     return str(value)
+
+
+NEVER = "never"
+"""The word for a break-even that never happens: the same as `tco run` prints."""
+
+
+def breakeven_missing(rec: dict) -> str:
+    """Blank where no break-even applies (an API option, no reference), `never` where the costs never meet.
+
+    The rule of `tco run`'s table, so that the UI and the CLI say the same thing."""
+    if rec.get("kind") == "api" or rec.get("breakeven_reference_option") is None:
+        return ""
+    return NEVER
 
 
 class CostTable(DataTable):
