@@ -101,10 +101,12 @@ class VolumeChart(_FreshPlot):
         vlines = [(evaluation.requests_per_day, "gray")]
         options = evaluation.results.options
         crossings = [v for v in options["breakeven_requests_per_day"].to_list() if v]
-        title = f"Total k$ vs requests/day; gray: today {evaluation.requests_per_day:,.0f}"
+        # short: plotext drops a title wider than the plot, and this one is the only legend of the two lines
+        title = f"k$ by req/day; gray: today {evaluation.requests_per_day:,.0f}"
         if crossings:
             first = min(crossings)
             if volumes[0] <= first <= volumes[-1]:
                 vlines.append((first, "red"))
             title += f", red: break-even {first:,.0f}"
-        self.set_figure(Figure(lines, title, log_log=True, vlines=tuple(vlines)))
+        self.set_figure(Figure(lines, title, "requests per day (log); total over the horizon, k$ (log)", log_log=True,
+                               vlines=tuple(vlines)))
