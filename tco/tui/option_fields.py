@@ -142,8 +142,8 @@ def edited_option(original: dict[str, Any], texts: dict[tuple[str, ...], str]) -
         else:
             parent[row.path[-1]] = parse_text(row, text)
     for block in ("payment", "operations"):
-        if block in option and option[block] == {} and block not in original:
-            del option[block]
+        if option.get(block) == {}:
+            del option[block]  # a block left empty is the schema's default: no `operations: {}` in the file
     return option
 
 
