@@ -1,5 +1,6 @@
 """Issue 18 item 4 in the terminal UI, driven with Textual's Pilot: the option editor, Save-as, values
 applied only when committed, charts after a theme change, the keymap file, the loading indicator.
+The acceptance tests run by default; the heavier extra Pilot runs are marked slow (CI's second step).
 
 Expected numbers come from the CLI path (`run_scenarios` with `--set` overrides) on the same file,
 never from the UI itself.
@@ -102,6 +103,7 @@ async def test_the_option_editor_changes_any_field_and_the_totals_equal_tco_run_
         assert expected["llama-70b"] != pytest.approx(engine_totals(scenario_file)["llama-70b"])  # the edit mattered
 
 
+@pytest.mark.slow  # a second Pilot run of the editor or the form; the default suite keeps one of each
 async def test_an_option_can_be_duplicated_deleted_and_added(scenario_file):
     app = TcoApp([scenario_file], today=TODAY, deterministic=True)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -166,6 +168,7 @@ async def test_save_as_writes_a_new_file_with_the_comments_and_asks_before_repla
     assert engine_totals(tmp_path / "copy.yaml")["llama-70b-copy"] == pytest.approx(engine_totals(commented_file)["llama-70b"], rel=1e-12)
 
 
+@pytest.mark.slow  # a second Pilot run of the editor or the form; the default suite keeps one of each
 async def test_saving_a_file_changed_on_disk_since_it_was_opened_asks_first(scenario_file):
     app = TcoApp([scenario_file], today=TODAY, deterministic=True)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -212,6 +215,7 @@ async def test_a_half_typed_value_is_never_evaluated(scenario_file):
         assert totals_on_screen(app) == pytest.approx(engine_totals(scenario_file, ["workload.requests_per_day=40000"]), rel=1e-12)
 
 
+@pytest.mark.slow  # a second Pilot run of the editor or the form; the default suite keeps one of each
 async def test_the_hourly_profile_is_edited_as_a_list_of_24_weights(scenario_file):
     app = TcoApp([scenario_file], today=TODAY, deterministic=True)
     async with app.run_test(size=(120, 36)) as pilot:
@@ -334,6 +338,7 @@ async def test_at_80_by_24_the_option_name_and_its_total_stay_on_screen(long_nam
         assert row[2] == f"{engine_totals(long_names_file)[LONG_ID]:,.0f}"
 
 
+@pytest.mark.slow  # a second Pilot run of the editor or the form; the default suite keeps one of each
 async def test_tab_jumps_between_panes_and_the_active_pane_is_marked(scenario_file):
     app = TcoApp([scenario_file], today=TODAY, deterministic=True)
     async with app.run_test(size=(80, 24)) as pilot:
