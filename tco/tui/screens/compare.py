@@ -19,6 +19,8 @@ from tco.tui.widgets.assumptions_form import AssumptionsForm
 from tco.tui.widgets.cost_charts import CumulativeCostChart, VolumeChart
 from tco.tui.widgets.cost_table import CostTable
 
+OPTIONS_EDIT = "options"
+"""The 'field' of an edit made to the options (editor, catalog, copy, delete): its errors go to the status line only."""
 NOT_EXPLAINABLE = ("rank", "option", "kind")
 """Columns that are names, not numbers: explaining them explains the total instead."""
 
@@ -297,7 +299,7 @@ class CompareScreen(Screen):
         except (CannotAdd, EditRejected) as e:
             self.notify(f"Cannot add: {e}", severity="error", timeout=8)
             return
-        self.apply(index, data, scenario, "requests_per_day")
+        self.apply(index, data, scenario, OPTIONS_EDIT)
         offer = option.get("payment", {}).get("offer") if option["kind"] == "self-hosted" else None
         warning = placeholder_warning(s.catalog.offers[offer]) if offer else None
         if warning:
@@ -372,7 +374,7 @@ class CompareScreen(Screen):
             if edited is None or edited == option:
                 return
             data, scenario = self.session.replace_option(index, option_id, edited)
-            self.apply(index, data, scenario, "requests_per_day")
+            self.apply(index, data, scenario, OPTIONS_EDIT)
             self.notify(f"Option `{edited['id']}` changed. Ctrl+S saves it.")
 
         self.app.push_screen(OptionEditorScreen(option, check, f"Option {option_id} ({option['kind']})",
@@ -407,7 +409,7 @@ class CompareScreen(Screen):
             if edited is None:
                 return
             data, scenario = self.session.add_option(index, edited)
-            self.apply(index, data, scenario, "requests_per_day")
+            self.apply(index, data, scenario, OPTIONS_EDIT)
             self.notify(f"Added option `{edited['id']}`. Ctrl+S saves it.")
 
         self.app.push_screen(OptionEditorScreen(option, check, f"New {kind} option", cursor_blink=self.cursor_blink), callback=done)
@@ -424,7 +426,7 @@ class CompareScreen(Screen):
         except EditRejected as e:
             self.notify(f"Cannot duplicate: {e}", severity="error", timeout=8)
             return
-        self.apply(index, data, scenario, "requests_per_day")
+        self.apply(index, data, scenario, OPTIONS_EDIT)
         self.notify(f"Duplicated `{option_id}` as `{new_id}` (i edits it). Ctrl+S saves it.")
 
     def action_delete_option(self) -> None:
@@ -443,7 +445,7 @@ class CompareScreen(Screen):
 
         def done(yes: bool) -> None:
             if yes:
-                self.apply(index, data, scenario, "requests_per_day")
+                self.apply(index, data, scenario, OPTIONS_EDIT)
                 self.notify(f"Deleted option `{option_id}`. Ctrl+S saves the file without it.")
 
         self.app.push_screen(ConfirmScreen(f"Delete option {option_id}?", yes="Delete", no="Keep"), callback=done)

@@ -200,6 +200,9 @@ class AssumptionsForm(VerticalScroll):
         entry.set_class(entry.value != text, "-pending")
 
     def set_error(self, name: str, message: str | None) -> None:
+        """Show (or clear) the inline message of field `name`; a name that is not a form field is ignored."""
+        if not any(f.name == name for f in FIELDS):
+            return
         error = self.query_one(f"#error-{name}", Static)
         error.update(message or "")
         error.display = bool(message)
