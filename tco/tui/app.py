@@ -1,7 +1,9 @@
 """`TcoApp`: validates the scenario files and loads the catalog in a worker, then opens the comparison.
 
 Problems in the files open the problems screen instead of crashing. Bindings carry ids so that
-keys can be remapped (App.set_keymap), and the help screen lists them all.
+keys can be remapped: the user's keymap file (`$XDG_CONFIG_HOME/llm-tco/keymap.yaml`, see
+tco.tui.keymap) is applied with App.set_keymap at start-up, and the help screen lists every key as
+remapped, with its id.
 """
 
 from __future__ import annotations
@@ -35,9 +37,10 @@ class TcoApp(App):
 
     def __init__(self, files: Iterable[str | Path] | None = None, *, today: dt.date | None = None,
                  hardware_dirs: list[Path] | None = None, pricing_dirs: list[Path] | None = None,
-                 deterministic: bool = False) -> None:
+                 deterministic: bool = False, config_dir: Path | None = None) -> None:
         """`today` fixes the date that picks prices; `deterministic` (snapshot tests) stops the cursor
-        blinking and hides the measured timings, so the screen depends on the inputs only."""
+        blinking and hides the measured timings, so the screen depends on the inputs only.
+        `config_dir` is where the keymap is looked for (default: `$XDG_CONFIG_HOME/llm-tco`)."""
         super().__init__()
         self.files = [Path(f) for f in files or []]
         self.today = today
@@ -50,6 +53,9 @@ class TcoApp(App):
         """Problems found in the files at start-up: the UI then exits with code 2, like the CLI."""
         self._api_providers = None
         self.theme = DARK_THEME
+        self.config_dir = config_dir
+        self.keymap = None
+        """tco.tui.keymap.Keymap read at start-up (the file, the bindings applied, its problems)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -57,7 +63,19 @@ class TcoApp(App):
         yield Footer()
 
     def on_mount(self) -> None:
+        self._apply_keymap()
         self._open()
+
+    def _apply_keymap(self) -> None:
+        from tco.tui.keymap import load_keymap
+
+        known = {b.id for _, bindings in binding_groups() for b in bindings if isinstance(b, Binding) and b.id}
+        self.keymap = load_keymap(known, self.config_dir)
+        if self.keymap.bindings:
+            self.set_keymap(self.keymap.bindings)
+        if self.keymap.problems:
+            self.notify("\n".join(self.keymap.problems) + "\nThe other entries apply.", title="Keymap entries ignored",
+                        severity="warning", timeout=20)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="open")
     def _open(self) -> None:
@@ -110,21 +128,14 @@ class TcoApp(App):
 
     def action_show_help(self) -> None:
         from tco.tui import new_option
-        from tco.tui.screens.catalog import CatalogScreen
-        from tco.tui.screens.compare import CompareScreen
-        from tco.tui.screens.confirm import ConfirmScreen
-        from tco.tui.screens.explain import ExplainScreen
         from tco.tui.screens.help import HelpScreen
 
         if isinstance(self.screen, HelpScreen):
             return
-        groups = [("Everywhere", TcoApp.BINDINGS), ("Comparison", CompareScreen.BINDINGS),
-                  ("Comparison (form and table)", [Binding("tab,shift+tab", "focus", "Next / previous area"),
-                                                   Binding("enter", "explain", "On a table cell: explain it")]),
-                  ("Catalog browser", CatalogScreen.BINDINGS), ("Explanation", ExplainScreen.BINDINGS),
-                  ("Confirmation", ConfirmScreen.BINDINGS)]
         notes = "Adding an option from a catalog uses these defaults:\n" + new_option.__doc__.split("Defaults (shown again in the help screen):\n", 1)[-1]
-        self.push_screen(HelpScreen(groups, notes))
+        keymap = self.keymap.path if self.keymap is not None and self.keymap.path else None
+        where = f"Keymap read from {keymap}." if keymap else "No keymap file: put one at $XDG_CONFIG_HOME/llm-tco/keymap.yaml (`binding-id: keys`)."
+        self.push_screen(HelpScreen(binding_groups(), notes, keymap=dict(self._keymap), keymap_note=where))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -134,9 +145,34 @@ class TcoApp(App):
 
         if isinstance(screen, CompareScreen):
             yield SystemCommand("Save scenario file", "Write the file (a backup of the old one is kept)", screen.action_save_scenario)
+            yield SystemCommand("Save scenario file as…", "Write the file under another name (asks before replacing one)", screen.action_save_scenario_as)
+            yield SystemCommand("Edit the highlighted option", "Every field of the option", screen.action_edit_option)
+            yield SystemCommand("Add an option", "An API, self-hosted or hybrid option", screen.action_new_option)
+            yield SystemCommand("Duplicate the highlighted option", "A copy under a new id", screen.action_duplicate_option)
+            yield SystemCommand("Delete the highlighted option", "Asks first", screen.action_delete_option)
             yield SystemCommand("Export workbook", "Write the .xlsx with live formulas", screen.action_export_workbook)
             yield SystemCommand("Explain the highlighted number", "Formula, inputs, sources", screen.action_explain)
             yield SystemCommand("Browse GPUs", "Add a self-hosted option on a GPU", lambda: screen.action_browse("gpu"))
             yield SystemCommand("Browse cloud offers", "Add a self-hosted option on an offer", lambda: screen.action_browse("offer"))
             yield SystemCommand("Browse open-weight models", "Add a self-hosted option for a model", lambda: screen.action_browse("model"))
             yield SystemCommand("Browse API prices", "Add an API option", lambda: screen.action_browse("api"))
+
+
+def binding_groups() -> list[tuple[str, list]]:
+    """Every binding of the UI by screen: the help screen lists them and the keymap checks ids against them."""
+    from tco.tui.screens.ask_path import AskPathScreen
+    from tco.tui.screens.catalog import CatalogScreen
+    from tco.tui.screens.choose import ChooseScreen
+    from tco.tui.screens.compare import CompareScreen
+    from tco.tui.screens.confirm import ConfirmScreen
+    from tco.tui.screens.explain import ExplainScreen
+    from tco.tui.screens.help import HelpScreen
+    from tco.tui.screens.option_editor import OptionEditorScreen
+    from tco.tui.widgets.assumptions_form import AssumptionsForm
+
+    return [("Everywhere", TcoApp.BINDINGS), ("Comparison", CompareScreen.BINDINGS),
+            ("Inputs (applied on enter or when leaving the field)", AssumptionsForm.BINDINGS),
+            ("Comparison (table)", [Binding("enter", "explain", "On a table cell: explain it")]),
+            ("Option editor", OptionEditorScreen.BINDINGS), ("Catalog browser", CatalogScreen.BINDINGS),
+            ("Explanation", ExplainScreen.BINDINGS), ("Confirmation", ConfirmScreen.BINDINGS),
+            ("File name", AskPathScreen.BINDINGS), ("Choice", ChooseScreen.BINDINGS), ("Help", HelpScreen.BINDINGS)]

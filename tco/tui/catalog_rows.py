@@ -44,8 +44,15 @@ def gpu_rows(catalog) -> list[Row]:
     return [((g.id,), [g.id, g.name, g.vendor, g.memory_gb, g.memory_bandwidth_tb_per_s, g.tdp_w]) for g in catalog.gpus.values()]
 
 
+PLACEHOLDER_MARK = " (placeholder?)"
+"""Added to the cloud of an offer whose catalog notes say its price looks like a placeholder."""
+
+
 def offer_rows(catalog) -> list[Row]:
-    return [((o.id,), [o.id, o.cloud, o.gpu, o.gpu_count, o.on_demand_usd_per_gpu_hour, o.spot_usd_per_gpu_hour])
+    from tco.tui.new_option import placeholder_warning
+
+    return [((o.id,), [o.id, o.cloud + (PLACEHOLDER_MARK if placeholder_warning(o) else ""), o.gpu, o.gpu_count,
+                       o.on_demand_usd_per_gpu_hour, o.spot_usd_per_gpu_hour])
             for o in catalog.offers.values()]
 
 

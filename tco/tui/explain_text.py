@@ -56,12 +56,12 @@ def explain_cell(results, option_id: str, column: str) -> str:
         elif column == "breakeven_month":
             month = rec.get("breakeven_month")
             lines.append(f"The first month in which the cumulative cost of {option_id} is at or below that of {ref} "
-                         f"(the cheapest API option): {'never within the horizon' if month is None else f'month {month}'}.")
+                         f"(the cheapest API option): {'never (not within the horizon)' if month is None else f'month {month}'}.")
         else:
             volume = rec.get("breakeven_requests_per_day")
             lines.append(f"The lowest daily volume from which {option_id} costs no more than {ref} over the horizon, "
                          "found numerically on the same formulas (the self-hosted cost is a staircase of whole replicas): "
-                         + ("none between 0.01 and 10 billion requests a day." if volume is None else f"{volume:,.0f} requests/day."))
+                         + ("never (none between 0.01 and 10 billion requests a day)." if volume is None else f"{volume:,.0f} requests/day."))
             if rec.get("breakeven_at_step"):
                 lines.append("The costs never meet exactly there: one more replica makes self-hosting jump above the API line.")
             lines.append("")

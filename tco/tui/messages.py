@@ -36,6 +36,8 @@ class InputEdited(Message):
     text: str
     edited_at: float = field(default_factory=time.perf_counter)
     """When the keystroke was handled (perf_counter): the UI reports how long the new totals took."""
+    shown_text: str | None = None
+    """The text as the field shows it (a profile is posted as a YAML list but shown as `2, 1, …`)."""
 
     def can_replace(self, message: Message) -> bool:
         """A burst of keystrokes in the same field collapses into the latest one (toolong)."""

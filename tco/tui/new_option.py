@@ -6,7 +6,9 @@ Defaults (shown again in the help screen):
 - Model: the picked one, else the scenario's first self-hosted model, else `llama-3.3-70b`.
 - GPU: the picked one (or the offer's), else the scenario's first self-hosted GPU, else `h100-sxm`.
 - Price: the picked offer; else the cheapest offer for that GPU with an on-demand price per GPU-hour
-  (paid on demand); with none, the option cannot be added (no invented price).
+  (paid on demand), skipping offers whose catalog notes call the price a placeholder (Mithril lists
+  1.0 USD per GPU-hour for every shape); with none, the option cannot be added (no invented price).
+  A placeholder price is used only when it is the only one, or picked by hand, and then with a warning.
 - GPUs per replica: the fewest of 1, 2, 4, 8 on which the engine says the model runs at fp8 with vLLM.
 - An API price row becomes an API option at list price (no negotiated discount).
 """
@@ -19,6 +21,14 @@ from typing import Any, Callable
 DEFAULT_MODEL = "llama-3.3-70b"
 DEFAULT_GPU = "h100-sxm"
 GPUS_PER_REPLICA_CHOICES = (1, 2, 4, 8)
+
+
+def placeholder_warning(offer) -> str | None:
+    """Why the offer's price should not be trusted, when its catalog notes say it looks like a placeholder."""
+    notes = (getattr(offer, "notes", None) or "").strip()
+    if "placeholder" not in notes.lower():
+        return None
+    return f"the price of offer {offer.id} looks like a placeholder (catalog notes: {' '.join(notes.split())})"
 
 
 class CannotAdd(Exception):
@@ -50,7 +60,8 @@ def self_hosted_option(scenario, catalog, taken: set[str], *, model: str | None 
         priced = [o for o in catalog.offers.values() if o.gpu == gpu and o.on_demand_usd_per_gpu_hour is not None]
         if not priced:
             raise CannotAdd(f"no cloud offer with an on-demand price lists {gpu}; add it from the offers browser or write gpu_usd_per_hour in the file")
-        offer = min(priced, key=lambda o: (o.on_demand_usd_per_gpu_hour, o.id)).id
+        trusted = [o for o in priced if placeholder_warning(o) is None]
+        offer = min(trusted or priced, key=lambda o: (o.on_demand_usd_per_gpu_hour, o.id)).id
     chosen = catalog.offers[offer]
     if chosen.on_demand_usd_per_gpu_hour is not None:
         payment = {"mode": "on-demand", "offer": offer}

@@ -50,6 +50,8 @@ class SavedFile:
     backup: Path | None
     redirected_from: Path | None = None
     """Set when the scenario came from the bundled examples: those are never overwritten."""
+    comments_kept: bool = True
+    """False when the original text could not be read back by the round-trip parser (plain YAML written)."""
 
 
 @dataclass
@@ -63,6 +65,8 @@ class Session:
     loaded: LoadedScenarios
     """The scenarios as first loaded: their files, hashes and line index (edits keep their locations)."""
     dirty_files: set[int] = field(default_factory=set)
+    texts: list[str | None] = field(default_factory=list)
+    """Each file's text as last read or written: comments are merged back from it on save."""
 
     @property
     def scenarios(self) -> list[Scenario]:
@@ -128,23 +132,92 @@ class Session:
         data.setdefault("options", []).append(option)
         return data, self.validate(data)
 
+    # -------------------------------------------------------------- options
+    def option_data(self, scenario_index: int, option_id: str) -> dict[str, Any]:
+        """A copy of one option's data as written in the file."""
+        for option in self.entries[scenario_index].data.get("options") or []:
+            if option.get("id") == option_id:
+                return copy.deepcopy(option)
+        raise KeyError(option_id)
+
+    def replace_option(self, scenario_index: int, option_id: str, option: dict[str, Any]) -> tuple[dict[str, Any], Scenario]:
+        """The scenario with one option replaced by `option` (validated, not yet committed)."""
+        data = copy.deepcopy(self.entries[scenario_index].data)
+        options = data.get("options") or []
+        position = next(i for i, o in enumerate(options) if o.get("id") == option_id)
+        options[position] = option
+        return data, self.validate(data)
+
+    def duplicate_option(self, scenario_index: int, option_id: str) -> tuple[dict[str, Any], Scenario, str]:
+        """The scenario with a copy of one option right after it, under a new unique id."""
+        from tco.tui.new_option import option_id as unique_id
+
+        data = copy.deepcopy(self.entries[scenario_index].data)
+        options = data["options"]
+        position = next(i for i, o in enumerate(options) if o.get("id") == option_id)
+        copied = copy.deepcopy(options[position])
+        copied["id"] = unique_id(f"{option_id}-copy", {o.get("id") for o in options})
+        options.insert(position + 1, copied)
+        return data, self.validate(data), copied["id"]
+
+    def delete_option(self, scenario_index: int, option_id: str) -> tuple[dict[str, Any], Scenario]:
+        """The scenario without one option; refused (EditRejected) when another option refers to it or it is the last."""
+        data = copy.deepcopy(self.entries[scenario_index].data)
+        options = data.get("options") or []
+        users = [o.get("id") for o in options if o.get("kind") == "hybrid" and option_id in (o.get("api"), o.get("self_hosted"))]
+        if users:
+            raise EditRejected(f"hybrid option {', '.join(users)} uses {option_id}: delete or edit it first")
+        data["options"] = [o for o in options if o.get("id") != option_id]
+        return data, self.validate(data)
+
     # -------------------------------------------------------------- saving
-    def save(self, file_index: int) -> SavedFile:
-        """Write one file back atomically, keeping the previous version as a backup.
+    def default_target(self, file_index: int) -> Path:
+        """Where Save writes: the file itself, or for a bundled example a file of the same name in the current folder.
 
-        Bundled examples live inside the package: they are saved to a file of the same name in the
-        current folder instead, so an upgrade never loses the user's edits (and never hits a
-        read-only install).
+        Why: bundled examples live inside the package; an upgrade must never lose the user's edits,
+        and an install may be read-only.
         """
-        import yaml
-
-        from tco.files import write_atomic
         from tco.paths import examples_dir
 
         path = self.files[file_index]
-        target, redirected = path, None
-        if _inside(path, examples_dir()):
-            target, redirected = Path.cwd() / path.name, path
+        return Path.cwd() / path.name if _inside(path, examples_dir()) else path
+
+    def overwrite_question(self, file_index: int, target: Path) -> str | None:
+        """What the user must confirm before `target` is written, or None when nothing would be lost silently.
+
+        Writing over a file other than the one being edited, or over the edited file after someone
+        else changed it on disk, asks first (a backup is kept either way).
+        """
+        target = Path(target)
+        if not target.exists():
+            return None
+        if target.is_dir():
+            return None  # write_atomic refuses it with a clear message
+        own = self.files[file_index]
+        if target.resolve() != own.resolve():
+            return f"{target} already exists. Replace it? (the old file is kept as {target.name}.bak)"
+        try:
+            current = target.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return f"{target} cannot be read back. Replace it?"
+        if self.texts[file_index] is not None and current != self.texts[file_index]:
+            return f"{target} was changed on disk since it was opened. Replace it with the UI's version? (the old file is kept as {target.name}.bak)"
+        return None
+
+    def save(self, file_index: int, target: Path | None = None) -> SavedFile:
+        """Write one file atomically (the previous version kept as a backup), keeping its comments and layout.
+
+        `target` defaults to `default_target`; the caller asks `overwrite_question` first. The
+        edited values are merged into the file's text with a round-trip YAML library
+        (tco.load.roundtrip), so comments and `ASSUMPTION` notes stay where they were.
+        """
+        from tco.files import write_atomic
+        from tco.load.roundtrip import RoundTripFailed, dump_new, updated_text
+        from tco.paths import examples_dir
+
+        path = self.files[file_index]
+        target = self.default_target(file_index) if target is None else Path(target)
+        redirected = path if _inside(path, examples_dir()) and target.resolve() != path.resolve() else None
         document = self.documents[file_index]
         entries = [e for e in self.entries if e.file_index == file_index]
         if isinstance(document, dict) and "scenarios" in document:
@@ -154,11 +227,18 @@ class Session:
             version = document.get("schema_version") if isinstance(document, dict) else None
             out = ({"schema_version": version} if version is not None else {}) | {
                 k: v for k, v in entries[0].data.items() if k != "schema_version"}
-        text = yaml.safe_dump(out, sort_keys=False, allow_unicode=True, width=100)
+        base = self.texts[file_index]
+        comments_kept = base is not None
+        try:
+            text = updated_text(base, out) if base is not None else dump_new(out)
+        except RoundTripFailed:
+            text, comments_kept = dump_new(out), False
         backup = write_atomic(target, text)
         self.documents[file_index] = out
+        self.texts[file_index] = text
+        self.files[file_index] = target
         self.dirty_files.discard(file_index)
-        return SavedFile(target, backup, redirected)
+        return SavedFile(target, backup, redirected, comments_kept)
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -191,16 +271,20 @@ def open_session(files: list[Path] | None, today: dt.date | None = None, hardwar
     # the one pipeline, minus the evaluation: the screen evaluates the scenario it shows
     loaded, catalog = load_inputs(resolve_files(files), hardware_dirs=hardware_dirs, pricing_dirs=pricing_dirs)
     check_rows(loaded, catalog, today)
-    documents, entries = [], []
+    documents, entries, texts = [], [], []
     scenarios = iter(loaded.scenarios)
     for file_index, path in enumerate(loaded.files):
         document, _ = load_yaml(path)
         documents.append(document)
+        try:
+            texts.append(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            texts.append(None)
         items = document["scenarios"] if isinstance(document, dict) and "scenarios" in document else [document]
         for position, item in enumerate(items):
             data = {k: v for k, v in item.items() if k != "schema_version"} if isinstance(item, dict) else item
             entries.append(ScenarioEntry(file_index, position, data, next(scenarios)))
-    return Session(list(loaded.files), documents, entries, catalog, today, loaded)
+    return Session(list(loaded.files), documents, entries, catalog, today, loaded, texts=texts)
 
 
 # ------------------------------------------------------------------ evaluation

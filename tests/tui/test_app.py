@@ -35,13 +35,16 @@ def engine_totals(path, overrides=()) -> dict[str, float]:
     return dict(zip(frame["option"].to_list(), frame["total_cost_usd"].to_list()))
 
 
-async def type_into(pilot, field_id: str, text: str) -> None:
+async def type_into(pilot, field_id: str, text: str, enter: bool = True) -> None:
+    """Type `text` into an empty field and, unless `enter` is False, apply it with enter."""
     entry = pilot.app.screen.query_one(f"#{field_id}", Input)
     entry.focus()
     await pilot.pause()
     with entry.prevent(Input.Changed):
         entry.value = ""
     await pilot.press(*text)
+    if enter:
+        await pilot.press("enter")
 
 
 async def test_editing_an_input_recomputes_the_totals_to_the_engines_value(scenario_file):

@@ -26,8 +26,9 @@ KEYS = (
     + ["enter", "escape", "tab", "shift+tab", "up", "down", "left", "right", "backspace", "delete", "home", "end",
        "pageup", "pagedown", "ctrl+s", "ctrl+r", "slash", "question_mark", "f1", "space", "comma"]
 )
-SCREEN_KEYS = ("g", "o", "m", "a", "e", "question_mark", "x")
-"""Keys that open a screen of their own: catalogs, explain, help, the export path prompt."""
+SCREEN_KEYS = ("g", "o", "m", "a", "e", "question_mark", "x", "i", "n", "w")
+"""Keys that open a screen of their own: catalogs, explain, help, the export path prompt, the option
+editor, the kind of a new option, the Save-as prompt."""
 
 
 async def _fuzz(pilot, rng: random.Random, actions: int) -> None:

@@ -10,7 +10,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from tui_helpers import TODAY  # noqa: E402
 
-from tco.tui.new_option import CannotAdd, api_option, option_id, self_hosted_option  # noqa: E402
+from tco.tui.new_option import CannotAdd, api_option, option_id, placeholder_warning, self_hosted_option  # noqa: E402
 from tco.tui.session import open_session  # noqa: E402
 
 
@@ -29,11 +29,15 @@ def test_an_api_row_becomes_an_api_option_at_list_price():
         "kind": "api", "id": "anthropic-claude-haiku-4-5", "provider": "anthropic", "model": "claude-haiku-4-5"}
 
 
-def test_a_gpu_is_paid_at_its_cheapest_on_demand_offer(session):
+def test_a_gpu_is_paid_at_its_cheapest_on_demand_offer_whose_price_is_not_a_placeholder(session):
     catalog = session.catalog
-    priced = {o.id: o.on_demand_usd_per_gpu_hour for o in catalog.offers.values()
-              if o.gpu == "h200" and o.on_demand_usd_per_gpu_hour is not None}
+    offers = [o for o in catalog.offers.values() if o.gpu == "h200" and o.on_demand_usd_per_gpu_hour is not None]
+    # hardware/offers/mithril.yaml: "price equals 1.0 USD per GPU-hour for every shape; likely a placeholder"
+    placeholders = [o for o in offers if "placeholder" in (o.notes or "")]
+    assert placeholders and min(o.on_demand_usd_per_gpu_hour for o in placeholders) == 1.0
+    priced = {o.id: o.on_demand_usd_per_gpu_hour for o in offers if o not in placeholders}
     cheapest = min(priced.values())
+    assert cheapest > 1.0  # so the placeholder would have won
     option = self_hosted_option(session.entries[0].scenario, catalog, set(), gpu="h200")
     assert option["payment"] == {"mode": "on-demand", "offer": option["payment"]["offer"]}
     assert priced[option["payment"]["offer"]] == cheapest
@@ -60,3 +64,11 @@ def test_the_replica_is_the_fewest_gpus_on_which_the_engine_says_it_runs(session
 
     option = self_hosted_option(session.entries[0].scenario, session.catalog, set(), model="llama-3.1-405b", runs=runs)
     assert option["gpus_per_replica"] == 4 and tried == [1, 2, 4]
+
+
+def test_an_offer_whose_notes_call_its_price_a_placeholder_gets_a_warning_that_quotes_them(session):
+    offer = session.catalog.offers[next(o.id for o in session.catalog.offers.values() if o.cloud == "mithril")]
+    warning = placeholder_warning(offer)
+    assert warning is not None and offer.id in warning and "likely a placeholder/limit value" in warning
+    real = next(o for o in session.catalog.offers.values() if o.cloud == "aws")
+    assert placeholder_warning(real) is None

@@ -116,3 +116,95 @@ def test_the_ui_export_run_is_the_cli_run_of_the_same_file(scenario_file):
     ui, cli = session.run(), run_scenarios([scenario_file], today=TODAY)
     assert ui.results.options.equals(cli.results.options)
     assert ui.loaded.hashes == cli.loaded.hashes and ui.today == cli.today
+
+
+# ---------------------------------------------------------------- comments kept on save (ruamel.yaml round trip)
+def test_every_bundled_example_is_written_back_byte_for_byte_when_nothing_changed():
+    from tco.load.roundtrip import updated_text
+    from tco.run import example_files
+
+    for path in example_files():
+        text = path.read_text()
+        assert updated_text(text, yaml.safe_load(text)) == text, path.name
+
+
+def test_saving_keeps_comments_and_assumption_markers_through_edits_deletes_and_copies(scenario_file):
+    text = scenario_file.read_text()
+    text = text.replace("  monthly_growth: 0.03\n", "  monthly_growth: 0.03  # ASSUMPTION: 3 % a month\n")
+    text = text.replace("    gpu: h100-sxm\n", "    # ASSUMPTION: the GPUs we already rent\n    gpu: h100-sxm\n")
+    scenario_file.write_text(text)
+    session = open_session([scenario_file], TODAY)
+    data = session.propose_value(0, ("workload", "monthly_growth"), "0.05")
+    session.commit(0, data, session.validate(data))
+    data, scenario, copy_id = session.duplicate_option(0, "llama-70b")
+    session.commit(0, data, scenario)
+    data, scenario = session.delete_option(0, "gpt-4o-mini")
+    session.commit(0, data, scenario)
+    session.save(0)
+    written = scenario_file.read_text()
+    # the edited value keeps its line comment; the untouched option keeps its comment line
+    assert "  monthly_growth: 0.05  # ASSUMPTION: 3 % a month\n" in written
+    assert "    # ASSUMPTION: the GPUs we already rent\n    gpu: h100-sxm\n" in written
+    assert written.startswith("# A small fixed scenario for the TUI tests")
+    assert "gpt-4o-mini" not in written
+    reread = yaml.safe_load(written)
+    assert [o["id"] for o in reread["options"]] == ["llama-70b", copy_id]
+    assert reread["options"][0] == {**reread["options"][1], "id": "llama-70b"}
+
+
+def test_an_option_used_by_a_hybrid_cannot_be_deleted(scenario_file):
+    from tco.tui.session import EditRejected
+
+    data = yaml.safe_load(scenario_file.read_text())
+    data["options"].append({"kind": "hybrid", "id": "mix", "self_hosted": "llama-70b", "api": "gpt-4o-mini",
+                            "mode": "share", "self_hosted_share": 0.5})
+    scenario_file.write_text(yaml.safe_dump(data, sort_keys=False))
+    session = open_session([scenario_file], TODAY)
+    with pytest.raises(EditRejected, match="hybrid option mix uses llama-70b"):
+        session.delete_option(0, "llama-70b")
+
+
+def test_save_asks_before_replacing_another_file_or_one_changed_on_disk(scenario_file, tmp_path):
+    session = open_session([scenario_file], TODAY)
+    assert session.overwrite_question(0, scenario_file) is None  # the file being edited, unchanged on disk
+    assert session.overwrite_question(0, tmp_path / "new.yaml") is None
+    (tmp_path / "other.yaml").write_text("x: 1\n")
+    assert "already exists" in session.overwrite_question(0, tmp_path / "other.yaml")
+    scenario_file.write_text(scenario_file.read_text() + "# someone else\n")
+    assert "changed on disk" in session.overwrite_question(0, scenario_file)
+
+
+# ---------------------------------------------------------------- the option editor's rules
+def test_the_option_editor_offers_every_field_of_the_field_map_for_each_kind():
+    from tco.engine.fields import SCOPE_OF_KIND, fields_of
+    from tco.tui.option_fields import rows_for
+
+    for kind, scope in SCOPE_OF_KIND.items():
+        paths = {r.path for r in rows_for(kind)}
+        assert {f.path for f in fields_of(scope)} <= paths, kind
+        assert ("id",) in paths and ("note",) in paths
+
+
+def test_an_edited_option_keeps_unchanged_values_as_written_and_drops_emptied_ones():
+    from tco.tui.option_fields import edited_option
+
+    original = {"kind": "self-hosted", "id": "a", "model": "m", "gpu": "g", "gpus_per_replica": 2,
+                "payment": {"mode": "on-demand", "gpu_usd_per_hour": 3.0}, "operations": {"staff_fte": 0.25}}
+    texts = {("gpus_per_replica",): "2", ("payment", "gpu_usd_per_hour"): "2.5", ("operations", "staff_fte"): "",
+             ("spare_replicas",): "1", ("precision",): ""}
+    assert edited_option(original, texts) == {
+        "kind": "self-hosted", "id": "a", "model": "m", "gpu": "g", "gpus_per_replica": 2,
+        "payment": {"mode": "on-demand", "gpu_usd_per_hour": 2.5}, "spare_replicas": 1}
+
+
+# ---------------------------------------------------------------- `never`
+def test_a_break_even_that_never_happens_reads_never_as_in_tco_run():
+    from tco.tui.widgets.cost_table import format_cell
+
+    never = {"kind": "self-hosted", "breakeven_requests_per_day": None, "breakeven_reference_option": "gpt-4o-mini"}
+    assert format_cell("breakeven_requests_per_day", never) == "never"
+    no_reference = {**never, "breakeven_reference_option": None}
+    assert format_cell("breakeven_requests_per_day", no_reference) == ""
+    api = {"kind": "api", "breakeven_requests_per_day": None, "breakeven_reference_option": None}
+    assert format_cell("breakeven_requests_per_day", api) == ""
+    assert format_cell("breakeven_requests_per_day", never, breakeven_pending=True) == "…"

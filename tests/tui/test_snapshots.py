@@ -51,3 +51,10 @@ def test_explanation_of_a_self_hosted_total_at_120_by_36(snap_compare, tmp_path)
         await pilot.pause(0.2)
 
     assert snap_compare(make_app(tmp_path), terminal_size=(120, 36), run_before=run_before)
+
+
+def test_long_option_names_keep_the_total_visible_at_80_by_24(snap_compare, tmp_path):
+    app = make_app(tmp_path)
+    path = app.files[0]
+    path.write_text(path.read_text().replace("id: llama-70b", "id: llama-3.3-70b-on-two-h100-sxm-rented-on-demand"))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settle)

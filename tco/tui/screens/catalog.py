@@ -72,6 +72,9 @@ class CatalogScreen(ModalScreen[tuple | None]):
 
     def on_mount(self) -> None:
         self.query_one("#catalog-filter", Input).focus()
+        # the API prices take ~3 s to read: show that something is happening, not an empty list
+        self.query_one("#catalog-table", DataTable).loading = True
+        self.query_one("#catalog-status", Static).update(f"loading {self.view.title.split(' (')[0]}…")
         self._load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="catalog")
@@ -85,6 +88,7 @@ class CatalogScreen(ModalScreen[tuple | None]):
 
     def on_rows_loaded(self, message: RowsLoaded) -> None:
         self.rows = message.rows
+        self.query_one("#catalog-table", DataTable).loading = False
         if message.error:
             self.query_one("#catalog-status", Static).update(f"cannot load: {message.error}")
             return

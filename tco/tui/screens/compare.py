@@ -19,21 +19,36 @@ from tco.tui.widgets.assumptions_form import AssumptionsForm
 from tco.tui.widgets.cost_charts import CumulativeCostChart, VolumeChart
 from tco.tui.widgets.cost_table import CostTable
 
+OPTIONS_EDIT = "options"
+"""The 'field' of an edit made to the options (editor, catalog, copy, delete): its errors go to the status line only."""
 NOT_EXPLAINABLE = ("rank", "option", "kind")
 """Columns that are names, not numbers: explaining them explains the total instead."""
 
 
 class CompareScreen(Screen):
     BINDINGS = [
+        Binding("tab", "pane(1)", "Next pane", id="next-pane", show=False, tooltip="Jump to the next pane (scenarios, inputs, options, charts)"),
+        Binding("shift+tab", "pane(-1)", "Previous pane", id="previous-pane", show=False, tooltip="Jump to the previous pane"),
+        Binding("f2", "focus_pane('scenarios')", "Scenarios", id="focus-scenarios", show=False, tooltip="Jump to the scenario list"),
+        Binding("f3", "focus_pane('form')", "Inputs", id="focus-inputs", show=False, tooltip="Jump to the workload and finance inputs"),
+        Binding("f4", "focus_pane('costs')", "Options", id="focus-options", show=False, tooltip="Jump to the ranked options"),
+        Binding("f5", "focus_pane('charts')", "Charts", id="focus-charts", show=False, tooltip="Jump to the charts"),
+        Binding("i", "edit_option", "Edit", id="edit-option", tooltip="Edit every field of the highlighted option"),
+        Binding("n", "new_option", "New", id="new-option", tooltip="Add an option of a kind you choose"),
+        Binding("d", "duplicate_option", "Copy", id="duplicate-option", tooltip="Duplicate the highlighted option"),
+        Binding("delete", "delete_option", "Delete", id="delete-option", show=False, tooltip="Delete the highlighted option (asks first)"),
         Binding("e", "explain", "Explain", id="explain-cell", tooltip="How the highlighted number was computed"),
-        Binding("ctrl+s", "save_scenario", "Save", id="save-scenario", priority=True, tooltip="Write the scenario file (backup kept)"),
-        Binding("x", "export_workbook", "Export", id="export-workbook", tooltip="Write the finance workbook (.xlsx)"),
-        Binding("g", "browse('gpu')", "GPUs", id="browse-gpus", tooltip="Browse GPUs; enter adds a self-hosted option"),
-        Binding("o", "browse('offer')", "Offers", id="browse-offers", tooltip="Browse cloud offers; enter adds a self-hosted option"),
-        Binding("m", "browse('model')", "Models", id="browse-models", tooltip="Browse open-weight models; enter adds a self-hosted option"),
-        Binding("a", "browse('api')", "APIs", id="browse-api-prices", tooltip="Browse API prices; enter adds an API option"),
+        Binding("ctrl+s", "save_scenario", "Save", id="save-scenario", priority=True, tooltip="Write the scenario file (backup kept; asks before replacing another file)"),
+        Binding("w", "save_scenario_as", "Save as", id="save-scenario-as", tooltip="Write the scenario file under another name"),
+        Binding("x", "export_workbook", "Export", id="export-workbook", show=False, tooltip="Write the finance workbook (.xlsx)"),
+        Binding("g", "browse('gpu')", "GPUs", id="browse-gpus", show=False, tooltip="Browse GPUs; enter adds a self-hosted option"),
+        Binding("o", "browse('offer')", "Offers", id="browse-offers", show=False, tooltip="Browse cloud offers; enter adds a self-hosted option"),
+        Binding("m", "browse('model')", "Models", id="browse-models", show=False, tooltip="Browse open-weight models; enter adds a self-hosted option"),
+        Binding("a", "browse('api')", "APIs", id="browse-api-prices", show=False, tooltip="Browse API prices; enter adds an API option"),
         Binding("c", "next_chart", "Chart", id="next-chart", show=False, tooltip="Switch between the two charts"),
     ]
+    PANES = ("scenarios", "form", "costs", "charts")
+    """Tab order between panes (tab no longer walks through every input; up and down do that in the form)."""
 
     def __init__(self, session, cursor_blink: bool = True, show_timings: bool = True) -> None:
         super().__init__()
@@ -191,6 +206,8 @@ class CompareScreen(Screen):
             form.set_error(message.path[-1], str(e))
             return
         form.set_error(message.path[-1], None)
+        form.mark_applied(message.path[-1], message.shown_text if message.shown_text is not None else message.text)
+        form.show_dependent(data)
         self.apply(index, data, scenario, message.path[-1], message.edited_at)
 
     def apply(self, index: int, data: dict, scenario, field_name: str, edited_at: float | None = None) -> None:
@@ -253,7 +270,7 @@ class CompareScreen(Screen):
 
         from tco.engine.rows import build_rows
         from tco.model.scenario import Scenario
-        from tco.tui.new_option import CannotAdd, api_option, self_hosted_option
+        from tco.tui.new_option import CannotAdd, api_option, placeholder_warning, self_hosted_option
         from tco.tui.session import EditRejected
 
         s = self.session
@@ -282,31 +299,220 @@ class CompareScreen(Screen):
         except (CannotAdd, EditRejected) as e:
             self.notify(f"Cannot add: {e}", severity="error", timeout=8)
             return
-        self.apply(index, data, scenario, "requests_per_day")
+        self.apply(index, data, scenario, OPTIONS_EDIT)
+        offer = option.get("payment", {}).get("offer") if option["kind"] == "self-hosted" else None
+        warning = placeholder_warning(s.catalog.offers[offer]) if offer else None
+        if warning:
+            self.notify(f"Check the price of `{option['id']}`: {warning}. Set its price per GPU-hour in the option editor (i) to use a real one.",
+                        title="Placeholder price", severity="warning", timeout=15)
         self.notify(f"Added option `{option['id']}` to {scenario.title}" +
                     (f" ({option['gpus_per_replica']} x {option['gpu']}, {option['payment']['mode']} via {option['payment']['offer']})"
                      if option["kind"] == "self-hosted" else "") + ". Ctrl+S saves it.")
 
+    # ------------------------------------------------------------------ panes
+    def _pane_of(self, widget) -> str | None:
+        node = widget
+        while node is not None and node is not self:
+            if node.id in self.PANES:
+                return node.id
+            node = node.parent
+        return None
+
+    def action_pane(self, step: int) -> None:
+        current = self._pane_of(self.focused)
+        index = self.PANES.index(current) if current in self.PANES else (-1 if step > 0 else 0)
+        self.action_focus_pane(self.PANES[(index + step) % len(self.PANES)])
+
+    def action_focus_pane(self, pane: str) -> None:
+        from textual.widgets import Input, Tabs
+
+        if pane == "form":
+            form = self.query_one("#form", AssumptionsForm)
+            remembered = getattr(self, "_last_form_input", None)
+            entries = [e for e in form.query(Input) if e.display and not e.disabled and e.parent.display]
+            target = remembered if remembered in entries else (entries[0] if entries else None)
+        elif pane == "charts":
+            target = self.query_one("#charts", TabbedContent).query_one(Tabs)
+        else:
+            target = self.query_one(f"#{pane}")
+        if target is not None:
+            target.focus()
+            target.scroll_visible()
+
+    def on_descendant_focus(self, event) -> None:
+        from textual.widgets import Input
+
+        if isinstance(event.widget, Input) and self._pane_of(event.widget) == "form":
+            self._last_form_input = event.widget
+        for pane in self.PANES:
+            self.query_one(f"#{pane}").set_class(self._pane_of(event.widget) == pane, "-active-pane")
+
+    # ------------------------------------------------------------------ options
+    def highlighted_option(self) -> str | None:
+        keys = self.query_one("#costs", CostTable).cell_keys()
+        return keys[0] if keys else None
+
+    def action_edit_option(self) -> None:
+        from tco.tui.screens.option_editor import OptionEditorScreen
+
+        option_id = self.highlighted_option()
+        if option_id is None or self.current is None:
+            return
+        index = self.session.index_of(self.current)
+        option = self.session.option_data(index, option_id)
+
+        def check(edited: dict) -> str | None:
+            from tco.tui.session import EditRejected
+
+            try:
+                self.session.replace_option(index, option_id, edited)
+            except EditRejected as e:
+                return str(e)
+            return None
+
+        def done(edited: dict | None) -> None:
+            if edited is None or edited == option:
+                return
+            data, scenario = self.session.replace_option(index, option_id, edited)
+            self.apply(index, data, scenario, OPTIONS_EDIT)
+            self.notify(f"Option `{edited['id']}` changed. Ctrl+S saves it.")
+
+        self.app.push_screen(OptionEditorScreen(option, check, f"Option {option_id} ({option['kind']})",
+                                                cursor_blink=self.cursor_blink), callback=done)
+
+    def action_new_option(self) -> None:
+        from tco.tui.screens.choose import ChooseScreen
+
+        if self.current is None:
+            return
+        self.app.push_screen(ChooseScreen("Add an option of which kind?", [
+            ("api", "pay a hosted API per token"), ("self-hosted", "serve an open-weight model on GPUs"),
+            ("hybrid", "part self-hosted, the rest on an API")]), callback=lambda kind: kind and self._new_option(kind))
+
+    def _new_option(self, kind: str) -> None:
+        from tco.tui.option_fields import new_option
+        from tco.tui.screens.option_editor import OptionEditorScreen
+        from tco.tui.session import EditRejected
+
+        index = self.session.index_of(self.current)
+        entry = self.session.entries[index]
+        option = new_option(kind, entry.data, {o.id for o in entry.scenario.options})
+
+        def check(edited: dict) -> str | None:
+            try:
+                self.session.add_option(index, edited)
+            except EditRejected as e:
+                return str(e)
+            return None
+
+        def done(edited: dict | None) -> None:
+            if edited is None:
+                return
+            data, scenario = self.session.add_option(index, edited)
+            self.apply(index, data, scenario, OPTIONS_EDIT)
+            self.notify(f"Added option `{edited['id']}`. Ctrl+S saves it.")
+
+        self.app.push_screen(OptionEditorScreen(option, check, f"New {kind} option", cursor_blink=self.cursor_blink), callback=done)
+
+    def action_duplicate_option(self) -> None:
+        from tco.tui.session import EditRejected
+
+        option_id = self.highlighted_option()
+        if option_id is None or self.current is None:
+            return
+        index = self.session.index_of(self.current)
+        try:
+            data, scenario, new_id = self.session.duplicate_option(index, option_id)
+        except EditRejected as e:
+            self.notify(f"Cannot duplicate: {e}", severity="error", timeout=8)
+            return
+        self.apply(index, data, scenario, OPTIONS_EDIT)
+        self.notify(f"Duplicated `{option_id}` as `{new_id}` (i edits it). Ctrl+S saves it.")
+
+    def action_delete_option(self) -> None:
+        from tco.tui.screens.confirm import ConfirmScreen
+        from tco.tui.session import EditRejected
+
+        option_id = self.highlighted_option()
+        if option_id is None or self.current is None:
+            return
+        index = self.session.index_of(self.current)
+        try:
+            data, scenario = self.session.delete_option(index, option_id)
+        except EditRejected as e:
+            self.notify(f"Cannot delete: {e}", severity="error", timeout=8)
+            return
+
+        def done(yes: bool) -> None:
+            if yes:
+                self.apply(index, data, scenario, OPTIONS_EDIT)
+                self.notify(f"Deleted option `{option_id}`. Ctrl+S saves the file without it.")
+
+        self.app.push_screen(ConfirmScreen(f"Delete option {option_id}?", yes="Delete", no="Keep"), callback=done)
+
     # ------------------------------------------------------------------ save and export
+    def _current_file(self) -> int:
+        s = self.session
+        return s.entries[s.index_of(self.current)].file_index
+
     def action_save_scenario(self) -> None:
+        s = self.session
+        if self.current is None:
+            return
+        file_index = self._current_file()
+        if file_index not in s.dirty_files:
+            self.notify("No unsaved changes in this scenario's file.")
+            return
+        target = s.default_target(file_index)
+        if target != s.files[file_index]:
+            # a bundled example: never written in place; say where the copy goes and let the user change it
+            self._ask_save_as(file_index, target, f"{s.files[file_index].name} is a bundled example (never overwritten). Save a copy as:")
+            return
+        self._save_to(file_index, target)
+
+    def action_save_scenario_as(self) -> None:
+        if self.current is None:
+            return
+        file_index = self._current_file()
+        self._ask_save_as(file_index, self.session.default_target(file_index), "Save the scenario file as:")
+
+    def _ask_save_as(self, file_index: int, suggested: Path, prompt: str) -> None:
+        from tco.tui.screens.ask_path import AskPathScreen
+
+        shown = suggested.relative_to(Path.cwd()) if suggested.is_relative_to(Path.cwd()) else suggested
+        self.app.push_screen(AskPathScreen(prompt, str(shown), cursor_blink=self.cursor_blink),
+                             callback=lambda path: path and self._save_to(file_index, Path(path).expanduser()))
+
+    def _save_to(self, file_index: int, target: Path) -> None:
+        """Ask before replacing a file nobody said to replace; then write."""
+        from tco.tui.screens.confirm import ConfirmScreen
+
+        target = target if target.is_absolute() else Path.cwd() / target
+        question = self.session.overwrite_question(file_index, target)
+        if question is None:
+            self._write(file_index, target)
+            return
+        self.app.push_screen(ConfirmScreen(question, yes="Replace", no="Cancel"),
+                             callback=lambda yes: self._write(file_index, target) if yes else self.notify("Not saved."))
+
+    def _write(self, file_index: int, target: Path) -> None:
         from tco.errors import TcoUserError
 
         s = self.session
-        entry = s.entries[s.index_of(self.current)]
-        if entry.file_index not in s.dirty_files:
-            self.notify("No unsaved changes in this scenario's file.")
-            return
         try:
-            saved = s.save(entry.file_index)
+            saved = s.save(file_index, target)
         except TcoUserError as e:
             self.notify("\n".join(p.render() for p in e.problems), title="Not saved", severity="error", timeout=10)
             return
-        s.files[entry.file_index] = saved.path
+        except OSError as e:
+            self.notify(f"{target}: {e.strerror or e}", title="Not saved", severity="error", timeout=10)
+            return
         where = f"Saved {saved.path}"
         if saved.redirected_from is not None:
-            where += f" (a copy: the bundled example {saved.redirected_from.name} is never overwritten)"
+            where += f" (a copy of the bundled example {saved.redirected_from.name})"
+        kept = " Comments kept." if saved.comments_kept else " The original could not be read back: comments not kept."
         backup = f" The previous version is kept as {saved.backup}." if saved.backup else ""
-        self.notify(f"{where}. Comments and layout of the original file are not kept.{backup}", title="Saved", timeout=10)
+        self.notify(f"{where}.{kept}{backup}", title="Saved", timeout=10)
         if not s.dirty:
             self.app.sub_title = ""
 

@@ -7,8 +7,8 @@ from textual.widgets import DataTable
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("rank", "#"),
     ("option", "option"),
-    ("kind", "kind"),
     ("total_cost_usd", "total $"),
+    ("kind", "kind"),
     ("cost_per_million_tokens_usd", "$/M tok"),
     ("cost_per_request_usd", "$/request"),
     ("gpus_peak", "GPUs"),
@@ -18,17 +18,25 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("npv_usd", "NPV $"),
     ("capability_verdict", "capability"),
 )
-"""(result name, header): keys equal the engine's column names."""
+"""(result name, header): keys equal the engine's column names. The option and its total come first,
+so that both stay visible on an 80-column terminal (the other columns scroll)."""
+OPTION_NAME_WIDTH = 20
+"""Longer option ids are cut with `…` in the table (the explain screen and the files keep them whole)."""
 
 
 def format_cell(name: str, rec: dict, breakeven_pending: bool = False) -> str:
     value = rec.get(name)
     if name == "rank":
         return "excl." if value is None else str(value)
-    if name in ("option", "kind"):
+    if name == "option":
+        text = str(value)
+        return text if len(text) <= OPTION_NAME_WIDTH else text[:OPTION_NAME_WIDTH - 1] + "…"
+    if name == "kind":
         return str(value)
     if name in ("breakeven_requests_per_day", "breakeven_month") and rec.get("kind") != "api" and breakeven_pending:
         return "…"
+    if name == "breakeven_requests_per_day" and value is None:
+        return breakeven_missing(rec)
     if value is None:
         return ""
     if name in ("total_cost_usd", "npv_usd"):
@@ -48,6 +56,19 @@ def format_cell(name: str, rec: dict, breakeven_pending: bool = False) -> str:
     if name == "breakeven_requests_per_day":
         return f"{value:,.0f}" + ("*" if rec.get("breakeven_at_step") else "")
     return str(value)
+
+
+NEVER = "never"
+"""The word for a break-even that never happens: the same as `tco run` prints."""
+
+
+def breakeven_missing(rec: dict) -> str:
+    """Blank where no break-even applies (an API option, no reference), `never` where the costs never meet.
+
+    The rule of `tco run`'s table, so that the UI and the CLI say the same thing."""
+    if rec.get("kind") == "api" or rec.get("breakeven_reference_option") is None:
+        return ""
+    return NEVER
 
 
 class CostTable(DataTable):

@@ -1,0 +1,137 @@
+"""Write edited scenario data back into the user's YAML text, keeping its comments and layout.
+
+Why ruamel.yaml: PyYAML drops every comment on dump, and scenario files carry `ASSUMPTION` notes
+in comments that a reviewer needs to see. ruamel.yaml's round-trip mode keeps comments, key order
+and flow style; this module changes only the values that differ, so an untouched line is written
+back as it was (`20_000` stays `20_000`, quotes stay quotes).
+
+Lists of mappings with an `id` (scenarios, options) are matched by id, so deleting, adding or
+duplicating an option leaves the comments of the others in place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+
+class RoundTripFailed(Exception):
+    """The original text cannot be parsed in round-trip mode; the caller writes plain YAML instead."""
+
+
+def _yaml():
+    from ruamel.yaml import YAML
+
+    yaml = YAML()  # round-trip
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never re-wrap a line the user wrote
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+def dump_new(document: Any) -> str:
+    """A document with no original text (the file has gone): plain block YAML."""
+    out = io.StringIO()
+    _yaml().dump(_fresh(document), out)
+    return out.getvalue()
+
+
+def updated_text(original: str, document: Any) -> str:
+    """`original` (YAML text) with its data replaced by `document`, comments and layout kept where data is kept."""
+    yaml = _yaml()
+    _match_indent(yaml, original)
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        tree = yaml.load(original)
+    except YAMLError as e:
+        raise RoundTripFailed(str(e)) from None
+    tree = merge(tree, document)
+    out = io.StringIO()
+    yaml.dump(tree, out)
+    return out.getvalue()
+
+
+def _match_indent(yaml, text: str) -> None:
+    """Keep the file's list style: `- item` flush with its key (offset 0) or indented by two."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines[1:], 1):
+        stripped = line.lstrip(" ")
+        if stripped.startswith("- ") and lines[i - 1].rstrip().endswith(":") and not lines[i - 1].lstrip().startswith("#"):
+            parent = len(lines[i - 1]) - len(lines[i - 1].lstrip(" "))
+            offset = len(line) - len(stripped) - parent
+            yaml.indent(mapping=2, sequence=offset + 2, offset=offset)
+            return
+
+
+def _same(old: Any, new: Any) -> bool:
+    """Equal values of the same kind (True is not 1; a date is not its text)."""
+    if isinstance(old, bool) or isinstance(new, bool):
+        return isinstance(old, bool) and isinstance(new, bool) and old == new
+    if isinstance(old, (int, float)) and isinstance(new, (int, float)):
+        return old == new and isinstance(old, float) == isinstance(new, float)
+    if isinstance(old, dt.date) or isinstance(new, dt.date):
+        return type(old) is type(new) and old == new
+    if isinstance(old, str) and isinstance(new, str):
+        return old == new
+    return False
+
+
+def merge(old: Any, new: Any) -> Any:
+    """`new`'s data, reusing `old`'s round-trip nodes (and so their comments) wherever they still fit."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(old, CommentedMap) and isinstance(new, dict):
+        for key in [k for k in old if k not in new]:
+            del old[key]
+        previous = None
+        for key, value in new.items():
+            if key in old:
+                old[key] = merge(old[key], value)
+            else:
+                position = list(old).index(previous) + 1 if previous in old else len(old)
+                old.insert(position, key, _fresh(value))
+            previous = key
+        return old
+    if isinstance(old, CommentedSeq) and isinstance(new, list):
+        if _by_id(old) and _by_id(new):
+            wanted = [item["id"] for item in new]
+            for i in reversed(range(len(old))):
+                if old[i]["id"] not in wanted:
+                    del old[i]
+            for i, item in enumerate(new):
+                if i < len(old) and old[i]["id"] == item["id"]:
+                    old[i] = merge(old[i], item)
+                else:
+                    later = next((j for j in range(i + 1, len(old)) if old[j]["id"] == item["id"]), None)
+                    node = merge(old.pop(later), item) if later is not None else _fresh(item)
+                    old.insert(i, node)
+            return old
+        if len(old) == len(new) and all(_same(a, b) for a, b in zip(old, new)):
+            return old
+        seq = _fresh(new)
+        if old.fa.flow_style():
+            seq.fa.set_flow_style()
+        return seq
+    if _same(old, new):
+        return old
+    return _fresh(new)
+
+
+def _by_id(items: list) -> bool:
+    return bool(items) and all(isinstance(i, dict) and "id" in i for i in items)
+
+
+def _fresh(value: Any) -> Any:
+    """Plain data as round-trip nodes (a new option, a replaced list)."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(value, dict):
+        return CommentedMap((k, _fresh(v)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        seq = CommentedSeq(_fresh(v) for v in value)
+        if value and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+            seq.fa.set_flow_style()  # 24 hourly weights on one line, as people write them
+        return seq
+    return value
