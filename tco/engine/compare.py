@@ -74,9 +74,9 @@ def evaluate_rows(rows: list[Row], scenarios: list[Scenario], today: dt.date, wi
     }, schema_overrides={"excluded_reason": pl.String, "model_id": pl.String})
     monthly_lists = monthly.group_by("row").agg(pl.col("monthly_cost_usd").sort_by("month").alias("monthly_cost_usd_list"))
     options = meta.join(totals, on="row").join(monthly_lists, on="row").sort("row")
-    options = options.with_columns(
+    options = options.with_columns(  # ranked to the cent: equal to the cent is a tie, the earlier row first
         pl.when(pl.col("excluded_reason").is_null())
-        .then(pl.col("total_cost_usd").rank("ordinal").over(["scenario", pl.col("excluded_reason").is_null()]))
+        .then(pl.col("total_cost_usd").round(2).rank("ordinal").over(["scenario", pl.col("excluded_reason").is_null()]))
         .otherwise(None).cast(pl.Int32).alias("rank"),
     )
     if any(s.capability is not None for s in scenarios):

@@ -344,7 +344,9 @@ def _billing_rule_values(row: Row, price: ResolvedApiPrice, scenario: Scenario, 
         row.notes.append(f"time of day: {price.time_of_day_variant} (UTC) billed at {price.time_of_day_input_ratio:g}x input, "
                          f"{price.time_of_day_output_ratio:g}x output, hour by hour along {profile} in {w.timezone}")
     horizon = scenario.finance.horizon_months
-    known = _months_known(price.as_of_date, on, horizon)
+    # Not capped by the horizon: the figure depends on the dates only, so a workbook whose horizon is
+    # lengthened by hand still knows which months pay recorded prices (the schema's longest horizon: 120).
+    known = _months_known(price.as_of_date, on, 120)
     changes = list(price.price_changes)
     if changes or known:
         v["has_api_price_history"] = 1.0
@@ -352,7 +354,7 @@ def _billing_rule_values(row: Row, price: ResolvedApiPrice, scenario: Scenario, 
         row.provenance["api_price_known_months"] = Provenance(
             price.source, price.as_of, f"months starting on or before the sheet's as_of {price.as_of_date}")
     if known:
-        row.notes.append(f"price history: months 1-{known} start on or before the sheet's as_of ({price.as_of_date}) and pay "
+        row.notes.append(f"price history: months 1-{min(known, horizon)} start on or before the sheet's as_of ({price.as_of_date}) and pay "
                          "the recorded prices; the expected decline counts from the month after")
     for k, (month, day, input_ratio, output_ratio, cache_ratio) in enumerate(changes[:F.PRICE_CHANGE_SLOTS]):
         v[F.price_change_month[k].name] = float(month)

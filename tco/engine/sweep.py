@@ -190,6 +190,7 @@ def _ranks(rows: list[Row], totals: pl.Series, points: int) -> pl.Series:
     The chunk holds row after row, `points` values each, so the options to compare are aligned
     slices; ties go to the earlier row. Excluded options get no rank.
     """
+    totals = totals.round(2)  # to the cent, as `compare` ranks: equal to the cent is a tie, the earlier row first
     slices = [totals.slice(i * points, points) for i in range(len(rows))]
     ranks = []
     for i, row in enumerate(rows):

@@ -50,12 +50,16 @@ CONSTANTS: tuple[Constant, ...] = (
              "Keeps a share finite when nothing is served (0 / 0); far below any real volume."),
     Constant("divide_guard_per_unit", 1e-300, "smallest denominator for a cost per unit", "",
              "Keeps a cost per unit finite when nothing was served; the result is then shown as 0."),
+    Constant("cent_decimals", 2.0, "decimal places of a cent", "digits",
+             "Totals are ranked to the cent, as the engine ranks them: totals equal to the cent are a tie (the earlier row first)."),
     Constant("runner_up_rank", 2.0, "rank of the next best option", "",
              "The Summary looks up the option ranked second to show the saving against it."),
     Constant("rounding_digits", float(ROUNDING_DIGITS), "decimal places kept before rounding up to whole replicas", "digits",
              "Floating-point noise (3.0000000000000004 replicas) must not buy a GPU; the engine rounds the same way."),
 )
-BY_VALUE = {c.value: c for c in CONSTANTS}
+BY_VALUE: dict[float, Constant] = {}
+for _c in CONSTANTS:
+    BY_VALUE.setdefault(_c.value, _c)  # a value the engine writes gets the first (general) name; the others are used by name
 LITERALS_ALLOWED = (0.0, 1.0)
 
 
@@ -76,8 +80,8 @@ class ConstantTable:
 
     def all(self) -> list[Constant]:
         """Every named constant: the known ones always (a modeller may use them), then any others met."""
-        out = {c.value: c for c in CONSTANTS}
-        out.update(self.used)
+        out = {c.name: c for c in CONSTANTS}
+        out.update({c.name: c for c in self.used.values()})
         return list(out.values())
 
 

@@ -124,8 +124,9 @@ def build_summary(results, plans: list[ScenarioPlan], calcs: dict[str, CalcSheet
         for j, rec in enumerate(recs):
             r = a + j
             is_counted = f'$J{r}=""' + (f',${verdicts}{r}<>"below"' if capability else "")
-            g.formula(r, 1, f'IF(AND({is_counted}),SUMPRODUCT({counted}*({col("D")}<$D{r}))'
-                            f'+SUMPRODUCT({counted}*({col("D")}=$D{r})*(ROW({col("D")})<ROW($D{r})))+1,"excl.")',
+            totals, mine = f'ROUND({col("D")},cent_decimals)', f"ROUND($D{r},cent_decimals)"
+            g.formula(r, 1, f'IF(AND({is_counted}),SUMPRODUCT({counted}*({totals}<{mine}))'
+                            f'+SUMPRODUCT({counted}*({totals}={mine})*(ROW({col("D")})<ROW($D{r})))+1,"excl.")',
                       "", WHOLE, cached=rec["rank"] if rec["rank"] is not None else "excl.")
             g.text(r, 2, rec["option"]); g.text(r, 3, rec["kind"])
             for c, (_, key, _) in enumerate(COLUMNS, start=1):

@@ -136,7 +136,7 @@ def read_bench_file(path: Path, display: str | None = None) -> list[BenchRun]:
         import yaml
 
         try:
-            data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+            data = yaml.safe_load(text)
         except yaml.YAMLError as e:
             mark = getattr(e, "problem_mark", None)
             raise TcoUserError(DataProblem(name, mark.line + 1 if mark else None, "", f"not valid YAML: {getattr(e, 'problem', e)}"))

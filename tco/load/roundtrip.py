@@ -39,17 +39,17 @@ def dump_new(document: Any) -> str:
 
 def updated_text(original: str, document: Any) -> str:
     """`original` (YAML text) with its data replaced by `document`, comments and layout kept where data is kept."""
-    yaml = _yaml()
-    _match_indent(yaml, original)
+    round_trip = _yaml()  # ruamel's round-trip loader builds only plain data (no arbitrary objects)
+    _match_indent(round_trip, original)
     from ruamel.yaml.error import YAMLError
 
     try:
-        tree = yaml.load(original)
+        tree = round_trip.load(original)
     except YAMLError as e:
         raise RoundTripFailed(str(e)) from None
     tree = merge(tree, document)
     out = io.StringIO()
-    yaml.dump(tree, out)
+    round_trip.dump(tree, out)
     return out.getvalue()
 
 

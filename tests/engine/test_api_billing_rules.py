@@ -312,12 +312,13 @@ def test_the_workbook_recomputes_every_billing_rule_with_its_own_formulas(tmp_pa
             options:
               - {{kind: api, id: sonar, provider: perplexity, model: sonar-pro, tool_fee_usd_per_request: 0.02}}
         """), encoding="utf-8")
-    results = run_scenarios([path], today=dt.date(2026, 11, 27))
+    run = run_scenarios([path], today=dt.date(2026, 11, 27))
+    results = run.results
     records = list(results.options.iter_rows(named=True))
     notes = {rec["option"]: rec["notes"] for rec in records}
     assert "long-context tier per call" in notes["gemini"] and "request fee" in notes["sonar"]
     assert "time of day" in notes["deepseek"] and "price history" in notes["deepseek"]
-    values = evaluate(export_workbook(results, tmp_path / "rules.xlsx"))
+    values = evaluate(export_workbook(run, tmp_path / "rules.xlsx"))
     for rec in records:
         layout = calc_layout(tmp_path / "rules.xlsx", f"Calc {rec['scenario']}")
         for name in ("total_cost_usd", "npv_usd"):

@@ -1,6 +1,6 @@
 """Render what finance gets: the first printed page of every sheet of an example workbook, as PNG.
 
-    python -m tco.export.render_docs [docs/workbook]
+    python -m tco.bench.workbook_images [docs/workbook]
 
 Needs LibreOffice (`soffice`) and poppler (`pdftoppm`, `pdftotext`) on the PATH; it is a docs
 tool, not part of `tco`. The workbook of `tests/export/data/small.yaml` is exported, printed to
