@@ -47,7 +47,7 @@ def scenarios(draw):
         "llm_calls_per_request": calls,
         "context_growth_per_call_tokens": draw(st.integers(0, min(5_000, room // max(calls - 1, 1)))),
         "samples_per_call": draw(st.integers(1, 4)),
-        "monthly_growth": draw(st.floats(min_value=-0.5, max_value=0.5, allow_nan=False)),
+        "monthly_growth": draw(st.floats(min_value=-0.5, max_value=0.5, allow_nan=False).map(lambda v: 0.0 if abs(v) < 1e-9 else v)),
         "peak_to_average": draw(st.floats(min_value=1.0, max_value=10.0, allow_nan=False)),
         "cacheable_prefix_share": cache_read,
         "batch_eligible_share": draw(_share()),
