@@ -106,6 +106,7 @@ def test_the_exported_file_shows_the_engine_figures_before_any_recalculation(sma
                     assert cell.get("t") == "str" or (v is not None and v.text), (name, cell.get("r"))
 
 
+@pytest.mark.slow
 def test_the_recalculated_file_equals_its_cached_values(small):
     """What a reader sees before recalculating is what a spreadsheet computes."""
     _, path = small
@@ -174,7 +175,11 @@ CHANGES = {
 }
 
 
-@pytest.mark.parametrize("change", list(CHANGES))
+EVERYDAY_CHANGES = ("gpu price", "longer horizon")
+"""The everyday run checks a price and the horizon beyond the exported months; the rest run with -m slow."""
+
+
+@pytest.mark.parametrize("change", [c if c in EVERYDAY_CHANGES else pytest.param(c, marks=pytest.mark.slow) for c in CHANGES])
 def test_a_changed_input_in_the_file_gives_what_tco_run_set_gives(small, change):
     _, path = small
     cells, overrides = CHANGES[change]
@@ -188,6 +193,7 @@ def test_a_changed_input_in_the_file_gives_what_tco_run_set_gives(small, change)
     assert_workbook_follows(path, values, expected)
 
 
+@pytest.mark.slow
 def test_a_horizon_beyond_the_month_rows_is_flagged_on_the_checks_sheet(small):
     _, path = small
     ws = openpyxl.load_workbook(path)["Checks"]

@@ -123,6 +123,7 @@ def test_formulas_are_live_and_reference_named_inputs(small):
     assert {"Summary", "Inputs", "Sources", "About", "Chart data"} <= set(wb.sheetnames)
 
 
+@pytest.mark.slow  # tests/export/test_live_model.py checks a changed file against --set in the everyday run
 def test_changed_inputs_give_the_engine_totals_with_the_same_overrides(small, tmp_path):
     results, path, _ = small
     cells = input_cells(path)
