@@ -16,6 +16,11 @@ import polars as pl
 Number = Union[int, float]
 
 
+ROUNDING_DIGITS = 9
+"""Decimal places kept before rounding up to whole replicas: floating-point noise
+(3.0000000000000004 replicas) must not buy a GPU."""
+
+
 class Term:
     """Base of every node. Arithmetic operators build new nodes."""
 
@@ -299,7 +304,7 @@ def _literal(value: float) -> pl.Expr:
 def _ceil_whole(e: pl.Expr) -> pl.Expr:
     # Round before ceiling so that 3.0000000000000004 replicas is 3, as Excel's ROUNDUP of a
     # value computed the same way would be: floating-point noise must not buy a GPU.
-    return e.round(9).ceil()
+    return e.round(ROUNDING_DIGITS).ceil()
 
 
 def to_python(term: Term, values: Mapping[str, float]) -> float:
@@ -326,7 +331,7 @@ def to_python(term: Term, values: Mapping[str, float]) -> float:
             if term.name == "sum": return sum(args, 0.0)
             if term.name == "max": return max(args)
             if term.name == "min": return min(args)
-            if term.name == "ceil": return float(math.ceil(round(args[0], 9)))
+            if term.name == "ceil": return float(math.ceil(round(args[0], ROUNDING_DIGITS)))
             if term.name == "floor": return float(math.floor(args[0]))
             if term.name == "abs": return abs(args[0])
             if term.name == "exp": return math.exp(args[0])
@@ -339,42 +344,48 @@ def to_python(term: Term, values: Mapping[str, float]) -> float:
 _EXCEL_FUNC = {"sum": "SUM", "max": "MAX", "min": "MIN", "abs": "ABS", "exp": "EXP", "ln": "LN"}
 
 
-def to_excel(term: Term, cell_of: Callable[[str], str], named_cell: Callable[[str], str | None] | None = None) -> str:
+def to_excel(term: Term, cell_of: Callable[[str], str], named_cell: Callable[[str], str | None] | None = None,
+             number: Callable[[float, str], str] | None = None, context: str = "") -> str:
     """An Excel formula body (without the leading `=`).
 
     `cell_of(input_name)` gives the cell reference of an input (e.g. `Inputs!$C$5` or a defined
     name); `named_cell(name)` may return the cell of an intermediate already written elsewhere, so
-    a long formula refers to it instead of repeating it. Only functions that both Excel and
-    LibreOffice evaluate are used (IF, MAX, MIN, ROUNDUP, ROUND, ROUNDDOWN, ABS, EXP, LN).
+    a long formula refers to it instead of repeating it; `number(value, where)` writes a constant
+    (the workbook gives every number but 0 and 1 a defined name; `where` is the enclosing named
+    quantity). Only functions that both Excel and LibreOffice evaluate are used (IF, MAX, MIN,
+    ROUNDUP, ROUND, ROUNDDOWN, ABS, EXP, LN).
     """
+    write_number = number or (lambda value, where: _excel_number(value))
 
-    def r(t: Term) -> str:
+    def r(t: Term, where: str) -> str:
         match t:
             case Input():
                 return cell_of(t.name)
             case Const():
-                return _excel_number(t.value)
+                return write_number(t.value, where)
             case Op():
-                return f"({r(t.left)}{t.op}{r(t.right)})"
+                return f"({r(t.left, where)}{t.op}{r(t.right, where)})"
             case Cmp():
                 op = "<>" if t.op == "!=" else t.op
-                return f"({r(t.left)}{op}{r(t.right)})"
+                return f"({r(t.left, where)}{op}{r(t.right, where)})"
             case Where():
-                return f"IF({r(t.cond)},{r(t.then)},{r(t.otherwise)})"
+                return f"IF({r(t.cond, where)},{r(t.then, where)},{r(t.otherwise, where)})"
             case Func():
-                args = [r(a) for a in t.args]
-                if t.name == "ceil": return f"ROUNDUP(ROUND({args[0]},9),0)"
-                if t.name == "floor": return f"ROUNDDOWN({args[0]},0)"
+                args = [r(a, where) for a in t.args]
+                if t.name == "ceil":
+                    return f"ROUNDUP(ROUND({args[0]},{write_number(float(ROUNDING_DIGITS), where)}),0)"
+                if t.name == "floor":
+                    return f"ROUNDDOWN({args[0]},0)"
                 return f"{_EXCEL_FUNC[t.name]}({','.join(args)})"
             case Named():
                 if named_cell is not None:
                     ref = named_cell(t.name)
                     if ref is not None:
                         return ref
-                return r(t.term)
+                return r(t.term, t.name)
         raise TypeError(f"cannot render {t!r}")
 
-    return r(term)
+    return r(term, context)
 
 
 def _excel_number(value: float) -> str:

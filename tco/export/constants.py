@@ -14,10 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tco import units
-from tco.engine.expr import Cmp, Const, Func, Input, Named, Op, Term, Where
-
-ROUNDING_DIGITS = 9
-"""ROUNDUP(ROUND(x, 9), 0): floating-point noise (3.0000000000000004 replicas) must not buy a GPU."""
+from tco.engine.expr import ROUNDING_DIGITS, Term, to_excel
 
 
 @dataclass(frozen=True)
@@ -85,9 +82,6 @@ class ConstantTable:
         return list(out.values())
 
 
-_EXCEL_FUNC = {"sum": "SUM", "max": "MAX", "min": "MIN", "abs": "ABS", "exp": "EXP", "ln": "LN"}
-
-
 def to_excel_named(term: Term, cell_of, named_cell=None, constants: ConstantTable | None = None, context: str = "") -> str:
     """`tco.engine.expr.to_excel` with every number other than 0 and 1 written as a named constant."""
     table = constants or ConstantTable()
@@ -99,32 +93,4 @@ def to_excel_named(term: Term, cell_of, named_cell=None, constants: ConstantTabl
             return f"(0-{number(-value, where)})"
         return table.name_of(value, where)
 
-    def r(t: Term, where: str) -> str:
-        match t:
-            case Input():
-                return cell_of(t.name)
-            case Const():
-                return number(t.value, where)
-            case Op():
-                return f"({r(t.left, where)}{t.op}{r(t.right, where)})"
-            case Cmp():
-                op = "<>" if t.op == "!=" else t.op
-                return f"({r(t.left, where)}{op}{r(t.right, where)})"
-            case Where():
-                return f"IF({r(t.cond, where)},{r(t.then, where)},{r(t.otherwise, where)})"
-            case Func():
-                args = [r(a, where) for a in t.args]
-                if t.name == "ceil":
-                    return f"ROUNDUP(ROUND({args[0]},{table.name_of(float(ROUNDING_DIGITS))}),0)"
-                if t.name == "floor":
-                    return f"ROUNDDOWN({args[0]},0)"
-                return f"{_EXCEL_FUNC[t.name]}({','.join(args)})"
-            case Named():
-                if named_cell is not None:
-                    ref = named_cell(t.name)
-                    if ref is not None:
-                        return ref
-                return r(t.term, t.name)
-        raise TypeError(f"cannot render {t!r}")
-
-    return r(term, context)
+    return to_excel(term, cell_of, named_cell, number, context)

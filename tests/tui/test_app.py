@@ -18,21 +18,11 @@ from tco.tui.screens.confirm import ConfirmScreen
 from tco.tui.screens.explain import ExplainScreen
 from tco.tui.screens.problems import ProblemsScreen
 sys.path.insert(0, str(Path(__file__).parent))
-from tui_helpers import DATA, TODAY, open_app, settled, wait_for  # noqa: E402
+from tui_helpers import DATA, TODAY, SID, engine_totals, open_app, settled, totals_on_screen, wait_for  # noqa: E402
 
 pytestmark = pytest.mark.anyio
-SID = "tui-support"
 
 
-def totals_on_screen(app) -> dict[str, float]:
-    ev = app.screen.evaluations[SID]
-    return dict(zip(ev.results.options["option"].to_list(), ev.results.options["total_cost_usd"].to_list()))
-
-
-def engine_totals(path, overrides=()) -> dict[str, float]:
-    results = run_scenarios([path], today=TODAY, overrides=list(overrides)).results
-    frame = results.options.filter(pl.col("scenario") == SID)
-    return dict(zip(frame["option"].to_list(), frame["total_cost_usd"].to_list()))
 
 
 async def type_into(pilot, field_id: str, text: str, enter: bool = True) -> None:

@@ -25,10 +25,9 @@ from tco.tui.screens.confirm import ConfirmScreen
 from tco.tui.screens.option_editor import OptionEditorScreen
 
 sys.path.insert(0, str(Path(__file__).parent))
-from tui_helpers import TODAY, open_app, settled, wait_for  # noqa: E402
+from tui_helpers import TODAY, SID, engine_totals, open_app, settled, totals_on_screen, wait_for  # noqa: E402
 
 pytestmark = pytest.mark.anyio
-SID = "tui-support"
 ASSUMPTION_LINE = "  monthly_growth: 0.03  # ASSUMPTION: 3 % a month, from the 2026 sales plan"
 
 
@@ -41,15 +40,6 @@ def commented_file(scenario_file: Path) -> Path:
     return scenario_file
 
 
-def totals_on_screen(app) -> dict[str, float]:
-    ev = app.screen.evaluations[SID]
-    return dict(zip(ev.results.options["option"].to_list(), ev.results.options["total_cost_usd"].to_list()))
-
-
-def engine_totals(path, overrides=()) -> dict[str, float]:
-    results = run_scenarios([path], today=TODAY, overrides=list(overrides)).results
-    frame = results.options.filter(pl.col("scenario") == SID)
-    return dict(zip(frame["option"].to_list(), frame["total_cost_usd"].to_list()))
 
 
 def options_of(app) -> list[str]:

@@ -9,6 +9,25 @@ from pathlib import Path
 DATA = Path(__file__).parent / "data"
 TODAY = dt.date(2026, 11, 27)
 """Prices in force on this date; no test reads the clock."""
+SID = "tui-support"
+"""The scenario of tests/tui/data/support.yaml."""
+
+
+def totals_on_screen(app) -> dict[str, float]:
+    """Option id -> total as the comparison screen holds it."""
+    ev = app.screen.evaluations[SID]
+    return dict(zip(ev.results.options["option"].to_list(), ev.results.options["total_cost_usd"].to_list()))
+
+
+def engine_totals(path, overrides=()) -> dict[str, float]:
+    """Option id -> total as `tco run --set ...` computes it for the same file."""
+    import polars as pl
+
+    from tco.run import run_scenarios
+
+    results = run_scenarios([path], today=TODAY, overrides=list(overrides)).results
+    frame = results.options.filter(pl.col("scenario") == SID)
+    return dict(zip(frame["option"].to_list(), frame["total_cost_usd"].to_list()))
 
 
 async def wait_for(pilot, condition, timeout_s: float = 60.0, what: str = "condition") -> None:
