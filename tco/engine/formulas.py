@@ -10,7 +10,7 @@ Conventions: volumes are per month, prices per million tokens, fractions as frac
 from __future__ import annotations
 
 from tco import units
-from tco.engine.expr import Const, Input, Term, ceil, maximum, minimum, named, total, where
+from tco.engine.expr import Const, Input, Term, at_month, ceil, floor, maximum, minimum, named, running, total, where
 
 PROFILE_HOURS = 24
 
@@ -249,22 +249,84 @@ gpu_price_factor = named("gpu_price_factor", "GPU price multiplier (expected yea
                          (1 + gpu_price_change_per_year) ** ((month - 1) / MONTHS_PER_YEAR), "ratio")
 """Symmetric with the API decline: after a year GPU prices are (1 + change) of today's."""
 
+# ------------------------------------------------------------------ purchased GPUs: a committed fleet
+MAX_REPLACEMENTS = 10
+"""Lives of a purchased GPU followed over the horizon: 10 x a 12-month depreciation covers the
+longest horizon (120 months); a scenario whose horizon outlasts 10 lives is refused (tco.model.scenario)."""
+
+depreciation_months = named("depreciation_months", "depreciation period in whole months",
+                            floor(depreciation_years * MONTHS_PER_YEAR + 0.5), "months")
+"""Straight-line depreciation runs month by month: the period is rounded to whole months."""
+gpus_needed_first_month = named("gpus_needed_first_month", "GPUs needed in month 1",
+                                at_month(gpus_busiest_hour, 1, "first"), "GPUs")
+
+
+def _owned_at(month_term: Term) -> Term:
+    """GPUs owned in another month: 0 before month 1, else the most ever needed up to then.
+
+    With geometric growth the GPUs needed move in one direction, so the most needed so far is
+    max(needed then, needed in month 1): a growing fleet buys more, a shrinking one keeps month 1's.
+    """
+    return where(month_term.ge(1), maximum(at_month(gpus_busiest_hour, month_term, "lag"), gpus_needed_first_month), 0)
+
+
+gpus_owned = named("gpus_owned", "GPUs owned (bought when first needed, then kept)",
+                   is_purchased * maximum(gpus_busiest_hour, gpus_needed_first_month), "GPUs")
+"""Purchased GPUs are committed: a fleet that needs fewer later still owns, powers no more, and depreciates them."""
+gpu_replacement_price_factor = named(
+    "gpu_replacement_price_factor", "price of a replacement / price of the GPU it replaces",
+    (1 + gpu_price_change_per_year) ** (depreciation_months / MONTHS_PER_YEAR), "ratio")
+
+
+def _bought_usd(lag: int) -> Term:
+    """Purchase value of the GPUs first bought `lag` depreciation periods ago (0 before month 1)."""
+    when = month - lag * depreciation_months if lag else month
+    return named(
+        f"gpus_first_bought_usd_lag{lag}", f"GPUs first bought {lag} depreciation period(s) ago, at their price",
+        is_purchased * (_owned_at(when) - _owned_at(when - 1)) * purchase_usd_per_gpu
+        * (1 + gpu_price_change_per_year) ** ((when - 1) / MONTHS_PER_YEAR), "USD")
+
+
+_BOUGHT = [_bought_usd(lag) for lag in range(MAX_REPLACEMENTS + 1)]
+gpu_capex_usd = named(
+    "gpu_capex_usd", "GPU purchases this month (new GPUs and replacements)",
+    total(gpu_replacement_price_factor ** lag * _BOUGHT[lag] for lag in range(MAX_REPLACEMENTS + 1)), "USD")
+"""New GPUs at this month's price; a GPU whose depreciation ended is replaced at this month's price
+(the price it was bought at x the replacement price factor per life)."""
+gpu_capex_retired_usd = named(
+    "gpu_capex_retired_usd", "purchase value of GPUs reaching the end of their life this month",
+    total(gpu_replacement_price_factor ** (lag - 1) * _BOUGHT[lag] for lag in range(1, MAX_REPLACEMENTS + 1)), "USD")
+gpu_capex_change_usd = named("gpu_capex_change_usd", "change of the purchase value in service",
+                             gpu_capex_usd - gpu_capex_retired_usd, "USD")
+gpu_capex_in_service_usd = named("gpu_capex_in_service_usd", "purchase value of the GPUs in service",
+                                 running(gpu_capex_change_usd), "USD")
+depreciation_usd = named("depreciation_usd", "GPUs: depreciation",
+                         gpu_capex_in_service_usd * (1 - residual_value_share) / depreciation_months, "USD")
+"""Straight line from the purchase month: (price - resale value) / months, then it stops."""
+gpu_book_value_change_usd = named(
+    "gpu_book_value_change_usd", "change of the book value",
+    gpu_capex_usd - residual_value_share * gpu_capex_retired_usd - depreciation_usd, "USD")
+gpu_book_value_usd = named("gpu_book_value_usd", "book value of the GPUs at the end of the month",
+                           running(gpu_book_value_change_usd), "USD")
+"""Falls monthly by the depreciation; a retired GPU leaves at its resale value."""
+cost_of_capital_usd = named("cost_of_capital_usd", "GPUs: cost of capital",
+                            (gpu_book_value_usd + depreciation_usd) * cost_of_capital_per_year / MONTHS_PER_YEAR, "USD")
+"""Interest on the month's book value (after this month's purchases, before its depreciation)."""
+gpu_resale_usd = named(
+    "gpu_resale_usd", "GPUs sold (end of life, and all at the end of the horizon)",
+    residual_value_share * gpu_capex_retired_usd + where(month.eq(horizon_months), gpu_book_value_usd, 0), "USD")
+"""At end of life a GPU sells for its residual value; at the horizon's end the fleet is valued at book value."""
+
 # ------------------------------------------------------------------ self-hosted cost lines
 gpu_rental_usd = named("gpu_rental_usd", "GPUs: rental",
                        (1 - is_purchased) * gpu_hours * (1 + spot_interruption_overhead) * gpu_usd_per_hour * gpu_price_factor, "USD")
-depreciation_usd = named("depreciation_usd", "GPUs: depreciation",
-                         is_purchased * gpus_in_month * purchase_usd_per_gpu * (1 - residual_value_share)
-                         / (depreciation_years * MONTHS_PER_YEAR), "USD")
-cost_of_capital_usd = named("cost_of_capital_usd", "GPUs: cost of capital",
-                            is_purchased * gpus_in_month * purchase_usd_per_gpu * (1 + residual_value_share) / 2
-                            * cost_of_capital_per_year / MONTHS_PER_YEAR, "USD")
-"""Interest on the average book value over the depreciation period: price x (1 + residual) / 2."""
 power_usd = named("power_usd", "power",
                   is_purchased * energy_kwh_in_month * usd_per_kwh
                   * (1 + power_inflation_per_year) ** ((month - 1) / MONTHS_PER_YEAR), "USD")
 """Cloud prices include power: only owned GPUs pay it."""
 hosting_usd = named("hosting_usd", "hosting / colocation",
-                    is_purchased * gpus_in_month * server_power_per_gpu_kw * hosting_usd_per_kw_month, "USD")
+                    gpus_owned * server_power_per_gpu_kw * hosting_usd_per_kw_month, "USD")
+"""Colocation is paid for every GPU owned, busy or not."""
 staff_usd = named("staff_usd", "staff",
                   has_self_hosted * in_horizon * staff_fte * staff_usd_per_fte_year / MONTHS_PER_YEAR * staff_share
                   * (1 + staff_inflation_per_year) ** ((month - 1) / MONTHS_PER_YEAR), "USD")
@@ -274,8 +336,8 @@ storage_usd = named("storage_usd", "storage", has_self_hosted * in_horizon * sto
 egress_usd = named("egress_usd", "network egress",
                    requests_in_month * self_hosted_share * in_horizon * egress_gb_per_request * egress_usd_per_gb, "USD")
 maintenance_usd = named("maintenance_usd", "hardware maintenance / support",
-                        is_purchased * gpus_in_month * purchase_usd_per_gpu * maintenance_share_of_capex_per_year / MONTHS_PER_YEAR, "USD")
-"""A support contract priced as a yearly share of the hardware's purchase price."""
+                        gpu_capex_in_service_usd * maintenance_share_of_capex_per_year / MONTHS_PER_YEAR, "USD")
+"""A support contract priced as a yearly share of the purchase price of the hardware in service."""
 
 COST_LINES: tuple = (
     api_input_usd, api_cache_read_usd, api_cache_write_usd, api_output_usd, api_reasoning_usd,
@@ -288,14 +350,22 @@ API_LINES = COST_LINES[:5]
 SELF_HOSTED_LINES = COST_LINES[5:]
 
 monthly_cost_usd = named("monthly_cost_usd", "cost this month", total(COST_LINES), "USD")
+"""The accounting basis: purchases are spread as depreciation, plus the cost of the capital tied up."""
+cash_cost_usd = named(
+    "cash_cost_usd", "cash paid this month",
+    monthly_cost_usd - depreciation_usd - cost_of_capital_usd + gpu_capex_usd - gpu_resale_usd, "USD")
+"""The cash basis: purchases in the month they are paid, sales as inflows; no depreciation and no
+cost of capital (discounting the cash flows is what charges for the capital)."""
 discount_factor = named("discount_factor", "discount factor",
                         1 / (1 + discount_rate_per_year) ** (month / MONTHS_PER_YEAR), "ratio")
 """Costs are paid at the end of each month."""
-discounted_cost_usd = named("discounted_cost_usd", "discounted cost this month", monthly_cost_usd * discount_factor, "USD")
+discounted_cost_usd = named("discounted_cost_usd", "discounted cash paid this month", cash_cost_usd * discount_factor, "USD")
+"""NPV is taken on cash flows, not on the accounting view."""
 
 MONTHLY_RESULTS: tuple = (
     monthly_cost_usd, discounted_cost_usd, requests_in_month, tokens_in_month, gpus_in_month, utilization,
     api_share, instances_in_month, idle_gpus_in_month, gpus_busiest_hour, energy_kwh_in_month, self_hosted_tokens_in_month,
+    cash_cost_usd, gpus_owned, gpu_capex_usd, gpu_resale_usd, gpu_book_value_usd,
 )
 """Monthly figures shown next to the cost lines."""
 
@@ -311,14 +381,16 @@ LINE_LABELS = {line.name: line.label for line in COST_LINES}
 # Sums over the months of the horizon are inputs named `sum_<monthly result>`: polars sums the
 # monthly column, the workbook writes SUM() over it. What is built on them is written once here.
 sum_monthly_cost_usd = Input("sum_monthly_cost_usd", "total cost over the horizon", "USD")
-sum_discounted_cost_usd = Input("sum_discounted_cost_usd", "sum of discounted monthly costs", "USD")
+sum_discounted_cost_usd = Input("sum_discounted_cost_usd", "sum of discounted monthly cash flows", "USD")
+sum_cash_cost_usd = Input("sum_cash_cost_usd", "cash paid over the horizon", "USD")
 sum_requests_in_month = Input("sum_requests_in_month", "requests over the horizon", "requests")
 sum_tokens_in_month = Input("sum_tokens_in_month", "tokens over the horizon", "tokens")
 sum_energy_kwh_in_month = Input("sum_energy_kwh_in_month", "energy over the horizon", "kWh")
 sum_self_hosted_tokens_in_month = Input("sum_self_hosted_tokens_in_month", "tokens served by the own fleet over the horizon", "tokens")
 
 total_cost_usd = named("total_cost_usd", "total cost over the horizon", sum_monthly_cost_usd, "USD")
-npv_usd = named("npv_usd", "net present cost (NPV of the monthly costs)", sum_discounted_cost_usd, "USD")
+npv_usd = named("npv_usd", "net present cost (NPV of the monthly cash flows)", sum_discounted_cost_usd, "USD")
+total_cash_usd = named("total_cash_usd", "cash paid over the horizon (net of sales)", sum_cash_cost_usd, "USD")
 cost_per_million_tokens_usd = named(
     "cost_per_million_tokens_usd", "cost per million tokens",
     per_unit(sum_monthly_cost_usd, sum_tokens_in_month) * MILLION, "USD per million tokens")
@@ -333,6 +405,6 @@ energy_kwh_per_million_tokens = named(
     "energy_kwh_per_million_tokens", "energy per million tokens served by the own fleet",
     per_unit(sum_energy_kwh_in_month, sum_self_hosted_tokens_in_month) * MILLION, "kWh per million tokens")
 
-HORIZON_RESULTS: tuple = (total_cost_usd, npv_usd, cost_per_million_tokens_usd, cost_per_request_usd, cost_per_llm_call_usd,
+HORIZON_RESULTS: tuple = (total_cost_usd, npv_usd, total_cash_usd, cost_per_million_tokens_usd, cost_per_request_usd, cost_per_llm_call_usd,
                           energy_kwh, energy_kwh_per_million_tokens)
 """Results over the whole horizon, built on sums of monthly results."""

@@ -147,8 +147,17 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
                 return const_cell(_o.option_id, n)
             return None
 
+        def running_cell(n: str, _named_cell=named_cell) -> str | None:
+            # a running total (tco.engine.expr.running) sums the result's column from the first month to this one
+            ref = _named_cell(n)
+            if ref is None or not ref.endswith(ROW):
+                return None
+            letter = ref[:-len(ROW)]
+            return f"SUM({letter}${first}:{letter}{ROW})"
+
         for p in b.parts:
-            templates.append(RepeatedColumn(b.columns[p.name], to_excel(p.term, cell_of, named_cell), number_format_for(p.unit)))
+            templates.append(RepeatedColumn(b.columns[p.name], to_excel(p.term, cell_of, named_cell, running_cell),
+                                            number_format_for(p.unit)))
         if b.base is None:
             cost = get_column_letter(b.columns["monthly_cost_usd"])
             cum = get_column_letter(b.columns[CUMULATIVE])

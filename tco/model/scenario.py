@@ -136,12 +136,14 @@ class Payment(StrictModel):
     """For `spot`: extra GPU-hours lost to preemptions and restarts (0.1 = 10 % more hours)."""
     purchase_usd_per_gpu: PositiveFloat | None = None
     """For `purchased`: capex per GPU including its share of the server and network."""
-    depreciation_years: float = Field(default=4.0, gt=0, le=15, allow_inf_nan=False)
-    """For `purchased`: straight-line depreciation period."""
+    depreciation_years: float = Field(default=4.0, ge=1, le=15, allow_inf_nan=False)
+    """For `purchased`: straight-line depreciation period (whole months; at least a year, so that the
+    10 lives the engine follows cover the longest horizon). A GPU is replaced at the end of it."""
     residual_value_share: Share = 0.0
     """For `purchased`: resale value at the end of depreciation, as a share of the price."""
     cost_of_capital_per_year: float = Field(default=0.0, ge=0, le=1, allow_inf_nan=False)
-    """For `purchased`: interest on the capital tied up (charged on the average book value)."""
+    """For `purchased`: interest on the capital tied up, charged monthly on the book value (accounting view only;
+    the NPV discounts the cash flows instead)."""
     billing: Literal["per-instance", "per-gpu"] = "per-instance"
     """`per-instance`: the offer is an instance of N GPUs and the fleet rents whole instances (replicas
     packed onto them; unused GPUs are paid and shown as idle). `per-gpu`: pay each GPU alone (a seller
