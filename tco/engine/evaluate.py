@@ -120,7 +120,7 @@ MAX_RUNS = 256
 """Up to this many runs of rows of one structure, groups are slices of the frame."""
 
 
-FLAGS = ("has_self_hosted", "is_overflow", "is_autoscaled", "is_purchased")
+FLAGS = ("has_self_hosted", "is_overflow", "is_autoscaled", "is_purchased", "is_reserved")
 """Inputs that switch whole branches of the formulas on or off."""
 
 _SUMMED = ("monthly_cost_usd", "discounted_cost_usd", "cash_cost_usd", "requests_in_month", "tokens_in_month",
@@ -327,12 +327,13 @@ def evaluate_totals(inputs: pl.DataFrame) -> pl.DataFrame:
 
 
 def _has_running_totals(flags: tuple[float, ...]) -> bool:
-    """Purchased fleets carry running totals (book value, GPUs in service): summed from their months.
+    """Purchased and reserved fleets carry running totals (book value, GPUs in service): summed from their months.
 
     Why: a running total has no closed form over the horizon and the months loop evaluates months
     side by side, so these rows take the monthly frame (slower per row, the same formulas).
     """
-    return dict(zip(FLAGS, flags)).get("is_purchased", 0.0) == 1.0
+    flag = dict(zip(FLAGS, flags))
+    return flag.get("is_purchased", 0.0) == 1.0 or flag.get("is_reserved", 0.0) == 1.0
 
 
 def _totals_of_group(frame: pl.DataFrame, plan: _HorizonPlan) -> pl.DataFrame:

@@ -21,7 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Literal, get_args
 
-from tco.model.scenario import ApiOption, Finance, HybridOption, Payment, Operations, Scenario, SelfHostedOption, Workload
+from tco.model.scenario import (ApiOption, Finance, HybridOption, MixedBase, MixedBurst, Payment, Operations, Scenario,
+                                SelfHostedOption, Workload)
 
 Scope = Literal["workload", "finance", "api", "self-hosted", "hybrid"]
 SCOPES: tuple[Scope, ...] = get_args(Scope)
@@ -174,6 +175,22 @@ FIELDS: tuple[Field, ...] = (
           applies=_mode_is_not("purchased"), old_names=("usd_per_gpu_hour",)),
     Field(_SH, ("payment", "reserved_discount"), None, "reserved discount", "fraction", rebuild=True),
     Field(_SH, ("payment", "billing"), None, "billing", "name", rebuild=True, ui="choice"),
+    Field(_SH, ("payment", "term_months"), "term_months", "reservation term", "months",
+          applies=_mode_is("reserved"), rebuild=True, ui="whole"),
+    Field(_SH, ("payment", "upfront_share"), "upfront_share", "upfront share", "fraction", applies=_mode_is("reserved")),
+    Field(_SH, ("payment", "base", "offer"), None, "base offer", "id", applies=_mode_is("mixed"), rebuild=True, ui="text"),
+    Field(_SH, ("payment", "base", "replicas"), None, "base replicas", "replicas | auto", applies=_mode_is("mixed"),
+          rebuild=True, ui="text"),
+    Field(_SH, ("payment", "base", "gpu_usd_per_hour"), None, "base price per GPU-hour", "USD per GPU-hour",
+          applies=_mode_is("mixed"), rebuild=True),
+    Field(_SH, ("payment", "base", "term_months"), None, "base term", "months", applies=_mode_is("mixed"), rebuild=True, ui="whole"),
+    Field(_SH, ("payment", "base", "upfront_share"), None, "base upfront share", "fraction", applies=_mode_is("mixed"), rebuild=True),
+    Field(_SH, ("payment", "burst", "offer"), None, "burst offer", "id", applies=_mode_is("mixed"), rebuild=True, ui="text"),
+    Field(_SH, ("payment", "burst", "mode"), None, "burst mode", "name", applies=_mode_is("mixed"), rebuild=True, ui="choice"),
+    Field(_SH, ("payment", "burst", "gpu_usd_per_hour"), None, "burst price per GPU-hour", "USD per GPU-hour",
+          applies=_mode_is("mixed"), rebuild=True),
+    Field(_SH, ("payment", "beyond_horizon"), None, "term past the horizon", "name", applies=_mode_is("reserved"),
+          rebuild=True, ui="choice"),
     Field(_SH, ("payment", "spot_interruption_overhead"), "spot_interruption_overhead", "spot overhead", "fraction",
           applies=_mode_is("spot")),
     Field(_SH, ("payment", "purchase_usd_per_gpu"), "purchase_usd_per_gpu", "purchase price per GPU", "USD per GPU",
@@ -214,7 +231,8 @@ FIELDS: tuple[Field, ...] = (
 
 _MODEL_OF: dict[tuple[str, tuple[str, ...]], type] = {
     (_W, ()): Workload, (_FIN, ()): Finance, (_API, ()): ApiOption, (_SH, ()): SelfHostedOption,
-    (_SH, ("payment",)): Payment, (_SH, ("operations",)): Operations, (_HY, ()): HybridOption,
+    (_SH, ("payment",)): Payment, (_SH, ("operations",)): Operations,
+    (_SH, ("payment", "base")): MixedBase, (_SH, ("payment", "burst")): MixedBurst, (_HY, ()): HybridOption,
 }
 SCOPE_OF_KIND: dict[str, Scope] = {"api": _API, "self-hosted": _SH, "hybrid": _HY}
 

@@ -121,12 +121,56 @@ class ApiOption(StrictModel):
     note: str | None = None
 
 
+class MixedBase(StrictModel):
+    """The reserved base of a `mixed` fleet: a fixed number of replicas on a committed term."""
+
+    offer: Id | None = None
+    """Committed offer id from hardware/offers/committed (price, term, payment option, instance size)."""
+    gpu_usd_per_hour: PositiveFloat | None = None
+    """Your contract's price per GPU-hour (instead of an offer's)."""
+    replicas: int | Literal["auto"] = "auto"
+    """Replicas reserved; `auto` picks the number that minimises the total cost over the horizon
+    (24-hour profile and growth), trying every size from none to the busiest hour's fleet."""
+    term_months: int | None = Field(default=None, ge=1, le=60)
+    """The term in months (default: the committed offer's, 1y = 12, 3y = 36)."""
+    upfront_share: Share | None = None
+    """Share of a term paid when it starts (default: from the offer's payment option)."""
+
+    @model_validator(mode="after")
+    def _needs_a_price(self):
+        if self.offer is None and self.gpu_usd_per_hour is None:
+            raise ValueError("the base needs an offer or gpu_usd_per_hour")
+        return self
+
+
+class MixedBurst(StrictModel):
+    """The bursts of a `mixed` fleet: replicas above the base, rented by the hour when the profile needs them."""
+
+    offer: Id | None = None
+    """On-demand offer id from hardware/offers."""
+    mode: Literal["on-demand", "spot"] = "on-demand"
+    gpu_usd_per_hour: PositiveFloat | None = None
+    """Your price per GPU-hour (instead of the offer's)."""
+
+    @model_validator(mode="after")
+    def _needs_a_price(self):
+        if self.offer is None and self.gpu_usd_per_hour is None:
+            raise ValueError("the burst needs an offer or gpu_usd_per_hour")
+        return self
+
+
 class Payment(StrictModel):
     """How the GPUs are paid for."""
 
-    mode: Literal["on-demand", "reserved", "spot", "purchased"]
+    mode: Literal["on-demand", "reserved", "spot", "purchased", "mixed"]
+    base: MixedBase | None = None
+    """For `mixed`: the reserved base (`{offer: <committed offer id>, replicas: N | auto}`)."""
+    burst: MixedBurst | None = None
+    """For `mixed`: what serves the hours above the base (`{offer: <on-demand offer id>}`)."""
     offer: Id | None = None
-    """Cloud offer id from hardware/offers (e.g. `aws:p5.48xlarge`); gives the hourly price per GPU."""
+    """Cloud offer id from hardware/offers (e.g. `aws:p5.48xlarge`); gives the hourly price per GPU. For `reserved`,
+    a committed offer id from hardware/offers/committed (`tco offers list --term 1y`) gives the committed price,
+    the term, the payment option and the instance size."""
     gpu_usd_per_hour: PositiveFloat | None = None
     """Explicit price per GPU-hour (overrides the offer's); required for `reserved` without an offer.
     Formerly `usd_per_gpu_hour` (still read, with a warning)."""
@@ -144,6 +188,16 @@ class Payment(StrictModel):
     cost_of_capital_per_year: float = Field(default=0.0, ge=0, le=1, allow_inf_nan=False)
     """For `purchased`: interest on the capital tied up, charged monthly on the book value (accounting view only;
     the NPV discounts the cash flows instead)."""
+    term_months: int | None = Field(default=None, ge=1, le=60)
+    """For `reserved`: the commitment's term in months; every GPU reserved is owed for the whole term and
+    renewed at the then-current price when the horizon outlasts it. Default: from a committed offer (1y = 12,
+    3y = 36); a capacity block or a typed contract price needs it. Without either, 1 (a monthly commitment)."""
+    upfront_share: Share | None = None
+    """For `reserved`: share of the term's price paid when the term starts (the rest monthly). Default: from a
+    committed offer's payment option (all-upfront 1, no-upfront 0); partial-upfront needs your contract's figure."""
+    beyond_horizon: Literal["owed", "horizon-share"] = "owed"
+    """For `reserved`: `owed` counts the part of a term that runs past the horizon as its own cost line in the
+    last month (the contract is owed in full); `horizon-share` counts only the months inside the horizon."""
     billing: Literal["per-instance", "per-gpu"] = "per-instance"
     """`per-instance`: the offer is an instance of N GPUs and the fleet rents whole instances (replicas
     packed onto them; unused GPUs are paid and shown as idle). `per-gpu`: pay each GPU alone (a seller
@@ -151,7 +205,12 @@ class Payment(StrictModel):
 
     @model_validator(mode="after")
     def _needs_a_price(self):
-        if self.mode == "purchased":
+        if self.mode == "mixed":
+            if self.base is None or self.burst is None:
+                raise ValueError("mode `mixed` needs a base ({offer: ..., replicas: N | auto}) and a burst ({offer: ...})")
+        elif self.base is not None or self.burst is not None:
+            raise ValueError(f"base and burst belong to mode `mixed`, not `{self.mode}`")
+        elif self.mode == "purchased":
             if self.purchase_usd_per_gpu is None:
                 raise ValueError("mode `purchased` needs purchase_usd_per_gpu")
         elif self.offer is None and self.gpu_usd_per_hour is None:

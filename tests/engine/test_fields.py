@@ -25,10 +25,12 @@ from tco.load.scenarios import load_scenario_files
 
 ALL_KINDS = Path(__file__).parents[1] / "data" / "fields" / "all_kinds.yaml"
 TODAY = dt.date(2026, 12, 1)
-LOOKUP_ONLY = {"has_self_hosted", "is_overflow", "is_autoscaled", "is_purchased", "gpus_per_instance",
+LOOKUP_ONLY = {"has_self_hosted", "is_overflow", "is_autoscaled", "is_purchased", "is_reserved", "is_mixed", "gpus_per_instance",
+               "count_beyond_horizon", "base_replicas", "burst_gpu_usd_per_hour", "burst_gpus_per_instance",
                *(p.name for p in F.profile)}
-"""Formula inputs no single field sets: structure flags (from `kind`, `mode`, `fleet`), the GPUs per
-instance from the offer, and the profile weights (the normalised `hourly_profile`)."""
+"""Formula inputs no single field sets: structure flags (from `kind`, `mode`, `fleet`, `beyond_horizon`), the
+GPUs per instance from the offers, the profile weights (the normalised `hourly_profile`), and the mixed
+fleet's base (`replicas: N | auto`, resolved by the rows builder) and burst price (offer or typed)."""
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +65,7 @@ def option_ids(scope: str) -> list[str]:
 
 OWNER_OF = {
     "gpu_usd_per_hour": "on-demand", "spot_interruption_overhead": "spot", "overflow_replicas": "overflow",
-    "self_hosted_share": "share",
+    "self_hosted_share": "share", "term_months": "reserved", "upfront_share": "reserved",
     **{key: "purchased" for key in ("purchase_usd_per_gpu", "depreciation_years", "residual_value_share",
                                     "cost_of_capital_per_year", "usd_per_kwh", "pue", "idle_power_share",
                                     "server_power_per_gpu_kw", "hosting_usd_per_kw_month",
