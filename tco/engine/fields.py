@@ -21,12 +21,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Literal, get_args
 
-from tco.model.scenario import (ApiOption, Finance, HybridOption, MixedBase, MixedBurst, Payment, Operations, Scenario,
+from tco.model.scenario import (ApiOption, ApiProvisionedOption, Finance, HybridOption, MixedBase, MixedBurst, Payment, Operations, Scenario,
                                 SelfHostedOption, Workload)
 
-Scope = Literal["workload", "finance", "api", "self-hosted", "hybrid"]
+Scope = Literal["workload", "finance", "api", "self-hosted", "hybrid", "api-provisioned"]
 SCOPES: tuple[Scope, ...] = get_args(Scope)
-OPTION_SCOPES: tuple[Scope, ...] = ("api", "self-hosted", "hybrid")
+OPTION_SCOPES: tuple[Scope, ...] = ("api", "self-hosted", "hybrid", "api-provisioned")
 
 
 def _always(option: Any) -> bool:
@@ -111,7 +111,7 @@ def _hybrid_mode(mode: str) -> Callable[[Any], bool]:
 DAYS_PER_MONTH_SCALE = 1.0 / (365.0 / 12.0)
 """requests_per_month -> requests_per_day: the same 30.4167-day month as units.DAYS_PER_MONTH."""
 
-_W, _FIN, _API, _SH, _HY = "workload", "finance", "api", "self-hosted", "hybrid"
+_W, _FIN, _API, _SH, _HY, _AP = "workload", "finance", "api", "self-hosted", "hybrid", "api-provisioned"
 
 FIELDS: tuple[Field, ...] = (
     # ------------------------------------------------------------------ workload
@@ -229,12 +229,27 @@ FIELDS: tuple[Field, ...] = (
           applies=_hybrid_mode("overflow"), old_names=("replicas",), ui="whole"),
 )
 
+_AP_FIELDS = (
+    # committed API capacity: each value feeds the sizing (units for the busiest hour), so a change re-resolves it
+    Field(_AP, ("usd_per_unit_hour",), None, "price per unit-hour", "USD per unit-hour", rebuild=True),
+    Field(_AP, ("tokens_per_minute_per_unit",), None, "tokens/minute per unit", "tokens per minute", rebuild=True),
+    Field(_AP, ("output_token_weight",), None, "output token weight", "ratio", rebuild=True),
+    Field(_AP, ("minimum_units",), None, "minimum units", "units", rebuild=True, ui="whole"),
+    Field(_AP, ("units",), None, "units", "units | auto", rebuild=True, ui="text"),
+    Field(_AP, ("term_months",), "term_months", "term", "months", rebuild=True, ui="whole"),
+    Field(_AP, ("upfront_share",), "upfront_share", "upfront share", "fraction"),
+    Field(_AP, ("beyond_horizon",), None, "term past the horizon", "name", rebuild=True, ui="choice"),
+    Field(_AP, ("overflow_api",), None, "overflow API", "id", rebuild=True, ui="text"),
+)
+FIELDS = (*FIELDS, *_AP_FIELDS)
+
 _MODEL_OF: dict[tuple[str, tuple[str, ...]], type] = {
     (_W, ()): Workload, (_FIN, ()): Finance, (_API, ()): ApiOption, (_SH, ()): SelfHostedOption,
     (_SH, ("payment",)): Payment, (_SH, ("operations",)): Operations,
     (_SH, ("payment", "base")): MixedBase, (_SH, ("payment", "burst")): MixedBurst, (_HY, ()): HybridOption,
+    (_AP, ()): ApiProvisionedOption,
 }
-SCOPE_OF_KIND: dict[str, Scope] = {"api": _API, "self-hosted": _SH, "hybrid": _HY}
+SCOPE_OF_KIND: dict[str, Scope] = {"api": _API, "self-hosted": _SH, "hybrid": _HY, "api-provisioned": _AP}
 
 
 def fields_of(scope: Scope) -> tuple[Field, ...]:

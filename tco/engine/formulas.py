@@ -291,7 +291,7 @@ gpus_committed_needed = named("gpus_committed_needed", "GPUs to commit (the base
                               where(is_mixed.gt(0.5), base_gpus, gpus_busiest_hour), "GPUs")
 
 # ------------------------------------------------------------------ purchased GPUs: a committed fleet
-MAX_REPLACEMENTS = 10
+MAX_REPLACEMENTS = 10  # tco.model.scenario.COMMITMENT_TERMS_FOLLOWED = MAX_REPLACEMENTS + 1
 """Lives of a purchased GPU followed over the horizon: 10 x a 12-month depreciation covers the
 longest horizon (120 months); a scenario whose horizon outlasts 10 lives is refused (tco.model.scenario)."""
 

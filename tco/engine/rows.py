@@ -14,7 +14,7 @@ from typing import Any, Callable
 from tco.engine import formulas as F
 from tco.engine.fields import API_INPUTS, direct_inputs
 from tco.model.catalog import Catalog, ResolvedApiPrice
-from tco.model.scenario import ApiOption, HybridOption, Scenario, SelfHostedOption
+from tco.model.scenario import ApiOption, ApiProvisionedOption, HybridOption, Scenario, SelfHostedOption
 
 SERVER_POWER_FIGURE = "dgx-h100-power-draw"
 """Cost figure (hardware/cost_figures.yaml) for the power of a whole 8 x H100 SXM server; divided by
@@ -79,7 +79,7 @@ def build_rows(scenarios: list[Scenario], catalog: Catalog, today: dt.date,
         base = _workload_values(scenario)
         resolved: dict[str, tuple[dict[str, float], dict[str, Provenance], Row]] = {}
         for o_index, option in enumerate(scenario.options):
-            if isinstance(option, HybridOption):
+            if isinstance(option, (HybridOption, ApiProvisionedOption)):
                 continue
             path = ("options", o_index)
             row = Row(len(rows), scenario.id, scenario.title, option.id, option.kind, dict(base[0]), dict(base[1]))
@@ -92,6 +92,11 @@ def build_rows(scenarios: list[Scenario], catalog: Catalog, today: dt.date,
                 resolved[option.id] = (row.values, row.provenance, row)
                 rows.append(row)
         for o_index, option in enumerate(scenario.options):
+            if isinstance(option, ApiProvisionedOption):
+                row = Row(len(rows), scenario.id, scenario.title, option.id, option.kind, dict(base[0]), dict(base[1]))
+                if _provisioned_values(row, option, scenario, resolved, problems, s_index, ("options", o_index)):
+                    rows.append(row)
+                continue
             if not isinstance(option, HybridOption):
                 continue
             if option.self_hosted not in resolved or option.api not in resolved:
@@ -121,6 +126,71 @@ def build_rows(scenarios: list[Scenario], catalog: Catalog, today: dt.date,
 
 
 _API_INPUTS = API_INPUTS
+
+
+def _provisioned_values(row: Row, option: ApiProvisionedOption, scenario: Scenario, resolved: dict, problems: list,
+                        s_index: int, path: tuple) -> bool:
+    """Committed API capacity as a reserved fleet whose replica is one unit.
+
+    Why the same formulas: a unit is paid per hour for a term whether used or not and serves a stated
+    throughput, exactly what a reserved replica is; sizing for the busiest hour, renewals, the part of a
+    term past the horizon and overflow to pay-per-token then follow from the formulas already written.
+    """
+    from tco.engine.formulas import MAX_REPLACEMENTS
+
+    w = scenario.workload
+    v, prov = row.values, row.provenance
+    set_fields(v, prov, "api-provisioned", option, scenario, option)
+    counted_per_call = average_input_tokens_per_call(scenario) + option.output_token_weight * (w.output_tokens + w.reasoning_tokens)
+    if counted_per_call <= 0:
+        problems.append(RowProblem(s_index, ("workload", "input_tokens"), "api-provisioned needs tokens per call > 0"))
+        return False
+    horizon = scenario.finance.horizon_months
+    if horizon > (MAX_REPLACEMENTS + 1) * option.term_months:
+        problems.append(RowProblem(s_index, (*path, "term_months"),
+                                   f"a {option.term_months}-month term renews more than {MAX_REPLACEMENTS} times in {horizon} months",
+                                   f"use a term of at least {-(-horizon // (MAX_REPLACEMENTS + 1))} months"))
+        return False
+    src = Provenance(option.source, "", f"{option.provider} {option.model}")
+    v.update({"has_self_hosted": 1.0, "api_share_fixed": 0.0, "is_reserved": 1.0, "gpus_per_replica": 1.0, "gpus_per_instance": 1.0,
+              "max_utilization": 1.0, "spare_replicas": 0.0, "min_replicas": float(option.minimum_units), "is_autoscaled": 0.0,
+              "gpu_usd_per_hour": option.usd_per_unit_hour, "term_months": float(option.term_months),
+              "upfront_share": float(option.upfront_share), "count_beyond_horizon": 1.0 if option.beyond_horizon == "owed" else 0.0,
+              "replica_generations_per_s": option.tokens_per_minute_per_unit / 60.0 / counted_per_call,
+              "server_power_per_gpu_kw": 0.0})
+    for name in ("gpu_usd_per_hour", "min_replicas", "term_months", "upfront_share"):
+        prov[name] = src
+    prov["replica_generations_per_s"] = Provenance(
+        option.source, "", f"{option.tokens_per_minute_per_unit:,.0f} tokens/minute per unit / 60 / "
+                           f"{counted_per_call:,.0f} counted tokens per call (input + {option.output_token_weight:g} x output)")
+    notes = [f"api-provisioned: {option.provider} {option.model}, units paid per hour for {option.term_months}-month terms whether "
+             "used or not, sized for the busiest hour; figures from: " + option.source,
+             "results count units where they say GPUs (a unit is one replica of the reserved formulas)"]
+    desc = f"{option.provider} {option.model}, provisioned"
+    api_row = None
+    if option.overflow_api is not None:
+        if option.overflow_api not in resolved:
+            return False  # the API option already reported its problem
+        api_values, api_prov, api_row = resolved[option.overflow_api]
+        for name in _API_INPUTS:
+            v[name] = api_values[name]
+            prov[name] = api_prov.get(name, _USER)
+        v["is_overflow"] = 1.0
+        v["overflow_replicas"] = float(option.units)
+        prov["overflow_replicas"] = Provenance("scenario file", note="units")
+        notes.append(f"{option.units} unit(s); the traffic above their capacity, hour by hour, is paid per token on {option.overflow_api}")
+        desc += f", {option.units} unit(s), overflow to {option.overflow_api}"
+    elif option.units != "auto":
+        v["min_replicas"] = float(option.units)
+        notes.append(f"{option.units} unit(s) bought (at least; more when the busiest hour needs them)")
+    row.description = desc
+    row.model_id = option.model
+    row.notes.extend(notes)
+    if api_row is not None:
+        row.api_price = api_row.api_price
+    if w.data_must_stay_on_own_infrastructure:
+        row.excluded_reason = "data must stay on own infrastructure; committed API capacity still sends it to the provider"
+    return True
 
 
 NEUTRAL_INPUTS: dict[str, float] = {

@@ -286,6 +286,51 @@ class SelfHostedOption(StrictModel):
     note: str | None = None
 
 
+class ApiProvisionedOption(StrictModel):
+    """Committed API capacity (Azure provisioned throughput units, Bedrock model units, Vertex GSUs, OpenAI
+    Scale Tier): units paid per hour for a term whether used or not, each serving a stated throughput.
+
+    Every figure is the user's, with its source: few providers publish these prices (BILLING.md 1.8).
+    """
+
+    kind: Literal["api-provisioned"]
+    id: Id
+    provider: StrictStr
+    """Who sells the capacity (e.g. `azure-openai`); free text, not looked up."""
+    model: StrictStr
+    """The model served (free text, for the results)."""
+    usd_per_unit_hour: PositiveFloat
+    """Price of one unit per hour of the term (a monthly or daily price / its hours)."""
+    tokens_per_minute_per_unit: PositiveFloat
+    """Throughput of one unit in tokens per minute, as the provider states it."""
+    output_token_weight: float = Field(default=1.0, ge=0, le=100, allow_inf_nan=False)
+    """How many counted tokens one output (and reasoning) token is (Azure: the model's output:input weight)."""
+    minimum_units: int = Field(default=1, ge=1)
+    """Smallest deployment the provider sells (Azure gpt-4.1: 15 global PTUs)."""
+    units: int | Literal["auto"] = "auto"
+    """Units bought; `auto` sizes them for the busiest hour (like replicas). A fixed number with
+    `overflow_api` sends what they cannot serve to pay-per-token."""
+    term_months: int = Field(default=1, ge=1, le=60)
+    """Term of the commitment; owed in full and renewed at the end of a term when the horizon outlasts it."""
+    upfront_share: Share = 0.0
+    """Share of a term paid when it starts."""
+    beyond_horizon: Literal["owed", "horizon-share"] = "owed"
+    """As for reserved GPUs: count the part of a term past the horizon as its own line, or only the horizon's share."""
+    overflow_api: Id | None = None
+    """An API option of this scenario that takes the traffic above the units' capacity (pay per token)."""
+    source: str
+    """Where the price and throughput come from (page and date); `ASSUMPTION` where no public price exists."""
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _overflow_needs_fixed_units(self):
+        if self.overflow_api is not None and self.units == "auto":
+            raise ValueError("overflow_api needs a fixed number of units: `auto` sizes for the busiest hour, leaving nothing to overflow")
+        if self.units != "auto" and self.units < self.minimum_units:
+            raise ValueError(f"units {self.units} is below minimum_units {self.minimum_units}")
+        return self
+
+
 class HybridOption(StrictModel):
     """Part of the traffic self-hosted, the rest on an API."""
 
@@ -312,7 +357,24 @@ class HybridOption(StrictModel):
         return self
 
 
-Option = Annotated[Union[ApiOption, SelfHostedOption, HybridOption], Field(discriminator="kind")]
+Option = Annotated[Union[ApiOption, SelfHostedOption, HybridOption, ApiProvisionedOption], Field(discriminator="kind")]
+
+
+COMMITMENT_TERMS_FOLLOWED = 11
+"""Terms (a first one and 10 renewals) the engine follows over a horizon (tco.engine.formulas.MAX_REPLACEMENTS + 1)."""
+
+
+def _typed_term_months(option) -> int | None:
+    """The commitment term typed in an option (reserved, a mixed base, committed API capacity), if any."""
+    if isinstance(option, ApiProvisionedOption):
+        return option.term_months
+    if isinstance(option, SelfHostedOption):
+        pay = option.payment
+        if pay.mode == "reserved":
+            return pay.term_months
+        if pay.mode == "mixed" and pay.base is not None:
+            return pay.base.term_months
+    return None
 
 
 class Scenario(StrictModel):
@@ -332,7 +394,14 @@ class Scenario(StrictModel):
         if dup:
             raise ValueError(f"option ids must be unique; repeated: {', '.join(dup)}")
         kinds = {o.id: o.kind for o in self.options}
+        horizon = self.finance.horizon_months
         for o in self.options:
+            term = _typed_term_months(o)
+            if term is not None and horizon > COMMITMENT_TERMS_FOLLOWED * term:
+                raise ValueError(f"`{o.id}`: a {term}-month term renews more than {COMMITMENT_TERMS_FOLLOWED - 1} times in "
+                                 f"{horizon} months; use a term of at least {-(-horizon // COMMITMENT_TERMS_FOLLOWED)} months")
+            if isinstance(o, ApiProvisionedOption) and o.overflow_api is not None and kinds.get(o.overflow_api) != "api":
+                raise ValueError(f"api-provisioned `{o.id}`: overflow_api `{o.overflow_api}` is not an API option of this scenario")
             if isinstance(o, HybridOption):
                 if kinds.get(o.self_hosted) != "self-hosted":
                     raise ValueError(f"hybrid `{o.id}`: self_hosted `{o.self_hosted}` is not a self-hosted option of this scenario")

@@ -8,7 +8,7 @@ from typing import Any
 from tco.engine import formulas as F
 
 RESULT_FIELDS = (
-    "scenario", "option", "kind", "rank", "description", "total_cost_usd", "npv_usd", "cost_per_million_tokens_usd",
+    "scenario", "option", "kind", "rank", "description", "total_cost_usd", "npv_usd", "total_cash_usd", "cost_per_million_tokens_usd",
     "cost_per_request_usd", "cost_per_llm_call_usd", "gpus_average", "gpus_peak", "utilization_average",
     "energy_kwh", "energy_kwh_per_million_tokens", "breakeven_reference_option", "breakeven_requests_per_day", "breakeven_at_step", "breakeven_month",
     "excluded_reason", "notes",
