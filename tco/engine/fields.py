@@ -6,7 +6,8 @@ the UI form and the workbook's input names all read it. A new input is one `Fiel
 `Input` and formula in `tco.engine.formulas`; nothing else translates names.
 
 The naming rule: where a value passes through unchanged, the YAML key and the formula input are the
-same word (`gpu_usd_per_hour`, `peak_to_average`). Where it does not (`requests_per_month` ->
+same word (`gpu_usd_per_hour`, `peak_to_average`), or its last two keys joined (`payment.base.replicas`
+-> `base_replicas`). Where it does not (`requests_per_month` ->
 `requests_per_day`, `self_hosted_share` -> `api_share_fixed`), the field says how: `input = offset +
 scale x value`, with the scale possibly depending on the scenario (`replica_output_tokens_per_s` /
 tokens per call). A field with `rebuild=True` feeds a lookup (the throughput model, a price tier, the
@@ -179,7 +180,7 @@ FIELDS: tuple[Field, ...] = (
           applies=_mode_is("reserved"), rebuild=True, ui="whole"),
     Field(_SH, ("payment", "upfront_share"), "upfront_share", "upfront share", "fraction", applies=_mode_is("reserved")),
     Field(_SH, ("payment", "base", "offer"), None, "base offer", "id", applies=_mode_is("mixed"), rebuild=True, ui="text"),
-    Field(_SH, ("payment", "base", "replicas"), None, "base replicas", "replicas | auto", applies=_mode_is("mixed"),
+    Field(_SH, ("payment", "base", "replicas"), "base_replicas", "base replicas", "replicas | auto", applies=_mode_is("mixed"),
           rebuild=True, ui="text"),
     Field(_SH, ("payment", "base", "gpu_usd_per_hour"), None, "base price per GPU-hour", "USD per GPU-hour",
           applies=_mode_is("mixed"), rebuild=True),
@@ -187,7 +188,7 @@ FIELDS: tuple[Field, ...] = (
     Field(_SH, ("payment", "base", "upfront_share"), None, "base upfront share", "fraction", applies=_mode_is("mixed"), rebuild=True),
     Field(_SH, ("payment", "burst", "offer"), None, "burst offer", "id", applies=_mode_is("mixed"), rebuild=True, ui="text"),
     Field(_SH, ("payment", "burst", "mode"), None, "burst mode", "name", applies=_mode_is("mixed"), rebuild=True, ui="choice"),
-    Field(_SH, ("payment", "burst", "gpu_usd_per_hour"), None, "burst price per GPU-hour", "USD per GPU-hour",
+    Field(_SH, ("payment", "burst", "gpu_usd_per_hour"), "burst_gpu_usd_per_hour", "burst price per GPU-hour", "USD per GPU-hour",
           applies=_mode_is("mixed"), rebuild=True),
     Field(_SH, ("payment", "beyond_horizon"), None, "term past the horizon", "name", applies=_mode_is("reserved"),
           rebuild=True, ui="choice"),

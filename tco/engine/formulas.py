@@ -258,18 +258,23 @@ gpu_price_factor = named("gpu_price_factor", "GPU price multiplier (expected yea
 """Symmetric with the API decline: after a year GPU prices are (1 + change) of today's."""
 
 # ------------------------------------------------------------------ a reserved base with bursts (mixed)
+base_replicas_whole = named("base_replicas_whole", "replicas of the reserved base (whole)",
+                            maximum(floor(base_replicas + 0.5), 0), "replicas")
+"""Sensitivity and Monte Carlo move the base size by fractions: a base is whole replicas."""
+
+
 def _replicas_in_hour(w: Term) -> Term:
     return maximum(min_replicas, ceil(self_hosted_generations_per_s * w / replica_capacity_per_s)) + spare_replicas
 
 
 base_gpus = named("base_gpus", "GPUs of the reserved base",
-                  is_mixed * has_self_hosted * in_horizon * _instances(base_replicas) * gpus_per_instance, "GPUs")
+                  is_mixed * has_self_hosted * in_horizon * _instances(base_replicas_whole) * gpus_per_instance, "GPUs")
 base_capacity_per_s = named("base_capacity_per_s", "completions per second the base may serve",
-                            base_replicas * replica_capacity_per_s, "per s")
+                            base_replicas_whole * replica_capacity_per_s, "per s")
 burst_instance_hours = named(
     "burst_instance_hours", "burst instance-hours this month (hours the profile needs more than the base)",
     is_mixed * has_self_hosted * in_horizon
-    * total(ceil(maximum(_replicas_in_hour(w) - base_replicas, 0) * gpus_per_replica / burst_gpus_per_instance) for w in profile)
+    * total(ceil(maximum(_replicas_in_hour(w) - base_replicas_whole, 0) * gpus_per_replica / burst_gpus_per_instance) for w in profile)
     * (HOURS_PER_MONTH / PROFILE_HOURS), "instance-hours")
 """Hour by hour over the 24-hour profile, replicas above the base are rented as whole burst instances."""
 burst_gpu_hours = named("burst_gpu_hours", "burst GPU-hours this month", burst_instance_hours * burst_gpus_per_instance, "GPU-hours")
@@ -279,13 +284,13 @@ base_served_per_s_day = named(
     total(minimum(self_hosted_generations_per_s * w, base_capacity_per_s) for w in profile), "per s x hours")
 base_utilization = named(
     "base_utilization", "busy share of the base replicas",
-    where((is_mixed * base_replicas).gt(0),
-          base_served_per_s_day / maximum(base_replicas * replica_generations_per_s * PROFILE_HOURS, 1e-12), 0), "fraction")
+    where((is_mixed * base_replicas_whole).gt(0),
+          base_served_per_s_day / maximum(base_replicas_whole * replica_generations_per_s * PROFILE_HOURS, 1e-12), 0), "fraction")
 burst_utilization = named(
     "burst_utilization", "busy share of the burst replicas",
     where(burst_instance_hours.gt(0),
           (self_hosted_generations_per_s * PROFILE_HOURS - base_served_per_s_day)
-          / maximum(total(maximum(_replicas_in_hour(w) - base_replicas, 0) for w in profile) * replica_generations_per_s, 1e-12),
+          / maximum(total(maximum(_replicas_in_hour(w) - base_replicas_whole, 0) for w in profile) * replica_generations_per_s, 1e-12),
           0), "fraction")
 gpus_committed_needed = named("gpus_committed_needed", "GPUs to commit (the base of a mixed fleet, else the busiest hour's)",
                               where(is_mixed.gt(0.5), base_gpus, gpus_busiest_hour), "GPUs")

@@ -221,8 +221,8 @@ def set_fields(values: dict[str, float], provenance: dict[str, Provenance], scop
     """
     for f in direct_inputs(scope):
         value = f.value_in(owner)
-        if value is None or not f.applies(applies_to):
-            continue
+        if value is None or isinstance(value, str) or not f.applies(applies_to):
+            continue  # a word (`replicas: auto`) is resolved by the rows builder
         values[f.input] = f.input_value(value, scenario)
         if f.scale != 1.0 or f.offset != 0.0:
             provenance[f.input] = Provenance("scenario file", note=f"from {f.yaml_path}")
@@ -465,6 +465,10 @@ def _mixed(row: Row, option: SelfHostedOption, catalog, scenario: Scenario, prob
     """A reserved base (a committed offer or your price, on a term) with bursts rented by the hour above it."""
     pay, v, prov = option.payment, row.values, row.provenance
     base, burst = pay.base, pay.burst
+    if scenario.workload.hourly_profile is None:
+        problems.append(RowProblem(s_index, (*path, "payment", "mode"), "a reserved base with bursts is sized hour by hour: it needs "
+                                   "workload.hourly_profile", "add 24 hourly weights"))
+        return False
     committed = None
     if base.offer is not None:
         committed = catalog.committed_offers.get(base.offer)
@@ -566,6 +570,10 @@ def _reserved_contract(row: Row, option: SelfHostedOption, committed, offer_prov
             problems.append(RowProblem(s_index, (*path, "payment", "term_months"),
                                        f"committed offer `{committed.id}` is a {committed.term_as_published}: give term_months"))
             return False
+        if option.payment.mode == "mixed":
+            problems.append(RowProblem(s_index, (*path, "payment", "base", "term_months"),
+                                       "a reserved base with a typed price needs its term", "give base.term_months (e.g. 12)"))
+            return False
         row.notes.append("reserved without a term: the reserved price is paid month by month (give term_months, or a "
                          "committed offer, to owe whole terms)")
         return True
@@ -586,9 +594,11 @@ def _reserved_contract(row: Row, option: SelfHostedOption, committed, offer_prov
     prov["term_months"] = Provenance(source, offer_prov.as_of if pay.term_months is None else "",
                                                 "term_months" if pay.term_months is not None else f"offer term {committed.term}")
     v["upfront_share"] = float(upfront)
-    prov["upfront_share"] = Provenance("scenario file" if pay.upfront_share is not None else offer_prov.source,
-                                       "" if pay.upfront_share is not None else offer_prov.as_of,
-                                       "upfront_share" if pay.upfront_share is not None else f"payment option {committed.payment_option}")
+    if pay.upfront_share is not None or committed is None:
+        prov["upfront_share"] = Provenance("scenario file", "", "upfront_share" if pay.upfront_share is not None
+                                           else "no upfront_share given: paid monthly")
+    else:
+        prov["upfront_share"] = Provenance(offer_prov.source, offer_prov.as_of, f"payment option {committed.payment_option}")
     v["count_beyond_horizon"] = 1.0 if pay.beyond_horizon == "owed" else 0.0
     row.notes.append(f"reserved for {term}-month terms ({upfront:.0%} upfront): GPUs are reserved when first needed and "
                      "kept, each term owed in full and renewed at the then-current price when the horizon outlasts it; "
