@@ -120,7 +120,7 @@ MAX_RUNS = 256
 """Up to this many runs of rows of one structure, groups are slices of the frame."""
 
 
-FLAGS = ("has_self_hosted", "is_overflow", "is_autoscaled", "is_purchased", "is_reserved")
+FLAGS = ("has_self_hosted", "is_overflow", "is_autoscaled", "is_purchased", "is_reserved", "is_mixed")
 """Inputs that switch whole branches of the formulas on or off."""
 
 _SUMMED = ("monthly_cost_usd", "discounted_cost_usd", "cash_cost_usd", "requests_in_month", "tokens_in_month",

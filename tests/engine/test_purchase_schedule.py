@@ -85,3 +85,13 @@ def test_npv_discounts_the_cash_flows_not_the_depreciation():
                                             "cost_of_capital_per_year": 0.0, "monthly_growth": 0.0}))
     opt = r.options.filter(pl.col("option") == "bought")
     assert opt["npv_usd"][0] == pytest.approx(640 / 1.12 ** (1 / 12))
+
+
+def test_explain_adds_up_the_running_totals_of_the_months_before():
+    # `tco explain` of month 3: purchase value in service 6,624 $ (2,400 + 1,320 + 2,904) x 0.8 / 3 = 1,766.4 $
+    from tco.engine.explanation import explain_quantity
+
+    r = evaluate(("bought", "self-hosted", {**FLEET, "monthly_growth": 0.5}))
+    e = explain_quantity(r, "s", "bought", "depreciation_usd", 3)
+    assert e.value == pytest.approx(1_766.4)
+    assert {p.name: p.value for p in e.parts}["gpu_capex_in_service_usd"] == pytest.approx(6_624)
