@@ -303,8 +303,9 @@ longest horizon (120 months); a scenario whose horizon outlasts 10 lives is refu
 depreciation_months = named("depreciation_months", "depreciation period in whole months",
                             floor(depreciation_years * MONTHS_PER_YEAR + 0.5), "months")
 """Straight-line depreciation runs month by month: the period is rounded to whole months."""
-gpus_needed_first_month = named("gpus_needed_first_month", "GPUs needed in month 1",
-                                at_month(gpus_committed_needed, 1, "first"), "GPUs")
+gpus_needed_first_month = at_month(gpus_committed_needed, 1, "first")
+"""GPUs needed in month 1. Not a named result of its own: it changes with the volume but not with the
+month, and the workbook recomputes only month-dependent results at another volume (break-even check)."""
 
 
 def _owned_at(month_term: Term) -> Term:
