@@ -24,7 +24,7 @@ def test_run_json_has_the_contract_fields_for_every_option(records):
     for r in records:
         for key in CONTRACT:
             assert key in r, key
-        assert r["kind"] in ("api", "self-hosted", "hybrid")
+        assert r["kind"] in ("api", "self-hosted", "hybrid", "api-provisioned")
 
 
 def test_at_least_four_examples_and_three_compare_an_api_with_self_hosting(records):

@@ -177,7 +177,14 @@ def _schema_accepts(scenarios, path: str, value) -> bool:
             continue
         owner = option if option is not None else getattr(scenario, field.scope)
         try:
-            with_value(owner, field, value)
+            changed = with_value(owner, field, value)
+            # the scenario's own checks too (a horizon longer than the commitment terms the engine follows)
+            data = scenario.model_dump()
+            if option is not None:
+                data["options"] = [changed.model_dump() if o is option else o.model_dump() for o in scenario.options]
+            else:
+                data[field.scope] = changed.model_dump()
+            type(scenario).model_validate(data)
         except (ValidationError, ValueError):
             return False
     return True

@@ -120,11 +120,11 @@ MAX_RUNS = 256
 """Up to this many runs of rows of one structure, groups are slices of the frame."""
 
 
-FLAGS = ("has_self_hosted", "is_overflow", "is_autoscaled", "is_purchased", "has_api_price_history")
+FLAGS = ("has_self_hosted", "is_overflow", "is_autoscaled", "is_purchased", "has_api_price_history", "is_reserved", "is_mixed")
 """Inputs that switch whole branches of the formulas on or off (a price history makes the API lines
 change month by month in steps, which only rows that have one pay for)."""
 
-_SUMMED = ("monthly_cost_usd", "discounted_cost_usd", "requests_in_month", "tokens_in_month",
+_SUMMED = ("monthly_cost_usd", "discounted_cost_usd", "cash_cost_usd", "requests_in_month", "tokens_in_month",
            "energy_kwh_in_month", "self_hosted_tokens_in_month", "carbon_kg_co2e_in_month", "self_hosted_requests_in_month")
 _LINES = tuple(line.name for line in F.COST_LINES)
 
@@ -321,9 +321,20 @@ def evaluate_totals(inputs: pl.DataFrame) -> pl.DataFrame:
     if frame.height * frame["horizon_months"].max() <= SMALL_ROW_MONTHS:
         # a few rows: one query over their months beats the closed forms' several
         return totals_from_monthly(evaluate_monthly(frame), frame)
-    parts = [_totals_of_group(group, _horizon_plan(key)) for key, group in _groups(frame, steady=True)]
+    parts = [totals_from_monthly(evaluate_monthly(group), group) if _has_running_totals(key)
+             else _totals_of_group(group, _horizon_plan(key)) for key, group in _groups(frame, steady=True)]
     out = pl.concat(parts, how="vertical_relaxed")
     return out if out["row"].is_sorted() else out.sort("row")
+
+
+def _has_running_totals(flags: tuple[float, ...]) -> bool:
+    """Purchased and reserved fleets carry running totals (book value, GPUs in service): summed from their months.
+
+    Why: a running total has no closed form over the horizon and the months loop evaluates months
+    side by side, so these rows take the monthly frame (slower per row, the same formulas).
+    """
+    flag = dict(zip(FLAGS, flags))
+    return flag.get("is_purchased", 0.0) == 1.0 or flag.get("is_reserved", 0.0) == 1.0
 
 
 def _totals_of_group(frame: pl.DataFrame, plan: _HorizonPlan) -> pl.DataFrame:

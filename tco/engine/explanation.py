@@ -11,11 +11,12 @@ from dataclasses import asdict, dataclass
 from typing import Mapping, Sequence
 
 from tco.engine import formulas as F
-from tco.engine.expr import Named, Term, depends_on, direct_parts, explain, inputs_of, named_parts, specialize, to_python, total
+from tco.engine.expr import (Func, Named, Term, depends_on, direct_parts, explain, inputs_of, named_parts, specialize, to_python,
+                             total, walk)
 from tco.engine.rows import Row
 from tco.errors import DataProblem, TcoUserError
 
-STRUCTURE_FLAGS = ("input_paid_per_sample", "is_overflow", "has_self_hosted", "is_autoscaled", "is_purchased", "has_api_price_history")
+STRUCTURE_FLAGS = ("input_paid_per_sample", "is_overflow", "has_self_hosted", "is_autoscaled", "is_purchased", "has_api_price_history", "is_reserved", "is_mixed")
 """Inputs that switch whole branches on or off: fixed for the option before explaining, so an API
 option's explanation shows no GPU formulas multiplied by zero."""
 
@@ -131,7 +132,9 @@ def describe_parts(parts: Sequence[Named], values: Mapping[str, float]) -> tuple
     """Each part's formula with and without values, and its value where it can be computed."""
     out = []
     for p in parts:
-        computable = not depends_on(p, "month") or "month" in values
+        has_running = any(isinstance(t, Func) and t.name == "running" for t in walk(p))
+        computable = ("month" in values and (not has_running or any(k.startswith("running:") for k in values))) \
+            or not (depends_on(p, "month") or has_running)
         out.append(ExplainedPart(p.name, p.label, p.unit, explain(p.term), explain(p.term, values),
                                  to_python(p, values) if computable else None))
     return tuple(out)
@@ -151,6 +154,22 @@ def describe_inputs(row: Row, terms: Sequence[Term], values: Mapping[str, float]
                                           prov.source if prov else "engine" if engine else "",
                                           prov.as_of if prov else "", prov.note if prov else "")
     return tuple(used.values())
+
+
+def with_running_totals(term: Term, values: Mapping[str, float]) -> dict[str, float]:
+    """`values` plus the running totals the term uses (`running:<name>`), added up over months 1..month.
+
+    Why here: one month's inputs cannot give a running total (book value, terms running); the months
+    before it are evaluated with the same formulas, innermost running total first.
+    """
+    runs = [t for t in walk(term, post_order=True) if isinstance(t, Func) and t.name == "running"]
+    if not runs or "month" not in values:
+        return dict(values)
+    totals = {f"running:{r.args[0].name}": 0.0 for r in runs}
+    for month in range(1, int(values["month"]) + 1):
+        for r in runs:
+            totals[f"running:{r.args[0].name}"] += to_python(r.args[0], {**values, **totals, "month": float(month)})
+    return {**values, **totals}
 
 
 def explain_quantity(results, scenario_id: str, option_id: str, name: str, month: int | None = None) -> Explanation:
@@ -175,6 +194,7 @@ def explain_quantity(results, scenario_id: str, option_id: str, name: str, month
         month = None
     folded = specialize(term, flags_of(row))
     body = folded.term if isinstance(folded, Named) else folded
+    values = with_running_totals(folded, values)
     return Explanation(
         quantity=name, label=term.label, unit=term.unit, scenario=scenario_id, option=option_id, month=month,
         horizon_months=horizon, formula=explain(body), formula_with_values=explain(body, values),

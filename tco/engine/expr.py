@@ -130,6 +130,19 @@ def floor(arg: Term | Number) -> Term:
     return Func("floor", (lift(arg),))
 
 
+def running(arg: Named) -> Term:
+    """Sum of a named monthly result over months 1..this month (a running total).
+
+    Why: a fleet bought in instalments depreciates each purchase from its own month, so a month's
+    depreciation needs what was bought before it. Polars takes a cumulative sum over the row's
+    months, the workbook SUM(first row:this row) of the result's column, the text "running total of".
+    Its argument is a named result so that the workbook has a column to sum.
+    """
+    if not isinstance(arg, Named):
+        raise TypeError("running() sums a named monthly result")
+    return Func("running", (arg,))
+
+
 def total(args: Iterable[Term | Number]) -> Term:
     """Sum of many terms: one SUM in Excel, one "sum of N terms" in words."""
     items = [lift(a) for a in args]
@@ -239,6 +252,40 @@ def substitute(term: Term, values: Mapping[str, Term | Number], _memo: dict | No
     return term
 
 
+def at_month(term: Term, month_term: Term | Number, tag: str, month_name: str = "month") -> Term:
+    """The term as it was (or will be) in another month: `month` replaced by `month_term`.
+
+    Named intermediates that depend on the month are inlined (their columns hold this month's
+    values, not that month's); the caller names the result once. Why: a fleet bought in
+    instalments needs the GPUs it owned `L` months ago, and a kept fleet those of month 1.
+    """
+    target = lift(month_term)
+    memo: dict[int, Term] = {}
+
+    def r(t: Term) -> Term:
+        if id(t) in memo:
+            return memo[id(t)]
+        match t:
+            case Input():
+                out = target if t.name == month_name else t
+            case Op():
+                out = Op(t.op, r(t.left), r(t.right))
+            case Cmp():
+                out = Cmp(t.op, r(t.left), r(t.right))
+            case Where():
+                out = Where(r(t.cond), r(t.then), r(t.otherwise))
+            case Func():
+                out = Func(t.name, tuple(r(a) for a in t.args))
+            case Named():
+                out = r(t.term) if depends_on(t, month_name) else t
+            case _:
+                out = t
+        memo[id(t)] = out
+        return out
+
+    return r(term)
+
+
 # ---------------------------------------------------------------- renderers
 
 def to_polars(term: Term, column_of: Callable[[str], pl.Expr] | None = None,
@@ -271,6 +318,7 @@ def to_polars(term: Term, column_of: Callable[[str], pl.Expr] | None = None,
             case Func():
                 args = [r(a) for a in t.args]
                 if t.name == "sum": return pl.sum_horizontal(args)
+                if t.name == "running": return args[0].cum_sum().over("row", order_by="month")
                 if t.name == "max": return pl.max_horizontal(args)
                 if t.name == "min": return pl.min_horizontal(args)
                 if t.name == "ceil": return _ceil_whole(args[0])
@@ -327,6 +375,12 @@ def to_python(term: Term, values: Mapping[str, float]) -> float:
         case Where():
             return to_python(term.then, values) if to_python(term.cond, values) else to_python(term.otherwise, values)
         case Func():
+            if term.name == "running":
+                # one month's values cannot give a running total: the caller passes it as `running:<name>`
+                key = f"running:{term.args[0].name}"
+                if key not in values:
+                    raise KeyError(key)
+                return float(values[key])
             args = [to_python(a, values) for a in term.args]
             if term.name == "sum": return sum(args, 0.0)
             if term.name == "max": return max(args)
@@ -345,14 +399,15 @@ _EXCEL_FUNC = {"sum": "SUM", "max": "MAX", "min": "MIN", "abs": "ABS", "exp": "E
 
 
 def to_excel(term: Term, cell_of: Callable[[str], str], named_cell: Callable[[str], str | None] | None = None,
-             number: Callable[[float, str], str] | None = None, context: str = "") -> str:
+             number: Callable[[float, str], str] | None = None, context: str = "",
+             running_cell: Callable[[str], str | None] | None = None) -> str:
     """An Excel formula body (without the leading `=`).
 
     `cell_of(input_name)` gives the cell reference of an input (e.g. `Inputs!$C$5` or a defined
     name); `named_cell(name)` may return the cell of an intermediate already written elsewhere, so
     a long formula refers to it instead of repeating it; `number(value, where)` writes a constant
     (the workbook gives every number but 0 and 1 a defined name; `where` is the enclosing named
-    quantity). Only functions that both Excel and LibreOffice evaluate are used (IF, MAX, MIN,
+    quantity); `running_cell(name)` gives the running total of a named result's column (`SUM(F$7:F12)`). Only functions that both Excel and LibreOffice evaluate are used (IF, MAX, MIN,
     ROUNDUP, ROUND, ROUNDDOWN, ABS, EXP, LN).
     """
     write_number = number or (lambda value, where: _excel_number(value))
@@ -371,6 +426,11 @@ def to_excel(term: Term, cell_of: Callable[[str], str], named_cell: Callable[[st
             case Where():
                 return f"IF({r(t.cond, where)},{r(t.then, where)},{r(t.otherwise, where)})"
             case Func():
+                if t.name == "running":
+                    ref = running_cell(t.args[0].name) if running_cell is not None else None
+                    if ref is None:
+                        raise TypeError(f"no column to sum for the running total of {t.args[0].name}")
+                    return ref
                 args = [r(a, where) for a in t.args]
                 if t.name == "ceil":
                     return f"ROUNDUP(ROUND({args[0]},{write_number(float(ROUNDING_DIGITS), where)}),0)"
@@ -426,7 +486,7 @@ def explain(term: Term, values: Mapping[str, float] | None = None, expand_named:
                     if len(t.args) > 4:
                         return f"(sum of {len(t.args)} terms: {r(t.args[0])} + … + {r(t.args[-1])})"
                     return "(" + " + ".join(r(a) for a in t.args) + ")"
-                words = {"ceil": "round up", "floor": "round down"}
+                words = {"ceil": "round up", "floor": "round down", "running": "running total over the months so far of"}
                 return f"{words.get(t.name, t.name)}({', '.join(r(a) for a in t.args)})"
             case Named():
                 return r(t.term) if expand_named else t.label
@@ -490,6 +550,12 @@ def simplify(term: Term, _memo: dict | None = None) -> Term:
             return Where(c, simplify(term.then, memo), simplify(term.otherwise, memo))
         case Func():
             args = tuple(simplify(a, memo) for a in term.args)
+            if term.name == "running":
+                if isinstance(args[0], Const) and args[0].value == 0:
+                    return Const(0.0)
+                if not isinstance(args[0], Named):  # a folded argument keeps a column to sum
+                    args = (Named(term.args[0].name, term.args[0].label, args[0], term.args[0].unit),)
+                return Func("running", args)
             if all(isinstance(a, Const) for a in args):
                 return Const(to_python(Func(term.name, args), {}))
             if term.name == "sum":

@@ -6,7 +6,8 @@ the UI form and the workbook's input names all read it. A new input is one `Fiel
 `Input` and formula in `tco.engine.formulas`; nothing else translates names.
 
 The naming rule: where a value passes through unchanged, the YAML key and the formula input are the
-same word (`gpu_usd_per_hour`, `peak_to_average`). Where it does not (`requests_per_month` ->
+same word (`gpu_usd_per_hour`, `peak_to_average`), or its last two keys joined (`payment.base.replicas`
+-> `base_replicas`). Where it does not (`requests_per_month` ->
 `requests_per_day`, `self_hosted_share` -> `api_share_fixed`), the field says how: `input = offset +
 scale x value`, with the scale possibly depending on the scenario (`replica_output_tokens_per_s` /
 tokens per call). A field with `rebuild=True` feeds a lookup (the throughput model, a price tier, the
@@ -21,11 +22,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Literal, get_args
 
-from tco.model.scenario import ApiOption, Finance, HybridOption, Payment, Operations, Scenario, SelfHostedOption, Workload
+from tco.model.scenario import (ApiOption, ApiProvisionedOption, Finance, HybridOption, MixedBase, MixedBurst, Payment, Operations, Scenario,
+                                SelfHostedOption, Workload)
 
-Scope = Literal["workload", "finance", "api", "self-hosted", "hybrid"]
+Scope = Literal["workload", "finance", "api", "self-hosted", "hybrid", "api-provisioned"]
 SCOPES: tuple[Scope, ...] = get_args(Scope)
-OPTION_SCOPES: tuple[Scope, ...] = ("api", "self-hosted", "hybrid")
+OPTION_SCOPES: tuple[Scope, ...] = ("api", "self-hosted", "hybrid", "api-provisioned")
 
 
 def _always(option: Any) -> bool:
@@ -110,7 +112,7 @@ def _hybrid_mode(mode: str) -> Callable[[Any], bool]:
 DAYS_PER_MONTH_SCALE = 1.0 / (365.0 / 12.0)
 """requests_per_month -> requests_per_day: the same 30.4167-day month as units.DAYS_PER_MONTH."""
 
-_W, _FIN, _API, _SH, _HY = "workload", "finance", "api", "self-hosted", "hybrid"
+_W, _FIN, _API, _SH, _HY, _AP = "workload", "finance", "api", "self-hosted", "hybrid", "api-provisioned"
 
 FIELDS: tuple[Field, ...] = (
     # ------------------------------------------------------------------ workload
@@ -188,6 +190,22 @@ FIELDS: tuple[Field, ...] = (
           applies=_mode_is_not("purchased"), old_names=("usd_per_gpu_hour",)),
     Field(_SH, ("payment", "reserved_discount"), None, "reserved discount", "fraction", rebuild=True),
     Field(_SH, ("payment", "billing"), None, "billing", "name", rebuild=True, ui="choice"),
+    Field(_SH, ("payment", "term_months"), "term_months", "reservation term", "months",
+          applies=_mode_is("reserved"), rebuild=True, ui="whole"),
+    Field(_SH, ("payment", "upfront_share"), "upfront_share", "upfront share", "fraction", applies=_mode_is("reserved")),
+    Field(_SH, ("payment", "base", "offer"), None, "base offer", "id", applies=_mode_is("mixed"), rebuild=True, ui="text"),
+    Field(_SH, ("payment", "base", "replicas"), "base_replicas", "base replicas", "replicas | auto", applies=_mode_is("mixed"),
+          rebuild=True, ui="text"),
+    Field(_SH, ("payment", "base", "gpu_usd_per_hour"), None, "base price per GPU-hour", "USD per GPU-hour",
+          applies=_mode_is("mixed"), rebuild=True),
+    Field(_SH, ("payment", "base", "term_months"), None, "base term", "months", applies=_mode_is("mixed"), rebuild=True, ui="whole"),
+    Field(_SH, ("payment", "base", "upfront_share"), None, "base upfront share", "fraction", applies=_mode_is("mixed"), rebuild=True),
+    Field(_SH, ("payment", "burst", "offer"), None, "burst offer", "id", applies=_mode_is("mixed"), rebuild=True, ui="text"),
+    Field(_SH, ("payment", "burst", "mode"), None, "burst mode", "name", applies=_mode_is("mixed"), rebuild=True, ui="choice"),
+    Field(_SH, ("payment", "burst", "gpu_usd_per_hour"), "burst_gpu_usd_per_hour", "burst price per GPU-hour", "USD per GPU-hour",
+          applies=_mode_is("mixed"), rebuild=True),
+    Field(_SH, ("payment", "beyond_horizon"), None, "term past the horizon", "name", applies=_mode_is("reserved"),
+          rebuild=True, ui="choice"),
     Field(_SH, ("payment", "spot_interruption_overhead"), "spot_interruption_overhead", "spot overhead", "fraction",
           applies=_mode_is("spot")),
     Field(_SH, ("payment", "purchase_usd_per_gpu"), "purchase_usd_per_gpu", "purchase price per GPU", "USD per GPU",
@@ -228,11 +246,27 @@ FIELDS: tuple[Field, ...] = (
           applies=_hybrid_mode("overflow"), old_names=("replicas",), ui="whole"),
 )
 
+_AP_FIELDS = (
+    # committed API capacity: each value feeds the sizing (units for the busiest hour), so a change re-resolves it
+    Field(_AP, ("usd_per_unit_hour",), None, "price per unit-hour", "USD per unit-hour", rebuild=True),
+    Field(_AP, ("tokens_per_minute_per_unit",), None, "tokens/minute per unit", "tokens per minute", rebuild=True),
+    Field(_AP, ("output_token_weight",), None, "output token weight", "ratio", rebuild=True),
+    Field(_AP, ("minimum_units",), None, "minimum units", "units", rebuild=True, ui="whole"),
+    Field(_AP, ("units",), None, "units", "units | auto", rebuild=True, ui="text"),
+    Field(_AP, ("term_months",), "term_months", "term", "months", rebuild=True, ui="whole"),
+    Field(_AP, ("upfront_share",), "upfront_share", "upfront share", "fraction"),
+    Field(_AP, ("beyond_horizon",), None, "term past the horizon", "name", rebuild=True, ui="choice"),
+    Field(_AP, ("overflow_api",), None, "overflow API", "id", rebuild=True, ui="text"),
+)
+FIELDS = (*FIELDS, *_AP_FIELDS)
+
 _MODEL_OF: dict[tuple[str, tuple[str, ...]], type] = {
     (_W, ()): Workload, (_FIN, ()): Finance, (_API, ()): ApiOption, (_SH, ()): SelfHostedOption,
-    (_SH, ("payment",)): Payment, (_SH, ("operations",)): Operations, (_HY, ()): HybridOption,
+    (_SH, ("payment",)): Payment, (_SH, ("operations",)): Operations,
+    (_SH, ("payment", "base")): MixedBase, (_SH, ("payment", "burst")): MixedBurst, (_HY, ()): HybridOption,
+    (_AP, ()): ApiProvisionedOption,
 }
-SCOPE_OF_KIND: dict[str, Scope] = {"api": _API, "self-hosted": _SH, "hybrid": _HY}
+SCOPE_OF_KIND: dict[str, Scope] = {"api": _API, "self-hosted": _SH, "hybrid": _HY, "api-provisioned": _AP}
 
 
 def fields_of(scope: Scope) -> tuple[Field, ...]:

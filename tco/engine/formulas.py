@@ -10,7 +10,7 @@ Conventions: volumes are per month, prices per million tokens, fractions as frac
 from __future__ import annotations
 
 from tco import units
-from tco.engine.expr import Const, Input, Named, Term, ceil, floor, maximum, minimum, named, total, where
+from tco.engine.expr import Const, Input, Named, Term, at_month, ceil, floor, maximum, minimum, named, running, total, where
 
 PROFILE_HOURS = 24
 
@@ -101,6 +101,14 @@ gpus_per_instance = Input("gpus_per_instance", "GPUs per rented instance (1 when
 gpu_usd_per_hour = Input("gpu_usd_per_hour", "price per GPU-hour", "USD per GPU-hour")
 spot_interruption_overhead = Input("spot_interruption_overhead", "extra GPU-hours lost to spot interruptions", "fraction")
 is_purchased = Input("is_purchased", "GPUs bought (1) or rented (0)", "flag")
+is_reserved = Input("is_reserved", "GPUs reserved for a term (1) or not (0)", "flag")
+is_mixed = Input("is_mixed", "a reserved base with bursts (1) or not (0)", "flag")
+base_replicas = Input("base_replicas", "replicas of the reserved base", "replicas")
+burst_gpu_usd_per_hour = Input("burst_gpu_usd_per_hour", "burst price per GPU-hour", "USD per GPU-hour")
+burst_gpus_per_instance = Input("burst_gpus_per_instance", "GPUs per burst instance (1 when billed per GPU)", "GPUs")
+term_months = Input("term_months", "reservation term", "months")
+upfront_share = Input("upfront_share", "share of a term's price paid when it starts", "fraction")
+count_beyond_horizon = Input("count_beyond_horizon", "count the part of a term past the horizon (1) or not (0)", "flag")
 purchase_usd_per_gpu = Input("purchase_usd_per_gpu", "purchase price per GPU incl. server share", "USD per GPU")
 depreciation_years = Input("depreciation_years", "depreciation period", "years")
 residual_value_share = Input("residual_value_share", "resale value at the end, share of price", "fraction")
@@ -373,22 +381,169 @@ gpu_price_factor = named("gpu_price_factor", "GPU price multiplier (expected yea
                          (1 + gpu_price_change_per_year) ** ((month - 1) / MONTHS_PER_YEAR), "ratio")
 """Symmetric with the API decline: after a year GPU prices are (1 + change) of today's."""
 
+# ------------------------------------------------------------------ a reserved base with bursts (mixed)
+base_replicas_whole = named("base_replicas_whole", "replicas of the reserved base (whole)",
+                            maximum(floor(base_replicas + 0.5), 0), "replicas")
+"""Sensitivity and Monte Carlo move the base size by fractions: a base is whole replicas."""
+
+
+def _replicas_in_hour(w: Term) -> Term:
+    return maximum(min_replicas, ceil(self_hosted_generations_per_s * w / replica_capacity_per_s)) + spare_replicas
+
+
+base_gpus = named("base_gpus", "GPUs of the reserved base",
+                  is_mixed * has_self_hosted * in_horizon * _instances(base_replicas_whole) * gpus_per_instance, "GPUs")
+base_capacity_per_s = named("base_capacity_per_s", "completions per second the base may serve",
+                            base_replicas_whole * replica_capacity_per_s, "per s")
+burst_instance_hours = named(
+    "burst_instance_hours", "burst instance-hours this month (hours the profile needs more than the base)",
+    is_mixed * has_self_hosted * in_horizon
+    * total(ceil(maximum(_replicas_in_hour(w) - base_replicas_whole, 0) * gpus_per_replica / burst_gpus_per_instance) for w in profile)
+    * (HOURS_PER_MONTH / PROFILE_HOURS), "instance-hours")
+"""Hour by hour over the 24-hour profile, replicas above the base are rented as whole burst instances."""
+burst_gpu_hours = named("burst_gpu_hours", "burst GPU-hours this month", burst_instance_hours * burst_gpus_per_instance, "GPU-hours")
+base_gpu_hours = named("base_gpu_hours", "reserved base GPU-hours this month", base_gpus * HOURS_PER_MONTH, "GPU-hours")
+base_served_per_s_day = named(
+    "base_served_per_s_day", "completions per second the base serves, summed over the 24 hours",
+    total(minimum(self_hosted_generations_per_s * w, base_capacity_per_s) for w in profile), "per s x hours")
+base_utilization = named(
+    "base_utilization", "busy share of the base replicas",
+    where((is_mixed * base_replicas_whole).gt(0),
+          base_served_per_s_day / maximum(base_replicas_whole * replica_generations_per_s * PROFILE_HOURS, 1e-12), 0), "fraction")
+burst_utilization = named(
+    "burst_utilization", "busy share of the burst replicas",
+    where(burst_instance_hours.gt(0),
+          (self_hosted_generations_per_s * PROFILE_HOURS - base_served_per_s_day)
+          / maximum(total(maximum(_replicas_in_hour(w) - base_replicas_whole, 0) for w in profile) * replica_generations_per_s, 1e-12),
+          0), "fraction")
+gpus_committed_needed = named("gpus_committed_needed", "GPUs to commit (the base of a mixed fleet, else the busiest hour's)",
+                              where(is_mixed.gt(0.5), base_gpus, gpus_busiest_hour), "GPUs")
+
+# ------------------------------------------------------------------ purchased GPUs: a committed fleet
+MAX_REPLACEMENTS = 10  # tco.model.scenario.COMMITMENT_TERMS_FOLLOWED = MAX_REPLACEMENTS + 1
+"""Lives of a purchased GPU followed over the horizon: 10 x a 12-month depreciation covers the
+longest horizon (120 months); a scenario whose horizon outlasts 10 lives is refused (tco.model.scenario)."""
+
+depreciation_months = named("depreciation_months", "depreciation period in whole months",
+                            floor(depreciation_years * MONTHS_PER_YEAR + 0.5), "months")
+"""Straight-line depreciation runs month by month: the period is rounded to whole months."""
+gpus_needed_first_month = at_month(gpus_committed_needed, 1, "first")
+"""GPUs needed in month 1. Not a named result of its own: it changes with the volume but not with the
+month, and the workbook recomputes only month-dependent results at another volume (break-even check)."""
+
+
+def _owned_at(month_term: Term) -> Term:
+    """GPUs owned in another month: 0 before month 1, else the most ever needed up to then.
+
+    With geometric growth the GPUs needed move in one direction, so the most needed so far is
+    max(needed then, needed in month 1): a growing fleet buys more, a shrinking one keeps month 1's.
+    """
+    return where(month_term.ge(1), maximum(at_month(gpus_committed_needed, month_term, "lag"), gpus_needed_first_month), 0)
+
+
+gpus_owned = named("gpus_owned", "GPUs owned (bought when first needed, then kept)",
+                   is_purchased * maximum(gpus_committed_needed, gpus_needed_first_month), "GPUs")
+"""Purchased GPUs are committed: a fleet that needs fewer later still owns, powers no more, and depreciates them."""
+gpu_replacement_price_factor = named(
+    "gpu_replacement_price_factor", "price of a replacement / price of the GPU it replaces",
+    (1 + gpu_price_change_per_year) ** (depreciation_months / MONTHS_PER_YEAR), "ratio")
+
+
+def _bought_usd(lag: int) -> Term:
+    """Purchase value of the GPUs first bought `lag` depreciation periods ago (0 before month 1)."""
+    when = month - lag * depreciation_months if lag else month
+    return named(
+        f"gpus_first_bought_usd_lag{lag}", f"GPUs first bought {lag} depreciation period(s) ago, at their price",
+        is_purchased * (_owned_at(when) - _owned_at(when - 1)) * purchase_usd_per_gpu
+        * (1 + gpu_price_change_per_year) ** ((when - 1) / MONTHS_PER_YEAR), "USD")
+
+
+_BOUGHT = [_bought_usd(lag) for lag in range(MAX_REPLACEMENTS + 1)]
+gpu_capex_usd = named(
+    "gpu_capex_usd", "GPU purchases this month (new GPUs and replacements)",
+    total(gpu_replacement_price_factor ** lag * _BOUGHT[lag] for lag in range(MAX_REPLACEMENTS + 1)), "USD")
+"""New GPUs at this month's price; a GPU whose depreciation ended is replaced at this month's price
+(the price it was bought at x the replacement price factor per life)."""
+gpu_capex_retired_usd = named(
+    "gpu_capex_retired_usd", "purchase value of GPUs reaching the end of their life this month",
+    total(gpu_replacement_price_factor ** (lag - 1) * _BOUGHT[lag] for lag in range(1, MAX_REPLACEMENTS + 1)), "USD")
+gpu_capex_change_usd = named("gpu_capex_change_usd", "change of the purchase value in service",
+                             gpu_capex_usd - gpu_capex_retired_usd, "USD")
+gpu_capex_in_service_usd = named("gpu_capex_in_service_usd", "purchase value of the GPUs in service",
+                                 running(gpu_capex_change_usd), "USD")
+depreciation_usd = named("depreciation_usd", "GPUs: depreciation",
+                         gpu_capex_in_service_usd * (1 - residual_value_share) / depreciation_months, "USD")
+"""Straight line from the purchase month: (price - resale value) / months, then it stops."""
+gpu_book_value_change_usd = named(
+    "gpu_book_value_change_usd", "change of the book value",
+    gpu_capex_usd - residual_value_share * gpu_capex_retired_usd - depreciation_usd, "USD")
+gpu_book_value_usd = named("gpu_book_value_usd", "book value of the GPUs at the end of the month",
+                           running(gpu_book_value_change_usd), "USD")
+"""Falls monthly by the depreciation; a retired GPU leaves at its resale value."""
+cost_of_capital_usd = named("cost_of_capital_usd", "GPUs: cost of capital",
+                            (gpu_book_value_usd + depreciation_usd) * cost_of_capital_per_year / MONTHS_PER_YEAR, "USD")
+"""Interest on the month's book value (after this month's purchases, before its depreciation)."""
+gpu_resale_usd = named(
+    "gpu_resale_usd", "GPUs sold (end of life, and all at the end of the horizon)",
+    residual_value_share * gpu_capex_retired_usd + where(month.eq(horizon_months), gpu_book_value_usd, 0), "USD")
+"""At end of life a GPU sells for its residual value; at the horizon's end the fleet is valued at book value."""
+
+# ------------------------------------------------------------------ reserved GPUs: a contract per term
+def _reserved_started_usd(lag: int) -> Term:
+    """Contract value of the terms first signed `lag` terms ago (0 before month 1): GPUs x price x hours x term."""
+    when = month - lag * term_months if lag else month
+    return named(
+        f"reserved_first_signed_usd_lag{lag}", f"GPU terms first signed {lag} term(s) ago, at their price",
+        is_reserved * (_owned_at(when) - _owned_at(when - 1)) * gpu_usd_per_hour * HOURS_PER_MONTH * term_months
+        * (1 + gpu_price_change_per_year) ** ((when - 1) / MONTHS_PER_YEAR), "USD")
+
+
+_SIGNED = [_reserved_started_usd(lag) for lag in range(MAX_REPLACEMENTS + 1)]
+reserved_renewal_price_factor = named(
+    "reserved_renewal_price_factor", "price of a renewed term / price of the term it renews",
+    (1 + gpu_price_change_per_year) ** (term_months / MONTHS_PER_YEAR), "ratio")
+reserved_signed_usd = named(
+    "reserved_signed_usd", "GPU terms signed this month (new and renewed), whole term",
+    total(reserved_renewal_price_factor ** lag * _SIGNED[lag] for lag in range(MAX_REPLACEMENTS + 1)), "USD")
+"""GPUs are reserved when first needed and kept; a term that ends inside the horizon is renewed at the then-current price."""
+reserved_ended_usd = named(
+    "reserved_ended_usd", "contract value of the terms that ended last month",
+    total(reserved_renewal_price_factor ** (lag - 1) * _SIGNED[lag] for lag in range(1, MAX_REPLACEMENTS + 1)), "USD")
+reserved_in_term_change_usd = named("reserved_in_term_change_usd", "change of the contract value running",
+                                    reserved_signed_usd - reserved_ended_usd, "USD")
+reserved_in_term_usd = named("reserved_in_term_usd", "contract value of the terms running",
+                             running(reserved_in_term_change_usd), "USD")
+reserved_start_weighted_change_usd = named(
+    "reserved_start_weighted_change_usd", "change of the running terms' value x their start month",
+    reserved_signed_usd * month - reserved_ended_usd * (month - term_months), "USD-months")
+reserved_start_weighted_usd = named("reserved_start_weighted_usd", "running terms' value x their start month",
+                                    running(reserved_start_weighted_change_usd), "USD-months")
+reserved_beyond_horizon_owed_usd = named(
+    "reserved_beyond_horizon_owed_usd", "part of the running terms that falls after the horizon",
+    where(month.eq(horizon_months),
+          (reserved_start_weighted_usd + (term_months - 1 - horizon_months) * reserved_in_term_usd)
+          / term_months, 0), "USD")
+"""A term started in month s runs to s + T - 1: its value / T x (s + T - 1 - H) months fall after the horizon H."""
+
 # ------------------------------------------------------------------ self-hosted cost lines
 gpu_rental_usd = named("gpu_rental_usd", "GPUs: rental",
-                       (1 - is_purchased) * gpu_hours * (1 + spot_interruption_overhead) * gpu_usd_per_hour * gpu_price_factor, "USD")
-depreciation_usd = named("depreciation_usd", "GPUs: depreciation",
-                         is_purchased * gpus_in_month * purchase_usd_per_gpu * (1 - residual_value_share)
-                         / (depreciation_years * MONTHS_PER_YEAR), "USD")
-cost_of_capital_usd = named("cost_of_capital_usd", "GPUs: cost of capital",
-                            is_purchased * gpus_in_month * purchase_usd_per_gpu * (1 + residual_value_share) / 2
-                            * cost_of_capital_per_year / MONTHS_PER_YEAR, "USD")
-"""Interest on the average book value over the depreciation period: price x (1 + residual) / 2."""
+                       (1 - is_purchased - is_reserved) * gpu_hours * (1 + spot_interruption_overhead) * gpu_usd_per_hour * gpu_price_factor, "USD")
+burst_usd = named("burst_usd", "GPUs: bursts above the reserved base",
+                   burst_gpu_hours * (1 + spot_interruption_overhead) * burst_gpu_usd_per_hour * gpu_price_factor, "USD")
+reserved_usd = named("reserved_usd", "GPUs: reserved terms (spread over each term)",
+                      reserved_in_term_usd / term_months, "USD")
+"""The accounting view: each term's price, upfront part included, spread evenly over its months."""
+reserved_beyond_horizon_usd = named(
+    "reserved_beyond_horizon_usd", "GPUs: reserved terms owed past the horizon",
+    count_beyond_horizon * reserved_beyond_horizon_owed_usd, "USD")
+"""The whole term is owed: with `beyond_horizon: owed` the rest of a term that outlasts the horizon is its own line."""
 power_usd = named("power_usd", "power",
                   is_purchased * energy_kwh_in_month * usd_per_kwh
                   * (1 + power_inflation_per_year) ** ((month - 1) / MONTHS_PER_YEAR), "USD")
 """Cloud prices include power: only owned GPUs pay it."""
 hosting_usd = named("hosting_usd", "hosting / colocation",
-                    is_purchased * gpus_in_month * server_power_per_gpu_kw * hosting_usd_per_kw_month, "USD")
+                    gpus_owned * server_power_per_gpu_kw * hosting_usd_per_kw_month, "USD")
+"""Colocation is paid for every GPU owned, busy or not."""
 staff_usd = named("staff_usd", "staff",
                   has_self_hosted * in_horizon * staff_fte * staff_usd_per_fte_year / MONTHS_PER_YEAR * staff_share
                   * (1 + staff_inflation_per_year) ** ((month - 1) / MONTHS_PER_YEAR), "USD")
@@ -398,12 +553,12 @@ storage_usd = named("storage_usd", "storage", has_self_hosted * in_horizon * sto
 egress_usd = named("egress_usd", "network egress",
                    requests_in_month * self_hosted_share * in_horizon * egress_gb_per_request * egress_usd_per_gb, "USD")
 maintenance_usd = named("maintenance_usd", "hardware maintenance / support",
-                        is_purchased * gpus_in_month * purchase_usd_per_gpu * maintenance_share_of_capex_per_year / MONTHS_PER_YEAR, "USD")
-"""A support contract priced as a yearly share of the hardware's purchase price."""
+                        gpu_capex_in_service_usd * maintenance_share_of_capex_per_year / MONTHS_PER_YEAR, "USD")
+"""A support contract priced as a yearly share of the purchase price of the hardware in service."""
 
 COST_LINES: tuple = (
     api_input_usd, api_cache_read_usd, api_cache_write_usd, api_output_usd, api_reasoning_usd, api_request_fees_usd,
-    gpu_rental_usd, depreciation_usd, cost_of_capital_usd, power_usd, hosting_usd, staff_usd,
+    gpu_rental_usd, reserved_usd, reserved_beyond_horizon_usd, burst_usd, depreciation_usd, cost_of_capital_usd, power_usd, hosting_usd, staff_usd,
     software_usd, setup_cost_usd, storage_usd, egress_usd, maintenance_usd,
 )
 """The cost lines of a month, in the order every view shows them."""
@@ -412,15 +567,32 @@ API_LINES = (api_input_usd, api_cache_read_usd, api_cache_write_usd, api_output_
 SELF_HOSTED_LINES = tuple(line for line in COST_LINES if line not in API_LINES)
 
 monthly_cost_usd = named("monthly_cost_usd", "cost this month", total(COST_LINES), "USD")
+"""The accounting basis: purchases are spread as depreciation, plus the cost of the capital tied up."""
+reserved_cash_usd = named(
+    "reserved_cash_usd", "cash paid for reserved terms this month",
+    upfront_share * reserved_signed_usd + (1 - upfront_share) * reserved_usd
+    + (count_beyond_horizon * (1 - upfront_share) - (1 - count_beyond_horizon) * upfront_share) * reserved_beyond_horizon_owed_usd,
+    "USD")
+"""Upfront parts when a term starts, the rest monthly; at the horizon's end the monthly parts still owed
+(`owed`), or a refund of the upfront paid for months past it (`horizon-share`), so both views total the same."""
+cash_cost_usd = named(
+    "cash_cost_usd", "cash paid this month",
+    monthly_cost_usd - depreciation_usd - cost_of_capital_usd + gpu_capex_usd - gpu_resale_usd
+    - reserved_usd - reserved_beyond_horizon_usd + reserved_cash_usd, "USD")
+"""The cash basis: purchases in the month they are paid, sales as inflows; no depreciation and no
+cost of capital (discounting the cash flows is what charges for the capital)."""
 discount_factor = named("discount_factor", "discount factor",
                         1 / (1 + discount_rate_per_year) ** (month / MONTHS_PER_YEAR), "ratio")
 """Costs are paid at the end of each month."""
-discounted_cost_usd = named("discounted_cost_usd", "discounted cost this month", monthly_cost_usd * discount_factor, "USD")
+discounted_cost_usd = named("discounted_cost_usd", "discounted cash paid this month", cash_cost_usd * discount_factor, "USD")
+"""NPV is taken on cash flows, not on the accounting view."""
 
 MONTHLY_RESULTS: tuple = (
     monthly_cost_usd, discounted_cost_usd, requests_in_month, tokens_in_month, gpus_in_month, utilization,
     api_share, instances_in_month, idle_gpus_in_month, gpus_busiest_hour, energy_kwh_in_month, self_hosted_tokens_in_month,
     carbon_kg_co2e_in_month, self_hosted_requests_in_month,
+    cash_cost_usd, gpus_owned, gpu_capex_usd, gpu_resale_usd, gpu_book_value_usd, reserved_signed_usd, reserved_cash_usd,
+    base_gpu_hours, burst_gpu_hours, base_utilization, burst_utilization,
 )
 """Monthly figures shown next to the cost lines."""
 
@@ -436,7 +608,8 @@ LINE_LABELS = {line.name: line.label for line in COST_LINES}
 # Sums over the months of the horizon are inputs named `sum_<monthly result>`: polars sums the
 # monthly column, the workbook writes SUM() over it. What is built on them is written once here.
 sum_monthly_cost_usd = Input("sum_monthly_cost_usd", "total cost over the horizon", "USD")
-sum_discounted_cost_usd = Input("sum_discounted_cost_usd", "sum of discounted monthly costs", "USD")
+sum_discounted_cost_usd = Input("sum_discounted_cost_usd", "sum of discounted monthly cash flows", "USD")
+sum_cash_cost_usd = Input("sum_cash_cost_usd", "cash paid over the horizon", "USD")
 sum_requests_in_month = Input("sum_requests_in_month", "requests over the horizon", "requests")
 sum_tokens_in_month = Input("sum_tokens_in_month", "tokens over the horizon", "tokens")
 sum_energy_kwh_in_month = Input("sum_energy_kwh_in_month", "energy over the horizon", "kWh")
@@ -445,7 +618,8 @@ sum_self_hosted_requests_in_month = Input("sum_self_hosted_requests_in_month", "
 sum_self_hosted_tokens_in_month = Input("sum_self_hosted_tokens_in_month", "tokens served by the own fleet over the horizon", "tokens")
 
 total_cost_usd = named("total_cost_usd", "total cost over the horizon", sum_monthly_cost_usd, "USD")
-npv_usd = named("npv_usd", "net present cost (NPV of the monthly costs)", sum_discounted_cost_usd, "USD")
+npv_usd = named("npv_usd", "net present cost (NPV of the monthly cash flows)", sum_discounted_cost_usd, "USD")
+total_cash_usd = named("total_cash_usd", "cash paid over the horizon (net of sales)", sum_cash_cost_usd, "USD")
 cost_per_million_tokens_usd = named(
     "cost_per_million_tokens_usd", "cost per million tokens",
     per_unit(sum_monthly_cost_usd, sum_tokens_in_month) * MILLION, "USD per million tokens")
@@ -468,7 +642,7 @@ carbon_kg_co2e_per_million_tokens = named(
     "carbon_kg_co2e_per_million_tokens", "emissions per million tokens served by the own fleet",
     per_unit(sum_carbon_kg_co2e_in_month, sum_self_hosted_tokens_in_month) * MILLION, "kgCO2e per million tokens")
 
-HORIZON_RESULTS: tuple = (total_cost_usd, npv_usd, cost_per_million_tokens_usd, cost_per_request_usd, cost_per_llm_call_usd,
+HORIZON_RESULTS: tuple = (total_cost_usd, npv_usd, total_cash_usd, cost_per_million_tokens_usd, cost_per_request_usd, cost_per_llm_call_usd,
                           energy_kwh, energy_kwh_per_million_tokens, carbon_kg_co2e, carbon_kg_co2e_per_request,
                           carbon_kg_co2e_per_million_tokens)
 """Results over the whole horizon, built on sums of monthly results."""

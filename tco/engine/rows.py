@@ -14,7 +14,7 @@ from typing import Any, Callable
 from tco.engine import formulas as F
 from tco.engine.fields import API_INPUTS, direct_inputs
 from tco.model.catalog import Catalog, ResolvedApiPrice
-from tco.model.scenario import ApiOption, HybridOption, Scenario, SelfHostedOption
+from tco.model.scenario import ApiOption, ApiProvisionedOption, HybridOption, Scenario, SelfHostedOption
 
 SERVER_POWER_FIGURE = "dgx-h100-power-draw"
 """Cost figure (hardware/cost_figures.yaml) for the power of a whole 8 x H100 SXM server; divided by
@@ -83,7 +83,7 @@ def build_rows(scenarios: list[Scenario], catalog: Catalog, today: dt.date,
         base = _workload_values(scenario)
         resolved: dict[str, tuple[dict[str, float], dict[str, Provenance], Row]] = {}
         for o_index, option in enumerate(scenario.options):
-            if isinstance(option, HybridOption):
+            if isinstance(option, (HybridOption, ApiProvisionedOption)):
                 continue
             path = ("options", o_index)
             row = Row(len(rows), scenario.id, scenario.title, option.id, option.kind, dict(base[0]), dict(base[1]))
@@ -96,6 +96,11 @@ def build_rows(scenarios: list[Scenario], catalog: Catalog, today: dt.date,
                 resolved[option.id] = (row.values, row.provenance, row)
                 rows.append(row)
         for o_index, option in enumerate(scenario.options):
+            if isinstance(option, ApiProvisionedOption):
+                row = Row(len(rows), scenario.id, scenario.title, option.id, option.kind, dict(base[0]), dict(base[1]))
+                if _provisioned_values(row, option, scenario, resolved, problems, s_index, ("options", o_index)):
+                    rows.append(row)
+                continue
             if not isinstance(option, HybridOption):
                 continue
             if option.self_hosted not in resolved or option.api not in resolved:
@@ -144,6 +149,71 @@ _API_INPUTS = (*API_INPUTS, *API_LOOKUP_NEUTRAL)
 """What a hybrid takes from its API part."""
 
 
+def _provisioned_values(row: Row, option: ApiProvisionedOption, scenario: Scenario, resolved: dict, problems: list,
+                        s_index: int, path: tuple) -> bool:
+    """Committed API capacity as a reserved fleet whose replica is one unit.
+
+    Why the same formulas: a unit is paid per hour for a term whether used or not and serves a stated
+    throughput, exactly what a reserved replica is; sizing for the busiest hour, renewals, the part of a
+    term past the horizon and overflow to pay-per-token then follow from the formulas already written.
+    """
+    from tco.engine.formulas import MAX_REPLACEMENTS
+
+    w = scenario.workload
+    v, prov = row.values, row.provenance
+    set_fields(v, prov, "api-provisioned", option, scenario, option)
+    counted_per_call = average_input_tokens_per_call(scenario) + option.output_token_weight * (w.output_tokens + w.reasoning_tokens)
+    if counted_per_call <= 0:
+        problems.append(RowProblem(s_index, ("workload", "input_tokens"), "api-provisioned needs tokens per call > 0"))
+        return False
+    horizon = scenario.finance.horizon_months
+    if horizon > (MAX_REPLACEMENTS + 1) * option.term_months:
+        problems.append(RowProblem(s_index, (*path, "term_months"),
+                                   f"a {option.term_months}-month term renews more than {MAX_REPLACEMENTS} times in {horizon} months",
+                                   f"use a term of at least {-(-horizon // (MAX_REPLACEMENTS + 1))} months"))
+        return False
+    src = Provenance(option.source, "", f"{option.provider} {option.model}")
+    v.update({"has_self_hosted": 1.0, "api_share_fixed": 0.0, "is_reserved": 1.0, "gpus_per_replica": 1.0, "gpus_per_instance": 1.0,
+              "max_utilization": 1.0, "spare_replicas": 0.0, "min_replicas": float(option.minimum_units), "is_autoscaled": 0.0,
+              "gpu_usd_per_hour": option.usd_per_unit_hour, "term_months": float(option.term_months),
+              "upfront_share": float(option.upfront_share), "count_beyond_horizon": 1.0 if option.beyond_horizon == "owed" else 0.0,
+              "replica_generations_per_s": option.tokens_per_minute_per_unit / 60.0 / counted_per_call,
+              "server_power_per_gpu_kw": 0.0})
+    for name in ("gpu_usd_per_hour", "min_replicas", "term_months", "upfront_share"):
+        prov[name] = src
+    prov["replica_generations_per_s"] = Provenance(
+        option.source, "", f"{option.tokens_per_minute_per_unit:,.0f} tokens/minute per unit / 60 / "
+                           f"{counted_per_call:,.0f} counted tokens per call (input + {option.output_token_weight:g} x output)")
+    notes = [f"api-provisioned: {option.provider} {option.model}, units paid per hour for {option.term_months}-month terms whether "
+             "used or not, sized for the busiest hour; figures from: " + option.source,
+             "results count units where they say GPUs (a unit is one replica of the reserved formulas)"]
+    desc = f"{option.provider} {option.model}, provisioned"
+    api_row = None
+    if option.overflow_api is not None:
+        if option.overflow_api not in resolved:
+            return False  # the API option already reported its problem
+        api_values, api_prov, api_row = resolved[option.overflow_api]
+        for name in _API_INPUTS:
+            v[name] = api_values[name]
+            prov[name] = api_prov.get(name, _USER)
+        v["is_overflow"] = 1.0
+        v["overflow_replicas"] = float(option.units)
+        prov["overflow_replicas"] = Provenance("scenario file", note="units")
+        notes.append(f"{option.units} unit(s); the traffic above their capacity, hour by hour, is paid per token on {option.overflow_api}")
+        desc += f", {option.units} unit(s), overflow to {option.overflow_api}"
+    elif option.units != "auto":
+        v["min_replicas"] = float(option.units)
+        notes.append(f"{option.units} unit(s) bought (at least; more when the busiest hour needs them)")
+    row.description = desc
+    row.model_id = option.model
+    row.notes.extend(notes)
+    if api_row is not None:
+        row.api_price = api_row.api_price
+    if w.data_must_stay_on_own_infrastructure:
+        row.excluded_reason = "data must stay on own infrastructure; committed API capacity still sends it to the provider"
+    return True
+
+
 NEUTRAL_INPUTS: dict[str, float] = {
     **{name: 0.0 for name in API_INPUTS},
     **API_LOOKUP_NEUTRAL,
@@ -151,6 +221,8 @@ NEUTRAL_INPUTS: dict[str, float] = {
     "replica_generations_per_s": 1.0, "gpus_per_replica": 0.0, "spare_replicas": 0.0, "min_replicas": 0.0,
     "max_utilization": 1.0, "is_autoscaled": 0.0, "overflow_replicas": 0.0,
     "gpu_usd_per_hour": 0.0, "spot_interruption_overhead": 0.0, "is_purchased": 0.0, "purchase_usd_per_gpu": 0.0,
+    "is_reserved": 0.0, "term_months": 1.0, "upfront_share": 0.0, "count_beyond_horizon": 1.0,
+    "is_mixed": 0.0, "base_replicas": 0.0, "burst_gpu_usd_per_hour": 0.0, "burst_gpus_per_instance": 1.0,
     "depreciation_years": 1.0, "residual_value_share": 0.0, "cost_of_capital_per_year": 0.0,
     "idle_power_share": 0.0, "pue": 1.0, "usd_per_kwh": 0.0, "server_power_per_gpu_kw": 0.0,
     "hosting_usd_per_kw_month": 0.0, "staff_fte": 0.0, "staff_usd_per_fte_year": 0.0, "staff_share": 0.0,
@@ -171,8 +243,8 @@ def set_fields(values: dict[str, float], provenance: dict[str, Provenance], scop
     """
     for f in direct_inputs(scope):
         value = f.value_in(owner)
-        if value is None or not f.applies(applies_to):
-            continue
+        if value is None or isinstance(value, str) or not f.applies(applies_to):
+            continue  # a word (`replicas: auto`) is resolved by the rows builder
         values[f.input] = f.input_value(value, scenario)
         if f.scale != 1.0 or f.offset != 0.0:
             provenance[f.input] = Provenance("scenario file", note=f"from {f.yaml_path}")
@@ -497,7 +569,15 @@ def _self_hosted_values(row: Row, option: SelfHostedOption, scenario: Scenario, 
             row.notes.append(f"throughput from measurements ({result.basis}): {', '.join(result.measurement_ids)}")
 
     pay = option.payment
-    offer = catalog.offers.get(pay.offer) if pay.offer else None
+    if pay.mode == "mixed":
+        if not _mixed(row, option, catalog, scenario, problems, s_index, path, unknown):
+            return
+        _finish_self_hosted(row, option, catalog, scenario, problems, s_index, path, gpu)
+        if pay.base.replicas == "auto" and row.model_id is not None:
+            _auto_base(row)
+        return
+    committed = catalog.committed_offers.get(pay.offer) if pay.offer and pay.mode == "reserved" else None
+    offer = committed or (catalog.offers.get(pay.offer) if pay.offer else None)
     if pay.offer and offer is None:
         unknown("offer", pay.offer, catalog.offers, ("payment", "offer"))
         return
@@ -517,6 +597,10 @@ def _self_hosted_values(row: Row, option: SelfHostedOption, scenario: Scenario, 
             return
         v["gpu_usd_per_hour"] = price
         prov["gpu_usd_per_hour"] = offer_prov
+    elif committed is not None:
+        v["gpu_usd_per_hour"] = committed.committed_usd_per_gpu_hour
+        prov["gpu_usd_per_hour"] = Provenance(offer_prov.source, offer_prov.as_of,
+                                              f"committed offer {committed.id} ({committed.term_as_published}, {committed.payment_as_published})")
     elif pay.mode == "reserved":
         if pay.reserved_discount is None or offer.on_demand_usd_per_gpu_hour is None:
             problems.append(RowProblem(s_index, (*path, "payment"), "reserved prices are your contract's: give reserved_discount (with an offer that has an on-demand price) or gpu_usd_per_hour"))
@@ -525,7 +609,15 @@ def _self_hosted_values(row: Row, option: SelfHostedOption, scenario: Scenario, 
         prov["gpu_usd_per_hour"] = Provenance(offer_prov.source, offer_prov.as_of, f"offer {offer.id} on-demand x (1 - reserved_discount {pay.reserved_discount})")
 
     _whole_instances(row, option, offer, offer_prov, scenario)
+    if pay.mode == "reserved" and not _reserved_contract(row, option, committed, offer_prov, scenario, problems, s_index, path):
+        return
+    _finish_self_hosted(row, option, catalog, scenario, problems, s_index, path, gpu)
 
+
+def _finish_self_hosted(row: Row, option: SelfHostedOption, catalog, scenario: Scenario, problems: list, s_index: int,
+                        path: tuple, gpu) -> None:
+    """Power and colocation from the server, the description and the notes (every payment mode)."""
+    v, prov, pay = row.values, row.provenance, option.payment
     ops = option.operations
     if gpu.tdp_w is not None:
         pass  # sizes server_power_per_gpu_kw below (power and colocation both come from the server)
@@ -550,6 +642,167 @@ def _self_hosted_values(row: Row, option: SelfHostedOption, scenario: Scenario, 
     row.description = f"{option.model} on {option.gpus_per_replica} x {option.gpu} ({option.precision}, {option.engine}), {pay.mode}"
     if pay.mode == "reserved" or pay.mode == "purchased":
         row.notes.append(f"{pay.mode} GPUs are committed: the fleet is paid whether busy or idle")
+    if pay.mode == "purchased":
+        life_months = round(pay.depreciation_years * 12)
+        horizon = scenario.finance.horizon_months
+        row.notes.append(
+            f"purchased GPUs are bought when first needed and kept; straight-line depreciation over {life_months} months "
+            "from each purchase; at the horizon's end the fleet is valued at book value"
+            + (f"; the horizon ({horizon} months) outlasts the hardware: GPUs are replaced at end of life at that month's price"
+               if horizon > life_months else ""))
+
+
+TERM_MONTHS = {"1y": 12, "3y": 36}
+"""Months of the committed offers' terms (`block` and `contract` print their length as text: give term_months)."""
+UPFRONT_SHARE = {"all-upfront": 1.0, "no-upfront": 0.0}
+"""Share of the term paid at its start by payment option; partial-upfront splits are the contract's (give upfront_share)."""
+
+
+def _mixed(row: Row, option: SelfHostedOption, catalog, scenario: Scenario, problems: list, s_index: int, path: tuple,
+           unknown: Callable[[str, str, Any], None]) -> bool:
+    """A reserved base (a committed offer or your price, on a term) with bursts rented by the hour above it."""
+    pay, v, prov = option.payment, row.values, row.provenance
+    base, burst = pay.base, pay.burst
+    if scenario.workload.hourly_profile is None:
+        problems.append(RowProblem(s_index, (*path, "payment", "mode"), "a reserved base with bursts is sized hour by hour: it needs "
+                                   "workload.hourly_profile", "add 24 hourly weights"))
+        return False
+    committed = None
+    if base.offer is not None:
+        committed = catalog.committed_offers.get(base.offer)
+        if committed is None:
+            problems.append(RowProblem(s_index, (*path, "payment", "base", "offer"), f"unknown committed offer id `{base.offer}`",
+                                       "list them with `tco offers list --term 1y`"))
+            return False
+        if committed.gpu != option.gpu:
+            problems.append(RowProblem(s_index, (*path, "payment", "base", "offer"),
+                                       f"committed offer `{committed.id}` has {committed.gpu} GPUs, but the option runs on {option.gpu}"))
+            return False
+    burst_offer = catalog.offers.get(burst.offer) if burst.offer else None
+    if burst.offer and burst_offer is None:
+        problems.append(RowProblem(s_index, (*path, "payment", "burst", "offer"), f"unknown offer id `{burst.offer}`"))
+        return False
+    if burst_offer is not None and burst_offer.gpu != option.gpu:
+        problems.append(RowProblem(s_index, (*path, "payment", "burst", "offer"),
+                                   f"offer `{burst_offer.id}` has {burst_offer.gpu} GPUs, but the option runs on {option.gpu}"))
+        return False
+    base_prov = Provenance(_first_source(committed), _first_as_of(committed), f"committed offer {committed.id}") if committed else _USER
+    if base.gpu_usd_per_hour is not None:
+        v["gpu_usd_per_hour"], prov["gpu_usd_per_hour"] = base.gpu_usd_per_hour, _USER
+    else:
+        v["gpu_usd_per_hour"], prov["gpu_usd_per_hour"] = committed.committed_usd_per_gpu_hour, base_prov
+    _whole_instances(row, option, committed, base_prov, scenario)
+    burst_prov = Provenance(_first_source(burst_offer), _first_as_of(burst_offer), f"offer {burst_offer.id}") if burst_offer else _USER
+    if burst.gpu_usd_per_hour is not None:
+        v["burst_gpu_usd_per_hour"], prov["burst_gpu_usd_per_hour"] = burst.gpu_usd_per_hour, _USER
+    else:
+        price = burst_offer.on_demand_usd_per_gpu_hour if burst.mode == "on-demand" else burst_offer.spot_usd_per_gpu_hour
+        if price is None:
+            problems.append(RowProblem(s_index, (*path, "payment", "burst", "offer"), f"offer `{burst_offer.id}` has no {burst.mode} price",
+                                       "give burst.gpu_usd_per_hour or another offer"))
+            return False
+        v["burst_gpu_usd_per_hour"], prov["burst_gpu_usd_per_hour"] = price, burst_prov
+    whole = burst_offer is not None and pay.billing != "per-gpu" and burst_offer.gpu_count > 1 and burst_offer.price_scope != "gpu_only"
+    v["burst_gpus_per_instance"] = float(burst_offer.gpu_count) if whole else 1.0
+    prov["burst_gpus_per_instance"] = burst_prov if whole else Provenance("scenario file", note="bursts billed per GPU")
+    if burst.mode == "on-demand":
+        v["spot_interruption_overhead"] = 0.0
+    v["is_mixed"] = 1.0
+    v["base_replicas"] = 0.0 if base.replicas == "auto" else float(base.replicas)
+    prov["base_replicas"] = _USER
+    if not _reserved_contract(row, option, committed, base_prov, scenario, problems, s_index, path):
+        return False
+    row.notes.append("mixed fleet: the reserved base serves up to its capacity hour by hour over the 24-hour profile; "
+                     "replicas above it are rented by the hour as whole burst instances")
+    return True
+
+
+AUTO_BASE_LIMIT = 512
+"""Largest base the `auto` search tries (replicas); a fleet larger than this is sized by hand."""
+
+
+def _auto_base(row: Row) -> None:
+    """The base size with the lowest total cost over the horizon: every size from none to the busiest hour's fleet.
+
+    Why exhaustive: the cost of a base size is a staircase (whole replicas, whole instances, hour by
+    hour), so a local search could stop on a step; the candidates are few and evaluated together.
+    """
+    from tco.engine.evaluate import evaluate_totals, inputs_table
+    from tco.engine.expr import to_python
+
+    v = row.values
+    last = {**v, "month": v["horizon_months"]}
+    first = {**v, "month": 1.0}
+    peak = max(to_python(F.replicas_static, last), to_python(F.replicas_static, first))
+    candidates = list(range(0, int(min(peak, AUTO_BASE_LIMIT)) + 1))
+    totals = evaluate_totals(inputs_table([{**v, "base_replicas": float(b)} for b in candidates]))["total_cost_usd"].to_list()
+    best = min(range(len(candidates)), key=lambda i: (totals[i], i))
+    v["base_replicas"] = float(candidates[best])
+    row.provenance["base_replicas"] = Provenance(
+        "llm-tco", note=f"base: auto, {candidates[best]} replicas of the {len(candidates)} sizes tried (0 to {candidates[-1]}) "
+                        f"has the lowest total cost")
+    row.notes.append(f"base replicas: auto chose {candidates[best]} (lowest total cost of sizes 0 to {candidates[-1]})")
+
+
+@dataclass(frozen=True)
+class _TermFields:
+    term_months: int | None
+    upfront_share: float | None
+    beyond_horizon: str
+
+
+def _reserved_contract(row: Row, option: SelfHostedOption, committed, offer_prov: Provenance, scenario: Scenario,
+                       problems: list, s_index: int, path: tuple) -> bool:
+    """A reservation with a known term is a contract: the whole term owed, renewed when the horizon outlasts it.
+
+    Without a term (no committed offer, no term_months) the reserved price is paid month by month as before.
+    """
+    from tco.engine.formulas import MAX_REPLACEMENTS
+
+    pay, v, prov = option.payment, row.values, row.provenance
+    if pay.mode == "mixed":
+        pay = _TermFields(pay.base.term_months, pay.base.upfront_share, pay.beyond_horizon)
+    term = pay.term_months if pay.term_months is not None else (TERM_MONTHS.get(committed.term) if committed else None)
+    if term is None:
+        if committed is not None:
+            problems.append(RowProblem(s_index, (*path, "payment", "term_months"),
+                                       f"committed offer `{committed.id}` is a {committed.term_as_published}: give term_months"))
+            return False
+        if option.payment.mode == "mixed":
+            problems.append(RowProblem(s_index, (*path, "payment", "base", "term_months"),
+                                       "a reserved base with a typed price needs its term", "give base.term_months (e.g. 12)"))
+            return False
+        row.notes.append("reserved without a term: the reserved price is paid month by month (give term_months, or a "
+                         "committed offer, to owe whole terms)")
+        return True
+    upfront = pay.upfront_share if pay.upfront_share is not None else (UPFRONT_SHARE.get(committed.payment_option) if committed else 0.0)
+    if upfront is None:
+        problems.append(RowProblem(s_index, (*path, "payment", "upfront_share"),
+                                   f"committed offer `{committed.id}` is paid `{committed.payment_as_published}`: give upfront_share"))
+        return False
+    horizon = scenario.finance.horizon_months
+    if horizon > (MAX_REPLACEMENTS + 1) * term:
+        problems.append(RowProblem(s_index, (*path, "payment", "term_months"),
+                                   f"a {term}-month term renews more than {MAX_REPLACEMENTS} times in {horizon} months",
+                                   f"use a term of at least {-(-horizon // (MAX_REPLACEMENTS + 1))} months"))
+        return False
+    source = "scenario file" if pay.term_months is not None else offer_prov.source
+    v["is_reserved"] = 1.0
+    v["term_months"] = float(term)
+    prov["term_months"] = Provenance(source, offer_prov.as_of if pay.term_months is None else "",
+                                                "term_months" if pay.term_months is not None else f"offer term {committed.term}")
+    v["upfront_share"] = float(upfront)
+    if pay.upfront_share is not None or committed is None:
+        prov["upfront_share"] = Provenance("scenario file", "", "upfront_share" if pay.upfront_share is not None
+                                           else "no upfront_share given: paid monthly")
+    else:
+        prov["upfront_share"] = Provenance(offer_prov.source, offer_prov.as_of, f"payment option {committed.payment_option}")
+    v["count_beyond_horizon"] = 1.0 if pay.beyond_horizon == "owed" else 0.0
+    row.notes.append(f"reserved for {term}-month terms ({upfront:.0%} upfront): GPUs are reserved when first needed and "
+                     "kept, each term owed in full and renewed at the then-current price when the horizon outlasts it; "
+                     + ("the part of a term past the horizon is its own line (beyond_horizon: owed)" if pay.beyond_horizon == "owed"
+                        else "only the horizon's share of a term is counted (beyond_horizon: horizon-share)"))
+    return True
 
 
 def _whole_instances(row: Row, option: SelfHostedOption, offer, offer_prov: Provenance, scenario: Scenario) -> None:
@@ -558,7 +811,7 @@ def _whole_instances(row: Row, option: SelfHostedOption, offer, offer_prov: Prov
     Why: a cloud invoices whole instances; replicas are packed onto them and unused GPUs are paid.
     """
     pay = option.payment
-    if offer is None or pay.billing == "per-gpu" or offer.gpu_count <= 1 or offer.price_scope == "gpu_only":
+    if offer is None or pay.billing == "per-gpu" or offer.gpu_count <= 1 or getattr(offer, "price_scope", "instance") == "gpu_only":
         row.values["gpus_per_instance"] = 1.0
         row.provenance["gpus_per_instance"] = Provenance(
             "scenario file" if pay.billing == "per-gpu" else (offer_prov.source if offer else "scenario file"),

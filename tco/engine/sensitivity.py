@@ -50,7 +50,7 @@ class Range:
 DEFAULT_RANGES: tuple[Range, ...] = (
     Range("volume", "requests per day", ("requests_per_day",), "scale", 0.5, 1.5,
           why="volume forecasts for a new workload are rarely better than a factor of 1.5 either way"),
-    Range("gpu_price", "GPU price per hour", ("gpu_usd_per_hour", "purchase_usd_per_gpu"), "scale", 0.7, 1.3,
+    Range("gpu_price", "GPU price per hour", ("gpu_usd_per_hour", "purchase_usd_per_gpu", "burst_gpu_usd_per_hour"), "scale", 0.7, 1.3,
           why="cloud list prices for the same GPU differ by more than 30 % between providers (hardware/offers)"),
     Range("throughput", "replica throughput (model error)", ("replica_generations_per_s",), "scale", 0.7, 1.3,
           why="the throughput model is judged against published measurements by `tco bench accuracy`; 30 % covers its typical error"),
@@ -62,6 +62,8 @@ DEFAULT_RANGES: tuple[Range, ...] = (
           why="prices per token of a given quality have fallen fast, but not steadily; +/-15 points a year"),
     Range("staff", "staff cost", ("staff_usd_per_fte_year",), "scale", 0.7, 1.3,
           why="loaded engineer cost differs by country and seniority by at least this much"),
+    Range("base_size", "reserved base (replicas)", ("base_replicas",), "shift", -1.0, 1.0, floor=0.0,
+          why="a reserved base one replica smaller or larger than chosen: how flat the cost is around it (mixed fleets only)"),
     Range("utilization_cap", "utilization cap", ("max_utilization",), "shift", -0.15, 0.15, floor=0.05, ceiling=1.0,
           why="how hard a replica can run before latency breaks its target is known only after a load test"),
 )

@@ -18,7 +18,7 @@ import polars as pl
 from tco.engine.evaluate import evaluate_totals, option_inputs
 from tco.engine.fields import Field, find, option_scope
 from tco.engine.rows import Row
-from tco.model.scenario import HybridOption, Scenario
+from tco.model.scenario import ApiProvisionedOption, HybridOption, Scenario
 
 CHUNK_ROWS = 1_000_000
 """Grid points x options per chunk. Each option's points are one frame whose unvaried inputs are
@@ -112,7 +112,9 @@ def _targets_in(scenario: Scenario, parts: list[str], rows: list[Row]) -> list[I
         users = tuple(r.row for r in rows)
     else:
         users = tuple([row_of[option.id], *[row_of[o.id] for o in scenario.options if isinstance(o, HybridOption)
-                                            and option.id in (o.api, o.self_hosted) and o.id in row_of]])
+                                            and option.id in (o.api, o.self_hosted) and o.id in row_of],
+                       *[row_of[o.id] for o in scenario.options if isinstance(o, ApiProvisionedOption)
+                         and o.overflow_api == option.id and o.id in row_of]])
         if isinstance(option, HybridOption):
             users = (row_of[option.id],)
     return [InputTarget(users, field.input, field.offset, field.scale_for(scenario))]

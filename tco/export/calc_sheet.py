@@ -83,8 +83,8 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
     first, last = FIRST_MONTH_ROW, FIRST_MONTH_ROW + N - 1
     qs = quote_sheet(sheet_name)
 
-    def xl(term, cell_of, named_cell=None, context=""):
-        return to_excel_named(term, cell_of, named_cell, constants, context)
+    def xl(term, cell_of, named_cell=None, context="", running_cell=None):
+        return to_excel_named(term, cell_of, named_cell, constants, context, running_cell)
 
     # ---- the engine's values of every month (cached results), per option and per check block
     computed: dict[str, tuple[dict[str, list[float]], dict[str, float]]] = {
@@ -192,9 +192,17 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
                 return const_cell(_o.option_id, n)
             return None
 
+        def running_cell(n: str, _named_cell=named_cell) -> str | None:
+            # a running total (tco.engine.expr.running) sums the result's column from the first month to this one
+            ref = _named_cell(n)
+            if ref is None or not ref.endswith(ROW):
+                return None
+            letter = ref[:-len(ROW)]
+            return f"SUM({letter}${first}:{letter}{ROW})"
+
         for p in b.parts:
-            templates.append(RepeatedColumn(b.columns[p.name], xl(p.term, cell_of, named_cell, p.name), number_format_for(p.unit),
-                                            values=month_vals[p.name]))
+            templates.append(RepeatedColumn(b.columns[p.name], xl(p.term, cell_of, named_cell, p.name, running_cell),
+                                            number_format_for(p.unit), values=month_vals[p.name]))
         if b.base is None:
             cost = get_column_letter(b.columns["monthly_cost_usd"])
             cum = get_column_letter(b.columns[CUMULATIVE])

@@ -82,7 +82,8 @@ class ConstantTable:
         return list(out.values())
 
 
-def to_excel_named(term: Term, cell_of, named_cell=None, constants: ConstantTable | None = None, context: str = "") -> str:
+def to_excel_named(term: Term, cell_of, named_cell=None, constants: ConstantTable | None = None, context: str = "",
+                   running_cell=None) -> str:
     """`tco.engine.expr.to_excel` with every number other than 0 and 1 written as a named constant."""
     table = constants or ConstantTable()
 
@@ -93,4 +94,4 @@ def to_excel_named(term: Term, cell_of, named_cell=None, constants: ConstantTabl
             return f"(0-{number(-value, where)})"
         return table.name_of(value, where)
 
-    return to_excel(term, cell_of, named_cell, number, context)
+    return to_excel(term, cell_of, named_cell, number, context, running_cell)

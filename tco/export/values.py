@@ -38,7 +38,8 @@ def month_values(parts: list[Named], constant_parts: list[Named], values: dict[s
             return pl.lit(constants[name], dtype=pl.Float64)
         return None
 
-    frame = pl.DataFrame({"month": pl.Series([float(m) for m in range(1, months + 1)], dtype=pl.Float64)})
+    frame = pl.DataFrame({"month": pl.Series([float(m) for m in range(1, months + 1)], dtype=pl.Float64),
+                          "row": pl.Series([0] * months, dtype=pl.Int64)})  # one option: running totals sum over its months
     for p in parts:
         expr = to_polars(p.term, column_of, named_column)
         frame = frame.with_columns(expr.cast(pl.Float64).alias(p.name))

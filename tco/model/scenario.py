@@ -151,12 +151,56 @@ class ApiOption(StrictModel):
     note: str | None = None
 
 
+class MixedBase(StrictModel):
+    """The reserved base of a `mixed` fleet: a fixed number of replicas on a committed term."""
+
+    offer: Id | None = None
+    """Committed offer id from hardware/offers/committed (price, term, payment option, instance size)."""
+    gpu_usd_per_hour: PositiveFloat | None = None
+    """Your contract's price per GPU-hour (instead of an offer's)."""
+    replicas: int | Literal["auto"] = "auto"
+    """Replicas reserved; `auto` picks the number that minimises the total cost over the horizon
+    (24-hour profile and growth), trying every size from none to the busiest hour's fleet."""
+    term_months: int | None = Field(default=None, ge=1, le=60)
+    """The term in months (default: the committed offer's, 1y = 12, 3y = 36)."""
+    upfront_share: Share | None = None
+    """Share of a term paid when it starts (default: from the offer's payment option)."""
+
+    @model_validator(mode="after")
+    def _needs_a_price(self):
+        if self.offer is None and self.gpu_usd_per_hour is None:
+            raise ValueError("the base needs an offer or gpu_usd_per_hour")
+        return self
+
+
+class MixedBurst(StrictModel):
+    """The bursts of a `mixed` fleet: replicas above the base, rented by the hour when the profile needs them."""
+
+    offer: Id | None = None
+    """On-demand offer id from hardware/offers."""
+    mode: Literal["on-demand", "spot"] = "on-demand"
+    gpu_usd_per_hour: PositiveFloat | None = None
+    """Your price per GPU-hour (instead of the offer's)."""
+
+    @model_validator(mode="after")
+    def _needs_a_price(self):
+        if self.offer is None and self.gpu_usd_per_hour is None:
+            raise ValueError("the burst needs an offer or gpu_usd_per_hour")
+        return self
+
+
 class Payment(StrictModel):
     """How the GPUs are paid for."""
 
-    mode: Literal["on-demand", "reserved", "spot", "purchased"]
+    mode: Literal["on-demand", "reserved", "spot", "purchased", "mixed"]
+    base: MixedBase | None = None
+    """For `mixed`: the reserved base (`{offer: <committed offer id>, replicas: N | auto}`)."""
+    burst: MixedBurst | None = None
+    """For `mixed`: what serves the hours above the base (`{offer: <on-demand offer id>}`)."""
     offer: Id | None = None
-    """Cloud offer id from hardware/offers (e.g. `aws:p5.48xlarge`); gives the hourly price per GPU."""
+    """Cloud offer id from hardware/offers (e.g. `aws:p5.48xlarge`); gives the hourly price per GPU. For `reserved`,
+    a committed offer id from hardware/offers/committed (`tco offers list --term 1y`) gives the committed price,
+    the term, the payment option and the instance size."""
     gpu_usd_per_hour: PositiveFloat | None = None
     """Explicit price per GPU-hour (overrides the offer's); required for `reserved` without an offer.
     Formerly `usd_per_gpu_hour` (still read, with a warning)."""
@@ -166,12 +210,24 @@ class Payment(StrictModel):
     """For `spot`: extra GPU-hours lost to preemptions and restarts (0.1 = 10 % more hours)."""
     purchase_usd_per_gpu: PositiveFloat | None = None
     """For `purchased`: capex per GPU including its share of the server and network."""
-    depreciation_years: float = Field(default=4.0, gt=0, le=15, allow_inf_nan=False)
-    """For `purchased`: straight-line depreciation period."""
+    depreciation_years: float = Field(default=4.0, ge=1, le=15, allow_inf_nan=False)
+    """For `purchased`: straight-line depreciation period (whole months; at least a year, so that the
+    10 lives the engine follows cover the longest horizon). A GPU is replaced at the end of it."""
     residual_value_share: Share = 0.0
     """For `purchased`: resale value at the end of depreciation, as a share of the price."""
     cost_of_capital_per_year: float = Field(default=0.0, ge=0, le=1, allow_inf_nan=False)
-    """For `purchased`: interest on the capital tied up (charged on the average book value)."""
+    """For `purchased`: interest on the capital tied up, charged monthly on the book value (accounting view only;
+    the NPV discounts the cash flows instead)."""
+    term_months: int | None = Field(default=None, ge=1, le=60)
+    """For `reserved`: the commitment's term in months; every GPU reserved is owed for the whole term and
+    renewed at the then-current price when the horizon outlasts it. Default: from a committed offer (1y = 12,
+    3y = 36); a capacity block or a typed contract price needs it. Without either, 1 (a monthly commitment)."""
+    upfront_share: Share | None = None
+    """For `reserved`: share of the term's price paid when the term starts (the rest monthly). Default: from a
+    committed offer's payment option (all-upfront 1, no-upfront 0); partial-upfront needs your contract's figure."""
+    beyond_horizon: Literal["owed", "horizon-share"] = "owed"
+    """For `reserved`: `owed` counts the part of a term that runs past the horizon as its own cost line in the
+    last month (the contract is owed in full); `horizon-share` counts only the months inside the horizon."""
     billing: Literal["per-instance", "per-gpu"] = "per-instance"
     """`per-instance`: the offer is an instance of N GPUs and the fleet rents whole instances (replicas
     packed onto them; unused GPUs are paid and shown as idle). `per-gpu`: pay each GPU alone (a seller
@@ -179,7 +235,12 @@ class Payment(StrictModel):
 
     @model_validator(mode="after")
     def _needs_a_price(self):
-        if self.mode == "purchased":
+        if self.mode == "mixed":
+            if self.base is None or self.burst is None:
+                raise ValueError("mode `mixed` needs a base ({offer: ..., replicas: N | auto}) and a burst ({offer: ...})")
+        elif self.base is not None or self.burst is not None:
+            raise ValueError(f"base and burst belong to mode `mixed`, not `{self.mode}`")
+        elif self.mode == "purchased":
             if self.purchase_usd_per_gpu is None:
                 raise ValueError("mode `purchased` needs purchase_usd_per_gpu")
         elif self.offer is None and self.gpu_usd_per_hour is None:
@@ -278,6 +339,51 @@ class SelfHostedOption(StrictModel):
     note: str | None = None
 
 
+class ApiProvisionedOption(StrictModel):
+    """Committed API capacity (Azure provisioned throughput units, Bedrock model units, Vertex GSUs, OpenAI
+    Scale Tier): units paid per hour for a term whether used or not, each serving a stated throughput.
+
+    Every figure is the user's, with its source: few providers publish these prices (BILLING.md 1.8).
+    """
+
+    kind: Literal["api-provisioned"]
+    id: Id
+    provider: StrictStr
+    """Who sells the capacity (e.g. `azure-openai`); free text, not looked up."""
+    model: StrictStr
+    """The model served (free text, for the results)."""
+    usd_per_unit_hour: PositiveFloat
+    """Price of one unit per hour of the term (a monthly or daily price / its hours)."""
+    tokens_per_minute_per_unit: PositiveFloat
+    """Throughput of one unit in tokens per minute, as the provider states it."""
+    output_token_weight: float = Field(default=1.0, ge=0, le=100, allow_inf_nan=False)
+    """How many counted tokens one output (and reasoning) token is (Azure: the model's output:input weight)."""
+    minimum_units: int = Field(default=1, ge=1)
+    """Smallest deployment the provider sells (Azure gpt-4.1: 15 global PTUs)."""
+    units: int | Literal["auto"] = "auto"
+    """Units bought; `auto` sizes them for the busiest hour (like replicas). A fixed number with
+    `overflow_api` sends what they cannot serve to pay-per-token."""
+    term_months: int = Field(default=1, ge=1, le=60)
+    """Term of the commitment; owed in full and renewed at the end of a term when the horizon outlasts it."""
+    upfront_share: Share = 0.0
+    """Share of a term paid when it starts."""
+    beyond_horizon: Literal["owed", "horizon-share"] = "owed"
+    """As for reserved GPUs: count the part of a term past the horizon as its own line, or only the horizon's share."""
+    overflow_api: Id | None = None
+    """An API option of this scenario that takes the traffic above the units' capacity (pay per token)."""
+    source: str
+    """Where the price and throughput come from (page and date); `ASSUMPTION` where no public price exists."""
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _overflow_needs_fixed_units(self):
+        if self.overflow_api is not None and self.units == "auto":
+            raise ValueError("overflow_api needs a fixed number of units: `auto` sizes for the busiest hour, leaving nothing to overflow")
+        if self.units != "auto" and self.units < self.minimum_units:
+            raise ValueError(f"units {self.units} is below minimum_units {self.minimum_units}")
+        return self
+
+
 class HybridOption(StrictModel):
     """Part of the traffic self-hosted, the rest on an API."""
 
@@ -304,7 +410,24 @@ class HybridOption(StrictModel):
         return self
 
 
-Option = Annotated[Union[ApiOption, SelfHostedOption, HybridOption], Field(discriminator="kind")]
+Option = Annotated[Union[ApiOption, SelfHostedOption, HybridOption, ApiProvisionedOption], Field(discriminator="kind")]
+
+
+COMMITMENT_TERMS_FOLLOWED = 11
+"""Terms (a first one and 10 renewals) the engine follows over a horizon (tco.engine.formulas.MAX_REPLACEMENTS + 1)."""
+
+
+def _typed_term_months(option) -> int | None:
+    """The commitment term typed in an option (reserved, a mixed base, committed API capacity), if any."""
+    if isinstance(option, ApiProvisionedOption):
+        return option.term_months
+    if isinstance(option, SelfHostedOption):
+        pay = option.payment
+        if pay.mode == "reserved":
+            return pay.term_months
+        if pay.mode == "mixed" and pay.base is not None:
+            return pay.base.term_months
+    return None
 
 
 class Scenario(StrictModel):
@@ -329,6 +452,14 @@ class Scenario(StrictModel):
                                     ("options", index, "id"), hint="give each option its own id")
             seen[o.id] = index
         kinds = {o.id: o.kind for o in self.options}
+        horizon = self.finance.horizon_months
+        for o in self.options:
+            term = _typed_term_months(o)
+            if term is not None and horizon > COMMITMENT_TERMS_FOLLOWED * term:
+                raise ValueError(f"`{o.id}`: a {term}-month term renews more than {COMMITMENT_TERMS_FOLLOWED - 1} times in "
+                                 f"{horizon} months; use a term of at least {-(-horizon // COMMITMENT_TERMS_FOLLOWED)} months")
+            if isinstance(o, ApiProvisionedOption) and o.overflow_api is not None and kinds.get(o.overflow_api) != "api":
+                raise ValueError(f"api-provisioned `{o.id}`: overflow_api `{o.overflow_api}` is not an API option of this scenario")
         for index, o in enumerate(self.options):
             if not isinstance(o, HybridOption):
                 continue

@@ -8,7 +8,8 @@ from __future__ import annotations
 from tco.engine import fields as FM
 
 _SCOPE_TITLES = {"workload": "Workload", "finance": "Finance", "api": "API options (`kind: api`)",
-                 "self-hosted": "Self-hosted options (`kind: self-hosted`)", "hybrid": "Hybrid options (`kind: hybrid`)"}
+                 "self-hosted": "Self-hosted options (`kind: self-hosted`)", "hybrid": "Hybrid options (`kind: hybrid`)",
+                 "api-provisioned": "Committed API capacity (`kind: api-provisioned`)"}
 
 
 def _rule(f: FM.Field) -> str:

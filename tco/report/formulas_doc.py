@@ -21,7 +21,15 @@ def formulas_markdown() -> str:
         "of the horizon (`c x r^(month-1)` sums to `c x (r^H - 1) / (r - 1)`), and month by month only for",
         "what rounds (a fleet of whole replicas under growing volume). The closed forms are derived from",
         "these same formulas by `tco/engine/month_sums.py` and agree with the added-up months to about",
-        "1e-15 relative (tests/engine/test_month_sums.py).",
+        "1e-15 relative (tests/engine/test_month_sums.py). Purchased and reserved fleets carry running totals",
+        "(book value, terms running) and are always added up month by month.",
+        "",
+        "Two views of the same costs. The **accounting basis** (`monthly_cost_usd`, `total_cost_usd`) spreads",
+        "a purchase as straight-line depreciation from its month plus the cost of capital on the book value,",
+        "and a reserved term's price evenly over its months. The **cash basis** (`cash_cost_usd`,",
+        "`total_cash_usd`) books a purchase and a term's upfront part in the month they are paid and sales",
+        "as inflows, with no depreciation and no cost of capital. **NPV (`npv_usd`) discounts the cash flows**,",
+        "at month ends; the cost of capital is then in the discount rate, not in a line.",
         "",
     ]
     terms = (*F.COST_LINES, *F.MONTHLY_RESULTS, *F.HORIZON_RESULTS)

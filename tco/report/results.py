@@ -51,7 +51,7 @@ RESULT_COLUMNS: tuple[OutputColumn, ...] = (
          "null for an excluded option. Options with equal totals keep distinct ranks: see rank_tied", "#"),
     _col("description", "text", "", "what the option is (provider / model, or GPU and offer)"),
     _col("total_cost_usd", "number", "USD", "total cost over the horizon (undiscounted sum of the monthly costs)", "total $"),
-    _col("npv_usd", "number", "USD", "net present cost: the monthly costs discounted at the scenario's rate", "NPV $"),
+    _col("npv_usd", "number", "USD", "net present cost: the monthly cash flows discounted at the scenario's rate", "NPV $"),
     _col("cost_per_million_tokens_usd", "number", "USD per million tokens", "total cost / tokens over the horizon", "$/M tok"),
     _col("cost_per_request_usd", "number", "USD per request", "total cost / requests over the horizon", "$/req"),
     _col("cost_per_llm_call_usd", "number", "USD per LLM call", "total cost / LLM calls over the horizon"),
@@ -92,6 +92,10 @@ RESULT_COLUMNS: tuple[OutputColumn, ...] = (
     _col("carbon_kg_co2e_per_request", "number", "kgCO2e per request", "emissions / requests served by the own GPUs"),
     _col("carbon_kg_co2e_per_million_tokens", "number", "kgCO2e per million tokens", "emissions / tokens served by the own GPUs"),
     _col("carbon_note", "text", "", "what the emission figures cover (or why they are null)"),
+    # added by issues 15 and 21 (commitments: the cash view beside the accounting one)
+    _col("total_cash_usd", "number", "USD", "cash paid over the horizon: purchases and upfront commitments in the month "
+         "they are paid, resale and the fleet's book value at the end as inflows (total_cost_usd is the accounting view; "
+         "npv_usd discounts the cash flows)"),
 )
 """The fields of one `tco run --format json` record, in order (a contract: names kept, new ones appended)."""
 

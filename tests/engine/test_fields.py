@@ -24,8 +24,11 @@ from tco.load.catalog import load_catalog, providers_of
 from tco.load.scenarios import load_scenario_files
 
 ALL_KINDS = Path(__file__).parents[1] / "data" / "fields" / "all_kinds.yaml"
+MIXED = Path(__file__).parents[1] / "data" / "fields" / "mixed.yaml"
+"""The mixed fleet (a reserved base with bursts) needs an hourly profile: its own file."""
 TODAY = dt.date(2026, 12, 1)
-LOOKUP_ONLY = {"has_self_hosted", "is_overflow", "is_autoscaled", "is_purchased", "gpus_per_instance",
+LOOKUP_ONLY = {"has_self_hosted", "is_overflow", "is_autoscaled", "is_purchased", "is_reserved", "is_mixed", "gpus_per_instance",
+               "count_beyond_horizon", "burst_gpus_per_instance",
                *(p.name for p in F.profile),
                # API billing rules read from the price sheet (issue 15)
                "long_context_above_input_tokens", "long_context_input_ratio", "long_context_output_ratio",
@@ -75,7 +78,8 @@ def option_ids(scope: str) -> list[str]:
 
 OWNER_OF = {
     "gpu_usd_per_hour": "on-demand", "spot_interruption_overhead": "spot", "overflow_replicas": "overflow",
-    "self_hosted_share": "share",
+    "self_hosted_share": "share", "term_months": "reserved", "upfront_share": "reserved",
+    "payment.burst.gpu_usd_per_hour": "mixed",
     **{key: "purchased" for key in ("purchase_usd_per_gpu", "depreciation_years", "residual_value_share",
                                     "cost_of_capital_per_year", "usd_per_kwh", "pue", "idle_power_share",
                                     "server_power_per_gpu_kw", "hosting_usd_per_kw_month",
@@ -131,10 +135,11 @@ def test_sweeping_any_mapped_field_gives_what_run_with_set_gives(catalog, case):
 @pytest.mark.parametrize("field", NUMERIC_FIELDS, ids=lambda f: f"{f.scope}:{'.'.join(f.path)}")
 def test_every_mapped_field_moves_the_totals_the_way_run_with_set_does(catalog, field, tmp_path):
     """Each field of the map, once, at a value away from the file's: no field is left untried."""
-    owner = OWNER_OF.get(field.key, option_ids(field.scope)[0]) if field.scope in FM.OPTION_SCOPES else None
+    owner = (OWNER_OF.get(".".join(field.path)) or OWNER_OF.get(field.key, option_ids(field.scope)[0])
+             if field.scope != "api-provisioned" else option_ids(field.scope)[0]) if field.scope in FM.OPTION_SCOPES else None
     path = f"options.{owner}.{'.'.join(field.path)}" if owner else field.yaml_path
     value = {"requests_per_month": 300_000}.get(field.key) or value_away_from_the_file(field, owner)
-    file = ALL_KINDS
+    file = MIXED if owner == "mixed" else ALL_KINDS
     if field.key == "requests_per_month":  # a file gives exactly one volume: one written per month
         file = tmp_path / "per_month.yaml"
         file.write_text(ALL_KINDS.read_text().replace("requests_per_day: 20000", "requests_per_month: 600000"))
@@ -147,7 +152,7 @@ def test_every_mapped_field_moves_the_totals_the_way_run_with_set_does(catalog, 
 
 def value_away_from_the_file(field: FM.Field, option_id: str | None):
     """A value the schema accepts and the file does not hold: halfway from the file's value to the bound."""
-    scenario = load_scenario_files([ALL_KINDS]).scenarios[0]
+    scenario = load_scenario_files([MIXED if option_id == "mixed" else ALL_KINDS]).scenarios[0]
     owner = next(o for o in scenario.options if o.id == option_id) if option_id else getattr(scenario, field.scope)
     current = field.value_in(owner)
     low, high = FM.bounds(field)
@@ -186,7 +191,7 @@ def test_every_formula_input_a_user_can_change_has_a_field():
 def test_where_a_value_passes_through_unchanged_the_yaml_key_and_the_input_are_one_word():
     for f in FM.FIELDS:
         if f.input is not None and f.scale == 1.0 and f.offset == 0.0:
-            assert f.key == f.input, f"{f.yaml_path} sets {f.input}"
+            assert f.input in (f.key, "_".join(f.path[-2:])), f"{f.yaml_path} sets {f.input}"
 
 
 def test_sensitivity_and_monte_carlo_move_only_inputs_the_field_map_sets():

@@ -120,9 +120,9 @@ def test_depreciation_is_straight_line_to_the_residual_value(purchased):
     assert month_line(purchased, "bought", "depreciation_usd") == pytest.approx(6_000)
 
 
-def test_cost_of_capital_is_charged_on_the_average_book_value(purchased):
-    # 12 x 30,000 $ x (1 + 0.2) / 2 x 10 % / 12 = 1,800 $
-    assert month_line(purchased, "bought", "cost_of_capital_usd") == pytest.approx(1_800)
+def test_cost_of_capital_is_charged_on_the_month_book_value(purchased):
+    # month 1: the 12 x 30,000 $ = 360,000 $ bought this month, before its depreciation: 360,000 x 10 % / 12 = 3,000 $
+    assert month_line(purchased, "bought", "cost_of_capital_usd") == pytest.approx(3_000)
 
 
 def test_power_follows_utilization_above_the_idle_draw(purchased):

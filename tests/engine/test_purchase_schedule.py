@@ -1,0 +1,97 @@
+"""Issue 15 item 9: purchased GPUs are committed, worked by hand month by month.
+
+Accounting convention (BILLING.md 4, IAS 16.55 / ASC 360): straight-line (cost - residual) / life from
+the month the asset is placed in service, continuing while idle; book value falls monthly; at the end
+of life the GPU is sold for its residual value and replaced at that month's price; at the horizon's
+end the fleet is valued at its book value. The cash view books the purchase when paid and the sales
+as inflows; NPV is taken on cash (Excel NPV convention: flows at month ends, BILLING.md 4).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from rows_by_hand import evaluate  # noqa: E402
+
+# 1 completion per second per GPU, no headroom, one GPU per replica: GPUs needed = completions/s.
+# 2 x 86,400 requests a day = 2 completions per second in month 1.
+FLEET = {
+    "requests_per_day": 2 * 86_400.0, "api_share_fixed": 0.0, "has_self_hosted": 1.0, "is_purchased": 1.0,
+    "replica_generations_per_s": 1.0, "max_utilization": 1.0, "gpus_per_replica": 1.0,
+    "purchase_usd_per_gpu": 1_200.0, "depreciation_years": 0.25, "residual_value_share": 0.2,
+    "cost_of_capital_per_year": 0.12, "horizon_months": 4.0,
+    # purchase prices rise 10 % a month: (1 + change)^(1/12) = 1.1
+    "gpu_price_change_per_year": 1.1 ** 12 - 1,
+}
+
+
+def column(results, option: str, name: str) -> list[float]:
+    row = results.options.filter(pl.col("option") == option)["row"][0]
+    return results.monthly.filter(pl.col("row") == row).sort("month")[name].to_list()
+
+
+def test_a_growing_fleet_buys_when_first_needed_and_replaces_at_end_of_life():
+    # Volume +50 % a month: GPUs needed 2, 3, ceil(4.5) = 5, ceil(6.75) = 7.
+    # Price per GPU in month m: 1,200 x 1.1^(m-1) = 1,200; 1,320; 1,452; 1,597.2.
+    # New GPUs: 2 x 1,200 = 2,400; 1 x 1,320; 2 x 1,452 = 2,904; 2 x 1,597.2 = 3,194.4.
+    # Life 0.25 year = 3 months: month 1's two GPUs retire after month 3 and are replaced in month 4
+    # at 2 x 1,597.2 = 3,194.4, so month 4 pays 6,388.8.
+    r = evaluate(("bought", "self-hosted", {**FLEET, "monthly_growth": 0.5}))
+    assert column(r, "bought", "gpus_owned") == pytest.approx([2, 3, 5, 7])
+    assert column(r, "bought", "gpu_capex_usd") == pytest.approx([2_400, 1_320, 2_904, 6_388.8])
+    # Depreciation = purchase value in service x (1 - 0.2) / 3:
+    # in service 2,400; 3,720; 6,624; 6,624 - 2,400 + 6,388.8 = 10,612.8
+    assert column(r, "bought", "depreciation_usd") == pytest.approx([640, 992, 1_766.4, 2_830.08])
+    # Book value, cohort by cohort at the end of month 4: month 1's GPUs sold at 480 (20 %);
+    # month 2's 1,320 - 3 x 352 = 264; month 3's 2,904 - 2 x 774.4 = 1,355.2;
+    # month 4's new and replacement GPUs 2 x (3,194.4 - 851.84) = 4,685.12 -> 6,304.32.
+    assert column(r, "bought", "gpu_book_value_usd") == pytest.approx([1_760, 2_088, 3_225.6, 6_304.32])
+    # Resale: 480 at end of life plus the fleet at book value when the horizon ends.
+    assert column(r, "bought", "gpu_resale_usd") == pytest.approx([0, 0, 0, 480 + 6_304.32])
+    # Cost of capital, 1 % a month on the month's book value before its depreciation:
+    # (1,760 + 640) x 1 % = 24; (2,088 + 992) = 30.8; (3,225.6 + 1,766.4) = 49.92; (6,304.32 + 2,830.08) = 91.344
+    assert column(r, "bought", "cost_of_capital_usd") == pytest.approx([24, 30.8, 49.92, 91.344])
+
+
+def test_cash_and_accounting_views_agree_in_total_and_differ_in_timing():
+    # Cash: purchases when paid, sales as inflows, no depreciation, no cost of capital.
+    # Over the horizon: 2,400 + 1,320 + 2,904 + 6,388.8 - 6,784.32 = 6,228.48 = the sum of the depreciation.
+    r = evaluate(("bought", "self-hosted", {**FLEET, "monthly_growth": 0.5, "cost_of_capital_per_year": 0.0}))
+    assert column(r, "bought", "cash_cost_usd") == pytest.approx([2_400, 1_320, 2_904, 6_388.8 - 6_784.32])
+    opt = r.options.filter(pl.col("option") == "bought")
+    assert opt["total_cost_usd"][0] == pytest.approx(6_228.48)
+    assert opt["total_cash_usd"][0] == pytest.approx(6_228.48)
+
+
+def test_a_shrinking_fleet_keeps_and_depreciates_what_it_bought():
+    # Volume halves each month: needed 2, 1, 0.5 -> 1, ... but the 2 GPUs bought in month 1 are kept.
+    r = evaluate(("bought", "self-hosted", {**FLEET, "monthly_growth": -0.5, "horizon_months": 3.0,
+                                            "gpu_price_change_per_year": 0.0}))
+    assert column(r, "bought", "gpus_owned") == pytest.approx([2, 2, 2])
+    assert column(r, "bought", "gpu_capex_usd") == pytest.approx([2_400, 0, 0])
+    # 2,400 x 0.8 / 3 = 640 each month of the life
+    assert column(r, "bought", "depreciation_usd") == pytest.approx([640, 640, 640])
+
+
+def test_npv_discounts_the_cash_flows_not_the_depreciation():
+    # One month, 12 % a year: the purchase of 2,400 is paid in month 1 and the fleet is sold at its
+    # book value 1,760 at the end of the month: net cash 640, discounted by 1.12^(1/12).
+    r = evaluate(("bought", "self-hosted", {**FLEET, "horizon_months": 1.0, "discount_rate_per_year": 0.12,
+                                            "cost_of_capital_per_year": 0.0, "monthly_growth": 0.0}))
+    opt = r.options.filter(pl.col("option") == "bought")
+    assert opt["npv_usd"][0] == pytest.approx(640 / 1.12 ** (1 / 12))
+
+
+def test_explain_adds_up_the_running_totals_of_the_months_before():
+    # `tco explain` of month 3: purchase value in service 6,624 $ (2,400 + 1,320 + 2,904) x 0.8 / 3 = 1,766.4 $
+    from tco.engine.explanation import explain_quantity
+
+    r = evaluate(("bought", "self-hosted", {**FLEET, "monthly_growth": 0.5}))
+    e = explain_quantity(r, "s", "bought", "depreciation_usd", 3)
+    assert e.value == pytest.approx(1_766.4)
+    assert {p.name: p.value for p in e.parts}["gpu_capex_in_service_usd"] == pytest.approx(6_624)
