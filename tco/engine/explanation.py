@@ -7,6 +7,8 @@ which inputs a number used or where those inputs came from.
 
 from __future__ import annotations
 
+import functools
+
 from dataclasses import asdict, dataclass
 from typing import Mapping, Sequence
 
@@ -84,6 +86,7 @@ class Explanation:
         return {k: out[k] for k in order}
 
 
+@functools.cache
 def quantities() -> dict[str, Named]:
     """Every named term of the formulas, by name."""
     found = {t.name: t for t in named_parts(total((*F.COST_LINES, *F.MONTHLY_RESULTS, *F.HORIZON_RESULTS)))}
@@ -199,7 +202,7 @@ def explain_quantity(results, scenario_id: str, option_id: str, name: str, month
         quantity=name, label=term.label, unit=term.unit, scenario=scenario_id, option=option_id, month=month,
         horizon_months=horizon, formula=explain(body), formula_with_values=explain(body, values),
         parts=describe_parts(direct_parts(body), values), inputs=describe_inputs(row, [term], values),
-        value=to_python(term, values),
+        value=to_python(folded, values),  # the option's own branch: the running totals were added up for it
     )
 
 

@@ -180,7 +180,7 @@ def children(term: Term) -> tuple[Term, ...]:
 
 
 def walk(term: Term, *, enter_named: bool = True, post_order: bool = False) -> Iterator[Term]:
-    """Every node of a term, depth first, left to right; each Named once (they are shared by many formulas).
+    """Every node of a term, depth first, left to right; each node once (Named ones are shared by many formulas).
 
     `enter_named=False` stops at named intermediates (yielding them, not their bodies, except at the
     root); `post_order=True` yields a node after its children (innermost first).
@@ -188,10 +188,11 @@ def walk(term: Term, *, enter_named: bool = True, post_order: bool = False) -> I
     seen: set[int] = set()
 
     def visit(t: Term, root: bool) -> Iterator[Term]:
-        if isinstance(t, Named):
-            if id(t) in seen:
-                return
-            seen.add(id(t))
+        # every node once: formulas are DAGs (`at_month` inlines one sub-tree into many places), and a
+        # walk that revisited shared nodes grows with the number of paths, not of nodes
+        if id(t) in seen:
+            return
+        seen.add(id(t))
         if not post_order:
             yield t
         if root or enter_named or not isinstance(t, Named):
@@ -231,8 +232,19 @@ def direct_parts(term: Term) -> list[Named]:
 
 
 def substitute(term: Term, values: Mapping[str, Term | Number], _memo: dict | None = None) -> Term:
-    """Replace inputs by other terms or constants (e.g. the month index by 7)."""
+    """Replace inputs by other terms or constants (e.g. the month index by 7).
+
+    Each node is rewritten once (memo by identity): formulas are DAGs, and `at_month` shares one
+    inlined sub-tree among many parents; without the memo the work grows with the paths, not the nodes.
+    """
     memo = {} if _memo is None else _memo
+    key = ("substitute", id(term))
+    if key not in memo:  # the term is kept beside its result, so its id cannot be reused while the memo lives
+        memo[key] = (term, _substitute(term, values, memo))
+    return memo[key][1]
+
+
+def _substitute(term: Term, values: Mapping[str, Term | Number], memo: dict) -> Term:
     match term:
         case Input():
             return lift(values[term.name]) if term.name in values else term
@@ -245,10 +257,7 @@ def substitute(term: Term, values: Mapping[str, Term | Number], _memo: dict | No
         case Func():
             return Func(term.name, tuple(substitute(a, values, memo) for a in term.args))
         case Named():
-            # named intermediates are shared by many formulas: substitute each once
-            if id(term) not in memo:
-                memo[id(term)] = Named(term.name, term.label, substitute(term.term, values, memo), term.unit)
-            return memo[id(term)]
+            return Named(term.name, term.label, substitute(term.term, values, memo), term.unit)
     return term
 
 
@@ -515,7 +524,15 @@ def specialize_all(terms: Iterable[Term], values: Mapping[str, Number]) -> list[
 
 
 def simplify(term: Term, _memo: dict | None = None) -> Term:
+    """Fold constants (x*0, x+0, IF on a constant...); each node once (memo by identity, as `substitute`)."""
     memo = {} if _memo is None else _memo
+    key = ("simplify", id(term))
+    if key not in memo:  # the term is kept beside its result, so its id cannot be reused while the memo lives
+        memo[key] = (term, _simplify(term, memo))
+    return memo[key][1]
+
+
+def _simplify(term: Term, memo: dict) -> Term:
     match term:
         case Op():
             a, b = simplify(term.left, memo), simplify(term.right, memo)
@@ -565,10 +582,8 @@ def simplify(term: Term, _memo: dict | None = None) -> Term:
                 return Func("sum", kept)
             return Func(term.name, args)
         case Named():
-            if id(term) not in memo:
-                inner = simplify(term.term, memo)
-                memo[id(term)] = inner if isinstance(inner, Const) else Named(term.name, term.label, inner, term.unit)
-            return memo[id(term)]
+            inner = simplify(term.term, memo)
+            return inner if isinstance(inner, Const) else Named(term.name, term.label, inner, term.unit)
     return term
 
 

@@ -23,7 +23,10 @@ from tco.run import evaluate_loaded
 EXAMPLE = examples_dir() / "growing-product.yaml"
 """Has an API, a self-hosted and a hybrid option: every scope of the field map has an owner."""
 OWNER_OF_SCOPE = {"workload": "workload", "finance": "finance", "api": "options.gpt-4.1",
-                  "self-hosted": "options.llama-3.3-70b-lambda", "hybrid": "options.hybrid-overflow"}
+                  "self-hosted": "options.llama-3.3-70b-lambda", "hybrid": "options.hybrid-overflow",
+                  "api-provisioned": "options.gpt-4.1-ptu"}
+FILE_OF_SCOPE = {"api-provisioned": examples_dir() / "commitments.yaml"}
+"""Scopes the growing-product example has no option of."""
 HOSTILE_VALUES = {"nan": ".nan", "inf": ".inf", "-inf": "-.inf", "bool": "yes", "zero": "0",
                   "subnormal": "5e-324", "huge": "1e308", "negative": "-3"}
 NUMERIC = [f for f in FIELDS if f.ui in ("number", "whole")]
@@ -31,7 +34,7 @@ NUMERIC = [f for f in FIELDS if f.ui in ("number", "whole")]
 
 @pytest.fixture(scope="module")
 def catalog():
-    loaded = load_scenario_files([EXAMPLE])
+    loaded = load_scenario_files([EXAMPLE, *FILE_OF_SCOPE.values()])
     return load_catalog(providers_of(loaded.scenarios))
 
 
@@ -47,10 +50,11 @@ def test_the_field_map_has_numeric_fields_in_every_scope():
 @pytest.mark.parametrize("f", NUMERIC, ids=[f"{_scope_name(f)}.{'.'.join(f.path)}" for f in NUMERIC])
 def test_a_hostile_value_is_refused_or_warned_never_a_bug(f, catalog):
     owner = OWNER_OF_SCOPE[_scope_name(f)]
+    example = FILE_OF_SCOPE.get(_scope_name(f), EXAMPLE)
     for label, raw in HOSTILE_VALUES.items():
         override = f"{owner}.{'.'.join(f.path)}={raw}"
         try:
-            loaded = load_scenario_files([EXAMPLE], [override])
+            loaded = load_scenario_files([example], [override])
             evaluate_loaded(loaded, catalog, dt.date(2026, 11, 1), with_breakeven=False)
         except TcoUserError as e:
             assert int(e.exit_code) in (2, 4), (override, e)
