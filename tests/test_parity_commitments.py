@@ -44,6 +44,7 @@ def test_the_cli_json_carries_the_engine_numbers_exactly(engine, capsys):
         assert r["breakeven_requests_per_day"] == rec["breakeven_requests_per_day"]
 
 
+@pytest.mark.slow  # the purchase and term formulas make a large workbook: about 2 minutes to evaluate with `formulas`
 def test_the_workbook_recomputes_the_engine_numbers_with_its_own_formulas(engine, tmp_path):
     sys.path.insert(0, str(HERE / "export"))
     from workbook_reader import calc_layout, evaluate
