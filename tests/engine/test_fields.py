@@ -115,7 +115,7 @@ def field_path_value(draw):
     return field, path, value
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(case=field_path_value())
 def test_sweeping_any_mapped_field_gives_what_run_with_set_gives(catalog, case):
     field, path, value = case
