@@ -2,7 +2,10 @@
 
 The same scenario file goes through all four. The CLI and the UI must carry the engine's numbers
 bit for bit (they call it); the workbook recomputes them with its own live formulas, evaluated by an
-independent formula engine, so it must agree within 1e-9 relative.
+independent formula engine, so it must agree within 1e-9 relative. Two files: a small comparison
+(API, rented GPUs, a hybrid) and the commitments one (purchased GPUs with running book value, reserved
+terms, a reserved base with bursts, committed API capacity; its workbook takes about 2 minutes to
+evaluate, so that one case runs in the slow step).
 """
 
 from __future__ import annotations
@@ -20,20 +23,23 @@ from tco.cli import main
 from tco.run import run_scenarios
 
 HERE = Path(__file__).parent
-SCENARIO = HERE / "export" / "data" / "small.yaml"
+SCENARIOS = {"small": HERE / "export" / "data" / "small.yaml", "commit": HERE / "data" / "commitments_small.yaml"}
+"""Scenario id -> the file that holds it."""
 TODAY = dt.date(2026, 11, 27)
 RESULTS = ("total_cost_usd", "npv_usd", "cost_per_million_tokens_usd", "cost_per_request_usd")
 
 
-@pytest.fixture(scope="module")
-def engine():
-    run = run_scenarios([SCENARIO], today=TODAY)
-    return run, {rec["option"]: rec for rec in run.results.options.iter_rows(named=True)}
+@pytest.fixture(scope="module", params=list(SCENARIOS))
+def engine(request):
+    """(scenario id, its file, the Run, option -> engine record)."""
+    sid = request.param
+    run = run_scenarios([SCENARIOS[sid]], today=TODAY)
+    return sid, SCENARIOS[sid], run, {rec["option"]: rec for rec in run.results.options.iter_rows(named=True)}
 
 
 def test_the_cli_json_carries_the_engine_numbers_exactly(engine, capsys):
-    _, by_option = engine
-    assert main(["run", str(SCENARIO), "--format", "json", "--as-of", TODAY.isoformat()]) == 0
+    _, scenario, _, by_option = engine
+    assert main(["run", str(scenario), "--format", "json", "--as-of", TODAY.isoformat()]) == 0
     records = json.loads(capsys.readouterr().out)
     assert {r["option"] for r in records} == set(by_option)
     for r in records:
@@ -44,16 +50,17 @@ def test_the_cli_json_carries_the_engine_numbers_exactly(engine, capsys):
         assert r["breakeven_requests_per_day"] == rec["breakeven_requests_per_day"]
 
 
+@pytest.mark.parametrize("engine", ["small", pytest.param("commit", marks=pytest.mark.slow)], indirect=True)
 def test_the_workbook_recomputes_the_engine_numbers_with_its_own_formulas(engine, tmp_path):
     sys.path.insert(0, str(HERE / "export"))
     from workbook_reader import calc_layout, evaluate
 
     from tco.export.excel import export_workbook
 
-    run, by_option = engine
+    sid, _, run, by_option = engine
     path = export_workbook(run, tmp_path / "parity.xlsx")
     values = evaluate(path)
-    layout = calc_layout(path, "Calc small")
+    layout = calc_layout(path, f"Calc {sid}")
     sheet = layout.sheet.upper()
     for option, rec in by_option.items():
         for name in RESULTS:
@@ -70,11 +77,11 @@ async def test_the_terminal_ui_shows_the_engine_numbers(engine):
     from tco.tui.app import TcoApp
     from tco.tui.widgets.cost_table import COLUMNS, format_cell
 
-    _, by_option = engine
-    app = TcoApp([SCENARIO], today=TODAY, deterministic=True)
+    sid, scenario, _, by_option = engine
+    app = TcoApp([scenario], today=TODAY, deterministic=True)
     async with app.run_test(size=(120, 36)) as pilot:
-        await open_app(pilot, "small")
-        shown = app.screen.evaluations["small"].results.options
+        await open_app(pilot, sid)
+        shown = app.screen.evaluations[sid].results.options
         for rec in shown.iter_rows(named=True):
             for name in RESULTS:
                 assert rec[name] == by_option[rec["option"]][name], (rec["option"], name)
