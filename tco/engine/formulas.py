@@ -566,8 +566,9 @@ COST_LINES: tuple = (
 API_LINES = (api_input_usd, api_cache_read_usd, api_cache_write_usd, api_output_usd, api_reasoning_usd, api_request_fees_usd)
 SELF_HOSTED_LINES = tuple(line for line in COST_LINES if line not in API_LINES)
 
-monthly_cost_usd = named("monthly_cost_usd", "cost this month", total(COST_LINES), "USD")
-"""The accounting basis: purchases are spread as depreciation, plus the cost of the capital tied up."""
+monthly_cost_usd = named("monthly_cost_usd", "cost this month", total(COST_LINES) * in_horizon, "USD")
+"""The accounting basis: purchases are spread as depreciation, plus the cost of the capital tied up.
+Nothing after the horizon (a workbook whose horizon is shortened by hand keeps its month rows)."""
 reserved_cash_usd = named(
     "reserved_cash_usd", "cash paid for reserved terms this month",
     upfront_share * reserved_signed_usd + (1 - upfront_share) * reserved_usd
@@ -577,8 +578,8 @@ reserved_cash_usd = named(
 (`owed`), or a refund of the upfront paid for months past it (`horizon-share`), so both views total the same."""
 cash_cost_usd = named(
     "cash_cost_usd", "cash paid this month",
-    monthly_cost_usd - depreciation_usd - cost_of_capital_usd + gpu_capex_usd - gpu_resale_usd
-    - reserved_usd - reserved_beyond_horizon_usd + reserved_cash_usd, "USD")
+    (monthly_cost_usd - depreciation_usd - cost_of_capital_usd + gpu_capex_usd - gpu_resale_usd
+     - reserved_usd - reserved_beyond_horizon_usd + reserved_cash_usd) * in_horizon, "USD")
 """The cash basis: purchases in the month they are paid, sales as inflows; no depreciation and no
 cost of capital (discounting the cash flows is what charges for the capital)."""
 discount_factor = named("discount_factor", "discount factor",
