@@ -263,23 +263,20 @@ time_of_day_output_factor = named("time_of_day_output_factor", "output price mul
 time_of_day_cache_read_factor = named("time_of_day_cache_read_factor", "cache read price multiplier from time-of-day prices",
                                       1 + price_window_traffic_share * (time_of_day_cache_read_ratio - 1), "ratio")
 
-blended_input_usd_per_million_tokens = named(
-    "blended_input_usd_per_million_tokens", "input price after the batch share",
-    (1 - batch_eligible_share) * input_usd_per_million_tokens + batch_eligible_share * batch_input_usd_per_million_tokens,
-    "USD per million tokens")
-blended_output_usd_per_million_tokens = named(
-    "blended_output_usd_per_million_tokens", "output price after the batch share",
-    (1 - batch_eligible_share) * output_usd_per_million_tokens + batch_eligible_share * batch_output_usd_per_million_tokens,
-    "USD per million tokens")
-blended_cache_read_usd_per_million_tokens = named(
-    "blended_cache_read_usd_per_million_tokens", "cache read price after the batch share",
-    (1 - batch_eligible_share) * cache_read_usd_per_million_tokens + batch_eligible_share * batch_cache_read_usd_per_million_tokens,
-    "USD per million tokens")
+def _after_batch(what: str, standard: Input, batch: Input) -> Named:
+    """The price of `what` paid on average: batch-eligible requests at the batch price, the rest at the standard one."""
+    name = f"blended_{standard.name}"
+    return named(name, f"{what} price after the batch share",
+                 (1 - batch_eligible_share) * standard + batch_eligible_share * batch, "USD per million tokens")
+
+
+blended_input_usd_per_million_tokens = _after_batch("input", input_usd_per_million_tokens, batch_input_usd_per_million_tokens)
+blended_output_usd_per_million_tokens = _after_batch("output", output_usd_per_million_tokens, batch_output_usd_per_million_tokens)
+blended_cache_read_usd_per_million_tokens = _after_batch(
+    "cache read", cache_read_usd_per_million_tokens, batch_cache_read_usd_per_million_tokens)
 """Batch requests read the cache at the batch cache price (the provider's, or the stated fallback)."""
-blended_cache_write_usd_per_million_tokens = named(
-    "blended_cache_write_usd_per_million_tokens", "cache write price after the batch share",
-    (1 - batch_eligible_share) * cache_write_usd_per_million_tokens + batch_eligible_share * batch_cache_write_usd_per_million_tokens,
-    "USD per million tokens")
+blended_cache_write_usd_per_million_tokens = _after_batch(
+    "cache write", cache_write_usd_per_million_tokens, batch_cache_write_usd_per_million_tokens)
 
 api_input_usd = named("api_input_usd", "API: uncached input",
                       api_million_input_tokens * (1 - cacheable_prefix_share - cache_write_share)
