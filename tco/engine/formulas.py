@@ -392,11 +392,17 @@ base_gpus = named("base_gpus", "GPUs of the reserved base",
                   is_mixed * has_self_hosted * in_horizon * _instances(base_replicas_whole) * gpus_per_instance, "GPUs")
 base_capacity_per_s = named("base_capacity_per_s", "completions per second the base may serve",
                             base_replicas_whole * replica_capacity_per_s, "per s")
+burst_replicas_in_hour = [
+    named(f"burst_replicas_h{h:02d}", f"replicas above the base in hour {h:02d}",
+          maximum(_replicas_in_hour(w) - base_replicas_whole, 0), "replicas") for h, w in enumerate(profile)]
+"""One named quantity per hour of the profile (a column each in the workbook): written inline, the
+24 hours made the burst formulas longer than Excel's 8,192 characters per formula."""
+burst_instances_in_hour = [
+    named(f"burst_instances_h{h:02d}", f"burst instances rented in hour {h:02d}",
+          ceil(burst * gpus_per_replica / burst_gpus_per_instance), "instances") for h, burst in enumerate(burst_replicas_in_hour)]
 burst_instance_hours = named(
     "burst_instance_hours", "burst instance-hours this month (hours the profile needs more than the base)",
-    is_mixed * has_self_hosted * in_horizon
-    * total(ceil(maximum(_replicas_in_hour(w) - base_replicas_whole, 0) * gpus_per_replica / burst_gpus_per_instance) for w in profile)
-    * (HOURS_PER_MONTH / PROFILE_HOURS), "instance-hours")
+    is_mixed * has_self_hosted * in_horizon * total(burst_instances_in_hour) * (HOURS_PER_MONTH / PROFILE_HOURS), "instance-hours")
 """Hour by hour over the 24-hour profile, replicas above the base are rented as whole burst instances."""
 burst_gpu_hours = named("burst_gpu_hours", "burst GPU-hours this month", burst_instance_hours * burst_gpus_per_instance, "GPU-hours")
 base_gpu_hours = named("base_gpu_hours", "reserved base GPU-hours this month", base_gpus * HOURS_PER_MONTH, "GPU-hours")
@@ -411,7 +417,7 @@ burst_utilization = named(
     "burst_utilization", "busy share of the burst replicas",
     where(burst_instance_hours.gt(0),
           (self_hosted_generations_per_s * PROFILE_HOURS - base_served_per_s_day)
-          / maximum(total(maximum(_replicas_in_hour(w) - base_replicas_whole, 0) for w in profile) * replica_generations_per_s, 1e-12),
+          / maximum(total(burst_replicas_in_hour) * replica_generations_per_s, 1e-12),
           0), "fraction")
 gpus_committed_needed = named("gpus_committed_needed", "GPUs to commit (the base of a mixed fleet, else the busiest hour's)",
                               where(is_mixed.gt(0.5), base_gpus, gpus_busiest_hour), "GPUs")
