@@ -96,6 +96,16 @@ RESULT_COLUMNS: tuple[OutputColumn, ...] = (
     _col("total_cash_usd", "number", "USD", "cash paid over the horizon: purchases and upfront commitments in the month "
          "they are paid, resale and the fleet's book value at the end as inflows (total_cost_usd is the accounting view; "
          "npv_usd discounts the cash flows)"),
+    # added by issue 21 item 5 (a reserved base with bursts: null for options that are not mixed)
+    _col("base_replicas", "integer", "replicas", "replicas of the reserved base of a mixed fleet (the size `auto` chose, or "
+         "the one given); null for other options"),
+    _col("base_gpu_hours", "number", "GPU-hours", "GPU-hours of the reserved base over the horizon (paid whether busy or not)"),
+    _col("burst_gpu_hours", "number", "GPU-hours", "GPU-hours rented above the base over the horizon (whole burst instances, "
+         "hour by hour over the 24-hour profile)"),
+    _col("base_utilization", "number", "fraction 0-1", "busy share of the base replicas over the horizon (the months "
+         "weighted by their base GPU-hours)"),
+    _col("burst_utilization", "number", "fraction 0-1", "busy share of the burst replicas over the horizon (the months "
+         "weighted by their burst GPU-hours); null when nothing bursts"),
 )
 """The fields of one `tco run --format json` record, in order (a contract: names kept, new ones appended)."""
 
@@ -109,8 +119,12 @@ OUTPUT_COLUMNS: tuple[OutputColumn, ...] = RESULT_COLUMNS + COST_LINE_COLUMNS
 CSV has every flat column (no lists or mappings); parquet and `tco.evaluate()` have every column
 except the nested breakdown_usd (its lines are columns)."""
 
+MIXED_FIELDS = ("base_replicas", "base_gpu_hours", "burst_gpu_hours", "base_utilization", "burst_utilization")
+"""A mixed fleet's base and burst figures (`mixed_fleet_summary`), null for other options."""
+
 RESULT_FIELDS = tuple(c.name for c in RESULT_COLUMNS if c.name not in ("monthly_cost_usd", "breakdown_usd", "excluded",
-                                                                        "rank_tied", "breakeven_status", "breakeven_month_status"))
+                                                                        "rank_tied", "breakeven_status", "breakeven_month_status",
+                                                                        *MIXED_FIELDS))
 """The fields read from the engine's frame as they are (kept for callers of the old name)."""
 
 CSV_COLUMNS = tuple(c.name for c in OUTPUT_COLUMNS if c.flat)
@@ -158,6 +172,34 @@ def _carbon(out: dict, row) -> None:
             "; " + API_CARBON_NOTE if kind == "hybrid" else "")
 
 
+def mixed_fleet_summary(results) -> dict[int, dict[str, Any]]:
+    """Row -> the base and burst figures of each mixed fleet over its horizon (the monthly results summed).
+
+    Utilizations are averages of the monthly ones weighted by the GPU-hours of their part, as
+    `utilization_average` weighs months by the GPUs paid.
+    """
+    import polars as pl
+
+    rows = [r.row for r in results.rows if r.values.get("is_mixed", 0.0) == 1.0]
+    if not rows:
+        return {}
+    base_replicas = {r.row: r.values["base_replicas"] for r in results.rows if r.row in rows}
+    sums = (results.monthly.filter(pl.col("row").is_in(rows)).group_by("row").agg(
+        pl.col("base_gpu_hours").sum(), pl.col("burst_gpu_hours").sum(),
+        (pl.col("base_utilization") * pl.col("base_gpu_hours")).sum().alias("_base_busy"),
+        (pl.col("burst_utilization") * pl.col("burst_gpu_hours")).sum().alias("_burst_busy")))
+    out = {}
+    for rec in sums.iter_rows(named=True):
+        out[rec["row"]] = {
+            "base_replicas": max(math.floor(base_replicas[rec["row"]] + 0.5), 0),  # as base_replicas_whole
+            "base_gpu_hours": rec["base_gpu_hours"],
+            "burst_gpu_hours": rec["burst_gpu_hours"],
+            "base_utilization": rec["_base_busy"] / rec["base_gpu_hours"] if rec["base_gpu_hours"] > 0 else None,
+            "burst_utilization": rec["_burst_busy"] / rec["burst_gpu_hours"] if rec["burst_gpu_hours"] > 0 else None,
+        }
+    return out
+
+
 def result_records(results, breakeven_solved: bool = True) -> list[dict[str, Any]]:
     """One dict per scenario x option, ranked within each scenario (excluded options last).
 
@@ -166,6 +208,7 @@ def result_records(results, breakeven_solved: bool = True) -> list[dict[str, Any
     """
     frame = results.options.sort(["row"])
     rows_by_id = {r.row: r for r in results.rows}
+    mixed = mixed_fleet_summary(results)
     records = []
     for rec in frame.iter_rows(named=True):
         out = {name: _clean(rec.get(name)) for name in RESULT_FIELDS}
@@ -173,6 +216,7 @@ def result_records(results, breakeven_solved: bool = True) -> list[dict[str, Any
         out["breakdown_usd"] = {line.name: float(rec[line.name]) for line in F.COST_LINES}
         out["excluded"] = rec["excluded_reason"] is not None
         _carbon(out, rows_by_id.get(rec["row"]))
+        out.update(mixed.get(rec["row"], dict.fromkeys(MIXED_FIELDS)))
         out["rank_tied"] = False
         out["breakeven_status"] = breakeven_status(out, breakeven_solved)
         out["breakeven_month_status"] = breakeven_month_status(out)

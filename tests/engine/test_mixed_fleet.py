@@ -69,3 +69,21 @@ def test_auto_reserves_the_replicas_busy_more_often_than_the_price_ratio():
     # at 2.5 $ an hour, a replica running 365 h costs 912.5 $ as bursts > 730 $: reserve all 6
     _auto_base(cheaper)
     assert cheaper.values["base_replicas"] == 6
+
+
+def test_the_results_summary_carries_the_base_and_burst_figures_of_a_mixed_fleet_only():
+    # Base 3 on the two-level day (2/s at night, 6/s by day, 1 completion/s per replica), one month:
+    # base 3 GPUs x 730 h = 2,190 GPU-hours, busy 12 x 2 + 12 x 3 = 60 of 3 x 24 = 72 replica-hours: 5/6.
+    # Bursts: 3 replicas for the 12 day hours = 3 x 365 = 1,095 GPU-hours, busy all the time they run: 1.
+    from tco.report.results import result_records
+
+    r = evaluate(("three", "self-hosted", {**MIXED, "base_replicas": 3.0}), ("api", "api", {}))
+    by_option = {rec["option"]: rec for rec in result_records(r)}
+    mixed = by_option["three"]
+    assert mixed["base_replicas"] == 3
+    assert mixed["base_gpu_hours"] == pytest.approx(2_190)
+    assert mixed["burst_gpu_hours"] == pytest.approx(1_095)
+    assert mixed["base_utilization"] == pytest.approx(5 / 6)
+    assert mixed["burst_utilization"] == pytest.approx(1)
+    assert [by_option["api"][k] for k in ("base_replicas", "base_gpu_hours", "burst_gpu_hours", "base_utilization",
+                                          "burst_utilization")] == [None] * 5
