@@ -236,6 +236,9 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
     labels.update({f"total_{line.name}": (f"total: {line.label}", "USD") for line in F.COST_LINES})
     labels.update({
         "gpus_average": ("GPUs, average over the months", "GPUs"), "gpus_peak": ("GPUs, highest month", "GPUs"),
+        **({"gpus_average": ("GPUs (units for committed API capacity), average over the months", "GPUs / units"),
+            "gpus_peak": ("GPUs (units for committed API capacity), highest month", "GPUs / units")}
+           if any(o.row.kind == "api-provisioned" for o in plan.options) else {}),
         "utilization_average": ("utilization, GPU-weighted average", "fraction"),
         "breakeven_reference_option": ("break-even against (cheapest API of the scenario)", ""),
         "breakeven_month": ("break-even month (first month cumulative cost <= reference)", "month"),

@@ -46,7 +46,7 @@ def _col(name, kind, unit, description, header=""):
 RESULT_COLUMNS: tuple[OutputColumn, ...] = (
     _col("scenario", "text", "", "scenario id (from the file)", "scenario"),
     _col("option", "text", "", "option id (from the file)", "option"),
-    _col("kind", "text", "", "api, self-hosted or hybrid", "kind"),
+    _col("kind", "text", "", "api, self-hosted, hybrid or api-provisioned", "kind"),
     _col("rank", "integer", "", "1 = cheapest total over the horizon among the allowed options of the scenario; "
          "null for an excluded option. Options with equal totals keep distinct ranks: see rank_tied", "#"),
     _col("description", "text", "", "what the option is (provider / model, or GPU and offer)"),
@@ -55,8 +55,10 @@ RESULT_COLUMNS: tuple[OutputColumn, ...] = (
     _col("cost_per_million_tokens_usd", "number", "USD per million tokens", "total cost / tokens over the horizon", "$/M tok"),
     _col("cost_per_request_usd", "number", "USD per request", "total cost / requests over the horizon", "$/req"),
     _col("cost_per_llm_call_usd", "number", "USD per LLM call", "total cost / LLM calls over the horizon"),
-    _col("gpus_average", "number", "GPUs", "GPUs paid for, averaged over the months (0 for an API)"),
-    _col("gpus_peak", "number", "GPUs", "GPUs paid for in the busiest hour of the busiest month", "GPUs"),
+    _col("gpus_average", "number", "GPUs", "GPUs paid for, averaged over the months (0 for an API; for an api-provisioned "
+         "option: provisioned throughput units, not GPUs)"),
+    _col("gpus_peak", "number", "GPUs", "GPUs paid for in the busiest hour of the busiest month (for an api-provisioned "
+         "option: provisioned throughput units, not GPUs)", "GPUs"),
     _col("utilization_average", "number", "fraction 0-1", "busy share of the GPU hours paid for (null for an API)", "util"),
     _col("energy_kwh", "number", "kWh", "energy of the own GPUs over the horizon"),
     _col("energy_kwh_per_million_tokens", "number", "kWh per million tokens", "energy / tokens served by the own GPUs"),
@@ -145,6 +147,23 @@ TIE_RESOLUTION_USD = 0.01
 
 def column(name: str) -> OutputColumn:
     return next(c for c in OUTPUT_COLUMNS if c.name == name)
+
+
+PROVISIONED_KIND = "api-provisioned"
+
+
+def fleet_unit(kind: str | None) -> str:
+    """What an option's `gpus_*` figures count: GPUs, or provisioned throughput units for committed API capacity."""
+    return "units" if kind == PROVISIONED_KIND else "GPUs"
+
+
+def fleet_count_text(record: dict[str, Any], name: str, digits: int | None = None) -> str:
+    """`gpus_peak` / `gpus_average` as every table shows them: empty for an API, `15 units` for committed API capacity."""
+    value = record.get(name)
+    if record.get("kind") == "api" or value is None:
+        return ""
+    text = f"{value:g}" if digits is None else f"{value:.{digits}f}"
+    return f"{text} units" if record.get("kind") == PROVISIONED_KIND else text
 
 
 def _clean(value: Any) -> Any:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tco.report.results import (NEVER, breakeven_month_text, breakeven_volume_text, column, rank_text,
+from tco.report.results import (NEVER, breakeven_month_text, breakeven_volume_text, column, fleet_count_text, rank_text,
                                 shared_rank)
 
 NARROW = (
@@ -39,8 +39,8 @@ def cells(records: list[dict[str, Any]], record: dict[str, Any]) -> dict[str, st
         "cost_per_million_tokens_usd": _fixed(r["cost_per_million_tokens_usd"], 3),
         "cost_per_request_usd": _fixed(r["cost_per_request_usd"], 5),
         "cost_per_llm_call_usd": _fixed(r["cost_per_llm_call_usd"], 5),
-        "gpus_peak": "" if r["kind"] == "api" or r["gpus_peak"] is None else f"{r['gpus_peak']:g}",
-        "gpus_average": "" if r["kind"] == "api" or r["gpus_average"] is None else f"{r['gpus_average']:.2f}",
+        "gpus_peak": fleet_count_text(r, "gpus_peak"),
+        "gpus_average": fleet_count_text(r, "gpus_average", 2),
         "utilization_average": "" if r["utilization_average"] is None else f"{r['utilization_average']:.0%}",
         "energy_kwh": "" if not r.get("energy_kwh") else f"{r['energy_kwh']:,.0f}",
         "breakeven_reference_option": r["breakeven_reference_option"] or "",

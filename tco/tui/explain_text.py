@@ -10,6 +10,7 @@ from __future__ import annotations
 from tco.engine import formulas as F
 from tco.engine.explanation import describe_inputs, describe_parts, flags_of, row_values
 from tco.engine.expr import Named, Term, explain, named_parts, specialize
+from tco.report.results import PROVISIONED_KIND, fleet_unit
 
 COLUMN_FORMULAS = {
     "total_cost_usd": F.total_cost_usd,
@@ -76,7 +77,9 @@ def explain_cell(results, option_id: str, column: str) -> str:
         elif column == "npv_usd":
             head = f"{target.label} = the sum over the months of the discounted cost this month"
         elif column == "gpus_peak":
-            head = f"GPUs (peak) = the largest over the months of: {head}"
+            head = f"{fleet_unit(row.kind)} (peak) = the largest over the months of: {head}"
+            if row.kind == PROVISIONED_KIND:
+                head += " (provisioned throughput units, counted where GPUs are for self-hosted options)"
         elif column == "utilization_average":
             head = f"utilization (average) = GPU-weighted average over the months of: {head}"
         lines.append(head)

@@ -80,3 +80,20 @@ def test_uncertainty_ranks_the_options_by_median_with_ties(capsys):
     allowed = sorted((o for o in options if not o["excluded"]), key=lambda o: o["rank_p50"])
     assert [o["rank_p50"] for o in allowed] == list(range(1, len(allowed) + 1))
     assert [o["p50_usd"] for o in allowed] == sorted(o["p50_usd"] for o in allowed)
+
+
+def test_committed_api_capacity_is_counted_in_units_not_gpus_in_the_table_and_the_ui():
+    from tco.report.run_table import cells
+    from tco.tui.widgets.cost_table import format_cell
+
+    base = {"scenario": "s", "rank": 1, "rank_tied": False, "option": "x", "total_cost_usd": 1.0, "npv_usd": 1.0,
+            "cost_per_million_tokens_usd": 1.0, "cost_per_request_usd": 1.0, "cost_per_llm_call_usd": 1.0,
+            "gpus_peak": 15.0, "gpus_average": 12.5, "utilization_average": 0.5, "energy_kwh": 0.0,
+            "breakeven_reference_option": None, "breakeven_requests_per_day": None, "breakeven_month": None,
+            "breakeven_status": None, "breakeven_month_status": None}
+    units = {**base, "kind": "api-provisioned"}
+    gpus = {**base, "kind": "self-hosted"}
+    assert (cells([units], units)["gpus_peak"], cells([units], units)["gpus_average"]) == ("15 units", "12.50 units")
+    assert (cells([gpus], gpus)["gpus_peak"], cells([gpus], gpus)["gpus_average"]) == ("15", "12.50")
+    assert format_cell("gpus_peak", units) == "15 units"
+    assert format_cell("gpus_peak", gpus) == "15"

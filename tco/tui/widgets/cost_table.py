@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from textual.widgets import DataTable
 
+from tco.report.results import fleet_count_text
+
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("rank", "#"),
     ("option", "option"),
@@ -46,7 +48,7 @@ def format_cell(name: str, rec: dict, breakeven_pending: bool = False) -> str:
     if name == "cost_per_request_usd":
         return f"{value:.5f}"
     if name == "gpus_peak":
-        return "" if rec.get("kind") == "api" else f"{value:g}"
+        return fleet_count_text(rec, "gpus_peak")
     if name == "utilization_average":
         return f"{value:.0%}"
     if name == "capability_verdict":
