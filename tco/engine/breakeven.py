@@ -4,6 +4,11 @@ Why numeric and not closed-form: the self-hosted cost is a staircase (whole repl
 slope (power follows utilization), so the crossing is found by bracketing and refining on the
 same vectorized formulas everything else uses. When the crossing falls on a step (one more
 replica makes self-hosting jump above the API again), we say so instead of pretending equality.
+
+A mixed fleet whose base is `replicas: auto` has its base chosen again at every volume tried
+(tco.engine.base_size): `auto` means the best base for the traffic, so its curve is the cheapest
+base's at each volume, not that of the base chosen at the scenario's volume. The base used at the
+break-even volume is returned with it.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ class BreakEven:
     api_total_usd: float
     at_step: bool
     """True when the costs do not meet exactly: the self-hosted staircase jumps over the API line."""
+    base_replicas: int | None = None
+    """The reserved base chosen at the break-even volume (a mixed fleet with `replicas: auto`), else None."""
 
 
 VOLUME_PRECISION = 1e-9
@@ -31,18 +38,28 @@ VOLUME_PRECISION = 1e-9
 
 
 def solve_breakeven(self_hosted: dict[str, float], api: dict[str, float],
-                    lo: float = LOWEST_REQUESTS_PER_DAY, hi: float = HIGHEST_REQUESTS_PER_DAY) -> BreakEven | None:
-    """The lowest daily volume from which the self-hosted option costs no more than the API one."""
-    return solve_breakevens([(self_hosted, api)], lo, hi)[0]
+                    lo: float = LOWEST_REQUESTS_PER_DAY, hi: float = HIGHEST_REQUESTS_PER_DAY,
+                    auto_base: bool = False) -> BreakEven | None:
+    """The lowest daily volume from which the self-hosted option costs no more than the API one.
+
+    `auto_base`: the self-hosted option is a mixed fleet with `replicas: auto` (its base is chosen at each volume).
+    """
+    return solve_breakevens([(self_hosted, api)], lo, hi, [auto_base])[0]
 
 
 def solve_breakevens(pairs: list[tuple[dict[str, float], dict[str, float]]],
-                     lo: float = LOWEST_REQUESTS_PER_DAY, hi: float = HIGHEST_REQUESTS_PER_DAY) -> list[BreakEven | None]:
+                     lo: float = LOWEST_REQUESTS_PER_DAY, hi: float = HIGHEST_REQUESTS_PER_DAY,
+                     auto_base: list[bool] | None = None) -> list[BreakEven | None]:
     """`solve_breakeven` for many (self-hosted, API) pairs at once: one evaluation per refinement round."""
+    auto = list(auto_base) if auto_base is not None else [False] * len(pairs)
+
+    def _diffs_many(chosen_pairs, volume_lists, chosen_auto):
+        return [[s - a for s, a in zip(sv, av)] for sv, av in _pair_totals(chosen_pairs, volume_lists, chosen_auto)]
+
     decades = math.log10(hi) - math.log10(lo)
     grid = [lo * 10 ** (decades * i / 240) for i in range(241)]
     brackets: list[tuple[float, float] | None] = []
-    for diff in _diffs_many(pairs, [grid] * len(pairs)):
+    for diff in _diffs_many(pairs, [grid] * len(pairs), auto):
         found = None
         for i in range(len(grid) - 1):
             if diff[i] > 0 and diff[i + 1] <= 0:
@@ -54,7 +71,7 @@ def solve_breakevens(pairs: list[tuple[dict[str, float], dict[str, float]]],
         if not open_:
             break
         points = {k: [brackets[k][0] + (brackets[k][1] - brackets[k][0]) * j / 32 for j in range(33)] for k in open_}
-        diffs = _diffs_many([pairs[k] for k in open_], [points[k] for k in open_])
+        diffs = _diffs_many([pairs[k] for k in open_], [points[k] for k in open_], [auto[k] for k in open_])
         for k, d in zip(open_, diffs):
             pts = points[k]
             for j in range(32):
@@ -62,19 +79,30 @@ def solve_breakevens(pairs: list[tuple[dict[str, float], dict[str, float]]],
                     brackets[k] = (pts[j], pts[j + 1])
                     break
     solved = [k for k, b in enumerate(brackets) if b is not None]
-    finals = totals_at_volumes([(pairs[k][0], [brackets[k][1]]) for k in solved] + [(pairs[k][1], [brackets[k][1]]) for k in solved])
+    finals = _pair_totals([pairs[k] for k in solved], [[brackets[k][1]] for k in solved], [auto[k] for k in solved], with_base=True)
     out: list[BreakEven | None] = [None] * len(pairs)
-    for i, k in enumerate(solved):
-        s_total, a_total = finals[i][0], finals[len(solved) + i][0]
+    for (s_totals, a_totals, bases), k in zip(finals, solved):
+        s_total, a_total = s_totals[0], a_totals[0]
         at_step = abs(s_total - a_total) > 1e-6 * max(abs(a_total), 1.0)
-        out[k] = BreakEven(brackets[k][1], s_total, a_total, at_step)
+        out[k] = BreakEven(brackets[k][1], s_total, a_total, at_step, bases[0])
     return out
 
 
-def _diffs_many(pairs, volume_lists) -> list[list[float]]:
-    totals = totals_at_volumes([(s, v) for (s, _), v in zip(pairs, volume_lists)] + [(a, v) for (_, a), v in zip(pairs, volume_lists)])
-    n = len(pairs)
-    return [[x - y for x, y in zip(totals[i], totals[n + i])] for i in range(n)]
+def _pair_totals(pairs, volume_lists, auto, with_base: bool = False) -> list[tuple]:
+    """(self-hosted totals, API totals[, bases]) of each pair at its volumes, in one evaluation of each kind.
+
+    A self-hosted side with an `auto` base takes the best base at each volume (tco.engine.base_size).
+    """
+    from tco.engine.base_size import best_base_totals_at_volumes
+
+    fixed = [i for i, a in enumerate(auto) if not a]
+    chosen = [i for i, a in enumerate(auto) if a]
+    plain = totals_at_volumes([(pairs[i][0], volume_lists[i]) for i in fixed] + [(a, v) for (_, a), v in zip(pairs, volume_lists)])
+    best = best_base_totals_at_volumes([(pairs[i][0], volume_lists[i]) for i in chosen])
+    own: dict[int, tuple[list[float], list[int | None]]] = {i: (plain[j], [None] * len(volume_lists[i])) for j, i in enumerate(fixed)}
+    own.update({i: ([t for _, t in best[j]], [b for b, _ in best[j]]) for j, i in enumerate(chosen)})
+    api = plain[len(fixed):]
+    return [(own[i][0], api[i], own[i][1]) if with_base else (own[i][0], api[i]) for i in range(len(pairs))]
 
 
 def breakeven_month(self_hosted_monthly: list[float], api_monthly: list[float]) -> int | None:

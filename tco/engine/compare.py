@@ -108,11 +108,18 @@ def _with_breakeven(options: pl.DataFrame, rows: list[Row], solve: bool) -> tupl
         month_col.append(breakeven_month(monthly[rec["row"]], monthly[ref]))
         pairs.append((rows[rec["row"]].values, ref_row.values))
         pair_rows.append(rec["row"])
-    solved = solve_breakevens(pairs) if solve and pairs else [None] * len(pairs)
+    auto = [rows[r].base_auto for r in pair_rows]
+    solved = solve_breakevens(pairs, auto_base=auto) if solve and pairs else [None] * len(pairs)
     breakevens.update(zip(pair_rows, solved))
+    notes = dict(zip(options["row"].to_list(), options["notes"].to_list()))
+    for r, be in zip(pair_rows, solved):
+        if be is not None and be.base_replicas is not None:
+            said = f"break-even chooses the base again at each volume (auto): {be.base_replicas} replicas at {be.requests_per_day:,.0f} requests/day"
+            notes[r] = f"{notes[r]}; {said}" if notes[r] else said
     volume_col = [breakevens[r].requests_per_day if breakevens.get(r) else None for r in options["row"]]
     step_col = [breakevens[r].at_step if breakevens.get(r) else None for r in options["row"]]
     return options.with_columns(
+        pl.Series("notes", [notes[r] for r in options["row"].to_list()], dtype=pl.String) if pairs else pl.col("notes"),
         pl.Series("breakeven_reference_option", ref_col, dtype=pl.String),
         pl.Series("breakeven_month", month_col, dtype=pl.Int32),
         pl.Series("breakeven_requests_per_day", volume_col, dtype=pl.Float64),

@@ -48,6 +48,8 @@ class Row:
     """Open-weight model id (self-hosted) or the API model id, for capability matching."""
     carbon_known: bool = False
     """A grid intensity was given or looked up: the emission results mean something (else they are not shown)."""
+    base_auto: bool = False
+    """A mixed fleet whose base is `replicas: auto`: analyses at another volume or draw choose the base again."""
 
 
 @dataclass(frozen=True)
@@ -717,31 +719,22 @@ def _mixed(row: Row, option: SelfHostedOption, catalog, scenario: Scenario, prob
     return True
 
 
-AUTO_BASE_LIMIT = 512
-"""Largest base the `auto` search tries (replicas); a fleet larger than this is sized by hand."""
-
-
 def _auto_base(row: Row) -> None:
-    """The base size with the lowest total cost over the horizon: every size from none to the busiest hour's fleet.
+    """The base size with the lowest total cost over the horizon (tco.engine.base_size says which sizes are tried).
 
     Why exhaustive: the cost of a base size is a staircase (whole replicas, whole instances, hour by
     hour), so a local search could stop on a step; the candidates are few and evaluated together.
     """
-    from tco.engine.evaluate import evaluate_totals, inputs_table
-    from tco.engine.expr import to_python
+    from tco.engine.base_size import AUTO_BASE_LIMIT, best_base
 
-    v = row.values
-    last = {**v, "month": v["horizon_months"]}
-    first = {**v, "month": 1.0}
-    peak = max(to_python(F.replicas_static, last), to_python(F.replicas_static, first))
-    candidates = list(range(0, int(min(peak, AUTO_BASE_LIMIT)) + 1))
-    totals = evaluate_totals(inputs_table([{**v, "base_replicas": float(b)} for b in candidates]))["total_cost_usd"].to_list()
-    best = min(range(len(candidates)), key=lambda i: (totals[i], i))
-    v["base_replicas"] = float(candidates[best])
+    chosen, _ = best_base(row.values)
+    row.values["base_replicas"] = float(chosen)
+    row.base_auto = True
     row.provenance["base_replicas"] = Provenance(
-        "llm-tco", note=f"base: auto, {candidates[best]} replicas of the {len(candidates)} sizes tried (0 to {candidates[-1]}) "
-                        f"has the lowest total cost")
-    row.notes.append(f"base replicas: auto chose {candidates[best]} (lowest total cost of sizes 0 to {candidates[-1]})")
+        "llm-tco", note=f"base: auto, {chosen} replicas: the lowest total cost of the base sizes from none to the busiest "
+                        f"hour's fleet (at most {AUTO_BASE_LIMIT})")
+    row.notes.append(f"base replicas: auto chose {chosen} (lowest total cost of every base size up to the busiest hour's fleet; "
+                     "break-even and Monte Carlo choose it again at each volume and draw)")
 
 
 @dataclass(frozen=True)
