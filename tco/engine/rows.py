@@ -50,6 +50,8 @@ class Row:
     """A grid intensity was given or looked up: the emission results mean something (else they are not shown)."""
     base_auto: bool = False
     """A mixed fleet whose base is `replicas: auto`: analyses at another volume or draw choose the base again."""
+    term_choices: tuple[dict[str, float], dict[str, float]] | None = None
+    """A committed option's inputs under a shorter and a longer term (the sensitivity's `term` range), or None."""
 
 
 @dataclass(frozen=True)
@@ -183,12 +185,13 @@ def _provisioned_values(row: Row, option: ApiProvisionedOption, scenario: Scenar
               "server_power_per_gpu_kw": 0.0})
     for name in ("gpu_usd_per_hour", "min_replicas", "term_months", "upfront_share"):
         prov[name] = src
+    _term_choices(row, None, None, scenario)
     prov["replica_generations_per_s"] = Provenance(
         option.source, "", f"{option.tokens_per_minute_per_unit:,.0f} tokens/minute per unit / 60 / "
                            f"{counted_per_call:,.0f} counted tokens per call (input + {option.output_token_weight:g} x output)")
     notes = [f"api-provisioned: {option.provider} {option.model}, units paid per hour for {option.term_months}-month terms whether "
              "used or not, sized for the busiest hour; figures from: " + option.source,
-             "results count units where they say GPUs (a unit is one replica of the reserved formulas)"]
+             "gpus_peak and gpus_average count units here (a unit is one replica of the reserved formulas)"]
     desc = f"{option.provider} {option.model}, provisioned"
     api_row = None
     if option.overflow_api is not None:
@@ -613,6 +616,8 @@ def _self_hosted_values(row: Row, option: SelfHostedOption, scenario: Scenario, 
     _whole_instances(row, option, offer, offer_prov, scenario)
     if pay.mode == "reserved" and not _reserved_contract(row, option, committed, offer_prov, scenario, problems, s_index, path):
         return
+    if pay.mode == "reserved" and v["is_reserved"] == 1.0:
+        _term_choices(row, catalog, committed if pay.term_months is None and pay.gpu_usd_per_hour is None else None, scenario)
     _finish_self_hosted(row, option, catalog, scenario, problems, s_index, path, gpu)
 
 
@@ -714,6 +719,7 @@ def _mixed(row: Row, option: SelfHostedOption, catalog, scenario: Scenario, prob
     prov["base_replicas"] = _USER
     if not _reserved_contract(row, option, committed, base_prov, scenario, problems, s_index, path):
         return False
+    _term_choices(row, catalog, committed if base.term_months is None and base.gpu_usd_per_hour is None else None, scenario)
     row.notes.append("mixed fleet: the reserved base serves up to its capacity hour by hour over the 24-hour profile; "
                      "replicas above it are rented by the hour as whole burst instances")
     return True
@@ -796,6 +802,32 @@ def _reserved_contract(row: Row, option: SelfHostedOption, committed, offer_prov
                      + ("the part of a term past the horizon is its own line (beyond_horizon: owed)" if pay.beyond_horizon == "owed"
                         else "only the horizon's share of a term is counted (beyond_horizon: horizon-share)"))
     return True
+
+
+def _term_choices(row: Row, catalog, committed, scenario: Scenario) -> None:
+    """The shorter and the longer term the sensitivity tries (`Row.term_choices`).
+
+    A committed offer's price belongs to its term: the other published terms of the same offer
+    (seller, product, instance, region, payment option) are tried at their own prices. A term you
+    typed is tried at half and twice its length at your price (no other price is known); the
+    shorter one stays long enough to cover the horizon in the terms the formulas follow.
+    """
+    import math
+
+    from tco.engine.formulas import MAX_REPLACEMENTS
+
+    term = row.values["term_months"]
+    if committed is not None:
+        siblings = [o for o in catalog.committed_offers.values()
+                    if (o.cloud, o.offering, o.instance_type, o.region, o.payment_option)
+                    == (committed.cloud, committed.offering, committed.instance_type, committed.region, committed.payment_option)
+                    and o.term in TERM_MONTHS and o.superseded_by is None]
+        choices = sorted({(float(TERM_MONTHS[o.term]), o.committed_usd_per_gpu_hour) for o in siblings} | {(term, row.values["gpu_usd_per_hour"])})
+        short, long_ = choices[0], choices[-1]
+        row.term_choices = ({"term_months": short[0], "gpu_usd_per_hour": short[1]}, {"term_months": long_[0], "gpu_usd_per_hour": long_[1]})
+        return
+    shortest = math.ceil(scenario.finance.horizon_months / (MAX_REPLACEMENTS + 1))
+    row.term_choices = ({"term_months": float(max(math.ceil(term / 2), shortest, 1))}, {"term_months": term * 2})
 
 
 def _whole_instances(row: Row, option: SelfHostedOption, offer, offer_prov: Provenance, scenario: Scenario) -> None:

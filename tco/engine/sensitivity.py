@@ -20,7 +20,9 @@ class Range:
     """How far one uncertain quantity may plausibly be off, applied to one or more inputs together.
 
     `how="scale"` multiplies the inputs by `low` / `high`; `how="shift"` adds them. Results are
-    clamped to [`floor`, `ceiling`] so a shifted share stays a share.
+    clamped to [`floor`, `ceiling`] so a shifted share stays a share. `how="choice"`: the inputs
+    take the values of another contract the row builder found (`Row.term_choices`: the shorter and
+    the longer commitment term); rows without one stay at base.
     """
 
     name: str
@@ -33,8 +35,10 @@ class Range:
     ceiling: float = float("inf")
     why: str = ""
 
-    def apply(self, values: dict[str, float], amount: float) -> dict[str, float]:
-        """A copy of `values` with this range's inputs moved by `amount` (a factor or a shift)."""
+    def apply(self, values: dict[str, float], amount: float, choice: dict[str, float] | None = None) -> dict[str, float]:
+        """A copy of `values` with this range's inputs moved by `amount` (a factor or a shift), or set to `choice`."""
+        if self.how == "choice":
+            return {**values, **(choice or {})}
         out = dict(values)
         for name in self.inputs:
             moved = values[name] * amount if self.how == "scale" else values[name] + amount
@@ -42,6 +46,8 @@ class Range:
         return out
 
     def describe(self, amount: float) -> str:
+        if self.how == "choice":
+            return "shorter" if amount == self.low else "longer"
         if self.how == "scale":
             return f"x{amount:g}"
         return f"{amount:+g}"
@@ -67,6 +73,9 @@ DEFAULT_RANGES: tuple[Range, ...] = (
           why="loaded engineer cost differs by country and seniority by at least this much"),
     Range("base_size", "reserved base (replicas)", ("base_replicas",), "shift", -1.0, 1.0, floor=0.0,
           why="a reserved base one replica smaller or larger than chosen: how flat the cost is around it (mixed fleets only)"),
+    Range("term", "commitment term", ("term_months",), "choice", 0.0, 1.0,
+          why="the other published term of the same committed offer (e.g. 1 vs 3 years, at its own price), or for a "
+              "price you typed half and twice your term at that price (reserved, mixed bases, committed API capacity)"),
     Range("utilization_cap", "utilization cap", ("max_utilization",), "shift", -0.15, 0.15, floor=0.05, ceiling=1.0,
           why="how hard a replica can run before latency breaks its target is known only after a load test"),
 )
@@ -120,18 +129,23 @@ def tornadoes(results, pairs: list[tuple[str, str]], ranges: tuple[Range, ...] =
               sort_by: str = "swing") -> list[list[Driver]]:
     """`tornado` for many (scenario, option) pairs with one evaluation (a workbook draws one per scenario)."""
     value_rows: list[dict[str, float]] = []
+    rechoose: list[bool] = []
     layout = []
     for scenario_id, option_id in pairs:
         option = results.row(scenario_id, option_id)
         ref_id = reference_option_id(results, scenario_id, option_id)
         reference = results.row(scenario_id, ref_id) if ref_id else None
         layout.append((len(value_rows), ref_id, reference is not None))
-        for side in [option.values] + ([reference.values] if reference else []):
+        for side_row in [option] + ([reference] if reference else []):
+            side = side_row.values
             value_rows.append(side)
+            rechoose.append(side_row.base_auto)
             for r in ranges:
-                value_rows.append(r.apply(side, r.low))
-                value_rows.append(r.apply(side, r.high))
-    totals = evaluate_totals(inputs_table(value_rows))["total_cost_usd"].to_list() if value_rows else []
+                for amount, end in ((r.low, 0), (r.high, 1)):
+                    value_rows.append(r.apply(side, amount, side_row.term_choices[end] if side_row.term_choices else None))
+                    # an auto base is chosen again for the moved inputs, except when the base size itself is moved
+                    rechoose.append(side_row.base_auto and "base_replicas" not in r.inputs)
+    totals = _totals(value_rows, rechoose) if value_rows else []
     per_side = 1 + 2 * len(ranges)
     out = []
     for start, ref_id, has_reference in layout:
@@ -139,6 +153,18 @@ def tornadoes(results, pairs: list[tuple[str, str]], ranges: tuple[Range, ...] =
         ref = totals[start + per_side:start + 2 * per_side] if has_reference else None
         out.append(_drivers(ranges, own, ref, ref_id, sort_by))
     return out
+
+
+def _totals(value_rows: list[dict[str, float]], rechoose: list[bool]) -> list[float]:
+    """Total of each copy; copies of a mixed fleet with `replicas: auto` take the best base for their inputs."""
+    from tco.engine.base_size import best_base_totals
+
+    frame = inputs_table(value_rows)
+    flags = pl.Series(rechoose, dtype=pl.Boolean)
+    parts = [evaluate_totals(frame.filter(~flags)).select("row", "total_cost_usd")]
+    if any(rechoose):
+        parts.append(best_base_totals(frame.filter(flags)).select("row", "total_cost_usd"))
+    return pl.concat(parts).sort("row")["total_cost_usd"].to_list()
 
 
 def _drivers(ranges: tuple[Range, ...], own: list[float], ref: list[float] | None, ref_id: str | None,

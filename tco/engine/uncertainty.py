@@ -83,6 +83,24 @@ def _percentile(sorted_values: list[float], q: float) -> float:
     return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
 
 
+def _totals(frames: list[pl.DataFrame], auto_base: list[bool]) -> list[float]:
+    """Totals of every draw of every option, in order; an `auto` base is chosen again in each draw.
+
+    Why again: the base is a decision, not an uncertain input; a planner facing that draw's throughput,
+    growth and prices would reserve the base that suits them (tco.engine.base_size).
+    """
+    from tco.engine.base_size import best_base_totals
+
+    fixed = [f for f, auto in zip(frames, auto_base) if not auto]
+    chosen = [f for f, auto in zip(frames, auto_base) if auto]
+    parts = []
+    if fixed:
+        parts.append(evaluate_totals(pl.concat(fixed)).select("row", "total_cost_usd"))
+    if chosen:
+        parts.append(best_base_totals(pl.concat(chosen)).select("row", "total_cost_usd"))
+    return pl.concat(parts).sort("row")["total_cost_usd"].to_list()
+
+
 def monte_carlo(results, scenario_id: str, draws: int = 10_000, seed: int = 0,
                 spreads: tuple[Spread, ...] = DEFAULT_SPREADS) -> MonteCarlo:
     """Totals of every option of the scenario under `draws` shared draws, in one frame."""
@@ -103,7 +121,7 @@ def monte_carlo(results, scenario_id: str, draws: int = 10_000, seed: int = 0,
                 moved[name] = (base * f if s.how == "scale" else base + f).clip(s.floor, s.ceiling)
         frames.append(option_inputs(row.values, draws_frame, moved).with_columns(
             pl.int_range(k * draws, (k + 1) * draws, dtype=pl.Int64).alias("row")))
-    totals = evaluate_totals(pl.concat(frames))["total_cost_usd"].to_list()
+    totals = _totals(frames, [row.base_auto for row in rows])
     per_option = [totals[k * draws:(k + 1) * draws] for k in range(len(rows))]
     spreads_out = []
     for row, values in zip(rows, per_option):

@@ -74,3 +74,77 @@ def test_trying_only_bases_that_fill_their_instances_finds_the_cheapest_of_every
     every = [totals_at_volumes([({**v, "base_replicas": float(b)}, [v["requests_per_day"]])])[0][0] for b in range(0, 60)]
     assert total == pytest.approx(min(every), rel=1e-12)
     assert every[base] == pytest.approx(min(every), rel=1e-12)
+
+
+def _twice_the_volume(auto: bool):
+    """The two-level rows at a = 4 (base 2 chosen there), and the API; the own option's base `auto` or fixed."""
+    own = row(0, "mixed", "self-hosted", {**MIXED, "base_replicas": 2.0})
+    own.base_auto = auto
+    return evaluate_rows([own, row(1, "api", "api", API)], [], TODAY, with_breakeven=False)
+
+
+@pytest.mark.parametrize("auto, expected_usd", [(True, 7_300), (False, 8_030)])
+def test_monte_carlo_chooses_an_auto_base_again_in_each_draw(auto, expected_usd):
+    # Every draw doubles the volume (a = 8: night 4, day 12). Auto: base 4, 4 x 730 + 8 x 547.5 = 7,300 $.
+    # Base fixed at 2: 2 x 730 + 2 night replicas bursting all day 2 x 1,095 + 8 day bursts x 547.5 = 8,030 $.
+    from tco.engine.uncertainty import Spread, monte_carlo
+
+    doubled = (Spread("volume", "requests per day", ("requests_per_day",), "scale", 2.0, 2.0, 2.0),)
+    mc = monte_carlo(_twice_the_volume(auto), "s", draws=3, spreads=doubled)
+    mixed = next(o for o in mc.options if o.option_id == "mixed")
+    assert (mixed.p10_usd, mixed.p50_usd, mixed.p90_usd) == pytest.approx((expected_usd,) * 3)
+
+
+@pytest.mark.parametrize("auto, expected_usd", [(True, 7_300), (False, 8_030)])
+def test_the_tornado_chooses_an_auto_base_again_at_each_end_but_not_when_it_moves_the_base(auto, expected_usd):
+    from tco.engine.sensitivity import Range, tornado
+
+    ranges = (Range("volume", "requests per day", ("requests_per_day",), "scale", 2.0, 2.0),
+              Range("base_size", "reserved base", ("base_replicas",), "shift", 1.0, 1.0))
+    drivers = {d.name: d for d in tornado(_twice_the_volume(auto), "s", "mixed", ranges)}
+    assert drivers["volume"].total_high_usd == pytest.approx(expected_usd)
+    # base 3 at a = 4 (night 2, day 6): 3 x 730 + 3 x 547.5 = 3,832.5 $, chosen or not (the base is what moves)
+    assert drivers["base_size"].total_high_usd == pytest.approx(3_832.5)
+
+
+def test_the_tornado_tries_the_other_published_term_of_a_committed_offer_at_its_own_price():
+    # The bundled example's base is AWS's 1-year no-upfront reservation; the same offer exists for 3 years.
+    # The tornado's longer term must cost what the scenario costs with the 3-year offer named in the file.
+    import datetime as dt
+
+    from tco.engine.sensitivity import tornado
+    from tco.run import run_scenarios
+
+    example = Path(__file__).parents[2] / "tco" / "examples" / "commitments.yaml"
+    today = dt.date(2026, 12, 1)
+    results = run_scenarios([example], today=today, with_breakeven=False).results
+    three_years = "aws:p5.48xlarge:us-east-1:3y:convertible:no-upfront"
+    r = results.row("commitments", "reserved-base-bursts")
+    assert r.term_choices[0] == {"term_months": 12.0, "gpu_usd_per_hour": r.values["gpu_usd_per_hour"]}
+    assert r.term_choices[1] == {"term_months": 36.0,
+                                 "gpu_usd_per_hour": results.catalog.committed_offers[three_years].committed_usd_per_gpu_hour}
+    named = run_scenarios([example], today=today, with_breakeven=False,
+                          overrides=[f"options.reserved-base-bursts.payment.base.offer={three_years}"]).results
+    term = next(d for d in tornado(results, "commitments", "reserved-base-bursts") if d.name == "term")
+    # both choose the auto base again for the 3-year price
+    expected = named.options.filter(named.options["option"] == "reserved-base-bursts")["total_cost_usd"][0]
+    assert term.total_high_usd == pytest.approx(expected, rel=1e-9)
+    assert term.total_high_usd > term.base_total_usd  # 3 years owed on a 2-year horizon
+    assert term.total_low_usd == pytest.approx(term.base_total_usd)
+
+
+def test_a_typed_term_is_tried_at_half_and_twice_its_length():
+    from tco.engine.rows import _term_choices
+
+    class _Finance:
+        horizon_months = 24
+
+    class _Scenario:
+        finance = _Finance()
+
+    r = row(0, "reserved", "self-hosted", {"term_months": 12.0, "gpu_usd_per_hour": 2.0})
+    _term_choices(r, None, None, _Scenario())
+    assert r.term_choices == ({"term_months": 6.0}, {"term_months": 24.0})
+    _Finance.horizon_months = 120  # 11 terms must cover the horizon: at least 11 months
+    _term_choices(r, None, None, _Scenario())
+    assert r.term_choices[0] == {"term_months": 11.0}
