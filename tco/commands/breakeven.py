@@ -6,7 +6,10 @@ from tco.commands._common import add_format
 from tco.commands.run import add_scenario_arguments
 
 COLUMNS = ("scenario", "option", "kind", "reference_option", "requests_per_day_now", "breakeven_requests_per_day",
-           "at_step", "breakeven_month", "self_hosted_total_usd_at_breakeven", "api_total_usd_at_breakeven")
+           "at_step", "breakeven_month", "self_hosted_total_usd_at_breakeven", "api_total_usd_at_breakeven",
+           "base_replicas_at_breakeven")
+"""`base_replicas_at_breakeven`: the reserved base a mixed fleet with `replicas: auto` has at the break-even
+volume (chosen again there); null for other options."""
 
 
 def register(sub) -> None:
@@ -35,6 +38,7 @@ def breakeven_records(results) -> list[dict]:
             "breakeven_month": rec["breakeven_month"],
             "self_hosted_total_usd_at_breakeven": be.self_hosted_total_usd if be else None,
             "api_total_usd_at_breakeven": be.api_total_usd if be else None,
+            "base_replicas_at_breakeven": be.base_replicas if be else None,
         })
     return records
 
@@ -76,6 +80,11 @@ def run(args) -> int:
     if any(r["at_step"] for r in records):
         sys.stdout.write("\n(on a step): the costs never meet exactly; at that volume one more replica makes "
                          "self-hosting jump back above the API, so the first volume at or below the API line is given.\n")
+    for r in records:
+        if r["base_replicas_at_breakeven"] is not None:
+            now = results.row(r["scenario"], r["option"])
+            sys.stdout.write(f"{r['option']}: base `auto` is chosen again at each volume: {r['base_replicas_at_breakeven']} "
+                             f"replicas at the break-even volume ({now.values['base_replicas']:g} at today's).\n")
     sys.stdout.write("month: first month in which cumulative self-hosted cost is at or below the API's, at today's volume.\n")
     return 0
 

@@ -84,3 +84,20 @@ def best_base_totals_at_volumes(requests: list[tuple[dict[str, float], list[floa
         out.append(pairs[i:i + len(vs)])
         i += len(vs)
     return out
+
+
+def totals_at_volumes_choosing_base(requests: list[tuple[dict[str, float], list[float], bool]]) -> list[list[float]]:
+    """`totals_at_volumes` where each request says whether its base is `auto` (then chosen at each volume).
+
+    For the cost-against-volume curves (the UI, the workbook's chart) to agree with the break-even.
+    """
+    from tco.engine.evaluate import totals_at_volumes
+
+    fixed = [i for i, (_, _, auto) in enumerate(requests) if not auto]
+    chosen = [i for i, (_, _, auto) in enumerate(requests) if auto]
+    out: list[list[float]] = [[] for _ in requests]
+    for i, totals in zip(fixed, totals_at_volumes([requests[i][:2] for i in fixed])):
+        out[i] = totals
+    for i, pairs in zip(chosen, best_base_totals_at_volumes([requests[i][:2] for i in chosen])):
+        out[i] = [t for _, t in pairs]
+    return out

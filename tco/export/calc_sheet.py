@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from openpyxl.utils import get_column_letter
 
 from tco.engine import formulas as F
-from tco.engine.expr import Named, to_python
+from tco.engine.expr import Named, depends_on, to_python
 from tco.export.constants import ConstantTable, to_excel_named
 from tco.export.grid import DATE, NUMBER, PREVIOUS_ROW, ROW, USD, WHOLE, Grid, RepeatedColumn, RepeatedRows, number_format_for
 from tco.export.names import quote_sheet
@@ -53,6 +53,8 @@ class Block:
     """For a check block: the option whose break-even volume it is computed at."""
     values: dict[str, list[float]] = field(default_factory=dict)
     """Column name -> the engine's value in each month row (cached results)."""
+    base_cell: str | None = None
+    """For a check block of a mixed fleet with `replicas: auto`: the cell of the base break-even chose at its volume."""
 
 
 @dataclass
@@ -118,6 +120,8 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
         "gpus_average", "gpus_peak", "utilization_average",
         "breakeven_reference_option", "breakeven_month", "breakeven_requests_per_day",
         "total_at_breakeven_usd", "reference_total_at_breakeven_usd", "difference_at_breakeven_usd"]
+    if any(i.get("breakeven_base_replicas") is not None for i in options_info.values()):
+        names.append("breakeven_base_replicas")
     for n in names:
         result_rows[n] = row; row += 1
     opt_col = {o.option_id: 4 + i for i, o in enumerate(plan.options)}
@@ -131,10 +135,16 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
         if info.get("reference") and info.get("breakeven_requests_per_day") is not None:
             vol = f"${get_column_letter(opt_col[o.option_id])}${result_rows['breakeven_requests_per_day']}"
             ref = plan.option(info["reference"])
+            rechosen = info.get("breakeven_base_replicas") is not None
             for who, title in ((o, f"{o.option_id} at its break-even volume"),
                                (ref, f"{ref.option_id} at the break-even volume of {o.option_id}")):
-                b = Block(who, title, volume_dependent(who.monthly_parts), volume_cell=vol, base=main[who.option_id],
-                          base_owner=o.option_id)
+                parts = volume_dependent(who.monthly_parts)
+                base_cell = None
+                if rechosen and who is o:  # `auto`: the base break-even chose there, and what depends on it
+                    parts = [p for p in who.monthly_parts if p in parts or depends_on(p.term, "base_replicas")]
+                    base_cell = f"${get_column_letter(opt_col[o.option_id])}${result_rows['breakeven_base_replicas']}"
+                b = Block(who, title, parts, volume_cell=vol, base=main[who.option_id],
+                          base_owner=o.option_id, base_cell=base_cell)
                 for p in b.parts:
                     b.columns[p.name] = col; col += 1
                 blocks.append(b)
@@ -172,8 +182,11 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
         if b.base is None:
             month_vals = computed[o.option_id][0]
         else:
+            at = {"requests_per_day": float(options_info[b.base_owner]["breakeven_requests_per_day"])}
+            if b.base_cell:
+                at["base_replicas"] = float(options_info[b.base_owner]["breakeven_base_replicas"])
             month_vals = month_values(b.parts + [p for p in o.monthly_parts if p not in b.parts], o.constant_parts, o.row.values, N,
-                                      {"requests_per_day": float(options_info[b.base_owner]["breakeven_requests_per_day"])})[0]
+                                      at)[0]
         b.values = month_vals
 
         def cell_of(n: str, _o=o, _b=b) -> str:
@@ -181,6 +194,8 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
                 return f"$A{ROW}"
             if n == "requests_per_day" and _b.volume_cell:
                 return _b.volume_cell
+            if n == "base_replicas" and _b.base_cell:
+                return _b.base_cell
             return plan.defined_name(_o, n)
 
         def named_cell(n: str, _o=o, _b=b) -> str | None:
@@ -188,7 +203,7 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
                 return f"{get_column_letter(_b.columns[n])}{ROW}"
             if _b.base is not None and n in _b.base.columns:
                 return f"{get_column_letter(_b.base.columns[n])}{ROW}"
-            if n in constant_rows and _o.has(n):
+            if n in constant_rows and _o.has(n) and not (_b.base_cell and depends_on(constant_parts[n].term, "base_replicas")):
                 return const_cell(_o.option_id, n)
             return None
 
@@ -246,6 +261,7 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
         "total_at_breakeven_usd": ("this option's total at the break-even volume", "USD"),
         "reference_total_at_breakeven_usd": ("reference's total at the break-even volume", "USD"),
         "difference_at_breakeven_usd": ("difference (0 = the costs meet)", "USD"),
+        "breakeven_base_replicas": ("reserved base at the break-even volume (auto: chosen again there by llm-tco)", "replicas"),
     })
     for name, r in result_rows.items():
         label, unit = labels[name]
@@ -339,6 +355,10 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
                     note += " Here the costs never meet exactly: one more replica makes self-hosting jump above the API line."
                 g.put(vr, c, float(volume), number_format=NUMBER, comment=note)
                 result_values[(o.option_id, "breakeven_requests_per_day")] = float(volume)
+                if info.get("breakeven_base_replicas") is not None:
+                    g.put(result_rows["breakeven_base_replicas"], c, float(info["breakeven_base_replicas"]), number_format=WHOLE,
+                          comment="`replicas: auto` is chosen again at each volume: the base with the lowest total at the "
+                                  "break-even volume (solved by llm-tco; a spreadsheet cannot search it live).")
                 own, ref = info["check_blocks"]
                 own_total = masked_value("monthly_cost_usd", own)
                 ref_total = masked_value("monthly_cost_usd", ref)

@@ -12,7 +12,7 @@ from openpyxl.chart import BarChart, LineChart, Reference, ScatterChart, Series
 from openpyxl.utils import get_column_letter
 
 from tco.engine.compare import recommendation
-from tco.engine.evaluate import totals_at_volumes
+from tco.engine.base_size import totals_at_volumes_choosing_base
 from tco.export.calc_sheet import CalcSheet
 from tco.export.grid import NUMBER, USD, USD_WHOLE, WHOLE, Grid
 from tco.export.names import quote_sheet
@@ -44,9 +44,9 @@ def volume_grid(plans: list[ScenarioPlan]) -> dict[str, tuple[list[float], dict[
         grid = [base * 10 ** (k / GRID_STEPS_PER_DECADE) for k in steps]
         out[plan.scenario.id] = (grid, {})
         for o in plan.options:
-            requests.append((o.row.values, grid))
+            requests.append((o.row.values, grid, o.row.base_auto))
             keys.append((plan.scenario.id, o.option_id))
-    for (scenario_id, option_id), totals in zip(keys, totals_at_volumes(requests)):
+    for (scenario_id, option_id), totals in zip(keys, totals_at_volumes_choosing_base(requests)):
         out[scenario_id][1][option_id] = totals
     return out
 

@@ -332,12 +332,12 @@ def evaluate_scenario(scenario: LoadedScenarios | Scenario, catalog: Catalog, to
 
 def volume_curves(rows, requests_per_day: float) -> dict[str, tuple[list[float], list[float]]]:
     """Total cost at volumes around today's, every option in one vectorized evaluation."""
-    from tco.engine.evaluate import totals_at_volumes
+    from tco.engine.base_size import totals_at_volumes_choosing_base
 
     if not rows or requests_per_day <= 0:
         return {}
     n = VOLUME_SWEEP_POINTS
     volumes = [requests_per_day * 10 ** (VOLUME_SWEEP_DECADES * (2 * i / (n - 1) - 1)) for i in range(n)]
-    totals = totals_at_volumes([(r.values, volumes) for r in rows])
+    totals = totals_at_volumes_choosing_base([(r.values, volumes, r.base_auto) for r in rows])  # an auto base as break-even takes it
     return {r.option_id: (volumes, t) for r, t in zip(rows, totals) if r.excluded_reason is None}
 

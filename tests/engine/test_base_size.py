@@ -148,3 +148,16 @@ def test_a_typed_term_is_tried_at_half_and_twice_its_length():
     _Finance.horizon_months = 120  # 11 terms must cover the horizon: at least 11 months
     _term_choices(r, None, None, _Scenario())
     assert r.term_choices[0] == {"term_months": 11.0}
+
+
+def test_tco_breakeven_says_which_base_it_used_for_an_auto_base_only(capsys):
+    import json
+
+    from tco.cli import main
+
+    example = Path(__file__).parents[2] / "tco" / "examples" / "commitments.yaml"
+    assert main(["breakeven", str(example), "--format", "json", "--as-of", "2026-12-01"]) == 0
+    records = {r["option"]: r for r in json.loads(capsys.readouterr().out)}
+    base = records["reserved-base-bursts"]["base_replicas_at_breakeven"]
+    assert isinstance(base, int) and base >= 0
+    assert records["on-demand"]["base_replicas_at_breakeven"] is None
