@@ -62,6 +62,19 @@ START_DATE_NOTE = ("first day of month 1: dates the month rows. The API prices w
                    "date; changing this cell moves the dates only (export again to re-price)")
 
 
+PROVISIONED_LABELS = {
+    "gpu_usd_per_hour": ("price per unit-hour", "USD per unit-hour"),
+    "min_replicas": ("minimum units", "units"),
+    "overflow_replicas": ("units bought (overflow to the API above them)", "units"),
+    "spare_replicas": ("spare units", "units"),
+    "replica_generations_per_s": ("completions per second one unit serves", "per s"),
+    "gpus_per_replica": ("units per replica (a replica is one unit)", "units"),
+    "gpus_per_instance": ("units per billed block (1)", "units"),
+}
+"""Committed API capacity (`kind: api-provisioned`) is costed as a reserved fleet whose replica is one unit:
+its inputs say units where the self-hosted ones say GPUs."""
+
+
 def horizon_note(month_rows: int) -> str:
     return (f"any whole number of months from 1 to {month_rows} (the month rows of the Calculations sheet); every sum, "
             "average and per-unit figure counts only the months inside the horizon. The Checks sheet flags a longer one")
@@ -87,6 +100,7 @@ def build_inputs(plans: list[ScenarioPlan], wb, constants: ConstantTable | None 
     sheet = quote_sheet(INPUTS_SHEET)
     rows: list[InputRow] = []
     month_rows = month_rows or {}
+    provisioned = {(p.scenario.id, o.option_id) for p in plans for o in p.options if o.row.kind == "api-provisioned"}
 
     for k in (constants.all() if constants else []):
         g.text(r, 1, CONSTANTS_SCENARIO); g.text(r, 2, "(all)"); g.text(r, 3, k.name); g.text(r, 4, k.label); g.text(r, 5, k.unit)
@@ -119,9 +133,11 @@ def build_inputs(plans: list[ScenarioPlan], wb, constants: ConstantTable | None 
              link: str | None = None, note: str = "") -> None:
         nonlocal r
         inp = INPUT_BY_NAME.get(name)
-        unit = inp.unit if inp else ""
+        label, unit = (inp.label, inp.unit) if inp else ("", "")
+        if (plan.scenario.id, option_id) in provisioned and name in PROVISIONED_LABELS:
+            label, unit = PROVISIONED_LABELS[name]
         g.text(r, 1, plan.scenario.id); g.text(r, 2, option_id); g.text(r, 3, name)
-        g.text(r, 4, inp.label if inp else ""); g.text(r, 5, unit)
+        g.text(r, 4, label); g.text(r, 5, unit)
         if link:
             g.formula(r, 6, link, "link", number_format_for(unit) or "General", cached=float(value))
         else:
