@@ -151,7 +151,7 @@ def sweep_rows(rows: list[Row], axes: list[Axis], fixed: dict[str, object] | Non
         })
         results = []
         for row in rows:
-            totals = evaluate_totals(_row_frame(row, axes, grid)).select(*RESULT_COLUMNS)
+            totals = evaluate_totals(_with_auto_base(row, axes, _row_frame(row, axes, grid))).select(*RESULT_COLUMNS)
             results.append(pl.concat([grid.with_columns(pl.lit(row.row, dtype=pl.Int64).alias("source_row")), totals], how="horizontal"))
             done += len(chunk)
             if on_progress:
@@ -184,6 +184,18 @@ def _row_frame(row: Row, axes: list[Axis], grid: pl.DataFrame) -> pl.DataFrame:
             if row.row in target.rows:
                 varied[target.input_name] = target.offset + target.scale * pl.col(axis.name)
     return option_inputs(row.values, grid, varied).with_columns(pl.int_range(0, pl.len(), dtype=pl.Int64).alias("row"))
+
+
+def _with_auto_base(row: Row, axes: list[Axis], frame: pl.DataFrame) -> pl.DataFrame:
+    """A mixed fleet with `replicas: auto` gets its base chosen again at every grid point, as `--set` does.
+
+    Unless an axis sets the base itself: then the swept size is the point of the sweep.
+    """
+    if not row.base_auto or any(t.input_name == "base_replicas" and row.row in t.rows for a in axes for t in a.targets):
+        return frame
+    from tco.engine.base_size import best_base_totals
+
+    return frame.with_columns(best_base_totals(frame)["base_replicas"].cast(pl.Float64))
 
 
 def _ranks(rows: list[Row], totals: pl.Series, points: int) -> pl.Series:

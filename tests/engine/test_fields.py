@@ -243,3 +243,16 @@ def test_the_field_reference_in_the_docs_is_current():
 
     doc = Path(__file__).parents[2] / "docs" / "fields.md"
     assert doc.read_text() == fields_markdown(), "run: python -m tco.report.fields_doc > docs/fields.md"
+
+
+def test_sweeping_the_volume_chooses_an_auto_base_again_as_run_with_set_does():
+    """`replicas: auto` is the cheapest base for the traffic (tco.engine.base_size): `--set` chooses it at
+    the new volume, so the sweep must too. At 4x the commitments example's volume the base chosen at
+    1.5 M requests/day (4) is no longer the cheapest (8 is); a fixed base cost 5,225,915 $ instead of 5,099,492 $."""
+    commitments = Path(__file__).parents[2] / "tco" / "examples" / "commitments.yaml"
+    loaded = load_scenario_files([commitments])
+    catalog = load_catalog(providers_of(loaded.scenarios), [], [])
+    swept = sweep_totals(catalog, "workload.requests_per_day", "6000000", 6_000_000, file=commitments)
+    ran = run_totals(catalog, ["workload.requests_per_day=6000000"], file=commitments)
+    assert swept == pytest.approx(ran, rel=1e-9)
+    assert swept["reserved-base-bursts:total_cost_usd"] < 5_225_000
