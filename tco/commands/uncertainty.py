@@ -55,6 +55,9 @@ def run(args) -> int:
             sys.stdout.write(f"A tie at the median: {', '.join(tied)}.\n")
         if o.self_hosting_wins_share is not None:
             sys.stdout.write(f"self-hosting is cheaper than the best API in {o.self_hosting_wins_share:.1%} of draws\n")
+        auto = [r.option_id for r in results.rows if r.scenario_id == o.scenario_id and r.base_auto]
+        if auto:
+            sys.stdout.write(f"reserved base chosen again in every draw (`replicas: auto`, the cheapest base for that draw): {', '.join(auto)}\n")
     import textwrap
 
     from tco.report.table import WIDE, terminal_columns

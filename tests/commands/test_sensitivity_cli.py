@@ -37,3 +37,11 @@ def test_an_unknown_option_is_a_located_flag_error_with_a_suggestion(capsys):
     assert main(["sensitivity", str(GROWING), "--option", "llama-3.3-70b-lambdaa"]) == 2
     err = capsys.readouterr().err
     assert "--option: unknown option `llama-3.3-70b-lambdaa`" in err and "did you mean `llama-3.3-70b-lambda`?" in err
+
+
+def test_the_monte_carlo_table_says_which_bases_are_chosen_again_per_draw(capsys):
+    commitments = next(p for p in example_files() if p.stem == "commitments")
+    assert main(["uncertainty", str(commitments), "--draws", "50", "--seed", "1", "--as-of", "2026-11-27"]) == 0
+    assert "reserved base chosen again in every draw (`replicas: auto`, the cheapest base for that draw): reserved-base-bursts" in capsys.readouterr().out
+    assert main(["uncertainty", str(GROWING), "--draws", "50", "--seed", "1", "--as-of", "2026-11-27"]) == 0
+    assert "chosen again" not in capsys.readouterr().out
