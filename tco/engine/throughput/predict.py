@@ -167,23 +167,33 @@ def _disaggregated_at(model: OpenModel, gpu: GpuType, config: ServingConfig, pre
         # A closed loop of C requests: those not yet decoding wait for or sit in the prefill side, so the
         # decode side holds c = C - X x TTFT of them (Little's law, X its completions per second). The
         # fixed point by bisection on c: more decoding means more completions, a busier prefill side and
-        # a longer TTFT.
+        # a longer TTFT. The decode side holds no more than the prefill side feeds: at most the batch
+        # whose completions match the prefill capacity (beyond it, Little's law on the decode side,
+        # c = X x decode time, empties the batch down again).
         def excess(c: int) -> tuple[float, tuple]:
             state = at(replace(dec_config, concurrency=c))
             return c + state[1] * (state[2] - state[0].tpot_ms / 1e3) - config.concurrency, state
 
         lo, hi = 1, config.concurrency
+        fed = prefill_fed_batch(model, gpu, dec_config, constants, capacity_requests_s, hi)
+        saturated = fed < hi
+        hi = fed
         gap, state = excess(hi)
         if gap > 0:
             while hi - lo > 1:
                 mid = (lo + hi) // 2
                 gap_mid, state_mid = excess(mid)
                 lo, hi = (mid, hi) if gap_mid <= 0 else (lo, mid)
-            state = excess(lo)[1]
-            if not state[0].runnable:
-                return not_runnable(f"decode side: {state[0].reason}", config)
-            dec, requests_s, ttft50, ttft90, ttft99 = state
-            dec = replace(dec, concurrency=config.concurrency)
+            gap, state = excess(lo)
+        if not state[0].runnable:
+            return not_runnable(f"decode side: {state[0].reason}", config)
+        dec, requests_s, ttft50, ttft90, ttft99 = state
+        dec = replace(dec, concurrency=config.concurrency)
+        if saturated and gap < 0 and requests_s > 0:
+            # The prefill side is the bottleneck: the -gap requests neither decoding nor being prefilled
+            # queue for it, and by Little's law wait -gap / X more before their first token.
+            queued_s = -gap / requests_s
+            ttft50, ttft90, ttft99 = ttft50 + queued_s, ttft90 + queued_s, ttft99 + queued_s
     if config.concurrency is None and dec.requests_per_s > capacity_requests_s and dec.concurrency > 1:
         # Prefill-bound: decode only as many sequences as the prefill side feeds (same throughput,
         # lower TPOT), the largest concurrency whose demand the prefill side still meets.
@@ -216,6 +226,21 @@ def _disaggregated_at(model: OpenModel, gpu: GpuType, config: ServingConfig, pre
                    ttft_ms=ttft50 * 1e3, ttft_p90_ms=ttft90 * 1e3, ttft_p99_ms=ttft99 * 1e3, limited_by=limited,
                    disaggregated=True, prefill_gpus=prefill_gpus, decode_gpus=decode_gpus,
                    parallelism=f"prefill {prefill_gpus} GPUs (TP{prefill_tp}), decode {decode_gpus} GPUs ({dec.parallelism})")
+
+
+def prefill_fed_batch(model: OpenModel, gpu: GpuType, dec_config: ServingConfig, constants: FittedConstants,
+                      capacity_requests_s: float, most: int) -> int:
+    """The largest decode batch (at most `most`) whose completions the prefill side still feeds: `most` when
+    the prefill side keeps up with the decode side there, else found by bisection (completions rise with the batch)."""
+    top = predict_model(model, gpu, replace(dec_config, concurrency=most), constants)
+    if not top.runnable or top.requests_per_s <= capacity_requests_s or most <= 1:
+        return most
+    lo, hi = 1, most
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        r = predict_model(model, gpu, replace(dec_config, concurrency=mid), constants)
+        lo, hi = (mid, hi) if r.runnable and r.requests_per_s <= capacity_requests_s else (lo, mid)
+    return hi
 
 
 def prefill_rate(model: OpenModel, gpu: GpuType, config: ServingConfig, constants: FittedConstants) -> tuple[float, float] | str:
