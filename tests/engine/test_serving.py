@@ -8,6 +8,7 @@ efficiency constants read, not the model's results.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 import math
 
 import pytest
@@ -188,3 +189,32 @@ def test_a_saturated_prefill_side_queues_the_rest_of_a_closed_loop(catalog):
     assert decoding < 2048 / 2  # the prefill side feeds a decode batch well short of 2,048
     assert decoding + waiting == pytest.approx(2048, rel=0.01)
     assert r.ttft_ms > 10_000
+
+
+def test_requests_that_do_not_divide_over_the_replicas_are_all_served(catalog):
+    """3 requests on 2 data-parallel replicas: one holds 2, the other 1 (not 1 each, which dropped one). Output adds
+    up over the replicas: half the replica rate at 1 sequence plus half at 2 (evaluate reports dp x one replica)."""
+    from tco.engine.throughput.predict import spread_over_replicas
+    from tco.engine.throughput.step import evaluate
+
+    d = _deepseek_deployment(catalog, 1000, 1000)
+    d = replace(d, dp=2)
+    mixed = spread_over_replicas(d, 3)
+    one, two = evaluate(d, 1), evaluate(d, 2)
+    assert mixed.output_tokens_per_s == pytest.approx((one.output_tokens_per_s + two.output_tokens_per_s) / 2, rel=1e-12)
+    # the mean TPOT over the 3 requests: 1 on the replica at 1, 2 on the one at 2
+    assert mixed.tpot_s == pytest.approx((one.tpot_s + 2 * two.tpot_s) / 3, rel=1e-12)
+    # 1 request on 2 replicas: one busy, one idle
+    assert spread_over_replicas(d, 1).output_tokens_per_s == pytest.approx(one.output_tokens_per_s / 2, rel=1e-12)
+
+
+def test_a_small_closed_loop_keeps_all_its_requests(catalog):
+    """4 requests on a disaggregated GB200 replica of 4 decode workers: every request is decoding or waiting for its
+    first token (C = X x decode time + X x TTFT, Little's law), not 3 of them (the fixed point between whole batches)."""
+    m, g = catalog.models["deepseek-r1"], catalog.gpus["gb200"]
+    config = ServingConfig(gpus=36, input_tokens=921, output_tokens=921, precision="fp4", disaggregated=True,
+                           prefill_gpus=4, tp=8, prefill_tp=4, concurrency=4)
+    r = predict_model(m, g, config)
+    assert r.concurrency == 4
+    in_flight = r.requests_per_s * (921 * r.tpot_ms + r.ttft_ms - r.tpot_ms) / 1e3
+    assert in_flight == pytest.approx(4, rel=0.02)
