@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from tco.engine.throughput import (ServingConfig, efficiency_generation, expected_experts_touched, load_imbalance,
                                    kv_cache_bytes_per_token, memory_bytes_of, moe_dispatch_bytes_per_routed_copy, predict,
                                    predict_model, weight_bytes)
-from tco.engine.throughput.collectives import (allgather_s, alltoall_s, busiest_group_prefill_tokens, moe_exchange_s,
+from tco.engine.throughput.collectives import (allgather_s, allreduce_s, alltoall_s, busiest_group_prefill_tokens, moe_exchange_s,
                                                other_ranks_per_token)
 from tco.engine.throughput.config import MAX_TOKENS_PER_STEP
 from tco.engine.throughput.deployment import build_deployment
@@ -435,6 +435,20 @@ def test_attention_dp_all_to_all_sends_fp8_dispatch_and_16_bit_combine(catalog):
     bf16 = alltoall_s(d, 8, tokens, 2.0)
     assert fp8 == pytest.approx(FITTED.allreduce_latency_s + tokens * copies * m.hidden_size * 1.0 / d.link_bytes_per_s)
     assert bf16 - FITTED.allreduce_latency_s == pytest.approx(2 * (fp8 - FITTED.allreduce_latency_s))
+
+
+def test_an_all_to_all_waits_for_a_barrier_of_log2_ranks_rounds(catalog):
+    """The fixed part of an all-to-all is the fitted latency at 8 GPUs times log2(ranks) / 3 (a dissemination
+    barrier takes log2(R) rounds): 5/3 of it over 32 GPUs, 2/3 over 4; with no tokens only the latency is left."""
+    from tco.engine.throughput.collectives import exchange_latency_s
+
+    m, g = catalog.models["deepseek-r1"], catalog.gpus["gb200"]
+    cfg = ServingConfig(gpus=32, tp=32, input_tokens=1000, output_tokens=1000, precision="fp4")
+    d = build_deployment(m, g, cfg, 32, 1, 1, Split(32, 32), "fp4", "fp8", FITTED)
+    assert exchange_latency_s(d, 32) == pytest.approx(FITTED.allreduce_latency_s * 5 / 3)
+    assert exchange_latency_s(d, 4) == pytest.approx(FITTED.allreduce_latency_s * 2 / 3)
+    assert alltoall_s(d, 32, 0.0, 1.0) == pytest.approx(FITTED.allreduce_latency_s * 5 / 3)
+    assert allreduce_s(d, 32, 0.0) == pytest.approx(FITTED.allreduce_latency_s)  # all-reduces keep one latency
 
 
 def test_without_nvlink_attention_dp_all_gathers_tokens_and_reduce_scatters_outputs(catalog):

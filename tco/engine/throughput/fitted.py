@@ -103,8 +103,9 @@ class FittedConstants:
         "fixed time per layer per step (launches, synchronisation, routing)", "s"))
     """Fixed time per layer per engine step (kernel launches, synchronisation, norms, routing)."""
     allreduce_latency_s: float = field(metadata=_doc(
-        "fixed latency of one all-reduce, all-gather or all-to-all", "s"))
-    """Fixed latency of one tensor-parallel all-reduce (and of an all-gather or all-to-all)."""
+        "fixed latency of one all-reduce (and of an all-gather or all-to-all over 8 GPUs)", "s"))
+    """Fixed latency of one tensor-parallel all-reduce, and of an all-gather or all-to-all over 8 GPUs; those
+    grow with log2 of their group (`collectives.exchange_latency_s`: a barrier over the group)."""
     link_efficiency: float = field(metadata=_doc(
         "achieved share of a PCIe link (or of a catalog interconnect figure) in an all-reduce"))
     """Achieved all-reduce bus bandwidth as a fraction of the per-direction link bandwidth."""
