@@ -577,3 +577,16 @@ def test_expert_parallel_padding_does_not_grow_with_the_imbalance(catalog):
     four, five = (predict_model(m, g, replace(cfg, concurrency=b)) for b in (4, 5))
     assert four.parallelism == five.parallelism == "DP8 attention, experts EP8"
     assert five.tpot_ms >= four.tpot_ms
+
+
+def test_a_group_wider_than_a_node_pays_the_scale_out_latency_on_every_collective(catalog):
+    """H100 SXM baseboards join 8 GPUs: a TP16 group's all-reduce crosses the scale-out network and waits
+    scale_out_latency_s more than the same all-reduce inside a node (no bytes: only the latencies left)."""
+    m, g = catalog.models["deepseek-r1"], catalog.gpus["h100-sxm"]
+    wide = build_deployment(m, g, ServingConfig(gpus=16, tp=16, input_tokens=1000, output_tokens=1000), 16, 1, 1,
+                            Split(1, 1), "fp8", "fp8", FITTED)
+    node = build_deployment(m, g, ServingConfig(gpus=8, tp=8, input_tokens=1000, output_tokens=1000), 8, 1, 1,
+                            Split(1, 1), "fp8", "fp8", FITTED)
+    assert wide.spans_nodes and not node.spans_nodes
+    assert allreduce_s(wide, 16, 0.0) == pytest.approx(FITTED.allreduce_latency_s + FITTED.scale_out_latency_s)
+    assert allreduce_s(node, 8, 0.0) == pytest.approx(FITTED.allreduce_latency_s)

@@ -14,7 +14,7 @@ def allreduce_s(d: Deployment, ranks: int, tokens: float) -> float:
     """Ring all-reduce of `tokens` hidden vectors (16-bit) over `ranks` GPUs."""
     if ranks <= 1:
         return 0.0
-    seconds = d.constants.allreduce_latency_s
+    seconds = d.constants.allreduce_latency_s + scale_out_latency_s(d)
     if d.link_bytes_per_s:
         seconds += 2.0 * (ranks - 1) / ranks * tokens * d.model.hidden_size * 2.0 / d.link_bytes_per_s
     return seconds
@@ -43,6 +43,12 @@ def alltoall_s(d: Deployment, ranks: int, tokens: float, bytes_per_value: float)
     return send_s(d, tokens * copies, bytes_per_value, ranks)
 
 
+def scale_out_latency_s(d: Deployment) -> float:
+    """What a collective adds when its group spans nodes: the NICs, PCIe and switch hops of the scale-out network
+    (`FittedConstants.scale_out_latency_s`), 0 inside one NVLink / Infinity Fabric domain."""
+    return d.constants.scale_out_latency_s if d.spans_nodes else 0.0
+
+
 LATENCY_REFERENCE_RANKS = 8
 """The group size `FittedConstants.allreduce_latency_s` is the latency of (the TP8 groups of most calibration rows)."""
 
@@ -62,7 +68,7 @@ def exchange_latency_s(d: Deployment, ranks: int) -> float:
 def send_s(d: Deployment, vectors: float, bytes_per_value: float, ranks: int = LATENCY_REFERENCE_RANKS) -> float:
     """One collective in which each GPU sends `vectors` hidden vectors over its link to the others of `ranks`
     GPUs, plus its latency (`exchange_latency_s`)."""
-    seconds = exchange_latency_s(d, ranks)
+    seconds = exchange_latency_s(d, ranks) + scale_out_latency_s(d)
     if d.link_bytes_per_s:
         seconds += vectors * d.model.hidden_size * bytes_per_value / d.link_bytes_per_s
     return seconds
