@@ -38,7 +38,7 @@ PARAMETERS = (
     # Ada: no NVLink
     *(f"nvlink_allreduce_bytes_per_s.{g}" for g in ("ampere", "hopper", "blackwell")),
     "host_s_per_sequence", "cpp_host_s_per_sequence", "host_exposed_share", "roofline_sharpness",
-    "gemm_half_efficiency_width", "scale_out_bytes_per_s", "request_latency_s", "kv_handoff_s",
+    "gemm_half_efficiency_width", "scale_out_bytes_per_s", "scale_out_latency_s", "request_latency_s", "kv_handoff_s",
 )
 """Fields of FittedConstants; `name.generation` is one generation's value of a per-generation
 constant (`--per-generation all`), `name.*` all of them at once."""
@@ -49,7 +49,8 @@ START = {
     "nvlink_allreduce_bytes_per_s.*": 2e11, "host_s_per_sequence": 2e-5,
     "cpp_host_s_per_sequence": 2e-5, "host_exposed_share": 0.3,
     "roofline_sharpness": 4.0,
-    "gemm_half_efficiency_width": 256.0, "scale_out_bytes_per_s": 40e9, "request_latency_s": 0.02, "kv_handoff_s": 0.05,
+    "gemm_half_efficiency_width": 256.0, "scale_out_bytes_per_s": 40e9, "scale_out_latency_s": 20e-6,
+    "request_latency_s": 0.02, "kv_handoff_s": 0.05,
 }
 """Where every fit starts (round figures, the same for every generation), so that a refit without a
 GPU or a family owes nothing to the rows it leaves out."""
@@ -68,9 +69,11 @@ BOUNDS = {
     # per-GPU scale-out: at most two 400 Gb/s NICs per GPU on current clusters
     "scale_out_bytes_per_s": (5e9, 100e9),
     "gemm_half_efficiency_width": (16.0, 4096.0),
+    # an inter-node hop: from a few microseconds (RDMA one-sided) to a millisecond
+    "scale_out_latency_s": (1e-6, 1e-3),
 }
-SERVING_PARAMETERS = ("gemm_half_efficiency_width", "scale_out_bytes_per_s", "request_latency_s", "kv_handoff_s",
-                      "allreduce_latency_s", "layer_overhead_s")
+SERVING_PARAMETERS = ("gemm_half_efficiency_width", "scale_out_bytes_per_s", "scale_out_latency_s", "request_latency_s",
+                      "kv_handoff_s", "allreduce_latency_s", "layer_overhead_s")
 """`--serving`: what the second calibration source (InferenceX, online points with TTFT and TPOT) moves,
 from the shipped FITTED: the GEMM shape, the scale-out network, the fixed latencies of a request (TTFT)
 and of small-batch steps (all-reduce, per layer). The compute shares stay as fitted on the TensorRT-LLM
@@ -320,6 +323,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--serving", action="store_true",
                         help="from the shipped FITTED, move only SERVING_PARAMETERS on both sources (throughput, TPOT, TTFT)")
     parser.add_argument("--rounds", type=int, default=8, help="rounds of shrinking steps per cycle (default 8)")
+    parser.add_argument("--parameters", nargs="+", metavar="NAME",
+                        help="with --serving: move only these of SERVING_PARAMETERS (the others stay as shipped)")
     args = parser.parse_args(argv)
     catalog = load_hardware()
     rows = [m for m in catalog.measurements if m.model in catalog.models and m.gpu in catalog.gpus]
@@ -329,7 +334,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.serving:
         start = FITTED if FITTED.gemm_half_efficiency_width else replace(FITTED, gemm_half_efficiency_width=START["gemm_half_efficiency_width"])
-        fitted = fit(catalog, rows, start, SERVING_PARAMETERS, rounds=args.rounds, cycles=1,
+        names = tuple(args.parameters) if args.parameters else SERVING_PARAMETERS
+        unknown = [n for n in names if n not in SERVING_PARAMETERS]
+        if unknown:
+            print(f"--parameters: not serving parameters: {', '.join(unknown)} (choose from {', '.join(SERVING_PARAMETERS)})",
+                  file=sys.stderr)
+            return 2
+        fitted = fit(catalog, rows, start, names, rounds=args.rounds, cycles=1,
                      log=lambda s: print(s, file=sys.stderr, flush=True), p90_weight=args.p90_weight)
         print(constants_source(fitted))
         return 0

@@ -8,6 +8,7 @@ efficiency constants read, not the model's results.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 import math
 
 import pytest
@@ -142,3 +143,78 @@ def test_disaggregated_decode_steps_carry_no_prompts(catalog):
     auto = predict_model(m, g, ServingConfig(disaggregated=None, **common))
     # auto tries the prefill sizes (a quarter, half, three quarters) and the aggregated replica: the best of them
     assert auto.output_tokens_per_s >= max(apart.output_tokens_per_s, together.output_tokens_per_s)
+
+
+def _deepseek_deployment(catalog, input_tokens: int, output_tokens: int):
+    """DeepSeek-R1 FP8 on one MI355X TP8 replica (an InferenceX layout), its step model's inputs."""
+    from tco.engine.throughput.deployment import build_deployment
+    from tco.engine.throughput.parallel import candidate_splits
+
+    m, g = catalog.models["deepseek-r1"], catalog.gpus["mi355x"]
+    config = ServingConfig(gpus=8, tp=8, input_tokens=input_tokens, output_tokens=output_tokens, precision="fp8",
+                           kv_precision="fp8", engine="sglang", attention_dp=False)
+    split = candidate_splits(m, config, 8)[0]
+    return build_deployment(m, g, config, 8, 1, 1, split, "fp8", "fp8", FITTED)
+
+
+def test_prompts_arrive_in_whole_chunks_not_as_a_fluid(catalog):
+    """4 sequences, 8,000-token prompts, 1,000 output tokens: 4 / 1,000 prompts start per step, so 0.004 of the steps
+    carry one 8,000-token chunk (the step budget holds it whole) and the rest decode only. The mean step is that
+    mixture; the step of the fluid average (32 prompt tokens in every step) reads the experts those 32 tokens touch
+    in every step and is longer (the step is concave in its tokens)."""
+    from tco.engine.throughput.step import mean_step_seconds, step_seconds
+
+    d = _deepseek_deployment(catalog, 8000, 1000)
+    share = 4 / 1000
+    expected = (1 - share) * step_seconds(d, 4, 0.0)[0] + share * step_seconds(d, 4, 8000.0)[0]
+    assert mean_step_seconds(d, 4, share)[0] == pytest.approx(expected, rel=1e-12)
+    assert expected < step_seconds(d, 4, share * 8000)[0]
+    # many prompts per step: 2.5 chunks on average land as 2 or 3 whole chunks, half the steps each
+    many = (step_seconds(d, 512, 2 * 8000.0)[0] + step_seconds(d, 512, 3 * 8000.0)[0]) / 2
+    assert mean_step_seconds(d, 512, 2.5)[0] == pytest.approx(many, rel=1e-12)
+
+
+def test_a_saturated_prefill_side_queues_the_rest_of_a_closed_loop(catalog):
+    """Disaggregated DeepSeek-R1 on GB200, 4 prefill and 12 decode GPUs, 8,000-token prompts, 2,048 requests in flight:
+    the prefill side cannot feed the decode batch all of them would make. Every request is somewhere (Little's law):
+    decoding (output tokens/s x TPOT / tokens per request, rounded to a whole batch) or waiting for its first token
+    (completions/s x TTFT), and the TTFT is then seconds of queue, not the M/D/c wait of an unsaturated side."""
+    m, g = catalog.models["deepseek-r1"], catalog.gpus["gb200"]
+    config = ServingConfig(gpus=16, input_tokens=8000, output_tokens=1000, precision="fp4", disaggregated=True,
+                           prefill_gpus=4, tp=4, concurrency=2048)
+    r = predict_model(m, g, config)
+    assert r.limited_by == "prefill capacity"
+    decoding = r.requests_per_s * 1000 * r.tpot_ms / 1e3
+    waiting = r.requests_per_s * (r.ttft_ms - r.tpot_ms) / 1e3
+    assert decoding < 2048 / 2  # the prefill side feeds a decode batch well short of 2,048
+    assert decoding + waiting == pytest.approx(2048, rel=0.01)
+    assert r.ttft_ms > 10_000
+
+
+def test_requests_that_do_not_divide_over_the_replicas_are_all_served(catalog):
+    """3 requests on 2 data-parallel replicas: one holds 2, the other 1 (not 1 each, which dropped one). Output adds
+    up over the replicas: half the replica rate at 1 sequence plus half at 2 (evaluate reports dp x one replica)."""
+    from tco.engine.throughput.predict import spread_over_replicas
+    from tco.engine.throughput.step import evaluate
+
+    d = _deepseek_deployment(catalog, 1000, 1000)
+    d = replace(d, dp=2)
+    mixed = spread_over_replicas(d, 3)
+    one, two = evaluate(d, 1), evaluate(d, 2)
+    assert mixed.output_tokens_per_s == pytest.approx((one.output_tokens_per_s + two.output_tokens_per_s) / 2, rel=1e-12)
+    # the mean TPOT over the 3 requests: 1 on the replica at 1, 2 on the one at 2
+    assert mixed.tpot_s == pytest.approx((one.tpot_s + 2 * two.tpot_s) / 3, rel=1e-12)
+    # 1 request on 2 replicas: one busy, one idle
+    assert spread_over_replicas(d, 1).output_tokens_per_s == pytest.approx(one.output_tokens_per_s / 2, rel=1e-12)
+
+
+def test_a_small_closed_loop_keeps_all_its_requests(catalog):
+    """4 requests on a disaggregated GB200 replica of 4 decode workers: every request is decoding or waiting for its
+    first token (C = X x decode time + X x TTFT, Little's law), not 3 of them (the fixed point between whole batches)."""
+    m, g = catalog.models["deepseek-r1"], catalog.gpus["gb200"]
+    config = ServingConfig(gpus=36, input_tokens=921, output_tokens=921, precision="fp4", disaggregated=True,
+                           prefill_gpus=4, tp=8, prefill_tp=4, concurrency=4)
+    r = predict_model(m, g, config)
+    assert r.concurrency == 4
+    in_flight = r.requests_per_s * (921 * r.tpot_ms + r.ttft_ms - r.tpot_ms) / 1e3
+    assert in_flight == pytest.approx(4, rel=0.02)

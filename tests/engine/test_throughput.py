@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from tco.engine.throughput import (ServingConfig, efficiency_generation, expected_experts_touched, load_imbalance,
                                    kv_cache_bytes_per_token, memory_bytes_of, moe_dispatch_bytes_per_routed_copy, predict,
                                    predict_model, weight_bytes)
-from tco.engine.throughput.collectives import (allgather_s, alltoall_s, busiest_group_prefill_tokens, moe_exchange_s,
+from tco.engine.throughput.collectives import (allgather_s, allreduce_s, alltoall_s, busiest_group_prefill_tokens, moe_exchange_s,
                                                other_ranks_per_token)
 from tco.engine.throughput.config import MAX_TOKENS_PER_STEP
 from tco.engine.throughput.deployment import build_deployment
@@ -103,22 +103,23 @@ def _soft_roofline(mem_s: float, compute_s: float) -> float:
     return (mem_s ** p + compute_s ** p) ** (1 / p)
 
 
-def _llama_8b_single_sequence_step_s(pp: int) -> float:
+def _llama_8b_single_sequence_step_s(pp: int, prompt_tokens: float = 1.0) -> float:
     """One engine step of Llama-3.1-8B BF16 on H100 SXM GPUs, one sequence with a 1-token prompt and
-    1 output token (so the step carries 1 decode token and 1 prompt token), pipeline of pp stages, by hand."""
+    1 output token (so the step carries 1 decode token and, on average, 1 prompt token), pipeline of pp
+    stages, by hand. `prompt_tokens`: the prompt tokens this step carries (whole replica)."""
     vocab_rows = 128_256 * 4096
     dense = 8e9 - 2 * vocab_rows  # linear layers outside embedding and LM head
     bandwidth = 3.35e12 * FITTED.memory_bandwidth_efficiency.shared
     matmul = 989e12 * FITTED.matmul_efficiency.shared  # BF16 peak; the cache is BF16 too
     # GEMM shape (issue 16): the dense GEMMs' narrower side is the hidden size, 4,096 (MLP 14,336 is wider)
     shaped = matmul * 4096 / (4096 + FITTED.gemm_half_efficiency_width)
-    stage_tokens = 2 / pp
+    stage_tokens = (1 + prompt_tokens) / pp
     # the LM head (16-bit) sits whole on the last stage, which sets the pace
     linear = _soft_roofline((dense * 2 / pp + vocab_rows * 2) / bandwidth,
                             (2 * dense * stage_tokens + 2 * vocab_rows * 1) / pp / shaped)
     pair_flops = 32 * 4 * 128 * 32  # heads x 4 x head_dim, per layer, 32 layers
     attention = _soft_roofline(1 / pp * 1.5 * 131_072 / pp / bandwidth,  # context 1 + 1/2 tokens, KV over pp stages
-                               (1 * 1.5 * pair_flops + 1 * 0.5 * pair_flops) / (pp * pp) / matmul)
+                               (1 * 1.5 * pair_flops + prompt_tokens * 0.5 * pair_flops) / (pp * pp) / matmul)
     activations = FITTED.activation_passes_per_layer * stage_tokens * 4096 * 2 * 32 / pp / bandwidth
     gpu = linear + attention + activations + 32 / pp * FITTED.layer_overhead_s
     host = FITTED.host_s_per_sequence * 1 / pp  # the scheduler's time for one sequence, one microbatch
@@ -139,8 +140,11 @@ def test_single_sequence_decode_is_bound_by_reading_the_weights(catalog):
 def test_pipeline_stages_split_the_layers_but_the_last_one_holds_the_whole_lm_head(catalog):
     m, g = catalog.models["llama-3.1-8b"], catalog.gpus["h100-sxm"]
     r = predict_model(m, g, ServingConfig(gpus=2, pp=2, input_tokens=1, output_tokens=1, precision="bf16", concurrency=1))
-    # half a sequence per stage step (pp microbatches), each stage step paced by the last stage
-    assert r.output_tokens_per_s == pytest.approx(0.5 / _llama_8b_single_sequence_step_s(2), rel=1e-9)
+    # half a sequence per stage step (pp microbatches), each stage step paced by the last stage. The
+    # 1-token prompt (one a step on average) enters one of the two microbatches whole (chunked prefill,
+    # step.mean_step_seconds): half the stage steps carry it (2 tokens in whole-replica terms), half none.
+    step_s = (_llama_8b_single_sequence_step_s(2, 0.0) + _llama_8b_single_sequence_step_s(2, 2.0)) / 2
+    assert r.output_tokens_per_s == pytest.approx(0.5 / step_s, rel=1e-9)
 
 
 def test_a_kernel_near_its_ridge_point_takes_longer_than_either_side(catalog):
@@ -433,6 +437,20 @@ def test_attention_dp_all_to_all_sends_fp8_dispatch_and_16_bit_combine(catalog):
     assert bf16 - FITTED.allreduce_latency_s == pytest.approx(2 * (fp8 - FITTED.allreduce_latency_s))
 
 
+def test_an_all_to_all_waits_for_a_barrier_of_log2_ranks_rounds(catalog):
+    """The fixed part of an all-to-all is the fitted latency at 8 GPUs times log2(ranks) / 3 (a dissemination
+    barrier takes log2(R) rounds): 5/3 of it over 32 GPUs, 2/3 over 4; with no tokens only the latency is left."""
+    from tco.engine.throughput.collectives import exchange_latency_s
+
+    m, g = catalog.models["deepseek-r1"], catalog.gpus["gb200"]
+    cfg = ServingConfig(gpus=32, tp=32, input_tokens=1000, output_tokens=1000, precision="fp4")
+    d = build_deployment(m, g, cfg, 32, 1, 1, Split(32, 32), "fp4", "fp8", FITTED)
+    assert exchange_latency_s(d, 32) == pytest.approx(FITTED.allreduce_latency_s * 5 / 3)
+    assert exchange_latency_s(d, 4) == pytest.approx(FITTED.allreduce_latency_s * 2 / 3)
+    assert alltoall_s(d, 32, 0.0, 1.0) == pytest.approx(FITTED.allreduce_latency_s * 5 / 3)
+    assert allreduce_s(d, 32, 0.0) == pytest.approx(FITTED.allreduce_latency_s)  # all-reduces keep one latency
+
+
 def test_without_nvlink_attention_dp_all_gathers_tokens_and_reduce_scatters_outputs(catalog):
     # RTX PRO 6000 cards talk over PCIe: no all-to-all kernel, so every GPU receives the other seven
     # GPUs' tokens (NVFP4 dispatch, 0.5625 bytes per value) and the outputs come back reduce-scattered
@@ -559,3 +577,16 @@ def test_expert_parallel_padding_does_not_grow_with_the_imbalance(catalog):
     four, five = (predict_model(m, g, replace(cfg, concurrency=b)) for b in (4, 5))
     assert four.parallelism == five.parallelism == "DP8 attention, experts EP8"
     assert five.tpot_ms >= four.tpot_ms
+
+
+def test_a_group_wider_than_a_node_pays_the_scale_out_latency_on_every_collective(catalog):
+    """H100 SXM baseboards join 8 GPUs: a TP16 group's all-reduce crosses the scale-out network and waits
+    scale_out_latency_s more than the same all-reduce inside a node (no bytes: only the latencies left)."""
+    m, g = catalog.models["deepseek-r1"], catalog.gpus["h100-sxm"]
+    wide = build_deployment(m, g, ServingConfig(gpus=16, tp=16, input_tokens=1000, output_tokens=1000), 16, 1, 1,
+                            Split(1, 1), "fp8", "fp8", FITTED)
+    node = build_deployment(m, g, ServingConfig(gpus=8, tp=8, input_tokens=1000, output_tokens=1000), 8, 1, 1,
+                            Split(1, 1), "fp8", "fp8", FITTED)
+    assert wide.spans_nodes and not node.spans_nodes
+    assert allreduce_s(wide, 16, 0.0) == pytest.approx(FITTED.allreduce_latency_s + FITTED.scale_out_latency_s)
+    assert allreduce_s(node, 8, 0.0) == pytest.approx(FITTED.allreduce_latency_s)

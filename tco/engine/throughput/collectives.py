@@ -14,7 +14,7 @@ def allreduce_s(d: Deployment, ranks: int, tokens: float) -> float:
     """Ring all-reduce of `tokens` hidden vectors (16-bit) over `ranks` GPUs."""
     if ranks <= 1:
         return 0.0
-    seconds = d.constants.allreduce_latency_s
+    seconds = d.constants.allreduce_latency_s + scale_out_latency_s(d)
     if d.link_bytes_per_s:
         seconds += 2.0 * (ranks - 1) / ranks * tokens * d.model.hidden_size * 2.0 / d.link_bytes_per_s
     return seconds
@@ -40,12 +40,35 @@ def alltoall_s(d: Deployment, ranks: int, tokens: float, bytes_per_value: float)
     if ranks <= 1:
         return 0.0
     copies = other_ranks_per_token(d.split.experts, d.split.experts_per_token, ranks)
-    return send_s(d, tokens * copies, bytes_per_value)
+    return send_s(d, tokens * copies, bytes_per_value, ranks)
 
 
-def send_s(d: Deployment, vectors: float, bytes_per_value: float) -> float:
-    """One collective in which each GPU sends `vectors` hidden vectors over its link, plus its latency."""
-    seconds = d.constants.allreduce_latency_s
+def scale_out_latency_s(d: Deployment) -> float:
+    """What a collective adds when its group spans nodes: the NICs, PCIe and switch hops of the scale-out network
+    (`FittedConstants.scale_out_latency_s`), 0 inside one NVLink / Infinity Fabric domain."""
+    return d.constants.scale_out_latency_s if d.spans_nodes else 0.0
+
+
+LATENCY_REFERENCE_RANKS = 8
+"""The group size `FittedConstants.allreduce_latency_s` is the latency of (the TP8 groups of most calibration rows)."""
+
+
+def exchange_latency_s(d: Deployment, ranks: int) -> float:
+    """Fixed latency of an all-to-all, all-gather or reduce-scatter over `ranks` GPUs.
+
+    Why it grows with the group: before a GPU may read what its peers sent (or reuse its buffers) every peer
+    must have signalled it, a barrier across the group, and a barrier over R peers takes log2(R) rounds of
+    signalling (a dissemination barrier), whatever the bytes. Scaled to the fitted latency at 8 ranks: 2/3
+    of it at 4, 5/3 at 32, 1.86x at 48. Without it, the wide expert-parallel decode groups of the InferenceX
+    rows (DP32/DP48 attention on GB200/GB300 NVL72) ran 2-3.5 ms per step faster than measured at a few
+    sequences per GPU, while 4-8-GPU groups ran slower."""
+    return d.constants.allreduce_latency_s * math.log2(max(ranks, 2)) / math.log2(LATENCY_REFERENCE_RANKS)
+
+
+def send_s(d: Deployment, vectors: float, bytes_per_value: float, ranks: int = LATENCY_REFERENCE_RANKS) -> float:
+    """One collective in which each GPU sends `vectors` hidden vectors over its link to the others of `ranks`
+    GPUs, plus its latency (`exchange_latency_s`)."""
+    seconds = exchange_latency_s(d, ranks) + scale_out_latency_s(d)
     if d.link_bytes_per_s:
         seconds += vectors * d.model.hidden_size * bytes_per_value / d.link_bytes_per_s
     return seconds
@@ -56,7 +79,7 @@ def allgather_s(d: Deployment, ranks: int, tokens: float, bytes_per_value: float
     `ranks` GPUs: each GPU receives the other ranks' tokens."""
     if ranks <= 1:
         return 0.0
-    return send_s(d, (ranks - 1) * tokens, bytes_per_value)
+    return send_s(d, (ranks - 1) * tokens, bytes_per_value, ranks)
 
 
 def moe_exchange_s(d: Deployment, tokens: float) -> float:

@@ -60,6 +60,9 @@ class Deployment:
     draft_layer_equivalents: float = 0.0
     """Drafting cost per step, in layers of the target run on one token per sequence (MTP / EAGLE: one
     layer-sized head per drafted token)."""
+    spans_nodes: bool = False
+    """The tensor/expert-parallel group is wider than one NVLink / Infinity Fabric domain: its collectives
+    cross the scale-out network (and pay `FittedConstants.scale_out_latency_s` more each)."""
 
 
 def build_deployment(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int, pp: int, dp: int, split: Split,
@@ -103,7 +106,8 @@ def build_deployment(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: 
         prefill_context_per_token=config.input_tokens * (config.prefix_hit_rate + (1.0 - config.prefix_hit_rate) / 2.0),
         tokens_per_decode_seq=1.0 + (DRAFT_TOKENS[config.spec_method] if config.spec_method != "none" else 0),
         acceptance_length=acceptance_length_of(config),
-        draft_layer_equivalents=float(DRAFT_TOKENS[config.spec_method]) if config.spec_method != "none" else 0.0)
+        draft_layer_equivalents=float(DRAFT_TOKENS[config.spec_method]) if config.spec_method != "none" else 0.0,
+        spans_nodes=tp > scale_up_gpus(gpu))
 
 
 def acceptance_length_of(config: ServingConfig) -> float:

@@ -103,8 +103,9 @@ class FittedConstants:
         "fixed time per layer per step (launches, synchronisation, routing)", "s"))
     """Fixed time per layer per engine step (kernel launches, synchronisation, norms, routing)."""
     allreduce_latency_s: float = field(metadata=_doc(
-        "fixed latency of one all-reduce, all-gather or all-to-all", "s"))
-    """Fixed latency of one tensor-parallel all-reduce (and of an all-gather or all-to-all)."""
+        "fixed latency of one all-reduce (and of an all-gather or all-to-all over 8 GPUs)", "s"))
+    """Fixed latency of one tensor-parallel all-reduce, and of an all-gather or all-to-all over 8 GPUs; those
+    grow with log2 of their group (`collectives.exchange_latency_s`: a barrier over the group)."""
     link_efficiency: float = field(metadata=_doc(
         "achieved share of a PCIe link (or of a catalog interconnect figure) in an all-reduce"))
     """Achieved all-reduce bus bandwidth as a fraction of the per-direction link bandwidth."""
@@ -135,6 +136,12 @@ class FittedConstants:
         "achieved per-GPU bandwidth between nodes (InfiniBand / RoCE) for groups larger than a node", "bytes/s"))
     """Achieved per-GPU bandwidth of the scale-out network (one 400 Gb/s NIC per GPU on current clusters) when a
     tensor- or expert-parallel group spans more GPUs than one NVLink / Infinity Fabric domain joins."""
+    scale_out_latency_s: float = field(default=2e-05, metadata=_doc(
+        "latency a collective adds when its group spans nodes (NIC, PCIe and switch hops)", "s"))
+    """A tensor- or expert-parallel group wider than one NVLink / Infinity Fabric domain synchronises over the
+    scale-out network (InfiniBand / RoCE): each of its collectives waits for the NICs, the PCIe hops to them and
+    the switches, on top of the latency inside a node. Fitted on the InferenceX rows (the only groups wider than
+    a node in the calibration data: H100 SXM TP16 over two nodes)."""
     request_latency_s: float = field(default=0.02, metadata=_doc(
         "fixed time from a request's arrival to its first token outside the GPU steps (HTTP, tokenizer, scheduler)", "s"))
     """What a client-measured TTFT adds to the engine's steps: the HTTP server, tokenization, admission into
@@ -161,9 +168,12 @@ FITTED = FittedConstants(
     host_exposed_share=0.481,
     gemm_half_efficiency_width=252.8,
     scale_out_bytes_per_s=1.185e+10,
+    scale_out_latency_s=7.858e-05,
     request_latency_s=0.06836,
     kv_handoff_s=0.2202,
 )
 """The constants shipped with the tool (`python -m tco.bench.fit_throughput`, 2026-11-28, per
 generation: the NVLink bandwidths only; 2026-12-02, `--serving`: the GEMM shape, the scale-out network,
-the request and KV handoff latencies, the all-reduce and per-layer latencies refitted on both sources). Every prediction uses them unless given others."""
+the request and KV handoff latencies, the all-reduce and per-layer latencies refitted on both sources;
+2026-12-02, `--serving --parameters scale_out_latency_s --rounds 4`: the scale-out latency alone, the others
+as they were). Every prediction uses them unless given others."""
