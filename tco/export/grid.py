@@ -15,10 +15,14 @@ from typing import Any
 
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
+from openpyxl.formatting.rule import Rule
+from openpyxl.styles.differential import DifferentialStyle
+from openpyxl.styles.numbers import NumberFormat
+from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from tco.export.names import is_dangerous_text
+from tco.export.names import is_dangerous_text, safe_url, urls_in
 from tco.export.sheet_xml import cached_value, column_letters, escape, formula_cell, number_cell, style_attr, text_cell
 
 ROW = "\x00"
@@ -26,17 +30,39 @@ ROW = "\x00"
 PREVIOUS_ROW = "\x01"
 """In a `RepeatedRows` template: the row above."""
 
-USD = '"$"#,##0.00'
-USD_WHOLE = '"$"#,##0'
+USD = '"$"#,##0.00;-"$"#,##0.00'
+"""Money with cents; cells in this format show whole dollars beyond $1,000 (see `WHOLE_DOLLARS_ABOVE_USD`)."""
+USD_WHOLE = '"$"#,##0;-"$"#,##0'
 USD_PRECISE = '"$"#,##0.000000'
+USD_UNIT_PRICE = '"$"#,##0.0000'
 PERCENT = "0.00%"
+RATIO = '0.00"x"'
+"""A multiplier (PUE 1.30x, busiest hour 2.50x the average): not a share, so not a percent."""
 NUMBER = "#,##0.00"
 WHOLE = "#,##0"
+SMALL = "#,##0.000000"
+SCIENTIFIC = "0.00E+00"
+FLAG = "0"
 DATE = "yyyy-mm-dd"
+WHOLE_DOLLARS_ABOVE_USD = 1000
+"""Cells in the `USD` format drop the cents beyond this magnitude, by conditional formatting.
+
+Why not a conditional number format (`[>=1000]"$"#,##0;[<=-1000]-"$"#,##0;"$"#,##0.00`): LibreOffice
+(7.4, checked) drops the minus sign of a negative value in every section of a format with conditions,
+so -5.5 read "$5.50". A plain two-section format plus a conditional-formatting rule that swaps the
+number format is shown the same way by Excel (2007 and later) and LibreOffice."""
+
+_COUNT_UNITS = frozenset({"tokens", "requests", "calls", "call", "samples", "replicas", "GPUs", "instances", "months", "month",
+                          "requests/day", "GPU-hours", "replica-hours", "instance-hours", "gCO2e per kWh", "hours", "days",
+                          "seconds", "digits"})
+_QUANTITY_UNITS = frozenset({"million tokens", "per s", "per s x hours", "kWh", "kgCO2e", "kW", "GB", "FTE", "years"})
+_CENT_PRICES = frozenset({"USD per kWh", "USD per GB", "USD per GB-month", "USD per 1,000 requests", "USD per million tokens"})
+
 
 INPUT_FONT = Font(color="0000FF")
 INPUT_FILL = PatternFill("solid", fgColor="FFFFCC")
 LINK_FONT = Font(color="008000")
+URL_FONT = Font(color="0563C1", underline="single")
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 TITLE_FONT = Font(bold=True, size=14)
@@ -46,6 +72,7 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 _STYLES = {
     "input": {"font": INPUT_FONT, "fill": INPUT_FILL},
     "link": {"font": LINK_FONT},
+    "url": {"font": URL_FONT},
     "header": {"font": HEADER_FONT, "fill": HEADER_FILL},
     "title": {"font": TITLE_FONT},
     "note": {"font": NOTE_FONT},
@@ -65,6 +92,8 @@ class Spec:
     is_formula: bool = False
     cached: Any = None
     """A formula's cached result (the engine's value), shown by readers that do not calculate."""
+    url: str | None = None
+    """A web address the cell links to (an http(s) URL checked by `names.safe_url`)."""
 
 
 @dataclass
@@ -89,15 +118,35 @@ class RepeatedRows:
     counter_column: int | None = None
 
 
-def number_format_for(unit: str) -> str | None:
-    """Currency for money, percent for fractions; None keeps Excel's General."""
-    if unit.startswith("USD per million") or unit in ("USD per request", "USD per call"):
-        return USD_PRECISE if unit != "USD per million tokens" else '"$"#,##0.0000'
+def number_format_for(unit: str) -> str:
+    """The number format of a figure in `unit`: currency (whole dollars beyond $1,000), ratios of a
+    whole as percent, counts as whole numbers, multipliers as 1.30x, anything else with two decimals."""
+    if unit in ("USD per request", "USD per call") or unit.startswith("USD per million"):
+        return USD_UNIT_PRICE if unit in _CENT_PRICES else USD_PRECISE
+    if unit in _CENT_PRICES:
+        return USD_UNIT_PRICE
     if unit.startswith("USD"):
         return USD
     if unit == "fraction":
         return PERCENT
-    return None
+    if unit == "ratio":
+        return RATIO
+    if unit == "flag":
+        return FLAG
+    if unit in _COUNT_UNITS:
+        return WHOLE
+    if unit.startswith(("kgCO2e per", "kWh per")):
+        return SMALL
+    return NUMBER
+
+
+def format_for_value(value) -> str:
+    """A format for a number with no unit (a constant, a limit): whole, two decimals, or scientific."""
+    if isinstance(value, bool):
+        return FLAG
+    if not isinstance(value, (int, float)) or value == 0 or float(value).is_integer():
+        return WHOLE
+    return NUMBER if 0.01 <= abs(value) < 1e15 else SCIENTIFIC
 
 
 class Grid:
@@ -114,7 +163,9 @@ class Grid:
         self.conditional: list[tuple[str, Any]] = []
         """(cell range, openpyxl conditional-formatting rule)."""
         self.header_text: str | None = None
-        """Printed page header (centre); the footer shows page numbers."""
+        """Printed page header (centre): the scenario or workbook title."""
+        self.header_date: str | None = None
+        """Printed page header (right): the export date."""
 
     def put(self, row: int, col: int, value: Any, style: str = "", number_format: str | None = None,
             comment: str | None = None, wrap: bool = False) -> None:
@@ -123,6 +174,15 @@ class Grid:
     def text(self, row: int, col: int, value: Any, style: str = "", comment: str | None = None, wrap: bool = False) -> None:
         """User (or any non-formula) text: never read as a formula."""
         self.cells[(row, col)] = Spec("" if value is None else str(value), style, None, comment, is_text=True, wrap=wrap)
+
+    def link(self, row: int, col: int, text: Any, url: str | None = None) -> None:
+        """Text (inert, as `text()` writes it) that links to `url`, by default the first web address in it.
+
+        The link is the cell's hyperlink (the sheet's <hyperlinks> part), never a HYPERLINK() formula
+        built from the text, and only a plain http(s) address (`names.safe_url`) becomes one."""
+        text = "" if text is None else str(text)
+        url = safe_url(url) if url is not None else next(iter(urls_in(text)), None)
+        self.cells[(row, col)] = Spec(text, "url" if url else "", None, is_text=True, url=url)
 
     def formula(self, row: int, col: int, body: str, style: str = "", number_format: str | None = None,
                 comment: str | None = None, cached: Any = None) -> None:
@@ -166,9 +226,15 @@ class Grid:
         if self.print_title_rows:
             ws.print_title_rows = self.print_title_rows
         if self.header_text:
-            ws.oddHeader.center.text = self.header_text.replace("&", "&&")
-            ws.oddFooter.left.text = "&A"
-            ws.oddFooter.right.text = "page &P of &N"
+            ws.oddHeader.center.text = _header_text(self.header_text)
+        if self.header_date:
+            ws.oddHeader.right.text = _header_text(f"exported {self.header_date}")
+        ws.oddFooter.left.text = "&A"  # the sheet's name
+        ws.oddFooter.right.text = "page &P of &N"
+        self._fill_number_formats()
+        whole_dollars = self._cells_in_format(USD)
+        if whole_dollars:
+            ws.conditional_formatting.add(" ".join(whole_dollars), _whole_dollars_rule(ws.parent))
         for validation in self.validations:
             ws.data_validations.append(validation)
         for cells, rule in self.conditional:
@@ -204,7 +270,69 @@ class Grid:
             ws.append([])
         for chart, anchor in self.charts:
             ws.add_chart(chart, anchor)
+        for (r, c), spec in sorted(self.cells.items()):
+            if spec.url:
+                # the writer collects a sheet's links here and writes them, with their relationships, on close
+                ws._hyperlinks.append(Hyperlink(ref=f"{get_column_letter(c)}{r}", target=spec.url, tooltip=spec.url[:255]))
         return xml
+
+    def _fill_number_formats(self) -> None:
+        """Every number and formula cell gets a number format: a figure with no unit gets one from its value."""
+        for spec in self.cells.values():
+            if spec.number_format not in (None, "General") or spec.is_text:
+                continue
+            value = spec.cached if spec.is_formula else spec.value
+            if isinstance(value, (int, float)):
+                spec.number_format = format_for_value(value)
+        for block in self.repeated:
+            for c in block.columns:
+                if c.number_format in (None, "General"):
+                    first = next((v for v in (c.values or []) if isinstance(v, (int, float)) and v), 0)
+                    c.number_format = format_for_value(first) if c.values else NUMBER
+
+    def _cells_in_format(self, number_format: str) -> list[str]:
+        """The cells in `number_format` as ranges (one per run of rows in a column)."""
+        rows_of: dict[int, list[int]] = {}
+        for (r, c), spec in self.cells.items():
+            if spec.number_format == number_format:
+                rows_of.setdefault(c, []).append(r)
+        for block in self.repeated:
+            for col in block.columns:
+                if col.number_format == number_format:
+                    rows_of.setdefault(col.column, []).extend(range(block.first, block.last + 1))
+        ranges = []
+        for c, rows in sorted(rows_of.items()):
+            rows.sort()
+            start = prev = rows[0]
+            for r in [*rows[1:], None]:
+                if r is not None and r == prev + 1:
+                    prev = r
+                    continue
+                letter = get_column_letter(c)
+                ranges.append(f"{letter}{start}" if start == prev else f"{letter}{start}:{letter}{prev}")
+                if r is not None:
+                    start = prev = r
+        return ranges
+
+
+HEADER_CHARS = 100
+"""Header text kept per section (Excel allows 255 characters for the whole header)."""
+
+
+def _header_text(text: str) -> str:
+    """Header text for the page setup: `&` starts a code there, so it is doubled; long titles are cut."""
+    text = " ".join(text.split())
+    if len(text) > HEADER_CHARS:
+        text = text[:HEADER_CHARS - 1].rstrip() + "…"
+    return text.replace("&", "&&")
+
+
+def _whole_dollars_rule(workbook) -> Rule:
+    """Beyond $1,000 either way, the `USD` cells show whole dollars (the format registered with the workbook's own id)."""
+    format_id = workbook._number_formats.add(USD_WHOLE) + 164  # custom formats are numbered from 164
+    style = DifferentialStyle(numFmt=NumberFormat(numFmtId=format_id, formatCode=USD_WHOLE))
+    limit = str(WHOLE_DOLLARS_ABOVE_USD)
+    return Rule(type="cellIs", operator="notBetween", formula=[f"-{limit}", limit], dxf=style)
 
 
 def _style_key(spec: Spec) -> tuple:
@@ -241,6 +369,7 @@ def _repeated_row_writer(block: RepeatedRows, letters: list[str], styles: "_Styl
     first = [prepared(c.first_row_template or c.template, letters[c.column], c.number_format) for c in columns]
     texts = [[cached_value(v)[1] for v in c.values] if c.values is not None else None for c in columns]
     counter = letters[block.counter_column] if block.counter_column else None
+    counter_style = style_attr(styles.id_of(("", WHOLE, False, False)))
 
     def write(r: int) -> str:
         k = r - block.first
@@ -248,7 +377,7 @@ def _repeated_row_writer(block: RepeatedRows, letters: list[str], styles: "_Styl
         cells = "".join(head + (t[k] if t is not None else "") + tail for (head, tail), t in zip(parts, texts))
         cells = cells.replace(ROW, str(r)).replace(PREVIOUS_ROW, str(r - 1))
         if counter:
-            cells = f'<c r="{counter}{r}" t="n"><v>{k + 1}</v></c>' + cells
+            cells = f'<c r="{counter}{r}"{counter_style} t="n"><v>{k + 1}</v></c>' + cells
         return f'<row r="{r}">{cells}</row>'
 
     return write

@@ -12,8 +12,8 @@ from openpyxl.workbook.defined_name import DefinedName
 from tco.engine import fields
 from tco.engine.rows import Provenance
 from tco.export.constants import ConstantTable
-from tco.export.grid import DATE, Grid, number_format_for
-from tco.export.names import quote_sheet
+from tco.export.grid import DATE, Grid, format_for_value, number_format_for
+from tco.export.names import quote_sheet, urls_in
 from tco.export.plan import INPUT_BY_NAME, ScenarioPlan
 from tco.model.scenario import SelfHostedOption
 
@@ -31,6 +31,8 @@ class InputRow:
     low: float | None
     high: float | None
     whole: bool = False
+    number_format: str | None = None
+    """The input cell's number format, for the Checks sheet's copy of its value."""
 
 
 @lru_cache(maxsize=None)
@@ -90,7 +92,7 @@ def build_inputs(plans: list[ScenarioPlan], wb, constants: ConstantTable | None 
 
     for k in (constants.all() if constants else []):
         g.text(r, 1, CONSTANTS_SCENARIO); g.text(r, 2, "(all)"); g.text(r, 3, k.name); g.text(r, 4, k.label); g.text(r, 5, k.unit)
-        g.put(r, 6, k.value, "", "General"); g.text(r, 7, k.name); g.text(r, 8, "convention"); g.text(r, 10, k.why)
+        g.put(r, 6, k.value, "", format_for_value(k.value)); g.text(r, 7, k.name); g.text(r, 8, "convention"); g.text(r, 10, k.why)
         wb.defined_names[k.name] = DefinedName(k.name, attr_text=f"{sheet}!$F${r}")
         r += 1
     if constants:
@@ -123,19 +125,20 @@ def build_inputs(plans: list[ScenarioPlan], wb, constants: ConstantTable | None 
         g.text(r, 1, plan.scenario.id); g.text(r, 2, option_id); g.text(r, 3, name)
         g.text(r, 4, inp.label if inp else ""); g.text(r, 5, unit)
         if link:
-            g.formula(r, 6, link, "link", number_format_for(unit) or "General", cached=float(value))
+            g.formula(r, 6, link, "link", number_format_for(unit), cached=float(value))
         else:
-            g.put(r, 6, float(value), "input", number_format_for(unit) or "General")
+            g.put(r, 6, float(value), "input", number_format_for(unit))
             low, high, whole = input_bounds(name)
             if name == "horizon_months":
                 high = float(month_rows.get(plan.scenario.id, high or 0)) or high
             validate(r, low, high, whole, name)
-            rows.append(InputRow(plan.scenario.id, option_id, name, f"{sheet}!$F${r}", float(value), low, high, whole))
+            rows.append(InputRow(plan.scenario.id, option_id, name, f"{sheet}!$F${r}", float(value), low, high, whole,
+                                 number_format_for(unit)))
         if defined:
             g.text(r, 7, defined)
             wb.defined_names[defined] = DefinedName(defined, attr_text=f"{sheet}!$F${r}")
         if prov is not None:
-            g.text(r, 8, prov.source); g.text(r, 9, prov.as_of)
+            g.link(r, 8, prov.source); g.text(r, 9, prov.as_of)
             note = "; ".join(x for x in (prov.note, note) if x)
         g.text(r, 10, note)
         r += 1
@@ -171,6 +174,7 @@ def build_sources(plans: list[ScenarioPlan], catalog) -> Grid:
     for c, w in enumerate((16, 34, 50, 60, 12, 50, 60), start=1):
         g.width(c, w)
     g.freeze = "A4"
+    g.print_title_rows = "3:3"
     entries: dict[tuple, list[str]] = {}
 
     def add(kind: str, record: str, figures: str, source: str, as_of: str, note: str, used_by: str) -> None:
@@ -208,7 +212,14 @@ def build_sources(plans: list[ScenarioPlan], catalog) -> Grid:
     r = 4
     for (kind, record, figures, source, as_of, note), users in entries.items():
         for c, v in enumerate((kind, record, figures, source, as_of, note, ", ".join(users)), start=1):
-            g.text(r, c, v)
+            if c == 4:
+                g.link(r, c, v)
+            else:
+                g.text(r, c, v)
+        for c, url in enumerate(urls_in(source)[1:], start=len(headers) + 1):  # the source cell links to the first
+            g.link(r, c, url)
+            g.width(c, 45)
+            g.text(3, c, "further link", "header")
         r += 1
     return g
 
@@ -218,6 +229,8 @@ def build_about(run, version: str, generated: dt.datetime, notes: list[str]) -> 
     g = Grid()
     g.text(1, 1, "About this workbook", "title")
     g.width(1, 28); g.width(2, 100); g.width(3, 70)
+    g.freeze = "A2"
+    g.print_title_rows = "1:1"
     rows = [
         ("tool", f"llm-tco {version}"),
         ("generated", generated.isoformat(timespec="seconds")),

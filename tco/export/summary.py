@@ -31,7 +31,8 @@ COLUMNS = (
     ("break-even month", "breakeven_month", 12), ("excluded because", None, 30), ("notes", None, 40),
 )
 FORMATS = {"total_cost_usd": USD_WHOLE, "npv_usd": USD_WHOLE, "cost_per_million_tokens_usd": '"$"#,##0.0000',
-           "cost_per_request_usd": '"$"#,##0.000000', "breakeven_requests_per_day": NUMBER}
+           "cost_per_request_usd": '"$"#,##0.000000', "breakeven_requests_per_day": WHOLE,
+           "breakeven_month": WHOLE}
 
 
 def volume_grid(plans: list[ScenarioPlan]) -> dict[str, tuple[list[float], dict[str, list[float]]]]:
