@@ -286,9 +286,9 @@ class Grid:
                 spec.number_format = format_for_value(value)
         for block in self.repeated:
             for c in block.columns:
-                if c.number_format in (None, "General"):
-                    first = next((v for v in (c.values or []) if isinstance(v, (int, float)) and v), 0)
-                    c.number_format = format_for_value(first) if c.values else NUMBER
+                numbers = [v for v in (c.values or []) if isinstance(v, (int, float))]
+                if c.number_format in (None, "General") and (numbers or c.values is None):
+                    c.number_format = format_for_value(next((v for v in numbers if v), 0)) if numbers else NUMBER
 
     def _cells_in_format(self, number_format: str) -> list[str]:
         """The cells in `number_format` as ranges (one per run of rows in a column)."""
@@ -352,11 +352,11 @@ def _cell_xml(ref: str, spec: Spec, styles: "_Styles") -> str:
 def _repeated_row_writer(block: RepeatedRows, letters: list[str], styles: "_Styles"):
     """A function row -> row XML; templates are escaped and split once per block, not per cell.
 
-    Each row is the template text cut at the cached values: pieces[0] + value_0 + pieces[1] + ...
+    Each cell is its template cut at the cached value's type and text: head + type + middle + value + tail.
     """
-    def prepared(template: str, letter: str, number_format: str | None) -> tuple[str, str]:
+    def prepared(template: str, letter: str, number_format: str | None) -> tuple[str, str, str]:
         style = style_attr(styles.id_of(("", number_format, False, False)))
-        return f'<c r="{letter}{ROW}"{style}><f>{escape(template)}</f><v>', "</v></c>"
+        return f'<c r="{letter}{ROW}"{style}', f"><f>{escape(template)}</f><v>", "</v></c>"
 
     columns = sorted(block.columns, key=lambda c: c.column)  # a row's cells must be in column order
     if block.counter_column and columns and columns[0].column <= block.counter_column:
@@ -367,14 +367,17 @@ def _repeated_row_writer(block: RepeatedRows, letters: list[str], styles: "_Styl
             raise ValueError(f"column {letters[c.column]}: {len(c.values)} cached values for {rows} rows")
     body = [prepared(c.template, letters[c.column], c.number_format) for c in columns]
     first = [prepared(c.first_row_template or c.template, letters[c.column], c.number_format) for c in columns]
-    texts = [[cached_value(v)[1] for v in c.values] if c.values is not None else None for c in columns]
+    cached = [[cached_value(v) for v in c.values] if c.values is not None else None for c in columns]
+    kinds = [[kind for kind, _ in t] if t is not None and any(kind for kind, _ in t) else None for t in cached]
+    texts = [[text for _, text in t] if t is not None else None for t in cached]
     counter = letters[block.counter_column] if block.counter_column else None
     counter_style = style_attr(styles.id_of(("", WHOLE, False, False)))
 
     def write(r: int) -> str:
         k = r - block.first
         parts = first if r == block.first else body
-        cells = "".join(head + (t[k] if t is not None else "") + tail for (head, tail), t in zip(parts, texts))
+        cells = "".join(head + (kind[k] if kind is not None else "") + middle + (t[k] if t is not None else "") + tail
+                        for (head, middle, tail), kind, t in zip(parts, kinds, texts))
         cells = cells.replace(ROW, str(r)).replace(PREVIOUS_ROW, str(r - 1))
         if counter:
             cells = f'<c r="{counter}{r}"{counter_style} t="n"><v>{k + 1}</v></c>' + cells

@@ -12,7 +12,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from tco.engine import fields
 from tco.engine.rows import Provenance
 from tco.export.constants import ConstantTable
-from tco.export.grid import DATE, Grid, format_for_value, number_format_for
+from tco.export.grid import DATE, WHOLE, Grid, format_for_value, number_format_for
 from tco.export.names import quote_sheet, urls_in
 from tco.export.plan import INPUT_BY_NAME, ScenarioPlan
 from tco.model.scenario import SelfHostedOption
@@ -62,6 +62,12 @@ COLOURS = "Blue on light yellow: inputs you may change. Black: formulas. Green: 
 CONSTANTS_SCENARIO = "(constants)"
 START_DATE_NOTE = ("first day of month 1: dates the month rows. The API prices were resolved for the exported start "
                    "date; changing this cell moves the dates only (export again to re-price)")
+
+
+FISCAL_YEAR_NOTE = ("labels the month rows of the Calculations sheet with their fiscal year, named by the calendar year "
+                    "it ends in: with 4 (April), April 2027 to March 2028 is FY2028; with 1, the calendar year. Costs do not change")
+FISCAL_MONTHS = fields.bounds(next(f for f in fields.FIELDS if f.key == "fiscal_year_start_month"))
+"""(1, 12), from the scenario schema."""
 
 
 def horizon_note(month_rows: int) -> str:
@@ -152,6 +158,16 @@ def build_inputs(plans: list[ScenarioPlan], wb, constants: ConstantTable | None 
         g.text(r, 10, START_DATE_NOTE)
         wb.defined_names[plan.start_date_name] = DefinedName(plan.start_date_name, attr_text=f"{sheet}!$F${r}")
         r += 1
+        if plan.fiscal_year_start_month is not None:
+            g.text(r, 1, plan.scenario.id); g.text(r, 2, "(all options)"); g.text(r, 3, "fiscal_year_start_month")
+            g.text(r, 4, "first calendar month of the fiscal year"); g.text(r, 5, "month")
+            g.put(r, 6, plan.fiscal_year_start_month, "input", WHOLE)
+            g.text(r, 7, plan.fiscal_year_name); g.text(r, 8, "scenario file"); g.text(r, 10, FISCAL_YEAR_NOTE)
+            wb.defined_names[plan.fiscal_year_name] = DefinedName(plan.fiscal_year_name, attr_text=f"{sheet}!$F${r}")
+            validate(r, FISCAL_MONTHS[0], FISCAL_MONTHS[1], True, "fiscal_year_start_month")
+            rows.append(InputRow(plan.scenario.id, "(all options)", "fiscal_year_start_month", f"{sheet}!$F${r}",
+                                 float(plan.fiscal_year_start_month), *FISCAL_MONTHS, True, WHOLE))
+            r += 1
         for name in plan.scenario_inputs:
             line(plan, "(all options)", name, plan.scenario_values[name], first.provenance.get(name), plan.names[(None, name)],
                  note=horizon_note(month_rows.get(plan.scenario.id, plan.horizon_months)) if name == "horizon_months" else "")
