@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from tco.engine import formulas as F
 from tco.engine.expr import Named, to_python
 from tco.export.constants import ConstantTable, to_excel_named
-from tco.export.grid import DATE, NUMBER, PREVIOUS_ROW, ROW, USD, WHOLE, Grid, RepeatedColumn, RepeatedRows, number_format_for
+from tco.export.grid import DATE, FLAG, NUMBER, PREVIOUS_ROW, ROW, USD, WHOLE, Grid, RepeatedColumn, RepeatedRows, number_format_for
 from tco.export.names import quote_sheet
 from tco.export.plan import SUMS, OptionPlan, ScenarioPlan, volume_dependent
 from tco.export.values import month_values
@@ -168,6 +168,8 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
         g.text(6, FISCAL_YEAR_COLUMN, "label", "note"); g.width(FISCAL_YEAR_COLUMN, 10)
     g.freeze = f"{get_column_letter(first_value_column)}{FIRST_MONTH_ROW}"
     g.print_title_rows = f"3:{FIRST_MONTH_ROW - 1}"
+    g.print_title_columns = f"A:{get_column_letter(first_value_column - 1)}"
+    g.pages_wide = pages_across(g, first_value_column, col)
 
     # ---- months: each formula is rendered once with a row marker, written per month by the Grid
     start = plan.start_date_name
@@ -235,7 +237,7 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
                      for inside, mine, theirs in zip(in_months, b.values[CUMULATIVE], ref_block.values[CUMULATIVE])]
             b.values[HELPER] = flags
             body = f"IF({cum}{ROW}<={ref_cum}{ROW},1,0)"
-            templates.append(RepeatedColumn(b.columns[HELPER], f"{mask}{ROW}*{body}" if mask else body, WHOLE, values=flags))
+            templates.append(RepeatedColumn(b.columns[HELPER], f"{mask}{ROW}*{body}" if mask else body, FLAG, values=flags))
     g.repeat(RepeatedRows(first, last, templates, counter_column=1))
 
     # ---- results over the horizon
@@ -364,6 +366,17 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
         g.width(c, max(g.widths.get(c, 0), 18))
     return CalcSheet(sheet_name, g, result_cells, (first, last), {o.option_id: main[o.option_id].columns[CUMULATIVE] for o in plan.options},
                      result_values, N)
+
+
+PRINTED_COLUMNS_PER_PAGE = 10
+"""A printed page of a Calculations sheet shows about this many 16-character columns besides the month
+columns: fitting 100 columns on one page width would print them unreadably small."""
+
+
+def pages_across(g: Grid, first: int, end: int) -> int:
+    """Printed pages across for the columns first..end-1 (the month columns repeat on each page)."""
+    chars = sum(g.widths.get(c, 8.43) for c in range(first, end))
+    return max(1, -(-int(chars) // (16 * PRINTED_COLUMNS_PER_PAGE)))
 
 
 def fiscal_year_label(day, start_month: int) -> str:

@@ -10,6 +10,7 @@ quote prefix, so a name such as `=HYPERLINK(...)` stays inert.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from typing import Any
 
@@ -157,6 +158,12 @@ class Grid:
         self.charts: list[tuple[Any, str]] = []
         self.repeated: list[RepeatedRows] = []
         self.print_title_rows: str | None = None
+        self.print_title_columns: str | None = None
+        """Columns repeated at the left of every printed page, e.g. "A:B" (for sheets wider than a page)."""
+        self.pages_wide = 1
+        """Printed pages across: 1 fits the sheet to the page width; a very wide sheet gets more, at a readable scale."""
+        self.heights: dict[int, float] = {}
+        """Row heights in points; rows with wrapped text get one from their text when not given."""
         """Rows repeated at the top of every printed page, e.g. "3:6"."""
         self.validations: list[Any] = []
         """openpyxl DataValidation objects (ranges already added)."""
@@ -220,11 +227,13 @@ class Grid:
         if self.freeze:
             ws.freeze_panes = self.freeze
         ws.page_setup.orientation = "landscape"
-        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToWidth = self.pages_wide
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         if self.print_title_rows:
             ws.print_title_rows = self.print_title_rows
+        if self.print_title_columns:
+            ws.print_title_cols = self.print_title_columns
         if self.header_text:
             ws.oddHeader.center.text = _header_text(self.header_text)
         if self.header_date:
@@ -232,6 +241,7 @@ class Grid:
         ws.oddFooter.left.text = "&A"  # the sheet's name
         ws.oddFooter.right.text = "page &P of &N"
         self._fill_number_formats()
+        heights = {**self._wrapped_text_heights(), **self.heights}
         whole_dollars = self._cells_in_format(USD)
         if whole_dollars:
             ws.conditional_formatting.add(" ".join(whole_dollars), _whole_dollars_rule(ws.parent))
@@ -266,7 +276,7 @@ class Grid:
                     out[c - 1] = styles.openpyxl_cell(spec)
                 ws.append(out)
                 continue
-            xml[r] = f'<row r="{r}">' + "".join(_cell_xml(f"{letters[c]}{r}", spec, styles) for c, spec in items) + "</row>"
+            xml[r] = _row_tag(r, heights.get(r)) + "".join(_cell_xml(f"{letters[c]}{r}", spec, styles) for c, spec in items) + "</row>"
             ws.append([])
         for chart, anchor in self.charts:
             ws.add_chart(chart, anchor)
@@ -275,6 +285,16 @@ class Grid:
                 # the writer collects a sheet's links here and writes them, with their relationships, on close
                 ws._hyperlinks.append(Hyperlink(ref=f"{get_column_letter(c)}{r}", target=spec.url, tooltip=spec.url[:255]))
         return xml
+
+    def _wrapped_text_heights(self) -> dict[int, float]:
+        """Heights for rows with wrapped text, from the longest cell (spreadsheets do not fit rows on opening)."""
+        lines: dict[int, int] = {}
+        for (r, c), spec in self.cells.items():
+            if spec.wrap and isinstance(spec.value, str) and spec.value:
+                per_line = max(1, int(self.widths.get(c, DEFAULT_WIDTH_CHARS) * TEXT_CHARS_PER_WIDTH))
+                needed = sum(max(1, len(textwrap.wrap(part, per_line))) for part in spec.value.split("\n"))
+                lines[r] = max(lines.get(r, 1), needed)
+        return {r: min(n, MAX_LINES) * LINE_POINTS for r, n in lines.items() if n > 1}
 
     def _fill_number_formats(self) -> None:
         """Every number and formula cell gets a number format: a figure with no unit gets one from its value."""
@@ -313,6 +333,17 @@ class Grid:
                 if r is not None:
                     start = prev = r
         return ranges
+
+
+DEFAULT_WIDTH_CHARS = 8.43
+TEXT_CHARS_PER_WIDTH = 1.0
+"""Characters of ordinary text per unit of column width (widths count the digit 0, wider than most letters)."""
+LINE_POINTS = 15.0
+MAX_LINES = 8
+
+
+def _row_tag(r: int, height: float | None) -> str:
+    return f'<row r="{r}" ht="{height:g}" customHeight="1">' if height else f'<row r="{r}">'
 
 
 HEADER_CHARS = 100
