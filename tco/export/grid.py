@@ -69,6 +69,7 @@ HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 TITLE_FONT = Font(bold=True, size=14)
 NOTE_FONT = Font(italic=True, color="595959")
 WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
 
 _STYLES = {
     "input": {"font": INPUT_FONT, "fill": INPUT_FILL},
@@ -162,6 +163,8 @@ class Grid:
         """Columns repeated at the left of every printed page, e.g. "A:B" (for sheets wider than a page)."""
         self.pages_wide = 1
         """Printed pages across: 1 fits the sheet to the page width; a very wide sheet gets more, at a readable scale."""
+        self.align_top = False
+        """Every cell aligned to the top: a sheet whose rows grow with wrapped text reads line by line."""
         self.heights: dict[int, float] = {}
         """Row heights in points; rows with wrapped text get one from their text when not given."""
         """Rows repeated at the top of every printed page, e.g. "3:6"."""
@@ -249,7 +252,7 @@ class Grid:
             ws.data_validations.append(validation)
         for cells, rule in self.conditional:
             ws.conditional_formatting.add(cells, rule)
-        styles = _Styles(ws)
+        styles = _Styles(ws, self.align_top)
         letters = column_letters(self.max_column)
         by_row: dict[int, list[tuple[int, Spec]]] = {}
         for (r, c), spec in self.cells.items():
@@ -420,8 +423,9 @@ def _repeated_row_writer(block: RepeatedRows, letters: list[str], styles: "_Styl
 class _Styles:
     """One openpyxl style per distinct look, registered in the workbook's style table."""
 
-    def __init__(self, ws) -> None:
+    def __init__(self, ws, align_top: bool = False) -> None:
         self.ws = ws
+        self.align_top = align_top
         self.arrays: dict[tuple, Any] = {}
         self.ids: dict[tuple, int] = {}
 
@@ -437,6 +441,8 @@ class _Styles:
                 cell.number_format = number_format
             if wrap:
                 cell.alignment = WRAP
+            elif self.align_top:
+                cell.alignment = TOP
             if quote:
                 cell.quotePrefix = True
             self.arrays[key] = cell

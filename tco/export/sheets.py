@@ -93,6 +93,7 @@ def build_inputs(plans: list[ScenarioPlan], wb, constants: ConstantTable | None 
         g.width(c, w)
     g.freeze = "A4"
     g.print_title_rows = "3:3"
+    g.align_top = True
     r = 4
     sheet = quote_sheet(INPUTS_SHEET)
     rows: list[InputRow] = []
@@ -193,6 +194,7 @@ def build_sources(plans: list[ScenarioPlan], catalog) -> Grid:
         g.width(c, w)
     g.freeze = "A4"
     g.print_title_rows = "3:3"
+    g.align_top = True
     entries: dict[tuple, list[str]] = {}
 
     def add(kind: str, record: str, figures: str, source: str, as_of: str, note: str, used_by: str) -> None:

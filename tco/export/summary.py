@@ -32,7 +32,7 @@ MONTH_LABELS = 12
 """At most this many month numbers under the cumulative cost chart (every k-th month is labelled)."""
 
 COLUMNS = (
-    ("rank", None, 12), ("option", None, 22), ("kind", None, 12), ("total cost", "total_cost_usd", 15),
+    ("rank", None, 12), ("option", None, 26), ("kind", None, 12), ("total cost", "total_cost_usd", 15),
     ("NPV", "npv_usd", 15), ("$ per million tokens", "cost_per_million_tokens_usd", 14),
     ("$ per request", "cost_per_request_usd", 13), ("break-even requests/day", "breakeven_requests_per_day", 16),
     ("break-even month", "breakeven_month", 12), ("excluded because", None, 30), ("notes", None, 40),
@@ -96,6 +96,7 @@ def build_summary(results, plans: list[ScenarioPlan], calcs: dict[str, CalcSheet
         g.width(c, w)
     g.width(7, 16)  # the overview's recommendation (column H) reads on over the empty cells to its right
     g.freeze = "A3"
+    g.align_top = True
     g.print_title_rows = "1:2"
     g.text(4, 1, "Scenarios", "title")
     for c, h in enumerate(OVERVIEW, start=1):
@@ -202,7 +203,7 @@ CAPABILITY_FIRST_COLUMN = 12
 
 def _capability_header(g: Grid, row: int, requirement) -> None:
     for k, (header, width) in enumerate(CAPABILITY_COLUMNS):
-        g.text(row, CAPABILITY_FIRST_COLUMN + k, header, "header")
+        g.text(row, CAPABILITY_FIRST_COLUMN + k, header, "header", wrap=True)
         g.width(CAPABILITY_FIRST_COLUMN + k, width)
     bar = (f"min score {requirement.min_score:g}" if requirement.min_score is not None
            else f"comparable to {requirement.comparable_to} within {requirement.margin_points:g} points")
