@@ -254,6 +254,7 @@ def build_about(run, version: str, generated: dt.datetime, notes: list[str]) -> 
     g.width(1, 28); g.width(2, 100); g.width(3, 70)
     g.freeze = "A2"
     g.print_title_rows = "1:1"
+    g.align_top = True
     rows = [
         ("tool", f"llm-tco {version}"),
         ("generated", generated.isoformat(timespec="seconds")),
