@@ -17,11 +17,11 @@ from typing import Any
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import Rule
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.styles.numbers import NumberFormat
-from openpyxl.worksheet.hyperlink import Hyperlink
-from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
 
 from tco.export.names import is_dangerous_text, safe_url, urls_in
 from tco.export.sheet_xml import cached_value, column_letters, escape, formula_cell, number_cell, style_attr, text_cell
@@ -56,7 +56,6 @@ number format is shown the same way by Excel (2007 and later) and LibreOffice.""
 _COUNT_UNITS = frozenset({"tokens", "requests", "calls", "call", "samples", "replicas", "GPUs", "instances", "months", "month",
                           "requests/day", "GPU-hours", "replica-hours", "instance-hours", "gCO2e per kWh", "hours", "days",
                           "seconds", "digits"})
-_QUANTITY_UNITS = frozenset({"million tokens", "per s", "per s x hours", "kWh", "kgCO2e", "kW", "GB", "FTE", "years"})
 _CENT_PRICES = frozenset({"USD per kWh", "USD per GB", "USD per GB-month", "USD per 1,000 requests", "USD per million tokens"})
 
 
@@ -123,10 +122,10 @@ class RepeatedRows:
 def number_format_for(unit: str) -> str:
     """The number format of a figure in `unit`: currency (whole dollars beyond $1,000), ratios of a
     whole as percent, counts as whole numbers, multipliers as 1.30x, anything else with two decimals."""
-    if unit in ("USD per request", "USD per call") or unit.startswith("USD per million"):
-        return USD_UNIT_PRICE if unit in _CENT_PRICES else USD_PRECISE
     if unit in _CENT_PRICES:
         return USD_UNIT_PRICE
+    if unit in ("USD per request", "USD per call") or unit.startswith("USD per million"):
+        return USD_PRECISE
     if unit.startswith("USD"):
         return USD
     if unit == "fraction":
@@ -156,9 +155,11 @@ class Grid:
         self.cells: dict[tuple[int, int], Spec] = {}
         self.widths: dict[int, float] = {}
         self.freeze: str | None = None
-        self.charts: list[tuple[Any, str]] = []
+        self.charts: list[tuple[Any, Any]] = []
+        """(chart, anchor): a cell such as "M3", or an openpyxl anchor object."""
         self.repeated: list[RepeatedRows] = []
         self.print_title_rows: str | None = None
+        """Rows repeated at the top of every printed page, e.g. "3:6"."""
         self.print_title_columns: str | None = None
         """Columns repeated at the left of every printed page, e.g. "A:B" (for sheets wider than a page)."""
         self.pages_wide = 1
@@ -167,7 +168,6 @@ class Grid:
         """Every cell aligned to the top: a sheet whose rows grow with wrapped text reads line by line."""
         self.heights: dict[int, float] = {}
         """Row heights in points; rows with wrapped text get one from their text when not given."""
-        """Rows repeated at the top of every printed page, e.g. "3:6"."""
         self.validations: list[Any] = []
         """openpyxl DataValidation objects (ranges already added)."""
         self.conditional: list[tuple[str, Any]] = []
@@ -283,7 +283,7 @@ class Grid:
             ws.append([])
         for chart, anchor in self.charts:
             ws.add_chart(chart, anchor)
-        for (r, c), spec in sorted(self.cells.items()):
+        for (r, c), spec in self.cells.items():
             if spec.url:
                 # the writer collects a sheet's links here and writes them, with their relationships, on close
                 ws._hyperlinks.append(Hyperlink(ref=f"{get_column_letter(c)}{r}", target=spec.url, tooltip=spec.url[:255]))
@@ -340,7 +340,7 @@ class Grid:
 
 DEFAULT_WIDTH_CHARS = 8.43
 TEXT_CHARS_PER_WIDTH = 1.0
-"""Characters of ordinary text per unit of column width (widths count the digit 0, wider than most letters)."""
+"""Characters of ordinary text per unit of column width (a width counts digits; text fits about as many letters)."""
 LINE_POINTS = 15.0
 MAX_LINES = 8
 
