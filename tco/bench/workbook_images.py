@@ -5,7 +5,8 @@
 Needs LibreOffice (`soffice`) and poppler (`pdftoppm`, `pdftotext`) on the PATH; it is a docs
 tool, not part of `tco`. The workbook of `tests/export/data/small.yaml` is exported, printed to
 PDF by LibreOffice with the workbook's own print setup, and the first page of each sheet (found by
-the sheet's title, cell A1, in the page's text) is saved as `<folder>/<sheet>.png`.
+the sheet's title, cell A1, in the page's text) is saved as `<folder>/<sheet>.png`. The scenario gets a
+fiscal year starting in April (`OVERRIDES`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from pathlib import Path
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "tests" / "export" / "data" / "small.yaml"
 TODAY = dt.date(2026, 11, 27)
+OVERRIDES = ["finance.fiscal_year_start_month=4"]
+"""A fiscal year from April, so the images show the fiscal-year column too."""
 
 
 def render(folder: Path) -> list[Path]:
@@ -30,7 +33,7 @@ def render(folder: Path) -> list[Path]:
         if shutil.which(tool) is None:
             raise SystemExit(f"{tool} not found: apt-get install -y --no-install-recommends libreoffice-calc-nogui poppler-utils")
     folder.mkdir(parents=True, exist_ok=True)
-    results = run_scenarios([EXAMPLE], today=TODAY)
+    results = run_scenarios([EXAMPLE], today=TODAY, overrides=OVERRIDES)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         book = export_workbook(results, tmp / "workbook.xlsx", month_rows=24)

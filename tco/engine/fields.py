@@ -142,6 +142,7 @@ FIELDS: tuple[Field, ...] = (
     # ------------------------------------------------------------------ finance
     Field(_FIN, ("horizon_months",), "horizon_months", "horizon (months)", "months", ui="whole"),
     Field(_FIN, ("start_date",), None, "start date", "date", rebuild=True, ui="date"),
+    Field(_FIN, ("fiscal_year_start_month",), None, "fiscal year starts (month)", "month", ui="choice"),
     Field(_FIN, ("discount_rate_per_year",), "discount_rate_per_year", "discount rate/year", "fraction"),
     Field(_FIN, ("api_price_decline_per_year",), "api_price_decline_per_year", "API price fall/year", "fraction"),
     Field(_FIN, ("gpu_price_change_per_year",), "gpu_price_change_per_year", "GPU price change/year", "fraction"),

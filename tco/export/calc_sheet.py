@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from tco.engine import formulas as F
 from tco.engine.expr import Named, depends_on, to_python
 from tco.export.constants import ConstantTable, to_excel_named
-from tco.export.grid import DATE, NUMBER, PREVIOUS_ROW, ROW, USD, WHOLE, Grid, RepeatedColumn, RepeatedRows, number_format_for
+from tco.export.grid import DATE, FLAG, NUMBER, PREVIOUS_ROW, ROW, USD, WHOLE, Grid, RepeatedColumn, RepeatedRows, number_format_for
 from tco.export.names import quote_sheet
 from tco.export.plan import SUMS, OptionPlan, ScenarioPlan, volume_dependent
 from tco.export.values import month_values
@@ -30,6 +30,8 @@ shorter horizon is exact too. Why not always 120: evaluation time and file size 
 LONGEST_HORIZON_MONTHS = 120
 """The scenario schema's limit (`Finance.horizon_months`)."""
 DATE_COLUMN = 2
+FISCAL_YEAR_COLUMN = 3
+"""When the scenario sets `finance.fiscal_year_start_month`; the options' columns start after it."""
 IN_HORIZON = "in_horizon"
 HELPER = "at_or_below_reference"
 CUMULATIVE = "cumulative_cost_usd"
@@ -96,7 +98,9 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
     # ---- columns
     blocks: list[Block] = []
     main: dict[str, Block] = {}
-    col = DATE_COLUMN + 1
+    fiscal = plan.fiscal_year_start_month is not None
+    col = DATE_COLUMN + 1 + (1 if fiscal else 0)
+    first_value_column = col
     for o in plan.options:
         b = Block(o, o.option_id, list(o.monthly_parts))
         for p in b.parts:
@@ -169,14 +173,26 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
             c = b.columns[HELPER]
             g.text(4, c, f"cumulative at or below {options_info[b.option.option_id]['reference']} (1 = yes)", "header", wrap=True)
             g.text(5, c, HELPER, "note"); g.text(6, c, "flag", "note"); g.width(c, 16)
-    g.freeze = f"{get_column_letter(DATE_COLUMN + 1)}{FIRST_MONTH_ROW}"
+    if fiscal:
+        g.text(4, FISCAL_YEAR_COLUMN, "fiscal year", "header"); g.text(5, FISCAL_YEAR_COLUMN, "fiscal_year", "note")
+        g.text(6, FISCAL_YEAR_COLUMN, "label", "note"); g.width(FISCAL_YEAR_COLUMN, 10)
+    g.freeze = f"{get_column_letter(first_value_column)}{FIRST_MONTH_ROW}"
     g.print_title_rows = f"3:{FIRST_MONTH_ROW - 1}"
+    g.print_title_columns = f"A:{get_column_letter(first_value_column - 1)}"
+    g.pages_wide = pages_across(g, first_value_column, col)
 
     # ---- months: each formula is rendered once with a row marker, written per month by the Grid
     start = plan.start_date_name
     templates: list[RepeatedColumn] = [RepeatedColumn(
         DATE_COLUMN, f"DATE(YEAR({start}),MONTH({start})+$A{ROW}-1,DAY({start}))", DATE,
         values=[_excel_date(_add_months(plan.start_date, m)) for m in range(N)])]
+    if fiscal:
+        # FY named by the calendar year it ends in: a month on or after the start month (when the year does
+        # not start in January) belongs to the fiscal year ending next calendar year
+        fy, day = plan.fiscal_year_name, f"${get_column_letter(DATE_COLUMN)}{ROW}"
+        templates.append(RepeatedColumn(
+            FISCAL_YEAR_COLUMN, f'"FY"&(YEAR({day})+IF(AND({fy}>1,MONTH({day})>={fy}),1,0))', None,
+            values=[fiscal_year_label(_add_months(plan.start_date, m), plan.fiscal_year_start_month) for m in range(N)]))
     for b in blocks:
         o = b.option
         if b.base is None:
@@ -236,7 +252,7 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
                      for inside, mine, theirs in zip(in_months, b.values[CUMULATIVE], ref_block.values[CUMULATIVE])]
             b.values[HELPER] = flags
             body = f"IF({cum}{ROW}<={ref_cum}{ROW},1,0)"
-            templates.append(RepeatedColumn(b.columns[HELPER], f"{mask}{ROW}*{body}" if mask else body, WHOLE, values=flags))
+            templates.append(RepeatedColumn(b.columns[HELPER], f"{mask}{ROW}*{body}" if mask else body, FLAG, values=flags))
     g.repeat(RepeatedRows(first, last, templates, counter_column=1))
 
     # ---- results over the horizon
@@ -373,6 +389,22 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
         g.width(c, max(g.widths.get(c, 0), 18))
     return CalcSheet(sheet_name, g, result_cells, (first, last), {o.option_id: main[o.option_id].columns[CUMULATIVE] for o in plan.options},
                      result_values, N)
+
+
+PRINTED_COLUMNS_PER_PAGE = 10
+"""A printed page of a Calculations sheet shows about this many 16-character columns besides the month
+columns: fitting 100 columns on one page width would print them unreadably small."""
+
+
+def pages_across(g: Grid, first: int, end: int) -> int:
+    """Printed pages across for the columns first..end-1 (the month columns repeat on each page)."""
+    chars = sum(g.widths.get(c, 8.43) for c in range(first, end))
+    return max(1, -(-int(chars) // (16 * PRINTED_COLUMNS_PER_PAGE)))
+
+
+def fiscal_year_label(day, start_month: int) -> str:
+    """`FY2028` for a day in the fiscal year that ends in 2028 (the year starts in `start_month`; 1 = calendar year)."""
+    return f"FY{day.year + (1 if start_month > 1 and day.month >= start_month else 0)}"
 
 
 def _cumulative(values: list[float]) -> list[float]:

@@ -94,7 +94,7 @@ def build_checks(results, plans, calcs, input_rows, summary_checks=()) -> Grid:
         low_ok = "C{r}>=D{r}" if row.low is not None else "1=1"
         high_ok = "C{r}<=E{r}" if row.high is not None else "1=1"
         check(row.scenario_id, f"{row.option_id} / {row.name} within the schema's bounds", row.cell,
-              f"IF(AND({low_ok},{high_ok}),1,0)", row.low, row.high, "", None, row.value, 1)
+              f"IF(AND({low_ok},{high_ok}),1,0)", row.low, row.high, "", row.number_format, row.value, 1)
     last = max(r - 1, first)
     g.text(3, 1, "all checks", "bold")
     g.formula(3, 6, f"MIN({STATUS_COLUMN}{first}:{STATUS_COLUMN}{last})", "bold", "0", cached=1)

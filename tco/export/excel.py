@@ -62,12 +62,18 @@ def _workbook_bytes(run, generated: dt.datetime | None, scratch: Path, month_row
     wb.calculation.fullCalcOnLoad = True  # cached values are the engine's; a spreadsheet recomputes them on opening
     summary, chart_data, notes = build_summary(results, plans, calcs)
     inputs, input_rows = build_inputs(plans, wb, constants, {sid: c.month_rows for sid, c in calcs.items()})
+    _lay_out_chart_data(chart_data)
     checks = build_checks(results, plans, calcs, input_rows, summary_checks=getattr(summary, "checks", []))
     order = [(SUMMARY_SHEET, summary), (INPUTS_SHEET, inputs), (CHECKS_SHEET, checks),
              *[(c.name, c.grid) for c in calcs.values()],
              (SOURCES_SHEET, build_sources(plans, run.catalog)),
              (ABOUT_SHEET, build_about(run, __version__, generated, notes)),
              (CHART_DATA_SHEET, chart_data)]
+    book_title = workbook_title(plans)
+    titles = {calcs[plan.scenario.id].name: plan.scenario.title for plan in plans}
+    for name, grid in order:
+        grid.header_text = titles.get(name, book_title)
+        grid.header_date = generated.date().isoformat()
     sheets = []
     try:
         rows_by_sheet = {}
@@ -80,6 +86,22 @@ def _workbook_bytes(run, generated: dt.datetime | None, scratch: Path, month_row
         _discard(sheets)
         raise
     return fill_rows(buffer.getvalue(), rows_by_sheet)
+
+
+def _lay_out_chart_data(grid) -> None:
+    """The Chart data sheet's widths, panes and print titles (its figures are laid out by `build_summary`)."""
+    grid.width(1, 44)
+    for c in range(2, grid.max_column + 1):
+        grid.width(c, max(grid.widths.get(c, 0), 18))
+    grid.freeze = "B2"
+    grid.print_title_rows = "1:1"
+
+
+def workbook_title(plans) -> str:
+    """The printed header of the sheets that are not one scenario's: its title, or how many scenarios."""
+    if len(plans) == 1:
+        return plans[0].scenario.title
+    return f"Self-host or API: {len(plans)} scenarios"
 
 
 def _discard(sheets) -> None:

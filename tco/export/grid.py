@@ -10,15 +10,20 @@ quote prefix, so a name such as `=HYPERLINK(...)` stays inert.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from typing import Any
 
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
+from openpyxl.formatting.rule import Rule
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.differential import DifferentialStyle
+from openpyxl.styles.numbers import NumberFormat
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
 
-from tco.export.names import is_dangerous_text
+from tco.export.names import is_dangerous_text, safe_url, urls_in
 from tco.export.sheet_xml import cached_value, column_letters, escape, formula_cell, number_cell, style_attr, text_cell
 
 ROW = "\x00"
@@ -26,26 +31,49 @@ ROW = "\x00"
 PREVIOUS_ROW = "\x01"
 """In a `RepeatedRows` template: the row above."""
 
-USD = '"$"#,##0.00'
-USD_WHOLE = '"$"#,##0'
+USD = '"$"#,##0.00;-"$"#,##0.00'
+"""Money with cents; cells in this format show whole dollars beyond $1,000 (see `WHOLE_DOLLARS_ABOVE_USD`)."""
+USD_WHOLE = '"$"#,##0;-"$"#,##0'
 USD_PRECISE = '"$"#,##0.000000'
+USD_UNIT_PRICE = '"$"#,##0.0000'
 PERCENT = "0.00%"
+RATIO = '0.00"x"'
+"""A multiplier (PUE 1.30x, busiest hour 2.50x the average): not a share, so not a percent."""
 NUMBER = "#,##0.00"
 WHOLE = "#,##0"
+SMALL = "#,##0.000000"
+SCIENTIFIC = "0.00E+00"
+FLAG = "0"
 DATE = "yyyy-mm-dd"
+WHOLE_DOLLARS_ABOVE_USD = 1000
+"""Cells in the `USD` format drop the cents beyond this magnitude, by conditional formatting.
+
+Why not a conditional number format (`[>=1000]"$"#,##0;[<=-1000]-"$"#,##0;"$"#,##0.00`): LibreOffice
+(7.4, checked) drops the minus sign of a negative value in every section of a format with conditions,
+so -5.5 read "$5.50". A plain two-section format plus a conditional-formatting rule that swaps the
+number format is shown the same way by Excel (2007 and later) and LibreOffice."""
+
+_COUNT_UNITS = frozenset({"tokens", "requests", "calls", "call", "samples", "replicas", "GPUs", "instances", "months", "month",
+                          "requests/day", "GPU-hours", "replica-hours", "instance-hours", "gCO2e per kWh", "hours", "days",
+                          "seconds", "digits", "units"})
+_CENT_PRICES = frozenset({"USD per kWh", "USD per GB", "USD per GB-month", "USD per 1,000 requests", "USD per million tokens"})
+
 
 INPUT_FONT = Font(color="0000FF")
 INPUT_FILL = PatternFill("solid", fgColor="FFFFCC")
 LINK_FONT = Font(color="008000")
+URL_FONT = Font(color="0563C1", underline="single")
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 TITLE_FONT = Font(bold=True, size=14)
 NOTE_FONT = Font(italic=True, color="595959")
 WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
 
 _STYLES = {
     "input": {"font": INPUT_FONT, "fill": INPUT_FILL},
     "link": {"font": LINK_FONT},
+    "url": {"font": URL_FONT},
     "header": {"font": HEADER_FONT, "fill": HEADER_FILL},
     "title": {"font": TITLE_FONT},
     "note": {"font": NOTE_FONT},
@@ -65,6 +93,8 @@ class Spec:
     is_formula: bool = False
     cached: Any = None
     """A formula's cached result (the engine's value), shown by readers that do not calculate."""
+    url: str | None = None
+    """A web address the cell links to (an http(s) URL checked by `names.safe_url`)."""
 
 
 @dataclass
@@ -89,15 +119,35 @@ class RepeatedRows:
     counter_column: int | None = None
 
 
-def number_format_for(unit: str) -> str | None:
-    """Currency for money, percent for fractions; None keeps Excel's General."""
-    if unit.startswith("USD per million") or unit in ("USD per request", "USD per call"):
-        return USD_PRECISE if unit != "USD per million tokens" else '"$"#,##0.0000'
+def number_format_for(unit: str) -> str:
+    """The number format of a figure in `unit`: currency (whole dollars beyond $1,000), ratios of a
+    whole as percent, counts as whole numbers, multipliers as 1.30x, anything else with two decimals."""
+    if unit in _CENT_PRICES:
+        return USD_UNIT_PRICE
+    if unit in ("USD per request", "USD per call") or unit.startswith("USD per million"):
+        return USD_PRECISE
     if unit.startswith("USD"):
         return USD
     if unit == "fraction":
         return PERCENT
-    return None
+    if unit == "ratio":
+        return RATIO
+    if unit == "flag":
+        return FLAG
+    if unit in _COUNT_UNITS:
+        return WHOLE
+    if unit.startswith(("kgCO2e per", "kWh per")):
+        return SMALL
+    return NUMBER
+
+
+def format_for_value(value) -> str:
+    """A format for a number with no unit (a constant, a limit): whole, two decimals, or scientific."""
+    if isinstance(value, bool):
+        return FLAG
+    if not isinstance(value, (int, float)) or value == 0 or float(value).is_integer():
+        return WHOLE
+    return NUMBER if 0.01 <= abs(value) < 1e15 else SCIENTIFIC
 
 
 class Grid:
@@ -105,16 +155,27 @@ class Grid:
         self.cells: dict[tuple[int, int], Spec] = {}
         self.widths: dict[int, float] = {}
         self.freeze: str | None = None
-        self.charts: list[tuple[Any, str]] = []
+        self.charts: list[tuple[Any, Any]] = []
+        """(chart, anchor): a cell such as "M3", or an openpyxl anchor object."""
         self.repeated: list[RepeatedRows] = []
         self.print_title_rows: str | None = None
         """Rows repeated at the top of every printed page, e.g. "3:6"."""
+        self.print_title_columns: str | None = None
+        """Columns repeated at the left of every printed page, e.g. "A:B" (for sheets wider than a page)."""
+        self.pages_wide = 1
+        """Printed pages across: 1 fits the sheet to the page width; a very wide sheet gets more, at a readable scale."""
+        self.align_top = False
+        """Every cell aligned to the top: a sheet whose rows grow with wrapped text reads line by line."""
+        self.heights: dict[int, float] = {}
+        """Row heights in points; rows with wrapped text get one from their text when not given."""
         self.validations: list[Any] = []
         """openpyxl DataValidation objects (ranges already added)."""
         self.conditional: list[tuple[str, Any]] = []
         """(cell range, openpyxl conditional-formatting rule)."""
         self.header_text: str | None = None
-        """Printed page header (centre); the footer shows page numbers."""
+        """Printed page header (centre): the scenario or workbook title."""
+        self.header_date: str | None = None
+        """Printed page header (right): the export date."""
 
     def put(self, row: int, col: int, value: Any, style: str = "", number_format: str | None = None,
             comment: str | None = None, wrap: bool = False) -> None:
@@ -123,6 +184,15 @@ class Grid:
     def text(self, row: int, col: int, value: Any, style: str = "", comment: str | None = None, wrap: bool = False) -> None:
         """User (or any non-formula) text: never read as a formula."""
         self.cells[(row, col)] = Spec("" if value is None else str(value), style, None, comment, is_text=True, wrap=wrap)
+
+    def link(self, row: int, col: int, text: Any, url: str | None = None) -> None:
+        """Text (inert, as `text()` writes it) that links to `url`, by default the first web address in it.
+
+        The link is the cell's hyperlink (the sheet's <hyperlinks> part), never a HYPERLINK() formula
+        built from the text, and only a plain http(s) address (`names.safe_url`) becomes one."""
+        text = "" if text is None else str(text)
+        url = safe_url(url) if url is not None else next(iter(urls_in(text)), None)
+        self.cells[(row, col)] = Spec(text, "url" if url else "", None, is_text=True, url=url)
 
     def formula(self, row: int, col: int, body: str, style: str = "", number_format: str | None = None,
                 comment: str | None = None, cached: Any = None) -> None:
@@ -160,20 +230,29 @@ class Grid:
         if self.freeze:
             ws.freeze_panes = self.freeze
         ws.page_setup.orientation = "landscape"
-        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToWidth = self.pages_wide
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         if self.print_title_rows:
             ws.print_title_rows = self.print_title_rows
+        if self.print_title_columns:
+            ws.print_title_cols = self.print_title_columns
         if self.header_text:
-            ws.oddHeader.center.text = self.header_text.replace("&", "&&")
-            ws.oddFooter.left.text = "&A"
-            ws.oddFooter.right.text = "page &P of &N"
+            ws.oddHeader.center.text = _header_text(self.header_text)
+        if self.header_date:
+            ws.oddHeader.right.text = _header_text(f"exported {self.header_date}")
+        ws.oddFooter.left.text = "&A"  # the sheet's name
+        ws.oddFooter.right.text = "page &P of &N"
+        self._fill_number_formats()
+        heights = {**self._wrapped_text_heights(), **self.heights}
+        whole_dollars = self._cells_in_format(USD)
+        if whole_dollars:
+            ws.conditional_formatting.add(" ".join(whole_dollars), _whole_dollars_rule(ws.parent))
         for validation in self.validations:
             ws.data_validations.append(validation)
         for cells, rule in self.conditional:
             ws.conditional_formatting.add(cells, rule)
-        styles = _Styles(ws)
+        styles = _Styles(ws, self.align_top)
         letters = column_letters(self.max_column)
         by_row: dict[int, list[tuple[int, Spec]]] = {}
         for (r, c), spec in self.cells.items():
@@ -200,11 +279,94 @@ class Grid:
                     out[c - 1] = styles.openpyxl_cell(spec)
                 ws.append(out)
                 continue
-            xml[r] = f'<row r="{r}">' + "".join(_cell_xml(f"{letters[c]}{r}", spec, styles) for c, spec in items) + "</row>"
+            xml[r] = _row_tag(r, heights.get(r)) + "".join(_cell_xml(f"{letters[c]}{r}", spec, styles) for c, spec in items) + "</row>"
             ws.append([])
         for chart, anchor in self.charts:
             ws.add_chart(chart, anchor)
+        for (r, c), spec in self.cells.items():
+            if spec.url:
+                # the writer collects a sheet's links here and writes them, with their relationships, on close
+                ws._hyperlinks.append(Hyperlink(ref=f"{get_column_letter(c)}{r}", target=spec.url, tooltip=spec.url[:255]))
         return xml
+
+    def _wrapped_text_heights(self) -> dict[int, float]:
+        """Heights for rows with wrapped text, from the longest cell (spreadsheets do not fit rows on opening)."""
+        lines: dict[int, int] = {}
+        for (r, c), spec in self.cells.items():
+            if spec.wrap and isinstance(spec.value, str) and spec.value:
+                per_line = max(1, int(self.widths.get(c, DEFAULT_WIDTH_CHARS) * TEXT_CHARS_PER_WIDTH))
+                needed = sum(max(1, len(textwrap.wrap(part, per_line))) for part in spec.value.split("\n"))
+                lines[r] = max(lines.get(r, 1), needed)
+        return {r: min(n, MAX_LINES) * LINE_POINTS for r, n in lines.items() if n > 1}
+
+    def _fill_number_formats(self) -> None:
+        """Every number and formula cell gets a number format: a figure with no unit gets one from its value."""
+        for spec in self.cells.values():
+            if spec.number_format not in (None, "General") or spec.is_text:
+                continue
+            value = spec.cached if spec.is_formula else spec.value
+            if isinstance(value, (int, float)):
+                spec.number_format = format_for_value(value)
+        for block in self.repeated:
+            for c in block.columns:
+                numbers = [v for v in (c.values or []) if isinstance(v, (int, float))]
+                if c.number_format in (None, "General") and (numbers or c.values is None):
+                    c.number_format = format_for_value(next((v for v in numbers if v), 0)) if numbers else NUMBER
+
+    def _cells_in_format(self, number_format: str) -> list[str]:
+        """The cells in `number_format` as ranges (one per run of rows in a column)."""
+        rows_of: dict[int, list[int]] = {}
+        for (r, c), spec in self.cells.items():
+            if spec.number_format == number_format:
+                rows_of.setdefault(c, []).append(r)
+        for block in self.repeated:
+            for col in block.columns:
+                if col.number_format == number_format:
+                    rows_of.setdefault(col.column, []).extend(range(block.first, block.last + 1))
+        ranges = []
+        for c, rows in sorted(rows_of.items()):
+            rows.sort()
+            start = prev = rows[0]
+            for r in [*rows[1:], None]:
+                if r is not None and r == prev + 1:
+                    prev = r
+                    continue
+                letter = get_column_letter(c)
+                ranges.append(f"{letter}{start}" if start == prev else f"{letter}{start}:{letter}{prev}")
+                if r is not None:
+                    start = prev = r
+        return ranges
+
+
+DEFAULT_WIDTH_CHARS = 8.43
+TEXT_CHARS_PER_WIDTH = 1.0
+"""Characters of ordinary text per unit of column width (a width counts digits; text fits about as many letters)."""
+LINE_POINTS = 15.0
+MAX_LINES = 8
+
+
+def _row_tag(r: int, height: float | None) -> str:
+    return f'<row r="{r}" ht="{height:g}" customHeight="1">' if height else f'<row r="{r}">'
+
+
+HEADER_CHARS = 100
+"""Header text kept per section (Excel allows 255 characters for the whole header)."""
+
+
+def _header_text(text: str) -> str:
+    """Header text for the page setup: `&` starts a code there, so it is doubled; long titles are cut."""
+    text = " ".join(text.split())
+    if len(text) > HEADER_CHARS:
+        text = text[:HEADER_CHARS - 1].rstrip() + "…"
+    return text.replace("&", "&&")
+
+
+def _whole_dollars_rule(workbook) -> Rule:
+    """Beyond $1,000 either way, the `USD` cells show whole dollars (the format registered with the workbook's own id)."""
+    format_id = workbook._number_formats.add(USD_WHOLE) + 164  # custom formats are numbered from 164
+    style = DifferentialStyle(numFmt=NumberFormat(numFmtId=format_id, formatCode=USD_WHOLE))
+    limit = str(WHOLE_DOLLARS_ABOVE_USD)
+    return Rule(type="cellIs", operator="notBetween", formula=[f"-{limit}", limit], dxf=style)
 
 
 def _style_key(spec: Spec) -> tuple:
@@ -224,11 +386,11 @@ def _cell_xml(ref: str, spec: Spec, styles: "_Styles") -> str:
 def _repeated_row_writer(block: RepeatedRows, letters: list[str], styles: "_Styles"):
     """A function row -> row XML; templates are escaped and split once per block, not per cell.
 
-    Each row is the template text cut at the cached values: pieces[0] + value_0 + pieces[1] + ...
+    Each cell is its template cut at the cached value's type and text: head + type + middle + value + tail.
     """
-    def prepared(template: str, letter: str, number_format: str | None) -> tuple[str, str]:
+    def prepared(template: str, letter: str, number_format: str | None) -> tuple[str, str, str]:
         style = style_attr(styles.id_of(("", number_format, False, False)))
-        return f'<c r="{letter}{ROW}"{style}><f>{escape(template)}</f><v>', "</v></c>"
+        return f'<c r="{letter}{ROW}"{style}', f"><f>{escape(template)}</f><v>", "</v></c>"
 
     columns = sorted(block.columns, key=lambda c: c.column)  # a row's cells must be in column order
     if block.counter_column and columns and columns[0].column <= block.counter_column:
@@ -239,16 +401,20 @@ def _repeated_row_writer(block: RepeatedRows, letters: list[str], styles: "_Styl
             raise ValueError(f"column {letters[c.column]}: {len(c.values)} cached values for {rows} rows")
     body = [prepared(c.template, letters[c.column], c.number_format) for c in columns]
     first = [prepared(c.first_row_template or c.template, letters[c.column], c.number_format) for c in columns]
-    texts = [[cached_value(v)[1] for v in c.values] if c.values is not None else None for c in columns]
+    cached = [[cached_value(v) for v in c.values] if c.values is not None else None for c in columns]
+    kinds = [[kind for kind, _ in t] if t is not None and any(kind for kind, _ in t) else None for t in cached]
+    texts = [[text for _, text in t] if t is not None else None for t in cached]
     counter = letters[block.counter_column] if block.counter_column else None
+    counter_style = style_attr(styles.id_of(("", WHOLE, False, False)))
 
     def write(r: int) -> str:
         k = r - block.first
         parts = first if r == block.first else body
-        cells = "".join(head + (t[k] if t is not None else "") + tail for (head, tail), t in zip(parts, texts))
+        cells = "".join(head + (kind[k] if kind is not None else "") + middle + (t[k] if t is not None else "") + tail
+                        for (head, middle, tail), kind, t in zip(parts, kinds, texts))
         cells = cells.replace(ROW, str(r)).replace(PREVIOUS_ROW, str(r - 1))
         if counter:
-            cells = f'<c r="{counter}{r}" t="n"><v>{k + 1}</v></c>' + cells
+            cells = f'<c r="{counter}{r}"{counter_style} t="n"><v>{k + 1}</v></c>' + cells
         return f'<row r="{r}">{cells}</row>'
 
     return write
@@ -257,8 +423,9 @@ def _repeated_row_writer(block: RepeatedRows, letters: list[str], styles: "_Styl
 class _Styles:
     """One openpyxl style per distinct look, registered in the workbook's style table."""
 
-    def __init__(self, ws) -> None:
+    def __init__(self, ws, align_top: bool = False) -> None:
         self.ws = ws
+        self.align_top = align_top
         self.arrays: dict[tuple, Any] = {}
         self.ids: dict[tuple, int] = {}
 
@@ -274,6 +441,8 @@ class _Styles:
                 cell.number_format = number_format
             if wrap:
                 cell.alignment = WRAP
+            elif self.align_top:
+                cell.alignment = TOP
             if quote:
                 cell.quotePrefix = True
             self.arrays[key] = cell

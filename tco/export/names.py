@@ -77,3 +77,47 @@ def quote_sheet(name: str) -> str:
 def is_dangerous_text(text: str) -> bool:
     """Text a spreadsheet could take for a formula (or that CSV injection uses)."""
     return text.startswith(_DANGEROUS_START)
+
+
+URL_MAX_CHARS = 2000
+"""Excel refuses hyperlink addresses longer than 2,079 characters."""
+_URL = re.compile(r"https?://[^\s\"<>\\^`{|}]+", re.IGNORECASE)
+
+
+def safe_url(text: str) -> str | None:
+    """`text` when it is one plain http(s) web address (a cell may link to it), else None.
+
+    Why so strict: the address comes from data files and scenario files; only a web page may open
+    from a click (no `file:`, `javascript:` or other schemes, no spaces or quotes, no host-less URL)."""
+    from urllib.parse import urlsplit
+
+    text = text.strip()
+    if len(text) > URL_MAX_CHARS or not _URL.fullmatch(text):
+        return None
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return text
+
+
+_URL_IN_TEXT = re.compile(r"https?://[^\s\"'<>]+", re.IGNORECASE)
+_GITHUB_FILE = re.compile(r"github\.com/([\w.-]+)/([\w.-]+) (\S+) @([0-9a-f]{7,40})\b")
+
+
+def urls_in(text: str) -> list[str]:
+    """The safe web addresses a source text names, in order: written http(s) URLs, and GitHub files
+    cited as `github.com/<owner>/<repo> <path> @<commit>` (linked to that file at that commit)."""
+    found = []
+    for m in _GITHUB_FILE.finditer(text):
+        found.append((m.start(), f"https://github.com/{m.group(1)}/{m.group(2)}/blob/{m.group(4)}/{m.group(3).lstrip('/')}"))
+    for m in _URL_IN_TEXT.finditer(text):
+        found.append((m.start(), m.group(0).rstrip(".,;:)]")))
+    out = []
+    for _, url in sorted(found):
+        url = safe_url(url)
+        if url and url not in out:
+            out.append(url)
+    return out

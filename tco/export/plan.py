@@ -71,6 +71,15 @@ class ScenarioPlan:
     def start_date_name(self) -> str:
         return scenario_input_name("start_date", self.slug)
 
+    @property
+    def fiscal_year_start_month(self) -> int | None:
+        """First month of the fiscal year, when the scenario sets one (the workbook then shows fiscal years)."""
+        return self.scenario.finance.fiscal_year_start_month
+
+    @property
+    def fiscal_year_name(self) -> str:
+        return scenario_input_name("fiscal_year_start_month", self.slug)
+
     def defined_name(self, option: OptionPlan, input_name: str) -> str:
         if input_name in self.scenario_inputs:
             return self.names[(None, input_name)]

@@ -12,8 +12,8 @@ from openpyxl.workbook.defined_name import DefinedName
 from tco.engine import fields
 from tco.engine.rows import Provenance
 from tco.export.constants import ConstantTable
-from tco.export.grid import DATE, Grid, number_format_for
-from tco.export.names import quote_sheet
+from tco.export.grid import DATE, SCIENTIFIC, WHOLE, Grid, format_for_value, number_format_for
+from tco.export.names import quote_sheet, urls_in
 from tco.export.plan import INPUT_BY_NAME, ScenarioPlan
 from tco.model.scenario import SelfHostedOption
 
@@ -31,6 +31,8 @@ class InputRow:
     low: float | None
     high: float | None
     whole: bool = False
+    number_format: str | None = None
+    """The input cell's number format, for the Checks sheet's copy of its value."""
 
 
 @lru_cache(maxsize=None)
@@ -51,6 +53,8 @@ def input_bounds(name: str) -> tuple[float | None, float | None, bool]:
 
 WHOLE_INPUTS = frozenset({"horizon_months", "spare_replicas", "min_replicas", "gpus_per_replica", "overflow_replicas"})
 
+HUGE = 1e12
+"""An input this large stands for "no limit" (e.g. no long-context tier): shown as 1.00E+300, not as ###."""
 INPUTS_SHEET = "Inputs"
 NAMING_RULE = (
     "Every input cell has a defined name: `<field>__<scenario>` for workload and finance figures (shared by all "
@@ -75,6 +79,12 @@ PROVISIONED_LABELS = {
 its inputs say units where the self-hosted ones say GPUs."""
 
 
+FISCAL_YEAR_NOTE = ("labels the month rows of the Calculations sheet with their fiscal year, named by the calendar year "
+                    "it ends in: with 4 (April), April 2027 to March 2028 is FY2028; with 1, the calendar year. Costs do not change")
+FISCAL_MONTHS = fields.bounds(next(f for f in fields.FIELDS if f.key == "fiscal_year_start_month"))
+"""(1, 12), from the scenario schema."""
+
+
 def horizon_note(month_rows: int) -> str:
     return (f"any whole number of months from 1 to {month_rows} (the month rows of the Calculations sheet); every sum, "
             "average and per-unit figure counts only the months inside the horizon. The Checks sheet flags a longer one")
@@ -88,7 +98,7 @@ def build_inputs(plans: list[ScenarioPlan], wb, constants: ConstantTable | None 
     """
     g = Grid()
     g.text(1, 1, "Inputs", "title")
-    g.text(2, 1, NAMING_RULE + " " + COLOURS, "note")
+    g.text(2, 1, COLOURS + " Column G holds each input's defined name (the naming rule is on the About sheet).", "note")
     headers = ("scenario", "option", "input", "description", "unit", "value", "defined name", "source", "as of", "note")
     for c, h in enumerate(headers, start=1):
         g.text(3, c, h, "header")
@@ -96,6 +106,7 @@ def build_inputs(plans: list[ScenarioPlan], wb, constants: ConstantTable | None 
         g.width(c, w)
     g.freeze = "A4"
     g.print_title_rows = "3:3"
+    g.align_top = True
     r = 4
     sheet = quote_sheet(INPUTS_SHEET)
     rows: list[InputRow] = []
@@ -104,7 +115,7 @@ def build_inputs(plans: list[ScenarioPlan], wb, constants: ConstantTable | None 
 
     for k in (constants.all() if constants else []):
         g.text(r, 1, CONSTANTS_SCENARIO); g.text(r, 2, "(all)"); g.text(r, 3, k.name); g.text(r, 4, k.label); g.text(r, 5, k.unit)
-        g.put(r, 6, k.value, "", "General"); g.text(r, 7, k.name); g.text(r, 8, "convention"); g.text(r, 10, k.why)
+        g.put(r, 6, k.value, "", format_for_value(k.value)); g.text(r, 7, k.name); g.text(r, 8, "convention"); g.text(r, 10, k.why, wrap=True)
         wb.defined_names[k.name] = DefinedName(k.name, attr_text=f"{sheet}!$F${r}")
         r += 1
     if constants:
@@ -139,21 +150,22 @@ def build_inputs(plans: list[ScenarioPlan], wb, constants: ConstantTable | None 
         g.text(r, 1, plan.scenario.id); g.text(r, 2, option_id); g.text(r, 3, name)
         g.text(r, 4, label); g.text(r, 5, unit)
         if link:
-            g.formula(r, 6, link, "link", number_format_for(unit) or "General", cached=float(value))
+            g.formula(r, 6, link, "link", number_format_for(unit), cached=float(value))
         else:
-            g.put(r, 6, float(value), "input", number_format_for(unit) or "General")
+            g.put(r, 6, float(value), "input", number_format_for(unit) if abs(value) < HUGE else SCIENTIFIC)
             low, high, whole = input_bounds(name)
             if name == "horizon_months":
                 high = float(month_rows.get(plan.scenario.id, high or 0)) or high
             validate(r, low, high, whole, name)
-            rows.append(InputRow(plan.scenario.id, option_id, name, f"{sheet}!$F${r}", float(value), low, high, whole))
+            rows.append(InputRow(plan.scenario.id, option_id, name, f"{sheet}!$F${r}", float(value), low, high, whole,
+                                 number_format_for(unit)))
         if defined:
             g.text(r, 7, defined)
             wb.defined_names[defined] = DefinedName(defined, attr_text=f"{sheet}!$F${r}")
         if prov is not None:
-            g.text(r, 8, prov.source); g.text(r, 9, prov.as_of)
+            g.link(r, 8, prov.source); g.text(r, 9, prov.as_of)
             note = "; ".join(x for x in (prov.note, note) if x)
-        g.text(r, 10, note)
+        g.text(r, 10, note, wrap=True)
         r += 1
 
     for plan in plans:
@@ -162,9 +174,19 @@ def build_inputs(plans: list[ScenarioPlan], wb, constants: ConstantTable | None 
         g.text(r, 4, "first day of month 1"); g.text(r, 5, "date")
         g.put(r, 6, float((plan.start_date - dt.date(1899, 12, 30)).days), "input", DATE)
         g.text(r, 7, plan.start_date_name); g.text(r, 8, "scenario file" if plan.scenario.finance.start_date else "export date")
-        g.text(r, 10, START_DATE_NOTE)
+        g.text(r, 10, START_DATE_NOTE, wrap=True)
         wb.defined_names[plan.start_date_name] = DefinedName(plan.start_date_name, attr_text=f"{sheet}!$F${r}")
         r += 1
+        if plan.fiscal_year_start_month is not None:
+            g.text(r, 1, plan.scenario.id); g.text(r, 2, "(all options)"); g.text(r, 3, "fiscal_year_start_month")
+            g.text(r, 4, "first calendar month of the fiscal year"); g.text(r, 5, "month")
+            g.put(r, 6, plan.fiscal_year_start_month, "input", WHOLE)
+            g.text(r, 7, plan.fiscal_year_name); g.text(r, 8, "scenario file"); g.text(r, 10, FISCAL_YEAR_NOTE, wrap=True)
+            wb.defined_names[plan.fiscal_year_name] = DefinedName(plan.fiscal_year_name, attr_text=f"{sheet}!$F${r}")
+            validate(r, FISCAL_MONTHS[0], FISCAL_MONTHS[1], True, "fiscal_year_start_month")
+            rows.append(InputRow(plan.scenario.id, "(all options)", "fiscal_year_start_month", f"{sheet}!$F${r}",
+                                 float(plan.fiscal_year_start_month), *FISCAL_MONTHS, True, WHOLE))
+            r += 1
         for name in plan.scenario_inputs:
             line(plan, "(all options)", name, plan.scenario_values[name], first.provenance.get(name), plan.names[(None, name)],
                  note=horizon_note(month_rows.get(plan.scenario.id, plan.horizon_months)) if name == "horizon_months" else "")
@@ -187,6 +209,8 @@ def build_sources(plans: list[ScenarioPlan], catalog) -> Grid:
     for c, w in enumerate((16, 34, 50, 60, 12, 50, 60), start=1):
         g.width(c, w)
     g.freeze = "A4"
+    g.print_title_rows = "3:3"
+    g.align_top = True
     entries: dict[tuple, list[str]] = {}
 
     def add(kind: str, record: str, figures: str, source: str, as_of: str, note: str, used_by: str) -> None:
@@ -224,9 +248,19 @@ def build_sources(plans: list[ScenarioPlan], catalog) -> Grid:
     r = 4
     for (kind, record, figures, source, as_of, note), users in entries.items():
         for c, v in enumerate((kind, record, figures, source, as_of, note, ", ".join(users)), start=1):
-            g.text(r, c, v)
+            if c == 4:
+                g.link(r, c, v)
+            else:
+                g.text(r, c, v, wrap=c in WRAPPED_SOURCE_COLUMNS)
+        for url in urls_in(source)[1:]:  # the source cell links to the first address it names; the others below it
+            r += 1
+            g.text(r, 3, "further link of the source above", "note"); g.link(r, 4, url)
         r += 1
     return g
+
+
+WRAPPED_SOURCE_COLUMNS = (3, 6, 7)
+"""figures, note, used by: long lists, wrapped so the sheet prints at a readable width."""
 
 
 def build_about(run, version: str, generated: dt.datetime, notes: list[str]) -> Grid:
@@ -234,6 +268,9 @@ def build_about(run, version: str, generated: dt.datetime, notes: list[str]) -> 
     g = Grid()
     g.text(1, 1, "About this workbook", "title")
     g.width(1, 28); g.width(2, 100); g.width(3, 70)
+    g.freeze = "A2"
+    g.print_title_rows = "1:1"
+    g.align_top = True
     rows = [
         ("tool", f"llm-tco {version}"),
         ("generated", generated.isoformat(timespec="seconds")),

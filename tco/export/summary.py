@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 from openpyxl.chart import BarChart, LineChart, Reference, ScatterChart, Series
+from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.utils import get_column_letter
 
 from tco.engine.compare import recommendation
@@ -21,17 +22,24 @@ from tco.export.plan import ScenarioPlan
 CHART_DATA_SHEET = "Chart data"
 GRID_STEPS_PER_DECADE = 6
 GRID_DECADES_EACH_SIDE = 2
-SECTION_ROWS = 18
-"""A scenario's section on the Summary is at least this tall, so that its charts do not overlap."""
+CHART_ROWS = 20
+"""Rows a scenario's charts span, side by side below its options table (never over a table or each other)."""
+CHART_GAP_PX = 10
+TITLE_SCENARIO_CHARS = 28
+"""A chart title names the scenario in at most this many characters (the section title above has it in full)."""
+CHART_TITLE_POINTS = 10
+MONTH_LABELS = 12
+"""At most this many month numbers under the cumulative cost chart (every k-th month is labelled)."""
 
 COLUMNS = (
-    ("rank", None, 6), ("option", None, 22), ("kind", None, 12), ("total cost", "total_cost_usd", 15),
+    ("rank", None, 12), ("option", None, 26), ("kind", None, 12), ("total cost", "total_cost_usd", 15),
     ("NPV", "npv_usd", 15), ("$ per million tokens", "cost_per_million_tokens_usd", 14),
     ("$ per request", "cost_per_request_usd", 13), ("break-even requests/day", "breakeven_requests_per_day", 16),
     ("break-even month", "breakeven_month", 12), ("excluded because", None, 30), ("notes", None, 40),
 )
 FORMATS = {"total_cost_usd": USD_WHOLE, "npv_usd": USD_WHOLE, "cost_per_million_tokens_usd": '"$"#,##0.0000',
-           "cost_per_request_usd": '"$"#,##0.000000', "breakeven_requests_per_day": NUMBER}
+           "cost_per_request_usd": '"$"#,##0.000000', "breakeven_requests_per_day": WHOLE,
+           "breakeven_month": WHOLE}
 
 
 def volume_grid(plans: list[ScenarioPlan]) -> dict[str, tuple[list[float], dict[str, list[float]]]]:
@@ -86,12 +94,13 @@ def build_summary(results, plans: list[ScenarioPlan], calcs: dict[str, CalcSheet
                  "cheapest option, saving and recommendation follow. Break-even volumes are as solved by llm-tco.", "note")
     for c, (_, _, w) in enumerate(COLUMNS, start=1):
         g.width(c, w)
-    g.width(7, 16); g.width(8, 90)
+    g.width(7, 16)  # the overview's recommendation (column H) reads on over the empty cells to its right
     g.freeze = "A3"
+    g.align_top = True
     g.print_title_rows = "1:2"
     g.text(4, 1, "Scenarios", "title")
     for c, h in enumerate(OVERVIEW, start=1):
-        g.text(5, c, h, "header")
+        g.text(5, c, h, "header", wrap=True)
     grids = volume_grid(plans)
     tornados = tornado_drivers(results, plans)
     if tornados is None:
@@ -113,7 +122,7 @@ def build_summary(results, plans: list[ScenarioPlan], calcs: dict[str, CalcSheet
         top = section
         g.text(top, 1, plan.scenario.title, "title")
         for c, (h, _, _) in enumerate(COLUMNS, start=1):
-            g.text(top + 2, c, h, "header")
+            g.text(top + 2, c, h, "header", wrap=True)
         a, b = top + 3, top + 2 + len(recs)
 
         def col(letter: str) -> str:
@@ -135,7 +144,7 @@ def build_summary(results, plans: list[ScenarioPlan], calcs: dict[str, CalcSheet
                 ref = calc.result_cells.get((rec["option"], key))
                 if ref:
                     g.formula(r, c, ref, "link", FORMATS.get(key), cached=calc.values.get((rec["option"], key), rec.get(key)))
-            g.text(r, 10, rec["excluded_reason"] or ""); g.text(r, 11, rec["notes"] or "")
+            g.text(r, 10, rec["excluded_reason"] or "", wrap=True); g.text(r, 11, rec["notes"] or "", wrap=True)
             if capability:
                 _capability_cells(g, r, rec, col)
         if capability:
@@ -167,8 +176,13 @@ def build_summary(results, plans: list[ScenarioPlan], calcs: dict[str, CalcSheet
         g.formula(r0, 8, body, "", None, cached=sentence)
         g.formula(top + 1, 1, f"H{r0}", "", None, cached=sentence)
 
+        charts_before = len(g.charts)
         data_row = _charts(g, data, data_row, plan, calc, grids[sid], recs, top, results, (tornados or {}).get(sid))
-        section = top + max(SECTION_ROWS, len(recs) + 5)
+        table_columns = len(COLUMNS) + (len(CAPABILITY_COLUMNS) if capability else 0)
+        made = [chart for chart, _ in g.charts[charts_before:]]
+        del g.charts[charts_before:]
+        _place_charts(g, made, b + 2, table_columns)
+        section = b + 2 + CHART_ROWS + 2
     return g, data, notes
 
 
@@ -189,7 +203,7 @@ CAPABILITY_FIRST_COLUMN = 12
 
 def _capability_header(g: Grid, row: int, requirement) -> None:
     for k, (header, width) in enumerate(CAPABILITY_COLUMNS):
-        g.text(row, CAPABILITY_FIRST_COLUMN + k, header, "header")
+        g.text(row, CAPABILITY_FIRST_COLUMN + k, header, "header", wrap=True)
         g.width(CAPABILITY_FIRST_COLUMN + k, width)
     bar = (f"min score {requirement.min_score:g}" if requirement.min_score is not None
            else f"comparable to {requirement.comparable_to} within {requirement.margin_points:g} points")
@@ -218,14 +232,18 @@ def _charts(g: Grid, data: Grid, data_row: int, plan: ScenarioPlan, calc: CalcSh
     first, last = calc.month_range
 
     cumulative = LineChart()
-    cumulative.title = f"{plan.scenario.title}: cumulative cost"
-    cumulative.y_axis.title = "USD"; cumulative.x_axis.title = "month"
+    _title(cumulative, "Cumulative cost", plan.scenario.title)
+    cumulative.y_axis.title = "cumulative cost (USD)"; cumulative.x_axis.title = "month of the horizon"
+    cumulative.y_axis.number_format = USD_WHOLE; cumulative.x_axis.number_format = "0"
     for o in plan.options:
         col = get_column_letter(calc.cumulative_column[o.option_id])
         cumulative.series.append(Series(Reference(range_string=f"{qs}!${col}${first}:${col}${last}"), title=o.option_id))
+    for s in cumulative.series:
+        s.smooth = False  # a smoothed line overshoots where the costs stop at the horizon
+    cumulative.x_axis.tickLblSkip = cumulative.x_axis.tickMarkSkip = max(1, -(-(last - first + 1) // MONTH_LABELS))
     cumulative.set_categories(Reference(range_string=f"{qs}!$A${first}:$A${last}"))
     _axes(cumulative)
-    g.charts.append((cumulative, f"M{top}"))
+    g.charts.append((cumulative, None))
 
     volumes, totals = grid
     data.text(data_row, 1, f"{sid}: total cost over the horizon by daily volume", "bold")
@@ -238,8 +256,9 @@ def _charts(g: Grid, data: Grid, data_row: int, plan: ScenarioPlan, calc: CalcSh
             data.put(data_row + 2 + n, k, totals[o.option_id][n], number_format=USD)
     v0, v1 = data_row + 2, data_row + 1 + len(volumes)
     scatter = ScatterChart()
-    scatter.title = f"{plan.scenario.title}: total cost by daily volume"
-    scatter.x_axis.title = "requests per day (log scale)"; scatter.y_axis.title = "USD over the horizon"
+    _title(scatter, "Total cost by daily volume", plan.scenario.title)
+    scatter.x_axis.title = "requests per day (log scale)"; scatter.y_axis.title = "total over the horizon (USD, log scale)"
+    scatter.x_axis.number_format = WHOLE; scatter.y_axis.number_format = USD_WHOLE
     scatter.x_axis.scaling.logBase = 10
     scatter.y_axis.scaling.logBase = 10
     xs = Reference(range_string=f"{qd}!$A${v0}:$A${v1}")
@@ -247,6 +266,7 @@ def _charts(g: Grid, data: Grid, data_row: int, plan: ScenarioPlan, calc: CalcSh
         letter = get_column_letter(k)
         s = Series(Reference(range_string=f"{qd}!${letter}${v0}:${letter}${v1}"), xs, title=o.option_id)
         s.marker.symbol = "none"
+        s.smooth = False
         scatter.series.append(s)
     row = v1 + 1
     points = [(r["option"], r["breakeven_requests_per_day"], results.breakevens.get(r["row"])) for r in recs
@@ -260,11 +280,13 @@ def _charts(g: Grid, data: Grid, data_row: int, plan: ScenarioPlan, calc: CalcSh
         p0, p1 = row + 1, row + len(points)
         s = Series(Reference(range_string=f"{qd}!$B${p0}:$B${p1}"), Reference(range_string=f"{qd}!$A${p0}:$A${p1}"), title="break-even")
         s.marker.symbol = "diamond"; s.marker.size = 9
+        s.marker.graphicalProperties = GraphicalProperties(solidFill="000000")
+        s.smooth = False
         s.graphicalProperties.line.noFill = True
         scatter.series.append(s)
         row = p1 + 1
     _axes(scatter)
-    g.charts.append((scatter, f"W{top}"))
+    g.charts.append((scatter, None))
 
     if tornado is None:
         return row + 1
@@ -279,19 +301,69 @@ def _charts(g: Grid, data: Grid, data_row: int, plan: ScenarioPlan, calc: CalcSh
     t0, t1 = row + 2, row + 1 + len(drivers)
     bars = BarChart()
     bars.type = "bar"; bars.grouping = "clustered"; bars.overlap = 100
-    bars.title = f"{plan.scenario.title}: what moves {option_id}'s total"
+    _title(bars, f"What moves {_shorten(option_id, 20)}", plan.scenario.title)
+    bars.y_axis.title = "change of the total (USD)"; bars.x_axis.title = "driver (low / high)"
+    bars.y_axis.number_format = USD_WHOLE
+    bars.x_axis.tickLblPos = "low"  # driver names left of the plot, not over the bars
+    bars.y_axis.crosses = "max"  # the USD scale below the bars (the drivers run top to bottom)
     bars.x_axis.scaling.orientation = "maxMin"
     for letter, title in (("B", "low end"), ("C", "high end")):
         bars.series.append(Series(Reference(range_string=f"{qd}!${letter}${t0}:${letter}${t1}"), title=title))
     bars.set_categories(Reference(range_string=f"{qd}!$A${t0}:$A${t1}"))
     _axes(bars)
-    g.charts.append((bars, f"AG{top}"))
+    g.charts.append((bars, None))
     return t1 + 2
 
 
 def _axes(chart) -> None:
-    """openpyxl 3.1 marks axes deleted by default; Excel then draws a chart without scales."""
+    """openpyxl 3.1 marks axes deleted by default; Excel then draws a chart without scales. The legend
+    goes below the plot, where long option ids do not squeeze it."""
     chart.x_axis.delete = False
     chart.y_axis.delete = False
-    chart.height = 7.5
-    chart.width = 15
+    chart.legend.position = "b"
+
+
+def _shorten(text: str, chars: int) -> str:
+    """`text` cut at a word boundary to at most `chars` characters, with an ellipsis when cut."""
+    text = " ".join(text.split())
+    if len(text) <= chars:
+        return text
+    cut = text[:chars - 1]
+    if " " in cut[chars // 2:]:
+        cut = cut[:cut.rindex(" ")]
+    return cut.rstrip(" ,;:-") + "…"
+
+
+def _title(chart, what: str, scenario_title: str) -> None:
+    """A short chart title (what it shows, then the scenario's title shortened) in a smaller bold font."""
+    from openpyxl.chart.text import RichText
+    from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties, RegularTextRun
+
+    font = CharacterProperties(sz=CHART_TITLE_POINTS * 100, b=True)
+    text = f"{what}: {_shorten(scenario_title, TITLE_SCENARIO_CHARS)}"
+    chart.title = text
+    chart.title.tx.rich = RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=font), r=[RegularTextRun(t=text, rPr=font)])])
+
+
+def _place_charts(g: Grid, charts: list, first_row: int, columns: int) -> None:
+    """Charts side by side over rows first_row.. first_row + CHART_ROWS, each spanning its own share of the
+    table's columns (two-cell anchors: a chart covers exactly its cells, so it never overlaps a table or
+    another chart, whatever the column widths)."""
+    from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, TwoCellAnchor
+    from openpyxl.utils.units import pixels_to_EMU
+
+    if not charts:
+        return
+    pixels = [int(g.widths.get(c, 8.43) * 7 + 5) for c in range(1, columns + 1)]
+    total, starts, run = sum(pixels), [0], 0
+    for c, px in enumerate(pixels):
+        if len(starts) < len(charts) and run + px / 2 >= total * len(starts) / len(charts):
+            starts.append(c)
+        run += px
+    ends = [*starts[1:], columns]
+    for chart, start, end in zip(charts, starts, ends):
+        anchor = TwoCellAnchor(editAs="oneCell")
+        anchor._from = AnchorMarker(col=start, colOff=pixels_to_EMU(CHART_GAP_PX // 2), row=first_row - 1, rowOff=0)
+        anchor.to = AnchorMarker(col=end - 1, colOff=pixels_to_EMU(max(0, pixels[end - 1] - CHART_GAP_PX // 2)),
+                                 row=first_row - 1 + CHART_ROWS, rowOff=0)
+        g.charts.append((chart, anchor))

@@ -103,6 +103,10 @@ class Finance(StrictModel):
     """Months to compare over (36 = three years)."""
     start_date: Date | None = None
     """First month of the horizon; picks the API price in force. Default: today."""
+    fiscal_year_start_month: int | None = Field(default=None, ge=1, le=12)
+    """First calendar month of your fiscal year (4 = April). When set, the workbook's Calculations sheets label
+    each month with its fiscal year, named by the calendar year the fiscal year ends in (April 2027 to March 2028
+    is FY2028; with 1 it is the calendar year). Default: not set, no fiscal-year column. Costs do not change."""
     discount_rate_per_year: float = Field(default=0.0, ge=0, le=1, allow_inf_nan=False)
     """Cost of capital for the NPV, e.g. 0.08; monthly costs are discounted at (1+r)^(month/12)."""
     api_price_decline_per_year: float = Field(default=0.0, ge=0, lt=1, allow_inf_nan=False)

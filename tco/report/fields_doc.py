@@ -14,7 +14,7 @@ _SCOPE_TITLES = {"workload": "Workload", "finance": "Finance", "api": "API optio
 
 def _rule(f: FM.Field) -> str:
     if f.input is None:
-        return "lookup (re-resolves the option)"
+        return "lookup (re-resolves the option)" if f.rebuild else "none: labels the workbook's months, costs unchanged"
     scale = "depends on the scenario" if callable(f.scale) else f"{f.scale:g}"
     if callable(f.scale):
         rule = f"`{f.input}` = value x ({f.scale.__doc__ or 'a factor of the scenario'})"
