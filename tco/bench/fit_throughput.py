@@ -282,7 +282,7 @@ SERVING_HOLDOUTS = (("gpu", "mi355x"), ("gpu", "gb300"), ("gpu", "gb200"), ("gpu
 """The groups the second source touches: its GPUs (GB200 and H100 SXM also have TensorRT-LLM rows) and its family."""
 
 
-def serving_holdout_rows(catalog: Catalog, rounds: int = 3) -> list[dict]:
+def serving_holdout_rows(catalog: Catalog, rounds: int = 3, ttft_max_concurrency: int | None = None) -> list[dict]:
     """`--serving --holdout`: refit SERVING_PARAMETERS from the shipped FITTED without one group, and score the group
     (throughput; TPOT and TTFT where it has them). The compute shares stay as shipped (fitted on TensorRT-LLM rows,
     which for GB200 and H100 SXM include the group: a partial hold-out, said so in docs/throughput.md)."""
@@ -294,7 +294,7 @@ def serving_holdout_rows(catalog: Catalog, rounds: int = 3) -> list[dict]:
     for kind, key in SERVING_HOLDOUTS:
         select = (lambda m, key=key: m.gpu == key) if kind == "gpu" else (lambda m, key=key: family(m.model) == key)
         kept = [m for m in rows if not select(m)]
-        constants = fit(catalog, kept, start, SERVING_PARAMETERS, rounds=rounds, cycles=1)
+        constants = fit(catalog, kept, start, SERVING_PARAMETERS, rounds=rounds, cycles=1, ttft_max_concurrency=ttft_max_concurrency)
         cases = model_cases(catalog, [m for m in rows if select(m)], constants)
         out.append(summary(cases, f"hold-out {kind} (serving refit)", key))
         for metric in ("tpot", "ttft"):
@@ -335,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     catalog = load_hardware()
     rows = [m for m in catalog.measurements if m.model in catalog.models and m.gpu in catalog.gpus]
     if args.serving and args.holdout:
-        for row in serving_holdout_rows(catalog, rounds=args.rounds):
+        for row in serving_holdout_rows(catalog, rounds=args.rounds, ttft_max_concurrency=args.ttft_max_concurrency):
             print(row, flush=True)
         return 0
     if args.serving:
