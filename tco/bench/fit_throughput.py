@@ -132,16 +132,19 @@ def _errors(catalog: Catalog, rows: Sequence[ThroughputMeasurement], constants: 
     return _all_errors(catalog, rows, constants)[0]
 
 
-def _all_errors(catalog: Catalog, rows: Sequence[ThroughputMeasurement],
-                constants: FittedConstants) -> tuple[list[float], list[float], list[float]]:
-    """Absolute log errors of throughput (every row), TPOT and TTFT (rows that publish them; medians first)."""
+def _all_errors(catalog: Catalog, rows: Sequence[ThroughputMeasurement], constants: FittedConstants,
+                ttft_max_concurrency: int | None = None) -> tuple[list[float], list[float], list[float]]:
+    """Absolute log errors of throughput (every row), TPOT and TTFT (rows that publish them; medians first;
+    TTFT only up to `ttft_max_concurrency` requests in flight when given)."""
     from tco.bench.accuracy import config_of
 
     out, tpot, ttft = [], [], []
     for m in rows:
         r = predict_model(catalog.models[m.model], catalog.gpus[m.gpu], config_of(m), constants)
         out.append(abs(math.log(r.output_tokens_per_s / m.output_tokens_per_s)) if r.runnable else 1.0)
-        for measured, predicted, errors in ((m.tpot_p50_ms or m.tpot_ms, r.tpot_ms, tpot), (m.ttft_p50_ms or m.ttft_ms, r.ttft_ms, ttft)):
+        ttft_counted = ttft_max_concurrency is None or (m.concurrency is not None and m.concurrency <= ttft_max_concurrency)
+        for measured, predicted, errors in ((m.tpot_p50_ms or m.tpot_ms, r.tpot_ms, tpot),
+                                            ((m.ttft_p50_ms or m.ttft_ms) if ttft_counted else None, r.ttft_ms, ttft)):
             if measured:
                 errors.append(abs(math.log(predicted / measured)) if r.runnable and math.isfinite(predicted) and predicted > 0 else 1.0)
     return out, tpot, ttft
@@ -153,12 +156,12 @@ def _band_mean(ordered: Sequence[float], lo_pct: float, hi_pct: float) -> float:
 
 
 def objective(catalog: Catalog, rows: Sequence[ThroughputMeasurement], constants: FittedConstants,
-              p90_weight: float = P90_WEIGHT) -> float:
+              p90_weight: float = P90_WEIGHT, ttft_max_concurrency: int | None = None) -> float:
     """Median + p90_weight x P90 of the absolute log error, each taken as the mean of a band around it
     (40-60 %, 85-95 %): the same target, but a surface the coordinate search can descend, where a
-    single order statistic is flat almost everywhere."""
+    single order statistic is flat almost everywhere. `ttft_max_concurrency`: see `--ttft-max-concurrency`."""
     total = 0.0
-    for weight, errors in zip((1.0, LATENCY_WEIGHT, LATENCY_WEIGHT), _all_errors(catalog, rows, constants)):
+    for weight, errors in zip((1.0, LATENCY_WEIGHT, LATENCY_WEIGHT), _all_errors(catalog, rows, constants, ttft_max_concurrency)):
         if errors:
             errors = sorted(errors)
             total += weight * (_band_mean(errors, 40, 60) + p90_weight * _band_mean(errors, 85, 95))
@@ -167,7 +170,7 @@ def objective(catalog: Catalog, rows: Sequence[ThroughputMeasurement], constants
 
 def fit(catalog: Catalog, rows: Sequence[ThroughputMeasurement], constants: FittedConstants,
         names: Sequence[str] = PARAMETERS, rounds: int = 6, cycles: int = 4, log: Callable[[str], None] = lambda s: None,
-        p90_weight: float = P90_WEIGHT) -> FittedConstants:
+        p90_weight: float = P90_WEIGHT, ttft_max_concurrency: int | None = None) -> FittedConstants:
     """Coordinate search from `constants`: each parameter in turn is multiplied by shrinking factors
     while it helps; returns the best constants found.
 
@@ -175,7 +178,7 @@ def fit(catalog: Catalog, rows: Sequence[ThroughputMeasurement], constants: Fitt
     one still improves the objective, because a coarse step can unlock a parameter a fine one
     left stuck.
     """
-    best = objective(catalog, rows, constants, p90_weight)
+    best = objective(catalog, rows, constants, p90_weight, ttft_max_concurrency)
     for _ in range(cycles):
         cycle_start = best
         step = 1.5
@@ -188,7 +191,7 @@ def fit(catalog: Catalog, rows: Sequence[ThroughputMeasurement], constants: Fitt
                         if not lo <= new <= hi:
                             break
                         candidate = with_constant(constants, name, new)
-                        value = objective(catalog, rows, candidate, p90_weight)
+                        value = objective(catalog, rows, candidate, p90_weight, ttft_max_concurrency)
                         if value < best - 1e-9:
                             best, constants = value, candidate
                         else:
@@ -279,7 +282,7 @@ SERVING_HOLDOUTS = (("gpu", "mi355x"), ("gpu", "gb300"), ("gpu", "gb200"), ("gpu
 """The groups the second source touches: its GPUs (GB200 and H100 SXM also have TensorRT-LLM rows) and its family."""
 
 
-def serving_holdout_rows(catalog: Catalog, rounds: int = 3) -> list[dict]:
+def serving_holdout_rows(catalog: Catalog, rounds: int = 3, ttft_max_concurrency: int | None = None) -> list[dict]:
     """`--serving --holdout`: refit SERVING_PARAMETERS from the shipped FITTED without one group, and score the group
     (throughput; TPOT and TTFT where it has them). The compute shares stay as shipped (fitted on TensorRT-LLM rows,
     which for GB200 and H100 SXM include the group: a partial hold-out, said so in docs/throughput.md)."""
@@ -291,7 +294,7 @@ def serving_holdout_rows(catalog: Catalog, rounds: int = 3) -> list[dict]:
     for kind, key in SERVING_HOLDOUTS:
         select = (lambda m, key=key: m.gpu == key) if kind == "gpu" else (lambda m, key=key: family(m.model) == key)
         kept = [m for m in rows if not select(m)]
-        constants = fit(catalog, kept, start, SERVING_PARAMETERS, rounds=rounds, cycles=1)
+        constants = fit(catalog, kept, start, SERVING_PARAMETERS, rounds=rounds, cycles=1, ttft_max_concurrency=ttft_max_concurrency)
         cases = model_cases(catalog, [m for m in rows if select(m)], constants)
         out.append(summary(cases, f"hold-out {kind} (serving refit)", key))
         for metric in ("tpot", "ttft"):
@@ -325,11 +328,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=8, help="rounds of shrinking steps per cycle (default 8)")
     parser.add_argument("--parameters", nargs="+", metavar="NAME",
                         help="with --serving: move only these of SERVING_PARAMETERS (the others stay as shipped)")
+    parser.add_argument("--ttft-max-concurrency", type=int, metavar="C",
+                        help="with --serving: score TTFT only on rows with at most C requests in flight (where the fixed "
+                             "latencies show; above, a closed loop's TTFT is mostly queueing)")
     args = parser.parse_args(argv)
     catalog = load_hardware()
     rows = [m for m in catalog.measurements if m.model in catalog.models and m.gpu in catalog.gpus]
     if args.serving and args.holdout:
-        for row in serving_holdout_rows(catalog, rounds=args.rounds):
+        for row in serving_holdout_rows(catalog, rounds=args.rounds, ttft_max_concurrency=args.ttft_max_concurrency):
             print(row, flush=True)
         return 0
     if args.serving:
@@ -341,7 +347,8 @@ def main(argv: list[str] | None = None) -> int:
                   file=sys.stderr)
             return 2
         fitted = fit(catalog, rows, start, names, rounds=args.rounds, cycles=1,
-                     log=lambda s: print(s, file=sys.stderr, flush=True), p90_weight=args.p90_weight)
+                     log=lambda s: print(s, file=sys.stderr, flush=True), p90_weight=args.p90_weight,
+                     ttft_max_concurrency=args.ttft_max_concurrency)
         print(constants_source(fitted))
         return 0
     fitted = fit_staged(catalog, rows, args.per_generation, log=lambda s: print(s, file=sys.stderr), p90_weight=args.p90_weight)

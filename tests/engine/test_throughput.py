@@ -590,3 +590,21 @@ def test_a_group_wider_than_a_node_pays_the_scale_out_latency_on_every_collectiv
     assert wide.spans_nodes and not node.spans_nodes
     assert allreduce_s(wide, 16, 0.0) == pytest.approx(FITTED.allreduce_latency_s + FITTED.scale_out_latency_s)
     assert allreduce_s(node, 8, 0.0) == pytest.approx(FITTED.allreduce_latency_s)
+
+
+def test_an_all_reduce_across_nodes_sends_only_a_gpus_share_of_the_data_over_its_nic(catalog):
+    """TP16 over two 8-GPU H100 SXM nodes, 8,192 tokens of DeepSeek-R1's 7,168-wide hidden vector in 16 bits
+    (117 MB): reduce-scatter and all-gather inside the node move 2 x 7/8 of it over NVLink, and only each GPU's
+    1/8 share is all-reduced between the two nodes (2 x 1/2 of it over the scale-out network), as NCCL's
+    hierarchical algorithms do; a flat ring would push 2 x 15/16 of it through every NIC."""
+    m, g = catalog.models["deepseek-r1"], catalog.gpus["h100-sxm"]
+    wide = build_deployment(m, g, ServingConfig(gpus=16, tp=16, input_tokens=1000, output_tokens=1000), 16, 1, 1,
+                            Split(1, 1), "fp8", "fp8", FITTED)
+    data = 8192 * 7168 * 2.0
+    nvlink = FITTED.nvlink_allreduce_bytes_per_s.get("hopper")
+    assert wide.node_gpus == 8 and wide.node_link_bytes_per_s == pytest.approx(nvlink)
+    expected = (FITTED.allreduce_latency_s + FITTED.scale_out_latency_s + 2 * 7 / 8 * data / nvlink
+                + 2 * 1 / 2 * data / 8 / FITTED.scale_out_bytes_per_s)
+    assert allreduce_s(wide, 16, 8192) == pytest.approx(expected)
+    flat = FITTED.allreduce_latency_s + FITTED.scale_out_latency_s + 2 * 15 / 16 * data / FITTED.scale_out_bytes_per_s
+    assert allreduce_s(wide, 16, 8192) < flat / 5

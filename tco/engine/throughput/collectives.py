@@ -15,8 +15,17 @@ def allreduce_s(d: Deployment, ranks: int, tokens: float) -> float:
     if ranks <= 1:
         return 0.0
     seconds = d.constants.allreduce_latency_s + scale_out_latency_s(d)
+    data = tokens * d.model.hidden_size * 2.0
+    g = d.node_gpus
+    if d.spans_nodes and d.node_link_bytes_per_s and ranks > g and ranks % g == 0:
+        # Hierarchical (NCCL's tree / NVLS + ring across nodes): reduce-scatter inside each node, all-reduce of
+        # each GPU's 1/g share over the scale-out network, all-gather inside the node. Only 1/g of the data
+        # crosses a GPU's NIC; the rest moves at the in-node link's pace.
+        nodes = ranks // g
+        return (seconds + 2.0 * (g - 1) / g * data / d.node_link_bytes_per_s
+                + 2.0 * (nodes - 1) / nodes * data / g / d.link_bytes_per_s)
     if d.link_bytes_per_s:
-        seconds += 2.0 * (ranks - 1) / ranks * tokens * d.model.hidden_size * 2.0 / d.link_bytes_per_s
+        seconds += 2.0 * (ranks - 1) / ranks * data / d.link_bytes_per_s
     return seconds
 
 

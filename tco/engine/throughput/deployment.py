@@ -63,6 +63,11 @@ class Deployment:
     spans_nodes: bool = False
     """The tensor/expert-parallel group is wider than one NVLink / Infinity Fabric domain: its collectives
     cross the scale-out network (and pay `FittedConstants.scale_out_latency_s` more each)."""
+    node_link_bytes_per_s: float | None = None
+    """When the group spans nodes: the link inside a node (NVLink / Infinity Fabric), over which a hierarchical
+    all-reduce reduces and gathers before and after the scale-out step (`collectives.allreduce_s`)."""
+    node_gpus: int = 8
+    """GPUs one fast fabric joins (`gpu.scale_up_gpus`)."""
 
 
 def build_deployment(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int, pp: int, dp: int, split: Split,
@@ -86,7 +91,7 @@ def build_deployment(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: 
         head = model.head_dim or model.hidden_size // model.num_attention_heads
         decode_pair = prefill_pair = model.num_attention_heads * 4.0 * head
     layers = model.num_layers
-    link = link_bytes_per_s(gpu, constants)
+    link = node_link = link_bytes_per_s(gpu, constants)
     if tp > scale_up_gpus(gpu):
         # The group spans nodes: its collectives run at the scale-out network's pace.
         link = min(link, constants.scale_out_bytes_per_s) if link else constants.scale_out_bytes_per_s
@@ -107,7 +112,7 @@ def build_deployment(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: 
         tokens_per_decode_seq=1.0 + (DRAFT_TOKENS[config.spec_method] if config.spec_method != "none" else 0),
         acceptance_length=acceptance_length_of(config),
         draft_layer_equivalents=float(DRAFT_TOKENS[config.spec_method]) if config.spec_method != "none" else 0.0,
-        spans_nodes=tp > scale_up_gpus(gpu))
+        spans_nodes=tp > scale_up_gpus(gpu), node_link_bytes_per_s=node_link, node_gpus=scale_up_gpus(gpu))
 
 
 def acceptance_length_of(config: ServingConfig) -> float:

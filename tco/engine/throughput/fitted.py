@@ -149,7 +149,9 @@ class FittedConstants:
     kv_handoff_s: float = field(default=0.05, metadata=_doc(
         "fixed time to hand a prefilled request to a decode worker (disaggregated serving)", "s"))
     """Disaggregated prefill/decode: the router, the KV transfer set-up (NIXL, Mooncake, MoRI) and the decode
-    worker's admission, on top of the bytes sent. Fitted on the InferenceX TTFTs only."""
+    worker's admission, on top of the bytes sent. Fitted on the InferenceX TTFTs at 1-8 requests in flight only:
+    fitted on every row it grew to stand in for the queueing of the saturated rows (0.22 s, where MI355X's
+    measured TTFT at one request disaggregated, SGLang + MoRI P8/D8, exceeds SGLang aggregated TP8 at four by 50-70 ms)."""
 
 
 FITTED = FittedConstants(
@@ -170,10 +172,12 @@ FITTED = FittedConstants(
     scale_out_bytes_per_s=1.185e+10,
     scale_out_latency_s=7.858e-05,
     request_latency_s=0.06836,
-    kv_handoff_s=0.2202,
+    kv_handoff_s=0.1083,
 )
 """The constants shipped with the tool (`python -m tco.bench.fit_throughput`, 2026-11-28, per
 generation: the NVLink bandwidths only; 2026-12-02, `--serving`: the GEMM shape, the scale-out network,
 the request and KV handoff latencies, the all-reduce and per-layer latencies refitted on both sources;
 2026-12-02, `--serving --parameters scale_out_latency_s --rounds 4`: the scale-out latency alone, the others
-as they were). Every prediction uses them unless given others."""
+as they were; 2026-12-02, `--serving --parameters kv_handoff_s request_latency_s --ttft-max-concurrency 8 --rounds 4`:
+the two fixed latencies on the TTFTs of 1-8 requests in flight, where no queue hides them; only the handoff
+moved, 0.2202 -> 0.1083 s). Every prediction uses them unless given others."""
