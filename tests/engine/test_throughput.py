@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tco.engine.throughput import (ServingConfig, efficiency_generation, expected_experts_touched, load_imbalance,
@@ -536,16 +536,24 @@ def test_a_tighter_latency_target_never_raises_throughput(catalog, model, gpu, i
         assert getattr(tight, which) <= target * tighter * (1 + 1e-9)
 
 
+CHUNK_RIPPLE = 1e-3
+
+
 @settings(max_examples=40, deadline=None)
 @given(model=st.sampled_from(MODELS), b=st.integers(1, 1000))
+@example(model="llama-3.1-8b", b=900)  # a 0.004 % ripple (22,322.73 -> 22,321.74 tokens/s)
 def test_throughput_never_falls_and_latency_never_improves_with_more_concurrency(catalog, model, b):
     cfg = ServingConfig(gpus=8, input_tokens=1000, output_tokens=300, precision="fp8")
     g = catalog.gpus["h200"]
     one = predict_model(catalog.models[model], g, replace(cfg, concurrency=b))
     two = predict_model(catalog.models[model], g, replace(cfg, concurrency=b + 1))
+    # Prompts are prefilled in whole chunks: the mean step blends the steps with floor(m) and floor(m) + 1
+    # chunks, linear between whole chunk counts, while a compute-bound step is convex in its prompt tokens.
+    # That leaves a ripple of at most ~0.05 % (llama-3.1-8b near 600 requests on 8 x H200, scanned every
+    # third concurrency up to 1,000); anything beyond 0.1 % is a real fall.
     if one.runnable and two.concurrency > one.concurrency:
-        assert two.output_tokens_per_s >= one.output_tokens_per_s * (1 - 1e-12)
-        assert two.tpot_ms >= one.tpot_ms * (1 - 1e-12)
+        assert two.output_tokens_per_s >= one.output_tokens_per_s * (1 - CHUNK_RIPPLE)
+        assert two.tpot_ms >= one.tpot_ms * (1 - CHUNK_RIPPLE)
 
 
 # --- The documented accuracy ------------------------------------------------------------------
