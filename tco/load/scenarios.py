@@ -252,9 +252,13 @@ def _new_spelling(parts: list[str], warnings: list[DataProblem] | None, text: st
     """A `--set` path written with an older key (tco.engine.fields `old_names`) is read with the new one."""
     from tco.engine.fields import FIELDS
 
+    # The key before the field's path is the option's id (or `workload` / `finance`), never a nested
+    # mapping: `payment.base.replicas` (a mixed fleet's base) is not a hybrid's older `replicas`.
+    nested = {key for f in FIELDS for key in f.path[:-1]}
     for f in FIELDS:
         n = len(f.path)
-        if parts and parts[-1] in f.old_names and tuple(parts[-n:-1]) == f.path[:-1] and len(parts) > n:
+        if (parts and parts[-1] in f.old_names and tuple(parts[-n:-1]) == f.path[:-1] and len(parts) > n
+                and parts[-n - 1] not in nested):
             if warnings is not None:
                 warnings.append(DataProblem("--set", None, ".".join(parts), f"`{parts[-1]}` is now called `{f.key}`; read as `{f.key}`",
                                             f"write --set {'.'.join([*parts[:-1], f.key])}={text.split('=', 1)[1]}", severity="warning"))

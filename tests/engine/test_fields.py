@@ -236,6 +236,17 @@ def test_both_spellings_at_once_is_an_error_naming_the_older_one(tmp_path):
 def test_an_older_key_given_by_set_is_migrated_too(catalog):
     assert run_totals(catalog, ["options.on-demand.payment.usd_per_gpu_hour=5"]) == pytest.approx(
         run_totals(catalog, ["options.on-demand.payment.gpu_usd_per_hour=5"]))
+    assert run_totals(catalog, ["options.overflow.replicas=3"]) == pytest.approx(
+        run_totals(catalog, ["options.overflow.overflow_replicas=3"]))
+
+
+def test_a_key_named_like_an_older_spelling_inside_a_nested_mapping_is_not_renamed():
+    """A hybrid's older `replicas` is `overflow_replicas`; a mixed fleet's `payment.base.replicas` is its own key."""
+    from tco.load.scenarios import _new_spelling
+
+    assert _new_spelling(["options", "mixed", "payment", "base", "replicas"], None, "x=1") == [
+        "options", "mixed", "payment", "base", "replicas"]
+    assert _new_spelling(["options", "overflow", "replicas"], None, "x=1") == ["options", "overflow", "overflow_replicas"]
 
 
 def test_the_field_reference_in_the_docs_is_current():
@@ -248,11 +259,15 @@ def test_the_field_reference_in_the_docs_is_current():
 def test_sweeping_the_volume_chooses_an_auto_base_again_as_run_with_set_does():
     """`replicas: auto` is the cheapest base for the traffic (tco.engine.base_size): `--set` chooses it at
     the new volume, so the sweep must too. At 4x the commitments example's volume the base chosen at
-    1.5 M requests/day (4) is no longer the cheapest (8 is); a fixed base cost 5,225,915 $ instead of 5,099,492 $."""
+    1.5 M requests/day is no longer the cheapest: keeping it costs more than what the sweep reports."""
     commitments = Path(__file__).parents[2] / "tco" / "examples" / "commitments.yaml"
     loaded = load_scenario_files([commitments])
     catalog = load_catalog(providers_of(loaded.scenarios), [], [])
+    rows, _ = build_rows(loaded.scenarios, catalog, TODAY)
+    base_today = int(next(r for r in rows if r.option_id == "reserved-base-bursts").values["base_replicas"])
     swept = sweep_totals(catalog, "workload.requests_per_day", "6000000", 6_000_000, file=commitments)
     ran = run_totals(catalog, ["workload.requests_per_day=6000000"], file=commitments)
     assert swept == pytest.approx(ran, rel=1e-9)
-    assert swept["reserved-base-bursts:total_cost_usd"] < 5_225_000
+    kept = run_totals(catalog, ["workload.requests_per_day=6000000",
+                                f"options.reserved-base-bursts.payment.base.replicas={base_today}"], file=commitments)
+    assert swept["reserved-base-bursts:total_cost_usd"] < kept["reserved-base-bursts:total_cost_usd"] - 1.0
