@@ -41,6 +41,7 @@ def build_checks(results, plans, calcs, input_rows, summary_checks=()) -> Grid:
     g.print_title_rows = "5:5"
     r = 6
     first = r
+    statuses: list[int] = []
 
     def check(area: str, label: str, value_formula: str, status: str, low=None, high=None, note: str = "",
               number_format: str | None = None, cached_value=None, cached_status=1) -> None:
@@ -52,6 +53,7 @@ def build_checks(results, plans, calcs, input_rows, summary_checks=()) -> Grid:
         if high is not None:
             g.put(r, 5, high, "", "General")
         g.formula(r, 6, status.replace("{r}", str(r)), "", "0", cached=cached_status)
+        statuses.append(cached_status)
         g.text(r, 7, note)
         r += 1
 
@@ -105,7 +107,7 @@ def build_checks(results, plans, calcs, input_rows, summary_checks=()) -> Grid:
               f"IF(AND({low_ok},{high_ok}),1,0)", row.low, row.high, "", None, row.value, 1)
     last = max(r - 1, first)
     g.text(3, 1, "all checks", "bold")
-    g.formula(3, 6, f"MIN({STATUS_COLUMN}{first}:{STATUS_COLUMN}{last})", "bold", "0", cached=1)
+    g.formula(3, 6, f"MIN({STATUS_COLUMN}{first}:{STATUS_COLUMN}{last})", "bold", "0", cached=min(statuses, default=1))
     g.text(3, 7, "1 when every check below passes")
     status_range = f"{STATUS_COLUMN}3:{STATUS_COLUMN}{last}"
     g.conditional.append((status_range, CellIsRule(operator="equal", formula=["0"], fill=FAIL_FILL, font=Font(color="9C0006"))))
