@@ -3,8 +3,9 @@
 Every formula is rendered from the engine's single definitions (`tco.engine.formulas`) by
 `to_excel`; each named intermediate is its own column and later formulas refer to it. Inputs
 are the defined names of the Inputs sheet. Below the months: results over the horizon (sums
-over the month columns), break-even month (INDEX/MATCH over a helper column) and the
-break-even volume check (the months recomputed at the solved volume, for both sides).
+over the month columns), break-even month (INDEX/MATCH over a helper column) and the live
+break-even volume: a short search whose points recompute the option's volume-dependent months
+(`tco.export.breakeven_search` says how and how precise), beside the volume llm-tco exported.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from dataclasses import dataclass, field
 from openpyxl.utils import get_column_letter
 
 from tco.engine import formulas as F
-from tco.engine.expr import Named, depends_on, to_python
+from tco.engine.expr import Named, depends_on, named_parts, to_python
+from tco.export import breakeven_search as BS
 from tco.export.constants import ConstantTable, to_excel_named
 from tco.export.grid import DATE, FLAG, NUMBER, PREVIOUS_ROW, ROW, USD, WHOLE, Grid, RepeatedColumn, RepeatedRows, number_format_for
 from tco.export.names import quote_sheet
@@ -36,9 +38,15 @@ IN_HORIZON = "in_horizon"
 HELPER = "at_or_below_reference"
 CUMULATIVE = "cumulative_cost_usd"
 BREAKEVEN_COMMENT = (
-    "Solved by llm-tco (bracketing on the same formulas over daily volumes): a spreadsheet cannot solve "
-    "for a volume live. The two totals below recompute every month at this volume; if you change inputs "
-    "they will no longer be equal - export again to re-solve.")
+    "Found in the sheet: three search steps from the exported break-even volume, each recomputing this option's "
+    "months at its volume (the blocks titled 'break-even search' to the right), then certified: the option costs "
+    "more than its reference 0.5 % below this volume and no more 0.5 % above it. Within 1 % of `tco breakeven` "
+    "when the crossing is unique; 'not found' (and a red check) when the steps cannot certify a crossing.")
+EXPORTED_BREAKEVEN_COMMENT = "Solved by llm-tco at the exported inputs (bracketing from 0.01 to 10^10 requests/day); it does not change with the inputs."
+SEARCH_ROWS = ["breakeven_search_certified", "reference_usd_per_daily_request", "reference_total_at_breakeven_usd"] + [
+    f"search_{k}_{what}" for k in BS.SEARCH_POINTS for what in ("requests_per_day", "total_usd", "difference_usd")] + [
+    "search_result_requests_per_day"] + [
+    f"search_{k}_{what}" for k in BS.CERTIFICATE_POINTS for what in ("requests_per_day", "total_usd", "difference_usd")]
 
 
 @dataclass
@@ -57,6 +65,8 @@ class Block:
     """Column name -> the engine's value in each month row (cached results)."""
     base_cell: str | None = None
     """For a check block of a mixed fleet with `replicas: auto`: the cell of the base break-even chose at its volume."""
+    volume: float | None = None
+    """For a search block: the daily volume its months are computed at (the engine's value of volume_cell)."""
 
 
 @dataclass
@@ -123,7 +133,7 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
     names = [t.name for t in F.HORIZON_RESULTS] + [f"total_{line.name}" for line in F.COST_LINES] + [
         "gpus_average", "gpus_peak", "utilization_average",
         "breakeven_reference_option", "breakeven_month", "breakeven_requests_per_day",
-        "total_at_breakeven_usd", "reference_total_at_breakeven_usd", "difference_at_breakeven_usd"]
+        "breakeven_requests_per_day_exported", *SEARCH_ROWS]
     if any(i.get("breakeven_base_replicas") is not None for i in options_info.values()):
         names.append("breakeven_base_replicas")
     for n in names:
@@ -133,26 +143,42 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
     def const_cell(option_id: str, name: str) -> str:
         return f"${get_column_letter(opt_col[option_id])}${constant_rows[name]}"
 
-    # check blocks at the break-even volume
+    # the live break-even search: one block per search point, the option's volume-dependent months at its volume
+    searches: dict[str, BS.Search] = {}
+    search_blocks: dict[str, dict[str, Block]] = {}
     for o in plan.options:
         info = options_info[o.option_id]
-        if info.get("reference") and info.get("breakeven_requests_per_day") is not None:
-            vol = f"${get_column_letter(opt_col[o.option_id])}${result_rows['breakeven_requests_per_day']}"
-            ref = plan.option(info["reference"])
-            rechosen = info.get("breakeven_base_replicas") is not None
-            for who, title in ((o, f"{o.option_id} at its break-even volume"),
-                               (ref, f"{ref.option_id} at the break-even volume of {o.option_id}")):
-                parts = volume_dependent(who.monthly_parts)
-                base_cell = None
-                if rechosen and who is o:  # `auto`: the base break-even chose there, and what depends on it
-                    parts = [p for p in who.monthly_parts if p in parts or depends_on(p.term, "base_replicas")]
-                    base_cell = f"${get_column_letter(opt_col[o.option_id])}${result_rows['breakeven_base_replicas']}"
-                b = Block(who, title, parts, volume_cell=vol, base=main[who.option_id],
-                          base_owner=o.option_id, base_cell=base_cell)
-                for p in b.parts:
-                    b.columns[p.name] = col; col += 1
-                blocks.append(b)
-                info.setdefault("check_blocks", []).append(b)
+        if not info.get("reference"):
+            continue
+        ref = plan.option(info["reference"])
+        exported = info.get("breakeven_requests_per_day")
+        start = float(exported) if exported is not None else float(o.row.values["requests_per_day"])
+        ref_total = sum(v * m for v, m in zip(computed[ref.option_id][0]["monthly_cost_usd"], in_months))
+        b_value = ref_total / float(ref.row.values["requests_per_day"])
+        # `replicas: auto`: the base llm-tco chose at the exported break-even volume (a cell), and what depends on it
+        rechosen = info.get("breakeven_base_replicas") is not None
+        base_cell = f"${get_column_letter(opt_col[o.option_id])}${result_rows['breakeven_base_replicas']}" if rechosen else None
+        at_base = {"base_replicas": float(info["breakeven_base_replicas"])} if rechosen else {}
+        parts = cost_parts(o.monthly_parts, with_base=rechosen)
+        rest = [p for p in o.monthly_parts if p not in parts]
+        made: dict[str, Block] = {}
+
+        def total_at(point: str, volume: float, _o=o, _parts=parts, _rest=rest, _made=made, _at_base=at_base) -> float:
+            vals = month_values(_parts + _rest, _o.constant_parts, _o.row.values, N, {"requests_per_day": volume, **_at_base})[0]
+            blk = _made[point]
+            blk.values, blk.volume = vals, volume
+            return sum(v * m for v, m in zip(vals["monthly_cost_usd"], in_months))
+
+        for k in BS.POINTS:
+            vol = f"${get_column_letter(opt_col[o.option_id])}${result_rows[f'search_{k}_requests_per_day']}"
+            b = Block(o, f"{o.option_id}: break-even search point {k} ({BS.POINT_TITLES[k]})", parts, volume_cell=vol,
+                      base=main[o.option_id], base_owner=o.option_id, base_cell=base_cell)
+            for p in b.parts:
+                b.columns[p.name] = col; col += 1
+            blocks.append(b)
+            made[k] = b
+        searches[o.option_id] = BS.run_search(start, b_value, total_at)
+        search_blocks[o.option_id] = made
 
     # ---- header
     g.text(1, 1, f"Calculations: {plan.scenario.title}", "title")
@@ -197,13 +223,9 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
         o = b.option
         if b.base is None:
             month_vals = computed[o.option_id][0]
+            b.values = month_vals
         else:
-            at = {"requests_per_day": float(options_info[b.base_owner]["breakeven_requests_per_day"])}
-            if b.base_cell:
-                at["base_replicas"] = float(options_info[b.base_owner]["breakeven_base_replicas"])
-            month_vals = month_values(b.parts + [p for p in o.monthly_parts if p not in b.parts], o.constant_parts, o.row.values, N,
-                                      at)[0]
-        b.values = month_vals
+            month_vals = b.values  # computed by the search at this block's volume
 
         def cell_of(n: str, _o=o, _b=b) -> str:
             if n == "month":
@@ -273,15 +295,23 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
         "utilization_average": ("utilization, GPU-weighted average", "fraction"),
         "breakeven_reference_option": ("break-even against (cheapest API of the scenario)", ""),
         "breakeven_month": ("break-even month (first month cumulative cost <= reference)", "month"),
-        "breakeven_requests_per_day": ("break-even volume (solved by llm-tco)", "requests/day"),
-        "total_at_breakeven_usd": ("this option's total at the break-even volume", "USD"),
-        "reference_total_at_breakeven_usd": ("reference's total at the break-even volume", "USD"),
-        "difference_at_breakeven_usd": ("difference (0 = the costs meet)", "USD"),
         "breakeven_base_replicas": ("reserved base at the break-even volume (auto: chosen again there by llm-tco)", "replicas"),
+        "breakeven_requests_per_day": ("break-even volume (live: found in this sheet)", "requests/day"),
+        "breakeven_requests_per_day_exported": ("break-even volume exported by llm-tco (exact at the exported inputs)", "requests/day"),
+        "breakeven_search_certified": ("live break-even certified (1 = a crossing within +/-0.5 %)", "flag"),
+        "reference_usd_per_daily_request": ("reference's total per request/day of volume (its total is proportional to volume)", "USD per request/day"),
+        "reference_total_at_breakeven_usd": ("reference's total at the live break-even volume", "USD"),
+        "search_result_requests_per_day": ("search result: secant step through points 2 and 3", "requests/day"),
     })
+    for k in BS.POINTS:
+        labels[f"search_{k}_requests_per_day"] = (f"search point {k}: {BS.POINT_TITLES[k]}", "requests/day")
+        labels[f"search_{k}_total_usd"] = (f"search point {k}: this option's total there", "USD")
+        labels[f"search_{k}_difference_usd"] = (f"search point {k}: total minus the reference's there", "USD")
     for name, r in result_rows.items():
         label, unit = labels[name]
         g.text(r, 1, label); g.text(r, 2, name, "note"); g.text(r, 3, unit, "note")
+    if any(options_info[o.option_id].get("reference") for o in plan.options):
+        g.text(max(result_rows.values()) + 2, 1, "Live break-even: " + BREAKEVEN_COMMENT, "note")
     for c in (2, 3):
         g.width(c, max(g.widths.get(c, 0), 16))
 
@@ -361,28 +391,13 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
             flags = b.values[HELPER]
             month = next((m for m, f in enumerate(flags, start=1) if f == 1.0), "none")
             put("breakeven_month", f'IFERROR(INDEX($A${first}:$A${last},MATCH(1,{rng(HELPER)},0)),"none")', month, WHOLE)
-            volume = info.get("breakeven_requests_per_day")
-            vr = result_rows["breakeven_requests_per_day"]
-            if volume is None:
-                g.text(vr, c, "none", comment="llm-tco found no daily volume (0.01 to 10^10) at which this option costs no more than the reference.")
-            else:
-                note = BREAKEVEN_COMMENT
-                if info.get("at_step"):
-                    note += " Here the costs never meet exactly: one more replica makes self-hosting jump above the API line."
-                g.put(vr, c, float(volume), number_format=NUMBER, comment=note)
-                result_values[(o.option_id, "breakeven_requests_per_day")] = float(volume)
-                if info.get("breakeven_base_replicas") is not None:
-                    g.put(result_rows["breakeven_base_replicas"], c, float(info["breakeven_base_replicas"]), number_format=WHOLE,
-                          comment="`replicas: auto` is chosen again at each volume: the base with the lowest total at the "
-                                  "break-even volume (solved by llm-tco; a spreadsheet cannot search it live).")
-                own, ref = info["check_blocks"]
-                own_total = masked_value("monthly_cost_usd", own)
-                ref_total = masked_value("monthly_cost_usd", ref)
-                put("total_at_breakeven_usd", masked_sum("monthly_cost_usd", own), own_total, USD)
-                put("reference_total_at_breakeven_usd", masked_sum("monthly_cost_usd", ref), ref_total, USD)
-                put("difference_at_breakeven_usd",
-                    f"{L}{result_rows['total_at_breakeven_usd']}-{L}{result_rows['reference_total_at_breakeven_usd']}",
-                    own_total - ref_total, USD)
+            _search_cells(g, plan, o, c, result_rows, info, searches[o.option_id], search_blocks[o.option_id], main,
+                          masked_sum, put, result_values)
+            if info.get("breakeven_base_replicas") is not None:
+                g.put(result_rows["breakeven_base_replicas"], c, float(info["breakeven_base_replicas"]), number_format=WHOLE,
+                      comment="`replicas: auto` is chosen again at each volume: the base with the lowest total at the exported "
+                              "break-even volume (solved by llm-tco; a spreadsheet cannot search it live). The live search "
+                              "keeps this base: change it here to try another.")
         for name, r in result_rows.items():
             if (r, c) in g.cells:
                 result_cells[(o.option_id, name)] = f"{qs}!${L}${r}"
@@ -405,6 +420,62 @@ def pages_across(g: Grid, first: int, end: int) -> int:
 def fiscal_year_label(day, start_month: int) -> str:
     """`FY2028` for a day in the fiscal year that ends in 2028 (the year starts in `start_month`; 1 = calendar year)."""
     return f"FY{day.year + (1 if start_month > 1 and day.month >= start_month else 0)}"
+
+
+def _search_cells(g: Grid, plan: ScenarioPlan, o: OptionPlan, c: int, result_rows: dict[str, int], info: dict,
+                  search: "BS.Search", blocks: dict[str, Block], main: dict[str, Block], masked_sum, put, result_values) -> None:
+    """The live break-even of one option: the search's cells in its results column (see tco.export.breakeven_search)."""
+    L = get_column_letter(c)
+
+    def at(name: str) -> str:
+        return f"{L}{result_rows[name]}"
+
+    exported = info.get("breakeven_requests_per_day")
+    er = result_rows["breakeven_requests_per_day_exported"]
+    if exported is None:
+        g.text(er, c, "none", comment="llm-tco found no daily volume (0.01 to 10^10) at which this option costs no more than "
+                                      "the reference, at the exported inputs. The live search then starts at the scenario's volume.")
+    else:
+        note = EXPORTED_BREAKEVEN_COMMENT
+        if info.get("at_step"):
+            note += " Here the costs never meet exactly: one more replica makes self-hosting jump above the API line."
+        g.put(er, c, float(exported), number_format=NUMBER, comment=note)
+    result_values[(o.option_id, "breakeven_requests_per_day_exported")] = float(exported) if exported is not None else "none"
+    ref = plan.option(info["reference"])
+    ref_block = main[ref.option_id]
+    b = at("reference_usd_per_daily_request")
+    put("reference_usd_per_daily_request",
+        f"{masked_sum('monthly_cost_usd', ref_block)}/{plan.defined_name(ref, 'requests_per_day')}",
+        search.reference_usd_per_daily_request, NUMBER)
+    own = plan.defined_name(o, "requests_per_day")
+    put("search_1_requests_per_day", f"IF(ISNUMBER({L}{er}),{L}{er},{own})", search.points["1"].volume, NUMBER)
+    vol = {k: at(f"search_{k}_requests_per_day") for k in BS.POINTS}
+    diff = {k: at(f"search_{k}_difference_usd") for k in BS.POINTS}
+    put("search_2_requests_per_day", BS.newton_formula(vol["1"], diff["1"], b), search.points["2"].volume, NUMBER)
+    put("search_3_requests_per_day", BS.secant_formula(vol["1"], diff["1"], vol["2"], diff["2"], b), search.points["3"].volume, NUMBER)
+    put("search_result_requests_per_day", BS.secant_formula(vol["2"], diff["2"], vol["3"], diff["3"], b), search.result, NUMBER)
+    result = at("search_result_requests_per_day")
+    put("search_low_requests_per_day", f"{result}*(1-breakeven_certificate_share)", search.points["low"].volume, NUMBER)
+    put("search_high_requests_per_day", f"{result}*(1+breakeven_certificate_share)", search.points["high"].volume, NUMBER)
+    for k in BS.POINTS:
+        point = search.points[k]
+        put(f"search_{k}_total_usd", masked_sum("monthly_cost_usd", blocks[k]), point.total_usd, USD)
+        put(f"search_{k}_difference_usd", f"{at(f'search_{k}_total_usd')}-{b}*{vol[k]}", point.difference_usd, USD)
+    put("breakeven_search_certified", f"IF(AND({diff['low']}>0,{diff['high']}<=0),1,0)", 1 if search.certified else 0, WHOLE)
+    put("breakeven_requests_per_day", f'IF({at("breakeven_search_certified")}=1,{result},"{BS.NOT_FOUND}")', search.live, NUMBER)
+    live = at("breakeven_requests_per_day")
+    put("reference_total_at_breakeven_usd", f'IF(ISNUMBER({live}),{b}*{live},"")',
+        search.reference_usd_per_daily_request * search.result if search.certified else "", USD)
+
+
+def cost_parts(parts: list[Named], with_base: bool = False) -> list[Named]:
+    """The volume-dependent monthly parts the monthly cost is built from: all a search block needs
+    (tokens, energy, carbon and cash lines are left out to keep the workbook small); `with_base`: also
+    those that depend on the reserved base (a mixed fleet's `auto` base, set at the break-even)."""
+    cost = next(p for p in parts if p.name == "monthly_cost_usd")
+    needed = {n.name for n in named_parts(cost)}
+    moving = {p.name for p in volume_dependent(parts)}
+    return [p for p in parts if p.name in needed and (p.name in moving or (with_base and depends_on(p.term, "base_replicas")))]
 
 
 def _cumulative(values: list[float]) -> list[float]:

@@ -2,7 +2,8 @@
 
 Why: the ICAEW code asks for checks a reviewer can see at a glance. What is checked: every horizon
 fits the month rows of its Calculations sheet; every input is within the scenario schema's bounds;
-each break-even volume still makes both sides cost the same; and each total still equals the figure
+each live break-even volume is certified (a crossing within +/-0.5 %) and agrees with the exported
+one within 1 %; and each total still equals the figure
 llm-tco exported (this one turns red, as it should, once you change an input: it tells you the file
 no longer shows the exported run). Limits and expected figures are cells beside each check, so no
 formula holds a number.
@@ -13,14 +14,15 @@ from __future__ import annotations
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Font, PatternFill
 
+from tco.export.breakeven_search import AGREEMENT_SHARE
 from tco.export.grid import USD, Grid
 from tco.export.names import quote_sheet
 
 CHECKS_SHEET = "Checks"
 TOTALS_TOLERANCE = 1e-9
 """Relative: the workbook recomputes the engine's figures with its own formulas (float noise only)."""
-BREAKEVEN_TOLERANCE = 1e-6
-"""Relative to the reference's total: the solved volume is bracketed to about this precision."""
+BREAKEVEN_AGREEMENT = AGREEMENT_SHARE
+"""Relative: the live break-even is certified within +/-0.5 %, so it agrees with the exported one within 1 %."""
 PASS_FILL = PatternFill("solid", fgColor="C6EFCE")
 FAIL_FILL = PatternFill("solid", fgColor="FFC7CE")
 STATUS_COLUMN = "F"
@@ -39,6 +41,7 @@ def build_checks(results, plans, calcs, input_rows, summary_checks=()) -> Grid:
     g.print_title_rows = "5:5"
     r = 6
     first = r
+    statuses: list[int] = []
 
     def check(area: str, label: str, value_formula: str, status: str, low=None, high=None, note: str = "",
               number_format: str | None = None, cached_value=None, cached_status=1) -> None:
@@ -50,6 +53,7 @@ def build_checks(results, plans, calcs, input_rows, summary_checks=()) -> Grid:
         if high is not None:
             g.put(r, 5, high, "", "General")
         g.formula(r, 6, status.replace("{r}", str(r)), "", "0", cached=cached_status)
+        statuses.append(cached_status)
         g.text(r, 7, note)
         r += 1
 
@@ -69,23 +73,29 @@ def build_checks(results, plans, calcs, input_rows, summary_checks=()) -> Grid:
                 check(sid, f"{o.option_id}: total cost equals the exported figure", cell,
                       "IF(ABS(C{r}-D{r})<=E{r}*MAX(ABS(D{r}),1),1,0)", rec_value, TOTALS_TOLERANCE,
                       "Turns 0 once you change an input: the file then no longer shows the exported run.", USD, rec_value, 1)
-            diff = calc.result_cells.get((o.option_id, "difference_at_breakeven_usd"))
-            ref_total = calc.result_cells.get((o.option_id, "reference_total_at_breakeven_usd"))
-            if diff is not None and ref_total is not None:
-                be = results.breakevens.get(o.row.row)
-                own_v = calc.values.get((o.option_id, "total_at_breakeven_usd"), 0.0)
-                ref_v = calc.values.get((o.option_id, "reference_total_at_breakeven_usd"), 0.0)
-                if be is not None and be.at_step:
-                    # the self-hosted staircase jumps over the API line: from this volume on it costs no more
-                    check(sid, f"{o.option_id}: at the solved break-even volume it costs no more than the reference",
-                          f"{diff}/MAX({ref_total},1)", "IF(C{r}<=E{r},1,0)", None, BREAKEVEN_TOLERANCE,
-                          "The costs never meet exactly here (one more replica is a step), so the check is one-sided.",
-                          "0.00E+00", (own_v - ref_v) / max(ref_v, 1.0), 1)
-                else:
-                    check(sid, f"{o.option_id}: both sides cost the same at the solved break-even volume",
-                          f"ABS({diff})/MAX({ref_total},1)", "IF(C{r}<=E{r},1,0)", None, BREAKEVEN_TOLERANCE,
-                          "Relative difference of the two totals recomputed at the exported break-even volume.",
-                          "0.00E+00", abs(own_v - ref_v) / max(ref_v, 1.0), 1)
+            certified = calc.result_cells.get((o.option_id, "breakeven_search_certified"))
+            live = calc.result_cells.get((o.option_id, "breakeven_requests_per_day"))
+            exported = calc.result_cells.get((o.option_id, "breakeven_requests_per_day_exported"))
+            if certified is not None and live is not None and exported is not None:
+                live_v = calc.values.get((o.option_id, "breakeven_requests_per_day"))
+                exported_v = calc.values.get((o.option_id, "breakeven_requests_per_day_exported"))
+                found = calc.values.get((o.option_id, "breakeven_search_certified"))
+                # red when no crossing is certified, unless llm-tco found none either (the option never pays)
+                check(sid, f"{o.option_id}: live break-even found in the sheet (a crossing within +/-0.5 % of it)",
+                      certified, f"IF(OR(C{{r}}=1,NOT(ISNUMBER({exported}))),1,0)", None, None,
+                      "0 when the search's three steps cannot certify a crossing: the cell then says 'not found'. "
+                      "Export again (tco export) to re-solve from 0.01 to 10^10 requests/day.",
+                      "0", found, 1 if (found == 1 or not isinstance(exported_v, float)) else 0)
+                agree = 0.0 if isinstance(live_v, float) == isinstance(exported_v, float) else 1.0
+                if isinstance(live_v, float) and isinstance(exported_v, float):
+                    agree = abs(live_v / exported_v - 1)
+                check(sid, f"{o.option_id}: live break-even equals the exported one (relative difference)",
+                      f"IF(AND(ISNUMBER({live}),ISNUMBER({exported})),ABS({live}/{exported}-1),"
+                      f"IF(ISNUMBER({live})=ISNUMBER({exported}),0,1))",
+                      "IF(C{r}<=E{r},1,0)", None, BREAKEVEN_AGREEMENT,
+                      "Both found within 1 % (the stated tolerance), or both none. Turns 0 once you change an input "
+                      "that moves the break-even: the file then no longer shows the exported run.",
+                      "0.00%", agree, 1 if agree <= BREAKEVEN_AGREEMENT else 0)
     for area, label, value_formula, status, low, high, note, cached in summary_checks:
         check(area, label, value_formula, status, low, high, note, None, cached, 1)
     for row in input_rows:
@@ -97,7 +107,7 @@ def build_checks(results, plans, calcs, input_rows, summary_checks=()) -> Grid:
               f"IF(AND({low_ok},{high_ok}),1,0)", row.low, row.high, "", row.number_format, row.value, 1)
     last = max(r - 1, first)
     g.text(3, 1, "all checks", "bold")
-    g.formula(3, 6, f"MIN({STATUS_COLUMN}{first}:{STATUS_COLUMN}{last})", "bold", "0", cached=1)
+    g.formula(3, 6, f"MIN({STATUS_COLUMN}{first}:{STATUS_COLUMN}{last})", "bold", "0", cached=min(statuses, default=1))
     g.text(3, 7, "1 when every check below passes")
     status_range = f"{STATUS_COLUMN}3:{STATUS_COLUMN}{last}"
     g.conditional.append((status_range, CellIsRule(operator="equal", formula=["0"], fill=FAIL_FILL, font=Font(color="9C0006"))))

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tco import units
+from tco.engine.breakeven import LOWEST_REQUESTS_PER_DAY
 from tco.engine.expr import ROUNDING_DIGITS, Term, to_excel
 
 
@@ -51,6 +52,14 @@ CONSTANTS: tuple[Constant, ...] = (
              "Totals are ranked to the cent, as the engine ranks them: totals equal to the cent are a tie (the earlier row first)."),
     Constant("runner_up_rank", 2.0, "rank of the next best option", "",
              "The Summary looks up the option ranked second to show the saving against it."),
+    Constant("breakeven_search_step_limit", 10.0, "largest factor one break-even search step moves the volume by", "",
+             "Keeps the live break-even search (Calculations sheets) from jumping off the scale on a flat stretch of the cost curves."),
+    Constant("breakeven_certificate_share", 0.005, "half-width of the bracket that certifies a live break-even volume", "fraction",
+             "The live break-even is accepted when the option costs more than its reference 0.5 % below it and no more 0.5 % above it."),
+    Constant("breakeven_converged_share", 1e-9, "cost difference, as a share of the reference's total, treated as the costs meeting", "fraction",
+             "The engine solves break-even volumes to about 1e-10 of the totals; a search step at such a volume stays put."),
+    Constant("lowest_requests_per_day", LOWEST_REQUESTS_PER_DAY, "lowest daily volume searched for a break-even", "requests/day",
+             "The engine's search range starts here too (tco.engine.breakeven.LOWEST_REQUESTS_PER_DAY)."),
     Constant("rounding_digits", float(ROUNDING_DIGITS), "decimal places kept before rounding up to whole replicas", "digits",
              "Floating-point noise (3.0000000000000004 replicas) must not buy a GPU; the engine rounds the same way."),
 )

@@ -1,8 +1,9 @@
 """The Summary sheet (live links to each scenario's results) and its native Excel charts.
 
 Charts per scenario: cumulative cost by month (live, from the Calculations sheet), total cost
-against daily volume with the break-even points (engine-computed on a volume grid, on the Chart
-data sheet), and a tornado of the biggest drivers (from `tco.engine.sensitivity`).
+against daily volume with the break-even points (on the Chart data sheet: API curves and the break-even
+points are live formulas, self-hosted and hybrid curves are the engine's values at the exported inputs,
+labelled so), and a tornado of the biggest drivers (from `tco.engine.sensitivity`).
 """
 
 from __future__ import annotations
@@ -91,7 +92,8 @@ def build_summary(results, plans: list[ScenarioPlan], calcs: dict[str, CalcSheet
     notes: list[str] = []
     g.text(1, 1, "Self-host or API? Summary", "title")
     g.text(2, 1, "Every figure is a live formula over the Calculations sheets: change an input and the ranks, "
-                 "cheapest option, saving and recommendation follow. Break-even volumes are as solved by llm-tco.", "note")
+                 "cheapest option, saving and recommendation follow. Break-even volumes are found live on the Calculations sheets "
+                 "(within 1 % of tco breakeven; see the Checks sheet).", "note")
     for c, (_, _, w) in enumerate(COLUMNS, start=1):
         g.width(c, w)
     g.width(7, 16)  # the overview's recommendation (column H) reads on over the empty cells to its right
@@ -105,7 +107,8 @@ def build_summary(results, plans: list[ScenarioPlan], calcs: dict[str, CalcSheet
     tornados = tornado_drivers(results, plans)
     if tornados is None:
         notes.append("No tornado chart: tco.engine.sensitivity is not available in this installation.")
-    data.text(1, 1, "Chart data: totals over the horizon at other daily volumes, computed by llm-tco with the same formulas.", "note")
+    data.text(1, 1, "Chart data: totals over the horizon at other daily volumes. API curves and break-even points are live formulas; "
+                    f"self-hosted and hybrid curves are {EXPORTED_SERIES[1:-1]} (export again after a change).", "note")
     data_row = 3
     section = 6 + len(plans) + 2
     options = results.options
@@ -249,11 +252,18 @@ def _charts(g: Grid, data: Grid, data_row: int, plan: ScenarioPlan, calc: CalcSh
     data.text(data_row, 1, f"{sid}: total cost over the horizon by daily volume", "bold")
     data.text(data_row + 1, 1, "requests/day", "header")
     for k, o in enumerate(plan.options, start=2):
-        data.text(data_row + 1, k, o.option_id, "header")
+        live = _is_proportional(o)
+        data.text(data_row + 1, k, o.option_id if live else f"{o.option_id} {EXPORTED_SERIES}", "header")
     for n, v in enumerate(volumes):
-        data.put(data_row + 2 + n, 1, v, number_format=NUMBER)
+        r = data_row + 2 + n
+        data.put(r, 1, v, number_format=NUMBER)
         for k, o in enumerate(plan.options, start=2):
-            data.put(data_row + 2 + n, k, totals[o.option_id][n], number_format=USD)
+            total = calc.result_cells.get((o.option_id, "total_cost_usd"))
+            if _is_proportional(o) and total:
+                # an API option's total is proportional to the daily volume: live from its total at the scenario's volume
+                data.formula(r, k, f"{total}/{plan.defined_name(o, 'requests_per_day')}*$A{r}", "", USD, cached=totals[o.option_id][n])
+            else:
+                data.put(r, k, totals[o.option_id][n], number_format=USD)
     v0, v1 = data_row + 2, data_row + 1 + len(volumes)
     scatter = ScatterChart()
     _title(scatter, "Total cost by daily volume", plan.scenario.title)
@@ -274,8 +284,15 @@ def _charts(g: Grid, data: Grid, data_row: int, plan: ScenarioPlan, calc: CalcSh
     if points:
         data.text(row, 1, "break-even requests/day", "header"); data.text(row, 2, "total at break-even", "header"); data.text(row, 3, "option", "header")
         for n, (option, volume, be) in enumerate(points):
-            data.put(row + 1 + n, 1, volume, number_format=NUMBER)
-            data.put(row + 1 + n, 2, be.api_total_usd if be else None, number_format=USD)
+            live = calc.result_cells.get((option, "breakeven_requests_per_day"))
+            at = calc.result_cells.get((option, "reference_total_at_breakeven_usd"))
+            if live and at:
+                # the live break-even found on the Calculations sheet, and the reference's total there
+                data.formula(row + 1 + n, 1, live, "link", NUMBER, cached=calc.values.get((option, "breakeven_requests_per_day"), volume))
+                data.formula(row + 1 + n, 2, at, "link", USD, cached=calc.values.get((option, "reference_total_at_breakeven_usd"), ""))
+            else:
+                data.put(row + 1 + n, 1, volume, number_format=NUMBER)
+                data.put(row + 1 + n, 2, be.api_total_usd if be else None, number_format=USD)
             data.text(row + 1 + n, 3, option)
         p0, p1 = row + 1, row + len(points)
         s = Series(Reference(range_string=f"{qd}!$B${p0}:$B${p1}"), Reference(range_string=f"{qd}!$A${p0}:$A${p1}"), title="break-even")
@@ -313,6 +330,16 @@ def _charts(g: Grid, data: Grid, data_row: int, plan: ScenarioPlan, calc: CalcSh
     _axes(bars)
     g.charts.append((bars, None))
     return t1 + 2
+
+
+EXPORTED_SERIES = "(exported by llm-tco at the scenario's inputs)"
+"""Label of a self-hosted or hybrid curve on Chart data: engine values, not formulas (a block of month
+columns per grid point and option would make the workbook several times larger)."""
+
+
+def _is_proportional(option) -> bool:
+    """An API option's total is exactly proportional to the daily volume (tests/export/test_live_breakeven.py)."""
+    return option.row.kind == "api"
 
 
 def _axes(chart) -> None:

@@ -76,11 +76,13 @@ def check_against_engine(results, path: Path, values=None) -> int:
                 compared += 1
                 if rec["breakeven_requests_per_day"] is not None:
                     be = results.breakevens[rec["row"]]
-                    assert close(got("total_at_breakeven_usd"), be.self_hosted_total_usd)
+                    # unchanged inputs: the live search stays at the exported volume and certifies it
+                    assert close(got("breakeven_requests_per_day"), be.requests_per_day)
+                    assert got("breakeven_search_certified") == 1
                     assert close(got("reference_total_at_breakeven_usd"), be.api_total_usd)
                     if not be.at_step:
-                        assert abs(got("difference_at_breakeven_usd")) <= 1e-6 * be.api_total_usd
-                    compared += 3
+                        assert abs(got("search_1_difference_usd")) <= 1e-6 * be.api_total_usd
+                    compared += 4
     return compared
 
 

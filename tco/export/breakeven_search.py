@@ -1,0 +1,137 @@
+"""The live break-even volume of the workbook: a short search written as formulas, and its mirror here.
+
+Why this method. The reference of a break-even is an API option, whose total is exactly
+proportional to the daily volume (every API cost line is requests x tokens x price; checked in
+tests/export/test_live_breakeven.py), so its total at any volume is one multiplication: the
+reference's total per request/day of volume (`b`) times the volume. Only the self-hosted side needs
+its months recomputed, one block of columns per search point (Calculations sheet). Its total is a
+staircase (whole replicas, month by month) with a slope, so a closed form per replica step would need
+a block per step and per month; instead the sheet takes three steps from the exported break-even:
+
+1. the exported volume (after an input change, no longer the crossing);
+2. a Newton step that treats the self-hosted total as flat: v + (S(v) - b v) / b;
+3. a secant step through points 1 and 2, then the result: a secant step through points 2 and 3
+   (exact when both lie on the same step of the staircase, where the total is a straight line).
+   A secant step goes at least as far as the Newton step from its last point: while the self-hosted
+   total does not fall with volume, the Newton step never passes the crossing, so a secant step
+   that falls short of it (the points straddle a replica step) is a wasted block.
+
+Each step moves the volume by at most a factor `STEP_LIMIT` and never below `LOWEST`; a step whose
+cost difference is already below `CONVERGED_SHARE` of the reference's total stays put (so an
+unchanged file keeps the exported figure exactly). Two more blocks then CERTIFY the result: the
+option must cost more than its reference at `CERTIFICATE_SHARE` below the result and no more at
+`CERTIFICATE_SHARE` above it, so a crossing lies within +/-0.5 % of the shown volume and the live
+value agrees with `tco breakeven` within 1 % (the engine's volume lies in the same bracket when the
+crossing is unique there). When the crossing is not found in three steps (it moved across
+more replica steps than three steps can follow, or it is not there at all), the cell says "not
+found" and the Checks sheet turns red rather than showing a wrong number. Measured on the bundled
+examples (tests/export/test_live_breakeven.py): after GPU price +25 % / -20 %, horizon halved /
++50 % and an API price decline of 60 %/year, 25 of 30 searches are certified, all within 1 % of
+`tco breakeven`; the 5 others say "not found" (a spot L40S fleet and a growing hybrid, whose
+totals climb in many small steps). The sheet does not prove the crossing is the lowest
+one (the engine scans 0.01 to 10^10 requests/day for that); with a staircase that crosses the API
+line several times the two may name different crossings, and the Checks row comparing with the
+exported figure turns red.
+
+The Python functions below compute the same numbers in the same order, for the cells' cached values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from tco.engine.breakeven import LOWEST_REQUESTS_PER_DAY
+
+STEP_LIMIT = 10.0
+CERTIFICATE_SHARE = 0.005
+CONVERGED_SHARE = 1e-9
+LOWEST = LOWEST_REQUESTS_PER_DAY
+AGREEMENT_SHARE = 2 * CERTIFICATE_SHARE
+"""The stated tolerance: the live volume is within this share of `tco breakeven`'s (unique crossing)."""
+NOT_FOUND = "not found"
+
+SEARCH_POINTS = ("1", "2", "3")
+CERTIFICATE_POINTS = ("low", "high")
+POINTS = SEARCH_POINTS + CERTIFICATE_POINTS
+POINT_TITLES = {
+    "1": "start: the exported break-even volume (the scenario's volume when there is none)",
+    "2": "Newton step from point 1",
+    "3": "secant step through points 1 and 2",
+    "low": "certificate: 0.5 % below the result",
+    "high": "certificate: 0.5 % above the result",
+}
+
+
+def clamp(raw: float, previous: float) -> float:
+    return min(max(raw, previous / STEP_LIMIT, LOWEST), previous * STEP_LIMIT)
+
+
+def clamp_formula(raw: str, previous: str) -> str:
+    return f"MIN(MAX({raw},{previous}/breakeven_search_step_limit,lowest_requests_per_day),{previous}*breakeven_search_step_limit)"
+
+
+def newton(x1: float, d1: float, b: float) -> float:
+    if abs(d1) <= CONVERGED_SHARE * b * x1:
+        return x1
+    return clamp(x1 + d1 / b, x1)
+
+
+def newton_formula(x1: str, d1: str, b: str) -> str:
+    return f"IF(ABS({d1})<=breakeven_converged_share*{b}*{x1},{x1},{clamp_formula(f'{x1}+{d1}/{b}', x1)})"
+
+
+def secant(x0: float, d0: float, x1: float, d1: float, b: float) -> float:
+    """A secant step, but never short of the Newton step on the side the last point lies (see the module)."""
+    if abs(d1) <= CONVERGED_SHARE * b * x1:
+        return x1
+    g = x1 + d1 / b
+    s = g if d1 == d0 else x1 - d1 * (x1 - x0) / (d1 - d0)
+    return clamp(max(g, s) if d1 > 0 else min(g, s), x1)
+
+
+def secant_formula(x0: str, d0: str, x1: str, d1: str, b: str) -> str:
+    g = f"({x1}+{d1}/{b})"
+    s = f"IF({d1}={d0},{g},{x1}-{d1}*({x1}-{x0})/({d1}-{d0}))"
+    return (f"IF(ABS({d1})<=breakeven_converged_share*{b}*{x1},{x1},"
+            f"{clamp_formula(f'IF({d1}>0,MAX({g},{s}),MIN({g},{s}))', x1)})")
+
+
+@dataclass
+class SearchPoint:
+    volume: float
+    total_usd: float
+    difference_usd: float
+
+
+@dataclass
+class Search:
+    """The engine-side mirror of one option's search: the cached values of its cells."""
+
+    start: float
+    reference_usd_per_daily_request: float
+    points: dict[str, SearchPoint]
+    result: float
+    certified: bool
+
+    @property
+    def live(self) -> float | str:
+        return self.result if self.certified else NOT_FOUND
+
+
+def run_search(start: float, b: float, total_at: Callable[[str, float], float]) -> Search:
+    """`total_at(point, volume)` is the option's total over the horizon at that volume (the block's sum)."""
+    points: dict[str, SearchPoint] = {}
+
+    def visit(name: str, volume: float) -> SearchPoint:
+        total = total_at(name, volume)
+        points[name] = SearchPoint(volume, total, total - b * volume)
+        return points[name]
+
+    p1 = visit("1", start)
+    p2 = visit("2", newton(p1.volume, p1.difference_usd, b))
+    p3 = visit("3", secant(p1.volume, p1.difference_usd, p2.volume, p2.difference_usd, b))
+    result = secant(p2.volume, p2.difference_usd, p3.volume, p3.difference_usd, b)
+    low = visit("low", result * (1 - CERTIFICATE_SHARE))
+    high = visit("high", result * (1 + CERTIFICATE_SHARE))
+    return Search(start, b, points, result, low.difference_usd > 0 and high.difference_usd <= 0)

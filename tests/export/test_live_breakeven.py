@@ -1,0 +1,148 @@
+"""The workbook's live break-even volume (tco.export.breakeven_search) agrees with `tco breakeven`.
+
+Three levels: the fact the search rests on (an API option's total is proportional to the daily
+volume); the search itself, run with the engine's totals on every bundled example after input
+changes (fast: no workbook); and the exported workbook, changed and evaluated with `formulas`
+(an evaluator independent of the exporter), against `tco run --set` on the same change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from tco.engine.breakeven import solve_breakeven
+from tco.engine.evaluate import totals_at_volumes
+from tco.export import breakeven_search as BS
+from tco.export.excel import export_workbook
+from tco.run import example_files, run_scenarios
+
+sys.path.insert(0, str(Path(__file__).parent))
+from workbook_reader import calc_layout, evaluate, input_cells  # noqa: E402
+
+SMALL = Path(__file__).parent / "data" / "small.yaml"
+TODAY = dt.date(2026, 11, 27)
+SHEET = "CALC SMALL"
+
+
+@pytest.fixture(scope="module")
+def examples():
+    return run_scenarios(example_files(), today=TODAY).results
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    run = run_scenarios([SMALL], today=TODAY)
+    return run.results, export_workbook(run, tmp_path_factory.mktemp("breakeven") / "small.xlsx", month_rows=12)
+
+
+def check_rows(path: Path, words: str) -> dict[str, int]:
+    """Option id -> row of its Checks line whose label contains `words` (labels read "<option>: <words> ...")."""
+    ws = openpyxl.load_workbook(path)["Checks"]
+    return {str(ws.cell(r, 2).value).split(":")[0]: r for r in range(1, ws.max_row + 1) if words in str(ws.cell(r, 2).value)}
+
+
+def pairs(results):
+    """(self-hosted row, reference API row) for every option that has a break-even reference."""
+    by_id = {(r.scenario_id, r.option_id): r for r in results.rows}
+    out = []
+    for rec in results.options.iter_rows(named=True):
+        if rec["breakeven_reference_option"]:
+            out.append((by_id[(rec["scenario"], rec["option"])], by_id[(rec["scenario"], rec["breakeven_reference_option"])],
+                        rec["breakeven_requests_per_day"]))
+    return out
+
+
+@pytest.mark.parametrize("files", [pytest.param("examples", marks=pytest.mark.slow), "test data"])
+def test_an_api_total_is_proportional_to_the_daily_volume(files):
+    """Why the sheet needs no recomputed months for the reference: total(v) = total(v0) x v / v0."""
+    paths = example_files() if files == "examples" else sorted(SMALL.parent.glob("*.yaml"))
+    rows = run_scenarios(paths, today=TODAY, with_breakeven=False).results.rows
+    apis = [r for r in rows if r.kind == "api"]
+    assert len(apis) >= 3
+    for row, (at_1, at_1000, at_1e6) in zip(apis, totals_at_volumes([(r.values, [1.0, 1000.0, 1e6]) for r in apis])):
+        assert at_1 > 0, row.option_id
+        assert math.isclose(at_1000, 1000 * at_1, rel_tol=1e-12) and math.isclose(at_1e6, 1e6 * at_1, rel_tol=1e-12), row.option_id
+
+
+CHANGES = {
+    "gpu price +25 %": lambda v: {"gpu_usd_per_hour": v["gpu_usd_per_hour"] * 1.25},
+    "gpu price -20 %": lambda v: {"gpu_usd_per_hour": v["gpu_usd_per_hour"] * 0.8},
+    "horizon halved": lambda v: {"horizon_months": max(1.0, float(round(v["horizon_months"] / 2)))},
+    "horizon +50 %": lambda v: {"horizon_months": float(round(v["horizon_months"] * 1.5))},
+    "API price decline 60 %/year": lambda v: {"api_price_decline_per_year": 0.6},
+}
+
+
+def search_with_engine(own: dict, api: dict, start: float) -> BS.Search:
+    """The workbook's search, with the engine's totals at each point (what the sheet's blocks compute)."""
+    b = totals_at_volumes([(api, [api["requests_per_day"]])])[0][0] / api["requests_per_day"]
+    return BS.run_search(start, b, lambda _point, volume: totals_at_volumes([(own, [volume])])[0][0])
+
+
+CERTIFIED_AT_LEAST = 25
+"""Of the 30 (change, option) cases below, as measured when the search was written (tco.export.breakeven_search)."""
+
+
+@pytest.mark.slow
+def test_the_search_from_the_exported_volume_finds_the_engines_break_even_after_a_change(examples):
+    """A certified live volume is within 1 % of `tco breakeven`'s; an uncertified one is shown as "not found"."""
+    certified, cases = 0, 0
+    for change in CHANGES:
+        for own_row, api_row, exported in pairs(examples):
+            if exported is None:
+                continue
+            own, api = dict(own_row.values), dict(api_row.values)
+            shared = CHANGES[change](own)
+            own.update(shared)
+            if "gpu_usd_per_hour" not in shared:
+                api.update(shared)  # horizon and price decline are the scenario's: both sides change
+            engine = solve_breakeven(own, api)
+            search = search_with_engine(own, api, exported)
+            cases += 1
+            if not search.certified:
+                assert search.live == BS.NOT_FOUND
+                continue
+            assert engine is not None, (change, own_row.option_id, search)
+            assert math.isclose(search.live, engine.requests_per_day, rel_tol=BS.AGREEMENT_SHARE), (change, own_row.option_id, search.live, engine)
+            certified += 1
+    assert cases == 30 and certified >= CERTIFIED_AT_LEAST, (cases, certified)
+
+
+def test_the_exported_file_shows_the_live_break_even_equal_to_the_exported_one(small):
+    results, path = small
+    layout = calc_layout(path, "Calc small")
+    calc = openpyxl.load_workbook(path, data_only=True)["Calc small"]
+    checks = openpyxl.load_workbook(path, data_only=True)["Checks"]
+    found, agree = check_rows(path, "live break-even found"), check_rows(path, "live break-even equals")
+    solved = [r for r in results.options.iter_rows(named=True) if r["breakeven_requests_per_day"] is not None]
+    assert {r["option"] for r in solved} == set(found) == set(agree) == {"llama-8b", "mix"}
+    for rec in solved:
+        live = calc[layout.results[(rec["option"], "breakeven_requests_per_day")]].value
+        exported = calc[layout.results[(rec["option"], "breakeven_requests_per_day_exported")]].value
+        assert live == pytest.approx(exported, rel=1e-12) and live == pytest.approx(rec["breakeven_requests_per_day"], rel=1e-12)
+        assert checks[f"F{found[rec['option']]}"].value == 1 and checks[f"F{agree[rec['option']]}"].value == 1
+
+
+@pytest.mark.slow
+def test_an_overwritten_exported_break_even_turns_its_check_red_while_the_live_one_follows_the_engine(small):
+    """The GPU price changes and the exported figure of llama-8b is overwritten: the live search starts
+    from the wrong figure, still finds the engine's volume, and the agreement check turns red."""
+    _, path = small
+    layout = calc_layout(path, "Calc small")
+    exported_cell = layout.results[("llama-8b", "breakeven_requests_per_day_exported")]
+    gpu_cell = input_cells(path)[("small", "llama-8b", "gpu_usd_per_hour")]
+    values = evaluate(path, {("Inputs", gpu_cell): 3.1, ("Calc small", exported_cell): 300000.0})
+    expected = run_scenarios([SMALL], today=TODAY, overrides=["options.llama-8b.payment.gpu_usd_per_hour=3.1"]).results
+    engine = {r["option"]: r["breakeven_requests_per_day"] for r in expected.options.iter_rows(named=True)}
+    live = values[(SHEET, layout.results[("llama-8b", "breakeven_requests_per_day")])]
+    assert math.isclose(live, engine["llama-8b"], rel_tol=BS.AGREEMENT_SHARE), (live, engine["llama-8b"])
+    found, agree = check_rows(path, "live break-even found"), check_rows(path, "live break-even equals")
+    assert values[("CHECKS", f"F{found['llama-8b']}")] == 1
+    assert values[("CHECKS", f"F{agree['llama-8b']}")] == 0
+    assert values[("CHECKS", "F3")] == 0
