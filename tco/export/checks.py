@@ -109,7 +109,9 @@ def build_checks(results, plans, calcs, input_rows, summary_checks=()) -> Grid:
     g.text(3, 1, "all checks", "bold")
     g.formula(3, 6, f"MIN({STATUS_COLUMN}{first}:{STATUS_COLUMN}{last})", "bold", "0", cached=min(statuses, default=1))
     g.text(3, 7, "1 when every check below passes")
-    status_range = f"{STATUS_COLUMN}3:{STATUS_COLUMN}{last}"
-    g.conditional.append((status_range, CellIsRule(operator="equal", formula=["0"], fill=FAIL_FILL, font=Font(color="9C0006"))))
-    g.conditional.append((status_range, CellIsRule(operator="equal", formula=["1"], fill=PASS_FILL)))
+    # the "all checks" cell and the checks' own cells; not the empty row and the header between them
+    # (an empty cell equals 0 to a conditional format, and would show red)
+    for status_range in (f"{STATUS_COLUMN}3", f"{STATUS_COLUMN}{first}:{STATUS_COLUMN}{last}"):
+        g.conditional.append((status_range, CellIsRule(operator="equal", formula=["0"], fill=FAIL_FILL, font=Font(color="9C0006"))))
+        g.conditional.append((status_range, CellIsRule(operator="equal", formula=["1"], fill=PASS_FILL)))
     return g

@@ -281,3 +281,17 @@ def test_charts_are_anchored_clear_of_the_tables_and_of_each_other(book):
     used = [(cell.column - 1, cell.row - 1) for row in ws.iter_rows() for cell in row if cell.value not in (None, "")]
     for c0, r0, c1, r1 in boxes:
         assert not any(c0 <= c <= c1 and r0 <= r <= r1 for c, r in used), "a chart covers a table"
+
+
+def test_the_checks_pass_fail_colours_cover_only_cells_that_hold_a_status(book):
+    """A pass/fail rule on an empty cell would show red (an empty cell equals 0 to a conditional format)."""
+    _, wb, _ = book
+    ws = wb["Checks"]
+    ranges = [cf.sqref for cf in ws.conditional_formatting for rule in cf.rules if rule.type == "cellIs" and rule.formula == ["0"]]
+    assert ranges
+    for sqref in ranges:
+        for cell_range in sqref.ranges:
+            for row in ws.iter_rows(min_row=cell_range.min_row, max_row=cell_range.max_row,
+                                    min_col=cell_range.min_col, max_col=cell_range.max_col):
+                for cell in row:
+                    assert isinstance(cell.value, str) and cell.value.startswith("="), cell.coordinate
