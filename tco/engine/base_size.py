@@ -20,7 +20,7 @@ from __future__ import annotations
 import polars as pl
 
 from tco.engine import formulas as F
-from tco.engine.evaluate import INPUT_NAMES, evaluate_totals, inputs_table
+from tco.engine.evaluate import INPUT_NAMES, evaluate_totals, frame_at_volumes, inputs_table, per_request
 from tco.engine.expr import to_polars
 
 AUTO_BASE_LIMIT = 512
@@ -73,17 +73,8 @@ def best_base_totals_at_volumes(requests: list[tuple[dict[str, float], list[floa
     """Like `totals_at_volumes`, the base re-chosen at each volume: (base replicas, total) per volume."""
     if not requests:
         return []
-    inputs = inputs_table([values for values, _ in requests]).drop("row")
-    which = pl.Series([i for i, (_, volumes) in enumerate(requests) for _ in volumes], dtype=pl.Int64)
-    volumes = pl.Series("requests_per_day", [v for _, vs in requests for v in vs], dtype=pl.Float64)
-    frame = inputs[which].with_columns(volumes, pl.int_range(0, pl.len(), dtype=pl.Int64).alias("row"))
-    best = best_base_totals(frame)
-    pairs = list(zip(best["base_replicas"].cast(pl.Int64).to_list(), best["total_cost_usd"].to_list()))
-    out, i = [], 0
-    for _, vs in requests:
-        out.append(pairs[i:i + len(vs)])
-        i += len(vs)
-    return out
+    best = best_base_totals(frame_at_volumes(requests))
+    return per_request(list(zip(best["base_replicas"].cast(pl.Int64).to_list(), best["total_cost_usd"].to_list())), requests)
 
 
 def totals_at_volumes_choosing_base(requests: list[tuple[dict[str, float], list[float], bool]]) -> list[list[float]]:

@@ -375,16 +375,25 @@ def totals_at_volumes(requests: list[tuple[dict[str, float], list[float]]]) -> l
     """
     if not requests:
         return []
-    # one row of inputs per request, repeated once per volume (building a polars literal per input
-    # would cost more than the evaluation of a small frame)
+    return per_request(evaluate_totals(frame_at_volumes(requests))["total_cost_usd"].to_list(), requests)
+
+
+def frame_at_volumes(requests: list[tuple[dict[str, float], list[float]]]) -> pl.DataFrame:
+    """One row of inputs per request, repeated once per volume, `row` numbered in that order.
+
+    Why a frame and not literals: building a polars literal per input would cost more than the
+    evaluation of a small frame."""
     inputs = inputs_table([values for values, _ in requests]).drop("row")
     which = pl.Series([i for i, (_, volumes) in enumerate(requests) for _ in volumes], dtype=pl.Int64)
     volumes = pl.Series("requests_per_day", [v for _, vs in requests for v in vs], dtype=pl.Float64)
-    frame = inputs[which].with_columns(volumes, pl.int_range(0, pl.len(), dtype=pl.Int64).alias("row"))
-    totals = evaluate_totals(frame)["total_cost_usd"].to_list()
+    return inputs[which].with_columns(volumes, pl.int_range(0, pl.len(), dtype=pl.Int64).alias("row"))
+
+
+def per_request(values: list, requests: list[tuple[dict[str, float], list[float]]]) -> list[list]:
+    """`values` in `frame_at_volumes` order, cut back into one list per request."""
     out, i = [], 0
     for _, volumes in requests:
-        out.append(totals[i:i + len(volumes)])
+        out.append(values[i:i + len(volumes)])
         i += len(volumes)
     return out
 
