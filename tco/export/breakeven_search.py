@@ -26,9 +26,9 @@ crossing is unique there). When the crossing is not found in three steps (it mov
 more replica steps than three steps can follow, or it is not there at all), the cell says "not
 found" and the Checks sheet turns red rather than showing a wrong number. Measured on the bundled
 examples (tests/export/test_live_breakeven.py): after GPU price +25 % / -20 %, horizon halved /
-+50 % and an API price decline of 60 %/year, 25 of 30 searches are certified, all within 1 % of
-`tco breakeven`; the 5 others say "not found" (a spot L40S fleet and a growing hybrid, whose
-totals climb in many small steps). The sheet does not prove the crossing is the lowest
++50 % and an API price decline of 60 %/year, 24 of 30 searches are certified, all within 1 % of
+`tco breakeven`; the 6 others say "not found" (a spot L40S fleet, a growing hybrid and a growing
+70B fleet, whose totals climb in many small steps). The sheet does not prove the crossing is the lowest
 one (the engine scans 0.01 to 10^10 requests/day for that); with a staircase that crosses the API
 line several times the two may name different crossings, and the Checks row comparing with the
 exported figure turns red.
