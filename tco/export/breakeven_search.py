@@ -41,6 +41,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from tco.engine import expr as E
 from tco.engine.breakeven import LOWEST_REQUESTS_PER_DAY
 
 STEP_LIMIT = 10.0
@@ -63,38 +64,52 @@ POINT_TITLES = {
 }
 
 
-def clamp(raw: float, previous: float) -> float:
-    return min(max(raw, previous / STEP_LIMIT, LOWEST), previous * STEP_LIMIT)
+# The step rules, written once as terms and rendered to floats (the cells' cached values) and to
+# Excel (the cells' formulas). Inputs: the last two points (x0, d0), (x1, d1) and the reference's
+# total per request/day b; the constants are the workbook's named constants of the same names.
+_X0, _D0, _X1, _D1, _B = (E.Input(n, "") for n in ("x0", "d0", "x1", "d1", "b"))
+_LIMIT, _CONVERGED, _LOWEST = (E.Input(n, "") for n in (
+    "breakeven_search_step_limit", "breakeven_converged_share", "lowest_requests_per_day"))
+_CONSTANTS = {"breakeven_search_step_limit": STEP_LIMIT, "breakeven_converged_share": CONVERGED_SHARE,
+              "lowest_requests_per_day": LOWEST}
 
 
-def clamp_formula(raw: str, previous: str) -> str:
-    return f"MIN(MAX({raw},{previous}/breakeven_search_step_limit,lowest_requests_per_day),{previous}*breakeven_search_step_limit)"
+def _step(raw: E.Term) -> E.Term:
+    """Stay put once the costs meet; else `raw`, moved by at most a factor STEP_LIMIT and never below LOWEST."""
+    clamped = E.minimum(E.maximum(raw, _X1 / _LIMIT, _LOWEST), _X1 * _LIMIT)
+    return E.where(E.Func("abs", (_D1,)).le(_CONVERGED * _B * _X1), _X1, clamped)
+
+
+_NEWTON_TERM = _X1 + _D1 / _B
+NEWTON = _step(_NEWTON_TERM)
+"""A Newton step that treats the self-hosted total as flat: x1 + d1 / b."""
+_SECANT_TERM = E.where(_D1.eq(_D0), _NEWTON_TERM, _X1 - _D1 * (_X1 - _X0) / (_D1 - _D0))
+SECANT = _step(E.where(_D1.gt(0), E.maximum(_NEWTON_TERM, _SECANT_TERM), E.minimum(_NEWTON_TERM, _SECANT_TERM)))
+"""A secant step, but never short of the Newton step on the side the last point lies (see the module)."""
+
+
+def _value(term: E.Term, **points: float) -> float:
+    return E.to_python(term, {**_CONSTANTS, **points})
+
+
+def _formula(term: E.Term, **cells: str) -> str:
+    return E.to_excel(term, lambda name: cells.get(name, name))
 
 
 def newton(x1: float, d1: float, b: float) -> float:
-    if abs(d1) <= CONVERGED_SHARE * b * x1:
-        return x1
-    return clamp(x1 + d1 / b, x1)
+    return _value(NEWTON, x1=x1, d1=d1, b=b)
 
 
 def newton_formula(x1: str, d1: str, b: str) -> str:
-    return f"IF(ABS({d1})<=breakeven_converged_share*{b}*{x1},{x1},{clamp_formula(f'{x1}+{d1}/{b}', x1)})"
+    return _formula(NEWTON, x1=x1, d1=d1, b=b)
 
 
 def secant(x0: float, d0: float, x1: float, d1: float, b: float) -> float:
-    """A secant step, but never short of the Newton step on the side the last point lies (see the module)."""
-    if abs(d1) <= CONVERGED_SHARE * b * x1:
-        return x1
-    g = x1 + d1 / b
-    s = g if d1 == d0 else x1 - d1 * (x1 - x0) / (d1 - d0)
-    return clamp(max(g, s) if d1 > 0 else min(g, s), x1)
+    return _value(SECANT, x0=x0, d0=d0, x1=x1, d1=d1, b=b)
 
 
 def secant_formula(x0: str, d0: str, x1: str, d1: str, b: str) -> str:
-    g = f"({x1}+{d1}/{b})"
-    s = f"IF({d1}={d0},{g},{x1}-{d1}*({x1}-{x0})/({d1}-{d0}))"
-    return (f"IF(ABS({d1})<=breakeven_converged_share*{b}*{x1},{x1},"
-            f"{clamp_formula(f'IF({d1}>0,MAX({g},{s}),MIN({g},{s}))', x1)})")
+    return _formula(SECANT, x0=x0, d0=d0, x1=x1, d1=d1, b=b)
 
 
 @dataclass
