@@ -3,7 +3,8 @@
 One exporter for `tco run --xlsx`, `tco export` and the TUI. Sheets: Summary (ranked options,
 recommendation, charts), Inputs (every input, named, with its source), one Calculations sheet
 per scenario (month rows of live formulas rendered from `tco.engine.formulas`), Sources, About,
-and Chart data (the engine's volume grid and tornado behind two of the charts).
+and Chart data (totals by volume, live from the Inputs sheet's data tables, and the tornado behind two
+of the charts).
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from openpyxl import Workbook
 from tco.export.calc_sheet import build_calc_sheet
 from tco.export.checks import CHECKS_SHEET, build_checks
 from tco.export.constants import ConstantTable
-from tco.export.names import SheetNames
+from tco.export.names import SheetNames, quote_sheet
 from tco.export.plan import plan_scenarios
 from tco.export.sheet_xml import fill_rows
 from tco.export.sheets import INPUTS_SHEET, build_about, build_inputs, build_sources
-from tco.export.summary import CHART_DATA_SHEET, build_summary
+from tco.export.summary import CHART_DATA_SHEET, build_summary, volume_grid
+from tco.export.whatif import VOLUME_INPUT, add_volume_tables
 
 SUMMARY_SHEET = "Summary"
 SOURCES_SHEET = "Sources"
@@ -60,8 +62,12 @@ def _workbook_bytes(run, generated: dt.datetime | None, scratch: Path, month_row
 
     wb = Workbook(write_only=True)
     wb.calculation.fullCalcOnLoad = True  # cached values are the engine's; a spreadsheet recomputes them on opening
-    summary, chart_data, notes = build_summary(results, plans, calcs)
+    grids = volume_grid(plans)
     inputs, input_rows = build_inputs(plans, wb, constants, {sid: c.month_rows for sid, c in calcs.items()})
+    volume_cells = {i.scenario_id: i.cell.split("!")[-1].replace("$", "") for i in input_rows
+                    if i.option_id == "(all options)" and i.name == VOLUME_INPUT}
+    tables = add_volume_tables(inputs, quote_sheet(INPUTS_SHEET), plans, calcs, grids, volume_cells)
+    summary, chart_data, notes = build_summary(results, plans, calcs, grids, tables)
     _lay_out_chart_data(chart_data)
     checks = build_checks(results, plans, calcs, input_rows, summary_checks=getattr(summary, "checks", []))
     order = [(SUMMARY_SHEET, summary), (INPUTS_SHEET, inputs), (CHECKS_SHEET, checks),

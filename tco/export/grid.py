@@ -24,7 +24,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from tco.export.names import is_dangerous_text, safe_url, urls_in
-from tco.export.sheet_xml import cached_value, column_letters, escape, formula_cell, number_cell, style_attr, text_cell
+from tco.export.sheet_xml import cached_value, column_letters, data_table_cell, escape, formula_cell, number_cell, style_attr, text_cell
 
 ROW = "\x00"
 """In a `RepeatedRows` template: the row being written."""
@@ -95,6 +95,8 @@ class Spec:
     """A formula's cached result (the engine's value), shown by readers that do not calculate."""
     url: str | None = None
     """A web address the cell links to (an http(s) URL checked by `names.safe_url`)."""
+    data_table: tuple[str, str] | None = None
+    """(body range, input cell): this cell is the first of a one-variable data table's body."""
 
 
 @dataclass
@@ -198,6 +200,16 @@ class Grid:
                 comment: str | None = None, cached: Any = None) -> None:
         """A live formula; `cached` is its value as the engine computed it (written as the cached result)."""
         self.cells[(row, col)] = Spec("=" + body, style, number_format, comment, is_formula=True, cached=cached)
+
+    def data_table(self, first_row: int, last_row: int, col: int, input_cell: str, cached: list, number_format: str) -> None:
+        """Rows first_row..last_row of column `col`: a column-oriented data table ({=TABLE(,input_cell)}).
+
+        The spreadsheet recomputes the formula in the row above with `input_cell` (same sheet) replaced
+        by each value in the column to the left; `cached` are the engine's values, shown before that."""
+        letter = get_column_letter(col)
+        for n, r in enumerate(range(first_row, last_row + 1)):
+            self.cells[(r, col)] = Spec(cached[n], "", number_format)
+        self.cells[(first_row, col)].data_table = (f"{letter}{first_row}:{letter}{last_row}", input_cell)
 
     def repeat(self, rows: RepeatedRows) -> None:
         self.repeated.append(rows)
@@ -378,6 +390,8 @@ def _cell_xml(ref: str, spec: Spec, styles: "_Styles") -> str:
     style_id = styles.id_of(_style_key(spec))
     if spec.is_formula:
         return formula_cell(ref, spec.value[1:], style_id, spec.cached)
+    if spec.data_table:
+        return data_table_cell(ref, *spec.data_table, style_id, spec.value)
     if spec.is_text or isinstance(spec.value, str):
         return text_cell(ref, spec.value, style_id)
     return number_cell(ref, spec.value, style_id)

@@ -77,6 +77,14 @@ def formula_cell(ref: str, body: str, style_id: int, cached=None) -> str:
     return f'<c r="{ref}"{style_attr(style_id)}{kind}><f>{escape(body)}</f><v>{text}</v></c>'
 
 
+def data_table_cell(ref: str, body_range: str, input_cell: str, style_id: int, cached=None) -> str:
+    """The first cell of a one-variable, column-oriented data table, as Excel writes it; the table's
+    other cells hold only their (cached) values."""
+    kind, text = cached_value(cached)
+    return (f'<c r="{ref}"{style_attr(style_id)}{kind}><f t="dataTable" ref="{body_range}" dt2D="0" dtr="0" '
+            f'r1="{input_cell}"/><v>{text}</v></c>')
+
+
 def fill_rows(package: bytes, rows_by_sheet: dict[str, dict[int, str]]) -> bytes:
     """The package with each named sheet's empty placeholder rows replaced by the given row XML."""
     source = zipfile.ZipFile(io.BytesIO(package))

@@ -1,9 +1,9 @@
 """The Summary sheet (live links to each scenario's results) and its native Excel charts.
 
 Charts per scenario: cumulative cost by month (live, from the Calculations sheet), total cost
-against daily volume with the break-even points (on the Chart data sheet: API curves and the break-even
-points are live formulas, self-hosted and hybrid curves are the engine's values at the exported inputs,
-labelled so), and a tornado of the biggest drivers (from `tco.engine.sensitivity`).
+against daily volume with the break-even points (on the Chart data sheet: API curves, break-even points and,
+through the Inputs sheet's data tables, self-hosted and hybrid curves are live; the few curves that cannot
+be are the engine's values, labelled so), and a tornado of the biggest drivers (from `tco.engine.sensitivity`).
 """
 
 from __future__ import annotations
@@ -81,7 +81,8 @@ def tornado_drivers(results, plans: list[ScenarioPlan]) -> dict[str, tuple[str, 
     return {sid: (option, d) for (sid, option), d in zip(picks.items(), drivers)}
 
 
-def build_summary(results, plans: list[ScenarioPlan], calcs: dict[str, CalcSheet]) -> tuple[Grid, Grid, list[str]]:
+def build_summary(results, plans: list[ScenarioPlan], calcs: dict[str, CalcSheet], grids: dict | None = None,
+                  tables: dict | None = None) -> tuple[Grid, Grid, list[str]]:
     """The Summary grid, the Chart data grid, and notes for the About sheet.
 
     Every figure on the Summary is a formula: the option rows link to the Calculations sheets, the
@@ -103,12 +104,14 @@ def build_summary(results, plans: list[ScenarioPlan], calcs: dict[str, CalcSheet
     g.text(4, 1, "Scenarios", "title")
     for c, h in enumerate(OVERVIEW, start=1):
         g.text(5, c, h, "header", wrap=True)
-    grids = volume_grid(plans)
+    grids = grids if grids is not None else volume_grid(plans)
+    tables = tables or {}
     tornados = tornado_drivers(results, plans)
     if tornados is None:
         notes.append("No tornado chart: tco.engine.sensitivity is not available in this installation.")
-    data.text(1, 1, "Chart data: totals over the horizon at other daily volumes. API curves and break-even points are live formulas; "
-                    f"self-hosted and hybrid curves are {EXPORTED_SERIES[1:-1]} (export again after a change).", "note")
+    data.text(1, 1, "Chart data: totals over the horizon at other daily volumes, live: the curves link to the data tables below "
+                    "the inputs on the Inputs sheet (the whole model recomputed at each volume), break-even points to the Calculations "
+                    f"sheets. A curve headed {EXPORTED_SERIES} holds the engine's values (export again after a change).", "note")
     data_row = 3
     section = 6 + len(plans) + 2
     options = results.options
@@ -180,7 +183,7 @@ def build_summary(results, plans: list[ScenarioPlan], calcs: dict[str, CalcSheet
         g.formula(top + 1, 1, f"H{r0}", "", None, cached=sentence)
 
         charts_before = len(g.charts)
-        data_row = _charts(g, data, data_row, plan, calc, grids[sid], recs, top, results, (tornados or {}).get(sid))
+        data_row = _charts(g, data, data_row, plan, calc, grids[sid], recs, top, results, (tornados or {}).get(sid), tables)
         table_columns = len(COLUMNS) + (len(CAPABILITY_COLUMNS) if capability else 0)
         made = [chart for chart, _ in g.charts[charts_before:]]
         del g.charts[charts_before:]
@@ -229,7 +232,8 @@ def _capability_cells(g: Grid, row: int, rec: dict, col) -> None:
               cached="yes" if rec.get("on_capability_frontier") else "")
 
 
-def _charts(g: Grid, data: Grid, data_row: int, plan: ScenarioPlan, calc: CalcSheet, grid, recs, top: int, results, tornado) -> int:
+def _charts(g: Grid, data: Grid, data_row: int, plan: ScenarioPlan, calc: CalcSheet, grid, recs, top: int, results, tornado,
+            tables: dict) -> int:
     sid = plan.scenario.id
     qs, qd = quote_sheet(calc.name), quote_sheet(CHART_DATA_SHEET)
     first, last = calc.month_range
@@ -252,14 +256,18 @@ def _charts(g: Grid, data: Grid, data_row: int, plan: ScenarioPlan, calc: CalcSh
     data.text(data_row, 1, f"{sid}: total cost over the horizon by daily volume", "bold")
     data.text(data_row + 1, 1, "requests/day", "header")
     for k, o in enumerate(plan.options, start=2):
-        live = _is_proportional(o)
+        live = _is_proportional(o) or (sid, o.option_id) in tables
         data.text(data_row + 1, k, o.option_id if live else f"{o.option_id} {EXPORTED_SERIES}", "header")
     for n, v in enumerate(volumes):
         r = data_row + 2 + n
         data.put(r, 1, v, number_format=NUMBER)
         for k, o in enumerate(plan.options, start=2):
             total = calc.result_cells.get((o.option_id, "total_cost_usd"))
-            if _is_proportional(o) and total:
+            table = tables.get((sid, o.option_id))
+            if table:
+                # the live model at this volume: the Inputs sheet's data table (tco.export.whatif)
+                data.formula(r, k, table.total_cells[n], "link", USD, cached=totals[o.option_id][n])
+            elif _is_proportional(o) and total:
                 # an API option's total is proportional to the daily volume: live from its total at the scenario's volume
                 data.formula(r, k, f"{total}/{plan.defined_name(o, 'requests_per_day')}*$A{r}", "", USD, cached=totals[o.option_id][n])
             else:
@@ -333,8 +341,9 @@ def _charts(g: Grid, data: Grid, data_row: int, plan: ScenarioPlan, calc: CalcSh
 
 
 EXPORTED_SERIES = "(exported by llm-tco at the scenario's inputs)"
-"""Label of a self-hosted or hybrid curve on Chart data: engine values, not formulas (a block of month
-columns per grid point and option would make the workbook several times larger)."""
+"""Label of a curve on Chart data that holds engine values, not formulas: an option whose `auto` base llm-tco
+picks again at every volume, a scenario whose options have different volumes, or a workbook that would
+hold a single data table (tco.export.whatif says why)."""
 
 
 def _is_proportional(option) -> bool:

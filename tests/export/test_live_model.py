@@ -20,15 +20,18 @@ from xml.etree import ElementTree
 
 import openpyxl
 import polars as pl
+from openpyxl.utils import get_column_letter
 import pytest
 
 from tco.engine.compare import recommendation
 from tco.export.breakeven_search import AGREEMENT_SHARE as BREAKEVEN_AGREEMENT
 from tco.export.excel import export_workbook
+from tco.engine.base_size import totals_at_volumes_choosing_base
+from tco.export.summary import EXPORTED_SERIES
 from tco.run import example_files, run_scenarios
 
 sys.path.insert(0, str(Path(__file__).parent))
-from workbook_reader import calc_layout, evaluate, input_cells  # noqa: E402
+from workbook_reader import NOT_COMPUTED, calc_layout, evaluate, input_cells  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
 SMALL = DATA / "small.yaml"
@@ -39,6 +42,9 @@ NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 SHEET = "CALC SMALL"
 SUMMARY = "SUMMARY"
 RESULTS = ("total_cost_usd", "npv_usd", "cost_per_million_tokens_usd", "cost_per_request_usd")
+TABLE_ROWS = 4
+"""Rows of each data table the `formulas` evaluator computes in a test (about a second each), evenly spaced from
+the first (the settling row at the exported volume, not on the chart) to the last: three chart points per curve."""
 
 
 def close(a, b, rel=1e-9) -> bool:
@@ -85,10 +91,69 @@ def assert_workbook_follows(path: Path, values: dict, expected) -> None:
         for r, cost in zip(layout.month_rows, monthly):
             running += cost
             assert close(values[(SHEET, f"{cumulative}{r}")], running), (option, r)
+    # the chart series of total cost by daily volume: every curve, live (API: a formula; others: a data table)
+    series = chart_series(path, "small")
+    chart_data = openpyxl.load_workbook(path, data_only=True)["Chart data"]
+    volumes = [chart_data[cell].value for cell in series["(volumes)"]]
+    totals = engine_curves(expected, "small", volumes)
+    assert sorted(series) == sorted([*totals, "(volumes)"])
+    for option, cells in series.items():
+        if option == "(volumes)":
+            continue
+        assert EXPORTED_SERIES not in cells.header, option
+        computed = [(values[("CHART DATA", cell)], volume, total) for cell, volume, total in zip(cells, volumes, totals[option])
+                    if values[("CHART DATA", cell)] != NOT_COMPUTED]
+        assert len(computed) >= TABLE_ROWS - 1, option
+        for got, volume, total in computed:
+            assert close(got, total), (option, volume, got, total)
     best = expected.options.filter(pl.col("rank") == 1).row(0, named=True)
     assert values[(SUMMARY, "B6")] == best["option"]
     assert close(values[(SUMMARY, "D6")], best["total_cost_usd"])
     assert values[(SUMMARY, "H6")] == recommendation(expected, "small")
+
+
+LIBREOFFICE_ALWAYS_RECALCULATE = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+"""Tools > Options > LibreOffice Calc > Formula > Recalculation on file load, Excel 2007 and newer: Always."""
+
+
+def always_recalculate(home: Path) -> None:
+    """A LibreOffice user profile under `home` that recalculates every formula of an .xlsx it opens."""
+    profile = home / ".config" / "libreoffice" / "4" / "user"
+    profile.mkdir(parents=True, exist_ok=True)
+    (profile / "registrymodifications.xcu").write_text(LIBREOFFICE_ALWAYS_RECALCULATE)
+
+
+class Series(list):
+    """The cells of one curve on Chart data, and its column header."""
+
+    header: str = ""
+
+
+def chart_series(path: Path, scenario_id: str) -> dict[str, Series]:
+    """Option id -> cells of the scenario's total-by-volume curve on Chart data; "(volumes)" -> its volume cells."""
+    ws = openpyxl.load_workbook(path)["Chart data"]
+    title = next(r for r in range(1, ws.max_row + 1)
+                 if ws.cell(r, 1).value == f"{scenario_id}: total cost over the horizon by daily volume")
+    last = next(r for r in range(title + 2, ws.max_row + 2) if not isinstance(ws.cell(r, 1).value, (int, float)))
+    out = {"(volumes)": Series(f"A{r}" for r in range(title + 2, last))}
+    for c in range(2, ws.max_column + 1):
+        header = ws.cell(title + 1, c).value
+        if not header:
+            break
+        out[header.split(" (")[0]] = Series(f"{get_column_letter(c)}{r}" for r in range(title + 2, last))
+        out[header.split(" (")[0]].header = header
+    return out
+
+
+def engine_curves(expected, scenario_id: str, volumes: list[float]) -> dict[str, list[float]]:
+    """Option id -> the engine's totals at `volumes` (an `auto` base picked again at each, as `tco breakeven` does)."""
+    rows = [r for r in expected.rows if r.scenario_id == scenario_id]
+    totals = totals_at_volumes_choosing_base([(r.values, [float(v) for v in volumes], r.base_auto) for r in rows])
+    return {r.option_id: t for r, t in zip(rows, totals)}
 
 
 def test_the_exported_file_shows_the_engine_figures_before_any_recalculation(small):
@@ -114,7 +179,7 @@ def test_the_exported_file_shows_the_engine_figures_before_any_recalculation(sma
 def test_the_recalculated_file_equals_its_cached_values(small):
     """What a reader sees before recalculating is what a spreadsheet computes."""
     _, path = small
-    values = evaluate(path)
+    values = evaluate(path, table_rows=None)
     book = openpyxl.load_workbook(path, data_only=True)
     formulas = openpyxl.load_workbook(path)
     compared = 0
@@ -188,7 +253,7 @@ EVERYDAY_CHANGES = ("gpu price",)
 def test_a_changed_input_in_the_file_gives_what_tco_run_set_gives(small, change):
     _, path = small
     cells, overrides = CHANGES[change]
-    values = evaluate(path, {("Inputs", input_cells(path)[("small", o, n)]): v for (o, n), v in cells.items()})
+    values = evaluate(path, {("Inputs", input_cells(path)[("small", o, n)]): v for (o, n), v in cells.items()}, TABLE_ROWS)
     expected = run_scenarios([SMALL], today=TODAY, overrides=overrides).results
     # the break-even volumes are live too (found in the sheet): the sentence names the engine's figure
     assert_workbook_follows(path, values, expected)
@@ -234,11 +299,19 @@ def test_libreoffice_recalculates_a_changed_file_to_the_engine_figures(small, tm
     source = tmp_path / "changed.xlsx"
     book.save(source)
     out = tmp_path / "lo"
+    always_recalculate(tmp_path)  # else LibreOffice leaves data tables of a file without cached values empty
     subprocess.run(["soffice", "--headless", "--calc", "--convert-to", "xlsx", "--outdir", str(out), str(source)],
                    check=True, capture_output=True, timeout=180, env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
     got = openpyxl.load_workbook(out / "changed.xlsx", data_only=True)
     expected = run_scenarios([SMALL], today=TODAY, with_breakeven=False,
                              overrides=["options.llama-8b.payment.gpu_usd_per_hour=3.1", "finance.horizon_months=9"]).results
+    # every point of every cost-by-volume curve: LibreOffice computes the data tables (MULTIPLE.OPERATIONS)
+    series = chart_series(path, "small")
+    volumes = [got["Chart data"][cell].value for cell in series.pop("(volumes)")]
+    totals = engine_curves(expected, "small", volumes)
+    for option, cells in series.items():
+        for cell, volume, total in zip(cells, volumes, totals[option], strict=True):
+            assert close(got["Chart data"][cell].value, total), (option, volume, got["Chart data"][cell].value, total)
     layout = calc_layout(path, "Calc small")
     rows = summary_rows(path)
     for rec in expected.options.iter_rows(named=True):
@@ -247,3 +320,53 @@ def test_libreoffice_recalculates_a_changed_file_to_the_engine_figures(small, tm
         assert got["Summary"][f"A{rows[rec['option']]}"].value == rec["rank"]
     best = expected.options.filter(pl.col("rank") == 1)["option"][0]
     assert got["Summary"]["B6"].value == best
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None,
+                    reason="LibreOffice not installed (apt-get install -y --no-install-recommends libreoffice-calc-nogui)")
+@pytest.mark.slow
+@pytest.mark.parametrize("example", [p.stem for p in example_files()])
+def test_libreoffice_computes_every_cost_curve_of_a_changed_example(example, tmp_path):
+    """Every point of every total-by-volume curve, after the volume (x1.7) and every rented GPU price (x1.3)
+    change in the file, equals the engine's total at that volume with the same change (`tco run --set`).
+
+    Covers the data tables LibreOffice 7.4 gets wrong without the settling row (purchased GPUs and
+    Azure PTUs in the commitments example; tco.export.whatif.SETTLING_ROW)."""
+    source = next(p for p in example_files() if p.stem == example)
+    run = run_scenarios([source], today=TODAY, with_breakeven=False)
+    scenario_id = run.results.scenarios[0].id
+    path = export_workbook(run, tmp_path / f"{example}.xlsx")
+    book = openpyxl.load_workbook(path)
+    overrides = []
+    for (sid, option, name), cell in input_cells(path).items():
+        value = book["Inputs"][cell].value
+        if name == "requests_per_day":
+            book["Inputs"][cell] = value * 1.7
+            overrides.append(f"workload.requests_per_day={value * 1.7!r}")
+        elif name == "gpu_usd_per_hour" and isinstance(value, float) and _rents_by_the_hour(run, option):
+            book["Inputs"][cell] = value * 1.3
+            overrides.append(f"options.{option}.payment.gpu_usd_per_hour={value * 1.3!r}")
+    assert any(o.startswith("workload.") for o in overrides)
+    changed = tmp_path / "changed.xlsx"
+    book.save(changed)
+    always_recalculate(tmp_path)
+    subprocess.run(["soffice", "--headless", "--calc", "--convert-to", "xlsx", "--outdir", str(tmp_path / "lo"), str(changed)],
+                   check=True, capture_output=True, timeout=300, env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    got = openpyxl.load_workbook(tmp_path / "lo" / "changed.xlsx", data_only=True)["Chart data"]
+    expected = run_scenarios([source], today=TODAY, overrides=overrides, with_breakeven=False).results
+    series = chart_series(path, scenario_id)
+    volumes = [got[cell].value for cell in series.pop("(volumes)")]
+    totals = engine_curves(expected, scenario_id, volumes)
+    live = 0
+    for option, cells in series.items():
+        for cell, volume, total in zip(cells, volumes, totals[option], strict=True):
+            assert close(got[cell].value, total), (option, volume, got[cell].value, total)
+        live += EXPORTED_SERIES not in cells.header
+    assert live >= len(series) - 1  # at most one curve (an `auto` base) holds exported values
+
+
+def _rents_by_the_hour(run, option_id: str) -> bool:
+    """A self-hosted option with one hourly GPU price (`--set options.ID.payment.gpu_usd_per_hour` reaches it)."""
+    spec = next(o for s in run.results.scenarios for o in s.options if o.id == option_id)
+    payment = getattr(spec, "payment", None)
+    return payment is not None and getattr(payment, "mode", None) not in ("mixed", "purchased")

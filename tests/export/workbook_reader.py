@@ -9,24 +9,68 @@ and the option ids in its header row).
 from __future__ import annotations
 
 import re
+import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import openpyxl
 from openpyxl.utils import get_column_letter
 
+_INPUT_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 _KEY = re.compile(r"^'?\[[^\]]*\](.*?)'?!([A-Z]+[0-9]+)$")
 
 
-def evaluate(path: Path, inputs: dict[tuple[str, str], float] | None = None) -> dict[tuple[str, str], object]:
-    """(SHEET NAME IN UPPER CASE, cell) -> computed value; `inputs` replaces input cells first."""
+NOT_COMPUTED = "(data table row not computed by the test evaluator)"
+
+
+def evaluate(path: Path, inputs: dict[tuple[str, str], float] | None = None,
+             table_rows: int | None = 0) -> dict[tuple[str, str], object]:
+    """(SHEET NAME IN UPPER CASE, cell) -> computed value; `inputs` replaces input cells first.
+
+    Data tables ({=TABLE(,input)}) are computed as a spreadsheet computes them, which the `formulas`
+    package cannot: the workbook once per value of the table's left column, with the input cell
+    replaced, reading the formula above the table; then once more with the tables' results in place.
+    Each such pass costs about a second, so only `table_rows` evenly spaced rows of each table are
+    computed (None: all); the others read NOT_COMPUTED, and so does whatever links to them."""
     import formulas
 
-    model = formulas.ExcelModel().loads(str(path)).finish()
-    given = None
-    if inputs:
-        given = {f"'[{Path(path).name}]{sheet.upper()}'!{cell}": value for (sheet, cell), value in inputs.items()}
-    solution = model.calculate(inputs=given) if given else model.calculate()
+    path = Path(path)
+    tables = data_tables(path)
+    with tempfile.TemporaryDirectory() as folder:
+        source = _without_data_tables(path, Path(folder) / path.name) if tables else path
+        model = formulas.ExcelModel().loads(str(source)).finish()
+
+    def key(sheet: str, cell: str) -> str:
+        return f"'[{path.name}]{sheet.upper()}'!{cell}"
+
+    given = {key(sheet, cell): value for (sheet, cell), value in (inputs or {}).items()}
+    solution = _values(model.calculate(inputs=given) if given else model.calculate())
+    if tables:
+        results: dict[str, object] = {}
+        for (sheet, input_cell), group in _by_input(tables).items():
+            rows = _spread(len(group[0].body_cells), table_rows)
+            volumes = sorted({solution[(sheet.upper(), t.volume_cells[n])] for t in group for n in rows})
+            wanted = [key(sheet, t.formula_cell) for t in group]
+            at = {v: _values(model.calculate(inputs={**given, key(sheet, input_cell): v}, outputs=wanted)) for v in volumes}
+            for t in group:
+                above = (sheet.upper(), t.formula_cell)
+                for n, (cell, volume_cell) in enumerate(zip(t.body_cells, t.volume_cells)):
+                    results[key(sheet, cell)] = at[solution[(sheet.upper(), volume_cell)]][above] if n in rows else NOT_COMPUTED
+        solution = _values(model.calculate(inputs={**given, **results}))
+    return solution
+
+
+def _spread(count: int, wanted: int | None) -> set[int]:
+    """`wanted` of range(count), evenly spaced and including both ends (all when None)."""
+    if wanted is None or wanted >= count:
+        return set(range(count))
+    if wanted <= 1:
+        return {count // 2} if wanted == 1 else set()
+    return {round(i * (count - 1) / (wanted - 1)) for i in range(wanted)}
+
+
+def _values(solution) -> dict[tuple[str, str], object]:
     out: dict[tuple[str, str], object] = {}
     for key, value in solution.items():
         m = _KEY.match(key)
@@ -39,6 +83,55 @@ def evaluate(path: Path, inputs: dict[tuple[str, str], float] | None = None) -> 
             continue
         out[(m.group(1).upper(), m.group(2))] = cell_value
     return out
+
+
+@dataclass
+class DataTable:
+    """A one-variable, column-oriented data table: body cells, the values to their left, the formula above."""
+
+    sheet: str
+    input_cell: str
+    body_cells: list[str]
+    volume_cells: list[str]
+    formula_cell: str
+
+
+def data_tables(path: Path) -> list[DataTable]:
+    wb = openpyxl.load_workbook(path)
+    out = []
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if type(cell.value).__name__ == "DataTableFormula":
+                    (first_col, first_row), (_, last_row) = (openpyxl.utils.cell.coordinate_from_string(c)
+                                                             for c in cell.value.ref.split(":"))
+                    col = openpyxl.utils.column_index_from_string(first_col)
+                    left = get_column_letter(col - 1)
+                    rows = range(first_row, last_row + 1)
+                    out.append(DataTable(ws.title, cell.value.r1, [f"{first_col}{r}" for r in rows],
+                                         [f"{left}{r}" for r in rows], f"{first_col}{first_row - 1}"))
+    return out
+
+
+def _by_input(tables: list[DataTable]) -> dict[tuple[str, str], list[DataTable]]:
+    out: dict[tuple[str, str], list[DataTable]] = {}
+    for t in tables:
+        out.setdefault((t.sheet, t.input_cell), []).append(t)
+    return out
+
+
+_DATA_TABLE_FORMULA = re.compile(rb'<f t="dataTable"[^>]*?(?:/>|>[^<]*</f>)')
+
+
+def _without_data_tables(path: Path, target: Path) -> Path:
+    """A copy whose data-table cells hold only their values (the `formulas` package cannot read them)."""
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename.startswith("xl/worksheets/sheet"):
+                data = _DATA_TABLE_FORMULA.sub(b"", data)
+            out.writestr(info, data)
+    return target
 
 
 @dataclass
@@ -81,6 +174,6 @@ def input_cells(path: Path) -> dict[tuple[str, str, str], str]:
     ws = wb["Inputs"]
     out = {}
     for i, row in enumerate(ws.iter_rows(min_row=4, values_only=True), start=4):
-        if row and row[0]:
+        if len(row) >= 6 and row[0] and isinstance(row[2], str) and _INPUT_NAME.match(row[2]):  # not the data tables below
             out[(row[0], row[1], row[2])] = f"F{i}"
     return out
