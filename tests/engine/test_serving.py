@@ -218,3 +218,30 @@ def test_a_small_closed_loop_keeps_all_its_requests(catalog):
     assert r.concurrency == 4
     in_flight = r.requests_per_s * (921 * r.tpot_ms + r.ttft_ms - r.tpot_ms) / 1e3
     assert in_flight == pytest.approx(4, rel=0.02)
+
+
+def test_a_busy_prefill_worker_batches_the_prompts_that_arrive_during_its_step(catalog):
+    """Disaggregated prefill, DeepSeek-R1 FP4 on 4 GB200 (one worker), 921-token prompts. Idle, a prompt is prefilled
+    alone and waits for nothing. At 40 prompts/s the worker is always busy: each step carries the n = 40 x T prompts
+    that came during the one before, T = step(n prompts) (the fixed point), and at the median a prompt waits half a
+    step for the one in progress, as the aggregated engine's steps do."""
+    from tco.engine.throughput.config import default_kv_precision
+    from tco.engine.throughput.predict import batched_prefill, prefill_rate, residual_quantile
+    from tco.engine.throughput.step import step_seconds
+
+    m, g = catalog.models["deepseek-r1"], catalog.gpus["gb200"]
+    config = ServingConfig(gpus=4, tp=4, input_tokens=921, output_tokens=921, precision="fp4",
+                           kv_precision=default_kv_precision("fp4"))
+    side = prefill_rate(m, g, config, FITTED)
+    d = side.deployment
+    assert d.dp == 1
+    alone, busy = batched_prefill(side, 921, 1e-6)
+    assert alone == pytest.approx(side.single_prompt_s, rel=1e-9) and busy < 1e-6
+    assert residual_quantile(busy, 0.5) == 0.0
+    step, busy = batched_prefill(side, 921, 40.0)
+    prompts = 40.0 * step
+    assert 1.0 < prompts < side.chunk_tokens / 921  # several prompts per step, below the step budget
+    assert step == pytest.approx(step_seconds(d, 0.0, prompts * 921)[0], rel=1e-6)
+    assert busy == 1.0 and residual_quantile(busy, 0.5) == 0.5 and residual_quantile(busy, 0.9) == pytest.approx(0.9)
+    # a batch of n prompts takes longer than one prompt, less than n prompts one after another
+    assert side.single_prompt_s < step < prompts * side.single_prompt_s

@@ -4,7 +4,7 @@ concurrency, and let measurements override the model where they apply."""
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Sequence
 
@@ -98,9 +98,10 @@ def predict_disaggregated(model: OpenModel, gpu: GpuType, config: ServingConfig,
 
     Why this shape (NVIDIA Dynamo, SGLang PD, llm-d): decode steps carry no prompts, so TPOT is the
     decode side's step alone; the prefill side runs full step-budget chunks at its best rate. The
-    replica serves what the slower side allows. TTFT = the prompt's own prefill, the wait for the
-    prefill workers at their utilisation (M/D/1: rho s / (2 (1 - rho))), the KV transfer over the
-    interconnect, and the decode side's first step.
+    replica serves what the slower side allows. TTFT = the prefill step in progress and the step the
+    prompt rides in with the prompts that arrived meanwhile (`batched_prefill`), the wait for the prefill
+    workers near their capacity (M/D/c), the KV transfer over the interconnect, and the decode side's
+    first step.
     """
     if config.gpus < 2:
         return not_runnable("a disaggregated replica needs at least 2 GPUs (one prefill, one decode)", config)
@@ -132,7 +133,7 @@ def _disaggregated_at(model: OpenModel, gpu: GpuType, config: ServingConfig, pre
     prefill = prefill_rate(model, gpu, pre_config, constants)
     if isinstance(prefill, str):
         return not_runnable(f"prefill side: {prefill}", config)
-    rate_tokens_s, single_prompt_s, chunk_tokens = prefill
+    rate_tokens_s, chunk_tokens = prefill.rate_tokens_s, prefill.chunk_tokens
     prompt = config.input_tokens * (1.0 - config.prefix_hit_rate)
     prefill_parallel_prompts = chunk_tokens / max(prompt, 1.0)
     capacity_requests_s = rate_tokens_s / prompt if prompt > 0 else math.inf
@@ -153,12 +154,19 @@ def _disaggregated_at(model: OpenModel, gpu: GpuType, config: ServingConfig, pre
         servers = max(prefill_parallel_prompts, 1.0)
         service = servers * prompt / rate_tokens_s if rate_tokens_s else 0.0
         wait = rho ** (math.sqrt(2.0 * (servers + 1.0)) - 1.0) / (servers * (1.0 - rho)) * service / 2.0 if rho > 0 else 0.0
-        base = single_prompt_s + transfer_s
-        ttft50 = base + wait + dec.ttft_ms / 1e3
+        # The prompt's own prefill: the step in progress, then the step it rides in with the prompts that came
+        # meanwhile (continuous batching on the prefill side; `batched_prefill`).
+        step_s, busy = batched_prefill(prefill, prompt, requests_s)
+
+        def base(q: float) -> float:
+            return residual_quantile(busy, q) * step_s + step_s + transfer_s
+
+        ttft50 = base(0.5) + wait + dec.ttft_ms / 1e3
         # M/D/1 waits are near exponential in the tail: P(W > t) ~ rho exp(-t / mean); the p-quantile wait.
         def tail(q: float) -> float:
             return wait * max(math.log(rho / (1.0 - q)), 0.0) / rho if rho > 0 else 0.0
-        return dec, requests_s, ttft50, base + tail(0.9) + dec.ttft_p90_ms / 1e3, base + tail(0.99) + dec.ttft_p99_ms / 1e3
+        return (dec, requests_s, ttft50, base(0.9) + tail(0.9) + dec.ttft_p90_ms / 1e3,
+                base(0.99) + tail(0.99) + dec.ttft_p99_ms / 1e3)
 
     dec, requests_s, ttft50, ttft90, ttft99 = at(dec_config)
     if not dec.runnable:
@@ -260,12 +268,25 @@ def prefill_fed_batch(model: OpenModel, gpu: GpuType, dec_config: ServingConfig,
     return hi
 
 
-def prefill_rate(model: OpenModel, gpu: GpuType, config: ServingConfig, constants: FittedConstants) -> tuple[float, float] | str:
-    """(prompt tokens/s of the prefill GPUs, seconds to prefill one prompt alone, prompt tokens in flight at once),
-    at their best split, or why not."""
+@dataclass(frozen=True)
+class PrefillSide:
+    """The prefill workers of a disaggregated replica at their best split."""
+
+    rate_tokens_s: float
+    """Prompt tokens per second of all prefill GPUs running full step-budget chunks (their capacity)."""
+    single_prompt_s: float
+    """Seconds to prefill one prompt alone."""
+    chunk_tokens: float
+    """Prompt tokens in flight at once over all workers (one step-budget chunk each)."""
+    deployment: Deployment
+    """One prefill worker (`deployment.dp` of them), for the step time of a batch of prompts."""
+
+
+def prefill_rate(model: OpenModel, gpu: GpuType, config: ServingConfig, constants: FittedConstants) -> PrefillSide | str:
+    """The prefill GPUs at their best split (the one with the most prompt tokens per second), or why not."""
     tp = config.tp or config.gpus
     dp = config.gpus // (tp * config.pp)
-    best: tuple[float, float, float] | str = "the weights do not fit"
+    best: PrefillSide | str = "the weights do not fit"
     for split in candidate_splits(model, config, tp):
         weights = weights_bytes_per_gpu(model, config.precision, tp, config.pp, split.attention_dp)
         if kv_cache_budget_bytes(memory_bytes_of(gpu), weights, activation_buffer_bytes(model, tp // split.attention_dp)) <= 0:
@@ -277,9 +298,39 @@ def prefill_rate(model: OpenModel, gpu: GpuType, config: ServingConfig, constant
         rate = chunk / step_seconds(d, 0.0, chunk)[0] * dp
         prompt = max(d.prefill_tokens_per_request, 1.0)
         single = step_seconds(d, 0.0, prompt)[0]
-        if isinstance(best, str) or rate > best[0]:
-            best = (rate, single, chunk * dp)
+        if isinstance(best, str) or rate > best.rate_tokens_s:
+            best = PrefillSide(rate, single, chunk * dp, d)
     return best
+
+
+def batched_prefill(side: PrefillSide, prompt_tokens: float, requests_s: float) -> tuple[float, float]:
+    """(seconds of the prefill step a prompt rides in, share of time a prefill worker is busy) at `requests_s`.
+
+    Why: a prefill worker batches continuously, like the aggregated engine's steps. A prompt that arrives
+    while a step runs waits for that step to end, then is prefilled with every prompt that arrived during
+    it: n = lambda x T prompts per step, T = step(n prompts), a fixed point (at most a step-budget chunk
+    per step; beyond that the prompts queue, which the M/D/c wait covers). Below one prompt per step the
+    worker runs single prompts and is busy lambda x T of the time. Prefilling a prompt alone, as before,
+    holds only for an idle prefill side."""
+    d = side.deployment
+    workers = max(d.dp, 1)
+    per_worker_s = requests_s / workers
+    most = max(side.chunk_tokens / workers / max(prompt_tokens, 1.0), 1.0)
+    step_s = side.single_prompt_s
+    for _ in range(50):
+        prompts = min(max(per_worker_s * step_s, 1.0), most)
+        nxt = step_seconds(d, 0.0, prompts * prompt_tokens)[0]
+        if abs(nxt - step_s) <= 1e-9 * nxt:
+            step_s = nxt
+            break
+        step_s = nxt
+    return step_s, min(per_worker_s * step_s, 1.0)
+
+
+def residual_quantile(busy: float, q: float) -> float:
+    """The q-quantile of the wait for a step in progress, in steps: idle with probability 1 - busy (no wait),
+    else uniform over the step (the aggregated engine's q x step when always busy)."""
+    return max(0.0, (busy - (1.0 - q)) / busy) if busy > 0 else 0.0
 
 
 def predict_split(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int, split: Split,
