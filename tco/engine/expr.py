@@ -8,6 +8,7 @@ and `explain`. Nothing here knows about any particular cost.
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Mapping, Union
 
@@ -587,5 +588,13 @@ def _simplify(term: Term, memo: dict) -> Term:
     return term
 
 
+_INPUT_NAMES: "weakref.WeakKeyDictionary[Term, frozenset[str]]" = weakref.WeakKeyDictionary()
+
+
 def depends_on(term: Term, name: str) -> bool:
-    return any(i.name == name for i in inputs_of(term))
+    """Whether `term` reads the input `name`. Remembered per term (terms are immutable and shared by
+    many formulas; the workbook asks this of every part of every option)."""
+    names = _INPUT_NAMES.get(term)
+    if names is None:
+        names = _INPUT_NAMES[term] = frozenset(i.name for i in inputs_of(term))
+    return name in names

@@ -21,7 +21,7 @@ from tco.export.constants import ConstantTable, to_excel_named
 from tco.export.grid import DATE, FLAG, NUMBER, PREVIOUS_ROW, ROW, USD, WHOLE, Grid, RepeatedColumn, RepeatedRows, number_format_for
 from tco.export.names import quote_sheet
 from tco.export.plan import SUMS, OptionPlan, ScenarioPlan, volume_dependent
-from tco.export.values import month_values
+from tco.export.values import MonthValues, month_values
 
 FIRST_MONTH_ROW = 7
 MONTH_ROWS_PER_HORIZON = 2
@@ -163,8 +163,10 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
         rest = [p for p in o.monthly_parts if p not in parts]
         made: dict[str, Block] = {}
 
-        def total_at(point: str, volume: float, _o=o, _parts=parts, _rest=rest, _made=made, _at_base=at_base) -> float:
-            vals = month_values(_parts + _rest, _o.constant_parts, _o.row.values, N, {"requests_per_day": volume, **_at_base})[0]
+        months_at = MonthValues(parts + rest, o.constant_parts, o.row.values, N, ("requests_per_day", *at_base))
+
+        def total_at(point: str, volume: float, _months_at=months_at, _made=made, _at_base=at_base) -> float:
+            vals = _months_at({"requests_per_day": volume, **_at_base})[0]
             blk = _made[point]
             blk.values, blk.volume = vals, volume
             return sum(v * m for v, m in zip(vals["monthly_cost_usd"], in_months))
