@@ -443,7 +443,7 @@ def to_excel(term: Term, cell_of: Callable[[str], str], named_cell: Callable[[st
                     return ref
                 args = [r(a, where) for a in t.args]
                 if t.name == "ceil":
-                    return f"ROUNDUP(ROUND({args[0]},{write_number(float(ROUNDING_DIGITS), where)}),0)"
+                    return f"ROUNDUP(ROUND({args[0]},{write_number(float(ROUNDING_DIGITS), 'rounding_digits')}),0)"
                 if t.name == "floor":
                     return f"ROUNDDOWN({args[0]},0)"
                 return f"{_EXCEL_FUNC[t.name]}({','.join(args)})"

@@ -4,9 +4,13 @@ Why: a modeller auditing `=x*730` cannot tell hours per month from a typo; the F
 the ICAEW code ask for every constant to be a labelled input. So every number in a formula other
 than 0 and 1 is a defined name on the Inputs sheet (`hours_per_month`, `tokens_per_million` ...).
 The engine's formulas fold some constants together when they specialise an option (730 / 24 becomes
-30.4166...): constants are therefore matched by value. A value with no entry below still gets a
-defined name (`constant_2`, ...) with its formula context, so the "no literal" rule never breaks
-when someone adds a formula; give it a proper entry here.
+30.4166...): constants whose value says what they are (730, 1e6, 12) are therefore matched by value.
+Small numbers are not: a 2 is the divisor of an average in one formula and "two terms ago" in
+another, so a named constant that happens to equal it (`runner_up_rank`) would mislabel the other
+uses. Those constants are used by name only (`by_value=False`; the renderer asks for
+`rounding_digits` by name), and other whole numbers are `number_2`, `number_3` ... A value with no
+entry below still gets a defined name (`constant_1`, ...) with its formula context, so the "no
+literal" rule never breaks when someone adds a formula; give it a proper entry here.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ class Constant:
     label: str
     unit: str
     why: str
+    by_value: bool = True
+    """Matched to any number of its value in an engine formula; False: only where a formula names it."""
 
 
 CONSTANTS: tuple[Constant, ...] = (
@@ -40,49 +46,62 @@ CONSTANTS: tuple[Constant, ...] = (
              "API prices are quoted per million tokens."),
     Constant("months_per_year", units.MONTHS_PER_YEAR, "months per year", "months",
              "Annual rates (discount, price decline, staff cost, depreciation) become monthly ones."),
-    Constant("average_of_two_divisor", 2.0, "divisor of an average of two values", "",
-             "Averages of two ends: the context of the first and last call; the book value at purchase and at resale."),
-    Constant("flag_threshold", 0.5, "threshold above which a 0/1 flag counts as set", "",
-             "Flags are stored as numbers; comparing with 0.5 is safe against rounding."),
+    Constant("thousand", 1000.0, "one thousand", "",
+             "Prices per thousand requests (search grounding), grams per kilogram, watts per kilowatt."),
+    Constant("one_half", 0.5, "one half", "",
+             "A 0/1 flag above one half counts as set (safe against rounding); x + one half rounded down is x rounded to the nearest whole number."),
     Constant("divide_guard", 1e-12, "smallest denominator for a share", "",
              "Keeps a share finite when nothing is served (0 / 0); far below any real volume."),
     Constant("divide_guard_per_unit", 1e-300, "smallest denominator for a cost per unit", "",
              "Keeps a cost per unit finite when nothing was served; the result is then shown as 0."),
     Constant("cent_decimals", 2.0, "decimal places of a cent", "digits",
-             "Totals are ranked to the cent, as the engine ranks them: totals equal to the cent are a tie (the earlier row first)."),
+             "Totals are ranked to the cent, as the engine ranks them: totals equal to the cent are a tie (the earlier row first).", by_value=False),
     Constant("runner_up_rank", 2.0, "rank of the next best option", "",
-             "The Summary looks up the option ranked second to show the saving against it."),
+             "The Summary looks up the option ranked second to show the saving against it.", by_value=False),
     Constant("breakeven_search_step_limit", 10.0, "largest factor one break-even search step moves the volume by", "",
-             "Keeps the live break-even search (Calculations sheets) from jumping off the scale on a flat stretch of the cost curves."),
+             "Keeps the live break-even search (Calculations sheets) from jumping off the scale on a flat stretch of the cost curves.", by_value=False),
     Constant("breakeven_certificate_share", 0.005, "half-width of the bracket that certifies a live break-even volume", "fraction",
-             "The live break-even is accepted when the option costs more than its reference 0.5 % below it and no more 0.5 % above it."),
+             "The live break-even is accepted when the option costs more than its reference 0.5 % below it and no more 0.5 % above it.", by_value=False),
     Constant("breakeven_converged_share", 1e-9, "cost difference, as a share of the reference's total, treated as the costs meeting", "fraction",
-             "The engine solves break-even volumes to about 1e-10 of the totals; a search step at such a volume stays put."),
+             "The engine solves break-even volumes to about 1e-10 of the totals; a search step at such a volume stays put.", by_value=False),
     Constant("lowest_requests_per_day", LOWEST_REQUESTS_PER_DAY, "lowest daily volume searched for a break-even", "requests/day",
-             "The engine's search range starts here too (tco.engine.breakeven.LOWEST_REQUESTS_PER_DAY)."),
+             "The engine's search range starts here too (tco.engine.breakeven.LOWEST_REQUESTS_PER_DAY).", by_value=False),
     Constant("rounding_digits", float(ROUNDING_DIGITS), "decimal places kept before rounding up to whole replicas", "digits",
-             "Floating-point noise (3.0000000000000004 replicas) must not buy a GPU; the engine rounds the same way."),
+             "Floating-point noise (3.0000000000000004 replicas) must not buy a GPU; the engine rounds the same way.", by_value=False),
 )
-BY_VALUE: dict[float, Constant] = {}
-for _c in CONSTANTS:
-    BY_VALUE.setdefault(_c.value, _c)  # a value the engine writes gets the first (general) name; the others are used by name
+BY_VALUE: dict[float, Constant] = {c.value: c for c in CONSTANTS if c.by_value}
+BY_NAME: dict[str, Constant] = {c.name: c for c in CONSTANTS}
+assert len(BY_VALUE) == sum(c.by_value for c in CONSTANTS), "two by-value constants share a value"
 LITERALS_ALLOWED = (0.0, 1.0)
+LARGEST_NUMBERED = 100
+"""Whole numbers from 2 up to this without an entry are `number_<n>` (counts: terms ago, exponents)."""
 
 
 class ConstantTable:
-    """The constants one workbook uses: known ones by value, unknown ones numbered as met."""
+    """The constants one workbook uses: known ones by value or by name, others named as met."""
 
     def __init__(self) -> None:
-        self.used: dict[float, Constant] = {}
+        self.used: dict[str, Constant] = {}
+        self.other: dict[float, Constant] = {}
 
     def name_of(self, value: float, context: str = "") -> str:
-        if value not in self.used:
-            known = BY_VALUE.get(value)
-            if known is None:
-                known = Constant(f"constant_{len(self.used) + 1}", value, f"constant used in {context or 'a formula'}", "",
+        """The defined name of `value`; `context` is the enclosing formula's name, or the name of the
+        constant the renderer means (`rounding_digits`)."""
+        named = BY_NAME.get(context)
+        known = named if named is not None and named.value == value else BY_VALUE.get(value)
+        if known is None:
+            known = self.other.get(value)
+        if known is None:
+            if float(value).is_integer() and 2 <= value <= LARGEST_NUMBERED:
+                known = Constant(f"number_{int(value)}", value, f"the whole number {int(value)}", "",
+                                 "A count in the engine's formula: terms or depreciation periods ago, a price factor's "
+                                 "exponent, the 2 of an average of two values.")
+            else:
+                known = Constant(f"constant_{len(self.other) + 1}", value, f"constant used in {context or 'a formula'}", "",
                                  "No entry in tco.export.constants yet: the value as the engine's formula writes it.")
-            self.used[value] = known
-        return self.used[value].name
+            self.other[value] = known
+        self.used.setdefault(known.name, known)
+        return known.name
 
     def all(self) -> list[Constant]:
         """Every named constant: the known ones always (a modeller may use them), then any others met."""
