@@ -109,9 +109,9 @@ def build_summary(results, plans: list[ScenarioPlan], calcs: dict[str, CalcSheet
     tornados = tornado_drivers(results, plans)
     if tornados is None:
         notes.append("No tornado chart: tco.engine.sensitivity is not available in this installation.")
-    data.text(1, 1, "Chart data: totals over the horizon at other daily volumes, live: the curves link to the data tables below "
-                    "the inputs on the Inputs sheet (the whole model recomputed at each volume), break-even points to the Calculations "
-                    f"sheets. A curve headed {EXPORTED_SERIES} holds the engine's values (export again after a change).", "note")
+    data.text(1, 1, "Chart data: totals over the horizon at other daily volumes, live: the curves link to the data tables "
+                    "below the inputs on the Inputs sheet, break-even points to the Calculations sheets.", "note")
+    data.text(2, 1, f"A curve headed {EXPORTED_SERIES} holds the engine's values (export again after a change).", "note")
     data_row = 3
     section = 6 + len(plans) + 2
     options = results.options
