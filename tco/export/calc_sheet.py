@@ -38,7 +38,7 @@ IN_HORIZON = "in_horizon"
 HELPER = "at_or_below_reference"
 CUMULATIVE = "cumulative_cost_usd"
 BREAKEVEN_COMMENT = (
-    "Found in the sheet: three search steps from the exported break-even volume, each recomputing this option's "
+    "Found in the sheet: a Newton step and four secant steps from the exported break-even volume, each recomputing this option's "
     "months at its volume (the blocks titled 'break-even search' to the right), then certified: the option costs "
     "more than its reference 0.5 % below this volume and no more 0.5 % above it. Within 1 % of `tco breakeven` "
     "when the crossing is unique; 'not found' (and a red check) when the steps cannot certify a crossing.")
@@ -303,7 +303,7 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
         "breakeven_search_certified": ("live break-even certified (1 = a crossing within +/-0.5 %)", "flag"),
         "reference_usd_per_daily_request": ("reference's total per request/day of volume (its total is proportional to volume)", "USD per request/day"),
         "reference_total_at_breakeven_usd": ("reference's total at the live break-even volume", "USD"),
-        "search_result_requests_per_day": ("search result: secant step through points 2 and 3", "requests/day"),
+        "search_result_requests_per_day": (BS.RESULT_TITLE, "requests/day"),
     })
     for k in BS.POINTS:
         labels[f"search_{k}_requests_per_day"] = (f"search point {k}: {BS.POINT_TITLES[k]}", "requests/day")
@@ -454,8 +454,13 @@ def _search_cells(g: Grid, plan: ScenarioPlan, o: OptionPlan, c: int, result_row
     vol = {k: at(f"search_{k}_requests_per_day") for k in BS.POINTS}
     diff = {k: at(f"search_{k}_difference_usd") for k in BS.POINTS}
     put("search_2_requests_per_day", BS.newton_formula(vol["1"], diff["1"], b), search.points["2"].volume, NUMBER)
-    put("search_3_requests_per_day", BS.secant_formula(vol["1"], diff["1"], vol["2"], diff["2"], b), search.points["3"].volume, NUMBER)
-    put("search_result_requests_per_day", BS.secant_formula(vol["2"], diff["2"], vol["3"], diff["3"], b), search.result, NUMBER)
+    for k in BS.SEARCH_POINTS[2:]:
+        before, last = str(int(k) - 2), str(int(k) - 1)
+        put(f"search_{k}_requests_per_day", BS.secant_formula(vol[before], diff[before], vol[last], diff[last], b),
+            search.points[k].volume, NUMBER)
+    before = str(int(BS.LAST) - 1)
+    put("search_result_requests_per_day", BS.secant_formula(vol[before], diff[before], vol[BS.LAST], diff[BS.LAST], b),
+        search.result, NUMBER)
     result = at("search_result_requests_per_day")
     put("search_low_requests_per_day", f"{result}*(1-breakeven_certificate_share)", search.points["low"].volume, NUMBER)
     put("search_high_requests_per_day", f"{result}*(1+breakeven_certificate_share)", search.points["high"].volume, NUMBER)

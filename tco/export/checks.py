@@ -83,7 +83,7 @@ def build_checks(results, plans, calcs, input_rows, summary_checks=()) -> Grid:
                 # red when no crossing is certified, unless llm-tco found none either (the option never pays)
                 check(sid, f"{o.option_id}: live break-even found in the sheet (a crossing within +/-0.5 % of it)",
                       certified, f"IF(OR(C{{r}}=1,NOT(ISNUMBER({exported}))),1,0)", None, None,
-                      "0 when the search's three steps cannot certify a crossing: the cell then says 'not found'. "
+                      "0 when the search's steps cannot certify a crossing: the cell then says 'not found'. "
                       "Export again (tco export) to re-solve from 0.01 to 10^10 requests/day.",
                       "0", found, 1 if (found == 1 or not isinstance(exported_v, float)) else 0)
                 agree = 0.0 if isinstance(live_v, float) == isinstance(exported_v, float) else 1.0

@@ -277,7 +277,7 @@ def build_about(run, version: str, generated: dt.datetime, notes: list[str]) -> 
         ("prices in force on", run.today.isoformat()),
         ("input names", NAMING_RULE),
         ("colours", COLOURS),
-        ("break-even volume", "Found live on each Calculations sheet: three search steps from the volume llm-tco exported "
+        ("break-even volume", "Found live on each Calculations sheet: five search steps from the volume llm-tco exported "
                               "(a Newton step, then secant steps; the API reference's total is proportional to volume, so only the "
                               "self-hosted months are recomputed, one block of columns per step), certified by two more blocks 0.5 % "
                               "below and above. Within 1 % of `tco breakeven` when the crossing is unique; otherwise 'not found' "
