@@ -33,16 +33,16 @@ from tco.export.plan import OptionPlan, ScenarioPlan
 
 VOLUME_INPUT = "requests_per_day"
 HIDDEN = ";;;"
-"""Number format that shows nothing: the settling row's figures (see SETTLING_ROW)."""
+"""Number format that shows nothing: the settling row's figures."""
 SETTLING_NOTE = ("First row: the exported volume, figures hidden. LibreOffice computes the first row of some tables "
                  "before it tracks every cell the volume changes; this row takes that, so the rows below are right.")
-SETTLING_ROW = SETTLING_NOTE
-"""Why each table starts with a row at the exported volume whose figure is hidden. Checked with
+"""Why each table starts with a settling row at the exported volume whose figure is hidden. Checked with
 LibreOffice 7.4 on the bundled examples after a volume change: the first row of the purchased-GPU and
 Azure PTU tables (term commitments) came out partly unsubstituted (e.g. 1,036,657 where the engine says
 844,793), every other row exact; with this row first, all 25 grid rows of every table are exact
 (tests/export/test_live_model.py). At the exported volume the row is a no-op in Excel and in
-LibreOffice, and its cached value is the engine's total there."""
+LibreOffice, and its cached value is the engine's total there. (Linked to the volume cell instead of
+holding its value, the row reads #VALUE! in LibreOffice: a table op whose value refers to its input.)"""
 MINIMUM_TABLES = 2
 """A workbook gets data tables only when it holds at least this many (LibreOffice 7.4 and a lone table)."""
 NOTE = ("Data tables (What-If Analysis > Data Table, column input cell: the scenario's requests_per_day): each "
@@ -97,7 +97,7 @@ def add_volume_tables(g: Grid, sheet: str, plans: list[ScenarioPlan], calcs: dic
             g.text(header, total_col, o.option_id, "header")
             g.text(formula_row, volume_col, "at the scenario's inputs:", "note")
             g.formula(formula_row, total_col, total_cells[o.option_id], "link", USD, cached=own_total)
-            g.put(settle, volume_col, float(plan.scenario_values[VOLUME_INPUT]), "", NUMBER)  # see SETTLING_ROW
+            g.put(settle, volume_col, float(plan.scenario_values[VOLUME_INPUT]), "", NUMBER)  # the settling row (SETTLING_NOTE)
             for n, volume in enumerate(volumes):
                 r = first + n
                 if k == 0:

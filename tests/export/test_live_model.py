@@ -331,7 +331,7 @@ def test_libreoffice_computes_every_cost_curve_of_a_changed_example(example, tmp
     change in the file, equals the engine's total at that volume with the same change (`tco run --set`).
 
     Covers the data tables LibreOffice 7.4 gets wrong without the settling row (purchased GPUs and
-    Azure PTUs in the commitments example; tco.export.whatif.SETTLING_ROW)."""
+    Azure PTUs in the commitments example; tco.export.whatif.SETTLING_NOTE)."""
     source = next(p for p in example_files() if p.stem == example)
     run = run_scenarios([source], today=TODAY, with_breakeven=False)
     scenario_id = run.results.scenarios[0].id

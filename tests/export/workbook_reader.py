@@ -16,6 +16,8 @@ from pathlib import Path
 
 import openpyxl
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+from openpyxl.worksheet.formula import DataTableFormula
 
 _INPUT_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 _KEY = re.compile(r"^'?\[[^\]]*\](.*?)'?!([A-Z]+[0-9]+)$")
@@ -97,16 +99,15 @@ class DataTable:
 
 
 def data_tables(path: Path) -> list[DataTable]:
+    """Every data table of the workbook (openpyxl reads each as a DataTableFormula in its first body cell)."""
     wb = openpyxl.load_workbook(path)
     out = []
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:
-                if type(cell.value).__name__ == "DataTableFormula":
-                    (first_col, first_row), (_, last_row) = (openpyxl.utils.cell.coordinate_from_string(c)
-                                                             for c in cell.value.ref.split(":"))
-                    col = openpyxl.utils.column_index_from_string(first_col)
-                    left = get_column_letter(col - 1)
+                if isinstance(cell.value, DataTableFormula):
+                    (first_col, first_row), (_, last_row) = (coordinate_from_string(c) for c in cell.value.ref.split(":"))
+                    left = get_column_letter(column_index_from_string(first_col) - 1)
                     rows = range(first_row, last_row + 1)
                     out.append(DataTable(ws.title, cell.value.r1, [f"{first_col}{r}" for r in rows],
                                          [f"{left}{r}" for r in rows], f"{first_col}{first_row - 1}"))
