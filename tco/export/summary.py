@@ -111,7 +111,7 @@ def build_summary(results, plans: list[ScenarioPlan], calcs: dict[str, CalcSheet
         notes.append("No tornado chart: tco.engine.sensitivity is not available in this installation.")
     data.text(1, 1, "Chart data: totals over the horizon at other daily volumes, live: the curves link to the data tables "
                     "below the inputs on the Inputs sheet, break-even points to the Calculations sheets.", "note")
-    data.text(2, 1, f"A curve headed {EXPORTED_SERIES} holds the engine's values (export again after a change).", "note")
+    data.text(2, 1, f"A curve or table headed {EXPORTED_SERIES} holds the engine's values (export again after a change).", "note")
     data_row = 3
     section = 6 + len(plans) + 2
     options = results.options
@@ -317,7 +317,9 @@ def _charts(g: Grid, data: Grid, data_row: int, plan: ScenarioPlan, calc: CalcSh
         return row + 1
     option_id, drivers = tornado
     drivers = drivers[:8]
-    data.text(row, 1, f"{sid}: drivers of {option_id}'s total (change from base)", "bold")
+    # engine values: a driver moves several inputs at once (all API prices, both ends of a term), which a
+    # one-variable data table cannot; labelled like the other curves that are not live
+    data.text(row, 1, f"{sid}: drivers of {option_id}'s total (change from base) {EXPORTED_SERIES}", "bold")
     data.text(row + 1, 1, "driver", "header"); data.text(row + 1, 2, "low end", "header"); data.text(row + 1, 3, "high end", "header")
     for n, d in enumerate(drivers):
         data.text(row + 2 + n, 1, f"{d.label} ({d.low} / {d.high})")
