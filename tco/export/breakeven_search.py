@@ -60,15 +60,14 @@ but the last). Measured on the 30 changed cases of tests/export/test_live_breake
 SEARCH_POINTS = tuple(str(k) for k in range(1, SECANT_STEPS + 2))
 CERTIFICATE_POINTS = ("low", "high")
 POINTS = SEARCH_POINTS + CERTIFICATE_POINTS
-LAST = SEARCH_POINTS[-1]
 POINT_TITLES = {
     "1": "start: the exported break-even volume (the scenario's volume when there is none)",
     "2": "Newton step from point 1",
-    **{k: f"secant step through points {int(k) - 2} and {int(k) - 1}" for k in SEARCH_POINTS[2:]},
+    **{k: f"secant step through points {before} and {last}" for before, last, k in zip(SEARCH_POINTS, SEARCH_POINTS[1:], SEARCH_POINTS[2:])},
     "low": "certificate: 0.5 % below the result",
     "high": "certificate: 0.5 % above the result",
 }
-RESULT_TITLE = f"search result: secant step through points {int(LAST) - 1} and {LAST}"
+RESULT_TITLE = f"search result: secant step through points {SEARCH_POINTS[-2]} and {SEARCH_POINTS[-1]}"
 
 
 # The step rules, written once as terms and rendered to floats (the cells' cached values) and to

@@ -21,7 +21,7 @@ from tco.export.constants import ConstantTable, to_excel_named
 from tco.export.grid import DATE, FLAG, NUMBER, PREVIOUS_ROW, ROW, USD, WHOLE, Grid, RepeatedColumn, RepeatedRows, number_format_for
 from tco.export.names import quote_sheet
 from tco.export.plan import SUMS, OptionPlan, ScenarioPlan, volume_dependent
-from tco.export.values import MonthValues, month_values
+from tco.export.values import MonthValues
 
 FIRST_MONTH_ROW = 7
 MONTH_ROWS_PER_HORIZON = 2
@@ -100,9 +100,12 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
     def xl(term, cell_of, named_cell=None, context="", running_cell=None):
         return to_excel_named(term, cell_of, named_cell, constants, context, running_cell)
 
-    # ---- the engine's values of every month (cached results), per option and per check block
+    # ---- the engine's values of every month (cached results), per option and per search block: one
+    # evaluator per option, its volume (and a re-chosen base) a column the search varies
+    evaluators = {o.option_id: MonthValues(o.monthly_parts, o.constant_parts, o.row.values, N, _searched_inputs(options_info[o.option_id]))
+                  for o in plan.options}
     computed: dict[str, tuple[dict[str, list[float]], dict[str, float]]] = {
-        o.option_id: month_values(o.monthly_parts, o.constant_parts, o.row.values, N) for o in plan.options}
+        option_id: evaluate() for option_id, evaluate in evaluators.items()}
     in_months = [1.0 if m <= H else 0.0 for m in range(1, N + 1)]
 
     # ---- columns
@@ -160,12 +163,9 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
         base_cell = f"${get_column_letter(opt_col[o.option_id])}${result_rows['breakeven_base_replicas']}" if rechosen else None
         at_base = {"base_replicas": float(info["breakeven_base_replicas"])} if rechosen else {}
         parts = cost_parts(o.monthly_parts, with_base=rechosen)
-        rest = [p for p in o.monthly_parts if p not in parts]
         made: dict[str, Block] = {}
 
-        months_at = MonthValues(parts + rest, o.constant_parts, o.row.values, N, ("requests_per_day", *at_base))
-
-        def total_at(point: str, volume: float, _months_at=months_at, _made=made, _at_base=at_base) -> float:
+        def total_at(point: str, volume: float, _months_at=evaluators[o.option_id], _made=made, _at_base=at_base) -> float:
             vals = _months_at({"requests_per_day": volume, **_at_base})[0]
             blk = _made[point]
             blk.values, blk.volume = vals, volume
@@ -454,12 +454,11 @@ def _search_cells(g: Grid, plan: ScenarioPlan, o: OptionPlan, c: int, result_row
     vol = {k: at(f"search_{k}_requests_per_day") for k in BS.POINTS}
     diff = {k: at(f"search_{k}_difference_usd") for k in BS.POINTS}
     put("search_2_requests_per_day", BS.newton_formula(vol["1"], diff["1"], b), search.points["2"].volume, NUMBER)
-    for k in BS.SEARCH_POINTS[2:]:
-        before, last = str(int(k) - 2), str(int(k) - 1)
+    points = BS.SEARCH_POINTS
+    for before, last, k in zip(points, points[1:], points[2:]):
         put(f"search_{k}_requests_per_day", BS.secant_formula(vol[before], diff[before], vol[last], diff[last], b),
             search.points[k].volume, NUMBER)
-    before = str(int(BS.LAST) - 1)
-    put("search_result_requests_per_day", BS.secant_formula(vol[before], diff[before], vol[BS.LAST], diff[BS.LAST], b),
+    put("search_result_requests_per_day", BS.secant_formula(vol[points[-2]], diff[points[-2]], vol[points[-1]], diff[points[-1]], b),
         search.result, NUMBER)
     result = at("search_result_requests_per_day")
     put("search_low_requests_per_day", f"{result}*(1-breakeven_certificate_share)", search.points["low"].volume, NUMBER)
@@ -473,6 +472,13 @@ def _search_cells(g: Grid, plan: ScenarioPlan, o: OptionPlan, c: int, result_row
     live = at("breakeven_requests_per_day")
     put("reference_total_at_breakeven_usd", f'IF(ISNUMBER({live}),{b}*{live},"")',
         search.reference_usd_per_daily_request * search.result if search.certified else "", USD)
+
+
+def _searched_inputs(info: dict) -> tuple[str, ...]:
+    """The inputs an option's break-even search varies: its volume, and the `auto` base chosen at it."""
+    if not info.get("reference"):
+        return ()
+    return ("requests_per_day", "base_replicas") if info.get("breakeven_base_replicas") is not None else ("requests_per_day",)
 
 
 def cost_parts(parts: list[Named], with_base: bool = False) -> list[Named]:

@@ -13,19 +13,10 @@ import polars as pl
 from tco.engine.expr import Named, depends_on, to_polars, to_python
 
 
-def month_values(parts: list[Named], constant_parts: list[Named], values: dict[str, float], months: int,
-                 overrides: dict[str, float] | None = None) -> tuple[dict[str, list[float]], dict[str, float]]:
-    """(monthly part -> value in months 1..`months`, constant part -> value) for one option.
-
-    `overrides` replaces inputs (the break-even volume for the check blocks).
-    """
-    return MonthValues(parts, constant_parts, values, months, tuple(overrides or ()))(overrides)
-
-
 class MonthValues:
     """One option's month values as a function of a few inputs (`varying`), its polars plan built once.
 
-    Why: the live break-even search evaluates an option's months at five volumes; building the
+    Why: the live break-even search evaluates an option's months at each of its points; building the
     expressions is most of the cost, so the varying inputs are frame columns, not literals, and the
     plan is reused. The parts are chained in one lazy plan, collected once per call.
     """
