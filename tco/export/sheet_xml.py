@@ -60,6 +60,8 @@ def number_cell(ref: str, value, style_id: int) -> str:
 
 def cached_value(value) -> tuple[str, str]:
     """(type attribute, <v> text) of a formula's cached result: what readers show before a recalculation."""
+    if type(value) is float and value - value == 0.0:  # the common case first: a finite float
+        return "", repr(value)
     if value is None:
         return "", ""
     if isinstance(value, str):

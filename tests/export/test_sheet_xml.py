@@ -77,6 +77,32 @@ def test_repeated_rows_fill_in_their_row_numbers():
     assert ws["C3"].number_format == USD
 
 
+def test_a_filled_down_column_is_one_shared_formula_from_its_first_repeated_row():
+    """As Excel writes a filled-down column: the run's first cell holds the text and the range, the
+    others only the group's index (a third of a big workbook's XML otherwise)."""
+    g = Grid()
+    g.repeat(RepeatedRows(2, 5, [
+        RepeatedColumn(3, f"C{PREVIOUS_ROW}+B{ROW}", USD, first_row_template=f"B{ROW}"),
+        RepeatedColumn(2, f"$A{ROW}*10"),
+    ], counter_column=1))
+    g.repeat(RepeatedRows(7, 7, [RepeatedColumn(2, f"A{ROW}+1")]))  # a run of one row: its own formula
+    wb = Workbook(write_only=True)
+    rows = g.write_to(wb.create_sheet("S"))
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    package = zipfile.ZipFile(io.BytesIO(fill_rows(buffer.getvalue(), {"S": rows})))
+    sheet = ElementTree.fromstring(package.read("xl/worksheets/sheet1.xml")).find(f"{NS}sheetData")
+    formula = {c.get("r"): c.find(f"{NS}f") for row in sheet for c in row if c.find(f"{NS}f") is not None}
+    shape = {ref: (f.get("t"), f.get("ref"), f.get("si"), f.text) for ref, f in formula.items()}
+    assert shape == {
+        "B2": ("shared", "B2:B5", "0", "$A2*10"), "B3": ("shared", None, "0", None), "B4": ("shared", None, "0", None),
+        "B5": ("shared", None, "0", None),
+        "C2": (None, None, None, "B2"), "C3": ("shared", "C3:C5", "1", "C2+B3"), "C4": ("shared", None, "1", None),
+        "C5": ("shared", None, "1", None),
+        "B7": (None, None, None, "A7+1"),
+    }
+
+
 def test_a_row_cannot_be_both_repeated_and_laid_out():
     g = Grid()
     g.repeat(RepeatedRows(2, 3, [RepeatedColumn(2, f"A{ROW}")], counter_column=1))
