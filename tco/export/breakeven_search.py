@@ -10,12 +10,16 @@ a block per step and per month; instead the sheet takes a few steps from the exp
 
 1. the exported volume (after an input change, no longer the crossing);
 2. a Newton step that treats the self-hosted total as flat: v + (S(v) - b v) / b;
-3. secant steps through the last two points (`SECANT_STEPS` of them, points 3 to 5, then the result
-   through points 4 and 5; exact when both lie on the same step of the staircase, where the total is
-   a straight line).
-   A secant step goes at least as far as the Newton step from its last point: while the self-hosted
-   total does not fall with volume, the Newton step never passes the crossing, so a secant step
-   that falls short of it (the points straddle a replica step) is a wasted block.
+3. bracketing steps (points 3 to 6, then the last step's volume through point 6). Once a point
+   where the option costs more (below) and one where it costs no more (above) are known, the step is
+   the Illinois variant of regula falsi between them (the end kept twice in a row has its cost
+   difference halved, so the bracket shrinks from both sides), but never short of the Newton step
+   from the costlier end: while the self-hosted total does not fall with volume, no crossing lies
+   between that end and its Newton step. Before a bracket is known, a secant step through the last
+   two points, again never short of the Newton step on the side the last point lies.
+4. a look-back: 0.5 % below the last step's volume. If the option already costs no more there, a
+   lower crossing is close (a staircase that crosses the API line several times); a Newton step
+   from there goes down to it (exact on a flat stretch of the staircase).
 
 Each step moves the volume by at most a factor `STEP_LIMIT` and never below `LOWEST`; a step whose
 cost difference is already below `CONVERGED_SHARE` of the reference's total stays put (so an
@@ -27,12 +31,11 @@ crossing is unique there). When the crossing is not found in these steps (it mov
 more replica steps than the steps can follow, or it is not there at all), the cell says "not
 found" and the Checks sheet turns red rather than showing a wrong number. Measured on the bundled
 examples (tests/export/test_live_breakeven.py): after GPU price +25 % / -20 %, horizon halved /
-+50 % and an API price decline of 60 %/year, 28 of 30 searches are certified, all within 1 % of
-`tco breakeven`; the 2 others say "not found" (a growing hybrid after a longer horizon and a growing
-70B fleet after a steeper API price decline, whose totals climb in many small steps). The sheet does not prove the crossing is the lowest
-one (the engine scans 0.01 to 10^10 requests/day for that); with a staircase that crosses the API
-line several times the two may name different crossings, and the Checks row comparing with the
-exported figure turns red.
++50 % and an API price decline of 60 %/year, all 30 searches are certified, all within 1 % of
+`tco breakeven`. The sheet does not prove the crossing is the lowest one (the engine scans 0.01 to
+10^10 requests/day for that); with a staircase that crosses the API line several times farther
+apart than the look-back, the two may name different crossings, and the Checks row comparing with
+the exported figure turns red.
 
 The Python functions below compute the same numbers in the same order, for the cells' cached values.
 """
@@ -53,31 +56,40 @@ AGREEMENT_SHARE = 2 * CERTIFICATE_SHARE
 """The stated tolerance: the live volume is within this share of `tco breakeven`'s (unique crossing)."""
 NOT_FOUND = "not found"
 
-SECANT_STEPS = 4
-"""Secant steps after the Newton step, the last one giving the result (one block of month columns each,
-but the last). Measured on the 30 changed cases of tests/export/test_live_breakeven.py: 2 steps certify 24,
-3 certify 25, 4 certify 28, 6 and 9 certify 29."""
-SEARCH_POINTS = tuple(str(k) for k in range(1, SECANT_STEPS + 2))
+SEARCH_BLOCKS = 6
+"""Search points with a block of month columns each (the exported volume, the Newton step, then bracketing
+steps). Measured on the 30 changed cases of tests/export/test_live_breakeven.py (2026-12-02), with the
+look-back: 4 blocks certify 26, 5 certify 29, 6 certify all 30; without it, 5 certify 28 and 6 certify 29.
+The secant steps this replaced certified 28 with 5 blocks and no look-back."""
+SEARCH_POINTS = tuple(str(k) for k in range(1, SEARCH_BLOCKS + 1))
+LOOK_BACK_POINT = "below"
 CERTIFICATE_POINTS = ("low", "high")
-POINTS = SEARCH_POINTS + CERTIFICATE_POINTS
+POINTS = SEARCH_POINTS + (LOOK_BACK_POINT,) + CERTIFICATE_POINTS
 POINT_TITLES = {
     "1": "start: the exported break-even volume (the scenario's volume when there is none)",
     "2": "Newton step from point 1",
-    **{k: f"secant step through points {before} and {last}" for before, last, k in zip(SEARCH_POINTS, SEARCH_POINTS[1:], SEARCH_POINTS[2:])},
+    **{k: f"bracketing step after point {last}" for last, k in zip(SEARCH_POINTS[1:], SEARCH_POINTS[2:])},
+    LOOK_BACK_POINT: "look-back: 0.5 % below the last step's volume",
     "low": "certificate: 0.5 % below the result",
     "high": "certificate: 0.5 % above the result",
 }
-RESULT_TITLE = f"search result: secant step through points {SEARCH_POINTS[-2]} and {SEARCH_POINTS[-1]}"
+LAST_STEP_TITLE = f"last step: bracketing step after point {SEARCH_POINTS[-1]}"
+RESULT_TITLE = "search result: the last step, or a Newton step down from the look-back when the option costs no more there"
+BRACKET_ENDS = ("costlier", "cheaper")
+"""The bracket after each point: the latest point where the option costs more than its reference
+(`costlier`) and the latest where it costs no more (`cheaper`); volume 0 while there is none."""
 
 
 # The step rules, written once as terms and rendered to floats (the cells' cached values) and to
-# Excel (the cells' formulas). Inputs: the last two points (x0, d0), (x1, d1) and the reference's
-# total per request/day b; the constants are the workbook's named constants of the same names.
+# Excel (the cells' formulas). Inputs: the last two points (x0, d0), (x1, d1), the bracket's ends
+# (xc, dc) costlier and (xn, dn) cheaper, and the reference's total per request/day b; the constants
+# are the workbook's named constants of the same names.
 _X0, _D0, _X1, _D1, _B = (E.Input(n, "") for n in ("x0", "d0", "x1", "d1", "b"))
-_LIMIT, _CONVERGED, _LOWEST = (E.Input(n, "") for n in (
-    "breakeven_search_step_limit", "breakeven_converged_share", "lowest_requests_per_day"))
+_XC, _DC, _XN, _DN = (E.Input(n, "") for n in ("xc", "dc", "xn", "dn"))
+_LIMIT, _CONVERGED, _LOWEST, _HALF = (E.Input(n, "") for n in (
+    "breakeven_search_step_limit", "breakeven_converged_share", "lowest_requests_per_day", "one_half"))
 _CONSTANTS = {"breakeven_search_step_limit": STEP_LIMIT, "breakeven_converged_share": CONVERGED_SHARE,
-              "lowest_requests_per_day": LOWEST}
+              "lowest_requests_per_day": LOWEST, "one_half": 0.5}
 
 
 def _step(raw: E.Term) -> E.Term:
@@ -90,8 +102,23 @@ _NEWTON_TERM = _X1 + _D1 / _B
 NEWTON = _step(_NEWTON_TERM)
 """A Newton step that treats the self-hosted total as flat: x1 + d1 / b."""
 _SECANT_TERM = E.where(_D1.eq(_D0), _NEWTON_TERM, _X1 - _D1 * (_X1 - _X0) / (_D1 - _D0))
-SECANT = _step(E.where(_D1.gt(0), E.maximum(_NEWTON_TERM, _SECANT_TERM), E.minimum(_NEWTON_TERM, _SECANT_TERM)))
-"""A secant step, but never short of the Newton step on the side the last point lies (see the module)."""
+_SECANT = E.where(_D1.gt(0), E.maximum(_NEWTON_TERM, _SECANT_TERM), E.minimum(_NEWTON_TERM, _SECANT_TERM))
+_REGULA_FALSI = E.maximum(_XC + _DC / _B, _XC - _DC * (_XN - _XC) / (_DN - _DC))
+STEP = _step(E.where(_DC.gt(0), E.where(_XN.gt(_XC), _REGULA_FALSI, _SECANT), _SECANT))
+"""Regula falsi between the bracket's ends once the costlier lies below the cheaper, never short of the
+costlier end's Newton step; else a secant step never short of the Newton step on the last point's side."""
+
+# The bracket after a new point (x1, d1), from the bracket before it (xc, dc, xn, dn) and the point before (d0).
+COSTLIER_VOLUME = E.where(_D1.gt(0), _X1, _XC)
+COSTLIER_DIFFERENCE = E.where(_D1.gt(0), _D1, E.where(_D0.le(0), _DC * _HALF, _DC))
+CHEAPER_VOLUME = E.where(_D1.le(0), _X1, _XN)
+CHEAPER_DIFFERENCE = E.where(_D1.le(0), _D1, E.where(_D0.gt(0), _DN * _HALF, _DN))
+BRACKET_TERMS = {("costlier", "requests_per_day"): COSTLIER_VOLUME, ("costlier", "difference_usd"): COSTLIER_DIFFERENCE,
+                 ("cheaper", "requests_per_day"): CHEAPER_VOLUME, ("cheaper", "difference_usd"): CHEAPER_DIFFERENCE}
+
+LOOK_BACK = E.where(_D1.gt(0), _X0, E.maximum(_NEWTON_TERM, _X1 / _LIMIT, _LOWEST))
+"""The result from the last step's volume (x0) and the look-back point (x1, d1) below it: the last step
+when the option costs more at the look-back, else a Newton step down from it."""
 
 
 def _value(term: E.Term, **points: float) -> float:
@@ -110,12 +137,30 @@ def newton_formula(x1: str, d1: str, b: str) -> str:
     return _formula(NEWTON, x1=x1, d1=d1, b=b)
 
 
-def secant(x0: float, d0: float, x1: float, d1: float, b: float) -> float:
-    return _value(SECANT, x0=x0, d0=d0, x1=x1, d1=d1, b=b)
+def step(**values: float) -> float:
+    """`STEP` at (x0, d0, x1, d1, xc, dc, xn, dn, b)."""
+    return _value(STEP, **values)
 
 
-def secant_formula(x0: str, d0: str, x1: str, d1: str, b: str) -> str:
-    return _formula(SECANT, x0=x0, d0=d0, x1=x1, d1=d1, b=b)
+def step_formula(**cells: str) -> str:
+    return _formula(STEP, **cells)
+
+
+def bracket(**values: float) -> dict[tuple[str, str], float]:
+    """The bracket's ends after a point: `BRACKET_TERMS` at (d0, x1, d1, xc, dc, xn, dn)."""
+    return {key: _value(term, **values) for key, term in BRACKET_TERMS.items()}
+
+
+def bracket_formulas(**cells: str) -> dict[tuple[str, str], str]:
+    return {key: _formula(term, **cells) for key, term in BRACKET_TERMS.items()}
+
+
+def look_back(x0: float, x1: float, d1: float, b: float) -> float:
+    return _value(LOOK_BACK, x0=x0, x1=x1, d1=d1, b=b)
+
+
+def look_back_formula(x0: str, x1: str, d1: str, b: str) -> str:
+    return _formula(LOOK_BACK, x0=x0, x1=x1, d1=d1, b=b)
 
 
 @dataclass
@@ -132,6 +177,9 @@ class Search:
     start: float
     reference_usd_per_daily_request: float
     points: dict[str, SearchPoint]
+    brackets: dict[str, dict[tuple[str, str], float]]
+    """Search point -> the bracket's ends after it (BRACKET_TERMS' keys)."""
+    last_step: float
     result: float
     certified: bool
 
@@ -140,20 +188,51 @@ class Search:
         return self.result if self.certified else NOT_FOUND
 
 
-def run_search(start: float, b: float, total_at: Callable[[str, float], float]) -> Search:
-    """`total_at(point, volume)` is the option's total over the horizon at that volume (the block's sum)."""
+def _inputs(ends: dict[tuple[str, str], float]) -> dict[str, float]:
+    """The bracket's ends as the step terms' inputs (xc, dc, xn, dn)."""
+    return {"xc": ends[("costlier", "requests_per_day")], "dc": ends[("costlier", "difference_usd")],
+            "xn": ends[("cheaper", "requests_per_day")], "dn": ends[("cheaper", "difference_usd")]}
+
+
+NO_BRACKET = {key: 0.0 for key in BRACKET_TERMS}
+"""The bracket before point 1: no end known (volume 0)."""
+
+
+def run_search(start: float, b: float, totals_at: Callable[[list[tuple[str, float]]], list[float]]) -> Search:
+    """`totals_at([(point, volume), ...])` is the option's total over the horizon at each (the blocks' sums).
+
+    The look-back and the certificate are asked for together, guessing that the look-back keeps the last
+    step (then the low certificate is the look-back point itself): one evaluation instead of three.
+    """
     points: dict[str, SearchPoint] = {}
+    brackets: dict[str, dict[tuple[str, str], float]] = {}
 
-    def visit(name: str, volume: float) -> SearchPoint:
-        total = total_at(name, volume)
-        points[name] = SearchPoint(volume, total, total - b * volume)
-        return points[name]
+    def visit(*asked: tuple[str, float]) -> list[SearchPoint]:
+        for (name, volume), total in zip(asked, totals_at(list(asked))):
+            points[name] = SearchPoint(volume, total, total - b * volume)
+        return [points[name] for name, _ in asked]
 
-    p1 = visit("1", start)
-    last = [p1, visit("2", newton(p1.volume, p1.difference_usd, b))]
-    for k in SEARCH_POINTS[2:]:
-        last = [last[1], visit(k, secant(last[0].volume, last[0].difference_usd, last[1].volume, last[1].difference_usd, b))]
-    result = secant(last[0].volume, last[0].difference_usd, last[1].volume, last[1].difference_usd, b)
-    low = visit("low", result * (1 - CERTIFICATE_SHARE))
-    high = visit("high", result * (1 + CERTIFICATE_SHARE))
-    return Search(start, b, points, result, low.difference_usd > 0 and high.difference_usd <= 0)
+    def next_step(k: int) -> float:
+        """The bracketing step after search point k (0-based), through it and the point before."""
+        p0, p1 = points[SEARCH_POINTS[k - 1]], points[SEARCH_POINTS[k]]
+        return step(x0=p0.volume, d0=p0.difference_usd, x1=p1.volume, d1=p1.difference_usd, b=b,
+                    **_inputs(brackets[SEARCH_POINTS[k]]))
+
+    ends, d0 = NO_BRACKET, 0.0
+    for k, name in enumerate(SEARCH_POINTS):
+        if k == 0:
+            volume = start
+        elif k == 1:
+            volume = newton(points["1"].volume, points["1"].difference_usd, b)
+        else:
+            volume = next_step(k - 1)
+        [p] = visit((name, volume))
+        ends = brackets[name] = bracket(d0=d0, x1=p.volume, d1=p.difference_usd, **_inputs(ends))
+        d0 = p.difference_usd
+    last_step = next_step(len(SEARCH_POINTS) - 1)
+    below_volume = last_step * (1 - CERTIFICATE_SHARE)
+    [below, low, high] = visit((LOOK_BACK_POINT, below_volume), ("low", below_volume), ("high", last_step * (1 + CERTIFICATE_SHARE)))
+    result = look_back(last_step, below.volume, below.difference_usd, b)
+    if result != last_step:
+        [low, high] = visit(("low", result * (1 - CERTIFICATE_SHARE)), ("high", result * (1 + CERTIFICATE_SHARE)))
+    return Search(start, b, points, brackets, last_step, result, low.difference_usd > 0 and high.difference_usd <= 0)

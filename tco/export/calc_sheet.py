@@ -38,13 +38,18 @@ IN_HORIZON = "in_horizon"
 HELPER = "at_or_below_reference"
 CUMULATIVE = "cumulative_cost_usd"
 BREAKEVEN_COMMENT = (
-    "Found in the sheet: a Newton step and four secant steps from the exported break-even volume, each recomputing this option's "
-    "months at its volume (the blocks titled 'break-even search' to the right), then certified: the option costs "
+    "Found in the sheet: from the exported break-even volume, a Newton step, then bracketing steps (regula falsi between "
+    "the latest costlier and cheaper points, Illinois variant) and a look-back 0.5 % below the last step, each recomputing this "
+    "option's months at its volume (the blocks titled 'break-even search' to the right), then certified: the option costs "
     "more than its reference 0.5 % below this volume and no more 0.5 % above it. Within 1 % of `tco breakeven` "
     "when the crossing is unique; 'not found' (and a red check) when the steps cannot certify a crossing.")
 EXPORTED_BREAKEVEN_COMMENT = "Solved by llm-tco at the exported inputs (bracketing from 0.01 to 10^10 requests/day); it does not change with the inputs."
 SEARCH_ROWS = ["breakeven_search_certified", "reference_usd_per_daily_request", "reference_total_at_breakeven_usd"] + [
-    f"search_{k}_{what}" for k in BS.SEARCH_POINTS for what in ("requests_per_day", "total_usd", "difference_usd")] + [
+    row for k in BS.SEARCH_POINTS for row in (
+        *(f"search_{k}_{what}" for what in ("requests_per_day", "total_usd", "difference_usd")),
+        *(f"search_{k}_{end}_{what}" for end in BS.BRACKET_ENDS for what in ("requests_per_day", "difference_usd")))] + [
+    "search_last_step_requests_per_day"] + [
+    f"search_{BS.LOOK_BACK_POINT}_{what}" for what in ("requests_per_day", "total_usd", "difference_usd")] + [
     "search_result_requests_per_day"] + [
     f"search_{k}_{what}" for k in BS.CERTIFICATE_POINTS for what in ("requests_per_day", "total_usd", "difference_usd")]
 
@@ -165,11 +170,15 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
         parts = cost_parts(o.monthly_parts, with_base=rechosen)
         made: dict[str, Block] = {}
 
-        def total_at(point: str, volume: float, _months_at=evaluators[o.option_id], _made=made, _at_base=at_base) -> float:
-            vals = _months_at({"requests_per_day": volume, **_at_base})[0]
-            blk = _made[point]
-            blk.values, blk.volume = vals, volume
-            return sum(v * m for v, m in zip(vals["monthly_cost_usd"], in_months))
+        def totals_at(asked: list[tuple[str, float]], _months_at=evaluators[o.option_id], _made=made, _at_base=at_base) -> list[float]:
+            volumes = list(dict.fromkeys(volume for _, volume in asked))  # a volume asked twice is computed once
+            computed_at = dict(zip(volumes, _months_at.many([{"requests_per_day": v, **_at_base} for v in volumes])))
+            totals = []
+            for point, volume in asked:
+                vals = computed_at[volume][0]
+                _made[point].values, _made[point].volume = vals, volume
+                totals.append(sum(v * m for v, m in zip(vals["monthly_cost_usd"], in_months)))
+            return totals
 
         for k in BS.POINTS:
             vol = f"${get_column_letter(opt_col[o.option_id])}${result_rows[f'search_{k}_requests_per_day']}"
@@ -179,7 +188,7 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
                 b.columns[p.name] = col; col += 1
             blocks.append(b)
             made[k] = b
-        searches[o.option_id] = BS.run_search(start, b_value, total_at)
+        searches[o.option_id] = BS.run_search(start, b_value, totals_at)
         search_blocks[o.option_id] = made
 
     # ---- header
@@ -303,8 +312,14 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
         "breakeven_search_certified": ("live break-even certified (1 = a crossing within +/-0.5 %)", "flag"),
         "reference_usd_per_daily_request": ("reference's total per request/day of volume (its total is proportional to volume)", "USD per request/day"),
         "reference_total_at_breakeven_usd": ("reference's total at the live break-even volume", "USD"),
+        "search_last_step_requests_per_day": (BS.LAST_STEP_TITLE, "requests/day"),
         "search_result_requests_per_day": (BS.RESULT_TITLE, "requests/day"),
     })
+    for k in BS.SEARCH_POINTS:
+        for end, where in (("costlier", "costs more"), ("cheaper", "costs no more")):
+            labels[f"search_{k}_{end}_requests_per_day"] = (f"after point {k}: latest point where this option {where}", "requests/day")
+            labels[f"search_{k}_{end}_difference_usd"] = (
+                f"after point {k}: its difference (halved each time the other end is kept twice in a row)", "USD")
     for k in BS.POINTS:
         labels[f"search_{k}_requests_per_day"] = (f"search point {k}: {BS.POINT_TITLES[k]}", "requests/day")
         labels[f"search_{k}_total_usd"] = (f"search point {k}: this option's total there", "USD")
@@ -455,11 +470,28 @@ def _search_cells(g: Grid, plan: ScenarioPlan, o: OptionPlan, c: int, result_row
     diff = {k: at(f"search_{k}_difference_usd") for k in BS.POINTS}
     put("search_2_requests_per_day", BS.newton_formula(vol["1"], diff["1"], b), search.points["2"].volume, NUMBER)
     points = BS.SEARCH_POINTS
+
+    def ends(k: str) -> dict[str, str]:
+        """The bracket's ends after point k as the step terms' inputs; before point 1, none (0)."""
+        if k not in points:
+            return {"xc": "0", "dc": "0", "xn": "0", "dn": "0"}
+        return {"xc": at(f"search_{k}_costlier_requests_per_day"), "dc": at(f"search_{k}_costlier_difference_usd"),
+                "xn": at(f"search_{k}_cheaper_requests_per_day"), "dn": at(f"search_{k}_cheaper_difference_usd")}
+
+    for before, k in zip(("",) + points, points):
+        formulas = BS.bracket_formulas(d0=diff[before] if before else "0", x1=vol[k], d1=diff[k], **ends(before))
+        for (end, what), formula in formulas.items():
+            put(f"search_{k}_{end}_{what}", formula, search.brackets[k][(end, what)], NUMBER if what == "requests_per_day" else USD)
+
+    def next_step(before: str, last: str) -> str:
+        return BS.step_formula(x0=vol[before], d0=diff[before], x1=vol[last], d1=diff[last], b=b, **ends(last))
+
     for before, last, k in zip(points, points[1:], points[2:]):
-        put(f"search_{k}_requests_per_day", BS.secant_formula(vol[before], diff[before], vol[last], diff[last], b),
-            search.points[k].volume, NUMBER)
-    put("search_result_requests_per_day", BS.secant_formula(vol[points[-2]], diff[points[-2]], vol[points[-1]], diff[points[-1]], b),
-        search.result, NUMBER)
+        put(f"search_{k}_requests_per_day", next_step(before, last), search.points[k].volume, NUMBER)
+    put("search_last_step_requests_per_day", next_step(points[-2], points[-1]), search.last_step, NUMBER)
+    last_step, below = at("search_last_step_requests_per_day"), BS.LOOK_BACK_POINT
+    put(f"search_{below}_requests_per_day", f"{last_step}*(1-breakeven_certificate_share)", search.points[below].volume, NUMBER)
+    put("search_result_requests_per_day", BS.look_back_formula(last_step, vol[below], diff[below], b), search.result, NUMBER)
     result = at("search_result_requests_per_day")
     put("search_low_requests_per_day", f"{result}*(1-breakeven_certificate_share)", search.points["low"].volume, NUMBER)
     put("search_high_requests_per_day", f"{result}*(1+breakeven_certificate_share)", search.points["high"].volume, NUMBER)

@@ -82,12 +82,33 @@ CHANGES = {
 def search_with_engine(own: dict, api: dict, start: float) -> BS.Search:
     """The workbook's search, with the engine's totals at each point (what the sheet's blocks compute)."""
     b = totals_at_volumes([(api, [api["requests_per_day"]])])[0][0] / api["requests_per_day"]
-    return BS.run_search(start, b, lambda _point, volume: totals_at_volumes([(own, [volume])])[0][0])
+    return BS.run_search(start, b, lambda asked: totals_at_volumes([(own, [volume for _, volume in asked])])[0])
 
 
-CERTIFIED_AT_LEAST = 28
+def test_the_bracketing_step_and_the_look_back_by_hand():
+    """Illinois regula falsi (the end kept twice in a row has its difference halved), never short of the
+    costlier end's Newton step; the look-back keeps the last step unless the option costs no more below it."""
+    # a costlier point (100, +50) after a costlier one (d0 = +10); the cheaper end (200, -30) is kept twice: halved
+    ends = BS.bracket(d0=10.0, x1=100.0, d1=50.0, xc=80.0, dc=10.0, xn=200.0, dn=-30.0)
+    assert ends == {("costlier", "requests_per_day"): 100.0, ("costlier", "difference_usd"): 50.0,
+                    ("cheaper", "requests_per_day"): 200.0, ("cheaper", "difference_usd"): -15.0}
+    # regula falsi: 100 - 50 x (200 - 100) / (-15 - 50) = 176.92...; the Newton step from (100, +50) at b = 1: 150
+    step = BS.step(x0=80.0, d0=10.0, x1=100.0, d1=50.0, b=1.0, xc=100.0, dc=50.0, xn=200.0, dn=-15.0)
+    assert step == pytest.approx(100 + 5000 / 65, rel=1e-15)
+    # a falsi point short of the Newton step (100.5 against a steep cheaper end): the Newton step, 100 + 50 / 1 = 150
+    assert BS.step(x0=80.0, d0=10.0, x1=100.0, d1=50.0, b=1.0, xc=100.0, dc=50.0, xn=200.0, dn=-10000.0) == 150.0
+    # a step moves the volume by at most a factor 10: falsi at ~9,999.8 (a nearly flat cheaper end) stops at 1,000
+    assert BS.step(x0=80.0, d0=10.0, x1=100.0, d1=50.0, b=1.0, xc=100.0, dc=50.0, xn=10000.0, dn=-0.001) == 1000.0
+    # no cheaper end yet (volume 0): a secant step through (80, +10) and (100, +50) goes down; the Newton step (150) wins
+    assert BS.step(x0=80.0, d0=10.0, x1=100.0, d1=50.0, b=1.0, xc=100.0, dc=50.0, xn=0.0, dn=0.0) == 150.0
+    # the look-back at 995 below a last step of 1000: costlier there, keep 1000; cheaper by 4 at b = 2: 995 - 4 / 2
+    assert BS.look_back(x0=1000.0, x1=995.0, d1=3.0, b=2.0) == 1000.0
+    assert BS.look_back(x0=1000.0, x1=995.0, d1=-4.0, b=2.0) == 993.0
+
+
+CERTIFIED_AT_LEAST = 30
 """Of the 30 (change, option) cases below, as measured (tco.export.breakeven_search): 24 with two secant
-steps, 28 with four (2026-12-02)."""
+steps, 28 with four, all 30 with the bracketing steps and the look-back (2026-12-02)."""
 
 
 @pytest.mark.slow
