@@ -23,7 +23,7 @@ from tco.engine.throughput.fitted import FITTED, PerGeneration
 from tco.engine.throughput.gpu import link_bytes_per_s
 from tco.engine.throughput.memory import gemm_input_bytes
 from tco.engine.throughput.parallel import Split
-from tco.engine.throughput.step import add_kernel
+from tco.engine.throughput.step import add_kernel, step_seconds
 from tco.load.hardware import load_hardware
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "throughput.md"
@@ -156,6 +156,30 @@ def test_a_kernel_near_its_ridge_point_takes_longer_than_either_side(catalog):
     add_kernel(lopsided, 1.0, 0.01, FITTED.roofline_sharpness)
     assert lopsided[0] == pytest.approx((1 + 0.01 ** FITTED.roofline_sharpness) ** (1 / FITTED.roofline_sharpness))
     assert 1.0 < lopsided[0] < 1.002  # far from the ridge: the roofline
+
+
+def test_mla_prompt_attention_runs_in_16_bits_on_an_fp8_cache(catalog):
+    """DeepSeek-R1 (MLA) with an FP8 cache on 8 MI355X, attention TP8: decode attention reads the FP8 latent at the
+    FP8 rate, but a prompt attends over per-head keys and values up-projected from the latent by a 16-bit GEMM, so
+    its attention runs at the BF16 rate. By hand, one 8,192-token prompt alone in a step (no decode: no cache read,
+    the attention kernel is all compute): 8,192 tokens x 4,096 cached tokens on average (causal: half the prompt) x
+    128 heads x (2 x (128 + 64) + 2 x 128) FLOPs x 61 layers / 8 GPUs = 2.096e13 FLOPs per GPU, and the step is
+    longer than at the FP8 rate by exactly that over 1 / BF16 rate - 1 / FP8 rate. A GQA model keeps its cache's rate."""
+    m, g = catalog.models["deepseek-r1"], catalog.gpus["mi355x"]
+    cfg = ServingConfig(gpus=8, tp=8, input_tokens=8192, output_tokens=1024, precision="fp8")
+    d = build_deployment(m, g, cfg, 8, 1, 1, Split(1, 1), "fp8", "fp8", FITTED)
+    share = FITTED.matmul_efficiency.for_gpu(g)
+    assert d.attention_flops_per_s == pytest.approx(5000e12 * share)
+    assert d.prefill_attention_flops_per_s == pytest.approx(2500e12 * share)
+    flops = 8192 * 4096 * 128 * (2 * (128 + 64) + 2 * 128) * 61 / 8
+    assert flops == pytest.approx(2.096e13, rel=1e-3)
+    at_fp8 = replace(d, prefill_attention_flops_per_s=d.attention_flops_per_s)
+    extra = step_seconds(d, 0.0, 8192.0)[0] - step_seconds(at_fp8, 0.0, 8192.0)[0]
+    assert extra == pytest.approx(flops / (2500e12 * share) - flops / (5000e12 * share), rel=1e-9)
+    llama = build_deployment(catalog.models["llama-3.1-70b"], catalog.gpus["h100-sxm"],
+                             ServingConfig(gpus=4, tp=4, input_tokens=8192, output_tokens=1024, precision="fp8"),
+                             4, 1, 1, Split(1, 1), "fp8", "fp8", FITTED)
+    assert llama.prefill_attention_flops_per_s == llama.attention_flops_per_s
 
 
 def test_large_batch_prefill_heavy_work_is_compute_bound(catalog):

@@ -39,6 +39,10 @@ class Deployment:
     bandwidth_bytes_per_s: float
     matmul_flops_per_s: float
     attention_flops_per_s: float
+    """Decode attention's rate: the cache's precision (FP8 math on an FP8 cache where the GPU has it)."""
+    prefill_attention_flops_per_s: float
+    """Prompt attention's rate: as decode, except MLA, whose prompt attention runs in 16 bits on keys and values
+    up-projected from the latent (see `build_deployment`)."""
     link_bytes_per_s: float | None
     all_to_all: bool
     """The GPUs share an NVLink fabric, over which MoE tokens travel by all-to-all (see `collectives.moe_exchange_s`)."""
@@ -82,6 +86,9 @@ def build_deployment(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: 
     matmul = peak * 1e12 * (constants.fp4_matmul_efficiency if precision == "fp4" else matmul_share)
     attn_peak = gpu.dense_fp8_tflops if kv_precision == "fp8" and gpu.dense_fp8_tflops else gpu.dense_bf16_tflops
     attention = (attn_peak or peak) * 1e12 * matmul_share
+    # MLA prompts attend in 16 bits whatever the cache's precision: the cache holds the compressed latent, and a
+    # prompt's per-head keys and values are made from it by a GEMM (kv_b_proj) whose output is 16-bit.
+    prefill_attention = (gpu.dense_bf16_tflops or peak) * 1e12 * matmul_share if model.attention == "mla" else attention
     if model.attention == "mla":
         latent = float((model.mla_kv_lora_rank or 0) + (model.mla_qk_rope_head_dim or 0))
         decode_pair = model.num_attention_heads * (2.0 * latent + 2.0 * (model.mla_kv_lora_rank or 0))
@@ -103,7 +110,7 @@ def build_deployment(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: 
         input_tokens=config.input_tokens, output_tokens=config.output_tokens,
         weight_bytes_per_param=BYTES_PER_WEIGHT[precision], kv_bytes_per_token_per_gpu=kv_avg,
         bandwidth_bytes_per_s=gpu.memory_bandwidth_tb_per_s * 1e12 * constants.memory_bandwidth_efficiency.for_gpu(gpu),
-        matmul_flops_per_s=matmul, attention_flops_per_s=attention, link_bytes_per_s=link, all_to_all=not pcie_only(gpu),
+        matmul_flops_per_s=matmul, attention_flops_per_s=attention, prefill_attention_flops_per_s=prefill_attention, link_bytes_per_s=link, all_to_all=not pcie_only(gpu),
         attention_flops_per_pair_decode=decode_pair * layers, attention_flops_per_pair_prefill=prefill_pair * layers,
         host_s_per_sequence=constants.cpp_host_s_per_sequence if config.runtime == "cpp" else constants.host_s_per_sequence,
         constants=constants,

@@ -99,9 +99,10 @@ def step_seconds(d: Deployment, decode_seqs: float, prefill_tokens: float) -> tu
     # Attention: decode reads each sequence's cache; prefill is quadratic in the prompt.
     context = d.input_tokens + d.output_tokens / 2.0
     kv_bytes = decode_seqs / pp * context * d.kv_bytes_per_token_per_gpu
-    attn_flops = (decode_tokens * context * d.attention_flops_per_pair_decode
-                  + rank_prefill * pp * adp * d.prefill_context_per_token * d.attention_flops_per_pair_prefill) / (tp * pp * pp)
-    add_kernel(acc, kv_bytes / bw, attn_flops / d.attention_flops_per_s, c.roofline_sharpness)
+    attn_s = (decode_tokens * context * d.attention_flops_per_pair_decode / d.attention_flops_per_s
+              + rank_prefill * pp * adp * d.prefill_context_per_token * d.attention_flops_per_pair_prefill
+              / d.prefill_attention_flops_per_s) / (tp * pp * pp)
+    add_kernel(acc, kv_bytes / bw, attn_s, c.roofline_sharpness)
     # Elementwise kernels (norms, residuals, RoPE, quantization): memory traffic of the activations.
     act_s = c.activation_passes_per_layer * stage_tokens * d.model.hidden_size * 2.0 * d.model.num_layers / (tp * pp) / bw
     acc[0] += act_s
