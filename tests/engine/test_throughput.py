@@ -23,7 +23,7 @@ from tco.engine.throughput.fitted import FITTED, PerGeneration
 from tco.engine.throughput.gpu import link_bytes_per_s
 from tco.engine.throughput.memory import gemm_input_bytes
 from tco.engine.throughput.parallel import Split
-from tco.engine.throughput.step import add_kernel, step_seconds
+from tco.engine.throughput.step import add_kernel, gemm_half_efficiency_width, shape_efficiency, step_seconds
 from tco.load.hardware import load_hardware
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "throughput.md"
@@ -111,8 +111,9 @@ def _llama_8b_single_sequence_step_s(pp: int, prompt_tokens: float = 1.0) -> flo
     dense = 8e9 - 2 * vocab_rows  # linear layers outside embedding and LM head
     bandwidth = 3.35e12 * FITTED.memory_bandwidth_efficiency.shared
     matmul = 989e12 * FITTED.matmul_efficiency.shared  # BF16 peak; the cache is BF16 too
-    # GEMM shape (issue 16): the dense GEMMs' narrower side is the hidden size, 4,096 (MLP 14,336 is wider)
-    shaped = matmul * 4096 / (4096 + FITTED.gemm_half_efficiency_width)
+    # GEMM shape (issue 16): the dense GEMMs' narrower side is the hidden size, 4,096 (MLP 14,336 is wider); half
+    # efficiency at a x ridge / 2 columns, the ridge the BF16 rate over the bandwidth
+    shaped = matmul * 4096 / (4096 + FITTED.gemm_activation_bytes * matmul / bandwidth / 2)
     stage_tokens = (1 + prompt_tokens) / pp
     # the LM head (16-bit) sits whole on the last stage, which sets the pace
     linear = _soft_roofline((dense * 2 / pp + vocab_rows * 2) / bandwidth,
@@ -180,6 +181,30 @@ def test_mla_prompt_attention_runs_in_16_bits_on_an_fp8_cache(catalog):
                              ServingConfig(gpus=4, tp=4, input_tokens=8192, output_tokens=1024, precision="fp8"),
                              4, 1, 1, Split(1, 1), "fp8", "fp8", FITTED)
     assert llama.prefill_attention_flops_per_s == llama.attention_flops_per_s
+
+
+def test_a_gemm_must_be_wider_to_hide_its_activations_the_faster_its_math(catalog):
+    """Each activation value a GEMM moves serves 2 n FLOPs (n its narrower weight dimension), so it runs at
+    n / (n + a R / 2) of its rate, R the rate over the bandwidth. By hand with the shipped shares (matmul 0.6096, FP4
+    0.4917, memory 0.8284) and a = 1.498: H100 SXM FP8, R = 1,979e12 x 0.6096 / (3.35e12 x 0.8284) = 434.7 FLOPs per
+    byte, half efficiency at 325.6 columns; B200 FP4, R = 9,000e12 x 0.4917 / (8e12 x 0.8284) = 667.8, at 500.2:
+    Qwen3-30B-A3B's 768-wide experts reach 0.70 of the FP8 share on an H100 but 0.61 of the FP4 share on a B200."""
+    qwen = catalog.models["qwen3-30b-a3b"]
+    cfg = ServingConfig(gpus=1, tp=1, input_tokens=1000, output_tokens=1000)
+
+    def deployment(gpu: str, precision: str):
+        return build_deployment(qwen, catalog.gpus[gpu], replace(cfg, precision=precision), 1, 1, 1, Split(1, 1), precision, "fp8", FITTED)
+
+    assert FITTED.gemm_activation_bytes == pytest.approx(1.498)
+    h100, b200 = deployment("h100-sxm", "fp8"), deployment("b200", "fp4")
+    ridge_h100 = 1979e12 * 0.6096 / (3.35e12 * 0.8284)
+    ridge_b200 = 9000e12 * 0.4917 / (8e12 * 0.8284)
+    assert ridge_h100 == pytest.approx(434.7, rel=1e-3) and ridge_b200 == pytest.approx(667.8, rel=1e-3)
+    assert gemm_half_efficiency_width(h100) == pytest.approx(1.498 * ridge_h100 / 2, rel=1e-3)
+    assert gemm_half_efficiency_width(h100) == pytest.approx(325.6, rel=1e-3)
+    assert gemm_half_efficiency_width(b200) == pytest.approx(500.2, rel=1e-3)
+    assert shape_efficiency(768, gemm_half_efficiency_width(h100)) == pytest.approx(768 / 1093.6, rel=1e-3)  # 0.70
+    assert shape_efficiency(768, gemm_half_efficiency_width(b200)) == pytest.approx(768 / 1268.2, rel=1e-3)  # 0.61
 
 
 def test_large_batch_prefill_heavy_work_is_compute_bound(catalog):

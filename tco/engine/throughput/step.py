@@ -28,6 +28,17 @@ def shape_efficiency(width: float, half_width: float) -> float:
     return width / (width + half_width) if half_width > 0 else 1.0
 
 
+def gemm_half_efficiency_width(d: Deployment) -> float:
+    """The narrower weight dimension at which a GEMM reaches half its large-GEMM efficiency on this GPU, in this precision.
+
+    Why it grows with the ridge point: each activation value a GEMM moves (inputs read, outputs written) serves 2 n
+    FLOPs, n its narrower weight dimension, so the activations take a / (2 n) x FLOPs / bandwidth next to FLOPs / rate:
+    the GEMM runs at n / (n + a R / 2) of its rate, R = rate / bandwidth (FLOPs per byte, at the fitted shares) and a
+    the bytes moved per activation value (`FittedConstants.gemm_activation_bytes`). The faster the math against the
+    memory (FP4 against FP8, Blackwell against Hopper), the wider a GEMM must be to hide its activations."""
+    return d.constants.gemm_activation_bytes * d.matmul_flops_per_s / d.bandwidth_bytes_per_s / 2.0
+
+
 def add_kernel(total: list[float], mem_s: float, cmp_s: float, sharpness: float) -> None:
     """Add one kernel to [total, memory, compute]: about the longer of its memory and compute time,
     a little more where the two are close (a kernel near the ridge point overlaps its loads and its
@@ -69,7 +80,7 @@ def step_seconds(d: Deployment, decode_seqs: float, prefill_tokens: float) -> tu
     dense_flops = (2.0 * split.dense_linear * rank_tokens + 2.0 * split.lm_head * decode_tokens / adp) / (attn_tp * pp)
     model = d.model
     dense_width = min(model.hidden_size, (model.ffn_intermediate_size or 4 * model.hidden_size) / attn_tp)
-    add_kernel(acc, dense_bytes / bw, dense_flops / (mm * shape_efficiency(dense_width, c.gemm_half_efficiency_width)),
+    add_kernel(acc, dense_bytes / bw, dense_flops / (mm * shape_efficiency(dense_width, gemm_half_efficiency_width(d))),
                c.roofline_sharpness)
     moe_layers_per_stage = split.moe_layers / pp
     if split.moe_layers:
@@ -86,7 +97,7 @@ def step_seconds(d: Deployment, decode_seqs: float, prefill_tokens: float) -> tu
         padded_rows = stage_tokens * k * imbalance + c.expert_gemm_half_efficiency_tokens * touched
         exp_flops = 2.0 * split.routed_expert * moe_layers_per_stage * padded_rows / tp
         expert_width = min(model.hidden_size, (model.moe_expert_intermediate_size or model.hidden_size) / (tp // ep))
-        add_kernel(acc, exp_bytes / bw, exp_flops / (mm * shape_efficiency(expert_width, c.gemm_half_efficiency_width)),
+        add_kernel(acc, exp_bytes / bw, exp_flops / (mm * shape_efficiency(expert_width, gemm_half_efficiency_width(d))),
                    c.roofline_sharpness)
         # Dispatch and combine: each routed copy of a token moves its hidden vector and the
         # expert's intermediate activations through memory (on the GPU that holds the expert).
