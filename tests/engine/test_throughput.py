@@ -380,6 +380,32 @@ def test_expert_parallel_load_imbalance_by_hand():
     assert load_imbalance(80, 8) > load_imbalance(8000, 8)  # small batches are lumpier
 
 
+def test_the_busiest_expert_parallel_gpu_reads_the_most_touched_experts(catalog, monkeypatch):
+    """One DeepSeek-R1 token routes to 8 of 256 experts; over 8 GPUs (32 experts each) that is 1 touched expert per
+    GPU on average, but the busiest GPU reads 1 + sqrt(2 x 7/8 x ln 8 / 1) = 2.908 of them, and every MoE layer
+    waits for it. A large batch touches all 256: every GPU reads its 32, whatever the spread. By hand, DP8 attention
+    + EP8 on 8 H200 in FP8, one decoding sequence: the expert kernel is memory-bound, so the step's memory time is
+    longer than with the mean's read by (2.908 - 1) x 3 x 7,168 x 2,048 parameters x 58 MoE layers x 1 byte over
+    the bandwidth (4.8 TB/s x 0.8284)."""
+    from tco.engine.throughput import step as step_module
+    from tco.engine.throughput.collectives import busiest_gpu_experts
+
+    busiest = 1 + (2 * 7 / 8 * math.log(8) / 1) ** 0.5
+    assert busiest == pytest.approx(2.908, rel=1e-3)
+    assert busiest_gpu_experts(256, 8.0, 8) == pytest.approx(busiest)
+    assert busiest_gpu_experts(256, 256.0, 8) == 32.0  # all touched: capped at the experts a GPU holds
+    assert busiest_gpu_experts(256, 8.0, 1) == 8.0  # one GPU holds every expert
+    m, g = catalog.models["deepseek-r1"], catalog.gpus["h200"]
+    cfg = ServingConfig(gpus=8, tp=8, input_tokens=1000, output_tokens=1000, precision="fp8", decode_only=True)
+    d = build_deployment(m, g, cfg, 8, 1, 1, Split(8, 8), "fp8", "fp8", FITTED)
+    memory_s = step_seconds(d, 1.0, 0.0)[1]
+    monkeypatch.setattr(step_module, "busiest_gpu_experts", lambda experts, touched, ranks: touched / ranks)
+    mean_memory_s = step_seconds(d, 1.0, 0.0)[1]
+    touched = 256 * (1 - (1 - 8 / 256) ** 1)  # 8.0
+    extra_bytes = (busiest_gpu_experts(256, touched, 8) - touched / 8) * 3 * 7168 * 2048 * 58 * 1.0
+    assert memory_s - mean_memory_s == pytest.approx(extra_bytes / (4.8e12 * FITTED.memory_bandwidth_efficiency.shared), rel=1e-6)
+
+
 def test_moe_dispatch_traffic_counts_the_activation_precision():
     # Qwen3-30B-A3B expert: hidden 2048, intermediate 768. FP8: 2 x 2048 + 2 x 768 bytes of FP8 copies + 4 x 2048 of 16-bit output.
     assert moe_dispatch_bytes_per_routed_copy(2048, 768, "fp8") == 2 * 2048 + 2 * 768 + 4 * 2048  # 13,824

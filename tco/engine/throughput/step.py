@@ -10,7 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-from tco.engine.throughput.collectives import allreduce_s, busiest_group_prefill_tokens, load_imbalance, moe_exchange_s
+from tco.engine.throughput.collectives import (allreduce_s, busiest_gpu_experts, busiest_group_prefill_tokens, load_imbalance,
+                                               moe_exchange_s)
 from tco.engine.throughput.config import MAX_TOKENS_PER_STEP
 from tco.engine.throughput.deployment import Deployment
 from tco.engine.throughput.memory import moe_dispatch_bytes_per_routed_copy
@@ -86,10 +87,11 @@ def step_seconds(d: Deployment, decode_seqs: float, prefill_tokens: float) -> tu
     if split.moe_layers:
         # Routed experts: every token of the stage meets the experts. Only the experts the batch
         # touches are read; small per-expert GEMMs run less efficiently; with expert parallelism the
-        # busiest GPU sets the pace.
+        # busiest GPU sets the pace: it reads the most touched experts and gets the most routed rows.
         k = split.experts_per_token
         touched = expected_experts_touched(split.experts, k, stage_tokens)
-        exp_bytes = touched * split.routed_expert * moe_layers_per_stage * d.weight_bytes_per_param / tp
+        exp_bytes = (busiest_gpu_experts(split.experts, touched, ep) * split.routed_expert * moe_layers_per_stage
+                     * d.weight_bytes_per_param / (tp // ep))
         imbalance = load_imbalance(stage_tokens * k, ep)
         # The busiest GPU multiplies imbalance x its share of the routed tokens, plus the padding of
         # each touched expert's rows to a tile (m rows per expert run at m / (m + half) efficiency): the
