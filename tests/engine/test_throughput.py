@@ -478,6 +478,26 @@ def test_host_overhead_caps_a_small_moe_at_huge_batch(catalog):
     assert not predict_model(catalog.models["gpt-oss-20b"], catalog.gpus["b200"], replace(cfg, runtime="java")).runnable
 
 
+def test_sglang_waits_for_all_of_its_host_time_under_speculative_decoding(catalog):
+    """SGLang turns its overlap scheduler off for MTP / EAGLE (sglang 0.5.5.post2 server_args.py): the step waits for
+    the scheduler's whole CPU time instead of host_exposed_share (0.481) of it. By hand, DeepSeek-R1 with MTP on 8
+    MI355X (TP8), 64 sequences: host time 64 x 31.26 us = 2.0 ms, shorter than the GPU's step, so SGLang's step is
+    longer than TensorRT-LLM's (which overlaps) by exactly (1 - 0.481) x 2.0 ms; without speculation they are equal."""
+    m, g = catalog.models["deepseek-r1"], catalog.gpus["mi355x"]
+    cfg = ServingConfig(gpus=8, tp=8, input_tokens=1000, output_tokens=1000, precision="fp8", spec_method="mtp")
+
+    def step(engine: str, spec: str) -> tuple[float, float, float, float]:
+        d = build_deployment(m, g, replace(cfg, engine=engine, spec_method=spec), 8, 1, 1, Split(1, 1), "fp8", "fp8", FITTED)
+        return step_seconds(d, 64.0, 0.0)
+
+    sglang, trtllm = step("sglang", "mtp"), step("trtllm", "mtp")
+    host = 64 * FITTED.host_s_per_sequence
+    assert sglang[3] == trtllm[3] == pytest.approx(host) and host < sglang[1] + sglang[2]
+    draft = 1 / 61 * (1 - FITTED.host_exposed_share) * host  # the MTP head's pass (one layer of 61) pays it too
+    assert sglang[0] - trtllm[0] == pytest.approx((1 - FITTED.host_exposed_share) * host + draft, rel=1e-9)
+    assert step("sglang", "none")[0] == pytest.approx(step("trtllm", "none")[0])
+
+
 def test_runtime_only_changes_the_host_time(catalog):
     # A dense 70 B model on one H200 is GPU-bound: the runtime moves only the exposed share of the host time.
     cfg = ServingConfig(gpus=1, input_tokens=1000, output_tokens=1000, precision="fp8", concurrency=64)

@@ -41,6 +41,12 @@ vLLM V1 max_num_seqs 1024 on data-centre GPUs; SGLang: no fixed cap, 1024 assume
 ENGINE_EXPLOITS_SLIDING_WINDOW = {"trtllm": True, "vllm": True, "sglang": True}
 """All three keep only a window-sized cache for sliding-window layers (TensorRT-LLM variable sliding
 window attention, vLLM's hybrid KV cache manager, SGLang's SWA memory pool)."""
+ENGINE_OVERLAPS_HOST_WHEN_SPECULATING = {"trtllm": True, "vllm": True, "sglang": False}
+"""Whether the engine still overlaps its scheduler's CPU work with the GPU under speculative decoding. SGLang turns its
+overlap scheduler off for EAGLE / NEXTN (MTP) speculative decoding unless the beta SGLANG_ENABLE_SPEC_V2 is set
+(sglang 0.5.5.post2, `sglang/srt/server_args.py`, `_handle_speculative_decoding`: "Overlap scheduler is disabled because
+of using eagle3 or standalone speculative decoding"), so each step waits for all of its host time. TensorRT-LLM and vLLM:
+no source read, taken to overlap as they do without speculation."""
 STEP_TOKEN_BUDGET = True
 """Whether a step's tokens are capped at MAX_TOKENS_PER_STEP (as the engines do); off only to
 measure what the cap changes in the fit."""

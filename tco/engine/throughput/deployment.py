@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tco.engine.throughput.config import DEFAULT_ACCEPTANCE_LENGTH, DRAFT_TOKENS, ENGINE_EXPLOITS_SLIDING_WINDOW, ServingConfig
+from tco.engine.throughput.config import (DEFAULT_ACCEPTANCE_LENGTH, DRAFT_TOKENS, ENGINE_EXPLOITS_SLIDING_WINDOW,
+                                          ENGINE_OVERLAPS_HOST_WHEN_SPECULATING, ServingConfig)
 from tco.engine.throughput.fitted import FittedConstants
 from tco.engine.throughput.gpu import link_bytes_per_s, pcie_only, peak_tflops, scale_up_gpus
 from tco.engine.throughput.memory import (BYTES_PER_WEIGHT, ParamSplit, kv_bytes_per_token_per_gpu, kv_cache_bytes_per_token,
@@ -72,6 +73,9 @@ class Deployment:
     all-reduce reduces and gathers before and after the scale-out step (`collectives.allreduce_s`)."""
     node_gpus: int = 8
     """GPUs one fast fabric joins (`gpu.scale_up_gpus`)."""
+    host_overlapped: bool = True
+    """The scheduler's CPU work overlaps the GPU's (all but `FittedConstants.host_exposed_share` of the shorter); False:
+    the step waits for all of it (SGLang under speculative decoding: `config.ENGINE_OVERLAPS_HOST_WHEN_SPECULATING`)."""
 
 
 def build_deployment(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int, pp: int, dp: int, split: Split,
@@ -119,7 +123,8 @@ def build_deployment(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: 
         tokens_per_decode_seq=1.0 + (DRAFT_TOKENS[config.spec_method] if config.spec_method != "none" else 0),
         acceptance_length=acceptance_length_of(config),
         draft_layer_equivalents=float(DRAFT_TOKENS[config.spec_method]) if config.spec_method != "none" else 0.0,
-        spans_nodes=tp > scale_up_gpus(gpu), node_link_bytes_per_s=node_link, node_gpus=scale_up_gpus(gpu))
+        spans_nodes=tp > scale_up_gpus(gpu), node_link_bytes_per_s=node_link, node_gpus=scale_up_gpus(gpu),
+        host_overlapped=config.spec_method == "none" or ENGINE_OVERLAPS_HOST_WHEN_SPECULATING.get(config.engine, True))
 
 
 def acceptance_length_of(config: ServingConfig) -> float:

@@ -59,7 +59,8 @@ def step_seconds(d: Deployment, decode_seqs: float, prefill_tokens: float) -> tu
     The step carries `decode_seqs` sequences generating one token each and `prefill_tokens` prompt
     tokens (chunked prefill rides along with decode), over the whole replica. Kernels run one after
     another, so their times add; each kernel takes the longer of its memory and its compute time.
-    The scheduler's CPU work overlaps the GPU, all but host_exposed_share of the shorter of the two.
+    The scheduler's CPU work overlaps the GPU, all but host_exposed_share of the shorter of the two (none of it
+    where the engine turns its overlap off: SGLang under speculative decoding).
     """
     c = d.constants
     pp, tp, adp, ep = d.pp, d.tp, d.attention_dp, d.ep
@@ -137,7 +138,8 @@ def step_seconds(d: Deployment, decode_seqs: float, prefill_tokens: float) -> tu
         plain = replace(d, tokens_per_decode_seq=1.0, draft_layer_equivalents=0.0)
         acc[0] += d.draft_layer_equivalents / d.model.num_layers * step_seconds(plain, decode_seqs, 0.0)[0]
     host = d.host_s_per_sequence * decode_seqs / pp / adp
-    return max(acc[0], host) + c.host_exposed_share * min(acc[0], host), acc[1], acc[2], host
+    exposed = c.host_exposed_share if d.host_overlapped else 1.0
+    return max(acc[0], host) + exposed * min(acc[0], host), acc[1], acc[2], host
 
 
 def mean_step_seconds(d: Deployment, decode_seqs: float, prompts_per_step: float) -> tuple[float, float, float, float]:
