@@ -39,6 +39,7 @@ PARAMETERS = (
     *(f"nvlink_allreduce_bytes_per_s.{g}" for g in ("ampere", "hopper", "blackwell")),
     "host_s_per_sequence", "cpp_host_s_per_sequence", "host_exposed_share", "roofline_sharpness",
     "gemm_activation_bytes", "scale_out_bytes_per_s", "scale_out_latency_s", "request_latency_s", "kv_handoff_s",
+    "fused_allreduce_saving_s",
 )
 """Fields of FittedConstants; `name.generation` is one generation's value of a per-generation
 constant (`--per-generation all`), `name.*` all of them at once."""
@@ -50,7 +51,7 @@ START = {
     "cpp_host_s_per_sequence": 2e-5, "host_exposed_share": 0.3,
     "roofline_sharpness": 4.0,
     "gemm_activation_bytes": 1.0, "scale_out_bytes_per_s": 40e9, "scale_out_latency_s": 20e-6,
-    "request_latency_s": 0.02, "kv_handoff_s": 0.05,
+    "request_latency_s": 0.02, "kv_handoff_s": 0.05, "fused_allreduce_saving_s": 0.0,
 }
 """Where every fit starts (round figures, the same for every generation), so that a refit without a
 GPU or a family owes nothing to the rows it leaves out."""
@@ -72,9 +73,11 @@ BOUNDS = {
     "gemm_activation_bytes": (0.5, 8.0),
     # an inter-node hop: from a few microseconds (RDMA one-sided) to a millisecond
     "scale_out_latency_s": (1e-6, 1e-3),
+    # a fused kernel cannot save more than the all-reduce it replaces costs (the shipped latency, about 38 us)
+    "fused_allreduce_saving_s": (0.0, 38e-6),
 }
 SERVING_PARAMETERS = ("gemm_activation_bytes", "scale_out_bytes_per_s", "scale_out_latency_s", "request_latency_s",
-                      "kv_handoff_s", "allreduce_latency_s", "layer_overhead_s")
+                      "kv_handoff_s", "allreduce_latency_s", "layer_overhead_s", "fused_allreduce_saving_s")
 """`--serving`: what the second calibration source (InferenceX, online points with TTFT and TPOT) moves,
 from the shipped FITTED: the GEMM shape, the scale-out network, the fixed latencies of a request (TTFT)
 and of small-batch steps (all-reduce, per layer). The compute shares stay as fitted on the TensorRT-LLM

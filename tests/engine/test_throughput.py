@@ -711,3 +711,32 @@ def test_an_all_reduce_across_nodes_sends_only_a_gpus_share_of_the_data_over_its
     assert allreduce_s(wide, 16, 8192) == pytest.approx(expected)
     flat = FITTED.allreduce_latency_s + FITTED.scale_out_latency_s + 2 * 15 / 16 * data / FITTED.scale_out_bytes_per_s
     assert allreduce_s(wide, 16, 8192) < flat / 5
+
+
+def test_sglang_fuses_the_all_reduce_with_the_next_norm_on_one_blackwell_host(catalog):
+    """SGLang 0.5.5.post2 fuses each tensor-parallel all-reduce of a DeepSeek-V3-architecture model with the residual
+    add and RMSNorm after it on compute-capability-10 Blackwell, without attention data parallelism, on one host, at
+    up to 2,048 tokens a step: every layer's two all-reduces but the last layer's second. By hand, DeepSeek-R1 on 4
+    GB200 (one compute tray) in TP4, 4 sequences decoding: 2 x 61 - 1 = 121 fused all-reduces, each 11.64 us shorter
+    (`fused_allreduce_saving_s`), so the step is 121 x 11.64 us = 1.408 ms shorter than unfused. TP8 spans two
+    4-GPU trays (SGLang's nnodes 2): no fusion; nor with attention data parallelism, on TensorRT-LLM, on MI355X,
+    or in a step of more than 2,048 tokens."""
+    from tco.engine.throughput.deployment import fuses_allreduce_norm
+    from tco.engine.throughput.gpu import host_gpus
+
+    r1, gb200 = catalog.models["deepseek-r1"], catalog.gpus["gb200"]
+    cfg = ServingConfig(gpus=4, tp=4, input_tokens=1024, output_tokens=1024, precision="fp4", engine="sglang")
+    d = build_deployment(r1, gb200, cfg, 4, 1, 1, Split(1, 1), "fp4", "fp8", FITTED)
+    assert d.fuses_allreduce_norm and FITTED.fused_allreduce_saving_s == pytest.approx(11.64e-6)
+    unfused = replace(d, fuses_allreduce_norm=False)
+    saved = step_seconds(unfused, 4.0, 0.0)[0] - step_seconds(d, 4.0, 0.0)[0]
+    assert saved == pytest.approx(121 * 11.64e-6, rel=1e-9)  # 1.408 ms
+    assert step_seconds(unfused, 4.0, 4096.0)[0] == step_seconds(d, 4.0, 4096.0)[0]  # 4,100 tokens: above 2,048
+    assert host_gpus(gb200) == 4 and host_gpus(catalog.gpus["b200"]) == 8 and host_gpus(catalog.gpus["h100-sxm"]) == 8
+    assert not fuses_allreduce_norm(r1, gb200, "sglang", 8, 1)  # two trays
+    assert fuses_allreduce_norm(r1, catalog.gpus["b200"], "sglang", 8, 1)  # an 8-GPU HGX host
+    assert not fuses_allreduce_norm(r1, gb200, "sglang", 4, 4)  # attention data-parallel
+    assert not fuses_allreduce_norm(r1, gb200, "trtllm", 4, 1)
+    assert not fuses_allreduce_norm(r1, catalog.gpus["mi355x"], "sglang", 8, 1)
+    assert not fuses_allreduce_norm(r1, catalog.gpus["rtx-pro-6000"], "sglang", 4, 1)  # compute capability 12.0
+    assert not fuses_allreduce_norm(catalog.models["qwen3-235b-a22b"], gb200, "sglang", 4, 1)  # not MLA

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tco.engine.throughput.config import (DEFAULT_ACCEPTANCE_LENGTH, DRAFT_TOKENS, ENGINE_EXPLOITS_SLIDING_WINDOW,
+from tco.engine.throughput.config import (DEFAULT_ACCEPTANCE_LENGTH, DRAFT_TOKENS, ENGINE_EXPLOITS_SLIDING_WINDOW, ENGINE_FUSES_ALLREDUCE_NORM,
                                           ENGINE_OVERLAPS_HOST_WHEN_SPECULATING, ServingConfig)
 from tco.engine.throughput.fitted import FittedConstants
-from tco.engine.throughput.gpu import link_bytes_per_s, pcie_only, peak_tflops, scale_up_gpus
+from tco.engine.throughput.gpu import host_gpus, link_bytes_per_s, pcie_only, peak_tflops, scale_up_gpus
 from tco.engine.throughput.memory import (BYTES_PER_WEIGHT, ParamSplit, kv_bytes_per_token_per_gpu, kv_cache_bytes_per_token,
                                           param_split)
 from tco.engine.throughput.parallel import Split
@@ -76,6 +76,9 @@ class Deployment:
     host_overlapped: bool = True
     """The scheduler's CPU work overlaps the GPU's (all but `FittedConstants.host_exposed_share` of the shorter); False:
     the step waits for all of it (SGLang under speculative decoding: `config.ENGINE_OVERLAPS_HOST_WHEN_SPECULATING`)."""
+    fuses_allreduce_norm: bool = False
+    """The engine fuses each tensor-parallel all-reduce with the residual add and RMSNorm after it (SGLang, DeepSeek-V3
+    architecture, data-centre Blackwell, no attention data parallelism, one host: `config.ENGINE_FUSES_ALLREDUCE_NORM`)."""
 
 
 def build_deployment(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int, pp: int, dp: int, split: Split,
@@ -124,7 +127,17 @@ def build_deployment(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: 
         acceptance_length=acceptance_length_of(config),
         draft_layer_equivalents=float(DRAFT_TOKENS[config.spec_method]) if config.spec_method != "none" else 0.0,
         spans_nodes=tp > scale_up_gpus(gpu), node_link_bytes_per_s=node_link, node_gpus=scale_up_gpus(gpu),
-        host_overlapped=config.spec_method == "none" or ENGINE_OVERLAPS_HOST_WHEN_SPECULATING.get(config.engine, True))
+        host_overlapped=config.spec_method == "none" or ENGINE_OVERLAPS_HOST_WHEN_SPECULATING.get(config.engine, True),
+        fuses_allreduce_norm=fuses_allreduce_norm(model, gpu, config.engine, tp, split.attention_dp))
+
+
+def fuses_allreduce_norm(model: OpenModel, gpu: GpuType, engine: str, tp: int, attention_dp: int) -> bool:
+    """SGLang's all-reduce + RMSNorm fusion applies (`config.ENGINE_FUSES_ALLREDUCE_NORM`): a DeepSeek-V3-architecture
+    model (MLA attention with routed experts), a data-centre Blackwell GPU (compute capability 10.x: the catalog's
+    Blackwell parts but the PCIe RTX PRO cards, 12.0), tensor-parallel attention (no attention data parallelism) over
+    more than one GPU, all on one host (`gpu.host_gpus`: SGLang's nnodes == 1)."""
+    return (ENGINE_FUSES_ALLREDUCE_NORM.get(engine, False) and model.attention == "mla" and model.arch_type == "moe"
+            and gpu.architecture == "blackwell" and not pcie_only(gpu) and attention_dp == 1 and 1 < tp <= host_gpus(gpu))
 
 
 def acceptance_length_of(config: ServingConfig) -> float:

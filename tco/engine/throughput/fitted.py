@@ -148,6 +148,12 @@ class FittedConstants:
         "fixed time from a request's arrival to its first token outside the GPU steps (HTTP, tokenizer, scheduler)", "s"))
     """What a client-measured TTFT adds to the engine's steps: the HTTP server, tokenization, admission into
     the next step and streaming the first token back. Fitted on the InferenceX TTFTs only."""
+    fused_allreduce_saving_s: float = field(default=0.0, metadata=_doc(
+        "time an all-reduce fused with the next residual add + RMSNorm saves (one kernel fewer; SGLang on Blackwell)", "s"))
+    """What fusing a tensor-parallel all-reduce with the residual add and RMSNorm after it saves per all-reduce at
+    decode batch sizes: the norm kernel's launch and its own pass, now done inside the all-reduce kernel
+    (`config.ENGINE_FUSES_ALLREDUCE_NORM`). At most the all-reduce's latency. Fitted on the InferenceX rows alone
+    (the only rows with the fusion: Dynamo + SGLang on GB200 / GB300, tensor-parallel workers of 2-4 GPUs)."""
     kv_handoff_s: float = field(default=0.05, metadata=_doc(
         "fixed time to hand a prefilled request to a decode worker (disaggregated serving)", "s"))
     """Disaggregated prefill/decode: the router, the KV transfer set-up (NIXL, Mooncake, MoRI) and the decode
@@ -174,6 +180,7 @@ FITTED = FittedConstants(
     scale_out_bytes_per_s=1.185e+10,
     scale_out_latency_s=7.858e-05,
     request_latency_s=0.06836,
+    fused_allreduce_saving_s=1.164e-05,
     kv_handoff_s=0.1083,
 )
 """The constants shipped with the tool (`python -m tco.bench.fit_throughput`, 2026-11-28, per
@@ -184,4 +191,6 @@ as they were; 2026-12-02, `--serving --parameters kv_handoff_s request_latency_s
 the two fixed latencies on the TTFTs of 1-8 requests in flight, where no queue hides them; only the handoff
 moved, 0.2202 -> 0.1083 s; 2026-12-02, `--serving --parameters gemm_activation_bytes --ttft-max-concurrency 8 --rounds 4`:
 the GEMM shape re-expressed from a width to activation bytes over the ridge point, 1.163 (the old 252.8 columns at an
-H100's FP8 ridge) -> 1.498). Every prediction uses them unless given others."""
+H100's FP8 ridge) -> 1.498; 2026-12-02, `--serving --parameters fused_allreduce_saving_s --ttft-max-concurrency 8
+--rounds 4`: the new saving of SGLang's fused all-reduce + RMSNorm alone, from 10 us to 11.64 us). Every prediction uses
+them unless given others."""

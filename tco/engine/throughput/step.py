@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from tco.engine.throughput.collectives import (allreduce_s, busiest_gpu_experts, busiest_group_prefill_tokens, load_imbalance,
                                                moe_exchange_s)
-from tco.engine.throughput.config import MAX_TOKENS_PER_STEP
+from tco.engine.throughput.config import FUSED_ALLREDUCE_MAX_TOKENS, MAX_TOKENS_PER_STEP
 from tco.engine.throughput.deployment import Deployment
 from tco.engine.throughput.memory import moe_dispatch_bytes_per_routed_copy
 
@@ -132,6 +132,7 @@ def step_seconds(d: Deployment, decode_seqs: float, prefill_tokens: float) -> tu
             comm += moe_layers_per_stage * moe_exchange_s(d, stage_tokens / adp)
         else:
             comm += moe_layers_per_stage * allreduce_s(d, tp, rank_tokens)
+    comm -= fused_allreduces(d, layers_per_stage, stage_tokens) * c.fused_allreduce_saving_s
     acc[0] += comm + layers_per_stage * c.layer_overhead_s
     if d.draft_layer_equivalents and decode_seqs > 0:
         # Drafting: a layer-sized head (MTP, EAGLE) run once per drafted token on one token per sequence.
@@ -140,6 +141,15 @@ def step_seconds(d: Deployment, decode_seqs: float, prefill_tokens: float) -> tu
     host = d.host_s_per_sequence * decode_seqs / pp / adp
     exposed = c.host_exposed_share if d.host_overlapped else 1.0
     return max(acc[0], host) + exposed * min(acc[0], host), acc[1], acc[2], host
+
+
+def fused_allreduces(d: Deployment, layers_per_stage: float, stage_tokens: float) -> float:
+    """All-reduces of one stage's step that run fused with the residual add and RMSNorm after them
+    (`Deployment.fuses_allreduce_norm`): both of every layer's (after attention, after the MLP or MoE) but the last
+    layer's second, while the step holds at most FUSED_ALLREDUCE_MAX_TOKENS tokens; 0 otherwise."""
+    if not d.fuses_allreduce_norm or stage_tokens > FUSED_ALLREDUCE_MAX_TOKENS:
+        return 0.0
+    return max(2.0 * layers_per_stage - 1.0, 0.0)
 
 
 def mean_step_seconds(d: Deployment, decode_seqs: float, prompts_per_step: float) -> tuple[float, float, float, float]:
