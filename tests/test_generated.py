@@ -51,5 +51,6 @@ def test_the_generated_constants_table_shows_the_values_worked_by_hand():
     assert "| `layer_overhead_s` | 35.4 us |" in table
     assert "| `request_latency_s` | 68.4 ms |" in table
     assert "Ampere 143, Hopper 288, Blackwell 444 GB/s (shared 323)" in table
-    # 15 plain (scale_out_latency_s the 15th) + memory and matmul shared + NVLink shared and 3 generations
-    assert "21 fitted values" in table
+    # 16 plain (fused_allreduce_saving_s added) + memory and matmul shared + NVLink shared and 3 generations
+    assert "22 fitted values" in table
+    assert "| `fused_allreduce_saving_s` | 11.6 us |" in table  # 1.164e-05 s

@@ -38,7 +38,8 @@ PARAMETERS = (
     # Ada: no NVLink
     *(f"nvlink_allreduce_bytes_per_s.{g}" for g in ("ampere", "hopper", "blackwell")),
     "host_s_per_sequence", "cpp_host_s_per_sequence", "host_exposed_share", "roofline_sharpness",
-    "gemm_half_efficiency_width", "scale_out_bytes_per_s", "scale_out_latency_s", "request_latency_s", "kv_handoff_s",
+    "gemm_activation_bytes", "scale_out_bytes_per_s", "scale_out_latency_s", "request_latency_s", "kv_handoff_s",
+    "fused_allreduce_saving_s",
 )
 """Fields of FittedConstants; `name.generation` is one generation's value of a per-generation
 constant (`--per-generation all`), `name.*` all of them at once."""
@@ -49,8 +50,8 @@ START = {
     "nvlink_allreduce_bytes_per_s.*": 2e11, "host_s_per_sequence": 2e-5,
     "cpp_host_s_per_sequence": 2e-5, "host_exposed_share": 0.3,
     "roofline_sharpness": 4.0,
-    "gemm_half_efficiency_width": 256.0, "scale_out_bytes_per_s": 40e9, "scale_out_latency_s": 20e-6,
-    "request_latency_s": 0.02, "kv_handoff_s": 0.05,
+    "gemm_activation_bytes": 1.0, "scale_out_bytes_per_s": 40e9, "scale_out_latency_s": 20e-6,
+    "request_latency_s": 0.02, "kv_handoff_s": 0.05, "fused_allreduce_saving_s": 0.0,
 }
 """Where every fit starts (round figures, the same for every generation), so that a refit without a
 GPU or a family owes nothing to the rows it leaves out."""
@@ -68,12 +69,15 @@ BOUNDS = {
     "expert_gemm_half_efficiency_tokens": (16.0, 64.0),
     # per-GPU scale-out: at most two 400 Gb/s NICs per GPU on current clusters
     "scale_out_bytes_per_s": (5e9, 100e9),
-    "gemm_half_efficiency_width": (16.0, 4096.0),
+    # from an FP4 input (0.5625 bytes) to a 32-bit value read and written (8 bytes)
+    "gemm_activation_bytes": (0.5, 8.0),
     # an inter-node hop: from a few microseconds (RDMA one-sided) to a millisecond
     "scale_out_latency_s": (1e-6, 1e-3),
+    # a fused kernel cannot save more than the all-reduce it replaces costs (the shipped latency, about 38 us)
+    "fused_allreduce_saving_s": (0.0, 38e-6),
 }
-SERVING_PARAMETERS = ("gemm_half_efficiency_width", "scale_out_bytes_per_s", "scale_out_latency_s", "request_latency_s",
-                      "kv_handoff_s", "allreduce_latency_s", "layer_overhead_s")
+SERVING_PARAMETERS = ("gemm_activation_bytes", "scale_out_bytes_per_s", "scale_out_latency_s", "request_latency_s",
+                      "kv_handoff_s", "allreduce_latency_s", "layer_overhead_s", "fused_allreduce_saving_s")
 """`--serving`: what the second calibration source (InferenceX, online points with TTFT and TPOT) moves,
 from the shipped FITTED: the GEMM shape, the scale-out network, the fixed latencies of a request (TTFT)
 and of small-batch steps (all-reduce, per layer). The compute shares stay as fitted on the TensorRT-LLM
@@ -289,7 +293,7 @@ def serving_holdout_rows(catalog: Catalog, rounds: int = 3, ttft_max_concurrency
     from tco.bench.accuracy import family, model_cases, summary
 
     rows = [m for m in catalog.measurements if m.model in catalog.models and m.gpu in catalog.gpus]
-    start = FITTED if FITTED.gemm_half_efficiency_width else replace(FITTED, gemm_half_efficiency_width=START["gemm_half_efficiency_width"])
+    start = FITTED if FITTED.gemm_activation_bytes else replace(FITTED, gemm_activation_bytes=START["gemm_activation_bytes"])
     out = []
     for kind, key in SERVING_HOLDOUTS:
         select = (lambda m, key=key: m.gpu == key) if kind == "gpu" else (lambda m, key=key: family(m.model) == key)
@@ -339,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
             print(row, flush=True)
         return 0
     if args.serving:
-        start = FITTED if FITTED.gemm_half_efficiency_width else replace(FITTED, gemm_half_efficiency_width=START["gemm_half_efficiency_width"])
+        start = FITTED if FITTED.gemm_activation_bytes else replace(FITTED, gemm_activation_bytes=START["gemm_activation_bytes"])
         names = tuple(args.parameters) if args.parameters else SERVING_PARAMETERS
         unknown = [n for n in names if n not in SERVING_PARAMETERS]
         if unknown:

@@ -59,8 +59,9 @@ def test_prefix_caching_lowers_ttft_by_the_prefill_it_skips(catalog):
     matmul = gpu.dense_fp8_tflops * 1e12 * FITTED.matmul_efficiency.for_gpu(gpu)  # FP8 weights and FP8 KV cache
     bandwidth = gpu.memory_bandwidth_tb_per_s * 1e12 * FITTED.memory_bandwidth_efficiency.for_gpu(gpu)
     saved_tokens = SHARED * PROMPT
-    # GEMM shape: the dense GEMMs' narrower side is the hidden size (4,096 < 14,336): 4,096 / (4,096 + width) of the share
-    shape = HIDDEN / (HIDDEN + FITTED.gemm_half_efficiency_width)
+    # GEMM shape: the dense GEMMs' narrower side is the hidden size (4,096 < 14,336): 4,096 / (4,096 + a x ridge / 2)
+    # of the share, the ridge the FP8 rate over the bandwidth
+    shape = HIDDEN / (HIDDEN + FITTED.gemm_activation_bytes * matmul / bandwidth / 2)
     linear_s = saved_tokens * LINEAR_FLOPS_PER_TOKEN / (matmul * shape)
     pairs_full = PROMPT * PROMPT / 2
     pairs_cached = (1 - SHARED) * PROMPT * (SHARED * PROMPT + (1 - SHARED) * PROMPT / 2)

@@ -23,7 +23,7 @@ from tco.engine.throughput.fitted import FITTED, PerGeneration
 from tco.engine.throughput.gpu import link_bytes_per_s
 from tco.engine.throughput.memory import gemm_input_bytes
 from tco.engine.throughput.parallel import Split
-from tco.engine.throughput.step import add_kernel
+from tco.engine.throughput.step import add_kernel, gemm_half_efficiency_width, shape_efficiency, step_seconds
 from tco.load.hardware import load_hardware
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "throughput.md"
@@ -111,8 +111,9 @@ def _llama_8b_single_sequence_step_s(pp: int, prompt_tokens: float = 1.0) -> flo
     dense = 8e9 - 2 * vocab_rows  # linear layers outside embedding and LM head
     bandwidth = 3.35e12 * FITTED.memory_bandwidth_efficiency.shared
     matmul = 989e12 * FITTED.matmul_efficiency.shared  # BF16 peak; the cache is BF16 too
-    # GEMM shape (issue 16): the dense GEMMs' narrower side is the hidden size, 4,096 (MLP 14,336 is wider)
-    shaped = matmul * 4096 / (4096 + FITTED.gemm_half_efficiency_width)
+    # GEMM shape (issue 16): the dense GEMMs' narrower side is the hidden size, 4,096 (MLP 14,336 is wider); half
+    # efficiency at a x ridge / 2 columns, the ridge the BF16 rate over the bandwidth
+    shaped = matmul * 4096 / (4096 + FITTED.gemm_activation_bytes * matmul / bandwidth / 2)
     stage_tokens = (1 + prompt_tokens) / pp
     # the LM head (16-bit) sits whole on the last stage, which sets the pace
     linear = _soft_roofline((dense * 2 / pp + vocab_rows * 2) / bandwidth,
@@ -156,6 +157,54 @@ def test_a_kernel_near_its_ridge_point_takes_longer_than_either_side(catalog):
     add_kernel(lopsided, 1.0, 0.01, FITTED.roofline_sharpness)
     assert lopsided[0] == pytest.approx((1 + 0.01 ** FITTED.roofline_sharpness) ** (1 / FITTED.roofline_sharpness))
     assert 1.0 < lopsided[0] < 1.002  # far from the ridge: the roofline
+
+
+def test_mla_prompt_attention_runs_in_16_bits_on_an_fp8_cache(catalog):
+    """DeepSeek-R1 (MLA) with an FP8 cache on 8 MI355X, attention TP8: decode attention reads the FP8 latent at the
+    FP8 rate, but a prompt attends over per-head keys and values up-projected from the latent by a 16-bit GEMM, so
+    its attention runs at the BF16 rate. By hand, one 8,192-token prompt alone in a step (no decode: no cache read,
+    the attention kernel is all compute): 8,192 tokens x 4,096 cached tokens on average (causal: half the prompt) x
+    128 heads x (2 x (128 + 64) + 2 x 128) FLOPs x 61 layers / 8 GPUs = 2.096e13 FLOPs per GPU, and the step is
+    longer than at the FP8 rate by exactly that over 1 / BF16 rate - 1 / FP8 rate. A GQA model keeps its cache's rate."""
+    m, g = catalog.models["deepseek-r1"], catalog.gpus["mi355x"]
+    cfg = ServingConfig(gpus=8, tp=8, input_tokens=8192, output_tokens=1024, precision="fp8")
+    d = build_deployment(m, g, cfg, 8, 1, 1, Split(1, 1), "fp8", "fp8", FITTED)
+    share = FITTED.matmul_efficiency.for_gpu(g)
+    assert d.attention_flops_per_s == pytest.approx(5000e12 * share)
+    assert d.prefill_attention_flops_per_s == pytest.approx(2500e12 * share)
+    flops = 8192 * 4096 * 128 * (2 * (128 + 64) + 2 * 128) * 61 / 8
+    assert flops == pytest.approx(2.096e13, rel=1e-3)
+    at_fp8 = replace(d, prefill_attention_flops_per_s=d.attention_flops_per_s)
+    extra = step_seconds(d, 0.0, 8192.0)[0] - step_seconds(at_fp8, 0.0, 8192.0)[0]
+    assert extra == pytest.approx(flops / (2500e12 * share) - flops / (5000e12 * share), rel=1e-9)
+    llama = build_deployment(catalog.models["llama-3.1-70b"], catalog.gpus["h100-sxm"],
+                             ServingConfig(gpus=4, tp=4, input_tokens=8192, output_tokens=1024, precision="fp8"),
+                             4, 1, 1, Split(1, 1), "fp8", "fp8", FITTED)
+    assert llama.prefill_attention_flops_per_s == llama.attention_flops_per_s
+
+
+def test_a_gemm_must_be_wider_to_hide_its_activations_the_faster_its_math(catalog):
+    """Each activation value a GEMM moves serves 2 n FLOPs (n its narrower weight dimension), so it runs at
+    n / (n + a R / 2) of its rate, R the rate over the bandwidth. By hand with the shipped shares (matmul 0.6096, FP4
+    0.4917, memory 0.8284) and a = 1.498: H100 SXM FP8, R = 1,979e12 x 0.6096 / (3.35e12 x 0.8284) = 434.7 FLOPs per
+    byte, half efficiency at 325.6 columns; B200 FP4, R = 9,000e12 x 0.4917 / (8e12 x 0.8284) = 667.8, at 500.2:
+    Qwen3-30B-A3B's 768-wide experts reach 0.70 of the FP8 share on an H100 but 0.61 of the FP4 share on a B200."""
+    qwen = catalog.models["qwen3-30b-a3b"]
+    cfg = ServingConfig(gpus=1, tp=1, input_tokens=1000, output_tokens=1000)
+
+    def deployment(gpu: str, precision: str):
+        return build_deployment(qwen, catalog.gpus[gpu], replace(cfg, precision=precision), 1, 1, 1, Split(1, 1), precision, "fp8", FITTED)
+
+    assert FITTED.gemm_activation_bytes == pytest.approx(1.498)
+    h100, b200 = deployment("h100-sxm", "fp8"), deployment("b200", "fp4")
+    ridge_h100 = 1979e12 * 0.6096 / (3.35e12 * 0.8284)
+    ridge_b200 = 9000e12 * 0.4917 / (8e12 * 0.8284)
+    assert ridge_h100 == pytest.approx(434.7, rel=1e-3) and ridge_b200 == pytest.approx(667.8, rel=1e-3)
+    assert gemm_half_efficiency_width(h100) == pytest.approx(1.498 * ridge_h100 / 2, rel=1e-3)
+    assert gemm_half_efficiency_width(h100) == pytest.approx(325.6, rel=1e-3)
+    assert gemm_half_efficiency_width(b200) == pytest.approx(500.2, rel=1e-3)
+    assert shape_efficiency(768, gemm_half_efficiency_width(h100)) == pytest.approx(768 / 1093.6, rel=1e-3)  # 0.70
+    assert shape_efficiency(768, gemm_half_efficiency_width(b200)) == pytest.approx(768 / 1268.2, rel=1e-3)  # 0.61
 
 
 def test_large_batch_prefill_heavy_work_is_compute_bound(catalog):
@@ -331,6 +380,32 @@ def test_expert_parallel_load_imbalance_by_hand():
     assert load_imbalance(80, 8) > load_imbalance(8000, 8)  # small batches are lumpier
 
 
+def test_the_busiest_expert_parallel_gpu_reads_the_most_touched_experts(catalog, monkeypatch):
+    """One DeepSeek-R1 token routes to 8 of 256 experts; over 8 GPUs (32 experts each) that is 1 touched expert per
+    GPU on average, but the busiest GPU reads 1 + sqrt(2 x 7/8 x ln 8 / 1) = 2.908 of them, and every MoE layer
+    waits for it. A large batch touches all 256: every GPU reads its 32, whatever the spread. By hand, DP8 attention
+    + EP8 on 8 H200 in FP8, one decoding sequence: the expert kernel is memory-bound, so the step's memory time is
+    longer than with the mean's read by (2.908 - 1) x 3 x 7,168 x 2,048 parameters x 58 MoE layers x 1 byte over
+    the bandwidth (4.8 TB/s x 0.8284)."""
+    from tco.engine.throughput import step as step_module
+    from tco.engine.throughput.collectives import busiest_gpu_experts
+
+    busiest = 1 + (2 * 7 / 8 * math.log(8) / 1) ** 0.5
+    assert busiest == pytest.approx(2.908, rel=1e-3)
+    assert busiest_gpu_experts(256, 8.0, 8) == pytest.approx(busiest)
+    assert busiest_gpu_experts(256, 256.0, 8) == 32.0  # all touched: capped at the experts a GPU holds
+    assert busiest_gpu_experts(256, 8.0, 1) == 8.0  # one GPU holds every expert
+    m, g = catalog.models["deepseek-r1"], catalog.gpus["h200"]
+    cfg = ServingConfig(gpus=8, tp=8, input_tokens=1000, output_tokens=1000, precision="fp8", decode_only=True)
+    d = build_deployment(m, g, cfg, 8, 1, 1, Split(8, 8), "fp8", "fp8", FITTED)
+    memory_s = step_seconds(d, 1.0, 0.0)[1]
+    monkeypatch.setattr(step_module, "busiest_gpu_experts", lambda experts, touched, ranks: touched / ranks)
+    mean_memory_s = step_seconds(d, 1.0, 0.0)[1]
+    touched = 256 * (1 - (1 - 8 / 256) ** 1)  # 8.0
+    extra_bytes = (busiest_gpu_experts(256, touched, 8) - touched / 8) * 3 * 7168 * 2048 * 58 * 1.0
+    assert memory_s - mean_memory_s == pytest.approx(extra_bytes / (4.8e12 * FITTED.memory_bandwidth_efficiency.shared), rel=1e-6)
+
+
 def test_moe_dispatch_traffic_counts_the_activation_precision():
     # Qwen3-30B-A3B expert: hidden 2048, intermediate 768. FP8: 2 x 2048 + 2 x 768 bytes of FP8 copies + 4 x 2048 of 16-bit output.
     assert moe_dispatch_bytes_per_routed_copy(2048, 768, "fp8") == 2 * 2048 + 2 * 768 + 4 * 2048  # 13,824
@@ -401,6 +476,26 @@ def test_host_overhead_caps_a_small_moe_at_huge_batch(catalog):
     assert cpp.runtime == "cpp" and r.runtime == "python"
     assert cpp.output_tokens_per_s > r.output_tokens_per_s
     assert not predict_model(catalog.models["gpt-oss-20b"], catalog.gpus["b200"], replace(cfg, runtime="java")).runnable
+
+
+def test_sglang_waits_for_all_of_its_host_time_under_speculative_decoding(catalog):
+    """SGLang turns its overlap scheduler off for MTP / EAGLE (sglang 0.5.5.post2 server_args.py): the step waits for
+    the scheduler's whole CPU time instead of host_exposed_share (0.481) of it. By hand, DeepSeek-R1 with MTP on 8
+    MI355X (TP8), 64 sequences: host time 64 x 31.26 us = 2.0 ms, shorter than the GPU's step, so SGLang's step is
+    longer than TensorRT-LLM's (which overlaps) by exactly (1 - 0.481) x 2.0 ms; without speculation they are equal."""
+    m, g = catalog.models["deepseek-r1"], catalog.gpus["mi355x"]
+    cfg = ServingConfig(gpus=8, tp=8, input_tokens=1000, output_tokens=1000, precision="fp8", spec_method="mtp")
+
+    def step(engine: str, spec: str) -> tuple[float, float, float, float]:
+        d = build_deployment(m, g, replace(cfg, engine=engine, spec_method=spec), 8, 1, 1, Split(1, 1), "fp8", "fp8", FITTED)
+        return step_seconds(d, 64.0, 0.0)
+
+    sglang, trtllm = step("sglang", "mtp"), step("trtllm", "mtp")
+    host = 64 * FITTED.host_s_per_sequence
+    assert sglang[3] == trtllm[3] == pytest.approx(host) and host < sglang[1] + sglang[2]
+    draft = 1 / 61 * (1 - FITTED.host_exposed_share) * host  # the MTP head's pass (one layer of 61) pays it too
+    assert sglang[0] - trtllm[0] == pytest.approx((1 - FITTED.host_exposed_share) * host + draft, rel=1e-9)
+    assert step("sglang", "none")[0] == pytest.approx(step("trtllm", "none")[0])
 
 
 def test_runtime_only_changes_the_host_time(catalog):
@@ -616,3 +711,32 @@ def test_an_all_reduce_across_nodes_sends_only_a_gpus_share_of_the_data_over_its
     assert allreduce_s(wide, 16, 8192) == pytest.approx(expected)
     flat = FITTED.allreduce_latency_s + FITTED.scale_out_latency_s + 2 * 15 / 16 * data / FITTED.scale_out_bytes_per_s
     assert allreduce_s(wide, 16, 8192) < flat / 5
+
+
+def test_sglang_fuses_the_all_reduce_with_the_next_norm_on_one_blackwell_host(catalog):
+    """SGLang 0.5.5.post2 fuses each tensor-parallel all-reduce of a DeepSeek-V3-architecture model with the residual
+    add and RMSNorm after it on compute-capability-10 Blackwell, without attention data parallelism, on one host, at
+    up to 2,048 tokens a step: every layer's two all-reduces but the last layer's second. By hand, DeepSeek-R1 on 4
+    GB200 (one compute tray) in TP4, 4 sequences decoding: 2 x 61 - 1 = 121 fused all-reduces, each 11.64 us shorter
+    (`fused_allreduce_saving_s`), so the step is 121 x 11.64 us = 1.408 ms shorter than unfused. TP8 spans two
+    4-GPU trays (SGLang's nnodes 2): no fusion; nor with attention data parallelism, on TensorRT-LLM, on MI355X,
+    or in a step of more than 2,048 tokens."""
+    from tco.engine.throughput.deployment import fuses_allreduce_norm
+    from tco.engine.throughput.gpu import host_gpus
+
+    r1, gb200 = catalog.models["deepseek-r1"], catalog.gpus["gb200"]
+    cfg = ServingConfig(gpus=4, tp=4, input_tokens=1024, output_tokens=1024, precision="fp4", engine="sglang")
+    d = build_deployment(r1, gb200, cfg, 4, 1, 1, Split(1, 1), "fp4", "fp8", FITTED)
+    assert d.fuses_allreduce_norm and FITTED.fused_allreduce_saving_s == pytest.approx(11.64e-6)
+    unfused = replace(d, fuses_allreduce_norm=False)
+    saved = step_seconds(unfused, 4.0, 0.0)[0] - step_seconds(d, 4.0, 0.0)[0]
+    assert saved == pytest.approx(121 * 11.64e-6, rel=1e-9)  # 1.408 ms
+    assert step_seconds(unfused, 4.0, 4096.0)[0] == step_seconds(d, 4.0, 4096.0)[0]  # 4,100 tokens: above 2,048
+    assert host_gpus(gb200) == 4 and host_gpus(catalog.gpus["b200"]) == 8 and host_gpus(catalog.gpus["h100-sxm"]) == 8
+    assert not fuses_allreduce_norm(r1, gb200, "sglang", 8, 1)  # two trays
+    assert fuses_allreduce_norm(r1, catalog.gpus["b200"], "sglang", 8, 1)  # an 8-GPU HGX host
+    assert not fuses_allreduce_norm(r1, gb200, "sglang", 4, 4)  # attention data-parallel
+    assert not fuses_allreduce_norm(r1, gb200, "trtllm", 4, 1)
+    assert not fuses_allreduce_norm(r1, catalog.gpus["mi355x"], "sglang", 8, 1)
+    assert not fuses_allreduce_norm(r1, catalog.gpus["rtx-pro-6000"], "sglang", 4, 1)  # compute capability 12.0
+    assert not fuses_allreduce_norm(catalog.models["qwen3-235b-a22b"], gb200, "sglang", 4, 1)  # not MLA

@@ -32,6 +32,7 @@ def test_every_per_engine_and_per_architecture_table_covers_exactly_the_allowed_
 
     assert set(throughput_config.ENGINE_MAX_BATCH) == set(get_args(Engine))
     assert set(throughput_config.ENGINE_EXPLOITS_SLIDING_WINDOW) == set(get_args(Engine))
+    assert set(throughput_config.ENGINE_OVERLAPS_HOST_WHEN_SPECULATING) == set(get_args(Engine))
     assert set(BYTES_PER_WEIGHT) == set(BYTES_PER_KV_ELEMENT) == set(get_args(Precision))
     assert set(ARCHITECTURE_NAMES) == set(get_args(Architecture))
     assert set(GENERATIONS) < set(get_args(Architecture))  # generations with their own fitted values

@@ -115,6 +115,21 @@ def load_imbalance(assignments: float, ranks: int) -> float:
     return 1.0 + math.sqrt(2.0 * (1.0 - 1.0 / ranks) * math.log(ranks) / mean)
 
 
+def busiest_gpu_experts(experts: int, touched: float, ranks: int) -> float:
+    """Distinct experts the busiest of `ranks` expert-parallel GPUs reads in one layer, when the batch touches
+    `touched` of the `experts` (spread evenly, experts / ranks on each GPU).
+
+    Why not touched / ranks: each GPU reads only the experts of its own that the batch touches, and every MoE layer
+    waits for the GPU that reads the most. At a few tokens the touched experts land unevenly (one DeepSeek-R1 token,
+    8 experts over 8 GPUs: 1 on average, about 2.9 on the busiest), so low-concurrency decode on many GPUs is bound
+    by the busiest GPU's expert weights, not the mean's. The same expected-maximum rule as `load_imbalance`, capped
+    at the experts a GPU holds (a large batch touches them all, and every GPU reads all of its own)."""
+    if ranks <= 1 or touched <= 0:
+        return touched
+    mean = touched / ranks
+    return min(experts / ranks, mean * load_imbalance(touched, ranks))
+
+
 def busiest_group_prefill_tokens(prefill_tokens: float, prompt_tokens: int, groups: int) -> float:
     """Prompt tokens of the busiest of `groups` attention data-parallel groups in one step.
 

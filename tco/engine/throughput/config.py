@@ -41,6 +41,24 @@ vLLM V1 max_num_seqs 1024 on data-centre GPUs; SGLang: no fixed cap, 1024 assume
 ENGINE_EXPLOITS_SLIDING_WINDOW = {"trtllm": True, "vllm": True, "sglang": True}
 """All three keep only a window-sized cache for sliding-window layers (TensorRT-LLM variable sliding
 window attention, vLLM's hybrid KV cache manager, SGLang's SWA memory pool)."""
+ENGINE_OVERLAPS_HOST_WHEN_SPECULATING = {"trtllm": True, "vllm": True, "sglang": False}
+"""Whether the engine still overlaps its scheduler's CPU work with the GPU under speculative decoding. SGLang turns its
+overlap scheduler off for EAGLE / NEXTN (MTP) speculative decoding unless the beta SGLANG_ENABLE_SPEC_V2 is set
+(sglang 0.5.5.post2, `sglang/srt/server_args.py`, `_handle_speculative_decoding`: "Overlap scheduler is disabled because
+of using eagle3 or standalone speculative decoding"), so each step waits for all of its host time. TensorRT-LLM and vLLM:
+no source read, taken to overlap as they do without speculation."""
+ENGINE_FUSES_ALLREDUCE_NORM = {"trtllm": False, "vllm": False, "sglang": True}
+"""Whether the engine fuses a tensor-parallel all-reduce with the residual add and RMSNorm that follow it (one kernel,
+not two) for DeepSeek-V3-architecture models (MLA + MoE: DeepSeek-V3/R1, Kimi-K2) on data-centre Blackwell.
+SGLang 0.5.5.post2 (`sglang/srt/server_args.py`): on SM100 (`is_sm100_supported`: compute capability 10.x, B200 /
+GB200 / B300 / GB300) for DeepseekV3ForCausalLM it sets `enable_flashinfer_allreduce_fusion` "if not
+self.enable_dp_attention and self.nnodes == 1"; `sglang/srt/layers/communicator.py` then fuses every decoder
+layer's all-reduces but the last layer's into the next RMSNorm while the step holds at most
+FUSE_ALLREDUCE_MAX_BATCH_SIZE = 2048 tokens (`should_fuse_mlp_allreduce_with_next_layer`). TensorRT-LLM and vLLM:
+no source read here, so not assumed (`step.fused_allreduces`)."""
+FUSED_ALLREDUCE_MAX_TOKENS = 2048
+"""SGLang's FUSE_ALLREDUCE_MAX_BATCH_SIZE (sglang 0.5.5.post2 `layers/communicator.py`): above it the step
+runs the plain all-reduce and the norm apart."""
 STEP_TOKEN_BUDGET = True
 """Whether a step's tokens are capped at MAX_TOKENS_PER_STEP (as the engines do); off only to
 measure what the cap changes in the fit."""

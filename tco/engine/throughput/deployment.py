@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tco.engine.throughput.config import DEFAULT_ACCEPTANCE_LENGTH, DRAFT_TOKENS, ENGINE_EXPLOITS_SLIDING_WINDOW, ServingConfig
+from tco.engine.throughput.config import (DEFAULT_ACCEPTANCE_LENGTH, DRAFT_TOKENS, ENGINE_EXPLOITS_SLIDING_WINDOW, ENGINE_FUSES_ALLREDUCE_NORM,
+                                          ENGINE_OVERLAPS_HOST_WHEN_SPECULATING, ServingConfig)
 from tco.engine.throughput.fitted import FittedConstants
-from tco.engine.throughput.gpu import link_bytes_per_s, pcie_only, peak_tflops, scale_up_gpus
+from tco.engine.throughput.gpu import host_gpus, link_bytes_per_s, pcie_only, peak_tflops, scale_up_gpus
 from tco.engine.throughput.memory import (BYTES_PER_WEIGHT, ParamSplit, kv_bytes_per_token_per_gpu, kv_cache_bytes_per_token,
                                           param_split)
 from tco.engine.throughput.parallel import Split
@@ -39,6 +40,10 @@ class Deployment:
     bandwidth_bytes_per_s: float
     matmul_flops_per_s: float
     attention_flops_per_s: float
+    """Decode attention's rate: the cache's precision (FP8 math on an FP8 cache where the GPU has it)."""
+    prefill_attention_flops_per_s: float
+    """Prompt attention's rate: as decode, except MLA, whose prompt attention runs in 16 bits on keys and values
+    up-projected from the latent (see `build_deployment`)."""
     link_bytes_per_s: float | None
     all_to_all: bool
     """The GPUs share an NVLink fabric, over which MoE tokens travel by all-to-all (see `collectives.moe_exchange_s`)."""
@@ -68,6 +73,12 @@ class Deployment:
     all-reduce reduces and gathers before and after the scale-out step (`collectives.allreduce_s`)."""
     node_gpus: int = 8
     """GPUs one fast fabric joins (`gpu.scale_up_gpus`)."""
+    host_overlapped: bool = True
+    """The scheduler's CPU work overlaps the GPU's (all but `FittedConstants.host_exposed_share` of the shorter); False:
+    the step waits for all of it (SGLang under speculative decoding: `config.ENGINE_OVERLAPS_HOST_WHEN_SPECULATING`)."""
+    fuses_allreduce_norm: bool = False
+    """The engine fuses each tensor-parallel all-reduce with the residual add and RMSNorm after it (SGLang, DeepSeek-V3
+    architecture, data-centre Blackwell, no attention data parallelism, one host: `config.ENGINE_FUSES_ALLREDUCE_NORM`)."""
 
 
 def build_deployment(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int, pp: int, dp: int, split: Split,
@@ -82,6 +93,9 @@ def build_deployment(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: 
     matmul = peak * 1e12 * (constants.fp4_matmul_efficiency if precision == "fp4" else matmul_share)
     attn_peak = gpu.dense_fp8_tflops if kv_precision == "fp8" and gpu.dense_fp8_tflops else gpu.dense_bf16_tflops
     attention = (attn_peak or peak) * 1e12 * matmul_share
+    # MLA prompts attend in 16 bits whatever the cache's precision: the cache holds the compressed latent, and a
+    # prompt's per-head keys and values are made from it by a GEMM (kv_b_proj) whose output is 16-bit.
+    prefill_attention = (gpu.dense_bf16_tflops or peak) * 1e12 * matmul_share if model.attention == "mla" else attention
     if model.attention == "mla":
         latent = float((model.mla_kv_lora_rank or 0) + (model.mla_qk_rope_head_dim or 0))
         decode_pair = model.num_attention_heads * (2.0 * latent + 2.0 * (model.mla_kv_lora_rank or 0))
@@ -103,7 +117,7 @@ def build_deployment(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: 
         input_tokens=config.input_tokens, output_tokens=config.output_tokens,
         weight_bytes_per_param=BYTES_PER_WEIGHT[precision], kv_bytes_per_token_per_gpu=kv_avg,
         bandwidth_bytes_per_s=gpu.memory_bandwidth_tb_per_s * 1e12 * constants.memory_bandwidth_efficiency.for_gpu(gpu),
-        matmul_flops_per_s=matmul, attention_flops_per_s=attention, link_bytes_per_s=link, all_to_all=not pcie_only(gpu),
+        matmul_flops_per_s=matmul, attention_flops_per_s=attention, prefill_attention_flops_per_s=prefill_attention, link_bytes_per_s=link, all_to_all=not pcie_only(gpu),
         attention_flops_per_pair_decode=decode_pair * layers, attention_flops_per_pair_prefill=prefill_pair * layers,
         host_s_per_sequence=constants.cpp_host_s_per_sequence if config.runtime == "cpp" else constants.host_s_per_sequence,
         constants=constants,
@@ -112,7 +126,18 @@ def build_deployment(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: 
         tokens_per_decode_seq=1.0 + (DRAFT_TOKENS[config.spec_method] if config.spec_method != "none" else 0),
         acceptance_length=acceptance_length_of(config),
         draft_layer_equivalents=float(DRAFT_TOKENS[config.spec_method]) if config.spec_method != "none" else 0.0,
-        spans_nodes=tp > scale_up_gpus(gpu), node_link_bytes_per_s=node_link, node_gpus=scale_up_gpus(gpu))
+        spans_nodes=tp > scale_up_gpus(gpu), node_link_bytes_per_s=node_link, node_gpus=scale_up_gpus(gpu),
+        host_overlapped=config.spec_method == "none" or ENGINE_OVERLAPS_HOST_WHEN_SPECULATING.get(config.engine, True),
+        fuses_allreduce_norm=fuses_allreduce_norm(model, gpu, config.engine, tp, split.attention_dp))
+
+
+def fuses_allreduce_norm(model: OpenModel, gpu: GpuType, engine: str, tp: int, attention_dp: int) -> bool:
+    """SGLang's all-reduce + RMSNorm fusion applies (`config.ENGINE_FUSES_ALLREDUCE_NORM`): a DeepSeek-V3-architecture
+    model (MLA attention with routed experts), a data-centre Blackwell GPU (compute capability 10.x: the catalog's
+    Blackwell parts but the PCIe RTX PRO cards, 12.0), tensor-parallel attention (no attention data parallelism) over
+    more than one GPU, all on one host (`gpu.host_gpus`: SGLang's nnodes == 1)."""
+    return (ENGINE_FUSES_ALLREDUCE_NORM.get(engine, False) and model.attention == "mla" and model.arch_type == "moe"
+            and gpu.architecture == "blackwell" and not pcie_only(gpu) and attention_dp == 1 and 1 < tp <= host_gpus(gpu))
 
 
 def acceptance_length_of(config: ServingConfig) -> float:

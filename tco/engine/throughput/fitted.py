@@ -126,12 +126,14 @@ class FittedConstants:
     sequences it finished can be replaced. The step takes max(GPU, host) + share x min(GPU, host):
     0 would be a perfect overlap, 1 none."""
 
-    gemm_half_efficiency_width: float = field(default=0.0, metadata=_doc(
-        "GEMM width (per GPU) at which a GEMM reaches half its large-GEMM efficiency", "columns"))
-    """GEMM efficiency depends on the matrix shape: a GEMM whose narrower weight dimension (per GPU) is n
-    runs at n / (n + this) of the large-GEMM share (tiles that do not fill the GPU's multiprocessors, a
-    larger share of time in loads and epilogues). Small hidden sizes, small experts and experts split by
-    tensor parallelism reach less of the peak. 0 = no shape effect."""
+    gemm_activation_bytes: float = field(default=0.0, metadata=_doc(
+        "bytes a GEMM moves per activation value (inputs read, outputs written), which sets its shape efficiency", "bytes"))
+    """GEMM efficiency depends on the matrix shape: a GEMM whose narrower weight dimension (per GPU) is n runs at
+    n / (n + a R / 2) of the large-GEMM share, a this value and R the GPU's matmul rate over its memory bandwidth
+    in the GEMM's precision (both at the fitted shares): each activation value moved serves only 2 n FLOPs
+    (`step.gemm_half_efficiency_width`). Small hidden sizes, small experts and experts split by tensor parallelism
+    reach less of the peak, and the more so the faster the math against the memory. Between the 1 byte of an FP8
+    input and the 2 of a 16-bit output. 0 = no shape effect."""
     scale_out_bytes_per_s: float = field(default=40e9, metadata=_doc(
         "achieved per-GPU bandwidth between nodes (InfiniBand / RoCE) for groups larger than a node", "bytes/s"))
     """Achieved per-GPU bandwidth of the scale-out network (one 400 Gb/s NIC per GPU on current clusters) when a
@@ -146,6 +148,12 @@ class FittedConstants:
         "fixed time from a request's arrival to its first token outside the GPU steps (HTTP, tokenizer, scheduler)", "s"))
     """What a client-measured TTFT adds to the engine's steps: the HTTP server, tokenization, admission into
     the next step and streaming the first token back. Fitted on the InferenceX TTFTs only."""
+    fused_allreduce_saving_s: float = field(default=0.0, metadata=_doc(
+        "time an all-reduce fused with the next residual add + RMSNorm saves (one kernel fewer; SGLang on Blackwell)", "s"))
+    """What fusing a tensor-parallel all-reduce with the residual add and RMSNorm after it saves per all-reduce at
+    decode batch sizes: the norm kernel's launch and its own pass, now done inside the all-reduce kernel
+    (`config.ENGINE_FUSES_ALLREDUCE_NORM`). At most the all-reduce's latency. Fitted on the InferenceX rows alone
+    (the only rows with the fusion: Dynamo + SGLang on GB200 / GB300, tensor-parallel workers of 2-4 GPUs)."""
     kv_handoff_s: float = field(default=0.05, metadata=_doc(
         "fixed time to hand a prefilled request to a decode worker (disaggregated serving)", "s"))
     """Disaggregated prefill/decode: the router, the KV transfer set-up (NIXL, Mooncake, MoRI) and the decode
@@ -168,10 +176,11 @@ FITTED = FittedConstants(
     host_s_per_sequence=3.126e-05,
     cpp_host_s_per_sequence=7.121e-06,
     host_exposed_share=0.481,
-    gemm_half_efficiency_width=252.8,
+    gemm_activation_bytes=1.498,
     scale_out_bytes_per_s=1.185e+10,
     scale_out_latency_s=7.858e-05,
     request_latency_s=0.06836,
+    fused_allreduce_saving_s=1.164e-05,
     kv_handoff_s=0.1083,
 )
 """The constants shipped with the tool (`python -m tco.bench.fit_throughput`, 2026-11-28, per
@@ -180,4 +189,8 @@ the request and KV handoff latencies, the all-reduce and per-layer latencies ref
 2026-12-02, `--serving --parameters scale_out_latency_s --rounds 4`: the scale-out latency alone, the others
 as they were; 2026-12-02, `--serving --parameters kv_handoff_s request_latency_s --ttft-max-concurrency 8 --rounds 4`:
 the two fixed latencies on the TTFTs of 1-8 requests in flight, where no queue hides them; only the handoff
-moved, 0.2202 -> 0.1083 s). Every prediction uses them unless given others."""
+moved, 0.2202 -> 0.1083 s; 2026-12-02, `--serving --parameters gemm_activation_bytes --ttft-max-concurrency 8 --rounds 4`:
+the GEMM shape re-expressed from a width to activation bytes over the ridge point, 1.163 (the old 252.8 columns at an
+H100's FP8 ridge) -> 1.498; 2026-12-02, `--serving --parameters fused_allreduce_saving_s --ttft-max-concurrency 8
+--rounds 4`: the new saving of SGLang's fused all-reduce + RMSNorm alone, from 10 us to 11.64 us). Every prediction uses
+them unless given others."""

@@ -72,3 +72,15 @@ NODE_GPUS = 8
 def scale_up_gpus(gpu: GpuType) -> int:
     """GPUs one fast fabric joins; a parallel group larger than this talks over the scale-out network."""
     return RACK_SCALE_GPUS.get(gpu.id, NODE_GPUS)
+
+
+HOST_GPUS = {"gb200": 4, "gb300": 4}
+"""GPUs one host (one operating system, one engine process group's node) drives where it is fewer than the
+fabric joins: a GB200 / GB300 NVL72 compute tray holds 2 Grace CPUs x 2 GPUs (aiconfigurator-core 0.12.0,
+PyPI, `aiconfigurator_core/systems/gb200.yaml` and `gb300.yaml`: `num_gpus_per_node: 4  # 4 GPUs per physical
+node (2 Grace CPUs x 2 GPUs each)`, read 2026-12-02). A tensor-parallel group of 8 spans two hosts there."""
+
+
+def host_gpus(gpu: GpuType) -> int:
+    """GPUs one host drives (an engine with `--nnodes 1` runs on at most this many)."""
+    return HOST_GPUS.get(gpu.id, min(scale_up_gpus(gpu), NODE_GPUS))

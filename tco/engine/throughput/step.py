@@ -10,8 +10,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-from tco.engine.throughput.collectives import allreduce_s, busiest_group_prefill_tokens, load_imbalance, moe_exchange_s
-from tco.engine.throughput.config import MAX_TOKENS_PER_STEP
+from tco.engine.throughput.collectives import (allreduce_s, busiest_gpu_experts, busiest_group_prefill_tokens, load_imbalance,
+                                               moe_exchange_s)
+from tco.engine.throughput.config import FUSED_ALLREDUCE_MAX_TOKENS, MAX_TOKENS_PER_STEP
 from tco.engine.throughput.deployment import Deployment
 from tco.engine.throughput.memory import moe_dispatch_bytes_per_routed_copy
 
@@ -26,6 +27,17 @@ def expected_experts_touched(experts: int, experts_per_token: int, tokens: float
 def shape_efficiency(width: float, half_width: float) -> float:
     """Share of the large-GEMM efficiency a GEMM of narrower weight dimension `width` (per GPU) reaches."""
     return width / (width + half_width) if half_width > 0 else 1.0
+
+
+def gemm_half_efficiency_width(d: Deployment) -> float:
+    """The narrower weight dimension at which a GEMM reaches half its large-GEMM efficiency on this GPU, in this precision.
+
+    Why it grows with the ridge point: each activation value a GEMM moves (inputs read, outputs written) serves 2 n
+    FLOPs, n its narrower weight dimension, so the activations take a / (2 n) x FLOPs / bandwidth next to FLOPs / rate:
+    the GEMM runs at n / (n + a R / 2) of its rate, R = rate / bandwidth (FLOPs per byte, at the fitted shares) and a
+    the bytes moved per activation value (`FittedConstants.gemm_activation_bytes`). The faster the math against the
+    memory (FP4 against FP8, Blackwell against Hopper), the wider a GEMM must be to hide its activations."""
+    return d.constants.gemm_activation_bytes * d.matmul_flops_per_s / d.bandwidth_bytes_per_s / 2.0
 
 
 def add_kernel(total: list[float], mem_s: float, cmp_s: float, sharpness: float) -> None:
@@ -47,7 +59,8 @@ def step_seconds(d: Deployment, decode_seqs: float, prefill_tokens: float) -> tu
     The step carries `decode_seqs` sequences generating one token each and `prefill_tokens` prompt
     tokens (chunked prefill rides along with decode), over the whole replica. Kernels run one after
     another, so their times add; each kernel takes the longer of its memory and its compute time.
-    The scheduler's CPU work overlaps the GPU, all but host_exposed_share of the shorter of the two.
+    The scheduler's CPU work overlaps the GPU, all but host_exposed_share of the shorter of the two (none of it
+    where the engine turns its overlap off: SGLang under speculative decoding).
     """
     c = d.constants
     pp, tp, adp, ep = d.pp, d.tp, d.attention_dp, d.ep
@@ -69,16 +82,17 @@ def step_seconds(d: Deployment, decode_seqs: float, prefill_tokens: float) -> tu
     dense_flops = (2.0 * split.dense_linear * rank_tokens + 2.0 * split.lm_head * decode_tokens / adp) / (attn_tp * pp)
     model = d.model
     dense_width = min(model.hidden_size, (model.ffn_intermediate_size or 4 * model.hidden_size) / attn_tp)
-    add_kernel(acc, dense_bytes / bw, dense_flops / (mm * shape_efficiency(dense_width, c.gemm_half_efficiency_width)),
+    add_kernel(acc, dense_bytes / bw, dense_flops / (mm * shape_efficiency(dense_width, gemm_half_efficiency_width(d))),
                c.roofline_sharpness)
     moe_layers_per_stage = split.moe_layers / pp
     if split.moe_layers:
         # Routed experts: every token of the stage meets the experts. Only the experts the batch
         # touches are read; small per-expert GEMMs run less efficiently; with expert parallelism the
-        # busiest GPU sets the pace.
+        # busiest GPU sets the pace: it reads the most touched experts and gets the most routed rows.
         k = split.experts_per_token
         touched = expected_experts_touched(split.experts, k, stage_tokens)
-        exp_bytes = touched * split.routed_expert * moe_layers_per_stage * d.weight_bytes_per_param / tp
+        exp_bytes = (busiest_gpu_experts(split.experts, touched, ep) * split.routed_expert * moe_layers_per_stage
+                     * d.weight_bytes_per_param / (tp // ep))
         imbalance = load_imbalance(stage_tokens * k, ep)
         # The busiest GPU multiplies imbalance x its share of the routed tokens, plus the padding of
         # each touched expert's rows to a tile (m rows per expert run at m / (m + half) efficiency): the
@@ -86,7 +100,7 @@ def step_seconds(d: Deployment, decode_seqs: float, prefill_tokens: float) -> tu
         padded_rows = stage_tokens * k * imbalance + c.expert_gemm_half_efficiency_tokens * touched
         exp_flops = 2.0 * split.routed_expert * moe_layers_per_stage * padded_rows / tp
         expert_width = min(model.hidden_size, (model.moe_expert_intermediate_size or model.hidden_size) / (tp // ep))
-        add_kernel(acc, exp_bytes / bw, exp_flops / (mm * shape_efficiency(expert_width, c.gemm_half_efficiency_width)),
+        add_kernel(acc, exp_bytes / bw, exp_flops / (mm * shape_efficiency(expert_width, gemm_half_efficiency_width(d))),
                    c.roofline_sharpness)
         # Dispatch and combine: each routed copy of a token moves its hidden vector and the
         # expert's intermediate activations through memory (on the GPU that holds the expert).
@@ -99,9 +113,10 @@ def step_seconds(d: Deployment, decode_seqs: float, prefill_tokens: float) -> tu
     # Attention: decode reads each sequence's cache; prefill is quadratic in the prompt.
     context = d.input_tokens + d.output_tokens / 2.0
     kv_bytes = decode_seqs / pp * context * d.kv_bytes_per_token_per_gpu
-    attn_flops = (decode_tokens * context * d.attention_flops_per_pair_decode
-                  + rank_prefill * pp * adp * d.prefill_context_per_token * d.attention_flops_per_pair_prefill) / (tp * pp * pp)
-    add_kernel(acc, kv_bytes / bw, attn_flops / d.attention_flops_per_s, c.roofline_sharpness)
+    attn_s = (decode_tokens * context * d.attention_flops_per_pair_decode / d.attention_flops_per_s
+              + rank_prefill * pp * adp * d.prefill_context_per_token * d.attention_flops_per_pair_prefill
+              / d.prefill_attention_flops_per_s) / (tp * pp * pp)
+    add_kernel(acc, kv_bytes / bw, attn_s, c.roofline_sharpness)
     # Elementwise kernels (norms, residuals, RoPE, quantization): memory traffic of the activations.
     act_s = c.activation_passes_per_layer * stage_tokens * d.model.hidden_size * 2.0 * d.model.num_layers / (tp * pp) / bw
     acc[0] += act_s
@@ -117,13 +132,24 @@ def step_seconds(d: Deployment, decode_seqs: float, prefill_tokens: float) -> tu
             comm += moe_layers_per_stage * moe_exchange_s(d, stage_tokens / adp)
         else:
             comm += moe_layers_per_stage * allreduce_s(d, tp, rank_tokens)
+    comm -= fused_allreduces(d, layers_per_stage, stage_tokens) * c.fused_allreduce_saving_s
     acc[0] += comm + layers_per_stage * c.layer_overhead_s
     if d.draft_layer_equivalents and decode_seqs > 0:
         # Drafting: a layer-sized head (MTP, EAGLE) run once per drafted token on one token per sequence.
         plain = replace(d, tokens_per_decode_seq=1.0, draft_layer_equivalents=0.0)
         acc[0] += d.draft_layer_equivalents / d.model.num_layers * step_seconds(plain, decode_seqs, 0.0)[0]
     host = d.host_s_per_sequence * decode_seqs / pp / adp
-    return max(acc[0], host) + c.host_exposed_share * min(acc[0], host), acc[1], acc[2], host
+    exposed = c.host_exposed_share if d.host_overlapped else 1.0
+    return max(acc[0], host) + exposed * min(acc[0], host), acc[1], acc[2], host
+
+
+def fused_allreduces(d: Deployment, layers_per_stage: float, stage_tokens: float) -> float:
+    """All-reduces of one stage's step that run fused with the residual add and RMSNorm after them
+    (`Deployment.fuses_allreduce_norm`): both of every layer's (after attention, after the MLP or MoE) but the last
+    layer's second, while the step holds at most FUSED_ALLREDUCE_MAX_TOKENS tokens; 0 otherwise."""
+    if not d.fuses_allreduce_norm or stage_tokens > FUSED_ALLREDUCE_MAX_TOKENS:
+        return 0.0
+    return max(2.0 * layers_per_stage - 1.0, 0.0)
 
 
 def mean_step_seconds(d: Deployment, decode_seqs: float, prompts_per_step: float) -> tuple[float, float, float, float]:
