@@ -17,9 +17,11 @@ a block per step and per month; instead the sheet takes a few steps from the exp
    from the costlier end: while the self-hosted total does not fall with volume, no crossing lies
    between that end and its Newton step. Before a bracket is known, a secant step through the last
    two points, again never short of the Newton step on the side the last point lies.
-4. a look-back: 0.5 % below the last step's volume. If the option already costs no more there, a
-   lower crossing is close (a staircase that crosses the API line several times); a Newton step
-   from there goes down to it (exact on a flat stretch of the staircase).
+4. a look-back: three points 0.5 %, 3 % and 10 % below the last step's volume. If the option already
+   costs no more at one of them, a lower crossing lies below it (a staircase that crosses the API line
+   several times, its teeth 0.5 % to several % wide); a Newton step down from the farthest such point
+   finds the crossing just below it (exact on a flat stretch of the staircase: it never passes a
+   costlier stretch going down).
 
 Each step moves the volume by at most a factor `STEP_LIMIT` and never below `LOWEST`; a step whose
 cost difference is already below `CONVERGED_SHARE` of the reference's total stays put (so an
@@ -31,11 +33,11 @@ crossing is unique there). When the crossing is not found in these steps (it mov
 more replica steps than the steps can follow, or it is not there at all), the cell says "not
 found" and the Checks sheet turns red rather than showing a wrong number. Measured on the bundled
 examples (tests/export/test_live_breakeven.py): after GPU price +25 % / -20 %, horizon halved /
-+50 % and an API price decline of 60 %/year, all 30 searches are certified, all within 1 % of
-`tco breakeven`. The sheet does not prove the crossing is the lowest one (the engine scans 0.01 to
-10^10 requests/day for that); with a staircase that crosses the API line several times farther
-apart than the look-back, the two may name different crossings, and the Checks row comparing with
-the exported figure turns red.
++50 % and an API price decline of 60 %/year, 29 of 30 searches are certified, all within 1 % of
+`tco breakeven`; the other says "not found" (a 70B fleet whose lowest crossing sits on a tooth of the
+staircase narrower than the certificate's +/-0.5 %). The sheet does not prove the crossing is the
+lowest one (the engine scans 0.01 to 10^10 requests/day for that); with a staircase that crosses the
+API line again farther below than the look-back reaches, the two may name different crossings.
 
 The Python functions below compute the same numbers in the same order, for the cells' cached values.
 """
@@ -58,23 +60,31 @@ NOT_FOUND = "not found"
 
 SEARCH_BLOCKS = 6
 """Search points with a block of month columns each (the exported volume, the Newton step, then bracketing
-steps). Measured on the 30 changed cases of tests/export/test_live_breakeven.py (2026-12-02), with the
-look-back: 4 blocks certify 26, 5 certify 29, 6 certify all 30; without it, 5 certify 28 and 6 certify 29.
-The secant steps this replaced certified 28 with 5 blocks and no look-back."""
+steps). Measured on the 30 changed cases of tests/export/test_live_breakeven.py (2026-12-02, before the
+throughput model's changes of that day), with one look-back point: 4 blocks certify 26, 5 certify 29, 6 certify
+all 30; without it, 5 certify 28 and 6 certify 29. The secant steps this replaced certified 28 with 5 blocks
+and no look-back."""
+LOOK_BACK_SHARES = (0.005, 0.03, 0.1)
+"""How far below the last step the look-back points lie. Measured on the same 30 cases after the throughput
+model's changes of 2026-12-02: one point (0.5 %) certifies 29, two of them at a crossing 5.7 % and 6.9 %
+above the engine's (an 8B spot fleet whose staircase's teeth are ~5 % wide); these three certify 29, all
+within 1 %, the same as four (0.5, 2, 5, 10 %) and five (.., 20 %)."""
+LOOK_BACK_CONSTANTS = ("breakeven_look_back_near_share", "breakeven_look_back_middle_share", "breakeven_look_back_far_share")
 SEARCH_POINTS = tuple(str(k) for k in range(1, SEARCH_BLOCKS + 1))
-LOOK_BACK_POINT = "below"
+LOOK_BACK_POINTS = tuple(f"back_{k}" for k in range(1, len(LOOK_BACK_SHARES) + 1))
 CERTIFICATE_POINTS = ("low", "high")
-POINTS = SEARCH_POINTS + (LOOK_BACK_POINT,) + CERTIFICATE_POINTS
+POINTS = SEARCH_POINTS + LOOK_BACK_POINTS + CERTIFICATE_POINTS
 POINT_TITLES = {
     "1": "start: the exported break-even volume (the scenario's volume when there is none)",
     "2": "Newton step from point 1",
     **{k: f"bracketing step after point {last}" for last, k in zip(SEARCH_POINTS[1:], SEARCH_POINTS[2:])},
-    LOOK_BACK_POINT: "look-back: 0.5 % below the last step's volume",
+    **{k: f"look-back: {share * 100:g} % below the last step's volume" for k, share in zip(LOOK_BACK_POINTS, LOOK_BACK_SHARES)},
     "low": "certificate: 0.5 % below the result",
     "high": "certificate: 0.5 % above the result",
 }
 LAST_STEP_TITLE = f"last step: bracketing step after point {SEARCH_POINTS[-1]}"
-RESULT_TITLE = "search result: the last step, or a Newton step down from the look-back when the option costs no more there"
+RESULT_TITLE = ("search result: the last step, or a Newton step down from the farthest look-back point where the option "
+                "costs no more")
 BRACKET_ENDS = ("costlier", "cheaper")
 """The bracket after each point: the latest point where the option costs more than its reference
 (`costlier`) and the latest where it costs no more (`cheaper`); volume 0 while there is none."""
@@ -89,7 +99,7 @@ _XC, _DC, _XN, _DN = (E.Input(n, "") for n in ("xc", "dc", "xn", "dn"))
 _LIMIT, _CONVERGED, _LOWEST, _HALF = (E.Input(n, "") for n in (
     "breakeven_search_step_limit", "breakeven_converged_share", "lowest_requests_per_day", "one_half"))
 _CONSTANTS = {"breakeven_search_step_limit": STEP_LIMIT, "breakeven_converged_share": CONVERGED_SHARE,
-              "lowest_requests_per_day": LOWEST, "one_half": 0.5}
+              "lowest_requests_per_day": LOWEST, "one_half": 0.5, **dict(zip(LOOK_BACK_CONSTANTS, LOOK_BACK_SHARES))}
 
 
 def _step(raw: E.Term) -> E.Term:
@@ -116,9 +126,19 @@ CHEAPER_DIFFERENCE = E.where(_D1.le(0), _D1, E.where(_D0.gt(0), _DN * _HALF, _DN
 BRACKET_TERMS = {("costlier", "requests_per_day"): COSTLIER_VOLUME, ("costlier", "difference_usd"): COSTLIER_DIFFERENCE,
                  ("cheaper", "requests_per_day"): CHEAPER_VOLUME, ("cheaper", "difference_usd"): CHEAPER_DIFFERENCE}
 
-LOOK_BACK = E.where(_D1.gt(0), _X0, E.maximum(_NEWTON_TERM, _X1 / _LIMIT, _LOWEST))
-"""The result from the last step's volume (x0) and the look-back point (x1, d1) below it: the last step
-when the option costs more at the look-back, else a Newton step down from it."""
+_BACK = [(E.Input(f"x{k}", ""), E.Input(f"d{k}", "")) for k in range(1, len(LOOK_BACK_SHARES) + 1)]
+
+
+def _look_back_term() -> E.Term:
+    """The result from the last step's volume (x0) and the look-back points (x1, d1) ... nearest first: a
+    Newton step down from the farthest point where the option costs no more, else the last step."""
+    term: E.Term = _X0
+    for x, d in _BACK:  # nearest first, so the farthest ends up outermost (asked first)
+        term = E.where(d.le(0), E.maximum(x + d / _B, x / _LIMIT, _LOWEST), term)
+    return term
+
+
+LOOK_BACK = _look_back_term()
 
 
 def _value(term: E.Term, **points: float) -> float:
@@ -155,12 +175,13 @@ def bracket_formulas(**cells: str) -> dict[tuple[str, str], str]:
     return {key: _formula(term, **cells) for key, term in BRACKET_TERMS.items()}
 
 
-def look_back(x0: float, x1: float, d1: float, b: float) -> float:
-    return _value(LOOK_BACK, x0=x0, x1=x1, d1=d1, b=b)
+def look_back(x0: float, points: list[tuple[float, float]], b: float) -> float:
+    """`LOOK_BACK` at the last step x0 and the look-back points' (volume, difference), nearest first."""
+    return _value(LOOK_BACK, x0=x0, b=b, **{f"{n}{k}": v for k, p in enumerate(points, 1) for n, v in zip("xd", p)})
 
 
-def look_back_formula(x0: str, x1: str, d1: str, b: str) -> str:
-    return _formula(LOOK_BACK, x0=x0, x1=x1, d1=d1, b=b)
+def look_back_formula(x0: str, points: list[tuple[str, str]], b: str) -> str:
+    return _formula(LOOK_BACK, x0=x0, b=b, **{f"{n}{k}": v for k, p in enumerate(points, 1) for n, v in zip("xd", p)})
 
 
 @dataclass
@@ -202,7 +223,7 @@ def run_search(start: float, b: float, totals_at: Callable[[list[tuple[str, floa
     """`totals_at([(point, volume), ...])` is the option's total over the horizon at each (the blocks' sums).
 
     The look-back and the certificate are asked for together, guessing that the look-back keeps the last
-    step (then the low certificate is the look-back point itself): one evaluation instead of three.
+    step (then the low certificate is the nearest look-back point itself): one evaluation instead of three.
     """
     points: dict[str, SearchPoint] = {}
     brackets: dict[str, dict[tuple[str, str], float]] = {}
@@ -230,9 +251,10 @@ def run_search(start: float, b: float, totals_at: Callable[[list[tuple[str, floa
         ends = brackets[name] = bracket(d0=d0, x1=p.volume, d1=p.difference_usd, **_inputs(ends))
         d0 = p.difference_usd
     last_step = next_step(len(SEARCH_POINTS) - 1)
-    below_volume = last_step * (1 - CERTIFICATE_SHARE)
-    [below, low, high] = visit((LOOK_BACK_POINT, below_volume), ("low", below_volume), ("high", last_step * (1 + CERTIFICATE_SHARE)))
-    result = look_back(last_step, below.volume, below.difference_usd, b)
+    back = visit(*((name, last_step * (1 - share)) for name, share in zip(LOOK_BACK_POINTS, LOOK_BACK_SHARES)),
+                 ("low", last_step * (1 - CERTIFICATE_SHARE)), ("high", last_step * (1 + CERTIFICATE_SHARE)))
+    low, high = back[-2:]
+    result = look_back(last_step, [(p.volume, p.difference_usd) for p in back[:-2]], b)
     if result != last_step:
         [low, high] = visit(("low", result * (1 - CERTIFICATE_SHARE)), ("high", result * (1 + CERTIFICATE_SHARE)))
     return Search(start, b, points, brackets, last_step, result, low.difference_usd > 0 and high.difference_usd <= 0)

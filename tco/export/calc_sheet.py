@@ -39,7 +39,7 @@ HELPER = "at_or_below_reference"
 CUMULATIVE = "cumulative_cost_usd"
 BREAKEVEN_COMMENT = (
     "Found in the sheet: from the exported break-even volume, a Newton step, then bracketing steps (regula falsi between "
-    "the latest costlier and cheaper points, Illinois variant) and a look-back 0.5 % below the last step, each recomputing this "
+    "the latest costlier and cheaper points, Illinois variant) and a look-back 0.5, 3 and 10 % below the last step, each recomputing this "
     "option's months at its volume (the blocks titled 'break-even search' to the right), then certified: the option costs "
     "more than its reference 0.5 % below this volume and no more 0.5 % above it. Within 1 % of `tco breakeven` "
     "when the crossing is unique; 'not found' (and a red check) when the steps cannot certify a crossing.")
@@ -49,7 +49,7 @@ SEARCH_ROWS = ["breakeven_search_certified", "reference_usd_per_daily_request", 
         *(f"search_{k}_{what}" for what in ("requests_per_day", "total_usd", "difference_usd")),
         *(f"search_{k}_{end}_{what}" for end in BS.BRACKET_ENDS for what in ("requests_per_day", "difference_usd")))] + [
     "search_last_step_requests_per_day"] + [
-    f"search_{BS.LOOK_BACK_POINT}_{what}" for what in ("requests_per_day", "total_usd", "difference_usd")] + [
+    f"search_{k}_{what}" for k in BS.LOOK_BACK_POINTS for what in ("requests_per_day", "total_usd", "difference_usd")] + [
     "search_result_requests_per_day"] + [
     f"search_{k}_{what}" for k in BS.CERTIFICATE_POINTS for what in ("requests_per_day", "total_usd", "difference_usd")]
 
@@ -489,9 +489,11 @@ def _search_cells(g: Grid, plan: ScenarioPlan, o: OptionPlan, c: int, result_row
     for before, last, k in zip(points, points[1:], points[2:]):
         put(f"search_{k}_requests_per_day", next_step(before, last), search.points[k].volume, NUMBER)
     put("search_last_step_requests_per_day", next_step(points[-2], points[-1]), search.last_step, NUMBER)
-    last_step, below = at("search_last_step_requests_per_day"), BS.LOOK_BACK_POINT
-    put(f"search_{below}_requests_per_day", f"{last_step}*(1-breakeven_certificate_share)", search.points[below].volume, NUMBER)
-    put("search_result_requests_per_day", BS.look_back_formula(last_step, vol[below], diff[below], b), search.result, NUMBER)
+    last_step = at("search_last_step_requests_per_day")
+    for k, share in zip(BS.LOOK_BACK_POINTS, BS.LOOK_BACK_CONSTANTS):
+        put(f"search_{k}_requests_per_day", f"{last_step}*(1-{share})", search.points[k].volume, NUMBER)
+    put("search_result_requests_per_day", BS.look_back_formula(last_step, [(vol[k], diff[k]) for k in BS.LOOK_BACK_POINTS], b),
+        search.result, NUMBER)
     result = at("search_result_requests_per_day")
     put("search_low_requests_per_day", f"{result}*(1-breakeven_certificate_share)", search.points["low"].volume, NUMBER)
     put("search_high_requests_per_day", f"{result}*(1+breakeven_certificate_share)", search.points["high"].volume, NUMBER)

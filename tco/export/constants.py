@@ -62,6 +62,13 @@ CONSTANTS: tuple[Constant, ...] = (
              "Keeps the live break-even search (Calculations sheets) from jumping off the scale on a flat stretch of the cost curves.", by_value=False),
     Constant("breakeven_certificate_share", 0.005, "half-width of the bracket that certifies a live break-even volume", "fraction",
              "The live break-even is accepted when the option costs more than its reference 0.5 % below it and no more 0.5 % above it.", by_value=False),
+    Constant("breakeven_look_back_near_share", 0.005, "how far below its last step the break-even search looks back first", "fraction",
+             "A staircase can cross the API line several times: a look-back point where the option already costs no more "
+             "sends the search down to the lower crossing.", by_value=False),
+    Constant("breakeven_look_back_middle_share", 0.03, "how far below its last step the break-even search looks back second", "fraction",
+             "See breakeven_look_back_near_share.", by_value=False),
+    Constant("breakeven_look_back_far_share", 0.1, "how far below its last step the break-even search looks back farthest", "fraction",
+             "See breakeven_look_back_near_share.", by_value=False),
     Constant("breakeven_converged_share", 1e-9, "cost difference, as a share of the reference's total, treated as the costs meeting", "fraction",
              "The engine solves break-even volumes to about 1e-10 of the totals; a search step at such a volume stays put.", by_value=False),
     Constant("lowest_requests_per_day", LOWEST_REQUESTS_PER_DAY, "lowest daily volume searched for a break-even", "requests/day",
