@@ -240,19 +240,21 @@ def constants_source(constants: FittedConstants) -> str:
     return "\n".join(lines)
 
 
-def _holdout_one(job: tuple[str, str, int, str, float]) -> dict:
-    """Refit without one group, from START, and report the error on the group.
+def _holdout_one(job: tuple[str, str, int, str, float, str | None]) -> dict:
+    """Refit without one group, from START, and report the error on the group (only the rows of the
+    calibration sources whose name starts with `source`, when given).
 
     A GPU held out that is the only one of its generation in the calibration set (A100 for Ampere,
     L40S for Ada) leaves its generation's efficiencies unfitted: they are then set to the shared
     ones (GENERATION_FALLBACK), as for a generation the calibration set has never seen.
     """
-    from tco.bench.accuracy import family, model_cases, summary
+    from tco.bench.accuracy import family, model_cases, source_of, summary
     from tco.load.hardware import load_hardware
 
-    kind, key, rounds, per_generation, p90_weight = job
+    kind, key, rounds, per_generation, p90_weight, source = job
     catalog = load_hardware()
-    rows = [m for m in catalog.measurements if m.model in catalog.models and m.gpu in catalog.gpus]
+    rows = [m for m in catalog.measurements if m.model in catalog.models and m.gpu in catalog.gpus
+            and (source is None or source_of(m).startswith(source))]
     select = (lambda m: m.gpu == key) if kind == "gpu" else (lambda m: family(m.model) == key)
     kept = [m for m in rows if not select(m)]
     constants = fit_staged(catalog, kept, per_generation, rounds=rounds, cycles=2, p90_weight=p90_weight)
@@ -267,17 +269,25 @@ def _holdout_one(job: tuple[str, str, int, str, float]) -> dict:
     return summary(model_cases(catalog, [m for m in rows if select(m)], constants), f"hold-out {kind}", key)
 
 
+def holdout_groups(catalog: Catalog, source: str | None = None) -> list[tuple[str, str]]:
+    """The groups `--holdout` leaves out in turn: every GPU type and every model family of the rows (of the
+    calibration sources whose name starts with `source`, when given)."""
+    from tco.bench.accuracy import family, source_of
+
+    rows = [m for m in catalog.measurements if m.model in catalog.models and m.gpu in catalog.gpus
+            and (source is None or source_of(m).startswith(source))]
+    return sorted({("gpu", m.gpu) for m in rows} | {("family", family(m.model)) for m in rows})
+
+
 def holdout_rows(catalog: Catalog, rounds: int = 8, workers: int = 2, per_generation: str = "links",
-                 p90_weight: float = P90_WEIGHT) -> list[dict]:
+                 p90_weight: float = P90_WEIGHT, source: str | None = None) -> list[dict]:
     """Refit without one GPU / one model family, and report the error on what was held out
-    (one process per group, `workers` at a time: the refits are independent)."""
+    (one process per group, `workers` at a time: the refits are independent). `source`: only the rows
+    of the calibration sources whose name starts with it (`trtllm`: the TensorRT-LLM tables the compute
+    shares of FITTED were fitted on)."""
     from concurrent.futures import ProcessPoolExecutor
 
-    from tco.bench.accuracy import family
-
-    rows = [m for m in catalog.measurements if m.model in catalog.models and m.gpu in catalog.gpus]
-    groups = sorted({("gpu", m.gpu) for m in rows} | {("family", family(m.model)) for m in rows})
-    jobs = [(kind, key, rounds, per_generation, p90_weight) for kind, key in groups]
+    jobs = [(kind, key, rounds, per_generation, p90_weight, source) for kind, key in holdout_groups(catalog, source)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(_holdout_one, jobs))
 
@@ -327,6 +337,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--p90-weight", type=float, default=P90_WEIGHT,
                         help=f"weight of the P90 against the median in the objective (default {P90_WEIGHT})")
     parser.add_argument("--workers", type=int, default=2, help="processes for the hold-out refits (default 2)")
+    parser.add_argument("--source", metavar="PREFIX",
+                        help="fit (and hold out) only the rows of the calibration sources whose name starts with PREFIX "
+                             "(`trtllm`: the TensorRT-LLM tables the compute shares of FITTED were fitted on; default: "
+                             "every row; not with --serving)")
     parser.add_argument("--serving", action="store_true",
                         help="from the shipped FITTED, move only SERVING_PARAMETERS on both sources (throughput, TPOT, TTFT)")
     parser.add_argument("--rounds", type=int, default=8, help="rounds of shrinking steps per cycle (default 8)")
@@ -338,6 +352,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     catalog = load_hardware()
     rows = [m for m in catalog.measurements if m.model in catalog.models and m.gpu in catalog.gpus]
+    if args.serving and args.source:
+        print("--source: not with --serving (which fits on both sources)", file=sys.stderr)
+        return 2
     if args.serving and args.holdout:
         for row in serving_holdout_rows(catalog, rounds=args.rounds, ttft_max_concurrency=args.ttft_max_concurrency):
             print(row, flush=True)
@@ -355,12 +372,17 @@ def main(argv: list[str] | None = None) -> int:
                      ttft_max_concurrency=args.ttft_max_concurrency)
         print(constants_source(fitted))
         return 0
+    if args.source:
+        from tco.bench.accuracy import source_of
+
+        rows = [m for m in rows if source_of(m).startswith(args.source)]
     fitted = fit_staged(catalog, rows, args.per_generation, log=lambda s: print(s, file=sys.stderr), p90_weight=args.p90_weight)
     print(constants_source(fitted))
     print("# same as the shipped FITTED" if constants_source(fitted) == constants_source(FITTED)
           else "# differs from the shipped FITTED", file=sys.stderr)
     if args.holdout:
-        for row in holdout_rows(catalog, workers=args.workers, per_generation=args.per_generation, p90_weight=args.p90_weight):
+        for row in holdout_rows(catalog, workers=args.workers, per_generation=args.per_generation, p90_weight=args.p90_weight,
+                                source=args.source):
             print(row)
     return 0
 
