@@ -105,9 +105,11 @@ def config_of(m: ThroughputMeasurement) -> ServingConfig:
                          **common)
 
 
-def usable(catalog: Catalog) -> list[ThroughputMeasurement]:
-    """Measurements whose model and GPU are in the catalog (every one, in a consistent catalog)."""
-    return [m for m in catalog.measurements if m.model in catalog.models and m.gpu in catalog.gpus]
+def usable(catalog: Catalog, source: str | None = None) -> list[ThroughputMeasurement]:
+    """Measurements whose model and GPU are in the catalog (every one, in a consistent catalog); `source`: only
+    those of the calibration sources whose name starts with it (`source_of`)."""
+    return [m for m in catalog.measurements if m.model in catalog.models and m.gpu in catalog.gpus
+            and (source is None or source_of(m).startswith(source))]
 
 
 def model_cases(catalog: Catalog, measurements: Iterable[ThroughputMeasurement] | None = None,

@@ -248,13 +248,12 @@ def _holdout_one(job: tuple[str, str, int, str, float, str | None]) -> dict:
     L40S for Ada) leaves its generation's efficiencies unfitted: they are then set to the shared
     ones (GENERATION_FALLBACK), as for a generation the calibration set has never seen.
     """
-    from tco.bench.accuracy import family, model_cases, source_of, summary
+    from tco.bench.accuracy import family, model_cases, summary, usable
     from tco.load.hardware import load_hardware
 
     kind, key, rounds, per_generation, p90_weight, source = job
     catalog = load_hardware()
-    rows = [m for m in catalog.measurements if m.model in catalog.models and m.gpu in catalog.gpus
-            and (source is None or source_of(m).startswith(source))]
+    rows = usable(catalog, source)
     select = (lambda m: m.gpu == key) if kind == "gpu" else (lambda m: family(m.model) == key)
     kept = [m for m in rows if not select(m)]
     constants = fit_staged(catalog, kept, per_generation, rounds=rounds, cycles=2, p90_weight=p90_weight)
@@ -272,10 +271,9 @@ def _holdout_one(job: tuple[str, str, int, str, float, str | None]) -> dict:
 def holdout_groups(catalog: Catalog, source: str | None = None) -> list[tuple[str, str]]:
     """The groups `--holdout` leaves out in turn: every GPU type and every model family of the rows (of the
     calibration sources whose name starts with `source`, when given)."""
-    from tco.bench.accuracy import family, source_of
+    from tco.bench.accuracy import family, usable
 
-    rows = [m for m in catalog.measurements if m.model in catalog.models and m.gpu in catalog.gpus
-            and (source is None or source_of(m).startswith(source))]
+    rows = usable(catalog, source)
     return sorted({("gpu", m.gpu) for m in rows} | {("family", family(m.model)) for m in rows})
 
 
@@ -300,9 +298,9 @@ def serving_holdout_rows(catalog: Catalog, rounds: int = 3, ttft_max_concurrency
     """`--serving --holdout`: refit SERVING_PARAMETERS from the shipped FITTED without one group, and score the group
     (throughput; TPOT and TTFT where it has them). The compute shares stay as shipped (fitted on TensorRT-LLM rows,
     which for GB200 and H100 SXM include the group: a partial hold-out, said so in docs/throughput.md)."""
-    from tco.bench.accuracy import family, model_cases, summary
+    from tco.bench.accuracy import family, model_cases, summary, usable
 
-    rows = [m for m in catalog.measurements if m.model in catalog.models and m.gpu in catalog.gpus]
+    rows = usable(catalog)
     start = FITTED if FITTED.gemm_activation_bytes else replace(FITTED, gemm_activation_bytes=START["gemm_activation_bytes"])
     out = []
     for kind, key in SERVING_HOLDOUTS:
@@ -350,8 +348,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="with --serving: score TTFT only on rows with at most C requests in flight (where the fixed "
                              "latencies show; above, a closed loop's TTFT is mostly queueing)")
     args = parser.parse_args(argv)
+    from tco.bench.accuracy import usable
+
     catalog = load_hardware()
-    rows = [m for m in catalog.measurements if m.model in catalog.models and m.gpu in catalog.gpus]
+    rows = usable(catalog, args.source)
     if args.serving and args.source:
         print("--source: not with --serving (which fits on both sources)", file=sys.stderr)
         return 2
@@ -372,10 +372,6 @@ def main(argv: list[str] | None = None) -> int:
                      ttft_max_concurrency=args.ttft_max_concurrency)
         print(constants_source(fitted))
         return 0
-    if args.source:
-        from tco.bench.accuracy import source_of
-
-        rows = [m for m in rows if source_of(m).startswith(args.source)]
     fitted = fit_staged(catalog, rows, args.per_generation, log=lambda s: print(s, file=sys.stderr), p90_weight=args.p90_weight)
     print(constants_source(fitted))
     print("# same as the shipped FITTED" if constants_source(fitted) == constants_source(FITTED)

@@ -209,8 +209,8 @@ class Search:
         return self.result if self.certified else NOT_FOUND
 
 
-def _inputs(ends: dict[tuple[str, str], float]) -> dict[str, float]:
-    """The bracket's ends as the step terms' inputs (xc, dc, xn, dn)."""
+def bracket_inputs(ends: dict[tuple[str, str], object]) -> dict[str, object]:
+    """The bracket's ends (values, or the cells holding them) as the step terms' inputs xc, dc, xn, dn."""
     return {"xc": ends[("costlier", "requests_per_day")], "dc": ends[("costlier", "difference_usd")],
             "xn": ends[("cheaper", "requests_per_day")], "dn": ends[("cheaper", "difference_usd")]}
 
@@ -237,7 +237,7 @@ def run_search(start: float, b: float, totals_at: Callable[[list[tuple[str, floa
         """The bracketing step after search point k (0-based), through it and the point before."""
         p0, p1 = points[SEARCH_POINTS[k - 1]], points[SEARCH_POINTS[k]]
         return step(x0=p0.volume, d0=p0.difference_usd, x1=p1.volume, d1=p1.difference_usd, b=b,
-                    **_inputs(brackets[SEARCH_POINTS[k]]))
+                    **bracket_inputs(brackets[SEARCH_POINTS[k]]))
 
     ends, d0 = NO_BRACKET, 0.0
     for k, name in enumerate(SEARCH_POINTS):
@@ -248,7 +248,7 @@ def run_search(start: float, b: float, totals_at: Callable[[list[tuple[str, floa
         else:
             volume = next_step(k - 1)
         [p] = visit((name, volume))
-        ends = brackets[name] = bracket(d0=d0, x1=p.volume, d1=p.difference_usd, **_inputs(ends))
+        ends = brackets[name] = bracket(d0=d0, x1=p.volume, d1=p.difference_usd, **bracket_inputs(ends))
         d0 = p.difference_usd
     last_step = next_step(len(SEARCH_POINTS) - 1)
     back = visit(*((name, last_step * (1 - share)) for name, share in zip(LOOK_BACK_POINTS, LOOK_BACK_SHARES)),

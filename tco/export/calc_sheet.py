@@ -472,11 +472,9 @@ def _search_cells(g: Grid, plan: ScenarioPlan, o: OptionPlan, c: int, result_row
     points = BS.SEARCH_POINTS
 
     def ends(k: str) -> dict[str, str]:
-        """The bracket's ends after point k as the step terms' inputs; before point 1, none (0)."""
-        if k not in points:
-            return {"xc": "0", "dc": "0", "xn": "0", "dn": "0"}
-        return {"xc": at(f"search_{k}_costlier_requests_per_day"), "dc": at(f"search_{k}_costlier_difference_usd"),
-                "xn": at(f"search_{k}_cheaper_requests_per_day"), "dn": at(f"search_{k}_cheaper_difference_usd")}
+        """The cells of the bracket's ends after point k as the step terms' inputs; before point 1, none (0)."""
+        return BS.bracket_inputs({(end, what): at(f"search_{k}_{end}_{what}") if k in points else "0"
+                                  for end, what in BS.BRACKET_TERMS})
 
     for before, k in zip(("",) + points, points):
         formulas = BS.bracket_formulas(d0=diff[before] if before else "0", x1=vol[k], d1=diff[k], **ends(before))
