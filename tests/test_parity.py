@@ -50,7 +50,7 @@ def test_the_cli_json_carries_the_engine_numbers_exactly(engine, capsys):
         assert r["breakeven_requests_per_day"] == rec["breakeven_requests_per_day"]
 
 
-@pytest.mark.parametrize("engine", ["small", pytest.param("commit", marks=pytest.mark.slow)], indirect=True)
+@pytest.mark.parametrize("engine", ["small", pytest.param("commit", marks=[pytest.mark.slow, pytest.mark.xdist_group("whole-example-workbooks")])], indirect=True)
 def test_the_workbook_recomputes_the_engine_numbers_with_its_own_formulas(engine, tmp_path):
     sys.path.insert(0, str(HERE / "export"))
     from workbook_reader import calc_layout, evaluate

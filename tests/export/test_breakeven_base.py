@@ -22,6 +22,7 @@ from test_workbook import check_against_engine  # noqa: E402
 COMMIT = Path(__file__).parents[1] / "data" / "commitments_small.yaml"
 
 
+@pytest.mark.xdist_group("whole-example-workbooks")  # one worker at a time: ~10 GB each (pyproject.toml)
 @pytest.mark.slow
 def test_the_break_even_check_recomputes_the_months_with_the_base_chosen_at_that_volume(tmp_path):
     # at 20 million requests a day `auto` reserves 9 replicas; at the break-even volume (~8,000 a day) 1

@@ -190,6 +190,7 @@ def rows_past_the_longest_horizon(run) -> int:
     return 1 + max(int(s.finance.horizon_months) for s in run.results.scenarios)
 
 
+@pytest.mark.xdist_group("whole-example-workbooks")  # one worker at a time: ~10 GB each (pyproject.toml)
 @pytest.mark.slow
 def test_bundled_examples_match_engine(tmp_path):
     """One workbook per bundled example: the `formulas` evaluator's memory grows with the workbook (all six in
@@ -202,6 +203,7 @@ def test_bundled_examples_match_engine(tmp_path):
     assert checked > 500
 
 
+@pytest.mark.xdist_group("whole-example-workbooks")  # one worker at a time: ~10 GB each (pyproject.toml)
 @pytest.mark.slow
 def test_two_scenarios_match_engine(tmp_path):
     run = run_scenarios([DATA / "two_scenarios.yaml"], today=TODAY)
