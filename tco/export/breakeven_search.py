@@ -22,22 +22,29 @@ a block per step and per month; instead the sheet takes a few steps from the exp
    several times, its teeth 0.5 % to several % wide); a Newton step down from the farthest such point
    finds the crossing just below it (exact on a flat stretch of the staircase: it never passes a
    costlier stretch going down).
+5. two safe steps up from the middle look-back point (3 % below), where the option costs more there:
+   a Newton step up from a costlier point passes no crossing (the self-hosted total stays at least
+   what it is there, the reference's grows as b v), so the first such step where the option costs no
+   more IS the lowest crossing above that point. It becomes the result when it lies more than 0.5 %
+   below the look-back's (a tooth of the staircase too narrow for the look-back points to fall in).
 
 Each step moves the volume by at most a factor `STEP_LIMIT` and never below `LOWEST`; a step whose
 cost difference is already below `CONVERGED_SHARE` of the reference's total stays put (so an
 unchanged file keeps the exported figure exactly). Two more blocks then CERTIFY the result: the
 option must cost more than its reference at `CERTIFICATE_SHARE` below the result and no more at
-`CERTIFICATE_SHARE` above it, so a crossing lies within +/-0.5 % of the shown volume and the live
-value agrees with `tco breakeven` within 1 % (the engine's volume lies in the same bracket when the
-crossing is unique there). When the crossing is not found in these steps (it moved across
-more replica steps than the steps can follow, or it is not there at all), the cell says "not
-found" and the Checks sheet turns red rather than showing a wrong number. Measured on the bundled
-examples (tests/export/test_live_breakeven.py): after GPU price +25 % / -20 %, horizon halved /
-+50 % and an API price decline of 60 %/year, 29 of 30 searches are certified, all within 1 % of
-`tco breakeven`; the other says "not found" (a 70B fleet whose lowest crossing sits on a tooth of the
-staircase narrower than the certificate's +/-0.5 %). The sheet does not prove the crossing is the
-lowest one (the engine scans 0.01 to 10^10 requests/day for that); with a staircase that crosses the
-API line again farther below than the look-back reaches, the two may name different crossings.
+`CERTIFICATE_SHARE` above it (or at the result itself, when a safe step up found it), so a crossing
+lies within +/-0.5 % of the shown volume and the live value agrees with `tco breakeven` within 1 %
+(the engine's volume lies in the same bracket when the crossing is unique there). When the crossing
+is not found in these steps (it moved across more replica steps than the steps can follow, or it is
+not there at all), the cell says "not found" and the Checks sheet turns red rather than showing a
+wrong number. Measured on the bundled examples (tests/export/test_live_breakeven.py): after GPU price
++25 % / -20 %, horizon halved / +50 % and an API price decline of 60 %/year, all 30 searches are
+certified, all within 1 % of `tco breakeven` (without the safe steps up, 29: a 70B fleet whose lowest
+crossing is a tooth of the staircase 0.25 % wide, 1 % below the search's, said "not found"). The sheet
+does not prove the crossing is the lowest one (the engine scans 0.01 to 10^10 requests/day for that):
+with a staircase that crosses the API line again below what the look-back and the safe steps up reach
+(10 % below the last step; 3 % for a tooth narrower than the look-back's spacing), the two may name
+different crossings.
 
 The Python functions below compute the same numbers in the same order, for the cells' cached values.
 """
@@ -72,19 +79,29 @@ within 1 %, the same as four (0.5, 2, 5, 10 %) and five (.., 20 %)."""
 LOOK_BACK_CONSTANTS = ("breakeven_look_back_near_share", "breakeven_look_back_middle_share", "breakeven_look_back_far_share")
 SEARCH_POINTS = tuple(str(k) for k in range(1, SEARCH_BLOCKS + 1))
 LOOK_BACK_POINTS = tuple(f"back_{k}" for k in range(1, len(LOOK_BACK_SHARES) + 1))
+ASCENT_START = "back_2"
+"""The ascent starts at the middle look-back point (3 % below the last step)."""
+ASCENT_POINTS = ("up_1", "up_2")
+"""Safe steps up from ASCENT_START. Measured on the 30 changed cases of tests/export/test_live_breakeven.py
+(2026-12-02, late): none certify 29 (the 70B fleet whose lowest crossing is a tooth 1 % below the search's,
+narrower than the certificate); one step, 29; two, all 30 within 1 % of `tco breakeven`."""
 CERTIFICATE_POINTS = ("low", "high")
-POINTS = SEARCH_POINTS + LOOK_BACK_POINTS + CERTIFICATE_POINTS
+POINTS = SEARCH_POINTS + LOOK_BACK_POINTS + ASCENT_POINTS + CERTIFICATE_POINTS
 POINT_TITLES = {
     "1": "start: the exported break-even volume (the scenario's volume when there is none)",
     "2": "Newton step from point 1",
     **{k: f"bracketing step after point {last}" for last, k in zip(SEARCH_POINTS[1:], SEARCH_POINTS[2:])},
     **{k: f"look-back: {share * 100:g} % below the last step's volume" for k, share in zip(LOOK_BACK_POINTS, LOOK_BACK_SHARES)},
+    **{k: f"safe step up from point {before} (where that point costs more: no crossing lies in between)"
+       for before, k in zip((ASCENT_START,) + ASCENT_POINTS, ASCENT_POINTS)},
     "low": "certificate: 0.5 % below the result",
-    "high": "certificate: 0.5 % above the result",
+    "high": "certificate: 0.5 % above the result (the result itself when a safe step up found it)",
 }
 LAST_STEP_TITLE = f"last step: bracketing step after point {SEARCH_POINTS[-1]}"
-RESULT_TITLE = ("search result: the last step, or a Newton step down from the farthest look-back point where the option "
-                "costs no more")
+LOOK_BACK_RESULT_TITLE = ("look-back result: the last step, or a Newton step down from the farthest look-back point where "
+                          "the option costs no more")
+RESULT_TITLE = ("search result: the first safe step up that costs no more, where it lies more than 0.5 % below the "
+                "look-back result; else the look-back result")
 BRACKET_ENDS = ("costlier", "cheaper")
 """The bracket after each point: the latest point where the option costs more than its reference
 (`costlier`) and the latest where it costs no more (`cheaper`); volume 0 while there is none."""
@@ -99,7 +116,8 @@ _XC, _DC, _XN, _DN = (E.Input(n, "") for n in ("xc", "dc", "xn", "dn"))
 _LIMIT, _CONVERGED, _LOWEST, _HALF = (E.Input(n, "") for n in (
     "breakeven_search_step_limit", "breakeven_converged_share", "lowest_requests_per_day", "one_half"))
 _CONSTANTS = {"breakeven_search_step_limit": STEP_LIMIT, "breakeven_converged_share": CONVERGED_SHARE,
-              "lowest_requests_per_day": LOWEST, "one_half": 0.5, **dict(zip(LOOK_BACK_CONSTANTS, LOOK_BACK_SHARES))}
+              "lowest_requests_per_day": LOWEST, "one_half": 0.5, "breakeven_certificate_share": CERTIFICATE_SHARE,
+              **dict(zip(LOOK_BACK_CONSTANTS, LOOK_BACK_SHARES))}
 
 
 def _step(raw: E.Term) -> E.Term:
@@ -139,6 +157,30 @@ def _look_back_term() -> E.Term:
 
 
 LOOK_BACK = _look_back_term()
+
+ASCENT_STEP = E.where(_D1.gt(0), E.minimum(_X1 + _D1 / _B, _X1 * _LIMIT), _X1)
+"""A safe step up from a point (x1, d1) where the option costs more: x1 + d1 / b. While the self-hosted total does
+not fall with volume, the option costs more all the way there (its total stays at least S(x1), the reference's
+is b x), so no crossing is passed; on a flat stretch the step lands exactly on the crossing. At most a factor
+STEP_LIMIT; a point that costs no more stays put."""
+_UP = [(E.Input(f"x{k}", ""), E.Input(f"d{k}", "")) for k in range(1, len(ASCENT_POINTS) + 1)]
+_CERTIFICATE = E.Input("breakeven_certificate_share", "")
+
+
+def _ascent_term() -> E.Term:
+    """The result from the look-back result (x0) and the safe steps up (x1, d1) ...: the first step that costs no
+    more, where it lies more than the certificate's share below x0 (nearer, x0 stands: an unchanged file keeps
+    the exported figure exactly); else x0."""
+    term: E.Term = _X0
+    for x, d in reversed(_UP):  # the first step ends up outermost (asked first)
+        term = E.where(d.le(0), E.where(x.lt(_X0 * (1 - _CERTIFICATE)), x, _X0), term)
+    return term
+
+
+ASCENT_RESULT = _ascent_term()
+HIGH_CERTIFICATE = E.where(_X1.lt(_X0), _X1, _X1 * (1 + _CERTIFICATE))
+"""The high certificate point from the look-back result (x0) and the result (x1): 0.5 % above the result, or the
+result itself when a safe step up found it (that step's point costs no more: the crossing is there)."""
 
 
 def _value(term: E.Term, **points: float) -> float:
@@ -184,6 +226,31 @@ def look_back_formula(x0: str, points: list[tuple[str, str]], b: str) -> str:
     return _formula(LOOK_BACK, x0=x0, b=b, **{f"{n}{k}": v for k, p in enumerate(points, 1) for n, v in zip("xd", p)})
 
 
+def ascent_step(x1: float, d1: float, b: float) -> float:
+    return _value(ASCENT_STEP, x1=x1, d1=d1, b=b)
+
+
+def ascent_step_formula(x1: str, d1: str, b: str) -> str:
+    return _formula(ASCENT_STEP, x1=x1, d1=d1, b=b)
+
+
+def ascent(x0: float, points: list[tuple[float, float]]) -> float:
+    """`ASCENT_RESULT` at the look-back result x0 and the safe steps' (volume, difference), first first."""
+    return _value(ASCENT_RESULT, x0=x0, **{f"{n}{k}": v for k, p in enumerate(points, 1) for n, v in zip("xd", p)})
+
+
+def ascent_formula(x0: str, points: list[tuple[str, str]]) -> str:
+    return _formula(ASCENT_RESULT, x0=x0, **{f"{n}{k}": v for k, p in enumerate(points, 1) for n, v in zip("xd", p)})
+
+
+def high_certificate(look_back_result: float, result: float) -> float:
+    return _value(HIGH_CERTIFICATE, x0=look_back_result, x1=result)
+
+
+def high_certificate_formula(look_back_result: str, result: str) -> str:
+    return _formula(HIGH_CERTIFICATE, x0=look_back_result, x1=result)
+
+
 @dataclass
 class SearchPoint:
     volume: float
@@ -201,6 +268,7 @@ class Search:
     brackets: dict[str, dict[tuple[str, str], float]]
     """Search point -> the bracket's ends after it (BRACKET_TERMS' keys)."""
     last_step: float
+    look_back_result: float
     result: float
     certified: bool
 
@@ -254,7 +322,12 @@ def run_search(start: float, b: float, totals_at: Callable[[list[tuple[str, floa
     back = visit(*((name, last_step * (1 - share)) for name, share in zip(LOOK_BACK_POINTS, LOOK_BACK_SHARES)),
                  ("low", last_step * (1 - CERTIFICATE_SHARE)), ("high", last_step * (1 + CERTIFICATE_SHARE)))
     low, high = back[-2:]
-    result = look_back(last_step, [(p.volume, p.difference_usd) for p in back[:-2]], b)
+    looked_back = look_back(last_step, [(p.volume, p.difference_usd) for p in back[:-2]], b)
+    before = points[ASCENT_START]
+    for name in ASCENT_POINTS:
+        [before] = visit((name, ascent_step(before.volume, before.difference_usd, b)))
+    result = ascent(looked_back, [(points[k].volume, points[k].difference_usd) for k in ASCENT_POINTS])
     if result != last_step:
-        [low, high] = visit(("low", result * (1 - CERTIFICATE_SHARE)), ("high", result * (1 + CERTIFICATE_SHARE)))
-    return Search(start, b, points, brackets, last_step, result, low.difference_usd > 0 and high.difference_usd <= 0)
+        [low, high] = visit(("low", result * (1 - CERTIFICATE_SHARE)), ("high", high_certificate(looked_back, result)))
+    return Search(start, b, points, brackets, last_step, looked_back, result,
+                  low.difference_usd > 0 and high.difference_usd <= 0)

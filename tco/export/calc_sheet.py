@@ -39,10 +39,12 @@ HELPER = "at_or_below_reference"
 CUMULATIVE = "cumulative_cost_usd"
 BREAKEVEN_COMMENT = (
     "Found in the sheet: from the exported break-even volume, a Newton step, then bracketing steps (regula falsi between "
-    "the latest costlier and cheaper points, Illinois variant) and a look-back 0.5, 3 and 10 % below the last step, each recomputing this "
+    "the latest costlier and cheaper points, Illinois variant), a look-back 0.5, 3 and 10 % below the last step and two safe "
+    "steps up from the 3 % point (they pass no crossing, so they find a lower one there), each recomputing this "
     "option's months at its volume (the blocks titled 'break-even search' to the right), then certified: the option costs "
-    "more than its reference 0.5 % below this volume and no more 0.5 % above it. Within 1 % of `tco breakeven` "
-    "when the crossing is unique; 'not found' (and a red check) when the steps cannot certify a crossing.")
+    "more than its reference 0.5 % below this volume and no more 0.5 % above it (or at it, when a safe step up found it). "
+    "Within 1 % of `tco breakeven` when the crossing is unique; 'not found' (and a red check) when the steps cannot "
+    "certify a crossing.")
 EXPORTED_BREAKEVEN_COMMENT = "Solved by llm-tco at the exported inputs (bracketing from 0.01 to 10^10 requests/day); it does not change with the inputs."
 SEARCH_ROWS = ["breakeven_search_certified", "reference_usd_per_daily_request", "reference_total_at_breakeven_usd"] + [
     row for k in BS.SEARCH_POINTS for row in (
@@ -50,6 +52,8 @@ SEARCH_ROWS = ["breakeven_search_certified", "reference_usd_per_daily_request", 
         *(f"search_{k}_{end}_{what}" for end in BS.BRACKET_ENDS for what in ("requests_per_day", "difference_usd")))] + [
     "search_last_step_requests_per_day"] + [
     f"search_{k}_{what}" for k in BS.LOOK_BACK_POINTS for what in ("requests_per_day", "total_usd", "difference_usd")] + [
+    "search_look_back_result_requests_per_day"] + [
+    f"search_{k}_{what}" for k in BS.ASCENT_POINTS for what in ("requests_per_day", "total_usd", "difference_usd")] + [
     "search_result_requests_per_day"] + [
     f"search_{k}_{what}" for k in BS.CERTIFICATE_POINTS for what in ("requests_per_day", "total_usd", "difference_usd")]
 
@@ -313,6 +317,7 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
         "reference_usd_per_daily_request": ("reference's total per request/day of volume (its total is proportional to volume)", "USD per request/day"),
         "reference_total_at_breakeven_usd": ("reference's total at the live break-even volume", "USD"),
         "search_last_step_requests_per_day": (BS.LAST_STEP_TITLE, "requests/day"),
+        "search_look_back_result_requests_per_day": (BS.LOOK_BACK_RESULT_TITLE, "requests/day"),
         "search_result_requests_per_day": (BS.RESULT_TITLE, "requests/day"),
     })
     for k in BS.SEARCH_POINTS:
@@ -490,11 +495,16 @@ def _search_cells(g: Grid, plan: ScenarioPlan, o: OptionPlan, c: int, result_row
     last_step = at("search_last_step_requests_per_day")
     for k, share in zip(BS.LOOK_BACK_POINTS, BS.LOOK_BACK_CONSTANTS):
         put(f"search_{k}_requests_per_day", f"{last_step}*(1-{share})", search.points[k].volume, NUMBER)
-    put("search_result_requests_per_day", BS.look_back_formula(last_step, [(vol[k], diff[k]) for k in BS.LOOK_BACK_POINTS], b),
+    put("search_look_back_result_requests_per_day",
+        BS.look_back_formula(last_step, [(vol[k], diff[k]) for k in BS.LOOK_BACK_POINTS], b), search.look_back_result, NUMBER)
+    looked_back = at("search_look_back_result_requests_per_day")
+    for before, k in zip((BS.ASCENT_START,) + BS.ASCENT_POINTS, BS.ASCENT_POINTS):
+        put(f"search_{k}_requests_per_day", BS.ascent_step_formula(vol[before], diff[before], b), search.points[k].volume, NUMBER)
+    put("search_result_requests_per_day", BS.ascent_formula(looked_back, [(vol[k], diff[k]) for k in BS.ASCENT_POINTS]),
         search.result, NUMBER)
     result = at("search_result_requests_per_day")
     put("search_low_requests_per_day", f"{result}*(1-breakeven_certificate_share)", search.points["low"].volume, NUMBER)
-    put("search_high_requests_per_day", f"{result}*(1+breakeven_certificate_share)", search.points["high"].volume, NUMBER)
+    put("search_high_requests_per_day", BS.high_certificate_formula(looked_back, result), search.points["high"].volume, NUMBER)
     for k in BS.POINTS:
         point = search.points[k]
         put(f"search_{k}_total_usd", masked_sum("monthly_cost_usd", blocks[k]), point.total_usd, USD)

@@ -61,7 +61,8 @@ CONSTANTS: tuple[Constant, ...] = (
     Constant("breakeven_search_step_limit", 10.0, "largest factor one break-even search step moves the volume by", "",
              "Keeps the live break-even search (Calculations sheets) from jumping off the scale on a flat stretch of the cost curves.", by_value=False),
     Constant("breakeven_certificate_share", 0.005, "half-width of the bracket that certifies a live break-even volume", "fraction",
-             "The live break-even is accepted when the option costs more than its reference 0.5 % below it and no more 0.5 % above it.", by_value=False),
+             "The live break-even is accepted when the option costs more than its reference 0.5 % below it and no more 0.5 % above it "
+             "(or at it, when a safe step up found it); a safe step up is taken when it lies more than this share below the look-back's result.", by_value=False),
     Constant("breakeven_look_back_near_share", 0.005, "how far below its last step the break-even search looks back first", "fraction",
              "A staircase can cross the API line several times: a look-back point where the option already costs no more "
              "sends the search down to the lower crossing.", by_value=False),
