@@ -83,8 +83,9 @@ ASCENT_START = "back_2"
 """The ascent starts at the middle look-back point (3 % below the last step)."""
 ASCENT_POINTS = ("up_1", "up_2")
 """Safe steps up from ASCENT_START. Measured on the 30 changed cases of tests/export/test_live_breakeven.py
-(2026-12-02, late): none certify 29 (the 70B fleet whose lowest crossing is a tooth 1 % below the search's,
-narrower than the certificate); one step, 29; two, all 30 within 1 % of `tco breakeven`."""
+(2026-12-02, late): without them 29 are certified (not the 70B fleet whose lowest crossing is a tooth 1 % below
+the search's, narrower than the certificate); with two, all 30, within 1 % of `tco breakeven`. A prototype that
+took them only where the look-back kept the last step certified 29 with one step, 30 with two or three."""
 CERTIFICATE_POINTS = ("low", "high")
 POINTS = SEARCH_POINTS + LOOK_BACK_POINTS + ASCENT_POINTS + CERTIFICATE_POINTS
 POINT_TITLES = {
@@ -235,7 +236,7 @@ def ascent_step_formula(x1: str, d1: str, b: str) -> str:
 
 
 def ascent(x0: float, points: list[tuple[float, float]]) -> float:
-    """`ASCENT_RESULT` at the look-back result x0 and the safe steps' (volume, difference), first first."""
+    """`ASCENT_RESULT` at the look-back result x0 and the safe steps' (volume, difference), in the order taken."""
     return _value(ASCENT_RESULT, x0=x0, **{f"{n}{k}": v for k, p in enumerate(points, 1) for n, v in zip("xd", p)})
 
 
