@@ -179,6 +179,9 @@ def _ascent_term() -> E.Term:
 
 
 ASCENT_RESULT = _ascent_term()
+_SHARE = E.Input("share", "")
+BELOW = _X1 * (1 - _SHARE)
+"""A point a share below a volume x1 (the look-back points, the low certificate); the share is a named constant."""
 HIGH_CERTIFICATE = E.where(_X1.lt(_X0), _X1, _X1 * (1 + _CERTIFICATE))
 """The high certificate point from the look-back result (x0) and the result (x1): 0.5 % above the result, or the
 result itself when a safe step up found it (that step's point costs no more: the crossing is there)."""
@@ -242,6 +245,15 @@ def ascent(x0: float, points: list[tuple[float, float]]) -> float:
 
 def ascent_formula(x0: str, points: list[tuple[str, str]]) -> str:
     return _formula(ASCENT_RESULT, x0=x0, **{f"{n}{k}": v for k, p in enumerate(points, 1) for n, v in zip("xd", p)})
+
+
+def below(x1: float, share_constant: str) -> float:
+    """`BELOW` at x1 and the named constant `share_constant` (e.g. breakeven_certificate_share)."""
+    return _value(BELOW, x1=x1, share=_CONSTANTS[share_constant])
+
+
+def below_formula(x1: str, share_constant: str) -> str:
+    return _formula(BELOW, x1=x1, share=share_constant)
 
 
 def high_certificate(look_back_result: float, result: float) -> float:
@@ -320,8 +332,8 @@ def run_search(start: float, b: float, totals_at: Callable[[list[tuple[str, floa
         ends = brackets[name] = bracket(d0=d0, x1=p.volume, d1=p.difference_usd, **bracket_inputs(ends))
         d0 = p.difference_usd
     last_step = next_step(len(SEARCH_POINTS) - 1)
-    back = visit(*((name, last_step * (1 - share)) for name, share in zip(LOOK_BACK_POINTS, LOOK_BACK_SHARES)),
-                 ("low", last_step * (1 - CERTIFICATE_SHARE)), ("high", last_step * (1 + CERTIFICATE_SHARE)))
+    back = visit(*((name, below(last_step, share)) for name, share in zip(LOOK_BACK_POINTS, LOOK_BACK_CONSTANTS)),
+                 ("low", below(last_step, "breakeven_certificate_share")), ("high", high_certificate(last_step, last_step)))
     low, high = back[-2:]
     looked_back = look_back(last_step, [(p.volume, p.difference_usd) for p in back[:-2]], b)
     before = points[ASCENT_START]
@@ -329,6 +341,6 @@ def run_search(start: float, b: float, totals_at: Callable[[list[tuple[str, floa
         [before] = visit((name, ascent_step(before.volume, before.difference_usd, b)))
     result = ascent(looked_back, [(points[k].volume, points[k].difference_usd) for k in ASCENT_POINTS])
     if result != last_step:
-        [low, high] = visit(("low", result * (1 - CERTIFICATE_SHARE)), ("high", high_certificate(looked_back, result)))
+        [low, high] = visit(("low", below(result, "breakeven_certificate_share")), ("high", high_certificate(looked_back, result)))
     return Search(start, b, points, brackets, last_step, looked_back, result,
                   low.difference_usd > 0 and high.difference_usd <= 0)

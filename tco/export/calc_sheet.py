@@ -494,7 +494,7 @@ def _search_cells(g: Grid, plan: ScenarioPlan, o: OptionPlan, c: int, result_row
     put("search_last_step_requests_per_day", next_step(points[-2], points[-1]), search.last_step, NUMBER)
     last_step = at("search_last_step_requests_per_day")
     for k, share in zip(BS.LOOK_BACK_POINTS, BS.LOOK_BACK_CONSTANTS):
-        put(f"search_{k}_requests_per_day", f"{last_step}*(1-{share})", search.points[k].volume, NUMBER)
+        put(f"search_{k}_requests_per_day", BS.below_formula(last_step, share), search.points[k].volume, NUMBER)
     put("search_look_back_result_requests_per_day",
         BS.look_back_formula(last_step, [(vol[k], diff[k]) for k in BS.LOOK_BACK_POINTS], b), search.look_back_result, NUMBER)
     looked_back = at("search_look_back_result_requests_per_day")
@@ -503,7 +503,7 @@ def _search_cells(g: Grid, plan: ScenarioPlan, o: OptionPlan, c: int, result_row
     put("search_result_requests_per_day", BS.ascent_formula(looked_back, [(vol[k], diff[k]) for k in BS.ASCENT_POINTS]),
         search.result, NUMBER)
     result = at("search_result_requests_per_day")
-    put("search_low_requests_per_day", f"{result}*(1-breakeven_certificate_share)", search.points["low"].volume, NUMBER)
+    put("search_low_requests_per_day", BS.below_formula(result, "breakeven_certificate_share"), search.points["low"].volume, NUMBER)
     put("search_high_requests_per_day", BS.high_certificate_formula(looked_back, result), search.points["high"].volume, NUMBER)
     for k in BS.POINTS:
         point = search.points[k]

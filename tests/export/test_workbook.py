@@ -194,7 +194,8 @@ def rows_past_the_longest_horizon(run) -> int:
 @pytest.mark.slow
 def test_bundled_examples_match_engine(tmp_path):
     """One workbook per bundled example: the `formulas` evaluator's memory grows with the workbook (all six in
-    one, with the eleven-block break-even search, held 11-13 GB, and two workers must fit in 24 GiB)."""
+    one, with the eleven-block break-even search of 2026-12-02, held 11-13 GB; one worker runs these tests, next
+    to the other's, in 24 GiB)."""
     checked = 0
     for example in example_files():
         run = run_scenarios([example], today=TODAY)
