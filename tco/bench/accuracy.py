@@ -86,9 +86,13 @@ def config_of(m: ThroughputMeasurement) -> ServingConfig:
     common = dict(precision=m.precision, kv_precision=m.kv_cache_precision, engine=m.engine, input_tokens=inp,
                   output_tokens=out, concurrency=m.concurrency, ttft_ms=None, tpot_ms=None, runtime=m.runtime,
                   spec_method=m.spec_method)
+    if m.disaggregated and not layout_published(m):
+        # Published with `0 workers` (TP20 ... TP72: not a split 128 attention heads allow): how the pools were
+        # cut is not known, so the model picks the split of each side, as it does for a user who gives none.
+        return ServingConfig(gpus=m.num_gpus, disaggregated=True, prefill_gpus=m.prefill.gpus, **common)
     if m.disaggregated:
         def worker(pool) -> int:
-            return pool.gpus // pool.workers if pool.workers and pool.gpus % pool.workers == 0 else pool.gpus
+            return pool.gpus // pool.workers if pool.gpus % pool.workers == 0 else pool.gpus
         def ep(pool, size: int) -> int | None:
             if size == 1:
                 return None
@@ -103,6 +107,37 @@ def config_of(m: ThroughputMeasurement) -> ServingConfig:
                              prefill_attention_dp=(m.prefill.attention_dp if pre_tp > 1 else None), **common)
     return ServingConfig(gpus=m.num_gpus, tp=m.tp, pp=m.pp, ep=m.ep, attention_dp=m.attention_dp if m.length_min_ratio else None,
                          **common)
+
+
+def layout_published(m: ThroughputMeasurement) -> bool:
+    """False for a disaggregated row whose pools list `0 workers` (README-inferencex.md caveat 6: layouts copied as
+    published, some inconsistent): its workers' size is unknown."""
+    return not m.disaggregated or (m.prefill.workers > 0 and m.decode.workers > 0)
+
+
+LITTLE_TOLERANCE = 1.25
+"""How far (as a ratio either way) a closed-loop row's throughput may sit from its own latencies before it is
+reported as inconsistent (`little_law_ratio`): run-to-run spread and the lengths' spread stay well inside it."""
+
+
+def little_law_ratio(m: ThroughputMeasurement) -> float | None:
+    """Published output tokens/s over what the row's own latencies imply in a closed loop of C requests: each
+    request spends TTFT + (output - 1) x TPOT in the system, so C x output / that many tokens a second (Little's
+    law, for any server). Medians stand in for means where only they are published. None where the row is not a
+    closed loop or lacks a latency. Far from 1, the row contradicts itself: no model can match both its
+    throughput and its latencies (InferenceX H0578: 25 tokens/s per GPU published at 512 requests, a 1.04 s TTFT and
+    a 59 ms TPOT, which imply about 1,060)."""
+    ttft, tpot = m.ttft_ms or m.ttft_p50_ms, m.tpot_ms or m.tpot_p50_ms
+    if m.concurrency is None or not ttft or not tpot:
+        return None
+    out = mean_length(m.output_tokens, m.length_min_ratio)
+    seconds_per_request = ttft / 1e3 + (out - 1) * tpot / 1e3
+    return m.output_tokens_per_s / (m.concurrency * out / seconds_per_request)
+
+
+def consistent(m: ThroughputMeasurement) -> bool:
+    ratio = little_law_ratio(m)
+    return ratio is None or 1.0 / LITTLE_TOLERANCE <= ratio <= LITTLE_TOLERANCE
 
 
 def usable(catalog: Catalog, source: str | None = None) -> list[ThroughputMeasurement]:
@@ -186,6 +221,8 @@ def accuracy_rows(catalog: Catalog, holdouts: Sequence[dict] = ()) -> list[dict]
     rows += by(cases, "per model", lambda m: m.model)
     rows += by(cases, "per precision", lambda m: m.precision)
     rows += by(cases, "per layout", lambda m: ("disaggregated" if m.disaggregated else "aggregated") + (f" + {m.spec_method}" if m.spec_method != "none" else ""))
+    # Reported, not excluded: the targets stay on all rows.
+    rows += by(cases, "closed-loop consistency", lambda m: "consistent" if consistent(m) else f"off >{LITTLE_TOLERANCE:g}x")
     loo = leave_one_out_cases(catalog)
     if loo:
         rows.append(summary(loo, "interpolation (leave one out)", "overall"))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tco.bench.accuracy import accuracy_rows
+from tco.bench.accuracy import accuracy_rows, config_of, consistent, layout_published, little_law_ratio
 from tco.load.hardware import load_hardware
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "throughput.md"
@@ -55,3 +55,49 @@ def test_issue_16_targets_on_all_calibration_rows(rows):
     assert throughput["median_abs_pct_error"] <= 10 and throughput["p90_abs_pct_error"] <= 25
     assert tpot["median_abs_pct_error"] <= 10
     assert ttft["median_abs_pct_error"] <= 25
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_hardware()
+
+
+def test_a_closed_loop_row_that_contradicts_its_own_latencies_is_reported_by_hand(catalog):
+    """InferenceX H0578 (MI355X, AMD ATOM, FP8 + MTP, 1k/1k, 512 requests in flight; README-inferencex.md): mean TTFT
+    1,038.26 ms and mean TPOT 59.182 ms (the means are taken where published, as the model is scored), output lengths
+    uniform in [819, 1024], mean 921.5 -> 922 tokens. Each request is in the system 1.03826 + 921 x 0.059182 = 55.55 s
+    (the row's published mean end-to-end latency: 55.596 s), so 512 requests give 512 x 922 / 55.55 = 8,499 output
+    tokens/s (Little's law). Published: 25.2798 per GPU x TP8 = 202.24 tokens/s, 0.024 of that."""
+    h0578 = next(m for m in catalog.measurements if m.id == "inferencex:H0578")
+    expected = 202.2384 / (512 * 922 / (1.03826 + 921 * 0.059182))
+    assert little_law_ratio(h0578) == pytest.approx(expected, rel=1e-9)
+    assert expected == pytest.approx(0.0238, abs=1e-4)
+    assert not consistent(h0578)
+    # A row that agrees with itself: H0577, the same recipe at 256 requests (471.1668 per GPU; medians only: TTFT
+    # 189.0 ms, TPOT 66.593 ms).
+    h0577 = next(m for m in catalog.measurements if m.id == "inferencex:H0577")
+    assert little_law_ratio(h0577) == pytest.approx(471.1668 * 8 / (256 * 922 / (0.189 + 921 * 0.066593)), rel=1e-9)
+    assert consistent(h0577)
+    # Offline rows are not closed loops: nothing to check.
+    assert little_law_ratio(next(m for m in catalog.measurements if m.concurrency is None)) is None
+
+
+def test_the_accuracy_report_counts_the_inconsistent_rows_without_dropping_them(rows, catalog):
+    inconsistent = sorted(m.id for m in catalog.measurements if not consistent(m))
+    assert inconsistent == ["inferencex:H0369", "inferencex:H0370", "inferencex:H0399", "inferencex:H0578", "inferencex:H0616"]
+    split = {r["key"]: r["rows"] for r in rows if r["group"] == "closed-loop consistency"}
+    assert split == {"consistent": len(catalog.measurements) - 5, "off >1.25x": 5}
+    assert _figure(rows, "model (all rows)")["rows"] == len(catalog.measurements)
+
+
+def test_a_pool_published_with_0_workers_leaves_the_split_to_the_model(catalog):
+    """H0399 lists "prefill 48 GPUs (TP48 EP1 dp-attn false, 0 workers), decode 48 GPUs (TP48 ...)": 48 does not
+    divide DeepSeek-R1's 128 attention heads, so no worker can be TP48; the model is asked for 48 + 48 GPUs and picks
+    each side's split itself. A consistent layout keeps its published workers."""
+    h0399 = next(m for m in catalog.measurements if m.id == "inferencex:H0399")
+    assert not layout_published(h0399)
+    c = config_of(h0399)
+    assert (c.gpus, c.prefill_gpus, c.disaggregated) == (96, 48, True)
+    assert (c.tp, c.ep, c.attention_dp, c.prefill_tp, c.prefill_ep, c.prefill_attention_dp) == (None,) * 6
+    h0338 = next(m for m in catalog.measurements if m.id == "inferencex:H0338")  # decode 32 GPUs, 1 worker
+    assert layout_published(h0338) and config_of(h0338).tp == 32 and config_of(h0338).prefill_tp == 4
