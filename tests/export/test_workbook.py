@@ -23,7 +23,7 @@ from tco.engine import formulas as F
 from tco.export.excel import export_workbook
 from tco.run import example_files, run_scenarios
 sys.path.insert(0, str(Path(__file__).parent))
-from workbook_reader import calc_layout, evaluate, input_cells  # noqa: E402
+from workbook_reader import calc_layout, evaluate, input_cells, rows_past_the_longest_horizon  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
 TODAY = dt.date(2026, 11, 27)
@@ -181,13 +181,6 @@ def test_many_scenarios_in_one_workbook(tmp_path):
     summary = wb["Summary"]
     assert [summary.cell(r, 1).value for r in (6, 7)] == ["support-chat", "agent-owned"]
     assert len(summary._charts) >= 4  # cumulative and volume charts per scenario (tornado when available)
-
-
-def rows_past_the_longest_horizon(run) -> int:
-    """Month rows for a parity workbook: one past the longest horizon (every sheet then has a month past
-    its own), not the default twice the horizon. Why: the `formulas` evaluator held ~10 GB per worker on
-    the bundled examples' default workbook; two workers must fit in the machine's 24 GiB."""
-    return 1 + max(int(s.finance.horizon_months) for s in run.results.scenarios)
 
 
 @pytest.mark.xdist_group("whole-example-workbooks")  # one worker at a time: ~10 GB each (pyproject.toml)

@@ -26,6 +26,14 @@ _KEY = re.compile(r"^'?\[[^\]]*\](.*?)'?!([A-Z]+[0-9]+)$")
 NOT_COMPUTED = "(data table row not computed by the test evaluator)"
 
 
+def rows_past_the_longest_horizon(run) -> int:
+    """Month rows for a parity workbook: one past the longest horizon (every sheet then has a month past
+    its own), not the default twice the horizon. Why: the `formulas` evaluator's memory and time grow with the
+    rows (it held ~10 GB per worker on the bundled examples' default workbook), and no total, NPV or break-even
+    reads a month past the horizon."""
+    return 1 + max(int(s.finance.horizon_months) for s in run.results.scenarios)
+
+
 def evaluate(path: Path, inputs: dict[tuple[str, str], float] | None = None,
              table_rows: int | None = 0) -> dict[tuple[str, str], object]:
     """(SHEET NAME IN UPPER CASE, cell) -> computed value; `inputs` replaces input cells first.
