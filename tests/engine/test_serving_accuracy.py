@@ -9,6 +9,7 @@ mark must then be removed).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,28 @@ def test_a_pool_published_with_0_workers_leaves_the_split_to_the_model(catalog):
     assert (c.tp, c.ep, c.attention_dp, c.prefill_tp, c.prefill_ep, c.prefill_attention_dp) == (None,) * 6
     h0338 = next(m for m in catalog.measurements if m.id == "inferencex:H0338")  # decode 32 GPUs, 1 worker
     assert layout_published(h0338) and config_of(h0338).tp == 32 and config_of(h0338).prefill_tp == 4
+
+
+def test_the_decode_side_is_judged_at_the_batch_the_row_measured(catalog):
+    """InferenceX H0662 (MI355X, SGLang + MoRI, FP8, 1k/8k, 1,024 requests; decode 16 GPUs in 2 workers, attention
+    data-parallel): 966.4725 output tokens/s per decode GPU x 16 = 15,463.56 tokens/s at a mean TPOT of 63.365 ms, so
+    15,463.56 x 0.063365 = 979.9 sequences were decoding at once (Little's law on the decode side), not 1,024. The
+    model's decode side is asked for 980 sequences on its 16 GPUs, and its TPOT there is compared with 63.365 ms."""
+    from tco.bench.decode_at_measured_batch import decode_rows, summary
+    from tco.engine.throughput import predict_model
+
+    records = {r["id"]: r for r in decode_rows(catalog)}
+    h0662 = records["inferencex:H0662"]
+    assert h0662["measured_decoding"] == pytest.approx(15463.56 * 0.063365, rel=1e-12)
+    assert h0662["decode_attention"] == "data-parallel"
+    m = next(m for m in catalog.measurements if m.id == "inferencex:H0662")
+    c = config_of(m)
+    decode_side = replace(c, gpus=16, disaggregated=False, decode_only=True, prefill_gpus=None, tp=8, concurrency=980)
+    expected = predict_model(catalog.models["deepseek-r1"], catalog.gpus["mi355x"], decode_side).tpot_ms / 63.365
+    assert h0662["tpot_at_measured_batch_ratio"] == pytest.approx(expected, rel=1e-12)
+    # Only disaggregated rows at 65+ requests, and the summary's medians are over its group's rows.
+    assert all(r["concurrency"] >= 65 for r in records.values())
+    group = [r for r in records.values() if (r["gpu"], r["engine"], r["decode_attention"]) == ("mi355x", "sglang", "data-parallel")]
+    row = next(s for s in summary(list(records.values())) if (s["gpu"], s["decode_attention"]) == ("mi355x", "data-parallel"))
+    assert row["rows"] == len(group)
+    assert row["model_tpot_at_measured_batch_over_measured"] == round(sorted(r["tpot_at_measured_batch_ratio"] for r in group)[len(group) // 2], 2)
