@@ -20,6 +20,7 @@ from dataclasses import replace
 
 from tco.bench.accuracy import config_of, usable
 from tco.engine.throughput import predict_model
+from tco.engine.throughput.predict import decode_side_config
 from tco.model.catalog import Catalog
 
 
@@ -34,9 +35,7 @@ def decode_rows(catalog: Catalog, min_concurrency: int = 65) -> list[dict]:
         measured_tpot_s = (m.tpot_ms or m.tpot_p50_ms) / 1e3
         decoding = m.output_tokens_per_s * measured_tpot_s
         decode_gpus = config.gpus - config.prefill_gpus
-        decode_side = replace(config, gpus=decode_gpus, disaggregated=False, decode_only=True, prefill_gpus=None,
-                              tp=config.tp if config.tp and decode_gpus % config.tp == 0 else None,
-                              concurrency=max(1, round(decoding)))
+        decode_side = replace(decode_side_config(config, decode_gpus), concurrency=max(1, round(decoding)))
         at_batch = predict_model(model, gpu, decode_side)
         whole = predict_model(model, gpu, config)
         if not (at_batch.runnable and whole.runnable):

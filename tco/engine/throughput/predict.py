@@ -115,13 +115,19 @@ def predict_disaggregated(model: OpenModel, gpu: GpuType, config: ServingConfig,
     return best
 
 
+def decode_side_config(config: ServingConfig, decode_gpus: int) -> ServingConfig:
+    """The decode GPUs of a disaggregated replica as a replica of their own: no prompts in its steps, no TTFT
+    target of its own (the replica's TTFT adds the prefill side), the replica's TP where it divides them."""
+    return replace(config, gpus=decode_gpus, disaggregated=False, decode_only=True, prefill_gpus=None,
+                   ttft_ms=None, tp=config.tp if config.tp and decode_gpus % config.tp == 0 else None)
+
+
 def _disaggregated_at(model: OpenModel, gpu: GpuType, config: ServingConfig, prefill_gpus: int,
                       constants: FittedConstants) -> ThroughputResult:
     decode_gpus = config.gpus - prefill_gpus
     if prefill_gpus < 1 or decode_gpus < 1:
         return not_runnable(f"prefill_gpus must be between 1 and {config.gpus - 1} (got {prefill_gpus})", config)
-    dec_config = replace(config, gpus=decode_gpus, disaggregated=False, decode_only=True, prefill_gpus=None,
-                         ttft_ms=None, tp=config.tp if config.tp and decode_gpus % config.tp == 0 else None)
+    dec_config = decode_side_config(config, decode_gpus)
     prefill_tp = config.prefill_tp or (config.tp if config.tp and prefill_gpus % config.tp == 0 else prefill_gpus)
     kv_precision = config.kv_precision or default_kv_precision(config.precision)
     pre_config = replace(config, gpus=prefill_gpus, tp=prefill_tp, ep=config.prefill_ep, attention_dp=config.prefill_attention_dp,
