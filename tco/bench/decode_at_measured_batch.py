@@ -1,6 +1,6 @@
 """Is it the decode step or the queue? The model's TPOT at the batch a disaggregated row actually decoded.
 
-    python -m tco.bench.decode_at_measured_batch [--min-concurrency 65] [--format table|csv|json]
+    tco bench decode [--min-concurrency 65] [--format table|csv|json]
 
 Why: at many requests in flight the model over-predicts the disaggregated rows' throughput. Two different
 errors give that: a decode step that is too fast, or requests that the measured system kept out of decoding
@@ -13,9 +13,7 @@ evaluated at that measured batch and its TPOT compared with the measured one:
 
 from __future__ import annotations
 
-import argparse
 import statistics
-import sys
 from dataclasses import replace
 
 from tco.bench.accuracy import config_of, usable
@@ -64,17 +62,13 @@ def summary(records: list[dict]) -> list[dict]:
     return rows
 
 
-def main(argv: list[str] | None = None) -> int:
+def run_benchmark(args) -> int:
+    """`tco bench decode`: the summary, one row per GPU, engine and decode attention layout."""
+    from pathlib import Path
+
     from tco.load.hardware import load_hardware
     from tco.report.table import print_rows
 
-    parser = argparse.ArgumentParser(prog="python -m tco.bench.decode_at_measured_batch", description=__doc__.splitlines()[0])
-    parser.add_argument("--min-concurrency", type=int, default=65)
-    parser.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    args = parser.parse_args(argv)
-    print_rows(summary(decode_rows(load_hardware(), args.min_concurrency)), args.format, wide=True)
+    catalog = load_hardware(extra_dirs=[Path(d) for d in args.hardware_dir])
+    print_rows(summary(decode_rows(catalog, args.min_concurrency)), args.format)
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -41,11 +41,15 @@ def run(args: argparse.Namespace) -> int:
     return int(getattr(importlib.import_module(module_name), function)(args) or 0)
 
 BENCHMARKS["export"] = ("finance workbook: seconds to export 100 scenarios (copies of the bundled examples; --scenarios 30 for issue 17's budget of 10 s)", "tco.bench.workbook:run_benchmark")
+BENCHMARKS["decode"] = ("the model's decode step at the batch each disaggregated InferenceX row really decoded: a step too fast, or a queue",
+                        "tco.bench.decode_at_measured_batch:run_benchmark")
 BENCHMARKS["sweep"] = ("seconds of a sweep of 8,000 volumes on one bundled file divided by one `tco run` of it (target <= 3)",
                        "tco.bench.sweep_speed:run_benchmark")
 
 EXTRA_ARGUMENTS: dict[str, tuple[tuple[tuple[str, ...], dict], ...]] = {
     "export": ((("--scenarios",), {"type": int, "metavar": "N", "help": "how many scenarios the workbook holds (default 100)"}),),
+    "decode": ((("--min-concurrency",), {"type": int, "default": 65, "metavar": "C",
+                                          "help": "only rows with at least C requests in flight (default 65)"}),),
     "sweep": ((("--file",), {"metavar": "FILE", "help": "scenario file to sweep (default: the bundled customer-support.yaml)"}),
               (("--volumes",), {"type": int, "metavar": "N", "help": "how many volumes the sweep varies (default 8,000)"}),
               (("--repeats",), {"type": int, "metavar": "N", "help": "runs of each command; the median is used (default 3)"})),
