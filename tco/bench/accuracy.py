@@ -120,14 +120,19 @@ LITTLE_TOLERANCE = 1.25
 reported as inconsistent (`little_law_ratio`): run-to-run spread and the lengths' spread stay well inside it."""
 
 
+def mean_latencies_ms(m: ThroughputMeasurement) -> tuple[float | None, float | None]:
+    """(TTFT, TPOT) for Little's law, which holds for means: the means where published, else the medians (the 108
+    history-capture rows publish medians only). The accuracy figures score the medians first (`Case`)."""
+    return m.ttft_ms or m.ttft_p50_ms, m.tpot_ms or m.tpot_p50_ms
+
+
 def little_law_ratio(m: ThroughputMeasurement) -> float | None:
     """Published output tokens/s over what the row's own latencies imply in a closed loop of C requests: each
     request spends TTFT + (output - 1) x TPOT in the system, so C x output / that many tokens a second (Little's
-    law, for any server). Medians stand in for means where only they are published. None where the row is not a
-    closed loop or lacks a latency. Far from 1, the row contradicts itself: no model can match both its
+    law, for any server; `mean_latencies_ms`). None where the row is not a closed loop or lacks a latency. Far from 1, the row contradicts itself: no model can match both its
     throughput and its latencies (InferenceX H0578: 25 tokens/s per GPU published at 512 requests, a 1.04 s TTFT and
     a 59 ms TPOT, which imply about 1,060)."""
-    ttft, tpot = m.ttft_ms or m.ttft_p50_ms, m.tpot_ms or m.tpot_p50_ms
+    ttft, tpot = mean_latencies_ms(m)
     if m.concurrency is None or not ttft or not tpot:
         return None
     out = mean_length(m.output_tokens, m.length_min_ratio)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import replace
 
-from tco.bench.accuracy import config_of, usable
+from tco.bench.accuracy import config_of, mean_latencies_ms, usable
 from tco.engine.throughput import predict_model
 from tco.engine.throughput.predict import decode_side_config
 from tco.model.catalog import Catalog
@@ -30,7 +30,7 @@ def decode_rows(catalog: Catalog, min_concurrency: int = 65) -> list[dict]:
             continue
         config = config_of(m)
         model, gpu = catalog.models[m.model], catalog.gpus[m.gpu]
-        measured_tpot_s = (m.tpot_ms or m.tpot_p50_ms) / 1e3
+        measured_tpot_s = mean_latencies_ms(m)[1] / 1e3  # Little's law: the mean step
         decoding = m.output_tokens_per_s * measured_tpot_s
         decode_gpus = config.gpus - config.prefill_gpus
         decode_side = replace(decode_side_config(config, decode_gpus), concurrency=max(1, round(decoding)))
