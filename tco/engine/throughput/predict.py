@@ -148,12 +148,19 @@ def _disaggregated_at(model: OpenModel, gpu: GpuType, config: ServingConfig, pre
     link = link_bytes_per_s(gpu, constants) * max(min(prefill_tp, dec_config.tp or decode_gpus), 1)
     transfer_s = kv_bytes / link + constants.kv_handoff_s
 
-    def at(c: ServingConfig) -> tuple[ThroughputResult, float, float, float, float]:
+    # A request of a closed loop of C finds the prefill side as the other C - 1 keep it busy (the arrival theorem of
+    # closed queueing networks): at one request in flight nothing is ahead of it.
+    others_share = (config.concurrency - 1) / config.concurrency if config.concurrency else 1.0
+
+    def at(c: ServingConfig) -> tuple[ThroughputResult, float, float, float, float, float]:
+        """(decode side, requests/s, TTFT p50, p90, p99, mean TTFT in s): the percentiles are reported, the mean is
+        what the closed loop's request count needs (Little's law holds for means)."""
         dec = predict_model(model, gpu, c, constants)
         if not dec.runnable:
-            return dec, math.inf, math.inf, math.inf, 0.0
+            return dec, math.inf, math.inf, math.inf, 0.0, math.inf
         requests_s = min(dec.requests_per_s, capacity_requests_s)
-        rho = min(requests_s / capacity_requests_s, 0.99) if capacity_requests_s < math.inf else 0.0
+        seen_s = requests_s * others_share
+        rho = min(seen_s / capacity_requests_s, 0.99) if capacity_requests_s < math.inf else 0.0
         # The prefill side works on `servers` prompts at once (a step-budget chunk on each worker): an
         # M/D/c queue, Allen-Cunneen's approximation of its mean wait (rho capped at 0.99: a closed loop
         # never lets the queue grow without bound).
@@ -162,19 +169,20 @@ def _disaggregated_at(model: OpenModel, gpu: GpuType, config: ServingConfig, pre
         wait = rho ** (math.sqrt(2.0 * (servers + 1.0)) - 1.0) / (servers * (1.0 - rho)) * service / 2.0 if rho > 0 else 0.0
         # The prompt's own prefill: the step in progress, then the step it rides in with the prompts that came
         # meanwhile (continuous batching on the prefill side; `batched_prefill`).
-        step_s, busy = batched_prefill(prefill, prompt, requests_s)
+        step_s, busy = batched_prefill(prefill, prompt, seen_s)
 
         def base(q: float) -> float:
             return residual_quantile(busy, q) * step_s + step_s + transfer_s
 
-        ttft50 = base(0.5) + wait + dec.ttft_ms / 1e3
-        # M/D/1 waits are near exponential in the tail: P(W > t) ~ rho exp(-t / mean); the p-quantile wait.
+        # M/D/c waits are near exponential: P(W > t) ~ rho exp(-t rho / mean wait); the q-quantile wait (none
+        # below q = 1 - rho: that share of requests finds a free prefill slot).
         def tail(q: float) -> float:
             return wait * max(math.log(rho / (1.0 - q)), 0.0) / rho if rho > 0 else 0.0
-        return (dec, requests_s, ttft50, base(0.9) + tail(0.9) + dec.ttft_p90_ms / 1e3,
-                base(0.99) + tail(0.99) + dec.ttft_p99_ms / 1e3)
+        mean = busy * step_s / 2.0 + step_s + transfer_s + wait + dec.ttft_ms / 1e3
+        return (dec, requests_s, base(0.5) + tail(0.5) + dec.ttft_ms / 1e3, base(0.9) + tail(0.9) + dec.ttft_p90_ms / 1e3,
+                base(0.99) + tail(0.99) + dec.ttft_p99_ms / 1e3, mean)
 
-    dec, requests_s, ttft50, ttft90, ttft99 = at(dec_config)
+    dec, requests_s, ttft50, ttft90, ttft99, _ = at(dec_config)
     if not dec.runnable:
         return not_runnable(f"decode side: {dec.reason}", config)
     if config.concurrency is not None and config.concurrency > 1:
@@ -186,12 +194,15 @@ def _disaggregated_at(model: OpenModel, gpu: GpuType, config: ServingConfig, pre
         # c = X x decode time, empties the batch down again).
         def excess(c: int) -> tuple[float, tuple]:
             state = at(replace(dec_config, concurrency=c))
-            return c + state[1] * (state[2] - state[0].tpot_ms / 1e3) - config.concurrency, state
+            return c + state[1] * (state[5] - state[0].tpot_ms / 1e3) - config.concurrency, state
 
-        lo, hi = 1, config.concurrency
-        fed = prefill_fed_batch(model, gpu, dec_config, constants, capacity_requests_s, hi)
-        saturated = fed < hi
-        hi = fed
+        # Nor more than its memory holds: beyond that, requests wait for a decode slot as they wait for the
+        # prefill side (counting them as decoding would break the loop's request count).
+        held = predict_model(model, gpu, replace(dec_config, concurrency=config.concurrency), constants)
+        most = min(config.concurrency, held.concurrency) if held.runnable else config.concurrency
+        fed = prefill_fed_batch(model, gpu, dec_config, constants, capacity_requests_s, most)
+        lo, hi = 1, fed
+        saturated = fed < config.concurrency
         gap, state = excess(hi)
         if gap > 0:
             while hi - lo > 1:
@@ -207,13 +218,15 @@ def _disaggregated_at(model: OpenModel, gpu: GpuType, config: ServingConfig, pre
                 gap = 0.0
         if not state[0].runnable:
             return not_runnable(f"decode side: {state[0].reason}", config)
-        dec, requests_s, ttft50, ttft90, ttft99 = state
+        dec, requests_s, ttft50, ttft90, ttft99, _ = state
         dec = replace(dec, concurrency=config.concurrency)
         if saturated and gap < 0 and requests_s > 0:
-            # The prefill side is the bottleneck: the -gap requests neither decoding nor being prefilled
-            # queue for it, and by Little's law wait -gap / X more before their first token.
+            # The decode side is full (its memory, or all the prefill side feeds): the -gap requests neither
+            # decoding nor being prefilled queue, and by Little's law wait -gap / X more before their first token.
             queued_s = -gap / requests_s
             ttft50, ttft90, ttft99 = ttft50 + queued_s, ttft90 + queued_s, ttft99 + queued_s
+            if fed == most < config.concurrency:
+                dec = replace(dec, limited_by=held.limited_by)
     if config.concurrency is None and dec.requests_per_s > capacity_requests_s and dec.concurrency > 1:
         # Prefill-bound: decode only as many sequences as the prefill side feeds (same throughput,
         # lower TPOT), the largest concurrency whose demand the prefill side still meets.
@@ -223,7 +236,7 @@ def _disaggregated_at(model: OpenModel, gpu: GpuType, config: ServingConfig, pre
             r = predict_model(model, gpu, replace(dec_config, concurrency=mid), constants)
             lo, hi = (mid, hi) if r.runnable and r.requests_per_s <= capacity_requests_s else (lo, mid)
         dec_config = replace(dec_config, concurrency=hi)
-        dec, requests_s, ttft50, ttft90, ttft99 = at(dec_config)
+        dec, requests_s, ttft50, ttft90, ttft99, _ = at(dec_config)
     if config.ttft_ms is not None and config.concurrency is None:
         # The TTFT target bounds the decode concurrency too (a busier prefill side waits longer): bisection.
         target = config.ttft_ms / 1e3
@@ -239,7 +252,7 @@ def _disaggregated_at(model: OpenModel, gpu: GpuType, config: ServingConfig, pre
             if lo == 0:
                 return not_runnable(f"the {config.percentile} TTFT target of {config.ttft_ms:g} ms is not met even with one request at a time "
                                     f"({at(replace(dec_config, concurrency=1))[pick] * 1e3:.1f} ms)", config)
-            dec, requests_s, ttft50, ttft90, ttft99 = at(replace(dec_config, concurrency=lo))
+            dec, requests_s, ttft50, ttft90, ttft99, _ = at(replace(dec_config, concurrency=lo))
     out = requests_s * config.output_tokens
     limited = "prefill capacity" if requests_s < dec.requests_per_s else dec.limited_by
     return replace(dec, output_tokens_per_s=out, output_tokens_per_s_per_gpu=out / config.gpus, requests_per_s=requests_s,
@@ -249,7 +262,7 @@ def _disaggregated_at(model: OpenModel, gpu: GpuType, config: ServingConfig, pre
 
 
 def blend_states(low: tuple, high: tuple, weight: float) -> tuple:
-    """(decode result, requests/s, TTFT p50, p90, p99) a `weight` of the way from `low` to `high`."""
+    """(decode result, requests/s, TTFT p50, p90, p99, mean TTFT) a `weight` of the way from `low` to `high`."""
     def mix(a: float, b: float) -> float:
         return a + (b - a) * weight
 
