@@ -158,8 +158,19 @@ def geometric_sum(ratio: Term, months: Term) -> Term:
 
 
 def within_horizon(term: Term, _memo: dict | None = None) -> Term:
-    """The term with `month <= horizon_months` taken as true: sums stop at the horizon anyway."""
+    """The term with `month <= horizon_months` taken as true: sums stop at the horizon anyway.
+
+    Each node is rewritten once (memo by identity, as `expr.substitute`): the formulas are DAGs whose unnamed
+    sub-trees are shared too (`at_month` inlines one into many parents), and rewriting every path copied them into a
+    tree of over a million nodes (`tco sweep` spent 11 s on it)."""
     memo = {} if _memo is None else _memo
+    key = ("within_horizon", id(term))
+    if key not in memo:  # the term is kept beside its result, so its id cannot be reused while the memo lives
+        memo[key] = (term, _within_horizon(term, memo))
+    return memo[key][1]
+
+
+def _within_horizon(term: Term, memo: dict) -> Term:
     match term:
         case Cmp() if _is_horizon_test(term):
             return Const(1.0)
@@ -170,9 +181,7 @@ def within_horizon(term: Term, _memo: dict | None = None) -> Term:
         case Func():
             return Func(term.name, tuple(within_horizon(a, memo) for a in term.args))
         case Named():
-            if id(term) not in memo:
-                memo[id(term)] = Named(term.name, term.label, within_horizon(term.term, memo), term.unit)
-            return memo[id(term)]
+            return Named(term.name, term.label, within_horizon(term.term, memo), term.unit)
     return term
 
 
