@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from functools import partial
-from typing import Sequence
+from typing import Callable, Sequence, TypeVar
 
 from tco.engine.throughput.calibrate import calibrate as calibrate_to
 from tco.engine.throughput.config import (DEFAULT_ACCEPTANCE_LENGTH, DRAFT_TOKENS, ENGINE_EXPLOITS_SLIDING_WINDOW, ENGINE_MAX_BATCH,
@@ -22,6 +22,8 @@ from tco.engine.throughput.parallel import Split, candidate_splits
 from tco.engine.throughput.gpu import link_bytes_per_s
 from tco.engine.throughput.step import Point, evaluate, step_seconds
 from tco.model.hardware import GpuType, OpenModel, ThroughputMeasurement
+
+State = TypeVar("State")
 
 
 def predict(model: OpenModel, gpu: GpuType, config: ServingConfig,
@@ -185,7 +187,7 @@ def _disaggregated_at(model: OpenModel, gpu: GpuType, config: ServingConfig, pre
     dec, requests_s, ttft50, ttft90, ttft99, _ = at(dec_config)
     if not dec.runnable:
         return not_runnable(f"decode side: {dec.reason}", config)
-    if config.concurrency is not None and config.concurrency > 1:
+    if config.concurrency is not None:
         # A closed loop of C requests: those not yet decoding wait for or sit in the prefill side, so the
         # decode side holds c = C - X x TTFT of them (Little's law, X its completions per second). The
         # fixed point by bisection on c: more decoding means more completions, a busier prefill side and
@@ -201,25 +203,17 @@ def _disaggregated_at(model: OpenModel, gpu: GpuType, config: ServingConfig, pre
         held = predict_model(model, gpu, replace(dec_config, concurrency=config.concurrency), constants)
         most = min(config.concurrency, held.concurrency) if held.runnable else config.concurrency
         fed = prefill_fed_batch(model, gpu, dec_config, constants, capacity_requests_s, most)
-        lo, hi = 1, fed
         saturated = fed < config.concurrency
-        gap, state = excess(hi)
-        if gap > 0:
-            while hi - lo > 1:
-                mid = (lo + hi) // 2
-                gap_mid, state_mid = excess(mid)
-                lo, hi = (mid, hi) if gap_mid <= 0 else (lo, mid)
-            gap, state = excess(lo)
-            gap_above, above = excess(hi)
-            if gap <= 0 < gap_above and state[0].runnable and above[0].runnable:
-                # The fixed point lies between two whole batches: a closed loop spends part of the time at
-                # each (requests finish and start one by one), so take the states in proportion.
-                state = blend_states(state, above, -gap / (gap_above - gap))
-                gap = 0.0
+        state, gap = closed_loop_batch(excess, fed, blend_states, lambda s: s[0].runnable)
         if not state[0].runnable:
             return not_runnable(f"decode side: {state[0].reason}", config)
         dec, requests_s, ttft50, ttft90, ttft99, _ = state
         dec = replace(dec, concurrency=config.concurrency)
+        if gap > 0:
+            # Fewer than one request decoding on average (long TTFTs, short outputs): one decodes a share of the time.
+            share = config.concurrency / (config.concurrency + gap)
+            requests_s *= share
+            dec = replace(dec, requests_per_s=dec.requests_per_s * share)
         if saturated and gap < 0 and requests_s > 0:
             # The decode side is full (its memory, or all the prefill side feeds): the -gap requests neither
             # decoding nor being prefilled queue, and by Little's law wait -gap / X more before their first token.
@@ -259,6 +253,31 @@ def _disaggregated_at(model: OpenModel, gpu: GpuType, config: ServingConfig, pre
                    ttft_ms=ttft50 * 1e3, ttft_p90_ms=ttft90 * 1e3, ttft_p99_ms=ttft99 * 1e3, limited_by=limited,
                    disaggregated=True, prefill_gpus=prefill_gpus, decode_gpus=decode_gpus,
                    parallelism=f"prefill {prefill_gpus} GPUs (TP{prefill_tp}), decode {decode_gpus} GPUs ({dec.parallelism})")
+
+
+def closed_loop_batch(excess: Callable[[int], tuple[float, State]], most: int, blend: Callable[[State, State, float], State],
+                      blendable: Callable[[State], bool] = lambda state: True) -> tuple[State, float]:
+    """The decode batch a closed loop of C requests keeps, and the state there: (state, gap).
+
+    Why: a request of the loop is decoding, or not yet (its TTFT: overheads, queues, its prefill); by Little's law
+    C = b + X(b) x (TTFT(b) - TPOT(b)), X the completions per second at b decoding (`excess(b)` returns that sum minus
+    C, and the state). Whole batches by bisection, at most `most` (what memory holds, what the prefill side feeds);
+    between two whole batches the loop spends part of the time at each (requests finish and start one by one), so
+    the two states are blended in proportion. gap < 0: even `most` decoding leaves -gap requests queueing for a slot;
+    gap > 0: even one decoding overshoots (the loop decodes fewer than one on average)."""
+    lo, hi = 1, max(most, 1)
+    gap, state = excess(hi)
+    if gap <= 0:
+        return state, gap
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if excess(mid)[0] <= 0 else (lo, mid)
+    gap, state = excess(lo)
+    if gap <= 0 and hi > lo:
+        gap_above, above = excess(hi)
+        if gap_above > 0 and blendable(state) and blendable(above):
+            return blend(state, above, -gap / (gap_above - gap)), 0.0
+    return state, gap
 
 
 def blend_states(low: tuple, high: tuple, weight: float) -> tuple:
@@ -416,9 +435,9 @@ def predict_split(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int
                             f"({got * 1e3:.1f} ms)", config, weights_per_gpu / 1e9, kv_whole)
     out = point.output_tokens_per_s
     served = point.concurrency * dp if config.concurrency is None else min(point.concurrency * dp, config.concurrency, max_fits * dp)
-    if config.concurrency is not None and config.concurrency > served:
-        # A closed loop keeps more requests than the replica holds: the rest wait for a slot
-        # (Little's law: waiting requests / completions per second).
+    if config.decode_only and config.concurrency is not None and config.concurrency > served:
+        # A decode side given more requests than it holds: the rest wait for a slot (Little's law: waiting
+        # requests / completions per second). Elsewhere `loop_point` queues them.
         queued_s = (config.concurrency - served) / (out / config.output_tokens)
         point = replace(point, ttft_s=point.ttft_s + queued_s, ttft_p90_s=point.ttft_p90_s + queued_s,
                         ttft_p99_s=point.ttft_p99_s + queued_s)
@@ -461,9 +480,13 @@ def choose_concurrency(d: Deployment, config: ServingConfig, ceiling: int, max_f
         top = min(per_replica, max_fits)
     else:
         top = ceiling
-    p = evaluate(d, top)
-    if config.concurrency is not None and config.concurrency % dp and config.concurrency // dp + 1 <= max_fits:
-        p = spread_over_replicas(d, config.concurrency)
+    if config.concurrency is not None and not config.decode_only:
+        # A closed loop of C requests (a decode side's batch is all decoding: its loop is closed in _disaggregated_at)
+        p = spread_over_replicas(d, config.concurrency, partial(loop_point, most=max_fits))
+    else:
+        p = evaluate(d, top)
+        if config.concurrency is not None and config.concurrency % dp and config.concurrency // dp + 1 <= max_fits:
+            p = spread_over_replicas(d, config.concurrency)
     failed = meets(p)
     if failed is None:
         if config.concurrency is not None:
@@ -479,7 +502,41 @@ def choose_concurrency(d: Deployment, config: ServingConfig, ceiling: int, max_f
     return (evaluate(d, lo) if lo else None), failed
 
 
-def spread_over_replicas(d: Deployment, concurrency: int) -> Point:
+def loop_point(d: Deployment, requests: int, most: int) -> Point:
+    """The steady state of one replica in a closed loop of `requests`, at most `most` of them in its steps.
+
+    Why not `evaluate(d, requests)`: that has every request in the engine's steps (its prefill step, then its
+    decode steps), while each also spends `Point.waiting_s` before them (the client's and server's overheads, the
+    step in progress). Where that is a good part of a request (short outputs, fast steps) fewer are in the steps, and
+    a memory-bound step is no faster for it: the loop completes only C / (TTFT + (output - 1) x TPOT) a second
+    (Little's law). A compute-bound step shortens with the batch, and the fixed point keeps that. Beyond `most` the
+    rest wait for a slot (Little's law again); `concurrency` stays the batch the replica holds."""
+    def completions_s(p: Point) -> float:
+        return p.output_tokens_per_s / max(d.dp, 1) / d.output_tokens
+
+    def excess(b: int) -> tuple[float, Point]:
+        p = evaluate(d, b)
+        return b + completions_s(p) * p.waiting_s - requests, p
+
+    holds = max(min(requests, most), 1)
+    p, gap = closed_loop_batch(excess, holds, blend_points)
+    if gap > 0:
+        # fewer than one decoding on average: the replica decodes one sequence a share of the time
+        p = replace(p, output_tokens_per_s=p.output_tokens_per_s * requests / (requests + gap))
+    elif gap < 0:
+        queued_s = -gap / completions_s(p)
+        p = replace(p, ttft_s=p.ttft_s + queued_s, ttft_p90_s=p.ttft_p90_s + queued_s, ttft_p99_s=p.ttft_p99_s + queued_s)
+    return replace(p, concurrency=holds)
+
+
+def blend_points(low: Point, high: Point, weight: float) -> Point:
+    """A steady state a `weight` of the way from `low` to `high` (a closed loop between two whole batches)."""
+    names = ("output_tokens_per_s", "tpot_s", "ttft_s", "memory_s", "compute_s", "host_s", "gpu_s",
+             "ttft_p90_s", "ttft_p99_s", "tpot_p90_s", "tpot_p99_s", "waiting_s")
+    return replace(low, **{n: getattr(low, n) + (getattr(high, n) - getattr(low, n)) * weight for n in names})
+
+
+def spread_over_replicas(d: Deployment, concurrency: int, point_of: Callable[[Deployment, int], Point] = evaluate) -> Point:
     """`concurrency` requests over d.dp replicas when they do not divide evenly: r = C mod dp replicas hold one more
     than the others (a router balances them), and replicas without a request serve nothing.
 
@@ -489,11 +546,13 @@ def spread_over_replicas(d: Deployment, concurrency: int) -> Point:
     the requests it holds)."""
     dp = d.dp
     low, extra = divmod(concurrency, dp)
-    high = evaluate(d, low + 1)
+    if not extra:
+        return point_of(d, low)
+    high = point_of(d, low + 1)
     if low == 0:
         # only `extra` replicas are busy, one request each
         return replace(high, concurrency=1, output_tokens_per_s=high.output_tokens_per_s * extra / dp)
-    base = evaluate(d, low)
+    base = point_of(d, low)
     w_low, w_high = low * (dp - extra), (low + 1) * extra  # requests on the evenly loaded and on the fuller replicas
 
     def mean(name: str) -> float:

@@ -215,6 +215,9 @@ class Point:
     ttft_p99_s: float = 0.0
     tpot_p90_s: float = 0.0
     tpot_p99_s: float = 0.0
+    waiting_s: float = 0.0
+    """The mean time of a request before the step that carries its prompt (the client's and server's overheads,
+    the step in progress): outside the engine's steps, which a closed loop's request count needs."""
 
     def ttft_at(self, percentile: str) -> float:
         return {"p50": self.ttft_s, "p90": self.ttft_p90_s, "p99": self.ttft_p99_s}[percentile]
@@ -260,4 +263,5 @@ def evaluate(d: Deployment, concurrency: int) -> Point:
     spread = math.sqrt(others / steps_per_request) * per_prompt_s * d.pp / a
     gpu_s = mem_s + cmp_s
     return Point(concurrency, out_per_s, tpot, ttft50, mem_s, cmp_s, host_s, gpu_s,
-                 ttft90, ttft99, tpot + Z90 * spread, tpot + Z99 * spread)
+                 ttft90, ttft99, tpot + Z90 * spread, tpot + Z99 * spread,
+                 waiting_s=0.5 * step_avg * d.pp + d.constants.request_latency_s)
