@@ -749,8 +749,9 @@ def test_sglang_fuses_the_all_reduce_with_the_next_norm_on_one_blackwell_host(ca
     up to 2,048 tokens a step: every layer's two all-reduces but the last layer's second. By hand, DeepSeek-R1 on 4
     GB200 (one compute tray) in TP4, 4 sequences decoding: 2 x 61 - 1 = 121 fused all-reduces, each 11.64 us shorter
     (`fused_allreduce_saving_s`), so the step is 121 x 11.64 us = 1.408 ms shorter than unfused. TP8 spans two
-    4-GPU trays (SGLang's nnodes 2): no fusion; nor with attention data parallelism, on TensorRT-LLM, on MI355X,
-    or in a step of more than 2,048 tokens."""
+    4-GPU trays (SGLang's nnodes 2): no fusion; nor with attention data parallelism, on vLLM, on MI355X, or in a step
+    of more than 2,048 tokens. TensorRT-LLM's fused kernels reach over the NVLink fabric (its multi-node NVLink
+    all-reduce, `config.ENGINE_FUSION_REACH`): across the trays of an NVL72 rack, not beyond its 72 GPUs."""
     from tco.engine.throughput.deployment import fuses_allreduce_norm
     from tco.engine.throughput.gpu import host_gpus
 
@@ -766,7 +767,10 @@ def test_sglang_fuses_the_all_reduce_with_the_next_norm_on_one_blackwell_host(ca
     assert not fuses_allreduce_norm(r1, gb200, "sglang", 8, 1)  # two trays
     assert fuses_allreduce_norm(r1, catalog.gpus["b200"], "sglang", 8, 1)  # an 8-GPU HGX host
     assert not fuses_allreduce_norm(r1, gb200, "sglang", 4, 4)  # attention data-parallel
-    assert not fuses_allreduce_norm(r1, gb200, "trtllm", 4, 1)
+    assert not fuses_allreduce_norm(r1, gb200, "vllm", 4, 1)
+    assert fuses_allreduce_norm(r1, gb200, "trtllm", 8, 1) and fuses_allreduce_norm(r1, gb200, "trtllm", 72, 1)
+    assert not fuses_allreduce_norm(r1, gb200, "trtllm", 144, 1)  # two racks
+    assert not fuses_allreduce_norm(r1, catalog.gpus["b200"], "trtllm", 16, 1)  # two 8-GPU HGX hosts
     assert not fuses_allreduce_norm(r1, catalog.gpus["mi355x"], "sglang", 8, 1)
     assert not fuses_allreduce_norm(r1, catalog.gpus["rtx-pro-6000"], "sglang", 4, 1)  # compute capability 12.0
     assert not fuses_allreduce_norm(catalog.models["qwen3-235b-a22b"], gb200, "sglang", 4, 1)  # not MLA

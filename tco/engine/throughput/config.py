@@ -47,15 +47,25 @@ overlap scheduler off for EAGLE / NEXTN (MTP) speculative decoding unless the be
 (sglang 0.5.5.post2, `sglang/srt/server_args.py`, `_handle_speculative_decoding`: "Overlap scheduler is disabled because
 of using eagle3 or standalone speculative decoding"), so each step waits for all of its host time. TensorRT-LLM and vLLM:
 no source read, taken to overlap as they do without speculation."""
-ENGINE_FUSES_ALLREDUCE_NORM = {"trtllm": False, "vllm": False, "sglang": True}
+ENGINE_FUSES_ALLREDUCE_NORM = {"trtllm": True, "vllm": False, "sglang": True}
 """Whether the engine fuses a tensor-parallel all-reduce with the residual add and RMSNorm that follow it (one kernel,
 not two) for DeepSeek-V3-architecture models (MLA + MoE: DeepSeek-V3/R1, Kimi-K2) on data-centre Blackwell.
 SGLang 0.5.5.post2 (`sglang/srt/server_args.py`): on SM100 (`is_sm100_supported`: compute capability 10.x, B200 /
 GB200 / B300 / GB300) for DeepseekV3ForCausalLM it sets `enable_flashinfer_allreduce_fusion` "if not
 self.enable_dp_attention and self.nnodes == 1"; `sglang/srt/layers/communicator.py` then fuses every decoder
 layer's all-reduces but the last layer's into the next RMSNorm while the step holds at most
-FUSE_ALLREDUCE_MAX_BATCH_SIZE = 2048 tokens (`should_fuse_mlp_allreduce_with_next_layer`). TensorRT-LLM and vLLM:
-no source read here, so not assumed (`step.fused_allreduces`)."""
+FUSE_ALLREDUCE_MAX_BATCH_SIZE = 2048 tokens (`should_fuse_mlp_allreduce_with_next_layer`). TensorRT-LLM: the
+kernels SGLang calls are TensorRT-LLM's own, and TensorRT-LLM also has them over multi-node NVLink: FlashInfer
+0.7.2.post1 (PyPI, read 2026-12-03) ports `trtllm_allreduce_fusion` with `AllReduceFusionPattern.kARResidualRMSNorm`
+("Reference: trtllm, cpp/tensorrt_llm/kernels/communicationKernels/", `flashinfer/comm/trtllm_ar.py`) and
+`trtllm_mnnvl_fused_allreduce_add_rmsnorm` ("MNNVL (Multi-Node NVLink) ... Allreduce + Residual + RMSNorm",
+NVIDIA copyright, `flashinfer/comm/trtllm_mnnvl_ar.py`). That TensorRT-LLM's DeepSeek-V3 layers call them is read
+from those kernels, not from TensorRT-LLM's model code (its wheel is not on this machine's package index); the same
+2,048-token bound is kept for want of TensorRT-LLM's. vLLM: no source read here, so not assumed
+(`step.fused_allreduces`)."""
+ENGINE_FUSION_REACH = {"sglang": "host", "trtllm": "fabric"}
+"""How far the fused all-reduce reaches: SGLang's only on one host (`nnodes == 1`: a GB200 / GB300 compute tray of 4
+GPUs), TensorRT-LLM's over the whole NVLink fabric (its multi-node NVLink kernel: the 72 GPUs of an NVL72 rack)."""
 FUSED_ALLREDUCE_MAX_TOKENS = 2048
 """SGLang's FUSE_ALLREDUCE_MAX_BATCH_SIZE (sglang 0.5.5.post2 `layers/communicator.py`): above it the step
 runs the plain all-reduce and the norm apart."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tco.engine.throughput.config import (DEFAULT_ACCEPTANCE_LENGTH, DRAFT_TOKENS, ENGINE_EXPLOITS_SLIDING_WINDOW, ENGINE_FUSES_ALLREDUCE_NORM,
-                                          ENGINE_OVERLAPS_HOST_WHEN_SPECULATING, ServingConfig)
+                                          ENGINE_FUSION_REACH, ENGINE_OVERLAPS_HOST_WHEN_SPECULATING, ServingConfig)
 from tco.engine.throughput.fitted import FittedConstants
 from tco.engine.throughput.gpu import host_gpus, link_bytes_per_s, pcie_only, peak_tflops, scale_up_gpus
 from tco.engine.throughput.memory import (BYTES_PER_WEIGHT, ParamSplit, kv_bytes_per_token_per_gpu, kv_cache_bytes_per_token,
@@ -77,8 +77,9 @@ class Deployment:
     """The scheduler's CPU work overlaps the GPU's (all but `FittedConstants.host_exposed_share` of the shorter); False:
     the step waits for all of it (SGLang under speculative decoding: `config.ENGINE_OVERLAPS_HOST_WHEN_SPECULATING`)."""
     fuses_allreduce_norm: bool = False
-    """The engine fuses each tensor-parallel all-reduce with the residual add and RMSNorm after it (SGLang, DeepSeek-V3
-    architecture, data-centre Blackwell, no attention data parallelism, one host: `config.ENGINE_FUSES_ALLREDUCE_NORM`)."""
+    """The engine fuses each tensor-parallel all-reduce with the residual add and RMSNorm after it (SGLang on one host,
+    TensorRT-LLM over the NVLink fabric; DeepSeek-V3 architecture, data-centre Blackwell, no attention data parallelism:
+    `fuses_allreduce_norm`, `config.ENGINE_FUSES_ALLREDUCE_NORM`)."""
 
 
 def build_deployment(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int, pp: int, dp: int, split: Split,
@@ -132,12 +133,14 @@ def build_deployment(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: 
 
 
 def fuses_allreduce_norm(model: OpenModel, gpu: GpuType, engine: str, tp: int, attention_dp: int) -> bool:
-    """SGLang's all-reduce + RMSNorm fusion applies (`config.ENGINE_FUSES_ALLREDUCE_NORM`): a DeepSeek-V3-architecture
+    """The engine's all-reduce + RMSNorm fusion applies (`config.ENGINE_FUSES_ALLREDUCE_NORM`): a DeepSeek-V3-architecture
     model (MLA attention with routed experts), a data-centre Blackwell GPU (compute capability 10.x: the catalog's
     Blackwell parts but the PCIe RTX PRO cards, 12.0), tensor-parallel attention (no attention data parallelism) over
-    more than one GPU, all on one host (`gpu.host_gpus`: SGLang's nnodes == 1)."""
+    more than one GPU, all within the fusion's reach (`config.ENGINE_FUSION_REACH`: SGLang one host, `gpu.host_gpus`;
+    TensorRT-LLM the NVLink fabric, `gpu.scale_up_gpus`)."""
+    reach = scale_up_gpus(gpu) if ENGINE_FUSION_REACH.get(engine) == "fabric" else host_gpus(gpu)
     return (ENGINE_FUSES_ALLREDUCE_NORM.get(engine, False) and model.attention == "mla" and model.arch_type == "moe"
-            and gpu.architecture == "blackwell" and not pcie_only(gpu) and attention_dp == 1 and 1 < tp <= host_gpus(gpu))
+            and gpu.architecture == "blackwell" and not pcie_only(gpu) and attention_dp == 1 and 1 < tp <= reach)
 
 
 def acceptance_length_of(config: ServingConfig) -> float:

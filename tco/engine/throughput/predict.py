@@ -259,9 +259,9 @@ def closed_loop_batch(excess: Callable[[int], tuple[float, State]], most: int, b
                       blendable: Callable[[State], bool] = lambda state: True) -> tuple[State, float]:
     """The decode batch a closed loop of C requests keeps, and the state there: (state, gap).
 
-    Why: a request of the loop is decoding, or not yet (its TTFT: overheads, queues, its prefill); by Little's law
-    C = b + X(b) x (TTFT(b) - TPOT(b)), X the completions per second at b decoding (`excess(b)` returns that sum minus
-    C, and the state). Whole batches by bisection, at most `most` (what memory holds, what the prefill side feeds);
+    Why: a request of the loop is in the decode batch, or not yet (overheads, queues, a prefill elsewhere); by
+    Little's law C = b + X(b) x T(b), X the completions per second at b in the batch and T the time a request spends
+    outside it (`excess(b)` returns that sum minus C, and the state). Whole batches by bisection, at most `most` (what memory holds, what the prefill side feeds);
     between two whole batches the loop spends part of the time at each (requests finish and start one by one), so
     the two states are blended in proportion. gap < 0: even `most` decoding leaves -gap requests queueing for a slot;
     gap > 0: even one decoding overshoots (the loop decodes fewer than one on average)."""
@@ -543,7 +543,8 @@ def spread_over_replicas(d: Deployment, concurrency: int, point_of: Callable[[De
     Why not C // dp on every replica: at small C it drops requests (3 over 2 workers served as 2, 3 over 4
     as 4); the measured InferenceX rows at 1-8 requests over several decode workers were under-predicted by
     that. Output adds up over the replicas; a latency is the mean over the requests (each replica's weighted by
-    the requests it holds)."""
+    the requests it holds). `point_of`: one replica's steady state at n requests (`evaluate`; `loop_point` for a
+    closed loop)."""
     dp = d.dp
     low, extra = divmod(concurrency, dp)
     if not extra:
