@@ -149,11 +149,12 @@ class FittedConstants:
     """What a client-measured TTFT adds to the engine's steps: the HTTP server, tokenization, admission into
     the next step and streaming the first token back. Fitted on the InferenceX TTFTs only."""
     fused_allreduce_saving_s: float = field(default=0.0, metadata=_doc(
-        "time an all-reduce fused with the next residual add + RMSNorm saves (one kernel fewer; SGLang on Blackwell)", "s"))
+        "time an all-reduce fused with the next residual add + RMSNorm saves (one kernel fewer; SGLang, TensorRT-LLM on Blackwell)", "s"))
     """What fusing a tensor-parallel all-reduce with the residual add and RMSNorm after it saves per all-reduce at
     decode batch sizes: the norm kernel's launch and its own pass, now done inside the all-reduce kernel
-    (`config.ENGINE_FUSES_ALLREDUCE_NORM`). At most the all-reduce's latency. Fitted on the InferenceX rows alone
-    (the only rows with the fusion: Dynamo + SGLang on GB200 / GB300, tensor-parallel workers of 2-4 GPUs)."""
+    (`config.ENGINE_FUSES_ALLREDUCE_NORM`). At most the all-reduce's latency. Fitted on the InferenceX rows alone,
+    when the only rows with the fusion were Dynamo + SGLang on GB200 / GB300 (tensor-parallel workers of 2-4 GPUs);
+    the Dynamo + TensorRT-LLM rows that fuse since 2026-12-03 use it as fitted (not refitted)."""
     kv_handoff_s: float = field(default=0.05, metadata=_doc(
         "fixed time to hand a prefilled request to a decode worker (disaggregated serving)", "s"))
     """Disaggregated prefill/decode: the router, the KV transfer set-up (NIXL, Mooncake, MoRI) and the decode
