@@ -129,8 +129,8 @@ def mean_latencies_ms(m: ThroughputMeasurement) -> tuple[float | None, float | N
 def little_law_ratio(m: ThroughputMeasurement) -> float | None:
     """Published output tokens/s over what the row's own latencies imply in a closed loop of C requests: each
     request spends TTFT + (output - 1) x TPOT in the system, so C x output / that many tokens a second (Little's
-    law, for any server; `mean_latencies_ms`). None where the row is not a closed loop or lacks a latency. Far from 1, the row contradicts itself: no model can match both its
-    throughput and its latencies (InferenceX H0578: 25 tokens/s per GPU published at 512 requests, a 1.04 s TTFT and
+    law, for any server; `mean_latencies_ms`). None where the row is not a closed loop or lacks a latency. Far
+    from 1, the row contradicts itself: no model can match both its throughput and its latencies (InferenceX H0578: 25 tokens/s per GPU published at 512 requests, a 1.04 s TTFT and
     a 59 ms TPOT, which imply about 1,060)."""
     ttft, tpot = mean_latencies_ms(m)
     if m.concurrency is None or not ttft or not tpot:

@@ -159,7 +159,7 @@ def _disaggregated_at(model: OpenModel, gpu: GpuType, config: ServingConfig, pre
         what the closed loop's request count needs (Little's law holds for means)."""
         dec = predict_model(model, gpu, c, constants)
         if not dec.runnable:
-            return dec, math.inf, math.inf, math.inf, 0.0, math.inf
+            return dec, math.inf, math.inf, math.inf, math.inf, math.inf
         requests_s = min(dec.requests_per_s, capacity_requests_s)
         seen_s = requests_s * others_share
         rho = min(seen_s / capacity_requests_s, 0.99) if capacity_requests_s < math.inf else 0.0
@@ -191,18 +191,14 @@ def _disaggregated_at(model: OpenModel, gpu: GpuType, config: ServingConfig, pre
         # A closed loop of C requests: those not yet decoding wait for or sit in the prefill side, so the
         # decode side holds c = C - X x TTFT of them (Little's law, X its completions per second). The
         # fixed point by bisection on c: more decoding means more completions, a busier prefill side and
-        # a longer TTFT. The decode side holds no more than the prefill side feeds: at most the batch
-        # whose completions match the prefill capacity (beyond it, Little's law on the decode side,
-        # c = X x decode time, empties the batch down again).
+        # a longer TTFT. The decode side holds no more than its memory holds and the prefill side feeds
+        # (`decode_batch_limit`; beyond the latter, Little's law on the decode side, c = X x decode time,
+        # empties the batch down again).
         def excess(c: int) -> tuple[float, tuple]:
             state = at(replace(dec_config, concurrency=c))
             return c + state[1] * (state[5] - state[0].tpot_ms / 1e3) - config.concurrency, state
 
-        # Nor more than its memory holds: beyond that, requests wait for a decode slot as they wait for the
-        # prefill side (counting them as decoding would break the loop's request count).
-        held = predict_model(model, gpu, replace(dec_config, concurrency=config.concurrency), constants)
-        most = min(config.concurrency, held.concurrency) if held.runnable else config.concurrency
-        fed = prefill_fed_batch(model, gpu, dec_config, constants, capacity_requests_s, most)
+        fed, memory_limit = decode_batch_limit(model, gpu, dec_config, constants, capacity_requests_s, config.concurrency)
         saturated = fed < config.concurrency
         state, gap = closed_loop_batch(excess, fed, blend_states, lambda s: s[0].runnable)
         if not state[0].runnable:
@@ -219,8 +215,8 @@ def _disaggregated_at(model: OpenModel, gpu: GpuType, config: ServingConfig, pre
             # decoding nor being prefilled queue, and by Little's law wait -gap / X more before their first token.
             queued_s = -gap / requests_s
             ttft50, ttft90, ttft99 = ttft50 + queued_s, ttft90 + queued_s, ttft99 + queued_s
-            if fed == most < config.concurrency:
-                dec = replace(dec, limited_by=held.limited_by)
+            if memory_limit:
+                dec = replace(dec, limited_by=memory_limit)
     if config.concurrency is None and dec.requests_per_s > capacity_requests_s and dec.concurrency > 1:
         # Prefill-bound: decode only as many sequences as the prefill side feeds (same throughput,
         # lower TPOT), the largest concurrency whose demand the prefill side still meets.
@@ -291,19 +287,25 @@ def blend_states(low: tuple, high: tuple, weight: float) -> tuple:
     return (dec, *(mix(a, b) for a, b in zip(low[1:], high[1:])))
 
 
-def prefill_fed_batch(model: OpenModel, gpu: GpuType, dec_config: ServingConfig, constants: FittedConstants,
-                      capacity_requests_s: float, most: int) -> int:
-    """The largest decode batch (at most `most`) whose completions the prefill side still feeds: `most` when
-    the prefill side keeps up with the decode side there, else found by bisection (completions rise with the batch)."""
+def decode_batch_limit(model: OpenModel, gpu: GpuType, dec_config: ServingConfig, constants: FittedConstants,
+                       capacity_requests_s: float, most: int) -> tuple[int, str | None]:
+    """The largest decode batch (at most `most`) the decode side can keep: no more than its memory holds (beyond
+    that, requests wait for a decode slot; counting them as decoding would break the loop's request count), and
+    no more than the prefill side feeds (the largest batch whose completions it still meets, by bisection:
+    completions rise with the batch). (batch, the decode side's `limited_by` when its memory sets the batch, else
+    None.)"""
     top = predict_model(model, gpu, replace(dec_config, concurrency=most), constants)
-    if not top.runnable or top.requests_per_s <= capacity_requests_s or most <= 1:
-        return most
-    lo, hi = 1, most
+    if not top.runnable:
+        return most, None
+    held = min(most, top.concurrency)
+    if top.requests_per_s <= capacity_requests_s or held <= 1:
+        return held, (top.limited_by if held < most else None)
+    lo, hi = 1, held
     while hi - lo > 1:
         mid = (lo + hi) // 2
         r = predict_model(model, gpu, replace(dec_config, concurrency=mid), constants)
         lo, hi = (mid, hi) if r.runnable and r.requests_per_s <= capacity_requests_s else (lo, mid)
-    return hi
+    return hi, None
 
 
 @dataclass(frozen=True)
@@ -438,9 +440,7 @@ def predict_split(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int
     if config.decode_only and config.concurrency is not None and config.concurrency > served:
         # A decode side given more requests than it holds: the rest wait for a slot (Little's law: waiting
         # requests / completions per second). Elsewhere `loop_point` queues them.
-        queued_s = (config.concurrency - served) / (out / config.output_tokens)
-        point = replace(point, ttft_s=point.ttft_s + queued_s, ttft_p90_s=point.ttft_p90_s + queued_s,
-                        ttft_p99_s=point.ttft_p99_s + queued_s)
+        point = point.waiting_more((config.concurrency - served) / (out / config.output_tokens))
     return ThroughputResult(
         runnable=True, reason=None, output_tokens_per_s=out, output_tokens_per_s_per_gpu=out / config.gpus,
         requests_per_s=out / config.output_tokens, ttft_ms=point.ttft_s * 1e3, tpot_ms=point.tpot_s * 1e3,
@@ -524,8 +524,7 @@ def loop_point(d: Deployment, requests: int, most: int) -> Point:
         # fewer than one decoding on average: the replica decodes one sequence a share of the time
         p = replace(p, output_tokens_per_s=p.output_tokens_per_s * requests / (requests + gap))
     elif gap < 0:
-        queued_s = -gap / completions_s(p)
-        p = replace(p, ttft_s=p.ttft_s + queued_s, ttft_p90_s=p.ttft_p90_s + queued_s, ttft_p99_s=p.ttft_p99_s + queued_s)
+        p = p.waiting_more(-gap / completions_s(p))
     return replace(p, concurrency=holds)
 
 

@@ -219,6 +219,11 @@ class Point:
     """The mean time of a request before the step that carries its prompt (the client's and server's overheads,
     the step in progress): outside the engine's steps, which a closed loop's request count needs."""
 
+    def waiting_more(self, seconds: float) -> "Point":
+        """The same state with every TTFT percentile `seconds` longer (requests queued for a slot)."""
+        return replace(self, ttft_s=self.ttft_s + seconds, ttft_p90_s=self.ttft_p90_s + seconds,
+                       ttft_p99_s=self.ttft_p99_s + seconds)
+
     def ttft_at(self, percentile: str) -> float:
         return {"p50": self.ttft_s, "p90": self.ttft_p90_s, "p99": self.ttft_p99_s}[percentile]
 
