@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from tco.engine import formulas as F
-from tco.engine.expr import Const, Input, Named, Op, Term, depends_on, inputs_of, named_parts, specialize_all, to_polars, total
+from tco.engine.expr import (Const, Input, Named, Op, Term, depends_on, inputs_of, named_parts, running_totals, specialize_all,
+                             to_polars, total)
 from tco.engine.month_sums import constant_value, plan_sums, within_horizon
 
 MONTHLY_TERMS: tuple[Named, ...] = (*F.COST_LINES, *F.MONTHLY_RESULTS)
@@ -35,7 +36,9 @@ def _plan(terms: tuple[Named, ...]) -> list[_Step]:
     for part in parts:
         children = [p for p in named_parts(part.term)]
         level[part.name] = 1 + max((level[c.name] for c in children), default=0)
-        monthly[part.name] = depends_on(part.term, "month") or any(monthly[c.name] for c in children)
+        # a running total changes with the month even where what it sums does not
+        monthly[part.name] = (depends_on(part.term, "month") or any(monthly[c.name] for c in children)
+                              or bool(running_totals(part.term)))
         steps.append(_Step(part, level[part.name], monthly[part.name]))
     return steps
 
@@ -183,6 +186,9 @@ class _HorizonPlan:
     """The columns the months loop reads or writes."""
 
     gpus_term: Term | None = None
+    running: tuple[str, ...] = ()
+    """Named results whose running total the monthly steps read: the months loop carries each in a
+    column `_running:<name>`, its sum over the months before the block."""
     _blocks: dict = field(default_factory=dict)
 
     @property
@@ -212,9 +218,20 @@ class _HorizonPlan:
         def column_in(month: int):
             return lambda name: pl.lit(float(month), dtype=pl.Float64) if name == "month" else pl.col(name)
 
+        def running_until(month: int):
+            # the months before the block, then this block's up to `month`, added in month order (as cum_sum does)
+            def running_total(name: str) -> pl.Expr:
+                value = pl.col(f"_running:{name}")
+                for m in months:
+                    if m <= month:
+                        value = value + ref_in(m)(name)
+                return value
+            return running_total
+
         stages = []
         for lvl in sorted({st.level for st in self.monthly_steps}):
-            stages.append([to_polars(st.named.term, column_of=column_in(m), named_column=ref_in(m)).alias(f"{st.named.name}@{m}")
+            stages.append([to_polars(st.named.term, column_of=column_in(m), named_column=ref_in(m),
+                                     running_total=running_until(m)).alias(f"{st.named.name}@{m}")
                            for st in self.monthly_steps if st.level == lvl for m in months])
 
         def inside(month: int, value: pl.Expr) -> pl.Expr:
@@ -231,8 +248,10 @@ class _HorizonPlan:
                 total = total + inside(m, value)
             updates.append(total.alias(name))
         if self.gpus_term is not None:
-            updates.append(pl.max_horizontal("_peak", *[inside(m, to_polars(self.gpus_term, column_of=column_in(m), named_column=ref_in(m)))
+            updates.append(pl.max_horizontal("_peak", *[inside(m, to_polars(self.gpus_term, column_of=column_in(m), named_column=ref_in(m),
+                                                                            running_total=running_until(m)))
                                                          for m in months]).alias("_peak"))
+        updates.extend(running_until(months[-1])(name).alias(f"_running:{name}") for name in self.running)
         self._blocks[key] = (stages, updates)
         return stages, updates
 
@@ -281,8 +300,9 @@ def _horizon_plan(flags: tuple[float, ...]) -> _HorizonPlan:
     gpus_term = busiest if peak is None else None
     looped = [st.named.term for st in monthly_steps] + ([gpus_term] if gpus_term is not None else [])
     read = set(ratios) | {i.name for t in looped for i in inputs_of(t)} | {p.name for t in looped for p in named_parts(t) if p.name in fixed_names}
-    loop_columns = sorted((read - {"month"}) | set(increments) | {"_peak", "horizon_months"})
-    plan = _HorizonPlan(fixed_stages, monthly_steps, fixed_names, increments, sums, loop_columns, gpus_term)
+    running = tuple(sorted({n.name for st in monthly_steps for n in running_totals(st.named.term)}))
+    loop_columns = sorted((read - {"month"}) | set(increments) | {"_peak", "horizon_months"} | {f"_running:{n}" for n in running})
+    plan = _HorizonPlan(fixed_stages, monthly_steps, fixed_names, increments, sums, loop_columns, gpus_term, running=running)
     _HORIZON_PLANS[flags] = plan
     return plan
 
@@ -310,8 +330,9 @@ def evaluate_totals(inputs: pl.DataFrame) -> pl.DataFrame:
     their structure (an API row needs none of the GPU formulas, which then fold away). Where the
     month enters only through growth, price decline, discounting, the first month and the end
     of the horizon, the sums are taken in closed form (tco.engine.month_sums); what no closed
-    form follows (a fleet of whole replicas under growing volume) is added month by month, a few
-    columns at a time, so memory stays at a few columns per row.
+    form follows (a fleet of whole replicas under growing volume, a purchased fleet's book value,
+    which is a running total) is added month by month, a few columns at a time, so memory stays at
+    a few columns per row.
     """
     frame = inputs.with_columns(pl.col(n).cast(pl.Float64) for n in INPUT_NAMES)
     if frame.height == 0:
@@ -321,20 +342,9 @@ def evaluate_totals(inputs: pl.DataFrame) -> pl.DataFrame:
     if frame.height * frame["horizon_months"].max() <= SMALL_ROW_MONTHS:
         # a few rows: one query over their months beats the closed forms' several
         return totals_from_monthly(evaluate_monthly(frame), frame)
-    parts = [totals_from_monthly(evaluate_monthly(group), group) if _has_running_totals(key)
-             else _totals_of_group(group, _horizon_plan(key)) for key, group in _groups(frame, steady=True)]
+    parts = [_totals_of_group(group, _horizon_plan(key)) for key, group in _groups(frame, steady=True)]
     out = pl.concat(parts, how="vertical_relaxed")
     return out if out["row"].is_sorted() else out.sort("row")
-
-
-def _has_running_totals(flags: tuple[float, ...]) -> bool:
-    """Purchased and reserved fleets carry running totals (book value, GPUs in service): summed from their months.
-
-    Why: a running total has no closed form over the horizon and the months loop evaluates months
-    side by side, so these rows take the monthly frame (slower per row, the same formulas).
-    """
-    flag = dict(zip(FLAGS, flags))
-    return flag.get("is_purchased", 0.0) == 1.0 or flag.get("is_reserved", 0.0) == 1.0
 
 
 def _totals_of_group(frame: pl.DataFrame, plan: _HorizonPlan) -> pl.DataFrame:
@@ -342,7 +352,8 @@ def _totals_of_group(frame: pl.DataFrame, plan: _HorizonPlan) -> pl.DataFrame:
     for exprs in plan.fixed_stages:
         lf = lf.with_columns(exprs)
     if plan.loops:
-        lf = lf.with_columns(pl.lit(0.0).alias(name) for name in (*plan.increments, "_peak")).collect().lazy()
+        lf = lf.with_columns(pl.lit(0.0).alias(name) for name in (*plan.increments, "_peak", *[f"_running:{n}" for n in plan.running])
+                             ).collect().lazy()
         # the months loop carries only what its formulas read: a narrow frame is a cheap query
         state = lf.select(plan.loop_columns).collect()
         keep = state.columns

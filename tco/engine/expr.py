@@ -144,6 +144,15 @@ def running(arg: Named) -> Term:
     return Func("running", (arg,))
 
 
+def running_totals(term: Term) -> list[Named]:
+    """The named results whose running total the term reads, each once."""
+    out: dict[str, Named] = {}
+    for t in walk(term):
+        if isinstance(t, Func) and t.name == "running":
+            out.setdefault(t.args[0].name, t.args[0])
+    return list(out.values())
+
+
 def total(args: Iterable[Term | Number]) -> Term:
     """Sum of many terms: one SUM in Excel, one "sum of N terms" in words."""
     items = [lift(a) for a in args]
@@ -299,11 +308,14 @@ def at_month(term: Term, month_term: Term | Number, tag: str, month_name: str = 
 # ---------------------------------------------------------------- renderers
 
 def to_polars(term: Term, column_of: Callable[[str], pl.Expr] | None = None,
-              named_column: Callable[[str], pl.Expr | None] | None = None) -> pl.Expr:
+              named_column: Callable[[str], pl.Expr | None] | None = None,
+              running_total: Callable[[str], pl.Expr] | None = None) -> pl.Expr:
     """A polars expression; inputs are columns of the same name unless `column_of` says otherwise.
 
     `named_column(name)` may return the column holding an intermediate computed earlier, so that
-    each named intermediate is computed once (staged evaluation).
+    each named intermediate is computed once (staged evaluation). `running_total(name)` gives the
+    running total of a named result where the frame has no row per month to sum over (the
+    months loop carries it from block to block).
     """
     col = column_of or pl.col
 
@@ -326,6 +338,7 @@ def to_polars(term: Term, column_of: Callable[[str], pl.Expr] | None = None,
             case Where():
                 return pl.when(r(t.cond)).then(r(t.then)).otherwise(r(t.otherwise))
             case Func():
+                if t.name == "running" and running_total is not None: return running_total(t.args[0].name)
                 args = [r(a) for a in t.args]
                 if t.name == "sum": return pl.sum_horizontal(args)
                 if t.name == "running": return args[0].cum_sum().over("row", order_by="month")
