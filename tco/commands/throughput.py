@@ -55,7 +55,7 @@ def register(subparsers) -> None:
     parser.add_argument("--precision", default="fp8", choices=PRECISIONS,
                         help="weight precision (default fp8)")
     parser.add_argument("--kv-precision", choices=KV_PRECISIONS,
-                        help="KV cache precision (default: fp8 for fp8/fp4 weights, else 16-bit)")
+                        help="KV cache precision (default: fp8 for fp8/fp4 weights, else 16-bit; 16-bit for fp4 weights on a GPU without FP4 math, which run weight-only)")
     parser.add_argument("--engine", default="trtllm", choices=ENGINES, help="serving engine (default trtllm)")
     parser.add_argument("--runtime", default="python", choices=RUNTIMES,
                         help="how the engine drives the GPU: python (TensorRT-LLM 1.0+ PyTorch backend, vLLM, SGLang; "

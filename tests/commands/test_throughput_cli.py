@@ -53,9 +53,12 @@ def test_configuration_that_cannot_run_exits_4_with_the_reason(capsys):
     assert "cannot run: weights need" in err
 
 
-def test_fp4_on_hopper_exits_4(capsys):
-    code, _, err = run(capsys, BASE + ["--precision", "fp4"])
-    assert code == 4 and "FP4 weights need a Blackwell or CDNA4 GPU" in err
+def test_fp4_cache_on_hopper_exits_4_and_fp4_weights_run_weight_only(capsys):
+    code, _, err = run(capsys, BASE + ["--precision", "fp4", "--kv-precision", "fp4"])
+    assert code == 4 and "FP4 KV cache need a Blackwell or CDNA4 GPU" in err
+    code, out, _ = run(capsys, BASE + ["--precision", "fp4", "--format", "json"])
+    (row,) = json.loads(out)
+    assert code == 0 and row["runnable"] and row["precision"] == "fp4" and row["kv_precision"] == "bf16"
 
 
 def test_unknown_ids_exit_2_with_did_you_mean(capsys):
@@ -76,14 +79,14 @@ def test_batch_returns_one_result_per_row_in_order(tmp_path, capsys):
     csv_file.write_text(
         "model,gpu,gpus,precision,input_tokens,output_tokens,concurrency,ttft_ms,tpot_ms,tp,pp,ep,engine\n"
         "llama-3.1-8b,h200,1,fp8,1000,1000,,,,,,,\n"
-        "llama-3.1-8b,a100-80gb,1,fp8,1000,1000,,,,,,,\n"
+        "llama-3.1-405b,a100-80gb,1,fp8,1000,1000,,,,,,,\n"
         "mixtral-8x7b,h200,2,,500,200,64,,,,,,vllm\n", encoding="utf-8")
     code, out, err = run(capsys, ["throughput", "--batch", str(csv_file), "--format", "json"])
     assert code == 0, err
     rows = json.loads(out)
     assert [r["gpu"] for r in rows] == ["h200", "a100-80gb", "h200"]
     assert rows[0]["runnable"] and rows[0]["basis"] == "measurement"
-    assert rows[1]["runnable"] is False and "FP8 weights need" in rows[1]["reason"]
+    assert rows[1]["runnable"] is False and "weights need" in rows[1]["reason"] and "use more GPUs" in rows[1]["reason"]
     assert rows[2]["engine"] == "vllm" and rows[2]["concurrency"] == 64 and rows[2]["precision"] == "fp8"
     assert {r["runtime"] for r in rows} == {"python"}
 

@@ -99,7 +99,7 @@ def moe_exchange_s(d: Deployment, tokens: float) -> float:
     hold its experts. Without such a fabric, or with experts split over GPUs, every token is
     all-gathered to every GPU and the outputs reduce-scattered (vLLM's and SGLang's default,
     TensorRT-LLM's fallback)."""
-    dispatch = gemm_input_bytes(d.precision)
+    dispatch = gemm_input_bytes(d.computes_in)
     if d.all_to_all and d.ep == d.attention_dp:
         return alltoall_s(d, d.ep, tokens, dispatch) + alltoall_s(d, d.ep, tokens, 2.0)
     return allgather_s(d, d.attention_dp, tokens, dispatch) + allgather_s(d, d.attention_dp, tokens, 2.0)

@@ -98,7 +98,7 @@ class ServingConfig:
     fastest of the splits left open (see `parallel.candidate_splits`)."""
     precision: str = "fp8"
     kv_precision: str | None = None
-    """None: FP8 and FP4 weights use an FP8 cache, others a 16-bit one (`default_kv_precision`)."""
+    """None: FP8 and FP4 weights use an FP8 cache, others (and FP4 run weight-only) a 16-bit one (`default_kv_precision`)."""
     engine: str = "trtllm"
     concurrency: int | None = None
     """Sequences in flight; None = the best that fits in memory (and meets the latency targets)."""
@@ -190,7 +190,11 @@ def not_runnable(reason: str, config: ServingConfig, weights_gb_per_gpu: float =
         disaggregated=bool(config.disaggregated))
 
 
-def default_kv_precision(precision: str) -> str:
+def default_kv_precision(precision: str, weight_only: bool = False) -> str:
     """FP8 and FP4 checkpoints come with an FP8 cache (TensorRT-LLM sets it for FP8 builds; the
-    ModelOpt FP4 checkpoints quantize the cache to FP8); weight-only int4/int8 keep a 16-bit cache."""
+    ModelOpt FP4 checkpoints quantize the cache to FP8); weight-only int4/int8 keep a 16-bit cache, and so
+    does FP4 run weight-only on a GPU without FP4 math (`gpu.weight_only`: gpt-oss's MXFP4 checkpoint on Hopper,
+    whose cache vLLM keeps in the model's 16 bits, `--kv-cache-dtype auto`)."""
+    if weight_only:
+        return "bf16"
     return "fp8" if precision in ("fp8", "fp4") else ("fp16" if precision == "fp16" else "bf16")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from tco.engine.throughput.config import (DEFAULT_ACCEPTANCE_LENGTH, DRAFT_TOKENS, ENGINE_EXPLOITS_SLIDING_WINDOW, ENGINE_FUSES_ALLREDUCE_NORM,
                                           ENGINE_FUSION_REACH, ENGINE_OVERLAPS_HOST_WHEN_SPECULATING, ServingConfig)
 from tco.engine.throughput.fitted import FittedConstants
-from tco.engine.throughput.gpu import host_gpus, link_bytes_per_s, pcie_only, peak_tflops, scale_up_gpus
+from tco.engine.throughput.gpu import host_gpus, link_bytes_per_s, math_precision, pcie_only, peak_tflops, scale_up_gpus
 from tco.engine.throughput.memory import (BYTES_PER_WEIGHT, ParamSplit, kv_bytes_per_token_per_gpu, kv_cache_bytes_per_token,
                                           param_split)
 from tco.engine.throughput.parallel import Split
@@ -31,6 +31,7 @@ class Deployment:
     attention_dp: int
     ep: int
     precision: str
+    """The weights' format (their bytes per parameter)."""
     input_tokens: int
     output_tokens: int
     weight_bytes_per_param: float
@@ -76,10 +77,18 @@ class Deployment:
     host_overlapped: bool = True
     """The scheduler's CPU work overlaps the GPU's (all but `FittedConstants.host_exposed_share` of the shorter); False:
     the step waits for all of it (SGLang under speculative decoding: `config.ENGINE_OVERLAPS_HOST_WHEN_SPECULATING`)."""
+    gemm_precision: str = ""
+    """The precision the GEMMs compute in and take their activations in: the weights' own, or 16-bit where they run
+    weight-only (`gpu.weight_only`); "" = the weights'."""
     fuses_allreduce_norm: bool = False
     """The engine fuses each tensor-parallel all-reduce with the residual add and RMSNorm after it (SGLang on one host,
     TensorRT-LLM over the NVLink fabric; DeepSeek-V3 architecture, data-centre Blackwell, no attention data parallelism:
     `fuses_allreduce_norm`, `config.ENGINE_FUSES_ALLREDUCE_NORM`)."""
+
+    @property
+    def computes_in(self) -> str:
+        """The precision of the GEMMs' math and of the activations fed to them (`gemm_precision`)."""
+        return self.gemm_precision or self.precision
 
 
 def build_deployment(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int, pp: int, dp: int, split: Split,
@@ -87,11 +96,13 @@ def build_deployment(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: 
     """The deployment, or why the model cannot estimate it (a missing catalog figure)."""
     peak = peak_tflops(gpu, precision)
     if not peak:
-        return f"no published {('BF16' if precision not in ('fp8', 'fp4') else precision.upper())} TFLOPS for {gpu.name}: the model cannot estimate its compute"
+        shown = math_precision(gpu, precision)
+        return f"no published {('BF16' if shown not in ('fp8', 'fp4') else shown.upper())} TFLOPS for {gpu.name}: the model cannot estimate its compute"
     if not gpu.memory_bandwidth_tb_per_s:
         return f"no published memory bandwidth for {gpu.name}: the model cannot estimate decode speed"
     matmul_share = constants.matmul_efficiency.for_gpu(gpu)
-    matmul = peak * 1e12 * (constants.fp4_matmul_efficiency if precision == "fp4" else matmul_share)
+    computes_in = math_precision(gpu, precision)
+    matmul = peak * 1e12 * (constants.fp4_matmul_efficiency if computes_in == "fp4" else matmul_share)
     attn_peak = gpu.dense_fp8_tflops if kv_precision == "fp8" and gpu.dense_fp8_tflops else gpu.dense_bf16_tflops
     attention = (attn_peak or peak) * 1e12 * matmul_share
     # MLA prompts attend in 16 bits whatever the cache's precision: the cache holds the compressed latent, and a
@@ -115,6 +126,7 @@ def build_deployment(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: 
     kv_avg = kv_bytes_per_token_per_gpu(model, kv_cache_bytes_per_token(model, kv_precision, context, exploit), tp, pp, split.attention_dp)
     return Deployment(
         model=model, split=param_split(model), tp=tp, pp=pp, dp=dp, attention_dp=split.attention_dp, ep=split.ep, precision=precision,
+        gemm_precision=computes_in,
         input_tokens=config.input_tokens, output_tokens=config.output_tokens,
         weight_bytes_per_param=BYTES_PER_WEIGHT[precision], kv_bytes_per_token_per_gpu=kv_avg,
         bandwidth_bytes_per_s=gpu.memory_bandwidth_tb_per_s * 1e12 * constants.memory_bandwidth_efficiency.for_gpu(gpu),

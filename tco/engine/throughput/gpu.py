@@ -24,8 +24,24 @@ PCIE_GENERATION = {"ampere": 4, "ada": 4, "hopper": 5, "blackwell": 5}
 PCIe and RTX PRO 6000 Blackwell are Gen5, as the catalog notes of the RTX PRO 6000 say)."""
 
 
+def weight_only(gpu: GpuType, precision: str) -> bool:
+    """Weights in a format the GPU has no tensor-core math for, FP4 before Blackwell / CDNA4 or FP8 before Ada /
+    Hopper / CDNA3: dequantized to 16 bits inside the GEMM kernels and multiplied with 16-bit activations, as int4 is
+    (vLLM serves gpt-oss's MXFP4 checkpoint on Hopper so, with Marlin / Triton MXFP4 kernels, W4A16, and FP8
+    checkpoints on Ampere with Marlin's W8A16). The weights keep their bytes in memory; the math is 16-bit."""
+    return ((precision == "fp4" and gpu.architecture not in FP4_ARCHITECTURES)
+            or (precision == "fp8" and gpu.architecture not in FP8_ARCHITECTURES))
+
+
+def math_precision(gpu: GpuType, precision: str) -> str:
+    """The precision a GEMM of `precision` weights computes in on this GPU."""
+    return "bf16" if weight_only(gpu, precision) else precision
+
+
 def peak_tflops(gpu: GpuType, precision: str) -> float | None:
-    """The tensor-core peak a precision's GEMMs run at (weight-only int4/int8 compute in 16-bit)."""
+    """The tensor-core peak a precision's GEMMs run at (weight-only int4/int8, and FP4 where the GPU has no FP4
+    math, compute in 16-bit)."""
+    precision = math_precision(gpu, precision)
     if precision == "fp4":
         return gpu.dense_fp4_tflops
     if precision == "fp8":
@@ -36,11 +52,13 @@ def peak_tflops(gpu: GpuType, precision: str) -> float | None:
 def precision_problem(gpu: GpuType, precision: str, what: str = "weights") -> str | None:
     if precision not in BYTES_PER_WEIGHT:
         return f"unknown precision `{precision}` (choose one of {', '.join(PRECISIONS)})"
+    if what == "weights":
+        return None  # a format without native math runs weight-only (`weight_only`)
+    # a cache is read by attention kernels, which have no dequantizing path for it
     if precision == "fp8" and gpu.architecture not in FP8_ARCHITECTURES:
         return f"FP8 {what} need an Ada, Hopper, Blackwell, CDNA3 or CDNA4 GPU; {gpu.name} is {ARCHITECTURE_NAMES.get(gpu.architecture, gpu.architecture)}"
     if precision == "fp4" and gpu.architecture not in FP4_ARCHITECTURES:
-        return (f"FP4 {what} need a Blackwell or CDNA4 GPU; {gpu.name} is {ARCHITECTURE_NAMES.get(gpu.architecture, gpu.architecture)}"
-                + (" (MXFP4 checkpoints such as gpt-oss run weight-only there: use int4, the same 4.25 bits per weight)" if what == "weights" else ""))
+        return f"FP4 {what} need a Blackwell or CDNA4 GPU; {gpu.name} is {ARCHITECTURE_NAMES.get(gpu.architecture, gpu.architecture)}"
     return None
 
 

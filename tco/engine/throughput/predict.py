@@ -14,7 +14,7 @@ from tco.engine.throughput.config import (DEFAULT_ACCEPTANCE_LENGTH, DRAFT_TOKEN
                                           ServingConfig, ThroughputResult, default_kv_precision, not_runnable)
 from tco.engine.throughput.deployment import Deployment, build_deployment
 from tco.engine.throughput.fitted import FITTED, FittedConstants
-from tco.engine.throughput.gpu import precision_problem
+from tco.engine.throughput.gpu import precision_problem, weight_only
 from tco.engine.throughput.lookup import apply_measurements
 from tco.engine.throughput.memory import (RUNTIME_RESERVE_BYTES, activation_buffer_bytes, kv_bytes_per_token_per_gpu, kv_cache_budget_bytes,
                                           kv_cache_bytes_per_token, memory_bytes_of, weights_bytes_per_gpu)
@@ -66,7 +66,7 @@ def predict_model(model: OpenModel, gpu: GpuType, config: ServingConfig, constan
 def predict_aggregated(model: OpenModel, gpu: GpuType, config: ServingConfig, constants: FittedConstants = FITTED) -> ThroughputResult:
     """One replica whose GPUs do both prefill and decode (in-flight batching with chunked prefill)."""
     precision = config.precision
-    kv_precision = config.kv_precision or default_kv_precision(precision)
+    kv_precision = config.kv_precision or default_kv_precision(precision, weight_only(gpu, precision))
     config = replace(config, kv_precision=kv_precision)
     problem = config_problem(model, gpu, config)
     if problem:
@@ -131,7 +131,7 @@ def _disaggregated_at(model: OpenModel, gpu: GpuType, config: ServingConfig, pre
         return not_runnable(f"prefill_gpus must be between 1 and {config.gpus - 1} (got {prefill_gpus})", config)
     dec_config = decode_side_config(config, decode_gpus)
     prefill_tp = config.prefill_tp or (config.tp if config.tp and prefill_gpus % config.tp == 0 else prefill_gpus)
-    kv_precision = config.kv_precision or default_kv_precision(config.precision)
+    kv_precision = config.kv_precision or default_kv_precision(config.precision, weight_only(gpu, config.precision))
     pre_config = replace(config, gpus=prefill_gpus, tp=prefill_tp, ep=config.prefill_ep, attention_dp=config.prefill_attention_dp,
                          disaggregated=False, prefill_gpus=None, concurrency=None, ttft_ms=None, tpot_ms=None, spec_method="none",
                          kv_precision=kv_precision)

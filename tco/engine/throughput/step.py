@@ -106,7 +106,7 @@ def step_seconds(d: Deployment, decode_seqs: float, prefill_tokens: float) -> tu
         # expert's intermediate activations through memory (on the GPU that holds the expert).
         moe_tp = tp // ep
         inter = (d.model.moe_expert_intermediate_size or 0) / moe_tp
-        per_copy = moe_dispatch_bytes_per_routed_copy(d.model.hidden_size, inter, d.precision)
+        per_copy = moe_dispatch_bytes_per_routed_copy(d.model.hidden_size, inter, d.computes_in)
         moe_act_s = moe_layers_per_stage * stage_tokens * k / ep * imbalance * per_copy / bw
         acc[0] += moe_act_s
         acc[1] += moe_act_s
