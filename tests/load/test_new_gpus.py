@@ -72,10 +72,14 @@ def test_the_throughput_model_predicts_for_gpus_with_published_tflops(capsys, gp
     assert row["runnable"] is True and row["basis"] == "model" and row["output_tokens_per_s"] > 0
 
 
-def test_fp4_on_the_hopper_nvl_card_is_refused_with_a_reason(capsys):
-    code, _, err = _throughput(capsys, "h200-nvl", "--precision", "fp4")
+def test_fp4_weights_run_weight_only_on_the_hopper_nvl_card_and_an_fp4_cache_is_refused_with_a_reason(capsys):
+    code, out, err = _throughput(capsys, "h200-nvl", "--precision", "fp4")
+    assert code == 0, err
+    (row,) = json.loads(out)
+    assert row["runnable"] is True and row["kv_precision"] == "bf16"
+    code, _, err = _throughput(capsys, "h200-nvl", "--precision", "fp4", "--kv-precision", "fp4")
     assert code == ExitCode.CANNOT_RUN
-    assert "FP4" in err and "H200 NVL is Hopper" in err and "Traceback" not in err
+    assert "FP4 KV cache" in err and "H200 NVL is Hopper" in err and "Traceback" not in err
 
 
 def test_mi350x_without_published_tflops_gives_a_clear_reason(capsys):
