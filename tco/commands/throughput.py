@@ -13,10 +13,11 @@ RESULT_COLUMNS = (
     "concurrency", "max_concurrency_fits", "limited_by", "basis", "measurement_ids", "parallelism", "weights_gb_per_gpu", "kv_cache_bytes_per_token",
     "reason", "ttft_p90_ms", "ttft_p99_ms", "tpot_p90_ms", "percentile", "prefix_hit_rate", "spec_method", "acceptance_length",
     "disaggregated", "prefill_gpus", "decode_gpus", "model_output_tokens_per_s", "model_error_pct", "calibration_scale",
+    "draft_tokens",
 )
 BATCH_COLUMNS = ("model", "gpu", "gpus", "precision", "input_tokens", "output_tokens", "concurrency",
                  "ttft_ms", "tpot_ms", "tp", "pp", "ep", "engine", "runtime", "attention_dp", "spec_method", "acceptance_length",
-                 "disaggregated", "prefill_gpus", "decode_gpus", "percentile", "prefix_hit_rate")
+                 "disaggregated", "prefill_gpus", "decode_gpus", "percentile", "prefix_hit_rate", "draft_tokens")
 """Columns a --batch CSV may have (model, gpu, gpus, input_tokens and output_tokens are required)."""
 REQUIRED_BATCH_COLUMNS = ("model", "gpu", "gpus", "input_tokens", "output_tokens")
 # The allowed values, copied here so that building the parser imports neither pydantic nor the engine
@@ -74,6 +75,9 @@ def register(subparsers) -> None:
     parser.add_argument("--acceptance-length", type=float,
                         help="mean tokens a sequence gains per verification step (default: mtp 1.85, DeepSeek-V3 report; "
                              "eagle and draft-model need it)")
+    parser.add_argument("--draft-tokens", type=int,
+                        help="speculative decoding: tokens drafted per step, all verified in one pass (default: 1, or the "
+                             "fewest the acceptance length needs, e.g. 3 for 3.5)")
     parser.add_argument("--disaggregated", default="false", choices=tuple(TRI_STATE),
                         help="separate prefill and decode GPUs: false (default), true, or auto (whichever serves more)")
     parser.add_argument("--prefill-gpus", type=int, help="disaggregated: GPUs of the prefill side (default: chosen)")
@@ -114,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
                 kv_precision=args.kv_precision, engine=args.engine, runtime=args.runtime, input_tokens=args.input_tokens,
                 output_tokens=args.output_tokens, concurrency=concurrency, ttft_ms=args.ttft_ms, tpot_ms=args.tpot_ms,
                 percentile=args.percentile, prefix_hit_rate=args.prefix_hit_rate, spec_method=args.spec_method,
-                acceptance_length=args.acceptance_length, disaggregated=TRI_STATE[args.disaggregated],
+                acceptance_length=args.acceptance_length, draft_tokens=args.draft_tokens, disaggregated=TRI_STATE[args.disaggregated],
                 prefill_gpus=args.prefill_gpus, decode_gpus=args.decode_gpus)
     row = result_row(catalog, item, args.model_only, args.calibrate)
     if not row["runnable"]:
@@ -141,6 +145,7 @@ def result_row(catalog, item: dict, model_only: bool = False, calibrate: bool = 
         ttft_ms=item.get("ttft_ms"), tpot_ms=item.get("tpot_ms"), runtime=item.get("runtime") or "python",
         percentile=item.get("percentile") or "p50", prefix_hit_rate=item.get("prefix_hit_rate") or 0.0,
         spec_method=item.get("spec_method") or "none", acceptance_length=item.get("acceptance_length"),
+        draft_tokens=item.get("draft_tokens"),
         disaggregated=item.get("disaggregated", False), prefill_gpus=_prefill_gpus(item))
     measurements = () if model_only else catalog.measurements
     r = predict(catalog.models[item["model"]], catalog.gpus[item["gpu"]], config, measurements, calibrate=calibrate)
@@ -154,12 +159,12 @@ def result_row(catalog, item: dict, model_only: bool = False, calibrate: bool = 
                    concurrency=r.concurrency, max_concurrency_fits=r.max_concurrency_fits, limited_by=r.limited_by,
                    basis=r.basis, measurement_ids=" ".join(r.measurement_ids) or None, parallelism=r.parallelism,
                    ttft_p90_ms=round(r.ttft_p90_ms, 1), ttft_p99_ms=round(r.ttft_p99_ms, 1), tpot_p90_ms=round(r.tpot_p90_ms, 2),
-                   acceptance_length=round(r.acceptance_length, 3), prefill_gpus=r.prefill_gpus or None,
+                   acceptance_length=round(r.acceptance_length, 3), draft_tokens=r.draft_tokens, prefill_gpus=r.prefill_gpus or None,
                    decode_gpus=r.decode_gpus or None)
     else:
         row.update(output_tokens_per_s=None, output_tokens_per_s_per_gpu=None, requests_per_s=None, ttft_ms=None,
                    tpot_ms=None, concurrency=None, max_concurrency_fits=None, limited_by=None, basis=None, measurement_ids=None,
-                   parallelism=None, ttft_p90_ms=None, ttft_p99_ms=None, tpot_p90_ms=None, acceptance_length=None,
+                   parallelism=None, ttft_p90_ms=None, ttft_p99_ms=None, tpot_p90_ms=None, acceptance_length=None, draft_tokens=None,
                    prefill_gpus=None, decode_gpus=None)
     row.update(percentile=config.percentile, prefix_hit_rate=r.prefix_hit_rate if r.runnable else config.prefix_hit_rate,
                spec_method=config.spec_method, disaggregated=r.disaggregated if r.runnable else config.disaggregated)
@@ -221,7 +226,7 @@ def read_batch(path_text: str, catalog) -> list[dict]:
     return items
 
 
-_INTEGER = ("gpus", "input_tokens", "output_tokens", "tp", "pp", "ep", "prefill_gpus", "decode_gpus")
+_INTEGER = ("gpus", "input_tokens", "output_tokens", "tp", "pp", "ep", "prefill_gpus", "decode_gpus", "draft_tokens")
 _NUMBER = ("ttft_ms", "tpot_ms")
 _CHOICES = {"precision": PRECISIONS, "engine": ENGINES, "runtime": RUNTIMES, "spec_method": SPEC_METHODS, "percentile": PERCENTILES}
 _TRI_STATE = ("attention_dp", "disaggregated")

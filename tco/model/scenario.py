@@ -332,6 +332,8 @@ class SelfHostedOption(StrictModel):
     """Speculative decoding: none, mtp (DeepSeek multi-token prediction), eagle, draft-model."""
     acceptance_length: float | None = Field(default=None, ge=1.0, le=16.0, allow_inf_nan=False)
     """Mean tokens a sequence gains per verification step; None = the method's sourced default (mtp 1.85)."""
+    draft_tokens: int | None = Field(default=None, ge=1, le=15)
+    """Tokens drafted per step, all verified in one pass; None = 1, or the fewest the acceptance length needs (3 for 3.5)."""
     disaggregated: bool | Literal["auto"] = False
     """Separate prefill and decode GPUs within a replica; `auto` = whichever serves more per GPU."""
     prefill_gpus: int | None = Field(default=None, ge=1, le=1023)

@@ -233,3 +233,21 @@ def test_batch_serving_column_errors_name_file_line_and_column(tmp_path, capsys)
     assert code == 2
     assert f"{csv_file}:2: disaggregated: must be true, false or auto" in err
     assert f"{csv_file}:3: spec_method: must be one of none, mtp, eagle, draft-model" in err
+
+
+def test_batch_draft_tokens_column_and_its_errors(tmp_path, capsys):
+    """An acceptance above 2 drafts what it needs (3 for 3.5) unless draft_tokens is given; a bad cell names its place."""
+    csv_file = tmp_path / "draft.csv"
+    csv_file.write_text("model,gpu,gpus,input_tokens,output_tokens,spec_method,acceptance_length,draft_tokens\n"
+                        "llama-3.1-8b,h100-sxm,1,1000,200,eagle,3.5,\n"
+                        "llama-3.1-8b,h100-sxm,1,1000,200,eagle,3.5,5\n"
+                        "llama-3.1-8b,h100-sxm,1,1000,200,eagle,3.5,2\n")
+    code, out, _ = run(capsys, ["throughput", "--batch", str(csv_file), "--format", "json", "--model-only"])
+    assert code == 0
+    inferred, given, too_few = json.loads(out)
+    assert (inferred["draft_tokens"], given["draft_tokens"]) == (3, 5) and inferred["runnable"] and given["runnable"]
+    assert not too_few["runnable"] and "acceptance_length must be between 1 and 3" in too_few["reason"]
+    csv_file.write_text("model,gpu,gpus,input_tokens,output_tokens,spec_method,acceptance_length,draft_tokens\n"
+                        "llama-3.1-8b,h100-sxm,1,1000,200,eagle,3.5,three\n")
+    code, _, err = run(capsys, ["throughput", "--batch", str(csv_file)])
+    assert code == 2 and f"{csv_file}:2: draft_tokens: must be a whole number of at least 1 (got 'three')" in err

@@ -282,3 +282,47 @@ def test_disaggregated_ttft_percentiles_are_ordered_at_every_load(catalog, model
                                               disaggregated=True, concurrency=concurrency))
         assert r.runnable
         assert r.ttft_ms <= r.ttft_p90_ms <= r.ttft_p99_ms, concurrency
+
+
+def test_an_acceptance_length_above_two_drafts_the_tokens_it_needs(catalog):
+    """EAGLE-3-like acceptance of 3.5 tokens per step needs at least 3 drafted (a step emits at most 1 + drafted): the
+    step verifies 1 + 3 = 4 tokens per sequence and runs the layer-sized draft head 3 times on one token each. At one
+    sequence nothing else shares the step, so TPOT = that step / 3.5. Drafting more for the same acceptance only adds
+    work; drafting fewer than the acceptance needs is refused."""
+    from tco.engine.throughput.deployment import build_deployment
+    from tco.engine.throughput.fitted import FITTED
+    from tco.engine.throughput.parallel import Split
+    from tco.engine.throughput.step import step_seconds
+
+    m, g = catalog.models["llama-3.1-8b"], catalog.gpus["h100-sxm"]
+    cfg = ServingConfig(gpus=1, input_tokens=1000, output_tokens=500, spec_method="eagle", acceptance_length=3.5, concurrency=1)
+    r = predict_model(m, g, cfg)
+    assert r.runnable and r.draft_tokens == 3 and r.acceptance_length == 3.5
+    d = build_deployment(m, g, cfg, 1, 1, 1, Split(1, 1), "fp8", "fp8", FITTED)
+    assert d.tokens_per_decode_seq == 4.0 and d.draft_layer_equivalents == 3.0
+    assert r.tpot_ms == pytest.approx(step_seconds(d, 1.0, 0.0)[0] / 3.5 * 1e3, rel=1e-3)
+    more = predict_model(m, g, ServingConfig(**{**cfg.__dict__, "draft_tokens": 5}))
+    assert more.draft_tokens == 5 and more.tpot_ms > r.tpot_ms
+    fewer = predict_model(m, g, ServingConfig(**{**cfg.__dict__, "draft_tokens": 2}))
+    assert not fewer.runnable and "between 1 and 3" in fewer.reason
+
+
+def test_a_scenario_option_drafts_what_its_acceptance_needs_or_what_it_gives(tmp_path, catalog):
+    """A scenario's self-hosted option with EAGLE at 3.5 accepted tokens per step runs (3 drafted), as does one that gives
+    draft_tokens; each costs the GPUs its replica rate asks (the same ceil(demand / rate) as without speculation)."""
+    from tco.run import run_scenarios
+
+    scenario = {**SCENARIO, "scenarios": [{
+        **SCENARIO["scenarios"][0], "id": "eagle",
+        "options": [{**SCENARIO["scenarios"][0]["options"][0], "id": name, "spec_method": "eagle", "acceptance_length": 3.5,
+                     **extra} for name, extra in (("inferred", {}), ("given", {"draft_tokens": 5}))]}]}
+    path = tmp_path / "eagle.yaml"
+    path.write_text(yaml.safe_dump(scenario))
+    results = run_scenarios([path], today=dt.date(2026, 12, 1)).results
+    rates = {row.option_id: row.throughput for row in results.rows}
+    assert rates["inferred"].draft_tokens == 3 and rates["given"].draft_tokens == 5
+    assert rates["given"].output_tokens_per_s < rates["inferred"].output_tokens_per_s
+    gpus = dict(zip(results.options["option"].to_list(), results.options["gpus_peak"].to_list()))
+    demand_per_s = 2_000_000 / 86_400
+    for name in ("inferred", "given"):
+        assert gpus[name] == math.ceil(demand_per_s / rates[name].requests_per_s)

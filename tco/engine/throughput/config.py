@@ -30,7 +30,10 @@ DeepSeek-V3 Technical Report (arXiv:2412.19437v1, 2024-12-27, section 5.4.3): th
 token is accepted 85-90 % of the time (1 + 0.85, the low end). No default for EAGLE or draft models: it
 depends on the draft and the data, so give `acceptance_length`."""
 DRAFT_TOKENS = {"mtp": 1, "eagle": 1, "draft-model": 1}
-"""Tokens drafted per step, verified together (1 + draft tokens per sequence in the verifying pass)."""
+"""Tokens drafted per step by default, verified together (1 + draft tokens per sequence in the verifying pass):
+one, the draft that DEFAULT_ACCEPTANCE_LENGTH's source measured; more where the acceptance length asked for needs
+them (`draft_tokens_of`), or as given (`ServingConfig.draft_tokens`: SGLang's --speculative-num-draft-tokens - 1
+with top-k 1, TensorRT-LLM's num_nextn_predict_layers)."""
 PRECISIONS: tuple[str, ...] = get_args(Precision)
 """Weight and KV cache precisions (the `Precision` Literal of tco.model.hardware)."""
 
@@ -117,6 +120,9 @@ class ServingConfig:
     acceptance_length: float | None = None
     """Mean tokens a sequence emits per verification step (1 < a <= 1 + drafted tokens); None = the
     method's sourced default (DEFAULT_ACCEPTANCE_LENGTH)."""
+    draft_tokens: int | None = None
+    """Tokens drafted per step (a chain, each by one layer-sized head run on one token per sequence), all verified in
+    one pass; None = the fewest that give the acceptance length, at least DRAFT_TOKENS (`draft_tokens_of`)."""
     disaggregated: bool | None = False
     """Separate prefill and decode GPUs with the KV cache sent between them; None = whichever is cheaper
     (more output tokens/s per GPU at the targets)."""
@@ -174,6 +180,7 @@ class ThroughputResult:
     prefix_hit_rate: float = 0.0
     spec_method: str = "none"
     acceptance_length: float = 1.0
+    draft_tokens: int = 0
     disaggregated: bool = False
     prefill_gpus: int = 0
     decode_gpus: int = 0
@@ -198,3 +205,20 @@ def default_kv_precision(precision: str, weight_only: bool = False) -> str:
     if weight_only:
         return "bf16"
     return "fp8" if precision in ("fp8", "fp4") else ("fp16" if precision == "fp16" else "bf16")
+
+
+MAX_DRAFT_TOKENS = 15
+"""At most this many tokens drafted per step (an acceptance length of at most 16, the scenario's bound)."""
+
+
+def draft_tokens_of(config: ServingConfig) -> int:
+    """Tokens drafted per step: 0 without speculative decoding; as given; else the method's default, or more where the
+    acceptance length asked for needs them (a mean of a accepted tokens needs at least a - 1 drafted: EAGLE-3 at
+    3.5 drafts 3)."""
+    if config.spec_method == "none":
+        return 0
+    if config.draft_tokens is not None:
+        return config.draft_tokens
+    default = DRAFT_TOKENS.get(config.spec_method, 1)
+    accepted = config.acceptance_length or DEFAULT_ACCEPTANCE_LENGTH.get(config.spec_method) or 1.0
+    return max(default, math.ceil(accepted - 1.0 - 1e-9))

@@ -10,8 +10,9 @@ from typing import Callable, Sequence, TypeVar
 
 from tco.engine.throughput.calibrate import calibrate as calibrate_to
 from tco.engine.throughput.config import (DEFAULT_ACCEPTANCE_LENGTH, DRAFT_TOKENS, ENGINE_EXPLOITS_SLIDING_WINDOW, ENGINE_MAX_BATCH,
-                                          ENGINES, MAX_TOKENS_PER_STEP, PERCENTILES, RUNTIMES, SPEC_METHODS, STEP_TOKEN_BUDGET,
-                                          ServingConfig, ThroughputResult, default_kv_precision, not_runnable)
+                                          ENGINES, MAX_DRAFT_TOKENS, MAX_TOKENS_PER_STEP, PERCENTILES, RUNTIMES, SPEC_METHODS,
+                                          STEP_TOKEN_BUDGET, ServingConfig, ThroughputResult, default_kv_precision, draft_tokens_of,
+                                          not_runnable)
 from tco.engine.throughput.deployment import Deployment, build_deployment
 from tco.engine.throughput.fitted import FITTED, FittedConstants
 from tco.engine.throughput.gpu import precision_problem, weight_only
@@ -385,7 +386,8 @@ def predict_split(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int
     kv_whole = kv_cache_bytes_per_token(model, kv_precision, seq_tokens, exploit)
     weights_per_gpu = weights_bytes_per_gpu(model, precision, tp, pp, split.attention_dp)
     if config.spec_method != "none":
-        # The draft head (MTP module, EAGLE head): about one layer of the target per drafted token.
+        # The draft head (MTP module, EAGLE head): about one layer of the target, run again for each further drafted
+        # token of the chain (SGLang and TensorRT-LLM reuse DeepSeek's one MTP module), so held once.
         weights_per_gpu *= 1.0 + DRAFT_TOKENS[config.spec_method] / model.num_layers
     memory_bytes = memory_bytes_of(gpu)
     attn_tp = tp // split.attention_dp
@@ -450,6 +452,7 @@ def predict_split(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int
         runtime=config.runtime, parallelism=split.describe(tp) + (f" x PP{pp}" if pp > 1 else ""),
         ttft_p90_ms=point.ttft_p90_s * 1e3, ttft_p99_ms=point.ttft_p99_s * 1e3, tpot_p90_ms=point.tpot_p90_s * 1e3,
         prefix_hit_rate=config.prefix_hit_rate, spec_method=config.spec_method, acceptance_length=d.acceptance_length,
+        draft_tokens=draft_tokens_of(config),
         attention_dp=split.attention_dp > 1)
 
 
@@ -597,8 +600,11 @@ def config_problem(model: OpenModel, gpu: GpuType, config: ServingConfig) -> str
         accepted = config.acceptance_length or DEFAULT_ACCEPTANCE_LENGTH.get(config.spec_method)
         if accepted is None:
             return f"spec_method {config.spec_method} has no sourced default acceptance_length: give one (mean tokens per step, > 1)"
-        if not 1.0 <= accepted <= 1.0 + DRAFT_TOKENS[config.spec_method]:
-            return f"acceptance_length must be between 1 and {1 + DRAFT_TOKENS[config.spec_method]} (got {accepted:g})"
+        if config.draft_tokens is not None and not 1 <= config.draft_tokens <= MAX_DRAFT_TOKENS:
+            return f"draft_tokens must be between 1 and {MAX_DRAFT_TOKENS} (got {config.draft_tokens})"
+        if not 1.0 <= accepted <= 1.0 + draft_tokens_of(config):
+            return (f"acceptance_length must be between 1 and {1 + draft_tokens_of(config)}, 1 + the tokens drafted per step "
+                    f"(got {accepted:g})")
     if config.percentile not in PERCENTILES:
         return f"unknown percentile `{config.percentile}` (choose one of {', '.join(PERCENTILES)})"
     if not 0.0 <= config.prefix_hit_rate < 1.0:
