@@ -793,3 +793,7 @@ def test_sglang_fuses_the_all_reduce_with_the_next_norm_on_one_blackwell_host(ca
     assert not fuses_allreduce_norm(r1, catalog.gpus["mi355x"], "sglang", 8, 1)
     assert not fuses_allreduce_norm(r1, catalog.gpus["rtx-pro-6000"], "sglang", 4, 1)  # compute capability 12.0
     assert not fuses_allreduce_norm(catalog.models["qwen3-235b-a22b"], gb200, "sglang", 4, 1)  # not MLA
+    # SGLang fuses gpt-oss's layers too (GptOssForCausalLM on Blackwell); TensorRT-LLM's is assumed for DeepSeek-V3 only
+    oss = catalog.models["gpt-oss-120b"]
+    assert fuses_allreduce_norm(oss, catalog.gpus["b200"], "sglang", 4, 1) and fuses_allreduce_norm(catalog.models["kimi-k2"], gb200, "sglang", 4, 1)
+    assert not fuses_allreduce_norm(oss, catalog.gpus["b200"], "trtllm", 4, 1) and not fuses_allreduce_norm(oss, catalog.gpus["h100-sxm"], "sglang", 4, 1)

@@ -66,6 +66,12 @@ NVIDIA copyright, `flashinfer/comm/trtllm_mnnvl_ar.py`). That TensorRT-LLM's Dee
 from those kernels, not from TensorRT-LLM's model code (its wheel is not on this machine's package index); the same
 2,048-token bound is kept for want of TensorRT-LLM's. vLLM: no source read here, so not assumed
 (`step.fused_allreduces`)."""
+ENGINE_FUSION_ARCHITECTURES = {"sglang": ("deepseek-v3", "gpt-oss"), "trtllm": ("deepseek-v3",)}
+"""The model architectures whose layers each engine fuses so (`deployment.fusion_architecture`). SGLang 0.5.5.post2
+`server_args.py` also sets `enable_flashinfer_allreduce_fusion` for GptOssForCausalLM on Blackwell "if not
+self.enable_dp_attention and self.nnodes == 1", and `models/gpt_oss.py` goes through the same `LayerCommunicator`
+(`should_fuse_mlp_allreduce_with_next_layer`, the fused all-reduce before the post-attention norm) as DeepSeek's
+layers (read 2026-12-03, wheel from PyPI). For TensorRT-LLM only the DeepSeek-V3 case is assumed (see above)."""
 ENGINE_FUSION_REACH = {"sglang": "host", "trtllm": "fabric"}
 """How far the fused all-reduce reaches: SGLang's only on one host (`nnodes == 1`: a GB200 / GB300 compute tray of 4
 GPUs), TensorRT-LLM's over the whole NVLink fabric (its multi-node NVLink kernel: the 72 GPUs of an NVL72 rack)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tco.engine.throughput.config import (DEFAULT_ACCEPTANCE_LENGTH, ENGINE_EXPLOITS_SLIDING_WINDOW, ENGINE_FUSES_ALLREDUCE_NORM,
-                                          ENGINE_FUSION_REACH, ENGINE_OVERLAPS_HOST_WHEN_SPECULATING, ServingConfig, draft_tokens_of)
+                                          ENGINE_FUSION_ARCHITECTURES, ENGINE_FUSION_REACH, ENGINE_OVERLAPS_HOST_WHEN_SPECULATING, ServingConfig, draft_tokens_of)
 from tco.engine.throughput.fitted import FittedConstants
 from tco.engine.throughput.gpu import host_gpus, link_bytes_per_s, math_precision, pcie_only, peak_tflops, scale_up_gpus
 from tco.engine.throughput.memory import (BYTES_PER_WEIGHT, ParamSplit, kv_bytes_per_token_per_gpu, kv_cache_bytes_per_token,
@@ -144,14 +144,25 @@ def build_deployment(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: 
         fuses_allreduce_norm=fuses_allreduce_norm(model, gpu, config.engine, tp, split.attention_dp))
 
 
+def fusion_architecture(model: OpenModel) -> str | None:
+    """The architecture an engine's all-reduce fusion is written for (`config.ENGINE_FUSION_ARCHITECTURES`), or None:
+    `deepseek-v3` for MLA attention with routed experts (DeepSeek-V3/R1, Kimi-K2: DeepseekV3ForCausalLM), `gpt-oss` for
+    OpenAI's gpt-oss checkpoints (GptOssForCausalLM, known by their Hugging Face repository)."""
+    if model.attention == "mla" and model.arch_type == "moe":
+        return "deepseek-v3"
+    if (model.hf_repo or "").startswith("openai/gpt-oss"):
+        return "gpt-oss"
+    return None
+
+
 def fuses_allreduce_norm(model: OpenModel, gpu: GpuType, engine: str, tp: int, attention_dp: int) -> bool:
-    """The engine's all-reduce + RMSNorm fusion applies (`config.ENGINE_FUSES_ALLREDUCE_NORM`): a DeepSeek-V3-architecture
-    model (MLA attention with routed experts), a data-centre Blackwell GPU (compute capability 10.x: the catalog's
+    """The engine's all-reduce + RMSNorm fusion applies (`config.ENGINE_FUSES_ALLREDUCE_NORM`): a model of an
+    architecture the engine fuses (`fusion_architecture`: DeepSeek-V3 on both, gpt-oss on SGLang), a data-centre Blackwell GPU (compute capability 10.x: the catalog's
     Blackwell parts but the PCIe RTX PRO cards, 12.0), tensor-parallel attention (no attention data parallelism) over
     more than one GPU, all within the fusion's reach (`config.ENGINE_FUSION_REACH`: SGLang one host, `gpu.host_gpus`;
     TensorRT-LLM the NVLink fabric, `gpu.scale_up_gpus`)."""
     reach = scale_up_gpus(gpu) if ENGINE_FUSION_REACH.get(engine) == "fabric" else host_gpus(gpu)
-    return (ENGINE_FUSES_ALLREDUCE_NORM.get(engine, False) and model.attention == "mla" and model.arch_type == "moe"
+    return (ENGINE_FUSES_ALLREDUCE_NORM.get(engine, False) and fusion_architecture(model) in ENGINE_FUSION_ARCHITECTURES.get(engine, ())
             and gpu.architecture == "blackwell" and not pcie_only(gpu) and attention_dp == 1 and 1 < tp <= reach)
 
 
