@@ -203,18 +203,24 @@ def test_an_unknown_engine_in_a_batch_names_the_allowed_ones(tmp_path, capsys):
     assert f"{path}:2: engine: must be one of trtllm, vllm, sglang (got 'tgi')" in err
 
 
+def _batch_json(tmp_path, capsys, text: str) -> list[dict]:
+    """`tco throughput --batch` of a CSV's text, model only, as its JSON rows (exit code 0 asserted)."""
+    csv_file = tmp_path / "batch.csv"
+    csv_file.write_text(text)
+    code, out, _ = run(capsys, ["throughput", "--batch", str(csv_file), "--format", "json", "--model-only"])
+    assert code == 0
+    return json.loads(out)
+
+
 def test_batch_serving_columns_and_the_new_json_fields(tmp_path, capsys):
     # issue 16: attention_dp, spec_method, acceptance_length, disaggregated, prefill_gpus, decode_gpus, percentile;
     # missing columns (and empty cells) take the defaults.
-    csv_file = tmp_path / "serving.csv"
-    csv_file.write_text(
+    first, second, third = _batch_json(
+        tmp_path, capsys,
         "model,gpu,gpus,input_tokens,output_tokens,precision,attention_dp,spec_method,acceptance_length,disaggregated,prefill_gpus,decode_gpus,percentile\n"
         "deepseek-r1,b200,8,1000,500,fp4,auto,mtp,1.7,false,,,p90\n"
         "deepseek-r1,gb200,16,2000,500,fp4,true,none,,true,,12,p50\n"
         "llama-3.1-8b,h100-sxm,1,1000,200,fp8,,,,,,,\n")
-    code, out, _ = run(capsys, ["throughput", "--batch", str(csv_file), "--format", "json", "--model-only"])
-    assert code == 0
-    first, second, third = json.loads(out)
     for row in (first, second, third):
         assert {"ttft_p90_ms", "ttft_p99_ms", "tpot_p90_ms", "prefix_hit_rate", "spec_method", "disaggregated",
                 "output_tokens_per_s", "ttft_ms", "tpot_ms", "limited_by", "basis"} <= set(row)
@@ -237,16 +243,14 @@ def test_batch_serving_column_errors_name_file_line_and_column(tmp_path, capsys)
 
 def test_batch_draft_tokens_column_and_its_errors(tmp_path, capsys):
     """An acceptance above 2 drafts what it needs (3 for 3.5) unless draft_tokens is given; a bad cell names its place."""
-    csv_file = tmp_path / "draft.csv"
-    csv_file.write_text("model,gpu,gpus,input_tokens,output_tokens,spec_method,acceptance_length,draft_tokens\n"
-                        "llama-3.1-8b,h100-sxm,1,1000,200,eagle,3.5,\n"
-                        "llama-3.1-8b,h100-sxm,1,1000,200,eagle,3.5,5\n"
-                        "llama-3.1-8b,h100-sxm,1,1000,200,eagle,3.5,2\n")
-    code, out, _ = run(capsys, ["throughput", "--batch", str(csv_file), "--format", "json", "--model-only"])
-    assert code == 0
-    inferred, given, too_few = json.loads(out)
+    inferred, given, too_few = _batch_json(tmp_path, capsys,
+                                           "model,gpu,gpus,input_tokens,output_tokens,spec_method,acceptance_length,draft_tokens\n"
+                                           "llama-3.1-8b,h100-sxm,1,1000,200,eagle,3.5,\n"
+                                           "llama-3.1-8b,h100-sxm,1,1000,200,eagle,3.5,5\n"
+                                           "llama-3.1-8b,h100-sxm,1,1000,200,eagle,3.5,2\n")
     assert (inferred["draft_tokens"], given["draft_tokens"]) == (3, 5) and inferred["runnable"] and given["runnable"]
     assert not too_few["runnable"] and "acceptance_length must be between 1 and 3" in too_few["reason"]
+    csv_file = tmp_path / "draft.csv"
     csv_file.write_text("model,gpu,gpus,input_tokens,output_tokens,spec_method,acceptance_length,draft_tokens\n"
                         "llama-3.1-8b,h100-sxm,1,1000,200,eagle,3.5,three\n")
     code, _, err = run(capsys, ["throughput", "--batch", str(csv_file)])
