@@ -1,5 +1,5 @@
-"""Convert the shared InferenceX table (calibration/inferencex-deepseek-r1.csv) into
-hardware/measurements/inferencex-deepseek-r1.yaml.
+"""Convert an InferenceX table in the shared layout (calibration/inferencex-deepseek-r1.csv) into
+measurement YAML (by default hardware/measurements/inferencex-deepseek-r1.yaml).
 
 Run it again whenever the shared table changes; it rewrites the file from the csv alone, so the
 same csv gives the same bytes (a test checks it):
@@ -19,7 +19,10 @@ Decisions (also in hardware/README.md):
   medians are kept in `ttft_p50_ms` / `tpot_p50_ms` and the means left empty.
 - Engines: `engine` is the closest engine the model knows (Dynamo + TensorRT-LLM -> trtllm; SGLang,
   Dynamo + SGLang, SGLang + MoRI -> sglang; AMD ATOM -> vllm, whose defaults the model shares with
-  SGLang); the published label stays in `engine_label`.
+  SGLang); the published label stays in `engine_label`. A label not listed is read by the engine it names
+  (TensorRT-LLM / TRT-LLM, SGLang, vLLM, ATOM), so other InferenceX tables convert too.
+- GPUs and models: the names of this table first, then any catalog GPU or model whose id, name or alias
+  is the cell (case and spaces aside): a table of other models or GPUs of the catalog converts as it is.
 - Lengths: every request's lengths are uniform in [int(0.8 L), L] (`length_min_ratio` 0.8).
 """
 
@@ -40,6 +43,9 @@ from tco.model.hardware import ThroughputMeasurement
 
 GPU_IDS = {"MI355X": "mi355x", "GB300": "gb300", "GB200": "gb200", "H100 SXM": "h100-sxm"}
 MODEL_IDS = {"DeepSeek-R1-0528": "deepseek-r1"}
+ENGINE_WORDS = (("tensorrt-llm", "trtllm"), ("trt-llm", "trtllm"), ("trtllm", "trtllm"), ("sglang", "sglang"),
+                ("vllm", "vllm"), ("atom", "vllm"))
+"""An engine label not in ENGINES: the first engine it names (a Dynamo or llm-d label names the engine under it)."""
 ENGINES = {
     "NVIDIA Dynamo + TensorRT-LLM (disaggregated)": "trtllm",
     "NVIDIA Dynamo + SGLang (disaggregated)": "sglang",
@@ -60,6 +66,13 @@ HEADER = """# yaml-language-server: $schema=../schema/hardware.schema.json
 # (client-side, closed loop, TTFT includes queueing). Nothing here is estimated; rows H0689, H0690, H0692 (total
 # tokens/s only) are left out.
 """
+OTHER_HEADER = """# yaml-language-server: $schema=../schema/hardware.schema.json
+# Data from InferenceX (SemiAnalysis), https://github.com/SemiAnalysisAI/InferenceX (attribution required): online
+# serving points at a fixed number of requests in flight, converted by `python -m tco.load.inferencex_import` from
+# {csv}. output_tokens_per_s = the whole deployment's generated tokens/s (per-GPU figure x TP for aggregated rows,
+# x decode GPUs for disaggregated ones); TTFT/TPOT as published (client-side, closed loop, TTFT includes queueing).
+# Nothing here is estimated; rows with only a total tokens/s figure are left out.
+"""
 
 
 def _number(text: str) -> float | None:
@@ -70,17 +83,42 @@ def _pool(gpus: str, tp: str, ep: str, adp: str, workers: str) -> dict[str, Any]
     return {"gpus": int(gpus), "workers": int(workers), "tp": int(tp), "ep": int(ep), "attention_dp": adp == "true"}
 
 
-def _record(row: dict[str, str], line: int, file_name: str) -> dict[str, Any] | None:
+def _key(text: str) -> str:
+    return "".join(text.lower().split())
+
+
+def name_maps(catalog=None) -> dict[str, dict[str, str]]:
+    """Cell -> id for the gpu and model columns: this table's names, then every catalog record's id, name and aliases."""
+    gpus, models = {_key(k): v for k, v in GPU_IDS.items()}, {_key(k): v for k, v in MODEL_IDS.items()}
+    if catalog is not None:
+        for table, records in ((gpus, catalog.gpus.values()), (models, catalog.models.values())):
+            for record in records:
+                for name in (record.id, record.name, *record.aliases):
+                    table.setdefault(_key(name), record.id)
+    return {"gpu": gpus, "model": models}
+
+
+def engine_of(label: str) -> str | None:
+    if label in ENGINES:
+        return ENGINES[label]
+    words = label.lower()
+    return next((engine for word, engine in ENGINE_WORDS if word in words), None)
+
+
+def _record(row: dict[str, str], line: int, file_name: str, names: dict[str, dict[str, str]]) -> dict[str, Any] | None:
     output_per_gpu = _number(row["output_tokens_per_s"])
     if output_per_gpu is None:
         return None
-    for column, table in (("gpu", GPU_IDS), ("model", MODEL_IDS), ("engine", ENGINES)):
-        if row[column] not in table:
-            raise TcoUserError(DataProblem(file_name, line, column, f"unknown value `{row[column]}` (add it to the converter's map)"))
+    ids = {column: names[column].get(_key(row[column])) for column in ("gpu", "model")}
+    ids["engine"] = engine_of(row["engine"])
+    for column in ("gpu", "model", "engine"):
+        if ids[column] is None:
+            raise TcoUserError(DataProblem(file_name, line, column, f"unknown value `{row[column]}` (not in the catalog nor the "
+                                                                      "converter's map)"))
     if row["input_len_kind"] != LENGTH_KIND:
         raise TcoUserError(DataProblem(file_name, line, "input_len_kind", f"unexpected length distribution `{row['input_len_kind']}`"))
     disaggregated = row["disaggregated"] == "true"
-    record: dict[str, Any] = {"id": f"inferencex:{row['id']}", "model": MODEL_IDS[row["model"]], "gpu": GPU_IDS[row["gpu"]],
+    record: dict[str, Any] = {"id": f"inferencex:{row['id']}", "model": ids["model"], "gpu": ids["gpu"],
                               "num_gpus": int(row["num_gpus"])}
     if disaggregated:
         match = LAYOUT.fullmatch(row["parallelism"])
@@ -94,7 +132,7 @@ def _record(row: dict[str, str], line: int, file_name: str) -> dict[str, Any] | 
         if record["ep"] is None:
             del record["ep"]
         deployment_output = output_per_gpu * record["tp"] * record["pp"]
-    record.update(precision=row["precision"], engine=ENGINES[row["engine"]])
+    record.update(precision=row["precision"], engine=ids["engine"])
     if row["engine_version"]:
         record["engine_version"] = row["engine_version"]
     record.update(runtime="python", scenario="fixed_concurrency", input_tokens=int(row["input_len"]),
@@ -118,20 +156,22 @@ def _record(row: dict[str, str], line: int, file_name: str) -> dict[str, Any] | 
     return record
 
 
-def build_records(csv_path: Path) -> list[dict[str, Any]]:
+def build_records(csv_path: Path, catalog=None) -> list[dict[str, Any]]:
+    """The table's rows as measurement records; `catalog` lets GPU and model cells name any of its records."""
     with csv_path.open(newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
+    names = name_maps(catalog)
     out = []
     for line, row in enumerate(rows, start=2):
-        record = _record(row, line, csv_path.name)
+        record = _record(row, line, csv_path.name, names)
         if record is not None:
             out.append(record)
     return out
 
 
-def render(records: list[dict[str, Any]]) -> str:
+def render(records: list[dict[str, Any]], header: str = HEADER) -> str:
     body = {"schema_version": 1, "measurements": records}
-    return HEADER + yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=120, default_flow_style=None)
+    return header + yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=120, default_flow_style=None)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -139,12 +179,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("csv", type=Path)
     parser.add_argument("--target", type=Path, default=TARGET, help="file to write (default: the bundled one)")
     args = parser.parse_args(argv)
+    from tco.load.catalog import load_catalog
+
     try:
-        records = build_records(args.csv)
+        records = build_records(args.csv, load_catalog())
     except TcoUserError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    write_atomic(args.target, render(records), backup=False)
+    header = HEADER if args.target.resolve() == TARGET else OTHER_HEADER.format(csv=args.csv.name)
+    write_atomic(args.target, render(records, header), backup=False)
     print(f"{len(records)} measurements -> {args.target}")
     return 0
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tco.errors import TcoUserError
 from tco.load.inferencex_import import TARGET, build_records, main, render
 
 SHARED_CSV = Path("/work/shared/data/calibration/inferencex-deepseek-r1.csv")
@@ -55,3 +56,30 @@ def test_unknown_gpu_stops_with_file_and_line(tmp_path, capsys):
     assert main([str(bad), "--target", str(tmp_path / "out.yaml")]) == 2
     err = capsys.readouterr().err
     assert "bad.csv" in err and ":2" in err and "gpu" in err and "GB999" in err
+
+
+def test_other_models_gpus_and_engine_labels_convert_through_the_catalog(tmp_path):
+    """A table of other InferenceX runs (here the first row relabelled: gpt-oss-120b on an H200 under vLLM, Llama 3.3
+    70B on an MI300X under `llm-d + vLLM`): GPU and model cells resolve through the catalog's names and aliases, an
+    engine label through the engine it names; an unknown one still stops with file, line and column."""
+    from tco.load.catalog import load_catalog
+
+    catalog = load_catalog()
+    text = SHARED_CSV.read_text().splitlines()
+    header, first = text[0], text[1]
+    rows = [first.replace(",DeepSeek-R1-0528,", ",gpt-oss-120b,", 1).replace(",GB200,", ",H200,", 1)
+            .replace("NVIDIA Dynamo + SGLang (disaggregated)", "vLLM", 1),
+            first.replace(",DeepSeek-R1-0528,", ",Llama-3.3-70B,", 1).replace(",GB200,", ",mi300x,", 1)
+            .replace("NVIDIA Dynamo + SGLang (disaggregated)", "llm-d + vLLM (disaggregated)", 1)]
+    table = tmp_path / "other.csv"
+    table.write_text("\n".join([header, *rows]) + "\n")
+    oss, llama = build_records(table, catalog)
+    assert (oss["model"], oss["gpu"], oss["engine"], oss["engine_label"]) == ("gpt-oss-120b", "h200", "vllm", "vLLM")
+    assert (llama["model"], llama["gpu"], llama["engine"]) == ("llama-3.3-70b", "mi300x", "vllm")
+    out = tmp_path / "other.yaml"
+    assert main([str(table), "--target", str(out)]) == 0
+    assert "other.csv" in out.read_text() and "DeepSeek-R1-0528 online" not in out.read_text()
+    table.write_text("\n".join([header, rows[0].replace(",vLLM,", ",TGI,", 1)]) + "\n")
+    with pytest.raises(TcoUserError) as stop:
+        build_records(table, catalog)
+    assert "other.csv" in str(stop.value) and ":2" in str(stop.value) and "engine" in str(stop.value) and "TGI" in str(stop.value)
