@@ -39,13 +39,12 @@ import yaml
 
 from tco.errors import DataProblem, TcoUserError
 from tco.files import write_atomic
+from tco.load.catalog_names import engine_of, name_maps
+from tco.load.catalog_names import key as name_key
 from tco.model.hardware import ThroughputMeasurement
 
 GPU_IDS = {"MI355X": "mi355x", "GB300": "gb300", "GB200": "gb200", "H100 SXM": "h100-sxm"}
 MODEL_IDS = {"DeepSeek-R1-0528": "deepseek-r1"}
-ENGINE_WORDS = (("tensorrt-llm", "trtllm"), ("trt-llm", "trtllm"), ("trtllm", "trtllm"), ("sglang", "sglang"),
-                ("vllm", "vllm"), ("atom", "vllm"))
-"""An engine label not in ENGINES: the first engine it names (a Dynamo or llm-d label names the engine under it)."""
 ENGINES = {
     "NVIDIA Dynamo + TensorRT-LLM (disaggregated)": "trtllm",
     "NVIDIA Dynamo + SGLang (disaggregated)": "sglang",
@@ -83,34 +82,12 @@ def _pool(gpus: str, tp: str, ep: str, adp: str, workers: str) -> dict[str, Any]
     return {"gpus": int(gpus), "workers": int(workers), "tp": int(tp), "ep": int(ep), "attention_dp": adp == "true"}
 
 
-def _key(text: str) -> str:
-    return "".join(text.lower().split())
-
-
-def name_maps(catalog=None) -> dict[str, dict[str, str]]:
-    """Cell -> id for the gpu and model columns: this table's names, then every catalog record's id, name and aliases."""
-    gpus, models = {_key(k): v for k, v in GPU_IDS.items()}, {_key(k): v for k, v in MODEL_IDS.items()}
-    if catalog is not None:
-        for table, records in ((gpus, catalog.gpus.values()), (models, catalog.models.values())):
-            for record in records:
-                for name in (record.id, record.name, *record.aliases):
-                    table.setdefault(_key(name), record.id)
-    return {"gpu": gpus, "model": models}
-
-
-def engine_of(label: str) -> str | None:
-    if label in ENGINES:
-        return ENGINES[label]
-    words = label.lower()
-    return next((engine for word, engine in ENGINE_WORDS if word in words), None)
-
-
 def _record(row: dict[str, str], line: int, file_name: str, names: dict[str, dict[str, str]]) -> dict[str, Any] | None:
     output_per_gpu = _number(row["output_tokens_per_s"])
     if output_per_gpu is None:
         return None
-    ids = {column: names[column].get(_key(row[column])) for column in ("gpu", "model")}
-    ids["engine"] = engine_of(row["engine"])
+    ids = {column: names[column].get(name_key(row[column])) for column in ("gpu", "model")}
+    ids["engine"] = engine_of(row["engine"], ENGINES)
     for column in ("gpu", "model", "engine"):
         if ids[column] is None:
             raise TcoUserError(DataProblem(file_name, line, column, f"unknown value `{row[column]}` (not in the catalog nor the "
@@ -160,7 +137,7 @@ def build_records(csv_path: Path, catalog=None) -> list[dict[str, Any]]:
     """The table's rows as measurement records; `catalog` lets GPU and model cells name any of its records."""
     with csv_path.open(newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
-    names = name_maps(catalog)
+    names = name_maps(catalog, GPU_IDS, MODEL_IDS)
     out = []
     for line, row in enumerate(rows, start=2):
         record = _record(row, line, csv_path.name, names)

@@ -1,0 +1,38 @@
+"""Names in published tables -> catalog ids, for the converters of measurement tables.
+
+Why one place: the InferenceX converter and the calibration-table converter read the same kinds of cells
+(`H200 SXM`, `Llama-3.3-70B`, `NVIDIA Dynamo + SGLang (disaggregated)`); a table of models or GPUs the
+converters were not written for should convert as long as the catalog knows them.
+"""
+
+from __future__ import annotations
+
+ENGINE_WORDS = (("tensorrt-llm", "trtllm"), ("trt-llm", "trtllm"), ("trtllm", "trtllm"), ("sglang", "sglang"),
+                ("vllm", "vllm"), ("atom", "vllm"))
+"""An engine label's engine: the first one it names (a Dynamo or llm-d label names the engine under it; AMD's ATOM
+shares vLLM's defaults in the model)."""
+
+
+def key(text: str) -> str:
+    """A cell as compared: case and spaces aside."""
+    return "".join(text.lower().split())
+
+
+def name_maps(catalog=None, gpus: dict[str, str] | None = None, models: dict[str, str] | None = None) -> dict[str, dict[str, str]]:
+    """Cell -> id for the gpu and model columns: the given names first, then every catalog record's id, name and aliases."""
+    gpu_ids = {key(k): v for k, v in (gpus or {}).items()}
+    model_ids = {key(k): v for k, v in (models or {}).items()}
+    if catalog is not None:
+        for table, records in ((gpu_ids, catalog.gpus.values()), (model_ids, catalog.models.values())):
+            for record in records:
+                for name in (record.id, record.name, *record.aliases):
+                    table.setdefault(key(name), record.id)
+    return {"gpu": gpu_ids, "model": model_ids}
+
+
+def engine_of(label: str, known: dict[str, str] | None = None) -> str | None:
+    """The engine id of a published engine label, or None."""
+    if known and label in known:
+        return known[label]
+    words = label.lower()
+    return next((engine for word, engine in ENGINE_WORDS if word in words), None)
