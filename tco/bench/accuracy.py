@@ -235,14 +235,47 @@ def accuracy_rows(catalog: Catalog, holdouts: Sequence[dict] = ()) -> list[dict]
     return rows
 
 
+def table_measurements(path, catalog: Catalog) -> list[ThroughputMeasurement]:
+    """The rows of a published table as measurements, in memory: the InferenceX layout (a `spec_decoding` column) or the
+    calibration/measurements.csv one, through the same converters as the bundled files (tco.load.inferencex_import,
+    tco.load.calibration_import). A row without a date is dated "not stated": these records are scored, not stored."""
+    import csv
+    from pathlib import Path
+
+    from tco.errors import DataProblem, TcoUserError
+    from tco.load import calibration_import, inferencex_import
+
+    path = Path(path)
+    try:
+        with path.open(newline="", encoding="utf-8") as f:
+            columns = next(csv.reader(f), [])
+    except (OSError, UnicodeDecodeError) as e:
+        raise TcoUserError(DataProblem(str(path), None, "", f"cannot read the table ({e})")) from None
+    if "spec_decoding" in columns:
+        records = inferencex_import.build_records(path, catalog)
+    elif "throughput_scope" in columns or "output_tokens_per_s" in columns:
+        records = calibration_import.build_records(path, catalog, path.stem, "not stated")
+    else:
+        raise TcoUserError(DataProblem(str(path), 1, "", "not a measurements table: expected the columns of "
+                                       "calibration/measurements.csv or of an InferenceX table (output_tokens_per_s, ...)"))
+    return [ThroughputMeasurement.model_validate(r) for r in records]
+
+
 def run_benchmark(args) -> int:
-    """`tco bench accuracy`: the figures docs/throughput.md quotes."""
+    """`tco bench accuracy`: the figures docs/throughput.md quotes; with --table, the same report on those tables' rows
+    alone (published measurements the model was not fitted on)."""
     from pathlib import Path
 
     from tco.bench.holdout_figures import HOLDOUT_ROWS, SERVING_HOLDOUT_ROWS
     from tco.load.hardware import load_hardware
     from tco.report.table import print_rows
 
-    rows = accuracy_rows(load_hardware(extra_dirs=[Path(d) for d in args.hardware_dir]), [*HOLDOUT_ROWS, *SERVING_HOLDOUT_ROWS])
+    catalog = load_hardware(extra_dirs=[Path(d) for d in args.hardware_dir])
+    tables = getattr(args, "table", None) or []
+    if tables:
+        measurements = [m for path in tables for m in table_measurements(path, catalog)]
+        rows = accuracy_rows(replace(catalog, measurements=measurements))
+    else:
+        rows = accuracy_rows(catalog, [*HOLDOUT_ROWS, *SERVING_HOLDOUT_ROWS])
     print_rows(rows, args.format, ("group", "key", "rows", "median_abs_pct_error", "p90_abs_pct_error"))
     return 0

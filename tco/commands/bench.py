@@ -47,6 +47,9 @@ BENCHMARKS["sweep"] = ("seconds of a sweep of 8,000 volumes on one bundled file 
                        "tco.bench.sweep_speed:run_benchmark")
 
 EXTRA_ARGUMENTS: dict[str, tuple[tuple[tuple[str, ...], dict], ...]] = {
+    "accuracy": ((("--table",), {"action": "append", "metavar": "CSV",
+                                 "help": "score the model on this published table's rows alone (the layout of calibration/measurements.csv "
+                                         "or of an InferenceX table; repeatable), not on the bundled ones"}),),
     "export": ((("--scenarios",), {"type": int, "metavar": "N", "help": "how many scenarios the workbook holds (default 100)"}),),
     "decode": ((("--min-concurrency",), {"type": int, "default": 65, "metavar": "C",
                                           "help": "only rows with at least C requests in flight (default 65)"}),),
