@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import statistics
+import sys
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Sequence
 
@@ -235,10 +236,11 @@ def accuracy_rows(catalog: Catalog, holdouts: Sequence[dict] = ()) -> list[dict]
     return rows
 
 
-def table_measurements(path, catalog: Catalog) -> list[ThroughputMeasurement]:
+def table_measurements(path, catalog: Catalog, skipped: list | None = None) -> list[ThroughputMeasurement]:
     """The rows of a published table as measurements, in memory: the InferenceX layout (a `spec_decoding` column) or the
     calibration/measurements.csv one, through the same converters as the bundled files (tco.load.inferencex_import,
-    tco.load.calibration_import). A row without a date is dated "not stated": these records are scored, not stored."""
+    tco.load.calibration_import). A row without a date is dated "not stated": these records are scored, not stored.
+    Rows of a GPU, model or engine the catalog does not know go to `skipped` (line, column, value) when it is given."""
     import csv
     from pathlib import Path
 
@@ -252,9 +254,9 @@ def table_measurements(path, catalog: Catalog) -> list[ThroughputMeasurement]:
     except (OSError, UnicodeDecodeError) as e:
         raise TcoUserError(DataProblem(str(path), None, "", f"cannot read the table ({e})")) from None
     if "spec_decoding" in columns:
-        records = inferencex_import.build_records(path, catalog)
+        records = inferencex_import.build_records(path, catalog, skipped)
     elif "throughput_scope" in columns or "output_tokens_per_s" in columns:
-        records = calibration_import.build_records(path, catalog, path.stem, "not stated")
+        records = calibration_import.build_records(path, catalog, path.stem, "not stated", skipped)
     else:
         raise TcoUserError(DataProblem(str(path), 1, "", "not a measurements table: expected the columns of "
                                        "calibration/measurements.csv or of an InferenceX table (output_tokens_per_s, ...)"))
@@ -273,7 +275,17 @@ def run_benchmark(args) -> int:
     catalog = load_hardware(extra_dirs=[Path(d) for d in args.hardware_dir])
     tables = getattr(args, "table", None) or []
     if tables:
-        measurements = [m for path in tables for m in table_measurements(path, catalog)]
+        measurements = []
+        for path in tables:
+            skipped: list = []
+            measurements += table_measurements(path, catalog, skipped)
+            if skipped:
+                counts: dict = {}
+                for _, column, value in skipped:
+                    counts[(column, value)] = counts.get((column, value), 0) + 1
+                unknown = ", ".join(f"{column} `{value}` ({n})" for (column, value), n in counts.items())
+                print(f"tco bench accuracy: {path}: {len(skipped)} rows not scored, not in the catalog: {unknown} "
+                      "(see `tco models list`, `tco hardware list`)", file=sys.stderr)
         rows = accuracy_rows(replace(catalog, measurements=measurements))
     else:
         rows = accuracy_rows(catalog, [*HOLDOUT_ROWS, *SERVING_HOLDOUT_ROWS])

@@ -58,7 +58,8 @@ def runtime_of(engine: str, version: str) -> str:
     return "cpp" if "tensorrt engine" in version.lower() or (number is not None and int(number.group(1)) < 1) else "python"
 
 
-def _record(row: dict[str, str], line: int, file_name: str, names: dict, prefix: str, as_of: str | None) -> dict[str, Any] | None:
+def _record(row: dict[str, str], line: int, file_name: str, names: dict, prefix: str, as_of: str | None,
+            skipped: list | None = None) -> dict[str, Any] | None:
     def stop(column: str, message: str) -> TcoUserError:
         return TcoUserError(DataProblem(file_name, line, column, message))
 
@@ -73,6 +74,9 @@ def _record(row: dict[str, str], line: int, file_name: str, names: dict, prefix:
     ids["engine"] = engine_of(row.get("engine") or "")
     for column in ("gpu", "model", "engine"):
         if ids[column] is None:
+            if skipped is not None:
+                skipped.append((line, column, row.get(column)))
+                return None
             raise stop(column, f"unknown value `{row.get(column)}` (not in the catalog: see `tco hardware list`, `tco models list`)")
     for column in ("input_len_kind", "output_len_kind"):
         if (row.get(column) or "fixed") != "fixed":
@@ -119,14 +123,15 @@ def _record(row: dict[str, str], line: int, file_name: str, names: dict, prefix:
     return record
 
 
-def build_records(csv_path: Path, catalog, prefix: str, as_of: str | None = None) -> list[dict[str, Any]]:
-    """The table's rows as measurement records, ids `prefix:row id`."""
+def build_records(csv_path: Path, catalog, prefix: str, as_of: str | None = None, skipped: list | None = None) -> list[dict[str, Any]]:
+    """The table's rows as measurement records, ids `prefix:row id`. With a `skipped` list, a row whose GPU, model or
+    engine is unknown is left out and noted there as (line, column, value) instead of stopping the conversion."""
     with csv_path.open(newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     names = name_maps(catalog)
     out = []
     for line, row in enumerate(rows, start=2):
-        record = _record(row, line, csv_path.name, names, prefix, as_of)
+        record = _record(row, line, csv_path.name, names, prefix, as_of, skipped)
         if record is not None:
             out.append(record)
     return out

@@ -82,7 +82,8 @@ def _pool(gpus: str, tp: str, ep: str, adp: str, workers: str) -> dict[str, Any]
     return {"gpus": int(gpus), "workers": int(workers), "tp": int(tp), "ep": int(ep), "attention_dp": adp == "true"}
 
 
-def _record(row: dict[str, str], line: int, file_name: str, names: dict[str, dict[str, str]]) -> dict[str, Any] | None:
+def _record(row: dict[str, str], line: int, file_name: str, names: dict[str, dict[str, str]],
+            skipped: list | None = None) -> dict[str, Any] | None:
     output_per_gpu = _number(row["output_tokens_per_s"])
     if output_per_gpu is None:
         return None
@@ -90,6 +91,9 @@ def _record(row: dict[str, str], line: int, file_name: str, names: dict[str, dic
     ids["engine"] = engine_of(row["engine"], ENGINES)
     for column in ("gpu", "model", "engine"):
         if ids[column] is None:
+            if skipped is not None:
+                skipped.append((line, column, row[column]))
+                return None
             raise TcoUserError(DataProblem(file_name, line, column, f"unknown value `{row[column]}` (not in the catalog nor the "
                                                                       "converter's map)"))
     if row["input_len_kind"] != LENGTH_KIND:
@@ -133,14 +137,16 @@ def _record(row: dict[str, str], line: int, file_name: str, names: dict[str, dic
     return record
 
 
-def build_records(csv_path: Path, catalog=None) -> list[dict[str, Any]]:
-    """The table's rows as measurement records; `catalog` lets GPU and model cells name any of its records."""
+def build_records(csv_path: Path, catalog=None, skipped: list | None = None) -> list[dict[str, Any]]:
+    """The table's rows as measurement records; `catalog` lets GPU and model cells name any of its records. With a
+    `skipped` list, a row whose GPU, model or engine is unknown is left out and noted there as (line, column, value)
+    instead of stopping the conversion."""
     with csv_path.open(newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     names = name_maps(catalog, GPU_IDS, MODEL_IDS)
     out = []
     for line, row in enumerate(rows, start=2):
-        record = _record(row, line, csv_path.name, names)
+        record = _record(row, line, csv_path.name, names, skipped)
         if record is not None:
             out.append(record)
     return out

@@ -44,3 +44,16 @@ def test_a_file_that_is_not_a_table_stops_with_its_name(tmp_path, capsys):
     assert main(["bench", "accuracy", "--table", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "notes.csv" in err and "not a measurements table" in err and "Traceback" not in err
+
+
+def test_rows_of_models_the_catalog_lacks_are_counted_not_scored(tmp_path, capsys):
+    table = _first_rows(SHARED / "measurements.csv", tmp_path / "mixed.csv", 5)
+    lines = table.read_text().splitlines()
+    lines[1] = lines[1].replace(",Llama-3.1-8B,", ",Llama-9-1T,", 1)
+    lines[2] = lines[2].replace(",TensorRT-LLM,", ",llama.cpp,", 1)
+    table.write_text("\n".join(lines) + "\n")
+    assert main(["bench", "accuracy", "--format", "json", "--table", str(table)]) == 0
+    out, err = capsys.readouterr()
+    rows = {(r["group"], r["key"]): r for r in json.loads(out)}
+    assert rows[("model (all rows)", "overall")]["rows"] == 3
+    assert "2 rows not scored" in err and "model `Llama-9-1T` (1)" in err and "engine `llama.cpp` (1)" in err
