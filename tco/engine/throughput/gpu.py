@@ -39,8 +39,8 @@ def math_precision(gpu: GpuType, precision: str) -> str:
 
 
 def peak_tflops(gpu: GpuType, precision: str) -> float | None:
-    """The tensor-core peak a precision's GEMMs run at (weight-only int4/int8, and FP4 where the GPU has no FP4
-    math, compute in 16-bit)."""
+    """The tensor-core peak a precision's GEMMs run at (weight-only int4/int8, and weights the GPU has no math for,
+    `weight_only`, compute in 16-bit)."""
     precision = math_precision(gpu, precision)
     if precision == "fp4":
         return gpu.dense_fp4_tflops
