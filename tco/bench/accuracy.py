@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import statistics
 import sys
+from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Sequence
 
@@ -280,9 +281,7 @@ def run_benchmark(args) -> int:
             skipped: list = []
             measurements += table_measurements(path, catalog, skipped)
             if skipped:
-                counts: dict = {}
-                for _, column, value in skipped:
-                    counts[(column, value)] = counts.get((column, value), 0) + 1
+                counts = Counter((column, value) for _, column, value in skipped)
                 unknown = ", ".join(f"{column} `{value}` ({n})" for (column, value), n in counts.items())
                 print(f"tco bench accuracy: {path}: {len(skipped)} rows not scored, not in the catalog: {unknown} "
                       "(see `tco models list`, `tco hardware list`)", file=sys.stderr)

@@ -36,7 +36,7 @@ def _plan(terms: tuple[Named, ...]) -> list[_Step]:
     for part in parts:
         children = [p for p in named_parts(part.term)]
         level[part.name] = 1 + max((level[c.name] for c in children), default=0)
-        # a running total changes with the month even where what it sums does not
+        # a running total changes with the month even where what it sums does not (the parts have their own flag)
         monthly[part.name] = (depends_on(part.term, "month") or any(monthly[c.name] for c in children)
                               or bool(running_totals(part.term)))
         steps.append(_Step(part, level[part.name], monthly[part.name]))

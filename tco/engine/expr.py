@@ -145,9 +145,10 @@ def running(arg: Named) -> Term:
 
 
 def running_totals(term: Term) -> list[Named]:
-    """The named results whose running total the term reads, each once."""
+    """The named results whose running total the term's own formula reads (not the named parts inside it, which
+    the staged evaluation has as steps of their own), each once."""
     out: dict[str, Named] = {}
-    for t in walk(term):
+    for t in walk(term, enter_named=False):
         if isinstance(t, Func) and t.name == "running":
             out.setdefault(t.args[0].name, t.args[0])
     return list(out.values())

@@ -29,10 +29,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
 from tco.errors import DataProblem, TcoUserError
 from tco.files import write_atomic
-from tco.load.catalog_names import engine_of, key, name_maps
+from tco.load.catalog_names import name_maps, resolve_ids
+from tco.load.yaml_source import problems_from_validation
 from tco.model.hardware import ThroughputMeasurement
 
 HEADER = """# yaml-language-server: $schema=../schema/hardware.schema.json
@@ -41,8 +43,8 @@ HEADER = """# yaml-language-server: $schema=../schema/hardware.schema.json
 # whole deployment (system scope as published, per-GPU figures x num_gpus). Nothing here is estimated; rows without
 # an output figure are left out.
 """
-SCOPES = {"system": 1, "per_gpu": None}
-"""throughput_scope -> what the published figure is multiplied by (None: the row's num_gpus)."""
+SCOPES = ("system", "per_gpu")
+"""throughput_scope: the whole deployment's figure, or one GPU's (multiplied by num_gpus)."""
 
 
 def _number(row: dict[str, str], column: str) -> float | None:
@@ -70,14 +72,9 @@ def _record(row: dict[str, str], line: int, file_name: str, names: dict, prefix:
         raise stop("output_tokens_per_s", f"not a number ({e})") from None
     if published is None:
         return None
-    ids = {column: names[column].get(key(row.get(column) or "")) for column in ("gpu", "model")}
-    ids["engine"] = engine_of(row.get("engine") or "")
-    for column in ("gpu", "model", "engine"):
-        if ids[column] is None:
-            if skipped is not None:
-                skipped.append((line, column, row.get(column)))
-                return None
-            raise stop(column, f"unknown value `{row.get(column)}` (not in the catalog: see `tco hardware list`, `tco models list`)")
+    ids = resolve_ids(row, names, (file_name, line), skipped=skipped)
+    if ids is None:
+        return None
     for column in ("input_len_kind", "output_len_kind"):
         if (row.get(column) or "fixed") != "fixed":
             raise stop(column, f"only fixed lengths are read (got `{row[column]}`)")
@@ -106,7 +103,7 @@ def _record(row: dict[str, str], line: int, file_name: str, names: dict, prefix:
                   input_tokens=lengths[0], output_tokens=lengths[1])
     if numbers["concurrency"] is not None:
         record["concurrency"] = int(numbers["concurrency"])
-    record["output_tokens_per_s"] = published * (SCOPES[scope] or num_gpus)
+    record["output_tokens_per_s"] = published * (num_gpus if scope == "per_gpu" else 1)
     for field, column in (("ttft_ms", "mean_ttft_ms"), ("tpot_ms", "mean_tpot_ms"), ("ttft_p99_ms", "p99_ttft_ms"),
                           ("tpot_p99_ms", "p99_tpot_ms")):
         if numbers[column] is not None and numbers[column] > 0:
@@ -118,8 +115,8 @@ def _record(row: dict[str, str], line: int, file_name: str, names: dict, prefix:
                   note=f"`{row.get('model')}` on `{row.get('gpu')}`, `{row.get('engine')}` as published. {row.get('notes') or ''}".strip())
     try:
         ThroughputMeasurement.model_validate(record)  # fail here, with the table's line, rather than at load time
-    except ValueError as e:
-        raise stop("row", str(e).splitlines()[0] + " " + " ".join(str(e).splitlines()[1:3])) from None
+    except ValidationError as e:
+        raise TcoUserError(problems_from_validation(file_name, e, {(): line}, ThroughputMeasurement)) from None
     return record
 
 

@@ -7,6 +7,8 @@ converters were not written for should convert as long as the catalog knows them
 
 from __future__ import annotations
 
+from tco.errors import DataProblem, TcoUserError
+
 ENGINE_WORDS = (("tensorrt-llm", "trtllm"), ("trt-llm", "trtllm"), ("trtllm", "trtllm"), ("sglang", "sglang"),
                 ("vllm", "vllm"), ("atom", "vllm"))
 """An engine label's engine: the first one it names (a Dynamo or llm-d label names the engine under it; AMD's ATOM
@@ -36,3 +38,19 @@ def engine_of(label: str, known: dict[str, str] | None = None) -> str | None:
         return known[label]
     words = label.lower()
     return next((engine for word, engine in ENGINE_WORDS if word in words), None)
+
+
+def resolve_ids(row: dict[str, str], names: dict[str, dict[str, str]], where: tuple[str, int],
+                engines: dict[str, str] | None = None, skipped: list | None = None) -> dict[str, str] | None:
+    """The row's gpu, model and engine ids. An unknown cell stops with the table's file, line and column, or, given
+    a `skipped` list, is noted there as (line, column, value) and the row left out (None)."""
+    ids = {column: names[column].get(key(row.get(column) or "")) for column in ("gpu", "model")}
+    ids["engine"] = engine_of(row.get("engine") or "", engines)
+    for column in ("gpu", "model", "engine"):
+        if ids[column] is None:
+            if skipped is not None:
+                skipped.append((where[1], column, row.get(column)))
+                return None
+            raise TcoUserError(DataProblem(where[0], where[1], column, f"unknown value `{row.get(column)}` (not in the catalog: "
+                                                                      "see `tco hardware list`, `tco models list`)"))
+    return ids

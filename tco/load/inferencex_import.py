@@ -39,8 +39,7 @@ import yaml
 
 from tco.errors import DataProblem, TcoUserError
 from tco.files import write_atomic
-from tco.load.catalog_names import engine_of, name_maps
-from tco.load.catalog_names import key as name_key
+from tco.load.catalog_names import name_maps, resolve_ids
 from tco.model.hardware import ThroughputMeasurement
 
 GPU_IDS = {"MI355X": "mi355x", "GB300": "gb300", "GB200": "gb200", "H100 SXM": "h100-sxm"}
@@ -87,15 +86,9 @@ def _record(row: dict[str, str], line: int, file_name: str, names: dict[str, dic
     output_per_gpu = _number(row["output_tokens_per_s"])
     if output_per_gpu is None:
         return None
-    ids = {column: names[column].get(name_key(row[column])) for column in ("gpu", "model")}
-    ids["engine"] = engine_of(row["engine"], ENGINES)
-    for column in ("gpu", "model", "engine"):
-        if ids[column] is None:
-            if skipped is not None:
-                skipped.append((line, column, row[column]))
-                return None
-            raise TcoUserError(DataProblem(file_name, line, column, f"unknown value `{row[column]}` (not in the catalog nor the "
-                                                                      "converter's map)"))
+    ids = resolve_ids(row, names, (file_name, line), ENGINES, skipped)
+    if ids is None:
+        return None
     if row["input_len_kind"] != LENGTH_KIND:
         raise TcoUserError(DataProblem(file_name, line, "input_len_kind", f"unexpected length distribution `{row['input_len_kind']}`"))
     disaggregated = row["disaggregated"] == "true"

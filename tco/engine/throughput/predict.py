@@ -9,7 +9,7 @@ from functools import partial
 from typing import Callable, Sequence, TypeVar
 
 from tco.engine.throughput.calibrate import calibrate as calibrate_to
-from tco.engine.throughput.config import (DEFAULT_ACCEPTANCE_LENGTH, DRAFT_TOKENS, ENGINE_EXPLOITS_SLIDING_WINDOW, ENGINE_MAX_BATCH,
+from tco.engine.throughput.config import (DEFAULT_ACCEPTANCE_LENGTH, ENGINE_EXPLOITS_SLIDING_WINDOW, ENGINE_MAX_BATCH,
                                           ENGINES, MAX_DRAFT_TOKENS, MAX_TOKENS_PER_STEP, PERCENTILES, RUNTIMES, SPEC_METHODS,
                                           STEP_TOKEN_BUDGET, ServingConfig, ThroughputResult, default_kv_precision, draft_tokens_of,
                                           not_runnable)
@@ -388,7 +388,7 @@ def predict_split(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int
     if config.spec_method != "none":
         # The draft head (MTP module, EAGLE head): about one layer of the target, run again for each further drafted
         # token of the chain (SGLang and TensorRT-LLM reuse DeepSeek's one MTP module), so held once.
-        weights_per_gpu *= 1.0 + DRAFT_TOKENS[config.spec_method] / model.num_layers
+        weights_per_gpu *= 1.0 + 1.0 / model.num_layers
     memory_bytes = memory_bytes_of(gpu)
     attn_tp = tp // split.attention_dp
     activation_bytes = activation_buffer_bytes(model, attn_tp)
