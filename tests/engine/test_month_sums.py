@@ -111,8 +111,10 @@ rows = st.builds(
 def test_closed_forms_and_kernels_give_the_sums_of_the_monthly_figures(monkeypatch, batch):
     """The closed forms and the months loop (running totals carried from block to block for purchased and
     reserved fleets) against the monthly frame's sums. A few rows would take the monthly frame themselves
-    (`SMALL_ROW_MONTHS`): the threshold is lowered so that this compares two ways of summing, not one with itself."""
+    (`SMALL_ROW_MONTHS`, and `LOOPED_ROW_MONTHS` for a group the months loop would sum): both thresholds are
+    lowered so that this compares two ways of summing, not one with itself."""
     monkeypatch.setattr(evaluate, "SMALL_ROW_MONTHS", 0)
+    monkeypatch.setattr(evaluate, "LOOPED_ROW_MONTHS", 0)
     frame = pl.DataFrame({n: [r[n] for r in batch] for n in INPUT_NAMES}).with_columns(
         pl.int_range(0, pl.len(), dtype=pl.Int64).alias("row"))
     frame = frame.with_columns(pl.col(n).cast(pl.Float64) for n in INPUT_NAMES)
@@ -121,6 +123,29 @@ def test_closed_forms_and_kernels_give_the_sums_of_the_monthly_figures(monkeypat
     assert closed.columns == by_month.columns
     for column in closed.columns:
         assert closed[column].to_list() == pytest.approx(by_month[column].to_list(), rel=1e-9, abs=1e-6, nan_ok=True), column
+
+
+def test_a_small_group_summed_from_its_months_matches_the_closed_forms_beside_larger_groups(monkeypatch):
+    """A group of rows the months loop would sum, with few row-months (`LOOPED_ROW_MONTHS`), is summed from its monthly
+    frame; the result, concatenated with groups summed in closed forms, is the all-closed-forms result row for row.
+    With the threshold at one row's 38 months, one-row groups go through their months and two-row groups do not."""
+    monkeypatch.setattr(evaluate, "SMALL_ROW_MONTHS", 0)
+    batch = [row_values(structure, growth, 38, volume, 0.08, 0.3, 1.5)
+             for structure in ("api", "self-hosted static", "purchased", "reserved, within the horizon")
+             for growth, volume in ((0.0, 30_000.0), (0.04, 30_000.0), (0.04, 90_000.0))]
+    frame = pl.DataFrame({n: [r[n] for r in batch] for n in INPUT_NAMES}).with_columns(
+        pl.int_range(0, pl.len(), dtype=pl.Int64).alias("row")).with_columns(pl.col(n).cast(pl.Float64) for n in INPUT_NAMES)
+    monkeypatch.setattr(evaluate, "LOOPED_ROW_MONTHS", 0)
+    closed = evaluate_totals(frame)
+    monkeypatch.setattr(evaluate, "LOOPED_ROW_MONTHS", 38)
+    summed = []
+    real = evaluate.totals_from_monthly
+    monkeypatch.setattr(evaluate, "totals_from_monthly", lambda monthly, inputs: summed.append(inputs.height) or real(monthly, inputs))
+    mixed = evaluate_totals(frame)
+    assert summed and set(summed) == {1}  # some groups went through their months, only one-row ones
+    assert mixed.columns == closed.columns and mixed["row"].to_list() == list(range(len(batch)))
+    for column in closed.columns:
+        assert mixed[column].to_list() == pytest.approx(closed[column].to_list(), rel=1e-9, abs=1e-6, nan_ok=True), column
 
 
 def test_within_horizon_keeps_a_shared_sub_tree_shared():
