@@ -16,7 +16,8 @@ from typing import Callable, Iterable, Sequence
 from tco.engine.throughput import FITTED, FittedConstants, ServingConfig, predict_model
 from tco.engine.throughput.lookup import interpolate
 from tco.model.catalog import Catalog
-from tco.model.hardware import ThroughputMeasurement
+from tco.engine.throughput.gpu import peak_tflops
+from tco.model.hardware import GpuType, ThroughputMeasurement
 
 
 METRICS = ("throughput", "tpot", "ttft")
@@ -147,6 +148,37 @@ def consistent(m: ThroughputMeasurement) -> bool:
     return ratio is None or 1.0 / LITTLE_TOLERANCE <= ratio <= LITTLE_TOLERANCE
 
 
+def at_least_as_strong(a: GpuType, b: GpuType, precision: str, gpus: int = 1) -> bool:
+    """Another GPU with at least `b`'s memory, bandwidth and dense TFLOPS at `precision` (and its interconnect, for a
+    row of several GPUs): any physical model serves at least as much on `a` as on `b`. False where a figure is unknown."""
+    def at_least(x: float | None, y: float | None) -> bool:
+        return x is not None and y is not None and x >= y
+
+    return (a.id != b.id and at_least(a.memory_gb, b.memory_gb)
+            and at_least(a.memory_bandwidth_tb_per_s, b.memory_bandwidth_tb_per_s)
+            and at_least(peak_tflops(a, precision), peak_tflops(b, precision))
+            and (gpus == 1 or at_least(a.interconnect_gb_per_s, b.interconnect_gb_per_s)))
+
+
+def spec_order_contradicted(catalog: Catalog, measurements: Sequence[ThroughputMeasurement]) -> set[str]:
+    """Ids of rows that publish a row on a GPU at least as strong (`at_least_as_strong`), with everything else the same
+    (source, model, engine and the whole serving configuration), more than LITTLE_TOLERANCE times slower than on the weaker
+    one. Both rows of such a pair are returned: which one is off the table cannot say, and no physical model matches
+    both (TensorRT-LLM v1.0, Qwen3-30B-A3B FP4 128/128: one GB200 serves 0.61 of one B200's tokens/s, though the GB200
+    has the B200's bandwidth and more memory and TFLOPS)."""
+    same: dict[tuple, list[ThroughputMeasurement]] = {}
+    for m in measurements:
+        same.setdefault((source_of(m), m.model, m.engine, config_of(m)), []).append(m)
+    out: set[str] = set()
+    for rows in same.values():
+        for strong in rows:
+            for weak in rows:
+                if (at_least_as_strong(catalog.gpus[strong.gpu], catalog.gpus[weak.gpu], strong.precision, strong.num_gpus)
+                        and strong.output_tokens_per_s * LITTLE_TOLERANCE < weak.output_tokens_per_s):
+                    out |= {strong.id, weak.id}
+    return out
+
+
 def usable(catalog: Catalog, source: str | None = None) -> list[ThroughputMeasurement]:
     """Measurements whose model and GPU are in the catalog (every one, in a consistent catalog); `source`: only
     those of the calibration sources whose name starts with it (`source_of`)."""
@@ -230,6 +262,8 @@ def accuracy_rows(catalog: Catalog, holdouts: Sequence[dict] = ()) -> list[dict]
     rows += by(cases, "per layout", lambda m: ("disaggregated" if m.disaggregated else "aggregated") + (f" + {m.spec_method}" if m.spec_method != "none" else ""))
     # Reported, not excluded: the targets stay on all rows.
     rows += by(cases, "closed-loop consistency", lambda m: "consistent" if consistent(m) else f"off >{LITTLE_TOLERANCE:g}x")
+    contradicted = spec_order_contradicted(catalog, [c.measurement for c in cases])
+    rows += by(cases, "gpu spec order", lambda m: f"slower >{LITTLE_TOLERANCE:g}x on the stronger gpu" if m.id in contradicted else "consistent")
     loo = leave_one_out_cases(catalog)
     if loo:
         rows.append(summary(loo, "interpolation (leave one out)", "overall"))

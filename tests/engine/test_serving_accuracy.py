@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tco.bench.accuracy import accuracy_rows, config_of, consistent, layout_published, little_law_ratio
+from tco.bench.accuracy import (accuracy_rows, at_least_as_strong, config_of, consistent, layout_published, little_law_ratio,
+                                spec_order_contradicted, usable)
 from tco.load.hardware import load_hardware
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "throughput.md"
@@ -90,6 +91,34 @@ def test_the_accuracy_report_counts_the_inconsistent_rows_without_dropping_them(
     split = {r["key"]: r["rows"] for r in rows if r["group"] == "closed-loop consistency"}
     assert split == {"consistent": len(catalog.measurements) - 5, "off >1.25x": 5}
     assert _figure(rows, "model (all rows)")["rows"] == len(catalog.measurements)
+
+
+def test_a_gpu_is_at_least_as_strong_only_with_every_figure_known_and_at_least_as_high(catalog):
+    """gpus.csv: GB200 8 TB/s, 186 GB, 10,000 FP4 TFLOPS; B200 8 TB/s, 180 GB, 9,000; H200 4.8 TB/s, 141 GB against
+    H100 SXM 3.35 TB/s, 80 GB, the same 1,979 FP8 TFLOPS; MI350X publishes no TFLOPS."""
+    g = catalog.gpus
+    assert at_least_as_strong(g["gb200"], g["b200"], "fp4") and not at_least_as_strong(g["b200"], g["gb200"], "fp4")
+    assert at_least_as_strong(g["h200"], g["h100-sxm"], "fp8") and not at_least_as_strong(g["h100-sxm"], g["h200"], "fp8")
+    assert not at_least_as_strong(g["mi355x"], g["mi350x"], "fp8") and not at_least_as_strong(g["mi350x"], g["mi355x"], "fp8")
+    assert not at_least_as_strong(g["b200"], g["b200"], "fp4")  # a GPU is not "another GPU"
+    # several GPUs: the interconnect counts too (the L40S has no NVLink figure to compare)
+    assert at_least_as_strong(g["h100-sxm"], g["l40s"], "fp8") and not at_least_as_strong(g["h100-sxm"], g["l40s"], "fp8", gpus=2)
+
+
+def test_the_report_names_the_rows_slower_on_a_stronger_gpu_without_dropping_them(rows, catalog):
+    """TensorRT-LLM v1.0, one GPU, FP4: Qwen3-30B-A3B 128/128 serves 24,107 tokens/s on a GB200 and 39,827 on a B200,
+    24,107 x 1.25 = 30,134 < 39,827, so both rows are reported; Llama-3.3-70B 128/128 (12,189 on the GB200, 11,147 on
+    the B200) agrees with the specs and is not. Only six such pairs exist, all B200 / GB200 fine-grained MoE rows."""
+    contradicted = spec_order_contradicted(catalog, usable(catalog))
+    by_id = {m.id: m for m in catalog.measurements}
+    assert {"trtllm-v1.0:M0615", "trtllm-v1.0:M0616"} <= contradicted
+    assert by_id["trtllm-v1.0:M0616"].output_tokens_per_s * 1.25 < by_id["trtllm-v1.0:M0615"].output_tokens_per_s
+    assert not {"trtllm-v1.0:M0499", "trtllm-v1.0:M0500"} & contradicted
+    assert len(contradicted) == 12
+    assert {(by_id[i].model, by_id[i].gpu) for i in contradicted} == {
+        (model, gpu) for model in ("qwen3-30b-a3b", "llama-4-scout") for gpu in ("b200", "gb200")}
+    split = {r["key"]: r["rows"] for r in rows if r["group"] == "gpu spec order"}
+    assert split == {"consistent": len(catalog.measurements) - 12, "slower >1.25x on the stronger gpu": 12}
 
 
 def test_a_pool_published_with_0_workers_leaves_the_split_to_the_model(catalog):
