@@ -13,7 +13,8 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Sequence
 
-from tco.engine.throughput import FITTED, FittedConstants, ServingConfig, predict_model
+from tco.engine.throughput import FITTED, FittedConstants, ServingConfig, predict_at_rate, predict_model
+from tco.engine.throughput.measured_load import FIXED_REQUEST_RATE, OFFLINE
 from tco.engine.throughput.lookup import interpolate
 from tco.model.catalog import Catalog
 from tco.engine.throughput.gpu import peak_tflops
@@ -40,7 +41,9 @@ class Case:
         if self.metric == "tpot":
             return self.predicted_tpot_ms, m.tpot_p50_ms or m.tpot_ms
         if self.metric == "ttft":
-            return self.predicted_ttft_ms, m.ttft_p50_ms or m.ttft_ms
+            # an offline run's TTFT is the wait of a queue of all its requests, set by how many it sent: no latency
+            # of serving (the TensorRT-LLM tables publish none; imported runs may)
+            return self.predicted_ttft_ms, (m.ttft_p50_ms or m.ttft_ms) if m.scenario != OFFLINE else None
         return self.predicted_tokens_per_s, m.output_tokens_per_s
 
     @property
@@ -183,7 +186,8 @@ def usable(catalog: Catalog, source: str | None = None) -> list[ThroughputMeasur
     """Measurements whose model and GPU are in the catalog (every one, in a consistent catalog); `source`: only
     those of the calibration sources whose name starts with it (`source_of`)."""
     return [m for m in catalog.measurements if m.model in catalog.models and m.gpu in catalog.gpus
-            and (source is None or source_of(m).startswith(source))]
+            and (source is None or source_of(m).startswith(source))
+            and (m.scenario != FIXED_REQUEST_RATE or m.request_rate_per_s)]
 
 
 def model_cases(catalog: Catalog, measurements: Iterable[ThroughputMeasurement] | None = None,
@@ -191,7 +195,12 @@ def model_cases(catalog: Catalog, measurements: Iterable[ThroughputMeasurement] 
     """The model alone (with `constants`) on each measurement (default: every usable one)."""
     out = []
     for m in measurements if measurements is not None else usable(catalog):
-        r = predict_model(catalog.models[m.model], catalog.gpus[m.gpu], config_of(m), constants)
+        model, gpu = catalog.models[m.model], catalog.gpus[m.gpu]
+        if m.scenario == FIXED_REQUEST_RATE:
+            # the load the run offered, not the most the replica serves (`usable` keeps only runs that give the rate)
+            r = predict_at_rate(model, gpu, config_of(m), m.request_rate_per_s, constants)
+        else:
+            r = predict_model(model, gpu, config_of(m), constants)
         out.append(Case(m, r.output_tokens_per_s if r.runnable else None,
                         r.tpot_ms if r.runnable else None, r.ttft_ms if r.runnable else None))
     return out

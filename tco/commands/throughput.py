@@ -13,11 +13,12 @@ RESULT_COLUMNS = (
     "concurrency", "max_concurrency_fits", "limited_by", "basis", "measurement_ids", "parallelism", "weights_gb_per_gpu", "kv_cache_bytes_per_token",
     "reason", "ttft_p90_ms", "ttft_p99_ms", "tpot_p90_ms", "percentile", "prefix_hit_rate", "spec_method", "acceptance_length",
     "disaggregated", "prefill_gpus", "decode_gpus", "model_output_tokens_per_s", "model_error_pct", "calibration_scale",
-    "draft_tokens",
+    "draft_tokens", "request_rate_per_s",
 )
 BATCH_COLUMNS = ("model", "gpu", "gpus", "precision", "input_tokens", "output_tokens", "concurrency",
                  "ttft_ms", "tpot_ms", "tp", "pp", "ep", "engine", "runtime", "attention_dp", "spec_method", "acceptance_length",
-                 "disaggregated", "prefill_gpus", "decode_gpus", "percentile", "prefix_hit_rate", "draft_tokens")
+                 "disaggregated", "prefill_gpus", "decode_gpus", "percentile", "prefix_hit_rate", "draft_tokens",
+                 "request_rate")
 """Columns a --batch CSV may have (model, gpu, gpus, input_tokens and output_tokens are required)."""
 REQUIRED_BATCH_COLUMNS = ("model", "gpu", "gpus", "input_tokens", "output_tokens")
 # The allowed values, copied here so that building the parser imports neither pydantic nor the engine
@@ -64,6 +65,10 @@ def register(subparsers) -> None:
     parser.add_argument("--input-tokens", type=int, help="prompt tokens per request")
     parser.add_argument("--output-tokens", type=int, help="generated tokens per request")
     parser.add_argument("--concurrency", default="max", help="requests in flight, or `max` (default): the most that fit and meet the targets")
+    parser.add_argument("--request-rate", type=float, metavar="REQUESTS_PER_S",
+                        help="requests a second offered to the replica whatever it does (an open loop, as a benchmark run at a "
+                             "fixed request rate): the latencies at that load, the physical model alone; not with --concurrency "
+                             "or latency targets")
     parser.add_argument("--ttft-ms", type=float, help="time-to-first-token target (ms)")
     parser.add_argument("--tpot-ms", type=float, help="time-per-output-token target (ms)")
     parser.add_argument("--percentile", default="p50", choices=PERCENTILES,
@@ -112,6 +117,10 @@ def run(args: argparse.Namespace) -> int:
     concurrency = _concurrency(args.concurrency)
     if isinstance(concurrency, str):
         raise TcoUserError(DataProblem("tco throughput", None, "--concurrency", concurrency))
+    if args.request_rate is not None:
+        problem = _request_rate_problem(args.request_rate, concurrency, args.ttft_ms, args.tpot_ms)
+        if problem:
+            raise TcoUserError(DataProblem("tco throughput", None, "--request-rate", problem))
     catalog = load_catalog(args)
     _check_ids(catalog, args.model, args.gpu, "tco throughput", None)
     item = dict(model=args.model, gpu=args.gpu, gpus=args.gpus, tp=args.tp, pp=args.pp, ep=args.ep, attention_dp=args.attention_dp, precision=args.precision,
@@ -119,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
                 output_tokens=args.output_tokens, concurrency=concurrency, ttft_ms=args.ttft_ms, tpot_ms=args.tpot_ms,
                 percentile=args.percentile, prefix_hit_rate=args.prefix_hit_rate, spec_method=args.spec_method,
                 acceptance_length=args.acceptance_length, draft_tokens=args.draft_tokens, disaggregated=TRI_STATE[args.disaggregated],
-                prefill_gpus=args.prefill_gpus, decode_gpus=args.decode_gpus)
+                prefill_gpus=args.prefill_gpus, decode_gpus=args.decode_gpus, request_rate=args.request_rate)
     row = result_row(catalog, item, args.model_only, args.calibrate)
     if not row["runnable"]:
         print(f"tco throughput: cannot run: {row['reason']}", file=sys.stderr)
@@ -136,7 +145,7 @@ def run(args: argparse.Namespace) -> int:
 
 def result_row(catalog, item: dict, model_only: bool = False, calibrate: bool = False) -> dict:
     """One configuration in, one flat result row out (the same for a single run and for --batch)."""
-    from tco.engine.throughput import ServingConfig, predict
+    from tco.engine.throughput import ServingConfig, predict, predict_at_rate
 
     config = ServingConfig(
         gpus=item["gpus"], input_tokens=item["input_tokens"], output_tokens=item["output_tokens"], tp=item.get("tp"),
@@ -148,7 +157,13 @@ def result_row(catalog, item: dict, model_only: bool = False, calibrate: bool = 
         draft_tokens=item.get("draft_tokens"),
         disaggregated=item.get("disaggregated", False), prefill_gpus=_prefill_gpus(item))
     measurements = () if model_only else catalog.measurements
-    r = predict(catalog.models[item["model"]], catalog.gpus[item["gpu"]], config, measurements, calibrate=calibrate)
+    model, gpu = catalog.models[item["model"]], catalog.gpus[item["gpu"]]
+    if item.get("request_rate"):
+        # published rows are at most throughput or at a fixed concurrency: none describes an offered rate
+        # (`measured_load`), so the model answers alone
+        r = predict_at_rate(model, gpu, config, item["request_rate"])
+    else:
+        r = predict(model, gpu, config, measurements, calibrate=calibrate)
     row = {"model": item["model"], "gpu": item["gpu"], "gpus": config.gpus, "tp": r.tp or config.tp, "pp": config.pp,
            "precision": config.precision, "kv_precision": r.kv_precision or config.kv_precision, "engine": config.engine,
            "runtime": config.runtime, "input_tokens": config.input_tokens, "output_tokens": config.output_tokens, "runnable": r.runnable}
@@ -175,8 +190,18 @@ def result_row(catalog, item: dict, model_only: bool = False, calibrate: bool = 
     row.update(model_output_tokens_per_s=round(r.model_output_tokens_per_s, 1) if measured else None,
                model_error_pct=round(100 * (r.model_output_tokens_per_s / r.output_tokens_per_s - 1), 1)
                if measured and r.basis == "measurement" else None,
-               calibration_scale=round(r.calibration_scale, 4) if r.calibration_scale is not None else None)
+               calibration_scale=round(r.calibration_scale, 4) if r.calibration_scale is not None else None,
+               request_rate_per_s=item.get("request_rate"))
     return row
+
+
+def _request_rate_problem(rate: float, concurrency, ttft_ms, tpot_ms) -> str | None:
+    """Why a request rate cannot be asked as given, or None: an offered rate sets the load itself."""
+    if not rate > 0 or rate == float("inf"):
+        return f"must be a positive number of requests per second (got {rate!r})"
+    if concurrency is not None or ttft_ms is not None or tpot_ms is not None:
+        return "an offered request rate sets the load: give it without a concurrency or latency targets"
+    return None
 
 
 def _prefill_gpus(item: dict) -> int | None:
@@ -261,6 +286,12 @@ def _parse_row(raw: dict, name: str, line: int) -> tuple[dict, list]:
             except ValueError:
                 problems.append(DataProblem(name, line, column, f"must be a number of tokens per step between 1 and 16 (got {text!r})"))
             continue
+        if column == "request_rate":
+            try:
+                item[column] = float(text)
+            except ValueError:
+                problems.append(DataProblem(name, line, column, f"must be a positive number of requests per second (got {text!r})"))
+            continue
         if column == "prefix_hit_rate":
             try:
                 value = float(text)
@@ -298,6 +329,10 @@ def _parse_row(raw: dict, name: str, line: int) -> tuple[dict, list]:
             item[column] = text
         else:
             item[column] = text
+    if item.get("request_rate") is not None:
+        problem = _request_rate_problem(item["request_rate"], item.get("concurrency"), item.get("ttft_ms"), item.get("tpot_ms"))
+        if problem:
+            problems.append(DataProblem(name, line, "request_rate", problem))
     return item, problems
 
 

@@ -212,6 +212,15 @@ def _batch_json(tmp_path, capsys, text: str) -> list[dict]:
     return json.loads(out)
 
 
+def _batch_errors(tmp_path, capsys, text: str) -> tuple[str, str]:
+    """`tco throughput --batch` of a CSV's text that must be refused: (the file's path, stderr); exit code 2 asserted."""
+    csv_file = tmp_path / "bad.csv"
+    csv_file.write_text(text)
+    code, _, err = run(capsys, ["throughput", "--batch", str(csv_file)])
+    assert code == 2
+    return str(csv_file), err
+
+
 def test_batch_serving_columns_and_the_new_json_fields(tmp_path, capsys):
     # issue 16: attention_dp, spec_method, acceptance_length, disaggregated, prefill_gpus, decode_gpus, percentile;
     # missing columns (and empty cells) take the defaults.
@@ -231,12 +240,9 @@ def test_batch_serving_columns_and_the_new_json_fields(tmp_path, capsys):
 
 
 def test_batch_serving_column_errors_name_file_line_and_column(tmp_path, capsys):
-    csv_file = tmp_path / "bad.csv"
-    csv_file.write_text("model,gpu,gpus,input_tokens,output_tokens,disaggregated,spec_method\n"
-                        "llama-3.1-8b,h100-sxm,1,1000,200,maybe,none\n"
-                        "llama-3.1-8b,h100-sxm,1,1000,200,auto,medusa\n")
-    code, _, err = run(capsys, ["throughput", "--batch", str(csv_file)])
-    assert code == 2
+    csv_file, err = _batch_errors(tmp_path, capsys, "model,gpu,gpus,input_tokens,output_tokens,disaggregated,spec_method\n"
+                                                    "llama-3.1-8b,h100-sxm,1,1000,200,maybe,none\n"
+                                                    "llama-3.1-8b,h100-sxm,1,1000,200,auto,medusa\n")
     assert f"{csv_file}:2: disaggregated: must be true, false or auto" in err
     assert f"{csv_file}:3: spec_method: must be one of none, mtp, eagle, draft-model" in err
 
@@ -250,8 +256,34 @@ def test_batch_draft_tokens_column_and_its_errors(tmp_path, capsys):
                                            "llama-3.1-8b,h100-sxm,1,1000,200,eagle,3.5,2\n")
     assert (inferred["draft_tokens"], given["draft_tokens"]) == (3, 5) and inferred["runnable"] and given["runnable"]
     assert not too_few["runnable"] and "acceptance_length must be between 1 and 3" in too_few["reason"]
-    csv_file = tmp_path / "draft.csv"
-    csv_file.write_text("model,gpu,gpus,input_tokens,output_tokens,spec_method,acceptance_length,draft_tokens\n"
-                        "llama-3.1-8b,h100-sxm,1,1000,200,eagle,3.5,three\n")
-    code, _, err = run(capsys, ["throughput", "--batch", str(csv_file)])
-    assert code == 2 and f"{csv_file}:2: draft_tokens: must be a whole number of at least 1 (got 'three')" in err
+    csv_file, err = _batch_errors(tmp_path, capsys, "model,gpu,gpus,input_tokens,output_tokens,spec_method,acceptance_length,draft_tokens\n"
+                                                    "llama-3.1-8b,h100-sxm,1,1000,200,eagle,3.5,three\n")
+    assert f"{csv_file}:2: draft_tokens: must be a whole number of at least 1 (got 'three')" in err
+
+
+def test_request_rate_flag_and_batch_column(tmp_path, capsys):
+    """An offered rate: output = rate x output tokens, the load Little's law gives (5 requests/s x (TTFT + 1,023 TPOTs)
+    in flight), the model alone; `request_rate_per_s` in the JSON, empty where no rate was asked. A bad value or a
+    concurrency beside it names its place and exits 2."""
+    code, out, err = run(capsys, ["throughput", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "1", "--engine", "vllm",
+                                  "--input-tokens", "1024", "--output-tokens", "1024", "--request-rate", "5", "--format", "json"])
+    assert code == 0, err
+    (row,) = json.loads(out)
+    assert row["output_tokens_per_s"] == 5 * 1024 and row["requests_per_s"] == 5 and row["request_rate_per_s"] == 5
+    assert (row["limited_by"], row["basis"]) == ("offered load", "model")
+    in_flight = 5 * (row["ttft_ms"] + 1023 * row["tpot_ms"]) / 1e3
+    assert abs(in_flight - row["concurrency"]) <= 1
+    rated, plain = _batch_json(tmp_path, capsys, "model,gpu,gpus,input_tokens,output_tokens,engine,request_rate\n"
+                                                 "llama-3.1-8b,h100-sxm,1,1024,1024,vllm,5\n"
+                                                 "llama-3.1-8b,h100-sxm,1,1024,1024,vllm,\n")
+    assert rated["output_tokens_per_s"] == row["output_tokens_per_s"] and rated["tpot_ms"] == row["tpot_ms"]
+    assert plain["request_rate_per_s"] is None and plain["limited_by"] != "offered load"
+    code, _, err = run(capsys, BASE + ["--request-rate", "5", "--concurrency", "8"])
+    assert code == 2 and "--request-rate: an offered request rate sets the load" in err
+    csv_file, err = _batch_errors(tmp_path, capsys, "model,gpu,gpus,input_tokens,output_tokens,request_rate,ttft_ms\n"
+                                                    "llama-3.1-8b,h100-sxm,1,1024,1024,fast,\n"
+                                                    "llama-3.1-8b,h100-sxm,1,1024,1024,0,\n"
+                                                    "llama-3.1-8b,h100-sxm,1,1024,1024,5,200\n")
+    assert f"{csv_file}:2: request_rate: must be a positive number of requests per second (got 'fast')" in err
+    assert f"{csv_file}:3: request_rate: must be a positive number of requests per second (got 0.0)" in err
+    assert f"{csv_file}:4: request_rate: an offered request rate sets the load" in err

@@ -64,6 +64,50 @@ def predict_model(model: OpenModel, gpu: GpuType, config: ServingConfig, constan
     return predict_aggregated(model, gpu, config, constants)
 
 
+def predict_at_rate(model: OpenModel, gpu: GpuType, config: ServingConfig, requests_per_s: float,
+                    constants: FittedConstants = FITTED) -> ThroughputResult:
+    """The replica offered `requests_per_s` requests a second whatever it does (an open loop: a benchmark run at a
+    fixed request rate, or traffic arriving at an hour's rate), the model only.
+
+    Why through the closed loop: by Little's law the replica then holds on average N = rate x the time a request
+    spends in it, and a closed loop of N requests completes them at that rate; the latencies are the closed loop's
+    at the concurrency whose completions equal the rate (between two whole concurrencies, blended in proportion).
+    At or above the replica's capacity each request waits behind all those before it and the queue grows for as
+    long as the arrivals last: the replica serves its capacity, and the latencies reported (those of its largest
+    batch) are a lower bound."""
+    def at(concurrency: int | None) -> ThroughputResult:
+        return predict_model(model, gpu, replace(config, concurrency=concurrency, ttft_ms=None, tpot_ms=None), constants)
+
+    top = at(None)
+    if not top.runnable or requests_per_s <= 0:
+        return top if not top.runnable else not_runnable(f"the request rate must be positive (got {requests_per_s:g})", config)
+    if requests_per_s >= top.requests_per_s:
+        return replace(top, limited_by=f"offered load above capacity ({requests_per_s:g} requests/s offered, "
+                                       f"{top.requests_per_s:.4g} served; the queue grows while it lasts)")
+    lo, hi = 1, max(top.concurrency, 1)
+    low = at(lo)
+    if low.requests_per_s >= requests_per_s:
+        # fewer than one request in flight on average: each is served alone
+        high, weight = low, 0.0
+    else:
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            lo, hi = (mid, hi) if at(mid).requests_per_s < requests_per_s else (lo, mid)
+        low, high = at(lo), at(hi)
+        span = high.requests_per_s - low.requests_per_s
+        weight = min(max((requests_per_s - low.requests_per_s) / span, 0.0), 1.0) if span > 0 else 1.0
+
+    def mix(a: float, b: float) -> float:
+        return a + (b - a) * weight
+
+    out = requests_per_s * config.output_tokens
+    return replace(high if weight >= 0.5 else low, output_tokens_per_s=out, output_tokens_per_s_per_gpu=out / config.gpus,
+                   requests_per_s=requests_per_s, ttft_ms=mix(low.ttft_ms, high.ttft_ms),
+                   ttft_p90_ms=mix(low.ttft_p90_ms, high.ttft_p90_ms), ttft_p99_ms=mix(low.ttft_p99_ms, high.ttft_p99_ms),
+                   tpot_ms=mix(low.tpot_ms, high.tpot_ms), tpot_p90_ms=mix(low.tpot_p90_ms, high.tpot_p90_ms),
+                   limited_by="offered load")
+
+
 def predict_aggregated(model: OpenModel, gpu: GpuType, config: ServingConfig, constants: FittedConstants = FITTED) -> ThroughputResult:
     """One replica whose GPUs do both prefill and decode (in-flight batching with chunked prefill)."""
     precision = config.precision

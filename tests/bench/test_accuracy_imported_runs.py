@@ -1,0 +1,57 @@
+"""`tco bench accuracy --hardware-dir`: a team's own benchmark runs (imported with `tco measurements import`) are
+scored at the load they were measured at. Real files: SGLang bench_serving JSONL of Llama-3.3-70B BF16, TP4 on
+4 H200 (tests/data/bench-runs, MIT; README there)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tco.cli import main
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "bench-runs"
+FLAGS = ["--model", "llama-3.3-70b", "--gpu", "h200", "--gpus", "4", "--precision", "bf16", "--date", "2024-12-15"]
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory):
+    from tco.bench.accuracy import model_cases, usable
+    from tco.load.hardware import load_hardware
+
+    folder = tmp_path_factory.mktemp("runs")
+    for name in ("sglang-2024-12_llama-3.3-70b_4xh200_online.jsonl", "sglang-2024-12_llama-3.3-70b_4xh200_offline.jsonl"):
+        assert main(["measurements", "import", str(DATA / name), "--out", str(folder), *FLAGS]) == 0
+    catalog = load_hardware(extra_dirs=[folder])
+    runs = [m for m in usable(catalog) if m.id.startswith("user:")]
+    return folder, {c.measurement.id: c for c in model_cases(catalog, runs)}
+
+
+def test_a_run_at_a_fixed_request_rate_is_scored_at_that_rate(imported):
+    """Line 1 of the online file: request_rate 1, 534 output tokens a request on average, 537.4 output tokens/s
+    measured. The model, offered 1 request/s (far below the replica's capacity), serves 1 x 534 = 534 tokens/s: 0.6 %
+    off. Scored as the replica's capacity instead, as before, it was about 5,400 (10x)."""
+    _, cases = imported
+    [case] = [c for c in cases.values() if c.measurement.request_rate_per_s == 1.0]
+    assert case.measurement.output_tokens == 534 and case.measurement.output_tokens_per_s == pytest.approx(537.4142851849319)
+    assert case.predicted_tokens_per_s == pytest.approx(1.0 * 534, rel=1e-12)
+    assert case.error == pytest.approx(abs(534 / 537.4142851849319 - 1) * 100, rel=1e-9)
+    assert case.has("ttft")  # the latency of a request at that load is a serving latency: scored
+
+
+def test_an_offline_run_keeps_its_throughput_score_but_not_its_ttft(imported):
+    """Line 1 of the offline file: 3,000 requests sent at once, median TTFT 91.3 s: the wait of a queue of everything
+    sent, set by how many were sent; the model's TTFT (a request of a running replica) is not compared with it."""
+    _, cases = imported
+    offline = [c for c in cases.values() if c.measurement.scenario == "offline_max_throughput"]
+    assert len(offline) == 7 and all(c.measurement.ttft_p50_ms for c in offline)
+    assert not any(c.has("ttft") for c in offline) and all(c.has("throughput") for c in offline)
+
+
+def test_the_report_groups_the_imported_runs_by_their_source(imported, capsys):
+    folder, cases = imported
+    assert main(["bench", "accuracy", "--hardware-dir", str(folder), "--format", "json"]) == 0
+    rows = {(r["group"], r["key"]): r for r in json.loads(capsys.readouterr().out)}
+    assert rows[("throughput per source", "user")]["rows"] == 14
+    assert rows[("ttft per source", "user")]["rows"] == 7  # the seven runs at a request rate
