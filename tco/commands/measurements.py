@@ -25,6 +25,9 @@ def register(subparsers) -> None:
     p.add_argument("--model", required=True, help="open model id that was served (see `tco models list`)")
     p.add_argument("--gpu", required=True, help="GPU id (see `tco hardware list`)")
     p.add_argument("--gpus", type=int, required=True, help="GPUs of one replica that served the run")
+    p.add_argument("--replicas", type=int, default=1,
+                   help="replicas of --gpus GPUs the run's load was spread over, behind one router (default 1): the "
+                        "record's GPUs are gpus x replicas, its tokens/s and load the whole deployment's")
     p.add_argument("--tp", type=int, help="tensor-parallel degree (default: gpus / pp)")
     p.add_argument("--pp", type=int, default=1, help="pipeline-parallel degree (default 1)")
     p.add_argument("--ep", type=int, help="expert-parallel degree (MoE)")
@@ -59,7 +62,8 @@ def run_import(args: argparse.Namespace) -> int:
     problems = []
     if out_text is None:
         problems.append(DataProblem(where, None, "--out", "say which user hardware folder to write to (--out DIR)"))
-    for flag, value in (("--gpus", args.gpus), ("--pp", args.pp), ("--tp", args.tp), ("--ep", args.ep), ("--concurrency", args.concurrency)):
+    for flag, value in (("--gpus", args.gpus), ("--replicas", args.replicas), ("--pp", args.pp), ("--tp", args.tp), ("--ep", args.ep),
+                        ("--concurrency", args.concurrency)):
         if value is not None and value < 1:
             problems.append(DataProblem(where, None, flag, f"must be at least 1 (got {value})"))
     if args.request_rate is not None and not args.request_rate > 0:
@@ -73,7 +77,7 @@ def run_import(args: argparse.Namespace) -> int:
     if out_dir.is_dir() and out_dir not in extra:
         extra.append(out_dir)  # user models/GPUs defined next to the measurements count too
     catalog = load_hardware(extra_dirs=extra)
-    deployment = Deployment(model=args.model, gpu=args.gpu, gpus=args.gpus, tp=args.tp, pp=args.pp, ep=args.ep,
+    deployment = Deployment(model=args.model, gpu=args.gpu, gpus=args.gpus, replicas=args.replicas, tp=args.tp, pp=args.pp, ep=args.ep,
                             precision=args.precision, kv_precision=args.kv_precision, engine=args.engine,
                             engine_version=args.engine_version, runtime=args.runtime, date=args.date,
                             concurrency=args.concurrency, request_rate_per_s=args.request_rate)

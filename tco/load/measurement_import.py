@@ -26,6 +26,9 @@ class Deployment:
     model: str
     gpu: str
     gpus: int
+    """GPUs of one replica."""
+    replicas: int = 1
+    """Replicas the run's load was spread over (behind one router): the record holds gpus x replicas GPUs."""
     tp: int | None = None
     pp: int = 1
     ep: int | None = None
@@ -112,7 +115,7 @@ def to_measurements(runs: list[BenchRun], file_name: str, sha256: str, d: Deploy
         notes.append(f"mean lengths {run.input_tokens_mean:.2f} in / {run.output_tokens_mean:.2f} out, rounded")
         notes += run.notes
         records.append(ThroughputMeasurement(
-            id=f"user:{sha256[:12]}:{run.index}", model=d.model, gpu=d.gpu, num_gpus=d.gpus, tp=tp, pp=d.pp, ep=d.ep,
+            id=f"user:{sha256[:12]}:{run.index}", model=d.model, gpu=d.gpu, num_gpus=d.gpus * d.replicas, tp=tp, pp=d.pp, ep=d.ep,
             precision=precision, kv_cache_precision=d.kv_precision, engine=engine, engine_version=d.engine_version,
             runtime=d.runtime, scenario=scenario, input_tokens=round(run.input_tokens_mean),
             output_tokens=round(run.output_tokens_mean), concurrency=concurrency,

@@ -55,3 +55,22 @@ def test_the_report_groups_the_imported_runs_by_their_source(imported, capsys):
     rows = {(r["group"], r["key"]): r for r in json.loads(capsys.readouterr().out)}
     assert rows[("throughput per source", "user")]["rows"] == 14
     assert rows[("ttft per source", "user")]["rows"] == 7  # the seven runs at a request rate
+
+
+def test_a_run_over_two_replicas_is_scored_with_its_load_split_between_them(tmp_path):
+    """llm-d's vLLM run: Llama-3.1-8B BF16, 2 replicas x 1 H100, 3.6 requests/s of 7,999 in / 200 out, 696.6 output
+    tokens/s measured. Offered 3.6 requests/s, below what two replicas serve, the model gives 3.6 x 200 = 720 tokens/s
+    (3.4 % over), and about the latencies of one replica at 1.8 requests/s (whole requests in flight are spread over
+    the two, so an odd count loads one more: 0.5 % apart here)."""
+    from tco.bench.accuracy import model_cases, usable
+    from tco.engine.throughput import ServingConfig, predict_at_rate
+    from tco.load.hardware import load_hardware
+
+    assert main(["measurements", "import", str(DATA / "vllm-main-2025-05_llama-3.1-8b_h100_rate3.6.json"), "--out", str(tmp_path),
+                 "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "1", "--replicas", "2"]) == 0
+    catalog = load_hardware(extra_dirs=[tmp_path])
+    [case] = model_cases(catalog, [m for m in usable(catalog) if m.id.startswith("user:")])
+    assert case.predicted_tokens_per_s == pytest.approx(3.6 * 200, rel=1e-12)
+    one = predict_at_rate(catalog.models["llama-3.1-8b"], catalog.gpus["h100-sxm"],
+                          ServingConfig(gpus=1, precision="bf16", engine="vllm", input_tokens=7999, output_tokens=200), 1.8)
+    assert case.predicted_tpot_ms == pytest.approx(one.tpot_ms, rel=0.01)

@@ -49,6 +49,19 @@ def test_vllm_bench_serve_json(capsys, tmp_path):
     assert m["successful_requests"] == 200 and m["failed_requests"] == 0
 
 
+def test_a_run_spread_over_replicas_records_all_their_gpus(capsys, tmp_path):
+    """llm-d's run (README: "2 vLLM replicas x 1 GPU" behind a router, rate 3.6): --gpus 1 --replicas 2 is one record of
+    2 GPUs at TP1, its tokens/s and rate the whole deployment's; the model then splits the load over two replicas."""
+    [m] = imported(capsys, tmp_path, "vllm-main-2025-05_llama-3.1-8b_h100_rate3.6.json",
+                   "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "1", "--replicas", "2")
+    assert (m["num_gpus"], m["tp"], m["request_rate_per_s"]) == (2, 1, 3.6)
+    assert m["output_tokens_per_s"] == pytest.approx(696.6005267659943)
+    code, _, err = run(capsys, ["measurements", "import", str(DATA / "vllm-main-2025-05_llama-3.1-8b_h100_rate3.6.json"),
+                                "--out", str(tmp_path / "other"), "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "1",
+                                "--replicas", "0"])
+    assert code == 2 and "--replicas: must be at least 1 (got 0)" in err
+
+
 def test_source_is_the_file_name_and_its_sha256(capsys, tmp_path):
     import hashlib
 
