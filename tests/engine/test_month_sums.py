@@ -105,7 +105,7 @@ rows = st.builds(
 )
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=9, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(st.lists(rows, min_size=1, max_size=12))
 @example(batch=[row_values(structure, growth, 38, 30_000.0, 0.08, 0.3, 1.5) for structure in sorted(STRUCTURES) for growth in (0.0, 0.04)])
 def test_closed_forms_and_kernels_give_the_sums_of_the_monthly_figures(monkeypatch, batch):
@@ -131,7 +131,7 @@ def test_a_small_group_summed_from_its_months_matches_the_closed_forms_beside_la
     With the threshold at one row's 38 months, one-row groups go through their months and two-row groups do not."""
     monkeypatch.setattr(evaluate, "SMALL_ROW_MONTHS", 0)
     batch = [row_values(structure, growth, 38, volume, 0.08, 0.3, 1.5)
-             for structure in ("api", "self-hosted static", "purchased", "reserved, within the horizon")
+             for structure in ("self-hosted static", "purchased")
              for growth, volume in ((0.0, 30_000.0), (0.04, 30_000.0), (0.04, 90_000.0))]
     frame = pl.DataFrame({n: [r[n] for r in batch] for n in INPUT_NAMES}).with_columns(
         pl.int_range(0, pl.len(), dtype=pl.Int64).alias("row")).with_columns(pl.col(n).cast(pl.Float64) for n in INPUT_NAMES)

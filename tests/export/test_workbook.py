@@ -27,6 +27,9 @@ from workbook_reader import calc_layout, evaluate, input_cells, rows_past_the_lo
 
 DATA = Path(__file__).parent / "data"
 TODAY = dt.date(2026, 11, 27)
+pytestmark = pytest.mark.xdist_group("small-workbook")
+"""One worker runs this module's tests (those marked with a group of their own keep it): its `small` fixture, the
+exported workbook evaluated cell by cell (about 33 s), is then built once, not once on each worker."""
 REL = 1e-9
 SMALL_MONTH_ROWS = 12
 
