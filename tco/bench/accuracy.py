@@ -14,10 +14,10 @@ from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Sequence
 
 from tco.engine.throughput import FITTED, FittedConstants, ServingConfig, predict_at_rate, predict_model
-from tco.engine.throughput.measured_load import FIXED_REQUEST_RATE, OFFLINE
-from tco.engine.throughput.lookup import interpolate
-from tco.model.catalog import Catalog
 from tco.engine.throughput.gpu import peak_tflops
+from tco.engine.throughput.lookup import interpolate
+from tco.engine.throughput.measured_load import FIXED_REQUEST_RATE, OFFLINE
+from tco.model.catalog import Catalog
 from tco.model.hardware import GpuType, ThroughputMeasurement
 
 

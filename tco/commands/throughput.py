@@ -107,7 +107,10 @@ def run(args: argparse.Namespace) -> int:
 
     if args.batch:
         catalog = load_catalog(args)
-        rows = [result_row(catalog, item, args.model_only, args.calibrate) for item in read_batch(args.batch, catalog)]
+        items = read_batch(args.batch, catalog)
+        if args.calibrate and any(item.get("request_rate") for item in items):
+            raise TcoUserError(DataProblem(args.batch, None, "request_rate", CALIBRATE_AT_A_RATE))
+        rows = [result_row(catalog, item, args.model_only, args.calibrate) for item in items]
         print_rows(rows, args.format, RESULT_COLUMNS)
         return 0
     missing = [flag for flag, value in (("--model", args.model), ("--gpu", args.gpu), ("--gpus", args.gpus),
@@ -119,6 +122,8 @@ def run(args: argparse.Namespace) -> int:
         raise TcoUserError(DataProblem("tco throughput", None, "--concurrency", concurrency))
     if args.request_rate is not None:
         problem = _request_rate_problem(args.request_rate, concurrency, args.ttft_ms, args.tpot_ms)
+        if problem is None and args.calibrate:
+            problem = CALIBRATE_AT_A_RATE
         if problem:
             raise TcoUserError(DataProblem("tco throughput", None, "--request-rate", problem))
     catalog = load_catalog(args)
@@ -193,6 +198,10 @@ def result_row(catalog, item: dict, model_only: bool = False, calibrate: bool = 
                calibration_scale=round(r.calibration_scale, 4) if r.calibration_scale is not None else None,
                request_rate_per_s=item.get("request_rate"))
     return row
+
+
+CALIBRATE_AT_A_RATE = ("an offered request rate is answered by the physical model alone (no published row is at a rate): "
+                       "not with --calibrate")
 
 
 def _request_rate_problem(rate: float, concurrency, ttft_ms, tpot_ms) -> str | None:

@@ -280,6 +280,12 @@ def test_request_rate_flag_and_batch_column(tmp_path, capsys):
     assert plain["request_rate_per_s"] is None and plain["limited_by"] != "offered load"
     code, _, err = run(capsys, BASE + ["--request-rate", "5", "--concurrency", "8"])
     assert code == 2 and "--request-rate: an offered request rate sets the load" in err
+    code, _, err = run(capsys, BASE + ["--request-rate", "5", "--calibrate"])
+    assert code == 2 and "--request-rate: an offered request rate is answered by the physical model alone" in err
+    batch = tmp_path / "calibrated.csv"
+    batch.write_text("model,gpu,gpus,input_tokens,output_tokens,request_rate\nllama-3.1-8b,h100-sxm,1,1024,1024,5\n")
+    code, _, err = run(capsys, ["throughput", "--batch", str(batch), "--calibrate"])
+    assert code == 2 and f"{batch}: request_rate: an offered request rate is answered by the physical model alone" in err
     csv_file, err = _batch_errors(tmp_path, capsys, "model,gpu,gpus,input_tokens,output_tokens,request_rate,ttft_ms\n"
                                                     "llama-3.1-8b,h100-sxm,1,1024,1024,fast,\n"
                                                     "llama-3.1-8b,h100-sxm,1,1024,1024,0,\n"
