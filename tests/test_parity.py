@@ -4,8 +4,9 @@ The same scenario file goes through all four. The CLI and the UI must carry the 
 bit for bit (they call it); the workbook recomputes them with its own live formulas, evaluated by an
 independent formula engine, so it must agree within 1e-9 relative. Two files: a small comparison
 (API, rented GPUs, a hybrid) and the commitments one (purchased GPUs with running book value, reserved
-terms, a reserved base with bursts, committed API capacity; its workbook takes minutes to evaluate, so
-that one case runs in the slow step).
+terms, a reserved base with bursts, committed API capacity; its workbook takes minutes to evaluate). The workbook
+cases run in the slow step (`.ci/run` runs it); the everyday run compares the small workbook with the engine in
+tests/export/test_workbook.py.
 """
 
 from __future__ import annotations
@@ -50,7 +51,9 @@ def test_the_cli_json_carries_the_engine_numbers_exactly(engine, capsys):
         assert r["breakeven_requests_per_day"] == rec["breakeven_requests_per_day"]
 
 
-@pytest.mark.parametrize("engine", ["small", pytest.param("commit", marks=[pytest.mark.slow, pytest.mark.xdist_group("whole-example-workbooks")])], indirect=True)
+@pytest.mark.slow  # the everyday run checks the same small workbook against the engine, and more cells of it:
+# tests/export/test_workbook.py::test_small_workbook_matches_engine (one cell-by-cell evaluation is ~25 s)
+@pytest.mark.parametrize("engine", ["small", pytest.param("commit", marks=pytest.mark.xdist_group("whole-example-workbooks"))], indirect=True)
 def test_the_workbook_recomputes_the_engine_numbers_with_its_own_formulas(engine, tmp_path):
     sys.path.insert(0, str(HERE / "export"))
     from workbook_reader import calc_layout, evaluate, rows_past_the_longest_horizon
