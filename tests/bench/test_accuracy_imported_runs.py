@@ -50,7 +50,7 @@ def test_an_offline_run_keeps_its_throughput_score_but_not_its_ttft(imported):
 
 
 def test_the_report_groups_the_imported_runs_by_their_source(imported, capsys):
-    folder, cases = imported
+    folder, _ = imported
     assert main(["bench", "accuracy", "--hardware-dir", str(folder), "--format", "json"]) == 0
     rows = {(r["group"], r["key"]): r for r in json.loads(capsys.readouterr().out)}
     assert rows[("throughput per source", "user")]["rows"] == 14

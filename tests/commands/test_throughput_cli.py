@@ -212,11 +212,12 @@ def _batch_json(tmp_path, capsys, text: str) -> list[dict]:
     return json.loads(out)
 
 
-def _batch_errors(tmp_path, capsys, text: str) -> tuple[str, str]:
-    """`tco throughput --batch` of a CSV's text that must be refused: (the file's path, stderr); exit code 2 asserted."""
+def _batch_errors(tmp_path, capsys, text: str, *flags: str) -> tuple[str, str]:
+    """`tco throughput --batch` of a CSV's text (and `flags`) that must be refused: (the file's path, stderr); exit
+    code 2 asserted."""
     csv_file = tmp_path / "bad.csv"
     csv_file.write_text(text)
-    code, _, err = run(capsys, ["throughput", "--batch", str(csv_file)])
+    code, _, err = run(capsys, ["throughput", "--batch", str(csv_file), *flags])
     assert code == 2
     return str(csv_file), err
 
@@ -282,10 +283,9 @@ def test_request_rate_flag_and_batch_column(tmp_path, capsys):
     assert code == 2 and "--request-rate: an offered request rate sets the load" in err
     code, _, err = run(capsys, BASE + ["--request-rate", "5", "--calibrate"])
     assert code == 2 and "--request-rate: an offered request rate is answered by the physical model alone" in err
-    batch = tmp_path / "calibrated.csv"
-    batch.write_text("model,gpu,gpus,input_tokens,output_tokens,request_rate\nllama-3.1-8b,h100-sxm,1,1024,1024,5\n")
-    code, _, err = run(capsys, ["throughput", "--batch", str(batch), "--calibrate"])
-    assert code == 2 and f"{batch}: request_rate: an offered request rate is answered by the physical model alone" in err
+    batch, err = _batch_errors(tmp_path, capsys, "model,gpu,gpus,input_tokens,output_tokens,request_rate\n"
+                                                 "llama-3.1-8b,h100-sxm,1,1024,1024,5\n", "--calibrate")
+    assert f"{batch}: request_rate: an offered request rate is answered by the physical model alone" in err
     csv_file, err = _batch_errors(tmp_path, capsys, "model,gpu,gpus,input_tokens,output_tokens,request_rate,ttft_ms\n"
                                                     "llama-3.1-8b,h100-sxm,1,1024,1024,fast,\n"
                                                     "llama-3.1-8b,h100-sxm,1,1024,1024,0,\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from functools import partial
+from functools import cache, partial
 from typing import Callable, Sequence, TypeVar
 
 from tco.engine.throughput.calibrate import calibrate as calibrate_to
@@ -75,6 +75,7 @@ def predict_at_rate(model: OpenModel, gpu: GpuType, config: ServingConfig, reque
     At or above the replica's capacity each request waits behind all those before it and the queue grows for as
     long as the arrivals last: the replica serves its capacity, and the latencies reported (those of its largest
     batch) are a lower bound."""
+    @cache  # the bisection and the blend ask for some concurrencies twice
     def at(concurrency: int | None) -> ThroughputResult:
         return predict_model(model, gpu, replace(config, concurrency=concurrency, ttft_ms=None, tpot_ms=None), constants)
 
