@@ -13,12 +13,12 @@ RESULT_COLUMNS = (
     "concurrency", "max_concurrency_fits", "limited_by", "basis", "measurement_ids", "parallelism", "weights_gb_per_gpu", "kv_cache_bytes_per_token",
     "reason", "ttft_p90_ms", "ttft_p99_ms", "tpot_p90_ms", "percentile", "prefix_hit_rate", "spec_method", "acceptance_length",
     "disaggregated", "prefill_gpus", "decode_gpus", "model_output_tokens_per_s", "model_error_pct", "calibration_scale",
-    "draft_tokens", "request_rate_per_s",
+    "draft_tokens", "request_rate_per_s", "max_batch",
 )
 BATCH_COLUMNS = ("model", "gpu", "gpus", "precision", "input_tokens", "output_tokens", "concurrency",
                  "ttft_ms", "tpot_ms", "tp", "pp", "ep", "engine", "runtime", "attention_dp", "spec_method", "acceptance_length",
                  "disaggregated", "prefill_gpus", "decode_gpus", "percentile", "prefix_hit_rate", "draft_tokens",
-                 "request_rate")
+                 "request_rate", "max_batch")
 """Columns a --batch CSV may have (model, gpu, gpus, input_tokens and output_tokens are required)."""
 REQUIRED_BATCH_COLUMNS = ("model", "gpu", "gpus", "input_tokens", "output_tokens")
 # The allowed values, copied here so that building the parser imports neither pydantic nor the engine
@@ -83,6 +83,10 @@ def register(subparsers) -> None:
     parser.add_argument("--draft-tokens", type=int,
                         help="speculative decoding: tokens drafted per step, all verified in one pass (default: 1, or the "
                              "fewest the acceptance length needs, e.g. 3 for 3.5)")
+    parser.add_argument("--max-batch", type=int,
+                        help="sequences one replica runs at once, the rest wait for a slot (vLLM --max-num-seqs, SGLang "
+                             "--max-running-requests, TensorRT-LLM max_batch_size; disaggregated: per decode worker; "
+                             "default: the engine's own, vLLM 1024, TensorRT-LLM 2048, SGLang as memory allows)")
     parser.add_argument("--disaggregated", default="false", choices=tuple(TRI_STATE),
                         help="separate prefill and decode GPUs: false (default), true, or auto (whichever serves more)")
     parser.add_argument("--prefill-gpus", type=int, help="disaggregated: GPUs of the prefill side (default: chosen)")
@@ -133,7 +137,8 @@ def run(args: argparse.Namespace) -> int:
                 output_tokens=args.output_tokens, concurrency=concurrency, ttft_ms=args.ttft_ms, tpot_ms=args.tpot_ms,
                 percentile=args.percentile, prefix_hit_rate=args.prefix_hit_rate, spec_method=args.spec_method,
                 acceptance_length=args.acceptance_length, draft_tokens=args.draft_tokens, disaggregated=TRI_STATE[args.disaggregated],
-                prefill_gpus=args.prefill_gpus, decode_gpus=args.decode_gpus, request_rate=args.request_rate)
+                prefill_gpus=args.prefill_gpus, decode_gpus=args.decode_gpus, request_rate=args.request_rate,
+                max_batch=args.max_batch)
     row = result_row(catalog, item, args.model_only, args.calibrate)
     if not row["runnable"]:
         print(f"tco throughput: cannot run: {row['reason']}", file=sys.stderr)
@@ -159,7 +164,7 @@ def result_row(catalog, item: dict, model_only: bool = False, calibrate: bool = 
         ttft_ms=item.get("ttft_ms"), tpot_ms=item.get("tpot_ms"), runtime=item.get("runtime") or "python",
         percentile=item.get("percentile") or "p50", prefix_hit_rate=item.get("prefix_hit_rate") or 0.0,
         spec_method=item.get("spec_method") or "none", acceptance_length=item.get("acceptance_length"),
-        draft_tokens=item.get("draft_tokens"),
+        draft_tokens=item.get("draft_tokens"), max_batch=item.get("max_batch"),
         disaggregated=item.get("disaggregated", False), prefill_gpus=_prefill_gpus(item))
     measurements = () if model_only else catalog.measurements
     model, gpu = catalog.models[item["model"]], catalog.gpus[item["gpu"]]
@@ -196,7 +201,7 @@ def result_row(catalog, item: dict, model_only: bool = False, calibrate: bool = 
                model_error_pct=round(100 * (r.model_output_tokens_per_s / r.output_tokens_per_s - 1), 1)
                if measured and r.basis == "measurement" else None,
                calibration_scale=round(r.calibration_scale, 4) if r.calibration_scale is not None else None,
-               request_rate_per_s=item.get("request_rate"))
+               request_rate_per_s=item.get("request_rate"), max_batch=r.max_batch if r.runnable else config.max_batch)
     return row
 
 
@@ -260,7 +265,7 @@ def read_batch(path_text: str, catalog) -> list[dict]:
     return items
 
 
-_INTEGER = ("gpus", "input_tokens", "output_tokens", "tp", "pp", "ep", "prefill_gpus", "decode_gpus", "draft_tokens")
+_INTEGER = ("gpus", "input_tokens", "output_tokens", "tp", "pp", "ep", "prefill_gpus", "decode_gpus", "draft_tokens", "max_batch")
 _NUMBER = ("ttft_ms", "tpot_ms")
 _CHOICES = {"precision": PRECISIONS, "engine": ENGINES, "runtime": RUNTIMES, "spec_method": SPEC_METHODS, "percentile": PERCENTILES}
 _TRI_STATE = ("attention_dp", "disaggregated")

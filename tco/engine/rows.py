@@ -554,7 +554,8 @@ def _self_hosted_values(row: Row, option: SelfHostedOption, scenario: Scenario, 
             output_tokens=output_per_call, precision=option.precision, engine=option.engine,
             ttft_ms=w.ttft_ms, tpot_ms=w.tpot_ms, percentile=w.latency_percentile,
             prefix_hit_rate=hit_rate, prefix_shared=shared, spec_method=option.spec_method,
-            acceptance_length=option.acceptance_length, draft_tokens=option.draft_tokens, disaggregated=tri[option.disaggregated],
+            acceptance_length=option.acceptance_length, draft_tokens=option.draft_tokens, max_batch=option.max_batch,
+            disaggregated=tri[option.disaggregated],
             prefill_gpus=option.prefill_gpus, attention_dp=tri[option.attention_dp],
         )
         result = predict(model, gpu, config, catalog.measurements, **({"calibrate": True} if option.calibrate else {}))

@@ -286,6 +286,9 @@ class ThroughputMeasurement(StrictModel):
     model is evaluated at the mean, (int(ratio x L) + L) / 2."""
     attention_dp: bool | None = None
     """Attention data parallelism as published (aggregated rows; the decode side's for disaggregated ones)."""
+    max_batch: int | None = Field(default=None, gt=0)
+    """Sequences the engine was allowed to run at once, where the run set it (vLLM --max-num-seqs, SGLang
+    --max-running-requests, TensorRT-LLM max_batch_size); per replica. None = the engine's default."""
     spec_method: SpecMethod = "none"
     """Speculative decoding used in the run; tokens/s and TPOT include its accepted drafts."""
     disaggregated: bool = False

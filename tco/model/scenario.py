@@ -334,6 +334,9 @@ class SelfHostedOption(StrictModel):
     """Mean tokens a sequence gains per verification step; None = the method's sourced default (mtp 1.85)."""
     draft_tokens: int | None = Field(default=None, ge=1, le=15)
     """Tokens drafted per step, all verified in one pass; None = 1, or the fewest the acceptance length needs (3 for 3.5)."""
+    max_batch: int | None = Field(default=None, ge=1, le=1_000_000)
+    """Sequences a replica runs at once (vLLM --max-num-seqs, SGLang --max-running-requests, TensorRT-LLM
+    max_batch_size; disaggregated: per decode worker); None = the engine's own limit."""
     disaggregated: bool | Literal["auto"] = False
     """Separate prefill and decode GPUs within a replica; `auto` = whichever serves more per GPU."""
     prefill_gpus: int | None = Field(default=None, ge=1, le=1023)

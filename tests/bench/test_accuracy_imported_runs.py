@@ -74,3 +74,33 @@ def test_a_run_over_two_replicas_is_scored_with_its_load_split_between_them(tmp_
     one = predict_at_rate(catalog.models["llama-3.1-8b"], catalog.gpus["h100-sxm"],
                           ServingConfig(gpus=1, precision="bf16", engine="vllm", input_tokens=7999, output_tokens=200), 1.8)
     assert case.predicted_tpot_ms == pytest.approx(one.tpot_ms, rel=0.01)
+
+
+def test_a_run_whose_engine_limit_is_given_is_scored_with_it(tmp_path):
+    """inference-perf's vLLM run (Llama-3-8B BF16 on one H100, 111.92 requests/s offered, 201 in / 63 out) set
+    --max-num-seqs=192 in its server manifest. Imported with --max-batch 192, the record keeps the limit and the model
+    is asked with it: at 192 sequences it serves less than the rate offered (the queue grows). Imported without it, the
+    model holds over 400 sequences and serves the whole rate, 111.92 x 63 tokens/s."""
+    from tco.bench.accuracy import model_cases, usable
+    from tco.engine.throughput import ServingConfig, predict_at_rate
+    from tco.load.hardware import load_hardware
+
+    name = "inference-perf_llama-3-8b_h100_vllm-0.11.0_stage_3_lifecycle_metrics.json"
+    flags = ["--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "1", "--precision", "bf16", "--engine", "vllm",
+             "--date", "2025-11-01"]
+    cases = {}
+    for label, extra in (("limited", ["--max-batch", "192"]), ("default", [])):
+        folder = tmp_path / label
+        folder.mkdir()
+        assert main(["measurements", "import", str(DATA / name), "--out", str(folder), *flags, *extra]) == 0
+        catalog = load_hardware(extra_dirs=[folder])
+        [cases[label]] = model_cases(catalog, [m for m in usable(catalog) if m.id.startswith("user:")])
+    limited, default = cases["limited"], cases["default"]
+    assert limited.measurement.max_batch == 192 and default.measurement.max_batch is None
+    at_limit = predict_at_rate(catalog.models["llama-3.1-8b"], catalog.gpus["h100-sxm"],
+                               ServingConfig(gpus=1, precision="bf16", engine="vllm", input_tokens=201, output_tokens=63,
+                                             max_batch=192), 111.92)
+    assert limited.predicted_tokens_per_s == pytest.approx(at_limit.output_tokens_per_s, rel=1e-12)
+    assert limited.predicted_tokens_per_s < 111.92 * 63
+    assert default.predicted_tokens_per_s == pytest.approx(111.92 * 63, rel=1e-12)
+    assert limited.predicted_tpot_ms < default.predicted_tpot_ms  # 192 decode at once, not over 400

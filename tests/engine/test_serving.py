@@ -307,22 +307,44 @@ def test_an_acceptance_length_above_two_drafts_the_tokens_it_needs(catalog):
     assert not fewer.runnable and "between 1 and 3" in fewer.reason
 
 
+def run_options(tmp_path, scenario: dict) -> tuple[dict, dict]:
+    """A scenario (as a dict) run as `tco run` runs it: (option id -> its replica's throughput result, option id -> its
+    GPUs at the busiest hour)."""
+    from tco.run import run_scenarios
+
+    path = tmp_path / "scenario.yaml"
+    path.write_text(yaml.safe_dump(scenario))
+    results = run_scenarios([path], today=dt.date(2026, 12, 1)).results
+    return ({row.option_id: row.throughput for row in results.rows},
+            dict(zip(results.options["option"].to_list(), results.options["gpus_peak"].to_list())))
+
+
 def test_a_scenario_option_drafts_what_its_acceptance_needs_or_what_it_gives(tmp_path, catalog):
     """A scenario's self-hosted option with EAGLE at 3.5 accepted tokens per step runs (3 drafted), as does one that gives
     draft_tokens; each costs the GPUs its replica rate asks (the same ceil(demand / rate) as without speculation)."""
-    from tco.run import run_scenarios
-
     scenario = {**SCENARIO, "scenarios": [{
         **SCENARIO["scenarios"][0], "id": "eagle",
         "options": [{**SCENARIO["scenarios"][0]["options"][0], "id": name, "spec_method": "eagle", "acceptance_length": 3.5,
                      **extra} for name, extra in (("inferred", {}), ("given", {"draft_tokens": 5}))]}]}
-    path = tmp_path / "eagle.yaml"
-    path.write_text(yaml.safe_dump(scenario))
-    results = run_scenarios([path], today=dt.date(2026, 12, 1)).results
-    rates = {row.option_id: row.throughput for row in results.rows}
+    rates, gpus = run_options(tmp_path, scenario)
     assert rates["inferred"].draft_tokens == 3 and rates["given"].draft_tokens == 5
     assert rates["given"].output_tokens_per_s < rates["inferred"].output_tokens_per_s
-    gpus = dict(zip(results.options["option"].to_list(), results.options["gpus_peak"].to_list()))
     demand_per_s = 2_000_000 / 86_400
     for name in ("inferred", "given"):
         assert gpus[name] == math.ceil(demand_per_s / rates[name].requests_per_s)
+
+
+def test_a_scenario_option_with_an_engine_limit_needs_more_gpus(tmp_path):
+    """The same self-hosted option with max_batch 8 (vLLM --max-num-seqs 8): each replica serves what 8 sequences serve,
+    so the busiest hour needs ceil(demand / rate) replicas at that lower rate."""
+    scenario = {"schema_version": 1, "scenarios": [{
+        "id": "chat", "workload": {"requests_per_day": 2_000_000, "input_tokens": 500, "output_tokens": 200},
+        "finance": {"horizon_months": 12, "start_date": "2026-12-01"},
+        "options": [{"kind": "self-hosted", "id": name, "model": "llama-3.1-8b", "gpu": "h100-sxm", "gpus_per_replica": 1,
+                     "precision": "fp8", "engine": "vllm", "payment": {"mode": "on-demand", "gpu_usd_per_hour": 2.0}, **extra}
+                    for name, extra in (("free", {}), ("capped", {"max_batch": 8}))]}]}
+    rates, gpus = run_options(tmp_path, scenario)
+    assert rates["capped"].concurrency == 8 and rates["capped"].max_batch == 8 and rates["free"].max_batch == 1024
+    assert rates["capped"].requests_per_s < rates["free"].requests_per_s
+    assert gpus["capped"] > gpus["free"]
+    assert gpus["capped"] == math.ceil(2_000_000 / 86_400 / rates["capped"].requests_per_s)

@@ -39,8 +39,13 @@ PRECISIONS: tuple[str, ...] = get_args(Precision)
 
 # --- Engine behaviour (documented defaults of each engine, not fitted) -----------------------------
 ENGINE_MAX_BATCH = {"trtllm": 2048, "vllm": 1024, "sglang": 1024}
-"""Sequences an engine schedules at once by default (TensorRT-LLM BuildConfig max_batch_size 2048;
-vLLM V1 max_num_seqs 1024 on data-centre GPUs; SGLang: no fixed cap, 1024 assumed)."""
+"""Sequences an engine schedules at once by default, per attention group (TensorRT-LLM BuildConfig max_batch_size 2048;
+vLLM V1 max_num_seqs 1024 on data-centre GPUs; SGLang: no fixed cap, 1024 assumed). The most the search for the best
+concurrency tries; `ServingConfig.max_batch` replaces it."""
+ENGINE_MAX_BATCH_IS_DEFAULT = {"trtllm": True, "vllm": True, "sglang": False}
+"""Whether ENGINE_MAX_BATCH is the engine's own default limit, which also holds requests beyond it out of the batch
+at a given concurrency (they wait for a slot): TensorRT-LLM's and vLLM's are; SGLang's running limit follows its
+memory pool (the model's KV capacity) unless `--max-running-requests` is given (`ServingConfig.max_batch`)."""
 ENGINE_EXPLOITS_SLIDING_WINDOW = {"trtllm": True, "vllm": True, "sglang": True}
 """All three keep only a window-sized cache for sliding-window layers (TensorRT-LLM variable sliding
 window attention, vLLM's hybrid KV cache manager, SGLang's SWA memory pool)."""
@@ -113,6 +118,11 @@ class ServingConfig:
     """Sequences in flight; None = the best that fits in memory (and meets the latency targets)."""
     ttft_ms: float | None = None
     tpot_ms: float | None = None
+    max_batch: int | None = None
+    """Sequences one replica (one engine instance, all its attention data-parallel ranks) runs at once: vLLM
+    --max-num-seqs (times --data-parallel-size), SGLang --max-running-requests, TensorRT-LLM max_batch_size (times the
+    attention data-parallel ranks). Requests beyond it wait for a slot before their prefill. Disaggregated: per decode
+    worker. None = the engine's default (`running_limit`)."""
     runtime: str = "python"
     """`python` (TensorRT-LLM 1.0+, vLLM, SGLang) or `cpp` (TensorRT-LLM's TensorRT engine flow): see RUNTIMES."""
     prefix_hit_rate: float = 0.0
@@ -156,7 +166,8 @@ class ThroughputResult:
     concurrency: int
     max_concurrency_fits: int
     limited_by: str
-    """memory bandwidth | compute | kv cache capacity | latency target (ttft) | latency target (tpot)."""
+    """memory bandwidth | compute | host overhead | kv cache capacity | max batch | latency target (ttft) | latency
+    target (tpot) | prefill capacity | offered load ..."""
     basis: str
     """measurement | interpolation | model."""
     weights_gb_per_gpu: float
@@ -191,6 +202,9 @@ class ThroughputResult:
     prefill_gpus: int = 0
     decode_gpus: int = 0
     attention_dp: bool = False
+    max_batch: int | None = None
+    """The most sequences a replica (disaggregated: a decode worker) ran at once: as given, the engine's default limit,
+    or None where only memory limits them (`running_limit`)."""
 
 
 def not_runnable(reason: str, config: ServingConfig, weights_gb_per_gpu: float = 0.0, kv_bytes: float = 0.0) -> ThroughputResult:
@@ -228,3 +242,13 @@ def draft_tokens_of(config: ServingConfig) -> int:
     default = DRAFT_TOKENS.get(config.spec_method, 1)
     accepted = config.acceptance_length or DEFAULT_ACCEPTANCE_LENGTH.get(config.spec_method) or 1.0
     return max(default, math.ceil(accepted - 1.0 - 1e-9))
+
+
+def running_limit(config: ServingConfig, attention_dp: int) -> int | None:
+    """The most sequences one replica runs at once, or None where only its memory limits them: as given
+    (`ServingConfig.max_batch`), else the engine's default limit per attention group (`ENGINE_MAX_BATCH_IS_DEFAULT`)."""
+    if config.max_batch is not None:
+        return config.max_batch
+    if ENGINE_MAX_BATCH_IS_DEFAULT.get(config.engine, False):
+        return ENGINE_MAX_BATCH[config.engine] * attention_dp
+    return None

@@ -12,7 +12,7 @@ from tco.engine.throughput.calibrate import calibrate as calibrate_to
 from tco.engine.throughput.config import (DEFAULT_ACCEPTANCE_LENGTH, ENGINE_EXPLOITS_SLIDING_WINDOW, ENGINE_MAX_BATCH,
                                           ENGINES, MAX_DRAFT_TOKENS, MAX_TOKENS_PER_STEP, PERCENTILES, RUNTIMES, SPEC_METHODS,
                                           STEP_TOKEN_BUDGET, ServingConfig, ThroughputResult, default_kv_precision, draft_tokens_of,
-                                          not_runnable)
+                                          not_runnable, running_limit)
 from tco.engine.throughput.deployment import Deployment, build_deployment
 from tco.engine.throughput.fitted import FITTED, FittedConstants
 from tco.engine.throughput.gpu import precision_problem, weight_only
@@ -466,7 +466,9 @@ def predict_split(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int
     d = build_deployment(model, gpu, config, tp, pp, dp, split, precision, kv_precision, constants)
     if isinstance(d, str):
         return not_runnable(d, config, weights_per_gpu / 1e9, kv_whole)
-    engine_cap = ENGINE_MAX_BATCH.get(config.engine, 1024) * split.attention_dp
+    limit = running_limit(config, split.attention_dp)
+    holds = min(max_fits, limit) if limit is not None else max_fits  # the most a replica's steps hold at once
+    engine_cap = config.max_batch or ENGINE_MAX_BATCH.get(config.engine, 1024) * split.attention_dp
     if STEP_TOKEN_BUDGET:
         # A step carries at most MAX_TOKENS_PER_STEP tokens (per attention group, per pipeline
         # microbatch): B decode tokens plus, in steady state, B x input/output prompt tokens.
@@ -474,7 +476,7 @@ def predict_split(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int
         engine_cap = min(engine_cap, max(1, int(MAX_TOKENS_PER_STEP * split.attention_dp * pp
                                                  / (d.tokens_per_decode_seq + a * d.prefill_tokens_per_request / config.output_tokens))))
     ceiling = min(max_fits, engine_cap)
-    point, limited_by = choose_concurrency(d, config, ceiling, max_fits, engine_cap)
+    point, limited_by = choose_concurrency(d, config, ceiling, max_fits, engine_cap, holds)
     if point is None:
         first = evaluate(d, 1)
         what = "ttft" if config.ttft_ms is not None and first.ttft_at(config.percentile) * 1e3 > config.ttft_ms else "tpot"
@@ -483,7 +485,7 @@ def predict_split(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int
         return not_runnable(f"the {config.percentile} {what.upper()} target of {target:g} ms is not met even with one request at a time "
                             f"({got * 1e3:.1f} ms)", config, weights_per_gpu / 1e9, kv_whole)
     out = point.output_tokens_per_s
-    served = point.concurrency * dp if config.concurrency is None else min(point.concurrency * dp, config.concurrency, max_fits * dp)
+    served = point.concurrency * dp if config.concurrency is None else min(point.concurrency * dp, config.concurrency, holds * dp)
     if config.decode_only and config.concurrency is not None and config.concurrency > served:
         # A decode side given more requests than it holds: the rest wait for a slot (Little's law: waiting
         # requests / completions per second). Elsewhere `loop_point` queues them.
@@ -498,11 +500,13 @@ def predict_split(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int
         ttft_p90_ms=point.ttft_p90_s * 1e3, ttft_p99_ms=point.ttft_p99_s * 1e3, tpot_p90_ms=point.tpot_p90_s * 1e3,
         prefix_hit_rate=config.prefix_hit_rate, spec_method=config.spec_method, acceptance_length=d.acceptance_length,
         draft_tokens=draft_tokens_of(config),
-        attention_dp=split.attention_dp > 1)
+        attention_dp=split.attention_dp > 1, max_batch=limit)
 
 
-def choose_concurrency(d: Deployment, config: ServingConfig, ceiling: int, max_fits: int, engine_cap: int) -> tuple[Point | None, str]:
-    """The concurrency to report: the one asked for, or the largest that meets the targets.
+def choose_concurrency(d: Deployment, config: ServingConfig, ceiling: int, max_fits: int, engine_cap: int,
+                       holds: int | None = None) -> tuple[Point | None, str]:
+    """The concurrency to report: the one asked for, or the largest that meets the targets. `holds`: the most
+    sequences a replica's steps hold at a given concurrency (its memory, its engine's running limit); the rest wait.
 
     Why the largest: every term of the step time is a constant plus a part that grows at most
     linearly with the batch (and the host time is linear too), so output per second never falls
@@ -523,23 +527,28 @@ def choose_concurrency(d: Deployment, config: ServingConfig, ceiling: int, max_f
         return "memory bandwidth" if p.memory_s >= p.compute_s else "compute"
 
     dp = max(d.dp, 1)
+    holds = max_fits if holds is None else holds
     if config.concurrency is not None:
         per_replica = max(config.concurrency // dp, 1)
-        top = min(per_replica, max_fits)
+        top = min(per_replica, holds)
     else:
         top = ceiling
     if config.concurrency is not None and not config.decode_only:
         # A closed loop of C requests (a decode side's batch is all decoding: its loop is closed in _disaggregated_at)
-        p = spread_over_replicas(d, config.concurrency, partial(loop_point, most=max_fits))
+        p = spread_over_replicas(d, config.concurrency, partial(loop_point, most=holds))
     else:
         p = evaluate(d, top)
-        if config.concurrency is not None and config.concurrency % dp and config.concurrency // dp + 1 <= max_fits:
+        if config.concurrency is not None and config.concurrency % dp and config.concurrency // dp + 1 <= holds:
             p = spread_over_replicas(d, config.concurrency)
     failed = meets(p)
     if failed is None:
         if config.concurrency is not None:
-            return p, ("kv cache capacity" if per_replica > max_fits else regime(p))
-        return p, ("kv cache capacity" if top >= max_fits and max_fits < engine_cap else regime(p))
+            if per_replica > holds:
+                return p, ("kv cache capacity" if holds >= max_fits else "max batch")
+            return p, regime(p)
+        if top >= max_fits and max_fits < engine_cap:
+            return p, "kv cache capacity"
+        return p, ("max batch" if config.max_batch is not None and top >= config.max_batch else regime(p))
     lo, hi = 0, top  # lo meets the targets (0 = none found yet), hi does not
     while hi - lo > 1:
         mid = (lo + hi) // 2
@@ -656,6 +665,8 @@ def config_problem(model: OpenModel, gpu: GpuType, config: ServingConfig) -> str
         return f"prefix_hit_rate must be at least 0 and below 1 (got {config.prefix_hit_rate})"
     if config.concurrency is not None and config.concurrency < 1:
         return f"concurrency must be at least 1 (got {config.concurrency})"
+    if config.max_batch is not None and config.max_batch < 1:
+        return f"max_batch must be at least 1 sequence (got {config.max_batch})"
     if model.context_length_tokens and config.input_tokens + config.output_tokens > model.context_length_tokens:
         return (f"{config.input_tokens + config.output_tokens:,} tokens per request exceed {model.id}'s context of "
                 f"{model.context_length_tokens:,} tokens")
