@@ -8,7 +8,6 @@ changes (fast: no workbook); and the exported workbook, changed and evaluated wi
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import sys
 from pathlib import Path
@@ -19,14 +18,12 @@ import pytest
 from tco.engine.breakeven import solve_breakeven
 from tco.engine.evaluate import totals_at_volumes
 from tco.export import breakeven_search as BS
-from tco.export.excel import export_workbook
 from tco.run import example_files, run_scenarios
 
 sys.path.insert(0, str(Path(__file__).parent))
-from workbook_reader import calc_layout, evaluate, input_cells  # noqa: E402
+from workbook_reader import calc_layout, input_cells  # noqa: E402
+from small_workbook_settings import GROUP, SMALL, TODAY  # noqa: E402
 
-SMALL = Path(__file__).parent / "data" / "small.yaml"
-TODAY = dt.date(2026, 11, 27)
 SHEET = "CALC SMALL"
 
 
@@ -36,9 +33,10 @@ def examples():
 
 
 @pytest.fixture(scope="module")
-def small(tmp_path_factory):
-    run = run_scenarios([SMALL], today=TODAY)
-    return run.results, export_workbook(run, tmp_path_factory.mktemp("breakeven") / "small.xlsx", month_rows=12)
+def small(small_workbook):
+    """(results, path) of the small workbook (conftest.py); tests that use it join `GROUP`, so one worker reads it."""
+    run, path, _ = small_workbook
+    return run.results, path
 
 
 def check_rows(path: Path, words: str) -> dict[str, int]:
@@ -159,6 +157,7 @@ def test_the_search_from_the_exported_volume_finds_the_engines_break_even_after_
     assert cases == 30 and certified >= CERTIFIED_AT_LEAST, (cases, certified)
 
 
+@pytest.mark.xdist_group(GROUP)
 def test_the_exported_file_shows_the_live_break_even_equal_to_the_exported_one(small):
     results, path = small
     layout = calc_layout(path, "Calc small")
@@ -175,14 +174,15 @@ def test_the_exported_file_shows_the_live_break_even_equal_to_the_exported_one(s
 
 
 @pytest.mark.slow
-def test_an_overwritten_exported_break_even_turns_its_check_red_while_the_live_one_follows_the_engine(small):
+@pytest.mark.xdist_group(GROUP)
+def test_an_overwritten_exported_break_even_turns_its_check_red_while_the_live_one_follows_the_engine(small, small_workbook):
     """The GPU price changes and the exported figure of llama-8b is overwritten: the live search starts
     from the wrong figure, still finds the engine's volume, and the agreement check turns red."""
     _, path = small
     layout = calc_layout(path, "Calc small")
     exported_cell = layout.results[("llama-8b", "breakeven_requests_per_day_exported")]
     gpu_cell = input_cells(path)[("small", "llama-8b", "gpu_usd_per_hour")]
-    values = evaluate(path, {("Inputs", gpu_cell): 3.1, ("Calc small", exported_cell): 300000.0})
+    values = small_workbook[2].evaluate({("Inputs", gpu_cell): 3.1, ("Calc small", exported_cell): 300000.0})
     expected = run_scenarios([SMALL], today=TODAY, overrides=["options.llama-8b.payment.gpu_usd_per_hour=3.1"]).results
     engine = {r["option"]: r["breakeven_requests_per_day"] for r in expected.options.iter_rows(named=True)}
     live = values[(SHEET, layout.results[("llama-8b", "breakeven_requests_per_day")])]

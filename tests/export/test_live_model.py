@@ -8,7 +8,6 @@ other than 0 and 1, and every formula cell carries the engine's value as its cac
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
 import shutil
@@ -31,13 +30,10 @@ from tco.export.summary import EXPORTED_SERIES
 from tco.run import example_files, run_scenarios
 
 sys.path.insert(0, str(Path(__file__).parent))
-from workbook_reader import NOT_COMPUTED, calc_layout, evaluate, input_cells  # noqa: E402
+from workbook_reader import NOT_COMPUTED, calc_layout, input_cells  # noqa: E402
+from small_workbook_settings import GROUP, MONTH_ROWS, SMALL, TODAY  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
-SMALL = DATA / "small.yaml"
-TODAY = dt.date(2026, 11, 27)
-MONTH_ROWS = 12
-"""Month rows of the test workbook: the 6-month horizon of small.yaml can grow to 12."""
 NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 SHEET = "CALC SMALL"
 SUMMARY = "SUMMARY"
@@ -52,10 +48,16 @@ def close(a, b, rel=1e-9) -> bool:
 
 
 @pytest.fixture(scope="module")
-def small(tmp_path_factory):
-    run = run_scenarios([SMALL], today=TODAY)
-    path = export_workbook(run, tmp_path_factory.mktemp("live") / "small.xlsx", month_rows=MONTH_ROWS)
+def small(small_workbook):
+    """(results, path) of the small workbook (conftest.py); tests that use it join `GROUP`, so one worker reads it."""
+    run, path, _ = small_workbook
     return run.results, path
+
+
+@pytest.fixture(scope="module")
+def small_book(small_workbook):
+    """The small workbook as the `formulas` evaluator read it (once per worker)."""
+    return small_workbook[2]
 
 
 def summary_rows(path: Path) -> dict[str, int]:
@@ -156,6 +158,7 @@ def engine_curves(expected, scenario_id: str, volumes: list[float]) -> dict[str,
     return {r.option_id: t for r, t in zip(rows, totals)}
 
 
+@pytest.mark.xdist_group(GROUP)
 def test_the_exported_file_shows_the_engine_figures_before_any_recalculation(small):
     results, path = small
     layout = calc_layout(path, "Calc small")
@@ -176,10 +179,11 @@ def test_the_exported_file_shows_the_engine_figures_before_any_recalculation(sma
 
 
 @pytest.mark.slow
-def test_the_recalculated_file_equals_its_cached_values(small):
+@pytest.mark.xdist_group(GROUP)
+def test_the_recalculated_file_equals_its_cached_values(small, small_book):
     """What a reader sees before recalculating is what a spreadsheet computes."""
     _, path = small
-    values = evaluate(path, table_rows=None)
+    values = small_book.evaluate(table_rows=None)
     book = openpyxl.load_workbook(path, data_only=True)
     formulas = openpyxl.load_workbook(path)
     compared = 0
@@ -222,9 +226,10 @@ def test_no_formula_holds_a_number_other_than_0_and_1(scenario_files, tmp_path):
                 bad = [n for n in numeric_literals(f.text or "") if float(n) not in (0.0, 1.0)]
                 if bad:
                     found.setdefault(name, (f.text, bad))
+        # the workbook's defined names, read from its XML (openpyxl would parse every sheet: 4 s for the examples)
+        names = {d.get("name") for d in ElementTree.fromstring(z.read("xl/workbook.xml")).iter(f"{NS}definedName")}
     assert found == {}
-    names = openpyxl.load_workbook(path).defined_names
-    assert {"hours_per_month", "days_per_month", "tokens_per_million", "months_per_year"} <= set(names)
+    assert {"hours_per_month", "days_per_month", "tokens_per_million", "months_per_year"} <= names
 
 
 def changed(path: Path, **by_input) -> dict:
@@ -250,10 +255,11 @@ EVERYDAY_CHANGES = ("gpu price",)
 
 
 @pytest.mark.parametrize("change", [c if c in EVERYDAY_CHANGES else pytest.param(c, marks=pytest.mark.slow) for c in CHANGES])
-def test_a_changed_input_in_the_file_gives_what_tco_run_set_gives(small, change):
+@pytest.mark.xdist_group(GROUP)
+def test_a_changed_input_in_the_file_gives_what_tco_run_set_gives(small, small_book, change):
     _, path = small
     cells, overrides = CHANGES[change]
-    values = evaluate(path, {("Inputs", input_cells(path)[("small", o, n)]): v for (o, n), v in cells.items()}, TABLE_ROWS)
+    values = small_book.evaluate({("Inputs", input_cells(path)[("small", o, n)]): v for (o, n), v in cells.items()}, TABLE_ROWS)
     expected = run_scenarios([SMALL], today=TODAY, overrides=overrides).results
     # the break-even volumes are live too (found in the sheet): the sentence names the engine's figure
     assert_workbook_follows(path, values, expected)
@@ -263,17 +269,19 @@ def test_a_changed_input_in_the_file_gives_what_tco_run_set_gives(small, change)
 
 
 @pytest.mark.slow
-def test_a_horizon_beyond_the_month_rows_is_flagged_on_the_checks_sheet(small):
+@pytest.mark.xdist_group(GROUP)
+def test_a_horizon_beyond_the_month_rows_is_flagged_on_the_checks_sheet(small, small_book):
     _, path = small
     ws = openpyxl.load_workbook(path)["Checks"]
     row = next(r for r in range(1, ws.max_row + 1) if "horizon fits" in str(ws.cell(r, 2).value))
     cell = input_cells(path)[("small", "(all options)", "horizon_months")]
-    assert evaluate(path, {("Inputs", cell): float(MONTH_ROWS)})[("CHECKS", f"F{row}")] == 1
-    beyond = evaluate(path, {("Inputs", cell): float(MONTH_ROWS + 1)})
+    assert small_book.evaluate({("Inputs", cell): float(MONTH_ROWS)})[("CHECKS", f"F{row}")] == 1
+    beyond = small_book.evaluate({("Inputs", cell): float(MONTH_ROWS + 1)})
     assert beyond[("CHECKS", f"F{row}")] == 0
     assert beyond[("CHECKS", "F3")] == 0  # "all checks" turns red too
 
 
+@pytest.mark.xdist_group(GROUP)
 def test_inputs_carry_data_validation_with_the_schema_bounds(small):
     _, path = small
     ws = openpyxl.load_workbook(path)["Inputs"]
@@ -290,6 +298,7 @@ def test_inputs_carry_data_validation_with_the_schema_bounds(small):
 @pytest.mark.skipif(shutil.which("soffice") is None,
                     reason="LibreOffice not installed (apt-get install -y --no-install-recommends libreoffice-calc-nogui)")
 @pytest.mark.slow
+@pytest.mark.xdist_group(GROUP)
 def test_libreoffice_recalculates_a_changed_file_to_the_engine_figures(small, tmp_path):
     _, path = small
     book = openpyxl.load_workbook(path)  # openpyxl drops cached values on save: LibreOffice must recompute

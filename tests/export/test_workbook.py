@@ -24,14 +24,14 @@ from tco.export.excel import export_workbook
 from tco.run import example_files, run_scenarios
 sys.path.insert(0, str(Path(__file__).parent))
 from workbook_reader import calc_layout, evaluate, input_cells, rows_past_the_longest_horizon  # noqa: E402
+import small_workbook_settings  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
 TODAY = dt.date(2026, 11, 27)
-pytestmark = pytest.mark.xdist_group("small-workbook")
-"""One worker runs this module's tests (those marked with a group of their own keep it): its `small` fixture, the
-exported workbook evaluated cell by cell (about 33 s), is then built once, not once on each worker."""
+pytestmark = pytest.mark.xdist_group(small_workbook_settings.GROUP)
+"""One worker runs this module's tests (those marked with a group of their own keep it): the small workbook, read by
+the evaluator (conftest.py), is then read once, not once on each worker, and test_live_model.py's tests of it join."""
 REL = 1e-9
-SMALL_MONTH_ROWS = 12
 
 
 def close(a: float, b: float) -> bool:
@@ -90,15 +90,14 @@ def check_against_engine(results, path: Path, values=None) -> int:
 
 
 @pytest.fixture(scope="module")
-def small_run():
-    return run_scenarios([DATA / "small.yaml"], today=TODAY)
+def small_run(small_workbook):
+    return small_workbook[0]
 
 
 @pytest.fixture(scope="module")
-def small(small_run, tmp_path_factory):
-    # 12 month rows (6 beyond the 6-month horizon) keep the evaluation quick; the default (twice the horizon) under -m slow
-    path = export_workbook(small_run, tmp_path_factory.mktemp("wb") / "small.xlsx", month_rows=SMALL_MONTH_ROWS)
-    return small_run.results, path, evaluate(path)
+def small(small_workbook):
+    run, path, book = small_workbook
+    return run.results, path, book.evaluate()
 
 
 def test_small_workbook_matches_engine(small):
@@ -129,7 +128,7 @@ def test_formulas_are_live_and_reference_named_inputs(small):
 
 
 @pytest.mark.slow  # tests/export/test_live_model.py checks a changed file against --set in the everyday run
-def test_changed_inputs_give_the_engine_totals_with_the_same_overrides(small, tmp_path):
+def test_changed_inputs_give_the_engine_totals_with_the_same_overrides(small, small_workbook):
     results, path, _ = small
     cells = input_cells(path)
     gpu_price = results.row("small", "llama-8b").values["gpu_usd_per_hour"]
@@ -137,7 +136,7 @@ def test_changed_inputs_give_the_engine_totals_with_the_same_overrides(small, tm
         ("Inputs", cells[("small", "llama-8b", "gpu_usd_per_hour")]): gpu_price * 1.5,
         ("Inputs", cells[("small", "(all options)", "monthly_growth")]): 0.12,
     }
-    values = evaluate(path, changed)
+    values = small_workbook[2].evaluate(changed)
     expected = run_scenarios([DATA / "small.yaml"], today=TODAY, with_breakeven=False, overrides=[
         f"options.llama-8b.payment.gpu_usd_per_hour={gpu_price * 1.5!r}", "workload.monthly_growth=0.12"]).results
     layout = calc_layout(path, sheet_of("small"))

@@ -44,7 +44,7 @@ def evaluate(path: Path, inputs: dict[tuple[str, str], float] | None = None,
     Each such pass costs about a second, so only `table_rows` evenly spaced rows of each table are
     computed (None: all); the others read NOT_COMPUTED, and so does whatever links to them."""
     try:
-        return _evaluate(path, inputs, table_rows)
+        return LoadedWorkbook(path).evaluate(inputs, table_rows)
     finally:
         _give_memory_back()
 
@@ -63,33 +63,41 @@ def _give_memory_back() -> None:
         pass
 
 
-def _evaluate(path: Path, inputs: dict[tuple[str, str], float] | None, table_rows: int | None) -> dict[tuple[str, str], object]:
-    import formulas
+class LoadedWorkbook:
+    """A workbook read and compiled by the `formulas` package once (about 20 s for the small test workbook), then
+    computed as often as a test asks: with other inputs, other data-table rows. See `evaluate`."""
 
-    path = Path(path)
-    tables = data_tables(path)
-    with tempfile.TemporaryDirectory() as folder:
-        source = _without_data_tables(path, Path(folder) / path.name) if tables else path
-        model = formulas.ExcelModel().loads(str(source)).finish()
+    def __init__(self, path: Path):
+        import formulas
 
-    def key(sheet: str, cell: str) -> str:
-        return f"'[{path.name}]{sheet.upper()}'!{cell}"
+        self.path = Path(path)
+        self.tables = data_tables(self.path)
+        with tempfile.TemporaryDirectory() as folder:
+            source = _without_data_tables(self.path, Path(folder) / self.path.name) if self.tables else self.path
+            self.model = formulas.ExcelModel().loads(str(source)).finish()
 
-    given = {key(sheet, cell): value for (sheet, cell), value in (inputs or {}).items()}
-    solution = _values(model.calculate(inputs=given) if given else model.calculate())
-    if tables:
-        results: dict[str, object] = {}
-        for (sheet, input_cell), group in _by_input(tables).items():
-            rows = _spread(len(group[0].body_cells), table_rows)
-            volumes = sorted({solution[(sheet.upper(), t.volume_cells[n])] for t in group for n in rows})
-            wanted = [key(sheet, t.formula_cell) for t in group]
-            at = {v: _values(model.calculate(inputs={**given, key(sheet, input_cell): v}, outputs=wanted)) for v in volumes}
-            for t in group:
-                above = (sheet.upper(), t.formula_cell)
-                for n, (cell, volume_cell) in enumerate(zip(t.body_cells, t.volume_cells)):
-                    results[key(sheet, cell)] = at[solution[(sheet.upper(), volume_cell)]][above] if n in rows else NOT_COMPUTED
-        solution = _values(model.calculate(inputs={**given, **results}))
-    return solution
+    def evaluate(self, inputs: dict[tuple[str, str], float] | None = None,
+                 table_rows: int | None = 0) -> dict[tuple[str, str], object]:
+        path, model, tables = self.path, self.model, self.tables
+
+        def key(sheet: str, cell: str) -> str:
+            return f"'[{path.name}]{sheet.upper()}'!{cell}"
+
+        given = {key(sheet, cell): value for (sheet, cell), value in (inputs or {}).items()}
+        solution = _values(model.calculate(inputs=given) if given else model.calculate())
+        if tables:
+            results: dict[str, object] = {}
+            for (sheet, input_cell), group in _by_input(tables).items():
+                rows = _spread(len(group[0].body_cells), table_rows)
+                volumes = sorted({solution[(sheet.upper(), t.volume_cells[n])] for t in group for n in rows})
+                wanted = [key(sheet, t.formula_cell) for t in group]
+                at = {v: _values(model.calculate(inputs={**given, key(sheet, input_cell): v}, outputs=wanted)) for v in volumes}
+                for t in group:
+                    above = (sheet.upper(), t.formula_cell)
+                    for n, (cell, volume_cell) in enumerate(zip(t.body_cells, t.volume_cells)):
+                        results[key(sheet, cell)] = at[solution[(sheet.upper(), volume_cell)]][above] if n in rows else NOT_COMPUTED
+            solution = _values(model.calculate(inputs={**given, **results}))
+        return solution
 
 
 def _spread(count: int, wanted: int | None) -> set[int]:
