@@ -14,7 +14,7 @@ import json
 import pytest
 
 from tco.cli import main
-from tco.engine.throughput import ServingConfig, predict_at_rate, predict_model
+from tco.engine.throughput import ServingConfig, predict, predict_at_rate, predict_model
 from tco.load.hardware import load_hardware
 
 LLAMA = dict(gpus=1, precision="bf16", engine="vllm", input_tokens=201, output_tokens=63)
@@ -123,3 +123,17 @@ def test_a_bad_batch_cell_names_the_file_line_and_column(tmp_path, capsys):
     assert main(["throughput", "--batch", str(csv)]) != 0
     err = capsys.readouterr().err
     assert f"{csv}:2: max_batch: must be a whole number of at least 1 (got '0')" in err and "Traceback" not in err
+
+
+def test_a_measurement_stands_only_for_the_limit_it_was_measured_with():
+    """TensorRT-LLM's table row for Llama-3.1-70B FP8 on one H100, 128 / 128 tokens, was measured with the engine's own
+    limit: it answers the same question (basis `measurement`), not one with max_batch 64, which the model answers."""
+    catalog = load_hardware()
+    [row] = [m for m in catalog.measurements if m.id == "trtllm-v0.17:M0047"]
+    config = ServingConfig(gpus=1, precision="fp8", engine="trtllm", runtime="cpp", input_tokens=128, output_tokens=128)
+    model, gpu = catalog.models[row.model], catalog.gpus[row.gpu]
+    measured = predict(model, gpu, config, catalog.measurements)
+    assert (measured.basis, measured.measurement_ids, measured.output_tokens_per_s) == ("measurement", (row.id,), row.output_tokens_per_s)
+    limited = predict(model, gpu, ServingConfig(**{**config.__dict__, "max_batch": 64}), catalog.measurements)
+    assert limited.basis == "model" and limited.measurement_ids == () and limited.concurrency == 64
+    assert limited.output_tokens_per_s == predict_model(model, gpu, ServingConfig(**{**config.__dict__, "max_batch": 64})).output_tokens_per_s
