@@ -95,3 +95,19 @@ scenarios:
     assert any("calibrated to measurements" in n for n in calibrated.notes)
     assert calibrated.throughput.output_tokens_per_s == pytest.approx(
         model.throughput.output_tokens_per_s * calibrated.throughput.calibration_scale)
+
+
+def test_the_scale_is_taken_at_the_limit_the_run_was_measured_with(capsys, tmp_path):
+    """The same run imported as measured under an engine limit of 64 sequences (--max-batch 64): the scale is measured /
+    model at 100 requests in flight with at most 64 running, whatever limit the query asks; and the run stands as the
+    answer ("measurement") only for a query with its limit."""
+    run(capsys, ["measurements", "import", str(DATA / AIPERF), "--out", str(tmp_path), *QUERY, "--max-batch", "64"])
+    at = ["--input-tokens", "550", "--output-tokens", "243", "--concurrency", "100"]
+    model_at_measurement = throughput(capsys, tmp_path, *at, "--max-batch", "64", "--model-only")["output_tokens_per_s"]
+    scale = MEASURED_TOKENS_PER_S / model_at_measurement
+    model_at_query = throughput(capsys, tmp_path, *at, "--model-only")["output_tokens_per_s"]  # vLLM's own limit, 1,024
+    assert model_at_query > model_at_measurement
+    row = throughput(capsys, tmp_path, *at, "--calibrate")
+    assert row["basis"] == "calibrated" and row["calibration_scale"] == pytest.approx(scale, rel=1e-3)
+    assert row["output_tokens_per_s"] == pytest.approx(model_at_query * scale, rel=1e-3)
+    assert throughput(capsys, tmp_path, *at, "--max-batch", "64", "--calibrate")["basis"] == "measurement"
