@@ -40,12 +40,14 @@ PRECISIONS: tuple[str, ...] = get_args(Precision)
 # --- Engine behaviour (documented defaults of each engine, not fitted) -----------------------------
 ENGINE_MAX_BATCH = {"trtllm": 2048, "vllm": 1024, "sglang": 1024}
 """Sequences an engine schedules at once by default, per attention group (TensorRT-LLM BuildConfig max_batch_size 2048;
-vLLM V1 max_num_seqs 1024 on data-centre GPUs; SGLang: no fixed cap, 1024 assumed). The most the search for the best
+vLLM V1 max_num_seqs 1024 on data-centre GPUs; SGLang: no fixed cap, 1024 assumed), as written into the model on
+2026-11-27 from the engines' argument defaults (versions not recorded then). The most the search for the best
 concurrency tries; `ServingConfig.max_batch` replaces it."""
 ENGINE_MAX_BATCH_IS_DEFAULT = {"trtllm": True, "vllm": True, "sglang": False}
 """Whether ENGINE_MAX_BATCH is the engine's own default limit, which also holds requests beyond it out of the batch
-at a given concurrency (they wait for a slot): TensorRT-LLM's and vLLM's are; SGLang's running limit follows its
-memory pool (the model's KV capacity) unless `--max-running-requests` is given (`ServingConfig.max_batch`)."""
+at a given concurrency (they wait for a slot): TensorRT-LLM's and vLLM's are (their documented defaults above);
+SGLang's 1024 is an assumption, not a default (2026-12-03: no SGLang source read for its running limit), so there
+only the KV capacity holds requests back unless `--max-running-requests` is given (`ServingConfig.max_batch`)."""
 ENGINE_EXPLOITS_SLIDING_WINDOW = {"trtllm": True, "vllm": True, "sglang": True}
 """All three keep only a window-sized cache for sliding-window layers (TensorRT-LLM variable sliding
 window attention, vLLM's hybrid KV cache manager, SGLang's SWA memory pool)."""

@@ -468,7 +468,8 @@ def predict_split(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int
         return not_runnable(d, config, weights_per_gpu / 1e9, kv_whole)
     limit = running_limit(config, split.attention_dp)
     holds = min(max_fits, limit) if limit is not None else max_fits  # the most a replica's steps hold at once
-    engine_cap = config.max_batch or ENGINE_MAX_BATCH.get(config.engine, 1024) * split.attention_dp
+    # the search for the best concurrency tries at most the limit, or an assumed one where only memory limits
+    engine_cap = limit if limit is not None else ENGINE_MAX_BATCH.get(config.engine, 1024) * split.attention_dp
     if STEP_TOKEN_BUDGET:
         # A step carries at most MAX_TOKENS_PER_STEP tokens (per attention group, per pipeline
         # microbatch): B decode tokens plus, in steady state, B x input/output prompt tokens.
@@ -504,7 +505,7 @@ def predict_split(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int
 
 
 def choose_concurrency(d: Deployment, config: ServingConfig, ceiling: int, max_fits: int, engine_cap: int,
-                       holds: int | None = None) -> tuple[Point | None, str]:
+                       holds: int) -> tuple[Point | None, str]:
     """The concurrency to report: the one asked for, or the largest that meets the targets. `holds`: the most
     sequences a replica's steps hold at a given concurrency (its memory, its engine's running limit); the rest wait.
 
@@ -527,7 +528,6 @@ def choose_concurrency(d: Deployment, config: ServingConfig, ceiling: int, max_f
         return "memory bandwidth" if p.memory_s >= p.compute_s else "compute"
 
     dp = max(d.dp, 1)
-    holds = max_fits if holds is None else holds
     if config.concurrency is not None:
         per_replica = max(config.concurrency // dp, 1)
         top = min(per_replica, holds)
