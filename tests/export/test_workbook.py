@@ -21,9 +21,9 @@ import pytest
 
 from tco.engine import formulas as F
 from tco.export.excel import export_workbook
-from tco.run import example_files, run_scenarios
+from tco.run import run_scenarios
 sys.path.insert(0, str(Path(__file__).parent))
-from workbook_reader import calc_layout, evaluate, input_cells, rows_past_the_longest_horizon  # noqa: E402
+from workbook_reader import calc_layout, evaluate, input_cells  # noqa: E402
 import small_workbook_settings  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
@@ -183,29 +183,6 @@ def test_many_scenarios_in_one_workbook(tmp_path):
     summary = wb["Summary"]
     assert [summary.cell(r, 1).value for r in (6, 7)] == ["support-chat", "agent-owned"]
     assert len(summary._charts) >= 4  # cumulative and volume charts per scenario (tornado when available)
-
-
-@pytest.mark.xdist_group("whole-example-workbooks")  # one worker at a time: ~10 GB each (pyproject.toml)
-@pytest.mark.slow
-def test_bundled_examples_match_engine(tmp_path):
-    """One workbook per bundled example: the `formulas` evaluator's memory grows with the workbook (all six in
-    one, with the eleven-block break-even search of 2026-12-02, held 11-13 GB; one worker runs these tests, next
-    to the other's, in 24 GiB)."""
-    checked = 0
-    for example in example_files():
-        run = run_scenarios([example], today=TODAY)
-        path = export_workbook(run, tmp_path / f"{example.stem}.xlsx", month_rows=rows_past_the_longest_horizon(run))
-        checked += check_against_engine(run.results, path)
-    assert checked > 500
-
-
-@pytest.mark.xdist_group("whole-example-workbooks")  # one worker at a time: ~10 GB each (pyproject.toml)
-@pytest.mark.slow
-def test_two_scenarios_match_engine(tmp_path):
-    run = run_scenarios([DATA / "two_scenarios.yaml"], today=TODAY)
-    results = run.results
-    path = export_workbook(run, tmp_path / "two.xlsx", month_rows=rows_past_the_longest_horizon(run))
-    assert check_against_engine(results, path) > 200
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None,
