@@ -86,7 +86,9 @@ def register(subparsers) -> None:
     parser.add_argument("--max-batch", type=int,
                         help="sequences one replica runs at once, the rest wait for a slot (vLLM --max-num-seqs, SGLang "
                              "--max-running-requests, TensorRT-LLM max_batch_size; disaggregated: per decode worker; "
-                             "default: the engine's own, vLLM 1024, TensorRT-LLM 2048, SGLang as memory allows)")
+                             "default: the engine's own, vLLM 1024 on GPUs of 70 GiB or more but A100s, else 256; TensorRT-LLM 2048; "
+                             "SGLang its request pool, 2048-4096 per scheduler; per attention-DP rank; SGLang with "
+                             "speculative decoding defaults to 48, which tuned recipes raise: give 48 for an untuned one)")
     parser.add_argument("--disaggregated", default="false", choices=tuple(TRI_STATE),
                         help="separate prefill and decode GPUs: false (default), true, or auto (whichever serves more)")
     parser.add_argument("--prefill-gpus", type=int, help="disaggregated: GPUs of the prefill side (default: chosen)")

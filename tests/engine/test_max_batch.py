@@ -15,6 +15,7 @@ import pytest
 
 from tco.cli import main
 from tco.engine.throughput import ServingConfig, predict, predict_at_rate, predict_model
+from tco.engine.throughput.config import engine_max_batch, engine_step_tokens
 from tco.load.hardware import load_hardware
 
 LLAMA = dict(gpus=1, precision="bf16", engine="vllm", input_tokens=201, output_tokens=63)
@@ -53,16 +54,72 @@ def test_a_limit_above_the_load_changes_nothing(llama):
 
 
 def test_the_engines_default_limits(llama):
-    """vLLM runs at most 1,024 sequences by default (max_num_seqs), TensorRT-LLM 2,048 (max_batch_size): 4,096 requests
-    in flight decode 1,024 on vLLM, while 1,746 fit in memory. SGLang's running limit follows its memory pool: all
-    1,746 that fit decode, and the report names no engine limit."""
+    """vLLM runs at most 1,024 sequences on an H100 by default (max_num_seqs), TensorRT-LLM 2,048 (max_batch_size):
+    4,096 requests in flight decode 1,024 on vLLM, while 1,746 fit in memory. SGLang's request pool holds at most
+    4,096 per scheduler (its ceiling: the catalog states no context length for Llama-3.1-8B): memory binds first."""
     vllm = llama(concurrency=4096)
     assert (vllm.concurrency, vllm.limited_by, vllm.max_batch) == (1024, "max batch", 1024)
     sglang = llama(concurrency=4096, engine="sglang")
-    assert (sglang.concurrency, sglang.limited_by, sglang.max_batch) == (1746, "kv cache capacity", None)
+    assert (sglang.concurrency, sglang.limited_by, sglang.max_batch) == (1746, "kv cache capacity", 4096)
     assert sglang.max_concurrency_fits == 1746
     trtllm = llama(concurrency=4096, engine="trtllm")
     assert (trtllm.concurrency, trtllm.limited_by, trtllm.max_batch) == (1746, "kv cache capacity", 2048)  # memory is tighter
+
+
+GIB = 2**30
+
+
+@pytest.mark.parametrize("gpu_name, memory_bytes, seqs, step", [
+    ("H100 SXM", 80 * GIB, 1024, 8192),
+    ("RTX PRO 6000 Blackwell", 96 * GIB, 1024, 8192),
+    ("A100 80GB SXM", 80 * GIB, 256, 2048),  # excluded by name: "Setting large max_num_batched_tokens for A100 reduces throughput"
+    ("L40S", 48e9, 256, 2048),  # under 70 GiB
+    ("H100 NVL 94GB", 70 * GIB, 1024, 8192),  # at the bound: ">= 70 * GiB_bytes"
+])
+def test_vllm_sizes_its_defaults_by_the_gpu(gpu_name, memory_bytes, seqs, step):
+    """vLLM 0.11.0 `EngineArgs._set_default_args` (arg_utils.py): the OpenAI API server gets max_num_seqs 1024 and
+    max_num_batched_tokens 8192 on a GPU of at least 70 GiB that is not an A100, else 256 and 2048; per engine
+    instance, so two attention data-parallel ranks run twice as many."""
+    assert engine_max_batch("vllm", gpu_name, memory_bytes, 1) == seqs
+    assert engine_max_batch("vllm", gpu_name, memory_bytes, 2) == 2 * seqs
+    assert engine_step_tokens("vllm", gpu_name, memory_bytes, 1) == step
+
+
+@pytest.mark.parametrize("memory_bytes, chunk", [(16 * GIB, 2048), (24 * GIB, 2048), (48e9, 4096), (80 * GIB, 8192),
+                                                 (141 * GIB, 8192), (192 * GIB, 16384), (288 * GIB, 16384)])
+def test_sglang_sizes_its_prefill_chunk_by_the_gpu_memory_and_shares_it_over_dp_ranks(memory_bytes, chunk):
+    """sglang 0.5.5.post2 / 0.5.12 `_handle_gpu_memory_settings`: chunked_prefill_size 2k below 35 GB, 4k below 60 GB,
+    8k below 160 GB, 16k above; `_handle_data_parallelism` divides it by the DP size with DP attention."""
+    assert engine_step_tokens("sglang", "any", memory_bytes, 1) == chunk
+    assert engine_step_tokens("sglang", "any", memory_bytes, 8) == chunk // 8
+    assert engine_step_tokens("trtllm", "any", memory_bytes, 8) == 8192  # TensorRT-LLM max_num_tokens, per rank
+
+
+@pytest.mark.parametrize("kv_tokens, context, pool", [
+    (1_000_000, 131_072, 3906),  # int(1e6 / 131072 x 512) = 3906, between the floor and the ceiling
+    (300_000, 131_072, 2048),  # 1,171: raised to the floor
+    (20_000_000, 131_072, 4096),  # 78,125: cut to the ceiling
+    (3_000, 131_072, 1500),  # the floor, but at most KV tokens // 2
+    (1_000_000, None, 4096),  # no context length known: the ceiling
+])
+def test_sglang_runs_what_its_request_pool_holds(kv_tokens, context, pool):
+    """sglang 0.5.5.post2 `model_runner.init_memory_pool`: max_num_reqs = min(max(int(KV tokens / context_len x 512),
+    2048), 4096); `tp_worker`: max_running_requests = min(KV tokens // 2, max_num_reqs), per scheduler."""
+    assert engine_max_batch("sglang", "any", 80 * GIB, 1, kv_tokens, context) == pool
+    assert engine_max_batch("sglang", "any", 80 * GIB, 4, kv_tokens, context) == 4 * pool
+
+
+def test_a100_under_vllm_runs_256_sequences_and_prefills_in_2048_token_steps():
+    """Llama-3.1-8B BF16 on one A100 80GB under vLLM: the best-throughput search stops at 256 sequences (the engine's
+    default there), where TensorRT-LLM, whose limit is 2,048, goes on to what memory holds."""
+    catalog = load_hardware()
+    model, gpu = catalog.models["llama-3.1-8b"], catalog.gpus["a100-80gb"]
+    shape = dict(gpus=1, precision="bf16", input_tokens=1000, output_tokens=200)
+    vllm = predict_model(model, gpu, ServingConfig(engine="vllm", **shape))
+    trtllm = predict_model(model, gpu, ServingConfig(engine="trtllm", **shape))
+    assert vllm.max_batch == 256 and vllm.concurrency == 256
+    assert trtllm.max_batch == 2048 and trtllm.concurrency > 256
+    assert vllm.tpot_ms < trtllm.tpot_ms  # fewer sequences in each step
 
 
 def test_the_best_throughput_search_stops_at_the_limit(llama):

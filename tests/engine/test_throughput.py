@@ -601,14 +601,14 @@ def test_without_nvlink_attention_dp_all_gathers_tokens_and_reduce_scatters_outp
 def test_busiest_attention_group_sets_the_prefill_pace():
     # 16 prompts of 1,000 tokens over 8 groups: 2 on average, the busiest about
     # 2 x (1 + sqrt(2 x 7/8 x ln 8 / 2)) = 4.7 of them.
-    busiest = busiest_group_prefill_tokens(16_000, 1_000, 8)
+    busiest = busiest_group_prefill_tokens(16_000, 1_000, 8, MAX_TOKENS_PER_STEP)
     assert busiest == pytest.approx(2_000 * (1 + (2 * 7 / 8 * math.log(8) / 2) ** 0.5))
-    assert busiest_group_prefill_tokens(16_000, 1_000, 1) == 16_000  # one group: all of it
+    assert busiest_group_prefill_tokens(16_000, 1_000, 1, MAX_TOKENS_PER_STEP) == 16_000  # one group: all of it
     # the same tokens in many short prompts spread more evenly than in a few long ones
-    assert busiest_group_prefill_tokens(16_000, 100, 8) < busiest
+    assert busiest_group_prefill_tokens(16_000, 100, 8, MAX_TOKENS_PER_STEP) < busiest
     # a prompt longer than the step budget is prefilled in budget-sized chunks
-    assert busiest_group_prefill_tokens(16_384, 100_000, 8) == busiest_group_prefill_tokens(16_384, MAX_TOKENS_PER_STEP, 8)
-    assert busiest_group_prefill_tokens(0.0, 1_000, 8) == 0.0
+    assert busiest_group_prefill_tokens(16_384, 100_000, 8, MAX_TOKENS_PER_STEP) == busiest_group_prefill_tokens(16_384, MAX_TOKENS_PER_STEP, 8, MAX_TOKENS_PER_STEP)
+    assert busiest_group_prefill_tokens(0.0, 1_000, 8, MAX_TOKENS_PER_STEP) == 0.0
 
 
 def test_attention_dp_over_pcie_scales_a_small_moe_past_tp(catalog):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 
-from tco.engine.throughput.config import MAX_TOKENS_PER_STEP
 from tco.engine.throughput.deployment import Deployment
 from tco.engine.throughput.memory import gemm_input_bytes
 
@@ -130,12 +129,12 @@ def busiest_gpu_experts(experts: int, touched: float, ranks: int) -> float:
     return min(experts / ranks, mean * load_imbalance(touched, ranks))
 
 
-def busiest_group_prefill_tokens(prefill_tokens: float, prompt_tokens: int, groups: int) -> float:
+def busiest_group_prefill_tokens(prefill_tokens: float, prompt_tokens: int, groups: int, step_tokens: int) -> float:
     """Prompt tokens of the busiest of `groups` attention data-parallel groups in one step.
 
     Each group prefills whole prompts (chunks of at most the step budget), which land unevenly;
     every MoE layer waits for the slowest group. Same expected-maximum rule as the experts' load."""
     if groups <= 1 or prefill_tokens <= 0:
         return prefill_tokens
-    prompts = prefill_tokens / min(prompt_tokens, MAX_TOKENS_PER_STEP)
+    prompts = prefill_tokens / min(prompt_tokens, step_tokens)
     return prefill_tokens / groups * load_imbalance(prompts, groups)

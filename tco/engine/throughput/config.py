@@ -38,16 +38,75 @@ PRECISIONS: tuple[str, ...] = get_args(Precision)
 """Weight and KV cache precisions (the `Precision` Literal of tco.model.hardware)."""
 
 # --- Engine behaviour (documented defaults of each engine, not fitted) -----------------------------
-ENGINE_MAX_BATCH = {"trtllm": 2048, "vllm": 1024, "sglang": 1024}
-"""Sequences an engine schedules at once by default, per attention group (TensorRT-LLM BuildConfig max_batch_size 2048;
-vLLM V1 max_num_seqs 1024 on data-centre GPUs; SGLang: no fixed cap, 1024 assumed), as written into the model on
-2026-11-27 from the engines' argument defaults (versions not recorded then). The most the search for the best
-concurrency tries; `ServingConfig.max_batch` replaces it."""
-ENGINE_MAX_BATCH_IS_DEFAULT = {"trtllm": True, "vllm": True, "sglang": False}
-"""Whether ENGINE_MAX_BATCH is the engine's own default limit, which also holds requests beyond it out of the batch
-at a given concurrency (they wait for a slot): TensorRT-LLM's and vLLM's are (their documented defaults above);
-SGLang's 1024 is an assumption, not a default (2026-12-03: no SGLang source read for its running limit), so there
-only the KV capacity holds requests back unless `--max-running-requests` is given (`ServingConfig.max_batch`)."""
+ENGINE_MAX_BATCH = {"trtllm": 2048, "vllm": 1024, "sglang": 4096}
+"""The most sequences an engine schedules at once by default, per attention group, on a large GPU (`engine_max_batch`
+gives the limit that holds): TensorRT-LLM BuildConfig max_batch_size 2048 (written into the model on 2026-11-27 from
+its argument defaults, version not recorded); vLLM max_num_seqs 1024 (vLLM 0.11.0, see VLLM_LARGE_GPU_BYTES); SGLang
+at most 4096 (its request pool, see SGLANG_REQUEST_POOL)."""
+VLLM_LARGE_GPU_BYTES = 70 * 2**30
+"""vLLM sizes its defaults by the GPU (vLLM 0.11.0 wheel from PyPI, `vllm/engine/arg_utils.py`,
+`EngineArgs._set_default_args`, read 2026-12-03): with at least 70 GiB and not an A100 ("Setting large
+`max_num_batched_tokens` for A100 reduces throughput, see PR #17885"), the OpenAI API server gets
+max_num_seqs 1024 and max_num_batched_tokens 8192; otherwise 256 and 2048 ("TODO(woosuk): Tune the default
+values for other hardware"). max_num_seqs is also at most max_num_batched_tokens. Per engine instance (each
+data-parallel rank is one)."""
+VLLM_DEFAULTS_LARGE_GPU = (1024, 8192)
+VLLM_DEFAULTS_OTHER_GPU = (256, 2048)
+"""(max_num_seqs, max_num_batched_tokens) of vLLM's API server (VLLM_LARGE_GPU_BYTES)."""
+SGLANG_REQUEST_POOL = (2048, 4096, 512)
+"""SGLang's running limit without --max-running-requests (sglang 0.5.5.post2 and 0.5.12 wheels from PyPI, read
+2026-12-03): `model_runner.init_memory_pool` sizes the request pool min(max(KV tokens / context length x 512,
+2048), 4096) (floor, ceiling, multiplier), and `tp_worker` runs at most min(KV tokens // 2, that pool) per
+scheduler (one per attention data-parallel rank)."""
+SGLANG_CHUNKED_PREFILL_BY_MEMORY = ((20 * 2**30, 2048), (35 * 2**30, 2048), (60 * 2**30, 4096), (90 * 2**30, 8192),
+                                    (160 * 2**30, 8192), (math.inf, 16384))
+"""SGLang's default chunked_prefill_size by GPU memory in bytes (below each bound; `ServerArgs._handle_gpu_memory_settings`,
+sglang 0.5.5.post2 and 0.5.12 wheels from PyPI, read 2026-12-03: 2k below 35 GB (T4, A10, 4090), 4k below 60 GB
+(A100 40GB, L40), 8k below 160 GB (H100, A100 80GB, H200), 16k above (B200, MI300)); with DP attention
+`_handle_data_parallelism` divides it by the DP size ("to avoid MoE kernel issues"), so the ranks share one chunk."""
+
+
+def vllm_large_gpu(gpu_name: str, memory_bytes: float) -> bool:
+    """vLLM's larger defaults apply (VLLM_LARGE_GPU_BYTES)."""
+    return memory_bytes >= VLLM_LARGE_GPU_BYTES and "a100" not in gpu_name.lower()
+
+
+def engine_step_tokens(engine: str, gpu_name: str, memory_bytes: float, attention_dp: int) -> int:
+    """Tokens one step of one attention group carries at most, by the engine's default: TensorRT-LLM max_num_tokens
+    (MAX_TOKENS_PER_STEP), vLLM max_num_batched_tokens (VLLM_LARGE_GPU_BYTES), SGLang chunked_prefill_size
+    (SGLANG_CHUNKED_PREFILL_BY_MEMORY)."""
+    if engine == "vllm":
+        return (VLLM_DEFAULTS_LARGE_GPU if vllm_large_gpu(gpu_name, memory_bytes) else VLLM_DEFAULTS_OTHER_GPU)[1]
+    if engine == "sglang":
+        chunk = next(tokens for bound, tokens in SGLANG_CHUNKED_PREFILL_BY_MEMORY if memory_bytes < bound)
+        return max(1, chunk // attention_dp)
+    return MAX_TOKENS_PER_STEP
+
+
+def engine_max_batch(engine: str, gpu_name: str, memory_bytes: float, attention_dp: int,
+                     kv_tokens_per_group: float | None = None, context_tokens: int | None = None) -> int:
+    """The most sequences one replica runs at once by the engine's default (`ServingConfig.max_batch` replaces it):
+    per attention group TensorRT-LLM 2048, vLLM 1024 or 256 (VLLM_LARGE_GPU_BYTES), SGLang its request pool
+    (SGLANG_REQUEST_POOL; its ceiling where the KV tokens or the context length are not known).
+
+    Not assumed: SGLang's 48 with speculative decoding and no --max-running-requests ("Max running requests is reset
+    to 48 for speculative decoding", `server_args.py`, sglang 0.5.5.post2 and 0.5.12). The published SGLang + MTP
+    recipes set their own: InferenceX runs 64 requests on one SGLang server with MTP at median TTFTs of 0.15 and 0.42 s
+    (H0709, H0714), where 48 would queue the rest for seconds; two MI355X FP4 rows at 64 requests do wait so (TTFT
+    4.3 and 5.9 s against 4.5 and 6.0 s for 16 requests queued behind 48). Give `max_batch` 48 for an untuned
+    SGLang server that speculates."""
+    if engine == "vllm":
+        seqs, step = VLLM_DEFAULTS_LARGE_GPU if vllm_large_gpu(gpu_name, memory_bytes) else VLLM_DEFAULTS_OTHER_GPU
+        return min(seqs, step) * attention_dp
+    if engine == "sglang":
+        floor, ceiling, per_context = SGLANG_REQUEST_POOL
+        if kv_tokens_per_group is None or not context_tokens:
+            return ceiling * attention_dp
+        pool = min(max(int(kv_tokens_per_group / context_tokens * per_context), floor), ceiling)
+        return max(1, min(int(kv_tokens_per_group // 2), pool)) * attention_dp
+    return ENGINE_MAX_BATCH.get(engine, ENGINE_MAX_BATCH["trtllm"]) * attention_dp
+
+
 ENGINE_EXPLOITS_SLIDING_WINDOW = {"trtllm": True, "vllm": True, "sglang": True}
 """All three keep only a window-sized cache for sliding-window layers (TensorRT-LLM variable sliding
 window attention, vLLM's hybrid KV cache manager, SGLang's SWA memory pool)."""
@@ -246,11 +305,10 @@ def draft_tokens_of(config: ServingConfig) -> int:
     return max(default, math.ceil(accepted - 1.0 - 1e-9))
 
 
-def running_limit(config: ServingConfig, attention_dp: int) -> int | None:
-    """The most sequences one replica runs at once, or None where only its memory limits them: as given
-    (`ServingConfig.max_batch`), else the engine's default limit per attention group (`ENGINE_MAX_BATCH_IS_DEFAULT`)."""
+def running_limit(config: ServingConfig, attention_dp: int, gpu_name: str, memory_bytes: float,
+                  kv_tokens_per_group: float | None = None, context_tokens: int | None = None) -> int:
+    """The most sequences one replica runs at once: as given (`ServingConfig.max_batch`), else the engine's default
+    (`engine_max_batch`)."""
     if config.max_batch is not None:
         return config.max_batch
-    if ENGINE_MAX_BATCH_IS_DEFAULT.get(config.engine, False):
-        return ENGINE_MAX_BATCH[config.engine] * attention_dp
-    return None
+    return engine_max_batch(config.engine, gpu_name, memory_bytes, attention_dp, kv_tokens_per_group, context_tokens)

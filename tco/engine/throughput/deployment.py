@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tco.engine.throughput.config import (DEFAULT_ACCEPTANCE_LENGTH, ENGINE_EXPLOITS_SLIDING_WINDOW, ENGINE_FUSES_ALLREDUCE_NORM,
-                                          ENGINE_FUSION_ARCHITECTURES, ENGINE_FUSION_REACH, ENGINE_OVERLAPS_HOST_WHEN_SPECULATING, ServingConfig, draft_tokens_of)
+                                          ENGINE_FUSION_ARCHITECTURES, ENGINE_FUSION_REACH, ENGINE_OVERLAPS_HOST_WHEN_SPECULATING, MAX_TOKENS_PER_STEP,
+                                          ServingConfig, draft_tokens_of, engine_step_tokens)
 from tco.engine.throughput.fitted import FittedConstants
 from tco.engine.throughput.gpu import host_gpus, link_bytes_per_s, math_precision, pcie_only, peak_tflops, scale_up_gpus
 from tco.engine.throughput.memory import (BYTES_PER_WEIGHT, ParamSplit, kv_bytes_per_token_per_gpu, kv_cache_bytes_per_token,
-                                          param_split)
+                                          memory_bytes_of, param_split)
 from tco.engine.throughput.parallel import Split
 from tco.model.hardware import GpuType, OpenModel
 
@@ -55,6 +56,9 @@ class Deployment:
     """The runtime's scheduler CPU time per running sequence per step."""
     constants: FittedConstants
     """The fitted constants the step model reads (latencies, overheads, the roofline's sharpness)."""
+    step_tokens: int = MAX_TOKENS_PER_STEP
+    """Tokens one step of one attention group carries at most (the engine's default for this GPU:
+    `config.engine_step_tokens`); a prompt longer than it is prefilled in chunks of it."""
     prefill_tokens_per_request: float = 0.0
     """Prompt tokens a request computes: the input minus its cached prefix (0 on a decode-only side)."""
     prefill_context_per_token: float = 0.0
@@ -134,6 +138,7 @@ def build_deployment(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: 
         attention_flops_per_pair_decode=decode_pair * layers, attention_flops_per_pair_prefill=prefill_pair * layers,
         host_s_per_sequence=constants.cpp_host_s_per_sequence if config.runtime == "cpp" else constants.host_s_per_sequence,
         constants=constants,
+        step_tokens=engine_step_tokens(config.engine, gpu.name, memory_bytes_of(gpu), split.attention_dp),
         prefill_tokens_per_request=0.0 if config.decode_only else config.input_tokens * (1.0 - config.prefix_hit_rate),
         prefill_context_per_token=config.input_tokens * (config.prefix_hit_rate + (1.0 - config.prefix_hit_rate) / 2.0),
         tokens_per_decode_seq=1.0 + draft_tokens_of(config),

@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from tco.engine.throughput.config import MAX_TOKENS_PER_STEP
 from tco.model.hardware import GpuType, OpenModel
 
 BYTES_PER_WEIGHT = {
@@ -135,10 +134,10 @@ def widest_mlp(model: OpenModel) -> int:
     return max(model.ffn_intermediate_size or 0, (model.moe_expert_intermediate_size or 0) * (model.experts_per_token or 1), model.hidden_size)
 
 
-def activation_buffer_bytes(model: OpenModel, attn_tp: int) -> float:
-    """Activation buffers an engine keeps for a full step of MAX_TOKENS_PER_STEP tokens (16-bit):
+def activation_buffer_bytes(model: OpenModel, attn_tp: int, step_tokens: int) -> float:
+    """Activation buffers an engine keeps for a full step of `step_tokens` tokens (16-bit):
     subtracted from the KV cache budget."""
-    return MAX_TOKENS_PER_STEP * (4.0 * model.hidden_size + 2.0 * widest_mlp(model) / attn_tp) * 2.0
+    return step_tokens * (4.0 * model.hidden_size + 2.0 * widest_mlp(model) / attn_tp) * 2.0
 
 
 def kv_cache_budget_bytes(memory_bytes: float, weights_per_gpu: float, activation_bytes: float) -> float:

@@ -9,10 +9,9 @@ from functools import cache, partial
 from typing import Callable, Sequence, TypeVar
 
 from tco.engine.throughput.calibrate import calibrate as calibrate_to
-from tco.engine.throughput.config import (DEFAULT_ACCEPTANCE_LENGTH, ENGINE_EXPLOITS_SLIDING_WINDOW, ENGINE_MAX_BATCH,
-                                          ENGINES, MAX_DRAFT_TOKENS, MAX_TOKENS_PER_STEP, PERCENTILES, RUNTIMES, SPEC_METHODS,
-                                          STEP_TOKEN_BUDGET, ServingConfig, ThroughputResult, default_kv_precision, draft_tokens_of,
-                                          not_runnable, running_limit)
+from tco.engine.throughput.config import (DEFAULT_ACCEPTANCE_LENGTH, ENGINE_EXPLOITS_SLIDING_WINDOW, ENGINES, MAX_DRAFT_TOKENS,
+                                          PERCENTILES, RUNTIMES, SPEC_METHODS, STEP_TOKEN_BUDGET, ServingConfig, ThroughputResult,
+                                          default_kv_precision, draft_tokens_of, engine_step_tokens, not_runnable, running_limit)
 from tco.engine.throughput.deployment import Deployment, build_deployment
 from tco.engine.throughput.fitted import FITTED, FittedConstants
 from tco.engine.throughput.gpu import precision_problem, weight_only
@@ -375,12 +374,13 @@ def prefill_rate(model: OpenModel, gpu: GpuType, config: ServingConfig, constant
     best: PrefillSide | str = "the weights do not fit"
     for split in candidate_splits(model, config, tp):
         weights = weights_bytes_per_gpu(model, config.precision, tp, config.pp, split.attention_dp)
-        if kv_cache_budget_bytes(memory_bytes_of(gpu), weights, activation_buffer_bytes(model, tp // split.attention_dp)) <= 0:
+        step_tokens = engine_step_tokens(config.engine, gpu.name, memory_bytes_of(gpu), split.attention_dp)
+        if kv_cache_budget_bytes(memory_bytes_of(gpu), weights, activation_buffer_bytes(model, tp // split.attention_dp, step_tokens)) <= 0:
             continue
         d = build_deployment(model, gpu, config, tp, config.pp, dp, split, config.precision, config.kv_precision, constants)
         if isinstance(d, str):
             return d
-        chunk = float(MAX_TOKENS_PER_STEP * split.attention_dp)
+        chunk = float(d.step_tokens * split.attention_dp)
         rate = chunk / step_seconds(d, 0.0, chunk)[0] * dp
         prompt = max(d.prefill_tokens_per_request, 1.0)
         single = step_seconds(d, 0.0, prompt)[0]
@@ -436,7 +436,8 @@ def predict_split(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int
         weights_per_gpu *= 1.0 + 1.0 / model.num_layers
     memory_bytes = memory_bytes_of(gpu)
     attn_tp = tp // split.attention_dp
-    activation_bytes = activation_buffer_bytes(model, attn_tp)
+    step_tokens = engine_step_tokens(config.engine, gpu.name, memory_bytes, split.attention_dp)
+    activation_bytes = activation_buffer_bytes(model, attn_tp, step_tokens)
     kv_budget = kv_cache_budget_bytes(memory_bytes, weights_per_gpu, activation_bytes)
     if kv_budget <= 0:
         need = (weights_per_gpu + RUNTIME_RESERVE_BYTES + activation_bytes) / 1e9
@@ -466,15 +467,15 @@ def predict_split(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int
     d = build_deployment(model, gpu, config, tp, pp, dp, split, precision, kv_precision, constants)
     if isinstance(d, str):
         return not_runnable(d, config, weights_per_gpu / 1e9, kv_whole)
-    limit = running_limit(config, split.attention_dp)
-    holds = min(max_fits, limit) if limit is not None else max_fits  # the most a replica's steps hold at once
-    # the search for the best concurrency tries at most the limit, or an assumed one where only memory limits
-    engine_cap = limit if limit is not None else ENGINE_MAX_BATCH.get(config.engine, 1024) * split.attention_dp
+    kv_tokens_per_group = kv_budget / kv_per_gpu_per_token / split.attention_dp if kv_per_gpu_per_token > 0 else None
+    limit = running_limit(config, split.attention_dp, gpu.name, memory_bytes, kv_tokens_per_group, model.context_length_tokens)
+    holds = min(max_fits, limit)  # the most a replica's steps hold at once
+    engine_cap = limit  # the search for the best concurrency tries at most the limit
     if STEP_TOKEN_BUDGET:
-        # A step carries at most MAX_TOKENS_PER_STEP tokens (per attention group, per pipeline
+        # A step carries at most the engine's step budget (per attention group, per pipeline
         # microbatch): B decode tokens plus, in steady state, B x input/output prompt tokens.
         a = d.acceptance_length
-        engine_cap = min(engine_cap, max(1, int(MAX_TOKENS_PER_STEP * split.attention_dp * pp
+        engine_cap = min(engine_cap, max(1, int(d.step_tokens * split.attention_dp * pp
                                                  / (d.tokens_per_decode_seq + a * d.prefill_tokens_per_request / config.output_tokens))))
     ceiling = min(max_fits, engine_cap)
     point, limited_by = choose_concurrency(d, config, ceiling, max_fits, engine_cap, holds)

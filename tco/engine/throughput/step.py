@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from tco.engine.throughput.collectives import (allreduce_s, busiest_gpu_experts, busiest_group_prefill_tokens, load_imbalance,
                                                moe_exchange_s)
-from tco.engine.throughput.config import FUSED_ALLREDUCE_MAX_TOKENS, MAX_TOKENS_PER_STEP
+from tco.engine.throughput.config import FUSED_ALLREDUCE_MAX_TOKENS
 from tco.engine.throughput.deployment import Deployment
 from tco.engine.throughput.memory import moe_dispatch_bytes_per_routed_copy
 
@@ -71,7 +71,7 @@ def step_seconds(d: Deployment, decode_seqs: float, prefill_tokens: float) -> tu
     stage_tokens = (decode_tokens + prefill_tokens) / pp  # one microbatch of one stage
     # With attention data parallelism the group with the most prompt tokens sets the pace.
     prompt = d.prefill_tokens_per_request or d.input_tokens
-    rank_prefill = busiest_group_prefill_tokens(prefill_tokens / pp, prompt, adp)
+    rank_prefill = busiest_group_prefill_tokens(prefill_tokens / pp, prompt, adp, d.step_tokens)
     rank_tokens = decode_tokens / pp / adp + rank_prefill  # the tokens the busiest attention group works on
     acc = [0.0, 0.0, 0.0]
     # Dense linear layers (attention projections, dense MLPs, shared experts) and the LM head:
@@ -168,7 +168,7 @@ def mean_step_seconds(d: Deployment, decode_seqs: float, prompts_per_step: float
     if prompt <= 0 or prompts_per_step <= 0:
         return step_seconds(d, decode_seqs, 0.0)
     # One chunk enters one pipeline microbatch: in step_seconds' whole-replica terms, chunk x pp tokens.
-    unit = min(prompt, MAX_TOKENS_PER_STEP) * d.pp
+    unit = min(prompt, d.step_tokens) * d.pp
     chunks = prompts_per_step * prompt / unit
     whole = math.floor(chunks)
     part = chunks - whole
