@@ -194,3 +194,36 @@ def test_a_measurement_stands_only_for_the_limit_it_was_measured_with():
     limited = predict(model, gpu, ServingConfig(**{**config.__dict__, "max_batch": 64}), catalog.measurements)
     assert limited.basis == "model" and limited.measurement_ids == () and limited.concurrency == 64
     assert limited.output_tokens_per_s == predict_model(model, gpu, ServingConfig(**{**config.__dict__, "max_batch": 64})).output_tokens_per_s
+
+
+def test_a_prompt_longer_than_the_step_budget_is_prefilled_in_chunks_each_with_the_running_batch():
+    """vLLM on an A100 steps at most 2,048 tokens: a 6,000-token prompt takes 3 steps of 2,000, each also reading the
+    weights and decoding the running batch; TensorRT-LLM's 8,192-token step takes it in one. Its time to first token is
+    that longer by the difference; a 1,500-token prompt, one step under both budgets, waits the same."""
+    from tco.engine.throughput import FITTED
+    from tco.engine.throughput.deployment import build_deployment
+    from tco.engine.throughput.parallel import Split
+    from tco.engine.throughput.step import prefill_seconds, prompt_chunks, step_seconds
+    catalog = load_hardware()
+    model, gpu = catalog.models["llama-3.1-8b"], catalog.gpus["a100-80gb"]
+
+    def deployment(engine, prompt):
+        config = ServingConfig(gpus=1, precision="bf16", kv_precision="bf16", engine=engine, input_tokens=prompt, output_tokens=100)
+        return build_deployment(model, gpu, config, 1, 1, 1, Split(attention_dp=1, ep=1), "bf16", "bf16", FITTED)
+
+    vllm, trtllm = deployment("vllm", 6000), deployment("trtllm", 6000)
+    assert (vllm.step_tokens, trtllm.step_tokens) == (2048, 8192)
+    assert (prompt_chunks(vllm), prompt_chunks(trtllm)) == (3, 1)
+    assert prefill_seconds(vllm, 4, 6000) == pytest.approx(3 * step_seconds(vllm, 4, 2000)[0], rel=1e-12)
+    assert prefill_seconds(trtllm, 4, 6000) == step_seconds(trtllm, 4, 6000)[0]
+    assert prefill_seconds(vllm, 4, 6000) > prefill_seconds(trtllm, 4, 6000)  # the weights are read three times
+
+    def ttft_ms(engine, prompt):
+        return predict_model(model, gpu, ServingConfig(gpus=1, precision="bf16", engine=engine, input_tokens=prompt,
+                                                       output_tokens=100, concurrency=1)).ttft_ms
+
+    # end to end, one request at a time: longer by the chunks' extra time, give or take the step in progress that a
+    # request waits for (its mean differs a little: the steps carry chunks of 2,000 against 6,000 tokens)
+    assert ttft_ms("vllm", 6000) - ttft_ms("trtllm", 6000) == pytest.approx(
+        (prefill_seconds(vllm, 1, 6000) - prefill_seconds(trtllm, 1, 6000)) * 1e3, rel=0.02)
+    assert ttft_ms("vllm", 1500) == pytest.approx(ttft_ms("trtllm", 1500), rel=1e-12)

@@ -20,7 +20,7 @@ from tco.engine.throughput.memory import (RUNTIME_RESERVE_BYTES, activation_buff
                                           kv_cache_bytes_per_token, memory_bytes_of, weights_bytes_per_gpu)
 from tco.engine.throughput.parallel import Split, candidate_splits
 from tco.engine.throughput.gpu import link_bytes_per_s
-from tco.engine.throughput.step import Point, evaluate, step_seconds
+from tco.engine.throughput.step import Point, evaluate, prefill_seconds, step_seconds
 from tco.model.hardware import GpuType, OpenModel, ThroughputMeasurement
 
 State = TypeVar("State")
@@ -383,7 +383,7 @@ def prefill_rate(model: OpenModel, gpu: GpuType, config: ServingConfig, constant
         chunk = float(d.step_tokens * split.attention_dp)
         rate = chunk / step_seconds(d, 0.0, chunk)[0] * dp
         prompt = max(d.prefill_tokens_per_request, 1.0)
-        single = step_seconds(d, 0.0, prompt)[0]
+        single = prefill_seconds(d, 0.0, prompt)
         if isinstance(best, str) or rate > best.rate_tokens_s:
             best = PrefillSide(rate, single, chunk * dp, d)
     return best
@@ -405,7 +405,7 @@ def batched_prefill(side: PrefillSide, prompt_tokens: float, requests_s: float) 
     step_s = side.single_prompt_s
     for _ in range(50):
         prompts = min(max(per_worker_s * step_s, 1.0), most)
-        nxt = step_seconds(d, 0.0, prompts * prompt_tokens)[0]
+        nxt = prefill_seconds(d, 0.0, prompts * prompt_tokens)
         if abs(nxt - step_s) <= 1e-9 * nxt:
             step_s = nxt
             break

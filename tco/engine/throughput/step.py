@@ -231,6 +231,20 @@ class Point:
         return {"p50": self.tpot_s, "p90": self.tpot_p90_s, "p99": self.tpot_p99_s}[percentile]
 
 
+def prompt_chunks(d: Deployment) -> int:
+    """Steps one prompt takes to prefill: a prompt longer than the step budget goes in budget-sized chunks, one a
+    step (vLLM chunked prefill, SGLang chunked_prefill_size, TensorRT-LLM max_num_tokens)."""
+    return max(1, math.ceil(d.prefill_tokens_per_request / d.step_tokens - 1e-9))
+
+
+def prefill_seconds(d: Deployment, decode_seqs: float, prefill_tokens: float) -> float:
+    """Seconds until one whole prompt among `prefill_tokens` (whole-replica terms, as `step_seconds`) is prefilled:
+    `prompt_chunks` steps, each carrying the decode batch and its share of the tokens. Why: each chunk step reads the
+    weights and runs the running sequences again; one step of all the tokens would count that once."""
+    chunks = prompt_chunks(d)
+    return chunks * step_seconds(d, decode_seqs, prefill_tokens / chunks)[0]
+
+
 def evaluate(d: Deployment, concurrency: int) -> Point:
     """Steady state at `concurrency` sequences per replica (in-flight batching).
 
@@ -257,7 +271,7 @@ def evaluate(d: Deployment, concurrency: int) -> Point:
     step_others = mean_step_seconds(d, b, others)[0]
 
     def ttft(q: float, n_others: float) -> float:
-        return (q * step_avg + step_seconds(d, b, n_others * prompt + prompt * d.pp)[0]) * d.pp + d.constants.request_latency_s
+        return (q * step_avg + prefill_seconds(d, b, n_others * prompt + prompt * d.pp)) * d.pp + d.constants.request_latency_s
 
     ttft50 = ttft(0.5, others)
     ttft90 = max(ttft(0.9, poisson_quantile(others, 0.9)), ttft50)
