@@ -43,6 +43,9 @@ def register(subparsers) -> None:
     p.add_argument("--max-batch", type=int,
                    help="the engine's limit on sequences running at once, if the run set one (vLLM --max-num-seqs, SGLang "
                         "--max-running-requests, TensorRT-LLM max_batch_size; per replica): scored with it")
+    p.add_argument("--step-tokens", type=int,
+                   help="the engine's step budget, if the run set one (vLLM --max-num-batched-tokens, SGLang "
+                        "--chunked-prefill-size, TensorRT-LLM max_num_tokens): scored with it")
     p.add_argument("--out", metavar="DIR", help="user hardware folder to write to (default: the last --hardware-dir)")
     add_hardware_dir(p)
     p.set_defaults(func=run_import)
@@ -66,7 +69,8 @@ def run_import(args: argparse.Namespace) -> int:
     if out_text is None:
         problems.append(DataProblem(where, None, "--out", "say which user hardware folder to write to (--out DIR)"))
     for flag, value in (("--gpus", args.gpus), ("--replicas", args.replicas), ("--pp", args.pp), ("--tp", args.tp), ("--ep", args.ep),
-                        ("--concurrency", args.concurrency), ("--max-batch", args.max_batch)):
+                        ("--concurrency", args.concurrency), ("--max-batch", args.max_batch),
+                        ("--step-tokens", args.step_tokens)):
         if value is not None and value < 1:
             problems.append(DataProblem(where, None, flag, f"must be at least 1 (got {value})"))
     if args.request_rate is not None and not args.request_rate > 0:
@@ -83,7 +87,8 @@ def run_import(args: argparse.Namespace) -> int:
     deployment = Deployment(model=args.model, gpu=args.gpu, gpus=args.gpus, replicas=args.replicas, tp=args.tp, pp=args.pp, ep=args.ep,
                             precision=args.precision, kv_precision=args.kv_precision, engine=args.engine,
                             engine_version=args.engine_version, runtime=args.runtime, date=args.date,
-                            concurrency=args.concurrency, request_rate_per_s=args.request_rate, max_batch=args.max_batch)
+                            concurrency=args.concurrency, request_rate_per_s=args.request_rate, max_batch=args.max_batch,
+                            step_tokens=args.step_tokens)
     problems = check_deployment(catalog, deployment, where)
     if problems:
         raise TcoUserError(problems)

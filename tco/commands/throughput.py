@@ -13,12 +13,12 @@ RESULT_COLUMNS = (
     "concurrency", "max_concurrency_fits", "limited_by", "basis", "measurement_ids", "parallelism", "weights_gb_per_gpu", "kv_cache_bytes_per_token",
     "reason", "ttft_p90_ms", "ttft_p99_ms", "tpot_p90_ms", "percentile", "prefix_hit_rate", "spec_method", "acceptance_length",
     "disaggregated", "prefill_gpus", "decode_gpus", "model_output_tokens_per_s", "model_error_pct", "calibration_scale",
-    "draft_tokens", "request_rate_per_s", "max_batch",
+    "draft_tokens", "request_rate_per_s", "max_batch", "step_tokens",
 )
 BATCH_COLUMNS = ("model", "gpu", "gpus", "precision", "input_tokens", "output_tokens", "concurrency",
                  "ttft_ms", "tpot_ms", "tp", "pp", "ep", "engine", "runtime", "attention_dp", "spec_method", "acceptance_length",
                  "disaggregated", "prefill_gpus", "decode_gpus", "percentile", "prefix_hit_rate", "draft_tokens",
-                 "request_rate", "max_batch")
+                 "request_rate", "max_batch", "step_tokens")
 """Columns a --batch CSV may have (model, gpu, gpus, input_tokens and output_tokens are required)."""
 REQUIRED_BATCH_COLUMNS = ("model", "gpu", "gpus", "input_tokens", "output_tokens")
 # The allowed values, copied here so that building the parser imports neither pydantic nor the engine
@@ -89,6 +89,12 @@ def register(subparsers) -> None:
                              "default: the engine's own, vLLM 1024 on GPUs of 70 GiB or more but A100s, else 256; TensorRT-LLM 2048; "
                              "SGLang its request pool, 2048-4096 per scheduler; per attention-DP rank; SGLang with "
                              "speculative decoding defaults to 48, which tuned recipes raise: give 48 for an untuned one)")
+    parser.add_argument("--step-tokens", type=int,
+                        help="tokens one engine step carries at most, as the engine's flag is written (vLLM "
+                             "--max-num-batched-tokens, SGLang --chunked-prefill-size, shared over DP-attention ranks, "
+                             "TensorRT-LLM max_num_tokens); a longer prompt is prefilled in chunks of it (default: the "
+                             "engine's own for the GPU, vLLM 8192 on GPUs of 70 GiB or more but A100s, else 2048; "
+                             "SGLang 2048-16384 by GPU memory; TensorRT-LLM 8192)")
     parser.add_argument("--disaggregated", default="false", choices=tuple(TRI_STATE),
                         help="separate prefill and decode GPUs: false (default), true, or auto (whichever serves more)")
     parser.add_argument("--prefill-gpus", type=int, help="disaggregated: GPUs of the prefill side (default: chosen)")
@@ -140,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
                 percentile=args.percentile, prefix_hit_rate=args.prefix_hit_rate, spec_method=args.spec_method,
                 acceptance_length=args.acceptance_length, draft_tokens=args.draft_tokens, disaggregated=TRI_STATE[args.disaggregated],
                 prefill_gpus=args.prefill_gpus, decode_gpus=args.decode_gpus, request_rate=args.request_rate,
-                max_batch=args.max_batch)
+                max_batch=args.max_batch, step_tokens=args.step_tokens)
     row = result_row(catalog, item, args.model_only, args.calibrate)
     if not row["runnable"]:
         print(f"tco throughput: cannot run: {row['reason']}", file=sys.stderr)
@@ -166,7 +172,7 @@ def result_row(catalog, item: dict, model_only: bool = False, calibrate: bool = 
         ttft_ms=item.get("ttft_ms"), tpot_ms=item.get("tpot_ms"), runtime=item.get("runtime") or "python",
         percentile=item.get("percentile") or "p50", prefix_hit_rate=item.get("prefix_hit_rate") or 0.0,
         spec_method=item.get("spec_method") or "none", acceptance_length=item.get("acceptance_length"),
-        draft_tokens=item.get("draft_tokens"), max_batch=item.get("max_batch"),
+        draft_tokens=item.get("draft_tokens"), max_batch=item.get("max_batch"), step_tokens=item.get("step_tokens"),
         disaggregated=item.get("disaggregated", False), prefill_gpus=_prefill_gpus(item))
     measurements = () if model_only else catalog.measurements
     model, gpu = catalog.models[item["model"]], catalog.gpus[item["gpu"]]
@@ -203,7 +209,8 @@ def result_row(catalog, item: dict, model_only: bool = False, calibrate: bool = 
                model_error_pct=round(100 * (r.model_output_tokens_per_s / r.output_tokens_per_s - 1), 1)
                if measured and r.basis == "measurement" else None,
                calibration_scale=round(r.calibration_scale, 4) if r.calibration_scale is not None else None,
-               request_rate_per_s=item.get("request_rate"), max_batch=r.max_batch if r.runnable else config.max_batch)
+               request_rate_per_s=item.get("request_rate"), max_batch=r.max_batch if r.runnable else config.max_batch,
+               step_tokens=r.step_tokens if r.runnable else config.step_tokens)
     return row
 
 
@@ -267,7 +274,7 @@ def read_batch(path_text: str, catalog) -> list[dict]:
     return items
 
 
-_INTEGER = ("gpus", "input_tokens", "output_tokens", "tp", "pp", "ep", "prefill_gpus", "decode_gpus", "draft_tokens", "max_batch")
+_INTEGER = ("gpus", "input_tokens", "output_tokens", "tp", "pp", "ep", "prefill_gpus", "decode_gpus", "draft_tokens", "max_batch", "step_tokens")
 _NUMBER = ("ttft_ms", "tpot_ms")
 _CHOICES = {"precision": PRECISIONS, "engine": ENGINES, "runtime": RUNTIMES, "spec_method": SPEC_METHODS, "percentile": PERCENTILES}
 _TRI_STATE = ("attention_dp", "disaggregated")

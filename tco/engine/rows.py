@@ -555,6 +555,7 @@ def _self_hosted_values(row: Row, option: SelfHostedOption, scenario: Scenario, 
             ttft_ms=w.ttft_ms, tpot_ms=w.tpot_ms, percentile=w.latency_percentile,
             prefix_hit_rate=hit_rate, prefix_shared=shared, spec_method=option.spec_method,
             acceptance_length=option.acceptance_length, draft_tokens=option.draft_tokens, max_batch=option.max_batch,
+            step_tokens=option.step_tokens,
             disaggregated=tri[option.disaggregated],
             prefill_gpus=option.prefill_gpus, attention_dp=tri[option.attention_dp],
         )

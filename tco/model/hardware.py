@@ -289,6 +289,9 @@ class ThroughputMeasurement(StrictModel):
     max_batch: int | None = Field(default=None, gt=0)
     """Sequences the engine was allowed to run at once, where the run set it (vLLM --max-num-seqs, SGLang
     --max-running-requests, TensorRT-LLM max_batch_size); per replica. None = the engine's default."""
+    step_tokens: int | None = Field(default=None, gt=0)
+    """The engine's step budget, where the run set it (vLLM --max-num-batched-tokens, SGLang --chunked-prefill-size,
+    TensorRT-LLM max_num_tokens), as the flag is written. None = the engine's default for the GPU."""
     spec_method: SpecMethod = "none"
     """Speculative decoding used in the run; tokens/s and TPOT include its accepted drafts."""
     disaggregated: bool = False

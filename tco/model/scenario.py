@@ -337,6 +337,9 @@ class SelfHostedOption(StrictModel):
     max_batch: int | None = Field(default=None, ge=1, le=1_000_000)
     """Sequences a replica runs at once (vLLM --max-num-seqs, SGLang --max-running-requests, TensorRT-LLM
     max_batch_size; disaggregated: per decode worker); None = the engine's own limit."""
+    step_tokens: int | None = Field(default=None, ge=1, le=10_000_000)
+    """Tokens one engine step carries at most, as the engine's flag is written (vLLM --max-num-batched-tokens, SGLang
+    --chunked-prefill-size, TensorRT-LLM max_num_tokens); None = the engine's default for the GPU."""
     disaggregated: bool | Literal["auto"] = False
     """Separate prefill and decode GPUs within a replica; `auto` = whichever serves more per GPU."""
     prefill_gpus: int | None = Field(default=None, ge=1, le=1023)

@@ -104,3 +104,26 @@ def test_a_run_whose_engine_limit_is_given_is_scored_with_it(tmp_path):
     assert limited.predicted_tokens_per_s < 111.92 * 63
     assert default.predicted_tokens_per_s == pytest.approx(111.92 * 63, rel=1e-12)
     assert limited.predicted_tpot_ms < default.predicted_tpot_ms  # 192 decode at once, not over 400
+
+
+def test_a_run_whose_step_budget_is_given_is_scored_with_it(tmp_path):
+    """The same run's manifest also set --no-enable-chunked-prefill and --max-model-len=512, so vLLM 0.11.0 stepped at
+    most max_model_len = 512 tokens (`arg_utils.py`: "if not self.enable_chunked_prefill: self.max_num_batched_tokens =
+    model_config.max_model_len"). Imported with --step-tokens 512, the record keeps it and the model is asked with it."""
+    from tco.bench.accuracy import model_cases, usable
+    from tco.engine.throughput import ServingConfig, predict_at_rate
+    from tco.load.hardware import load_hardware
+
+    name = "inference-perf_llama-3-8b_h100_vllm-0.11.0_stage_3_lifecycle_metrics.json"
+    flags = ["--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "1", "--precision", "bf16", "--engine", "vllm",
+             "--date", "2025-11-01", "--max-batch", "192", "--step-tokens", "512"]
+    assert main(["measurements", "import", str(DATA / name), "--out", str(tmp_path), *flags]) == 0
+    catalog = load_hardware(extra_dirs=[tmp_path])
+    [case] = model_cases(catalog, [m for m in usable(catalog) if m.id.startswith("user:")])
+    assert (case.measurement.max_batch, case.measurement.step_tokens) == (192, 512)
+    asked = predict_at_rate(catalog.models["llama-3.1-8b"], catalog.gpus["h100-sxm"],
+                            ServingConfig(gpus=1, precision="bf16", engine="vllm", input_tokens=201, output_tokens=63,
+                                          max_batch=192, step_tokens=512), 111.92)
+    assert asked.step_tokens == 512
+    assert case.predicted_tokens_per_s == pytest.approx(asked.output_tokens_per_s, rel=1e-12)
+    assert case.predicted_tpot_ms == pytest.approx(asked.tpot_ms, rel=1e-12)

@@ -227,3 +227,44 @@ def test_a_prompt_longer_than_the_step_budget_is_prefilled_in_chunks_each_with_t
     assert ttft_ms("vllm", 6000) - ttft_ms("trtllm", 6000) == pytest.approx(
         (prefill_seconds(vllm, 1, 6000) - prefill_seconds(trtllm, 1, 6000)) * 1e3, rel=0.02)
     assert ttft_ms("vllm", 1500) == pytest.approx(ttft_ms("trtllm", 1500), rel=1e-12)
+
+
+def test_the_step_budget_flag_and_batch_column_give_the_same_row_and_shorten_the_ttft_of_long_prompts(tmp_path, capsys):
+    """`--step-tokens` (vLLM --max-num-batched-tokens) and the `step_tokens` batch column: the same row; JSON `step_tokens`
+    is what the engine ran with, the default for the GPU where none is given (2,048: vLLM on an A100). 8,192 takes a
+    6,000-token prompt in one step, so its TTFT is shorter than in 2,048-token chunks."""
+    flags = ["--model", "llama-3.1-8b", "--gpu", "a100-80gb", "--gpus", "1", "--precision", "bf16", "--engine", "vllm",
+             "--input-tokens", "6000", "--output-tokens", "100", "--concurrency", "4", "--model-only", "--format", "json"]
+    assert main(["throughput", *flags, "--step-tokens", "8192"]) == 0
+    [single] = json.loads(capsys.readouterr().out)
+    csv = tmp_path / "b.csv"
+    csv.write_text("model,gpu,gpus,precision,engine,input_tokens,output_tokens,concurrency,step_tokens\n"
+                   "llama-3.1-8b,a100-80gb,1,bf16,vllm,6000,100,4,8192\nllama-3.1-8b,a100-80gb,1,bf16,vllm,6000,100,4,\n")
+    assert main(["throughput", "--batch", str(csv), "--model-only", "--format", "json"]) == 0
+    given, default = json.loads(capsys.readouterr().out)
+    assert given == single and single["step_tokens"] == 8192 and default["step_tokens"] == 2048
+    assert single["ttft_ms"] < default["ttft_ms"]
+    csv.write_text("model,gpu,gpus,input_tokens,output_tokens,step_tokens\nllama-3.1-8b,h100-sxm,1,201,63,-5\n")
+    assert main(["throughput", "--batch", str(csv)]) != 0
+    err = capsys.readouterr().err
+    assert f"{csv}:2: step_tokens: must be a whole number of at least 1 (got '-5')" in err and "Traceback" not in err
+
+
+def test_a_given_step_budget_is_the_engines_flag_sglang_shares_it_over_dp_ranks():
+    """SGLang --chunked-prefill-size is server-wide and divided by the DP size with DP attention; vLLM's and
+    TensorRT-LLM's budgets hold per engine instance (rank)."""
+    assert engine_step_tokens("sglang", "B200", 192 * GIB, 8, given=32768) == 4096
+    assert engine_step_tokens("vllm", "A100", 80 * GIB, 2, given=4096) == 4096
+    assert engine_step_tokens("trtllm", "B200", 192 * GIB, 4, given=16384) == 16384
+
+
+def test_a_measurement_stands_only_for_the_step_budget_it_was_measured_with():
+    """The TensorRT-LLM table row answers a query with the engine's own step budget, not one with step_tokens 2048."""
+    catalog = load_hardware()
+    [row] = [m for m in catalog.measurements if m.id == "trtllm-v0.17:M0047"]
+    config = ServingConfig(gpus=1, precision="fp8", engine="trtllm", runtime="cpp", input_tokens=128, output_tokens=128)
+    model, gpu = catalog.models[row.model], catalog.gpus[row.gpu]
+    assert predict(model, gpu, config, catalog.measurements).basis == "measurement"
+    other = predict(model, gpu, ServingConfig(**{**config.__dict__, "step_tokens": 2048}), catalog.measurements)
+    assert other.basis == "model" and other.step_tokens == 2048
+

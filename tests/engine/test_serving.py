@@ -348,3 +348,18 @@ def test_a_scenario_option_with_an_engine_limit_needs_more_gpus(tmp_path):
     assert rates["capped"].requests_per_s < rates["free"].requests_per_s
     assert gpus["capped"] > gpus["free"]
     assert gpus["capped"] == math.ceil(2_000_000 / 86_400 / rates["capped"].requests_per_s)
+
+
+def test_a_scenario_option_gives_the_engines_step_budget(tmp_path):
+    """A self-hosted option with step_tokens 2048 (vLLM --max-num-batched-tokens 2048) on an H100, whose default is
+    8,192: the replica runs the given budget, and with prompts of 6,000 tokens it serves less and needs more GPUs."""
+    scenario = {"schema_version": 1, "scenarios": [{
+        "id": "rag", "workload": {"requests_per_day": 500_000, "input_tokens": 6000, "output_tokens": 200},
+        "finance": {"horizon_months": 12, "start_date": "2026-12-01"},
+        "options": [{"kind": "self-hosted", "id": name, "model": "llama-3.1-8b", "gpu": "h100-sxm", "gpus_per_replica": 1,
+                     "precision": "fp8", "engine": "vllm", "payment": {"mode": "on-demand", "gpu_usd_per_hour": 2.0}, **extra}
+                    for name, extra in (("default", {}), ("small-steps", {"step_tokens": 2048}))]}]}
+    rates, gpus = run_options(tmp_path, scenario)
+    assert rates["default"].step_tokens == 8192 and rates["small-steps"].step_tokens == 2048
+    assert rates["small-steps"].requests_per_s < rates["default"].requests_per_s
+    assert gpus["small-steps"] == math.ceil(500_000 / 86_400 / rates["small-steps"].requests_per_s)

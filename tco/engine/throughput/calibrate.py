@@ -43,7 +43,7 @@ def calibrate(modelled: ThroughputResult, model: OpenModel, gpu: GpuType, config
     if not same or not modelled.runnable:
         return modelled
     exact = [m for m in same if (m.input_tokens, m.output_tokens) == (config.input_tokens, config.output_tokens)
-             and same_load(m, config) and m.max_batch == config.max_batch and config.ttft_ms is None and config.tpot_ms is None]
+             and same_load(m, config) and m.max_batch == config.max_batch and m.step_tokens == config.step_tokens and config.ttft_ms is None and config.tpot_ms is None]
     if exact:
         value = sum(m.output_tokens_per_s for m in exact) / len(exact)
         return replace(scaled(modelled, value, "measurement", tuple(sorted(m.id for m in exact))),
@@ -54,7 +54,8 @@ def calibrate(modelled: ThroughputResult, model: OpenModel, gpu: GpuType, config
     for m in same:
         # the model at the measurement's own operating point, engine limit included
         at = replace(config, input_tokens=m.input_tokens, output_tokens=m.output_tokens, ttft_ms=None, tpot_ms=None,
-                     concurrency=m.concurrency if m.scenario == FIXED_CONCURRENCY else None, max_batch=m.max_batch)
+                     concurrency=m.concurrency if m.scenario == FIXED_CONCURRENCY else None, max_batch=m.max_batch,
+                     step_tokens=m.step_tokens)
         base = predictor(model, gpu, at)
         if not base.runnable or base.output_tokens_per_s <= 0:
             continue

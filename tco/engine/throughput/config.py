@@ -71,16 +71,25 @@ def vllm_large_gpu(gpu_name: str, memory_bytes: float) -> bool:
     return memory_bytes >= VLLM_LARGE_GPU_BYTES and "a100" not in gpu_name.lower()
 
 
-def engine_step_tokens(engine: str, gpu_name: str, memory_bytes: float, attention_dp: int) -> int:
-    """Tokens one step of one attention group carries at most, by the engine's default: TensorRT-LLM max_num_tokens
-    (MAX_TOKENS_PER_STEP), vLLM max_num_batched_tokens (VLLM_LARGE_GPU_BYTES), SGLang chunked_prefill_size
-    (SGLANG_CHUNKED_PREFILL_BY_MEMORY)."""
+def engine_step_budget(engine: str, gpu_name: str, memory_bytes: float, given: int | None = None) -> int:
+    """The engine's step-budget setting, as its flag is written (`ServingConfig.step_tokens` if given): TensorRT-LLM
+    max_num_tokens (MAX_TOKENS_PER_STEP), vLLM --max-num-batched-tokens (VLLM_LARGE_GPU_BYTES), SGLang
+    --chunked-prefill-size (SGLANG_CHUNKED_PREFILL_BY_MEMORY)."""
+    if given is not None:
+        return given
     if engine == "vllm":
         return (VLLM_DEFAULTS_LARGE_GPU if vllm_large_gpu(gpu_name, memory_bytes) else VLLM_DEFAULTS_OTHER_GPU)[1]
     if engine == "sglang":
-        chunk = next(tokens for bound, tokens in SGLANG_CHUNKED_PREFILL_BY_MEMORY if memory_bytes < bound)
-        return max(1, chunk // attention_dp)
+        return next(tokens for bound, tokens in SGLANG_CHUNKED_PREFILL_BY_MEMORY if memory_bytes < bound)
     return MAX_TOKENS_PER_STEP
+
+
+def engine_step_tokens(engine: str, gpu_name: str, memory_bytes: float, attention_dp: int, given: int | None = None) -> int:
+    """Tokens one step of one attention group carries at most (`engine_step_budget`): vLLM's and TensorRT-LLM's
+    setting is per engine instance (each data-parallel rank); SGLang divides its chunk by the DP size with DP
+    attention."""
+    budget = engine_step_budget(engine, gpu_name, memory_bytes, given)
+    return max(1, budget // attention_dp) if engine == "sglang" else budget
 
 
 def engine_max_batch(engine: str, gpu_name: str, memory_bytes: float, attention_dp: int,
@@ -179,6 +188,10 @@ class ServingConfig:
     """Sequences in flight; None = the best that fits in memory (and meets the latency targets)."""
     ttft_ms: float | None = None
     tpot_ms: float | None = None
+    step_tokens: int | None = None
+    """The engine's step budget as its flag is written: vLLM --max-num-batched-tokens, SGLang --chunked-prefill-size
+    (server-wide: divided over DP-attention ranks), TensorRT-LLM max_num_tokens. A prompt longer than it is prefilled
+    in chunks of it. None = the engine's default for the GPU (`engine_step_budget`)."""
     max_batch: int | None = None
     """Sequences one replica (one engine instance, all its attention data-parallel ranks) runs at once: vLLM
     --max-num-seqs (times --data-parallel-size), SGLang --max-running-requests, TensorRT-LLM max_batch_size (times the
@@ -266,6 +279,9 @@ class ThroughputResult:
     max_batch: int | None = None
     """The most sequences a replica (disaggregated: a decode worker) ran at once: as given, the engine's default limit,
     or None where only memory limits them (`running_limit`)."""
+    step_tokens: int | None = None
+    """The step budget it ran with, as the engine's flag is written: as given or the engine's default
+    (`engine_step_budget`)."""
 
 
 def not_runnable(reason: str, config: ServingConfig, weights_gb_per_gpu: float = 0.0, kv_bytes: float = 0.0) -> ThroughputResult:

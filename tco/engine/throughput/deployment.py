@@ -138,7 +138,7 @@ def build_deployment(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: 
         attention_flops_per_pair_decode=decode_pair * layers, attention_flops_per_pair_prefill=prefill_pair * layers,
         host_s_per_sequence=constants.cpp_host_s_per_sequence if config.runtime == "cpp" else constants.host_s_per_sequence,
         constants=constants,
-        step_tokens=engine_step_tokens(config.engine, gpu.name, memory_bytes_of(gpu), split.attention_dp),
+        step_tokens=engine_step_tokens(config.engine, gpu.name, memory_bytes_of(gpu), split.attention_dp, config.step_tokens),
         prefill_tokens_per_request=0.0 if config.decode_only else config.input_tokens * (1.0 - config.prefix_hit_rate),
         prefill_context_per_token=config.input_tokens * (config.prefix_hit_rate + (1.0 - config.prefix_hit_rate) / 2.0),
         tokens_per_decode_seq=1.0 + draft_tokens_of(config),

@@ -39,7 +39,7 @@ def _same_deployment(m: ThroughputMeasurement, model_id: str, gpu_id: str, confi
     m_kv = m.kv_cache_precision or default_kv_precision(m.precision)
     return (m.model == model_id and m.gpu == gpu_id and m.precision == config.precision and m_kv == kv
             and m.engine == config.engine and m.num_gpus == config.gpus and m.tp == tp and m.pp == config.pp
-            and m.max_batch == config.max_batch and same_load(m, config))
+            and m.max_batch == config.max_batch and m.step_tokens == config.step_tokens and same_load(m, config))
 
 
 def _applies(config: ServingConfig) -> bool:

@@ -11,7 +11,8 @@ from typing import Callable, Sequence, TypeVar
 from tco.engine.throughput.calibrate import calibrate as calibrate_to
 from tco.engine.throughput.config import (DEFAULT_ACCEPTANCE_LENGTH, ENGINE_EXPLOITS_SLIDING_WINDOW, ENGINES, MAX_DRAFT_TOKENS,
                                           PERCENTILES, RUNTIMES, SPEC_METHODS, STEP_TOKEN_BUDGET, ServingConfig, ThroughputResult,
-                                          default_kv_precision, draft_tokens_of, engine_step_tokens, not_runnable, running_limit)
+                                          default_kv_precision, draft_tokens_of, engine_step_budget, engine_step_tokens, not_runnable,
+                                          running_limit)
 from tco.engine.throughput.deployment import Deployment, build_deployment
 from tco.engine.throughput.fitted import FITTED, FittedConstants
 from tco.engine.throughput.gpu import precision_problem, weight_only
@@ -374,7 +375,7 @@ def prefill_rate(model: OpenModel, gpu: GpuType, config: ServingConfig, constant
     best: PrefillSide | str = "the weights do not fit"
     for split in candidate_splits(model, config, tp):
         weights = weights_bytes_per_gpu(model, config.precision, tp, config.pp, split.attention_dp)
-        step_tokens = engine_step_tokens(config.engine, gpu.name, memory_bytes_of(gpu), split.attention_dp)
+        step_tokens = engine_step_tokens(config.engine, gpu.name, memory_bytes_of(gpu), split.attention_dp, config.step_tokens)
         if kv_cache_budget_bytes(memory_bytes_of(gpu), weights, activation_buffer_bytes(model, tp // split.attention_dp, step_tokens)) <= 0:
             continue
         d = build_deployment(model, gpu, config, tp, config.pp, dp, split, config.precision, config.kv_precision, constants)
@@ -436,7 +437,7 @@ def predict_split(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int
         weights_per_gpu *= 1.0 + 1.0 / model.num_layers
     memory_bytes = memory_bytes_of(gpu)
     attn_tp = tp // split.attention_dp
-    step_tokens = engine_step_tokens(config.engine, gpu.name, memory_bytes, split.attention_dp)
+    step_tokens = engine_step_tokens(config.engine, gpu.name, memory_bytes, split.attention_dp, config.step_tokens)
     activation_bytes = activation_buffer_bytes(model, attn_tp, step_tokens)
     kv_budget = kv_cache_budget_bytes(memory_bytes, weights_per_gpu, activation_bytes)
     if kv_budget <= 0:
@@ -502,7 +503,8 @@ def predict_split(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int
         ttft_p90_ms=point.ttft_p90_s * 1e3, ttft_p99_ms=point.ttft_p99_s * 1e3, tpot_p90_ms=point.tpot_p90_s * 1e3,
         prefix_hit_rate=config.prefix_hit_rate, spec_method=config.spec_method, acceptance_length=d.acceptance_length,
         draft_tokens=draft_tokens_of(config),
-        attention_dp=split.attention_dp > 1, max_batch=limit)
+        attention_dp=split.attention_dp > 1, max_batch=limit,
+        step_tokens=engine_step_budget(config.engine, gpu.name, memory_bytes, config.step_tokens))
 
 
 def choose_concurrency(d: Deployment, config: ServingConfig, ceiling: int, max_fits: int, engine_cap: int,
@@ -668,6 +670,8 @@ def config_problem(model: OpenModel, gpu: GpuType, config: ServingConfig) -> str
         return f"concurrency must be at least 1 (got {config.concurrency})"
     if config.max_batch is not None and config.max_batch < 1:
         return f"max_batch must be at least 1 sequence (got {config.max_batch})"
+    if config.step_tokens is not None and config.step_tokens < 1:
+        return f"step_tokens must be at least 1 token (got {config.step_tokens})"
     if model.context_length_tokens and config.input_tokens + config.output_tokens > model.context_length_tokens:
         return (f"{config.input_tokens + config.output_tokens:,} tokens per request exceed {model.id}'s context of "
                 f"{model.context_length_tokens:,} tokens")
