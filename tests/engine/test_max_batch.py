@@ -83,6 +83,8 @@ def test_vllm_sizes_its_defaults_by_the_gpu(gpu_name, memory_bytes, seqs, step):
     assert engine_max_batch("vllm", gpu_name, memory_bytes, 1) == seqs
     assert engine_max_batch("vllm", gpu_name, memory_bytes, 2) == 2 * seqs
     assert engine_step_tokens("vllm", gpu_name, memory_bytes, 1) == step
+    # "self.max_num_seqs = min(default_max_num_seqs[usage_context], self.max_num_batched_tokens ...)"
+    assert engine_max_batch("vllm", gpu_name, memory_bytes, 1, step_tokens=128) == 128
 
 
 @pytest.mark.parametrize("memory_bytes, chunk", [(16 * GIB, 2048), (24 * GIB, 2048), (48e9, 4096), (80 * GIB, 8192),

@@ -30,7 +30,9 @@ def test_the_engine_takes_its_allowed_values_from_the_models_literals():
 def test_every_per_engine_and_per_architecture_table_covers_exactly_the_allowed_values():
     from tco.engine.throughput.memory import BYTES_PER_KV_ELEMENT, BYTES_PER_WEIGHT
 
-    assert set(throughput_config.ENGINE_MAX_BATCH) == set(get_args(Engine))
+    for engine in get_args(Engine):  # every engine has its own default running limit and step budget
+        assert throughput_config.engine_max_batch(engine, "H100 SXM", 80 * 2**30, 1) >= 1
+        assert throughput_config.engine_step_budget(engine, "H100 SXM", 80 * 2**30) >= 1
     assert set(throughput_config.ENGINE_EXPLOITS_SLIDING_WINDOW) == set(get_args(Engine))
     assert set(throughput_config.ENGINE_OVERLAPS_HOST_WHEN_SPECULATING) == set(get_args(Engine))
     assert set(BYTES_PER_WEIGHT) == set(BYTES_PER_KV_ELEMENT) == set(get_args(Precision))

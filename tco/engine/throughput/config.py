@@ -38,11 +38,9 @@ PRECISIONS: tuple[str, ...] = get_args(Precision)
 """Weight and KV cache precisions (the `Precision` Literal of tco.model.hardware)."""
 
 # --- Engine behaviour (documented defaults of each engine, not fitted) -----------------------------
-ENGINE_MAX_BATCH = {"trtllm": 2048, "vllm": 1024, "sglang": 4096}
-"""The most sequences an engine schedules at once by default, per attention group, on a large GPU (`engine_max_batch`
-gives the limit that holds): TensorRT-LLM BuildConfig max_batch_size 2048 (written into the model on 2026-11-27 from
-its argument defaults, version not recorded); vLLM max_num_seqs 1024 (vLLM 0.11.0, see VLLM_LARGE_GPU_BYTES); SGLang
-at most 4096 (its request pool, see SGLANG_REQUEST_POOL)."""
+TRTLLM_MAX_BATCH_SIZE = 2048
+"""TensorRT-LLM's BuildConfig max_batch_size default, per attention group (written into the model on 2026-11-27 from
+its argument defaults, version not recorded; its wheel is not on this machine's package index)."""
 VLLM_LARGE_GPU_BYTES = 70 * 2**30
 """vLLM sizes its defaults by the GPU (vLLM 0.11.0 wheel from PyPI, `vllm/engine/arg_utils.py`,
 `EngineArgs._set_default_args`, read 2026-12-03): with at least 70 GiB and not an A100 ("Setting large
@@ -53,6 +51,7 @@ data-parallel rank is one)."""
 VLLM_DEFAULTS_LARGE_GPU = (1024, 8192)
 VLLM_DEFAULTS_OTHER_GPU = (256, 2048)
 """(max_num_seqs, max_num_batched_tokens) of vLLM's API server (VLLM_LARGE_GPU_BYTES)."""
+
 SGLANG_REQUEST_POOL = (2048, 4096, 512)
 """SGLang's running limit without --max-running-requests (sglang 0.5.5.post2 and 0.5.12 wheels from PyPI, read
 2026-12-03): `model_runner.init_memory_pool` sizes the request pool min(max(KV tokens / context length x 512,
@@ -66,9 +65,10 @@ sglang 0.5.5.post2 and 0.5.12 wheels from PyPI, read 2026-12-03: 2k below 35 GB 
 `_handle_data_parallelism` divides it by the DP size ("to avoid MoE kernel issues"), so the ranks share one chunk."""
 
 
-def vllm_large_gpu(gpu_name: str, memory_bytes: float) -> bool:
-    """vLLM's larger defaults apply (VLLM_LARGE_GPU_BYTES)."""
-    return memory_bytes >= VLLM_LARGE_GPU_BYTES and "a100" not in gpu_name.lower()
+def vllm_defaults(gpu_name: str, memory_bytes: float) -> tuple[int, int]:
+    """vLLM's (max_num_seqs, max_num_batched_tokens) on this GPU (VLLM_LARGE_GPU_BYTES)."""
+    large = memory_bytes >= VLLM_LARGE_GPU_BYTES and "a100" not in gpu_name.lower()
+    return VLLM_DEFAULTS_LARGE_GPU if large else VLLM_DEFAULTS_OTHER_GPU
 
 
 def engine_step_budget(engine: str, gpu_name: str, memory_bytes: float, given: int | None = None) -> int:
@@ -78,7 +78,7 @@ def engine_step_budget(engine: str, gpu_name: str, memory_bytes: float, given: i
     if given is not None:
         return given
     if engine == "vllm":
-        return (VLLM_DEFAULTS_LARGE_GPU if vllm_large_gpu(gpu_name, memory_bytes) else VLLM_DEFAULTS_OTHER_GPU)[1]
+        return vllm_defaults(gpu_name, memory_bytes)[1]
     if engine == "sglang":
         return next(tokens for bound, tokens in SGLANG_CHUNKED_PREFILL_BY_MEMORY if memory_bytes < bound)
     return MAX_TOKENS_PER_STEP
@@ -93,10 +93,12 @@ def engine_step_tokens(engine: str, gpu_name: str, memory_bytes: float, attentio
 
 
 def engine_max_batch(engine: str, gpu_name: str, memory_bytes: float, attention_dp: int,
-                     kv_tokens_per_group: float | None = None, context_tokens: int | None = None) -> int:
+                     kv_tokens_per_group: float | None = None, context_tokens: int | None = None,
+                     step_tokens: int | None = None) -> int:
     """The most sequences one replica runs at once by the engine's default (`ServingConfig.max_batch` replaces it):
-    per attention group TensorRT-LLM 2048, vLLM 1024 or 256 (VLLM_LARGE_GPU_BYTES), SGLang its request pool
-    (SGLANG_REQUEST_POOL; its ceiling where the KV tokens or the context length are not known).
+    per attention group TensorRT-LLM 2048, vLLM 1024 or 256 (VLLM_LARGE_GPU_BYTES; at most its step budget,
+    `step_tokens` if given), SGLang its request pool (SGLANG_REQUEST_POOL; its ceiling where the KV tokens or the
+    context length are not known).
 
     Not assumed: SGLang's 48 with speculative decoding and no --max-running-requests ("Max running requests is reset
     to 48 for speculative decoding", `server_args.py`, sglang 0.5.5.post2 and 0.5.12). The published SGLang + MTP
@@ -105,15 +107,15 @@ def engine_max_batch(engine: str, gpu_name: str, memory_bytes: float, attention_
     4.3 and 5.9 s against 4.5 and 6.0 s for 16 requests queued behind 48). Give `max_batch` 48 for an untuned
     SGLang server that speculates."""
     if engine == "vllm":
-        seqs, step = VLLM_DEFAULTS_LARGE_GPU if vllm_large_gpu(gpu_name, memory_bytes) else VLLM_DEFAULTS_OTHER_GPU
-        return min(seqs, step) * attention_dp
+        seqs, step = vllm_defaults(gpu_name, memory_bytes)
+        return min(seqs, step_tokens or step) * attention_dp
     if engine == "sglang":
         floor, ceiling, per_context = SGLANG_REQUEST_POOL
         if kv_tokens_per_group is None or not context_tokens:
             return ceiling * attention_dp
         pool = min(max(int(kv_tokens_per_group / context_tokens * per_context), floor), ceiling)
         return max(1, min(int(kv_tokens_per_group // 2), pool)) * attention_dp
-    return ENGINE_MAX_BATCH.get(engine, ENGINE_MAX_BATCH["trtllm"]) * attention_dp
+    return TRTLLM_MAX_BATCH_SIZE * attention_dp
 
 
 ENGINE_EXPLOITS_SLIDING_WINDOW = {"trtllm": True, "vllm": True, "sglang": True}
@@ -277,8 +279,8 @@ class ThroughputResult:
     decode_gpus: int = 0
     attention_dp: bool = False
     max_batch: int | None = None
-    """The most sequences a replica (disaggregated: a decode worker) ran at once: as given, the engine's default limit,
-    or None where only memory limits them (`running_limit`)."""
+    """The most sequences a replica (disaggregated: a decode worker) could run at once: as given or the engine's default
+    limit (`running_limit`); None where the model could not run it."""
     step_tokens: int | None = None
     """The step budget it ran with, as the engine's flag is written: as given or the engine's default
     (`engine_step_budget`)."""
@@ -327,4 +329,5 @@ def running_limit(config: ServingConfig, attention_dp: int, gpu_name: str, memor
     (`engine_max_batch`)."""
     if config.max_batch is not None:
         return config.max_batch
-    return engine_max_batch(config.engine, gpu_name, memory_bytes, attention_dp, kv_tokens_per_group, context_tokens)
+    return engine_max_batch(config.engine, gpu_name, memory_bytes, attention_dp, kv_tokens_per_group, context_tokens,
+                            config.step_tokens)
