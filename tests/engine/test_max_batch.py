@@ -162,26 +162,35 @@ def test_a_limit_below_one_is_refused(llama):
     assert not r.runnable and r.reason == "max_batch must be at least 1 sequence (got 0)"
 
 
-def test_the_flag_and_the_batch_column_give_the_same_row(tmp_path, capsys):
-    flags = ["--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "1", "--precision", "bf16", "--engine", "vllm",
-             "--input-tokens", "201", "--output-tokens", "63", "--concurrency", "256", "--model-only", "--format", "json"]
-    assert main(["throughput", *flags, "--max-batch", "64"]) == 0
+def flag_and_column(capsys, tmp_path, gpu: str, prompt: int, output: int, concurrency: int, name: str, value: int):
+    """Llama-3.1-8B BF16 on one GPU under vLLM, asked three ways: with the flag --NAME VALUE, then in a --batch CSV with
+    the column NAME = VALUE and with it empty. (flag row, column row, default row) of the JSON."""
+    flags = ["--model", "llama-3.1-8b", "--gpu", gpu, "--gpus", "1", "--precision", "bf16", "--engine", "vllm",
+             "--input-tokens", str(prompt), "--output-tokens", str(output), "--concurrency", str(concurrency),
+             "--model-only", "--format", "json"]
+    assert main(["throughput", *flags, "--" + name.replace("_", "-"), str(value)]) == 0
     [single] = json.loads(capsys.readouterr().out)
     csv = tmp_path / "b.csv"
-    csv.write_text("model,gpu,gpus,precision,engine,input_tokens,output_tokens,concurrency,max_batch\n"
-                   "llama-3.1-8b,h100-sxm,1,bf16,vllm,201,63,256,64\nllama-3.1-8b,h100-sxm,1,bf16,vllm,201,63,256,\n")
+    row = f"llama-3.1-8b,{gpu},1,bf16,vllm,{prompt},{output},{concurrency},"
+    csv.write_text(f"model,gpu,gpus,precision,engine,input_tokens,output_tokens,concurrency,{name}\n{row}{value}\n{row}\n")
     assert main(["throughput", "--batch", str(csv), "--model-only", "--format", "json"]) == 0
-    capped, default = json.loads(capsys.readouterr().out)
+    given, default = json.loads(capsys.readouterr().out)
+    return single, given, default
+
+
+def test_the_flag_and_the_batch_column_give_the_same_row(tmp_path, capsys):
+    single, capped, default = flag_and_column(capsys, tmp_path, "h100-sxm", 201, 63, 256, "max_batch", 64)
     assert capped == single and single["max_batch"] == 64 and single["concurrency"] == 64
     assert default["max_batch"] == 1024 and default["concurrency"] == 256  # vLLM's own limit, above the load
 
 
-def test_a_bad_batch_cell_names_the_file_line_and_column(tmp_path, capsys):
+@pytest.mark.parametrize("column, cell", [("max_batch", "0"), ("step_tokens", "-5")])
+def test_a_bad_batch_cell_names_the_file_line_and_column(tmp_path, capsys, column, cell):
     csv = tmp_path / "b.csv"
-    csv.write_text("model,gpu,gpus,input_tokens,output_tokens,max_batch\nllama-3.1-8b,h100-sxm,1,201,63,0\n")
+    csv.write_text(f"model,gpu,gpus,input_tokens,output_tokens,{column}\nllama-3.1-8b,h100-sxm,1,201,63,{cell}\n")
     assert main(["throughput", "--batch", str(csv)]) != 0
     err = capsys.readouterr().err
-    assert f"{csv}:2: max_batch: must be a whole number of at least 1 (got '0')" in err and "Traceback" not in err
+    assert f"{csv}:2: {column}: must be a whole number of at least 1 (got '{cell}')" in err and "Traceback" not in err
 
 
 def test_a_measurement_stands_only_for_the_limit_it_was_measured_with():
@@ -235,21 +244,9 @@ def test_the_step_budget_flag_and_batch_column_give_the_same_row_and_shorten_the
     """`--step-tokens` (vLLM --max-num-batched-tokens) and the `step_tokens` batch column: the same row; JSON `step_tokens`
     is what the engine ran with, the default for the GPU where none is given (2,048: vLLM on an A100). 8,192 takes a
     6,000-token prompt in one step, so its TTFT is shorter than in 2,048-token chunks."""
-    flags = ["--model", "llama-3.1-8b", "--gpu", "a100-80gb", "--gpus", "1", "--precision", "bf16", "--engine", "vllm",
-             "--input-tokens", "6000", "--output-tokens", "100", "--concurrency", "4", "--model-only", "--format", "json"]
-    assert main(["throughput", *flags, "--step-tokens", "8192"]) == 0
-    [single] = json.loads(capsys.readouterr().out)
-    csv = tmp_path / "b.csv"
-    csv.write_text("model,gpu,gpus,precision,engine,input_tokens,output_tokens,concurrency,step_tokens\n"
-                   "llama-3.1-8b,a100-80gb,1,bf16,vllm,6000,100,4,8192\nllama-3.1-8b,a100-80gb,1,bf16,vllm,6000,100,4,\n")
-    assert main(["throughput", "--batch", str(csv), "--model-only", "--format", "json"]) == 0
-    given, default = json.loads(capsys.readouterr().out)
+    single, given, default = flag_and_column(capsys, tmp_path, "a100-80gb", 6000, 100, 4, "step_tokens", 8192)
     assert given == single and single["step_tokens"] == 8192 and default["step_tokens"] == 2048
     assert single["ttft_ms"] < default["ttft_ms"]
-    csv.write_text("model,gpu,gpus,input_tokens,output_tokens,step_tokens\nllama-3.1-8b,h100-sxm,1,201,63,-5\n")
-    assert main(["throughput", "--batch", str(csv)]) != 0
-    err = capsys.readouterr().err
-    assert f"{csv}:2: step_tokens: must be a whole number of at least 1 (got '-5')" in err and "Traceback" not in err
 
 
 def test_a_given_step_budget_is_the_engines_flag_sglang_shares_it_over_dp_ranks():

@@ -319,6 +319,15 @@ def run_options(tmp_path, scenario: dict) -> tuple[dict, dict]:
             dict(zip(results.options["option"].to_list(), results.options["gpus_peak"].to_list())))
 
 
+def vllm_options(workload: dict, variants: dict[str, dict]) -> dict:
+    """A one-scenario file whose options are Llama-3.1-8B FP8 on one rented H100 under vLLM, each with its extra fields."""
+    return {"schema_version": 1, "scenarios": [{
+        "id": "variants", "workload": workload, "finance": {"horizon_months": 12, "start_date": "2026-12-01"},
+        "options": [{"kind": "self-hosted", "id": name, "model": "llama-3.1-8b", "gpu": "h100-sxm", "gpus_per_replica": 1,
+                     "precision": "fp8", "engine": "vllm", "payment": {"mode": "on-demand", "gpu_usd_per_hour": 2.0}, **extra}
+                    for name, extra in variants.items()]}]}
+
+
 def test_a_scenario_option_drafts_what_its_acceptance_needs_or_what_it_gives(tmp_path, catalog):
     """A scenario's self-hosted option with EAGLE at 3.5 accepted tokens per step runs (3 drafted), as does one that gives
     draft_tokens; each costs the GPUs its replica rate asks (the same ceil(demand / rate) as without speculation)."""
@@ -337,12 +346,8 @@ def test_a_scenario_option_drafts_what_its_acceptance_needs_or_what_it_gives(tmp
 def test_a_scenario_option_with_an_engine_limit_needs_more_gpus(tmp_path):
     """The same self-hosted option with max_batch 8 (vLLM --max-num-seqs 8): each replica serves what 8 sequences serve,
     so the busiest hour needs ceil(demand / rate) replicas at that lower rate."""
-    scenario = {"schema_version": 1, "scenarios": [{
-        "id": "chat", "workload": {"requests_per_day": 2_000_000, "input_tokens": 500, "output_tokens": 200},
-        "finance": {"horizon_months": 12, "start_date": "2026-12-01"},
-        "options": [{"kind": "self-hosted", "id": name, "model": "llama-3.1-8b", "gpu": "h100-sxm", "gpus_per_replica": 1,
-                     "precision": "fp8", "engine": "vllm", "payment": {"mode": "on-demand", "gpu_usd_per_hour": 2.0}, **extra}
-                    for name, extra in (("free", {}), ("capped", {"max_batch": 8}))]}]}
+    scenario = vllm_options({"requests_per_day": 2_000_000, "input_tokens": 500, "output_tokens": 200},
+                            {"free": {}, "capped": {"max_batch": 8}})
     rates, gpus = run_options(tmp_path, scenario)
     assert rates["capped"].concurrency == 8 and rates["capped"].max_batch == 8 and rates["free"].max_batch == 1024
     assert rates["capped"].requests_per_s < rates["free"].requests_per_s
@@ -353,13 +358,10 @@ def test_a_scenario_option_with_an_engine_limit_needs_more_gpus(tmp_path):
 def test_a_scenario_option_gives_the_engines_step_budget(tmp_path):
     """A self-hosted option with step_tokens 2048 (vLLM --max-num-batched-tokens 2048) on an H100, whose default is
     8,192: the replica runs the given budget, and with prompts of 6,000 tokens it serves less and needs more GPUs."""
-    scenario = {"schema_version": 1, "scenarios": [{
-        "id": "rag", "workload": {"requests_per_day": 500_000, "input_tokens": 6000, "output_tokens": 200},
-        "finance": {"horizon_months": 12, "start_date": "2026-12-01"},
-        "options": [{"kind": "self-hosted", "id": name, "model": "llama-3.1-8b", "gpu": "h100-sxm", "gpus_per_replica": 1,
-                     "precision": "fp8", "engine": "vllm", "payment": {"mode": "on-demand", "gpu_usd_per_hour": 2.0}, **extra}
-                    for name, extra in (("default", {}), ("small-steps", {"step_tokens": 2048}))]}]}
+    scenario = vllm_options({"requests_per_day": 20_000_000, "input_tokens": 6000, "output_tokens": 200},
+                            {"default": {}, "small-steps": {"step_tokens": 2048}})
     rates, gpus = run_options(tmp_path, scenario)
     assert rates["default"].step_tokens == 8192 and rates["small-steps"].step_tokens == 2048
     assert rates["small-steps"].requests_per_s < rates["default"].requests_per_s
-    assert gpus["small-steps"] == math.ceil(500_000 / 86_400 / rates["small-steps"].requests_per_s)
+    assert gpus["small-steps"] > gpus["default"]
+    assert gpus["small-steps"] == math.ceil(20_000_000 / 86_400 / rates["small-steps"].requests_per_s)
