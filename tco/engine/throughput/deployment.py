@@ -9,7 +9,8 @@ from tco.engine.throughput.config import (DEFAULT_ACCEPTANCE_LENGTH, ENGINE_EXPL
                                           ENGINE_FUSION_ARCHITECTURES, ENGINE_FUSION_REACH, ENGINE_OVERLAPS_HOST_WHEN_SPECULATING, MAX_TOKENS_PER_STEP,
                                           ServingConfig, draft_tokens_of, engine_step_tokens)
 from tco.engine.throughput.fitted import FittedConstants
-from tco.engine.throughput.gpu import host_gpus, link_bytes_per_s, math_precision, pcie_only, peak_tflops, scale_up_gpus
+from tco.engine.throughput.gpu import (arm_hosted, host_gpus, link_bytes_per_s, math_precision, pcie_only, peak_tflops,
+                                      scale_up_gpus)
 from tco.engine.throughput.memory import (BYTES_PER_WEIGHT, ParamSplit, kv_bytes_per_token_per_gpu, kv_cache_bytes_per_token,
                                           memory_bytes_of, param_split)
 from tco.engine.throughput.parallel import Split
@@ -112,6 +113,8 @@ def build_deployment(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: 
     # MLA prompts attend in 16 bits whatever the cache's precision: the cache holds the compressed latent, and a
     # prompt's per-head keys and values are made from it by a GEMM (kv_b_proj) whose output is 16-bit.
     prefill_attention = (gpu.dense_bf16_tflops or peak) * 1e12 * matmul_share if model.attention == "mla" else attention
+    vendor_share = constants.amd_compute_share if gpu.vendor == "AMD" else 1.0
+    matmul, attention, prefill_attention = matmul * vendor_share, attention * vendor_share, prefill_attention * vendor_share
     if model.attention == "mla":
         latent = float((model.mla_kv_lora_rank or 0) + (model.mla_qk_rope_head_dim or 0))
         decode_pair = model.num_attention_heads * (2.0 * latent + 2.0 * (model.mla_kv_lora_rank or 0))
@@ -136,7 +139,7 @@ def build_deployment(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: 
         bandwidth_bytes_per_s=gpu.memory_bandwidth_tb_per_s * 1e12 * constants.memory_bandwidth_efficiency.for_gpu(gpu),
         matmul_flops_per_s=matmul, attention_flops_per_s=attention, prefill_attention_flops_per_s=prefill_attention, link_bytes_per_s=link, all_to_all=not pcie_only(gpu),
         attention_flops_per_pair_decode=decode_pair * layers, attention_flops_per_pair_prefill=prefill_pair * layers,
-        host_s_per_sequence=constants.cpp_host_s_per_sequence if config.runtime == "cpp" else constants.host_s_per_sequence,
+        host_s_per_sequence=host_s_per_sequence(gpu, config, constants),
         constants=constants,
         step_tokens=engine_step_tokens(config.engine, gpu.name, memory_bytes_of(gpu), split.attention_dp, config.step_tokens),
         prefill_tokens_per_request=0.0 if config.decode_only else config.input_tokens * (1.0 - config.prefix_hit_rate),
@@ -169,6 +172,14 @@ def fuses_allreduce_norm(model: OpenModel, gpu: GpuType, engine: str, tp: int, a
     reach = scale_up_gpus(gpu) if ENGINE_FUSION_REACH.get(engine) == "fabric" else host_gpus(gpu)
     return (ENGINE_FUSES_ALLREDUCE_NORM.get(engine, False) and fusion_architecture(model) in ENGINE_FUSION_ARCHITECTURES.get(engine, ())
             and gpu.architecture == "blackwell" and not pcie_only(gpu) and attention_dp == 1 and 1 < tp <= reach)
+
+
+def host_s_per_sequence(gpu: GpuType, config: ServingConfig, constants: FittedConstants) -> float:
+    """CPU time of the engine's scheduler loop per running sequence per step: the C++ executor's, or the Python
+    loop's, longer on a Grace (Arm) host (`FittedConstants.arm_host_slowdown`)."""
+    if config.runtime == "cpp":
+        return constants.cpp_host_s_per_sequence
+    return constants.host_s_per_sequence * (constants.arm_host_slowdown if arm_hosted(gpu) else 1.0)
 
 
 def acceptance_length_of(config: ServingConfig) -> float:

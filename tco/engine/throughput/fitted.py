@@ -10,7 +10,8 @@ from `FITTED` (`python -m tco.report.throughput_doc`).
 Fitted by `python -m tco.bench.fit_throughput` on the bundled calibration measurements (TensorRT-LLM
 v0.17 and v1.0 perf overviews, 631 rows), model only, from round starting values: minimise the
 median + 0.5 x P90 of the absolute log error. Each is a physical quantity; some are per GPU
-generation (Ampere, Ada, Hopper, Blackwell), none per model, per GPU type or per row.
+generation (Ampere, Ada, Hopper, Blackwell), two tell platforms apart (a Grace host CPU, an AMD GPU's
+kernels), none is per model, per GPU type or per row.
 """
 
 from __future__ import annotations
@@ -155,6 +156,24 @@ class FittedConstants:
     (`config.ENGINE_FUSES_ALLREDUCE_NORM`). At most the all-reduce's latency. Fitted on the InferenceX rows alone,
     when the only rows with the fusion were Dynamo + SGLang on GB200 / GB300 (tensor-parallel workers of 2-4 GPUs);
     the Dynamo + TensorRT-LLM rows that fuse since 2026-12-03 use it as fitted (not refitted)."""
+    arm_host_slowdown: float = field(default=1.0, metadata=_doc(
+        "times longer a Python executor's CPU work per sequence takes on a Grace (Arm) host than on x86", "number"))
+    """How many times `host_s_per_sequence` a Python executor loop takes per running sequence on a Grace-hosted GPU
+    (`gpu.ARM_HOSTED_GPUS`: GB200, GB300, GH200) against the x86 hosts of the other rows. Why: in the TensorRT-LLM
+    v1.0 tables the same runs on GB200 and B200 (one GPU, FP4) give GB200 1.03-1.18x B200's tokens/s for dense models
+    (its datasheet peaks are 1.11x), but 0.61-0.92x for the small-active-parameter MoEs (Qwen3-30B-A3B, Llama-4
+    Scout) at short and medium lengths, where the step is short and the host's per-sequence work sets the pace: a
+    slower host, not a slower GPU. Fitted (no source gives the two CPUs' speed on this loop); 1 = no difference. The
+    C++ executor (runtime `cpp`, the GH200 v0.17 rows) is not scaled: its rows fit worse with it."""
+    amd_compute_share: float = field(default=1.0, metadata=_doc(
+        "share of the NVIDIA GPUs' achieved compute rate (of the datasheet peak) that AMD Instinct GPUs reach"))
+    """The compute shares above (`matmul_efficiency`, `fp4_matmul_efficiency`) are fitted on NVIDIA GPUs, as the
+    TensorRT-LLM tables are; AMD Instinct GPUs reach less of their datasheet peak. The measured matmul ceilings of
+    `../shared/data/specs/gpus.csv` (stas00's MAMF sweeps, BF16) are 0.51 (MI300X), 0.60 (MI325X) and 0.63 (MI355X) of
+    the peak, against 0.73-0.87 for the seven NVIDIA GPUs listed (median 0.80): about 0.78 of NVIDIA's share on the
+    MI355X. This multiplies an AMD GPU's GEMM and attention rates (every precision). Fitted on the InferenceX MI355X
+    rows (the only AMD rows) rather than taken from the BF16 ceilings: their GEMMs are FP8 and FP4, grouped expert
+    GEMMs, and MLA attention, for which no AMD ceiling is published. 1 = as NVIDIA."""
     kv_handoff_s: float = field(default=0.05, metadata=_doc(
         "fixed time to hand a prefilled request to a decode worker (disaggregated serving)", "s"))
     """Disaggregated prefill/decode: the router, the KV transfer set-up (NIXL, Mooncake, MoRI) and the decode
@@ -182,6 +201,8 @@ FITTED = FittedConstants(
     scale_out_latency_s=7.858e-05,
     request_latency_s=0.06836,
     fused_allreduce_saving_s=1.164e-05,
+    arm_host_slowdown=1.5,
+    amd_compute_share=0.7761,
     kv_handoff_s=0.1083,
 )
 """The constants shipped with the tool (`python -m tco.bench.fit_throughput`, 2026-11-28, per
@@ -193,5 +214,7 @@ the two fixed latencies on the TTFTs of 1-8 requests in flight, where no queue h
 moved, 0.2202 -> 0.1083 s; 2026-12-02, `--serving --parameters gemm_activation_bytes --ttft-max-concurrency 8 --rounds 4`:
 the GEMM shape re-expressed from a width to activation bytes over the ridge point, 1.163 (the old 252.8 columns at an
 H100's FP8 ridge) -> 1.498; 2026-12-02, `--serving --parameters fused_allreduce_saving_s --ttft-max-concurrency 8
---rounds 4`: the new saving of SGLang's fused all-reduce + RMSNorm alone, from 10 us to 11.64 us). Every prediction uses
-them unless given others."""
+--rounds 4`: the new saving of SGLang's fused all-reduce + RMSNorm alone, from 10 us to 11.64 us; 2026-12-03,
+`--serving --parameters arm_host_slowdown --ttft-max-concurrency 8 --rounds 4`: the Grace host's slowdown alone, from 1
+(none) to 1.5; then `--serving --parameters amd_compute_share --ttft-max-concurrency 8 --rounds 4`: AMD's compute share
+alone, from 1 (as NVIDIA) to 0.7761). Every prediction uses them unless given others."""

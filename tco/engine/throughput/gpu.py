@@ -99,6 +99,18 @@ PyPI, `aiconfigurator_core/systems/gb200.yaml` and `gb300.yaml`: `num_gpus_per_n
 node (2 Grace CPUs x 2 GPUs each)`, read 2026-12-02). A tensor-parallel group of 8 spans two hosts there."""
 
 
+ARM_HOSTED_GPUS = frozenset({"gb200", "gb300", "gh200"})
+"""GPUs whose host CPU is an Arm Grace, not the x86 CPU of HGX / Instinct servers: GB200 and GB300 NVL72 trays hold 2
+Grace CPUs x 2 GPUs (HOST_GPUS' source), and GH200 is the Grace Hopper Superchip (catalog record; MLCommons inference
+v4.1 system `GH200-GraceHopper-Superchip_GH200-144GB_aarch64x1_TRT`). The engine's scheduler loop runs there
+(`FittedConstants.arm_host_slowdown`)."""
+
+
+def arm_hosted(gpu: GpuType) -> bool:
+    """True where a Grace (Arm) CPU, not an x86 one, runs the engine's host loop."""
+    return gpu.id in ARM_HOSTED_GPUS
+
+
 def host_gpus(gpu: GpuType) -> int:
     """GPUs one host drives (an engine with `--nnodes 1` runs on at most this many)."""
     return HOST_GPUS.get(gpu.id, min(scale_up_gpus(gpu), NODE_GPUS))
