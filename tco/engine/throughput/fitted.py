@@ -173,7 +173,8 @@ class FittedConstants:
     the peak, against 0.73-0.87 for the seven NVIDIA GPUs listed (median 0.80): about 0.78 of NVIDIA's share on the
     MI355X. This multiplies an AMD GPU's GEMM and attention rates (every precision). Fitted on the InferenceX MI355X
     rows (the only AMD rows) rather than taken from the BF16 ceilings: their GEMMs are FP8 and FP4, grouped expert
-    GEMMs, and MLA attention, for which no AMD ceiling is published. 1 = as NVIDIA."""
+    GEMMs, and MLA attention, for which no AMD ceiling is published. 1 = as NVIDIA. Intel's Gaudi 3 ceilings are below
+    NVIDIA's too (0.68 BF16, 0.70 FP8), but no calibration row says by how much in serving: not applied."""
     kv_handoff_s: float = field(default=0.05, metadata=_doc(
         "fixed time to hand a prefilled request to a decode worker (disaggregated serving)", "s"))
     """Disaggregated prefill/decode: the router, the KV transfer set-up (NIXL, Mooncake, MoRI) and the decode
