@@ -19,7 +19,8 @@ RUNTIMES: tuple[str, ...] = get_args(Runtime)
 """How the engine drives the GPU. `python`: an executor loop in Python (TensorRT-LLM's PyTorch
 backend, its default since 1.0; vLLM; SGLang). `cpp`: TensorRT-LLM's C++ executor over compiled
 TensorRT engines (the TensorRT engine flow, its default before 1.0). They differ in the CPU time the
-scheduler spends per running sequence (`FittedConstants.host_s_per_sequence`, `cpp_host_s_per_sequence`)."""
+scheduler spends per running sequence (`FittedConstants.host_s_per_sequence`, `cpp_host_s_per_sequence`; the Python
+loop's is `arm_host_slowdown` times longer on a Grace host: `deployment.host_s_per_sequence`)."""
 SPEC_METHODS: tuple[str, ...] = get_args(SpecMethod)
 """Speculative decoding methods (the `SpecMethod` Literal of tco.model.hardware)."""
 PERCENTILES: tuple[str, ...] = ("p50", "p90", "p99")
