@@ -105,16 +105,16 @@ def build_deployment(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: 
         return f"no published {('BF16' if shown not in ('fp8', 'fp4') else shown.upper())} TFLOPS for {gpu.name}: the model cannot estimate its compute"
     if not gpu.memory_bandwidth_tb_per_s:
         return f"no published memory bandwidth for {gpu.name}: the model cannot estimate decode speed"
-    matmul_share = constants.matmul_efficiency.for_gpu(gpu)
+    # AMD's kernels reach less of the peak than the NVIDIA ones the shares were fitted on (`amd_compute_share`)
+    vendor_share = constants.amd_compute_share if gpu.vendor == "AMD" else 1.0
+    matmul_share = constants.matmul_efficiency.for_gpu(gpu) * vendor_share
     computes_in = math_precision(gpu, precision)
-    matmul = peak * 1e12 * (constants.fp4_matmul_efficiency if computes_in == "fp4" else matmul_share)
+    matmul = peak * 1e12 * (constants.fp4_matmul_efficiency * vendor_share if computes_in == "fp4" else matmul_share)
     attn_peak = gpu.dense_fp8_tflops if kv_precision == "fp8" and gpu.dense_fp8_tflops else gpu.dense_bf16_tflops
     attention = (attn_peak or peak) * 1e12 * matmul_share
     # MLA prompts attend in 16 bits whatever the cache's precision: the cache holds the compressed latent, and a
     # prompt's per-head keys and values are made from it by a GEMM (kv_b_proj) whose output is 16-bit.
     prefill_attention = (gpu.dense_bf16_tflops or peak) * 1e12 * matmul_share if model.attention == "mla" else attention
-    vendor_share = constants.amd_compute_share if gpu.vendor == "AMD" else 1.0
-    matmul, attention, prefill_attention = matmul * vendor_share, attention * vendor_share, prefill_attention * vendor_share
     if model.attention == "mla":
         latent = float((model.mla_kv_lora_rank or 0) + (model.mla_qk_rope_head_dim or 0))
         decode_pair = model.num_attention_heads * (2.0 * latent + 2.0 * (model.mla_kv_lora_rank or 0))
