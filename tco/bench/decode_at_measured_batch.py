@@ -1,6 +1,6 @@
 """Is it the decode step or the queue? The model's TPOT at the batch a disaggregated row actually decoded.
 
-    tco bench decode [--min-concurrency 65] [--format table|csv|json]
+    tco bench decode [--min-concurrency 65] [--rows] [--format table|csv|json]
 
 Why: at many requests in flight the model over-predicts the disaggregated rows' throughput. Two different
 errors give that: a decode step that is too fast, or requests that the measured system kept out of decoding
@@ -9,14 +9,20 @@ errors give that: a decode step that is too fast, or requests that the measured 
 evaluated at that measured batch and its TPOT compared with the measured one:
 - near 1: the step is right, and what is left is the queue (`measured decoding / C` below 1);
 - well below 1: the model's step is too fast at that batch.
+
+`--rows` prints one line per row instead of the medians, with the requests and the measured decoding per decode
+attention group (a GPU under data-parallel attention, a worker otherwise): where a recipe caps each group's running
+requests and runs a few more requests than the caps hold, the decoding sits just under one figure per group while
+the requests per group sit above it (docs/throughput.md, "Where the queue comes from").
 """
 
 from __future__ import annotations
 
+import math
 import statistics
 from dataclasses import replace
 
-from tco.bench.accuracy import config_of, mean_latencies_ms, usable
+from tco.bench.accuracy import config_of, mean_latencies_ms, mean_length, usable
 from tco.engine.throughput import predict_model
 from tco.engine.throughput.predict import decode_side_config
 from tco.model.catalog import Catalog
@@ -38,12 +44,80 @@ def decode_rows(catalog: Catalog, min_concurrency: int = 65) -> list[dict]:
         whole = predict_model(model, gpu, config)
         if not (at_batch.runnable and whole.runnable):
             continue
+        groups = decode_attention_groups(m, config, decode_gpus)
+        cap = cap_read_from_requests(m.concurrency, groups)
+        capped = None
+        if cap is not None:
+            per_worker = cap * (config.tp if m.decode.attention_dp else 1)
+            capped = predict_model(model, gpu, replace(config, max_batch=per_worker))
         out.append({"id": m.id, "gpu": m.gpu, "engine": m.engine,
                     "decode_attention": "data-parallel" if m.decode.attention_dp else "tensor-parallel",
                     "concurrency": m.concurrency, "measured_decoding": decoding,
+                    "decode_attention_groups": groups,
+                    "concurrency_per_group": m.concurrency / groups if groups else None,
+                    "measured_decoding_per_group": decoding / groups if groups else None,
+                    "measured_ttft_ms": m.ttft_p50_ms or m.ttft_ms,
+                    "model_ttft_ms": whole.ttft_ms,
+                    "cap_per_group_read": cap,
+                    "model_ttft_ms_if_capped": capped.ttft_ms if capped is not None and capped.runnable else None,
+                    # Little's law on the measured completions: the requests above the caps wait this long for a slot
+                    "queue_ttft_ms_if_capped": ((m.concurrency - cap * groups) / completions_per_s(m) * 1e3
+                                                if cap is not None else None),
                     "tpot_at_measured_batch_ratio": at_batch.tpot_ms / 1e3 / measured_tpot_s,
                     "throughput_ratio": whole.output_tokens_per_s / m.output_tokens_per_s})
     return out
+
+
+def completions_per_s(m) -> float:
+    """Requests a row completes per second: its output tokens/s over the mean output length."""
+    return m.output_tokens_per_s / mean_length(m.output_tokens, m.length_min_ratio)
+
+
+def decode_attention_groups(m, config, decode_gpus: int) -> int | None:
+    """The decode side's attention groups, each running its own batch: every GPU under data-parallel attention, every
+    worker (`config.tp` GPUs) otherwise. None where the row publishes no layout (`0 workers`)."""
+    if not config.tp:
+        return None
+    return decode_gpus if m.decode.attention_dp else decode_gpus // config.tp
+
+
+CAP_READING = (1.04, 1.31)
+"""Requests per decode attention group, over the power of two just below them, that `cap_read_from_requests` reads as
+a recipe's cap plus a margin of queued requests: the 1.05, 1.1, 1.2 and 1.3 that 25 of the 40 Dynamo + TensorRT-LLM
+rows with data-parallel decode at 65+ requests show (1,127 = 1.1 x 32 x 32). An exact power of two says nothing
+(the cap may be above it), nor do the SGLang rows' requests (powers of two, and 4/3 or 3/2 of one)."""
+
+
+def cap_read_from_requests(concurrency: int, groups: int | None) -> int | None:
+    """The running-request cap per decode attention group that a row's requests suggest, or None.
+
+    Why only a reading: the published rows do not give the recipes' caps (TensorRT-LLM max_batch_size, SGLang
+    --max-running-requests). Where the requests per group sit 4-31 % above a power of two (CAP_READING), that
+    power of two is read as the cap, and the excess as requests a closed loop keeps waiting for a slot. Used for
+    the what-if column of `--rows`, never by `tco bench accuracy`."""
+    if not groups or concurrency < groups:
+        return None
+    per_group = concurrency / groups
+    power = 2 ** math.floor(math.log2(per_group))
+    low, high = CAP_READING
+    return power if low <= per_group / power <= high else None
+
+
+def row_view(records: list[dict]) -> list[dict]:
+    """`--rows`: one line per row, rounded for reading."""
+    def rounded(value, digits: int):
+        return None if value is None else round(value, digits)
+
+    return [{"id": r["id"].split(":")[-1], "gpu": r["gpu"], "engine": r["engine"], "decode_attention": r["decode_attention"],
+             "concurrency": r["concurrency"], "decode_attention_groups": r["decode_attention_groups"],
+             "concurrency_per_group": rounded(r["concurrency_per_group"], 1),
+             "measured_decoding_per_group": rounded(r["measured_decoding_per_group"], 1),
+             "measured_ttft_ms": rounded(r["measured_ttft_ms"], 0), "model_ttft_ms": rounded(r["model_ttft_ms"], 0),
+             "cap_per_group_read": r["cap_per_group_read"], "queue_ttft_ms_if_capped": rounded(r["queue_ttft_ms_if_capped"], 0),
+             "model_ttft_ms_if_capped": rounded(r["model_ttft_ms_if_capped"], 0),
+             "model_tpot_at_measured_batch_over_measured": round(r["tpot_at_measured_batch_ratio"], 2),
+             "throughput_predicted_over_measured": round(r["throughput_ratio"], 2)}
+            for r in sorted(records, key=lambda r: (r["gpu"], r["engine"], r["decode_attention"], r["concurrency"]))]
 
 
 def summary(records: list[dict]) -> list[dict]:
@@ -63,12 +137,13 @@ def summary(records: list[dict]) -> list[dict]:
 
 
 def run_benchmark(args) -> int:
-    """`tco bench decode`: the summary, one row per GPU, engine and decode attention layout."""
+    """`tco bench decode`: the summary, one row per GPU, engine and decode attention layout (`--rows`: one per row)."""
     from pathlib import Path
 
     from tco.load.hardware import load_hardware
     from tco.report.table import print_rows
 
     catalog = load_hardware(extra_dirs=[Path(d) for d in args.hardware_dir])
-    print_rows(summary(decode_rows(catalog, args.min_concurrency)), args.format)
+    records = decode_rows(catalog, args.min_concurrency)
+    print_rows(row_view(records) if args.rows else summary(records), args.format)
     return 0
