@@ -39,7 +39,7 @@ PARAMETERS = (
     *(f"nvlink_allreduce_bytes_per_s.{g}" for g in ("ampere", "hopper", "blackwell")),
     "host_s_per_sequence", "cpp_host_s_per_sequence", "host_exposed_share", "roofline_sharpness",
     "gemm_activation_bytes", "scale_out_bytes_per_s", "scale_out_latency_s", "request_latency_s", "kv_handoff_s",
-    "fused_allreduce_saving_s", "arm_host_slowdown", "amd_compute_share",
+    "fused_allreduce_saving_s", "arm_host_slowdown",
 )
 """Fields of FittedConstants; `name.generation` is one generation's value of a per-generation
 constant (`--per-generation all`), `name.*` all of them at once."""
@@ -52,7 +52,7 @@ START = {
     "roofline_sharpness": 4.0,
     "gemm_activation_bytes": 1.0, "scale_out_bytes_per_s": 40e9, "scale_out_latency_s": 20e-6,
     "request_latency_s": 0.02, "kv_handoff_s": 0.05, "fused_allreduce_saving_s": 0.0,
-    "arm_host_slowdown": 1.0, "amd_compute_share": 1.0,
+    "arm_host_slowdown": 1.0,
 }
 """Where every fit starts (round figures, the same for every generation), so that a refit without a
 GPU or a family owes nothing to the rows it leaves out."""
@@ -78,12 +78,10 @@ BOUNDS = {
     "fused_allreduce_saving_s": (0.0, 38e-6),
     # a host CPU from as fast as x86 to three times slower on the scheduler's Python loop
     "arm_host_slowdown": (1.0, 3.0),
-    # from NVIDIA's achieved share of the peak down to less than half of it (MI300X's BF16 ceiling is 0.64 of NVIDIA's)
-    "amd_compute_share": (0.4, 1.0),
 }
 SERVING_PARAMETERS = ("gemm_activation_bytes", "scale_out_bytes_per_s", "scale_out_latency_s", "request_latency_s",
                       "kv_handoff_s", "allreduce_latency_s", "layer_overhead_s", "fused_allreduce_saving_s",
-                      "arm_host_slowdown", "amd_compute_share")
+                      "arm_host_slowdown")
 """`--serving`: what the second calibration source (InferenceX, online points with TTFT and TPOT) moves,
 from the shipped FITTED: the GEMM shape, the scale-out network, the fixed latencies of a request (TTFT)
 and of small-batch steps (all-reduce, per layer). The compute shares stay as fitted on the TensorRT-LLM
@@ -304,8 +302,9 @@ def without_what_only_they_inform(catalog: Catalog, kept: Sequence[ThroughputMea
                                   ttft_max_concurrency: int | None = None) -> FittedConstants:
     """`constants` with every serving parameter that no kept row depends on back at its START value. Why: a refit
     without a group moves a parameter only where the kept rows score it, so one that only the group's rows inform
-    (the AMD compute share when the MI355X, the only AMD GPU, is held out; the request and handoff latencies when the
-    DeepSeek family, the only rows with a TTFT, is) would keep its shipped value, fitted on the group itself."""
+    (the request and handoff latencies when the DeepSeek family, the only rows with a TTFT, is held out; the AMD compute
+    share without the MI355X until it was measured instead, 2026-12-04) would keep its shipped value, fitted on the
+    group itself."""
     base = objective(catalog, kept, constants, P90_WEIGHT, ttft_max_concurrency)
     for name in SERVING_PARAMETERS:
         reset = with_constant(constants, name, START[name])

@@ -25,21 +25,21 @@ HOLDOUT_ROWS = [
 ]
 
 SERVING_HOLDOUT_ROWS = [
-    {'group': 'hold-out gpu (serving refit)', 'key': 'mi355x', 'rows': 176, 'median_abs_pct_error': 17.73, 'p90_abs_pct_error': 83.19},
-    {'group': 'hold-out gpu (serving refit), tpot', 'key': 'mi355x', 'rows': 176, 'median_abs_pct_error': 11.66, 'p90_abs_pct_error': 44.07},
-    {'group': 'hold-out gpu (serving refit), ttft', 'key': 'mi355x', 'rows': 176, 'median_abs_pct_error': 25.41, 'p90_abs_pct_error': 90.69},
-    {'group': 'hold-out gpu (serving refit)', 'key': 'gb300', 'rows': 50, 'median_abs_pct_error': 9.93, 'p90_abs_pct_error': 27.02},
-    {'group': 'hold-out gpu (serving refit), tpot', 'key': 'gb300', 'rows': 50, 'median_abs_pct_error': 8.61, 'p90_abs_pct_error': 22.91},
-    {'group': 'hold-out gpu (serving refit), ttft', 'key': 'gb300', 'rows': 50, 'median_abs_pct_error': 64.74, 'p90_abs_pct_error': 94.26},
-    {'group': 'hold-out gpu (serving refit)', 'key': 'gb200', 'rows': 122, 'median_abs_pct_error': 13.0, 'p90_abs_pct_error': 61.14},
-    {'group': 'hold-out gpu (serving refit), tpot', 'key': 'gb200', 'rows': 82, 'median_abs_pct_error': 9.97, 'p90_abs_pct_error': 36.74},
-    {'group': 'hold-out gpu (serving refit), ttft', 'key': 'gb200', 'rows': 82, 'median_abs_pct_error': 72.79, 'p90_abs_pct_error': 97.01},
-    {'group': 'hold-out gpu (serving refit)', 'key': 'h100-sxm', 'rows': 160, 'median_abs_pct_error': 8.72, 'p90_abs_pct_error': 25.62},
-    {'group': 'hold-out gpu (serving refit), tpot', 'key': 'h100-sxm', 'rows': 25, 'median_abs_pct_error': 36.41, 'p90_abs_pct_error': 97.32},
-    {'group': 'hold-out gpu (serving refit), ttft', 'key': 'h100-sxm', 'rows': 25, 'median_abs_pct_error': 48.02, 'p90_abs_pct_error': 96.32},
-    {'group': 'hold-out family (serving refit)', 'key': 'deepseek', 'rows': 333, 'median_abs_pct_error': 17.37, 'p90_abs_pct_error': 85.82},
-    {'group': 'hold-out family (serving refit), tpot', 'key': 'deepseek', 'rows': 333, 'median_abs_pct_error': 13.15, 'p90_abs_pct_error': 40.98},
-    {'group': 'hold-out family (serving refit), ttft', 'key': 'deepseek', 'rows': 333, 'median_abs_pct_error': 51.88, 'p90_abs_pct_error': 96.57},
+    {'group': 'hold-out gpu (serving refit)', 'key': 'mi355x', 'rows': 176, 'median_abs_pct_error': 15.83, 'p90_abs_pct_error': 73.37},
+    {'group': 'hold-out gpu (serving refit), tpot', 'key': 'mi355x', 'rows': 176, 'median_abs_pct_error': 10.79, 'p90_abs_pct_error': 42.32},
+    {'group': 'hold-out gpu (serving refit), ttft', 'key': 'mi355x', 'rows': 176, 'median_abs_pct_error': 24.02, 'p90_abs_pct_error': 84.99},
+    {'group': 'hold-out gpu (serving refit)', 'key': 'gb300', 'rows': 50, 'median_abs_pct_error': 9.18, 'p90_abs_pct_error': 26.58},
+    {'group': 'hold-out gpu (serving refit), tpot', 'key': 'gb300', 'rows': 50, 'median_abs_pct_error': 8.85, 'p90_abs_pct_error': 22.9},
+    {'group': 'hold-out gpu (serving refit), ttft', 'key': 'gb300', 'rows': 50, 'median_abs_pct_error': 65.43, 'p90_abs_pct_error': 95.01},
+    {'group': 'hold-out gpu (serving refit)', 'key': 'gb200', 'rows': 122, 'median_abs_pct_error': 13.15, 'p90_abs_pct_error': 60.95},
+    {'group': 'hold-out gpu (serving refit), tpot', 'key': 'gb200', 'rows': 82, 'median_abs_pct_error': 9.86, 'p90_abs_pct_error': 37.3},
+    {'group': 'hold-out gpu (serving refit), ttft', 'key': 'gb200', 'rows': 82, 'median_abs_pct_error': 71.3, 'p90_abs_pct_error': 98.27},
+    {'group': 'hold-out gpu (serving refit)', 'key': 'h100-sxm', 'rows': 160, 'median_abs_pct_error': 9.03, 'p90_abs_pct_error': 24.28},
+    {'group': 'hold-out gpu (serving refit), tpot', 'key': 'h100-sxm', 'rows': 25, 'median_abs_pct_error': 34.98, 'p90_abs_pct_error': 84.65},
+    {'group': 'hold-out gpu (serving refit), ttft', 'key': 'h100-sxm', 'rows': 25, 'median_abs_pct_error': 43.9, 'p90_abs_pct_error': 95.96},
+    {'group': 'hold-out family (serving refit)', 'key': 'deepseek', 'rows': 333, 'median_abs_pct_error': 16.59, 'p90_abs_pct_error': 79.78},
+    {'group': 'hold-out family (serving refit), tpot', 'key': 'deepseek', 'rows': 333, 'median_abs_pct_error': 12.18, 'p90_abs_pct_error': 40.62},
+    {'group': 'hold-out family (serving refit), ttft', 'key': 'deepseek', 'rows': 333, 'median_abs_pct_error': 51.03, 'p90_abs_pct_error': 96.49},
 ]
 """Recorded by `python -m tco.bench.fit_throughput --serving --holdout --rounds 3 --ttft-max-concurrency 8` (2026-12-02,
 964 measurements; rerun the same day after the chunked-prefill, saturated-prefill, request-conservation, exchange-latency,
@@ -49,12 +49,14 @@ shape from the ridge point and the busiest GPU's expert reads of the same evenin
 read as layouts not published (`accuracy.config_of`), and again after the disaggregated closed loop's decode-slot queue
 and TTFT percentiles, after the aggregated closed loop and after TensorRT-LLM's fused all-reduce, and after the
 engines' own defaults by GPU and the chunked prefill (2026-12-03 evening), and after the Grace host's slowdown and
-the AMD compute share (2026-12-03 night; 5 minutes on this machine); TTFT scored at 1-8 requests in flight only, as the
-shipped handoff was fitted):
+the AMD compute share (2026-12-03 night), and after that share became the measured matmul ceilings' (2026-12-04,
+`gpu.vendor_compute_share`: no longer fitted, so kept when the MI355X or DeepSeek is held out; 5 minutes on this
+machine); TTFT scored at 1-8 requests in flight only, as the shipped handoff was fitted):
 SERVING_PARAMETERS refitted from the shipped FITTED without each GPU of the InferenceX source and without the
 DeepSeek family, scored on what was left out (throughput; TPOT and TTFT where published). Partial hold-outs: the
 compute shares stay as fitted on the TensorRT-LLM rows (which include GB200 and H100 SXM rows), and without the
 DeepSeek family no TTFT row is left to fit the request and handoff latencies. Since 2026-12-03 night a serving
 constant that no kept row depends on starts each refit from its round START value, not the shipped one
-(`fit_throughput.without_what_only_they_inform`): the AMD compute share without the MI355X; the latencies, the
-scale-out network and the fused all-reduce saving without DeepSeek (before, those kept values fitted on the group)."""
+(`fit_throughput.without_what_only_they_inform`): the latencies, the scale-out network and the fused all-reduce
+saving without DeepSeek (before, those kept values fitted on the group; so did the AMD compute share without the
+MI355X until 2026-12-04, when it stopped being fitted)."""

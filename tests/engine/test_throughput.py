@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+import statistics
 from dataclasses import replace
 from pathlib import Path
 
@@ -176,7 +177,7 @@ def test_mla_prompt_attention_runs_in_16_bits_on_an_fp8_cache(catalog):
     m, g = catalog.models["deepseek-r1"], catalog.gpus["mi355x"]
     cfg = ServingConfig(gpus=8, tp=8, input_tokens=8192, output_tokens=1024, precision="fp8")
     d = build_deployment(m, g, cfg, 8, 1, 1, Split(1, 1), "fp8", "fp8", FITTED)
-    share = FITTED.matmul_efficiency.for_gpu(g) * FITTED.amd_compute_share  # an AMD GPU: its kernels' share too
+    share = FITTED.matmul_efficiency.for_gpu(g) * (1565 / 2500 / 0.8033)  # an AMD GPU: its kernels' measured share too
     assert d.attention_flops_per_s == pytest.approx(5000e12 * share)
     assert d.prefill_attention_flops_per_s == pytest.approx(2500e12 * share)
     flops = 8192 * 4096 * 128 * (2 * (128 + 64) + 2 * 128) * 61 / 8
@@ -265,7 +266,7 @@ def test_a_generation_uses_its_own_entry_or_else_the_shared_one(catalog):
     mi300x, b200 = deployment(catalog.gpus["mi300x"]), deployment(catalog.gpus["b200"])
     assert mi300x.bandwidth_bytes_per_s == pytest.approx(5.3e12 * FITTED.memory_bandwidth_efficiency.for_gpu(catalog.gpus["mi300x"]))
     assert mi300x.matmul_flops_per_s == pytest.approx(2610e12 * FITTED.matmul_efficiency.for_gpu(catalog.gpus["mi300x"])
-                                                      * FITTED.amd_compute_share)
+                                                      * (668.4 / 1300 / 0.8033))  # its measured matmul ceiling
     assert b200.matmul_flops_per_s == pytest.approx(4500e12 * FITTED.matmul_efficiency.for_gpu(catalog.gpus["b200"]))
     # NVLink bandwidth has an entry per generation: Blackwell's NVLink 5 is faster than Hopper's NVLink 4
     assert b200.link_bytes_per_s == FITTED.nvlink_allreduce_bytes_per_s.blackwell > FITTED.nvlink_allreduce_bytes_per_s.hopper
@@ -564,10 +565,11 @@ def test_a_grace_host_slows_the_python_loop_of_a_small_moe_below_the_x86_hosted_
 
 def test_an_amd_gpu_reaches_less_of_its_peak_than_an_nvidia_one_with_the_same_datasheet(catalog):
     """MI355X and GB200 publish the same dense FP8 peak (5,000 TFLOPS) and bandwidth (8 TB/s). The compute shares are
-    fitted on NVIDIA rows; AMD's kernels reach amd_compute_share (0.7761) of them, as the measured BF16 matmul ceilings
-    suggest (MI355X 1,565 of 2,500 TFLOPS = 0.626 against a median 0.80 for the NVIDIA GPUs of gpus.csv: 0.78).
-    So an 8,192-token prompt of Llama-3.1-70B FP8 on one GPU, a compute-bound step, takes longer on the MI355X: by
-    less than 1 / 0.7761 = 1.29x, as its weights (read at the same bandwidth) and the GEMM shape do not slow."""
+    fitted on NVIDIA rows; AMD's kernels reach the share their measured BF16 matmul ceilings give against NVIDIA's
+    (`vendor_compute_share`): MI355X 1,565 of 2,500 TFLOPS = 0.626, over 0.8033 (the median of the seven NVIDIA
+    GPUs with a measured ceiling, H100 SXM's 794.5 of 989) = 0.7793. So an 8,192-token prompt of Llama-3.1-70B FP8 on
+    one GPU, a compute-bound step, takes longer on the MI355X: by less than 1 / 0.7793 = 1.28x, as its weights (read
+    at the same bandwidth) and the GEMM shape do not slow."""
     m = catalog.models["llama-3.1-70b"]
     cfg = ServingConfig(gpus=1, input_tokens=8192, output_tokens=1, precision="fp8", engine="sglang")
 
@@ -576,11 +578,28 @@ def test_an_amd_gpu_reaches_less_of_its_peak_than_an_nvidia_one_with_the_same_da
 
     mi355x, gb200 = deployment("mi355x"), deployment("gb200")
     assert gb200.matmul_flops_per_s == pytest.approx(5000e12 * FITTED.matmul_efficiency.shared)
-    assert mi355x.matmul_flops_per_s == pytest.approx(5000e12 * FITTED.matmul_efficiency.shared * 0.7761)
-    assert mi355x.attention_flops_per_s == pytest.approx(gb200.attention_flops_per_s * 0.7761)
+    share = 1565 / 2500 / 0.8033
+    assert share == pytest.approx(0.7793, abs=5e-5)
+    assert mi355x.matmul_flops_per_s == pytest.approx(5000e12 * FITTED.matmul_efficiency.shared * share)
+    assert mi355x.attention_flops_per_s == pytest.approx(gb200.attention_flops_per_s * share)
     assert mi355x.bandwidth_bytes_per_s == gb200.bandwidth_bytes_per_s
     slower = step_seconds(mi355x, 0.0, 8192.0)[0] / step_seconds(gb200, 0.0, 8192.0)[0]
-    assert 1.2 < slower < 1 / 0.7761
+    assert 1.2 < slower < 1 / share
+
+
+def test_the_nvidia_reference_share_is_the_median_of_the_catalogs_measured_nvidia_ceilings(catalog):
+    """NVIDIA_MATMUL_SHARE_OF_PEAK is not a free number: recomputed from the catalog's NVIDIA GPUs that carry a measured
+    BF16 matmul ceiling (seven of them), the median of measured / peak is the H100 SXM's 794.5 / 989 = 0.8033. Every
+    NVIDIA GPU keeps share 1; Intel's Gaudi 3 gets 1,243 / 1,835 / 0.8033 = 0.843; a GPU without a ceiling gets 1."""
+    from tco.engine.throughput.gpu import NVIDIA_MATMUL_SHARE_OF_PEAK, vendor_compute_share
+
+    shares = sorted(g.measured_matmul_bf16_tflops / g.dense_bf16_tflops for g in catalog.gpus.values()
+                    if g.vendor == "NVIDIA" and g.measured_matmul_bf16_tflops and g.dense_bf16_tflops)
+    assert len(shares) == 7
+    assert NVIDIA_MATMUL_SHARE_OF_PEAK == round(statistics.median(shares), 4) == round(794.5 / 989, 4)
+    assert all(vendor_compute_share(g) == 1.0 for g in catalog.gpus.values() if g.vendor == "NVIDIA")
+    assert vendor_compute_share(catalog.gpus["gaudi3"]) == pytest.approx(1243 / 1835 / 0.8033)
+    assert vendor_compute_share(catalog.gpus["mi350x"]) == 1.0  # no measured ceiling (nor peaks: not estimated)
 
 
 def test_a_token_goes_once_to_each_gpu_holding_one_of_its_experts():

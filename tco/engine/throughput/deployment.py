@@ -10,7 +10,7 @@ from tco.engine.throughput.config import (DEFAULT_ACCEPTANCE_LENGTH, ENGINE_EXPL
                                           ServingConfig, draft_tokens_of, engine_step_tokens)
 from tco.engine.throughput.fitted import FittedConstants
 from tco.engine.throughput.gpu import (arm_hosted, host_gpus, link_bytes_per_s, math_precision, pcie_only, peak_tflops,
-                                      scale_up_gpus)
+                                      scale_up_gpus, vendor_compute_share)
 from tco.engine.throughput.memory import (BYTES_PER_WEIGHT, ParamSplit, kv_bytes_per_token_per_gpu, kv_cache_bytes_per_token,
                                           memory_bytes_of, param_split)
 from tco.engine.throughput.parallel import Split
@@ -105,8 +105,8 @@ def build_deployment(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: 
         return f"no published {('BF16' if shown not in ('fp8', 'fp4') else shown.upper())} TFLOPS for {gpu.name}: the model cannot estimate its compute"
     if not gpu.memory_bandwidth_tb_per_s:
         return f"no published memory bandwidth for {gpu.name}: the model cannot estimate decode speed"
-    # AMD's kernels reach less of the peak than the NVIDIA ones the shares were fitted on (`amd_compute_share`)
-    vendor_share = constants.amd_compute_share if gpu.vendor == "AMD" else 1.0
+    # Other vendors' kernels reach another share of the peak than the NVIDIA ones the shares were fitted on
+    vendor_share = vendor_compute_share(gpu)
     matmul_share = constants.matmul_efficiency.for_gpu(gpu) * vendor_share
     computes_in = math_precision(gpu, precision)
     matmul = peak * 1e12 * (constants.fp4_matmul_efficiency * vendor_share if computes_in == "fp4" else matmul_share)

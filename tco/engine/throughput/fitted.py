@@ -165,16 +165,6 @@ class FittedConstants:
     Scout) at short and medium lengths, where the step is short and the host's per-sequence work sets the pace: a
     slower host, not a slower GPU. Fitted (no source gives the two CPUs' speed on this loop); 1 = no difference. The
     C++ executor (runtime `cpp`, the GH200 v0.17 rows) is not scaled: its rows fit worse with it."""
-    amd_compute_share: float = field(default=1.0, metadata=_doc(
-        "share of the NVIDIA GPUs' achieved compute rate (of the datasheet peak) that AMD Instinct GPUs reach"))
-    """The compute shares above (`matmul_efficiency`, `fp4_matmul_efficiency`) are fitted on NVIDIA GPUs, as the
-    TensorRT-LLM tables are; AMD Instinct GPUs reach less of their datasheet peak. The measured matmul ceilings of
-    `../shared/data/specs/gpus.csv` (stas00's MAMF sweeps, BF16) are 0.51 (MI300X), 0.60 (MI325X) and 0.63 (MI355X) of
-    the peak, against 0.73-0.87 for the seven NVIDIA GPUs listed (median 0.80): about 0.78 of NVIDIA's share on the
-    MI355X. This multiplies an AMD GPU's GEMM and attention rates (every precision). Fitted on the InferenceX MI355X
-    rows (the only AMD rows) rather than taken from the BF16 ceilings: their GEMMs are FP8 and FP4, grouped expert
-    GEMMs, and MLA attention, for which no AMD ceiling is published. 1 = as NVIDIA. Intel's Gaudi 3 ceilings are below
-    NVIDIA's too (0.68 BF16, 0.70 FP8), but no calibration row says by how much in serving: not applied."""
     kv_handoff_s: float = field(default=0.05, metadata=_doc(
         "fixed time to hand a prefilled request to a decode worker (disaggregated serving)", "s"))
     """Disaggregated prefill/decode: the router, the KV transfer set-up (NIXL, Mooncake, MoRI) and the decode
@@ -203,7 +193,6 @@ FITTED = FittedConstants(
     request_latency_s=0.06836,
     fused_allreduce_saving_s=1.164e-05,
     arm_host_slowdown=1.5,
-    amd_compute_share=0.7761,
     kv_handoff_s=0.1083,
 )
 """The constants shipped with the tool (`python -m tco.bench.fit_throughput`, 2026-11-28, per
@@ -218,4 +207,5 @@ H100's FP8 ridge) -> 1.498; 2026-12-02, `--serving --parameters fused_allreduce_
 --rounds 4`: the new saving of SGLang's fused all-reduce + RMSNorm alone, from 10 us to 11.64 us; 2026-12-03,
 `--serving --parameters arm_host_slowdown --ttft-max-concurrency 8 --rounds 4`: the Grace host's slowdown alone, from 1
 (none) to 1.5; then `--serving --parameters amd_compute_share --ttft-max-concurrency 8 --rounds 4`: AMD's compute share
-alone, from 1 (as NVIDIA) to 0.7761). Every prediction uses them unless given others."""
+alone, from 1 (as NVIDIA) to 0.7761, replaced on 2026-12-04 by the share the measured matmul ceilings give,
+`gpu.vendor_compute_share`, 0.7793 on the MI355X, fitted on no row). Every prediction uses them unless given others."""

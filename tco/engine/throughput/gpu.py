@@ -23,6 +23,29 @@ PCIE_GENERATION = {"ampere": 4, "ada": 4, "hopper": 5, "blackwell": 5}
 """PCIe generation of each GPU generation's PCIe cards (A100 PCIe and L40S are Gen4 cards; H100
 PCIe and RTX PRO 6000 Blackwell are Gen5, as the catalog notes of the RTX PRO 6000 say)."""
 
+NVIDIA_MATMUL_SHARE_OF_PEAK = 0.8033
+"""The share of the BF16 datasheet peak that NVIDIA GPUs' matmuls reach, measured: the median of the catalog's seven
+NVIDIA GPUs with a measured matmul ceiling (stas00's MAMF sweeps, `measured_matmul_bf16_tflops` in hardware/gpus.yaml,
+from ../shared/data/specs/gpus.csv): GB200 0.729, B200 0.776, B300 0.786, H100 SXM 0.803 (794.5 of 989), A100 PCIe
+0.811, GH200 0.838, A100 SXM 0.869. The compute shares of FITTED were fitted on NVIDIA GPUs; this is the share their
+kernels reach, against which another vendor's is measured (`vendor_compute_share`)."""
+
+
+def vendor_compute_share(gpu: GpuType) -> float:
+    """How much of the compute rate the fitted shares give an NVIDIA GPU this GPU's kernels reach, from measured matmul
+    ceilings: its own (BF16 measured / BF16 peak) over NVIDIA's (NVIDIA_MATMUL_SHARE_OF_PEAK); 1 for NVIDIA GPUs.
+
+    Why: the TensorRT-LLM tables the shares were fitted on are all NVIDIA, and AMD's matmuls reach less of their
+    peak (MI355X 1,565 of 2,500 BF16 TFLOPS, 0.626: 0.779 of NVIDIA's share; MI300X 0.640, MI325X 0.752; Intel Gaudi
+    3 0.843). A published measurement, not a fit: fitted alone on the 176 InferenceX MI355X rows (2026-12-03) the same
+    factor came out at 0.776. It multiplies every GEMM and attention rate (FP8 and FP4 too: no AMD ceiling is
+    published for them). A non-NVIDIA GPU without a measured ceiling keeps 1 (none the model can estimate today:
+    MI350X has no published peaks either)."""
+    measured, peak = gpu.measured_matmul_bf16_tflops, gpu.dense_bf16_tflops
+    if gpu.vendor == "NVIDIA" or not measured or not peak:
+        return 1.0
+    return measured / peak / NVIDIA_MATMUL_SHARE_OF_PEAK
+
 
 def weight_only(gpu: GpuType, precision: str) -> bool:
     """Weights in a format the GPU has no tensor-core math for, FP4 before Blackwell / CDNA4 or FP8 before Ada /
