@@ -43,7 +43,7 @@ class Case:
         if self.metric == "ttft":
             # an offline run's TTFT is the wait of a queue of all its requests, set by how many it sent: no latency
             # of serving (the TensorRT-LLM tables publish none; imported runs may)
-            return self.predicted_ttft_ms, (m.ttft_p50_ms or m.ttft_ms) if m.scenario != OFFLINE else None
+            return self.predicted_ttft_ms, measured_ttft_ms(m) if m.scenario != OFFLINE else None
         return self.predicted_tokens_per_s, m.output_tokens_per_s
 
     @property
@@ -124,6 +124,11 @@ def layout_published(m: ThroughputMeasurement) -> bool:
 LITTLE_TOLERANCE = 1.25
 """How far (as a ratio either way) a closed-loop row's throughput may sit from its own latencies before it is
 reported as inconsistent (`little_law_ratio`): run-to-run spread and the lengths' spread stay well inside it."""
+
+
+def measured_ttft_ms(m: ThroughputMeasurement) -> float | None:
+    """The TTFT a row is scored on: its median where published, else its mean."""
+    return m.ttft_p50_ms or m.ttft_ms
 
 
 def mean_latencies_ms(m: ThroughputMeasurement) -> tuple[float | None, float | None]:

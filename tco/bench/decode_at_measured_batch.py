@@ -22,7 +22,7 @@ import math
 import statistics
 from dataclasses import replace
 
-from tco.bench.accuracy import config_of, mean_latencies_ms, mean_length, usable
+from tco.bench.accuracy import config_of, mean_latencies_ms, mean_length, measured_ttft_ms, usable
 from tco.engine.throughput import predict_model
 from tco.engine.throughput.predict import decode_side_config
 from tco.model.catalog import Catalog
@@ -56,7 +56,7 @@ def decode_rows(catalog: Catalog, min_concurrency: int = 65) -> list[dict]:
                     "decode_attention_groups": groups,
                     "concurrency_per_group": m.concurrency / groups if groups else None,
                     "measured_decoding_per_group": decoding / groups if groups else None,
-                    "measured_ttft_ms": m.ttft_p50_ms or m.ttft_ms,
+                    "measured_ttft_ms": measured_ttft_ms(m),
                     "model_ttft_ms": whole.ttft_ms,
                     "cap_per_group_read": cap,
                     "model_ttft_ms_if_capped": capped.ttft_ms if capped is not None and capped.runnable else None,

@@ -144,7 +144,7 @@ def _all_errors(catalog: Catalog, rows: Sequence[ThroughputMeasurement], constan
                 ttft_max_concurrency: int | None = None) -> tuple[list[float], list[float], list[float]]:
     """Absolute log errors of throughput (every row), TPOT and TTFT (rows that publish them; medians first;
     TTFT only up to `ttft_max_concurrency` requests in flight when given)."""
-    from tco.bench.accuracy import config_of
+    from tco.bench.accuracy import config_of, measured_ttft_ms
 
     out, tpot, ttft = [], [], []
     for m in rows:
@@ -152,7 +152,7 @@ def _all_errors(catalog: Catalog, rows: Sequence[ThroughputMeasurement], constan
         out.append(abs(math.log(r.output_tokens_per_s / m.output_tokens_per_s)) if r.runnable else 1.0)
         ttft_counted = ttft_max_concurrency is None or (m.concurrency is not None and m.concurrency <= ttft_max_concurrency)
         for measured, predicted, errors in ((m.tpot_p50_ms or m.tpot_ms, r.tpot_ms, tpot),
-                                            ((m.ttft_p50_ms or m.ttft_ms) if ttft_counted else None, r.ttft_ms, ttft)):
+                                            (measured_ttft_ms(m) if ttft_counted else None, r.ttft_ms, ttft)):
             if measured:
                 errors.append(abs(math.log(predicted / measured)) if r.runnable and math.isfinite(predicted) and predicted > 0 else 1.0)
     return out, tpot, ttft

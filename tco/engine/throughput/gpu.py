@@ -26,7 +26,7 @@ PCIe and RTX PRO 6000 Blackwell are Gen5, as the catalog notes of the RTX PRO 60
 NVIDIA_MATMUL_SHARE_OF_PEAK = 0.8033
 """The share of the BF16 datasheet peak that NVIDIA GPUs' matmuls reach, measured: the median of the catalog's seven
 NVIDIA GPUs with a measured matmul ceiling (stas00's MAMF sweeps, `measured_matmul_bf16_tflops` in hardware/gpus.yaml,
-from ../shared/data/specs/gpus.csv): GB200 0.729, B200 0.776, B300 0.786, H100 SXM 0.803 (794.5 of 989), A100 PCIe
+from ../shared/data/specs/gpus.csv; read 2026-12-04): GB200 0.729, B200 0.776, B300 0.786, H100 SXM 0.803 (794.5 of 989), A100 PCIe
 0.811, GH200 0.838, A100 SXM 0.869. The compute shares of FITTED were fitted on NVIDIA GPUs; this is the share their
 kernels reach, against which another vendor's is measured (`vendor_compute_share`)."""
 
