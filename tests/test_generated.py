@@ -42,17 +42,17 @@ def test_the_fitted_constants_table_in_the_throughput_doc_is_generated_from_the_
 
 
 def test_the_generated_constants_table_shows_the_values_worked_by_hand():
-    # 0.6096 to three figures is 0.610 (the zero kept); 3.544e-05 s is 35.4 us; 0.06836 s is 68.4 ms (ms from 1 ms);
-    # 2.879e11 bytes/s is 288 GB/s.
+    # 0.6096 to three figures is 0.610 (the zero kept); 3.369e-05 s is 33.7 us; 0.06836 s is 68.4 ms (ms from 1 ms);
+    # 3.068e11 bytes/s is 307 GB/s.
     from tco.report.throughput_doc import constants_table_markdown
 
     table = constants_table_markdown()
     assert "| `matmul_efficiency` | 0.610 (shared) |" in table
-    assert "| `layer_overhead_s` | 35.4 us |" in table
+    assert "| `layer_overhead_s` | 33.7 us |" in table
     assert "| `request_latency_s` | 68.4 ms |" in table
-    assert "Ampere 143, Hopper 288, Blackwell 444 GB/s (shared 323)" in table
+    assert "| `nvlink_allreduce_bytes_per_s` | 307 GB/s (shared) |" in table  # NVIDIA's per-generation links: measured now
     # 17 plain (fused_allreduce_saving_s, arm_host_slowdown added; amd_compute_share replaced by measured ceilings) +
-    # memory and matmul shared + NVLink shared and 3 generations
-    assert "23 fitted values" in table
+    # memory, matmul and NVLink shared (the 3 NVLink generations replaced by measured all-reduce figures)
+    assert "20 fitted values" in table
     assert "| `fused_allreduce_saving_s` | 11.6 us |" in table  # 1.164e-05 s
     assert "| `arm_host_slowdown` | 1.50 |" in table and "amd_compute_share" not in table  # 1.5

@@ -36,7 +36,8 @@ PARAMETERS = (
     "fp4_matmul_efficiency", "expert_gemm_half_efficiency_tokens", "activation_passes_per_layer", "layer_overhead_s",
     "allreduce_latency_s", "link_efficiency",
     # Ada: no NVLink
-    *(f"nvlink_allreduce_bytes_per_s.{g}" for g in ("ampere", "hopper", "blackwell")),
+    # NVIDIA's NVLink all-reduce bandwidths are measured (gpu.link_bytes_per_s): only the other vendors' shared one
+    "nvlink_allreduce_bytes_per_s.*",
     "host_s_per_sequence", "cpp_host_s_per_sequence", "host_exposed_share", "roofline_sharpness",
     "gemm_activation_bytes", "scale_out_bytes_per_s", "scale_out_latency_s", "request_latency_s", "kv_handoff_s",
     "fused_allreduce_saving_s", "arm_host_slowdown",
@@ -93,8 +94,9 @@ LATENCY_WEIGHT = 1.0
 
 LINK_ONLY_PARAMETERS = tuple(name for name in PARAMETERS
                              if "." not in name or name.startswith("nvlink_allreduce_bytes_per_s."))
-"""The default `--per-generation links` fits: only the NVLink all-reduce bandwidth per generation
-(the variant with the best hold-out figures, docs/throughput.md)."""
+"""The default `--per-generation links` second stage: the untied constants and the other vendors' shared link
+bandwidth. It fitted the NVLink all-reduce bandwidth per generation (the variant with the best hold-out figures,
+docs/throughput.md) until those were measured (`gpu.link_bytes_per_s`, 2026-12-04)."""
 TIED_PARAMETERS = tuple(dict.fromkeys(name.partition(".")[0] + (".*" if "." in name else "") for name in PARAMETERS))
 """The first stage of every fit, and the `--per-generation none` baseline: one value shared by every
 generation (`name.*`)."""
@@ -350,8 +352,9 @@ def main(argv: list[str] | None = None) -> int:
                              "held out (the rows of tco/bench/holdout_figures.py; several minutes)")
     parser.add_argument("--per-generation", choices=("all", "links", "none"), default="links",
                         help="which constants get their own value per GPU generation: all (memory and matmul "
-                             "shares and NVLink bandwidths), links (only the NVLink bandwidths; default, the "
-                             "variant shipped as FITTED), or none (one value for every generation)")
+                             "shares), links (default, the variant shipped as FITTED: the NVLink bandwidths had "
+                             "their own until they were measured, 2026-12-04; now none has, and the second stage "
+                             "refits the untied constants), or none (one value for every generation)")
     parser.add_argument("--p90-weight", type=float, default=P90_WEIGHT,
                         help=f"weight of the P90 against the median in the objective (default {P90_WEIGHT})")
     parser.add_argument("--workers", type=int, default=2, help="processes for the hold-out refits (default 2)")
@@ -363,7 +366,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="from the shipped FITTED, move only SERVING_PARAMETERS on both sources (throughput, TPOT, TTFT)")
     parser.add_argument("--rounds", type=int, default=8, help="rounds of shrinking steps per cycle (default 8)")
     parser.add_argument("--parameters", nargs="+", metavar="NAME",
-                        help="with --serving: move only these of SERVING_PARAMETERS (the others stay as shipped)")
+                        help="with --serving: move only these fitted constants (default SERVING_PARAMETERS; any of "
+                             "PARAMETERS may be named; the others stay as shipped)")
     parser.add_argument("--ttft-max-concurrency", type=int, metavar="C",
                         help="with --serving: score TTFT only on rows with at most C requests in flight (where the fixed "
                              "latencies show; above, a closed loop's TTFT is mostly queueing)")
@@ -382,9 +386,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.serving:
         start = FITTED if FITTED.gemm_activation_bytes else replace(FITTED, gemm_activation_bytes=START["gemm_activation_bytes"])
         names = tuple(args.parameters) if args.parameters else SERVING_PARAMETERS
-        unknown = [n for n in names if n not in SERVING_PARAMETERS]
+        unknown = [n for n in names if n not in SERVING_PARAMETERS and n not in PARAMETERS]
         if unknown:
-            print(f"--parameters: not serving parameters: {', '.join(unknown)} (choose from {', '.join(SERVING_PARAMETERS)})",
+            print(f"--parameters: not fitted constants: {', '.join(unknown)} (choose from {', '.join(PARAMETERS)})",
                   file=sys.stderr)
             return 2
         fitted = fit(catalog, rows, start, names, rounds=args.rounds, cycles=1,

@@ -49,6 +49,12 @@ class GpuType(SourcedRecord):
     measured_matmul_bf16_tflops: PositiveFloat | None = None
     """Maximum achievable matmul TFLOPS measured by a sweep: a realistic compute ceiling."""
     measured_matmul_fp8_tflops: PositiveFloat | None = None
+    measured_allreduce_bus_gb_per_s: PositiveFloat | None = None
+    """Bus bandwidth an engine's all-reduce reaches over `measured_allreduce_gpus` GPUs of one NVLink domain
+    (message size / time x 2 (n - 1) / n, decimal GB/s) on a large message: the link speed the GPUs really
+    get, which the link's datasheet figure overstates."""
+    measured_allreduce_gpus: int | None = Field(default=None, gt=1)
+    """How many GPUs the measured all-reduce spanned (8 where measured, else the largest group that was)."""
     tdp_w: PositiveFloat | None = None
     """Vendor maximum power per GPU; average draw is lower and follows utilization."""
     interconnect_gb_per_s: PositiveFloat | None = None

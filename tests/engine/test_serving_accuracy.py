@@ -2,8 +2,8 @@
 
 docs/throughput.md quotes the figures in a generated table (`python -m tco.bench.serving_accuracy_doc
 docs/throughput.md`); this test recomputes them, so the doc cannot drift from the model. The issue's targets
-are checked separately and marked as not yet met (strict xfail: the test fails the day they are met, so the
-mark must then be removed).
+are checked separately: the two met are asserted, the two not yet met are marked so (strict xfail: the test fails
+the day its target is met, so the mark must then be removed).
 """
 
 from __future__ import annotations
@@ -52,12 +52,22 @@ def _figure(rows, group, key="overall"):
     return next(r for r in rows if r["group"] == group and r["key"] == key)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 targets not met yet: see docs/throughput.md, 'Where it stands'")
-def test_issue_16_targets_on_all_calibration_rows(rows):
-    throughput, tpot, ttft = (_figure(rows, g) for g in ("model (all rows)", "tpot (all rows)", "ttft (all rows)"))
-    assert throughput["median_abs_pct_error"] <= 10 and throughput["p90_abs_pct_error"] <= 25
+def test_issue_16_targets_met_on_all_calibration_rows(rows):
+    """The throughput median (since the first version) and the TPOT median (since NVIDIA's all-reduce bandwidths were
+    measured, 2026-12-04: 9.86 %) are under the issue's 10 %."""
+    throughput, tpot = (_figure(rows, g) for g in ("model (all rows)", "tpot (all rows)"))
+    assert throughput["median_abs_pct_error"] <= 10
     assert tpot["median_abs_pct_error"] <= 10
-    assert ttft["median_abs_pct_error"] <= 25
+
+
+@pytest.mark.xfail(strict=True, reason="issue 16 target not met yet: see docs/throughput.md, 'Where it stands'")
+def test_issue_16_throughput_p90_target(rows):
+    assert _figure(rows, "model (all rows)")["p90_abs_pct_error"] <= 25
+
+
+@pytest.mark.xfail(strict=True, reason="issue 16 target not met yet: see docs/throughput.md, 'Where it stands'")
+def test_issue_16_ttft_target(rows):
+    assert _figure(rows, "ttft (all rows)")["median_abs_pct_error"] <= 25
 
 
 @pytest.fixture(scope="module")

@@ -268,17 +268,17 @@ def test_a_generation_uses_its_own_entry_or_else_the_shared_one(catalog):
     assert mi300x.matmul_flops_per_s == pytest.approx(2610e12 * FITTED.matmul_efficiency.for_gpu(catalog.gpus["mi300x"])
                                                       * (668.4 / 1300 / 0.8033))  # its measured matmul ceiling
     assert b200.matmul_flops_per_s == pytest.approx(4500e12 * FITTED.matmul_efficiency.for_gpu(catalog.gpus["b200"]))
-    # NVLink bandwidth has an entry per generation: Blackwell's NVLink 5 is faster than Hopper's NVLink 4
-    assert b200.link_bytes_per_s == FITTED.nvlink_allreduce_bytes_per_s.blackwell > FITTED.nvlink_allreduce_bytes_per_s.hopper
+    # The all-reduce bandwidth is the measured one: B200's NVLink 5 reaches more than H100's NVLink 4
+    assert b200.link_bytes_per_s == 361.4e9 > link_bytes_per_s(catalog.gpus["h100-sxm"], FITTED) == 234.2e9
 
 
 def test_pcie_cards_use_their_pcie_generation_for_all_reduce(catalog):
     # L40S: PCIe 4.0 x16, 31.5 GB/s per direction; RTX PRO 6000 Blackwell: PCIe 5.0 x16, 63 GB/s
     assert link_bytes_per_s(catalog.gpus["l40s"], FITTED) == pytest.approx(31.5e9 * FITTED.link_efficiency)
     assert link_bytes_per_s(catalog.gpus["rtx-pro-6000"], FITTED) == pytest.approx(63.0e9 * FITTED.link_efficiency)
-    # NVLink GPUs without a catalog figure: their generation's fitted all-reduce bandwidth
-    assert link_bytes_per_s(catalog.gpus["b200"], FITTED) == FITTED.nvlink_allreduce_bytes_per_s.blackwell
-    assert link_bytes_per_s(catalog.gpus["h200"], FITTED) == FITTED.nvlink_allreduce_bytes_per_s.hopper
+    # NVLink GPUs: their measured all-reduce bus bandwidth, not a fraction of the datasheet link
+    assert link_bytes_per_s(catalog.gpus["b200"], FITTED) == 361.4e9
+    assert link_bytes_per_s(catalog.gpus["h200"], FITTED) == 234.8e9
 
 
 def test_fp4_gemms_run_at_their_own_share_of_the_fp4_peak(catalog):
@@ -310,16 +310,16 @@ def test_tied_fit_parameters_move_every_generation_together():
 
     assert "memory_bandwidth_efficiency.*" in TIED_PARAMETERS and "fp4_matmul_efficiency" in TIED_PARAMETERS
     assert not any(name.startswith("memory_bandwidth_efficiency.h") for name in TIED_PARAMETERS)
-    # NVLink has its own Ampere, Hopper and Blackwell values: `.*` moves them and the shared one together
-    tied = with_constant(FITTED, "nvlink_allreduce_bytes_per_s.*", 0.5)
-    assert tied.nvlink_allreduce_bytes_per_s.entries() == {"shared": 0.5, "ampere": 0.5, "hopper": 0.5, "blackwell": 0.5}
-    assert get_constant(tied, "nvlink_allreduce_bytes_per_s.*") == 0.5
+    # `.*` moves every generation's own value and the shared one together
+    tied = with_constant(replace(FITTED, matmul_efficiency=PerGeneration(shared=0.6, hopper=0.7)), "matmul_efficiency.*", 0.5)
+    assert tied.matmul_efficiency.entries() == {"shared": 0.5, "hopper": 0.5}
+    assert get_constant(tied, "matmul_efficiency.*") == 0.5
     one = with_constant(tied, "memory_bandwidth_efficiency.ada", 0.25)
     assert one.memory_bandwidth_efficiency.ada == 0.25
     assert one.memory_bandwidth_efficiency.shared == FITTED.memory_bandwidth_efficiency.shared
     assert get_constant(one, "memory_bandwidth_efficiency.hopper") == FITTED.memory_bandwidth_efficiency.shared  # no own value
     # values, not globals: the shipped constants are untouched
-    assert FITTED.nvlink_allreduce_bytes_per_s.hopper == 2.879e11 and FITTED.memory_bandwidth_efficiency.ada is None
+    assert FITTED.matmul_efficiency.hopper is None and FITTED.memory_bandwidth_efficiency.ada is None
 
 
 # --- Precision rules --------------------------------------------------------------------------
@@ -509,9 +509,9 @@ def test_host_overhead_caps_a_small_moe_at_huge_batch(catalog):
 
 def test_sglang_waits_for_all_of_its_host_time_under_speculative_decoding(catalog):
     """SGLang turns its overlap scheduler off for MTP / EAGLE (sglang 0.5.5.post2 server_args.py): the step waits for
-    the scheduler's whole CPU time instead of host_exposed_share (0.481) of it. By hand, DeepSeek-R1 with MTP on 8
+    the scheduler's whole CPU time instead of host_exposed_share (0.4346) of it. By hand, DeepSeek-R1 with MTP on 8
     MI355X (TP8), 64 sequences: host time 64 x 31.26 us = 2.0 ms, shorter than the GPU's step, so SGLang's step is
-    longer than TensorRT-LLM's (which overlaps) by exactly (1 - 0.481) x 2.0 ms; without speculation they are equal."""
+    longer than TensorRT-LLM's (which overlaps) by exactly (1 - 0.4346) x 2.0 ms; without speculation they are equal."""
     m, g = catalog.models["deepseek-r1"], catalog.gpus["mi355x"]
     cfg = ServingConfig(gpus=8, tp=8, input_tokens=1000, output_tokens=1000, precision="fp8", spec_method="mtp")
 
@@ -600,6 +600,35 @@ def test_the_nvidia_reference_share_is_the_median_of_the_catalogs_measured_nvidi
     assert all(vendor_compute_share(g) == 1.0 for g in catalog.gpus.values() if g.vendor == "NVIDIA")
     assert vendor_compute_share(catalog.gpus["gaudi3"]) == pytest.approx(1243 / 1835 / 0.8033)
     assert vendor_compute_share(catalog.gpus["mi350x"]) == 1.0  # no measured ceiling (nor peaks: not estimated)
+
+
+def test_nvlink_all_reduce_bandwidth_is_the_median_of_the_engines_measured_tables(catalog):
+    """H100 SXM's `measured_allreduce_bus_gb_per_s`, worked from aiconfigurator-core 0.12.0's ten
+    `h100_sxm/comm/<engine>/<version>/custom_allreduce_perf.parquet` tables (SGLang, TensorRT-LLM, vLLM; CUDA graphs,
+    bfloat16): the all-reduce of a 512 MiB message over 8 GPUs took these milliseconds. Bus bandwidth (the nccl-tests
+    convention) = bytes / time x 2 (n - 1) / n; the median over the tables is 234.2 GB/s (vLLM 0.14.0's slow table
+    does not move it). GB200's tables stop at one 4-GPU compute tray: x 2 x 3 / 4 there, 314.2 GB/s."""
+    from tco.engine.throughput.gpu import NVLINK_GENERATION_ALLREDUCE_GB_PER_S
+
+    def bus_gb_per_s(latency_ms: float, gpus: int) -> float:
+        return 2**29 / (latency_ms / 1e3) * 2 * (gpus - 1) / gpus / 1e9
+
+    h100_ms = [4.011536, 4.013994, 4.011725, 4.007294, 4.011725, 4.011171, 4.007814, 5.194133, 4.014258, 4.009240]
+    gb200_ms = [2.534406, 2.547974, 2.906772, 2.510114, 2.571172, 2.555708, 2.882234, 2.852025]
+    h100, gb200 = catalog.gpus["h100-sxm"], catalog.gpus["gb200"]
+    assert h100.measured_allreduce_bus_gb_per_s == round(statistics.median(bus_gb_per_s(t, 8) for t in h100_ms), 1) == 234.2
+    assert (h100.measured_allreduce_gpus, gb200.measured_allreduce_gpus) == (8, 4)
+    assert gb200.measured_allreduce_bus_gb_per_s == round(statistics.median(bus_gb_per_s(t, 4) for t in gb200_ms), 1)
+    # the model uses them as they are: no efficiency applied, no fitted NVLink figure
+    assert link_bytes_per_s(h100, FITTED) == 234.2e9 and link_bytes_per_s(gb200, FITTED) == 314.2e9
+    # an NVLink GPU without its own measurement gets its generation's HGX part's figure (the catalog's, not a copy)
+    references = {"ampere": "a100-80gb", "hopper": "h100-sxm", "blackwell": "b200"}
+    assert NVLINK_GENERATION_ALLREDUCE_GB_PER_S == {
+        generation: catalog.gpus[gpu].measured_allreduce_bus_gb_per_s for generation, gpu in references.items()}
+    assert link_bytes_per_s(catalog.gpus["a100-40gb"], FITTED) == 113.8e9
+    assert link_bytes_per_s(catalog.gpus["gh200"], FITTED) == 234.2e9
+    # other vendors' fabrics have no measurement: the fitted shared figure
+    assert link_bytes_per_s(catalog.gpus["mi355x"], FITTED) == FITTED.nvlink_allreduce_bytes_per_s.shared
 
 
 def test_a_token_goes_once_to_each_gpu_holding_one_of_its_experts():
@@ -819,7 +848,7 @@ def test_an_all_reduce_across_nodes_sends_only_a_gpus_share_of_the_data_over_its
     wide = build_deployment(m, g, ServingConfig(gpus=16, tp=16, input_tokens=1000, output_tokens=1000), 16, 1, 1,
                             Split(1, 1), "fp8", "fp8", FITTED)
     data = 8192 * 7168 * 2.0
-    nvlink = FITTED.nvlink_allreduce_bytes_per_s.get("hopper")
+    nvlink = 234.2e9  # H100 SXM's measured all-reduce bus bandwidth
     assert wide.node_gpus == 8 and wide.node_link_bytes_per_s == pytest.approx(nvlink)
     expected = (FITTED.allreduce_latency_s + FITTED.scale_out_latency_s + 2 * 7 / 8 * data / nvlink
                 + 2 * 1 / 2 * data / 8 / FITTED.scale_out_bytes_per_s)

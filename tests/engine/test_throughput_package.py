@@ -86,7 +86,7 @@ def test_the_fitter_starts_from_round_values_it_does_not_share_with_the_shipped_
     start = starting_constants()
     assert start.nvlink_allreduce_bytes_per_s == PerGeneration(shared=2e11)  # no generation's own value yet
     assert start.host_exposed_share == START["host_exposed_share"] == 0.3
-    assert FITTED.host_exposed_share == 0.481  # the shipped value is untouched by building the start
+    assert FITTED.host_exposed_share == 0.4346  # the shipped value is untouched by building the start
 
 
 @pytest.fixture(scope="module")

@@ -83,10 +83,12 @@ class FittedConstants:
     share, because block-scale handling and activation quantization do not speed up with the doubled
     FP4 tensor rate."""
     nvlink_allreduce_bytes_per_s: PerGeneration = field(metadata=_doc(
-        "achieved all-reduce bus bandwidth over NVLink 3 / 4 / 5", "bytes/s"))
-    """Achieved all-reduce bus bandwidth of NVLink-class GPUs whose catalog entry has no interconnect
-    figure, per generation (NVLink 3, 4 and 5; fitted, since the catalog does not yet carry NVLink
-    figures). Generations without an NVLink figure here use the shared one."""
+        "achieved all-reduce bus bandwidth of GPUs with no measured one (AMD Infinity Fabric, Intel Gaudi)", "bytes/s"))
+    """Achieved all-reduce bus bandwidth of the GPUs that have neither a measured all-reduce figure, nor an
+    interconnect figure, nor an NVIDIA NVLink generation (`gpu.link_bytes_per_s`): AMD Infinity Fabric and Intel
+    Gaudi, one `shared` value. Until 2026-12-04 NVLink had fitted per-generation values here (Ampere 143, Hopper 288,
+    Blackwell 444 GB/s), 1.23-1.25x what the engines' all-reduce kernels are measured to reach; NVIDIA GPUs now use
+    the measured figures (`measured_allreduce_bus_gb_per_s` in hardware/gpus.yaml)."""
     roofline_sharpness: float = field(metadata=_doc(
         "p of the soft roofline `(mem^p + compute^p)^(1/p)`", "number"))
     """How sharply a kernel's time switches between its memory and its compute time: the time is
@@ -177,16 +179,16 @@ FITTED = FittedConstants(
     memory_bandwidth_efficiency=PerGeneration(shared=0.8284),
     matmul_efficiency=PerGeneration(shared=0.6096),
     fp4_matmul_efficiency=0.4917,
-    nvlink_allreduce_bytes_per_s=PerGeneration(shared=3.227e+11, ampere=1.43e+11, hopper=2.879e+11, blackwell=4.443e+11),
-    roofline_sharpness=1.384,
+    nvlink_allreduce_bytes_per_s=PerGeneration(shared=3.068e+11),
+    roofline_sharpness=1.456,
     expert_gemm_half_efficiency_tokens=59.73,
-    activation_passes_per_layer=18.19,
-    layer_overhead_s=3.544e-05,
+    activation_passes_per_layer=9.412,
+    layer_overhead_s=3.369e-05,
     allreduce_latency_s=3.817e-05,
     link_efficiency=0.4768,
     host_s_per_sequence=3.126e-05,
     cpp_host_s_per_sequence=7.121e-06,
-    host_exposed_share=0.481,
+    host_exposed_share=0.4346,
     gemm_activation_bytes=1.498,
     scale_out_bytes_per_s=1.185e+10,
     scale_out_latency_s=7.858e-05,
@@ -208,4 +210,9 @@ H100's FP8 ridge) -> 1.498; 2026-12-02, `--serving --parameters fused_allreduce_
 `--serving --parameters arm_host_slowdown --ttft-max-concurrency 8 --rounds 4`: the Grace host's slowdown alone, from 1
 (none) to 1.5; then `--serving --parameters amd_compute_share --ttft-max-concurrency 8 --rounds 4`: AMD's compute share
 alone, from 1 (as NVIDIA) to 0.7761, replaced on 2026-12-04 by the share the measured matmul ceilings give,
-`gpu.vendor_compute_share`, 0.7793 on the MI355X, fitted on no row). Every prediction uses them unless given others."""
+`gpu.vendor_compute_share`, 0.7793 on the MI355X, fitted on no row); 2026-12-04, NVIDIA's NVLink all-reduce bandwidths
+measured instead of fitted (`gpu.link_bytes_per_s`), then `--serving --parameters allreduce_latency_s layer_overhead_s
+activation_passes_per_layer roofline_sharpness host_exposed_share "nvlink_allreduce_bytes_per_s.*" --ttft-max-concurrency
+8 --rounds 4`: the constants fitted with the old links, refitted with the measured ones (activation passes 18.19 ->
+9.412, roofline sharpness 1.384 -> 1.456, per-layer time 35.44 -> 33.69 us, exposed host share 0.481 -> 0.4346, the
+other vendors' link 322.7 -> 306.8 GB/s; the all-reduce latency stayed). Every prediction uses them unless given others."""

@@ -91,16 +91,31 @@ def pcie_only(gpu: GpuType) -> bool:
     return (gpu.form_factor or "").lower().startswith("pcie") or gpu.architecture in NO_NVLINK_ARCHITECTURES
 
 
+NVLINK_GENERATION_ALLREDUCE_GB_PER_S = {"ampere": 113.8, "hopper": 234.2, "blackwell": 361.4}
+"""The measured all-reduce bus bandwidth of each NVLink generation's 8-GPU HGX part (`measured_allreduce_bus_gb_per_s`
+of A100 SXM 80GB, H100 SXM and B200 in hardware/gpus.yaml; aiconfigurator-core 0.12.0's tables, read 2026-12-04): the
+figure an NVLink GPU of that generation without its own measurement gets (A100 40GB, H800, GH200). An estimate for
+those: H800's NVLink is cut to 400 GB/s, so it runs slower than this."""
+
+
 def link_bytes_per_s(gpu: GpuType, constants: FittedConstants) -> float:
-    """Achieved all-reduce bandwidth: the catalog's interconnect figure (bidirectional, so halved)
-    when it has one; PCIe x16 of the card's generation for PCIe cards; else the fitted NVLink
-    figure of its generation."""
+    """Achieved all-reduce bandwidth: the measured all-reduce bus bandwidth where the catalog has one; the
+    catalog's interconnect figure (bidirectional, so halved) when it has one; PCIe x16 of the card's generation
+    for PCIe cards; the measured figure of its NVLink generation's HGX part (NVLINK_GENERATION_ALLREDUCE_GB_PER_S);
+    else (AMD Infinity Fabric, Intel Gaudi) the fitted figure.
+
+    Why measured: fitted, the NVLink figures came out at 1.23-1.25x what the engines' all-reduce kernels reach on
+    A100, H100 and B200 at any message size: the fit was making the links faster to make up for other terms."""
+    if gpu.measured_allreduce_bus_gb_per_s:
+        return gpu.measured_allreduce_bus_gb_per_s * 1e9
     if gpu.interconnect_gb_per_s:
         return gpu.interconnect_gb_per_s * 1e9 / 2.0 * constants.link_efficiency
     if pcie_only(gpu):
         pcie = PCIE_GENERATION.get(gpu.architecture, 4)
         return PCIE_GB_PER_S_PER_DIRECTION[pcie] * 1e9 * constants.link_efficiency
-    return constants.nvlink_allreduce_bytes_per_s.for_gpu(gpu)
+    if gpu.architecture in NVLINK_GENERATION_ALLREDUCE_GB_PER_S:
+        return NVLINK_GENERATION_ALLREDUCE_GB_PER_S[gpu.architecture] * 1e9
+    return constants.nvlink_allreduce_bytes_per_s.shared
 
 
 RACK_SCALE_GPUS = {"gb200": 72, "gb300": 72}
