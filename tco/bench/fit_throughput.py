@@ -35,7 +35,6 @@ PARAMETERS = (
     *(f"matmul_efficiency.{g}" for g in ("ampere", "ada", "hopper")),
     "fp4_matmul_efficiency", "expert_gemm_half_efficiency_tokens", "activation_passes_per_layer", "layer_overhead_s",
     "allreduce_latency_s", "link_efficiency",
-    # Ada: no NVLink
     # NVIDIA's NVLink all-reduce bandwidths are measured (gpu.link_bytes_per_s): only the other vendors' shared one
     "nvlink_allreduce_bytes_per_s.*",
     "host_s_per_sequence", "cpp_host_s_per_sequence", "host_exposed_share", "roofline_sharpness",
