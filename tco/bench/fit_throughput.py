@@ -385,7 +385,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.serving:
         start = FITTED if FITTED.gemm_activation_bytes else replace(FITTED, gemm_activation_bytes=START["gemm_activation_bytes"])
         names = tuple(args.parameters) if args.parameters else SERVING_PARAMETERS
-        unknown = [n for n in names if n not in SERVING_PARAMETERS and n not in PARAMETERS]
+        unknown = [n for n in names if n not in PARAMETERS]  # SERVING_PARAMETERS are among them
         if unknown:
             print(f"--parameters: not fitted constants: {', '.join(unknown)} (choose from {', '.join(PARAMETERS)})",
                   file=sys.stderr)
