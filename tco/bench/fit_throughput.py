@@ -99,6 +99,9 @@ docs/throughput.md) until those were measured (`gpu.link_bytes_per_s`, 2026-12-0
 TIED_PARAMETERS = tuple(dict.fromkeys(name.partition(".")[0] + (".*" if "." in name else "") for name in PARAMETERS))
 """The first stage of every fit, and the `--per-generation none` baseline: one value shared by every
 generation (`name.*`)."""
+PARAMETER_CHOICES = tuple(dict.fromkeys(PARAMETERS + TIED_PARAMETERS))
+"""What `--serving --parameters` accepts: any fitted constant, a per-generation one also as `name.*` (all its values at
+once, as the first stage of every fit moves it: `matmul_efficiency.*`)."""
 P90_WEIGHT = 0.5
 """Default weight of the P90 in the objective (`--p90-weight`)."""
 
@@ -366,7 +369,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=8, help="rounds of shrinking steps per cycle (default 8)")
     parser.add_argument("--parameters", nargs="+", metavar="NAME",
                         help="with --serving: move only these fitted constants (default SERVING_PARAMETERS; any of "
-                             "PARAMETERS may be named; the others stay as shipped)")
+                             "PARAMETERS may be named, and a per-generation one as `name.*` for all its values at "
+                             "once; the others stay as shipped)")
     parser.add_argument("--ttft-max-concurrency", type=int, metavar="C",
                         help="with --serving: score TTFT only on rows with at most C requests in flight (where the fixed "
                              "latencies show; above, a closed loop's TTFT is mostly queueing)")
@@ -385,9 +389,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.serving:
         start = FITTED if FITTED.gemm_activation_bytes else replace(FITTED, gemm_activation_bytes=START["gemm_activation_bytes"])
         names = tuple(args.parameters) if args.parameters else SERVING_PARAMETERS
-        unknown = [n for n in names if n not in PARAMETERS]  # SERVING_PARAMETERS are among them
+        unknown = [n for n in names if n not in PARAMETER_CHOICES]  # SERVING_PARAMETERS are among them
         if unknown:
-            print(f"--parameters: not fitted constants: {', '.join(unknown)} (choose from {', '.join(PARAMETERS)})",
+            print(f"--parameters: not fitted constants: {', '.join(unknown)} (choose from {', '.join(PARAMETER_CHOICES)})",
                   file=sys.stderr)
             return 2
         fitted = fit(catalog, rows, start, names, rounds=args.rounds, cycles=1,

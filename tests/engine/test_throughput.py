@@ -322,6 +322,18 @@ def test_tied_fit_parameters_move_every_generation_together():
     assert FITTED.matmul_efficiency.hopper is None and FITTED.memory_bandwidth_efficiency.ada is None
 
 
+def test_a_serving_refit_names_any_fitted_constant_and_a_per_generation_one_whole(capsys):
+    """`fit_throughput --serving --parameters` takes any fitted constant, and a per-generation one as `name.*` (all its
+    values at once, as the first stage of every fit moves it); anything else exits 2 naming the choices, before fitting."""
+    from tco.bench.fit_throughput import PARAMETER_CHOICES, main as fit_main
+
+    assert {"matmul_efficiency.*", "memory_bandwidth_efficiency.*", "layer_overhead_s", "kv_handoff_s"} <= set(PARAMETER_CHOICES)
+    assert "matmul_efficiency.hopper" in PARAMETER_CHOICES and "matmul_efficiency" not in PARAMETER_CHOICES
+    assert fit_main(["--serving", "--parameters", "layer_overhead_s", "matmul_efficiency", "--rounds", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "not fitted constants: matmul_efficiency (choose from" in err and "matmul_efficiency.*" in err
+
+
 # --- Precision rules --------------------------------------------------------------------------
 
 @pytest.mark.parametrize("gpu, precision, kv, ok", [
