@@ -59,6 +59,7 @@ def load_hardware(directory: Path | None = None, extra_dirs: Iterable[Path] = ()
     catalog = Catalog()
     origins: dict[tuple[str, str], _Origin] = {}
     problems: list[DataProblem] = []
+    unread: list[str] = []  # files whose records could not be read: a reference to them cannot be checked
     for layer, (folder, bundled) in enumerate(layers):
         if not folder.is_dir():
             problems.append(DataProblem(str(folder), None, "", "no such folder" if not folder.exists() else "is a file, not a folder"))
@@ -72,9 +73,10 @@ def load_hardware(directory: Path | None = None, extra_dirs: Iterable[Path] = ()
                 parsed = validate_as(HardwareFile, data, display, lines)
             except TcoUserError as e:
                 problems.extend(e.problems)
+                unread.append(display)
                 continue
             _add(catalog, parsed, display, lines, layer, origins, problems)
-    _check_references(catalog, origins, problems)
+    _check_references(catalog, origins, problems, unread)
     if problems:
         raise TcoUserError(problems)
     return catalog
@@ -130,8 +132,14 @@ def _shadow_notices(kind: str, record: Any, bundled_records: dict, before: _Orig
     return out
 
 
-def _check_references(catalog: Catalog, origins: dict[tuple[str, str], _Origin], problems: list[DataProblem]) -> None:
-    """Every offer's GPU and every measurement's model and GPU must exist somewhere in the catalog."""
+def _check_references(catalog: Catalog, origins: dict[tuple[str, str], _Origin], problems: list[DataProblem],
+                      unread: list[str] = ()) -> None:
+    """Every offer's GPU and every measurement's model and GPU must exist somewhere in the catalog.
+
+    Why grouped when a file could not be read: its records are missing, so every reference to them fails too. A typo in
+    hardware/gpus.yaml would bury its one real problem under thousands of `unknown GPU id` lines (every offer and every
+    measurement of that GPU). Then each unknown id is reported once, at its first reference, with how many more there
+    are and the unread files it may be defined in."""
     checks = [("offers", offer.id, "gpu", offer.gpu, catalog.gpus, "GPU") for offer in catalog.offers.values()]
     for offer in catalog.committed_offers.values():
         checks.append(("committed_offers", offer.id, "gpu", offer.gpu, catalog.gpus, "GPU"))
@@ -140,13 +148,24 @@ def _check_references(catalog: Catalog, origins: dict[tuple[str, str], _Origin],
     for m in catalog.measurements:
         checks.append(("measurements", m.id, "model", m.model, catalog.models, "model"))
         checks.append(("measurements", m.id, "gpu", m.gpu, catalog.gpus, "GPU"))
-    for kind, record_id, field, target, known, what in checks:
-        if target in known:
-            continue
+    unknown = [check for check in checks if check[3] not in check[4]]
+    if unread:
+        counts: dict[tuple[str, str], int] = {}
+        for check in unknown:
+            counts[(check[5], check[3])] = counts.get((check[5], check[3]), 0) + 1
+        first: dict[tuple[str, str], tuple] = {}
+        for check in unknown:
+            first.setdefault((check[5], check[3]), check)
+        unknown = list(first.values())
+    for kind, record_id, field, target, known, what in unknown:
         origin = origins[(kind, record_id)]
-        problems.append(DataProblem(
-            origin.file, origin.line(kind, field), f"{kind}[{origin.index}].{field}",
-            f"unknown {what} id `{target}`", hint=did_you_mean(target, known) or f"see `{_LISTING[what]}` for the ids"))
+        message = f"unknown {what} id `{target}`"
+        hint = did_you_mean(target, known) or f"see `{_LISTING[what]}` for the ids"
+        if unread:
+            more = counts[(what, target)] - 1
+            message += f" (and {more} more reference{'s' if more != 1 else ''} to it)" if more else ""
+            hint = f"it may be defined in {', '.join(unread)}, which could not be read (see above)"
+        problems.append(DataProblem(origin.file, origin.line(kind, field), f"{kind}[{origin.index}].{field}", message, hint=hint))
 
 
 _LISTING = {"GPU": "tco hardware list", "model": "tco models list", "committed offer": "tco offers list --term all"}

@@ -42,6 +42,18 @@ def test_an_offer_for_an_unknown_gpu_points_at_the_gpu_line():
     ]
 
 
+def test_references_to_a_file_that_could_not_be_read_are_reported_once_per_id():
+    """A YAML slip in a GPU file loses its records, so every offer of those GPUs fails its reference too: each unknown
+    id is said once, at its first reference, with the count of the others and the unread file (a broken
+    hardware/gpus.yaml gave over 3,000 lines before; 45 now)."""
+    folder = DATA / "bad" / "unreadable_gpu_file"
+    assert _problems("unreadable_gpu_file") == [
+        f"{folder / 'gpus.yaml'}:8: YAML syntax error, column 17: mapping values are not allowed in this context",
+        f"{folder / 'offers.yaml'}:6: offers[0].gpu: unknown GPU id `test-gpu` (and 2 more references to it)\n"
+        f"    hint: it may be defined in {folder / 'gpus.yaml'}, which could not be read (see above)",
+    ]
+
+
 def test_a_duplicate_id_in_one_folder_names_both_places():
     folder = DATA / "bad" / "duplicate_id"
     assert _problems("duplicate_id") == [
