@@ -8,9 +8,10 @@ of them. Every problem in every file is collected and reported at once.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple, Sequence
 
 from tco.errors import DataProblem, TcoUserError
 from tco.load.yaml_source import did_you_mean, load_yaml, validate_as
@@ -132,40 +133,51 @@ def _shadow_notices(kind: str, record: Any, bundled_records: dict, before: _Orig
     return out
 
 
+class _Reference(NamedTuple):
+    """One record's reference to another record's id (an offer's GPU, a measurement's model)."""
+
+    kind: str
+    record_id: str
+    field: str
+    target: str
+    known: dict
+    what: str
+
+
 def _check_references(catalog: Catalog, origins: dict[tuple[str, str], _Origin], problems: list[DataProblem],
-                      unread: list[str] = ()) -> None:
+                      unread: Sequence[str] = ()) -> None:
     """Every offer's GPU and every measurement's model and GPU must exist somewhere in the catalog.
 
     Why grouped when a file could not be read: its records are missing, so every reference to them fails too. A typo in
     hardware/gpus.yaml would bury its one real problem under thousands of `unknown GPU id` lines (every offer and every
     measurement of that GPU). Then each unknown id is reported once, at its first reference, with how many more there
     are and the unread files it may be defined in."""
-    checks = [("offers", offer.id, "gpu", offer.gpu, catalog.gpus, "GPU") for offer in catalog.offers.values()]
+    references = [_Reference("offers", offer.id, "gpu", offer.gpu, catalog.gpus, "GPU") for offer in catalog.offers.values()]
     for offer in catalog.committed_offers.values():
-        checks.append(("committed_offers", offer.id, "gpu", offer.gpu, catalog.gpus, "GPU"))
+        references.append(_Reference("committed_offers", offer.id, "gpu", offer.gpu, catalog.gpus, "GPU"))
         if offer.superseded_by is not None:
-            checks.append(("committed_offers", offer.id, "superseded_by", offer.superseded_by, catalog.committed_offers, "committed offer"))
+            references.append(_Reference("committed_offers", offer.id, "superseded_by", offer.superseded_by,
+                                         catalog.committed_offers, "committed offer"))
     for m in catalog.measurements:
-        checks.append(("measurements", m.id, "model", m.model, catalog.models, "model"))
-        checks.append(("measurements", m.id, "gpu", m.gpu, catalog.gpus, "GPU"))
-    unknown = [check for check in checks if check[3] not in check[4]]
+        references.append(_Reference("measurements", m.id, "model", m.model, catalog.models, "model"))
+        references.append(_Reference("measurements", m.id, "gpu", m.gpu, catalog.gpus, "GPU"))
+    broken = [r for r in references if r.target not in r.known]
     if unread:
-        counts: dict[tuple[str, str], int] = {}
-        for check in unknown:
-            counts[(check[5], check[3])] = counts.get((check[5], check[3]), 0) + 1
-        first: dict[tuple[str, str], tuple] = {}
-        for check in unknown:
-            first.setdefault((check[5], check[3]), check)
-        unknown = list(first.values())
-    for kind, record_id, field, target, known, what in unknown:
-        origin = origins[(kind, record_id)]
-        message = f"unknown {what} id `{target}`"
-        hint = did_you_mean(target, known) or f"see `{_LISTING[what]}` for the ids"
+        counts = Counter((r.what, r.target) for r in broken)
+        first: dict[tuple[str, str], _Reference] = {}
+        for r in broken:
+            first.setdefault((r.what, r.target), r)
+        broken = list(first.values())  # each unknown id once, at its first reference
+    for r in broken:
+        origin = origins[(r.kind, r.record_id)]
+        message = f"unknown {r.what} id `{r.target}`"
+        hint = did_you_mean(r.target, r.known) or f"see `{_LISTING[r.what]}` for the ids"
         if unread:
-            more = counts[(what, target)] - 1
+            more = counts[(r.what, r.target)] - 1
             message += f" (and {more} more reference{'s' if more != 1 else ''} to it)" if more else ""
             hint = f"it may be defined in {', '.join(unread)}, which could not be read (see above)"
-        problems.append(DataProblem(origin.file, origin.line(kind, field), f"{kind}[{origin.index}].{field}", message, hint=hint))
+        problems.append(DataProblem(origin.file, origin.line(r.kind, r.field), f"{r.kind}[{origin.index}].{r.field}",
+                                    message, hint=hint))
 
 
 _LISTING = {"GPU": "tco hardware list", "model": "tco models list", "committed offer": "tco offers list --term all"}
