@@ -375,25 +375,25 @@ def main(argv: list[str] | None = None) -> int:
                         help="with --serving: score TTFT only on rows with at most C requests in flight (where the fixed "
                              "latencies show; above, a closed loop's TTFT is mostly queueing)")
     args = parser.parse_args(argv)
+    if args.serving and args.source:
+        print("--source: not with --serving (which fits on both sources)", file=sys.stderr)
+        return 2
+    names = tuple(args.parameters) if args.parameters else SERVING_PARAMETERS
+    unknown = [n for n in names if n not in PARAMETER_CHOICES]  # SERVING_PARAMETERS are among them
+    if args.serving and unknown:
+        print(f"--parameters: not fitted constants: {', '.join(unknown)} (choose from {', '.join(PARAMETER_CHOICES)})",
+              file=sys.stderr)
+        return 2
     from tco.bench.accuracy import usable
 
     catalog = load_hardware()
     rows = usable(catalog, args.source)
-    if args.serving and args.source:
-        print("--source: not with --serving (which fits on both sources)", file=sys.stderr)
-        return 2
     if args.serving and args.holdout:
         for row in serving_holdout_rows(catalog, rounds=args.rounds, ttft_max_concurrency=args.ttft_max_concurrency):
             print(row, flush=True)
         return 0
     if args.serving:
         start = FITTED if FITTED.gemm_activation_bytes else replace(FITTED, gemm_activation_bytes=START["gemm_activation_bytes"])
-        names = tuple(args.parameters) if args.parameters else SERVING_PARAMETERS
-        unknown = [n for n in names if n not in PARAMETER_CHOICES]  # SERVING_PARAMETERS are among them
-        if unknown:
-            print(f"--parameters: not fitted constants: {', '.join(unknown)} (choose from {', '.join(PARAMETER_CHOICES)})",
-                  file=sys.stderr)
-            return 2
         fitted = fit(catalog, rows, start, names, rounds=args.rounds, cycles=1,
                      log=lambda s: print(s, file=sys.stderr, flush=True), p90_weight=args.p90_weight,
                      ttft_max_concurrency=args.ttft_max_concurrency)

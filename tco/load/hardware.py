@@ -8,7 +8,6 @@ of them. Every problem in every file is collected and reported at once.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, NamedTuple, Sequence
@@ -161,20 +160,17 @@ def _check_references(catalog: Catalog, origins: dict[tuple[str, str], _Origin],
     for m in catalog.measurements:
         references.append(_Reference("measurements", m.id, "model", m.model, catalog.models, "model"))
         references.append(_Reference("measurements", m.id, "gpu", m.gpu, catalog.gpus, "GPU"))
-    broken = [r for r in references if r.target not in r.known]
-    if unread:
-        counts = Counter((r.what, r.target) for r in broken)
-        first: dict[tuple[str, str], _Reference] = {}
-        for r in broken:
-            first.setdefault((r.what, r.target), r)
-        broken = list(first.values())  # each unknown id once, at its first reference
-    for r in broken:
+    # each unknown id with all its references, in the order first met; one group per reference when all files were read
+    groups: dict[tuple, list[_Reference]] = {}
+    for r in references:
+        if r.target not in r.known:
+            groups.setdefault((r.what, r.target) if unread else (r.kind, r.record_id, r.field), []).append(r)
+    for r, *more in groups.values():
         origin = origins[(r.kind, r.record_id)]
         message = f"unknown {r.what} id `{r.target}`"
         hint = did_you_mean(r.target, r.known) or f"see `{_LISTING[r.what]}` for the ids"
         if unread:
-            more = counts[(r.what, r.target)] - 1
-            message += f" (and {more} more reference{'s' if more != 1 else ''} to it)" if more else ""
+            message += f" (and {len(more)} more reference{'s' if len(more) != 1 else ''} to it)" if more else ""
             hint = f"it may be defined in {', '.join(unread)}, which could not be read (see above)"
         problems.append(DataProblem(origin.file, origin.line(r.kind, r.field), f"{r.kind}[{origin.index}].{r.field}",
                                     message, hint=hint))
