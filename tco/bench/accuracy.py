@@ -17,13 +17,12 @@ from tco.engine.throughput import FITTED, FittedConstants, ServingConfig, predic
 from tco.engine.throughput.gpu import peak_tflops
 from tco.engine.throughput.lookup import interpolate
 from tco.engine.throughput.measured_load import FIXED_REQUEST_RATE, OFFLINE
+from tco.engine.throughput.regimes import INTERPOLATION, RegimeError, band_name, regime_names
 from tco.model.catalog import Catalog
 from tco.model.hardware import GpuType, ThroughputMeasurement
 
 
 METRICS = ("throughput", "tpot", "ttft")
-BANDS = ((1, 8, "1-8"), (9, 64, "9-64"), (65, None, "65+"))
-"""Concurrency bands of `tco bench accuracy` (requests in flight); offline rows have none."""
 
 
 @dataclass(frozen=True)
@@ -68,12 +67,13 @@ def source_of(m: ThroughputMeasurement) -> str:
 
 
 def band_of(m: ThroughputMeasurement) -> str:
-    if m.concurrency is None:
-        return "offline"
-    for lo, hi, name in BANDS:
-        if m.concurrency >= lo and (hi is None or m.concurrency <= hi):
-            return name
-    return "offline"
+    """The concurrency band of a row (`regimes.BANDS`); offline rows have none."""
+    return "offline" if m.concurrency is None else band_name(m.concurrency)
+
+
+def regimes_of(catalog: Catalog, m: ThroughputMeasurement) -> tuple[str, ...]:
+    """Every accuracy regime a row belongs to (`regimes.regime_names`: the specific one and the wider one)."""
+    return regime_names(m.concurrency, m.disaggregated, m.spec_method != "none", bool(catalog.models[m.model].num_routed_experts))
 
 
 def mean_length(tokens: int, min_ratio: float | None) -> int:
@@ -281,8 +281,54 @@ def accuracy_rows(catalog: Catalog, holdouts: Sequence[dict] = ()) -> list[dict]
     loo = leave_one_out_cases(catalog)
     if loo:
         rows.append(summary(loo, "interpolation (leave one out)", "overall"))
+    rows += regime_rows(catalog, cases)
     rows += list(holdouts)
     return rows
+
+
+def regime_groups(catalog: Catalog, cases: Sequence[Case]) -> dict[str, list[Case]]:
+    """The cases of each accuracy regime: a row is in its own regime and in the one without speculative decoding
+    (not in the maximum-throughput regime a fixed-concurrency row would fall back to)."""
+    groups: dict[str, list[Case]] = {}
+    for c in cases:
+        names = regimes_of(catalog, c.measurement)
+        for name in names if c.measurement.concurrency is None else names[:-1]:
+            groups.setdefault(name, []).append(c)
+    return dict(sorted(groups.items()))
+
+
+def regime_rows(catalog: Catalog, cases: Sequence[Case]) -> list[dict]:
+    """`tco bench accuracy`'s figures per accuracy regime, for each metric the regime's rows publish."""
+    rows = []
+    for metric in METRICS:
+        for name, members in regime_groups(catalog, cases).items():
+            with_metric = [c.as_metric(metric) for c in members if c.has(metric)]
+            if with_metric:
+                rows.append(summary(with_metric, f"{metric} per accuracy regime", name))
+    return rows
+
+
+def regime_table(catalog: Catalog, cases: Sequence[Case] | None = None,
+                 loo: Sequence[Case] | None = None) -> dict[str, RegimeError]:
+    """What `tco.engine.throughput.regimes.RECORDED` holds: per regime, the rows and the model's median (and, for
+    throughput, P90) absolute error; the interpolation's leave-one-out figure under its own name."""
+    cases = model_cases(catalog) if cases is None else cases
+    loo = leave_one_out_cases(catalog) if loo is None else loo
+
+    def median_of(members: Sequence[Case], metric: str) -> float | None:
+        errors = [c.as_metric(metric).error for c in members if c.has(metric)]
+        return round(statistics.median(errors), 1) if errors else None
+
+    def error_of(members: Sequence[Case]) -> RegimeError:
+        errors = [c.error for c in members]
+        return RegimeError(rows=len(members), throughput_median_pct=round(statistics.median(errors), 1),
+                           throughput_p90_pct=round(percentile(errors, 90), 1), tpot_median_pct=median_of(members, "tpot"),
+                           ttft_median_pct=median_of(members, "ttft"))
+
+    table = {name: error_of(members) for name, members in regime_groups(catalog, cases).items()}
+    if loo:
+        table[INTERPOLATION] = error_of(loo)
+    return table
 
 
 def table_measurements(path, catalog: Catalog, skipped: list | None = None) -> list[ThroughputMeasurement]:

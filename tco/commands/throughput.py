@@ -14,6 +14,8 @@ RESULT_COLUMNS = (
     "reason", "ttft_p90_ms", "ttft_p99_ms", "tpot_p90_ms", "percentile", "prefix_hit_rate", "spec_method", "acceptance_length",
     "disaggregated", "prefill_gpus", "decode_gpus", "model_output_tokens_per_s", "model_error_pct", "calibration_scale",
     "draft_tokens", "request_rate_per_s", "max_batch", "step_tokens",
+    "accuracy_regime", "accuracy_regime_rows", "typical_throughput_error_pct", "p90_throughput_error_pct",
+    "typical_tpot_error_pct", "typical_ttft_error_pct",
 )
 BATCH_COLUMNS = ("model", "gpu", "gpus", "precision", "input_tokens", "output_tokens", "concurrency",
                  "ttft_ms", "tpot_ms", "tp", "pp", "ep", "engine", "runtime", "attention_dp", "spec_method", "acceptance_length",
@@ -211,7 +213,26 @@ def result_row(catalog, item: dict, model_only: bool = False, calibrate: bool = 
                calibration_scale=round(r.calibration_scale, 4) if r.calibration_scale is not None else None,
                request_rate_per_s=item.get("request_rate"), max_batch=r.max_batch if r.runnable else config.max_batch,
                step_tokens=r.step_tokens if r.runnable else config.step_tokens)
+    row.update(_accuracy_regime(r, config, model, item.get("request_rate")))
     return row
+
+
+def _accuracy_regime(r, config, model, request_rate) -> dict:
+    """How far the model has been from published runs like this one (`tco.engine.throughput.regimes`)."""
+    from tco.engine.throughput.regimes import AT_A_RATE, regime_of_result
+
+    if not r.runnable:
+        name, error = None, None
+    elif request_rate:
+        name, error = AT_A_RATE, None
+    else:
+        name, error = regime_of_result(r.basis, config.concurrency, config.ttft_ms is not None or config.tpot_ms is not None,
+                                       r.concurrency, r.disaggregated, r.spec_method, bool(model.num_routed_experts))
+    return {"accuracy_regime": name, "accuracy_regime_rows": error.rows if error else None,
+            "typical_throughput_error_pct": error.throughput_median_pct if error else None,
+            "p90_throughput_error_pct": error.throughput_p90_pct if error else None,
+            "typical_tpot_error_pct": error.tpot_median_pct if error else None,
+            "typical_ttft_error_pct": error.ttft_median_pct if error else None}
 
 
 CALIBRATE_AT_A_RATE = ("an offered request rate is answered by the physical model alone (no published row is at a rate): "

@@ -574,6 +574,8 @@ def _self_hosted_values(row: Row, option: SelfHostedOption, scenario: Scenario, 
                              f"{result.calibration_scale:.3g} (measured / model at those points)")
         elif result.basis in ("measurement", "interpolation"):
             row.notes.append(f"throughput from measurements ({result.basis}): {', '.join(result.measurement_ids)}")
+        if result.basis == "model":
+            row.notes.append(_typical_model_error(result, config, model))
 
     pay = option.payment
     if pay.mode == "mixed":
@@ -665,6 +667,21 @@ TERM_MONTHS = {"1y": 12, "3y": 36}
 """Months of the committed offers' terms (`block` and `contract` print their length as text: give term_months)."""
 UPFRONT_SHARE = {"all-upfront": 1.0, "no-upfront": 0.0}
 """Share of the term paid at its start by payment option; partial-upfront splits are the contract's (give upfront_share)."""
+
+
+def _typical_model_error(result, config, model) -> str:
+    """Why a note: a self-hosted total rests on the model's throughput; the reader should see how far the model has been
+    from published runs like this one (`tco.engine.throughput.regimes`), as `tco throughput` shows it."""
+    from tco.engine.throughput.regimes import regime_of_result
+
+    name, error = regime_of_result(result.basis, config.concurrency, config.ttft_ms is not None or config.tpot_ms is not None,
+                                   result.concurrency, result.disaggregated, result.spec_method, bool(model.num_routed_experts))
+    if error is None:
+        return f"throughput model: no published run to judge it by ({name})"
+    latencies = "".join(f", {label} {value:g} %" for label, value in (("TPOT", error.tpot_median_pct), ("TTFT", error.ttft_median_pct))
+                        if value is not None)
+    return (f"throughput model judged on {error.rows} published runs ({name}): typical error {error.throughput_median_pct:g} % "
+            f"(P90 {error.throughput_p90_pct:g} %){latencies} (tco bench accuracy)")
 
 
 def _mixed(row: Row, option: SelfHostedOption, catalog, scenario: Scenario, problems: list, s_index: int, path: tuple,

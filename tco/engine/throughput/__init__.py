@@ -19,7 +19,8 @@ contract in pyproject.toml keeps it so):
 - `deployment`: the concurrency-independent rates of one (model, GPU, config, split);
 - `collectives`, `step`: the step kernels and the steady state at a concurrency;
 - `lookup`: measurements, with the predictor passed in;
-- `predict`: `predict` and `predict_model`, which tie them together.
+- `predict`: `predict` and `predict_model`, which tie them together;
+- `regimes` (beside them, importing none): how far the model has been from published runs like a given one.
 
 Pure: no I/O. Units are in the names; bytes and FLOPs are plain floats.
 """

@@ -1,0 +1,111 @@
+"""Each answer of the throughput model carries how far the model has been from published runs like it (its accuracy
+regime): the recorded figures are `tco bench accuracy`'s on today's model and rows, and a run falls in the regime its
+layout, load and architecture say."""
+
+from __future__ import annotations
+
+import json
+import statistics
+
+import pytest
+
+from tco.bench.accuracy import leave_one_out_cases, model_cases, percentile, regime_table, usable
+from tco.cli import main
+from tco.engine.throughput.regimes import (AT_A_RATE, MEASURED, MIN_REGIME_ROWS, RECORDED, RegimeError, regime_error,
+                                           regime_names)
+from tco.load.hardware import load_hardware
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_hardware()
+
+
+@pytest.fixture(scope="module")
+def cases(catalog):
+    return model_cases(catalog)
+
+
+def test_the_recorded_regime_errors_are_todays(catalog, cases):
+    assert regime_table(catalog, cases, leave_one_out_cases(catalog)) == RECORDED, "run: python -m tco.bench.regime_errors"
+
+
+def test_the_docs_table_shows_the_recorded_figures():
+    from tco.bench.regime_errors import DOC, DOC_BEGIN, DOC_END, docs_table
+
+    text = DOC.read_text(encoding="utf-8")
+    assert DOC_BEGIN + text.split(DOC_BEGIN, 1)[1].split(DOC_END, 1)[0] + DOC_END == docs_table(RECORDED), \
+        "run: python -m tco.bench.regime_errors"
+
+
+def _json(capsys, *argv) -> dict:
+    assert main(["throughput", *argv, "--format", "json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    return row
+
+
+def test_a_disaggregated_mtp_answer_at_256_requests_carries_the_error_of_those_rows_worked_out_apart(capsys, cases):
+    # The InferenceX rows of that regime picked by their own fields, not through regimes.regime_names.
+    members = [c for c in cases if c.measurement.disaggregated and c.measurement.spec_method == "mtp"
+               and (c.measurement.concurrency or 0) >= 65]
+    assert len(members) >= MIN_REGIME_ROWS
+    row = _json(capsys, "--model", "deepseek-r1", "--gpu", "gb200", "--gpus", "16", "--precision", "fp4", "--engine", "sglang",
+                "--input-tokens", "1024", "--output-tokens", "1024", "--concurrency", "256", "--disaggregated", "true",
+                "--spec-method", "mtp")
+    assert row["basis"] == "model"
+    assert row["accuracy_regime"] == "MoE, disaggregated + speculative decoding, 65+ requests in flight"
+    assert row["accuracy_regime_rows"] == len(members)
+    errors = [c.error for c in members]
+    assert row["typical_throughput_error_pct"] == round(statistics.median(errors), 1)
+    assert row["p90_throughput_error_pct"] == round(percentile(errors, 90), 1)
+    assert row["typical_ttft_error_pct"] == round(statistics.median(c.as_metric("ttft").error for c in members), 1)
+    assert row["typical_tpot_error_pct"] == round(statistics.median(c.as_metric("tpot").error for c in members), 1)
+
+
+def test_a_maximum_throughput_question_is_judged_on_the_tables_of_its_kind(capsys, cases, catalog):
+    dense = [c for c in cases if c.measurement.concurrency is None and not catalog.models[c.measurement.model].num_routed_experts]
+    row = _json(capsys, "--model", "llama-3.1-70b", "--gpu", "h100-sxm", "--gpus", "2", "--input-tokens", "1000",
+                "--output-tokens", "1000", "--model-only")
+    assert (row["accuracy_regime"], row["accuracy_regime_rows"]) == ("dense, maximum throughput", len(dense))
+    assert row["typical_throughput_error_pct"] == round(statistics.median(c.error for c in dense), 1)
+    assert row["typical_tpot_error_pct"] is None and row["typical_ttft_error_pct"] is None  # the tables publish no latency
+
+
+def test_a_dense_model_at_a_fixed_concurrency_falls_back_to_its_maximum_throughput_rows(capsys, catalog):
+    # No fixed-concurrency run of a dense model is in the calibration rows: the nearest regime with runs is named.
+    assert not [m for m in usable(catalog) if m.concurrency is not None and not catalog.models[m.model].num_routed_experts]
+    row = _json(capsys, "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "1", "--input-tokens", "1000",
+                "--output-tokens", "200", "--concurrency", "16", "--model-only")
+    assert row["accuracy_regime"] == "dense, maximum throughput"
+
+
+def test_measured_and_offered_rate_answers_name_their_regime_without_a_model_error(capsys):
+    measured = _json(capsys, "--model", "llama-3.1-70b", "--gpu", "h100-sxm", "--gpus", "2", "--input-tokens", "1000",
+                     "--output-tokens", "1000")
+    assert measured["basis"] == "measurement" and measured["accuracy_regime"] == MEASURED
+    assert measured["typical_throughput_error_pct"] is None
+    rated = _json(capsys, "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "1", "--input-tokens", "1024",
+                  "--output-tokens", "1024", "--request-rate", "5")
+    assert rated["accuracy_regime"] == AT_A_RATE and rated["accuracy_regime_rows"] is None
+
+
+def test_a_regime_with_too_few_rows_gives_way_to_the_wider_one():
+    names = regime_names(100, disaggregated=False, speculative=True, moe=True)
+    assert names == ("MoE, aggregated + speculative decoding, 65+ requests in flight", "MoE, aggregated, 65+ requests in flight",
+                     "MoE, maximum throughput")
+    few, enough = RegimeError(MIN_REGIME_ROWS - 1, 1.0, 2.0), RegimeError(MIN_REGIME_ROWS, 3.0, 4.0)
+    assert regime_error(names, {names[0]: few, names[1]: enough}) == (names[1], enough)
+    assert regime_error(names, {names[0]: enough, names[1]: few}) == (names[0], enough)
+    assert regime_error(names, {}) == ("MoE, maximum throughput", None)
+    assert regime_names(8, True, False, False)[0] == "dense, disaggregated, 1-8 requests in flight"
+    assert regime_names(9, True, False, False)[0] == "dense, disaggregated, 9-64 requests in flight"
+
+
+def test_a_self_hosted_option_notes_the_models_error_on_runs_like_it(capsys):
+    assert main(["run", "--format", "json", "--no-breakeven"]) == 0
+    rows = [r for r in json.loads(capsys.readouterr().out) if r["kind"] == "self-hosted"]
+    noted = [r for r in rows if "throughput model judged on" in (r["notes"] or "")]
+    assert noted, "no self-hosted option of the bundled examples runs on the model"
+    dense = RECORDED["dense, maximum throughput"]
+    assert any(f"judged on {dense.rows} published runs (dense, maximum throughput): typical error "
+               f"{dense.throughput_median_pct:g} % (P90 {dense.throughput_p90_pct:g} %)" in r["notes"] for r in noted)
