@@ -317,6 +317,12 @@ def without_what_only_they_inform(catalog: Catalog, kept: Sequence[ThroughputMea
     return constants
 
 
+def serving_start() -> FittedConstants:
+    """Where a serving refit starts: the shipped constants, with the GEMM shape effect switched on at its round start
+    value if the shipped constants have it off (0: a search from 0 would never leave the flat bound)."""
+    return FITTED if FITTED.gemm_activation_bytes else replace(FITTED, gemm_activation_bytes=START["gemm_activation_bytes"])
+
+
 def serving_holdout_rows(catalog: Catalog, rounds: int = 3, ttft_max_concurrency: int | None = None) -> list[dict]:
     """`--serving --holdout`: refit SERVING_PARAMETERS from the shipped FITTED without one group, and score the group
     (throughput; TPOT and TTFT where it has them). The compute shares stay as shipped (fitted on TensorRT-LLM rows,
@@ -324,7 +330,7 @@ def serving_holdout_rows(catalog: Catalog, rounds: int = 3, ttft_max_concurrency
     from tco.bench.accuracy import family, model_cases, summary, usable
 
     rows = usable(catalog)
-    start = FITTED if FITTED.gemm_activation_bytes else replace(FITTED, gemm_activation_bytes=START["gemm_activation_bytes"])
+    start = serving_start()
     out = []
     for kind, key in SERVING_HOLDOUTS:
         select = (lambda m, key=key: m.gpu == key) if kind == "gpu" else (lambda m, key=key: family(m.model) == key)
@@ -393,7 +399,7 @@ def main(argv: list[str] | None = None) -> int:
             print(row, flush=True)
         return 0
     if args.serving:
-        start = FITTED if FITTED.gemm_activation_bytes else replace(FITTED, gemm_activation_bytes=START["gemm_activation_bytes"])
+        start = serving_start()
         fitted = fit(catalog, rows, start, names, rounds=args.rounds, cycles=1,
                      log=lambda s: print(s, file=sys.stderr, flush=True), p90_weight=args.p90_weight,
                      ttft_max_concurrency=args.ttft_max_concurrency)
