@@ -182,6 +182,19 @@ def test_attention_dp_flags_choose_the_moe_split(capsys):
     assert rows["header"]["output_tokens_per_s"] == rows["dp"]["output_tokens_per_s"] > rows["tp"]["output_tokens_per_s"]
 
 
+def test_ep_1_is_no_expert_parallelism_and_a_dense_model_accepts_it(tmp_path, capsys):
+    # A batch with an `ep` column of 1 for every row mixes dense and MoE models: ep 1 on a dense model is what it runs
+    # anyway (the same answer as no ep), a larger ep is still refused with the reason.
+    with_ep, without = _batch_json(tmp_path, capsys, "model,gpu,gpus,input_tokens,output_tokens,ep\n"
+                                                     "llama-3.1-8b,h100-sxm,2,1000,200,1\n"
+                                                     "llama-3.1-8b,h100-sxm,2,1000,200,\n")
+    assert with_ep["runnable"] and with_ep["output_tokens_per_s"] == without["output_tokens_per_s"]
+    assert with_ep["parallelism"] == without["parallelism"] == "TP2"
+    code, _, err = run(capsys, ["throughput", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "2",
+                                "--input-tokens", "1000", "--output-tokens", "200", "--ep", "2"])
+    assert code == 4 and "ep (expert parallelism) needs a mixture-of-experts model; llama-3.1-8b is dense" in err
+
+
 def test_the_cli_choices_are_the_models_allowed_values():
     # The CLI keeps its own tuples (no pydantic on the `tco --help` path); they must be the Literals.
     from typing import get_args

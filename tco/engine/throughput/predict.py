@@ -639,9 +639,10 @@ def config_problem(model: OpenModel, gpu: GpuType, config: ServingConfig) -> str
         return f"tp x pp = {tp} x {config.pp} does not divide the {config.gpus} GPUs"
     if config.pp > model.num_layers:
         return f"pp {config.pp} is more than the model's {model.num_layers} layers"
-    if config.ep is not None:
+    # ep 1 is no expert parallelism, which is how a dense model runs anyway (an `ep` column filled for every row)
+    if config.ep is not None and not (config.ep == 1 and model.arch_type != "moe"):
         if model.arch_type != "moe":
-            return f"ep (expert parallelism) needs a mixture-of-experts model; {model.id} is dense"
+            return f"ep (expert parallelism) needs a mixture-of-experts model; {model.id} is dense (ep 1, none, is accepted)"
         if config.ep < 1 or config.ep > (model.num_routed_experts or 1) or (tp % config.ep):
             return (f"ep {config.ep} must divide the tensor-parallel group of {tp} GPUs (tp) and be at most the "
                     f"{model.num_routed_experts} experts")
