@@ -97,8 +97,9 @@ def register(subparsers) -> None:
                              "TensorRT-LLM max_num_tokens); a longer prompt is prefilled in chunks of it (default: the "
                              "engine's own for the GPU, vLLM 8192 on GPUs of 70 GiB or more but A100s, else 2048; "
                              "SGLang 2048-16384 by GPU memory; TensorRT-LLM 8192)")
-    parser.add_argument("--disaggregated", default="false", choices=tuple(TRI_STATE),
-                        help="separate prefill and decode GPUs: false (default), true, or auto (whichever serves more)")
+    parser.add_argument("--disaggregated", choices=tuple(TRI_STATE),
+                        help="separate prefill and decode GPUs: false (default; true when --prefill-gpus or --decode-gpus "
+                             "is given), true, or auto (whichever serves more)")
     parser.add_argument("--prefill-gpus", type=int, help="disaggregated: GPUs of the prefill side (default: chosen)")
     parser.add_argument("--decode-gpus", type=int, help="disaggregated: GPUs of the decode side (default: gpus - prefill GPUs)")
     parser.add_argument("--model-only", action="store_true", help="ignore published measurements (the physical model alone)")
@@ -146,9 +147,13 @@ def run(args: argparse.Namespace) -> int:
                 kv_precision=args.kv_precision, engine=args.engine, runtime=args.runtime, input_tokens=args.input_tokens,
                 output_tokens=args.output_tokens, concurrency=concurrency, ttft_ms=args.ttft_ms, tpot_ms=args.tpot_ms,
                 percentile=args.percentile, prefix_hit_rate=args.prefix_hit_rate, spec_method=args.spec_method,
-                acceptance_length=args.acceptance_length, draft_tokens=args.draft_tokens, disaggregated=TRI_STATE[args.disaggregated],
+                acceptance_length=args.acceptance_length, draft_tokens=args.draft_tokens,
+                disaggregated=TRI_STATE[args.disaggregated] if args.disaggregated else None,
                 prefill_gpus=args.prefill_gpus, decode_gpus=args.decode_gpus, request_rate=args.request_rate,
                 max_batch=args.max_batch, step_tokens=args.step_tokens)
+    pools = _pool_problem(item, args.disaggregated is not None)
+    if pools:
+        raise TcoUserError(DataProblem("tco throughput", None, "--" + pools[0].replace("_", "-"), pools[1]))
     row = result_row(catalog, item, args.model_only, args.calibrate)
     if not row["runnable"]:
         print(f"tco throughput: cannot run: {row['reason']}", file=sys.stderr)
@@ -248,6 +253,25 @@ def _request_rate_problem(rate: float, concurrency, ttft_ms, tpot_ms) -> str | N
     return None
 
 
+def _pool_problem(item: dict, disaggregated_given: bool) -> tuple[str, str] | None:
+    """(field, message) when the prefill / decode GPU counts cannot describe the replica, or None. Sets `disaggregated`
+    where it was not given: true when a side's GPUs are given (they describe nothing else), else false."""
+    prefill, decode, gpus = item.get("prefill_gpus"), item.get("decode_gpus"), item["gpus"]
+    if not disaggregated_given:
+        item["disaggregated"] = bool(prefill or decode)
+    if not (prefill or decode):
+        return None
+    if item["disaggregated"] is False:
+        field = "prefill_gpus" if prefill else "decode_gpus"
+        return field, "prefill and decode GPUs describe a disaggregated replica: set disaggregated to true or auto (got false)"
+    for field, value in (("prefill_gpus", prefill), ("decode_gpus", decode)):
+        if value and value >= gpus:
+            return field, f"must be fewer than the replica's {gpus} GPUs (the other side needs at least one; got {value})"
+    if prefill and decode and prefill + decode != gpus:
+        return "decode_gpus", f"prefill_gpus + decode_gpus = {prefill} + {decode} = {prefill + decode}, not the replica's {gpus} GPUs"
+    return None
+
+
 def _prefill_gpus(item: dict) -> int | None:
     """The prefill side's GPUs from prefill_gpus, or from decode_gpus (gpus - decode)."""
     if item.get("prefill_gpus"):
@@ -300,7 +324,8 @@ _NUMBER = ("ttft_ms", "tpot_ms")
 _CHOICES = {"precision": PRECISIONS, "engine": ENGINES, "runtime": RUNTIMES, "spec_method": SPEC_METHODS, "percentile": PERCENTILES}
 _TRI_STATE = ("attention_dp", "disaggregated")
 _DEFAULTS = {"disaggregated": False}
-"""Empty cells that do not mean None (auto): a missing `disaggregated` is false, as without the column."""
+"""Empty cells that do not mean None (auto): a missing `disaggregated` is false, as without the column (true where
+prefill_gpus or decode_gpus is given: `_pool_problem`)."""
 
 
 def _parse_row(raw: dict, name: str, line: int) -> tuple[dict, list]:
@@ -373,6 +398,10 @@ def _parse_row(raw: dict, name: str, line: int) -> tuple[dict, list]:
             item[column] = text
         else:
             item[column] = text
+    if not problems:
+        pools = _pool_problem(item, raw.get("disaggregated", "") != "")
+        if pools:
+            problems.append(DataProblem(name, line, *pools))
     if item.get("request_rate") is not None:
         problem = _request_rate_problem(item["request_rate"], item.get("concurrency"), item.get("ttft_ms"), item.get("tpot_ms"))
         if problem:

@@ -582,7 +582,7 @@ def problems_from_validation(name: str, error: ValidationError, lines: dict[KeyP
             probe = probe[:-1]
         hint = None
         if err["type"] == "extra_forbidden" and loc:
-            hint = _did_you_mean(str(loc[-1]), known)
+            hint = _unknown_field_hint(str(loc[-1]), _field_names_at(model, err["loc"][:-1]), known)
         hint = hint or ctx.get("hint") if err["type"] == "located" else hint or _percent_hint(err)
         out.append(DataProblem(name, lines.get(probe), _dotted(loc), humane(err), hint=hint))
     return out
@@ -640,6 +640,49 @@ def _all_field_names(model: Any, seen: set | None = None) -> set[str]:
                 names |= _all_field_names(ann, seen)
             stack.extend(typing.get_args(ann))
     return names
+
+
+def _field_names_at(model: Any, loc: tuple) -> set[str] | None:
+    """The field names of the model an error location points into (`loc` as pydantic gives it: field names, list
+    indexes, and the tag of a tagged union such as an option's `kind`), or None where it cannot be followed."""
+    import typing
+
+    def models_in(annotation) -> list:
+        found, stack = [], [annotation]
+        while stack:
+            ann = stack.pop()
+            if isinstance(ann, type) and issubclass(ann, BaseModel):
+                found.append(ann)
+            else:
+                stack.extend(typing.get_args(ann))
+        return found
+
+    current = [model] if isinstance(model, type) and issubclass(model, BaseModel) else []
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if len(current) > 1:  # a tagged union: the part names the member (its `kind` literal)
+            current = [m for m in current if part in typing.get_args(getattr(m.model_fields.get("kind"), "annotation", None))]
+            if current:
+                continue
+            return None
+        if len(current) != 1 or part not in current[0].model_fields:
+            return None
+        current = models_in(current[0].model_fields[part].annotation)
+    if len(current) != 1:
+        return None
+    return {info.alias or name for name, info in current[0].model_fields.items()}
+
+
+def _unknown_field_hint(word: str, here: set[str] | None, known: list[str]) -> str | None:
+    """Did-you-mean among the fields of the entry the key is in; a key that is a field of another kind of entry (an
+    API option's `source` in a self-hosted option) is said to be so, not offered back as its own correction."""
+    if here is None:
+        return _did_you_mean(word, [c for c in known if c != word])
+    close = _did_you_mean(word, sorted(here))
+    if close or word not in known:
+        return close
+    return f"`{word}` is a field of another kind of entry, not of this one"
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:

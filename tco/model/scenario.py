@@ -343,12 +343,32 @@ class SelfHostedOption(StrictModel):
     disaggregated: bool | Literal["auto"] = False
     """Separate prefill and decode GPUs within a replica; `auto` = whichever serves more per GPU."""
     prefill_gpus: int | None = Field(default=None, ge=1, le=1023)
-    """Disaggregated: GPUs of a replica on the prefill side (None = chosen)."""
+    """Disaggregated: GPUs of a replica on the prefill side (None = chosen); fewer than gpus_per_replica. Given without
+    `disaggregated`, the replica is disaggregated (the count describes nothing else)."""
     attention_dp: bool | Literal["auto"] = "auto"
     """MoE: attention data-parallel with experts expert-parallel (true), tensor-parallel (false), or the fastest (auto)."""
     quality_model: Id | None = None
     """Model id in pricing/quality/models.yaml whose scores apply (needed when several releases share the architecture)."""
     note: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _prefill_gpus_mean_disaggregated(cls, data):
+        if isinstance(data, dict) and data.get("prefill_gpus") is not None and "disaggregated" not in data:
+            return {**data, "disaggregated": True}
+        return data
+
+    @model_validator(mode="after")
+    def _prefill_side_fits(self):
+        if self.prefill_gpus is None:
+            return self
+        if self.disaggregated is False:
+            raise located_error("describes a disaggregated replica, but disaggregated is false", ("prefill_gpus",),
+                                hint="set disaggregated to true or auto, or remove prefill_gpus")
+        if self.prefill_gpus >= self.gpus_per_replica:
+            raise located_error(f"must be fewer than gpus_per_replica ({self.gpus_per_replica}): the decode side needs at least one GPU",
+                                ("prefill_gpus",), value=self.prefill_gpus)
+        return self
 
 
 class ApiProvisionedOption(StrictModel):

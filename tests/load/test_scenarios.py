@@ -88,3 +88,34 @@ def test_options_whose_ids_contain_dots_can_be_overridden_by_id(tmp_path):
                                           "tiny.options.mini.negotiated_discount=0.1"])
     assert loaded.scenarios[0].options[1].payment.gpu_usd_per_hour == 4.25
     assert loaded.scenarios[0].options[0].negotiated_discount == 0.1
+
+
+DISAGGREGATED = SINGLE.replace("model: llama-3.1-8b\n    gpu: l40s\n    gpus_per_replica: 1",
+                               "model: deepseek-r1\n    gpu: gb200\n    gpus_per_replica: 8\n    precision: fp4\n    prefill_gpus: 2")
+
+
+def test_prefill_gpus_alone_make_the_replica_disaggregated_and_must_leave_a_decode_side(tmp_path):
+    option = load_scenario_files([write(tmp_path, DISAGGREGATED)]).scenarios[0].options[1]
+    assert (option.disaggregated, option.prefill_gpus) == (True, 2)
+    stated_false = DISAGGREGATED.replace("prefill_gpus: 2", "prefill_gpus: 2\n    disaggregated: false")
+    with pytest.raises(TcoUserError) as e:
+        load_scenario_files([path := write(tmp_path, stated_false)])
+    [problem] = e.value.problems
+    assert (problem.file, problem.line, problem.field) == (str(path), 17, "options[1].prefill_gpus")  # its own line
+    assert problem.message == "describes a disaggregated replica, but disaggregated is false"
+    with pytest.raises(TcoUserError) as e:
+        load_scenario_files([write(tmp_path, DISAGGREGATED.replace("prefill_gpus: 2", "prefill_gpus: 8"))])
+    assert e.value.problems[0].message == "must be fewer than gpus_per_replica (8): the decode side needs at least one GPU (got 8)"
+
+
+def test_an_unknown_key_is_matched_against_the_fields_of_its_own_entry(tmp_path):
+    # `source` is a field of API price sheets' entries, not of a self-hosted option: it is not offered back as its own
+    # correction; a typo is matched against the self-hosted option's own fields.
+    with pytest.raises(TcoUserError) as e:
+        load_scenario_files([write(tmp_path, SINGLE.replace("gpus_per_replica: 1", "gpus_per_replica: 1\n    source: my notes"))])
+    [problem] = e.value.problems
+    assert problem.field == "options[1].source" and problem.message == "unknown field"
+    assert problem.hint == "`source` is a field of another kind of entry, not of this one"
+    with pytest.raises(TcoUserError) as e:
+        load_scenario_files([write(tmp_path, SINGLE.replace("gpus_per_replica: 1", "gpus_per_replca: 1"))])
+    assert [p.hint for p in e.value.problems if p.message == "unknown field"] == ["did you mean `gpus_per_replica`?"]
