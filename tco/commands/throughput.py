@@ -231,8 +231,7 @@ def _accuracy_regime(r, config, model, request_rate) -> dict:
     elif request_rate:
         name, error = AT_A_RATE, None
     else:
-        name, error = regime_of_result(r.basis, config.concurrency, config.ttft_ms is not None or config.tpot_ms is not None,
-                                       r.concurrency, r.disaggregated, r.spec_method, bool(model.num_routed_experts))
+        name, error = regime_of_result(r, config, model)
     return {"accuracy_regime": name, "accuracy_regime_rows": error.rows if error else None,
             "typical_throughput_error_pct": error.throughput_median_pct if error else None,
             "p90_throughput_error_pct": error.throughput_p90_pct if error else None,

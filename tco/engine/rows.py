@@ -674,8 +674,7 @@ def _typical_model_error(result, config, model) -> str:
     from published runs like this one (`tco.engine.throughput.regimes`), as `tco throughput` shows it."""
     from tco.engine.throughput.regimes import regime_of_result
 
-    name, error = regime_of_result(result.basis, config.concurrency, config.ttft_ms is not None or config.tpot_ms is not None,
-                                   result.concurrency, result.disaggregated, result.spec_method, bool(model.num_routed_experts))
+    name, error = regime_of_result(result, config, model)
     if error is None:
         return f"throughput model: no published run to judge it by ({name})"
     latencies = "".join(f", {label} {value:g} %" for label, value in (("TPOT", error.tpot_median_pct), ("TTFT", error.ttft_median_pct))
