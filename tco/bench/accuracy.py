@@ -287,12 +287,11 @@ def accuracy_rows(catalog: Catalog, holdouts: Sequence[dict] = ()) -> list[dict]
 
 
 def regime_groups(catalog: Catalog, cases: Sequence[Case]) -> dict[str, list[Case]]:
-    """The cases of each accuracy regime: a row is in its own regime and in the one without speculative decoding
-    (not in the maximum-throughput regime a fixed-concurrency row would fall back to)."""
+    """The cases of each accuracy regime: a row is in its own regime and, with speculative decoding, in the one
+    without."""
     groups: dict[str, list[Case]] = {}
     for c in cases:
-        names = regimes_of(catalog, c.measurement)
-        for name in names if c.measurement.concurrency is None else names[:-1]:
+        for name in regimes_of(catalog, c.measurement):
             groups.setdefault(name, []).append(c)
     return dict(sorted(groups.items()))
 

@@ -151,7 +151,9 @@ def run(args: argparse.Namespace) -> int:
                 disaggregated=TRI_STATE[args.disaggregated] if args.disaggregated else None,
                 prefill_gpus=args.prefill_gpus, decode_gpus=args.decode_gpus, request_rate=args.request_rate,
                 max_batch=args.max_batch, step_tokens=args.step_tokens)
-    pools = _pool_problem(item, args.disaggregated is not None)
+    if args.disaggregated is None:
+        item["disaggregated"] = _implied_disaggregated(item)
+    pools = _pool_problem(item)
     if pools:
         raise TcoUserError(DataProblem("tco throughput", None, "--" + pools[0].replace("_", "-"), pools[1]))
     row = result_row(catalog, item, args.model_only, args.calibrate)
@@ -252,12 +254,14 @@ def _request_rate_problem(rate: float, concurrency, ttft_ms, tpot_ms) -> str | N
     return None
 
 
-def _pool_problem(item: dict, disaggregated_given: bool) -> tuple[str, str] | None:
-    """(field, message) when the prefill / decode GPU counts cannot describe the replica, or None. Sets `disaggregated`
-    where it was not given: true when a side's GPUs are given (they describe nothing else), else false."""
+def _implied_disaggregated(item: dict) -> bool:
+    """`disaggregated` where it was not given: true when a side's GPUs are given (they describe nothing else)."""
+    return bool(item.get("prefill_gpus") or item.get("decode_gpus"))
+
+
+def _pool_problem(item: dict) -> tuple[str, str] | None:
+    """(field, message) when the prefill / decode GPU counts cannot describe the replica, or None."""
     prefill, decode, gpus = item.get("prefill_gpus"), item.get("decode_gpus"), item["gpus"]
-    if not disaggregated_given:
-        item["disaggregated"] = bool(prefill or decode)
     if not (prefill or decode):
         return None
     if item["disaggregated"] is False:
@@ -324,7 +328,7 @@ _CHOICES = {"precision": PRECISIONS, "engine": ENGINES, "runtime": RUNTIMES, "sp
 _TRI_STATE = ("attention_dp", "disaggregated")
 _DEFAULTS = {"disaggregated": False}
 """Empty cells that do not mean None (auto): a missing `disaggregated` is false, as without the column (true where
-prefill_gpus or decode_gpus is given: `_pool_problem`)."""
+prefill_gpus or decode_gpus is given: `_implied_disaggregated`)."""
 
 
 def _parse_row(raw: dict, name: str, line: int) -> tuple[dict, list]:
@@ -398,7 +402,9 @@ def _parse_row(raw: dict, name: str, line: int) -> tuple[dict, list]:
         else:
             item[column] = text
     if not problems:
-        pools = _pool_problem(item, raw.get("disaggregated", "") != "")
+        if raw.get("disaggregated", "") == "":
+            item["disaggregated"] = _implied_disaggregated(item)
+        pools = _pool_problem(item)
         if pools:
             problems.append(DataProblem(name, line, *pools))
     if item.get("request_rate") is not None:

@@ -622,10 +622,22 @@ def _data_loc(data: Any, loc: Iterable[Any], keep_last: bool = True) -> list[Any
     return out
 
 
-def _all_field_names(model: Any, seen: set | None = None) -> set[str]:
-    """Every field name of `model` and of the models nested in it, for did-you-mean hints."""
+def _models_in(annotation: Any) -> list:
+    """The pydantic models an annotation holds (itself, or inside Optional, list, Union, Annotated ...)."""
     import typing
 
+    found, stack = [], [annotation]
+    while stack:
+        ann = stack.pop()
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            found.append(ann)
+        else:
+            stack.extend(typing.get_args(ann))
+    return found
+
+
+def _all_field_names(model: Any, seen: set | None = None) -> set[str]:
+    """Every field name of `model` and of the models nested in it, for did-you-mean hints."""
     seen = set() if seen is None else seen
     names: set[str] = set()
     if not (isinstance(model, type) and issubclass(model, BaseModel)) or model in seen:
@@ -633,12 +645,8 @@ def _all_field_names(model: Any, seen: set | None = None) -> set[str]:
     seen.add(model)
     for field_name, info in model.model_fields.items():
         names.add(info.alias or field_name)
-        stack = [info.annotation]
-        while stack:
-            ann = stack.pop()
-            if isinstance(ann, type) and issubclass(ann, BaseModel):
-                names |= _all_field_names(ann, seen)
-            stack.extend(typing.get_args(ann))
+        for nested in _models_in(info.annotation):
+            names |= _all_field_names(nested, seen)
     return names
 
 
@@ -647,17 +655,7 @@ def _field_names_at(model: Any, loc: tuple) -> set[str] | None:
     indexes, and the tag of a tagged union such as an option's `kind`), or None where it cannot be followed."""
     import typing
 
-    def models_in(annotation) -> list:
-        found, stack = [], [annotation]
-        while stack:
-            ann = stack.pop()
-            if isinstance(ann, type) and issubclass(ann, BaseModel):
-                found.append(ann)
-            else:
-                stack.extend(typing.get_args(ann))
-        return found
-
-    current = [model] if isinstance(model, type) and issubclass(model, BaseModel) else []
+    current = _models_in(model)
     for part in loc:
         if isinstance(part, int):
             continue
@@ -668,7 +666,7 @@ def _field_names_at(model: Any, loc: tuple) -> set[str] | None:
             return None
         if len(current) != 1 or part not in current[0].model_fields:
             return None
-        current = models_in(current[0].model_fields[part].annotation)
+        current = _models_in(current[0].model_fields[part].annotation)
     if len(current) != 1:
         return None
     return {info.alias or name for name, info in current[0].model_fields.items()}

@@ -11,8 +11,8 @@ import pytest
 
 from tco.bench.accuracy import leave_one_out_cases, model_cases, percentile, regime_table, usable
 from tco.cli import main
-from tco.engine.throughput.regimes import (AT_A_RATE, MEASURED, MIN_REGIME_ROWS, RECORDED, RegimeError, regime_error,
-                                           regime_names)
+from tco.engine.throughput.regimes import (AT_A_RATE, MEASURED, MIN_REGIME_ROWS, RECORDED, RegimeError, max_throughput_regime,
+                                           regime_error, regime_names)
 from tco.load.hardware import load_hardware
 
 
@@ -90,7 +90,8 @@ def test_measured_and_offered_rate_answers_name_their_regime_without_a_model_err
 
 
 def test_a_regime_with_too_few_rows_gives_way_to_the_wider_one():
-    names = regime_names(100, disaggregated=False, speculative=True, moe=True)
+    # the run's own regimes, then the maximum-throughput one `regime_of_result` falls back to
+    names = (*regime_names(100, disaggregated=False, speculative=True, moe=True), max_throughput_regime(True))
     assert names == ("MoE, aggregated + speculative decoding, 65+ requests in flight", "MoE, aggregated, 65+ requests in flight",
                      "MoE, maximum throughput")
     few, enough = RegimeError(MIN_REGIME_ROWS - 1, 1.0, 2.0), RegimeError(MIN_REGIME_ROWS, 3.0, 4.0)
