@@ -320,9 +320,13 @@ def regime_table(catalog: Catalog, cases: Sequence[Case] | None = None,
 
     def error_of(members: Sequence[Case]) -> RegimeError:
         errors = [c.error for c in members]
+        # a refused configuration has no ratio: it counts in the absolute error (as 100 %) only
+        ratios = [c.measurement.output_tokens_per_s / c.predicted_tokens_per_s for c in members if c.predicted_tokens_per_s]
+        ratio = (lambda q: round(percentile(ratios, q), 3)) if ratios else (lambda q: None)
         return RegimeError(rows=len(members), throughput_median_pct=round(statistics.median(errors), 1),
                            throughput_p90_pct=round(percentile(errors, 90), 1), tpot_median_pct=median_of(members, "tpot"),
-                           ttft_median_pct=median_of(members, "ttft"))
+                           ttft_median_pct=median_of(members, "ttft"), measured_to_model_p10=ratio(10),
+                           measured_to_model_median=ratio(50), measured_to_model_p90=ratio(90))
 
     table = {name: error_of(members) for name, members in regime_groups(catalog, cases).items()}
     if loo:

@@ -28,7 +28,9 @@ def recorded_block(table: dict) -> str:
     for name, e in table.items():
         lines.append(f"    {name!r}: RegimeError(rows={e.rows}, throughput_median_pct={e.throughput_median_pct}, "
                      f"throughput_p90_pct={e.throughput_p90_pct},\n"
-                     f"        tpot_median_pct={e.tpot_median_pct}, ttft_median_pct={e.ttft_median_pct}),")
+                     f"        tpot_median_pct={e.tpot_median_pct}, ttft_median_pct={e.ttft_median_pct},\n"
+                     f"        measured_to_model_p10={e.measured_to_model_p10}, measured_to_model_median={e.measured_to_model_median}, "
+                     f"measured_to_model_p90={e.measured_to_model_p90}),")
     lines += ["}", END]
     return "\n".join(lines)
 
@@ -38,10 +40,12 @@ def docs_table(table: dict) -> str:
     def cell(value) -> str:
         return "-" if value is None else f"{value:g}"
 
-    lines = [DOC_BEGIN, "| Regime (`accuracy_regime`) | rows | throughput median % | P90 % | TPOT median % | TTFT median % |",
-             "|---|---|---|---|---|---|"]
+    lines = [DOC_BEGIN, "| Regime (`accuracy_regime`) | rows | throughput median % | P90 % | TPOT median % | TTFT median % "
+                        "| measured / model: P10, median, P90 |",
+             "|---|---|---|---|---|---|---|"]
     lines += [f"| {name} | {e.rows} | {cell(e.throughput_median_pct)} | {cell(e.throughput_p90_pct)} | {cell(e.tpot_median_pct)} "
-              f"| {cell(e.ttft_median_pct)} |" for name, e in table.items()]
+              f"| {cell(e.ttft_median_pct)} | {cell(e.measured_to_model_p10)}, {cell(e.measured_to_model_median)}, "
+              f"{cell(e.measured_to_model_p90)} |" for name, e in table.items()]
     lines.append(DOC_END)
     return "\n".join(lines)
 

@@ -15,7 +15,7 @@ RESULT_COLUMNS = (
     "disaggregated", "prefill_gpus", "decode_gpus", "model_output_tokens_per_s", "model_error_pct", "calibration_scale",
     "draft_tokens", "request_rate_per_s", "max_batch", "step_tokens",
     "accuracy_regime", "accuracy_regime_rows", "typical_throughput_error_pct", "p90_throughput_error_pct",
-    "typical_tpot_error_pct", "typical_ttft_error_pct",
+    "typical_tpot_error_pct", "typical_ttft_error_pct", "measured_to_model_p10", "measured_to_model_median", "measured_to_model_p90",
 )
 BATCH_COLUMNS = ("model", "gpu", "gpus", "precision", "input_tokens", "output_tokens", "concurrency",
                  "ttft_ms", "tpot_ms", "tp", "pp", "ep", "engine", "runtime", "attention_dp", "spec_method", "acceptance_length",
@@ -238,7 +238,9 @@ def _accuracy_regime(r, config, model, request_rate) -> dict:
             "typical_throughput_error_pct": error.throughput_median_pct if error else None,
             "p90_throughput_error_pct": error.throughput_p90_pct if error else None,
             "typical_tpot_error_pct": error.tpot_median_pct if error else None,
-            "typical_ttft_error_pct": error.ttft_median_pct if error else None}
+            "typical_ttft_error_pct": error.ttft_median_pct if error else None,
+            **{field: getattr(error, field) if error else None
+               for field in ("measured_to_model_p10", "measured_to_model_median", "measured_to_model_p90")}}
 
 
 CALIBRATE_AT_A_RATE = ("an offered request rate is answered by the physical model alone (no published row is at a rate): "

@@ -53,19 +53,32 @@ def run(args) -> int:
                 rank_text(options, s, "p50_usd", "rank_p50", "rank_p50_tied") == "=1"]
         if tied:
             sys.stdout.write(f"A tie at the median: {', '.join(tied)}.\n")
+        same: dict[tuple, list[str]] = {}
+        for s in o.options:
+            if s.throughput_factor_low is not None:
+                key = (s.throughput_factor_low, s.throughput_factor_mode, s.throughput_factor_high, s.throughput_factor_source)
+                same.setdefault(key, []).append(s.option_id)
+        if same:
+            _paragraph("replica throughput, as a factor of each option's own (low / most likely / high): " + "; ".join(
+                f"{', '.join(ids)} {low:g}/{mode:g}/{high:g} ({source})" for (low, mode, high, source), ids in same.items()))
         if o.self_hosting_wins_share is not None:
             sys.stdout.write(f"self-hosting is cheaper than the best API in {o.self_hosting_wins_share:.1%} of draws\n")
         auto = [r.option_id for r in results.rows if r.scenario_id == o.scenario_id and r.base_auto]
         if auto:
             sys.stdout.write(f"reserved base chosen again in every draw (`replicas: auto`, the cheapest base for that draw): {', '.join(auto)}\n")
+    sys.stdout.write("\n")
+    _paragraph("uncertain inputs (low / most likely / high): " + "; ".join(
+        f"{s.label} {s.low:g}/{s.mode:g}/{s.high:g} ({s.how}{', unless the option has its own' if s.per_option else ''})"
+        for s in DEFAULT_SPREADS))
+    return 0
+
+
+def _paragraph(text: str) -> None:
     import textwrap
 
     from tco.report.table import WIDE, terminal_columns
 
-    text = "uncertain inputs (low / most likely / high): " + "; ".join(
-        f"{s.label} {s.low:g}/{s.mode:g}/{s.high:g} ({s.how})" for s in DEFAULT_SPREADS)
-    sys.stdout.write("\n" + (text if WIDE else textwrap.fill(text, terminal_columns())) + "\n")
-    return 0
+    sys.stdout.write((text if WIDE else textwrap.fill(text, terminal_columns())) + "\n")
 
 
 def _ranked(outcome) -> list[dict]:

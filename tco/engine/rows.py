@@ -52,6 +52,28 @@ class Row:
     """A mixed fleet whose base is `replicas: auto`: analyses at another volume or draw choose the base again."""
     term_choices: tuple[dict[str, float], dict[str, float]] | None = None
     """A committed option's inputs under a shorter and a longer term (the sensitivity's `term` range), or None."""
+    own_ranges: dict[str, OwnRange] = field(default_factory=dict)
+    """This option's own ranges, by the name of the sensitivity range and Monte Carlo spread they replace (those marked
+    `per_option`): the throughput's, from the model's record on published runs like this answer."""
+
+
+@dataclass(frozen=True)
+class OwnRange:
+    """One option's own range of an uncertain factor (low, most likely, high), and where it comes from.
+
+    Why per option: the throughput model errs by 4 % on one kind of answer and by 20 % and more on another
+    (tco.engine.throughput.regimes); one width for every option would hide which totals rest on firm ground.
+    """
+
+    low: float
+    mode: float
+    high: float
+    why: str
+
+
+NO_OWN_THROUGHPUT_RANGE = ("no published run like this answer to judge its throughput by (a dense model at a fixed load, "
+                           "a published measurement, a calibrated model, a stated figure)")
+"""Why an option's throughput moves by the default range of the tornado and the Monte Carlo."""
 
 
 @dataclass(frozen=True)
@@ -126,7 +148,7 @@ def build_rows(scenarios: list[Scenario], catalog: Catalog, today: dt.date,
                 desc = f"{option.overflow_replicas} replica(s) of {option.self_hosted}; overflow to {option.api}"
             row = Row(len(rows), scenario.id, scenario.title, option.id, "hybrid", values, provenance, desc,
                       notes=[*sh_row.notes, *api_row.notes], throughput=sh_row.throughput, api_price=api_row.api_price,
-                      model_id=sh_row.model_id, carbon_known=sh_row.carbon_known)
+                      model_id=sh_row.model_id, carbon_known=sh_row.carbon_known, own_ranges=dict(sh_row.own_ranges))
             if scenario.workload.data_must_stay_on_own_infrastructure:
                 row.excluded_reason = "data must stay on own infrastructure; this option sends part of it to an API"
             rows.append(row)
@@ -546,6 +568,7 @@ def _self_hosted_values(row: Row, option: SelfHostedOption, scenario: Scenario, 
         prov["replica_generations_per_s"] = Provenance("scenario file", note="replica_output_tokens_per_s / (output + reasoning tokens per call)")
     else:
         from tco.engine.throughput import ServingConfig
+        from tco.engine.throughput.regimes import regime_of_result, spread_of_result
 
         hit_rate, shared = self_hosted_prefix_hit_rate(scenario) if option.prefix_caching else (0.0, True)
         tri = {"auto": None, True: True, False: False}
@@ -575,7 +598,13 @@ def _self_hosted_values(row: Row, option: SelfHostedOption, scenario: Scenario, 
         elif result.basis in ("measurement", "interpolation"):
             row.notes.append(f"throughput from measurements ({result.basis}): {', '.join(result.measurement_ids)}")
         if result.basis == "model":
-            row.notes.append(_typical_model_error(result, config, model))
+            row.notes.append(_typical_model_error(*regime_of_result(result, config, model)))
+        spread = spread_of_result(result, config, model)
+        if spread is not None:
+            regime, error = spread
+            row.own_ranges["throughput"] = OwnRange(
+                error.measured_to_model_p10, error.measured_to_model_median, error.measured_to_model_p90,
+                f"throughput measured / modelled on {error.rows} published runs ({regime}): P10, median, P90 (tco bench accuracy)")
 
     pay = option.payment
     if pay.mode == "mixed":
@@ -669,12 +698,9 @@ UPFRONT_SHARE = {"all-upfront": 1.0, "no-upfront": 0.0}
 """Share of the term paid at its start by payment option; partial-upfront splits are the contract's (give upfront_share)."""
 
 
-def _typical_model_error(result, config, model) -> str:
+def _typical_model_error(name: str, error) -> str:
     """Why a note: a self-hosted total rests on the model's throughput; the reader should see how far the model has been
     from published runs like this one (`tco.engine.throughput.regimes`), as `tco throughput` shows it."""
-    from tco.engine.throughput.regimes import regime_of_result
-
-    name, error = regime_of_result(result, config, model)
     if error is None:
         return f"throughput model: no published run to judge it by ({name})"
     latencies = "".join(f", {label} {value:g} %" for label, value in (("TPOT", error.tpot_median_pct), ("TTFT", error.ttft_median_pct))

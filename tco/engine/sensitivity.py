@@ -12,6 +12,7 @@ import polars as pl
 
 from tco.engine.evaluate import evaluate_totals, inputs_table
 from tco.engine.fields import API_PRICE_INPUTS
+from tco.engine.rows import NO_OWN_THROUGHPUT_RANGE
 
 
 
@@ -34,6 +35,13 @@ class Range:
     floor: float = float("-inf")
     ceiling: float = float("inf")
     why: str = ""
+    per_option: bool = False
+    """An option with its own range of this name (`Row.own_ranges`) moves by that range instead of low / high."""
+
+    def ends(self, row) -> tuple[float, float, str]:
+        """The low and high end for `row`, and why: its own range where it has one."""
+        own = row.own_ranges.get(self.name) if self.per_option else None
+        return (own.low, own.high, own.why) if own is not None else (self.low, self.high, self.why)
 
     def apply(self, values: dict[str, float], amount: float, choice: dict[str, float] | None = None) -> dict[str, float]:
         """A copy of `values` with this range's inputs moved by `amount` (a factor or a shift), or set to `choice`."""
@@ -45,9 +53,9 @@ class Range:
             out[name] = min(max(moved, self.floor), self.ceiling)
         return out
 
-    def describe(self, amount: float) -> str:
+    def describe(self, amount: float, end: int) -> str:
         if self.how == "choice":
-            return "shorter" if amount == self.low else "longer"
+            return ("shorter", "longer")[end]
         if self.how == "scale":
             return f"x{amount:g}"
         return f"{amount:+g}"
@@ -59,7 +67,8 @@ DEFAULT_RANGES: tuple[Range, ...] = (
     Range("gpu_price", "GPU price per hour", ("gpu_usd_per_hour", "purchase_usd_per_gpu", "burst_gpu_usd_per_hour"), "scale", 0.7, 1.3,
           why="cloud list prices for the same GPU differ by more than 30 % between providers (hardware/offers)"),
     Range("throughput", "replica throughput (model error)", ("replica_generations_per_s",), "scale", 0.7, 1.3,
-          why="the throughput model is judged against published measurements by `tco bench accuracy`; 30 % covers its typical error"),
+          why=f"{NO_OWN_THROUGHPUT_RANGE}: +/-30 %",
+          per_option=True),
     Range("api_prices", "API prices", API_PRICE_INPUTS, "scale", 0.7, 1.3,
           why="list prices change; a negotiated contract or another tier moves them by this much"),
     Range("growth", "monthly growth", ("monthly_growth",), "shift", -0.02, 0.02, floor=-0.5, ceiling=2.0,
@@ -135,23 +144,24 @@ def tornadoes(results, pairs: list[tuple[str, str]], ranges: tuple[Range, ...] =
         option = results.row(scenario_id, option_id)
         ref_id = reference_option_id(results, scenario_id, option_id)
         reference = results.row(scenario_id, ref_id) if ref_id else None
-        layout.append((len(value_rows), ref_id, reference is not None))
+        layout.append((len(value_rows), ref_id, reference is not None, [r.ends(option) for r in ranges]))
         for side_row in [option] + ([reference] if reference else []):
             side = side_row.values
             value_rows.append(side)
             rechoose.append(side_row.base_auto)
             for r in ranges:
-                for amount, end in ((r.low, 0), (r.high, 1)):
+                low, high, _ = r.ends(side_row)
+                for amount, end in ((low, 0), (high, 1)):
                     value_rows.append(r.apply(side, amount, side_row.term_choices[end] if side_row.term_choices else None))
                     # an auto base is chosen again for the moved inputs, except when the base size itself is moved
                     rechoose.append(side_row.base_auto and "base_replicas" not in r.inputs)
     totals = _totals(value_rows, rechoose) if value_rows else []
     per_side = 1 + 2 * len(ranges)
     out = []
-    for start, ref_id, has_reference in layout:
+    for start, ref_id, has_reference, ends in layout:
         own = totals[start:start + per_side]
         ref = totals[start + per_side:start + 2 * per_side] if has_reference else None
-        out.append(_drivers(ranges, own, ref, ref_id, sort_by))
+        out.append(_drivers(ranges, ends, own, ref, ref_id, sort_by))
     return out
 
 
@@ -167,17 +177,17 @@ def _totals(value_rows: list[dict[str, float]], rechoose: list[bool]) -> list[fl
     return pl.concat(parts).sort("row")["total_cost_usd"].to_list()
 
 
-def _drivers(ranges: tuple[Range, ...], own: list[float], ref: list[float] | None, ref_id: str | None,
-             sort_by: str) -> list[Driver]:
+def _drivers(ranges: tuple[Range, ...], ends: list[tuple[float, float, str]], own: list[float], ref: list[float] | None,
+             ref_id: str | None, sort_by: str) -> list[Driver]:
     drivers = []
-    for i, r in enumerate(ranges):
+    for i, (r, (low, high, why)) in enumerate(zip(ranges, ends)):
         lo, hi = own[1 + 2 * i], own[2 + 2 * i]
         d_lo = d_hi = d_swing = None
         if ref is not None:
             d_lo, d_hi = lo - ref[1 + 2 * i], hi - ref[2 + 2 * i]
             d_swing = abs(d_hi - d_lo)
-        drivers.append(Driver(r.name, r.label, r.describe(r.low), r.describe(r.high), lo, hi, abs(hi - lo),
-                              d_lo, d_hi, d_swing, own[0], (own[0] - ref[0]) if ref is not None else None, ref_id, r.why))
+        drivers.append(Driver(r.name, r.label, r.describe(low, 0), r.describe(high, 1), lo, hi, abs(hi - lo),
+                              d_lo, d_hi, d_swing, own[0], (own[0] - ref[0]) if ref is not None else None, ref_id, why))
     if sort_by == "difference" and ref is not None:
         drivers.sort(key=lambda d: -(d.difference_swing_usd or 0.0))
     else:

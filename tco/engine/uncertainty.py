@@ -8,6 +8,7 @@ gives the same numbers, and numpy is not needed at run time.
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ import polars as pl
 
 from tco.engine.evaluate import evaluate_totals, option_inputs
 from tco.engine.fields import API_PRICE_INPUTS
+from tco.engine.rows import NO_OWN_THROUGHPUT_RANGE
 
 
 @dataclass(frozen=True)
@@ -31,10 +33,19 @@ class Spread:
     high: float
     floor: float = float("-inf")
     ceiling: float = float("inf")
+    per_option: bool = False
+    """An option with its own range of this name (`Row.own_ranges`) draws from that range instead, at the same
+    quantile of the draw as every other option (its error is as high or as low in that state of the world)."""
+
+    def bounds(self, row) -> tuple[float, float, float]:
+        """(low, most likely, high) for `row`: its own range where it has one."""
+        own = row.own_ranges.get(self.name) if self.per_option else None
+        return (own.low, own.mode, own.high) if own is not None else (self.low, self.mode, self.high)
 
 
 DEFAULT_SPREADS: tuple[Spread, ...] = (
-    Spread("throughput", "replica throughput (model error)", ("replica_generations_per_s",), "scale", 0.7, 1.0, 1.3),
+    Spread("throughput", "replica throughput (model error)", ("replica_generations_per_s",), "scale", 0.7, 1.0, 1.3,
+           per_option=True),
     Spread("utilization_cap", "utilization cap", ("max_utilization",), "shift", -0.15, 0.0, 0.1, floor=0.05, ceiling=1.0),
     Spread("growth", "monthly growth", ("monthly_growth",), "shift", -0.02, 0.0, 0.02, floor=-0.5, ceiling=2.0),
     Spread("api_prices", "API prices", API_PRICE_INPUTS, "scale", 0.8, 1.0, 1.2),
@@ -47,6 +58,9 @@ DEFAULT_SPREADS: tuple[Spread, ...] = (
 the utilization cap leans down (a load test more often finds less headroom than hoped)."""
 
 
+NO_RECORD = f"the default spread: {NO_OWN_THROUGHPUT_RANGE}"
+
+
 @dataclass(frozen=True)
 class OptionSpread:
     option_id: str
@@ -56,6 +70,12 @@ class OptionSpread:
     p50_usd: float
     p90_usd: float
     mean_usd: float
+    throughput_factor_low: float | None = None
+    """The throughput spread this option was drawn from (low, most likely, high, as factors of its modelled
+    throughput) and where it comes from; None for an option whose total does not rest on a throughput (an API)."""
+    throughput_factor_mode: float | None = None
+    throughput_factor_high: float | None = None
+    throughput_factor_source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,10 +89,37 @@ class MonteCarlo:
     cheapest API option (excluded options take no part). None when one side has no option."""
 
 
-def draw_factors(spreads: tuple[Spread, ...], draws: int, seed: int) -> dict[str, list[float]]:
-    """The draws, spread by spread, in a fixed order: the same seed gives the same lists."""
+def draw_quantiles(spreads: tuple[Spread, ...], draws: int, seed: int) -> dict[str, list[float]]:
+    """The uniform draws behind each spread, in a fixed order: the same seed gives the same lists.
+
+    Why quantiles and not the factors: options with their own range of a spread take the same quantile of it
+    (`triangular`), so a draw in which the model errs high errs high for every option.
+    """
     rng = random.Random(seed)
-    return {s.name: [rng.triangular(s.low, s.high, s.mode) for _ in range(draws)] for s in spreads}
+    return {s.name: [rng.random() for _ in range(draws)] for s in spreads}
+
+
+def triangular(quantile, low: float, mode: float, high: float):
+    """The triangular distribution's value at a quantile: a float, or a polars expression of a column of them.
+
+    Written as `random.triangular` computes it from its uniform draw, operation for operation, so a spread drawn here
+    gives the same numbers, bit for bit, as `random.Random(seed).triangular(low, high, mode)` did.
+    """
+    if high == low:
+        return quantile * 0.0 + low
+    c = (mode - low) / (high - low)
+    if isinstance(quantile, pl.Expr):
+        return (pl.when(quantile > c).then(high + (low - high) * ((1.0 - quantile) * (1.0 - c)).sqrt())
+                .otherwise(low + (high - low) * (quantile * c).sqrt()))
+    if quantile > c:
+        return high + (low - high) * math.sqrt((1.0 - quantile) * (1.0 - c))
+    return low + (high - low) * math.sqrt(quantile * c)
+
+
+def draw_factors(spreads: tuple[Spread, ...], draws: int, seed: int) -> dict[str, list[float]]:
+    """The draws of each spread's own (low, most likely, high), spread by spread: the same seed gives the same lists."""
+    quantiles = draw_quantiles(spreads, draws, seed)
+    return {s.name: [triangular(u, s.low, s.mode, s.high) for u in quantiles[s.name]] for s in spreads}
 
 
 def _percentile(sorted_values: list[float], q: float) -> float:
@@ -109,13 +156,13 @@ def monte_carlo(results, scenario_id: str, draws: int = 10_000, seed: int = 0,
         raise KeyError(scenario_id)
     if draws < 1:
         raise ValueError("draws must be at least 1")
-    factors = draw_factors(spreads, draws, seed)
-    draws_frame = pl.DataFrame({f"_draw_{s.name}": pl.Series(factors[s.name], dtype=pl.Float64) for s in spreads})
+    quantiles = draw_quantiles(spreads, draws, seed)
+    draws_frame = pl.DataFrame({f"_quantile_{s.name}": pl.Series(quantiles[s.name], dtype=pl.Float64) for s in spreads})
     frames = []
     for k, row in enumerate(rows):
         moved: dict[str, pl.Expr] = {}
         for s in spreads:
-            f = pl.col(f"_draw_{s.name}")
+            f = triangular(pl.col(f"_quantile_{s.name}"), *s.bounds(row))
             for name in s.inputs:
                 base = moved.get(name, pl.lit(float(row.values[name]), dtype=pl.Float64))
                 moved[name] = (base * f if s.how == "scale" else base + f).clip(s.floor, s.ceiling)
@@ -124,11 +171,16 @@ def monte_carlo(results, scenario_id: str, draws: int = 10_000, seed: int = 0,
     totals = _totals(frames, [row.base_auto for row in rows])
     per_option = [totals[k * draws:(k + 1) * draws] for k in range(len(rows))]
     spreads_out = []
+    throughput = next((s for s in spreads if s.name == "throughput"), None)
     for row, values in zip(rows, per_option):
         ordered = sorted(values)
+        factors: tuple = (None, None, None, None)
+        if throughput is not None and row.kind != "api":
+            own = row.own_ranges.get("throughput") if throughput.per_option else None
+            factors = (*throughput.bounds(row), own.why if own is not None else NO_RECORD)
         spreads_out.append(OptionSpread(row.option_id, row.kind, row.excluded_reason is not None,
                                         _percentile(ordered, 0.1), _percentile(ordered, 0.5), _percentile(ordered, 0.9),
-                                        sum(values) / draws))
+                                        sum(values) / draws, *factors))
     allowed = [(row, values) for row, values in zip(rows, per_option) if row.excluded_reason is None]
     own = [v for r, v in allowed if r.kind != "api"]
     api = [v for r, v in allowed if r.kind == "api"]

@@ -12,9 +12,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from rows_by_hand import AGENT_API, RENTED, evaluate, row  # noqa: E402
 
-from tco.engine.sensitivity import DEFAULT_RANGES, tornado
+from tco.engine.sensitivity import DEFAULT_RANGES, Range, tornado
 from tco.engine.sweep import Axis, InputTarget, sweep_rows
-from tco.engine.uncertainty import Spread, monte_carlo
+from tco.engine.uncertainty import DEFAULT_SPREADS, Spread, monte_carlo
 
 HOURS = 730.0
 
@@ -128,3 +128,50 @@ def test_a_sweep_sets_hybrid_shares_through_an_affine_target():
     all_api = evaluate(("mix", "hybrid", {**hybrid, "api_share_fixed": 1.0}))
     none_api = evaluate(("mix", "hybrid", {**hybrid, "api_share_fixed": 0.0}))
     assert out["total_cost_usd"].to_list() == pytest.approx([all_api.options["total_cost_usd"][0], none_api.options["total_cost_usd"][0]])
+
+
+def _with_own_throughput_range():
+    """Two rented fleets alike but for one thing: `own` carries its own throughput range (low 0.5, most likely 0.9,
+    high 1.2), as a self-hosted option whose model has erred that way on runs like it (tco.engine.rows.OwnRange)."""
+    from tco.engine.rows import OwnRange
+
+    results = evaluate(("own", "self-hosted", RENTED), ("other", "self-hosted", RENTED),
+                       ("api", "api", {**AGENT_API, "horizon_months": 2.0}))
+    results.row("s", "own").own_ranges["throughput"] = OwnRange(0.5, 0.9, 1.2, "measured / modelled on runs like it")
+    return results
+
+
+def test_an_option_with_its_own_throughput_range_moves_by_it_in_the_tornado():
+    results = _with_own_throughput_range()
+    own = {d.name: d for d in tornado(results, "s", "own")}["throughput"]
+    # x0.5: 15 / 1.5 -> 10 + 1 spare = 11 replicas; x1.2: 15 / 3.6 -> 5 + 1 = 6
+    assert (own.low, own.high, own.why) == ("x0.5", "x1.2", "measured / modelled on runs like it")
+    assert own.total_low_usd == pytest.approx(2 * month_of(11) + 30_000)
+    assert own.total_high_usd == pytest.approx(2 * month_of(6) + 30_000)
+    other = {d.name: d for d in tornado(results, "s", "other")}["throughput"]
+    assert (other.low, other.high) == ("x0.7", "x1.3")
+    assert other.swing_usd == pytest.approx(2 * (month_of(9) - month_of(5)))
+    # a range not marked per_option keeps its own ends for every option
+    flat = Range("throughput", "replica throughput", ("replica_generations_per_s",), "scale", 0.7, 1.3)
+    assert tornado(results, "s", "own", (flat,))[0].swing_usd == pytest.approx(2 * (month_of(9) - month_of(5)))
+
+
+def test_an_option_with_its_own_throughput_range_draws_it_at_the_same_quantile_as_the_others():
+    import math
+
+    results = _with_own_throughput_range()
+    spread = next(s for s in DEFAULT_SPREADS if s.name == "throughput")
+    mc = monte_carlo(results, "s", draws=101, seed=3, spreads=(spread,))
+
+    def totals(low: float, mode: float, high: float) -> list[float]:
+        # the standard library's triangular from the same seed: the same uniform draws, so the same quantiles
+        rng = random.Random(3)
+        factors = [rng.triangular(low, high, mode) for _ in range(101)]
+        return sorted(2 * month_of(math.ceil(15 / (3 * f)) + 1) + 30_000 for f in factors)
+
+    for option, ends in (("own", (0.5, 0.9, 1.2)), ("other", (0.7, 1.0, 1.3))):
+        got = next(o for o in mc.options if o.option_id == option)
+        expected = totals(*ends)
+        assert (got.p10_usd, got.p50_usd, got.p90_usd) == pytest.approx((expected[10], expected[50], expected[90]))
+        assert (got.throughput_factor_low, got.throughput_factor_mode, got.throughput_factor_high) == ends
+    assert next(o for o in mc.options if o.option_id == "api").throughput_factor_low is None

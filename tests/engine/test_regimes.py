@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import statistics
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +15,8 @@ from tco.cli import main
 from tco.engine.throughput.regimes import (AT_A_RATE, MEASURED, MIN_REGIME_ROWS, RECORDED, RegimeError, max_throughput_regime,
                                            regime_error, regime_names)
 from tco.load.hardware import load_hardware
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "tco" / "examples"
 
 
 @pytest.fixture(scope="module")
@@ -110,3 +113,42 @@ def test_a_self_hosted_option_notes_the_models_error_on_runs_like_it(capsys):
     dense = RECORDED["dense, maximum throughput"]
     assert any(f"judged on {dense.rows} published runs (dense, maximum throughput): typical error "
                f"{dense.throughput_median_pct:g} % (P90 {dense.throughput_p90_pct:g} %)" in r["notes"] for r in noted)
+
+
+def _regime_named_in(text: str) -> str:
+    (name,) = [name for name in RECORDED if f"({name})" in text]
+    return name
+
+
+def test_the_tornado_and_the_monte_carlo_take_an_options_throughput_range_from_its_regime(capsys):
+    from tco.engine.uncertainty import NO_RECORD
+
+    example = str(EXAMPLES / "coding-agent.yaml")
+    assert main(["sensitivity", example, "--option", "qwen3-235b-h200-gcp", "--format", "json"]) == 0
+    throughput = next(d for d in json.loads(capsys.readouterr().out) if d["name"] == "throughput")
+    record = RECORDED[_regime_named_in(throughput["why"])]
+    assert (throughput["low"], throughput["high"]) == (f"x{record.measured_to_model_p10:g}", f"x{record.measured_to_model_p90:g}")
+    assert record.measured_to_model_p10 < record.measured_to_model_median < record.measured_to_model_p90
+    assert main(["uncertainty", example, "--draws", "200", "--format", "json"]) == 0
+    (outcome,) = json.loads(capsys.readouterr().out)
+    qwen = next(o for o in outcome["options"] if o["option_id"] == "qwen3-235b-h200-gcp")
+    assert (qwen["throughput_factor_low"], qwen["throughput_factor_mode"], qwen["throughput_factor_high"]) == (
+        record.measured_to_model_p10, record.measured_to_model_median, record.measured_to_model_p90)
+    assert qwen["throughput_factor_source"] == throughput["why"]
+    # A dense model under a latency target has no published run at its load: the flat spread, said so.
+    assert main(["uncertainty", str(EXAMPLES / "customer-support.yaml"), "--draws", "200", "--format", "json"]) == 0
+    (outcome,) = json.loads(capsys.readouterr().out)
+    llama = next(o for o in outcome["options"] if o["kind"] == "self-hosted")
+    assert (llama["throughput_factor_low"], llama["throughput_factor_mode"], llama["throughput_factor_high"],
+            llama["throughput_factor_source"]) == (0.7, 1.0, 1.3, NO_RECORD)
+
+
+def test_tco_throughput_gives_the_signed_spread_of_its_regime(capsys, cases):
+    # the regime without speculative decoding holds the runs with it too (regime_groups)
+    members = [c for c in cases if c.measurement.disaggregated and (c.measurement.concurrency or 0) >= 65]
+    row = _json(capsys, "--model", "deepseek-r1", "--gpu", "gb200", "--gpus", "16", "--precision", "fp4", "--engine", "sglang",
+                "--input-tokens", "1024", "--output-tokens", "1024", "--concurrency", "256", "--disaggregated", "true")
+    assert row["accuracy_regime"] == "MoE, disaggregated, 65+ requests in flight"
+    ratios = [c.measurement.output_tokens_per_s / c.predicted_tokens_per_s for c in members]
+    assert (row["measured_to_model_p10"], row["measured_to_model_median"], row["measured_to_model_p90"]) == tuple(
+        round(percentile(ratios, q), 3) for q in (10, 50, 90))
