@@ -688,8 +688,24 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
 
 
 def _did_you_mean(word: str, choices: list[str]) -> str | None:
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f"did you mean `{close[0]}`?" if close else None
+    """The choice the user most likely meant. Why more than difflib: an id typed as its name (`MI300X`, `H100 SXM`)
+    is the same id in other case and separators, and a prefix (`h100`) means one of the ids it starts, which
+    difflib would trade for a near spelling (`h800`)."""
+    def normal(text: str) -> str:
+        return text.strip().lower().replace(" ", "-").replace("_", "-")
+
+    by_normal: dict[str, str] = {}
+    for choice in choices:
+        by_normal.setdefault(normal(choice), choice)
+    key = normal(word)
+    if key in by_normal and by_normal[key] != word:
+        return f"did you mean `{by_normal[key]}`?"
+    starting = [choice for n, choice in by_normal.items() if n.startswith(key) and n != key] if len(key) >= 3 else []
+    if 1 <= len(starting) <= 4:
+        named = [f"`{c}`" for c in starting]
+        return f"did you mean {', '.join(named[:-1]) + ' or ' + named[-1] if len(named) > 1 else named[0]}?"
+    close = difflib.get_close_matches(key, list(by_normal), n=1, cutoff=0.6)
+    return f"did you mean `{by_normal[close[0]]}`?" if close else None
 
 
 def validate_as(model: type[BaseModel], data: Any, name: str, lines: dict[KeyPath, int], prefix: KeyPath = ()):

@@ -69,6 +69,18 @@ def test_unknown_ids_exit_2_with_did_you_mean(capsys):
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize("typed, hint", [
+    ("MI300X", "did you mean `mi300x`?"),  # the name as printed on the card: same id, other case
+    ("H100 SXM", "did you mean `h100-sxm`?"),  # and other separators
+    ("h100", "did you mean `h100-sxm`, `h100-pcie` or `h100-nvl`?"),  # a prefix: every id it starts (difflib said h800)
+    ("h100-sxmm", "did you mean `h100-sxm`?"),  # a typo: the nearest spelling
+])
+def test_an_unknown_gpu_is_matched_by_case_separators_and_prefix_before_spelling(capsys, typed, hint):
+    code, _, err = run(capsys, ["throughput", "--model", "llama-3.1-8b", "--gpu", typed, "--gpus", "1",
+                                "--input-tokens", "1", "--output-tokens", "1"])
+    assert code == 2 and f"gpu: unknown GPU `{typed}`" in err and hint in err
+
+
 def test_bad_concurrency_exits_2(capsys):
     code, _, err = run(capsys, BASE + ["--concurrency", "lots"])
     assert code == 2 and "--concurrency: must be a whole number or `max`" in err
