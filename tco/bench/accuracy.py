@@ -17,7 +17,7 @@ from tco.engine.throughput import FITTED, FittedConstants, ServingConfig, predic
 from tco.engine.throughput.gpu import peak_tflops
 from tco.engine.throughput.lookup import interpolate
 from tco.engine.throughput.measured_load import FIXED_REQUEST_RATE, OFFLINE
-from tco.engine.throughput.regimes import INTERPOLATION, RegimeError, band_name, regime_names
+from tco.engine.throughput.regimes import INTERPOLATION, RegimeError, band_name, family, regime_names
 from tco.model.catalog import Catalog
 from tco.model.hardware import GpuType, ThroughputMeasurement
 
@@ -249,15 +249,6 @@ def by(cases: Sequence[Case], group: str, key_of: Callable[[ThroughputMeasuremen
     return [summary(v, group, k) for k, v in sorted(groups.items())]
 
 
-def family(model_id: str) -> str:
-    """Model family for hold-out tests: the id up to its size (llama-3.1-8b -> llama-3)."""
-    if model_id.startswith("llama-4"):
-        return "llama-4"
-    if model_id.startswith(("llama-3", "llama-2")):
-        return "llama-3"
-    return model_id.split("-")[0].rstrip("0123456789.") or model_id
-
-
 def accuracy_rows(catalog: Catalog, holdouts: Sequence[dict] = ()) -> list[dict]:
     """Every figure `tco bench accuracy` prints: overall and per source, per concurrency band and per
     metric (throughput, TPOT, TTFT where the rows have them), per GPU, model, precision, plus the
@@ -332,6 +323,12 @@ def regime_table(catalog: Catalog, cases: Sequence[Case] | None = None,
     if loo:
         table[INTERPOLATION] = error_of(loo)
     return table
+
+
+def calibration_coverage(catalog: Catalog) -> tuple[frozenset[str], frozenset[str]]:
+    """The GPUs and the model families the calibration rows are of (`regimes.CALIBRATION_GPUS`, `_FAMILIES`)."""
+    rows = usable(catalog)
+    return frozenset(m.gpu for m in rows), frozenset(family(m.model) for m in rows)
 
 
 def table_measurements(path, catalog: Catalog, skipped: list | None = None) -> list[ThroughputMeasurement]:

@@ -16,6 +16,7 @@ RESULT_COLUMNS = (
     "draft_tokens", "request_rate_per_s", "max_batch", "step_tokens",
     "accuracy_regime", "accuracy_regime_rows", "typical_throughput_error_pct", "p90_throughput_error_pct",
     "typical_tpot_error_pct", "typical_ttft_error_pct", "measured_to_model_p10", "measured_to_model_median", "measured_to_model_p90",
+    "gpu_in_calibration", "model_family_in_calibration",
 )
 BATCH_COLUMNS = ("model", "gpu", "gpus", "precision", "input_tokens", "output_tokens", "concurrency",
                  "ttft_ms", "tpot_ms", "tp", "pp", "ep", "engine", "runtime", "attention_dp", "spec_method", "acceptance_length",
@@ -221,6 +222,7 @@ def result_row(catalog, item: dict, model_only: bool = False, calibrate: bool = 
                request_rate_per_s=item.get("request_rate"), max_batch=r.max_batch if r.runnable else config.max_batch,
                step_tokens=r.step_tokens if r.runnable else config.step_tokens)
     row.update(_accuracy_regime(r, config, model, item.get("request_rate")))
+    row.update(_calibration_coverage(item["gpu"], model))
     return row
 
 
@@ -241,6 +243,15 @@ def _accuracy_regime(r, config, model, request_rate) -> dict:
             "typical_ttft_error_pct": error.ttft_median_pct if error else None,
             **{field: getattr(error, field) if error else None
                for field in ("measured_to_model_p10", "measured_to_model_median", "measured_to_model_p90")}}
+
+
+def _calibration_coverage(gpu_id: str, model) -> dict:
+    """Whether the calibration rows hold a run on this GPU, and of this model's family: where not, the recorded
+    figures are in-sample and the hold-outs are the guide (docs/throughput.md)."""
+    from tco.engine.throughput.regimes import CALIBRATION_FAMILIES, CALIBRATION_GPUS, family
+
+    return {"gpu_in_calibration": gpu_id in CALIBRATION_GPUS,
+            "model_family_in_calibration": model is not None and family(model.id) in CALIBRATION_FAMILIES}
 
 
 CALIBRATE_AT_A_RATE = ("an offered request rate is answered by the physical model alone (no published row is at a rate): "

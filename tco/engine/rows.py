@@ -568,7 +568,7 @@ def _self_hosted_values(row: Row, option: SelfHostedOption, scenario: Scenario, 
         prov["replica_generations_per_s"] = Provenance("scenario file", note="replica_output_tokens_per_s / (output + reasoning tokens per call)")
     else:
         from tco.engine.throughput import ServingConfig
-        from tco.engine.throughput.regimes import regime_of_result, spread_of_result
+        from tco.engine.throughput.regimes import regime_of_result, spread_of_result, unseen_by_the_fit
 
         hit_rate, shared = self_hosted_prefix_hit_rate(scenario) if option.prefix_caching else (0.0, True)
         tri = {"auto": None, True: True, False: False}
@@ -598,8 +598,8 @@ def _self_hosted_values(row: Row, option: SelfHostedOption, scenario: Scenario, 
         elif result.basis in ("measurement", "interpolation"):
             row.notes.append(f"throughput from measurements ({result.basis}): {', '.join(result.measurement_ids)}")
         if result.basis == "model":
-            row.notes.append(_typical_model_error(*regime_of_result(result, config, model)))
-        spread = spread_of_result(result, config, model)
+            row.notes.append(_typical_model_error(*regime_of_result(result, config, model), unseen_by_the_fit(gpu.id, model.id)))
+        spread = spread_of_result(result, config, model, gpu)
         if spread is not None:
             regime, error = spread
             row.own_ranges["throughput"] = OwnRange(
@@ -698,15 +698,18 @@ UPFRONT_SHARE = {"all-upfront": 1.0, "no-upfront": 0.0}
 """Share of the term paid at its start by payment option; partial-upfront splits are the contract's (give upfront_share)."""
 
 
-def _typical_model_error(name: str, error) -> str:
+def _typical_model_error(name: str, error, unseen: str | None) -> str:
     """Why a note: a self-hosted total rests on the model's throughput; the reader should see how far the model has been
-    from published runs like this one (`tco.engine.throughput.regimes`), as `tco throughput` shows it."""
+    from published runs like this one (`tco.engine.throughput.regimes`), as `tco throughput` shows it, and whether
+    the fit has seen this GPU and model family at all."""
+    caveat = (f"; in-sample figures, and {unseen}: the hold-outs of docs/throughput.md say how much more the model errs "
+              f"on a GPU or family it has not seen" if unseen else "")
     if error is None:
-        return f"throughput model: no published run to judge it by ({name})"
+        return f"throughput model: no published run to judge it by ({name}){caveat}"
     latencies = "".join(f", {label} {value:g} %" for label, value in (("TPOT", error.tpot_median_pct), ("TTFT", error.ttft_median_pct))
                         if value is not None)
     return (f"throughput model judged on {error.rows} published runs ({name}): typical error {error.throughput_median_pct:g} % "
-            f"(P90 {error.throughput_p90_pct:g} %){latencies} (tco bench accuracy)")
+            f"(P90 {error.throughput_p90_pct:g} %){latencies} (tco bench accuracy){caveat}")
 
 
 def _mixed(row: Row, option: SelfHostedOption, catalog, scenario: Scenario, problems: list, s_index: int, path: tuple,

@@ -152,3 +152,44 @@ def test_tco_throughput_gives_the_signed_spread_of_its_regime(capsys, cases):
     ratios = [c.measurement.output_tokens_per_s / c.predicted_tokens_per_s for c in members]
     assert (row["measured_to_model_p10"], row["measured_to_model_median"], row["measured_to_model_p90"]) == tuple(
         round(percentile(ratios, q), 3) for q in (10, 50, 90))
+
+
+def test_an_answer_says_whether_the_fit_has_seen_its_gpu_and_model_family(capsys, catalog):
+    from tco.engine.throughput.regimes import CALIBRATION_FAMILIES, CALIBRATION_GPUS, family
+
+    rows = usable(catalog)
+    assert CALIBRATION_GPUS == {m.gpu for m in rows} and CALIBRATION_FAMILIES == {family(m.model) for m in rows}, \
+        "run: python -m tco.bench.regime_errors"
+    # H100 SXM runs and Llama-3 runs are in the calibration; MI300X runs and gpt-oss runs are not
+    assert "h100-sxm" in CALIBRATION_GPUS and "mi300x" not in CALIBRATION_GPUS and "gpt" not in CALIBRATION_FAMILIES
+    args = ("--gpus", "1", "--input-tokens", "1000", "--output-tokens", "200", "--model-only")
+    seen = _json(capsys, "--model", "llama-3.1-8b", "--gpu", "h100-sxm", *args)
+    assert (seen["gpu_in_calibration"], seen["model_family_in_calibration"]) == (True, True)
+    other_gpu = _json(capsys, "--model", "llama-3.1-8b", "--gpu", "mi300x", *args)
+    assert (other_gpu["gpu_in_calibration"], other_gpu["model_family_in_calibration"]) == (False, True)
+    other_family = _json(capsys, "--model", "gpt-oss-20b", "--gpu", "h100-sxm", *args)
+    assert (other_family["gpu_in_calibration"], other_family["model_family_in_calibration"]) == (True, False)
+
+
+def test_an_option_on_a_gpu_the_fit_has_not_seen_keeps_the_flat_spread_and_says_why(tmp_path, capsys):
+    # The batch-extraction example's Llama-3.1-8B at maximum throughput on an L40S, then on an MI300X (no calibration run).
+    from tco.engine.uncertainty import NO_RECORD
+
+    text = (EXAMPLES / "batch-extraction.yaml").read_text(encoding="utf-8")
+    assert "gpu: l40s" in text and 'offer: "aws:g6e.xlarge"' in text
+    text = text.replace('offer: "aws:g6e.xlarge"', "gpu_usd_per_hour: 2.0")  # the offer is of L40S GPUs
+    (tmp_path / "l40s.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "mi300x.yaml").write_text(text.replace("gpu: l40s", "gpu: mi300x"), encoding="utf-8")
+    spreads = {}
+    for path in (tmp_path / "l40s.yaml", tmp_path / "mi300x.yaml"):
+        assert main(["uncertainty", str(path), "--draws", "50", "--format", "json"]) == 0
+        (outcome,) = json.loads(capsys.readouterr().out)
+        spreads[path.name] = next(o for o in outcome["options"] if o["kind"] == "self-hosted")
+        assert main(["run", str(path), "--format", "json", "--no-breakeven"]) == 0
+        spreads[path.name]["notes"] = next(r for r in json.loads(capsys.readouterr().out) if r["kind"] == "self-hosted")["notes"]
+    dense = RECORDED["dense, maximum throughput"]
+    assert spreads["l40s.yaml"]["throughput_factor_low"] == dense.measured_to_model_p10
+    assert "has not seen" not in spreads["l40s.yaml"]["notes"]
+    unseen = spreads["mi300x.yaml"]
+    assert (unseen["throughput_factor_low"], unseen["throughput_factor_high"], unseen["throughput_factor_source"]) == (0.7, 1.3, NO_RECORD)
+    assert "in-sample figures, and no calibration run is on mi300x" in unseen["notes"]
