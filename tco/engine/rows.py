@@ -893,7 +893,10 @@ def _whole_instances(row: Row, option: SelfHostedOption, offer, offer_prov: Prov
     n = float(offer.gpu_count)
     row.values["gpus_per_instance"] = n
     row.provenance["gpus_per_instance"] = Provenance(offer_prov.source, offer_prov.as_of, f"offer {offer.id}: {n:g} GPUs per instance")
-    if option.gpus_per_replica > n or (n % option.gpus_per_replica) != 0:
+    gpus = option.gpus_per_replica
+    # GPUs are packed across instances (ceil(replicas x GPUs per replica / GPUs per instance)): a replica of two
+    # whole instances fills them as evenly as four replicas of two GPUs fill one
+    if (gpus % n if gpus > n else n % gpus) != 0:
         row.notes.append(f"whole instances: a replica of {option.gpus_per_replica} GPUs does not fill {n:g}-GPU instances evenly; "
                          "replicas are packed onto instances, spare GPUs are paid and shown as idle")
     else:

@@ -119,3 +119,24 @@ def test_finance_lines_are_zero_by_default():
     r = evaluate(("bought", "self-hosted", PURCHASED))
     for line in ("storage_usd", "egress_usd", "maintenance_usd"):
         assert month_value(r, "bought", line) == 0
+
+
+@pytest.mark.parametrize("gpus_per_replica, note", [
+    (16, "whole instances of 8 GPUs are rented"),  # two whole instances a replica: nothing left over by the packing
+    (4, "whole instances of 8 GPUs are rented"),  # two replicas an instance
+])
+def test_a_replica_of_whole_instances_is_not_said_to_fill_them_unevenly(tmp_path, capsys, gpus_per_replica, note):
+    # The coding-agent example's Qwen3 option rents 8-GPU instances (gcp:a3-ultragpu-8g); GPUs are packed as
+    # ceil(replicas x GPUs per replica / 8) instances, so 16 or 4 GPUs a replica leave no GPU of a full fleet idle.
+    import json
+
+    from tco.cli import main
+
+    text = (Path(__file__).resolve().parents[2] / "tco" / "examples" / "coding-agent.yaml").read_text(encoding="utf-8")
+    old = "        gpu: h200\n        gpus_per_replica: 8\n"
+    assert old in text
+    path = tmp_path / "scenario.yaml"
+    path.write_text(text.replace(old, f"        gpu: h200\n        gpus_per_replica: {gpus_per_replica}\n", 1), encoding="utf-8")
+    assert main(["run", str(path), "--format", "json", "--no-breakeven"]) == 0
+    qwen = next(r for r in json.loads(capsys.readouterr().out) if r["option"] == "qwen3-235b-h200-gcp")
+    assert note in qwen["notes"] and "does not fill" not in qwen["notes"]
