@@ -53,6 +53,13 @@ class Case:
             return 100.0
         return abs(predicted / measured - 1.0) * 100.0
 
+    @property
+    def measured_to_model(self) -> float | None:
+        """Measured / predicted: below 1 the model promised more (throughput) or less (latency) than the run gave.
+        None for a configuration the model refuses."""
+        predicted, measured = self._pair()
+        return measured / predicted if predicted and math.isfinite(predicted) else None
+
     def as_metric(self, metric: str) -> "Case":
         return replace(self, metric=metric)
 
@@ -309,15 +316,20 @@ def regime_table(catalog: Catalog, cases: Sequence[Case] | None = None,
         errors = [c.as_metric(metric).error for c in members if c.has(metric)]
         return round(statistics.median(errors), 1) if errors else None
 
+    def ratio_at(members: Sequence[Case], metric: str, q: float) -> float | None:
+        # a refused configuration has no ratio: it counts in the absolute error (as 100 %) only
+        ratios = [r for c in members if c.has(metric) and (r := c.as_metric(metric).measured_to_model) is not None]
+        return round(percentile(ratios, q), 3) if ratios else None
+
     def error_of(members: Sequence[Case]) -> RegimeError:
         errors = [c.error for c in members]
-        # a refused configuration has no ratio: it counts in the absolute error (as 100 %) only
-        ratios = [c.measurement.output_tokens_per_s / c.predicted_tokens_per_s for c in members if c.predicted_tokens_per_s]
-        ratio = (lambda q: round(percentile(ratios, q), 3)) if ratios else (lambda q: None)
         return RegimeError(rows=len(members), throughput_median_pct=round(statistics.median(errors), 1),
                            throughput_p90_pct=round(percentile(errors, 90), 1), tpot_median_pct=median_of(members, "tpot"),
-                           ttft_median_pct=median_of(members, "ttft"), measured_to_model_p10=ratio(10),
-                           measured_to_model_median=ratio(50), measured_to_model_p90=ratio(90))
+                           ttft_median_pct=median_of(members, "ttft"), measured_to_model_p10=ratio_at(members, "throughput", 10),
+                           measured_to_model_median=ratio_at(members, "throughput", 50),
+                           measured_to_model_p90=ratio_at(members, "throughput", 90),
+                           tpot_measured_to_model_median=ratio_at(members, "tpot", 50),
+                           ttft_measured_to_model_median=ratio_at(members, "ttft", 50))
 
     table = {name: error_of(members) for name, members in regime_groups(catalog, cases).items()}
     if loo:

@@ -16,7 +16,7 @@ RESULT_COLUMNS = (
     "draft_tokens", "request_rate_per_s", "max_batch", "step_tokens",
     "accuracy_regime", "accuracy_regime_rows", "typical_throughput_error_pct", "p90_throughput_error_pct",
     "typical_tpot_error_pct", "typical_ttft_error_pct", "measured_to_model_p10", "measured_to_model_median", "measured_to_model_p90",
-    "gpu_in_calibration", "model_family_in_calibration",
+    "gpu_in_calibration", "model_family_in_calibration", "tpot_measured_to_model_median", "ttft_measured_to_model_median",
 )
 BATCH_COLUMNS = ("model", "gpu", "gpus", "precision", "input_tokens", "output_tokens", "concurrency",
                  "ttft_ms", "tpot_ms", "tp", "pp", "ep", "engine", "runtime", "attention_dp", "spec_method", "acceptance_length",
@@ -242,7 +242,8 @@ def _accuracy_regime(r, config, model, request_rate) -> dict:
             "typical_tpot_error_pct": error.tpot_median_pct if error else None,
             "typical_ttft_error_pct": error.ttft_median_pct if error else None,
             **{field: getattr(error, field) if error else None
-               for field in ("measured_to_model_p10", "measured_to_model_median", "measured_to_model_p90")}}
+               for field in ("measured_to_model_p10", "measured_to_model_median", "measured_to_model_p90",
+                             "tpot_measured_to_model_median", "ttft_measured_to_model_median")}}
 
 
 def _calibration_coverage(gpu_id: str, model) -> dict:

@@ -706,8 +706,15 @@ def _typical_model_error(name: str, error, unseen: str | None) -> str:
               f"on a GPU or family it has not seen" if unseen else "")
     if error is None:
         return f"throughput model: no published run to judge it by ({name}){caveat}"
-    latencies = "".join(f", {label} {value:g} %" for label, value in (("TPOT", error.tpot_median_pct), ("TTFT", error.ttft_median_pct))
-                        if value is not None)
+    def latency(label: str, error_pct: float | None, ratio: float | None) -> str:
+        if error_pct is None:
+            return ""
+        # a bias worth a reader's attention: a latency target met on paper may not be met by runs like this one
+        biased = ratio is not None and not 0.8 <= ratio <= 1.25
+        return f", {label} {error_pct:g} %" + (f" (such runs measured {ratio:.2g}x the model's {label})" if biased else "")
+
+    latencies = (latency("TPOT", error.tpot_median_pct, error.tpot_measured_to_model_median)
+                 + latency("TTFT", error.ttft_median_pct, error.ttft_measured_to_model_median))
     return (f"throughput model judged on {error.rows} published runs ({name}): typical error {error.throughput_median_pct:g} % "
             f"(P90 {error.throughput_p90_pct:g} %){latencies} (tco bench accuracy){caveat}")
 

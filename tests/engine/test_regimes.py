@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tco.bench.accuracy import leave_one_out_cases, model_cases, percentile, regime_table, usable
+from tco.bench.accuracy import leave_one_out_cases, measured_ttft_ms, model_cases, percentile, regime_table, usable
 from tco.cli import main
 from tco.engine.throughput.regimes import (AT_A_RATE, MEASURED, MIN_REGIME_ROWS, RECORDED, RegimeError, max_throughput_regime,
                                            regime_error, regime_names)
@@ -63,6 +63,11 @@ def test_a_disaggregated_mtp_answer_at_256_requests_carries_the_error_of_those_r
     assert row["p90_throughput_error_pct"] == round(percentile(errors, 90), 1)
     assert row["typical_ttft_error_pct"] == round(statistics.median(c.as_metric("ttft").error for c in members), 1)
     assert row["typical_tpot_error_pct"] == round(statistics.median(c.as_metric("tpot").error for c in members), 1)
+    # which way: measured / modelled, worked out from the rows' own fields
+    ttft = [measured_ttft_ms(c.measurement) / c.predicted_ttft_ms for c in members]
+    tpot = [(c.measurement.tpot_p50_ms or c.measurement.tpot_ms) / c.predicted_tpot_ms for c in members]
+    assert row["ttft_measured_to_model_median"] == round(percentile(ttft, 50), 3)
+    assert row["tpot_measured_to_model_median"] == round(percentile(tpot, 50), 3)
 
 
 def test_a_maximum_throughput_question_is_judged_on_the_tables_of_its_kind(capsys, cases, catalog):
@@ -193,3 +198,22 @@ def test_an_option_on_a_gpu_the_fit_has_not_seen_keeps_the_flat_spread_and_says_
     unseen = spreads["mi300x.yaml"]
     assert (unseen["throughput_factor_low"], unseen["throughput_factor_high"], unseen["throughput_factor_source"]) == (0.7, 1.3, NO_RECORD)
     assert "in-sample figures, and no calibration run is on mi300x" in unseen["notes"]
+
+
+def test_a_run_note_says_which_way_the_ttft_of_runs_like_it_erred(tmp_path, capsys):
+    # The coding-agent example's Qwen3 option as DeepSeek-R1 on 16 H200, disaggregated, under the example's TTFT target.
+    text = (EXAMPLES / "coding-agent.yaml").read_text(encoding="utf-8")
+    old = "        model: qwen3-235b-a22b\n        gpu: h200\n        gpus_per_replica: 8\n"
+    assert old in text
+    path = tmp_path / "deepseek.yaml"
+    path.write_text(text.replace(old, "        model: deepseek-r1\n        gpu: h200\n        gpus_per_replica: 16\n"
+                                      "        disaggregated: true\n", 1), encoding="utf-8")
+    assert main(["run", str(path), "--format", "json", "--no-breakeven"]) == 0
+    notes = next(r for r in json.loads(capsys.readouterr().out) if r["option"] == "qwen3-235b-h200-gcp")["notes"]
+    regime = _regime_named_in(notes)
+    record = RECORDED[regime]
+    assert regime.startswith("MoE, disaggregated") and record.ttft_measured_to_model_median > 1.25
+    assert (f"TTFT {record.ttft_median_pct:g} % (such runs measured {record.ttft_measured_to_model_median:.2g}x the model's TTFT)"
+            in notes)
+    # TPOT within 0.8-1.25x: no direction is added
+    assert 0.8 <= record.tpot_measured_to_model_median <= 1.25 and f"TPOT {record.tpot_median_pct:g} %," in notes
