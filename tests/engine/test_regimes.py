@@ -217,3 +217,14 @@ def test_a_run_note_says_which_way_the_ttft_of_runs_like_it_erred(tmp_path, caps
             in notes)
     # TPOT within 0.8-1.25x: no direction is added
     assert 0.8 <= record.tpot_measured_to_model_median <= 1.25 and f"TPOT {record.tpot_median_pct:g} %," in notes
+
+
+def test_about_eight_in_ten_runs_fall_inside_their_regimes_p10_to_p90(catalog, cases):
+    # The spread tco sensitivity and tco uncertainty draw a throughput from holds, in-sample, the runs it was taken
+    # from: 80 % between the 10th and 90th percentile, give or take the regimes that fall back to a wider one.
+    from tco.bench.spread_coverage import coverage
+
+    rows, inside, flat = coverage(catalog, cases)
+    assert rows == len([c for c in cases if c.predicted_tokens_per_s])
+    assert 0.76 <= inside / rows <= 0.84
+    assert flat > inside  # the flat 0.7-1.3 is wider than most regimes' P10-P90

@@ -90,9 +90,14 @@ def regime_of_result(result, config, model) -> tuple[str, RegimeError | None]:
         return INTERPOLATION, RECORDED.get(INTERPOLATION)
     if result.basis == "calibrated":
         return CALIBRATED, None
-    moe = bool(model.num_routed_experts)
-    own = regime_names(None if _at_max(config) else max(result.concurrency, 1), result.disaggregated, result.spec_method != "none", moe)
-    # no published run at this load (every fixed-concurrency question about a dense model): the nearest regime with runs
+    return regime_of_run(None if _at_max(config) else max(result.concurrency, 1), result.disaggregated,
+                         result.spec_method != "none", bool(model.num_routed_experts))
+
+
+def regime_of_run(concurrency: int | None, disaggregated: bool, speculative: bool, moe: bool) -> tuple[str, RegimeError | None]:
+    """The regime a run is judged by: its own with enough rows, else (no published run at this load: every
+    fixed-concurrency question about a dense model) the maximum-throughput rows of its kind."""
+    own = regime_names(concurrency, disaggregated, speculative, moe)
     return regime_error(tuple(dict.fromkeys((*own, max_throughput_regime(moe)))))
 
 
