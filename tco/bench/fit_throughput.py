@@ -323,21 +323,30 @@ def serving_start() -> FittedConstants:
     return FITTED if FITTED.gemm_activation_bytes else replace(FITTED, gemm_activation_bytes=START["gemm_activation_bytes"])
 
 
+def serving_refit_without(catalog: Catalog, kind: str, key: str, rounds: int = 3,
+                          ttft_max_concurrency: int | None = None) -> tuple[FittedConstants, list]:
+    """SERVING_PARAMETERS refitted from the shipped FITTED without one GPU (`kind` "gpu") or model family ("family"),
+    and the rows left out."""
+    from tco.bench.accuracy import family, usable
+
+    rows = usable(catalog)
+    select = (lambda m: m.gpu == key) if kind == "gpu" else (lambda m: family(m.model) == key)
+    kept = [m for m in rows if not select(m)]
+    start = without_what_only_they_inform(catalog, kept, serving_start(), ttft_max_concurrency)
+    constants = fit(catalog, kept, start, SERVING_PARAMETERS, rounds=rounds, cycles=1, ttft_max_concurrency=ttft_max_concurrency)
+    return constants, [m for m in rows if select(m)]
+
+
 def serving_holdout_rows(catalog: Catalog, rounds: int = 3, ttft_max_concurrency: int | None = None) -> list[dict]:
     """`--serving --holdout`: refit SERVING_PARAMETERS from the shipped FITTED without one group, and score the group
     (throughput; TPOT and TTFT where it has them). The compute shares stay as shipped (fitted on TensorRT-LLM rows,
     which for GB200 and H100 SXM include the group: a partial hold-out, said so in docs/throughput.md)."""
-    from tco.bench.accuracy import family, model_cases, summary, usable
+    from tco.bench.accuracy import model_cases, summary
 
-    rows = usable(catalog)
-    start = serving_start()
     out = []
     for kind, key in SERVING_HOLDOUTS:
-        select = (lambda m, key=key: m.gpu == key) if kind == "gpu" else (lambda m, key=key: family(m.model) == key)
-        kept = [m for m in rows if not select(m)]
-        own_start = without_what_only_they_inform(catalog, kept, start, ttft_max_concurrency)
-        constants = fit(catalog, kept, own_start, SERVING_PARAMETERS, rounds=rounds, cycles=1, ttft_max_concurrency=ttft_max_concurrency)
-        cases = model_cases(catalog, [m for m in rows if select(m)], constants)
+        constants, held = serving_refit_without(catalog, kind, key, rounds, ttft_max_concurrency)
+        cases = model_cases(catalog, held, constants)
         out.append(summary(cases, f"hold-out {kind} (serving refit)", key))
         for metric in ("tpot", "ttft"):
             with_metric = [c.as_metric(metric) for c in cases if c.has(metric)]

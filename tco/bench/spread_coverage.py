@@ -37,19 +37,15 @@ def coverage(catalog, cases: Sequence) -> tuple[int, int, int]:
 
 
 def held_out(group: tuple[str, str]) -> tuple[str, tuple[int, int, int]]:
-    """Refit the serving constants without one group (as `serving_holdout_rows` does) and count its rows."""
-    from tco.bench.accuracy import family, model_cases, usable
-    from tco.bench.fit_throughput import SERVING_PARAMETERS, fit, serving_start, without_what_only_they_inform
+    """Refit the serving constants without one group (as `--serving --holdout` does, at its options) and count its rows."""
+    from tco.bench.accuracy import model_cases
+    from tco.bench.fit_throughput import serving_refit_without
     from tco.load.hardware import load_hardware
 
     kind, key = group
     catalog = load_hardware()
-    rows = usable(catalog)
-    select = (lambda m: m.gpu == key) if kind == "gpu" else (lambda m: family(m.model) == key)
-    kept = [m for m in rows if not select(m)]
-    start = without_what_only_they_inform(catalog, kept, serving_start(), 8)
-    constants = fit(catalog, kept, start, SERVING_PARAMETERS, rounds=3, cycles=1, ttft_max_concurrency=8)
-    return f"hold-out {kind} {key}", coverage(catalog, model_cases(catalog, [m for m in rows if select(m)], constants))
+    constants, held = serving_refit_without(catalog, kind, key, rounds=3, ttft_max_concurrency=8)
+    return f"hold-out {kind} {key}", coverage(catalog, model_cases(catalog, held, constants))
 
 
 def main(argv: list[str] | None = None) -> int:
