@@ -15,14 +15,13 @@ from __future__ import annotations
 import sys
 from typing import Sequence
 
-FLAT = (0.7, 1.3)
-"""The flat spread of an answer with no record of its own (tco.engine.sensitivity.DEFAULT_RANGES)."""
-
-
 def coverage(catalog, cases: Sequence) -> tuple[int, int, int]:
     """(rows the model runs, rows inside their regime's P10-P90, rows inside the flat spread)."""
     from tco.engine.throughput.regimes import regime_of_run
+    from tco.engine.uncertainty import DEFAULT_SPREADS
 
+    # the flat spread of an answer with no record of its own
+    throughput = next(s for s in DEFAULT_SPREADS if s.name == "throughput")
     rows = inside = flat = 0
     for c in cases:
         ratio = c.measured_to_model
@@ -32,7 +31,7 @@ def coverage(catalog, cases: Sequence) -> tuple[int, int, int]:
         _, error = regime_of_run(m.concurrency, m.disaggregated, m.spec_method != "none", bool(catalog.models[m.model].num_routed_experts))
         rows += 1
         inside += error.measured_to_model_p10 <= ratio <= error.measured_to_model_p90
-        flat += FLAT[0] <= ratio <= FLAT[1]
+        flat += throughput.low <= ratio <= throughput.high
     return rows, inside, flat
 
 

@@ -249,10 +249,10 @@ def _accuracy_regime(r, config, model, request_rate) -> dict:
 def _calibration_coverage(gpu_id: str, model) -> dict:
     """Whether the calibration rows hold a run on this GPU, and of this model's family: where not, the recorded
     figures are in-sample and the hold-outs are the guide (docs/throughput.md)."""
-    from tco.engine.throughput.regimes import CALIBRATION_FAMILIES, CALIBRATION_GPUS, family
+    from tco.engine.throughput.regimes import seen_by_the_fit
 
-    return {"gpu_in_calibration": gpu_id in CALIBRATION_GPUS,
-            "model_family_in_calibration": model is not None and family(model.id) in CALIBRATION_FAMILIES}
+    gpu_seen, family_seen = seen_by_the_fit(gpu_id, model.id)
+    return {"gpu_in_calibration": gpu_seen, "model_family_in_calibration": family_seen}
 
 
 CALIBRATE_AT_A_RATE = ("an offered request rate is answered by the physical model alone (no published row is at a rate): "

@@ -37,9 +37,13 @@ class Spread:
     """An option with its own range of this name (`Row.own_ranges`) draws from that range instead, at the same
     quantile of the draw as every other option (its error is as high or as low in that state of the world)."""
 
+    def own(self, row):
+        """`row`'s own range of this spread (a `tco.engine.rows.OwnRange`), or None."""
+        return row.own_ranges.get(self.name) if self.per_option else None
+
     def bounds(self, row) -> tuple[float, float, float]:
         """(low, most likely, high) for `row`: its own range where it has one."""
-        own = row.own_ranges.get(self.name) if self.per_option else None
+        own = self.own(row)
         return (own.low, own.mode, own.high) if own is not None else (self.low, self.mode, self.high)
 
 
@@ -176,7 +180,7 @@ def monte_carlo(results, scenario_id: str, draws: int = 10_000, seed: int = 0,
         ordered = sorted(values)
         factors: tuple = (None, None, None, None)
         if throughput is not None and row.kind != "api":
-            own = row.own_ranges.get("throughput") if throughput.per_option else None
+            own = throughput.own(row)
             factors = (*throughput.bounds(row), own.why if own is not None else NO_RECORD)
         spreads_out.append(OptionSpread(row.option_id, row.kind, row.excluded_reason is not None,
                                         _percentile(ordered, 0.1), _percentile(ordered, 0.5), _percentile(ordered, 0.9),

@@ -110,17 +110,20 @@ def family(model_id: str) -> str:
     return model_id.split("-")[0].rstrip("0123456789.") or model_id
 
 
-def unseen_by_the_fit(gpu_id: str, model_id: str) -> str | None:
-    """What the calibration rows have not seen of this GPU and model, or None.
+def seen_by_the_fit(gpu_id: str, model_id: str) -> tuple[bool, bool]:
+    """Whether the calibration rows hold a run on this GPU, and one of this model's family.
 
     Why it matters: the recorded figures are in-sample. On a GPU or a model family the fit had no run of, the
     hold-outs are the guide, and they err more (docs/throughput.md, "Where it stands").
     """
-    missing = []
-    if gpu_id not in CALIBRATION_GPUS:
-        missing.append(f"no calibration run is on {gpu_id}")
-    if family(model_id) not in CALIBRATION_FAMILIES:
-        missing.append(f"no calibration run is of the {family(model_id)} family")
+    return gpu_id in CALIBRATION_GPUS, family(model_id) in CALIBRATION_FAMILIES
+
+
+def unseen_by_the_fit(gpu_id: str, model_id: str) -> str | None:
+    """What the calibration rows have not seen of this GPU and model, in words, or None."""
+    gpu_seen, family_seen = seen_by_the_fit(gpu_id, model_id)
+    missing = ([] if gpu_seen else [f"no calibration run is on {gpu_id}"]) + \
+        ([] if family_seen else [f"no calibration run is of the {family(model_id)} family"])
     return " and ".join(missing) or None
 
 
