@@ -99,6 +99,9 @@ class OpenModel(SourcedRecord):
     context_length_tokens: int | None = Field(default=None, gt=0)
     vocab_size: int | None = Field(default=None, gt=0)
     native_precision: str | None = None
+    experts_only_precision: str | None = None
+    """A precision whose published checkpoint quantizes only the routed experts (gpt-oss: `fp4`, MXFP4 MoE weights and
+    BF16 for the rest): served at it, attention and the other dense layers stay 16-bit, in memory and in their math."""
     aliases: list[str] = []
     """Other names the model goes by in sources (e.g. `Llama-3.1-8B` in benchmark tables), for matching."""
     notes: str | None = None

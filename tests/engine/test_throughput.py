@@ -156,6 +156,31 @@ def test_pipeline_stages_split_the_layers_but_the_last_one_holds_the_whole_lm_he
     assert 1 / r.output_tokens_per_s == pytest.approx(2 * step_s + 0.5 * step_s * 2 + FITTED.request_latency_s, rel=1e-9)
 
 
+def test_the_lm_head_computes_at_the_16_bit_rate_whatever_the_weights_format(catalog):
+    """The quantized checkpoints keep the LM head in 16 bits (NVIDIA ModelOpt's FP8 / NVFP4 checkpoints list `lm_head`
+    under `exclude_modules`; the weights' bytes already counted it so), so its GEMM runs at the 16-bit rate, not the FP8
+    one. By hand, Llama-3.1-8B FP8 on one H100 SXM, a decode step of 512 sequences (compute-bound: 2 x 7.0e9 x 512
+    FLOPs of the other dense layers take 6.4 ms, their 8 GB 2.9 ms): the head's 2 x 128,256 x 4,096 x 512 = 5.38e11
+    FLOPs at 989e12 x 0.6096 (BF16), at the shape efficiency of a 4,096-wide GEMM at the BF16 ridge, 4,096 / (4,096 +
+    1.498 x 217.2 / 2), against the FP8 rate 1,979e12 x 0.6096 at the FP8 ridge's 4,096 / (4,096 + 1.498 x 434.7 / 2):
+    the step's compute time grows by the difference, 0.45 ms. A BF16 model's head already ran at that rate."""
+    m, g = catalog.models["llama-3.1-8b"], catalog.gpus["h100-sxm"]
+    cfg = ServingConfig(gpus=1, input_tokens=1000, output_tokens=1000, precision="fp8")
+    d = build_deployment(m, g, cfg, 1, 1, 1, Split(1, 1), "fp8", "fp8", FITTED)
+    assert d.lm_head_flops_per_s == pytest.approx(989e12 * 0.6096, rel=1e-3)
+    assert d.matmul_flops_per_s == pytest.approx(1979e12 * 0.6096, rel=1e-3)
+    head_flops = 2 * 128_256 * 4096 * 512
+    ridge_bf16, ridge_fp8 = 989e12 * 0.6096 / (3.35e12 * 0.8284), 1979e12 * 0.6096 / (3.35e12 * 0.8284)
+    at_bf16 = head_flops / (989e12 * 0.6096 * 4096 / (4096 + 1.498 * ridge_bf16 / 2))
+    at_fp8 = head_flops / (1979e12 * 0.6096 * 4096 / (4096 + 1.498 * ridge_fp8 / 2))
+    as_before = replace(d, lm_head_flops_per_s=d.matmul_flops_per_s)
+    grown = step_seconds(d, 512.0, 0.0)[2] - step_seconds(as_before, 512.0, 0.0)[2]
+    assert grown == pytest.approx(at_bf16 - at_fp8, rel=1e-3)
+    assert grown == pytest.approx(0.446e-3, rel=0.01)
+    bf16 = build_deployment(m, g, replace(cfg, precision="bf16"), 1, 1, 1, Split(1, 1), "bf16", "bf16", FITTED)
+    assert bf16.lm_head_flops_per_s == bf16.matmul_flops_per_s
+
+
 def test_a_kernel_near_its_ridge_point_takes_longer_than_either_side(catalog):
     assert 1.0 < FITTED.roofline_sharpness < 64.0
     both = [0.0, 0.0, 0.0]
@@ -448,6 +473,38 @@ def test_deepseek_v3_fp8_needs_8_gpus_with_more_than_84_gb(catalog, gpu, runnabl
         assert "84.1 GB per GPU" in r.reason  # 671 B parameters at 1 byte, embedding and head 16-bit, over 8 GPUs
 
 
+def test_a_checkpoint_that_quantizes_only_its_experts_keeps_the_rest_in_16_bits(catalog):
+    """gpt-oss ships MXFP4 MoE weights and BF16 for the rest (README: "post-trained with MXFP4 quantization of the MoE
+    weights"; `experts_only_precision: fp4` in hardware/models.yaml). By hand for gpt-oss-120b: the routed experts are
+    128 x 36 layers x 3 x 2,880 x 2,880 = 114.66 B parameters, the embedding and head 2 x 201,088 x 2,880 = 1.16 B,
+    the dense rest (attention) 117 B - both = 1.18 B. In FP4 the experts take 0.5625 bytes a parameter, the dense rest
+    2 (not 0.5625) and 16-bit math: on a B200 2,250e12 x 0.6096 FLOP/s, where the experts run at 9,000e12 x 0.4917.
+    Served at FP8 (a requantized checkpoint) every linear layer is FP8; a model that quantizes everything keeps its
+    dense layers in the format asked for."""
+    from tco.engine.throughput.memory import dense_precision
+
+    m, b200 = catalog.models["gpt-oss-120b"], catalog.gpus["b200"]
+    routed = 128 * 36 * 3 * 2880 * 2880
+    head_and_embedding = 2 * 201_088 * 2880
+    dense = 117e9 - routed - head_and_embedding
+    assert routed == pytest.approx(114.66e9, rel=1e-4) and dense == pytest.approx(1.18e9, rel=0.01)
+    assert weight_bytes(m, "fp4") == pytest.approx(routed * 0.5625 + dense * 2 + head_and_embedding * 2)
+    assert weight_bytes(m, "fp8") == pytest.approx((routed + dense) * 1 + head_and_embedding * 2)
+    cfg = ServingConfig(gpus=1, input_tokens=1000, output_tokens=1000, precision="fp4")
+    d = build_deployment(m, b200, cfg, 1, 1, 1, Split(1, 1), "fp4", "bf16", FITTED)
+    assert d.weight_bytes_per_param == 0.5625 and d.dense_weight_bytes_per_param == 2.0
+    assert d.matmul_flops_per_s == pytest.approx(9000e12 * 0.4917, rel=1e-3)
+    assert d.dense_matmul_flops_per_s == pytest.approx(2250e12 * 0.6096, rel=1e-3)
+    at_fp8 = build_deployment(m, b200, replace(cfg, precision="fp8"), 1, 1, 1, Split(1, 1), "fp8", "fp8", FITTED)
+    assert at_fp8.dense_weight_bytes_per_param == 1.0 and at_fp8.dense_matmul_flops_per_s == at_fp8.matmul_flops_per_s
+    qwen = catalog.models["qwen3-30b-a3b"]
+    assert qwen.experts_only_precision is None and dense_precision(qwen, "fp4") == "fp4"
+    # the 16-bit dense layers read 1.18 B x (2 - 0.5625) = 1.7 GB more a decode step: one sequence decodes slower
+    one = predict_model(m, b200, replace(cfg, concurrency=1))
+    as_if_all_fp4 = predict_model(m.model_copy(update={"experts_only_precision": None}), b200, replace(cfg, concurrency=1))
+    assert one.tpot_ms > as_if_all_fp4.tpot_ms * 1.05
+
+
 def test_fp4_weights_off_blackwell_run_weight_only_at_the_16_bit_rate(catalog):
     """gpt-oss's MXFP4 checkpoint on one H100, as vLLM serves it there (W4A16 dequantizing MoE kernels): the weights
     keep FP4's bytes, the GEMMs compute at the dense BF16 peak with the BF16/FP8 share, 989e12 x 0.6096 = 602.9e12
@@ -464,8 +521,11 @@ def test_fp4_weights_off_blackwell_run_weight_only_at_the_16_bit_rate(catalog):
     assert moe_dispatch_bytes_per_routed_copy(2880, 2880, fp4.computes_in) == moe_dispatch_bytes_per_routed_copy(2880, 2880, "bf16")
     result = predict_model(model, h100, replace(cfg, concurrency=None))
     assert result.runnable and result.kv_precision == "bf16" and result.weights_gb_per_gpu > 60
-    as_int4 = predict_model(model, h100, replace(cfg, precision="int4"))
-    as_fp4 = predict_model(model, h100, cfg)
+    # against int4 with every linear layer quantized alike (gpt-oss's own checkpoint keeps its dense layers 16-bit:
+    # test_a_checkpoint_that_quantizes_only_its_experts_keeps_the_rest_in_16_bits)
+    every_layer = model.model_copy(update={"experts_only_precision": None})
+    as_int4 = predict_model(every_layer, h100, replace(cfg, precision="int4"))
+    as_fp4 = predict_model(every_layer, h100, cfg)
     assert as_int4.tpot_ms < as_fp4.tpot_ms <= as_int4.tpot_ms * 0.5625 / 0.53125
     refused = predict_model(model, h100, replace(cfg, kv_precision="fp4"))
     assert not refused.runnable and "FP4 KV cache need a Blackwell or CDNA4 GPU" in refused.reason

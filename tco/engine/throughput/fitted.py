@@ -215,4 +215,9 @@ measured instead of fitted (`gpu.link_bytes_per_s`), then `--serving --parameter
 activation_passes_per_layer roofline_sharpness host_exposed_share "nvlink_allreduce_bytes_per_s.*" --ttft-max-concurrency
 8 --rounds 4`: the constants fitted with the old links, refitted with the measured ones (activation passes 18.19 ->
 9.412, roofline sharpness 1.384 -> 1.456, per-layer time 35.44 -> 33.69 us, exposed host share 0.481 -> 0.4346, the
-other vendors' link 322.7 -> 306.8 GB/s; the all-reduce latency stayed). Every prediction uses them unless given others."""
+other vendors' link 322.7 -> 306.8 GB/s; the all-reduce latency stayed); 2026-12-04, the LM head's GEMM moved to the
+16-bit rate with no constant refitted (a refit of the compute shares around it, `--serving --parameters
+"matmul_efficiency.*" fp4_matmul_efficiency gemm_activation_bytes roofline_sharpness "memory_bandwidth_efficiency.*"
+host_s_per_sequence --ttft-max-concurrency 8 --rounds 4`, improved the objective only 1.0286 -> 1.0263 and made the
+serving hold-outs worse: docs/throughput.md, "The LM head computes in 16 bits"). Every prediction uses them unless
+given others."""

@@ -76,14 +76,21 @@ def param_split(model: OpenModel) -> ParamSplit:
     return ParamSplit(embedding, lm_head, dense_linear, routed_expert, moe_layers, experts, k)
 
 
+def dense_precision(model: OpenModel, precision: str) -> str:
+    """The format of the dense linear layers (attention, dense MLPs, shared experts) when the routed experts are in
+    `precision`: the same, except in a checkpoint that quantizes only its experts (`OpenModel.experts_only_precision`),
+    whose dense layers stay 16-bit."""
+    return "bf16" if model.experts_only_precision is not None and precision == model.experts_only_precision else precision
+
+
 def weight_bytes(model: OpenModel, precision: str) -> float:
     """Whole-model weights in memory: quantized linear layers, 16-bit embedding and LM head.
 
     MoE: every expert is resident, whatever the number active per token.
     """
     split = param_split(model)
-    quantized = split.dense_linear + split.routed_total
-    return quantized * BYTES_PER_WEIGHT[precision] + (split.embedding + split.lm_head) * 2.0
+    dense = split.dense_linear * BYTES_PER_WEIGHT[dense_precision(model, precision)]
+    return split.routed_total * BYTES_PER_WEIGHT[precision] + dense + (split.embedding + split.lm_head) * 2.0
 
 
 def weights_bytes_per_gpu(model: OpenModel, precision: str, tp: int, pp: int, attention_dp: int = 1) -> float:
@@ -91,7 +98,7 @@ def weights_bytes_per_gpu(model: OpenModel, precision: str, tp: int, pp: int, at
     group (replicated across attention data-parallel groups)."""
     split = param_split(model)
     attn_tp = tp // attention_dp
-    other = split.dense_linear * BYTES_PER_WEIGHT[precision] + (split.embedding + split.lm_head) * 2.0
+    other = split.dense_linear * BYTES_PER_WEIGHT[dense_precision(model, precision)] + (split.embedding + split.lm_head) * 2.0
     return split.routed_total * BYTES_PER_WEIGHT[precision] / (tp * pp) + other / (attn_tp * pp)
 
 

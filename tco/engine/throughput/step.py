@@ -29,7 +29,7 @@ def shape_efficiency(width: float, half_width: float) -> float:
     return width / (width + half_width) if half_width > 0 else 1.0
 
 
-def gemm_half_efficiency_width(d: Deployment) -> float:
+def gemm_half_efficiency_width(d: Deployment, matmul_flops_per_s: float | None = None) -> float:
     """The narrower weight dimension at which a GEMM reaches half its large-GEMM efficiency on this GPU, in this precision.
 
     Why it grows with the ridge point: each activation value a GEMM moves (inputs read, outputs written) serves 2 n
@@ -37,7 +37,8 @@ def gemm_half_efficiency_width(d: Deployment) -> float:
     the GEMM runs at n / (n + a R / 2) of its rate, R = rate / bandwidth (FLOPs per byte, at the fitted shares) and a
     the bytes moved per activation value (`FittedConstants.gemm_activation_bytes`). The faster the math against the
     memory (FP4 against FP8, Blackwell against Hopper), the wider a GEMM must be to hide its activations."""
-    return d.constants.gemm_activation_bytes * d.matmul_flops_per_s / d.bandwidth_bytes_per_s / 2.0
+    rate = d.matmul_flops_per_s if matmul_flops_per_s is None else matmul_flops_per_s
+    return d.constants.gemm_activation_bytes * rate / d.bandwidth_bytes_per_s / 2.0
 
 
 def add_kernel(total: list[float], mem_s: float, cmp_s: float, sharpness: float) -> None:
@@ -78,12 +79,17 @@ def step_seconds(d: Deployment, decode_seqs: float, prefill_tokens: float) -> tu
     # split over the attention TP group, replicated over attention data-parallel groups.
     # With pipeline parallelism the whole LM head sits on the last stage, which sets the pace; it
     # multiplies only that stage's microbatch of decode_seqs / pp tokens.
-    dense_bytes = split.dense_linear * d.weight_bytes_per_param / (attn_tp * pp) + split.lm_head * 2.0 / attn_tp
-    dense_flops = (2.0 * split.dense_linear * rank_tokens + 2.0 * split.lm_head * decode_tokens / adp) / (attn_tp * pp)
+    # The LM head computes in 16 bits (its weights stay 16-bit in the quantized checkpoints): at the 16-bit rate; so do
+    # the dense layers of a checkpoint that quantizes only its experts.
+    dense_bytes = split.dense_linear * d.dense_weight_bytes_per_param / (attn_tp * pp) + split.lm_head * 2.0 / attn_tp
+    dense_flops = 2.0 * split.dense_linear * rank_tokens / (attn_tp * pp)
+    head_flops = 2.0 * split.lm_head * decode_tokens / adp / (attn_tp * pp)
     model = d.model
     dense_width = min(model.hidden_size, (model.ffn_intermediate_size or 4 * model.hidden_size) / attn_tp)
-    add_kernel(acc, dense_bytes / bw, dense_flops / (mm * shape_efficiency(dense_width, gemm_half_efficiency_width(d))),
-               c.roofline_sharpness)
+    dense_mm = d.dense_matmul_flops_per_s
+    dense_cmp_s = (dense_flops / (dense_mm * shape_efficiency(dense_width, gemm_half_efficiency_width(d, dense_mm)))
+                   + head_flops / (d.lm_head_flops_per_s * shape_efficiency(model.hidden_size, gemm_half_efficiency_width(d, d.lm_head_flops_per_s))))
+    add_kernel(acc, dense_bytes / bw, dense_cmp_s, c.roofline_sharpness)
     moe_layers_per_stage = split.moe_layers / pp
     if split.moe_layers:
         # Routed experts: every token of the stage meets the experts. Only the experts the batch
