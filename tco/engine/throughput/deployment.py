@@ -48,8 +48,8 @@ class Deployment:
     dense_matmul_flops_per_s: float
     """The dense linear layers' GEMM rate: `matmul_flops_per_s`, or the 16-bit rate where they stay 16-bit."""
     lm_head_flops_per_s: float
-    """The LM head's GEMM rate: 16-bit math whatever the weights' format (the quantized checkpoints keep the LM head
-    in 16 bits, `memory.BYTES_PER_WEIGHT`; its logits feed the sampler in full precision)."""
+    """The LM head's GEMM rate: 16-bit math whatever the weights' format, as the quantized checkpoints keep the LM head
+    in 16 bits (NVIDIA ModelOpt leaves it out by default; docs/throughput.md, "The LM head computes in 16 bits")."""
     attention_flops_per_s: float
     """Decode attention's rate: the cache's precision (FP8 math on an FP8 cache where the GPU has it)."""
     prefill_attention_flops_per_s: float
@@ -118,9 +118,9 @@ def build_deployment(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: 
     matmul_share = constants.matmul_efficiency.for_gpu(gpu) * vendor_share
     computes_in = math_precision(gpu, precision)
     matmul = peak * 1e12 * (constants.fp4_matmul_efficiency * vendor_share if computes_in == "fp4" else matmul_share)
-    lm_head = (gpu.dense_bf16_tflops or peak) * 1e12 * matmul_share
+    sixteen_bit_matmul = (gpu.dense_bf16_tflops or peak) * 1e12 * matmul_share
     dense_format = dense_precision(model, precision)
-    dense_matmul = matmul if dense_format == precision else lm_head
+    dense_matmul = matmul if dense_format == precision else sixteen_bit_matmul
     attn_peak = gpu.dense_fp8_tflops if kv_precision == "fp8" and gpu.dense_fp8_tflops else gpu.dense_bf16_tflops
     attention = (attn_peak or peak) * 1e12 * matmul_share
     # MLA prompts attend in 16 bits whatever the cache's precision: the cache holds the compressed latent, and a
@@ -149,7 +149,7 @@ def build_deployment(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: 
         weight_bytes_per_param=BYTES_PER_WEIGHT[precision], dense_weight_bytes_per_param=BYTES_PER_WEIGHT[dense_format],
         kv_bytes_per_token_per_gpu=kv_avg,
         bandwidth_bytes_per_s=gpu.memory_bandwidth_tb_per_s * 1e12 * constants.memory_bandwidth_efficiency.for_gpu(gpu),
-        matmul_flops_per_s=matmul, dense_matmul_flops_per_s=dense_matmul, lm_head_flops_per_s=lm_head, attention_flops_per_s=attention, prefill_attention_flops_per_s=prefill_attention, link_bytes_per_s=link, all_to_all=not pcie_only(gpu),
+        matmul_flops_per_s=matmul, dense_matmul_flops_per_s=dense_matmul, lm_head_flops_per_s=sixteen_bit_matmul, attention_flops_per_s=attention, prefill_attention_flops_per_s=prefill_attention, link_bytes_per_s=link, all_to_all=not pcie_only(gpu),
         attention_flops_per_pair_decode=decode_pair * layers, attention_flops_per_pair_prefill=prefill_pair * layers,
         host_s_per_sequence=host_s_per_sequence(gpu, config, constants),
         constants=constants,
