@@ -33,6 +33,9 @@ class BreakEven:
     """The reserved base chosen at the break-even volume (a mixed fleet with `replicas: auto`), else None."""
 
 
+TOOTH_SCAN_POINTS = 256
+"""Points of the fine scan of the grid step below the first crossing the grid finds (0.05 % apart): teeth of the
+staircase narrower than a grid step, which the grid steps over (`solve_breakevens`)."""
 VOLUME_PRECISION = 1e-9
 """Brackets stop narrowing at this share of the volume (a request a day at a billion a day)."""
 
@@ -59,13 +62,27 @@ def solve_breakevens(pairs: list[tuple[dict[str, float], dict[str, float]]],
     decades = math.log10(hi) - math.log10(lo)
     grid = [lo * 10 ** (decades * i / 240) for i in range(241)]
     brackets: list[tuple[float, float] | None] = []
-    for diff in _diffs_many(pairs, [grid] * len(pairs), auto):
+    below: dict[int, list[float]] = {}
+    for k, diff in enumerate(_diffs_many(pairs, [grid] * len(pairs), auto)):
         found = None
         for i in range(len(grid) - 1):
             if diff[i] > 0 and diff[i + 1] <= 0:
                 found = (grid[i], grid[i + 1])
+                if i > 0:
+                    below[k] = [grid[i - 1] + (grid[i] - grid[i - 1]) * j / TOOTH_SCAN_POINTS for j in range(TOOTH_SCAN_POINTS + 1)]
                 break
         brackets.append(found)
+    # A tooth of the staircase (a stretch where one replica fewer makes self-hosting no costlier, 0.5 % to a few %
+    # wide) can sit between two grid points, 12 % apart, that both cost more: scan the grid step below the first
+    # crossing finely, and take a crossing found there as the lowest.
+    if below:
+        keys = list(below)
+        for k, d in zip(keys, _diffs_many([pairs[k] for k in keys], [below[k] for k in keys], [auto[k] for k in keys])):
+            pts = below[k]
+            for j in range(TOOTH_SCAN_POINTS):
+                if d[j] > 0 and d[j + 1] <= 0:
+                    brackets[k] = (pts[j], pts[j + 1])
+                    break
     for _ in range(12):
         open_ = [k for k, b in enumerate(brackets) if b is not None and (b[1] - b[0]) > VOLUME_PRECISION * b[1]]
         if not open_:

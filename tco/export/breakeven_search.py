@@ -41,7 +41,8 @@ wrong number. Measured on the bundled examples (tests/export/test_live_breakeven
 +25 % / -20 %, horizon halved / +50 % and an API price decline of 60 %/year, all 30 searches are
 certified, all within 1 % of `tco breakeven` (without the safe steps up, 29: a 70B fleet whose lowest
 crossing is a tooth of the staircase 0.25 % wide, 1 % below the search's, said "not found"). The sheet
-does not prove the crossing is the lowest one (the engine scans 0.01 to 10^10 requests/day for that):
+does not prove the crossing is the lowest one (the engine scans 0.01 to 10^10 requests/day for that, and the grid step
+below its first crossing finely, for a tooth narrower than the grid: `breakeven.TOOTH_SCAN_POINTS`):
 with a staircase that crosses the API line again below what the look-back and the safe steps up reach
 (10 % below the last step; 3 % for a tooth narrower than the look-back's spacing), the two may name
 different crossings.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -118,3 +119,28 @@ def test_monthly_costs_sum_to_the_total_and_lines_sum_to_each_month(row):
 
 def test_neutral_inputs_cover_every_input():
     assert set(NEUTRAL) == set(INPUT_NAMES)
+
+
+def test_the_break_even_is_the_lowest_crossing_even_in_a_tooth_narrower_than_the_grid():
+    """The bundled llama-3.3-70b-lambda option with its GPU price +25 % (the change `tco breakeven` and the workbook's
+    live search were compared on, tests/export/test_live_breakeven.py): the self-hosted staircase first meets the API
+    line at 10,968 requests/day, costs more again at 11,100 (one more replica; the month-by-month staircase has more
+    teeth above) and meets it for good at 11,295. The 12 %-wide grid step around it saw only the second crossing; the fine scan of the step below finds the
+    first, the lowest volume at which self-hosting costs no more, as `solve_breakeven` says it returns."""
+    from tco.run import example_files, run_scenarios
+
+    results = run_scenarios(example_files(), today=date(2026, 11, 27)).results
+    by_id = {(r.scenario_id, r.option_id): r for r in results.rows}
+    [rec] = [r for r in results.options.iter_rows(named=True) if r["option"] == "llama-3.3-70b-lambda"]
+    own = dict(by_id[(rec["scenario"], rec["option"])].values)
+    api = dict(by_id[(rec["scenario"], rec["breakeven_reference_option"])].values)
+    own["gpu_usd_per_hour"] *= 1.25
+    be = solve_breakeven(own, api)
+    v = be.requests_per_day
+    s_below, a_below, s_at, a_at, s_after, a_after = totals(
+        {**own, "requests_per_day": v * 0.999}, {**api, "requests_per_day": v * 0.999},
+        {**own, "requests_per_day": v}, {**api, "requests_per_day": v},
+        {**own, "requests_per_day": 11_100.0}, {**api, "requests_per_day": 11_100.0})
+    assert s_below > a_below and s_at <= a_at * (1 + 1e-9)
+    assert s_after > a_after  # the tooth closes again at 11,100: the crossing for good lies higher, this is the lowest
+    assert v == pytest.approx(10_968, rel=2e-3)

@@ -129,7 +129,10 @@ CERTIFIED_AT_LEAST = 30
 steps, 28 with four; with the bracketing steps and the three-point look-back 29, all within 1 % (2026-12-02,
 throughput model of that evening; "not found": the 70B fleet after an API price decline of 60 %/year, whose
 lowest crossing is a tooth 0.25 % wide, 1 % below the search's); with two safe steps up from the 3 % look-back
-point, all 30 within 1 % (2026-12-02, late)."""
+point, all 30 within 1 % (2026-12-02, late). After the LM head moved to the 16-bit rate (2026-12-04) the 70B lambda
+option at GPU price +25 % had its lowest crossing in a tooth 0.8 % wide, 3 % below the next: the search found it, the
+engine's grid stepped over it; since the engine also scans the grid step below its first crossing finely, all 30 agree
+again."""
 
 
 @pytest.mark.slow
