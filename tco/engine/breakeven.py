@@ -50,6 +50,11 @@ def solve_breakeven(self_hosted: dict[str, float], api: dict[str, float],
     return solve_breakevens([(self_hosted, api)], lo, hi, [auto_base])[0]
 
 
+def _first_crossing(diffs: list[float]) -> int | None:
+    """Index of the first step where the self-hosted option goes from costing more to costing no more, or None."""
+    return next((i for i in range(len(diffs) - 1) if diffs[i] > 0 and diffs[i + 1] <= 0), None)
+
+
 def solve_breakevens(pairs: list[tuple[dict[str, float], dict[str, float]]],
                      lo: float = LOWEST_REQUESTS_PER_DAY, hi: float = HIGHEST_REQUESTS_PER_DAY,
                      auto_base: list[bool] | None = None) -> list[BreakEven | None]:
@@ -64,25 +69,19 @@ def solve_breakevens(pairs: list[tuple[dict[str, float], dict[str, float]]],
     brackets: list[tuple[float, float] | None] = []
     below: dict[int, list[float]] = {}
     for k, diff in enumerate(_diffs_many(pairs, [grid] * len(pairs), auto)):
-        found = None
-        for i in range(len(grid) - 1):
-            if diff[i] > 0 and diff[i + 1] <= 0:
-                found = (grid[i], grid[i + 1])
-                if i > 0:
-                    below[k] = [grid[i - 1] + (grid[i] - grid[i - 1]) * j / TOOTH_SCAN_POINTS for j in range(TOOTH_SCAN_POINTS + 1)]
-                break
-        brackets.append(found)
+        i = _first_crossing(diff)
+        brackets.append(None if i is None else (grid[i], grid[i + 1]))
+        if i:
+            below[k] = [grid[i - 1] + (grid[i] - grid[i - 1]) * j / TOOTH_SCAN_POINTS for j in range(TOOTH_SCAN_POINTS + 1)]
     # A tooth of the staircase (a stretch where one replica fewer makes self-hosting no costlier, 0.5 % to a few %
     # wide) can sit between two grid points, 12 % apart, that both cost more: scan the grid step below the first
     # crossing finely, and take a crossing found there as the lowest.
     if below:
         keys = list(below)
         for k, d in zip(keys, _diffs_many([pairs[k] for k in keys], [below[k] for k in keys], [auto[k] for k in keys])):
-            pts = below[k]
-            for j in range(TOOTH_SCAN_POINTS):
-                if d[j] > 0 and d[j + 1] <= 0:
-                    brackets[k] = (pts[j], pts[j + 1])
-                    break
+            j = _first_crossing(d)
+            if j is not None:
+                brackets[k] = (below[k][j], below[k][j + 1])
     for _ in range(12):
         open_ = [k for k, b in enumerate(brackets) if b is not None and (b[1] - b[0]) > VOLUME_PRECISION * b[1]]
         if not open_:
@@ -90,11 +89,9 @@ def solve_breakevens(pairs: list[tuple[dict[str, float], dict[str, float]]],
         points = {k: [brackets[k][0] + (brackets[k][1] - brackets[k][0]) * j / 32 for j in range(33)] for k in open_}
         diffs = _diffs_many([pairs[k] for k in open_], [points[k] for k in open_], [auto[k] for k in open_])
         for k, d in zip(open_, diffs):
-            pts = points[k]
-            for j in range(32):
-                if d[j] > 0 and d[j + 1] <= 0:
-                    brackets[k] = (pts[j], pts[j + 1])
-                    break
+            j = _first_crossing(d)
+            if j is not None:
+                brackets[k] = (points[k][j], points[k][j + 1])
     solved = [k for k, b in enumerate(brackets) if b is not None]
     finals = _pair_totals([pairs[k] for k in solved], [[brackets[k][1]] for k in solved], [auto[k] for k in solved], with_base=True)
     out: list[BreakEven | None] = [None] * len(pairs)
