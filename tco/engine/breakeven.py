@@ -34,8 +34,11 @@ class BreakEven:
 
 
 TOOTH_SCAN_POINTS = 256
-"""Points of the fine scan of the grid step below the first crossing the grid finds (0.05 % apart): teeth of the
-staircase narrower than a grid step, which the grid steps over (`solve_breakevens`)."""
+"""Points per grid step of the fine scan around the first crossing the grid finds (0.05 % apart): the step below it,
+for teeth of the staircase narrower than a grid step, which the grid steps over, and the step it is in
+(`solve_breakevens`)."""
+REFINE_POINTS = 32
+"""Intervals each refinement round cuts a bracket into."""
 VOLUME_PRECISION = 1e-9
 """Brackets stop narrowing at this share of the volume (a request a day at a billion a day)."""
 
@@ -55,50 +58,62 @@ def _first_crossing(diffs: list[float]) -> int | None:
     return next((i for i in range(len(diffs) - 1) if diffs[i] > 0 and diffs[i + 1] <= 0), None)
 
 
+def _steps(ends: list[float] | tuple[float, ...], points: int = TOOTH_SCAN_POINTS) -> list[float]:
+    """`points` evenly spaced intervals between each two consecutive `ends`, the ends themselves kept exactly (a
+    crossing found on the grid is found again between them)."""
+    out = [ends[0]]
+    for a, b in zip(ends, ends[1:]):
+        out += [a + (b - a) * j / points for j in range(1, points)] + [b]
+    return out
+
+
 def solve_breakevens(pairs: list[tuple[dict[str, float], dict[str, float]]],
                      lo: float = LOWEST_REQUESTS_PER_DAY, hi: float = HIGHEST_REQUESTS_PER_DAY,
                      auto_base: list[bool] | None = None) -> list[BreakEven | None]:
     """`solve_breakeven` for many (self-hosted, API) pairs at once: one evaluation per refinement round."""
     auto = list(auto_base) if auto_base is not None else [False] * len(pairs)
+    at_upper: dict[int, tuple[float, float, int | None]] = {}
+    """(self-hosted total, API total, base) at the upper end of each pair's bracket, kept from the evaluation that
+    set the bracket, so the break-even's totals need no evaluation of their own."""
 
-    def _diffs_many(chosen_pairs, volume_lists, chosen_auto):
-        return [[s - a for s, a in zip(sv, av)] for sv, av in _pair_totals(chosen_pairs, volume_lists, chosen_auto)]
+    def _diffs_many(keys, volume_lists):
+        totals = _pair_totals([pairs[k] for k in keys], volume_lists, [auto[k] for k in keys], with_base=True)
+        return [([s - a for s, a in zip(sv, av)], list(zip(sv, av, bv))) for sv, av, bv in totals]
 
     decades = math.log10(hi) - math.log10(lo)
     grid = [lo * 10 ** (decades * i / 240) for i in range(241)]
     brackets: list[tuple[float, float] | None] = []
-    below: dict[int, list[float]] = {}
-    for k, diff in enumerate(_diffs_many(pairs, [grid] * len(pairs), auto)):
+    fine: dict[int, list[float]] = {}
+    for k, (diff, totals) in enumerate(_diffs_many(range(len(pairs)), [grid] * len(pairs))):
         i = _first_crossing(diff)
         brackets.append(None if i is None else (grid[i], grid[i + 1]))
-        if i:
-            below[k] = [grid[i - 1] + (grid[i] - grid[i - 1]) * j / TOOTH_SCAN_POINTS for j in range(TOOTH_SCAN_POINTS + 1)]
+        if i is not None:
+            fine[k] = _steps(grid[max(i - 1, 0):i + 2])
+            at_upper[k] = totals[i + 1]
     # A tooth of the staircase (a stretch where one replica fewer makes self-hosting no costlier, 0.5 % to a few %
     # wide) can sit between two grid points, 12 % apart, that both cost more: scan the grid step below the first
-    # crossing finely, and take a crossing found there as the lowest.
-    if below:
-        keys = list(below)
-        for k, d in zip(keys, _diffs_many([pairs[k] for k in keys], [below[k] for k in keys], [auto[k] for k in keys])):
+    # crossing finely, and take a crossing found there as the lowest. The step of the crossing is scanned with it,
+    # so the refinement starts from a bracket 0.05 % wide.
+    if fine:
+        keys = list(fine)
+        for k, (d, totals) in zip(keys, _diffs_many(keys, [fine[k] for k in keys])):
             j = _first_crossing(d)
             if j is not None:
-                brackets[k] = (below[k][j], below[k][j + 1])
+                brackets[k], at_upper[k] = (fine[k][j], fine[k][j + 1]), totals[j + 1]
     for _ in range(12):
         open_ = [k for k, b in enumerate(brackets) if b is not None and (b[1] - b[0]) > VOLUME_PRECISION * b[1]]
         if not open_:
             break
-        points = {k: [brackets[k][0] + (brackets[k][1] - brackets[k][0]) * j / 32 for j in range(33)] for k in open_}
-        diffs = _diffs_many([pairs[k] for k in open_], [points[k] for k in open_], [auto[k] for k in open_])
-        for k, d in zip(open_, diffs):
+        points = {k: _steps(brackets[k], REFINE_POINTS) for k in open_}
+        for k, (d, totals) in zip(open_, _diffs_many(open_, [points[k] for k in open_])):
             j = _first_crossing(d)
             if j is not None:
-                brackets[k] = (points[k][j], points[k][j + 1])
-    solved = [k for k, b in enumerate(brackets) if b is not None]
-    finals = _pair_totals([pairs[k] for k in solved], [[brackets[k][1]] for k in solved], [auto[k] for k in solved], with_base=True)
+                brackets[k], at_upper[k] = (points[k][j], points[k][j + 1]), totals[j + 1]
     out: list[BreakEven | None] = [None] * len(pairs)
-    for (s_totals, a_totals, bases), k in zip(finals, solved):
-        s_total, a_total = s_totals[0], a_totals[0]
-        at_step = abs(s_total - a_total) > 1e-6 * max(abs(a_total), 1.0)
-        out[k] = BreakEven(brackets[k][1], s_total, a_total, at_step, bases[0])
+    for k, b in enumerate(brackets):
+        if b is not None:
+            s_total, a_total, base = at_upper[k]
+            out[k] = BreakEven(b[1], s_total, a_total, abs(s_total - a_total) > 1e-6 * max(abs(a_total), 1.0), base)
     return out
 
 
