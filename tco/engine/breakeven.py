@@ -77,7 +77,7 @@ def solve_breakevens(pairs: list[tuple[dict[str, float], dict[str, float]]],
     set the bracket, so the break-even's totals need no evaluation of their own."""
 
     def _diffs_many(keys, volume_lists):
-        totals = _pair_totals([pairs[k] for k in keys], volume_lists, [auto[k] for k in keys], with_base=True)
+        totals = _pair_totals([pairs[k] for k in keys], volume_lists, [auto[k] for k in keys])
         return [([s - a for s, a in zip(sv, av)], list(zip(sv, av, bv))) for sv, av, bv in totals]
 
     decades = math.log10(hi) - math.log10(lo)
@@ -117,8 +117,8 @@ def solve_breakevens(pairs: list[tuple[dict[str, float], dict[str, float]]],
     return out
 
 
-def _pair_totals(pairs, volume_lists, auto, with_base: bool = False) -> list[tuple]:
-    """(self-hosted totals, API totals[, bases]) of each pair at its volumes, in one evaluation of each kind.
+def _pair_totals(pairs, volume_lists, auto) -> list[tuple]:
+    """(self-hosted totals, API totals, bases) of each pair at its volumes, in one evaluation of each kind.
 
     A self-hosted side with an `auto` base takes the best base at each volume (tco.engine.base_size).
     """
@@ -131,7 +131,7 @@ def _pair_totals(pairs, volume_lists, auto, with_base: bool = False) -> list[tup
     own: dict[int, tuple[list[float], list[int | None]]] = {i: (plain[j], [None] * len(volume_lists[i])) for j, i in enumerate(fixed)}
     own.update({i: ([t for _, t in best[j]], [b for b, _ in best[j]]) for j, i in enumerate(chosen)})
     api = plain[len(fixed):]
-    return [(own[i][0], api[i], own[i][1]) if with_base else (own[i][0], api[i]) for i in range(len(pairs))]
+    return [(own[i][0], api[i], own[i][1]) for i in range(len(pairs))]
 
 
 def breakeven_month(self_hosted_monthly: list[float], api_monthly: list[float]) -> int | None:
