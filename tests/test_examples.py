@@ -9,6 +9,8 @@ import pytest
 
 from tco.cli import main
 
+pytestmark = pytest.mark.xdist_group("examples-run")
+"""One worker runs this module, so the bundled examples' run (`records`), a module fixture, is computed once, not on each worker."""
 CONTRACT = ("scenario", "option", "kind", "total_cost_usd", "npv_usd", "monthly_cost_usd",
             "cost_per_million_tokens_usd", "cost_per_request_usd", "breakdown_usd")
 

@@ -19,6 +19,8 @@ from tco.bench.accuracy import (accuracy_rows, at_least_as_strong, config_of, co
                                 spec_order_contradicted, usable)
 from tco.load.hardware import load_hardware
 
+pytestmark = pytest.mark.xdist_group("serving-accuracy")
+"""One worker runs this module, so the scored calibration rows (`rows`), a module fixture, is computed once, not on each worker."""
 DOC = Path(__file__).resolve().parents[2] / "docs" / "throughput.md"
 
 

@@ -17,6 +17,8 @@ import pytest
 from tco.export.excel import export_workbook
 from tco.run import run_scenarios
 
+pytestmark = pytest.mark.xdist_group("commitments-workbook")
+"""One worker runs this module, so the commitments example's workbook (`book`), a module fixture, is computed once, not on each worker."""
 EXCEL_FORMULA_LIMIT = 8_192
 HEADROOM_LIMIT = 4_000
 """Half of Excel's limit: longer scenario and option ids lengthen every defined name a formula uses."""

@@ -25,6 +25,8 @@ from tco.export.grid import PERCENT, USD, USD_WHOLE, WHOLE, Grid, _header_text
 from tco.export.names import safe_url, urls_in
 from tco.run import run_scenarios
 
+pytestmark = pytest.mark.xdist_group("presentation-workbook")
+"""One worker runs this module, so the fiscal-year workbook (`book`), a module fixture, is computed once, not on each worker."""
 DATA = Path(__file__).parent / "data"
 TODAY = dt.date(2026, 11, 27)
 EXPORTED = dt.datetime(2026, 12, 2, 9, 30, tzinfo=dt.timezone.utc)

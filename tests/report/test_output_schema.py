@@ -18,6 +18,8 @@ from tco.cli import main
 from tco.report.results import CSV_COLUMNS, FRAME_COLUMNS, OUTPUT_COLUMNS, RESULT_COLUMNS, polars_schema
 from tco.run import example_files
 
+pytestmark = pytest.mark.xdist_group("output-schema")
+"""One worker runs this module, so the bundled examples' outputs (`outputs`), a module fixture, is computed once, not on each worker."""
 AS_OF = "2026-11-27"
 TODAY = dt.date(2026, 11, 27)
 
