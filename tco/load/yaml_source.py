@@ -271,8 +271,8 @@ def _read_cache_entry(entry: Path, source_sha256: str) -> tuple[Any, dict[KeyPat
 _DECODED: dict[str, tuple[tuple, tuple[Any, dict[KeyPath, int]]]] = {}
 """Entries this process decoded, by path: (the source's checksum and the entry file's identity, the result).
 
-Why: decoding the bundled catalogs' entries was most of a `tco run`'s start-up (0.25 of 0.36 s), and the
-terminal UI (at every edit) and the tests load them again and again. A memorized result is the parse of the
+Why: decoding the bundled catalogs' entries was most of their load (0.25 of 0.36 s), and a process may load
+them again and again: `tco.evaluate` called in a notebook, the terminal UI opening other files, the tests. A memorized result is the parse of the
 source whose checksum it is kept with, so nothing done to the entry afterwards can make it wrong; it is still
 returned only while the entry is the file it was decoded from (device, inode, size, modification and change
 times), so an entry changed since is read and checked again, as before. The result is shared: its callers only
