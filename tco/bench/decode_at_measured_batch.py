@@ -1,6 +1,6 @@
 """Is it the decode step or the queue? The model's TPOT at the batch a disaggregated row actually decoded.
 
-    tco bench decode [--min-concurrency 65] [--rows] [--format table|csv|json]
+    tco bench decode [--min-concurrency 65] [--rows | --ttft-by-rate] [--format table|csv|json]
 
 Why: at many requests in flight the model over-predicts the disaggregated rows' throughput. Two different
 errors give that: a decode step that is too fast, or requests that the measured system kept out of decoding
@@ -14,6 +14,9 @@ evaluated at that measured batch and its TPOT compared with the measured one:
 attention group (a GPU under data-parallel attention, a worker otherwise): where a recipe caps each group's running
 requests and runs a few more requests than the caps hold, the decoding sits just under one figure per group while
 the requests per group sit above it (docs/throughput.md, "Where the queue comes from").
+
+`--ttft-by-rate` asks where the TTFT of the rows whose prefill side is far from busy goes: measured minus modelled
+TTFT, per engine and band of completions per second (docs/throughput.md, "The TTFT that grows with the request rate").
 """
 
 from __future__ import annotations
@@ -23,8 +26,8 @@ import statistics
 from dataclasses import replace
 
 from tco.bench.accuracy import config_of, mean_latencies_ms, mean_length, measured_ttft_ms, usable
-from tco.engine.throughput import predict_model
-from tco.engine.throughput.predict import decode_side_config
+from tco.engine.throughput import FITTED, predict_model
+from tco.engine.throughput.predict import decode_side_config, prefill_rate, prefill_side_config
 from tco.model.catalog import Catalog
 
 
@@ -44,6 +47,8 @@ def decode_rows(catalog: Catalog, min_concurrency: int = 65) -> list[dict]:
         whole = predict_model(model, gpu, config)
         if not (at_batch.runnable and whole.runnable):
             continue
+        prefill = prefill_rate(model, gpu, prefill_side_config(config, gpu, config.prefill_gpus), FITTED)
+        prompt_tokens_per_s = completions_per_s(m) * config.input_tokens * (1.0 - config.prefix_hit_rate)
         groups = decode_attention_groups(m, config, decode_gpus)
         cap = cap_read_from_requests(m.concurrency, groups)
         capped = None
@@ -58,6 +63,11 @@ def decode_rows(catalog: Catalog, min_concurrency: int = 65) -> list[dict]:
                     "measured_decoding_per_group": decoding / groups if groups else None,
                     "measured_ttft_ms": measured_ttft_ms(m),
                     "model_ttft_ms": whole.ttft_ms,
+                    "measured_tpot_ms": m.tpot_p50_ms or m.tpot_ms,
+                    "completions_per_s": completions_per_s(m),
+                    # the prompt tokens the row prefilled a second, over what the model's prefill side can at most
+                    "prefill_busy": (prompt_tokens_per_s / prefill.rate_tokens_s
+                                     if not isinstance(prefill, str) and prefill.rate_tokens_s > 0 else None),
                     "cap_per_group_read": cap,
                     "model_ttft_ms_if_capped": capped.ttft_ms if capped is not None and capped.runnable else None,
                     # Little's law on the measured completions: the requests above the caps wait this long for a slot
@@ -115,6 +125,7 @@ def row_view(records: list[dict]) -> list[dict]:
              "measured_ttft_ms": rounded(r["measured_ttft_ms"], 0), "model_ttft_ms": rounded(r["model_ttft_ms"], 0),
              "cap_per_group_read": r["cap_per_group_read"], "queue_ttft_ms_if_capped": rounded(r["queue_ttft_ms_if_capped"], 0),
              "model_ttft_ms_if_capped": rounded(r["model_ttft_ms_if_capped"], 0),
+             "completions_per_s": rounded(r["completions_per_s"], 2), "prefill_busy": rounded(r["prefill_busy"], 3),
              "model_tpot_at_measured_batch_over_measured": round(r["tpot_at_measured_batch_ratio"], 2),
              "throughput_predicted_over_measured": round(r["throughput_ratio"], 2)}
             for r in sorted(records, key=lambda r: (r["gpu"], r["engine"], r["decode_attention"], r["concurrency"]))]
@@ -136,8 +147,51 @@ def summary(records: list[dict]) -> list[dict]:
     return rows
 
 
+COMPLETION_RATE_BANDS = (0.5, 1.0, 4.0, 20.0)
+"""Edges of the bands of completions per second `ttft_by_rate` groups rows in."""
+PREFILL_FAR_FROM_BUSY = 0.3
+"""`ttft_by_rate` keeps the rows whose measured prompt tokens/s are under this share of the model's prefill capacity:
+there no prefill queue of the model's or of the measured system's can explain a TTFT."""
+
+
+def rate_band(completions_s: float) -> str:
+    """The band of `COMPLETION_RATE_BANDS` a rate falls in, named by its edges ("1-4", "20+")."""
+    low = 0.0
+    for high in COMPLETION_RATE_BANDS:
+        if completions_s < high:
+            return f"< {high:g}" if low == 0 else f"{low:g}-{high:g}"
+        low = high
+    return f"{low:g}+"
+
+
+def ttft_by_rate(records: list[dict]) -> list[dict]:
+    """Medians per engine and band of completions per second, over the rows whose prefill side is far from busy
+    (`PREFILL_FAR_FROM_BUSY`): measured over modelled TTFT, their difference in ms and in the row's measured TPOTs.
+
+    Why: those rows' TTFT should be the fixed latencies, the prompt's own prefill, the KV handoff and a decode step or
+    two, whatever the load. If the measured TTFT grows with the completions per second while the prefill side stays
+    idle, something per request that the model does not have waits on the load (docs/throughput.md)."""
+    groups: dict[tuple[str, int], list[dict]] = {}
+    order = {band: i for i, band in enumerate(rate_band(edge - 1e-9) for edge in (*COMPLETION_RATE_BANDS, math.inf))}
+    for r in records:
+        if r["prefill_busy"] is None or r["prefill_busy"] >= PREFILL_FAR_FROM_BUSY or not r["measured_ttft_ms"]:
+            continue
+        band = rate_band(r["completions_per_s"])
+        groups.setdefault((r["engine"], order[band]), []).append(r)
+    rows = []
+    for (engine, _), members in sorted(groups.items()):
+        excess = [r["measured_ttft_ms"] - r["model_ttft_ms"] for r in members]
+        rows.append({"engine": engine, "completions_per_s": rate_band(members[0]["completions_per_s"]), "rows": len(members),
+                     "median_concurrency": statistics.median(r["concurrency"] for r in members),
+                     "measured_ttft_over_model": round(statistics.median(r["measured_ttft_ms"] / r["model_ttft_ms"] for r in members), 2),
+                     "ttft_excess_ms": round(statistics.median(excess)),
+                     "ttft_excess_tpots": round(statistics.median(e / r["measured_tpot_ms"] for e, r in zip(excess, members)), 1)})
+    return rows
+
+
 def run_benchmark(args) -> int:
-    """`tco bench decode`: the summary, one row per GPU, engine and decode attention layout (`--rows`: one per row)."""
+    """`tco bench decode`: the summary, one row per GPU, engine and decode attention layout (`--rows`: one per row;
+    `--ttft-by-rate`: the TTFT of the rows with an idle prefill side, per engine and completion rate)."""
     from pathlib import Path
 
     from tco.load.hardware import load_hardware
@@ -145,5 +199,8 @@ def run_benchmark(args) -> int:
 
     catalog = load_hardware(extra_dirs=[Path(d) for d in args.hardware_dir])
     records = decode_rows(catalog, args.min_concurrency)
-    print_rows(row_view(records) if args.rows else summary(records), args.format)
+    if args.rows:
+        print_rows(row_view(records), args.format)
+    else:
+        print_rows(ttft_by_rate(records) if getattr(args, "ttft_by_rate", False) else summary(records), args.format)
     return 0

@@ -72,3 +72,50 @@ def test_a_cap_read_from_the_requests_puts_the_excess_in_the_queue_the_measured_
     assert abs(direct.ttft_ms / 1773.44 - 1) < 0.10 and h0412["model_ttft_ms"] < 0.2 * 1773.44
     assert rows["H0403"]["cap_per_group_read"] is None and cap_read_from_requests(3, 3) is None
     assert cap_read_from_requests(2048, 48) is None  # 42.7 per group: 4/3 of 32, an SGLang row's (H0334)
+
+
+def test_rows_give_the_completions_a_second_and_how_busy_the_prefill_side_was(capsys):
+    """Worked by hand from ../shared/data/calibration/inferencex-deepseek-r1.csv. H0349 (GB200, Dynamo + SGLang, 16
+    requests, 1k/1k): 89.7513 output tokens/s on each of 16 decode GPUs over a mean output of (819 + 1,024) / 2 =
+    921.5, rounded to 922 tokens, is 1.56 completions a second; it prefilled 1.56 x 922 = 1,436 prompt tokens a second
+    (the published 356.3535 per prefill GPU x 4 = 1,425), 2 % of what the model's prefill side can. H0347 (GB200, 4,096
+    requests, 8k/1k, median TTFT 86.7 s: a queue) ran its prefill side at the model's capacity, within 10 %."""
+    assert main(["bench", "decode", "--rows", "--format", "json", "--min-concurrency", "1"]) == 0
+    rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["H0349"]["completions_per_s"] == round(89.7513 * 16 / 922, 2) == 1.56
+    assert rows["H0349"]["prefill_busy"] < 0.03
+    assert rows["H0347"]["completions_per_s"] == round(752.1452 * 48 / 922, 2)
+    assert 0.9 < rows["H0347"]["prefill_busy"] < 1.1
+
+
+def test_ttft_by_rate_keeps_the_rows_with_an_idle_prefill_side_and_bands_them_by_completions():
+    from tco.bench.decode_at_measured_batch import PREFILL_FAR_FROM_BUSY, rate_band, ttft_by_rate
+
+    assert [rate_band(x) for x in (0.2, 0.5, 0.99, 1.0, 3.99, 4.0, 19.9, 20.0, 500.0)] == [
+        "< 0.5", "0.5-1", "0.5-1", "1-4", "1-4", "4-20", "4-20", "20+", "20+"]
+    records = decode_rows(load_hardware(), 1)
+    kept = [r for r in records if r["prefill_busy"] is not None and r["prefill_busy"] < PREFILL_FAR_FROM_BUSY]
+    table = ttft_by_rate(records)
+    assert sum(row["rows"] for row in table) == len(kept) < len(records)
+    # the medians are those of the rows of each group, the excess in ms and in each row's own measured TPOTs
+    for row in table:
+        members = [r for r in kept if r["engine"] == row["engine"] and rate_band(r["completions_per_s"]) == row["completions_per_s"]]
+        assert len(members) == row["rows"]
+        assert row["ttft_excess_ms"] == round(statistics.median(r["measured_ttft_ms"] - r["model_ttft_ms"] for r in members))
+        assert row["ttft_excess_tpots"] == round(statistics.median((r["measured_ttft_ms"] - r["model_ttft_ms"]) / r["measured_tpot_ms"]
+                                                                   for r in members), 1)
+    assert [row["completions_per_s"] for row in table if row["engine"] == "sglang"] == ["< 0.5", "0.5-1", "1-4", "4-20", "20+"]
+
+
+def test_on_sglang_the_ttft_the_model_misses_grows_with_the_request_rate_not_the_prefill_load(capsys):
+    """What docs/throughput.md ("The TTFT that grows with the request rate") reports: on the Dynamo + SGLang and SGLang +
+    MoRI rows whose prefill side is under 30 % busy, the model is within 20 % of the median TTFT below one completion
+    a second, and the measured TTFT runs ahead of it by more the more requests complete a second (over twice the
+    model's at 4 or more a second)."""
+    assert main(["bench", "decode", "--ttft-by-rate", "--format", "json", "--min-concurrency", "1"]) == 0
+    sglang = [r for r in json.loads(capsys.readouterr().out) if r["engine"] == "sglang"]
+    ratios = [r["measured_ttft_over_model"] for r in sglang]
+    assert all(0.8 <= ratio <= 1.2 for ratio in ratios[:2])
+    assert ratios[2] > 1.2 and min(ratios[3:]) > 2.0
+    excess = [r["ttft_excess_ms"] for r in sglang]
+    assert excess[2] < excess[3] < excess[4]

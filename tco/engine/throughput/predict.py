@@ -163,6 +163,17 @@ def predict_disaggregated(model: OpenModel, gpu: GpuType, config: ServingConfig,
     return best
 
 
+def prefill_side_config(config: ServingConfig, gpu: GpuType, prefill_gpus: int) -> ServingConfig:
+    """The prefill GPUs of a disaggregated replica as a replica of their own: no decode concurrency, no latency target,
+    no drafting (the draft runs where the tokens are generated), the replica's TP where it divides them, and the KV cache
+    in the precision the decode side receives it in."""
+    prefill_tp = config.prefill_tp or (config.tp if config.tp and prefill_gpus % config.tp == 0 else prefill_gpus)
+    kv_precision = config.kv_precision or default_kv_precision(config.precision, weight_only(gpu, config.precision))
+    return replace(config, gpus=prefill_gpus, tp=prefill_tp, ep=config.prefill_ep, attention_dp=config.prefill_attention_dp,
+                   disaggregated=False, prefill_gpus=None, concurrency=None, ttft_ms=None, tpot_ms=None, spec_method="none",
+                   kv_precision=kv_precision)
+
+
 def decode_side_config(config: ServingConfig, decode_gpus: int) -> ServingConfig:
     """The decode GPUs of a disaggregated replica as a replica of their own: no prompts in its steps, no TTFT
     target of its own (the replica's TTFT adds the prefill side), the replica's TP where it divides them."""
@@ -176,11 +187,8 @@ def _disaggregated_at(model: OpenModel, gpu: GpuType, config: ServingConfig, pre
     if prefill_gpus < 1 or decode_gpus < 1:
         return not_runnable(f"prefill_gpus must be between 1 and {config.gpus - 1} (got {prefill_gpus})", config)
     dec_config = decode_side_config(config, decode_gpus)
-    prefill_tp = config.prefill_tp or (config.tp if config.tp and prefill_gpus % config.tp == 0 else prefill_gpus)
-    kv_precision = config.kv_precision or default_kv_precision(config.precision, weight_only(gpu, config.precision))
-    pre_config = replace(config, gpus=prefill_gpus, tp=prefill_tp, ep=config.prefill_ep, attention_dp=config.prefill_attention_dp,
-                         disaggregated=False, prefill_gpus=None, concurrency=None, ttft_ms=None, tpot_ms=None, spec_method="none",
-                         kv_precision=kv_precision)
+    pre_config = prefill_side_config(config, gpu, prefill_gpus)
+    prefill_tp, kv_precision = pre_config.tp, pre_config.kv_precision
     problem = config_problem(model, gpu, pre_config)
     if problem:
         return not_runnable(f"prefill side: {problem}", config)
