@@ -21,6 +21,7 @@ TTFT, per engine and band of completions per second (docs/throughput.md, "The TT
 
 from __future__ import annotations
 
+import bisect
 import math
 import statistics
 from dataclasses import replace
@@ -149,19 +150,17 @@ def summary(records: list[dict]) -> list[dict]:
 
 COMPLETION_RATE_BANDS = (0.5, 1.0, 4.0, 20.0)
 """Edges of the bands of completions per second `ttft_by_rate` groups rows in."""
+RATE_BAND_NAMES = (f"< {COMPLETION_RATE_BANDS[0]:g}",
+                   *(f"{low:g}-{high:g}" for low, high in zip(COMPLETION_RATE_BANDS, COMPLETION_RATE_BANDS[1:])),
+                   f"{COMPLETION_RATE_BANDS[-1]:g}+")
 PREFILL_FAR_FROM_BUSY = 0.3
 """`ttft_by_rate` keeps the rows whose measured prompt tokens/s are under this share of the model's prefill capacity:
 there no prefill queue of the model's or of the measured system's can explain a TTFT."""
 
 
-def rate_band(completions_s: float) -> str:
-    """The band of `COMPLETION_RATE_BANDS` a rate falls in, named by its edges ("1-4", "20+")."""
-    low = 0.0
-    for high in COMPLETION_RATE_BANDS:
-        if completions_s < high:
-            return f"< {high:g}" if low == 0 else f"{low:g}-{high:g}"
-        low = high
-    return f"{low:g}+"
+def rate_band(completions_s: float) -> int:
+    """Which band of `COMPLETION_RATE_BANDS` a rate falls in (0 the lowest; `RATE_BAND_NAMES` names it)."""
+    return bisect.bisect_right(COMPLETION_RATE_BANDS, completions_s)
 
 
 def ttft_by_rate(records: list[dict]) -> list[dict]:
@@ -172,16 +171,14 @@ def ttft_by_rate(records: list[dict]) -> list[dict]:
     two, whatever the load. If the measured TTFT grows with the completions per second while the prefill side stays
     idle, something per request that the model does not have waits on the load (docs/throughput.md)."""
     groups: dict[tuple[str, int], list[dict]] = {}
-    order = {band: i for i, band in enumerate(rate_band(edge - 1e-9) for edge in (*COMPLETION_RATE_BANDS, math.inf))}
     for r in records:
         if r["prefill_busy"] is None or r["prefill_busy"] >= PREFILL_FAR_FROM_BUSY or not r["measured_ttft_ms"]:
             continue
-        band = rate_band(r["completions_per_s"])
-        groups.setdefault((r["engine"], order[band]), []).append(r)
+        groups.setdefault((r["engine"], rate_band(r["completions_per_s"])), []).append(r)
     rows = []
-    for (engine, _), members in sorted(groups.items()):
+    for (engine, band), members in sorted(groups.items()):
         excess = [r["measured_ttft_ms"] - r["model_ttft_ms"] for r in members]
-        rows.append({"engine": engine, "completions_per_s": rate_band(members[0]["completions_per_s"]), "rows": len(members),
+        rows.append({"engine": engine, "completions_per_s": RATE_BAND_NAMES[band], "rows": len(members),
                      "median_concurrency": statistics.median(r["concurrency"] for r in members),
                      "measured_ttft_over_model": round(statistics.median(r["measured_ttft_ms"] / r["model_ttft_ms"] for r in members), 2),
                      "ttft_excess_ms": round(statistics.median(excess)),
@@ -202,5 +199,5 @@ def run_benchmark(args) -> int:
     if args.rows:
         print_rows(row_view(records), args.format)
     else:
-        print_rows(ttft_by_rate(records) if getattr(args, "ttft_by_rate", False) else summary(records), args.format)
+        print_rows(ttft_by_rate(records) if args.ttft_by_rate else summary(records), args.format)
     return 0

@@ -89,9 +89,9 @@ def test_rows_give_the_completions_a_second_and_how_busy_the_prefill_side_was(ca
 
 
 def test_ttft_by_rate_keeps_the_rows_with_an_idle_prefill_side_and_bands_them_by_completions():
-    from tco.bench.decode_at_measured_batch import PREFILL_FAR_FROM_BUSY, rate_band, ttft_by_rate
+    from tco.bench.decode_at_measured_batch import PREFILL_FAR_FROM_BUSY, RATE_BAND_NAMES, rate_band, ttft_by_rate
 
-    assert [rate_band(x) for x in (0.2, 0.5, 0.99, 1.0, 3.99, 4.0, 19.9, 20.0, 500.0)] == [
+    assert [RATE_BAND_NAMES[rate_band(x)] for x in (0.2, 0.5, 0.99, 1.0, 3.99, 4.0, 19.9, 20.0, 500.0)] == [
         "< 0.5", "0.5-1", "0.5-1", "1-4", "1-4", "4-20", "4-20", "20+", "20+"]
     records = decode_rows(load_hardware(), 1)
     kept = [r for r in records if r["prefill_busy"] is not None and r["prefill_busy"] < PREFILL_FAR_FROM_BUSY]
@@ -99,7 +99,8 @@ def test_ttft_by_rate_keeps_the_rows_with_an_idle_prefill_side_and_bands_them_by
     assert sum(row["rows"] for row in table) == len(kept) < len(records)
     # the medians are those of the rows of each group, the excess in ms and in each row's own measured TPOTs
     for row in table:
-        members = [r for r in kept if r["engine"] == row["engine"] and rate_band(r["completions_per_s"]) == row["completions_per_s"]]
+        members = [r for r in kept if r["engine"] == row["engine"]
+                   and RATE_BAND_NAMES[rate_band(r["completions_per_s"])] == row["completions_per_s"]]
         assert len(members) == row["rows"]
         assert row["ttft_excess_ms"] == round(statistics.median(r["measured_ttft_ms"] - r["model_ttft_ms"] for r in members))
         assert row["ttft_excess_tpots"] == round(statistics.median((r["measured_ttft_ms"] - r["model_ttft_ms"]) / r["measured_tpot_ms"]
