@@ -15,8 +15,9 @@ attention group (a GPU under data-parallel attention, a worker otherwise): where
 requests and runs a few more requests than the caps hold, the decoding sits just under one figure per group while
 the requests per group sit above it (docs/throughput.md, "Where the queue comes from").
 
-`--ttft-by-rate` asks where the TTFT of the rows whose prefill side is far from busy goes: measured minus modelled
-TTFT, per engine and band of completions per second (docs/throughput.md, "The TTFT that grows with the request rate").
+`--ttft-by-rate` asks where the TTFT of the rows whose prefill side is far from busy and whose TTFT is no queue goes:
+measured minus modelled TTFT, per engine and band of completions per second (docs/throughput.md, "The TTFT that grows
+with the request rate").
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ def decode_rows(catalog: Catalog, min_concurrency: int = 65) -> list[dict]:
                     "measured_ttft_ms": measured_ttft_ms(m),
                     "model_ttft_ms": whole.ttft_ms,
                     "measured_tpot_ms": m.tpot_p50_ms or m.tpot_ms,
+                    "ttft_share_of_request": ttft_share_of_request(m),
                     "completions_per_s": completions_per_s(m),
                     # the prompt tokens the row prefilled a second, over what the model's prefill side can at most
                     "prefill_busy": (prompt_tokens_per_s / prefill.rate_tokens_s
@@ -77,6 +79,15 @@ def decode_rows(catalog: Catalog, min_concurrency: int = 65) -> list[dict]:
                     "tpot_at_measured_batch_ratio": at_batch.tpot_ms / 1e3 / measured_tpot_s,
                     "throughput_ratio": whole.output_tokens_per_s / m.output_tokens_per_s})
     return out
+
+
+def ttft_share_of_request(m) -> float | None:
+    """The share of a request's time before its first token, from the row's median TTFT and TPOT over the mean
+    output: TTFT / (TTFT + (output - 1) x TPOT)."""
+    ttft, tpot = measured_ttft_ms(m), m.tpot_p50_ms or m.tpot_ms
+    if not ttft or not tpot:
+        return None
+    return ttft / (ttft + (mean_length(m.output_tokens, m.length_min_ratio) - 1) * tpot)
 
 
 def completions_per_s(m) -> float:
@@ -127,6 +138,7 @@ def row_view(records: list[dict]) -> list[dict]:
              "cap_per_group_read": r["cap_per_group_read"], "queue_ttft_ms_if_capped": rounded(r["queue_ttft_ms_if_capped"], 0),
              "model_ttft_ms_if_capped": rounded(r["model_ttft_ms_if_capped"], 0),
              "completions_per_s": rounded(r["completions_per_s"], 2), "prefill_busy": rounded(r["prefill_busy"], 3),
+             "ttft_share_of_request": rounded(r["ttft_share_of_request"], 3),
              "model_tpot_at_measured_batch_over_measured": round(r["tpot_at_measured_batch_ratio"], 2),
              "throughput_predicted_over_measured": round(r["throughput_ratio"], 2)}
             for r in sorted(records, key=lambda r: (r["gpu"], r["engine"], r["decode_attention"], r["concurrency"]))]
@@ -156,6 +168,9 @@ RATE_BAND_NAMES = (f"< {COMPLETION_RATE_BANDS[0]:g}",
 PREFILL_FAR_FROM_BUSY = 0.3
 """`ttft_by_rate` keeps the rows whose measured prompt tokens/s are under this share of the model's prefill capacity:
 there no prefill queue of the model's or of the measured system's can explain a TTFT."""
+QUEUED_TTFT_SHARE = 0.1
+"""A row whose median TTFT is more than this share of a request's time is waiting in a queue (for a decode slot, or
+another limit: the caps of "Where the queue comes from"), not paying a handoff: `ttft_by_rate` counts such rows apart."""
 
 
 def rate_band(completions_s: float) -> int:
@@ -165,11 +180,12 @@ def rate_band(completions_s: float) -> int:
 
 def ttft_by_rate(records: list[dict]) -> list[dict]:
     """Medians per engine and band of completions per second, over the rows whose prefill side is far from busy
-    (`PREFILL_FAR_FROM_BUSY`): measured over modelled TTFT, their difference in ms and in the row's measured TPOTs.
+    (`PREFILL_FAR_FROM_BUSY`) and whose TTFT is no queue (`QUEUED_TTFT_SHARE`; `rows_queued` counts the others):
+    measured over modelled TTFT, their difference in ms and in the row's measured TPOTs.
 
-    Why: those rows' TTFT should be the fixed latencies, the prompt's own prefill, the KV handoff and a decode step or
-    two, whatever the load. If the measured TTFT grows with the completions per second while the prefill side stays
-    idle, something per request that the model does not have waits on the load (docs/throughput.md)."""
+    Why: those rows' TTFT should be the fixed latencies, the prompt's own prefill, the KV handoff and a few decode
+    steps, whatever the load. If the measured TTFT grows with the completions per second while the prefill side stays
+    idle and nothing queues, something per request that the model does not have waits on the load (docs/throughput.md)."""
     groups: dict[tuple[str, int], list[dict]] = {}
     for r in records:
         if r["prefill_busy"] is None or r["prefill_busy"] >= PREFILL_FAR_FROM_BUSY or not r["measured_ttft_ms"]:
@@ -177,12 +193,19 @@ def ttft_by_rate(records: list[dict]) -> list[dict]:
         groups.setdefault((r["engine"], rate_band(r["completions_per_s"])), []).append(r)
     rows = []
     for (engine, band), members in sorted(groups.items()):
-        excess = [r["measured_ttft_ms"] - r["model_ttft_ms"] for r in members]
+        unqueued = [r for r in members if r["ttft_share_of_request"] <= QUEUED_TTFT_SHARE]
+        excess = [r["measured_ttft_ms"] - r["model_ttft_ms"] for r in unqueued]
+
+        def median(values, digits):
+            values = list(values)
+            return round(statistics.median(values), digits) if values else None
+
         rows.append({"engine": engine, "completions_per_s": RATE_BAND_NAMES[band], "rows": len(members),
-                     "median_concurrency": statistics.median(r["concurrency"] for r in members),
-                     "measured_ttft_over_model": round(statistics.median(r["measured_ttft_ms"] / r["model_ttft_ms"] for r in members), 2),
-                     "ttft_excess_ms": round(statistics.median(excess)),
-                     "ttft_excess_tpots": round(statistics.median(e / r["measured_tpot_ms"] for e, r in zip(excess, members)), 1)})
+                     "rows_queued": len(members) - len(unqueued),
+                     "median_concurrency": median((r["concurrency"] for r in unqueued), 1),
+                     "measured_ttft_over_model": median((r["measured_ttft_ms"] / r["model_ttft_ms"] for r in unqueued), 2),
+                     "ttft_excess_ms": median(excess, 0),
+                     "ttft_excess_tpots": median((e / r["measured_tpot_ms"] for e, r in zip(excess, unqueued)), 1)})
     return rows
 
 

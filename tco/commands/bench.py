@@ -57,7 +57,8 @@ EXTRA_ARGUMENTS: dict[str, tuple[tuple[tuple[str, ...], dict], ...]] = {
                               "help": "one line per row (requests and measured decoding per decode attention group) instead of the medians"}),
                (("--ttft-by-rate",), {"action": "store_true",
                                       "help": "measured against modelled TTFT of the rows whose prefill side is under 30 %% busy, per "
-                                              "engine and band of completions per second (with --min-concurrency 1 for every row)"})),
+                                              "engine and band of completions per second, rows whose TTFT is a queue counted apart "
+                                              "(with --min-concurrency 1 for every row)"})),
     "sweep": ((("--file",), {"metavar": "FILE", "help": "scenario file to sweep (default: the bundled customer-support.yaml)"}),
               (("--volumes",), {"type": int, "metavar": "N", "help": "how many volumes the sweep varies (default 8,000)"}),
               (("--repeats",), {"type": int, "metavar": "N", "help": "runs of each command; the median is used (default 3)"})),
