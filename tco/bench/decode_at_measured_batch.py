@@ -195,18 +195,22 @@ def ttft_by_rate(records: list[dict]) -> list[dict]:
     for (engine, band), members in sorted(groups.items()):
         unqueued = [r for r in members if r["ttft_share_of_request"] <= QUEUED_TTFT_SHARE]
         excess = [r["measured_ttft_ms"] - r["model_ttft_ms"] for r in unqueued]
-
-        def median(values, digits):
-            values = list(values)
-            return round(statistics.median(values), digits) if values else None
-
         rows.append({"engine": engine, "completions_per_s": RATE_BAND_NAMES[band], "rows": len(members),
                      "rows_queued": len(members) - len(unqueued),
-                     "median_concurrency": median((r["concurrency"] for r in unqueued), 1),
-                     "measured_ttft_over_model": median((r["measured_ttft_ms"] / r["model_ttft_ms"] for r in unqueued), 2),
-                     "ttft_excess_ms": median(excess, 0),
-                     "ttft_excess_tpots": median((e / r["measured_tpot_ms"] for e, r in zip(excess, unqueued)), 1)})
+                     "median_concurrency": _median([r["concurrency"] for r in unqueued]),
+                     "measured_ttft_over_model": _median([r["measured_ttft_ms"] / r["model_ttft_ms"] for r in unqueued], 2),
+                     "ttft_excess_ms": _median(excess, 0),
+                     "ttft_excess_tpots": _median([e / r["measured_tpot_ms"] for e, r in zip(excess, unqueued)], 1)})
     return rows
+
+
+def _median(values: list[float], digits: int | None = None) -> float | None:
+    """The median rounded to `digits` (0: a whole number; None: as it is), or None for no values (a band whose rows
+    are all queued)."""
+    if not values:
+        return None
+    middle = statistics.median(values)
+    return middle if digits is None else round(middle) if digits == 0 else round(middle, digits)
 
 
 def run_benchmark(args) -> int:
