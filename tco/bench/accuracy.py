@@ -38,7 +38,7 @@ class Case:
     def _pair(self) -> tuple[float | None, float | None]:
         m = self.measurement
         if self.metric == "tpot":
-            return self.predicted_tpot_ms, m.tpot_p50_ms or m.tpot_ms
+            return self.predicted_tpot_ms, measured_tpot_ms(m)
         if self.metric == "ttft":
             # an offline run's TTFT is the wait of a queue of all its requests, set by how many it sent: no latency
             # of serving (the TensorRT-LLM tables publish none; imported runs may)
@@ -136,6 +136,11 @@ reported as inconsistent (`little_law_ratio`): run-to-run spread and the lengths
 def measured_ttft_ms(m: ThroughputMeasurement) -> float | None:
     """The TTFT a row is scored on: its median where published, else its mean."""
     return m.ttft_p50_ms or m.ttft_ms
+
+
+def measured_tpot_ms(m: ThroughputMeasurement) -> float | None:
+    """The TPOT a row is scored on: its median where published, else its mean."""
+    return m.tpot_p50_ms or m.tpot_ms
 
 
 def mean_latencies_ms(m: ThroughputMeasurement) -> tuple[float | None, float | None]:

@@ -27,7 +27,7 @@ import math
 import statistics
 from dataclasses import replace
 
-from tco.bench.accuracy import config_of, mean_latencies_ms, mean_length, measured_ttft_ms, usable
+from tco.bench.accuracy import config_of, mean_latencies_ms, mean_length, measured_tpot_ms, measured_ttft_ms, usable
 from tco.engine.throughput import FITTED, predict_model
 from tco.engine.throughput.predict import decode_side_config, prefill_rate, prefill_side_config
 from tco.model.catalog import Catalog
@@ -65,7 +65,7 @@ def decode_rows(catalog: Catalog, min_concurrency: int = 65) -> list[dict]:
                     "measured_decoding_per_group": decoding / groups if groups else None,
                     "measured_ttft_ms": measured_ttft_ms(m),
                     "model_ttft_ms": whole.ttft_ms,
-                    "measured_tpot_ms": m.tpot_p50_ms or m.tpot_ms,
+                    "measured_tpot_ms": measured_tpot_ms(m),
                     "ttft_share_of_request": ttft_share_of_request(m),
                     "completions_per_s": completions_per_s(m),
                     # the prompt tokens the row prefilled a second, over what the model's prefill side can at most
@@ -84,7 +84,7 @@ def decode_rows(catalog: Catalog, min_concurrency: int = 65) -> list[dict]:
 def ttft_share_of_request(m) -> float | None:
     """The share of a request's time before its first token, from the row's median TTFT and TPOT over the mean
     output: TTFT / (TTFT + (output - 1) x TPOT)."""
-    ttft, tpot = measured_ttft_ms(m), m.tpot_p50_ms or m.tpot_ms
+    ttft, tpot = measured_ttft_ms(m), measured_tpot_ms(m)
     if not ttft or not tpot:
         return None
     return ttft / (ttft + (mean_length(m.output_tokens, m.length_min_ratio) - 1) * tpot)

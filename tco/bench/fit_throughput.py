@@ -148,14 +148,14 @@ def _all_errors(catalog: Catalog, rows: Sequence[ThroughputMeasurement], constan
                 ttft_max_concurrency: int | None = None) -> tuple[list[float], list[float], list[float]]:
     """Absolute log errors of throughput (every row), TPOT and TTFT (rows that publish them; medians first;
     TTFT only up to `ttft_max_concurrency` requests in flight when given)."""
-    from tco.bench.accuracy import config_of, measured_ttft_ms
+    from tco.bench.accuracy import config_of, measured_tpot_ms, measured_ttft_ms
 
     out, tpot, ttft = [], [], []
     for m in rows:
         r = predict_model(catalog.models[m.model], catalog.gpus[m.gpu], config_of(m), constants)
         out.append(abs(math.log(r.output_tokens_per_s / m.output_tokens_per_s)) if r.runnable else 1.0)
         ttft_counted = ttft_max_concurrency is None or (m.concurrency is not None and m.concurrency <= ttft_max_concurrency)
-        for measured, predicted, errors in ((m.tpot_p50_ms or m.tpot_ms, r.tpot_ms, tpot),
+        for measured, predicted, errors in ((measured_tpot_ms(m), r.tpot_ms, tpot),
                                             (measured_ttft_ms(m) if ttft_counted else None, r.ttft_ms, ttft)):
             if measured:
                 errors.append(abs(math.log(predicted / measured)) if r.runnable and math.isfinite(predicted) and predicted > 0 else 1.0)
