@@ -40,6 +40,11 @@ class GpuType(SourcedRecord):
     figure is decimal GB (an L40S has 48 x 10^9 bytes). The throughput model reads it that way
     (`tco.engine.throughput.memory.memory_bytes_of`). Usable capacity is a little lower."""
     memory_type: str | None = None
+    memory_reported_mib: PositiveFloat | None = None
+    """Device memory as the driver reports it (nvidia-smi's total, MiB), where a source gives it: what an engine
+    allocates from. The marketed figure misleads both ways: a Blackwell Ultra "288 GB" reports 268-278 GiB, an RTX
+    PRO 6000's "96 GB" 97,887 MiB (more than 96 x 10^9 bytes). The throughput model takes it in place of
+    `memory_gb` where it is known."""
     memory_bandwidth_tb_per_s: PositiveFloat | None = None
     """Peak device-memory bandwidth, decimal TB/s."""
     dense_bf16_tflops: PositiveFloat | None = None

@@ -212,9 +212,9 @@ def test_prefill_and_decode_gpus_imply_a_disaggregated_replica_and_must_add_up(t
     # stated false beside them, a side with all the GPUs, or two sides that do not add up to the replica are refused
     # where they are written, never silently ignored.
     implied, stated = _batch_json(tmp_path, capsys, "model,gpu,gpus,input_tokens,output_tokens,precision,disaggregated,decode_gpus\n"
-                                                    "deepseek-r1,gb200,8,1000,500,fp4,,6\n"
-                                                    "deepseek-r1,gb200,8,1000,500,fp4,true,6\n")
-    assert (implied["disaggregated"], implied["prefill_gpus"], implied["decode_gpus"]) == (True, 2, 6)
+                                                    "deepseek-r1,gb200,12,1000,500,fp4,,8\n"
+                                                    "deepseek-r1,gb200,12,1000,500,fp4,true,8\n")
+    assert (implied["disaggregated"], implied["prefill_gpus"], implied["decode_gpus"]) == (True, 4, 8)
     assert implied["output_tokens_per_s"] == stated["output_tokens_per_s"]
     csv_file, err = _batch_errors(tmp_path, capsys, "model,gpu,gpus,input_tokens,output_tokens,precision,disaggregated,prefill_gpus,decode_gpus\n"
                                                     "deepseek-r1,gb200,8,1000,500,fp4,false,2,\n"
@@ -223,13 +223,13 @@ def test_prefill_and_decode_gpus_imply_a_disaggregated_replica_and_must_add_up(t
     assert f"{csv_file}:2: prefill_gpus: prefill and decode GPUs describe a disaggregated replica: set disaggregated to true or auto (got false)" in err
     assert f"{csv_file}:3: decode_gpus: prefill_gpus + decode_gpus = 2 + 4 = 6, not the replica's 8 GPUs" in err
     assert f"{csv_file}:4: decode_gpus: must be fewer than the replica's 8 GPUs (the other side needs at least one; got 8)" in err
-    flags = ["throughput", "--model", "deepseek-r1", "--gpu", "gb200", "--gpus", "8", "--precision", "fp4", "--input-tokens", "1000",
+    flags = ["throughput", "--model", "deepseek-r1", "--gpu", "gb200", "--gpus", "12", "--precision", "fp4", "--input-tokens", "1000",
              "--output-tokens", "500", "--model-only", "--format", "json"]
-    code, out, err = run(capsys, flags + ["--decode-gpus", "6"])
+    code, out, err = run(capsys, flags + ["--decode-gpus", "8"])
     assert code == 0, err
     assert json.loads(out)[0]["output_tokens_per_s"] == implied["output_tokens_per_s"]
     code, out, err = run(capsys, flags + ["--decode-gpus", "12"])
-    assert code == 2 and "--decode-gpus: must be fewer than the replica's 8 GPUs" in err and not out
+    assert code == 2 and "--decode-gpus: must be fewer than the replica's 12 GPUs" in err and not out
     code, out, _ = run(capsys, flags)
     assert code == 0 and json.loads(out)[0]["disaggregated"] is False  # nothing given: aggregated, as before
 

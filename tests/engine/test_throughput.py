@@ -96,6 +96,25 @@ def test_hbm_capacity_is_binary_and_gddr_decimal(catalog):
     assert memory_bytes_of(catalog.gpus["l40s"]) == 48e9  # GDDR6
 
 
+def test_memory_the_driver_reports_replaces_the_marketed_figure(catalog):
+    # nvidia-smi's totals (aiconfigurator-core 0.12.0 systems/*.yaml, hardware/gpus.yaml `memory_reported_mib`): an
+    # RTX PRO 6000 "96 GB" (GDDR7) reports 97,887 MiB, more than 96 x 10^9 bytes; a B300 "288 GB" (HBM3e) 275,040 MiB,
+    # 268.6 GiB, not 288 GiB
+    assert memory_bytes_of(catalog.gpus["rtx-pro-6000"]) == 97_887 * 2**20 == 102_641_958_912
+    assert memory_bytes_of(catalog.gpus["b300"]) == 275_040 * 2**20 == 288_400_343_040
+    # so a B300 holds 9 % fewer sequences than "288 GiB" promised: Llama-3.1-70B FP8 on one, as on the H200 above
+    m = catalog.models["llama-3.1-70b"]
+    r = predict_model(m, catalog.gpus["b300"], ServingConfig(gpus=1, input_tokens=1000, output_tokens=1000, precision="fp8"))
+    weights = weight_bytes(m, "fp8")
+    activations = 8192 * (4 * 8192 + 2 * 28672) * 2
+
+    def fits(memory_bytes: float) -> int:
+        return int((memory_bytes - weights - 2e9 - activations) * 0.9 // (163_840 * 2000))
+
+    assert r.max_concurrency_fits == fits(288_400_343_040) == 584
+    assert fits(288 * 2**30) == 641
+
+
 # --- Roofline, by hand ------------------------------------------------------------------------
 
 def _soft_roofline(mem_s: float, compute_s: float) -> float:

@@ -55,9 +55,9 @@ def test_every_new_figure_names_a_dated_source(catalog, gpu_id):
                if isinstance(getattr(gpu, name), (int, float)) and not isinstance(getattr(gpu, name), bool)}
     assert figures and figures <= covered
     # the specs come from ../shared/data/specs/gpus.csv, read on the day the rows were added; a measured all-reduce
-    # bandwidth (GB300) from aiconfigurator-core's tables, dated by the package's release
-    measured_links = {"measured_allreduce_bus_gb_per_s", "measured_allreduce_gpus"}
-    specs = [s for s in gpu.sources if not set(s.covers) <= measured_links]
+    # bandwidth and the memory nvidia-smi reports (GB300) from aiconfigurator-core's tables, dated by the package's release
+    measured = {"measured_allreduce_bus_gb_per_s", "measured_allreduce_gpus", "memory_reported_mib"}
+    specs = [s for s in gpu.sources if not set(s.covers) <= measured]
     assert specs and all(s.as_of == "2026-12-02" and "specs/gpus.csv" in (s.note or "") for s in specs)
     assert all(s.as_of == "2026-09" and "aiconfigurator-core 0.12.0" in s.source for s in gpu.sources if s not in specs)
 

@@ -34,8 +34,11 @@ read as GiB for HBM parts (see `memory_bytes_of`); off only to measure what that
 
 
 def memory_bytes_of(gpu: GpuType) -> float:
-    """Memory in bytes from the marketed figure `memory_gb`: GiB for HBM (stacks of 2^n-byte dies: an
-    "80 GB" H100 has 80 GiB), decimal GB for GDDR boards (an L40S has 48 x 10^9 bytes)."""
+    """Memory in bytes: what the driver reports (`memory_reported_mib`) where the catalog has it, else from the
+    marketed figure `memory_gb`: GiB for HBM (stacks of 2^n-byte dies: an "80 GB" H100 has 80 GiB), decimal GB for
+    GDDR boards (an L40S has 48 x 10^9 bytes)."""
+    if gpu.memory_reported_mib:
+        return gpu.memory_reported_mib * 2.0**20
     binary = HBM_CAPACITY_IN_GIB and (gpu.memory_type or "").upper().startswith("HBM")
     return gpu.memory_gb * (2.0**30 if binary else 1e9)
 
