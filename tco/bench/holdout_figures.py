@@ -1,4 +1,5 @@
-"""Hold-out figures recorded by `python -m tco.bench.fit_throughput --holdout --source trtllm` (2026-12-04, after the
+"""Hold-out figures recorded by `python -m tco.bench.fit_throughput --holdout --source trtllm` (2026-12-05, after the
+memory the driver reports replaced the marketed figure where known; before, 2026-12-04, after the
 LM head's GEMM moved to the 16-bit rate; before, 2026-12-04, after NVIDIA's all-reduce bandwidths became measured
 figures, no longer fitted; before, 2026-12-03 night, after the Grace
 host's slowdown joined the fitted constants, and 2026-12-02; the
@@ -11,25 +12,25 @@ here.
 """
 
 HOLDOUT_ROWS = [
-    {'group': 'hold-out family', 'key': 'llama-3', 'rows': 321, 'median_abs_pct_error': 13.43, 'p90_abs_pct_error': 29.1},
-    {'group': 'hold-out family', 'key': 'llama-4', 'rows': 53, 'median_abs_pct_error': 25.11, 'p90_abs_pct_error': 53.03},
-    {'group': 'hold-out family', 'key': 'mistral', 'rows': 45, 'median_abs_pct_error': 3.4, 'p90_abs_pct_error': 10.65},
-    {'group': 'hold-out family', 'key': 'mixtral', 'rows': 153, 'median_abs_pct_error': 5.7, 'p90_abs_pct_error': 11.24},
-    {'group': 'hold-out family', 'key': 'qwen', 'rows': 59, 'median_abs_pct_error': 12.31, 'p90_abs_pct_error': 35.78},
-    {'group': 'hold-out gpu', 'key': 'a100-80gb', 'rows': 79, 'median_abs_pct_error': 6.25, 'p90_abs_pct_error': 14.25},
-    {'group': 'hold-out gpu', 'key': 'b200', 'rows': 40, 'median_abs_pct_error': 21.71, 'p90_abs_pct_error': 43.54},
-    {'group': 'hold-out gpu', 'key': 'gb200', 'rows': 40, 'median_abs_pct_error': 15.34, 'p90_abs_pct_error': 51.01},
-    {'group': 'hold-out gpu', 'key': 'gh200', 'rows': 35, 'median_abs_pct_error': 3.44, 'p90_abs_pct_error': 7.03},
-    {'group': 'hold-out gpu', 'key': 'h100-sxm', 'rows': 135, 'median_abs_pct_error': 7.05, 'p90_abs_pct_error': 21.1},
-    {'group': 'hold-out gpu', 'key': 'h200', 'rows': 148, 'median_abs_pct_error': 6.75, 'p90_abs_pct_error': 16.56},
-    {'group': 'hold-out gpu', 'key': 'l40s', 'rows': 54, 'median_abs_pct_error': 15.06, 'p90_abs_pct_error': 23.4},
-    {'group': 'hold-out gpu', 'key': 'rtx-pro-6000', 'rows': 100, 'median_abs_pct_error': 13.09, 'p90_abs_pct_error': 24.1},
+    {'group': 'hold-out family', 'key': 'llama-3', 'rows': 321, 'median_abs_pct_error': 13.47, 'p90_abs_pct_error': 29.88},
+    {'group': 'hold-out family', 'key': 'llama-4', 'rows': 53, 'median_abs_pct_error': 27.39, 'p90_abs_pct_error': 52.5},
+    {'group': 'hold-out family', 'key': 'mistral', 'rows': 45, 'median_abs_pct_error': 4.1, 'p90_abs_pct_error': 11.41},
+    {'group': 'hold-out family', 'key': 'mixtral', 'rows': 153, 'median_abs_pct_error': 6.0, 'p90_abs_pct_error': 12.08},
+    {'group': 'hold-out family', 'key': 'qwen', 'rows': 59, 'median_abs_pct_error': 13.24, 'p90_abs_pct_error': 34.01},
+    {'group': 'hold-out gpu', 'key': 'a100-80gb', 'rows': 79, 'median_abs_pct_error': 6.03, 'p90_abs_pct_error': 15.05},
+    {'group': 'hold-out gpu', 'key': 'b200', 'rows': 40, 'median_abs_pct_error': 15.89, 'p90_abs_pct_error': 44.04},
+    {'group': 'hold-out gpu', 'key': 'gb200', 'rows': 40, 'median_abs_pct_error': 14.86, 'p90_abs_pct_error': 50.64},
+    {'group': 'hold-out gpu', 'key': 'gh200', 'rows': 35, 'median_abs_pct_error': 3.44, 'p90_abs_pct_error': 7.04},
+    {'group': 'hold-out gpu', 'key': 'h100-sxm', 'rows': 135, 'median_abs_pct_error': 7.46, 'p90_abs_pct_error': 20.56},
+    {'group': 'hold-out gpu', 'key': 'h200', 'rows': 148, 'median_abs_pct_error': 6.62, 'p90_abs_pct_error': 16.94},
+    {'group': 'hold-out gpu', 'key': 'l40s', 'rows': 54, 'median_abs_pct_error': 15.63, 'p90_abs_pct_error': 24.38},
+    {'group': 'hold-out gpu', 'key': 'rtx-pro-6000', 'rows': 100, 'median_abs_pct_error': 11.6, 'p90_abs_pct_error': 25.87},
 ]
 
 SERVING_HOLDOUT_ROWS = [
-    {'group': 'hold-out gpu (serving refit)', 'key': 'mi355x', 'rows': 176, 'median_abs_pct_error': 16.28, 'p90_abs_pct_error': 69.02},
-    {'group': 'hold-out gpu (serving refit), tpot', 'key': 'mi355x', 'rows': 176, 'median_abs_pct_error': 10.96, 'p90_abs_pct_error': 42.95},
-    {'group': 'hold-out gpu (serving refit), ttft', 'key': 'mi355x', 'rows': 176, 'median_abs_pct_error': 22.85, 'p90_abs_pct_error': 84.68},
+    {'group': 'hold-out gpu (serving refit)', 'key': 'mi355x', 'rows': 176, 'median_abs_pct_error': 15.62, 'p90_abs_pct_error': 68.4},
+    {'group': 'hold-out gpu (serving refit), tpot', 'key': 'mi355x', 'rows': 176, 'median_abs_pct_error': 10.98, 'p90_abs_pct_error': 42.92},
+    {'group': 'hold-out gpu (serving refit), ttft', 'key': 'mi355x', 'rows': 176, 'median_abs_pct_error': 22.53, 'p90_abs_pct_error': 84.68},
     {'group': 'hold-out gpu (serving refit)', 'key': 'gb300', 'rows': 50, 'median_abs_pct_error': 7.92, 'p90_abs_pct_error': 25.26},
     {'group': 'hold-out gpu (serving refit), tpot', 'key': 'gb300', 'rows': 50, 'median_abs_pct_error': 9.06, 'p90_abs_pct_error': 23.67},
     {'group': 'hold-out gpu (serving refit), ttft', 'key': 'gb300', 'rows': 50, 'median_abs_pct_error': 65.71, 'p90_abs_pct_error': 95.03},
@@ -39,9 +40,9 @@ SERVING_HOLDOUT_ROWS = [
     {'group': 'hold-out gpu (serving refit)', 'key': 'h100-sxm', 'rows': 160, 'median_abs_pct_error': 8.37, 'p90_abs_pct_error': 28.01},
     {'group': 'hold-out gpu (serving refit), tpot', 'key': 'h100-sxm', 'rows': 25, 'median_abs_pct_error': 22.45, 'p90_abs_pct_error': 49.99},
     {'group': 'hold-out gpu (serving refit), ttft', 'key': 'h100-sxm', 'rows': 25, 'median_abs_pct_error': 44.93, 'p90_abs_pct_error': 96.32},
-    {'group': 'hold-out family (serving refit)', 'key': 'deepseek', 'rows': 333, 'median_abs_pct_error': 16.56, 'p90_abs_pct_error': 76.81},
-    {'group': 'hold-out family (serving refit), tpot', 'key': 'deepseek', 'rows': 333, 'median_abs_pct_error': 11.37, 'p90_abs_pct_error': 40.16},
-    {'group': 'hold-out family (serving refit), ttft', 'key': 'deepseek', 'rows': 333, 'median_abs_pct_error': 48.01, 'p90_abs_pct_error': 96.74},
+    {'group': 'hold-out family (serving refit)', 'key': 'deepseek', 'rows': 333, 'median_abs_pct_error': 19.0, 'p90_abs_pct_error': 80.46},
+    {'group': 'hold-out family (serving refit), tpot', 'key': 'deepseek', 'rows': 333, 'median_abs_pct_error': 12.12, 'p90_abs_pct_error': 40.61},
+    {'group': 'hold-out family (serving refit), ttft', 'key': 'deepseek', 'rows': 333, 'median_abs_pct_error': 47.88, 'p90_abs_pct_error': 96.73},
 ]
 """Recorded by `python -m tco.bench.fit_throughput --serving --holdout --rounds 3 --ttft-max-concurrency 8` (2026-12-02,
 964 measurements; rerun the same day after the chunked-prefill, saturated-prefill, request-conservation, exchange-latency,
@@ -54,7 +55,8 @@ engines' own defaults by GPU and the chunked prefill (2026-12-03 evening), and a
 the AMD compute share (2026-12-03 night), and after that share became the measured matmul ceilings' (2026-12-04,
 `gpu.vendor_compute_share`: no longer fitted, so kept when the MI355X or DeepSeek is held out; 5 minutes on this
 machine), and after NVIDIA's all-reduce bandwidths became measured and the constants fitted with them were refitted
-(2026-12-04), and after the LM head's GEMM moved to the 16-bit rate (2026-12-04, 5 minutes); TTFT scored at 1-8
+(2026-12-04), and after the LM head's GEMM moved to the 16-bit rate (2026-12-04, 5 minutes), and after the memory the driver reports
+(2026-12-05, 4 minutes); TTFT scored at 1-8
 requests in flight only, as the shipped handoff was fitted):
 SERVING_PARAMETERS refitted from the shipped FITTED without each GPU of the InferenceX source and without the
 DeepSeek family, scored on what was left out (throughput; TPOT and TTFT where published). Partial hold-outs: the
