@@ -7,8 +7,8 @@ import argparse
 from tco.report.table import print_rows
 from tco.commands._common import add_format
 
-COLUMNS = ("id", "name", "memory_gb", "memory_bandwidth_tb_per_s", "dense_bf16_tflops", "dense_fp8_tflops",
-           "dense_fp4_tflops", "tdp_w", "source", "as_of")
+COLUMNS = ("id", "name", "memory_gb", "memory_reported_mib", "memory_bandwidth_tb_per_s", "dense_bf16_tflops",
+           "dense_fp8_tflops", "dense_fp4_tflops", "tdp_w", "source", "as_of")
 
 
 def add_hardware_dir(parser: argparse.ArgumentParser) -> None:
@@ -42,7 +42,7 @@ def add_listing(subparsers, name: str, help_text: str, description: str, row_hel
 
 
 PRIORITY = ("id", "memory_gb", "dense_bf16_tflops", "dense_fp8_tflops", "memory_bandwidth_tb_per_s", "as_of", "tdp_w",
-            "dense_fp4_tflops", "name", "source")
+            "dense_fp4_tflops", "memory_reported_mib", "name", "source")
 """What a narrow terminal keeps first (--wide shows every column)."""
 
 

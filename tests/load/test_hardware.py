@@ -102,6 +102,8 @@ def test_cli_hardware_list_json_has_the_required_gpus(capsys):
     h100 = by_id["h100-sxm"]
     assert (h100["memory_gb"], h100["memory_bandwidth_tb_per_s"], h100["dense_bf16_tflops"], h100["tdp_w"]) == (80, 3.35, 989, 700)
     assert h100["source"].startswith("github.com/stas00/ml-engineering") and h100["as_of"] == "2026"
+    # the memory the driver reports, where a source gives it (the throughput model uses it in place of memory_gb)
+    assert h100["memory_reported_mib"] is None and by_id["b300"]["memory_reported_mib"] == 275_040
 
 
 def test_cli_models_list_csv(capsys):
