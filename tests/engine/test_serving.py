@@ -367,3 +367,22 @@ def test_a_scenario_option_gives_the_engines_step_budget(tmp_path):
     assert gpus["small-steps"] > gpus["default"]
     for name in ("default", "small-steps"):
         assert gpus[name] == math.ceil(60_000_000 / 86_400 / rates[name].requests_per_s)
+
+
+def test_a_prefill_side_that_cannot_hold_the_weights_says_by_how_much(catalog):
+    """DeepSeek-R1 FP8 with 2 of 12 GB200s prefilling: its refusal gives the sizes to act on, as the aggregated one
+    does. The prefill side runs TP2 with MLA attention data-parallel (each GPU keeps the whole attention), so one GPU
+    must hold the weights of that split; the GB200's memory is what the driver reports, 189,471 MiB x 2^20 bytes."""
+    from tco.engine.throughput.memory import weights_bytes_per_gpu
+
+    m, g = catalog.models["deepseek-r1"], catalog.gpus["gb200"]
+    r = predict_model(m, g, ServingConfig(gpus=12, input_tokens=8000, output_tokens=1000, precision="fp8", engine="sglang",
+                                          disaggregated=True, prefill_gpus=2))
+    weights_gb = weights_bytes_per_gpu(m, "fp8", 2, 1, 2) / 1e9
+    assert weights_gb > 189_471 * 2**20 / 1e9  # about 346 GB against 198.7: no buffer arithmetic decides it
+    assert not r.runnable
+    assert r.reason.startswith(f"prefill side: weights need {weights_gb:.1f} GB per GPU (")
+    assert f"has 186 GB ({189_471 * 2**20 / 1e9:.1f} x 10^9 bytes)" in r.reason and r.reason.endswith("a smaller precision")
+    # with 4 of them prefilling the same weights fit (TP4: a quarter of the experts each) and the replica runs
+    assert predict_model(m, g, ServingConfig(gpus=12, input_tokens=8000, output_tokens=1000, precision="fp8", engine="sglang",
+                                             disaggregated=True, prefill_gpus=4)).runnable

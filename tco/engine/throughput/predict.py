@@ -380,11 +380,15 @@ def prefill_rate(model: OpenModel, gpu: GpuType, config: ServingConfig, constant
     """The prefill GPUs at their best split (the one with the most prompt tokens per second), or why not."""
     tp = config.tp or config.gpus
     dp = config.gpus // (tp * config.pp)
-    best: PrefillSide | str = "the weights do not fit"
+    best: PrefillSide | None = None
+    smallest_need: tuple[float, float, float] | None = None  # (bytes needed, weights, buffers) of the split closest to fitting
     for split in candidate_splits(model, config, tp):
         weights = weights_bytes_per_gpu(model, config.precision, tp, config.pp, split.attention_dp)
         step_tokens = engine_step_tokens(config.engine, gpu.name, memory_bytes_of(gpu), split.attention_dp, config.step_tokens)
-        if kv_cache_budget_bytes(memory_bytes_of(gpu), weights, activation_buffer_bytes(model, tp // split.attention_dp, step_tokens)) <= 0:
+        activation_bytes = activation_buffer_bytes(model, tp // split.attention_dp, step_tokens)
+        if kv_cache_budget_bytes(memory_bytes_of(gpu), weights, activation_bytes) <= 0:
+            if smallest_need is None or weights + activation_bytes < smallest_need[0]:
+                smallest_need = (weights + activation_bytes, weights, activation_bytes)
             continue
         d = build_deployment(model, gpu, config, tp, config.pp, dp, split, config.precision, config.kv_precision, constants)
         if isinstance(d, str):
@@ -393,8 +397,10 @@ def prefill_rate(model: OpenModel, gpu: GpuType, config: ServingConfig, constant
         rate = chunk / step_seconds(d, 0.0, chunk)[0] * dp
         prompt = max(d.prefill_tokens_per_request, 1.0)
         single = prefill_seconds(d, 0.0, prompt)
-        if isinstance(best, str) or rate > best.rate_tokens_s:
+        if best is None or rate > best.rate_tokens_s:
             best = PrefillSide(rate, single, chunk * dp, d)
+    if best is None:
+        return weights_do_not_fit(gpu, smallest_need[1], smallest_need[2]) if smallest_need else "no split of the GPUs fits"
     return best
 
 
@@ -428,6 +434,16 @@ def residual_quantile(busy: float, q: float) -> float:
     return max(0.0, (busy - (1.0 - q)) / busy) if busy > 0 else 0.0
 
 
+def weights_do_not_fit(gpu: GpuType, weights_per_gpu: float, activation_bytes: float) -> str:
+    """Why a split cannot run, in the sizes a user can act on: what one GPU must hold, and what it has."""
+    memory_bytes = memory_bytes_of(gpu)
+    need = (weights_per_gpu + RUNTIME_RESERVE_BYTES + activation_bytes) / 1e9
+    return (f"weights need {weights_per_gpu / 1e9:.1f} GB per GPU ({need:.1f} GB with runtime buffers); "
+            f"the {gpu.name} has {gpu.memory_gb:g} GB"
+            + (f" ({memory_bytes / 1e9:.1f} x 10^9 bytes)" if memory_bytes != gpu.memory_gb * 1e9 else "")
+            + " - use more GPUs or a smaller precision")
+
+
 def predict_split(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int, split: Split,
                   constants: FittedConstants = FITTED) -> ThroughputResult:
     """The model for one way of splitting the GPUs: memory first (does it fit, how many sequences),
@@ -449,12 +465,7 @@ def predict_split(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int
     activation_bytes = activation_buffer_bytes(model, attn_tp, step_tokens)
     kv_budget = kv_cache_budget_bytes(memory_bytes, weights_per_gpu, activation_bytes)
     if kv_budget <= 0:
-        need = (weights_per_gpu + RUNTIME_RESERVE_BYTES + activation_bytes) / 1e9
-        return not_runnable(
-            f"weights need {weights_per_gpu / 1e9:.1f} GB per GPU ({need:.1f} GB with runtime buffers); "
-            f"the {gpu.name} has {gpu.memory_gb:g} GB"
-            + (f" ({memory_bytes / 1e9:.1f} x 10^9 bytes)" if memory_bytes != gpu.memory_gb * 1e9 else "")
-            + " - use more GPUs or a smaller precision", config, weights_per_gpu / 1e9, kv_whole)
+        return not_runnable(weights_do_not_fit(gpu, weights_per_gpu, activation_bytes), config, weights_per_gpu / 1e9, kv_whole)
     kv_per_gpu_per_token = kv_bytes_per_token_per_gpu(model, kv_whole, tp, pp, split.attention_dp)
     if config.prefix_hit_rate and config.prefix_shared:
         # A common prefix is cached once per attention group (each GPU holds its group's copy); each
