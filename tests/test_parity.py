@@ -5,8 +5,8 @@ bit for bit (they call it); the workbook recomputes them with its own live formu
 independent formula engine, so it must agree within 1e-9 relative. Two files: a small comparison
 (API, rented GPUs, a hybrid) and the commitments one (purchased GPUs with running book value, reserved
 terms, a reserved base with bursts, committed API capacity; its workbook takes minutes to evaluate). The workbook
-cases run in the slow step (`.ci/run` runs it); the everyday run compares the small workbook with the engine in
-tests/export/test_workbook.py.
+cases run in the slow step (`.ci/run` runs it); in the everyday run LibreOffice recomputes a changed copy of the small
+workbook against the engine (tests/export/test_live_model.py).
 """
 
 from __future__ import annotations
@@ -51,8 +51,8 @@ def test_the_cli_json_carries_the_engine_numbers_exactly(engine, capsys):
         assert r["breakeven_requests_per_day"] == rec["breakeven_requests_per_day"]
 
 
-@pytest.mark.slow  # the everyday run checks the same small workbook against the engine, and more cells of it:
-# tests/export/test_workbook.py::test_small_workbook_matches_engine (one cell-by-cell evaluation is ~25 s)
+@pytest.mark.slow  # a `formulas` evaluation of a workbook takes a minute; everyday, LibreOffice recomputes the small one
+# (tests/export/test_live_model.py), and tests/export/test_workbook.py::test_small_workbook_matches_engine checks more cells
 @pytest.mark.parametrize("engine", ["small", pytest.param("commit", marks=pytest.mark.xdist_group("whole-example-workbooks"))], indirect=True)
 def test_the_workbook_recomputes_the_engine_numbers_with_its_own_formulas(engine, tmp_path):
     sys.path.insert(0, str(HERE / "export"))

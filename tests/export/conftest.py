@@ -16,9 +16,16 @@ from workbook_reader import LoadedWorkbook  # noqa: E402
 
 
 @pytest.fixture(scope="session")
-def small_workbook(tmp_path_factory):
-    """small.yaml run, exported and read by the `formulas` evaluator once per worker (about 20 s of the tests'
-    time): (the run, the file, the loaded workbook). Tests using it join the xdist group `small_workbook_settings.GROUP`."""
+def small_export(tmp_path_factory):
+    """small.yaml run and exported once per worker: (the run, the file). For the tests that read the file or hand it
+    to LibreOffice, which need not wait for the `formulas` evaluator to read it."""
     run = run_scenarios([small.SMALL], today=small.TODAY)
-    path = export_workbook(run, tmp_path_factory.mktemp("small-workbook") / "small.xlsx", month_rows=small.MONTH_ROWS)
+    return run, export_workbook(run, tmp_path_factory.mktemp("small-workbook") / "small.xlsx", month_rows=small.MONTH_ROWS)
+
+
+@pytest.fixture(scope="session")
+def small_workbook(small_export):
+    """The same, read by the `formulas` evaluator once per worker (about 30 s of the tests' time): (the run, the file,
+    the loaded workbook). Tests using it join the xdist group `small_workbook_settings.GROUP`."""
+    run, path = small_export
     return run, path, LoadedWorkbook(path)

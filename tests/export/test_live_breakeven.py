@@ -33,9 +33,9 @@ def examples():
 
 
 @pytest.fixture(scope="module")
-def small(small_workbook):
-    """(results, path) of the small workbook (conftest.py); tests that use it join `GROUP`, so one worker reads it."""
-    run, path, _ = small_workbook
+def small(small_export):
+    """(results, path) of the small workbook (conftest.py); tests that use it join `GROUP`, so one worker exports it."""
+    run, path = small_export
     return run.results, path
 
 

@@ -48,9 +48,9 @@ def close(a, b, rel=1e-9) -> bool:
 
 
 @pytest.fixture(scope="module")
-def small(small_workbook):
-    """(results, path) of the small workbook (conftest.py); tests that use it join `GROUP`, so one worker reads it."""
-    run, path, _ = small_workbook
+def small(small_export):
+    """(results, path) of the small workbook (conftest.py); tests that use it join `GROUP`, so one worker exports it."""
+    run, path = small_export
     return run.results, path
 
 
@@ -214,7 +214,8 @@ def test_the_literal_finder_sees_numbers_and_nothing_else():
     assert numeric_literals('IF(A1>0.5,"30.4 days",1)+0') == ["0.5", "1", "0"]
 
 
-@pytest.mark.parametrize("scenario_files", [[SMALL], [DATA / "two_scenarios.yaml"], "examples"])
+@pytest.mark.parametrize("scenario_files", [[SMALL], [DATA / "two_scenarios.yaml"],
+                                            pytest.param("examples", marks=pytest.mark.slow)])  # whole-example workbooks
 def test_no_formula_holds_a_number_other_than_0_and_1(scenario_files, tmp_path):
     files = example_files() if scenario_files == "examples" else scenario_files
     results = run_scenarios(files, today=TODAY)
@@ -250,11 +251,9 @@ CHANGES = {
 }
 
 
-EVERYDAY_CHANGES = ("gpu price",)
-"""The everyday run checks one changed price; the other changes (volume, horizons, price decline) run with -m slow."""
-
-
-@pytest.mark.parametrize("change", [c if c in EVERYDAY_CHANGES else pytest.param(c, marks=pytest.mark.slow) for c in CHANGES])
+@pytest.mark.slow  # the `formulas` evaluator takes about a minute to read and compute the small workbook; the everyday
+# run has LibreOffice recompute a changed copy of it instead (test_libreoffice_recalculates_a_changed_file_..., 5 s)
+@pytest.mark.parametrize("change", list(CHANGES))
 @pytest.mark.xdist_group(GROUP)
 def test_a_changed_input_in_the_file_gives_what_tco_run_set_gives(small, small_book, change):
     _, path = small
@@ -263,6 +262,7 @@ def test_a_changed_input_in_the_file_gives_what_tco_run_set_gives(small, small_b
     expected = run_scenarios([SMALL], today=TODAY, overrides=overrides).results
     # the break-even volumes are live too (found in the sheet): the sentence names the engine's figure
     assert_workbook_follows(path, values, expected)
+    assert [k for k, v in values.items() if isinstance(v, str) and v.startswith("#")] == []  # no error cell anywhere
     ws = openpyxl.load_workbook(path)["Checks"]
     found = [r for r in range(1, ws.max_row + 1) if "live break-even found" in str(ws.cell(r, 2).value)]
     assert len(found) == 2 and all(values[("CHECKS", f"F{r}")] == 1 for r in found)  # certified: green
@@ -297,9 +297,11 @@ def test_inputs_carry_data_validation_with_the_schema_bounds(small):
 
 @pytest.mark.skipif(shutil.which("soffice") is None,
                     reason="LibreOffice not installed (apt-get install -y --no-install-recommends libreoffice-calc-nogui)")
-@pytest.mark.slow
 @pytest.mark.xdist_group(GROUP)
 def test_libreoffice_recalculates_a_changed_file_to_the_engine_figures(small, tmp_path):
+    """The everyday proof that the workbook is live: a changed GPU price and horizon, recomputed by the spreadsheet
+    finance opens it in, give `tco run --set`'s totals, ranks and every point of every cost curve. (The `formulas`
+    evaluator checks the same and more with -m slow; .ci/run installs LibreOffice for this test.)"""
     _, path = small
     book = openpyxl.load_workbook(path)  # openpyxl drops cached values on save: LibreOffice must recompute
     cells = input_cells(path)
