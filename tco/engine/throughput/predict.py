@@ -381,14 +381,14 @@ def prefill_rate(model: OpenModel, gpu: GpuType, config: ServingConfig, constant
     tp = config.tp or config.gpus
     dp = config.gpus // (tp * config.pp)
     best: PrefillSide | None = None
-    smallest_need: tuple[float, float, float] | None = None  # (bytes needed, weights, buffers) of the split closest to fitting
+    closest: tuple[float, float] | None = None  # (weights, buffers) of the split closest to fitting
     for split in candidate_splits(model, config, tp):
         weights = weights_bytes_per_gpu(model, config.precision, tp, config.pp, split.attention_dp)
         step_tokens = engine_step_tokens(config.engine, gpu.name, memory_bytes_of(gpu), split.attention_dp, config.step_tokens)
         activation_bytes = activation_buffer_bytes(model, tp // split.attention_dp, step_tokens)
         if kv_cache_budget_bytes(memory_bytes_of(gpu), weights, activation_bytes) <= 0:
-            if smallest_need is None or weights + activation_bytes < smallest_need[0]:
-                smallest_need = (weights + activation_bytes, weights, activation_bytes)
+            if closest is None or weights + activation_bytes < sum(closest):
+                closest = (weights, activation_bytes)
             continue
         d = build_deployment(model, gpu, config, tp, config.pp, dp, split, config.precision, config.kv_precision, constants)
         if isinstance(d, str):
@@ -399,8 +399,8 @@ def prefill_rate(model: OpenModel, gpu: GpuType, config: ServingConfig, constant
         single = prefill_seconds(d, 0.0, prompt)
         if best is None or rate > best.rate_tokens_s:
             best = PrefillSide(rate, single, chunk * dp, d)
-    if best is None:
-        return weights_do_not_fit(gpu, smallest_need[1], smallest_need[2]) if smallest_need else "no split of the GPUs fits"
+    if best is None:  # candidate_splits gives at least one split, so a refused one was seen
+        return weights_do_not_fit(gpu, *closest)
     return best
 
 
