@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import math
 import re
-import shutil
-import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -30,7 +28,7 @@ from tco.export.summary import EXPORTED_SERIES
 from tco.run import example_files, run_scenarios
 
 sys.path.insert(0, str(Path(__file__).parent))
-from workbook_reader import NOT_COMPUTED, calc_layout, input_cells  # noqa: E402
+from workbook_reader import HAS_LIBREOFFICE, LIBREOFFICE_MISSING, NOT_COMPUTED, calc_layout, input_cells, recalculated_by_libreoffice  # noqa: E402
 from small_workbook_settings import GROUP, MONTH_ROWS, SMALL, TODAY  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
@@ -112,21 +110,6 @@ def assert_workbook_follows(path: Path, values: dict, expected) -> None:
     assert values[(SUMMARY, "B6")] == best["option"]
     assert close(values[(SUMMARY, "D6")], best["total_cost_usd"])
     assert values[(SUMMARY, "H6")] == recommendation(expected, "small")
-
-
-LIBREOFFICE_ALWAYS_RECALCULATE = """<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-</oor:items>
-"""
-"""Tools > Options > LibreOffice Calc > Formula > Recalculation on file load, Excel 2007 and newer: Always."""
-
-
-def always_recalculate(home: Path) -> None:
-    """A LibreOffice user profile under `home` that recalculates every formula of an .xlsx it opens."""
-    profile = home / ".config" / "libreoffice" / "4" / "user"
-    profile.mkdir(parents=True, exist_ok=True)
-    (profile / "registrymodifications.xcu").write_text(LIBREOFFICE_ALWAYS_RECALCULATE)
 
 
 class Series(list):
@@ -295,8 +278,7 @@ def test_inputs_carry_data_validation_with_the_schema_bounds(small):
     assert float(by_cell[cells[("small", "llama-8b", "gpu_usd_per_hour")]].formula1) == 0.0
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None,
-                    reason="LibreOffice not installed (apt-get install -y --no-install-recommends libreoffice-calc-nogui)")
+@pytest.mark.skipif(not HAS_LIBREOFFICE, reason=LIBREOFFICE_MISSING)
 @pytest.mark.xdist_group(GROUP)
 def test_libreoffice_recalculates_a_changed_file_to_the_engine_figures(small, tmp_path):
     """The everyday proof that the workbook is live: a changed GPU price and horizon, recomputed by the spreadsheet
@@ -309,11 +291,7 @@ def test_libreoffice_recalculates_a_changed_file_to_the_engine_figures(small, tm
     book["Inputs"][cells[("small", "(all options)", "horizon_months")]] = 9
     source = tmp_path / "changed.xlsx"
     book.save(source)
-    out = tmp_path / "lo"
-    always_recalculate(tmp_path)  # else LibreOffice leaves data tables of a file without cached values empty
-    subprocess.run(["soffice", "--headless", "--calc", "--convert-to", "xlsx", "--outdir", str(out), str(source)],
-                   check=True, capture_output=True, timeout=180, env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
-    got = openpyxl.load_workbook(out / "changed.xlsx", data_only=True)
+    got = openpyxl.load_workbook(recalculated_by_libreoffice(source, tmp_path), data_only=True)
     expected = run_scenarios([SMALL], today=TODAY, with_breakeven=False,
                              overrides=["options.llama-8b.payment.gpu_usd_per_hour=3.1", "finance.horizon_months=9"]).results
     # every point of every cost-by-volume curve: LibreOffice computes the data tables (MULTIPLE.OPERATIONS)
@@ -333,8 +311,7 @@ def test_libreoffice_recalculates_a_changed_file_to_the_engine_figures(small, tm
     assert got["Summary"]["B6"].value == best
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None,
-                    reason="LibreOffice not installed (apt-get install -y --no-install-recommends libreoffice-calc-nogui)")
+@pytest.mark.skipif(not HAS_LIBREOFFICE, reason=LIBREOFFICE_MISSING)
 @pytest.mark.slow
 @pytest.mark.parametrize("example", [p.stem for p in example_files()])
 def test_libreoffice_computes_every_cost_curve_of_a_changed_example(example, tmp_path):
@@ -360,10 +337,7 @@ def test_libreoffice_computes_every_cost_curve_of_a_changed_example(example, tmp
     assert any(o.startswith("workload.") for o in overrides)
     changed = tmp_path / "changed.xlsx"
     book.save(changed)
-    always_recalculate(tmp_path)
-    subprocess.run(["soffice", "--headless", "--calc", "--convert-to", "xlsx", "--outdir", str(tmp_path / "lo"), str(changed)],
-                   check=True, capture_output=True, timeout=300, env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
-    got = openpyxl.load_workbook(tmp_path / "lo" / "changed.xlsx", data_only=True)["Chart data"]
+    got = openpyxl.load_workbook(recalculated_by_libreoffice(changed, tmp_path, timeout_s=300), data_only=True)["Chart data"]
     expected = run_scenarios([source], today=TODAY, overrides=overrides, with_breakeven=False).results
     series = chart_series(path, scenario_id)
     volumes = [got[cell].value for cell in series.pop("(volumes)")]

@@ -9,6 +9,8 @@ and the option ids in its header row).
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -32,6 +34,37 @@ def rows_past_the_longest_horizon(run) -> int:
     rows (it held ~10 GB per worker on the bundled examples' default workbook), and no total, NPV or break-even
     reads a month past the horizon."""
     return 1 + max(int(s.finance.horizon_months) for s in run.results.scenarios)
+
+
+LIBREOFFICE_MISSING = "LibreOffice not installed (apt-get install -y --no-install-recommends libreoffice-calc-nogui)"
+"""The reason a LibreOffice test is skipped on a machine without it (.ci/run installs it)."""
+
+HAS_LIBREOFFICE = shutil.which("soffice") is not None
+
+LIBREOFFICE_ALWAYS_RECALCULATE = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+"""Tools > Options > LibreOffice Calc > Formula > Recalculation on file load, Excel 2007 and newer: Always."""
+
+
+def always_recalculate(home: Path) -> None:
+    """A LibreOffice user profile under `home` that recalculates every formula of an .xlsx it opens."""
+    profile = home / ".config" / "libreoffice" / "4" / "user"
+    profile.mkdir(parents=True, exist_ok=True)
+    (profile / "registrymodifications.xcu").write_text(LIBREOFFICE_ALWAYS_RECALCULATE)
+
+
+def recalculated_by_libreoffice(source: Path, workdir: Path, timeout_s: int = 180) -> Path:
+    """`source` opened, recomputed in full and saved again by headless LibreOffice Calc (what finance may open the file
+    in), under `workdir`/lo; the copy's path. Read it with openpyxl's `data_only=True`. A profile under `workdir`
+    recalculates every formula on load: else LibreOffice leaves the data tables of a file without cached values empty."""
+    out = workdir / "lo"
+    always_recalculate(workdir)
+    subprocess.run(["soffice", "--headless", "--calc", "--convert-to", "xlsx", "--outdir", str(out), str(source)],
+                   check=True, capture_output=True, timeout=timeout_s, env={"HOME": str(workdir), "PATH": "/usr/bin:/bin"})
+    return out / Path(source).name
 
 
 def evaluate(path: Path, inputs: dict[tuple[str, str], float] | None = None,
