@@ -283,14 +283,12 @@ def test_the_workbook_recomputes_every_billing_rule_with_its_own_formulas(tmp_pa
     import sys
     from pathlib import Path
 
-    import openpyxl
-
     from tco.export.excel import export_workbook
     from tco.run import run_scenarios
 
     sys.path.insert(0, str(Path(__file__).parents[1] / "export"))
-    from workbook_reader import (HAS_LIBREOFFICE, LIBREOFFICE_MISSING, calc_layout, evaluate, recalculated_by_libreoffice,
-                                 rows_past_the_longest_horizon)
+    from workbook_reader import (HAS_LIBREOFFICE, LIBREOFFICE_MISSING, calc_layout, evaluate, rows_past_the_longest_horizon,
+                                 values_by_libreoffice)
 
     if evaluator == "libreoffice" and not HAS_LIBREOFFICE:
         pytest.skip(LIBREOFFICE_MISSING)
@@ -332,16 +330,8 @@ def test_the_workbook_recomputes_every_billing_rule_with_its_own_formulas(tmp_pa
     assert "time of day" in notes["deepseek"] and "price history" in notes["deepseek"]
     # one month row past the longest horizon: no total or NPV reads further, and the evaluator's time grows with the rows
     exported = export_workbook(run, tmp_path / "rules.xlsx", month_rows=rows_past_the_longest_horizon(run))
-    if evaluator == "formulas":
-        values = evaluate(exported)
-    else:  # openpyxl saves a copy without the engine's cached values: every figure read back is LibreOffice's
-        uncached = tmp_path / "uncached" / "rules.xlsx"
-        uncached.parent.mkdir()
-        openpyxl.load_workbook(exported).save(uncached)
-        layout = calc_layout(exported, "Calc rules")
-        assert openpyxl.load_workbook(uncached, data_only=True)[layout.sheet][layout.results[("opus", "total_cost_usd")]].value is None
-        book = openpyxl.load_workbook(recalculated_by_libreoffice(uncached, tmp_path), data_only=True)
-        values = {(ws.title.upper(), cell.coordinate): cell.value for ws in book.worksheets for row in ws.iter_rows() for cell in row}
+    # LibreOffice computes a copy without the engine's cached values: every figure read back is its own
+    values = evaluate(exported) if evaluator == "formulas" else values_by_libreoffice(exported, tmp_path)
     checked = 0
     for rec in records:
         layout = calc_layout(exported, f"Calc {rec['scenario']}")

@@ -19,7 +19,7 @@ from pathlib import Path
 import openpyxl
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
-from openpyxl.worksheet.formula import DataTableFormula
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 _INPUT_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 _KEY = re.compile(r"^'?\[[^\]]*\](.*?)'?!([A-Z]+[0-9]+)$")
@@ -65,6 +65,27 @@ def recalculated_by_libreoffice(source: Path, workdir: Path, timeout_s: int = 18
     subprocess.run(["soffice", "--headless", "--calc", "--convert-to", "xlsx", "--outdir", str(out), str(source)],
                    check=True, capture_output=True, timeout=timeout_s, env={"HOME": str(workdir), "PATH": "/usr/bin:/bin"})
     return out / Path(source).name
+
+
+def values_by_libreoffice(path: Path, workdir: Path, timeout_s: int = 300) -> dict[tuple[str, str], object]:
+    """(SHEET NAME IN UPPER CASE, cell) -> the value LibreOffice computes, keyed as `evaluate` keys its result.
+
+    The workbook is first saved by openpyxl, which writes formulas without the exporter's cached values (checked
+    here at every formula cell): every figure read back is then LibreOffice's own, not the engine's echoed."""
+    uncached = workdir / "uncached" / Path(path).name
+    uncached.parent.mkdir(parents=True, exist_ok=True)
+    formulas = openpyxl.load_workbook(path)
+    formulas.save(uncached)
+    echoed = openpyxl.load_workbook(uncached, data_only=True)
+    cached = [(ws.title, cell.coordinate) for ws in formulas.worksheets for row in ws.iter_rows() for cell in row
+              if _is_formula(cell.value) and echoed[ws.title][cell.coordinate].value is not None]
+    assert not cached, f"the copy for LibreOffice still holds cached values: {cached[:5]}"
+    book = openpyxl.load_workbook(recalculated_by_libreoffice(uncached, workdir, timeout_s), data_only=True)
+    return {(ws.title.upper(), cell.coordinate): cell.value for ws in book.worksheets for row in ws.iter_rows() for cell in row}
+
+
+def _is_formula(value) -> bool:
+    return (isinstance(value, str) and value.startswith("=")) or isinstance(value, (ArrayFormula, DataTableFormula))
 
 
 def evaluate(path: Path, inputs: dict[tuple[str, str], float] | None = None,
