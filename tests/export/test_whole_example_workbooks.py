@@ -1,6 +1,6 @@
 """The bundled examples' workbooks and a two-scenario workbook compute what the engine computes (slow step).
 
-The bundled examples are recomputed by LibreOffice (what finance may open them in; 4-26 s each); the two-scenario
+The bundled examples are recomputed by LibreOffice (what finance may open them in; 4-33 s each); the two-scenario
 workbook by the `formulas` package too (an independent evaluator in Python: minutes and gigabytes, so on shorter
 horizons).
 
