@@ -19,7 +19,7 @@ from tco.engine.throughput import (ServingConfig, efficiency_generation, expecte
 from tco.engine.throughput.collectives import (allgather_s, allreduce_s, alltoall_s, busiest_group_prefill_tokens, moe_exchange_s,
                                                other_ranks_per_token)
 from tco.engine.throughput.config import MAX_TOKENS_PER_STEP
-from tco.engine.throughput.deployment import build_deployment
+from tco.engine.throughput.deployment import build_deployment, dequantizing_tile_rows
 from tco.engine.throughput.fitted import FITTED, PerGeneration
 from tco.engine.throughput.gpu import link_bytes_per_s
 from tco.engine.throughput.memory import gemm_input_bytes
@@ -548,6 +548,43 @@ def test_fp4_weights_off_blackwell_run_weight_only_at_the_16_bit_rate(catalog):
     assert as_int4.tpot_ms < as_fp4.tpot_ms <= as_int4.tpot_ms * 0.5625 / 0.53125
     refused = predict_model(model, h100, replace(cfg, kv_precision="fp4"))
     assert not refused.runnable and "FP4 KV cache need a Blackwell or CDNA4 GPU" in refused.reason
+
+
+def test_dequantizing_moe_kernels_pad_a_touched_expert_to_their_own_tile_not_the_fitted_one(catalog):
+    """vLLM 0.33.0 serves gpt-oss's MXFP4 experts on Hopper with OpenAI's Triton MoE kernels, whose tile follows the
+    tokens per expert: block_m = max(16, min(next_power_of_2(tokens per expert), 128)) on NVIDIA, max(32, ...) on AMD
+    CDNA3 (`third_party/triton_kernels/matmul_ogs_details/opt_flags.py`; config.DEQUANTIZING_MOE_TILE_ROWS). The
+    fitted 59.73 rows describe the native FP8 / FP4 kernels of the calibration rows. By hand, gpt-oss-120b on one H100
+    decoding 4 sequences: 128 x (1 - (1 - 4/128)^4) = 15.27 experts touched per layer, each 3 x 2,880 x 2,880 =
+    24.88 M parameters, read in 24.88 M x 0.5625 B / (3.35e12 x 0.8284 B/s) = 5.04 us; its math with 16 rows a tile,
+    2 x 24.88 M x 16 / (989e12 x 0.6096 x 2,880 / (2,880 + 1.498 x 602.9e12 / 2.775e12 / 2)) = 1.39 us (memory-bound);
+    with the fitted 59.73 rows 5.20 us, more than the read (compute-bound)."""
+    h100, mi300x = catalog.gpus["h100-sxm"], catalog.gpus["mi300x"]
+    assert dequantizing_tile_rows(h100, "fp4", "bf16") == 16 and dequantizing_tile_rows(h100, "int4", "int4") == 16
+    assert dequantizing_tile_rows(catalog.gpus["a100-80gb"], "fp8", "bf16") == 16  # W8A16 (Marlin) on Ampere
+    assert dequantizing_tile_rows(mi300x, "fp4", "bf16") == 32
+    assert dequantizing_tile_rows(catalog.gpus["b200"], "fp4", "fp4") is None  # native NVFP4
+    assert dequantizing_tile_rows(h100, "fp8", "fp8") is None and dequantizing_tile_rows(h100, "bf16", "bf16") is None
+    assert dequantizing_tile_rows(catalog.gpus["gaudi3"], "fp4", "bf16") is None  # kernels not read: the fitted figure
+
+    model = catalog.models["gpt-oss-120b"]
+    touched = expected_experts_touched(128, 4, 4)
+    params = 3 * 2880 * 2880
+    read_s = params * 0.5625 / (3.35e12 * FITTED.memory_bandwidth_efficiency.shared)
+    rate = 989e12 * FITTED.matmul_efficiency.shared
+    efficiency = 2880 / (2880 + FITTED.gemm_activation_bytes * rate / (3.35e12 * FITTED.memory_bandwidth_efficiency.shared) / 2)
+    tile_math_s, fitted_math_s = (2 * params * rows / (rate * efficiency) for rows in (16, FITTED.expert_gemm_half_efficiency_tokens))
+    assert touched == pytest.approx(15.27, abs=0.01) and read_s == pytest.approx(5.04e-6, rel=0.01)
+    assert tile_math_s == pytest.approx(1.39e-6, rel=0.01) and fitted_math_s == pytest.approx(5.20e-6, rel=0.01)
+    assert tile_math_s < read_s < fitted_math_s
+
+    cfg = ServingConfig(gpus=1, input_tokens=1000, output_tokens=1000, precision="fp4", concurrency=4)
+    d = build_deployment(model, h100, cfg, 1, 1, 1, Split(1, 1), "fp4", "bf16", FITTED)
+    assert d.expert_tile_rows == 16 and replace(d, expert_tile_rows=None).expert_padding_rows == FITTED.expert_gemm_half_efficiency_tokens
+    # the same decode step with the fitted padding is slower, and compute-bound where the kernel's own tile is not
+    step, step_as_fitted = step_seconds(d, 4, 0.0), step_seconds(replace(d, expert_tile_rows=None), 4, 0.0)
+    assert step[0] < step_as_fitted[0] and step[1] > step[2] and step_as_fitted[2] > step[2]
+    assert predict_model(model, h100, cfg).limited_by == "memory bandwidth"
 
 
 def test_moe_split_is_chosen_when_left_open_and_kept_when_given(catalog):

@@ -53,6 +53,19 @@ VLLM_DEFAULTS_LARGE_GPU = (1024, 8192)
 VLLM_DEFAULTS_OTHER_GPU = (256, 2048)
 """(max_num_seqs, max_num_batched_tokens) of vLLM's API server (VLLM_LARGE_GPU_BYTES)."""
 
+DEQUANTIZING_MOE_TILE_ROWS = {"NVIDIA": 16.0, "AMD": 32.0}
+"""The rows a touched expert's grouped GEMM pads to when its weights are in a format the GPU has no math for
+(`gpu.weight_only`: gpt-oss's MXFP4 on Hopper, Ada, Ampere or CDNA3; int4 and int8 too), in place of the fitted
+`FittedConstants.expert_gemm_half_efficiency_tokens` (59.7 rows, fitted on the native FP8 / FP4 / 16-bit grouped GEMMs
+of the calibration rows: none runs weight-only). The dequantizing kernels size their tile to the tokens per expert.
+vLLM 0.33.0 (the wheel from PyPI, read 2026-12-05) serves gpt-oss's MXFP4 experts on Hopper with OpenAI's Triton MoE
+kernels (`fused_moe/oracle/mxfp4.py`, `_get_priority_backends_for_gpt_oss`: the first backend that runs on Hopper is
+TRITON), whose vendored `third_party/triton_kernels/matmul_ogs_details/opt_flags.py` takes block_m = max(16,
+min(next_power_of_2(tokens per expert), 128)) on NVIDIA GPUs and max(32, min(..., 64)) on AMD CDNA3; its Marlin MoE (the
+fallback, and the int4 / W8A16 path) picks 8 to 64 rows the same way (`fused_moe/experts/marlin_moe.py`). So a decode
+step's one or two tokens per expert cost 16 (AMD 32) rows of math, not a native kernel's 64-row tile. Other vendors
+keep the fitted figure."""
+
 SGLANG_REQUEST_POOL = (2048, 4096, 512)
 """SGLang's running limit without --max-running-requests (sglang 0.5.5.post2 and 0.5.12 wheels from PyPI, read
 2026-12-03): `model_runner.init_memory_pool` sizes the request pool min(max(KV tokens / context length x 512,

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tco.engine.throughput.config import (DEFAULT_ACCEPTANCE_LENGTH, ENGINE_EXPLOITS_SLIDING_WINDOW, ENGINE_FUSES_ALLREDUCE_NORM,
+from tco.engine.throughput.config import (DEFAULT_ACCEPTANCE_LENGTH, DEQUANTIZING_MOE_TILE_ROWS, ENGINE_EXPLOITS_SLIDING_WINDOW,
+                                          ENGINE_FUSES_ALLREDUCE_NORM,
                                           ENGINE_FUSION_ARCHITECTURES, ENGINE_FUSION_REACH, ENGINE_OVERLAPS_HOST_WHEN_SPECULATING, MAX_TOKENS_PER_STEP,
                                           ServingConfig, draft_tokens_of, engine_step_tokens)
 from tco.engine.throughput.fitted import FittedConstants
@@ -93,6 +94,9 @@ class Deployment:
     gemm_precision: str = ""
     """The precision the GEMMs compute in and take their activations in: the weights' own, or 16-bit where they run
     weight-only (`gpu.weight_only`); "" = the weights'."""
+    expert_tile_rows: float | None = None
+    """The rows each touched expert's grouped GEMM pads to where the kernels dequantize the weights
+    (`config.DEQUANTIZING_MOE_TILE_ROWS`); None: the fitted `expert_gemm_half_efficiency_tokens` (native kernels)."""
     fuses_allreduce_norm: bool = False
     """The engine fuses each tensor-parallel all-reduce with the residual add and RMSNorm after it (SGLang on one host,
     TensorRT-LLM over the NVLink fabric; DeepSeek-V3 architecture, data-centre Blackwell, no attention data parallelism:
@@ -102,6 +106,11 @@ class Deployment:
     def computes_in(self) -> str:
         """The precision of the GEMMs' math and of the activations fed to them (`gemm_precision`)."""
         return self.gemm_precision or self.precision
+
+    @property
+    def expert_padding_rows(self) -> float:
+        """Rows of math a touched expert costs beyond its tokens' (`expert_tile_rows`, else the fitted figure)."""
+        return self.constants.expert_gemm_half_efficiency_tokens if self.expert_tile_rows is None else self.expert_tile_rows
 
 
 def build_deployment(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int, pp: int, dp: int, split: Split,
@@ -144,7 +153,7 @@ def build_deployment(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: 
     kv_avg = kv_bytes_per_token_per_gpu(model, kv_cache_bytes_per_token(model, kv_precision, context, exploit), tp, pp, split.attention_dp)
     return Deployment(
         model=model, split=param_split(model), tp=tp, pp=pp, dp=dp, attention_dp=split.attention_dp, ep=split.ep, precision=precision,
-        gemm_precision=computes_in,
+        gemm_precision=computes_in, expert_tile_rows=dequantizing_tile_rows(gpu, precision, computes_in),
         input_tokens=config.input_tokens, output_tokens=config.output_tokens,
         weight_bytes_per_param=BYTES_PER_WEIGHT[precision], dense_weight_bytes_per_param=BYTES_PER_WEIGHT[dense_format],
         kv_bytes_per_token_per_gpu=kv_avg,
@@ -162,6 +171,14 @@ def build_deployment(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: 
         spans_nodes=tp > scale_up_gpus(gpu), node_link_bytes_per_s=node_link, node_gpus=scale_up_gpus(gpu),
         host_overlapped=config.spec_method == "none" or ENGINE_OVERLAPS_HOST_WHEN_SPECULATING.get(config.engine, True),
         fuses_allreduce_norm=fuses_allreduce_norm(model, gpu, config.engine, tp, split.attention_dp))
+
+
+def dequantizing_tile_rows(gpu: GpuType, precision: str, computes_in: str) -> float | None:
+    """The expert tile of kernels that dequantize stored-small weights to 16-bit math (`config.DEQUANTIZING_MOE_TILE_ROWS`),
+    None where the GEMMs run natively (16-bit weights, FP8 / FP4 on GPUs with that math) or the vendor's kernels are not read."""
+    if BYTES_PER_WEIGHT[precision] >= 2 or computes_in in ("fp8", "fp4"):
+        return None
+    return DEQUANTIZING_MOE_TILE_ROWS.get(gpu.vendor)
 
 
 def fusion_architecture(model: OpenModel) -> str | None:

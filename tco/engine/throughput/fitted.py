@@ -97,7 +97,9 @@ class FittedConstants:
     stages, tile-level waits), which the fitted value says is the case for the engines measured."""
     expert_gemm_half_efficiency_tokens: float = field(metadata=_doc(
         "tokens per expert at which a grouped GEMM runs at half efficiency (bounded 16-64: a tile)", "tokens"))
-    """Tokens per expert at which a grouped expert GEMM reaches half its large-GEMM efficiency."""
+    """Tokens per expert at which a grouped expert GEMM reaches half its large-GEMM efficiency: the rows of math a
+    touched expert costs beyond its tokens'. Fitted on native kernels; the dequantizing ones (weights the GPU has no
+    math for) pad to their own, smaller tile (`config.DEQUANTIZING_MOE_TILE_ROWS`)."""
     activation_passes_per_layer: float = field(metadata=_doc(
         "hidden-vector passes through memory per layer per token", "number"))
     """Times each token's hidden vector crosses memory per layer outside the GEMMs (norms, residuals,

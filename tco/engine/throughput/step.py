@@ -103,7 +103,7 @@ def step_seconds(d: Deployment, decode_seqs: float, prefill_tokens: float) -> tu
         # The busiest GPU multiplies imbalance x its share of the routed tokens, plus the padding of
         # each touched expert's rows to a tile (m rows per expert run at m / (m + half) efficiency): the
         # padding does not grow with the imbalance, so the time never falls as tokens rise.
-        padded_rows = stage_tokens * k * imbalance + c.expert_gemm_half_efficiency_tokens * touched
+        padded_rows = stage_tokens * k * imbalance + d.expert_padding_rows * touched
         exp_flops = 2.0 * split.routed_expert * moe_layers_per_stage * padded_rows / tp
         expert_width = min(model.hidden_size, (model.moe_expert_intermediate_size or model.hidden_size) / (tp // ep))
         add_kernel(acc, exp_bytes / bw, exp_flops / (mm * shape_efficiency(expert_width, gemm_half_efficiency_width(d))),
