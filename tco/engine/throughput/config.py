@@ -61,10 +61,11 @@ of the calibration rows: none runs weight-only). The dequantizing kernels size t
 vLLM 0.33.0 (the wheel from PyPI, read 2026-12-05) serves gpt-oss's MXFP4 experts on Hopper with OpenAI's Triton MoE
 kernels (`fused_moe/oracle/mxfp4.py`, `_get_priority_backends_for_gpt_oss`: the first backend that runs on Hopper is
 TRITON), whose vendored `third_party/triton_kernels/matmul_ogs_details/opt_flags.py` takes block_m = max(16,
-min(next_power_of_2(tokens per expert), 128)) on NVIDIA GPUs and max(32, min(..., 64)) on AMD CDNA3; its Marlin MoE (the
-fallback, and the int4 / W8A16 path) picks 8 to 64 rows the same way (`fused_moe/experts/marlin_moe.py`). So a decode
-step's one or two tokens per expert cost 16 (AMD 32) rows of math, not a native kernel's 64-row tile. Other vendors
-keep the fitted figure."""
+min(next_power_of_2(tokens per expert), 128)) on NVIDIA GPUs and max(32, min(..., 64)) on AMD CDNA3 (where vLLM's
+default leaves AITER off, `VLLM_ROCM_USE_AITER`; with it on, AITER's kernels come first and their tile is not read);
+its Marlin MoE (the fallback, and the int4 / W8A16 path) picks 8 to 64 rows the same way
+(`fused_moe/experts/marlin_moe.py`). So a decode step's one or two tokens per expert cost 16 (AMD 32) rows of math,
+not a native kernel's 64-row tile. Other vendors keep the fitted figure."""
 
 SGLANG_REQUEST_POOL = (2048, 4096, 512)
 """SGLang's running limit without --max-running-requests (sglang 0.5.5.post2 and 0.5.12 wheels from PyPI, read

@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tco.engine.throughput.config import (DEFAULT_ACCEPTANCE_LENGTH, DEQUANTIZING_MOE_TILE_ROWS, ENGINE_EXPLOITS_SLIDING_WINDOW,
-                                          ENGINE_FUSES_ALLREDUCE_NORM,
-                                          ENGINE_FUSION_ARCHITECTURES, ENGINE_FUSION_REACH, ENGINE_OVERLAPS_HOST_WHEN_SPECULATING, MAX_TOKENS_PER_STEP,
+                                          ENGINE_FUSES_ALLREDUCE_NORM, ENGINE_FUSION_ARCHITECTURES, ENGINE_FUSION_REACH, ENGINE_OVERLAPS_HOST_WHEN_SPECULATING, MAX_TOKENS_PER_STEP,
                                           ServingConfig, draft_tokens_of, engine_step_tokens)
 from tco.engine.throughput.fitted import FittedConstants
 from tco.engine.throughput.gpu import (arm_hosted, host_gpus, link_bytes_per_s, math_precision, pcie_only, peak_tflops,
