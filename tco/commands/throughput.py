@@ -96,7 +96,7 @@ def register(subparsers) -> None:
                         help="tokens one engine step carries at most, as the engine's flag is written (vLLM "
                              "--max-num-batched-tokens, SGLang --chunked-prefill-size, shared over DP-attention ranks, "
                              "TensorRT-LLM max_num_tokens); a longer prompt is prefilled in chunks of it (default: the "
-                             "engine's own for the GPU, vLLM 8192 on GPUs of 70 GiB or more but A100s, else 2048; "
+                             "engine's own for the GPU, vLLM 16384 on GPUs of 160 GiB or more, 8192 on GPUs of 70 GiB or more but A100s, else 2048; "
                              "SGLang 2048-16384 by GPU memory; TensorRT-LLM 8192)")
     parser.add_argument("--disaggregated", choices=tuple(TRI_STATE),
                         help="separate prefill and decode GPUs: false (default; true when --prefill-gpus or --decode-gpus "

@@ -75,11 +75,15 @@ GIB = 2**30
     ("A100 80GB SXM", 80 * GIB, 256, 2048),  # excluded by name: "Setting large max_num_batched_tokens for A100 reduces throughput"
     ("L40S", 48e9, 256, 2048),  # under 70 GiB
     ("H100 NVL 94GB", 70 * GIB, 1024, 8192),  # at the bound: ">= 70 * GiB_bytes"
+    ("H200", 141 * GIB, 1024, 8192),
+    ("B200", 179 * GIB, 1024, 16384),  # "for GPUs like B200/B300 with >= 160GB memory, use the largest defaults"
+    ("MI300X", 192 * GIB, 1024, 16384),
+    ("any", 160 * GIB, 1024, 16384),  # at the bound: ">= 160 * GiB_bytes"
 ])
 def test_vllm_sizes_its_defaults_by_the_gpu(gpu_name, memory_bytes, seqs, step):
-    """vLLM 0.11.0 `EngineArgs._set_default_args` (arg_utils.py): the OpenAI API server gets max_num_seqs 1024 and
-    max_num_batched_tokens 8192 on a GPU of at least 70 GiB that is not an A100, else 256 and 2048; per engine
-    instance, so two attention data-parallel ranks run twice as many."""
+    """vLLM 0.33.0 `EngineArgs.get_batch_defaults` (arg_utils.py): the OpenAI API server gets max_num_seqs 1024 and
+    max_num_batched_tokens 16384 on a GPU of at least 160 GiB, 1024 and 8192 on one of at least 70 GiB that is not an
+    A100, else 256 and 2048; per engine instance, so two attention data-parallel ranks run twice as many."""
     assert engine_max_batch("vllm", gpu_name, memory_bytes, 1) == seqs
     assert engine_max_batch("vllm", gpu_name, memory_bytes, 2) == 2 * seqs
     assert engine_step_tokens("vllm", gpu_name, memory_bytes, 1) == step

@@ -43,15 +43,19 @@ TRTLLM_MAX_BATCH_SIZE = 2048
 """TensorRT-LLM's BuildConfig max_batch_size default, per attention group (written into the model on 2026-11-27 from
 its argument defaults, version not recorded; its wheel is not on this machine's package index)."""
 VLLM_LARGE_GPU_BYTES = 70 * 2**30
-"""vLLM sizes its defaults by the GPU (vLLM 0.11.0 wheel from PyPI, `vllm/engine/arg_utils.py`,
-`EngineArgs._set_default_args`, read 2026-12-03): with at least 70 GiB and not an A100 ("Setting large
-`max_num_batched_tokens` for A100 reduces throughput, see PR #17885"), the OpenAI API server gets
-max_num_seqs 1024 and max_num_batched_tokens 8192; otherwise 256 and 2048 ("TODO(woosuk): Tune the default
-values for other hardware"). max_num_seqs is also at most max_num_batched_tokens. Per engine instance (each
-data-parallel rank is one)."""
+"""vLLM sizes its defaults by the GPU (vLLM 0.33.0 wheel from PyPI, `vllm/engine/arg_utils.py`,
+`EngineArgs.get_batch_defaults`, read 2026-12-05; 0.11.0's `_set_default_args`, read 2026-12-03, had the lower two
+tiers only): with at least 160 GiB ("for GPUs like B200/B300 with >= 160GB memory, use the largest defaults") the
+OpenAI API server gets max_num_seqs 1024 and max_num_batched_tokens 16384; with at least 70 GiB and not an A100
+("Setting large `max_num_batched_tokens` for A100 reduces throughput, see PR #17885") 1024 and 8192; otherwise 256
+and 2048 ("TODO(woosuk): Tune the default values for other hardware"). max_num_seqs is also at most
+max_num_batched_tokens. Per engine instance (each data-parallel rank is one). Not modelled: the 256-token step of
+its batched data-parallel MoE mode (`use_batched_dp_moe`)."""
+VLLM_HUGE_GPU_BYTES = 160 * 2**30
+VLLM_DEFAULTS_HUGE_GPU = (1024, 16384)
 VLLM_DEFAULTS_LARGE_GPU = (1024, 8192)
 VLLM_DEFAULTS_OTHER_GPU = (256, 2048)
-"""(max_num_seqs, max_num_batched_tokens) of vLLM's API server (VLLM_LARGE_GPU_BYTES)."""
+"""(max_num_seqs, max_num_batched_tokens) of vLLM's API server (VLLM_HUGE_GPU_BYTES, VLLM_LARGE_GPU_BYTES)."""
 
 DEQUANTIZING_MOE_TILE_ROWS = {"NVIDIA": 16.0, "AMD": 32.0}
 """The rows a touched expert's grouped GEMM pads to when its weights are in a format the GPU has no math for
@@ -82,6 +86,8 @@ sglang 0.5.5.post2 and 0.5.12 wheels from PyPI, read 2026-12-03: 2k below 35 GB 
 
 def vllm_defaults(gpu_name: str, memory_bytes: float) -> tuple[int, int]:
     """vLLM's (max_num_seqs, max_num_batched_tokens) on this GPU (VLLM_LARGE_GPU_BYTES)."""
+    if memory_bytes >= VLLM_HUGE_GPU_BYTES:
+        return VLLM_DEFAULTS_HUGE_GPU
     large = memory_bytes >= VLLM_LARGE_GPU_BYTES and "a100" not in gpu_name.lower()
     return VLLM_DEFAULTS_LARGE_GPU if large else VLLM_DEFAULTS_OTHER_GPU
 
