@@ -91,11 +91,12 @@ def test_vllm_sizes_its_defaults_by_the_gpu(gpu_name, memory_bytes, seqs, step):
     assert engine_max_batch("vllm", gpu_name, memory_bytes, 1, step_tokens=128) == 128
 
 
-@pytest.mark.parametrize("memory_bytes, chunk", [(16 * GIB, 2048), (24 * GIB, 2048), (48e9, 4096), (80 * GIB, 8192),
+@pytest.mark.parametrize("memory_bytes, chunk", [(16 * GIB, 2048), (24 * GIB, 4096), (48e9, 4096), (80 * GIB, 8192),
                                                  (141 * GIB, 8192), (192 * GIB, 16384), (288 * GIB, 16384)])
 def test_sglang_sizes_its_prefill_chunk_by_the_gpu_memory_and_shares_it_over_dp_ranks(memory_bytes, chunk):
-    """sglang 0.5.5.post2 / 0.5.12 `_handle_gpu_memory_settings`: chunked_prefill_size 2k below 35 GB, 4k below 60 GB,
-    8k below 160 GB, 16k above; `_handle_data_parallelism` divides it by the DP size with DP attention."""
+    """sglang 0.5.23 `_handle_gpu_memory_settings` (srt/arg_groups/memory_hook.py): chunked_prefill_size 2k below
+    20 GiB, 4k below 60 GiB (0.5.12: 2k up to 35), 8k below 160 GiB, 16k above; `_handle_data_parallelism` divides it
+    by the DP size with DP attention."""
     assert engine_step_tokens("sglang", "any", memory_bytes, 1) == chunk
     assert engine_step_tokens("sglang", "any", memory_bytes, 8) == chunk // 8
     assert engine_step_tokens("trtllm", "any", memory_bytes, 8) == 8192  # TensorRT-LLM max_num_tokens, per rank

@@ -76,12 +76,13 @@ SGLANG_REQUEST_POOL = (2048, 4096, 512)
 2026-12-03): `model_runner.init_memory_pool` sizes the request pool min(max(KV tokens / context length x 512,
 2048), 4096) (floor, ceiling, multiplier), and `tp_worker` runs at most min(KV tokens // 2, that pool) per
 scheduler (one per attention data-parallel rank)."""
-SGLANG_CHUNKED_PREFILL_BY_MEMORY = ((20 * 2**30, 2048), (35 * 2**30, 2048), (60 * 2**30, 4096), (90 * 2**30, 8192),
+SGLANG_CHUNKED_PREFILL_BY_MEMORY = ((20 * 2**30, 2048), (35 * 2**30, 4096), (60 * 2**30, 4096), (90 * 2**30, 8192),
                                     (160 * 2**30, 8192), (math.inf, 16384))
-"""SGLang's default chunked_prefill_size by GPU memory in bytes (below each bound; `ServerArgs._handle_gpu_memory_settings`,
-sglang 0.5.5.post2 and 0.5.12 wheels from PyPI, read 2026-12-03: 2k below 35 GB (T4, A10, 4090), 4k below 60 GB
-(A100 40GB, L40), 8k below 160 GB (H100, A100 80GB, H200), 16k above (B200, MI300)); with DP attention
-`_handle_data_parallelism` divides it by the DP size ("to avoid MoE kernel issues"), so the ranks share one chunk."""
+"""SGLang's default chunked_prefill_size by GPU memory in bytes (below each bound; sglang 0.5.23 wheel from PyPI,
+`srt/arg_groups/memory_hook.py`, `_handle_gpu_memory_settings`, read 2026-12-05: 2k below 20 GiB (T4, 4080), 4k below 60
+GiB (A10, 4090, 5090; A100 40GB, L40), 8k below 160 GiB (H100, A100 80GB, H200), 16k above (B200, MI300); 0.5.5.post2
+and 0.5.12, read 2026-12-03, gave 2k up to 35 GiB); with DP attention `_handle_data_parallelism` divides it by the DP
+size (`srt/arg_groups/parallel_hook.py`), so the ranks share one chunk."""
 
 
 def vllm_defaults(gpu_name: str, memory_bytes: float) -> tuple[int, int]:
