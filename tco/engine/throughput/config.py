@@ -86,7 +86,7 @@ size (`srt/arg_groups/parallel_hook.py`), so the ranks share one chunk."""
 
 
 def vllm_defaults(gpu_name: str, memory_bytes: float) -> tuple[int, int]:
-    """vLLM's (max_num_seqs, max_num_batched_tokens) on this GPU (VLLM_LARGE_GPU_BYTES)."""
+    """vLLM's (max_num_seqs, max_num_batched_tokens) on this GPU (VLLM_HUGE_GPU_BYTES, VLLM_LARGE_GPU_BYTES)."""
     if memory_bytes >= VLLM_HUGE_GPU_BYTES:
         return VLLM_DEFAULTS_HUGE_GPU
     large = memory_bytes >= VLLM_LARGE_GPU_BYTES and "a100" not in gpu_name.lower()
