@@ -911,12 +911,16 @@ def test_throughput_never_falls_and_latency_never_improves_with_more_concurrency
 @given(model=st.sampled_from(MODELS), gpu=st.sampled_from(["h100-sxm", "h200", "b200", "gb200", "mi355x"]),
        gpus=st.sampled_from([2, 4, 8, 16]), disaggregated=st.sampled_from([True, False]),
        input_tokens=st.integers(64, 16_000), output_tokens=st.integers(16, 2_000), concurrency=st.integers(1, 512))
+@example(model="llama-3.1-70b", gpu="h100-sxm", gpus=2, disaggregated=True, input_tokens=4730, output_tokens=16, concurrency=2)
 def test_a_closed_loop_accounts_for_every_request_and_its_percentiles_are_ordered(catalog, model, gpu, gpus, disaggregated,
                                                                                   input_tokens, output_tokens, concurrency):
     """Whatever the constants: every one of the C requests of a closed loop is decoding or waiting for its first token,
-    C = completions/s x (TTFT + (output - 1) x TPOT) (Little's law, read here on the medians the model reports, so
-    with a margin), and TTFT p50 <= p90 <= p99. A sweep found both broken on disaggregated replicas (requests beyond the
-    decode side's memory counted as decoding; the mean prefill wait in the p50, its 0.9-quantile in the p90)."""
+    C = completions/s x (TTFT + (output - 1) x TPOT) (Little's law, which holds for the means), and TTFT p50 <= p90 <=
+    p99. A sweep found both broken on disaggregated replicas (requests beyond the decode side's memory counted as
+    decoding; the mean prefill wait in the p50, its 0.9-quantile in the p90). The model reports percentiles: where the
+    TTFT is tight (p99 within 1.5 x p50) the law is read on the p50, with a margin; where a prefill queue spreads it, the
+    mean TTFT lies between the p50 and the p99, and so does C's reading (Hypothesis found Llama-3.1-70B disaggregated
+    on 2 H100, 4,730 in / 16 out, 2 requests: 1.40 requests by the p50, 4.15 by the p99)."""
     cfg = ServingConfig(gpus=gpus, input_tokens=input_tokens, output_tokens=output_tokens, precision="fp8",
                         disaggregated=disaggregated, concurrency=concurrency)
     r = predict_model(catalog.models[model], catalog.gpus[gpu], cfg)
@@ -924,8 +928,11 @@ def test_a_closed_loop_accounts_for_every_request_and_its_percentiles_are_ordere
         return
     assert r.ttft_ms <= r.ttft_p90_ms * (1 + 1e-9) and r.ttft_p90_ms <= r.ttft_p99_ms * (1 + 1e-9)
     assert r.tpot_ms <= r.tpot_p90_ms * (1 + 1e-9)
-    in_flight = r.requests_per_s * (r.ttft_ms + (output_tokens - 1) * r.tpot_ms) / 1e3
-    assert in_flight == pytest.approx(concurrency, rel=0.3)
+    by_p50, by_p99 = (r.requests_per_s * (ttft + (output_tokens - 1) * r.tpot_ms) / 1e3 for ttft in (r.ttft_ms, r.ttft_p99_ms))
+    if r.ttft_p99_ms <= 1.5 * r.ttft_ms:
+        assert by_p50 == pytest.approx(concurrency, rel=0.3)
+    else:
+        assert 0.7 * by_p50 <= concurrency <= 1.3 * by_p99
 
 
 # --- The documented accuracy ------------------------------------------------------------------
