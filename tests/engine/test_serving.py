@@ -158,6 +158,20 @@ def _deepseek_deployment(catalog, input_tokens: int, output_tokens: int):
     return build_deployment(m, g, config, 8, 1, 1, split, "fp8", "fp8", FITTED)
 
 
+def test_a_step_carries_no_more_prompts_than_the_other_sequences_can_start(catalog):
+    """2 sequences, 2,000-token prompts, 4 output tokens: the other sequence starts 1 x 1 / 4 = 0.25 prompts a step
+    (Poisson), whose 0.99-quantile is 2 (P(N <= 1) = e^-0.25 x 1.25 = 0.974). But only one other sequence exists, so
+    the p99 TTFT is 0.99 of the mean step (the one in progress) + the step that prefills the two prompts, its own and
+    the other's, + the request's fixed latency."""
+    from tco.engine.throughput.step import evaluate, mean_step_seconds, poisson_quantile, prefill_seconds
+
+    d = _deepseek_deployment(catalog, 2000, 4)
+    assert poisson_quantile(0.25, 0.99) == 2.0
+    step_avg = mean_step_seconds(d, 2.0, 2.0 / 4)[0]
+    expected_s = 0.99 * step_avg + prefill_seconds(d, 2.0, 2 * 2000) + d.constants.request_latency_s
+    assert evaluate(d, 2).ttft_p99_s == pytest.approx(expected_s, rel=1e-12)
+
+
 def test_prompts_arrive_in_whole_chunks_not_as_a_fluid(catalog):
     """4 sequences, 8,000-token prompts, 1,000 output tokens: 4 / 1,000 prompts start per step, so 0.004 of the steps
     carry one 8,000-token chunk (the step budget holds it whole) and the rest decode only. The mean step is that
@@ -246,6 +260,29 @@ def test_a_busy_prefill_worker_batches_the_prompts_that_arrive_during_its_step(c
     assert busy == 1.0 and residual_quantile(busy, 0.5) == 0.5 and residual_quantile(busy, 0.9) == pytest.approx(0.9)
     # a batch of n prompts takes longer than one prompt, less than n prompts one after another
     assert side.single_prompt_s < step < prompts * side.single_prompt_s
+
+
+def test_a_small_closed_loop_bounds_the_prefill_queue_by_the_prompts_ahead(catalog):
+    """Llama-3.1-70B FP8 disaggregated on 2 H100 (1 prefill + 1 decode), 4,730-token prompts, 16 output tokens: the
+    prefill GPU is the bottleneck. Alone, a request's p99 TTFT is T1 (its own prefill, the handoff, the first decode
+    step). In a closed loop of C, a request that waits finds one of the other C - 1 prompts in its step (at most one
+    prompt alone, `single_prompt_s`) and at most C - 2 more queued, each cleared at the prefill side's capacity
+    (`rate_tokens_s`): p99 <= T1 + single_prompt_s + (C - 2) x 4,730 / rate_tokens_s. The M/D/c queue of independent
+    arrivals has no such bound: it gave 3,301 ms at C = 2, where 842 + 606 = 1,448 ms is the most one other prompt
+    can add."""
+    from tco.engine.throughput.predict import prefill_rate, prefill_side_config
+
+    m, g = catalog.models["llama-3.1-70b"], catalog.gpus["h100-sxm"]
+    config = ServingConfig(gpus=2, input_tokens=4730, output_tokens=16, precision="fp8", disaggregated=True,
+                           prefill_gpus=1)
+    side = prefill_rate(m, g, prefill_side_config(config, g, 1), FITTED)
+    alone = predict_model(m, g, replace(config, concurrency=1))
+    for concurrency in (2, 3, 4):
+        r = predict_model(m, g, replace(config, concurrency=concurrency))
+        assert r.limited_by == "prefill capacity"
+        bound_ms = alone.ttft_p99_ms + (side.single_prompt_s + (concurrency - 2) * 4730 / side.rate_tokens_s) * 1e3
+        assert r.ttft_p99_ms <= bound_ms, concurrency
+        assert r.ttft_p99_ms > alone.ttft_p99_ms + 0.5 * side.single_prompt_s * 1e3  # the queue is there, bounded
 
 
 def test_a_closed_loop_longer_than_the_decode_memory_queues_for_a_decode_slot(catalog):

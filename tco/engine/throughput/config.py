@@ -147,8 +147,10 @@ ENGINE_OVERLAPS_HOST_WHEN_SPECULATING = {"trtllm": True, "vllm": True, "sglang":
 """Whether the engine still overlaps its scheduler's CPU work with the GPU under speculative decoding. SGLang turns its
 overlap scheduler off for EAGLE / NEXTN (MTP) speculative decoding unless the beta SGLANG_ENABLE_SPEC_V2 is set
 (sglang 0.5.5.post2, `sglang/srt/server_args.py`, `_handle_speculative_decoding`: "Overlap scheduler is disabled because
-of using eagle3 or standalone speculative decoding"), so each step waits for all of its host time. TensorRT-LLM and vLLM:
-no source read, taken to overlap as they do without speculation."""
+of using eagle3 or standalone speculative decoding"), so each step waits for all of its host time. From 0.5.11 the variable
+defaults to True (`srt/environ.py`), yet the calibration rows that ran 0.5.12 with MTP fit the rule without the overlap
+(docs/throughput.md, "The engines' current defaults"), so it is kept for every version. TensorRT-LLM and vLLM: no
+source read, taken to overlap as they do without speculation."""
 ENGINE_FUSES_ALLREDUCE_NORM = {"trtllm": True, "vllm": False, "sglang": True}
 """Whether the engine fuses a tensor-parallel all-reduce with the residual add and RMSNorm that follow it (one kernel,
 not two) for DeepSeek-V3-architecture models (MLA + MoE: DeepSeek-V3/R1, Kimi-K2) on data-centre Blackwell.

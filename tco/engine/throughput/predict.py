@@ -223,6 +223,14 @@ def _disaggregated_at(model: OpenModel, gpu: GpuType, config: ServingConfig, pre
         servers = max(prefill_parallel_prompts, 1.0)
         service = servers * prompt / rate_tokens_s if rate_tokens_s else 0.0
         wait = rho ** (math.sqrt(2.0 * (servers + 1.0)) - 1.0) / (servers * (1.0 - rho)) * service / 2.0 if rho > 0 else 0.0
+        # A closed loop bounds that queue: a request that waits finds the prefill side busy with one of the other
+        # C - 1 prompts, so at most C - 2 more are ahead of it (at the prefill side's capacity, `ahead_s`), where
+        # the M/D/c queue's arrivals (independent, unbounded) would let its tail grow without that bound.
+        ahead_s = max(config.concurrency - 2, 0) * prompt / rate_tokens_s if config.concurrency and rate_tokens_s else math.inf
+        if rho > 0 and wait > 0 and ahead_s < math.inf:
+            wait_capped = wait * -math.expm1(-ahead_s * rho / wait)  # the mean of min(W, ahead_s), W as `tail` reads it
+        else:
+            wait_capped = wait
         # The prompt's own prefill: the step in progress, then the step it rides in with the prompts that came
         # meanwhile (continuous batching on the prefill side; `batched_prefill`).
         step_s, busy = batched_prefill(prefill, prompt, seen_s)
@@ -233,8 +241,8 @@ def _disaggregated_at(model: OpenModel, gpu: GpuType, config: ServingConfig, pre
         # M/D/c waits are near exponential: P(W > t) ~ rho exp(-t rho / mean wait); the q-quantile wait (none
         # below q = 1 - rho: that share of requests finds a free prefill slot).
         def tail(q: float) -> float:
-            return wait * max(math.log(rho / (1.0 - q)), 0.0) / rho if rho > 0 else 0.0
-        mean = busy * step_s / 2.0 + step_s + transfer_s + wait + dec.ttft_ms / 1e3
+            return min(wait * max(math.log(rho / (1.0 - q)), 0.0) / rho, ahead_s) if rho > 0 else 0.0
+        mean = busy * step_s / 2.0 + step_s + transfer_s + wait_capped + dec.ttft_ms / 1e3
         return (dec, requests_s, base(0.5) + tail(0.5) + dec.ttft_ms / 1e3, base(0.9) + tail(0.9) + dec.ttft_p90_ms / 1e3,
                 base(0.99) + tail(0.99) + dec.ttft_p99_ms / 1e3, mean)
 

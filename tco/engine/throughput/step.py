@@ -280,8 +280,9 @@ def evaluate(d: Deployment, concurrency: int) -> Point:
         return (q * step_avg + prefill_seconds(d, b, n_others * prompt + prompt * d.pp)) * d.pp + d.constants.request_latency_s
 
     ttft50 = ttft(0.5, others)
-    ttft90 = max(ttft(0.9, poisson_quantile(others, 0.9)), ttft50)
-    ttft99 = max(ttft(0.99, poisson_quantile(others, 0.99)), ttft90)
+    # no more prompts than the other sequences can start with it (a Poisson count has no such bound)
+    ttft90 = max(ttft(0.9, min(poisson_quantile(others, 0.9), b - 1.0)), ttft50)
+    ttft99 = max(ttft(0.99, min(poisson_quantile(others, 0.99), b - 1.0)), ttft90)
     tpot = step_others * d.pp / a
     steps_per_request = max(d.output_tokens / a, 1.0)
     per_prompt_s = (step_seconds(d, b, (others + 1.0) * prompt)[0] - step_others) if prompt else 0.0
