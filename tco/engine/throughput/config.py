@@ -165,8 +165,16 @@ kernels SGLang calls are TensorRT-LLM's own, and TensorRT-LLM also has them over
 `trtllm_mnnvl_fused_allreduce_add_rmsnorm` ("MNNVL (Multi-Node NVLink) ... Allreduce + Residual + RMSNorm",
 NVIDIA copyright, `flashinfer/comm/trtllm_mnnvl_ar.py`). That TensorRT-LLM's DeepSeek-V3 layers call them is read
 from those kernels, not from TensorRT-LLM's model code (its wheel is not on this machine's package index); the same
-2,048-token bound is kept for want of TensorRT-LLM's. vLLM: no source read here, so not assumed
-(`step.fused_allreduces`)."""
+2,048-token bound is kept for want of TensorRT-LLM's. vLLM 0.33.0 (wheel from PyPI, read 2026-12-05) fuses too: its
+default optimisation level O2 turns on `fuse_allreduce_rms` (`config/vllm.py`, `enable_allreduce_rms_fusion`: tensor
+parallelism over 2, 4 or 8 GPUs, or 16 over multi-node NVLink on 10.x; compute capability 9.0 or 10.x; FlashInfer
+installed, a pinned dependency) for any model
+(a compile pass that matches an all-reduce followed by an RMSNorm, `compilation/passes/fusion/allreduce_rms_fusion.py`),
+up to a message size per GPU and group (H100 / H200: 64 MB over 2 GPUs, 2 MB over 4, 0.5 MB over 8, so 32 tokens of
+Llama-3.3-70B at TP8). Not modelled: the saving is fitted on SGLang's and TensorRT-LLM's Blackwell rows, no calibration
+row runs vLLM on an NVIDIA GPU to check it on Hopper, so vLLM at TP 2-8 on H100 / H200 / B200 at small batches is
+taken slower than it runs (by up to 1.8 ms of a 12 ms step for Llama-3.3-70B FP8 at TP8 on H100, if the fitted saving
+held there; `step.fused_allreduces`)."""
 ENGINE_FUSION_ARCHITECTURES = {"sglang": ("deepseek-v3", "gpt-oss"), "trtllm": ("deepseek-v3",)}
 """The model architectures whose layers each engine fuses so (`deployment.fusion_architecture`). SGLang 0.5.5.post2
 `server_args.py` also sets `enable_flashinfer_allreduce_fusion` for GptOssForCausalLM on Blackwell "if not
