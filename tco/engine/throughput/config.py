@@ -149,8 +149,11 @@ overlap scheduler off for EAGLE / NEXTN (MTP) speculative decoding unless the be
 (sglang 0.5.5.post2, `sglang/srt/server_args.py`, `_handle_speculative_decoding`: "Overlap scheduler is disabled because
 of using eagle3 or standalone speculative decoding"), so each step waits for all of its host time. From 0.5.11 the variable
 defaults to True (`srt/environ.py`), yet the calibration rows that ran 0.5.12 with MTP fit the rule without the overlap
-(docs/throughput.md, "The engines' current defaults"), so it is kept for every version. TensorRT-LLM and vLLM: no
-source read, taken to overlap as they do without speculation."""
+(docs/throughput.md, "The engines' current defaults"), so it is kept for every version. vLLM 0.33.0 (`config/vllm.py`,
+read 2026-12-05) turns its asynchronous scheduling on by default, with EAGLE-family (MTP included) and draft-model
+speculative decoding too (only the V1 model runner with other methods, or with pipeline parallelism, turns it off; V2
+is the default where it supports the model's features). TensorRT-LLM: no source read, taken to overlap as it does
+without speculation."""
 ENGINE_FUSES_ALLREDUCE_NORM = {"trtllm": True, "vllm": False, "sglang": True}
 """Whether the engine fuses a tensor-parallel all-reduce with the residual add and RMSNorm that follow it (one kernel,
 not two) for DeepSeek-V3-architecture models (MLA + MoE: DeepSeek-V3/R1, Kimi-K2) on data-centre Blackwell.
