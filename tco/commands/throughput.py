@@ -13,7 +13,7 @@ RESULT_COLUMNS = (
     "concurrency", "max_concurrency_fits", "limited_by", "basis", "measurement_ids", "parallelism", "weights_gb_per_gpu", "kv_cache_bytes_per_token",
     "reason", "ttft_p90_ms", "ttft_p99_ms", "tpot_p90_ms", "percentile", "prefix_hit_rate", "spec_method", "acceptance_length",
     "disaggregated", "prefill_gpus", "decode_gpus", "model_output_tokens_per_s", "model_error_pct", "calibration_scale",
-    "draft_tokens", "request_rate_per_s", "max_batch", "step_tokens",
+    "draft_tokens", "request_rate_per_s", "max_batch", "step_tokens", "request_latency_ms",
     "accuracy_regime", "accuracy_regime_rows", "typical_throughput_error_pct", "p90_throughput_error_pct",
     "typical_tpot_error_pct", "typical_ttft_error_pct", "measured_to_model_p10", "measured_to_model_median", "measured_to_model_p90",
     "gpu_in_calibration", "model_family_in_calibration", "tpot_measured_to_model_median", "ttft_measured_to_model_median",
@@ -21,7 +21,7 @@ RESULT_COLUMNS = (
 BATCH_COLUMNS = ("model", "gpu", "gpus", "precision", "input_tokens", "output_tokens", "concurrency",
                  "ttft_ms", "tpot_ms", "tp", "pp", "ep", "engine", "runtime", "attention_dp", "spec_method", "acceptance_length",
                  "disaggregated", "prefill_gpus", "decode_gpus", "percentile", "prefix_hit_rate", "draft_tokens",
-                 "request_rate", "max_batch", "step_tokens")
+                 "request_rate", "max_batch", "step_tokens", "request_latency_ms")
 """Columns a --batch CSV may have (model, gpu, gpus, input_tokens and output_tokens are required)."""
 REQUIRED_BATCH_COLUMNS = ("model", "gpu", "gpus", "input_tokens", "output_tokens")
 # The allowed values, copied here so that building the parser imports neither pydantic nor the engine
@@ -98,6 +98,10 @@ def register(subparsers) -> None:
                              "TensorRT-LLM max_num_tokens); a longer prompt is prefilled in chunks of it (default: the "
                              "engine's own for the GPU, vLLM 16384 on GPUs of 160 GiB or more, 8192 on GPUs of 70 GiB or more but A100s, else 2048; "
                              "SGLang 2048-16384 by GPU memory; TensorRT-LLM 8192)")
+    parser.add_argument("--request-latency-ms", type=float,
+                        help="what a request spends outside the engine's steps before its first token (client, HTTP "
+                             "frontend or router, tokenizer, streaming), as measured for your stack (default: fitted on "
+                             "InferenceX's harness, 68 ms; a plain vLLM server measured 0-35 ms)")
     parser.add_argument("--disaggregated", choices=tuple(TRI_STATE),
                         help="separate prefill and decode GPUs: false (default; true when --prefill-gpus or --decode-gpus "
                              "is given), true, or auto (whichever serves more)")
@@ -136,6 +140,8 @@ def run(args: argparse.Namespace) -> int:
     concurrency = _concurrency(args.concurrency)
     if isinstance(concurrency, str):
         raise TcoUserError(DataProblem("tco throughput", None, "--concurrency", concurrency))
+    if args.request_latency_ms is not None and _request_latency(str(args.request_latency_ms)) is None:
+        raise TcoUserError(DataProblem("tco throughput", None, "--request-latency-ms", REQUEST_LATENCY_RANGE))
     if args.request_rate is not None:
         problem = _request_rate_problem(args.request_rate, concurrency, args.ttft_ms, args.tpot_ms)
         if problem is None and args.calibrate:
@@ -151,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
                 acceptance_length=args.acceptance_length, draft_tokens=args.draft_tokens,
                 disaggregated=TRI_STATE[args.disaggregated] if args.disaggregated else None,
                 prefill_gpus=args.prefill_gpus, decode_gpus=args.decode_gpus, request_rate=args.request_rate,
-                max_batch=args.max_batch, step_tokens=args.step_tokens)
+                max_batch=args.max_batch, step_tokens=args.step_tokens, request_latency_ms=args.request_latency_ms)
     if args.disaggregated is None:
         item["disaggregated"] = _implied_disaggregated(item)
     pools = _pool_problem(item)
@@ -183,7 +189,7 @@ def result_row(catalog, item: dict, model_only: bool = False, calibrate: bool = 
         percentile=item.get("percentile") or "p50", prefix_hit_rate=item.get("prefix_hit_rate") or 0.0,
         spec_method=item.get("spec_method") or "none", acceptance_length=item.get("acceptance_length"),
         draft_tokens=item.get("draft_tokens"), max_batch=item.get("max_batch"), step_tokens=item.get("step_tokens"),
-        disaggregated=item.get("disaggregated", False), prefill_gpus=_prefill_gpus(item))
+        request_latency_ms=item.get("request_latency_ms"), disaggregated=item.get("disaggregated", False), prefill_gpus=_prefill_gpus(item))
     measurements = () if model_only else catalog.measurements
     model, gpu = catalog.models[item["model"]], catalog.gpus[item["gpu"]]
     if item.get("request_rate"):
@@ -220,7 +226,8 @@ def result_row(catalog, item: dict, model_only: bool = False, calibrate: bool = 
                if measured and r.basis == "measurement" else None,
                calibration_scale=round(r.calibration_scale, 4) if r.calibration_scale is not None else None,
                request_rate_per_s=item.get("request_rate"), max_batch=r.max_batch if r.runnable else config.max_batch,
-               step_tokens=r.step_tokens if r.runnable else config.step_tokens)
+               step_tokens=r.step_tokens if r.runnable else config.step_tokens,
+               request_latency_ms=round(r.request_latency_ms, 2) if r.runnable else config.request_latency_ms)
     row.update(_accuracy_regime(r, config, model, item.get("request_rate")))
     row.update(_calibration_coverage(item["gpu"], model))
     return row
@@ -257,6 +264,18 @@ def _calibration_coverage(gpu_id: str, model) -> dict:
 
 CALIBRATE_AT_A_RATE = ("an offered request rate is answered by the physical model alone (no published row is at a rate): "
                        "not with --calibrate")
+
+
+REQUEST_LATENCY_RANGE = "must be a number of milliseconds from 0 to 60,000"
+
+
+def _request_latency(text: str) -> float | None:
+    """A request latency in ms as written, or None where it is not a number in REQUEST_LATENCY_RANGE."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if 0.0 <= value <= 60_000.0 else None
 
 
 def _request_rate_problem(rate: float, concurrency, ttft_ms, tpot_ms) -> str | None:
@@ -377,6 +396,13 @@ def _parse_row(raw: dict, name: str, line: int) -> tuple[dict, list]:
                 item[column] = float(text)
             except ValueError:
                 problems.append(DataProblem(name, line, column, f"must be a positive number of requests per second (got {text!r})"))
+            continue
+        if column == "request_latency_ms":
+            value = _request_latency(text)
+            if value is None:
+                problems.append(DataProblem(name, line, column, f"{REQUEST_LATENCY_RANGE} (got {text!r})"))
+            else:
+                item[column] = value
             continue
         if column == "prefix_hit_rate":
             try:

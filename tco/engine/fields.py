@@ -179,6 +179,7 @@ FIELDS: tuple[Field, ...] = (
     Field(_SH, ("draft_tokens",), None, "drafted tokens/step", "tokens", rebuild=True, ui="whole"),
     Field(_SH, ("max_batch",), None, "max batch", "sequences", rebuild=True, ui="whole"),
     Field(_SH, ("step_tokens",), None, "step budget", "tokens", rebuild=True, ui="whole"),
+    Field(_SH, ("request_latency_ms",), None, "request latency", "ms", rebuild=True),
     Field(_SH, ("disaggregated",), None, "disaggregated", "name", rebuild=True, ui="choice"),
     Field(_SH, ("prefill_gpus",), None, "prefill GPUs", "GPUs", rebuild=True, ui="whole"),
     Field(_SH, ("attention_dp",), None, "attention DP", "name", rebuild=True, ui="choice"),

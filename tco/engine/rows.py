@@ -578,7 +578,7 @@ def _self_hosted_values(row: Row, option: SelfHostedOption, scenario: Scenario, 
             ttft_ms=w.ttft_ms, tpot_ms=w.tpot_ms, percentile=w.latency_percentile,
             prefix_hit_rate=hit_rate, prefix_shared=shared, spec_method=option.spec_method,
             acceptance_length=option.acceptance_length, draft_tokens=option.draft_tokens, max_batch=option.max_batch,
-            step_tokens=option.step_tokens,
+            step_tokens=option.step_tokens, request_latency_ms=option.request_latency_ms,
             disaggregated=tri[option.disaggregated],
             prefill_gpus=option.prefill_gpus, attention_dp=tri[option.attention_dp],
         )

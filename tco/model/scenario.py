@@ -340,6 +340,9 @@ class SelfHostedOption(StrictModel):
     step_tokens: int | None = Field(default=None, ge=1, le=10_000_000)
     """Tokens one engine step carries at most, as the engine's flag is written (vLLM --max-num-batched-tokens, SGLang
     --chunked-prefill-size, TensorRT-LLM max_num_tokens); None = the engine's default for the GPU."""
+    request_latency_ms: float | None = Field(default=None, ge=0, le=60_000, allow_inf_nan=False)
+    """What a request spends outside the engine's steps before its first token (client, HTTP frontend or router,
+    tokenizer, streaming), as measured for your stack; None = the fitted figure (InferenceX's harness, 68 ms)."""
     disaggregated: bool | Literal["auto"] = False
     """Separate prefill and decode GPUs within a replica; `auto` = whichever serves more per GPU."""
     prefill_gpus: int | None = Field(default=None, ge=1, le=1023)

@@ -234,6 +234,11 @@ class ServingConfig:
     --max-num-seqs (times --data-parallel-size), SGLang --max-running-requests, TensorRT-LLM max_batch_size (times the
     attention data-parallel ranks). Requests beyond it wait for a slot before their prefill. Disaggregated: per decode
     worker. None = the engine's default (`running_limit`)."""
+    request_latency_ms: float | None = None
+    """What a request spends outside the engine's steps before its first token (the client, the HTTP frontend or
+    router, tokenizing, admission, streaming the token back), as measured for the deployment's own stack. None = the
+    fitted `FittedConstants.request_latency_s`, InferenceX's harness and frontends (68 ms); a plain vLLM server measured
+    0-35 ms more than its prefill (docs/throughput.md, "The request latency on runs outside InferenceX")."""
     runtime: str = "python"
     """`python` (TensorRT-LLM 1.0+, vLLM, SGLang) or `cpp` (TensorRT-LLM's TensorRT engine flow): see RUNTIMES."""
     prefix_hit_rate: float = 0.0
@@ -319,6 +324,8 @@ class ThroughputResult:
     step_tokens: int | None = None
     """The step budget it ran with, as the engine's flag is written: as given or the engine's default
     (`engine_step_budget`)."""
+    request_latency_ms: float | None = None
+    """The time outside the engine's steps in every TTFT: as given (`ServingConfig.request_latency_ms`) or fitted."""
 
 
 def not_runnable(reason: str, config: ServingConfig, weights_gb_per_gpu: float = 0.0, kv_bytes: float = 0.0) -> ThroughputResult:

@@ -50,7 +50,15 @@ def predict_model(model: OpenModel, gpu: GpuType, config: ServingConfig, constan
     """The physical model only (measurements ignored): what `tco bench accuracy` evaluates.
 
     `disaggregated` None (auto): aggregated or disaggregated, whichever serves more output tokens/s
-    at the targets (the same GPUs, so the cheaper per token)."""
+    at the targets (the same GPUs, so the cheaper per token). A given `request_latency_ms` is the deployment's own
+    stack's, in place of the fitted one."""
+    if config.request_latency_ms is not None:
+        constants = replace(constants, request_latency_s=config.request_latency_ms / 1e3)
+    result = _predict_model(model, gpu, config, constants)
+    return replace(result, request_latency_ms=constants.request_latency_s * 1e3) if result.runnable else result
+
+
+def _predict_model(model: OpenModel, gpu: GpuType, config: ServingConfig, constants: FittedConstants) -> ThroughputResult:
     if config.disaggregated is None:
         together = predict_model(model, gpu, replace(config, disaggregated=False, prefill_gpus=None), constants)
         if config.gpus < 2:
