@@ -140,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
     concurrency = _concurrency(args.concurrency)
     if isinstance(concurrency, str):
         raise TcoUserError(DataProblem("tco throughput", None, "--concurrency", concurrency))
-    if args.request_latency_ms is not None and _request_latency(str(args.request_latency_ms)) is None:
+    if args.request_latency_ms is not None and _request_latency(args.request_latency_ms) is None:
         raise TcoUserError(DataProblem("tco throughput", None, "--request-latency-ms", REQUEST_LATENCY_RANGE))
     if args.request_rate is not None:
         problem = _request_rate_problem(args.request_rate, concurrency, args.ttft_ms, args.tpot_ms)
@@ -269,10 +269,10 @@ CALIBRATE_AT_A_RATE = ("an offered request rate is answered by the physical mode
 REQUEST_LATENCY_RANGE = "must be a number of milliseconds from 0 to 60,000"
 
 
-def _request_latency(text: str) -> float | None:
-    """A request latency in ms as written, or None where it is not a number in REQUEST_LATENCY_RANGE."""
+def _request_latency(given: str | float) -> float | None:
+    """A request latency in ms (a CSV cell or the flag's number), or None where it is not one in REQUEST_LATENCY_RANGE."""
     try:
-        value = float(text)
+        value = float(given)
     except ValueError:
         return None
     return value if 0.0 <= value <= 60_000.0 else None
