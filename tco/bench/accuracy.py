@@ -98,7 +98,8 @@ def config_of(m: ThroughputMeasurement) -> ServingConfig:
     inp, out = mean_length(m.input_tokens, m.length_min_ratio), mean_length(m.output_tokens, m.length_min_ratio)
     common = dict(precision=m.precision, kv_precision=m.kv_cache_precision, engine=m.engine, input_tokens=inp,
                   output_tokens=out, concurrency=m.concurrency, ttft_ms=None, tpot_ms=None, runtime=m.runtime,
-                  spec_method=m.spec_method, max_batch=m.max_batch, step_tokens=m.step_tokens)
+                  spec_method=m.spec_method, max_batch=m.max_batch, step_tokens=m.step_tokens,
+                  request_latency_ms=m.request_latency_ms)
     if m.disaggregated and not layout_published(m):
         # Published with `0 workers` (TP20 ... TP72: not a split 128 attention heads allow): how the pools were
         # cut is not known, so the model picks the split of each side, as it does for a user who gives none.

@@ -46,6 +46,10 @@ def register(subparsers) -> None:
     p.add_argument("--step-tokens", type=int,
                    help="the engine's step budget, if the run set one (vLLM --max-num-batched-tokens, SGLang "
                         "--chunked-prefill-size, TensorRT-LLM max_num_tokens): scored with it")
+    p.add_argument("--request-latency-ms", type=float,
+                   help="what a request spent outside the engine's steps before its first token on the run's stack "
+                        "(client, HTTP frontend or router, tokenizer), if you know it: scored with it in place of the "
+                        "fitted figure, and the record answers only queries that state the same (under a load in flight)")
     p.add_argument("--out", metavar="DIR", help="user hardware folder to write to (default: the last --hardware-dir)")
     add_hardware_dir(p)
     p.set_defaults(func=run_import)
@@ -56,6 +60,7 @@ def run_import(args: argparse.Namespace) -> int:
     import sys
     from pathlib import Path
 
+    from tco.commands.throughput import REQUEST_LATENCY_RANGE, parse_request_latency_ms
     from tco.errors import DataProblem, TcoUserError
     from tco.files import write_atomic
     from tco.load.bench_runs import file_sha256, read_bench_file
@@ -73,6 +78,8 @@ def run_import(args: argparse.Namespace) -> int:
                         ("--step-tokens", args.step_tokens)):
         if value is not None and value < 1:
             problems.append(DataProblem(where, None, flag, f"must be at least 1 (got {value})"))
+    if args.request_latency_ms is not None and parse_request_latency_ms(args.request_latency_ms) is None:
+        problems.append(DataProblem(where, None, "--request-latency-ms", f"{REQUEST_LATENCY_RANGE} (got {args.request_latency_ms:g})"))
     if args.request_rate is not None and not args.request_rate > 0:
         problems.append(DataProblem(where, None, "--request-rate", f"must be a positive number (got {args.request_rate})"))
     if args.date is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", args.date):
@@ -88,7 +95,7 @@ def run_import(args: argparse.Namespace) -> int:
                             precision=args.precision, kv_precision=args.kv_precision, engine=args.engine,
                             engine_version=args.engine_version, runtime=args.runtime, date=args.date,
                             concurrency=args.concurrency, request_rate_per_s=args.request_rate, max_batch=args.max_batch,
-                            step_tokens=args.step_tokens)
+                            step_tokens=args.step_tokens, request_latency_ms=args.request_latency_ms)
     problems = check_deployment(catalog, deployment, where)
     if problems:
         raise TcoUserError(problems)

@@ -140,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
     concurrency = _concurrency(args.concurrency)
     if isinstance(concurrency, str):
         raise TcoUserError(DataProblem("tco throughput", None, "--concurrency", concurrency))
-    if args.request_latency_ms is not None and _request_latency(args.request_latency_ms) is None:
+    if args.request_latency_ms is not None and parse_request_latency_ms(args.request_latency_ms) is None:
         raise TcoUserError(DataProblem("tco throughput", None, "--request-latency-ms", REQUEST_LATENCY_RANGE))
     if args.request_rate is not None:
         problem = _request_rate_problem(args.request_rate, concurrency, args.ttft_ms, args.tpot_ms)
@@ -269,7 +269,7 @@ CALIBRATE_AT_A_RATE = ("an offered request rate is answered by the physical mode
 REQUEST_LATENCY_RANGE = "must be a number of milliseconds from 0 to 60,000"
 
 
-def _request_latency(given: str | float) -> float | None:
+def parse_request_latency_ms(given: str | float) -> float | None:
     """A request latency in ms (a CSV cell or the flag's number), or None where it is not one in REQUEST_LATENCY_RANGE."""
     try:
         value = float(given)
@@ -398,7 +398,7 @@ def _parse_row(raw: dict, name: str, line: int) -> tuple[dict, list]:
                 problems.append(DataProblem(name, line, column, f"must be a positive number of requests per second (got {text!r})"))
             continue
         if column == "request_latency_ms":
-            value = _request_latency(text)
+            value = parse_request_latency_ms(text)
             if value is None:
                 problems.append(DataProblem(name, line, column, f"{REQUEST_LATENCY_RANGE} (got {text!r})"))
             else:

@@ -44,6 +44,8 @@ class Deployment:
     """The engine's limit on sequences running at once, where the run set one (per replica)."""
     step_tokens: int | None = None
     """The engine's step budget, where the run set one (as its flag is written)."""
+    request_latency_ms: float | None = None
+    """The stack's time outside the engine's steps before a first token, where the user knows it."""
 
 
 def check_deployment(catalog, d: Deployment, where: str) -> list[DataProblem]:
@@ -127,7 +129,7 @@ def to_measurements(runs: list[BenchRun], file_name: str, sha256: str, d: Deploy
             request_rate_per_s=rate, requests_per_s=_pos(run.requests_per_s), ttft_p50_ms=_pos(run.ttft_p50_ms),
             ttft_p99_ms=_pos(run.ttft_p99_ms), tpot_p50_ms=_pos(run.tpot_p50_ms), tpot_p99_ms=_pos(run.tpot_p99_ms),
             successful_requests=run.successful_requests, failed_requests=run.failed_requests, max_batch=d.max_batch,
-            step_tokens=d.step_tokens,
+            step_tokens=d.step_tokens, request_latency_ms=d.request_latency_ms,
             source=f"{file_name} sha256:{sha256}", as_of=date, note="; ".join(notes)))
     if problems:
         raise TcoUserError(problems)

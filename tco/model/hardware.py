@@ -306,6 +306,10 @@ class ThroughputMeasurement(StrictModel):
     step_tokens: int | None = Field(default=None, gt=0)
     """The engine's step budget, where the run set it (vLLM --max-num-batched-tokens, SGLang --chunked-prefill-size,
     TensorRT-LLM max_num_tokens), as the flag is written. None = the engine's default for the GPU."""
+    request_latency_ms: float | None = Field(default=None, ge=0, le=60_000, allow_inf_nan=False)
+    """What a request spent outside the engine's steps before its first token on the run's stack (client, HTTP frontend
+    or router, tokenizer, streaming), where it is known; the run is scored with it. None = not stated (scored with the
+    fitted figure)."""
     spec_method: SpecMethod = "none"
     """Speculative decoding used in the run; tokens/s and TPOT include its accepted drafts."""
     disaggregated: bool = False

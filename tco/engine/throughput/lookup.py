@@ -1,7 +1,8 @@
 """Published measurements override the model where they apply.
 
-Exact match (same model, GPU, precision, KV precision, engine, GPU count and split, request
-lengths, load: offline maximum throughput, or the query's fixed concurrency; see measured_load)
+Exact match (same model, GPU, precision, KV precision, engine, GPU count and split, engine limits, request
+lengths, load: offline maximum throughput, or the query's fixed concurrency, there with the same stated request
+latency; see measured_load)
 -> the measured figure, basis "measurement". Same deployment at other request lengths -> the model scaled by the measured/model ratios of those neighbours,
 interpolated in log(input) x log(output) by inverse distance, basis "interpolation": the model
 gives the shape between points, the measurements its level.
@@ -17,11 +18,9 @@ import math
 from dataclasses import replace
 from typing import Callable, Sequence
 
-from tco.engine.throughput.measured_load import same_load
+from tco.engine.throughput.measured_load import same_load, same_request_latency
 from tco.engine.throughput.config import ServingConfig, ThroughputResult, default_kv_precision
 from tco.model.hardware import GpuType, OpenModel, ThroughputMeasurement
-
-OFFLINE = "offline_max_throughput"
 
 Predictor = Callable[[OpenModel, GpuType, ServingConfig], ThroughputResult]
 """The model alone for one configuration: `predict_model` (with the caller's fitted constants)."""
@@ -39,7 +38,8 @@ def _same_deployment(m: ThroughputMeasurement, model_id: str, gpu_id: str, confi
     m_kv = m.kv_cache_precision or default_kv_precision(m.precision)
     return (m.model == model_id and m.gpu == gpu_id and m.precision == config.precision and m_kv == kv
             and m.engine == config.engine and m.num_gpus == config.gpus and m.tp == tp and m.pp == config.pp
-            and m.max_batch == config.max_batch and m.step_tokens == config.step_tokens and same_load(m, config))
+            and m.max_batch == config.max_batch and m.step_tokens == config.step_tokens and same_load(m, config)
+            and same_request_latency(m, config))
 
 
 def _applies(config: ServingConfig) -> bool:

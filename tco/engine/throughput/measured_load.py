@@ -19,3 +19,11 @@ def same_load(measurement, config) -> bool:
     if config.concurrency is None:
         return measurement.scenario == OFFLINE and measurement.concurrency is None
     return measurement.scenario == FIXED_CONCURRENCY and measurement.concurrency == config.concurrency
+
+
+def same_request_latency(measurement, config) -> bool:
+    """True when `measurement` stands for the time outside the engine's steps that `config` states (both unstated, or
+    the same figure). Why only under a load in flight: there each request's TTFT is time it holds a slot without
+    decoding, so a stack's latency moves the throughput; a row that queued every request at once is the engine's
+    ceiling whatever it is."""
+    return measurement.scenario == OFFLINE or measurement.request_latency_ms == config.request_latency_ms
