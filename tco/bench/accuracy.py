@@ -290,6 +290,51 @@ def accuracy_rows(catalog: Catalog, holdouts: Sequence[dict] = ()) -> list[dict]
     return rows
 
 
+def _load(m: ThroughputMeasurement) -> str:
+    if m.concurrency is not None:
+        return f"{m.concurrency} in flight"
+    return f"{m.request_rate_per_s:g} req/s" if m.scenario == FIXED_REQUEST_RATE else "offline"
+
+
+def _layout(m: ThroughputMeasurement) -> str:
+    if m.disaggregated:
+        return f"disaggregated {m.prefill.gpus} + {m.decode.gpus}"
+    return f"TP{m.tp}" + (f" PP{m.pp}" if m.pp > 1 else "") + (f" EP{m.ep}" if m.ep and m.ep > 1 else "")
+
+
+ROW_COLUMNS = ("id", "model", "gpu", "gpus", "engine", "precision", "layout", "spec_method", "load", "input_tokens",
+               "output_tokens", "measured_output_tokens_per_s", "model_output_tokens_per_s", "throughput_abs_pct_error",
+               "measured_tpot_ms", "model_tpot_ms", "tpot_abs_pct_error", "measured_ttft_ms", "model_ttft_ms",
+               "ttft_abs_pct_error")
+"""`tco bench accuracy --rows`: one line per scored measurement (a contract: scripts read these names)."""
+
+
+def case_rows(cases: Sequence[Case]) -> list[dict]:
+    """Each measurement with the model's figures beside it and the error each metric scores (`Case.error`: what the
+    medians of `accuracy_rows` are taken over), so a team can see which of its runs the model misses, and by how much.
+    A metric a row does not score (an offline run's TTFT, a table without latencies) is left empty; a configuration
+    the model refuses has no model figure and scores 100 %."""
+    def rounded(value: float | None, digits: int = 2) -> float | None:
+        return round(value, digits) if value is not None and math.isfinite(value) else None
+
+    out = []
+    for c in cases:
+        m = c.measurement
+        row = {"id": m.id, "model": m.model, "gpu": m.gpu, "gpus": m.num_gpus, "engine": m.engine, "precision": m.precision,
+               "layout": _layout(m), "spec_method": m.spec_method, "load": _load(m), "input_tokens": m.input_tokens,
+               "output_tokens": m.output_tokens}
+        for metric, measured, predicted, name in (
+                ("throughput", m.output_tokens_per_s, c.predicted_tokens_per_s, "output_tokens_per_s"),
+                ("tpot", measured_tpot_ms(m), c.predicted_tpot_ms, "tpot_ms"),
+                ("ttft", measured_ttft_ms(m), c.predicted_ttft_ms, "ttft_ms")):
+            scored = c.has(metric)
+            row[f"measured_{name}"] = rounded(measured) if scored else None
+            row[f"model_{name}"] = rounded(predicted) if scored else None
+            row[f"{metric}_abs_pct_error"] = rounded(c.as_metric(metric).error) if scored else None
+        out.append(row)
+    return out
+
+
 def regime_groups(catalog: Catalog, cases: Sequence[Case]) -> dict[str, list[Case]]:
     """The cases of each accuracy regime: a row is in its own regime and, with speculative decoding, in the one
     without."""
@@ -397,8 +442,12 @@ def run_benchmark(args) -> int:
                 unknown = ", ".join(f"{column} `{value}` ({n})" for (column, value), n in counts.items())
                 print(f"tco bench accuracy: {path}: {len(skipped)} rows not scored, not in the catalog: {unknown} "
                       "(see `tco models list`, `tco hardware list`)", file=sys.stderr)
-        rows = accuracy_rows(replace(catalog, measurements=measurements))
-    else:
-        rows = accuracy_rows(catalog, [*HOLDOUT_ROWS, *SERVING_HOLDOUT_ROWS])
+        catalog = replace(catalog, measurements=measurements)
+    if getattr(args, "rows", False):
+        print_rows(case_rows(model_cases(catalog)), args.format, ROW_COLUMNS,
+                   priority=("id", "throughput_abs_pct_error", "tpot_abs_pct_error", "ttft_abs_pct_error", "load",
+                             "measured_output_tokens_per_s", "model_output_tokens_per_s", "gpu", "model"))
+        return 0
+    rows = accuracy_rows(catalog) if tables else accuracy_rows(catalog, [*HOLDOUT_ROWS, *SERVING_HOLDOUT_ROWS])
     print_rows(rows, args.format, ("group", "key", "rows", "median_abs_pct_error", "p90_abs_pct_error"))
     return 0

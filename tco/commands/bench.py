@@ -49,7 +49,10 @@ BENCHMARKS["sweep"] = ("seconds of a sweep of 8,000 volumes on one bundled file 
 EXTRA_ARGUMENTS: dict[str, tuple[tuple[tuple[str, ...], dict], ...]] = {
     "accuracy": ((("--table",), {"action": "append", "metavar": "CSV",
                                  "help": "score the model on this published table's rows alone (the layout of calibration/measurements.csv "
-                                         "or of an InferenceX table; repeatable), not on the bundled ones"}),),
+                                         "or of an InferenceX table; repeatable), not on the bundled ones"}),
+                 (("--rows",), {"action": "store_true",
+                                "help": "one line per measurement instead of the medians: measured and model throughput, "
+                                        "TPOT and TTFT side by side, with the error each scores"})),
     "export": ((("--scenarios",), {"type": int, "metavar": "N", "help": "how many scenarios the workbook holds (default 100)"}),),
     "decode": ((("--min-concurrency",), {"type": int, "default": 65, "metavar": "C",
                                           "help": "only rows with at least C requests in flight (default 65)"}),

@@ -127,3 +127,31 @@ def test_a_run_whose_step_budget_is_given_is_scored_with_it(tmp_path):
     assert asked.step_tokens == 512
     assert case.predicted_tokens_per_s == pytest.approx(asked.output_tokens_per_s, rel=1e-12)
     assert case.predicted_tpot_ms == pytest.approx(asked.tpot_ms, rel=1e-12)
+
+
+def test_rows_show_each_run_beside_the_model_and_the_medians_are_taken_over_them(imported, capsys):
+    """`--rows`: one line per measurement. The imported rate-1 run of the online file carries its measured and model
+    figures and the error each metric scores (the Case's); an offline run leaves its TTFT empty (not scored). Over every
+    row, the median of each error column is the figure the summary prints: the table is what the medians are of."""
+    import statistics
+
+    folder, cases = imported
+    assert main(["bench", "accuracy", "--hardware-dir", str(folder), "--rows", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert main(["bench", "accuracy", "--hardware-dir", str(folder), "--format", "json"]) == 0
+    summary = {(r["group"], r["key"]): r for r in json.loads(capsys.readouterr().out)}
+    by_id = {r["id"]: r for r in rows}
+    [rate_one] = [c for c in cases.values() if c.measurement.request_rate_per_s == 1.0]
+    row = by_id[rate_one.measurement.id]
+    assert (row["load"], row["layout"], row["input_tokens"], row["output_tokens"]) == ("1 req/s", "TP4", rate_one.measurement.input_tokens, 534)
+    assert row["measured_output_tokens_per_s"] == round(537.4142851849319, 2)
+    assert row["model_output_tokens_per_s"] == round(rate_one.predicted_tokens_per_s, 2)
+    assert row["throughput_abs_pct_error"] == round(rate_one.error, 2)
+    assert row["ttft_abs_pct_error"] == round(rate_one.as_metric("ttft").error, 2) and row["model_ttft_ms"] is not None
+    offline = [by_id[i] for i, c in cases.items() if c.measurement.scenario == "offline_max_throughput"]
+    assert len(offline) == 7 and all(r["load"] == "offline" and r["ttft_abs_pct_error"] is None and r["measured_ttft_ms"] is None
+                                     for r in offline)
+    for metric, group in (("throughput", "model (all rows)"), ("tpot", "tpot (all rows)"), ("ttft", "ttft (all rows)")):
+        errors = [r[f"{metric}_abs_pct_error"] for r in rows if r[f"{metric}_abs_pct_error"] is not None]
+        assert len(errors) == summary[(group, "overall")]["rows"]
+        assert statistics.median(errors) == pytest.approx(summary[(group, "overall")]["median_abs_pct_error"], abs=0.0101)
