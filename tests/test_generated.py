@@ -14,6 +14,18 @@ def test_the_scenario_schema_next_to_the_examples_is_current():
     assert committed == schema_json("scenario"), "run: tco schema > tco/examples/scenario.schema.json"
 
 
+def test_tco_schema_prints_the_committed_catalog_schemas_byte_for_byte(capsys):
+    """Regenerating a committed schema with the CLI, the natural way, gives the committed bytes (one generator:
+    `tco.model.base.json_schema_text`); the hardware one once came from a second generator and differed in key order."""
+    from tco.cli import main
+
+    for kind, committed in (("hardware", ROOT / "hardware" / "schema" / "hardware.schema.json"),
+                            ("pricing", ROOT / "pricing" / "schema" / "provider.schema.json"),
+                            ("scenario", ROOT / "tco" / "examples" / "scenario.schema.json")):
+        assert main(["schema", kind]) == 0
+        assert capsys.readouterr().out == committed.read_text(encoding="utf-8"), f"run: tco schema {kind} > {committed.relative_to(ROOT)}"
+
+
 def test_every_bundled_example_points_editors_at_the_schema():
     for path in (ROOT / "tco" / "examples").glob("*.yaml"):
         assert path.read_text().startswith("# yaml-language-server: $schema=scenario.schema.json"), path.name

@@ -12,18 +12,15 @@ def register(sub) -> None:
 
 
 def schema_json(kind: str) -> str:
-    import json
-
-    if kind == "scenario":
-        from tco.model.scenario import ScenarioFile as model
-    elif kind == "hardware":
-        from tco.model.hardware import HardwareFile as model
-    else:
-        from tco.model.pricing import ApiProvider as model
-    schema = model.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = {"scenario": "llm-tco scenario file", "hardware": "llm-tco hardware file", "pricing": "llm-tco API price sheet"}[kind]
-    return json.dumps(schema, indent=2, sort_keys=True) + "\n"
+    if kind == "hardware":
+        from tco.load.hardware import hardware_schema_text
+        return hardware_schema_text()
+    if kind == "pricing":
+        from tco.model.pricing import provider_schema_text
+        return provider_schema_text()
+    from tco.model.base import json_schema_text
+    from tco.model.scenario import ScenarioFile
+    return json_schema_text(ScenarioFile, "llm-tco scenario file")
 
 
 def run(args) -> int:

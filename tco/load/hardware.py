@@ -7,7 +7,6 @@ of them. Every problem in every file is collected and reported at once.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, NamedTuple, Sequence
@@ -15,6 +14,7 @@ from typing import Any, Iterable, NamedTuple, Sequence
 from tco.errors import DataProblem, TcoUserError
 from tco.load.yaml_source import did_you_mean, load_yaml, validate_as
 from tco.model.catalog import Catalog
+from tco.model.base import json_schema_text
 from tco.model.hardware import HardwareFile
 from tco.paths import bundled_dir
 
@@ -34,13 +34,9 @@ class _Origin:
         return self.lines.get(key) or self.lines.get((kind, self.index))
 
 
-def hardware_schema() -> dict[str, Any]:
-    """The JSON Schema every hardware file points editors at (`hardware/schema/hardware.schema.json`)."""
-    return HardwareFile.model_json_schema()
-
-
 def hardware_schema_text() -> str:
-    return json.dumps(hardware_schema(), indent=2, ensure_ascii=False) + "\n"
+    """The JSON Schema every hardware file points editors at (`hardware/schema/hardware.schema.json`; `tco schema hardware`)."""
+    return json_schema_text(HardwareFile, "llm-tco hardware file")
 
 
 def hardware_files(directory: Path) -> list[Path]:

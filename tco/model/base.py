@@ -188,3 +188,15 @@ class SourcedRecord(StrictModel):
     def unsourced_fields(cls) -> set[str]:
         """Numeric fields that are identifiers or counts defined by the record itself, not figures."""
         return set()
+
+
+def json_schema_text(model: type[BaseModel], title: str) -> str:
+    """The JSON Schema editors read for files of `model` records, as text. Written once: `tco schema` prints it and the
+    committed copies (hardware/schema, pricing/schema, tco/examples) are it, so regenerating with the CLI gives the
+    committed bytes."""
+    import json
+
+    schema = model.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = title
+    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

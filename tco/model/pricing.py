@@ -7,14 +7,13 @@ the 2025 price. A figure the source does not give is None (never 0 unless the so
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import Counter
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import Field, StrictStr, StringConstraints, model_validator
 
-from tco.model.base import Id, PartialDate, StrictModel
+from tco.model.base import Id, PartialDate, StrictModel, json_schema_text
 
 MAX_USD_PER_MILLION_TOKENS = 100_000
 """No sheet lists more than a few hundred USD per million tokens; a figure like 1e308 is a typing
@@ -150,7 +149,4 @@ class ApiProvider(StrictModel):
 
 def provider_schema_text() -> str:
     """The JSON schema of a price sheet, as committed in pricing/schema/provider.schema.json."""
-    schema = ApiProvider.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "llm-tco API price sheet"
-    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json_schema_text(ApiProvider, "llm-tco API price sheet")

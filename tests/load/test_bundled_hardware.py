@@ -32,7 +32,7 @@ def test_every_file_declares_its_schema_and_version():
 
 def test_the_committed_schema_is_current():
     committed = (bundled_dir("hardware") / "schema" / "hardware.schema.json").read_text()
-    assert committed == hardware_schema_text(), "regenerate with tco.load.hardware.hardware_schema_text()"
+    assert committed == hardware_schema_text(), "regenerate: tco schema hardware > hardware/schema/hardware.schema.json"
 
 
 def test_required_ids_are_present(catalog):
