@@ -78,7 +78,8 @@ def run_import(args: argparse.Namespace) -> int:
                         ("--step-tokens", args.step_tokens)):
         if value is not None and value < 1:
             problems.append(DataProblem(where, None, flag, f"must be at least 1 (got {value})"))
-    if args.request_latency_ms is not None and parse_request_latency_ms(args.request_latency_ms) is None:
+    request_latency_ms = None if args.request_latency_ms is None else parse_request_latency_ms(args.request_latency_ms)
+    if args.request_latency_ms is not None and request_latency_ms is None:
         problems.append(DataProblem(where, None, "--request-latency-ms", f"{REQUEST_LATENCY_RANGE} (got {args.request_latency_ms:g})"))
     if args.request_rate is not None and not args.request_rate > 0:
         problems.append(DataProblem(where, None, "--request-rate", f"must be a positive number (got {args.request_rate})"))
@@ -95,7 +96,7 @@ def run_import(args: argparse.Namespace) -> int:
                             precision=args.precision, kv_precision=args.kv_precision, engine=args.engine,
                             engine_version=args.engine_version, runtime=args.runtime, date=args.date,
                             concurrency=args.concurrency, request_rate_per_s=args.request_rate, max_batch=args.max_batch,
-                            step_tokens=args.step_tokens, request_latency_ms=args.request_latency_ms)
+                            step_tokens=args.step_tokens, request_latency_ms=request_latency_ms)
     problems = check_deployment(catalog, deployment, where)
     if problems:
         raise TcoUserError(problems)

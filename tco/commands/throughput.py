@@ -140,8 +140,9 @@ def run(args: argparse.Namespace) -> int:
     concurrency = _concurrency(args.concurrency)
     if isinstance(concurrency, str):
         raise TcoUserError(DataProblem("tco throughput", None, "--concurrency", concurrency))
-    if args.request_latency_ms is not None and parse_request_latency_ms(args.request_latency_ms) is None:
-        raise TcoUserError(DataProblem("tco throughput", None, "--request-latency-ms", REQUEST_LATENCY_RANGE))
+    request_latency_ms = None if args.request_latency_ms is None else parse_request_latency_ms(args.request_latency_ms)
+    if args.request_latency_ms is not None and request_latency_ms is None:
+        raise TcoUserError(DataProblem("tco throughput", None, "--request-latency-ms", f"{REQUEST_LATENCY_RANGE} (got {args.request_latency_ms:g})"))
     if args.request_rate is not None:
         problem = _request_rate_problem(args.request_rate, concurrency, args.ttft_ms, args.tpot_ms)
         if problem is None and args.calibrate:
@@ -157,7 +158,7 @@ def run(args: argparse.Namespace) -> int:
                 acceptance_length=args.acceptance_length, draft_tokens=args.draft_tokens,
                 disaggregated=TRI_STATE[args.disaggregated] if args.disaggregated else None,
                 prefill_gpus=args.prefill_gpus, decode_gpus=args.decode_gpus, request_rate=args.request_rate,
-                max_batch=args.max_batch, step_tokens=args.step_tokens, request_latency_ms=args.request_latency_ms)
+                max_batch=args.max_batch, step_tokens=args.step_tokens, request_latency_ms=request_latency_ms)
     if args.disaggregated is None:
         item["disaggregated"] = _implied_disaggregated(item)
     pools = _pool_problem(item)
@@ -270,12 +271,13 @@ REQUEST_LATENCY_RANGE = "must be a number of milliseconds from 0 to 60,000"
 
 
 def parse_request_latency_ms(given: str | float) -> float | None:
-    """A request latency in ms (a CSV cell or the flag's number), or None where it is not one in REQUEST_LATENCY_RANGE."""
+    """A request latency in ms (a CSV cell or the flag's number), or None where it is not one in REQUEST_LATENCY_RANGE
+    (a -0 is 0: it is written back to files and JSON)."""
     try:
         value = float(given)
     except ValueError:
         return None
-    return value if 0.0 <= value <= 60_000.0 else None
+    return (0.0 if value == 0.0 else value) if 0.0 <= value <= 60_000.0 else None
 
 
 def _request_rate_problem(rate: float, concurrency, ttft_ms, tpot_ms) -> str | None:

@@ -5,6 +5,7 @@ runs outside InferenceX")."""
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import replace
 from pathlib import Path
 
@@ -83,6 +84,7 @@ def test_the_cli_the_scenario_and_a_measurement_accept_the_same_range():
         bounds = {name: getattr(m, name) for m in metadata for name in ("ge", "le") if hasattr(m, name)}
         assert bounds == {"ge": 0, "le": 60_000}, record
     assert "from 0 to 60,000" in REQUEST_LATENCY_RANGE
+    assert math.copysign(1.0, parse_request_latency_ms("-0")) == 1.0  # written back to files and JSON as 0.0, not -0.0
     assert (parse_request_latency_ms("0"), parse_request_latency_ms("60000"), parse_request_latency_ms("60000.1")) == (0.0, 60_000.0, None)
 
 
