@@ -9,7 +9,9 @@ Defaults (shown again in the help screen):
   (paid on demand), skipping offers whose catalog notes call the price a placeholder (Mithril lists
   1.0 USD per GPU-hour for every shape); with none, the option cannot be added (no invented price).
   A placeholder price is used only when it is the only one, or picked by hand, and then with a warning.
-- GPUs per replica: the fewest of 1, 2, 4, 8 on which the engine says the model runs at fp8 with vLLM.
+- Precision: fp8 (the scenario file's default), or the format the model is published in where that is smaller (gpt-oss:
+  fp4, its MXFP4 experts; at fp8 gpt-oss-120b would need two 80 GB GPUs where it is served on one).
+- GPUs per replica: the fewest of 1, 2, 4, 8 on which the engine says the model runs at that precision with vLLM.
 - An API price row becomes an API option at list price (no negotiated discount).
 """
 
@@ -48,6 +50,14 @@ def api_option(provider: str, model: str, taken: set[str]) -> dict[str, Any]:
     return {"kind": "api", "id": option_id(f"{provider}-{model}", taken), "provider": provider, "model": model}
 
 
+def starting_precision(open_model) -> str:
+    """fp8, or the model's published format where it stores fewer bytes per weight (`memory.released_precision`)."""
+    from tco.engine.throughput.memory import BYTES_PER_WEIGHT, released_precision
+
+    published = released_precision(open_model) if open_model is not None else None
+    return published if published is not None and BYTES_PER_WEIGHT[published] < BYTES_PER_WEIGHT["fp8"] else "fp8"
+
+
 def self_hosted_option(scenario, catalog, taken: set[str], *, model: str | None = None, gpu: str | None = None,
                        offer: str | None = None, runs: Callable[[dict[str, Any]], bool] | None = None) -> dict[str, Any]:
     """`runs(option)` says whether the engine can serve the option (used to size the replica)."""
@@ -71,7 +81,8 @@ def self_hosted_option(scenario, catalog, taken: set[str], *, model: str | None 
         raise CannotAdd(f"offer {offer} lists no on-demand or spot price per GPU-hour")
     option: dict[str, Any] = {
         "kind": "self-hosted", "id": option_id(f"{model}-on-{gpu}", taken), "model": model, "gpu": gpu,
-        "gpus_per_replica": GPUS_PER_REPLICA_CHOICES[0], "precision": "fp8", "engine": "vllm", "payment": payment,
+        "gpus_per_replica": GPUS_PER_REPLICA_CHOICES[0], "precision": starting_precision(catalog.models.get(model)),
+        "engine": "vllm", "payment": payment,
     }
     if first is not None:
         option["operations"] = first.operations.model_dump(exclude_defaults=True)
@@ -81,5 +92,5 @@ def self_hosted_option(scenario, catalog, taken: set[str], *, model: str | None 
             if runs(option):
                 break
         else:
-            raise CannotAdd(f"{model} does not run on up to {GPUS_PER_REPLICA_CHOICES[-1]} x {gpu} at fp8")
+            raise CannotAdd(f"{model} does not run on up to {GPUS_PER_REPLICA_CHOICES[-1]} x {gpu} at {option['precision']}")
     return option

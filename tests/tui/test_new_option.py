@@ -72,3 +72,24 @@ def test_an_offer_whose_notes_call_its_price_a_placeholder_gets_a_warning_that_q
     assert warning is not None and offer.id in warning and "likely a placeholder/limit value" in warning
     real = next(o for o in session.catalog.offers.values() if o.cloud == "aws")
     assert placeholder_warning(real) is None
+
+
+def test_a_model_published_in_a_smaller_format_starts_at_it_and_on_the_gpus_it_fits(session):
+    """gpt-oss-120b is published with MXFP4 experts (hardware/models.yaml: native mxfp4, experts_only_precision fp4): added
+    from the catalog it starts at fp4 and, with the engine saying where it runs (as the compare screen asks it), on one
+    H100 (69.2 GB of weights); at fp8 it would take two (118.2 GB). A model published in 16 bits keeps fp8."""
+    from tco.engine.throughput import ServingConfig, predict_model
+
+    catalog = session.catalog
+    gpt, h100 = catalog.models["gpt-oss-120b"], catalog.gpus["h100-sxm"]
+
+    def runs(option):
+        config = ServingConfig(gpus=option["gpus_per_replica"], precision=option["precision"], engine="vllm",
+                               input_tokens=1000, output_tokens=200)
+        return predict_model(catalog.models[option["model"]], h100, config).runnable
+
+    option = self_hosted_option(session.entries[0].scenario, catalog, set(), model="gpt-oss-120b", gpu="h100-sxm", runs=runs)
+    assert (option["precision"], option["gpus_per_replica"]) == ("fp4", 1)
+    at_fp8 = predict_model(gpt, h100, ServingConfig(gpus=1, precision="fp8", engine="vllm", input_tokens=1000, output_tokens=200))
+    assert not at_fp8.runnable and "gpt-oss-120b as published is fp4: 69.2 GB per GPU" in at_fp8.reason
+    assert self_hosted_option(session.entries[0].scenario, catalog, set(), model="llama-3.3-70b", gpu="h100-sxm")["precision"] == "fp8"

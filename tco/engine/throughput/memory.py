@@ -86,6 +86,15 @@ def dense_precision(model: OpenModel, precision: str) -> str:
     return "bf16" if model.experts_only_precision is not None and precision == model.experts_only_precision else precision
 
 
+def released_precision(model: OpenModel) -> str | None:
+    """The precision the published checkpoint is served at: the one it quantizes its experts to where it quantizes only
+    those (gpt-oss: fp4, its MXFP4 experts), else its native precision where that is a weight precision of the catalog;
+    None where the catalog names neither."""
+    if model.experts_only_precision in BYTES_PER_WEIGHT:
+        return model.experts_only_precision
+    return model.native_precision if model.native_precision in BYTES_PER_WEIGHT else None
+
+
 def weight_bytes(model: OpenModel, precision: str) -> float:
     """Whole-model weights in memory: quantized linear layers, 16-bit embedding and LM head.
 

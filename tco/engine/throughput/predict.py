@@ -18,7 +18,7 @@ from tco.engine.throughput.fitted import FITTED, FittedConstants
 from tco.engine.throughput.gpu import precision_problem, weight_only
 from tco.engine.throughput.lookup import apply_measurements
 from tco.engine.throughput.memory import (RUNTIME_RESERVE_BYTES, activation_buffer_bytes, kv_bytes_per_token_per_gpu, kv_cache_budget_bytes,
-                                          kv_cache_bytes_per_token, memory_bytes_of, weights_bytes_per_gpu)
+                                          kv_cache_bytes_per_token, memory_bytes_of, released_precision, weights_bytes_per_gpu)
 from tco.engine.throughput.parallel import Split, candidate_splits
 from tco.engine.throughput.gpu import link_bytes_per_s
 from tco.engine.throughput.step import Point, evaluate, prefill_seconds, step_seconds
@@ -397,14 +397,14 @@ def prefill_rate(model: OpenModel, gpu: GpuType, config: ServingConfig, constant
     tp = config.tp or config.gpus
     dp = config.gpus // (tp * config.pp)
     best: PrefillSide | None = None
-    closest: tuple[float, float] | None = None  # (weights, buffers) of the split closest to fitting
+    closest: tuple[float, float, int] | None = None  # (weights, buffers, attention DP) of the split closest to fitting
     for split in candidate_splits(model, config, tp):
         weights = weights_bytes_per_gpu(model, config.precision, tp, config.pp, split.attention_dp)
         step_tokens = engine_step_tokens(config.engine, gpu.name, memory_bytes_of(gpu), split.attention_dp, config.step_tokens)
         activation_bytes = activation_buffer_bytes(model, tp // split.attention_dp, step_tokens)
         if kv_cache_budget_bytes(memory_bytes_of(gpu), weights, activation_bytes) <= 0:
-            if closest is None or weights + activation_bytes < sum(closest):
-                closest = (weights, activation_bytes)
+            if closest is None or weights + activation_bytes < closest[0] + closest[1]:
+                closest = (weights, activation_bytes, split.attention_dp)
             continue
         d = build_deployment(model, gpu, config, tp, config.pp, dp, split, config.precision, config.kv_precision, constants)
         if isinstance(d, str):
@@ -416,7 +416,7 @@ def prefill_rate(model: OpenModel, gpu: GpuType, config: ServingConfig, constant
         if best is None or rate > best.rate_tokens_s:
             best = PrefillSide(rate, single, chunk * dp, d)
     if best is None:  # candidate_splits gives at least one split, so a refused one was seen
-        return weights_do_not_fit(gpu, *closest)
+        return weights_do_not_fit(gpu, *closest[:2], _released(model, config.precision, tp, config.pp, closest[2]))
     return best
 
 
@@ -450,14 +450,28 @@ def residual_quantile(busy: float, q: float) -> float:
     return max(0.0, (busy - (1.0 - q)) / busy) if busy > 0 else 0.0
 
 
-def weights_do_not_fit(gpu: GpuType, weights_per_gpu: float, activation_bytes: float) -> str:
-    """Why a split cannot run, in the sizes a user can act on: what one GPU must hold, and what it has."""
+def weights_do_not_fit(gpu: GpuType, weights_per_gpu: float, activation_bytes: float,
+                       released: tuple[str, str, float] | None = None) -> str:
+    """Why a split cannot run, in the sizes a user can act on: what one GPU must hold, and what it has; and, where the
+    model is published in a smaller format than the one asked (`released`: model name, precision, weights per GPU at
+    it), that format, since it is the one the model is served in (gpt-oss-120b: 118 GB at fp8, 69 GB as published)."""
     memory_bytes = memory_bytes_of(gpu)
     need = (weights_per_gpu + RUNTIME_RESERVE_BYTES + activation_bytes) / 1e9
+    hint = (f" ({released[0]} as published is {released[1]}: {released[2] / 1e9:.1f} GB per GPU)"
+            if released is not None and released[2] < weights_per_gpu else "")
     return (f"weights need {weights_per_gpu / 1e9:.1f} GB per GPU ({need:.1f} GB with runtime buffers); "
             f"the {gpu.name} has {gpu.memory_gb:g} GB"
             + (f" ({memory_bytes / 1e9:.1f} x 10^9 bytes)" if memory_bytes != gpu.memory_gb * 1e9 else "")
-            + " - use more GPUs or a smaller precision")
+            + " - use more GPUs or a smaller precision" + hint)
+
+
+def _released(model: OpenModel, precision: str, tp: int, pp: int, attention_dp: int) -> tuple[str, str, float] | None:
+    """`weights_do_not_fit`'s `released`: the published format's weights on one GPU of the same split, where it is not
+    the precision asked."""
+    published = released_precision(model)
+    if published is None or published == precision:
+        return None
+    return model.name, published, weights_bytes_per_gpu(model, published, tp, pp, attention_dp)
 
 
 def predict_split(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int, split: Split,
@@ -481,7 +495,9 @@ def predict_split(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int
     activation_bytes = activation_buffer_bytes(model, attn_tp, step_tokens)
     kv_budget = kv_cache_budget_bytes(memory_bytes, weights_per_gpu, activation_bytes)
     if kv_budget <= 0:
-        return not_runnable(weights_do_not_fit(gpu, weights_per_gpu, activation_bytes), config, weights_per_gpu / 1e9, kv_whole)
+        return not_runnable(weights_do_not_fit(gpu, weights_per_gpu, activation_bytes,
+                                               _released(model, precision, tp, pp, split.attention_dp)),
+                            config, weights_per_gpu / 1e9, kv_whole)
     kv_per_gpu_per_token = kv_bytes_per_token_per_gpu(model, kv_whole, tp, pp, split.attention_dp)
     if config.prefix_hit_rate and config.prefix_shared:
         # A common prefix is cached once per attention group (each GPU holds its group's copy); each
