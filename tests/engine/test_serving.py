@@ -279,10 +279,25 @@ def test_a_small_closed_loop_bounds_the_prefill_queue_by_the_prompts_ahead(catal
     alone = predict_model(m, g, replace(config, concurrency=1))
     for concurrency in (2, 3, 4):
         r = predict_model(m, g, replace(config, concurrency=concurrency))
-        assert r.limited_by == "prefill capacity"
+        assert r.requests_per_s * 4730 / side.rate_tokens_s > 0.8  # the prefill GPU is busy most of the time
         bound_ms = alone.ttft_p99_ms + (side.single_prompt_s + (concurrency - 2) * 4730 / side.rate_tokens_s) * 1e3
         assert r.ttft_p99_ms <= bound_ms, concurrency
         assert r.ttft_p99_ms > alone.ttft_p99_ms + 0.5 * side.single_prompt_s * 1e3  # the queue is there, bounded
+
+
+def test_one_request_in_flight_completes_once_per_ttft_and_decode_even_where_the_prefill_side_is_the_slower(catalog):
+    """Llama-3.1-70B FP8 on 1 + 1 H100, 9,746-token prompts, 16 output tokens, one request in flight: it is prefilled,
+    then decodes alone, then the next starts, so it completes 1 / (TTFT + 15 x TPOT) a second, exactly (Little's law
+    with C = 1). The prefill side's capacity (its full-chunk pace, below the decode side's pace at one request here)
+    bounds the rate but is not reached by one request at a time. Capping the decode side's pace by it before sharing
+    it out gave 0.36 requests a second, 0.70 of that (Hypothesis found it). Two requests: the prefill side is the limit."""
+    m, g = catalog.models["llama-3.1-70b"], catalog.gpus["h100-sxm"]
+    config = ServingConfig(gpus=2, input_tokens=9746, output_tokens=16, precision="fp8", disaggregated=True, prefill_gpus=1)
+    one = predict_model(m, g, replace(config, concurrency=1))
+    assert one.requests_per_s * (one.ttft_ms + 15 * one.tpot_ms) / 1e3 == pytest.approx(1.0, rel=1e-9)
+    assert one.requests_per_s == pytest.approx(0.5115, abs=1e-4)  # 1 / (1,527.2 ms + 15 x 28.52 ms)
+    two = predict_model(m, g, replace(config, concurrency=2))
+    assert two.limited_by == "prefill capacity" and one.requests_per_s < two.requests_per_s < 2 * one.requests_per_s
 
 
 def test_a_closed_loop_longer_than_the_decode_memory_queues_for_a_decode_slot(catalog):

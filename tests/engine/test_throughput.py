@@ -912,6 +912,7 @@ def test_throughput_never_falls_and_latency_never_improves_with_more_concurrency
        gpus=st.sampled_from([2, 4, 8, 16]), disaggregated=st.sampled_from([True, False]),
        input_tokens=st.integers(64, 16_000), output_tokens=st.integers(16, 2_000), concurrency=st.integers(1, 512))
 @example(model="llama-3.1-70b", gpu="h100-sxm", gpus=2, disaggregated=True, input_tokens=4730, output_tokens=16, concurrency=2)
+@example(model="llama-3.1-70b", gpu="h100-sxm", gpus=2, disaggregated=True, input_tokens=9746, output_tokens=16, concurrency=1)
 def test_a_closed_loop_accounts_for_every_request_and_its_percentiles_are_ordered(catalog, model, gpu, gpus, disaggregated,
                                                                                   input_tokens, output_tokens, concurrency):
     """Whatever the constants: every one of the C requests of a closed loop is decoding or waiting for its first token,
