@@ -1033,3 +1033,28 @@ def test_sglang_fuses_the_all_reduce_with_the_next_norm_on_one_blackwell_host(ca
     oss = catalog.models["gpt-oss-120b"]
     assert fuses_allreduce_norm(oss, catalog.gpus["b200"], "sglang", 4, 1) and fuses_allreduce_norm(catalog.models["kimi-k2"], gb200, "sglang", 4, 1)
     assert not fuses_allreduce_norm(oss, catalog.gpus["b200"], "trtllm", 4, 1) and not fuses_allreduce_norm(oss, catalog.gpus["h100-sxm"], "sglang", 4, 1)
+
+
+@pytest.mark.parametrize("output_tokens", [1, 2, 5, 100])
+def test_a_prompts_step_gives_one_token_under_speculative_decoding_too(catalog, output_tokens):
+    """gpt-oss-120b FP8 with MTP (1.85 tokens a step) on 8 A100, 247 in, 247 requests in flight: a request's prompt step
+    gives its first token and each later step 1.85 on average, so it is in the batch for 1 + (output - 1) / 1.85 steps
+    and the loop obeys Little's law, 247 = X x (TTFT + (output - 1) x TPOT). Counted as output / 1.85 steps, a one-token
+    request finished in 0.54 of a step and the law read 342 requests for 247."""
+    from tco.engine.throughput.deployment import Deployment
+
+    config = ServingConfig(gpus=8, precision="fp8", engine="trtllm", input_tokens=247, output_tokens=output_tokens,
+                           concurrency=247, spec_method="mtp")
+    r = predict_model(catalog.models["gpt-oss-120b"], catalog.gpus["a100-80gb"], config)
+    assert r.runnable and r.acceptance_length == pytest.approx(1.85)
+    assert r.requests_per_s * (r.ttft_ms + (output_tokens - 1) * r.tpot_ms) / 1e3 == pytest.approx(247, rel=1e-5)
+    steps = Deployment.steps_per_request.fget
+    assert steps(_step_fields(output_tokens, 1.85, True)) == pytest.approx(1 + (output_tokens - 1) / 1.85)
+    assert steps(_step_fields(output_tokens, 1.0, True)) == steps(_step_fields(output_tokens, 1.0, False)) == output_tokens
+
+
+def _step_fields(output_tokens: int, acceptance_length: float, first_token_here: bool):
+    """The three fields `Deployment.steps_per_request` reads."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(output_tokens=output_tokens, acceptance_length=acceptance_length, first_token_here=first_token_here)

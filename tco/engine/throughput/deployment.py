@@ -76,6 +76,9 @@ class Deployment:
     """Tokens each decoding sequence puts through the model per step: 1, or 1 + drafted tokens when verifying."""
     acceptance_length: float = 1.0
     """Output tokens a sequence gains per step (speculative decoding: the mean accepted, bonus included)."""
+    first_token_here: bool = True
+    """The replica's steps give a request its first token, in the step that carries its prompt (False: a decode-only
+    side, whose requests come with it)."""
     draft_layer_equivalents: float = 0.0
     """Drafting cost per step, in layers of the target run on one token per sequence (MTP / EAGLE: one
     layer-sized head per drafted token)."""
@@ -105,6 +108,18 @@ class Deployment:
     def computes_in(self) -> str:
         """The precision of the GEMMs' math and of the activations fed to them (`gemm_precision`)."""
         return self.gemm_precision or self.precision
+
+    @property
+    def steps_per_request(self) -> float:
+        """Steps a request spends in the batch: where the replica prefills, its prompt's step, which gives one token
+        (the first), then (output - 1) / acceptance_length; on a decode-only side output / acceptance_length, as
+        before. Without speculative decoding both are the output. Why not output / acceptance_length everywhere: a
+        prompt's step gives one token, not an accepted run, so short outputs finished in under a step (gpt-oss-120b
+        with MTP, one output token: 1.85 completions per sequence per step, and Little's law read 342 requests in
+        flight for 247)."""
+        if self.first_token_here:
+            return 1.0 + (self.output_tokens - 1.0) / self.acceptance_length
+        return self.output_tokens / self.acceptance_length
 
     @property
     def expert_padding_rows(self) -> float:
@@ -164,7 +179,7 @@ def build_deployment(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: 
         step_tokens=engine_step_tokens(config.engine, gpu.name, memory_bytes_of(gpu), split.attention_dp, config.step_tokens),
         prefill_tokens_per_request=0.0 if config.decode_only else config.input_tokens * (1.0 - config.prefix_hit_rate),
         prefill_context_per_token=config.input_tokens * (config.prefix_hit_rate + (1.0 - config.prefix_hit_rate) / 2.0),
-        tokens_per_decode_seq=1.0 + draft_tokens_of(config),
+        tokens_per_decode_seq=1.0 + draft_tokens_of(config), first_token_here=not config.decode_only,
         acceptance_length=acceptance_length_of(config),
         draft_layer_equivalents=float(draft_tokens_of(config)),
         spans_nodes=tp > scale_up_gpus(gpu), node_link_bytes_per_s=node_link, node_gpus=scale_up_gpus(gpu),

@@ -533,9 +533,8 @@ def predict_split(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int
     if STEP_TOKEN_BUDGET:
         # A step carries at most the engine's step budget (per attention group, per pipeline
         # microbatch): B decode tokens plus, in steady state, B x input/output prompt tokens.
-        a = d.acceptance_length
         engine_cap = min(engine_cap, max(1, int(d.step_tokens * split.attention_dp * pp
-                                                 / (d.tokens_per_decode_seq + a * d.prefill_tokens_per_request / config.output_tokens))))
+                                                 / (d.tokens_per_decode_seq + d.prefill_tokens_per_request / d.steps_per_request))))
     ceiling = min(max_fits, engine_cap)
     point, limited_by = choose_concurrency(d, config, ceiling, max_fits, engine_cap, holds)
     if point is None:

@@ -254,11 +254,11 @@ def prefill_seconds(d: Deployment, decode_seqs: float, prefill_tokens: float) ->
 def evaluate(d: Deployment, concurrency: int) -> Point:
     """Steady state at `concurrency` sequences per replica (in-flight batching).
 
-    Each step every sequence gains `acceptance_length` tokens (1 without speculative decoding), so
-    B x a / output requests finish per step and as many prompts start: N ~ Poisson(B a / output) per
-    step (arrivals in a closed loop follow the completions), each computing its uncached prompt
-    tokens. Output per second is B x a / step time (a pipeline of pp stages finishes B/pp sequences'
-    tokens per stage step).
+    A request is in the batch for `Deployment.steps_per_request` steps, S: its prompt's step gives its first token,
+    each later one `acceptance_length` tokens a (1 without speculative decoding). So B / S requests finish per step and
+    as many prompts start: N ~ Poisson(B / S) per step (arrivals in a closed loop follow the completions), each
+    computing its uncached prompt tokens. Output per second is B x output / S / step time, B x a / step time for long
+    outputs (a pipeline of pp stages finishes B/pp sequences' tokens per stage step).
 
     Latency of one request (why percentiles): it arrives during a step and waits for it to end (uniform,
     half a step at the median), then its first token comes with a step that carries its own prompt and
@@ -269,11 +269,12 @@ def evaluate(d: Deployment, concurrency: int) -> Point:
     b = float(concurrency)
     a = d.acceptance_length
     prompt = d.prefill_tokens_per_request
-    starts = b * a / d.output_tokens  # prompts started per step (mean)
+    steps_per_request = d.steps_per_request
+    starts = b / steps_per_request  # prompts started per step (mean)
     step_avg, mem_s, cmp_s, host_s = mean_step_seconds(d, b, starts)
-    stage_tokens_per_s = (b / d.pp) * a / step_avg
+    stage_tokens_per_s = (b / d.pp) * d.output_tokens / steps_per_request / step_avg
     out_per_s = stage_tokens_per_s * d.dp
-    others = (b - 1.0) * a / d.output_tokens  # the other sequences' prompts started per step (mean)
+    others = (b - 1.0) / steps_per_request  # the other sequences' prompts started per step (mean)
     step_others = mean_step_seconds(d, b, others)[0]
 
     def ttft(q: float, n_others: float) -> float:
@@ -284,9 +285,8 @@ def evaluate(d: Deployment, concurrency: int) -> Point:
     ttft90 = max(ttft(0.9, min(poisson_quantile(others, 0.9), b - 1.0)), ttft50)
     ttft99 = max(ttft(0.99, min(poisson_quantile(others, 0.99), b - 1.0)), ttft90)
     tpot = step_others * d.pp / a
-    steps_per_request = max(d.output_tokens / a, 1.0)
     per_prompt_s = (step_seconds(d, b, (others + 1.0) * prompt)[0] - step_others) if prompt else 0.0
-    spread = math.sqrt(others / steps_per_request) * per_prompt_s * d.pp / a
+    spread = math.sqrt(others / max(steps_per_request, 1.0)) * per_prompt_s * d.pp / a
     gpu_s = mem_s + cmp_s
     return Point(concurrency, out_per_s, tpot, ttft50, mem_s, cmp_s, host_s, gpu_s,
                  ttft90, ttft99, tpot + Z90 * spread, tpot + Z99 * spread,
