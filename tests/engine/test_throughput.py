@@ -3,6 +3,7 @@ and the accuracy figure quoted in docs/throughput.md."""
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import statistics
@@ -10,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from tco.engine.throughput import (ServingConfig, efficiency_generation, expected_experts_touched, load_imbalance,
@@ -934,6 +935,64 @@ def test_a_closed_loop_accounts_for_every_request_and_its_percentiles_are_ordere
         assert by_p50 == pytest.approx(concurrency, rel=0.3)
     else:
         assert 0.7 * by_p50 <= concurrency <= 1.3 * by_p99
+
+
+@functools.cache
+def _bundled_catalog():
+    from tco.load.hardware import load_hardware
+
+    return load_hardware()
+
+
+VALUE_BYTES = {"bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0, "fp4": 0.5, "int4": 0.5}
+"""A weight's bytes without its block scales: the least any format stores (a floor, independent of the model's own
+`BYTES_PER_WEIGHT`)."""
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data(), gpus=st.sampled_from([1, 2, 4, 8]), precision=st.sampled_from(["bf16", "fp8", "fp4"]),
+       engine=st.sampled_from(["vllm", "sglang", "trtllm"]), disaggregated=st.sampled_from([False, False, True]),
+       spec_method=st.sampled_from(["none", "none", "mtp", "eagle", "draft-model"]),
+       acceptance_length=st.floats(1.2, 3.5), prefix_hit_rate=st.sampled_from([0.0, 0.0, 0.5, 0.9]),
+       input_tokens=st.integers(16, 60_000), output_tokens=st.integers(1, 4_000),
+       concurrency=st.one_of(st.none(), st.integers(1, 16), st.integers(1, 2_000)))
+def test_no_prediction_beats_the_datasheet_roofline(data, gpus, precision, engine, disaggregated, spec_method,
+                                                     acceptance_length, prefix_hit_rate, input_tokens, output_tokens,
+                                                     concurrency):
+    """Whatever the fitted constants, the split or the load, a replica cannot do better than its datasheet: a step that
+    emits a token per sequence reads each active weight at least once at the full memory bandwidth of all its GPUs, and
+    every token of output or of an uncached prompt costs 2 FLOPs per active weight (the input embedding is a lookup; the
+    LM head runs on a prompt's last token only) at the highest dense peak the GPU has. So TPOT >= active weight bytes /
+    (GPUs x bandwidth) / tokens per step, TTFT >= one prompt's FLOPs / (GPUs x peak), and output tokens/s <= GPUs x peak x
+    output / FLOPs per request. Every catalog model on every catalog GPU; bounds taken loosely (the least bytes any of
+    the model's formats stores, the nominal prefix hit, 5 % under the card's active parameters for its rounding), so a
+    failure is a prediction faster than physics, not a tight guess. (The catalog is not an argument: Hypothesis would
+    print all of it with a falsifying example.)"""
+    catalog = _bundled_catalog()
+    model = catalog.models[data.draw(st.sampled_from(sorted(catalog.models)), label="model")]
+    gpu = catalog.gpus[data.draw(st.sampled_from(sorted(catalog.gpus)), label="gpu")]
+    assume(gpus >= 2 or not disaggregated)
+    cfg = ServingConfig(gpus=gpus, precision=precision, engine=engine, disaggregated=disaggregated, spec_method=spec_method,
+                        acceptance_length=None if spec_method in ("none", "mtp") else acceptance_length,
+                        prefix_hit_rate=prefix_hit_rate, input_tokens=input_tokens, output_tokens=output_tokens,
+                        concurrency=concurrency)
+    r = predict_model(model, gpu, cfg)
+    assume(r.runnable)
+    embedding = model.vocab_size * model.hidden_size
+    active = 0.95 * model.active_params_b * 1e9
+    formats = [precision, model.native_precision, model.experts_only_precision]
+    least_bytes = min(VALUE_BYTES[f] for f in formats if f in VALUE_BYTES)
+    bandwidth = gpus * gpu.memory_bandwidth_tb_per_s * 1e12
+    peak_flops = gpus * max(p for p in (gpu.dense_bf16_tflops, gpu.dense_fp8_tflops, gpu.dense_fp4_tflops) if p) * 1e12
+    tokens_per_step = max(r.acceptance_length or 1.0, 1.0)
+    uncached_prompt = input_tokens * (1 - prefix_hit_rate)
+    prompt_flops = 2 * (active - 2 * embedding) * uncached_prompt
+    request_flops = prompt_flops + 2 * (active - embedding) * output_tokens
+
+    tpot_floor_ms = (active - embedding) * least_bytes / bandwidth / tokens_per_step * 1e3
+    assert r.tpot_ms >= tpot_floor_ms, (r.tpot_ms, tpot_floor_ms, r.parallelism)
+    assert r.ttft_ms >= prompt_flops / peak_flops * 1e3, (r.ttft_ms, r.parallelism)
+    assert r.output_tokens_per_s <= peak_flops * output_tokens / request_flops, (r.output_tokens_per_s, r.parallelism)
 
 
 # --- The documented accuracy ------------------------------------------------------------------
