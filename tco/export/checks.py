@@ -33,12 +33,7 @@ def build_checks(results, plans, calcs, input_rows, summary_checks=()) -> Grid:
     g.text(1, 1, "Checks", "title")
     g.text(2, 1, "1 = passes, 0 = fails (red). Limits and expected figures are the cells beside each check.", "note")
     headers = ("area", "check", "value", "lowest / expected", "highest / tolerance", "passes (1/0)", "note")
-    for c, h in enumerate(headers, start=1):
-        g.text(5, c, h, "header")
-    for c, w in enumerate((16, 60, 18, 18, 18, 12, 70), start=1):
-        g.width(c, w)
-    g.freeze = "A6"
-    g.print_title_rows = "5:5"
+    g.header_row(5, headers, (16, 60, 18, 18, 18, 12, 70))
     r = 6
     first = r
     statuses: list[int] = []

@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import textwrap
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
@@ -217,6 +217,15 @@ class Grid:
 
     def width(self, col: int, chars: float) -> None:
         self.widths[col] = chars
+
+    def header_row(self, row: int, headers: Sequence[str], widths: Sequence[float]) -> None:
+        """A table's header row, its columns' widths, and the header frozen on screen and printed on every page."""
+        for col, header in enumerate(headers, start=1):
+            self.text(row, col, header, "header")
+        for col, chars in enumerate(widths, start=1):
+            self.width(col, chars)
+        self.freeze = f"A{row + 1}"
+        self.print_title_rows = f"{row}:{row}"
 
     @property
     def max_row(self) -> int:

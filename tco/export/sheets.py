@@ -100,12 +100,7 @@ def build_inputs(plans: list[ScenarioPlan], wb, constants: ConstantTable | None 
     g.text(1, 1, "Inputs", "title")
     g.text(2, 1, COLOURS + " Column G holds each input's defined name (the naming rule is on the About sheet).", "note")
     headers = ("scenario", "option", "input", "description", "unit", "value", "defined name", "source", "as of", "note")
-    for c, h in enumerate(headers, start=1):
-        g.text(3, c, h, "header")
-    for c, w in enumerate((18, 18, 34, 44, 20, 16, 52, 50, 12, 60), start=1):
-        g.width(c, w)
-    g.freeze = "A4"
-    g.print_title_rows = "3:3"
+    g.header_row(3, headers, (18, 18, 34, 44, 20, 16, 52, 50, 12, 60))
     g.align_top = True
     r = 4
     sheet = quote_sheet(INPUTS_SHEET)
@@ -204,12 +199,7 @@ def build_sources(plans: list[ScenarioPlan], catalog) -> Grid:
     g.text(1, 1, "Sources", "title")
     g.text(2, 1, "Where every figure comes from. `scenario file` figures are the user's own assumptions.", "note")
     headers = ("kind", "record", "figures", "source", "as of", "note", "used by")
-    for c, h in enumerate(headers, start=1):
-        g.text(3, c, h, "header")
-    for c, w in enumerate((16, 34, 50, 60, 12, 50, 60), start=1):
-        g.width(c, w)
-    g.freeze = "A4"
-    g.print_title_rows = "3:3"
+    g.header_row(3, headers, (16, 34, 50, 60, 12, 50, 60))
     g.align_top = True
     entries: dict[tuple, list[str]] = {}
 
