@@ -88,6 +88,8 @@ def to_measurements(runs: list[BenchRun], file_name: str, sha256: str, d: Deploy
     if precision is None:
         problems.append(DataProblem(file_name, None, "--precision", f"the model's native precision is not one of "
                                     f"{', '.join(get_args(Precision))}: say which precision ran with --precision"))
+    elif (held := weights_problem(catalog, d, precision, file_name)) is not None:
+        problems.append(held)
     tp = d.tp or max(d.gpus // d.pp, 1)
     for run in runs:
         where = f"run {run.index}" if len(runs) > 1 else ""
@@ -134,6 +136,24 @@ def to_measurements(runs: list[BenchRun], file_name: str, sha256: str, d: Deploy
     if problems:
         raise TcoUserError(problems)
     return records
+
+
+def weights_problem(catalog, d: Deployment, precision: str, file_name: str) -> DataProblem | None:
+    """A replica whose GPUs cannot hold the model's weights did not serve the run as stated: most often `--gpus` was
+    given per GPU of a larger replica, or the replicas' GPUs were counted in `--replicas`. Caught here because a record
+    answers `tco throughput` for its deployment in place of the model, which would call that deployment unable to run.
+    The bound is the memory the driver reports, every byte of it (no reserve, no KV cache)."""
+    from tco.engine.throughput import memory_bytes_of, weight_bytes
+
+    model, gpu = catalog.models[d.model], catalog.gpus[d.gpu]
+    weights, memory = weight_bytes(model, precision), d.gpus * memory_bytes_of(gpu)
+    if weights <= memory:
+        return None
+    return DataProblem(file_name, None, "--gpus",
+                       f"{model.name} in {precision} has {weights / 1e9:,.1f} GB of weights, more than the "
+                       f"{memory / 1e9:,.1f} GB of {d.gpus} x {gpu.name}: a replica of {d.gpus} GPU(s) cannot have served the run",
+                       hint="--gpus is the GPUs of one replica, --replicas how many replicas shared the load "
+                            "(weights offloaded to CPU memory are not modelled)")
 
 
 def _pos(x: float | None) -> float | None:

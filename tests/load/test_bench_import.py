@@ -224,6 +224,24 @@ def test_a_file_without_a_date_needs_date(capsys, tmp_path):
     assert not any(tmp_path.iterdir())
 
 
+def test_a_replica_that_cannot_hold_the_weights_is_refused(capsys, tmp_path):
+    """vLLM 0.8.3's run of Llama-3.3-70B BF16 ran TP8 on one Azure ND96asr v4, 8 x A100 40GB (its README row). Given as
+    8 replicas of one GPU (`--gpus 1 --replicas 8`, the two flags mixed up), one replica would keep 70.0 billion
+    parameters x 2 bytes = 140.0 GB of weights (`weight_bytes`) in one A100 40GB's 40 GiB = 42.9 GB (what the driver
+    reports): it cannot have served the run, so nothing is written and `--gpus` is named. As run, 8 x 42.9 = 343.6 GB
+    hold them: imported. Such a record would answer `tco throughput` for a deployment the model says cannot run."""
+    name = "vllm-0.8.3_llama-3.3-70b_tp8_qps04_trimmed.json"
+    flags = ["--model", "llama-3.3-70b", "--gpu", "a100-40gb", "--precision", "bf16"]
+    code, _, err = run(capsys, ["measurements", "import", str(DATA / name), "--out", str(tmp_path / "slip"), *flags,
+                                "--gpus", "1", "--replicas", "8"])
+    assert code == 2
+    assert ("--gpus: Llama-3.3-70B in bf16 has 140.0 GB of weights, more than the 42.9 GB of 1 x A100 SXM 40GB" in err
+            and "--replicas" in err.split("hint:")[1]), err
+    assert not (tmp_path / "slip").exists()
+    [m] = imported(capsys, tmp_path, name, *flags, "--gpus", "8")
+    assert (m["num_gpus"], m["tp"]) == (8, 8)
+
+
 def test_unknown_gpu_gets_a_did_you_mean(capsys, tmp_path):
     code, _, err = run(capsys, ["measurements", "import", str(DATA / "vllm-main-2025-05_llama-3.1-8b_h100_rate3.6.json"),
                                 "--out", str(tmp_path), "--model", "llama-3.1-8b", "--gpu", "h100-sxn", "--gpus", "1"])
