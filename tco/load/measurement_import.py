@@ -139,10 +139,11 @@ def to_measurements(runs: list[BenchRun], file_name: str, sha256: str, d: Deploy
 
 
 def weights_problem(catalog, d: Deployment, precision: str, file_name: str) -> DataProblem | None:
-    """A replica whose GPUs cannot hold the model's weights did not serve the run as stated: most often `--gpus` was
-    given per GPU of a larger replica, or the replicas' GPUs were counted in `--replicas`. Caught here because a record
-    answers `tco throughput` for its deployment in place of the model, which would call that deployment unable to run.
-    The bound is the memory the driver reports, every byte of it (no reserve, no KV cache)."""
+    """A replica whose GPUs cannot hold the model's weights did not serve the run as stated: most often a
+    tensor-parallel replica's GPUs were counted in `--replicas` with `--gpus 1`. Caught here, while the person knows
+    the run: written, the record would never answer `tco throughput` (the model calls its deployment unable to run)
+    and `tco bench accuracy --hardware-dir` would score the model 100 % off on it. The bound is the memory the driver
+    reports, every byte of it (no reserve, no KV cache)."""
     from tco.engine.throughput import memory_bytes_of, weight_bytes
 
     model, gpu = catalog.models[d.model], catalog.gpus[d.gpu]

@@ -229,7 +229,8 @@ def test_a_replica_that_cannot_hold_the_weights_is_refused(capsys, tmp_path):
     8 replicas of one GPU (`--gpus 1 --replicas 8`, the two flags mixed up), one replica would keep 70.0 billion
     parameters x 2 bytes = 140.0 GB of weights (`weight_bytes`) in one A100 40GB's 40 GiB = 42.9 GB (what the driver
     reports): it cannot have served the run, so nothing is written and `--gpus` is named. As run, 8 x 42.9 = 343.6 GB
-    hold them: imported. Such a record would answer `tco throughput` for a deployment the model says cannot run."""
+    hold them: imported. Written, such a record would never answer `tco throughput` (the model says its deployment
+    cannot run) and `tco bench accuracy --hardware-dir` would score the model 100 % off on it."""
     name = "vllm-0.8.3_llama-3.3-70b_tp8_qps04_trimmed.json"
     flags = ["--model", "llama-3.3-70b", "--gpu", "a100-40gb", "--precision", "bf16"]
     code, _, err = run(capsys, ["measurements", "import", str(DATA / name), "--out", str(tmp_path / "slip"), *flags,
