@@ -263,8 +263,8 @@ def evaluate(d: Deployment, concurrency: int) -> Point:
     Latency of one request (why percentiles): it arrives during a step and waits for it to end (uniform,
     half a step at the median), then its first token comes with a step that carries its own prompt and
     the N other prompts started with it: TTFT at percentile q = q x step + step(B, N_q others + own).
-    TPOT is the step with the others' prompts, divided by a; a request's TPOT averages the prompts of its
-    output / a steps, so its spread shrinks with the square root of that count.
+    TPOT is the step with the others' prompts, divided by a; a request's TPOT averages the prompts of its S
+    steps, so its spread shrinks with the square root of that count.
     """
     b = float(concurrency)
     a = d.acceptance_length
