@@ -13,7 +13,8 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Sequence
 
-from tco.engine.throughput import FITTED, FittedConstants, ServingConfig, predict_at_rate, predict_model
+from tco.engine.throughput import (FITTED, FittedConstants, ServingConfig, ThroughputResult, predict_at_rate, predict_model,
+                                  predict_offline_run)
 from tco.engine.throughput.gpu import peak_tflops
 from tco.engine.throughput.lookup import interpolate
 from tco.engine.throughput.measured_load import FIXED_REQUEST_RATE, OFFLINE
@@ -208,17 +209,28 @@ def usable(catalog: Catalog, source: str | None = None) -> list[ThroughputMeasur
             and (m.scenario != FIXED_REQUEST_RATE or m.request_rate_per_s)]
 
 
+def predict_run(catalog: Catalog, m: ThroughputMeasurement, constants: FittedConstants = FITTED,
+                finite_runs: bool = False) -> ThroughputResult:
+    """The model alone (with `constants`) on the run a measurement describes, at the load it ran: the rate it offered
+    (`usable` keeps only runs at a fixed rate that give it), its requests in flight, or the steady state of an offline
+    run. Every score and every fit reads the model through here. `finite_runs`: an offline run that says how many
+    requests it queued at once is scored as that run (`predict_offline_run`: its waves), not as the steady state; tried
+    on 2026-12-06 and not the default (docs/throughput.md, "A published offline run is a run of N requests")."""
+    model, gpu = catalog.models[m.model], catalog.gpus[m.gpu]
+    if m.scenario == FIXED_REQUEST_RATE:
+        return predict_at_rate(model, gpu, config_of(m), m.request_rate_per_s, constants)
+    if finite_runs and m.scenario == OFFLINE and m.concurrency is None and m.successful_requests:
+        return predict_offline_run(model, gpu, config_of(m), m.successful_requests, constants)
+    return predict_model(model, gpu, config_of(m), constants)
+
+
 def model_cases(catalog: Catalog, measurements: Iterable[ThroughputMeasurement] | None = None,
-                constants: FittedConstants = FITTED) -> list[Case]:
-    """The model alone (with `constants`) on each measurement (default: every usable one)."""
+                constants: FittedConstants = FITTED, finite_runs: bool = False) -> list[Case]:
+    """The model alone (with `constants`) on each measurement (default: every usable one); `finite_runs`: see
+    `predict_run`."""
     out = []
     for m in measurements if measurements is not None else usable(catalog):
-        model, gpu = catalog.models[m.model], catalog.gpus[m.gpu]
-        if m.scenario == FIXED_REQUEST_RATE:
-            # the load the run offered, not the most the replica serves (`usable` keeps only runs that give the rate)
-            r = predict_at_rate(model, gpu, config_of(m), m.request_rate_per_s, constants)
-        else:
-            r = predict_model(model, gpu, config_of(m), constants)
+        r = predict_run(catalog, m, constants, finite_runs)
         out.append(Case(m, r.output_tokens_per_s if r.runnable else None,
                         r.tpot_ms if r.runnable else None, r.ttft_ms if r.runnable else None))
     return out
@@ -262,11 +274,11 @@ def by(cases: Sequence[Case], group: str, key_of: Callable[[ThroughputMeasuremen
     return [summary(v, group, k) for k, v in sorted(groups.items())]
 
 
-def accuracy_rows(catalog: Catalog, holdouts: Sequence[dict] = ()) -> list[dict]:
+def accuracy_rows(catalog: Catalog, holdouts: Sequence[dict] = (), finite_runs: bool = False) -> list[dict]:
     """Every figure `tco bench accuracy` prints: overall and per source, per concurrency band and per
     metric (throughput, TPOT, TTFT where the rows have them), per GPU, model, precision, plus the
     leave-one-out interpolation and the hold-out figures recorded by the fitting script."""
-    cases = model_cases(catalog)
+    cases = model_cases(catalog, finite_runs=finite_runs)
     rows = [summary(cases, "model (all rows)", "overall")]
     for metric in METRICS:
         with_metric = [c.as_metric(metric) for c in cases if c.has(metric)]
@@ -443,11 +455,14 @@ def run_benchmark(args) -> int:
                 print(f"tco bench accuracy: {path}: {len(skipped)} rows not scored, not in the catalog: {unknown} "
                       "(see `tco models list`, `tco hardware list`)", file=sys.stderr)
         catalog = replace(catalog, measurements=measurements)
+    finite_runs = getattr(args, "finite_runs", False)
     if getattr(args, "rows", False):
-        print_rows(case_rows(model_cases(catalog)), args.format, ROW_COLUMNS,
+        print_rows(case_rows(model_cases(catalog, finite_runs=finite_runs)), args.format, ROW_COLUMNS,
                    priority=("id", "throughput_abs_pct_error", "tpot_abs_pct_error", "ttft_abs_pct_error", "load",
                              "measured_output_tokens_per_s", "model_output_tokens_per_s", "gpu", "model"))
         return 0
-    rows = accuracy_rows(catalog) if tables else accuracy_rows(catalog, [*HOLDOUT_ROWS, *SERVING_HOLDOUT_ROWS])
+    # the recorded hold-outs are the bundled rows' under the default scoring: not shown beside other rows or scorings
+    holdouts = () if tables or finite_runs else [*HOLDOUT_ROWS, *SERVING_HOLDOUT_ROWS]
+    rows = accuracy_rows(catalog, holdouts, finite_runs)
     print_rows(rows, args.format, ("group", "key", "rows", "median_abs_pct_error", "p90_abs_pct_error"))
     return 0

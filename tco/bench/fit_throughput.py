@@ -7,8 +7,8 @@ or one model family, evaluate on it) that `tco bench accuracy` reports and docs/
 `--per-generation links|none` fits the variants with fewer per-generation values, to compare.
 
 Why values and not module globals: every candidate is a new frozen `FittedConstants` passed to
-`predict_model`, so the model module is never rewritten while it runs, and the result is a value
-the caller can print, compare or evaluate.
+the model (`tco.bench.accuracy.predict_run`), so the model module is never rewritten while it runs,
+and the result is a value the caller can print, compare or evaluate.
 
 Why a coordinate search in log space and not scipy: few parameters, no extra dependency, and
 the objective (median + P90 of absolute log error) is not smooth anyway.
@@ -22,7 +22,7 @@ import sys
 from dataclasses import fields, replace
 from typing import Callable, Sequence
 
-from tco.engine.throughput import FITTED, GENERATIONS, FittedConstants, PerGeneration, efficiency_generation, predict_model
+from tco.engine.throughput import FITTED, GENERATIONS, FittedConstants, PerGeneration, efficiency_generation
 from tco.engine.throughput.fitted import GENERATION_FALLBACK
 from tco.model.catalog import Catalog
 from tco.model.hardware import ThroughputMeasurement
@@ -148,11 +148,11 @@ def _all_errors(catalog: Catalog, rows: Sequence[ThroughputMeasurement], constan
                 ttft_max_concurrency: int | None = None) -> tuple[list[float], list[float], list[float]]:
     """Absolute log errors of throughput (every row), TPOT and TTFT (rows that publish them; medians first;
     TTFT only up to `ttft_max_concurrency` requests in flight when given)."""
-    from tco.bench.accuracy import config_of, measured_tpot_ms, measured_ttft_ms
+    from tco.bench.accuracy import measured_tpot_ms, measured_ttft_ms, predict_run
 
     out, tpot, ttft = [], [], []
     for m in rows:
-        r = predict_model(catalog.models[m.model], catalog.gpus[m.gpu], config_of(m), constants)
+        r = predict_run(catalog, m, constants)
         out.append(abs(math.log(r.output_tokens_per_s / m.output_tokens_per_s)) if r.runnable else 1.0)
         ttft_counted = ttft_max_concurrency is None or (m.concurrency is not None and m.concurrency <= ttft_max_concurrency)
         for measured, predicted, errors in ((measured_tpot_ms(m), r.tpot_ms, tpot),

@@ -52,7 +52,11 @@ EXTRA_ARGUMENTS: dict[str, tuple[tuple[tuple[str, ...], dict], ...]] = {
                                          "or of an InferenceX table; repeatable), not on the bundled ones"}),
                  (("--rows",), {"action": "store_true",
                                 "help": "one line per measurement instead of the medians: measured and model throughput, "
-                                        "TPOT and TTFT side by side, with the error each scores"})),
+                                        "TPOT and TTFT side by side, with the error each scores"}),
+                 (("--finite-runs",), {"action": "store_true",
+                                       "help": "score an offline run that states its request count as that many requests "
+                                               "queued at once (the waves of a finite run), not as the steady state; not the "
+                                               "default (docs/throughput.md)"})),
     "export": ((("--scenarios",), {"type": int, "metavar": "N", "help": "how many scenarios the workbook holds (default 100)"}),),
     "decode": ((("--min-concurrency",), {"type": int, "default": 65, "metavar": "C",
                                           "help": "only rows with at least C requests in flight (default 65)"}),

@@ -16,6 +16,8 @@ Decisions:
   below 1.0 ran the C++ runtime (`runtime: cpp`), others the Python one.
 - Lengths must be `fixed` (the layout's only kind so far); means are kept as published (`mean_ttft_ms` ...).
 - Rows without an output figure are left out (a total would have to be split: our estimate, not a measurement).
+- `num_requests` becomes `successful_requests` (`tco bench accuracy --finite-runs` scores the run as that many requests
+  queued at once).
 - Ids are `PREFIX:row id`; `tco bench accuracy` reports each prefix as a source of its own.
 """
 
@@ -67,7 +69,8 @@ def _record(row: dict[str, str], line: int, file_name: str, names: dict, prefix:
 
     try:
         published = _number(row, "output_tokens_per_s")
-        numbers = {c: _number(row, c) for c in ("mean_ttft_ms", "mean_tpot_ms", "p99_ttft_ms", "p99_tpot_ms", "concurrency")}
+        numbers = {c: _number(row, c) for c in ("mean_ttft_ms", "mean_tpot_ms", "p99_ttft_ms", "p99_tpot_ms", "concurrency",
+                                                "num_requests")}
     except ValueError as e:
         raise stop("output_tokens_per_s", f"not a number ({e})") from None
     if published is None:
@@ -104,6 +107,8 @@ def _record(row: dict[str, str], line: int, file_name: str, names: dict, prefix:
     if numbers["concurrency"] is not None:
         record["concurrency"] = int(numbers["concurrency"])
     record["output_tokens_per_s"] = published * (num_gpus if scope == "per_gpu" else 1)
+    if numbers["num_requests"] is not None:
+        record["successful_requests"] = int(numbers["num_requests"])
     for field, column in (("ttft_ms", "mean_ttft_ms"), ("tpot_ms", "mean_tpot_ms"), ("ttft_p99_ms", "p99_ttft_ms"),
                           ("tpot_p99_ms", "p99_tpot_ms")):
         if numbers[column] is not None and numbers[column] > 0:

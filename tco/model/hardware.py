@@ -321,7 +321,9 @@ class ThroughputMeasurement(StrictModel):
     """The serving stack as the source names it, where `engine` is only the closest known engine
     (e.g. `NVIDIA Dynamo + SGLang (disaggregated)`, `AMD ATOM`)."""
     successful_requests: int | None = Field(default=None, ge=0)
-    """Requests the figures describe (benchmark tools count successful requests only)."""
+    """Requests the figures describe (benchmark tools count successful requests only; a published table's
+    `num_requests`). `tco bench accuracy --finite-runs` scores an offline run as that many requests queued at once,
+    which a replica serves in waves of its batch (`predict_offline_run`)."""
     failed_requests: int | None = Field(default=None, ge=0)
     source: str
     as_of: str

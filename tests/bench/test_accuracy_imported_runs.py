@@ -49,6 +49,33 @@ def test_an_offline_run_keeps_its_throughput_score_but_not_its_ttft(imported):
     assert not any(c.has("ttft") for c in offline) and all(c.has("throughput") for c in offline)
 
 
+def test_with_finite_runs_an_offline_run_is_scored_as_the_requests_it_queued(imported, capsys):
+    """Line 3 of the offline file: 800 requests of 2,047 in / 1,023 out sent at once (`completed` 800), a little under
+    two of the model's batches. By default it is scored against the steady state; with `--finite-runs` as that run
+    (`predict_offline_run`: a full batch, then the rest as a smaller one), a little lower."""
+    from tco.bench.accuracy import config_of, model_cases, summary
+    from tco.engine.throughput import predict_model, predict_offline_run
+    from tco.load.hardware import load_hardware
+
+    folder, cases = imported
+    catalog = load_hardware(extra_dirs=[folder])
+    model, gpu = catalog.models["llama-3.3-70b"], catalog.gpus["h200"]
+    [short] = [c for c in cases.values() if c.measurement.successful_requests == 800]
+    config = config_of(short.measurement)
+    steady = predict_model(model, gpu, config)
+    assert 400 < steady.concurrency < 800  # one full batch and one partial one
+    assert short.predicted_tokens_per_s == steady.output_tokens_per_s  # the default
+    [as_run] = model_cases(catalog, [short.measurement], finite_runs=True)
+    assert as_run.predicted_tokens_per_s == predict_offline_run(model, gpu, config, 800).output_tokens_per_s
+    assert as_run.predicted_tokens_per_s < steady.output_tokens_per_s
+    # the report with --finite-runs scores every offline run so, and leaves out the hold-outs (fitted the default way)
+    assert main(["bench", "accuracy", "--hardware-dir", str(folder), "--finite-runs", "--format", "json"]) == 0
+    rows = {(r["group"], r["key"]): r for r in json.loads(capsys.readouterr().out)}
+    runs = [c.as_metric("throughput") for c in model_cases(catalog, [c.measurement for c in cases.values()], finite_runs=True)]
+    assert rows[("throughput per source", "user")]["median_abs_pct_error"] == summary(runs)["median_abs_pct_error"]
+    assert not any(group.startswith("hold-out") for group, _ in rows)
+
+
 def test_the_report_groups_the_imported_runs_by_their_source(imported, capsys):
     folder, _ = imported
     assert main(["bench", "accuracy", "--hardware-dir", str(folder), "--format", "json"]) == 0

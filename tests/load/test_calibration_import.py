@@ -17,7 +17,7 @@ SHARED_CSV = Path("/work/shared/data/calibration/measurements.csv")
 BUNDLED = Path(__file__).resolve().parents[2] / "hardware" / "measurements"
 pytestmark = pytest.mark.skipif(not SHARED_CSV.exists(), reason="shared calibration table not on this machine")
 FIELDS = ("model", "gpu", "num_gpus", "tp", "pp", "precision", "kv_cache_precision", "engine", "runtime", "scenario",
-          "input_tokens", "output_tokens", "concurrency", "output_tokens_per_s")
+          "input_tokens", "output_tokens", "concurrency", "output_tokens_per_s", "successful_requests")
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +32,8 @@ def test_the_shared_table_converts_to_the_bundled_figures(catalog):
     assert len(converted) == len(bundled) == 631
     for row_id, record in bundled.items():
         assert {f: record.get(f) for f in FIELDS} == {f: converted[row_id].get(f) for f in FIELDS}, row_id
+    # each run's request count (`num_requests`), which scores it as a run of that many requests queued at once
+    assert {r["successful_requests"] for r in bundled.values()} == {1000, 1500, 3000, 30000}
     # v0.17 ran TensorRT engines (the C++ runtime), v1.0 the PyTorch backend
     assert runtime_of("trtllm", "0.17 (TensorRT engine flow, trtllm-bench)") == "cpp"
     assert runtime_of("trtllm", "PyTorch backend, trtllm-bench throughput") == "python" == runtime_of("vllm", "0.9")

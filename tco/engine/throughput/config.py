@@ -268,6 +268,9 @@ class ServingConfig:
     """Percentile of the requests the TTFT / TPOT targets must hold for (p50, p90, p99)."""
     decode_only: bool = False
     """Internal: the decode side of a disaggregated replica (prompts are prefilled elsewhere)."""
+    queued_at_once: bool = False
+    """Internal (`predict_offline_run`): the `concurrency` requests were all queued at once, so every one is in the
+    engine's steps from the start and none spends time outside them (no closed loop)."""
 
 
 @dataclass(frozen=True)

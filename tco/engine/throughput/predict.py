@@ -117,6 +117,44 @@ def predict_at_rate(model: OpenModel, gpu: GpuType, config: ServingConfig, reque
                    limited_by="offered load")
 
 
+def predict_offline_run(model: OpenModel, gpu: GpuType, config: ServingConfig, requests: int,
+                        constants: FittedConstants = FITTED) -> ThroughputResult:
+    """`requests` requests queued at once and served to the last (an offline benchmark: trtllm-bench, SGLang's
+    bench_serving at an infinite rate), the model only: the output tokens of the whole run over its whole duration.
+
+    Why not the steady state: the replica holds at most B of them at once (the steady state's batch: its memory, its
+    running limit, or the prompts its step budget admits), so N requests of equal lengths go through in waves: N // B
+    batches of B at the steady state's pace, then the N mod B left over as one smaller batch, which goes at a smaller
+    batch's pace (every step still reads all the weights); N <= B is a single batch of N. A published offline figure
+    is that average. Scored against the steady state, runs of few waves read as a model too fast and runs of many
+    as a model too slow (the TensorRT-LLM tables run 1,000-30,000 requests, 0.3 to 150 of the model's batches).
+    `tco bench accuracy --finite-runs` scores the offline rows so; not the default, because the constants refitted
+    that way predicted the held-out DeepSeek family worse (docs/throughput.md, "A published offline run is a run of N
+    requests"). Limit: lengths that vary smear the waves; the run is taken at its mean lengths, as the steady state is."""
+    if requests < 1:
+        return not_runnable(f"an offline run needs at least one request (got {requests})", config)
+    offline = replace(config, concurrency=None, ttft_ms=None, tpot_ms=None)
+    top = predict_model(model, gpu, offline, constants)
+    if not top.runnable:
+        return top
+
+    def output_per_s(batch: int) -> float:
+        # every request of the batch is in the engine's steps from the start: nothing outside them holds a slot
+        return predict_model(model, gpu, replace(offline, concurrency=batch, queued_at_once=True), constants).output_tokens_per_s
+
+    batch = max(top.concurrency, 1)
+    if requests <= batch:
+        out = output_per_s(requests)
+    else:
+        full_batches, left_over = divmod(requests, batch)
+        seconds = full_batches * batch * config.output_tokens / top.output_tokens_per_s
+        if left_over:
+            seconds += left_over * config.output_tokens / output_per_s(left_over)
+        out = requests * config.output_tokens / seconds
+    return replace(top, output_tokens_per_s=out, output_tokens_per_s_per_gpu=out / config.gpus,
+                   requests_per_s=out / config.output_tokens)
+
+
 def predict_aggregated(model: OpenModel, gpu: GpuType, config: ServingConfig, constants: FittedConstants = FITTED) -> ThroughputResult:
     """One replica whose GPUs do both prefill and decode (in-flight batching with chunked prefill)."""
     precision = config.precision
@@ -593,8 +631,9 @@ def choose_concurrency(d: Deployment, config: ServingConfig, ceiling: int, max_f
         top = min(per_replica, holds)
     else:
         top = ceiling
-    if config.concurrency is not None and not config.decode_only:
-        # A closed loop of C requests (a decode side's batch is all decoding: its loop is closed in _disaggregated_at)
+    if config.concurrency is not None and not config.decode_only and not config.queued_at_once:
+        # A closed loop of C requests (a decode side's batch is all decoding: its loop is closed in _disaggregated_at;
+        # requests queued at once are all in the steps)
         p = spread_over_replicas(d, config.concurrency, partial(loop_point, most=holds))
     else:
         p = evaluate(d, top)
