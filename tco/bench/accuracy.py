@@ -13,11 +13,11 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Sequence
 
-from tco.engine.throughput import (FITTED, FittedConstants, ServingConfig, ThroughputResult, predict_at_rate, predict_model,
-                                  predict_offline_run)
+from tco.engine.throughput import (FITTED, FittedConstants, ServingConfig, ThroughputResult, predict_at_rate,
+                                  predict_closed_loop_run, predict_model, predict_offline_run)
 from tco.engine.throughput.gpu import peak_tflops
 from tco.engine.throughput.lookup import interpolate
-from tco.engine.throughput.measured_load import FIXED_REQUEST_RATE, OFFLINE
+from tco.engine.throughput.measured_load import FIXED_CONCURRENCY, FIXED_REQUEST_RATE, OFFLINE
 from tco.engine.throughput.regimes import INTERPOLATION, RegimeError, band_name, family, regime_names
 from tco.model.catalog import Catalog
 from tco.model.hardware import GpuType, ThroughputMeasurement
@@ -209,28 +209,48 @@ def usable(catalog: Catalog, source: str | None = None) -> list[ThroughputMeasur
             and (m.scenario != FIXED_REQUEST_RATE or m.request_rate_per_s)]
 
 
+INFERENCEX_REQUESTS_PER_CLIENT = 10
+"""InferenceX's harness sends 10 x C prompts at --max-concurrency C (single-node scripts, `benchmark_lib.sh`;
+README-inferencex.md, "Workload"). Its multi-node launchers set their own count, which is not published: taken as the
+same, which the runs' own figures bear out (docs/throughput.md, "A closed-loop run ends in a drain")."""
+
+
+def closed_loop_requests(m: ThroughputMeasurement) -> int | None:
+    """The requests a closed-loop run at a fixed concurrency sent, where the harness that ran it says so; None = not
+    known (scored as the steady state). Only InferenceX's records: other tools' runs may stop at a time, not a count."""
+    if m.scenario != FIXED_CONCURRENCY or not m.concurrency or source_of(m) != "inferencex":
+        return None
+    return INFERENCEX_REQUESTS_PER_CLIENT * m.concurrency
+
+
 def predict_run(catalog: Catalog, m: ThroughputMeasurement, constants: FittedConstants = FITTED,
-                finite_runs: bool = False) -> ThroughputResult:
+                finite_runs: bool = False, steady_state: bool = False) -> ThroughputResult:
     """The model alone (with `constants`) on the run a measurement describes, at the load it ran: the rate it offered
-    (`usable` keeps only runs at a fixed rate that give it), its requests in flight, or the steady state of an offline
-    run. Every score and every fit reads the model through here. `finite_runs`: an offline run that says how many
-    requests it queued at once is scored as that run (`predict_offline_run`: its waves), not as the steady state; tried
-    on 2026-12-06 and not the default (docs/throughput.md, "A published offline run is a run of N requests")."""
+    (`usable` keeps only runs at a fixed rate that give it), its clients' closed loop to the run's last request where
+    the harness says how many it sent (`predict_closed_loop_run`: the steady state, then the drain), its requests in
+    flight, or the steady state of an offline run. Every score and every fit reads the model through here.
+    `finite_runs`: an offline run that says how many requests it queued at once is scored as that run
+    (`predict_offline_run`: its waves), not as the steady state; tried on 2026-12-06 and not the default
+    (docs/throughput.md, "A published offline run is a run of N requests"). `steady_state`: every run at its steady
+    state, the drain left out (the scoring before 2026-12-06)."""
     model, gpu = catalog.models[m.model], catalog.gpus[m.gpu]
     if m.scenario == FIXED_REQUEST_RATE:
         return predict_at_rate(model, gpu, config_of(m), m.request_rate_per_s, constants)
     if finite_runs and m.scenario == OFFLINE and m.concurrency is None and m.successful_requests:
         return predict_offline_run(model, gpu, config_of(m), m.successful_requests, constants)
+    requests = None if steady_state else closed_loop_requests(m)
+    if requests:
+        return predict_closed_loop_run(model, gpu, config_of(m), requests, constants)
     return predict_model(model, gpu, config_of(m), constants)
 
 
 def model_cases(catalog: Catalog, measurements: Iterable[ThroughputMeasurement] | None = None,
-                constants: FittedConstants = FITTED, finite_runs: bool = False) -> list[Case]:
-    """The model alone (with `constants`) on each measurement (default: every usable one); `finite_runs`: see
-    `predict_run`."""
+                constants: FittedConstants = FITTED, finite_runs: bool = False, steady_state: bool = False) -> list[Case]:
+    """The model alone (with `constants`) on each measurement (default: every usable one); `finite_runs`,
+    `steady_state`: see `predict_run`."""
     out = []
     for m in measurements if measurements is not None else usable(catalog):
-        r = predict_run(catalog, m, constants, finite_runs)
+        r = predict_run(catalog, m, constants, finite_runs, steady_state)
         out.append(Case(m, r.output_tokens_per_s if r.runnable else None,
                         r.tpot_ms if r.runnable else None, r.ttft_ms if r.runnable else None))
     return out
@@ -274,11 +294,12 @@ def by(cases: Sequence[Case], group: str, key_of: Callable[[ThroughputMeasuremen
     return [summary(v, group, k) for k, v in sorted(groups.items())]
 
 
-def accuracy_rows(catalog: Catalog, holdouts: Sequence[dict] = (), finite_runs: bool = False) -> list[dict]:
+def accuracy_rows(catalog: Catalog, holdouts: Sequence[dict] = (), finite_runs: bool = False,
+                  steady_state: bool = False) -> list[dict]:
     """Every figure `tco bench accuracy` prints: overall and per source, per concurrency band and per
     metric (throughput, TPOT, TTFT where the rows have them), per GPU, model, precision, plus the
     leave-one-out interpolation and the hold-out figures recorded by the fitting script."""
-    cases = model_cases(catalog, finite_runs=finite_runs)
+    cases = model_cases(catalog, finite_runs=finite_runs, steady_state=steady_state)
     rows = [summary(cases, "model (all rows)", "overall")]
     for metric in METRICS:
         with_metric = [c.as_metric(metric) for c in cases if c.has(metric)]
@@ -455,14 +476,14 @@ def run_benchmark(args) -> int:
                 print(f"tco bench accuracy: {path}: {len(skipped)} rows not scored, not in the catalog: {unknown} "
                       "(see `tco models list`, `tco hardware list`)", file=sys.stderr)
         catalog = replace(catalog, measurements=measurements)
-    finite_runs = getattr(args, "finite_runs", False)
+    finite_runs, steady_state = getattr(args, "finite_runs", False), getattr(args, "steady_state", False)
     if getattr(args, "rows", False):
-        print_rows(case_rows(model_cases(catalog, finite_runs=finite_runs)), args.format, ROW_COLUMNS,
+        print_rows(case_rows(model_cases(catalog, finite_runs=finite_runs, steady_state=steady_state)), args.format, ROW_COLUMNS,
                    priority=("id", "throughput_abs_pct_error", "tpot_abs_pct_error", "ttft_abs_pct_error", "load",
                              "measured_output_tokens_per_s", "model_output_tokens_per_s", "gpu", "model"))
         return 0
     # the recorded hold-outs are the bundled rows' under the default scoring: not shown beside other rows or scorings
-    holdouts = () if tables or finite_runs else [*HOLDOUT_ROWS, *SERVING_HOLDOUT_ROWS]
-    rows = accuracy_rows(catalog, holdouts, finite_runs)
+    holdouts = () if tables or finite_runs or steady_state else [*HOLDOUT_ROWS, *SERVING_HOLDOUT_ROWS]
+    rows = accuracy_rows(catalog, holdouts, finite_runs, steady_state)
     print_rows(rows, args.format, ("group", "key", "rows", "median_abs_pct_error", "p90_abs_pct_error"))
     return 0

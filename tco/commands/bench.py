@@ -56,7 +56,10 @@ EXTRA_ARGUMENTS: dict[str, tuple[tuple[tuple[str, ...], dict], ...]] = {
                  (("--finite-runs",), {"action": "store_true",
                                        "help": "score an offline run that states its request count as that many requests "
                                                "queued at once (the waves of a finite run), not as the steady state; not the "
-                                               "default (docs/throughput.md)"})),
+                                               "default (docs/throughput.md)"}),
+                 (("--steady-state",), {"action": "store_true",
+                                        "help": "score every run at its steady state: a closed-loop run's drain (InferenceX's 10 x C "
+                                                "requests) left out, as scored before 2026-12-06"})),
     "export": ((("--scenarios",), {"type": int, "metavar": "N", "help": "how many scenarios the workbook holds (default 100)"}),),
     "decode": ((("--min-concurrency",), {"type": int, "default": 65, "metavar": "C",
                                           "help": "only rows with at least C requests in flight (default 65)"}),

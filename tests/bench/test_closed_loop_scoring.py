@@ -1,0 +1,75 @@
+"""`tco bench accuracy` scores an InferenceX row as the closed-loop run it was: C clients sending 10 x C requests
+(README-inferencex.md, "Workload"), the steady state and then the drain (`predict_closed_loop_run`), not the steady
+state alone. The published rows bear it out: a run that held C requests in flight throughout would satisfy Little's law
+exactly (C = completions a second x a request's time, the time from the row's own mean TTFT and TPOT); the rows hold
+a few per cent fewer, as much as the drain the model works out for them."""
+
+from __future__ import annotations
+
+import statistics
+
+import pytest
+
+from tco.bench.accuracy import (INFERENCEX_REQUESTS_PER_CLIENT, accuracy_rows, closed_loop_requests, config_of,
+                                model_cases, predict_run, usable)
+from tco.engine.throughput import predict_closed_loop_run, predict_model
+from tco.load.hardware import load_hardware
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_hardware()
+
+
+@pytest.fixture(scope="module")
+def inferencex_rows(catalog):
+    return [m for m in usable(catalog) if m.id.startswith("inferencex:")]
+
+
+def test_an_inferencex_row_is_scored_as_ten_requests_a_client_and_a_steady_state_on_request(catalog):
+    """H0350: Dynamo + SGLang on 20 GB200 (prefill 4, decode 16), 1k / 1k, 128 clients: 1,280 requests."""
+    m = next(m for m in usable(catalog) if m.id == "inferencex:H0350")
+    model, gpu = catalog.models[m.model], catalog.gpus[m.gpu]
+    assert m.concurrency == 128 and closed_loop_requests(m) == INFERENCEX_REQUESTS_PER_CLIENT * 128 == 1280
+    run, steady = predict_run(catalog, m), predict_run(catalog, m, steady_state=True)
+    assert run == predict_closed_loop_run(model, gpu, config_of(m), 1280)
+    assert steady == predict_model(model, gpu, config_of(m))
+    assert 0.95 * steady.output_tokens_per_s < run.output_tokens_per_s < 0.99 * steady.output_tokens_per_s
+    assert (run.ttft_ms, run.tpot_ms) == (steady.ttft_ms, steady.tpot_ms)  # the latencies stay the steady state's
+
+
+def test_only_a_harness_that_says_how_many_requests_it_sent_is_scored_as_a_run(catalog):
+    """TensorRT-LLM's offline rows (no clients) and one request in flight are the steady state either way."""
+    offline = next(m for m in usable(catalog) if m.id.startswith("trtllm"))
+    assert closed_loop_requests(offline) is None
+    assert predict_run(catalog, offline) == predict_run(catalog, offline, steady_state=True)
+
+
+def test_the_drain_the_model_works_out_is_the_one_the_rows_measured(catalog, inferencex_rows):
+    """Per row with a mean TTFT and TPOT and at least 2 clients: measured, Little's ratio (completions a second x
+    (TTFT + (output - 1) x TPOT) / C); modelled, the run over the steady state. Medians: single-node rows (whose count,
+    10 x C, the harness states) 0.975 measured, 0.975 modelled; disaggregated rows (count not published, taken the
+    same) 0.960 and 0.971. Scored as the steady state, every row would be taken at 1."""
+    rows = [m for m in inferencex_rows if m.concurrency >= 2 and m.ttft_ms and m.tpot_ms]
+    run = {c.measurement.id: c.predicted_tokens_per_s for c in model_cases(catalog, rows)}
+    steady = {c.measurement.id: c.predicted_tokens_per_s for c in model_cases(catalog, rows, steady_state=True)}
+
+    def little(m):
+        out = config_of(m).output_tokens
+        return m.output_tokens_per_s / out * (m.ttft_ms + (out - 1) * m.tpot_ms) / 1e3 / m.concurrency
+
+    for disaggregated, tolerance in ((False, 0.01), (True, 0.02)):
+        group = [m for m in rows if m.disaggregated == disaggregated and run[m.id] and steady[m.id]]
+        assert len(group) > 50
+        measured = statistics.median(little(m) for m in group)
+        modelled = statistics.median(run[m.id] / steady[m.id] for m in group)
+        assert measured < 0.98 and modelled < 0.98
+        assert modelled == pytest.approx(measured, abs=tolerance)
+
+
+def test_the_report_is_the_runs_and_the_steady_state_scoring_is_still_there(catalog, inferencex_rows):
+    run = model_cases(catalog, inferencex_rows)
+    steady = model_cases(catalog, inferencex_rows, steady_state=True)
+    [row] = [r for r in accuracy_rows(catalog) if (r["group"], r["key"]) == ("throughput per source", "inferencex")]
+    assert row["median_abs_pct_error"] == round(statistics.median(c.error for c in run), 2)
+    assert statistics.median(c.error for c in run) < statistics.median(c.error for c in steady)
