@@ -1,10 +1,9 @@
 """`predict_closed_loop_run`: N requests sent by C clients, each sending its next when its last completes (vLLM's and
 SGLang's bench_serving at a --max-concurrency, InferenceX at 10 x C requests): the steady state until the last request
-is sent, then a drain in which the batch falls from B to none over one output's decode steps."""
+is sent, then that request's life while the others drop out (the drain)."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 
 import pytest
@@ -30,13 +29,21 @@ def _decode_step_ms(setup, batch):
     return predict_model(model, gpu, replace(config, concurrency=batch, decode_only=True)).tpot_ms
 
 
-def test_the_run_is_the_steady_state_to_its_last_request_then_a_drain_at_half_the_batch(setup):
-    """N = 640 = 10 x C: the steady state's X carries the run through all of it but the 64 half-finished requests,
-    (640 - 32) x 500 / X seconds; then 500 steps at the decode step of 32 sequences."""
+def _beside(steady, clients):
+    """Sequences decoding beside the last request on average: the others drop out evenly over a life."""
+    life_s = clients * OUTPUT / steady.output_tokens_per_s
+    return 1 + (clients - 1) * (1 - steady.ttft_ms / 1e3 / life_s) / 2
+
+
+def test_the_run_is_the_steady_state_to_its_last_request_then_that_requests_life(setup):
+    """N = 640 = 10 x C: the last request goes out once the clients have spent 576 lives and the 63 others half of one
+    each, at (640 - 32.5) x 500 / X seconds; the run ends with it: its TTFT, then 499 steps beside about 32 others."""
     _, model, gpu, config = setup
     steady = predict_model(model, gpu, config)
     assert steady.concurrency == 64
-    seconds = (640 - 32) * OUTPUT / steady.output_tokens_per_s + OUTPUT * _decode_step_ms(setup, 32) / 1e3
+    batch = round(_beside(steady, 64))
+    assert batch == 32  # the TTFT is a small part of a life here
+    seconds = (640 - 32.5) * OUTPUT / steady.output_tokens_per_s + steady.ttft_ms / 1e3 + 499 * _decode_step_ms(setup, batch) / 1e3
     run = predict_closed_loop_run(model, gpu, config, 640)
     assert run.output_tokens_per_s == pytest.approx(640 * OUTPUT / seconds, rel=1e-12)
     assert run.requests_per_s == pytest.approx(run.output_tokens_per_s / OUTPUT, rel=1e-12)
@@ -46,20 +53,30 @@ def test_the_run_is_the_steady_state_to_its_last_request_then_a_drain_at_half_th
     assert (run.ttft_ms, run.tpot_ms, run.concurrency) == (steady.ttft_ms, steady.tpot_ms, steady.concurrency)
 
 
-def test_the_drain_at_half_the_batch_is_the_falling_batch_summed_step_by_step(setup):
-    """In the drain the B requests have 500 x (j / B) tokens left, j = 1..B (evenly spread over their lives): at its
-    k-th step ceil(B (1 - k / 500)) still decode. Summing each step at its own batch gives the drain's time; the
-    closed form takes all 500 at B / 2. A step is a fixed part plus a part per sequence, so the two agree."""
+def test_one_client_sends_its_requests_one_after_another_so_the_run_is_the_steady_state(setup):
+    """C = 1: no drain, N lives back to back (the InferenceX rows at one request measure 1.00 of Little's law)."""
     _, model, gpu, config = setup
-    batch = 64
-    step_ms = {b: _decode_step_ms(setup, b) for b in range(1, batch + 1)}
-    summed = sum(step_ms[math.ceil(batch * (1 - k / OUTPUT))] for k in range(OUTPUT))
-    assert summed == pytest.approx(OUTPUT * step_ms[batch // 2], rel=0.02)
-    assert step_ms[1] < step_ms[batch // 2] < step_ms[batch]  # the steps do shrink with the batch
+    one = replace(config, concurrency=1)
+    steady = predict_model(model, gpu, one).output_tokens_per_s
+    assert predict_closed_loop_run(model, gpu, one, 10).output_tokens_per_s == pytest.approx(steady, rel=0.002)
+
+
+def test_the_drain_batch_is_the_others_dropping_out_summed_step_by_step(setup):
+    """Of the 63 others, those with less left than the last request's TTFT are gone when it starts decoding (a share
+    TTFT / L); the rest have their tokens evenly spread over an output, so at its k-th decode step 1 + 63 (1 - TTFT / L)
+    (1 - k / 500) still decode. Summing each step at its own batch gives the drain; the closed form takes them all at
+    the mean batch. A step is a fixed part plus a part per sequence, so the two agree."""
+    _, model, gpu, config = setup
+    steady = predict_model(model, gpu, config)
+    staying = 1 - steady.ttft_ms / 1e3 / (64 * OUTPUT / steady.output_tokens_per_s)
+    step_ms = {b: _decode_step_ms(setup, b) for b in range(1, 65)}
+    summed_ms = sum(step_ms[round(1 + 63 * staying * (1 - k / OUTPUT))] for k in range(1, OUTPUT))
+    assert summed_ms == pytest.approx((OUTPUT - 1) * step_ms[round(_beside(steady, 64))], rel=0.01)
+    assert step_ms[1] < step_ms[32] < step_ms[64]  # the steps do shrink with the batch
 
 
 def test_the_loss_falls_as_the_run_lengthens(setup):
-    """The drain costs about the step's fixed share x B / 2N: ten times the requests, about a tenth of the loss."""
+    """The drain costs about the step's fixed share x C / 2N: ten times the requests, about a tenth of the loss."""
     _, model, gpu, config = setup
     steady = predict_model(model, gpu, config).output_tokens_per_s
     loss = {n: 1 - predict_closed_loop_run(model, gpu, config, n).output_tokens_per_s / steady for n in (640, 6400)}
@@ -74,30 +91,34 @@ def test_a_run_the_engine_holds_at_once_is_an_offline_run_of_it(setup):
                 == predict_offline_run(model, gpu, config, requests).output_tokens_per_s)
 
 
-def test_clients_beyond_the_engines_batch_wait_and_the_drain_starts_from_the_batch(setup):
-    """vLLM capped at 8 sequences (--max-num-seqs 8), 32 clients: 24 wait for a slot, and they keep the batch full
-    until the last request is in; the drain goes from 8, at 4 on average, not at 16."""
+def test_clients_beyond_the_engines_batch_wait_and_the_drain_is_at_most_the_batch(setup):
+    """vLLM capped at 8 sequences (--max-num-seqs 8), 32 clients: 24 wait for a slot, so a life is mostly that wait (the
+    TTFT) and the last request's TTFT is the steady one; beside it at most the 8 the engine runs."""
     _, model, gpu, config = setup
     capped = replace(config, concurrency=32, max_batch=8)
     steady = predict_model(model, gpu, capped)
     assert (steady.concurrency, steady.limited_by) == (8, "max batch")
-    seconds = (320 - 4) * OUTPUT / steady.output_tokens_per_s + OUTPUT * _decode_step_ms(setup, 4) / 1e3
+    batch = min(round(_beside(steady, 32)), 8)
+    assert batch < 8  # the others are mostly waiting, not decoding, when the last one decodes
+    seconds = (320 - 16.5) * OUTPUT / steady.output_tokens_per_s + steady.ttft_ms / 1e3 + 499 * _decode_step_ms(setup, batch) / 1e3
     run = predict_closed_loop_run(model, gpu, capped, 320)
     assert run.output_tokens_per_s == pytest.approx(320 * OUTPUT / seconds, rel=1e-12)
 
 
 def test_a_disaggregated_run_drains_on_its_decode_side(setup):
     """DeepSeek-R1 FP4 on 12 GB200, prefill 4 GPUs and decode 8 (an InferenceX layout), 1k / 1k, 64 clients: the drain
-    is the decode side's step at 32 sequences; the prompts were all prefilled before it."""
+    is the decode side's step; the prompts were all prefilled before it."""
     catalog, _, _, _ = setup
     model, gpu = catalog.models["deepseek-r1"], catalog.gpus["gb200"]
     config = ServingConfig(gpus=12, prefill_gpus=4, disaggregated=True, precision="fp4", engine="sglang",
                            input_tokens=1000, output_tokens=900, concurrency=64)
     steady = predict_model(model, gpu, config)
     assert steady.disaggregated and (steady.prefill_gpus, steady.decode_gpus, steady.concurrency) == (4, 8, 64)
+    life_s = 64 * 900 / steady.output_tokens_per_s
+    batch = round(1 + 63 * (1 - steady.ttft_ms / 1e3 / life_s) / 2)
     decode = predict_model(model, gpu, ServingConfig(gpus=8, decode_only=True, precision="fp4", engine="sglang",
-                                                     input_tokens=1000, output_tokens=900, concurrency=32))
-    seconds = (640 - 32) * 900 / steady.output_tokens_per_s + 900 * decode.tpot_ms / 1e3
+                                                     input_tokens=1000, output_tokens=900, concurrency=batch))
+    seconds = (640 - 32.5) * 900 / steady.output_tokens_per_s + steady.ttft_ms / 1e3 + 899 * decode.tpot_ms / 1e3
     run = predict_closed_loop_run(model, gpu, config, 640)
     assert run.output_tokens_per_s == pytest.approx(640 * 900 / seconds, rel=1e-12)
     assert run.output_tokens_per_s < steady.output_tokens_per_s

@@ -161,38 +161,40 @@ def predict_closed_loop_run(model: OpenModel, gpu: GpuType, config: ServingConfi
     closed-loop benchmark: vLLM's and SGLang's bench_serving at a --max-concurrency, InferenceX), the model only: the
     output tokens of the whole run over its whole duration; the latencies are the steady state's.
 
-    Why not the steady state: such a run ends in a drain. Until its last request is sent, the replica holds the steady
-    state's B requests (B <= C, the clients: those it runs; the others wait for a slot). Then nothing replaces a request
-    that completes. The B in flight are at evenly spread points of their lives (the steady mix), so half an output is
-    left to each on average and all of it to the one sent last: the batch falls from B to none over one output's
-    decode steps, each the decode-only step of the batch it holds, B / 2 on average (a step is a fixed part and a part
-    per sequence). Up to then the run went at the steady pace through all of it but those B half-requests, so
+    Why not the steady state: such a run ends in a drain. Until its last request is sent, each of the C clients has one
+    request in the replica (running, or waiting for a prefill or a slot): the steady state, X output tokens/s, a
+    request's life L = C x output / X. The last one sent then has all its life ahead and the C - 1 others are at evenly
+    spread points of theirs, so the clients have spent (N - C) x L + (C - 1) x L / 2 of their time: the last request
+    goes out at (N - (C + 1) / 2) x output / X. The run ends with it, its TTFT (the steady state's: the queue ahead of
+    it is) and then its decode steps, while the others drop out: about 1 + (C - 1) (1 - TTFT / L) / 2 sequences decode
+    beside it on average (at most the B the replica runs), each step the decode-only step of that batch. So
 
-        seconds = (N - B / 2) x output / X + output x TPOT(B / 2)
+        seconds = (N - (C + 1) / 2) x output / X + TTFT + (output - 1) x TPOT(that batch)
 
-    with X the steady output tokens/s and TPOT(B / 2) the decode step per output token at B / 2 sequences. The loss
-    against the steady state is about (the step's fixed share) x B / (2 N): 1-4 % at N = 10 C. A run of at most B
-    requests is all sent at once (`predict_offline_run`). Left out: the start, all C sent together (a closed loop mixes
-    within a few lives, and the burst of prompts is prefill the steady state counts anyway), and the last request's
-    own TTFT."""
+    One client (C = 1) gives N lives exactly; many, about (the step's fixed share) x C / 2N more than the steady state:
+    1-4 % at N = 10 C. A run of at most B requests is all sent at once (`predict_offline_run`). Left out: the start, all
+    C sent together (a closed loop mixes within a few lives, and the burst of prompts is prefill the steady state counts
+    anyway)."""
     if requests < 1:
         return not_runnable(f"a closed-loop run needs at least one request (got {requests})", config)
     top = predict_model(model, gpu, config, constants)
     if not top.runnable or config.concurrency is None:
         return top
-    batch = max(top.concurrency, 1)
-    if requests <= batch:
+    clients, running = config.concurrency, max(top.concurrency, 1)
+    if requests <= running:
         return predict_offline_run(model, gpu, config, requests, constants)
-    half = max(batch // 2, 1)
+    life_s = clients * config.output_tokens / top.output_tokens_per_s
+    beside = 1 + (clients - 1) * max(1.0 - top.ttft_ms / 1e3 / life_s, 0.0) / 2.0
+    batch = min(max(round(beside), 1), running)
     if top.disaggregated:
-        drain_config = replace(decode_side_config(config, top.decode_gpus), concurrency=half)
+        drain_config = replace(decode_side_config(config, top.decode_gpus), concurrency=batch)
     else:
-        drain_config = replace(config, concurrency=half, decode_only=True, ttft_ms=None, tpot_ms=None)
+        drain_config = replace(config, concurrency=batch, decode_only=True, ttft_ms=None, tpot_ms=None)
     drain = predict_model(model, gpu, drain_config, constants)
     if not drain.runnable:  # not met on any calibration row: fewer sequences of the same decode always fit
         return top
-    seconds = ((requests - batch / 2.0) * config.output_tokens / top.output_tokens_per_s
-               + config.output_tokens * drain.tpot_ms / 1e3)
+    seconds = ((requests - (clients + 1) / 2.0) * config.output_tokens / top.output_tokens_per_s
+               + top.ttft_ms / 1e3 + (config.output_tokens - 1) * drain.tpot_ms / 1e3)
     out = requests * config.output_tokens / seconds
     return replace(top, output_tokens_per_s=out, output_tokens_per_s_per_gpu=out / config.gpus,
                    requests_per_s=out / config.output_tokens)
