@@ -84,11 +84,16 @@ def test_the_loss_falls_as_the_run_lengthens(setup):
     assert loss[640] / loss[6400] == pytest.approx(10, rel=0.05)
 
 
-def test_a_run_the_engine_holds_at_once_is_an_offline_run_of_it(setup):
+def test_a_run_of_no_more_requests_than_clients_is_sent_at_once_an_offline_run_of_them(setup):
+    """Up to C requests all go out at the start: the replica serves them as an offline run (in waves of what it runs at
+    once: 20 requests on an engine capped at 8 are batches of 8, 8 and 4)."""
     _, model, gpu, config = setup
     for requests in (1, 40, 64):
         assert (predict_closed_loop_run(model, gpu, config, requests).output_tokens_per_s
                 == predict_offline_run(model, gpu, config, requests).output_tokens_per_s)
+    capped = replace(config, concurrency=32, max_batch=8)
+    run = predict_closed_loop_run(model, gpu, capped, 20)
+    assert run.runnable and run.output_tokens_per_s == predict_offline_run(model, gpu, capped, 20).output_tokens_per_s
 
 
 def test_clients_beyond_the_engines_batch_wait_and_the_drain_is_at_most_the_batch(setup):

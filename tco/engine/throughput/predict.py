@@ -172,8 +172,8 @@ def predict_closed_loop_run(model: OpenModel, gpu: GpuType, config: ServingConfi
         seconds = (N - (C + 1) / 2) x output / X + TTFT + (output - 1) x TPOT(that batch)
 
     One client (C = 1) gives N lives exactly; many, about (the step's fixed share) x C / 2N more than the steady state:
-    1-4 % at N = 10 C. A run of at most B requests is all sent at once (`predict_offline_run`). Left out: the start, all
-    C sent together (a closed loop mixes within a few lives, and the burst of prompts is prefill the steady state counts
+    1-4 % at N = 10 C. A run of at most C requests is all sent at once: an offline run of them (`predict_offline_run`).
+    Left out: the start, all C sent together (a closed loop mixes within a few lives, and the burst of prompts is prefill the steady state counts
     anyway)."""
     if requests < 1:
         return not_runnable(f"a closed-loop run needs at least one request (got {requests})", config)
@@ -181,7 +181,7 @@ def predict_closed_loop_run(model: OpenModel, gpu: GpuType, config: ServingConfi
     if not top.runnable or config.concurrency is None:
         return top
     clients, running = config.concurrency, max(top.concurrency, 1)
-    if requests <= running:
+    if requests <= clients:  # every request is sent at once
         return predict_offline_run(model, gpu, config, requests, constants)
     life_s = clients * config.output_tokens / top.output_tokens_per_s
     beside = 1 + (clients - 1) * max(1.0 - top.ttft_ms / 1e3 / life_s, 0.0) / 2.0
