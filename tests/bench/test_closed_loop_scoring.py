@@ -41,10 +41,14 @@ def test_an_inferencex_row_is_scored_as_ten_requests_a_client_and_a_steady_state
 
 
 def test_only_a_harness_that_says_how_many_requests_it_sent_is_scored_as_a_run(catalog):
-    """TensorRT-LLM's offline rows (no clients) and one request in flight are the steady state either way."""
+    """TensorRT-LLM's offline rows (no clients) are the steady state either way; so is a team's own run at a fixed
+    concurrency (`tco measurements import`, ids `user:`), whose tool may have stopped at a time, not a count."""
     offline = next(m for m in usable(catalog) if m.id.startswith("trtllm"))
     assert closed_loop_requests(offline) is None
     assert predict_run(catalog, offline) == predict_run(catalog, offline, steady_state=True)
+    own = next(m for m in usable(catalog) if m.id == "inferencex:H0350").model_copy(update={"id": "user:H0350"})
+    assert closed_loop_requests(own) is None
+    assert predict_run(catalog, own) == predict_run(catalog, own, steady_state=True)
 
 
 def test_the_drain_the_model_works_out_is_the_one_the_rows_measured(scored):
