@@ -117,6 +117,12 @@ def predict_at_rate(model: OpenModel, gpu: GpuType, config: ServingConfig, reque
                    limited_by="offered load")
 
 
+def _run_output(steady: ThroughputResult, config: ServingConfig, output_tokens_per_s: float) -> ThroughputResult:
+    """A finite run's answer: its output over its whole duration, the rest (latencies, batch, limits) its steady state's."""
+    return replace(steady, output_tokens_per_s=output_tokens_per_s, output_tokens_per_s_per_gpu=output_tokens_per_s / config.gpus,
+                   requests_per_s=output_tokens_per_s / config.output_tokens)
+
+
 def predict_offline_run(model: OpenModel, gpu: GpuType, config: ServingConfig, requests: int,
                         constants: FittedConstants = FITTED) -> ThroughputResult:
     """`requests` requests queued at once and served to the last (an offline benchmark: trtllm-bench, SGLang's
@@ -151,8 +157,7 @@ def predict_offline_run(model: OpenModel, gpu: GpuType, config: ServingConfig, r
         if left_over:
             seconds += left_over * config.output_tokens / output_per_s(left_over)
         out = requests * config.output_tokens / seconds
-    return replace(top, output_tokens_per_s=out, output_tokens_per_s_per_gpu=out / config.gpus,
-                   requests_per_s=out / config.output_tokens)
+    return _run_output(top, config, out)
 
 
 def predict_closed_loop_run(model: OpenModel, gpu: GpuType, config: ServingConfig, requests: int,
@@ -173,8 +178,8 @@ def predict_closed_loop_run(model: OpenModel, gpu: GpuType, config: ServingConfi
 
     One client (C = 1) gives N lives exactly; many, about (the step's fixed share) x C / 2N more than the steady state:
     1-4 % at N = 10 C. A run of at most C requests is all sent at once: an offline run of them (`predict_offline_run`).
-    Left out: the start, all C sent together (a closed loop mixes within a few lives, and the burst of prompts is prefill the steady state counts
-    anyway)."""
+    Left out: the start, all C sent together (a closed loop mixes within a few lives, and the burst of prompts is
+    prefill the steady state counts anyway)."""
     if requests < 1:
         return not_runnable(f"a closed-loop run needs at least one request (got {requests})", config)
     top = predict_model(model, gpu, config, constants)
@@ -196,8 +201,7 @@ def predict_closed_loop_run(model: OpenModel, gpu: GpuType, config: ServingConfi
     seconds = ((requests - (clients + 1) / 2.0) * config.output_tokens / top.output_tokens_per_s
                + top.ttft_ms / 1e3 + (config.output_tokens - 1) * drain.tpot_ms / 1e3)
     out = requests * config.output_tokens / seconds
-    return replace(top, output_tokens_per_s=out, output_tokens_per_s_per_gpu=out / config.gpus,
-                   requests_per_s=out / config.output_tokens)
+    return _run_output(top, config, out)
 
 
 def predict_aggregated(model: OpenModel, gpu: GpuType, config: ServingConfig, constants: FittedConstants = FITTED) -> ThroughputResult:
