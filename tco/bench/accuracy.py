@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Sequence
 
 from tco.engine.throughput import (FITTED, FittedConstants, ServingConfig, ThroughputResult, predict_at_rate,
-                                  predict_closed_loop_run, predict_model, predict_offline_run)
+                                  predict_closed_loop_run, predict_model, predict_offline_run, predict_rate_run)
 from tco.engine.throughput.gpu import peak_tflops
 from tco.engine.throughput.lookup import interpolate
 from tco.engine.throughput.measured_load import FIXED_CONCURRENCY, FIXED_REQUEST_RATE, OFFLINE
@@ -217,24 +217,40 @@ same, which the runs' own figures bear out (docs/throughput.md, "A closed-loop r
 
 def closed_loop_requests(m: ThroughputMeasurement) -> int | None:
     """The requests a closed-loop run at a fixed concurrency sent, where the harness that ran it says so; None = not
-    known (scored as the steady state). Only InferenceX's records: other tools' runs may stop at a time, not a count."""
-    if m.scenario != FIXED_CONCURRENCY or not m.concurrency or source_of(m) != "inferencex":
+    known (scored as the steady state): InferenceX's records (10 x C) and a team's own run that states it covers the
+    whole run (`whole_run`: vLLM's and SGLang's bench_serving), its successful requests. Not other tools' runs, which
+    may stop at a time, not a count."""
+    if m.scenario != FIXED_CONCURRENCY or not m.concurrency:
         return None
-    return INFERENCEX_REQUESTS_PER_CLIENT * m.concurrency
+    if source_of(m) == "inferencex":
+        return INFERENCEX_REQUESTS_PER_CLIENT * m.concurrency
+    return m.successful_requests if m.whole_run and m.successful_requests else None
+
+
+def rate_run_requests(m: ThroughputMeasurement) -> int | None:
+    """The requests a run at a fixed request rate sent, where its figures cover that whole run (`whole_run`); None =
+    not known (scored as the steady state at that rate)."""
+    if m.scenario != FIXED_REQUEST_RATE or not m.request_rate_per_s:
+        return None
+    return m.successful_requests if m.whole_run and m.successful_requests else None
 
 
 def predict_run(catalog: Catalog, m: ThroughputMeasurement, constants: FittedConstants = FITTED,
                 finite_runs: bool = False, steady_state: bool = False) -> ThroughputResult:
     """The model alone (with `constants`) on the run a measurement describes, at the load it ran: the rate it offered
-    (`usable` keeps only runs at a fixed rate that give it), its clients' closed loop to the run's last request where
-    the harness says how many it sent (`predict_closed_loop_run`: the steady state, then the drain), its requests in
-    flight, or the steady state of an offline run. Every score and every fit reads the model through here.
+    (`usable` keeps only runs at a fixed rate that give it; to the run's last request where it covers the whole run,
+    `predict_rate_run`), its clients' closed loop to the run's last request where the harness says how many it sent
+    (`predict_closed_loop_run`: the steady state, then the drain), its requests in flight, or the steady state of an
+    offline run. Every score and every fit reads the model through here.
     `finite_runs`: an offline run that says how many requests it queued at once is scored as that run
     (`predict_offline_run`: its waves), not as the steady state; tried on 2026-12-06 and not the default
     (docs/throughput.md, "A published offline run is a run of N requests"). `steady_state`: every run at its steady
     state, the drain left out (the scoring before 2026-12-06)."""
     model, gpu = catalog.models[m.model], catalog.gpus[m.gpu]
     if m.scenario == FIXED_REQUEST_RATE:
+        sent = None if steady_state else rate_run_requests(m)
+        if sent:
+            return predict_rate_run(model, gpu, config_of(m), m.request_rate_per_s, sent, constants)
         return predict_at_rate(model, gpu, config_of(m), m.request_rate_per_s, constants)
     if finite_runs and m.scenario == OFFLINE and m.concurrency is None and m.successful_requests:
         return predict_offline_run(model, gpu, config_of(m), m.successful_requests, constants)

@@ -58,6 +58,8 @@ class BenchRun:
     tpot_p99_ms: float | None = None
     successful_requests: int | None = None
     failed_requests: int | None = None
+    whole_run: bool | None = None
+    """True: the throughput is the run's output over its whole duration, first request sent to last completed."""
     notes: list[str] = field(default_factory=list)
 
 
@@ -223,6 +225,7 @@ def _vllm(data: dict, name: str, line: int | None, index: int) -> BenchRun:
     if not completed:
         raise TcoUserError(DataProblem(name, line, "completed", "no request completed: nothing was measured"))
     run = BenchRun("vllm bench serve", index, line, model_in_file=data.get("model_id"))
+    run.whole_run = True  # duration = first request sent to last completed (the tool's benchmark loop)
     date = str(data.get("date") or "")
     if len(date) >= 8 and date[:8].isdigit():
         run.run_date = f"{date[:4]}-{date[4:6]}-{date[6:8]}"
@@ -248,6 +251,7 @@ def _sglang(data: dict, name: str, line: int | None, index: int) -> BenchRun:
     if not completed:
         raise TcoUserError(DataProblem(name, line, "completed", "no request completed: nothing was measured"))
     run = BenchRun("sglang bench_serving", index, line)
+    run.whole_run = True  # duration = first request sent to last completed (the tool's benchmark loop)
     _rate_load(run, k.raw("request_rate", True), data.get("max_concurrency"))
     run.input_tokens_mean = k.number("total_input_tokens", True) / completed
     run.output_tokens_mean = k.number("total_output_tokens", True) / completed

@@ -130,8 +130,8 @@ def to_measurements(runs: list[BenchRun], file_name: str, sha256: str, d: Deploy
             output_tokens_per_s=run.output_tokens_per_s, ttft_ms=_pos(run.ttft_ms), tpot_ms=_pos(run.tpot_ms),
             request_rate_per_s=rate, requests_per_s=_pos(run.requests_per_s), ttft_p50_ms=_pos(run.ttft_p50_ms),
             ttft_p99_ms=_pos(run.ttft_p99_ms), tpot_p50_ms=_pos(run.tpot_p50_ms), tpot_p99_ms=_pos(run.tpot_p99_ms),
-            successful_requests=run.successful_requests, failed_requests=run.failed_requests, max_batch=d.max_batch,
-            step_tokens=d.step_tokens, request_latency_ms=d.request_latency_ms,
+            successful_requests=run.successful_requests, failed_requests=run.failed_requests, whole_run=run.whole_run,
+            max_batch=d.max_batch, step_tokens=d.step_tokens, request_latency_ms=d.request_latency_ms,
             source=f"{file_name} sha256:{sha256}", as_of=date, note="; ".join(notes)))
     if problems:
         raise TcoUserError(problems)

@@ -325,6 +325,13 @@ class ThroughputMeasurement(StrictModel):
     `num_requests`). `tco bench accuracy --finite-runs` scores an offline run as that many requests queued at once,
     which a replica serves in waves of its batch (`predict_offline_run`)."""
     failed_requests: int | None = Field(default=None, ge=0)
+    whole_run: bool | None = None
+    """True: the figures cover one whole run of `successful_requests` requests, from the first sent to the last completed
+    (vLLM's and SGLang's bench_serving: output tokens over the run's duration), so the run's end, fewer and fewer
+    requests left in flight, is in them: `tco bench accuracy` scores a run at a fixed concurrency or request rate as
+    that run (`predict_closed_loop_run`, `predict_rate_run`). None or False: not stated (a tool that stops at a time, a
+    steady state), scored at the steady state; InferenceX's records are known runs without it
+    (`tco.bench.accuracy.closed_loop_requests`)."""
     source: str
     as_of: str
     note: str | None = None

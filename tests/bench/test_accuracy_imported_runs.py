@@ -29,14 +29,26 @@ def imported(tmp_path_factory):
 
 
 def test_a_run_at_a_fixed_request_rate_is_scored_at_that_rate(imported):
-    """Line 1 of the online file: request_rate 1, 534 output tokens a request on average, 537.4 output tokens/s
-    measured. The model, offered 1 request/s (far below the replica's capacity), serves 1 x 534 = 534 tokens/s: 0.6 %
-    off. Scored as the replica's capacity instead, as before, it was about 5,400 (10x)."""
+    """Line 1 of the online file: request_rate 1, 300 requests of 534 output tokens on average, 537.4 output tokens/s
+    measured. The model, offered 1 request/s (far below the replica's capacity), serves 1 x 534 = 534 tokens/s at its
+    steady state; the run (the file covers it whole, `whole_run`) is 299 s of arrivals and then the last request's life,
+    519 tokens/s: 3.4 % off (the run measured more than was offered: its intervals summed short). Scored as the
+    replica's capacity instead, as before 2026-12-03, it was about 5,400 (10x)."""
+    from tco.bench.accuracy import config_of
+    from tco.engine.throughput import predict_at_rate, predict_rate_run
+    from tco.load.hardware import load_hardware
+
     _, cases = imported
     [case] = [c for c in cases.values() if c.measurement.request_rate_per_s == 1.0]
-    assert case.measurement.output_tokens == 534 and case.measurement.output_tokens_per_s == pytest.approx(537.4142851849319)
-    assert case.predicted_tokens_per_s == pytest.approx(1.0 * 534, rel=1e-12)
-    assert case.error == pytest.approx(abs(534 / 537.4142851849319 - 1) * 100, rel=1e-9)
+    m = case.measurement
+    assert m.output_tokens == 534 and m.output_tokens_per_s == pytest.approx(537.4142851849319)
+    assert (m.whole_run, m.successful_requests) == (True, 300)
+    catalog = load_hardware()
+    model, gpu = catalog.models[m.model], catalog.gpus[m.gpu]
+    assert predict_at_rate(model, gpu, config_of(m), 1.0).output_tokens_per_s == pytest.approx(1.0 * 534, rel=1e-12)
+    run = predict_rate_run(model, gpu, config_of(m), 1.0, 300).output_tokens_per_s
+    assert case.predicted_tokens_per_s == run and 0.96 * 534 < run < 534
+    assert case.error == pytest.approx(abs(run / 537.4142851849319 - 1) * 100, rel=1e-9)
     assert case.has("ttft")  # the latency of a request at that load is a serving latency: scored
 
 
@@ -86,18 +98,24 @@ def test_the_report_groups_the_imported_runs_by_their_source(imported, capsys):
 
 def test_a_run_over_two_replicas_is_scored_with_its_load_split_between_them(tmp_path):
     """llm-d's vLLM run: Llama-3.1-8B BF16, 2 replicas x 1 H100, 3.6 requests/s of 7,999 in / 200 out, 696.6 output
-    tokens/s measured. Offered 3.6 requests/s, below what two replicas serve, the model gives 3.6 x 200 = 720 tokens/s
-    (3.4 % over), and about the latencies of one replica at 1.8 requests/s (whole requests in flight are spread over
-    the two, so an odd count loads one more: 0.5 % apart here)."""
-    from tco.bench.accuracy import model_cases, usable
-    from tco.engine.throughput import ServingConfig, predict_at_rate
+    tokens/s measured. Offered 3.6 requests/s, below what two replicas serve, the model's steady state gives 3.6 x 200 =
+    720 tokens/s (3.4 % over); the run (the file covers its 200 requests whole) ends with the last one's life after 55 s
+    of arrivals: 701 tokens/s, 0.6 % over. The latencies are about those of one replica at 1.8 requests/s (whole
+    requests in flight are spread over the two, so an odd count loads one more: 0.5 % apart here)."""
+    from tco.bench.accuracy import config_of, model_cases, usable
+    from tco.engine.throughput import ServingConfig, predict_at_rate, predict_rate_run
     from tco.load.hardware import load_hardware
 
     assert main(["measurements", "import", str(DATA / "vllm-main-2025-05_llama-3.1-8b_h100_rate3.6.json"), "--out", str(tmp_path),
                  "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "1", "--replicas", "2"]) == 0
     catalog = load_hardware(extra_dirs=[tmp_path])
-    [case] = model_cases(catalog, [m for m in usable(catalog) if m.id.startswith("user:")])
-    assert case.predicted_tokens_per_s == pytest.approx(3.6 * 200, rel=1e-12)
+    [m] = [m for m in usable(catalog) if m.id.startswith("user:")]
+    [case] = model_cases(catalog, [m])
+    [steady] = model_cases(catalog, [m], steady_state=True)
+    assert steady.predicted_tokens_per_s == pytest.approx(3.6 * 200, rel=1e-12) and steady.error == pytest.approx(3.36, abs=0.01)
+    model, gpu = catalog.models["llama-3.1-8b"], catalog.gpus["h100-sxm"]
+    assert case.predicted_tokens_per_s == predict_rate_run(model, gpu, config_of(m), 3.6, 200).output_tokens_per_s
+    assert 0.95 * 720 < case.predicted_tokens_per_s < 720 and case.error < 1.0
     one = predict_at_rate(catalog.models["llama-3.1-8b"], catalog.gpus["h100-sxm"],
                           ServingConfig(gpus=1, precision="bf16", engine="vllm", input_tokens=7999, output_tokens=200), 1.8)
     assert case.predicted_tpot_ms == pytest.approx(one.tpot_ms, rel=0.01)

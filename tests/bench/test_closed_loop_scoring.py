@@ -42,7 +42,8 @@ def test_an_inferencex_row_is_scored_as_ten_requests_a_client_and_a_steady_state
 
 def test_only_a_harness_that_says_how_many_requests_it_sent_is_scored_as_a_run(catalog):
     """TensorRT-LLM's offline rows (no clients) are the steady state either way; so is a team's own run at a fixed
-    concurrency (`tco measurements import`, ids `user:`), whose tool may have stopped at a time, not a count."""
+    concurrency (`tco measurements import`, ids `user:`), whose tool may have stopped at a time, not a count, unless
+    its record says it covers the whole run (`whole_run`, tests/bench/test_rate_run_scoring.py)."""
     offline = next(m for m in usable(catalog) if m.id.startswith("trtllm"))
     assert closed_loop_requests(offline) is None
     assert predict_run(catalog, offline) == predict_run(catalog, offline, steady_state=True)

@@ -47,6 +47,7 @@ def test_vllm_bench_serve_json(capsys, tmp_path):
     assert m["as_of"] == "2025-05-13"  # "date": "20250513-045648"
     assert m["engine"] == "vllm" and m["precision"] == "bf16"  # vLLM file; llama-3.1-8b's native precision
     assert m["successful_requests"] == 200 and m["failed_requests"] == 0
+    assert m["whole_run"] is True  # output_throughput = output tokens / duration, first request sent to last completed
 
 
 def test_a_run_spread_over_replicas_records_all_their_gpus(capsys, tmp_path):
@@ -92,6 +93,7 @@ def test_sglang_online_runs_are_at_a_request_rate(capsys, tmp_path):
                        "--model", "llama-3.3-70b", "--gpu", "h200", "--gpus", "4", "--precision", "bf16", "--date", "2024-12-20")
     assert [r["request_rate_per_s"] for r in records[:5]] == [1.0, 2.0, 4.0, 8.0, 16.0]
     assert records[0]["output_tokens_per_s"] == pytest.approx(537.4142851849319)
+    assert all(r["whole_run"] is True and r["successful_requests"] for r in records)  # completed: 300, 600, ...
 
 
 def test_guidellm_report_reads_successful_distributions(capsys, tmp_path):
@@ -104,6 +106,7 @@ def test_guidellm_report_reads_successful_distributions(capsys, tmp_path):
     assert m["ttft_p99_ms"] == pytest.approx(21.281957626342773)  # percentiles.p99 (p01 is the 1st percentile)
     assert m["tpot_ms"] == pytest.approx(4.941609043733832)  # inter_token_latency_ms, not time_per_output_token_ms
     assert (m["successful_requests"], m["failed_requests"]) == (46, 1)  # 1 incomplete
+    assert "whole_run" not in m  # GuideLLM may stop at a time: its window is not stated as one whole run
     assert m["as_of"] == "2025-06-05"  # start_time 1749157168 s = 2025-06-05 UTC
 
 
@@ -156,6 +159,7 @@ def test_inference_perf_stage_in_seconds(capsys, tmp_path):
     assert (m["input_tokens"], m["output_tokens"]) == (201, 63)  # prompt_len.mean 200.93, output_len.mean 62.80
     assert m["ttft_ms"] == pytest.approx(146.23385537668857)
     assert m["tpot_ms"] == pytest.approx(12.019587185668208)  # time_per_output_token, s -> ms
+    assert "whole_run" not in m  # a stage of a set duration
 
 
 def test_an_existing_output_is_kept_as_a_backup(capsys, tmp_path):

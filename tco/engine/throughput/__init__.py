@@ -33,12 +33,13 @@ from tco.engine.throughput.config import (ENGINES, PRECISIONS, RUNTIMES, Serving
 from tco.engine.throughput.fitted import FITTED, GENERATIONS, FittedConstants, PerGeneration, efficiency_generation
 from tco.engine.throughput.memory import (kv_cache_bytes_per_token, memory_bytes_of, moe_dispatch_bytes_per_routed_copy, param_split,
                                           weight_bytes)
-from tco.engine.throughput.predict import predict, predict_at_rate, predict_closed_loop_run, predict_model, predict_offline_run
+from tco.engine.throughput.predict import (predict, predict_at_rate, predict_closed_loop_run, predict_model, predict_offline_run,
+                                          predict_rate_run)
 from tco.engine.throughput.step import expected_experts_touched
 
 __all__ = [
     "ENGINES", "FITTED", "GENERATIONS", "PRECISIONS", "RUNTIMES", "FittedConstants", "PerGeneration", "ServingConfig",
     "ThroughputResult", "default_kv_precision", "efficiency_generation", "expected_experts_touched", "kv_cache_bytes_per_token",
     "load_imbalance", "memory_bytes_of", "moe_dispatch_bytes_per_routed_copy", "not_runnable", "param_split", "predict",
-    "predict_at_rate", "predict_closed_loop_run", "predict_model", "predict_offline_run", "weight_bytes",
+    "predict_at_rate", "predict_closed_loop_run", "predict_model", "predict_offline_run", "predict_rate_run", "weight_bytes",
 ]

@@ -185,23 +185,63 @@ def predict_closed_loop_run(model: OpenModel, gpu: GpuType, config: ServingConfi
     top = predict_model(model, gpu, config, constants)
     if not top.runnable or config.concurrency is None:
         return top
-    clients, running = config.concurrency, max(top.concurrency, 1)
+    clients = config.concurrency
     if requests <= clients:  # every request is sent at once
         return predict_offline_run(model, gpu, config, requests, constants)
-    life_s = clients * config.output_tokens / top.output_tokens_per_s
-    beside = 1 + (clients - 1) * max(1.0 - top.ttft_ms / 1e3 / life_s, 0.0) / 2.0
-    batch = min(max(round(beside), 1), running)
+    tail_s = _last_request_s(model, gpu, config, top, clients, constants)
+    if tail_s is None:  # not met on any calibration row: fewer sequences of the same decode always fit
+        return top
+    seconds = (requests - (clients + 1) / 2.0) * config.output_tokens / top.output_tokens_per_s + tail_s
+    return _run_output(top, config, requests * config.output_tokens / seconds)
+
+
+def predict_rate_run(model: OpenModel, gpu: GpuType, config: ServingConfig, requests_per_s: float, requests: int,
+                     constants: FittedConstants = FITTED) -> ThroughputResult:
+    """`requests` requests sent at `requests_per_s` a second whatever the replica does (vLLM's and SGLang's
+    bench_serving at a --request-rate), the model only: the output tokens of the whole run over its whole duration,
+    from the first request sent to the last completed; the latencies are the steady state's (`predict_at_rate`).
+
+    Why not the rate itself: below the replica's capacity the steady state serves exactly what is offered, but a
+    run ends after its last request is sent: it still has all its life ahead, beside the others in flight dropping
+    out. The last one goes out (N - 1) / rate after the first, so
+
+        seconds = (N - 1) / rate + TTFT + (output - 1) x TPOT(the batch left beside it)
+
+    (the batch as in `predict_closed_loop_run`, from the requests in flight at that rate): above the rate offered
+    where a life is shorter than the interval between requests (one request alone), under it otherwise. SGLang's
+    run of Llama-3.3-70B on 4 H200 at 8 requests/s (2,400 requests, about 510 tokens out): 13 s after its 300 s of
+    arrivals (docs/throughput.md, "A run at a request rate ends in a drain"). At or above capacity the answer stays
+    the replica's capacity (`predict_at_rate`): the queue's run, its prompts admitted long after they were sent, is
+    not modelled. Limit: lengths that vary lengthen the end (the last to finish is a long one), taken at the mean."""
+    if requests < 1:
+        return not_runnable(f"a run at a request rate needs at least one request (got {requests})", config)
+    steady = predict_at_rate(model, gpu, config, requests_per_s, constants)
+    if not steady.runnable or steady.requests_per_s < requests_per_s:  # above capacity: its capacity, as offered
+        return steady
+    tail_s = _last_request_s(model, gpu, config, steady, max(steady.concurrency, 1), constants)
+    if tail_s is None:  # not met on any run: fewer sequences of the same decode always fit
+        return steady
+    seconds = (requests - 1) / requests_per_s + tail_s
+    return _run_output(steady, config, requests * config.output_tokens / seconds)
+
+
+def _last_request_s(model: OpenModel, gpu: GpuType, config: ServingConfig, top: ThroughputResult, in_flight: int,
+                    constants: FittedConstants) -> float | None:
+    """The life of a run's last request, sent when `in_flight` requests are in the replica at the steady state `top`:
+    its TTFT (the steady one: the queue ahead of it is) and (output - 1) decode steps beside about
+    1 + (in_flight - 1) (1 - TTFT / L) / 2 others dropping out (L a request's life; at most the B the replica runs), each
+    the decode-only step of that batch (the decode side's, disaggregated). None where that decode cannot run."""
+    life_s = in_flight * config.output_tokens / top.output_tokens_per_s
+    beside = 1 + (in_flight - 1) * max(1.0 - top.ttft_ms / 1e3 / life_s, 0.0) / 2.0
+    batch = min(max(round(beside), 1), max(top.concurrency, 1))
     if top.disaggregated:
         drain_config = replace(decode_side_config(config, top.decode_gpus), concurrency=batch)
     else:
         drain_config = replace(config, concurrency=batch, decode_only=True, ttft_ms=None, tpot_ms=None)
     drain = predict_model(model, gpu, drain_config, constants)
-    if not drain.runnable:  # not met on any calibration row: fewer sequences of the same decode always fit
-        return top
-    seconds = ((requests - (clients + 1) / 2.0) * config.output_tokens / top.output_tokens_per_s
-               + top.ttft_ms / 1e3 + (config.output_tokens - 1) * drain.tpot_ms / 1e3)
-    out = requests * config.output_tokens / seconds
-    return _run_output(top, config, out)
+    if not drain.runnable:
+        return None
+    return top.ttft_ms / 1e3 + (config.output_tokens - 1) * drain.tpot_ms / 1e3
 
 
 def predict_aggregated(model: OpenModel, gpu: GpuType, config: ServingConfig, constants: FittedConstants = FITTED) -> ThroughputResult:
