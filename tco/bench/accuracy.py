@@ -240,7 +240,7 @@ def predict_run(catalog: Catalog, m: ThroughputMeasurement, constants: FittedCon
     """The model alone (with `constants`) on the run a measurement describes, at the load it ran: the rate it offered
     (`usable` keeps only runs at a fixed rate that give it; to the run's last request where it covers the whole run,
     `predict_rate_run`), its clients' closed loop to the run's last request where the harness says how many it sent
-    (`predict_closed_loop_run`: the steady state, then the drain), its requests in flight, or the steady state of an
+    (`predict_closed_loop_run`: the burst, the steady state, the drain), its requests in flight, or the steady state of an
     offline run. Every score and every fit reads the model through here.
     `finite_runs`: an offline run that says how many requests it queued at once is scored as that run
     (`predict_offline_run`: its waves), not as the steady state; tried on 2026-12-06 and not the default

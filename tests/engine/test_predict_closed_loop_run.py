@@ -35,15 +35,29 @@ def _beside(steady, clients):
     return 1 + (clients - 1) * (1 - steady.ttft_ms / 1e3 / life_s) / 2
 
 
-def test_the_run_is_the_steady_state_to_its_last_request_then_that_requests_life(setup):
+def _first_wave_ttft_s(setup, config):
+    """The first C requests' mean TTFT: a lone request's, and half the other prompts at the full prefill rate (an
+    offline run of one-token requests)."""
+    _, model, gpu, _ = setup
+    alone = predict_model(model, gpu, replace(config, concurrency=1)).ttft_ms / 1e3
+    prompts_per_s = predict_model(model, gpu, replace(config, concurrency=None, output_tokens=1)).requests_per_s
+    return alone + (config.concurrency - 1) / 2 / prompts_per_s
+
+
+def test_the_run_is_the_burst_then_the_steady_state_to_its_last_request_then_that_requests_life(setup):
     """N = 640 = 10 x C: the last request goes out once the clients have spent 576 lives and the 63 others half of one
-    each, at (640 - 32.5) x 500 / X seconds; the run ends with it: its TTFT, then 499 steps beside about 32 others."""
+    each, at (640 - 32.5) x 500 / X seconds, plus what the first 64 lives, sent together, took longer than steady ones
+    (their TTFT: a lone one's and 31.5 prompts at the full prefill rate, against the steady TTFT); the run ends with the
+    last request: its TTFT, then 499 steps beside about 32 others."""
     _, model, gpu, config = setup
     steady = predict_model(model, gpu, config)
     assert steady.concurrency == 64
     batch = round(_beside(steady, 64))
     assert batch == 32  # the TTFT is a small part of a life here
-    seconds = (640 - 32.5) * OUTPUT / steady.output_tokens_per_s + steady.ttft_ms / 1e3 + 499 * _decode_step_ms(setup, batch) / 1e3
+    first_wave_s = _first_wave_ttft_s(setup, config)
+    assert first_wave_s > steady.ttft_ms / 1e3  # a burst of 64 prompts waits longer than a steady request
+    seconds = ((640 - 32.5) * OUTPUT / steady.output_tokens_per_s + (first_wave_s - steady.ttft_ms / 1e3)
+               + steady.ttft_ms / 1e3 + 499 * _decode_step_ms(setup, batch) / 1e3)
     run = predict_closed_loop_run(model, gpu, config, 640)
     assert run.output_tokens_per_s == pytest.approx(640 * OUTPUT / seconds, rel=1e-12)
     assert run.requests_per_s == pytest.approx(run.output_tokens_per_s / OUTPUT, rel=1e-12)
@@ -105,6 +119,7 @@ def test_clients_beyond_the_engines_batch_wait_and_the_drain_is_at_most_the_batc
     assert (steady.concurrency, steady.limited_by) == (8, "max batch")
     batch = min(round(_beside(steady, 32)), 8)
     assert batch < 8  # the others are mostly waiting, not decoding, when the last one decodes
+    # no burst term: the first 32 do not all start together, 24 of them wait for a slot as steady ones do
     seconds = (320 - 16.5) * OUTPUT / steady.output_tokens_per_s + steady.ttft_ms / 1e3 + 499 * _decode_step_ms(setup, batch) / 1e3
     run = predict_closed_loop_run(model, gpu, capped, 320)
     assert run.output_tokens_per_s == pytest.approx(320 * OUTPUT / seconds, rel=1e-12)
@@ -123,10 +138,35 @@ def test_a_disaggregated_run_drains_on_its_decode_side(setup):
     batch = round(1 + 63 * (1 - steady.ttft_ms / 1e3 / life_s) / 2)
     decode = predict_model(model, gpu, ServingConfig(gpus=8, decode_only=True, precision="fp4", engine="sglang",
                                                      input_tokens=1000, output_tokens=900, concurrency=batch))
-    seconds = (640 - 32.5) * 900 / steady.output_tokens_per_s + steady.ttft_ms / 1e3 + 899 * decode.tpot_ms / 1e3
+    # the burst: the 64 first prompts queue at the prefill side's full rate (its 4 GPUs alone, one-token requests)
+    prefill_side = ServingConfig(gpus=4, precision="fp4", engine="sglang", input_tokens=1000, output_tokens=1, kv_precision="fp8")
+    prompts_per_s = predict_model(model, gpu, prefill_side).requests_per_s
+    first_wave_s = predict_model(model, gpu, replace(config, concurrency=1)).ttft_ms / 1e3 + 63 / 2 / prompts_per_s
+    seconds = ((640 - 32.5) * 900 / steady.output_tokens_per_s + first_wave_s + 899 * decode.tpot_ms / 1e3)
     run = predict_closed_loop_run(model, gpu, config, 640)
     assert run.output_tokens_per_s == pytest.approx(640 * 900 / seconds, rel=1e-12)
     assert run.output_tokens_per_s < steady.output_tokens_per_s
+
+
+def test_where_the_prefill_side_is_the_queue_the_run_is_every_prompt_at_its_rate_then_the_last_decode(setup):
+    """Llama-3.1-8B FP8 disaggregated on 4 H100 (1 prefill GPU, 3 decode), 8,000 in / 50 out, 64 clients: the prefill
+    GPU is the limit, so a steady request waits for about all the others' prompts (a TTFT of seconds) while the first 64
+    waited for half of them. The run is then its 640 prompts at the prefill GPU's rate, then the last request's TTFT
+    alone and its 49 decode steps: the formula gives that, within the one prompt it counts twice."""
+    catalog, model, gpu, _ = setup
+    config = ServingConfig(gpus=4, prefill_gpus=1, disaggregated=True, precision="fp8", engine="vllm", input_tokens=8000,
+                           output_tokens=50, concurrency=64)
+    steady = predict_model(model, gpu, config)
+    assert steady.limited_by == "prefill capacity" and steady.ttft_ms > 5000
+    prompts_per_s = predict_model(model, gpu, ServingConfig(gpus=1, precision="fp8", engine="vllm", input_tokens=8000,
+                                                            output_tokens=1, kv_precision="fp8")).requests_per_s
+    assert steady.requests_per_s == pytest.approx(prompts_per_s, rel=0.01)
+    alone_s = predict_model(model, gpu, replace(config, concurrency=1)).ttft_ms / 1e3
+    run = predict_closed_loop_run(model, gpu, config, 640)
+    run_s = 640 * 50 / run.output_tokens_per_s
+    last_decode_s = run_s - 640 / prompts_per_s - alone_s
+    assert 0 < last_decode_s < 49 * steady.tpot_ms / 1e3 + 1 / prompts_per_s
+    assert run_s < 640 * 50 / steady.output_tokens_per_s + alone_s + 49 * steady.tpot_ms / 1e3
 
 
 def test_a_run_that_cannot_start_says_why(setup):

@@ -166,20 +166,26 @@ def predict_closed_loop_run(model: OpenModel, gpu: GpuType, config: ServingConfi
     closed-loop benchmark: vLLM's and SGLang's bench_serving at a --max-concurrency, InferenceX), the model only: the
     output tokens of the whole run over its whole duration; the latencies are the steady state's.
 
-    Why not the steady state: such a run ends in a drain. Until its last request is sent, each of the C clients has one
+    Why not the steady state: such a run starts in a burst and ends in a drain. In between each of the C clients has one
     request in the replica (running, or waiting for a prefill or a slot): the steady state, X output tokens/s, a
-    request's life L = C x output / X. The last one sent then has all its life ahead and the C - 1 others are at evenly
-    spread points of theirs, so the clients have spent (N - C) x L + (C - 1) x L / 2 of their time: the last request
-    goes out at (N - (C + 1) / 2) x output / X. The run ends with it, its TTFT (the steady state's: the queue ahead of
-    it is) and then its decode steps, while the others drop out: about 1 + (C - 1) (1 - TTFT / L) / 2 sequences decode
+    request's life L = C x output / X. The last one sent has all its life ahead and the C - 1 others are at evenly
+    spread points of theirs, so the clients have spent (N - C) lives and half a life each of the others: the last
+    request goes out at (N - (C + 1) / 2) x output / X, less what the first lives were shorter than L. Those C were sent
+    together: each waited for the prompts ahead of it in the burst, half of the others' at the replica's full prefill
+    rate (a prompt's time p there; the prefill side's, disaggregated), on top of a lone request's TTFT t1, where a
+    steady request waits its TTFT: shorter where the steady queue is longer (a saturated prefill side), longer where
+    the replica is not saturated. The run ends with the last request, its TTFT (the steady one: the queue ahead of it
+    is) and then its decode steps, while the others drop out: about 1 + (C - 1) (1 - TTFT / L) / 2 sequences decode
     beside it on average (at most the B the replica runs), each step the decode-only step of that batch. So
 
-        seconds = (N - (C + 1) / 2) x output / X + TTFT + (output - 1) x TPOT(that batch)
+        seconds = (N - (C + 1) / 2) x output / X + t1 + (C - 1) / 2 x p + (output - 1) x TPOT(that batch)
 
-    One client (C = 1) gives N lives exactly; many, about (the step's fixed share) x C / 2N more than the steady state:
-    1-4 % at N = 10 C. A run of at most C requests is all sent at once: an offline run of them (`predict_offline_run`).
-    Left out: the start, all C sent together (a closed loop mixes within a few lives, and the burst of prompts is
-    prefill the steady state counts anyway)."""
+    One client (C = 1) gives N lives exactly; many, at N = 10 C, mostly 1-5 % under the steady state. Where the steady
+    state is a queue for the prefill side the formula gives what such a run is, N prompts at the prefill rate and the
+    last request's decode (without the burst it took half the clients' prompts twice). A run of at most C requests is all sent at once: an offline run
+    of them (`predict_offline_run`). The burst is taken in full once the first C have completed before the last is sent
+    (N >= 2 C), in proportion below that; and left out where the replica runs fewer than the C (a running limit: the
+    first ones beyond it wait for a slot, as steady ones do)."""
     if requests < 1:
         return not_runnable(f"a closed-loop run needs at least one request (got {requests})", config)
     top = predict_model(model, gpu, config, constants)
@@ -191,8 +197,25 @@ def predict_closed_loop_run(model: OpenModel, gpu: GpuType, config: ServingConfi
     tail_s = _last_request_s(model, gpu, config, top, clients, constants)
     if tail_s is None:  # not met on any calibration row: fewer sequences of the same decode always fit
         return top
-    seconds = (requests - (clients + 1) / 2.0) * config.output_tokens / top.output_tokens_per_s + tail_s
+    first_wave_s = first_wave_ttft_s(model, gpu, config, top, clients, constants)
+    burst_s = 0.0 if first_wave_s is None else min(1.0, (requests - clients) / clients) * (first_wave_s - top.ttft_ms / 1e3)
+    seconds = (requests - (clients + 1) / 2.0) * config.output_tokens / top.output_tokens_per_s + burst_s + tail_s
     return _run_output(top, config, requests * config.output_tokens / seconds)
+
+
+def first_wave_ttft_s(model: OpenModel, gpu: GpuType, config: ServingConfig, top: ThroughputResult, clients: int,
+                      constants: FittedConstants = FITTED) -> float | None:
+    """The mean TTFT of a closed loop's first C requests, all sent at once: a lone request's TTFT and half the others'
+    prompts at the full prefill rate (an offline run of one-token requests: the replica's, or the prefill side's where
+    disaggregated). None where the replica runs fewer than the C (the burst then waits for slots)."""
+    if top.concurrency < clients:
+        return None
+    alone = predict_model(model, gpu, replace(config, concurrency=1), constants)
+    side = prefill_side_config(config, gpu, top.prefill_gpus) if top.disaggregated else config
+    prompts = predict_model(model, gpu, replace(side, concurrency=None, ttft_ms=None, tpot_ms=None, output_tokens=1), constants)
+    if not alone.runnable or not prompts.runnable:
+        return None
+    return alone.ttft_ms / 1e3 + (clients - 1) / 2.0 / prompts.requests_per_s
 
 
 def predict_rate_run(model: OpenModel, gpu: GpuType, config: ServingConfig, requests_per_s: float, requests: int,
