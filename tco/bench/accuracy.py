@@ -245,7 +245,7 @@ def predict_run(catalog: Catalog, m: ThroughputMeasurement, constants: FittedCon
     `finite_runs`: an offline run that says how many requests it queued at once is scored as that run
     (`predict_offline_run`: its waves), not as the steady state; tried on 2026-12-06 and not the default
     (docs/throughput.md, "A published offline run is a run of N requests"). `steady_state`: every run at its steady
-    state, the drain left out (the scoring before 2026-12-06)."""
+    state, the burst and the drain left out (the scoring before 2026-12-06)."""
     model, gpu = catalog.models[m.model], catalog.gpus[m.gpu]
     if m.scenario == FIXED_REQUEST_RATE:
         sent = None if steady_state else rate_run_requests(m)

@@ -58,8 +58,9 @@ EXTRA_ARGUMENTS: dict[str, tuple[tuple[tuple[str, ...], dict], ...]] = {
                                                "queued at once (the waves of a finite run), not as the steady state; not the "
                                                "default (docs/throughput.md)"}),
                  (("--steady-state",), {"action": "store_true",
-                                        "help": "score every run at its steady state: a closed-loop run's drain (InferenceX's 10 x C "
-                                                "requests) left out, as scored before 2026-12-06"})),
+                                        "help": "score every run at its steady state: a closed-loop run's burst and drain (InferenceX's "
+                                                "10 x C requests; a team's whole runs) and a rate run's end left out, as "
+                                                "scored before 2026-12-06"})),
     "export": ((("--scenarios",), {"type": int, "metavar": "N", "help": "how many scenarios the workbook holds (default 100)"}),),
     "decode": ((("--min-concurrency",), {"type": int, "default": 65, "metavar": "C",
                                           "help": "only rows with at least C requests in flight (default 65)"}),
