@@ -182,10 +182,10 @@ def predict_closed_loop_run(model: OpenModel, gpu: GpuType, config: ServingConfi
 
     One client (C = 1) gives N lives exactly; many, at N = 10 C, mostly 1-5 % under the steady state. Where the steady
     state is a queue for the prefill side the formula gives what such a run is, N prompts at the prefill rate and the
-    last request's decode (without the burst it took half the clients' prompts twice). A run of at most C requests is all sent at once: an offline run
-    of them (`predict_offline_run`). The burst is taken in full once the first C have completed before the last is sent
-    (N >= 2 C), in proportion below that; and left out where the replica runs fewer than the C (a running limit: the
-    first ones beyond it wait for a slot, as steady ones do)."""
+    last request's decode (without the burst it took half the clients' prompts twice). A run of at most C requests is
+    all sent at once: an offline run of them (`predict_offline_run`). The burst is taken in full once the first C have
+    completed before the last is sent (N >= 2 C), in proportion below that; and left out where the replica runs fewer
+    than the C (a running limit: the first ones beyond it wait for a slot, as steady ones do)."""
     if requests < 1:
         return not_runnable(f"a closed-loop run needs at least one request (got {requests})", config)
     top = predict_model(model, gpu, config, constants)
