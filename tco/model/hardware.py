@@ -104,6 +104,9 @@ class OpenModel(SourcedRecord):
     context_length_tokens: int | None = Field(default=None, gt=0)
     vocab_size: int | None = Field(default=None, gt=0)
     native_precision: str | None = None
+    mtp_modules: int | None = Field(default=None, ge=0)
+    """Multi-token-prediction modules the checkpoint ships (DeepSeek-V3 / R1: 1), the draft `spec_method: mtp` runs;
+    None = none recorded, so `mtp` is refused (give `eagle` or `draft-model` with an acceptance length instead)."""
     experts_only_precision: str | None = None
     """A precision whose published checkpoint quantizes only the routed experts (gpt-oss: `fp4`, MXFP4 MoE weights and
     BF16 for the rest): served at it, attention and the other dense layers stay 16-bit, in memory and in their math."""

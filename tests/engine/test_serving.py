@@ -120,6 +120,37 @@ def test_mtp_default_acceptance_and_its_speedup_at_one_sequence(catalog):
     assert 1.3 < plain.tpot_ms / mtp.tpot_ms <= 1.85
 
 
+def test_mtp_needs_the_models_own_module(catalog):
+    """`mtp` drafts with the checkpoint's multi-token-prediction module: DeepSeek-R1 ships one (its README: the 685B
+    download holds a 14B MTP module), Llama-3.3-70B none, so there it is refused and EAGLE, with the acceptance length
+    given, runs."""
+    base = ServingConfig(gpus=2, input_tokens=1000, output_tokens=1000, concurrency=1)
+    llama, h100 = catalog.models["llama-3.3-70b"], catalog.gpus["h100-sxm"]
+    refused = predict_model(llama, h100, replace(base, spec_method="mtp"))
+    assert not refused.runnable and "multi-token-prediction module" in refused.reason and "eagle" in refused.reason
+    assert predict_model(llama, h100, replace(base, spec_method="eagle", acceptance_length=1.85)).runnable
+    assert catalog.models["deepseek-r1"].mtp_modules == 1 and llama.mtp_modules is None
+
+
+def test_attention_is_split_by_whole_heads(catalog):
+    """Llama-3.3-70B has 64 query heads and 8 KV heads (config.json), and the engines split attention by whole heads
+    (SGLang 0.5.5.post2 `LlamaAttention`: heads % tp == 0; KV heads % tp == 0, or tp % KV heads == 0 where they are
+    fewer). On 3 GPUs, TP3 is refused when asked for, and left open the GPUs run as 3 replicas of TP1; on 6, as 3 of
+    TP2; on 16, TP16 divides the 64 heads and replicates each of the 8 KV heads twice. Phi-4 (40 heads, 10 KV heads):
+    TP4 divides the heads but not the KV heads, and 4 is no multiple of 10, so it is refused."""
+    llama, h100 = catalog.models["llama-3.3-70b"], catalog.gpus["h100-sxm"]
+    base = ServingConfig(gpus=3, input_tokens=1000, output_tokens=1000, precision="fp8")
+    asked = predict_model(llama, h100, replace(base, tp=3))
+    assert not asked.runnable and "64 attention heads" in asked.reason
+    left_open = predict_model(llama, h100, base)
+    assert left_open.runnable and (left_open.tp, left_open.data_parallel_replicas) == (1, 3)
+    six = predict_model(llama, h100, replace(base, gpus=6))
+    assert (six.tp, six.data_parallel_replicas) == (2, 3)
+    assert predict_model(llama, h100, replace(base, gpus=16, tp=16)).runnable
+    phi = predict_model(catalog.models["phi-4"], h100, replace(base, gpus=4, tp=4))
+    assert not phi.runnable and "10 KV heads" in phi.reason
+
+
 def test_eagle_without_acceptance_length_is_refused(catalog):
     r = predict_model(catalog.models["llama-3.1-8b"], catalog.gpus["h100-sxm"],
                       ServingConfig(gpus=1, input_tokens=100, output_tokens=100, spec_method="eagle"))

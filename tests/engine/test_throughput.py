@@ -1096,14 +1096,14 @@ def test_sglang_fuses_the_all_reduce_with_the_next_norm_on_one_blackwell_host(ca
 
 @pytest.mark.parametrize("output_tokens", [1, 2, 5, 100])
 def test_a_prompts_step_gives_one_token_under_speculative_decoding_too(catalog, output_tokens):
-    """gpt-oss-120b FP8 with MTP (1.85 tokens a step) on 8 A100, 247 in, 247 requests in flight: a request's prompt step
+    """gpt-oss-120b FP8 with an EAGLE head (1.85 tokens a step) on 8 A100, 247 in, 247 requests in flight: a request's prompt step
     gives its first token and each later step 1.85 on average, so it is in the batch for 1 + (output - 1) / 1.85 steps
     and the loop obeys Little's law, 247 = X x (TTFT + (output - 1) x TPOT). Counted as output / 1.85 steps, a one-token
     request finished in 0.54 of a step and the law read 342 requests for 247."""
     from tco.engine.throughput.deployment import Deployment
 
     config = ServingConfig(gpus=8, precision="fp8", engine="trtllm", input_tokens=247, output_tokens=output_tokens,
-                           concurrency=247, spec_method="mtp")
+                           concurrency=247, spec_method="eagle", acceptance_length=1.85)
     r = predict_model(catalog.models["gpt-oss-120b"], catalog.gpus["a100-80gb"], config)
     assert r.runnable and r.acceptance_length == pytest.approx(1.85)
     assert r.requests_per_s * (r.ttft_ms + (output_tokens - 1) * r.tpot_ms) / 1e3 == pytest.approx(247, rel=1e-5)

@@ -33,7 +33,50 @@ class Split:
         return f"{attention} attention, experts {experts}"
 
 
+def attention_tp_problem(model: OpenModel, attention_tp: int) -> str | None:
+    """Why attention cannot be split `attention_tp` ways, or None. The engines split attention by whole heads: each GPU
+    of the group takes heads / attention_tp query heads, and the KV heads are split the same way or, where there are
+    fewer of them than GPUs, replicated so that each GPU holds whole ones (SGLang 0.5.5.post2 `srt/models/llama.py`,
+    `LlamaAttention.__init__`: `assert self.total_num_heads % tp_size == 0`, then `total_num_kv_heads % tp_size == 0`
+    or `tp_size % total_num_kv_heads == 0`; vLLM and TensorRT-LLM refuse the same splits). MLA caches one latent per
+    token, not per-head keys and values, so only its query heads are split."""
+    if attention_tp <= 1:
+        return None
+    if model.num_attention_heads % attention_tp:
+        return (f"attention split {attention_tp} ways does not divide {model.id}'s {model.num_attention_heads} attention "
+                f"heads (the engines split attention by whole heads)")
+    kv_heads = model.num_kv_heads if model.attention != "mla" else None
+    if kv_heads and (kv_heads % attention_tp if kv_heads >= attention_tp else attention_tp % kv_heads):
+        return (f"attention split {attention_tp} ways neither divides {model.id}'s {kv_heads} KV heads nor is a multiple "
+                f"of them (the engines split or replicate whole KV heads)")
+    return None
+
+
 def candidate_splits(model: OpenModel, config: ServingConfig, tp: int) -> list[Split]:
+    """The splits the engines offer (`offered_splits`) whose attention group divides the model's heads; all of them if
+    none does (`config_problem` refuses that configuration before a split is evaluated)."""
+    offered = offered_splits(model, config, tp)
+    allowed = [s for s in offered if attention_tp_problem(model, tp // s.attention_dp) is None]
+    return allowed or offered
+
+
+def tensor_parallel_options(model: OpenModel, config: ServingConfig, gpus_per_stage: int) -> list[tuple[int, Split]]:
+    """(tp, split) pairs to evaluate for a stage of `gpus_per_stage` GPUs. With tp given, its splits. Left open, the
+    whole stage as one group; and where attention cannot be split by heads that many ways (20 GPUs for 128 heads), also
+    the widest group that can, run as data-parallel replicas over the stage (5 x TP4), as an operator would."""
+    if config.tp is not None:
+        return [(config.tp, split) for split in candidate_splits(model, config, config.tp)]
+    whole = [(gpus_per_stage, split) for split in candidate_splits(model, config, gpus_per_stage)
+             if attention_tp_problem(model, gpus_per_stage // split.attention_dp) is None]
+    if all(attention_tp_problem(model, gpus_per_stage // s.attention_dp) is None
+           for s in offered_splits(model, config, gpus_per_stage)):
+        return whole
+    narrower = max(tp for tp in range(1, min(model.num_attention_heads, gpus_per_stage - 1) + 1)
+                   if gpus_per_stage % tp == 0 and attention_tp_problem(model, tp) is None)
+    return whole + [(narrower, split) for split in candidate_splits(model, config, narrower)]
+
+
+def offered_splits(model: OpenModel, config: ServingConfig, tp: int) -> list[Split]:
     """The ways to share a stage's tp GPUs that the engines offer, for the configuration asked.
 
     Dense models, or tp = 1: tensor parallel. MoE with an explicit tp and no ep (what a `TPn`

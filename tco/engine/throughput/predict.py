@@ -19,7 +19,8 @@ from tco.engine.throughput.gpu import precision_problem, weight_only
 from tco.engine.throughput.lookup import apply_measurements
 from tco.engine.throughput.memory import (RUNTIME_RESERVE_BYTES, activation_buffer_bytes, kv_bytes_per_token_per_gpu, kv_cache_budget_bytes,
                                           kv_cache_bytes_per_token, memory_bytes_of, released_precision, weights_bytes_per_gpu)
-from tco.engine.throughput.parallel import Split, candidate_splits
+from tco.engine.throughput.parallel import (Split, attention_tp_problem, candidate_splits, offered_splits,
+                                            tensor_parallel_options)
 from tco.engine.throughput.gpu import link_bytes_per_s
 from tco.engine.throughput.step import Point, evaluate, prefill_seconds, step_seconds
 from tco.model.hardware import GpuType, OpenModel, ThroughputMeasurement
@@ -267,29 +268,38 @@ def _last_request_s(model: OpenModel, gpu: GpuType, config: ServingConfig, top: 
     return top.ttft_ms / 1e3 + (config.output_tokens - 1) * drain.tpot_ms / 1e3
 
 
-def predict_aggregated(model: OpenModel, gpu: GpuType, config: ServingConfig, constants: FittedConstants = FITTED) -> ThroughputResult:
-    """One replica whose GPUs do both prefill and decode (in-flight batching with chunked prefill)."""
+def _predict_aggregated(model: OpenModel, gpu: GpuType, config: ServingConfig, constants: FittedConstants) -> ThroughputResult:
     precision = config.precision
     kv_precision = config.kv_precision or default_kv_precision(precision, weight_only(gpu, precision))
     config = replace(config, kv_precision=kv_precision)
     problem = config_problem(model, gpu, config)
     if problem:
         return not_runnable(problem, config)
-    tp = config.tp or max(config.gpus // config.pp, 1)
-    splits = candidate_splits(model, config, tp)
-    if len(splits) == 1:
-        return predict_split(model, gpu, config, tp, splits[0], constants)
+    options = tensor_parallel_options(model, config, max(config.gpus // config.pp, 1))
+    if len(options) == 1:
+        return predict_split(model, gpu, config, *options[0], constants)
     # Several ways to split: the fastest at the operating point asked (the concurrency and the latency
     # targets), as an operator would choose. Why this keeps the model's promises: per split, throughput
     # never falls as a target loosens or the concurrency rises, and latency never falls as the
     # concurrency rises; the best of several such curves (the largest throughput, at a fixed concurrency
     # the shortest step) keeps both properties.
     best: ThroughputResult | None = None
-    for split in splits:
+    for tp, split in options:
         r = predict_split(model, gpu, config, tp, split, constants)
         if best is None or (r.runnable and (not best.runnable or r.output_tokens_per_s > best.output_tokens_per_s * (1 + 1e-12))):
             best = r
     return best
+
+
+def predict_aggregated(model: OpenModel, gpu: GpuType, config: ServingConfig, constants: FittedConstants = FITTED) -> ThroughputResult:
+    """One replica whose GPUs do both prefill and decode (in-flight batching with chunked prefill)."""
+    result = _predict_aggregated(model, gpu, config, constants)
+    whole = max(config.gpus // config.pp, 1)
+    if not result.runnable and config.tp is None and result.tp and result.tp < whole:
+        # the whole group could not split the heads, and the narrower one did not run either: say both
+        problem = attention_tp_problem(model, whole)
+        return replace(result, reason=f"{problem}; as {whole // result.tp} replicas of TP{result.tp}: {result.reason}")
+    return result
 
 
 def prefill_candidates(gpus: int, tp: int) -> list[int]:
@@ -847,6 +857,10 @@ def config_problem(model: OpenModel, gpu: GpuType, config: ServingConfig) -> str
         return f"tp x pp = {tp} x {config.pp} does not divide the {config.gpus} GPUs"
     if config.pp > model.num_layers:
         return f"pp {config.pp} is more than the model's {model.num_layers} layers"
+    if config.tp is not None:  # left open, a narrower group always divides the heads (`tensor_parallel_options`)
+        heads_problems = [attention_tp_problem(model, tp // split.attention_dp) for split in offered_splits(model, config, tp)]
+        if all(heads_problems):
+            return heads_problems[0]
     # ep 1 is no expert parallelism, which is how a dense model runs anyway (an `ep` column filled for every row)
     if config.ep is not None and not (config.ep == 1 and model.arch_type != "moe"):
         if model.arch_type != "moe":
@@ -862,6 +876,9 @@ def config_problem(model: OpenModel, gpu: GpuType, config: ServingConfig) -> str
             return f"{name} must be a positive number of milliseconds (got {value})"
     if config.spec_method not in SPEC_METHODS:
         return f"unknown spec_method `{config.spec_method}` (choose one of {', '.join(SPEC_METHODS)})"
+    if config.spec_method == "mtp" and not model.mtp_modules:
+        return (f"spec_method mtp drafts with the model's own multi-token-prediction module, and the catalog records none "
+                f"for {model.id} (DeepSeek-V3 / R1 ship one): use eagle or draft-model with an acceptance_length")
     if config.spec_method != "none":
         accepted = config.acceptance_length or DEFAULT_ACCEPTANCE_LENGTH.get(config.spec_method)
         if accepted is None:
