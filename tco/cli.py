@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import traceback
 
@@ -75,8 +76,14 @@ def main(argv: list[str] | None = None) -> int:
     from tco.report.table import set_wide
 
     set_wide(getattr(args, "wide", False))
+    real_stdout = sys.stdout
+    if real_stdout is not None:
+        sys.stdout = _GuardedStdout(real_stdout)
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        if sys.stdout is not None:
+            sys.stdout.flush()  # a buffered tail that cannot be written fails here, not silently at exit
+        return code
     except TcoUserError as e:
         for problem in e.problems:
             print(problem.render(), file=sys.stderr)
@@ -85,11 +92,82 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
+        _discard_stdout(real_stdout)
         return 0
+    except StdoutWriteFailed as e:
+        print(f"tco: could not write output: {e.error}", file=sys.stderr)
+        _discard_stdout(real_stdout)
+        return ExitCode.WRITE_FAILED
     except Exception:
         traceback.print_exc()
         print(f"\nThis is a bug in llm-tco {__version__}, not a problem with your input. Please report it with the lines above.", file=sys.stderr)
         return ExitCode.INTERNAL_ERROR
+    finally:
+        if isinstance(sys.stdout, _GuardedStdout):
+            sys.stdout = real_stdout
+
+
+class StdoutWriteFailed(Exception):
+    """Standard output refused a write (disk full, quota, I/O error): the user's output, not a bug (exit 3)."""
+
+    def __init__(self, error: OSError):
+        super().__init__(str(error))
+        self.error = error
+
+
+class _GuardedStdout:
+    """`sys.stdout` while a command runs: a failed write raises `StdoutWriteFailed` instead of a bare OSError.
+
+    Why here and not in each command: every command prints through `sys.stdout` (print, csv, json),
+    and only this wrapper knows that the OSError came from the output stream rather than from a
+    bug elsewhere. A closed pipe stays a BrokenPipeError (`tco run | head` is fine, exit 0).
+    """
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text):
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as e:
+            raise StdoutWriteFailed(e) from e
+
+    def writelines(self, lines):
+        for line in lines:
+            self.write(line)
+
+    def flush(self):
+        try:
+            return self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as e:
+            raise StdoutWriteFailed(e) from e
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def _discard_stdout(stream) -> None:
+    """Point file descriptor 1 at the null device, so the interpreter's own flush at exit cannot fail again.
+
+    Why: the bytes that did not fit are still buffered; without this Python prints
+    "Exception ignored ... OSError" at exit and changes the exit code (the recipe in Python's
+    documentation for SIGPIPE).
+    """
+    try:
+        fd = stream.fileno()
+        null = os.open(os.devnull, os.O_WRONLY)
+    except (AttributeError, OSError, ValueError):
+        return  # not a real file (a test's capture): nothing is flushed at exit
+    try:
+        os.dup2(null, fd)
+    except OSError:
+        pass
+    finally:
+        os.close(null)
 
 
 def _has_command(parser: argparse.ArgumentParser, name: str) -> bool:

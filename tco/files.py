@@ -18,7 +18,11 @@ The rules around an output (issue 19):
 - a run killed with SIGKILL cannot clean up: its temp files are removed by the next write into
   the same folder (only when the process named in the file name is gone);
 - the backup of the replaced file is made atomically (a hard link, or a copy to a temp file then a
-  rename), and only the newest `KEEP_BACKUPS` backups of a file are kept.
+  rename), and only the newest `KEEP_BACKUPS` backups of a file are kept;
+- an output that is a symlink is followed: its target is written (and backed up), the link stays;
+- an output that exists and is not a regular file (a device such as /dev/null, a FIFO, a socket) is
+  opened and written in place, as a shell's `>` does: there is no file to keep, and renaming a temp
+  file over it would move the device away.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import tempfile
 import threading
 from pathlib import Path
@@ -153,18 +158,57 @@ def _same_file(a: Path, b: Path) -> bool:
             return False
 
 
+def writes_in_place(path: Path) -> bool:
+    """True when `path` exists and is neither a regular file nor a folder (a device, FIFO or socket, also via a symlink).
+
+    Why: such an output is a channel, not a document. It is opened and written like a shell's
+    `> /dev/null`; a temp file renamed over it would move the device (or pipe) to `NAME.bak`.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+def output_target(path: Path) -> Path:
+    """The file a write to `path` lands in: a symlink's final target, so the link itself stays.
+
+    Why: a user who points `out.csv` at `reports/q3.csv` expects the report to change; replacing
+    the link by a regular file would leave the report stale and silently drop the link. A symlink
+    loop has no target and is refused (exit 3).
+    """
+    path = Path(path)
+    if not path.is_symlink():
+        return path
+    target = Path(os.path.realpath(path))
+    if target.is_symlink():  # realpath stops where it finds a loop
+        raise TcoUserError(DataProblem(str(path), None, "", "is a symbolic link that loops; nothing was written",
+                                       hint="point the link at a file, or give another output name"),
+                           exit_code=ExitCode.WRITE_FAILED)
+    return target
+
+
 def write_atomic(path: Path, data: bytes | str, backup: bool = True, *, make_parents: bool = False,
                  inputs: Iterable[Path | str] = ()) -> Path | None:
-    """Replace `path` with `data` atomically; return the backup of the previous file (None if none was kept)."""
+    """Replace `path` with `data` atomically; return the backup of the previous file (None if none was kept).
+
+    A symlink's target is the file replaced (and backed up); a device, FIFO or socket is written in place.
+    """
     path = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     inputs = list(inputs)
     refuse_unsafe_target(path, inputs, make_parents)
+    name = str(path)
+    if writes_in_place(path):
+        _write_in_place(path, payload)
+        return None
     tmp_name: str | None = None
     try:
         with cleanup_on_signals():
             if make_parents:
                 path.parent.mkdir(parents=True, exist_ok=True)
+            path = output_target(path)
             remove_orphan_temp_files(path.parent)
             fd, tmp_name = tempfile.mkstemp(prefix=temp_prefix(path), suffix=".tmp", dir=path.parent)
             with os.fdopen(fd, "wb") as f:
@@ -189,7 +233,7 @@ def write_atomic(path: Path, data: bytes | str, backup: bool = True, *, make_par
             return kept
     except OSError as e:
         raise TcoUserError(
-            DataProblem(str(path), None, "", f"cannot write: {e.strerror or e}; the previous file, if any, is unchanged"),
+            DataProblem(name, None, "", f"cannot write: {e.strerror or e}; the previous file, if any, is unchanged"),
             exit_code=ExitCode.WRITE_FAILED,
         ) from None
     finally:
@@ -198,6 +242,26 @@ def write_atomic(path: Path, data: bytes | str, backup: bool = True, *, make_par
                 os.unlink(tmp_name)
             except OSError:
                 pass
+
+
+def _write_in_place(path: Path, payload: bytes) -> None:
+    """Open an existing device, FIFO or socket for writing and write `payload` to it: no temp file, no backup.
+
+    Opened without O_CREAT or O_TRUNC, and checked again once open: if a regular file took the
+    name in between, it is left untouched and the write is refused. A FIFO blocks until a reader
+    opens it, as with a shell's `>`; Ctrl-C still stops the wait.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | getattr(os, "O_NOCTTY", 0))
+        with os.fdopen(fd, "wb") as f:
+            if stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                raise OSError(0, "it became a regular file while being opened; it was left unchanged")
+            f.write(payload)
+    except OSError as e:
+        raise TcoUserError(
+            DataProblem(str(path), None, "", f"cannot write: {e.strerror or e} (it is a device, pipe or socket, written in place)"),
+            exit_code=ExitCode.WRITE_FAILED,
+        ) from None
 
 
 def _backup_atomic(path: Path) -> Path:
@@ -269,11 +333,18 @@ def scratch_folder(near: Path) -> Iterator[Path]:
 
     Why: libraries that spill to temp files (openpyxl writes one per sheet) would otherwise leave
     them in /tmp when the run is killed; here they are beside the output, where the next write
-    finds and removes them.
+    finds and removes them. Beside a symlink's target, that is; for an output written in place (a
+    device such as /dev/null, a FIFO) the system temp folder is used, never /dev.
     """
+    near = Path(near)
     with cleanup_on_signals():
-        remove_orphan_temp_files(near.parent)
-        folder = tempfile.mkdtemp(prefix=temp_prefix(near), suffix=".tmp", dir=near.parent)
+        if writes_in_place(near):
+            where = Path(tempfile.gettempdir())
+        else:
+            near = output_target(near)
+            where = near.parent
+        remove_orphan_temp_files(where)
+        folder = tempfile.mkdtemp(prefix=temp_prefix(near), suffix=".tmp", dir=where)
         try:
             yield Path(folder)
         finally:

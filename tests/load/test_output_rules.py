@@ -199,3 +199,126 @@ def test_openpyxl_sheet_files_do_not_go_to_the_system_temp_folder(tmp_path, scen
     path = export_workbook(results, tmp_path / "book.xlsx")
     assert path.read_bytes()[:2] == b"PK"
     assert listing(tmp_path) == ["book.xlsx", "mine.yaml"]
+
+
+def _refuse_renames_outside(folder: Path, monkeypatch) -> None:
+    """A guard: the writer may rename or link only inside `folder`, so a regression can never move /dev/null or /dev/full."""
+
+    def inside(*paths) -> bool:
+        return all(os.path.realpath(p).startswith(str(folder.resolve()) + os.sep) for p in paths)
+
+    real_replace, real_link = atomic.os.replace, atomic.os.link
+
+    def replace(src, dst, *a, **k):
+        assert inside(src, dst), f"renamed {src} -> {dst} outside the test folder"
+        return real_replace(src, dst, *a, **k)
+
+    def link(src, dst, *a, **k):
+        assert inside(src, dst), f"linked {src} -> {dst} outside the test folder"
+        return real_link(src, dst, *a, **k)
+
+    monkeypatch.setattr(atomic.os, "replace", replace)
+    monkeypatch.setattr(atomic.os, "link", link)
+
+
+def test_a_device_a_fifo_or_a_link_to_one_is_written_in_place_and_a_file_is_not(tmp_path):
+    fifo, regular, folder = tmp_path / "pipe", tmp_path / "out.csv", tmp_path / "sub"
+    os.mkfifo(fifo)
+    regular.write_text("v1")
+    folder.mkdir()
+    to_null = tmp_path / "null.csv"
+    to_null.symlink_to(os.devnull)
+    to_file = tmp_path / "link.csv"
+    to_file.symlink_to(regular.name)
+    assert atomic.writes_in_place(Path(os.devnull)) and atomic.writes_in_place(fifo) and atomic.writes_in_place(to_null)
+    assert not any(atomic.writes_in_place(p) for p in (regular, to_file, folder, tmp_path / "missing.csv"))
+
+
+def test_run_output_to_a_fifo_goes_through_it_and_the_fifo_stays(scenario, capsys):
+    """Issue: the FIFO was renamed to `NAME.bak` and a regular file took its place; a shell's `>` writes through it."""
+    import threading
+
+    fifo = scenario.parent / "out.csv"
+    os.mkfifo(fifo)
+    received = []
+
+    def read_all():
+        with open(fifo, "rb") as f:  # blocks until the writer opens the FIFO
+            received.append(f.read())
+
+    reader = threading.Thread(target=read_all, daemon=True)
+    reader.start()
+    code = main(["run", str(scenario), "--no-breakeven", "--format", "csv", "--output", str(fifo)])
+    reader.join(timeout=60)
+    assert code == 0, capsys.readouterr().err
+    assert received and received[0].startswith(b"scenario,"), "the reader got the CSV"
+    assert listing(scenario.parent) == ["mine.yaml", "out.csv"], "no backup, no temp file"
+    assert fifo.is_fifo()
+
+
+def test_a_link_to_a_device_is_written_through_and_the_device_is_never_renamed(tmp_path, monkeypatch):
+    _refuse_renames_outside(tmp_path, monkeypatch)
+    to_null = tmp_path / "null.csv"
+    to_null.symlink_to(os.devnull)
+    assert write_atomic(to_null, "a,b\n") is None
+    assert to_null.is_symlink() and os.readlink(to_null) == os.devnull and Path(os.devnull).is_char_device()
+    assert listing(tmp_path) == ["null.csv"]
+
+
+@pytest.mark.skipif(not Path("/dev/full").is_char_device(), reason="needs the /dev/full device")
+def test_a_full_device_is_a_write_error_with_exit_3_and_nothing_is_renamed(tmp_path, monkeypatch):
+    _refuse_renames_outside(tmp_path, monkeypatch)
+    to_full = tmp_path / "full.csv"
+    to_full.symlink_to("/dev/full")
+    with pytest.raises(TcoUserError) as e:
+        write_atomic(to_full, "a,b\n")
+    assert e.value.exit_code == ExitCode.WRITE_FAILED
+    assert "cannot write: No space left on device" in e.value.problems[0].render()
+    assert to_full.is_symlink() and Path("/dev/full").is_char_device() and listing(tmp_path) == ["full.csv"]
+
+
+def test_a_symlinked_output_writes_its_target_with_a_backup_and_the_link_stays(tmp_path):
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    target = reports / "q3.csv"
+    target.write_text("old")
+    link = tmp_path / "out.csv"
+    link.symlink_to(Path("reports") / "q3.csv")
+    kept = write_atomic(link, "new")
+    assert link.is_symlink() and os.readlink(link) == str(Path("reports") / "q3.csv")
+    assert target.read_text() == "new" and kept == reports / "q3.csv.bak" and kept.read_text() == "old"
+    assert listing(tmp_path) == ["out.csv", "reports"] and listing(reports) == ["q3.csv", "q3.csv.bak"]
+
+
+def test_run_output_through_a_symlink_updates_the_target(scenario, capsys):
+    target = scenario.parent / "real.csv"
+    target.write_text("old")
+    link = scenario.parent / "out.csv"
+    link.symlink_to(target.name)
+    assert main(["run", str(scenario), "--no-breakeven", "--format", "csv", "--output", str(link)]) == 0
+    assert link.is_symlink() and target.read_text().startswith("scenario,")
+    assert (scenario.parent / "real.csv.bak").read_text() == "old"
+    assert listing(scenario.parent) == ["mine.yaml", "out.csv", "real.csv", "real.csv.bak"]
+
+
+def test_a_dangling_symlink_creates_its_target_and_a_loop_is_refused(tmp_path):
+    dangling = tmp_path / "out.csv"
+    dangling.symlink_to("made.csv")
+    assert write_atomic(dangling, "a,b\n") is None
+    assert dangling.is_symlink() and (tmp_path / "made.csv").read_text() == "a,b\n"
+    (tmp_path / "loop1").symlink_to("loop2")
+    (tmp_path / "loop2").symlink_to("loop1")
+    with pytest.raises(TcoUserError) as e:
+        write_atomic(tmp_path / "loop1", "x")
+    assert e.value.exit_code == ExitCode.WRITE_FAILED and "loops" in e.value.problems[0].render()
+    assert (tmp_path / "loop1").is_symlink() and listing(tmp_path) == ["loop1", "loop2", "made.csv", "out.csv"]
+
+
+def test_the_scratch_folder_of_an_output_written_in_place_is_not_beside_the_device(tmp_path, monkeypatch):
+    """`tco export --xlsx /dev/null` must not make its temp folder in /dev."""
+    from tco.files import scratch_folder
+
+    monkeypatch.setattr(atomic.tempfile, "tempdir", str(tmp_path))
+    with scratch_folder(Path(os.devnull)) as scratch:
+        assert scratch.parent == tmp_path
+    assert listing(tmp_path) == []
