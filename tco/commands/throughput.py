@@ -161,7 +161,7 @@ def run(args: argparse.Namespace) -> int:
                 max_batch=args.max_batch, step_tokens=args.step_tokens, request_latency_ms=request_latency_ms)
     if args.disaggregated is None:
         item["disaggregated"] = _implied_disaggregated(item)
-    pools = _pool_problem(item)
+    pools = _pool_problem(item) or _speculation_problem(item, "--spec-method")
     if pools:
         raise TcoUserError(DataProblem("tco throughput", None, "--" + pools[0].replace("_", "-"), pools[1]))
     row = result_row(catalog, item, args.model_only, args.calibrate)
@@ -310,6 +310,17 @@ def _pool_problem(item: dict) -> tuple[str, str] | None:
     return None
 
 
+def _speculation_problem(item: dict, method_field: str = "spec_method") -> tuple[str, str] | None:
+    """(field, message) when an acceptance length is given without a speculative decoding method, or None.
+
+    Why refuse: with spec_method none nothing is drafted, so the figure was dropped without a word and the result
+    answered another question than the one asked."""
+    if item.get("acceptance_length") is not None and (item.get("spec_method") or "none") == "none":
+        return "acceptance_length", (f"needs a speculative decoding method: give {method_field} mtp, eagle or draft-model "
+                                     f"(got {item.get('spec_method') or 'none'}), or leave the acceptance length out")
+    return None
+
+
 def _prefill_gpus(item: dict) -> int | None:
     """The prefill side's GPUs from prefill_gpus, or from decode_gpus (gpus - decode)."""
     if item.get("prefill_gpus"):
@@ -321,7 +332,6 @@ def _prefill_gpus(item: dict) -> int | None:
 
 def read_batch(path_text: str, catalog) -> list[dict]:
     """Rows of a --batch CSV as configuration dicts; every bad cell is reported as `file:line: column: message`."""
-    import csv
     from pathlib import Path
 
     from tco.errors import DataProblem, TcoUserError
@@ -329,25 +339,29 @@ def read_batch(path_text: str, catalog) -> list[dict]:
 
     path = Path(path_text)
     text = read_text(path, path_text)
-    reader = csv.DictReader(text.splitlines())
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    problems = []
-    for column in header:
-        if column not in BATCH_COLUMNS:
-            problems.append(DataProblem(path_text, 1, column, "unknown column", hint=did_you_mean(column, BATCH_COLUMNS)))
-    for column in REQUIRED_BATCH_COLUMNS:
-        if column not in header:
-            problems.append(DataProblem(path_text, 1, column, "required column is missing"))
+    records, problems = _csv_records(text, path_text)
     if problems:
         raise TcoUserError(problems)
-    reader.fieldnames = header
+    header_line, header = records[0] if records else (1, [])
+    header = [h.strip() for h in header]
+    for column in header:
+        if column not in BATCH_COLUMNS:
+            problems.append(DataProblem(path_text, header_line, column, "unknown column", hint=did_you_mean(column, BATCH_COLUMNS)))
+    for column in dict.fromkeys(c for c in header if header.count(c) > 1):
+        places = [str(i + 1) for i, c in enumerate(header) if c == column]
+        problems.append(DataProblem(path_text, header_line, column, f"column appears {len(places)} times (columns {', '.join(places)})",
+                                    hint="keep one: which of the values would count is not clear"))
+    for column in REQUIRED_BATCH_COLUMNS:
+        if column not in header:
+            problems.append(DataProblem(path_text, header_line, column, "required column is missing"))
+    if problems:
+        raise TcoUserError(problems)
     items = []
-    for index, raw in enumerate(reader):
-        line = index + 2
-        if None in raw:
+    for line, cells in records[1:]:
+        if len(cells) > len(header):
             problems.append(DataProblem(path_text, line, "", f"more cells than the {len(header)} columns of the header"))
             continue
-        item, row_problems = _parse_row({k: (v or "").strip() for k, v in raw.items()}, path_text, line)
+        item, row_problems = _parse_row({k: v.strip() for k, v in zip(header, cells)}, path_text, line)
         problems += row_problems
         if not row_problems:
             problems += _check_ids(catalog, item["model"], item["gpu"], path_text, line, raise_now=False)
@@ -355,6 +369,38 @@ def read_batch(path_text: str, catalog) -> list[dict]:
     if problems:
         raise TcoUserError(problems)
     return items
+
+
+def _csv_records(text: str, name: str) -> tuple[list[tuple[int, list[str]]], list]:
+    """The non-blank records of a CSV text, each with the line it starts on; or the problem that stops the reading.
+
+    Why not csv.DictReader as it comes: it lets a duplicate column overwrite the other, and without `strict` a quote
+    left open swallows every later line into one cell, reported as empty cells of the wrong line. A record may not
+    run over several lines either: no batch value holds a line break, so that is a quote closed too late.
+    """
+    import csv
+
+    from tco.errors import DataProblem
+
+    reader = csv.reader(text.splitlines(), strict=True)
+    records: list[tuple[int, list[str]]] = []
+    while True:
+        start = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return records, []
+        except csv.Error as e:
+            if reader.line_num > start or str(e) == "unexpected end of data":
+                return records, [DataProblem(name, start, "", "a quoted value starts on this line and its quote is not closed",
+                                             hint='close the quote, or write a quote inside a quoted value as ""')]
+            return records, [DataProblem(name, start, "", f"is not valid CSV: {e}")]
+        if reader.line_num > start:
+            return records, [DataProblem(name, start, "", f"a quoted value runs from this line to line {reader.line_num}: "
+                                                          "a quote is not closed where it should be",
+                                         hint="no batch value holds a line break")]
+        if cells:
+            records.append((start, cells))
 
 
 _INTEGER = ("gpus", "input_tokens", "output_tokens", "tp", "pp", "ep", "prefill_gpus", "decode_gpus", "draft_tokens", "max_batch", "step_tokens")
@@ -446,7 +492,7 @@ def _parse_row(raw: dict, name: str, line: int) -> tuple[dict, list]:
     if not problems:
         if raw.get("disaggregated", "") == "":
             item["disaggregated"] = _implied_disaggregated(item)
-        pools = _pool_problem(item)
+        pools = _pool_problem(item) or _speculation_problem(item)
         if pools:
             problems.append(DataProblem(name, line, *pools))
     if item.get("request_rate") is not None:

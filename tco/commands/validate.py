@@ -8,7 +8,9 @@ import sys
 def register(sub) -> None:
     p = sub.add_parser("validate", help="check scenario, hardware and pricing files; list every problem",
                        description="Check files and report every problem at once as file:line: field: message. "
-                                   "With no FILE: the bundled examples and catalogs. Exit 2 if anything is wrong.")
+                                   "With no FILE: the bundled examples and catalogs. Exit 0 when every file is valid "
+                                   "(warnings alone do not fail), 4 when every problem is a configuration that cannot "
+                                   "run (e.g. weights larger than GPU memory), else 2.")
     p.add_argument("files", nargs="*", metavar="FILE")
     p.add_argument("--hardware-dir", action="append", default=[], metavar="DIR")
     p.add_argument("--pricing-dir", action="append", default=[], metavar="DIR")

@@ -191,7 +191,7 @@ def explain_quantity(results, scenario_id: str, option_id: str, name: str, month
         return _explain_input(row, values, name, horizon, scenario_id, option_id)
     term = quantities()[name]
     if depends_on(term, "month"):
-        month = month or 1
+        month = 1 if month is None else month
         if not 1 <= month <= horizon:
             raise TcoUserError(DataProblem("--month", None, str(month), f"must be between 1 and the horizon, {horizon}"))
         values["month"] = float(month)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Iterable, NamedTuple, Sequence
 
 from tco.errors import DataProblem, TcoUserError
-from tco.load.yaml_source import did_you_mean, load_yaml, validate_as
+from tco.load.yaml_source import YAML_SUFFIXES, did_you_mean, load_yaml, validate_as
 from tco.model.catalog import Catalog
 from tco.model.base import json_schema_text
 from tco.model.hardware import HardwareFile
@@ -40,8 +40,11 @@ def hardware_schema_text() -> str:
 
 
 def hardware_files(directory: Path) -> list[Path]:
-    """Every *.yaml below `directory` except the schema folder, in a stable order."""
-    return sorted(p for p in directory.rglob("*.yaml") if "schema" not in p.relative_to(directory).parts[:-1])
+    """Every *.yaml and *.yml below `directory` except the schema folder, in a stable order.
+
+    Why both: `.yml` is as common a spelling, and a file skipped without a word looks like data the run used."""
+    return sorted(p for suffix in YAML_SUFFIXES for p in directory.rglob(f"*{suffix}")
+                  if "schema" not in p.relative_to(directory).parts[:-1])
 
 
 def load_hardware(directory: Path | None = None, extra_dirs: Iterable[Path] = ()) -> Catalog:

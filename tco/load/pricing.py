@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from tco.errors import DataProblem, TcoUserError
-from tco.load.yaml_source import did_you_mean, load_yaml, validate_as
+from tco.load.yaml_source import YAML_SUFFIXES, did_you_mean, load_yaml, validate_as
 from tco.model.pricing import ApiModel, ApiProvider, DatedPrice
 from tco.paths import bundled_dir
 
@@ -27,7 +27,7 @@ def provider_ids(dirs: Sequence[Path]) -> list[str]:
     ids: set[str] = set()
     for folder in dirs:
         if folder.is_dir():
-            ids.update(p.stem for p in folder.glob("*.yaml") if not p.name.startswith("."))
+            ids.update(p.stem for suffix in YAML_SUFFIXES for p in folder.glob(f"*{suffix}") if not p.name.startswith("."))
     return sorted(ids)
 
 
@@ -38,7 +38,7 @@ def read_sheet(path: Path) -> ApiProvider:
     if provider.id != path.stem:
         raise TcoUserError(DataProblem(str(path), lines.get(("id",)), "id",
                                        f"`{provider.id}` must equal the file name `{path.stem}`",
-                                       hint=f"rename the file to {provider.id}.yaml or change the id"))
+                                       hint=f"rename the file to {provider.id}{path.suffix} or change the id"))
     return provider
 
 
@@ -78,8 +78,22 @@ def price_ratio_notices(user: ApiProvider, bundled: ApiProvider, user_path: Path
     return out
 
 
+def sheet_paths(provider_id: str, dirs: Sequence[Path]) -> list[Path]:
+    """The provider's sheet in each folder that has one (`<id>.yaml` or `<id>.yml`), in the order of `dirs`.
+
+    Why refuse both in one folder: one of them would be ignored without a word, and which is a guess."""
+    paths = []
+    for folder in dirs:
+        found = [folder / f"{provider_id}{suffix}" for suffix in YAML_SUFFIXES if (folder / f"{provider_id}{suffix}").is_file()]
+        if len(found) > 1:
+            raise TcoUserError(DataProblem(str(found[1]), None, "", f"{found[0].name} in the same folder is the same provider's sheet",
+                                           hint="keep one of the two files"))
+        paths += found
+    return paths
+
+
 def load_provider(provider_id: str, dirs: Sequence[Path], notices: list[DataProblem] | None = None) -> ApiProvider:
-    paths = [folder / f"{provider_id}.yaml" for folder in dirs if (folder / f"{provider_id}.yaml").is_file()]
+    paths = sheet_paths(provider_id, dirs)
     if not paths:
         known = provider_ids(dirs)
         raise TcoUserError(DataProblem(

@@ -29,6 +29,9 @@ from tco.files import note_input
 
 KeyPath = tuple[Any, ...]
 
+YAML_SUFFIXES = (".yaml", ".yml")
+"""The file names a catalog folder (hardware, pricing) is read from: `.yml` is as common a spelling as `.yaml`."""
+
 MAX_FILE_BYTES = 8 * 1024 * 1024
 """Larger files are refused before parsing: the largest bundled price sheet is 0.25 MB, and parsing
 tens of MB would take many seconds and gigabytes of memory."""

@@ -14,6 +14,10 @@ Id = Annotated[StrictStr, StringConstraints(min_length=1, max_length=200, patter
 Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 """A fraction between 0 and 1 (write 0.85, not 85)."""
 
+Discount = Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)]
+"""A fraction off a price, at least 0 and below 1 (0.2 = 20 % off): a discount of 1 would make the option free,
+and it then ranked cheapest of all."""
+
 PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 NonNegativeFloat = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 

@@ -127,6 +127,30 @@ class OpenModel(SourcedRecord):
         return self
 
 
+PER_GPU_PRICE_RELATIVE_TOLERANCE = 1e-3
+"""Sources print prices rounded (AWS: 3 decimals per GPU-hour), so per-GPU x GPUs matches the instance
+price to about 0.05 %, never exactly; a typo moves it by far more."""
+
+
+def check_per_gpu_prices(record, pairs: tuple[tuple[str, str], ...]) -> None:
+    """Refuse a record whose per-GPU price times its gpu_count is not its per-instance price (within
+    PER_GPU_PRICE_RELATIVE_TOLERANCE), for each (per-instance field, per-GPU field) pair where both are given.
+
+    Why one rule for every offer: the engine reads one of the two figures and a listing the other, so a pair
+    that contradicts itself (8 GPUs at 10 USD an instance-hour but 200 a GPU-hour) priced a run silently
+    from whichever it read. The error names the per-GPU field, the one derived in most sources.
+    """
+    for per_instance_field, per_gpu_field in pairs:
+        per_instance, per_gpu = getattr(record, per_instance_field), getattr(record, per_gpu_field)
+        if per_instance is None or per_gpu is None:
+            continue
+        if abs(per_gpu * record.gpu_count - per_instance) > PER_GPU_PRICE_RELATIVE_TOLERANCE * per_instance:
+            raise located_error(f"{per_gpu:g} x {record.gpu_count:g} GPUs = {per_gpu * record.gpu_count:.6g}, not "
+                                f"{per_instance_field} {per_instance:g} (the two must agree within "
+                                f"{PER_GPU_PRICE_RELATIVE_TOLERANCE * 100:g} %)", (per_gpu_field,),
+                                hint="one of the two prices is wrong; give only the one the source prints")
+
+
 class InstanceOffer(SourcedRecord):
     """A cloud instance type with GPUs, priced per hour (list prices; no reserved discounts)."""
 
@@ -150,6 +174,13 @@ class InstanceOffer(SourcedRecord):
     price_scope: Literal["instance", "host_plus_gpu", "gpu_only"] = "instance"
     notes: str | None = None
 
+    @model_validator(mode="after")
+    def _per_gpu_price_is_the_instance_price_shared(self):
+        check_per_gpu_prices(self, (("on_demand_usd_per_hour", "on_demand_usd_per_gpu_hour"),
+                                    ("median_on_demand_usd_per_hour", "median_on_demand_usd_per_gpu_hour"),
+                                    ("spot_usd_per_hour", "spot_usd_per_gpu_hour")))
+        return self
+
     @classmethod
     def unsourced_fields(cls) -> set[str]:
         return {"gpu_count", "regions", "regions_with_on_demand"}
@@ -163,11 +194,6 @@ a reservation whose length the seller does not print as 1 or 3 years (`term_as_p
 PaymentOption = Literal["no-upfront", "partial-upfront", "all-upfront", "not-stated", "other"]
 """How a commitment is paid: nothing, part or all of it at purchase (Google CUDs are billed monthly
 over the term: `no-upfront`); `not-stated` when the seller prints nothing; `other` (see `payment_as_published`)."""
-
-PER_GPU_PRICE_RELATIVE_TOLERANCE = 1e-3
-"""Sources print prices rounded (AWS: 3 decimals per GPU-hour), so per-GPU x GPUs matches the instance
-price to about 0.05 %, never exactly; a typo moves it by far more."""
-
 
 class CommittedOffer(SourcedRecord):
     """A published committed price: a GPU instance reserved for a term, paid per instance-hour whether used or not.
@@ -217,13 +243,8 @@ class CommittedOffer(SourcedRecord):
 
     @model_validator(mode="after")
     def _per_gpu_price_is_the_instance_price_shared(self):
-        for per_instance, per_gpu in ((self.committed_usd_per_instance_hour, self.committed_usd_per_gpu_hour),
-                                      (self.on_demand_usd_per_instance_hour, self.on_demand_usd_per_gpu_hour)):
-            if per_instance is None or per_gpu is None:
-                continue
-            if abs(per_gpu * self.gpu_count - per_instance) > PER_GPU_PRICE_RELATIVE_TOLERANCE * per_instance:
-                raise ValueError(f"per-GPU price {per_gpu} x {self.gpu_count:g} GPUs = {per_gpu * self.gpu_count:.4f}, "
-                                 f"not the instance price {per_instance}")
+        check_per_gpu_prices(self, (("committed_usd_per_instance_hour", "committed_usd_per_gpu_hour"),
+                                    ("on_demand_usd_per_instance_hour", "on_demand_usd_per_gpu_hour")))
         return self
 
     @classmethod

@@ -11,7 +11,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, StrictStr, field_validator, model_validator
 
-from tco.model.base import Date, Id, NonNegativeFloat, PositiveFloat, Share, StrictModel, located_error
+from tco.model.base import Date, Discount, Id, NonNegativeFloat, PositiveFloat, Share, StrictModel, located_error
 from tco.model.hardware import Engine, SpecMethod
 from tco.model.quality import CapabilityRequirement
 
@@ -128,8 +128,8 @@ class ApiOption(StrictModel):
     """Provider id from pricing/ (e.g. `openai`, `anthropic`, `together`)."""
     model: StrictStr
     """Model id as in the provider's price sheet."""
-    negotiated_discount: Share = 0.0
-    """Discount off list prices you have negotiated (0.2 = 20 % off)."""
+    negotiated_discount: Discount = 0.0
+    """Discount off list prices you have negotiated (0.2 = 20 % off; below 1)."""
     service_tier: StrictStr | None = None
     """A price variant of the sheet other than standard (e.g. `flex`, `priority`)."""
     input_usd_per_million_tokens: NonNegativeFloat | None = None
@@ -208,8 +208,8 @@ class Payment(StrictModel):
     gpu_usd_per_hour: PositiveFloat | None = None
     """Explicit price per GPU-hour (overrides the offer's); required for `reserved` without an offer.
     Formerly `usd_per_gpu_hour` (still read, with a warning)."""
-    reserved_discount: Share | None = None
-    """For `reserved`: discount off the offer's on-demand price (your contract's figure)."""
+    reserved_discount: Discount | None = None
+    """For `reserved`: discount off the offer's on-demand price (your contract's figure; below 1)."""
     spot_interruption_overhead: float = Field(default=0.0, ge=0, le=5, allow_inf_nan=False)
     """For `spot`: extra GPU-hours lost to preemptions and restarts (0.1 = 10 % more hours)."""
     purchase_usd_per_gpu: PositiveFloat | None = None

@@ -78,3 +78,16 @@ def test_the_cli_accepts_total_cost_usd_and_the_name_it_offers_next(capsys):
     assert deeper["quantity"] == "sum_monthly_cost_usd" and deeper["parts"][0]["name"] == "monthly_cost_usd"
     assert main(["explain", *base, "--quantity", "no_such_thing"]) == 2
     assert "not a named quantity or input" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("month", ["0", "-3", "999"])
+def test_a_month_outside_the_horizon_is_refused_month_0_too(capsys, month):
+    """`--month 0` was read as no month and showed month 1 with exit 0, while -3 and 999 were refused."""
+    from tco.run import run_scenarios
+
+    option = run_scenarios([SMALL], today=TODAY, with_breakeven=False).results.rows[0].option_id
+    code = main(["explain", str(SMALL), "--option", option, "--as-of", "2026-11-27", "--quantity", "monthly_cost_usd",
+                 "--month", month])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert err.splitlines()[0].startswith(f"--month: {month}: must be between 1 and the horizon")

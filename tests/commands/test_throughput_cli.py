@@ -345,3 +345,47 @@ def test_request_rate_flag_and_batch_column(tmp_path, capsys):
     assert f"{csv_file}:2: request_rate: must be a positive number of requests per second (got 'fast')" in err
     assert f"{csv_file}:3: request_rate: must be a positive number of requests per second (got 0.0)" in err
     assert f"{csv_file}:4: request_rate: an offered request rate sets the load" in err
+
+
+def test_a_batch_column_given_twice_is_refused_naming_line_1_and_the_column(tmp_path, capsys):
+    """csv.DictReader let the last `gpus` win: the row ran on 4 GPUs where the first cell said 2."""
+    csv_file, err = _batch_errors(tmp_path, capsys, "model,gpu,gpus,gpus,input_tokens,output_tokens\n"
+                                                    "llama-3.3-70b,h100-sxm,2,4,1000,100\n")
+    assert err.splitlines()[0] == f"{csv_file}:1: gpus: column appears 2 times (columns 3, 4)"
+
+
+def test_an_unclosed_quote_names_the_line_it_opens_on_and_swallows_no_row(tmp_path, capsys):
+    """Without strict reading the open quote ate the rest of the file, reported as empty cells of line 2."""
+    csv_file, err = _batch_errors(tmp_path, capsys, "model,gpu,gpus,input_tokens,output_tokens\n"
+                                                    "llama-3.1-8b,h100-sxm,1,1000,200\n"
+                                                    "\"llama-3.3-70b,h100-sxm,2,1000,100\n"
+                                                    "llama-3.3-70b,h100-sxm,4,1000,100\n")
+    assert err.splitlines()[0] == f"{csv_file}:3: a quoted value starts on this line and its quote is not closed"
+    assert "required value is empty" not in err
+
+
+def test_a_quote_closed_lines_later_is_refused_and_blank_lines_keep_the_line_numbers(tmp_path, capsys):
+    csv_file, err = _batch_errors(tmp_path, capsys, "model,gpu,gpus,input_tokens,output_tokens\n"
+                                                    "\"llama-3.1-8b,h100-sxm,1,1000,200\n"
+                                                    "llama-3.1-8b\",h100-sxm,1,1000,200\n")
+    assert err.splitlines()[0].startswith(f"{csv_file}:2: a quoted value runs from this line to line 3")
+    csv_file, err = _batch_errors(tmp_path, capsys, "model,gpu,gpus,input_tokens,output_tokens\n"
+                                                    "llama-3.1-8b,h100-sxm,1,1000,200\n\n\n"
+                                                    "llama-3.1-8b,h100-sxm,two,1000,200\n")
+    assert err.splitlines()[0] == f"{csv_file}:5: gpus: must be a whole number of at least 1 (got 'two')"
+
+
+@pytest.mark.parametrize("spec_cell", ["", "none"])
+def test_an_acceptance_length_without_a_spec_method_is_refused_in_a_batch(tmp_path, capsys, spec_cell):
+    """It was dropped without a word: the row answered as if no acceptance length had been given."""
+    csv_file, err = _batch_errors(tmp_path, capsys, "model,gpu,gpus,input_tokens,output_tokens,spec_method,acceptance_length\n"
+                                                    f"llama-3.1-8b,h100-sxm,1,1000,200,{spec_cell},2.5\n")
+    assert err.splitlines()[0] == (f"{csv_file}:2: acceptance_length: needs a speculative decoding method: give spec_method "
+                                   "mtp, eagle or draft-model (got none), or leave the acceptance length out")
+
+
+def test_an_acceptance_length_flag_without_a_spec_method_is_refused(capsys):
+    code, out, err = run(capsys, [*BASE, "--acceptance-length", "2"])
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert err.splitlines()[0] == ("tco throughput: --acceptance-length: needs a speculative decoding method: give --spec-method "
+                                   "mtp, eagle or draft-model (got none), or leave the acceptance length out")

@@ -166,7 +166,8 @@ committed_offers:
 """)
     code, _, err = run(capsys, ["offers", "list", "--term", "all", "--hardware-dir", str(tmp_path)])
     assert code == ExitCode.BAD_INPUT
-    assert f"{bad}:3:" in err and "4.0 x 8 GPUs = 32.0000, not the instance price 40.0" in err and "Traceback" not in err
+    assert (f"{bad}:14: committed_offers[0].committed_usd_per_gpu_hour: 4 x 8 GPUs = 32, not committed_usd_per_instance_hour 40 "
+            "(the two must agree within 0.1 %)") in err and "Traceback" not in err
 
 
 @pytest.mark.skipif(not SHARED_CSV.is_file(), reason="the shared data folder is not on this machine")

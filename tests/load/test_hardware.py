@@ -134,3 +134,14 @@ def test_cli_bad_hardware_dir_exits_2_with_the_located_problem(capsys):
     err = capsys.readouterr().err
     assert f"{DATA / 'bad' / 'unknown_gpu' / 'offers.yaml'}:6: offers[0].gpu: unknown GPU id `h100sxm`" in err
     assert "Traceback" not in err
+
+
+def test_a_yml_file_in_a_user_folder_is_read_like_a_yaml_one(tmp_path):
+    """It was skipped without a word: its offer was missing and its mistakes unreported."""
+    (tmp_path / "gpus.yml").write_text((DATA / "user" / "gpus.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    catalog = load_hardware(extra_dirs=[tmp_path])
+    assert catalog.gpus["h100-sxm"].name == "H100 SXM (my measured card)" and "mycloud:h100x8" in catalog.offers
+    (tmp_path / "gpus.yml").write_text("schema_version: 1\ngpus:\n- id: x\n", encoding="utf-8")
+    with pytest.raises(TcoUserError) as caught:
+        load_hardware(extra_dirs=[tmp_path])
+    assert caught.value.problems[0].file == str(tmp_path / "gpus.yml")

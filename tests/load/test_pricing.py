@@ -120,3 +120,18 @@ def test_pricing_list_with_a_user_dir_and_a_bad_provider_exits_2(capsys):
     assert main(["pricing", "list", "--pricing-dir", str(DATA / "bad"), "--provider", "acme"]) == 2
     err = capsys.readouterr().err
     assert "acme.yaml:9: models[0].prices[0].input_usd_per_million_tokens" in err and "Traceback" not in err
+
+
+def test_a_yml_sheet_is_read_like_a_yaml_one_and_both_in_one_folder_are_refused(tmp_path):
+    """A `.yml` sheet was skipped without a word: its provider was unknown to a run."""
+    sheet = (DATA / "user" / "acme-private.yaml").read_text(encoding="utf-8")
+    (tmp_path / "acme-private.yml").write_text(sheet, encoding="utf-8")
+    dirs = pricing_dirs([tmp_path])
+    assert "acme-private" in provider_ids(dirs)
+    assert load_provider("acme-private", dirs) == load_provider("acme-private", pricing_dirs([DATA / "user"]))
+    (tmp_path / "acme-private.yaml").write_text(sheet, encoding="utf-8")
+    with pytest.raises(TcoUserError) as caught:
+        load_provider("acme-private", dirs)
+    assert [p.render() for p in caught.value.problems] == [
+        f"{tmp_path / 'acme-private.yml'}: acme-private.yaml in the same folder is the same provider's sheet\n"
+        "    hint: keep one of the two files"]
