@@ -355,8 +355,8 @@ def _aiperf_json(data: dict, name: str) -> BenchRun:
     elif loadgen.get("request_rate"):
         run.scenario, run.request_rate_per_s = FIXED_RATE, float(loadgen["request_rate"])
     start = data.get("start_time")
-    if start not in (None, ""):
-        run.run_date = _calendar_date(str(start)[:10], name, None, "start_time", start, "AIPerf writes an ISO date and time")
+    if isinstance(start, str) and start:  # another type is not AIPerf's: --date is asked for, as before
+        run.run_date = _calendar_date(start[:10], name, None, "start_time", start, "AIPerf writes an ISO date and time")
     run.output_tokens_per_s = k.number("records.output_token_throughput.avg", True)
     run.requests_per_s = k.number("records.request_throughput.avg")
     run.input_tokens_mean = k.number("records.input_sequence_length.avg", True)
