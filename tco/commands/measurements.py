@@ -20,7 +20,9 @@ def register(subparsers) -> None:
                     "GuideLLM reports (JSON/YAML), AIPerf profile_export_aiperf.json/.csv, GenAI-Perf "
                     "profile_export_genai_perf.csv, LLMPerf *_summary.json and inference-perf stage lifecycle files. "
                     "The files rarely say what hardware ran: give it with the flags. One YAML file per input "
-                    "(`<name>.measurements.yaml`) is written to --out; an existing one is kept as a .bak backup.")
+                    "(`<name>.measurements.yaml`) is written to --out. Inputs with the same file name (AIPerf's "
+                    "profile_export_aiperf.json) get their parent folders before it (`run1-result.json...`); an "
+                    "earlier output of the same file is replaced and kept as a .bak backup, another file's never.")
     p.add_argument("files", nargs="+", metavar="FILE", help="benchmark result files")
     p.add_argument("--model", required=True, help="open model id that was served (see `tco models list`)")
     p.add_argument("--gpu", required=True, help="GPU id (see `tco hardware list`)")
@@ -55,8 +57,22 @@ def register(subparsers) -> None:
     p.set_defaults(func=run_import)
 
 
-def run_import(args: argparse.Namespace) -> int:
+def _calendar_day(text: str) -> bool:
+    """YYYY-MM-DD naming a day that exists (`2025-13-40` and `2025-02-30` match the pattern but are none)."""
+    import datetime as dt
     import re
+
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return False
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def run_import(args: argparse.Namespace) -> int:
+    import datetime as dt
     import sys
     from pathlib import Path
 
@@ -65,8 +81,8 @@ def run_import(args: argparse.Namespace) -> int:
     from tco.files import write_atomic
     from tco.load.bench_runs import file_sha256, read_bench_file
     from tco.load.hardware import load_hardware
-    from tco.load.measurement_import import (Deployment, check_deployment, measurements_yaml, output_path,
-                                             to_measurements)
+    from tco.load.measurement_import import (Deployment, ImportSource, check_deployment, id_problems, measurements_yaml,
+                                             output_paths, to_measurements)
 
     where = "tco measurements import"
     out_text = args.out or (args.hardware_dir[-1] if args.hardware_dir else None)
@@ -83,8 +99,8 @@ def run_import(args: argparse.Namespace) -> int:
         problems.append(DataProblem(where, None, "--request-latency-ms", f"{REQUEST_LATENCY_RANGE} (got {args.request_latency_ms:g})"))
     if args.request_rate is not None and not args.request_rate > 0:
         problems.append(DataProblem(where, None, "--request-rate", f"must be a positive number (got {args.request_rate})"))
-    if args.date is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", args.date):
-        problems.append(DataProblem(where, None, "--date", f"must be YYYY-MM-DD (got {args.date!r})"))
+    if args.date is not None and not _calendar_day(args.date):
+        problems.append(DataProblem(where, None, "--date", f"must be a calendar date YYYY-MM-DD (got {args.date!r})"))
     if problems:
         raise TcoUserError(problems)
     out_dir = Path(out_text)
@@ -108,20 +124,33 @@ def run_import(args: argparse.Namespace) -> int:
             continue
         try:
             runs = read_bench_file(path, text)
-            records = to_measurements(runs, path.name, file_sha256(path), deployment, catalog)
+            source = ImportSource(path, file_sha256(path))
+            records = to_measurements(runs, path.name, source.sha256, deployment, catalog, display=text)
         except TcoUserError as e:
             problems.extend(e.problems)
             continue
-        planned.append((path, records))
+        planned.append((source, records))
     if problems:  # nothing is written unless every file imports
         raise TcoUserError(problems)
-    for path, records in planned:
-        target = output_path(out_dir, path)
-        kept = write_atomic(target, measurements_yaml(records, path.name), inputs=[Path(f) for f in args.files])
+    targets = output_paths(out_dir, [source for source, _ in planned])
+    problems = id_problems(catalog, planned, targets, out_dir)
+    if problems:
+        raise TcoUserError(problems)
+    read_on = dt.date.today().isoformat()
+    first = {}
+    for (source, records), target in zip(planned, targets):
+        if target is None:
+            print(f"{source.path}: the same bytes as {first[source.sha256]} (sha256 {source.sha256[:12]}...): imported once",
+                  file=sys.stderr)
+            continue
+        first[source.sha256] = source.path
+        kept = write_atomic(target, measurements_yaml(records, source.path.name, source, read_on),
+                            inputs=[Path(f) for f in args.files])
         for r in records:
             load = f"concurrency {r.concurrency}" if r.concurrency else (
                 f"{r.request_rate_per_s:g} req/s" if r.request_rate_per_s else "all at once")
             print(f"{r.id}\t{r.scenario} ({load})\t{r.input_tokens} in / {r.output_tokens} out\t"
                   f"{r.output_tokens_per_s:,.1f} output tokens/s\t{r.as_of}")
-        print(f"wrote {len(records)} measurement(s) to {target}" + (f" (previous file kept as {kept})" if kept else ""), file=sys.stderr)
+        print(f"wrote {len(records)} measurement(s) from {source.path} to {target}"
+              + (f" (previous file kept as {kept})" if kept else ""), file=sys.stderr)
     return 0

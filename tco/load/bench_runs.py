@@ -93,14 +93,15 @@ class _Keys:
             if required:
                 raise TcoUserError(DataProblem(self.file, self.line, self.prefix + path, "is null; a number is needed"))
             return None
+        number = value
         if isinstance(value, str):
             try:
-                value = float(value.replace(",", ""))
+                number = float(value.replace(",", ""))
             except ValueError:
-                value = None
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+                pass
+        if isinstance(number, bool) or not isinstance(number, (int, float)):
             raise TcoUserError(DataProblem(self.file, self.line, self.prefix + path, f"must be a number (got {value!r})"))
-        return float(value) * scale
+        return float(number) * scale
 
     def unit(self, path: str, expected: tuple[str, ...]) -> None:
         """The file states its unit: refuse anything else instead of guessing a conversion."""
@@ -114,6 +115,17 @@ def _epoch_date(seconds: float | None) -> str | None:
     if seconds is None or not math.isfinite(seconds) or seconds <= 0:
         return None
     return dt.datetime.fromtimestamp(seconds, tz=dt.timezone.utc).date().isoformat()
+
+
+def _calendar_date(text: str, name: str, line: int | None, key: str, value: Any, form: str) -> str:
+    """`text` (YYYY-MM-DD, cut from the file's date) when it is a day of the calendar; else an error showing the value.
+
+    Why refuse: a date that cannot be read was either taken for "no date" (the user was asked for one the file has)
+    or written as is (`2025-13-40`), and the record then claimed a day that never was."""
+    try:
+        return dt.datetime.strptime(text, "%Y-%m-%d").date().isoformat()
+    except ValueError:
+        raise TcoUserError(DataProblem(name, line, key, f"cannot read the run date {value!r} ({form})")) from None
 
 
 def _positive(x: float | None) -> float | None:
@@ -206,9 +218,14 @@ def _dispatch(data: Any, name: str, line: int | None, index: int) -> list[BenchR
              "GenAI-Perf profile_export_genai_perf.csv, LLMPerf *_summary.json, inference-perf stage_N_lifecycle_metrics.json"))
 
 
-def _rate_load(run: BenchRun, rate: Any, max_concurrency: Any) -> None:
-    """vLLM / SGLang load: a concurrency cap wins; an infinite rate with no cap is offline maximum throughput."""
-    infinite = rate in ("inf", "Infinity") or (isinstance(rate, float) and math.isinf(rate))
+def _rate_load(run: BenchRun, rate: Any, max_concurrency: Any, name: str) -> None:
+    """vLLM / SGLang load: a concurrency cap wins; an infinite rate with no cap is offline maximum throughput.
+
+    A rate that is neither `inf` nor a positive number is refused, naming it: read as "no load recorded", it sent the
+    user looking for a flag the file does not need."""
+    infinite = rate in ("inf", "Infinity") or (isinstance(rate, float) and math.isinf(rate) and rate > 0)
+    if not infinite and (isinstance(rate, bool) or not isinstance(rate, (int, float)) or not rate > 0):
+        raise TcoUserError(DataProblem(name, run.line, "request_rate", f"must be a positive number or inf (got {rate!r})"))
     if max_concurrency not in (None, 0):
         run.scenario, run.concurrency = FIXED_CONCURRENCY, int(max_concurrency)
         if not infinite and isinstance(rate, (int, float)):
@@ -226,10 +243,11 @@ def _vllm(data: dict, name: str, line: int | None, index: int) -> BenchRun:
         raise TcoUserError(DataProblem(name, line, "completed", "no request completed: nothing was measured"))
     run = BenchRun("vllm bench serve", index, line, model_in_file=data.get("model_id"))
     run.whole_run = True  # duration = first request sent to last completed (the tool's benchmark loop)
-    date = str(data.get("date") or "")
-    if len(date) >= 8 and date[:8].isdigit():
-        run.run_date = f"{date[:4]}-{date[4:6]}-{date[6:8]}"
-    _rate_load(run, k.raw("request_rate", True), data.get("max_concurrency"))
+    date = data.get("date")
+    if date not in (None, ""):
+        run.run_date = _calendar_date(f"{str(date)[:4]}-{str(date)[4:6]}-{str(date)[6:8]}", name, line, "date", date,
+                                      "vLLM writes YYYYMMDD-HHMMSS")
+    _rate_load(run, k.raw("request_rate", True), data.get("max_concurrency"), name)
     run.input_tokens_mean = k.number("total_input_tokens", True) / completed
     run.output_tokens_mean = k.number("total_output_tokens", True) / completed
     run.output_tokens_per_s = k.number("output_throughput", True)
@@ -252,7 +270,7 @@ def _sglang(data: dict, name: str, line: int | None, index: int) -> BenchRun:
         raise TcoUserError(DataProblem(name, line, "completed", "no request completed: nothing was measured"))
     run = BenchRun("sglang bench_serving", index, line)
     run.whole_run = True  # duration = first request sent to last completed (the tool's benchmark loop)
-    _rate_load(run, k.raw("request_rate", True), data.get("max_concurrency"))
+    _rate_load(run, k.raw("request_rate", True), data.get("max_concurrency"), name)
     run.input_tokens_mean = k.number("total_input_tokens", True) / completed
     run.output_tokens_mean = k.number("total_output_tokens", True) / completed
     run.output_tokens_per_s = k.number("output_throughput", True)
@@ -337,8 +355,8 @@ def _aiperf_json(data: dict, name: str) -> BenchRun:
     elif loadgen.get("request_rate"):
         run.scenario, run.request_rate_per_s = FIXED_RATE, float(loadgen["request_rate"])
     start = data.get("start_time")
-    if isinstance(start, str) and len(start) >= 10:
-        run.run_date = start[:10]
+    if isinstance(start, str) and start:  # another type is not AIPerf's: --date is asked for, as before
+        run.run_date = _calendar_date(start[:10], name, None, "start_time", start, "AIPerf writes an ISO date and time")
     run.output_tokens_per_s = k.number("records.output_token_throughput.avg", True)
     run.requests_per_s = k.number("records.request_throughput.avg")
     run.input_tokens_mean = k.number("records.input_sequence_length.avg", True)

@@ -15,7 +15,7 @@ from tco.errors import DataProblem, TcoUserError
 from tco.load.yaml_source import YAML_SUFFIXES, did_you_mean, load_yaml, validate_as
 from tco.model.catalog import Catalog
 from tco.model.base import json_schema_text
-from tco.model.hardware import HardwareFile
+from tco.model.hardware import HardwareFile, ThroughputMeasurement
 from tco.paths import bundled_dir
 
 KINDS = ("gpus", "models", "offers", "committed_offers", "cost_figures", "measurements")
@@ -159,6 +159,10 @@ def _check_references(catalog: Catalog, origins: dict[tuple[str, str], _Origin],
     for m in catalog.measurements:
         references.append(_Reference("measurements", m.id, "model", m.model, catalog.models, "model"))
         references.append(_Reference("measurements", m.id, "gpu", m.gpu, catalog.gpus, "GPU"))
+        origin = origins[("measurements", m.id)]
+        for field, message, hint in physical_limit_problems(m, catalog):
+            problems.append(DataProblem(origin.file, origin.line("measurements", field), f"measurements[{origin.index}].{field}",
+                                        message, hint=hint))
     # each unknown id with all its references, in the order first met; one group per reference when all files were read
     groups: dict[tuple, list[_Reference]] = {}
     for r in references:
@@ -173,6 +177,36 @@ def _check_references(catalog: Catalog, origins: dict[tuple[str, str], _Origin],
             hint = f"it may be defined in {', '.join(unread)}, which could not be read (see above)"
         problems.append(DataProblem(origin.file, origin.line(r.kind, r.field), f"{r.kind}[{origin.index}].{r.field}",
                                     message, hint=hint))
+
+
+def physical_limit_problems(m: ThroughputMeasurement, catalog: Catalog) -> list[tuple[str, str, str]]:
+    """(field, message, hint) for each figure of a measurement its model and GPUs cannot physically reach.
+
+    Why here: a user record (`--hardware-dir`) and an imported benchmark run (`tco measurements import`) both pass
+    through it, so a figure that no hardware could produce (a unit slip, a typo, a total taken for a rate) is refused
+    where it is written, instead of answering `tco throughput` with it. Skipped where the model or GPU is unknown
+    (the reference check reports that)."""
+    from tco.engine.throughput.gpu import output_tokens_per_s_ceiling, request_tokens_ceiling
+
+    model, gpu = catalog.models.get(m.model), catalog.gpus.get(m.gpu)
+    if model is None or gpu is None:
+        return []
+    out = []
+    ceiling = output_tokens_per_s_ceiling(gpu, model, m.precision, m.num_gpus)
+    if ceiling is not None and m.output_tokens_per_s > ceiling.output_tokens_per_s:
+        out.append(("output_tokens_per_s",
+                    f"{m.output_tokens_per_s:,.6g} output tokens/s is more than {m.num_gpus} x {gpu.name} can generate for "
+                    f"{model.name}: at most {ceiling.output_tokens_per_s:,.0f} = {m.num_gpus} GPU(s) x {ceiling.peak_tflops:g} "
+                    f"TFLOPS ({ceiling.peak_name}) / (2 FLOPs x {model.active_params_b:g} B active parameters per token)",
+                    "output_tokens_per_s is the tokens generated per second by all num_gpus together; "
+                    "check the unit (per second, not per run or per batch) and the number of zeros"))
+    most_tokens = request_tokens_ceiling(gpu, model, m.num_gpus)
+    if most_tokens is not None and m.input_tokens + m.output_tokens > most_tokens:
+        out.append(("input_tokens",
+                    f"{m.input_tokens:,} input + {m.output_tokens:,} output tokens per request do not fit in {m.num_gpus} x "
+                    f"{gpu.name}: {model.name}'s KV cache (FP4, nothing else in memory) holds at most {most_tokens:,.0f} tokens",
+                    "input_tokens and output_tokens are the mean lengths of one request, not totals over the run"))
+    return out
 
 
 _LISTING = {"GPU": "tco hardware list", "model": "tco models list", "committed offer": "tco offers list --term all"}

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from tco.model.base import Id, PositiveFloat, Source, SourcedRecord, StrictModel, located_error
+from tco.model.base import Id, PartialDate, PositiveFloat, Source, SourcedRecord, StrictModel, located_error
 
 # The allowed values of the serving vocabulary, declared once: the throughput engine derives its
 # tuples from these (`typing.get_args`, tco/engine/throughput/config.py), and a test keeps the CLI's
@@ -357,7 +357,8 @@ class ThroughputMeasurement(StrictModel):
     steady state), scored at the steady state; InferenceX's records are known runs without it
     (`tco.bench.accuracy.closed_loop_requests`)."""
     source: str
-    as_of: str
+    as_of: PartialDate
+    """When the run was measured: YYYY-MM-DD, or YYYY-MM / YYYY where the source says no more."""
     note: str | None = None
 
     @model_validator(mode="after")
@@ -366,6 +367,10 @@ class ThroughputMeasurement(StrictModel):
             raise ValueError("a disaggregated measurement names both `prefill` and `decode`; others name neither")
         if self.disaggregated and self.prefill.gpus + self.decode.gpus != self.num_gpus:
             raise ValueError(f"prefill GPUs ({self.prefill.gpus}) + decode GPUs ({self.decode.gpus}) must equal num_gpus ({self.num_gpus})")
+        if self.num_gpus % (self.tp * self.pp):
+            raise located_error(f"tp {self.tp} x pp {self.pp} = {self.tp * self.pp} GPUs per replica does not divide the "
+                                f"{self.num_gpus} GPUs of num_gpus", ("tp",),
+                                hint="num_gpus is all replicas' GPUs together: a whole number of replicas of tp x pp GPUs each")
         return self
 
 

@@ -162,12 +162,112 @@ def test_inference_perf_stage_in_seconds(capsys, tmp_path):
     assert "whole_run" not in m  # a stage of a set duration
 
 
-def test_an_existing_output_is_kept_as_a_backup(capsys, tmp_path):
+def test_importing_the_same_file_again_keeps_the_earlier_output_as_a_backup(capsys, tmp_path):
+    """Re-importing a file replaces its own earlier output (same bytes: same record ids, which one folder may hold only
+    once), and the earlier output, edits and all, is kept as a backup."""
     name = "vllm-main-2025-05_llama-3.1-8b_h100_rate3.6.json"
+    flags = ("--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "1")
+    imported(capsys, tmp_path, name, *flags)
     target = tmp_path / f"{name}.measurements.yaml"
-    target.write_text("# my edits\n")
-    imported(capsys, tmp_path, name, "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "1")
-    assert (tmp_path / f"{target.name}.bak").read_text() == "# my edits\n"
+    edited = target.read_text() + "# my edits\n"
+    target.write_text(edited)
+    imported(capsys, tmp_path, name, *flags)
+    assert (tmp_path / f"{target.name}.bak").read_text() == edited
+    assert sorted(p.name for p in tmp_path.iterdir()) == [target.name, f"{target.name}.bak"]
+
+
+def _aiperf_runs(tmp_path, concurrencies):
+    """AIPerf's real export, once per folder as AIPerf leaves it (`run-c<N>/profile_export_aiperf.json`, every file
+    with the same name), each at its own concurrency."""
+    data = json.loads((DATA / "aiperf-0.1.1_gpt-oss-20b_c100_profile_export_aiperf.json").read_text())
+    paths = []
+    for c in concurrencies:
+        data["input_config"]["loadgen"]["concurrency"] = c
+        path = tmp_path / "runs" / f"run-c{c}" / "profile_export_aiperf.json"
+        path.parent.mkdir(parents=True)
+        path.write_text(json.dumps(data))
+        paths.append(path)
+    return paths
+
+
+AIPERF_FLAGS = ("--model", "gpt-oss-20b", "--gpu", "h100-sxm", "--gpus", "1", "--precision", "bf16", "--engine", "vllm")
+
+
+def _live_records(folder):
+    """The records the loader reads from `folder` (backups are not read), by concurrency."""
+    from tco.load.hardware import load_hardware
+
+    catalog = load_hardware(extra_dirs=[folder])
+    return sorted(m.concurrency for m in catalog.measurements if m.id.startswith("user:"))
+
+
+def test_inputs_with_the_same_file_name_each_become_a_live_record(capsys, tmp_path):
+    """Eleven AIPerf runs, all named profile_export_aiperf.json: each gets its own output, named after its folder, and
+    all eleven load (once one name: one live record, the others in backups, some deleted by the rotation)."""
+    concurrencies = [1, 2, 4, 8, 16, 32, 64, 96, 128, 192, 256]
+    paths = _aiperf_runs(tmp_path, concurrencies)
+    out = tmp_path / "out"
+    out.mkdir()
+    code, _, err = run(capsys, ["measurements", "import", *map(str, paths), "--out", str(out), *AIPERF_FLAGS])
+    assert code == 0, err
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"run-c{c}-profile_export_aiperf.json.measurements.yaml"
+                                                           for c in concurrencies)
+    assert _live_records(out) == concurrencies
+    # the same command again replaces each output with its own new version: still eleven, each with one backup
+    code, _, err = run(capsys, ["measurements", "import", *map(str, paths), "--out", str(out), *AIPERF_FLAGS])
+    assert code == 0, err
+    assert len(list(out.glob("*.yaml"))) == 11 and len(list(out.glob("*.bak"))) == 11
+    assert _live_records(out) == concurrencies
+
+
+def test_a_later_import_never_replaces_the_output_of_another_file_of_the_same_name(capsys, tmp_path):
+    """One call per run, as a script would do it: the second run's profile_export_aiperf.json finds the first run's
+    output under its name, from other bytes and another path, so it takes its folder's name; a third in a folder of the
+    same name (under another parent) takes one more folder. The same bytes in another folder would be the same records
+    (`test_the_same_bytes_twice_in_one_call_are_imported_once`). Re-importing the first (after it changed) replaces its own."""
+    first, second = _aiperf_runs(tmp_path / "a", [8, 16])
+    third, = _aiperf_runs(tmp_path / "b", [16])
+    third.write_text(third.read_text().replace('"concurrency": 16', '"concurrency": 32'))  # other bytes, same folder name
+    out = tmp_path / "out"
+    out.mkdir()
+    for path in (first, second, third):
+        code, _, err = run(capsys, ["measurements", "import", str(path), "--out", str(out), *AIPERF_FLAGS])
+        assert code == 0, err
+    assert sorted(p.name for p in out.iterdir()) == [
+        "profile_export_aiperf.json.measurements.yaml", "run-c16-profile_export_aiperf.json.measurements.yaml",
+        "runs-run-c16-profile_export_aiperf.json.measurements.yaml"]
+    assert _live_records(out) == [8, 16, 32]
+    first.write_text(first.read_text().replace('"concurrency": 8', '"concurrency": 4'))  # the run redone at 4
+    code, _, err = run(capsys, ["measurements", "import", str(first), "--out", str(out), *AIPERF_FLAGS])
+    assert code == 0 and "previous file kept as" in err, err
+    assert _live_records(out) == [4, 16, 32]
+
+
+def test_a_file_of_the_user_with_the_output_name_is_left_alone(capsys, tmp_path):
+    name = "vllm-main-2025-05_llama-3.1-8b_h100_rate3.6.json"
+    mine = tmp_path / f"{name}.measurements.yaml"
+    mine.write_text("# my notes\n")
+    code, _, err = run(capsys, ["measurements", "import", str(DATA / name), "--out", str(tmp_path),
+                                "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "1"])
+    assert code == 0, err
+    assert mine.read_text() == "# my notes\n" and not list(tmp_path.glob("*.bak"))
+    assert f"to {tmp_path / ('bench-runs-' + name)}.measurements.yaml" in err
+
+
+def test_the_same_bytes_twice_in_one_call_are_imported_once(capsys, tmp_path):
+    """Two copies of one file would write two records with the same id (ids are the bytes' sha256), which one folder
+    may not hold: the copy is said and skipped."""
+    name = "vllm-main-2025-05_llama-3.1-8b_h100_rate3.6.json"
+    copy = tmp_path / "copy" / "result.json"
+    copy.parent.mkdir()
+    copy.write_bytes((DATA / name).read_bytes())
+    out = tmp_path / "out"
+    out.mkdir()
+    code, _, err = run(capsys, ["measurements", "import", str(DATA / name), str(copy), "--out", str(out),
+                                "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "1"])
+    assert code == 0, err
+    assert f"{copy}: the same bytes as {DATA / name}" in err and "imported once" in err
+    assert [p.name for p in out.iterdir()] == [f"{name}.measurements.yaml"]
 
 
 # ---------------------------------------------------------------------------------------- bad input
@@ -218,6 +318,64 @@ def test_wrong_unit_in_a_perf_csv_is_refused(capsys, tmp_path):
     err = bad(capsys, tmp_path, "genai.csv", text.replace("Time To First Token (ms)", "Time To First Token (s)"),
               "--concurrency", "8")
     assert "genai.csv:2: Time To First Token: unit 's' where ms is expected" in err
+
+
+def bad_vllm(capsys, tmp_path, **changes):
+    """The real vLLM file with some keys changed, imported as it ran (1 x H100 SXM, Llama-3.1-8B, BF16): the errors."""
+    data = json.loads((DATA / "vllm-main-2025-05_llama-3.1-8b_h100_rate3.6.json").read_text()) | changes
+    path = tmp_path / "vllm.json"
+    path.write_text(json.dumps(data))
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    code, _, err = run(capsys, ["measurements", "import", str(path), "--out", str(out_dir),
+                                "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "1"])
+    assert code == 2, err
+    assert "Traceback" not in err and not any(out_dir.iterdir())
+    return err
+
+
+def test_an_output_rate_above_the_gpus_tensor_peak_is_refused(capsys, tmp_path):
+    """989 dense BF16 TFLOPS / (2 x 8e9 FLOPs per token) = 61,812 tokens/s at most on one H100 SXM: 1e300 is refused
+    with the ceiling and how it was found; on `--gpus 1 --replicas 2` the record holds 2 GPUs and the ceiling doubles."""
+    err = bad_vllm(capsys, tmp_path, output_throughput=1e300)
+    assert (f"{tmp_path / 'vllm.json'}: output_tokens_per_s: 1e+300 output tokens/s is more than 1 x H100 SXM can generate "
+            "for Llama-3.1-8B: at most 61,812 = 1 GPU(s) x 989 TFLOPS (dense_bf16_tflops) / (2 FLOPs x 8 B active "
+            "parameters per token)") in err
+
+
+def test_totals_read_as_one_request_are_refused(capsys, tmp_path):
+    """total_input_tokens 1e15 over 200 completed requests is 5e12 tokens per request: no H100 holds its KV cache
+    (at most 2,330,169 tokens of Llama-3.1-8B, see tests/load/test_hardware.py)."""
+    err = bad_vllm(capsys, tmp_path, total_input_tokens=1e15)
+    assert "input_tokens: 5,000,000,000,000 input + 200 output tokens per request do not fit in 1 x H100 SXM" in err
+
+
+@pytest.mark.parametrize("date", ["20251340-000000", "yesterday", "20250230-120000"])
+def test_a_run_date_that_is_no_calendar_day_is_refused_showing_it(capsys, tmp_path, date):
+    """Once `2025-13-40` was written as the record's date, and `yesterday` taken for no date ("give --date")."""
+    err = bad_vllm(capsys, tmp_path, date=date)
+    assert f"vllm.json: date: cannot read the run date {date!r} (vLLM writes YYYYMMDD-HHMMSS)" in err
+
+
+@pytest.mark.parametrize("date", ["2025-13-40", "2025-02-30"])
+def test_a_date_flag_that_is_no_calendar_day_is_refused(capsys, tmp_path, date):
+    code, _, err = run(capsys, ["measurements", "import", str(DATA / "sglang-2024-12_llama-3.3-70b_4xh200_offline.jsonl"),
+                                "--out", str(tmp_path), "--model", "llama-3.3-70b", "--gpu", "h200", "--gpus", "4",
+                                "--precision", "bf16", "--date", date])
+    assert code == 2 and f"--date: must be a calendar date YYYY-MM-DD (got {date!r})" in err
+    assert not any(tmp_path.iterdir())
+
+
+def test_a_throughput_that_is_no_number_shows_the_value(capsys, tmp_path):
+    err = bad_vllm(capsys, tmp_path, output_throughput="fast")
+    assert "vllm.json: output_throughput: must be a number (got 'fast')" in err
+
+
+@pytest.mark.parametrize("rate", [-1, "fast", 0])
+def test_an_invalid_request_rate_is_named_not_taken_for_no_load(capsys, tmp_path, rate):
+    err = bad_vllm(capsys, tmp_path, request_rate=rate)
+    assert f"vllm.json: request_rate: must be a positive number or inf (got {rate!r})" in err
+    assert "--concurrency" not in err
 
 
 def test_a_file_without_a_date_needs_date(capsys, tmp_path):

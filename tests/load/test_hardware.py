@@ -145,3 +145,77 @@ def test_a_yml_file_in_a_user_folder_is_read_like_a_yaml_one(tmp_path):
     with pytest.raises(TcoUserError) as caught:
         load_hardware(extra_dirs=[tmp_path])
     assert caught.value.problems[0].file == str(tmp_path / "gpus.yml")
+
+
+# ------------------------------------------------------------------- measurements the hardware cannot have produced
+
+_MEASUREMENT = """schema_version: 1
+measurements:
+- id: mine:1
+  model: llama-3.1-8b
+  gpu: h100-sxm
+  num_gpus: {num_gpus}
+  tp: {tp}
+  precision: bf16
+  engine: vllm
+  scenario: offline_max_throughput
+  input_tokens: {input_tokens}
+  output_tokens: 100
+  output_tokens_per_s: {output_tokens_per_s}
+  source: my benchmark
+  as_of: '{as_of}'
+"""
+
+
+def _measurement_problems(tmp_path, **fields) -> list[str]:
+    """The problems of one user measurement of Llama-3.1-8B on H100 SXM in BF16 (defaults: a possible one)."""
+    values = dict(num_gpus=1, tp=1, input_tokens=1000, output_tokens_per_s=5000.0, as_of="2025-06-10") | fields
+    (tmp_path / "mine.yaml").write_text(_MEASUREMENT.format(**values))
+    try:
+        load_hardware(extra_dirs=[tmp_path])
+    except TcoUserError as e:
+        return [p.render() for p in e.problems]
+    return []
+
+
+def test_output_above_the_tensor_peak_is_refused_with_the_ceiling_and_its_arithmetic(tmp_path):
+    """1 H100 SXM (dense_bf16_tflops 989) and Llama-3.1-8B (active_params_b 8): each generated token takes at least
+    2 x 8e9 FLOPs, so 989e12 / 16e9 = 61,812.5 tokens/s is the most the GPU can generate. 61,800 passes, 61,900 and the
+    audit's 1e12 do not; on 2 GPUs (two replicas) the ceiling doubles to 123,625."""
+    f = tmp_path / "mine.yaml"
+    assert _measurement_problems(tmp_path, output_tokens_per_s=61_800.0) == []
+    assert _measurement_problems(tmp_path, output_tokens_per_s=61_900.0) == [
+        f"{f}:13: measurements[0].output_tokens_per_s: 61,900 output tokens/s is more than 1 x H100 SXM can generate for "
+        "Llama-3.1-8B: at most 61,812 = 1 GPU(s) x 989 TFLOPS (dense_bf16_tflops) / (2 FLOPs x 8 B active parameters per "
+        "token)\n    hint: output_tokens_per_s is the tokens generated per second by all num_gpus together; check the unit "
+        "(per second, not per run or per batch) and the number of zeros"]
+    assert "1e+12 output tokens/s is more than" in _measurement_problems(tmp_path, output_tokens_per_s=1e12)[0]
+    assert _measurement_problems(tmp_path, output_tokens_per_s=123_000.0, num_gpus=2) == []
+
+
+def test_a_request_longer_than_its_kv_cache_could_be_is_refused(tmp_path):
+    """Llama-3.1-8B caches 2 x 8 KV heads x 128 x 32 layers = 65,536 elements per token; in FP4 (0.5625 bytes, the
+    smallest cache format) 36,864 bytes, so an H100's 80 GiB holds at most 85,899,345,920 / 36,864 = 2,330,169 tokens of
+    one request. The audit's 5e12 input tokens per request (a total over the run, divided wrong) cannot have run."""
+    f = tmp_path / "mine.yaml"
+    assert _measurement_problems(tmp_path, input_tokens=2_330_000) == []
+    assert _measurement_problems(tmp_path, input_tokens=5_000_000_000_000) == [
+        f"{f}:11: measurements[0].input_tokens: 5,000,000,000,000 input + 100 output tokens per request do not fit in 1 x "
+        "H100 SXM: Llama-3.1-8B's KV cache (FP4, nothing else in memory) holds at most 2,330,169 tokens\n"
+        "    hint: input_tokens and output_tokens are the mean lengths of one request, not totals over the run"]
+
+
+def test_tp_times_pp_must_divide_the_gpus_of_a_measurement(tmp_path):
+    """A record may hold several replicas (num_gpus = replicas x tp x pp, as `tco measurements import --replicas`
+    writes): tp 1 on 2 GPUs is two replicas, tp 4 on 2 GPUs no deployment at all."""
+    f = tmp_path / "mine.yaml"
+    assert _measurement_problems(tmp_path, num_gpus=2, tp=1) == []
+    assert _measurement_problems(tmp_path, num_gpus=2, tp=4) == [
+        f"{f}:7: measurements[0].tp: tp 4 x pp 1 = 4 GPUs per replica does not divide the 2 GPUs of num_gpus\n"
+        "    hint: num_gpus is all replicas' GPUs together: a whole number of replicas of tp x pp GPUs each"]
+
+
+@pytest.mark.parametrize("as_of", ["2025-13-40", "2025-02-30", "yesterday", "2025-6-1"])
+def test_a_measurement_date_must_be_a_calendar_date(tmp_path, as_of):
+    [problem] = _measurement_problems(tmp_path, as_of=as_of)
+    assert problem.startswith(f"{tmp_path / 'mine.yaml'}:15: measurements[0].as_of: "), problem

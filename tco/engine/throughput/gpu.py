@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+
 from tco.engine.throughput.config import PRECISIONS
 from tco.engine.throughput.fitted import FittedConstants
-from tco.engine.throughput.memory import BYTES_PER_WEIGHT
-from tco.model.hardware import GpuType
+from tco.engine.throughput.memory import BYTES_PER_WEIGHT, kv_cache_bytes_per_token, memory_bytes_of
+from tco.model.hardware import GpuType, OpenModel
 
 FP8_ARCHITECTURES = frozenset({"ada", "hopper", "blackwell", "cdna3", "cdna4", "gaudi"})
 """FP8 tensor cores: NVIDIA Ada/Hopper/Blackwell, AMD CDNA3/CDNA4, Intel Gaudi 3 (gpus.csv lists its FP8 TFLOPS)."""
@@ -152,3 +155,51 @@ def arm_hosted(gpu: GpuType) -> bool:
 def host_gpus(gpu: GpuType) -> int:
     """GPUs one host drives (an engine with `--nnodes 1` runs on at most this many)."""
     return HOST_GPUS.get(gpu.id, min(scale_up_gpus(gpu), NODE_GPUS))
+
+
+FLOPS_PER_ACTIVE_PARAM_PER_TOKEN = 2.0
+"""A generated token multiplies every active weight once (a multiply and an add). Speculative decoding does not lower
+it: each accepted token still went through the target model's weights (the drafts add FLOPs, never remove them)."""
+
+
+@dataclass(frozen=True)
+class OutputCeiling:
+    """The most output tokens per second `gpus` GPUs' tensor cores can generate, and how it was found."""
+
+    output_tokens_per_s: float
+    peak_tflops: float
+    """Dense tensor peak of one GPU the ceiling was computed with."""
+    peak_name: str
+    """Which catalog figure that peak is (e.g. `dense_fp8_tflops`)."""
+
+
+def output_tokens_per_s_ceiling(gpu: GpuType, model: OpenModel, precision: str, gpus: int) -> OutputCeiling | None:
+    """gpus x dense peak / (2 x active parameters): no engine generates faster, whatever its batch or drafts.
+
+    Why a hard bound: a benchmark figure above it is a unit slip or a typo (tokens counted per batch, a total
+    in place of a rate), and a record keeping it would answer `tco throughput` with an impossible figure. The
+    peak is the precision's math (`peak_tflops`); for int8/int4 (the catalog lists no integer peak, and W8A8 int8 runs
+    faster than BF16) and where the catalog lists none, the GPU's highest listed dense peak: a looser bound, never a
+    tighter one. None where the catalog lists no peak for the GPU."""
+    name = {"fp4": "dense_fp4_tflops", "fp8": "dense_fp8_tflops"}.get(math_precision(gpu, precision), "dense_bf16_tflops")
+    peak = getattr(gpu, name) if precision not in ("int8", "int4") else None  # else the figure `peak_tflops` reads
+    if peak is None:
+        listed = [(value, field) for field in ("dense_bf16_tflops", "dense_fp8_tflops", "dense_fp4_tflops")
+                  if (value := getattr(gpu, field)) is not None]
+        if not listed:
+            return None
+        peak, name = max(listed)
+    flops_per_token = FLOPS_PER_ACTIVE_PARAM_PER_TOKEN * model.active_params_b * 1e9
+    return OutputCeiling(gpus * peak * 1e12 / flops_per_token, peak, name)
+
+
+def request_tokens_ceiling(gpu: GpuType, model: OpenModel, gpus: int) -> float | None:
+    """The most tokens one request can hold: the KV cache of its full-attention layers, in the smallest format any
+    engine caches it in (FP4), filling all the `gpus` GPUs' memory with nothing else in it. An attention step reads
+    the whole cache of its sequence, so a longer request cannot have run (a running sequence's cache stays on the GPUs).
+
+    None where no layer's cache grows with the length (sliding-window layers only) or the catalog cannot size it."""
+    per_token = kv_cache_bytes_per_token(model, "fp4", context_tokens=math.inf)  # sliding-window layers cost nothing
+    if not per_token > 0:
+        return None
+    return gpus * memory_bytes_of(gpu) / per_token
