@@ -446,9 +446,12 @@ def calibration_coverage(catalog: Catalog) -> tuple[frozenset[str], frozenset[st
 def table_measurements(path, catalog: Catalog, skipped: list | None = None) -> list[ThroughputMeasurement]:
     """The rows of a published table as measurements, in memory: the InferenceX layout (a `spec_decoding` column) or the
     calibration/measurements.csv one, through the same converters as the bundled files (tco.load.inferencex_import,
-    tco.load.calibration_import). A row without a date is dated "not stated": these records are scored, not stored.
+    tco.load.calibration_import). A row without a measured date is dated the day it is read, as `calibration_import
+    --as-of` dates the bundled rows by the day they were read (a measurement's date must be a calendar date); these
+    records are scored, not stored.
     Rows of a GPU, model or engine the catalog does not know go to `skipped` (line, column, value) when it is given."""
     import csv
+    import datetime as dt
     from pathlib import Path
 
     from tco.errors import DataProblem, TcoUserError
@@ -463,7 +466,7 @@ def table_measurements(path, catalog: Catalog, skipped: list | None = None) -> l
     if "spec_decoding" in columns:
         records = inferencex_import.build_records(path, catalog, skipped)
     elif "throughput_scope" in columns or "output_tokens_per_s" in columns:
-        records = calibration_import.build_records(path, catalog, path.stem, "not stated", skipped)
+        records = calibration_import.build_records(path, catalog, path.stem, dt.date.today().isoformat(), skipped)
     else:
         raise TcoUserError(DataProblem(str(path), 1, "", "not a measurements table: expected the columns of "
                                        "calibration/measurements.csv or of an InferenceX table (output_tokens_per_s, ...)"))
