@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from tco.engine.api_price import add_months
 from tco.errors import DataProblem
 from tco.load.yaml_source import dotted
 from tco.load.scenarios import LoadedScenarios
@@ -53,7 +54,8 @@ def plausibility_warnings(loaded: LoadedScenarios, catalog: Any = None) -> list[
                 _self_hosted_warnings(option, path, warn, catalog)
             elif isinstance(option, ApiOption) and catalog is not None:
                 _api_price_warnings(option, path, warn, catalog)
-                _price_date_warnings(option, path, warn, catalog, scenario.finance.start_date or dt.date.today())
+                _price_date_warnings(option, path, warn, catalog, scenario.finance.start_date or dt.date.today(),
+                                     scenario.finance.horizon_months)
     return sorted(out)
 
 
@@ -95,36 +97,49 @@ def _check_range(record: Any, field: str, low: float, high: float, why: str, pat
         warn(path, f"{value:g} looks too large, perhaps off by a factor of 1000", hint=why)
 
 
+def _sheet_model(option: ApiOption, catalog: Any) -> Any:
+    """The price sheet's model an API option names (its id or an alias, any case), or None."""
+    sheet = catalog.providers.get(option.provider)
+    wanted = option.model.lower()
+    for model in getattr(sheet, "models", None) or []:
+        if wanted == model.id.lower() or wanted in (a.lower() for a in model.aliases):
+            return model
+    return None
+
+
 def _api_price_warnings(option: ApiOption, path: tuple, warn, catalog: Any) -> None:
-    sheet = catalog.providers.get(option.provider)
-    wanted = option.model.lower()
-    for model in getattr(sheet, "models", None) or []:
-        if wanted != model.id.lower() and wanted not in (a.lower() for a in model.aliases):
-            continue
-        latest = model.prices[-1]
-        for field in ("input_usd_per_million_tokens", "output_usd_per_million_tokens"):
-            price = getattr(latest, field, None)
-            if price is not None and 0 < float(price) < MIN_PLAUSIBLE_USD_PER_MILLION_TOKENS:
-                warn((*path, "model"),
-                     f"the price sheet of `{option.provider}` lists {field} = {price} for `{model.id}`: that looks like a price per thousand tokens",
-                     hint="sheet prices are per million tokens: multiply a per-thousand price by 1000")
+    model = _sheet_model(option, catalog)
+    if model is None:
         return
-
-
-def _price_date_warnings(option: ApiOption, path: tuple, warn, catalog: Any, start: dt.date) -> None:
-    """No price is in force on the scenario's start: the earliest one is used anyway, so say so."""
-    sheet = catalog.providers.get(option.provider)
-    wanted = option.model.lower()
-    for model in getattr(sheet, "models", None) or []:
-        if wanted != model.id.lower() and wanted not in (a.lower() for a in model.aliases):
-            continue
-        first = getattr(model.prices[0], "effective_from", None)
-        if first is not None and first > start:
+    latest = model.prices[-1]
+    for field in ("input_usd_per_million_tokens", "output_usd_per_million_tokens"):
+        price = getattr(latest, field, None)
+        if price is not None and 0 < float(price) < MIN_PLAUSIBLE_USD_PER_MILLION_TOKENS:
             warn((*path, "model"),
-                 f"the earliest price of `{model.id}` ({option.provider}) is in force from {first.isoformat()}, after the "
-                 f"scenario's start {start.isoformat()}; it is used for the months before it too",
-                 hint="set finance.start_date on or after that date, or add the older price to the sheet")
+                 f"the price sheet of `{option.provider}` lists {field} = {price} for `{model.id}`: that looks like a price per thousand tokens",
+                 hint="sheet prices are per million tokens: multiply a per-thousand price by 1000")
+
+
+def _price_date_warnings(option: ApiOption, path: tuple, warn, catalog: Any, start: dt.date, horizon_months: int) -> None:
+    """No price is in force on the scenario's start (the earliest one is used anyway), or the model is retired within
+    the horizon (its last price is used for months no one can buy it in): say so."""
+    model = _sheet_model(option, catalog)
+    if model is None:
         return
+    first = getattr(model.prices[0], "effective_from", None)
+    if first is not None and first > start:
+        warn((*path, "model"),
+             f"the earliest price of `{model.id}` ({option.provider}) is in force from {first.isoformat()}, after the "
+             f"scenario's start {start.isoformat()}; it is used for the months before it too",
+             hint="set finance.start_date on or after that date, or add the older price to the sheet")
+    retired = getattr(model, "retired_on", None)
+    if retired is not None and retired < add_months(start, horizon_months):
+        when = (f"before the scenario's start {start.isoformat()}" if retired <= start
+                else f"within the scenario's {horizon_months} months from {start.isoformat()}")
+        warn((*path, "model"),
+             f"`{model.id}` ({option.provider}) was retired on {retired.isoformat()}, {when}: the months from then are "
+             f"priced at its last price, which the provider no longer sells ({model.retirement_source})",
+             hint="compare its successor instead (the provider's announcement names it)")
 
 
 def price_sheet_warnings(data: Any, lines: dict, name: str) -> list[DataProblem]:

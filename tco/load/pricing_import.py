@@ -25,6 +25,7 @@ from typing import Any
 from tco.engine.api_price import price_in_force
 from tco.errors import DataProblem, TcoUserError
 from tco.files import write_atomic
+from tco.load.api_retirements import retirement_of
 from tco.load.open_weight import open_weight_model_for
 from tco.model.pricing import PRICE_FIELDS, ApiModel, ApiProvider, DatedPrice, provider_schema_text
 
@@ -137,6 +138,7 @@ def _model_data(provider_id: str, gm: Any) -> dict[str, Any] | None:
     data: dict[str, Any] = {"id": gm.id, "name": gm.name, "aliases": _aliases(gm.match, gm.id),
                             "context_window_tokens": gm.context_window, "deprecated": bool(gm.deprecated),
                             "open_weight_model": open_weight_model_for(provider_id, gm.id),
+                            **retirement_of(provider_id, gm.id),
                             "prices": prices, "variants": variants, "note": note}
     return data
 
@@ -286,6 +288,9 @@ def render_sheet(provider: ApiProvider, version: str) -> str:
             lines.append("    deprecated: true")
         if m.open_weight_model:
             lines.append(f"    open_weight_model: {_q(m.open_weight_model)}")
+        if m.retired_on:
+            lines.append(f"    retired_on: {_q(m.retired_on.isoformat())}")
+            lines.append(f"    retirement_source: {_q(m.retirement_source)}")
         if m.note:
             lines.append(f"    note: {_q(m.note)}")
         lines.append("    prices:")

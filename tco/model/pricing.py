@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictStr, StringConstraints, model_validator
 
-from tco.model.base import Id, PartialDate, StrictModel, json_schema_text
+from tco.model.base import Date, Id, PartialDate, StrictModel, json_schema_text
 
 MAX_USD_PER_MILLION_TOKENS = 100_000
 """No sheet lists more than a few hundred USD per million tokens; a figure like 1e308 is a typing
@@ -102,6 +102,11 @@ class ApiModel(StrictModel):
     context_window_tokens: int | None = Field(default=None, gt=0)
     deprecated: bool = False
     """The provider lists the model as deprecated (still callable)."""
+    retired_on: Date | None = None
+    """The day the provider stopped serving the model (its calls fail from then on). A scenario whose months reach it
+    is warned: those months are priced at the last price, which no one can pay any more."""
+    retirement_source: str | None = None
+    """Where the retirement was announced (required with `retired_on`)."""
     open_weight_model: Id | None = None
     """Id in hardware/models.yaml when this API serves that open-weight model (same weights, not a fine-tune)."""
     prices: list[DatedPrice] = Field(min_length=1)
@@ -109,6 +114,12 @@ class ApiModel(StrictModel):
     variants: dict[str, list[DatedPrice]] = Field(default_factory=dict)
     """Other ways to buy the same tokens (`batch`, `flex`, `priority`, ...): a field left out keeps the standard price."""
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _a_retirement_has_a_source(self):
+        if (self.retired_on is None) != (self.retirement_source is None):
+            raise ValueError("retired_on and retirement_source go together: a retirement date needs its announcement")
+        return self
 
     @model_validator(mode="after")
     def _histories_are_dated(self):

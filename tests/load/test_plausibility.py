@@ -154,3 +154,53 @@ def test_a_price_in_force_only_after_the_scenario_start_is_warned():
     found = [w for w in plausibility_warnings(loaded, catalog) if "in force from" in w.message]
     assert len(found) == 1
     assert "in force from 2025-06-01, after the scenario's start 2025-01-01" in found[0].message
+
+
+def _deepseek_chat_scenario(start: str, months: int) -> str:
+    return f"""schema_version: 1
+scenarios:
+  - id: chat
+    workload: {{requests_per_day: 1000, input_tokens: 1000, output_tokens: 200}}
+    finance: {{horizon_months: {months}, start_date: {start}}}
+    options:
+      - {{kind: api, id: ds, provider: deepseek, model: deepseek-chat}}
+"""
+
+
+def test_a_model_retired_within_the_horizon_is_warned_with_its_announcement():
+    """BILLING.md 1.4: DeepSeek retired deepseek-chat and deepseek-reasoner on 2026-09-10 (api-docs.deepseek.com/updates).
+    The bundled sheet keeps their last prices, so a scenario reaching that day is priced for months no one can buy;
+    one ending before it is not warned."""
+    from tco.load.catalog import load_catalog
+
+    catalog = load_catalog({"deepseek"})
+
+    def retired(start: str, months: int) -> list:
+        loaded = parse_scenarios_text(_deepseek_chat_scenario(start, months), "s.yaml")
+        return [w for w in plausibility_warnings(loaded, catalog) if "retired" in w.message]
+
+    [within] = retired("2026-03-01", 12)
+    assert (within.file, within.line, within.field, within.severity) == ("s.yaml", 7, "scenarios[0].options[0].model", "warning")
+    assert "was retired on 2026-09-10, within the scenario's 12 months from 2026-03-01" in within.message
+    assert "api-docs.deepseek.com/updates" in within.message
+    [before] = retired("2026-12-01", 24)
+    assert "was retired on 2026-09-10, before the scenario's start 2026-12-01" in before.message
+    assert retired("2025-09-01", 12) == []  # its last month starts 2026-08-01
+
+
+def test_every_curated_retirement_is_in_the_bundled_sheets_and_needs_its_source():
+    """The importer writes `api_retirements.RETIRED_API_MODELS` into the sheets (a re-import reproduces them, see
+    test_pricing_import); a date without its announcement is refused."""
+    import pytest
+    from pydantic import ValidationError
+
+    from tco.load.api_retirements import RETIRED_API_MODELS
+    from tco.load.pricing import load_providers, pricing_dirs
+    from tco.model.pricing import ApiModel
+
+    sheets = load_providers({provider for provider, _ in RETIRED_API_MODELS}, pricing_dirs())
+    for (provider, model_id), (day, source) in RETIRED_API_MODELS.items():
+        model = next(m for m in sheets[provider].models if m.id == model_id)
+        assert (model.retired_on, model.retirement_source) == (day, source)
+    with pytest.raises(ValidationError, match="retirement_source"):
+        ApiModel(id="m", prices=[{"input_usd_per_million_tokens": 1}], retired_on="2026-09-10")
