@@ -71,6 +71,14 @@ def _scenario_warnings(scenario: Scenario, warn) -> None:
     if per_day is not None and per_day > MAX_PLAUSIBLE_REQUESTS_PER_DAY:
         warn(("workload", field), f"{per_day:,.0f} requests a day is more than any known LLM service handles",
              hint="check the unit (per day vs per month) and the number of zeros")
+    growth = workload.monthly_growth
+    if growth > 0 and per_day is not None:
+        last_month_per_day = per_day * (1 + growth) ** (finance.horizon_months - 1)
+        if last_month_per_day > MAX_PLAUSIBLE_REQUESTS_PER_DAY:
+            warn(("workload", "monthly_growth"),
+                 f"growing {growth:.0%} a month for {finance.horizon_months} months takes {per_day:,.0f} requests a day "
+                 f"to {last_month_per_day:,.3g} in the last month, more than any known LLM service handles",
+                 hint="monthly_growth is a fraction a month (0.05 = 5 % a month, about 80 % a year)")
 
 
 def _self_hosted_warnings(option: SelfHostedOption, path: tuple, warn, catalog: Any) -> None:

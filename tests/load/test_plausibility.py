@@ -204,3 +204,15 @@ def test_every_curated_retirement_is_in_the_bundled_sheets_and_needs_its_source(
         assert (model.retired_on, model.retirement_source) == (day, source)
     with pytest.raises(ValidationError, match="retirement_source"):
         ApiModel(id="m", prices=[{"input_usd_per_million_tokens": 1}], retired_on="2026-09-10")
+
+
+def test_growth_that_compounds_past_any_service_is_warned():
+    """monthly_growth 2 (its upper bound, +200 % a month) over 36 months takes 20,000 requests a day to 20,000 x 3^35,
+    about 1e21 in the last month: the totals came out in the quintillions without a word."""
+    text = SANE.replace("requests_per_day:", "monthly_growth: 2\n  requests_per_day:", 1)
+    loaded = parse_scenarios_text(text, "s.yaml")
+    per_day = loaded.scenarios[0].workload.requests_per_day
+    found = [w for w in plausibility_warnings(loaded) if w.field.endswith("workload.monthly_growth")]
+    assert len(found) == 1 and f"{per_day * 3 ** 35:,.3g}" in found[0].message
+    gentle = parse_scenarios_text(SANE.replace("requests_per_day:", "monthly_growth: 0.05\n  requests_per_day:", 1), "s.yaml")
+    assert not [w for w in plausibility_warnings(gentle) if "monthly_growth" in w.field]
