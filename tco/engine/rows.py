@@ -369,12 +369,24 @@ def _api_values(row: Row, option: ApiOption, scenario: Scenario, catalog: Catalo
     v["output_usd_per_million_tokens"] = price.output_usd_per_million_tokens
     cache_read = price.cache_read_usd_per_million_tokens
     cache_write = price.cache_write_usd_per_million_tokens
+    batch_input = price.batch_input_usd_per_million_tokens
+    # With no write price on the sheet there is no write fee: a written token is an input token at the
+    # price its request pays (BILLING.md 1.3: OpenAI before GPT-5.6, DeepSeek; Gemini's implicit caching).
+    # A listed standard write price with no batch one is kept for batch requests too (the fallback rule).
+    batch_write_fallback, batch_write_why = (
+        (cache_write, "batch + cache: the batch variant lists no cache write price, so batch requests write the cache at the "
+                      "standard cache write price (fallback rule)")
+        if cache_write is not None else
+        (batch_input if batch_input is not None else price.input_usd_per_million_tokens,
+         "batch + cache: the sheet lists no cache write price, so a token a batch request writes to the cache is billed as "
+         "batch input, at the batch input price"))
     for name, value, fallback, why in (
         ("cache_read_usd_per_million_tokens", cache_read, price.input_usd_per_million_tokens,
          "the sheet lists no cache read price: cache reads are charged at the input price"),
         ("cache_write_usd_per_million_tokens", cache_write, price.input_usd_per_million_tokens,
-         "the sheet lists no cache write price: cache writes are charged at the input price"),
-        ("batch_input_usd_per_million_tokens", price.batch_input_usd_per_million_tokens, price.input_usd_per_million_tokens,
+         "the sheet lists no cache write price: a token written to the cache is billed as input (no write fee), "
+         "at the input price"),
+        ("batch_input_usd_per_million_tokens", batch_input, price.input_usd_per_million_tokens,
          "no batch price listed: batch requests pay the standard price"),
         ("batch_output_usd_per_million_tokens", price.batch_output_usd_per_million_tokens, price.output_usd_per_million_tokens,
          "no batch price listed: batch requests pay the standard price"),
@@ -384,20 +396,21 @@ def _api_values(row: Row, option: ApiOption, scenario: Scenario, catalog: Catalo
          "cache read price (fallback rule: no batch discount on cache reads, as OpenAI bills its older models and Google "
          "Gemini 2.5 Pro)"),
         ("batch_cache_write_usd_per_million_tokens", price.batch_cache_write_usd_per_million_tokens,
-         cache_write if cache_write is not None else price.input_usd_per_million_tokens,
-         "batch + cache: the batch variant lists no cache write price, so batch requests write the cache at the standard "
-         "cache write price (fallback rule)"),
+         batch_write_fallback, batch_write_why),
     ):
         v[name] = value if value is not None else fallback
         row.provenance[name] = prov if value is not None else Provenance(price.source, price.as_of, why)
         if value is None and _matters(name, scenario) and (
-                not name.startswith("batch_cache") or price.batch_input_usd_per_million_tokens is not None):
+                not name.startswith("batch_cache") or batch_input is not None):
             row.notes.append(why)
     w = scenario.workload
-    if w.batch_eligible_share > 0 and w.cacheable_prefix_share + w.cache_write_share > 0 and (
-            price.batch_cache_read_usd_per_million_tokens is not None or price.batch_cache_write_usd_per_million_tokens is not None):
-        row.notes.append("batch + cache: batch requests pay the batch variant's cache prices (the provider applies its batch "
-                         "discount to cache reads and writes)")
+    discounted = [what for what, listed, share in (
+        ("read", price.batch_cache_read_usd_per_million_tokens, w.cacheable_prefix_share),
+        ("write", price.batch_cache_write_usd_per_million_tokens, w.cache_write_share)) if listed is not None and share > 0]
+    if w.batch_eligible_share > 0 and discounted:
+        prices = "cache prices" if len(discounted) == 2 else f"cache {discounted[0]} price"
+        row.notes.append(f"batch + cache: batch requests pay the batch variant's {prices} (the provider applies its batch "
+                         f"discount to cache {' and '.join(d + 's' for d in discounted)})")
     for name in ("input_usd_per_million_tokens", "output_usd_per_million_tokens"):
         row.provenance[name] = prov
     _billing_rule_values(row, price, scenario, on)

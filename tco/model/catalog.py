@@ -33,6 +33,8 @@ class ResolvedApiPrice:
     batch_cache_read_usd_per_million_tokens: float | None = None
     """The batch variant's own cache read price; None: the fallback rule (standard cache price) applies."""
     batch_cache_write_usd_per_million_tokens: float | None = None
+    """The batch variant's own cache write price; None: the standard cache write price applies, or with no write
+    price on the sheet at all, the batch input price (a written token is billed as input)."""
     long_context_above_input_tokens: int | None = None
     """Threshold of the long-context tier the largest call crosses (None: no call reaches a tier)."""
     long_context_input_ratio: float = 1.0

@@ -128,6 +128,103 @@ def test_where_the_batch_sheet_has_no_cache_price_batch_requests_read_the_cache_
     assert "fallback rule" in got["notes"] and "standard cache read price" in got["notes"]
 
 
+LONG_LOOP_WITH_CACHE_WRITES = """\
+    requests_per_day: 1000
+    input_tokens: 200000
+    context_growth_per_call_tokens: 20000
+    llm_calls_per_request: 6
+    cacheable_prefix_share: 0.5
+    cache_write_share: 0.1
+    output_tokens: 1000
+    reasoning_tokens: 2000
+    batch_eligible_share: 0.5
+    """
+"""The audit's scenario (issue: batch cache writes with no write price): a 6-call loop of 200k + 20k a call."""
+
+NO_DISCOUNT_FINANCE = ("horizon_months: 1\n  start_date: 2026-12-01\n  discount_rate_per_year: 0.0\n"
+                       "  api_price_decline_per_year: 0.0")
+
+GPT_4_1_CACHE_WRITES_USD = (1000 * DAYS_PER_MONTH                      # requests in the month
+                            * sum(200_000 + 20_000 * k for k in range(6))  # input tokens a request: 1,500,000
+                            * 0.1                                          # written to the cache: 150,000
+                            * (0.5 * 2 + 0.5 * 1) / 1e6)                   # half standard at $2, half batch at $1
+"""gpt-4.1 (pricing/openai.yaml): $2 input, batch $1 input (from 2026-10-14), no cache write price in either.
+Before GPT-5.6 OpenAI charges no write fee (BILLING.md 1.3), so a written token is plain input at the
+price its request pays: $2 standard, $1 in batch (50 % off, BILLING.md 1.2). 1000 x 365/12 x 150,000 x $1.50/M."""
+
+
+def test_with_no_cache_write_price_a_batch_request_pays_the_batch_input_price_for_what_it_writes(tmp_path, capsys):
+    """OpenAI before GPT-5.6: "no write fee" (developers.openai.com/api/docs/guides/prompt-caching, BILLING.md 1.3),
+    so a token written to the cache is billed as input, at the input price of its request: batch requests at the
+    batch input price (50 % off, BILLING.md 1.2), not the standard one. gpt-5.4's last two calls (280k, 300k input)
+    cross its 272k tier and pay 2x input there (BILLING.md 1.1), in batch too ($2.50 = 2 x $1.25 on the sheet)."""
+    results = run_json(tmp_path, capsys, LONG_LOOP_WITH_CACHE_WRITES, """\
+        - {kind: api, id: gpt41, provider: openai, model: gpt-4.1}
+        - {kind: api, id: gpt54, provider: openai, model: gpt-5.4}
+        """, NO_DISCOUNT_FINANCE)
+    assert GPT_4_1_CACHE_WRITES_USD == pytest.approx(6_843.75)
+    got = results["gpt41"]
+    assert got["breakdown_usd"]["api_cache_write_usd"] == pytest.approx(GPT_4_1_CACHE_WRITES_USD, rel=1e-12)
+    # the bug charged batch writes the standard $2: 1000 x 365/12 x 150,000 x $2/M = 9,125
+    assert got["breakdown_usd"]["api_cache_write_usd"] < 9_125 - 2_000
+    # genai-prices bills a written token with no write price as input, at the request's (batch) input price
+    for context, usd_per_million in ((None, 2), ({"processing": "batch"}, 1)):
+        assert genai_usd("gpt-4.1", "openai", input_tokens=1_000_000, cache_write_tokens=100_000,
+                         price_context=context) == pytest.approx(usd_per_million)
+
+    # gpt-5.4: $2.50 / batch $1.25 input; calls 280k and 300k of the 1,500,000 input tokens pay the 2x tier
+    written_at_tier, written_at_base = 0.1 * (280_000 + 300_000), 0.1 * (1_500_000 - 280_000 - 300_000)
+    per_request = (0.5 * (written_at_base * 2.5 + written_at_tier * 5)
+                   + 0.5 * (written_at_base * 1.25 + written_at_tier * 2.5)) / 1e6
+    assert per_request * 1000 * DAYS_PER_MONTH == pytest.approx(11_862.5)
+    assert results["gpt54"]["breakdown_usd"]["api_cache_write_usd"] == pytest.approx(per_request * 1000 * DAYS_PER_MONTH,
+                                                                                      rel=1e-12)
+    # the notes say what is charged, and nothing else
+    for option in ("gpt41", "gpt54"):
+        notes = results[option]["notes"]
+        assert "billed as batch input, at the batch input price" in notes
+        assert "standard cache write price" not in notes and "cache prices" not in notes
+    assert "batch variant's cache read price" in results["gpt54"]["notes"]
+
+
+def test_the_workbook_charges_batch_cache_writes_at_the_batch_input_price_too(tmp_path):
+    """The exported workbook, recomputed by LibreOffice from its own formulas (what finance may open it in),
+    shows the hand figure for gpt-4.1's cache writes (GPT_4_1_CACHE_WRITES_USD)."""
+    import sys
+    from pathlib import Path
+
+    from tco.export.excel import export_workbook
+    from tco.run import run_scenarios
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "export"))
+    from workbook_reader import (HAS_LIBREOFFICE, LIBREOFFICE_MISSING, calc_layout, rows_past_the_longest_horizon,
+                                 values_by_libreoffice)
+
+    if not HAS_LIBREOFFICE:
+        pytest.skip(LIBREOFFICE_MISSING)
+
+    path = tmp_path / "writes.yaml"
+    path.write_text(textwrap.dedent("""\
+        schema_version: 1
+        scenarios:
+          - id: writes
+            workload:
+        {workload}
+            finance: {{horizon_months: 1, start_date: 2026-12-01, discount_rate_per_year: 0.0, api_price_decline_per_year: 0.0}}
+            options:
+              - {{kind: api, id: gpt41, provider: openai, model: gpt-4.1}}
+        """).format(workload=textwrap.indent(textwrap.dedent(LONG_LOOP_WITH_CACHE_WRITES), " " * 6)), encoding="utf-8")
+    run = run_scenarios([path], today=dt.date(2026, 11, 27))
+    exported = export_workbook(run, tmp_path / "writes.xlsx", month_rows=rows_past_the_longest_horizon(run))
+    values = values_by_libreoffice(exported, tmp_path)
+    layout = calc_layout(exported, "Calc writes")
+    sheet = layout.sheet.upper()
+    # blended write price: (1 - 0.5) x $2 + 0.5 x $1 = $1.50 per million
+    assert values[(sheet, layout.results[("gpt41", "blended_cache_write_usd_per_million_tokens")])] == pytest.approx(1.5)
+    assert values[(sheet, layout.results[("gpt41", "total_api_cache_write_usd")])] == pytest.approx(
+        GPT_4_1_CACHE_WRITES_USD, rel=1e-9)
+
+
 PROFILE_9_12_19 = "[" + ", ".join("1" if h in (9, 12, 19) else "0" for h in range(24)) + "]"
 """Traffic in three local hours only, one third each."""
 
