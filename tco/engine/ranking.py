@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
+NEVER = "never"
+"""How every view says a break-even that never happens: `tco run`'s table and JSON, the UI, the workbook's cells."""
+
 TIE_RESOLUTION_USD = 0.01
 """Two totals that round to the same cent are a tie: a difference nobody can pay is no ranking."""
 

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from tco.engine import formulas as F
+from tco.engine.ranking import NEVER as _NEVER
 from tco.engine.ranking import TIE_RESOLUTION_USD, mark_ties, shared_rank  # noqa: F401 (the tie rule, named here too)
 
-NEVER = "never"
+NEVER = _NEVER
 """How every view shows a break-even that never happens (the table's cell, JSON's `breakeven_status`).
 The number field itself (`breakeven_requests_per_day`, `breakeven_month`) stays null in JSON, empty in CSV."""
 
