@@ -128,26 +128,9 @@ def _with_breakeven(options: pl.DataFrame, rows: list[Row], solve: bool) -> tupl
 
 
 def recommendation(results: Results, scenario_id: str) -> str:
-    """One sentence: which option wins the scenario, by how much, and the break-even."""
-    opts = results.options.filter(pl.col("scenario") == scenario_id)
-    ranked = opts.filter(pl.col("rank").is_not_null()).sort("rank")
-    if ranked.is_empty():
-        return "No option is allowed for this scenario."
-    best = ranked.row(0, named=True)
-    text = f"{best['option']} ({best['kind']}) is cheapest at ${best['total_cost_usd']:,.0f} over the horizon"
-    if ranked.height > 1:
-        second = ranked.row(1, named=True)
-        saving = second["total_cost_usd"] - best["total_cost_usd"]
-        text += f", ${saving:,.0f} less than {second['option']}"
-    other_kind = ranked.filter(pl.col("kind") != best["kind"])
-    if best["kind"] != "api" and best["breakeven_requests_per_day"] is not None:
-        text += f"; self-hosting pays from {best['breakeven_requests_per_day']:,.0f} requests/day"
-    elif best["kind"] == "api":
-        sh = ranked.filter(pl.col("breakeven_requests_per_day").is_not_null()).sort("breakeven_requests_per_day")
-        if not sh.is_empty():
-            r = sh.row(0, named=True)
-            text += f"; {r['option']} would pay from {r['breakeven_requests_per_day']:,.0f} requests/day"
-    excluded = opts.filter(pl.col("excluded_reason").is_not_null()).height
-    if excluded:
-        text += f" ({excluded} option(s) excluded: {opts.filter(pl.col('excluded_reason').is_not_null())['excluded_reason'][0]})"
-    return text + "."
+    """One sentence: which option wins the scenario (or which tie for first), by how much, and the break-even.
+
+    The wording is `tco.engine.ranking.recommendation_text`'s, the one `tco run` prints too."""
+    from tco.engine.ranking import recommendation_text
+
+    return recommendation_text(list(results.options.filter(pl.col("scenario") == scenario_id).iter_rows(named=True)))

@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from tco.engine import formulas as F
 from tco.engine.expr import Named, depends_on, named_parts, to_python
+from tco.engine.ranking import NEVER
 from tco.export import breakeven_search as BS
 from tco.export.constants import ConstantTable, to_excel_named
 from tco.export.grid import DATE, FLAG, NUMBER, PREVIOUS_ROW, ROW, USD, WHOLE, Grid, RepeatedColumn, RepeatedRows, number_format_for
@@ -44,7 +45,7 @@ BREAKEVEN_COMMENT = (
     "option's months at its volume (the blocks titled 'break-even search' to the right), then certified: the option costs "
     "more than its reference 0.5 % below this volume and no more 0.5 % above it (or at it, when a safe step up found it). "
     "Within 1 % of `tco breakeven` when the crossing is unique; 'not found' (and a red check) when the steps cannot "
-    "certify a crossing.")
+    "certify a crossing llm-tco found; 'never' when llm-tco found none either (as `tco run` says).")
 EXPORTED_BREAKEVEN_COMMENT = "Solved by llm-tco at the exported inputs (bracketing from 0.01 to 10^10 requests/day); it does not change with the inputs."
 SEARCH_ROWS = ["breakeven_search_certified", "reference_usd_per_daily_request", "reference_total_at_breakeven_usd"] + [
     row for k in BS.SEARCH_POINTS for row in (
@@ -411,8 +412,8 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
         if info.get("reference"):
             g.text(result_rows["breakeven_reference_option"], c, info["reference"])
             flags = b.values[HELPER]
-            month = next((m for m, f in enumerate(flags, start=1) if f == 1.0), "none")
-            put("breakeven_month", f'IFERROR(INDEX($A${first}:$A${last},MATCH(1,{rng(HELPER)},0)),"none")', month, WHOLE)
+            month = next((m for m, f in enumerate(flags, start=1) if f == 1.0), NEVER)
+            put("breakeven_month", f'IFERROR(INDEX($A${first}:$A${last},MATCH(1,{rng(HELPER)},0)),"{NEVER}")', month, WHOLE)
             _search_cells(g, plan, o, c, result_rows, info, searches[o.option_id], search_blocks[o.option_id], main,
                           masked_sum, put, result_values)
             if info.get("breakeven_base_replicas") is not None:
@@ -455,14 +456,14 @@ def _search_cells(g: Grid, plan: ScenarioPlan, o: OptionPlan, c: int, result_row
     exported = info.get("breakeven_requests_per_day")
     er = result_rows["breakeven_requests_per_day_exported"]
     if exported is None:
-        g.text(er, c, "none", comment="llm-tco found no daily volume (0.01 to 10^10) at which this option costs no more than "
+        g.text(er, c, NEVER, comment="llm-tco found no daily volume (0.01 to 10^10) at which this option costs no more than "
                                       "the reference, at the exported inputs. The live search then starts at the scenario's volume.")
     else:
         note = EXPORTED_BREAKEVEN_COMMENT
         if info.get("at_step"):
             note += " Here the costs never meet exactly: one more replica makes self-hosting jump above the API line."
         g.put(er, c, float(exported), number_format=NUMBER, comment=note)
-    result_values[(o.option_id, "breakeven_requests_per_day_exported")] = float(exported) if exported is not None else "none"
+    result_values[(o.option_id, "breakeven_requests_per_day_exported")] = float(exported) if exported is not None else NEVER
     ref = plan.option(info["reference"])
     ref_block = main[ref.option_id]
     b = at("reference_usd_per_daily_request")
@@ -510,7 +511,11 @@ def _search_cells(g: Grid, plan: ScenarioPlan, o: OptionPlan, c: int, result_row
         put(f"search_{k}_total_usd", masked_sum("monthly_cost_usd", blocks[k]), point.total_usd, USD)
         put(f"search_{k}_difference_usd", f"{at(f'search_{k}_total_usd')}-{b}*{vol[k]}", point.difference_usd, USD)
     put("breakeven_search_certified", f"IF(AND({diff['low']}>0,{diff['high']}<=0),1,0)", 1 if search.certified else 0, WHOLE)
-    put("breakeven_requests_per_day", f'IF({at("breakeven_search_certified")}=1,{result},"{BS.NOT_FOUND}")', search.live, NUMBER)
+    # not certified: `never` where llm-tco found no break-even at the exported inputs either (as `tco run` says, and the
+    # Checks sheet passes), "not found" where it found one the sheet's steps cannot follow (the Checks sheet turns red)
+    put("breakeven_requests_per_day",
+        f'IF({at("breakeven_search_certified")}=1,{result},IF(ISNUMBER({L}{er}),"{BS.NOT_FOUND}","{NEVER}"))',
+        search.live if search.certified or exported is not None else NEVER, NUMBER)
     live = at("breakeven_requests_per_day")
     put("reference_total_at_breakeven_usd", f'IF(ISNUMBER({live}),{b}*{live},"")',
         search.reference_usd_per_daily_request * search.result if search.certified else "", USD)

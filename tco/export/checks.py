@@ -88,7 +88,7 @@ def build_checks(results, plans, calcs, input_rows, summary_checks=()) -> Grid:
                       f"IF(AND(ISNUMBER({live}),ISNUMBER({exported})),ABS({live}/{exported}-1),"
                       f"IF(ISNUMBER({live})=ISNUMBER({exported}),0,1))",
                       "IF(C{r}<=E{r},1,0)", None, BREAKEVEN_AGREEMENT,
-                      "Both found within 1 % (the stated tolerance), or both none. Turns 0 once you change an input "
+                      "Both found within 1 % (the stated tolerance), or both never. Turns 0 once you change an input "
                       "that moves the break-even: the file then no longer shows the exported run.",
                       "0.00%", agree, 1 if agree <= BREAKEVEN_AGREEMENT else 0)
     for area, label, value_formula, status, low, high, note, cached in summary_checks:

@@ -270,7 +270,8 @@ def build_about(run, version: str, generated: dt.datetime, notes: list[str]) -> 
         ("break-even volume", "Found live on each Calculations sheet: five search steps from the volume llm-tco exported "
                               "(a Newton step, then secant steps; the API reference's total is proportional to volume, so only the "
                               "self-hosted months are recomputed, one block of columns per step), certified by two more blocks 0.5 % "
-                              "below and above. Within 1 % of `tco breakeven` when the crossing is unique; otherwise 'not found' "
+                              "below and above. Within 1 % of `tco breakeven` when the crossing is unique. When no crossing is "
+                              "certified: 'never' where llm-tco found none either (as `tco run` says), else 'not found' "
                               "and a red line on the Checks sheet. The exported exact value stays beside it."),
         ("functions", "Only functions both Excel and LibreOffice evaluate (IF, SUM, MIN, MAX, ROUNDUP, INDEX/MATCH, IFERROR, SUMPRODUCT)."),
         *[("note", n) for n in notes],

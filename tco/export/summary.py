@@ -173,9 +173,21 @@ def build_summary(results, plans: list[ScenarioPlan], calcs: dict[str, CalcSheet
             g.formula(r0, 7, plan.names[(None, "horizon_months")], "link", WHOLE, cached=plan.horizon_months)
         excluded = [r for r in recs if r["excluded_reason"] is not None]
         tail = f' ({len(excluded)} option(s) excluded: {excluded[0]["excluded_reason"]})' if excluded else ""
+        # a tie (tco.engine.ranking: equal to the cent): the tied options in rank order, then the first one after them
+        same_cent = f'ROUND({totals},cent_decimals)=ROUND(D{r0},cent_decimals)'
+        tied = f'SUMPRODUCT({counted}*({same_cent}))'
+        def counted_at(r: int) -> str:
+            return f'$J{r}=""' + (f',${verdicts}{r}<>"below"' if capability else "")
+
+        others = "".join(f'&IF(AND({counted_at(r)},ROUND($D{r},cent_decimals)=ROUND(D{r0},cent_decimals),$B{r}<>B{r0}),'
+                         f'", "&$B{r}&" ("&$C{r}&")","")' for r in range(a, b + 1))
+        after = f"MATCH({tied}+1,{ranks},0)"
+        tie = (f'"A tie: "&B{r0}&" ("&C{r0}&")"{others}&" cost the same, "&TEXT(D{r0},"$#,##0")&" over the horizon"'
+               f'&IF(COUNT({ranks})>{tied},", "&TEXT(INDEX({totals},{after})-D{r0},"$#,##0")&" less than "&INDEX({names},{after}),"")')
+        single = (f'B{r0}&" ("&C{r0}&") is cheapest at "&TEXT(D{r0},"$#,##0")&" over the horizon"'
+                  f'&IF(COUNT({ranks})>1,", "&TEXT(F{r0},"$#,##0")&" less than "&E{r0},"")')
         body = (f'IF(COUNT({ranks})=0,"No option is allowed for this scenario",'
-                f'B{r0}&" ("&C{r0}&") is cheapest at "&TEXT(D{r0},"$#,##0")&" over the horizon"'
-                f'&IF(COUNT({ranks})>1,", "&TEXT(F{r0},"$#,##0")&" less than "&E{r0},"")'
+                f'IF({tied}>1,{tie},{single})'
                 f'&IF(C{r0}<>"api",IF(ISNUMBER(INDEX({volumes},{first_match})),"; self-hosting pays from "&TEXT(INDEX({volumes},{first_match}),"#,##0")&" requests/day",""),'
                 f'IF(COUNT({volumes})>0,"; "&INDEX({names},MATCH(MIN({volumes}),{volumes},0))&" would pay from "&TEXT(MIN({volumes}),"#,##0")&" requests/day",""))'
                 f'&{_excel_text(tail)})&"."')

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from tco.engine import formulas as F
+from tco.engine.ranking import NEVER as _NEVER
+from tco.engine.ranking import TIE_RESOLUTION_USD, mark_ties, shared_rank  # noqa: F401 (the tie rule, named here too)
 
-NEVER = "never"
+NEVER = _NEVER
 """How every view shows a break-even that never happens (the table's cell, JSON's `breakeven_status`).
 The number field itself (`breakeven_requests_per_day`, `breakeven_month`) stays null in JSON, empty in CSV."""
 
@@ -141,9 +143,6 @@ TABLE_COLUMNS = (
 )
 """The columns the narrow table shows (their short headers are in RESULT_COLUMNS)."""
 
-TIE_RESOLUTION_USD = 0.01
-"""Two totals that round to the same cent are a tie: a difference nobody can pay is no ranking."""
-
 
 def column(name: str) -> OutputColumn:
     return next(c for c in OUTPUT_COLUMNS if c.name == name)
@@ -247,27 +246,6 @@ def result_records(results, breakeven_solved: bool = True) -> list[dict[str, Any
         order.setdefault(r["scenario"], len(order))
     records.sort(key=lambda r: (order[r["scenario"]], r["rank"] is None, r["rank"] or 0))
     return records
-
-
-def mark_ties(records: list[dict[str, Any]], total: str = "total_cost_usd", rank: str = "rank", tied: str = "rank_tied") -> None:
-    """Set `tied` on every ranked record whose total equals another ranked one's of its scenario, to the cent."""
-    cents: dict[tuple[str, int], int] = {}
-    for r in records:
-        if r.get(rank) is not None and r.get(total) is not None:
-            key = (r.get("scenario"), round(r[total] / TIE_RESOLUTION_USD))
-            cents[key] = cents.get(key, 0) + 1
-    for r in records:
-        if r.get(rank) is not None and r.get(total) is not None:
-            r[tied] = cents[(r.get("scenario"), round(r[total] / TIE_RESOLUTION_USD))] > 1
-
-
-def shared_rank(records: list[dict[str, Any]], record: dict[str, Any], total: str = "total_cost_usd", rank: str = "rank") -> int | None:
-    """The rank a tie shares: the best rank among the records of the scenario with the same total to the cent."""
-    if record.get(rank) is None:
-        return None
-    cent = round(record[total] / TIE_RESOLUTION_USD)
-    return min(r[rank] for r in records if r.get("scenario") == record.get("scenario") and r.get(rank) is not None
-               and round(r[total] / TIE_RESOLUTION_USD) == cent)
 
 
 def rank_text(records: list[dict[str, Any]], record: dict[str, Any], total: str = "total_cost_usd", rank: str = "rank",

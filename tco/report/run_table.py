@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tco.report.results import (NEVER, breakeven_month_text, breakeven_volume_text, column, fleet_count_text, rank_text,
-                                shared_rank)
+from tco.engine.ranking import recommendation_text
+from tco.report.results import NEVER, breakeven_month_text, breakeven_volume_text, column, fleet_count_text, rank_text
 
 NARROW = (
     ("rank", "#"), ("option", "option"), ("kind", "kind"), ("total_cost_usd", "total $"), ("npv_usd", "NPV $"),
@@ -93,27 +93,11 @@ def legend() -> str:
 
 
 def summary(records: list[dict[str, Any]], scenario_id: str, results=None) -> str:
-    """The scenario's sentence: the winner (or the options tied for first) and by how much."""
-    ranked = sorted((r for r in records if r["scenario"] == scenario_id and r["rank"] is not None), key=lambda r: r["rank"])
-    if not ranked:
-        return "No option is allowed for this scenario."
-    best = ranked[0]
-    tied = [r for r in ranked if shared_rank(records, r) == 1]
-    if len(tied) > 1:
-        names = ", ".join(f"{r['option']} ({r['kind']})" for r in tied)
-        text = f"A tie: {names} cost the same, ${best['total_cost_usd']:,.0f} over the horizon"
-        rest = ranked[len(tied):]
-        if rest:
-            text += f", ${rest[0]['total_cost_usd'] - best['total_cost_usd']:,.0f} less than {rest[0]['option']}"
-        return text + "."
-    if results is not None:
-        from tco.engine.compare import recommendation
+    """The scenario's sentence: the winner (or the options tied for first), by how much, and the break-even.
 
-        return recommendation(results, scenario_id)
-    text = f"{best['option']} ({best['kind']}) is cheapest at ${best['total_cost_usd']:,.0f} over the horizon"
-    if len(ranked) > 1:
-        text += f", ${ranked[1]['total_cost_usd'] - best['total_cost_usd']:,.0f} less than {ranked[1]['option']}"
-    return text + "."
+    The engine's sentence (`tco.engine.ranking.recommendation_text`), which the UI and the workbook show too.
+    `results` is not needed (kept for callers that pass it)."""
+    return recommendation_text([r for r in records if r["scenario"] == scenario_id])
 
 
 def _capability(r) -> str:

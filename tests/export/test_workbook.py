@@ -20,6 +20,7 @@ import polars as pl
 import pytest
 
 from tco.engine import formulas as F
+from tco.engine.ranking import NEVER
 from tco.export.excel import export_workbook
 from tco.run import run_scenarios
 sys.path.insert(0, str(Path(__file__).parent))
@@ -75,7 +76,7 @@ def check_against_engine(results, path: Path, values=None) -> int:
                 assert values[(sheet, f"{column}{r}")] == 0, (scenario.id, option, r)
             if rec["breakeven_reference_option"] is not None:
                 month = got("breakeven_month")
-                assert (month == "none") if rec["breakeven_month"] is None else (month == rec["breakeven_month"]), (option, month)
+                assert (month == NEVER) if rec["breakeven_month"] is None else (month == rec["breakeven_month"]), (option, month)
                 compared += 1
                 if rec["breakeven_requests_per_day"] is not None:
                     be = results.breakevens[rec["row"]]

@@ -97,3 +97,21 @@ def test_committed_api_capacity_is_counted_in_units_not_gpus_in_the_table_and_th
     assert (cells([gpus], gpus)["gpus_peak"], cells([gpus], gpus)["gpus_average"]) == ("15", "12.50")
     assert format_cell("gpus_peak", units) == "15 units"
     assert format_cell("gpus_peak", gpus) == "15"
+
+
+def test_a_tie_says_from_which_volume_self_hosting_would_pay_as_a_single_winner_does(capsys, monkeypatch):
+    """The tie's sentence is the engine's recommendation, with the same break-even clause and excluded-options tail."""
+    from tco.engine.ranking import recommendation_text
+
+    monkeypatch.setenv("COLUMNS", "400")
+    batch = next(str(f) for f in example_files() if f.name == "batch-extraction.yaml")
+    assert main(["run", batch, "--as-of", AS_OF]) == 0
+    table = capsys.readouterr().out
+    sentence = next(line for line in table.splitlines() if line.startswith("A tie:"))
+    assert sentence.endswith("; llama-3.1-8b-l40s-spot would pay from 549,139 requests/day.")
+    api = {"scenario": "s", "kind": "api", "breakeven_requests_per_day": None, "excluded_reason": None}
+    records = [{**api, "option": "a", "rank": 1, "total_cost_usd": 10.001}, {**api, "option": "b", "rank": 2, "total_cost_usd": 10.0},
+               {**api, "option": "own", "kind": "self-hosted", "rank": 3, "total_cost_usd": 30.0, "breakeven_requests_per_day": 5000.0},
+               {**api, "option": "c", "rank": None, "total_cost_usd": 1.0, "excluded_reason": "not allowed"}]
+    assert recommendation_text(records) == ("A tie: a (api), b (api) cost the same, $10 over the horizon, $20 less than own; "
+                                            "own would pay from 5,000 requests/day (1 option(s) excluded: not allowed).")

@@ -279,3 +279,33 @@ async def test_every_bundled_example_shows_the_totals_of_tco_run():
             frame = expected.options.filter(pl.col("scenario") == scenario.id)
             for column in ("total_cost_usd", "npv_usd", "cost_per_million_tokens_usd", "breakeven_requests_per_day"):
                 assert shown[column].to_list() == pytest.approx(frame[column].to_list(), rel=1e-9, nan_ok=True), (scenario.id, column)
+
+
+async def test_ties_and_a_break_even_that_never_happens_read_as_in_tco_run():
+    """Batch extraction has two APIs that cost the same to the cent; in the coding agent the self-hosted options never
+    break even: the table's rank and break-even cells and the sentence under it are `tco run`'s, word for word."""
+    from tco.report.results import result_records
+    from tco.report.run_table import cells, summary
+    from tco.run import example_files
+
+    files = [f for f in example_files() if f.stem in ("batch-extraction", "coding-agent")]
+    records = result_records(run_scenarios(files, today=TODAY).results)
+    app = TcoApp(files, today=TODAY, deterministic=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, CompareScreen) and app.screen.current, what="examples loaded")
+        for sid in ("batch-extraction", "coding-agent"):
+            app.screen.select(sid)
+            await wait_for(pilot, lambda: settled(app, sid), what=f"{sid} evaluated")
+            await pilot.pause()
+            table = app.screen.query_one("#costs", DataTable)
+            columns = [str(key.value) for key in table.columns]
+            for rec in (r for r in records if r["scenario"] == sid):
+                shown = dict(zip(columns, (str(c) for c in table.get_row(rec["option"]))))
+                cli = cells(records, rec)
+                assert shown["rank"] == cli["rank"], (rec["option"], shown["rank"], cli["rank"])
+                for name in ("breakeven_requests_per_day", "breakeven_month"):
+                    assert shown[name] == cli[name], (rec["option"], name, shown[name], cli[name])
+            assert str(app.screen.query_one("#recommendation").render()) == summary(records, sid)
+    shown_ranks = [cells(records, r)["rank"] for r in records if r["scenario"] == "batch-extraction"]
+    assert shown_ranks.count("=1") == 2  # the example still has its tie (else this test proves nothing)
+    assert any(cells(records, r)["breakeven_month"] == "never" for r in records if r["scenario"] == "coding-agent")

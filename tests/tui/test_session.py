@@ -208,3 +208,13 @@ def test_a_break_even_that_never_happens_reads_never_as_in_tco_run():
     api = {"kind": "api", "breakeven_requests_per_day": None, "breakeven_reference_option": None}
     assert format_cell("breakeven_requests_per_day", api) == ""
     assert format_cell("breakeven_requests_per_day", never, breakeven_pending=True) == "…"
+
+
+def test_a_break_even_month_that_never_comes_reads_never_as_in_tco_run():
+    from tco.tui.widgets.cost_table import format_cell
+
+    never = {"kind": "self-hosted", "breakeven_month": None, "breakeven_reference_option": "gpt-4o-mini"}
+    assert format_cell("breakeven_month", never) == "never"
+    assert format_cell("breakeven_month", {**never, "breakeven_month": 7}) == "7"
+    assert format_cell("breakeven_month", {**never, "breakeven_reference_option": None}) == ""
+    assert format_cell("breakeven_month", {**never, "kind": "api"}) == ""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from textual.widgets import DataTable
 
-from tco.report.results import fleet_count_text
+from tco.report.results import (breakeven_month_status, breakeven_month_text, breakeven_status, breakeven_volume_text,
+                                fleet_count_text, mark_ties, rank_text)
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("rank", "#"),
@@ -26,10 +27,12 @@ OPTION_NAME_WIDTH = 20
 """Longer option ids are cut with `…` in the table (the explain screen and the files keep them whole)."""
 
 
-def format_cell(name: str, rec: dict, breakeven_pending: bool = False) -> str:
+def format_cell(name: str, rec: dict, breakeven_pending: bool = False, records: list[dict] | None = None) -> str:
+    """One cell as `tco run`'s table shows it. `records`: the scenario's options with `rank_tied` marked
+    (`mark_ties`), so that a tie shows its shared rank (`=1`); without them the rank is the record's own."""
     value = rec.get(name)
     if name == "rank":
-        return "excl." if value is None else str(value)
+        return rank_text(records or [rec], rec)
     if name == "option":
         text = str(value)
         return text if len(text) <= OPTION_NAME_WIDTH else text[:OPTION_NAME_WIDTH - 1] + "…"
@@ -37,8 +40,10 @@ def format_cell(name: str, rec: dict, breakeven_pending: bool = False) -> str:
         return str(value)
     if name in ("breakeven_requests_per_day", "breakeven_month") and rec.get("kind") != "api" and breakeven_pending:
         return "…"
-    if name == "breakeven_requests_per_day" and value is None:
-        return breakeven_missing(rec)
+    if name == "breakeven_requests_per_day":
+        return breakeven_volume_text({**rec, "breakeven_status": breakeven_status(rec)})
+    if name == "breakeven_month":
+        return breakeven_month_text({**rec, "breakeven_month_status": breakeven_month_status(rec)})
     if value is None:
         return ""
     if name in ("total_cost_usd", "npv_usd"):
@@ -55,22 +60,7 @@ def format_cell(name: str, rec: dict, breakeven_pending: bool = False) -> str:
         score = rec.get("capability_score")
         text = value if score is None else f"{score:.1f} {value}"
         return text + (" ◆" if rec.get("on_capability_frontier") else "")
-    if name == "breakeven_requests_per_day":
-        return f"{value:,.0f}" + ("*" if rec.get("breakeven_at_step") else "")
     return str(value)
-
-
-NEVER = "never"
-"""The word for a break-even that never happens: the same as `tco run` prints."""
-
-
-def breakeven_missing(rec: dict) -> str:
-    """Blank where no break-even applies (an API option, no reference), `never` where the costs never meet.
-
-    The rule of `tco run`'s table, so that the UI and the CLI say the same thing."""
-    if rec.get("kind") == "api" or rec.get("breakeven_reference_option") is None:
-        return ""
-    return NEVER
 
 
 class CostTable(DataTable):
@@ -86,9 +76,10 @@ class CostTable(DataTable):
         """`options`: the engine's options frame for one scenario."""
         row, column = self.cursor_coordinate
         self.clear()
-        ranked = options.sort(["rank", "total_cost_usd"], nulls_last=True)
-        for rec in ranked.iter_rows(named=True):
-            self.add_row(*[format_cell(k, rec, breakeven_pending) for k, _ in COLUMNS], key=rec["option"])
+        records = list(options.sort(["rank", "total_cost_usd"], nulls_last=True).iter_rows(named=True))
+        mark_ties(records)
+        for rec in records:
+            self.add_row(*[format_cell(k, rec, breakeven_pending, records) for k, _ in COLUMNS], key=rec["option"])
         if self.row_count:
             self.cursor_coordinate = (min(row, self.row_count - 1), column)
 

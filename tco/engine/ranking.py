@@ -1,0 +1,73 @@
+"""Ties and the recommendation sentence: one definition for `tco run`, the terminal UI and the workbook.
+
+Why here: the CLI table (tco.report), the UI and the workbook's cached sentence (tco.export) all
+say which option wins and whether it is a tie; the report and the exporter may not import each
+other, so the rule sits in the engine below both of them. The functions take plain records (dicts
+with the engine's column names: scenario, option, kind, rank, total_cost_usd,
+breakeven_requests_per_day, excluded_reason), which the engine's options frame and `tco run`'s
+records both are.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+NEVER = "never"
+"""How every view says a break-even that never happens: `tco run`'s table and JSON, the UI, the workbook's cells."""
+
+TIE_RESOLUTION_USD = 0.01
+"""Two totals that round to the same cent are a tie: a difference nobody can pay is no ranking."""
+
+
+def cents(total_usd: float) -> int:
+    """A total in whole cents: equal cents, a tie."""
+    return round(total_usd / TIE_RESOLUTION_USD)
+
+
+def mark_ties(records: list[dict[str, Any]], total: str = "total_cost_usd", rank: str = "rank", tied: str = "rank_tied") -> None:
+    """Set `tied` on every ranked record whose total equals another ranked one's of its scenario, to the cent."""
+    counts: dict[tuple[str, int], int] = {}
+    for r in records:
+        if r.get(rank) is not None and r.get(total) is not None:
+            key = (r.get("scenario"), cents(r[total]))
+            counts[key] = counts.get(key, 0) + 1
+    for r in records:
+        if r.get(rank) is not None and r.get(total) is not None:
+            r[tied] = counts[(r.get("scenario"), cents(r[total]))] > 1
+
+
+def shared_rank(records: list[dict[str, Any]], record: dict[str, Any], total: str = "total_cost_usd", rank: str = "rank") -> int | None:
+    """The rank a tie shares: the best rank among the records of the scenario with the same total to the cent."""
+    if record.get(rank) is None:
+        return None
+    cent = cents(record[total])
+    return min(r[rank] for r in records if r.get("scenario") == record.get("scenario") and r.get(rank) is not None
+               and cents(r[total]) == cent)
+
+
+def recommendation_text(records: list[dict[str, Any]]) -> str:
+    """One sentence for one scenario's records: the winner (or the options tied for first), by how much, and the break-even."""
+    ranked = sorted((r for r in records if r.get("rank") is not None), key=lambda r: r["rank"])
+    if not ranked:
+        return "No option is allowed for this scenario."
+    best = ranked[0]
+    tied = [r for r in ranked if cents(r["total_cost_usd"]) == cents(best["total_cost_usd"])]
+    rest = ranked[len(tied):]
+    if len(tied) > 1:
+        names = ", ".join(f"{r['option']} ({r['kind']})" for r in tied)
+        text = f"A tie: {names} cost the same, ${best['total_cost_usd']:,.0f} over the horizon"
+    else:
+        text = f"{best['option']} ({best['kind']}) is cheapest at ${best['total_cost_usd']:,.0f} over the horizon"
+    if rest:
+        text += f", ${rest[0]['total_cost_usd'] - best['total_cost_usd']:,.0f} less than {rest[0]['option']}"
+    if best["kind"] != "api" and best["breakeven_requests_per_day"] is not None:
+        text += f"; self-hosting pays from {best['breakeven_requests_per_day']:,.0f} requests/day"
+    elif best["kind"] == "api":
+        volumes = [r for r in ranked if r["breakeven_requests_per_day"] is not None]
+        if volumes:
+            r = min(volumes, key=lambda r: r["breakeven_requests_per_day"])
+            text += f"; {r['option']} would pay from {r['breakeven_requests_per_day']:,.0f} requests/day"
+    excluded = [r for r in records if r.get("excluded_reason") is not None]
+    if excluded:
+        text += f" ({len(excluded)} option(s) excluded: {excluded[0]['excluded_reason']})"
+    return text + "."
