@@ -362,6 +362,17 @@ class SelfHostedOption(StrictModel):
         return data
 
     @model_validator(mode="after")
+    def _drafting_needs_a_method(self):
+        """An acceptance length or a draft count with no speculative decoding was dropped without a word, and the result
+        answered another question than the one asked (the batch CSV and `tco throughput` refuse it too)."""
+        if self.spec_method == "none":
+            for name in ("acceptance_length", "draft_tokens"):
+                if getattr(self, name) is not None:
+                    raise located_error("needs a speculative decoding method, and spec_method is none", (name,),
+                                        value=getattr(self, name), hint="set spec_method (mtp, eagle or draft-model) or remove it")
+        return self
+
+    @model_validator(mode="after")
     def _prefill_side_fits(self):
         if self.prefill_gpus is None:
             return self
