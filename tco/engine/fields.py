@@ -215,6 +215,8 @@ FIELDS: tuple[Field, ...] = (
           applies=_mode_is("spot")),
     Field(_SH, ("payment", "purchase_usd_per_gpu"), "purchase_usd_per_gpu", "purchase price per GPU", "USD per GPU",
           applies=_mode_is("purchased")),
+    Field(_SH, ("payment", "gpus_per_server"), None, "GPUs per server bought", "GPUs", applies=_mode_is("purchased"),
+          rebuild=True, ui="whole"),
     Field(_SH, ("payment", "depreciation_years"), "depreciation_years", "depreciation", "years",
           applies=_mode_is("purchased")),
     Field(_SH, ("payment", "residual_value_share"), "residual_value_share", "residual value", "fraction",

@@ -903,6 +903,13 @@ def _whole_instances(row: Row, option: SelfHostedOption, offer, offer_prov: Prov
     Why: a cloud invoices whole instances; replicas are packed onto them and unused GPUs are paid.
     """
     pay = option.payment
+    if pay.mode == "purchased" and (pay.gpus_per_server or 1) > 1:
+        n = float(pay.gpus_per_server)
+        row.values["gpus_per_instance"] = n
+        row.provenance["gpus_per_instance"] = Provenance("scenario file", note=f"payment.gpus_per_server: {n:g} GPUs per server bought")
+        row.notes.append(f"whole servers of {n:g} GPUs are bought; GPUs without a replica are owned, depreciated, powered at idle "
+                         "and hosted, and shown as idle")
+        return
     if offer is None or pay.billing == "per-gpu" or offer.gpu_count <= 1 or getattr(offer, "price_scope", "instance") == "gpu_only":
         row.values["gpus_per_instance"] = 1.0
         row.provenance["gpus_per_instance"] = Provenance(

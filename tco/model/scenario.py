@@ -214,6 +214,10 @@ class Payment(StrictModel):
     """For `spot`: extra GPU-hours lost to preemptions and restarts (0.1 = 10 % more hours)."""
     purchase_usd_per_gpu: PositiveFloat | None = None
     """For `purchased`: capex per GPU including its share of the server and network."""
+    gpus_per_server: int | None = Field(default=None, ge=1, le=1024)
+    """For `purchased`: GPUs in the server you buy (8 in a DGX / HGX H100). The fleet is bought in whole servers:
+    replicas are packed onto them, and a server's spare GPUs are owned, depreciated, powered at idle and hosted.
+    None: GPUs are bought one at a time, each a share of a server."""
     depreciation_years: float = Field(default=4.0, ge=1, le=15, allow_inf_nan=False)
     """For `purchased`: straight-line depreciation period (whole months; at least a year, so that the
     10 lives the engine follows cover the longest horizon). A GPU is replaced at the end of it."""
@@ -249,6 +253,9 @@ class Payment(StrictModel):
                 raise ValueError("mode `purchased` needs purchase_usd_per_gpu")
         elif self.offer is None and self.gpu_usd_per_hour is None:
             raise ValueError(f"mode `{self.mode}` needs an offer or gpu_usd_per_hour")
+        if self.gpus_per_server is not None and self.mode != "purchased":
+            raise located_error(f"belongs to mode `purchased` (a rented fleet's instance size comes from its offer), not `{self.mode}`",
+                                ("gpus_per_server",), hint="remove it, or give an offer whose instances have that many GPUs")
         return self
 
 

@@ -140,3 +140,49 @@ def test_a_replica_of_whole_instances_is_not_said_to_fill_them_unevenly(tmp_path
     assert main(["run", str(path), "--format", "json", "--no-breakeven"]) == 0
     qwen = next(r for r in json.loads(capsys.readouterr().out) if r["option"] == "qwen3-235b-h200-gcp")
     assert note in qwen["notes"] and "does not fill" not in qwen["notes"]
+
+
+BOUGHT_IN_SERVERS = """
+scenarios:
+- id: bought
+  workload: {{requests_per_day: 1000, input_tokens: 1000, output_tokens: 200}}
+  finance: {{horizon_months: 12, start_date: 2026-12-01}}
+  options:
+  - kind: self-hosted
+    id: {id}
+    model: llama-3.3-70b
+    gpu: h100-sxm
+    gpus_per_replica: 2
+    min_replicas: 3
+    payment: {{mode: purchased, purchase_usd_per_gpu: 24875, depreciation_years: 4, residual_value_share: 0.1{server}}}
+"""
+
+
+@pytest.mark.parametrize("server, gpus", [("", 6), (", gpus_per_server: 8", 8)])
+def test_a_purchased_fleet_is_bought_in_whole_servers(tmp_path, capsys, server, gpus):
+    """Finance books the server bought, not a share of it: 3 replicas of 2 H100s need 6 GPUs, and with DGX H100
+    servers of 8 (payment.gpus_per_server) the fleet owns ceil(6 / 8) = 1 server = 8 GPUs, 2 of them idle but
+    depreciated. Straight-line depreciation to a 10 % residual over 48 months (the accounting convention of
+    BILLING.md's purchase section and the option's own figures): 8 x 24,875 x 0.9 / 48 = 3,731.25 $ a month,
+    44,775 $ over 12 months; bought one GPU at a time, 6 x 24,875 x 0.9 / 48 x 12 = 33,581.25 $."""
+    import json
+
+    from tco.cli import main
+
+    path = tmp_path / "bought.yaml"
+    path.write_text(BOUGHT_IN_SERVERS.format(id="bought", server=server), encoding="utf-8")
+    assert main(["run", str(path), "--format", "json", "--no-breakeven"]) == 0
+    [option] = [r for r in json.loads(capsys.readouterr().out) if r["option"] == "bought"]
+    assert option["gpus_peak"] == gpus
+    assert option["breakdown_usd"]["depreciation_usd"] == pytest.approx(gpus * 24_875 * 0.9 / 48 * 12)
+    assert ("whole servers of 8 GPUs are bought" in option["notes"]) == bool(server)
+
+
+def test_gpus_per_server_belongs_to_a_purchased_fleet(tmp_path, capsys):
+    from tco.cli import main
+
+    path = tmp_path / "rented.yaml"
+    path.write_text(BOUGHT_IN_SERVERS.format(id="rented", server=", gpus_per_server: 8").replace(
+        "mode: purchased, purchase_usd_per_gpu: 24875", "mode: on-demand, offer: aws:p5.48xlarge"), encoding="utf-8")
+    assert main(["validate", str(path)]) == 2
+    assert f"{path}:13: scenarios[0].options[0].payment.gpus_per_server: belongs to mode `purchased`" in capsys.readouterr().err
