@@ -162,8 +162,8 @@ scenarios:
 def test_a_purchased_fleet_is_bought_in_whole_servers(tmp_path, capsys, server, gpus):
     """Finance books the server bought, not a share of it: 3 replicas of 2 H100s need 6 GPUs, and with DGX H100
     servers of 8 (payment.gpus_per_server) the fleet owns ceil(6 / 8) = 1 server = 8 GPUs, 2 of them idle but
-    depreciated. Straight-line depreciation to a 10 % residual over 48 months (the accounting convention of
-    BILLING.md's purchase section and the option's own figures): 8 x 24,875 x 0.9 / 48 = 3,731.25 $ a month,
+    depreciated. Straight-line depreciation to a 10 % residual over 48 months, which goes on while a GPU idles
+    (BILLING.md 4: (cost - residual) / life, IAS 16.55): 8 x 24,875 x 0.9 / 48 = 3,731.25 $ a month,
     44,775 $ over 12 months; bought one GPU at a time, 6 x 24,875 x 0.9 / 48 x 12 = 33,581.25 $."""
     import json
 
