@@ -10,6 +10,7 @@ import polars as pl
 from tco.engine import formulas as F
 from tco.engine.breakeven import BreakEven, breakeven_month, solve_breakevens
 from tco.engine.evaluate import INPUT_NAMES, evaluate_monthly, inputs_table, totals_from_monthly
+from tco.engine.ranking import recommendation_text
 from tco.engine.rows import Row, RowProblem, build_rows
 from tco.model.catalog import Catalog
 from tco.model.scenario import Scenario
@@ -131,6 +132,4 @@ def recommendation(results: Results, scenario_id: str) -> str:
     """One sentence: which option wins the scenario (or which tie for first), by how much, and the break-even.
 
     The wording is `tco.engine.ranking.recommendation_text`'s, the one `tco run` prints too."""
-    from tco.engine.ranking import recommendation_text
-
     return recommendation_text(list(results.options.filter(pl.col("scenario") == scenario_id).iter_rows(named=True)))

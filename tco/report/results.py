@@ -15,12 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from tco.engine import formulas as F
-from tco.engine.ranking import NEVER as _NEVER
-from tco.engine.ranking import TIE_RESOLUTION_USD, mark_ties, shared_rank  # noqa: F401 (the tie rule, named here too)
-
-NEVER = _NEVER
-"""How every view shows a break-even that never happens (the table's cell, JSON's `breakeven_status`).
-The number field itself (`breakeven_requests_per_day`, `breakeven_month`) stays null in JSON, empty in CSV."""
+# the tie rule and the word for a break-even that never happens, defined once for every view (tco.engine.ranking);
+# the number fields themselves (`breakeven_requests_per_day`, `breakeven_month`) stay null in JSON, empty in CSV
+from tco.engine.ranking import NEVER, TIE_RESOLUTION_USD, mark_ties, shared_rank  # noqa: F401
 
 
 @dataclass(frozen=True)

@@ -66,10 +66,10 @@ def tensor_parallel_options(model: OpenModel, config: ServingConfig, gpus_per_st
     the widest group that can, run as data-parallel replicas over the stage (5 x TP4), as an operator would."""
     if config.tp is not None:
         return [(config.tp, split) for split in candidate_splits(model, config, config.tp)]
-    whole = [(gpus_per_stage, split) for split in candidate_splits(model, config, gpus_per_stage)
+    offered = offered_splits(model, config, gpus_per_stage)
+    whole = [(gpus_per_stage, split) for split in offered
              if attention_tp_problem(model, gpus_per_stage // split.attention_dp) is None]
-    if all(attention_tp_problem(model, gpus_per_stage // s.attention_dp) is None
-           for s in offered_splits(model, config, gpus_per_stage)):
+    if len(whole) == len(offered):
         return whole
     narrower = max(tp for tp in range(1, min(model.num_attention_heads, gpus_per_stage - 1) + 1)
                    if gpus_per_stage % tp == 0 and attention_tp_problem(model, tp) is None)
