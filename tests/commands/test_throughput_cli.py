@@ -180,11 +180,11 @@ def test_bench_throughput_runs_a_1000_row_batch_over_every_model_and_gpu(capsys,
 
 def test_attention_dp_flags_choose_the_moe_split(capsys):
     # Qwen3-30B-A3B on 8 RTX PRO 6000 (PCIe): `--tp 8` alone may run attention data-parallel (faster
-    # here); `--ep 1 --no-attention-dp` forces plain TP; `--ep 8 --attention-dp` forces DP + EP.
+    # here); `--tp 8 --ep 1 --no-attention-dp` forces plain TP8; `--ep 8 --attention-dp` forces DP + EP.
     args = ["throughput", "--model", "qwen3-30b-a3b", "--gpu", "rtx-pro-6000", "--gpus", "8", "--precision", "fp4",
             "--input-tokens", "300", "--output-tokens", "300", "--format", "json", "--model-only"]
     rows = {}
-    for name, extra in (("header", ["--tp", "8"]), ("tp", ["--ep", "1", "--no-attention-dp"]),
+    for name, extra in (("header", ["--tp", "8"]), ("tp", ["--tp", "8", "--ep", "1", "--no-attention-dp"]),
                         ("dp", ["--ep", "8", "--attention-dp"])):
         code, out, err = run(capsys, args + extra)
         assert code == 0, err
@@ -201,7 +201,7 @@ def test_ep_1_is_no_expert_parallelism_and_a_dense_model_accepts_it(tmp_path, ca
                                                      "llama-3.1-8b,h100-sxm,2,1000,200,1\n"
                                                      "llama-3.1-8b,h100-sxm,2,1000,200,\n")
     assert with_ep["runnable"] and with_ep["output_tokens_per_s"] == without["output_tokens_per_s"]
-    assert with_ep["parallelism"] == without["parallelism"] == "TP2"
+    assert with_ep["parallelism"] == without["parallelism"] == "2 x TP1"  # two replicas serve more than one TP2
     code, _, err = run(capsys, ["throughput", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "2",
                                 "--input-tokens", "1000", "--output-tokens", "200", "--ep", "2"])
     assert code == 4 and "ep (expert parallelism) needs a mixture-of-experts model; llama-3.1-8b is dense" in err

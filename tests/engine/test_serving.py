@@ -169,7 +169,7 @@ def test_disaggregated_decode_steps_carry_no_prompts(catalog):
     m, g = catalog.models["deepseek-r1"], catalog.gpus["gb200"]
     common = dict(gpus=16, input_tokens=8000, output_tokens=1000, precision="fp4", concurrency=64)
     apart = predict_model(m, g, ServingConfig(disaggregated=True, prefill_gpus=8, **common))
-    together = predict_model(m, g, ServingConfig(**common))
+    together = predict_model(m, g, ServingConfig(tp=16, **common))  # one group, all 64 requests in its steps
     assert apart.disaggregated and (apart.prefill_gpus, apart.decode_gpus) == (8, 8)
     assert apart.tpot_ms < together.tpot_ms  # prompts of 8,000 tokens no longer ride in the decode steps
     auto = predict_model(m, g, ServingConfig(disaggregated=None, **common))

@@ -287,9 +287,26 @@ def test_tensor_parallel_splits_weights_and_adds_communication(catalog):
     one = ServingConfig(gpus=2, input_tokens=1000, output_tokens=1000, precision="fp8")
     r2 = predict_model(m, g, one)
     assert r2.weights_gb_per_gpu == pytest.approx(weight_bytes(m, "fp8") / 2 / 1e9)
-    r8 = predict_model(m, g, replace(one, gpus=8))
+    r8 = predict_model(m, g, replace(one, gpus=8, tp=8))
     assert r8.output_tokens_per_s > r2.output_tokens_per_s
     assert r8.output_tokens_per_s_per_gpu < r2.output_tokens_per_s_per_gpu  # all-reduces cost something
+
+
+@pytest.mark.parametrize("model_id, gpu_id, gpus", [("llama-3.1-70b", "h100-sxm", 2), ("llama-3.1-8b", "h100-sxm", 1),
+                                                     ("deepseek-v3", "h200", 8), ("mixtral-8x7b", "b200", 2)])
+def test_left_open_more_gpus_never_serve_less_than_replicas_of_fewer(catalog, model_id, gpu_id, gpus):
+    """n GPUs can always run as two replicas of n / 2 (tensor_parallel_options offers every narrower group that
+    divides the GPUs and the heads), so doubling the GPUs at least doubles what they serve at maximum load; before,
+    a 16-GPU group ran as one TP16 across two nodes and served less than 8 GPUs did (DeepSeek-V3 on H200: 10,200
+    against 22,256 tokens/s)."""
+    m, g = catalog.models[model_id], catalog.gpus[gpu_id]
+    base = ServingConfig(gpus=gpus, input_tokens=1024, output_tokens=1024, precision="fp8")
+    fewer = predict_model(m, g, base)
+    more = predict_model(m, g, replace(base, gpus=2 * gpus))
+    assert fewer.runnable and more.runnable
+    assert more.output_tokens_per_s >= 2 * fewer.output_tokens_per_s * (1 - 1e-9)
+    if more.data_parallel_replicas > 1:  # the replicas are said
+        assert more.parallelism.startswith(f"{more.data_parallel_replicas} x ")
 
 
 # --- GPU generations -------------------------------------------------------------------------
@@ -592,12 +609,15 @@ def test_moe_split_is_chosen_when_left_open_and_kept_when_given(catalog):
     m, g = catalog.models["qwen3-235b-a22b"], catalog.gpus["h100-sxm"]
     cfg = ServingConfig(gpus=8, input_tokens=1000, output_tokens=1000, precision="fp8")
     auto = predict_model(m, g, cfg)
-    tp_only = predict_model(m, g, replace(cfg, ep=1, attention_dp=False))
+    tp_only = predict_model(m, g, replace(cfg, tp=8, ep=1, attention_dp=False))
     dep = predict_model(m, g, replace(cfg, ep=8, attention_dp=True))
     tp_ep = predict_model(m, g, replace(cfg, ep=8, attention_dp=False))
     assert tp_only.parallelism == "TP8" and dep.parallelism == "DP8 attention, experts EP8"
+    # left open, also two replicas of TP4 (tensor_parallel_options): at least the best of the 8-GPU groups
+    halves = predict_model(m, g, replace(cfg, tp=4))
+    assert halves.parallelism.startswith("2 x ")
     assert auto.output_tokens_per_s == pytest.approx(max(tp_only.output_tokens_per_s, dep.output_tokens_per_s,
-                                                         tp_ep.output_tokens_per_s))
+                                                         tp_ep.output_tokens_per_s, halves.output_tokens_per_s))
     # a `TP8` benchmark header (tp given, ep not): TP or DP attention + EP over the same 8 GPUs,
     # whichever is faster, since TensorRT-LLM counts enable_attention_dp's ranks in its tp size ...
     header = predict_model(m, g, replace(cfg, tp=8))
@@ -1102,7 +1122,7 @@ def test_a_prompts_step_gives_one_token_under_speculative_decoding_too(catalog, 
     request finished in 0.54 of a step and the law read 342 requests for 247."""
     from tco.engine.throughput.deployment import Deployment
 
-    config = ServingConfig(gpus=8, precision="fp8", engine="trtllm", input_tokens=247, output_tokens=output_tokens,
+    config = ServingConfig(gpus=8, tp=8, precision="fp8", engine="trtllm", input_tokens=247, output_tokens=output_tokens,
                            concurrency=247, spec_method="eagle", acceptance_length=1.85)
     r = predict_model(catalog.models["gpt-oss-120b"], catalog.gpus["a100-80gb"], config)
     assert r.runnable and r.acceptance_length == pytest.approx(1.85)

@@ -62,18 +62,15 @@ def candidate_splits(model: OpenModel, config: ServingConfig, tp: int) -> list[S
 
 def tensor_parallel_options(model: OpenModel, config: ServingConfig, gpus_per_stage: int) -> list[tuple[int, Split]]:
     """(tp, split) pairs to evaluate for a stage of `gpus_per_stage` GPUs. With tp given, its splits. Left open, the
-    whole stage as one group; and where attention cannot be split by heads that many ways (20 GPUs for 128 heads), also
-    the widest group that can, run as data-parallel replicas over the stage (5 x TP4), as an operator would."""
+    whole stage as one group, and every narrower group that divides the stage and the model's heads, run as
+    data-parallel replicas over it (16 GPUs: TP16, 2 x TP8, 4 x TP4, ...; 20 GPUs for 128 heads: 5 x TP4, ...), as an
+    operator would. Why all of them: n GPUs can always serve as two replicas of n / 2, so more GPUs must never serve
+    less; the whole stage alone would put a 16-GPU group's every all-reduce across the nodes' network."""
     if config.tp is not None:
         return [(config.tp, split) for split in candidate_splits(model, config, config.tp)]
-    offered = offered_splits(model, config, gpus_per_stage)
-    whole = [(gpus_per_stage, split) for split in offered
-             if attention_tp_problem(model, gpus_per_stage // split.attention_dp) is None]
-    if len(whole) == len(offered):
-        return whole
-    narrower = max(tp for tp in range(1, min(model.num_attention_heads, gpus_per_stage - 1) + 1)
-                   if gpus_per_stage % tp == 0 and attention_tp_problem(model, tp) is None)
-    return whole + [(narrower, split) for split in candidate_splits(model, config, narrower)]
+    return [(tp, split) for tp in range(gpus_per_stage, 0, -1)
+            if gpus_per_stage % tp == 0 and (config.ep is None or tp % config.ep == 0)  # an `ep` given spans the group
+            for split in offered_splits(model, config, tp) if attention_tp_problem(model, tp // split.attention_dp) is None]
 
 
 def offered_splits(model: OpenModel, config: ServingConfig, tp: int) -> list[Split]:

@@ -716,7 +716,7 @@ def predict_split(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int
         concurrency=served, max_concurrency_fits=max_fits * dp, limited_by=limited_by, basis="model",
         weights_gb_per_gpu=weights_per_gpu / 1e9, kv_cache_bytes_per_token=kv_whole, kv_cache_gb_per_gpu=kv_budget / 1e9,
         tp=tp, pp=pp, data_parallel_replicas=dp, precision=precision, kv_precision=kv_precision, engine=config.engine,
-        runtime=config.runtime, parallelism=split.describe(tp) + (f" x PP{pp}" if pp > 1 else ""),
+        runtime=config.runtime, parallelism=(f"{dp} x " if dp > 1 else "") + split.describe(tp) + (f" x PP{pp}" if pp > 1 else ""),
         ttft_p90_ms=point.ttft_p90_s * 1e3, ttft_p99_ms=point.ttft_p99_s * 1e3, tpot_p90_ms=point.tpot_p90_s * 1e3,
         prefix_hit_rate=config.prefix_hit_rate, spec_method=config.spec_method, acceptance_length=d.acceptance_length,
         draft_tokens=draft_tokens_of(config),
