@@ -705,7 +705,7 @@ def predict_split(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int
         return not_runnable(f"the {config.percentile} {what.upper()} target of {target:g} ms is not met even with one request at a time "
                             f"({got * 1e3:.1f} ms)", config, weights_per_gpu / 1e9, kv_whole)
     out = point.output_tokens_per_s
-    served = point.concurrency * dp if config.concurrency is None else min(point.concurrency * dp, config.concurrency, holds * dp)
+    served = point.concurrency * dp if config.concurrency is None else min(point.concurrency * dp, config.concurrency, ceiling * dp)
     if config.decode_only and config.concurrency is not None and config.concurrency > served:
         # A decode side given more requests than it holds: the rest wait for a slot (Little's law: waiting
         # requests / completions per second). Elsewhere `loop_point` queues them.
@@ -748,6 +748,11 @@ def choose_concurrency(d: Deployment, config: ServingConfig, ceiling: int, max_f
         return "memory bandwidth" if p.memory_s >= p.compute_s else "compute"
 
     dp = max(d.dp, 1)
+    # Nor do the steps hold more than the step budget lets decode (`engine_cap`): beyond it the step has no room for
+    # more prompts, so the rest wait for their prefill (docs/throughput.md, "One engine step"), as beyond memory or
+    # the running limit they wait for a slot; a fixed concurrency never decodes more at once than the maximum does.
+    slots = holds  # what memory and the running limit hold
+    holds = min(holds, engine_cap)
     if config.concurrency is not None:
         per_replica = max(config.concurrency // dp, 1)
         top = min(per_replica, holds)
@@ -765,6 +770,8 @@ def choose_concurrency(d: Deployment, config: ServingConfig, ceiling: int, max_f
     if failed is None:
         if config.concurrency is not None:
             if per_replica > holds:
+                if holds < slots:  # the step budget: its step is full, bound as the maximum's is
+                    return p, regime(p)
                 return p, ("kv cache capacity" if holds >= max_fits else "max batch")
             return p, regime(p)
         if top >= max_fits and max_fits < engine_cap:
