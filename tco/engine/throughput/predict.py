@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from functools import cache, partial
 from typing import Callable, Sequence, TypeVar
 
-from tco.engine.throughput.calibrate import calibrate as calibrate_to
+from tco.engine.throughput.calibrate import calibrate_within_targets as calibrate_to
 from tco.engine.throughput.config import (DEFAULT_ACCEPTANCE_LENGTH, ENGINE_EXPLOITS_SLIDING_WINDOW, ENGINES, MAX_DRAFT_TOKENS,
                                           PERCENTILES, RUNTIMES, SPEC_METHODS, STEP_TOKEN_BUDGET, ServingConfig, ThroughputResult,
                                           default_kv_precision, draft_tokens_of, engine_step_budget, engine_step_tokens, not_runnable,
