@@ -79,3 +79,18 @@ def test_a_tpot_target_the_calibrated_model_cannot_meet_is_refused_not_reported_
     assert predict_model(model, gpu, config).runnable
     r = predict(model, gpu, config, catalog.measurements, calibrate=True)
     assert not r.runnable and "TPOT target of 5 ms is not met once the model is scaled" in r.reason
+
+
+# --- Auto takes the answer of the mode it picks, measurements included ----------------------------------------------
+
+@pytest.mark.parametrize("gpus", [1, 4])
+def test_auto_that_picks_aggregated_answers_as_false_does_measurements_included(catalog, gpus):
+    # TensorRT-LLM v0.17 measured Llama-3.1-70B on 4 H100 at 128 / 2,048 (11,511.9 tokens/s; the model says 10,105.2)
+    # and Llama-3.1-8B on 1 H100: auto picks the aggregated replica, so it must report the measurement as false does.
+    model = catalog.models["llama-3.1-70b" if gpus == 4 else "llama-3.1-8b"]
+    gpu = catalog.gpus["h100-sxm"]
+    config = ServingConfig(gpus=gpus, input_tokens=128, output_tokens=2048)
+    false = predict(model, gpu, config, catalog.measurements)
+    auto = predict(model, gpu, replace(config, disaggregated=None), catalog.measurements)
+    assert false.basis == "measurement" and not auto.disaggregated
+    assert auto == false

@@ -38,7 +38,16 @@ def predict(model: OpenModel, gpu: GpuType, config: ServingConfig,
     (see `tco.engine.throughput.lookup`). Pass no measurements to get the model alone. With
     `calibrate`, every measurement of the deployment (any lengths, any concurrency) scales the model
     (see `tco.engine.throughput.calibrate`).
+
+    `disaggregated` None (auto): the better of the answers to false and to true, each as asked alone, so an
+    aggregated replica gets its measurements as with false (they describe aggregated replicas only).
     """
+    if config.disaggregated is None and measurements:
+        together = predict(model, gpu, replace(config, disaggregated=False, prefill_gpus=None), measurements, constants, calibrate)
+        if config.gpus < 2:
+            return together
+        apart = predict(model, gpu, replace(config, disaggregated=True), measurements, constants, calibrate)
+        return apart if better_of_two(apart, together) else together
     modelled = predict_model(model, gpu, config, constants)
     if not modelled.runnable or not measurements:
         return modelled
@@ -65,12 +74,15 @@ def _predict_model(model: OpenModel, gpu: GpuType, config: ServingConfig, consta
         if config.gpus < 2:
             return together
         apart = predict_disaggregated(model, gpu, replace(config, disaggregated=True), constants)
-        if apart.runnable and (not together.runnable or apart.output_tokens_per_s > together.output_tokens_per_s):
-            return apart
-        return together
+        return apart if better_of_two(apart, together) else together
     if config.disaggregated:
         return predict_disaggregated(model, gpu, config, constants)
     return predict_aggregated(model, gpu, config, constants)
+
+
+def better_of_two(apart: ThroughputResult, together: ThroughputResult) -> bool:
+    """Whether auto takes the disaggregated answer: it runs and serves more than the aggregated one (the same GPUs)."""
+    return apart.runnable and (not together.runnable or apart.output_tokens_per_s > together.output_tokens_per_s)
 
 
 def predict_at_rate(model: OpenModel, gpu: GpuType, config: ServingConfig, requests_per_s: float,
