@@ -94,3 +94,39 @@ def test_auto_that_picks_aggregated_answers_as_false_does_measurements_included(
     auto = predict(model, gpu, replace(config, disaggregated=None), catalog.measurements)
     assert false.basis == "measurement" and not auto.disaggregated
     assert auto == false
+
+
+# --- A disaggregated replica under a TTFT target: a closed loop, one request at a time included ---------------------
+
+DISAGGREGATED_8B = ServingConfig(gpus=2, input_tokens=8192, output_tokens=16, engine="vllm", disaggregated=True)
+
+
+def test_a_ttft_target_one_request_meets_is_not_refused_on_a_disaggregated_replica(catalog):
+    # One request at a time on 1 + 1 H100 has a TTFT of about 310 ms (nothing ahead of its prompt); the refusal said
+    # 4,649.7 ms, the TTFT of a prefill side kept near full by the whole maximum load.
+    model, gpu = catalog.models["llama-3.1-8b"], catalog.gpus["h100-sxm"]
+    alone = predict_model(model, gpu, replace(DISAGGREGATED_8B, concurrency=1))
+    assert alone.ttft_ms < 400
+    r = predict_model(model, gpu, replace(DISAGGREGATED_8B, ttft_ms=2000))
+    assert r.runnable, r.reason
+    assert r.ttft_ms <= 2000 and r.limited_by == "latency target (ttft)"
+    assert r.output_tokens_per_s >= alone.output_tokens_per_s
+    # A target one request misses is refused with one request's TTFT
+    refused = predict_model(model, gpu, replace(DISAGGREGATED_8B, ttft_ms=200))
+    assert not refused.runnable and f"one request at a time ({alone.ttft_ms:.1f} ms)" in refused.reason
+
+
+@pytest.mark.parametrize("ttft_ms", [500.0, 1000.0, 2000.0])
+def test_the_point_a_disaggregated_ttft_target_allows_is_the_closed_loop_of_its_concurrency(catalog, ttft_ms):
+    # The answer is a loop of C requests: the same as asking for that concurrency, so by Little's law C = X x the
+    # time a request spends in the replica (its mean TTFT and 15 decode steps; the mean TTFT, not reported, lies
+    # between the median and the p90 of these right-skewed waits).
+    model, gpu = catalog.models["llama-3.1-8b"], catalog.gpus["h100-sxm"]
+    r = predict_model(model, gpu, replace(DISAGGREGATED_8B, ttft_ms=ttft_ms))
+    fixed = predict_model(model, gpu, replace(DISAGGREGATED_8B, concurrency=r.concurrency))
+    assert r.ttft_ms <= ttft_ms and fixed.ttft_ms == r.ttft_ms
+    assert r.output_tokens_per_s == fixed.output_tokens_per_s
+    decode_s = 15 * r.tpot_ms / 1e3
+    assert r.requests_per_s * (r.ttft_ms / 1e3 + decode_s) <= r.concurrency <= r.requests_per_s * (r.ttft_p90_ms / 1e3 + decode_s)
+    # and one more request would miss the target
+    assert predict_model(model, gpu, replace(DISAGGREGATED_8B, concurrency=r.concurrency + 1)).ttft_ms > ttft_ms

@@ -476,28 +476,53 @@ def _disaggregated_at(model: OpenModel, gpu: GpuType, config: ServingConfig, pre
             lo, hi = (mid, hi) if r.runnable and r.requests_per_s <= capacity_requests_s else (lo, mid)
         dec_config = replace(dec_config, concurrency=hi)
         dec, requests_s, ttft50, ttft90, ttft99, _ = at(dec_config)
-    if config.ttft_ms is not None and config.concurrency is None:
-        # The TTFT target bounds the decode concurrency too (a busier prefill side waits longer): bisection.
-        target = config.ttft_ms / 1e3
-        pick = {"p50": 2, "p90": 3, "p99": 4}[config.percentile]
-        if at(dec_config)[pick] > target:
-            lo, hi = 0, dec.concurrency
-            while hi - lo > 1:
-                mid = (lo + hi) // 2
-                if at(replace(dec_config, concurrency=mid))[pick] <= target:
-                    lo = mid
-                else:
-                    hi = mid
-            if lo == 0:
-                return not_runnable(f"the {config.percentile} TTFT target of {config.ttft_ms:g} ms is not met even with one request at a time "
-                                    f"({at(replace(dec_config, concurrency=1))[pick] * 1e3:.1f} ms)", config)
-            dec, requests_s, ttft50, ttft90, ttft99, _ = at(replace(dec_config, concurrency=lo))
+    if config.ttft_ms is not None and config.concurrency is None and at(dec_config)[_TTFT_AT[config.percentile]] > config.ttft_ms / 1e3:
+        # The TTFT target bounds the load too (a busier prefill side waits longer): the largest closed loop that meets
+        # it. Why a loop of C requests and not the decode batch alone: at the maximum each request finds the prefill
+        # side as busy as the whole load keeps it, while the load a smaller batch brings is that of its own loop, in
+        # which the requests waiting or being prefilled number X x TTFT (Little's law): one request at a time is a loop
+        # of one, with nothing ahead of its prompt.
+        return _largest_loop_meeting_ttft(model, gpu, config, prefill_gpus, constants)
     out = requests_s * config.output_tokens
     limited = "prefill capacity" if requests_s < dec.requests_per_s else dec.limited_by
     return replace(dec, output_tokens_per_s=out, output_tokens_per_s_per_gpu=out / config.gpus, requests_per_s=requests_s,
                    ttft_ms=ttft50 * 1e3, ttft_p90_ms=ttft90 * 1e3, ttft_p99_ms=ttft99 * 1e3, limited_by=limited,
                    disaggregated=True, prefill_gpus=prefill_gpus, decode_gpus=decode_gpus,
                    parallelism=f"prefill {prefill_gpus} GPUs (TP{prefill_tp}), decode {decode_gpus} GPUs ({dec.parallelism})")
+
+
+_TTFT_AT = {"p50": 2, "p90": 3, "p99": 4}
+"""Where `_disaggregated_at`'s states hold the TTFT at each percentile."""
+
+
+def _largest_loop_meeting_ttft(model: OpenModel, gpu: GpuType, config: ServingConfig, prefill_gpus: int,
+                               constants: FittedConstants) -> ThroughputResult:
+    """The disaggregated replica at the largest closed loop of C requests whose TTFT (at `config.percentile`) meets
+    `config.ttft_ms`, C doubled then bisected (the TTFT rises with C: a busier prefill side, then a queue); or why not
+    even one request at a time."""
+    field = {"p50": "ttft_ms", "p90": "ttft_p90_ms", "p99": "ttft_p99_ms"}[config.percentile]
+
+    @cache
+    def loop(requests: int) -> ThroughputResult:
+        return _disaggregated_at(model, gpu, replace(config, concurrency=requests, ttft_ms=None), prefill_gpus, constants)
+
+    def meets(requests: int) -> bool:
+        r = loop(requests)
+        return r.runnable and getattr(r, field) <= config.ttft_ms
+
+    if not meets(1):
+        alone = loop(1)
+        if not alone.runnable:
+            return alone
+        return not_runnable(f"the {config.percentile} TTFT target of {config.ttft_ms:g} ms is not met even with one request at a "
+                            f"time ({getattr(alone, field):.1f} ms)", config)
+    lo, hi = 1, 2
+    while meets(hi) and hi < 2**24:  # a saturated loop queues: its TTFT grows without bound, so this ends
+        lo, hi = hi, hi * 2
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if meets(mid) else (lo, mid)
+    return replace(loop(lo), limited_by="latency target (ttft)")
 
 
 def closed_loop_batch(excess: Callable[[int], tuple[float, State]], most: int, blend: Callable[[State, State, float], State],
