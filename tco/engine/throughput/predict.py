@@ -9,7 +9,8 @@ from functools import cache, partial
 from typing import Callable, Sequence, TypeVar
 
 from tco.engine.throughput.calibrate import calibrate_within_targets as calibrate_to
-from tco.engine.throughput.config import (DEFAULT_ACCEPTANCE_LENGTH, ENGINE_EXPLOITS_SLIDING_WINDOW, ENGINES, MAX_DRAFT_TOKENS,
+from tco.engine.throughput.config import (DEFAULT_ACCEPTANCE_LENGTH, ENGINE_EXPLOITS_SLIDING_WINDOW, ENGINES, MAX_ACCEPTANCE_LENGTH,
+                                          MAX_CONCURRENCY, MAX_DRAFT_TOKENS,
                                           PERCENTILES, RUNTIMES, SPEC_METHODS, STEP_TOKEN_BUDGET, ServingConfig, ThroughputResult,
                                           default_kv_precision, draft_tokens_of, engine_step_budget, engine_step_tokens, not_runnable,
                                           running_limit)
@@ -333,8 +334,11 @@ def predict_disaggregated(model: OpenModel, gpu: GpuType, config: ServingConfig,
     """
     if config.gpus < 2:
         return not_runnable("a disaggregated replica needs at least 2 GPUs (one prefill, one decode)", config)
+    for name in ("tp", "prefill_tp"):  # 0 is not None: each side would take it as chosen
+        if getattr(config, name) is not None and getattr(config, name) < 1:
+            return not_runnable(f"{name} must be at least 1 (got {getattr(config, name)})", config)
     tp_guess = config.tp or config.prefill_tp or 1
-    choices = [config.prefill_gpus] if config.prefill_gpus else prefill_candidates(config.gpus, tp_guess)
+    choices = [config.prefill_gpus] if config.prefill_gpus is not None else prefill_candidates(config.gpus, tp_guess)
     best: ThroughputResult | None = None
     for p in choices:
         r = _disaggregated_at(model, gpu, config, p, constants)
@@ -893,6 +897,9 @@ def config_problem(model: OpenModel, gpu: GpuType, config: ServingConfig) -> str
     for name in ("gpus", "input_tokens", "output_tokens", "pp"):
         if getattr(config, name) < 1:
             return f"{name} must be at least 1 (got {getattr(config, name)})"
+    for name in ("tp", "prefill_tp"):  # None is chosen; 0 is not None (`config.tp or ...` would take it so)
+        if getattr(config, name) is not None and getattr(config, name) < 1:
+            return f"{name} must be at least 1 (got {getattr(config, name)})"
     problem = precision_problem(gpu, config.precision) or precision_problem(gpu, config.kv_precision or "bf16", "KV cache")
     if problem:
         return problem
@@ -929,6 +936,8 @@ def config_problem(model: OpenModel, gpu: GpuType, config: ServingConfig) -> str
             return f"spec_method {config.spec_method} has no sourced default acceptance_length: give one (mean tokens per step, > 1)"
         if config.draft_tokens is not None and not 1 <= config.draft_tokens <= MAX_DRAFT_TOKENS:
             return f"draft_tokens must be between 1 and {MAX_DRAFT_TOKENS} (got {config.draft_tokens})"
+        if not 1.0 <= accepted <= MAX_ACCEPTANCE_LENGTH:  # before `draft_tokens_of`, which rounds it up (not a nan or inf)
+            return f"acceptance_length must be between 1 and {MAX_ACCEPTANCE_LENGTH:g} tokens per step (got {accepted:g})"
         if not 1.0 <= accepted <= 1.0 + draft_tokens_of(config):
             return (f"acceptance_length must be between 1 and {1 + draft_tokens_of(config)}, 1 + the tokens drafted per step "
                     f"(got {accepted:g})")
@@ -936,8 +945,9 @@ def config_problem(model: OpenModel, gpu: GpuType, config: ServingConfig) -> str
         return f"unknown percentile `{config.percentile}` (choose one of {', '.join(PERCENTILES)})"
     if not 0.0 <= config.prefix_hit_rate < 1.0:
         return f"prefix_hit_rate must be at least 0 and below 1 (got {config.prefix_hit_rate})"
-    if config.concurrency is not None and config.concurrency < 1:
-        return f"concurrency must be at least 1 (got {config.concurrency})"
+    if config.concurrency is not None and not 1 <= config.concurrency <= MAX_CONCURRENCY:
+        got = str(config.concurrency)
+        return f"concurrency must be between 1 and {MAX_CONCURRENCY:,} (got {got if len(got) <= 24 else f'{len(got):,} digits'})"
     if config.max_batch is not None and config.max_batch < 1:
         return f"max_batch must be at least 1 sequence (got {config.max_batch})"
     if config.step_tokens is not None and config.step_tokens < 1:
