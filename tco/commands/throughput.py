@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 
 from tco.commands._common import add_format
 from tco.commands.hardware import add_hardware_dir
@@ -200,9 +201,9 @@ def result_row(catalog, item: dict, model_only: bool = False, calibrate: bool = 
            "precision": config.precision, "kv_precision": r.kv_precision or config.kv_precision, "engine": config.engine,
            "runtime": config.runtime, "input_tokens": config.input_tokens, "output_tokens": config.output_tokens, "runnable": r.runnable}
     if r.runnable:
-        row.update(output_tokens_per_s=round(r.output_tokens_per_s, 1),
-                   output_tokens_per_s_per_gpu=round(r.output_tokens_per_s_per_gpu, 1),
-                   requests_per_s=round(r.requests_per_s, 4), ttft_ms=round(r.ttft_ms, 1), tpot_ms=round(r.tpot_ms, 2),
+        row.update(output_tokens_per_s=_rounded(r.output_tokens_per_s, 1),
+                   output_tokens_per_s_per_gpu=_rounded(r.output_tokens_per_s_per_gpu, 1),
+                   requests_per_s=_rounded(r.requests_per_s, 4), ttft_ms=round(r.ttft_ms, 1), tpot_ms=round(r.tpot_ms, 2),
                    concurrency=r.concurrency, max_concurrency_fits=r.max_concurrency_fits, limited_by=r.limited_by,
                    basis=r.basis, measurement_ids=" ".join(r.measurement_ids) or None, parallelism=r.parallelism,
                    ttft_p90_ms=round(r.ttft_p90_ms, 1), ttft_p99_ms=round(r.ttft_p99_ms, 1), tpot_p90_ms=round(r.tpot_p90_ms, 2),
@@ -219,7 +220,7 @@ def result_row(catalog, item: dict, model_only: bool = False, calibrate: bool = 
                kv_cache_bytes_per_token=round(r.kv_cache_bytes_per_token) if r.kv_cache_bytes_per_token else None,
                reason=r.reason)
     measured = r.runnable and r.model_output_tokens_per_s is not None
-    row.update(model_output_tokens_per_s=round(r.model_output_tokens_per_s, 1) if measured else None,
+    row.update(model_output_tokens_per_s=_rounded(r.model_output_tokens_per_s, 1) if measured else None,
                model_error_pct=round(100 * (r.model_output_tokens_per_s / r.output_tokens_per_s - 1), 1)
                if measured and r.basis == "measurement" else None,
                calibration_scale=round(r.calibration_scale, 4) if r.calibration_scale is not None else None,
@@ -229,6 +230,18 @@ def result_row(catalog, item: dict, model_only: bool = False, calibrate: bool = 
     row.update(_accuracy_regime(r, config, model, item.get("request_rate")))
     row.update(_calibration_coverage(item["gpu"], model))
     return row
+
+
+SIGNIFICANT_DIGITS = 3
+"""A rate below 1 keeps at least this many significant digits (`_rounded`)."""
+
+
+def _rounded(value: float, decimals: int) -> float:
+    """`value` to `decimals` places, or to SIGNIFICANT_DIGITS significant digits where it is below 1 and those places
+    would drop them (0.0016 output tokens/s at a slow request rate printed as 0.0)."""
+    if value == 0 or not math.isfinite(value) or abs(value) >= 1:
+        return round(value, decimals)
+    return round(value, max(decimals, SIGNIFICANT_DIGITS - 1 - math.floor(math.log10(abs(value)))))
 
 
 def _accuracy_regime(r, config, model, request_rate) -> dict:

@@ -453,3 +453,17 @@ def test_kv_precision_is_a_batch_column_as_the_flag(tmp_path, capsys):
     csv_file, err = _batch_errors(tmp_path, capsys, "model,gpu,gpus,input_tokens,output_tokens,kv_precision\n"
                                                    "llama-3.1-8b,h100-sxm,2,1024,256,int4\n")
     assert f"{csv_file}:2: kv_precision: must be one of bf16, fp16, fp8, fp4 (got 'int4')" in err
+
+
+def test_a_tiny_rate_keeps_its_significant_digits(capsys):
+    # 0.0001 requests a second of 16 output tokens each: 16 x 0.0001 = 0.0016 output tokens/s (was printed 0.0); a rate
+    # of 1.234567e-5 requests/s keeps three digits, 1.23e-5, and 16 x that = 1.975e-4 tokens/s, 0.000198
+    code, out, err = run(capsys, ["throughput", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "1",
+                                  "--input-tokens", "1024", "--output-tokens", "16", "--request-rate", "0.0001", "--format", "json"])
+    assert code == 0, err
+    (row,) = json.loads(out)
+    assert row["output_tokens_per_s"] == 0.0016 and row["output_tokens_per_s_per_gpu"] == 0.0016
+    code, out, _ = run(capsys, ["throughput", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "1",
+                                "--input-tokens", "1024", "--output-tokens", "16", "--request-rate", "1.234567e-5"])
+    fields = dict(line.split(None, 1) for line in out.strip().splitlines())
+    assert fields["output_tokens_per_s"] == "0.000198" and fields["requests_per_s"] == "1.23e-05"
