@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 
 from tco.commands._common import add_format
 from tco.commands.hardware import add_hardware_dir
@@ -21,7 +22,7 @@ RESULT_COLUMNS = (
 BATCH_COLUMNS = ("model", "gpu", "gpus", "precision", "input_tokens", "output_tokens", "concurrency",
                  "ttft_ms", "tpot_ms", "tp", "pp", "ep", "engine", "runtime", "attention_dp", "spec_method", "acceptance_length",
                  "disaggregated", "prefill_gpus", "decode_gpus", "percentile", "prefix_hit_rate", "draft_tokens",
-                 "request_rate", "max_batch", "step_tokens", "request_latency_ms")
+                 "request_rate", "max_batch", "step_tokens", "request_latency_ms", "kv_precision")
 """Columns a --batch CSV may have (model, gpu, gpus, input_tokens and output_tokens are required)."""
 REQUIRED_BATCH_COLUMNS = ("model", "gpu", "gpus", "input_tokens", "output_tokens")
 # The allowed values, copied here so that building the parser imports neither pydantic nor the engine
@@ -120,6 +121,7 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import sys
+    from dataclasses import replace
 
     from tco.report.table import print_rows
     from tco.commands.hardware import load_catalog
@@ -137,33 +139,14 @@ def run(args: argparse.Namespace) -> int:
                                         ("--input-tokens", args.input_tokens), ("--output-tokens", args.output_tokens)) if value is None]
     if missing:
         raise TcoUserError(DataProblem("tco throughput", None, "", f"missing {', '.join(missing)} (or give --batch FILE.csv)"))
-    concurrency = _concurrency(args.concurrency)
-    if isinstance(concurrency, str):
-        raise TcoUserError(DataProblem("tco throughput", None, "--concurrency", concurrency))
-    request_latency_ms = None if args.request_latency_ms is None else parse_request_latency_ms(args.request_latency_ms)
-    if args.request_latency_ms is not None and request_latency_ms is None:
-        raise TcoUserError(DataProblem("tco throughput", None, "--request-latency-ms", f"{REQUEST_LATENCY_RANGE} (got {args.request_latency_ms:g})"))
-    if args.request_rate is not None:
-        problem = _request_rate_problem(args.request_rate, concurrency, args.ttft_ms, args.tpot_ms)
-        if problem is None and args.calibrate:
-            problem = CALIBRATE_AT_A_RATE
-        if problem:
-            raise TcoUserError(DataProblem("tco throughput", None, "--request-rate", problem))
+    # The flags are checked as a --batch row's cells are, by the same rules (`_parse_row`), each problem named by its flag
+    item, problems = _parse_row(_flag_cells(args), "tco throughput", None, method_field="--spec-method")
+    if item.get("request_rate") is not None and args.calibrate and not problems:
+        problems.append(DataProblem("tco throughput", None, "request_rate", CALIBRATE_AT_A_RATE))
+    if problems:
+        raise TcoUserError([replace(problem, field="--" + problem.field.replace("_", "-")) for problem in problems])
     catalog = load_catalog(args)
     _check_ids(catalog, args.model, args.gpu, "tco throughput", None)
-    item = dict(model=args.model, gpu=args.gpu, gpus=args.gpus, tp=args.tp, pp=args.pp, ep=args.ep, attention_dp=args.attention_dp, precision=args.precision,
-                kv_precision=args.kv_precision, engine=args.engine, runtime=args.runtime, input_tokens=args.input_tokens,
-                output_tokens=args.output_tokens, concurrency=concurrency, ttft_ms=args.ttft_ms, tpot_ms=args.tpot_ms,
-                percentile=args.percentile, prefix_hit_rate=args.prefix_hit_rate, spec_method=args.spec_method,
-                acceptance_length=args.acceptance_length, draft_tokens=args.draft_tokens,
-                disaggregated=TRI_STATE[args.disaggregated] if args.disaggregated else None,
-                prefill_gpus=args.prefill_gpus, decode_gpus=args.decode_gpus, request_rate=args.request_rate,
-                max_batch=args.max_batch, step_tokens=args.step_tokens, request_latency_ms=request_latency_ms)
-    if args.disaggregated is None:
-        item["disaggregated"] = _implied_disaggregated(item)
-    pools = _pool_problem(item) or _speculation_problem(item, "--spec-method")
-    if pools:
-        raise TcoUserError(DataProblem("tco throughput", None, "--" + pools[0].replace("_", "-"), pools[1]))
     row = result_row(catalog, item, args.model_only, args.calibrate)
     if not row["runnable"]:
         print(f"tco throughput: cannot run: {row['reason']}", file=sys.stderr)
@@ -176,6 +159,21 @@ def run(args: argparse.Namespace) -> int:
     else:
         print_rows([row], args.format, RESULT_COLUMNS)
     return 0
+
+
+def _flag_cells(args: argparse.Namespace) -> dict[str, str]:
+    """The flags of a single call as the cells of a --batch row (a flag not given: an empty cell), so that one set of
+    rules checks both (`_parse_row`). Flags with a default give it, as an empty cell would take it."""
+    cells = {}
+    for column in BATCH_COLUMNS:
+        value = getattr(args, column)
+        if value is None:
+            cells[column] = ""
+        elif isinstance(value, bool):  # --attention-dp / --no-attention-dp
+            cells[column] = "true" if value else "false"
+        else:
+            cells[column] = str(value)
+    return cells
 
 
 def result_row(catalog, item: dict, model_only: bool = False, calibrate: bool = False) -> dict:
@@ -203,9 +201,9 @@ def result_row(catalog, item: dict, model_only: bool = False, calibrate: bool = 
            "precision": config.precision, "kv_precision": r.kv_precision or config.kv_precision, "engine": config.engine,
            "runtime": config.runtime, "input_tokens": config.input_tokens, "output_tokens": config.output_tokens, "runnable": r.runnable}
     if r.runnable:
-        row.update(output_tokens_per_s=round(r.output_tokens_per_s, 1),
-                   output_tokens_per_s_per_gpu=round(r.output_tokens_per_s_per_gpu, 1),
-                   requests_per_s=round(r.requests_per_s, 4), ttft_ms=round(r.ttft_ms, 1), tpot_ms=round(r.tpot_ms, 2),
+        row.update(output_tokens_per_s=_rounded(r.output_tokens_per_s, 1),
+                   output_tokens_per_s_per_gpu=_rounded(r.output_tokens_per_s_per_gpu, 1),
+                   requests_per_s=_rounded(r.requests_per_s, 4), ttft_ms=round(r.ttft_ms, 1), tpot_ms=round(r.tpot_ms, 2),
                    concurrency=r.concurrency, max_concurrency_fits=r.max_concurrency_fits, limited_by=r.limited_by,
                    basis=r.basis, measurement_ids=" ".join(r.measurement_ids) or None, parallelism=r.parallelism,
                    ttft_p90_ms=round(r.ttft_p90_ms, 1), ttft_p99_ms=round(r.ttft_p99_ms, 1), tpot_p90_ms=round(r.tpot_p90_ms, 2),
@@ -222,7 +220,7 @@ def result_row(catalog, item: dict, model_only: bool = False, calibrate: bool = 
                kv_cache_bytes_per_token=round(r.kv_cache_bytes_per_token) if r.kv_cache_bytes_per_token else None,
                reason=r.reason)
     measured = r.runnable and r.model_output_tokens_per_s is not None
-    row.update(model_output_tokens_per_s=round(r.model_output_tokens_per_s, 1) if measured else None,
+    row.update(model_output_tokens_per_s=_rounded(r.model_output_tokens_per_s, 1) if measured else None,
                model_error_pct=round(100 * (r.model_output_tokens_per_s / r.output_tokens_per_s - 1), 1)
                if measured and r.basis == "measurement" else None,
                calibration_scale=round(r.calibration_scale, 4) if r.calibration_scale is not None else None,
@@ -232,6 +230,18 @@ def result_row(catalog, item: dict, model_only: bool = False, calibrate: bool = 
     row.update(_accuracy_regime(r, config, model, item.get("request_rate")))
     row.update(_calibration_coverage(item["gpu"], model))
     return row
+
+
+SIGNIFICANT_DIGITS = 3
+"""A rate below 1 keeps at least this many significant digits (`_rounded`)."""
+
+
+def _rounded(value: float, decimals: int) -> float:
+    """`value` to `decimals` places, or to SIGNIFICANT_DIGITS significant digits where it is below 1 and those places
+    would drop them (0.0016 output tokens/s at a slow request rate printed as 0.0)."""
+    if value == 0 or not math.isfinite(value) or abs(value) >= 1:
+        return round(value, decimals)
+    return round(value, max(decimals, SIGNIFICANT_DIGITS - 1 - math.floor(math.log10(abs(value)))))
 
 
 def _accuracy_regime(r, config, model, request_rate) -> dict:
@@ -405,14 +415,19 @@ def _csv_records(text: str, name: str) -> tuple[list[tuple[int, list[str]]], lis
 
 _INTEGER = ("gpus", "input_tokens", "output_tokens", "tp", "pp", "ep", "prefill_gpus", "decode_gpus", "draft_tokens", "max_batch", "step_tokens")
 _NUMBER = ("ttft_ms", "tpot_ms")
-_CHOICES = {"precision": PRECISIONS, "engine": ENGINES, "runtime": RUNTIMES, "spec_method": SPEC_METHODS, "percentile": PERCENTILES}
+_CHOICES = {"precision": PRECISIONS, "kv_precision": KV_PRECISIONS, "engine": ENGINES, "runtime": RUNTIMES, "spec_method": SPEC_METHODS,
+            "percentile": PERCENTILES}
 _TRI_STATE = ("attention_dp", "disaggregated")
 _DEFAULTS = {"disaggregated": False}
 """Empty cells that do not mean None (auto): a missing `disaggregated` is false, as without the column (true where
 prefill_gpus or decode_gpus is given: `_implied_disaggregated`)."""
 
 
-def _parse_row(raw: dict, name: str, line: int) -> tuple[dict, list]:
+def _parse_row(raw: dict, name: str, line: int | None, method_field: str = "spec_method") -> tuple[dict, list]:
+    """A --batch row's cells (or a single call's flags as cells: `_flag_cells`) as a configuration dict, and every
+    problem with them, each named by its column. `method_field`: how the speculative decoding method is named to the
+    user."""
+    from tco.engine.throughput.config import MAX_ACCEPTANCE_LENGTH
     from tco.errors import DataProblem
 
     item: dict = {}
@@ -433,11 +448,12 @@ def _parse_row(raw: dict, name: str, line: int) -> tuple[dict, list]:
         if column == "acceptance_length":
             try:
                 value = float(text)
-                if not 1.0 <= value <= 16.0:
+                if not 1.0 <= value <= MAX_ACCEPTANCE_LENGTH:
                     raise ValueError
                 item[column] = value
             except ValueError:
-                problems.append(DataProblem(name, line, column, f"must be a number of tokens per step between 1 and 16 (got {text!r})"))
+                problems.append(DataProblem(name, line, column, f"must be a number of tokens per step between 1 and "
+                                                                f"{MAX_ACCEPTANCE_LENGTH:g} (got {text!r})"))
             continue
         if column == "request_rate":
             try:
@@ -492,7 +508,7 @@ def _parse_row(raw: dict, name: str, line: int) -> tuple[dict, list]:
     if not problems:
         if raw.get("disaggregated", "") == "":
             item["disaggregated"] = _implied_disaggregated(item)
-        pools = _pool_problem(item) or _speculation_problem(item)
+        pools = _pool_problem(item) or _speculation_problem(item, method_field)
         if pools:
             problems.append(DataProblem(name, line, *pools))
     if item.get("request_rate") is not None:
@@ -504,13 +520,21 @@ def _parse_row(raw: dict, name: str, line: int) -> tuple[dict, list]:
 
 def _concurrency(text) -> int | None | str:
     """An int, None for `max`/empty, or the error message."""
+    from tco.engine.throughput.config import MAX_CONCURRENCY
+
     if text is None or str(text).strip().lower() in ("", "max"):
         return None
     try:
         value = int(str(text))
     except ValueError:
-        return f"must be a whole number or `max` (got {text!r})"
-    return value if value >= 1 else f"must be at least 1 (got {value})"
+        return f"must be a whole number or `max` (got {_short(text)!r})"
+    return value if 1 <= value <= MAX_CONCURRENCY else f"must be between 1 and {MAX_CONCURRENCY:,} requests in flight, or `max` (got {_short(text)})"
+
+
+def _short(text) -> str:
+    """A cell as a message quotes it: the first and last digits of a very long one."""
+    text = str(text)
+    return text if len(text) <= 24 else f"{text[:10]}...{text[-10:]} ({len(text):,} characters)"
 
 
 def _check_ids(catalog, model: str, gpu: str, name: str, line, raise_now: bool = True) -> list:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 
@@ -389,3 +390,80 @@ def test_an_acceptance_length_flag_without_a_spec_method_is_refused(capsys):
     assert code == 2 and out == "" and "Traceback" not in err
     assert err.splitlines()[0] == ("tco throughput: --acceptance-length: needs a speculative decoding method: give --spec-method "
                                    "mtp, eagle or draft-model (got none), or leave the acceptance length out")
+
+
+# --- A single call's flags are checked as a --batch row's cells are -------------------------------------------------
+
+SMALL = ["throughput", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "2", "--input-tokens", "1024",
+         "--output-tokens", "256"]
+
+
+@pytest.mark.parametrize("flags, column, message", [
+    (["--tp", "0"], "tp", "must be a whole number of at least 1 (got '0')"),  # was a ZeroDivisionError
+    (["--pp", "0"], "pp", "must be a whole number of at least 1 (got '0')"),  # was taken as unset
+    (["--decode-gpus", "0"], "decode_gpus", "must be a whole number of at least 1 (got '0')"),
+    (["--prefill-gpus", "0"], "prefill_gpus", "must be a whole number of at least 1 (got '0')"),
+    (["--tpot-ms", "inf"], "tpot_ms", "must be a positive number of milliseconds (got 'inf')"),  # was accepted
+    (["--spec-method", "eagle", "--acceptance-length", "nan"], "acceptance_length",
+     "must be a number of tokens per step between 1 and 16 (got 'nan')"),  # was a ValueError in draft_tokens_of
+    (["--spec-method", "eagle", "--acceptance-length", "inf"], "acceptance_length",
+     "must be a number of tokens per step between 1 and 16 (got 'inf')"),  # was an OverflowError
+    (["--spec-method", "eagle", "--acceptance-length", "40"], "acceptance_length",
+     "must be a number of tokens per step between 1 and 16 (got '40.0')"),  # ran, drafting 39 tokens
+    (["--concurrency", str(10**400)], "concurrency",
+     "must be between 1 and 10,000,000 requests in flight, or `max` (got 1000000000...0000000000 (401 characters))"),
+])
+def test_a_flag_is_refused_as_its_batch_column_is(tmp_path, capsys, flags, column, message):
+    code, out, err = run(capsys, SMALL + flags)
+    assert code == 2 and not out and "Traceback" not in err
+    assert f"tco throughput: --{column.replace('_', '-')}: {message}" in err
+    # the same value in a --batch cell: the same rule, named by its column at its line
+    cells = dict(zip(flags[::2], flags[1::2]))
+    header = ",".join(["model,gpu,gpus,input_tokens,output_tokens"] + [f.removeprefix("--").replace("-", "_") for f in cells])
+    row = ",".join(["llama-3.1-8b,h100-sxm,2,1024,256"] + list(cells.values()))
+    csv_file, err = _batch_errors(tmp_path, capsys, f"{header}\n{row}\n")
+    assert f"{csv_file}:2: {column}: {message.replace('40.0', '40')}" in err and "Traceback" not in err
+
+
+def test_the_engine_refuses_a_tensor_parallel_group_of_0_and_a_non_finite_acceptance_length(bundled_hardware):
+    # Through the API too (not only behind the command's checks): a clear reason, not an exception
+    from tco.engine.throughput import ServingConfig, predict_model
+
+    model, gpu = bundled_hardware.models["llama-3.1-8b"], bundled_hardware.gpus["h100-sxm"]
+    base = ServingConfig(gpus=2, input_tokens=1024, output_tokens=256)
+    assert predict_model(model, gpu, ServingConfig(gpus=2, input_tokens=1024, output_tokens=256, tp=0)).reason == "tp must be at least 1 (got 0)"
+    from dataclasses import replace
+    assert "tp must be at least 1" in predict_model(model, gpu, replace(base, tp=0, disaggregated=True)).reason
+    for bad in (math.nan, math.inf, 40.0):
+        r = predict_model(model, gpu, replace(base, spec_method="eagle", acceptance_length=bad))
+        assert not r.runnable and "acceptance_length must be between 1 and 16" in r.reason
+    r = predict_model(model, gpu, replace(base, concurrency=10**400))
+    assert not r.runnable and "concurrency must be between 1 and 10,000,000" in r.reason
+
+
+def test_kv_precision_is_a_batch_column_as_the_flag(tmp_path, capsys):
+    csv_file = tmp_path / "kv.csv"
+    csv_file.write_text("model,gpu,gpus,input_tokens,output_tokens,kv_precision\nllama-3.1-8b,h100-sxm,2,1024,256,bf16\n")
+    code, out, err = run(capsys, ["throughput", "--batch", str(csv_file), "--model-only", "--format", "json"])
+    assert code == 0, err
+    (from_batch,) = json.loads(out)
+    code, out, _ = run(capsys, SMALL + ["--kv-precision", "bf16", "--model-only", "--format", "json"])
+    (from_flag,) = json.loads(out)
+    assert from_batch["kv_precision"] == "bf16" and from_batch == from_flag
+    csv_file, err = _batch_errors(tmp_path, capsys, "model,gpu,gpus,input_tokens,output_tokens,kv_precision\n"
+                                                   "llama-3.1-8b,h100-sxm,2,1024,256,int4\n")
+    assert f"{csv_file}:2: kv_precision: must be one of bf16, fp16, fp8, fp4 (got 'int4')" in err
+
+
+def test_a_tiny_rate_keeps_its_significant_digits(capsys):
+    # 0.0001 requests a second of 16 output tokens each: 16 x 0.0001 = 0.0016 output tokens/s (was printed 0.0); a rate
+    # of 1.234567e-5 requests/s keeps three digits, 1.23e-5, and 16 x that = 1.975e-4 tokens/s, 0.000198
+    code, out, err = run(capsys, ["throughput", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "1",
+                                  "--input-tokens", "1024", "--output-tokens", "16", "--request-rate", "0.0001", "--format", "json"])
+    assert code == 0, err
+    (row,) = json.loads(out)
+    assert row["output_tokens_per_s"] == 0.0016 and row["output_tokens_per_s_per_gpu"] == 0.0016
+    code, out, _ = run(capsys, ["throughput", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "1",
+                                "--input-tokens", "1024", "--output-tokens", "16", "--request-rate", "1.234567e-5"])
+    fields = dict(line.split(None, 1) for line in out.strip().splitlines())
+    assert fields["output_tokens_per_s"] == "0.000198" and fields["requests_per_s"] == "1.23e-05"

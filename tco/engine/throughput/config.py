@@ -353,6 +353,11 @@ def default_kv_precision(precision: str, weight_only: bool = False) -> str:
 
 MAX_DRAFT_TOKENS = 15
 """At most this many tokens drafted per step (an acceptance length of at most 16, the scenario's bound)."""
+MAX_ACCEPTANCE_LENGTH = 1.0 + MAX_DRAFT_TOKENS
+"""The largest acceptance length asked (tokens per verification step): every drafted token accepted."""
+MAX_CONCURRENCY = 10_000_000
+"""The most requests in flight a question may name: far beyond what a replica's memory holds (the rest queue), and
+small enough that the queue's arithmetic stays in floating point (a 400-digit concurrency overflowed it)."""
 
 
 def draft_tokens_of(config: ServingConfig) -> int:

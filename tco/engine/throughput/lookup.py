@@ -101,7 +101,9 @@ def apply_measurements(modelled: ThroughputResult, model: OpenModel, gpu: GpuTyp
 
 
 def scaled(r: ThroughputResult, tokens_per_s: float, basis: str, ids: tuple[str, ...]) -> ThroughputResult:
-    """The model's result with the throughput replaced; TPOT follows it, TTFT stays the model's."""
+    """The model's result with the throughput replaced; TPOT follows it, its percentiles with it (scaled alike, so
+    the median stays under the p90), TTFT stays the model's."""
     factor = tokens_per_s / r.output_tokens_per_s
     return replace(r, output_tokens_per_s=tokens_per_s, output_tokens_per_s_per_gpu=r.output_tokens_per_s_per_gpu * factor,
-                   requests_per_s=r.requests_per_s * factor, tpot_ms=r.tpot_ms / factor, basis=basis, measurement_ids=ids)
+                   requests_per_s=r.requests_per_s * factor, tpot_ms=r.tpot_ms / factor, tpot_p90_ms=r.tpot_p90_ms / factor,
+                   basis=basis, measurement_ids=ids)

@@ -8,8 +8,9 @@ from dataclasses import dataclass, replace
 from functools import cache, partial
 from typing import Callable, Sequence, TypeVar
 
-from tco.engine.throughput.calibrate import calibrate as calibrate_to
-from tco.engine.throughput.config import (DEFAULT_ACCEPTANCE_LENGTH, ENGINE_EXPLOITS_SLIDING_WINDOW, ENGINES, MAX_DRAFT_TOKENS,
+from tco.engine.throughput.calibrate import calibrate_within_targets as calibrate_to
+from tco.engine.throughput.config import (DEFAULT_ACCEPTANCE_LENGTH, ENGINE_EXPLOITS_SLIDING_WINDOW, ENGINES, MAX_ACCEPTANCE_LENGTH,
+                                          MAX_CONCURRENCY, MAX_DRAFT_TOKENS,
                                           PERCENTILES, RUNTIMES, SPEC_METHODS, STEP_TOKEN_BUDGET, ServingConfig, ThroughputResult,
                                           default_kv_precision, draft_tokens_of, engine_step_budget, engine_step_tokens, not_runnable,
                                           running_limit)
@@ -38,7 +39,16 @@ def predict(model: OpenModel, gpu: GpuType, config: ServingConfig,
     (see `tco.engine.throughput.lookup`). Pass no measurements to get the model alone. With
     `calibrate`, every measurement of the deployment (any lengths, any concurrency) scales the model
     (see `tco.engine.throughput.calibrate`).
+
+    `disaggregated` None (auto): the better of the answers to false and to true, each as asked alone, so an
+    aggregated replica gets its measurements as with false (they describe aggregated replicas only).
     """
+    if config.disaggregated is None and measurements:
+        together = predict(model, gpu, replace(config, disaggregated=False, prefill_gpus=None), measurements, constants, calibrate)
+        if config.gpus < 2:
+            return together
+        apart = predict(model, gpu, replace(config, disaggregated=True), measurements, constants, calibrate)
+        return apart if better_of_two(apart, together) else together
     modelled = predict_model(model, gpu, config, constants)
     if not modelled.runnable or not measurements:
         return modelled
@@ -65,12 +75,15 @@ def _predict_model(model: OpenModel, gpu: GpuType, config: ServingConfig, consta
         if config.gpus < 2:
             return together
         apart = predict_disaggregated(model, gpu, replace(config, disaggregated=True), constants)
-        if apart.runnable and (not together.runnable or apart.output_tokens_per_s > together.output_tokens_per_s):
-            return apart
-        return together
+        return apart if better_of_two(apart, together) else together
     if config.disaggregated:
         return predict_disaggregated(model, gpu, config, constants)
     return predict_aggregated(model, gpu, config, constants)
+
+
+def better_of_two(apart: ThroughputResult, together: ThroughputResult) -> bool:
+    """Whether auto takes the disaggregated answer: it runs and serves more than the aggregated one (the same GPUs)."""
+    return apart.runnable and (not together.runnable or apart.output_tokens_per_s > together.output_tokens_per_s)
 
 
 def predict_at_rate(model: OpenModel, gpu: GpuType, config: ServingConfig, requests_per_s: float,
@@ -321,8 +334,11 @@ def predict_disaggregated(model: OpenModel, gpu: GpuType, config: ServingConfig,
     """
     if config.gpus < 2:
         return not_runnable("a disaggregated replica needs at least 2 GPUs (one prefill, one decode)", config)
+    for name in ("tp", "prefill_tp"):  # 0 is not None: each side would take it as chosen
+        if getattr(config, name) is not None and getattr(config, name) < 1:
+            return not_runnable(f"{name} must be at least 1 (got {getattr(config, name)})", config)
     tp_guess = config.tp or config.prefill_tp or 1
-    choices = [config.prefill_gpus] if config.prefill_gpus else prefill_candidates(config.gpus, tp_guess)
+    choices = [config.prefill_gpus] if config.prefill_gpus is not None else prefill_candidates(config.gpus, tp_guess)
     best: ThroughputResult | None = None
     for p in choices:
         r = _disaggregated_at(model, gpu, config, p, constants)
@@ -464,28 +480,53 @@ def _disaggregated_at(model: OpenModel, gpu: GpuType, config: ServingConfig, pre
             lo, hi = (mid, hi) if r.runnable and r.requests_per_s <= capacity_requests_s else (lo, mid)
         dec_config = replace(dec_config, concurrency=hi)
         dec, requests_s, ttft50, ttft90, ttft99, _ = at(dec_config)
-    if config.ttft_ms is not None and config.concurrency is None:
-        # The TTFT target bounds the decode concurrency too (a busier prefill side waits longer): bisection.
-        target = config.ttft_ms / 1e3
-        pick = {"p50": 2, "p90": 3, "p99": 4}[config.percentile]
-        if at(dec_config)[pick] > target:
-            lo, hi = 0, dec.concurrency
-            while hi - lo > 1:
-                mid = (lo + hi) // 2
-                if at(replace(dec_config, concurrency=mid))[pick] <= target:
-                    lo = mid
-                else:
-                    hi = mid
-            if lo == 0:
-                return not_runnable(f"the {config.percentile} TTFT target of {config.ttft_ms:g} ms is not met even with one request at a time "
-                                    f"({at(replace(dec_config, concurrency=1))[pick] * 1e3:.1f} ms)", config)
-            dec, requests_s, ttft50, ttft90, ttft99, _ = at(replace(dec_config, concurrency=lo))
+    if config.ttft_ms is not None and config.concurrency is None and at(dec_config)[_TTFT_AT[config.percentile]] > config.ttft_ms / 1e3:
+        # The TTFT target bounds the load too (a busier prefill side waits longer): the largest closed loop that meets
+        # it. Why a loop of C requests and not the decode batch alone: at the maximum each request finds the prefill
+        # side as busy as the whole load keeps it, while the load a smaller batch brings is that of its own loop, in
+        # which the requests waiting or being prefilled number X x TTFT (Little's law): one request at a time is a loop
+        # of one, with nothing ahead of its prompt.
+        return _largest_loop_meeting_ttft(model, gpu, config, prefill_gpus, constants)
     out = requests_s * config.output_tokens
     limited = "prefill capacity" if requests_s < dec.requests_per_s else dec.limited_by
     return replace(dec, output_tokens_per_s=out, output_tokens_per_s_per_gpu=out / config.gpus, requests_per_s=requests_s,
                    ttft_ms=ttft50 * 1e3, ttft_p90_ms=ttft90 * 1e3, ttft_p99_ms=ttft99 * 1e3, limited_by=limited,
                    disaggregated=True, prefill_gpus=prefill_gpus, decode_gpus=decode_gpus,
                    parallelism=f"prefill {prefill_gpus} GPUs (TP{prefill_tp}), decode {decode_gpus} GPUs ({dec.parallelism})")
+
+
+_TTFT_AT = {"p50": 2, "p90": 3, "p99": 4}
+"""Where `_disaggregated_at`'s states hold the TTFT at each percentile."""
+
+
+def _largest_loop_meeting_ttft(model: OpenModel, gpu: GpuType, config: ServingConfig, prefill_gpus: int,
+                               constants: FittedConstants) -> ThroughputResult:
+    """The disaggregated replica at the largest closed loop of C requests whose TTFT (at `config.percentile`) meets
+    `config.ttft_ms`, C doubled then bisected (the TTFT rises with C: a busier prefill side, then a queue); or why not
+    even one request at a time."""
+    field = {"p50": "ttft_ms", "p90": "ttft_p90_ms", "p99": "ttft_p99_ms"}[config.percentile]
+
+    @cache
+    def loop(requests: int) -> ThroughputResult:
+        return _disaggregated_at(model, gpu, replace(config, concurrency=requests, ttft_ms=None), prefill_gpus, constants)
+
+    def meets(requests: int) -> bool:
+        r = loop(requests)
+        return r.runnable and getattr(r, field) <= config.ttft_ms
+
+    if not meets(1):
+        alone = loop(1)
+        if not alone.runnable:
+            return alone
+        return not_runnable(f"the {config.percentile} TTFT target of {config.ttft_ms:g} ms is not met even with one request at a "
+                            f"time ({getattr(alone, field):.1f} ms)", config)
+    lo, hi = 1, 2
+    while meets(hi) and hi < 2**24:  # a saturated loop queues: its TTFT grows without bound, so this ends
+        lo, hi = hi, hi * 2
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if meets(mid) else (lo, mid)
+    return replace(loop(lo), limited_by="latency target (ttft)")
 
 
 def closed_loop_batch(excess: Callable[[int], tuple[float, State]], most: int, blend: Callable[[State, State, float], State],
@@ -705,7 +746,7 @@ def predict_split(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int
         return not_runnable(f"the {config.percentile} {what.upper()} target of {target:g} ms is not met even with one request at a time "
                             f"({got * 1e3:.1f} ms)", config, weights_per_gpu / 1e9, kv_whole)
     out = point.output_tokens_per_s
-    served = point.concurrency * dp if config.concurrency is None else min(point.concurrency * dp, config.concurrency, holds * dp)
+    served = point.concurrency * dp if config.concurrency is None else min(point.concurrency * dp, config.concurrency, ceiling * dp)
     if config.decode_only and config.concurrency is not None and config.concurrency > served:
         # A decode side given more requests than it holds: the rest wait for a slot (Little's law: waiting
         # requests / completions per second). Elsewhere `loop_point` queues them.
@@ -748,6 +789,11 @@ def choose_concurrency(d: Deployment, config: ServingConfig, ceiling: int, max_f
         return "memory bandwidth" if p.memory_s >= p.compute_s else "compute"
 
     dp = max(d.dp, 1)
+    # Nor do the steps hold more than the step budget lets decode (`engine_cap`): beyond it the step has no room for
+    # more prompts, so the rest wait for their prefill (docs/throughput.md, "One engine step"), as beyond memory or
+    # the running limit they wait for a slot; a fixed concurrency never decodes more at once than the maximum does.
+    slots = holds  # what memory and the running limit hold
+    holds = min(holds, engine_cap)
     if config.concurrency is not None:
         per_replica = max(config.concurrency // dp, 1)
         top = min(per_replica, holds)
@@ -765,6 +811,8 @@ def choose_concurrency(d: Deployment, config: ServingConfig, ceiling: int, max_f
     if failed is None:
         if config.concurrency is not None:
             if per_replica > holds:
+                if holds < slots:  # the step budget: its step is full, bound as the maximum's is
+                    return p, regime(p)
                 return p, ("kv cache capacity" if holds >= max_fits else "max batch")
             return p, regime(p)
         if top >= max_fits and max_fits < engine_cap:
@@ -849,6 +897,9 @@ def config_problem(model: OpenModel, gpu: GpuType, config: ServingConfig) -> str
     for name in ("gpus", "input_tokens", "output_tokens", "pp"):
         if getattr(config, name) < 1:
             return f"{name} must be at least 1 (got {getattr(config, name)})"
+    for name in ("tp", "prefill_tp"):  # None is chosen; 0 is not None (`config.tp or ...` would take it so)
+        if getattr(config, name) is not None and getattr(config, name) < 1:
+            return f"{name} must be at least 1 (got {getattr(config, name)})"
     problem = precision_problem(gpu, config.precision) or precision_problem(gpu, config.kv_precision or "bf16", "KV cache")
     if problem:
         return problem
@@ -885,6 +936,8 @@ def config_problem(model: OpenModel, gpu: GpuType, config: ServingConfig) -> str
             return f"spec_method {config.spec_method} has no sourced default acceptance_length: give one (mean tokens per step, > 1)"
         if config.draft_tokens is not None and not 1 <= config.draft_tokens <= MAX_DRAFT_TOKENS:
             return f"draft_tokens must be between 1 and {MAX_DRAFT_TOKENS} (got {config.draft_tokens})"
+        if not 1.0 <= accepted <= MAX_ACCEPTANCE_LENGTH:  # before `draft_tokens_of`, which rounds it up (not a nan or inf)
+            return f"acceptance_length must be between 1 and {MAX_ACCEPTANCE_LENGTH:g} tokens per step (got {accepted:g})"
         if not 1.0 <= accepted <= 1.0 + draft_tokens_of(config):
             return (f"acceptance_length must be between 1 and {1 + draft_tokens_of(config)}, 1 + the tokens drafted per step "
                     f"(got {accepted:g})")
@@ -892,8 +945,9 @@ def config_problem(model: OpenModel, gpu: GpuType, config: ServingConfig) -> str
         return f"unknown percentile `{config.percentile}` (choose one of {', '.join(PERCENTILES)})"
     if not 0.0 <= config.prefix_hit_rate < 1.0:
         return f"prefix_hit_rate must be at least 0 and below 1 (got {config.prefix_hit_rate})"
-    if config.concurrency is not None and config.concurrency < 1:
-        return f"concurrency must be at least 1 (got {config.concurrency})"
+    if config.concurrency is not None and not 1 <= config.concurrency <= MAX_CONCURRENCY:
+        got = str(config.concurrency)
+        return f"concurrency must be between 1 and {MAX_CONCURRENCY:,} (got {got if len(got) <= 24 else f'{len(got):,} digits'})"
     if config.max_batch is not None and config.max_batch < 1:
         return f"max_batch must be at least 1 sequence (got {config.max_batch})"
     if config.step_tokens is not None and config.step_tokens < 1:
