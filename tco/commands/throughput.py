@@ -11,7 +11,7 @@ from tco.commands.hardware import add_hardware_dir
 RESULT_COLUMNS = (
     "model", "gpu", "gpus", "tp", "pp", "precision", "kv_precision", "engine", "runtime", "input_tokens", "output_tokens",
     "runnable", "output_tokens_per_s", "output_tokens_per_s_per_gpu", "requests_per_s", "ttft_ms", "tpot_ms",
-    "concurrency", "max_concurrency_fits", "limited_by", "basis", "measurement_ids", "parallelism", "weights_gb_per_gpu", "kv_cache_bytes_per_token",
+    "concurrency", "max_concurrency_fits", "limited_by", "basis", "measurement_ids", "parallelism", "data_parallel_replicas", "weights_gb_per_gpu", "kv_cache_bytes_per_token",
     "reason", "ttft_p90_ms", "ttft_p99_ms", "tpot_p90_ms", "percentile", "prefix_hit_rate", "spec_method", "acceptance_length",
     "disaggregated", "prefill_gpus", "decode_gpus", "model_output_tokens_per_s", "model_error_pct", "calibration_scale",
     "draft_tokens", "request_rate_per_s", "max_batch", "step_tokens", "request_latency_ms",
@@ -51,7 +51,8 @@ def register(subparsers) -> None:
     parser.add_argument("--model", help="open model id (see `tco models list`)")
     parser.add_argument("--gpu", help="GPU id (see `tco hardware list`)")
     parser.add_argument("--gpus", type=int, help="GPUs in the replica")
-    parser.add_argument("--tp", type=int, help="tensor-parallel degree (default: gpus / pp)")
+    parser.add_argument("--tp", type=int, help="tensor-parallel degree of one group (default: the fastest of gpus / pp and the narrower "
+                                                 "groups that divide it, run as data-parallel replicas)")
     parser.add_argument("--pp", type=int, default=1, help="pipeline-parallel degree (default 1)")
     parser.add_argument("--ep", type=int, help="expert-parallel degree (MoE models; default: the fastest split)")
     parser.add_argument("--attention-dp", action="store_true", default=None,
@@ -206,13 +207,14 @@ def result_row(catalog, item: dict, model_only: bool = False, calibrate: bool = 
                    requests_per_s=_rounded(r.requests_per_s, 4), ttft_ms=round(r.ttft_ms, 1), tpot_ms=round(r.tpot_ms, 2),
                    concurrency=r.concurrency, max_concurrency_fits=r.max_concurrency_fits, limited_by=r.limited_by,
                    basis=r.basis, measurement_ids=" ".join(r.measurement_ids) or None, parallelism=r.parallelism,
+                   data_parallel_replicas=r.data_parallel_replicas,
                    ttft_p90_ms=round(r.ttft_p90_ms, 1), ttft_p99_ms=round(r.ttft_p99_ms, 1), tpot_p90_ms=round(r.tpot_p90_ms, 2),
                    acceptance_length=round(r.acceptance_length, 3), draft_tokens=r.draft_tokens, prefill_gpus=r.prefill_gpus or None,
                    decode_gpus=r.decode_gpus or None)
     else:
         row.update(output_tokens_per_s=None, output_tokens_per_s_per_gpu=None, requests_per_s=None, ttft_ms=None,
                    tpot_ms=None, concurrency=None, max_concurrency_fits=None, limited_by=None, basis=None, measurement_ids=None,
-                   parallelism=None, ttft_p90_ms=None, ttft_p99_ms=None, tpot_p90_ms=None, acceptance_length=None, draft_tokens=None,
+                   parallelism=None, data_parallel_replicas=None, ttft_p90_ms=None, ttft_p99_ms=None, tpot_p90_ms=None, acceptance_length=None, draft_tokens=None,
                    prefill_gpus=None, decode_gpus=None)
     row.update(percentile=config.percentile, prefix_hit_rate=r.prefix_hit_rate if r.runnable else config.prefix_hit_rate,
                spec_method=config.spec_method, disaggregated=r.disaggregated if r.runnable else config.disaggregated)

@@ -154,7 +154,7 @@ def test_a_disaggregated_limit_holds_each_decode_worker():
     worker decodes 64 of the 1,024 requests and the other 960 queue, 960 / X seconds each on average (Little's law)."""
     catalog = load_hardware()
     model, gpu = catalog.models["deepseek-r1"], catalog.gpus["gb200"]
-    config = ServingConfig(gpus=12, disaggregated=True, prefill_gpus=4, precision="fp4", engine="sglang", input_tokens=1024,
+    config = ServingConfig(gpus=12, tp=8, disaggregated=True, prefill_gpus=4, precision="fp4", engine="sglang", input_tokens=1024,
                            output_tokens=1024, concurrency=1024)
     free = predict_model(model, gpu, config)
     capped = predict_model(model, gpu, ServingConfig(**{**config.__dict__, "max_batch": 64}))

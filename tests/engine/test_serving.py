@@ -469,3 +469,23 @@ def test_a_prefill_side_that_cannot_hold_the_weights_says_by_how_much(catalog):
     # with 4 of them prefilling the same weights fit (TP4: a quarter of the experts each) and the replica runs
     assert predict_model(m, g, ServingConfig(gpus=12, input_tokens=8000, output_tokens=1000, precision="fp8", engine="sglang",
                                              disaggregated=True, prefill_gpus=4)).runnable
+
+
+def test_a_prefix_the_cache_cannot_hold_in_every_attention_group_is_capped_to_what_fits(catalog):
+    """Issue 16: the hit rate is capped when the cache cannot hold the prefix. Llama-4-Maverick FP8 on 8 H200 with data-
+    parallel attention (DP8, experts EP8) and a 1,000,000-token prompt 90 % shared: each of the 8 attention groups keeps
+    its own copy of the shared prefix, 900,000 tokens x 98,304 B = 88 GB, more than the GPU's KV budget (76.2 GB). The
+    rate falls to the largest whose copies leave room for one sequence: 1,000,000 x h x 8 + 1,000,000 x (1 - h) + 1,000
+    tokens at 98,304 / 8 B a token per GPU = the budget, h = 0.743; one sequence fits. Tensor-parallel attention keeps one
+    copy over the 8 GPUs: the 90 % is held. (Before, the cap recursed without end where a sequence could not fit.)"""
+    model, gpu = catalog.models["llama-4-maverick"], catalog.gpus["h200"]
+    base = ServingConfig(gpus=8, tp=8, ep=8, precision="fp8", input_tokens=1_000_000, output_tokens=1_000,
+                         prefix_hit_rate=0.9, concurrency=8)
+    grouped = predict_model(model, gpu, replace(base, attention_dp=True))
+    assert grouped.runnable and grouped.max_concurrency_fits == 1
+    h = grouped.prefix_hit_rate
+    assert 0.70 < h < 0.9
+    tokens_held = 1_000_000 * h * 8 + 1_000_000 * (1 - h) + 1_000
+    assert tokens_held * 98_304 / 8 == pytest.approx(grouped.kv_cache_gb_per_gpu * 1e9, rel=1e-6)
+    shared = predict_model(model, gpu, replace(base, attention_dp=False))
+    assert shared.runnable and shared.prefix_hit_rate == 0.9

@@ -23,7 +23,7 @@ def test_a_fixed_concurrency_beyond_the_step_budget_queues_and_never_beats_the_m
     # prompt tokens a step besides its own token, so the step budget decodes about 63 at once (docs/throughput.md,
     # "One engine step"). 1,000 requests in flight cannot decode more: the rest wait for their prefill.
     model, gpu = catalog.models["qwen3-30b-a3b"], catalog.gpus["h200"]
-    base = ServingConfig(gpus=2, input_tokens=2048, output_tokens=16, engine="sglang")
+    base = ServingConfig(gpus=2, tp=2, input_tokens=2048, output_tokens=16, engine="sglang")  # one group of two
     top = predict_model(model, gpu, base)
     many = predict_model(model, gpu, replace(base, concurrency=1000))
     assert top.concurrency == 63
@@ -36,7 +36,7 @@ def test_a_fixed_concurrency_beyond_the_step_budget_queues_and_never_beats_the_m
 
 # --- Measured and calibrated figures: percentiles and targets scaled alike ------------------------------------------
 
-MIXTRAL = ServingConfig(gpus=4, input_tokens=2048, output_tokens=128)
+MIXTRAL = ServingConfig(gpus=4, tp=4, input_tokens=2048, output_tokens=128)  # the measured TP4 deployment
 
 
 def test_a_measured_result_scales_the_tpot_percentiles_with_the_median(catalog):
@@ -130,3 +130,27 @@ def test_the_point_a_disaggregated_ttft_target_allows_is_the_closed_loop_of_its_
     assert r.requests_per_s * (r.ttft_ms / 1e3 + decode_s) <= r.concurrency <= r.requests_per_s * (r.ttft_p90_ms / 1e3 + decode_s)
     # and one more request would miss the target
     assert predict_model(model, gpu, replace(DISAGGREGATED_8B, concurrency=r.concurrency + 1)).ttft_ms > ttft_ms
+
+
+def test_a_measurement_answers_for_its_own_replica_only_and_replicas_multiply_it(catalog):
+    """A measurement describes one replica of tp x pp GPUs. Llama-3.1-8B FP8 on one H100 at 1,000 / 1,000 tokens is
+    measured (TensorRT-LLM tables, trtllm-v0.17:M0022 and trtllm-v1.0:M0763, averaged). Left open, 8 GPUs are 8
+    replicas of TP1 (the fastest split, `tensor_parallel_options`), so they serve 8 x the measured figure; before, the
+    lookup read the 8-GPU question as TP8 and scaled the 8 x TP1 model by nothing (basis "model")."""
+    model, gpu = catalog.models["llama-3.1-8b"], catalog.gpus["h100-sxm"]
+    one = ServingConfig(gpus=1, input_tokens=1000, output_tokens=1000, precision="fp8")
+    single = predict(model, gpu, one, catalog.measurements)
+    measured = [m.output_tokens_per_s for m in catalog.measurements
+                if m.id in ("trtllm-v0.17:M0022", "trtllm-v1.0:M0763")]
+    assert single.basis == "measurement" and single.output_tokens_per_s == pytest.approx(sum(measured) / 2)
+    eight = predict(model, gpu, replace(one, gpus=8), catalog.measurements)
+    assert eight.basis == "measurement" and eight.parallelism == "8 x TP1" and eight.data_parallel_replicas == 8
+    assert eight.output_tokens_per_s == pytest.approx(8 * single.output_tokens_per_s)
+    assert eight.output_tokens_per_s_per_gpu == pytest.approx(single.output_tokens_per_s_per_gpu)
+    assert eight.tpot_ms == pytest.approx(single.tpot_ms) and eight.concurrency == 8 * single.concurrency
+    # a TP8 group asked for is answered as TP8: never with the TP1 measurement
+    tp8 = predict(model, gpu, replace(one, gpus=8, tp=8), catalog.measurements)
+    assert tp8.parallelism == "TP8" and not set(tp8.measurement_ids or ()) & {"trtllm-v0.17:M0022", "trtllm-v1.0:M0763"}
+    # calibration, too, scales each replica by its own deployment's measurements
+    calibrated = predict(model, gpu, replace(one, gpus=8), catalog.measurements, calibrate=True)
+    assert calibrated.output_tokens_per_s == pytest.approx(8 * predict(model, gpu, one, catalog.measurements, calibrate=True).output_tokens_per_s)

@@ -26,7 +26,7 @@ Predictor = Callable[[OpenModel, GpuType, ServingConfig], ThroughputResult]
 """The model alone for one configuration: `predict_model` (with the caller's fitted constants)."""
 
 
-def _same_deployment(m: ThroughputMeasurement, model_id: str, gpu_id: str, config: ServingConfig) -> bool:
+def same_deployment(m: ThroughputMeasurement, model_id: str, gpu_id: str, config: ServingConfig) -> bool:
     if m.model != model_id or m.gpu != gpu_id:  # most measurements: decided before anything is computed
         return False
     if m.disaggregated or m.spec_method != "none" or m.length_min_ratio is not None:
@@ -56,7 +56,7 @@ def interpolate(model: OpenModel, gpu: GpuType, config: ServingConfig, measureme
     """
     if not _applies(config):
         return None
-    neighbours = [m for m in measurements if _same_deployment(m, model.id, gpu.id, config)
+    neighbours = [m for m in measurements if same_deployment(m, model.id, gpu.id, config)
                   and (m.input_tokens, m.output_tokens) != (config.input_tokens, config.output_tokens)]
     if not neighbours:
         return None
@@ -88,7 +88,7 @@ def apply_measurements(modelled: ThroughputResult, model: OpenModel, gpu: GpuTyp
     """The model's result `modelled`, replaced by a matching measurement or scaled to interpolated neighbours."""
     if not _applies(config):
         return modelled
-    exact = [m for m in measurements if _same_deployment(m, model.id, gpu.id, config)
+    exact = [m for m in measurements if same_deployment(m, model.id, gpu.id, config)
              and (m.input_tokens, m.output_tokens) == (config.input_tokens, config.output_tokens)]
     if exact:
         value = sum(m.output_tokens_per_s for m in exact) / len(exact)

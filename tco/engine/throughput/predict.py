@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from functools import cache, partial
 from typing import Callable, Sequence, TypeVar
 
-from tco.engine.throughput.calibrate import calibrate_within_targets as calibrate_to
+from tco.engine.throughput.calibrate import calibrate_within_targets as calibrate_to, same_deployment_any_load
 from tco.engine.throughput.config import (DEFAULT_ACCEPTANCE_LENGTH, ENGINE_EXPLOITS_SLIDING_WINDOW, ENGINES, MAX_ACCEPTANCE_LENGTH,
                                           MAX_CONCURRENCY, MAX_DRAFT_TOKENS,
                                           PERCENTILES, RUNTIMES, SPEC_METHODS, STEP_TOKEN_BUDGET, ServingConfig, ThroughputResult,
@@ -17,7 +17,7 @@ from tco.engine.throughput.config import (DEFAULT_ACCEPTANCE_LENGTH, ENGINE_EXPL
 from tco.engine.throughput.deployment import Deployment, build_deployment
 from tco.engine.throughput.fitted import FITTED, FittedConstants
 from tco.engine.throughput.gpu import precision_problem, weight_only
-from tco.engine.throughput.lookup import apply_measurements
+from tco.engine.throughput.lookup import apply_measurements, same_deployment
 from tco.engine.throughput.memory import (RUNTIME_RESERVE_BYTES, activation_buffer_bytes, kv_bytes_per_token_per_gpu, kv_cache_budget_bytes,
                                           kv_cache_bytes_per_token, memory_bytes_of, released_precision, weights_bytes_per_gpu)
 from tco.engine.throughput.parallel import (Split, attention_tp_problem, candidate_splits, offered_splits,
@@ -52,9 +52,52 @@ def predict(model: OpenModel, gpu: GpuType, config: ServingConfig,
     modelled = predict_model(model, gpu, config, constants)
     if not modelled.runnable or not measurements:
         return modelled
+    if modelled.disaggregated or not modelled.tp:
+        return _measured(modelled, model, gpu, config, measurements, constants, calibrate)
+    # A measurement describes one replica of tp x pp GPUs. Left open, each tensor-parallel group the model could pick
+    # (`tensor_parallel_options`) is answered as its replicas, each with its own measurements: a TP1 measurement of
+    # one GPU answers for eight GPUs as 8 x TP1, never as if it were a TP8 one. Groups without a measurement of
+    # their own stay the model's, which already picked the fastest of them.
+    groups = [modelled.tp] if config.tp is not None else sorted(
+        {tp for tp, _ in tensor_parallel_options(model, config, max(config.gpus // config.pp, 1))}, reverse=True)
+    best = None
+    for tp in groups:
+        replicas = config.gpus // (tp * config.pp)
+        one = replace(config, gpus=tp * config.pp, tp=tp,
+                      concurrency=None if config.concurrency is None else max(config.concurrency // replicas, 1))
+        if tp == modelled.tp:
+            base = modelled if replicas == 1 else predict_model(model, gpu, one, constants)
+        elif any(same_deployment(m, model.id, gpu.id, one) or same_deployment_any_load(m, model.id, gpu.id, one)
+                 for m in measurements):
+            base = predict_model(model, gpu, one, constants)
+        else:
+            continue
+        if not base.runnable:
+            continue
+        answer = as_replicas(_measured(base, model, gpu, one, measurements, constants, calibrate), replicas)
+        if best is None or answer.output_tokens_per_s > best.output_tokens_per_s * (1 + 1e-12):
+            best = answer
+    return best if best is not None else modelled
+
+
+def _measured(modelled: ThroughputResult, model: OpenModel, gpu: GpuType, config: ServingConfig,
+              measurements: Sequence[ThroughputMeasurement], constants: FittedConstants, calibrate: bool) -> ThroughputResult:
+    """The model's answer for one replica, replaced by or scaled to the replica's measurements where they apply."""
     if calibrate:
         return calibrate_to(modelled, model, gpu, config, measurements, partial(predict_model, constants=constants))
     return apply_measurements(modelled, model, gpu, config, measurements, partial(predict_model, constants=constants))
+
+
+def as_replicas(one: ThroughputResult, replicas: int) -> ThroughputResult:
+    """`replicas` copies of the one-replica answer `one`, sharing the requests: the same latencies and per-GPU rate."""
+    if replicas == 1 or not one.runnable:
+        return one
+    return replace(one, output_tokens_per_s=one.output_tokens_per_s * replicas, requests_per_s=one.requests_per_s * replicas,
+                   concurrency=one.concurrency * replicas, max_concurrency_fits=one.max_concurrency_fits * replicas,
+                   data_parallel_replicas=one.data_parallel_replicas * replicas,
+                   model_output_tokens_per_s=(None if one.model_output_tokens_per_s is None
+                                              else one.model_output_tokens_per_s * replicas),
+                   parallelism=f"{replicas} x {one.parallelism}")
 
 
 def predict_model(model: OpenModel, gpu: GpuType, config: ServingConfig, constants: FittedConstants = FITTED) -> ThroughputResult:
@@ -714,9 +757,14 @@ def predict_split(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int
         own_tokens = config.input_tokens * (1.0 - config.prefix_hit_rate) + config.output_tokens
         prefix_bytes = config.input_tokens * config.prefix_hit_rate * kv_per_gpu_per_token * split.attention_dp
         room = kv_budget - kv_per_gpu_per_token * own_tokens
-        if prefix_bytes > room > 0:
-            capped = config.prefix_hit_rate * room / prefix_bytes
-            return predict_split(model, gpu, replace(config, prefix_hit_rate=capped), tp, split, constants)
+        if prefix_bytes > room > 0 and split.attention_dp > 1:
+            # The largest hit rate whose copies leave room for one sequence: input x h x attention_dp + input x (1 - h)
+            # + output tokens = what the budget holds, solved for h. (With one attention group the prefix is that
+            # sequence's own, so it fits exactly when the sequence does, and a sequence that does not fit is refused below.)
+            spare_tokens = kv_budget / kv_per_gpu_per_token - config.input_tokens - config.output_tokens
+            if spare_tokens > 0:
+                capped = min(config.prefix_hit_rate, spare_tokens / (config.input_tokens * (split.attention_dp - 1))) * (1 - 1e-9)
+                return predict_split(model, gpu, replace(config, prefix_hit_rate=capped), tp, split, constants)
         max_fits = int((kv_budget - prefix_bytes) // (kv_per_gpu_per_token * own_tokens)) if kv_per_gpu_per_token > 0 else 10**6
     else:
         max_fits = int(kv_budget // (kv_per_gpu_per_token * seq_tokens)) if kv_per_gpu_per_token > 0 else 10**6
