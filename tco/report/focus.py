@@ -282,6 +282,7 @@ def focus_rows(results) -> list[dict[str, Any]]:
                 term = int(values["term_months"])
                 beyond = max(last_signed.get(row.row, month) + term - 1 - horizon, 1)
                 period = (horizon + 1, horizon + 1 + beyond)
+                # GPU-hours at the last month's average term price: terms of different prices and ends are blended
                 quantity, unit = (cost / reserved_usd_per_gpu_hour, reserved_unit) if reserved_usd_per_gpu_hour else (beyond, "Months")
                 note = f" (owed for the {beyond} month(s) of running terms after the horizon)"
             billed_total += billed
