@@ -4,8 +4,13 @@ Why FOCUS: FinOps teams load cloud and AI bills in this format; a plan in the sa
 compared with what was actually billed, in the same tools. This is plan data, not a bill: every
 row says so (`ChargeDescription`, `x_PlanData`), and invoice-only columns (InvoiceId, billing
 account) stay null. One row per option x month x non-zero cost line of the engine's monthly
-results; nothing is recomputed except the quantities (tokens, GPU-hours), which are evaluated
-from the same formula terms the costs come from (tco/engine/formulas.py).
+results, plus the cash view's purchases and sales: EffectiveCost is the accounting view
+(total_cost_usd: depreciation, cost of capital, term prices spread), BilledCost the cash view
+(total_cash_usd: GPUs and upfront parts when paid, sales as negative Credit rows). Nothing is
+recomputed except the quantities (tokens, GPU-hours, kWh, ...), evaluated from the same formula
+terms or monthly results the costs come from (tco/engine/formulas.py); unit prices are cost /
+quantity. Plan month m runs from the start date + (m - 1) months to the same day a month later
+(tco.engine.api_price.add_months, the engine's month). The mapping: docs/focus.md.
 Column list and allowed values: /work/shared/data/focus/README.md and the validator's rule model.
 """
 
@@ -15,7 +20,9 @@ import datetime as dt
 import json
 from typing import Any
 
+from tco import units
 from tco.engine import formulas as F
+from tco.engine.api_price import add_months
 from tco.engine.expr import to_python
 
 FOCUS_VERSION = "1.2"
@@ -44,16 +51,25 @@ _TOKEN_LINES = {
     "api_output_usd": ("Output tokens", F.api_million_output_tokens, lambda v: 1.0),
     "api_reasoning_usd": ("Reasoning tokens (billed as output)", F.api_million_reasoning_tokens, lambda v: 1.0),
 }
-_RECURRING = {"depreciation_usd", "cost_of_capital_usd", "hosting_usd", "staff_usd", "software_usd"}
-_PURCHASE: set[str] = set()
-"""No line is a Purchase: FOCUS 1.2 wants a purchase at EffectiveCost 0 with its amortised amounts as
-usage (the validator's EffectiveCost-C-005-C), and the plan only has amortised amounts (monthly
-depreciation and cost of capital of owned GPUs) and a one-time set-up charge (Usage, One-Time)."""
+_API_LINES = {line.name for line in F.API_LINES}
+_RECURRING = {"depreciation_usd", "cost_of_capital_usd", "hosting_usd", "staff_usd", "software_usd", "maintenance_usd",
+              "reserved_usd", "reserved_beyond_horizon_usd", "storage_usd"}
+_NOT_INVOICED = {"depreciation_usd", "cost_of_capital_usd"}
+"""Accounting charges of owned GPUs: nobody invoices them (BilledCost 0); the purchase is billed when paid."""
+_EXTRA_LABELS = {
+    "gpu_capex_usd": "GPUs: purchase",
+    "reserved_upfront_usd": "GPUs: reserved terms, upfront payment",
+    "gpu_resale_usd": "GPUs: sale",
+    "reserved_upfront_refund_usd": "GPUs: reserved terms, upfront for months after the horizon",
+}
+"""Rows of the cash view that are no cost line of their own (the engine's gpu_capex_usd, reserved_signed_usd, gpu_resale_usd)."""
+_COMMITTED = {"reserved_usd", "reserved_beyond_horizon_usd"}
+"""Term reservations (reserved GPUs, a mixed fleet's base, provisioned API units): PricingCategory Committed."""
 
 
-def _month_start(start: dt.date, month: int) -> dt.date:
-    index = start.year * 12 + (start.month - 1) + (month - 1)
-    return dt.date(index // 12, index % 12 + 1, 1)
+NOISE_USD = 1e-6
+"""Amounts below a millionth of a dollar are the engine's rounding noise (an overflow hybrid's API share of
+1 - 1.0 gives +-1e-13 dollars of tokens): no row, rather than a negative unit price."""
 
 
 def _stamp(day: dt.date) -> str:
@@ -64,21 +80,32 @@ def _option(scenario, option_id: str):
     return next((o for o in scenario.options if o.id == option_id), None)
 
 
+def _self_hosted_option(scenario, option):
+    """The option that pays for GPUs: a hybrid's self-hosted part, else the option itself."""
+    if getattr(option, "kind", None) == "hybrid":
+        return _option(scenario, option.self_hosted)
+    return option
+
+
 def _payment_mode(option) -> str | None:
     payment = getattr(option, "payment", None)
     return payment.mode if payment is not None else None
 
 
-def _pricing_category(line: str, mode: str | None) -> str | None:
-    if line in _PURCHASE:
-        return None  # a purchase has no pricing category of a usage charge
-    if line in _TOKEN_LINES or mode in (None, "on-demand", "purchased"):
-        return "Standard"
-    return {"spot": "Dynamic", "reserved": "Committed"}.get(mode, "Other")
+def _pricing_category(line: str, option) -> str:
+    """Spot is Dynamic, a term reservation Committed (FOCUS 1.2 PricingCategory-C-009/-010), everything else Standard."""
+    payment = getattr(option, "payment", None)
+    if line in _COMMITTED or (line == "gpu_rental_usd" and payment is not None and payment.mode == "reserved"):
+        return "Committed"
+    if line == "gpu_rental_usd" and payment is not None and payment.mode == "spot":
+        return "Dynamic"
+    if line == "burst_usd" and payment is not None and payment.burst is not None and payment.burst.mode == "spot":
+        return "Dynamic"
+    return "Standard"
 
 
 def _provider(option, line: str) -> str:
-    if line in _TOKEN_LINES:
+    if line in _API_LINES or getattr(option, "kind", None) == "api-provisioned":
         return str(getattr(option, "provider", None) or "API provider")
     payment = getattr(option, "payment", None)
     if payment is not None and payment.offer:
@@ -86,66 +113,205 @@ def _provider(option, line: str) -> str:
     return "Self-hosted (own hardware)" if payment is not None and payment.mode == "purchased" else "Self-hosted"
 
 
+def _on_demand_usd_per_gpu_hour(option, catalog, burst: bool = False) -> float | None:
+    """The offer's published on-demand price per GPU-hour: the list price of rented, reserved and burst GPU-hours."""
+    payment = getattr(option, "payment", None)
+    if payment is None or catalog is None:
+        return None
+    if burst:
+        offer_id = payment.burst.offer if payment.burst is not None else None
+        offer = catalog.offers.get(offer_id) if offer_id else None
+    else:
+        offer_id = payment.base.offer if payment.mode == "mixed" and payment.base is not None else payment.offer
+        offer = (catalog.committed_offers.get(offer_id) or catalog.offers.get(offer_id)) if offer_id else None
+    return getattr(offer, "on_demand_usd_per_gpu_hour", None) if offer is not None else None
+
+
+def _list_over_contracted(row, option, catalog, line: str) -> float:
+    """List price / the price paid, for a GPU line: the on-demand price over the contracted (or spot) one; 1 when unknown."""
+    values = row.values
+    if line == "burst_usd":
+        paid, listed = values.get("burst_gpu_usd_per_hour", 0.0), _on_demand_usd_per_gpu_hour(option, catalog, burst=True)
+    else:
+        paid, listed = values.get("gpu_usd_per_hour", 0.0), _on_demand_usd_per_gpu_hour(option, catalog)
+    return listed / paid if listed and paid > 0 else 1.0
+
+
+def _quantity(line: str, values: dict, rec: dict) -> tuple[float | None, str]:
+    """The line's pricing quantity and unit, from the same formula terms (or monthly results) its cost comes from."""
+    owned_gpu_months = rec.get("gpus_owned") or 0.0
+    if line in _TOKEN_LINES:
+        _, term, share = _TOKEN_LINES[line]
+        return to_python(term, values) * share(values), "1000000 Tokens"
+    if line == "api_request_fees_usd":
+        return rec["requests_in_month"] * to_python(F.api_share, values), "Requests"
+    if line == "gpu_rental_usd":
+        return to_python(F.gpu_hours, values) * (1 + values.get("spot_interruption_overhead", 0.0)), "GPU-Hours"
+    if line == "burst_usd":
+        return rec["burst_gpu_hours"] * (1 + values.get("spot_interruption_overhead", 0.0)), "GPU-Hours"
+    if line == "reserved_usd":
+        return _reserved_gpus(values) * units.HOURS_PER_MONTH, "GPU-Hours"
+    if line == "power_usd":
+        return rec["energy_kwh_in_month"], "kWh"
+    if line == "hosting_usd":
+        return owned_gpu_months * values["server_power_per_gpu_kw"], "kW-Months"
+    if line in ("depreciation_usd", "cost_of_capital_usd", "maintenance_usd"):
+        return owned_gpu_months, "GPU-Months"
+    if line == "software_usd":
+        return rec["gpus_in_month"], "GPU-Months"
+    if line == "staff_usd":
+        return values["staff_fte"] * values["staff_share"], "FTE-Months"
+    if line == "storage_usd":
+        return values["storage_gb"], "GB-Months"
+    if line == "egress_usd":
+        return rec["self_hosted_requests_in_month"] * values["egress_gb_per_request"], "GB"
+    return None, "Units"
+
+
+def _reserved_gpus(values: dict) -> float:
+    """GPUs (or provisioned units) held on term this month: the most needed so far, as formulas._owned_at counts them."""
+    needed_now = to_python(F.gpus_committed_needed, values)
+    needed_first = to_python(F.gpus_committed_needed, {**values, "month": 1.0})
+    return max(needed_now, needed_first)
+
+
 def focus_rows(results) -> list[dict[str, Any]]:
-    """Each non-zero monthly cost line of each option as a FOCUS row; their BilledCost sums to total_cost_usd."""
+    """The plan as FOCUS rows: EffectiveCost sums to total_cost_usd (accounting), BilledCost to total_cash_usd (cash)."""
     by_row = {r.row: r for r in results.rows}
     scenarios = {s.id: s for s in results.scenarios}
     line_names = [line.name for line in F.COST_LINES]
+    catalog = getattr(results, "catalog", None)
     rows: list[dict[str, Any]] = []
     monthly = results.monthly.sort("row", "month")
+    last_signed: dict[int, int] = {}
+    for rec in monthly.iter_rows(named=True):
+        if (rec.get("reserved_signed_usd") or 0.0) > 0:
+            last_signed[rec["row"]] = int(rec["month"])
     for rec in monthly.iter_rows(named=True):
         row = by_row[rec["row"]]
         scenario = scenarios[row.scenario_id]
         option = _option(scenario, row.option_id)
-        start = getattr(scenario, "start_date", None) or results.today
+        gpu_option = _self_hosted_option(scenario, option)
+        start = scenario.finance.start_date or results.today
         month = int(rec["month"])
-        period_start, period_end = _month_start(start, month), _month_start(start, month + 1)
         values = {**row.values, "month": float(month)}
-        mode = _payment_mode(option)
-        for name in line_names:
-            cost = float(rec[name])
-            if cost == 0.0:
-                continue
-            quantity = unit = pricing_quantity = pricing_unit = sku_id = sku_meter = None
+        upfront = values.get("upfront_share", 0.0)
+        horizon = int(values["horizon_months"])
+
+        def add(name: str, billed: float, effective: float, category: str = "Usage", *, quantity=None, unit=None,
+                list_ratio: float = 1.0, period: tuple[int, int] = (month, month + 1), note: str = "") -> None:
+            """One FOCUS row. ListCost = list/contracted ratio x ContractedCost; unit prices = cost / PricingQuantity."""
+            cost = effective if category == "Usage" else billed
+            contracted = cost
+            listed = cost * list_ratio
+            has_price = category in ("Usage", "Purchase")
+            if has_price and (quantity is None or quantity <= 0):
+                quantity, unit = 1.0, ("Units" if name == "setup_cost_usd" else "Months")
+            period_start, period_end = add_months(start, period[0] - 1), add_months(start, period[1] - 1)
+            label = F.LINE_LABELS.get(name) or _EXTRA_LABELS[name]
+            provider = _provider(gpu_option if name not in _API_LINES else option, name)
+            sku_id = f"{row.option_id}/{name}"
+            sku_meter = label
             if name in _TOKEN_LINES:
-                meter, term, share = _TOKEN_LINES[name]
-                millions = to_python(term, values) * share(values)
-                quantity, unit = millions * 1e6, "Tokens"
-                pricing_quantity, pricing_unit = millions, "1000000 Tokens"
-                sku_meter = meter
                 price = row.api_price
-                sku_id = f"{price.provider}/{price.model}" if price is not None else row.model_id
-            elif name == "gpu_rental_usd":
-                hours = to_python(F.gpu_hours, values) * (1 + values.get("gpu_hours_overhead", 0.0))
-                quantity = pricing_quantity = hours
-                unit = pricing_unit = "GPU-Hours"
-                sku_meter = "GPU-hours"
-                sku_id = (getattr(getattr(option, "payment", None), "offer", None) or "gpu-hour")
-            label = F.LINE_LABELS[name]
+                sku_id = f"{price.provider}/{price.model}" if price is not None else (row.model_id or sku_id)
+                sku_meter = _TOKEN_LINES[name][0]
+            elif name in ("gpu_rental_usd", "reserved_usd", "burst_usd") and getattr(gpu_option, "payment", None) is not None:
+                pay = gpu_option.payment
+                offer = (pay.burst.offer if name == "burst_usd" and pay.burst is not None
+                         else (pay.base.offer if pay.mode == "mixed" and pay.base is not None else pay.offer))
+                sku_id, sku_meter = (offer or sku_id), "GPU-hours"
             rows.append({
-                "BilledCost": cost, "EffectiveCost": cost, "ListCost": cost, "ContractedCost": cost,
-                "BillingCurrency": "USD",
+                "BilledCost": billed, "EffectiveCost": effective, "ListCost": listed, "ContractedCost": contracted,
+                "ListUnitPrice": listed / quantity if has_price else None,
+                "ContractedUnitPrice": contracted / quantity if has_price else None,
+                "BillingCurrency": "USD", "PricingCurrency": "USD", "PricingCurrencyEffectiveCost": effective,
+                "PricingCurrencyListUnitPrice": listed / quantity if has_price else None,
+                "PricingCurrencyContractedUnitPrice": contracted / quantity if has_price else None,
                 "BillingAccountId": f"plan:{row.scenario_id}", "BillingAccountName": f"Plan: {scenario.title or row.scenario_id}",
                 "BillingPeriodStart": _stamp(period_start), "BillingPeriodEnd": _stamp(period_end),
                 "ChargePeriodStart": _stamp(period_start), "ChargePeriodEnd": _stamp(period_end),
-                "ChargeCategory": "Purchase" if name in _PURCHASE else "Usage",
+                "ChargeCategory": category,
                 "ChargeClass": None,
-                "ChargeDescription": f"{label} - plan, not a bill ({row.scenario_id} / {row.option_id}, month {month})",
-                "ChargeFrequency": "One-Time" if name == "setup_cost_usd" else ("Recurring" if name in _RECURRING else "Usage-Based"),
-                "ConsumedQuantity": quantity, "ConsumedUnit": unit,
-                "PricingQuantity": pricing_quantity, "PricingUnit": pricing_unit,
-                "PricingCategory": _pricing_category(name, mode) if pricing_quantity is not None else None,
-                "ProviderName": _provider(option, name), "PublisherName": _provider(option, name),
-                "InvoiceIssuerName": _provider(option, name),
+                "ChargeDescription": f"{label}{note} - plan, not a bill ({row.scenario_id} / {row.option_id}, month {month})",
+                "ChargeFrequency": ("One-Time" if category != "Usage" or name == "setup_cost_usd"
+                                    else ("Recurring" if name in _RECURRING else "Usage-Based")),
+                "ConsumedQuantity": (quantity * units.TOKENS_PER_MILLION if name in _TOKEN_LINES else quantity) if category == "Usage" else None,
+                "ConsumedUnit": ("Tokens" if name in _TOKEN_LINES else unit) if category == "Usage" else None,
+                "PricingQuantity": quantity if has_price else None, "PricingUnit": unit if has_price else None,
+                "PricingCategory": _pricing_category(name, gpu_option) if category == "Usage" else ("Standard" if has_price else None),
+                "ProviderName": provider, "PublisherName": provider, "InvoiceIssuerName": provider,
                 "ServiceCategory": "AI and Machine Learning",
                 "ServiceSubcategory": "Generative AI",
-                "ServiceName": "LLM API" if name in _TOKEN_LINES else "Self-hosted LLM inference",
-                "SkuId": sku_id, "SkuMeter": sku_meter,
+                "ServiceName": ("LLM API" if name in _API_LINES else
+                                "LLM API (provisioned units)" if row.kind == "api-provisioned" else "Self-hosted LLM inference"),
+                "SkuId": sku_id, "SkuMeter": sku_meter, "SkuPriceId": f"{sku_id}:{sku_meter}" if has_price else None,
                 "Tags": json.dumps({"scenario": row.scenario_id, "option": row.option_id}, sort_keys=True),
                 "x_PlanData": "plan",
                 "x_Scenario": row.scenario_id, "x_Option": row.option_id, "x_OptionKind": row.kind,
-                "x_CostLine": name, "x_Month": month, "x_PaymentMode": mode, "x_ModelId": row.model_id,
+                "x_CostLine": name, "x_Month": month, "x_PaymentMode": _payment_mode(gpu_option), "x_ModelId": row.model_id,
             })
+
+        billed_total = 0.0
+        reserved_usd_per_gpu_hour, reserved_unit = None, "GPU-Hours"
+        for name in line_names:
+            cost = float(rec[name])
+            if abs(cost) < NOISE_USD:
+                continue
+            quantity, unit = _quantity(name, values, rec)
+            if row.kind == "api-provisioned" and unit == "GPU-Hours":
+                unit = "Unit-Hours"  # provisioned throughput units stand where GPUs stand in the formulas
+            ratio, note, period = 1.0, "", (month, month + 1)
+            billed = cost
+            if name in _API_LINES:
+                discount = values.get("negotiated_discount", 0.0)
+                ratio = 1 / (1 - discount) if discount < 1 else 1.0
+            elif name in ("gpu_rental_usd", "burst_usd", "reserved_usd", "reserved_beyond_horizon_usd"):
+                ratio = _list_over_contracted(row, gpu_option, catalog, name)
+            if name in _NOT_INVOICED:
+                billed = 0.0
+                note = (" (accounting charge, not invoiced: the purchase is billed when paid)" if name == "depreciation_usd"
+                        else " (the capital tied up in owned GPUs, not invoiced)")
+            elif name == "reserved_usd":
+                billed = (1 - upfront) * cost
+                reserved_usd_per_gpu_hour, reserved_unit = (cost / quantity if quantity else None), unit
+                if upfront > 0:
+                    note = f" (amortised term price; {1 - upfront:.0%} paid monthly, the upfront part billed when the term starts)"
+            elif name == "reserved_beyond_horizon_usd":
+                billed = (1 - upfront) * cost
+                term = int(values["term_months"])
+                beyond = max(last_signed.get(row.row, month) + term - 1 - horizon, 1)
+                period = (horizon + 1, horizon + 1 + beyond)
+                # GPU-hours at the last month's average term price: terms of different prices and ends are blended
+                quantity, unit = (cost / reserved_usd_per_gpu_hour, reserved_unit) if reserved_usd_per_gpu_hour else (beyond, "Months")
+                note = f" (owed for the {beyond} month(s) of running terms after the horizon)"
+            billed_total += billed
+            add(name, billed, cost, quantity=quantity, unit=unit, list_ratio=ratio, period=period, note=note)
+
+        capex = float(rec.get("gpu_capex_usd") or 0.0)
+        if capex > NOISE_USD:
+            price = values["purchase_usd_per_gpu"] * to_python(F.gpu_price_factor, values)
+            add("gpu_capex_usd", capex, 0.0, "Purchase", quantity=capex / price if price > 0 else None, unit="GPUs",
+                note=" (GPUs bought, paid this month; spread as depreciation and cost of capital)")
+            billed_total += capex
+        signed_upfront = upfront * float(rec.get("reserved_signed_usd") or 0.0)
+        if signed_upfront > NOISE_USD:
+            price = values["gpu_usd_per_hour"] * to_python(F.gpu_price_factor, values)
+            add("reserved_upfront_usd", signed_upfront, 0.0, "Purchase",
+                quantity=signed_upfront / (upfront * price) if price > 0 else None,
+                unit="Unit-Hours" if row.kind == "api-provisioned" else "GPU-Hours",
+                list_ratio=_list_over_contracted(row, gpu_option, catalog, "reserved_usd"),
+                note=f" (upfront {upfront:.0%} of the terms signed this month; amortised in the reserved-terms rows)")
+            billed_total += signed_upfront
+        resale = float(rec.get("gpu_resale_usd") or 0.0)
+        if resale > NOISE_USD:
+            add("gpu_resale_usd", -resale, 0.0, "Credit",
+                note=" (GPUs sold at end of life or valued at the horizon's end; already netted in the depreciation)")
+            billed_total -= resale
+        refund = billed_total - float(rec["cash_cost_usd"])
+        if month == horizon and values.get("count_beyond_horizon", 1.0) == 0.0 and upfront > 0 and refund > NOISE_USD:
+            add("reserved_upfront_refund_usd", -refund, 0.0, "Credit",
+                note=" (upfront paid for term months after the horizon, not counted: beyond_horizon horizon-share)")
     return [{column: r.get(column) for column in COLUMNS} for r in rows]
 
 
