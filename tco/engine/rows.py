@@ -188,7 +188,7 @@ def _provisioned_values(row: Row, option: ApiProvisionedOption, scenario: Scenar
     w = scenario.workload
     v, prov = row.values, row.provenance
     set_fields(v, prov, "api-provisioned", option, scenario, option)
-    counted_per_call = average_input_tokens_per_call(scenario) + option.output_token_weight * (w.output_tokens + w.reasoning_tokens)
+    counted_per_call = counted_tokens_per_generation(scenario, option.output_token_weight)
     if counted_per_call <= 0:
         problems.append(RowProblem(s_index, ("workload", "input_tokens"), "api-provisioned needs tokens per call > 0"))
         return False
@@ -210,7 +210,8 @@ def _provisioned_values(row: Row, option: ApiProvisionedOption, scenario: Scenar
     _term_choices(row, None, None, scenario)
     prov["replica_generations_per_s"] = Provenance(
         option.source, "", f"{option.tokens_per_minute_per_unit:,.0f} tokens/minute per unit / 60 / "
-                           f"{counted_per_call:,.0f} counted tokens per call (input + {option.output_token_weight:g} x output)")
+                           f"{counted_per_call:,.0f} counted tokens per completion (uncached input + "
+                           f"{option.output_token_weight:g} x output)")
     notes = [f"api-provisioned: {option.provider} {option.model}, units paid per hour for {option.term_months}-month terms whether "
              "used or not, sized for the busiest hour; figures from: " + option.source,
              "gpus_peak and gpus_average count units here (a unit is one replica of the reserved formulas)"]
@@ -239,6 +240,20 @@ def _provisioned_values(row: Row, option: ApiProvisionedOption, scenario: Scenar
     if w.data_must_stay_on_own_infrastructure:
         row.excluded_reason = "data must stay on own infrastructure; committed API capacity still sends it to the provider"
     return True
+
+
+def counted_tokens_per_generation(scenario: Scenario, output_token_weight: float) -> float:
+    """Tokens one completion counts against provisioned capacity: uncached input + weight x (output + reasoning).
+
+    Why uncached: "Cached tokens are 100 % deducted from utilisation" (BILLING.md 1.8, Azure PTU), and the
+    cached share is the one the API bill charges as cache reads. Why per completion: samples that share
+    their call's input send it once, as the API bill counts it; separate sample calls each send it.
+    """
+    w = scenario.workload
+    samples = w.samples_per_call
+    input_sends = 1 if w.samples_share_input else samples
+    uncached_input_per_call = average_input_tokens_per_call(scenario) * (1 - w.cacheable_prefix_share)
+    return uncached_input_per_call * input_sends / samples + output_token_weight * (w.output_tokens + w.reasoning_tokens)
 
 
 NEUTRAL_INPUTS: dict[str, float] = {
