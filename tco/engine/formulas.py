@@ -299,8 +299,11 @@ api_reasoning_usd = named("api_reasoning_usd", "API: reasoning (billed as output
 api_request_fees_usd = named(
     "api_request_fees_usd", "API: per-request and tool fees",
     requests_in_month * api_share * in_horizon
-    * (llm_calls_per_request * usd_per_thousand_requests / 1000 + tool_fee_usd_per_request) * api_price_factor, "USD")
-"""Each LLM call is one API request (its samples ride in it); tool / search fees are per user request."""
+    * (llm_calls_per_request * (1 + input_paid_per_sample * (samples_per_call - 1)) * usd_per_thousand_requests / 1000
+       + tool_fee_usd_per_request) * api_price_factor, "USD")
+"""Each LLM call is one API request; its samples ride in it when they share the input, else each sample is a
+separate call, so a request of its own (the same flag that pays their input once per sample); tool / search fees
+are per user request."""
 
 # ------------------------------------------------------------------ self-hosted fleet
 self_hosted_generations_per_s = named(

@@ -502,7 +502,9 @@ def _billing_rule_values(row: Row, price: ResolvedApiPrice, scenario: Scenario, 
     if price.usd_per_thousand_requests:
         v["usd_per_thousand_requests"] = price.usd_per_thousand_requests
         row.provenance["usd_per_thousand_requests"] = sheet
-        row.notes.append(f"request fee: ${price.usd_per_thousand_requests:g} per 1,000 API requests (each LLM call is one request)")
+        separate = "; each sample is a separate call, so a request" if w.samples_per_call > 1 and not w.samples_share_input else ""
+        row.notes.append(f"request fee: ${price.usd_per_thousand_requests:g} per 1,000 API requests (each LLM call is one "
+                         f"request{separate})")
 
 
 def _months_known(as_of: str | None, start: dt.date, horizon: int) -> int:
