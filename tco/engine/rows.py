@@ -380,55 +380,70 @@ def _api_values(row: Row, option: ApiOption, scenario: Scenario, catalog: Catalo
         return
     prov = Provenance(price.source, price.as_of, f"price in force on {on.isoformat()}")
     v = row.values
-    v["input_usd_per_million_tokens"] = price.input_usd_per_million_tokens
-    v["output_usd_per_million_tokens"] = price.output_usd_per_million_tokens
+    # Your contract's prices (set below by set_fields) replace the sheet's. A fallback is a copy of a
+    # sheet price made here, so it does not follow a contract price (a sweep edits one input column):
+    # the notes say so, and a price the contract sets gets no note about the sheet's.
+    contract = {name for name in _CONTRACT_PRICES if getattr(option, name) is not None}
+    input_price, output_price = price.input_usd_per_million_tokens, price.output_usd_per_million_tokens
+    v["input_usd_per_million_tokens"], v["output_usd_per_million_tokens"] = input_price, output_price
     cache_read = price.cache_read_usd_per_million_tokens
     cache_write = price.cache_write_usd_per_million_tokens
     batch_input = price.batch_input_usd_per_million_tokens
+    batch_output = price.batch_output_usd_per_million_tokens
+    batch_cache_read = price.batch_cache_read_usd_per_million_tokens
+    batch_cache_write = price.batch_cache_write_usd_per_million_tokens
     # With no write price on the sheet there is no write fee: a written token is an input token at the
     # price its request pays (BILLING.md 1.3: OpenAI before GPT-5.6, DeepSeek; Gemini's implicit caching).
     # A listed standard write price with no batch one is kept for batch requests too (the fallback rule).
-    batch_write_fallback, batch_write_why = (
-        (cache_write, "batch + cache: the batch variant lists no cache write price, so batch requests write the cache at the "
-                      "standard cache write price (fallback rule)")
+    IN, OUT, READ, WRITE, BATCH_IN = (f"{k}_usd_per_million_tokens" for k in ("input", "output", "cache_read", "cache_write",
+                                                                              "batch_input"))
+    batch_write_source, batch_write_why = (
+        (WRITE, "batch + cache: the batch variant lists no cache write price, so batch requests write the cache at the "
+                "standard cache write price (fallback rule)")
         if cache_write is not None else
-        (batch_input if batch_input is not None else price.input_usd_per_million_tokens,
+        (BATCH_IN if batch_input is not None else IN,
          "batch + cache: the sheet lists no cache write price, so a token a batch request writes to the cache is billed as "
          "batch input, at the batch input price"))
-    for name, value, fallback, why in (
-        ("cache_read_usd_per_million_tokens", cache_read, price.input_usd_per_million_tokens,
-         "the sheet lists no cache read price: cache reads are charged at the input price"),
-        ("cache_write_usd_per_million_tokens", cache_write, price.input_usd_per_million_tokens,
+    sheet = {IN: input_price, OUT: output_price, READ: cache_read, WRITE: cache_write, BATCH_IN: batch_input}
+    for name, value, source, why in (
+        (READ, cache_read, IN, "the sheet lists no cache read price: cache reads are charged at the input price"),
+        (WRITE, cache_write, IN,
          "the sheet lists no cache write price: a token written to the cache is billed as input (no write fee), "
          "at the input price"),
-        ("batch_input_usd_per_million_tokens", batch_input, price.input_usd_per_million_tokens,
-         "no batch price listed: batch requests pay the standard price"),
-        ("batch_output_usd_per_million_tokens", price.batch_output_usd_per_million_tokens, price.output_usd_per_million_tokens,
-         "no batch price listed: batch requests pay the standard price"),
-        ("batch_cache_read_usd_per_million_tokens", price.batch_cache_read_usd_per_million_tokens,
-         cache_read if cache_read is not None else price.input_usd_per_million_tokens,
+        (BATCH_IN, batch_input, IN, "no batch price listed: batch requests pay the standard price"),
+        ("batch_output_usd_per_million_tokens", batch_output, OUT, "no batch price listed: batch requests pay the standard price"),
+        ("batch_cache_read_usd_per_million_tokens", batch_cache_read, READ if cache_read is not None else IN,
          "batch + cache: the batch variant lists no cache read price, so batch requests read the cache at the standard "
          "cache read price (fallback rule: no batch discount on cache reads, as OpenAI bills its older models and Google "
          "Gemini 2.5 Pro)"),
-        ("batch_cache_write_usd_per_million_tokens", price.batch_cache_write_usd_per_million_tokens,
-         batch_write_fallback, batch_write_why),
+        ("batch_cache_write_usd_per_million_tokens", batch_cache_write, batch_write_source, batch_write_why),
     ):
+        fallback = sheet[source]
         v[name] = value if value is not None else fallback
         row.provenance[name] = prov if value is not None else Provenance(price.source, price.as_of, why)
-        if value is None and _matters(name, scenario) and (
+        if value is None and name not in contract and _matters(name, scenario) and (
                 not name.startswith("batch_cache") or batch_input is not None):
-            row.notes.append(why)
+            row.notes.append(why + (f" (the sheet's list price, ${fallback:g} per million tokens, not your contract's)"
+                                    if source in contract else ""))
     w = scenario.workload
     discounted = [what for what, listed, share in (
         ("read", price.batch_cache_read_usd_per_million_tokens, w.cacheable_prefix_share),
-        ("write", price.batch_cache_write_usd_per_million_tokens, w.cache_write_share)) if listed is not None and share > 0]
+        ("write", price.batch_cache_write_usd_per_million_tokens, w.cache_write_share))
+        if listed is not None and f"batch_cache_{what}_usd_per_million_tokens" not in contract and share > 0]
     if w.batch_eligible_share > 0 and discounted:
         prices = "cache prices" if len(discounted) == 2 else f"cache {discounted[0]} price"
         row.notes.append(f"batch + cache: batch requests pay the batch variant's {prices} (the provider applies its batch "
                          f"discount to cache {' and '.join(d + 's' for d in discounted)})")
+    list_batch = [kind for kind, batch_name, standard_name in _BATCH_PAIRS
+                  if standard_name in contract and batch_name not in contract
+                  and getattr(price, batch_name) is not None and _matters(batch_name, scenario)]
+    if list_batch:
+        row.notes.append(f"contract + batch: your contract sets the standard {', '.join(list_batch)} price but not the batch one; "
+                         "batch requests pay the sheet's list batch price (set the batch_..._usd_per_million_tokens "
+                         "fields if your contract prices batch too)")
     for name in ("input_usd_per_million_tokens", "output_usd_per_million_tokens"):
         row.provenance[name] = prov
-    _billing_rule_values(row, price, scenario, on)
+    _billing_rule_values(row, price, scenario, on, option.service_tier)
     set_fields(v, row.provenance, "api", option, scenario, option)
     if any(getattr(option, f"{k}_usd_per_million_tokens") is not None for k in ("input", "output", "cache_read")) \
             and v["has_api_price_history"] > 0:
@@ -444,7 +459,18 @@ def _api_values(row: Row, option: ApiOption, scenario: Scenario, catalog: Catalo
         row.excluded_reason = "data must stay on own infrastructure; APIs are excluded"
 
 
-def _billing_rule_values(row: Row, price: ResolvedApiPrice, scenario: Scenario, on: dt.date) -> None:
+_CONTRACT_PRICES = tuple(f"{k}_usd_per_million_tokens" for k in (
+    "input", "output", "cache_read", "cache_write", "batch_input", "batch_output", "batch_cache_read", "batch_cache_write"))
+"""Prices an API option may set from its contract, replacing the sheet's."""
+_BATCH_PAIRS = (("input", "batch_input_usd_per_million_tokens", "input_usd_per_million_tokens"),
+                ("output", "batch_output_usd_per_million_tokens", "output_usd_per_million_tokens"),
+                ("cache read", "batch_cache_read_usd_per_million_tokens", "cache_read_usd_per_million_tokens"),
+                ("cache write", "batch_cache_write_usd_per_million_tokens", "cache_write_usd_per_million_tokens"))
+"""(what, batch price, standard price) of the resolved sheet price."""
+
+
+def _billing_rule_values(row: Row, price: ResolvedApiPrice, scenario: Scenario, on: dt.date,
+                         service_tier: str | None = None) -> None:
     """The inputs of the long-context, time-of-day, price-history and request-fee rules, and their notes."""
     v, w = row.values, scenario.workload
     sheet = Provenance(price.source, price.as_of, f"{price.provider} price sheet")
