@@ -166,7 +166,9 @@ API_LOOKUP_NEUTRAL: dict[str, float] = {
     "time_of_day_input_ratio": 1.0, "time_of_day_output_ratio": 1.0, "time_of_day_cache_read_ratio": 1.0,
     "has_api_price_history": 0.0, "api_price_known_months": 0.0,
     **{m.name: NO_PRICE_CHANGE_MONTH for m in F.price_change_month},
-    **{r.name: 1.0 for r in (*F.price_change_input_ratio, *F.price_change_output_ratio, *F.price_change_cache_read_ratio)},
+    **{r.name: 1.0 for r in (*F.price_change_input_ratio, *F.price_change_output_ratio, *F.price_change_cache_read_ratio,
+                             *F.price_change_time_of_day_input_ratio, *F.price_change_time_of_day_output_ratio,
+                             *F.price_change_time_of_day_cache_read_ratio)},
     "usd_per_thousand_requests": 0.0,
 }
 """Inputs of the API billing rules that come from the price sheet (no field sets them), at values that change nothing."""
@@ -481,7 +483,14 @@ def _billing_rule_values(row: Row, price: ResolvedApiPrice, scenario: Scenario, 
         for name in ("long_context_above_input_tokens", "long_context_input_ratio", "long_context_output_ratio"):
             row.provenance[name] = sheet
         row.notes.extend(price.notes[:1] if price.tier_note else ())
-        row.notes.extend(n for n in price.notes if n.startswith(("the tier's", "calls above")))
+        # the tier's cache read ratio matters only when the workload reads the cache
+        row.notes.extend(n for n in price.notes if n.startswith(("calls above", f"service tier `{service_tier}` lists"))
+                         or (n.startswith("the tier's") and w.cacheable_prefix_share > 0))
+    else:
+        for name in ("long_context_above_input_tokens", "long_context_input_ratio", "long_context_output_ratio"):
+            row.provenance[name] = Provenance(price.source, price.as_of, "no long-context tier that the largest call crosses")
+    row.notes.extend(n for n in price.notes if n.startswith("price history: from")
+                     or ("first recorded price is dated" in n and (w.batch_eligible_share > 0 or not n.startswith("batch"))))
     if price.time_of_day_windows_utc:
         shares = window_share_by_local_hour(price.time_of_day_windows_utc, w.timezone, on)
         for h, share in enumerate(shares):
@@ -509,19 +518,18 @@ def _billing_rule_values(row: Row, price: ResolvedApiPrice, scenario: Scenario, 
     if known:
         row.notes.append(f"price history: months 1-{min(known, horizon)} start on or before the sheet's as_of ({price.as_of_date}) and pay "
                          "the recorded prices; the expected decline counts from the month after")
-    for k, (month, day, input_ratio, output_ratio, cache_ratio) in enumerate(changes[:F.PRICE_CHANGE_SLOTS]):
-        v[F.price_change_month[k].name] = float(month)
-        v[F.price_change_input_ratio[k].name] = input_ratio
-        v[F.price_change_output_ratio[k].name] = output_ratio
-        v[F.price_change_cache_read_ratio[k].name] = cache_ratio
-        for term in (F.price_change_month[k], F.price_change_input_ratio[k], F.price_change_output_ratio[k],
-                     F.price_change_cache_read_ratio[k]):
+    for k, (month, day, input_ratio, output_ratio, cache_ratio, *window_ratios) in enumerate(changes[:F.PRICE_CHANGE_SLOTS]):
+        terms = (F.price_change_month[k], F.price_change_input_ratio[k], F.price_change_output_ratio[k],
+                 F.price_change_cache_read_ratio[k], F.price_change_time_of_day_input_ratio[k],
+                 F.price_change_time_of_day_output_ratio[k], F.price_change_time_of_day_cache_read_ratio[k])
+        for term, value in zip(terms, (float(month), input_ratio, output_ratio, cache_ratio, *window_ratios)):
+            v[term.name] = value
             row.provenance[term.name] = Provenance(price.source, price.as_of, f"price in force on {day}")
         row.notes.append(f"price history: from month {month} (starting {day}) the recorded price is "
                          f"{input_ratio:g}x input, {output_ratio:g}x output of the start price")
-    if changes and price.time_of_day_windows_utc:
-        row.notes.append("time of day + price history: the window's price ratio is the one in force at the start; "
-                         "a recorded change scales both windows alike")
+        if price.time_of_day_windows_utc:
+            row.notes.append(f"time of day + price history: from month {month} the window `{price.time_of_day_variant}` "
+                             f"pays {window_ratios[0]:g}x input, {window_ratios[1]:g}x output of that month's standard price")
     if len(changes) > F.PRICE_CHANGE_SLOTS:
         row.notes.append(f"price history: {len(changes) - F.PRICE_CHANGE_SLOTS} later recorded change(s) not followed "
                          f"(the formulas follow the first {F.PRICE_CHANGE_SLOTS})")
