@@ -52,7 +52,7 @@ def run(args) -> int:
                       "value": "; ".join(_number(p["value"]) for p in profile), "source": profile[0]["source"],
                       "as_of": profile[0]["as_of"], "note": profile[0]["note"]})
     out.write("inputs\n")
-    print_rows([{"name": i["name"], "value": i["value"] if isinstance(i["value"], str) else _number(i["value"]), "unit": i["unit"],
+    print_rows([{"name": i["name"], "value": _input_text(i["name"], i["value"]), "unit": i["unit"],
                  "as of": i["as_of"]} for i in shown], "table", priority=("name", "value", "unit", "as of"),
                cut_first=False)
     sourced = [i for i in shown if i["source"] or i["note"]]
@@ -65,9 +65,24 @@ def run(args) -> int:
         for i in sourced:
             text = f"{i['name']}: {i['source']}" + (f" ({i['as_of']})" if i["as_of"] else "") + (f"; {i['note']}" if i["note"] else "")
             out.write((text if WIDE else textwrap.fill(text, terminal_columns(), subsequent_indent="    ")) + "\n")
-    out.write(f"\nvalue: {_number(e['value'])}" + (f" {e['unit']}" if e["unit"] else "") + "\n")
+    value = _input_text(e["quantity"], e["value"])
+    out.write(f"\nvalue: {value}" + (f" {e['unit']}" if e["unit"] and value != "none" else "") + "\n")
     out.write(f"(run `tco explain ... --quantity NAME` on any name above to go one level deeper)\n")
     return 0
+
+
+def _input_text(name: str, value) -> str:
+    """An input's value as the table shows it; a stand-in meaning "no such rule" (a threshold no call reaches,
+    a month after any horizon) reads "none" instead of its huge number."""
+    from tco.engine.rows import NO_LONG_CONTEXT_TIER, NO_PRICE_CHANGE_MONTH
+
+    if isinstance(value, str):
+        return value
+    if name == "long_context_above_input_tokens" and value is not None and value >= NO_LONG_CONTEXT_TIER:
+        return "none"
+    if name.startswith("price_change_") and name.endswith("_month") and value is not None and value >= NO_PRICE_CHANGE_MONTH:
+        return "none"
+    return _number(value)
 
 
 def _number(value: float | None) -> str:

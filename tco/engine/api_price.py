@@ -43,6 +43,42 @@ def active_entries(entries: list[DatedPrice], on: dt.date) -> list[DatedPrice]:
     return [e for e in reversed(entries) if e.effective_from is None or e.effective_from <= on]
 
 
+def variant_in_force(entries: list[DatedPrice], on: dt.date, standard_prices: list[DatedPrice]) -> list[DatedPrice]:
+    """A variant's entries in force on `on`, newest first; before all of them, the earliest entry.
+
+    Why the same fallback as `price_in_force`: a variant's recorded date is the day its price was
+    checked, not the day it was launched (e.g. OpenAI batch "verified on 2026-10-14"), so an earlier
+    month pays the earliest known variant price, not the standard one. Where the standard price
+    changed between `on` and that date, the earliest entry moves with it, each price by its standard
+    price's ratio: the variant keeps its recorded relation to standard (OpenAI cut gpt-5.6-luna 80 % on
+    2026-07-30; its flex price, checked 2026-10-12 at half the standard, is half the standard before too).
+    """
+    active = active_entries(entries, on)
+    if active or not entries:
+        return active
+    first = entries[0]
+    then, at_first = price_in_force(standard_prices, on), price_in_force(standard_prices, first.effective_from)
+    if then is None or at_first is None or then is at_first:
+        return [first]
+    ratios = {f: getattr(then, f) / getattr(at_first, f) for f in PRICE_FIELDS
+              if getattr(then, f) is not None and getattr(at_first, f)}
+
+    def moved(prices):
+        return {f: getattr(prices, f) * r for f, r in ratios.items() if getattr(prices, f) is not None}
+
+    return [first.model_copy(update={**moved(first), "tiers": [t.model_copy(update=moved(t)) for t in first.tiers]})]
+
+
+def _fallback_note(what: str, entries: list[DatedPrice], on: dt.date) -> str | None:
+    """The note for a variant whose first recorded date is after `on` (its earliest price is used)."""
+    first = entries[0].effective_from if entries else None
+    if first is None or first <= on:
+        return None
+    return (f"{what}: its first recorded price is dated {first.isoformat()} (the day the sheet checked it, not its launch); "
+            "months before that pay this earliest recorded price, moved by any recorded change of the standard price "
+            "in between (the variant keeps its ratio to standard)")
+
+
 def tier_for(entry: DatedPrice, input_tokens: int) -> PriceTier | None:
     """The highest tier whose threshold the call's input exceeds (the cliff rule), or None."""
     chosen = None
@@ -83,7 +119,19 @@ def resolve_api_price(provider: ApiProvider, model_id: str, on: dt.date, largest
     def layers_on(day: dt.date) -> list[DatedPrice]:
         standard = price_in_force(model.prices, day)
         assert standard is not None  # a model has at least one price entry (validated)
-        return [standard] if variant is None else [*active_entries(variant, day), standard]
+        return [standard] if variant is None else [*variant_in_force(variant, day, model.prices), standard]
+
+    batch = model.variants.get(BATCH_VARIANT) if service_tier != BATCH_VARIANT else None
+
+    def batch_on(day: dt.date) -> tuple[Decimal | None, ...]:
+        """Batch input, output, cache read and cache write prices in force on `day` (None: no batch price)."""
+        if not batch:
+            return (None, None, None, None)
+        batch_layers, layers = variant_in_force(batch, day, model.prices), layers_on(day)
+        return (_price("input_usd_per_million_tokens", [*batch_layers, *layers]),
+                _price("output_usd_per_million_tokens", [*batch_layers, *layers]),
+                _price("cache_read_usd_per_million_tokens", batch_layers),
+                _price("cache_write_usd_per_million_tokens", batch_layers))
 
     layers = layers_on(on)
     standard = layers[-1]
@@ -95,19 +143,14 @@ def resolve_api_price(provider: ApiProvider, model_id: str, on: dt.date, largest
     cache_read = _price("cache_read_usd_per_million_tokens", layers)
     notes: list[str] = []
 
-    batch_input = batch_output = batch_cache_read = batch_cache_write = None
-    batch = model.variants.get(BATCH_VARIANT)
-    if batch and service_tier != BATCH_VARIANT:
-        batch_layers = active_entries(batch, on)
-        if batch_layers:
-            batch_input = _price("input_usd_per_million_tokens", [*batch_layers, *layers])
-            batch_output = _price("output_usd_per_million_tokens", [*batch_layers, *layers])
-            batch_cache_read = _price("cache_read_usd_per_million_tokens", batch_layers)
-            batch_cache_write = _price("cache_write_usd_per_million_tokens", batch_layers)
-
-    threshold, input_ratio, output_ratio = _long_context(layers, tokens, notes)
+    batch_input, batch_output, batch_cache_read, batch_cache_write = batch_on(on)
+    threshold, input_ratio, output_ratio = _long_context(layers, tokens, notes, service_tier)
     windows, tod_variant, tod_ratios = _time_of_day(model, service_tier, on, input_price, output_price, cache_read, notes)
-    changes = _price_changes(layers_on, on, horizon_months, (input_price, output_price, cache_read)) if horizon_months else ()
+    for what, entries in ((f"service tier `{service_tier}`", variant), ("batch", batch)):
+        if entries and (note := _fallback_note(what, entries, on)) is not None:
+            notes.append(note)
+    changes = _price_changes(layers_on, lambda day: _time_of_day_prices(model, service_tier, day), batch_on, on,
+                             horizon_months, notes) if horizon_months else ()
 
     first_priced = next(e for e in layers if e.input_usd_per_million_tokens is not None)
     return ResolvedApiPrice(
@@ -154,20 +197,33 @@ def _ratio(new: Decimal | None, old: Decimal | None) -> float:
     return float(new / old) if new is not None and old is not None and old > 0 else 1.0
 
 
-def _long_context(layers: list[DatedPrice], tokens: int, notes: list[str]) -> tuple[int | None, float, float]:
-    """(threshold, input ratio, output ratio) of the lowest tier the largest call crosses."""
+def _long_context(layers: list[DatedPrice], tokens: int, notes: list[str],
+                  service_tier: str | None = None) -> tuple[int | None, float, float]:
+    """(threshold, input ratio, output ratio) of the lowest tier the largest call crosses.
+
+    A service tier that lists no long-context rates while the standard price does is taken not to
+    serve long context: its long calls are billed at the standard long-context rates (BILLING.md 1.1:
+    OpenAI priority "excludes long context"; Azure downgrades them to standard, billed standard).
+    """
     entry = next(e for e in layers if e.input_usd_per_million_tokens is not None)
+    tier_layers, standard = layers, layers[-1]
+    downgraded = service_tier is not None and entry is not standard and not entry.tiers and bool(standard.tiers)
+    if downgraded:
+        entry, tier_layers = standard, [standard]
     crossed = [t for t in entry.tiers if tokens > t.above_input_tokens]
     if not crossed:
         return None, 1.0, 1.0
     tier = crossed[0]
     at = tier.above_input_tokens + 1
-    input_ratio = _ratio(_price("input_usd_per_million_tokens", layers, at), _price("input_usd_per_million_tokens", layers))
-    output_ratio = _ratio(_price("output_usd_per_million_tokens", layers, at), _price("output_usd_per_million_tokens", layers))
+    input_ratio = _ratio(_price("input_usd_per_million_tokens", tier_layers, at), _price("input_usd_per_million_tokens", layers))
+    output_ratio = _ratio(_price("output_usd_per_million_tokens", tier_layers, at), _price("output_usd_per_million_tokens", layers))
     notes.append(f"long-context tier per call: calls with more than {tier.above_input_tokens:,} input tokens pay "
                  f"{input_ratio:g}x input and cache, {output_ratio:g}x output for the whole call (cliff rule); "
                  "the other calls of the loop pay the base rates")
-    cache_ratio = _ratio(_price("cache_read_usd_per_million_tokens", layers, at), _price("cache_read_usd_per_million_tokens", layers))
+    if downgraded:
+        notes.append(f"service tier `{service_tier}` lists no long-context rates (it excludes long context, BILLING.md 1.1): "
+                     f"calls with more than {tier.above_input_tokens:,} input tokens are billed at the standard long-context rates")
+    cache_ratio = _ratio(_price("cache_read_usd_per_million_tokens", tier_layers, at), _price("cache_read_usd_per_million_tokens", layers))
     if abs(cache_ratio - 1.0) > 1e-9 and abs(cache_ratio - input_ratio) > 1e-6 * input_ratio:
         notes.append(f"the tier's cache read ratio ({cache_ratio:g}x) differs from its input ratio; cache reads are charged at the input ratio")
     if len(crossed) > 1:
@@ -191,12 +247,9 @@ def parse_utc_windows(name: str) -> tuple[tuple[int, int], ...]:
 def _time_of_day(model: ApiModel, service_tier: str | None, on: dt.date, input_price: Decimal, output_price: Decimal,
                  cache_read: Decimal | None, notes: list[str]) -> tuple[tuple[tuple[int, int], ...], str | None, tuple[float, float, float]]:
     """The model's time-of-day variant (if any, and not chosen as the option's service tier)."""
-    for name, entries in model.variants.items():
-        if not name.startswith(TIME_OF_DAY_PREFIX) or name == service_tier:
-            continue
-        active = active_entries(entries, on)
-        if not active:
-            continue
+    found = _time_of_day_prices(model, service_tier, on)
+    if found is not None:
+        name, active = found
         ratios = (_ratio(_price("input_usd_per_million_tokens", active) or input_price, input_price),
                   _ratio(_price("output_usd_per_million_tokens", active) or output_price, output_price),
                   _ratio(_price("cache_read_usd_per_million_tokens", active), cache_read))
@@ -204,6 +257,14 @@ def _time_of_day(model: ApiModel, service_tier: str | None, on: dt.date, input_p
                      f"({ratios[0]:g}x input, {ratios[1]:g}x output), hour by hour along the workload's profile")
         return parse_utc_windows(name), name, ratios
     return (), None, (1.0, 1.0, 1.0)
+
+
+def _time_of_day_prices(model: ApiModel, service_tier: str | None, on: dt.date) -> tuple[str, list[DatedPrice]] | None:
+    """(name, entries in force on `on`) of the model's time-of-day variant, or None."""
+    for name, entries in model.variants.items():
+        if name.startswith(TIME_OF_DAY_PREFIX) and name != service_tier and (active := active_entries(entries, on)):
+            return name, active
+    return None
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -215,21 +276,36 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
-def _price_changes(layers_on, on: dt.date, horizon_months: int, start: tuple) -> tuple:
-    """(month, date in force, input ratio, output ratio, cache read ratio) for each month whose prices differ from the month before.
+def _price_changes(layers_on, time_of_day_on, batch_on, on: dt.date, horizon_months: int, notes: list[str]) -> tuple:
+    """(month, date in force, input, output, cache read ratio to the start price, time-of-day input, output, cache read
+    ratio to that month's standard price) for each month whose prices differ from the month before.
 
     Why month by month: a month pays the prices in force on its first day, so a change on the 17th
-    counts from the next month.
+    counts from the next month. Why the time-of-day ratios per month: each window keeps its own price
+    (BILLING.md 1.4: DeepSeek's peak and off-peak prices changed by different ratios on 2026-09-10).
     """
+    fields = ("input_usd_per_million_tokens", "output_usd_per_million_tokens", "cache_read_usd_per_million_tokens")
+
+    def prices(day: dt.date) -> tuple:
+        layers = layers_on(day)
+        standard = tuple(_price(f, layers) for f in fields)
+        found = time_of_day_on(day)
+        windowed = tuple(_price(f, found[1]) or s for f, s in zip(fields, standard)) if found else standard
+        return standard, windowed, batch_on(day)
+
+    start_standard, _, start_batch = before = prices(on)
     out = []
-    before = start
     for m in range(2, horizon_months + 1):
         day = add_months(on, m - 1)
-        layers = layers_on(day)
-        now = (_price("input_usd_per_million_tokens", layers), _price("output_usd_per_million_tokens", layers),
-               _price("cache_read_usd_per_million_tokens", layers))
+        now = prices(day)
         if now != before:
-            out.append((m, day.isoformat(), *(_ratio(n, s) for n, s in zip(now, start))))
+            standard, windowed, batch = now
+            out.append((m, day.isoformat(), *(_ratio(n, s) for n, s in zip(standard, start_standard)),
+                        *(_ratio(w, s) for w, s in zip(windowed, standard))))
+            if any(b is not None and b0 is not None and abs(_ratio(b, b0) - _ratio(n, n0)) > 1e-9
+                   for b, b0, n, n0 in zip(batch[:2], start_batch[:2], standard[:2], start_standard[:2])):
+                notes.append(f"price history: from {day.isoformat()} the batch prices change by another ratio than the "
+                             "standard ones; batch requests follow the standard ratio")
             before = now
     return tuple(out)
 

@@ -124,7 +124,7 @@ FIELDS: tuple[Field, ...] = (
     Field(_W, ("llm_calls_per_request",), "llm_calls_per_request", "LLM calls/request", "calls", rebuild=True, ui="whole"),
     Field(_W, ("context_growth_per_call_tokens",), "context_growth_per_call_tokens", "context add/call", "tokens",
           rebuild=True, ui="whole"),
-    Field(_W, ("samples_per_call",), "samples_per_call", "samples/call", "samples", ui="whole"),
+    Field(_W, ("samples_per_call",), "samples_per_call", "samples/call", "samples", rebuild=True, ui="whole"),
     Field(_W, ("cacheable_prefix_share",), "cacheable_prefix_share", "cached input share", "fraction", rebuild=True),
     Field(_W, ("cache_write_share",), "cache_write_share", "cache write share", "fraction"),
     Field(_W, ("batch_eligible_share",), "batch_eligible_share", "batch share", "fraction"),
@@ -137,7 +137,7 @@ FIELDS: tuple[Field, ...] = (
     Field(_W, ("hourly_profile",), None, "hourly profile", "24 weights", rebuild=True, ui="profile"),
     Field(_W, ("timezone",), None, "profile time zone", "IANA name", rebuild=True, ui="text"),
     Field(_W, ("samples_share_input",), "input_paid_per_sample", "samples share input", "flag", scale=-1.0, offset=1.0,
-          ui="flag"),
+          rebuild=True, ui="flag"),
     Field(_W, ("data_must_stay_on_own_infrastructure",), None, "data stays in-house", "flag", rebuild=True, ui="flag"),
     # ------------------------------------------------------------------ finance
     Field(_FIN, ("horizon_months",), "horizon_months", "horizon (months)", "months", ui="whole"),

@@ -77,6 +77,16 @@ price_change_output_ratio = [Input(f"price_change_{k}_output_ratio", f"output pr
 price_change_cache_read_ratio = [Input(f"price_change_{k}_cache_read_ratio",
                                        f"cache read price after change {k} / price at the start", "ratio")
                                  for k in range(1, PRICE_CHANGE_SLOTS + 1)]
+price_change_time_of_day_input_ratio = [
+    Input(f"price_change_{k}_time_of_day_input_ratio", f"time-of-day input price / standard input price after change {k}", "ratio")
+    for k in range(1, PRICE_CHANGE_SLOTS + 1)]
+price_change_time_of_day_output_ratio = [
+    Input(f"price_change_{k}_time_of_day_output_ratio", f"time-of-day output price / standard output price after change {k}", "ratio")
+    for k in range(1, PRICE_CHANGE_SLOTS + 1)]
+price_change_time_of_day_cache_read_ratio = [
+    Input(f"price_change_{k}_time_of_day_cache_read_ratio",
+          f"time-of-day cache read price / standard cache read price after change {k}", "ratio")
+    for k in range(1, PRICE_CHANGE_SLOTS + 1)]
 api_price_known_months = Input(
     "api_price_known_months", "months of the horizon that start on or before the price sheet's as_of date", "months")
 usd_per_thousand_requests = Input("usd_per_thousand_requests", "API fee per 1,000 API requests (LLM calls)", "USD per 1,000 requests")
@@ -256,12 +266,36 @@ long_context_output_factor = named("long_context_output_factor", "output price m
 price_window_traffic_share = named(
     "price_window_traffic_share", "share of the traffic sent in the time-of-day price window",
     total(w * x for w, x in zip(profile, price_window)) / PROFILE_HOURS, "fraction")
+
+
+def _time_of_day_ratio(at_start: Input, after_changes: list[Input], name: str, label: str) -> Named:
+    """The window's price / the standard price in force this month.
+
+    Why per month: each window keeps its own recorded price (BILLING.md 1.4: on 2026-09-10 DeepSeek's
+    off-peak price fell and its peak price did not follow by the same ratio), so a recorded change
+    moves the ratio, not only the standard price.
+    """
+    steps: Term = at_start
+    for when, ratio in zip(price_change_month, after_changes):
+        steps = where(month.ge(when), ratio, steps)
+    return named(name, label, where(has_api_price_history.gt(0.5), steps, at_start), "ratio")
+
+
+time_of_day_input_ratio_in_month = _time_of_day_ratio(
+    time_of_day_input_ratio, price_change_time_of_day_input_ratio, "time_of_day_input_ratio_in_month",
+    "time-of-day input price / standard input price this month")
+time_of_day_output_ratio_in_month = _time_of_day_ratio(
+    time_of_day_output_ratio, price_change_time_of_day_output_ratio, "time_of_day_output_ratio_in_month",
+    "time-of-day output price / standard output price this month")
+time_of_day_cache_read_ratio_in_month = _time_of_day_ratio(
+    time_of_day_cache_read_ratio, price_change_time_of_day_cache_read_ratio, "time_of_day_cache_read_ratio_in_month",
+    "time-of-day cache read price / standard cache read price this month")
 time_of_day_input_factor = named("time_of_day_input_factor", "input price multiplier from time-of-day prices",
-                                 1 + price_window_traffic_share * (time_of_day_input_ratio - 1), "ratio")
+                                 1 + price_window_traffic_share * (time_of_day_input_ratio_in_month - 1), "ratio")
 time_of_day_output_factor = named("time_of_day_output_factor", "output price multiplier from time-of-day prices",
-                                  1 + price_window_traffic_share * (time_of_day_output_ratio - 1), "ratio")
+                                  1 + price_window_traffic_share * (time_of_day_output_ratio_in_month - 1), "ratio")
 time_of_day_cache_read_factor = named("time_of_day_cache_read_factor", "cache read price multiplier from time-of-day prices",
-                                      1 + price_window_traffic_share * (time_of_day_cache_read_ratio - 1), "ratio")
+                                      1 + price_window_traffic_share * (time_of_day_cache_read_ratio_in_month - 1), "ratio")
 
 def _after_batch(what: str, standard: Input, batch: Input) -> Named:
     """The price of `what` paid on average: batch-eligible requests at the batch price, the rest at the standard one."""
@@ -299,8 +333,11 @@ api_reasoning_usd = named("api_reasoning_usd", "API: reasoning (billed as output
 api_request_fees_usd = named(
     "api_request_fees_usd", "API: per-request and tool fees",
     requests_in_month * api_share * in_horizon
-    * (llm_calls_per_request * usd_per_thousand_requests / 1000 + tool_fee_usd_per_request) * api_price_factor, "USD")
-"""Each LLM call is one API request (its samples ride in it); tool / search fees are per user request."""
+    * (llm_calls_per_request * (1 + input_paid_per_sample * (samples_per_call - 1)) * usd_per_thousand_requests / 1000
+       + tool_fee_usd_per_request) * api_price_factor, "USD")
+"""Each LLM call is one API request; its samples ride in it when they share the input, else each sample is a
+separate call, so a request of its own (the same flag that pays their input once per sample); tool / search fees
+are per user request."""
 
 # ------------------------------------------------------------------ self-hosted fleet
 self_hosted_generations_per_s = named(

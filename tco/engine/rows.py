@@ -166,7 +166,9 @@ API_LOOKUP_NEUTRAL: dict[str, float] = {
     "time_of_day_input_ratio": 1.0, "time_of_day_output_ratio": 1.0, "time_of_day_cache_read_ratio": 1.0,
     "has_api_price_history": 0.0, "api_price_known_months": 0.0,
     **{m.name: NO_PRICE_CHANGE_MONTH for m in F.price_change_month},
-    **{r.name: 1.0 for r in (*F.price_change_input_ratio, *F.price_change_output_ratio, *F.price_change_cache_read_ratio)},
+    **{r.name: 1.0 for r in (*F.price_change_input_ratio, *F.price_change_output_ratio, *F.price_change_cache_read_ratio,
+                             *F.price_change_time_of_day_input_ratio, *F.price_change_time_of_day_output_ratio,
+                             *F.price_change_time_of_day_cache_read_ratio)},
     "usd_per_thousand_requests": 0.0,
 }
 """Inputs of the API billing rules that come from the price sheet (no field sets them), at values that change nothing."""
@@ -188,7 +190,7 @@ def _provisioned_values(row: Row, option: ApiProvisionedOption, scenario: Scenar
     w = scenario.workload
     v, prov = row.values, row.provenance
     set_fields(v, prov, "api-provisioned", option, scenario, option)
-    counted_per_call = average_input_tokens_per_call(scenario) + option.output_token_weight * (w.output_tokens + w.reasoning_tokens)
+    counted_per_call = counted_tokens_per_generation(scenario, option.output_token_weight)
     if counted_per_call <= 0:
         problems.append(RowProblem(s_index, ("workload", "input_tokens"), "api-provisioned needs tokens per call > 0"))
         return False
@@ -210,7 +212,8 @@ def _provisioned_values(row: Row, option: ApiProvisionedOption, scenario: Scenar
     _term_choices(row, None, None, scenario)
     prov["replica_generations_per_s"] = Provenance(
         option.source, "", f"{option.tokens_per_minute_per_unit:,.0f} tokens/minute per unit / 60 / "
-                           f"{counted_per_call:,.0f} counted tokens per call (input + {option.output_token_weight:g} x output)")
+                           f"{counted_per_call:,.0f} counted tokens per completion (uncached input + "
+                           f"{option.output_token_weight:g} x output)")
     notes = [f"api-provisioned: {option.provider} {option.model}, units paid per hour for {option.term_months}-month terms whether "
              "used or not, sized for the busiest hour; figures from: " + option.source,
              "gpus_peak and gpus_average count units here (a unit is one replica of the reserved formulas)"]
@@ -239,6 +242,20 @@ def _provisioned_values(row: Row, option: ApiProvisionedOption, scenario: Scenar
     if w.data_must_stay_on_own_infrastructure:
         row.excluded_reason = "data must stay on own infrastructure; committed API capacity still sends it to the provider"
     return True
+
+
+def counted_tokens_per_generation(scenario: Scenario, output_token_weight: float) -> float:
+    """Tokens one completion counts against provisioned capacity: uncached input + weight x (output + reasoning).
+
+    Why uncached: "Cached tokens are 100 % deducted from utilisation" (BILLING.md 1.8, Azure PTU), and the
+    cached share is the one the API bill charges as cache reads. Why per completion: samples that share
+    their call's input send it once, as the API bill counts it; separate sample calls each send it.
+    """
+    w = scenario.workload
+    samples = w.samples_per_call
+    input_sends = 1 if w.samples_share_input else samples
+    uncached_input_per_call = average_input_tokens_per_call(scenario) * (1 - w.cacheable_prefix_share)
+    return uncached_input_per_call * input_sends / samples + output_token_weight * (w.output_tokens + w.reasoning_tokens)
 
 
 NEUTRAL_INPUTS: dict[str, float] = {
@@ -365,55 +382,70 @@ def _api_values(row: Row, option: ApiOption, scenario: Scenario, catalog: Catalo
         return
     prov = Provenance(price.source, price.as_of, f"price in force on {on.isoformat()}")
     v = row.values
-    v["input_usd_per_million_tokens"] = price.input_usd_per_million_tokens
-    v["output_usd_per_million_tokens"] = price.output_usd_per_million_tokens
+    # Your contract's prices (set below by set_fields) replace the sheet's. A fallback is a copy of a
+    # sheet price made here, so it does not follow a contract price (a sweep edits one input column):
+    # the notes say so, and a price the contract sets gets no note about the sheet's.
+    contract = {name for name in _CONTRACT_PRICES if getattr(option, name) is not None}
+    input_price, output_price = price.input_usd_per_million_tokens, price.output_usd_per_million_tokens
+    v["input_usd_per_million_tokens"], v["output_usd_per_million_tokens"] = input_price, output_price
     cache_read = price.cache_read_usd_per_million_tokens
     cache_write = price.cache_write_usd_per_million_tokens
     batch_input = price.batch_input_usd_per_million_tokens
+    batch_output = price.batch_output_usd_per_million_tokens
+    batch_cache_read = price.batch_cache_read_usd_per_million_tokens
+    batch_cache_write = price.batch_cache_write_usd_per_million_tokens
     # With no write price on the sheet there is no write fee: a written token is an input token at the
     # price its request pays (BILLING.md 1.3: OpenAI before GPT-5.6, DeepSeek; Gemini's implicit caching).
     # A listed standard write price with no batch one is kept for batch requests too (the fallback rule).
-    batch_write_fallback, batch_write_why = (
-        (cache_write, "batch + cache: the batch variant lists no cache write price, so batch requests write the cache at the "
-                      "standard cache write price (fallback rule)")
+    IN, OUT, READ, WRITE, BATCH_IN = (f"{k}_usd_per_million_tokens" for k in ("input", "output", "cache_read", "cache_write",
+                                                                              "batch_input"))
+    batch_write_source, batch_write_why = (
+        (WRITE, "batch + cache: the batch variant lists no cache write price, so batch requests write the cache at the "
+                "standard cache write price (fallback rule)")
         if cache_write is not None else
-        (batch_input if batch_input is not None else price.input_usd_per_million_tokens,
+        (BATCH_IN if batch_input is not None else IN,
          "batch + cache: the sheet lists no cache write price, so a token a batch request writes to the cache is billed as "
          "batch input, at the batch input price"))
-    for name, value, fallback, why in (
-        ("cache_read_usd_per_million_tokens", cache_read, price.input_usd_per_million_tokens,
-         "the sheet lists no cache read price: cache reads are charged at the input price"),
-        ("cache_write_usd_per_million_tokens", cache_write, price.input_usd_per_million_tokens,
+    sheet = {IN: input_price, OUT: output_price, READ: cache_read, WRITE: cache_write, BATCH_IN: batch_input}
+    for name, value, source, why in (
+        (READ, cache_read, IN, "the sheet lists no cache read price: cache reads are charged at the input price"),
+        (WRITE, cache_write, IN,
          "the sheet lists no cache write price: a token written to the cache is billed as input (no write fee), "
          "at the input price"),
-        ("batch_input_usd_per_million_tokens", batch_input, price.input_usd_per_million_tokens,
-         "no batch price listed: batch requests pay the standard price"),
-        ("batch_output_usd_per_million_tokens", price.batch_output_usd_per_million_tokens, price.output_usd_per_million_tokens,
-         "no batch price listed: batch requests pay the standard price"),
-        ("batch_cache_read_usd_per_million_tokens", price.batch_cache_read_usd_per_million_tokens,
-         cache_read if cache_read is not None else price.input_usd_per_million_tokens,
+        (BATCH_IN, batch_input, IN, "no batch price listed: batch requests pay the standard price"),
+        ("batch_output_usd_per_million_tokens", batch_output, OUT, "no batch price listed: batch requests pay the standard price"),
+        ("batch_cache_read_usd_per_million_tokens", batch_cache_read, READ if cache_read is not None else IN,
          "batch + cache: the batch variant lists no cache read price, so batch requests read the cache at the standard "
          "cache read price (fallback rule: no batch discount on cache reads, as OpenAI bills its older models and Google "
          "Gemini 2.5 Pro)"),
-        ("batch_cache_write_usd_per_million_tokens", price.batch_cache_write_usd_per_million_tokens,
-         batch_write_fallback, batch_write_why),
+        ("batch_cache_write_usd_per_million_tokens", batch_cache_write, batch_write_source, batch_write_why),
     ):
+        fallback = sheet[source]
         v[name] = value if value is not None else fallback
         row.provenance[name] = prov if value is not None else Provenance(price.source, price.as_of, why)
-        if value is None and _matters(name, scenario) and (
+        if value is None and name not in contract and _matters(name, scenario) and (
                 not name.startswith("batch_cache") or batch_input is not None):
-            row.notes.append(why)
+            row.notes.append(why + (f" (the sheet's list price, ${fallback:g} per million tokens, not your contract's)"
+                                    if source in contract else ""))
     w = scenario.workload
     discounted = [what for what, listed, share in (
         ("read", price.batch_cache_read_usd_per_million_tokens, w.cacheable_prefix_share),
-        ("write", price.batch_cache_write_usd_per_million_tokens, w.cache_write_share)) if listed is not None and share > 0]
+        ("write", price.batch_cache_write_usd_per_million_tokens, w.cache_write_share))
+        if listed is not None and f"batch_cache_{what}_usd_per_million_tokens" not in contract and share > 0]
     if w.batch_eligible_share > 0 and discounted:
         prices = "cache prices" if len(discounted) == 2 else f"cache {discounted[0]} price"
         row.notes.append(f"batch + cache: batch requests pay the batch variant's {prices} (the provider applies its batch "
                          f"discount to cache {' and '.join(d + 's' for d in discounted)})")
+    list_batch = [kind for kind, batch_name, standard_name in _BATCH_PAIRS
+                  if standard_name in contract and batch_name not in contract
+                  and getattr(price, batch_name) is not None and _matters(batch_name, scenario)]
+    if list_batch:
+        row.notes.append(f"contract + batch: your contract sets the standard {', '.join(list_batch)} price but not the batch one; "
+                         "batch requests pay the sheet's list batch price (set the batch_..._usd_per_million_tokens "
+                         "fields if your contract prices batch too)")
     for name in ("input_usd_per_million_tokens", "output_usd_per_million_tokens"):
         row.provenance[name] = prov
-    _billing_rule_values(row, price, scenario, on)
+    _billing_rule_values(row, price, scenario, on, option.service_tier)
     set_fields(v, row.provenance, "api", option, scenario, option)
     if any(getattr(option, f"{k}_usd_per_million_tokens") is not None for k in ("input", "output", "cache_read")) \
             and v["has_api_price_history"] > 0:
@@ -429,7 +461,18 @@ def _api_values(row: Row, option: ApiOption, scenario: Scenario, catalog: Catalo
         row.excluded_reason = "data must stay on own infrastructure; APIs are excluded"
 
 
-def _billing_rule_values(row: Row, price: ResolvedApiPrice, scenario: Scenario, on: dt.date) -> None:
+_CONTRACT_PRICES = tuple(f"{k}_usd_per_million_tokens" for k in (
+    "input", "output", "cache_read", "cache_write", "batch_input", "batch_output", "batch_cache_read", "batch_cache_write"))
+"""Prices an API option may set from its contract, replacing the sheet's."""
+_BATCH_PAIRS = (("input", "batch_input_usd_per_million_tokens", "input_usd_per_million_tokens"),
+                ("output", "batch_output_usd_per_million_tokens", "output_usd_per_million_tokens"),
+                ("cache read", "batch_cache_read_usd_per_million_tokens", "cache_read_usd_per_million_tokens"),
+                ("cache write", "batch_cache_write_usd_per_million_tokens", "cache_write_usd_per_million_tokens"))
+"""(what, batch price, standard price) of the resolved sheet price."""
+
+
+def _billing_rule_values(row: Row, price: ResolvedApiPrice, scenario: Scenario, on: dt.date,
+                         service_tier: str | None = None) -> None:
     """The inputs of the long-context, time-of-day, price-history and request-fee rules, and their notes."""
     v, w = row.values, scenario.workload
     sheet = Provenance(price.source, price.as_of, f"{price.provider} price sheet")
@@ -440,7 +483,14 @@ def _billing_rule_values(row: Row, price: ResolvedApiPrice, scenario: Scenario, 
         for name in ("long_context_above_input_tokens", "long_context_input_ratio", "long_context_output_ratio"):
             row.provenance[name] = sheet
         row.notes.extend(price.notes[:1] if price.tier_note else ())
-        row.notes.extend(n for n in price.notes if n.startswith(("the tier's", "calls above")))
+        # the tier's cache read ratio matters only when the workload reads the cache
+        row.notes.extend(n for n in price.notes if n.startswith(("calls above", f"service tier `{service_tier}` lists"))
+                         or (n.startswith("the tier's") and w.cacheable_prefix_share > 0))
+    else:
+        for name in ("long_context_above_input_tokens", "long_context_input_ratio", "long_context_output_ratio"):
+            row.provenance[name] = Provenance(price.source, price.as_of, "no long-context tier that the largest call crosses")
+    row.notes.extend(n for n in price.notes if n.startswith("price history: from")
+                     or ("first recorded price is dated" in n and (w.batch_eligible_share > 0 or not n.startswith("batch"))))
     if price.time_of_day_windows_utc:
         shares = window_share_by_local_hour(price.time_of_day_windows_utc, w.timezone, on)
         for h, share in enumerate(shares):
@@ -468,26 +518,27 @@ def _billing_rule_values(row: Row, price: ResolvedApiPrice, scenario: Scenario, 
     if known:
         row.notes.append(f"price history: months 1-{min(known, horizon)} start on or before the sheet's as_of ({price.as_of_date}) and pay "
                          "the recorded prices; the expected decline counts from the month after")
-    for k, (month, day, input_ratio, output_ratio, cache_ratio) in enumerate(changes[:F.PRICE_CHANGE_SLOTS]):
-        v[F.price_change_month[k].name] = float(month)
-        v[F.price_change_input_ratio[k].name] = input_ratio
-        v[F.price_change_output_ratio[k].name] = output_ratio
-        v[F.price_change_cache_read_ratio[k].name] = cache_ratio
-        for term in (F.price_change_month[k], F.price_change_input_ratio[k], F.price_change_output_ratio[k],
-                     F.price_change_cache_read_ratio[k]):
+    for k, (month, day, input_ratio, output_ratio, cache_ratio, *window_ratios) in enumerate(changes[:F.PRICE_CHANGE_SLOTS]):
+        terms = (F.price_change_month[k], F.price_change_input_ratio[k], F.price_change_output_ratio[k],
+                 F.price_change_cache_read_ratio[k], F.price_change_time_of_day_input_ratio[k],
+                 F.price_change_time_of_day_output_ratio[k], F.price_change_time_of_day_cache_read_ratio[k])
+        for term, value in zip(terms, (float(month), input_ratio, output_ratio, cache_ratio, *window_ratios)):
+            v[term.name] = value
             row.provenance[term.name] = Provenance(price.source, price.as_of, f"price in force on {day}")
         row.notes.append(f"price history: from month {month} (starting {day}) the recorded price is "
                          f"{input_ratio:g}x input, {output_ratio:g}x output of the start price")
-    if changes and price.time_of_day_windows_utc:
-        row.notes.append("time of day + price history: the window's price ratio is the one in force at the start; "
-                         "a recorded change scales both windows alike")
+        if price.time_of_day_windows_utc:
+            row.notes.append(f"time of day + price history: from month {month} the window `{price.time_of_day_variant}` "
+                             f"pays {window_ratios[0]:g}x input, {window_ratios[1]:g}x output of that month's standard price")
     if len(changes) > F.PRICE_CHANGE_SLOTS:
         row.notes.append(f"price history: {len(changes) - F.PRICE_CHANGE_SLOTS} later recorded change(s) not followed "
                          f"(the formulas follow the first {F.PRICE_CHANGE_SLOTS})")
     if price.usd_per_thousand_requests:
         v["usd_per_thousand_requests"] = price.usd_per_thousand_requests
         row.provenance["usd_per_thousand_requests"] = sheet
-        row.notes.append(f"request fee: ${price.usd_per_thousand_requests:g} per 1,000 API requests (each LLM call is one request)")
+        separate = "; each sample is a separate call, so a request" if w.samples_per_call > 1 and not w.samples_share_input else ""
+        row.notes.append(f"request fee: ${price.usd_per_thousand_requests:g} per 1,000 API requests (each LLM call is one "
+                         f"request{separate})")
 
 
 def _months_known(as_of: str | None, start: dt.date, horizon: int) -> int:

@@ -13,9 +13,18 @@ import datetime as dt
 DEEPSEEK_2026_09_10 = ("DeepSeek API news of 2026-09-10: V4.1 Flash released, deepseek-chat and deepseek-reasoner "
                        "retired (api-docs.deepseek.com/updates; Wei-Shaw/sub2api PR #6097)")
 
+PERPLEXITY_SONAR_2026_09_27 = ("Perplexity: Sonar Chat Completions support ended on 2026-09-27, rates no longer published "
+                              "(docs.perplexity.ai/docs/agent-api/migrate-from-sonar/overview, as quoted in the sheet's "
+                              "note checked 2026-10-19; BILLING.md 1.5)")
+
 RETIRED_API_MODELS: dict[tuple[str, str], tuple[dt.date, str]] = {
     ("deepseek", "deepseek-chat"): (dt.date(2026, 9, 10), DEEPSEEK_2026_09_10),
     ("deepseek", "deepseek-reasoner"): (dt.date(2026, 9, 10), DEEPSEEK_2026_09_10),
+    # the Sonar models whose sheet note says their chat completions ended (sonar-reasoning's says nothing)
+    ("perplexity", "sonar"): (dt.date(2026, 9, 27), PERPLEXITY_SONAR_2026_09_27),
+    ("perplexity", "sonar-pro"): (dt.date(2026, 9, 27), PERPLEXITY_SONAR_2026_09_27),
+    ("perplexity", "sonar-reasoning-pro"): (dt.date(2026, 9, 27), PERPLEXITY_SONAR_2026_09_27),
+    ("perplexity", "sonar-deep-research"): (dt.date(2026, 9, 27), PERPLEXITY_SONAR_2026_09_27),
 }
 """(provider id, model id) -> (the first day the model is no longer served, the announcement)."""
 

@@ -48,7 +48,8 @@ class ResolvedApiPrice:
     time_of_day_output_ratio: float = 1.0
     time_of_day_cache_read_ratio: float = 1.0
     price_changes: tuple = ()
-    """Recorded changes after the start date: (date, input ratio, output ratio, cache read ratio) to the start price."""
+    """Recorded changes after the start date: (month, date, input, output, cache read ratio to the start price,
+    time-of-day input, output, cache read ratio to that month's standard price)."""
     as_of_date: str | None = None
     """The sheet's as_of (ISO date) for the decline rule."""
     notes: tuple[str, ...] = ()

@@ -91,3 +91,23 @@ def test_a_month_outside_the_horizon_is_refused_month_0_too(capsys, month):
     out, err = capsys.readouterr()
     assert code == 2 and out == "" and "Traceback" not in err
     assert err.splitlines()[0].startswith(f"--month: {month}: must be between 1 and the horizon")
+
+
+def test_a_model_with_no_long_context_tier_shows_none_not_its_stand_in_threshold(tmp_path, capsys):
+    """gpt-4.1 has no long-context tier: the formulas hold a threshold no call reaches (1e15 tokens,
+    tco.engine.rows.NO_LONG_CONTEXT_TIER); the table says "none" instead of 1,000,000,000,000,000.00."""
+    path = tmp_path / "s.yaml"
+    path.write_text("""schema_version: 1
+scenarios:
+  - id: s
+    workload: {requests_per_day: 1000, input_tokens: 1000, output_tokens: 100, cache_write_share: 0.1}
+    finance: {horizon_months: 12, start_date: 2026-12-01}
+    options:
+      - {kind: api, id: gpt41, provider: openai, model: gpt-4.1}
+""")
+    assert main(["explain", str(path), "--option", "gpt41", "--quantity", "api_cache_write_usd"]) == 0
+    out = capsys.readouterr().out
+    [line] = [x for x in out.splitlines() if x.startswith("long_context_above_input_tokens ")]
+    assert line.split()[1] == "none" and "1,000,000,000" not in out
+    assert main(["explain", str(path), "--option", "gpt41", "--quantity", "long_context_above_input_tokens"]) == 0
+    assert "value: none\n" in capsys.readouterr().out

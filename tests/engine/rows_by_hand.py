@@ -26,7 +26,8 @@ NEUTRAL = {
     "time_of_day_input_ratio": 1.0, "time_of_day_output_ratio": 1.0, "time_of_day_cache_read_ratio": 1.0,
     "has_api_price_history": 0.0, "api_price_known_months": 0.0,
     **{f"price_change_{k}_month": 10_000.0 for k in (1, 2, 3)},
-    **{f"price_change_{k}_{kind}_ratio": 1.0 for k in (1, 2, 3) for kind in ("input", "output", "cache_read")},
+    **{f"price_change_{k}_{kind}_ratio": 1.0 for k in (1, 2, 3)
+       for kind in ("input", "output", "cache_read", "time_of_day_input", "time_of_day_output", "time_of_day_cache_read")},
     "usd_per_thousand_requests": 0.0, "tool_fee_usd_per_request": 0.0,
     "api_share_fixed": 1.0, "is_overflow": 0.0, "has_self_hosted": 0.0,
     "replica_generations_per_s": 1.0, "gpus_per_replica": 0.0, "spare_replicas": 0.0, "min_replicas": 0.0,

@@ -314,6 +314,176 @@ def test_per_request_and_tool_fees_are_added_to_the_tokens(tmp_path, capsys):
     assert "request fee" in got["notes"]
 
 
+def test_separate_sample_calls_each_pay_the_request_fee(tmp_path, capsys):
+    """Perplexity Sonar's $12 per 1,000 requests (BILLING.md 1.5; the sheet keeps the highest fee). With
+    samples_share_input false each sample is sent as its own call, so each is an API request: 3 calls x 2
+    samples = 6 requests a user request, 6 x $12 / 1,000 = $0.072; 1,000 a day over 365 / 12 days = $2,190 a
+    month (one request per call, the old count, gave $1,095). The input is paid per sample too: 6 x 1,000 in,
+    6 x 100 out at $1 / $1 per million."""
+    results = run_json(tmp_path, capsys, """\
+        requests_per_day: 1000
+        input_tokens: 1000
+        output_tokens: 100
+        llm_calls_per_request: 3
+        samples_per_call: 2
+        samples_share_input: false
+        """, """\
+        - {kind: api, id: sonar, provider: perplexity, model: sonar}
+        """, finance="horizon_months: 1\n  start_date: 2026-09-01")
+    got = results["sonar"]
+    assert got["breakdown_usd"]["api_request_fees_usd"] == pytest.approx(6 * 12 / 1_000 * 1000 * DAYS_PER_MONTH, rel=1e-12)
+    assert got["breakdown_usd"]["api_request_fees_usd"] == pytest.approx(2_190, rel=1e-12)
+    tokens = 6 * (1_000 * 1 + 100 * 1) / 1e6
+    assert got["total_cost_usd"] == pytest.approx((tokens + 6 * 12 / 1_000) * 1000 * DAYS_PER_MONTH, rel=1e-12)
+    assert "each sample is a separate call" in got["notes"]
+
+
+def test_samples_sharing_their_calls_input_ride_in_one_request(tmp_path, capsys):
+    """The same with samples_share_input true (n > 1 completions of one request): 3 requests, $0.036."""
+    results = run_json(tmp_path, capsys, """\
+        requests_per_day: 1000
+        input_tokens: 1000
+        output_tokens: 100
+        llm_calls_per_request: 3
+        samples_per_call: 2
+        """, """\
+        - {kind: api, id: sonar, provider: perplexity, model: sonar}
+        """, finance="horizon_months: 1\n  start_date: 2026-09-01")
+    assert results["sonar"]["breakdown_usd"]["api_request_fees_usd"] == pytest.approx(3 * 12 / 1_000 * 1000 * DAYS_PER_MONTH, rel=1e-12)
+
+
+BACKTEST = "horizon_months: 3\n  start_date: 2026-09-01"
+
+
+def test_a_backtest_before_the_batch_prices_recorded_date_pays_the_batch_price(tmp_path, capsys):
+    """Anthropic Claude Sonnet 4.5: $3 in / $0.30 cache read / $3.75 cache write / $15 out; batch 50 % on all four,
+    caching stacked (BILLING.md 1.2, platform.claude.com batch-processing#pricing). The sheet dates the batch
+    entry 2026-10-14, the day genai-prices checked it, not a launch: like the standard price (price_in_force),
+    months before it pay the earliest recorded batch price. Per request, half of it batched: 2,000 uncached
+    input x (3 + 1.5) / 2, 6,000 cache reads x (0.30 + 0.15) / 2, 2,000 cache writes x (3.75 + 1.875) / 2,
+    500 out x (15 + 7.5) / 2 = $0.0171; x 1,000 a day x 365 / 12 days = $520.125 a month from September on
+    (before the fix, September and October billed no batch discount: $693.50)."""
+    results = run_json(tmp_path, capsys, """\
+        requests_per_day: 1000
+        input_tokens: 10000
+        output_tokens: 500
+        cacheable_prefix_share: 0.6
+        cache_write_share: 0.2
+        batch_eligible_share: 0.5
+        """, """\
+        - {kind: api, id: sonnet, provider: anthropic, model: claude-sonnet-4-5}
+        """, finance=BACKTEST)
+    per_request = (2_000 * 2.25 + 6_000 * 0.225 + 2_000 * 2.8125 + 500 * 11.25) / 1e6
+    assert per_request == pytest.approx(0.0171)
+    got = results["sonnet"]
+    assert got["monthly_cost_usd"] == pytest.approx([per_request * 1000 * DAYS_PER_MONTH] * 3, rel=1e-12)
+    assert got["monthly_cost_usd"][0] == pytest.approx(520.125, rel=1e-12)
+    assert "batch: its first recorded price is dated 2026-10-14" in got["notes"]
+
+
+def test_a_backtest_before_a_service_tiers_recorded_date_pays_the_tier(tmp_path, capsys):
+    """OpenAI gpt-4.1 priority: $3.50 in / $14 out vs $2 / $8 standard, "verified on 2026-10-12" (sheet note).
+    From 2026-09-01 every month pays priority: 10,000 x 3.5 + 500 x 14 = $0.042 a request, $1,277.50 a month
+    (the standard price, $730, was billed in September and October before the fix, with no word)."""
+    results = run_json(tmp_path, capsys, """\
+        requests_per_day: 1000
+        input_tokens: 10000
+        output_tokens: 500
+        """, """\
+        - {kind: api, id: priority, provider: openai, model: gpt-4.1, service_tier: priority}
+        """, finance=BACKTEST)
+    got = results["priority"]
+    assert got["monthly_cost_usd"] == pytest.approx([(10_000 * 3.5 + 500 * 14) / 1e6 * 1000 * DAYS_PER_MONTH] * 3, rel=1e-12)
+    assert "service tier `priority`: its first recorded price is dated 2026-10-12" in got["notes"]
+    assert "batch: its first" not in got["notes"]  # no batch traffic: no word about batch
+
+
+def test_time_of_day_windows_keep_their_own_prices_when_the_sheet_records_a_change(tmp_path, capsys):
+    """DeepSeek V4 Flash (BILLING.md 1.4): from 2026-08-17 off-peak $0.22 in / $0.66 out; from 2026-09-10 V4.1
+    Flash off-peak $0.15 / $0.60 while peak is $0.30 / $1.20 throughout (the sheet's undated peak variant,
+    UTC 01-04 and 06-10: 7 of 24 hours of a flat day). September pays 17/24 off-peak at 0.22 / 0.66 and 7/24 at
+    0.30 / 1.20; October and November 17/24 at 0.15 / 0.60 and 7/24 still at 0.30 / 1.20. Before the fix the
+    peak ratio of September (1.36x / 1.82x) was kept and scaled down with off-peak: $61.77 in October."""
+    results = run_json(tmp_path, capsys, """\
+        requests_per_day: 1000
+        input_tokens: 10000
+        output_tokens: 500
+        """, """\
+        - {kind: api, id: flash, provider: deepseek, model: deepseek-v4-flash}
+        """, finance=BACKTEST)
+    peak, off = 7 / 24, 17 / 24
+
+    def month(off_in, off_out):
+        return (10_000 * (off * off_in + peak * 0.30) + 500 * (off * off_out + peak * 1.20)) / 1e6 * 1000 * DAYS_PER_MONTH
+
+    got = results["flash"]
+    assert got["monthly_cost_usd"] == pytest.approx([month(0.22, 0.66), month(0.15, 0.60), month(0.15, 0.60)], rel=1e-12)
+    assert got["monthly_cost_usd"][1] == pytest.approx(70.71875, rel=1e-12)
+    assert "from month 2 the window `utc-0100-0400+0600-1000` pays 2x input, 2x output" in got["notes"]
+
+
+def test_priority_long_context_calls_pay_the_standard_long_context_rates(tmp_path, capsys):
+    """OpenAI priority "excludes long context" (openai.com/api-priority-processing, BILLING.md 1.1): a call above
+    272K input tokens is billed at the standard long-context rates. gpt-5.4 priority $5 in / $30 out; standard
+    above 272K $5 / $22.50. A loop of 2 calls: 250K (priority) then 300K input (standard long context), 1,000 out
+    each: 250,000 x 5 + 1,000 x 30 + 300,000 x 5 + 1,000 x 22.5 = $2.8025 a request. Output alone: 100 a day x
+    365 / 12 x (30 + 22.5) / 1,000 = $159.69 a month (priority rate on both calls, the old bill: $182.50)."""
+    results = run_json(tmp_path, capsys, """\
+        requests_per_day: 100
+        input_tokens: 250000
+        context_growth_per_call_tokens: 50000
+        llm_calls_per_request: 2
+        output_tokens: 1000
+        """, """\
+        - {kind: api, id: prio, provider: openai, model: gpt-5.4, service_tier: priority}
+        """)
+    got = results["prio"]
+    assert got["breakdown_usd"]["api_output_usd"] == pytest.approx(100 * DAYS_PER_MONTH * (30 + 22.5) / 1_000, rel=1e-12)
+    assert got["breakdown_usd"]["api_output_usd"] == pytest.approx(159.6875, rel=1e-12)
+    assert got["total_cost_usd"] == pytest.approx(2.8025 * 100 * DAYS_PER_MONTH, rel=1e-12)
+    assert "service tier `priority` lists no long-context rates" in got["notes"]
+
+
+@pytest.mark.parametrize("cached_share,noted", [(0.0, False), (0.5, True)])
+def test_the_tiers_cache_read_ratio_is_noted_only_when_the_workload_reads_the_cache(tmp_path, capsys, cached_share, noted):
+    """gpt-5.4 flex: cache reads $0.13, $0.25 above 272K (1.92x) while input doubles (sheet; BILLING.md 1.1-1.2). The
+    formulas charge cache reads at the input ratio, which a note says - only where cache reads are billed."""
+    results = run_json(tmp_path, capsys, f"""\
+        requests_per_day: 100
+        input_tokens: 300000
+        output_tokens: 1000
+        cacheable_prefix_share: {cached_share}
+        """, """\
+        - {kind: api, id: flex, provider: openai, model: gpt-5.4, service_tier: flex}
+        """)
+    assert ("the tier's cache read ratio (1.92308x)" in results["flex"]["notes"]) is noted
+
+
+def test_notes_describe_the_contract_prices_charged(tmp_path, capsys):
+    """gpt-4.1 lists no cache write price (BILLING.md 1.3: no write fee before GPT-5.6); a contract sets one, $2.50,
+    and an input price of $1.60 but no batch price. The bill charges the contract write price, so no note may
+    say writes are "billed at input price"; the batch half pays the sheet's list batch input $1, which a note
+    says. Per request (half batched): 3,000 uncached input x (1.6 + 1) / 2, 5,000 cache reads at $0.50 (no batch
+    cache price: the standard one), 2,000 writes at $2.50 (batch writes: the batch input price, $1, as the sheet
+    lists no write price) averaged (2.5 + 1) / 2, 500 out x (8 + 4) / 2."""
+    results = run_json(tmp_path, capsys, """\
+        requests_per_day: 1000
+        input_tokens: 10000
+        output_tokens: 500
+        cacheable_prefix_share: 0.5
+        cache_write_share: 0.2
+        batch_eligible_share: 0.5
+        """, """\
+        - {kind: api, id: contract, provider: openai, model: gpt-4.1, input_usd_per_million_tokens: 1.6,
+           cache_write_usd_per_million_tokens: 2.5}
+        """)
+    got = results["contract"]
+    per_request = (3_000 * 1.3 + 5_000 * 0.5 + 2_000 * 1.75 + 500 * 6) / 1e6
+    assert got["total_cost_usd"] == pytest.approx(per_request * 1000 * DAYS_PER_MONTH, rel=1e-12)
+    assert "no cache write price: a token written to the cache is billed as input" not in got["notes"]
+    assert "your contract sets the standard input price but not the batch one" in got["notes"]
+
+
 def _run_error(tmp_path, capsys, text: str) -> tuple[int, str, str]:
     path = tmp_path / "too-long.yaml"
     path.write_text(textwrap.dedent(text), encoding="utf-8")
@@ -414,10 +584,18 @@ def test_the_workbook_recomputes_every_billing_rule_with_its_own_formulas(tmp_pa
               - {{kind: api, id: deepseek, provider: deepseek, model: deepseek-v4-flash}}
               - {{kind: api, id: large, provider: mistral, model: mistral-large-4}}
           - id: fees
-            workload: {{requests_per_day: 500, input_tokens: 2000, output_tokens: 300, llm_calls_per_request: 3}}
+            workload: {{requests_per_day: 500, input_tokens: 2000, output_tokens: 300, llm_calls_per_request: 3,
+                        samples_per_call: 2, samples_share_input: false}}
             finance: {{horizon_months: 3, start_date: 2026-12-01, api_price_decline_per_year: 0.2}}
             options:
               - {{kind: api, id: sonar, provider: perplexity, model: sonar-pro, tool_fee_usd_per_request: 0.02}}
+          - id: backtest
+            workload: {{requests_per_day: 500, input_tokens: 200000, context_growth_per_call_tokens: 50000,
+                        llm_calls_per_request: 3, output_tokens: 1000, cacheable_prefix_share: 0.3, batch_eligible_share: 0.5}}
+            finance: {{horizon_months: 3, start_date: 2026-09-01, api_price_decline_per_year: 0.2}}
+            options:
+              - {{kind: api, id: flash, provider: deepseek, model: deepseek-v4-flash}}
+              - {{kind: api, id: prio, provider: openai, model: gpt-5.4, service_tier: priority}}
         """), encoding="utf-8")
     run = run_scenarios([path], today=dt.date(2026, 11, 27))
     results = run.results
@@ -425,6 +603,8 @@ def test_the_workbook_recomputes_every_billing_rule_with_its_own_formulas(tmp_pa
     notes = {rec["option"]: rec["notes"] for rec in records}
     assert "long-context tier per call" in notes["gemini"] and "request fee" in notes["sonar"]
     assert "time of day" in notes["deepseek"] and "price history" in notes["deepseek"]
+    assert "from month 2 the window" in notes["flash"] and "lists no long-context rates" in notes["prio"]
+    assert "first recorded price is dated" in notes["prio"]
     # one month row past the longest horizon: no total or NPV reads further, and the evaluator's time grows with the rows
     exported = export_workbook(run, tmp_path / "rules.xlsx", month_rows=rows_past_the_longest_horizon(run))
     # LibreOffice computes a copy without the engine's cached values: every figure read back is its own

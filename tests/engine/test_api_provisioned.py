@@ -74,3 +74,49 @@ def test_overflow_needs_a_fixed_number_of_units(tmp_path):
     path.write_text(textwrap.dedent(SCENARIO.format(minimum=1)) + "        overflow_api: somewhere\n")
     with pytest.raises(TcoUserError, match="overflow_api needs a fixed number of units"):
         load_scenario_files([path])
+
+
+# BILLING.md 1.8's own example: gpt-5.2, 3,400 input TPM per PTU, output weight 8; 1,000 calls a minute
+# (1,440,000 a day, a flat day) of 100 in / 50 out count (100 + 8 x 50) x 1,000 = 500,000 TPM -> 147.06 -> 148 units.
+PTU_EXAMPLE = """
+schema_version: 1
+scenarios:
+  - id: ptu
+    workload: {{requests_per_day: 1440000, peak_to_average: 1.0, input_tokens: 100, output_tokens: 50, {workload}}}
+    finance: {{horizon_months: 1, start_date: 2026-12-01}}
+    options:
+      - kind: api-provisioned
+        id: ptu
+        provider: azure-openai
+        model: gpt-5.2
+        usd_per_unit_hour: 1.0            # ASSUMPTION (test input)
+        tokens_per_minute_per_unit: 3400  # Azure gpt-5.2 input TPM per PTU (BILLING.md 1.8)
+        output_token_weight: 8
+        minimum_units: 15
+        source: ASSUMPTION (test input)
+"""
+
+
+def units_for(tmp_path, workload: str) -> float:
+    path = tmp_path / "ptu_example.yaml"
+    path.write_text(textwrap.dedent(PTU_EXAMPLE.format(workload=workload)))
+    loaded = load_scenario_files([path])
+    rows, problems = build_rows(loaded.scenarios, load_catalog(providers_of(loaded.scenarios), [], []), TODAY)
+    assert not problems, problems
+    return evaluate_rows(rows, [], TODAY).monthly.filter(pl.col("month") == 1).to_dicts()[0]["gpus_busiest_hour"]
+
+
+def test_cached_input_is_not_counted_against_provisioned_capacity(tmp_path):
+    """"Cached tokens are 100 % deducted from utilisation" (BILLING.md 1.8, Azure PTU onboarding): with half the
+    input cached, (50 + 8 x 50) x 1,000 = 450,000 TPM / 3,400 = 132.35 -> 133 units (counting it: 148)."""
+    assert units_for(tmp_path, "cacheable_prefix_share: 0.0") == pytest.approx(148)
+    assert units_for(tmp_path, "cacheable_prefix_share: 0.5") == pytest.approx(133)
+
+
+def test_samples_sharing_a_calls_input_count_it_once(tmp_path):
+    """2 samples per call sharing the input: the call sends its 100 input tokens once (as the API bill counts them,
+    tco.engine.formulas.input_tokens_per_request) and gets 2 x 50 out: (100 + 8 x 100) x 1,000 = 900,000 TPM / 3,400
+    = 264.7 -> 265 units (input counted per sample: 295). Sent as separate calls, each sample sends it:
+    (200 + 800) x 1,000 / 3,400 = 294.1 -> 295."""
+    assert units_for(tmp_path, "samples_per_call: 2") == pytest.approx(265)
+    assert units_for(tmp_path, "samples_per_call: 2, samples_share_input: false") == pytest.approx(295)

@@ -188,6 +188,19 @@ def test_a_model_retired_within_the_horizon_is_warned_with_its_announcement():
     assert retired("2025-09-01", 12) == []  # its last month starts 2026-08-01
 
 
+def test_perplexity_sonar_chat_completions_ended_on_2026_09_27():
+    """BILLING.md 1.5 and the sheet's note (checked 2026-10-19): "Sonar Chat Completions support ended on
+    2026-09-27". A scenario reaching that day with Sonar is priced for months no one can buy: warned."""
+    from tco.load.catalog import load_catalog
+
+    catalog = load_catalog({"perplexity"})
+    text = _deepseek_chat_scenario("2026-06-01", 12).replace("provider: deepseek, model: deepseek-chat",
+                                                             "provider: perplexity, model: sonar")
+    [within] = [w for w in plausibility_warnings(parse_scenarios_text(text, "s.yaml"), catalog) if "retired" in w.message]
+    assert "was retired on 2026-09-27, within the scenario's 12 months from 2026-06-01" in within.message
+    assert "migrate-from-sonar" in within.message
+
+
 def test_every_curated_retirement_is_in_the_bundled_sheets_and_needs_its_source():
     """The importer writes `api_retirements.RETIRED_API_MODELS` into the sheets (a re-import reproduces them, see
     test_pricing_import); a date without its announcement is refused."""
