@@ -607,7 +607,8 @@ cash_cost_usd = named(
 cost of capital (discounting the cash flows is what charges for the capital)."""
 discount_factor = named("discount_factor", "discount factor",
                         1 / (1 + discount_rate_per_year) ** (month / MONTHS_PER_YEAR), "ratio")
-"""Costs are paid at the end of each month."""
+"""Costs are paid at the end of each month, purchases and upfront parts included (Excel's NPV convention,
+BILLING.md 4): month 1's purchase is discounted one month, though the cost of capital charges it from the start."""
 discounted_cost_usd = named("discounted_cost_usd", "discounted cash paid this month", cash_cost_usd * discount_factor, "USD")
 """NPV is taken on cash flows, not on the accounting view."""
 
