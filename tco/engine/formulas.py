@@ -376,11 +376,9 @@ instance_hours = named(
     "instance-hours")
 """A cloud bills instances, not GPUs: 3 replicas of 2 GPUs on 8-GPU instances rent one instance, 2 GPUs idle."""
 instances_in_month = named("instances_in_month", "instances (average over the month)", instance_hours / HOURS_PER_MONTH, "instances")
-gpu_hours = named("gpu_hours", "GPU-hours paid this month", instance_hours * gpus_per_instance, "GPU-hours")
-gpus_in_month = named("gpus_in_month", "GPUs paid (average over the month)", gpu_hours / HOURS_PER_MONTH, "GPUs")
+gpu_hours = named("gpu_hours", "GPU-hours the fleet runs this month (whole instances)", instance_hours * gpus_per_instance, "GPU-hours")
+"""What a rented fleet pays by the hour; owned and reserved GPUs are paid for whether they run or not (paid_gpu_hours)."""
 busy_gpu_hours = named("busy_gpu_hours", "GPU-hours of serving replicas", replica_hours * gpus_per_replica, "GPU-hours")
-idle_gpus_in_month = named("idle_gpus_in_month", "GPUs paid but holding no replica (average)",
-                           (gpu_hours - busy_gpu_hours) / HOURS_PER_MONTH, "GPUs")
 gpus_busiest_hour = named(
     "gpus_busiest_hour", "GPUs paid in the busiest hour",
     has_self_hosted * in_horizon * gpus_per_instance * where(
@@ -391,22 +389,6 @@ gpus_busiest_hour = named(
               instances_static)),
     "GPUs")
 """An autoscaled fleet is largest in its busiest hour; its average over the month is smaller."""
-utilization = named(
-    "utilization", "average busy share of the provisioned replicas",
-    where(replica_hours.gt(0),
-          self_hosted_generations_per_s * in_horizon * HOURS_PER_MONTH / maximum(replica_hours * replica_generations_per_s, 1e-12),
-          0), "fraction")
-"""Derived from the load, never typed in: idle hours between peaks are what self-hosting pays for."""
-
-energy_kwh_in_month = named(
-    "energy_kwh_in_month", "energy drawn this month (facility, incl. PUE)",
-    (busy_gpu_hours * (idle_power_share + (1 - idle_power_share) * utilization)
-     + (gpu_hours - busy_gpu_hours) * idle_power_share) * server_power_per_gpu_kw * pue, "kWh")
-"""Server power per GPU (the sourced server-to-GPU ratio that also sizes colocation): replicas draw
-idle + (1 - idle) x utilization of it, GPUs without a replica draw idle. Shown for rented fleets too."""
-carbon_kg_co2e_in_month = named("carbon_kg_co2e_in_month", "emissions this month (location-based)",
-                                energy_kwh_in_month * grid_gco2e_per_kwh / GRAMS_PER_KG, "kgCO2e")
-"""Scope 2, location-based: the facility's energy x the grid's average intensity. Rented fleets too."""
 self_hosted_requests_in_month = named("self_hosted_requests_in_month", "requests served by the own fleet this month",
                                       requests_in_month * self_hosted_share * in_horizon, "requests")
 self_hosted_tokens_in_month = named("self_hosted_tokens_in_month", "tokens served by the own fleet this month",
@@ -483,7 +465,45 @@ def _owned_at(month_term: Term) -> Term:
 
 gpus_owned = named("gpus_owned", "GPUs owned (bought when first needed, then kept)",
                    is_purchased * maximum(gpus_committed_needed, gpus_needed_first_month), "GPUs")
-"""Purchased GPUs are committed: a fleet that needs fewer later still owns, powers no more, and depreciates them."""
+"""Purchased GPUs are committed: a fleet that needs fewer later still owns, powers (at idle) and depreciates them."""
+
+# ------------------------------------------------------------------ GPUs paid for, busy and idle
+gpus_committed = named(
+    "gpus_committed", "GPUs paid for whether needed or not (owned, or reserved for a term)",
+    in_horizon * where((is_purchased + is_reserved * (1 - is_mixed)).gt(0.5),
+                       maximum(gpus_committed_needed, gpus_needed_first_month), 0), "GPUs")
+"""Bought or reserved when first needed, then kept: the count the purchases and the terms are paid on.
+(A mixed fleet's base is reserved too; its GPUs paid are counted in base_gpu_hours and burst_gpu_hours.)"""
+paid_gpu_hours = named("paid_gpu_hours", "GPU-hours paid for this month (rented, owned or reserved)",
+                       maximum(gpu_hours, gpus_committed * HOURS_PER_MONTH), "GPU-hours")
+"""A shrinking fleet still pays for every GPU it holds, busy or not: a reserved term is owed whole, an owned
+GPU depreciates while idle (BILLING.md 4, IAS 16.55) and pays colocation."""
+powered_gpu_hours = named("powered_gpu_hours", "GPU-hours drawing power this month",
+                          maximum(gpu_hours, is_purchased * gpus_committed * HOURS_PER_MONTH), "GPU-hours")
+"""Owned GPUs stay in the rack at idle draw when no replica needs them; a reserved GPU no replica
+needs is not started (the cloud's instance, not yours, draws nothing for it)."""
+gpus_in_month = named("gpus_in_month", "GPUs paid for (average over the month)", paid_gpu_hours / HOURS_PER_MONTH, "GPUs")
+idle_gpus_in_month = named("idle_gpus_in_month", "GPUs paid for but holding no replica (average)",
+                           (paid_gpu_hours - busy_gpu_hours) / HOURS_PER_MONTH, "GPUs")
+utilization = named(
+    "utilization", "average busy share of the GPUs paid for",
+    where(replica_hours.gt(0),
+          self_hosted_generations_per_s * in_horizon * HOURS_PER_MONTH * gpus_per_replica
+          / maximum(paid_gpu_hours * replica_generations_per_s, 1e-12),
+          0), "fraction")
+"""Derived from the load, never typed in: idle hours between peaks, GPUs left idle in a whole instance and
+GPUs kept after demand fell are what self-hosting pays for."""
+
+energy_kwh_in_month = named(
+    "energy_kwh_in_month", "energy drawn this month (facility, incl. PUE)",
+    (powered_gpu_hours * idle_power_share + paid_gpu_hours * utilization * (1 - idle_power_share))
+    * server_power_per_gpu_kw * pue, "kWh")
+"""Server power per GPU (the sourced server-to-GPU ratio that also sizes colocation): every powered
+GPU draws idle, and the load adds (1 - idle) x full draw for the GPU-hours it keeps busy
+(paid GPU-hours x utilization). Shown for rented fleets too."""
+carbon_kg_co2e_in_month = named("carbon_kg_co2e_in_month", "emissions this month (location-based)",
+                                energy_kwh_in_month * grid_gco2e_per_kwh / GRAMS_PER_KG, "kgCO2e")
+"""Scope 2, location-based: the facility's energy x the grid's average intensity. Rented fleets too."""
 gpu_replacement_price_factor = named(
     "gpu_replacement_price_factor", "price of a replacement / price of the GPU it replaces",
     (1 + gpu_price_change_per_year) ** (depreciation_months / MONTHS_PER_YEAR), "ratio")
@@ -624,7 +644,8 @@ cash_cost_usd = named(
 cost of capital (discounting the cash flows is what charges for the capital)."""
 discount_factor = named("discount_factor", "discount factor",
                         1 / (1 + discount_rate_per_year) ** (month / MONTHS_PER_YEAR), "ratio")
-"""Costs are paid at the end of each month."""
+"""Costs are paid at the end of each month, purchases and upfront parts included (Excel's NPV convention,
+BILLING.md 4): month 1's purchase is discounted one month, though the cost of capital charges it from the start."""
 discounted_cost_usd = named("discounted_cost_usd", "discounted cash paid this month", cash_cost_usd * discount_factor, "USD")
 """NPV is taken on cash flows, not on the accounting view."""
 

@@ -92,6 +92,8 @@ Predictor = Callable[..., Any]
 PriceResolver = Callable[..., ResolvedApiPrice]
 
 _USER = Provenance("scenario file")
+DEFAULT_SOURCE = "default"
+"""Source of an input the scenario left at its field's default (tco.model.scenario; docs/fields.md)."""
 
 
 def build_rows(scenarios: list[Scenario], catalog: Catalog, today: dt.date,
@@ -290,10 +292,30 @@ def set_fields(values: dict[str, float], provenance: dict[str, Provenance], scop
         if value is None or isinstance(value, str) or not f.applies(applies_to):
             continue  # a word (`replicas: auto`) is resolved by the rows builder
         values[f.input] = f.input_value(value, scenario)
-        if f.scale != 1.0 or f.offset != 0.0:
+        if not _written(owner, f.path):
+            provenance[f.input] = _default(f)
+        elif f.scale != 1.0 or f.offset != 0.0:
             provenance[f.input] = Provenance("scenario file", note=f"from {f.yaml_path}")
         else:
             provenance[f.input] = _USER
+
+
+def _written(owner: Any, path: tuple[str, ...]) -> bool:
+    """Whether the scenario file (or a --set) wrote this key, not just left it at its default."""
+    node = owner
+    for key in path:
+        if node is None or key not in getattr(node, "model_fields_set", ()):
+            return False
+        node = getattr(node, key)
+    return True
+
+
+def _default(f) -> Provenance:
+    """A field left at its default says so (an input the reader never chose is not the scenario file's),
+    with the default's reason when the field's documentation states one."""
+    doc = (f.model().model_fields[f.key].description or "").strip()
+    reason = next((part.strip() for part in doc.replace("\n", " ").split(". ") if "default" in part.lower()), "")
+    return Provenance(DEFAULT_SOURCE, note=f"{f.yaml_path} not in the scenario: the field's default" + (f" ({reason.rstrip('.')})" if reason else ""))
 
 
 def _workload_values(scenario: Scenario) -> tuple[dict[str, float], dict[str, Provenance]]:

@@ -10,7 +10,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.workbook.defined_name import DefinedName
 
 from tco.engine import fields
-from tco.engine.rows import Provenance
+from tco.engine.rows import DEFAULT_SOURCE, Provenance
 from tco.export.constants import ConstantTable
 from tco.export.grid import DATE, SCIENTIFIC, WHOLE, Grid, format_for_value, number_format_for
 from tco.export.names import quote_sheet, urls_in
@@ -232,7 +232,7 @@ def build_sources(plans: list[ScenarioPlan], catalog) -> Grid:
                 prov = row.provenance.get(name)
                 if prov is None:
                     continue
-                kind = "assumption" if prov.source == "scenario file" else "input figure"
+                kind = {"scenario file": "assumption", DEFAULT_SOURCE: "default"}.get(prov.source, "input figure")
                 used = f"{plan.scenario.id}" if name in plan.scenario_inputs else who
                 add(kind, name, name, prov.source, prov.as_of, prov.note, used)
     r = 4

@@ -30,7 +30,11 @@ def formulas_markdown() -> str:
         "and a reserved term's price evenly over its months. The **cash basis** (`cash_cost_usd`,",
         "`total_cash_usd`) books a purchase and a term's upfront part in the month they are paid and sales",
         "as inflows, with no depreciation and no cost of capital. **NPV (`npv_usd`) discounts the cash flows**,",
-        "at month ends; the cost of capital is then in the discount rate, not in a line.",
+        "at month ends; the cost of capital is then in the discount rate, not in a line. Month-end holds for",
+        "purchases and upfront parts too (Excel's NPV convention, BILLING.md 4): GPUs bought in month 1 are",
+        "discounted one month, as if paid at the end of month 1, while the accounting view's cost of capital",
+        "charges them from the start of that month; paid at day 0 they would weigh (1 + r)^(1/12) more",
+        "(0.64 % at r = 8 %).",
         "",
     ]
     terms = (*F.COST_LINES, *F.MONTHLY_RESULTS, *F.HORIZON_RESULTS)

@@ -39,6 +39,14 @@ scenarios:
         operations: {server_power_per_gpu_kw: 1.0, idle_power_share: 0.3, pue: 1.5, usd_per_kwh: 0.1,
                      grid_carbon_figure: grid-carbon-france-ember}
       - kind: self-hosted
+        id: default-draw
+        model: llama-3.3-70b
+        gpu: h100-sxm
+        gpus_per_replica: 1
+        replica_output_tokens_per_s: 1000
+        payment: {mode: on-demand, gpu_usd_per_hour: 2.0}
+        operations: {server_power_per_gpu_kw: 1.0, grid_gco2e_per_kwh: 400}
+      - kind: self-hosted
         id: unknown-grid
         model: llama-3.3-70b
         gpu: h100-sxm
@@ -104,3 +112,13 @@ def test_a_misspelt_grid_figure_is_a_located_error_with_a_suggestion(tmp_path):
     [problem] = e.value.problems
     assert problem.field.endswith("operations.grid_carbon_figure") and problem.line is not None
     assert "grid-carbon-france-ember" in problem.hint
+
+
+def test_emissions_on_the_default_pue_and_idle_draw_say_they_are_a_lower_bound(records):
+    # PUE 1 (no facility overhead) and idle 0 are the fields' defaults, not figures: published PUEs are
+    # above 1 (AWS 1.15 in 2023/2024, Google ~1.1, Uptime survey average 1.54-1.58; BILLING.md 3).
+    # 1 completion/s on a 10/s replica: 730 h x 1 kW x (0 + 1 x 0.1) x 1 = 73 kWh a month.
+    r = records["default-draw"]
+    assert r["energy_kwh"] == pytest.approx(12 * 73)
+    assert "lower bound" in r["carbon_note"] and "pue 1" in r["carbon_note"] and "idle_power_share 0" in r["carbon_note"]
+    assert "lower bound" not in records["rented"]["carbon_note"]

@@ -72,3 +72,24 @@ def test_the_ui_text_lists_the_inputs_the_builder_found(results):
     for i in used:
         if not i.from_engine:
             assert f"  {i.name} = " in text, i.name
+
+
+def test_inputs_left_at_their_default_are_labelled_defaults_not_the_scenario_file():
+    # The bundled regulated example's on-demand option writes no operations block: its PUE (1) and idle share (0)
+    # are the fields' defaults, not figures the scenario chose; the option's gpus_per_replica (2) it does write.
+    from tco.engine.explanation import explain_quantity
+    from tco.run import example_files, run_scenarios
+
+    regulated = next(p for p in example_files() if p.stem == "regulated")
+    results = run_scenarios([regulated], today=TODAY, with_breakeven=False).results
+    e = explain_quantity(results, "regulated", "llama-3.3-70b-aws-on-demand", "energy_kwh_in_month", 1)
+    inputs = {i.name: i for i in e.inputs}
+    for name in ("pue", "idle_power_share"):
+        assert inputs[name].source == "default", name
+        assert f"operations.{name} not in the scenario" in inputs[name].note
+    assert inputs["gpus_per_replica"].source == "scenario file"
+    # a value given with --set is the scenario's again
+    changed = run_scenarios([regulated], today=TODAY, with_breakeven=False,
+                            overrides=["options.llama-3.3-70b-aws-on-demand.operations.pue=1.15"]).results
+    e = explain_quantity(changed, "regulated", "llama-3.3-70b-aws-on-demand", "energy_kwh_in_month", 1)
+    assert {i.name: i.source for i in e.inputs}["pue"] == "scenario file"

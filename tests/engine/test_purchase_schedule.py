@@ -78,6 +78,33 @@ def test_a_shrinking_fleet_keeps_and_depreciates_what_it_bought():
     assert column(r, "bought", "depreciation_usd") == pytest.approx([640, 640, 640])
 
 
+def test_gpus_kept_after_demand_falls_are_counted_powered_at_idle_and_licensed():
+    # BILLING.md 4 (IAS 16.55): an owned asset keeps depreciating while idle, so the fleet still holds
+    # 2 GPUs when the volume halves; README: idle GPUs draw idle power; software is per GPU-month
+    # (operations.software_usd_per_gpu_month; the regulated example's is DGX support per system-year / 8 / 12).
+    # Load 2, 1, 0.5 completions/s; 1/s per GPU: GPUs serving 2, 1, ceil(0.5) = 1; owned 2, 2, 2.
+    owned = {**FLEET, "monthly_growth": -0.5, "horizon_months": 3.0, "gpu_price_change_per_year": 0.0,
+             "server_power_per_gpu_kw": 1.0, "idle_power_share": 0.3, "pue": 1.5, "usd_per_kwh": 0.1,
+             "software_usd_per_gpu_month": 100.0}
+    r = evaluate(("bought", "self-hosted", owned))
+    assert column(r, "bought", "gpus_in_month") == pytest.approx([2, 2, 2])
+    assert column(r, "bought", "idle_gpus_in_month") == pytest.approx([0, 1, 1])
+    # busy share of the GPUs paid for: 2/2, 1/2, 0.5/2
+    assert column(r, "bought", "utilization") == pytest.approx([1, 0.5, 0.25])
+    # Every owned GPU draws idle 0.3 kW, the load adds 0.7 kW per GPU-hour it keeps busy; x PUE 1.5:
+    # month 1: 2 x 730 x (0.3 + 0.7)             = 1,460 kWh  x 1.5 = 2,190 kWh
+    # month 2: 2 x 730 x 0.3 + 1 x 730 x 0.7     = 949 kWh    x 1.5 = 1,423.5 kWh
+    # month 3: 2 x 730 x 0.3 + 0.5 x 730 x 0.7   = 693.5 kWh  x 1.5 = 1,040.25 kWh
+    assert column(r, "bought", "energy_kwh_in_month") == pytest.approx([2_190, 1_423.5, 1_040.25])
+    assert column(r, "bought", "power_usd") == pytest.approx([219, 142.35, 104.025])
+    # software 2 GPUs x 100 $ every month, not 2, 1, 1 GPUs
+    assert column(r, "bought", "software_usd") == pytest.approx([200, 200, 200])
+    opt = r.options.filter(pl.col("option") == "bought")
+    assert opt["gpus_average"][0] == pytest.approx(2)
+    # GPU-weighted: (1 + 0.5 + 0.25) x 2 / (3 x 2)
+    assert opt["utilization_average"][0] == pytest.approx(1.75 / 3)
+
+
 def test_npv_discounts_the_cash_flows_not_the_depreciation():
     # One month, 12 % a year: the purchase of 2,400 is paid in month 1 and the fleet is sold at its
     # book value 1,760 at the end of the month: net cash 640, discounted by 1.12^(1/12).

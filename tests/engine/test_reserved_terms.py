@@ -84,3 +84,24 @@ def test_a_growing_fleet_signs_new_terms_for_the_gpus_it_adds():
     assert column(r, "grow", "reserved_signed_usd") == pytest.approx([17_520, 17_520])
     assert column(r, "grow", "reserved_usd") == pytest.approx([1_460, 2_920])
     assert column(r, "grow", "reserved_beyond_horizon_usd") == pytest.approx([0, 30_660])
+
+
+def test_reserved_gpus_kept_after_demand_falls_are_counted_as_paid_and_idle():
+    # The whole term is owed whether used or not (BILLING.md 1.8 / 2; README "a reservation is a contract"):
+    # 2 GPUs reserved in month 1 stay paid when the volume halves. Load 2, 1, 0.5 completions/s, 1/s per GPU:
+    # GPUs serving 2, 1, ceil(0.5) = 1.
+    shrinking = {**ONE_GPU, "requests_per_day": 2 * 86_400.0, "monthly_growth": -0.5, "horizon_months": 3.0,
+                 "term_months": 12.0, "server_power_per_gpu_kw": 1.0, "idle_power_share": 0.3,
+                 "software_usd_per_gpu_month": 100.0}
+    r = evaluate(("rsv", "self-hosted", shrinking))
+    # 2 GPUs x 2 $ x 730 h every month
+    assert column(r, "rsv", "reserved_usd") == pytest.approx([2_920] * 3)
+    assert column(r, "rsv", "gpus_in_month") == pytest.approx([2, 2, 2])
+    assert column(r, "rsv", "idle_gpus_in_month") == pytest.approx([0, 1, 1])
+    assert column(r, "rsv", "utilization") == pytest.approx([1, 0.5, 0.25])
+    # software per GPU paid for: 2 x 100 $
+    assert column(r, "rsv", "software_usd") == pytest.approx([200] * 3)
+    # Energy (reported, not charged): a reserved GPU no replica needs is not started, so only the serving
+    # GPUs draw: month 2: 1 x 730 x (0.3 + 0.7 x 1) = 730 kWh; month 3: 1 x 730 x 0.3 + 0.5 x 730 x 0.7 = 474.5 kWh.
+    assert column(r, "rsv", "energy_kwh_in_month") == pytest.approx([1_460, 730, 474.5])
+    assert totals(r, "rsv")["gpus_average"] == pytest.approx(2)
