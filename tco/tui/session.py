@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -106,7 +107,10 @@ class Session:
         if text == "":
             node.pop(path[-1], None)
         else:
-            node[path[-1]] = parse_scalar(text)
+            value = parse_scalar(text)
+            if isinstance(value, float) and value.is_integer() and _whole_field(path):
+                value = int(value)  # `1e3` tokens are written 1000, as the schema's integer
+            node[path[-1]] = value
         return data
 
     def validate(self, data: dict[str, Any]) -> Scenario:
@@ -249,14 +253,35 @@ def _inside(path: Path, folder: Path) -> bool:
         return False
 
 
+EXPONENT_NUMBER = re.compile(r"[-+]?(\d[\d_]*(\.[\d_]*)?|\.\d[\d_]*)[eE][-+]?\d+")
+"""`1e3`, `2.5E-4`: numbers to a reader (and to YAML 1.2), but text to YAML 1.1, which wants `1.0e+3`."""
+
+
 def parse_scalar(text: str) -> Any:
-    """`5000` -> 5000, `0.05` -> 0.05, `2026-12-01` -> a date, `true` -> True: as YAML reads it, like `--set`."""
+    """`5000` -> 5000, `0.05` -> 0.05, `2026-12-01` -> a date, `true` -> True: as YAML reads it, like `--set`.
+
+    Text that YAML cannot read as typed (`2026-02-30` looks like a date but is none) stays text:
+    the scenario model then refuses it with its usual message. `1e3` becomes the number 1000.0
+    (YAML 1.1 would keep the text `1e3`, which the model accepts but the saved file would quote).
+    """
     import yaml
 
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
+        value = yaml.safe_load(text)
+    except (yaml.YAMLError, ValueError, OverflowError):
         return text
+    if isinstance(value, str) and EXPONENT_NUMBER.fullmatch(text.strip()):
+        return float(text.strip().replace("_", ""))
+    return value
+
+
+def _whole_field(path: tuple[str, ...]) -> bool:
+    """The field map says this workload or finance input is a whole number (tokens, months)."""
+    from tco.engine.fields import fields_of
+
+    if len(path) < 2 or path[0] not in ("workload", "finance"):
+        return False
+    return any(f.path == tuple(path[1:]) and f.ui == "whole" for f in fields_of(path[0]))
 
 
 def open_session(files: list[Path] | None, today: dt.date | None = None, hardware_dirs=None, pricing_dirs=None) -> Session:
