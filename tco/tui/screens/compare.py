@@ -539,6 +539,8 @@ class CompareScreen(Screen):
             where += f" (a copy of the bundled example {saved.redirected_from.name})"
         kept = " Comments kept." if saved.comments_kept else " The original could not be read back: comments not kept."
         backup = f" The previous version is kept as {saved.backup}." if saved.backup else ""
+        if saved.original is not None and saved.original != saved.backup:
+            backup += f" The file as it was before this session's first save stays in {saved.original.name}."
         self.notify(f"{where}.{kept}{backup}", title="Saved", timeout=10)
         if not s.dirty:
             self.app.sub_title = ""
