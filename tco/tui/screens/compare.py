@@ -48,6 +48,8 @@ class CompareScreen(Screen):
         Binding("a", "browse('api')", "APIs", id="browse-api-prices", show=False, tooltip="Browse API prices; enter adds an API option"),
         Binding("c", "next_chart", "Chart", id="next-chart", show=False, tooltip="Switch between the two charts"),
     ]
+    AUTO_FOCUS = "#costs"
+    """Start in the ranked options (Textual would focus the scenario list first; on a tiny terminal that opens the sidebar)."""
     PANES = ("scenarios", "form", "costs", "charts")
     """Tab order between panes (tab no longer walks through every input; up and down do that in the form)."""
 
@@ -352,9 +354,18 @@ class CompareScreen(Screen):
             target = self.query_one("#charts", TabbedContent).query_one(Tabs)
         else:
             target = self.query_one(f"#{pane}")
+        sidebar = self.query_one("#sidebar")
+        if pane in ("scenarios", "form") and not sidebar.has_class("-open"):
+            sidebar.add_class("-open")  # on a tiny terminal the sidebar is hidden until one of its panes is wanted
+            if target is not None:
+                self.call_after_refresh(self._focus, target)
+            return
         if target is not None:
-            target.focus()
-            target.scroll_visible()
+            self._focus(target)
+
+    def _focus(self, target) -> None:
+        target.focus()
+        target.scroll_visible()
 
     def on_descendant_focus(self, event) -> None:
         from textual.widgets import Input
@@ -363,6 +374,7 @@ class CompareScreen(Screen):
             self._last_form_input = event.widget
         for pane in self.PANES:
             self.query_one(f"#{pane}").set_class(self._pane_of(event.widget) == pane, "-active-pane")
+        self.query_one("#sidebar").set_class(self._pane_of(event.widget) in ("scenarios", "form"), "-open")
 
     # ------------------------------------------------------------------ options
     def highlighted_option(self) -> str | None:
