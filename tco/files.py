@@ -18,7 +18,8 @@ The rules around an output (issue 19):
 - a run killed with SIGKILL cannot clean up: its temp files are removed by the next write into
   the same folder (only when the process named in the file name is gone);
 - the backup of the replaced file is made atomically (a hard link, or a copy to a temp file then a
-  rename), and only the newest `KEEP_BACKUPS` backups of a file are kept;
+  rename), and only the newest `KEEP_BACKUPS` backups of a file are kept (plus those the caller
+  protects: the TUI keeps the file as it was before a session's first save until the session ends);
 - an output that is a symlink is followed: its target is written (and backed up), the link stays;
 - an output that exists and is not a regular file (a device such as /dev/null, a FIFO, a socket) is
   opened and written in place, as a shell's `>` does: there is no file to keep, and renaming a temp
@@ -113,10 +114,11 @@ def backups_of(path: Path) -> list[Path]:
     return [path.with_name(name) for *_, name in found]
 
 
-def prune_backups(path: Path, keep: int = KEEP_BACKUPS) -> list[Path]:
-    """Delete all but the `keep` newest backups of `path`; return those deleted."""
+def prune_backups(path: Path, keep: int = KEEP_BACKUPS, protect: Iterable[Path] = ()) -> list[Path]:
+    """Delete all but the `keep` newest backups of `path`, never one in `protect`; return those deleted."""
+    protected = {os.path.abspath(p) for p in protect}
     removed = []
-    for old in backups_of(path)[keep:]:
+    for old in [b for b in backups_of(path) if os.path.abspath(b) not in protected][keep:]:
         try:
             old.unlink()
             removed.append(old)
@@ -190,10 +192,11 @@ def output_target(path: Path) -> Path:
 
 
 def write_atomic(path: Path, data: bytes | str, backup: bool = True, *, make_parents: bool = False,
-                 inputs: Iterable[Path | str] = ()) -> Path | None:
+                 inputs: Iterable[Path | str] = (), keep_backups: Iterable[Path] = ()) -> Path | None:
     """Replace `path` with `data` atomically; return the backup of the previous file (None if none was kept).
 
     A symlink's target is the file replaced (and backed up); a device, FIFO or socket is written in place.
+    `keep_backups` are never pruned (the TUI keeps the file as it was before a session's first save).
     """
     path = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
@@ -229,7 +232,7 @@ def write_atomic(path: Path, data: bytes | str, backup: bool = True, *, make_par
             tmp_name = None
             _fsync_dir(path.parent)
             if kept is not None:
-                prune_backups(path)
+                prune_backups(path, protect=keep_backups)
             return kept
     except OSError as e:
         raise TcoUserError(

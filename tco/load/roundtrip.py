@@ -47,7 +47,7 @@ def updated_text(original: str, document: Any) -> str:
         tree = round_trip.load(original)
     except YAMLError as e:
         raise RoundTripFailed(str(e)) from None
-    tree = merge(tree, document)
+    tree = merge(tree, document, _shared_counts(tree))
     out = io.StringIO()
     round_trip.dump(tree, out)
     return out.getvalue()
@@ -78,17 +78,98 @@ def _same(old: Any, new: Any) -> bool:
     return False
 
 
-def merge(old: Any, new: Any) -> Any:
-    """`new`'s data, reusing `old`'s round-trip nodes (and so their comments) wherever they still fit."""
+def _shared_counts(tree: Any) -> dict[int, int]:
+    """id of each mapping or list -> how many places of the document hold it (more than one: an anchor and its aliases)."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+    counts: dict[int, int] = {}
+
+    def visit(node: Any) -> None:
+        if isinstance(node, (CommentedMap, CommentedSeq)):
+            counts[id(node)] = counts.get(id(node), 0) + 1
+            if counts[id(node)] == 1:  # an alias repeats its node's children: count them once per node
+                for child in (node.values() if isinstance(node, CommentedMap) else node):
+                    visit(child)
+
+    visit(tree)
+    return counts
+
+
+def _unchanged(old: Any, new: Any) -> bool:
+    """`old` (round-trip nodes) already holds exactly `new`'s data."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        return list(old) == list(new) and all(_unchanged(old[k], new[k]) for k in new)
+    if isinstance(old, list) and isinstance(new, list):
+        return len(old) == len(new) and all(_unchanged(a, b) for a, b in zip(old, new))
+    return _same(old, new)
+
+
+def _unshared(old: Any, new: Any, shared: dict[int, int] | None) -> Any:
+    """`old`, or a copy of it when an alias elsewhere holds the same node and this place changes it.
+
+    Why: an anchor (`&ops`) and its alias (`*ops`) are one node in ruamel's tree; writing an edit of
+    one option into it would silently change the other option in the saved file. The copy carries
+    the comments but no anchor; the other places keep the original node.
+    """
+    if shared is None or shared.get(id(old), 0) <= 1 or _unchanged(old, new):
+        return old
+    import copy
+
+    shared[id(old)] -= 1
+    duplicate = copy.deepcopy(old)
+    duplicate.anchor.value = None
+    return duplicate
+
+
+def _keep_comments_of_deleted(mapping: Any, key: Any) -> None:
+    """Before `key` is deleted: hand the full-line comments that follow it to the key before it.
+
+    Why: ruamel attaches the comment lines below `key: value` to `key`, although they usually
+    introduce the next field; deleting the key would delete them. The deleted key's own
+    end-of-line comment goes with it (it described the value that is gone).
+    """
+    token = (mapping.ca.items.get(key) or [None, None, None, None])[2]
+    if token is None or "\n" not in token.value:
+        return
+    following = token.value.split("\n", 1)[1]
+    if not following.strip():
+        return
+    keys = list(mapping)
+    at = keys.index(key)
+    if at > 0:
+        previous = keys[at - 1]
+        slots = mapping.ca.items.setdefault(previous, [None, None, None, None])
+        if slots[2] is None:
+            from ruamel.yaml.tokens import CommentToken
+
+            slots[2] = CommentToken("\n" + following, token.start_mark, None)
+        else:
+            slots[2].value = slots[2].value + following if slots[2].value.endswith("\n") else slots[2].value + "\n" + following
+    elif at + 1 < len(keys):
+        lines = [line.strip() for line in following.splitlines() if line.strip()]
+        column = len(following) - len(following.lstrip(" "))
+        text = "\n".join(line.removeprefix("#").removeprefix(" ") for line in lines)  # ruamel writes "# " back
+        mapping.yaml_set_comment_before_after_key(keys[at + 1], before=text, indent=column)
+
+
+def merge(old: Any, new: Any, shared: dict[int, int] | None = None) -> Any:
+    """`new`'s data, reusing `old`'s round-trip nodes (and so their comments) wherever they still fit.
+
+    `shared` (from `_shared_counts`) marks nodes held by an anchor and its aliases: those are
+    copied before an edit is written into them.
+    """
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(old, (CommentedMap, CommentedSeq)):
+        old = _unshared(old, new, shared)
     if isinstance(old, CommentedMap) and isinstance(new, dict):
         for key in [k for k in old if k not in new]:
+            _keep_comments_of_deleted(old, key)
             del old[key]
         previous = None
         for key, value in new.items():
             if key in old:
-                old[key] = merge(old[key], value)
+                old[key] = merge(old[key], value, shared)
             else:
                 position = list(old).index(previous) + 1 if previous in old else len(old)
                 old.insert(position, key, _fresh(value))
@@ -102,10 +183,10 @@ def merge(old: Any, new: Any) -> Any:
                     del old[i]
             for i, item in enumerate(new):
                 if i < len(old) and old[i]["id"] == item["id"]:
-                    old[i] = merge(old[i], item)
+                    old[i] = merge(old[i], item, shared)
                 else:
                     later = next((j for j in range(i + 1, len(old)) if old[j]["id"] == item["id"]), None)
-                    node = merge(old.pop(later), item) if later is not None else _fresh(item)
+                    node = merge(old.pop(later), item, shared) if later is not None else _fresh(item)
                     old.insert(i, node)
             return old
         if len(old) == len(new) and all(_same(a, b) for a, b in zip(old, new)):

@@ -27,7 +27,8 @@ LIGHT_THEME = "textual-light"
 class TcoApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "llm-tco"
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (80, "-narrow"), (110, "-wide")]
+    """Below 80 columns the sidebar shows only while one of its panes has focus (else it hid the totals)."""
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit (asks first if there are unsaved changes)"),
         Binding("ctrl+q", "quit", "Quit", id="quit-now", priority=True, show=False),

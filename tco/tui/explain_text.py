@@ -7,6 +7,8 @@ so the two views cannot disagree on what a number used.
 
 from __future__ import annotations
 
+import math
+
 from tco.engine import formulas as F
 from tco.engine.explanation import describe_inputs, describe_parts, flags_of, row_values
 from tco.engine.expr import Named, Term, explain, named_parts, specialize
@@ -22,8 +24,19 @@ COLUMN_FORMULAS = {
 }
 
 
+MONEY_SIGNIFICANT_DIGITS = 6
+"""Amounts under a dollar (a request costs $0.000608538) keep six significant digits, as `tco explain` prints them."""
+
+
 def _money(v: float) -> str:
-    return f"${v:,.2f}" if abs(v) < 100 else f"${v:,.0f}"
+    """$1,234 above $100, cents from $1, six significant digits below (never $0.00 for a real cost)."""
+    if abs(v) >= 100:
+        return f"${v:,.0f}"
+    if abs(v) >= 1 or v == 0:
+        return f"${v:,.2f}"
+    decimals = MONEY_SIGNIFICANT_DIGITS - 1 - math.floor(math.log10(abs(v)))
+    whole, fraction = f"{v:.{decimals}f}".split(".")
+    return f"${whole}.{fraction.rstrip('0').ljust(2, '0')}"  # $0.000405, $0.50: no trailing zeros, never an exponent
 
 
 def _cost_lines(rec: dict, lines: list[str]) -> list[Term]:

@@ -59,6 +59,8 @@ class EvaluationFailed(Message):
     scenario_id: str
     message: str
     generation: int
+    fields: tuple[str, ...] = ()
+    """The problems' field paths (`scenarios[0].workload.output_tokens`): the form shows the message under those."""
 
 
 @dataclass

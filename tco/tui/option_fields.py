@@ -9,6 +9,7 @@ there appears in the editor without a change here.
 from __future__ import annotations
 
 import copy
+import math
 import typing
 from dataclasses import dataclass
 from typing import Any
@@ -99,7 +100,9 @@ def check_text(row: EditorRow, text: str) -> str | None:
             value = float(text.replace("_", ""))
         except ValueError:
             return f"{row.label}: please enter a number" + (" (whole)" if row.ui == "whole" else "") + f", in {row.unit}."
-        if row.ui == "whole" and value != int(value):
+        if not math.isfinite(value):  # `nan`, `inf`, `1e400`: Python reads them, the schema does not
+            return f"{row.label}: must be a finite number."
+        if row.ui == "whole" and not value.is_integer():
             return f"{row.label}: please enter a whole number."
         if row.low is not None and value < row.low:
             return f"{row.label}: must be at least {text_of(row.low)}."
@@ -116,7 +119,9 @@ def parse_text(row: EditorRow, text: str) -> Any:
     text = text.strip()
     if row.ui in ("number", "whole"):
         value = float(text.replace("_", ""))
-        return int(value) if row.ui == "whole" or (value == int(value) and "." not in text and "e" not in text.lower()) else value
+        if not math.isfinite(value):
+            raise ValueError(f"{row.label}: must be a finite number")  # check_text refuses it first
+        return int(value) if row.ui == "whole" or (value.is_integer() and "." not in text and "e" not in text.lower()) else value
     if row.ui == "flag":
         return text.lower() == "true"
     return text  # ids, names and notes stay text (`no` is not a boolean here)

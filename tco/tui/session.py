@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,6 +53,8 @@ class SavedFile:
     """Set when the scenario came from the bundled examples: those are never overwritten."""
     comments_kept: bool = True
     """False when the original text could not be read back by the round-trip parser (plain YAML written)."""
+    original: Path | None = None
+    """The backup holding the file as it was before this session's first save to it (kept all session)."""
 
 
 @dataclass
@@ -67,6 +70,9 @@ class Session:
     dirty_files: set[int] = field(default_factory=set)
     texts: list[str | None] = field(default_factory=list)
     """Each file's text as last read or written: comments are merged back from it on save."""
+    first_backups: dict[Path, Path] = field(default_factory=dict)
+    """Saved file -> the backup made by this session's first save to it: never pruned while the session runs,
+    so after any number of saves the file as it was before the session is still in a backup."""
 
     @property
     def scenarios(self) -> list[Scenario]:
@@ -106,7 +112,12 @@ class Session:
         if text == "":
             node.pop(path[-1], None)
         else:
-            node[path[-1]] = parse_scalar(text)
+            value = parse_scalar(text)
+            if isinstance(value, float) and value.is_integer() and _whole_field(path):
+                value = int(value)  # `1e3` tokens are written 1000, as the schema's integer
+            if _same_number(node.get(path[-1]), value):
+                value = node[path[-1]]  # `2e4` typed over `20000`: the file keeps the user's `20000`
+            node[path[-1]] = value
         return data
 
     def validate(self, data: dict[str, Any]) -> Scenario:
@@ -233,12 +244,16 @@ class Session:
             text = updated_text(base, out) if base is not None else dump_new(out)
         except RoundTripFailed:
             text, comments_kept = dump_new(out), False
-        backup = write_atomic(target, text)
+        key = target.resolve()
+        protected = [self.first_backups[key]] if key in self.first_backups else []
+        backup = write_atomic(target, text, keep_backups=protected)
+        if backup is not None and key not in self.first_backups:
+            self.first_backups[key] = backup
         self.documents[file_index] = out
         self.texts[file_index] = text
         self.files[file_index] = target
         self.dirty_files.discard(file_index)
-        return SavedFile(target, backup, redirected, comments_kept)
+        return SavedFile(target, backup, redirected, comments_kept, self.first_backups.get(key))
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -249,14 +264,40 @@ def _inside(path: Path, folder: Path) -> bool:
         return False
 
 
+EXPONENT_NUMBER = re.compile(r"[-+]?(\d[\d_]*(\.[\d_]*)?|\.\d[\d_]*)[eE][-+]?\d+")
+"""`1e3`, `2.5E-4`: numbers to a reader (and to YAML 1.2), but text to YAML 1.1, which wants `1.0e+3`."""
+
+
 def parse_scalar(text: str) -> Any:
-    """`5000` -> 5000, `0.05` -> 0.05, `2026-12-01` -> a date, `true` -> True: as YAML reads it, like `--set`."""
+    """`5000` -> 5000, `0.05` -> 0.05, `2026-12-01` -> a date, `true` -> True: as YAML reads it, like `--set`.
+
+    Text that YAML cannot read as typed (`2026-02-30` looks like a date but is none) stays text:
+    the scenario model then refuses it with its usual message. `1e3` becomes the number 1000.0
+    (YAML 1.1 would keep the text `1e3`, which the model accepts but the saved file would quote).
+    """
     import yaml
 
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
+        value = yaml.safe_load(text)
+    except (yaml.YAMLError, ValueError, OverflowError):
         return text
+    if isinstance(value, str) and EXPONENT_NUMBER.fullmatch(text.strip()):
+        return float(text.strip().replace("_", ""))
+    return value
+
+
+def _same_number(old: Any, new: Any) -> bool:
+    numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (old, new))
+    return numbers and old == new
+
+
+def _whole_field(path: tuple[str, ...]) -> bool:
+    """The field map says this workload or finance input is a whole number (tokens, months)."""
+    from tco.engine.fields import fields_of
+
+    if len(path) < 2 or path[0] not in ("workload", "finance"):
+        return False
+    return any(f.path == tuple(path[1:]) and f.ui == "whole" for f in fields_of(path[0]))
 
 
 def open_session(files: list[Path] | None, today: dt.date | None = None, hardware_dirs=None, pricing_dirs=None) -> Session:

@@ -328,6 +328,27 @@ async def test_at_80_by_24_the_option_name_and_its_total_stay_on_screen(long_nam
         assert row[2] == f"{engine_totals(long_names_file)[LONG_ID]:,.0f}"
 
 
+async def test_at_60_by_20_the_sidebar_gives_way_to_the_totals_until_an_input_is_wanted(long_names_file):
+    """Audit: at 60x20 the 33-column sidebar hid the total column; below 80 columns it shows only while focused."""
+    app = TcoApp([long_names_file], today=TODAY, deterministic=True)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await open_app(pilot, SID)
+        await pilot.pause(0.2)
+        screen = app.screen
+        table = screen.query_one("#costs", DataTable)
+        assert app.focused is table and not screen.query_one("#sidebar").display
+        columns = list(table.columns.values())
+        assert [str(c.key.value) for c in columns[:3]] == ["rank", "option", "total_cost_usd"]
+        used = sum(c.get_render_width(table) for c in columns[:3])
+        assert used <= table.scrollable_content_region.width, (used, table.scrollable_content_region.width)
+        await pilot.press("f3")  # the inputs come back when wanted
+        await pilot.pause(0.2)
+        assert screen.query_one("#sidebar").display and app.focused.id == "requests_per_day"
+        await pilot.press("f4")
+        await pilot.pause(0.2)
+        assert app.focused is table and not screen.query_one("#sidebar").display
+
+
 @pytest.mark.slow  # a second Pilot run of the editor or the form; the default suite keeps one of each
 async def test_tab_jumps_between_panes_and_the_active_pane_is_marked(scenario_file):
     app = TcoApp([scenario_file], today=TODAY, deterministic=True)

@@ -218,3 +218,18 @@ def test_a_break_even_month_that_never_comes_reads_never_as_in_tco_run():
     assert format_cell("breakeven_month", {**never, "breakeven_month": 7}) == "7"
     assert format_cell("breakeven_month", {**never, "breakeven_reference_option": None}) == ""
     assert format_cell("breakeven_month", {**never, "kind": "api"}) == ""
+
+
+def test_the_explain_view_shows_a_cost_per_request_under_a_cent_with_the_digits_of_tco_explain(scenario_file):
+    """Audit: the view rounded to whole cents, so a $0.000608538 request read $0.00."""
+    import polars as pl
+
+    from tco.commands.explain import _number
+    from tco.run import run_scenarios
+    from tco.tui.explain_text import explain_cell
+
+    results = run_scenarios([scenario_file], today=TODAY).results
+    for option in results.options["option"].to_list():
+        value = results.options.filter(pl.col("option") == option)["cost_per_request_usd"].item()
+        assert 0 < value < 0.01  # under a cent: the case the audit found
+        assert f"  = ${_number(value)}\n" in explain_cell(results, option, "cost_per_request_usd")  # six significant digits

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -47,6 +48,8 @@ class CompareScreen(Screen):
         Binding("a", "browse('api')", "APIs", id="browse-api-prices", show=False, tooltip="Browse API prices; enter adds an API option"),
         Binding("c", "next_chart", "Chart", id="next-chart", show=False, tooltip="Switch between the two charts"),
     ]
+    AUTO_FOCUS = "#costs"
+    """Start in the ranked options (Textual would focus the scenario list first; on a tiny terminal that opens the sidebar)."""
     PANES = ("scenarios", "form", "costs", "charts")
     """Tab order between panes (tab no longer walks through every input; up and down do that in the form)."""
 
@@ -71,6 +74,10 @@ class CompareScreen(Screen):
         self.last_latency_ms: float | None = None
         """Keystroke to new totals in the table, for the newest edit (shown in the status line)."""
         self.quick_ms: float | None = None
+        self.failures: dict[str, str] = {}
+        """Scenario id -> why its newest evaluation failed (absent once one succeeds): Save asks before writing it."""
+        self.failed_fields: dict[str, set[str]] = {}
+        """Scenario id -> the form fields showing that failure (cleared when an evaluation succeeds)."""
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -143,7 +150,8 @@ class CompareScreen(Screen):
                 return
             self.post_message(ResultsComputed(full, generation))
         except TcoUserError as e:
-            self.post_message(EvaluationFailed(scenario_id, "; ".join(p.render() for p in e.problems), generation))
+            self.post_message(EvaluationFailed(scenario_id, "; ".join(p.render() for p in e.problems), generation,
+                                               tuple(p.field for p in e.problems if p.field)))
         except Exception as e:  # a bug, not the user's input: say so, keep the last results, keep running
             self.post_message(EvaluationFailed(scenario_id, f"internal error ({type(e).__name__}: {e}); please report it", generation))
 
@@ -152,12 +160,14 @@ class CompareScreen(Screen):
         if message.generation != self.latest.get(ev.scenario_id):
             return  # a newer edit is being computed
         self.evaluations[ev.scenario_id] = ev
+        self.failures.pop(ev.scenario_id, None)
         if ev.with_breakeven:
             self.stale.discard(ev.scenario_id)
         edit = self.last_edit.get(ev.scenario_id)
         if ev.scenario_id == self.current:
-            if edit:
-                self.query_one("#form", AssumptionsForm).set_error(edit[0], None)
+            form = self.query_one("#form", AssumptionsForm)
+            for name in self.failed_fields.pop(ev.scenario_id, set()) | ({edit[0]} if edit else set()):
+                form.set_error(name, None)
             edited_at = self.unmeasured_edit.pop(ev.scenario_id, None)
             if edited_at is not None and not ev.with_breakeven:
                 self.query_one("#costs", CostTable).show(ev.results.options, breakeven_pending=True)
@@ -166,12 +176,21 @@ class CompareScreen(Screen):
             self.display_evaluation(ev)
 
     def on_evaluation_failed(self, message: EvaluationFailed) -> None:
-        if message.generation != self.latest.get(message.scenario_id) or message.scenario_id != self.current:
+        if message.generation != self.latest.get(message.scenario_id):
             return
-        edit = self.last_edit.get(message.scenario_id)
+        self.failures[message.scenario_id] = message.message
+        if message.scenario_id != self.current:
+            return
         text = f"Not recomputed: {message.message}. The results shown are the last valid ones."
-        if edit:
-            self.query_one("#form", AssumptionsForm).set_error(edit[0], text)
+        # under the fields the problems name (not under the field edited last: a later valid edit of
+        # another field must not carry an old message); a problem in an option shows in the status line
+        form = self.query_one("#form", AssumptionsForm)
+        named = {name for name in map(_form_field_of, message.fields) if name and form.has_field(name)}
+        for name in self.failed_fields.pop(message.scenario_id, set()) - named:
+            form.set_error(name, None)
+        for name in named:
+            form.set_error(name, text)
+        self.failed_fields[message.scenario_id] = named
         self.set_status(text, error=True)
 
     def display_evaluation(self, ev) -> None:
@@ -335,9 +354,18 @@ class CompareScreen(Screen):
             target = self.query_one("#charts", TabbedContent).query_one(Tabs)
         else:
             target = self.query_one(f"#{pane}")
+        sidebar = self.query_one("#sidebar")
+        if pane in ("scenarios", "form") and not sidebar.has_class("-open"):
+            sidebar.add_class("-open")  # on a tiny terminal the sidebar is hidden until one of its panes is wanted
+            if target is not None:
+                self.call_after_refresh(self._focus, target)
+            return
         if target is not None:
-            target.focus()
-            target.scroll_visible()
+            self._focus(target)
+
+    def _focus(self, target) -> None:
+        target.focus()
+        target.scroll_visible()
 
     def on_descendant_focus(self, event) -> None:
         from textual.widgets import Input
@@ -346,6 +374,7 @@ class CompareScreen(Screen):
             self._last_form_input = event.widget
         for pane in self.PANES:
             self.query_one(f"#{pane}").set_class(self._pane_of(event.widget) == pane, "-active-pane")
+        self.query_one("#sidebar").set_class(self._pane_of(event.widget) in ("scenarios", "form"), "-open")
 
     # ------------------------------------------------------------------ options
     def highlighted_option(self) -> str | None:
@@ -483,11 +512,21 @@ class CompareScreen(Screen):
         self.app.push_screen(AskPathScreen(prompt, str(shown), cursor_blink=self.cursor_blink),
                              callback=lambda path: path and self._save_to(file_index, Path(path).expanduser()))
 
-    def _save_to(self, file_index: int, target: Path) -> None:
-        """Ask before replacing a file nobody said to replace; then write."""
+    def _save_to(self, file_index: int, target: Path, failure_confirmed: bool = False) -> None:
+        """Ask before writing a scenario whose last evaluation failed, and before replacing a file nobody said to replace; then write."""
         from tco.tui.screens.confirm import ConfirmScreen
 
         target = target if target.is_absolute() else Path.cwd() / target
+        failed = [(e.scenario.id, self.failures[e.scenario.id]) for e in self.session.entries
+                  if e.file_index == file_index and e.scenario.id in self.failures]
+        if failed and not failure_confirmed:
+            scenario_id, why = failed[0]
+            self.app.push_screen(
+                ConfirmScreen(f"The last evaluation of {scenario_id} failed:\n{why}\n\n`tco run` and `tco validate` will refuse "
+                              f"this file. Save it anyway? (nothing is lost either way: the edits stay on screen)",
+                              yes="Save anyway", no="Cancel"),
+                callback=lambda yes: self._save_to(file_index, target, True) if yes else self.notify("Not saved."))
+            return
         question = self.session.overwrite_question(file_index, target)
         if question is None:
             self._write(file_index, target)
@@ -512,6 +551,8 @@ class CompareScreen(Screen):
             where += f" (a copy of the bundled example {saved.redirected_from.name})"
         kept = " Comments kept." if saved.comments_kept else " The original could not be read back: comments not kept."
         backup = f" The previous version is kept as {saved.backup}." if saved.backup else ""
+        if saved.original is not None and saved.original != saved.backup:
+            backup += f" The file as it was before this session's first save stays in {saved.original.name}."
         self.notify(f"{where}.{kept}{backup}", title="Saved", timeout=10)
         if not s.dirty:
             self.app.sub_title = ""
@@ -542,3 +583,12 @@ class CompareScreen(Screen):
 
     def on_export_written(self, message: ExportWritten) -> None:
         self.notify(f"Wrote {message.path}", title="Exported", timeout=8)
+
+
+def _form_field_of(problem_field: str) -> str | None:
+    """`scenarios[0].workload.output_tokens` -> `output_tokens` (a form field); None for an option's field."""
+    parts = [p for p in re.split(r"[.\[\]]", problem_field) if p]
+    for section in ("workload", "finance"):
+        if section in parts and parts.index(section) + 1 < len(parts):
+            return parts[parts.index(section) + 1]
+    return None

@@ -199,6 +199,9 @@ class AssumptionsForm(VerticalScroll):
         entry = self.query_one(f"#{name}", Input)
         entry.set_class(entry.value != text, "-pending")
 
+    def has_field(self, name: str) -> bool:
+        return any(f.name == name for f in FIELDS)
+
     def set_error(self, name: str, message: str | None) -> None:
         """Show (or clear) the inline message of field `name`; a name that is not a form field is ignored."""
         if not any(f.name == name for f in FIELDS):
