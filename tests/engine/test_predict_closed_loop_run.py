@@ -138,8 +138,9 @@ def test_a_disaggregated_run_drains_on_its_decode_side(setup):
     batch = round(1 + 63 * (1 - steady.ttft_ms / 1e3 / life_s) / 2)
     decode = predict_model(model, gpu, ServingConfig(gpus=8, decode_only=True, precision="fp4", engine="sglang",
                                                      input_tokens=1000, output_tokens=900, concurrency=batch))
-    # the burst: the 64 first prompts queue at the prefill side's full rate (its 4 GPUs alone, one-token requests)
-    prefill_side = ServingConfig(gpus=4, precision="fp4", engine="sglang", input_tokens=1000, output_tokens=1, kv_precision="fp8")
+    # the burst: the 64 first prompts queue at the prefill side's full rate (its 4 GPUs alone as one worker, as
+    # `prefill_side_config` runs them, one-token requests)
+    prefill_side = ServingConfig(gpus=4, tp=4, precision="fp4", engine="sglang", input_tokens=1000, output_tokens=1, kv_precision="fp8")
     prompts_per_s = predict_model(model, gpu, prefill_side).requests_per_s
     first_wave_s = predict_model(model, gpu, replace(config, concurrency=1)).ttft_ms / 1e3 + 63 / 2 / prompts_per_s
     seconds = ((640 - 32.5) * 900 / steady.output_tokens_per_s + first_wave_s + 899 * decode.tpot_ms / 1e3)

@@ -56,11 +56,12 @@ def predict(model: OpenModel, gpu: GpuType, config: ServingConfig,
         return _measured(modelled, model, gpu, config, measurements, constants, calibrate)
     # A measurement describes one replica of tp x pp GPUs. Left open, each tensor-parallel group the model could pick
     # (`tensor_parallel_options`) is answered as its replicas, each with its own measurements: a TP1 measurement of
-    # one GPU answers for eight GPUs as 8 x TP1, never as if it were a TP8 one. Groups without a measurement of
-    # their own stay the model's, which already picked the fastest of them.
+    # one GPU answers for eight GPUs as 8 x TP1, never as if it were a TP8 one. A group answered from measurements is
+    # preferred to one the model alone answers (the fastest of each kind): what was measured on these GPUs outranks
+    # the model's guess about another split, and an imported benchmark answers the question it was run for.
     groups = [modelled.tp] if config.tp is not None else sorted(
         {tp for tp, _ in tensor_parallel_options(model, config, max(config.gpus // config.pp, 1))}, reverse=True)
-    best = None
+    best, best_measured = None, None
     for tp in groups:
         replicas = config.gpus // (tp * config.pp)
         one = replace(config, gpus=tp * config.pp, tp=tp,
@@ -75,9 +76,12 @@ def predict(model: OpenModel, gpu: GpuType, config: ServingConfig,
         if not base.runnable:
             continue
         answer = as_replicas(_measured(base, model, gpu, one, measurements, constants, calibrate), replicas)
-        if best is None or answer.output_tokens_per_s > best.output_tokens_per_s * (1 + 1e-12):
+        if answer.basis != "model":
+            if best_measured is None or answer.output_tokens_per_s > best_measured.output_tokens_per_s * (1 + 1e-12):
+                best_measured = answer
+        elif best is None or answer.output_tokens_per_s > best.output_tokens_per_s * (1 + 1e-12):
             best = answer
-    return best if best is not None else modelled
+    return best_measured or best or modelled
 
 
 def _measured(modelled: ThroughputResult, model: OpenModel, gpu: GpuType, config: ServingConfig,
