@@ -111,3 +111,25 @@ def test_the_scale_is_taken_at_the_limit_the_run_was_measured_with(capsys, tmp_p
     assert row["basis"] == "calibrated" and row["calibration_scale"] == pytest.approx(scale, rel=1e-3)
     assert row["output_tokens_per_s"] == pytest.approx(model_at_query * scale, rel=1e-3)
     assert throughput(capsys, tmp_path, *at, "--max-batch", "64", "--calibrate")["basis"] == "measurement"
+
+
+def test_calibration_takes_only_measurements_of_the_same_layout_and_drafting():
+    """InferenceX publishes DeepSeek-R1 FP8 on 8 MI355X under SGLang (TP8, aggregated) with and without MTP: a replica
+    without speculative decoding is scaled by the MTP-free rows only, an MTP replica by the MTP rows only (a drafting
+    step is another step than the one measured), and a disaggregated question by none of the aggregated rows."""
+    from dataclasses import replace
+
+    from tco.engine.throughput import ServingConfig, predict
+    from tco.load.catalog import load_catalog
+
+    catalog = load_catalog()
+    model, gpu = catalog.models["deepseek-r1"], catalog.gpus["mi355x"]
+    by_id = {m.id: m for m in catalog.measurements}
+    base = ServingConfig(gpus=8, tp=8, precision="fp8", engine="sglang", input_tokens=1000, output_tokens=1000, concurrency=64)
+    for spec in ("none", "mtp"):
+        r = predict(model, gpu, replace(base, spec_method=spec), catalog.measurements, calibrate=True)
+        assert r.basis == "calibrated" and r.measurement_ids
+        assert {by_id[i].spec_method for i in r.measurement_ids} == {spec}
+        assert not any(by_id[i].disaggregated for i in r.measurement_ids)
+    apart = predict(model, gpu, replace(base, tp=None, disaggregated=True, prefill_gpus=4), catalog.measurements, calibrate=True)
+    assert apart.basis == "model"

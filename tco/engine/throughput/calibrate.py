@@ -24,8 +24,15 @@ from tco.model.hardware import GpuType, OpenModel, ThroughputMeasurement
 
 
 def same_deployment_any_load(m: ThroughputMeasurement, model_id: str, gpu_id: str, config: ServingConfig) -> bool:
-    """Same model, GPU, precisions, engine, GPU count and split; any lengths, any load but a fixed request rate."""
+    """Same model, GPU, precisions, engine, GPU count, split, layout (aggregated or disaggregated, and then the prefill
+    pool) and speculative decoding; any lengths, any load but a fixed request rate. Why the layout and the drafting: a
+    disaggregated or drafting replica runs other steps than the one measured, so its measured/model ratio says
+    nothing of this one (an MTP row's ratio scaled a replica without MTP before)."""
     if m.model != model_id or m.gpu != gpu_id or m.scenario not in (OFFLINE, FIXED_CONCURRENCY):
+        return False
+    if bool(m.disaggregated) != bool(config.disaggregated) or m.spec_method != config.spec_method:
+        return False
+    if m.disaggregated and config.prefill_gpus is not None and m.prefill.gpus != config.prefill_gpus:
         return False
     tp = config.tp or max(config.gpus // config.pp, 1)
     kv = config.kv_precision or default_kv_precision(config.precision)
