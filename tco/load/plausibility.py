@@ -126,6 +126,11 @@ def _api_price_warnings(option: ApiOption, path: tuple, warn, catalog: Any) -> N
             warn((*path, "model"),
                  f"the price sheet of `{option.provider}` lists {field} = {price} for `{model.id}`: that looks like a price per thousand tokens",
                  hint="sheet prices are per million tokens: multiply a per-thousand price by 1000")
+    problem = _cache_read_above_input({field: float(getattr(latest, field)) for field in ("cache_read_usd_per_million_tokens",
+                                       "input_usd_per_million_tokens") if getattr(latest, field, None) is not None})
+    if problem and getattr(option, "cache_read_usd_per_million_tokens", None) is None:
+        warn((*path, "model"), f"the price sheet of `{option.provider}` says of `{model.id}`: {problem}; cache reads are billed at it",
+             hint="check the provider's price page, or give the option a cache_read_usd_per_million_tokens of its own")
 
 
 def _price_date_warnings(option: ApiOption, path: tuple, warn, catalog: Any, start: dt.date, horizon_months: int) -> None:
@@ -171,4 +176,22 @@ def price_sheet_warnings(data: Any, lines: dict, name: str) -> list[DataProblem]
                                                f"{price} USD per million tokens looks like a price per thousand tokens",
                                                hint="sheet prices are per million tokens: multiply a per-thousand price by 1000",
                                                severity="warning"))
+                problem = _cache_read_above_input(entry)
+                if problem:
+                    path = ("models", m_index, *prefix, e_index, "cache_read_usd_per_million_tokens")
+                    out.append(DataProblem(name, lines.get(path), dotted(path), problem,
+                                           hint="check the provider's price page: a cached token is billed at a fraction of the input price "
+                                                "(BILLING.md 1.3)", severity="warning"))
     return out
+
+
+def _cache_read_above_input(entry: Any) -> str | None:
+    """Why a price entry's cache read price is implausible, or None: every provider in BILLING.md 1.3 bills a cache hit
+    below an uncached input token (a tenth to a half of it), so a higher one is a slip in the sheet."""
+    if not isinstance(entry, dict):
+        return None
+    read, uncached = entry.get("cache_read_usd_per_million_tokens"), entry.get("input_usd_per_million_tokens")
+    numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (read, uncached))
+    if numbers and read > uncached > 0:
+        return f"a cache read ({read} USD per million tokens) costs more than an uncached input token ({uncached})"
+    return None

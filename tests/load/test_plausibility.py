@@ -229,3 +229,33 @@ def test_growth_that_compounds_past_any_service_is_warned():
     assert len(found) == 1 and f"{per_day * 3 ** 35:,.3g}" in found[0].message
     gentle = parse_scenarios_text(SANE.replace("requests_per_day:", "monthly_growth: 0.05\n  requests_per_day:", 1), "s.yaml")
     assert not [w for w in plausibility_warnings(gentle) if "monthly_growth" in w.field]
+
+
+def test_a_cache_read_priced_above_uncached_input_is_warned():
+    """BILLING.md 1.3: every provider bills a cache hit at a tenth to a half of an uncached input token. The bundled
+    OpenRouter sheet (from genai-prices) lists `~deepseek/deepseek-pro-latest` at 0.225 input and 0.23 cache read: a
+    slip worth a look, in the sheet (`tco validate`) and in a scenario that bills it, unless the option prices its own."""
+    text = """\
+id: acme
+models:
+- id: small
+  prices:
+  - input_usd_per_million_tokens: 0.225
+    output_usd_per_million_tokens: 8
+    cache_read_usd_per_million_tokens: 0.23
+- id: fine
+  prices:
+  - input_usd_per_million_tokens: 1
+    output_usd_per_million_tokens: 4
+    cache_read_usd_per_million_tokens: 0.1
+"""
+    data, lines = parse_yaml(text, "acme.yaml")
+    found = price_sheet_warnings(data, lines, "acme.yaml")
+    assert [(w.line, w.field) for w in found] == [(7, "models[0].prices[0].cache_read_usd_per_million_tokens")]
+    assert "costs more than an uncached input token" in found[0].message
+    catalog = _catalog(input_price="0.225")
+    catalog.providers["acme"].models[0].prices[0].cache_read_usd_per_million_tokens = Decimal("0.23")
+    [(line, field, message)] = _warnings(SANE, catalog)
+    assert (line, field) == (12, "options[0].model") and "cache reads are billed at it" in message
+    own_price = SANE.replace("  model: small\n", "  model: small\n  cache_read_usd_per_million_tokens: 0.02\n")
+    assert _warnings(own_price, catalog) == []
