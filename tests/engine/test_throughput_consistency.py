@@ -154,3 +154,16 @@ def test_a_measurement_answers_for_its_own_replica_only_and_replicas_multiply_it
     # calibration, too, scales each replica by its own deployment's measurements
     calibrated = predict(model, gpu, replace(one, gpus=8), catalog.measurements, calibrate=True)
     assert calibrated.output_tokens_per_s == pytest.approx(8 * predict(model, gpu, one, catalog.measurements, calibrate=True).output_tokens_per_s)
+
+
+def test_a_replica_beyond_a_million_gpus_is_refused_and_one_of_a_million_is_answered(catalog):
+    """Left open, every group that divides the GPUs is tried (`tensor_parallel_options`), so a 31-digit GPU count hung
+    the search; a replica names at most MAX_GPUS (1,000,000, several times the largest clusters built). A million
+    H100 serving Llama-3.1-8B run as a million TP1 replicas: a million times one GPU's figure."""
+    model, gpu = catalog.models["llama-3.1-8b"], catalog.gpus["h100-sxm"]
+    base = ServingConfig(gpus=1, input_tokens=100, output_tokens=100)
+    refused = predict_model(model, gpu, replace(base, gpus=10**30))
+    assert not refused.runnable and refused.reason == "gpus must be at most 1,000,000 in one replica (got 31 digits)"
+    one, million = predict_model(model, gpu, base), predict_model(model, gpu, replace(base, gpus=10**6))
+    assert million.parallelism == "1000000 x TP1"
+    assert million.output_tokens_per_s == pytest.approx(10**6 * one.output_tokens_per_s)

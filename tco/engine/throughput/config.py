@@ -355,6 +355,9 @@ MAX_DRAFT_TOKENS = 15
 """At most this many tokens drafted per step (an acceptance length of at most 16, the scenario's bound)."""
 MAX_ACCEPTANCE_LENGTH = 1.0 + MAX_DRAFT_TOKENS
 """The largest acceptance length asked (tokens per verification step): every drafted token accepted."""
+MAX_GPUS = 1_000_000
+"""The most GPUs a replica may name: several times the largest clusters built (a few hundred thousand GPUs), and few
+enough that the splits of a replica can be listed (`parallel.tensor_parallel_options` tries every group that divides it)."""
 MAX_CONCURRENCY = 10_000_000
 """The most requests in flight a question may name: far beyond what a replica's memory holds (the rest queue), and
 small enough that the queue's arithmetic stays in floating point (a 400-digit concurrency overflowed it)."""

@@ -7,6 +7,8 @@ package free of import cycles.
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -68,9 +70,15 @@ def tensor_parallel_options(model: OpenModel, config: ServingConfig, gpus_per_st
     less; the whole stage alone would put a 16-GPU group's every all-reduce across the nodes' network."""
     if config.tp is not None:
         return [(config.tp, split) for split in candidate_splits(model, config, config.tp)]
-    return [(tp, split) for tp in range(gpus_per_stage, 0, -1)
-            if gpus_per_stage % tp == 0 and (config.ep is None or tp % config.ep == 0)  # an `ep` given spans the group
+    return [(tp, split) for tp in divisors(gpus_per_stage)
+            if config.ep is None or tp % config.ep == 0  # an `ep` given spans the group
             for split in offered_splits(model, config, tp) if attention_tp_problem(model, tp // split.attention_dp) is None]
+
+
+def divisors(n: int) -> list[int]:
+    """n's divisors, largest first (trial division up to its square root)."""
+    small = [d for d in range(1, math.isqrt(n) + 1) if n % d == 0]
+    return sorted({*small, *(n // d for d in small)}, reverse=True)
 
 
 def offered_splits(model: OpenModel, config: ServingConfig, tp: int) -> list[Split]:

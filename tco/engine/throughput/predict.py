@@ -10,7 +10,7 @@ from typing import Callable, Sequence, TypeVar
 
 from tco.engine.throughput.calibrate import calibrate_within_targets as calibrate_to, same_deployment_any_load
 from tco.engine.throughput.config import (DEFAULT_ACCEPTANCE_LENGTH, ENGINE_EXPLOITS_SLIDING_WINDOW, ENGINES, MAX_ACCEPTANCE_LENGTH,
-                                          MAX_CONCURRENCY, MAX_DRAFT_TOKENS,
+                                          MAX_CONCURRENCY, MAX_DRAFT_TOKENS, MAX_GPUS,
                                           PERCENTILES, RUNTIMES, SPEC_METHODS, STEP_TOKEN_BUDGET, ServingConfig, ThroughputResult,
                                           default_kv_precision, draft_tokens_of, engine_step_budget, engine_step_tokens, not_runnable,
                                           running_limit)
@@ -949,6 +949,9 @@ def config_problem(model: OpenModel, gpu: GpuType, config: ServingConfig) -> str
     for name in ("gpus", "input_tokens", "output_tokens", "pp"):
         if getattr(config, name) < 1:
             return f"{name} must be at least 1 (got {getattr(config, name)})"
+    if config.gpus > MAX_GPUS:
+        got = str(config.gpus)
+        return f"gpus must be at most {MAX_GPUS:,} in one replica (got {got if len(got) <= 24 else f'{len(got):,} digits'})"
     for name in ("tp", "prefill_tp"):  # None is chosen; 0 is not None (`config.tp or ...` would take it so)
         if getattr(config, name) is not None and getattr(config, name) < 1:
             return f"{name} must be at least 1 (got {getattr(config, name)})"
