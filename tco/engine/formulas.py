@@ -378,7 +378,6 @@ instance_hours = named(
 instances_in_month = named("instances_in_month", "instances (average over the month)", instance_hours / HOURS_PER_MONTH, "instances")
 gpu_hours = named("gpu_hours", "GPU-hours the fleet runs this month (whole instances)", instance_hours * gpus_per_instance, "GPU-hours")
 """What a rented fleet pays by the hour; owned and reserved GPUs are paid for whether they run or not (paid_gpu_hours)."""
-busy_gpu_hours = named("busy_gpu_hours", "GPU-hours of serving replicas", replica_hours * gpus_per_replica, "GPU-hours")
 gpus_busiest_hour = named(
     "gpus_busiest_hour", "GPUs paid in the busiest hour",
     has_self_hosted * in_horizon * gpus_per_instance * where(
@@ -438,6 +437,13 @@ burst_utilization = named(
           (self_hosted_generations_per_s * PROFILE_HOURS - base_served_per_s_day)
           / maximum(total(burst_replicas_in_hour) * replica_generations_per_s, 1e-12),
           0), "fraction")
+mixed_replica_hours = named(
+    "mixed_replica_hours", "replica-hours of a reserved base with bursts (the base all month, bursts when needed)",
+    is_mixed * has_self_hosted * in_horizon * (base_replicas_whole * PROFILE_HOURS + total(burst_replicas_in_hour))
+    * (HOURS_PER_MONTH / PROFILE_HOURS), "replica-hours")
+mixed_gpu_hours = named("mixed_gpu_hours", "GPU-hours a reserved base with bursts holds (base all month, bursts when rented)",
+                        base_gpu_hours + burst_gpu_hours, "GPU-hours")
+"""A mixed fleet is priced as its base and its bursts, not as the static fleet of its busiest hour (gpu_hours)."""
 gpus_committed_needed = named("gpus_committed_needed", "GPUs to commit (the base of a mixed fleet, else the busiest hour's)",
                               where(is_mixed.gt(0.5), base_gpus, gpus_busiest_hour), "GPUs")
 
@@ -474,12 +480,16 @@ gpus_committed = named(
                        maximum(gpus_committed_needed, gpus_needed_first_month), 0), "GPUs")
 """Bought or reserved when first needed, then kept: the count the purchases and the terms are paid on.
 (A mixed fleet's base is reserved too; its GPUs paid are counted in base_gpu_hours and burst_gpu_hours.)"""
+busy_gpu_hours = named("busy_gpu_hours", "GPU-hours of serving replicas",
+                       where(is_mixed.gt(0.5), mixed_replica_hours, replica_hours) * gpus_per_replica, "GPU-hours")
+held_gpu_hours = named("held_gpu_hours", "GPU-hours the fleet holds this month (whole instances; a mixed fleet's base and bursts)",
+                       where(is_mixed.gt(0.5), mixed_gpu_hours, gpu_hours), "GPU-hours")
 paid_gpu_hours = named("paid_gpu_hours", "GPU-hours paid for this month (rented, owned or reserved)",
-                       maximum(gpu_hours, gpus_committed * HOURS_PER_MONTH), "GPU-hours")
+                       maximum(held_gpu_hours, gpus_committed * HOURS_PER_MONTH), "GPU-hours")
 """A shrinking fleet still pays for every GPU it holds, busy or not: a reserved term is owed whole, an owned
 GPU depreciates while idle (BILLING.md 4, IAS 16.55) and pays colocation."""
 powered_gpu_hours = named("powered_gpu_hours", "GPU-hours drawing power this month",
-                          maximum(gpu_hours, is_purchased * gpus_committed * HOURS_PER_MONTH), "GPU-hours")
+                          maximum(held_gpu_hours, is_purchased * gpus_committed * HOURS_PER_MONTH), "GPU-hours")
 """Owned GPUs stay in the rack at idle draw when no replica needs them; a reserved GPU no replica
 needs is not started (the cloud's instance, not yours, draws nothing for it)."""
 gpus_in_month = named("gpus_in_month", "GPUs paid for (average over the month)", paid_gpu_hours / HOURS_PER_MONTH, "GPUs")
@@ -487,7 +497,7 @@ idle_gpus_in_month = named("idle_gpus_in_month", "GPUs paid for but holding no r
                            (paid_gpu_hours - busy_gpu_hours) / HOURS_PER_MONTH, "GPUs")
 utilization = named(
     "utilization", "average busy share of the GPUs paid for",
-    where(replica_hours.gt(0),
+    where(busy_gpu_hours.gt(0),
           self_hosted_generations_per_s * in_horizon * HOURS_PER_MONTH * gpus_per_replica
           / maximum(paid_gpu_hours * replica_generations_per_s, 1e-12),
           0), "fraction")

@@ -87,3 +87,16 @@ def test_the_results_summary_carries_the_base_and_burst_figures_of_a_mixed_fleet
     assert mixed["burst_utilization"] == pytest.approx(1)
     assert [by_option["api"][k] for k in ("base_replicas", "base_gpu_hours", "burst_gpu_hours", "base_utilization",
                                           "burst_utilization")] == [None] * 5
+
+
+def test_the_gpus_paid_for_are_the_base_and_the_bursts_not_the_peak_fleet():
+    # Base 3 on the two-level day: 3 GPUs all month (2,190 GPU-hours) and 3 burst GPUs for the 12 day hours
+    # (3 x 365 = 1,095 GPU-hours): 3,285 GPU-hours paid = 4.5 GPUs on average, not the 6 of the busiest hour the
+    # static fleet would hold. Every GPU paid holds a replica (the base's 3 all day, the bursts while rented: 3 x 24
+    # + 3 x 12 = 108 replica-hours a day x 730 / 24 = 3,285), so none is idle; the base's third replica, idle at
+    # night, shows in the utilization: 4/s x 730 h x 1 GPU / (3,285 GPU-hours x 1/s) = 0.8889.
+    r = evaluate(("three", "self-hosted", {**MIXED, "base_replicas": 3.0}))
+    assert month_value(r, "three", "gpus_in_month") == pytest.approx(3_285 / 730)
+    assert month_value(r, "three", "idle_gpus_in_month") == pytest.approx(0)
+    assert month_value(r, "three", "utilization") == pytest.approx(4 * 730 / 3_285)
+    assert month_value(r, "three", "gpus_busiest_hour") == pytest.approx(6)
