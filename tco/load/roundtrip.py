@@ -152,6 +152,56 @@ def _keep_comments_of_deleted(mapping: Any, key: Any) -> None:
         mapping.yaml_set_comment_before_after_key(keys[at + 1], before=text, indent=column)
 
 
+def _trailing_key(node: Any) -> tuple[Any, Any] | None:
+    """(mapping, key) holding the comment lines below `node`: its last key, descending into a last value written in
+    block style (ruamel attaches the lines that follow a block to the deepest last key; a flow value keeps them on its
+    own key)."""
+    from ruamel.yaml.comments import CommentedMap
+
+    while isinstance(node, CommentedMap) and len(node):
+        key = list(node)[-1]
+        value = node[key]
+        if isinstance(value, CommentedMap) and len(value) and not value.fa.flow_style():
+            node = value
+            continue
+        return node, key
+    return None
+
+
+def _keep_comments_of_deleted_item(seq: Any, index: int) -> None:
+    """Before item `index` of a list of mappings (an option) is deleted: keep the comment lines below it, which
+    introduce the next item, as `_keep_comments_of_deleted` does for a key. ruamel holds them on the item's deepest
+    last key (after a block value) or already as the next item's own comment (after a flow value, kept as it is);
+    the first kind moves above the next item, or below the item before where the deleted one was the last. The
+    comment above the deleted item introduced it and goes with it."""
+    from ruamel.yaml.tokens import CommentToken
+
+    source = _trailing_key(seq[index])
+    if source is None:
+        return
+    mapping, key = source
+    slots = mapping.ca.items.get(key)
+    token = slots[2] if slots else None
+    if token is None or "\n" not in token.value or not token.value.split("\n", 1)[1].strip():
+        return
+    following = token.value.split("\n", 1)[1]
+    if index + 1 < len(seq):
+        lines = [line.strip() for line in following.splitlines() if line.strip()]
+        column = len(following) - len(following.lstrip(" "))
+        before = seq.ca.items.setdefault(index + 1, [None, None, None, None])
+        moved = [CommentToken(line + "\n", token.start_mark, None, column=column) for line in lines]
+        before[1] = moved + list(before[1] or [])
+        return
+    target = _trailing_key(seq[index - 1]) if index > 0 else None
+    if target is not None:
+        t_map, t_key = target
+        t_slots = t_map.ca.items.setdefault(t_key, [None, None, None, None])
+        if t_slots[2] is None:
+            t_slots[2] = CommentToken("\n" + following, token.start_mark, None)
+        else:
+            t_slots[2].value = t_slots[2].value + following if t_slots[2].value.endswith("\n") else t_slots[2].value + "\n" + following
+
+
 def merge(old: Any, new: Any, shared: dict[int, int] | None = None) -> Any:
     """`new`'s data, reusing `old`'s round-trip nodes (and so their comments) wherever they still fit.
 
@@ -180,6 +230,7 @@ def merge(old: Any, new: Any, shared: dict[int, int] | None = None) -> Any:
             wanted = [item["id"] for item in new]
             for i in reversed(range(len(old))):
                 if old[i]["id"] not in wanted:
+                    _keep_comments_of_deleted_item(old, i)
                     del old[i]
             for i, item in enumerate(new):
                 if i < len(old) and old[i]["id"] == item["id"]:

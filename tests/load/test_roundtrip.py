@@ -73,3 +73,43 @@ def test_an_unshared_edit_still_keeps_the_comments_of_the_edited_block():
     data = yaml.safe_load(SHARED)
     data["options"][1]["operations"] = copy.deepcopy(data["options"][1]["operations"]) | {"setup_usd": 1}
     assert "# half an engineer" in updated_text(SHARED, data).split("id: b")[1]
+
+
+def test_deleting_an_option_keeps_the_comment_lines_that_introduce_the_next_one():
+    """ruamel keeps the comment lines below an option on its deepest last key; deleting the option deleted the comment
+    that introduces the option after it. They now go to the option before (nothing the user wrote is lost)."""
+    import yaml
+
+    from tco.load.roundtrip import updated_text
+
+    text = (
+        "id: s\n"
+        "options:\n"
+        "  - kind: api\n"
+        "    id: a\n"
+        "    model: m\n"
+        "  # the second option, cheap\n"
+        "  - kind: api\n"
+        "    id: b\n"
+        "    payment: {mode: x}\n"
+        "  # the third option: self-hosted\n"
+        "  - kind: api\n"
+        "    id: c\n"
+        "    operations:\n"
+        "      pue: 1.2\n"
+        "  # the fourth option\n"
+        "  - kind: api\n"
+        "    id: d\n"
+    )
+    # c's block ends in `pue: 1.2`, which holds "# the fourth option": it moves above d. The line above c, which
+    # ruamel ties to c itself (after b's flow value), introduced c and goes with it; b's own is on a's last key.
+    expected = {"b": ["# the second option, cheap", "# the third option: self-hosted", "# the fourth option"],
+                "c": ["# the second option, cheap", "# the fourth option"],
+                "d": ["# the second option, cheap", "# the third option: self-hosted", "# the fourth option"]}
+    for dropped, comments in expected.items():
+        doc = yaml.safe_load(text)
+        doc["options"] = [o for o in doc["options"] if o["id"] != dropped]
+        out = updated_text(text, doc)
+        assert yaml.safe_load(out) == doc
+        kept = [line.strip() for line in out.splitlines() if line.strip().startswith("#")]
+        assert kept == comments, (dropped, out)
