@@ -137,19 +137,25 @@ def _keep_comments_of_deleted(mapping: Any, key: Any) -> None:
     keys = list(mapping)
     at = keys.index(key)
     if at > 0:
-        previous = keys[at - 1]
-        slots = mapping.ca.items.setdefault(previous, [None, None, None, None])
-        if slots[2] is None:
-            from ruamel.yaml.tokens import CommentToken
-
-            slots[2] = CommentToken("\n" + following, token.start_mark, None)
-        else:
-            slots[2].value = slots[2].value + following if slots[2].value.endswith("\n") else slots[2].value + "\n" + following
+        _append_following(mapping, keys[at - 1], following, token.start_mark)
     elif at + 1 < len(keys):
         lines = [line.strip() for line in following.splitlines() if line.strip()]
         column = len(following) - len(following.lstrip(" "))
         text = "\n".join(line.removeprefix("#").removeprefix(" ") for line in lines)  # ruamel writes "# " back
         mapping.yaml_set_comment_before_after_key(keys[at + 1], before=text, indent=column)
+
+
+def _append_following(mapping: Any, key: Any, following: str, mark: Any) -> None:
+    """Put comment lines below `key: value` (its end-of-line slot, where ruamel keeps the lines that follow a key)."""
+    from ruamel.yaml.tokens import CommentToken
+
+    slots = mapping.ca.items.setdefault(key, [None, None, None, None])
+    if slots[2] is None:
+        slots[2] = CommentToken("\n" + following, mark, None)
+    elif slots[2].value.endswith("\n"):
+        slots[2].value += following
+    else:
+        slots[2].value += "\n" + following
 
 
 def _trailing_key(node: Any) -> tuple[Any, Any] | None:
@@ -194,12 +200,7 @@ def _keep_comments_of_deleted_item(seq: Any, index: int) -> None:
         return
     target = _trailing_key(seq[index - 1]) if index > 0 else None
     if target is not None:
-        t_map, t_key = target
-        t_slots = t_map.ca.items.setdefault(t_key, [None, None, None, None])
-        if t_slots[2] is None:
-            t_slots[2] = CommentToken("\n" + following, token.start_mark, None)
-        else:
-            t_slots[2].value = t_slots[2].value + following if t_slots[2].value.endswith("\n") else t_slots[2].value + "\n" + following
+        _append_following(*target, following, token.start_mark)
 
 
 def merge(old: Any, new: Any, shared: dict[int, int] | None = None) -> Any:
