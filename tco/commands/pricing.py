@@ -12,9 +12,11 @@ from tco.commands._common import add_format
 LIST_COLUMNS = (
     "provider", "model", "input_usd_per_million_tokens", "output_usd_per_million_tokens",
     "cache_read_usd_per_million_tokens", "cache_write_usd_per_million_tokens", "open_weight_model",
-    "source", "as_of", "effective_from",
+    "source", "as_of", "effective_from", "retired_on",
 )
-_TABLE_COLUMNS = LIST_COLUMNS[:7] + ("as_of", "effective_from")
+"""`retired_on`: the day the provider stopped serving the model (pricing/README.md, "Retired models"), empty while
+it is served; a retired model's prices are its last ones, which no one can buy any more."""
+_TABLE_COLUMNS = LIST_COLUMNS[:7] + ("as_of", "effective_from", "retired_on")
 """The table leaves out `source` (long URLs); csv and json carry every column."""
 
 
@@ -80,10 +82,11 @@ def run_list(args: argparse.Namespace) -> int:
                 "source": entry.source or provider.source,
                 "as_of": str(entry.as_of or provider.as_of),
                 "effective_from": entry.effective_from.isoformat() if entry.effective_from else None,
+                "retired_on": model.retired_on.isoformat() if model.retired_on else None,
             })
     columns = _TABLE_COLUMNS if args.format == "table" else LIST_COLUMNS
     print_rows(rows, args.format, columns, priority=("model", "input_usd_per_million_tokens", "output_usd_per_million_tokens",
-                                                    "provider", "as_of", "cache_read_usd_per_million_tokens"))
+                                                    "provider", "as_of", "retired_on", "cache_read_usd_per_million_tokens"))
     if not rows:
         print("no models match", file=sys.stderr)
     return 0

@@ -201,6 +201,48 @@ def test_perplexity_sonar_chat_completions_ended_on_2026_09_27():
     assert "migrate-from-sonar" in within.message
 
 
+def test_mixtral_8x22b_at_mistral_retired_on_2025_03_30_is_warned():
+    """The bundled mistral sheet's note (genai-prices 0.2.3): "Mistral billed open-mixtral-8x22b at $2/$6 per MTok from
+    launch until its 2025-03-30 retirement". A scenario starting 2026-12-01 that compares self-hosted Mixtral 8x22B
+    with Mistral's API was priced at $2/$6 for 12 months no one could buy, without a word."""
+    from tco.load.catalog import load_catalog
+
+    catalog = load_catalog({"mistral"})
+    text = _deepseek_chat_scenario("2026-12-01", 12).replace("provider: deepseek, model: deepseek-chat",
+                                                             "provider: mistral, model: mixtral-8x22b-instruct")
+    [before] = [w for w in plausibility_warnings(parse_scenarios_text(text, "s.yaml"), catalog) if "retired" in w.message]
+    assert "was retired on 2025-03-30, before the scenario's start 2026-12-01" in before.message
+
+
+# A sheet note that names a retirement day, as genai-prices words them: "Retired on 2025-06-16", "Retires on
+# 2026-10-30", "until its 2025-03-30 retirement", "shut down Oct 2, 2026", "support ended on 2026-09-27".
+_RETIREMENT_IN_NOTE = r"(?:retire[sd]?|shut down|support ended)(?: on)? (\d{4}-\d{2}-\d{2}|[A-Z][a-z]{2} \d{1,2}, \d{4})|(\d{4}-\d{2}-\d{2}) retirement"
+_NOT_THE_MODEL = {("anthropic", "claude-sonnet-4-5")}
+"""Its note dates the retirement of the 1M-context beta (2026-04-30), not of the model."""
+
+
+def test_every_retirement_day_a_sheet_note_states_is_in_the_curated_table():
+    """A day the provider's own words give (the sheet's `note`, from genai-prices) must be `retired_on`, or a scenario
+    reaching it is priced at a price no one sells without a warning; the curated table had only DeepSeek and Perplexity."""
+    import datetime as dt
+    import re
+
+    from tco.load.api_retirements import RETIRED_API_MODELS
+    from tco.load.pricing import load_providers, pricing_dirs
+
+    found = {}
+    for provider in load_providers(None, pricing_dirs()).values():
+        for model in provider.models:
+            for match in re.finditer(_RETIREMENT_IN_NOTE, model.note or "", re.IGNORECASE):
+                text = match.group(1) or match.group(2)
+                day = (dt.date.fromisoformat(text) if text[0].isdigit() else dt.datetime.strptime(text, "%b %d, %Y").date())
+                found[(provider.id, model.id)] = day
+    for key in _NOT_THE_MODEL:
+        found.pop(key)
+    assert len(found) >= 12
+    assert {key: RETIRED_API_MODELS.get(key, (None,))[0] for key in found} == found
+
+
 def test_every_curated_retirement_is_in_the_bundled_sheets_and_needs_its_source():
     """The importer writes `api_retirements.RETIRED_API_MODELS` into the sheets (a re-import reproduces them, see
     test_pricing_import); a date without its announcement is refused."""

@@ -110,8 +110,19 @@ def test_pricing_list_json_rows_carry_source_date_and_prices(capsys):
         "output_usd_per_million_tokens": 1.25, "cache_read_usd_per_million_tokens": 0.03,
         "cache_write_usd_per_million_tokens": 0.3, "open_weight_model": None,
         "source": "https://www.anthropic.com/pricing#api (via genai-prices 0.2.3)", "as_of": row["as_of"],
-        "effective_from": None,
+        "effective_from": None, "retired_on": None,
     }
+
+
+def test_pricing_list_shows_the_day_a_model_was_retired(capsys):
+    """The mistral sheet's note: open-mixtral-8x22b billed $2/$6 "from launch until its 2025-03-30 retirement"; the
+    listing of "prices in force today" showed those prices with nothing to say no one sells them any more."""
+    assert main(["pricing", "list", "--provider", "mistral", "--model", "mixtral-8x22b-instruct", "--format", "json"]) == 0
+    [row] = json.loads(capsys.readouterr().out)
+    assert (row["input_usd_per_million_tokens"], row["output_usd_per_million_tokens"], row["retired_on"]) == (2.0, 6.0, "2025-03-30")
+    assert main(["pricing", "list", "--provider", "mistral", "--model", "mixtral-8x22b-instruct", "--wide"]) == 0
+    header, _, line = capsys.readouterr().out.splitlines()[:3]
+    assert header.split()[-1] == "retired_on" and line.split()[-1] == "2025-03-30"
 
 
 def test_pricing_list_with_a_user_dir_and_a_bad_provider_exits_2(capsys):
