@@ -144,6 +144,23 @@ def test_offer_values_from_the_summary(catalog):
     assert "placeholder" in catalog.offers["mithril:h100-80gb.sxm.8x"].notes
 
 
+def test_hyperstack_h100_on_demand_is_the_newest_dated_page_not_the_older_catalog(catalog):
+    """Shared gpu-offers/reserved_prices.csv, Hyperstack rows (page transcribed 2026-08-26, api-evangelist/nexgen-cloud
+    @0fa0509e): "NVIDIA H100" on demand 2.50, "NVIDIA H100 NVLink" 2.60, "NVIDIA H100 SXM" 3.20 USD per GPU-hour. The
+    bundled offers kept the SkyPilot v8 catalog's 1.90 / 1.95 / 2.40 (commit date unknown), so `tco offers list`
+    showed Hyperstack's H100 at 1.90 while its committed listing printed 2.50 on demand for the same GPU.
+    By hand: n3-H100x8 = 8 x 2.50 = 20.00 per instance-hour; n3-H100-SXM5x8 = 8 x 3.20 = 25.60."""
+    expected = {"hyperstack:n3-H100x1": (2.50, 2.50), "hyperstack:n3-H100x8": (2.50, 20.00),
+                "hyperstack:n3-H100x8-NVLink": (2.60, 20.80), "hyperstack:n3-H100-SXM5x8": (3.20, 25.60)}
+    for offer_id, (per_gpu, per_instance) in expected.items():
+        offer = catalog.offers[offer_id]
+        assert (offer.on_demand_usd_per_gpu_hour, offer.on_demand_usd_per_hour) == (per_gpu, pytest.approx(per_instance)), offer_id
+        assert offer.median_on_demand_usd_per_hour == pytest.approx(per_instance) and offer.sources[0].as_of == "2026-08-26"
+    committed = [o for o in catalog.committed_offers.values() if o.cloud == "hyperstack" and o.gpu == "h100-pcie"]
+    assert {o.on_demand_usd_per_gpu_hour for o in committed} == {2.50, 2.60}
+    assert catalog.offers["hyperstack:n3-A100x1"].on_demand_usd_per_gpu_hour == 1.35  # the same in both sources
+
+
 def test_measurements_are_mapped_to_catalog_ids(catalog):
     trtllm = [m for m in catalog.measurements if m.id.startswith("trtllm-")]
     first = next(m for m in catalog.measurements if m.id == "trtllm-v0.17:M0001")
