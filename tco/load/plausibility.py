@@ -88,11 +88,30 @@ def _self_hosted_warnings(option: SelfHostedOption, path: tuple, warn, catalog: 
         _check_range(option.operations, field, low, high, why, (*path, "operations", field), warn)
     if catalog is None:
         return
+    _offer_caution_warnings(option, path, warn, catalog)
     counts = [offer.gpu_count for offer in catalog.offers.values() if offer.gpu == option.gpu]
     if counts and option.gpus_per_replica > max(counts):
         warn((*path, "gpus_per_replica"),
              f"{option.gpus_per_replica} GPUs per replica, but no offer has more than {max(counts):g} `{option.gpu}` GPUs in one machine",
              hint="a replica spanning machines needs a fast interconnect; was the count per machine meant?")
+
+
+def _offer_caution_warnings(option: SelfHostedOption, path: tuple, warn, catalog: Any) -> None:
+    """The on-demand offer an option takes its GPU-hour price from carries a caution (other shared data contradicts
+    that price, e.g. Google's own on-demand SKU sums against the SkyPilot catalog's GCP rows): say so, with it."""
+    pay = option.payment
+    uses = []
+    if pay.mode in ("on-demand", "reserved") and pay.offer and pay.gpu_usd_per_hour is None:
+        uses.append((("payment", "offer"), pay.offer))
+    burst = pay.burst
+    if pay.mode == "mixed" and burst is not None and burst.offer and burst.mode == "on-demand" and burst.gpu_usd_per_hour is None:
+        uses.append((("payment", "burst", "offer"), burst.offer))
+    for sub_path, offer_id in uses:
+        offer = getattr(catalog, "offers", {}).get(offer_id)
+        caution = getattr(offer, "caution", None)
+        if caution:
+            warn((*path, *sub_path), f"the on-demand price of `{offer_id}` is in doubt: {caution}",
+                 hint="check the provider's price page for your region and give payment.gpu_usd_per_hour")
 
 
 def _check_range(record: Any, field: str, low: float, high: float, why: str, path: tuple, warn) -> None:

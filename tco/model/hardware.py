@@ -172,6 +172,9 @@ class InstanceOffer(SourcedRecord):
     regions: int | None = Field(default=None, ge=0)
     regions_with_on_demand: int | None = Field(default=None, ge=0)
     price_scope: Literal["instance", "host_plus_gpu", "gpu_only"] = "instance"
+    caution: str | None = None
+    """Why other shared data contradicts this offer's price (which regions, which figures); None when nothing does.
+    `tco offers list` counts these rows and a scenario that prices GPUs from the offer is warned."""
     notes: str | None = None
 
     @model_validator(mode="after")

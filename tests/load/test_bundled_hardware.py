@@ -161,6 +161,31 @@ def test_hyperstack_h100_on_demand_is_the_newest_dated_page_not_the_older_catalo
     assert catalog.offers["hyperstack:n3-A100x1"].on_demand_usd_per_gpu_hour == 1.35  # the same in both sources
 
 
+def test_gcp_offers_whose_catalog_price_other_shared_data_contradicts_carry_a_caution(catalog):
+    """Shared gpu-offers/gpu_instances.csv (SkyPilot v9 gcp), a3-highgpu-8g us-central1: on demand 43.06615, spot
+    47.86592 USD per hour: spot above on demand, which no list price does. reserved_prices.csv (Google Cloud Billing
+    Catalog SKU sums, Cyclenerd @fd66b26f, 2026-07-30), same machine and region: on demand 88.49, 1-year CUD 61.38.
+    The offer's minimum (5.38 a GPU-hour, from us-central1) was listed and billed as on demand with no word of it."""
+    offer = catalog.offers["gcp:a3-highgpu-8g:host-plus-gpu"]
+    assert offer.on_demand_usd_per_hour == 43.06615  # as the catalog says: the figure stays, the doubt is stated
+    assert "us-central1 43.0662 (spot 47.8659 above it, Google's SKU sum 88.49, its 1-year CUD 61.38 above it)" in offer.caution
+    assert "in 5 of 16 regions" in offer.caution and "(the lowest region) is one of them" in offer.caution
+    assert catalog.offers["aws:p5.48xlarge"].caution is None and catalog.offers["gcp:a3-highgpu-8g:gpu-only"].caution is None
+    assert sum(1 for o in catalog.offers.values() if o.caution) == 10
+
+
+def test_offers_list_counts_the_rows_with_a_caution_and_json_carries_it(capsys):
+    import json
+
+    from tco.cli import main
+
+    assert main(["offers", "list", "--cloud", "gcp", "--gpu", "h100-sxm", "--format", "json"]) == 0
+    rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert "88.49" in rows["gcp:a3-highgpu-8g:host-plus-gpu"]["caution"] and rows["gcp:a3-highgpu-8g:gpu-only"]["caution"] is None
+    assert main(["offers", "list", "--cloud", "gcp", "--gpu", "h100-sxm"]) == 0
+    assert "note: 5 of these row(s) carry a caution" in capsys.readouterr().err
+
+
 def test_measurements_are_mapped_to_catalog_ids(catalog):
     trtllm = [m for m in catalog.measurements if m.id.startswith("trtllm-")]
     first = next(m for m in catalog.measurements if m.id == "trtllm-v0.17:M0001")

@@ -261,6 +261,29 @@ def test_every_curated_retirement_is_in_the_bundled_sheets_and_needs_its_source(
         ApiModel(id="m", prices=[{"input_usd_per_million_tokens": 1}], retired_on="2026-09-10")
 
 
+def test_a_scenario_priced_from_an_offer_with_a_caution_is_warned():
+    """gcp:a3-highgpu-8g:host-plus-gpu: the SkyPilot catalog's on-demand 43.07 USD an hour in us-central1 is below its
+    own spot price (47.87) and half Google's SKU sum for the same machine and region (88.49, reserved_prices.csv,
+    2026-07-30). A scenario taking its GPU-hour price from that offer is told; one giving its own price is not."""
+    from tco.load.catalog import load_catalog
+
+    catalog = load_catalog(set())
+    option = """      - kind: self-hosted
+        id: own
+        model: llama-3.1-70b
+        gpu: h100-sxm
+        gpus_per_replica: 8
+        payment: {mode: on-demand, offer: "gcp:a3-highgpu-8g:host-plus-gpu"PRICE}
+"""
+    base = _deepseek_chat_scenario("2026-12-01", 12).split("      - {kind: api")[0]
+    found = [w for w in plausibility_warnings(parse_scenarios_text(base + option.replace("PRICE", ""), "s.yaml"), catalog)
+             if "in doubt" in w.message]
+    assert len(found) == 1 and found[0].field == "scenarios[0].options[0].payment.offer"
+    assert "us-central1 43.0662" in found[0].message and "88.49" in found[0].message
+    own_price = base + option.replace("PRICE", ", gpu_usd_per_hour: 11.06")
+    assert not [w for w in plausibility_warnings(parse_scenarios_text(own_price, "s.yaml"), catalog) if "in doubt" in w.message]
+
+
 def test_growth_that_compounds_past_any_service_is_warned():
     """monthly_growth 2 (its upper bound, +200 % a month) over 36 months takes 20,000 requests a day to 20,000 x 3^35,
     about 1e21 in the last month: the totals came out in the quintillions without a word."""
