@@ -46,14 +46,25 @@ PRIORITY = ("id", "memory_gb", "dense_bf16_tflops", "dense_fp8_tflops", "memory_
 """What a narrow terminal keeps first (--wide shows every column)."""
 
 
-def print_records(records, columns: tuple[str, ...], fmt: str, main_field: str | None = None, priority=None) -> None:
-    """One row per catalog record: its listed fields, then the source and date of its main figure."""
+def print_records(records, columns: tuple[str, ...], fmt: str, main_field: str | None = None, priority=None,
+                  extra_fields: tuple[str, ...] = ()) -> None:
+    """One row per catalog record: its listed fields, then the source and date of its main figure; csv and json
+    also carry `extra_fields` (columns too long for a table) and `sources`, every source of the record with the
+    fields it covers, after the table's columns (a csv column's position stays put).
+
+    Why: a row shows figures from several sources (a GPU's memory from one page, its TDP from another, its
+    driver-reported memory from a package), and `source` / `as_of` name only the main figure's."""
     rows = []
     for record in records:
         source, as_of = main_source(record, main_field)
         row = {column: getattr(record, column, None) for column in columns[:-2]}
-        rows.append({**row, "source": source, "as_of": as_of})
-    print_rows(rows, fmt, columns, priority=priority)
+        every = [{"covers": list(s.covers), "source": s.source, "as_of": s.as_of} for s in record.sources]
+        rows.append({**row, "source": source, "as_of": as_of, **{f: getattr(record, f, None) for f in extra_fields},
+                     "sources": every if fmt == "json" else " | ".join(
+                         f"{', '.join(s['covers'])}: {s['source']} ({s['as_of']})" for s in every)})
+    if fmt == "table":
+        rows = [{c: r[c] for c in columns} for r in rows]
+    print_rows(rows, fmt, columns if fmt == "table" else (*columns, *extra_fields, "sources"), priority=priority)
 
 
 def register(subparsers) -> None:

@@ -15,9 +15,9 @@ from tco.report.table import print_rows
 from tco.commands.hardware import add_listing, load_catalog, main_source, print_records
 
 COLUMNS = ("id", "cloud", "instance_type", "gpu", "gpu_count", "on_demand_usd_per_gpu_hour",
-           "median_on_demand_usd_per_gpu_hour", "spot_usd_per_gpu_hour", "price_scope", "caution", "source", "as_of")
-_TABLE_COLUMNS = tuple(c for c in COLUMNS if c != "caution")
-"""The table leaves out `caution` (a paragraph) and counts the rows that carry one; csv and json carry every column."""
+           "median_on_demand_usd_per_gpu_hour", "spot_usd_per_gpu_hour", "price_scope", "source", "as_of")
+EXTRA_FIELDS = ("caution",)
+"""csv and json only, after COLUMNS: the table leaves out `caution` (a paragraph) and counts the rows that carry one."""
 
 PRIORITY = ("id", "on_demand_usd_per_gpu_hour", "gpu", "gpu_count", "spot_usd_per_gpu_hour", "as_of",
             "median_on_demand_usd_per_gpu_hour", "price_scope", "cloud", "instance_type", "source")
@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     if committed:
         return _print_committed(offers, args)
     offers.sort(key=lambda o: (o.on_demand_usd_per_gpu_hour is None, o.on_demand_usd_per_gpu_hour or 0, o.id))
-    print_records(offers, _TABLE_COLUMNS if args.format == "table" else COLUMNS, args.format, priority=PRIORITY)
+    print_records(offers, COLUMNS, args.format, priority=PRIORITY, extra_fields=EXTRA_FIELDS)
     flagged = sum(1 for o in offers if o.caution)
     if flagged and args.format == "table":
         print(f"note: {flagged} of these row(s) carry a caution (other shared data contradicts their price): "

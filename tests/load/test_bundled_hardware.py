@@ -186,6 +186,27 @@ def test_offers_list_counts_the_rows_with_a_caution_and_json_carries_it(capsys):
     assert "note: 5 of these row(s) carry a caution" in capsys.readouterr().err
 
 
+def test_listings_name_the_source_and_date_of_every_figure_they_show(capsys):
+    """`tco hardware list` shows a B300's driver-reported memory (aiconfigurator-core 0.12.0, 2026-09) and its TDP
+    beside its marketed memory (stas00/ml-engineering, read 2026), but its one `source` / `as_of` pair names the
+    memory's source only: json and csv now list every source with the fields it covers."""
+    import csv
+    import io
+    import json
+
+    from tco.cli import main
+
+    assert main(["hardware", "list", "--format", "json"]) == 0
+    b300 = next(r for r in json.loads(capsys.readouterr().out) if r["id"] == "b300")
+    by_field = {field: (s["source"], s["as_of"]) for s in b300["sources"] for field in s["covers"]}
+    assert b300["memory_reported_mib"] == 275040 and by_field["memory_reported_mib"][1] == "2026-09"
+    assert by_field["memory_reported_mib"][0].startswith("aiconfigurator-core 0.12.0")
+    assert (b300["source"], b300["as_of"]) == by_field["memory_gb"] and "tdp_w" in by_field
+    assert main(["models", "list", "--format", "csv"]) == 0
+    row = next(r for r in csv.DictReader(io.StringIO(capsys.readouterr().out)) if r["id"] == "deepseek-v3")
+    assert "total_params_b, active_params_b, mtp_modules: github.com/deepseek-ai/DeepSeek-V3 README.md" in row["sources"]
+
+
 def test_measurements_are_mapped_to_catalog_ids(catalog):
     trtllm = [m for m in catalog.measurements if m.id.startswith("trtllm-")]
     first = next(m for m in catalog.measurements if m.id == "trtllm-v0.17:M0001")

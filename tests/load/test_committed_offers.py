@@ -136,7 +136,8 @@ def test_the_on_demand_listing_is_unchanged(capsys):
     rows = json.loads(out)
     assert len(rows) == 476
     assert list(rows[0]) == ["id", "cloud", "instance_type", "gpu", "gpu_count", "on_demand_usd_per_gpu_hour",
-                             "median_on_demand_usd_per_gpu_hour", "spot_usd_per_gpu_hour", "price_scope", "source", "as_of"]
+                             "median_on_demand_usd_per_gpu_hour", "spot_usd_per_gpu_hour", "price_scope", "source", "as_of",
+                             "caution", "sources"]  # added after the others (an id, a field, a column is a contract)
 
 
 def test_a_per_gpu_price_that_disagrees_is_reported_with_file_and_line(tmp_path, capsys):
