@@ -165,6 +165,12 @@ def _price_date_warnings(option: ApiOption, path: tuple, warn, catalog: Any, sta
              f"scenario's start {start.isoformat()}; it is used for the months before it too",
              hint="set finance.start_date on or after that date, or add the older price to the sheet")
     retired = getattr(model, "retired_on", None)
+    if retired is None and getattr(model, "deprecated", False):
+        note = (getattr(model, "note", None) or "").split(". ")[0].strip()
+        warn((*path, "model"),
+             f"`{model.id}` ({option.provider}) is marked deprecated in the price sheet (genai-prices): the provider may no "
+             f"longer sell it, and its prices are its last known ones" + (f" (sheet note: {note})" if note else ""),
+             hint="check the provider's model list; compare a model it still serves")
     if retired is not None and retired < add_months(start, horizon_months):
         when = (f"before the scenario's start {start.isoformat()}" if retired <= start
                 else f"within the scenario's {horizon_months} months from {start.isoformat()}")

@@ -284,6 +284,25 @@ def test_a_scenario_priced_from_an_offer_with_a_caution_is_warned():
     assert not [w for w in plausibility_warnings(parse_scenarios_text(own_price, "s.yaml"), catalog) if "in doubt" in w.message]
 
 
+def test_a_model_its_sheet_marks_deprecated_is_warned_with_the_sheet_note():
+    """pricing/cerebras.yaml (genai-prices 0.2.3): llama-3.3-70b is `deprecated: true`, note "No longer listed in the
+    Cerebras Inference docs (checked 2026-07-17 and 2026-08-27); last known rates kept for historical usage". A
+    scenario comparing self-hosted Llama-3.3-70B with it was priced at 0.85 / 1.20 USD per million tokens, silently."""
+    from tco.load.catalog import load_catalog
+
+    catalog = load_catalog({"cerebras", "deepseek"})
+    text = _deepseek_chat_scenario("2026-12-01", 12).replace("provider: deepseek, model: deepseek-chat",
+                                                             "provider: cerebras, model: llama-3.3-70b")
+    [found] = [w for w in plausibility_warnings(parse_scenarios_text(text, "s.yaml"), catalog) if "deprecated" in w.message]
+    assert found.field == "scenarios[0].options[0].model"
+    assert "No longer listed in the Cerebras Inference docs (checked 2026-07-17 and 2026-08-27)" in found.message
+    # retired models keep their own, dated warning only; a served one gets none
+    retired = _deepseek_chat_scenario("2026-12-01", 12)
+    assert not [w for w in plausibility_warnings(parse_scenarios_text(retired, "s.yaml"), catalog) if "deprecated" in w.message]
+    served = retired.replace("model: deepseek-chat", "model: deepseek-flash")
+    assert not [w for w in plausibility_warnings(parse_scenarios_text(served, "s.yaml"), catalog) if "deprecated" in w.message]
+
+
 def test_growth_that_compounds_past_any_service_is_warned():
     """monthly_growth 2 (its upper bound, +200 % a month) over 36 months takes 20,000 requests a day to 20,000 x 3^35,
     about 1e21 in the last month: the totals came out in the quintillions without a word."""
