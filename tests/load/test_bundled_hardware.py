@@ -47,10 +47,10 @@ def test_required_ids_are_present(catalog):
 
 
 def test_counts_match_the_shared_tables(catalog):
-    # 485 summary rows minus 8 MI355X and 1 Gaudi 2 (no GPU record); 631 TensorRT-LLM measurement rows plus
+    # 485 summary rows minus 1 Gaudi 2 (no GPU record); 631 TensorRT-LLM measurement rows plus
     # 336 InferenceX rows minus the 3 with total tokens/s only (README-inferencex.md); 19 cost rows plus the
     # 20 grid carbon intensity rows of capex_and_opex_sources.csv.
-    assert len(catalog.offers) == 476
+    assert len(catalog.offers) == 484
     assert len(catalog.measurements) == 631 + 333
     assert len({m.id for m in catalog.measurements}) == 631 + 333
     assert len(catalog.cost_figures) == 19 + 20
@@ -205,6 +205,14 @@ def test_listings_name_the_source_and_date_of_every_figure_they_show(capsys):
     assert main(["models", "list", "--format", "csv"]) == 0
     row = next(r for r in csv.DictReader(io.StringIO(capsys.readouterr().out)) if r["id"] == "deepseek-v3")
     assert "total_params_b, active_params_b, mtp_modules: github.com/deepseek-ai/DeepSeek-V3 README.md" in row["sources"]
+
+
+def test_the_daytona_mi355x_offers_are_converted_now_that_the_gpu_exists(catalog):
+    """gpu_offers_summary.csv, daytona 1x-MI355X .. 8x-MI355X (SkyPilot catalogs/v8/daytona @0eb5da57): 8.0132 USD per
+    GPU-hour on demand, 4.61 spot; left out while `mi355x` had no record, so `tco offers list --gpu mi355x` was empty.
+    By hand: 8x-MI355X = 8 x 8.0132 = 64.1056 on demand, 8 x 4.61 = 36.88 spot."""
+    mine = sorted((o.gpu_count, o.on_demand_usd_per_hour, o.spot_usd_per_hour) for o in catalog.offers.values() if o.gpu == "mi355x")
+    assert len(mine) == 8 and mine[-1] == (8, 64.1056, 36.88) and mine[0] == (1, 8.0132, 4.61)
 
 
 def test_measurements_are_mapped_to_catalog_ids(catalog):

@@ -134,7 +134,7 @@ def test_the_on_demand_listing_is_unchanged(capsys):
     code, out, _ = run(capsys, ["offers", "list", "--format", "json"])
     assert code == 0
     rows = json.loads(out)
-    assert len(rows) == 476
+    assert len(rows) == 484  # 476 + the 8 daytona MI355X offers
     assert list(rows[0]) == ["id", "cloud", "instance_type", "gpu", "gpu_count", "on_demand_usd_per_gpu_hour",
                              "median_on_demand_usd_per_gpu_hour", "spot_usd_per_gpu_hour", "price_scope", "source", "as_of",
                              "caution", "sources"]  # added after the others (an id, a field, a column is a contract)
