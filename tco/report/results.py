@@ -189,7 +189,7 @@ def _carbon(out: dict, row) -> None:
 
 def _defaulted_draw(row) -> str:
     """Emissions on a PUE or idle draw nobody chose are a lower bound: the defaults (PUE 1, idle 0) leave out the
-    facility's overhead (published PUEs: 1.04 at AWS's best site to 1.58 on average, BILLING.md 3) and idle GPUs."""
+    facility's overhead (published PUEs: 1.04 at AWS's best site to 1.54 on average in Uptime's 2025 survey, BILLING.md 3) and idle GPUs."""
     from tco.engine.rows import DEFAULT_SOURCE
 
     left = [name for name in ("pue", "idle_power_share")
@@ -197,7 +197,7 @@ def _defaulted_draw(row) -> str:
     if not left:
         return ""
     return (f"; a lower bound: {' and '.join(f'{n} {row.values[n]:g}' for n in left)} left at the default "
-            "(no facility overhead / no idle draw; published PUEs run from about 1.1 at hyperscalers to 1.58 on average)")
+            "(no facility overhead / no idle draw; published PUEs run from about 1.1 at hyperscalers to 1.54 on average, Uptime 2025)")
 
 
 def mixed_fleet_summary(results) -> dict[int, dict[str, Any]]:

@@ -48,12 +48,12 @@ def test_required_ids_are_present(catalog):
 
 def test_counts_match_the_shared_tables(catalog):
     # 485 summary rows minus 1 Gaudi 2 (no GPU record); 631 TensorRT-LLM measurement rows plus
-    # 336 InferenceX rows minus the 3 with total tokens/s only (README-inferencex.md); 19 cost rows plus the
+    # 336 InferenceX rows minus the 3 with total tokens/s only (README-inferencex.md); 20 cost rows plus the
     # 20 grid carbon intensity rows of capex_and_opex_sources.csv.
     assert len(catalog.offers) == 484
     assert len(catalog.measurements) == 631 + 333
     assert len({m.id for m in catalog.measurements}) == 631 + 333
-    assert len(catalog.cost_figures) == 19 + 20
+    assert len(catalog.cost_figures) == 20 + 20
 
 
 def _figures(record) -> set[str]:
@@ -228,6 +228,13 @@ def test_measurements_are_mapped_to_catalog_ids(catalog):
     assert {m.model for m in trtllm} == {
         "llama-3.1-8b", "llama-3.1-70b", "llama-3.3-70b", "llama-3.1-405b", "mixtral-8x7b", "mixtral-8x22b",
         "mistral-7b", "llama-4-scout", "qwen3-30b-a3b"}
+
+
+def test_the_newest_uptime_pue_average_of_the_shared_table_is_shipped(catalog):
+    """capex_and_opex_sources.csv: "Average data center PUE (Uptime Institute survey)" 1.58 (2020), 1.58 (2023) and
+    1.54 (2025 survey, thefreesheet.com 2026-01-19); only the two older ones were shipped."""
+    uptime = {f.sources[0].as_of: f.value for f in catalog.cost_figures.values() if f.item == "Average data center PUE (Uptime Institute survey)"}
+    assert uptime == {"2020": 1.58, "2023": 1.58, "2025": 1.54}
 
 
 def test_cost_figures_keep_ranges_as_ranges(catalog):
