@@ -30,8 +30,9 @@ COMMITTED_COLUMNS = ("id", "cloud", "offering", "instance_type", "gpu", "gpu_cou
                      "committed_usd_per_instance_hour", "committed_usd_per_gpu_hour", "on_demand_usd_per_gpu_hour",
                      "minimum_commitment", "caution", "superseded_by", "source", "as_of")
 _COMMITTED_TABLE_COLUMNS = ("id", "gpu", "gpu_count", "payment_option", "committed_usd_per_instance_hour",
-                            "committed_usd_per_gpu_hour", "on_demand_usd_per_gpu_hour", "as_of")
-"""The table keeps to what fits a terminal; csv and json carry every column (terms, minimums, cautions, sources)."""
+                            "committed_usd_per_gpu_hour", "on_demand_usd_per_gpu_hour", "as_of", "source")
+"""The table keeps to what fits a terminal (`source` last: the first column a narrow terminal leaves out, --wide
+shows it); csv and json carry every column (terms, minimums, cautions, sources)."""
 
 
 def register(subparsers) -> None:
@@ -83,8 +84,8 @@ def _print_committed(offers, args: argparse.Namespace) -> int:
         offers = [o for o in offers if o.term == args.term]
     offers.sort(key=lambda o: (o.committed_usd_per_gpu_hour, o.id))
     if args.format == "table":
-        rows = [{c: getattr(o, c, None) for c in _COMMITTED_TABLE_COLUMNS} | {"as_of": main_source(o, "committed_usd_per_instance_hour")[1]}
-                for o in offers]
+        rows = [{c: getattr(o, c, None) for c in _COMMITTED_TABLE_COLUMNS}
+                | dict(zip(("source", "as_of"), main_source(o, "committed_usd_per_instance_hour"))) for o in offers]
         print_rows(rows, "table", _COMMITTED_TABLE_COLUMNS)
         flagged = sum(1 for o in offers if o.caution or o.superseded_by)
         if flagged:

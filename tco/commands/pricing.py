@@ -16,8 +16,8 @@ LIST_COLUMNS = (
 )
 """`retired_on`: the day the provider stopped serving the model (pricing/README.md, "Retired models"), empty while
 it is served; a retired model's prices are its last ones, which no one can buy any more."""
-_TABLE_COLUMNS = LIST_COLUMNS[:7] + ("as_of", "effective_from", "retired_on")
-"""The table leaves out `source` (long URLs); csv and json carry every column."""
+_TABLE_COLUMNS = LIST_COLUMNS[:7] + ("as_of", "effective_from", "retired_on", "source")
+"""`source` (long URLs) comes last and is the first column a narrow terminal leaves out; --wide, csv and json show it."""
 
 
 def register(subparsers) -> None:

@@ -122,7 +122,18 @@ def test_pricing_list_shows_the_day_a_model_was_retired(capsys):
     assert (row["input_usd_per_million_tokens"], row["output_usd_per_million_tokens"], row["retired_on"]) == (2.0, 6.0, "2025-03-30")
     assert main(["pricing", "list", "--provider", "mistral", "--model", "mixtral-8x22b-instruct", "--wide"]) == 0
     header, _, line = capsys.readouterr().out.splitlines()[:3]
-    assert header.split()[-1] == "retired_on" and line.split()[-1] == "2025-03-30"
+    assert line[header.index("retired_on"):].split()[0] == "2025-03-30"
+
+
+def test_pricing_and_committed_tables_show_the_source_with_wide(capsys):
+    """`tco pricing list` and `tco offers list --term` tables showed a date but no source, even with --wide (only csv
+    and json had it): the price of claude-3-haiku came with no word of where it was read."""
+    assert main(["pricing", "list", "--provider", "anthropic", "--model", "claude-3-haiku", "--wide"]) == 0
+    header, _, line = capsys.readouterr().out.splitlines()[:3]
+    assert header.split()[-1] == "source" and line.endswith("https://www.anthropic.com/pricing#api (via genai-prices 0.2.3)")
+    assert main(["offers", "list", "--term", "3y", "--gpu", "l4", "--cloud", "gcp", "--wide"]) == 0
+    header, _, line = capsys.readouterr().out.splitlines()[:3]
+    assert header.split()[-1] == "source" and "github.com/Cyclenerd/google-cloud-pricing-cost-calculator" in line
 
 
 def test_pricing_list_with_a_user_dir_and_a_bad_provider_exits_2(capsys):
