@@ -200,3 +200,18 @@ def test_committed_api_capacity_is_not_self_hosting_in_the_monte_carlo():
     wins = sum(1 for total in own if total < api_total) / 101
     assert 0.2 < wins < 0.8  # the test can tell the own option from the cheaper PTU
     assert mc.self_hosting_wins_share == pytest.approx(wins)
+
+
+def test_a_tornado_end_held_back_by_its_bound_says_where_it_stopped():
+    # utilization cap 0.9 + 0.15 would be 1.05: held at the ceiling 1; the API price decline 0 - 0.15 would be a
+    # rise, held at the floor 0. Both bars are then as long as the moves allowed, and the labels say so, where
+    # before they read "+0.15" and "-0.15" over a total that had not moved.
+    results = evaluate(("own", "self-hosted", {**RENTED, "max_utilization": 0.9}), ("api", "api", {**AGENT_API, "horizon_months": 2.0}))
+    drivers = {d.name: d for d in tornado(results, "s", "own")}
+    assert (drivers["utilization_cap"].low, drivers["utilization_cap"].high) == ("-0.15", "+0.15 (held at 1)")
+    assert (drivers["api_decline"].low, drivers["api_decline"].high) == ("-0.15 (held at 0)", "+0.15")
+    assert (drivers["growth"].low, drivers["growth"].high) == ("-0.02", "+0.02")
+    # a reserved base exists in mixed fleets only: no word about a base of 0 replicas held at 0
+    assert (drivers["base_size"].low, drivers["base_size"].high) == ("-1", "+1")
+    # the held end is the bound: 0.9 -> 1 frees 15 / 4 -> 4 + 1 = 5 replicas against 15 / 3.6 -> 5 + 1 = 6
+    assert drivers["utilization_cap"].total_high_usd == pytest.approx(2 * month_of(5) + 30_000)
