@@ -13,8 +13,9 @@ volume (chosen again there); null for other options."""
 
 
 def register(sub) -> None:
-    p = sub.add_parser("breakeven", help="break-even volume and month of each self-hosted or hybrid option",
-                       description="For each scenario and each self-hosted or hybrid option: the daily volume from which it "
+    p = sub.add_parser("breakeven", help="break-even volume and month of each self-hosted, hybrid or committed-capacity option",
+                       description="For each scenario and each self-hosted, hybrid or committed API capacity (api-provisioned) option: "
+                                   "the daily volume from which it "
                                    "costs no more than the cheapest allowed API option over the horizon, whether the costs "
                                    "meet on a step of the replica staircase, the month cumulative costs cross, and both "
                                    "totals at the break-even volume.")
@@ -70,11 +71,11 @@ def run(args) -> int:
             "scenario": r["scenario"], "option": r["option"], "vs API": r["reference_option"] or "",
             "req/day now": f"{r['requests_per_day_now']:,.0f}", "break-even req/day": volume,
             "month": (NEVER if r["reference_option"] else "") if r["breakeven_month"] is None else str(r["breakeven_month"]),
-            "self-hosted $ there": _money(r["self_hosted_total_usd_at_breakeven"]),
+            "option $ there": _money(r["self_hosted_total_usd_at_breakeven"]),
             "API $ there": _money(r["api_total_usd_at_breakeven"]),
         })
     print_rows(shown, "table", priority=("option", "break-even req/day", "vs API", "month", "req/day now", "scenario",
-                                        "self-hosted $ there", "API $ there"))
+                                        "option $ there", "API $ there"))
     if any(r["breakeven_requests_per_day"] is None and r["reference_option"] for r in records):
         sys.stdout.write(f"{NEVER}: the costs do not meet at any volume up to 1e10 requests/day.\n")
     if any(r["at_step"] for r in records):
@@ -85,7 +86,7 @@ def run(args) -> int:
             now = results.row(r["scenario"], r["option"])
             sys.stdout.write(f"{r['option']}: base `auto` is chosen again at each volume: {r['base_replicas_at_breakeven']} "
                              f"replicas at the break-even volume ({now.values['base_replicas']:g} at today's).\n")
-    sys.stdout.write("month: first month in which cumulative self-hosted cost is at or below the API's, at today's volume.\n")
+    sys.stdout.write("month: first month in which the option's cumulative cost is at or below the API's, at today's volume.\n")
     return 0
 
 

@@ -61,7 +61,9 @@ def recommendation_text(records: list[dict[str, Any]]) -> str:
     if rest:
         text += f", ${rest[0]['total_cost_usd'] - best['total_cost_usd']:,.0f} less than {rest[0]['option']}"
     if best["kind"] != "api" and best["breakeven_requests_per_day"] is not None:
-        text += f"; self-hosting pays from {best['breakeven_requests_per_day']:,.0f} requests/day"
+        # committed API capacity (api-provisioned) has a break-even volume too, but it is bought from the provider
+        who = "committed API capacity" if best["kind"] == "api-provisioned" else "self-hosting"
+        text += f"; {who} pays from {best['breakeven_requests_per_day']:,.0f} requests/day"
     elif best["kind"] == "api":
         volumes = [r for r in ranked if r["breakeven_requests_per_day"] is not None]
         if volumes:

@@ -353,7 +353,14 @@ def self_hosted_prefix_hit_rate(scenario: Scenario) -> tuple[float, bool]:
     resends the previous call's whole input (the session's history), which is still cached. So the hit
     tokens average (s I + (n - 1) I + g (n - 1)(n - 2) / 2) / n over the calls, divided by the average
     input per call. With an agent loop the hits are mostly per session (held with the sequence), else shared.
-    Kept below 0.99: a prompt always computes at least its newest token.
+
+    Samples that share their call's input (samples_share_input, the API's `n`) are s completions of one
+    prompt: the engine prefills it once and the other s - 1 find all of it cached (SGLang caches the common
+    prompt of a parallel-sampling request before it runs the copies; vLLM V1 fans `n` out into requests that
+    share the prompt's cached blocks). Each completion is one generation of the throughput model, so the hit
+    share per generation is (h + s - 1) / s, h the call's own; as the API bills that input once per call.
+    Per sequence the KV then holds input x (1 - h) / s of its own, the prompt's share of its siblings: the
+    same shared-prefix accounting. Kept below 0.99: a prompt always computes at least its newest token.
     """
     w = scenario.workload
     n, g, inp = w.llm_calls_per_request, w.context_growth_per_call_tokens, w.input_tokens
@@ -361,7 +368,10 @@ def self_hosted_prefix_hit_rate(scenario: Scenario) -> tuple[float, bool]:
     if average <= 0:
         return 0.0, True
     hits = (w.cacheable_prefix_share * inp + (n - 1) * inp + g * (n - 1) * (n - 2) / 2.0) / n
-    return min(hits / average, 0.99), n == 1
+    per_call = hits / average
+    samples = w.samples_per_call if w.samples_share_input else 1
+    per_generation = (per_call + samples - 1) / samples
+    return min(per_generation, 0.99), n == 1
 
 
 def largest_call_input_tokens(scenario: Scenario) -> int:

@@ -37,6 +37,8 @@ class Range:
     why: str = ""
     per_option: bool = False
     """An option with its own range of this name (`Row.own_ranges`) moves by that range instead of low / high."""
+    only_if: str = ""
+    """A flag input (1 or 0) without which the range moves nothing (a reserved base exists in mixed fleets only)."""
 
     def ends(self, row) -> tuple[float, float, str]:
         """The low and high end for `row`, and why: its own range where it has one."""
@@ -53,12 +55,20 @@ class Range:
             out[name] = min(max(moved, self.floor), self.ceiling)
         return out
 
-    def describe(self, amount: float, end: int) -> str:
+    def describe(self, amount: float, end: int, values: dict[str, float] | None = None) -> str:
+        """`x0.7`, `+0.15`; with the option's `values`, a move the floor or ceiling held back says where it stopped
+        (`-0.15 (held at 0)`): a bar whose end could not move is not read as an input that does not matter."""
         if self.how == "choice":
             return ("shorter", "longer")[end]
-        if self.how == "scale":
-            return f"x{amount:g}"
-        return f"{amount:+g}"
+        text = f"x{amount:g}" if self.how == "scale" else f"{amount:+g}"
+        if values is not None and values.get(self.only_if, 1.0) > 0.5:
+            moved = self.apply(values, amount)
+            for name in self.inputs:
+                if name in values:
+                    wanted = values[name] * amount if self.how == "scale" else values[name] + amount
+                    if moved[name] != wanted:
+                        return f"{text} (held at {moved[name]:g})"
+        return text
 
 
 DEFAULT_RANGES: tuple[Range, ...] = (
@@ -80,7 +90,7 @@ DEFAULT_RANGES: tuple[Range, ...] = (
           why="symmetric with the API decline: rental prices of a GPU generation move by this much a year, either way"),
     Range("staff", "staff cost", ("staff_usd_per_fte_year",), "scale", 0.7, 1.3,
           why="loaded engineer cost differs by country and seniority by at least this much"),
-    Range("base_size", "reserved base (replicas)", ("base_replicas",), "shift", -1.0, 1.0, floor=0.0,
+    Range("base_size", "reserved base (replicas)", ("base_replicas",), "shift", -1.0, 1.0, floor=0.0, only_if="is_mixed",
           why="a reserved base one replica smaller or larger than chosen: how flat the cost is around it (mixed fleets only)"),
     Range("term", "commitment term", ("term_months",), "choice", 0.0, 1.0,
           why="the other published term of the same committed offer (e.g. 1 vs 3 years, at its own price), or for a "
@@ -144,7 +154,7 @@ def tornadoes(results, pairs: list[tuple[str, str]], ranges: tuple[Range, ...] =
         option = results.row(scenario_id, option_id)
         ref_id = reference_option_id(results, scenario_id, option_id)
         reference = results.row(scenario_id, ref_id) if ref_id else None
-        layout.append((len(value_rows), ref_id, reference is not None, [r.ends(option) for r in ranges]))
+        layout.append((len(value_rows), ref_id, reference is not None, [r.ends(option) for r in ranges], option.values))
         for side_row in [option] + ([reference] if reference else []):
             side = side_row.values
             value_rows.append(side)
@@ -158,10 +168,10 @@ def tornadoes(results, pairs: list[tuple[str, str]], ranges: tuple[Range, ...] =
     totals = _totals(value_rows, rechoose) if value_rows else []
     per_side = 1 + 2 * len(ranges)
     out = []
-    for start, ref_id, has_reference, ends in layout:
+    for start, ref_id, has_reference, ends, values in layout:
         own = totals[start:start + per_side]
         ref = totals[start + per_side:start + 2 * per_side] if has_reference else None
-        out.append(_drivers(ranges, ends, own, ref, ref_id, sort_by))
+        out.append(_drivers(ranges, ends, own, ref, ref_id, sort_by, values))
     return out
 
 
@@ -178,7 +188,7 @@ def _totals(value_rows: list[dict[str, float]], rechoose: list[bool]) -> list[fl
 
 
 def _drivers(ranges: tuple[Range, ...], ends: list[tuple[float, float, str]], own: list[float], ref: list[float] | None,
-             ref_id: str | None, sort_by: str) -> list[Driver]:
+             ref_id: str | None, sort_by: str, values: dict[str, float] | None = None) -> list[Driver]:
     drivers = []
     for i, (r, (low, high, why)) in enumerate(zip(ranges, ends)):
         lo, hi = own[1 + 2 * i], own[2 + 2 * i]
@@ -186,7 +196,7 @@ def _drivers(ranges: tuple[Range, ...], ends: list[tuple[float, float, str]], ow
         if ref is not None:
             d_lo, d_hi = lo - ref[1 + 2 * i], hi - ref[2 + 2 * i]
             d_swing = abs(d_hi - d_lo)
-        drivers.append(Driver(r.name, r.label, r.describe(low, 0), r.describe(high, 1), lo, hi, abs(hi - lo),
+        drivers.append(Driver(r.name, r.label, r.describe(low, 0, values), r.describe(high, 1, values), lo, hi, abs(hi - lo),
                               d_lo, d_hi, d_swing, own[0], (own[0] - ref[0]) if ref is not None else None, ref_id, why))
     if sort_by == "difference" and ref is not None:
         drivers.sort(key=lambda d: -(d.difference_swing_usd or 0.0))

@@ -64,6 +64,9 @@ the utilization cap leans down (a load test more often finds less headroom than 
 
 NO_RECORD = f"the default spread: {NO_OWN_THROUGHPUT_RANGE}"
 
+SELF_HOSTING_KINDS = ("self-hosted", "hybrid")
+"""The kinds that run their own GPUs: the side of "self-hosting wins"."""
+
 
 @dataclass(frozen=True)
 class OptionSpread:
@@ -186,7 +189,9 @@ def monte_carlo(results, scenario_id: str, draws: int = 10_000, seed: int = 0,
                                         _percentile(ordered, 0.1), _percentile(ordered, 0.5), _percentile(ordered, 0.9),
                                         sum(values) / draws, *factors))
     allowed = [(row, values) for row, values in zip(rows, per_option) if row.excluded_reason is None]
-    own = [v for r, v in allowed if r.kind != "api"]
+    # Committed API capacity (api-provisioned) is bought from the API provider, not self-hosting: it takes no part,
+    # as in the break-even, whose reference is the cheapest per-token API option.
+    own = [v for r, v in allowed if r.kind in SELF_HOSTING_KINDS]
     api = [v for r, v in allowed if r.kind == "api"]
     share = None
     if own and api:

@@ -188,7 +188,7 @@ def build_summary(results, plans: list[ScenarioPlan], calcs: dict[str, CalcSheet
                   f'&IF(COUNT({ranks})>1,", "&TEXT(F{r0},"$#,##0")&" less than "&E{r0},"")')
         body = (f'IF(COUNT({ranks})=0,"No option is allowed for this scenario",'
                 f'IF({tied}>1,{tie},{single})'
-                f'&IF(C{r0}<>"api",IF(ISNUMBER(INDEX({volumes},{first_match})),"; self-hosting pays from "&TEXT(INDEX({volumes},{first_match}),"#,##0")&" requests/day",""),'
+                f'&IF(C{r0}<>"api",IF(ISNUMBER(INDEX({volumes},{first_match})),IF(C{r0}="api-provisioned","; committed API capacity pays from ","; self-hosting pays from ")&TEXT(INDEX({volumes},{first_match}),"#,##0")&" requests/day",""),'
                 f'IF(COUNT({volumes})>0,"; "&INDEX({names},MATCH(MIN({volumes}),{volumes},0))&" would pay from "&TEXT(MIN({volumes}),"#,##0")&" requests/day",""))'
                 f'&{_excel_text(tail)})&"."')
         g.formula(r0, 8, body, "", None, cached=sentence)

@@ -63,7 +63,8 @@ def _scenario_warnings(scenario: Scenario, warn) -> None:
     finance, workload = scenario.finance, scenario.workload
     if finance.horizon_months <= SHORTEST_PLAUSIBLE_HORIZON_MONTHS:
         warn(("finance", "horizon_months"), f"a horizon of {finance.horizon_months} month(s) is very short",
-             hint=f"for {finance.horizon_months} years write horizon_months: {finance.horizon_months * 12}")
+             hint=f"for {finance.horizon_months} year{'s' if finance.horizon_months != 1 else ''} write "
+                  f"horizon_months: {finance.horizon_months * 12}")
     per_day = workload.requests_per_day
     field = "requests_per_day"
     if per_day is None and workload.requests_per_month is not None:

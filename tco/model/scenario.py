@@ -58,7 +58,8 @@ class Workload(StrictModel):
     samples_per_call: int = Field(default=1, ge=1, le=1000)
     """Completions sampled per call (best-of-n, self-consistency); each one pays its output."""
     samples_share_input: bool = True
-    """True: the samples come from one call (API `n` parameter; input paid once). False: separate calls."""
+    """True: the samples come from one call (API `n` parameter; input paid once, and prefilled once by a
+    self-hosted engine with prefix caching). False: separate calls."""
     batch_eligible_share: Share = 0.0
     """Share of requests that can wait for a batch API (typically a 50 % discount, 24 h turnaround)."""
     ttft_ms: PositiveFloat | None = None
@@ -334,8 +335,9 @@ class SelfHostedOption(StrictModel):
     --hardware-dir, at any lengths and concurrency), as `tco throughput --calibrate` does."""
     prefix_caching: bool = True
     """The engine reuses the KV cache of a prompt prefix it has seen (vLLM automatic prefix caching, SGLang
-    RadixAttention, TensorRT-LLM KV reuse): the workload's cacheable_prefix_share and an agent's resent
-    history are not prefilled again. False for engines without it."""
+    RadixAttention, TensorRT-LLM KV reuse): the workload's cacheable_prefix_share, an agent's resent
+    history and the prompt that samples sharing their input (samples_share_input) have in common are not
+    prefilled again. False for engines without it."""
     spec_method: SpecMethod = "none"
     """Speculative decoding: none, mtp (DeepSeek multi-token prediction), eagle, draft-model."""
     acceptance_length: float | None = Field(default=None, ge=1.0, le=16.0, allow_inf_nan=False)

@@ -124,3 +124,46 @@ def test_explain_suggests_a_name_for_an_unknown_quantity(capsys, example):
     assert main(["explain", str(example), "--option", "gpt-4.1", "--quantity", "gpu_rentl", *AS_OF]) == 2
     err = capsys.readouterr().err
     assert "did you mean `gpu_rental_usd`?" in err and "known quantities:" in err and "replicas_static" in err
+
+
+PTU_ONLY = """
+schema_version: 1
+scenarios:
+  - id: ptu
+    workload: {requests_per_day: 1500000, input_tokens: 2000, output_tokens: 300}
+    finance: {horizon_months: 12, start_date: 2026-12-01}
+    options:
+      - kind: api
+        id: gpt-4.1
+        provider: openai
+        model: gpt-4.1
+      - kind: api-provisioned
+        id: gpt-4.1-ptu
+        provider: azure-openai
+        model: gpt-4.1
+        usd_per_unit_hour: 0.05            # ASSUMPTION (test input): cheap enough to beat the per-token price
+        tokens_per_minute_per_unit: 3000   # Azure gpt-4.1 input TPM per PTU (BILLING.md 1.8)
+        output_token_weight: 4
+        minimum_units: 15
+        term_months: 12
+        source: ASSUMPTION (test input)
+"""
+
+
+def test_committed_api_capacity_is_not_called_self_hosting(tmp_path, capsys, monkeypatch):
+    # Committed API capacity (Azure PTU) is bought from the provider: when it wins, the sentence does not say
+    # "self-hosting pays", the break-even table names the option's total, not a self-hosted one, and the
+    # Monte Carlo has no "self-hosting wins" share when no option runs GPUs of its own.
+    monkeypatch.setenv("COLUMNS", "400")
+    path = tmp_path / "ptu.yaml"
+    path.write_text(PTU_ONLY)
+    capsys.readouterr()
+    assert main(["run", str(path), *AS_OF]) == 0
+    out = capsys.readouterr().out
+    assert "gpt-4.1-ptu (api-provisioned) is cheapest" in out
+    assert "; committed API capacity pays from " in out and "self-hosting" not in out
+    assert main(["breakeven", str(path), *AS_OF]) == 0
+    out = capsys.readouterr().out
+    assert "option $ there" in out and "self-hosted" not in out
+    assert main(["uncertainty", str(path), "--draws", "20", *AS_OF]) == 0
+    assert "self-hosting is cheaper" not in capsys.readouterr().out

@@ -175,3 +175,43 @@ def test_an_option_with_its_own_throughput_range_draws_it_at_the_same_quantile_a
         assert (got.p10_usd, got.p50_usd, got.p90_usd) == pytest.approx((expected[10], expected[50], expected[90]))
         assert (got.throughput_factor_low, got.throughput_factor_mode, got.throughput_factor_high) == ends
     assert next(o for o in mc.options if o.option_id == "api").throughput_factor_low is None
+
+
+def test_committed_api_capacity_is_not_self_hosting_in_the_monte_carlo():
+    # Committed API capacity (Azure PTU, kind api-provisioned) is bought from the API provider: it is not
+    # self-hosting. Its formulas here are the RENTED row's without staff (units as replicas): 2 months of
+    # software 2 x 1,200 $ + rental 2 x 8,760 x 1.1 x 2.5 $ x factor. The API at 72,500 requests/day costs
+    # 72.5 x its 1,000-request total (no growth), about 60,600 $: between the two self-hosted-like totals.
+    api = {**AGENT_API, "horizon_months": 2.0, "requests_per_day": 72_500.0}
+    ptu = {**RENTED, "setup_usd": 0.0, "staff_fte": 0.0}
+    results = evaluate(("ptu", "api-provisioned", ptu), ("api", "api", api))
+    totals = dict(zip(results.options["option"], results.options["total_cost_usd"]))
+    assert totals["ptu"] < totals["api"]
+    # nobody runs GPUs: no "self-hosting wins" share (before: the PTU counted as self-hosting, about 100 %)
+    assert monte_carlo(results, "s", draws=50, seed=1).self_hosting_wins_share is None
+    # beside a self-hosted option, the share compares that option with the per-token API only
+    results = evaluate(("own", "self-hosted", {**RENTED, "setup_usd": 0.0}), ("ptu", "api-provisioned", ptu), ("api", "api", api))
+    spread = Spread("gpu_price", "GPU price", ("gpu_usd_per_hour",), "scale", 0.7, 1.0, 1.3)
+    mc = monte_carlo(results, "s", draws=101, seed=3, spreads=(spread,))
+    rng = random.Random(3)
+    factors = [rng.triangular(0.7, 1.3, 1.0) for _ in range(101)]
+    api_total = results.options.filter(pl.col("option") == "api")["total_cost_usd"][0]
+    own = [2 * (1_200 + 5_000) + 2 * 8760 * 1.1 * 2.5 * f for f in factors]
+    wins = sum(1 for total in own if total < api_total) / 101
+    assert 0.2 < wins < 0.8  # the test can tell the own option from the cheaper PTU
+    assert mc.self_hosting_wins_share == pytest.approx(wins)
+
+
+def test_a_tornado_end_held_back_by_its_bound_says_where_it_stopped():
+    # utilization cap 0.9 + 0.15 would be 1.05: held at the ceiling 1; the API price decline 0 - 0.15 would be a
+    # rise, held at the floor 0. Both bars are then as long as the moves allowed, and the labels say so, where
+    # before they read "+0.15" and "-0.15" over a total that had not moved.
+    results = evaluate(("own", "self-hosted", {**RENTED, "max_utilization": 0.9}), ("api", "api", {**AGENT_API, "horizon_months": 2.0}))
+    drivers = {d.name: d for d in tornado(results, "s", "own")}
+    assert (drivers["utilization_cap"].low, drivers["utilization_cap"].high) == ("-0.15", "+0.15 (held at 1)")
+    assert (drivers["api_decline"].low, drivers["api_decline"].high) == ("-0.15 (held at 0)", "+0.15")
+    assert (drivers["growth"].low, drivers["growth"].high) == ("-0.02", "+0.02")
+    # a reserved base exists in mixed fleets only: no word about a base of 0 replicas held at 0
+    assert (drivers["base_size"].low, drivers["base_size"].high) == ("-1", "+1")
+    # the held end is the bound: 0.9 -> 1 frees 15 / 4 -> 4 + 1 = 5 replicas against 15 / 3.6 -> 5 + 1 = 6
+    assert drivers["utilization_cap"].total_high_usd == pytest.approx(2 * month_of(5) + 30_000)

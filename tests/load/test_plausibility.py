@@ -343,3 +343,13 @@ models:
     assert (line, field) == (12, "options[0].model") and "cache reads are billed at it" in message
     own_price = SANE.replace("  model: small\n", "  model: small\n  cache_read_usd_per_million_tokens: 0.02\n")
     assert _warnings(own_price, catalog) == []
+
+
+def test_a_one_month_horizon_hint_says_one_year():
+    # `horizon_months: 1` probably meant a year: the hint reads "for 1 year", not "for 1 years"
+    text = SANE.replace("horizon_months: 36", "horizon_months: 1")
+    hints = [w.hint for w in plausibility_warnings(parse_scenarios_text(text, "s.yaml"), None) if w.field.endswith("horizon_months")]
+    assert hints == ["for 1 year write horizon_months: 12"]
+    text = SANE.replace("horizon_months: 36", "horizon_months: 3")
+    hints = [w.hint for w in plausibility_warnings(parse_scenarios_text(text, "s.yaml"), None) if w.field.endswith("horizon_months")]
+    assert hints == ["for 3 years write horizon_months: 36"]
