@@ -139,7 +139,7 @@ def read_bench_file(path: Path, display: str | None = None) -> list[BenchRun]:
     """Every run in one result file; the format is recognised from the content, not the name."""
     name = display or path.name
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # -sig: a byte-order mark (Windows editors, PowerShell) is no content
     except (OSError, UnicodeDecodeError) as e:
         raise TcoUserError(DataProblem(name, None, "", f"cannot read: {getattr(e, 'strerror', None) or e}"))
     if not text.strip():
@@ -147,13 +147,10 @@ def read_bench_file(path: Path, display: str | None = None) -> list[BenchRun]:
     if path.suffix.lower() == ".csv":
         return [_perf_csv(text, name)]
     if path.suffix.lower() in (".yaml", ".yml"):
-        import yaml
+        from tco.load.yaml_source import parse_yaml
 
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as e:
-            mark = getattr(e, "problem_mark", None)
-            raise TcoUserError(DataProblem(name, mark.line + 1 if mark else None, "", f"not valid YAML: {getattr(e, 'problem', e)}"))
+        # the scenario files' reader: duplicate keys, deep nesting, alias bombs and unreadable numbers are located problems
+        data, _ = parse_yaml(text, name)
         return _dispatch(data, name, None, 0)
     objects = _json_objects(text, name)
     runs: list[BenchRun] = []
@@ -170,12 +167,12 @@ def _json_objects(text: str, name: str) -> list[tuple[int, Any]]:
     Python's json accepts SGLang's bare `Infinity`.
     """
     try:
-        return [(1, json.loads(text))]
+        return [(1, _json_loads(text, name, 1))]
     except json.JSONDecodeError as whole:
         if whole.msg != "Extra data":
             raise TcoUserError(DataProblem(name, whole.lineno, "", f"not valid JSON: {whole.msg} (column {whole.colno}); is the file truncated?"))
     objects = []
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(object_pairs_hook=_refuse_duplicate_keys)
     pos = 0
     while True:
         while pos < len(text) and text[pos].isspace():
@@ -184,11 +181,49 @@ def _json_objects(text: str, name: str) -> list[tuple[int, Any]]:
             break
         line = text.count("\n", 0, pos) + 1
         try:
-            value, pos = decoder.raw_decode(text, pos)
+            value, pos = _json_guarded(lambda: decoder.raw_decode(text, pos), name, line)
         except json.JSONDecodeError as e:
             raise TcoUserError(DataProblem(name, e.lineno, "", f"not valid JSON: {e.msg} (column {e.colno}); is the file truncated?"))
         objects.append((line, value))
     return objects
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str):
+        self.key = key
+
+
+def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict:
+    """A JSON object as a dict, refusing a key written twice (Python's json would silently keep the last value)."""
+    out: dict = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+def _json_loads(text: str, name: str, line: int) -> Any:
+    return _json_guarded(lambda: json.loads(text, object_pairs_hook=_refuse_duplicate_keys), name, line)
+
+
+def _json_guarded(parse, name: str, line: int):
+    """Run a JSON parse; what Python's json lets through or crashes on becomes a located problem.
+
+    Why: a key written twice kept only its last value (a wrong figure in the record, silently); a document nested
+    thousands of levels deep raised RecursionError, and an integer of more than 4,300 digits a ValueError."""
+    try:
+        return parse()
+    except json.JSONDecodeError:
+        raise
+    except _DuplicateKey as e:
+        raise TcoUserError(DataProblem(name, line, e.key, "key written twice in the same object; which value counts is not clear",
+                                       hint="keep one of the two")) from None
+    except RecursionError:
+        raise TcoUserError(DataProblem(name, line, "", "not a benchmark result: JSON nested too deeply")) from None
+    except ValueError:  # json's only other ValueError: Python's limit on the digits of an integer
+        raise TcoUserError(DataProblem(name, line, "", "not valid JSON: a number is too long to be a real figure "
+                                                       "(more than 4,300 digits)")) from None
 
 
 def _dispatch(data: Any, name: str, line: int | None, index: int) -> list[BenchRun]:

@@ -439,3 +439,42 @@ def test_round_trip_fixed_concurrency_answers_the_same_concurrency_only(capsys, 
     assert row["output_tokens_per_s"] == pytest.approx(2320.7, abs=0.05)
     assert throughput(capsys, tmp_path, *query, "--concurrency", "50")["basis"] == "model"
     assert throughput(capsys, tmp_path, *query)["basis"] == "model"  # `max` is offline, not concurrency 100
+
+
+def test_a_key_written_twice_in_a_json_result_is_refused_not_silently_the_last(capsys, tmp_path):
+    """Python's json keeps the last of two equal keys: the record said 5 output tokens/s where the run measured 696.6."""
+    text = (DATA / "vllm-main-2025-05_llama-3.1-8b_h100_rate3.6.json").read_text().rstrip()
+    assert text.endswith("}")
+    err = bad(capsys, tmp_path, "twice.json", text[:-1] + ', "output_throughput": 5}')
+    assert "twice.json:1: output_throughput: key written twice in the same object" in err
+
+
+def test_a_key_written_twice_in_a_yaml_report_is_refused(capsys, tmp_path):
+    data = json.loads((DATA / "vllm-main-2025-05_llama-3.1-8b_h100_rate3.6.json").read_text())
+    text = yaml.safe_dump(data, sort_keys=False) + "output_throughput: 5\n"
+    err = bad(capsys, tmp_path, "twice.yaml", text)
+    assert "output_throughput: duplicate key" in err
+
+
+@pytest.mark.parametrize("name, text", [
+    ("deep.json", "[" * 100_000 + "]" * 100_000),
+    ("long.json", '{"completed": ' + "9" * 5000 + "}"),
+    ("deep.yaml", "a: " + "[" * 5000 + "]" * 5000 + "\n"),
+    ("long.yaml", "a: " + "9" * 5000 + "\n"),
+], ids=["json nested 100,000 deep", "json integer of 5,000 digits", "yaml nested 5,000 deep", "yaml integer of 5,000 digits"])
+def test_junk_that_crashed_python_parsers_is_a_problem_not_a_traceback(capsys, tmp_path, name, text):
+    err = bad(capsys, tmp_path, name, text)
+    assert f"{name}:1: " in err
+
+
+def test_a_json_result_saved_with_a_byte_order_mark_imports(capsys, tmp_path):
+    """Windows editors and PowerShell's Out-File write a UTF-8 BOM; it was refused as "not valid JSON ... truncated?"."""
+    source = tmp_path / "bom.json"
+    source.write_bytes(b"\xef\xbb\xbf" + (DATA / "vllm-main-2025-05_llama-3.1-8b_h100_rate3.6.json").read_bytes())
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    code, out, err = run(capsys, ["measurements", "import", str(source), "--out", str(out_dir),
+                                  "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "1"])
+    assert code == 0, err
+    records = yaml.safe_load((out_dir / "bom.json.measurements.yaml").read_text())["measurements"]
+    assert records[0]["output_tokens_per_s"] == pytest.approx(696.6005267659943)  # the file's output_throughput
