@@ -353,3 +353,16 @@ def test_mkdir_through_a_file_in_the_way_is_exit_3_not_a_traceback(scenario, cap
     assert code == ExitCode.WRITE_FAILED
     assert "Traceback" not in err and "cannot write: Not a directory" in err
     assert blocker.read_text() == "a file, not a folder"
+
+
+def test_run_with_one_file_for_the_table_and_the_workbook_is_refused_before_any_write(scenario, capsys):
+    """`--output out.xlsx --xlsx out.xlsx` wrote the workbook, then the text table over it (the workbook pushed to a
+    backup): the file named .xlsx was no workbook."""
+    out = scenario.parent / "out.xlsx"
+    out.write_bytes(b"the user's previous workbook")
+    code = main(["run", str(scenario), "--no-breakeven", "--output", str(out), "--xlsx", str(scenario.parent / "." / "out.xlsx")])
+    err = capsys.readouterr().err
+    assert code == ExitCode.BAD_INPUT
+    assert err.splitlines()[0] == f"--output: {out} is also the --xlsx workbook; the two outputs need two files"
+    assert out.read_bytes() == b"the user's previous workbook"
+    assert listing(scenario.parent) == ["mine.yaml", "out.xlsx"]
