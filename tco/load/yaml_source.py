@@ -86,8 +86,10 @@ def read_bytes_limited(path: Path, limit: int) -> bytes:
         os.close(fd)
 
 
-def read_text(path: Path, display: str | None = None) -> str:
-    """The file's text, or a TcoUserError naming the file (missing, a link loop, a folder, a device, binary, too big)."""
+def read_text(path: Path, display: str | None = None, kind: str = "YAML") -> str:
+    """The file's text, or a TcoUserError naming the file (missing, a link loop, a folder, a device, binary, too big).
+
+    `kind` names the text expected in the message for a binary file (a --batch file is CSV, not YAML)."""
     name = display or str(path)
     try:
         os.stat(path)
@@ -116,7 +118,7 @@ def read_text(path: Path, display: str | None = None) -> str:
         if raw.startswith(bom):
             raise TcoUserError(DataProblem(name, None, "", f"is {encoding} text, not UTF-8", hint="save the file as UTF-8"))
     if b"\x00" in raw[:8192]:
-        raise TcoUserError(DataProblem(name, None, "", "looks like a binary file, not YAML text"))
+        raise TcoUserError(DataProblem(name, None, "", f"looks like a binary file, not {kind} text"))
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
