@@ -103,12 +103,34 @@ class _Keys:
             raise TcoUserError(DataProblem(self.file, self.line, self.prefix + path, f"must be a number (got {value!r})"))
         return float(number) * scale
 
+    def count(self, path: str, required: bool = False, minimum: int = 0) -> int | None:
+        """A count of requests (or of requests in flight): a whole number, not NaN, infinite or fractional."""
+        value = self.number(path, required)
+        return None if value is None else _whole_count(value, self.file, self.line, self.prefix + path, minimum)
+
     def unit(self, path: str, expected: tuple[str, ...]) -> None:
         """The file states its unit: refuse anything else instead of guessing a conversion."""
         value = self._get(path, True)
         if value not in expected:
             raise TcoUserError(DataProblem(self.file, self.line, self.prefix + path,
                                            f"unit {value!r} where {' or '.join(repr(e) for e in expected)} is expected"))
+
+
+def _whole_count(value: Any, file: str, line: int | None, key: str, minimum: int = 0) -> int:
+    """`value` as a whole number of at least `minimum` (`4`, `4.0` or `"4"`), else a problem naming the key.
+
+    Why: `int()` of a file's value turned `4.5` requests in flight into 4 in silence, and crashed (a traceback) on
+    `"abc"`, a list, NaN or infinity."""
+    number = value
+    if isinstance(value, str):
+        try:
+            number = float(value.replace(",", ""))
+        except ValueError:
+            pass
+    if (isinstance(number, bool) or not isinstance(number, (int, float)) or not math.isfinite(number)
+            or number != int(number) or number < minimum):
+        raise TcoUserError(DataProblem(file, line, key, f"must be a whole number of at least {minimum} (got {value!r})"))
+    return int(number)
 
 
 def _epoch_date(seconds: float | None) -> str | None:
@@ -262,7 +284,7 @@ def _rate_load(run: BenchRun, rate: Any, max_concurrency: Any, name: str) -> Non
     if not infinite and (isinstance(rate, bool) or not isinstance(rate, (int, float)) or not rate > 0):
         raise TcoUserError(DataProblem(name, run.line, "request_rate", f"must be a positive number or inf (got {rate!r})"))
     if max_concurrency not in (None, 0):
-        run.scenario, run.concurrency = FIXED_CONCURRENCY, int(max_concurrency)
+        run.scenario, run.concurrency = FIXED_CONCURRENCY, _whole_count(max_concurrency, name, run.line, "max_concurrency", 1)
         if not infinite and isinstance(rate, (int, float)):
             run.notes.append(f"request rate also capped at {rate}/s")
     elif infinite:
@@ -273,7 +295,7 @@ def _rate_load(run: BenchRun, rate: Any, max_concurrency: Any, name: str) -> Non
 
 def _vllm(data: dict, name: str, line: int | None, index: int) -> BenchRun:
     k = _Keys(data, name, line)
-    completed = k.number("completed", True)
+    completed = k.count("completed", True)
     if not completed:
         raise TcoUserError(DataProblem(name, line, "completed", "no request completed: nothing was measured"))
     run = BenchRun("vllm bench serve", index, line, model_in_file=data.get("model_id"))
@@ -289,18 +311,18 @@ def _vllm(data: dict, name: str, line: int | None, index: int) -> BenchRun:
     run.requests_per_s = k.number("request_throughput")
     run.ttft_ms, run.ttft_p50_ms, run.ttft_p99_ms = k.number("mean_ttft_ms"), k.number("median_ttft_ms"), k.number("p99_ttft_ms")
     run.tpot_ms, run.tpot_p50_ms, run.tpot_p99_ms = k.number("mean_tpot_ms"), k.number("median_tpot_ms"), k.number("p99_tpot_ms")
-    run.successful_requests = int(completed)
+    run.successful_requests = completed
     if data.get("failed") is not None:
-        run.failed_requests = int(k.number("failed"))
+        run.failed_requests = k.count("failed")
     elif data.get("num_prompts") is not None:
-        run.failed_requests = max(int(k.number("num_prompts")) - int(completed), 0)
+        run.failed_requests = max(k.count("num_prompts") - completed, 0)
     run.notes.append("vLLM: TPOT = (E2E - TTFT) / (output - 1) per request (ms); lengths = totals / completed")
     return run
 
 
 def _sglang(data: dict, name: str, line: int | None, index: int) -> BenchRun:
     k = _Keys(data, name, line)
-    completed = k.number("completed", True)
+    completed = k.count("completed", True)
     if not completed:
         raise TcoUserError(DataProblem(name, line, "completed", "no request completed: nothing was measured"))
     run = BenchRun("sglang bench_serving", index, line)
@@ -312,7 +334,7 @@ def _sglang(data: dict, name: str, line: int | None, index: int) -> BenchRun:
     run.requests_per_s = k.number("request_throughput")
     run.ttft_ms, run.ttft_p50_ms, run.ttft_p99_ms = k.number("mean_ttft_ms"), k.number("median_ttft_ms"), k.number("p99_ttft_ms")
     run.tpot_ms, run.tpot_p50_ms, run.tpot_p99_ms = k.number("mean_tpot_ms"), k.number("median_tpot_ms"), k.number("p99_tpot_ms")
-    run.successful_requests = int(completed)
+    run.successful_requests = completed
     dataset = data.get("dataset_name")
     run.notes.append(f"SGLang: dataset {dataset}; lengths = totals / completed (server token counts); ITL (chunk gaps) not used as TPOT")
     return run
@@ -338,7 +360,7 @@ def _guidellm(data: dict, name: str) -> list[BenchRun]:
         if kind == "synchronous":
             run.scenario, run.concurrency = FIXED_CONCURRENCY, 1
         elif kind == "concurrent":
-            run.scenario, run.concurrency = FIXED_CONCURRENCY, int(strategy.get("streams") or 0) or None
+            run.scenario, run.concurrency = FIXED_CONCURRENCY, _whole_count(strategy.get("streams") or 0, name, None, f"benchmarks[{i}].config.strategy.streams") or None
         elif kind == "throughput":
             run.scenario = OFFLINE
         elif kind in ("constant", "poisson"):
@@ -386,9 +408,9 @@ def _aiperf_json(data: dict, name: str) -> BenchRun:
     run.model_in_file = models[0] if models else None
     loadgen = k.raw("input_config.loadgen") or {}
     if loadgen.get("concurrency"):
-        run.scenario, run.concurrency = FIXED_CONCURRENCY, int(loadgen["concurrency"])
+        run.scenario, run.concurrency = FIXED_CONCURRENCY, k.count("input_config.loadgen.concurrency", minimum=1)
     elif loadgen.get("request_rate"):
-        run.scenario, run.request_rate_per_s = FIXED_RATE, float(loadgen["request_rate"])
+        run.scenario, run.request_rate_per_s = FIXED_RATE, k.number("input_config.loadgen.request_rate")
     start = data.get("start_time")
     if isinstance(start, str) and start:  # another type is not AIPerf's: --date is asked for, as before
         run.run_date = _calendar_date(start[:10], name, None, "start_time", start, "AIPerf writes an ISO date and time")
@@ -400,9 +422,7 @@ def _aiperf_json(data: dict, name: str) -> BenchRun:
                                                      k.number("records.ttft.p99"))
     run.tpot_ms, run.tpot_p50_ms, run.tpot_p99_ms = (k.number("records.inter_token_latency.avg"), k.number("records.inter_token_latency.p50"),
                                                      k.number("records.inter_token_latency.p99"))
-    count, errors = k.number("records.request_count.avg"), k.number("records.error_request_count.avg")
-    run.successful_requests = int(count) if count is not None else None
-    run.failed_requests = int(errors) if errors is not None else None
+    run.successful_requests, run.failed_requests = k.count("records.request_count.avg"), k.count("records.error_request_count.avg")
     run.notes.append("AIPerf: output length and throughput include reasoning tokens; TPOT = inter_token_latency "
                      "(E2E - TTFT) / (OSL - 1); valid requests only")
     return run
@@ -461,9 +481,9 @@ def _perf_csv(text: str, name: str) -> BenchRun:
     run.output_tokens_per_s = value("output token throughput", ("per sec", "tokens/sec"), True)
     run.requests_per_s = value("request throughput", ("per sec", "requests/sec"))
     count = value("request count", ("count", ""))
-    run.successful_requests = int(count) if count is not None else None
+    run.successful_requests = None if count is None else _whole_count(count, name, values["request count"][2], "Request Count")
     errors = value("error request count", ("",))
-    run.failed_requests = int(errors) if errors is not None else None
+    run.failed_requests = None if errors is None else _whole_count(errors, name, values["error request count"][2], "Error Request Count")
     run.notes.append("TPOT = inter token latency, (E2E - TTFT) / (output - 1); the CSV states no model, load or date")
     return run
 
@@ -495,8 +515,7 @@ def _csv_number(cell: str | None, name: str, line: int, key: str, required: bool
 def _llmperf(data: dict, name: str) -> BenchRun:
     k = _Keys(data, name)
     run = BenchRun(f"LLMPerf token_benchmark_ray (results version {data.get('version')})", 0, model_in_file=data.get("model"))
-    concurrency = k.number("num_concurrent_requests", True)
-    run.scenario, run.concurrency = FIXED_CONCURRENCY, int(concurrency)
+    run.scenario, run.concurrency = FIXED_CONCURRENCY, k.count("num_concurrent_requests", True, minimum=1)
     run.run_date = _epoch_date(k.number("timestamp"))
     run.output_tokens_per_s = k.number("results_mean_output_throughput_token_per_s", True)
     per_min = k.number("results_num_completed_requests_per_min")
@@ -506,9 +525,7 @@ def _llmperf(data: dict, name: str) -> BenchRun:
     run.ttft_ms = k.number("results_ttft_s_mean", True, scale=1000)
     run.ttft_p50_ms = k.number("results_ttft_s_quantiles_p50", scale=1000)
     run.ttft_p99_ms = k.number("results_ttft_s_quantiles_p99", scale=1000)
-    completed, errors = k.number("results_num_completed_requests"), k.number("results_number_errors")
-    run.successful_requests = int(completed) if completed is not None else None
-    run.failed_requests = int(errors) if errors is not None else None
+    run.successful_requests, run.failed_requests = k.count("results_num_completed_requests"), k.count("results_number_errors")
     run.notes.append("LLMPerf: no TPOT recorded (its inter_token_latency includes the TTFT); tokens counted with a Llama "
                      "tokenizer whatever the model; throughput = output tokens of successful requests / wall time")
     return run
@@ -540,8 +557,6 @@ def _inference_perf(data: dict, name: str) -> BenchRun:
     run.tpot_ms = k.number(base + "time_per_output_token.mean", scale=1000)
     run.tpot_p50_ms = k.number(base + "time_per_output_token.median", scale=1000)
     run.tpot_p99_ms = k.number(base + "time_per_output_token.p99", scale=1000)
-    count, failures = k.number("successes.count"), k.number("failures.count")
-    run.successful_requests = int(count) if count is not None else None
-    run.failed_requests = int(failures) if failures is not None else None
+    run.successful_requests, run.failed_requests = k.count("successes.count"), k.count("failures.count")
     run.notes.append("inference-perf: seconds converted to ms; TPOT = (last - first token time) / (chunks - 1)")
     return run

@@ -478,3 +478,34 @@ def test_a_json_result_saved_with_a_byte_order_mark_imports(capsys, tmp_path):
     assert code == 0, err
     records = yaml.safe_load((out_dir / "bom.json.measurements.yaml").read_text())["measurements"]
     assert records[0]["output_tokens_per_s"] == pytest.approx(696.6005267659943)  # the file's output_throughput
+
+
+@pytest.mark.parametrize("value", [4.5, "abc", [4], True, "Infinity"], ids=["4.5", "text", "list", "true", "infinity"])
+def test_a_max_concurrency_that_is_no_whole_number_is_refused_naming_it(capsys, tmp_path, value):
+    """`int()` of the file's value: 4.5 became a record at concurrency 4 in silence; text, a list or infinity crashed
+    with a traceback; `true` became concurrency 1."""
+    data = json.loads((DATA / "vllm-main-2025-05_llama-3.1-8b_h100_rate3.6.json").read_text())
+    data["max_concurrency"] = value
+    err = bad(capsys, tmp_path, "vllm.json", json.dumps(data))
+    assert f"vllm.json: max_concurrency: must be a whole number of at least 1 (got {value!r})" in err
+
+
+def test_a_max_concurrency_written_as_a_whole_float_is_read(capsys, tmp_path):
+    data = json.loads((DATA / "vllm-main-2025-05_llama-3.1-8b_h100_rate3.6.json").read_text())
+    data["max_concurrency"] = 4.0
+    source = tmp_path / "vllm.json"
+    source.write_text(json.dumps(data))
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    code, _, err = run(capsys, ["measurements", "import", str(source), "--out", str(out_dir),
+                                "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "1"])
+    assert code == 0, err
+    assert yaml.safe_load((out_dir / "vllm.json.measurements.yaml").read_text())["measurements"][0]["concurrency"] == 4
+
+
+def test_a_folder_given_as_a_result_file_is_called_a_folder(capsys, tmp_path):
+    folder = tmp_path / "results"
+    folder.mkdir()
+    code, _, err = run(capsys, ["measurements", "import", str(folder), "--out", str(tmp_path),
+                                "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "1"])
+    assert code == 2 and err.splitlines()[0] == f"{folder}: is a folder, not a file"
