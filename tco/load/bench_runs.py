@@ -133,10 +133,16 @@ def _whole_count(value: Any, file: str, line: int | None, key: str, minimum: int
     return int(number)
 
 
-def _epoch_date(seconds: float | None) -> str | None:
+def _epoch_date(seconds: float | None, name: str = "", key: str = "") -> str | None:
+    """The UTC day of a Unix time in seconds; None when the file records none. A time beyond the calendar (year 10000
+    and later) is a problem naming the key, not a traceback."""
     if seconds is None or not math.isfinite(seconds) or seconds <= 0:
         return None
-    return dt.datetime.fromtimestamp(seconds, tz=dt.timezone.utc).date().isoformat()
+    try:
+        return dt.datetime.fromtimestamp(seconds, tz=dt.timezone.utc).date().isoformat()
+    except (OverflowError, OSError, ValueError):
+        raise TcoUserError(DataProblem(name, None, key, f"cannot read the run date: {seconds:g} seconds since 1970 is no "
+                                                        "day of the calendar")) from None
 
 
 def _calendar_date(text: str, name: str, line: int | None, key: str, value: Any, form: str) -> str:
@@ -364,7 +370,8 @@ def _guidellm(data: dict, name: str) -> list[BenchRun]:
         elif kind == "throughput":
             run.scenario = OFFLINE
         elif kind in ("constant", "poisson"):
-            run.scenario, run.request_rate_per_s = FIXED_RATE, _positive(strategy.get("rate"))
+            rate = _Keys(strategy, name, None, f"benchmarks[{i}].strategy.").number("rate")
+            run.scenario, run.request_rate_per_s = FIXED_RATE, _positive(rate)
             run.notes.append(f"GuideLLM {kind} arrivals")
         else:
             raise TcoUserError(DataProblem(name, None, f"benchmarks[{i}].strategy.type_", f"unknown strategy {kind!r}"))
@@ -383,7 +390,8 @@ def _guidellm(data: dict, name: str) -> list[BenchRun]:
         run.successful_requests = totals.get("successful")
         failed = (totals.get("errored") or 0) + (totals.get("incomplete") or 0) if totals else None
         run.failed_requests = failed
-        run.run_date = _epoch_date(k.number("start_time") or k.number("run_stats.start_time") or k.number("scheduler_metrics.start_time"))
+        run.run_date = _epoch_date(k.number("start_time") or k.number("run_stats.start_time") or k.number("scheduler_metrics.start_time"),
+                                   name, f"benchmarks[{i}].start_time")
         run.notes.append("GuideLLM: TPOT taken from inter_token_latency_ms (its time_per_output_token_ms includes the first token); "
                          "successful requests only")
         if not run.successful_requests:
@@ -516,7 +524,7 @@ def _llmperf(data: dict, name: str) -> BenchRun:
     k = _Keys(data, name)
     run = BenchRun(f"LLMPerf token_benchmark_ray (results version {data.get('version')})", 0, model_in_file=data.get("model"))
     run.scenario, run.concurrency = FIXED_CONCURRENCY, k.count("num_concurrent_requests", True, minimum=1)
-    run.run_date = _epoch_date(k.number("timestamp"))
+    run.run_date = _epoch_date(k.number("timestamp"), name, "timestamp")
     run.output_tokens_per_s = k.number("results_mean_output_throughput_token_per_s", True)
     per_min = k.number("results_num_completed_requests_per_min")
     run.requests_per_s = per_min / 60 if per_min is not None else None

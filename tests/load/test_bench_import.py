@@ -509,3 +509,18 @@ def test_a_folder_given_as_a_result_file_is_called_a_folder(capsys, tmp_path):
     code, _, err = run(capsys, ["measurements", "import", str(folder), "--out", str(tmp_path),
                                 "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "1"])
     assert code == 2 and err.splitlines()[0] == f"{folder}: is a folder, not a file"
+
+
+def test_a_guidellm_rate_that_is_no_number_is_named(capsys, tmp_path):
+    data = json.loads((DATA / "guidellm-0.2-0.3_benchmarks_stripped.json").read_text())
+    data["benchmarks"][0]["args"]["strategy"] = {"type_": "constant", "rate": "abc"}
+    err = bad(capsys, tmp_path, "guidellm.json", json.dumps(data))
+    assert "guidellm.json: benchmarks[0].strategy.rate: must be a number (got 'abc')" in err
+
+
+def test_a_run_time_beyond_the_calendar_is_named_not_a_traceback(capsys, tmp_path):
+    """1e300 seconds since 1970 made datetime raise OverflowError (a traceback)."""
+    data = json.loads((DATA / "llmperf-2023-08-31_together-llama-2-70b-chat_550_150_summary.json").read_text())
+    data["timestamp"] = 1e300
+    err = bad(capsys, tmp_path, "llmperf_summary.json", json.dumps(data))
+    assert "llmperf_summary.json: timestamp: cannot read the run date: 1e+300 seconds since 1970" in err
