@@ -154,8 +154,8 @@ def migrate_old_names(data: dict, lines: dict[KeyPath, int], name: str, warnings
         owners: list[tuple[str, KeyPath, Any]] = [(k, (k,), scenario.get(k)) for k in ("workload", "finance")]
         options = scenario.get("options")
         if isinstance(options, list):
-            owners += [(SCOPE_OF_KIND.get(o.get("kind"), ""), ("options", i), o)
-                       for i, o in enumerate(options) if isinstance(o, dict)]
+            owners += [(SCOPE_OF_KIND.get(o.get("kind"), "") if isinstance(o.get("kind"), str) else "", ("options", i), o)
+                       for i, o in enumerate(options) if isinstance(o, dict)]  # a `kind` that is a list is the model's to refuse
         for scope, owner_path, owner in owners:
             for f in renamed:
                 if f.scope != scope:
