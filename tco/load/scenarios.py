@@ -8,6 +8,7 @@ bad file value (naming the override).
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -278,7 +279,10 @@ def _apply_overrides(data: dict, overrides: list[str], warnings: list[DataProble
             raise TcoUserError(DataProblem("--set", None, text, "expected PATH=VALUE, e.g. workload.requests_per_day=5000"))
         path, raw = text.split("=", 1)
         value = _override_value(raw)
-        parts = _new_spelling([p for p in path.strip().split(".") if p], warnings, text)
+        # `options[3].gpu`, as the error messages write a place, means `options.3.gpu` (ids hold no brackets); it was
+        # read as a key named `options[3]` and refused as an unknown field of the file, at a line that had none
+        dotted_path = re.sub(r"\[(\d+)\]", r".\1", path.strip())
+        parts = _new_spelling([p for p in dotted_path.split(".") if p], warnings, text)
         if not parts:
             raise TcoUserError(DataProblem("--set", None, text, "empty path"))
         scenarios = data.get("scenarios")
