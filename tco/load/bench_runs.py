@@ -451,6 +451,11 @@ def _perf_csv(text: str, name: str) -> BenchRun:
         if header is None:
             raise TcoUserError(DataProblem(name, number, "", "a row before any `Metric,...` header: not a GenAI-Perf/AIPerf CSV"))
         metric, unit = _metric_name(row[0])
+        earlier = stats.get(metric) or values.get(metric)
+        if earlier is not None:  # a dict would keep the last row in silence: a wrong figure in the record
+            raise TcoUserError(DataProblem(name, number, _title(metric), f"row written twice (first on line {earlier[2]}); "
+                                                                         "which values count is not clear",
+                                           hint="keep one of the two rows"))
         if len(header) == 2:
             values[metric] = (unit, row[1] if len(row) > 1 else "", number)
         else:

@@ -524,3 +524,11 @@ def test_a_run_time_beyond_the_calendar_is_named_not_a_traceback(capsys, tmp_pat
     data["timestamp"] = 1e300
     err = bad(capsys, tmp_path, "llmperf_summary.json", json.dumps(data))
     assert "llmperf_summary.json: timestamp: cannot read the run date: 1e+300 seconds since 1970" in err
+
+
+def test_a_metric_row_written_twice_in_a_perf_csv_is_refused_not_silently_the_last(capsys, tmp_path):
+    """A second `Output Token Throughput` row replaced the first in a dict: the record said 9,999 tokens/s."""
+    text = (DATA / "genai-perf_llama-3.1-405b-fp8_dynamo_profile_genai_perf.csv").read_text()
+    row = next(line for line in text.splitlines() if line.startswith("Output Token Throughput"))
+    err = bad(capsys, tmp_path, "profile_export_genai_perf.csv", text.replace(row, row + "\nOutput Token Throughput (per sec),9999"))
+    assert "profile_export_genai_perf.csv:" in err and "Output Token Throughput: row written twice (first on line" in err
