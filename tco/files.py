@@ -235,16 +235,29 @@ def write_atomic(path: Path, data: bytes | str, backup: bool = True, *, make_par
                 prune_backups(path, protect=keep_backups)
             return kept
     except OSError as e:
-        raise TcoUserError(
-            DataProblem(name, None, "", f"cannot write: {e.strerror or e}; the previous file, if any, is unchanged"),
-            exit_code=ExitCode.WRITE_FAILED,
-        ) from None
+        raise cannot_write(Path(name), e) from None
     finally:
         if tmp_name is not None:
             try:
                 os.unlink(tmp_name)
             except OSError:
                 pass
+
+
+def cannot_write(path: Path, error: OSError) -> TcoUserError:
+    """The error for an output that could not be written (exit 3): nothing that existed before was changed."""
+    return TcoUserError(
+        DataProblem(str(path), None, "", f"cannot write: {error.strerror or error}; the previous file, if any, is unchanged"),
+        exit_code=ExitCode.WRITE_FAILED,
+    )
+
+
+def make_parent_folders(path: Path) -> None:
+    """Create `path`'s missing folders (`--mkdir`); a name in the way or a read-only folder is exit 3, not a traceback."""
+    try:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise cannot_write(path, e) from None
 
 
 def _write_in_place(path: Path, payload: bytes) -> None:
@@ -347,7 +360,10 @@ def scratch_folder(near: Path) -> Iterator[Path]:
             near = output_target(near)
             where = near.parent
         remove_orphan_temp_files(where)
-        folder = tempfile.mkdtemp(prefix=temp_prefix(near), suffix=".tmp", dir=where)
+        try:
+            folder = tempfile.mkdtemp(prefix=temp_prefix(near), suffix=".tmp", dir=where)
+        except OSError as e:  # a read-only or full folder: the user's output, not a bug (exit 3)
+            raise cannot_write(near, e) from None
         try:
             yield Path(folder)
         finally:

@@ -120,7 +120,9 @@ def run_import(args: argparse.Namespace) -> int:
     for text in args.files:
         path = Path(text)
         if not path.is_file():
-            problems.append(DataProblem(text, None, "", "no such file"))
+            what = "is a folder, not a file" if path.is_dir() else "is not a regular file (a device, pipe or socket)" \
+                if path.exists() else "no such file"
+            problems.append(DataProblem(text, None, "", what))
             continue
         try:
             runs = read_bench_file(path, text)

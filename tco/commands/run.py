@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 
@@ -55,6 +56,7 @@ def evaluate_args(args, with_breakeven: bool = True):
 def run(args) -> int:
     from tco.report.results import CSV_COLUMNS, result_records
 
+    _refuse_one_file_for_two_outputs(args.output, args.xlsx)
     run = evaluate_args(args, with_breakeven=not args.no_breakeven)
     results = run.results
     for warning in run.problems:
@@ -74,6 +76,24 @@ def run(args) -> int:
         return 0
     write_records(records, args.format, args.output, CSV_COLUMNS, results, wide=getattr(args, "wide", False))
     return 0
+
+
+def _refuse_one_file_for_two_outputs(output: str | None, xlsx: str | None) -> None:
+    """`--output X --xlsx X`: refused before any work (exit 2).
+
+    Why: the workbook was written, then replaced by the table (a text file named .xlsx), the workbook pushed into a
+    backup. A device (`/dev/null`) takes both, as a shell's `>` would.
+    """
+    from pathlib import Path
+
+    from tco.errors import DataProblem, TcoUserError
+    from tco.files import writes_in_place
+
+    if not output or not xlsx or writes_in_place(Path(output)):
+        return
+    if os.path.realpath(output) == os.path.realpath(xlsx):
+        raise TcoUserError(DataProblem("--output", None, "", f"{output} is also the --xlsx workbook; the two outputs need two files",
+                                       hint="give the table (--output) and the workbook (--xlsx) different names"))
 
 
 def write_records(records, fmt: str, output: str | None, columns=None, results=None, wide: bool = False) -> None:

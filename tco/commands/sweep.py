@@ -39,7 +39,7 @@ def parse_vary(text: str) -> tuple[str, list[str], list[object]]:
     for t in texts:
         try:
             value = yaml.safe_load(t)
-        except yaml.YAMLError:
+        except (yaml.YAMLError, ValueError):  # ValueError: an integer of more digits than Python reads (4,300)
             value = t
         if isinstance(value, str):  # YAML 1.1 reads `1e-3` (no dot) as text; a number is meant
             try:

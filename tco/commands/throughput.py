@@ -350,15 +350,20 @@ def read_batch(path_text: str, catalog) -> list[dict]:
     from tco.load.yaml_source import did_you_mean, read_text
 
     path = Path(path_text)
-    text = read_text(path, path_text)
+    text = read_text(path, path_text, kind="CSV")
     records, problems = _csv_records(text, path_text)
     if problems:
         raise TcoUserError(problems)
-    header_line, header = records[0] if records else (1, [])
+    layout = f"a header line ({','.join(REQUIRED_BATCH_COLUMNS)}, ...) then one row per configuration"
+    if not records:
+        raise TcoUserError(DataProblem(path_text, None, "", "no configuration: the file is empty", hint=layout))
+    header_line, header = records[0]
     header = [h.strip() for h in header]
     for column in header:
         if column not in BATCH_COLUMNS:
-            problems.append(DataProblem(path_text, header_line, column, "unknown column", hint=did_you_mean(column, BATCH_COLUMNS)))
+            separator = next((name for sep, name in (("\t", "tabs"), (";", "semicolons")) if sep in column), None)
+            hint = f"columns are separated by commas; this header uses {separator}" if separator else did_you_mean(column, BATCH_COLUMNS)
+            problems.append(DataProblem(path_text, header_line, column, "unknown column", hint=hint))
     for column in dict.fromkeys(c for c in header if header.count(c) > 1):
         places = [str(i + 1) for i, c in enumerate(header) if c == column]
         problems.append(DataProblem(path_text, header_line, column, f"column appears {len(places)} times (columns {', '.join(places)})",
@@ -368,6 +373,8 @@ def read_batch(path_text: str, catalog) -> list[dict]:
             problems.append(DataProblem(path_text, header_line, column, "required column is missing"))
     if problems:
         raise TcoUserError(problems)
+    if len(records) == 1:  # nothing to compute is a mistake, not an empty answer (exit 0 read as success by a script)
+        raise TcoUserError(DataProblem(path_text, header_line, "", "no row under the header", hint=layout))
     items = []
     for line, cells in records[1:]:
         if len(cells) > len(header):

@@ -158,14 +158,14 @@ def export_workbook(run, path: Path, *, make_parents: bool = False, inputs=None,
     default the scenario files and every data file read so far) or its folder is missing and
     `make_parents` is False. Temp files stay in `path`'s folder and are removed on every exit path.
     """
-    from tco.files import refuse_unsafe_target, scratch_folder, write_atomic
+    from tco.files import make_parent_folders, refuse_unsafe_target, scratch_folder, write_atomic
 
     path = Path(path)
     if inputs is None:
         inputs = input_files(run)
     refuse_unsafe_target(path, inputs, make_parents)
     if make_parents:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_parent_folders(path)
     with scratch_folder(path) as scratch:
         data = workbook_bytes(run, scratch=scratch, month_rows=month_rows)
         write_atomic(path, data, inputs=inputs)

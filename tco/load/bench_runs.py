@@ -103,6 +103,11 @@ class _Keys:
             raise TcoUserError(DataProblem(self.file, self.line, self.prefix + path, f"must be a number (got {value!r})"))
         return float(number) * scale
 
+    def count(self, path: str, required: bool = False, minimum: int = 0) -> int | None:
+        """A count of requests (or of requests in flight): a whole number, not NaN, infinite or fractional."""
+        value = self.number(path, required)
+        return None if value is None else _whole_count(value, self.file, self.line, self.prefix + path, minimum)
+
     def unit(self, path: str, expected: tuple[str, ...]) -> None:
         """The file states its unit: refuse anything else instead of guessing a conversion."""
         value = self._get(path, True)
@@ -111,10 +116,33 @@ class _Keys:
                                            f"unit {value!r} where {' or '.join(repr(e) for e in expected)} is expected"))
 
 
-def _epoch_date(seconds: float | None) -> str | None:
+def _whole_count(value: Any, file: str, line: int | None, key: str, minimum: int = 0) -> int:
+    """`value` as a whole number of at least `minimum` (`4`, `4.0` or `"4"`), else a problem naming the key.
+
+    Why: `int()` of a file's value turned `4.5` requests in flight into 4 in silence, and crashed (a traceback) on
+    `"abc"`, a list, NaN or infinity."""
+    number = value
+    if isinstance(value, str):
+        try:
+            number = float(value.replace(",", ""))
+        except ValueError:
+            pass
+    if (isinstance(number, bool) or not isinstance(number, (int, float)) or not math.isfinite(number)
+            or number != int(number) or number < minimum):
+        raise TcoUserError(DataProblem(file, line, key, f"must be a whole number of at least {minimum} (got {value!r})"))
+    return int(number)
+
+
+def _epoch_date(seconds: float | None, name: str = "", key: str = "") -> str | None:
+    """The UTC day of a Unix time in seconds; None when the file records none. A time beyond the calendar (year 10000
+    and later) is a problem naming the key, not a traceback."""
     if seconds is None or not math.isfinite(seconds) or seconds <= 0:
         return None
-    return dt.datetime.fromtimestamp(seconds, tz=dt.timezone.utc).date().isoformat()
+    try:
+        return dt.datetime.fromtimestamp(seconds, tz=dt.timezone.utc).date().isoformat()
+    except (OverflowError, OSError, ValueError):
+        raise TcoUserError(DataProblem(name, None, key, f"cannot read the run date: {seconds:g} seconds since 1970 is no "
+                                                        "day of the calendar")) from None
 
 
 def _calendar_date(text: str, name: str, line: int | None, key: str, value: Any, form: str) -> str:
@@ -139,7 +167,7 @@ def read_bench_file(path: Path, display: str | None = None) -> list[BenchRun]:
     """Every run in one result file; the format is recognised from the content, not the name."""
     name = display or path.name
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # -sig: a byte-order mark (Windows editors, PowerShell) is no content
     except (OSError, UnicodeDecodeError) as e:
         raise TcoUserError(DataProblem(name, None, "", f"cannot read: {getattr(e, 'strerror', None) or e}"))
     if not text.strip():
@@ -147,13 +175,10 @@ def read_bench_file(path: Path, display: str | None = None) -> list[BenchRun]:
     if path.suffix.lower() == ".csv":
         return [_perf_csv(text, name)]
     if path.suffix.lower() in (".yaml", ".yml"):
-        import yaml
+        from tco.load.yaml_source import parse_yaml
 
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as e:
-            mark = getattr(e, "problem_mark", None)
-            raise TcoUserError(DataProblem(name, mark.line + 1 if mark else None, "", f"not valid YAML: {getattr(e, 'problem', e)}"))
+        # the scenario files' reader: duplicate keys, deep nesting, alias bombs and unreadable numbers are located problems
+        data, _ = parse_yaml(text, name)
         return _dispatch(data, name, None, 0)
     objects = _json_objects(text, name)
     runs: list[BenchRun] = []
@@ -170,12 +195,12 @@ def _json_objects(text: str, name: str) -> list[tuple[int, Any]]:
     Python's json accepts SGLang's bare `Infinity`.
     """
     try:
-        return [(1, json.loads(text))]
+        return [(1, _json_loads(text, name, 1))]
     except json.JSONDecodeError as whole:
         if whole.msg != "Extra data":
             raise TcoUserError(DataProblem(name, whole.lineno, "", f"not valid JSON: {whole.msg} (column {whole.colno}); is the file truncated?"))
     objects = []
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(object_pairs_hook=_refuse_duplicate_keys)
     pos = 0
     while True:
         while pos < len(text) and text[pos].isspace():
@@ -184,11 +209,49 @@ def _json_objects(text: str, name: str) -> list[tuple[int, Any]]:
             break
         line = text.count("\n", 0, pos) + 1
         try:
-            value, pos = decoder.raw_decode(text, pos)
+            value, pos = _json_guarded(lambda: decoder.raw_decode(text, pos), name, line)
         except json.JSONDecodeError as e:
             raise TcoUserError(DataProblem(name, e.lineno, "", f"not valid JSON: {e.msg} (column {e.colno}); is the file truncated?"))
         objects.append((line, value))
     return objects
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str):
+        self.key = key
+
+
+def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict:
+    """A JSON object as a dict, refusing a key written twice (Python's json would silently keep the last value)."""
+    out: dict = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+def _json_loads(text: str, name: str, line: int) -> Any:
+    return _json_guarded(lambda: json.loads(text, object_pairs_hook=_refuse_duplicate_keys), name, line)
+
+
+def _json_guarded(parse, name: str, line: int):
+    """Run a JSON parse; what Python's json lets through or crashes on becomes a located problem.
+
+    Why: a key written twice kept only its last value (a wrong figure in the record, silently); a document nested
+    thousands of levels deep raised RecursionError, and an integer of more than 4,300 digits a ValueError."""
+    try:
+        return parse()
+    except json.JSONDecodeError:
+        raise
+    except _DuplicateKey as e:
+        raise TcoUserError(DataProblem(name, line, e.key, "key written twice in the same object; which value counts is not clear",
+                                       hint="keep one of the two")) from None
+    except RecursionError:
+        raise TcoUserError(DataProblem(name, line, "", "not a benchmark result: JSON nested too deeply")) from None
+    except ValueError:  # json's only other ValueError: Python's limit on the digits of an integer
+        raise TcoUserError(DataProblem(name, line, "", "not valid JSON: a number is too long to be a real figure "
+                                                       "(more than 4,300 digits)")) from None
 
 
 def _dispatch(data: Any, name: str, line: int | None, index: int) -> list[BenchRun]:
@@ -227,7 +290,7 @@ def _rate_load(run: BenchRun, rate: Any, max_concurrency: Any, name: str) -> Non
     if not infinite and (isinstance(rate, bool) or not isinstance(rate, (int, float)) or not rate > 0):
         raise TcoUserError(DataProblem(name, run.line, "request_rate", f"must be a positive number or inf (got {rate!r})"))
     if max_concurrency not in (None, 0):
-        run.scenario, run.concurrency = FIXED_CONCURRENCY, int(max_concurrency)
+        run.scenario, run.concurrency = FIXED_CONCURRENCY, _whole_count(max_concurrency, name, run.line, "max_concurrency", 1)
         if not infinite and isinstance(rate, (int, float)):
             run.notes.append(f"request rate also capped at {rate}/s")
     elif infinite:
@@ -238,7 +301,7 @@ def _rate_load(run: BenchRun, rate: Any, max_concurrency: Any, name: str) -> Non
 
 def _vllm(data: dict, name: str, line: int | None, index: int) -> BenchRun:
     k = _Keys(data, name, line)
-    completed = k.number("completed", True)
+    completed = k.count("completed", True)
     if not completed:
         raise TcoUserError(DataProblem(name, line, "completed", "no request completed: nothing was measured"))
     run = BenchRun("vllm bench serve", index, line, model_in_file=data.get("model_id"))
@@ -254,18 +317,18 @@ def _vllm(data: dict, name: str, line: int | None, index: int) -> BenchRun:
     run.requests_per_s = k.number("request_throughput")
     run.ttft_ms, run.ttft_p50_ms, run.ttft_p99_ms = k.number("mean_ttft_ms"), k.number("median_ttft_ms"), k.number("p99_ttft_ms")
     run.tpot_ms, run.tpot_p50_ms, run.tpot_p99_ms = k.number("mean_tpot_ms"), k.number("median_tpot_ms"), k.number("p99_tpot_ms")
-    run.successful_requests = int(completed)
+    run.successful_requests = completed
     if data.get("failed") is not None:
-        run.failed_requests = int(k.number("failed"))
+        run.failed_requests = k.count("failed")
     elif data.get("num_prompts") is not None:
-        run.failed_requests = max(int(k.number("num_prompts")) - int(completed), 0)
+        run.failed_requests = max(k.count("num_prompts") - completed, 0)
     run.notes.append("vLLM: TPOT = (E2E - TTFT) / (output - 1) per request (ms); lengths = totals / completed")
     return run
 
 
 def _sglang(data: dict, name: str, line: int | None, index: int) -> BenchRun:
     k = _Keys(data, name, line)
-    completed = k.number("completed", True)
+    completed = k.count("completed", True)
     if not completed:
         raise TcoUserError(DataProblem(name, line, "completed", "no request completed: nothing was measured"))
     run = BenchRun("sglang bench_serving", index, line)
@@ -277,7 +340,7 @@ def _sglang(data: dict, name: str, line: int | None, index: int) -> BenchRun:
     run.requests_per_s = k.number("request_throughput")
     run.ttft_ms, run.ttft_p50_ms, run.ttft_p99_ms = k.number("mean_ttft_ms"), k.number("median_ttft_ms"), k.number("p99_ttft_ms")
     run.tpot_ms, run.tpot_p50_ms, run.tpot_p99_ms = k.number("mean_tpot_ms"), k.number("median_tpot_ms"), k.number("p99_tpot_ms")
-    run.successful_requests = int(completed)
+    run.successful_requests = completed
     dataset = data.get("dataset_name")
     run.notes.append(f"SGLang: dataset {dataset}; lengths = totals / completed (server token counts); ITL (chunk gaps) not used as TPOT")
     return run
@@ -303,11 +366,12 @@ def _guidellm(data: dict, name: str) -> list[BenchRun]:
         if kind == "synchronous":
             run.scenario, run.concurrency = FIXED_CONCURRENCY, 1
         elif kind == "concurrent":
-            run.scenario, run.concurrency = FIXED_CONCURRENCY, int(strategy.get("streams") or 0) or None
+            run.scenario, run.concurrency = FIXED_CONCURRENCY, _whole_count(strategy.get("streams") or 0, name, None, f"benchmarks[{i}].config.strategy.streams") or None
         elif kind == "throughput":
             run.scenario = OFFLINE
         elif kind in ("constant", "poisson"):
-            run.scenario, run.request_rate_per_s = FIXED_RATE, _positive(strategy.get("rate"))
+            rate = _Keys(strategy, name, None, f"benchmarks[{i}].strategy.").number("rate")
+            run.scenario, run.request_rate_per_s = FIXED_RATE, _positive(rate)
             run.notes.append(f"GuideLLM {kind} arrivals")
         else:
             raise TcoUserError(DataProblem(name, None, f"benchmarks[{i}].strategy.type_", f"unknown strategy {kind!r}"))
@@ -326,7 +390,8 @@ def _guidellm(data: dict, name: str) -> list[BenchRun]:
         run.successful_requests = totals.get("successful")
         failed = (totals.get("errored") or 0) + (totals.get("incomplete") or 0) if totals else None
         run.failed_requests = failed
-        run.run_date = _epoch_date(k.number("start_time") or k.number("run_stats.start_time") or k.number("scheduler_metrics.start_time"))
+        run.run_date = _epoch_date(k.number("start_time") or k.number("run_stats.start_time") or k.number("scheduler_metrics.start_time"),
+                                   name, f"benchmarks[{i}].start_time")
         run.notes.append("GuideLLM: TPOT taken from inter_token_latency_ms (its time_per_output_token_ms includes the first token); "
                          "successful requests only")
         if not run.successful_requests:
@@ -351,9 +416,9 @@ def _aiperf_json(data: dict, name: str) -> BenchRun:
     run.model_in_file = models[0] if models else None
     loadgen = k.raw("input_config.loadgen") or {}
     if loadgen.get("concurrency"):
-        run.scenario, run.concurrency = FIXED_CONCURRENCY, int(loadgen["concurrency"])
+        run.scenario, run.concurrency = FIXED_CONCURRENCY, k.count("input_config.loadgen.concurrency", minimum=1)
     elif loadgen.get("request_rate"):
-        run.scenario, run.request_rate_per_s = FIXED_RATE, float(loadgen["request_rate"])
+        run.scenario, run.request_rate_per_s = FIXED_RATE, k.number("input_config.loadgen.request_rate")
     start = data.get("start_time")
     if isinstance(start, str) and start:  # another type is not AIPerf's: --date is asked for, as before
         run.run_date = _calendar_date(start[:10], name, None, "start_time", start, "AIPerf writes an ISO date and time")
@@ -365,9 +430,7 @@ def _aiperf_json(data: dict, name: str) -> BenchRun:
                                                      k.number("records.ttft.p99"))
     run.tpot_ms, run.tpot_p50_ms, run.tpot_p99_ms = (k.number("records.inter_token_latency.avg"), k.number("records.inter_token_latency.p50"),
                                                      k.number("records.inter_token_latency.p99"))
-    count, errors = k.number("records.request_count.avg"), k.number("records.error_request_count.avg")
-    run.successful_requests = int(count) if count is not None else None
-    run.failed_requests = int(errors) if errors is not None else None
+    run.successful_requests, run.failed_requests = k.count("records.request_count.avg"), k.count("records.error_request_count.avg")
     run.notes.append("AIPerf: output length and throughput include reasoning tokens; TPOT = inter_token_latency "
                      "(E2E - TTFT) / (OSL - 1); valid requests only")
     return run
@@ -388,6 +451,11 @@ def _perf_csv(text: str, name: str) -> BenchRun:
         if header is None:
             raise TcoUserError(DataProblem(name, number, "", "a row before any `Metric,...` header: not a GenAI-Perf/AIPerf CSV"))
         metric, unit = _metric_name(row[0])
+        earlier = stats.get(metric) or values.get(metric)
+        if earlier is not None:  # a dict would keep the last row in silence: a wrong figure in the record
+            raise TcoUserError(DataProblem(name, number, _title(metric), f"row written twice (first on line {earlier[2]}); "
+                                                                         "which values count is not clear",
+                                           hint="keep one of the two rows"))
         if len(header) == 2:
             values[metric] = (unit, row[1] if len(row) > 1 else "", number)
         else:
@@ -426,9 +494,9 @@ def _perf_csv(text: str, name: str) -> BenchRun:
     run.output_tokens_per_s = value("output token throughput", ("per sec", "tokens/sec"), True)
     run.requests_per_s = value("request throughput", ("per sec", "requests/sec"))
     count = value("request count", ("count", ""))
-    run.successful_requests = int(count) if count is not None else None
+    run.successful_requests = None if count is None else _whole_count(count, name, values["request count"][2], "Request Count")
     errors = value("error request count", ("",))
-    run.failed_requests = int(errors) if errors is not None else None
+    run.failed_requests = None if errors is None else _whole_count(errors, name, values["error request count"][2], "Error Request Count")
     run.notes.append("TPOT = inter token latency, (E2E - TTFT) / (output - 1); the CSV states no model, load or date")
     return run
 
@@ -460,9 +528,8 @@ def _csv_number(cell: str | None, name: str, line: int, key: str, required: bool
 def _llmperf(data: dict, name: str) -> BenchRun:
     k = _Keys(data, name)
     run = BenchRun(f"LLMPerf token_benchmark_ray (results version {data.get('version')})", 0, model_in_file=data.get("model"))
-    concurrency = k.number("num_concurrent_requests", True)
-    run.scenario, run.concurrency = FIXED_CONCURRENCY, int(concurrency)
-    run.run_date = _epoch_date(k.number("timestamp"))
+    run.scenario, run.concurrency = FIXED_CONCURRENCY, k.count("num_concurrent_requests", True, minimum=1)
+    run.run_date = _epoch_date(k.number("timestamp"), name, "timestamp")
     run.output_tokens_per_s = k.number("results_mean_output_throughput_token_per_s", True)
     per_min = k.number("results_num_completed_requests_per_min")
     run.requests_per_s = per_min / 60 if per_min is not None else None
@@ -471,9 +538,7 @@ def _llmperf(data: dict, name: str) -> BenchRun:
     run.ttft_ms = k.number("results_ttft_s_mean", True, scale=1000)
     run.ttft_p50_ms = k.number("results_ttft_s_quantiles_p50", scale=1000)
     run.ttft_p99_ms = k.number("results_ttft_s_quantiles_p99", scale=1000)
-    completed, errors = k.number("results_num_completed_requests"), k.number("results_number_errors")
-    run.successful_requests = int(completed) if completed is not None else None
-    run.failed_requests = int(errors) if errors is not None else None
+    run.successful_requests, run.failed_requests = k.count("results_num_completed_requests"), k.count("results_number_errors")
     run.notes.append("LLMPerf: no TPOT recorded (its inter_token_latency includes the TTFT); tokens counted with a Llama "
                      "tokenizer whatever the model; throughput = output tokens of successful requests / wall time")
     return run
@@ -505,8 +570,6 @@ def _inference_perf(data: dict, name: str) -> BenchRun:
     run.tpot_ms = k.number(base + "time_per_output_token.mean", scale=1000)
     run.tpot_p50_ms = k.number(base + "time_per_output_token.median", scale=1000)
     run.tpot_p99_ms = k.number(base + "time_per_output_token.p99", scale=1000)
-    count, failures = k.number("successes.count"), k.number("failures.count")
-    run.successful_requests = int(count) if count is not None else None
-    run.failed_requests = int(failures) if failures is not None else None
+    run.successful_requests, run.failed_requests = k.count("successes.count"), k.count("failures.count")
     run.notes.append("inference-perf: seconds converted to ms; TPOT = (last - first token time) / (chunks - 1)")
     return run

@@ -237,12 +237,14 @@ def render(cloud: str, records: list[dict[str, Any]]) -> str:
     return HEADER.format(cloud=cloud) + text
 
 
-def run_import(csv_path: Path, target: Path) -> list[Path]:
-    """Write target/<cloud>.yaml for every cloud in the csv; returns the files written."""
+def run_import(csv_path: Path, target: Path, backup: bool = False) -> list[Path]:
+    """Write target/<cloud>.yaml for every cloud in the csv; returns the files written.
+
+    `backup`: keep a replaced file as `.bak` (a folder given with --out may hold the user's own files)."""
     written = []
     for cloud, records in build_records(csv_path).items():
         path = target / f"{cloud}.yaml"
-        write_atomic(path, render(cloud, records), backup=False)
+        write_atomic(path, render(cloud, records), backup=backup, inputs=[csv_path])
         written.append(path)
     return written
 
@@ -260,11 +262,14 @@ def main(argv: list[str] | None = None) -> int:
         if not args.csv.is_file():
             raise TcoUserError(DataProblem(str(args.csv), None, "", "no such file"))
         target.mkdir(parents=True, exist_ok=True)
-        written = run_import(args.csv, target)
+        written = run_import(args.csv, target, backup=args.out is not None)
+    except OSError as e:
+        print(f"{target}: cannot write: {e.strerror or e}", file=sys.stderr)
+        return 3
     except TcoUserError as e:
         for problem in e.problems:
             print(problem.render(), file=sys.stderr)
-        return 2
+        return int(e.exit_code)
     for path in written:
         print(path)
     return 0

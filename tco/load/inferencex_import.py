@@ -159,12 +159,20 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         records = build_records(args.csv, load_catalog())
-    except TcoUserError as e:
+    except (TcoUserError, OSError) as e:  # OSError: the table is missing or unreadable
         print(f"error: {e}", file=sys.stderr)
         return 2
-    header = HEADER if args.target.resolve() == TARGET else OTHER_HEADER.format(csv=args.csv.name)
-    write_atomic(args.target, render(records, header), backup=False)
-    print(f"{len(records)} measurements -> {args.target}")
+    bundled = args.target.resolve() == TARGET
+    header = HEADER if bundled else OTHER_HEADER.format(csv=args.csv.name)
+    # Another --target may be the user's own file: it is kept as a backup, and the table itself is never written over.
+    # The bundled file is regenerated from the shared table alone (and is in git): no backup beside it.
+    try:
+        backup = write_atomic(args.target, render(records, header), backup=not bundled, inputs=[args.csv])
+    except TcoUserError as e:
+        for problem in e.problems:
+            print(problem.render(), file=sys.stderr)
+        return int(e.exit_code)
+    print(f"{len(records)} measurements -> {args.target}" + (f" (the previous file kept as {backup})" if backup else ""))
     return 0
 
 

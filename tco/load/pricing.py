@@ -18,8 +18,19 @@ from tco.paths import bundled_dir
 
 
 def pricing_dirs(user_dirs: Iterable[Path | str] = ()) -> list[Path]:
-    """The user's folders (in the order given), then the bundled sheets."""
-    return [*(Path(d) for d in user_dirs), bundled_dir("pricing")]
+    """The user's folders (in the order given), then the bundled sheets.
+
+    A user folder that is missing or is a file is refused, as `--hardware-dir` is. Why: it was skipped in silence, so a
+    typo in `--pricing-dir` priced every option at the bundled list prices while the user believed their own (negotiated)
+    sheets were used.
+    """
+    user = [Path(d) for d in user_dirs]
+    problems = [DataProblem(str(d), None, "", "no such folder" if not d.exists() else "is a file, not a folder",
+                            hint="--pricing-dir takes a folder of price sheets (PROVIDER.yaml)")
+                for d in user if not d.is_dir()]
+    if problems:
+        raise TcoUserError(problems)
+    return [*user, bundled_dir("pricing")]
 
 
 def provider_ids(dirs: Sequence[Path]) -> list[str]:

@@ -8,6 +8,7 @@ bad file value (naming the override).
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -154,8 +155,8 @@ def migrate_old_names(data: dict, lines: dict[KeyPath, int], name: str, warnings
         owners: list[tuple[str, KeyPath, Any]] = [(k, (k,), scenario.get(k)) for k in ("workload", "finance")]
         options = scenario.get("options")
         if isinstance(options, list):
-            owners += [(SCOPE_OF_KIND.get(o.get("kind"), ""), ("options", i), o)
-                       for i, o in enumerate(options) if isinstance(o, dict)]
+            owners += [(SCOPE_OF_KIND.get(o.get("kind"), "") if isinstance(o.get("kind"), str) else "", ("options", i), o)
+                       for i, o in enumerate(options) if isinstance(o, dict)]  # a `kind` that is a list is the model's to refuse
         for scope, owner_path, owner in owners:
             for f in renamed:
                 if f.scope != scope:
@@ -278,7 +279,10 @@ def _apply_overrides(data: dict, overrides: list[str], warnings: list[DataProble
             raise TcoUserError(DataProblem("--set", None, text, "expected PATH=VALUE, e.g. workload.requests_per_day=5000"))
         path, raw = text.split("=", 1)
         value = _override_value(raw)
-        parts = _new_spelling([p for p in path.strip().split(".") if p], warnings, text)
+        # `options[3].gpu`, as the error messages write a place, means `options.3.gpu` (ids hold no brackets); it was
+        # read as a key named `options[3]` and refused as an unknown field of the file, at a line that had none
+        dotted_path = re.sub(r"\[(\d+)\]", r".\1", path.strip())
+        parts = _new_spelling([p for p in dotted_path.split(".") if p], warnings, text)
         if not parts:
             raise TcoUserError(DataProblem("--set", None, text, "empty path"))
         scenarios = data.get("scenarios")

@@ -39,6 +39,9 @@ MAX_NODES = 2_000_000
 """Stops alias bombs: a few lines that would expand to billions of nodes."""
 MAX_DEPTH = 64
 """No valid file nests deeper than a handful of levels; deep nesting is junk or an attack."""
+MAX_NUMBER_CHARACTERS = 400
+"""A number longer than this is junk (a float has 17 significant digits; 1e308 is its largest value). Python cannot
+even read an integer of more than 4,300 digits: it raises a ValueError that is no YAML error."""
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _PLAIN_FLOAT = re.compile(r"^-?[0-9]+\.[0-9]*([eE][-+]?[0-9]+)?$")
@@ -50,8 +53,8 @@ _BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
 
 
 class _Limit(Exception):
-    def __init__(self, message: str, line: int | None):
-        self.message, self.line = message, line
+    def __init__(self, message: str, line: int | None, field: str = ""):
+        self.message, self.line, self.field = message, line, field
 
 
 def read_bytes_limited(path: Path, limit: int) -> bytes:
@@ -83,8 +86,10 @@ def read_bytes_limited(path: Path, limit: int) -> bytes:
         os.close(fd)
 
 
-def read_text(path: Path, display: str | None = None) -> str:
-    """The file's text, or a TcoUserError naming the file (missing, a link loop, a folder, a device, binary, too big)."""
+def read_text(path: Path, display: str | None = None, kind: str = "YAML") -> str:
+    """The file's text, or a TcoUserError naming the file (missing, a link loop, a folder, a device, binary, too big).
+
+    `kind` names the text expected in the message for a binary file (a --batch file is CSV, not YAML)."""
     name = display or str(path)
     try:
         os.stat(path)
@@ -113,7 +118,7 @@ def read_text(path: Path, display: str | None = None) -> str:
         if raw.startswith(bom):
             raise TcoUserError(DataProblem(name, None, "", f"is {encoding} text, not UTF-8", hint="save the file as UTF-8"))
     if b"\x00" in raw[:8192]:
-        raise TcoUserError(DataProblem(name, None, "", "looks like a binary file, not YAML text"))
+        raise TcoUserError(DataProblem(name, None, "", f"looks like a binary file, not {kind} text"))
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -154,7 +159,7 @@ def parse_yaml(text: str, name: str) -> tuple[Any, dict[KeyPath, int]]:
         _refuse_alias_bombs(node)
         data = builder.build(node, (), 0)
     except _Limit as e:
-        raise TcoUserError(DataProblem(name, e.line, "", e.message)) from None
+        raise TcoUserError(DataProblem(name, e.line, e.field, e.message)) from None
     if problems:
         raise TcoUserError(problems)
     return data, lines
@@ -477,7 +482,11 @@ class _Builder:
             if node.tag not in ("tag:yaml.org,2002:seq",):
                 raise _Limit(_tag_refused(node.tag), line)
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
-        return self._scalar(node)
+        try:
+            return self._scalar(node)
+        except _Limit as e:
+            e.field = e.field or _dotted(path)
+            raise
 
     def _merged(self, node: yaml.MappingNode) -> Iterable[tuple[yaml.Node, yaml.Node]]:
         for key_node, value_node in node.value:
@@ -491,6 +500,10 @@ class _Builder:
         # anything unusual goes through PyYAML's own safe constructor below.
         if tag == "tag:yaml.org,2002:str":
             return node.value
+        if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float") and len(node.value) > MAX_NUMBER_CHARACTERS:
+            # Python refuses to read an integer of more than 4,300 digits (a ValueError, not a YAML error)
+            raise _Limit(f"a number written with {len(node.value):,} characters is too long to be a real figure",
+                         node.start_mark.line + 1)
         if tag == "tag:yaml.org,2002:int" and node.value.isdigit():
             return int(node.value)
         if tag == "tag:yaml.org,2002:float" and _PLAIN_FLOAT.match(node.value):

@@ -467,3 +467,35 @@ def test_a_tiny_rate_keeps_its_significant_digits(capsys):
                                 "--input-tokens", "1024", "--output-tokens", "16", "--request-rate", "1.234567e-5"])
     fields = dict(line.split(None, 1) for line in out.strip().splitlines())
     assert fields["output_tokens_per_s"] == "0.000198" and fields["requests_per_s"] == "1.23e-05"
+
+
+@pytest.mark.parametrize("text, line, message", [
+    ("", None, "no configuration: the file is empty"),
+    ("\n\n", None, "no configuration: the file is empty"),
+    ("model,gpu,gpus,input_tokens,output_tokens\n", 1, "no row under the header"),
+], ids=["empty", "blank lines", "header only"])
+def test_a_batch_with_no_row_is_refused_not_an_empty_answer(tmp_path, capsys, text, line, message):
+    """A header with no row exited 0 with an empty table (a script then read "no results" as success); an empty file
+    was reported as five missing columns."""
+    csv_file = tmp_path / "batch.csv"
+    csv_file.write_text(text, encoding="utf-8")
+    code, out, err = run(capsys, ["throughput", "--batch", str(csv_file)])
+    assert code == 2 and out == ""
+    where = f"{csv_file}:{line}" if line else f"{csv_file}"
+    assert err.splitlines()[0] == f"{where}: {message}"
+
+
+@pytest.mark.parametrize("separator, name", [("\t", "tabs"), (";", "semicolons")])
+def test_a_batch_separated_by_tabs_or_semicolons_says_so(tmp_path, capsys, separator, name):
+    csv_file = tmp_path / "batch.csv"
+    csv_file.write_text(separator.join(["model", "gpu", "gpus", "input_tokens", "output_tokens"]) + "\n"
+                        + separator.join(["llama-3.1-8b", "h200", "1", "1000", "1000"]) + "\n", encoding="utf-8")
+    code, _, err = run(capsys, ["throughput", "--batch", str(csv_file)])
+    assert code == 2 and f"hint: columns are separated by commas; this header uses {name}" in err
+
+
+def test_a_binary_batch_file_is_called_not_csv(tmp_path, capsys):
+    csv_file = tmp_path / "batch.csv"
+    csv_file.write_bytes(bytes(range(256)))
+    code, _, err = run(capsys, ["throughput", "--batch", str(csv_file)])
+    assert code == 2 and err.splitlines()[0] == f"{csv_file}: looks like a binary file, not CSV text"

@@ -116,3 +116,38 @@ def test_hostile_inputs_stay_within_time_and_memory_guards(argv, tmp_path):
     # The run loads the catalogs (about 1 s); a hostile input that got through would take far longer.
     assert float(seconds) < 10, done.stderr
     assert int(peak_kib) < 1024 * 1024, done.stderr
+
+
+_LONG_INTEGER = "9" * 5000
+"""More digits than Python reads as an integer (4,300): `int()` raises a ValueError that is no YAML error."""
+
+
+@pytest.mark.parametrize("where", ["scenario", "--set", "--vary", "price sheet"])
+def test_an_integer_too_long_for_python_is_a_located_problem_not_a_traceback(where, tmp_path, capsys):
+    valid = (BAD / "scenario" / "valid.yaml").read_text(encoding="utf-8")
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(valid, encoding="utf-8")
+    if where == "scenario":
+        scenario.write_text(valid.replace("requests_per_day: 20000", f"requests_per_day: {_LONG_INTEGER}"), encoding="utf-8")
+        assert _LONG_INTEGER in scenario.read_text(encoding="utf-8")
+        argv = ["validate", str(scenario)]
+    elif where == "--set":
+        argv = ["run", str(scenario), "--set", f"workload.requests_per_day={_LONG_INTEGER}"]
+    elif where == "--vary":
+        argv = ["sweep", str(scenario), "--vary", f"workload.requests_per_day=1000,{_LONG_INTEGER}"]
+    else:
+        sheets = tmp_path / "prices"
+        sheets.mkdir()
+        (sheets / "openai.yaml").write_text(
+            'schema_version: 1\nid: openai\nname: OpenAI\nsource: "https://openai.com/api/pricing/"\nas_of: "2026-11-27"\n'
+            f"models:\n  - id: gpt-4.1-mini\n    prices:\n      - input_usd_per_million_tokens: {_LONG_INTEGER}\n"
+            "        output_usd_per_million_tokens: 1.6\n", encoding="utf-8")
+        argv = ["validate", "--pricing-dir", str(sheets), str(scenario)]
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "bug in llm-tco" not in err
+    assert code == 2
+    if where == "scenario":
+        assert f"{scenario}:4: scenarios[0].workload.requests_per_day: a number written with 5,000 characters" in err
+    if where == "price sheet":
+        assert "openai.yaml:9: models[0].prices[0].input_usd_per_million_tokens: a number written with 5,000 characters" in err

@@ -439,3 +439,96 @@ def test_round_trip_fixed_concurrency_answers_the_same_concurrency_only(capsys, 
     assert row["output_tokens_per_s"] == pytest.approx(2320.7, abs=0.05)
     assert throughput(capsys, tmp_path, *query, "--concurrency", "50")["basis"] == "model"
     assert throughput(capsys, tmp_path, *query)["basis"] == "model"  # `max` is offline, not concurrency 100
+
+
+def test_a_key_written_twice_in_a_json_result_is_refused_not_silently_the_last(capsys, tmp_path):
+    """Python's json keeps the last of two equal keys: the record said 5 output tokens/s where the run measured 696.6."""
+    text = (DATA / "vllm-main-2025-05_llama-3.1-8b_h100_rate3.6.json").read_text().rstrip()
+    assert text.endswith("}")
+    err = bad(capsys, tmp_path, "twice.json", text[:-1] + ', "output_throughput": 5}')
+    assert "twice.json:1: output_throughput: key written twice in the same object" in err
+
+
+def test_a_key_written_twice_in_a_yaml_report_is_refused(capsys, tmp_path):
+    data = json.loads((DATA / "vllm-main-2025-05_llama-3.1-8b_h100_rate3.6.json").read_text())
+    text = yaml.safe_dump(data, sort_keys=False) + "output_throughput: 5\n"
+    err = bad(capsys, tmp_path, "twice.yaml", text)
+    assert "output_throughput: duplicate key" in err
+
+
+@pytest.mark.parametrize("name, text", [
+    ("deep.json", "[" * 100_000 + "]" * 100_000),
+    ("long.json", '{"completed": ' + "9" * 5000 + "}"),
+    ("deep.yaml", "a: " + "[" * 5000 + "]" * 5000 + "\n"),
+    ("long.yaml", "a: " + "9" * 5000 + "\n"),
+], ids=["json nested 100,000 deep", "json integer of 5,000 digits", "yaml nested 5,000 deep", "yaml integer of 5,000 digits"])
+def test_junk_that_crashed_python_parsers_is_a_problem_not_a_traceback(capsys, tmp_path, name, text):
+    err = bad(capsys, tmp_path, name, text)
+    assert f"{name}:1: " in err
+
+
+def test_a_json_result_saved_with_a_byte_order_mark_imports(capsys, tmp_path):
+    """Windows editors and PowerShell's Out-File write a UTF-8 BOM; it was refused as "not valid JSON ... truncated?"."""
+    source = tmp_path / "bom.json"
+    source.write_bytes(b"\xef\xbb\xbf" + (DATA / "vllm-main-2025-05_llama-3.1-8b_h100_rate3.6.json").read_bytes())
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    code, out, err = run(capsys, ["measurements", "import", str(source), "--out", str(out_dir),
+                                  "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "1"])
+    assert code == 0, err
+    records = yaml.safe_load((out_dir / "bom.json.measurements.yaml").read_text())["measurements"]
+    assert records[0]["output_tokens_per_s"] == pytest.approx(696.6005267659943)  # the file's output_throughput
+
+
+@pytest.mark.parametrize("value", [4.5, "abc", [4], True, "Infinity"], ids=["4.5", "text", "list", "true", "infinity"])
+def test_a_max_concurrency_that_is_no_whole_number_is_refused_naming_it(capsys, tmp_path, value):
+    """`int()` of the file's value: 4.5 became a record at concurrency 4 in silence; text, a list or infinity crashed
+    with a traceback; `true` became concurrency 1."""
+    data = json.loads((DATA / "vllm-main-2025-05_llama-3.1-8b_h100_rate3.6.json").read_text())
+    data["max_concurrency"] = value
+    err = bad(capsys, tmp_path, "vllm.json", json.dumps(data))
+    assert f"vllm.json: max_concurrency: must be a whole number of at least 1 (got {value!r})" in err
+
+
+def test_a_max_concurrency_written_as_a_whole_float_is_read(capsys, tmp_path):
+    data = json.loads((DATA / "vllm-main-2025-05_llama-3.1-8b_h100_rate3.6.json").read_text())
+    data["max_concurrency"] = 4.0
+    source = tmp_path / "vllm.json"
+    source.write_text(json.dumps(data))
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    code, _, err = run(capsys, ["measurements", "import", str(source), "--out", str(out_dir),
+                                "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "1"])
+    assert code == 0, err
+    assert yaml.safe_load((out_dir / "vllm.json.measurements.yaml").read_text())["measurements"][0]["concurrency"] == 4
+
+
+def test_a_folder_given_as_a_result_file_is_called_a_folder(capsys, tmp_path):
+    folder = tmp_path / "results"
+    folder.mkdir()
+    code, _, err = run(capsys, ["measurements", "import", str(folder), "--out", str(tmp_path),
+                                "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "1"])
+    assert code == 2 and err.splitlines()[0] == f"{folder}: is a folder, not a file"
+
+
+def test_a_guidellm_rate_that_is_no_number_is_named(capsys, tmp_path):
+    data = json.loads((DATA / "guidellm-0.2-0.3_benchmarks_stripped.json").read_text())
+    data["benchmarks"][0]["args"]["strategy"] = {"type_": "constant", "rate": "abc"}
+    err = bad(capsys, tmp_path, "guidellm.json", json.dumps(data))
+    assert "guidellm.json: benchmarks[0].strategy.rate: must be a number (got 'abc')" in err
+
+
+def test_a_run_time_beyond_the_calendar_is_named_not_a_traceback(capsys, tmp_path):
+    """1e300 seconds since 1970 made datetime raise OverflowError (a traceback)."""
+    data = json.loads((DATA / "llmperf-2023-08-31_together-llama-2-70b-chat_550_150_summary.json").read_text())
+    data["timestamp"] = 1e300
+    err = bad(capsys, tmp_path, "llmperf_summary.json", json.dumps(data))
+    assert "llmperf_summary.json: timestamp: cannot read the run date: 1e+300 seconds since 1970" in err
+
+
+def test_a_metric_row_written_twice_in_a_perf_csv_is_refused_not_silently_the_last(capsys, tmp_path):
+    """A second `Output Token Throughput` row replaced the first in a dict: the record said 9,999 tokens/s."""
+    text = (DATA / "genai-perf_llama-3.1-405b-fp8_dynamo_profile_genai_perf.csv").read_text()
+    row = next(line for line in text.splitlines() if line.startswith("Output Token Throughput"))
+    err = bad(capsys, tmp_path, "profile_export_genai_perf.csv", text.replace(row, row + "\nOutput Token Throughput (per sec),9999"))
+    assert "profile_export_genai_perf.csv:" in err and "Output Token Throughput: row written twice (first on line" in err

@@ -195,3 +195,15 @@ def test_the_import_stops_on_a_term_it_does_not_know(tmp_path, capsys):
     assert f"{changed}:2: unknown term `5-year`" in capsys.readouterr().err
     assert not (tmp_path / "out" / "aws.yaml").exists()
     shutil.rmtree(tmp_path / "out", ignore_errors=True)
+
+
+@pytest.mark.skipif(not SHARED_CSV.exists(), reason="shared table not on this machine")
+def test_a_file_in_an_out_folder_of_the_user_is_kept_as_a_backup(tmp_path, capsys):
+    """`--out DIR` may hold the user's own files: one the import replaces is kept as NAME.bak, as every output is."""
+    from tco.load.committed_offers_import import main as import_main
+
+    mine = tmp_path / "aws.yaml"
+    mine.write_text("# my negotiated AWS prices\n")
+    assert import_main([str(SHARED_CSV), "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "aws.yaml.bak").read_text() == "# my negotiated AWS prices\n"
+    assert "committed_offers:" in mine.read_text()

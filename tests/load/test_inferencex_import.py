@@ -83,3 +83,25 @@ def test_other_models_gpus_and_engine_labels_convert_through_the_catalog(tmp_pat
     with pytest.raises(TcoUserError) as stop:
         build_records(table, catalog)
     assert "other.csv" in str(stop.value) and ":2" in str(stop.value) and "engine" in str(stop.value) and "TGI" in str(stop.value)
+
+
+def test_a_users_target_is_kept_as_a_backup_and_the_table_is_never_written_over(tmp_path, capsys):
+    """hardware/README.md tells users to convert their own tables with --target DIR/measurements/NAME.yaml: an existing
+    file there was replaced with no backup, and `--target` naming the table itself destroyed the table."""
+    table = tmp_path / "mine.csv"
+    table.write_bytes(SHARED_CSV.read_bytes())
+    target = tmp_path / "mine.yaml"
+    target.write_text("# my hand-made measurements\nschema_version: 1\n")
+    assert main([str(table), "--target", str(target)]) == 0
+    assert (tmp_path / "mine.yaml.bak").read_text() == "# my hand-made measurements\nschema_version: 1\n"
+    assert "measurements:" in target.read_text()
+    capsys.readouterr()
+    assert main([str(table), "--target", str(table)]) == 2
+    assert "is an input of this command" in capsys.readouterr().err
+    assert table.read_bytes() == SHARED_CSV.read_bytes()
+
+
+def test_a_missing_table_is_an_error_not_a_traceback(tmp_path, capsys):
+    assert main([str(tmp_path / "nope.csv"), "--target", str(tmp_path / "out.yaml")]) == 2
+    assert "nope.csv" in capsys.readouterr().err
+    assert not (tmp_path / "out.yaml").exists()

@@ -322,3 +322,47 @@ def test_the_scratch_folder_of_an_output_written_in_place_is_not_beside_the_devi
     with scratch_folder(Path(os.devnull)) as scratch:
         assert scratch.parent == tmp_path
     assert listing(tmp_path) == []
+
+
+def test_a_workbook_into_a_folder_that_refuses_new_files_is_exit_3_and_the_old_file_stays(scenario, capsys, monkeypatch):
+    """A read-only or full folder: the scratch folder beside the output cannot be made. That raised a bare OSError
+    (a traceback, exit 1: "a bug in llm-tco") where README promises exit 3 and one line."""
+    import tempfile
+
+    out = scenario.parent / "out.xlsx"
+    out.write_bytes(b"the user's previous workbook")
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", refuse)
+    code = main(["export", str(scenario), "--xlsx", str(out)])
+    err = capsys.readouterr().err
+    assert code == ExitCode.WRITE_FAILED
+    assert "Traceback" not in err
+    assert err.splitlines()[0] == f"{out}: cannot write: Permission denied; the previous file, if any, is unchanged"
+    assert out.read_bytes() == b"the user's previous workbook"
+    assert listing(scenario.parent) == ["mine.yaml", "out.xlsx"]
+
+
+def test_mkdir_through_a_file_in_the_way_is_exit_3_not_a_traceback(scenario, capsys):
+    blocker = scenario.parent / "reports"
+    blocker.write_text("a file, not a folder")
+    code = main(["export", str(scenario), "--xlsx", str(blocker / "q3" / "out.xlsx"), "--mkdir"])
+    err = capsys.readouterr().err
+    assert code == ExitCode.WRITE_FAILED
+    assert "Traceback" not in err and "cannot write: Not a directory" in err
+    assert blocker.read_text() == "a file, not a folder"
+
+
+def test_run_with_one_file_for_the_table_and_the_workbook_is_refused_before_any_write(scenario, capsys):
+    """`--output out.xlsx --xlsx out.xlsx` wrote the workbook, then the text table over it (the workbook pushed to a
+    backup): the file named .xlsx was no workbook."""
+    out = scenario.parent / "out.xlsx"
+    out.write_bytes(b"the user's previous workbook")
+    code = main(["run", str(scenario), "--no-breakeven", "--output", str(out), "--xlsx", str(scenario.parent / "." / "out.xlsx")])
+    err = capsys.readouterr().err
+    assert code == ExitCode.BAD_INPUT
+    assert err.splitlines()[0] == f"--output: {out} is also the --xlsx workbook; the two outputs need two files"
+    assert out.read_bytes() == b"the user's previous workbook"
+    assert listing(scenario.parent) == ["mine.yaml", "out.xlsx"]

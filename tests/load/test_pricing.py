@@ -157,3 +157,25 @@ def test_a_yml_sheet_is_read_like_a_yaml_one_and_both_in_one_folder_are_refused(
     assert [p.render() for p in caught.value.problems] == [
         f"{tmp_path / 'acme-private.yml'}: acme-private.yaml in the same folder is the same provider's sheet\n"
         "    hint: keep one of the two files"]
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "tco" / "examples" / "customer-support.yaml"
+
+
+@pytest.mark.parametrize("command", [
+    ["run", str(EXAMPLE), "--no-breakeven"],
+    ["validate", str(EXAMPLE)],
+    ["pricing", "list"],
+], ids=["run", "validate", "pricing list"])
+@pytest.mark.parametrize("kind", ["missing", "a file"])
+def test_a_pricing_dir_that_is_no_folder_is_refused_not_silently_replaced_by_the_bundled_prices(command, kind, tmp_path, capsys):
+    """`--pricing-dir my-prics` (a typo) ran at the bundled list prices with exit 0: the user read totals they took for
+    their negotiated prices. `--hardware-dir` already refused the same mistake."""
+    folder = tmp_path / "my-prices"
+    if kind == "a file":
+        folder.write_text("not a folder")
+    code = main([*command, "--pricing-dir", str(folder)])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert err.splitlines()[0] == f"{folder}: " + ("no such folder" if kind == "missing" else "is a file, not a folder")
+    assert out == ""

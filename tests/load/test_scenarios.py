@@ -119,3 +119,40 @@ def test_an_unknown_key_is_matched_against_the_fields_of_its_own_entry(tmp_path)
     with pytest.raises(TcoUserError) as e:
         load_scenario_files([write(tmp_path, SINGLE.replace("gpus_per_replica: 1", "gpus_per_replca: 1"))])
     assert [p.hint for p in e.value.problems if p.message == "unknown field"] == ["did you mean `gpus_per_replica`?"]
+
+
+@pytest.mark.parametrize("kind", ["[api]", "{name: api}"], ids=["a list", "a mapping"])
+def test_an_option_kind_that_is_no_text_is_a_located_problem_not_a_traceback(tmp_path, kind):
+    """The renamed-field check looked the kind up in a dict: a list raised TypeError (unhashable), a traceback."""
+    path = tmp_path / "s.yaml"
+    path.write_text(textwrap.dedent(f"""\
+        scenarios:
+        - id: chat
+          workload: {{requests_per_day: 20000, input_tokens: 1500, output_tokens: 300}}
+          options:
+          - kind: {kind}
+            id: gpt
+            provider: openai
+            model: gpt-4.1-mini
+        """))
+    with pytest.raises(TcoUserError) as stop:
+        load_scenario_files([path])
+    assert f"{path}:5: scenarios[0].options[0]:" in str(stop.value) and "is not a known 'kind'" in str(stop.value)
+
+
+def test_an_option_set_by_its_index_in_brackets_is_set(tmp_path):
+    """`--set options[1].model=...` is how the error messages write a place; it was read as a key named `options[1]`
+    and refused as an unknown field of the file ("did you mean `options`?")."""
+    path = tmp_path / "s.yaml"
+    path.write_text(textwrap.dedent("""\
+        scenarios:
+        - id: chat
+          workload: {requests_per_day: 20000, input_tokens: 1500, output_tokens: 300}
+          options:
+          - {kind: api, id: gpt, provider: openai, model: gpt-4.1-mini}
+          - {kind: api, id: haiku, provider: anthropic, model: claude-haiku-4-5}
+        """))
+    by_index = load_scenario_files([path], overrides=["options[1].model=claude-sonnet-4-5"]).scenarios[0]
+    by_id = load_scenario_files([path], overrides=["options.haiku.model=claude-sonnet-4-5"]).scenarios[0]
+    assert by_index.options[1].model == by_id.options[1].model == "claude-sonnet-4-5"
+    assert by_index.options[0].model == "gpt-4.1-mini"
