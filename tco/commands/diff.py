@@ -77,13 +77,14 @@ def run(args) -> int:
     from argparse import Namespace
 
     from tco.commands.run import evaluate_args
+    from tco.report.table import json_safe
 
     common = {k: v for k, v in vars(args).items() if k not in ("old", "new")}
     old = evaluate_args(Namespace(**common, files=[args.old]), with_breakeven=False).results
     new = evaluate_args(Namespace(**common, files=[args.new]), with_breakeven=False).results
     records = diff_records(old, new)
     if args.format == "json":
-        json.dump(records, sys.stdout, indent=2)
+        json.dump(json_safe(records), sys.stdout, indent=2, allow_nan=False)
         sys.stdout.write("\n")
         return 0
     sys.stdout.write(render(records))

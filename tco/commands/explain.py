@@ -26,13 +26,13 @@ def run(args) -> int:
     import sys
 
     from tco.commands.run import evaluate_args
-    from tco.report.table import print_rows
+    from tco.report.table import json_safe, print_rows
 
     results = evaluate_args(args, with_breakeven=False).results
     scenario_id = pick_scenario(results, args.option, args.scenario)
     e = explanation(results, scenario_id, args.option, args.quantity, args.month).as_dict()
     if args.format == "json":
-        json.dump(e, sys.stdout, indent=2)
+        json.dump(json_safe(e), sys.stdout, indent=2, allow_nan=False)
         sys.stdout.write("\n")
         return 0
     out = sys.stdout

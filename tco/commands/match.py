@@ -98,7 +98,9 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         import json
 
-        json.dump(result, sys.stdout, indent=2, default=str)
+        from tco.report.table import json_safe
+
+        json.dump(json_safe(result), sys.stdout, indent=2, default=str, allow_nan=False)
         sys.stdout.write("\n")
     else:
         _print_table(result, args)

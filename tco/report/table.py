@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import sys
 from typing import Any, Sequence
 
@@ -40,6 +41,20 @@ def terminal_columns(default: int = 80) -> int:
     return shutil.get_terminal_size((default, 24)).columns
 
 
+def json_safe(value: Any) -> Any:
+    """`value` with every infinite or NaN float as None (JSON null).
+
+    Why: Python writes them as `Infinity` / `NaN`, which is not JSON: jq and JavaScript's JSON.parse refuse the whole
+    document (an unbounded spread's floor and ceiling in `tco uncertainty --format json` were written so)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    return value
+
+
 def print_rows(rows: list[dict[str, Any]], fmt: str, columns: Sequence[str] | None = None, out=None, *,
                priority: Sequence[str] | None = None, width: int | None = None, wide: bool | None = None,
                cut_first: bool = True) -> None:
@@ -52,7 +67,7 @@ def print_rows(rows: list[dict[str, Any]], fmt: str, columns: Sequence[str] | No
     """
     out = out or sys.stdout
     if fmt == "json":
-        json.dump(rows, out, indent=2, default=str)
+        json.dump(json_safe(rows), out, indent=2, default=str, allow_nan=False)
         out.write("\n")
         return
     columns = list(columns or (rows[0].keys() if rows else []))

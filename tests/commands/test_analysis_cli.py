@@ -167,3 +167,15 @@ def test_committed_api_capacity_is_not_called_self_hosting(tmp_path, capsys, mon
     assert "option $ there" in out and "self-hosted" not in out
     assert main(["uncertainty", str(path), "--draws", "20", *AS_OF]) == 0
     assert "self-hosting is cheaper" not in capsys.readouterr().out
+
+
+def test_uncertainty_json_is_strict_json_an_unbounded_spread_reads_null(capsys, example):
+    """RFC 8259 has no Infinity or NaN: jq and JavaScript's JSON.parse refuse a document holding them. A spread
+    without a floor (the API price scale) is written `null`, one with a floor keeps it (utilization cap 0.05)."""
+    assert main(["uncertainty", str(example), "--draws", "20", "--format", "json"]) == 0
+    text = capsys.readouterr().out
+    assert "Infinity" not in text and "NaN" not in text
+    data = json.loads(text, parse_constant=lambda name: pytest.fail(f"{name} in the JSON"))
+    spreads = {s["name"]: s for s in data[0]["spreads"]}
+    assert spreads["api_prices"]["floor"] is None and spreads["api_prices"]["ceiling"] is None
+    assert spreads["utilization_cap"]["floor"] == 0.05 and spreads["utilization_cap"]["ceiling"] == 1.0
