@@ -233,6 +233,37 @@ def test_libreoffice_computes_the_fiscal_years_after_the_start_month_changes(boo
     assert [ws.cell(r, 3).value for r in range(7, 19)] == ["FY2027"] * 6 + ["FY2028"] * 6
 
 
+@pytest.fixture(scope="module")
+def month_end_book(tmp_path_factory):
+    """The small scenario starting on 31 January 2027, fiscal year from March: (path, cached values)."""
+    path = export(tmp_path_factory, ["finance.start_date=2027-01-31", "finance.fiscal_year_start_month=3"], "month-end.xlsx")
+    return path, openpyxl.load_workbook(path, data_only=True)
+
+
+# A month starting on the 31st: the engine's month k starts on the same day k-1 months later, or on the month's last
+# day when it is shorter (tco.engine.api_price.add_months, which also dates the API price changes); Excel's
+# EDATE does the same. Month 2 of a 31 January start is 28 February 2027 (2027 is no leap year), not 3 March
+# (DATE(2027, 2, 31) rolls over): February was missing from the sheet and March came twice.
+MONTH_END_DATES = [dt.date(2027, 1, 31), dt.date(2027, 2, 28), dt.date(2027, 3, 31), dt.date(2027, 4, 30), dt.date(2027, 5, 31)]
+# Fiscal year from March, named by the calendar year it ends in: January and February 2027 are FY2027, March on FY2028.
+MONTH_END_YEARS = ["FY2027", "FY2027", "FY2028", "FY2028", "FY2028"]
+
+
+def test_months_from_a_31st_are_dated_as_the_engine_dates_them(month_end_book):
+    _, values = month_end_book
+    ws = values[CALC]
+    assert [ws.cell(r, 2).value.date() for r in range(7, 12)] == MONTH_END_DATES
+    assert [ws.cell(r, 3).value for r in range(7, 12)] == MONTH_END_YEARS
+
+
+@pytest.mark.skipif(not HAS_LIBREOFFICE, reason=LIBREOFFICE_MISSING)
+def test_libreoffice_dates_months_from_a_31st_as_the_engine(month_end_book, tmp_path):
+    path, _ = month_end_book
+    ws = openpyxl.load_workbook(recalculated_by_libreoffice(path, tmp_path), data_only=True)[CALC]
+    assert [ws.cell(r, 2).value.date() for r in range(7, 12)] == MONTH_END_DATES
+    assert [ws.cell(r, 3).value for r in range(7, 12)] == MONTH_END_YEARS
+
+
 def test_the_summary_shows_each_scenarios_horizon(book):
     _, wb, values = book
     ws = wb["Summary"]
