@@ -326,3 +326,16 @@ def test_the_checks_pass_fail_colours_cover_only_cells_that_hold_a_status(book):
                                     min_col=cell_range.min_col, max_col=cell_range.max_col):
                 for cell in row:
                     assert isinstance(cell.value, str) and cell.value.startswith("="), cell.coordinate
+
+
+def test_inputs_that_llm_tco_looks_up_again_say_the_sheet_keeps_the_looked_up_figures(book):
+    """`--set options.ID.gpus_per_replica=4` (or workload.input_tokens) re-resolves the option: the throughput model is
+    asked again. The sheet cannot: in the audit, customer-support's fleet edited from 2 to 4 GPUs per replica in the file
+    recomputed to 5.4 % utilization where `tco run --set` says 2.7 %. The Inputs sheet says so on those rows only."""
+    _, wb, _ = book
+    ws = wb["Inputs"]
+    notes = {(row[1].value, row[2].value): row[9].value or "" for row in ws.iter_rows(min_row=4) if len(row) >= 10}
+    for key in (("llama-8b", "gpus_per_replica"), ("(all options)", "input_tokens"), ("(all options)", "output_tokens")):
+        assert "export again" in notes[key] and "tco run --set" in notes[key], key
+    for key in (("(all options)", "requests_per_day"), ("llama-8b", "gpu_usd_per_hour"), ("(all options)", "monthly_growth")):
+        assert "tco run --set" not in notes[key], key
