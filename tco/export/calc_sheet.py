@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from openpyxl.utils import get_column_letter
 
 from tco.engine import formulas as F
+from tco.engine.api_price import add_months
 from tco.engine.expr import Named, depends_on, named_parts, to_python
 from tco.engine.ranking import NEVER
 from tco.export import breakeven_search as BS
@@ -226,15 +227,15 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
     # ---- months: each formula is rendered once with a row marker, written per month by the Grid
     start = plan.start_date_name
     templates: list[RepeatedColumn] = [RepeatedColumn(
-        DATE_COLUMN, f"DATE(YEAR({start}),MONTH({start})+$A{ROW}-1,DAY({start}))", DATE,
-        values=[_excel_date(_add_months(plan.start_date, m)) for m in range(N)])]
+        DATE_COLUMN, f"EDATE({start},$A{ROW}-1)", DATE,
+        values=[_excel_date(add_months(plan.start_date, m)) for m in range(N)])]
     if fiscal:
         # FY named by the calendar year it ends in: a month on or after the start month (when the year does
         # not start in January) belongs to the fiscal year ending next calendar year
         fy, day = plan.fiscal_year_name, f"${get_column_letter(DATE_COLUMN)}{ROW}"
         templates.append(RepeatedColumn(
             FISCAL_YEAR_COLUMN, f'"FY"&(YEAR({day})+IF(AND({fy}>1,MONTH({day})>={fy}),1,0))', None,
-            values=[fiscal_year_label(_add_months(plan.start_date, m), plan.fiscal_year_start_month) for m in range(N)]))
+            values=[fiscal_year_label(add_months(plan.start_date, m), plan.fiscal_year_start_month) for m in range(N)]))
     for b in blocks:
         o = b.option
         if b.base is None:
@@ -544,19 +545,6 @@ def _cumulative(values: list[float]) -> list[float]:
         running += v
         out.append(running)
     return out
-
-
-def _add_months(start, months: int):
-    """The date `months` after `start`, as the sheet's DATE(YEAR, MONTH + k, DAY) gives it."""
-    y, m = divmod(start.month - 1 + months, 12)
-    return _excel_day(start.year + y, m + 1, start.day)
-
-
-def _excel_day(year: int, month: int, day: int):
-    """Excel's DATE(y, m, 31) in a 30-day month rolls into the next month: do the same."""
-    import datetime as dt
-
-    return dt.date(year, month, 1) + dt.timedelta(days=day - 1)
 
 
 def _excel_date(day) -> float:

@@ -408,12 +408,37 @@ def _cell_xml(ref: str, spec: Spec, styles: "_Styles") -> str:
     return number_cell(ref, spec.value, style_id)
 
 
+LIBREOFFICE_GROUP_ROWS = 99
+"""The most rows one run of a month column's formula covers; the next run's formula differs by a `+0` (`&""` for
+text) so that a spreadsheet keeps the runs apart.
+
+Why: LibreOffice (7.4, checked) computes 100 or more adjacent identical formulas as one formula group on several
+threads, and in a Calculations sheet of 100 or more month rows (a horizon of 50 months or more) the groups of the
+break-even search's later points then read #VALUE! (LibreOffice's own circular-reference error, though the sheet has
+no cycle), and so did the live break-even, the Summary's recommendation and the Checks. Runs of at most 99 rows
+compute to the engine's figures, as they did with threading turned off."""
+
+
+def _formula_runs(start: int, last: int) -> list[tuple[int, int]]:
+    """Rows start..last cut into runs of at most LIBREOFFICE_GROUP_ROWS: (first row, last row) of each."""
+    return [(a, min(a + LIBREOFFICE_GROUP_ROWS - 1, last)) for a in range(start, last + 1, LIBREOFFICE_GROUP_ROWS)]
+
+
+def _run_template(template: str, run: int, text: bool) -> str:
+    """The formula of the `run`-th run (0, 1, ...): every other run adds `+0` (or `&""` to a text), which changes
+    no value but makes two neighbouring runs different formulas (see LIBREOFFICE_GROUP_ROWS)."""
+    if run % 2 == 0:
+        return template
+    return f'({template})&""' if text else f"({template})+0"
+
+
 def _repeated_row_writer(block: RepeatedRows, letters: list[str], styles: "_Styles", shared_ids: Iterator[int]):
     """A function row -> row XML; templates are escaped and split once per block, not per cell.
 
     Each column's formula is a shared formula (as Excel writes a filled-down column): the first row
     of the run holds the text and the range, the others only the group's index, and a spreadsheet
     shifts its relative rows. A third of the file's XML otherwise, and of the time to compress it.
+    A column longer than LIBREOFFICE_GROUP_ROWS rows is written as several runs.
     Each cell is its template cut at the cached value's type and text: head + type + middle + value + tail.
     """
     columns = sorted(block.columns, key=lambda c: c.column)  # a row's cells must be in column order
@@ -428,32 +453,49 @@ def _repeated_row_writer(block: RepeatedRows, letters: list[str], styles: "_Styl
         """The first row of the column's shared formula: the block's first, or its second when the first differs."""
         return block.first + 1 if c.first_row_template is not None and c.first_row_template != c.template else block.first
 
+    def is_text(c: RepeatedColumn) -> bool:
+        return c.values is not None and any(isinstance(v, str) for v in c.values)
+
+    runs = {c.column: _formula_runs(shared_run(c), block.last) for c in columns}
+    ids = {(c.column, k): next(shared_ids) for c in columns for k, (a, b) in enumerate(runs[c.column]) if a < b}
+
     def cut(c: RepeatedColumn, r: int) -> tuple[str, str, str]:
         style = style_attr(styles.id_of(("", c.number_format, False, False)))
         head, tail = f'<c r="{letters[c.column]}{ROW}"{style}', "</v></c>"
-        template = c.first_row_template if r == block.first and c.first_row_template is not None else c.template
         start = shared_run(c)
-        if r < start or start == block.last:  # its own formula
+        if r < start:  # its own formula
+            template = c.first_row_template if c.first_row_template is not None else c.template
             return head, f"><f>{escape(template)}</f><v>", tail
-        if r == start:
-            return head, f'><f t="shared" ref="{letters[c.column]}{start}:{letters[c.column]}{block.last}" si="{ids[c.column]}">{escape(template)}</f><v>', tail
-        return head, f'><f t="shared" si="{ids[c.column]}"/><v>', tail
+        k = (r - start) // LIBREOFFICE_GROUP_ROWS
+        a, b = runs[c.column][k]
+        template = _run_template(c.template, k, is_text(c))
+        if a == b:  # a run of one row: its own formula
+            return head, f"><f>{escape(template)}</f><v>", tail
+        if r == a:
+            column = letters[c.column]
+            return head, f'><f t="shared" ref="{column}{a}:{column}{b}" si="{ids[(c.column, k)]}">{escape(template)}</f><v>', tail
+        return head, f'><f t="shared" si="{ids[(c.column, k)]}"/><v>', tail
 
-    ids = {c.column: next(shared_ids) for c in columns if shared_run(c) < block.last}
-    layouts = {r: [cut(c, r) for c in columns] for r in sorted({block.first, *(shared_run(c) for c in columns), block.first + 2})
-               if r <= block.last}
+    def layout_key(r: int) -> tuple:
+        """Rows with the same key have the same cell layout in every column (a column's run starts at the block's
+        first row or the one after it)."""
+        return tuple((o < 0, o // LIBREOFFICE_GROUP_ROWS, o % LIBREOFFICE_GROUP_ROWS == 0)
+                     for o in (r - block.first, r - block.first - 1)) + (r == block.last,)
+
+    layouts: dict[tuple, list[tuple[str, str, str]]] = {}
     cached = [[cached_value(v) for v in c.values] if c.values is not None else None for c in columns]
     kinds = [[kind for kind, _ in t] if t is not None and any(kind for kind, _ in t) else None for t in cached]
     texts = [[text for _, text in t] if t is not None else None for t in cached]
     counter = letters[block.counter_column] if block.counter_column else None
     counter_style = style_attr(styles.id_of(("", WHOLE, False, False)))
-    later = layouts[max(layouts)]
 
     def write(r: int) -> str:
         k = r - block.first
-        parts = layouts.get(r, later)
+        key = layout_key(r)
+        if key not in layouts:
+            layouts[key] = [cut(c, r) for c in columns]
         cells = "".join(head + (kind[k] if kind is not None else "") + middle + (t[k] if t is not None else "") + tail
-                        for (head, middle, tail), kind, t in zip(parts, kinds, texts))
+                        for (head, middle, tail), kind, t in zip(layouts[key], kinds, texts))
         cells = cells.replace(ROW, str(r)).replace(PREVIOUS_ROW, str(r - 1))
         if counter:
             cells = f'<c r="{counter}{r}"{counter_style} t="n"><v>{k + 1}</v></c>' + cells

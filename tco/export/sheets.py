@@ -79,6 +79,14 @@ PROVISIONED_LABELS = {
 its inputs say units where the self-hosted ones say GPUs."""
 
 
+RE_RESOLVED_NOTE = ("llm-tco looks figures up again when this changes (the throughput at the latency target, the prices "
+                    "in force): the sheet recomputes from this cell but keeps those figures (e.g. replica_generations_per_s) "
+                    "at their exported values, so self-hosted figures can differ from `tco run --set`; export again with the "
+                    "new value (`tco export --set`) for llm-tco's figures")
+RE_RESOLVED_INPUTS = frozenset(f.input for f in fields.FIELDS if f.rebuild and f.input)
+"""Formula inputs set by a field that re-resolves the option (`Field.rebuild`): a workbook edit cannot redo the lookup."""
+
+
 FISCAL_YEAR_NOTE = ("labels the month rows of the Calculations sheet with their fiscal year, named by the calendar year "
                     "it ends in: with 4 (April), April 2027 to March 2028 is FY2028; with 1, the calendar year. Costs do not change")
 FISCAL_MONTHS = fields.bounds(next(f for f in fields.FIELDS if f.key == "fiscal_year_start_month"))
@@ -157,6 +165,8 @@ def build_inputs(plans: list[ScenarioPlan], wb, constants: ConstantTable | None 
         if defined:
             g.text(r, 7, defined)
             wb.defined_names[defined] = DefinedName(defined, attr_text=f"{sheet}!$F${r}")
+        if name in RE_RESOLVED_INPUTS and not link:
+            note = "; ".join(x for x in (note, RE_RESOLVED_NOTE) if x)
         if prov is not None:
             g.link(r, 8, prov.source); g.text(r, 9, prov.as_of)
             note = "; ".join(x for x in (prov.note, note) if x)

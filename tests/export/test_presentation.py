@@ -233,6 +233,37 @@ def test_libreoffice_computes_the_fiscal_years_after_the_start_month_changes(boo
     assert [ws.cell(r, 3).value for r in range(7, 19)] == ["FY2027"] * 6 + ["FY2028"] * 6
 
 
+@pytest.fixture(scope="module")
+def month_end_book(tmp_path_factory):
+    """The small scenario starting on 31 January 2027, fiscal year from March: (path, cached values)."""
+    path = export(tmp_path_factory, ["finance.start_date=2027-01-31", "finance.fiscal_year_start_month=3"], "month-end.xlsx")
+    return path, openpyxl.load_workbook(path, data_only=True)
+
+
+# A month starting on the 31st: the engine's month k starts on the same day k-1 months later, or on the month's last
+# day when it is shorter (tco.engine.api_price.add_months, which also dates the API price changes); Excel's
+# EDATE does the same. Month 2 of a 31 January start is 28 February 2027 (2027 is no leap year), not 3 March
+# (DATE(2027, 2, 31) rolls over): February was missing from the sheet and March came twice.
+MONTH_END_DATES = [dt.date(2027, 1, 31), dt.date(2027, 2, 28), dt.date(2027, 3, 31), dt.date(2027, 4, 30), dt.date(2027, 5, 31)]
+# Fiscal year from March, named by the calendar year it ends in: January and February 2027 are FY2027, March on FY2028.
+MONTH_END_YEARS = ["FY2027", "FY2027", "FY2028", "FY2028", "FY2028"]
+
+
+def test_months_from_a_31st_are_dated_as_the_engine_dates_them(month_end_book):
+    _, values = month_end_book
+    ws = values[CALC]
+    assert [ws.cell(r, 2).value.date() for r in range(7, 12)] == MONTH_END_DATES
+    assert [ws.cell(r, 3).value for r in range(7, 12)] == MONTH_END_YEARS
+
+
+@pytest.mark.skipif(not HAS_LIBREOFFICE, reason=LIBREOFFICE_MISSING)
+def test_libreoffice_dates_months_from_a_31st_as_the_engine(month_end_book, tmp_path):
+    path, _ = month_end_book
+    ws = openpyxl.load_workbook(recalculated_by_libreoffice(path, tmp_path), data_only=True)[CALC]
+    assert [ws.cell(r, 2).value.date() for r in range(7, 12)] == MONTH_END_DATES
+    assert [ws.cell(r, 3).value for r in range(7, 12)] == MONTH_END_YEARS
+
+
 def test_the_summary_shows_each_scenarios_horizon(book):
     _, wb, values = book
     ws = wb["Summary"]
@@ -295,3 +326,16 @@ def test_the_checks_pass_fail_colours_cover_only_cells_that_hold_a_status(book):
                                     min_col=cell_range.min_col, max_col=cell_range.max_col):
                 for cell in row:
                     assert isinstance(cell.value, str) and cell.value.startswith("="), cell.coordinate
+
+
+def test_inputs_that_llm_tco_looks_up_again_say_the_sheet_keeps_the_looked_up_figures(book):
+    """`--set options.ID.gpus_per_replica=4` (or workload.input_tokens) re-resolves the option: the throughput model is
+    asked again. The sheet cannot: in the audit, customer-support's fleet edited from 2 to 4 GPUs per replica in the file
+    recomputed to 5.4 % utilization where `tco run --set` says 2.7 %. The Inputs sheet says so on those rows only."""
+    _, wb, _ = book
+    ws = wb["Inputs"]
+    notes = {(row[1].value, row[2].value): row[9].value or "" for row in ws.iter_rows(min_row=4) if len(row) >= 10}
+    for key in (("llama-8b", "gpus_per_replica"), ("(all options)", "input_tokens"), ("(all options)", "output_tokens")):
+        assert "export again" in notes[key] and "tco run --set" in notes[key], key
+    for key in (("(all options)", "requests_per_day"), ("llama-8b", "gpu_usd_per_hour"), ("(all options)", "monthly_growth")):
+        assert "tco run --set" not in notes[key], key
