@@ -1,0 +1,80 @@
+"""What the user-facing documents (README.md, hardware/README.md) say about the program, checked against it.
+
+A sentence a reader acts on (which sheets finance gets, which examples assume a GPU price fall, whether
+committed offers are used) must stay true when the code or the examples move.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from tco.cli import main
+from tco.run import example_files
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _readme() -> str:
+    return (ROOT / "README.md").read_text(encoding="utf-8").replace("\n  ", " ")
+
+
+def test_the_readme_names_every_sheet_of_the_exported_workbook(tmp_path):
+    """The `tco export` row once listed six sheets; the workbook also has `Chart data` (the charts' figures)."""
+    import openpyxl
+
+    out = tmp_path / "book.xlsx"
+    example = next(f for f in example_files() if f.name == "customer-support.yaml")
+    assert main(["export", str(example), "--as-of", "2026-11-27", "--xlsx", str(out)]) == 0
+    listed = re.search(r"\| the finance workbook: ([^;]+);", _readme()).group(1)
+    names = {re.sub(r" \(.*\)", "", n).strip() for n in listed.split(",")}
+    sheets = {"Calculations" if s.startswith("Calc ") else s for s in openpyxl.load_workbook(out).sheetnames}
+    assert names == sheets
+
+
+def test_the_readme_names_the_examples_that_do_not_assume_the_gpu_price_fall():
+    """README: "the bundled examples but `regulated.yaml` assume -15 % a year"; regulated.yaml sets no GPU price change."""
+    sentence = re.search(r"the bundled examples(?: but ([^ ]+))? assume -15 % a year", _readme())
+    assert sentence
+    named = set(re.findall(r"`([^`]+)`", sentence.group(1) or ""))
+    without = set()
+    for path in example_files():
+        for scenario in yaml.safe_load(path.read_text())["scenarios"]:
+            if scenario.get("finance", {}).get("gpu_price_change_per_year") != -0.15:
+                without.add(path.name)
+    assert named == without
+
+
+def test_the_hardware_readme_does_not_call_committed_offers_unused_while_an_example_prices_from_one():
+    from tco.load.hardware import load_hardware
+
+    committed = set(load_hardware().committed_offers)
+    used = {o for path in example_files() for o in re.findall(r"offer: \"([^\"]+)\"", path.read_text()) if o in committed}
+    assert used, "commitments.yaml prices its reserved base from a committed offer"
+    row = next(line for line in (ROOT / "hardware" / "README.md").read_text().splitlines()
+               if line.startswith("| `offers/committed/"))
+    assert "not yet used" not in row and "mode: reserved, offer:" in row
+
+
+def test_the_readme_quotes_today_s_counts_of_tco_bench_throughput(tmp_path, capsys):
+    """The bench's 1,000 rows cycle through every model x GPU pair: the counts move with the catalog."""
+    import csv
+    import json
+
+    from tco.bench.throughput_speed import batch_rows
+    from tco.load.hardware import load_hardware
+
+    pairs, runnable, refused = map(int, re.search(r"(\d+) model x GPU pairs: (\d+) and (\d+)\)", _readme()).groups())
+    catalog = load_hardware()
+    rows = batch_rows(catalog.models, catalog.gpus)
+    path = tmp_path / "configs.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    assert main(["throughput", "--batch", str(path), "--format", "json"]) == 0
+    results = json.loads(capsys.readouterr().out)
+    assert pairs == len(catalog.models) * len(catalog.gpus)
+    assert (runnable, refused) == (sum(r["runnable"] for r in results), sum(not r["runnable"] for r in results))
