@@ -78,3 +78,21 @@ def test_the_readme_quotes_today_s_counts_of_tco_bench_throughput(tmp_path, caps
     results = json.loads(capsys.readouterr().out)
     assert pairs == len(catalog.models) * len(catalog.gpus)
     assert (runnable, refused) == (sum(r["runnable"] for r in results), sum(not r["runnable"] for r in results))
+
+
+def test_tco_breakeven_help_names_every_kind_of_option_it_lists(capsys):
+    """`tco breakeven` lists every option that is not pay-per-token, api-provisioned ones included (commitments.yaml's
+    `gpt-4.1-ptu`); its help once said "each self-hosted or hybrid option"."""
+    import json
+
+    example = next(f for f in example_files() if f.name == "commitments.yaml")
+    assert main(["breakeven", str(example), "--as-of", "2026-11-27", "--format", "json"]) == 0
+    kinds = {r["kind"] for r in json.loads(capsys.readouterr().out)}
+    assert "api-provisioned" in kinds
+    assert main(["breakeven", "--help"]) == 0
+    description = " ".join(capsys.readouterr().out.split())
+    assert main(["--help"]) == 0
+    summary = " ".join(capsys.readouterr().out.split())
+    for kind in kinds:
+        word = {"api-provisioned": "provisioned-API"}.get(kind, kind)
+        assert word in description and word in summary, kind
