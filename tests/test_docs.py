@@ -96,3 +96,46 @@ def test_tco_breakeven_help_names_every_kind_of_option_it_lists(capsys):
     for kind in kinds:
         word = {"api-provisioned": "provisioned-API"}.get(kind, kind)
         assert word in description and word in summary, kind
+
+
+def test_as_of_dates_only_the_scenarios_without_a_start_date_as_its_help_says(tmp_path, capsys):
+    """`--as-of` once read "the date that picks prices in force": a bundled example (all have a start_date) gives the
+    same totals at any --as-of; the same file without its start_date starts on --as-of and pays that day's prices."""
+    import json
+
+    example = next(f for f in example_files() if f.name == "coding-agent.yaml")
+    undated = tmp_path / "undated.yaml"
+    undated.write_text(re.sub(r"\n *start_date: [0-9-]+", "", example.read_text()))
+
+    def totals(path, as_of):
+        assert main(["run", str(path), "--no-breakeven", "--format", "json", "--as-of", as_of]) == 0
+        return [r["total_cost_usd"] for r in json.loads(capsys.readouterr().out)]
+
+    assert totals(example, "2025-01-01") == totals(example, "2026-11-27")
+    assert totals(undated, "2025-01-01") != totals(undated, "2026-11-27")  # gpt-5 and claude cost more from 2025
+    for command in ("run", "tui"):
+        assert main([command, "--help"]) == 0
+        text = " ".join(capsys.readouterr().out.split())
+        assert "start of scenarios without finance.start_date" in text, command
+
+
+def test_the_workbook_about_sheet_describes_the_break_even_search_the_sheets_hold(tmp_path):
+    """The About sheet once described "five search steps ... then secant steps"; the sheets hold six search points,
+    a three-point look-back and two safe steps up (tco/export/breakeven_search.py)."""
+    import openpyxl
+
+    out = tmp_path / "small.xlsx"
+    assert main(["export", str(ROOT / "tests" / "export" / "data" / "small.yaml"), "--as-of", "2026-11-27",
+                 "--xlsx", str(out)]) == 0
+    book = openpyxl.load_workbook(out)
+    about = {row[0]: row[1] for row in book["About"].iter_rows(values_only=True) if row and row[0]}
+    labels = {v for ws in book.worksheets if ws.title.startswith("Calc ") for row in ws.iter_rows(values_only=True)
+              for v in row if isinstance(v, str) and v.startswith("search_") and v.endswith("_requests_per_day")}
+    search = len({v for v in labels if re.fullmatch(r"search_\d+_requests_per_day", v)})
+    back = len({v for v in labels if v.startswith("search_back_")})
+    up = len({v for v in labels if v.startswith("search_up_")})
+    assert (search, back, up) == (6, 3, 2)
+    text = about["break-even volume"]
+    assert f"{search} points from the volume llm-tco exported" in text
+    assert f"a look-back of {back} points" in text and f"{up} safe steps up" in text
+    assert about["run date (--as-of)"].startswith("2026-11-27")
