@@ -139,3 +139,20 @@ def test_the_workbook_about_sheet_describes_the_break_even_search_the_sheets_hol
     assert f"{search} points from the volume llm-tco exported" in text
     assert f"a look-back of {back} points" in text and f"{up} safe steps up" in text
     assert about["run date (--as-of)"].startswith("2026-11-27")
+
+
+def test_the_about_sheet_lists_every_function_the_formulas_call(tmp_path):
+    """The About sheet once listed 8 functions (IF, SUM, MIN, MAX, ROUNDUP, INDEX/MATCH, IFERROR, SUMPRODUCT) while the
+    formulas also call ROUND, DATE, ABS, ISNUMBER, AND, TEXT...: a reader checking compatibility needs the whole list."""
+    import openpyxl
+
+    examples = [f for f in example_files() if f.name in ("growing-product.yaml", "customer-support.yaml")]
+    out = tmp_path / "book.xlsx"
+    assert main(["export", *map(str, examples), "--as-of", "2026-11-27", "--xlsx", str(out)]) == 0
+    book = openpyxl.load_workbook(out)
+    called = {name for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row
+              if isinstance(v, str) and v.startswith("=") for name in re.findall(r"([A-Z][A-Z0-9.]*)\(", v)}
+    about = {row[0]: row[1] for row in book["About"].iter_rows(values_only=True) if row and row[0]}
+    listed = set(re.findall(r"\b[A-Z][A-Z0-9.]+\b", about["functions"].split(";")[0].split(":", 1)[1]))
+    assert {"ROUND", "DATE", "ABS", "ISNUMBER"} <= called
+    assert called <= listed, sorted(called - listed)

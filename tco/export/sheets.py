@@ -254,6 +254,12 @@ WRAPPED_SOURCE_COLUMNS = (3, 6, 7)
 """figures, note, used by: long lists, wrapped so the sheet prints at a readable width."""
 
 
+WORKBOOK_FUNCTIONS = ("IF", "AND", "OR", "NOT", "IFERROR", "ISNUMBER", "SUM", "SUMPRODUCT", "COUNT", "MIN", "MAX", "ABS",
+                      "ROUND", "ROUNDUP", "ROUNDDOWN", "INDEX", "MATCH", "ROW", "DATE", "YEAR", "MONTH", "DAY", "TEXT")
+"""Every spreadsheet function the exported formulas call, as the About sheet lists them (tests/test_docs.py checks
+the list against the formulas of exported workbooks)."""
+
+
 def build_about(run, version: str, generated: dt.datetime, notes: list[str]) -> Grid:
     """Tool version, date, conventions, and the sha256 of every scenario file the `tco.run.Run` read."""
     g = Grid()
@@ -279,7 +285,8 @@ def build_about(run, version: str, generated: dt.datetime, notes: list[str]) -> 
                               "crossing is unique. When no crossing is certified: 'never' where llm-tco found none either (as "
                               "`tco run` says), else 'not found' and a red line on the Checks sheet. The exported exact value "
                               "stays beside it."),
-        ("functions", "Only functions both Excel and LibreOffice evaluate (IF, SUM, MIN, MAX, ROUNDUP, INDEX/MATCH, IFERROR, SUMPRODUCT)."),
+        ("functions", f"Only functions both Excel and LibreOffice evaluate: {', '.join(WORKBOOK_FUNCTIONS)}; and Excel data "
+                      "tables (What-If Analysis) for the cost-by-volume curves."),
         *[("note", n) for n in notes],
     ]
     r = 3
