@@ -156,3 +156,22 @@ def test_the_about_sheet_lists_every_function_the_formulas_call(tmp_path):
     listed = set(re.findall(r"\b[A-Z][A-Z0-9.]+\b", about["functions"].split(";")[0].split(":", 1)[1]))
     assert {"ROUND", "DATE", "ABS", "ISNUMBER"} <= called
     assert called <= listed, sorted(called - listed)
+
+
+def test_the_workbook_doc_gives_the_calculations_sheet_width_of_its_example(tmp_path):
+    """docs/workbook/README.md once said the Calculations sheets "have about 100 columns"; the break-even search
+    blocks made them hundreds wide. Its example, tests/export/data/small.yaml with a fiscal year from April (the
+    images' OVERRIDES), is checked here; the month, date and fiscal-year columns repeat on every printed page."""
+    import openpyxl
+
+    from tco.bench.workbook_images import EXAMPLE, OVERRIDES
+
+    out = tmp_path / "small.xlsx"
+    argv = ["export", str(EXAMPLE), "--as-of", "2026-11-27", "--xlsx", str(out)]
+    for override in OVERRIDES:
+        argv += ["--set", override]
+    assert main(argv) == 0
+    calc = next(ws for ws in openpyxl.load_workbook(out).worksheets if ws.title.startswith("Calc "))
+    stated = re.search(r"hundreds of columns \(([\d,]+) for\s+`small.yaml`", (ROOT / "docs" / "workbook" / "README.md").read_text())
+    assert stated and int(stated.group(1).replace(",", "")) == calc.max_column
+    assert calc.print_title_cols == "$A:$C"
