@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tco.cli import main
@@ -175,3 +176,17 @@ def test_the_workbook_doc_gives_the_calculations_sheet_width_of_its_example(tmp_
     stated = re.search(r"hundreds of columns \(([\d,]+) for\s+`small.yaml`", (ROOT / "docs" / "workbook" / "README.md").read_text())
     assert stated and int(stated.group(1).replace(",", "")) == calc.max_column
     assert calc.print_title_cols == "$A:$C"
+
+
+@pytest.mark.slow
+def test_the_readme_quotes_today_s_size_of_the_30_scenario_bench_workbook(capsys):
+    """`tco bench export --scenarios 30`: the README's formula count and size are the workbook's of today (the
+    dated 2026-12-02 figures, 1,097,256 cells and 10.2 MB, are what it was then)."""
+    import json
+
+    assert main(["bench", "export", "--scenarios", "30", "--format", "json"]) == 0
+    row = json.loads(capsys.readouterr().out)[0]
+    quoted = re.search(r"On 2026-12-06, on a machine busy with other work: ([\d,]+) formula cells, ([\d.]+) MB", _readme())
+    assert quoted
+    assert int(quoted.group(1).replace(",", "")) == row["formula_cells"]
+    assert float(quoted.group(2)) == round(row["workbook_mb"], 1)
