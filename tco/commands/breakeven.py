@@ -1,4 +1,4 @@
-"""`tco breakeven FILE`: from which daily volume, and from which month, each self-hosted option pays."""
+"""`tco breakeven FILE`: from which daily volume, and from which month, each option that is not pay-per-token pays."""
 
 from __future__ import annotations
 
@@ -13,9 +13,8 @@ volume (chosen again there); null for other options."""
 
 
 def register(sub) -> None:
-    p = sub.add_parser("breakeven", help="break-even volume and month of each self-hosted, hybrid or committed-capacity option",
-                       description="For each scenario and each self-hosted, hybrid or committed API capacity (api-provisioned) option: "
-                                   "the daily volume from which it "
+    p = sub.add_parser("breakeven", help="break-even volume and month of each self-hosted, hybrid or provisioned-API option",
+                       description="For each scenario and each self-hosted, hybrid or provisioned-API option: the daily volume from which it "
                                    "costs no more than the cheapest allowed API option over the horizon, whether the costs "
                                    "meet on a step of the replica staircase, the month cumulative costs cross, and both "
                                    "totals at the break-even volume.")
@@ -57,7 +56,7 @@ def run(args) -> int:
         print_rows(records, args.format, COLUMNS)
         return 0
     if not records:
-        print("No self-hosted or hybrid option to compare with an API option.")
+        print("No self-hosted, hybrid or provisioned-API option to compare with an API option.")
         return 0
     shown = []
     for r in records:

@@ -14,7 +14,8 @@ def add_scenario_arguments(p: argparse.ArgumentParser, files: bool = True) -> No
                    help="override an input, e.g. workload.requests_per_day=5000 or options.ID.payment.gpu_usd_per_hour=2.5 (repeatable)")
     p.add_argument("--hardware-dir", action="append", default=[], metavar="DIR", help="extra hardware catalog folder (overrides bundled records)")
     p.add_argument("--pricing-dir", action="append", default=[], metavar="DIR", help="your own price sheets (override bundled ones)")
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date that picks prices in force (default: today)")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="the run's date: the start of scenarios without finance.start_date (default: today); a scenario "
+                   "with one pays the prices in force from its own start")
 
 
 def register(sub) -> None:

@@ -11,7 +11,8 @@ def register(sub) -> None:
     p.add_argument("files", nargs="*", metavar="FILE", help="scenario files (default: the bundled examples)")
     p.add_argument("--hardware-dir", action="append", default=[], metavar="DIR", help="extra hardware catalog folder")
     p.add_argument("--pricing-dir", action="append", default=[], metavar="DIR", help="your own price sheets")
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date that picks prices in force (default: today)")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="the run's date: the start of scenarios without finance.start_date (default: today); a scenario "
+                   "with one pays the prices in force from its own start")
     p.set_defaults(func=run)
 
 

@@ -11,6 +11,7 @@ from openpyxl.workbook.defined_name import DefinedName
 
 from tco.engine import fields
 from tco.engine.rows import DEFAULT_SOURCE, Provenance
+from tco.export.breakeven_search import ASCENT_POINTS, LOOK_BACK_POINTS, SEARCH_POINTS
 from tco.export.constants import ConstantTable
 from tco.export.grid import DATE, SCIENTIFIC, WHOLE, Grid, format_for_value, number_format_for
 from tco.export.names import quote_sheet, urls_in
@@ -263,6 +264,12 @@ WRAPPED_SOURCE_COLUMNS = (3, 6, 7)
 """figures, note, used by: long lists, wrapped so the sheet prints at a readable width."""
 
 
+WORKBOOK_FUNCTIONS = ("IF", "AND", "OR", "NOT", "IFERROR", "ISNUMBER", "SUM", "SUMPRODUCT", "COUNT", "MIN", "MAX", "ABS",
+                      "ROUND", "ROUNDUP", "ROUNDDOWN", "INDEX", "MATCH", "ROW", "DATE", "YEAR", "MONTH", "DAY", "TEXT")
+"""Every spreadsheet function the exported formulas call, as the About sheet lists them (tests/test_docs.py checks
+the list against the formulas of exported workbooks)."""
+
+
 def build_about(run, version: str, generated: dt.datetime, notes: list[str]) -> Grid:
     """Tool version, date, conventions, and the sha256 of every scenario file the `tco.run.Run` read."""
     g = Grid()
@@ -274,16 +281,22 @@ def build_about(run, version: str, generated: dt.datetime, notes: list[str]) -> 
     rows = [
         ("tool", f"llm-tco {version}"),
         ("generated", generated.isoformat(timespec="seconds")),
-        ("prices in force on", run.today.isoformat()),
+        ("run date (--as-of)", f"{run.today.isoformat()}: the start of a scenario without finance.start_date; each month pays "
+                               "the API prices in force on its first day"),
         ("input names", NAMING_RULE),
         ("colours", COLOURS),
-        ("break-even volume", "Found live on each Calculations sheet: five search steps from the volume llm-tco exported "
-                              "(a Newton step, then secant steps; the API reference's total is proportional to volume, so only the "
-                              "self-hosted months are recomputed, one block of columns per step), certified by two more blocks 0.5 % "
-                              "below and above. Within 1 % of `tco breakeven` when the crossing is unique. When no crossing is "
-                              "certified: 'never' where llm-tco found none either (as `tco run` says), else 'not found' "
-                              "and a red line on the Checks sheet. The exported exact value stays beside it."),
-        ("functions", "Only functions both Excel and LibreOffice evaluate (IF, SUM, MIN, MAX, ROUNDUP, INDEX/MATCH, IFERROR, SUMPRODUCT)."),
+        ("break-even volume", f"Found live on each Calculations sheet, one block of columns per search point (the API "
+                              "reference's total is proportional to volume, so only the self-hosted months are recomputed): "
+                              f"{len(SEARCH_POINTS)} points from the volume llm-tco exported (that volume, a Newton step, then "
+                              "bracketing steps: regula falsi once a costlier and a cheaper volume are known, a secant step "
+                              f"before), a look-back of {len(LOOK_BACK_POINTS)} points below the last step and "
+                              f"{len(ASCENT_POINTS)} safe steps up (a staircase that crosses the API line more than once), "
+                              "certified by two more blocks 0.5 % below and above. Within 1 % of `tco breakeven` when the "
+                              "crossing is unique. When no crossing is certified: 'never' where llm-tco found none either (as "
+                              "`tco run` says), else 'not found' and a red line on the Checks sheet. The exported exact value "
+                              "stays beside it."),
+        ("functions", f"Only functions both Excel and LibreOffice evaluate: {', '.join(WORKBOOK_FUNCTIONS)}; and Excel data "
+                      "tables (What-If Analysis) for the cost-by-volume curves."),
         *[("note", n) for n in notes],
     ]
     r = 3

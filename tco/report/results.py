@@ -72,7 +72,8 @@ RESULT_COLUMNS: tuple[OutputColumn, ...] = (
     _col("notes", "text", "", "remarks of the engine about the option"),
     _col("capability_model", "text", "", "model the capability score is for (capability scenarios)"),
     _col("capability_score", "number", "points", "the model's score on the scenario's benchmark"),
-    _col("capability_verdict", "text", "", "meets, below or unknown against the scenario's requirement"),
+    _col("capability_verdict", "text", "", "`qualifies`, `below` or `unknown` (no comparable score) against the scenario's "
+         "capability requirement; null without one"),
     _col("cost_per_capability_point_usd", "number", "USD per request per point", "cost per request / capability score"),
     _col("on_capability_frontier", "boolean", "", "no other option is both cheaper and at least as capable"),
     _col("capability_note", "text", "", "where the capability score came from"),

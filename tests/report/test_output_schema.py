@@ -148,3 +148,17 @@ def test_every_output_column_has_a_unit_or_is_text_and_is_documented():
     from tco.report.output_doc import render
 
     assert doc == render()
+
+
+def test_the_documented_capability_verdicts_are_the_ones_the_engine_writes(outputs):
+    """docs/output.md once listed `meets`, a verdict the engine never writes (it writes `qualifies`): a consumer
+    filtering on the documented word got nothing. The description names each Verdict value, and no other."""
+    import re
+
+    from tco.engine.capability import Verdict
+
+    description = next(c.description for c in OUTPUT_COLUMNS if c.name == "capability_verdict")
+    assert set(re.findall(r"`([a-z]+)`", description)) == {v.value for v in Verdict}
+    records, _ = outputs
+    written = {r["capability_verdict"] for r in records if r["capability_verdict"]}
+    assert written and written <= {v.value for v in Verdict}  # coding-agent.yaml has a capability requirement
