@@ -93,12 +93,7 @@ class _Keys:
             if required:
                 raise TcoUserError(DataProblem(self.file, self.line, self.prefix + path, "is null; a number is needed"))
             return None
-        number = value
-        if isinstance(value, str):
-            try:
-                number = float(value.replace(",", ""))
-            except ValueError:
-                pass
+        number = _read_as_number(value)
         if isinstance(number, bool) or not isinstance(number, (int, float)):
             raise TcoUserError(DataProblem(self.file, self.line, self.prefix + path, f"must be a number (got {value!r})"))
         return float(number) * scale
@@ -116,17 +111,22 @@ class _Keys:
                                            f"unit {value!r} where {' or '.join(repr(e) for e in expected)} is expected"))
 
 
+def _read_as_number(value: Any) -> Any:
+    """A number written as text (`"1,234.5"`, as some tools export) as that number; anything else as it is."""
+    if isinstance(value, str):
+        try:
+            return float(value.replace(",", ""))
+        except ValueError:
+            return value
+    return value
+
+
 def _whole_count(value: Any, file: str, line: int | None, key: str, minimum: int = 0) -> int:
     """`value` as a whole number of at least `minimum` (`4`, `4.0` or `"4"`), else a problem naming the key.
 
     Why: `int()` of a file's value turned `4.5` requests in flight into 4 in silence, and crashed (a traceback) on
     `"abc"`, a list, NaN or infinity."""
-    number = value
-    if isinstance(value, str):
-        try:
-            number = float(value.replace(",", ""))
-        except ValueError:
-            pass
+    number = _read_as_number(value)
     if (isinstance(number, bool) or not isinstance(number, (int, float)) or not math.isfinite(number)
             or number != int(number) or number < minimum):
         raise TcoUserError(DataProblem(file, line, key, f"must be a whole number of at least {minimum} (got {value!r})"))
