@@ -125,3 +125,21 @@ def test_emissions_on_the_default_pue_and_idle_draw_say_they_are_a_lower_bound(r
     # the average it quotes is the newest Uptime survey in the shared data (capex_and_opex_sources.csv: 1.54, 2025
     # survey, article 2026-01-19), not the 2023 one (1.58)
     assert "1.54 on average, Uptime 2025" in r["carbon_note"]
+
+
+def test_a_grid_intensity_not_given_is_called_a_default_not_the_users_figure(tmp_path):
+    """The 0 that keeps the formulas running where no grid intensity is given is not the user's: `tco explain` and the
+    workbook's Inputs sheet (both read the row's provenance) said "scenario file" for it, as if someone had typed 0."""
+    from tco.api import explanation
+
+    path = tmp_path / "carbon.yaml"
+    path.write_text(SCENARIO)
+    run = run_scenarios([path], today=dt.date(2026, 12, 1))
+    sources = {i["name"]: i for i in explanation(run.results, "carbon", "unknown-grid", "carbon_kg_co2e_in_month", 1)
+               .as_dict()["inputs"]}
+    grid = sources["grid_gco2e_per_kwh"]
+    assert (grid["value"], grid["source"]) == (0.0, "default")
+    assert "not known" in grid["note"]
+    given = {i["name"]: i for i in explanation(run.results, "carbon", "rented", "carbon_kg_co2e_in_month", 1)
+             .as_dict()["inputs"]}["grid_gco2e_per_kwh"]
+    assert (given["value"], given["source"]) == (400.0, "scenario file")
