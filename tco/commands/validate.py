@@ -12,8 +12,10 @@ def register(sub) -> None:
                                    "(warnings alone do not fail), 4 when every problem is a configuration that cannot "
                                    "run (e.g. weights larger than GPU memory), else 2.")
     p.add_argument("files", nargs="*", metavar="FILE")
-    p.add_argument("--hardware-dir", action="append", default=[], metavar="DIR")
-    p.add_argument("--pricing-dir", action="append", default=[], metavar="DIR")
+    p.add_argument("--hardware-dir", action="append", default=[], metavar="DIR",
+                   help="extra hardware catalog folder to check and use (overrides bundled records; repeatable)")
+    p.add_argument("--pricing-dir", action="append", default=[], metavar="DIR",
+                   help="your own price sheets to check and use (override bundled ones; repeatable)")
     p.set_defaults(func=run)
 
 

@@ -145,7 +145,7 @@ def render(records: list[dict[str, Any]], csv_name: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("csv", type=Path)
     parser.add_argument("--target", type=Path, required=True, help="YAML file to write, in DIR/measurements/ of a hardware folder")
     parser.add_argument("--prefix", help="id prefix, reported as the source by tco bench accuracy (default: the table's file name)")

@@ -151,7 +151,7 @@ def render(records: list[dict[str, Any]], header: str = HEADER) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("csv", type=Path)
     parser.add_argument("--target", type=Path, default=TARGET, help="file to write (default: the bundled one)")
     args = parser.parse_args(argv)
