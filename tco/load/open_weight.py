@@ -83,7 +83,8 @@ _SUFFIXES = (":free", ":batch")
 
 
 def normalized_api_id(model_id: str) -> str:
-    """`meta-llama/Llama-3.3-70B-Instruct-Turbo` -> `llama-3.3-70b-instruct-turbo`; AWS `meta.llama3-3-70b-instruct-v1:0` -> `llama3-3-70b-instruct`."""
+    """`meta-llama/Llama-3.3-70B-Instruct-Turbo` -> `llama-3.3-70b-instruct-turbo`;
+    AWS `meta.llama3-3-70b-instruct-v1:0` -> `llama3-3-70b-instruct`."""
     name = model_id.lower().rsplit("/", 1)[-1]
     for prefix in _PREFIXES:
         if name.startswith(prefix):
