@@ -453,8 +453,7 @@ def _repeated_row_writer(block: RepeatedRows, letters: list[str], styles: "_Styl
         """The first row of the column's shared formula: the block's first, or its second when the first differs."""
         return block.first + 1 if c.first_row_template is not None and c.first_row_template != c.template else block.first
 
-    def is_text(c: RepeatedColumn) -> bool:
-        return c.values is not None and any(isinstance(v, str) for v in c.values)
+    text_columns = {c.column for c in columns if c.values is not None and any(isinstance(v, str) for v in c.values)}
 
     runs = {c.column: _formula_runs(shared_run(c), block.last) for c in columns}
     ids = {(c.column, k): next(shared_ids) for c in columns for k, (a, b) in enumerate(runs[c.column]) if a < b}
@@ -468,7 +467,7 @@ def _repeated_row_writer(block: RepeatedRows, letters: list[str], styles: "_Styl
             return head, f"><f>{escape(template)}</f><v>", tail
         k = (r - start) // LIBREOFFICE_GROUP_ROWS
         a, b = runs[c.column][k]
-        template = _run_template(c.template, k, is_text(c))
+        template = _run_template(c.template, k, c.column in text_columns)
         if a == b:  # a run of one row: its own formula
             return head, f"><f>{escape(template)}</f><v>", tail
         if r == a:
