@@ -320,8 +320,9 @@ def test_wrong_unit_in_a_perf_csv_is_refused(capsys, tmp_path):
     assert "genai.csv:2: Time To First Token: unit 's' where ms is expected" in err
 
 
-def bad_vllm(capsys, tmp_path, **changes):
-    """The real vLLM file with some keys changed, imported as it ran (1 x H100 SXM, Llama-3.1-8B, BF16): the errors."""
+def import_vllm(capsys, tmp_path, **changes):
+    """The real vLLM file with some keys changed, imported as it ran (1 x H100 SXM, Llama-3.1-8B, BF16): the exit
+    code, stderr and the output folder."""
     data = json.loads((DATA / "vllm-main-2025-05_llama-3.1-8b_h100_rate3.6.json").read_text()) | changes
     path = tmp_path / "vllm.json"
     path.write_text(json.dumps(data))
@@ -329,6 +330,12 @@ def bad_vllm(capsys, tmp_path, **changes):
     out_dir.mkdir()
     code, _, err = run(capsys, ["measurements", "import", str(path), "--out", str(out_dir),
                                 "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "1"])
+    return code, err, out_dir
+
+
+def bad_vllm(capsys, tmp_path, **changes):
+    """import_vllm of a file it must refuse: the errors."""
+    code, err, out_dir = import_vllm(capsys, tmp_path, **changes)
     assert code == 2, err
     assert "Traceback" not in err and not any(out_dir.iterdir())
     return err
@@ -491,14 +498,7 @@ def test_a_max_concurrency_that_is_no_whole_number_is_refused_naming_it(capsys, 
 
 
 def test_a_max_concurrency_written_as_a_whole_float_is_read(capsys, tmp_path):
-    data = json.loads((DATA / "vllm-main-2025-05_llama-3.1-8b_h100_rate3.6.json").read_text())
-    data["max_concurrency"] = 4.0
-    source = tmp_path / "vllm.json"
-    source.write_text(json.dumps(data))
-    out_dir = tmp_path / "out"
-    out_dir.mkdir()
-    code, _, err = run(capsys, ["measurements", "import", str(source), "--out", str(out_dir),
-                                "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "1"])
+    code, err, out_dir = import_vllm(capsys, tmp_path, max_concurrency=4.0)
     assert code == 0, err
     assert yaml.safe_load((out_dir / "vllm.json.measurements.yaml").read_text())["measurements"][0]["concurrency"] == 4
 
