@@ -68,7 +68,8 @@ def run(args) -> int:
             sys.stdout.write(f"reserved base chosen again in every draw (`replicas: auto`, the cheapest base for that draw): {', '.join(auto)}\n")
     sys.stdout.write("\n")
     _paragraph("uncertain inputs (low / most likely / high): " + "; ".join(
-        f"{s.label} {s.low:g}/{s.mode:g}/{s.high:g} ({s.how}{', unless the option has its own' if s.per_option else ''})"
+        f"{s.label} {s.low:g}/{s.mode:g}/{s.high:g} ({s.how}{', unless the option has its own' if s.per_option else ''}"
+        f"{'; ' + ', '.join(s.kinds) + ' options only' if s.kinds else ''})"
         for s in DEFAULT_SPREADS))
     return 0
 

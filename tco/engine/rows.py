@@ -75,6 +75,17 @@ NO_OWN_THROUGHPUT_RANGE = ("no published run like this answer to judge its throu
                            "a published measurement, a calibrated model, a stated figure)")
 """Why an option's throughput moves by the default range of the tornado and the Monte Carlo."""
 
+OWN_GPU_KINDS = ("self-hosted", "hybrid")
+"""The kinds that run GPUs of their own: the only ones the GPU ranges of the tornado and the Monte Carlo describe."""
+
+NO_OWN_GPUS = {
+    "api": "an API option runs no GPUs of its own",
+    "api-provisioned": "committed API capacity runs no GPUs of its own: a unit costs the provider's price per unit-hour "
+                       "and serves the tokens per minute the provider states, not a GPU rental or our throughput model's figure",
+}
+"""Why a range of own GPUs (their price, the throughput model's error, the utilization cap, staff) leaves an option of
+this kind at its base."""
+
 
 @dataclass(frozen=True)
 class RowProblem:

@@ -12,8 +12,7 @@ import polars as pl
 
 from tco.engine.evaluate import evaluate_totals, inputs_table
 from tco.engine.fields import API_PRICE_INPUTS
-from tco.engine.rows import NO_OWN_THROUGHPUT_RANGE
-
+from tco.engine.rows import NO_OWN_GPUS, NO_OWN_THROUGHPUT_RANGE, OWN_GPU_KINDS
 
 
 @dataclass(frozen=True)
@@ -39,6 +38,16 @@ class Range:
     """An option with its own range of this name (`Row.own_ranges`) moves by that range instead of low / high."""
     only_if: str = ""
     """A flag input (1 or 0) without which the range moves nothing (a reserved base exists in mixed fleets only)."""
+    kinds: tuple[str, ...] = ()
+    """The option kinds whose inputs this range describes (empty: every kind). An option of another kind stays at its
+    base at both ends, and its bar says `not applied`: a GPU's price or our throughput model's error says nothing
+    about committed API capacity, whose unit price and tokens per minute are the provider's."""
+
+    def not_applied(self, row) -> str | None:
+        """Why this range leaves `row` at its base (its kind has none of what the range describes), or None."""
+        if not self.kinds or row.kind in self.kinds:
+            return None
+        return "not applied: " + NO_OWN_GPUS.get(row.kind, f"the range does not describe a {row.kind} option")
 
     def ends(self, row) -> tuple[float, float, str]:
         """The low and high end for `row`, and why: its own range where it has one."""
@@ -75,10 +84,11 @@ DEFAULT_RANGES: tuple[Range, ...] = (
     Range("volume", "requests per day", ("requests_per_day",), "scale", 0.5, 1.5,
           why="volume forecasts for a new workload are rarely better than a factor of 1.5 either way"),
     Range("gpu_price", "GPU price per hour", ("gpu_usd_per_hour", "purchase_usd_per_gpu", "burst_gpu_usd_per_hour"), "scale", 0.7, 1.3,
-          why="cloud list prices for the same GPU differ by more than 30 % between providers (hardware/offers)"),
+          why="cloud list prices for the same GPU differ by more than 30 % between providers (hardware/offers)",
+          kinds=OWN_GPU_KINDS),
     Range("throughput", "replica throughput (model error)", ("replica_generations_per_s",), "scale", 0.7, 1.3,
           why=f"{NO_OWN_THROUGHPUT_RANGE}: +/-30 %",
-          per_option=True),
+          per_option=True, kinds=OWN_GPU_KINDS),
     Range("api_prices", "API prices", API_PRICE_INPUTS, "scale", 0.7, 1.3,
           why="list prices change; a negotiated contract or another tier moves them by this much"),
     Range("growth", "monthly growth", ("monthly_growth",), "shift", -0.02, 0.02, floor=-0.5, ceiling=2.0,
@@ -87,16 +97,20 @@ DEFAULT_RANGES: tuple[Range, ...] = (
           why="prices per token of a given quality have fallen fast, but not steadily; +/-15 points a year"),
     Range("gpu_price_change", "GPU price change per year", ("gpu_price_change_per_year",), "shift", -0.15, 0.15,
           floor=-0.9, ceiling=1.0,
-          why="symmetric with the API decline: rental prices of a GPU generation move by this much a year, either way"),
+          why="symmetric with the API decline: rental prices of a GPU generation move by this much a year, either way "
+              "(committed API capacity: units signed later, renewals included, are priced by the same yearly change)",
+          kinds=(*OWN_GPU_KINDS, "api-provisioned")),
     Range("staff", "staff cost", ("staff_usd_per_fte_year",), "scale", 0.7, 1.3,
-          why="loaded engineer cost differs by country and seniority by at least this much"),
+          why="loaded engineer cost differs by country and seniority by at least this much", kinds=OWN_GPU_KINDS),
     Range("base_size", "reserved base (replicas)", ("base_replicas",), "shift", -1.0, 1.0, floor=0.0, only_if="is_mixed",
-          why="a reserved base one replica smaller or larger than chosen: how flat the cost is around it (mixed fleets only)"),
+          why="a reserved base one replica smaller or larger than chosen: how flat the cost is around it (mixed fleets only)",
+          kinds=OWN_GPU_KINDS),
     Range("term", "commitment term", ("term_months",), "choice", 0.0, 1.0,
           why="the other published term of the same committed offer (e.g. 1 vs 3 years, at its own price), or for a "
               "price you typed half and twice your term at that price (reserved, mixed bases, committed API capacity)"),
     Range("utilization_cap", "utilization cap", ("max_utilization",), "shift", -0.15, 0.15, floor=0.05, ceiling=1.0,
-          why="how hard a replica can run before latency breaks its target is known only after a load test"),
+          why="how hard a replica can run before latency breaks its target is known only after a load test",
+          kinds=OWN_GPU_KINDS),
 )
 """Documented defaults; pass your own tuple to `tornado` to change them."""
 
@@ -122,6 +136,8 @@ class Driver:
     base_difference_usd: float | None = None
     reference_option_id: str | None = None
     why: str = ""
+    applies: bool = True
+    """False when the range does not describe this option's kind (`Range.kinds`): both ends are its base total."""
 
 
 def reference_option_id(results, scenario_id: str, option_id: str) -> str | None:
@@ -154,24 +170,28 @@ def tornadoes(results, pairs: list[tuple[str, str]], ranges: tuple[Range, ...] =
         option = results.row(scenario_id, option_id)
         ref_id = reference_option_id(results, scenario_id, option_id)
         reference = results.row(scenario_id, ref_id) if ref_id else None
-        layout.append((len(value_rows), ref_id, reference is not None, [r.ends(option) for r in ranges], option.values))
+        ends = [(*r.ends(option)[:2], r.not_applied(option) or r.ends(option)[2]) for r in ranges]
+        layout.append((len(value_rows), ref_id, reference is not None, ends, [r.not_applied(option) is None for r in ranges],
+                       option.values))
         for side_row in [option] + ([reference] if reference else []):
             side = side_row.values
             value_rows.append(side)
             rechoose.append(side_row.base_auto)
             for r in ranges:
                 low, high, _ = r.ends(side_row)
+                applies = r.not_applied(side_row) is None
                 for amount, end in ((low, 0), (high, 1)):
-                    value_rows.append(r.apply(side, amount, side_row.term_choices[end] if side_row.term_choices else None))
+                    choice = side_row.term_choices[end] if side_row.term_choices else None
+                    value_rows.append(r.apply(side, amount, choice) if applies else side)
                     # an auto base is chosen again for the moved inputs, except when the base size itself is moved
                     rechoose.append(side_row.base_auto and "base_replicas" not in r.inputs)
     totals = _totals(value_rows, rechoose) if value_rows else []
     per_side = 1 + 2 * len(ranges)
     out = []
-    for start, ref_id, has_reference, ends, values in layout:
+    for start, ref_id, has_reference, ends, applies, values in layout:
         own = totals[start:start + per_side]
         ref = totals[start + per_side:start + 2 * per_side] if has_reference else None
-        out.append(_drivers(ranges, ends, own, ref, ref_id, sort_by, values))
+        out.append(_drivers(ranges, ends, own, ref, ref_id, sort_by, values, applies))
     return out
 
 
@@ -188,16 +208,19 @@ def _totals(value_rows: list[dict[str, float]], rechoose: list[bool]) -> list[fl
 
 
 def _drivers(ranges: tuple[Range, ...], ends: list[tuple[float, float, str]], own: list[float], ref: list[float] | None,
-             ref_id: str | None, sort_by: str, values: dict[str, float] | None = None) -> list[Driver]:
+             ref_id: str | None, sort_by: str, values: dict[str, float] | None = None,
+             applies: list[bool] | None = None) -> list[Driver]:
     drivers = []
     for i, (r, (low, high, why)) in enumerate(zip(ranges, ends)):
+        used = applies is None or applies[i]
         lo, hi = own[1 + 2 * i], own[2 + 2 * i]
         d_lo = d_hi = d_swing = None
         if ref is not None:
             d_lo, d_hi = lo - ref[1 + 2 * i], hi - ref[2 + 2 * i]
             d_swing = abs(d_hi - d_lo)
-        drivers.append(Driver(r.name, r.label, r.describe(low, 0, values), r.describe(high, 1, values), lo, hi, abs(hi - lo),
-                              d_lo, d_hi, d_swing, own[0], (own[0] - ref[0]) if ref is not None else None, ref_id, why))
+        low_text, high_text = (r.describe(low, 0, values), r.describe(high, 1, values)) if used else ("not applied",) * 2
+        drivers.append(Driver(r.name, r.label, low_text, high_text, lo, hi, abs(hi - lo),
+                              d_lo, d_hi, d_swing, own[0], (own[0] - ref[0]) if ref is not None else None, ref_id, why, used))
     if sort_by == "difference" and ref is not None:
         drivers.sort(key=lambda d: -(d.difference_swing_usd or 0.0))
     else:

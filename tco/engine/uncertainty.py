@@ -16,7 +16,7 @@ import polars as pl
 
 from tco.engine.evaluate import evaluate_totals, option_inputs
 from tco.engine.fields import API_PRICE_INPUTS
-from tco.engine.rows import NO_OWN_THROUGHPUT_RANGE
+from tco.engine.rows import NO_OWN_THROUGHPUT_RANGE, OWN_GPU_KINDS
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,14 @@ class Spread:
     per_option: bool = False
     """An option with its own range of this name (`Row.own_ranges`) draws from that range instead, at the same
     quantile of the draw as every other option (its error is as high or as low in that state of the world)."""
+    kinds: tuple[str, ...] = ()
+    """The option kinds whose inputs this spread describes (empty: every kind); an option of another kind keeps its base
+    values in every draw (the GPU ranges say nothing about committed API capacity: its price and tokens per minute
+    are the provider's, tco.engine.sensitivity.Range.kinds)."""
+
+    def applies(self, row) -> bool:
+        """Whether this spread moves `row`'s inputs (its kind is one the spread describes)."""
+        return not self.kinds or row.kind in self.kinds
 
     def own(self, row):
         """`row`'s own range of this spread (a `tco.engine.rows.OwnRange`), or None."""
@@ -49,22 +57,27 @@ class Spread:
 
 DEFAULT_SPREADS: tuple[Spread, ...] = (
     Spread("throughput", "replica throughput (model error)", ("replica_generations_per_s",), "scale", 0.7, 1.0, 1.3,
-           per_option=True),
-    Spread("utilization_cap", "utilization cap", ("max_utilization",), "shift", -0.15, 0.0, 0.1, floor=0.05, ceiling=1.0),
+           per_option=True, kinds=OWN_GPU_KINDS),
+    Spread("utilization_cap", "utilization cap", ("max_utilization",), "shift", -0.15, 0.0, 0.1, floor=0.05, ceiling=1.0,
+           kinds=OWN_GPU_KINDS),
     Spread("growth", "monthly growth", ("monthly_growth",), "shift", -0.02, 0.0, 0.02, floor=-0.5, ceiling=2.0),
     Spread("api_prices", "API prices", API_PRICE_INPUTS, "scale", 0.8, 1.0, 1.2),
     Spread("api_decline", "API price decline per year", ("api_price_decline_per_year",), "shift", -0.15, 0.0, 0.15, floor=0.0, ceiling=0.95),
     Spread("gpu_price_change", "GPU price change per year", ("gpu_price_change_per_year",), "shift", -0.15, 0.0, 0.15,
-           floor=-0.9, ceiling=1.0),
-    Spread("gpu_price", "GPU price", ("gpu_usd_per_hour", "purchase_usd_per_gpu", "burst_gpu_usd_per_hour"), "scale", 0.7, 1.0, 1.3),
+           floor=-0.9, ceiling=1.0, kinds=(*OWN_GPU_KINDS, "api-provisioned")),
+    Spread("gpu_price", "GPU price", ("gpu_usd_per_hour", "purchase_usd_per_gpu", "burst_gpu_usd_per_hour"), "scale", 0.7, 1.0, 1.3,
+           kinds=OWN_GPU_KINDS),
 )
-"""Same widths as the tornado's ranges (tco.engine.sensitivity.DEFAULT_RANGES) where both exist;
-the utilization cap leans down (a load test more often finds less headroom than hoped)."""
+"""Same widths and kinds as the tornado's ranges (tco.engine.sensitivity.DEFAULT_RANGES) where both exist;
+the utilization cap leans down (a load test more often finds less headroom than hoped). Committed API capacity
+(api-provisioned) moves with volume, growth, API prices and their decline (its overflow is paid per token) and the
+GPU price change per year (the engine prices its units signed later, renewals included, by it), not with the GPU
+price, the throughput model's error or the utilization cap: its unit price and tokens per minute are the provider's."""
 
 
 NO_RECORD = f"the default spread: {NO_OWN_THROUGHPUT_RANGE}"
 
-SELF_HOSTING_KINDS = ("self-hosted", "hybrid")
+SELF_HOSTING_KINDS = OWN_GPU_KINDS
 """The kinds that run their own GPUs: the side of "self-hosting wins"."""
 
 
@@ -79,7 +92,8 @@ class OptionSpread:
     mean_usd: float
     throughput_factor_low: float | None = None
     """The throughput spread this option was drawn from (low, most likely, high, as factors of its modelled
-    throughput) and where it comes from; None for an option whose total does not rest on a throughput (an API)."""
+    throughput) and where it comes from; None for an option whose total does not rest on our throughput model (an API,
+    committed API capacity sized by the provider's stated tokens per minute)."""
     throughput_factor_mode: float | None = None
     throughput_factor_high: float | None = None
     throughput_factor_source: str | None = None
@@ -169,6 +183,8 @@ def monte_carlo(results, scenario_id: str, draws: int = 10_000, seed: int = 0,
     for k, row in enumerate(rows):
         moved: dict[str, pl.Expr] = {}
         for s in spreads:
+            if not s.applies(row):
+                continue
             f = triangular(pl.col(f"_quantile_{s.name}"), *s.bounds(row))
             for name in s.inputs:
                 base = moved.get(name, pl.lit(float(row.values[name]), dtype=pl.Float64))
@@ -182,7 +198,7 @@ def monte_carlo(results, scenario_id: str, draws: int = 10_000, seed: int = 0,
     for row, values in zip(rows, per_option):
         ordered = sorted(values)
         factors: tuple = (None, None, None, None)
-        if throughput is not None and row.kind != "api":
+        if throughput is not None and throughput.applies(row):
             own = throughput.own(row)
             factors = (*throughput.bounds(row), own.why if own is not None else NO_RECORD)
         spreads_out.append(OptionSpread(row.option_id, row.kind, row.excluded_reason is not None,

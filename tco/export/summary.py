@@ -67,6 +67,7 @@ def tornado_drivers(results, plans: list[ScenarioPlan]) -> dict[str, tuple[str, 
     None when this installation has no sensitivity module.
     """
     try:
+        from tco.engine.rows import OWN_GPU_KINDS
         from tco.engine.sensitivity import tornadoes
     except ImportError:
         return None
@@ -75,7 +76,7 @@ def tornado_drivers(results, plans: list[ScenarioPlan]) -> dict[str, tuple[str, 
         ranked = results.options.filter((pl.col("scenario") == plan.scenario.id) & pl.col("rank").is_not_null()).sort("rank")
         if ranked.is_empty():
             continue
-        own = ranked.filter(pl.col("kind") != "api")
+        own = ranked.filter(pl.col("kind").is_in(OWN_GPU_KINDS))  # committed API capacity runs no GPUs of its own
         picks[plan.scenario.id] = (own if not own.is_empty() else ranked).row(0, named=True)["option"]
     drivers = tornadoes(results, list(picks.items()))
     return {sid: (option, d) for (sid, option), d in zip(picks.items(), drivers)}
@@ -328,7 +329,7 @@ def _charts(g: Grid, data: Grid, data_row: int, plan: ScenarioPlan, calc: CalcSh
     if tornado is None:
         return row + 1
     option_id, drivers = tornado
-    drivers = drivers[:8]
+    drivers = [d for d in drivers if d.applies][:8]  # a GPU range says nothing of an API option's total (Range.kinds)
     # engine values: a driver moves several inputs at once (all API prices, both ends of a term), which a
     # one-variable data table cannot; labelled like the other curves that are not live
     data.text(row, 1, f"{sid}: drivers of {option_id}'s total (change from base) {EXPORTED_SERIES}", "bold")
