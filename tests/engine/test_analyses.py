@@ -215,3 +215,25 @@ def test_a_tornado_end_held_back_by_its_bound_says_where_it_stopped():
     assert (drivers["base_size"].low, drivers["base_size"].high) == ("-1", "+1")
     # the held end is the bound: 0.9 -> 1 frees 15 / 4 -> 4 + 1 = 5 replicas against 15 / 3.6 -> 5 + 1 = 6
     assert drivers["utilization_cap"].total_high_usd == pytest.approx(2 * month_of(5) + 30_000)
+
+
+def test_the_workbook_tornado_is_drawn_for_an_option_with_own_gpus_not_for_committed_api_capacity():
+    # the RENTED row without staff or setup stands for committed API capacity (units as replicas): 2 months of
+    # 2 x 8,760 x 1.1 x 2.5 $ + 2 x 1,200 $ = 50,580 $, cheaper than the same fleet with 5,000 $ of staff a month and
+    # 30,000 $ of setup (90,580 $). The summary's tornado is for "the cheapest that runs its own GPUs": `own`, not
+    # the PTU (before: any kind but api, so the PTU, whose GPU bars moved by ranges that do not describe it).
+    from types import SimpleNamespace
+
+    from tco.export.summary import tornado_drivers
+
+    api = {**AGENT_API, "horizon_months": 2.0, "requests_per_day": 72_500.0}
+    ptu = {**RENTED, "setup_usd": 0.0, "staff_fte": 0.0}
+    results = evaluate(("own", "self-hosted", RENTED), ("ptu", "api-provisioned", ptu), ("api", "api", api))
+    totals = dict(zip(results.options["option"], results.options["total_cost_usd"]))
+    assert totals["ptu"] == pytest.approx(2 * 8760 * 1.1 * 2.5 + 2 * 1_200) and totals["ptu"] < totals["own"]
+    option, drivers = tornado_drivers(results, [SimpleNamespace(scenario=SimpleNamespace(id="s"))])["s"]
+    assert option == "own" and all(d.applies for d in drivers)
+    # the PTU's own tornado: the GPU bars stay at its base and say so
+    bars = {d.name: d for d in tornado(results, "s", "ptu")}
+    assert bars["gpu_price"].swing_usd == 0 and (bars["gpu_price"].low, bars["gpu_price"].applies) == ("not applied", False)
+    assert bars["volume"].swing_usd > 0
