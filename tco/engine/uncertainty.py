@@ -2,7 +2,8 @@
 
 Why one shared draw per state of the world: the same throughput error, growth and price path
 apply to every option of a draw (common random numbers), so "self-hosting wins in 73 % of
-draws" compares options under the same future. Drawn with `random.Random(seed)`: the same seed
+draws" compares options under the same future; a spread of own GPUs (`Spread.kinds`) leaves an API
+option and committed API capacity at their base. Drawn with `random.Random(seed)`: the same seed
 gives the same numbers, and numpy is not needed at run time.
 """
 
