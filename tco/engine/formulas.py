@@ -409,16 +409,6 @@ def _gpu_price_change_at(when: Term, known: Input) -> Term:
                  (1 + gpu_price_change_per_year) ** ((when - 1) / MONTHS_PER_YEAR))
 
 
-def _gpu_price_ratio(later: Term, earlier: Term, per_period: Term, periods: int) -> Term:
-    """GPU price at month `later` / at month `earlier`, `periods` lives or terms apart (per_period ^ periods without a history).
-
-    Why not per_period ^ periods alone: in a backtest the months the offer knows do not change, so a
-    GPU bought or a term signed in them is renewed at less than a full period's change."""
-    since = maximum(later - 1 - gpu_price_known_months, 0) - maximum(earlier - 1 - gpu_price_known_months, 0)
-    return where(has_gpu_price_history.gt(0.5), (1 + gpu_price_change_per_year) ** (since / MONTHS_PER_YEAR),
-                 per_period ** periods)
-
-
 gpu_price_factor = named("gpu_price_factor", "GPU price multiplier (expected yearly change since the offer's price)",
                          _gpu_price_change_at(month, gpu_price_known_months), "ratio")
 """Symmetric with the API decline: a year after the offer's price GPU prices are (1 + change) of it."""
@@ -553,26 +543,27 @@ def _bought_usd(lag: int) -> Term:
     """Purchase value of the GPUs first bought `lag` depreciation periods ago (0 before month 1)."""
     when = month - lag * depreciation_months if lag else month
     return named(
-        f"gpus_first_bought_usd_lag{lag}", f"GPUs first bought {lag} depreciation period(s) ago, at their price",
+        f"gpus_first_bought_usd_lag{lag}", f"GPUs first bought {lag} depreciation period(s) ago, at their price (a backtest: the offer's)",
         is_purchased * (_owned_at(when) - _owned_at(when - 1)) * purchase_usd_per_gpu
-        * _gpu_price_change_at(when, gpu_price_known_months), "USD")
-
-
-def _since_bought(later: Term, lag: int, lives: int) -> Term:
-    """Price at month `later` / price when the GPUs of `_BOUGHT[lag]` were first bought, `lives` lives apart."""
-    return _gpu_price_ratio(later, month - lag * depreciation_months, gpu_replacement_price_factor, lives)
+        * where(has_gpu_price_history.gt(0.5), 1, (1 + gpu_price_change_per_year) ** ((when - 1) / MONTHS_PER_YEAR)), "USD")
 
 
 _BOUGHT = [_bought_usd(lag) for lag in range(MAX_REPLACEMENTS + 1)]
+gpu_retired_price_factor = named(
+    "gpu_retired_price_factor", "GPU price multiplier one depreciation period ago (when the GPUs retiring now were bought)",
+    _gpu_price_change_at(month - depreciation_months, gpu_price_known_months), "ratio")
 gpu_capex_usd = named(
     "gpu_capex_usd", "GPU purchases this month (new GPUs and replacements)",
-    total((_since_bought(month, lag, lag) if lag else gpu_replacement_price_factor ** lag) * _BOUGHT[lag]
+    total(where(has_gpu_price_history.gt(0.5), gpu_price_factor, gpu_replacement_price_factor ** lag) * _BOUGHT[lag]
           for lag in range(MAX_REPLACEMENTS + 1)), "USD")
 """New GPUs at this month's price; a GPU whose depreciation ended is replaced at this month's price
-(the price it was bought at x the replacement price factor per life)."""
+(the price it was bought at x the replacement price factor per life). In a backtest the GPUs are counted
+at the offer's price and this month's price factor applies to them all: a GPU bought in the months the
+offer knows is replaced at less than a full life's change."""
 gpu_capex_retired_usd = named(
     "gpu_capex_retired_usd", "purchase value of GPUs reaching the end of their life this month",
-    total(_since_bought(month - depreciation_months, lag, lag - 1) * _BOUGHT[lag] for lag in range(1, MAX_REPLACEMENTS + 1)), "USD")
+    total(where(has_gpu_price_history.gt(0.5), gpu_retired_price_factor, gpu_replacement_price_factor ** (lag - 1)) * _BOUGHT[lag]
+          for lag in range(1, MAX_REPLACEMENTS + 1)), "USD")
 """At the price they were last bought at, one life ago."""
 gpu_capex_change_usd = named("gpu_capex_change_usd", "change of the purchase value in service",
                              gpu_capex_usd - gpu_capex_retired_usd, "USD")
@@ -600,30 +591,29 @@ def _reserved_started_usd(lag: int) -> Term:
     """Contract value of the terms first signed `lag` terms ago (0 before month 1): GPUs x price x hours x term."""
     when = month - lag * term_months if lag else month
     return named(
-        f"reserved_first_signed_usd_lag{lag}", f"GPU terms first signed {lag} term(s) ago, at their price",
+        f"reserved_first_signed_usd_lag{lag}", f"GPU terms first signed {lag} term(s) ago, at their price (a backtest: the offer's)",
         is_reserved * (_owned_at(when) - _owned_at(when - 1)) * gpu_usd_per_hour * HOURS_PER_MONTH * term_months
-        * _gpu_price_change_at(when, gpu_price_known_months), "USD")
+        * where(has_gpu_price_history.gt(0.5), 1, (1 + gpu_price_change_per_year) ** ((when - 1) / MONTHS_PER_YEAR)), "USD")
 
 
 _SIGNED = [_reserved_started_usd(lag) for lag in range(MAX_REPLACEMENTS + 1)]
 reserved_renewal_price_factor = named(
     "reserved_renewal_price_factor", "price of a renewed term / price of the term it renews",
     (1 + gpu_price_change_per_year) ** (term_months / MONTHS_PER_YEAR), "ratio")
-
-
-def _since_signed(later: Term, lag: int, terms: int) -> Term:
-    """Price at month `later` / price when the terms of `_SIGNED[lag]` were first signed, `terms` terms apart."""
-    return _gpu_price_ratio(later, month - lag * term_months, reserved_renewal_price_factor, terms)
-
-
+reserved_ended_price_factor = named(
+    "reserved_ended_price_factor", "GPU price multiplier one term ago (when the terms ending now were signed)",
+    _gpu_price_change_at(month - term_months, gpu_price_known_months), "ratio")
 reserved_signed_usd = named(
     "reserved_signed_usd", "GPU terms signed this month (new and renewed), whole term",
-    total((_since_signed(month, lag, lag) if lag else reserved_renewal_price_factor ** lag) * _SIGNED[lag]
+    total(where(has_gpu_price_history.gt(0.5), gpu_price_factor, reserved_renewal_price_factor ** lag) * _SIGNED[lag]
           for lag in range(MAX_REPLACEMENTS + 1)), "USD")
-"""GPUs are reserved when first needed and kept; a term that ends inside the horizon is renewed at the then-current price."""
+"""GPUs are reserved when first needed and kept; a term that ends inside the horizon is renewed at the then-current
+price. In a backtest the terms are counted at the offer's price and this month's price factor applies to them all:
+a term signed in the months the offer knows is renewed at less than a full term's change."""
 reserved_ended_usd = named(
     "reserved_ended_usd", "contract value of the terms that ended last month",
-    total(_since_signed(month - term_months, lag, lag - 1) * _SIGNED[lag] for lag in range(1, MAX_REPLACEMENTS + 1)), "USD")
+    total(where(has_gpu_price_history.gt(0.5), reserved_ended_price_factor, reserved_renewal_price_factor ** (lag - 1)) * _SIGNED[lag]
+          for lag in range(1, MAX_REPLACEMENTS + 1)), "USD")
 """At the price of their last signing, one term ago."""
 reserved_in_term_change_usd = named("reserved_in_term_change_usd", "change of the contract value running",
                                     reserved_signed_usd - reserved_ended_usd, "USD")
