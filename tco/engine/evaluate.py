@@ -124,9 +124,11 @@ MAX_RUNS = 256
 """Up to this many runs of rows of one structure, groups are slices of the frame."""
 
 
-FLAGS = ("has_self_hosted", "is_overflow", "is_autoscaled", "is_purchased", "has_api_price_history", "is_reserved", "is_mixed")
+FLAGS = ("has_self_hosted", "is_overflow", "is_autoscaled", "is_purchased", "has_api_price_history", "is_reserved", "is_mixed",
+         "has_gpu_price_history")
 """Inputs that switch whole branches of the formulas on or off (a price history makes the API lines
-change month by month in steps, which only rows that have one pay for)."""
+change month by month in steps, and a backtest before a GPU offer's date holds the GPU price for its
+first months: only rows that have one lose the closed forms)."""
 
 _SUMMED = ("monthly_cost_usd", "discounted_cost_usd", "cash_cost_usd", "requests_in_month", "tokens_in_month",
            "energy_kwh_in_month", "self_hosted_tokens_in_month", "carbon_kg_co2e_in_month", "self_hosted_requests_in_month")

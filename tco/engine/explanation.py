@@ -18,7 +18,8 @@ from tco.engine.expr import (Func, Named, Term, depends_on, direct_parts, explai
 from tco.engine.rows import Row
 from tco.errors import DataProblem, TcoUserError
 
-STRUCTURE_FLAGS = ("input_paid_per_sample", "is_overflow", "has_self_hosted", "is_autoscaled", "is_purchased", "has_api_price_history", "is_reserved", "is_mixed")
+STRUCTURE_FLAGS = ("input_paid_per_sample", "is_overflow", "has_self_hosted", "is_autoscaled", "is_purchased", "has_api_price_history",
+                   "is_reserved", "is_mixed", "has_gpu_price_history")
 """Inputs that switch whole branches on or off: fixed for the option before explaining, so an API
 option's explanation shows no GPU formulas multiplied by zero."""
 

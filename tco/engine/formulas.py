@@ -38,6 +38,12 @@ horizon_months = Input("horizon_months", "horizon", "months")
 discount_rate_per_year = Input("discount_rate_per_year", "discount rate per year", "fraction")
 api_price_decline_per_year = Input("api_price_decline_per_year", "expected API price decline per year", "fraction")
 gpu_price_change_per_year = Input("gpu_price_change_per_year", "expected GPU price change per year (signed)", "fraction")
+has_gpu_price_history = Input(
+    "has_gpu_price_history", "the horizon starts on or before a GPU offer's as_of date (1) or not (0)", "flag")
+gpu_price_known_months = Input(
+    "gpu_price_known_months", "months of the horizon that start on or before the GPU price's offer's as_of date", "months")
+burst_gpu_price_known_months = Input(
+    "burst_gpu_price_known_months", "months of the horizon that start on or before the burst offer's as_of date", "months")
 
 # API prices (already resolved from the price sheet for the start date and request size)
 input_usd_per_million_tokens = Input("input_usd_per_million_tokens", "API input price", "USD per million tokens")
@@ -392,9 +398,23 @@ self_hosted_requests_in_month = named("self_hosted_requests_in_month", "requests
                                       requests_in_month * self_hosted_share * in_horizon, "requests")
 self_hosted_tokens_in_month = named("self_hosted_tokens_in_month", "tokens served by the own fleet this month",
                                     tokens_in_month * self_hosted_share, "tokens")
-gpu_price_factor = named("gpu_price_factor", "GPU price multiplier (expected yearly change)",
-                         (1 + gpu_price_change_per_year) ** ((month - 1) / MONTHS_PER_YEAR), "ratio")
-"""Symmetric with the API decline: after a year GPU prices are (1 + change) of today's."""
+def _gpu_price_change_at(when: Term, known: Input) -> Term:
+    """GPU price at month `when` / the offer's price: the expected change counts from the last month the offer knows.
+
+    The API's rule (api_price_decline_factor): a backtest's months that start on or before the offer's as_of
+    date pay the offer's price, never a guessed change; a scenario starting after that date changes from month 1.
+    """
+    return where(has_gpu_price_history.gt(0.5),
+                 (1 + gpu_price_change_per_year) ** (maximum(when - 1 - known, 0) / MONTHS_PER_YEAR),
+                 (1 + gpu_price_change_per_year) ** ((when - 1) / MONTHS_PER_YEAR))
+
+
+gpu_price_factor = named("gpu_price_factor", "GPU price multiplier (expected yearly change since the offer's price)",
+                         _gpu_price_change_at(month, gpu_price_known_months), "ratio")
+"""Symmetric with the API decline: a year after the offer's price GPU prices are (1 + change) of it."""
+burst_gpu_price_factor = named("burst_gpu_price_factor", "burst GPU price multiplier (expected yearly change since the burst offer's price)",
+                               _gpu_price_change_at(month, burst_gpu_price_known_months), "ratio")
+"""A mixed fleet's bursts are rented from their own offer, priced on its own date."""
 
 # ------------------------------------------------------------------ a reserved base with bursts (mixed)
 base_replicas_whole = named("base_replicas_whole", "replicas of the reserved base (whole)",
@@ -523,20 +543,28 @@ def _bought_usd(lag: int) -> Term:
     """Purchase value of the GPUs first bought `lag` depreciation periods ago (0 before month 1)."""
     when = month - lag * depreciation_months if lag else month
     return named(
-        f"gpus_first_bought_usd_lag{lag}", f"GPUs first bought {lag} depreciation period(s) ago, at their price",
+        f"gpus_first_bought_usd_lag{lag}", f"GPUs first bought {lag} depreciation period(s) ago, at their price (a backtest: the offer's)",
         is_purchased * (_owned_at(when) - _owned_at(when - 1)) * purchase_usd_per_gpu
-        * (1 + gpu_price_change_per_year) ** ((when - 1) / MONTHS_PER_YEAR), "USD")
+        * where(has_gpu_price_history.gt(0.5), 1, (1 + gpu_price_change_per_year) ** ((when - 1) / MONTHS_PER_YEAR)), "USD")
 
 
 _BOUGHT = [_bought_usd(lag) for lag in range(MAX_REPLACEMENTS + 1)]
+gpu_retired_price_factor = named(
+    "gpu_retired_price_factor", "GPU price multiplier one depreciation period ago (when the GPUs retiring now were bought)",
+    _gpu_price_change_at(month - depreciation_months, gpu_price_known_months), "ratio")
 gpu_capex_usd = named(
     "gpu_capex_usd", "GPU purchases this month (new GPUs and replacements)",
-    total(gpu_replacement_price_factor ** lag * _BOUGHT[lag] for lag in range(MAX_REPLACEMENTS + 1)), "USD")
+    total(where(has_gpu_price_history.gt(0.5), gpu_price_factor, gpu_replacement_price_factor ** lag) * _BOUGHT[lag]
+          for lag in range(MAX_REPLACEMENTS + 1)), "USD")
 """New GPUs at this month's price; a GPU whose depreciation ended is replaced at this month's price
-(the price it was bought at x the replacement price factor per life)."""
+(the price it was bought at x the replacement price factor per life). In a backtest the GPUs are counted
+at the offer's price and this month's price factor applies to them all: a GPU bought in the months the
+offer knows is replaced at less than a full life's change."""
 gpu_capex_retired_usd = named(
     "gpu_capex_retired_usd", "purchase value of GPUs reaching the end of their life this month",
-    total(gpu_replacement_price_factor ** (lag - 1) * _BOUGHT[lag] for lag in range(1, MAX_REPLACEMENTS + 1)), "USD")
+    total(where(has_gpu_price_history.gt(0.5), gpu_retired_price_factor, gpu_replacement_price_factor ** (lag - 1)) * _BOUGHT[lag]
+          for lag in range(1, MAX_REPLACEMENTS + 1)), "USD")
+"""At the price they were last bought at, one life ago."""
 gpu_capex_change_usd = named("gpu_capex_change_usd", "change of the purchase value in service",
                              gpu_capex_usd - gpu_capex_retired_usd, "USD")
 gpu_capex_in_service_usd = named("gpu_capex_in_service_usd", "purchase value of the GPUs in service",
@@ -563,22 +591,30 @@ def _reserved_started_usd(lag: int) -> Term:
     """Contract value of the terms first signed `lag` terms ago (0 before month 1): GPUs x price x hours x term."""
     when = month - lag * term_months if lag else month
     return named(
-        f"reserved_first_signed_usd_lag{lag}", f"GPU terms first signed {lag} term(s) ago, at their price",
+        f"reserved_first_signed_usd_lag{lag}", f"GPU terms first signed {lag} term(s) ago, at their price (a backtest: the offer's)",
         is_reserved * (_owned_at(when) - _owned_at(when - 1)) * gpu_usd_per_hour * HOURS_PER_MONTH * term_months
-        * (1 + gpu_price_change_per_year) ** ((when - 1) / MONTHS_PER_YEAR), "USD")
+        * where(has_gpu_price_history.gt(0.5), 1, (1 + gpu_price_change_per_year) ** ((when - 1) / MONTHS_PER_YEAR)), "USD")
 
 
 _SIGNED = [_reserved_started_usd(lag) for lag in range(MAX_REPLACEMENTS + 1)]
 reserved_renewal_price_factor = named(
     "reserved_renewal_price_factor", "price of a renewed term / price of the term it renews",
     (1 + gpu_price_change_per_year) ** (term_months / MONTHS_PER_YEAR), "ratio")
+reserved_ended_price_factor = named(
+    "reserved_ended_price_factor", "GPU price multiplier one term ago (when the terms ending now were signed)",
+    _gpu_price_change_at(month - term_months, gpu_price_known_months), "ratio")
 reserved_signed_usd = named(
     "reserved_signed_usd", "GPU terms signed this month (new and renewed), whole term",
-    total(reserved_renewal_price_factor ** lag * _SIGNED[lag] for lag in range(MAX_REPLACEMENTS + 1)), "USD")
-"""GPUs are reserved when first needed and kept; a term that ends inside the horizon is renewed at the then-current price."""
+    total(where(has_gpu_price_history.gt(0.5), gpu_price_factor, reserved_renewal_price_factor ** lag) * _SIGNED[lag]
+          for lag in range(MAX_REPLACEMENTS + 1)), "USD")
+"""GPUs are reserved when first needed and kept; a term that ends inside the horizon is renewed at the then-current
+price. In a backtest the terms are counted at the offer's price and this month's price factor applies to them all:
+a term signed in the months the offer knows is renewed at less than a full term's change."""
 reserved_ended_usd = named(
     "reserved_ended_usd", "contract value of the terms that ended last month",
-    total(reserved_renewal_price_factor ** (lag - 1) * _SIGNED[lag] for lag in range(1, MAX_REPLACEMENTS + 1)), "USD")
+    total(where(has_gpu_price_history.gt(0.5), reserved_ended_price_factor, reserved_renewal_price_factor ** (lag - 1)) * _SIGNED[lag]
+          for lag in range(1, MAX_REPLACEMENTS + 1)), "USD")
+"""At the price of their last signing, one term ago."""
 reserved_in_term_change_usd = named("reserved_in_term_change_usd", "change of the contract value running",
                                     reserved_signed_usd - reserved_ended_usd, "USD")
 reserved_in_term_usd = named("reserved_in_term_usd", "contract value of the terms running",
@@ -599,7 +635,7 @@ reserved_beyond_horizon_owed_usd = named(
 gpu_rental_usd = named("gpu_rental_usd", "GPUs: rental",
                        (1 - is_purchased - is_reserved) * gpu_hours * (1 + spot_interruption_overhead) * gpu_usd_per_hour * gpu_price_factor, "USD")
 burst_usd = named("burst_usd", "GPUs: bursts above the reserved base",
-                   burst_gpu_hours * (1 + spot_interruption_overhead) * burst_gpu_usd_per_hour * gpu_price_factor, "USD")
+                   burst_gpu_hours * (1 + spot_interruption_overhead) * burst_gpu_usd_per_hour * burst_gpu_price_factor, "USD")
 reserved_usd = named("reserved_usd", "GPUs: reserved terms (spread over each term)",
                       reserved_in_term_usd / term_months, "USD")
 """The accounting view: each term's price, upfront part included, spread evenly over its months."""

@@ -130,7 +130,7 @@ def build_rows(scenarios: list[Scenario], catalog: Catalog, today: dt.date,
             if isinstance(option, ApiOption):
                 _api_values(row, option, scenario, catalog, today, resolve_price, problems, s_index, path)
             else:
-                _self_hosted_values(row, option, scenario, catalog, predict, problems, s_index, path)
+                _self_hosted_values(row, option, scenario, catalog, predict, problems, s_index, path, today)
             if len(problems) == before:
                 resolved[option.id] = (row.values, row.provenance, row)
                 rows.append(row)
@@ -280,6 +280,7 @@ NEUTRAL_INPUTS: dict[str, float] = {
     "gpu_usd_per_hour": 0.0, "spot_interruption_overhead": 0.0, "is_purchased": 0.0, "purchase_usd_per_gpu": 0.0,
     "is_reserved": 0.0, "term_months": 1.0, "upfront_share": 0.0, "count_beyond_horizon": 1.0,
     "is_mixed": 0.0, "base_replicas": 0.0, "burst_gpu_usd_per_hour": 0.0, "burst_gpus_per_instance": 1.0,
+    "has_gpu_price_history": 0.0, "gpu_price_known_months": 0.0, "burst_gpu_price_known_months": 0.0,
     "depreciation_years": 1.0, "residual_value_share": 0.0, "cost_of_capital_per_year": 0.0,
     "idle_power_share": 0.0, "pue": 1.0, "usd_per_kwh": 0.0, "server_power_per_gpu_kw": 0.0,
     "hosting_usd_per_kw_month": 0.0, "staff_fte": 0.0, "staff_usd_per_fte_year": 0.0, "staff_share": 0.0,
@@ -628,7 +629,7 @@ def _matters(name: str, scenario: Scenario) -> bool:
 
 
 def _self_hosted_values(row: Row, option: SelfHostedOption, scenario: Scenario, catalog: Catalog,
-                        predict: Predictor, problems: list[RowProblem], s_index: int, path: tuple) -> None:
+                        predict: Predictor, problems: list[RowProblem], s_index: int, path: tuple, today: dt.date) -> None:
     import difflib
 
     def unknown(field_name: str, value: str, choices, where: tuple = ()) -> None:
@@ -717,6 +718,7 @@ def _self_hosted_values(row: Row, option: SelfHostedOption, scenario: Scenario, 
     if pay.mode == "mixed":
         if not _mixed(row, option, catalog, scenario, problems, s_index, path, unknown):
             return
+        _gpu_price_history(row, scenario, scenario.finance.start_date or today)
         _finish_self_hosted(row, option, catalog, scenario, problems, s_index, path, gpu)
         if pay.base.replicas == "auto" and row.model_id is not None:
             _auto_base(row)
@@ -758,7 +760,35 @@ def _self_hosted_values(row: Row, option: SelfHostedOption, scenario: Scenario, 
         return
     if pay.mode == "reserved" and v["is_reserved"] == 1.0:
         _term_choices(row, catalog, committed if pay.term_months is None and pay.gpu_usd_per_hour is None else None, scenario)
+    _gpu_price_history(row, scenario, scenario.finance.start_date or today)
     _finish_self_hosted(row, option, catalog, scenario, problems, s_index, path, gpu)
+
+
+def _gpu_price_history(row: Row, scenario: Scenario, on: dt.date) -> None:
+    """The months of the horizon each GPU price is known for: those that start on or before its offer's as_of date.
+
+    Why: the API's rule (`_billing_rule_values`, formulas.api_price_decline_factor). A backtest's months up to the
+    offer's date pay the offer's price, not a guessed change; gpu_price_change_per_year counts from the month after.
+    Each price keeps its own offer's date (a mixed fleet's base and bursts); a price you typed (and a purchase
+    price, always typed) has no date and changes from month 1, as does every price of a scenario starting after it.
+    """
+    v, prov = row.values, row.provenance
+    horizon = scenario.finance.horizon_months
+    dated = [("purchase_usd_per_gpu" if v["is_purchased"] else "gpu_usd_per_hour", "gpu_price_known_months", "offer")]
+    if v["is_mixed"]:
+        dated.append(("burst_gpu_usd_per_hour", "burst_gpu_price_known_months", "burst offer"))
+    for price, known_name, what in dated:
+        source = prov.get(price, _USER)
+        # not capped by the horizon, as api_price_known_months: a workbook whose horizon is lengthened by hand still knows
+        known = _months_known(source.as_of, on, 120)
+        if not known:
+            continue
+        v["has_gpu_price_history"] = 1.0
+        v[known_name] = float(known)
+        prov[known_name] = Provenance(source.source, source.as_of, f"months starting on or before the {what}'s as_of {source.as_of}")
+        months = f"months 1-{min(known, horizon)} start" if min(known, horizon) > 1 else "month 1 starts"
+        row.notes.append(f"GPU price history: {months} on or before the {what}'s as_of ({source.as_of}) "
+                         "and pay its price; the expected GPU price change counts from the month after")
 
 
 def _finish_self_hosted(row: Row, option: SelfHostedOption, catalog, scenario: Scenario, problems: list, s_index: int,

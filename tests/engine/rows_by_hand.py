@@ -36,6 +36,7 @@ NEUTRAL = {
     "depreciation_years": 1.0, "residual_value_share": 0.0, "cost_of_capital_per_year": 0.0,
     "is_reserved": 0.0, "term_months": 1.0, "upfront_share": 0.0, "count_beyond_horizon": 1.0,
     "is_mixed": 0.0, "base_replicas": 0.0, "burst_gpu_usd_per_hour": 0.0, "burst_gpus_per_instance": 1.0,
+    "has_gpu_price_history": 0.0, "gpu_price_known_months": 0.0, "burst_gpu_price_known_months": 0.0,
     "idle_power_share": 0.0, "pue": 1.0, "usd_per_kwh": 0.0, "server_power_per_gpu_kw": 0.0,
     "hosting_usd_per_kw_month": 0.0, "staff_fte": 0.0, "staff_usd_per_fte_year": 0.0, "staff_share": 0.0,
     "software_usd_per_gpu_month": 0.0, "setup_usd": 0.0,

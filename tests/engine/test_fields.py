@@ -29,6 +29,8 @@ MIXED = Path(__file__).parents[1] / "data" / "fields" / "mixed.yaml"
 TODAY = dt.date(2026, 12, 1)
 LOOKUP_ONLY = {"has_self_hosted", "is_overflow", "is_autoscaled", "is_purchased", "is_reserved", "is_mixed", "gpus_per_instance",
                "count_beyond_horizon", "burst_gpus_per_instance",
+               # the GPU offers' dates (months a backtest pays the offer's price)
+               "has_gpu_price_history", "gpu_price_known_months", "burst_gpu_price_known_months",
                *(p.name for p in F.profile),
                # API billing rules read from the price sheet (issue 15)
                "long_context_above_input_tokens", "long_context_input_ratio", "long_context_output_ratio",

@@ -82,6 +82,20 @@ STRUCTURES = {
     "hybrid overflow": {"has_self_hosted": 1.0, "api_share_fixed": 0.0, "is_overflow": 1.0},
 }
 
+_HISTORY = {"has_gpu_price_history": 1.0, "gpu_price_known_months": 7.0, "gpu_price_change_per_year": -0.2}
+BACKTESTS = {
+    "rented, a backtest before the offer's date": {"has_self_hosted": 1.0, "api_share_fixed": 0.0, **_HISTORY},
+    "purchased, a backtest, replaced": {"has_self_hosted": 1.0, "api_share_fixed": 0.0, "is_purchased": 1.0,
+                                        "depreciation_years": 1.5, **_HISTORY},
+    "reserved, a backtest, renewed": {"has_self_hosted": 1.0, "api_share_fixed": 0.0, "is_reserved": 1.0, "term_months": 12.0,
+                                      "count_beyond_horizon": 1.0, "upfront_share": 0.5, **_HISTORY},
+    "mixed, a backtest, base and bursts of their own dates": {
+        "has_self_hosted": 1.0, "api_share_fixed": 0.0, "is_reserved": 1.0, "is_mixed": 1.0, "base_replicas": 2.0,
+        "term_months": 6.0, "burst_gpu_usd_per_hour": 4.0, "burst_gpu_price_known_months": 10.0, **_HISTORY},
+}
+"""Scenarios starting before their GPU offers' dates (tco.engine.rows._gpu_price_history): the price holds for the
+known months, then changes (a kernel month by month, no closed form)."""
+
 def row_values(structure, growth, horizon, volume, discount, decline, profile_peak) -> dict[str, float]:
     return values(**{
         "monthly_growth": growth, "horizon_months": float(horizon), "requests_per_day": volume,
@@ -94,13 +108,13 @@ def row_values(structure, growth, horizon, volume, discount, decline, profile_pe
         "server_power_per_gpu_kw": 1.4, "hosting_usd_per_kw_month": 150.0, "staff_fte": 1.0,
         "staff_usd_per_fte_year": 200_000.0, "staff_share": 0.5, "software_usd_per_gpu_month": 50.0, "setup_usd": 20_000.0,
         **{f"profile_h{h:02d}": (profile_peak if 9 <= h < 17 else 0.5) for h in range(24)},
-        **STRUCTURES[structure],
+        **(STRUCTURES | BACKTESTS)[structure],
     })
 
 
 rows = st.builds(
     row_values,
-    st.sampled_from(sorted(STRUCTURES)), st.sampled_from([0.0, 0.0, 0.04, -0.03, 0.2]), st.integers(1, 60),
+    st.sampled_from(sorted(STRUCTURES | BACKTESTS)), st.sampled_from([0.0, 0.0, 0.04, -0.03, 0.2]), st.integers(1, 60),
     st.floats(10, 2e6), st.sampled_from([0.0, 0.08]), st.sampled_from([0.0, 0.3, 1.0]), st.floats(1.0, 1.75),
 )
 
@@ -109,6 +123,22 @@ def test_closed_forms_and_kernels_give_the_sums_of_the_monthly_figures(monkeypat
     """Every structure, with and without growth, over 38 months (the months loop's blocks do not divide it)."""
     assert_closed_forms_are_the_monthly_sums(
         monkeypatch, [row_values(structure, growth, 38, 30_000.0, 0.08, 0.3, 1.5) for structure in sorted(STRUCTURES) for growth in (0.0, 0.04)])
+
+
+def test_closed_forms_and_kernels_give_the_sums_of_the_monthly_figures_in_a_backtest_before_the_gpu_offers_date(monkeypatch):
+    """A rented backtest's GPU price, held for the known months then changing, summed both ways (0.7 s; the other
+    backtests compile their own formulas, 2-3 s each: the slow test below)."""
+    assert_closed_forms_are_the_monthly_sums(
+        monkeypatch, [row_values("rented, a backtest before the offer's date", growth, 38, 30_000.0, 0.08, 0.3, 1.5)
+                      for growth in (0.0, 0.04)])
+
+
+@pytest.mark.slow
+def test_closed_forms_and_kernels_give_the_sums_of_the_monthly_figures_in_every_backtest(monkeypatch):
+    """Every backtest structure, with growth: the purchases and terms of a growing fleet start inside and after the
+    known months, and a mixed fleet's bursts keep their own offer's date. About 8 s."""
+    assert_closed_forms_are_the_monthly_sums(
+        monkeypatch, [row_values(structure, 0.04, 38, 30_000.0, 0.08, 0.3, 1.5) for structure in sorted(BACKTESTS)])
 
 
 @pytest.mark.slow
