@@ -147,6 +147,20 @@ def test_a_yml_file_in_a_user_folder_is_read_like_a_yaml_one(tmp_path):
     assert caught.value.problems[0].file == str(tmp_path / "gpus.yml")
 
 
+@pytest.mark.parametrize("text", ["", "# my GPUs, to fill in\n", "---\n"])
+def test_an_empty_file_in_a_hardware_folder_is_a_located_error_like_any_other_bad_file(tmp_path, capsys, text):
+    """It was skipped without a word (exit 0), while a file with a syntax error or an unknown field stops the run (exit 2):
+    an empty file is most likely a copy that went wrong, and its records are missing from the run."""
+    (tmp_path / "gpus.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(TcoUserError) as caught:
+        load_hardware(extra_dirs=[tmp_path])
+    [problem] = caught.value.problems
+    assert problem.file == str(tmp_path / "gpus.yaml") and "empty" in problem.message
+    assert main(["hardware", "list", "--hardware-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'gpus.yaml'}" in err and "is empty" in err and "Traceback" not in err
+
+
 # ------------------------------------------------------------------- measurements the hardware cannot have produced
 
 _MEASUREMENT = """schema_version: 1
