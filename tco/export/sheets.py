@@ -267,7 +267,7 @@ WRAPPED_SOURCE_COLUMNS = (3, 6, 7)
 """figures, note, used by: long lists, wrapped so the sheet prints at a readable width."""
 
 
-WORKBOOK_FUNCTIONS = ("IF", "AND", "OR", "NOT", "IFERROR", "ISNUMBER", "SUM", "SUMPRODUCT", "COUNT", "MIN", "MAX", "ABS",
+WORKBOOK_FUNCTIONS = ("IF", "AND", "OR", "NOT", "IFERROR", "ISNUMBER", "SUM", "SUMPRODUCT", "COUNT", "COUNTIF", "MIN", "MAX", "ABS",
                       "ROUND", "ROUNDUP", "ROUNDDOWN", "INDEX", "MATCH", "ROW", "EDATE", "YEAR", "MONTH", "TEXT")
 """Every spreadsheet function the exported formulas call, as the About sheet lists them (tests/test_docs.py checks
 the list against the formulas of exported workbooks)."""
