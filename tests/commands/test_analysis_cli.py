@@ -231,3 +231,21 @@ def test_sweep_reports_emissions_as_not_known_where_run_does(capsys):
     rows = run_json(capsys, "sweep", str(batch), "--vary", "workload.requests_per_day=1000,300000", "--format", "json")
     assert set(run.values()) == {None}
     assert [r["carbon_kg_co2e"] for r in rows] == [None] * 6
+
+
+def test_diff_aligns_the_cost_lines_of_every_option_and_says_a_tie_for_cheapest(tmp_path, capsys):
+    """Before: each option's cost lines were padded to its own longest label (the API's deltas at column 32, the GPUs'
+    at 25), and "cheapest: gpt-4.1-nano-batch" named one of two options that cost the same to the cent (tco run: a tie)."""
+    batch = examples_dir() / "batch-extraction.yaml"
+    new = tmp_path / "new.yaml"
+    new.write_text(batch.read_text().replace("requests_per_day: 300000", "requests_per_day: 200000"))
+    capsys.readouterr()
+    assert main(["diff", str(batch), str(new), *AS_OF]) == 0
+    text = capsys.readouterr().out
+    lines = [line for line in text.splitlines() if line.startswith("    ")]
+    assert {"API: output", "GPUs: rental"} <= {line.strip().split("  ")[0] for line in lines}
+    assert len({line.index(" ($") for line in lines}) == 1, lines  # the old -> new amounts start in one column
+    assert len({line.index("$") for line in lines}) == 1, lines  # so do the changes
+    assert "  cheapest: gpt-4.1-nano-batch, gemini-2.5-flash-lite (a tie), $37,390 -> $24,927 (-$12,463)" in text
+    records = run_json(capsys, "diff", str(batch), str(new), "--format", "json")
+    assert records[0]["cheapest_new"]["tied_with"] == ["gemini-2.5-flash-lite"]
