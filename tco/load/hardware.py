@@ -67,9 +67,13 @@ def load_hardware(directory: Path | None = None, extra_dirs: Iterable[Path] = ()
             display = str(path.relative_to(folder.parent)) if bundled else str(path)
             try:
                 data, lines = load_yaml(path, display)
-                if data is None:  # skipped without a word, its records would be missing from the run unsaid
-                    raise TcoUserError(DataProblem(display, None, "", "the file is empty (or holds only comments)",
-                                                   hint=f"add its records ({', '.join(f'{k}:' for k in KINDS)}) or delete it"))
+                if data is None:
+                    # said, not refused: nothing in it is wrong (a user's notes file may sit in the folder), but a file
+                    # copied empty by mistake would otherwise leave its records out of the run without a word
+                    catalog.notices.append(DataProblem(
+                        display, None, "", "the file is empty (or holds only comments): it adds no records",
+                        hint=f"add its records ({', '.join(f'{k}:' for k in KINDS)}) or delete it", severity="warning"))
+                    continue
                 parsed = validate_as(HardwareFile, data, display, lines)
             except TcoUserError as e:
                 problems.extend(e.problems)
