@@ -40,7 +40,7 @@ class DataProblem:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         head = f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
         if self.severity != "error":
-            head = f"{where}: {self.severity}: {self.field}: {self.message}" if self.field else head
+            head = f"{where}: {self.severity}: {self.field}: {self.message}" if self.field else f"{where}: {self.severity}: {self.message}"
         return head + (f"\n    hint: {self.hint}" if self.hint else "")
 
 

@@ -64,11 +64,15 @@ def diff_records(old, new) -> list[dict]:
 
 
 def _cheapest(records: dict, sid: str) -> dict | None:
-    ranked = [r for (s, _), r in records.items() if s == sid and r["rank"] is not None]
+    """The cheapest allowed option, and the options tied with it to the cent (tco.engine.ranking: a tie, as tco run says)."""
+    from tco.engine.ranking import cents
+
+    ranked = sorted((r for (s, _), r in records.items() if s == sid and r["rank"] is not None), key=lambda r: r["rank"])
     if not ranked:
         return None
-    best = min(ranked, key=lambda r: r["rank"])
-    return {"option": best["option"], "total_usd": best["total_cost_usd"]}
+    best = ranked[0]
+    tied = [r["option"] for r in ranked[1:] if cents(r["total_cost_usd"]) == cents(best["total_cost_usd"])]
+    return {"option": best["option"], "total_usd": best["total_cost_usd"], "tied_with": tied}
 
 
 def run(args) -> int:
@@ -97,6 +101,8 @@ def render(records: list[dict]) -> str:
     out = []
     for s in records:
         out.append(f"== {s['scenario']}")
+        # one label width for the whole scenario: every option's changes and amounts line up in the same columns
+        width = max((len(F.LINE_LABELS[n]) for o in s["options"] if o["status"] != "unchanged" for n in o["lines"]), default=0)
         for o in s["options"]:
             if o["status"] == "unchanged":
                 continue
@@ -109,7 +115,6 @@ def render(records: list[dict]) -> str:
                 value = o["total_new_usd"] if o["status"] == "added" else o["total_old_usd"]
                 head = f"{mark} {o['option']} ({o['kind']}): {o['status']}, total {_usd(value)}"
             out.append(head)
-            width = max((len(F.LINE_LABELS[n]) for n in o["lines"]), default=0)
             for name, line in o["lines"].items():
                 out.append(f"    {F.LINE_LABELS[name]:<{width}}  {_signed(line['delta_usd']):>14}   "
                            f"({_usd(line['old_usd'])} -> {_usd(line['new_usd'])})")
@@ -118,14 +123,19 @@ def render(records: list[dict]) -> str:
             out.append(f"  unchanged: {', '.join(unchanged)}")
         a, b = s["cheapest_old"], s["cheapest_new"]
         if a and b:
-            if a["option"] == b["option"]:
-                out.append(f"  cheapest: {b['option']}, {_usd(a['total_usd'])} -> {_usd(b['total_usd'])} "
+            if (a["option"], a["tied_with"]) == (b["option"], b["tied_with"]):
+                out.append(f"  cheapest: {_names(b)}, {_usd(a['total_usd'])} -> {_usd(b['total_usd'])} "
                            f"({_signed(b['total_usd'] - a['total_usd'])})")
             else:
-                out.append(f"  cheapest: was {a['option']} at {_usd(a['total_usd'])}, now {b['option']} at {_usd(b['total_usd'])} "
+                out.append(f"  cheapest: was {_names(a)} at {_usd(a['total_usd'])}, now {_names(b)} at {_usd(b['total_usd'])} "
                            f"({_signed(b['total_usd'] - a['total_usd'])})")
         out.append("")
     return "\n".join(out)
+
+
+def _names(cheapest: dict) -> str:
+    """The cheapest option, or the options tied for cheapest: `a, b (a tie)`."""
+    return ", ".join([cheapest["option"], *cheapest["tied_with"]]) + (" (a tie)" if cheapest["tied_with"] else "")
 
 
 def _usd(value) -> str:

@@ -228,7 +228,7 @@ def _print_table(result: dict, args) -> None:
             bench = "; ".join(f"{(p['candidate'] or p['reference'])['benchmark']} {(p['candidate'] or p['reference'])['score']:g}"
                               f" [{_caveat(p['candidate'] or p['reference'])}]" for p in c["evidence"])
         rows.append({"model": c["model"], "verdict": c["verdict"], "self_host_as": c["self_host_as"] or "-",
-                     "score": c["score"], "ref_score": c["reference_score"], "gap_points": c["gap_points"],
+                     "score": _points(c["score"]), "ref_score": _points(c["reference_score"]), "gap_points": _points(c["gap_points"]),
                      "evidence (benchmark model vs reference [setting; reported_by; source; date])": bench or "no comparable score"})
     if rows:
         print_rows(rows, "table")
@@ -250,10 +250,18 @@ def _print_table(result: dict, args) -> None:
     if result["scenario_options"] is not None:
         print(f"\n# Scenario {args.scenario}: options running {result['model']} or a model above")
         if result["scenario_options"]:
-            print_rows(result["scenario_options"], "table")
+            from tco.report.run_table import CELL_TEXTS
+
+            money = CELL_TEXTS["total_cost_usd"]
+            print_rows([{**o, "total_cost_usd": money([o], o)} for o in result["scenario_options"]], "table")
         else:
             print("(no option of the scenario runs these models; add a self-hosted option with `model:` set to a"
                   " `self_host_as` id above to cost it)")
+
+
+def _points(value) -> str:
+    """A score or gap in percent points, to the two decimals it is rounded to (55.40 beside 48.75, not 55.4)."""
+    return "" if value is None else f"{value:.2f}"
 
 
 def _caveat(e: dict) -> str:

@@ -208,6 +208,7 @@ def _write(frame, fmt: str, output: str | None) -> None:
     from pathlib import Path
 
     from tco.commands._common import write_parquet
+    from tco.engine.sweep import RESULT_COLUMNS
     from tco.files import files_read, write_atomic
     from tco.report.table import print_rows
 
@@ -217,6 +218,11 @@ def _write(frame, fmt: str, output: str | None) -> None:
     text = io.StringIO()
     if fmt == "csv":
         frame.write_csv(text)
+    elif fmt == "table":
+        from tco.report.run_table import write_sweep_table
+
+        fixed = ("point", "scenario", "option", "kind", "rank", *RESULT_COLUMNS)
+        write_sweep_table(frame.to_dicts(), [c for c in frame.columns if c not in fixed], text)
     else:
         print_rows(frame.to_dicts(), fmt, out=text)
     if output:

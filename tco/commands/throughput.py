@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+from functools import lru_cache
 
 from tco.commands._common import add_format
 from tco.commands.hardware import add_hardware_dir
@@ -432,6 +433,23 @@ _DEFAULTS = {"disaggregated": False}
 prefill_gpus or decode_gpus is given: `_implied_disaggregated`)."""
 
 
+@lru_cache(maxsize=1)
+def _scenario_upper_bounds() -> dict[str, int]:
+    """The largest max_batch and step_tokens a scenario's self-hosted option allows: one bound whether the figure comes
+    from a scenario, a flag or a --batch cell. Why: 10^30 sequences ran as if no limit were given, echoed as max_batch."""
+    from annotated_types import Le
+
+    from tco.model.scenario import SelfHostedOption
+
+    bounds = {}
+    for column in ("max_batch", "step_tokens"):  # the others' limits are the engine's, said as a row it cannot run
+        field = SelfHostedOption.model_fields.get(column)
+        for rule in field.metadata if field is not None else ():
+            if isinstance(rule, Le):
+                bounds[column] = int(rule.le)
+    return bounds
+
+
 def _parse_row(raw: dict, name: str, line: int | None, method_field: str = "spec_method") -> tuple[dict, list]:
     """A --batch row's cells (or a single call's flags as cells: `_flag_cells`) as a configuration dict, and every
     problem with them, each named by its column. `method_field`: how the speculative decoding method is named to the
@@ -491,9 +509,15 @@ def _parse_row(raw: dict, name: str, line: int | None, method_field: str = "spec
                 value = int(text)
                 if value < 1:
                     raise ValueError
-                item[column] = value
             except ValueError:
                 problems.append(DataProblem(name, line, column, f"must be a whole number of at least 1 (got {text!r})"))
+                continue
+            upper = _scenario_upper_bounds().get(column)
+            if upper is not None and value > upper:
+                problems.append(DataProblem(name, line, column,
+                                            f"must be a whole number from 1 to {upper:,}, as in a scenario (got {_short(text)})"))
+            else:
+                item[column] = value
         elif column in _NUMBER:
             try:
                 value = float(text)

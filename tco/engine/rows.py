@@ -1066,10 +1066,11 @@ def _grid_intensity(row: Row, option: SelfHostedOption, catalog: Catalog, proble
         return True
     if ops.grid_carbon_figure is None:
         # Not given: the input stays 0 so the formulas run, and the results say the emissions are not known (null);
-        # the workbook and explain say where the 0 comes from, not "scenario file".
+        # explain says where the 0 comes from, not "scenario file"; the workbook leaves the cell and the emissions empty.
         row.provenance["grid_gco2e_per_kwh"] = Provenance(
-            DEFAULT_SOURCE, note="not given: emissions are not known (tco run reports them as null) until "
-                                 "operations.grid_gco2e_per_kwh or grid_carbon_figure is set; 0 here keeps the formulas running")
+            DEFAULT_SOURCE, note="not given: emissions are not known (tco run reports them as null; the workbook leaves "
+                                 "this cell and the emissions empty) until operations.grid_gco2e_per_kwh or "
+                                 "grid_carbon_figure is set; the engine computes with 0 so the formulas run")
         return True
     figure = catalog.cost_figures.get(ops.grid_carbon_figure)
     if figure is None or not figure.unit.startswith("gCO2") or figure.value is None:

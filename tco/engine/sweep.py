@@ -152,6 +152,9 @@ def sweep_rows(rows: list[Row], axes: list[Axis], fixed: dict[str, object] | Non
         results = []
         for row in rows:
             totals = evaluate_totals(_with_auto_base(row, axes, _row_frame(row, axes, grid))).select(*RESULT_COLUMNS)
+            grid_swept = any(t.input_name == "grid_gco2e_per_kwh" and row.row in t.rows for a in axes for t in a.targets)
+            if not (row.carbon_known or grid_swept):  # no grid intensity (or an API): not known, null as `tco run` says
+                totals = totals.with_columns(pl.lit(None, dtype=pl.Float64).alias("carbon_kg_co2e"))
             results.append(pl.concat([grid.with_columns(pl.lit(row.row, dtype=pl.Int64).alias("source_row")), totals], how="horizontal"))
             done += len(chunk)
             if on_progress:

@@ -22,7 +22,7 @@ from tco.export import breakeven_search as BS
 from tco.export.constants import ConstantTable, to_excel_named
 from tco.export.grid import DATE, FLAG, NUMBER, PREVIOUS_ROW, ROW, USD, WHOLE, Grid, RepeatedColumn, RepeatedRows, number_format_for
 from tco.export.names import quote_sheet
-from tco.export.plan import SUMS, OptionPlan, ScenarioPlan, volume_dependent
+from tco.export.plan import SUMS, OptionPlan, ScenarioPlan, is_emission_figure, volume_dependent
 from tco.export.values import MonthValues
 
 FIRST_MONTH_ROW = 7
@@ -271,8 +271,10 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
             return f"SUM({letter}${first}:{letter}{ROW})"
 
         for p in b.parts:
-            templates.append(RepeatedColumn(b.columns[p.name], xl(p.term, cell_of, named_cell, p.name, running_cell),
-                                            number_format_for(p.unit), values=month_vals[p.name]))
+            body, cached = xl(p.term, cell_of, named_cell, p.name, running_cell), month_vals[p.name]
+            if not o.row.carbon_known and is_emission_figure(p.term):
+                body, cached = plan.emissions_unknown(o, body), [""] * N
+            templates.append(RepeatedColumn(b.columns[p.name], body, number_format_for(p.unit), values=cached))
         if b.base is None:
             cost = get_column_letter(b.columns["monthly_cost_usd"])
             cum = get_column_letter(b.columns[CUMULATIVE])
@@ -390,7 +392,10 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
             g.formula(constant_rows[p.name], c, xl(p.term, cell_of, named_cell, p.name), number_format=number_format_for(p.unit),
                       cached=const_vals[p.name])
         for t in F.HORIZON_RESULTS:
-            put(t.name, xl(t.term, cell_of, named_cell, t.name), to_python(t.term, given), number_format_for(t.unit))
+            body, cached = xl(t.term, cell_of, named_cell, t.name), to_python(t.term, given)
+            if not o.row.carbon_known and is_emission_figure(t.term):
+                body, cached = plan.emissions_unknown(o, body), ""
+            put(t.name, body, cached, number_format_for(t.unit))
         for line in F.COST_LINES:
             r = result_rows[f"total_{line.name}"]
             if line.name in b.columns:

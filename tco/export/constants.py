@@ -6,7 +6,7 @@ than 0 and 1 is a defined name on the Inputs sheet (`hours_per_month`, `tokens_p
 The engine's formulas fold some constants together when they specialise an option (730 / 24 becomes
 30.4166...): constants whose value says what they are (730, 1e6, 12) are therefore matched by value.
 Small numbers are not: a 2 is the divisor of an average in one formula and "two terms ago" in
-another, so a named constant that happens to equal it (`runner_up_rank`) would mislabel the other
+another, so a named constant that happens to equal it (say `runner_up_rank`) would mislabel the other
 uses. Those constants are used by name only (`by_value=False`; the renderer asks for
 `rounding_digits` by name), and other whole numbers are `number_2`, `number_3` ... A value with no
 entry below still gets a defined name (`constant_1`, ...) with its formula context, so the "no
@@ -55,9 +55,7 @@ CONSTANTS: tuple[Constant, ...] = (
     Constant("divide_guard_per_unit", 1e-300, "smallest denominator for a cost per unit", "",
              "Keeps a cost per unit finite when nothing was served; the result is then shown as 0."),
     Constant("cent_decimals", 2.0, "decimal places of a cent", "digits",
-             "Totals are ranked to the cent, as the engine ranks them: totals equal to the cent are a tie (the earlier row first).", by_value=False),
-    Constant("runner_up_rank", 2.0, "rank of the next best option", "",
-             "The Summary looks up the option ranked second to show the saving against it.", by_value=False),
+             "Totals are ranked to the cent, as the engine ranks them: totals equal to the cent are a tie and share the better rank.", by_value=False),
     Constant("breakeven_search_step_limit", 10.0, "largest factor one break-even search step moves the volume by", "",
              "Keeps the live break-even search (Calculations sheets) from jumping off the scale on a flat stretch of the cost curves.", by_value=False),
     Constant("breakeven_certificate_share", 0.005, "half-width of the bracket that certifies a live break-even volume", "fraction",

@@ -31,6 +31,12 @@ SUMS = {f"sum_{t.name}": t.name for t in (F.monthly_cost_usd, F.discounted_cost_
                                               F.energy_kwh_in_month, F.self_hosted_tokens_in_month,
                                               F.carbon_kg_co2e_in_month, F.self_hosted_requests_in_month)}
 INPUT_BY_NAME = {i.name: i for i in inputs_of(total((*F.COST_LINES, *F.MONTHLY_RESULTS, *F.HORIZON_RESULTS)))}
+GRID_INTENSITY = F.grid_gco2e_per_kwh.name
+
+
+def is_emission_figure(term) -> bool:
+    """Emissions (monthly or over the horizon): what `tco run` reports as null where no grid intensity is known."""
+    return depends_on(term, GRID_INTENSITY) or depends_on(term, F.sum_carbon_kg_co2e_in_month.name)
 
 
 @dataclass
@@ -49,6 +55,13 @@ class OptionPlan:
     @property
     def option_id(self) -> str:
         return self.row.option_id
+
+    def input_value(self, name: str) -> float | None:
+        """The value of the option's input cell; None (an empty cell) for a grid intensity nobody gave. Why: the engine
+        computes with 0 there but reports the emissions as not known; an empty cell reads as "not given", not as 0."""
+        if name == GRID_INTENSITY and not self.row.carbon_known:
+            return None
+        return self.row.values[name]
 
     def has(self, name: str) -> bool:
         return any(p.name == name for p in self.monthly_parts) or any(p.name == name for p in self.constant_parts)
@@ -86,6 +99,14 @@ class ScenarioPlan:
         if input_name in option.linked:
             return option.linked[input_name]
         return self.names[(option.option_id, input_name)]
+
+    def emissions_unknown(self, option: OptionPlan, body: str) -> str:
+        """An emission formula of an option whose emissions the engine does not know: empty ("") until a grid intensity
+        is typed into its empty cell (then `body`); always empty for an option with no cell for it (an API: no
+        published figure), as `tco run` reports them as null."""
+        if GRID_INTENSITY in option.linked or (option.option_id, GRID_INTENSITY) in self.names:
+            return f'IF(ISNUMBER({self.defined_name(option, GRID_INTENSITY)}),{body},"")'
+        return '""'
 
     def option(self, option_id: str) -> OptionPlan:
         return next(o for o in self.options if o.option_id == option_id)

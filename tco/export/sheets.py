@@ -144,7 +144,7 @@ def build_inputs(plans: list[ScenarioPlan], wb, constants: ConstantTable | None 
         dv.add(f"F{row}")
         g.validations.append(dv)
 
-    def line(plan: ScenarioPlan, option_id: str, name: str, value: float, prov: Provenance | None, defined: str | None,
+    def line(plan: ScenarioPlan, option_id: str, name: str, value: float | None, prov: Provenance | None, defined: str | None,
              link: str | None = None, note: str = "") -> None:
         nonlocal r
         inp = INPUT_BY_NAME.get(name)
@@ -153,15 +153,18 @@ def build_inputs(plans: list[ScenarioPlan], wb, constants: ConstantTable | None 
             label, unit = PROVISIONED_LABELS[name]
         g.text(r, 1, plan.scenario.id); g.text(r, 2, option_id); g.text(r, 3, name)
         g.text(r, 4, label); g.text(r, 5, unit)
-        if link:
+        if link and value is None:  # the other option's cell is empty (not given): so is this one
+            g.formula(r, 6, f'IF(ISNUMBER({link}),{link},"")', "link", number_format_for(unit), cached="")
+        elif link:
             g.formula(r, 6, link, "link", number_format_for(unit), cached=float(value))
         else:
-            g.put(r, 6, float(value), "input", number_format_for(unit) if abs(value) < HUGE else SCIENTIFIC)
+            g.put(r, 6, None if value is None else float(value), "input",
+                  number_format_for(unit) if value is None or abs(value) < HUGE else SCIENTIFIC)
             low, high, whole = input_bounds(name)
             if name == "horizon_months":
                 high = float(month_rows.get(plan.scenario.id, high or 0)) or high
             validate(r, low, high, whole, name)
-            rows.append(InputRow(plan.scenario.id, option_id, name, f"{sheet}!$F${r}", float(value), low, high, whole,
+            rows.append(InputRow(plan.scenario.id, option_id, name, f"{sheet}!$F${r}", float(value or 0), low, high, whole,
                                  number_format_for(unit)))
         if defined:
             g.text(r, 7, defined)
@@ -198,9 +201,9 @@ def build_inputs(plans: list[ScenarioPlan], wb, constants: ConstantTable | None 
                  note=horizon_note(month_rows.get(plan.scenario.id, plan.horizon_months)) if name == "horizon_months" else "")
         for o in plan.options:
             for name in o.input_names:
-                line(plan, o.option_id, name, o.row.values[name], o.row.provenance.get(name), plan.names[(o.option_id, name)])
+                line(plan, o.option_id, name, o.input_value(name), o.row.provenance.get(name), plan.names[(o.option_id, name)])
             for name, target in o.linked.items():
-                line(plan, o.option_id, name, o.row.values[name], None, None, link=target, note=f"the cell {target} of the option this hybrid uses")
+                line(plan, o.option_id, name, o.input_value(name), None, None, link=target, note=f"the cell {target} of the option this hybrid uses")
     return g, rows
 
 
@@ -264,7 +267,7 @@ WRAPPED_SOURCE_COLUMNS = (3, 6, 7)
 """figures, note, used by: long lists, wrapped so the sheet prints at a readable width."""
 
 
-WORKBOOK_FUNCTIONS = ("IF", "AND", "OR", "NOT", "IFERROR", "ISNUMBER", "SUM", "SUMPRODUCT", "COUNT", "MIN", "MAX", "ABS",
+WORKBOOK_FUNCTIONS = ("IF", "AND", "OR", "NOT", "IFERROR", "ISNUMBER", "SUM", "SUMPRODUCT", "COUNT", "COUNTIF", "MIN", "MAX", "ABS",
                       "ROUND", "ROUNDUP", "ROUNDDOWN", "INDEX", "MATCH", "ROW", "EDATE", "YEAR", "MONTH", "TEXT")
 """Every spreadsheet function the exported formulas call, as the About sheet lists them (tests/test_docs.py checks
 the list against the formulas of exported workbooks)."""

@@ -14,6 +14,7 @@ from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.utils import get_column_letter
 
 from tco.engine.compare import recommendation
+from tco.engine.ranking import cents, shared_rank
 from tco.engine.base_size import totals_at_volumes_choosing_base
 from tco.export.calc_sheet import CalcSheet
 from tco.export.grid import NUMBER, USD, USD_WHOLE, WHOLE, Grid
@@ -141,9 +142,10 @@ def build_summary(results, plans: list[ScenarioPlan], calcs: dict[str, CalcSheet
             r = a + j
             is_counted = f'$J{r}=""' + (f',${verdicts}{r}<>"below"' if capability else "")
             totals, mine = f'ROUND({col("D")},cent_decimals)', f"ROUND($D{r},cent_decimals)"
-            g.formula(r, 1, f'IF(AND({is_counted}),SUMPRODUCT({counted}*({totals}<{mine}))'
-                            f'+SUMPRODUCT({counted}*({totals}={mine})*(ROW({col("D")})<ROW($D{r})))+1,"excl.")',
-                      "", WHOLE, cached=rec["rank"] if rec["rank"] is not None else "excl.")
+            # totals equal to the cent share the better rank (1, 1, 3), as `tco run`'s table shows them (=1) and
+            # Excel's RANK.EQ would: the engine's own rank keeps them apart (the earlier row first) only to order them
+            g.formula(r, 1, f'IF(AND({is_counted}),SUMPRODUCT({counted}*({totals}<{mine}))+1,"excl.")',
+                      "", WHOLE, cached=shared_rank(allowed, rec) if rec["rank"] is not None else "excl.")
             g.text(r, 2, rec["option"]); g.text(r, 3, rec["kind"])
             for c, (_, key, _) in enumerate(COLUMNS, start=1):
                 if key is None:
@@ -162,8 +164,9 @@ def build_summary(results, plans: list[ScenarioPlan], calcs: dict[str, CalcSheet
         g.text(r0, 1, sid)
         ranks, names, kinds, totals, volumes = col("A"), col("B"), col("C"), col("D"), col("H")
         best = allowed[0] if allowed else None
-        nxt = allowed[1] if len(allowed) > 1 else None
-        first_match, second_match = f"MATCH(1,{ranks},0)", f"MATCH(runner_up_rank,{ranks},0)"
+        # next best: the first option that costs more than the cheapest (after a tie for first, the rank the tie leaves)
+        nxt = next((r for r in allowed if cents(r["total_cost_usd"]) != cents(best["total_cost_usd"])), None) if best else None
+        first_match, second_match = f"MATCH(1,{ranks},0)", f"MATCH(COUNTIF({ranks},1)+1,{ranks},0)"
         g.formula(r0, 2, f'IFERROR(INDEX({names},{first_match}),"")', "", None, cached=best["option"] if best else "")
         g.formula(r0, 3, f'IFERROR(INDEX({kinds},{first_match}),"")', "", None, cached=best["kind"] if best else "")
         g.formula(r0, 4, f'IFERROR(INDEX({totals},{first_match}),"")', "link", USD_WHOLE, cached=best["total_cost_usd"] if best else "")

@@ -68,6 +68,11 @@ def load_hardware(directory: Path | None = None, extra_dirs: Iterable[Path] = ()
             try:
                 data, lines = load_yaml(path, display)
                 if data is None:
+                    # said, not refused: nothing in it is wrong (a user's notes file may sit in the folder), but a file
+                    # copied empty by mistake would otherwise leave its records out of the run without a word
+                    catalog.notices.append(DataProblem(
+                        display, None, "", "the file is empty (or holds only comments): it adds no records",
+                        hint=f"add its records ({', '.join(f'{k}:' for k in KINDS)}) or delete it", severity="warning"))
                     continue
                 parsed = validate_as(HardwareFile, data, display, lines)
             except TcoUserError as e:

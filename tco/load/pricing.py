@@ -45,6 +45,9 @@ def provider_ids(dirs: Sequence[Path]) -> list[str]:
 def read_sheet(path: Path) -> ApiProvider:
     """One sheet, validated; problems located as `file:line: field: message`."""
     data, lines = load_yaml(path)
+    if data is None:
+        raise TcoUserError(DataProblem(str(path), None, "", "the file is empty (or holds only comments)",
+                                       hint="a price sheet needs id: and models: (`tco schema pricing` prints the schema), or delete it"))
     provider = validate_as(ApiProvider, data, str(path), lines)
     if provider.id != path.stem:
         raise TcoUserError(DataProblem(str(path), lines.get(("id",)), "id",

@@ -29,25 +29,30 @@ WIDE = ("rank", "option", "kind", "total_cost_usd", "npv_usd", "cost_per_million
 """--wide: the output schema's own names as headers, nothing cut."""
 
 
-def cells(records: list[dict[str, Any]], record: dict[str, Any]) -> dict[str, str]:
-    """Every shown column of one record as text."""
-    r = record
-    return {
-        "rank": rank_text(records, r),
-        "option": r["option"], "kind": r["kind"],
-        "total_cost_usd": _money(r["total_cost_usd"]), "npv_usd": _money(r["npv_usd"]),
-        "cost_per_million_tokens_usd": _fixed(r["cost_per_million_tokens_usd"], 3),
-        "cost_per_request_usd": _fixed(r["cost_per_request_usd"], 5),
-        "cost_per_llm_call_usd": _fixed(r["cost_per_llm_call_usd"], 5),
-        "gpus_peak": fleet_count_text(r, "gpus_peak"),
-        "gpus_average": fleet_count_text(r, "gpus_average", 2),
-        "utilization_average": "" if r["utilization_average"] is None else f"{r['utilization_average']:.0%}",
-        "energy_kwh": "" if not r.get("energy_kwh") else f"{r['energy_kwh']:,.0f}",
-        "breakeven_reference_option": r["breakeven_reference_option"] or "",
-        "breakeven_requests_per_day": breakeven_volume_text(r),
-        "breakeven_month": breakeven_month_text(r),
-        "capability": _capability(r),
-    }
+CELL_TEXTS = {
+    "rank": lambda records, r: rank_text(records, r),
+    "option": lambda records, r: r["option"], "kind": lambda records, r: r["kind"],
+    "total_cost_usd": lambda records, r: _money(r["total_cost_usd"]), "npv_usd": lambda records, r: _money(r["npv_usd"]),
+    "cost_per_million_tokens_usd": lambda records, r: _fixed(r["cost_per_million_tokens_usd"], 3),
+    "cost_per_request_usd": lambda records, r: _fixed(r["cost_per_request_usd"], 5),
+    "cost_per_llm_call_usd": lambda records, r: _fixed(r["cost_per_llm_call_usd"], 5),
+    "gpus_peak": lambda records, r: fleet_count_text(r, "gpus_peak"),
+    "gpus_average": lambda records, r: fleet_count_text(r, "gpus_average", 2),
+    "utilization_average": lambda records, r: "" if r["utilization_average"] is None else f"{r['utilization_average']:.0%}",
+    "energy_kwh": lambda records, r: "" if not r.get("energy_kwh") else f"{r['energy_kwh']:,.0f}",
+    "carbon_kg_co2e": lambda records, r: "" if r.get("carbon_kg_co2e") is None else f"{r['carbon_kg_co2e']:,.0f}",
+    "breakeven_reference_option": lambda records, r: r["breakeven_reference_option"] or "",
+    "breakeven_requests_per_day": lambda records, r: breakeven_volume_text(r),
+    "breakeven_month": lambda records, r: breakeven_month_text(r),
+    "capability": lambda records, r: _capability(r),
+}
+"""How every table shows each result column (`tco run`, `tco sweep`): one place, so they cannot format a figure two ways."""
+
+
+def cells(records: list[dict[str, Any]], record: dict[str, Any], columns=None) -> dict[str, str]:
+    """The shown columns of one record as text (`columns`: only those; default: every column of CELL_TEXTS).
+    `records`: the record's peers, among which a tie shares its rank."""
+    return {c: text(records, record) for c, text in CELL_TEXTS.items() if columns is None or c in columns}
 
 
 def write_run_table(records: list[dict[str, Any]], out, results=None, *, wide: bool | None = None, width: int | None = None) -> None:
@@ -119,3 +124,38 @@ def _money(value) -> str:
 
 def _fixed(value, digits: int) -> str:
     return "" if value is None else f"{value:.{digits}f}"
+
+
+SWEEP_PRIORITY = ("option", "rank", "total_cost_usd")
+"""What a narrow terminal keeps first in a sweep: then the grid point and its varied values, then the rest in order."""
+
+
+def write_sweep_table(rows: list[dict[str, Any]], varied: list[str], out, *, wide: bool | None = None, width: int | None = None) -> None:
+    """`tco sweep`'s rows (one per grid point x option) as a table whose figures read as `tco run`'s do (CELL_TEXTS):
+    totals in whole dollars with separators, per-unit costs to fixed digits, utilization in percent, a tie as `=1`
+    among the options of its scenario at its grid point. `varied`: the columns of the varied paths."""
+    from tco.engine.ranking import mark_ties
+    from tco.report import table
+
+    wide = table.WIDE if wide is None else wide
+    groups: dict[tuple, list[dict[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault((r["point"], r["scenario"]), []).append(dict(r))
+    for group in groups.values():
+        mark_ties(group)
+    columns = ["point", *varied, "scenario", *[c for c in rows[0] if c in CELL_TEXTS]] if rows else []
+    lines = []
+    for group in groups.values():
+        for r in group:
+            texts = cells(group, r, columns)
+            texts.update({"point": str(r["point"]), "scenario": r["scenario"], **{c: _grid_value(r[c]) for c in varied}})
+            lines.append([texts[c] for c in columns])
+    order = [*SWEEP_PRIORITY, "point", *varied, "kind", "scenario"]
+    table.write_table(out, columns, lines, priority=[columns.index(c) for c in order if c in columns], width=width, wide=wide)
+
+
+def _grid_value(value) -> str:
+    """A varied value as given: a whole number with separators (300,000), a share or price as written (0.25)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return f"{value:,.0f}"
+    return f"{value:g}" if isinstance(value, float) else str(value)

@@ -164,8 +164,10 @@ def _cell(value: Any) -> str:
 
 
 def _numeric(text: str) -> bool:
+    """A number as a table shows it (right-aligned, never cut): 1,234.5, a shared rank =2, a share 69%, a factor x0.7."""
+    text = text.replace(",", "").removeprefix("=").removeprefix("x").removesuffix("%")
     try:
-        float(text.replace(",", ""))
+        float(text)
         return True
     except ValueError:
         return False

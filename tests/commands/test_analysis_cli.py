@@ -179,3 +179,73 @@ def test_uncertainty_json_is_strict_json_an_unbounded_spread_reads_null(capsys, 
     spreads = {s["name"]: s for s in data[0]["spreads"]}
     assert spreads["api_prices"]["floor"] is None and spreads["api_prices"]["ceiling"] is None
     assert spreads["utilization_cap"]["floor"] == 0.05 and spreads["utilization_cap"]["ceiling"] == 1.0
+
+
+def table_cells(text: str) -> list[dict[str, str]]:
+    """A --wide table's rows as {header: cell text}, cut at the columns its dashed line marks."""
+    lines = text.splitlines()
+    dashes = next(i for i, line in enumerate(lines) if line.startswith("--"))
+    spans, start = [], 0
+    for part in lines[dashes].split("  "):
+        if part:
+            spans.append((start, start + len(part)))
+        start += len(part) + 2
+    def cut(line: str) -> list[str]:
+        return [line[a:b if k + 1 < len(spans) else None].strip() for k, (a, b) in enumerate(spans)]
+    headers = cut(lines[dashes - 1])
+    rows = []
+    for line in lines[dashes + 1:]:
+        if not line.strip() or line.startswith(("(", "A tie", "columns:")) or line[0] == " ":
+            break
+        rows.append(dict(zip(headers, cut(line))))
+    return rows
+
+
+def test_sweep_shows_its_figures_as_tco_run_does(capsys, monkeypatch):
+    """Before: 54610.5, 0.0525332, 0.00694103 (six significant digits), ranks 1 and 2 for a tie, and a narrow table that
+    left out the total. Now each figure reads as in `tco run`'s table (one formatter, tco.report.run_table.CELL_TEXTS)."""
+    batch = examples_dir() / "batch-extraction.yaml"
+    capsys.readouterr()
+    assert main(["run", str(batch), "--wide", *AS_OF]) == 0
+    run_rows = {r["option"]: r for r in table_cells(capsys.readouterr().out.split("\n", 1)[1])}
+    assert main(["sweep", str(batch), "--vary", "workload.requests_per_day=300000", "--wide", *AS_OF]) == 0
+    sweep_rows = {r["option"]: r for r in table_cells(capsys.readouterr().out)}
+    assert sweep_rows.keys() == run_rows.keys()
+    shared = [c for c in next(iter(sweep_rows.values())) if c in next(iter(run_rows.values()))]
+    assert {"rank", "total_cost_usd", "cost_per_million_tokens_usd", "utilization_average", "energy_kwh"} <= set(shared)
+    for option, row in sweep_rows.items():
+        assert {c: row[c] for c in shared} == {c: run_rows[option][c] for c in shared}, option
+    assert sweep_rows["gpt-4.1-nano-batch"]["rank"] == "=1" and sweep_rows["llama-3.1-8b-l40s-spot"]["total_cost_usd"] == "63,831"
+    assert sweep_rows["llama-3.1-8b-l40s-spot"]["workload.requests_per_day"] == "300,000"
+    # a narrow terminal keeps the total and leaves out the scenario and kind first
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["sweep", str(batch), "--vary", "workload.requests_per_day=300000", *AS_OF]) == 0
+    header = capsys.readouterr().out.splitlines()[0]
+    assert "total_cost_usd" in header and "kind" not in header
+
+
+def test_sweep_reports_emissions_as_not_known_where_run_does(capsys):
+    """No grid intensity in the example: `tco run` says null; the sweep said 0 kgCO2e (JSON, CSV, table)."""
+    batch = examples_dir() / "batch-extraction.yaml"
+    run = {r["option"]: r["carbon_kg_co2e"] for r in run_json(capsys, "run", str(batch), "--format", "json")}
+    rows = run_json(capsys, "sweep", str(batch), "--vary", "workload.requests_per_day=1000,300000", "--format", "json")
+    assert set(run.values()) == {None}
+    assert [r["carbon_kg_co2e"] for r in rows] == [None] * 6
+
+
+def test_diff_aligns_the_cost_lines_of_every_option_and_says_a_tie_for_cheapest(tmp_path, capsys):
+    """Before: each option's cost lines were padded to its own longest label (the API's deltas at column 32, the GPUs'
+    at 25), and "cheapest: gpt-4.1-nano-batch" named one of two options that cost the same to the cent (tco run: a tie)."""
+    batch = examples_dir() / "batch-extraction.yaml"
+    new = tmp_path / "new.yaml"
+    new.write_text(batch.read_text().replace("requests_per_day: 300000", "requests_per_day: 200000"))
+    capsys.readouterr()
+    assert main(["diff", str(batch), str(new), *AS_OF]) == 0
+    text = capsys.readouterr().out
+    lines = [line for line in text.splitlines() if line.startswith("    ")]
+    assert {"API: output", "GPUs: rental"} <= {line.strip().split("  ")[0] for line in lines}
+    assert len({line.index(" ($") for line in lines}) == 1, lines  # the old -> new amounts start in one column
+    assert len({line.index("$") for line in lines}) == 1, lines  # so do the changes
+    assert "  cheapest: gpt-4.1-nano-batch, gemini-2.5-flash-lite (a tie), $37,390 -> $24,927 (-$12,463)" in text
+    records = run_json(capsys, "diff", str(batch), str(new), "--format", "json")
+    assert records[0]["cheapest_new"]["tied_with"] == ["gemini-2.5-flash-lite"]

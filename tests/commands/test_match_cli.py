@@ -95,3 +95,22 @@ def test_scenario_shows_the_cost_of_its_options_for_matching_models(capsys):
     assert ("llama-3.3-70b-lambda", "self-hosted", "llama-3.3-70b-instruct") in got
     assert ("gpt-4.1", "api", "gpt-4.1") in got
     assert all(o["total_cost_usd"] > 0 for o in out["scenario_options"])
+
+
+def test_the_match_table_shows_scores_to_two_decimals_and_costs_as_tco_run_does(capsys):
+    """Before: scores as 55.4, 48.75 and 39.58 in one column (%g), and a scenario option's total as 54610.5 below a
+    million but 2,309,181 above (six significant digits): now two decimals, and whole dollars as in tco run's table."""
+    from tco.paths import examples_dir
+
+    args = ["match", "--model", "gpt-4.1", "--category", "coding", "--scores", str(DATA / "user_scores.csv"),
+            "--scenario", str(examples_dir() / "growing-product.yaml"), "--wide"]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    assert main([*args[:-1], "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    llama = next(c for c in out["open_weight_models"] if c["model"] == "llama-3.3-70b-instruct")
+    row = next(line for line in text.splitlines() if line.startswith("llama-3.3-70b-instruct "))
+    assert f"{llama['score']:.2f}" in row.split() and f"{llama['reference_score']:.2f}" in row.split()  # 81.50, 82.00
+    for option in out["scenario_options"]:
+        line = next(line for line in text.splitlines() if line.split()[1:2] == [option["option"]])
+        assert f"{option['total_cost_usd']:,.0f}" in line.split(), line

@@ -412,6 +412,13 @@ SMALL = ["throughput", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus",
      "must be a number of tokens per step between 1 and 16 (got '40.0')"),  # ran, drafting 39 tokens
     (["--concurrency", str(10**400)], "concurrency",
      "must be between 1 and 10,000,000 requests in flight, or `max` (got 1000000000...0000000000 (401 characters))"),
+    # the scenario schema's bounds (SelfHostedOption.max_batch, step_tokens): 10^30 was echoed as the row's max_batch
+    # and ran as if unset; a step of 10^30 tokens was said to be weights that do not fit
+    (["--max-batch", str(10**30)], "max_batch",
+     "must be a whole number from 1 to 1,000,000, as in a scenario (got 1000000000...0000000000 (31 characters))"),
+    (["--max-batch", "1000001"], "max_batch", "must be a whole number from 1 to 1,000,000, as in a scenario (got 1000001)"),
+    (["--step-tokens", str(10**30)], "step_tokens",
+     "must be a whole number from 1 to 10,000,000, as in a scenario (got 1000000000...0000000000 (31 characters))"),
 ])
 def test_a_flag_is_refused_as_its_batch_column_is(tmp_path, capsys, flags, column, message):
     code, out, err = run(capsys, SMALL + flags)

@@ -61,7 +61,11 @@ def run_totals(catalog, overrides: list[str], file: Path = ALL_KINDS) -> dict[st
 
         raise TcoUserError(problems_from_rows(loaded, problems))
     totals = evaluate_totals(inputs_table([r.values for r in rows], [r.row for r in rows]))
-    return flat([r.option_id for r in rows], totals)
+    out = flat([r.option_id for r in rows], totals)
+    for r in rows:  # emissions without a grid intensity (and an API's) are not known: null, as tco run reports them
+        if not r.carbon_known:
+            out[f"{r.option_id}:carbon_kg_co2e"] = None
+    return out
 
 
 def sweep_totals(catalog, path: str, text: str, value, file: Path = ALL_KINDS) -> dict[str, float]:

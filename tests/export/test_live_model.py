@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 import pytest
 
 from tco.engine.compare import recommendation
-from tco.engine.ranking import NEVER
+from tco.engine.ranking import NEVER, shared_rank
 from tco.export.breakeven_search import AGREEMENT_SHARE as BREAKEVEN_AGREEMENT
 from tco.export.breakeven_search import NOT_FOUND
 from tco.export.excel import export_workbook
@@ -72,6 +72,12 @@ def summary_rows(path: Path) -> dict[str, int]:
     return out
 
 
+def shown_rank(options: pl.DataFrame, rec: dict) -> int | None:
+    """The rank `tco run`'s table shows: totals equal to the cent share the better one (the small file ties llama-8b
+    and mix at =2)."""
+    return shared_rank(list(options.iter_rows(named=True)), rec)
+
+
 def assert_workbook_follows(path: Path, values: dict, expected) -> None:
     """Totals, NPV, per-unit figures, cumulative (chart) series, ranks, the cheapest option and the sentence."""
     layout = calc_layout(path, "Calc small")
@@ -81,7 +87,7 @@ def assert_workbook_follows(path: Path, values: dict, expected) -> None:
         for name in RESULTS:
             got = values[(SHEET, layout.results[(option, name)])]
             assert close(got, rec[name]), (option, name, got, rec[name])
-        assert values[(SUMMARY, f"A{rows[option]}")] == rec["rank"], option
+        assert values[(SUMMARY, f"A{rows[option]}")] == shown_rank(expected.options, rec), option
         if rec["breakeven_reference_option"] is not None:  # the live break-even, within the stated tolerance
             live = values[(SHEET, layout.results[(option, "breakeven_requests_per_day")])]
             engine = rec["breakeven_requests_per_day"]
@@ -155,7 +161,7 @@ def test_the_exported_file_shows_the_engine_figures_before_any_recalculation(sma
     for rec in results.options.iter_rows(named=True):
         for name in RESULTS:
             assert close(calc[layout.results[(rec["option"], name)]].value, rec[name]), (rec["option"], name)
-        assert summary[f"A{rows[rec['option']]}"].value == rec["rank"]
+        assert summary[f"A{rows[rec['option']]}"].value == shown_rank(results.options, rec)
     assert summary["H6"].value == recommendation(results, "small")
     with zipfile.ZipFile(path) as z:
         for name in (n for n in z.namelist() if n.startswith("xl/worksheets/sheet")):
@@ -310,7 +316,7 @@ def test_libreoffice_recalculates_a_changed_file_to_the_engine_figures(small, tm
     for rec in expected.options.iter_rows(named=True):
         for name in RESULTS:
             assert close(got["Calc small"][layout.results[(rec["option"], name)]].value, rec[name]), (rec["option"], name)
-        assert got["Summary"][f"A{rows[rec['option']]}"].value == rec["rank"]
+        assert got["Summary"][f"A{rows[rec['option']]}"].value == shown_rank(expected.options, rec)
     best = expected.options.filter(pl.col("rank") == 1)["option"][0]
     assert got["Summary"]["B6"].value == best
 
@@ -405,3 +411,42 @@ def test_a_tie_for_first_reads_as_a_tie_in_the_file_as_in_tco_run(tmp_path):
     path = export_workbook(run, tmp_path / "batch.xlsx")
     for book in (openpyxl.load_workbook(path, data_only=True), openpyxl.load_workbook(recalculated_by_libreoffice(path, tmp_path), data_only=True)):
         assert book["Summary"]["H6"].value == expected
+
+
+TWINS = """
+schema_version: 1
+scenarios:
+  - id: twins
+    workload: {requests_per_day: 20000, input_tokens: 1000, output_tokens: 200}
+    finance: {horizon_months: 6, start_date: 2026-12-01}
+    options:
+      - {kind: api, id: mini-a, provider: openai, model: gpt-4.1-mini}
+      - {kind: api, id: mini-b, provider: openai, model: gpt-4.1-mini}
+      - {kind: api, id: full, provider: openai, model: gpt-4.1}
+"""
+
+
+@pytest.mark.skipif(not HAS_LIBREOFFICE, reason=LIBREOFFICE_MISSING)
+def test_two_identical_options_share_their_rank_in_the_file_as_in_tco_runs_table(tmp_path):
+    """Equal totals share a rank (1, 1, 3: what an accountant and Excel's RANK.EQ expect, and `tco run`'s table shows as
+    =1, =1, 3); before, the file ranked the twins 1 and 2. The overview's next best is the first option that costs more,
+    as the sentence says ("... less than full"), not the twin at a saving of $0."""
+    from tco.report.results import rank_text, result_records
+    from tco.report.run_table import summary
+
+    scenario = tmp_path / "twins.yaml"
+    scenario.write_text(TWINS)
+    run = run_scenarios([scenario], today=TODAY)
+    records = result_records(run.results)
+    assert [rank_text(records, r) for r in records] == ["=1", "=1", "3"]  # tco run's table
+    full = records[2]
+    saving = full["total_cost_usd"] - records[0]["total_cost_usd"]
+    assert saving > 0
+    path = export_workbook(run, tmp_path / "twins.xlsx")
+    rows = summary_rows(path)
+    for book in (openpyxl.load_workbook(path, data_only=True), openpyxl.load_workbook(recalculated_by_libreoffice(path, tmp_path), data_only=True)):
+        sheet = book["Summary"]
+        assert [sheet[f"A{rows[o]}"].value for o in ("mini-a", "mini-b", "full")] == [1, 1, 3]
+        assert sheet["B6"].value == "mini-a" and sheet["E6"].value == "full"
+        assert close(sheet["F6"].value, saving)
+        assert sheet["H6"].value == summary(records, "twins")

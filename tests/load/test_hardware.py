@@ -147,6 +147,19 @@ def test_a_yml_file_in_a_user_folder_is_read_like_a_yaml_one(tmp_path):
     assert caught.value.problems[0].file == str(tmp_path / "gpus.yml")
 
 
+@pytest.mark.parametrize("text", ["", "# my GPUs, to fill in\n", "---\n"])
+def test_an_empty_file_in_a_hardware_folder_is_said_with_its_name(tmp_path, capsys, text):
+    """It was skipped without a word: a file copied empty by mistake left its records out of the run unsaid. A warning,
+    not a refusal: nothing in it is wrong, and a user's notes file may sit in the folder (test_bench_import.py)."""
+    (tmp_path / "gpus.yaml").write_text(text, encoding="utf-8")
+    [notice] = load_hardware(extra_dirs=[tmp_path]).notices
+    assert notice.render().startswith(f"{tmp_path / 'gpus.yaml'}: warning: the file is empty (or holds only comments)")
+    example = Path(__file__).resolve().parents[2] / "tco" / "examples" / "batch-extraction.yaml"
+    assert main(["run", str(example), "--no-breakeven", "--hardware-dir", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'gpus.yaml'}: warning: the file is empty" in err and "Traceback" not in err
+
+
 # ------------------------------------------------------------------- measurements the hardware cannot have produced
 
 _MEASUREMENT = """schema_version: 1

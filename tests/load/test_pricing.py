@@ -159,6 +159,15 @@ def test_a_yml_sheet_is_read_like_a_yaml_one_and_both_in_one_folder_are_refused(
         "    hint: keep one of the two files"]
 
 
+def test_an_empty_price_sheet_is_said_to_be_empty_with_its_file(tmp_path, capsys):
+    """It was refused as "must be a mapping of keys to values", which does not tell the reader the file has nothing in it.
+    (A sheet is read when a scenario names its provider, as a sheet with any other mistake is.)"""
+    (tmp_path / "openai.yaml").write_text("# to fill in\n", encoding="utf-8")
+    assert main(["pricing", "list", "--pricing-dir", str(tmp_path), "--provider", "openai"]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'openai.yaml'}: the file is empty" in err and "Traceback" not in err
+
+
 EXAMPLE = Path(__file__).resolve().parents[2] / "tco" / "examples" / "customer-support.yaml"
 
 

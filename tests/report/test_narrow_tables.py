@@ -115,3 +115,16 @@ def test_a_tie_says_from_which_volume_self_hosting_would_pay_as_a_single_winner_
                {**api, "option": "c", "rank": None, "total_cost_usd": 1.0, "excluded_reason": "not allowed"}]
     assert recommendation_text(records) == ("A tie: a (api), b (api) cost the same, $10 over the horizon, $20 less than own; "
                                             "own would pay from 5,000 requests/day (1 option(s) excluded: not allowed).")
+
+
+def test_a_column_of_numbers_aligns_right_whether_a_rank_a_share_or_a_multiplier():
+    """Tables right-align numbers cell by cell: a tie's rank (=1), a share (69%) and a multiplier (x0.7) were text and
+    sat at the left of their column, beside 3, -0.02 at its right (tco sweep's rank, tco sensitivity's low / high)."""
+    from tco.report.table import write_table
+
+    out = io.StringIO()
+    write_table(out, ["option", "rank", "util", "low"], [["a", "=1", "69%", "x0.7"], ["b", "3", "1%", "-0.02"]], wide=True)
+    header, dashes, *rows = out.getvalue().splitlines()
+    ends = [i + 1 for i, ch in enumerate(dashes) if ch == "-" and (i + 1 == len(dashes) or dashes[i + 1] == " ")]
+    for end in ends[1:]:  # the rank, util and low columns: every cell ends at the column's right edge
+        assert all(len(row) >= end and row[end - 1] != " " and (end == len(row) or row[end] == " ") for row in rows), (end, rows)
