@@ -25,7 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from tco.export.names import is_dangerous_text, safe_url, urls_in
-from tco.export.sheet_xml import cached_value, column_letters, data_table_cell, escape, formula_cell, number_cell, style_attr, text_cell
+from tco.export.sheet_xml import cached_values, column_letters, data_table_cell, escape, formula_cell, number_cell, style_attr, text_cell
 
 ROW = "\x00"
 """In a `RepeatedRows` template: the row being written."""
@@ -453,8 +453,6 @@ def _repeated_row_writer(block: RepeatedRows, letters: list[str], styles: "_Styl
         """The first row of the column's shared formula: the block's first, or its second when the first differs."""
         return block.first + 1 if c.first_row_template is not None and c.first_row_template != c.template else block.first
 
-    text_columns = {c.column for c in columns if c.values is not None and any(isinstance(v, str) for v in c.values)}
-
     runs = {c.column: _formula_runs(shared_run(c), block.last) for c in columns}
     ids = {(c.column, k): next(shared_ids) for c in columns for k, (a, b) in enumerate(runs[c.column]) if a < b}
 
@@ -481,21 +479,41 @@ def _repeated_row_writer(block: RepeatedRows, letters: list[str], styles: "_Styl
         return tuple((o < 0, o // LIBREOFFICE_GROUP_ROWS, o % LIBREOFFICE_GROUP_ROWS == 0)
                      for o in (r - block.first, r - block.first - 1)) + (r == block.last,)
 
-    layouts: dict[tuple, list[tuple[str, str, str]]] = {}
-    cached = [[cached_value(v) for v in c.values] if c.values is not None else None for c in columns]
-    kinds = [[kind for kind, _ in t] if t is not None and any(kind for kind, _ in t) else None for t in cached]
-    texts = [[text for _, text in t] if t is not None else None for t in cached]
+    cached = [cached_values(c.values) if c.values is not None else (None, None) for c in columns]
+    # the cells' changing parts (cached type and text), in row order: one tuple per row, interleaved with a
+    # layout's fixed markup by a slice assignment instead of concatenated cell by cell
+    # a column of floats only (cached_values' short way: no type attributes) holds no text
+    text_columns = {c.column for c, (kinds, _) in zip(columns, cached) if kinds is not None and any(isinstance(v, str) for v in c.values)}
+    changing = [part for kinds, texts in cached for part in (kinds, texts) if part is not None]
+    changing_by_row = list(zip(*changing)) if changing else [()] * rows
+    layouts: dict[tuple, list[str]] = {}
     counter = letters[block.counter_column] if block.counter_column else None
     counter_style = style_attr(styles.id_of(("", WHOLE, False, False)))
+
+    def layout(r: int) -> list[str]:
+        """The row's markup as fixed pieces with a slot (every other item) for each changing part."""
+        pieces, fixed = [], ""
+        for c, (kinds, texts) in zip(columns, cached):
+            head, middle, tail = cut(c, r)
+            fixed += head
+            if kinds is not None:
+                pieces += [fixed, ""]
+                fixed = ""
+            fixed += middle
+            if texts is not None:
+                pieces += [fixed, ""]
+                fixed = ""
+            fixed += tail
+        return pieces + [fixed]
 
     def write(r: int) -> str:
         k = r - block.first
         key = layout_key(r)
-        if key not in layouts:
-            layouts[key] = [cut(c, r) for c in columns]
-        cells = "".join(head + (kind[k] if kind is not None else "") + middle + (t[k] if t is not None else "") + tail
-                        for (head, middle, tail), kind, t in zip(layouts[key], kinds, texts))
-        cells = cells.replace(ROW, str(r)).replace(PREVIOUS_ROW, str(r - 1))
+        pieces = layouts.get(key)
+        if pieces is None:
+            pieces = layouts[key] = layout(r)
+        pieces[1::2] = changing_by_row[k]
+        cells = "".join(pieces).replace(ROW, str(r)).replace(PREVIOUS_ROW, str(r - 1))
         if counter:
             cells = f'<c r="{counter}{r}"{counter_style} t="n"><v>{k + 1}</v></c>' + cells
         return f'<row r="{r}">{cells}</row>'

@@ -74,6 +74,17 @@ def cached_value(value) -> tuple[str, str]:
     return "", repr(value)
 
 
+def cached_values(values: list) -> tuple[list[str] | None, list[str]]:
+    """`cached_value` of each of a column's values: (type attributes, or None when all are empty; <v> texts).
+
+    A column of finite floats (nearly all of them) is done in one pass of `repr`, not a call per value."""
+    if values and set(map(type, values)) == {float} and math.isfinite(sum(values)):  # an overflowing sum takes the long way
+        return None, list(map(repr, values))
+    pairs = [cached_value(v) for v in values]
+    kinds = [kind for kind, _ in pairs]
+    return (kinds if any(kinds) else None), [text for _, text in pairs]
+
+
 def formula_cell(ref: str, body: str, style_id: int, cached=None) -> str:
     kind, text = cached_value(cached)
     return f'<c r="{ref}"{style_attr(style_id)}{kind}><f>{escape(body)}</f><v>{text}</v></c>'

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import io
 import zipfile
 from pathlib import Path
@@ -145,3 +146,37 @@ def test_a_shorter_horizon_stops_counting_requests_when_evaluated_next_to_a_long
     short = results.options.filter((pl.col("scenario") == "support-chat") & (pl.col("option") == "gpt-4o")).row(0, named=True)
     requests = 40000 * 365 / 12 * sum(1.04 ** k for k in range(24))  # 24 months, 4 % monthly growth
     assert math.isclose(short["cost_per_request_usd"], short["total_cost_usd"] / requests, rel_tol=1e-12)
+
+
+def test_a_column_s_cached_values_are_each_value_s_cached_result():
+    """The short way for a column of finite floats gives what `cached_value` gives value by value; any other
+    column (text, flags, empty or infinite results, a sum that overflows) takes the long way, to the same result."""
+    from tco.export.sheet_xml import cached_value, cached_values
+
+    for values in ([0.1, 2.0, -3.5e-12, 1e300], [1e308, 1e308], [1.0, math.inf], [math.nan], [1.0, None, "a<b", True, 2],
+                   [None, None], []):
+        pairs = [cached_value(v) for v in values]
+        kinds, texts = cached_values(values)
+        assert texts == [text for _, text in pairs]
+        assert (kinds or [""] * len(values)) == [kind for kind, _ in pairs]
+        assert kinds is None or any(kinds)
+
+
+def test_repeated_rows_carry_each_cell_s_own_cached_value_and_type():
+    """Columns of floats, of mixed results and with no values side by side: each cell keeps its own cached value."""
+    g = Grid()
+    g.repeat(RepeatedRows(2, 4, [
+        RepeatedColumn(2, f"$A{ROW}*10", values=[10.0, 20.0, 30.0]),
+        RepeatedColumn(3, f'IF($A{ROW}=2,"two",$A{ROW})', values=[1.0, "t<wo", None]),
+        RepeatedColumn(4, f"B{ROW}+1"),
+        RepeatedColumn(5, f"$A{ROW}=1", values=[True, False, math.inf]),
+    ], counter_column=1))
+    wb = Workbook(write_only=True)
+    rows = g.write_to(wb.create_sheet("S"))
+    wb.save(io.BytesIO())  # closes the sheet's stream
+    cells = {r: re.findall(r'<c r="([A-Z]+)\d+"[^>]*?( t="\w+")?>(?:<f[^>]*>[^<]*</f>|<f[^>]*/>)<v>([^<]*)</v>', xml) for r, xml in rows.items()}
+    assert cells == {
+        2: [("B", "", "10.0"), ("C", "", "1.0"), ("D", "", ""), ("E", ' t="b"', "1")],
+        3: [("B", "", "20.0"), ("C", ' t="str"', "t&lt;wo"), ("D", "", ""), ("E", ' t="b"', "0")],
+        4: [("B", "", "30.0"), ("C", "", ""), ("D", "", ""), ("E", "", "")],
+    }
