@@ -10,6 +10,7 @@ quote prefix, so a name such as `=HYPERLINK(...)` stays inert.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import textwrap
 from dataclasses import dataclass
@@ -318,7 +319,7 @@ class Grid:
         for (r, c), spec in self.cells.items():
             if spec.wrap and isinstance(spec.value, str) and spec.value:
                 per_line = max(1, int(self.widths.get(c, DEFAULT_WIDTH_CHARS) * TEXT_CHARS_PER_WIDTH))
-                needed = sum(max(1, len(textwrap.wrap(part, per_line))) for part in spec.value.split("\n"))
+                needed = _lines_needed(spec.value, per_line)
                 lines[r] = max(lines.get(r, 1), needed)
         return {r: min(n, MAX_LINES) * LINE_POINTS for r, n in lines.items() if n > 1}
 
@@ -359,6 +360,12 @@ class Grid:
                 if r is not None:
                     start = prev = r
         return ranges
+
+
+@functools.lru_cache(maxsize=4096)
+def _lines_needed(text: str, chars_per_line: int) -> int:
+    """Lines `text` wraps to. Cached: a Calculations sheet repeats each header label in every search block."""
+    return sum(max(1, len(textwrap.wrap(part, chars_per_line))) for part in text.split("\n"))
 
 
 DEFAULT_WIDTH_CHARS = 8.43

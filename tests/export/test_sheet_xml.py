@@ -180,3 +180,23 @@ def test_repeated_rows_carry_each_cell_s_own_cached_value_and_type():
         3: [("B", "", "20.0"), ("C", ' t="str"', "t&lt;wo"), ("D", "", ""), ("E", ' t="b"', "0")],
         4: [("B", "", "30.0"), ("C", "", ""), ("D", "", ""), ("E", "", "")],
     }
+
+
+def test_a_label_repeated_across_columns_is_wrapped_once(monkeypatch):
+    """A Calculations sheet repeats each header label in every search block: the row height is worked
+    out from the label once per column width, not once per cell (26,261 wraps for the 30-scenario bench)."""
+    import textwrap
+
+    from tco.export import grid as grid_module
+
+    wraps = []
+    monkeypatch.setattr(grid_module.textwrap, "wrap", lambda *a, **k: wraps.append(a) or textwrap.TextWrapper(*a[1:], **k).wrap(a[0]))
+    grid_module._lines_needed.cache_clear()
+    g = Grid()
+    label = "cumulative cost of the self-hosted replicas over the months"
+    for c in range(1, 41):
+        g.text(4, c, label, "header", wrap=True)
+        g.width(c, 16)
+    g.text(5, 1, "short", wrap=True)
+    assert g._wrapped_text_heights() == {4: 4 * 15.0}  # 16 characters a line: 4 lines of 15 points
+    assert len(wraps) == 2  # the label, and "short"
