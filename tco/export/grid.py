@@ -29,7 +29,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.xml.functions import Element, SubElement
 
 from tco.export.names import is_dangerous_text, safe_url, urls_in
-from tco.export.sheet_xml import cached_values, column_letters, data_table_cell, escape, formula_cell, number_cell, style_attr, text_cell
+from tco.export.sheet_xml import cached_values, column_letters, data_table_cell, escape, formula_cell, number_cell, style_attr, text_cell, text_cell_rest
 
 ROW = "\x00"
 """In a `RepeatedRows` template: the row being written."""
@@ -432,6 +432,9 @@ def _style_key(spec: Spec) -> tuple:
 
 
 def _cell_xml(ref: str, spec: Spec, styles: "_Styles") -> str:
+    if spec.is_text and not spec.is_formula and not spec.data_table:
+        rest = styles.text_cell_rest(spec)
+        return f'<c r="{ref}"{rest}' if rest else ""
     style_id = styles.id_of(_style_key(spec))
     if spec.is_formula:
         return formula_cell(ref, spec.value[1:], style_id, spec.cached)
@@ -563,6 +566,7 @@ class _Styles:
         self.align_top = align_top
         self.arrays: dict[tuple, Any] = {}
         self.ids: dict[tuple, int] = {}
+        self.text_cells: dict[tuple, str] = {}
 
     def _array(self, key: tuple):
         if key not in self.arrays:
@@ -588,6 +592,14 @@ class _Styles:
             cell = self._array(key)
             self.ids[key] = cell.style_id if cell.has_style else 0
         return self.ids[key]
+
+    def text_cell_rest(self, spec: Spec) -> str:
+        """`sheet_xml.text_cell_rest` of a text cell, worked out once per text and look (header labels repeat)."""
+        key = (spec.value, spec.style, spec.number_format, spec.wrap)
+        rest = self.text_cells.get(key)
+        if rest is None:
+            rest = self.text_cells[key] = text_cell_rest(spec.value, self.id_of(_style_key(spec)))
+        return rest
 
     def openpyxl_cell(self, spec: Spec):
         if spec.value is None and not spec.style and not spec.comment:

@@ -226,3 +226,28 @@ def test_column_widths_are_written_as_openpyxl_writes_its_column_dimensions():
     g.write_to(ours)
     assert len(ours.column_dimensions) == 0
     assert cols_of(wb) == cols_of(reference)
+
+
+def test_a_repeated_label_s_cell_markup_is_made_once_per_text_and_look(monkeypatch):
+    """Each search block of a Calculations sheet repeats the option's labels: a text cell's markup after its
+    reference is made once per text and look, and each cell keeps its own reference (and the quote prefix
+    of text a spreadsheet could take for a formula)."""
+    from tco.export import grid as grid_module
+
+    made = []
+    original = grid_module.text_cell_rest
+    monkeypatch.setattr(grid_module, "text_cell_rest", lambda text, style_id: made.append(text) or original(text, style_id))
+    g = Grid()
+    for c in range(1, 6):
+        g.text(1, c, "requests this month", "header")
+        g.text(2, c, "=1+1")
+        g.text(3, c, " padded")
+        g.text(4, c, "")
+    wb = Workbook(write_only=True)
+    rows = g.write_to(wb.create_sheet("S"))
+    wb.save(io.BytesIO())
+    assert sorted(made) == sorted(["requests this month", "=1+1", " padded", ""])
+    assert rows[3] == "<row r=\"3\">" + "".join(
+        f'<c r="{c}3" t="inlineStr"><is><t xml:space="preserve"> padded</t></is></c>' for c in "ABCDE") + "</row>"
+    assert rows[4] == '<row r="4"></row>'  # an empty text with no style writes no cell
+    assert all(f'<c r="{c}2" s="' in rows[2] for c in "ABCDE") and rows[1].count("requests this month") == 5
