@@ -335,8 +335,10 @@ class Grid:
                 spec.number_format = format_for_value(value)
         for block in self.repeated:
             for c in block.columns:
+                if c.number_format not in (None, "General"):
+                    continue  # its unit's format: its values (a million in a big workbook) are not looked at
                 numbers = [v for v in (c.values or []) if isinstance(v, (int, float))]
-                if c.number_format in (None, "General") and (numbers or c.values is None):
+                if numbers or c.values is None:
                     c.number_format = format_for_value(next((v for v in numbers if v), 0)) if numbers else NUMBER
 
     def _cells_in_format(self, number_format: str) -> list[str]:

@@ -251,3 +251,22 @@ def test_a_repeated_label_s_cell_markup_is_made_once_per_text_and_look(monkeypat
         f'<c r="{c}3" t="inlineStr"><is><t xml:space="preserve"> padded</t></is></c>' for c in "ABCDE") + "</row>"
     assert rows[4] == '<row r="4"></row>'  # an empty text with no style writes no cell
     assert all(f'<c r="{c}2" s="' in rows[2] for c in "ABCDE") and rows[1].count("requests this month") == 5
+
+
+def test_a_repeated_column_with_its_unit_s_format_keeps_it_without_reading_its_values():
+    """Only a column with no format gets one from its values: the others' values (a million cached results in
+    the 30-scenario bench) are not scanned for it."""
+    class Watched(list):
+        read = 0
+
+        def __iter__(self):
+            Watched.read += 1
+            return super().__iter__()
+
+    g = Grid()
+    g.repeat(RepeatedRows(2, 3, [RepeatedColumn(2, f"$A{ROW}*10", USD, values=Watched([10.0, 20.0])),
+                                 RepeatedColumn(3, f"$A{ROW}/4", values=[0.0, 0.25]),
+                                 RepeatedColumn(4, f'"FY"&$A{ROW}', values=["FY1", "FY2"])]))
+    g._fill_number_formats()
+    assert [c.number_format for c in g.repeated[0].columns] == [USD, "#,##0.00", None]
+    assert Watched.read == 0
