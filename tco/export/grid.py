@@ -10,6 +10,7 @@ quote prefix, so a name such as `=HYPERLINK(...)` stays inert.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import textwrap
 from dataclasses import dataclass
@@ -17,15 +18,18 @@ from typing import Any, Iterator, Sequence
 
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
+from openpyxl.compat import safe_string
 from openpyxl.formatting.rule import Rule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.styles.numbers import NumberFormat
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.dimensions import DimensionHolder
 from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.xml.functions import Element, SubElement
 
 from tco.export.names import is_dangerous_text, safe_url, urls_in
-from tco.export.sheet_xml import cached_value, column_letters, data_table_cell, escape, formula_cell, number_cell, style_attr, text_cell
+from tco.export.sheet_xml import cached_values, column_letters, data_table_cell, escape, formula_cell, number_cell, style_attr, text_cell, text_cell_rest
 
 ROW = "\x00"
 """In a `RepeatedRows` template: the row being written."""
@@ -247,8 +251,7 @@ class Grid:
         clash = sorted(r for r, _ in self.cells if r in repeated_rows)
         if clash:
             raise ValueError(f"row {clash[0]} is both repeated and laid out cell by cell")
-        for col, chars in self.widths.items():
-            ws.column_dimensions[get_column_letter(col)].width = chars
+        ws.column_dimensions = _ColumnWidths(ws, self.widths)
         if self.freeze:
             ws.freeze_panes = self.freeze
         ws.page_setup.orientation = "landscape"
@@ -318,7 +321,7 @@ class Grid:
         for (r, c), spec in self.cells.items():
             if spec.wrap and isinstance(spec.value, str) and spec.value:
                 per_line = max(1, int(self.widths.get(c, DEFAULT_WIDTH_CHARS) * TEXT_CHARS_PER_WIDTH))
-                needed = sum(max(1, len(textwrap.wrap(part, per_line))) for part in spec.value.split("\n"))
+                needed = _lines_needed(spec.value, per_line)
                 lines[r] = max(lines.get(r, 1), needed)
         return {r: min(n, MAX_LINES) * LINE_POINTS for r, n in lines.items() if n > 1}
 
@@ -332,8 +335,10 @@ class Grid:
                 spec.number_format = format_for_value(value)
         for block in self.repeated:
             for c in block.columns:
+                if c.number_format not in (None, "General"):
+                    continue  # its unit's format: its values (a million in a big workbook) are not looked at
                 numbers = [v for v in (c.values or []) if isinstance(v, (int, float))]
-                if c.number_format in (None, "General") and (numbers or c.values is None):
+                if numbers or c.values is None:
                     c.number_format = format_for_value(next((v for v in numbers if v), 0)) if numbers else NUMBER
 
     def _cells_in_format(self, number_format: str) -> list[str]:
@@ -359,6 +364,37 @@ class Grid:
                 if r is not None:
                     start = prev = r
         return ranges
+
+
+@functools.lru_cache(maxsize=4096)
+def _lines_needed(text: str, chars_per_line: int) -> int:
+    """Lines `text` wraps to. Cached: a Calculations sheet repeats each header label in every search block."""
+    return sum(max(1, len(textwrap.wrap(part, chars_per_line))) for part in text.split("\n"))
+
+
+class _ColumnWidths(DimensionHolder):
+    """A sheet's column widths, written as openpyxl writes one ColumnDimension per column with a width
+    (`<col width=".." customWidth="1" min="n" max="n"/>`, in column order).
+
+    Why: openpyxl builds a ColumnDimension per column (a dozen checked attributes) and serialises it
+    attribute by attribute; the Calculations sheets of the 30-scenario bench have 22,459 columns with a width.
+    """
+
+    def __init__(self, ws, widths: dict[int, float]) -> None:
+        super().__init__(worksheet=ws, default_factory=ws._add_column)
+        self.widths = {col: float(chars) for col, chars in widths.items()}
+
+    def to_tree(self):
+        if len(self):
+            raise ValueError("column widths are set through Grid.width, not the sheet's column_dimensions")
+        cols = Element("cols")
+        for col, width in sorted(self.widths.items()):
+            if width:  # as ColumnDimension: a zero width writes no <col>
+                SubElement(cols, "col", width=safe_string(width), customWidth="1", min=str(col), max=str(col))
+        if len(cols):
+            self.max_outline = 0
+            return cols
+        return None
 
 
 DEFAULT_WIDTH_CHARS = 8.43
@@ -398,6 +434,9 @@ def _style_key(spec: Spec) -> tuple:
 
 
 def _cell_xml(ref: str, spec: Spec, styles: "_Styles") -> str:
+    if spec.is_text and not spec.is_formula and not spec.data_table:
+        rest = styles.text_cell_rest(spec)
+        return f'<c r="{ref}"{rest}' if rest else ""
     style_id = styles.id_of(_style_key(spec))
     if spec.is_formula:
         return formula_cell(ref, spec.value[1:], style_id, spec.cached)
@@ -453,8 +492,6 @@ def _repeated_row_writer(block: RepeatedRows, letters: list[str], styles: "_Styl
         """The first row of the column's shared formula: the block's first, or its second when the first differs."""
         return block.first + 1 if c.first_row_template is not None and c.first_row_template != c.template else block.first
 
-    text_columns = {c.column for c in columns if c.values is not None and any(isinstance(v, str) for v in c.values)}
-
     runs = {c.column: _formula_runs(shared_run(c), block.last) for c in columns}
     ids = {(c.column, k): next(shared_ids) for c in columns for k, (a, b) in enumerate(runs[c.column]) if a < b}
 
@@ -481,21 +518,41 @@ def _repeated_row_writer(block: RepeatedRows, letters: list[str], styles: "_Styl
         return tuple((o < 0, o // LIBREOFFICE_GROUP_ROWS, o % LIBREOFFICE_GROUP_ROWS == 0)
                      for o in (r - block.first, r - block.first - 1)) + (r == block.last,)
 
-    layouts: dict[tuple, list[tuple[str, str, str]]] = {}
-    cached = [[cached_value(v) for v in c.values] if c.values is not None else None for c in columns]
-    kinds = [[kind for kind, _ in t] if t is not None and any(kind for kind, _ in t) else None for t in cached]
-    texts = [[text for _, text in t] if t is not None else None for t in cached]
+    cached = [cached_values(c.values) if c.values is not None else (None, None) for c in columns]
+    # the cells' changing parts (cached type and text), in row order: one tuple per row, interleaved with a
+    # layout's fixed markup by a slice assignment instead of concatenated cell by cell
+    # a column of floats only (cached_values' short way: no type attributes) holds no text
+    text_columns = {c.column for c, (kinds, _) in zip(columns, cached) if kinds is not None and any(isinstance(v, str) for v in c.values)}
+    changing = [part for kinds, texts in cached for part in (kinds, texts) if part is not None]
+    changing_by_row = list(zip(*changing)) if changing else [()] * rows
+    layouts: dict[tuple, list[str]] = {}
     counter = letters[block.counter_column] if block.counter_column else None
     counter_style = style_attr(styles.id_of(("", WHOLE, False, False)))
+
+    def layout(r: int) -> list[str]:
+        """The row's markup as fixed pieces with a slot (every other item) for each changing part."""
+        pieces, fixed = [], ""
+        for c, (kinds, texts) in zip(columns, cached):
+            head, middle, tail = cut(c, r)
+            fixed += head
+            if kinds is not None:
+                pieces += [fixed, ""]
+                fixed = ""
+            fixed += middle
+            if texts is not None:
+                pieces += [fixed, ""]
+                fixed = ""
+            fixed += tail
+        return pieces + [fixed]
 
     def write(r: int) -> str:
         k = r - block.first
         key = layout_key(r)
-        if key not in layouts:
-            layouts[key] = [cut(c, r) for c in columns]
-        cells = "".join(head + (kind[k] if kind is not None else "") + middle + (t[k] if t is not None else "") + tail
-                        for (head, middle, tail), kind, t in zip(layouts[key], kinds, texts))
-        cells = cells.replace(ROW, str(r)).replace(PREVIOUS_ROW, str(r - 1))
+        pieces = layouts.get(key)
+        if pieces is None:
+            pieces = layouts[key] = layout(r)
+        pieces[1::2] = changing_by_row[k]
+        cells = "".join(pieces).replace(ROW, str(r)).replace(PREVIOUS_ROW, str(r - 1))
         if counter:
             cells = f'<c r="{counter}{r}"{counter_style} t="n"><v>{k + 1}</v></c>' + cells
         return f'<row r="{r}">{cells}</row>'
@@ -511,6 +568,7 @@ class _Styles:
         self.align_top = align_top
         self.arrays: dict[tuple, Any] = {}
         self.ids: dict[tuple, int] = {}
+        self.text_cells: dict[tuple, str] = {}
 
     def _array(self, key: tuple):
         if key not in self.arrays:
@@ -536,6 +594,14 @@ class _Styles:
             cell = self._array(key)
             self.ids[key] = cell.style_id if cell.has_style else 0
         return self.ids[key]
+
+    def text_cell_rest(self, spec: Spec) -> str:
+        """`sheet_xml.text_cell_rest` of a text cell, worked out once per text and look (header labels repeat)."""
+        key = (spec.value, spec.style, spec.number_format, spec.wrap)
+        rest = self.text_cells.get(key)
+        if rest is None:
+            rest = self.text_cells[key] = text_cell_rest(spec.value, self.id_of(_style_key(spec)))
+        return rest
 
     def openpyxl_cell(self, spec: Spec):
         if spec.value is None and not spec.style and not spec.comment:

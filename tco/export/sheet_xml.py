@@ -42,11 +42,18 @@ def style_attr(style_id: int) -> str:
 
 
 def text_cell(ref: str, text: str, style_id: int) -> str:
+    rest = text_cell_rest(text, style_id)
+    return f'<c r="{ref}"{rest}' if rest else ""
+
+
+def text_cell_rest(text: str, style_id: int) -> str:
+    """A text cell's markup after its reference (`<c r="A1"` + this), or "" for no cell at all: the same
+    for every cell with this text and style, so a sheet that repeats a label can reuse it."""
     text = ILLEGAL_XML_CHARS.sub("", text)
     if not text:
-        return f'<c r="{ref}"{style_attr(style_id)}/>' if style_id else ""
+        return f"{style_attr(style_id)}/>" if style_id else ""
     space = ' xml:space="preserve"' if text != text.strip() else ""
-    return f'<c r="{ref}"{style_attr(style_id)} t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
+    return f'{style_attr(style_id)} t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
 
 
 def number_cell(ref: str, value, style_id: int) -> str:
@@ -72,6 +79,17 @@ def cached_value(value) -> tuple[str, str]:
     if not math.isfinite(value):
         return "", ""
     return "", repr(value)
+
+
+def cached_values(values: list) -> tuple[list[str] | None, list[str]]:
+    """`cached_value` of each of a column's values: (type attributes, or None when all are empty; <v> texts).
+
+    A column of finite floats (nearly all of them) is done in one pass of `repr`, not a call per value."""
+    if values and set(map(type, values)) == {float} and math.isfinite(sum(values)):  # an overflowing sum takes the long way
+        return None, list(map(repr, values))
+    pairs = [cached_value(v) for v in values]
+    kinds = [kind for kind, _ in pairs]
+    return (kinds if any(kinds) else None), [text for _, text in pairs]
 
 
 def formula_cell(ref: str, body: str, style_id: int, cached=None) -> str:
