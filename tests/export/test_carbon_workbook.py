@@ -101,6 +101,7 @@ def test_emissions_are_empty_where_tco_run_says_null_and_tco_runs_figures_where_
     assert book["Inputs"][input_cells(path)[("carbon", "unknown-grid", "grid_gco2e_per_kwh")]].value is None
 
 
+@pytest.mark.slow  # LibreOffice's start and recomputation: about 5 s
 @pytest.mark.skipif(not HAS_LIBREOFFICE, reason=LIBREOFFICE_MISSING)
 def test_libreoffice_recomputes_them_without_errors_and_a_typed_grid_intensity_gives_tco_run_sets_figures(exported, tmp_path):
     scenario, records, path = exported

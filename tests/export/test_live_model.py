@@ -426,6 +426,7 @@ scenarios:
 """
 
 
+@pytest.mark.slow  # LibreOffice recomputes a new file: 2-3 s (the everyday tie test above reads the same ranks)
 @pytest.mark.skipif(not HAS_LIBREOFFICE, reason=LIBREOFFICE_MISSING)
 def test_two_identical_options_share_their_rank_in_the_file_as_in_tco_runs_table(tmp_path):
     """Equal totals share a rank (1, 1, 3: what an accountant and Excel's RANK.EQ expect, and `tco run`'s table shows as
