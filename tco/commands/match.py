@@ -193,6 +193,12 @@ def _scenario_options(path: str, reference, qualifying) -> list[dict]:
             by_api[(ref.provider, ref.model.lower())] = m.id
     for ref in reference.api_models:
         by_api[(ref.provider, ref.model.lower())] = reference.id
+    from tco.engine.ranking import mark_ties, shared_rank
+
+    # ties are read among all the scenario's options, as `tco run` reads them, not among the matched ones only
+    ranked = results.options.select("row", "scenario", "total_cost_usd", "rank").to_dicts()
+    mark_ties(ranked)
+    by_row = {r["row"]: r for r in ranked}
     rows = []
     for row in results.rows:
         option = next((o for s in results.scenarios if s.id == row.scenario_id for o in s.options if o.id == row.option_id), None)
@@ -207,7 +213,8 @@ def _scenario_options(path: str, reference, qualifying) -> list[dict]:
         rec = results.options.filter(results.options["row"] == row.row).row(0, named=True)
         rows.append({"scenario": row.scenario_id, "option": row.option_id, "kind": option.kind, "matches": matched,
                      "total_cost_usd": rec.get("total_cost_usd"), "rank": rec.get("rank"),
-                     "excluded_reason": rec.get("excluded_reason")})
+                     "excluded_reason": rec.get("excluded_reason"), "rank_tied": bool(by_row[row.row].get("rank_tied")),
+                     "rank_shared": shared_rank(ranked, by_row[row.row])})
     return rows
 
 
@@ -253,10 +260,18 @@ def _print_table(result: dict, args) -> None:
             from tco.report.run_table import CELL_TEXTS
 
             money = CELL_TEXTS["total_cost_usd"]
-            print_rows([{**o, "total_cost_usd": money([o], o)} for o in result["scenario_options"]], "table")
+            print_rows([{**{k: v for k, v in o.items() if k not in ("rank_tied", "rank_shared")}, "total_cost_usd": money([o], o),
+                         "rank": _rank_text(o)} for o in result["scenario_options"]], "table")
         else:
             print("(no option of the scenario runs these models; add a self-hosted option with `model:` set to a"
                   " `self_host_as` id above to cost it)")
+
+
+def _rank_text(option: dict) -> str:
+    """As `tco run`'s table says it: `=1` for a tie (the rank the tied options share), `excl.` for an excluded option."""
+    if option["rank"] is None:
+        return "excl."
+    return f"={option['rank_shared']}" if option["rank_tied"] else str(option["rank"])
 
 
 def _points(value) -> str:

@@ -560,7 +560,7 @@ def _billing_rule_values(row: Row, price: ResolvedApiPrice, scenario: Scenario, 
         row.provenance["api_price_known_months"] = Provenance(
             price.source, price.as_of, f"months starting on or before the sheet's as_of {price.as_of_date}")
     if known:
-        row.notes.append(f"price history: months 1-{min(known, horizon)} start on or before the sheet's as_of ({price.as_of_date}) and pay "
+        row.notes.append(f"price history: {_first_months(known, horizon)} on or before the sheet's as_of ({price.as_of_date}) and pay "
                          "the recorded prices; the expected decline counts from the month after")
     for k, (month, day, input_ratio, output_ratio, cache_ratio, *window_ratios) in enumerate(changes[:F.PRICE_CHANGE_SLOTS]):
         terms = (F.price_change_month[k], F.price_change_input_ratio[k], F.price_change_output_ratio[k],
@@ -583,6 +583,12 @@ def _billing_rule_values(row: Row, price: ResolvedApiPrice, scenario: Scenario, 
         separate = "; each sample is a separate call, so a request" if w.samples_per_call > 1 and not w.samples_share_input else ""
         row.notes.append(f"request fee: ${price.usd_per_thousand_requests:g} per 1,000 API requests (each LLM call is one "
                          f"request{separate})")
+
+
+def _first_months(known: int, horizon: int) -> str:
+    """The first `known` months of the horizon, as a note says them: `months 1-5 start`, `month 1 starts`."""
+    last = min(known, horizon)
+    return f"months 1-{last} start" if last > 1 else "month 1 starts"
 
 
 def _months_known(as_of: str | None, start: dt.date, horizon: int) -> int:
@@ -786,8 +792,7 @@ def _gpu_price_history(row: Row, scenario: Scenario, on: dt.date) -> None:
         v["has_gpu_price_history"] = 1.0
         v[known_name] = float(known)
         prov[known_name] = Provenance(source.source, source.as_of, f"months starting on or before the {what}'s as_of {source.as_of}")
-        months = f"months 1-{min(known, horizon)} start" if min(known, horizon) > 1 else "month 1 starts"
-        row.notes.append(f"GPU price history: {months} on or before the {what}'s as_of ({source.as_of}) "
+        row.notes.append(f"GPU price history: {_first_months(known, horizon)} on or before the {what}'s as_of ({source.as_of}) "
                          "and pay its price; the expected GPU price change counts from the month after")
 
 

@@ -114,3 +114,30 @@ def test_the_match_table_shows_scores_to_two_decimals_and_costs_as_tco_run_does(
     for option in out["scenario_options"]:
         line = next(line for line in text.splitlines() if line.split()[1:2] == [option["option"]])
         assert f"{option['total_cost_usd']:,.0f}" in line.split(), line
+
+
+def test_the_scenario_table_says_a_tie_as_tco_run_does(tmp_path, capsys):
+    """Two identical gpt-4.1 options cost the same to the cent behind a cheaper gpt-4.1-mini: `tco run`'s table
+    shows them `=2` (the rank they share); the match table used to show the engine's distinct 2 and 3."""
+    scenario = tmp_path / "twins.yaml"
+    scenario.write_text("""\
+schema_version: 1
+scenarios:
+  - id: twins
+    workload: {requests_per_day: 20000, input_tokens: 1000, output_tokens: 200}
+    finance: {horizon_months: 6, start_date: 2026-12-01}
+    options:
+      - {kind: api, id: mini, provider: openai, model: gpt-4.1-mini}
+      - {kind: api, id: full-a, provider: openai, model: gpt-4.1}
+      - {kind: api, id: full-b, provider: openai, model: gpt-4.1}
+""")
+    args = ["match", "--model", "gpt-4.1", "--category", "coding", "--scenario", str(scenario), "--wide"]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    assert main([*args[:-1], "--format", "json"]) == 0
+    options = {o["option"]: o for o in json.loads(capsys.readouterr().out)["scenario_options"]}
+    assert sorted(o["rank"] for o in options.values()) == [2, 3]  # the JSON keeps the engine's distinct ranks
+    assert all(o["rank_tied"] and o["rank_shared"] == 2 for o in options.values())
+    for option in ("full-a", "full-b"):
+        line = next(line for line in text.splitlines() if line.split()[1:2] == [option])
+        assert "=2" in line.split(), line

@@ -292,6 +292,21 @@ def test_prices_follow_the_recorded_history_month_by_month_and_the_decline_start
     assert "price history: from month 2" in got["notes"] and "months 1-2" in got["notes"]
 
 
+def test_one_known_month_is_said_as_one(tmp_path, capsys):
+    """The same sheet (read on 2026-11-27) from 2026-11-01: only November is known, and the note says `month 1
+    starts`, not `months 1-1 start`."""
+    results = run_json(tmp_path, capsys, """\
+        requests_per_day: 1000
+        input_tokens: 1000
+        output_tokens: 100
+        """, """\
+        - {kind: api, id: large, provider: mistral, model: mistral-large-4}
+        """, finance="horizon_months: 2\n  start_date: 2026-11-01\n  api_price_decline_per_year: 0.2")
+    notes = results["large"]["notes"]
+    assert "price history: month 1 starts on or before the sheet's as_of (2026-11-27)" in notes
+    assert "months 1-1" not in notes
+
+
 def test_per_request_and_tool_fees_are_added_to_the_tokens(tmp_path, capsys):
     """Perplexity Sonar: $1 in / $1 out per million tokens plus a request fee, $5 / $8 / $12 per 1,000
     requests by search context (docs.perplexity.ai pricing, 2025-07; BILLING.md 1.5); the sheet keeps
