@@ -73,6 +73,8 @@ class Session:
     first_backups: dict[Path, Path] = field(default_factory=dict)
     """Saved file -> the backup made by this session's first save to it: never pruned while the session runs,
     so after any number of saves the file as it was before the session is still in a backup."""
+    pricing_dirs: list[Path] = field(default_factory=list)
+    """The user's own price sheets (`--pricing-dir`): a provider first named by an edit is read from them too."""
 
     @property
     def scenarios(self) -> list[Scenario]:
@@ -127,10 +129,41 @@ class Session:
         from tco.load.yaml_source import problems_from_validation
 
         try:
-            return Scenario.model_validate(data)
+            scenario = Scenario.model_validate(data)
         except ValidationError as e:
             problems = problems_from_validation("", e, {}, Scenario, data=data)
             raise EditRejected("; ".join(f"{p.field}: {p.message}" if p.field else p.message for p in problems)) from None
+        self.load_providers(scenario)
+        return scenario
+
+    def load_providers(self, scenario: Scenario) -> None:
+        """Read the price sheet of every API provider the scenario names that the session has not read yet.
+
+        Why: the session starts with the sheets of the providers its files name (as `tco run` does);
+        an option edited or added to another bundled provider must be priced from its sheet, as
+        `tco run` prices the saved file, not refused as an unknown provider. A provider with no
+        sheet stays unread: the evaluation then names it with its file and line.
+        """
+        from tco.load.catalog import providers_of
+        from tco.load.pricing import load_provider, pricing_dirs as with_bundled
+
+        known = set(getattr(self.catalog, "provider_ids", None) or ())
+        for provider in sorted(providers_of([scenario]) - set(self.catalog.providers)):
+            if provider in known:
+                self.catalog.providers[provider] = load_provider(provider, with_bundled(self.pricing_dirs), self.catalog.notices)
+
+    def refuse_unbuildable(self, scenario: Scenario, option_id: str) -> None:
+        """EditRejected when option `option_id` cannot be built from the catalog (an unknown model, GPU,
+        offer or API model; weights larger than the GPUs): said in the option editor, where the
+        user can fix it, rather than in the status line after the editor has closed."""
+        from tco.engine.rows import build_rows
+
+        position = next((i for i, o in enumerate(scenario.options) if o.id == option_id), None)
+        _, problems = build_rows([scenario], self.catalog, self.today)
+        mine = [p for p in problems if p.path[:2] == ("options", position)]
+        if mine:
+            raise EditRejected("; ".join(".".join(str(k) for k in p.path[2:]) + ": " + p.message
+                                         + (f" ({p.hint})" if p.hint else "") for p in mine))
 
     def commit(self, scenario_index: int, data: dict[str, Any], scenario: Scenario) -> None:
         entry = self.entries[scenario_index]
@@ -141,7 +174,9 @@ class Session:
         """The scenario with one more option (validated, not yet committed)."""
         data = copy.deepcopy(self.entries[scenario_index].data)
         data.setdefault("options", []).append(option)
-        return data, self.validate(data)
+        scenario = self.validate(data)
+        self.refuse_unbuildable(scenario, option.get("id"))
+        return data, scenario
 
     # -------------------------------------------------------------- options
     def option_data(self, scenario_index: int, option_id: str) -> dict[str, Any]:
@@ -157,7 +192,9 @@ class Session:
         options = data.get("options") or []
         position = next(i for i, o in enumerate(options) if o.get("id") == option_id)
         options[position] = option
-        return data, self.validate(data)
+        scenario = self.validate(data)
+        self.refuse_unbuildable(scenario, option.get("id"))
+        return data, scenario
 
     def duplicate_option(self, scenario_index: int, option_id: str) -> tuple[dict[str, Any], Scenario, str]:
         """The scenario with a copy of one option right after it, under a new unique id."""
@@ -325,7 +362,8 @@ def open_session(files: list[Path] | None, today: dt.date | None = None, hardwar
         for position, item in enumerate(items):
             data = {k: v for k, v in item.items() if k != "schema_version"} if isinstance(item, dict) else item
             entries.append(ScenarioEntry(file_index, position, data, next(scenarios)))
-    return Session(list(loaded.files), documents, entries, catalog, today, loaded, texts=texts)
+    return Session(list(loaded.files), documents, entries, catalog, today, loaded, texts=texts,
+                   pricing_dirs=[Path(d) for d in pricing_dirs or []])
 
 
 # ------------------------------------------------------------------ evaluation

@@ -233,3 +233,40 @@ def test_the_explain_view_shows_a_cost_per_request_under_a_cent_with_the_digits_
         value = results.options.filter(pl.col("option") == option)["cost_per_request_usd"].item()
         assert 0 < value < 0.01  # under a cent: the case the audit found
         assert f"  = ${_number(value)}\n" in explain_cell(results, option, "cost_per_request_usd")  # six significant digits
+
+
+def test_an_api_option_moved_to_a_provider_the_file_did_not_name_is_priced_as_tco_run_prices_it(scenario_file):
+    # The session reads only the price sheets of the providers its file names (openai here), as
+    # `tco run` does. Before the fix, moving the option to anthropic in the option editor was
+    # refused at evaluation with "unknown API provider `anthropic` (did you mean `anthropic`?)",
+    # although `tco run` prices the same saved file from the bundled anthropic sheet.
+    from tco.tui.session import evaluate_scenario
+    from tui_helpers import engine_totals
+
+    session = open_session([scenario_file], TODAY)
+    assert "anthropic" not in session.catalog.providers
+    option = session.option_data(0, "gpt-4o-mini") | {"provider": "anthropic", "model": "claude-haiku-4-5"}
+    data, scenario = session.replace_option(0, "gpt-4o-mini", option)
+    session.commit(0, data, scenario)
+    ev = evaluate_scenario(session.located([0]), session.catalog, session.today)
+    shown = dict(zip(ev.results.options["option"].to_list(), ev.results.options["total_cost_usd"].to_list()))
+    expected = engine_totals(scenario_file, ["options.gpt-4o-mini.provider=anthropic", "options.gpt-4o-mini.model=claude-haiku-4-5"])
+    assert shown == pytest.approx(expected, rel=1e-12)
+    assert expected["gpt-4o-mini"] != pytest.approx(engine_totals(scenario_file)["gpt-4o-mini"])  # the edit mattered
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("model", "llama-9-70b", r"model: unknown model id `llama-9-70b`"),
+    ("gpu", "h999", r"gpu: unknown gpu id `h999`"),
+])
+def test_an_option_the_catalog_cannot_build_is_refused_by_the_editor_naming_the_field(scenario_file, field, value, message):
+    # Before the fix the editor accepted it, closed, and the only trace was a one-line status
+    # ("Not recomputed: …support.yaml:20: scenarios[0].options[1].model:") cut at the screen's edge,
+    # over the old totals.
+    session = open_session([scenario_file], TODAY)
+    option = session.option_data(0, "llama-70b") | {field: value}
+    with pytest.raises(EditRejected, match=message):
+        session.replace_option(0, "llama-70b", option)
+    with pytest.raises(EditRejected, match=message):
+        session.add_option(0, option | {"id": "llama-70b-2"})
+    assert not session.dirty
