@@ -32,7 +32,7 @@ class TcoApp(App):
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit (asks first if there are unsaved changes)"),
         Binding("ctrl+q", "quit", "Quit", id="quit-now", priority=True, show=False),
-        Binding("t", "toggle_theme", "Theme", id="toggle-theme", tooltip="Switch between dark and light"),
+        Binding("t", "toggle_theme", "Theme", id="toggle-theme", show=False, tooltip="Switch between dark and light"),
         Binding("question_mark,f1", "show_help", "Help", id="show-help", tooltip="Every key"),
     ]
 

@@ -387,6 +387,11 @@ class Evaluation:
         """tco.engine.compare.Results for this scenario alone."""
         return self.run.results
 
+    @property
+    def warnings(self) -> tuple:
+        """The warnings `tco run` prints for this scenario as it stands (DataProblem, severity warning); none in the quick pass."""
+        return self.run.problems
+
 
 def evaluate_scenario(scenario: LoadedScenarios | Scenario, catalog: Catalog, today: dt.date,
                       with_breakeven: bool = True, curves: dict | None = None) -> Evaluation:
@@ -401,7 +406,8 @@ def evaluate_scenario(scenario: LoadedScenarios | Scenario, catalog: Catalog, to
 
     started = time.perf_counter()
     loaded = in_memory([scenario]) if isinstance(scenario, Scenario) else scenario
-    run = evaluate_loaded(loaded, catalog, today, with_breakeven=with_breakeven, with_warnings=False)
+    # the warnings `tco run` prints on stderr (a value off by 1000, a price in doubt) come with the full pass
+    run = evaluate_loaded(loaded, catalog, today, with_breakeven=with_breakeven, with_warnings=with_breakeven)
     rows = run.results.rows
     base = rows[0].values["requests_per_day"] if rows else 0.0
     if curves is None:

@@ -309,3 +309,30 @@ async def test_ties_and_a_break_even_that_never_happens_read_as_in_tco_run():
     shown_ranks = [cells(records, r)["rank"] for r in records if r["scenario"] == "batch-extraction"]
     assert shown_ranks.count("=1") == 2  # the example still has its tie (else this test proves nothing)
     assert any(cells(records, r)["breakeven_month"] == "never" for r in records if r["scenario"] == "coding-agent")
+
+
+async def test_the_warnings_of_tco_run_show_above_the_table_and_in_full_on_exclamation_mark(scenario_file):
+    """`tco run` prints on stderr a warning for a valid value that is probably mistyped; the UI showed none (its
+    evaluation asked for no warnings), so a GPU-hour typed at $0.002 gave a plausible-looking total in silence."""
+    scenario_file.write_text(scenario_file.read_text().replace("gpu_usd_per_hour: 3.0", "gpu_usd_per_hour: 0.002"))
+    cli = run_scenarios([scenario_file], today=TODAY).problems
+    assert [p.field for p in cli] == ["options[1].payment.gpu_usd_per_hour"]  # the CLI's one warning
+    app = TcoApp([scenario_file], today=TODAY, deterministic=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_app(pilot, SID)
+        panel = app.screen.query_one("#warnings")
+        assert panel.display
+        assert "llama-70b.payment.gpu_usd_per_hour: 0.002 looks too small" in str(panel.render())
+        app.screen.query_one("#costs").focus()
+        await pilot.press("exclamation_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, ExplainScreen)
+        assert str(app.screen.query_one("#explain-text").render()) == "\n\n".join(p.render() for p in cli)
+        await pilot.press("escape")
+        # an edit that brings a new warning shows it too, as `tco run --set` prints it
+        await type_into(pilot, "horizon_months", "3")
+        await wait_for(pilot, lambda: settled(app, SID) and app.screen.session.entries[0].scenario.finance.horizon_months == 3,
+                       what="recomputed")
+        expected = run_scenarios([scenario_file], today=TODAY, overrides=["finance.horizon_months=3"]).problems
+        assert len(expected) == 2 and [p.render() for p in app.screen.warnings] == [p.render() for p in expected]
+        assert str(panel.render()).startswith("⚠ 2 warning(s)")

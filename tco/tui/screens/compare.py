@@ -23,6 +23,8 @@ from tco.tui.widgets.cost_table import CostTable
 OPTIONS_EDIT = "options"
 """The 'field' of an edit made to the options (editor, catalog, copy, delete): its errors go to the status line only."""
 NOT_EXPLAINABLE = ("rank", "option", "kind")
+WARNING_LINES = 1
+"""Warnings listed above the table, one line each under a count (a tall panel hid the chart at 80x24); `!` shows every one in full."""
 """Columns that are names, not numbers: explaining them explains the total instead."""
 
 
@@ -47,6 +49,8 @@ class CompareScreen(Screen):
         Binding("m", "browse('model')", "Models", id="browse-models", show=False, tooltip="Browse open-weight models; enter adds a self-hosted option"),
         Binding("a", "browse('api')", "APIs", id="browse-api-prices", show=False, tooltip="Browse API prices; enter adds an API option"),
         Binding("c", "next_chart", "Chart", id="next-chart", show=False, tooltip="Switch between the two charts"),
+        Binding("exclamation_mark", "show_warnings", "Warnings", id="show-warnings", show=False,
+                tooltip="The warnings `tco run` prints for this scenario (values that look mistyped, prices in doubt), in full"),
     ]
     AUTO_FOCUS = "#costs"
     """Start in the ranked options (Textual would focus the scenario list first; on a tiny terminal that opens the sidebar)."""
@@ -76,6 +80,8 @@ class CompareScreen(Screen):
         self.quick_ms: float | None = None
         self.failures: dict[str, str] = {}
         """Scenario id -> why its newest evaluation failed (absent once one succeeds): Save asks before writing it."""
+        self.warnings: tuple = ()
+        """The warnings of the scenario on screen, from its newest full evaluation."""
         self.failed_fields: dict[str, set[str]] = {}
         """Scenario id -> the form fields showing that failure (cleared when an evaluation succeeds)."""
 
@@ -88,6 +94,7 @@ class CompareScreen(Screen):
                 yield AssumptionsForm(cursor_blink=self.cursor_blink, id="form")
             with Vertical(id="main"):
                 yield Static("computing…", id="recommendation")
+                yield Static("", id="warnings")
                 yield CostTable(id="costs")
                 with TabbedContent(id="charts"):
                     with TabPane("Cumulative cost", id="tab-cumulative"):
@@ -95,7 +102,7 @@ class CompareScreen(Screen):
                     with TabPane("Cost vs volume", id="tab-volume"):
                         yield VolumeChart(id="volume-chart")
                 yield Static("", id="status")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#scenarios").border_title = "Scenarios"
@@ -201,11 +208,34 @@ class CompareScreen(Screen):
         self.query_one("#cumulative-chart", CumulativeCostChart).show(ev)
         if ev.with_breakeven:
             self.query_one("#volume-chart", VolumeChart).show(ev)
+            self.show_warnings(ev.warnings)
         latency = f"; new totals {self.last_latency_ms:.0f} ms after the keystroke" if self.last_latency_ms is not None else ""
         pending = "; solving break-even and volume curve…" if not ev.with_breakeven else ""
         notes = sorted({n for n in ev.results.options["notes"].to_list() if n})
         timing = f"engine: {ev.elapsed_ms:.0f} ms{latency}" if self.show_timings else "engine: done"
         self.set_status(f"{timing}{pending}" + (f" · {notes[0]}" if notes else ""))
+
+    def show_warnings(self, warnings) -> None:
+        """The warnings `tco run` prints on stderr for this scenario, above the table (hidden when there are none).
+
+        Why on screen: a value that is valid but probably mistyped (a GPU-hour at $0.002, a 3-month
+        horizon) gives a total that looks right; the CLI says so, and so must the UI."""
+        panel = self.query_one("#warnings", Static)
+        self.warnings = tuple(warnings)
+        scenario = self.session.entries[self.session.index_of(self.current)].scenario if self.current else None
+        lines = [f"⚠ {len(warnings)} warning(s) (tco run's); ! shows them:"]
+        lines += [warning_text(w, scenario) for w in warnings[:WARNING_LINES]]
+        panel.update("\n".join(lines))
+        panel.display = bool(warnings)
+
+    def action_show_warnings(self) -> None:
+        from tco.tui.screens.explain import ExplainScreen
+
+        if not self.warnings:
+            self.notify("No warnings: `tco run` prints none for this scenario as it stands.")
+            return
+        self.app.push_screen(ExplainScreen(f"Warnings for {self.current} (valid values that look mistyped, prices in doubt)",
+                                           "\n\n".join(w.render() for w in self.warnings)))
 
     def set_status(self, text: str, error: bool = False) -> None:
         status = self.query_one("#status", Static)
@@ -583,6 +613,15 @@ class CompareScreen(Screen):
 
     def on_export_written(self, message: ExportWritten) -> None:
         self.notify(f"Wrote {message.path}", title="Exported", timeout=8)
+
+
+def warning_text(problem, scenario=None) -> str:
+    """`  llama-70b.payment.gpu_usd_per_hour: 0.002 looks too small…`: the field named by its option's id, without the file."""
+    field = re.sub(r"^scenarios\[\d+\]\.", "", problem.field or "")
+    match = re.match(r"options\[(\d+)\]", field)
+    if match and scenario is not None and int(match.group(1)) < len(scenario.options):
+        field = scenario.options[int(match.group(1))].id + field[match.end():]
+    return f"  {field}: {problem.message}" if field else f"  {problem.message}"
 
 
 def _form_field_of(problem_field: str) -> str | None:
