@@ -17,6 +17,7 @@ from tco.export.grid import DATE, SCIENTIFIC, WHOLE, Grid, format_for_value, num
 from tco.export.names import quote_sheet, urls_in
 from tco.export.plan import INPUT_BY_NAME, ScenarioPlan
 from tco.model.scenario import SelfHostedOption
+from tco.report.results import PROVISIONED_LABELS
 
 
 @dataclass
@@ -65,19 +66,6 @@ COLOURS = "Blue on light yellow: inputs you may change. Black: formulas. Green: 
 CONSTANTS_SCENARIO = "(constants)"
 START_DATE_NOTE = ("first day of month 1: dates the month rows. The API prices were resolved for the exported start "
                    "date; changing this cell moves the dates only (export again to re-price)")
-
-
-PROVISIONED_LABELS = {
-    "gpu_usd_per_hour": ("price per unit-hour", "USD per unit-hour"),
-    "min_replicas": ("minimum units", "units"),
-    "overflow_replicas": ("units bought (overflow to the API above them)", "units"),
-    "spare_replicas": ("spare units", "units"),
-    "replica_generations_per_s": ("completions per second one unit serves", "per s"),
-    "gpus_per_replica": ("units per replica (a replica is one unit)", "units"),
-    "gpus_per_instance": ("units per billed block (1)", "units"),
-}
-"""Committed API capacity (`kind: api-provisioned`) is costed as a reserved fleet whose replica is one unit:
-its inputs say units where the self-hosted ones say GPUs."""
 
 
 RE_RESOLVED_NOTE = ("llm-tco looks figures up again when this changes (the throughput at the latency target, the prices "

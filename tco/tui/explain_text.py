@@ -12,7 +12,7 @@ import math
 from tco.engine import formulas as F
 from tco.engine.explanation import describe_inputs, describe_parts, flags_of, row_values
 from tco.engine.expr import Named, Term, explain, named_parts, specialize
-from tco.report.results import PROVISIONED_KIND, fleet_unit
+from tco.report.results import PROVISIONED_KIND, PROVISIONED_LABELS, fleet_unit
 
 COLUMN_FORMULAS = {
     "total_cost_usd": F.total_cost_usd,
@@ -45,9 +45,16 @@ def _cost_lines(rec: dict, lines: list[str]) -> list[Term]:
     for line in F.COST_LINES:
         amount = float(rec.get(line.name) or 0.0)
         if amount:
-            lines.append(f"  {line.label}: {_money(amount)}")
+            lines.append(f"  {_line_label(line.label, rec.get('kind'))}: {_money(amount)}")
             out.append(line)
     return out
+
+
+def _line_label(label: str, kind: str | None) -> str:
+    """`GPUs: reserved terms` says `provisioned units: reserved terms` for committed API capacity, which runs no GPUs."""
+    if kind == PROVISIONED_KIND and label.startswith("GPUs: "):
+        return "provisioned units: " + label.removeprefix("GPUs: ")
+    return label
 
 
 def explain_cell(results, option_id: str, column: str) -> str:
@@ -73,11 +80,15 @@ def explain_cell(results, option_id: str, column: str) -> str:
                          f"(the cheapest API option): {'never (not within the horizon)' if month is None else f'month {month}'}.")
         else:
             volume = rec.get("breakeven_requests_per_day")
+            fleet = ("the committed capacity's cost is a staircase of whole units" if row.kind == PROVISIONED_KIND
+                     else "the self-hosted cost is a staircase of whole replicas")
             lines.append(f"The lowest daily volume from which {option_id} costs no more than {ref} over the horizon, "
-                         "found numerically on the same formulas (the self-hosted cost is a staircase of whole replicas): "
+                         f"found numerically on the same formulas ({fleet}): "
                          + ("never (none between 0.01 and 10 billion requests a day)." if volume is None else f"{volume:,.0f} requests/day."))
             if rec.get("breakeven_at_step"):
-                lines.append("The costs never meet exactly there: one more replica makes self-hosting jump above the API line.")
+                lines.append("The costs never meet exactly there: one more unit makes the committed capacity jump above the API line."
+                             if row.kind == PROVISIONED_KIND else
+                             "The costs never meet exactly there: one more replica makes self-hosting jump above the API line.")
             lines.append("")
         lines += ["", "This option's cost lines over the horizon:"]
         terms += _cost_lines(rec, lines)
@@ -94,7 +105,7 @@ def explain_cell(results, option_id: str, column: str) -> str:
             if row.kind == PROVISIONED_KIND:
                 head += " (provisioned throughput units, counted where GPUs are for self-hosted options)"
         elif column == "utilization_average":
-            head = f"utilization (average) = GPU-weighted average over the months of: {head}"
+            head = f"utilization (average) = {'unit' if row.kind == PROVISIONED_KIND else 'GPU'}-weighted average over the months of: {head}"
         lines.append(head)
         if shown is not None:
             lines.append(f"  = {_money(shown) if column.endswith('_usd') else f'{shown:,.4g}'}")
@@ -122,8 +133,11 @@ def explain_cell(results, option_id: str, column: str) -> str:
         if inp.from_engine:
             continue  # the month index and sums over months: the lines above say how they are used
         extra = "".join(f"; {x}" for x in (inp.as_of, inp.note) if x)
-        unit = f" {inp.unit}" if inp.unit else ""
-        lines.append(f"  {inp.name} = {inp.value:,.6g}{unit} — {inp.label}. Source: {inp.source or 'scenario file'}{extra}")
+        label, unit = inp.label, inp.unit
+        if row.kind == PROVISIONED_KIND and inp.name in PROVISIONED_LABELS:
+            label, unit = PROVISIONED_LABELS[inp.name]  # the workbook's Inputs sheet says the same
+        unit = f" {unit}" if unit else ""
+        lines.append(f"  {inp.name} = {inp.value:,.6g}{unit} — {label}. Source: {inp.source or 'scenario file'}{extra}")
     return "\n".join(lines)
 
 

@@ -270,3 +270,30 @@ def test_an_option_the_catalog_cannot_build_is_refused_by_the_editor_naming_the_
     with pytest.raises(EditRejected, match=message):
         session.add_option(0, option | {"id": "llama-70b-2"})
     assert not session.dirty
+
+
+def test_the_explanation_of_committed_api_capacity_speaks_of_units_not_gpus():
+    # An api-provisioned option (Azure PTUs in the commitments example) is costed as a reserved fleet whose replica
+    # is one unit; its explanation listed "gpu_usd_per_hour = 0.3027 USD per GPU-hour — price per GPU-hour" and
+    # "GPUs: reserved terms". The workbook's Inputs sheet already says units (PROVISIONED_LABELS): so must the UI.
+    import re
+
+    from tco.report.results import PROVISIONED_LABELS
+    from tco.run import example_files, run_scenarios
+    from tco.tui.explain_text import explain_cell
+
+    results = run_scenarios([f for f in example_files() if f.stem == "commitments"], today=TODAY).results
+    kinds = dict(zip(results.options["option"].to_list(), results.options["kind"].to_list()))
+    committed = next(o for o, k in kinds.items() if k == "api-provisioned")
+    text = explain_cell(results, committed, "total_cost_usd")
+    inputs = text.split("Inputs (value, unit, source, date):")[1]
+    assert re.search(r"\n  gpu_usd_per_hour = [\d.,]+ USD per unit-hour — price per unit-hour\.", inputs)
+    for name, (label, unit) in PROVISIONED_LABELS.items():
+        if f"\n  {name} = " in inputs:
+            assert re.search(rf"\n  {name} = [\d.,e+]+ {re.escape(unit)} — {re.escape(label)}\.", inputs), name
+    lines = text.split("Cost lines over the horizon:")[1].split("\n\n")[0]
+    assert "provisioned units: reserved terms" in lines and "GPUs:" not in lines
+    assert "unit-weighted" in explain_cell(results, committed, "utilization_average")
+    # a self-hosted option of the same file still speaks of GPUs
+    hosted = next(o for o, k in kinds.items() if k == "self-hosted")
+    assert re.search(r"\n  gpu_usd_per_hour = [\d.,]+ USD per GPU-hour — ", explain_cell(results, hosted, "total_cost_usd"))
