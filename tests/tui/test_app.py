@@ -336,3 +336,24 @@ async def test_the_warnings_of_tco_run_show_above_the_table_and_in_full_on_excla
         expected = run_scenarios([scenario_file], today=TODAY, overrides=["finance.horizon_months=3"]).problems
         assert len(expected) == 2 and [p.render() for p in app.screen.warnings] == [p.render() for p in expected]
         assert str(panel.render()).startswith("⚠ 2 warning(s)")
+
+
+async def test_the_sentence_over_the_table_is_never_cut_for_any_bundled_example_at_80_by_24_and_120_by_40():
+    """At 80x24 the recommendation was cut after 4 lines: batch-extraction lost "llama-3.1-8b-l40s-spot would pay from
+    549,139 requests/day", regulated lost why gpt-4.1 is excluded. Each line it needs must be on screen."""
+    from tco.run import example_files
+
+    app = TcoApp(today=TODAY, deterministic=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, CompareScreen) and app.screen.current, what="examples loaded")
+        for size in ((80, 24), (120, 40)):
+            await pilot.resize_terminal(*size)
+            for path in example_files():
+                sid = next(e.scenario.id for e in app.screen.session.entries if e.scenario.id == path.stem)
+                app.screen.select(sid)
+                await wait_for(pilot, lambda: settled(app, sid), what=f"{sid} evaluated")
+                await pilot.pause()
+                rec = app.screen.query_one("#recommendation")
+                region = rec.content_region
+                needed = rec.get_content_height(region.size, app.size, region.width)
+                assert region.height >= needed, (size, sid, region.height, needed)
