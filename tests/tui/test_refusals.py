@@ -129,3 +129,23 @@ async def test_a_failed_evaluation_stays_under_its_field_and_save_asks_first(sce
         await _type(pilot, "output_tokens", "300")  # fixed: the message goes, results follow
         await wait_for(pilot, lambda: settled(app, SID) and SID not in screen.failures, what="recomputed")
         assert _error(app, "output_tokens") == ""
+
+
+# ---------------------------------------------------------------- non-finite hourly weights in the form
+@pytest.mark.parametrize("weight", ["inf", "1e400"])
+def test_an_hourly_profile_with_an_infinite_weight_is_not_a_profile(weight):
+    from tco.tui.widgets.assumptions_form import profile_weights
+
+    assert profile_weights(", ".join(["1"] * 23 + [weight])) is None
+    assert profile_weights(", ".join(["1"] * 23 + ["2"])) == [1.0] * 23 + [2.0]
+
+
+async def test_typing_inf_as_an_hourly_weight_is_refused_inline_and_the_app_keeps_running(scenario_file):
+    # before the fix: OverflowError (int(inf)) in the form's enter handler, the app exited with a traceback
+    app = TcoApp([scenario_file], today=TODAY, deterministic=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_app(pilot, SID)
+        await _type(pilot, "hourly_profile", ", ".join(["1"] * 23 + ["inf"]))
+        assert app.is_running and isinstance(app.screen, CompareScreen)
+        assert "finite numbers >= 0" in _error(app, "hourly_profile")
+        assert app.screen.session.entries[0].scenario.workload.hourly_profile is None  # unchanged

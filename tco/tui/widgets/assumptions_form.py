@@ -11,6 +11,7 @@ last applied value.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -47,7 +48,9 @@ labels and paths come from that one declaration. Options are edited in the optio
 
 
 def profile_weights(text: str) -> list[float] | None:
-    """`2 1 1 …` or `2, 1, 1, …` (24 weights, >= 0) -> the numbers; None when it is not that."""
+    """`2 1 1 …` or `2, 1, 1, …` (24 finite weights, >= 0) -> the numbers; None when it is not that.
+
+    Why finite: `inf` (or `1e400`) passed as a weight >= 0 and then crashed the app writing it back."""
     parts = [p for p in re.split(r"[\s,;\[\]]+", text.strip()) if p]
     if len(parts) != HOURS_PER_DAY:
         return None
@@ -55,7 +58,7 @@ def profile_weights(text: str) -> list[float] | None:
         weights = [float(p.replace("_", "")) for p in parts]
     except ValueError:
         return None
-    return weights if all(w >= 0 for w in weights) else None
+    return weights if all(math.isfinite(w) and w >= 0 for w in weights) else None
 
 
 def profile_text(weights: list) -> str:
@@ -70,7 +73,7 @@ def _validators(kind: str) -> list:
         return [Regex(r"^\s*(\d{4}-\d{2}-\d{2})?\s*$", failure_description="Please enter a date as YYYY-MM-DD.")]
     if kind == "profile":
         return [Function(lambda t: t.strip() == "" or profile_weights(t) is not None,
-                         failure_description="Please enter 24 hourly weights (>= 0), e.g. 2, 1, 1, …; empty uses peak / average.")]
+                         failure_description="Please enter 24 hourly weights (finite numbers >= 0), e.g. 2, 1, 1, …; empty uses peak / average.")]
     return [Function(lambda t: t.strip() == "" or _is_number(t), failure_description="Please enter a number (e.g. 40000 or 0.05).")]
 
 
@@ -110,7 +113,7 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, list):
         return profile_text(value)
-    if isinstance(value, float) and value == int(value) and abs(value) < 1e15:
+    if isinstance(value, float) and math.isfinite(value) and abs(value) < 1e15 and value == int(value):
         return str(int(value))
     return str(value)
 
