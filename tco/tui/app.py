@@ -148,7 +148,7 @@ class TcoApp(App):
             yield SystemCommand("Save scenario file", "Write the file (a backup of the old one is kept)", screen.action_save_scenario)
             yield SystemCommand("Save scenario file as…", "Write the file under another name (asks before replacing one)", screen.action_save_scenario_as)
             yield SystemCommand("Edit the highlighted option", "Every field of the option", screen.action_edit_option)
-            yield SystemCommand("Add an option", "An API, self-hosted or hybrid option", screen.action_new_option)
+            yield SystemCommand("Add an option", "An API, self-hosted, hybrid or committed API capacity (api-provisioned) option", screen.action_new_option)
             yield SystemCommand("Duplicate the highlighted option", "A copy under a new id", screen.action_duplicate_option)
             yield SystemCommand("Delete the highlighted option", "Asks first", screen.action_delete_option)
             yield SystemCommand("Export workbook", "Write the .xlsx with live formulas", screen.action_export_workbook)

@@ -35,6 +35,16 @@ class EditorRow:
         return "opt-" + "-".join(self.path)
 
 
+PROVISIONED_TEXT_ROWS = (
+    EditorRow(("provider",), "provider", "name", "text", help="Who sells the capacity (free text, e.g. azure-openai).", required=True),
+    EditorRow(("model",), "model", "name", "text", help="The model served (free text, for the results).", required=True),
+    EditorRow(("source",), "source", "text", "text", required=True,
+              help="Where the unit price and throughput come from (few providers publish them: BILLING.md 1.8)."),
+)
+"""Required text fields of committed API capacity that are not formula inputs: without rows, a new
+`api-provisioned` option could never be completed in the editor."""
+
+
 def _extra(kind: str) -> tuple[EditorRow, ...]:
     """Schema fields that are not formula inputs (so not in the field map) but that a file may hold."""
     return (EditorRow(("quality_model",), "quality model", "id", "text",
@@ -64,6 +74,8 @@ def rows_for(kind: str) -> tuple[EditorRow, ...]:
     """Every field an option of `kind` can hold: id, the field map's fields (in its order), then the rest of the schema."""
     scope = SCOPE_OF_KIND[kind]
     rows = [EditorRow(("id",), "id", "id", "text", help="Name of this option in results (unique within the scenario).", required=True)]
+    if kind == "api-provisioned":
+        rows += PROVISIONED_TEXT_ROWS  # who sells it and for which model come first, as in the file
     for f in fields_of(scope):
         low, high = bounds(f) if f.ui in ("number", "whole") else (None, None)
         rows.append(EditorRow(f.path, f.label, f.unit, f.ui, low, high, choices_of(f) if f.ui == "choice" else (),

@@ -375,3 +375,38 @@ async def test_tab_jumps_between_panes_and_the_active_pane_is_marked(scenario_fi
         await pilot.press("f3")  # back to the field last used
         await pilot.pause()
         assert app.focused.id == "output_tokens"
+
+
+async def test_committed_api_capacity_can_be_added_with_n_and_costs_what_tco_run_says(scenario_file):
+    """`n` offered api, self-hosted and hybrid only, and the editor had no row for the required provider, model and
+    source of an api-provisioned option: committed API capacity could not be added from the UI at all."""
+    import yaml
+
+    from tco.model.scenario import Scenario
+
+    # the Azure PTU figures of the bundled commitments example (tco/examples/commitments.yaml, its sources there)
+    figures = {"provider": "azure-openai", "model": "gpt-4.1", "source": "as in tco/examples/commitments.yaml",
+               "usd_per_unit_hour": "0.3027", "tokens_per_minute_per_unit": "3000", "output_token_weight": "4",
+               "minimum_units": "15", "term_months": "12"}
+    app = TcoApp([scenario_file], today=TODAY, deterministic=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_app(pilot, SID)
+        await highlight(pilot, "gpt-4o-mini")
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press("down", "down", "down", "enter")  # the fourth kind offered: api-provisioned
+        await wait_for(pilot, lambda: isinstance(app.screen, OptionEditorScreen), what="editor for the new option")
+        for name, text in figures.items():
+            await set_field(pilot, f"opt-{name}", text)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "new-api-provisioned" in options_of(app) and settled(app, SID), what="added")
+        table = app.screen.query_one("#costs", DataTable)
+        assert table.get_cell("new-api-provisioned", "kind") == "api-provisioned"
+        assert table.get_cell("new-api-provisioned", "gpus_peak").endswith(" units")
+        shown = totals_on_screen(app)
+    data = yaml.safe_load(scenario_file.read_text())
+    data["options"].append({"kind": "api-provisioned", "id": "new-api-provisioned",
+                            **{k: (v if k in ("provider", "model", "source") else yaml.safe_load(v)) for k, v in figures.items()}})
+    results = run_scenarios([Scenario.model_validate(data)], today=TODAY).results
+    expected = dict(zip(results.options["option"].to_list(), results.options["total_cost_usd"].to_list()))
+    assert shown == pytest.approx(expected, rel=1e-12) and "new-api-provisioned" in expected

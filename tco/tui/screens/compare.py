@@ -446,7 +446,9 @@ class CompareScreen(Screen):
             return
         self.app.push_screen(ChooseScreen("Add an option of which kind?", [
             ("api", "pay a hosted API per token"), ("self-hosted", "serve an open-weight model on GPUs"),
-            ("hybrid", "part self-hosted, the rest on an API")]), callback=lambda kind: kind and self._new_option(kind))
+            ("hybrid", "part self-hosted, the rest on an API"),
+            ("api-provisioned", "committed API capacity: units reserved from the provider for a term")]),
+            callback=lambda kind: kind and self._new_option(kind))
 
     def _new_option(self, kind: str) -> None:
         from tco.tui.option_fields import new_option
