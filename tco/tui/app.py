@@ -122,7 +122,31 @@ class TcoApp(App):
                                            yes="Quit", no="Stay"),
                              callback=lambda quit_now: quit_now and self.exit())
             return
+        typed = self._typed_not_applied()
+        if typed:
+            self.push_screen(ConfirmScreen(f"{typed} typed but not applied (enter applies it). Quit and lose it?",
+                                           yes="Quit", no="Stay"),
+                             callback=lambda quit_now: quit_now and self.exit(return_code=2 if self.problems else 0))
+            return
         self.exit(return_code=2 if self.problems else 0)
+
+    def _typed_not_applied(self) -> str | None:
+        """What the user typed that no result or file holds yet: a form field still pending, an option editor open.
+
+        Why: ctrl+q fires before the field is left, so such a value was lost without a question."""
+        from textual.widgets import Input
+
+        from tco.tui.screens.compare import CompareScreen
+        from tco.tui.screens.option_editor import OptionEditorScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, OptionEditorScreen):
+                return "An option being edited is"
+            if isinstance(screen, CompareScreen):
+                pending = [e.id for e in screen.query(Input) if e.has_class("-pending")]
+                if pending:
+                    return f"A value in {', '.join(pending)} is"
+        return None
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME

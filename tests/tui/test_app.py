@@ -357,3 +357,22 @@ async def test_the_sentence_over_the_table_is_never_cut_for_any_bundled_example_
                 region = rec.content_region
                 needed = rec.get_content_height(region.size, app.size, region.width)
                 assert region.height >= needed, (size, sid, region.height, needed)
+
+
+async def test_quitting_with_a_value_typed_but_not_applied_asks_first(scenario_file):
+    # ctrl+q fires before the field is left: the typed 2000 was lost without a question (the session was not dirty yet)
+    app = TcoApp([scenario_file], today=TODAY, deterministic=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_app(pilot, SID)
+        await type_into(pilot, "input_tokens", "2000", enter=False)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen) and "input_tokens" in str(app.screen.query_one("#confirm-question").render())
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.is_running and app.screen.query_one("#input_tokens", Input).value == "2000"  # still there to apply
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert not app.is_running
