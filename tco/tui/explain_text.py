@@ -66,6 +66,9 @@ def explain_cell(results, option_id: str, column: str) -> str:
     flags = flags_of(row)
     values = row_values(results, row)
     lines = [f"{option_id} — {row.description}", ""]
+    notes = list(dict.fromkeys(row.notes))
+    if notes:  # the `notes` of `tco run --format json`: how the figures were reached (whole instances, error of the throughput model, …)
+        lines += ["Notes:", *(f"  - {note}" for note in notes), ""]
     terms: list[Term] = []
     if column == "capability_verdict":
         return "\n".join(lines + _capability_lines(results, row, rec))

@@ -340,7 +340,8 @@ async def test_the_warnings_of_tco_run_show_above_the_table_and_in_full_on_excla
 
 async def test_the_sentence_over_the_table_is_never_cut_for_any_bundled_example_at_80_by_24_and_120_by_40():
     """At 80x24 the recommendation was cut after 4 lines: batch-extraction lost "llama-3.1-8b-l40s-spot would pay from
-    549,139 requests/day", regulated lost why gpt-4.1 is excluded. Each line it needs must be on screen."""
+    549,139 requests/day", regulated lost why gpt-4.1 is excluded. Each line it needs must be on screen; so must the
+    status line (the coding agent's warnings pushed it below the footer)."""
     from tco.run import example_files
 
     app = TcoApp(today=TODAY, deterministic=True)
@@ -357,6 +358,9 @@ async def test_the_sentence_over_the_table_is_never_cut_for_any_bundled_example_
                 region = rec.content_region
                 needed = rec.get_content_height(region.size, app.size, region.width)
                 assert region.height >= needed, (size, sid, region.height, needed)
+                # and the status line (where a failed evaluation is said) stays on screen above the footer
+                status = app.screen.query_one("#status").region
+                assert status.height == 1 and status.bottom <= size[1] - 1, (size, sid, status)
 
 
 async def test_quitting_with_a_value_typed_but_not_applied_asks_first(scenario_file):

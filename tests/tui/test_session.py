@@ -297,3 +297,19 @@ def test_the_explanation_of_committed_api_capacity_speaks_of_units_not_gpus():
     # a self-hosted option of the same file still speaks of GPUs
     hosted = next(o for o, k in kinds.items() if k == "self-hosted")
     assert re.search(r"\n  gpu_usd_per_hour = [\d.,]+ USD per GPU-hour — ", explain_cell(results, hosted, "total_cost_usd"))
+
+
+def test_the_explanation_of_an_option_lists_its_notes_as_tco_run_gives_them():
+    # The notes (`notes` of `tco run --format json`: a time-of-day price, whole 8-GPU instances, the throughput
+    # model's error) showed only as the alphabetically first note of the scenario, cut at the status line's edge.
+    from tco.report.results import result_records
+    from tco.run import example_files, run_scenarios
+    from tco.tui.explain_text import explain_cell
+
+    results = run_scenarios([f for f in example_files() if f.stem == "coding-agent"], today=TODAY).results
+    noted = [r for r in result_records(results) if r["notes"]]
+    assert len(noted) >= 2  # the example still has notes (else this test proves nothing)
+    for rec in noted:
+        text = explain_cell(results, rec["option"], "total_cost_usd")
+        for note in rec["notes"].split("; ") if isinstance(rec["notes"], str) else rec["notes"]:
+            assert note in text, (rec["option"], note)

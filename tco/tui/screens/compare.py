@@ -211,9 +211,10 @@ class CompareScreen(Screen):
             self.show_warnings(ev.warnings)
         latency = f"; new totals {self.last_latency_ms:.0f} ms after the keystroke" if self.last_latency_ms is not None else ""
         pending = "; solving break-even and volume curve…" if not ev.with_breakeven else ""
-        notes = sorted({n for n in ev.results.options["notes"].to_list() if n})
+        noted = sum(1 for n in ev.results.options["notes"].to_list() if n)
         timing = f"engine: {ev.elapsed_ms:.0f} ms{latency}" if self.show_timings else "engine: done"
-        self.set_status(f"{timing}{pending}" + (f" · {notes[0]}" if notes else ""))
+        # the notes themselves are long (one option's ran past the screen's edge here): the option's explanation lists them
+        self.set_status(f"{timing}{pending}" + (f" · {noted} with notes: e on its row" if noted else ""))
 
     def show_warnings(self, warnings) -> None:
         """The warnings `tco run` prints on stderr for this scenario, above the table (hidden when there are none).
