@@ -353,6 +353,7 @@ def open_session(files: list[Path] | None, today: dt.date | None = None, hardwar
     scenarios = iter(loaded.scenarios)
     for file_index, path in enumerate(loaded.files):
         document, _ = load_yaml(path)
+        _rename_old_keys(document, path)
         documents.append(document)
         try:
             texts.append(path.read_text(encoding="utf-8"))
@@ -364,6 +365,21 @@ def open_session(files: list[Path] | None, today: dt.date | None = None, hardwar
             entries.append(ScenarioEntry(file_index, position, data, next(scenarios)))
     return Session(list(loaded.files), documents, entries, catalog, today, loaded, texts=texts,
                    pricing_dirs=[Path(d) for d in pricing_dirs or []])
+
+
+def _rename_old_keys(document: Any, path: Path) -> None:
+    """Older key spellings (`usd_per_gpu_hour`) renamed to today's in the data the UI edits, as the loader did.
+
+    Why: the loader read the file with today's names (and `tco run` warns about the old ones), but the
+    UI kept the file's own data, so every later edit was validated with the old key and refused as
+    an unknown field. Saving then writes today's name, as the loader's warning asks.
+    """
+    from tco.load.scenarios import migrate_old_names
+
+    if not isinstance(document, dict):
+        return
+    single = "scenarios" not in document
+    migrate_old_names({"scenarios": [document]} if single else document, {}, str(path), [], single)
 
 
 # ------------------------------------------------------------------ evaluation

@@ -313,3 +313,23 @@ def test_the_explanation_of_an_option_lists_its_notes_as_tco_run_gives_them():
         text = explain_cell(results, rec["option"], "total_cost_usd")
         for note in rec["notes"].split("; ") if isinstance(rec["notes"], str) else rec["notes"]:
             assert note in text, (rec["option"], note)
+
+
+def test_a_file_with_an_older_key_spelling_can_be_edited_and_is_saved_with_todays_name(scenario_file):
+    # `usd_per_gpu_hour` is the older spelling of payment.gpu_usd_per_hour (tco/engine/fields.py old_names): `tco run`
+    # reads it with a warning. The UI kept the file's own data, so every edit, of any field, was refused with
+    # "options[1].payment.usd_per_gpu_hour: unknown field".
+    from tco.tui.session import evaluate_scenario
+    from tui_helpers import engine_totals
+
+    scenario_file.write_text(scenario_file.read_text().replace("gpu_usd_per_hour: 3.0", "usd_per_gpu_hour: 3.0"))
+    session = open_session([scenario_file], TODAY)
+    data = session.propose_value(0, ("workload", "input_tokens"), "1600")
+    session.commit(0, data, session.validate(data))
+    ev = evaluate_scenario(session.located([0]), session.catalog, session.today)
+    shown = dict(zip(ev.results.options["option"].to_list(), ev.results.options["total_cost_usd"].to_list()))
+    assert shown == pytest.approx(engine_totals(scenario_file, ["workload.input_tokens=1600"]), rel=1e-12)
+    session.save(0)
+    saved = yaml.safe_load(scenario_file.read_text())
+    assert saved["options"][1]["payment"] == {"mode": "on-demand", "gpu_usd_per_hour": 3.0}  # today's name, the value kept
+    assert engine_totals(scenario_file) == pytest.approx(shown, rel=1e-12)
