@@ -371,3 +371,16 @@ API_PRICE_INPUTS: tuple[str, ...] = tuple(name for name in API_INPUTS if name.en
 """(the tool fee is not a list price: the API price ranges of sensitivity and Monte Carlo leave it alone)"""
 HYBRID_INPUTS: tuple[str, ...] = _unique(f.input for f in direct_inputs("hybrid"))
 """Inputs a hybrid option sets itself (the rest come from its two parts)."""
+
+
+PROVISIONED_LABELS = {
+    "gpu_usd_per_hour": ("price per unit-hour", "USD per unit-hour"),
+    "min_replicas": ("minimum units", "units"),
+    "overflow_replicas": ("units bought (overflow to the API above them)", "units"),
+    "spare_replicas": ("spare units", "units"),
+    "replica_generations_per_s": ("completions per second one unit serves", "per s"),
+    "gpus_per_replica": ("units per replica (a replica is one unit)", "units"),
+    "gpus_per_instance": ("units per billed block (1)", "units"),
+}
+"""Committed API capacity (`kind: api-provisioned`) is costed as a reserved fleet whose replica is one unit:
+its inputs say units where the self-hosted ones say GPUs. The workbook's Inputs sheet and the UI's explanations use them."""

@@ -10,6 +10,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.workbook.defined_name import DefinedName
 
 from tco.engine import fields
+from tco.engine.fields import PROVISIONED_LABELS
 from tco.engine.rows import DEFAULT_SOURCE, Provenance
 from tco.export.breakeven_search import ASCENT_POINTS, LOOK_BACK_POINTS, SEARCH_POINTS
 from tco.export.constants import ConstantTable
@@ -17,7 +18,6 @@ from tco.export.grid import DATE, SCIENTIFIC, WHOLE, Grid, format_for_value, num
 from tco.export.names import quote_sheet, urls_in
 from tco.export.plan import INPUT_BY_NAME, ScenarioPlan
 from tco.model.scenario import SelfHostedOption
-from tco.report.results import PROVISIONED_LABELS
 
 
 @dataclass

@@ -149,17 +149,7 @@ def column(name: str) -> OutputColumn:
 PROVISIONED_KIND = "api-provisioned"
 
 
-PROVISIONED_LABELS = {
-    "gpu_usd_per_hour": ("price per unit-hour", "USD per unit-hour"),
-    "min_replicas": ("minimum units", "units"),
-    "overflow_replicas": ("units bought (overflow to the API above them)", "units"),
-    "spare_replicas": ("spare units", "units"),
-    "replica_generations_per_s": ("completions per second one unit serves", "per s"),
-    "gpus_per_replica": ("units per replica (a replica is one unit)", "units"),
-    "gpus_per_instance": ("units per billed block (1)", "units"),
-}
-"""Committed API capacity (`kind: api-provisioned`) is costed as a reserved fleet whose replica is one unit:
-its inputs say units where the self-hosted ones say GPUs. The workbook's Inputs sheet and the UI's explanations use them."""
+from tco.engine.fields import PROVISIONED_LABELS  # noqa: E402,F401  (defined with the field map: the exporter may not import tco.report)
 
 
 def fleet_unit(kind: str | None) -> str:
