@@ -137,6 +137,20 @@ def _list_over_contracted(row, option, catalog, line: str) -> float:
     return listed / paid if listed and paid > 0 else 1.0
 
 
+def _reserved_list_over_contracted(option, catalog, values: dict, cost: float, gpu_hours: float,
+                                   period: tuple[int, int]) -> float | None:
+    """List / paid for reserved GPU-hours: the on-demand price of the months they are used in, not of the month the
+    term was signed. A term's price is fixed at signing while the on-demand price moves by the GPU price change, so
+    the list price of month m is the offer's on-demand price x gpu_price_factor(m), as for rented GPU-hours (averaged
+    over the months a row spans: the part of the terms owed after the horizon). None when no on-demand price is known."""
+    on_demand = _on_demand_usd_per_gpu_hour(option, catalog)
+    if not on_demand or cost <= 0:
+        return None
+    months = range(period[0], period[1])
+    factor = sum(to_python(F.gpu_price_factor, {**values, "month": float(m)}) for m in months) / len(months)
+    return gpu_hours * on_demand * factor / cost
+
+
 def _quantity(line: str, values: dict, rec: dict) -> tuple[float | None, str]:
     """The line's pricing quantity and unit, from the same formula terms (or monthly results) its cost comes from."""
     owned_gpu_months = rec.get("gpus_owned") or 0.0
@@ -285,6 +299,8 @@ def focus_rows(results) -> list[dict[str, Any]]:
                 # GPU-hours at the last month's average term price: terms of different prices and ends are blended
                 quantity, unit = (cost / reserved_usd_per_gpu_hour, reserved_unit) if reserved_usd_per_gpu_hour else (beyond, "Months")
                 note = f" (owed for the {beyond} month(s) of running terms after the horizon)"
+            if name in _COMMITTED and unit == "GPU-Hours" and quantity:
+                ratio = _reserved_list_over_contracted(gpu_option, catalog, values, cost, quantity, period) or ratio
             billed_total += billed
             add(name, billed, cost, quantity=quantity, unit=unit, list_ratio=ratio, period=period, note=note)
 

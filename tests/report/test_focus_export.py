@@ -253,3 +253,47 @@ def test_focus_output_passes_the_focus_1_2_validator(capsys, tmp_path, suffix, s
     assert {"ListUnitPrice-C-005-C", "ContractedUnitPrice-C-006-C", "PricingCategory-C-004-C", "PricingQuantity-C-005-C",
             "ListUnitPrice-C-010-C", "ContractedUnitPrice-C-011-C", "EffectiveCost-C-005-C", "ConsumedQuantity-C-004-C"} <= passed, \
         "the rules this export is built for were skipped, not checked"
+
+
+LISTED_SCENARIO = """\
+schema_version: 1
+scenarios:
+  - id: listed
+    name: list price of reserved GPU-hours in the month they are used
+    workload: {requests_per_day: 1000, monthly_growth: 0.0, input_tokens: 1000, output_tokens: 100, ttft_ms: 2000, tpot_ms: 60}
+    finance: {horizon_months: 18, start_date: 2026-12-01, gpu_price_change_per_year: -0.15}
+    options:
+      - {kind: self-hosted, id: rsv, model: llama-3.3-70b, gpu: h100-sxm, gpus_per_replica: 8, precision: fp8, engine: vllm,
+         payment: {mode: reserved, offer: "aws:p5.48xlarge:us-east-1:1y:convertible:no-upfront"}}
+      - {kind: self-hosted, id: od, model: llama-3.3-70b, gpu: h100-sxm, gpus_per_replica: 8, precision: fp8, engine: vllm,
+         payment: {mode: on-demand, offer: "aws:p5.48xlarge"}}
+"""
+COMMITTED_P5_1Y_NO_UPFRONT = 5.418
+"""aws:p5.48xlarge:us-east-1:1y:convertible:no-upfront per GPU-hour (`tco offers list --term 1y`); its on-demand: $6.88."""
+
+
+def test_reserved_gpu_hours_are_listed_at_the_on_demand_price_of_the_month_they_are_used(capsys, tmp_path):
+    """FOCUS 1.2 ListUnitPrice: the provider's published price of the SKU, before discounts, for the charge period.
+    The plan moves on-demand prices by finance.gpu_price_change_per_year (-15 %), so month 12's on-demand price is
+    $6.88 x 0.85^(11/12) = $5.9277 (what the on-demand option's rows list), even though the term it is used under was
+    signed in month 1 at $5.418. Listing it at month 1's $6.88 overstated ListCost (and the savings a FinOps tool
+    reads from ListCost - EffectiveCost) by 0.85^(-11/12) - 1 = 16 %."""
+    path = tmp_path / "listed.yaml"
+    path.write_text(LISTED_SCENARIO)
+    rows = focus(capsys, path)
+    on_demand_month_12 = ON_DEMAND_P5 * 0.85 ** (11 / 12)
+    (reserved,) = [r for r in _by(rows, "rsv", "reserved_usd") if r["x_Month"] == "12"]
+    (rented,) = [r for r in _by(rows, "od", "gpu_rental_usd") if r["x_Month"] == "12"]
+    # 1 replica x 8 GPUs x 730 h = 5,840 GPU-hours at the month-1 term price $5.418 = $31,641.12
+    assert float(reserved["PricingQuantity"]) == pytest.approx(5_840)
+    assert float(reserved["ContractedUnitPrice"]) == pytest.approx(COMMITTED_P5_1Y_NO_UPFRONT)
+    assert float(reserved["ListUnitPrice"]) == pytest.approx(on_demand_month_12)
+    assert float(reserved["ListCost"]) == pytest.approx(5_840 * on_demand_month_12)
+    assert float(rented["ListUnitPrice"]) == pytest.approx(on_demand_month_12)  # the same SKU, the same month
+    # the term renewed in month 13 runs to month 24: months 19-24 after the 18-month horizon, listed at their
+    # on-demand prices, on average $6.88 x mean(0.85^((m - 1) / 12) for m = 19..24)
+    (beyond,) = _by(rows, "rsv", "reserved_beyond_horizon_usd")
+    mean_factor = sum(0.85 ** ((m - 1) / 12) for m in range(19, 25)) / 6
+    assert float(beyond["PricingQuantity"]) == pytest.approx(6 * 5_840)
+    assert float(beyond["ListUnitPrice"]) == pytest.approx(ON_DEMAND_P5 * mean_factor)
+    assert float(beyond["EffectiveCost"]) == pytest.approx(6 * 5_840 * COMMITTED_P5_1Y_NO_UPFRONT * 0.85)
