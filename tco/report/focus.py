@@ -61,10 +61,17 @@ _EXTRA_LABELS = {
     "reserved_upfront_usd": "GPUs: reserved terms, upfront payment",
     "gpu_resale_usd": "GPUs: sale",
     "reserved_upfront_refund_usd": "GPUs: reserved terms, upfront for months after the horizon",
+    "reserved_fee_usd": "GPUs: reserved terms, monthly payment",
+    "reserved_beyond_horizon_fee_usd": "GPUs: reserved terms, monthly payments owed past the horizon",
 }
 """Rows of the cash view that are no cost line of their own (the engine's gpu_capex_usd, reserved_signed_usd, gpu_resale_usd)."""
 _COMMITTED = {"reserved_usd", "reserved_beyond_horizon_usd"}
 """Term reservations (reserved GPUs, a mixed fleet's base, provisioned API units): PricingCategory Committed."""
+_FEES = {"reserved_usd": "reserved_fee_usd", "reserved_beyond_horizon_usd": "reserved_beyond_horizon_fee_usd"}
+"""FOCUS 1.2 commitment discounts (DiscountHandling-A-009/-013, EffectiveCost-C-012): the usage a term covers is
+billed 0 with the amortised term price as EffectiveCost; what is paid for the term is Purchase rows (the upfront
+part One-Time when a term starts, the monthly part Recurring), so per CommitmentDiscountId the Usage rows'
+EffectiveCost equals the Purchase rows' BilledCost."""
 
 
 NOISE_USD = 1e-6
@@ -151,6 +158,17 @@ def _reserved_list_over_contracted(option, catalog, values: dict, cost: float, g
     return gpu_hours * on_demand * factor / cost
 
 
+def _commitment_type(option, catalog) -> str:
+    """CommitmentDiscountType: the seller's name for the reservation (a committed offer's offering), else what it is."""
+    if getattr(option, "kind", None) == "api-provisioned":
+        return "Provisioned throughput reservation"
+    payment = getattr(option, "payment", None)
+    offer_id = (payment.base.offer if payment is not None and payment.mode == "mixed" and payment.base is not None
+                else getattr(payment, "offer", None))
+    offer = catalog.committed_offers.get(offer_id) if catalog is not None and offer_id else None
+    return getattr(offer, "offering", None) or "Reserved term"
+
+
 def _quantity(line: str, values: dict, rec: dict) -> tuple[float | None, str]:
     """The line's pricing quantity and unit, from the same formula terms (or monthly results) its cost comes from."""
     owned_gpu_months = rec.get("gpus_owned") or 0.0
@@ -212,8 +230,11 @@ def focus_rows(results) -> list[dict[str, Any]]:
         upfront = values.get("upfront_share", 0.0)
         horizon = int(values["horizon_months"])
 
+        commitment_id = f"plan:{row.scenario_id}/{row.option_id}/reserved-terms"
+
         def add(name: str, billed: float, effective: float, category: str = "Usage", *, quantity=None, unit=None,
-                list_ratio: float = 1.0, period: tuple[int, int] = (month, month + 1), note: str = "") -> None:
+                list_ratio: float = 1.0, period: tuple[int, int] = (month, month + 1), note: str = "",
+                frequency: str | None = None, commitment: bool = False) -> None:
             """One FOCUS row. ListCost = list/contracted ratio x ContractedCost; unit prices = cost / PricingQuantity."""
             cost = effective if category == "Usage" else billed
             contracted = cost
@@ -248,8 +269,17 @@ def focus_rows(results) -> list[dict[str, Any]]:
                 "ChargeCategory": category,
                 "ChargeClass": None,
                 "ChargeDescription": f"{label}{note} - plan, not a bill ({row.scenario_id} / {row.option_id}, month {month})",
-                "ChargeFrequency": ("One-Time" if category != "Usage" or name == "setup_cost_usd"
-                                    else ("Recurring" if name in _RECURRING else "Usage-Based")),
+                "ChargeFrequency": frequency or ("One-Time" if category != "Usage" or name == "setup_cost_usd"
+                                                 else ("Recurring" if name in _RECURRING else "Usage-Based")),
+                # one commitment per option: its terms (first signed, added as the fleet grows, renewed) are blended
+                # by the engine; the Usage rows it covers are all Used (the engine starts every reserved GPU it needs)
+                "CommitmentDiscountId": commitment_id if commitment else None,
+                "CommitmentDiscountName": f"Reserved terms of {row.option_id} (plan)" if commitment else None,
+                "CommitmentDiscountCategory": "Usage" if commitment else None,
+                "CommitmentDiscountType": _commitment_type(gpu_option, catalog) if commitment else None,
+                "CommitmentDiscountStatus": "Used" if commitment and category == "Usage" else None,
+                "CommitmentDiscountQuantity": quantity if commitment and category in ("Usage", "Purchase") else None,
+                "CommitmentDiscountUnit": unit if commitment and category in ("Usage", "Purchase") else None,
                 "ConsumedQuantity": (quantity * units.TOKENS_PER_MILLION if name in _TOKEN_LINES else quantity) if category == "Usage" else None,
                 "ConsumedUnit": ("Tokens" if name in _TOKEN_LINES else unit) if category == "Usage" else None,
                 "PricingQuantity": quantity if has_price else None, "PricingUnit": unit if has_price else None,
@@ -289,8 +319,8 @@ def focus_rows(results) -> list[dict[str, Any]]:
             elif name == "reserved_usd":
                 billed = (1 - upfront) * cost
                 reserved_usd_per_gpu_hour, reserved_unit = (cost / quantity if quantity else None), unit
-                if upfront > 0:
-                    note = f" (amortised term price; {1 - upfront:.0%} paid monthly, the upfront part billed when the term starts)"
+                note = (" (amortised term price, billed 0: the terms are paid in their Purchase rows"
+                        + (", the upfront part when a term starts, the rest monthly)" if upfront > 0 else ", monthly)"))
             elif name == "reserved_beyond_horizon_usd":
                 billed = (1 - upfront) * cost
                 term = int(values["term_months"])
@@ -302,6 +332,13 @@ def focus_rows(results) -> list[dict[str, Any]]:
             if name in _COMMITTED and unit == "GPU-Hours" and quantity:
                 ratio = _reserved_list_over_contracted(gpu_option, catalog, values, cost, quantity, period) or ratio
             billed_total += billed
+            if name in _FEES:
+                add(name, 0.0, cost, quantity=quantity, unit=unit, list_ratio=ratio, period=period, note=note, commitment=True)
+                if billed > NOISE_USD:
+                    add(_FEES[name], billed, 0.0, "Purchase", quantity=quantity, unit=unit, list_ratio=ratio, period=period,
+                        frequency="Recurring", commitment=True,
+                        note=f" ({1 - upfront:.0%} of the amortised term price, paid monthly; the usage rows carry it as EffectiveCost)")
+                continue
             add(name, billed, cost, quantity=quantity, unit=unit, list_ratio=ratio, period=period, note=note)
 
         capex = float(rec.get("gpu_capex_usd") or 0.0)
@@ -317,7 +354,8 @@ def focus_rows(results) -> list[dict[str, Any]]:
                 quantity=signed_upfront / (upfront * price) if price > 0 else None,
                 unit="Unit-Hours" if row.kind == "api-provisioned" else "GPU-Hours",
                 list_ratio=_list_over_contracted(row, gpu_option, catalog, "reserved_usd"),
-                note=f" (upfront {upfront:.0%} of the terms signed this month; amortised in the reserved-terms rows)")
+                note=f" (upfront {upfront:.0%} of the terms signed this month; amortised in the reserved-terms rows)",
+                commitment=True)
             billed_total += signed_upfront
         resale = float(rec.get("gpu_resale_usd") or 0.0)
         if resale > NOISE_USD:
@@ -327,7 +365,8 @@ def focus_rows(results) -> list[dict[str, Any]]:
         refund = billed_total - float(rec["cash_cost_usd"])
         if month == horizon and values.get("count_beyond_horizon", 1.0) == 0.0 and upfront > 0 and refund > NOISE_USD:
             add("reserved_upfront_refund_usd", -refund, 0.0, "Credit",
-                note=" (upfront paid for term months after the horizon, not counted: beyond_horizon horizon-share)")
+                note=" (upfront paid for term months after the horizon, not counted: beyond_horizon horizon-share)",
+                commitment=True)
     return [{column: r.get(column) for column in COLUMNS} for r in rows]
 
 

@@ -129,15 +129,25 @@ def test_reserved_terms_upfront_is_a_purchase_and_the_amortised_term_the_effecti
     (BILLING.md 3: upfront when a term starts, the rest monthly; the term's price spread evenly in the accounting view)."""
     rows = focus(capsys, PLAN)
     usage = _by(rows, "rsv-owed", "reserved_usd")[0]
-    # 8 GPUs x 730 h = 5,840 GPU-hours x $4.816 = $28,125.44 amortised; half of it ($14,062.72) paid monthly
+    # 8 GPUs x 730 h = 5,840 GPU-hours x $4.816 = $28,125.44 amortised; half of it ($14,062.72) paid monthly. FOCUS 1.2
+    # commitment discounts: the usage the term covers is billed 0 (DiscountHandling-A-009-C), what is paid for the term is
+    # a Purchase (DiscountHandling-A-013-C): the monthly half a Recurring Purchase row of the same commitment
     assert float(usage["PricingQuantity"]) == pytest.approx(5_840) and usage["PricingUnit"] == "GPU-Hours"
-    assert float(usage["EffectiveCost"]) == pytest.approx(28_125.44) and float(usage["BilledCost"]) == pytest.approx(14_062.72)
+    assert float(usage["EffectiveCost"]) == pytest.approx(28_125.44) and float(usage["BilledCost"]) == 0.0
+    assert (usage["CommitmentDiscountStatus"], usage["CommitmentDiscountCategory"]) == ("Used", "Usage")
+    assert float(usage["CommitmentDiscountQuantity"]) == pytest.approx(5_840) and usage["CommitmentDiscountUnit"] == "GPU-Hours"
+    fee = [r for r in _by(rows, "rsv-owed", "reserved_fee_usd") if r["x_Month"] == "1"][0]
+    assert (fee["ChargeCategory"], fee["ChargeFrequency"], float(fee["EffectiveCost"])) == ("Purchase", "Recurring", 0.0)
+    assert float(fee["BilledCost"]) == pytest.approx(14_062.72) and fee["CommitmentDiscountId"] == usage["CommitmentDiscountId"] != ""
     assert float(usage["ContractedUnitPrice"]) == pytest.approx(4.816) and float(usage["ListUnitPrice"]) == pytest.approx(ON_DEMAND_P5)
     assert float(usage["ListCost"]) == pytest.approx(5_840 * ON_DEMAND_P5) and usage["PricingCategory"] == "Committed"
     upfront = _by(rows, "rsv-owed", "reserved_upfront_usd")
     # terms signed in month 1 and renewed in month 13: 50 % x 8 x 730 h x 12 months x $4.816 = $168,752.64 each
     assert [(r["x_Month"], r["ChargeCategory"], r["EffectiveCost"]) for r in upfront] == [("1", "Purchase", "0.0"), ("13", "Purchase", "0.0")]
-    assert float(upfront[0]["BilledCost"]) == pytest.approx(168_752.64)
+    assert float(upfront[0]["BilledCost"]) == pytest.approx(168_752.64) and upfront[0]["ChargeFrequency"] == "One-Time"
+    # CommitmentDiscountQuantity-C-011-C: a One-Time purchase's quantity is what it covers over the term, 8 x 730 x 12
+    assert float(upfront[0]["CommitmentDiscountQuantity"]) == pytest.approx(70_080)
+    assert upfront[0]["CommitmentDiscountId"] == usage["CommitmentDiscountId"] and upfront[0]["CommitmentDiscountStatus"] == ""
 
 
 def test_the_part_of_a_term_past_the_horizon_is_dated_after_the_horizon(capsys):
@@ -147,7 +157,10 @@ def test_the_part_of_a_term_past_the_horizon_is_dated_after_the_horizon(capsys):
     rows = focus(capsys, PLAN)
     (beyond,) = _by(rows, "rsv-owed", "reserved_beyond_horizon_usd")
     assert (beyond["ChargePeriodStart"], beyond["ChargePeriodEnd"]) == ("2028-06-15T00:00:00Z", "2028-12-15T00:00:00Z")
-    assert float(beyond["EffectiveCost"]) == pytest.approx(168_752.64) and float(beyond["BilledCost"]) == pytest.approx(84_376.32)
+    assert float(beyond["EffectiveCost"]) == pytest.approx(168_752.64) and float(beyond["BilledCost"]) == 0.0
+    (owed,) = _by(rows, "rsv-owed", "reserved_beyond_horizon_fee_usd")
+    assert (owed["ChargeCategory"], owed["ChargeFrequency"], float(owed["BilledCost"])) == ("Purchase", "Recurring", pytest.approx(84_376.32))
+    assert (owed["ChargePeriodStart"], owed["ChargePeriodEnd"]) == ("2028-06-15T00:00:00Z", "2028-12-15T00:00:00Z")
     assert "after the horizon" in beyond["ChargeDescription"] and beyond["PricingCategory"] == "Committed"
     # horizon-share: the same upfront for those 6 months is left out as a credit in the last month (6/12 x $168,752.64)
     (refund,) = _by(rows, "rsv-share", "reserved_upfront_refund_usd")
@@ -297,3 +310,26 @@ def test_reserved_gpu_hours_are_listed_at_the_on_demand_price_of_the_month_they_
     assert float(beyond["PricingQuantity"]) == pytest.approx(6 * 5_840)
     assert float(beyond["ListUnitPrice"]) == pytest.approx(ON_DEMAND_P5 * mean_factor)
     assert float(beyond["EffectiveCost"]) == pytest.approx(6 * 5_840 * COMMITTED_P5_1Y_NO_UPFRONT * 0.85)
+
+
+@pytest.mark.parametrize("path", [PLAN, examples_dir() / "commitments.yaml"], ids=lambda p: p.name)
+def test_each_commitment_s_usage_effective_cost_equals_what_is_paid_for_it(capsys, path):
+    """FOCUS 1.2 EffectiveCost-C-012-C: for a CommitmentDiscountId the sum of EffectiveCost of its Usage rows equals the
+    sum of BilledCost of its Purchase rows (the term prices paid, upfront and monthly), and DiscountHandling-A-009-C:
+    the usage a term covers is billed 0. beyond_horizon: horizon-share leaves out the upfront paid for months after
+    the horizon (its Credit row), so there the purchases exceed the usage by exactly that credit."""
+    rows = focus(capsys, path)
+    usage, purchases, credits = defaultdict(float), defaultdict(float), defaultdict(float)
+    for row in rows:
+        commitment = row["CommitmentDiscountId"]
+        if row["x_CostLine"] in ("reserved_usd", "reserved_beyond_horizon_usd"):
+            assert commitment and row["ChargeCategory"] == "Usage" and float(row["BilledCost"]) == 0.0, row["x_Option"]
+            assert row["CommitmentDiscountStatus"] == "Used" and row["PricingCategory"] == "Committed"
+        if not commitment:
+            assert row["CommitmentDiscountStatus"] == row["CommitmentDiscountType"] == row["CommitmentDiscountName"] == ""
+            continue
+        {"Usage": usage, "Purchase": purchases, "Credit": credits}[row["ChargeCategory"]][commitment] += \
+            float(row["EffectiveCost"] if row["ChargeCategory"] == "Usage" else row["BilledCost"])
+    assert usage and set(usage) == set(purchases)
+    for commitment, effective in usage.items():
+        assert effective == pytest.approx(purchases[commitment] + credits[commitment], rel=1e-9), commitment
