@@ -94,6 +94,14 @@ def _self_hosted_option(scenario, option):
     return option
 
 
+def _api_option(scenario, option):
+    """The option whose provider bills the token rows: a hybrid's API part, a provisioned option's overflow API, else itself."""
+    if getattr(option, "kind", None) == "hybrid":
+        return _option(scenario, option.api) or option
+    overflow = getattr(option, "overflow_api", None)
+    return (_option(scenario, overflow) or option) if overflow else option
+
+
 def _payment_mode(option) -> str | None:
     payment = getattr(option, "payment", None)
     return payment.mode if payment is not None else None
@@ -244,7 +252,7 @@ def focus_rows(results) -> list[dict[str, Any]]:
                 quantity, unit = 1.0, ("Units" if name == "setup_cost_usd" else "Months")
             period_start, period_end = add_months(start, period[0] - 1), add_months(start, period[1] - 1)
             label = F.LINE_LABELS.get(name) or _EXTRA_LABELS[name]
-            provider = _provider(gpu_option if name not in _API_LINES else option, name)
+            provider = _provider(gpu_option if name not in _API_LINES else _api_option(scenario, option), name)
             sku_id = f"{row.option_id}/{name}"
             sku_meter = label
             if name in _TOKEN_LINES:

@@ -333,3 +333,12 @@ def test_each_commitment_s_usage_effective_cost_equals_what_is_paid_for_it(capsy
     assert usage and set(usage) == set(purchases)
     for commitment, effective in usage.items():
         assert effective == pytest.approx(purchases[commitment] + credits[commitment], rel=1e-9), commitment
+
+
+def test_a_hybrid_s_tokens_are_billed_by_its_api_s_provider(capsys):
+    """growing-product `hybrid-overflow` sends the peaks to its `api` option, gpt-4.1 from openai: those token rows are
+    openai's (ProviderName / InvoiceIssuerName: who bills them), as the same rows of the API option itself, not a
+    placeholder a FinOps tool cannot match to the provider's bill."""
+    rows = focus(capsys, examples_dir() / "growing-product.yaml")
+    providers = {(r["x_Option"], r["ProviderName"], r["InvoiceIssuerName"]) for r in rows if r["x_CostLine"].startswith("api_")}
+    assert providers == {("gpt-4.1", "openai", "openai"), ("hybrid-overflow", "openai", "openai")}
