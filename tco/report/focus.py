@@ -245,8 +245,11 @@ def focus_rows(results) -> list[dict[str, Any]]:
                 frequency: str | None = None, commitment: bool = False) -> None:
             """One FOCUS row. ListCost = list/contracted ratio x ContractedCost; unit prices = cost / PricingQuantity."""
             cost = effective if category == "Usage" else billed
-            contracted = cost
             listed = cost * list_ratio
+            # FOCUS 1.2 ContractedUnitPrice: the agreed price "inclusive of negotiated discounts ... while excluding
+            # negotiated commitment discounts": usage a term covers is contracted at the on-demand price (no other
+            # negotiated discount is known), its commitment discount shows only in EffectiveCost
+            contracted = listed if commitment and category == "Usage" else cost
             has_price = category in ("Usage", "Purchase")
             if has_price and (quantity is None or quantity <= 0):
                 quantity, unit = 1.0, ("Units" if name == "setup_cost_usd" else "Months")

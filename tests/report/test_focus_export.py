@@ -139,7 +139,11 @@ def test_reserved_terms_upfront_is_a_purchase_and_the_amortised_term_the_effecti
     fee = [r for r in _by(rows, "rsv-owed", "reserved_fee_usd") if r["x_Month"] == "1"][0]
     assert (fee["ChargeCategory"], fee["ChargeFrequency"], float(fee["EffectiveCost"])) == ("Purchase", "Recurring", 0.0)
     assert float(fee["BilledCost"]) == pytest.approx(14_062.72) and fee["CommitmentDiscountId"] == usage["CommitmentDiscountId"] != ""
-    assert float(usage["ContractedUnitPrice"]) == pytest.approx(4.816) and float(usage["ListUnitPrice"]) == pytest.approx(ON_DEMAND_P5)
+    # FOCUS 1.2 ContractedUnitPrice is the agreed price "inclusive of negotiated discounts, if present, while excluding
+    # negotiated commitment discounts": no other discount is negotiated here, so the covered usage is contracted at the
+    # on-demand $6.88 (ContractedCost $40,179.20) and the term's $4.816 shows in EffectiveCost / quantity only
+    assert float(usage["ContractedUnitPrice"]) == pytest.approx(ON_DEMAND_P5) and float(usage["ListUnitPrice"]) == pytest.approx(ON_DEMAND_P5)
+    assert float(usage["ContractedCost"]) == pytest.approx(40_179.20) and float(usage["EffectiveCost"]) / 5_840 == pytest.approx(4.816)
     assert float(usage["ListCost"]) == pytest.approx(5_840 * ON_DEMAND_P5) and usage["PricingCategory"] == "Committed"
     upfront = _by(rows, "rsv-owed", "reserved_upfront_usd")
     # terms signed in month 1 and renewed in month 13: 50 % x 8 x 730 h x 12 months x $4.816 = $168,752.64 each
@@ -299,7 +303,7 @@ def test_reserved_gpu_hours_are_listed_at_the_on_demand_price_of_the_month_they_
     (rented,) = [r for r in _by(rows, "od", "gpu_rental_usd") if r["x_Month"] == "12"]
     # 1 replica x 8 GPUs x 730 h = 5,840 GPU-hours at the month-1 term price $5.418 = $31,641.12
     assert float(reserved["PricingQuantity"]) == pytest.approx(5_840)
-    assert float(reserved["ContractedUnitPrice"]) == pytest.approx(COMMITTED_P5_1Y_NO_UPFRONT)
+    assert float(reserved["EffectiveCost"]) == pytest.approx(5_840 * COMMITTED_P5_1Y_NO_UPFRONT)
     assert float(reserved["ListUnitPrice"]) == pytest.approx(on_demand_month_12)
     assert float(reserved["ListCost"]) == pytest.approx(5_840 * on_demand_month_12)
     assert float(rented["ListUnitPrice"]) == pytest.approx(on_demand_month_12)  # the same SKU, the same month
