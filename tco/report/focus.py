@@ -291,6 +291,12 @@ def focus_rows(results) -> list[dict[str, Any]]:
                 "CommitmentDiscountStatus": "Used" if commitment and category == "Usage" else None,
                 "CommitmentDiscountQuantity": quantity if commitment and category in ("Usage", "Purchase") else None,
                 "CommitmentDiscountUnit": unit if commitment and category in ("Usage", "Purchase") else None,
+                # DiscountHandling-A-012-C: a commitment's own rows (its purchase) name it as the resource; -A-016-C: the
+                # usage it covers names the resource that received the discount (the option's reserved fleet)
+                "ResourceId": (None if not commitment else commitment_id if category != "Usage"
+                               else f"plan:{row.scenario_id}/{row.option_id}/reserved-fleet"),
+                "ResourceName": (None if not commitment else f"Reserved terms of {row.option_id} (plan)" if category != "Usage"
+                                 else f"Reserved fleet of {row.option_id} (plan)"),
                 "ConsumedQuantity": (quantity * units.TOKENS_PER_MILLION if name in _TOKEN_LINES else quantity) if category == "Usage" else None,
                 "ConsumedUnit": ("Tokens" if name in _TOKEN_LINES else unit) if category == "Usage" else None,
                 "PricingQuantity": quantity if has_price else None, "PricingUnit": unit if has_price else None,

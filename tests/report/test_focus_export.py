@@ -329,6 +329,9 @@ def test_each_commitment_s_usage_effective_cost_equals_what_is_paid_for_it(capsy
         if row["x_CostLine"] in ("reserved_usd", "reserved_beyond_horizon_usd"):
             assert commitment and row["ChargeCategory"] == "Usage" and float(row["BilledCost"]) == 0.0, row["x_Option"]
             assert row["CommitmentDiscountStatus"] == "Used" and row["PricingCategory"] == "Committed"
+            assert row["ResourceId"] not in ("", commitment)  # DiscountHandling-A-016-C: the resource that got the discount
+        elif commitment:
+            assert row["ResourceId"] == commitment  # DiscountHandling-A-012-C: the commitment's purchase names it
         if not commitment:
             assert row["CommitmentDiscountStatus"] == row["CommitmentDiscountType"] == row["CommitmentDiscountName"] == ""
             continue
