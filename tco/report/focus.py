@@ -166,6 +166,20 @@ def _reserved_list_over_contracted(option, catalog, values: dict, cost: float, g
     return gpu_hours * on_demand * factor / cost
 
 
+def _owed_by_month(signed_usd: dict[int, float], term_months: int, horizon: int, owed_usd: float) -> list[tuple[int, float]]:
+    """The part of the running terms owed after the horizon, month by month: a term signed in month s for value v
+    runs s .. s + T - 1 and costs v / T a month (formulas.reserved_beyond_horizon_owed_usd sums these). Falls back
+    to one piece dated the month after the horizon if the terms do not add up to the engine's amount."""
+    by_month = []
+    for m in range(horizon + 1, horizon + term_months):
+        owed = sum(v / term_months for s, v in signed_usd.items() if horizon - term_months < s <= horizon and s + term_months - 1 >= m)
+        if owed > NOISE_USD:
+            by_month.append((m, owed))
+    if abs(sum(o for _, o in by_month) - owed_usd) > 1e-6 * max(abs(owed_usd), 1.0):
+        return [(horizon + 1, owed_usd)]
+    return by_month
+
+
 def _commitment_type(option, catalog) -> str:
     """CommitmentDiscountType: the seller's name for the reservation (a committed offer's offering), else what it is."""
     if getattr(option, "kind", None) == "api-provisioned":
@@ -223,10 +237,9 @@ def focus_rows(results) -> list[dict[str, Any]]:
     catalog = getattr(results, "catalog", None)
     rows: list[dict[str, Any]] = []
     monthly = results.monthly.sort("row", "month")
-    last_signed: dict[int, int] = {}
+    signed_by_row: dict[int, dict[int, float]] = {}
     for rec in monthly.iter_rows(named=True):
-        if (rec.get("reserved_signed_usd") or 0.0) > 0:
-            last_signed[rec["row"]] = int(rec["month"])
+        signed_by_row.setdefault(rec["row"], {})[int(rec["month"])] = float(rec.get("reserved_signed_usd") or 0.0)
     for rec in monthly.iter_rows(named=True):
         row = by_row[rec["row"]]
         scenario = scenarios[row.scenario_id]
@@ -340,21 +353,27 @@ def focus_rows(results) -> list[dict[str, Any]]:
                         + (", the upfront part when a term starts, the rest monthly)" if upfront > 0 else ", monthly)"))
             elif name == "reserved_beyond_horizon_usd":
                 billed = (1 - upfront) * cost
-                term = int(values["term_months"])
-                beyond = max(last_signed.get(row.row, month) + term - 1 - horizon, 1)
-                period = (horizon + 1, horizon + 1 + beyond)
-                # GPU-hours at the last month's average term price: terms of different prices and ends are blended
-                quantity, unit = (cost / reserved_usd_per_gpu_hour, reserved_unit) if reserved_usd_per_gpu_hour else (beyond, "Months")
-                note = f" (owed for the {beyond} month(s) of running terms after the horizon)"
-            if name in _COMMITTED and unit == "GPU-Hours" and quantity:
-                ratio = _reserved_list_over_contracted(gpu_option, catalog, values, cost, quantity, period) or ratio
+                note = " (owed after the horizon for running terms)"
             billed_total += billed
             if name in _FEES:
-                add(name, 0.0, cost, quantity=quantity, unit=unit, list_ratio=ratio, period=period, note=note, commitment=True)
-                if billed > NOISE_USD:
-                    add(_FEES[name], billed, 0.0, "Purchase", quantity=quantity, unit=unit, list_ratio=ratio, period=period,
-                        frequency="Recurring", commitment=True,
-                        note=f" ({1 - upfront:.0%} of the amortised term price, paid monthly; the usage rows carry it as EffectiveCost)")
+                pieces = [(cost, quantity, period, note)]
+                if name == "reserved_beyond_horizon_usd":
+                    pieces = _owed_by_month(signed_by_row[row.row], int(values["term_months"]), horizon, cost)
+                    # GPU-hours at the last month's average term price: terms of different prices and ends are blended
+                    pieces = [(owed, owed / reserved_usd_per_gpu_hour if reserved_usd_per_gpu_hour else None, (m, m + 1),
+                               f" (owed by the terms still running in plan month {m}, {m - horizon} month(s) after the horizon)") for m, owed in pieces]
+                    unit = reserved_unit if reserved_usd_per_gpu_hour else "Months"
+                for piece_cost, piece_quantity, piece_period, piece_note in pieces:
+                    piece_ratio = ratio
+                    if unit == "GPU-Hours" and piece_quantity:
+                        piece_ratio = _reserved_list_over_contracted(gpu_option, catalog, values, piece_cost, piece_quantity,
+                                                                     piece_period) or ratio
+                    add(name, 0.0, piece_cost, quantity=piece_quantity, unit=unit, list_ratio=piece_ratio, period=piece_period,
+                        note=piece_note, commitment=True)
+                    if (1 - upfront) * piece_cost > NOISE_USD:
+                        add(_FEES[name], (1 - upfront) * piece_cost, 0.0, "Purchase", quantity=piece_quantity, unit=unit,
+                            list_ratio=piece_ratio, period=piece_period, frequency="Recurring", commitment=True,
+                            note=f" ({1 - upfront:.0%} of the amortised term price, paid monthly; the usage rows carry it as EffectiveCost)")
                 continue
             add(name, billed, cost, quantity=quantity, unit=unit, list_ratio=ratio, period=period, note=note)
 

@@ -156,16 +156,22 @@ def test_reserved_terms_upfront_is_a_purchase_and_the_amortised_term_the_effecti
 
 def test_the_part_of_a_term_past_the_horizon_is_dated_after_the_horizon(capsys):
     """`rsv-owed` (beyond_horizon: owed): the term renewed in month 13 runs to month 24, 6 months past the 18-month
-    horizon; those months start 2028-06-15 (start + 18 months) and end 2028-12-15. Owed: 6 x $28,125.44 = $168,752.64,
-    of which the monthly half ($84,376.32) is still to be paid."""
+    horizon; those months start 2028-06-15 (start + 18 months) and end 2028-12-15, one row a month as the months in
+    the horizon (a monthly BillingPeriod, as the provider bills them). Owed: 6 x $28,125.44 = $168,752.64, of which the
+    monthly half (6 x $14,062.72 = $84,376.32) is still to be paid, as Recurring purchases of the same months."""
     rows = focus(capsys, PLAN)
-    (beyond,) = _by(rows, "rsv-owed", "reserved_beyond_horizon_usd")
-    assert (beyond["ChargePeriodStart"], beyond["ChargePeriodEnd"]) == ("2028-06-15T00:00:00Z", "2028-12-15T00:00:00Z")
-    assert float(beyond["EffectiveCost"]) == pytest.approx(168_752.64) and float(beyond["BilledCost"]) == 0.0
-    (owed,) = _by(rows, "rsv-owed", "reserved_beyond_horizon_fee_usd")
-    assert (owed["ChargeCategory"], owed["ChargeFrequency"], float(owed["BilledCost"])) == ("Purchase", "Recurring", pytest.approx(84_376.32))
-    assert (owed["ChargePeriodStart"], owed["ChargePeriodEnd"]) == ("2028-06-15T00:00:00Z", "2028-12-15T00:00:00Z")
-    assert "after the horizon" in beyond["ChargeDescription"] and beyond["PricingCategory"] == "Committed"
+    beyond = _by(rows, "rsv-owed", "reserved_beyond_horizon_usd")
+    months = ["2028-06-15", "2028-07-15", "2028-08-15", "2028-09-15", "2028-10-15", "2028-11-15", "2028-12-15"]
+    spans = [(f"{a}T00:00:00Z", f"{b}T00:00:00Z") for a, b in zip(months, months[1:])]
+    assert [(r["ChargePeriodStart"], r["ChargePeriodEnd"]) for r in beyond] == spans
+    assert [(r["BillingPeriodStart"], r["BillingPeriodEnd"]) for r in beyond] == spans
+    assert [float(r["EffectiveCost"]) for r in beyond] == [pytest.approx(28_125.44)] * 6
+    assert {float(r["BilledCost"]) for r in beyond} == {0.0}
+    assert all("after the horizon" in r["ChargeDescription"] and r["PricingCategory"] == "Committed" for r in beyond)
+    owed = _by(rows, "rsv-owed", "reserved_beyond_horizon_fee_usd")
+    assert [(r["ChargeCategory"], r["ChargeFrequency"], r["ChargePeriodStart"]) for r in owed] == \
+        [("Purchase", "Recurring", start) for start, _ in spans]
+    assert sum(float(r["BilledCost"]) for r in owed) == pytest.approx(84_376.32)
     # horizon-share: the same upfront for those 6 months is left out as a credit in the last month (6/12 x $168,752.64)
     (refund,) = _by(rows, "rsv-share", "reserved_upfront_refund_usd")
     assert (refund["x_Month"], refund["ChargeCategory"], float(refund["BilledCost"])) == ("18", "Credit", pytest.approx(-84_376.32))
@@ -307,13 +313,12 @@ def test_reserved_gpu_hours_are_listed_at_the_on_demand_price_of_the_month_they_
     assert float(reserved["ListUnitPrice"]) == pytest.approx(on_demand_month_12)
     assert float(reserved["ListCost"]) == pytest.approx(5_840 * on_demand_month_12)
     assert float(rented["ListUnitPrice"]) == pytest.approx(on_demand_month_12)  # the same SKU, the same month
-    # the term renewed in month 13 runs to month 24: months 19-24 after the 18-month horizon, listed at their
-    # on-demand prices, on average $6.88 x mean(0.85^((m - 1) / 12) for m = 19..24)
-    (beyond,) = _by(rows, "rsv", "reserved_beyond_horizon_usd")
-    mean_factor = sum(0.85 ** ((m - 1) / 12) for m in range(19, 25)) / 6
-    assert float(beyond["PricingQuantity"]) == pytest.approx(6 * 5_840)
-    assert float(beyond["ListUnitPrice"]) == pytest.approx(ON_DEMAND_P5 * mean_factor)
-    assert float(beyond["EffectiveCost"]) == pytest.approx(6 * 5_840 * COMMITTED_P5_1Y_NO_UPFRONT * 0.85)
+    # the term renewed in month 13 (at 0.85 x $5.418) runs to month 24: months 19-24 after the 18-month horizon, each
+    # 5,840 GPU-hours listed at its own month's on-demand price $6.88 x 0.85^((m - 1) / 12)
+    beyond = _by(rows, "rsv", "reserved_beyond_horizon_usd")
+    assert [float(r["PricingQuantity"]) for r in beyond] == [pytest.approx(5_840)] * 6
+    assert [float(r["ListUnitPrice"]) for r in beyond] == [pytest.approx(ON_DEMAND_P5 * 0.85 ** ((m - 1) / 12)) for m in range(19, 25)]
+    assert [float(r["EffectiveCost"]) for r in beyond] == [pytest.approx(5_840 * COMMITTED_P5_1Y_NO_UPFRONT * 0.85)] * 6
 
 
 @pytest.mark.parametrize("path", [PLAN, examples_dir() / "commitments.yaml"], ids=lambda p: p.name)
