@@ -61,10 +61,17 @@ _EXTRA_LABELS = {
     "reserved_upfront_usd": "GPUs: reserved terms, upfront payment",
     "gpu_resale_usd": "GPUs: sale",
     "reserved_upfront_refund_usd": "GPUs: reserved terms, upfront for months after the horizon",
+    "reserved_fee_usd": "GPUs: reserved terms, monthly payment",
+    "reserved_beyond_horizon_fee_usd": "GPUs: reserved terms, monthly payments owed past the horizon",
 }
 """Rows of the cash view that are no cost line of their own (the engine's gpu_capex_usd, reserved_signed_usd, gpu_resale_usd)."""
 _COMMITTED = {"reserved_usd", "reserved_beyond_horizon_usd"}
 """Term reservations (reserved GPUs, a mixed fleet's base, provisioned API units): PricingCategory Committed."""
+_FEES = {"reserved_usd": "reserved_fee_usd", "reserved_beyond_horizon_usd": "reserved_beyond_horizon_fee_usd"}
+"""FOCUS 1.2 commitment discounts (DiscountHandling-A-009/-013, EffectiveCost-C-012): the usage a term covers is
+billed 0 with the amortised term price as EffectiveCost; what is paid for the term is Purchase rows (the upfront
+part One-Time when a term starts, the monthly part Recurring), so per CommitmentDiscountId the Usage rows'
+EffectiveCost equals the Purchase rows' BilledCost."""
 
 
 NOISE_USD = 1e-6
@@ -85,6 +92,14 @@ def _self_hosted_option(scenario, option):
     if getattr(option, "kind", None) == "hybrid":
         return _option(scenario, option.self_hosted)
     return option
+
+
+def _api_option(scenario, option):
+    """The option whose provider bills the token rows: a hybrid's API part, a provisioned option's overflow API, else itself."""
+    if getattr(option, "kind", None) == "hybrid":
+        return _option(scenario, option.api) or option
+    overflow = getattr(option, "overflow_api", None)
+    return (_option(scenario, overflow) or option) if overflow else option
 
 
 def _payment_mode(option) -> str | None:
@@ -137,6 +152,45 @@ def _list_over_contracted(row, option, catalog, line: str) -> float:
     return listed / paid if listed and paid > 0 else 1.0
 
 
+def _reserved_list_over_contracted(option, catalog, values: dict, cost: float, gpu_hours: float,
+                                   period: tuple[int, int]) -> float | None:
+    """List / paid for reserved GPU-hours: the on-demand price of the months they are used in, not of the month the
+    term was signed. A term's price is fixed at signing while the on-demand price moves by the GPU price change, so
+    the list price of month m is the offer's on-demand price x gpu_price_factor(m), as for rented GPU-hours (averaged
+    over the months a row spans: the part of the terms owed after the horizon). None when no on-demand price is known."""
+    on_demand = _on_demand_usd_per_gpu_hour(option, catalog)
+    if not on_demand or cost <= 0:
+        return None
+    months = range(period[0], period[1])
+    factor = sum(to_python(F.gpu_price_factor, {**values, "month": float(m)}) for m in months) / len(months)
+    return gpu_hours * on_demand * factor / cost
+
+
+def _owed_by_month(signed_usd: dict[int, float], term_months: int, horizon: int, owed_usd: float) -> list[tuple[int, float]]:
+    """The part of the running terms owed after the horizon, month by month: a term signed in month s for value v
+    runs s .. s + T - 1 and costs v / T a month (formulas.reserved_beyond_horizon_owed_usd sums these). Falls back
+    to one piece dated the month after the horizon if the terms do not add up to the engine's amount."""
+    by_month = []
+    for m in range(horizon + 1, horizon + term_months):
+        owed = sum(v / term_months for s, v in signed_usd.items() if horizon - term_months < s <= horizon and s + term_months - 1 >= m)
+        if owed > NOISE_USD:
+            by_month.append((m, owed))
+    if abs(sum(o for _, o in by_month) - owed_usd) > 1e-6 * max(abs(owed_usd), 1.0):
+        return [(horizon + 1, owed_usd)]
+    return by_month
+
+
+def _commitment_type(option, catalog) -> str:
+    """CommitmentDiscountType: the seller's name for the reservation (a committed offer's offering), else what it is."""
+    if getattr(option, "kind", None) == "api-provisioned":
+        return "Provisioned throughput reservation"
+    payment = getattr(option, "payment", None)
+    offer_id = (payment.base.offer if payment is not None and payment.mode == "mixed" and payment.base is not None
+                else getattr(payment, "offer", None))
+    offer = catalog.committed_offers.get(offer_id) if catalog is not None and offer_id else None
+    return getattr(offer, "offering", None) or "Reserved term"
+
+
 def _quantity(line: str, values: dict, rec: dict) -> tuple[float | None, str]:
     """The line's pricing quantity and unit, from the same formula terms (or monthly results) its cost comes from."""
     owned_gpu_months = rec.get("gpus_owned") or 0.0
@@ -183,10 +237,9 @@ def focus_rows(results) -> list[dict[str, Any]]:
     catalog = getattr(results, "catalog", None)
     rows: list[dict[str, Any]] = []
     monthly = results.monthly.sort("row", "month")
-    last_signed: dict[int, int] = {}
+    signed_by_row: dict[int, dict[int, float]] = {}
     for rec in monthly.iter_rows(named=True):
-        if (rec.get("reserved_signed_usd") or 0.0) > 0:
-            last_signed[rec["row"]] = int(rec["month"])
+        signed_by_row.setdefault(rec["row"], {})[int(rec["month"])] = float(rec.get("reserved_signed_usd") or 0.0)
     for rec in monthly.iter_rows(named=True):
         row = by_row[rec["row"]]
         scenario = scenarios[row.scenario_id]
@@ -198,18 +251,24 @@ def focus_rows(results) -> list[dict[str, Any]]:
         upfront = values.get("upfront_share", 0.0)
         horizon = int(values["horizon_months"])
 
+        commitment_id = f"plan:{row.scenario_id}/{row.option_id}/reserved-terms"
+
         def add(name: str, billed: float, effective: float, category: str = "Usage", *, quantity=None, unit=None,
-                list_ratio: float = 1.0, period: tuple[int, int] = (month, month + 1), note: str = "") -> None:
+                list_ratio: float = 1.0, period: tuple[int, int] = (month, month + 1), note: str = "",
+                frequency: str | None = None, commitment: bool = False) -> None:
             """One FOCUS row. ListCost = list/contracted ratio x ContractedCost; unit prices = cost / PricingQuantity."""
             cost = effective if category == "Usage" else billed
-            contracted = cost
             listed = cost * list_ratio
+            # FOCUS 1.2 ContractedUnitPrice: the agreed price "inclusive of negotiated discounts ... while excluding
+            # negotiated commitment discounts": usage a term covers is contracted at the on-demand price (no other
+            # negotiated discount is known), its commitment discount shows only in EffectiveCost
+            contracted = listed if commitment and category == "Usage" else cost
             has_price = category in ("Usage", "Purchase")
             if has_price and (quantity is None or quantity <= 0):
                 quantity, unit = 1.0, ("Units" if name == "setup_cost_usd" else "Months")
             period_start, period_end = add_months(start, period[0] - 1), add_months(start, period[1] - 1)
             label = F.LINE_LABELS.get(name) or _EXTRA_LABELS[name]
-            provider = _provider(gpu_option if name not in _API_LINES else option, name)
+            provider = _provider(gpu_option if name not in _API_LINES else _api_option(scenario, option), name)
             sku_id = f"{row.option_id}/{name}"
             sku_meter = label
             if name in _TOKEN_LINES:
@@ -234,8 +293,23 @@ def focus_rows(results) -> list[dict[str, Any]]:
                 "ChargeCategory": category,
                 "ChargeClass": None,
                 "ChargeDescription": f"{label}{note} - plan, not a bill ({row.scenario_id} / {row.option_id}, month {month})",
-                "ChargeFrequency": ("One-Time" if category != "Usage" or name == "setup_cost_usd"
-                                    else ("Recurring" if name in _RECURRING else "Usage-Based")),
+                "ChargeFrequency": frequency or ("One-Time" if category != "Usage" or name == "setup_cost_usd"
+                                                 else ("Recurring" if name in _RECURRING else "Usage-Based")),
+                # one commitment per option: its terms (first signed, added as the fleet grows, renewed) are blended
+                # by the engine; the Usage rows it covers are all Used (the engine starts every reserved GPU it needs)
+                "CommitmentDiscountId": commitment_id if commitment else None,
+                "CommitmentDiscountName": f"Reserved terms of {row.option_id} (plan)" if commitment else None,
+                "CommitmentDiscountCategory": "Usage" if commitment else None,
+                "CommitmentDiscountType": _commitment_type(gpu_option, catalog) if commitment else None,
+                "CommitmentDiscountStatus": "Used" if commitment and category == "Usage" else None,
+                "CommitmentDiscountQuantity": quantity if commitment and category in ("Usage", "Purchase") else None,
+                "CommitmentDiscountUnit": unit if commitment and category in ("Usage", "Purchase") else None,
+                # DiscountHandling-A-012-C: a commitment's own rows (its purchase) name it as the resource; -A-016-C: the
+                # usage it covers names the resource that received the discount (the option's reserved fleet)
+                "ResourceId": (None if not commitment else commitment_id if category != "Usage"
+                               else f"plan:{row.scenario_id}/{row.option_id}/reserved-fleet"),
+                "ResourceName": (None if not commitment else f"Reserved terms of {row.option_id} (plan)" if category != "Usage"
+                                 else f"Reserved fleet of {row.option_id} (plan)"),
                 "ConsumedQuantity": (quantity * units.TOKENS_PER_MILLION if name in _TOKEN_LINES else quantity) if category == "Usage" else None,
                 "ConsumedUnit": ("Tokens" if name in _TOKEN_LINES else unit) if category == "Usage" else None,
                 "PricingQuantity": quantity if has_price else None, "PricingUnit": unit if has_price else None,
@@ -275,17 +349,32 @@ def focus_rows(results) -> list[dict[str, Any]]:
             elif name == "reserved_usd":
                 billed = (1 - upfront) * cost
                 reserved_usd_per_gpu_hour, reserved_unit = (cost / quantity if quantity else None), unit
-                if upfront > 0:
-                    note = f" (amortised term price; {1 - upfront:.0%} paid monthly, the upfront part billed when the term starts)"
+                note = (" (amortised term price, billed 0: the terms are paid in their Purchase rows"
+                        + (", the upfront part when a term starts, the rest monthly)" if upfront > 0 else ", monthly)"))
             elif name == "reserved_beyond_horizon_usd":
                 billed = (1 - upfront) * cost
-                term = int(values["term_months"])
-                beyond = max(last_signed.get(row.row, month) + term - 1 - horizon, 1)
-                period = (horizon + 1, horizon + 1 + beyond)
-                # GPU-hours at the last month's average term price: terms of different prices and ends are blended
-                quantity, unit = (cost / reserved_usd_per_gpu_hour, reserved_unit) if reserved_usd_per_gpu_hour else (beyond, "Months")
-                note = f" (owed for the {beyond} month(s) of running terms after the horizon)"
+                note = " (owed after the horizon for running terms)"
             billed_total += billed
+            if name in _FEES:
+                pieces = [(cost, quantity, period, note)]
+                if name == "reserved_beyond_horizon_usd":
+                    pieces = _owed_by_month(signed_by_row[row.row], int(values["term_months"]), horizon, cost)
+                    # GPU-hours at the last month's average term price: terms of different prices and ends are blended
+                    pieces = [(owed, owed / reserved_usd_per_gpu_hour if reserved_usd_per_gpu_hour else None, (m, m + 1),
+                               f" (owed by the terms still running in plan month {m}, {m - horizon} month(s) after the horizon)") for m, owed in pieces]
+                    unit = reserved_unit if reserved_usd_per_gpu_hour else "Months"
+                for piece_cost, piece_quantity, piece_period, piece_note in pieces:
+                    piece_ratio = ratio
+                    if unit == "GPU-Hours" and piece_quantity:
+                        piece_ratio = _reserved_list_over_contracted(gpu_option, catalog, values, piece_cost, piece_quantity,
+                                                                     piece_period) or ratio
+                    add(name, 0.0, piece_cost, quantity=piece_quantity, unit=unit, list_ratio=piece_ratio, period=piece_period,
+                        note=piece_note, commitment=True)
+                    if (1 - upfront) * piece_cost > NOISE_USD:
+                        add(_FEES[name], (1 - upfront) * piece_cost, 0.0, "Purchase", quantity=piece_quantity, unit=unit,
+                            list_ratio=piece_ratio, period=piece_period, frequency="Recurring", commitment=True,
+                            note=f" ({1 - upfront:.0%} of the amortised term price, paid monthly; the usage rows carry it as EffectiveCost)")
+                continue
             add(name, billed, cost, quantity=quantity, unit=unit, list_ratio=ratio, period=period, note=note)
 
         capex = float(rec.get("gpu_capex_usd") or 0.0)
@@ -301,7 +390,8 @@ def focus_rows(results) -> list[dict[str, Any]]:
                 quantity=signed_upfront / (upfront * price) if price > 0 else None,
                 unit="Unit-Hours" if row.kind == "api-provisioned" else "GPU-Hours",
                 list_ratio=_list_over_contracted(row, gpu_option, catalog, "reserved_usd"),
-                note=f" (upfront {upfront:.0%} of the terms signed this month; amortised in the reserved-terms rows)")
+                note=f" (upfront {upfront:.0%} of the terms signed this month; amortised in the reserved-terms rows)",
+                commitment=True)
             billed_total += signed_upfront
         resale = float(rec.get("gpu_resale_usd") or 0.0)
         if resale > NOISE_USD:
@@ -311,7 +401,8 @@ def focus_rows(results) -> list[dict[str, Any]]:
         refund = billed_total - float(rec["cash_cost_usd"])
         if month == horizon and values.get("count_beyond_horizon", 1.0) == 0.0 and upfront > 0 and refund > NOISE_USD:
             add("reserved_upfront_refund_usd", -refund, 0.0, "Credit",
-                note=" (upfront paid for term months after the horizon, not counted: beyond_horizon horizon-share)")
+                note=" (upfront paid for term months after the horizon, not counted: beyond_horizon horizon-share)",
+                commitment=True)
     return [{column: r.get(column) for column in COLUMNS} for r in rows]
 
 

@@ -129,26 +129,49 @@ def test_reserved_terms_upfront_is_a_purchase_and_the_amortised_term_the_effecti
     (BILLING.md 3: upfront when a term starts, the rest monthly; the term's price spread evenly in the accounting view)."""
     rows = focus(capsys, PLAN)
     usage = _by(rows, "rsv-owed", "reserved_usd")[0]
-    # 8 GPUs x 730 h = 5,840 GPU-hours x $4.816 = $28,125.44 amortised; half of it ($14,062.72) paid monthly
+    # 8 GPUs x 730 h = 5,840 GPU-hours x $4.816 = $28,125.44 amortised; half of it ($14,062.72) paid monthly. FOCUS 1.2
+    # commitment discounts: the usage the term covers is billed 0 (DiscountHandling-A-009-C), what is paid for the term is
+    # a Purchase (DiscountHandling-A-013-C): the monthly half a Recurring Purchase row of the same commitment
     assert float(usage["PricingQuantity"]) == pytest.approx(5_840) and usage["PricingUnit"] == "GPU-Hours"
-    assert float(usage["EffectiveCost"]) == pytest.approx(28_125.44) and float(usage["BilledCost"]) == pytest.approx(14_062.72)
-    assert float(usage["ContractedUnitPrice"]) == pytest.approx(4.816) and float(usage["ListUnitPrice"]) == pytest.approx(ON_DEMAND_P5)
+    assert float(usage["EffectiveCost"]) == pytest.approx(28_125.44) and float(usage["BilledCost"]) == 0.0
+    assert (usage["CommitmentDiscountStatus"], usage["CommitmentDiscountCategory"]) == ("Used", "Usage")
+    assert float(usage["CommitmentDiscountQuantity"]) == pytest.approx(5_840) and usage["CommitmentDiscountUnit"] == "GPU-Hours"
+    fee = [r for r in _by(rows, "rsv-owed", "reserved_fee_usd") if r["x_Month"] == "1"][0]
+    assert (fee["ChargeCategory"], fee["ChargeFrequency"], float(fee["EffectiveCost"])) == ("Purchase", "Recurring", 0.0)
+    assert float(fee["BilledCost"]) == pytest.approx(14_062.72) and fee["CommitmentDiscountId"] == usage["CommitmentDiscountId"] != ""
+    # FOCUS 1.2 ContractedUnitPrice is the agreed price "inclusive of negotiated discounts, if present, while excluding
+    # negotiated commitment discounts": no other discount is negotiated here, so the covered usage is contracted at the
+    # on-demand $6.88 (ContractedCost $40,179.20) and the term's $4.816 shows in EffectiveCost / quantity only
+    assert float(usage["ContractedUnitPrice"]) == pytest.approx(ON_DEMAND_P5) and float(usage["ListUnitPrice"]) == pytest.approx(ON_DEMAND_P5)
+    assert float(usage["ContractedCost"]) == pytest.approx(40_179.20) and float(usage["EffectiveCost"]) / 5_840 == pytest.approx(4.816)
     assert float(usage["ListCost"]) == pytest.approx(5_840 * ON_DEMAND_P5) and usage["PricingCategory"] == "Committed"
     upfront = _by(rows, "rsv-owed", "reserved_upfront_usd")
     # terms signed in month 1 and renewed in month 13: 50 % x 8 x 730 h x 12 months x $4.816 = $168,752.64 each
     assert [(r["x_Month"], r["ChargeCategory"], r["EffectiveCost"]) for r in upfront] == [("1", "Purchase", "0.0"), ("13", "Purchase", "0.0")]
-    assert float(upfront[0]["BilledCost"]) == pytest.approx(168_752.64)
+    assert float(upfront[0]["BilledCost"]) == pytest.approx(168_752.64) and upfront[0]["ChargeFrequency"] == "One-Time"
+    # CommitmentDiscountQuantity-C-011-C: a One-Time purchase's quantity is what it covers over the term, 8 x 730 x 12
+    assert float(upfront[0]["CommitmentDiscountQuantity"]) == pytest.approx(70_080)
+    assert upfront[0]["CommitmentDiscountId"] == usage["CommitmentDiscountId"] and upfront[0]["CommitmentDiscountStatus"] == ""
 
 
 def test_the_part_of_a_term_past_the_horizon_is_dated_after_the_horizon(capsys):
     """`rsv-owed` (beyond_horizon: owed): the term renewed in month 13 runs to month 24, 6 months past the 18-month
-    horizon; those months start 2028-06-15 (start + 18 months) and end 2028-12-15. Owed: 6 x $28,125.44 = $168,752.64,
-    of which the monthly half ($84,376.32) is still to be paid."""
+    horizon; those months start 2028-06-15 (start + 18 months) and end 2028-12-15, one row a month as the months in
+    the horizon (a monthly BillingPeriod, as the provider bills them). Owed: 6 x $28,125.44 = $168,752.64, of which the
+    monthly half (6 x $14,062.72 = $84,376.32) is still to be paid, as Recurring purchases of the same months."""
     rows = focus(capsys, PLAN)
-    (beyond,) = _by(rows, "rsv-owed", "reserved_beyond_horizon_usd")
-    assert (beyond["ChargePeriodStart"], beyond["ChargePeriodEnd"]) == ("2028-06-15T00:00:00Z", "2028-12-15T00:00:00Z")
-    assert float(beyond["EffectiveCost"]) == pytest.approx(168_752.64) and float(beyond["BilledCost"]) == pytest.approx(84_376.32)
-    assert "after the horizon" in beyond["ChargeDescription"] and beyond["PricingCategory"] == "Committed"
+    beyond = _by(rows, "rsv-owed", "reserved_beyond_horizon_usd")
+    months = ["2028-06-15", "2028-07-15", "2028-08-15", "2028-09-15", "2028-10-15", "2028-11-15", "2028-12-15"]
+    spans = [(f"{a}T00:00:00Z", f"{b}T00:00:00Z") for a, b in zip(months, months[1:])]
+    assert [(r["ChargePeriodStart"], r["ChargePeriodEnd"]) for r in beyond] == spans
+    assert [(r["BillingPeriodStart"], r["BillingPeriodEnd"]) for r in beyond] == spans
+    assert [float(r["EffectiveCost"]) for r in beyond] == [pytest.approx(28_125.44)] * 6
+    assert {float(r["BilledCost"]) for r in beyond} == {0.0}
+    assert all("after the horizon" in r["ChargeDescription"] and r["PricingCategory"] == "Committed" for r in beyond)
+    owed = _by(rows, "rsv-owed", "reserved_beyond_horizon_fee_usd")
+    assert [(r["ChargeCategory"], r["ChargeFrequency"], r["ChargePeriodStart"]) for r in owed] == \
+        [("Purchase", "Recurring", start) for start, _ in spans]
+    assert sum(float(r["BilledCost"]) for r in owed) == pytest.approx(84_376.32)
     # horizon-share: the same upfront for those 6 months is left out as a credit in the last month (6/12 x $168,752.64)
     (refund,) = _by(rows, "rsv-share", "reserved_upfront_refund_usd")
     assert (refund["x_Month"], refund["ChargeCategory"], float(refund["BilledCost"])) == ("18", "Credit", pytest.approx(-84_376.32))
@@ -253,3 +276,81 @@ def test_focus_output_passes_the_focus_1_2_validator(capsys, tmp_path, suffix, s
     assert {"ListUnitPrice-C-005-C", "ContractedUnitPrice-C-006-C", "PricingCategory-C-004-C", "PricingQuantity-C-005-C",
             "ListUnitPrice-C-010-C", "ContractedUnitPrice-C-011-C", "EffectiveCost-C-005-C", "ConsumedQuantity-C-004-C"} <= passed, \
         "the rules this export is built for were skipped, not checked"
+
+
+LISTED_SCENARIO = """\
+schema_version: 1
+scenarios:
+  - id: listed
+    name: list price of reserved GPU-hours in the month they are used
+    workload: {requests_per_day: 1000, monthly_growth: 0.0, input_tokens: 1000, output_tokens: 100, ttft_ms: 2000, tpot_ms: 60}
+    finance: {horizon_months: 18, start_date: 2026-12-01, gpu_price_change_per_year: -0.15}
+    options:
+      - {kind: self-hosted, id: rsv, model: llama-3.3-70b, gpu: h100-sxm, gpus_per_replica: 8, precision: fp8, engine: vllm,
+         payment: {mode: reserved, offer: "aws:p5.48xlarge:us-east-1:1y:convertible:no-upfront"}}
+      - {kind: self-hosted, id: od, model: llama-3.3-70b, gpu: h100-sxm, gpus_per_replica: 8, precision: fp8, engine: vllm,
+         payment: {mode: on-demand, offer: "aws:p5.48xlarge"}}
+"""
+COMMITTED_P5_1Y_NO_UPFRONT = 5.418
+"""aws:p5.48xlarge:us-east-1:1y:convertible:no-upfront per GPU-hour (`tco offers list --term 1y`); its on-demand: $6.88."""
+
+
+def test_reserved_gpu_hours_are_listed_at_the_on_demand_price_of_the_month_they_are_used(capsys, tmp_path):
+    """FOCUS 1.2 ListUnitPrice: the provider's published price of the SKU, before discounts, for the charge period.
+    The plan moves on-demand prices by finance.gpu_price_change_per_year (-15 %), so month 12's on-demand price is
+    $6.88 x 0.85^(11/12) = $5.9277 (what the on-demand option's rows list), even though the term it is used under was
+    signed in month 1 at $5.418. Listing it at month 1's $6.88 overstated ListCost (and the savings a FinOps tool
+    reads from ListCost - EffectiveCost) by 0.85^(-11/12) - 1 = 16 %."""
+    path = tmp_path / "listed.yaml"
+    path.write_text(LISTED_SCENARIO)
+    rows = focus(capsys, path)
+    on_demand_month_12 = ON_DEMAND_P5 * 0.85 ** (11 / 12)
+    (reserved,) = [r for r in _by(rows, "rsv", "reserved_usd") if r["x_Month"] == "12"]
+    (rented,) = [r for r in _by(rows, "od", "gpu_rental_usd") if r["x_Month"] == "12"]
+    # 1 replica x 8 GPUs x 730 h = 5,840 GPU-hours at the month-1 term price $5.418 = $31,641.12
+    assert float(reserved["PricingQuantity"]) == pytest.approx(5_840)
+    assert float(reserved["EffectiveCost"]) == pytest.approx(5_840 * COMMITTED_P5_1Y_NO_UPFRONT)
+    assert float(reserved["ListUnitPrice"]) == pytest.approx(on_demand_month_12)
+    assert float(reserved["ListCost"]) == pytest.approx(5_840 * on_demand_month_12)
+    assert float(rented["ListUnitPrice"]) == pytest.approx(on_demand_month_12)  # the same SKU, the same month
+    # the term renewed in month 13 (at 0.85 x $5.418) runs to month 24: months 19-24 after the 18-month horizon, each
+    # 5,840 GPU-hours listed at its own month's on-demand price $6.88 x 0.85^((m - 1) / 12)
+    beyond = _by(rows, "rsv", "reserved_beyond_horizon_usd")
+    assert [float(r["PricingQuantity"]) for r in beyond] == [pytest.approx(5_840)] * 6
+    assert [float(r["ListUnitPrice"]) for r in beyond] == [pytest.approx(ON_DEMAND_P5 * 0.85 ** ((m - 1) / 12)) for m in range(19, 25)]
+    assert [float(r["EffectiveCost"]) for r in beyond] == [pytest.approx(5_840 * COMMITTED_P5_1Y_NO_UPFRONT * 0.85)] * 6
+
+
+@pytest.mark.parametrize("path", [PLAN, examples_dir() / "commitments.yaml"], ids=lambda p: p.name)
+def test_each_commitment_s_usage_effective_cost_equals_what_is_paid_for_it(capsys, path):
+    """FOCUS 1.2 EffectiveCost-C-012-C: for a CommitmentDiscountId the sum of EffectiveCost of its Usage rows equals the
+    sum of BilledCost of its Purchase rows (the term prices paid, upfront and monthly), and DiscountHandling-A-009-C:
+    the usage a term covers is billed 0. beyond_horizon: horizon-share leaves out the upfront paid for months after
+    the horizon (its Credit row), so there the purchases exceed the usage by exactly that credit."""
+    rows = focus(capsys, path)
+    usage, purchases, credits = defaultdict(float), defaultdict(float), defaultdict(float)
+    for row in rows:
+        commitment = row["CommitmentDiscountId"]
+        if row["x_CostLine"] in ("reserved_usd", "reserved_beyond_horizon_usd"):
+            assert commitment and row["ChargeCategory"] == "Usage" and float(row["BilledCost"]) == 0.0, row["x_Option"]
+            assert row["CommitmentDiscountStatus"] == "Used" and row["PricingCategory"] == "Committed"
+            assert row["ResourceId"] not in ("", commitment)  # DiscountHandling-A-016-C: the resource that got the discount
+        elif commitment:
+            assert row["ResourceId"] == commitment  # DiscountHandling-A-012-C: the commitment's purchase names it
+        if not commitment:
+            assert row["CommitmentDiscountStatus"] == row["CommitmentDiscountType"] == row["CommitmentDiscountName"] == ""
+            continue
+        {"Usage": usage, "Purchase": purchases, "Credit": credits}[row["ChargeCategory"]][commitment] += \
+            float(row["EffectiveCost"] if row["ChargeCategory"] == "Usage" else row["BilledCost"])
+    assert usage and set(usage) == set(purchases)
+    for commitment, effective in usage.items():
+        assert effective == pytest.approx(purchases[commitment] + credits[commitment], rel=1e-9), commitment
+
+
+def test_a_hybrid_s_tokens_are_billed_by_its_api_s_provider(capsys):
+    """growing-product `hybrid-overflow` sends the peaks to its `api` option, gpt-4.1 from openai: those token rows are
+    openai's (ProviderName / InvoiceIssuerName: who bills them), as the same rows of the API option itself, not a
+    placeholder a FinOps tool cannot match to the provider's bill."""
+    rows = focus(capsys, examples_dir() / "growing-product.yaml")
+    providers = {(r["x_Option"], r["ProviderName"], r["InvoiceIssuerName"]) for r in rows if r["x_CostLine"].startswith("api_")}
+    assert providers == {("gpt-4.1", "openai", "openai"), ("hybrid-overflow", "openai", "openai")}
