@@ -324,13 +324,17 @@ def _pool_problem(item: dict) -> tuple[str, str] | None:
 
 
 def _speculation_problem(item: dict, method_field: str = "spec_method") -> tuple[str, str] | None:
-    """(field, message) when an acceptance length is given without a speculative decoding method, or None.
+    """(field, message) when an acceptance length or a draft count is given without a speculative decoding method, or
+    None (a scenario's option refuses both alike).
 
     Why refuse: with spec_method none nothing is drafted, so the figure was dropped without a word and the result
     answered another question than the one asked."""
-    if item.get("acceptance_length") is not None and (item.get("spec_method") or "none") == "none":
-        return "acceptance_length", (f"needs a speculative decoding method: give {method_field} mtp, eagle or draft-model "
-                                     f"(got {item.get('spec_method') or 'none'}), or leave the acceptance length out")
+    if (item.get("spec_method") or "none") != "none":
+        return None
+    for field, what in (("acceptance_length", "the acceptance length"), ("draft_tokens", "the draft tokens")):
+        if item.get(field) is not None:
+            return field, (f"needs a speculative decoding method: give {method_field} mtp, eagle or draft-model "
+                           f"(got {item.get('spec_method') or 'none'}), or leave {what} out")
     return None
 
 

@@ -392,6 +392,19 @@ def test_an_acceptance_length_flag_without_a_spec_method_is_refused(capsys):
                                    "mtp, eagle or draft-model (got none), or leave the acceptance length out")
 
 
+def test_draft_tokens_without_a_spec_method_are_refused_as_a_flag_and_as_a_cell(tmp_path, capsys):
+    """`--spec-method none --draft-tokens 3` answered rc 0 as if no draft count had been given; a scenario's option
+    refuses the same (`SelfHostedOption._drafting_needs_a_method`)."""
+    code, out, err = run(capsys, [*BASE, "--draft-tokens", "3"])
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert err.splitlines()[0] == ("tco throughput: --draft-tokens: needs a speculative decoding method: give --spec-method "
+                                   "mtp, eagle or draft-model (got none), or leave the draft tokens out")
+    csv_file, err = _batch_errors(tmp_path, capsys, "model,gpu,gpus,input_tokens,output_tokens,spec_method,draft_tokens\n"
+                                                    "llama-3.1-8b,h100-sxm,1,1000,200,none,3\n")
+    assert err.splitlines()[0] == (f"{csv_file}:2: draft_tokens: needs a speculative decoding method: give spec_method "
+                                   "mtp, eagle or draft-model (got none), or leave the draft tokens out")
+
+
 # --- A single call's flags are checked as a --batch row's cells are -------------------------------------------------
 
 SMALL = ["throughput", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "2", "--input-tokens", "1024",
