@@ -203,3 +203,33 @@ def test_twice_the_gpus_of_an_moe_model_serve_twice_as_much_with_the_split_the_m
     assert on_sixteen.parallelism == "2 x TP8 attention, experts EP8"
     assert on_sixteen.output_tokens_per_s == pytest.approx(2 * on_eight.output_tokens_per_s)
     assert on_sixteen.output_tokens_per_s == pytest.approx(predict_model(model, gpu, sixteen).output_tokens_per_s)
+
+
+# --- A latency target on a measured deployment -----------------------------------------------------------------------
+
+SCOUT = ServingConfig(gpus=1, input_tokens=1000, output_tokens=1000, precision="fp4", engine="trtllm")
+"""Llama-4-Scout FP4 on one GB200 with TensorRT-LLM: published at maximum throughput below the model's figure."""
+
+
+def test_a_latency_target_never_raises_a_measured_deployments_throughput(catalog):
+    """The published run (TensorRT-LLM's table, maximum throughput) serves 7,738 tokens/s where the model says 12,879:
+    the measurement answers without a target. A target the replica meets at that point anyway (TTFT 10 s) must not
+    answer more: before, any target left the model alone, 12,879 tokens/s, so a looser question got a larger figure
+    and a scenario with a latency target fewer GPUs than one without. Now the model under the target is scaled by
+    the deployment's measured / model ratio s (basis `calibrated`), a TPOT target asked of the model as target x s."""
+    model, gpu = catalog.models["llama-4-scout"], catalog.gpus["gb200"]
+    free = predict(model, gpu, SCOUT, catalog.measurements)
+    assert free.basis == "measurement"
+    scale = free.output_tokens_per_s / predict_model(model, gpu, SCOUT).output_tokens_per_s  # about 7,738 / 12,879
+    assert scale < 1
+    loose = predict(model, gpu, replace(SCOUT, ttft_ms=10_000), catalog.measurements)
+    assert loose.basis == "calibrated" and loose.calibration_scale == pytest.approx(scale)
+    assert loose.output_tokens_per_s == pytest.approx(free.output_tokens_per_s)  # the target does not bind
+    previous = loose.output_tokens_per_s
+    for tpot_ms in (200.0, 100.0, 50.0, 20.0):  # tighter and tighter: never more
+        tight = predict(model, gpu, replace(SCOUT, tpot_ms=tpot_ms), catalog.measurements)
+        asked = predict_model(model, gpu, replace(SCOUT, tpot_ms=tpot_ms * scale))  # the model at target x s
+        assert tight.output_tokens_per_s == pytest.approx(asked.output_tokens_per_s * scale)
+        assert tight.tpot_ms <= tpot_ms * (1 + 1e-9)  # the scaled TPOT (the model's / s) meets the target
+        assert tight.output_tokens_per_s <= previous * (1 + 1e-9)
+        previous = tight.output_tokens_per_s
