@@ -58,7 +58,7 @@ def register(subparsers) -> None:
     parser.add_argument("--ep", type=int, help="expert-parallel degree (MoE models; default: the fastest split)")
     parser.add_argument("--attention-dp", action="store_true", default=None,
                         help="MoE: attention data-parallel over the tp GPUs, experts expert-parallel (SGLang --enable-dp-attention)")
-    parser.add_argument("--no-attention-dp", dest="attention_dp", action="store_false",
+    parser.add_argument("--no-attention-dp", dest="attention_dp", action="store_false", default=None,
                         help="MoE: attention tensor-parallel (with --ep 1: plain TP, experts split too)")
     parser.add_argument("--precision", default="fp8", choices=PRECISIONS,
                         help="weight precision (default fp8)")
@@ -115,10 +115,11 @@ def register(subparsers) -> None:
                         help="scale the model to every measurement of this deployment (any lengths and concurrency; "
                              "e.g. your imported benchmark runs): basis `calibrated`")
     parser.add_argument("--batch", metavar="FILE.csv",
-                        help=f"one configuration per CSV row, columns {', '.join(BATCH_COLUMNS)}; empty cells take defaults")
+                        help=f"one configuration per CSV row, columns {', '.join(BATCH_COLUMNS)}; empty cells take defaults "
+                             "(the flags of those columns are refused beside it; --model-only, --calibrate are read)")
     add_format(parser, ("table", "csv", "json"))
     add_hardware_dir(parser)
-    parser.set_defaults(func=run)
+    parser.set_defaults(func=run, flag_defaults={column: parser.get_default(column) for column in BATCH_COLUMNS})
 
 
 def run(args: argparse.Namespace) -> int:
@@ -130,6 +131,14 @@ def run(args: argparse.Namespace) -> int:
     from tco.errors import DataProblem, ExitCode, TcoUserError
 
     if args.batch:
+        ignored = [column for column in BATCH_COLUMNS if getattr(args, column) != args.flag_defaults.get(column)]
+        if ignored:
+            # Why refuse: each row is a whole configuration, so a flag beside --batch was dropped without a word
+            # (`--batch F.csv --engine vllm --ttft-ms 100` answered TensorRT-LLM rows, their TTFT over the 100 ms)
+            raise TcoUserError([DataProblem("tco throughput", None, _flag_of(column),
+                                            "is not read with --batch: each row of the file is a whole configuration",
+                                            hint=f"give it as the `{column}` column of {args.batch}")
+                                for column in ignored])
         catalog = load_catalog(args)
         items = read_batch(args.batch, catalog)
         if args.calibrate and any(item.get("request_rate") for item in items):
@@ -161,6 +170,11 @@ def run(args: argparse.Namespace) -> int:
     else:
         print_rows([row], args.format, RESULT_COLUMNS)
     return 0
+
+
+def _flag_of(column: str) -> str:
+    """The flag that gives a --batch column in a single call."""
+    return {"attention_dp": "--attention-dp / --no-attention-dp"}.get(column, "--" + column.replace("_", "-"))
 
 
 def _flag_cells(args: argparse.Namespace) -> dict[str, str]:
@@ -324,13 +338,17 @@ def _pool_problem(item: dict) -> tuple[str, str] | None:
 
 
 def _speculation_problem(item: dict, method_field: str = "spec_method") -> tuple[str, str] | None:
-    """(field, message) when an acceptance length is given without a speculative decoding method, or None.
+    """(field, message) when an acceptance length or a draft count is given without a speculative decoding method, or
+    None (a scenario's option refuses both alike).
 
     Why refuse: with spec_method none nothing is drafted, so the figure was dropped without a word and the result
     answered another question than the one asked."""
-    if item.get("acceptance_length") is not None and (item.get("spec_method") or "none") == "none":
-        return "acceptance_length", (f"needs a speculative decoding method: give {method_field} mtp, eagle or draft-model "
-                                     f"(got {item.get('spec_method') or 'none'}), or leave the acceptance length out")
+    if (item.get("spec_method") or "none") != "none":
+        return None
+    for field, what in (("acceptance_length", "the acceptance length"), ("draft_tokens", "the draft tokens")):
+        if item.get(field) is not None:
+            return field, (f"needs a speculative decoding method: give {method_field} mtp, eagle or draft-model "
+                           f"(got {item.get('spec_method') or 'none'}), or leave {what} out")
     return None
 
 

@@ -275,6 +275,21 @@ def _batch_errors(tmp_path, capsys, text: str, *flags: str) -> tuple[str, str]:
     return str(csv_file), err
 
 
+def test_a_configuration_flag_beside_batch_is_refused_not_dropped(tmp_path, capsys):
+    """Each row of a --batch file is a whole configuration. `--engine vllm --ttft-ms 100` beside it were dropped without
+    a word: the rows answered as TensorRT-LLM, their TTFT over the 100 ms, exit 0."""
+    text = "model,gpu,gpus,input_tokens,output_tokens\nllama-3.1-8b,h100-sxm,1,1000,200\n"
+    csv_file, err = _batch_errors(tmp_path, capsys, text, "--engine", "vllm", "--ttft-ms", "100", "--no-attention-dp")
+    assert "Traceback" not in err
+    assert sorted(line for line in err.splitlines() if not line.startswith(" ")) == sorted(
+        f"tco throughput: {flag}: is not read with --batch: each row of the file is a whole configuration"
+        for flag in ("--ttft-ms", "--engine", "--attention-dp / --no-attention-dp"))
+    assert f"give it as the `engine` column of {csv_file}" in err
+    # the flags that are not a row's configuration still apply
+    code, out, _ = run(capsys, ["throughput", "--batch", csv_file, "--model-only", "--format", "json"])
+    assert code == 0 and json.loads(out)[0]["basis"] == "model"
+
+
 def test_batch_serving_columns_and_the_new_json_fields(tmp_path, capsys):
     # issue 16: attention_dp, spec_method, acceptance_length, disaggregated, prefill_gpus, decode_gpus, percentile;
     # missing columns (and empty cells) take the defaults.
@@ -390,6 +405,19 @@ def test_an_acceptance_length_flag_without_a_spec_method_is_refused(capsys):
     assert code == 2 and out == "" and "Traceback" not in err
     assert err.splitlines()[0] == ("tco throughput: --acceptance-length: needs a speculative decoding method: give --spec-method "
                                    "mtp, eagle or draft-model (got none), or leave the acceptance length out")
+
+
+def test_draft_tokens_without_a_spec_method_are_refused_as_a_flag_and_as_a_cell(tmp_path, capsys):
+    """`--spec-method none --draft-tokens 3` answered rc 0 as if no draft count had been given; a scenario's option
+    refuses the same (`SelfHostedOption._drafting_needs_a_method`)."""
+    code, out, err = run(capsys, [*BASE, "--draft-tokens", "3"])
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert err.splitlines()[0] == ("tco throughput: --draft-tokens: needs a speculative decoding method: give --spec-method "
+                                   "mtp, eagle or draft-model (got none), or leave the draft tokens out")
+    csv_file, err = _batch_errors(tmp_path, capsys, "model,gpu,gpus,input_tokens,output_tokens,spec_method,draft_tokens\n"
+                                                    "llama-3.1-8b,h100-sxm,1,1000,200,none,3\n")
+    assert err.splitlines()[0] == (f"{csv_file}:2: draft_tokens: needs a speculative decoding method: give spec_method "
+                                   "mtp, eagle or draft-model (got none), or leave the draft tokens out")
 
 
 # --- A single call's flags are checked as a --batch row's cells are -------------------------------------------------

@@ -109,6 +109,49 @@ def test_a_shared_prefix_needs_fewer_gpus_with_prefix_caching(tmp_path, catalog)
     assert gpus["cached"] < gpus["uncached"]
 
 
+def test_prefix_caching_on_a_measured_deployment_keeps_the_measured_level(catalog):
+    """Llama-3.1-8B FP8 on one H100 with TensorRT-LLM, 1,000 / 1,000 tokens, is measured (trtllm-v0.17:M0022 and
+    trtllm-v1.0:M0763, averaged). The runs are without prefix caching, so with half of each prompt cached the model
+    tells what the cache changes and the measurement the level: the model's figure at that hit rate times measured /
+    model without it (basis `calibrated`). Before, the hit rate dropped the measurement and the model alone answered
+    13,527 tokens/s against the measured 15,232: turning the cache on lowered the replica's throughput."""
+    from tco.engine.throughput import predict
+
+    model, gpu = catalog.models["llama-3.1-8b"], catalog.gpus["h100-sxm"]
+    plain = ServingConfig(gpus=1, input_tokens=1000, output_tokens=1000, precision="fp8", engine="trtllm")
+    cached = replace(plain, prefix_hit_rate=0.5)
+    measured = [m.output_tokens_per_s for m in catalog.measurements if m.id in ("trtllm-v0.17:M0022", "trtllm-v1.0:M0763")]
+    level = sum(measured) / len(measured) / predict_model(model, gpu, plain).output_tokens_per_s  # measured / model
+    answer = predict(model, gpu, cached, catalog.measurements)
+    assert answer.basis == "calibrated" and answer.calibration_scale == pytest.approx(level)
+    assert answer.output_tokens_per_s == pytest.approx(predict_model(model, gpu, cached).output_tokens_per_s * level)
+    assert answer.output_tokens_per_s > predict(model, gpu, plain, catalog.measurements).output_tokens_per_s
+    assert set(answer.measurement_ids) == {"trtllm-v0.17:M0022", "trtllm-v1.0:M0763"}
+
+
+def test_turning_prefix_caching_on_never_adds_gpus_on_a_measured_deployment(tmp_path):
+    """The same deployment in a scenario without a latency target (where the measurement applies): 50 million
+    requests a day of 1,000 / 1,000 tokens, half of each prompt a shared prefix. Before, the cached option needed 43
+    GPUs and the uncached one 38."""
+    from tco.run import run_scenarios
+
+    scenario = {"schema_version": 1, "scenarios": [{
+        "id": "measured", "name": "prefix caching on a measured deployment",
+        "workload": {"requests_per_day": 50_000_000, "input_tokens": 1000, "cacheable_prefix_share": 0.5, "output_tokens": 1000},
+        "finance": {"horizon_months": 12, "start_date": "2026-12-01"},
+        "options": [{"kind": "self-hosted", "id": name, "model": "llama-3.1-8b", "gpu": "h100-sxm", "gpus_per_replica": 1,
+                     "precision": "fp8", "engine": "trtllm", "prefix_caching": flag,
+                     "payment": {"mode": "on-demand", "gpu_usd_per_hour": 2.0}}
+                    for name, flag in (("cached", True), ("uncached", False))]}]}
+    path = tmp_path / "measured.yaml"
+    path.write_text(yaml.safe_dump(scenario))
+    frame = run_scenarios([path], today=dt.date(2026, 12, 1)).results.options
+    gpus = dict(zip(frame["option"].to_list(), frame["gpus_peak"].to_list()))
+    # uncached: ceil(50e6 / 86,400 requests/s / (15,232.4 tokens/s / 1,000 tokens per request)) = ceil(578.7 / 15.23) = 38
+    assert gpus["uncached"] == 38
+    assert gpus["cached"] <= gpus["uncached"]
+
+
 def test_mtp_default_acceptance_and_its_speedup_at_one_sequence(catalog):
     """At one sequence decode is bound by reading the weights: MTP verifies 2 tokens for about the read of
     one, and emits 1.85 on average (DeepSeek-V3 report), so TPOT falls by nearly that factor."""

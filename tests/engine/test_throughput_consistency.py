@@ -167,3 +167,69 @@ def test_a_replica_beyond_a_million_gpus_is_refused_and_one_of_a_million_is_answ
     one, million = predict_model(model, gpu, base), predict_model(model, gpu, replace(base, gpus=10**6))
     assert million.parallelism == "1000000 x TP1"
     assert million.output_tokens_per_s == pytest.approx(10**6 * one.output_tokens_per_s)
+
+
+# --- A replica of several data-parallel groups, measurements at hand -------------------------------------------------
+
+@pytest.mark.parametrize("concurrency", [1, 3, 9])
+def test_requests_that_do_not_share_out_evenly_over_the_groups_are_served_as_asked(catalog, concurrency):
+    """Llama-3.1-8B FP8 on 8 H100 at 1,000 / 1,000 tokens is a measured deployment (8 x TP1), so `predict` answers each
+    group it could run as replicas. C requests in flight on 8 groups: C mod 8 groups hold one more than the others (a
+    router balances them) and the rest idle, so the replica holds exactly C. Before, each group took max(C // 8, 1):
+    one request was answered as 8 in flight at about 8 x the throughput (as 3 and 9 were)."""
+    model, gpu = catalog.models["llama-3.1-8b"], catalog.gpus["h100-sxm"]
+    config = ServingConfig(gpus=8, input_tokens=1000, output_tokens=1000, concurrency=concurrency)
+    answer = predict(model, gpu, config, catalog.measurements)
+    assert answer.concurrency == concurrency
+    # Little's law: C requests, each in the replica for TTFT + 999 TPOTs, complete at C / that time
+    life_s = answer.ttft_ms / 1e3 + 999 * answer.tpot_ms / 1e3
+    assert answer.requests_per_s == pytest.approx(concurrency / life_s, rel=0.02)
+    # no measurement is at a fixed concurrency of this deployment, so the model answers: as without them
+    assert answer.output_tokens_per_s == pytest.approx(predict_model(model, gpu, config).output_tokens_per_s)
+
+
+def test_twice_the_gpus_of_an_moe_model_serve_twice_as_much_with_the_split_the_model_found(catalog):
+    """DeepSeek-V3 FP8 on H200, 8,000 / 500 tokens, a p99 TTFT of 1 s: on 8 GPUs the fastest split is attention
+    tensor-parallel with experts EP8. 16 GPUs can run that twice (2 x TP8), so they serve twice as much. Before, the
+    measurement lookup asked each group again with only its tp given, which for an MLA model means attention
+    data-parallel (what a `TPn` benchmark header says, `offered_splits`): 2 x DP8 served 1,455.5 tokens/s, less than
+    the 1,487.8 of 8 GPUs and half the model's own 2,975.5."""
+    model, gpu = catalog.models["deepseek-v3"], catalog.gpus["h200"]
+    eight = ServingConfig(gpus=8, input_tokens=8000, output_tokens=500, ttft_ms=1000, percentile="p99")
+    sixteen = replace(eight, gpus=16)
+    on_eight = predict(model, gpu, eight, catalog.measurements)
+    on_sixteen = predict(model, gpu, sixteen, catalog.measurements)
+    assert on_eight.parallelism == "TP8 attention, experts EP8"
+    assert on_sixteen.parallelism == "2 x TP8 attention, experts EP8"
+    assert on_sixteen.output_tokens_per_s == pytest.approx(2 * on_eight.output_tokens_per_s)
+    assert on_sixteen.output_tokens_per_s == pytest.approx(predict_model(model, gpu, sixteen).output_tokens_per_s)
+
+
+# --- A latency target on a measured deployment -----------------------------------------------------------------------
+
+SCOUT = ServingConfig(gpus=1, input_tokens=1000, output_tokens=1000, precision="fp4", engine="trtllm")
+"""Llama-4-Scout FP4 on one GB200 with TensorRT-LLM: published at maximum throughput below the model's figure."""
+
+
+def test_a_latency_target_never_raises_a_measured_deployments_throughput(catalog):
+    """The published run (TensorRT-LLM's table, maximum throughput) serves 7,738 tokens/s where the model says 12,879:
+    the measurement answers without a target. A target the replica meets at that point anyway (TTFT 10 s) must not
+    answer more: before, any target left the model alone, 12,879 tokens/s, so a looser question got a larger figure
+    and a scenario with a latency target fewer GPUs than one without. Now the model under the target is scaled by
+    the deployment's measured / model ratio s (basis `calibrated`), a TPOT target asked of the model as target x s."""
+    model, gpu = catalog.models["llama-4-scout"], catalog.gpus["gb200"]
+    free = predict(model, gpu, SCOUT, catalog.measurements)
+    assert free.basis == "measurement"
+    scale = free.output_tokens_per_s / predict_model(model, gpu, SCOUT).output_tokens_per_s  # about 7,738 / 12,879
+    assert scale < 1
+    loose = predict(model, gpu, replace(SCOUT, ttft_ms=10_000), catalog.measurements)
+    assert loose.basis == "calibrated" and loose.calibration_scale == pytest.approx(scale)
+    assert loose.output_tokens_per_s == pytest.approx(free.output_tokens_per_s)  # the target does not bind
+    previous = loose.output_tokens_per_s
+    for tpot_ms in (200.0, 100.0, 50.0, 20.0):  # tighter and tighter: never more
+        tight = predict(model, gpu, replace(SCOUT, tpot_ms=tpot_ms), catalog.measurements)
+        asked = predict_model(model, gpu, replace(SCOUT, tpot_ms=tpot_ms * scale))  # the model at target x s
+        assert tight.output_tokens_per_s == pytest.approx(asked.output_tokens_per_s * scale)
+        assert tight.tpot_ms <= tpot_ms * (1 + 1e-9)  # the scaled TPOT (the model's / s) meets the target
+        assert tight.output_tokens_per_s <= previous * (1 + 1e-9)
+        previous = tight.output_tokens_per_s

@@ -321,6 +321,9 @@ class ThroughputResult:
     prefill_gpus: int = 0
     decode_gpus: int = 0
     attention_dp: bool = False
+    ep: int = 1
+    """Expert-parallel degree of the split answered (1: experts not spread; dense models). With `attention_dp` it names
+    the split, so that one group of a multi-replica answer can be asked again as the same split (`predict`)."""
     max_batch: int | None = None
     """The most sequences a replica (disaggregated: a decode worker) could run at once: as given or the engine's default
     limit (`running_limit`); None where the model could not run it."""

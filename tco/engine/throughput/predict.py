@@ -64,10 +64,21 @@ def predict(model: OpenModel, gpu: GpuType, config: ServingConfig,
     best, best_measured = None, None
     for tp in groups:
         replicas = config.gpus // (tp * config.pp)
+        if config.concurrency is not None and config.concurrency % replicas:
+            # The requests do not share out evenly (fewer than the replicas, or a remainder): the model spreads them,
+            # some replicas fuller, some idle (`spread_over_replicas`), which no one replica's measurement describes.
+            # Before, each replica took max(C // replicas, 1): one request on 8 x TP1 was answered as 8 in flight.
+            if tp == modelled.tp and (best is None or modelled.output_tokens_per_s > best.output_tokens_per_s * (1 + 1e-12)):
+                best = modelled
+            continue
         one = replace(config, gpus=tp * config.pp, tp=tp,
-                      concurrency=None if config.concurrency is None else max(config.concurrency // replicas, 1))
+                      concurrency=None if config.concurrency is None else config.concurrency // replicas)
         if tp == modelled.tp:
-            base = modelled if replicas == 1 else predict_model(model, gpu, one, constants)
+            # One group of the model's own answer, asked again as the same split: a tp given alone narrows an MoE
+            # model's splits to what a `TPn` benchmark header means (`offered_splits`), so 2 x TP8 of DeepSeek-V3 was
+            # answered as 2 x DP8 attention where the model had found 2 x TP8 attention twice as fast.
+            base = modelled if replicas == 1 else predict_model(
+                model, gpu, replace(one, attention_dp=modelled.attention_dp, ep=modelled.ep), constants)
         elif any(same_deployment(m, model.id, gpu.id, one) or same_deployment_any_load(m, model.id, gpu.id, one)
                  for m in measurements):
             base = predict_model(model, gpu, one, constants)
@@ -813,7 +824,7 @@ def predict_split(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int
         ttft_p90_ms=point.ttft_p90_s * 1e3, ttft_p99_ms=point.ttft_p99_s * 1e3, tpot_p90_ms=point.tpot_p90_s * 1e3,
         prefix_hit_rate=config.prefix_hit_rate, spec_method=config.spec_method, acceptance_length=d.acceptance_length,
         draft_tokens=draft_tokens_of(config),
-        attention_dp=split.attention_dp > 1, max_batch=limit,
+        attention_dp=split.attention_dp > 1, ep=split.ep, max_batch=limit,
         step_tokens=engine_step_budget(config.engine, gpu.name, memory_bytes, config.step_tokens))
 
 
