@@ -338,6 +338,7 @@ async def test_the_warnings_of_tco_run_show_above_the_table_and_in_full_on_excla
         assert str(panel.render()).startswith("⚠ 2 warning(s)")
 
 
+@pytest.mark.slow  # about 8 s: every bundled example at two sizes
 async def test_the_sentence_over_the_table_is_never_cut_for_any_bundled_example_at_80_by_24_and_120_by_40():
     """At 80x24 the recommendation was cut after 4 lines: batch-extraction lost "llama-3.1-8b-l40s-spot would pay from
     549,139 requests/day", regulated lost why gpt-4.1 is excluded. Each line it needs must be on screen; so must the

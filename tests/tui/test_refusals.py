@@ -140,6 +140,7 @@ def test_an_hourly_profile_with_an_infinite_weight_is_not_a_profile(weight):
     assert profile_weights(", ".join(["1"] * 23 + ["2"])) == [1.0] * 23 + [2.0]
 
 
+@pytest.mark.slow  # about 8 s of app start and typing; the everyday test above refuses the same weights
 async def test_typing_inf_as_an_hourly_weight_is_refused_inline_and_the_app_keeps_running(scenario_file):
     # before the fix: OverflowError (int(inf)) in the form's enter handler, the app exited with a traceback
     app = TcoApp([scenario_file], today=TODAY, deterministic=True)
