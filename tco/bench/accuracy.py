@@ -19,6 +19,7 @@ from tco.engine.throughput.gpu import peak_tflops
 from tco.engine.throughput.lookup import interpolate
 from tco.engine.throughput.measured_load import FIXED_CONCURRENCY, FIXED_REQUEST_RATE, OFFLINE
 from tco.engine.throughput.regimes import INTERPOLATION, RegimeError, band_name, family, regime_names
+from tco.errors import DataProblem, TcoUserError
 from tco.model.catalog import Catalog
 from tco.model.hardware import GpuType, ThroughputMeasurement
 
@@ -207,6 +208,17 @@ def usable(catalog: Catalog, source: str | None = None) -> list[ThroughputMeasur
     return [m for m in catalog.measurements if m.model in catalog.models and m.gpu in catalog.gpus
             and (source is None or source_of(m).startswith(source))
             and (m.scenario != FIXED_REQUEST_RATE or m.request_rate_per_s)]
+
+
+def of_sources(measurements: Sequence[ThroughputMeasurement], sources: Sequence[str]) -> list[ThroughputMeasurement]:
+    """The measurements of the sources whose names start with one of `sources` (`--source`: a team scores its own
+    imported runs, `user`, without the calibration rows); a name that matches none is a user error naming those there are."""
+    present = sorted({source_of(m) for m in measurements})
+    unknown = [s for s in sources if not any(name.startswith(s) for name in present)]
+    if unknown:
+        raise TcoUserError([DataProblem("--source", None, s, "no measurement of this source", f"the sources are {', '.join(present)}")
+                            for s in unknown])
+    return [m for m in measurements if any(source_of(m).startswith(s) for s in sources)]
 
 
 INFERENCEX_REQUESTS_PER_CLIENT = 10
@@ -454,7 +466,6 @@ def table_measurements(path, catalog: Catalog, skipped: list | None = None) -> l
     import datetime as dt
     from pathlib import Path
 
-    from tco.errors import DataProblem, TcoUserError
     from tco.load import calibration_import, inferencex_import
 
     path = Path(path)
@@ -495,6 +506,9 @@ def run_benchmark(args) -> int:
                 print(f"tco bench accuracy: {path}: {len(skipped)} rows not scored, not in the catalog: {unknown} "
                       "(see `tco models list`, `tco hardware list`)", file=sys.stderr)
         catalog = replace(catalog, measurements=measurements)
+    sources = getattr(args, "source", None) or []
+    if sources:
+        catalog = replace(catalog, measurements=of_sources(catalog.measurements, sources))
     finite_runs, steady_state = getattr(args, "finite_runs", False), getattr(args, "steady_state", False)
     if getattr(args, "rows", False):
         print_rows(case_rows(model_cases(catalog, finite_runs=finite_runs, steady_state=steady_state)), args.format, ROW_COLUMNS,
@@ -502,7 +516,7 @@ def run_benchmark(args) -> int:
                              "measured_output_tokens_per_s", "model_output_tokens_per_s", "gpu", "model"))
         return 0
     # the recorded hold-outs are the bundled rows' under the default scoring: not shown beside other rows or scorings
-    holdouts = () if tables or finite_runs or steady_state else [*HOLDOUT_ROWS, *SERVING_HOLDOUT_ROWS]
+    holdouts = () if tables or sources or finite_runs or steady_state else [*HOLDOUT_ROWS, *SERVING_HOLDOUT_ROWS]
     rows = accuracy_rows(catalog, holdouts, finite_runs, steady_state)
     print_rows(rows, args.format, ("group", "key", "rows", "median_abs_pct_error", "p90_abs_pct_error"))
     return 0

@@ -57,6 +57,9 @@ EXTRA_ARGUMENTS: dict[str, tuple[tuple[tuple[str, ...], dict], ...]] = {
                                        "help": "score an offline run that states its request count as that many requests "
                                                "queued at once (the waves of a finite run), not as the steady state; not the "
                                                "default (docs/throughput.md)"}),
+                 (("--source",), {"action": "append", "metavar": "NAME",
+                                  "help": "score only the rows of this source (the start of its name: trtllm, trtllm-v1.0, "
+                                          "inferencex, user for imported runs; repeatable)"}),
                  (("--steady-state",), {"action": "store_true",
                                         "help": "score every run at its steady state: a closed-loop run's burst and drain (InferenceX's "
                                                 "10 x C requests; a team's whole runs) and a rate run's end left out, as "

@@ -14,6 +14,9 @@ from tco.cli import main
 from tco.load.hardware import load_hardware
 
 
+pytestmark = pytest.mark.xdist_group("bench-decode")  # one worker computes the module's model runs once
+
+
 @pytest.fixture(scope="module")
 def catalog():
     return load_hardware()

@@ -123,9 +123,24 @@ def field_path_value(draw):
     return field, path, value
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+SWEEP_HEALTH = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=SWEEP_HEALTH)
 @given(case=field_path_value())
 def test_sweeping_any_mapped_field_gives_what_run_with_set_gives(catalog, case):
+    """Everyday ten random (field, value) pairs (each field once is the test below); the slow step draws 80 more."""
+    check_sweep_equals_run_with_set(catalog, case)
+
+
+@pytest.mark.slow
+@settings(max_examples=80, deadline=None, suppress_health_check=SWEEP_HEALTH)
+@given(case=field_path_value())
+def test_sweeping_many_more_mapped_fields_gives_what_run_with_set_gives(catalog, case):
+    check_sweep_equals_run_with_set(catalog, case)
+
+
+def check_sweep_equals_run_with_set(catalog, case):
     field, path, value = case
     text = repr(value)
     try:

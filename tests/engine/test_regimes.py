@@ -19,6 +19,9 @@ from tco.load.hardware import load_hardware
 EXAMPLES = Path(__file__).resolve().parents[2] / "tco" / "examples"
 
 
+pytestmark = pytest.mark.xdist_group("regimes")  # one worker computes the module's model runs once
+
+
 @pytest.fixture(scope="module")
 def catalog():
     return load_hardware()

@@ -75,6 +75,7 @@ def test_the_split_runs_give_the_same_cached_and_engine_values(five_years):
         assert all(math.isclose(a, b, rel_tol=1e-12) for a, b in zip(got, row["monthly_cost_usd"])), row["option"]
 
 
+@pytest.mark.slow  # 4-5 s; everyday, LibreOffice recomputes the small workbook (tests/export/test_live_model.py)
 @pytest.mark.skipif(not HAS_LIBREOFFICE, reason=LIBREOFFICE_MISSING)
 def test_libreoffice_computes_a_five_year_workbook_without_errors_and_to_the_engine_figures(five_years, tmp_path):
     from tco.report.results import result_records

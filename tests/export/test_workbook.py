@@ -211,6 +211,7 @@ def charts_on(path: Path, sheet: str) -> int:
         return sum(len(targets(z, drawing, "chart")) for drawing in targets(z, part, "drawing"))
 
 
+@pytest.mark.slow  # 3 s; everyday, LibreOffice recomputes a changed copy of the same file (tests/export/test_live_model.py)
 @pytest.mark.skipif(not HAS_LIBREOFFICE, reason=LIBREOFFICE_MISSING)
 def test_libreoffice_recomputes_without_error_cells(small_export, tmp_path):
     run, path = small_export

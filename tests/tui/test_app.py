@@ -265,6 +265,7 @@ async def test_a_value_the_engine_cannot_use_is_explained_inline_and_the_last_re
         assert totals_on_screen(app) == before
 
 
+@pytest.mark.slow  # 7-8 s; everyday, tests/test_parity.py checks the terminal UI against the engine on two files
 async def test_every_bundled_example_shows_the_totals_of_tco_run():
     from tco.run import example_files
 

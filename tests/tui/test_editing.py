@@ -231,6 +231,7 @@ def _plain(renderable) -> str:
     return re.sub(r"\s+", " ", str(renderable))
 
 
+@pytest.mark.slow  # 3-4 s; everyday, test_app.py switches the theme and test_snapshots.py draws the chart
 async def test_the_cost_vs_volume_chart_survives_a_theme_change(scenario_file):
     from tco.tui.widgets.cost_charts import VolumeChart
 
