@@ -15,6 +15,7 @@ from typing import Mapping, Sequence
 from tco.engine import formulas as F
 from tco.engine.expr import (Func, Named, Term, depends_on, direct_parts, explain, inputs_of, named_parts, specialize, to_python,
                              total, walk)
+from tco.engine.fields import label_for_kind, labels_for_kind
 from tco.engine.rows import Row
 from tco.errors import DataProblem, TcoUserError
 
@@ -134,20 +135,24 @@ def flags_of(row: Row) -> dict[str, float]:
     return {name: row.values[name] for name in STRUCTURE_FLAGS}
 
 
-def describe_parts(parts: Sequence[Named], values: Mapping[str, float]) -> tuple[ExplainedPart, ...]:
-    """Each part's formula with and without values, and its value where it can be computed."""
+def describe_parts(parts: Sequence[Named], values: Mapping[str, float], kind: str | None = None) -> tuple[ExplainedPart, ...]:
+    """Each part's formula with and without values, and its value where it can be computed; labels as an option of
+    `kind` says them (committed API capacity: units, not GPUs)."""
+    labels = labels_for_kind(kind)
     out = []
     for p in parts:
         has_running = any(isinstance(t, Func) and t.name == "running" for t in walk(p))
         computable = ("month" in values and (not has_running or any(k.startswith("running:") for k in values))) \
             or not (depends_on(p, "month") or has_running)
-        out.append(ExplainedPart(p.name, p.label, p.unit, explain(p.term), explain(p.term, values),
+        label, unit = label_for_kind(kind, p.name, p.label, p.unit)
+        out.append(ExplainedPart(p.name, label, unit, explain(p.term, labels=labels), explain(p.term, values, labels=labels),
                                  to_python(p, values) if computable else None))
     return tuple(out)
 
 
 def describe_inputs(row: Row, terms: Sequence[Term], values: Mapping[str, float]) -> tuple[ExplainedInput, ...]:
-    """Every distinct input of the terms (branches fixed by the row's flags), with value and provenance."""
+    """Every distinct input of the terms (branches fixed by the row's flags), with value and provenance; labels and
+    units as the row's kind says them."""
     flags = flags_of(row)
     used: dict[str, ExplainedInput] = {}
     for term in terms:
@@ -156,7 +161,8 @@ def describe_inputs(row: Row, terms: Sequence[Term], values: Mapping[str, float]
                 continue
             prov = row.provenance.get(i.name)
             engine = i.name in ENGINE_INPUTS or i.name.startswith("sum_")
-            used[i.name] = ExplainedInput(i.name, i.label, i.unit, values.get(i.name),
+            label, unit = label_for_kind(row.kind, i.name, i.label, i.unit)
+            used[i.name] = ExplainedInput(i.name, label, unit, values.get(i.name),
                                           prov.source if prov else "engine" if engine else "",
                                           prov.as_of if prov else "", prov.note if prov else "")
     return tuple(used.values())
@@ -201,10 +207,12 @@ def explain_quantity(results, scenario_id: str, option_id: str, name: str, month
     folded = specialize(term, flags_of(row))
     body = folded.term if isinstance(folded, Named) else folded
     values = with_running_totals(folded, values)
+    labels = labels_for_kind(row.kind)
+    label, unit = label_for_kind(row.kind, name, term.label, term.unit)
     return Explanation(
-        quantity=name, label=term.label, unit=term.unit, scenario=scenario_id, option=option_id, month=month,
-        horizon_months=horizon, formula=explain(body), formula_with_values=explain(body, values),
-        parts=describe_parts(direct_parts(body), values), inputs=describe_inputs(row, [term], values),
+        quantity=name, label=label, unit=unit, scenario=scenario_id, option=option_id, month=month,
+        horizon_months=horizon, formula=explain(body, labels=labels), formula_with_values=explain(body, values, labels=labels),
+        parts=describe_parts(direct_parts(body), values, row.kind), inputs=describe_inputs(row, [term], values),
         value=to_python(folded, values),  # the option's own branch: the running totals were added up for it
     )
 
@@ -214,13 +222,14 @@ def _explain_input(row: Row, values: dict[str, float], name: str, horizon: int, 
     if name not in known or name in ENGINE_INPUTS:
         raise TcoUserError(DataProblem("--quantity", None, name, "not a named quantity or input of tco/engine/formulas.py"))
     i = known[name]
+    label, unit = label_for_kind(row.kind, name, i.label, i.unit)
     summed = summed_quantity(name)
     if summed is not None:
         formula = f"sum over months 1..{horizon} of {summed.name}"
         return Explanation(
-            quantity=name, label=i.label, unit=i.unit, scenario=scenario_id, option=option_id, month=None,
+            quantity=name, label=label, unit=unit, scenario=scenario_id, option=option_id, month=None,
             horizon_months=horizon, formula=formula, formula_with_values=formula,
-            parts=describe_parts([summed], values), inputs=describe_inputs(row, [summed], values),
+            parts=describe_parts([summed], values, row.kind), inputs=describe_inputs(row, [summed], values),
             value=float(values.get(name, 0.0)),
         )
     explained = describe_inputs(row, [i], values)[0]
@@ -228,7 +237,7 @@ def _explain_input(row: Row, values: dict[str, float], name: str, horizon: int, 
     formula = "input" + (f" (scenario key {setter})" if setter else "")
     value = explained.value if explained.value is not None else float("nan")
     return Explanation(
-        quantity=name, label=i.label, unit=i.unit, scenario=scenario_id, option=option_id, month=None,
+        quantity=name, label=label, unit=unit, scenario=scenario_id, option=option_id, month=None,
         horizon_months=horizon, formula=formula, formula_with_values=f"{formula} = {value:g}",
         parts=(), inputs=(explained,), value=value,
     )

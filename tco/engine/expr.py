@@ -478,11 +478,14 @@ def _excel_number(value: float) -> str:
     return repr(float(value))
 
 
-def explain(term: Term, values: Mapping[str, float] | None = None, expand_named: bool = False) -> str:
+def explain(term: Term, values: Mapping[str, float] | None = None, expand_named: bool = False,
+            labels: Mapping[str, tuple[str, str]] | None = None) -> str:
     """The formula in words: `(GPUs x GPU price per hour (USD) x hours per month)`.
 
-    With `values`, each input is followed by its value: `GPUs [= 8]`.
+    With `values`, each input is followed by its value: `GPUs [= 8]`. `labels` (name -> (label, unit)) replaces
+    the labels of some inputs and named parts: committed API capacity says units where the formulas say GPUs.
     """
+    labels = labels or {}
 
     def fmt(v: float) -> str:
         if v == int(v) and abs(v) < 1e12:
@@ -492,7 +495,7 @@ def explain(term: Term, values: Mapping[str, float] | None = None, expand_named:
     def r(t: Term) -> str:
         match t:
             case Input():
-                label = t.label or t.name
+                label = labels[t.name][0] if t.name in labels else t.label or t.name
                 if values is not None and t.name in values:
                     return f"{label} [= {fmt(values[t.name])}]"
                 return label
@@ -513,7 +516,7 @@ def explain(term: Term, values: Mapping[str, float] | None = None, expand_named:
                 words = {"ceil": "round up", "floor": "round down", "running": "running total over the months so far of"}
                 return f"{words.get(t.name, t.name)}({', '.join(r(a) for a in t.args)})"
             case Named():
-                return r(t.term) if expand_named else t.label
+                return r(t.term) if expand_named else labels[t.name][0] if t.name in labels else t.label
         raise TypeError(f"cannot explain {t!r}")
 
     return r(term)

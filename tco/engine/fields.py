@@ -373,6 +373,9 @@ HYBRID_INPUTS: tuple[str, ...] = _unique(f.input for f in direct_inputs("hybrid"
 """Inputs a hybrid option sets itself (the rest come from its two parts)."""
 
 
+PROVISIONED_KIND = "api-provisioned"
+"""Committed API capacity: costed by the reserved-fleet formulas, one provisioned unit per replica."""
+
 PROVISIONED_LABELS = {
     "gpu_usd_per_hour": ("price per unit-hour", "USD per unit-hour"),
     "min_replicas": ("minimum units", "units"),
@@ -381,6 +384,59 @@ PROVISIONED_LABELS = {
     "replica_generations_per_s": ("completions per second one unit serves", "per s"),
     "gpus_per_replica": ("units per replica (a replica is one unit)", "units"),
     "gpus_per_instance": ("units per billed block (1)", "units"),
+    "gpu_price_change_per_year": ("expected unit price change per year (signed; finance.gpu_price_change_per_year)", "fraction"),
+    "software_usd_per_gpu_month": ("software and support per unit-month (none: the provider's)", "USD"),
+    "server_power_per_gpu_kw": ("IT power per unit (none: the provider runs them)", "kW"),
 }
 """Committed API capacity (`kind: api-provisioned`) is costed as a reserved fleet whose replica is one unit:
-its inputs say units where the self-hosted ones say GPUs. The workbook's Inputs sheet and the UI's explanations use them."""
+its inputs say units where the self-hosted ones say GPUs. The workbook's Inputs sheet and the explanations use them."""
+
+
+def _provisioned_part_labels() -> dict[str, tuple[str, str]]:
+    """Written per part, not by swapping words: most read "units" for "GPUs", but some (resale, power) have no unit
+    counterpart and say so."""
+    from tco.engine.formulas import MAX_REPLACEMENTS
+
+    parts = {
+        "reserved_usd": ("provisioned units: reserved terms (spread over each term)", "USD"),
+        "reserved_beyond_horizon_usd": ("provisioned units: reserved terms owed past the horizon", "USD"),
+        "reserved_signed_usd": ("unit terms signed this month (new and renewed), whole term", "USD"),
+        "gpus_busiest_hour": ("units paid in the busiest hour", "units"),
+        "gpus_committed_needed": ("units to commit (the busiest hour's)", "units"),
+        "gpus_committed": ("units paid for whether needed or not (reserved for a term)", "units"),
+        "gpus_in_month": ("units paid for (average over the month)", "units"),
+        "idle_gpus_in_month": ("units paid for but serving nothing (average)", "units"),
+        "gpu_hours": ("unit-hours this month", "unit-hours"),
+        "held_gpu_hours": ("unit-hours held this month", "unit-hours"),
+        "paid_gpu_hours": ("unit-hours paid for this month (reserved)", "unit-hours"),
+        "busy_gpu_hours": ("unit-hours of serving units", "unit-hours"),
+        "powered_gpu_hours": ("unit-hours (the provider powers them)", "unit-hours"),
+        "utilization": ("average busy share of the units paid for", "fraction"),
+        "gpu_resale_usd": ("units sold (none: reserved, not bought)", "USD"),
+        "replica_capacity_per_s": ("completions per second one unit may serve", "per s"),
+        "replicas_static": ("units sized for the busiest hour", "units"),
+    }
+    for lag in range(MAX_REPLACEMENTS + 1):
+        parts[f"reserved_first_signed_usd_lag{lag}"] = (
+            f"unit terms first signed {lag} term(s) ago, at their price (a backtest: the offer's)", "USD")
+    return parts
+
+
+PROVISIONED_PART_LABELS = _provisioned_part_labels()
+"""The named parts of tco/engine/formulas.py a committed-capacity explanation reaches whose label speaks of GPUs
+(or of replicas counted as GPUs): the same figures, counted in provisioned units."""
+_PROVISIONED_ALL = {**PROVISIONED_PART_LABELS, **PROVISIONED_LABELS}
+
+
+def labels_for_kind(kind: str | None) -> dict[str, tuple[str, str]]:
+    """Formula name -> (label, unit) an explanation of an option of `kind` shows instead of the formula's own.
+
+    Why one place: the UI's explanation, `tco explain` and the workbook must say the same. Committed API capacity
+    runs no GPUs, so its inputs and parts speak of units; every other kind keeps the formulas' labels (empty map).
+    """
+    return _PROVISIONED_ALL if kind == PROVISIONED_KIND else {}
+
+
+def label_for_kind(kind: str | None, name: str, label: str, unit: str = "") -> tuple[str, str]:
+    """The (label, unit) of one input or named part for an option of `kind` (see `labels_for_kind`)."""
+    return labels_for_kind(kind).get(name, (label, unit))

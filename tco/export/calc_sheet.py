@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from tco.engine import formulas as F
 from tco.engine.api_price import add_months
 from tco.engine.expr import Named, depends_on, named_parts, to_python
+from tco.engine.fields import label_for_kind
 from tco.engine.ranking import NEVER
 from tco.export import breakeven_search as BS
 from tco.export.constants import ConstantTable, to_excel_named
@@ -207,7 +208,8 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
         g.text(3, first_col, b.title, "header")
         for p in b.parts:
             c = b.columns[p.name]
-            g.text(4, c, p.label, "header", wrap=True); g.text(5, c, p.name, "note"); g.text(6, c, p.unit, "note")
+            label, unit = label_for_kind(b.option.row.kind, p.name, p.label, p.unit)  # committed API capacity: units, not GPUs
+            g.text(4, c, label, "header", wrap=True); g.text(5, c, p.name, "note"); g.text(6, c, unit, "note")
             g.width(c, 16)
         if CUMULATIVE in b.columns and b.base is None:
             c = b.columns[CUMULATIVE]

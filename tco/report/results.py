@@ -146,10 +146,7 @@ def column(name: str) -> OutputColumn:
     return next(c for c in OUTPUT_COLUMNS if c.name == name)
 
 
-PROVISIONED_KIND = "api-provisioned"
-
-
-from tco.engine.fields import PROVISIONED_LABELS  # noqa: E402,F401  (defined with the field map: the exporter may not import tco.report)
+from tco.engine.fields import PROVISIONED_KIND, PROVISIONED_LABELS  # noqa: E402,F401  (defined with the field map: the exporter may not import tco.report)
 
 
 def fleet_unit(kind: str | None) -> str:

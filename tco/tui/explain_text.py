@@ -12,7 +12,8 @@ import math
 from tco.engine import formulas as F
 from tco.engine.explanation import describe_inputs, describe_parts, flags_of, row_values
 from tco.engine.expr import Named, Term, explain, named_parts, specialize
-from tco.report.results import PROVISIONED_KIND, PROVISIONED_LABELS, fleet_unit
+from tco.engine.fields import label_for_kind, labels_for_kind
+from tco.report.results import PROVISIONED_KIND, fleet_unit
 
 COLUMN_FORMULAS = {
     "total_cost_usd": F.total_cost_usd,
@@ -45,16 +46,9 @@ def _cost_lines(rec: dict, lines: list[str]) -> list[Term]:
     for line in F.COST_LINES:
         amount = float(rec.get(line.name) or 0.0)
         if amount:
-            lines.append(f"  {_line_label(line.label, rec.get('kind'))}: {_money(amount)}")
+            lines.append(f"  {label_for_kind(rec.get('kind'), line.name, line.label)[0]}: {_money(amount)}")
             out.append(line)
     return out
-
-
-def _line_label(label: str, kind: str | None) -> str:
-    """`GPUs: reserved terms` says `provisioned units: reserved terms` for committed API capacity, which runs no GPUs."""
-    if kind == PROVISIONED_KIND and label.startswith("GPUs: "):
-        return "provisioned units: " + label.removeprefix("GPUs: ")
-    return label
 
 
 def explain_cell(results, option_id: str, column: str) -> str:
@@ -98,11 +92,12 @@ def explain_cell(results, option_id: str, column: str) -> str:
     else:
         target = COLUMN_FORMULAS[column]
         shown = rec.get(column)
-        head = f"{target.label} = {explain(specialize(target.term, flags), values)}"
+        target_label = label_for_kind(row.kind, target.name, target.label)[0]
+        head = f"{target_label} = {explain(specialize(target.term, flags), values, labels=labels_for_kind(row.kind))}"
         if column == "total_cost_usd":
-            head = f"{target.label} = the sum over the months of the cost this month"
+            head = f"{target_label} = the sum over the months of the cost this month"
         elif column == "npv_usd":
-            head = f"{target.label} = the sum over the months of the discounted cost this month"
+            head = f"{target_label} = the sum over the months of the discounted cost this month"
         elif column == "gpus_peak":
             head = f"{fleet_unit(row.kind)} (peak) = the largest over the months of: {head}"
             if row.kind == PROVISIONED_KIND:
@@ -128,7 +123,7 @@ def explain_cell(results, option_id: str, column: str) -> str:
                 parts.setdefault(part.name, part)
     if parts:
         lines += ["", "Where (month-dependent parts are shown as formulas):"]
-        for part in describe_parts(list(parts.values()), values):
+        for part in describe_parts(list(parts.values()), values, row.kind):
             lines.append(f"  {part.label} = {part.formula_with_values}")
 
     lines += ["", "Inputs (value, unit, source, date):"]
@@ -136,11 +131,8 @@ def explain_cell(results, option_id: str, column: str) -> str:
         if inp.from_engine:
             continue  # the month index and sums over months: the lines above say how they are used
         extra = "".join(f"; {x}" for x in (inp.as_of, inp.note) if x)
-        label, unit = inp.label, inp.unit
-        if row.kind == PROVISIONED_KIND and inp.name in PROVISIONED_LABELS:
-            label, unit = PROVISIONED_LABELS[inp.name]  # the workbook's Inputs sheet says the same
-        unit = f" {unit}" if unit else ""
-        lines.append(f"  {inp.name} = {inp.value:,.6g}{unit} — {label}. Source: {inp.source or 'scenario file'}{extra}")
+        unit = f" {inp.unit}" if inp.unit else ""  # label and unit as the option's kind says them (the workbook's Inputs sheet too)
+        lines.append(f"  {inp.name} = {inp.value:,.6g}{unit} — {inp.label}. Source: {inp.source or 'scenario file'}{extra}")
     return "\n".join(lines)
 
 

@@ -126,6 +126,44 @@ def test_explain_suggests_a_name_for_an_unknown_quantity(capsys, example):
     assert "did you mean `gpu_rental_usd`?" in err and "known quantities:" in err and "replicas_static" in err
 
 
+def test_explain_of_committed_api_capacity_speaks_of_units_and_a_self_hosted_one_of_gpus(capsys):
+    # Committed API capacity (Azure PTUs, `kind: api-provisioned`) is costed by the reserved-fleet formulas with one
+    # unit per replica. `tco explain` headed it "GPUs: reserved terms" and listed `gpus_per_instance ... GPUs` and
+    # `gpu_usd_per_hour ... USD per GPU-hour`, although the option runs no GPUs (the UI and the workbook said units).
+    from tco.engine.explanation import all_inputs, quantities
+
+    commitments = str(examples_dir() / "commitments.yaml")
+    asked = ["explain", commitments, "--quantity", "reserved_usd", "--month", "3"]
+    capsys.readouterr()
+    assert main([*asked, "--option", "gpt-4.1-ptu", *AS_OF]) == 0
+    table = capsys.readouterr().out
+    assert table.splitlines()[0] == "reserved_usd: provisioned units: reserved terms (spread over each term) (USD)"
+    units = {line.split()[0]: line.split()[2:] for line in table.split("\ninputs\n")[1].split("\n\n")[0].splitlines()[2:]}
+    assert units["gpus_per_instance"] == ["units"] and units["gpus_per_replica"] == ["units"]
+    assert units["gpu_usd_per_hour"] == ["USD", "per", "unit-hour"] and units["min_replicas"] == ["units"]
+    assert "GPU" not in table  # names such as gpu_usd_per_hour stay (they are what --quantity takes); no word says GPU
+
+    e = run_json(capsys, *asked, "--option", "gpt-4.1-ptu", "--format", "json")
+    hosted = run_json(capsys, *asked, "--option", "reserved-base-bursts", "--format", "json")
+    assert list(e) == list(hosted)  # the same fields as for any other kind; only labels, units and formula words differ
+    assert all(list(i) == list(hosted["inputs"][0]) for i in e["inputs"])
+    assert e["label"] == "provisioned units: reserved terms (spread over each term)" and e["unit"] == "USD"
+    assert "GPU" not in json.dumps(e)
+    inputs = {i["name"]: i for i in e["inputs"]}
+    assert (inputs["gpu_usd_per_hour"]["label"], inputs["gpu_usd_per_hour"]["unit"]) == ("price per unit-hour", "USD per unit-hour")
+    parts = {p["name"]: p["value"] for p in e["parts"]}
+    # the figure is untouched: reserved_usd spreads the value of the terms running evenly over a term's months; the
+    # example reserves PTUs for 1 year (BILLING.md 1.8: 1-month or 1-year reservations, billed whether used or not)
+    assert inputs["term_months"]["value"] == 12
+    assert e["value"] == pytest.approx(parts["reserved_in_term_usd"] / 12)
+
+    # a self-hosted reserved base reads as before: every label and unit is the formula's own
+    assert hosted["label"] == quantities()["reserved_usd"].label and hosted["label"].startswith("GPUs: ")
+    assert all(p["label"] == quantities()[p["name"]].label for p in hosted["parts"])
+    assert all((i["label"], i["unit"]) == (all_inputs()[i["name"]].label, all_inputs()[i["name"]].unit) for i in hosted["inputs"])
+    assert {i["name"]: i["unit"] for i in hosted["inputs"]}["gpu_usd_per_hour"] == "USD per GPU-hour"
+
+
 PTU_ONLY = """
 schema_version: 1
 scenarios:

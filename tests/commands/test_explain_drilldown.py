@@ -41,6 +41,31 @@ def test_every_name_an_explanation_shows_can_be_explained_in_turn_down_to_inputs
         assert reached_inputs >= 5, row.option_id
 
 
+def test_every_name_a_committed_capacity_explanation_offers_speaks_of_units_not_gpus():
+    """Committed API capacity runs no GPUs: walking its explanations from every result column, no label, unit or
+    formula word says GPU (a part or input added to the reserved formulas with a GPU label fails here until
+    tco/engine/fields.py gives it unit wording)."""
+    from tco.engine.explanation import explain_quantity
+    from tco.paths import examples_dir
+    from tco.run import run_scenarios
+
+    results = run_scenarios([examples_dir() / "commitments.yaml"], today=TODAY, with_breakeven=False).results
+    row = next(r for r in results.rows if r.kind == "api-provisioned")
+    seen, todo = set(), ["total_cost_usd", "npv_usd", "cost_per_request_usd", "monthly_cost_usd", "gpus_in_month",
+                         "utilization", "cash_cost_usd"]
+    while todo:
+        name = todo.pop()
+        if name in seen or name == "month":
+            continue
+        seen.add(name)
+        e = explain_quantity(results, row.scenario_id, row.option_id, name, month=13)
+        said = [e.label, e.unit, e.formula] + [w for p in e.parts for w in (p.label, p.unit, p.formula)] \
+            + [w for i in e.inputs for w in (i.label, i.unit)]
+        assert not [w for w in said if "GPU" in w], name
+        todo += [p.name for p in e.parts] + [i.name for i in e.inputs]
+    assert {"reserved_usd", "reserved_signed_usd", "gpus_committed", "gpu_usd_per_hour"} <= seen
+
+
 def test_a_sum_over_months_is_explained_as_the_sum_of_its_monthly_quantity(results):
     from tco.engine.explanation import explain_quantity
 

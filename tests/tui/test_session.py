@@ -278,7 +278,7 @@ def test_the_explanation_of_committed_api_capacity_speaks_of_units_not_gpus():
     # "GPUs: reserved terms". The workbook's Inputs sheet already says units (PROVISIONED_LABELS): so must the UI.
     import re
 
-    from tco.report.results import PROVISIONED_LABELS
+    from tco.engine.fields import PROVISIONED_LABELS
     from tco.run import example_files, run_scenarios
     from tco.tui.explain_text import explain_cell
 
@@ -290,13 +290,24 @@ def test_the_explanation_of_committed_api_capacity_speaks_of_units_not_gpus():
     assert re.search(r"\n  gpu_usd_per_hour = [\d.,]+ USD per unit-hour — price per unit-hour\.", inputs)
     for name, (label, unit) in PROVISIONED_LABELS.items():
         if f"\n  {name} = " in inputs:
-            assert re.search(rf"\n  {name} = [\d.,e+]+ {re.escape(unit)} — {re.escape(label)}\.", inputs), name
+            assert re.search(rf"\n  {name} = [-\d.,e+]+ {re.escape(unit)} — {re.escape(label)}\.", inputs), name
     lines = text.split("Cost lines over the horizon:")[1].split("\n\n")[0]
     assert "provisioned units: reserved terms" in lines and "GPUs:" not in lines
     assert "unit-weighted" in explain_cell(results, committed, "utilization_average")
-    # a self-hosted option of the same file still speaks of GPUs
+    # the named parts (and the labels inside their formulas) said "GPUs: reserved terms (spread over each term)",
+    # "GPU terms first signed 0 term(s) ago", "GPUs per rented instance", "price per GPU-hour" (audit, fix-explain)
+    for column in ("total_cost_usd", "gpus_peak", "utilization_average"):
+        where = explain_cell(results, committed, column).split("Where (month-dependent parts are shown as formulas):")[1]
+        where = where.split("\n\nInputs")[0]
+        assert "GPU" not in where, column
+    where = text.split("Where (month-dependent parts are shown as formulas):")[1]
+    assert "\n  provisioned units: reserved terms (spread over each term) = " in where
+    assert "× price per unit-hour [= " in where
+    # a self-hosted option of the same file still speaks of GPUs, in its inputs and in its parts
     hosted = next(o for o, k in kinds.items() if k == "self-hosted")
-    assert re.search(r"\n  gpu_usd_per_hour = [\d.,]+ USD per GPU-hour — ", explain_cell(results, hosted, "total_cost_usd"))
+    hosted_text = explain_cell(results, hosted, "total_cost_usd")
+    assert re.search(r"\n  gpu_usd_per_hour = [\d.,]+ USD per GPU-hour — ", hosted_text)
+    assert "\n  GPUs: rental = (((GPU-hours the fleet runs this month" in hosted_text.split("Where (month-dependent parts")[1]
 
 
 def test_the_explanation_of_an_option_lists_its_notes_as_tco_run_gives_them():
