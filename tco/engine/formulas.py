@@ -630,6 +630,25 @@ reserved_beyond_horizon_owed_usd = named(
           (reserved_start_weighted_usd + (term_months - 1 - horizon_months) * reserved_in_term_usd)
           / term_months, 0), "USD")
 """A term started in month s runs to s + T - 1: its value / T x (s + T - 1 - H) months fall after the horizon H."""
+month_discount_factor = named("month_discount_factor", "discount factor of one month",
+                              1 / (1 + discount_rate_per_year) ** (1 / MONTHS_PER_YEAR), "ratio")
+reserved_start_discounted_change_usd = named(
+    "reserved_start_discounted_change_usd", "change of the running terms' value x the discount factor of their start month",
+    reserved_signed_usd * month_discount_factor ** month - reserved_ended_usd * month_discount_factor ** (month - term_months), "USD")
+reserved_start_discounted_usd = named("reserved_start_discounted_usd", "running terms' value x the discount factor of their start month",
+                                      running(reserved_start_discounted_change_usd), "USD")
+reserved_beyond_horizon_owed_present_value_usd = named(
+    "reserved_beyond_horizon_owed_present_value_usd", "part of the running terms after the horizon, discounted to the horizon's end",
+    where(month.eq(horizon_months),
+          where(discount_rate_per_year.gt(0),
+                month_discount_factor / maximum(1 - month_discount_factor, 1e-300)
+                * (reserved_in_term_usd - month_discount_factor ** (term_months - 1 - horizon_months) * reserved_start_discounted_usd)
+                / term_months,
+                reserved_beyond_horizon_owed_usd), 0), "USD")
+"""Each month past the horizon is paid at its own month end (README "Cash and accounting views", BILLING.md 4 NPV
+timing). A term of value V started in month s pays V / T in months H + 1 .. s + T - 1, worth at month H
+V / T x d (1 - d^n) / (1 - d), d the discount factor of one month, n = s + T - 1 - H; summed over the running terms,
+d^n = d^(T - 1 - H) x d^s. Without discounting (d = 1, where the closed form is 0 / 0) it is the nominal amount."""
 
 # ------------------------------------------------------------------ self-hosted cost lines
 gpu_rental_usd = named("gpu_rental_usd", "GPUs: rental",
@@ -692,8 +711,16 @@ discount_factor = named("discount_factor", "discount factor",
                         1 / (1 + discount_rate_per_year) ** (month / MONTHS_PER_YEAR), "ratio")
 """Costs are paid at the end of each month, purchases and upfront parts included (Excel's NPV convention,
 BILLING.md 4): month 1's purchase is discounted one month, though the cost of capital charges it from the start."""
-discounted_cost_usd = named("discounted_cost_usd", "discounted cash paid this month", cash_cost_usd * discount_factor, "USD")
-"""NPV is taken on cash flows, not on the accounting view."""
+reserved_beyond_horizon_discount_usd = named(
+    "reserved_beyond_horizon_discount_usd", "what discounting the monthly parts owed past the horizon at their own months takes off",
+    count_beyond_horizon * (1 - upfront_share) * (reserved_beyond_horizon_owed_usd - reserved_beyond_horizon_owed_present_value_usd),
+    "USD")
+"""The cash view shows the monthly parts still owed at the horizon's end as one amount in its last month; they
+are paid in the months after it, so NPV discounts each at its own month (README "Cash and accounting views")."""
+discounted_cost_usd = named("discounted_cost_usd", "discounted cash paid this month",
+                            (cash_cost_usd - reserved_beyond_horizon_discount_usd) * discount_factor, "USD")
+"""NPV is taken on cash flows, not on the accounting view: each discounted at the end of the month it is paid,
+the monthly parts owed past the horizon (booked in its last month) at the months they fall due."""
 
 MONTHLY_RESULTS: tuple = (
     monthly_cost_usd, discounted_cost_usd, requests_in_month, tokens_in_month, gpus_in_month, utilization,

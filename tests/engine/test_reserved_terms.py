@@ -105,3 +105,63 @@ def test_reserved_gpus_kept_after_demand_falls_are_counted_as_paid_and_idle():
     # GPUs draw: month 2: 1 x 730 x (0.3 + 0.7 x 1) = 730 kWh; month 3: 1 x 730 x 0.3 + 0.5 x 730 x 0.7 = 474.5 kWh.
     assert column(r, "rsv", "energy_kwh_in_month") == pytest.approx([1_460, 730, 474.5])
     assert totals(r, "rsv")["gpus_average"] == pytest.approx(2)
+
+
+ONE_RESERVED_GPU_YAML = """\
+schema_version: 1
+scenarios:
+  - id: one
+    workload:
+      requests_per_day: 10
+      hourly_profile: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]
+      input_tokens: 100
+      output_tokens: 100
+    finance: {horizon_months: 6, start_date: 2026-01-01, discount_rate_per_year: 0.1}
+    options:
+      - {kind: self-hosted, id: owed, model: llama-3.1-8b, gpu: h100-sxm, gpus_per_replica: 1, replica_output_tokens_per_s: 4000,
+         payment: {mode: reserved, gpu_usd_per_hour: 2.0, term_months: 12, upfront_share: 0.0}}
+      - {kind: self-hosted, id: half-upfront, model: llama-3.1-8b, gpu: h100-sxm, gpus_per_replica: 1, replica_output_tokens_per_s: 4000,
+         payment: {mode: reserved, gpu_usd_per_hour: 2.0, term_months: 12, upfront_share: 0.5}}
+      - {kind: self-hosted, id: share, model: llama-3.1-8b, gpu: h100-sxm, gpus_per_replica: 1, replica_output_tokens_per_s: 4000,
+         payment: {mode: reserved, gpu_usd_per_hour: 2.0, term_months: 12, upfront_share: 0.0, beyond_horizon: horizon-share}}
+"""
+
+
+def test_npv_discounts_each_payment_owed_past_the_horizon_at_the_month_it_falls_due(tmp_path, capsys):
+    # Every cash flow is discounted at the end of the month it is paid (README "Cash and accounting views";
+    # BILLING.md 4, NPV timing: Excel NPV puts flows at period ends). One GPU (a 10-request/day load, min 1 replica),
+    # a 12-month term at 2 $/GPU-hour: 2 x 730 x 12 = 17,520 $, 1,460 $ a month; horizon 6 months, 10 %/year,
+    # so month k is worth 1.1^(-k/12).
+    import json
+
+    from tco.cli import main
+
+    path = tmp_path / "one.yaml"
+    path.write_text(ONE_RESERVED_GPU_YAML)
+    assert main(["run", str(path), "--format", "json", "--as-of", "2026-11-27"]) == 0
+    by_option = {r["option"]: r for r in json.loads(capsys.readouterr().out)}
+
+    def at(k: int) -> float:
+        return 1.1 ** (-k / 12)
+
+    # owed, no upfront: the 12 monthly payments of 1,460 $ in months 1..12, each at its own month; months 7..12
+    # are still shown as one amount in month 6 in the cash view, so the cash total stays the nominal 17,520 $.
+    owed_npv = sum(1_460 * at(k) for k in range(1, 13))
+    assert by_option["owed"]["npv_usd"] == pytest.approx(owed_npv, rel=1e-12)
+    assert by_option["owed"]["total_cash_usd"] == pytest.approx(17_520)
+    # the old figure, months 7..12 (8,760 $) discounted at month 6, was higher
+    assert sum(1_460 * at(k) for k in range(1, 6)) + 10_220 * at(6) > owed_npv + 100
+    # half upfront: 8,760 $ at the end of month 1, then 730 $ in each of months 1..12
+    half_npv = 8_760 * at(1) + sum(730 * at(k) for k in range(1, 13))
+    assert by_option["half-upfront"]["npv_usd"] == pytest.approx(half_npv, rel=1e-12)
+    assert by_option["half-upfront"]["total_cash_usd"] == pytest.approx(17_520)
+    # horizon-share is unchanged: only months 1..6 count, nothing is owed past the horizon
+    assert by_option["share"]["npv_usd"] == pytest.approx(sum(1_460 * at(k) for k in range(1, 7)), rel=1e-12)
+    assert by_option["share"]["total_cash_usd"] == pytest.approx(8_760)
+
+
+def test_without_discounting_the_owed_payments_count_at_their_nominal_amount():
+    # At 0 % a year, discounting at the months the payments fall due changes nothing: NPV is the cash total.
+    r = evaluate(("owed", "self-hosted", {**ONE_GPU, "horizon_months": 6.0, "term_months": 12.0, "upfront_share": 0.25}))
+    assert column(r, "owed", "discounted_cost_usd") == column(r, "owed", "cash_cost_usd")
+    assert totals(r, "owed")["npv_usd"] == pytest.approx(17_520)
