@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 import math
+import re
 
 import pytest
 import yaml
@@ -528,6 +529,9 @@ def test_the_prefill_side_runs_as_the_workers_that_serve_the_most(catalog):
     assert one_group.parallelism.startswith("prefill 8 GPUs (TP8), ")
     assert one_group.output_tokens_per_s == each[8].output_tokens_per_s < r.output_tokens_per_s
     assert predict_model(m, g, replace(config, tp=4)).parallelism == "prefill 8 GPUs (2 x TP4), decode 4 GPUs (TP4)"
+    # with pipeline stages and no tp, a group of all 8 prefill GPUs x PP2 did not fit in 8 GPUs; the workers now do
+    staged = predict_model(m, g, replace(config, gpus=16, pp=2))
+    assert staged.runnable and re.match(r"prefill 8 GPUs \((\d+ x )?TP\d+ x PP2\), decode 8 GPUs ", staged.parallelism)
 
 
 def test_a_prefill_side_that_cannot_hold_the_weights_says_by_how_much(catalog):

@@ -473,7 +473,8 @@ def _disaggregated_at(model: OpenModel, gpu: GpuType, config: ServingConfig, pre
         return not_runnable(f"prefill side: {prefill}", config)
     rate_tokens_s, chunk_tokens = prefill.rate_tokens_s, prefill.chunk_tokens
     workers = prefill_gpus // (prefill_tp * config.pp)
-    prefill_workers = f"TP{prefill_tp}" if workers <= 1 else f"{workers} x TP{prefill_tp}"
+    worker = f"TP{prefill_tp}" + (f" x PP{config.pp}" if config.pp > 1 else "")
+    prefill_workers = worker if workers <= 1 else f"{workers} x {worker}"
     prompt = config.input_tokens * (1.0 - config.prefix_hit_rate)
     prefill_parallel_prompts = chunk_tokens / max(prompt, 1.0)
     capacity_requests_s = rate_tokens_s / prompt if prompt > 0 else math.inf
