@@ -104,8 +104,12 @@ def config_of(m: ThroughputMeasurement) -> ServingConfig:
                   request_latency_ms=m.request_latency_ms)
     if m.disaggregated and not layout_published(m):
         # Published with `0 workers` (TP20 ... TP72: not a split 128 attention heads allow): how the pools were
-        # cut is not known, so the model picks the split of each side, as it does for a user who gives none.
-        return ServingConfig(gpus=m.num_gpus, disaggregated=True, prefill_gpus=m.prefill.gpus, **common)
+        # cut is not known, so the model picks the split of each side, as it does for a user who gives none; the
+        # prefill pool stays one worker of all its GPUs (its published TP), as scored before 2026-12-07, when the
+        # model began to choose narrower prefill workers for a user (`_best_prefill_workers`): the rows' workers
+        # are unknown either way, and this keeps the scored figures those of the calibration.
+        return ServingConfig(gpus=m.num_gpus, disaggregated=True, prefill_gpus=m.prefill.gpus, prefill_tp=m.prefill.gpus,
+                             **common)
     if m.disaggregated:
         def worker(pool) -> int:
             return pool.gpus // pool.workers if pool.gpus % pool.workers == 0 else pool.gpus

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 import math
+import re
 
 import pytest
 import yaml
@@ -493,6 +494,44 @@ def test_a_scenario_option_gives_the_engines_step_budget(tmp_path):
     assert gpus["small-steps"] > gpus["default"]
     for name in ("default", "small-steps"):
         assert gpus[name] == math.ceil(60_000_000 / 86_400 / rates[name].requests_per_s)
+
+
+def test_the_prefill_side_runs_as_the_workers_that_serve_the_most(catalog):
+    """Llama-3.1-70B FP8 on 12 L40S (PCIe: a slow all-reduce), 8 prefill + 4 decode GPUs, 4,000 / 300 tokens. As one
+    TP8 group the 8 prefill GPUs prefill no faster than 4 GPUs as TP4; the engines run the prefill side as N workers of
+    TP t (SGLang PD, Dynamo), so with no tp given the model tries every t dividing 8 (TP1 cannot hold the 70 GB of
+    weights in 48 GB) and keeps the one serving the most output tokens/s. Prefill-bound, the replica completes what the
+    prefill side clears: requests/s = prompt tokens/s of its workers / 4,000 tokens a prompt."""
+    from tco.engine.throughput.predict import _disaggregated_at, prefill_rate, prefill_side_config
+
+    m, g = catalog.models["llama-3.1-70b"], catalog.gpus["l40s"]
+    config = ServingConfig(gpus=12, input_tokens=4000, output_tokens=300, precision="fp8", disaggregated=True, prefill_gpus=8)
+
+    def capacity_tokens_s(c: ServingConfig, prefill_gpus: int) -> float:
+        side = prefill_rate(m, g, prefill_side_config(c, g, prefill_gpus), FITTED)
+        return math.inf if isinstance(side, str) else side.rate_tokens_s
+
+    each = {t: _disaggregated_at(m, g, replace(config, prefill_tp=t), 8, FITTED) for t in (1, 2, 4, 8)}
+    assert not each[1].runnable and "weights need" in each[1].reason
+    best_tp = max((t for t in each if each[t].runnable), key=lambda t: each[t].output_tokens_per_s)
+    r = predict_model(m, g, config)
+    assert r.output_tokens_per_s == each[best_tp].output_tokens_per_s
+    assert r.parallelism.startswith(f"prefill 8 GPUs ({8 // best_tp} x TP{best_tp}), decode 4 GPUs")
+    # one TP8 group is no faster than 4 GPUs as TP4 (the all-reduce over PCIe); the chosen workers are about twice that
+    four_gpus = capacity_tokens_s(replace(config, prefill_gpus=4), 4)  # one TP4 worker, as before
+    assert capacity_tokens_s(replace(config, prefill_tp=8), 8) < 1.1 * four_gpus
+    chosen = capacity_tokens_s(replace(config, prefill_tp=best_tp), 8)
+    assert chosen >= 1.9 * four_gpus
+    assert r.limited_by == "prefill capacity"
+    assert r.requests_per_s == pytest.approx(chosen / 4000, rel=1e-9)
+    # a given prefill tp, or a tp that divides the prefill GPUs, is kept (the InferenceX rows state theirs)
+    one_group = predict_model(m, g, replace(config, prefill_tp=8))
+    assert one_group.parallelism.startswith("prefill 8 GPUs (TP8), ")
+    assert one_group.output_tokens_per_s == each[8].output_tokens_per_s < r.output_tokens_per_s
+    assert predict_model(m, g, replace(config, tp=4)).parallelism == "prefill 8 GPUs (2 x TP4), decode 4 GPUs (TP4)"
+    # with pipeline stages and no tp, a group of all 8 prefill GPUs x PP2 did not fit in 8 GPUs; the workers now do
+    staged = predict_model(m, g, replace(config, gpus=16, pp=2))
+    assert staged.runnable and re.match(r"prefill 8 GPUs \((\d+ x )?TP\d+ x PP2\), decode 8 GPUs ", staged.parallelism)
 
 
 def test_a_prefill_side_that_cannot_hold_the_weights_says_by_how_much(catalog):

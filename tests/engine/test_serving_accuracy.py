@@ -136,12 +136,14 @@ def test_the_report_names_the_rows_slower_on_a_stronger_gpu_without_dropping_the
 def test_a_pool_published_with_0_workers_leaves_the_split_to_the_model(catalog):
     """H0399 lists "prefill 48 GPUs (TP48 EP1 dp-attn false, 0 workers), decode 48 GPUs (TP48 ...)": 48 does not
     divide DeepSeek-R1's 128 attention heads, so no worker can be TP48; the model is asked for 48 + 48 GPUs and picks
-    each side's split itself. A consistent layout keeps its published workers."""
+    each side's split itself, the prefill pool kept as one worker of its 48 GPUs (attention and experts split by the
+    model), as scored before the model chose narrower prefill workers (2026-12-07). A consistent layout keeps its
+    published workers."""
     h0399 = next(m for m in catalog.measurements if m.id == "inferencex:H0399")
     assert not layout_published(h0399)
     c = config_of(h0399)
     assert (c.gpus, c.prefill_gpus, c.disaggregated) == (96, 48, True)
-    assert (c.tp, c.ep, c.attention_dp, c.prefill_tp, c.prefill_ep, c.prefill_attention_dp) == (None,) * 6
+    assert (c.tp, c.ep, c.attention_dp, c.prefill_ep, c.prefill_attention_dp) == (None,) * 5 and c.prefill_tp == 48
     h0338 = next(m for m in catalog.measurements if m.id == "inferencex:H0338")  # decode 32 GPUs, 1 worker
     assert layout_published(h0338) and config_of(h0338).tp == 32 and config_of(h0338).prefill_tp == 4
 

@@ -399,16 +399,50 @@ def predict_disaggregated(model: OpenModel, gpu: GpuType, config: ServingConfig,
     choices = [config.prefill_gpus] if config.prefill_gpus is not None else prefill_candidates(config.gpus, tp_guess)
     best: ThroughputResult | None = None
     for p in choices:
-        r = _disaggregated_at(model, gpu, config, p, constants)
+        r = _best_prefill_workers(model, gpu, config, p, constants)
         if best is None or (r.runnable and (not best.runnable or r.output_tokens_per_s > best.output_tokens_per_s)):
+            best = r
+    return best
+
+
+def prefill_worker_sizes(config: ServingConfig, prefill_gpus: int) -> list[int]:
+    """Tensor-parallel sizes of the prefill workers worth trying: the given one (`prefill_tp`, or `tp` where it divides
+    the prefill GPUs), else every size that divides them, the widest last.
+
+    Why: the engines run the prefill side as several workers (SGLang PD, Dynamo: N prefill workers of TP t each), and
+    on GPUs with a slow all-reduce (PCIe) one group of all the prefill GPUs prefills no faster than half of them."""
+    given = config.prefill_tp or (config.tp if config.tp and prefill_gpus % config.tp == 0 else None)
+    if given:
+        return [given]
+    return [t for t in range(1, prefill_gpus + 1) if prefill_gpus % t == 0]
+
+
+def _best_prefill_workers(model: OpenModel, gpu: GpuType, config: ServingConfig, prefill_gpus: int,
+                          constants: FittedConstants) -> ThroughputResult:
+    """The disaggregated replica at `prefill_gpus` prefill GPUs with the prefill workers' size that serves the most
+    output tokens/s at the request's targets and load (ties: the lower TTFT at its percentile), as the decode side
+    chooses its groups. None runs: why the widest (one worker of all the prefill GPUs, the choice before 2026-12-07)
+    does not."""
+    sizes = prefill_worker_sizes(config, prefill_gpus)
+    if len(sizes) == 1:
+        return _disaggregated_at(model, gpu, config, prefill_gpus, constants)
+    ttft = {"p50": "ttft_ms", "p90": "ttft_p90_ms", "p99": "ttft_p99_ms"}.get(config.percentile, "ttft_ms")
+    best: ThroughputResult | None = None
+    for t in sizes:
+        r = _disaggregated_at(model, gpu, replace(config, prefill_tp=t), prefill_gpus, constants)
+        if r.runnable and (best is None or not best.runnable or (r.output_tokens_per_s, -getattr(r, ttft))
+                           > (best.output_tokens_per_s, -getattr(best, ttft))):
+            best = r
+        elif t == sizes[-1] and (best is None or not best.runnable):
             best = r
     return best
 
 
 def prefill_side_config(config: ServingConfig, gpu: GpuType, prefill_gpus: int) -> ServingConfig:
     """The prefill GPUs of a disaggregated replica as a replica of their own: no decode concurrency, no latency target,
-    no drafting (the draft runs where the tokens are generated), the replica's TP where it divides them, and the KV cache
-    in the precision the decode side receives it in."""
+    no drafting (the draft runs where the tokens are generated), workers of `prefill_tp` GPUs (`_best_prefill_workers`
+    sets it when none is given; else the replica's TP where it divides them, else one worker of them all), and the KV
+    cache in the precision the decode side receives it in."""
     prefill_tp = config.prefill_tp or (config.tp if config.tp and prefill_gpus % config.tp == 0 else prefill_gpus)
     kv_precision = config.kv_precision or default_kv_precision(config.precision, weight_only(gpu, config.precision))
     return replace(config, gpus=prefill_gpus, tp=prefill_tp, ep=config.prefill_ep, attention_dp=config.prefill_attention_dp,
@@ -438,6 +472,9 @@ def _disaggregated_at(model: OpenModel, gpu: GpuType, config: ServingConfig, pre
     if isinstance(prefill, str):
         return not_runnable(f"prefill side: {prefill}", config)
     rate_tokens_s, chunk_tokens = prefill.rate_tokens_s, prefill.chunk_tokens
+    workers = prefill_gpus // (prefill_tp * config.pp)
+    worker = f"TP{prefill_tp}" + (f" x PP{config.pp}" if config.pp > 1 else "")
+    prefill_workers = worker if workers <= 1 else f"{workers} x {worker}"
     prompt = config.input_tokens * (1.0 - config.prefix_hit_rate)
     prefill_parallel_prompts = chunk_tokens / max(prompt, 1.0)
     capacity_requests_s = rate_tokens_s / prompt if prompt > 0 else math.inf
@@ -550,7 +587,7 @@ def _disaggregated_at(model: OpenModel, gpu: GpuType, config: ServingConfig, pre
     return replace(dec, output_tokens_per_s=out, output_tokens_per_s_per_gpu=out / config.gpus, requests_per_s=requests_s,
                    ttft_ms=ttft50 * 1e3, ttft_p90_ms=ttft90 * 1e3, ttft_p99_ms=ttft99 * 1e3, limited_by=limited,
                    disaggregated=True, prefill_gpus=prefill_gpus, decode_gpus=decode_gpus,
-                   parallelism=f"prefill {prefill_gpus} GPUs (TP{prefill_tp}), decode {decode_gpus} GPUs ({dec.parallelism})")
+                   parallelism=f"prefill {prefill_gpus} GPUs ({prefill_workers}), decode {decode_gpus} GPUs ({dec.parallelism})")
 
 
 _TTFT_AT = {"p50": 2, "p90": 3, "p99": 4}
