@@ -23,46 +23,45 @@ def results():
 
 def test_every_name_an_explanation_shows_can_be_explained_in_turn_down_to_inputs(results):
     """Walk from total_cost_usd through every part and input offered, for every option of the file."""
+    for row in results.rows:
+        explained = dict(explanations_offered(results, row, ["total_cost_usd"], month=1))
+        reached_inputs = sum(1 for name, e in explained.items() if not e.parts and e.inputs and e.inputs[0].name == name)
+        assert "sum_monthly_cost_usd" in explained and "monthly_cost_usd" in explained
+        assert reached_inputs >= 5, row.option_id
+
+
+def explanations_offered(results, row, starts: list[str], month: int):
+    """(name, explanation) of each name reachable from `starts` through the parts and inputs each explanation offers."""
     from tco.engine.explanation import explain_quantity
 
-    for row in results.rows:
-        seen, todo = set(), ["total_cost_usd"]
-        reached_inputs = 0
-        while todo:
-            name = todo.pop()
-            if name in seen or name == "month":
-                continue
-            seen.add(name)
-            e = explain_quantity(results, row.scenario_id, row.option_id, name, month=1)
-            todo += [p.name for p in e.parts] + [i.name for i in e.inputs]
-            if not e.parts and e.inputs and e.inputs[0].name == name:
-                reached_inputs += 1
-        assert "sum_monthly_cost_usd" in seen and "monthly_cost_usd" in seen
-        assert reached_inputs >= 5, row.option_id
+    seen, todo = set(), list(starts)
+    while todo:
+        name = todo.pop()
+        if name in seen or name == "month":
+            continue
+        seen.add(name)
+        e = explain_quantity(results, row.scenario_id, row.option_id, name, month=month)
+        todo += [p.name for p in e.parts] + [i.name for i in e.inputs]
+        yield name, e
 
 
 def test_every_name_a_committed_capacity_explanation_offers_speaks_of_units_not_gpus():
     """Committed API capacity runs no GPUs: walking its explanations from every result column, no label, unit or
     formula word says GPU (a part or input added to the reserved formulas with a GPU label fails here until
     tco/engine/fields.py gives it unit wording)."""
-    from tco.engine.explanation import explain_quantity
     from tco.paths import examples_dir
     from tco.run import run_scenarios
 
     results = run_scenarios([examples_dir() / "commitments.yaml"], today=TODAY, with_breakeven=False).results
     row = next(r for r in results.rows if r.kind == "api-provisioned")
-    seen, todo = set(), ["total_cost_usd", "npv_usd", "cost_per_request_usd", "monthly_cost_usd", "gpus_in_month",
-                         "utilization", "cash_cost_usd"]
-    while todo:
-        name = todo.pop()
-        if name in seen or name == "month":
-            continue
-        seen.add(name)
-        e = explain_quantity(results, row.scenario_id, row.option_id, name, month=13)
+    starts = ["total_cost_usd", "npv_usd", "cost_per_request_usd", "monthly_cost_usd", "gpus_in_month", "utilization",
+              "cash_cost_usd"]
+    seen = set()
+    for name, e in explanations_offered(results, row, starts, month=13):
         said = [e.label, e.unit, e.formula] + [w for p in e.parts for w in (p.label, p.unit, p.formula)] \
             + [w for i in e.inputs for w in (i.label, i.unit)]
         assert not [w for w in said if "GPU" in w], name
-        todo += [p.name for p in e.parts] + [i.name for i in e.inputs]
+        seen.add(name)
     assert {"reserved_usd", "reserved_signed_usd", "gpus_committed", "gpu_usd_per_hour"} <= seen
 
 

@@ -426,7 +426,7 @@ def _best_prefill_workers(model: OpenModel, gpu: GpuType, config: ServingConfig,
     sizes = prefill_worker_sizes(config, prefill_gpus)
     if len(sizes) == 1:
         return _disaggregated_at(model, gpu, config, prefill_gpus, constants)
-    ttft = {"p50": "ttft_ms", "p90": "ttft_p90_ms", "p99": "ttft_p99_ms"}.get(config.percentile, "ttft_ms")
+    ttft = TTFT_FIELD.get(config.percentile, "ttft_ms")
     best: ThroughputResult | None = None
     for t in sizes:
         r = _disaggregated_at(model, gpu, replace(config, prefill_tp=t), prefill_gpus, constants)
@@ -592,6 +592,8 @@ def _disaggregated_at(model: OpenModel, gpu: GpuType, config: ServingConfig, pre
 
 _TTFT_AT = {"p50": 2, "p90": 3, "p99": 4}
 """Where `_disaggregated_at`'s states hold the TTFT at each percentile."""
+TTFT_FIELD = {"p50": "ttft_ms", "p90": "ttft_p90_ms", "p99": "ttft_p99_ms"}
+"""The ThroughputResult field that holds the TTFT at each percentile."""
 
 
 def _largest_loop_meeting_ttft(model: OpenModel, gpu: GpuType, config: ServingConfig, prefill_gpus: int,
@@ -599,7 +601,7 @@ def _largest_loop_meeting_ttft(model: OpenModel, gpu: GpuType, config: ServingCo
     """The disaggregated replica at the largest closed loop of C requests whose TTFT (at `config.percentile`) meets
     `config.ttft_ms`, C doubled then bisected (the TTFT rises with C: a busier prefill side, then a queue); or why not
     even one request at a time."""
-    field = {"p50": "ttft_ms", "p90": "ttft_p90_ms", "p99": "ttft_p99_ms"}[config.percentile]
+    field = TTFT_FIELD[config.percentile]
 
     @cache
     def loop(requests: int) -> ThroughputResult:
