@@ -10,7 +10,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.workbook.defined_name import DefinedName
 
 from tco.engine import fields
-from tco.engine.fields import PROVISIONED_LABELS
+from tco.engine.fields import PROVISIONED_KIND, label_for_kind
 from tco.engine.rows import DEFAULT_SOURCE, Provenance
 from tco.export.breakeven_search import ASCENT_POINTS, LOOK_BACK_POINTS, SEARCH_POINTS
 from tco.export.constants import ConstantTable
@@ -103,7 +103,7 @@ def build_inputs(plans: list[ScenarioPlan], wb, constants: ConstantTable | None 
     sheet = quote_sheet(INPUTS_SHEET)
     rows: list[InputRow] = []
     month_rows = month_rows or {}
-    provisioned = {(p.scenario.id, o.option_id) for p in plans for o in p.options if o.row.kind == "api-provisioned"}
+    provisioned = {(p.scenario.id, o.option_id) for p in plans for o in p.options if o.row.kind == PROVISIONED_KIND}
 
     for k in (constants.all() if constants else []):
         g.text(r, 1, CONSTANTS_SCENARIO); g.text(r, 2, "(all)"); g.text(r, 3, k.name); g.text(r, 4, k.label); g.text(r, 5, k.unit)
@@ -136,9 +136,8 @@ def build_inputs(plans: list[ScenarioPlan], wb, constants: ConstantTable | None 
              link: str | None = None, note: str = "") -> None:
         nonlocal r
         inp = INPUT_BY_NAME.get(name)
-        label, unit = (inp.label, inp.unit) if inp else ("", "")
-        if (plan.scenario.id, option_id) in provisioned and name in PROVISIONED_LABELS:
-            label, unit = PROVISIONED_LABELS[name]
+        kind = PROVISIONED_KIND if (plan.scenario.id, option_id) in provisioned else None
+        label, unit = label_for_kind(kind, name, inp.label, inp.unit) if inp else ("", "")
         g.text(r, 1, plan.scenario.id); g.text(r, 2, option_id); g.text(r, 3, name)
         g.text(r, 4, label); g.text(r, 5, unit)
         if link and value is None:  # the other option's cell is empty (not given): so is this one

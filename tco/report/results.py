@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tco.engine import formulas as F
+from tco.engine.fields import PROVISIONED_KIND  # defined with the field map: the exporter may not import tco.report
 # the tie rule and the word for a break-even that never happens, defined once for every view (tco.engine.ranking);
 # the number fields themselves (`breakeven_requests_per_day`, `breakeven_month`) stay null in JSON, empty in CSV
 from tco.engine.ranking import NEVER, TIE_RESOLUTION_USD, mark_ties, shared_rank  # noqa: F401
@@ -144,9 +145,6 @@ TABLE_COLUMNS = (
 
 def column(name: str) -> OutputColumn:
     return next(c for c in OUTPUT_COLUMNS if c.name == name)
-
-
-from tco.engine.fields import PROVISIONED_KIND, PROVISIONED_LABELS  # noqa: E402,F401  (defined with the field map: the exporter may not import tco.report)
 
 
 def fleet_unit(kind: str | None) -> str:

@@ -12,8 +12,8 @@ import math
 from tco.engine import formulas as F
 from tco.engine.explanation import describe_inputs, describe_parts, flags_of, row_values
 from tco.engine.expr import Named, Term, explain, named_parts, specialize
-from tco.engine.fields import label_for_kind, labels_for_kind
-from tco.report.results import PROVISIONED_KIND, fleet_unit
+from tco.engine.fields import PROVISIONED_KIND, label_for_kind, labels_for_kind
+from tco.report.results import fleet_unit
 
 COLUMN_FORMULAS = {
     "total_cost_usd": F.total_cost_usd,

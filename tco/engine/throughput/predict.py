@@ -426,16 +426,10 @@ def _best_prefill_workers(model: OpenModel, gpu: GpuType, config: ServingConfig,
     sizes = prefill_worker_sizes(config, prefill_gpus)
     if len(sizes) == 1:
         return _disaggregated_at(model, gpu, config, prefill_gpus, constants)
-    ttft = TTFT_FIELD.get(config.percentile, "ttft_ms")
-    best: ThroughputResult | None = None
-    for t in sizes:
-        r = _disaggregated_at(model, gpu, replace(config, prefill_tp=t), prefill_gpus, constants)
-        if r.runnable and (best is None or not best.runnable or (r.output_tokens_per_s, -getattr(r, ttft))
-                           > (best.output_tokens_per_s, -getattr(best, ttft))):
-            best = r
-        elif t == sizes[-1] and (best is None or not best.runnable):
-            best = r
-    return best
+    each = [_disaggregated_at(model, gpu, replace(config, prefill_tp=t), prefill_gpus, constants) for t in sizes]
+    runnable = [r for r in each if r.runnable]
+    ttft = TTFT_FIELD.get(config.percentile, "ttft_ms")  # an unknown percentile: no size runs, `config_problem` says why
+    return max(runnable, key=lambda r: (r.output_tokens_per_s, -getattr(r, ttft))) if runnable else each[-1]
 
 
 def prefill_side_config(config: ServingConfig, gpu: GpuType, prefill_gpus: int) -> ServingConfig:
@@ -443,7 +437,7 @@ def prefill_side_config(config: ServingConfig, gpu: GpuType, prefill_gpus: int) 
     no drafting (the draft runs where the tokens are generated), workers of `prefill_tp` GPUs (`_best_prefill_workers`
     sets it when none is given; else the replica's TP where it divides them, else one worker of them all), and the KV
     cache in the precision the decode side receives it in."""
-    prefill_tp = config.prefill_tp or (config.tp if config.tp and prefill_gpus % config.tp == 0 else prefill_gpus)
+    prefill_tp = prefill_worker_sizes(config, prefill_gpus)[-1]  # the given size, else one worker of them all
     kv_precision = config.kv_precision or default_kv_precision(config.precision, weight_only(gpu, config.precision))
     return replace(config, gpus=prefill_gpus, tp=prefill_tp, ep=config.prefill_ep, attention_dp=config.prefill_attention_dp,
                    disaggregated=False, prefill_gpus=None, concurrency=None, ttft_ms=None, tpot_ms=None, spec_method="none",

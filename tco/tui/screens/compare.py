@@ -23,9 +23,9 @@ from tco.tui.widgets.cost_table import CostTable
 OPTIONS_EDIT = "options"
 """The 'field' of an edit made to the options (editor, catalog, copy, delete): its errors go to the status line only."""
 NOT_EXPLAINABLE = ("rank", "option", "kind")
+"""Columns that are names, not numbers: explaining them explains the total instead."""
 WARNING_LINES = 1
 """Warnings listed above the table, one line each under a count (a tall panel hid the chart at 80x24); `!` shows every one in full."""
-"""Columns that are names, not numbers: explaining them explains the total instead."""
 
 
 class CompareScreen(Screen):
