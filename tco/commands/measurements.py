@@ -24,8 +24,8 @@ def register(subparsers) -> None:
                     "profile_export_aiperf.json) get their parent folders before it (`run1-result.json...`); an "
                     "earlier output of the same file is replaced and kept as a .bak backup, another file's never.")
     p.add_argument("files", nargs="+", metavar="FILE", help="benchmark result files")
-    p.add_argument("--model", required=True, help="open model id that was served (see `tco models list`)")
-    p.add_argument("--gpu", required=True, help="GPU id (see `tco hardware list`)")
+    p.add_argument("--model", required=True, help="open model that was served: id, name, alias or Hugging Face repository (see `tco models list`)")
+    p.add_argument("--gpu", required=True, help="GPU id, name or alias (see `tco hardware list`)")
     p.add_argument("--gpus", type=int, required=True, help="GPUs of one replica that served the run")
     p.add_argument("--replicas", type=int, default=1,
                    help="replicas of --gpus GPUs the run's load was spread over, behind one router (default 1): the "
@@ -108,7 +108,10 @@ def run_import(args: argparse.Namespace) -> int:
     if out_dir.is_dir() and out_dir not in extra:
         extra.append(out_dir)  # user models/GPUs defined next to the measurements count too
     catalog = load_hardware(extra_dirs=extra)
-    deployment = Deployment(model=args.model, gpu=args.gpu, gpus=args.gpus, replicas=args.replicas, tp=args.tp, pp=args.pp, ep=args.ep,
+    # a name or alias (`H100 SXM`, `meta-llama/Llama-3.1-8B-Instruct`) is recorded as the id it means; an unknown one
+    # stays as typed, for check_deployment's did-you-mean
+    deployment = Deployment(model=catalog.model_id_for(args.model) or args.model, gpu=catalog.gpu_id_for(args.gpu) or args.gpu,
+                            gpus=args.gpus, replicas=args.replicas, tp=args.tp, pp=args.pp, ep=args.ep,
                             precision=args.precision, kv_precision=args.kv_precision, engine=args.engine,
                             engine_version=args.engine_version, runtime=args.runtime, date=args.date,
                             concurrency=args.concurrency, request_rate_per_s=args.request_rate, max_batch=args.max_batch,

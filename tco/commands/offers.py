@@ -55,12 +55,13 @@ def run(args: argparse.Namespace) -> int:
     everything = list((catalog.committed_offers if committed else catalog.offers).values())
     offers = everything
     if args.gpu is not None:
-        if args.gpu not in catalog.gpus:
+        gpu = catalog.gpu_id_for(args.gpu)  # an id, or a name or alias it means (`H100 SXM`)
+        if gpu is None:
             starting = [g for g in catalog.gpus if g.startswith(args.gpu)]
             hint = f"did you mean one of {', '.join(f'`{g}`' for g in starting)}?" if starting else did_you_mean(args.gpu, catalog.gpus)
             raise TcoUserError(DataProblem("--gpu", None, "", f"unknown GPU id `{args.gpu}`",
                                            hint=hint or "see `tco hardware list` for the ids"))
-        offers = [o for o in offers if o.gpu == args.gpu]
+        offers = [o for o in offers if o.gpu == gpu]
     if args.cloud is not None:
         clouds = sorted({o.cloud for o in everything})
         if args.cloud not in clouds:

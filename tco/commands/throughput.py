@@ -49,8 +49,8 @@ def register(subparsers) -> None:
         "throughput", help="tokens per second of a model on a GPU type (physical model + published measurements)",
         description="Throughput, TTFT and TPOT of one replica (the --gpus GPUs) serving a model; "
                     "see docs/throughput.md for the method and its accuracy.")
-    parser.add_argument("--model", help="open model id (see `tco models list`)")
-    parser.add_argument("--gpu", help="GPU id (see `tco hardware list`)")
+    parser.add_argument("--model", help="open model id, name, alias or Hugging Face repository (see `tco models list`)")
+    parser.add_argument("--gpu", help="GPU id, name or alias (`H100 SXM`; see `tco hardware list`)")
     parser.add_argument("--gpus", type=int, help="GPUs in the replica")
     parser.add_argument("--tp", type=int, help="tensor-parallel degree of one group (default: the fastest of gpus / pp and the narrower "
                                                  "groups that divide it, run as data-parallel replicas)")
@@ -157,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
     if problems:
         raise TcoUserError([replace(problem, field="--" + problem.field.replace("_", "-")) for problem in problems])
     catalog = load_catalog(args)
-    _check_ids(catalog, args.model, args.gpu, "tco throughput", None)
+    _resolve_ids(catalog, item, "tco throughput", None)
     row = result_row(catalog, item, args.model_only, args.calibrate)
     if not row["runnable"]:
         print(f"tco throughput: cannot run: {row['reason']}", file=sys.stderr)
@@ -402,7 +402,7 @@ def read_batch(path_text: str, catalog) -> list[dict]:
         item, row_problems = _parse_row({k: v.strip() for k, v in zip(header, cells)}, path_text, line)
         problems += row_problems
         if not row_problems:
-            problems += _check_ids(catalog, item["model"], item["gpu"], path_text, line, raise_now=False)
+            problems += _resolve_ids(catalog, item, path_text, line, raise_now=False)
         items.append(item)
     if problems:
         raise TcoUserError(problems)
@@ -588,17 +588,21 @@ def _short(text) -> str:
     return text if len(text) <= 24 else f"{text[:10]}...{text[-10:]} ({len(text):,} characters)"
 
 
-def _check_ids(catalog, model: str, gpu: str, name: str, line, raise_now: bool = True) -> list:
+def _resolve_ids(catalog, item: dict, name: str, line, raise_now: bool = True) -> list:
+    """The row's model and GPU as catalog ids: an id as it is, a name or alias (`H100 SXM`, `DeepSeek-R1-0528`,
+    `meta-llama/Llama-3.1-70B-Instruct`) as the id it means; an unknown one is a problem with a did-you-mean."""
     from tco.errors import DataProblem, TcoUserError
     from tco.load.yaml_source import did_you_mean
 
     problems = []
-    if model not in catalog.models:
-        problems.append(DataProblem(name, line, "model", f"unknown model `{model}`",
-                                    hint=did_you_mean(model, catalog.models) or "see `tco models list`"))
-    if gpu not in catalog.gpus:
-        problems.append(DataProblem(name, line, "gpu", f"unknown GPU `{gpu}`",
-                                    hint=did_you_mean(gpu, catalog.gpus) or "see `tco hardware list`"))
+    for field, records, resolve, what, listing in (("model", catalog.models, catalog.model_id_for, "model", "tco models list"),
+                                                   ("gpu", catalog.gpus, catalog.gpu_id_for, "GPU", "tco hardware list")):
+        known = resolve(item[field])
+        if known is None:
+            problems.append(DataProblem(name, line, field, f"unknown {what} `{item[field]}`",
+                                        hint=did_you_mean(item[field], records) or f"see `{listing}`"))
+        else:
+            item[field] = known
     if problems and raise_now:
         raise TcoUserError(problems)
     return problems

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,3 +79,47 @@ class Catalog:
     notices: list = field(default_factory=list)
     """Warnings about the user's catalog files (tco.errors.DataProblem): a bundled record replaced, a
     price 10x or more away from the bundled figure for the same id. Printed by run, validate and export."""
+
+    def gpu_id_for(self, name: str) -> str | None:
+        """The id of the GPU a name means (`H100 SXM`, `h100_sxm`, an alias), or None when none or two GPUs go by it."""
+        return id_for_name(name, self.gpus)
+
+    def model_id_for(self, name: str) -> str | None:
+        """The id of the model a name means (`Llama-3.1-70B`, `meta-llama/Llama-3.1-70B-Instruct`, an alias), or None
+        when none or two models go by it."""
+        return id_for_name(name, self.models)
+
+
+_NAME_SEPARATORS = re.compile(r"[\s_\-]+")
+_CHECKPOINT_SUFFIX = re.compile(r"[\s_\-](instruct|chat|it|base|pt|fp8)$", re.IGNORECASE)
+
+
+def name_key(text: str) -> str:
+    """A name as compared: case, spaces, hyphens and underscores aside (`H100 SXM` = `h100-sxm` = `H100_SXM`)."""
+    return _NAME_SEPARATORS.sub("", text.lower())
+
+
+def id_for_name(name: str, records: dict[str, Any]) -> str | None:
+    """The id of the one record whose id, name or alias a name spells; tried as written, then without a repository's
+    organisation (`meta-llama/`), then without checkpoint suffixes (`-Instruct`, `-it`, `-FP8`: the same
+    architecture, so the same throughput; the precision is its own input). None when no record or more than one
+    matches: a guess between two is not made.
+
+    Why: users paste names from benchmark tables, spec sheets and Hugging Face repositories; the catalog's ids are
+    only one spelling of them.
+    """
+    if name in records:
+        return name
+    spellings: dict[str, set[str]] = {}
+    for record_id, record in records.items():
+        for spelling in (record_id, getattr(record, "name", None) or "", *getattr(record, "aliases", ())):
+            for form in (spelling, spelling.rsplit("/", 1)[-1]):
+                spellings.setdefault(name_key(form), set()).add(record_id)
+    candidates = [name, name.rsplit("/", 1)[-1]]
+    while (shorter := _CHECKPOINT_SUFFIX.sub("", candidates[-1])) != candidates[-1]:
+        candidates.append(shorter)
+    for candidate in candidates:
+        ids = spellings.get(name_key(candidate))
+        if ids:
+            return next(iter(ids)) if len(ids) == 1 else None
+    return None

@@ -71,15 +71,45 @@ def test_unknown_ids_exit_2_with_did_you_mean(capsys):
 
 
 @pytest.mark.parametrize("typed, hint", [
-    ("MI300X", "did you mean `mi300x`?"),  # the name as printed on the card: same id, other case
-    ("H100 SXM", "did you mean `h100-sxm`?"),  # and other separators
     ("h100", "did you mean `h100-sxm`, `h100-pcie` or `h100-nvl`?"),  # a prefix: every id it starts (difflib said h800)
     ("h100-sxmm", "did you mean `h100-sxm`?"),  # a typo: the nearest spelling
 ])
-def test_an_unknown_gpu_is_matched_by_case_separators_and_prefix_before_spelling(capsys, typed, hint):
+def test_an_unknown_gpu_is_matched_by_prefix_before_spelling(capsys, typed, hint):
     code, _, err = run(capsys, ["throughput", "--model", "llama-3.1-8b", "--gpu", typed, "--gpus", "1",
                                 "--input-tokens", "1", "--output-tokens", "1"])
     assert code == 2 and f"gpu: unknown GPU `{typed}`" in err and hint in err
+
+
+@pytest.mark.parametrize("model, gpu, model_id, gpu_id", [
+    ("DeepSeek-R1-0528", "GB200", "deepseek-r1", "gb200"),  # as InferenceX's tables write them
+    ("deepseek-ai/DeepSeek-R1-0528", "GB200 (per Blackwell GPU)", "deepseek-r1", "gb200"),  # repository; the card's name
+    ("meta-llama/Llama-3.1-8B-Instruct", "H100 SXM", "llama-3.1-8b", "h100-sxm"),  # an instruct checkpoint
+    ("Llama-3.1-8B", "h100_sxm", "llama-3.1-8b", "h100-sxm"),  # other case, other separators
+    ("google/gemma-3-27b-it", "MI300X", "gemma-3-27b", "mi300x"),
+])
+def test_names_and_aliases_answer_as_the_ids_they_mean(capsys, model, gpu, model_id, gpu_id):
+    """A name pasted from a benchmark table or a Hugging Face repository is the catalog record it names: the row is the
+    id's row, under the id (scripts key on `model` and `gpu`)."""
+    flags = ["--gpus", "8", "--precision", "fp8", "--input-tokens", "1000", "--output-tokens", "500", "--concurrency", "16",
+             "--format", "json"]
+    code, out, err = run(capsys, ["throughput", "--model", model, "--gpu", gpu, *flags])
+    assert code == 0, err
+    code, by_id, err = run(capsys, ["throughput", "--model", model_id, "--gpu", gpu_id, *flags])
+    assert code == 0, err
+    (row,) = json.loads(out)
+    assert (row["model"], row["gpu"]) == (model_id, gpu_id)
+    assert out == by_id
+
+
+def test_a_batch_row_may_name_the_model_and_gpu(tmp_path, capsys):
+    csv_file = tmp_path / "named.csv"
+    csv_file.write_text("model,gpu,gpus,input_tokens,output_tokens\n"
+                        "Llama-3.3-70B,H200 SXM,4,1000,1000\n"
+                        "llama-3.3-70b,h200,4,1000,1000\n")
+    code, out, err = run(capsys, ["throughput", "--batch", str(csv_file), "--format", "json"])
+    assert code == 0, err
+    named, by_id = json.loads(out)
+    assert named == by_id and named["gpu"] == "h200"
 
 
 def test_bad_concurrency_exits_2(capsys):

@@ -120,6 +120,8 @@ def test_cli_offers_filter_by_gpu_and_cloud(capsys):
     assert {r["id"] for r in rows} == {"aws:p5.48xlarge", "aws:p5.4xlarge"}
     p5 = next(r for r in rows if r["id"] == "aws:p5.48xlarge")
     assert p5["gpu_count"] == 8 and p5["source"].endswith("@2c3d7ea7d76bf84cf80d382e946c1609571485fd")
+    assert main(["offers", "list", "--gpu", "H100 SXM", "--cloud", "aws", "--format", "json"]) == 0  # the card's name
+    assert json.loads(capsys.readouterr().out) == rows
 
 
 def test_cli_unknown_gpu_exits_2_with_suggestions(capsys):
@@ -232,3 +234,24 @@ def test_tp_times_pp_must_divide_the_gpus_of_a_measurement(tmp_path):
 def test_a_measurement_date_must_be_a_calendar_date(tmp_path, as_of):
     [problem] = _measurement_problems(tmp_path, as_of=as_of)
     assert problem.startswith(f"{tmp_path / 'mine.yaml'}:15: measurements[0].as_of: "), problem
+
+
+def test_a_name_means_the_one_record_that_goes_by_it_and_two_are_not_guessed_between():
+    """`id_for_name`: the id as it is; a name or alias whatever its case and separators; a repository's name without
+    its organisation and checkpoint suffixes; nothing when two records share the spelling."""
+    from types import SimpleNamespace
+
+    from tco.model.catalog import id_for_name
+
+    records = {"h100-sxm": SimpleNamespace(name="H100 SXM", aliases=["H100 SXM5"]),
+               "gb200": SimpleNamespace(name="GB200 (per Blackwell GPU)", aliases=["GB200"]),
+               "big-a": SimpleNamespace(name="Big", aliases=[]),
+               "big-b": SimpleNamespace(name="Big", aliases=[]),
+               "llama-3.1-8b": SimpleNamespace(name="Llama-3.1-8B", aliases=["meta-llama/Llama-3.1-8B"])}
+    assert id_for_name("h100-sxm", records) == "h100-sxm"
+    assert id_for_name("h100_SXM5", records) == "h100-sxm"
+    assert id_for_name("gb200 (per blackwell gpu)", records) == "gb200"
+    assert id_for_name("meta-llama/Llama-3.1-8B-Instruct-FP8", records) == "llama-3.1-8b"
+    assert id_for_name("someone/llama-3.1-8b", records) == "llama-3.1-8b"
+    assert id_for_name("big", records) is None  # two records go by it
+    assert id_for_name("h100", records) is None and id_for_name("", records) is None
