@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 
 from tco.commands.hardware import add_hardware_dir
+from tco.commands.throughput import ENGINES, KV_PRECISIONS, PRECISIONS, RUNTIMES, choice_type
 
-PRECISIONS = ("bf16", "fp16", "fp8", "fp4", "int4", "int8")
 
 
 def register(subparsers) -> None:
@@ -33,12 +33,14 @@ def register(subparsers) -> None:
     p.add_argument("--tp", type=int, help="tensor-parallel degree (default: gpus / pp)")
     p.add_argument("--pp", type=int, default=1, help="pipeline-parallel degree (default 1)")
     p.add_argument("--ep", type=int, help="expert-parallel degree (MoE)")
-    p.add_argument("--precision", choices=PRECISIONS, help="weight precision (default: the model's native precision)")
-    p.add_argument("--kv-precision", choices=("bf16", "fp16", "fp8", "fp4"), help="KV cache precision, if not the default")
-    p.add_argument("--engine", choices=("trtllm", "vllm", "sglang"),
+    p.add_argument("--precision", type=choice_type("precision"), choices=PRECISIONS,
+                   help="weight precision (default: the model's native precision)")
+    p.add_argument("--kv-precision", type=choice_type("kv_precision"), choices=KV_PRECISIONS, help="KV cache precision, if not the default")
+    p.add_argument("--engine", type=choice_type("engine"), choices=ENGINES,
                    help="serving engine (default: vllm for vLLM files, sglang for SGLang files; required otherwise)")
     p.add_argument("--engine-version", help="serving engine version, e.g. 0.11.0")
-    p.add_argument("--runtime", default="python", choices=("python", "cpp"), help="how the engine drives the GPU (default python)")
+    p.add_argument("--runtime", default="python", type=choice_type("runtime"), choices=RUNTIMES,
+                   help="how the engine drives the GPU (default python)")
     p.add_argument("--date", help="run date YYYY-MM-DD, for files that record none (SGLang, GenAI-Perf CSV, inference-perf)")
     p.add_argument("--concurrency", type=int, help="requests in flight, for files that record no load (GenAI-Perf/AIPerf CSV)")
     p.add_argument("--request-rate", type=float, help="requests per second sent, for files that record no load")

@@ -38,6 +38,26 @@ RUNTIMES = ("python", "cpp")
 """tco.model.hardware.Runtime."""
 SPEC_METHODS = ("none", "mtp", "eagle", "draft-model")
 """tco.model.hardware.SpecMethod."""
+_PRECISION_SPELLINGS = {"bfloat16": "bf16", "float16": "fp16", "half": "fp16", "float8": "fp8", "fp8_e4m3": "fp8",
+                        "fp8-e4m3": "fp8", "nvfp4": "fp4", "mxfp4": "fp4"}
+OTHER_SPELLINGS = {"precision": _PRECISION_SPELLINGS, "kv_precision": _PRECISION_SPELLINGS,
+                   "engine": {"tensorrt-llm": "trtllm", "tensorrt_llm": "trtllm", "trt-llm": "trtllm", "trt_llm": "trtllm"},
+                   "spec_method": {"draft_model": "draft-model", "draft": "draft-model"}}
+"""Other spellings of the allowed values, as engines' own flags and model cards write them (vLLM `--dtype bfloat16`,
+`--kv-cache-dtype fp8_e4m3`; NVFP4 / MXFP4 are the FP4 of each vendor; `TensorRT-LLM`): the value they mean. Any
+value is also taken in any case."""
+
+
+def canonical_choice(column: str, text: str) -> str:
+    """The allowed value a cell or flag means (`FP8`, `bfloat16`, `TensorRT-LLM`); anything else as given, for the
+    check to refuse with the list."""
+    lowered = text.strip().lower()
+    return OTHER_SPELLINGS.get(column, {}).get(lowered, lowered)
+
+
+def choice_type(column: str):
+    """argparse `type=` for a choice flag: the spelling made canonical before `choices` checks it."""
+    return lambda text: canonical_choice(column, text)
 PERCENTILES = ("p50", "p90", "p99")
 """tco.engine.throughput.config.PERCENTILES."""
 TRI_STATE = {"true": True, "false": False, "auto": None}
@@ -60,12 +80,12 @@ def register(subparsers) -> None:
                         help="MoE: attention data-parallel over the tp GPUs, experts expert-parallel (SGLang --enable-dp-attention)")
     parser.add_argument("--no-attention-dp", dest="attention_dp", action="store_false", default=None,
                         help="MoE: attention tensor-parallel (with --ep 1: plain TP, experts split too)")
-    parser.add_argument("--precision", default="fp8", choices=PRECISIONS,
+    parser.add_argument("--precision", default="fp8", type=choice_type("precision"), choices=PRECISIONS,
                         help="weight precision (default fp8)")
-    parser.add_argument("--kv-precision", choices=KV_PRECISIONS,
+    parser.add_argument("--kv-precision", type=choice_type("kv_precision"), choices=KV_PRECISIONS,
                         help="KV cache precision (default: fp8 for fp8/fp4 weights, else 16-bit; 16-bit for fp4 weights on a GPU without FP4 math, which run weight-only)")
-    parser.add_argument("--engine", default="trtllm", choices=ENGINES, help="serving engine (default trtllm)")
-    parser.add_argument("--runtime", default="python", choices=RUNTIMES,
+    parser.add_argument("--engine", default="trtllm", type=choice_type("engine"), choices=ENGINES, help="serving engine (default trtllm)")
+    parser.add_argument("--runtime", default="python", type=choice_type("runtime"), choices=RUNTIMES,
                         help="how the engine drives the GPU: python (TensorRT-LLM 1.0+ PyTorch backend, vLLM, SGLang; "
                              "default) or cpp (TensorRT-LLM's older TensorRT engine flow)")
     parser.add_argument("--input-tokens", type=int, help="prompt tokens per request")
@@ -77,11 +97,11 @@ def register(subparsers) -> None:
                              "or latency targets")
     parser.add_argument("--ttft-ms", type=float, help="time-to-first-token target (ms)")
     parser.add_argument("--tpot-ms", type=float, help="time-per-output-token target (ms)")
-    parser.add_argument("--percentile", default="p50", choices=PERCENTILES,
+    parser.add_argument("--percentile", default="p50", type=choice_type("percentile"), choices=PERCENTILES,
                         help="percentile of the requests the TTFT / TPOT targets hold for (default p50, the median)")
     parser.add_argument("--prefix-hit-rate", type=float, default=0.0,
                         help="share of each prompt found in the prefix cache, not computed again (default 0: no prefix caching)")
-    parser.add_argument("--spec-method", default="none", choices=SPEC_METHODS,
+    parser.add_argument("--spec-method", default="none", type=choice_type("spec_method"), choices=SPEC_METHODS,
                         help="speculative decoding: none (default), mtp (DeepSeek multi-token prediction), eagle, draft-model")
     parser.add_argument("--acceptance-length", type=float,
                         help="mean tokens a sequence gains per verification step (default: mtp 1.85, DeepSeek-V3 report; "
@@ -551,6 +571,7 @@ def _parse_row(raw: dict, name: str, line: int | None, method_field: str = "spec
             else:
                 item[column] = value
         elif column in _CHOICES:
+            text = canonical_choice(column, text)
             if text not in _CHOICES[column]:
                 problems.append(DataProblem(name, line, column, f"must be one of {', '.join(_CHOICES[column])} (got {text!r})"))
             item[column] = text

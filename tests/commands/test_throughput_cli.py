@@ -101,6 +101,35 @@ def test_names_and_aliases_answer_as_the_ids_they_mean(capsys, model, gpu, model
     assert out == by_id
 
 
+@pytest.mark.parametrize("flags, same_as", [
+    (["--precision", "FP8", "--engine", "vLLM"], ["--precision", "fp8", "--engine", "vllm"]),
+    (["--precision", "bfloat16", "--kv-precision", "float16"], ["--precision", "bf16", "--kv-precision", "fp16"]),
+    (["--precision", "nvfp4", "--kv-precision", "fp8_e4m3", "--engine", "TensorRT-LLM"],  # NVIDIA's FP4; vLLM's cache dtype
+     ["--precision", "fp4", "--kv-precision", "fp8", "--engine", "trtllm"]),
+    (["--spec-method", "EAGLE", "--acceptance-length", "2", "--percentile", "P90"],
+     ["--spec-method", "eagle", "--acceptance-length", "2", "--percentile", "p90"]),
+])
+def test_values_spelt_as_engines_and_model_cards_spell_them_are_the_values_they_mean(capsys, flags, same_as):
+    code, out, err = run(capsys, BASE + ["--format", "json", *flags])
+    assert code == 0, err
+    code, expected, err = run(capsys, BASE + ["--format", "json", *same_as])
+    assert code == 0 and out == expected, err
+
+
+def test_a_batch_cell_may_spell_a_value_another_way_and_a_wrong_one_is_still_refused(tmp_path, capsys):
+    csv_file = tmp_path / "spelt.csv"
+    csv_file.write_text("model,gpu,gpus,precision,engine,input_tokens,output_tokens\n"
+                        "llama-3.1-8b,h100-sxm,1,BFloat16,SGLang,1000,100\n"
+                        "llama-3.1-8b,h100-sxm,1,bf16,sglang,1000,100\n")
+    code, out, err = run(capsys, ["throughput", "--batch", str(csv_file), "--format", "json"])
+    assert code == 0, err
+    spelt, canonical = json.loads(out)
+    assert spelt == canonical and (spelt["precision"], spelt["engine"]) == ("bf16", "sglang")
+    csv_file.write_text("model,gpu,gpus,precision,input_tokens,output_tokens\nllama-3.1-8b,h100-sxm,1,fp6,1000,100\n")
+    code, _, err = run(capsys, ["throughput", "--batch", str(csv_file)])
+    assert code == 2 and f"{csv_file}:2: precision: must be one of bf16, fp16, fp8, fp4, int4, int8 (got 'fp6')" in err
+
+
 def test_a_batch_row_may_name_the_model_and_gpu(tmp_path, capsys):
     csv_file = tmp_path / "named.csv"
     csv_file.write_text("model,gpu,gpus,input_tokens,output_tokens\n"

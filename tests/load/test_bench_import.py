@@ -416,8 +416,9 @@ def test_the_model_and_gpu_may_be_named_as_the_run_named_them(capsys, tmp_path):
     """vLLM is started with a repository name and the card is called `H100 SXM`: the record keeps the ids they mean,
     so the lookup and `tco bench accuracy` find it as they find one imported by id."""
     [m] = imported(capsys, tmp_path, "vllm-main-2025-05_llama-3.1-8b_h100_rate3.6.json",
-                   "--model", "meta-llama/Llama-3.1-8B-Instruct", "--gpu", "H100 SXM", "--gpus", "1")
-    assert (m["model"], m["gpu"]) == ("llama-3.1-8b", "h100-sxm")
+                   "--model", "meta-llama/Llama-3.1-8B-Instruct", "--gpu", "H100 SXM", "--gpus", "1",
+                   "--precision", "bfloat16", "--engine", "vLLM")  # as `vllm serve --dtype bfloat16` says it
+    assert (m["model"], m["gpu"], m["precision"], m["engine"]) == ("llama-3.1-8b", "h100-sxm", "bf16", "vllm")
 
 
 def test_unknown_gpu_gets_a_did_you_mean(capsys, tmp_path):
