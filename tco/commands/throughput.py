@@ -19,6 +19,7 @@ RESULT_COLUMNS = (
     "accuracy_regime", "accuracy_regime_rows", "typical_throughput_error_pct", "p90_throughput_error_pct",
     "typical_tpot_error_pct", "typical_ttft_error_pct", "measured_to_model_p10", "measured_to_model_median", "measured_to_model_p90",
     "gpu_in_calibration", "model_family_in_calibration", "tpot_measured_to_model_median", "ttft_measured_to_model_median",
+    "output_tokens_per_s_per_user", "output_tokens_per_s_per_decode_gpu",
 )
 BATCH_COLUMNS = ("model", "gpu", "gpus", "precision", "input_tokens", "output_tokens", "concurrency",
                  "ttft_ms", "tpot_ms", "tp", "pp", "ep", "engine", "runtime", "attention_dp", "spec_method", "acceptance_length",
@@ -245,12 +246,16 @@ def result_row(catalog, item: dict, model_only: bool = False, calibrate: bool = 
                    data_parallel_replicas=r.data_parallel_replicas,
                    ttft_p90_ms=round(r.ttft_p90_ms, 1), ttft_p99_ms=round(r.ttft_p99_ms, 1), tpot_p90_ms=round(r.tpot_p90_ms, 2),
                    acceptance_length=round(r.acceptance_length, 3), draft_tokens=r.draft_tokens, prefill_gpus=r.prefill_gpus or None,
-                   decode_gpus=r.decode_gpus or None)
+                   decode_gpus=r.decode_gpus or None,
+                   # the two axes InferenceX's dashboards plot: a user's decode speed, and output per GPU that decodes
+                   # (a disaggregated replica's decode side; every GPU of an aggregated one)
+                   output_tokens_per_s_per_user=_rounded(1000 / r.tpot_ms, 1) if r.tpot_ms > 0 else None,
+                   output_tokens_per_s_per_decode_gpu=_rounded(r.output_tokens_per_s / (r.decode_gpus or config.gpus), 1))
     else:
         row.update(output_tokens_per_s=None, output_tokens_per_s_per_gpu=None, requests_per_s=None, ttft_ms=None,
                    tpot_ms=None, concurrency=None, max_concurrency_fits=None, limited_by=None, basis=None, measurement_ids=None,
                    parallelism=None, data_parallel_replicas=None, ttft_p90_ms=None, ttft_p99_ms=None, tpot_p90_ms=None, acceptance_length=None, draft_tokens=None,
-                   prefill_gpus=None, decode_gpus=None)
+                   prefill_gpus=None, decode_gpus=None, output_tokens_per_s_per_user=None, output_tokens_per_s_per_decode_gpu=None)
     row.update(percentile=config.percentile, prefix_hit_rate=r.prefix_hit_rate if r.runnable else config.prefix_hit_rate,
                spec_method=config.spec_method, disaggregated=r.disaggregated if r.runnable else config.disaggregated)
     row.update(weights_gb_per_gpu=round(r.weights_gb_per_gpu, 2) if r.weights_gb_per_gpu else None,

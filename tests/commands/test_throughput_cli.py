@@ -593,3 +593,20 @@ def test_a_binary_batch_file_is_called_not_csv(tmp_path, capsys):
     csv_file.write_bytes(bytes(range(256)))
     code, _, err = run(capsys, ["throughput", "--batch", str(csv_file)])
     assert code == 2 and err.splitlines()[0] == f"{csv_file}: looks like a binary file, not CSV text"
+
+
+def test_per_user_and_per_decode_gpu_figures_are_the_ones_inferencex_plots(capsys):
+    """InferenceX's interactivity is 1000 / TPOT, and a disaggregated row's output per GPU is divided by the decode GPUs
+    (README-inferencex.md, `tokens_per_s_per_user`, `output_tokens_per_s`); an aggregated replica decodes on all."""
+    code, out, err = run(capsys, ["throughput", "--model", "deepseek-r1", "--gpu", "gb200", "--gpus", "12", "--precision", "fp4",
+                                  "--engine", "sglang", "--disaggregated", "true", "--prefill-gpus", "4", "--decode-gpus", "8",
+                                  "--input-tokens", "1024", "--output-tokens", "1024", "--concurrency", "4", "--model-only",
+                                  "--format", "json"])
+    assert code == 0, err
+    (row,) = json.loads(out)
+    assert row["output_tokens_per_s_per_decode_gpu"] == pytest.approx(row["output_tokens_per_s"] / 8, abs=0.05)
+    assert row["output_tokens_per_s_per_gpu"] == pytest.approx(row["output_tokens_per_s"] / 12, abs=0.05)
+    assert row["output_tokens_per_s_per_user"] == pytest.approx(1000 / row["tpot_ms"], rel=2e-3)  # tpot printed to 0.01 ms
+    code, out, err = run(capsys, BASE + ["--format", "json"])
+    (row,) = json.loads(out)
+    assert row["output_tokens_per_s_per_decode_gpu"] == row["output_tokens_per_s_per_gpu"]
