@@ -24,7 +24,8 @@ RESULT_COLUMNS = (
 BATCH_COLUMNS = ("model", "gpu", "gpus", "precision", "input_tokens", "output_tokens", "concurrency",
                  "ttft_ms", "tpot_ms", "tp", "pp", "ep", "engine", "runtime", "attention_dp", "spec_method", "acceptance_length",
                  "disaggregated", "prefill_gpus", "decode_gpus", "percentile", "prefix_hit_rate", "draft_tokens",
-                 "request_rate", "max_batch", "step_tokens", "request_latency_ms", "kv_precision")
+                 "request_rate", "max_batch", "step_tokens", "request_latency_ms", "kv_precision",
+                 "prefill_tp", "prefill_ep", "prefill_attention_dp")
 """Columns a --batch CSV may have (model, gpu, gpus, input_tokens and output_tokens are required)."""
 REQUIRED_BATCH_COLUMNS = ("model", "gpu", "gpus", "input_tokens", "output_tokens")
 # The allowed values, copied here so that building the parser imports neither pydantic nor the engine
@@ -131,6 +132,14 @@ def register(subparsers) -> None:
                              "is given), true, or auto (whichever serves more)")
     parser.add_argument("--prefill-gpus", type=int, help="disaggregated: GPUs of the prefill side (default: chosen)")
     parser.add_argument("--decode-gpus", type=int, help="disaggregated: GPUs of the decode side (default: gpus - prefill GPUs)")
+    parser.add_argument("--prefill-tp", type=int,
+                        help="disaggregated: GPUs of one prefill worker (tensor-parallel size; default: the size that serves "
+                             "the most; --tp, --ep and --attention-dp describe the decode workers)")
+    parser.add_argument("--prefill-ep", type=int, help="disaggregated: expert-parallel degree of a prefill worker (MoE)")
+    parser.add_argument("--prefill-attention-dp", action="store_true", default=None,
+                        help="disaggregated MoE: the prefill workers run attention data-parallel")
+    parser.add_argument("--no-prefill-attention-dp", dest="prefill_attention_dp", action="store_false", default=None,
+                        help="disaggregated MoE: the prefill workers run attention tensor-parallel")
     parser.add_argument("--model-only", action="store_true", help="ignore published measurements (the physical model alone)")
     parser.add_argument("--calibrate", action="store_true",
                         help="scale the model to every measurement of this deployment (any lengths and concurrency; "
@@ -225,7 +234,8 @@ def result_row(catalog, item: dict, model_only: bool = False, calibrate: bool = 
         percentile=item.get("percentile") or "p50", prefix_hit_rate=item.get("prefix_hit_rate") or 0.0,
         spec_method=item.get("spec_method") or "none", acceptance_length=item.get("acceptance_length"),
         draft_tokens=item.get("draft_tokens"), max_batch=item.get("max_batch"), step_tokens=item.get("step_tokens"),
-        request_latency_ms=item.get("request_latency_ms"), disaggregated=item.get("disaggregated", False), prefill_gpus=_prefill_gpus(item))
+        request_latency_ms=item.get("request_latency_ms"), disaggregated=item.get("disaggregated", False), prefill_gpus=_prefill_gpus(item),
+        prefill_tp=item.get("prefill_tp"), prefill_ep=item.get("prefill_ep"), prefill_attention_dp=item.get("prefill_attention_dp"))
     measurements = () if model_only else catalog.measurements
     model, gpu = catalog.models[item["model"]], catalog.gpus[item["gpu"]]
     if item.get("request_rate"):
@@ -341,14 +351,25 @@ def _request_rate_problem(rate: float, concurrency, ttft_ms, tpot_ms) -> str | N
     return None
 
 
+PREFILL_SIDE = ("prefill_tp", "prefill_ep", "prefill_attention_dp")
+"""Columns that describe the prefill workers of a disaggregated replica."""
+
+
 def _implied_disaggregated(item: dict) -> bool:
-    """`disaggregated` where it was not given: true when a side's GPUs are given (they describe nothing else)."""
-    return bool(item.get("prefill_gpus") or item.get("decode_gpus"))
+    """`disaggregated` where it was not given: true when a side's GPUs or the prefill workers are given (they describe
+    nothing else)."""
+    return bool(item.get("prefill_gpus") or item.get("decode_gpus")) or any(item.get(c) is not None for c in PREFILL_SIDE)
 
 
 def _pool_problem(item: dict) -> tuple[str, str] | None:
     """(field, message) when the prefill / decode GPU counts cannot describe the replica, or None."""
     prefill, decode, gpus = item.get("prefill_gpus"), item.get("decode_gpus"), item["gpus"]
+    workers = next((c for c in PREFILL_SIDE if item.get(c) is not None), None)
+    if workers and item["disaggregated"] is False:
+        return workers, "describes the prefill workers of a disaggregated replica: set disaggregated to true or auto (got false)"
+    prefill_side = prefill or (gpus - decode if decode and decode < gpus else None)
+    if item.get("prefill_tp") and prefill_side and prefill_side % item["prefill_tp"]:
+        return "prefill_tp", f"must divide the prefill side's {prefill_side} GPUs into workers (got {item['prefill_tp']})"
     if not (prefill or decode):
         return None
     if item["disaggregated"] is False:
@@ -466,11 +487,12 @@ def _csv_records(text: str, name: str) -> tuple[list[tuple[int, list[str]]], lis
             records.append((start, cells))
 
 
-_INTEGER = ("gpus", "input_tokens", "output_tokens", "tp", "pp", "ep", "prefill_gpus", "decode_gpus", "draft_tokens", "max_batch", "step_tokens")
+_INTEGER = ("gpus", "input_tokens", "output_tokens", "tp", "pp", "ep", "prefill_gpus", "decode_gpus", "draft_tokens", "max_batch", "step_tokens",
+            "prefill_tp", "prefill_ep")
 _NUMBER = ("ttft_ms", "tpot_ms")
 _CHOICES = {"precision": PRECISIONS, "kv_precision": KV_PRECISIONS, "engine": ENGINES, "runtime": RUNTIMES, "spec_method": SPEC_METHODS,
             "percentile": PERCENTILES}
-_TRI_STATE = ("attention_dp", "disaggregated")
+_TRI_STATE = ("attention_dp", "disaggregated", "prefill_attention_dp")
 _DEFAULTS = {"disaggregated": False}
 """Empty cells that do not mean None (auto): a missing `disaggregated` is false, as without the column (true where
 prefill_gpus or decode_gpus is given: `_implied_disaggregated`)."""

@@ -610,3 +610,40 @@ def test_per_user_and_per_decode_gpu_figures_are_the_ones_inferencex_plots(capsy
     code, out, err = run(capsys, BASE + ["--format", "json"])
     (row,) = json.loads(out)
     assert row["output_tokens_per_s_per_decode_gpu"] == row["output_tokens_per_s_per_gpu"]
+
+
+L40S_DISAGGREGATED = ["throughput", "--model", "llama-3.1-70b", "--precision", "fp8", "--input-tokens", "4000",
+                      "--output-tokens", "300", "--gpu", "l40s", "--gpus", "12", "--prefill-gpus", "8", "--model-only",
+                      "--format", "json"]
+
+
+def test_the_prefill_workers_can_be_given_as_a_published_deployment_ran_them(capsys, tmp_path):
+    """Left open, the model picks the worker size that serves the most (4 x TP2 here); `--prefill-tp` (a
+    `prefill_tp` column) runs the size a deployment used, each the same replica as the model's choice at that size."""
+    rows = {}
+    for size in (None, 2, 4, 8):
+        code, out, err = run(capsys, L40S_DISAGGREGATED + ([] if size is None else ["--prefill-tp", str(size)]))
+        assert code == 0, err
+        (rows[size],) = json.loads(out)
+    assert rows[None] == rows[2] and "prefill 8 GPUs (4 x TP2)" in rows[2]["parallelism"]
+    assert "prefill 8 GPUs (2 x TP4)" in rows[4]["parallelism"] and "prefill 8 GPUs (TP8)" in rows[8]["parallelism"]
+    # on PCIe a wider prefill worker spends its time in all-reduces: each halving of the workers serves less
+    assert rows[2]["output_tokens_per_s"] > rows[4]["output_tokens_per_s"] > rows[8]["output_tokens_per_s"]
+    csv_file = tmp_path / "prefill.csv"
+    csv_file.write_text("model,gpu,gpus,precision,input_tokens,output_tokens,prefill_gpus,prefill_tp\n"
+                        "llama-3.1-70b,l40s,12,fp8,4000,300,8,8\n")
+    code, out, err = run(capsys, ["throughput", "--batch", str(csv_file), "--model-only", "--format", "json"])
+    assert code == 0, err
+    assert json.loads(out) == [rows[8]]
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--prefill-gpus", "8", "--prefill-tp", "3"], "--prefill-tp: must divide the prefill side's 8 GPUs into workers (got 3)"),
+    (["--decode-gpus", "4", "--prefill-tp", "3"], "--prefill-tp: must divide the prefill side's 8 GPUs into workers (got 3)"),
+    (["--prefill-tp", "2", "--disaggregated", "false"],
+     "--prefill-tp: describes the prefill workers of a disaggregated replica: set disaggregated to true or auto (got false)"),
+])
+def test_prefill_workers_that_cannot_be_are_refused_by_their_flag(capsys, flags, message):
+    without_sides = [a for a in L40S_DISAGGREGATED if a not in ("--prefill-gpus", "8")]
+    code, out, err = run(capsys, without_sides + flags)
+    assert code == 2 and out == "" and message in err
