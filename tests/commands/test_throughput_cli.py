@@ -116,28 +116,29 @@ def test_values_spelt_as_engines_and_model_cards_spell_them_are_the_values_they_
     assert code == 0 and out == expected, err
 
 
-def test_a_batch_cell_may_spell_a_value_another_way_and_a_wrong_one_is_still_refused(tmp_path, capsys):
-    csv_file = tmp_path / "spelt.csv"
-    csv_file.write_text("model,gpu,gpus,precision,engine,input_tokens,output_tokens\n"
-                        "llama-3.1-8b,h100-sxm,1,BFloat16,SGLang,1000,100\n"
-                        "llama-3.1-8b,h100-sxm,1,bf16,sglang,1000,100\n")
+def batch_pair(tmp_path, capsys, header: str, spelt: str, canonical: str) -> tuple[dict, dict]:
+    """The results of a --batch file of two rows: one spelt as a user would, one as the catalog does."""
+    csv_file = tmp_path / "pair.csv"
+    csv_file.write_text(f"{header}\n{spelt}\n{canonical}\n")
     code, out, err = run(capsys, ["throughput", "--batch", str(csv_file), "--format", "json"])
     assert code == 0, err
-    spelt, canonical = json.loads(out)
+    first, second = json.loads(out)
+    return first, second
+
+
+def test_a_batch_cell_may_spell_a_value_another_way_and_a_wrong_one_is_still_refused(tmp_path, capsys):
+    spelt, canonical = batch_pair(tmp_path, capsys, "model,gpu,gpus,precision,engine,input_tokens,output_tokens",
+                                  "llama-3.1-8b,h100-sxm,1,BFloat16,SGLang,1000,100", "llama-3.1-8b,h100-sxm,1,bf16,sglang,1000,100")
     assert spelt == canonical and (spelt["precision"], spelt["engine"]) == ("bf16", "sglang")
+    csv_file = tmp_path / "wrong.csv"
     csv_file.write_text("model,gpu,gpus,precision,input_tokens,output_tokens\nllama-3.1-8b,h100-sxm,1,fp6,1000,100\n")
     code, _, err = run(capsys, ["throughput", "--batch", str(csv_file)])
     assert code == 2 and f"{csv_file}:2: precision: must be one of bf16, fp16, fp8, fp4, int4, int8 (got 'fp6')" in err
 
 
 def test_a_batch_row_may_name_the_model_and_gpu(tmp_path, capsys):
-    csv_file = tmp_path / "named.csv"
-    csv_file.write_text("model,gpu,gpus,input_tokens,output_tokens\n"
-                        "Llama-3.3-70B,H200 SXM,4,1000,1000\n"
-                        "llama-3.3-70b,h200,4,1000,1000\n")
-    code, out, err = run(capsys, ["throughput", "--batch", str(csv_file), "--format", "json"])
-    assert code == 0, err
-    named, by_id = json.loads(out)
+    named, by_id = batch_pair(tmp_path, capsys, "model,gpu,gpus,input_tokens,output_tokens",
+                              "Llama-3.3-70B,H200 SXM,4,1000,1000", "llama-3.3-70b,h200,4,1000,1000")
     assert named == by_id and named["gpu"] == "h200"
 
 
