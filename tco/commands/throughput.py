@@ -638,19 +638,24 @@ def _short(text) -> str:
 
 def _resolve_ids(catalog, item: dict, name: str, line, raise_now: bool = True) -> list:
     """The row's model and GPU as catalog ids: an id as it is, a name or alias (`H100 SXM`, `DeepSeek-R1-0528`,
-    `meta-llama/Llama-3.1-70B-Instruct`) as the id it means; an unknown one is a problem with a did-you-mean."""
+    `meta-llama/Llama-3.1-70B-Instruct`) as the id it means; an unknown one is a problem with a did-you-mean, one that
+    several records go by (a user folder's alias that a bundled record has too) a problem naming them."""
     from tco.errors import DataProblem, TcoUserError
     from tco.load.yaml_source import did_you_mean
+    from tco.model.catalog import ids_named
 
     problems = []
-    for field, records, resolve, what, listing in (("model", catalog.models, catalog.model_id_for, "model", "tco models list"),
-                                                   ("gpu", catalog.gpus, catalog.gpu_id_for, "GPU", "tco hardware list")):
-        known = resolve(item[field])
-        if known is None:
+    for field, records, what, listing in (("model", catalog.models, "model", "tco models list"),
+                                          ("gpu", catalog.gpus, "GPU", "tco hardware list")):
+        ids = ids_named(item[field], records)
+        if len(ids) == 1:
+            item[field] = ids[0]
+        elif ids:
+            problems.append(DataProblem(name, line, field, f"`{item[field]}` names {len(ids)} {what}s: "
+                                        + ", ".join(f"`{i}`" for i in ids), hint="give the id of the one you mean"))
+        else:
             problems.append(DataProblem(name, line, field, f"unknown {what} `{item[field]}`",
                                         hint=did_you_mean(item[field], records) or f"see `{listing}`"))
-        else:
-            item[field] = known
     if problems and raise_now:
         raise TcoUserError(problems)
     return problems

@@ -100,16 +100,22 @@ def name_key(text: str) -> str:
 
 
 def id_for_name(name: str, records: dict[str, Any]) -> str | None:
-    """The id of the one record whose id, name or alias a name spells; tried as written, then without a repository's
-    organisation (`meta-llama/`), then without checkpoint suffixes (`-Instruct`, `-it`, `-FP8`: the same
-    architecture, so the same throughput; the precision is its own input). None when no record or more than one
-    matches: a guess between two is not made.
+    """The id of the one record whose id, name or alias a name spells (`ids_named`), or None when none or several do:
+    a guess between two is not made."""
+    ids = ids_named(name, records)
+    return ids[0] if len(ids) == 1 else None
+
+
+def ids_named(name: str, records: dict[str, Any]) -> list[str]:
+    """The ids of the records whose id, name or alias a name spells, sorted; tried as written, then without a
+    repository's organisation (`meta-llama/`), then without checkpoint suffixes (`-Instruct`, `-it`, `-FP8`: the same
+    architecture, so the same throughput; the precision is its own input). The first form that matches decides.
 
     Why: users paste names from benchmark tables, spec sheets and Hugging Face repositories; the catalog's ids are
     only one spelling of them.
     """
     if name in records:
-        return name
+        return [name]
     spellings: dict[str, set[str]] = {}
     for record_id, record in records.items():
         for spelling in (record_id, getattr(record, "name", None) or "", *getattr(record, "aliases", ())):
@@ -121,5 +127,5 @@ def id_for_name(name: str, records: dict[str, Any]) -> str | None:
     for candidate in candidates:
         ids = spellings.get(name_key(candidate))
         if ids:
-            return next(iter(ids)) if len(ids) == 1 else None
-    return None
+            return sorted(ids)
+    return []

@@ -648,3 +648,28 @@ def test_prefill_workers_that_cannot_be_are_refused_by_their_flag(capsys, flags,
     without_sides = [a for a in L40S_DISAGGREGATED if a not in ("--prefill-gpus", "8")]
     code, out, err = run(capsys, without_sides + flags)
     assert code == 2 and out == "" and message in err
+
+
+def test_a_name_two_gpus_go_by_is_refused_naming_both(capsys, tmp_path):
+    """A user's card recorded with the bundled H100's name as an alias: `H100 SXM` could mean either, so neither is
+    guessed; each id still answers."""
+    (tmp_path / "gpus.yaml").write_text(
+        "schema_version: 1\n"
+        "gpus:\n"
+        "- id: my-h100\n"
+        "  name: My H100\n"
+        "  aliases: [H100 SXM]\n"
+        "  vendor: NVIDIA\n"
+        "  architecture: hopper\n"
+        "  memory_gb: 80\n"
+        "  memory_bandwidth_tb_per_s: 3.0\n"
+        "  sources:\n"
+        "  - covers: [memory_gb, memory_bandwidth_tb_per_s]\n"
+        "    source: my own measurement, bench log 17\n"
+        "    as_of: 2026-03\n")
+    flags = ["--model", "llama-3.1-8b", "--gpus", "1", "--input-tokens", "100", "--output-tokens", "10",
+             "--hardware-dir", str(tmp_path)]
+    code, out, err = run(capsys, ["throughput", "--gpu", "H100 SXM", *flags])
+    assert code == 2 and out == "" and "gpu: `H100 SXM` names 2 GPUs: `h100-sxm`, `my-h100`" in err, err
+    code, _, err = run(capsys, ["throughput", "--gpu", "h100-sxm", *flags])
+    assert code == 0, err
