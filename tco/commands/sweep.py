@@ -130,6 +130,10 @@ def sweep(files, overrides: list[str], varies: list[tuple[str, list[str], list[o
     fast, slow = [], []
     for path, texts, values in varies:
         targets = input_targets(path, base_loaded.scenarios, base_rows)
+        if targets is not None and not targets:
+            # nothing to vary: a mistyped option id would sweep the base figures under the varied column; --set says
+            # why (no scenario has this path) or, where it takes the path, this axis changes nothing, as --set would not
+            rows_for([f"{path}={texts[0]}"], f"--vary {path}={texts[0]}")
         (fast if targets is not None else slow).append((path, texts, values))
     for path, texts, values in fast:
         if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
