@@ -55,9 +55,16 @@ def evaluate_args(args, with_breakeven: bool = True):
 
 
 def run(args) -> int:
+    from tco.errors import DataProblem, TcoUserError
     from tco.report.results import CSV_COLUMNS, result_records
 
     _refuse_one_file_for_two_outputs(args.output, args.xlsx)
+    if args.no_breakeven and args.xlsx:
+        # the workbook shows the solved break-even and checks its live search against it: unsolved, it said "never"
+        # and its own checks were red the moment it was written
+        raise TcoUserError(DataProblem("--no-breakeven", None, "", "the workbook (--xlsx) needs the break-even volume: "
+                                       "it shows it and checks the sheet's own search against it",
+                                       hint="drop --no-breakeven, or write the workbook in a run of its own"))
     run = evaluate_args(args, with_breakeven=not args.no_breakeven)
     results = run.results
     for warning in run.problems:

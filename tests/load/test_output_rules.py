@@ -345,6 +345,16 @@ def test_a_workbook_into_a_folder_that_refuses_new_files_is_exit_3_and_the_old_f
     assert listing(scenario.parent) == ["mine.yaml", "out.xlsx"]
 
 
+def test_a_workbook_without_its_break_even_is_refused_before_any_write(scenario, capsys):
+    """`--no-breakeven --xlsx`: the workbook showed "never" for a volume it had not solved, and its Checks sheet was red
+    (live break-even against the exported one) the moment it was written."""
+    out = scenario.parent / "book.xlsx"
+    code = main(["run", str(scenario), "--no-breakeven", "--xlsx", str(out)])
+    err = capsys.readouterr().err
+    assert code == ExitCode.BAD_INPUT and "--no-breakeven: the workbook (--xlsx) needs the break-even volume" in err
+    assert listing(scenario.parent) == ["mine.yaml"]
+
+
 def test_mkdir_through_a_file_in_the_way_is_exit_3_not_a_traceback(scenario, capsys):
     blocker = scenario.parent / "reports"
     blocker.write_text("a file, not a folder")
