@@ -26,6 +26,7 @@ from tco.engine.api_price import price_in_force
 from tco.errors import DataProblem, TcoUserError
 from tco.files import write_atomic
 from tco.load.api_retirements import retirement_of
+from tco.load.time_of_day_history import HISTORY_NOTE, window_history
 from tco.load.open_weight import open_weight_model_for
 from tco.model.pricing import PRICE_FIELDS, ApiModel, ApiProvider, DatedPrice, provider_schema_text
 
@@ -159,10 +160,18 @@ def _time_of_day(where, chain, windows, prices, variants, note):
         text = f"Prices differ by time of day: the standard entry is for UTC {window_name[4:]} (most of the day); variant `{off_name}` is the rest."
         return standard, variants, f"{note} {text}".strip() if note else text
     names = []
+    provider_id, model_id = where.split("/", 1)
     for group in groups.values():
         name = _window_name([w.constraint for w in group])
-        variants[name] = [_entry(group[0].prices, None)]
+        current = _entry(group[0].prices, None)
+        try:
+            history = window_history(provider_id, model_id, name, current)
+        except ValueError as e:
+            raise TcoUserError(f"genai-prices {where}: {e}") from None
+        variants[name] = history or [current]
         names.append(f"`{name}`")
+        if history:
+            note = f"{note} {HISTORY_NOTE}".strip() if note else HISTORY_NOTE
     text = f"Prices differ by time of day (UTC): see variant(s) {', '.join(names)}."
     return prices, variants, f"{note} {text}".strip() if note else text
 

@@ -138,3 +138,19 @@ def test_normalized_api_ids():
     assert normalized_api_id("meta-llama/Llama-3.3-70B-Instruct-Turbo") == "llama-3.3-70b-instruct-turbo"
     assert normalized_api_id("mistral.mixtral-8x7b-instruct-v0:1") == "mixtral-8x7b-instruct"
     assert normalized_api_id("openai.gpt-oss-20b-1:0") == "gpt-oss-20b"
+
+
+def test_a_curated_window_history_is_written_dated_and_stops_the_import_once_stale():
+    """genai-prices gives DeepSeek V4 Flash's peak window one undated price; the curated history dates it (BILLING.md
+    1.4). If genai-prices' current peak price moves, the history's last entry is stale: the import says so."""
+    from tco.load.time_of_day_history import PEAK, window_history
+
+    current = {"input_usd_per_million_tokens": Decimal("0.3"), "output_usd_per_million_tokens": Decimal("1.2"),
+               "cache_read_usd_per_million_tokens": Decimal("0.006")}
+    entries = window_history("deepseek", "deepseek-v4-flash", PEAK, current)
+    assert [e["effective_from"] for e in entries] == [None, dt.date(2026, 8, 17), dt.date(2026, 9, 10)]
+    assert entries[1]["input_usd_per_million_tokens"] == 2 * Decimal("0.22")  # double the V4 off-peak price
+    assert all(e["source"] for e in entries)
+    assert window_history("deepseek", "deepseek-chat", PEAK, current) is None
+    with pytest.raises(ValueError, match="stale"):
+        window_history("deepseek", "deepseek-v4-flash", PEAK, {**current, "input_usd_per_million_tokens": Decimal("0.35")})
