@@ -127,7 +127,7 @@ def register(subparsers) -> None:
                         help="what a request spends outside the engine's steps before its first token (client, HTTP "
                              "frontend or router, tokenizer, streaming), as measured for your stack (default: fitted on "
                              "InferenceX's harness, 68 ms; a plain vLLM server measured 0-35 ms)")
-    parser.add_argument("--disaggregated", choices=tuple(TRI_STATE),
+    parser.add_argument("--disaggregated", type=str.lower, choices=tuple(TRI_STATE),
                         help="separate prefill and decode GPUs: false (default; true when --prefill-gpus or --decode-gpus "
                              "is given), true, or auto (whichever serves more)")
     parser.add_argument("--prefill-gpus", type=int, help="disaggregated: GPUs of the prefill side (default: chosen)")
@@ -367,6 +367,8 @@ def _pool_problem(item: dict) -> tuple[str, str] | None:
     workers = next((c for c in PREFILL_SIDE if item.get(c) is not None), None)
     if workers and item["disaggregated"] is False:
         return workers, "describes the prefill workers of a disaggregated replica: set disaggregated to true or auto (got false)"
+    if item.get("prefill_tp") and item["prefill_tp"] >= gpus:
+        return "prefill_tp", f"must be fewer than the replica's {gpus} GPUs (the decode side needs at least one; got {item['prefill_tp']})"
     prefill_side = prefill or (gpus - decode if decode and decode < gpus else None)
     if item.get("prefill_tp") and prefill_side and prefill_side % item["prefill_tp"]:
         return "prefill_tp", f"must divide the prefill side's {prefill_side} GPUs into workers (got {item['prefill_tp']})"
@@ -425,7 +427,10 @@ def read_batch(path_text: str, catalog) -> list[dict]:
     header_line, header = records[0]
     header = [h.strip() for h in header]
     for column in header:
-        if column not in BATCH_COLUMNS:
+        if column == "":
+            problems.append(DataProblem(path_text, header_line, "", "a column without a name",
+                                        hint="a comma at the end of the header, or two in a row: remove it"))
+        elif column not in BATCH_COLUMNS:
             separator = next((name for sep, name in (("\t", "tabs"), (";", "semicolons")) if sep in column), None)
             hint = f"columns are separated by commas; this header uses {separator}" if separator else did_you_mean(column, BATCH_COLUMNS)
             problems.append(DataProblem(path_text, header_line, column, "unknown column", hint=hint))

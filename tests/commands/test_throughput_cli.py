@@ -641,6 +641,7 @@ def test_the_prefill_workers_can_be_given_as_a_published_deployment_ran_them(cap
 @pytest.mark.parametrize("flags, message", [
     (["--prefill-gpus", "8", "--prefill-tp", "3"], "--prefill-tp: must divide the prefill side's 8 GPUs into workers (got 3)"),
     (["--decode-gpus", "4", "--prefill-tp", "3"], "--prefill-tp: must divide the prefill side's 8 GPUs into workers (got 3)"),
+    (["--prefill-tp", "12"], "--prefill-tp: must be fewer than the replica's 12 GPUs (the decode side needs at least one; got 12)"),
     (["--prefill-tp", "2", "--disaggregated", "false"],
      "--prefill-tp: describes the prefill workers of a disaggregated replica: set disaggregated to true or auto (got false)"),
 ])
@@ -673,3 +674,42 @@ def test_a_name_two_gpus_go_by_is_refused_naming_both(capsys, tmp_path):
     assert code == 2 and out == "" and "gpu: `H100 SXM` names 2 GPUs: `h100-sxm`, `my-h100`" in err, err
     code, _, err = run(capsys, ["throughput", "--gpu", "h100-sxm", *flags])
     assert code == 0, err
+
+
+def test_more_requests_than_fit_with_a_ttft_target_answer_the_most_that_meet_it(capsys, tmp_path):
+    """Qwen2.5-72B in BF16 on one H200 holds one 5,000-token sequence: 512 asked with a 1 s TTFT target is answered
+    at the one it holds, whose TTFT meets the target. It crashed (TypeError) and stopped a whole --batch file."""
+    flags = ["--model", "qwen2.5-72b", "--gpu", "h200", "--gpus", "1", "--input-tokens", "1000", "--output-tokens", "4000",
+             "--precision", "bf16", "--engine", "vllm", "--ttft-ms", "1000", "--format", "json"]
+    code, out, err = run(capsys, ["throughput", *flags, "--concurrency", "512"])
+    assert code == 0, err
+    (row,) = json.loads(out)
+    assert (row["concurrency"], row["max_concurrency_fits"]) == (1, 1)
+    assert row["ttft_ms"] <= 1000 and row["limited_by"] == "latency target (ttft)"
+    csv_file = tmp_path / "rows.csv"
+    csv_file.write_text("model,gpu,gpus,precision,engine,input_tokens,output_tokens,concurrency,ttft_ms\n"
+                        "qwen2.5-72b,h200,1,bf16,vllm,1000,4000,512,1000\n"
+                        "llama-3.1-8b,h200,1,bf16,vllm,1000,4000,8,1000\n")
+    code, out, err = run(capsys, ["throughput", "--batch", str(csv_file), "--format", "json"])
+    assert code == 0, err
+    assert [r["concurrency"] for r in json.loads(out)] == [1, 8]
+
+
+def test_a_disaggregated_loop_whose_ttft_misses_the_target_is_answered_at_the_largest_that_meets_it(capsys):
+    """256 requests of 8,000-token prompts on 8 H200 split prefill / decode: their TTFT is over 30 s. With a 1 s
+    target the answer is the largest loop up to 256 that meets it, as an aggregated replica answers; it was the
+    256-request loop, its TTFT over the target, and `auto` chose that layout over an aggregated one that met it."""
+    flags = ["--model", "llama-3.1-70b", "--gpu", "h200", "--gpus", "8", "--input-tokens", "8000", "--output-tokens", "1000",
+             "--format", "json"]
+    code, out, err = run(capsys, ["throughput", *flags, "--concurrency", "256", "--ttft-ms", "1000", "--disaggregated", "true"])
+    assert code == 0, err
+    (row,) = json.loads(out)
+    assert row["disaggregated"] and row["ttft_ms"] <= 1000 and row["limited_by"] == "latency target (ttft)"
+    assert 1 <= row["concurrency"] < 256
+    split = ["--prefill-gpus", str(row["prefill_gpus"]), "--disaggregated", "true"]
+    code, out, err = run(capsys, ["throughput", *flags, *split, "--concurrency", str(row["concurrency"] + 1)])
+    assert code == 0, err
+    assert json.loads(out)[0]["ttft_ms"] > 1000  # one request more misses it: the largest
+    code, out, err = run(capsys, ["throughput", *flags, "--concurrency", "256", "--ttft-ms", "1000", "--disaggregated", "auto"])
+    (chosen,) = json.loads(out)
+    assert chosen["ttft_ms"] <= 1000 and chosen["output_tokens_per_s"] >= row["output_tokens_per_s"]

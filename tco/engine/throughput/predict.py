@@ -373,11 +373,16 @@ def predict_aggregated(model: OpenModel, gpu: GpuType, config: ServingConfig, co
     return result
 
 
-def prefill_candidates(gpus: int, tp: int) -> list[int]:
-    """Prefill GPU counts worth trying when none is given: whole workers of `tp` GPUs, up to 3/4 of the GPUs."""
+def prefill_candidates(gpus: int, tp: int, worker_tp: int | None = None) -> list[int]:
+    """Prefill GPU counts worth trying when none is given: whole workers of `tp` GPUs, up to 3/4 of the GPUs; with
+    the prefill workers' size given (`worker_tp`), only whole numbers of them that leave a decode GPU."""
+    size = worker_tp or tp
     quarters = {gpus // 4, gpus // 2, 3 * gpus // 4} - {0}
-    workers = {n for n in range(tp, gpus, tp) if n <= 0.75 * gpus} if tp > 1 else set()
-    return sorted(quarters | workers)[:8]
+    if worker_tp:
+        quarters = {q for q in quarters if q % worker_tp == 0}
+    workers = {n for n in range(size, gpus, size) if n <= 0.75 * gpus} if size > 1 else set()
+    found = sorted(quarters | workers)[:8]
+    return found or ([worker_tp] if worker_tp and worker_tp < gpus else [])
 
 
 def predict_disaggregated(model: OpenModel, gpu: GpuType, config: ServingConfig, constants: FittedConstants = FITTED) -> ThroughputResult:
@@ -395,8 +400,11 @@ def predict_disaggregated(model: OpenModel, gpu: GpuType, config: ServingConfig,
     for name in ("tp", "prefill_tp"):  # 0 is not None: each side would take it as chosen
         if getattr(config, name) is not None and getattr(config, name) < 1:
             return not_runnable(f"{name} must be at least 1 (got {getattr(config, name)})", config)
-    tp_guess = config.tp or config.prefill_tp or 1
-    choices = [config.prefill_gpus] if config.prefill_gpus is not None else prefill_candidates(config.gpus, tp_guess)
+    choices = ([config.prefill_gpus] if config.prefill_gpus is not None
+               else prefill_candidates(config.gpus, config.tp or 1, config.prefill_tp))
+    if not choices:
+        return not_runnable(f"prefill workers of {config.prefill_tp} GPUs (prefill_tp) leave no GPU of the {config.gpus} "
+                            "for the decode side", config)
     best: ThroughputResult | None = None
     for p in choices:
         r = _best_prefill_workers(model, gpu, config, p, constants)
@@ -406,14 +414,14 @@ def predict_disaggregated(model: OpenModel, gpu: GpuType, config: ServingConfig,
 
 
 def prefill_worker_sizes(config: ServingConfig, prefill_gpus: int) -> list[int]:
-    """Tensor-parallel sizes of the prefill workers worth trying: the given one (`prefill_tp`, or `tp` where it divides
-    the prefill GPUs), else every size that divides them, the widest last.
+    """Tensor-parallel sizes of the prefill workers worth trying: the given one (`prefill_tp`), else every size that
+    divides them, the widest last. `tp` is the decode workers' (2026-12-07: it was also taken for the prefill side
+    where it divided it, so restating the decode split the model chose could halve the answer).
 
     Why: the engines run the prefill side as several workers (SGLang PD, Dynamo: N prefill workers of TP t each), and
     on GPUs with a slow all-reduce (PCIe) one group of all the prefill GPUs prefills no faster than half of them."""
-    given = config.prefill_tp or (config.tp if config.tp and prefill_gpus % config.tp == 0 else None)
-    if given:
-        return [given]
+    if config.prefill_tp:
+        return [config.prefill_tp]
     return [t for t in range(1, prefill_gpus + 1) if prefill_gpus % t == 0]
 
 
@@ -576,6 +584,11 @@ def _disaggregated_at(model: OpenModel, gpu: GpuType, config: ServingConfig, pre
         # which the requests waiting or being prefilled number X x TTFT (Little's law): one request at a time is a loop
         # of one, with nothing ahead of its prompt.
         return _largest_loop_meeting_ttft(model, gpu, config, prefill_gpus, constants)
+    if (config.ttft_ms is not None and config.concurrency is not None
+            and (ttft50, ttft90, ttft99)[_TTFT_AT[config.percentile] - 2] > config.ttft_ms / 1e3):
+        # A fixed loop whose TTFT misses the target: the largest loop up to it that meets it, as an aggregated replica
+        # answers (the target was met on paper and missed in the answer before)
+        return _largest_loop_meeting_ttft(model, gpu, config, prefill_gpus, constants, most=config.concurrency)
     out = requests_s * config.output_tokens
     limited = "prefill capacity" if requests_s < dec.requests_per_s else dec.limited_by
     return replace(dec, output_tokens_per_s=out, output_tokens_per_s_per_gpu=out / config.gpus, requests_per_s=requests_s,
@@ -591,10 +604,10 @@ TTFT_FIELD = {"p50": "ttft_ms", "p90": "ttft_p90_ms", "p99": "ttft_p99_ms"}
 
 
 def _largest_loop_meeting_ttft(model: OpenModel, gpu: GpuType, config: ServingConfig, prefill_gpus: int,
-                               constants: FittedConstants) -> ThroughputResult:
-    """The disaggregated replica at the largest closed loop of C requests whose TTFT (at `config.percentile`) meets
-    `config.ttft_ms`, C doubled then bisected (the TTFT rises with C: a busier prefill side, then a queue); or why not
-    even one request at a time."""
+                               constants: FittedConstants, most: int = 2**24) -> ThroughputResult:
+    """The disaggregated replica at the largest closed loop of C <= `most` requests whose TTFT (at `config.percentile`)
+    meets `config.ttft_ms`, C doubled then bisected (the TTFT rises with C: a busier prefill side, then a queue); or
+    why not even one request at a time."""
     field = TTFT_FIELD[config.percentile]
 
     @cache
@@ -611,9 +624,9 @@ def _largest_loop_meeting_ttft(model: OpenModel, gpu: GpuType, config: ServingCo
             return alone
         return not_runnable(f"the {config.percentile} TTFT target of {config.ttft_ms:g} ms is not met even with one request at a "
                             f"time ({getattr(alone, field):.1f} ms)", config)
-    lo, hi = 1, 2
-    while meets(hi) and hi < 2**24:  # a saturated loop queues: its TTFT grows without bound, so this ends
-        lo, hi = hi, hi * 2
+    lo, hi = 1, min(2, most + 1)
+    while hi <= most and meets(hi):  # a saturated loop queues: its TTFT grows without bound, so this ends
+        lo, hi = hi, min(hi * 2, most + 1)
     while hi - lo > 1:
         mid = (lo + hi) // 2
         lo, hi = (mid, hi) if meets(mid) else (lo, mid)
@@ -836,11 +849,13 @@ def predict_split(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int
     point, limited_by = choose_concurrency(d, config, ceiling, max_fits, engine_cap, holds)
     if point is None:
         first = evaluate(d, 1)
-        what = "ttft" if config.ttft_ms is not None and first.ttft_at(config.percentile) * 1e3 > config.ttft_ms else "tpot"
-        got = first.ttft_at(config.percentile) if what == "ttft" else first.tpot_at(config.percentile)
-        target = config.ttft_ms if what == "ttft" else config.tpot_ms
-        return not_runnable(f"the {config.percentile} {what.upper()} target of {target:g} ms is not met even with one request at a time "
-                            f"({got * 1e3:.1f} ms)", config, weights_per_gpu / 1e9, kv_whole)
+        missed = [(what, target, got) for what, target, got in (("ttft", config.ttft_ms, first.ttft_at(config.percentile)),
+                                                                  ("tpot", config.tpot_ms, first.tpot_at(config.percentile)))
+                  if target is not None and got * 1e3 > target]
+        what, target, got = missed[0] if missed else ("latency", None, None)
+        reason = (f"the {config.percentile} {what.upper()} target of {target:g} ms is not met even with one request at a time "
+                  f"({got * 1e3:.1f} ms)") if missed else "no number of requests in flight meets the latency targets"
+        return not_runnable(reason, config, weights_per_gpu / 1e9, kv_whole)
     out = point.output_tokens_per_s
     served = point.concurrency * dp if config.concurrency is None else min(point.concurrency * dp, config.concurrency, ceiling * dp)
     if config.decode_only and config.concurrency is not None and config.concurrency > served:
@@ -914,7 +929,9 @@ def choose_concurrency(d: Deployment, config: ServingConfig, ceiling: int, max_f
         if top >= max_fits and max_fits < engine_cap:
             return p, "kv cache capacity"
         return p, ("max batch" if config.max_batch is not None and top >= config.max_batch else regime(p))
-    lo, hi = 0, top  # lo meets the targets (0 = none found yet), hi does not
+    # lo meets the targets (0 = none found yet), hi does not. The point that failed is `top` itself, except where more
+    # requests were asked than the steps hold: that loop queued the rest, and `top` (all it holds) is still untried.
+    lo, hi = 0, (top + 1 if config.concurrency is not None and per_replica > top else top)
     while hi - lo > 1:
         mid = (lo + hi) // 2
         if meets(evaluate(d, mid)) is None:
