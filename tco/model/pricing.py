@@ -7,13 +7,12 @@ the 2025 price. A figure the source does not give is None (never 0 unless the so
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import Field, StrictStr, StringConstraints, model_validator
 
-from tco.model.base import Date, Id, PartialDate, StrictModel, json_schema_text
+from tco.model.base import Date, Id, PartialDate, StrictModel, json_schema_text, located_error
 
 MAX_USD_PER_MILLION_TOKENS = 100_000
 """No sheet lists more than a few hundred USD per million tokens; a figure like 1e308 is a typing
@@ -150,9 +149,19 @@ class ApiProvider(StrictModel):
     @model_validator(mode="after")
     def _models_sorted_unique(self):
         keys = [m.id.lower() for m in self.models]
-        dupes = sorted(k for k, n in Counter(keys).items() if n > 1)
-        if dupes:
-            raise ValueError(f"model ids must be unique (case-insensitively): {', '.join(dupes[:5])}")
+        first_of: dict[str, int] = {}
+        for i, key in enumerate(keys):
+            if key in first_of:  # named at the second one, the line a user looks at
+                raise located_error(f"model id `{self.models[i].id}` is also models[{first_of[key]}]'s (ids are unique, any case)",
+                                    ("models", i, "id"), hint="keep one entry per model; a price change is a dated entry")
+            first_of[key] = i
+        for i, m in enumerate(self.models):
+            for j, alias in enumerate(m.aliases):
+                other = first_of.get(alias.lower())
+                if other is not None and other != i:
+                    # a scenario naming it would get whichever model the lookup met first
+                    raise located_error(f"alias `{alias}` is the id of models[{other}] (`{self.models[other].id}`)",
+                                        ("models", i, "aliases", j), hint="an alias names this model only: remove it")
         if keys != sorted(keys):
             raise ValueError("models must be sorted by id (case-insensitively)")
         return self

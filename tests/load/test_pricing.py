@@ -188,3 +188,24 @@ def test_a_pricing_dir_that_is_no_folder_is_refused_not_silently_replaced_by_the
     assert code == 2
     assert err.splitlines()[0] == f"{folder}: " + ("no such folder" if kind == "missing" else "is a file, not a folder")
     assert out == ""
+
+
+SHEET_HEAD = 'schema_version: 1\nid: "acme"\nname: "Acme"\nsource: "my contract"\nas_of: "2026-11-01"\nmodels:\n'
+
+
+def _model(model_id: str, aliases: str = "") -> str:
+    return (f'  - id: "{model_id}"\n' + (f"    aliases: [{aliases}]\n" if aliases else "")
+            + "    prices:\n      - input_usd_per_million_tokens: 1\n        output_usd_per_million_tokens: 2\n")
+
+
+@pytest.mark.parametrize("models, where, message", [
+    # the second of two ids, at its own line (it was reported at line 1, and only once every other problem was fixed)
+    ((_model("m1"), _model("M1")), "acme.yaml:11: models[1].id", "model id `M1` is also models[0]'s (ids are unique, any case)"),
+    # an alias that is another model's id: a scenario naming it got whichever model the lookup met first
+    ((_model("m1"), _model("m2", '"x", "M1"')), "acme.yaml:12: models[1].aliases[1]", "alias `M1` is the id of models[0] (`m1`)"),
+])
+def test_a_sheet_whose_ids_or_aliases_name_two_models_is_refused_at_the_line(tmp_path, capsys, models, where, message):
+    (tmp_path / "acme.yaml").write_text(SHEET_HEAD + "".join(models), encoding="utf-8")
+    assert main(["pricing", "list", "--pricing-dir", str(tmp_path), "--provider", "acme"]) == 2
+    err = capsys.readouterr().err
+    assert f"{where}: {message}" in err, err
