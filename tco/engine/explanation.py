@@ -194,13 +194,13 @@ def explain_quantity(results, scenario_id: str, option_id: str, name: str, month
     row = results.row(scenario_id, option_id)
     values = row_values(results, row)
     horizon = int(values["horizon_months"])
+    if month is not None and not 1 <= month <= horizon:  # even where the quantity is not monthly: a month 40 of 36 is a slip
+        raise TcoUserError(DataProblem("--month", None, str(month), f"must be between 1 and the horizon, {horizon}"))
     if name not in quantities():
         return _explain_input(row, values, name, horizon, scenario_id, option_id)
     term = quantities()[name]
     if depends_on(term, "month"):
         month = 1 if month is None else month
-        if not 1 <= month <= horizon:
-            raise TcoUserError(DataProblem("--month", None, str(month), f"must be between 1 and the horizon, {horizon}"))
         values["month"] = float(month)
     else:
         month = None

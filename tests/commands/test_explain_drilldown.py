@@ -104,13 +104,15 @@ def test_the_cli_accepts_total_cost_usd_and_the_name_it_offers_next(capsys):
     assert "not a named quantity or input" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("quantity", ["monthly_cost_usd", "total_cost_usd"])
 @pytest.mark.parametrize("month", ["0", "-3", "999"])
-def test_a_month_outside_the_horizon_is_refused_month_0_too(capsys, month):
-    """`--month 0` was read as no month and showed month 1 with exit 0, while -3 and 999 were refused."""
+def test_a_month_outside_the_horizon_is_refused_month_0_too(capsys, month, quantity):
+    """`--month 0` was read as no month and showed month 1 with exit 0, while -3 and 999 were refused; for a figure
+    over the horizon (total_cost_usd) any month was ignored with exit 0."""
     from tco.run import run_scenarios
 
     option = run_scenarios([SMALL], today=TODAY, with_breakeven=False).results.rows[0].option_id
-    code = main(["explain", str(SMALL), "--option", option, "--as-of", "2026-11-27", "--quantity", "monthly_cost_usd",
+    code = main(["explain", str(SMALL), "--option", option, "--as-of", "2026-11-27", "--quantity", quantity,
                  "--month", month])
     out, err = capsys.readouterr()
     assert code == 2 and out == "" and "Traceback" not in err
