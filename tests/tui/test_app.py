@@ -382,3 +382,19 @@ async def test_quitting_with_a_value_typed_but_not_applied_asks_first(scenario_f
         await pilot.press("y")
         await pilot.pause()
         assert not app.is_running
+
+
+async def test_saving_with_a_value_typed_but_not_applied_asks_first(scenario_file):
+    """ctrl+s fires before the field is left too: the typed 2000 was neither saved nor mentioned ("No unsaved changes"
+    when it was the only edit). Staying keeps it to apply; saving without it writes the file as the results show it."""
+    before = scenario_file.read_text()
+    app = TcoApp([scenario_file], today=TODAY, deterministic=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_app(pilot, SID)
+        await type_into(pilot, "input_tokens", "2000", enter=False)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen) and "input_tokens" in str(app.screen.query_one("#confirm-question").render())
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen.query_one("#input_tokens", Input).value == "2000" and scenario_file.read_text() == before

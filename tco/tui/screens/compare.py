@@ -517,7 +517,25 @@ class CompareScreen(Screen):
         s = self.session
         return s.entries[s.index_of(self.current)].file_index
 
+    def _unapplied_then(self, save) -> None:
+        """Ask before saving past a value typed in a field but not applied (ctrl+s fires before the field is left: the
+        value was neither saved nor mentioned, and "No unsaved changes" was said when it was the only edit)."""
+        from textual.widgets import Input
+
+        from tco.tui.screens.confirm import ConfirmScreen
+
+        pending = [e.id for e in self.query(Input) if e.has_class("-pending")]
+        if not pending:
+            save()
+            return
+        self.app.push_screen(ConfirmScreen(f"A value in {', '.join(pending)} is typed but not applied (enter applies it). "
+                                           "Save without it?", yes="Save without it", no="Stay"),
+                             callback=lambda go_on: go_on and save())
+
     def action_save_scenario(self) -> None:
+        self._unapplied_then(self._save_scenario)
+
+    def _save_scenario(self) -> None:
         s = self.session
         if self.current is None:
             return
@@ -533,6 +551,9 @@ class CompareScreen(Screen):
         self._save_to(file_index, target)
 
     def action_save_scenario_as(self) -> None:
+        self._unapplied_then(self._save_scenario_as)
+
+    def _save_scenario_as(self) -> None:
         if self.current is None:
             return
         file_index = self._current_file()
