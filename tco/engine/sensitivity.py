@@ -44,10 +44,16 @@ class Range:
     about committed API capacity, whose unit price and tokens per minute are the provider's."""
 
     def not_applied(self, row) -> str | None:
-        """Why this range leaves `row` at its base (its kind has none of what the range describes), or None."""
-        if not self.kinds or row.kind in self.kinds:
-            return None
-        return "not applied: " + NO_OWN_GPUS.get(row.kind, f"the range does not describe a {row.kind} option")
+        """Why this range leaves `row` at its base (its kind has none of what the range describes; it has no other term
+        to choose, no reserved base to move), or None. Why say so: a 0 swing read as a term or base that does not matter,
+        on an option that has none."""
+        if self.kinds and row.kind not in self.kinds:
+            return "not applied: " + NO_OWN_GPUS.get(row.kind, f"the range does not describe a {row.kind} option")
+        if self.how == "choice" and not row.term_choices:
+            return "not applied: the option has no commitment term"
+        if self.only_if and row.values.get(self.only_if, 1.0) <= 0.5:
+            return "not applied: the option has no reserved base (mixed fleets only)"
+        return None
 
     def ends(self, row) -> tuple[float, float, str]:
         """The low and high end for `row`, and why: its own range where it has one."""

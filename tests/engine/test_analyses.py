@@ -211,8 +211,11 @@ def test_a_tornado_end_held_back_by_its_bound_says_where_it_stopped():
     assert (drivers["utilization_cap"].low, drivers["utilization_cap"].high) == ("-0.15", "+0.15 (held at 1)")
     assert (drivers["api_decline"].low, drivers["api_decline"].high) == ("-0.15 (held at 0)", "+0.15")
     assert (drivers["growth"].low, drivers["growth"].high) == ("-0.02", "+0.02")
-    # a reserved base exists in mixed fleets only: no word about a base of 0 replicas held at 0
-    assert (drivers["base_size"].low, drivers["base_size"].high) == ("-1", "+1")
+    # a reserved base exists in mixed fleets only: this on-demand fleet has none, and no term to choose, so both bars
+    # say so (they read "-1" / "+1" and "shorter" / "longer" over a 0 swing, as if the base and term did not matter)
+    assert (drivers["base_size"].low, drivers["base_size"].high, drivers["base_size"].swing_usd) == ("not applied",) * 2 + (0.0,)
+    assert not drivers["base_size"].applies and not drivers["term"].applies and drivers["term"].low == "not applied"
+    assert "no reserved base" in drivers["base_size"].why and "no commitment term" in drivers["term"].why
     # the held end is the bound: 0.9 -> 1 frees 15 / 4 -> 4 + 1 = 5 replicas against 15 / 3.6 -> 5 + 1 = 6
     assert drivers["utilization_cap"].total_high_usd == pytest.approx(2 * month_of(5) + 30_000)
 
@@ -232,7 +235,8 @@ def test_the_workbook_tornado_is_drawn_for_an_option_with_own_gpus_not_for_commi
     totals = dict(zip(results.options["option"], results.options["total_cost_usd"]))
     assert totals["ptu"] == pytest.approx(2 * 8760 * 1.1 * 2.5 + 2 * 1_200) and totals["ptu"] < totals["own"]
     option, drivers = tornado_drivers(results, [SimpleNamespace(scenario=SimpleNamespace(id="s"))])["s"]
-    assert option == "own" and all(d.applies for d in drivers)
+    # every range that describes its own GPUs applies; the on-demand fleet has no reserved base and no term to choose
+    assert option == "own" and {d.name for d in drivers if not d.applies} == {"base_size", "term"}
     # the PTU's own tornado: the GPU bars stay at its base and say so
     bars = {d.name: d for d in tornado(results, "s", "ptu")}
     assert bars["gpu_price"].swing_usd == 0 and (bars["gpu_price"].low, bars["gpu_price"].applies) == ("not applied", False)
