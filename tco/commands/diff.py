@@ -97,12 +97,17 @@ def run(args) -> int:
 
 def render(records: list[dict]) -> str:
     from tco.engine import formulas as F
+    from tco.engine.fields import label_for_kind
+
+    def label(option: dict, name: str) -> str:
+        """A cost line as the option's kind says it: committed API capacity pays for units, not GPUs."""
+        return label_for_kind(option["kind"], name, F.LINE_LABELS[name])[0]
 
     out = []
     for s in records:
         out.append(f"== {s['scenario']}")
         # one label width for the whole scenario: every option's changes and amounts line up in the same columns
-        width = max((len(F.LINE_LABELS[n]) for o in s["options"] if o["status"] != "unchanged" for n in o["lines"]), default=0)
+        width = max((len(label(o, n)) for o in s["options"] if o["status"] != "unchanged" for n in o["lines"]), default=0)
         for o in s["options"]:
             if o["status"] == "unchanged":
                 continue
@@ -116,7 +121,7 @@ def render(records: list[dict]) -> str:
                 head = f"{mark} {o['option']} ({o['kind']}): {o['status']}, total {_usd(value)}"
             out.append(head)
             for name, line in o["lines"].items():
-                out.append(f"    {F.LINE_LABELS[name]:<{width}}  {_signed(line['delta_usd']):>14}   "
+                out.append(f"    {label(o, name):<{width}}  {_signed(line['delta_usd']):>14}   "
                            f"({_usd(line['old_usd'])} -> {_usd(line['new_usd'])})")
         unchanged = [o["option"] for o in s["options"] if o["status"] == "unchanged"]
         if unchanged:

@@ -287,3 +287,19 @@ def test_diff_aligns_the_cost_lines_of_every_option_and_says_a_tie_for_cheapest(
     assert "  cheapest: gpt-4.1-nano-batch, gemini-2.5-flash-lite (a tie), $37,390 -> $24,927 (-$12,463)" in text
     records = run_json(capsys, "diff", str(batch), str(new), "--format", "json")
     assert records[0]["cheapest_new"]["tied_with"] == ["gemini-2.5-flash-lite"]
+
+
+def test_diff_says_committed_api_capacity_in_units_not_gpus(tmp_path, capsys):
+    """The PTU's reserved lines read "GPUs: reserved terms": committed API capacity pays for units, not GPUs (README,
+    BILLING.md 1.8), as `tco explain`, the UI and the workbook already said (`label_for_kind`)."""
+    commitments = examples_dir() / "commitments.yaml"
+    text = commitments.read_text()
+    volume = next(line for line in text.splitlines() if "requests_per_day:" in line)
+    new = tmp_path / "new.yaml"
+    new.write_text(text.replace(volume, volume.split(":")[0] + ": 80000", 1))
+    capsys.readouterr()
+    assert main(["diff", str(commitments), str(new), *AS_OF]) == 0
+    out = capsys.readouterr().out
+    ptu = out.split("~ gpt-4.1-ptu (api-provisioned)")[1].split("\n~ ")[0].split("  cheapest")[0]
+    assert "provisioned units: reserved terms" in ptu and "GPUs" not in ptu
+    assert "GPUs: rental" in out  # the self-hosted options keep their GPU lines
