@@ -85,7 +85,9 @@ def run(args) -> int:
             now = results.row(r["scenario"], r["option"])
             sys.stdout.write(f"{r['option']}: base `auto` is chosen again at each volume: {r['base_replicas_at_breakeven']} "
                              f"replicas at the break-even volume ({now.values['base_replicas']:g} at today's).\n")
-    sys.stdout.write("month: first month in which the option's cumulative cost is at or below the API's, at today's volume.\n")
+    sys.stdout.write("month: first month in which the option's cumulative cost is at or below the API's, at today's volume, "
+                     "in the accounting view (a purchase counts as its depreciation and cost of capital): not a cash payback "
+                     "month, which comes later where hardware or a term is paid upfront (`tco run --format focus`: cash by month).\n")
     return 0
 
 

@@ -67,8 +67,10 @@ RESULT_COLUMNS: tuple[OutputColumn, ...] = (
          "the volume at which this option costs the same as the reference API option; null when it never does "
          "(breakeven_status says never) or was not computed", "break-even req/day"),
     _col("breakeven_at_step", "boolean", "", "true when the costs never meet exactly: one more replica jumps above the API line"),
-    _col("breakeven_month", "integer", "month", "first month in which the cumulative cost is at or below the reference's; "
-         "null when that never happens in the horizon (breakeven_month_status says never)", "BE month"),
+    _col("breakeven_month", "integer", "month", "first month in which the cumulative cost is at or below the reference's, "
+         "in the accounting view (a purchase as its depreciation and cost of capital; not a cash payback month, which "
+         "comes later where hardware or a term is paid upfront); null when that never happens in the horizon "
+         "(breakeven_month_status says never)", "BE month"),
     _col("excluded_reason", "text", "", "why the option is not allowed (null when it is)"),
     _col("notes", "text", "", "remarks of the engine about the option"),
     _col("capability_model", "text", "", "model the capability score is for (capability scenarios)"),
