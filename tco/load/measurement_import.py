@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from tco.errors import DataProblem, TcoUserError
 from tco.load.bench_runs import FIXED_CONCURRENCY, FIXED_RATE, BenchRun
 from tco.load.hardware import physical_limit_problems
+from tco.model.catalog import ids_named
 from tco.model.hardware import Precision, ThroughputMeasurement
 
 ENGINES = ("trtllm", "vllm", "sglang")
@@ -120,6 +121,12 @@ def to_measurements(runs: list[BenchRun], file_name: str, sha256: str, d: Deploy
             problems.append(DataProblem(shown, run.line, "--concurrency", f"the file records {scenario} (concurrency {concurrency}), not {d.concurrency}"))
         elif d.request_rate_per_s and d.request_rate_per_s != rate:
             problems.append(DataProblem(shown, run.line, "--request-rate", f"the file records {scenario} (rate {rate}), not {d.request_rate_per_s}"))
+        served = ids_named(run.model_in_file, catalog.models) if run.model_in_file else []
+        if len(served) == 1 and served[0] != d.model:
+            # the lookup would answer for `d.model` with another model's run (gpt-oss-20b's tokens/s as Llama-3.1-8B's)
+            problems.append(DataProblem(shown, run.line, "--model", f"the file's run served `{run.model_in_file}`, which is "
+                                        f"`{served[0]}` in the catalog, not `{d.model}`",
+                                        hint=f"give --model {served[0]}, or check that this is the file you meant"))
         if run.output_tokens_per_s <= 0 or run.input_tokens_mean < 0.5 or run.output_tokens_mean < 0.5:
             problems.append(DataProblem(shown, run.line, "output_throughput", f"{where or 'the run'}: no tokens measured"))
         for key, value in (("output_tokens_per_s", run.output_tokens_per_s), ("input_tokens", run.input_tokens_mean),

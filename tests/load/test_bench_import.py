@@ -421,6 +421,18 @@ def test_the_model_and_gpu_may_be_named_as_the_run_named_them(capsys, tmp_path):
     assert (m["model"], m["gpu"], m["precision"], m["engine"]) == ("llama-3.1-8b", "h100-sxm", "bf16", "vllm")
 
 
+def test_a_model_the_file_contradicts_is_refused_before_anything_is_written(capsys, tmp_path):
+    """AIPerf records the served model (`openai/gpt-oss-20b`); imported as Llama-3.1-8B, its tokens/s became the
+    lookup's answer for Llama-3.1-8B on an H100 (basis `measurement`)."""
+    code, out, err = run(capsys, ["measurements", "import", str(DATA / "aiperf-0.1.1_gpt-oss-20b_c100_profile_export_aiperf.json"),
+                                  "--out", str(tmp_path / "wrong"), "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "1",
+                                  "--engine", "vllm"])
+    assert code == 2 and out == ""
+    assert ("--model: the file's run served `openai/gpt-oss-20b`, which is `gpt-oss-20b` in the catalog, not `llama-3.1-8b`"
+            in err and "give --model gpt-oss-20b" in err), err
+    assert not (tmp_path / "wrong").exists()
+
+
 def test_unknown_gpu_gets_a_did_you_mean(capsys, tmp_path):
     code, _, err = run(capsys, ["measurements", "import", str(DATA / "vllm-main-2025-05_llama-3.1-8b_h100_rate3.6.json"),
                                 "--out", str(tmp_path), "--model", "llama-3.1-8b", "--gpu", "h100-sxn", "--gpus", "1"])
