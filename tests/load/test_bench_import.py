@@ -553,3 +553,20 @@ def test_a_metric_row_written_twice_in_a_perf_csv_is_refused_not_silently_the_la
     row = next(line for line in text.splitlines() if line.startswith("Output Token Throughput"))
     err = bad(capsys, tmp_path, "profile_export_genai_perf.csv", text.replace(row, row + "\nOutput Token Throughput (per sec),9999"))
     assert "profile_export_genai_perf.csv:" in err and "Output Token Throughput: row written twice (first on line" in err
+
+
+def test_a_measured_answer_shows_the_latencies_its_run_measured(capsys, tmp_path):
+    """AIPerf, gpt-oss-20b on one H100 at 100 requests in flight: 2,320.7 output tokens/s, TTFT median 2,369.3 ms and
+    p99 3,833.4 ms, TPOT median 27.62 ms and p99 33.73 ms (the file). The answer said basis `measurement` with the
+    measured tokens/s beside the model's TTFT, 91 ms. Now the run's median TTFT and TPOT and its p99; the p90s, which
+    the run does not publish, lie between its median and its p99."""
+    [m] = imported(capsys, tmp_path, "aiperf-0.1.1_gpt-oss-20b_c100_profile_export_aiperf.json",
+                   "--model", "gpt-oss-20b", "--precision", "fp4", "--gpu", "h100-sxm", "--gpus", "1", "--engine", "vllm")
+    row = throughput(capsys, tmp_path, "--model", "gpt-oss-20b", "--precision", "fp4", "--gpu", "h100-sxm", "--gpus", "1",
+                     "--engine", "vllm", "--input-tokens", str(m["input_tokens"]), "--output-tokens", str(m["output_tokens"]),
+                     "--concurrency", str(m["concurrency"]))
+    assert row["basis"] == "measurement" and row["output_tokens_per_s"] == pytest.approx(m["output_tokens_per_s"], abs=0.05)
+    assert (row["ttft_ms"], row["ttft_p99_ms"]) == (round(m["ttft_p50_ms"], 1), round(m["ttft_p99_ms"], 1))
+    assert row["tpot_ms"] == round(m["tpot_p50_ms"], 2)
+    assert row["ttft_ms"] <= row["ttft_p90_ms"] <= row["ttft_p99_ms"]
+    assert row["tpot_ms"] <= row["tpot_p90_ms"] <= round(m["tpot_p99_ms"], 2)
