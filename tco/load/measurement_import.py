@@ -94,8 +94,10 @@ def to_measurements(runs: list[BenchRun], file_name: str, sha256: str, d: Deploy
     records = []
     precision = d.precision or default_precision(catalog, d.model)
     if precision is None:
-        problems.append(DataProblem(shown, None, "--precision", f"the model's native precision is not one of "
-                                    f"{', '.join(get_args(Precision))}: say which precision ran with --precision"))
+        native = getattr(catalog.models.get(d.model), "native_precision", None)
+        why = (f"the model's native precision, {native}, is not one of {', '.join(get_args(Precision))}" if native
+               else "the catalog does not record the model's native precision")
+        problems.append(DataProblem(shown, None, "--precision", f"{why}: say which precision ran with --precision"))
     elif (held := weights_problem(catalog, d, precision, shown)) is not None:
         problems.append(held)
     tp = d.tp or max(d.gpus // d.pp, 1)

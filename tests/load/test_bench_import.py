@@ -570,3 +570,13 @@ def test_a_measured_answer_shows_the_latencies_its_run_measured(capsys, tmp_path
     assert row["tpot_ms"] == round(m["tpot_p50_ms"], 2)
     assert row["ttft_ms"] <= row["ttft_p90_ms"] <= row["ttft_p99_ms"]
     assert row["tpot_ms"] <= row["tpot_p90_ms"] <= round(m["tpot_p99_ms"], 2)
+
+
+@pytest.mark.parametrize("model, why", [
+    ("gpt-oss-20b", "the model's native precision, mxfp4, is not one of bf16, fp16, fp8, fp4, int4, int8"),
+    ("llama-3.3-70b", "the catalog does not record the model's native precision"),  # it said "is not one of" too
+])
+def test_a_run_whose_precision_cannot_be_assumed_asks_for_it_and_says_why(capsys, tmp_path, model, why):
+    code, _, err = run(capsys, ["measurements", "import", str(DATA / "vllm-0.8.3_llama-3.3-70b_tp8_qps04_trimmed.json"),
+                                "--out", str(tmp_path), "--model", model, "--gpu", "h100-sxm", "--gpus", "8"])
+    assert code == 2 and f"--precision: {why}: say which precision ran with --precision" in err, err
