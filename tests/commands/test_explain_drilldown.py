@@ -45,6 +45,7 @@ def explanations_offered(results, row, starts: list[str], month: int):
         yield name, e
 
 
+@pytest.mark.slow  # walks all 190 names (about 4.5 s); everyday, tests/commands/test_analysis_cli.py checks the PTU's lines in units
 def test_every_name_a_committed_capacity_explanation_offers_speaks_of_units_not_gpus():
     """Committed API capacity runs no GPUs: walking its explanations from every result column, no label, unit or
     formula word says GPU (a part or input added to the reserved formulas with a GPU label fails here until

@@ -51,6 +51,7 @@ def _longest_run_of_one_formula(ws, column: int, rows: list[int]) -> int:
     return longest
 
 
+@pytest.mark.slow  # about 3 s; everyday, test_the_split_runs_give_the_same_cached_and_engine_values reads the same five-year workbook
 def test_no_month_column_repeats_one_formula_over_100_rows(five_years):
     _, path = five_years
     layout = calc_layout(path, SHEET)

@@ -112,6 +112,7 @@ def test_a_row_cannot_be_both_repeated_and_laid_out():
         g.write_to(Workbook(write_only=True).create_sheet("S"))
 
 
+@pytest.mark.slow  # a whole two-scenario export (about 3.5 s); everyday, the tests above check the writer's row and cell order on its own grids
 def test_exported_sheets_have_rows_and_cells_in_order():
     run = run_scenarios([DATA / "two_scenarios.yaml"], today=TODAY)
     results = run.results

@@ -243,6 +243,7 @@ async def test_the_help_screen_lists_every_key_with_its_binding_id(scenario_file
             assert f"[{binding.id}]" in text
 
 
+@pytest.mark.slow  # cosmetic (about 3 s); the chart's theme change is in the slow step too
 async def test_the_theme_key_switches_between_dark_and_light(scenario_file):
     app = TcoApp([scenario_file], today=TODAY, deterministic=True)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -365,36 +366,25 @@ async def test_the_sentence_over_the_table_is_never_cut_for_any_bundled_example_
                 assert status.height == 1 and status.bottom <= size[1] - 1, (size, sid, status)
 
 
-async def test_quitting_with_a_value_typed_but_not_applied_asks_first(scenario_file):
-    # ctrl+q fires before the field is left: the typed 2000 was lost without a question (the session was not dirty yet)
+async def test_quitting_or_saving_with_a_value_typed_but_not_applied_asks_first(scenario_file):
+    # ctrl+q and ctrl+s fire before the field is left: the typed 2000 was lost without a question (the session was not
+    # dirty yet), and a save neither wrote nor mentioned it ("No unsaved changes" when it was the only edit)
+    before = scenario_file.read_text()
     app = TcoApp([scenario_file], today=TODAY, deterministic=True)
     async with app.run_test(size=(120, 36)) as pilot:
         await open_app(pilot, SID)
         await type_into(pilot, "input_tokens", "2000", enter=False)
-        await pilot.press("ctrl+q")
-        await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen) and "input_tokens" in str(app.screen.query_one("#confirm-question").render())
-        await pilot.press("n")
-        await pilot.pause()
-        assert app.is_running and app.screen.query_one("#input_tokens", Input).value == "2000"  # still there to apply
+        for key in ("ctrl+s", "ctrl+q"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmScreen) and "input_tokens" in str(app.screen.query_one("#confirm-question").render())
+            await pilot.press("n")
+            await pilot.pause()
+            assert app.is_running and app.screen.query_one("#input_tokens", Input).value == "2000"  # still there to apply
+            assert scenario_file.read_text() == before
         await pilot.press("ctrl+q")
         await pilot.pause()
         await pilot.press("y")
         await pilot.pause()
         assert not app.is_running
 
-
-async def test_saving_with_a_value_typed_but_not_applied_asks_first(scenario_file):
-    """ctrl+s fires before the field is left too: the typed 2000 was neither saved nor mentioned ("No unsaved changes"
-    when it was the only edit). Staying keeps it to apply; saving without it writes the file as the results show it."""
-    before = scenario_file.read_text()
-    app = TcoApp([scenario_file], today=TODAY, deterministic=True)
-    async with app.run_test(size=(120, 36)) as pilot:
-        await open_app(pilot, SID)
-        await type_into(pilot, "input_tokens", "2000", enter=False)
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen) and "input_tokens" in str(app.screen.query_one("#confirm-question").render())
-        await pilot.press("n")
-        await pilot.pause()
-        assert app.screen.query_one("#input_tokens", Input).value == "2000" and scenario_file.read_text() == before

@@ -177,6 +177,7 @@ async def test_saving_a_file_changed_on_disk_since_it_was_opened_asks_first(scen
 
 
 # ---------------------------------------------------------------- half-typed values
+@pytest.mark.slow  # about 5 s; everyday, tests/tui/test_app.py asks before quitting or saving past a value typed but not applied
 async def test_a_half_typed_value_is_never_evaluated(scenario_file):
     app = TcoApp([scenario_file], today=TODAY, deterministic=True)
     async with app.run_test(size=(120, 36)) as pilot:
@@ -329,6 +330,7 @@ async def test_at_80_by_24_the_option_name_and_its_total_stay_on_screen(long_nam
         assert row[2] == f"{engine_totals(long_names_file)[LONG_ID]:,.0f}"
 
 
+@pytest.mark.slow  # about 4 s; everyday, the long-names table test above checks the totals column at a narrow size
 async def test_at_60_by_20_the_sidebar_gives_way_to_the_totals_until_an_input_is_wanted(long_names_file):
     """Audit: at 60x20 the 33-column sidebar hid the total column; below 80 columns it shows only while focused."""
     app = TcoApp([long_names_file], today=TODAY, deterministic=True)

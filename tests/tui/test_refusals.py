@@ -72,6 +72,7 @@ def test_the_option_editor_refuses_non_finite_numbers_like_the_form(ui, text):
     assert check_text(row, text) == f"{row.label}: must be a finite number."  # int(nan) / int(inf) raised before
 
 
+@pytest.mark.slow  # about 5 s in Pilot; everyday, test_the_option_editor_refuses_non_finite_numbers_like_the_form checks the same rule
 async def test_typing_inf_in_gpus_per_replica_is_refused_and_the_editor_stays_open(scenario_file):
     app = TcoApp([scenario_file], today=TODAY, deterministic=True)
     async with app.run_test(size=(100, 30)) as pilot:
