@@ -457,6 +457,20 @@ def test_round_trip_offline_run_is_the_measured_figure(capsys, tmp_path):
     assert row["output_tokens_per_s"] == pytest.approx(4520.7, abs=0.05)  # output_throughput, rounded to 0.1 by the command
 
 
+def test_only_runs_at_a_fixed_concurrency_lend_an_answer_their_latencies():
+    """An offline run's TTFT is the queue of every request sent at once, not a latency at a load: a measured answer
+    from it keeps the model's latencies, as does one from runs that published none."""
+    from types import SimpleNamespace
+
+    from tco.engine.throughput.lookup import with_measured_latencies
+
+    modelled = object()  # returned as it is: nothing of it is replaced
+    offline = SimpleNamespace(scenario="offline_max_throughput", ttft_p50_ms=90_000.0, ttft_ms=90_000.0)
+    silent = SimpleNamespace(scenario="fixed_concurrency", **{f: None for f in ("ttft_p50_ms", "ttft_ms", "tpot_p50_ms", "tpot_ms")})
+    assert with_measured_latencies(modelled, [offline]) is modelled
+    assert with_measured_latencies(modelled, [silent]) is modelled
+
+
 def test_round_trip_fixed_concurrency_answers_the_same_concurrency_only(capsys, tmp_path):
     [m] = imported(capsys, tmp_path, "aiperf-0.1.1_gpt-oss-20b_c100_profile_export_aiperf.json",
                    "--model", "gpt-oss-20b", "--gpu", "h100-sxm", "--gpus", "1", "--precision", "bf16", "--engine", "vllm")

@@ -137,12 +137,15 @@ def _at_the_measured_level(modelled: ThroughputResult, model: OpenModel, gpu: Gp
 
 
 def with_measured_latencies(r: ThroughputResult, exact: Sequence[ThroughputMeasurement]) -> ThroughputResult:
-    """A measured answer with the latencies its runs measured, where every run gives them: the median (else the
-    mean) TTFT and TPOT, and the p90 / p99 they published; a percentile they did not publish stays the model's, held
-    at or above the one below it.
+    """A measured answer with the latencies its runs measured at a fixed number of requests in flight (the query's
+    load), where every run gives them: the median (else the mean) TTFT and TPOT, and the p90 / p99 they published; a
+    percentile they did not publish stays the model's, held between the median and the published p99.
 
     Why: the answer said basis `measurement` and showed the model's TTFT beside the measured tokens/s: 91 ms where
     the user's own AIPerf run measured 2.3 s at the same load; a TTFT target read against it was met on paper."""
+    if any(m.scenario != "fixed_concurrency" for m in exact):
+        return r  # an offline run's TTFT is its queue of every request at once; a rate's load is not a query's
+
     def measured(*names: str) -> float | None:
         per_run = [next((getattr(m, n) for n in names if getattr(m, n) is not None), None) for m in exact]
         return None if any(v is None for v in per_run) else sum(per_run) / len(per_run)
