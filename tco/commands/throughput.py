@@ -127,7 +127,7 @@ def register(subparsers) -> None:
                         help="what a request spends outside the engine's steps before its first token (client, HTTP "
                              "frontend or router, tokenizer, streaming), as measured for your stack (default: fitted on "
                              "InferenceX's harness, 68 ms; a plain vLLM server measured 0-35 ms)")
-    parser.add_argument("--disaggregated", type=str.lower, choices=tuple(TRI_STATE),
+    parser.add_argument("--disaggregated", type=choice_type("disaggregated"), choices=tuple(TRI_STATE),
                         help="separate prefill and decode GPUs: false (default; true when --prefill-gpus or --decode-gpus "
                              "is given), true, or auto (whichever serves more)")
     parser.add_argument("--prefill-gpus", type=int, help="disaggregated: GPUs of the prefill side (default: chosen)")
@@ -642,25 +642,19 @@ def _short(text) -> str:
 
 
 def _resolve_ids(catalog, item: dict, name: str, line, raise_now: bool = True) -> list:
-    """The row's model and GPU as catalog ids: an id as it is, a name or alias (`H100 SXM`, `DeepSeek-R1-0528`,
-    `meta-llama/Llama-3.1-70B-Instruct`) as the id it means; an unknown one is a problem with a did-you-mean, one that
-    several records go by (a user folder's alias that a bundled record has too) a problem naming them."""
-    from tco.errors import DataProblem, TcoUserError
-    from tco.load.yaml_source import did_you_mean
-    from tco.model.catalog import ids_named
+    """The row's model and GPU as catalog ids (`catalog_names.catalog_id`: an id, a name or an alias such as `H100 SXM`,
+    `DeepSeek-R1-0528`, `meta-llama/Llama-3.1-70B-Instruct`), or the problems with them."""
+    from tco.errors import TcoUserError
+    from tco.load.catalog_names import catalog_id
 
     problems = []
     for field, records, what, listing in (("model", catalog.models, "model", "tco models list"),
                                           ("gpu", catalog.gpus, "GPU", "tco hardware list")):
-        ids = ids_named(item[field], records)
-        if len(ids) == 1:
-            item[field] = ids[0]
-        elif ids:
-            problems.append(DataProblem(name, line, field, f"`{item[field]}` names {len(ids)} {what}s: "
-                                        + ", ".join(f"`{i}`" for i in ids), hint="give the id of the one you mean"))
+        found, problem = catalog_id(records, item[field], what, name, line, field, listing)
+        if problem:
+            problems.append(problem)
         else:
-            problems.append(DataProblem(name, line, field, f"unknown {what} `{item[field]}`",
-                                        hint=did_you_mean(item[field], records) or f"see `{listing}`"))
+            item[field] = found
     if problems and raise_now:
         raise TcoUserError(problems)
     return problems

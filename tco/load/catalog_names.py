@@ -8,6 +8,7 @@ converters were not written for should convert as long as the catalog knows them
 from __future__ import annotations
 
 from tco.errors import DataProblem, TcoUserError
+from tco.model.catalog import ids_named, name_key
 
 ENGINE_WORDS = (("tensorrt-llm", "trtllm"), ("trt-llm", "trtllm"), ("trtllm", "trtllm"), ("sglang", "sglang"),
                 ("vllm", "vllm"), ("atom", "vllm"))
@@ -15,9 +16,25 @@ ENGINE_WORDS = (("tensorrt-llm", "trtllm"), ("trt-llm", "trtllm"), ("trtllm", "t
 shares vLLM's defaults in the model)."""
 
 
-def key(text: str) -> str:
-    """A cell as compared: case and spaces aside."""
-    return "".join(text.lower().split())
+key = name_key
+"""A cell as compared: case, spaces, hyphens and underscores aside (the catalog's own rule, `Catalog.gpu_id_for`)."""
+
+
+def catalog_id(records: dict, value: str, what: str, where: str, line: int | None, field: str,
+               listing: str) -> tuple[str | None, DataProblem | None]:
+    """The id a typed GPU or model (`what`) means: an id, a name or alias (`ids_named`); or the problem, named at
+    `where`:`line` `field`: a name several records go by (both named), or none (a did-you-mean).
+
+    Why one place: `tco throughput` and `tco measurements import` read the same flags and cells."""
+    from tco.load.yaml_source import did_you_mean
+
+    ids = ids_named(value, records)
+    if len(ids) == 1:
+        return ids[0], None
+    if ids:
+        return None, DataProblem(where, line, field, f"`{value}` names {len(ids)} {what}s: " + ", ".join(f"`{i}`" for i in ids),
+                                 hint="give the id of the one you mean")
+    return None, DataProblem(where, line, field, f"unknown {what} `{value}`", hint=did_you_mean(value, records) or f"see `{listing}`")
 
 
 def name_maps(catalog=None, gpus: dict[str, str] | None = None, models: dict[str, str] | None = None) -> dict[str, dict[str, str]]:

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from tco.errors import DataProblem, TcoUserError
 from tco.load.bench_runs import FIXED_CONCURRENCY, FIXED_RATE, BenchRun
+from tco.load.catalog_names import catalog_id
 from tco.load.hardware import physical_limit_problems
 from tco.model.catalog import ids_named
 from tco.model.hardware import Precision, ThroughputMeasurement
@@ -54,16 +55,12 @@ class Deployment:
 
 
 def check_deployment(catalog, d: Deployment, where: str) -> list[DataProblem]:
-    """Unknown ids get a did-you-mean; a split must multiply out to the GPU count."""
-    from tco.load.yaml_source import did_you_mean
-
+    """A model or GPU no single record goes by is a problem (`catalog_id`); a split must multiply out to the GPU count."""
     problems = []
-    if d.model not in catalog.models:
-        problems.append(DataProblem(where, None, "--model", f"unknown model `{d.model}`",
-                                    hint=did_you_mean(d.model, catalog.models) or "see `tco models list`"))
-    if d.gpu not in catalog.gpus:
-        problems.append(DataProblem(where, None, "--gpu", f"unknown GPU `{d.gpu}`",
-                                    hint=did_you_mean(d.gpu, catalog.gpus) or "see `tco hardware list`"))
+    for flag, value, records, what, listing in (("--model", d.model, catalog.models, "model", "tco models list"),
+                                                ("--gpu", d.gpu, catalog.gpus, "GPU", "tco hardware list")):
+        if value not in records:  # the command kept as typed what no single record goes by
+            problems.append(catalog_id(records, value, what, where, None, flag, listing)[1])
     tp = d.tp or max(d.gpus // d.pp, 1)
     if tp * d.pp != d.gpus:
         problems.append(DataProblem(where, None, "--tp", f"tp {tp} x pp {d.pp} = {tp * d.pp}, not the {d.gpus} GPUs of --gpus"))
