@@ -594,3 +594,17 @@ def test_a_run_whose_precision_cannot_be_assumed_asks_for_it_and_says_why(capsys
     code, _, err = run(capsys, ["measurements", "import", str(DATA / "vllm-0.8.3_llama-3.3-70b_tp8_qps04_trimmed.json"),
                                 "--out", str(tmp_path), "--model", model, "--gpu", "h100-sxm", "--gpus", "8"])
     assert code == 2 and f"--precision: {why}: say which precision ran with --precision" in err, err
+
+
+def test_a_gpu_name_two_records_go_by_is_refused_naming_both(capsys, tmp_path):
+    """A user card recorded with the bundled H100's name as an alias: the import said `unknown GPU`; it now says which
+    records the name could mean, as `tco throughput` does (one resolver, `catalog_names.catalog_id`)."""
+    folder = tmp_path / "hw"
+    folder.mkdir()
+    (folder / "gpus.yaml").write_text(
+        "schema_version: 1\ngpus:\n- id: my-h100\n  name: My H100\n  aliases: [H100 SXM]\n  vendor: NVIDIA\n"
+        "  architecture: hopper\n  memory_gb: 80\n  memory_bandwidth_tb_per_s: 3.0\n  sources:\n"
+        "  - covers: [memory_gb, memory_bandwidth_tb_per_s]\n    source: my own measurement, bench log 17\n    as_of: 2026-03\n")
+    code, _, err = run(capsys, ["measurements", "import", str(DATA / "vllm-main-2025-05_llama-3.1-8b_h100_rate3.6.json"),
+                                "--out", str(folder), "--model", "llama-3.1-8b", "--gpu", "H100 SXM", "--gpus", "1"])
+    assert code == 2 and "--gpu: `H100 SXM` names 2 GPUs: `h100-sxm`, `my-h100`" in err, err
