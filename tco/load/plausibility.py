@@ -14,7 +14,7 @@ from tco.engine.api_price import add_months
 from tco.errors import DataProblem
 from tco.load.yaml_source import dotted
 from tco.load.scenarios import LoadedScenarios
-from tco.model.scenario import ApiOption, Scenario, SelfHostedOption
+from tco.model.scenario import ApiOption, HybridOption, Scenario, SelfHostedOption
 from tco.units import DAYS_PER_MONTH
 
 MAX_PLAUSIBLE_REQUESTS_PER_DAY = 1e10
@@ -52,6 +52,8 @@ def plausibility_warnings(loaded: LoadedScenarios, catalog: Any = None) -> list[
             path = ("options", o_index)
             if isinstance(option, SelfHostedOption):
                 _self_hosted_warnings(option, path, warn, catalog)
+            elif isinstance(option, HybridOption):
+                _hybrid_warnings(option, path, warn, scenario)
             elif isinstance(option, ApiOption) and catalog is not None:
                 _api_price_warnings(option, path, warn, catalog)
                 _price_date_warnings(option, path, warn, catalog, scenario.finance.start_date or dt.date.today(),
@@ -95,6 +97,20 @@ def _self_hosted_warnings(option: SelfHostedOption, path: tuple, warn, catalog: 
         warn((*path, "gpus_per_replica"),
              f"{option.gpus_per_replica} GPUs per replica, but no offer has more than {max(counts):g} `{option.gpu}` GPUs in one machine",
              hint="a replica spanning machines needs a fast interconnect; was the count per machine meant?")
+
+
+def _hybrid_warnings(option: HybridOption, path: tuple, warn, scenario: Scenario) -> None:
+    """A share of 0 sends every request to the API while the self-hosted fleet's minimum and spare replicas are still paid:
+    valid (a what-if), but far more often a slip for a share such as 0.3."""
+    if option.mode != "share" or option.self_hosted_share != 0:
+        return
+    self_hosted = next((o for o in scenario.options if isinstance(o, SelfHostedOption) and o.id == option.self_hosted), None)
+    kept = self_hosted.min_replicas + self_hosted.spare_replicas if self_hosted is not None else 0
+    if kept:
+        warn((*path, "self_hosted_share"),
+             f"a self-hosted share of 0 sends every request to `{option.api}`, yet {kept} replica(s) of "
+             f"`{option.self_hosted}` (its min_replicas + spare_replicas) are still paid",
+             hint="give the share of requests to self-host (0.3 for 30 %), or compare the API option alone")
 
 
 def _offer_caution_warnings(option: SelfHostedOption, path: tuple, warn, catalog: Any) -> None:

@@ -353,3 +353,23 @@ def test_a_one_month_horizon_hint_says_one_year():
     text = SANE.replace("horizon_months: 36", "horizon_months: 3")
     hints = [w.hint for w in plausibility_warnings(parse_scenarios_text(text, "s.yaml"), None) if w.field.endswith("horizon_months")]
     assert hints == ["for 3 years write horizon_months: 36"]
+
+
+HYBRID = SANE + """\
+- kind: hybrid
+  id: mix
+  self_hosted: own
+  api: api
+  mode: share
+  self_hosted_share: 0
+"""
+
+
+def test_a_hybrid_sharing_nothing_while_paying_replicas_is_named_at_its_share():
+    # Share 0: every request goes to the API, but replicas_static = max(min_replicas, 0) + spare_replicas is still paid.
+    found = _warnings(HYBRID, _catalog())
+    assert [(line, field) for line, field, _ in found] == [(30, "options[2].self_hosted_share")]
+    assert "1 replica(s) of `own`" in found[0][2]
+    assert _warnings(HYBRID.replace("self_hosted_share: 0", "self_hosted_share: 0.3"), _catalog()) == []
+    no_fleet = HYBRID.replace("  operations:\n", "  min_replicas: 0\n  operations:\n", 1)
+    assert _warnings(no_fleet, _catalog()) == []
