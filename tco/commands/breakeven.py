@@ -7,7 +7,7 @@ from tco.commands.run import add_scenario_arguments
 
 COLUMNS = ("scenario", "option", "kind", "reference_option", "requests_per_day_now", "breakeven_requests_per_day",
            "at_step", "breakeven_month", "self_hosted_total_usd_at_breakeven", "api_total_usd_at_breakeven",
-           "base_replicas_at_breakeven")
+           "base_replicas_at_breakeven", "breakeven_month_cash")
 """`base_replicas_at_breakeven`: the reserved base a mixed fleet with `replicas: auto` has at the break-even
 volume (chosen again there); null for other options."""
 
@@ -39,6 +39,7 @@ def breakeven_records(results) -> list[dict]:
             "self_hosted_total_usd_at_breakeven": be.self_hosted_total_usd if be else None,
             "api_total_usd_at_breakeven": be.api_total_usd if be else None,
             "base_replicas_at_breakeven": be.base_replicas if be else None,
+            "breakeven_month_cash": rec["breakeven_month_cash"],
         })
     return records
 
@@ -69,12 +70,13 @@ def run(args) -> int:
         shown.append({
             "scenario": r["scenario"], "option": r["option"], "vs API": r["reference_option"] or "",
             "req/day now": f"{r['requests_per_day_now']:,.0f}", "break-even req/day": volume,
-            "month": (NEVER if r["reference_option"] else "") if r["breakeven_month"] is None else str(r["breakeven_month"]),
+            "month": _month(r, "breakeven_month"),
+            "cash month": _month(r, "breakeven_month_cash"),
             "option $ there": _money(r["self_hosted_total_usd_at_breakeven"]),
             "API $ there": _money(r["api_total_usd_at_breakeven"]),
         })
-    print_rows(shown, "table", priority=("option", "break-even req/day", "vs API", "month", "req/day now", "scenario",
-                                        "option $ there", "API $ there"))
+    print_rows(shown, "table", priority=("option", "break-even req/day", "vs API", "month", "cash month", "req/day now",
+                                        "scenario", "option $ there", "API $ there"))
     if any(r["breakeven_requests_per_day"] is None and r["reference_option"] for r in records):
         sys.stdout.write(f"{NEVER}: the costs do not meet at any volume up to 1e10 requests/day.\n")
     if any(r["at_step"] for r in records):
@@ -86,9 +88,18 @@ def run(args) -> int:
             sys.stdout.write(f"{r['option']}: base `auto` is chosen again at each volume: {r['base_replicas_at_breakeven']} "
                              f"replicas at the break-even volume ({now.values['base_replicas']:g} at today's).\n")
     sys.stdout.write("month: first month in which the option's cumulative cost is at or below the API's, at today's volume, "
-                     "in the accounting view (a purchase counts as its depreciation and cost of capital): not a cash payback "
-                     "month, which comes later where hardware or a term is paid upfront (`tco run --format focus`: cash by month).\n")
+                     "in the accounting view (a purchase counts as its depreciation and cost of capital). cash month: the same "
+                     "with the cash paid (purchases and upfront terms when paid, resale and book value back in the last "
+                     "month): the payback month, later where hardware or a term is paid upfront.\n")
     return 0
+
+
+def _month(record: dict, name: str) -> str:
+    from tco.report.results import NEVER
+
+    if record[name] is None:
+        return NEVER if record["reference_option"] else ""
+    return str(record[name])
 
 
 def _money(value) -> str:

@@ -135,7 +135,10 @@ def _pair_totals(pairs, volume_lists, auto) -> list[tuple]:
 
 
 def breakeven_month(self_hosted_monthly: list[float], api_monthly: list[float]) -> int | None:
-    """The first month in which cumulative self-hosted cost is at or below the API's."""
+    """The first month in which cumulative self-hosted cost is at or below the API's.
+
+    Given accounting months it is the break-even month; given cash months (purchases and upfront parts when paid,
+    resale and book value at the end as inflows) it is the cash payback month."""
     cum_s = cum_a = 0.0
     for m, (s, a) in enumerate(zip(self_hosted_monthly, api_monthly), start=1):
         cum_s += s

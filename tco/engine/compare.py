@@ -73,7 +73,8 @@ def evaluate_rows(rows: list[Row], scenarios: list[Scenario], today: dt.date, wi
         "model_id": [r.model_id for r in rows],
         "notes": ["; ".join(dict.fromkeys(r.notes)) for r in rows],
     }, schema_overrides={"excluded_reason": pl.String, "model_id": pl.String})
-    monthly_lists = monthly.group_by("row").agg(pl.col("monthly_cost_usd").sort_by("month").alias("monthly_cost_usd_list"))
+    monthly_lists = monthly.group_by("row").agg(pl.col("monthly_cost_usd").sort_by("month").alias("monthly_cost_usd_list"),
+                                                pl.col("cash_cost_usd").sort_by("month").alias("cash_cost_usd_list"))
     options = meta.join(totals, on="row").join(monthly_lists, on="row").sort("row")
     options = options.with_columns(  # ranked to the cent: equal to the cent is a tie, the earlier row first
         pl.when(pl.col("excluded_reason").is_null())
@@ -96,17 +97,20 @@ def _with_breakeven(options: pl.DataFrame, rows: list[Row], solve: bool) -> tupl
     for rec in options.filter((pl.col("kind") == "api") & pl.col("excluded_reason").is_null()).sort("total_cost_usd").iter_rows(named=True):
         reference.setdefault(rec["scenario"], rec["row"])
     monthly = {rec["row"]: rec["monthly_cost_usd_list"] for rec in options.select("row", "monthly_cost_usd_list").iter_rows(named=True)}
-    ref_col, month_col = [], []
+    cash = {rec["row"]: rec["cash_cost_usd_list"] for rec in options.select("row", "cash_cost_usd_list").iter_rows(named=True)}
+    ref_col, month_col, cash_month_col = [], [], []
     pairs, pair_rows = [], []
     for rec in options.iter_rows(named=True):
         ref = reference.get(rec["scenario"])
         if rec["kind"] == "api" or ref is None:
             ref_col.append(None)
             month_col.append(None)
+            cash_month_col.append(None)
             continue
         ref_row = rows[ref]
         ref_col.append(ref_row.option_id)
         month_col.append(breakeven_month(monthly[rec["row"]], monthly[ref]))
+        cash_month_col.append(breakeven_month(cash[rec["row"]], cash[ref]))
         pairs.append((rows[rec["row"]].values, ref_row.values))
         pair_rows.append(rec["row"])
     auto = [rows[r].base_auto for r in pair_rows]
@@ -123,6 +127,7 @@ def _with_breakeven(options: pl.DataFrame, rows: list[Row], solve: bool) -> tupl
         pl.Series("notes", [notes[r] for r in options["row"].to_list()], dtype=pl.String) if pairs else pl.col("notes"),
         pl.Series("breakeven_reference_option", ref_col, dtype=pl.String),
         pl.Series("breakeven_month", month_col, dtype=pl.Int32),
+        pl.Series("breakeven_month_cash", cash_month_col, dtype=pl.Int32),
         pl.Series("breakeven_requests_per_day", volume_col, dtype=pl.Float64),
         pl.Series("breakeven_at_step", step_col, dtype=pl.Boolean),
     ), breakevens

@@ -40,6 +40,10 @@ FISCAL_YEAR_COLUMN = 3
 IN_HORIZON = "in_horizon"
 HELPER = "at_or_below_reference"
 CUMULATIVE = "cumulative_cost_usd"
+CASH = "cash_cost_usd"
+CUMULATIVE_CASH = "cumulative_cash_usd"
+CASH_HELPER = "cash_at_or_below_reference"
+"""The cash payback month: the same search as the break-even month's, over the cash paid instead of the cost booked."""
 BREAKEVEN_COMMENT = (
     "Found in the sheet: from the exported break-even volume, a Newton step, then bracketing steps (regula falsi between "
     "the latest costlier and cheaper points, Illinois variant), a look-back 0.5, 3 and 10 % below the last step and two safe "
@@ -131,8 +135,11 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
         for p in b.parts:
             b.columns[p.name] = col; col += 1
         b.columns[CUMULATIVE] = col; col += 1
+        if CASH in b.columns:
+            b.columns[CUMULATIVE_CASH] = col; col += 1
         if options_info[o.option_id].get("reference"):
             b.columns[HELPER] = col; col += 1
+            b.columns[CASH_HELPER] = col; col += 1
         blocks.append(b); main[o.option_id] = b
 
     # ---- results table rows (needed before the months: constants are referenced)
@@ -147,7 +154,7 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
     result_rows: dict[str, int] = {}
     names = [t.name for t in F.HORIZON_RESULTS] + [f"total_{line.name}" for line in F.COST_LINES] + [
         "gpus_average", "gpus_peak", "utilization_average",
-        "breakeven_reference_option", "breakeven_month", "breakeven_requests_per_day",
+        "breakeven_reference_option", "breakeven_month", "breakeven_month_cash", "breakeven_requests_per_day",
         "breakeven_requests_per_day_exported", *SEARCH_ROWS]
     if any(i.get("breakeven_base_replicas") is not None for i in options_info.values()):
         names.append("breakeven_base_replicas")
@@ -214,10 +221,17 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
         if CUMULATIVE in b.columns and b.base is None:
             c = b.columns[CUMULATIVE]
             g.text(4, c, "cumulative cost", "header", wrap=True); g.text(5, c, CUMULATIVE, "note"); g.text(6, c, "USD", "note"); g.width(c, 16)
+        if CUMULATIVE_CASH in b.columns and b.base is None:
+            c = b.columns[CUMULATIVE_CASH]
+            g.text(4, c, "cumulative cash paid", "header", wrap=True); g.text(5, c, CUMULATIVE_CASH, "note")
+            g.text(6, c, "USD", "note"); g.width(c, 16)
         if HELPER in b.columns:
             c = b.columns[HELPER]
             g.text(4, c, f"cumulative at or below {options_info[b.option.option_id]['reference']} (1 = yes)", "header", wrap=True)
             g.text(5, c, HELPER, "note"); g.text(6, c, "flag", "note"); g.width(c, 16)
+            c = b.columns[CASH_HELPER]
+            g.text(4, c, f"cash paid at or below {options_info[b.option.option_id]['reference']}'s (1 = yes)", "header", wrap=True)
+            g.text(5, c, CASH_HELPER, "note"); g.text(6, c, "flag", "note"); g.width(c, 16)
     if fiscal:
         g.text(4, FISCAL_YEAR_COLUMN, "fiscal year", "header"); g.text(5, FISCAL_YEAR_COLUMN, "fiscal_year", "note")
         g.text(6, FISCAL_YEAR_COLUMN, "label", "note"); g.width(FISCAL_YEAR_COLUMN, 10)
@@ -284,18 +298,26 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
             b.values[CUMULATIVE] = running
             templates.append(RepeatedColumn(b.columns[CUMULATIVE], f"{cum}{PREVIOUS_ROW}+{cost}{ROW}", USD,
                                             first_row_template=f"{cost}{ROW}", values=running))
+            if CUMULATIVE_CASH in b.columns:
+                cash = get_column_letter(b.columns[CASH])
+                cum_cash = get_column_letter(b.columns[CUMULATIVE_CASH])
+                running = _cumulative(month_vals[CASH])
+                b.values[CUMULATIVE_CASH] = running
+                templates.append(RepeatedColumn(b.columns[CUMULATIVE_CASH], f"{cum_cash}{PREVIOUS_ROW}+{cash}{ROW}", USD,
+                                                first_row_template=f"{cash}{ROW}", values=running))
     for b in blocks:
         if HELPER in b.columns:
             o = b.option
-            cum = get_column_letter(b.columns[CUMULATIVE])
             ref_block = main[options_info[o.option_id]["reference"]]
-            ref_cum = get_column_letter(ref_block.columns[CUMULATIVE])
             mask = get_column_letter(b.columns[IN_HORIZON]) if IN_HORIZON in b.columns else None
-            flags = [1.0 if (inside and mine <= theirs) else 0.0
-                     for inside, mine, theirs in zip(in_months, b.values[CUMULATIVE], ref_block.values[CUMULATIVE])]
-            b.values[HELPER] = flags
-            body = f"IF({cum}{ROW}<={ref_cum}{ROW},1,0)"
-            templates.append(RepeatedColumn(b.columns[HELPER], f"{mask}{ROW}*{body}" if mask else body, FLAG, values=flags))
+            for helper, cumulative in ((HELPER, CUMULATIVE), (CASH_HELPER, CUMULATIVE_CASH)):
+                cum = get_column_letter(b.columns[cumulative])
+                ref_cum = get_column_letter(ref_block.columns[cumulative])
+                flags = [1.0 if (inside and mine <= theirs) else 0.0
+                         for inside, mine, theirs in zip(in_months, b.values[cumulative], ref_block.values[cumulative])]
+                b.values[helper] = flags
+                body = f"IF({cum}{ROW}<={ref_cum}{ROW},1,0)"
+                templates.append(RepeatedColumn(b.columns[helper], f"{mask}{ROW}*{body}" if mask else body, FLAG, values=flags))
     g.repeat(RepeatedRows(first, last, templates, counter_column=1))
 
     # ---- results over the horizon
@@ -316,6 +338,7 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
         "utilization_average": ("utilization, GPU-weighted average", "fraction"),
         "breakeven_reference_option": ("break-even against (cheapest API of the scenario)", ""),
         "breakeven_month": ("break-even month (first month cumulative cost <= reference)", "month"),
+        "breakeven_month_cash": ("cash payback month (first month cumulative cash paid <= reference's)", "month"),
         "breakeven_base_replicas": ("reserved base at the break-even volume (auto: chosen again there by llm-tco)", "replicas"),
         "breakeven_requests_per_day": ("break-even volume (live: found in this sheet)", "requests/day"),
         "breakeven_requests_per_day_exported": ("break-even volume exported by llm-tco (exact at the exported inputs)", "requests/day"),
@@ -422,6 +445,9 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
             flags = b.values[HELPER]
             month = next((m for m, f in enumerate(flags, start=1) if f == 1.0), NEVER)
             put("breakeven_month", f'IFERROR(INDEX($A${first}:$A${last},MATCH(1,{rng(HELPER)},0)),"{NEVER}")', month, WHOLE)
+            cash_month = next((m for m, f in enumerate(b.values[CASH_HELPER], start=1) if f == 1.0), NEVER)
+            put("breakeven_month_cash", f'IFERROR(INDEX($A${first}:$A${last},MATCH(1,{rng(CASH_HELPER)},0)),"{NEVER}")',
+                cash_month, WHOLE)
             _search_cells(g, plan, o, c, result_rows, info, searches[o.option_id], search_blocks[o.option_id], main,
                           masked_sum, put, result_values)
             if info.get("breakeven_base_replicas") is not None:

@@ -37,11 +37,15 @@ COLUMNS = (
     ("rank", None, 12), ("option", None, 26), ("kind", None, 12), ("total cost", "total_cost_usd", 15),
     ("NPV", "npv_usd", 15), ("$ per million tokens", "cost_per_million_tokens_usd", 14),
     ("$ per request", "cost_per_request_usd", 13), ("break-even requests/day", "breakeven_requests_per_day", 16),
-    ("break-even month", "breakeven_month", 12), ("excluded because", None, 30), ("notes", None, 40),
+    ("break-even month", "breakeven_month", 12), ("cash payback month", "breakeven_month_cash", 12),
+    ("excluded because", None, 30), ("notes", None, 40),
 )
+EXCLUDED_COLUMN = next(c for c, (header, _, _) in enumerate(COLUMNS, start=1) if header == "excluded because")
+EXCLUDED = get_column_letter(EXCLUDED_COLUMN)
+"""An option row with text here is excluded: the live rank skips it."""
 FORMATS = {"total_cost_usd": USD_WHOLE, "npv_usd": USD_WHOLE, "cost_per_million_tokens_usd": '"$"#,##0.0000',
            "cost_per_request_usd": '"$"#,##0.000000', "breakeven_requests_per_day": WHOLE,
-           "breakeven_month": WHOLE}
+           "breakeven_month": WHOLE, "breakeven_month_cash": WHOLE}
 
 
 def volume_grid(plans: list[ScenarioPlan]) -> dict[str, tuple[list[float], dict[str, list[float]]]]:
@@ -137,10 +141,10 @@ def build_summary(results, plans: list[ScenarioPlan], calcs: dict[str, CalcSheet
             return f"${letter}${a}:${letter}${b}"
 
         verdicts = get_column_letter(CAPABILITY_FIRST_COLUMN + 2)
-        counted = f'({col("J")}="")' + (f'*({col(verdicts)}<>"below")' if capability else "")
+        counted = f'({col(EXCLUDED)}="")' + (f'*({col(verdicts)}<>"below")' if capability else "")
         for j, rec in enumerate(recs):
             r = a + j
-            is_counted = f'$J{r}=""' + (f',${verdicts}{r}<>"below"' if capability else "")
+            is_counted = f'${EXCLUDED}{r}=""' + (f',${verdicts}{r}<>"below"' if capability else "")
             totals, mine = f'ROUND({col("D")},cent_decimals)', f"ROUND($D{r},cent_decimals)"
             # totals equal to the cent share the better rank (1, 1, 3), as `tco run`'s table shows them (=1) and
             # Excel's RANK.EQ would: the engine's own rank keeps them apart (the earlier row first) only to order them
@@ -153,7 +157,8 @@ def build_summary(results, plans: list[ScenarioPlan], calcs: dict[str, CalcSheet
                 ref = calc.result_cells.get((rec["option"], key))
                 if ref:
                     g.formula(r, c, ref, "link", FORMATS.get(key), cached=calc.values.get((rec["option"], key), rec.get(key)))
-            g.text(r, 10, rec["excluded_reason"] or "", wrap=True); g.text(r, 11, rec["notes"] or "", wrap=True)
+            g.text(r, EXCLUDED_COLUMN, rec["excluded_reason"] or "", wrap=True)
+            g.text(r, EXCLUDED_COLUMN + 1, rec["notes"] or "", wrap=True)
             if capability:
                 _capability_cells(g, r, rec, col)
         if capability:
@@ -181,7 +186,7 @@ def build_summary(results, plans: list[ScenarioPlan], calcs: dict[str, CalcSheet
         same_cent = f'ROUND({totals},cent_decimals)=ROUND(D{r0},cent_decimals)'
         tied = f'SUMPRODUCT({counted}*({same_cent}))'
         def counted_at(r: int) -> str:
-            return f'$J{r}=""' + (f',${verdicts}{r}<>"below"' if capability else "")
+            return f'${EXCLUDED}{r}=""' + (f',${verdicts}{r}<>"below"' if capability else "")
 
         others = "".join(f'&IF(AND({counted_at(r)},ROUND($D{r},cent_decimals)=ROUND(D{r0},cent_decimals),$B{r}<>B{r0}),'
                          f'", "&$B{r}&" ("&$C{r}&")","")' for r in range(a, b + 1))
@@ -220,7 +225,7 @@ CAPABILITY_COLUMNS = (("capability model", 26), ("capability score", 12), ("meet
                       ("$ per request per capability point", 16), ("on capability-cost frontier", 14))
 """Capability next to cost (issue "Like for like"): scores and verdicts as assessed; the cost per
 point and the frontier are formulas over the live cost per request."""
-CAPABILITY_FIRST_COLUMN = 12
+CAPABILITY_FIRST_COLUMN = len(COLUMNS) + 1
 
 
 def _capability_header(g: Grid, row: int, requirement) -> None:

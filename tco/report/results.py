@@ -111,6 +111,14 @@ RESULT_COLUMNS: tuple[OutputColumn, ...] = (
          "weighted by their base GPU-hours)"),
     _col("burst_utilization", "number", "fraction 0-1", "busy share of the burst replicas over the horizon (the months "
          "weighted by their burst GPU-hours); null when nothing bursts"),
+    # added at stop 60 (the cash payback month beside the accounting break-even month)
+    _col("breakeven_month_cash", "integer", "month", "first month in which the cumulative cash paid is at or below the "
+         "reference's: the payback month (purchases and upfront commitments in the month they are paid; resale and the "
+         "fleet's book value come back in the last month, so a payback in the last month may be that inflow); null when "
+         "that never happens in the horizon (breakeven_month_cash_status says never)"),
+    _col("breakeven_month_cash_status", "text", "", f"`{NEVER}` when the cumulative cash paid never gets at or below the "
+         "reference's within the horizon, `reached` when it does (see breakeven_month_cash), null when there is nothing to "
+         "compare"),
 )
 """The fields of one `tco run --format json` record, in order (a contract: names kept, new ones appended)."""
 
@@ -129,7 +137,7 @@ MIXED_FIELDS = ("base_replicas", "base_gpu_hours", "burst_gpu_hours", "base_util
 
 RESULT_FIELDS = tuple(c.name for c in RESULT_COLUMNS if c.name not in ("monthly_cost_usd", "breakdown_usd", "excluded",
                                                                         "rank_tied", "breakeven_status", "breakeven_month_status",
-                                                                        *MIXED_FIELDS))
+                                                                        "breakeven_month_cash_status", *MIXED_FIELDS))
 """The fields read from the engine's frame as they are (kept for callers of the old name)."""
 
 CSV_COLUMNS = tuple(c.name for c in OUTPUT_COLUMNS if c.flat)
@@ -249,6 +257,7 @@ def result_records(results, breakeven_solved: bool = True) -> list[dict[str, Any
         out["rank_tied"] = False
         out["breakeven_status"] = breakeven_status(out, breakeven_solved)
         out["breakeven_month_status"] = breakeven_month_status(out)
+        out["breakeven_month_cash_status"] = breakeven_month_status(out, "breakeven_month_cash")
         ordered = {c.name: out[c.name] for c in RESULT_COLUMNS if c.name in out}  # the schema's order, every view
         records.append({**ordered, **{k: v for k, v in out.items() if k not in ordered}})
     mark_ties(records)
@@ -276,10 +285,11 @@ def breakeven_status(record: dict[str, Any], solved: bool = True) -> str | None:
     return "reached" if record["breakeven_requests_per_day"] is not None else NEVER
 
 
-def breakeven_month_status(record: dict[str, Any]) -> str | None:
+def breakeven_month_status(record: dict[str, Any], month: str = "breakeven_month") -> str | None:
+    """`never`, `reached`, or None when there is nothing to compare; `month`: `breakeven_month` or `breakeven_month_cash`."""
     if record["kind"] == "api" or record["breakeven_reference_option"] is None:
         return None
-    return "reached" if record["breakeven_month"] is not None else NEVER
+    return "reached" if record[month] is not None else NEVER
 
 
 def breakeven_volume_text(record: dict[str, Any]) -> str:
@@ -292,11 +302,12 @@ def breakeven_volume_text(record: dict[str, Any]) -> str:
     return f"{record['breakeven_requests_per_day']:,.0f}" + ("*" if record.get("breakeven_at_step") else "")
 
 
-def breakeven_month_text(record: dict[str, Any]) -> str:
-    status = record.get("breakeven_month_status")
+def breakeven_month_text(record: dict[str, Any], month: str = "breakeven_month") -> str:
+    """`7`, `never`, or empty when there is nothing to compare; `month`: `breakeven_month` or `breakeven_month_cash`."""
+    status = record.get(f"{month}_status")
     if status == NEVER:
         return NEVER
-    return "" if record.get("breakeven_month") is None else str(record["breakeven_month"])
+    return "" if record.get(month) is None else str(record[month])
 
 
 def frame_records(records: list[dict[str, Any]]) -> list[dict[str, Any]]:

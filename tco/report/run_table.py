@@ -25,7 +25,7 @@ NARROW_PRIORITY = ("option", "rank", "total_cost_usd", "kind", "breakeven_reques
 
 WIDE = ("rank", "option", "kind", "total_cost_usd", "npv_usd", "cost_per_million_tokens_usd", "cost_per_request_usd",
         "cost_per_llm_call_usd", "gpus_peak", "gpus_average", "utilization_average", "energy_kwh",
-        "breakeven_reference_option", "breakeven_requests_per_day", "breakeven_month")
+        "breakeven_reference_option", "breakeven_requests_per_day", "breakeven_month", "breakeven_month_cash")
 """--wide: the output schema's own names as headers, nothing cut."""
 
 
@@ -44,6 +44,7 @@ CELL_TEXTS = {
     "breakeven_reference_option": lambda records, r: r["breakeven_reference_option"] or "",
     "breakeven_requests_per_day": lambda records, r: breakeven_volume_text(r),
     "breakeven_month": lambda records, r: breakeven_month_text(r),
+    "breakeven_month_cash": lambda records, r: breakeven_month_text(r, "breakeven_month_cash"),
     "capability": lambda records, r: _capability(r),
 }
 """How every table shows each result column (`tco run`, `tco sweep`): one place, so they cannot format a figure two ways."""

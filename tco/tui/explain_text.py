@@ -67,14 +67,23 @@ def explain_cell(results, option_id: str, column: str) -> str:
     if column == "capability_verdict":
         return "\n".join(lines + _capability_lines(results, row, rec))
 
-    if column in ("breakeven_requests_per_day", "breakeven_month"):
+    if column in ("breakeven_requests_per_day", "breakeven_month", "breakeven_month_cash"):
         ref = rec.get("breakeven_reference_option")
         if ref is None:
             lines.append("No break-even: this option is an API, or the scenario has no API option to compare with.")
         elif column == "breakeven_month":
             month = rec.get("breakeven_month")
             lines.append(f"The first month in which the cumulative cost of {option_id} is at or below that of {ref} "
-                         f"(the cheapest API option): {'never (not within the horizon)' if month is None else f'month {month}'}.")
+                         f"(the cheapest API option), in the accounting view (a purchase as its depreciation and cost of "
+                         f"capital): {'never (not within the horizon)' if month is None else f'month {month}'}.")
+        elif column == "breakeven_month_cash":
+            month = rec.get("breakeven_month_cash")
+            lines.append(f"The first month in which the cash paid for {option_id} so far is at or below that paid for {ref} "
+                         f"(the cheapest API option): the payback month. Purchases and upfront commitments count in the "
+                         f"month they are paid; resale and the fleet's book value come back in the last month: "
+                         f"{'never (not within the horizon)' if month is None else f'month {month}'}.")
+            lines += ["", f"{F.cash_cost_usd.label} = {explain(F.cash_cost_usd.term)}"]
+            terms.append(F.cash_cost_usd)
         else:
             volume = rec.get("breakeven_requests_per_day")
             fleet = ("the committed capacity's cost is a staircase of whole units" if row.kind == PROVISIONED_KIND

@@ -122,3 +122,33 @@ def test_explain_adds_up_the_running_totals_of_the_months_before():
     e = explain_quantity(r, "s", "bought", "depreciation_usd", 3)
     assert e.value == pytest.approx(1_766.4)
     assert {p.name: p.value for p in e.parts}["gpu_capex_in_service_usd"] == pytest.approx(6_624)
+
+
+def test_the_cash_payback_month_comes_when_the_purchase_is_paid_back_not_when_its_depreciation_is():
+    # The payback period of capital budgeting, on the cash view (BILLING.md 4: the purchase booked when paid, sales
+    # as inflows): the first month in which the cash paid so far for the own GPUs is at or below the API bills paid so far.
+    # Own fleet: 2 GPUs bought in month 1 at 1,200 each, no other cost, no price change, no cost of capital; life
+    # 1 year, no residual: depreciation 2,400 / 12 = 200 a month; the fleet's book value at the end of month 6,
+    # 2,400 - 6 x 200 = 1,200, comes back in month 6 (the horizon's end).
+    # API: 1 output token a request, priced so that the 2 x 86,400 x 365 / 12 requests of a month cost 500.
+    requests_in_month = 2 * 86_400.0 * 365 / 12
+    own = {**FLEET, "gpu_price_change_per_year": 0.0, "cost_of_capital_per_year": 0.0, "depreciation_years": 1.0,
+           "residual_value_share": 0.0, "horizon_months": 6.0}
+    api = {"requests_per_day": 2 * 86_400.0, "input_tokens": 0.0, "output_tokens": 1.0,
+           "output_usd_per_million_tokens": 500.0 / requests_in_month * 1e6, "horizon_months": 6.0}
+    r = evaluate(("bought", "self-hosted", own), ("api", "api", api))
+    assert column(r, "api", "cash_cost_usd") == pytest.approx([500.0] * 6)
+    assert column(r, "bought", "cash_cost_usd") == pytest.approx([2_400, 0, 0, 0, 0, -1_200])
+    rec = r.options.filter(pl.col("option") == "bought").row(0, named=True)
+    assert rec["breakeven_month"] == 1  # accounting: 200 a month against 500
+    # Cash, cumulative: own 2,400 until month 6; API 500 x m: 2,400 <= 2,500 first in month 5.
+    assert rec["breakeven_month_cash"] == 5
+    # At 1,600 a GPU (3,200 paid) only the resale pays it back: month 5, 3,200 > 2,500; month 6, 3,200 - 1,600 (the
+    # book value, 3,200 - 6 x 3,200 / 12) = 1,600 <= 3,000.
+    r = evaluate(("bought", "self-hosted", {**own, "purchase_usd_per_gpu": 1_600.0}), ("api", "api", api))
+    assert r.options.filter(pl.col("option") == "bought")["breakeven_month_cash"][0] == 6
+    # At 3,100 a GPU: month 6, 6,200 - 3,100 = 3,100 > 3,000: never within the horizon; accounting never either
+    # (6,200 / 12 = 516.67 a month against 500).
+    r = evaluate(("bought", "self-hosted", {**own, "purchase_usd_per_gpu": 3_100.0}), ("api", "api", api))
+    rec = r.options.filter(pl.col("option") == "bought").row(0, named=True)
+    assert (rec["breakeven_month_cash"], rec["breakeven_month"]) == (None, None)

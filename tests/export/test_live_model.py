@@ -386,7 +386,7 @@ def test_a_break_even_that_never_happens_reads_never_in_the_file_as_in_tco_run(s
             cli = cells(list(records.values()), rec)
             if rec["breakeven_reference_option"] is None:
                 continue
-            for name, column in (("breakeven_month", "I"), ("breakeven_requests_per_day", "H")):
+            for name, column in (("breakeven_month", "I"), ("breakeven_month_cash", "J"), ("breakeven_requests_per_day", "H")):
                 if cli[name] == NEVER:
                     assert calc[layout.results[(option, name)]].value == NEVER, (option, name)
                     assert summary[f"{column}{rows[option]}"].value == NEVER, (option, name)

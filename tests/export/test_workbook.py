@@ -75,9 +75,10 @@ def check_against_engine(results, path: Path, values=None) -> int:
             for r in layout.month_rows[len(monthly):]:  # months beyond the horizon cost nothing
                 assert values[(sheet, f"{column}{r}")] == 0, (scenario.id, option, r)
             if rec["breakeven_reference_option"] is not None:
-                month = got("breakeven_month")
-                assert (month == NEVER) if rec["breakeven_month"] is None else (month == rec["breakeven_month"]), (option, month)
-                compared += 1
+                for name in ("breakeven_month", "breakeven_month_cash"):
+                    month = got(name)
+                    assert (month == NEVER) if rec[name] is None else (month == rec[name]), (option, name, month)
+                    compared += 1
                 if rec["breakeven_requests_per_day"] is not None:
                     be = results.breakevens[rec["row"]]
                     # unchanged inputs: the live search stays at the exported volume and certifies it

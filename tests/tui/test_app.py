@@ -305,7 +305,7 @@ async def test_ties_and_a_break_even_that_never_happens_read_as_in_tco_run():
                 shown = dict(zip(columns, (str(c) for c in table.get_row(rec["option"]))))
                 cli = cells(records, rec)
                 assert shown["rank"] == cli["rank"], (rec["option"], shown["rank"], cli["rank"])
-                for name in ("breakeven_requests_per_day", "breakeven_month"):
+                for name in ("breakeven_requests_per_day", "breakeven_month", "breakeven_month_cash"):
                     assert shown[name] == cli[name], (rec["option"], name, shown[name], cli[name])
             assert str(app.screen.query_one("#recommendation").render()) == summary(records, sid)
     shown_ranks = [cells(records, r)["rank"] for r in records if r["scenario"] == "batch-extraction"]

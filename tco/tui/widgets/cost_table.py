@@ -18,6 +18,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("utilization_average", "util"),
     ("breakeven_requests_per_day", "BE req/day"),
     ("breakeven_month", "BE month"),
+    ("breakeven_month_cash", "cash BE month"),
     ("npv_usd", "NPV $"),
     ("capability_verdict", "capability"),
 )
@@ -38,12 +39,12 @@ def format_cell(name: str, rec: dict, breakeven_pending: bool = False, records: 
         return text if len(text) <= OPTION_NAME_WIDTH else text[:OPTION_NAME_WIDTH - 1] + "…"
     if name == "kind":
         return str(value)
-    if name in ("breakeven_requests_per_day", "breakeven_month") and rec.get("kind") != "api" and breakeven_pending:
+    if name in ("breakeven_requests_per_day", "breakeven_month", "breakeven_month_cash") and rec.get("kind") != "api" and breakeven_pending:
         return "…"
     if name == "breakeven_requests_per_day":
         return breakeven_volume_text({**rec, "breakeven_status": breakeven_status(rec)})
-    if name == "breakeven_month":
-        return breakeven_month_text({**rec, "breakeven_month_status": breakeven_month_status(rec)})
+    if name in ("breakeven_month", "breakeven_month_cash"):
+        return breakeven_month_text({**rec, f"{name}_status": breakeven_month_status(rec, name)}, name)
     if value is None:
         return ""
     if name in ("total_cost_usd", "npv_usd"):
