@@ -367,8 +367,11 @@ SCENARIO_INPUTS: tuple[str, ...] = _unique([
 (the 24 profile weights are the normalised `hourly_profile`)."""
 API_INPUTS: tuple[str, ...] = _unique(f.input for f in direct_inputs("api"))
 """Inputs an API option sets (a hybrid takes them from its API part)."""
-API_PRICE_INPUTS: tuple[str, ...] = tuple(name for name in API_INPUTS if name.endswith("_usd_per_million_tokens"))
-"""(the tool fee is not a list price: the API price ranges of sensitivity and Monte Carlo leave it alone)"""
+API_PRICE_INPUTS: tuple[str, ...] = (*(name for name in API_INPUTS if name.endswith("_usd_per_million_tokens")),
+                                     "usd_per_thousand_requests")
+"""The list prices the API price ranges of sensitivity and Monte Carlo scale: per token and the sheet's per-request fee
+(a search-grounded model bills both, and a price change moves both). The user's own tool fee is not a list price: left
+alone."""
 HYBRID_INPUTS: tuple[str, ...] = _unique(f.input for f in direct_inputs("hybrid"))
 """Inputs a hybrid option sets itself (the rest come from its two parts)."""
 

@@ -65,6 +65,21 @@ def test_tornado_difference_counts_the_api_side_too(results):
     assert swings == sorted(swings, reverse=True)
 
 
+def test_the_api_prices_bar_scales_the_sheets_per_request_fee_but_not_the_users_tool_fee():
+    # A search-grounded model bills tokens and a fee per 1,000 requests (BILLING.md 1.5, Perplexity Sonar); a price
+    # change moves both, so "API prices x0.7 / x1.3" moves both. The user's own tool fee is not a list price.
+    # 1,000 requests a day x 365 / 12 days = 30,416.67 requests a month, 2 months; tokens: 1,000 in at $2 and 100 out
+    # at $8 per million = $0.0028 a request; sheet fee $5 per 1,000 = $0.005; tool fee $0.01.
+    api = {"horizon_months": 2.0, "input_usd_per_million_tokens": 2.0, "output_usd_per_million_tokens": 8.0,
+           "usd_per_thousand_requests": 5.0, "tool_fee_usd_per_request": 0.01}
+    r = evaluate(("own", "self-hosted", RENTED), ("api", "api", api))
+    requests = 2 * 1_000 * 365 / 12
+    assert r.options.filter(pl.col("option") == "api")["total_cost_usd"][0] == pytest.approx(requests * (0.0028 + 0.005 + 0.01))
+    bar = {d.name: d for d in tornado(r, "s", "api")}["api_prices"]
+    assert (bar.total_low_usd, bar.total_high_usd) == pytest.approx(
+        (requests * (0.7 * (0.0028 + 0.005) + 0.01), requests * (1.3 * (0.0028 + 0.005) + 0.01)))
+
+
 def test_an_api_option_has_no_difference(results):
     drivers = tornado(results, "s", "api")
     assert all(d.difference_swing_usd is None for d in drivers)
