@@ -149,7 +149,8 @@ def resolve_api_price(provider: ApiProvider, model_id: str, on: dt.date, largest
     for what, entries in ((f"service tier `{service_tier}`", variant), ("batch", batch)):
         if entries and (note := _fallback_note(what, entries, on)) is not None:
             notes.append(note)
-    changes = _price_changes(layers_on, lambda day: _time_of_day_prices(model, service_tier, day), batch_on, on,
+    changes = _price_changes(layers_on, lambda day: _time_of_day_prices(model, service_tier, day), batch_on,
+                             lambda day: _long_context(layers_on(day), tokens, [], service_tier), on,
                              horizon_months, notes) if horizon_months else ()
 
     first_priced = next(e for e in layers if e.input_usd_per_million_tokens is not None)
@@ -276,32 +277,40 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
-def _price_changes(layers_on, time_of_day_on, batch_on, on: dt.date, horizon_months: int, notes: list[str]) -> tuple:
+def _price_changes(layers_on, time_of_day_on, batch_on, long_context_on, on: dt.date, horizon_months: int,
+                   notes: list[str]) -> tuple:
     """(month, date in force, input, output, cache read ratio to the start price, time-of-day input, output, cache read
-    ratio to that month's standard price) for each month whose prices differ from the month before.
+    ratio to that month's standard price, cache write ratio to the start price, long-context threshold (None: no tier
+    the largest call crosses), input and output ratio) for each month whose prices differ from the month before.
 
     Why month by month: a month pays the prices in force on its first day, so a change on the 17th
     counts from the next month. Why the time-of-day ratios per month: each window keeps its own price
-    (BILLING.md 1.4: DeepSeek's peak and off-peak prices changed by different ratios on 2026-09-10).
+    (BILLING.md 1.4: DeepSeek's peak and off-peak prices changed by different ratios on 2026-09-10). Why the cache
+    write and the long-context tier too: a sheet records them changing on their own (a tier dropped, a write price cut
+    while the input price stays).
     """
     fields = ("input_usd_per_million_tokens", "output_usd_per_million_tokens", "cache_read_usd_per_million_tokens")
+    write = "cache_write_usd_per_million_tokens"
 
     def prices(day: dt.date) -> tuple:
         layers = layers_on(day)
         standard = tuple(_price(f, layers) for f in fields)
         found = time_of_day_on(day)
         windowed = tuple(_price(f, found[1]) or s for f, s in zip(fields, standard)) if found else standard
-        return standard, windowed, batch_on(day)
+        return standard, windowed, batch_on(day), _price(write, layers), long_context_on(day)
 
-    start_standard, _, start_batch = before = prices(on)
+    start_standard, _, start_batch, start_write, _ = before = prices(on)
     out = []
     for m in range(2, horizon_months + 1):
         day = add_months(on, m - 1)
         now = prices(day)
         if now != before:
-            standard, windowed, batch = now
+            standard, windowed, batch, cache_write, tier = now
+            # no write price recorded at the start or now: writes follow the input price, as they are billed from it
+            write_ratio = (_ratio(cache_write, start_write) if cache_write is not None and start_write is not None
+                           else _ratio(standard[0], start_standard[0]))
             out.append((m, day.isoformat(), *(_ratio(n, s) for n, s in zip(standard, start_standard)),
-                        *(_ratio(w, s) for w, s in zip(windowed, standard))))
+                        *(_ratio(w, s) for w, s in zip(windowed, standard)), write_ratio, *tier))
             if any(b is not None and b0 is not None and abs(_ratio(b, b0) - _ratio(n, n0)) > 1e-9
                    for b, b0, n, n0 in zip(batch[:2], start_batch[:2], standard[:2], start_standard[:2])):
                 notes.append(f"price history: from {day.isoformat()} the batch prices change by another ratio than the "

@@ -166,6 +166,8 @@ FIELDS: tuple[Field, ...] = (
     Field(_API, ("batch_cache_write_usd_per_million_tokens",), "batch_cache_write_usd_per_million_tokens",
           "batch cache write price", "USD per million tokens"),
     Field(_API, ("tool_fee_usd_per_request",), "tool_fee_usd_per_request", "tool fees per request", "USD per request"),
+    Field(_API, ("usd_per_thousand_requests",), "usd_per_thousand_requests", "fee per 1,000 API requests",
+          "USD per 1,000 requests"),
     # ------------------------------------------------------------------ self-hosted options
     Field(_SH, ("model",), None, "model", "id", rebuild=True, ui="text"),
     Field(_SH, ("gpu",), None, "GPU", "id", rebuild=True, ui="text"),
@@ -367,8 +369,8 @@ SCENARIO_INPUTS: tuple[str, ...] = _unique([
 (the 24 profile weights are the normalised `hourly_profile`)."""
 API_INPUTS: tuple[str, ...] = _unique(f.input for f in direct_inputs("api"))
 """Inputs an API option sets (a hybrid takes them from its API part)."""
-API_PRICE_INPUTS: tuple[str, ...] = (*(name for name in API_INPUTS if name.endswith("_usd_per_million_tokens")),
-                                     "usd_per_thousand_requests")
+API_PRICE_INPUTS: tuple[str, ...] = tuple(name for name in API_INPUTS
+                                          if name.endswith("_usd_per_million_tokens") or name == "usd_per_thousand_requests")
 """The list prices the API price ranges of sensitivity and Monte Carlo scale: per token and the sheet's per-request fee
 (a search-grounded model bills both, and a price change moves both). The user's own tool fee is not a list price: left
 alone."""

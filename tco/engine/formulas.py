@@ -93,6 +93,20 @@ price_change_time_of_day_cache_read_ratio = [
     Input(f"price_change_{k}_time_of_day_cache_read_ratio",
           f"time-of-day cache read price / standard cache read price after change {k}", "ratio")
     for k in range(1, PRICE_CHANGE_SLOTS + 1)]
+price_change_cache_write_ratio = [Input(f"price_change_{k}_cache_write_ratio",
+                                        f"cache write price after change {k} / price at the start", "ratio")
+                                  for k in range(1, PRICE_CHANGE_SLOTS + 1)]
+price_change_long_context_above_input_tokens = [
+    Input(f"price_change_{k}_long_context_above_input_tokens",
+          f"long-context tier after change {k}: calls with more input tokens than this pay its rate", "tokens")
+    for k in range(1, PRICE_CHANGE_SLOTS + 1)]
+price_change_long_context_input_ratio = [
+    Input(f"price_change_{k}_long_context_input_ratio", f"long-context tier input price / base input price after change {k}", "ratio")
+    for k in range(1, PRICE_CHANGE_SLOTS + 1)]
+price_change_long_context_output_ratio = [
+    Input(f"price_change_{k}_long_context_output_ratio", f"long-context tier output price / base output price after change {k}",
+          "ratio")
+    for k in range(1, PRICE_CHANGE_SLOTS + 1)]
 api_price_known_months = Input(
     "api_price_known_months", "months of the horizon that start on or before the price sheet's as_of date", "months")
 usd_per_thousand_requests = Input("usd_per_thousand_requests", "API fee per 1,000 API requests (LLM calls)", "USD per 1,000 requests")
@@ -228,12 +242,14 @@ def _price_history(ratios: list[Input], name: str, label: str) -> Named:
 
 
 price_history_input_ratio = _price_history(
-    price_change_input_ratio, "price_history_input_ratio", "recorded input (and cache write) price this month / at the start")
+    price_change_input_ratio, "price_history_input_ratio", "recorded input price this month / at the start")
 """A month pays the price in force on its first day: a change on the 17th counts from the next month."""
 price_history_output_ratio = _price_history(
     price_change_output_ratio, "price_history_output_ratio", "recorded output price this month / at the start")
 price_history_cache_read_ratio = _price_history(
     price_change_cache_read_ratio, "price_history_cache_read_ratio", "recorded cache read price this month / at the start")
+price_history_cache_write_ratio = _price_history(
+    price_change_cache_write_ratio, "price_history_cache_write_ratio", "recorded cache write price this month / at the start")
 
 api_million_input_tokens = named("api_million_input_tokens", "million input tokens sent to the API",
                                  requests_in_month * api_share * input_tokens_per_request * in_horizon / MILLION, "million tokens")
@@ -243,30 +259,59 @@ api_million_reasoning_tokens = named("api_million_reasoning_tokens", "million re
                                      requests_in_month * api_share * reasoning_tokens_per_request * in_horizon / MILLION, "million tokens")
 
 # long-context tiers, call by call: call k of a request sends input + (k - 1) x growth tokens
-first_long_context_call = named(
-    "first_long_context_call", "first call of a request whose input exceeds the long-context threshold",
-    where(input_tokens.gt(long_context_above_input_tokens), 1,
-          where(context_growth_per_call_tokens.gt(0),
-                minimum(floor((long_context_above_input_tokens - input_tokens) / maximum(context_growth_per_call_tokens, 1)) + 2,
-                        llm_calls_per_request + 1),
-                llm_calls_per_request + 1)), "call")
-long_context_calls = named("long_context_calls", "calls per request that pay the long-context tier",
-                           maximum(llm_calls_per_request - first_long_context_call + 1, 0), "calls")
+def _long_context_terms(threshold: Term, input_ratio: Term, output_ratio: Term, suffix: str = "", after: str = "") -> tuple:
+    """The tier's price multipliers for input and output, written once for the tier in force at the start (`suffix` "")
+    and for the tier after each recorded price change (a tier added, dropped or re-priced in the horizon)."""
+    first = named(
+        f"first_long_context_call{suffix}", f"first call of a request whose input exceeds the long-context threshold{after}",
+        where(input_tokens.gt(threshold), 1,
+              where(context_growth_per_call_tokens.gt(0),
+                    minimum(floor((threshold - input_tokens) / maximum(context_growth_per_call_tokens, 1)) + 2,
+                            llm_calls_per_request + 1),
+                    llm_calls_per_request + 1)), "call")
+    calls = named(f"long_context_calls{suffix}", f"calls per request that pay the long-context tier{after}",
+                  maximum(llm_calls_per_request - first + 1, 0), "calls")
+    input_share = named(
+        f"long_context_input_share{suffix}", f"share of input tokens in calls that pay the long-context tier{after}",
+        where(calls.gt(0),
+              (calls * input_tokens + context_growth_per_call_tokens * calls * (first - 1 + llm_calls_per_request - 1) / 2)
+              / maximum(llm_calls_per_request * input_tokens
+                        + context_growth_per_call_tokens * llm_calls_per_request * (llm_calls_per_request - 1) / 2, 1e-12),
+              0), "fraction")
+    call_share = named(f"long_context_call_share{suffix}", f"share of calls (and their output) that pay the long-context tier{after}",
+                       calls / llm_calls_per_request, "fraction")
+    input_factor = named(f"long_context_input_factor{suffix}", f"input price multiplier from long-context calls{after}",
+                         1 + input_share * (input_ratio - 1), "ratio")
+    output_factor = named(f"long_context_output_factor{suffix}", f"output price multiplier from long-context calls{after}",
+                          1 + call_share * (output_ratio - 1), "ratio")
+    return first, calls, input_share, call_share, input_factor, output_factor
+
+
+(first_long_context_call, long_context_calls, long_context_input_share, long_context_call_share,
+ long_context_input_factor, long_context_output_factor) = _long_context_terms(
+    long_context_above_input_tokens, long_context_input_ratio, long_context_output_ratio)
 """Each call is its own API request: only the calls that cross the threshold pay the tier."""
-long_context_input_share = named(
-    "long_context_input_share", "share of input tokens in calls that pay the long-context tier",
-    where(long_context_calls.gt(0),
-          (long_context_calls * input_tokens
-           + context_growth_per_call_tokens * long_context_calls * (first_long_context_call - 1 + llm_calls_per_request - 1) / 2)
-          / maximum(llm_calls_per_request * input_tokens
-                    + context_growth_per_call_tokens * llm_calls_per_request * (llm_calls_per_request - 1) / 2, 1e-12),
-          0), "fraction")
-long_context_call_share = named("long_context_call_share", "share of calls (and their output) that pay the long-context tier",
-                                long_context_calls / llm_calls_per_request, "fraction")
-long_context_input_factor = named("long_context_input_factor", "input price multiplier from long-context calls",
-                                  1 + long_context_input_share * (long_context_input_ratio - 1), "ratio")
-long_context_output_factor = named("long_context_output_factor", "output price multiplier from long-context calls",
-                                   1 + long_context_call_share * (long_context_output_ratio - 1), "ratio")
+_long_context_after_change = [
+    _long_context_terms(threshold, input_ratio, output_ratio, f"_after_change_{k}", f" (after recorded price change {k})")[4:]
+    for k, (threshold, input_ratio, output_ratio) in enumerate(zip(
+        price_change_long_context_above_input_tokens, price_change_long_context_input_ratio,
+        price_change_long_context_output_ratio), start=1)]
+
+
+def _long_context_in_month(at_start: Named, after_changes: list[Named], name: str, label: str) -> Named:
+    """The multiplier of the tier in force on the month's first day: a recorded change can add, drop or re-price a tier."""
+    steps: Term = at_start
+    for when, factor in zip(price_change_month, after_changes):
+        steps = where(month.ge(when), factor, steps)
+    return named(name, label, where(has_api_price_history.gt(0.5), steps, at_start), "ratio")
+
+
+long_context_input_factor_in_month = _long_context_in_month(
+    long_context_input_factor, [f[0] for f in _long_context_after_change], "long_context_input_factor_in_month",
+    "input price multiplier from long-context calls this month")
+long_context_output_factor_in_month = _long_context_in_month(
+    long_context_output_factor, [f[1] for f in _long_context_after_change], "long_context_output_factor_in_month",
+    "output price multiplier from long-context calls this month")
 
 # time-of-day prices, hour by hour along the workload's profile
 price_window_traffic_share = named(
@@ -320,21 +365,21 @@ blended_cache_write_usd_per_million_tokens = _after_batch(
 
 api_input_usd = named("api_input_usd", "API: uncached input",
                       api_million_input_tokens * (1 - cacheable_prefix_share - cache_write_share)
-                      * blended_input_usd_per_million_tokens * long_context_input_factor * time_of_day_input_factor
+                      * blended_input_usd_per_million_tokens * long_context_input_factor_in_month * time_of_day_input_factor
                       * price_history_input_ratio * api_price_factor, "USD")
 api_cache_read_usd = named("api_cache_read_usd", "API: cache reads",
                            api_million_input_tokens * cacheable_prefix_share * blended_cache_read_usd_per_million_tokens
-                           * long_context_input_factor * time_of_day_cache_read_factor
+                           * long_context_input_factor_in_month * time_of_day_cache_read_factor
                            * price_history_cache_read_ratio * api_price_factor, "USD")
 api_cache_write_usd = named("api_cache_write_usd", "API: cache writes",
                             api_million_input_tokens * cache_write_share * blended_cache_write_usd_per_million_tokens
-                            * long_context_input_factor * time_of_day_input_factor
-                            * price_history_input_ratio * api_price_factor, "USD")
+                            * long_context_input_factor_in_month * time_of_day_input_factor
+                            * price_history_cache_write_ratio * api_price_factor, "USD")
 api_output_usd = named("api_output_usd", "API: output",
-                       api_million_output_tokens * blended_output_usd_per_million_tokens * long_context_output_factor
+                       api_million_output_tokens * blended_output_usd_per_million_tokens * long_context_output_factor_in_month
                        * time_of_day_output_factor * price_history_output_ratio * api_price_factor, "USD")
 api_reasoning_usd = named("api_reasoning_usd", "API: reasoning (billed as output)",
-                          api_million_reasoning_tokens * blended_output_usd_per_million_tokens * long_context_output_factor
+                          api_million_reasoning_tokens * blended_output_usd_per_million_tokens * long_context_output_factor_in_month
                           * time_of_day_output_factor * price_history_output_ratio * api_price_factor, "USD")
 api_request_fees_usd = named(
     "api_request_fees_usd", "API: per-request and tool fees",

@@ -181,7 +181,9 @@ API_LOOKUP_NEUTRAL: dict[str, float] = {
     **{m.name: NO_PRICE_CHANGE_MONTH for m in F.price_change_month},
     **{r.name: 1.0 for r in (*F.price_change_input_ratio, *F.price_change_output_ratio, *F.price_change_cache_read_ratio,
                              *F.price_change_time_of_day_input_ratio, *F.price_change_time_of_day_output_ratio,
-                             *F.price_change_time_of_day_cache_read_ratio)},
+                             *F.price_change_time_of_day_cache_read_ratio, *F.price_change_cache_write_ratio,
+                             *F.price_change_long_context_input_ratio, *F.price_change_long_context_output_ratio)},
+    **{t.name: NO_LONG_CONTEXT_TIER for t in F.price_change_long_context_above_input_tokens},
     "usd_per_thousand_requests": 0.0,
 }
 """Inputs of the API billing rules that come from the price sheet (no field sets them), at values that change nothing."""
@@ -491,6 +493,10 @@ def _api_values(row: Row, option: ApiOption, scenario: Scenario, catalog: Catalo
         row.provenance[name] = prov
     _billing_rule_values(row, price, scenario, on, option.service_tier)
     set_fields(v, row.provenance, "api", option, scenario, option)
+    if option.usd_per_thousand_requests is not None:
+        row.notes[:] = [n for n in row.notes if not n.startswith("request fee:")]
+        row.notes.append(f"request fee: your contract's ${option.usd_per_thousand_requests:g} per 1,000 API requests "
+                         f"replaces the sheet's (${price.usd_per_thousand_requests or 0:g})")
     if any(getattr(option, f"{k}_usd_per_million_tokens") is not None for k in ("input", "output", "cache_read")) \
             and v["has_api_price_history"] > 0:
         for name, neutral in API_LOOKUP_NEUTRAL.items():
@@ -562,15 +568,28 @@ def _billing_rule_values(row: Row, price: ResolvedApiPrice, scenario: Scenario, 
     if known:
         row.notes.append(f"price history: {_first_months(known, horizon)} on or before the sheet's as_of ({price.as_of_date}) and pay "
                          "the recorded prices; the expected decline counts from the month after")
-    for k, (month, day, input_ratio, output_ratio, cache_ratio, *window_ratios) in enumerate(changes[:F.PRICE_CHANGE_SLOTS]):
+    tier_before = (price.long_context_above_input_tokens, price.long_context_input_ratio, price.long_context_output_ratio)
+    for k, change in enumerate(changes[:F.PRICE_CHANGE_SLOTS]):
+        month, day, input_ratio, output_ratio, cache_ratio, *window_ratios = change[:8]
+        cache_write_ratio, tier = change[8], change[9:12]
         terms = (F.price_change_month[k], F.price_change_input_ratio[k], F.price_change_output_ratio[k],
                  F.price_change_cache_read_ratio[k], F.price_change_time_of_day_input_ratio[k],
-                 F.price_change_time_of_day_output_ratio[k], F.price_change_time_of_day_cache_read_ratio[k])
-        for term, value in zip(terms, (float(month), input_ratio, output_ratio, cache_ratio, *window_ratios)):
+                 F.price_change_time_of_day_output_ratio[k], F.price_change_time_of_day_cache_read_ratio[k],
+                 F.price_change_cache_write_ratio[k], F.price_change_long_context_above_input_tokens[k],
+                 F.price_change_long_context_input_ratio[k], F.price_change_long_context_output_ratio[k])
+        threshold = NO_LONG_CONTEXT_TIER if tier[0] is None else float(tier[0])
+        for term, value in zip(terms, (float(month), input_ratio, output_ratio, cache_ratio, *window_ratios,
+                                       cache_write_ratio, threshold, tier[1], tier[2])):
             v[term.name] = value
             row.provenance[term.name] = Provenance(price.source, price.as_of, f"price in force on {day}")
         row.notes.append(f"price history: from month {month} (starting {day}) the recorded price is "
                          f"{input_ratio:g}x input, {output_ratio:g}x output of the start price")
+        if tuple(tier) != tier_before:
+            row.notes.append(f"price history: from month {month} " + (
+                "no long-context tier applies to the largest call" if tier[0] is None else
+                f"calls with more than {tier[0]:,} input tokens pay {tier[1]:g}x input and cache, {tier[2]:g}x output "
+                "(the long-context tier in force then)"))
+            tier_before = tuple(tier)
         if price.time_of_day_windows_utc:
             row.notes.append(f"time of day + price history: from month {month} the window `{price.time_of_day_variant}` "
                              f"pays {window_ratios[0]:g}x input, {window_ratios[1]:g}x output of that month's standard price")

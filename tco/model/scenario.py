@@ -150,6 +150,8 @@ class ApiOption(StrictModel):
     """Your contract's cache read price for batch requests, replacing the sheet's (or its fallback rule)."""
     batch_cache_write_usd_per_million_tokens: NonNegativeFloat | None = None
     """Your contract's cache write price for batch requests, replacing the sheet's (or its fallback rule)."""
+    usd_per_thousand_requests: NonNegativeFloat | None = None
+    """Your contract's fee per 1,000 API requests (LLM calls), replacing the sheet's (e.g. a search-grounded model's)."""
     tool_fee_usd_per_request: NonNegativeFloat = 0.0
     """Tool and search fees per user request on top of the tokens (e.g. 2 web searches at $10 per 1,000 = 0.02)."""
     quality_model: Id | None = None

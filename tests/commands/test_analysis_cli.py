@@ -109,7 +109,7 @@ def test_explain_gives_formula_inputs_sources_and_the_engine_value(capsys, examp
     assert "gpu_usd_per_hour" not in names  # an API option's explanation shows no GPU inputs
     parts = {p["name"]: p["value"] for p in e["parts"]}
     # no long-context tier, no time-of-day window, no recorded change: those factors are 1 (issue 15 billing rules)
-    assert (parts["long_context_output_factor"], parts["time_of_day_output_factor"]) == (1.0, 1.0)
+    assert (parts["long_context_output_factor_in_month"], parts["time_of_day_output_factor"]) == (1.0, 1.0)
     assert "price_history_output_ratio" not in parts  # folded away: the horizon meets no recorded change
     assert e["value"] == pytest.approx(parts["api_million_output_tokens"] * parts["blended_output_usd_per_million_tokens"]
                                        * parts["api_price_factor"])

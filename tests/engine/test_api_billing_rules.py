@@ -329,6 +329,21 @@ def test_per_request_and_tool_fees_are_added_to_the_tokens(tmp_path, capsys):
     assert "request fee" in got["notes"]
 
 
+def test_a_contract_request_fee_replaces_the_sheets(tmp_path, capsys):
+    """The same Sonar calls under a contract whose fee is $5 per 1,000 requests (the low search-context rate of the
+    same page, BILLING.md 1.5) instead of the sheet's $12: each of the 3 calls pays $0.005 on top of its tokens."""
+    results = run_json(tmp_path, capsys, """        requests_per_day: 1000
+        input_tokens: 1000
+        output_tokens: 100
+        llm_calls_per_request: 3
+        """, """        - {kind: api, id: sonar, provider: perplexity, model: sonar, usd_per_thousand_requests: 5}
+        """)
+    per_request = 3 * ((1_000 * 1 + 100 * 1) / 1e6 + 5 / 1_000)
+    got = results["sonar"]
+    assert got["total_cost_usd"] == pytest.approx(per_request * 1000 * DAYS_PER_MONTH, rel=1e-12)
+    assert "your contract's $5 per 1,000 API requests replaces the sheet's ($12)" in got["notes"]
+
+
 def test_separate_sample_calls_each_pay_the_request_fee(tmp_path, capsys):
     """Perplexity Sonar's $12 per 1,000 requests (BILLING.md 1.5; the sheet keeps the highest fee). With
     samples_share_input false each sample is sent as its own call, so each is an API request: 3 calls x 2
@@ -581,7 +596,8 @@ def test_a_call_longer_than_an_open_models_position_embeddings_is_an_error(tmp_p
 def test_the_workbook_recomputes_every_billing_rule_with_its_own_formulas(tmp_path, evaluator):
     """Parity (engine = recomputed workbook) on a scenario where every rule bites: a tier crossed part-way
     through the loop, batch cache prices, a time-of-day window along a profile in another zone, recorded
-    price changes with the decline after the sheet's date, request and tool fees. Recomputed by LibreOffice (what
+    price changes with the decline after the sheet's date (a long-context tier dropped and one added, a cache write
+    price changing on its own), request and tool fees. Recomputed by LibreOffice (what
     finance may open it in; everyday, skipped without it) and by the `formulas` package (an evaluator of our own
     choosing, in Python; the slow step)."""
     import math
@@ -634,6 +650,17 @@ def test_the_workbook_recomputes_every_billing_rule_with_its_own_formulas(tmp_pa
             options:
               - {{kind: api, id: flash, provider: deepseek, model: deepseek-v4-flash}}
               - {{kind: api, id: prio, provider: openai, model: gpt-5.4, service_tier: priority}}
+          - id: tier-dropped
+            workload: {{requests_per_day: 500, input_tokens: 300000, output_tokens: 1000, cache_write_share: 0.1}}
+            finance: {{horizon_months: 2, start_date: 2026-03-01}}
+            options:
+              - {{kind: api, id: opus46, provider: anthropic, model: claude-opus-4-6}}
+          - id: tier-added
+            workload: {{requests_per_day: 500, input_tokens: 250000, output_tokens: 1000, cacheable_prefix_share: 0.2,
+                        cache_write_share: 0.1}}
+            finance: {{horizon_months: 2, start_date: 2026-10-01}}
+            options:
+              - {{kind: api, id: router, provider: openrouter, model: google/gemini-2.5-pro}}
         """), encoding="utf-8")
     run = run_scenarios([path], today=dt.date(2026, 11, 27))
     results = run.results
@@ -643,6 +670,7 @@ def test_the_workbook_recomputes_every_billing_rule_with_its_own_formulas(tmp_pa
     assert "time of day" in notes["deepseek"] and "price history" in notes["deepseek"]
     assert "from month 2 the window" in notes["flash"] and "lists no long-context rates" in notes["prio"]
     assert "first recorded price is dated" in notes["prio"]
+    assert "no long-context tier applies" in notes["opus46"] and "pay 2x input" in notes["router"]
     # one month row past the longest horizon: no total or NPV reads further, and the evaluator's time grows with the rows
     exported = export_workbook(run, tmp_path / "rules.xlsx", month_rows=rows_past_the_longest_horizon(run))
     # LibreOffice computes a copy without the engine's cached values: every figure read back is its own
@@ -655,3 +683,61 @@ def test_the_workbook_recomputes_every_billing_rule_with_its_own_formulas(tmp_pa
             assert math.isclose(got, rec[name], rel_tol=1e-9), (rec["option"], name, got, rec[name])
             checked += 1
     assert checked == 2 * len(records) >= 10
+
+
+def test_a_recorded_change_of_the_cache_write_price_alone_is_followed(tmp_path, capsys):
+    """OpenRouter's Gemini 2.5 Pro in the bundled sheet: input $1.25 and output $10 throughout; cache reads $0.31 and
+    writes $1.625 until 2026-10-19, then $0.125 and $0.375 (genai-prices, imported 2026-11-27). A month pays the price
+    in force on its first day (BILLING.md 1.3: a cache write is billed at its own price, not the input's), so October
+    writes at 1.625 and November at 0.375, though the input price did not move. Per request of 100,000 input tokens
+    (70 % uncached, 20 % read, 10 % written) and 1,000 output tokens:
+    October 0.0875 + 0.0062 + 0.01625 + 0.01 = 0.11995; November 0.0875 + 0.0025 + 0.00375 + 0.01 = 0.10375."""
+    results = run_json(tmp_path, capsys, """\
+        requests_per_day: 1000
+        input_tokens: 100000
+        output_tokens: 1000
+        cacheable_prefix_share: 0.2
+        cache_write_share: 0.1
+        """, """\
+        - {kind: api, id: g, provider: openrouter, model: google/gemini-2.5-pro}
+        """, finance="horizon_months: 2\n  start_date: 2026-10-01")
+    requests = 1000 * DAYS_PER_MONTH
+    assert results["g"]["monthly_cost_usd"] == pytest.approx([0.11995 * requests, 0.10375 * requests], rel=1e-12)
+    assert results["g"]["breakdown_usd"]["api_cache_write_usd"] == pytest.approx((0.01625 + 0.00375) * requests, rel=1e-12)
+
+
+def test_a_long_context_tier_added_in_the_horizon_is_paid_from_the_month_it_is_in_force(tmp_path, capsys):
+    """The same sheet adds a tier on 2026-10-19: prompts above 200,000 tokens pay $2.50 input, $0.25 cache read and
+    $15 output for the whole call (BILLING.md 1.1, Gemini "> 200k tokens"). A 250,000-token prompt (80 % uncached,
+    20 % read) and 1,000 output tokens: October, no tier yet, 0.25 + 0.0155 + 0.01 = 0.2755; November, the tier,
+    0.5 + 0.0125 + 0.015 = 0.5275."""
+    results = run_json(tmp_path, capsys, """\
+        requests_per_day: 1000
+        input_tokens: 250000
+        output_tokens: 1000
+        cacheable_prefix_share: 0.2
+        """, """\
+        - {kind: api, id: g, provider: openrouter, model: google/gemini-2.5-pro}
+        """, finance="horizon_months: 2\n  start_date: 2026-10-01")
+    requests = 1000 * DAYS_PER_MONTH
+    assert results["g"]["monthly_cost_usd"] == pytest.approx([0.2755 * requests, 0.5275 * requests], rel=1e-12)
+    assert "from month 2 calls with more than 200,000 input tokens pay 2x input" in results["g"]["notes"]
+
+
+def test_a_long_context_tier_dropped_in_the_horizon_stops_being_paid(tmp_path, capsys):
+    """Claude Opus 4.6: prompts above 200K tokens billed the whole request at 2x input (and cache), 1.5x output until
+    2026-03-13; since then flat to 1M (BILLING.md 1.1: claude.com/blog/1m-context-ga). From 2026-02-01, 300,000-token
+    prompts (90 % uncached, 10 % written to the cache at $6.25 base) and 1,000 output tokens: February and March (March
+    starts before the 13th) 0.9 x 0.3 x 10 + 0.1 x 0.3 x 12.5 + 0.001 x 37.5 = 3.1125 a request; April 0.9 x 0.3 x 5 +
+    0.1 x 0.3 x 6.25 + 0.001 x 25 = 1.5625."""
+    results = run_json(tmp_path, capsys, """\
+        requests_per_day: 1000
+        input_tokens: 300000
+        output_tokens: 1000
+        cache_write_share: 0.1
+        """, """\
+        - {kind: api, id: opus, provider: anthropic, model: claude-opus-4-6}
+        """, finance="horizon_months: 3\n  start_date: 2026-02-01")
+    requests = 1000 * DAYS_PER_MONTH
+    assert results["opus"]["monthly_cost_usd"] == pytest.approx([3.1125 * requests] * 2 + [1.5625 * requests], rel=1e-12)
+    assert "from month 3 no long-context tier applies" in results["opus"]["notes"]

@@ -39,7 +39,8 @@ LOOKUP_ONLY = {"has_self_hosted", "is_overflow", "is_autoscaled", "is_purchased"
                "has_api_price_history", "api_price_known_months", "usd_per_thousand_requests",
                *(f"price_change_{k}_{what}" for k in (1, 2, 3) for what in (
                    "month", "input_ratio", "output_ratio", "cache_read_ratio", "time_of_day_input_ratio",
-                   "time_of_day_output_ratio", "time_of_day_cache_read_ratio"))}
+                   "time_of_day_output_ratio", "time_of_day_cache_read_ratio", "cache_write_ratio",
+                   "long_context_above_input_tokens", "long_context_input_ratio", "long_context_output_ratio"))}
 """Formula inputs no single field sets: structure flags (from `kind`, `mode`, `fleet`), the GPUs
 per instance from the offer, the profile weights (the normalised `hourly_profile`), and the API billing
 rules' lookups in the price sheet (tier, time-of-day window in the profile's `timezone`, recorded
