@@ -144,6 +144,9 @@ def build_rows(scenarios: list[Scenario], catalog: Catalog, today: dt.date,
                 continue
             if option.self_hosted not in resolved or option.api not in resolved:
                 continue  # the parts already reported their problems
+            if option.mode == "overflow" and (problem := _overflow_without_hours(scenario, s_index, ("options", o_index, "mode"))):
+                problems.append(problem)
+                continue
             sh_values, sh_prov, sh_row = resolved[option.self_hosted]
             api_values, api_prov, api_row = resolved[option.api]
             values = dict(sh_values)
@@ -192,6 +195,19 @@ _API_INPUTS = (*API_INPUTS, *API_LOOKUP_NEUTRAL)
 """What a hybrid takes from its API part."""
 
 
+def _overflow_without_hours(scenario: Scenario, s_index: int, path: tuple) -> RowProblem | None:
+    """Overflow is worked out hour by hour along the day's profile; without one the day is flat, which contradicts a
+    busiest hour above the average (`peak_to_average` > 1): the fixed fleet would seem to serve a peak it cannot.
+    A flat day stated as such (no profile, peak_to_average 1) is consistent and runs."""
+    w = scenario.workload
+    if w.hourly_profile is not None or w.peak_to_average <= 1.0:
+        return None
+    return RowProblem(s_index, path, f"overflow is worked out hour by hour, and peak_to_average {w.peak_to_average:g} says the "
+                      "busiest hour is above the average, but without workload.hourly_profile the day is flat: the fixed "
+                      "fleet would seem to serve a peak it cannot",
+                      "add 24 hourly weights (workload.hourly_profile), or set peak_to_average: 1 for a flat day")
+
+
 def _provisioned_values(row: Row, option: ApiProvisionedOption, scenario: Scenario, resolved: dict, problems: list,
                         s_index: int, path: tuple) -> bool:
     """Committed API capacity as a reserved fleet whose replica is one unit.
@@ -237,6 +253,9 @@ def _provisioned_values(row: Row, option: ApiProvisionedOption, scenario: Scenar
     if option.overflow_api is not None:
         if option.overflow_api not in resolved:
             return False  # the API option already reported its problem
+        if problem := _overflow_without_hours(scenario, s_index, (*path, "overflow_api")):
+            problems.append(problem)
+            return False
         api_values, api_prov, api_row = resolved[option.overflow_api]
         for name in _API_INPUTS:
             v[name] = api_values[name]

@@ -428,7 +428,8 @@ class ApiProvisionedOption(StrictModel):
     beyond_horizon: Literal["owed", "horizon-share"] = "owed"
     """As for reserved GPUs: count the part of a term past the horizon as its own line, or only the horizon's share."""
     overflow_api: Id | None = None
-    """An API option of this scenario that takes the traffic above the units' capacity (pay per token)."""
+    """An API option of this scenario that takes the traffic above the units' capacity (pay per token), hour by hour
+    along workload.hourly_profile (needed unless peak_to_average is 1, a flat day)."""
     source: str
     """Where the price and throughput come from (page and date); `ASSUMPTION` where no public price exists."""
     note: str | None = None
@@ -452,7 +453,8 @@ class HybridOption(StrictModel):
     api: Id
     """Id of an API option of this scenario."""
     mode: Literal["share", "overflow"]
-    """`share`: a fixed share self-hosted. `overflow`: a fixed fleet, traffic above its capacity goes to the API."""
+    """`share`: a fixed share self-hosted. `overflow`: a fixed fleet, traffic above its capacity goes to the API, hour by
+    hour along workload.hourly_profile (needed unless peak_to_average is 1, a flat day)."""
     self_hosted_share: Share | None = None
     """For `share`: the share of requests served self-hosted."""
     overflow_replicas: int | None = Field(default=None, ge=1, le=10_000)

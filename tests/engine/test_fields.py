@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -167,6 +168,11 @@ def test_every_mapped_field_moves_the_totals_the_way_run_with_set_does(catalog, 
     if field.key == "requests_per_month":  # a file gives exactly one volume: one written per month
         file = tmp_path / "per_month.yaml"
         file.write_text(ALL_KINDS.read_text().replace("requests_per_day: 20000", "requests_per_month: 600000"))
+    if field.key == "peak_to_average":  # read only without an hourly_profile, where overflow (hour by hour) is refused
+        file = tmp_path / "peak.yaml"
+        text = re.sub(r"hourly_profile: \[.*\].*", "peak_to_average: 2.0", ALL_KINDS.read_text())
+        file.write_text(text.replace("mode: overflow\n        overflow_replicas: 2", "mode: share\n        self_hosted_share: 0.3")
+                        .replace("        overflow_api: gpt-4.1-mini\n", ""))
     expected = run_totals(catalog, [f"{path}={value}"], file)
     got = sweep_totals(catalog, path, repr(value), value, file)
     assert expected != run_totals(catalog, [], file), f"{path} changed nothing"
