@@ -521,7 +521,10 @@ def _api_values(row: Row, option: ApiOption, scenario: Scenario, catalog: Catalo
         for name, neutral in API_LOOKUP_NEUTRAL.items():
             if name.startswith("price_change_") or name in ("has_api_price_history", "api_price_known_months"):
                 v[name] = neutral
-        row.notes.append("your contract prices replace the sheet's: its recorded price changes are not applied")
+        # the sheet's history no longer applies: its notes would say months and changes the figures do not follow
+        row.notes[:] = [n for n in row.notes if not n.startswith(("price history:", "time of day + price history:"))]
+        row.notes.append("your contract prices replace the sheet's: its recorded price changes are not applied, and the "
+                         "expected decline counts from month 2")
     v["api_share_fixed"] = 1.0
     row.api_price = price
     row.model_id = price.open_weight_model or option.model

@@ -539,6 +539,25 @@ def test_notes_describe_the_contract_prices_charged(tmp_path, capsys):
     assert "your contract sets the standard input price but not the batch one" in got["notes"]
 
 
+def test_a_contract_price_drops_the_notes_of_the_sheets_history_it_replaces(tmp_path, capsys):
+    """Mistral Large 4 from 2026-10-01 records a change in November (see the history test above); with a contract
+    input price the sheet's history no longer applies, so no note may say a month pays a recorded price, and the
+    expected decline (20 % a year) counts from month 2: 0.8^(1/12) then, not from the month after the sheet's date."""
+    results = run_json(tmp_path, capsys, """\
+        requests_per_day: 1000
+        input_tokens: 1000
+        output_tokens: 100
+        """, """\
+        - {kind: api, id: large, provider: mistral, model: mistral-large-4, input_usd_per_million_tokens: 0.5,
+           output_usd_per_million_tokens: 2}
+        """, finance="horizon_months: 2\n  start_date: 2026-10-01\n  api_price_decline_per_year: 0.2")
+    got = results["large"]
+    month = (1_000 * 0.5 + 100 * 2) / 1e6 * 1000 * DAYS_PER_MONTH
+    assert got["monthly_cost_usd"] == pytest.approx([month, month * 0.8 ** (1 / 12)], rel=1e-12)
+    assert "price history:" not in got["notes"]
+    assert "expected decline counts from month 2" in got["notes"]
+
+
 def _run_error(tmp_path, capsys, text: str) -> tuple[int, str, str]:
     path = tmp_path / "too-long.yaml"
     path.write_text(textwrap.dedent(text), encoding="utf-8")
