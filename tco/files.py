@@ -18,8 +18,9 @@ The rules around an output (issue 19):
 - a run killed with SIGKILL cannot clean up: its temp files are removed by the next write into
   the same folder (only when the process named in the file name is gone);
 - the backup of the replaced file is made atomically (a hard link, or a copy to a temp file then a
-  rename), and only the newest `KEEP_BACKUPS` backups of a file are kept (plus those the caller
-  protects: the TUI keeps the file as it was before a session's first save until the session ends);
+  rename), and only the newest `KEEP_BACKUPS` dated backups of a file are kept (plus a plain
+  `NAME.bak`, never deleted since a user may have made it, and those the caller protects: the TUI
+  keeps the file as it was before a session's first save until the session ends);
 - an output that is a symlink is followed: its target is written (and backed up), the link stays;
 - an output that exists and is not a regular file (a device such as /dev/null, a FIFO, a socket) is
   opened and written in place, as a shell's `>` does: there is no file to keep, and renaming a temp
@@ -43,7 +44,8 @@ from typing import Iterable, Iterator
 from tco.errors import DataProblem, ExitCode, TcoUserError
 
 KEEP_BACKUPS = 5
-"""Backups kept per output file (`name.bak`, `name.<stamp>.bak`, ...): the newest five, older ones are deleted."""
+"""Dated backups kept per output file (`name.<stamp>.bak`, ...): the newest five, older ones are deleted.
+A plain `name.bak` is never deleted (see `prune_backups`)."""
 
 _TEMP_PATTERN = re.compile(r"^\..+\.tco-(\d+)-[A-Za-z0-9_]+\.tmp$")
 """Our temp files and folders: `.NAME.tco-PID-RANDOM.tmp` (the PID tells whether the writer still runs)."""
@@ -89,7 +91,7 @@ def backup_path_for(path: Path) -> Path:
 
 
 def backups_of(path: Path) -> list[Path]:
-    """The backups of `path` this module made, newest first.
+    """The backups of `path`, newest first: `name.bak` (ours or the user's: it cannot be told) and the dated ones.
 
     Order: modification time (a backup keeps the time its content was written), then the order the
     names were made in (`name.bak` first, then by stamp and counter), for backups made within the
@@ -115,10 +117,19 @@ def backups_of(path: Path) -> list[Path]:
 
 
 def prune_backups(path: Path, keep: int = KEEP_BACKUPS, protect: Iterable[Path] = ()) -> list[Path]:
-    """Delete all but the `keep` newest backups of `path`, never one in `protect`; return those deleted."""
+    """Delete all but the `keep` newest dated backups of `path`, never one in `protect`; return those deleted.
+
+    Only names of the dated form this module makes and no one else does, `name.<YYYYmmdd-HHMMSS>[-N].bak`,
+    are ever deleted. The plain `name.bak` is kept whoever made it: people make a `name.bak` by hand (`cp out.csv
+    out.csv.bak`) before a run, and nothing tells it apart from the one our first write made (that write never
+    overwrites an existing `name.bak`, so a user's stays as they left it). Why: a backup we delete that was the
+    user's only copy is lost work; a plain `name.bak` of ours that is kept costs one file.
+    """
     protected = {os.path.abspath(p) for p in protect}
+    plain = path.name + ".bak"
     removed = []
-    for old in [b for b in backups_of(path) if os.path.abspath(b) not in protected][keep:]:
+    dated = [b for b in backups_of(path) if b.name != plain and os.path.abspath(b) not in protected]
+    for old in dated[keep:]:
         try:
             old.unlink()
             removed.append(old)

@@ -13,7 +13,8 @@ def register(sub) -> None:
                                    "Calculations sheets recompute every figure from named input cells.")
     add_scenario_arguments(p)
     p.add_argument("--xlsx", metavar="OUT.xlsx", required=True,
-                   help="the workbook to write; an existing file is kept as OUT.xlsx.bak (the 5 newest backups are kept); "
+                   help="the workbook to write; an existing file is kept as OUT.xlsx.bak or OUT.xlsx.<date-time>.bak (the 5 newest "
+                        "dated backups are kept, a plain OUT.xlsx.bak never deleted); "
                         "never one of the input files")
     p.add_argument("--mkdir", action="store_true", help="create OUT.xlsx's folder if it is missing (otherwise that is an error)")
     p.set_defaults(func=run)

@@ -21,6 +21,7 @@ import hashlib
 import io
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -519,10 +520,22 @@ def _csv_number(cell: str | None, name: str, line: int, key: str, required: bool
         if required:
             raise TcoUserError(DataProblem(name, line, key, "empty cell; a number is needed"))
         return None
+    text = cell.strip()
+    if "," in text:
+        if not _THOUSANDS.match(text):
+            # `26,12` is 26.12 written with a decimal comma (a spreadsheet in a European locale), not 2612
+            raise TcoUserError(DataProblem(name, line, key, f"must be a number (got {cell!r}): a comma is read only between "
+                                                            "groups of three digits (1,234.5)",
+                                           hint="write the decimal point as `.`; re-export the CSV from the tool, not from a spreadsheet"))
+        text = text.replace(",", "")
     try:
-        return float(cell.replace(",", ""))
+        return float(text)
     except ValueError:
         raise TcoUserError(DataProblem(name, line, key, f"must be a number (got {cell!r})"))
+
+
+_THOUSANDS = re.compile(r"^[-+]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$")
+"""A number whose commas separate thousands (`1,234` or `12,345.67`): the only comma a CSV cell may hold."""
 
 
 def _llmperf(data: dict, name: str) -> BenchRun:

@@ -7,12 +7,14 @@ of them. Every problem in every file is collected and reported at once.
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, NamedTuple, Sequence
 
 from tco.errors import DataProblem, TcoUserError
-from tco.load.yaml_source import YAML_SUFFIXES, did_you_mean, load_yaml, validate_as
+from tco.load.yaml_source import YAML_SUFFIXES, did_you_mean, future_as_of_problems, load_yaml, validate_as
 from tco.model.catalog import Catalog
 from tco.model.base import json_schema_text
 from tco.model.hardware import HardwareFile, ThroughputMeasurement
@@ -47,12 +49,29 @@ def hardware_files(directory: Path) -> list[Path]:
                   if "schema" not in p.relative_to(directory).parts[:-1])
 
 
-def load_hardware(directory: Path | None = None, extra_dirs: Iterable[Path] = ()) -> Catalog:
+def unreadable_folders(directory: Path) -> list[DataProblem]:
+    """A problem for `directory` or any folder below it that cannot be listed (no read or search permission).
+
+    Why: `rglob` skips a folder it may not list without a word, so an unreadable --hardware-dir (or a subfolder of it)
+    was read as empty: the run used the bundled offers while the user believed their own were in it."""
+    problems: list[DataProblem] = []
+
+    def said(error: OSError) -> None:
+        problems.append(DataProblem(str(error.filename or directory), None, "", f"cannot read the folder: {error.strerror or error}",
+                                    hint="give yourself read access to the folder (chmod u+rx), or leave it out"))
+
+    for _ in os.walk(directory, onerror=said):
+        pass
+    return problems
+
+
+def load_hardware(directory: Path | None = None, extra_dirs: Iterable[Path] = (), today: dt.date | None = None) -> Catalog:
     """The bundled catalog (or `directory`), with user folders layered on top.
 
     A user record with the same kind and id as a bundled one replaces it; two records with the same
     id in the same layer are an error naming both places.
     """
+    today = today or dt.date.today()  # bounds the user's `as_of` dates (the bundled files are not checked against the clock)
     base = Path(directory) if directory is not None else bundled_dir("hardware")
     layers = [(base, directory is None)] + [(Path(d), False) for d in extra_dirs]
     catalog = Catalog()
@@ -63,6 +82,9 @@ def load_hardware(directory: Path | None = None, extra_dirs: Iterable[Path] = ()
         if not folder.is_dir():
             problems.append(DataProblem(str(folder), None, "", "no such folder" if not folder.exists() else "is a file, not a folder"))
             continue
+        if cannot_read := unreadable_folders(folder):
+            problems.extend(cannot_read)
+            unread.append(str(folder))
         for path in hardware_files(folder):
             display = str(path.relative_to(folder.parent)) if bundled else str(path)
             try:
@@ -75,6 +97,8 @@ def load_hardware(directory: Path | None = None, extra_dirs: Iterable[Path] = ()
                         hint=f"add its records ({', '.join(f'{k}:' for k in KINDS)}) or delete it", severity="warning"))
                     continue
                 parsed = validate_as(HardwareFile, data, display, lines)
+                if not bundled and (future := future_as_of_problems(parsed, display, lines, today)):
+                    raise TcoUserError(future)
             except TcoUserError as e:
                 problems.extend(e.problems)
                 unread.append(display)

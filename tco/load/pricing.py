@@ -8,11 +8,13 @@ the others; a sheet for a new provider id adds that provider. Only the sheets as
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from pathlib import Path
 from typing import Iterable, Sequence
 
 from tco.errors import DataProblem, TcoUserError
-from tco.load.yaml_source import YAML_SUFFIXES, did_you_mean, load_yaml, validate_as
+from tco.load.yaml_source import YAML_SUFFIXES, did_you_mean, future_as_of_problems, load_yaml, validate_as
 from tco.model.pricing import ApiModel, ApiProvider, DatedPrice
 from tco.paths import bundled_dir
 
@@ -25,12 +27,46 @@ def pricing_dirs(user_dirs: Iterable[Path | str] = ()) -> list[Path]:
     sheets were used.
     """
     user = [Path(d) for d in user_dirs]
-    problems = [DataProblem(str(d), None, "", "no such folder" if not d.exists() else "is a file, not a folder",
-                            hint="--pricing-dir takes a folder of price sheets (PROVIDER.yaml)")
-                for d in user if not d.is_dir()]
+    problems = [problem for d in user if (problem := _folder_problem(d)) is not None]
     if problems:
         raise TcoUserError(problems)
     return [*user, bundled_dir("pricing")]
+
+
+def _folder_problem(folder: Path) -> DataProblem | None:
+    """Why `folder` cannot serve as a --pricing-dir (missing, a file, unreadable), or None.
+
+    Why list it here: `glob` and `is_file` see an unreadable folder as empty (or raise PermissionError, a traceback),
+    so the user's sheets in it were ignored in silence and the bundled list prices used instead."""
+    hint = "--pricing-dir takes a folder of price sheets (PROVIDER.yaml)"
+    try:
+        with os.scandir(folder) as entries:
+            next(entries, None)
+    except (FileNotFoundError, NotADirectoryError):
+        exists = os.path.exists(folder)
+        return DataProblem(str(folder), None, "", "is a file, not a folder" if exists else "no such folder", hint=hint)
+    except OSError as e:
+        return DataProblem(str(folder), None, "", f"cannot read the folder: {e.strerror or e}",
+                           hint="give yourself read access to the folder (chmod u+rx), or leave it out")
+    except ValueError:
+        return DataProblem(str(folder), None, "", "not a valid folder name", hint=hint)
+    return None
+
+
+def _present(path: Path) -> bool:
+    """Whether a directory entry named `path` exists: a file, a folder, a link (even a broken one).
+
+    Why not `is_file`: a broken link or a folder named `acme.yaml` was skipped in silence (the bundled sheet, or no
+    sheet, was used instead); kept, it reaches `read_sheet`, which says what is wrong with it. An entry that cannot be
+    looked at (a folder without search permission) is a located error, never a PermissionError traceback."""
+    try:
+        os.lstat(path)
+        return True
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError as e:
+        raise TcoUserError(DataProblem(str(path), None, "", f"cannot read: {e.strerror or e}",
+                                       hint="give yourself read access to the folder (chmod u+rx)")) from None
 
 
 def provider_ids(dirs: Sequence[Path]) -> list[str]:
@@ -42,8 +78,11 @@ def provider_ids(dirs: Sequence[Path]) -> list[str]:
     return sorted(ids)
 
 
-def read_sheet(path: Path) -> ApiProvider:
-    """One sheet, validated; problems located as `file:line: field: message`."""
+def read_sheet(path: Path, today: dt.date | None = None) -> ApiProvider:
+    """One sheet, validated; problems located as `file:line: field: message`.
+
+    With `today`, an `as_of` after it is refused too (`tco.load.yaml_source.future_as_of_problems`): the loader passes
+    it for the user's sheets, not the bundled ones, which a machine whose clock is behind must still read."""
     data, lines = load_yaml(path)
     if data is None:
         raise TcoUserError(DataProblem(str(path), None, "", "the file is empty (or holds only comments)",
@@ -53,6 +92,8 @@ def read_sheet(path: Path) -> ApiProvider:
         raise TcoUserError(DataProblem(str(path), lines.get(("id",)), "id",
                                        f"`{provider.id}` must equal the file name `{path.stem}`",
                                        hint=f"rename the file to {provider.id}{path.suffix} or change the id"))
+    if today is not None and (future := future_as_of_problems(provider, str(path), lines, today)):
+        raise TcoUserError(future)
     return provider
 
 
@@ -98,7 +139,7 @@ def sheet_paths(provider_id: str, dirs: Sequence[Path]) -> list[Path]:
     Why refuse both in one folder: one of them would be ignored without a word, and which is a guess."""
     paths = []
     for folder in dirs:
-        found = [folder / f"{provider_id}{suffix}" for suffix in YAML_SUFFIXES if (folder / f"{provider_id}{suffix}").is_file()]
+        found = [folder / f"{provider_id}{suffix}" for suffix in YAML_SUFFIXES if _present(folder / f"{provider_id}{suffix}")]
         if len(found) > 1:
             raise TcoUserError(DataProblem(str(found[1]), None, "", f"{found[0].name} in the same folder is the same provider's sheet",
                                            hint="keep one of the two files"))
@@ -106,14 +147,19 @@ def sheet_paths(provider_id: str, dirs: Sequence[Path]) -> list[Path]:
     return paths
 
 
-def load_provider(provider_id: str, dirs: Sequence[Path], notices: list[DataProblem] | None = None) -> ApiProvider:
+def load_provider(provider_id: str, dirs: Sequence[Path], notices: list[DataProblem] | None = None,
+                  today: dt.date | None = None) -> ApiProvider:
+    """The provider's sheets in `dirs` merged (the first folder's models win); `today` (default: the local date)
+    bounds the `as_of` dates of every sheet outside the bundled folder."""
     paths = sheet_paths(provider_id, dirs)
     if not paths:
         known = provider_ids(dirs)
         raise TcoUserError(DataProblem(
             "pricing", None, "provider", f"no price sheet for provider `{provider_id}`",
             hint=did_you_mean(provider_id, known) or f"known providers: {', '.join(known[:12])}{' ...' if len(known) > 12 else ''}"))
-    sheets = [read_sheet(p) for p in paths]
+    today = today or dt.date.today()
+    bundled = _real(bundled_dir("pricing"))
+    sheets = [read_sheet(p, None if _real(p.parent) == bundled else today) for p in paths]
     if notices is not None and len(sheets) > 1:
         for path, sheet in zip(paths[:-1], sheets[:-1]):
             notices.extend(price_ratio_notices(sheet, sheets[-1], path, paths[-1]))
@@ -121,6 +167,13 @@ def load_provider(provider_id: str, dirs: Sequence[Path], notices: list[DataProb
     for overlay in reversed(sheets[:-1]):
         merged = overlay_sheet(merged, overlay)
     return merged
+
+
+def _real(path: Path) -> str:
+    try:
+        return os.path.realpath(path)
+    except (OSError, ValueError):
+        return str(path)
 
 
 def load_providers(ids: Iterable[str] | None, dirs: Sequence[Path]) -> dict[str, ApiProvider]:

@@ -386,6 +386,7 @@ class ImportReport:
 def run_import(target: Path, force: bool, as_of: dt.date, today: dt.date | None = None) -> ImportReport:
     """Convert, check against the existing sheets, back them up, and write atomically."""
     from tco.load.pricing import read_sheet
+    from tco.load.yaml_source import read_text
 
     today = today or as_of
     version = genai_prices_version()
@@ -400,8 +401,11 @@ def run_import(target: Path, force: bool, as_of: dt.date, today: dt.date | None 
         path = target / f"{provider.id}.yaml"
         text = render_sheet(provider, version)
         if path.is_file():
-            old_text = path.read_text(encoding="utf-8")
+            old_text = None
             try:
+                # read_text, not Path.read_text: a sheet saved as Latin-1 or UTF-16 is a located problem (exit 2, or
+                # replaced under --force after its backup), never a UnicodeDecodeError traceback
+                old_text = read_text(path)
                 old = read_sheet(path)
             except TcoUserError as e:
                 if not force:
@@ -420,7 +424,7 @@ def run_import(target: Path, force: bool, as_of: dt.date, today: dt.date | None 
 
     schema_path = target / "schema" / "provider.schema.json"
     schema_text = provider_schema_text()
-    schema_changed = not schema_path.is_file() or schema_path.read_text(encoding="utf-8") != schema_text
+    schema_changed = not schema_path.is_file() or _text_or_none(schema_path) != schema_text
     existing = [target / f"{pid}.yaml" for pid in texts if (target / f"{pid}.yaml").is_file()]
     if schema_changed and schema_path.is_file():
         existing.append(schema_path)
@@ -434,6 +438,14 @@ def run_import(target: Path, force: bool, as_of: dt.date, today: dt.date | None 
     known = {p.id for p in providers}
     report.leftover = sorted(p.stem for p in target.glob("*.yaml") if p.stem not in known)
     return report
+
+
+def _text_or_none(path: Path) -> str | None:
+    """The file's UTF-8 text, or None when it is not UTF-8 (then it differs from any text we would write)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def _backup(target: Path, files: list[Path]) -> Path:

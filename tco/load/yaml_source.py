@@ -190,7 +190,7 @@ def load_yaml(path: Path, display: str | None = None, cache: bool | None = None)
 CACHE_MIN_BYTES = 4 * 1024
 """Only large files (the catalogs) are cached: parsing them is most of `tco run`'s start-up."""
 CACHE_FORMAT = "llm-tco parse cache"
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 """Bumped whenever the entry layout or the parser's output changes; entries of another version are ignored."""
 CACHE_MAX_ENTRY_BYTES = 4 * MAX_FILE_BYTES
 """No entry is read beyond this (the JSON of the largest file we parse is ~2x its YAML)."""
@@ -508,6 +508,10 @@ class _Builder:
             return int(node.value)
         if tag == "tag:yaml.org,2002:float" and _PLAIN_FLOAT.match(node.value):
             return float(node.value)
+        if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
+            number = _yaml11_number(node.value)
+            if number is not None:
+                return number
         if not node.tag.startswith("tag:yaml.org,2002:") or node.tag.endswith((":binary", ":omap", ":pairs", ":set")):
             raise _Limit(_tag_refused(node.tag), node.start_mark.line + 1)
         try:
@@ -518,6 +522,29 @@ class _Builder:
             if tag == "tag:yaml.org,2002:timestamp":
                 return node.value  # `2026-02-30`: kept as text, so the model says which field wants a real date
             raise _Limit(f"cannot read value {node.value!r}", node.start_mark.line + 1) from None
+
+
+_DECIMAL_INT = re.compile(r"^[-+]?[0-9][0-9_]*$")
+"""Decimal digits, maybe grouped by underscores; a leading zero is decimal too (`010` is 10, as `tco` always read
+unsigned `010`), never YAML 1.1's octal 8."""
+_YAML11_ONLY = re.compile(r"^[-+]?(0x[0-9a-fA-F_]+|0b[01_]+|[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?)$")
+"""Numbers only YAML 1.1 reads as numbers: hex `0x10` (16), binary `0b11` (3), sexagesimal `1:30` (90) and `1:30.5`."""
+
+
+def _yaml11_number(text: str) -> Any:
+    """What a plain scalar PyYAML resolved as int or float becomes, when it is not a plain decimal number; None when
+    PyYAML's own constructor reads it as written (`.inf`, `-.nan`, `1e5`).
+
+    Why: YAML 1.1 (PyYAML, CSafeLoader) reads `1:30` as 90, `0x10` as 16 and `-010` as -8, where the person meant a
+    time, an id or minus ten; a price or a count read that way is wrong without a word. Those forms are kept as the text written,
+    so a number field refuses them with its file, line and field (`must be a number (got '1:30')`) and a text field
+    keeps them as written. `1_000` (digits grouped by underscores, decimal) means only one number: it is read as 1000.
+    """
+    if _DECIMAL_INT.match(text):
+        return int(text.replace("_", ""))
+    if _YAML11_ONLY.match(text):
+        return text
+    return None
 
 
 def _tag_refused(tag: str) -> str:
@@ -743,6 +770,52 @@ def _did_you_mean(word: str, choices: list[str]) -> str | None:
         return f"did you mean {', '.join(named[:-1]) + ' or ' + named[-1] if len(named) > 1 else named[0]}?"
     close = difflib.get_close_matches(key, list(by_normal), n=1, cutoff=0.6)
     return f"did you mean `{by_normal[close[0]]}`?" if close else None
+
+
+def partial_date_start(text: str) -> dt.date:
+    """The first day a `YYYY`, `YYYY-MM` or `YYYY-MM-DD` date (tco.model.base.PartialDate) can mean."""
+    parts = [int(p) for p in text.split("-")]
+    return dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+
+
+FUTURE_DATE_MARGIN = dt.timedelta(days=1)
+"""`as_of` may be one day past the local date: a date written in UTC (as `tco pricing import` does) is tomorrow's
+for part of the day west of Greenwich, and that is no mistake."""
+
+
+def future_as_of_problems(record: BaseModel, name: str, lines: dict[KeyPath, int], today: dt.date) -> list[DataProblem]:
+    """A located problem for every `as_of` in `record` (at any depth) that starts after `today`.
+
+    Why: `as_of` says when figures were read; a day not yet come is a typo (2062 for 2026) that the staleness warnings
+    and the price history then trust. `today` comes from the loader: the models stay free of the clock.
+    `effective_from` is not checked: a price announced for a later day is real."""
+    out: list[DataProblem] = []
+
+    def walk(value: Any, path: KeyPath) -> None:
+        if isinstance(value, BaseModel):
+            for field in type(value).model_fields:
+                child = getattr(value, field)
+                if field == "as_of" and isinstance(child, str):
+                    try:
+                        start = partial_date_start(child)
+                    except ValueError:
+                        continue
+                    if start > today + FUTURE_DATE_MARGIN:
+                        at = (*path, field)
+                        out.append(DataProblem(name, lines.get(at), _dotted(at),
+                                               f"{child} is in the future (today is {today.isoformat()}): figures cannot have been read on a day to come",
+                                               hint="as_of is the day the source was read (YYYY-MM-DD, YYYY-MM or YYYY)"))
+                else:
+                    walk(child, (*path, field))
+        elif isinstance(value, (list, tuple)):
+            for i, item in enumerate(value):
+                walk(item, (*path, i))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, (*path, key))
+
+    walk(record, ())
+    return out
 
 
 def validate_as(model: type[BaseModel], data: Any, name: str, lines: dict[KeyPath, int], prefix: KeyPath = ()):

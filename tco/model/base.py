@@ -145,10 +145,21 @@ def _numeric_fields(model: type[BaseModel]) -> frozenset[str]:
     return result
 
 
+def _not_blank(value: str) -> str:
+    """A source of only spaces names nothing: refused like an empty one (its figures would look sourced)."""
+    if not value.strip():
+        raise PydanticCustomError("blank_text", "must not be blank (only spaces): say where the figures were read")
+    return value
+
+
+SourceText = Annotated[str, StringConstraints(min_length=1), AfterValidator(_not_blank)]
+"""Where figures were read (a URL, or a package and version): not empty, not only spaces."""
+
+
 class Source(StrictModel):
     """Where a group of figures was read, and when."""
 
-    source: Annotated[str, StringConstraints(min_length=1)]
+    source: SourceText
     """A URL, or `github.com/owner/repo path @commit`."""
     as_of: PartialDate
     """Date of the source (or the date it was read when the source has none): YYYY, YYYY-MM or YYYY-MM-DD."""

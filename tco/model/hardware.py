@@ -5,11 +5,11 @@ Units are in the field names. A figure nobody published is absent (None), never 
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from tco.model.base import Id, PartialDate, PositiveFloat, Source, SourcedRecord, StrictModel, located_error
+from tco.model.base import Id, PartialDate, PositiveFloat, Source, SourcedRecord, SourceText, StrictModel, located_error
 
 # The allowed values of the serving vocabulary, declared once: the throughput engine derives its
 # tuples from these (`typing.get_args`, tco/engine/throughput/config.py), and a test keeps the CLI's
@@ -24,6 +24,19 @@ Runtime = Literal["python", "cpp"]
 SpecMethod = Literal["none", "mtp", "eagle", "draft-model"]
 """Speculative decoding: none; DeepSeek's multi-token-prediction head(s) as the draft (`mtp`); an EAGLE
 draft head (`eagle`); a separate small draft model (`draft-model`)."""
+
+
+MAX_USD_PER_GPU_HOUR = 1_000
+"""No cloud lists a GPU-hour above a few tens of USD (the bundled maximum is under 20); a figure like 8e307 is a
+typing mistake that overflows every monthly cost computed from it (and crashed `tco run`)."""
+MAX_USD_PER_INSTANCE_HOUR = 100_000
+"""An instance (up to a 72-GPU rack or a 256-GPU cluster tier) at the per-GPU ceiling stays below this; the bundled
+maximum is a few thousand USD."""
+
+UsdPerGpuHour = Annotated[float, Field(gt=0, le=MAX_USD_PER_GPU_HOUR, allow_inf_nan=False)]
+"""A price in USD per GPU-hour, above 0 and at most MAX_USD_PER_GPU_HOUR."""
+UsdPerInstanceHour = Annotated[float, Field(gt=0, le=MAX_USD_PER_INSTANCE_HOUR, allow_inf_nan=False)]
+"""A price in USD per instance-hour, above 0 and at most MAX_USD_PER_INSTANCE_HOUR."""
 
 
 class GpuType(SourcedRecord):
@@ -161,14 +174,14 @@ class InstanceOffer(SourcedRecord):
     gpu: Id
     """GPU id from gpus.yaml."""
     gpu_count: float = Field(gt=0)
-    on_demand_usd_per_hour: PositiveFloat | None = None
+    on_demand_usd_per_hour: UsdPerInstanceHour | None = None
     """Lowest on-demand price across regions for the whole instance."""
-    median_on_demand_usd_per_hour: PositiveFloat | None = None
-    spot_usd_per_hour: PositiveFloat | None = None
+    median_on_demand_usd_per_hour: UsdPerInstanceHour | None = None
+    spot_usd_per_hour: UsdPerInstanceHour | None = None
     """Lowest spot/preemptible price seen."""
-    on_demand_usd_per_gpu_hour: PositiveFloat | None = None
-    median_on_demand_usd_per_gpu_hour: PositiveFloat | None = None
-    spot_usd_per_gpu_hour: PositiveFloat | None = None
+    on_demand_usd_per_gpu_hour: UsdPerGpuHour | None = None
+    median_on_demand_usd_per_gpu_hour: UsdPerGpuHour | None = None
+    spot_usd_per_gpu_hour: UsdPerGpuHour | None = None
     regions: int | None = Field(default=None, ge=0)
     regions_with_on_demand: int | None = Field(default=None, ge=0)
     price_scope: Literal["instance", "host_plus_gpu", "gpu_only"] = "instance"
@@ -224,16 +237,16 @@ class CommittedOffer(SourcedRecord):
     term_as_published: str
     payment_option: PaymentOption
     payment_as_published: str
-    committed_usd_per_instance_hour: PositiveFloat
+    committed_usd_per_instance_hour: UsdPerInstanceHour
     """Effective price of the whole instance per hour of the term (upfront fees spread over the term as the source does)."""
-    committed_usd_per_gpu_hour: PositiveFloat
+    committed_usd_per_gpu_hour: UsdPerGpuHour
     """The instance price divided by gpu_count (the host's CPU, RAM and disk included)."""
     price_basis: Literal["instance", "gpu", "instance-and-gpu", "instance-month"]
     """Which price the source prints (`instance-month`: per 730-hour month, hourly = month / 730); the other is derived."""
     price_as_printed: str
-    on_demand_usd_per_instance_hour: PositiveFloat | None = None
+    on_demand_usd_per_instance_hour: UsdPerInstanceHour | None = None
     """On-demand price from the same source and date only (None where that source prints none)."""
-    on_demand_usd_per_gpu_hour: PositiveFloat | None = None
+    on_demand_usd_per_gpu_hour: UsdPerGpuHour | None = None
     minimum_commitment: str
     """The smallest size and term the seller publishes for this offering, as text."""
     source_quality: str
@@ -359,7 +372,7 @@ class ThroughputMeasurement(StrictModel):
     that run (`predict_closed_loop_run`, `predict_rate_run`). None or False: not stated (a tool that stops at a time, a
     steady state), scored at the steady state; InferenceX's records are known runs without it
     (`tco.bench.accuracy.closed_loop_requests`)."""
-    source: str
+    source: SourceText
     as_of: PartialDate
     """When the run was measured: YYYY-MM-DD, or YYYY-MM / YYYY where the source says no more."""
     note: str | None = None

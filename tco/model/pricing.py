@@ -7,12 +7,13 @@ the 2025 price. A figure the source does not give is None (never 0 unless the so
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import Field, StrictStr, StringConstraints, model_validator
 
-from tco.model.base import Date, Id, PartialDate, StrictModel, json_schema_text, located_error
+from tco.model.base import Date, Id, PartialDate, SourceText, StrictModel, json_schema_text, located_error
 
 MAX_USD_PER_MILLION_TOKENS = 100_000
 """No sheet lists more than a few hundred USD per million tokens; a figure like 1e308 is a typing
@@ -67,7 +68,7 @@ class DatedPrice(_TokenPrices):
     """Long-context tiers, by increasing `above_input_tokens`."""
     usd_per_thousand_requests: Annotated[Decimal, Field(ge=0, allow_inf_nan=False)] | None = None
     """A fee per 1,000 API requests on top of the tokens (genai-prices `requests_kcount`)."""
-    source: str | None = None
+    source: SourceText | None = None
     """Where this entry was read, when it differs from the provider's `source`."""
     as_of: PartialDate | None = None
     """When this entry was read, when it differs from the provider's `as_of`."""
@@ -90,6 +91,35 @@ def _dates_increase(prices: list[DatedPrice], what: str) -> None:
         raise ValueError(f"{what}: effective_from dates must be strictly increasing")
 
 
+TIME_OF_DAY_PREFIX = "utc-"
+"""A variant whose name starts so is a time-of-day price (tco.engine.api_price reads its windows from the name)."""
+
+_HHMM_SPAN = re.compile(r"^(\d{2})(\d{2})-(\d{2})(\d{2})$")
+
+
+def time_of_day_name_problem(name: str) -> str | None:
+    """Why a `utc-HHMM-HHMM[+HHMM-HHMM...]` variant name is not a set of UTC windows, or None when it is.
+
+    Why here: the engine reads the windows from the name; `utc-2500-0100` indexed past the end of the day (a
+    traceback), `utc-0190-0200` was read as 02:30, and `utc-2300-2400` never ended its window (the engine loops
+    until the end minute comes round, and minute 1440 never does). Hours are 00-23, minutes 00-59, midnight is
+    0000 (a window over midnight, `utc-2200-0200`, is fine), and a window must not be empty.
+    """
+    spans = name[len(TIME_OF_DAY_PREFIX):].split("+")
+    for span in spans:
+        match = _HHMM_SPAN.match(span)
+        if match is None:
+            return f"`{span}` is not a UTC window HHMM-HHMM (as in utc-0100-0400 or utc-0100-0400+0600-1000)"
+        start_h, start_m, end_h, end_m = (int(g) for g in match.groups())
+        for what, hours, minutes in (("start", start_h, start_m), ("end", end_h, end_m)):
+            if hours > 23 or minutes > 59:
+                midnight = " (midnight is 0000)" if hours == 24 and minutes == 0 else ""
+                return f"the {what} of `{span}` is no time of day: hours are 00-23, minutes 00-59{midnight}"
+        if (start_h, start_m) == (end_h, end_m):
+            return f"`{span}` starts and ends at the same minute: the window is empty"
+    return None
+
+
 class ApiModel(StrictModel):
     """One model a provider sells per token, with its price history."""
 
@@ -104,7 +134,7 @@ class ApiModel(StrictModel):
     retired_on: Date | None = None
     """The day the provider stopped serving the model (its calls fail from then on). A scenario whose months reach it
     is warned: those months are priced at the last price, which no one can pay any more."""
-    retirement_source: str | None = None
+    retirement_source: SourceText | None = None
     """Where the retirement was announced (required with `retired_on`)."""
     open_weight_model: Id | None = None
     """Id in hardware/models.yaml when this API serves that open-weight model (same weights, not a fine-tune)."""
@@ -118,6 +148,14 @@ class ApiModel(StrictModel):
     def _a_retirement_has_a_source(self):
         if (self.retired_on is None) != (self.retirement_source is None):
             raise ValueError("retired_on and retirement_source go together: a retirement date needs its announcement")
+        return self
+
+    @model_validator(mode="after")
+    def _time_of_day_names_are_times(self):
+        for name in self.variants:
+            if name.startswith(TIME_OF_DAY_PREFIX) and (problem := time_of_day_name_problem(name)):
+                raise located_error(f"time-of-day variant `{name}`: {problem}", ("variants", name),
+                                    hint="name a time-of-day variant utc-HHMM-HHMM (UTC, end exclusive), e.g. utc-2300-0000")
         return self
 
     @model_validator(mode="after")
@@ -138,7 +176,7 @@ class ApiProvider(StrictModel):
     """Provider id used in scenario files (e.g. `openai`, `together`); equals the file name."""
     name: str
     pricing_urls: list[str] = Field(default_factory=list)
-    source: Annotated[str, StringConstraints(min_length=1)]
+    source: SourceText
     """Where the prices were read (URLs, or a package and version)."""
     as_of: PartialDate
     """When they were read or imported."""

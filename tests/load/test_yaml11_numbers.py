@@ -1,0 +1,52 @@
+"""YAML 1.1 number forms (`1:30` base 60, `0x10` hex, `0b11` binary) are kept as the text written, not read as numbers.
+
+Why: PyYAML (YAML 1.1) read `input_tokens: 50:00` as 3000 and a price `0x10` as 16 without a word. Kept as text, a
+number field refuses them at their line. `1_000` can only mean one thousand, so it is read as 1000.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tco.errors import TcoUserError
+from tco.load.pricing import read_sheet
+from tco.load.yaml_source import parse_yaml
+
+SHEET = """schema_version: 1
+id: acme
+name: Acme AI
+source: "https://acme.example/pricing"
+as_of: "2026-11-01"
+models:
+  - id: acme-large
+    prices:
+      - input_usd_per_million_tokens: {price}
+"""
+
+
+@pytest.mark.parametrize("written, read", [
+    ("1:30", "1:30"), ("-1:30", "-1:30"), ("190:20:30", "190:20:30"), ("1:30.5", "1:30.5"),
+    ("0x10", "0x10"), ("-0x1F", "-0x1F"), ("0b11", "0b11"),
+    ("1_000", 1000), ("-010", -10), ("010", 10), ("1_000.5", 1000.5), ("12", 12), ("1.5", 1.5), (".inf", float("inf")),
+])
+def test_a_scalar_is_read_as_a_person_means_it(written, read):
+    data, _ = parse_yaml(f"a: {written}\n{written}: key", "x.yaml")
+    assert data["a"] == read and type(data["a"]) is type(read)
+    assert str(read) in data  # as a key too
+
+
+@pytest.mark.parametrize("price", ["1:30", "0x10", "0b11"])
+def test_a_sheet_price_in_a_yaml11_form_is_refused_at_its_line(tmp_path, price):
+    path = tmp_path / "acme.yaml"
+    path.write_text(SHEET.format(price=price))
+    with pytest.raises(TcoUserError) as caught:
+        read_sheet(path)
+    [problem] = caught.value.problems
+    assert (problem.line, problem.field) == (9, "models[0].prices[0].input_usd_per_million_tokens")
+    assert problem.message == f"must be a number (got '{price}')"
+
+
+def test_a_price_with_underscores_is_read(tmp_path):
+    path = tmp_path / "acme.yaml"
+    path.write_text(SHEET.format(price="1_000"))
+    assert read_sheet(path).models[0].prices[0].input_usd_per_million_tokens == 1000
