@@ -6,14 +6,16 @@ and flow style; this module changes only the values that differ, so an untouched
 back as it was (`20_000` stays `20_000`, quotes stay quotes).
 
 Lists of mappings with an `id` (scenarios, options) are matched by id, so deleting, adding or
-duplicating an option leaves the comments of the others in place.
+duplicating an option leaves the comments of the others in place. A renamed option or an older key
+spelling renamed on load is told to `updated_text` (`renamed_ids`, `renamed_keys`): the node is
+renamed in the original tree first, so it keeps its comments instead of being deleted and added bare.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import Any
+from typing import Any, Iterable
 
 
 class RoundTripFailed(Exception):
@@ -37,20 +39,137 @@ def dump_new(document: Any) -> str:
     return out.getvalue()
 
 
-def updated_text(original: str, document: Any) -> str:
-    """`original` (YAML text) with its data replaced by `document`, comments and layout kept where data is kept."""
+KeyPath = tuple  # keys and list indices from the document's root, e.g. ("scenarios", 0, "options")
+
+
+def updated_text(original: str, document: Any, *, renamed_keys: Iterable[tuple[KeyPath, str, str]] = (),
+                 renamed_ids: Iterable[tuple[KeyPath, str, str]] = ()) -> str:
+    """`original` (YAML text) with its data replaced by `document`, comments and layout kept where data is kept.
+
+    `renamed_keys`: (path of a mapping, old key, new key) renamed since `original` was read (an older
+    spelling); `renamed_ids`: (path of a list, old id, new id) of items renamed since then. Both are
+    renamed in the original tree before merging, so their comments stay (matched by name, they would be
+    deleted and written anew without them).
+    """
     round_trip = _yaml()  # ruamel's round-trip loader builds only plain data (no arbitrary objects)
     _match_indent(round_trip, original)
-    from ruamel.yaml.error import YAMLError
-
-    try:
-        tree = round_trip.load(original)
-    except YAMLError as e:
-        raise RoundTripFailed(str(e)) from None
+    tree = _load(round_trip, original)
+    for path, old, new in renamed_keys:
+        _rename_key(_node_at(tree, path), old, new)
+    by_list: dict[KeyPath, dict[str, str]] = {}
+    for path, old, new in renamed_ids:
+        by_list.setdefault(tuple(path), {})[old] = new
+    for path, renames in by_list.items():
+        _rename_items(_node_at(tree, path), renames)
     tree = merge(tree, document, _shared_counts(tree))
     out = io.StringIO()
     round_trip.dump(tree, out)
     return out.getvalue()
+
+
+def dropped_comments(original: str, text: str) -> list[str]:
+    """Comment lines of `original` that `text` no longer has (each `# ...` line once per time it is missing).
+
+    Why: the save message says "Comments kept." only when it is true; a comment that went with a
+    deleted option or a rewritten list is named instead of silently lost.
+    """
+    from collections import Counter
+
+    yaml = _yaml()
+    before = _comment_lines(_load(yaml, original))
+    missing = Counter(before) - Counter(_comment_lines(_load(yaml, text)))
+    dropped = []
+    for line in before:
+        if missing[line] > 0:
+            missing[line] -= 1
+            dropped.append(line)
+    return dropped
+
+
+def _load(round_trip, text: str) -> Any:
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        return round_trip.load(text)
+    except YAMLError as e:
+        raise RoundTripFailed(str(e)) from None
+
+
+def _comment_lines(tree: Any) -> list[str]:
+    """Every comment line ruamel holds in `tree`, stripped, in document order (a token shared by two slots counted once)."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.tokens import CommentToken
+
+    lines: list[str] = []
+    seen: set[int] = set()
+
+    def tokens(slot: Any):
+        if isinstance(slot, CommentToken):
+            yield slot
+        elif isinstance(slot, (list, tuple)):
+            for inner in slot:
+                yield from tokens(inner)
+        elif isinstance(slot, dict):
+            for inner in slot.values():
+                yield from tokens(inner)
+
+    def visit(node: Any) -> None:
+        if not isinstance(node, (CommentedMap, CommentedSeq)) or id(node) in seen:
+            return
+        seen.add(id(node))
+        for token in tokens([node.ca.comment, node.ca.items, node.ca.end]):
+            if id(token) not in seen:
+                seen.add(id(token))
+                lines.extend(line.strip() for line in token.value.splitlines() if line.strip().startswith("#"))
+        for child in node.values() if isinstance(node, CommentedMap) else node:
+            visit(child)
+
+    visit(tree)
+    return lines
+
+
+def _node_at(tree: Any, path: KeyPath) -> Any:
+    """The node at `path` in the round-trip tree, or None when the original has no such place."""
+    node = tree
+    for step in path:
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node
+
+
+def _rename_key(mapping: Any, old: str, new: str) -> None:
+    """Rename `old` to `new` in place: same position, same value node, same comments."""
+    from ruamel.yaml.comments import CommentedMap
+
+    if not isinstance(mapping, CommentedMap) or old not in mapping or new in mapping:
+        return
+    position = list(mapping).index(old)
+    slots = mapping.ca.items.pop(old, None)
+    value = mapping[old]
+    del mapping[old]
+    mapping.insert(position, new, value)
+    if slots is not None:
+        mapping.ca.items[new] = slots
+
+
+def _rename_items(seq: Any, renames: dict[str, str]) -> None:
+    """Give items of a list of mappings their new ids, all at once (a swap `a`<->`b` is two renames, not a clash).
+
+    Skipped when the ids would then repeat (an id renamed onto one still in the original): merge then
+    matches by id, as it does for any other edit."""
+    from ruamel.yaml.comments import CommentedSeq
+
+    if not isinstance(seq, CommentedSeq) or not _by_id(seq):
+        return
+    ids = [item["id"] for item in seq]
+    after = [renames.get(i) or i for i in ids]
+    if len(set(after)) != len(after):
+        return
+    for item, old, new in zip(seq, ids, after):
+        if new != old:
+            item["id"] = new
 
 
 def _match_indent(yaml, text: str) -> None:

@@ -43,6 +43,9 @@ class ScenarioEntry:
     data: dict[str, Any]
     """The scenario as plain data (what is written back on save)."""
     scenario: Scenario
+    renamed_options: dict[str, str | None] = field(default_factory=dict)
+    """Option id in the file's text as last read or written -> its id now (None: deleted). Saving tells the
+    round trip, so a renamed option keeps its comments (matched by id, it was deleted and added bare)."""
 
 
 @dataclass
@@ -53,6 +56,8 @@ class SavedFile:
     """Set when the scenario came from the bundled examples: those are never overwritten."""
     comments_kept: bool = True
     """False when the original text could not be read back by the round-trip parser (plain YAML written)."""
+    comments_dropped: tuple[str, ...] = ()
+    """Comment lines of the previous text that the saved one no longer has (they went with deleted or rewritten values)."""
     original: Path | None = None
     """The backup holding the file as it was before this session's first save to it (kept all session)."""
 
@@ -75,6 +80,10 @@ class Session:
     so after any number of saves the file as it was before the session is still in a backup."""
     pricing_dirs: list[Path] = field(default_factory=list)
     """The user's own price sheets (`--pricing-dir`): a provider first named by an edit is read from them too."""
+    renamed_keys: list[list[tuple[tuple, str, str]]] = field(default_factory=list)
+    """Each file's older key spellings renamed on load: (path of the mapping, old key, today's key), until it is saved."""
+    saved_to: list[Path] = field(default_factory=list)
+    """Every file this session wrote a scenario file to (Save as targets too): an export never replaces one."""
 
     @property
     def scenarios(self) -> list[Scenario]:
@@ -167,6 +176,7 @@ class Session:
 
     def commit(self, scenario_index: int, data: dict[str, Any], scenario: Scenario) -> None:
         entry = self.entries[scenario_index]
+        _note_renamed_options(entry, data)
         entry.data, entry.scenario = data, scenario
         self.dirty_files.add(entry.file_index)
 
@@ -230,6 +240,30 @@ class Session:
         path = self.files[file_index]
         return Path.cwd() / path.name if _inside(path, examples_dir()) else path
 
+    def open_file_at(self, target: Path, besides: int | None = None) -> tuple[Path, list[str]] | None:
+        """(the open scenario file, its scenario ids) when `target` is one of the session's files (other than file `besides`)."""
+        for index, path in enumerate(self.files):
+            if index != besides and same_file(Path(target), path):
+                return path, [e.scenario.id for e in self.entries if e.file_index == index]
+        return None
+
+    def save_refusal(self, file_index: int, target: Path) -> str | None:
+        """Why `target` may not receive file `file_index`'s scenarios, or None.
+
+        Why refuse another open file: after the write, two scenario sets of this session would point at one
+        file, and the next save of either would bury the other's edits in a backup.
+        """
+        other = self.open_file_at(target, besides=file_index)
+        if other is None:
+            return None
+        path, ids = other
+        return (f"{path} is open in this session (scenarios: {', '.join(ids)}); saving {self.files[file_index].name} over it "
+                f"would leave two scenario sets writing one file. Choose another name.")
+
+    def files_not_to_export_over(self) -> list[Path]:
+        """Scenario files a workbook must never replace: those open now, those first opened, and every Save as target."""
+        return [*self.files, *self.loaded.files, *self.saved_to]
+
     def overwrite_question(self, file_index: int, target: Path) -> str | None:
         """What the user must confirm before `target` is written, or None when nothing would be lost silently.
 
@@ -243,13 +277,13 @@ class Session:
             return None  # write_atomic refuses it with a clear message
         own = self.files[file_index]
         if target.resolve() != own.resolve():
-            return f"{target} already exists. Replace it? (the old file is kept as {target.name}.bak)"
+            return f"{target} already exists. Replace it? (the old file is kept as {backup_name(target)})"
         try:
             current = target.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             return f"{target} cannot be read back. Replace it?"
         if self.texts[file_index] is not None and current != self.texts[file_index]:
-            return f"{target} was changed on disk since it was opened. Replace it with the UI's version? (the old file is kept as {target.name}.bak)"
+            return f"{target} was changed on disk since it was opened. Replace it with the UI's version? (the old file is kept as {backup_name(target)})"
         return None
 
     def save(self, file_index: int, target: Path | None = None) -> SavedFile:
@@ -259,12 +293,16 @@ class Session:
         edited values are merged into the file's text with a round-trip YAML library
         (tco.load.roundtrip), so comments and `ASSUMPTION` notes stay where they were.
         """
+        from tco.errors import DataProblem
         from tco.files import write_atomic
-        from tco.load.roundtrip import RoundTripFailed, dump_new, updated_text
+        from tco.load.roundtrip import RoundTripFailed, dropped_comments, dump_new, updated_text
         from tco.paths import examples_dir
 
         path = self.files[file_index]
         target = self.default_target(file_index) if target is None else Path(target)
+        refusal = self.save_refusal(file_index, target)
+        if refusal is not None:
+            raise TcoUserError(DataProblem(str(target), None, "", refusal))
         redirected = path if _inside(path, examples_dir()) and target.resolve() != path.resolve() else None
         document = self.documents[file_index]
         entries = [e for e in self.entries if e.file_index == file_index]
@@ -276,9 +314,17 @@ class Session:
             out = ({"schema_version": version} if version is not None else {}) | {
                 k: v for k, v in entries[0].data.items() if k != "schema_version"}
         base = self.texts[file_index]
-        comments_kept = base is not None
+        comments_kept, dropped = base is not None, []
+        listed = isinstance(document, dict) and "scenarios" in document
+        renamed_ids = [(("scenarios", e.position, "options") if listed else ("options",), old, new)
+                       for e in entries for old, new in e.renamed_options.items() if new is not None]
+        renamed_keys = self.renamed_keys[file_index] if file_index < len(self.renamed_keys) else []
         try:
-            text = updated_text(base, out) if base is not None else dump_new(out)
+            if base is None:
+                text = dump_new(out)
+            else:
+                text = updated_text(base, out, renamed_keys=renamed_keys, renamed_ids=renamed_ids)
+                dropped = dropped_comments(base, text)
         except RoundTripFailed:
             text, comments_kept = dump_new(out), False
         key = target.resolve()
@@ -289,8 +335,67 @@ class Session:
         self.documents[file_index] = out
         self.texts[file_index] = text
         self.files[file_index] = target
+        self.saved_to.append(target)
+        if file_index < len(self.renamed_keys):
+            self.renamed_keys[file_index] = []  # the saved text has today's names
+        for e in entries:
+            e.renamed_options = {}  # ... and today's option ids
         self.dirty_files.discard(file_index)
-        return SavedFile(target, backup, redirected, comments_kept, self.first_backups.get(key))
+        return SavedFile(target, backup, redirected, comments_kept, original=self.first_backups.get(key),
+                         comments_dropped=tuple(dropped))
+
+
+def _note_renamed_options(entry: ScenarioEntry, data: dict[str, Any]) -> None:
+    """Record in `entry.renamed_options` an option renamed or deleted by the edit that replaces `entry.data` with `data`.
+
+    A rename is an edit that changes one option's id in place (the option editor keeps its position):
+    same number of options, one id differs, and neither id is on the other side. An option's origin
+    is its id in the file's text; a new option that reuses the id of a deleted or renamed one has none.
+    """
+    before = [o.get("id") for o in entry.data.get("options") or [] if isinstance(o, dict)]
+    after = [o.get("id") for o in data.get("options") or [] if isinstance(o, dict)]
+    origin_of = {now: was for was, now in entry.renamed_options.items() if now is not None}
+
+    def origin(option_id: str) -> str | None:
+        if option_id in origin_of:
+            return origin_of[option_id]
+        return None if option_id in entry.renamed_options else option_id
+
+    changed = [(old, new) for old, new in zip(before, after) if old != new]
+    if len(before) == len(after) and len(changed) == 1 and changed[0][0] not in after and changed[0][1] not in before:
+        was = origin(changed[0][0])
+        if was is not None:
+            entry.renamed_options[was] = changed[0][1]
+        return
+    for gone in set(before) - set(after):
+        was = origin(gone)
+        if was is not None:
+            entry.renamed_options[was] = None
+
+
+def backup_name(target: Path) -> str:
+    """The name the backup of `target` will get, as tco.files chooses it: `NAME.bak`, or `NAME.<date-time>.bak`
+    once `NAME.bak` exists (the time is that of the write, so the question shows the pattern)."""
+    from tco.files import backup_path_for, output_target
+
+    try:
+        real = output_target(Path(target))  # a symlink: its target is the file replaced and backed up
+    except TcoUserError:
+        real = Path(target)
+    folder = "" if real.parent == Path(target).parent else f"{real.parent}/"
+    if backup_path_for(real).name == f"{real.name}.bak":
+        return f"{folder}{real.name}.bak"
+    return f"{folder}{real.name}.<date-time>.bak, beside the older {real.name}.bak"
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """One file on disk under two names (a link, `./x` and `x`); by resolved path when either is missing."""
+    import os
+
+    try:
+        return os.path.samefile(a, b)
+    except (OSError, ValueError):
+        return a.resolve() == b.resolve()
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -349,11 +454,11 @@ def open_session(files: list[Path] | None, today: dt.date | None = None, hardwar
     # the one pipeline, minus the evaluation: the screen evaluates the scenario it shows
     loaded, catalog = load_inputs(resolve_files(files), hardware_dirs=hardware_dirs, pricing_dirs=pricing_dirs)
     check_rows(loaded, catalog, today)
-    documents, entries, texts = [], [], []
+    documents, entries, texts, renamed_keys = [], [], [], []
     scenarios = iter(loaded.scenarios)
     for file_index, path in enumerate(loaded.files):
         document, _ = load_yaml(path)
-        _rename_old_keys(document, path)
+        renamed_keys.append(_rename_old_keys(document, path))
         documents.append(document)
         try:
             texts.append(path.read_text(encoding="utf-8"))
@@ -364,22 +469,41 @@ def open_session(files: list[Path] | None, today: dt.date | None = None, hardwar
             data = {k: v for k, v in item.items() if k != "schema_version"} if isinstance(item, dict) else item
             entries.append(ScenarioEntry(file_index, position, data, next(scenarios)))
     return Session(list(loaded.files), documents, entries, catalog, today, loaded, texts=texts,
-                   pricing_dirs=[Path(d) for d in pricing_dirs or []])
+                   pricing_dirs=[Path(d) for d in pricing_dirs or []], renamed_keys=renamed_keys)
 
 
-def _rename_old_keys(document: Any, path: Path) -> None:
-    """Older key spellings (`usd_per_gpu_hour`) renamed to today's in the data the UI edits, as the loader did.
+def _rename_old_keys(document: Any, path: Path) -> list[tuple[tuple, str, str]]:
+    """Older key spellings (`usd_per_gpu_hour`) renamed to today's in the data the UI edits, as the loader did;
+    returns each rename as (path of the mapping from the file's root, old key, today's key).
 
     Why: the loader read the file with today's names (and `tco run` warns about the old ones), but the
     UI kept the file's own data, so every later edit was validated with the old key and refused as
-    an unknown field. Saving then writes today's name, as the loader's warning asks.
+    an unknown field. Saving then writes today's name, as the loader's warning asks, on the same line
+    with the same comment (the renames returned are handed to the round trip): the file changes only
+    by the rename the warning asked for, and an `# ASSUMPTION` note on the value stays.
     """
+    from tco.engine.fields import FIELDS
     from tco.load.scenarios import migrate_old_names
 
     if not isinstance(document, dict):
-        return
+        return []
+    keys_before: dict[int, tuple[tuple, dict, list]] = {}
+
+    def visit(node: Any, where: tuple) -> None:
+        if isinstance(node, dict) and id(node) not in keys_before:  # an anchored mapping once, at its first place
+            keys_before[id(node)] = (where, node, list(node))
+            for key, value in node.items():
+                visit(value, (*where, key))
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                visit(value, (*where, i))
+
+    visit(document, ())
     single = "scenarios" not in document
     migrate_old_names({"scenarios": [document]} if single else document, {}, str(path), [], single)
+    today_of = {old: f.key for f in FIELDS for old in f.old_names}
+    return [(where, old, today_of[old]) for where, node, keys in keys_before.values()
+            for old in keys if old not in node and today_of.get(old) in node and today_of[old] not in keys]
 
 
 # ------------------------------------------------------------------ evaluation

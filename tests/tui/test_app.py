@@ -8,6 +8,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+import yaml
 from textual.widgets import DataTable, Input
 
 from tco.run import run_scenarios
@@ -138,22 +139,45 @@ async def test_save_writes_the_edits_keeps_a_backup_and_reloads_to_the_same_tota
     assert engine_totals(scenario_file) == pytest.approx(engine_totals(backup, ["workload.monthly_growth=0.1"]), rel=1e-12)
 
 
-async def test_export_writes_a_workbook(scenario_file, tmp_path):
+async def _answer_path(pilot, key: str, path: Path) -> None:
+    """Press `key` (Save as, Export), give `path` and press enter."""
+    from tco.tui.screens.ask_path import AskPathScreen
+
+    await pilot.press(key)
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, AskPathScreen), what="asked for a file name")
+    pilot.app.screen.query_one("#path", Input).value = str(path)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def test_export_writes_a_workbook_asks_before_replacing_a_file_and_never_replaces_a_scenario_file(scenario_file, tmp_path):
+    """Bug hunt: export wrote the workbook over a scenario file just saved with Save as (only the files as first
+    opened were protected), and replaced any other file without asking."""
     if importlib.util.find_spec("tco.export.excel") is None:
         pytest.skip("the workbook exporter (tco.export.excel) is not in this checkout yet")
     target = tmp_path / "out.xlsx"
+    target.write_text("an older workbook\n")
+    saved_as = tmp_path / "copy.yaml"
     app = TcoApp([scenario_file], today=TODAY, deterministic=True)
     async with app.run_test(size=(120, 36)) as pilot:
         await open_app(pilot, SID)
         app.screen.query_one("#costs").focus()
-        await pilot.press("x")
-        await pilot.pause()
-        app.screen.query_one("#path", Input).value = str(target)
-        await pilot.press("enter")
-        await wait_for(pilot, target.exists, timeout_s=60, what="workbook written")
+        await _answer_path(pilot, "w", saved_as)
+        await wait_for(pilot, saved_as.exists, what="saved as")
+        for scenario_path in (saved_as, scenario_file):
+            await _answer_path(pilot, "x", scenario_path)
+            assert isinstance(app.screen, CompareScreen)
+            assert any(f"{scenario_path} is a scenario file of this session" in str(n.message) for n in app._notifications)
+        await _answer_path(pilot, "x", target)
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), timeout_s=5, what="asked before replacing")
+        assert "already exists" in str(app.screen.query_one("#confirm-question").render())
+        await pilot.press("y")
+        await wait_for(pilot, lambda: target.read_bytes().startswith(b"PK"), timeout_s=60, what="workbook written")
     import openpyxl
 
     assert openpyxl.load_workbook(target).sheetnames
+    assert target.with_name("out.xlsx.bak").read_text() == "an older workbook\n"
+    assert yaml.safe_load(saved_as.read_text())["id"] == SID  # still the scenario file
 
 
 async def test_export_says_clearly_when_the_exporter_is_missing(scenario_file, monkeypatch):

@@ -93,3 +93,75 @@ def test_after_many_saves_the_file_as_it_was_opened_is_still_in_a_backup(scenari
     assert all(s.original == first for s in saves)
     assert any(b.read_text() == original for b in backups_of(scenario_file))
     assert len(backups_of(scenario_file)) == KEEP_BACKUPS + 1  # the newest five, plus the session's first
+
+
+# ---------------------------------------------------------------- bug hunt: renames, Save as onto an open file, backup names
+def _commented(path: Path, old_spelling: bool = False) -> Path:
+    """support.yaml with end-of-line ASSUMPTION notes inside llama-70b, as users write them."""
+    text = path.read_text().replace("    replica_output_tokens_per_s: 3000\n",
+                                    "    replica_output_tokens_per_s: 3000   # ASSUMPTION: measured on our bench\n")
+    text = text.replace("      gpu_usd_per_hour: 3.0\n", ("      usd_per_gpu_hour" if old_spelling else "      gpu_usd_per_hour")
+                        + ": 3.0   # ASSUMPTION: negotiated rate\n")
+    path.write_text(text)
+    return path
+
+
+def test_renaming_an_option_keeps_the_comments_inside_it(scenario_file):
+    original = _commented(scenario_file).read_text()
+    session = open_session([scenario_file], today=TODAY)
+    option = session.option_data(0, "llama-70b") | {"id": "llama-70b-h100"}
+    session.commit(0, *session.replace_option(0, "llama-70b", option))
+    saved = session.save(0)
+    # before: both notes were deleted while the message said "Comments kept."
+    assert scenario_file.read_text() == original.replace("id: llama-70b\n", "id: llama-70b-h100\n")
+    assert saved.comments_kept and saved.comments_dropped == ()
+
+
+def test_a_save_that_drops_comments_names_them(scenario_file):
+    _commented(scenario_file)
+    session = open_session([scenario_file], today=TODAY)
+    session.commit(0, *session.delete_option(0, "llama-70b"))
+    saved = session.save(0)
+    assert saved.comments_dropped == ("# ASSUMPTION: measured on our bench", "# ASSUMPTION: negotiated rate")
+
+
+def test_an_older_key_spelling_keeps_its_comment_when_another_field_is_saved(scenario_file):
+    original = _commented(scenario_file, old_spelling=True).read_text()
+    session = open_session([scenario_file], today=TODAY)
+    data = session.propose_value(0, ("workload", "input_tokens"), "1600")
+    session.commit(0, data, session.validate(data))
+    session.save(0)
+    # today's name on the same line, the note kept (before: `gpu_usd_per_hour: 3.0` bare, the note gone)
+    assert scenario_file.read_text() == original.replace("input_tokens: 1500", "input_tokens: 1600").replace(
+        "usd_per_gpu_hour:", "gpu_usd_per_hour:")
+
+
+def test_save_as_onto_another_open_file_is_refused_naming_it_and_its_scenarios(scenario_file, tmp_path):
+    from tco.errors import TcoUserError
+
+    other = tmp_path / "other.yaml"
+    other.write_text(scenario_file.read_text().replace("id: tui-support", "id: other-support"))
+    before = other.read_text()
+    session = open_session([scenario_file, other], today=TODAY)
+    refusal = session.save_refusal(0, other)
+    assert refusal is not None and str(other) in refusal and "other-support" in refusal
+    assert session.save_refusal(0, scenario_file) is None and session.save_refusal(0, tmp_path / "new.yaml") is None
+    with pytest.raises(TcoUserError, match="is open in this session"):
+        session.save(0, other)
+    assert other.read_text() == before
+
+
+def test_the_replace_question_names_the_backup_that_will_be_made(scenario_file, tmp_path):
+    other = tmp_path / "other.yaml"
+    other.write_text("x: 1\n")
+    session = open_session([scenario_file], today=TODAY)
+    assert "kept as other.yaml.bak)" in session.overwrite_question(0, other)
+    (tmp_path / "other.yaml.bak").write_text("older\n")
+    # tco.files then keeps it as other.yaml.<YYYYmmdd-HHMMSS>.bak; before, the question still said other.yaml.bak
+    assert "kept as other.yaml.<date-time>.bak, beside the older other.yaml.bak)" in session.overwrite_question(0, other)
+
+
+def test_a_workbook_may_not_replace_a_file_saved_as_in_this_session(scenario_file, tmp_path):
+    session = open_session([scenario_file], today=TODAY)
+    session.save(0, tmp_path / "renamed.yaml")
+    assert {scenario_file, tmp_path / "renamed.yaml"} <= set(session.files_not_to_export_over())

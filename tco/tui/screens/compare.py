@@ -571,6 +571,10 @@ class CompareScreen(Screen):
         from tco.tui.screens.confirm import ConfirmScreen
 
         target = target if target.is_absolute() else Path.cwd() / target
+        refusal = self.session.save_refusal(file_index, target)
+        if refusal is not None:
+            self.notify(refusal, title="Not saved", severity="error", timeout=12)
+            return
         failed = [(e.scenario.id, self.failures[e.scenario.id]) for e in self.session.entries
                   if e.file_index == file_index and e.scenario.id in self.failures]
         if failed and not failure_confirmed:
@@ -603,7 +607,14 @@ class CompareScreen(Screen):
         where = f"Saved {saved.path}"
         if saved.redirected_from is not None:
             where += f" (a copy of the bundled example {saved.redirected_from.name})"
-        kept = " Comments kept." if saved.comments_kept else " The original could not be read back: comments not kept."
+        if not saved.comments_kept:
+            kept = " The original could not be read back: comments not kept."
+        elif saved.comments_dropped:
+            shown = "; ".join(saved.comments_dropped[:3]) + ("; …" if len(saved.comments_dropped) > 3 else "")
+            kept = (f" {len(saved.comments_dropped)} comment line(s) went with the values they were on ({shown}); "
+                    "the other comments are kept.")
+        else:
+            kept = " Comments kept."
         backup = f" The previous version is kept as {saved.backup}." if saved.backup else ""
         if saved.original is not None and saved.original != saved.backup:
             backup += f" The file as it was before this session's first save stays in {saved.original.name}."
@@ -621,15 +632,35 @@ class CompareScreen(Screen):
             return
         self.app.push_screen(AskPathScreen("Write the workbook (all scenarios, live formulas) to:", f"{self.current}.xlsx",
                                            cursor_blink=self.cursor_blink),
-                             callback=lambda path: path and self._export(Path(path)))
+                             callback=lambda path: path and self._export_to(Path(path).expanduser()))
+
+    def _export_to(self, path: Path) -> None:
+        """Refuse a scenario file of this session (open, first opened, or saved as); ask before replacing any other file."""
+        from tco.files import writes_in_place
+        from tco.tui.screens.confirm import ConfirmScreen
+        from tco.tui.session import backup_name, same_file
+
+        path = path if path.is_absolute() else Path.cwd() / path
+        scenario_file = next((f for f in self.session.files_not_to_export_over() if same_file(path, f)), None)
+        if scenario_file is not None:
+            self.notify(f"{path} is a scenario file of this session ({scenario_file.name}); the workbook would replace it. "
+                        "Give a .xlsx name.", title="Not exported", severity="error", timeout=12)
+            return
+        if not path.is_file() or writes_in_place(path):
+            self._export(path)
+            return
+        self.app.push_screen(ConfirmScreen(f"{path} already exists. Replace it with the workbook? (the old file is kept as "
+                                           f"{backup_name(path)})", yes="Replace", no="Cancel"),
+                             callback=lambda yes: self._export(path) if yes else self.notify("Not exported."))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export")
     def _export(self, path: Path) -> None:
         from tco.errors import TcoUserError
-        from tco.export.excel import export_workbook
+        from tco.export.excel import export_workbook, input_files
 
         try:
-            written = export_workbook(self.session.run(), path)
+            run = self.session.run()
+            written = export_workbook(run, path, inputs=[*input_files(run), *self.session.files_not_to_export_over()])
         except TcoUserError as e:
             self.app.call_from_thread(self.notify, "\n".join(p.render() for p in e.problems), title="Not exported", severity="error", timeout=10)
             return

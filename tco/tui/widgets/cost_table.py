@@ -74,14 +74,23 @@ class CostTable(DataTable):
             self.add_column(label, key=key)
 
     def show(self, options, breakeven_pending: bool = False) -> None:
-        """`options`: the engine's options frame for one scenario."""
+        """`options`: the engine's options frame for one scenario.
+
+        The cursor stays on the option it was on (found by id, not by row: a new ranking moves the rows,
+        and `i`, `d`, Delete and `e` must act on the option the user highlighted); on the same row when
+        that option is gone.
+        """
         row, column = self.cursor_coordinate
+        highlighted = self.cell_keys()
         self.clear()
         records = list(options.sort(["rank", "total_cost_usd"], nulls_last=True).iter_rows(named=True))
         mark_ties(records)
         for rec in records:
             self.add_row(*[format_cell(k, rec, breakeven_pending, records) for k, _ in COLUMNS], key=rec["option"])
         if self.row_count:
+            ids = [rec["option"] for rec in records]
+            if highlighted is not None and highlighted[0] in ids:
+                row = ids.index(highlighted[0])
             self.cursor_coordinate = (min(row, self.row_count - 1), column)
 
     def cell_keys(self) -> tuple[str, str] | None:
