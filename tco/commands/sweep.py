@@ -36,7 +36,12 @@ def parse_vary(text: str) -> tuple[str, list[str], list[object]]:
     if not path or not texts or any(not t for t in texts):
         raise TcoUserError(DataProblem("--vary", None, path or text, "give a path and at least one value, separated by commas"))
     values = []
+    from tco.load.yaml_source import yaml11_only_number
+
     for t in texts:
+        if yaml11_only_number(t):  # `1:30` is 90 to YAML 1.1: kept as typed, so the field refuses it as --set does
+            values.append(t)
+            continue
         try:
             value = yaml.safe_load(t)
         except (yaml.YAMLError, ValueError):  # ValueError: an integer of more digits than Python reads (4,300)

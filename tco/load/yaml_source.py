@@ -531,6 +531,11 @@ _YAML11_ONLY = re.compile(r"^[-+]?(0x[0-9a-fA-F_]+|0b[01_]+|[0-9][0-9_]*(:[0-5]?
 """Numbers only YAML 1.1 reads as numbers: hex `0x10` (16), binary `0b11` (3), sexagesimal `1:30` (90) and `1:30.5`."""
 
 
+def yaml11_only_number(text: str) -> bool:
+    """Whether `text` is a number only YAML 1.1 reads as one (`1:30`, `0x10`, `0b11`): kept as text by our loaders."""
+    return bool(_YAML11_ONLY.match(text.strip()))
+
+
 def _yaml11_number(text: str) -> Any:
     """What a plain scalar PyYAML resolved as int or float becomes, when it is not a plain decimal number; None when
     PyYAML's own constructor reads it as written (`.inf`, `-.nan`, `1e5`).

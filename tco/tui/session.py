@@ -419,6 +419,10 @@ def parse_scalar(text: str) -> Any:
     """
     import yaml
 
+    from tco.load.yaml_source import yaml11_only_number
+
+    if yaml11_only_number(text):  # `1:30` is 90 to YAML 1.1: kept as typed, as the file loaders keep it
+        return text
     try:
         value = yaml.safe_load(text)
     except (yaml.YAMLError, ValueError, OverflowError):

@@ -50,3 +50,13 @@ def test_a_price_with_underscores_is_read(tmp_path):
     path = tmp_path / "acme.yaml"
     path.write_text(SHEET.format(price="1_000"))
     assert read_sheet(path).models[0].prices[0].input_usd_per_million_tokens == 1000
+
+
+def test_a_value_typed_in_the_ui_or_given_to_vary_keeps_a_yaml11_form_as_text():
+    """The terminal UI's typed values and `tco sweep --vary` read their text as YAML too: `1:30` stays text there as
+    well (the field then refuses it, as it refuses `--set ...=1:30`), while 5000 and 1e3 stay numbers."""
+    from tco.commands.sweep import parse_vary
+    from tco.tui.session import parse_scalar
+
+    assert [parse_scalar(t) for t in ("1:30", "0x10", "5000", "1e3")] == ["1:30", "0x10", 5000, 1000.0]
+    assert parse_vary("workload.requests_per_day=1:30,5000")[2] == ["1:30", 5000]
