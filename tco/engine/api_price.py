@@ -251,13 +251,32 @@ def _time_of_day(model: ApiModel, service_tier: str | None, on: dt.date, input_p
     found = _time_of_day_prices(model, service_tier, on)
     if found is not None:
         name, active = found
-        ratios = (_ratio(_price("input_usd_per_million_tokens", active) or input_price, input_price),
-                  _ratio(_price("output_usd_per_million_tokens", active) or output_price, output_price),
-                  _ratio(_price("cache_read_usd_per_million_tokens", active), cache_read))
+        days = window_days_share(active)
+        ratios = tuple(on_days(_ratio(price, standard), days) for price, standard in (
+            (_price("input_usd_per_million_tokens", active) or input_price, input_price),
+            (_price("output_usd_per_million_tokens", active) or output_price, output_price),
+            (_price("cache_read_usd_per_million_tokens", active), cache_read)))
+        weekdays = (f"; Monday to Friday only, so averaged over the week as {WEEKDAYS_PER_WEEK} of 7 days at the window's "
+                    "price (the same traffic every day assumed)") if days < 1 else ""
         notes.append(f"time of day: UTC {name[len(TIME_OF_DAY_PREFIX):]} billed at variant `{name}` "
-                     f"({ratios[0]:g}x input, {ratios[1]:g}x output), hour by hour along the workload's profile")
+                     f"({ratios[0]:g}x input, {ratios[1]:g}x output), hour by hour along the workload's profile{weekdays}")
         return parse_utc_windows(name), name, ratios
     return (), None, (1.0, 1.0, 1.0)
+
+
+WEEKDAYS_PER_WEEK = 5
+
+
+def window_days_share(active: list[DatedPrice]) -> float:
+    """Share of the week's days a time-of-day window holds: 5 / 7 when its entry in force says weekdays only."""
+    return WEEKDAYS_PER_WEEK / 7 if active and active[0].weekdays_only else 1.0
+
+
+def on_days(ratio: float, days_share: float) -> float:
+    """The window's price ratio averaged over the week: the window's ratio on its days, 1 (the standard price) on the
+    others. Why fold the days into the ratio: the window's hours of the day are the same on every day it holds, so
+    the profile's hour-by-hour share stays as it is and only the price paid in those hours is averaged."""
+    return 1 + days_share * (ratio - 1)
 
 
 def _time_of_day_prices(model: ApiModel, service_tier: str | None, on: dt.date) -> tuple[str, list[DatedPrice]] | None:
@@ -297,20 +316,21 @@ def _price_changes(layers_on, time_of_day_on, batch_on, long_context_on, on: dt.
         standard = tuple(_price(f, layers) for f in fields)
         found = time_of_day_on(day)
         windowed = tuple(_price(f, found[1]) or s for f, s in zip(fields, standard)) if found else standard
-        return standard, windowed, batch_on(day), _price(write, layers), long_context_on(day)
+        days = window_days_share(found[1]) if found else 1.0
+        return standard, windowed, batch_on(day), _price(write, layers), long_context_on(day), days
 
-    start_standard, _, start_batch, start_write, _ = before = prices(on)
+    start_standard, _, start_batch, start_write, _, _ = before = prices(on)
     out = []
     for m in range(2, horizon_months + 1):
         day = add_months(on, m - 1)
         now = prices(day)
         if now != before:
-            standard, windowed, batch, cache_write, tier = now
+            standard, windowed, batch, cache_write, tier, days = now
             # no write price recorded at the start or now: writes follow the input price, as they are billed from it
             write_ratio = (_ratio(cache_write, start_write) if cache_write is not None and start_write is not None
                            else _ratio(standard[0], start_standard[0]))
             out.append((m, day.isoformat(), *(_ratio(n, s) for n, s in zip(standard, start_standard)),
-                        *(_ratio(w, s) for w, s in zip(windowed, standard)), write_ratio, *tier))
+                        *(on_days(_ratio(w, s), days) for w, s in zip(windowed, standard)), write_ratio, *tier))
             if any(b is not None and b0 is not None and abs(_ratio(b, b0) - _ratio(n, n0)) > 1e-9
                    for b, b0, n, n0 in zip(batch[:2], start_batch[:2], standard[:2], start_standard[:2])):
                 notes.append(f"price history: from {day.isoformat()} the batch prices change by another ratio than the "

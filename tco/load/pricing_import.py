@@ -327,6 +327,8 @@ def _entries(entries: list[DatedPrice], indent: str) -> list[str]:
             body.append(f"as_of: {_q(str(e.as_of))}")
         if e.note:
             body.append(f"note: {_q(e.note)}")
+        if e.weekdays_only:
+            body.append("weekdays_only: true")
         if e.tiers:
             body.append("tiers:")
             for t in e.tiers:

@@ -73,6 +73,9 @@ class DatedPrice(_TokenPrices):
     as_of: PartialDate | None = None
     """When this entry was read, when it differs from the provider's `as_of`."""
     note: str | None = None
+    weekdays_only: bool = False
+    """In a time-of-day variant: its window holds Monday to Friday only, in the provider's calendar; Saturdays and Sundays
+    pay the standard price all day (DeepSeek's peak from 2026-08-23, BILLING.md 1.4)."""
 
     @model_validator(mode="after")
     def _tiers_increase(self):

@@ -431,9 +431,11 @@ def test_a_backtest_before_a_service_tiers_recorded_date_pays_the_tier(tmp_path,
 def test_time_of_day_windows_keep_their_own_prices_when_the_sheet_records_a_change(tmp_path, capsys):
     """DeepSeek V4 Flash (BILLING.md 1.4): from 2026-08-17 off-peak $0.22 in / $0.66 out and peak double ($0.44 /
     $1.32); from 2026-09-10 V4.1 Flash off-peak $0.15 / $0.60, peak $0.30 / $1.20 (UTC 01-04 and 06-10: 7 of 24
-    hours of a flat day). September pays 17/24 of the day at 0.22 / 0.66 and 7/24 at 0.44 / 1.32; October and
-    November 17/24 at 0.15 / 0.60 and 7/24 at 0.30 / 1.20. (Before the peak variant was dated, September's peak
-    hours paid the later 0.30 / 1.20.)"""
+    hours of a flat day), and from 2026-08-23 the peak holds Monday to Friday only, weekends off-peak all day: 5 of
+    7 days, so 7/24 x 5/7 = 5/24 of a week's traffic pays the peak (the same traffic every day). September pays
+    19/24 at 0.22 / 0.66 and 5/24 at 0.44 / 1.32; October and November 19/24 at 0.15 / 0.60 and 5/24 at 0.30 / 1.20.
+    (Before the peak variant was dated, September's peak hours paid the later 0.30 / 1.20; before the weekdays,
+    7/24 of the traffic paid the peak.)"""
     results = run_json(tmp_path, capsys, """\
         requests_per_day: 1000
         input_tokens: 10000
@@ -441,7 +443,7 @@ def test_time_of_day_windows_keep_their_own_prices_when_the_sheet_records_a_chan
         """, """\
         - {kind: api, id: flash, provider: deepseek, model: deepseek-v4-flash}
         """, finance=BACKTEST)
-    peak, off = 7 / 24, 17 / 24
+    peak, off = 5 / 24, 19 / 24
 
     def month(off_in, off_out, peak_in, peak_out):
         return (10_000 * (off * off_in + peak * peak_in) + 500 * (off * off_out + peak * peak_out)) / 1e6 * 1000 * DAYS_PER_MONTH
@@ -449,14 +451,15 @@ def test_time_of_day_windows_keep_their_own_prices_when_the_sheet_records_a_chan
     got = results["flash"]
     assert got["monthly_cost_usd"] == pytest.approx([month(0.22, 0.66, 0.44, 1.32), month(0.15, 0.60, 0.30, 1.20),
                                                      month(0.15, 0.60, 0.30, 1.20)], rel=1e-12)
-    assert got["monthly_cost_usd"][1] == pytest.approx(70.71875, rel=1e-12)
+    assert got["monthly_cost_usd"][1] == pytest.approx(66.15625, rel=1e-12)
 
 
 def test_before_deepseek_priced_by_the_hour_every_hour_paid_the_flat_price(tmp_path, capsys):
     """BILLING.md 1.4: V4 Flash was flat at $0.14 in / $0.28 out and V4 Pro at $0.435 / $0.87 until 2026-08-16 16:00
     UTC (the sheet from 2026-08-17); the peak windows then cost double the new off-peak prices (Flash $0.22 / $0.66,
-    Pro $0.66 / $1.98). A June-September run: three flat months, then September 17/24 off-peak and 7/24 peak. Before
-    the peak variant was dated, June's peak hours paid the later peak prices: Flash 44 %, Pro 67 % too much."""
+    Pro $0.66 / $1.98), Monday to Friday only from 2026-08-23. A June-September run: three flat months, then
+    September 19/24 off-peak and 5/24 peak (7 of 24 hours on 5 of 7 days). Before the peak variant was dated, June's
+    peak hours paid the later peak prices: Flash 44 %, Pro 67 % too much."""
     results = run_json(tmp_path, capsys, """\
         requests_per_day: 1000
         input_tokens: 1000
@@ -470,7 +473,7 @@ def test_before_deepseek_priced_by_the_hour_every_hour_paid_the_flat_price(tmp_p
         return per_request_usd * 1000 * DAYS_PER_MONTH
 
     def day(off_in, off_out):
-        return (17 / 24 * (1_000 * off_in + 100 * off_out) + 7 / 24 * 2 * (1_000 * off_in + 100 * off_out)) / 1e6
+        return (19 / 24 * (1_000 * off_in + 100 * off_out) + 5 / 24 * 2 * (1_000 * off_in + 100 * off_out)) / 1e6
 
     flat_flash, flat_pro = (1_000 * 0.14 + 100 * 0.28) / 1e6, (1_000 * 0.435 + 100 * 0.87) / 1e6
     assert results["flash"]["monthly_cost_usd"] == pytest.approx([month(flat_flash)] * 3 + [month(day(0.22, 0.66))], rel=1e-12)

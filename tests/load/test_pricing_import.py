@@ -148,8 +148,10 @@ def test_a_curated_window_history_is_written_dated_and_stops_the_import_once_sta
     current = {"input_usd_per_million_tokens": Decimal("0.3"), "output_usd_per_million_tokens": Decimal("1.2"),
                "cache_read_usd_per_million_tokens": Decimal("0.006")}
     entries = window_history("deepseek", "deepseek-v4-flash", PEAK, current)
-    assert [e["effective_from"] for e in entries] == [None, dt.date(2026, 8, 17), dt.date(2026, 9, 10)]
+    assert [e["effective_from"] for e in entries] == [None, dt.date(2026, 8, 17), dt.date(2026, 8, 23), dt.date(2026, 9, 10)]
     assert entries[1]["input_usd_per_million_tokens"] == 2 * Decimal("0.22")  # double the V4 off-peak price
+    # from 2026-08-23 the peak holds Monday to Friday only (weekends off-peak all day), same prices
+    assert [e.get("weekdays_only", False) for e in entries] == [False, False, True, True]
     assert all(e["source"] for e in entries)
     assert window_history("deepseek", "deepseek-chat", PEAK, current) is None
     with pytest.raises(ValueError, match="stale"):
