@@ -107,8 +107,11 @@ def run_import(args: argparse.Namespace) -> int:
     report = do_import(target, force=args.force, as_of=args.as_of or today, today=today)
     print(f"{len(report.written)} sheet(s) written, {len(report.unchanged)} unchanged, "
           f"{report.models} models ({report.skipped_models} without per-token prices skipped) in {target}", file=sys.stderr)
+    if report.written:  # name them: an entry added by hand to one of them is in the backup now, not in the sheet
+        print(f"rewritten: {', '.join(f'{pid}.yaml' for pid in report.written)}", file=sys.stderr)
     if report.backup_dir:
-        print(f"previous sheets kept in {report.backup_dir}", file=sys.stderr)
+        print(f"previous sheets kept in {report.backup_dir} (your own prices belong in a sheet of your own, --pricing-dir: "
+              "a re-import rewrites these)", file=sys.stderr)
     if report.leftover:
         print(f"not from genai-prices, left as they are: {', '.join(report.leftover)}", file=sys.stderr)
     return 0
