@@ -27,16 +27,18 @@ class CatalogView:
 VIEWS = {
     "gpu": CatalogView("gpu", "GPUs", ("id", "name", "vendor", "memory_gb", "memory_bandwidth_tb_per_s", "tdp_w"),
                        ("id", "name", "vendor", "GB", "TB/s", "TDP W")),
+    # the prices before the cloud (up to 30 characters with its placeholder mark), so they stay on an 80-column screen
     "offer": CatalogView("offer", "Cloud offers (USD per GPU-hour)",
-                         ("id", "cloud", "gpu", "gpu_count", "on_demand_usd_per_gpu_hour", "spot_usd_per_gpu_hour"),
-                         ("id", "cloud", "gpu", "GPUs", "on-demand", "spot")),
+                         ("id", "gpu", "gpu_count", "on_demand_usd_per_gpu_hour", "spot_usd_per_gpu_hour", "cloud"),
+                         ("id", "gpu", "GPUs", "on-demand", "spot", "cloud")),
     "model": CatalogView("model", "Open-weight models",
                          ("id", "name", "arch_type", "total_params_b", "active_params_b", "context_length_tokens"),
                          ("id", "name", "arch", "params B", "active B", "context")),
+    # the prices before the provider (up to 24 characters: huggingface_fireworks-ai), so they stay on 80 columns
     "api": CatalogView("api", "API prices (USD per million tokens, in force on the scenario date)",
-                       ("provider", "model", "input_usd_per_million_tokens", "output_usd_per_million_tokens",
-                        "cache_read_usd_per_million_tokens", "effective_from"),
-                       ("provider", "model", "input", "output", "cache read", "since")),
+                       ("model", "input_usd_per_million_tokens", "output_usd_per_million_tokens",
+                        "cache_read_usd_per_million_tokens", "provider", "effective_from"),
+                       ("model", "input", "output", "cache read", "provider", "since")),
 }
 
 
@@ -51,8 +53,8 @@ PLACEHOLDER_MARK = " (placeholder?)"
 def offer_rows(catalog) -> list[Row]:
     from tco.tui.new_option import placeholder_warning
 
-    return [((o.id,), [o.id, o.cloud + (PLACEHOLDER_MARK if placeholder_warning(o) else ""), o.gpu, o.gpu_count,
-                       o.on_demand_usd_per_gpu_hour, o.spot_usd_per_gpu_hour])
+    return [((o.id,), [o.id, o.gpu, o.gpu_count, o.on_demand_usd_per_gpu_hour, o.spot_usd_per_gpu_hour,
+                       o.cloud + (PLACEHOLDER_MARK if placeholder_warning(o) else "")])
             for o in catalog.offers.values()]
 
 
@@ -72,8 +74,8 @@ def api_rows(providers: dict[str, Any], today: dt.date) -> list[Row]:
                     entry = e
             if entry is None:
                 continue
-            out.append(((pid, m.id), [pid, m.id, _num(entry.input_usd_per_million_tokens), _num(entry.output_usd_per_million_tokens),
-                                      _num(entry.cache_read_usd_per_million_tokens),
+            out.append(((pid, m.id), [m.id, _num(entry.input_usd_per_million_tokens), _num(entry.output_usd_per_million_tokens),
+                                      _num(entry.cache_read_usd_per_million_tokens), pid,
                                       entry.effective_from.isoformat() if entry.effective_from else ""]))
     return out
 

@@ -412,3 +412,20 @@ async def test_quitting_or_saving_with_a_value_typed_but_not_applied_asks_first(
         await pilot.pause()
         assert not app.is_running
 
+
+
+async def test_the_offer_prices_stay_on_an_80_column_screen(scenario_file):
+    """The offers browser put the cloud (up to 30 characters with "(placeholder?)") before the prices, which an
+    80 x 24 terminal then cut off: the prices now come right after the id, GPU and count."""
+    app = TcoApp([scenario_file], today=TODAY, deterministic=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_app(pilot, SID)
+        app.screen.query_one("#costs").focus()
+        await pilot.press("o")
+        await wait_for(pilot, lambda: isinstance(app.screen, CatalogScreen) and app.screen.rows, what="offers listed")
+        await pilot.pause()
+        table = app.screen.query_one("#catalog-table", DataTable)
+        widths = [column.get_render_width(table) for column in table.columns.values()]
+        headers = [str(column.label) for column in table.columns.values()]
+        through_spot = sum(widths[:headers.index("spot") + 1])
+        assert through_spot <= table.scrollable_content_region.width, (headers, widths, table.scrollable_content_region.width)

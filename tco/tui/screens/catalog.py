@@ -22,7 +22,7 @@ class RowsLoaded(Message):
     error: str | None = None
 
 
-MAX_TEXT_WIDTH = 30
+MAX_TEXT_WIDTH = 28
 """Long ids (cloud instance names) are cut so that the prices stay on screen at 80 columns."""
 
 
