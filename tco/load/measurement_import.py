@@ -132,9 +132,18 @@ def to_measurements(runs: list[BenchRun], file_name: str, sha256: str, d: Deploy
                            ("output_tokens", run.output_tokens_mean)):
             if not math.isfinite(value):
                 problems.append(DataProblem(shown, run.line, key, f"{where + ': ' if where else ''}{value} is not a finite number"))
+        latencies = {"ttft_ms": run.ttft_ms, "tpot_ms": run.tpot_ms, "ttft_p50_ms": run.ttft_p50_ms, "ttft_p99_ms": run.ttft_p99_ms,
+                     "tpot_p50_ms": run.tpot_p50_ms, "tpot_p99_ms": run.tpot_p99_ms}
+        # a negative latency is a broken file (said, as every other bad figure is); a zero one is what some tools write
+        # where they measured none (one output token has no TPOT): left out, and the record's note says so
+        problems += [DataProblem(shown, run.line, key, f"{where + ': ' if where else ''}{value:g} ms: a latency cannot be negative")
+                     for key, value in latencies.items() if value is not None and value < 0]
+        zero = [key for key, value in latencies.items() if value == 0]
         if problems:
             continue
         notes = [f"imported from {run.tool}"]
+        if zero:
+            notes.append(f"{', '.join(zero)} 0 in the file: left out (not a measured latency)")
         if run.model_in_file:
             notes.append(f"model in file: {run.model_in_file}")
         notes.append(f"mean lengths {run.input_tokens_mean:.2f} in / {run.output_tokens_mean:.2f} out, rounded")

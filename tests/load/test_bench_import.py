@@ -608,3 +608,15 @@ def test_a_gpu_name_two_records_go_by_is_refused_naming_both(capsys, tmp_path):
     code, _, err = run(capsys, ["measurements", "import", str(DATA / "vllm-main-2025-05_llama-3.1-8b_h100_rate3.6.json"),
                                 "--out", str(folder), "--model", "llama-3.1-8b", "--gpu", "H100 SXM", "--gpus", "1"])
     assert code == 2 and "--gpu: `H100 SXM` names 2 GPUs: `h100-sxm`, `my-h100`" in err, err
+
+
+def test_a_negative_latency_is_refused_and_a_zero_one_left_out_with_a_note(capsys, tmp_path):
+    """vLLM writes mean_ttft_ms and mean_tpot_ms; a negative one is a broken file (refused, named), and a zero TPOT is
+    what a tool writes where it measured none: left out, and the record's note says so (before, both vanished silently)."""
+    err = bad_vllm(capsys, tmp_path, mean_ttft_ms=-5.0)
+    assert "ttft_ms: -5 ms: a latency cannot be negative" in err
+    (tmp_path / "zero").mkdir()
+    code, err, out_dir = import_vllm(capsys, tmp_path / "zero", mean_tpot_ms=0.0)
+    assert code == 0, err
+    [record] = yaml.safe_load(next(out_dir.iterdir()).read_text())["measurements"]
+    assert "tpot_ms" not in record and "tpot_ms 0 in the file: left out" in record["note"]
