@@ -70,8 +70,10 @@ class TcoApp(App):
     def _apply_keymap(self) -> None:
         from tco.tui.keymap import load_keymap
 
-        known = {b.id for _, bindings in binding_groups() for b in bindings if isinstance(b, Binding) and b.id}
-        self.keymap = load_keymap(known, self.config_dir)
+        groups = [{b.id: b.key for b in bindings if isinstance(b, Binding) and b.id} for _, bindings in binding_groups()]
+        known = {i for group in groups for i in group}
+        everywhere = groups[0]  # the app's own bindings are active on every screen
+        self.keymap = load_keymap(known, self.config_dir, [{**everywhere, **group} for group in groups])
         if self.keymap.bindings:
             self.set_keymap(self.keymap.bindings)
         if self.keymap.problems:

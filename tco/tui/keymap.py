@@ -48,7 +48,10 @@ def find_keymap(folder: Path) -> Path | None:
     return None
 
 
-def load_keymap(known_ids: set[str], folder: Path | None = None) -> Keymap:
+def load_keymap(known_ids: set[str], folder: Path | None = None, scopes: list[dict[str, str]] | None = None) -> Keymap:
+    """The user's keymap, checked. `scopes`: the bindings active together (one screen's and the app-wide ones), as
+    binding id -> default keys; an entry that gives a key another binding of the same scope still has is refused,
+    since one of the two would silently stop working."""
     folder = config_dir() if folder is None else folder
     path = find_keymap(folder)
     if path is None:
@@ -70,11 +73,38 @@ def load_keymap(known_ids: set[str], folder: Path | None = None) -> Keymap:
             close = difflib.get_close_matches(binding_id, sorted(known_ids), n=1)
             hint = f" (did you mean `{close[0]}`?)" if close else " (the help screen lists every id in brackets)"
             keymap.problems.append(f"{where}: unknown binding id{hint}")
-        elif not isinstance(keys, str) or not keys.strip() or any(not k.strip() for k in keys.split(",")):
-            keymap.problems.append(f"{where}: keys must be text such as `f10` or `ctrl+x,e`, got {keys!r}")
         else:
-            keymap.bindings[binding_id] = ",".join(k.strip() for k in keys.split(","))
+            if isinstance(keys, list) and keys and all(isinstance(k, str) for k in keys):
+                keys = ",".join(keys)  # `quit: [q, ctrl+q]` means what `quit: q,ctrl+q` does
+            if not isinstance(keys, str) or not keys.strip() or any(not k.strip() for k in keys.split(",")):
+                keymap.problems.append(f"{where}: keys must be text such as `f10` or `ctrl+x,e`, got {keys!r}")
+            elif bad := [k.strip() for k in keys.split(",") if any(not part for part in k.strip().split("+"))]:
+                keymap.problems.append(f"{where}: `{bad[0]}` names no key (write a key after each +, e.g. `ctrl+x`)")
+            else:
+                keymap.bindings[binding_id] = ",".join(k.strip() for k in keys.split(","))
+    for binding_id, problem in _conflicts(keymap.bindings, scopes or []):
+        keymap.problems.append(f"{path}:{next(line for i, _, line in entries if i == binding_id)}: {binding_id}: {problem}")
+        del keymap.bindings[binding_id]
     return keymap
+
+
+def _conflicts(chosen: dict[str, str], scopes: list[dict[str, str]]) -> list[tuple[str, str]]:
+    """(binding id, why) for each user entry whose key another binding active with it still has."""
+    out: dict[str, str] = {}
+    for scope in scopes:
+        final = {i: chosen.get(i, keys) for i, keys in scope.items()}
+        for binding_id in chosen:
+            if binding_id not in scope or binding_id in out:
+                continue
+            mine = {k.strip() for k in chosen[binding_id].split(",")}
+            for other, keys in final.items():
+                shared = mine & {k.strip() for k in keys.split(",")} if other != binding_id else set()
+                if shared:
+                    whose = "its default key" if other not in chosen else "the key you gave it"
+                    out[binding_id] = (f"`{sorted(shared)[0]}` is also `{other}`'s ({whose}), active at the same time: "
+                                       f"give `{other}` another key too, or choose another key here")
+                    break
+    return list(out.items())
 
 
 def _yaml_entries(text: str) -> list[tuple[str, object, int]]:
@@ -92,7 +122,7 @@ def _yaml_entries(text: str) -> list[tuple[str, object, int]]:
         raise ValueError(f"{node.start_mark.line + 1}: the keymap must be a mapping `binding-id: keys`")
     out = []
     for key_node, value_node in node.value:
-        value = value_node.value if isinstance(value_node, yaml.ScalarNode) else None
+        value = value_node.value if isinstance(value_node, yaml.ScalarNode) else yaml.safe_load(yaml.serialize(value_node))
         if isinstance(value_node, yaml.ScalarNode) and value_node.tag != "tag:yaml.org,2002:str":
             value = yaml.safe_load(yaml.serialize(value_node))  # `f1: 3` is a number, not keys
         out.append((str(key_node.value), value, key_node.start_mark.line + 1))

@@ -42,3 +42,21 @@ def test_a_keymap_that_does_not_parse_is_reported_with_its_line(tmp_path):
     keymap = load_keymap(KNOWN, tmp_path)
     assert keymap.bindings == {} and len(keymap.problems) == 1
     assert keymap.problems[0].startswith(f"{tmp_path / 'keymap.yaml'}:") and "not valid YAML" in keymap.problems[0]
+
+
+def test_a_list_of_keys_is_read_a_key_missing_after_plus_is_named_and_a_key_taken_in_the_same_scope_refused(tmp_path):
+    """`quit: [q]` was read as None; `ctrl+` was accepted (no key); `browse-gpus: a` took the API browser's key on the
+    same screen, which then opened nothing without a word. A swap of two keys in one file is no conflict."""
+    known = {"quit", "toggle-theme", "browse-gpus", "browse-api", "close"}
+    scopes = [{"quit": "q", "toggle-theme": "f9", "browse-gpus": "g", "browse-api": "a"},
+              {"quit": "q", "toggle-theme": "f9", "close": "escape"}]
+    (tmp_path / "keymap.yaml").write_text("quit: [q, ctrl+q]\ntoggle-theme: ctrl+\nbrowse-gpus: a\nclose: a\n")
+    keymap = load_keymap(known, tmp_path, scopes)
+    path = tmp_path / "keymap.yaml"
+    assert keymap.bindings == {"quit": "q,ctrl+q", "close": "a"}  # `a` is free on the second screen
+    assert keymap.problems == [
+        f"{path}:2: toggle-theme: `ctrl+` names no key (write a key after each +, e.g. `ctrl+x`)",
+        f"{path}:3: browse-gpus: `a` is also `browse-api`'s (its default key), active at the same time: "
+        "give `browse-api` another key too, or choose another key here"]
+    (tmp_path / "keymap.yaml").write_text("browse-gpus: a\nbrowse-api: g\n")
+    assert load_keymap(known, tmp_path, scopes).bindings == {"browse-gpus": "a", "browse-api": "g"}
