@@ -305,22 +305,10 @@ def bounds(f: Field) -> tuple[float | None, float | None]:
 
     Read from the field's constraints, including those inside `Share | None`-style annotations.
     """
-    import typing
-
     import annotated_types as at
 
-    info = f.model().model_fields[f.key]
-    metadata = list(info.metadata)
-    stack = [info.annotation]
-    while stack:
-        annotation = stack.pop()
-        if typing.get_origin(annotation) is typing.Annotated:
-            for m in typing.get_args(annotation)[1:]:
-                metadata.extend(getattr(m, "metadata", None) or [m])
-        else:
-            stack.extend(typing.get_args(annotation))
     low = high = None
-    for m in metadata:
+    for m in (m for group in typing_args_deep(f.model().model_fields[f.key]) for m in group):
         if isinstance(m, at.Ge):
             low = float(m.ge)
         elif isinstance(m, at.Gt):
@@ -330,6 +318,34 @@ def bounds(f: Field) -> tuple[float | None, float | None]:
         elif isinstance(m, at.Lt):
             high = float(m.lt)
     return low, high
+
+
+def bounds_text(f: Field) -> str:
+    """The bounds as a reader needs them: `> 0 ..` where the schema excludes the end (requests_per_day: 0 is refused)."""
+    import annotated_types as at
+
+    low, high = bounds(f)
+    metadata = [m for a in typing_args_deep(f.model().model_fields[f.key]) for m in a]
+    low_open = any(isinstance(m, at.Gt) for m in metadata)
+    high_open = any(isinstance(m, at.Lt) for m in metadata)
+    left = "" if low is None else f"{'> ' if low_open else ''}{low:g}"
+    right = "" if high is None else f"{'< ' if high_open else ''}{high:g}"
+    return f"{left} .. {right}"
+
+
+def typing_args_deep(info) -> list[list]:
+    """Every constraint list of a pydantic field: its own metadata and that of the `Annotated` types inside it."""
+    import typing
+
+    found = [list(info.metadata)]
+    stack = [info.annotation]
+    while stack:
+        annotation = stack.pop()
+        if typing.get_origin(annotation) is typing.Annotated:
+            found.append([x for m in typing.get_args(annotation)[1:] for x in (getattr(m, "metadata", None) or [m])])
+        else:
+            stack.extend(typing.get_args(annotation))
+    return found
 
 
 def description(f: Field) -> str:

@@ -28,8 +28,7 @@ def _rule(f: FM.Field) -> str:
 def _bounds(f: FM.Field) -> str:
     if f.ui not in ("number", "whole"):
         return ""
-    low, high = FM.bounds(f)
-    return f"{'' if low is None else f'{low:g}'} .. {'' if high is None else f'{high:g}'}"
+    return FM.bounds_text(f)
 
 
 def fields_markdown() -> str:
