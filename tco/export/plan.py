@@ -24,7 +24,7 @@ from tco.model.scenario import HybridOption, Scenario
 SCENARIO_INPUTS = fields.SCENARIO_INPUTS
 """Inputs that come from the scenario's workload and finance: the same for all its options."""
 
-STRUCTURE_FLAGS = ("has_self_hosted", "is_overflow", "is_purchased", "is_autoscaled", "is_reserved", "is_mixed")
+STRUCTURE_FLAGS = ("has_self_hosted", "is_overflow", "is_purchased", "is_autoscaled", "is_reserved", "is_mixed", "has_api_price_history")
 API_PRICE_INPUTS = fields.API_INPUTS
 HYBRID_OWN_INPUTS = fields.HYBRID_INPUTS
 SUMS = {f"sum_{t.name}": t.name for t in (F.monthly_cost_usd, F.discounted_cost_usd, F.cash_cost_usd, F.requests_in_month, F.tokens_in_month,
