@@ -193,6 +193,7 @@ async def test_export_says_clearly_when_the_exporter_is_missing(scenario_file, m
         assert any("not available" in str(n.message) for n in app._notifications)
 
 
+@pytest.mark.slow  # everyday: test_quitting_or_saving_with_a_value_typed_but_not_applied_asks_first (the same question on quit)
 async def test_quitting_with_unsaved_changes_asks_first(scenario_file):
     app = TcoApp([scenario_file], today=TODAY, deterministic=True)
     async with app.run_test(size=(120, 36)) as pilot:
@@ -413,19 +414,3 @@ async def test_quitting_or_saving_with_a_value_typed_but_not_applied_asks_first(
         assert not app.is_running
 
 
-
-async def test_the_offer_prices_stay_on_an_80_column_screen(scenario_file):
-    """The offers browser put the cloud (up to 30 characters with "(placeholder?)") before the prices, which an
-    80 x 24 terminal then cut off: the prices now come right after the id, GPU and count."""
-    app = TcoApp([scenario_file], today=TODAY, deterministic=True)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_app(pilot, SID)
-        app.screen.query_one("#costs").focus()
-        await pilot.press("o")
-        await wait_for(pilot, lambda: isinstance(app.screen, CatalogScreen) and app.screen.rows, what="offers listed")
-        await pilot.pause()
-        table = app.screen.query_one("#catalog-table", DataTable)
-        widths = [column.get_render_width(table) for column in table.columns.values()]
-        headers = [str(column.label) for column in table.columns.values()]
-        through_spot = sum(widths[:headers.index("spot") + 1])
-        assert through_spot <= table.scrollable_content_region.width, (headers, widths, table.scrollable_content_region.width)

@@ -126,6 +126,7 @@ async def test_an_option_can_be_duplicated_deleted_and_added(scenario_file):
 
 
 # ---------------------------------------------------------------- save and save-as
+@pytest.mark.slow  # everyday: test_session.py keeps comments on save, test_saving.py saves to a new path and names the Replace backup
 async def test_save_as_writes_a_new_file_with_the_comments_and_asks_before_replacing_one(commented_file, tmp_path):
     other = tmp_path / "someone-elses.yaml"
     other.write_text("# not ours\n")
