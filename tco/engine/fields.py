@@ -320,14 +320,18 @@ def bounds(f: Field) -> tuple[float | None, float | None]:
     return low, high
 
 
-def bounds_text(f: Field) -> str:
-    """The bounds as a reader needs them: `> 0 ..` where the schema excludes the end (requests_per_day: 0 is refused)."""
+def open_ends(f: Field) -> tuple[bool, bool]:
+    """(low end excluded, high end excluded) by the schema: `gt` / `lt` rather than `ge` / `le` (requests_per_day > 0)."""
     import annotated_types as at
 
+    metadata = [m for group in typing_args_deep(f.model().model_fields[f.key]) for m in group]
+    return any(isinstance(m, at.Gt) for m in metadata), any(isinstance(m, at.Lt) for m in metadata)
+
+
+def bounds_text(f: Field) -> str:
+    """The bounds as a reader needs them: `> 0 ..` where the schema excludes the end (requests_per_day: 0 is refused)."""
     low, high = bounds(f)
-    metadata = [m for a in typing_args_deep(f.model().model_fields[f.key]) for m in a]
-    low_open = any(isinstance(m, at.Gt) for m in metadata)
-    high_open = any(isinstance(m, at.Lt) for m in metadata)
+    low_open, high_open = open_ends(f)
     left = "" if low is None else f"{'> ' if low_open else ''}{low:g}"
     right = "" if high is None else f"{'< ' if high_open else ''}{high:g}"
     return f"{left} .. {right}"

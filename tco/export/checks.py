@@ -15,6 +15,7 @@ from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Font, PatternFill
 
 from tco.export.breakeven_search import AGREEMENT_SHARE
+from tco.export.sheets import input_low_excluded
 from tco.export.grid import USD, Grid
 from tco.export.names import quote_sheet
 
@@ -96,7 +97,7 @@ def build_checks(results, plans, calcs, input_rows, summary_checks=()) -> Grid:
     for row in input_rows:
         if row.low is None and row.high is None:
             continue
-        low_ok = "C{r}>=D{r}" if row.low is not None else "1=1"
+        low_ok = ("C{r}>D{r}" if input_low_excluded(row.name) else "C{r}>=D{r}") if row.low is not None else "1=1"
         high_ok = "C{r}<=E{r}" if row.high is not None else "1=1"
         check(row.scenario_id, f"{row.option_id} / {row.name} within the schema's bounds", row.cell,
               f"IF(AND({low_ok},{high_ok}),1,0)", row.low, row.high, "", row.number_format, row.value, 1)

@@ -42,15 +42,29 @@ def input_bounds(name: str) -> tuple[float | None, float | None, bool]:
     """(lowest, highest, whole number?) of a formula input, from the scenario schema's bounds of the
     field that sets it (`tco.engine.fields.bounds`), carried through the field's `offset + scale x value`.
     (None, None) when no field sets it with a fixed scale."""
+    low, high, whole, _ = _input_bounds(name)
+    return low, high, whole
+
+
+@lru_cache(maxsize=None)
+def input_low_excluded(name: str) -> bool:
+    """Whether the lowest bound itself is refused (requests_per_day > 0): the Checks sheet and the cell's validation
+    then test `>`, not `>=`, as the scenario schema does."""
+    return _input_bounds(name)[3]
+
+
+def _input_bounds(name: str) -> tuple[float | None, float | None, bool, bool]:
     for f in fields.FIELDS:
         if f.input != name or callable(f.scale):
             continue
         low, high = fields.bounds(f)
         ends = [None if v is None else f.offset + f.scale * v for v in (low, high)]
+        opens = list(fields.open_ends(f))
         if f.scale < 0:
             ends.reverse()
-        return ends[0], ends[1], f.ui == "whole" or name in WHOLE_INPUTS
-    return None, None, False
+            opens.reverse()
+        return ends[0], ends[1], f.ui == "whole" or name in WHOLE_INPUTS, opens[0] and ends[0] is not None
+    return None, None, False, False
 
 
 WHOLE_INPUTS = frozenset({"horizon_months", "spare_replicas", "min_replicas", "gpus_per_replica", "overflow_replicas"})
@@ -117,7 +131,12 @@ def build_inputs(plans: list[ScenarioPlan], wb, constants: ConstantTable | None 
         if low is None and high is None:
             return
         kind = "whole" if whole else "decimal"
-        if low is not None and high is not None:
+        if low is not None and input_low_excluded(title):
+            cell = f"F{row}"
+            above = f"{cell}>{low!r}" if high is None else f"AND({cell}>{low!r},{cell}<={high!r})"
+            dv = DataValidation(type="custom", formula1=above)
+            what = f"more than {low:g}" + ("" if high is None else f", at most {high:g}")
+        elif low is not None and high is not None:
             dv = DataValidation(type=kind, operator="between", formula1=repr(low), formula2=repr(high))
             what = f"from {low:g} to {high:g}"
         elif low is not None:

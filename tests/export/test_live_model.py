@@ -285,7 +285,8 @@ def test_inputs_carry_data_validation_with_the_schema_bounds(small):
     assert (float(growth.formula1), float(growth.formula2)) == (-0.5, 2.0)
     horizon = by_cell[cells[("small", "(all options)", "horizon_months")]]
     assert horizon.type == "whole" and (float(horizon.formula1), float(horizon.formula2)) == (1.0, float(MONTH_ROWS))
-    assert float(by_cell[cells[("small", "llama-8b", "gpu_usd_per_hour")]].formula1) == 0.0
+    price = cells[("small", "llama-8b", "gpu_usd_per_hour")]  # more than 0 (the schema's gt=0): a custom rule, `>`
+    assert (by_cell[price].type, by_cell[price].formula1) == ("custom", f"{price}>0.0")
 
 
 @pytest.mark.skipif(not HAS_LIBREOFFICE, reason=LIBREOFFICE_MISSING)

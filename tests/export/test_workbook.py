@@ -130,6 +130,20 @@ def test_formulas_are_live_and_reference_named_inputs(small_export):
     assert {"Summary", "Inputs", "Sources", "About", "Chart data"} <= set(wb.sheetnames)
 
 
+def test_an_excluded_bound_is_checked_as_excluded(small_export):
+    """requests_per_day must be more than 0 (the scenario schema's gt=0): the Checks sheet and the cell's validation
+    tested `>= 0`, so a 0 typed into the workbook passed them while every llm-tco command refuses it."""
+    _, path = small_export
+    wb = openpyxl.load_workbook(path)
+    checks = next(r for r in wb["Checks"].iter_rows() if r[1].value and str(r[1].value).endswith("/ requests_per_day within the schema's bounds"))
+    status = next(c.value for c in checks if isinstance(c.value, str) and c.value.startswith("=IF(AND("))
+    assert ">D" in status and ">=D" not in status
+    inputs = wb["Inputs"]
+    row = next(r[0].row for r in inputs.iter_rows(min_row=4) if r[2].value == "requests_per_day" and r[6].value)
+    [rule] = [dv for dv in inputs.data_validations.dataValidation if f"F{row}" in str(dv.sqref)]
+    assert (rule.type, rule.formula1) == ("custom", f"F{row}>0.0")
+
+
 @pytest.mark.slow  # tests/export/test_live_model.py checks a changed file against --set in the everyday run
 def test_changed_inputs_give_the_engine_totals_with_the_same_overrides(small, small_workbook):
     results, path, _ = small
