@@ -381,6 +381,7 @@ async def test_tab_jumps_between_panes_and_the_active_pane_is_marked(scenario_fi
         assert app.focused.id == "output_tokens"
 
 
+@pytest.mark.slow  # everyday: the option editor test (any field = tco run --set) and tests/engine/test_api_provisioned.py
 async def test_committed_api_capacity_can_be_added_with_n_and_costs_what_tco_run_says(scenario_file):
     """`n` offered api, self-hosted and hybrid only, and the editor had no row for the required provider, model and
     source of an api-provisioned option: committed API capacity could not be added from the UI at all."""

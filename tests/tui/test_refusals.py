@@ -50,6 +50,7 @@ def test_an_impossible_date_is_refused_with_the_clis_message(scenario_file, text
         session.validate(data)
 
 
+@pytest.mark.slow  # everyday: test_app.py::test_an_invalid_value_is_explained_inline_and_the_last_results_stay (the same inline path)
 async def test_typing_an_impossible_date_shows_an_inline_error_and_the_app_keeps_running(scenario_file):
     app = TcoApp([scenario_file], today=TODAY, deterministic=True)
     async with app.run_test(size=(120, 36)) as pilot:
