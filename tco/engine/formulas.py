@@ -74,39 +74,42 @@ has_api_price_history = Input(
     "has_api_price_history", "the horizon starts before the price sheet's as_of date or meets a recorded price change (1) or not (0)", "flag")
 PRICE_CHANGE_SLOTS = 3
 """Recorded price changes inside one horizon that the formulas follow (more are reported in the notes)."""
-price_change_month = [Input(f"price_change_{k}_month", f"first month paying recorded price change {k}", "month")
-                      for k in range(1, PRICE_CHANGE_SLOTS + 1)]
-price_change_input_ratio = [Input(f"price_change_{k}_input_ratio", f"input price after change {k} / price at the start", "ratio")
-                            for k in range(1, PRICE_CHANGE_SLOTS + 1)]
-price_change_output_ratio = [Input(f"price_change_{k}_output_ratio", f"output price after change {k} / price at the start", "ratio")
-                             for k in range(1, PRICE_CHANGE_SLOTS + 1)]
-price_change_cache_read_ratio = [Input(f"price_change_{k}_cache_read_ratio",
-                                       f"cache read price after change {k} / price at the start", "ratio")
-                                 for k in range(1, PRICE_CHANGE_SLOTS + 1)]
-price_change_time_of_day_input_ratio = [
-    Input(f"price_change_{k}_time_of_day_input_ratio", f"time-of-day input price / standard input price after change {k}", "ratio")
-    for k in range(1, PRICE_CHANGE_SLOTS + 1)]
-price_change_time_of_day_output_ratio = [
-    Input(f"price_change_{k}_time_of_day_output_ratio", f"time-of-day output price / standard output price after change {k}", "ratio")
-    for k in range(1, PRICE_CHANGE_SLOTS + 1)]
-price_change_time_of_day_cache_read_ratio = [
-    Input(f"price_change_{k}_time_of_day_cache_read_ratio",
-          f"time-of-day cache read price / standard cache read price after change {k}", "ratio")
-    for k in range(1, PRICE_CHANGE_SLOTS + 1)]
-price_change_cache_write_ratio = [Input(f"price_change_{k}_cache_write_ratio",
-                                        f"cache write price after change {k} / price at the start", "ratio")
-                                  for k in range(1, PRICE_CHANGE_SLOTS + 1)]
-price_change_long_context_above_input_tokens = [
-    Input(f"price_change_{k}_long_context_above_input_tokens",
-          f"long-context tier after change {k}: calls with more input tokens than this pay its rate", "tokens")
-    for k in range(1, PRICE_CHANGE_SLOTS + 1)]
-price_change_long_context_input_ratio = [
-    Input(f"price_change_{k}_long_context_input_ratio", f"long-context tier input price / base input price after change {k}", "ratio")
-    for k in range(1, PRICE_CHANGE_SLOTS + 1)]
-price_change_long_context_output_ratio = [
-    Input(f"price_change_{k}_long_context_output_ratio", f"long-context tier output price / base output price after change {k}",
-          "ratio")
-    for k in range(1, PRICE_CHANGE_SLOTS + 1)]
+
+
+def _per_price_change(name: str, label: str, unit: str) -> list[Input]:
+    """One input per followed price change: `{k}` in the name and label is the change's number (1 to the slots)."""
+    return [Input(name.format(k=k), label.format(k=k), unit) for k in range(1, PRICE_CHANGE_SLOTS + 1)]
+
+
+price_change_month = _per_price_change("price_change_{k}_month", "first month paying recorded price change {k}", "month")
+price_change_input_ratio = _per_price_change(
+    "price_change_{k}_input_ratio", "input price after change {k} / price at the start", "ratio")
+price_change_output_ratio = _per_price_change(
+    "price_change_{k}_output_ratio", "output price after change {k} / price at the start", "ratio")
+price_change_cache_read_ratio = _per_price_change(
+    "price_change_{k}_cache_read_ratio", "cache read price after change {k} / price at the start", "ratio")
+price_change_time_of_day_input_ratio = _per_price_change(
+    "price_change_{k}_time_of_day_input_ratio", "time-of-day input price / standard input price after change {k}", "ratio")
+price_change_time_of_day_output_ratio = _per_price_change(
+    "price_change_{k}_time_of_day_output_ratio", "time-of-day output price / standard output price after change {k}", "ratio")
+price_change_time_of_day_cache_read_ratio = _per_price_change(
+    "price_change_{k}_time_of_day_cache_read_ratio",
+    "time-of-day cache read price / standard cache read price after change {k}", "ratio")
+price_change_cache_write_ratio = _per_price_change(
+    "price_change_{k}_cache_write_ratio", "cache write price after change {k} / price at the start", "ratio")
+price_change_long_context_above_input_tokens = _per_price_change(
+    "price_change_{k}_long_context_above_input_tokens",
+    "long-context tier after change {k}: calls with more input tokens than this pay its rate", "tokens")
+price_change_long_context_input_ratio = _per_price_change(
+    "price_change_{k}_long_context_input_ratio", "long-context tier input price / base input price after change {k}", "ratio")
+price_change_long_context_output_ratio = _per_price_change(
+    "price_change_{k}_long_context_output_ratio", "long-context tier output price / base output price after change {k}", "ratio")
+PRICE_CHANGE_INPUTS = (price_change_month, price_change_input_ratio, price_change_output_ratio, price_change_cache_read_ratio,
+                       price_change_time_of_day_input_ratio, price_change_time_of_day_output_ratio,
+                       price_change_time_of_day_cache_read_ratio, price_change_cache_write_ratio,
+                       price_change_long_context_above_input_tokens, price_change_long_context_input_ratio,
+                       price_change_long_context_output_ratio)
+"""A recorded price change's inputs, in the order of the engine's change records (tco.engine.rows reads them so)."""
 api_price_known_months = Input(
     "api_price_known_months", "months of the horizon that start on or before the price sheet's as_of date", "months")
 usd_per_thousand_requests = Input("usd_per_thousand_requests", "API fee per 1,000 API requests (LLM calls)", "USD per 1,000 requests")

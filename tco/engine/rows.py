@@ -175,6 +175,7 @@ NO_LONG_CONTEXT_TIER = 1e15
 """Threshold standing for "no long-context tier": no call has that many input tokens (the schema caps a call far lower)."""
 NO_PRICE_CHANGE_MONTH = 10_000.0
 """Month of an unused price-change slot: after any horizon (the schema caps it at 120 months)."""
+_NOT_RATIOS = (F.price_change_month, F.price_change_long_context_above_input_tokens)
 
 API_LOOKUP_NEUTRAL: dict[str, float] = {
     "long_context_above_input_tokens": NO_LONG_CONTEXT_TIER, "long_context_input_ratio": 1.0, "long_context_output_ratio": 1.0,
@@ -182,10 +183,8 @@ API_LOOKUP_NEUTRAL: dict[str, float] = {
     "time_of_day_input_ratio": 1.0, "time_of_day_output_ratio": 1.0, "time_of_day_cache_read_ratio": 1.0,
     "has_api_price_history": 0.0, "api_price_known_months": 0.0,
     **{m.name: NO_PRICE_CHANGE_MONTH for m in F.price_change_month},
-    **{r.name: 1.0 for r in (*F.price_change_input_ratio, *F.price_change_output_ratio, *F.price_change_cache_read_ratio,
-                             *F.price_change_time_of_day_input_ratio, *F.price_change_time_of_day_output_ratio,
-                             *F.price_change_time_of_day_cache_read_ratio, *F.price_change_cache_write_ratio,
-                             *F.price_change_long_context_input_ratio, *F.price_change_long_context_output_ratio)},
+    **{r.name: 1.0 for per_change in F.PRICE_CHANGE_INPUTS if not any(per_change is other for other in _NOT_RATIOS)
+       for r in per_change},
     **{t.name: NO_LONG_CONTEXT_TIER for t in F.price_change_long_context_above_input_tokens},
     "usd_per_thousand_requests": 0.0,
 }
@@ -594,11 +593,7 @@ def _billing_rule_values(row: Row, price: ResolvedApiPrice, scenario: Scenario, 
     for k, change in enumerate(changes[:F.PRICE_CHANGE_SLOTS]):
         month, day, input_ratio, output_ratio, cache_ratio, *window_ratios = change[:8]
         cache_write_ratio, tier = change[8], change[9:12]
-        terms = (F.price_change_month[k], F.price_change_input_ratio[k], F.price_change_output_ratio[k],
-                 F.price_change_cache_read_ratio[k], F.price_change_time_of_day_input_ratio[k],
-                 F.price_change_time_of_day_output_ratio[k], F.price_change_time_of_day_cache_read_ratio[k],
-                 F.price_change_cache_write_ratio[k], F.price_change_long_context_above_input_tokens[k],
-                 F.price_change_long_context_input_ratio[k], F.price_change_long_context_output_ratio[k])
+        terms = [per_change[k] for per_change in F.PRICE_CHANGE_INPUTS]
         threshold = NO_LONG_CONTEXT_TIER if tier[0] is None else float(tier[0])
         for term, value in zip(terms, (float(month), input_ratio, output_ratio, cache_ratio, *window_ratios,
                                        cache_write_ratio, threshold, tier[1], tier[2])):
