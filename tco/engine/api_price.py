@@ -198,33 +198,49 @@ def _ratio(new: Decimal | None, old: Decimal | None) -> float:
     return float(new / old) if new is not None and old is not None and old > 0 else 1.0
 
 
+LONG_CONTEXT_EXCLUDED_TIERS = frozenset({"priority", "fast"})
+"""Service tiers that serve no long context (BILLING.md 1.1: OpenAI priority "excludes long context", OpenAI's `fast`
+is priority processing at the same prices; Azure downgrades long priority requests to standard, billed standard)."""
+
+
 def _long_context(layers: list[DatedPrice], tokens: int, notes: list[str],
                   service_tier: str | None = None) -> tuple[int | None, float, float]:
     """(threshold, input ratio, output ratio) of the lowest tier the largest call crosses.
 
-    A service tier that lists no long-context rates while the standard price does is taken not to
-    serve long context: its long calls are billed at the standard long-context rates (BILLING.md 1.1:
-    OpenAI priority "excludes long context"; Azure downgrades them to standard, billed standard).
+    A service tier that lists no long-context rates while the standard price does:
+    - priority (LONG_CONTEXT_EXCLUDED_TIERS) serves no long context, so its long calls are billed at the standard
+      long-context rates;
+    - any other tier (batch, flex) keeps its own base and pays the standard tier's ratios on it (BILLING.md 1.1:
+      OpenAI's 2x / 1.5x apply "in standard, batch and flex"; the gpt-5.5-pro Batch and Flex tables list base
+      rates only).
     """
     entry = next(e for e in layers if e.input_usd_per_million_tokens is not None)
     tier_layers, standard = layers, layers[-1]
-    downgraded = service_tier is not None and entry is not standard and not entry.tiers and bool(standard.tiers)
-    if downgraded:
+    untiered_tier = service_tier is not None and entry is not standard and not entry.tiers and bool(standard.tiers)
+    downgraded = untiered_tier and service_tier in LONG_CONTEXT_EXCLUDED_TIERS
+    base_layers = layers
+    if untiered_tier:
         entry, tier_layers = standard, [standard]
+        if not downgraded:
+            base_layers = [standard]
     crossed = [t for t in entry.tiers if tokens > t.above_input_tokens]
     if not crossed:
         return None, 1.0, 1.0
     tier = crossed[0]
     at = tier.above_input_tokens + 1
-    input_ratio = _ratio(_price("input_usd_per_million_tokens", tier_layers, at), _price("input_usd_per_million_tokens", layers))
-    output_ratio = _ratio(_price("output_usd_per_million_tokens", tier_layers, at), _price("output_usd_per_million_tokens", layers))
+    input_ratio = _ratio(_price("input_usd_per_million_tokens", tier_layers, at), _price("input_usd_per_million_tokens", base_layers))
+    output_ratio = _ratio(_price("output_usd_per_million_tokens", tier_layers, at), _price("output_usd_per_million_tokens", base_layers))
     notes.append(f"long-context tier per call: calls with more than {tier.above_input_tokens:,} input tokens pay "
                  f"{input_ratio:g}x input and cache, {output_ratio:g}x output for the whole call (cliff rule); "
                  "the other calls of the loop pay the base rates")
     if downgraded:
         notes.append(f"service tier `{service_tier}` lists no long-context rates (it excludes long context, BILLING.md 1.1): "
                      f"calls with more than {tier.above_input_tokens:,} input tokens are billed at the standard long-context rates")
-    cache_ratio = _ratio(_price("cache_read_usd_per_million_tokens", tier_layers, at), _price("cache_read_usd_per_million_tokens", layers))
+    elif untiered_tier:
+        notes.append(f"service tier `{service_tier}` lists no long-context rates: its long calls pay the standard tier's "
+                     f"{input_ratio:g}x input, {output_ratio:g}x output on the `{service_tier}` price (BILLING.md 1.1)")
+    cache_ratio = _ratio(_price("cache_read_usd_per_million_tokens", tier_layers, at),
+                         _price("cache_read_usd_per_million_tokens", base_layers))
     if abs(cache_ratio - 1.0) > 1e-9 and abs(cache_ratio - input_ratio) > 1e-6 * input_ratio:
         notes.append(f"the tier's cache read ratio ({cache_ratio:g}x) differs from its input ratio; cache reads are charged at the input ratio")
     if len(crossed) > 1:

@@ -502,6 +502,37 @@ def test_priority_long_context_calls_pay_the_standard_long_context_rates(tmp_pat
     assert "service tier `priority` lists no long-context rates" in got["notes"]
 
 
+def test_flex_and_batch_tiers_without_long_context_rates_pay_the_standard_ratios_on_their_own_price(tmp_path, capsys):
+    """OpenAI's long-context rule (2x input and cache, 1.5x output above 272K input) applies "in standard, batch and
+    flex", and the gpt-5.5-pro Batch and Flex tables list base rates only (BILLING.md 1.1). gpt-5.5-pro: standard $30 /
+    $180, above 272K $60 / $270; flex and batch $15 / $90 (sheet). One 300K-token call, 1,000 out, 10 a day: flex pays
+    300,000 x 15 x 2 + 1,000 x 90 x 1.5 = $9.135 a request, as the same traffic batched by `batch_eligible_share`
+    does. Before, a tier without tiers of its own was read as priority's "excludes long context" and billed at the
+    standard long-context rates: $18.27, as much as standard."""
+    results = run_json(tmp_path, capsys, """\
+        requests_per_day: 10
+        input_tokens: 300000
+        output_tokens: 1000
+        """, """\
+        - {kind: api, id: flex, provider: openai, model: gpt-5.5-pro, service_tier: flex}
+        - {kind: api, id: batch, provider: openai, model: gpt-5.5-pro, service_tier: batch}
+        - {kind: api, id: standard, provider: openai, model: gpt-5.5-pro}
+        """)
+    per_request = (300_000 * 15 * 2 + 1_000 * 90 * 1.5) / 1e6
+    assert per_request == pytest.approx(9.135, rel=1e-12)
+    batched = run_json(tmp_path, capsys, """\
+        requests_per_day: 10
+        input_tokens: 300000
+        output_tokens: 1000
+        batch_eligible_share: 1
+        """, "- {kind: api, id: batched, provider: openai, model: gpt-5.5-pro}")
+    for got in (results["flex"], results["batch"], batched["batched"]):
+        assert got["monthly_cost_usd"][0] == pytest.approx(per_request * 10 * DAYS_PER_MONTH, rel=1e-12), got["option"]
+    assert results["standard"]["monthly_cost_usd"][0] == pytest.approx(
+        (300_000 * 60 + 1_000 * 270) / 1e6 * 10 * DAYS_PER_MONTH, rel=1e-12)
+    assert "service tier `flex` lists no long-context rates: its long calls pay the standard tier's 2x input" in results["flex"]["notes"]
+
+
 @pytest.mark.parametrize("cached_share,noted", [(0.0, False), (0.5, True)])
 def test_the_tiers_cache_read_ratio_is_noted_only_when_the_workload_reads_the_cache(tmp_path, capsys, cached_share, noted):
     """gpt-5.4 flex: cache reads $0.13, $0.25 above 272K (1.92x) while input doubles (sheet; BILLING.md 1.1-1.2). The
