@@ -941,7 +941,7 @@ def _mixed(row: Row, option: SelfHostedOption, catalog, scenario: Scenario, prob
                                        "give burst.gpu_usd_per_hour or another offer"))
             return False
         v["burst_gpu_usd_per_hour"], prov["burst_gpu_usd_per_hour"] = price, burst_prov
-    whole = burst_offer is not None and pay.billing != "per-gpu" and burst_offer.gpu_count > 1 and burst_offer.price_scope != "gpu_only"
+    whole = burst_offer is not None and pay.billing != "per-gpu" and burst_offer.gpu_count > 1
     v["burst_gpus_per_instance"] = float(burst_offer.gpu_count) if whole else 1.0
     prov["burst_gpus_per_instance"] = burst_prov if whole else Provenance("scenario file", note="bursts billed per GPU")
     if burst.mode == "on-demand":
@@ -1065,7 +1065,9 @@ def _term_choices(row: Row, catalog, committed, scenario: Scenario) -> None:
 def _whole_instances(row: Row, option: SelfHostedOption, offer, offer_prov: Provenance, scenario: Scenario) -> None:
     """GPUs per billed instance: the offer's GPU count, unless it is sold per GPU or the option bills per GPU.
 
-    Why: a cloud invoices whole instances; replicas are packed onto them and unused GPUs are paid.
+    Why: a cloud invoices whole instances; replicas are packed onto them and unused GPUs are paid. A GPU-only price
+    (GCP's accelerator SKUs of a machine type) is no exception: the machine type comes with all its GPUs (BILLING.md 2:
+    "Instances are rented whole").
     """
     pay = option.payment
     if pay.mode == "purchased" and (pay.gpus_per_server or 1) > 1:
@@ -1075,7 +1077,7 @@ def _whole_instances(row: Row, option: SelfHostedOption, offer, offer_prov: Prov
         row.notes.append(f"whole servers of {n:g} GPUs are bought; GPUs without a replica are owned, depreciated, powered at idle "
                          "and hosted, and shown as idle")
         return
-    if offer is None or pay.billing == "per-gpu" or offer.gpu_count <= 1 or getattr(offer, "price_scope", "instance") == "gpu_only":
+    if offer is None or pay.billing == "per-gpu" or offer.gpu_count <= 1:
         row.values["gpus_per_instance"] = 1.0
         row.provenance["gpus_per_instance"] = Provenance(
             "scenario file" if pay.billing == "per-gpu" else (offer_prov.source if offer else "scenario file"),

@@ -123,12 +123,35 @@ def _offer_caution_warnings(option: SelfHostedOption, path: tuple, warn, catalog
     burst = pay.burst
     if pay.mode == "mixed" and burst is not None and burst.offer and burst.mode == "on-demand" and burst.gpu_usd_per_hour is None:
         uses.append((("payment", "burst", "offer"), burst.offer))
+    _gpu_only_price_warnings(option, path, warn, catalog)
     for sub_path, offer_id in uses:
         offer = getattr(catalog, "offers", {}).get(offer_id)
         caution = getattr(offer, "caution", None)
         if caution:
             warn((*path, *sub_path), f"the on-demand price of `{offer_id}` is in doubt: {caution}",
                  hint="check the provider's price page for your region and give payment.gpu_usd_per_hour")
+
+
+GPU_ONLY_SUFFIX, HOST_PLUS_GPU_SUFFIX = ":gpu-only", ":host-plus-gpu"
+
+
+def _gpu_only_price_warnings(option: SelfHostedOption, path: tuple, warn, catalog: Any) -> None:
+    """An offer priced for its GPUs alone (GCP's accelerator SKUs) leaves out the machine's vCPUs and memory, which
+    the same invoice bills: the total is short by the host's price. Say so, and name the offer that prices both."""
+    pay = option.payment
+    uses = [(("payment", "offer"), pay.offer, pay.gpu_usd_per_hour)]
+    if pay.mode == "mixed" and pay.burst is not None:
+        uses.append((("payment", "burst", "offer"), pay.burst.offer, pay.burst.gpu_usd_per_hour))
+    offers = getattr(catalog, "offers", {})
+    for sub_path, offer_id, own_price in uses:
+        offer = offers.get(offer_id) if offer_id and own_price is None else None
+        if getattr(offer, "price_scope", None) != "gpu_only":
+            continue
+        whole = offer_id.removesuffix(GPU_ONLY_SUFFIX) + HOST_PLUS_GPU_SUFFIX
+        warn((*path, *sub_path), f"`{offer_id}` prices the GPUs alone: the {offer.instance_type} machine's vCPUs and memory "
+             "are billed on top and are not counted",
+             hint=f"use `{whole}`, which prices both" if whole in offers else
+             "give payment.gpu_usd_per_hour with the host's share added")
 
 
 def _check_range(record: Any, field: str, low: float, high: float, why: str, path: tuple, warn) -> None:

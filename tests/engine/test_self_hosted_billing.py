@@ -186,3 +186,40 @@ def test_gpus_per_server_belongs_to_a_purchased_fleet(tmp_path, capsys):
         "mode: purchased, purchase_usd_per_gpu: 24875", "mode: on-demand, offer: aws:p5.48xlarge"), encoding="utf-8")
     assert main(["validate", str(path)]) == 2
     assert f"{path}:13: scenarios[0].options[0].payment.gpus_per_server: belongs to mode `purchased`" in capsys.readouterr().err
+
+
+GPU_ONLY_OFFER = """
+scenarios:
+- id: gcp
+  workload: {requests_per_day: 1000, input_tokens: 1000, output_tokens: 100}
+  finance: {horizon_months: 1, start_date: 2026-12-01}
+  options:
+  - kind: self-hosted
+    id: gpu-only
+    model: llama-3.3-70b
+    gpu: h100-sxm
+    gpus_per_replica: 2
+    replica_output_tokens_per_s: 1000
+    min_replicas: 1
+    payment: {mode: on-demand, offer: "gcp:a3-megagpu-8g:gpu-only"}
+"""
+
+
+def test_a_gpu_only_price_rents_the_whole_machine_and_warns_that_its_host_is_not_counted(tmp_path, capsys):
+    """GCP bills a machine type whole (BILLING.md 2: "Instances are rented whole; 8-GPU instances cannot be split";
+    GCP H200/B200 and the A3 Mega come as 8 GPUs only). The `:gpu-only` offer prices the accelerator SKUs of
+    a3-megagpu-8g, $4.4239 a GPU-hour (hardware/offers/gcp.yaml): one replica of 2 GPUs still rents the 8-GPU machine,
+    8 x 4.4239 x 730 h = $25,835.58 in a 30.4-day month; it was billed as 2 GPUs, $6,458.89. The machine's vCPUs and
+    memory are on the same invoice and not in that price: a warning says so and names the offer that prices both."""
+    import json
+
+    from tco.cli import main
+
+    path = tmp_path / "gcp.yaml"
+    path.write_text(GPU_ONLY_OFFER, encoding="utf-8")
+    assert main(["run", str(path), "--format", "json", "--no-breakeven"]) == 0
+    captured = capsys.readouterr()
+    [option] = json.loads(captured.out)
+    assert option["monthly_cost_usd"][0] == pytest.approx(8 * 4.4239 * 365 * 24 / 12, rel=1e-4)
+    assert "`gcp:a3-megagpu-8g:gpu-only` prices the GPUs alone" in captured.err
+    assert "use `gcp:a3-megagpu-8g:host-plus-gpu`, which prices both" in captured.err
