@@ -757,8 +757,15 @@ cash_cost_usd = named(
 cost of capital (discounting the cash flows is what charges for the capital)."""
 discount_factor = named("discount_factor", "discount factor",
                         1 / (1 + discount_rate_per_year) ** (month / MONTHS_PER_YEAR), "ratio")
-"""Costs are paid at the end of each month, purchases and upfront parts included (Excel's NPV convention,
-BILLING.md 4): month 1's purchase is discounted one month, though the cost of capital charges it from the start."""
+"""Costs are paid at the end of each month (Excel's NPV convention, BILLING.md 4)."""
+start_of_month_discount_factor = named("start_of_month_discount_factor", "discount factor of the month's first day",
+                                       1 / (1 + discount_rate_per_year) ** ((month - 1) / MONTHS_PER_YEAR), "ratio")
+outlays_at_month_start_usd = named(
+    "outlays_at_month_start_usd", "paid on the month's first day: GPU purchases and the upfront parts of reserved terms",
+    (gpu_capex_usd + upfront_share * reserved_signed_usd) * in_horizon, "USD")
+"""An investment is paid when the GPUs arrive or the term is signed, at the start of its month: month 1's is the
+t = 0 outlay that BILLING.md 4 puts outside Excel's NPV(), undiscounted, as the cost of capital charges it from the
+start."""
 reserved_beyond_horizon_discount_usd = named(
     "reserved_beyond_horizon_discount_usd", "what discounting the monthly parts owed past the horizon at their own months takes off",
     count_beyond_horizon * (1 - upfront_share) * (reserved_beyond_horizon_owed_usd - reserved_beyond_horizon_owed_present_value_usd),
@@ -766,9 +773,11 @@ reserved_beyond_horizon_discount_usd = named(
 """The cash view shows the monthly parts still owed at the horizon's end as one amount in its last month; they
 are paid in the months after it, so NPV discounts each at its own month (README "Cash and accounting views")."""
 discounted_cost_usd = named("discounted_cost_usd", "discounted cash paid this month",
-                            (cash_cost_usd - reserved_beyond_horizon_discount_usd) * discount_factor, "USD")
-"""NPV is taken on cash flows, not on the accounting view: each discounted at the end of the month it is paid,
-the monthly parts owed past the horizon (booked in its last month) at the months they fall due."""
+                            (cash_cost_usd - reserved_beyond_horizon_discount_usd - outlays_at_month_start_usd) * discount_factor
+                            + outlays_at_month_start_usd * start_of_month_discount_factor, "USD")
+"""NPV is taken on cash flows, not on the accounting view: purchases and upfront parts discounted from the start of
+the month they are paid, the rest from its end, the monthly parts owed past the horizon (booked in its last month)
+at the months they fall due."""
 
 MONTHLY_RESULTS: tuple = (
     monthly_cost_usd, discounted_cost_usd, requests_in_month, tokens_in_month, gpus_in_month, utilization,

@@ -30,11 +30,12 @@ def formulas_markdown() -> str:
         "and a reserved term's price evenly over its months. The **cash basis** (`cash_cost_usd`,",
         "`total_cash_usd`) books a purchase and a term's upfront part in the month they are paid and sales",
         "as inflows, with no depreciation and no cost of capital. **NPV (`npv_usd`) discounts the cash flows**,",
-        "at month ends; the cost of capital is then in the discount rate, not in a line. Month-end holds for",
-        "purchases and upfront parts too (Excel's NPV convention, BILLING.md 4): GPUs bought in month 1 are",
-        "discounted one month, as if paid at the end of month 1, while the accounting view's cost of capital",
-        "charges them from the start of that month; paid at day 0 they would weigh (1 + r)^(1/12) more",
-        "(0.64 % at r = 8 %).",
+        "monthly payments at month ends (Excel's NPV convention, BILLING.md 4); the cost of capital is then in",
+        "the discount rate, not in a line. GPU purchases and the upfront parts of terms are paid when the GPUs",
+        "arrive or the term is signed, on the first day of their month (`outlays_at_month_start_usd`): month 1's",
+        "are the t = 0 outlay that BILLING.md 4 keeps outside NPV(), undiscounted, as the accounting view's cost",
+        "of capital charges them from that day. (Until 2026-12-07 they were discounted as month-end flows, one",
+        "month too many: 0.64 % of them at r = 8 %.)",
         "",
     ]
     terms = (*F.COST_LINES, *F.MONTHLY_RESULTS, *F.HORIZON_RESULTS)

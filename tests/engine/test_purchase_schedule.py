@@ -106,12 +106,13 @@ def test_gpus_kept_after_demand_falls_are_counted_powered_at_idle_and_licensed()
 
 
 def test_npv_discounts_the_cash_flows_not_the_depreciation():
-    # One month, 12 % a year: the purchase of 2,400 is paid in month 1 and the fleet is sold at its
-    # book value 1,760 at the end of the month: net cash 640, discounted by 1.12^(1/12).
+    # One month, 12 % a year: the purchase of 2,400 is paid when the GPUs arrive, on the first day (the t = 0 outlay
+    # BILLING.md 4 keeps outside Excel's NPV(), undiscounted), and the fleet is sold at its book value 1,760 at the
+    # end of the month, discounted by 1.12^(1/12). (As one month-end flow, net 640 / 1.12^(1/12), it was 634.0.)
     r = evaluate(("bought", "self-hosted", {**FLEET, "horizon_months": 1.0, "discount_rate_per_year": 0.12,
                                             "cost_of_capital_per_year": 0.0, "monthly_growth": 0.0}))
     opt = r.options.filter(pl.col("option") == "bought")
-    assert opt["npv_usd"][0] == pytest.approx(640 / 1.12 ** (1 / 12))
+    assert opt["npv_usd"][0] == pytest.approx(2_400 - 1_760 / 1.12 ** (1 / 12))
 
 
 def test_explain_adds_up_the_running_totals_of_the_months_before():

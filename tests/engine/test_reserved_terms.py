@@ -53,11 +53,19 @@ def test_a_three_year_all_upfront_term_on_a_two_year_horizon():
     assert totals(r, "share")["total_cash_usd"] == pytest.approx(35_040)
 
 
-def test_npv_discounts_the_upfront_payment_in_the_month_it_is_paid():
-    # 10 % a year, flows at month ends: the 52,560 $ of month 1 is worth 52,560 / 1.1^(1/12).
+def test_npv_discounts_the_upfront_payment_from_the_day_it_is_paid():
+    # 10 % a year. An upfront part is paid when the term is signed, on its month's first day: month 1's 52,560 $ is
+    # the t = 0 outlay BILLING.md 4 keeps outside Excel's NPV(), worth 52,560 $ (it was discounted one month, as a
+    # month-end flow: 52,560 / 1.1^(1/12) = 52,144.19 $).
     r = evaluate(("owed", "self-hosted", {**ONE_GPU, "horizon_months": 24.0, "term_months": 36.0,
                                           "upfront_share": 1.0, "discount_rate_per_year": 0.1}))
-    assert totals(r, "owed")["npv_usd"] == pytest.approx(52_560 / 1.1 ** (1 / 12))
+    assert totals(r, "owed")["npv_usd"] == pytest.approx(52_560)
+    # A 12-month term (17,520 $) half upfront, renewed in month 13: upfront 8,760 $ on day one and 8,760 $ twelve
+    # months in (8,760 / 1.1); the other half monthly at month ends, 730 $ at the end of each month m.
+    r = evaluate(("owed", "self-hosted", {**ONE_GPU, "horizon_months": 24.0, "term_months": 12.0,
+                                          "upfront_share": 0.5, "discount_rate_per_year": 0.1}))
+    monthly_parts = sum(730 / 1.1 ** (m / 12) for m in range(1, 25))
+    assert totals(r, "owed")["npv_usd"] == pytest.approx(8_760 + 8_760 / 1.1 + monthly_parts)
 
 
 def test_a_capacity_block_shorter_than_the_horizon_is_renewed_at_the_then_current_price():
@@ -128,8 +136,9 @@ scenarios:
 
 
 def test_npv_discounts_each_payment_owed_past_the_horizon_at_the_month_it_falls_due(tmp_path, capsys):
-    # Every cash flow is discounted at the end of the month it is paid (README "Cash and accounting views";
-    # BILLING.md 4, NPV timing: Excel NPV puts flows at period ends). One GPU (a 10-request/day load, min 1 replica),
+    # Every monthly payment is discounted at the end of the month it is paid, an upfront part from the day it is
+    # paid (README "Cash and accounting views"; BILLING.md 4, NPV timing: Excel NPV puts flows at period ends, and a
+    # t = 0 outlay outside it). One GPU (a 10-request/day load, min 1 replica),
     # a 12-month term at 2 $/GPU-hour: 2 x 730 x 12 = 17,520 $, 1,460 $ a month; horizon 6 months, 10 %/year,
     # so month k is worth 1.1^(-k/12).
     import json
@@ -151,8 +160,8 @@ def test_npv_discounts_each_payment_owed_past_the_horizon_at_the_month_it_falls_
     assert by_option["owed"]["total_cash_usd"] == pytest.approx(17_520)
     # the old figure, months 7..12 (8,760 $) discounted at month 6, was higher
     assert sum(1_460 * at(k) for k in range(1, 6)) + 10_220 * at(6) > owed_npv + 100
-    # half upfront: 8,760 $ at the end of month 1, then 730 $ in each of months 1..12
-    half_npv = 8_760 * at(1) + sum(730 * at(k) for k in range(1, 13))
+    # half upfront: 8,760 $ on signing (month 1's first day: t = 0), then 730 $ at the end of each of months 1..12
+    half_npv = 8_760 + sum(730 * at(k) for k in range(1, 13))
     assert by_option["half-upfront"]["npv_usd"] == pytest.approx(half_npv, rel=1e-12)
     assert by_option["half-upfront"]["total_cash_usd"] == pytest.approx(17_520)
     # horizon-share is unchanged: only months 1..6 count, nothing is owed past the horizon
