@@ -87,7 +87,7 @@ def run(args) -> int:
             now = results.row(r["scenario"], r["option"])
             sys.stdout.write(f"{r['option']}: base `auto` is chosen again at each volume: {r['base_replicas_at_breakeven']} "
                              f"replicas at the break-even volume ({now.values['base_replicas']:g} at today's).\n")
-    sys.stdout.write("month: first month in which the option's cumulative cost is at or below the API's, at today's volume, "
+    sys.stdout.write("month: the month from which the option's cumulative cost stays at or below the API's, at today's volume, "
                      "in the accounting view (a purchase counts as its depreciation and cost of capital). cash month: the same "
                      "with the cash paid (purchases and upfront terms when paid, resale and book value back in the last "
                      "month): the payback month, later where hardware or a term is paid upfront.\n")

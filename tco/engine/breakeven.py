@@ -135,14 +135,18 @@ def _pair_totals(pairs, volume_lists, auto) -> list[tuple]:
 
 
 def breakeven_month(self_hosted_monthly: list[float], api_monthly: list[float]) -> int | None:
-    """The first month in which cumulative self-hosted cost is at or below the API's.
+    """The month from which the cumulative self-hosted cost stays at or below the API's to the horizon's end.
 
+    Why "stays": with falling volume or API prices the cumulative costs can cross back; an option that ends the
+    horizon above the API has not broken even, whatever it did in month 1 (the month agrees with the totals).
     Given accounting months it is the break-even month; given cash months (purchases and upfront parts when paid,
     resale and book value at the end as inflows) it is the cash payback month."""
     cum_s = cum_a = 0.0
+    last_month_above = 0
     for m, (s, a) in enumerate(zip(self_hosted_monthly, api_monthly), start=1):
         cum_s += s
         cum_a += a
-        if cum_s <= cum_a:
-            return m
-    return None
+        if cum_s > cum_a:
+            last_month_above = m
+    months = min(len(self_hosted_monthly), len(api_monthly))
+    return None if last_month_above == months else last_month_above + 1

@@ -337,8 +337,8 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
            if any(o.row.kind == "api-provisioned" for o in plan.options) else {}),
         "utilization_average": ("utilization, GPU-weighted average", "fraction"),
         "breakeven_reference_option": ("break-even against (cheapest API of the scenario)", ""),
-        "breakeven_month": ("break-even month (first month cumulative cost <= reference)", "month"),
-        "breakeven_month_cash": ("cash payback month (first month cumulative cash paid <= reference's)", "month"),
+        "breakeven_month": ("break-even month (from it on, cumulative cost <= reference)", "month"),
+        "breakeven_month_cash": ("cash payback month (from it on, cumulative cash paid <= reference's)", "month"),
         "breakeven_base_replicas": ("reserved base at the break-even volume (auto: chosen again there by llm-tco)", "replicas"),
         "breakeven_requests_per_day": ("break-even volume (live: found in this sheet)", "requests/day"),
         "breakeven_requests_per_day_exported": ("break-even volume exported by llm-tco (exact at the exported inputs)", "requests/day"),
@@ -442,12 +442,9 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
         info = options_info[o.option_id]
         if info.get("reference"):
             g.text(result_rows["breakeven_reference_option"], c, info["reference"])
-            flags = b.values[HELPER]
-            month = next((m for m, f in enumerate(flags, start=1) if f == 1.0), NEVER)
-            put("breakeven_month", f'IFERROR(INDEX($A${first}:$A${last},MATCH(1,{rng(HELPER)},0)),"{NEVER}")', month, WHOLE)
-            cash_month = next((m for m, f in enumerate(b.values[CASH_HELPER], start=1) if f == 1.0), NEVER)
-            put("breakeven_month_cash", f'IFERROR(INDEX($A${first}:$A${last},MATCH(1,{rng(CASH_HELPER)},0)),"{NEVER}")',
-                cash_month, WHOLE)
+            for name, helper in (("breakeven_month", HELPER), ("breakeven_month_cash", CASH_HELPER)):
+                put(name, _month_it_stays_at_or_below(rng(helper), f"$A${first}:$A${last}", mask_range),
+                    _month_it_stays_at_or_below_value(b.values[helper], in_months), WHOLE)
             _search_cells(g, plan, o, c, result_rows, info, searches[o.option_id], search_blocks[o.option_id], main,
                           masked_sum, put, result_values)
             if info.get("breakeven_base_replicas") is not None:
@@ -585,3 +582,19 @@ def _excel_date(day) -> float:
     import datetime as dt
 
     return float((day - dt.date(1899, 12, 30)).days)
+
+
+def _month_it_stays_at_or_below(flags: str, months: str, in_horizon: str) -> str:
+    """The break-even month as tco.engine.breakeven.breakeven_month gives it: the month after the last one of the
+    horizon whose cumulative is above the reference's (flag 0), `never` when that is the horizon's last month.
+    SUMPRODUCT(MAX(...)) takes the maximum of an array in Excel and LibreOffice alike, without an array formula."""
+    last_above = f"SUMPRODUCT(MAX(({flags}=0)*{in_horizon}*{months}))"
+    horizon_end = f"SUMPRODUCT(MAX({in_horizon}*{months}))"
+    return f'IF({last_above}>={horizon_end},"{NEVER}",{last_above}+1)'
+
+
+def _month_it_stays_at_or_below_value(flags: list[float], in_months: list[float]) -> int | str:
+    """The cached value of `_month_it_stays_at_or_below`."""
+    inside = [m for m, within in enumerate(in_months, start=1) if within]
+    last_above = max((m for m in inside if flags[m - 1] == 0.0), default=0)
+    return NEVER if last_above >= max(inside, default=0) else last_above + 1

@@ -67,8 +67,8 @@ RESULT_COLUMNS: tuple[OutputColumn, ...] = (
          "the volume at which this option costs the same as the reference API option; null when it never does "
          "(breakeven_status says never) or was not computed", "break-even req/day"),
     _col("breakeven_at_step", "boolean", "", "true when the costs never meet exactly: one more replica jumps above the API line"),
-    _col("breakeven_month", "integer", "month", "first month in which the cumulative cost is at or below the reference's, "
-         "in the accounting view (a purchase as its depreciation and cost of capital; not a cash payback month, which "
+    _col("breakeven_month", "integer", "month", "month from which the cumulative cost stays at or below the reference's to the "
+         "horizon's end, in the accounting view (a purchase as its depreciation and cost of capital; not a cash payback month, which "
          "comes later where hardware or a term is paid upfront); null when that never happens in the horizon "
          "(breakeven_month_status says never)", "BE month"),
     _col("excluded_reason", "text", "", "why the option is not allowed (null when it is)"),
@@ -89,8 +89,8 @@ RESULT_COLUMNS: tuple[OutputColumn, ...] = (
     _col("breakeven_status", "text", "", f"`{NEVER}` when the option never costs the same as the reference API option at any "
          "volume searched, `reached` when it does (see breakeven_requests_per_day), null when there is nothing to compare "
          "(an API option, no allowed API option) or the break-even was not computed (--no-breakeven)"),
-    _col("breakeven_month_status", "text", "", f"`{NEVER}` when the cumulative cost never gets at or below the reference's "
-         "within the horizon, `reached` when it does (see breakeven_month), null when there is nothing to compare"),
+    _col("breakeven_month_status", "text", "", f"`{NEVER}` when the cumulative cost ends the horizon above the reference's "
+         "(it may dip below on the way), `reached` when it does not (see breakeven_month), null when there is nothing to compare"),
     # added by issue 20 (carbon)
     _col("carbon_kg_co2e", "number", "kgCO2e", "location-based emissions of the own GPUs over the horizon (energy x grid "
          "intensity); null when no grid intensity is given, and for an API option (not published)"),
@@ -112,12 +112,12 @@ RESULT_COLUMNS: tuple[OutputColumn, ...] = (
     _col("burst_utilization", "number", "fraction 0-1", "busy share of the burst replicas over the horizon (the months "
          "weighted by their burst GPU-hours); null when nothing bursts"),
     # added at stop 60 (the cash payback month beside the accounting break-even month)
-    _col("breakeven_month_cash", "integer", "month", "first month in which the cumulative cash paid is at or below the "
-         "reference's: the payback month (purchases and upfront commitments in the month they are paid; resale and the "
+    _col("breakeven_month_cash", "integer", "month", "month from which the cumulative cash paid stays at or below the "
+         "reference's to the horizon's end: the payback month (purchases and upfront commitments in the month they are paid; resale and the "
          "fleet's book value come back in the last month, so a payback in the last month may be that inflow); null when "
          "that never happens in the horizon (breakeven_month_cash_status says never)"),
-    _col("breakeven_month_cash_status", "text", "", f"`{NEVER}` when the cumulative cash paid never gets at or below the "
-         "reference's within the horizon, `reached` when it does (see breakeven_month_cash), null when there is nothing to "
+    _col("breakeven_month_cash_status", "text", "", f"`{NEVER}` when the cumulative cash paid ends the horizon above the "
+         "reference's, `reached` when it does not (see breakeven_month_cash), null when there is nothing to "
          "compare"),
 )
 """The fields of one `tco run --format json` record, in order (a contract: names kept, new ones appended)."""

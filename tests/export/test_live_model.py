@@ -452,3 +452,23 @@ def test_two_identical_options_share_their_rank_in_the_file_as_in_tco_runs_table
         assert sheet["B6"].value == "mini-a" and sheet["E6"].value == "full"
         assert close(sheet["F6"].value, saving)
         assert sheet["H6"].value == summary(records, "twins")
+
+
+@pytest.mark.skipif(not HAS_LIBREOFFICE, reason=LIBREOFFICE_MISSING)
+@pytest.mark.slow  # a workbook of its own, recomputed by LibreOffice (about 20 s); everyday, tests/engine/test_breakeven_month.py
+# checks the formula's text and its cached value against the engine, and the small workbook's `never` cells are recomputed
+def test_libreoffice_finds_the_month_from_which_the_costs_stay_below_as_tco_run_does(tmp_path):
+    """The growing-product example at 2,000,000 requests a day falling 30 % a month, API prices halving each year:
+    hybrid-overflow's cumulative cost is below gpt-4.1's in months 1-20 and above it from month 21 (hunt 2026-12-07),
+    so its break-even month is `never` (it was month 1); the rented llama fleet stays below from month 1."""
+    overrides = ["workload.requests_per_day=2000000", "workload.monthly_growth=-0.3", "finance.api_price_decline_per_year=0.5"]
+    run = run_scenarios([next(p for p in example_files() if p.stem == "growing-product")], today=TODAY, overrides=overrides)
+    path = export_workbook(run, tmp_path / "crossing.xlsx")
+    options = {r["option"]: r for r in run.results.options.iter_rows(named=True)}
+    assert options["hybrid-overflow"]["breakeven_month"] is None and options["llama-3.3-70b-lambda"]["breakeven_month"] == 1
+    layout = calc_layout(path, "Calc growing-product")
+    calc = openpyxl.load_workbook(recalculated_by_libreoffice(path, tmp_path), data_only=True)["Calc growing-product"]
+    for option in ("hybrid-overflow", "llama-3.3-70b-lambda"):
+        for name in ("breakeven_month", "breakeven_month_cash"):
+            expected = options[option][name]
+            assert calc[layout.results[(option, name)]].value == (NEVER if expected is None else expected), (option, name)

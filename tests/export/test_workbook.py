@@ -121,7 +121,8 @@ def test_formulas_are_live_and_reference_named_inputs(small_export):
     assert "gpu_usd_per_hour__small__llama_8b" in rental
     assert "gpu_rental_usd" not in layout.blocks["gpt4o"]  # an API option carries no GPU columns
     assert ws[layout.results[("gpt4o", "total_cost_usd")]].value.startswith("=SUMPRODUCT(")  # masked by the in-horizon flag
-    assert "MATCH(1," in ws[layout.results[("mix", "breakeven_month")]].value
+    # the month after the last one the cumulative is above the reference's (tco.engine.breakeven.breakeven_month)
+    assert "SUMPRODUCT(MAX((" in ws[layout.results[("mix", "breakeven_month")]].value
     assert set(wb.defined_names) >= {"monthly_growth__small", "gpu_usd_per_hour__small__llama_8b", "input_usd_per_million_tokens__small__gpt4o"}
     inputs = wb["Inputs"]
     row = next(r for r in inputs.iter_rows(min_row=4) if r[6].value == "gpu_usd_per_hour__small__llama_8b")
