@@ -40,7 +40,7 @@ def run(args) -> int:
     if args.format == "json":
         # JSON keeps the engine's option order (a contract) and adds each option's rank_p50 / rank_p50_tied
         print_rows([{**dataclasses.asdict(o), "options": [next(x for x in options if x["option_id"] == s.option_id) for s in o.options],
-                     "spreads": [dataclasses.asdict(s) for s in DEFAULT_SPREADS]} for o, options in zip(outcomes, ranked)], "json")
+                     "spreads": [_spread_record(s) for s in DEFAULT_SPREADS]} for o, options in zip(outcomes, ranked)], "json")
         return 0
     for i, (o, options) in enumerate(zip(outcomes, ranked)):
         sys.stdout.write(("\n" if i else "") + f"== {o.scenario_id} ({o.draws:,} draws, seed {o.seed}; ranked by P50)\n")
@@ -104,3 +104,15 @@ def _ranked(outcome) -> list[dict]:
     for s in out:
         s.pop("scenario")
     return out
+
+
+def _spread_record(spread) -> dict:
+    """A spread as JSON, its `kinds` spelled out: the engine's empty tuple means every kind, which `[]` would not say."""
+    import dataclasses
+    import typing
+
+    from tco.model.scenario import Option
+
+    every_kind = [typing.get_args(typing.get_type_hints(option)["kind"])[0]
+                  for option in typing.get_args(typing.get_args(Option)[0])]
+    return {**dataclasses.asdict(spread), "kinds": list(spread.kinds) or every_kind}

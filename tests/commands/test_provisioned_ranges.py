@@ -112,6 +112,7 @@ def test_the_monte_carlo_leaves_committed_capacity_at_base_under_the_gpu_spreads
     assert option["throughput_factor_low"] is None
     spreads = {s["name"]: s for s in printed["spreads"]}
     assert spreads["gpu_price"]["kinds"] == ["self-hosted", "hybrid"]
+    assert spreads["growth"]["kinds"] == ["api", "self-hosted", "hybrid", "api-provisioned"]  # every kind, spelled out (was [])
     assert set(spreads["gpu_price"]) >= {"name", "label", "inputs", "how", "low", "mode", "high", "floor", "ceiling", "per_option"}
     # every spread at once: only growth and the GPU price change (renewal) move it; the GPU ranges would push the
     # P90 past 30,000 $ (throughput x0.7 alone: 13 units); growth and a 15-point price change stay under 28,000 $
