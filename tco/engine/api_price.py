@@ -6,6 +6,7 @@ only here, at the boundary to the cost formulas.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import difflib
 from decimal import Decimal
@@ -151,7 +152,7 @@ def resolve_api_price(provider: ApiProvider, model_id: str, on: dt.date, largest
             notes.append(note)
     changes = _price_changes(layers_on, lambda day: _time_of_day_prices(model, service_tier, day), batch_on,
                              lambda day: _long_context(layers_on(day), tokens, [], service_tier), on,
-                             horizon_months, notes) if horizon_months else ()
+                             horizon_months, notes, _dated_days(model)) if horizon_months else ()
 
     first_priced = next(e for e in layers if e.input_usd_per_million_tokens is not None)
     return ResolvedApiPrice(
@@ -313,16 +314,19 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 def _price_changes(layers_on, time_of_day_on, batch_on, long_context_on, on: dt.date, horizon_months: int,
-                   notes: list[str]) -> tuple:
-    """(month, date in force, input, output, cache read ratio to the start price, time-of-day input, output, cache read
-    ratio to that month's standard price, cache write ratio to the start price, long-context threshold (None: no tier
-    the largest call crosses), input and output ratio) for each month whose prices differ from the month before.
+                   notes: list[str], dated_days: frozenset = frozenset()) -> tuple:
+    """(when, date in force, input, output, cache read ratio to the start price, time-of-day input, output, cache read
+    ratio to that day's standard price, cache write ratio to the start price, long-context threshold (None: no tier
+    the largest call crosses), input and output ratio) for each day of the horizon whose prices differ from the day
+    before.
 
-    Why month by month: a month pays the prices in force on its first day, so a change on the 17th
-    counts from the next month. Why the time-of-day ratios per month: each window keeps its own price
-    (BILLING.md 1.4: DeepSeek's peak and off-peak prices changed by different ratios on 2026-09-10). Why the cache
-    write and the long-context tier too: a sheet records them changing on their own (a tier dropped, a write price cut
-    while the input price stays).
+    `when` is the month the change falls in plus the share of that month already past on its day (a change on the
+    17th of a 31-day month 3: 3 + 16 / 31), so that month pays each price for its days: a request is billed at the
+    price in force when it is made (BILLING.md 1.4: DeepSeek's prices changed on 2026-08-16, its peak window on
+    2026-08-23). The days looked at are the sheet's dated entries (`dated_days`) and each month's first day. Why the
+    time-of-day ratios per change: each window keeps its own price (BILLING.md 1.4: DeepSeek's peak and off-peak
+    prices changed by different ratios on 2026-09-10). Why the cache write and the long-context tier too: a sheet
+    records them changing on their own (a tier dropped, a write price cut while the input price stays).
     """
     fields = ("input_usd_per_million_tokens", "output_usd_per_million_tokens", "cache_read_usd_per_million_tokens")
     write = "cache_write_usd_per_million_tokens"
@@ -335,24 +339,35 @@ def _price_changes(layers_on, time_of_day_on, batch_on, long_context_on, on: dt.
         days = window_days_share(found[1]) if found else 1.0
         return standard, windowed, batch_on(day), _price(write, layers), long_context_on(day), days
 
+    month_starts = [add_months(on, m) for m in range(horizon_months + 1)]
+    end = month_starts[-1]
     start_standard, _, start_batch, start_write, _, _ = before = prices(on)
     out = []
-    for m in range(2, horizon_months + 1):
-        day = add_months(on, m - 1)
+    for day in sorted({*month_starts[1:-1], *(d for d in dated_days if on < d < end)}):
         now = prices(day)
-        if now != before:
-            standard, windowed, batch, cache_write, tier, days = now
-            # no write price recorded at the start or now: writes follow the input price, as they are billed from it
-            write_ratio = (_ratio(cache_write, start_write) if cache_write is not None and start_write is not None
-                           else _ratio(standard[0], start_standard[0]))
-            out.append((m, day.isoformat(), *(_ratio(n, s) for n, s in zip(standard, start_standard)),
-                        *(on_days(_ratio(w, s), days) for w, s in zip(windowed, standard)), write_ratio, *tier))
-            if any(b is not None and b0 is not None and abs(_ratio(b, b0) - _ratio(n, n0)) > 1e-9
-                   for b, b0, n, n0 in zip(batch[:2], start_batch[:2], standard[:2], start_standard[:2])):
-                notes.append(f"price history: from {day.isoformat()} the batch prices change by another ratio than the "
-                             "standard ones; batch requests follow the standard ratio")
-            before = now
+        if now == before:
+            continue
+        month = bisect.bisect_right(month_starts, day)
+        month_start, next_start = month_starts[month - 1], month_starts[month]
+        when = month + (day - month_start).days / (next_start - month_start).days
+        standard, windowed, batch, cache_write, tier, days = now
+        # no write price recorded at the start or now: writes follow the input price, as they are billed from it
+        write_ratio = (_ratio(cache_write, start_write) if cache_write is not None and start_write is not None
+                       else _ratio(standard[0], start_standard[0]))
+        out.append((when, day.isoformat(), *(_ratio(n, s) for n, s in zip(standard, start_standard)),
+                    *(on_days(_ratio(w, s), days) for w, s in zip(windowed, standard)), write_ratio, *tier))
+        if any(b is not None and b0 is not None and abs(_ratio(b, b0) - _ratio(n, n0)) > 1e-9
+               for b, b0, n, n0 in zip(batch[:2], start_batch[:2], standard[:2], start_standard[:2])):
+            notes.append(f"price history: from {day.isoformat()} the batch prices change by another ratio than the "
+                         "standard ones; batch requests follow the standard ratio")
+        before = now
     return tuple(out)
+
+
+def _dated_days(model: ApiModel) -> frozenset:
+    """Every day on which one of the model's prices (standard or any variant) takes effect."""
+    entries = [*model.prices, *(entry for variant in model.variants.values() for entry in variant)]
+    return frozenset(e.effective_from for e in entries if e.effective_from is not None)
 
 
 def _variant(model: ApiModel, service_tier: str, provider_id: str) -> list[DatedPrice]:

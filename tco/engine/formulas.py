@@ -81,7 +81,9 @@ def _per_price_change(name: str, label: str, unit: str) -> list[Input]:
     return [Input(name.format(k=k), label.format(k=k), unit) for k in range(1, PRICE_CHANGE_SLOTS + 1)]
 
 
-price_change_month = _per_price_change("price_change_{k}_month", "first month paying recorded price change {k}", "month")
+price_change_month = _per_price_change(
+    "price_change_{k}_month", "when recorded price change {k} takes effect: its month + the share of that month already past",
+    "month")
 price_change_input_ratio = _per_price_change(
     "price_change_{k}_input_ratio", "input price after change {k} / price at the start", "ratio")
 price_change_output_ratio = _per_price_change(
@@ -237,16 +239,34 @@ api_price_factor = named(
     (1 - negotiated_discount) * api_price_decline_factor, "ratio")
 
 
+def _share_of_month_after(when: Term) -> Term:
+    """The share of this month paid after a change that takes effect at `when` (month 3.5: half-way through month 3):
+    0 before its month, the rest of its month in it (days pro rata), 1 after."""
+    return minimum(maximum(month + 1 - when, 0), 1)
+
+
+def _after_changes(at_start: Term, after_changes: list) -> Term:
+    """A price multiplier as the recorded changes move it, each month paying every price in force in it for its days:
+    the value at the start plus each change's step times the share of the month after it (two changes in one month
+    each count for their own days)."""
+    in_month: Term = at_start
+    before: Term = at_start
+    for when, after in zip(price_change_month, after_changes):
+        in_month = in_month + (after - before) * _share_of_month_after(when)
+        before = after
+    return in_month
+
+
 def _price_history(ratios: list[Input], name: str, label: str) -> Named:
-    steps: Term = Const(1.0)
-    for when, ratio in zip(price_change_month, ratios):
-        steps = where(month.ge(when), ratio, steps)
-    return named(name, label, where(has_api_price_history.gt(0.5), steps, 1), "ratio")
+    return named(name, label, where(has_api_price_history.gt(0.5), _after_changes(Const(1.0), ratios), 1), "ratio")
 
 
 price_history_input_ratio = _price_history(
     price_change_input_ratio, "price_history_input_ratio", "recorded input price this month / at the start")
-"""A month pays the price in force on its first day: a change on the 17th counts from the next month."""
+"""A change on the 17th of a 31-day month: that month pays the old price for 16 days and the new one for 15
+(invoices bill each request at the price of its day). The time-of-day ratios are averaged with the price as weight,
+so a month whose price and peak window both change pays the day-by-day bill; a long-context tier that changes in
+the same month as the price is weighted likewise: each cost line pays the day-by-day bill."""
 price_history_output_ratio = _price_history(
     price_change_output_ratio, "price_history_output_ratio", "recorded output price this month / at the start")
 price_history_cache_read_ratio = _price_history(
@@ -301,48 +321,36 @@ _long_context_after_change = [
         price_change_long_context_output_ratio), start=1)]
 
 
-def _long_context_in_month(at_start: Named, after_changes: list[Named], name: str, label: str) -> Named:
-    """The multiplier of the tier in force on the month's first day: a recorded change can add, drop or re-price a tier."""
-    steps: Term = at_start
-    for when, factor in zip(price_change_month, after_changes):
-        steps = where(month.ge(when), factor, steps)
-    return named(name, label, where(has_api_price_history.gt(0.5), steps, at_start), "ratio")
-
-
-long_context_input_factor_in_month = _long_context_in_month(
-    long_context_input_factor, [f[0] for f in _long_context_after_change], "long_context_input_factor_in_month",
-    "input price multiplier from long-context calls this month")
-long_context_output_factor_in_month = _long_context_in_month(
-    long_context_output_factor, [f[1] for f in _long_context_after_change], "long_context_output_factor_in_month",
-    "output price multiplier from long-context calls this month")
-
 # time-of-day prices, hour by hour along the workload's profile
 price_window_traffic_share = named(
     "price_window_traffic_share", "share of the traffic sent in the time-of-day price window",
     total(w * x for w, x in zip(profile, price_window)) / PROFILE_HOURS, "fraction")
 
 
-def _time_of_day_ratio(at_start: Input, after_changes: list[Input], name: str, label: str) -> Named:
+def _time_of_day_ratio(at_start: Input, after_changes: list[Input], price_ratios: list[Input], history: Named,
+                       name: str, label: str) -> Named:
     """The window's price / the standard price in force this month.
 
     Why per month: each window keeps its own recorded price (BILLING.md 1.4: on 2026-09-10 DeepSeek's
     off-peak price fell and its peak price did not follow by the same ratio), so a recorded change
-    moves the ratio, not only the standard price.
+    moves the ratio, not only the standard price. Why weighted by the standard price (`price_ratios`, whose
+    month's average is `history`): in a month with a change the bill is the sum over its days of price x window
+    multiplier, so the ratio is averaged with the price as weight; times the averaged price it gives that sum
+    (DeepSeek's prices and its peak window both changed on 2026-08-17).
     """
-    steps: Term = at_start
-    for when, ratio in zip(price_change_month, after_changes):
-        steps = where(month.ge(when), ratio, steps)
-    return named(name, label, where(has_api_price_history.gt(0.5), steps, at_start), "ratio")
+    weighted = _after_changes(at_start, [price * ratio for price, ratio in zip(price_ratios, after_changes)])
+    return named(name, label, where(has_api_price_history.gt(0.5), weighted / maximum(history, 1e-300), at_start), "ratio")
 
 
 time_of_day_input_ratio_in_month = _time_of_day_ratio(
-    time_of_day_input_ratio, price_change_time_of_day_input_ratio, "time_of_day_input_ratio_in_month",
-    "time-of-day input price / standard input price this month")
+    time_of_day_input_ratio, price_change_time_of_day_input_ratio, price_change_input_ratio, price_history_input_ratio,
+    "time_of_day_input_ratio_in_month", "time-of-day input price / standard input price this month")
 time_of_day_output_ratio_in_month = _time_of_day_ratio(
-    time_of_day_output_ratio, price_change_time_of_day_output_ratio, "time_of_day_output_ratio_in_month",
-    "time-of-day output price / standard output price this month")
+    time_of_day_output_ratio, price_change_time_of_day_output_ratio, price_change_output_ratio, price_history_output_ratio,
+    "time_of_day_output_ratio_in_month", "time-of-day output price / standard output price this month")
 time_of_day_cache_read_ratio_in_month = _time_of_day_ratio(
-    time_of_day_cache_read_ratio, price_change_time_of_day_cache_read_ratio, "time_of_day_cache_read_ratio_in_month",
+    time_of_day_cache_read_ratio, price_change_time_of_day_cache_read_ratio, price_change_cache_read_ratio,
+    price_history_cache_read_ratio, "time_of_day_cache_read_ratio_in_month",
     "time-of-day cache read price / standard cache read price this month")
 time_of_day_input_factor = named("time_of_day_input_factor", "input price multiplier from time-of-day prices",
                                  1 + price_window_traffic_share * (time_of_day_input_ratio_in_month - 1), "ratio")
@@ -350,6 +358,45 @@ time_of_day_output_factor = named("time_of_day_output_factor", "output price mul
                                   1 + price_window_traffic_share * (time_of_day_output_ratio_in_month - 1), "ratio")
 time_of_day_cache_read_factor = named("time_of_day_cache_read_factor", "cache read price multiplier from time-of-day prices",
                                       1 + price_window_traffic_share * (time_of_day_cache_read_ratio_in_month - 1), "ratio")
+
+def _long_context_in_month(at_start: Named, after_changes: list[Named], price_ratios: list[Input],
+                           window_ratio_at_start: Input, window_ratios: list[Input], name: str, label: str) -> Named:
+    """The multiplier of the long-context tiers in force this month, for their days, for one cost line: a recorded
+    change can add, drop or re-price a tier. Weighted, as the time-of-day ratio is, by what the line pays a token on
+    each day (its recorded price x its time-of-day multiplier), so that times the line's averaged price and
+    time-of-day multiplier it gives the day-by-day bill (OpenRouter's Gemini 2.5 Pro added a tier and cut its cache
+    price on the same day, 2026-10-19)."""
+    def paid(price: Term, window_ratio: Term) -> Term:
+        return price * (1 + price_window_traffic_share * (window_ratio - 1))
+
+    weights = [paid(price, ratio) for price, ratio in zip(price_ratios, window_ratios)]
+    start_weight = paid(Const(1.0), window_ratio_at_start)
+    weighted = _after_changes(at_start * start_weight, [factor * weight for factor, weight in zip(after_changes, weights)])
+    paid_in_month = _after_changes(start_weight, weights)
+    return named(name, label, where(has_api_price_history.gt(0.5), weighted / maximum(paid_in_month, 1e-300), at_start),
+                 "ratio")
+
+
+_input_after_changes = [f[0] for f in _long_context_after_change]
+long_context_input_factor_in_month = _long_context_in_month(
+    long_context_input_factor, _input_after_changes, price_change_input_ratio, time_of_day_input_ratio,
+    price_change_time_of_day_input_ratio, "long_context_input_factor_in_month",
+    "input price multiplier from long-context calls this month")
+long_context_cache_read_factor_in_month = _long_context_in_month(
+    long_context_input_factor, _input_after_changes, price_change_cache_read_ratio, time_of_day_cache_read_ratio,
+    price_change_time_of_day_cache_read_ratio, "long_context_cache_read_factor_in_month",
+    "cache read price multiplier from long-context calls this month")
+long_context_cache_write_factor_in_month = _long_context_in_month(
+    long_context_input_factor, _input_after_changes, price_change_cache_write_ratio, time_of_day_input_ratio,
+    price_change_time_of_day_input_ratio, "long_context_cache_write_factor_in_month",
+    "cache write price multiplier from long-context calls this month")
+long_context_output_factor_in_month = _long_context_in_month(
+    long_context_output_factor, [f[1] for f in _long_context_after_change], price_change_output_ratio,
+    time_of_day_output_ratio, price_change_time_of_day_output_ratio, "long_context_output_factor_in_month",
+    "output price multiplier from long-context calls this month")
+"""Without a recorded change in the month all four are the tier's multiplier in force; they differ only in a month
+whose tier and prices both change."""
+
 
 def _after_batch(what: str, standard: Input, batch: Input) -> Named:
     """The price of `what` paid on average: batch-eligible requests at the batch price, the rest at the standard one."""
@@ -372,11 +419,11 @@ api_input_usd = named("api_input_usd", "API: uncached input",
                       * price_history_input_ratio * api_price_factor, "USD")
 api_cache_read_usd = named("api_cache_read_usd", "API: cache reads",
                            api_million_input_tokens * cacheable_prefix_share * blended_cache_read_usd_per_million_tokens
-                           * long_context_input_factor_in_month * time_of_day_cache_read_factor
+                           * long_context_cache_read_factor_in_month * time_of_day_cache_read_factor
                            * price_history_cache_read_ratio * api_price_factor, "USD")
 api_cache_write_usd = named("api_cache_write_usd", "API: cache writes",
                             api_million_input_tokens * cache_write_share * blended_cache_write_usd_per_million_tokens
-                            * long_context_input_factor_in_month * time_of_day_input_factor
+                            * long_context_cache_write_factor_in_month * time_of_day_input_factor
                             * price_history_cache_write_ratio * api_price_factor, "USD")
 api_output_usd = named("api_output_usd", "API: output",
                        api_million_output_tokens * blended_output_usd_per_million_tokens * long_context_output_factor_in_month

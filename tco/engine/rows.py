@@ -591,24 +591,25 @@ def _billing_rule_values(row: Row, price: ResolvedApiPrice, scenario: Scenario, 
                          "the recorded prices; the expected decline counts from the month after")
     tier_before = (price.long_context_above_input_tokens, price.long_context_input_ratio, price.long_context_output_ratio)
     for k, change in enumerate(changes[:F.PRICE_CHANGE_SLOTS]):
-        month, day, input_ratio, output_ratio, cache_ratio, *window_ratios = change[:8]
+        when, day, input_ratio, output_ratio, cache_ratio, *window_ratios = change[:8]
         cache_write_ratio, tier = change[8], change[9:12]
+        month = f"{day} (month {int(when)}" + (f", pro rata: {1 - when % 1:.0%} of it)" if when % 1 else ")")
         terms = [per_change[k] for per_change in F.PRICE_CHANGE_INPUTS]
         threshold = NO_LONG_CONTEXT_TIER if tier[0] is None else float(tier[0])
-        for term, value in zip(terms, (float(month), input_ratio, output_ratio, cache_ratio, *window_ratios,
+        for term, value in zip(terms, (float(when), input_ratio, output_ratio, cache_ratio, *window_ratios,
                                        cache_write_ratio, threshold, tier[1], tier[2])):
             v[term.name] = value
             row.provenance[term.name] = Provenance(price.source, price.as_of, f"price in force on {day}")
-        row.notes.append(f"price history: from month {month} (starting {day}) the recorded price is "
+        row.notes.append(f"price history: from {month} the recorded price is "
                          f"{input_ratio:g}x input, {output_ratio:g}x output of the start price")
         if tuple(tier) != tier_before:
-            row.notes.append(f"price history: from month {month} " + (
+            row.notes.append(f"price history: from {month} " + (
                 "no long-context tier applies to the largest call" if tier[0] is None else
                 f"calls with more than {tier[0]:,} input tokens pay {tier[1]:g}x input and cache, {tier[2]:g}x output "
                 "(the long-context tier in force then)"))
             tier_before = tuple(tier)
         if price.time_of_day_windows_utc:
-            row.notes.append(f"time of day + price history: from month {month} the window `{price.time_of_day_variant}` "
+            row.notes.append(f"time of day + price history: from {month} the window `{price.time_of_day_variant}` "
                              f"pays {window_ratios[0]:g}x input, {window_ratios[1]:g}x output of that month's standard price")
     if len(changes) > F.PRICE_CHANGE_SLOTS:
         row.notes.append(f"price history: {len(changes) - F.PRICE_CHANGE_SLOTS} later recorded change(s) not followed "

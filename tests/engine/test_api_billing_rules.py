@@ -271,8 +271,9 @@ def test_a_flat_day_pays_the_time_of_day_price_for_the_window_share_of_the_day(t
 
 def test_prices_follow_the_recorded_history_month_by_month_and_the_decline_starts_after_the_sheets_date(tmp_path, capsys):
     """Mistral Large 4 in the bundled sheet: $0.68 in / $2.09 out, $1.36 / $4.18 from 2026-10-20, $0.70 / $2.10
-    from 2026-10-29 (docs.mistral.ai pricing via genai-prices). A month pays the price in force on its first
-    day: October 0.68 / 2.09, November onwards 0.70 / 2.10 (the ten-day 10-20 price never starts a month).
+    from 2026-10-29 (docs.mistral.ai pricing via genai-prices). A request pays the price in force on its day: October
+    19 days at 0.68 / 2.09, 9 at 1.36 / 4.18 and 3 at 0.70 / 2.10 (a month used to pay the price of its first day, so
+    October paid 0.68 / 2.09 throughout and the nine dearer days were lost), November onwards 0.70 / 2.10.
     The sheet was read on 2026-11-27: October and November are known months; the expected decline
     (20 % a year) counts from the first month after them, so December pays 0.8^0 and January 0.8^(1/12)."""
     results = run_json(tmp_path, capsys, """\
@@ -283,13 +284,13 @@ def test_prices_follow_the_recorded_history_month_by_month_and_the_decline_start
         - {kind: api, id: large, provider: mistral, model: mistral-large-4}
         """, finance="horizon_months: 4\n  start_date: 2026-10-01\n  api_price_decline_per_year: 0.2")
     requests = 1000 * DAYS_PER_MONTH
-    october = (1_000 * 0.68 + 100 * 2.09) / 1e6 * requests
+    october = (19 * (1_000 * 0.68 + 100 * 2.09) + 9 * (1_000 * 1.36 + 100 * 4.18) + 3 * (1_000 * 0.70 + 100 * 2.10)) / 31 / 1e6 * requests
     later = (1_000 * 0.70 + 100 * 2.10) / 1e6 * requests
     expected_months = [october, later, later, later * 0.8 ** (1 / 12)]
     got = results["large"]
     assert got["monthly_cost_usd"] == pytest.approx(expected_months, rel=1e-12)
     assert got["total_cost_usd"] == pytest.approx(sum(expected_months), rel=1e-12)
-    assert "price history: from month 2" in got["notes"] and "months 1-2" in got["notes"]
+    assert "price history: from 2026-10-20 (month 1, pro rata: 39% of it)" in got["notes"] and "months 1-2" in got["notes"]
 
 
 def test_one_known_month_is_said_as_one(tmp_path, capsys):
@@ -432,10 +433,11 @@ def test_time_of_day_windows_keep_their_own_prices_when_the_sheet_records_a_chan
     """DeepSeek V4 Flash (BILLING.md 1.4): from 2026-08-17 off-peak $0.22 in / $0.66 out and peak double ($0.44 /
     $1.32); from 2026-09-10 V4.1 Flash off-peak $0.15 / $0.60, peak $0.30 / $1.20 (UTC 01-04 and 06-10: 7 of 24
     hours of a flat day), and from 2026-08-23 the peak holds Monday to Friday only, weekends off-peak all day: 5 of
-    7 days, so 7/24 x 5/7 = 5/24 of a week's traffic pays the peak (the same traffic every day). September pays
-    19/24 at 0.22 / 0.66 and 5/24 at 0.44 / 1.32; October and November 19/24 at 0.15 / 0.60 and 5/24 at 0.30 / 1.20.
+    7 days, so 7/24 x 5/7 = 5/24 of a week's traffic pays the peak (the same traffic every day). September 1-9 pay
+    19/24 at 0.22 / 0.66 and 5/24 at 0.44 / 1.32; September 10-30, October and November 19/24 at 0.15 / 0.60 and 5/24 at 0.30 / 1.20.
     (Before the peak variant was dated, September's peak hours paid the later 0.30 / 1.20; before the weekdays,
-    7/24 of the traffic paid the peak.)"""
+    7/24 of the traffic paid the peak.) Each request pays the prices of its day: September has 9 days at the first
+    prices and 21 at V4.1's (it paid the first prices throughout: a month paid the prices of its first day)."""
     results = run_json(tmp_path, capsys, """\
         requests_per_day: 1000
         input_tokens: 10000
@@ -449,7 +451,9 @@ def test_time_of_day_windows_keep_their_own_prices_when_the_sheet_records_a_chan
         return (10_000 * (off * off_in + peak * peak_in) + 500 * (off * off_out + peak * peak_out)) / 1e6 * 1000 * DAYS_PER_MONTH
 
     got = results["flash"]
-    assert got["monthly_cost_usd"] == pytest.approx([month(0.22, 0.66, 0.44, 1.32), month(0.15, 0.60, 0.30, 1.20),
+    # September: 9 days at the 2026-08-17 prices, 21 days (from the 10th) at V4.1's
+    september = (9 * month(0.22, 0.66, 0.44, 1.32) + 21 * month(0.15, 0.60, 0.30, 1.20)) / 30
+    assert got["monthly_cost_usd"] == pytest.approx([september, month(0.15, 0.60, 0.30, 1.20),
                                                      month(0.15, 0.60, 0.30, 1.20)], rel=1e-12)
     assert got["monthly_cost_usd"][1] == pytest.approx(66.15625, rel=1e-12)
 
@@ -457,9 +461,11 @@ def test_time_of_day_windows_keep_their_own_prices_when_the_sheet_records_a_chan
 def test_before_deepseek_priced_by_the_hour_every_hour_paid_the_flat_price(tmp_path, capsys):
     """BILLING.md 1.4: V4 Flash was flat at $0.14 in / $0.28 out and V4 Pro at $0.435 / $0.87 until 2026-08-16 16:00
     UTC (the sheet from 2026-08-17); the peak windows then cost double the new off-peak prices (Flash $0.22 / $0.66,
-    Pro $0.66 / $1.98), Monday to Friday only from 2026-08-23. A June-September run: three flat months, then
-    September 19/24 off-peak and 5/24 peak (7 of 24 hours on 5 of 7 days). Before the peak variant was dated, June's
-    peak hours paid the later peak prices: Flash 44 %, Pro 67 % too much."""
+    Pro $0.66 / $1.98), Monday to Friday only from 2026-08-23. A June-September run: two flat months; August 16 flat
+    days, 6 with the peak every day (7 of 24 hours) and 9 with it on weekdays only (5 of 24); then September (Flash: V4.1
+    prices from the 10th, $0.15 / $0.60 off-peak), 19/24 off-peak and 5/24 peak (7 of 24 hours on 5 of 7 days).
+    Before the peak variant was dated, June's peak hours paid the later peak prices: Flash 44 %, Pro 67 % too much;
+    before a request paid the prices of its day, August paid the flat prices throughout."""
     results = run_json(tmp_path, capsys, """\
         requests_per_day: 1000
         input_tokens: 1000
@@ -472,12 +478,18 @@ def test_before_deepseek_priced_by_the_hour_every_hour_paid_the_flat_price(tmp_p
     def month(per_request_usd):
         return per_request_usd * 1000 * DAYS_PER_MONTH
 
-    def day(off_in, off_out):
-        return (19 / 24 * (1_000 * off_in + 100 * off_out) + 5 / 24 * 2 * (1_000 * off_in + 100 * off_out)) / 1e6
+    def day(off_in, off_out, peak_share=5 / 24):
+        return ((1 - peak_share) * (1_000 * off_in + 100 * off_out) + peak_share * 2 * (1_000 * off_in + 100 * off_out)) / 1e6
+
+    def august(flat, off_in, off_out):
+        return (16 * flat + 6 * day(off_in, off_out, 7 / 24) + 9 * day(off_in, off_out)) / 31
 
     flat_flash, flat_pro = (1_000 * 0.14 + 100 * 0.28) / 1e6, (1_000 * 0.435 + 100 * 0.87) / 1e6
-    assert results["flash"]["monthly_cost_usd"] == pytest.approx([month(flat_flash)] * 3 + [month(day(0.22, 0.66))], rel=1e-12)
-    assert results["pro"]["monthly_cost_usd"] == pytest.approx([month(flat_pro)] * 3 + [month(day(0.66, 1.98))], rel=1e-12)
+    september_flash = (9 * day(0.22, 0.66) + 21 * day(0.15, 0.60)) / 30  # V4.1 Flash from 2026-09-10
+    assert results["flash"]["monthly_cost_usd"] == pytest.approx(
+        [month(flat_flash)] * 2 + [month(august(flat_flash, 0.22, 0.66)), month(september_flash)], rel=1e-12)
+    assert results["pro"]["monthly_cost_usd"] == pytest.approx(
+        [month(flat_pro)] * 2 + [month(august(flat_pro, 0.66, 1.98)), month(day(0.66, 1.98))], rel=1e-12)
 
 
 def test_priority_long_context_calls_pay_the_standard_long_context_rates(tmp_path, capsys):
@@ -740,11 +752,12 @@ def test_the_workbook_recomputes_every_billing_rule_with_its_own_formulas(tmp_pa
 
 def test_a_recorded_change_of_the_cache_write_price_alone_is_followed(tmp_path, capsys):
     """OpenRouter's Gemini 2.5 Pro in the bundled sheet: input $1.25 and output $10 throughout; cache reads $0.31 and
-    writes $1.625 until 2026-10-19, then $0.125 and $0.375 (genai-prices, imported 2026-11-27). A month pays the price
-    in force on its first day (BILLING.md 1.3: a cache write is billed at its own price, not the input's), so October
-    writes at 1.625 and November at 0.375, though the input price did not move. Per request of 100,000 input tokens
-    (70 % uncached, 20 % read, 10 % written) and 1,000 output tokens:
-    October 0.0875 + 0.0062 + 0.01625 + 0.01 = 0.11995; November 0.0875 + 0.0025 + 0.00375 + 0.01 = 0.10375."""
+    writes $1.625 until 2026-10-19, then $0.125 and $0.375 (genai-prices, imported 2026-11-27). A request pays the
+    prices of its day (BILLING.md 1.3: a cache write is billed at its own price, not the input's), so October 1-18
+    write at 1.625 and October 19 on at 0.375, though the input price did not move. Per request of 100,000 input
+    tokens (70 % uncached, 20 % read, 10 % written) and 1,000 output tokens: before the change
+    0.0875 + 0.0062 + 0.01625 + 0.01 = 0.11995, after it 0.0875 + 0.0025 + 0.00375 + 0.01 = 0.10375;
+    October (18 x 0.11995 + 13 x 0.10375) / 31."""
     results = run_json(tmp_path, capsys, """\
         requests_per_day: 1000
         input_tokens: 100000
@@ -755,15 +768,19 @@ def test_a_recorded_change_of_the_cache_write_price_alone_is_followed(tmp_path, 
         - {kind: api, id: g, provider: openrouter, model: google/gemini-2.5-pro}
         """, finance="horizon_months: 2\n  start_date: 2026-10-01")
     requests = 1000 * DAYS_PER_MONTH
-    assert results["g"]["monthly_cost_usd"] == pytest.approx([0.11995 * requests, 0.10375 * requests], rel=1e-12)
-    assert results["g"]["breakdown_usd"]["api_cache_write_usd"] == pytest.approx((0.01625 + 0.00375) * requests, rel=1e-12)
+    october = (18 * 0.11995 + 13 * 0.10375) / 31
+    assert results["g"]["monthly_cost_usd"] == pytest.approx([october * requests, 0.10375 * requests], rel=1e-12)
+    assert results["g"]["breakdown_usd"]["api_cache_write_usd"] == pytest.approx(
+        ((18 * 0.01625 + 13 * 0.00375) / 31 + 0.00375) * requests, rel=1e-12)
 
 
 def test_a_long_context_tier_added_in_the_horizon_is_paid_from_the_month_it_is_in_force(tmp_path, capsys):
     """The same sheet adds a tier on 2026-10-19: prompts above 200,000 tokens pay $2.50 input, $0.25 cache read and
-    $15 output for the whole call (BILLING.md 1.1, Gemini "> 200k tokens"). A 250,000-token prompt (80 % uncached,
-    20 % read) and 1,000 output tokens: October, no tier yet, 0.25 + 0.0155 + 0.01 = 0.2755; November, the tier,
-    0.5 + 0.0125 + 0.015 = 0.5275."""
+    $15 output for the whole call (BILLING.md 1.1, Gemini "> 200k tokens"), and cuts the cache read price from $0.31 to
+    $0.125 on the same day. A 250,000-token prompt (80 % uncached, 20 % read) and 1,000 output tokens: before the
+    change, no tier, 0.25 + 0.0155 + 0.01 = 0.2755; after it, the tier, 0.5 + 0.0125 + 0.015 = 0.5275. October pays
+    18 days of the first and 13 of the second, each request at its day's prices (the tier and the cache price are
+    weighted together, not averaged apart: their product differs); November the second."""
     results = run_json(tmp_path, capsys, """\
         requests_per_day: 1000
         input_tokens: 250000
@@ -773,16 +790,20 @@ def test_a_long_context_tier_added_in_the_horizon_is_paid_from_the_month_it_is_i
         - {kind: api, id: g, provider: openrouter, model: google/gemini-2.5-pro}
         """, finance="horizon_months: 2\n  start_date: 2026-10-01")
     requests = 1000 * DAYS_PER_MONTH
-    assert results["g"]["monthly_cost_usd"] == pytest.approx([0.2755 * requests, 0.5275 * requests], rel=1e-12)
-    assert "from month 2 calls with more than 200,000 input tokens pay 2x input" in results["g"]["notes"]
+    october = (18 * 0.2755 + 13 * 0.5275) / 31
+    assert results["g"]["monthly_cost_usd"] == pytest.approx([october * requests, 0.5275 * requests], rel=1e-12)
+    assert results["g"]["breakdown_usd"]["api_cache_read_usd"] == pytest.approx(
+        ((18 * 0.0155 + 13 * 0.0125) / 31 + 0.0125) * requests, rel=1e-12)
+    assert ("from 2026-10-19 (month 1, pro rata: 42% of it) calls with more than 200,000 input tokens pay 2x input"
+            in results["g"]["notes"])
 
 
 def test_a_long_context_tier_dropped_in_the_horizon_stops_being_paid(tmp_path, capsys):
     """Claude Opus 4.6: prompts above 200K tokens billed the whole request at 2x input (and cache), 1.5x output until
     2026-03-13; since then flat to 1M (BILLING.md 1.1: claude.com/blog/1m-context-ga). From 2026-02-01, 300,000-token
-    prompts (90 % uncached, 10 % written to the cache at $6.25 base) and 1,000 output tokens: February and March (March
-    starts before the 13th) 0.9 x 0.3 x 10 + 0.1 x 0.3 x 12.5 + 0.001 x 37.5 = 3.1125 a request; April 0.9 x 0.3 x 5 +
-    0.1 x 0.3 x 6.25 + 0.001 x 25 = 1.5625."""
+    prompts (90 % uncached, 10 % written to the cache at $6.25 base) and 1,000 output tokens: with the tier
+    0.9 x 0.3 x 10 + 0.1 x 0.3 x 12.5 + 0.001 x 37.5 = 3.1125 a request, without it 0.9 x 0.3 x 5 + 0.1 x 0.3 x 6.25 +
+    0.001 x 25 = 1.5625. February pays the tier; March 12 days with it and 19 without; April none."""
     results = run_json(tmp_path, capsys, """\
         requests_per_day: 1000
         input_tokens: 300000
@@ -792,5 +813,7 @@ def test_a_long_context_tier_dropped_in_the_horizon_stops_being_paid(tmp_path, c
         - {kind: api, id: opus, provider: anthropic, model: claude-opus-4-6}
         """, finance="horizon_months: 3\n  start_date: 2026-02-01")
     requests = 1000 * DAYS_PER_MONTH
-    assert results["opus"]["monthly_cost_usd"] == pytest.approx([3.1125 * requests] * 2 + [1.5625 * requests], rel=1e-12)
-    assert "from month 3 no long-context tier applies" in results["opus"]["notes"]
+    march = (12 * 3.1125 + 19 * 1.5625) / 31
+    assert results["opus"]["monthly_cost_usd"] == pytest.approx([3.1125 * requests, march * requests, 1.5625 * requests],
+                                                                rel=1e-12)
+    assert "from 2026-03-13 (month 2, pro rata: 61% of it) no long-context tier applies" in results["opus"]["notes"]
