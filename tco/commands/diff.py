@@ -80,12 +80,16 @@ def run(args) -> int:
     import sys
     from argparse import Namespace
 
-    from tco.commands.run import evaluate_args
+    from tco.errors import TcoUserError
+    from tco.load.scenarios import not_applied
     from tco.report.table import json_safe
 
     common = {k: v for k, v in vars(args).items() if k not in ("old", "new")}
-    old = evaluate_args(Namespace(**common, files=[args.old]), with_breakeven=False).results
-    new = evaluate_args(Namespace(**common, files=[args.new]), with_breakeven=False).results
+    old, missing_old = _evaluate_side(common, args.old)
+    new, missing_new = _evaluate_side(common, args.new)
+    neither = [text for text in missing_old if text in missing_new]
+    if neither:
+        raise TcoUserError([not_applied(text) for text in neither])
     records = diff_records(old, new)
     if args.format == "json":
         json.dump(json_safe(records), sys.stdout, indent=2, allow_nan=False)
@@ -156,3 +160,27 @@ def _percent(delta: float, base) -> str:
     if not base:
         return ""
     return f", {delta / base:+.1%}"
+
+
+def _evaluate_side(common: dict, file: str):
+    """One version evaluated with the `--set` paths it has, and the `--set` texts it lacks.
+
+    Why: a `--set` on an option that only one version has (NEW removed it, or added it) belongs to that version;
+    refused only when neither has the path (run()).
+    """
+    from argparse import Namespace
+
+    from tco.commands.run import evaluate_args
+    from tco.errors import TcoUserError
+    from tco.load.scenarios import NO_SUCH_PATH
+
+    overrides = list(common.get("overrides") or [])
+    try:
+        return evaluate_args(Namespace(**common, files=[file]), with_breakeven=False).results, []
+    except TcoUserError as e:
+        lacking = {p.field for p in e.problems if p.file == "--set" and p.message == NO_SUCH_PATH}
+        if not lacking or len(lacking) != len(e.problems):
+            raise
+    missing = [text for text in overrides if text.split("=", 1)[0] in lacking]
+    kept = {**common, "overrides": [text for text in overrides if text not in missing]}
+    return evaluate_args(Namespace(**kept, files=[file]), with_breakeven=False).results, missing

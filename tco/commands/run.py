@@ -31,16 +31,26 @@ def register(sub) -> None:
 
 
 def as_of(args):
+    """The `--as-of` date, held to the bounds of `finance.start_date`.
+
+    Why the bounds: the date stands in for a scenario's start, and the engine walks up to 120 months from it;
+    a year like 9990 overflowed the calendar (a traceback) and 1990 priced a scenario with today's models.
+    """
     import datetime as dt
 
     from tco.errors import DataProblem, TcoUserError
+    from tco.model.base import EARLIEST_DATE, LATEST_DATE
 
     if not getattr(args, "as_of", None):
         return None
     try:
-        return dt.date.fromisoformat(args.as_of)
+        day = dt.date.fromisoformat(args.as_of)
     except ValueError:
         raise TcoUserError(DataProblem("--as-of", None, "", f"not a date: {args.as_of!r} (write YYYY-MM-DD)")) from None
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise TcoUserError(DataProblem("--as-of", None, "", f"must be between {EARLIEST_DATE.isoformat()} and "
+                                       f"{LATEST_DATE.isoformat()}, got {day.isoformat()}"))
+    return day
 
 
 def evaluate_args(args, with_breakeven: bool = True):

@@ -46,9 +46,14 @@ def _display(path: Path) -> str:
 
 
 def load_scenario_files(paths: list[Path], overrides: list[str] | None = None) -> LoadedScenarios:
-    """Every scenario of every file; all problems of all files at once."""
+    """Every scenario of every file; all problems of all files at once.
+
+    A `--set` path applies to every scenario of every file that has it, and is refused only when no file has it:
+    checked file by file, an option or scenario id of one file was refused because the other file lacked it.
+    """
     problems: list[DataProblem] = []
     loaded = LoadedScenarios([], [])
+    read: list[tuple[Path, str, Any, dict[KeyPath, int]]] = []
     for path in paths:
         name = _display(path)
         try:
@@ -57,17 +62,40 @@ def load_scenario_files(paths: list[Path], overrides: list[str] | None = None) -
         except TcoUserError as e:
             problems.extend(e.problems)
             continue
+        read.append((path, name, data, lines))
+    all_read = len(read) == len(paths)
+    scenario_ids = [i for _, _, data, _ in read for i in _scenario_ids(data)]
+    applied: set[str] = set()
+    for path, name, data, lines in read:
         try:
-            _add(loaded, data, lines, name, overrides or [])
+            _add(loaded, data, lines, name, overrides or [], scenario_ids=scenario_ids, applied=applied)
         except TcoUserError as e:
             problems.extend(e.problems)
         loaded.files.append(path)
+    if all_read:  # a file that could not be read may hold the path: its own problem says why first
+        said = {p.field for p in problems if p.file == "--set"}  # a --set already refused for its syntax
+        problems.extend(not_applied(text) for text in dict.fromkeys(overrides or [])
+                        if text not in applied and text not in said and text.split("=", 1)[0] not in said)
+    loaded.warnings = _command_line_once(loaded.warnings)
     if problems:
-        raise TcoUserError(problems)
+        raise TcoUserError(_command_line_once(problems))
     dup = duplicate_scenario_ids(loaded)
     if dup:
         raise TcoUserError(dup)
     return loaded
+
+
+def _command_line_once(problems: list[DataProblem]) -> list[DataProblem]:
+    """Each problem of a `--set` said once: the overrides are read again for every file, the command line is one."""
+    seen: set[DataProblem] = set()
+    out = []
+    for p in problems:
+        if p.file == "--set":
+            if p in seen:
+                continue
+            seen.add(p)
+        out.append(p)
+    return out
 
 
 def duplicate_scenario_ids(loaded: LoadedScenarios) -> list[DataProblem]:
@@ -100,7 +128,20 @@ def parse_scenarios_text(text: str, name: str, overrides: list[str] | None = Non
 _KIND_NAMES = {list: "a list", str: "a line of text", int: "a number", float: "a number", bool: "true/false"}
 
 
-def _add(loaded: LoadedScenarios, data: Any, lines: dict[KeyPath, int], name: str, overrides: list[str]) -> None:
+def _scenario_ids(data: Any) -> list[Any]:
+    """The ids of a parsed file's scenarios (a single-scenario file's own id), as far as its shape allows."""
+    if not isinstance(data, dict):
+        return []
+    scenarios = data.get("scenarios", [data])
+    return [s.get("id") for s in scenarios if isinstance(s, dict)] if isinstance(scenarios, list) else []
+
+
+def _add(loaded: LoadedScenarios, data: Any, lines: dict[KeyPath, int], name: str, overrides: list[str],
+         scenario_ids: list[Any] | None = None, applied: set[str] | None = None) -> None:
+    """One parsed file's scenarios, validated, appended to `loaded`.
+
+    `scenario_ids` and `applied`: when several files are loaded together (see `_apply_overrides`).
+    """
     if data is None:
         raise TcoUserError(DataProblem(name, None, "", "the file is empty; a scenario file needs `scenarios:` or a single scenario"))
     if not isinstance(data, dict):
@@ -110,7 +151,7 @@ def _add(loaded: LoadedScenarios, data: Any, lines: dict[KeyPath, int], name: st
         version = data.pop("schema_version", 1) if isinstance(data, dict) else 1
         data = {"schema_version": version, "scenarios": [data]}
         lines = {("scenarios", 0, *k): v for k, v in lines.items()} | {(): 1, ("scenarios",): 1}
-    overridden = _apply_overrides(data, overrides, loaded.warnings) if overrides else {}
+    overridden = _apply_overrides(data, overrides, loaded.warnings, scenario_ids, applied) if overrides else {}
     migration_problems = migrate_old_names(data, lines, name, loaded.warnings, single)
     if migration_problems:
         raise TcoUserError(migration_problems)
@@ -267,11 +308,25 @@ def _new_spelling(parts: list[str], warnings: list[DataProblem] | None, text: st
     return parts
 
 
-def _apply_overrides(data: dict, overrides: list[str], warnings: list[DataProblem] | None = None) -> dict[str, str]:
+NO_SUCH_PATH = "no scenario has this path (options are addressed by id: options.<id>.<field>)"
+
+
+def not_applied(text: str) -> DataProblem:
+    """A `--set` whose path no scenario has (a mistyped option id, a field of no option)."""
+    return DataProblem("--set", None, text.split("=", 1)[0], NO_SUCH_PATH)
+
+
+def _apply_overrides(data: dict, overrides: list[str], warnings: list[DataProblem] | None = None,
+                     scenario_ids: list[Any] | None = None, applied: set[str] | None = None) -> dict[str, str]:
     """`workload.requests_per_day=5000`, `options.llama.payment.gpu_usd_per_hour=2.5` (options by id),
     or with a scenario id first when a file has several: `support.workload.monthly_growth=0.1`.
 
     Returns the dotted key path of every value set, with the `--set` text that set it.
+
+    One of several files: `scenario_ids` are the ids of all of them, so a path led by another file's scenario id
+    leaves this file alone (rather than being read as an unknown field of it), and the `--set` texts that set a value
+    are added to `applied` rather than refused here, as the path may belong to another file. Alone (both None),
+    a path this data lacks is refused at once.
     """
     overridden: dict[str, str] = {}
     for text in overrides:
@@ -289,23 +344,25 @@ def _apply_overrides(data: dict, overrides: list[str], warnings: list[DataProble
         if not isinstance(scenarios, list):
             return overridden  # the file itself is wrong; validation says where
         targets = list(enumerate(scenarios))
-        ids = [s.get("id") for s in scenarios if isinstance(s, dict)]
+        ids = scenario_ids if scenario_ids is not None else [s.get("id") for s in scenarios if isinstance(s, dict)]
         prefix = next((k for k in range(len(parts), 0, -1) if ".".join(parts[:k]) in ids), 0)
         if prefix and parts[0] not in ("workload", "finance", "options"):
             sid = ".".join(parts[:prefix])
             targets = [(i, s) for i, s in targets if isinstance(s, dict) and s.get("id") == sid]
             parts = parts[prefix:]
-            if not parts:
+            if not parts and targets:
                 raise TcoUserError(DataProblem("--set", None, path, "give a field after the scenario id, e.g. "
                                                f"{path.strip()}.workload.requests_per_day=5000"))
-        applied = False
+        set_here = False
         for index, scenario in targets:
-            where = _set_path(scenario, parts, value)
+            where = _set_path(scenario, parts, value) if parts else None
             if where is not None:
                 overridden[dotted(("scenarios", index, *where))] = text
-                applied = True
-        if not applied:
-            raise TcoUserError(DataProblem("--set", None, path, "no scenario has this path (options are addressed by id: options.<id>.<field>)"))
+                set_here = True
+        if set_here and applied is not None:
+            applied.add(text)
+        elif not set_here and applied is None:
+            raise TcoUserError(not_applied(text))
     return overridden
 
 

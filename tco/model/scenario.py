@@ -477,17 +477,18 @@ COMMITMENT_TERMS_FOLLOWED = 11
 """Terms (a first one and 10 renewals) the engine follows over a horizon (tco.engine.formulas.MAX_REPLACEMENTS + 1)."""
 
 
-def _typed_term_months(option) -> int | None:
-    """The commitment term typed in an option (reserved, a mixed base, committed API capacity), if any."""
+def _typed_term_months(option) -> tuple[int | None, tuple[str, ...]]:
+    """The commitment term typed in an option (reserved, a mixed base, committed API capacity), if any, and
+    its key path inside the option: an error about the term points at that line, not at the scenario."""
     if isinstance(option, ApiProvisionedOption):
-        return option.term_months
+        return option.term_months, ("term_months",)
     if isinstance(option, SelfHostedOption):
         pay = option.payment
         if pay.mode == "reserved":
-            return pay.term_months
+            return pay.term_months, ("payment", "term_months")
         if pay.mode == "mixed" and pay.base is not None:
-            return pay.base.term_months
-    return None
+            return pay.base.term_months, ("payment", "base", "term_months")
+    return None, ()
 
 
 class Scenario(StrictModel):
@@ -513,13 +514,15 @@ class Scenario(StrictModel):
             seen[o.id] = index
         kinds = {o.id: o.kind for o in self.options}
         horizon = self.finance.horizon_months
-        for o in self.options:
-            term = _typed_term_months(o)
+        for index, o in enumerate(self.options):
+            term, term_path = _typed_term_months(o)
             if term is not None and horizon > COMMITMENT_TERMS_FOLLOWED * term:
-                raise ValueError(f"`{o.id}`: a {term}-month term renews more than {COMMITMENT_TERMS_FOLLOWED - 1} times in "
-                                 f"{horizon} months; use a term of at least {-(-horizon // COMMITMENT_TERMS_FOLLOWED)} months")
+                raise located_error(f"`{o.id}`: a {term}-month term renews more than {COMMITMENT_TERMS_FOLLOWED - 1} times in "
+                                    f"{horizon} months; use a term of at least {-(-horizon // COMMITMENT_TERMS_FOLLOWED)} months",
+                                    ("options", index, *term_path))
             if isinstance(o, ApiProvisionedOption) and o.overflow_api is not None and kinds.get(o.overflow_api) != "api":
-                raise ValueError(f"api-provisioned `{o.id}`: overflow_api `{o.overflow_api}` is not an API option of this scenario")
+                raise located_error(f"api-provisioned `{o.id}`: overflow_api `{o.overflow_api}` is not an API option of this scenario",
+                                    ("options", index, "overflow_api"))
         for index, o in enumerate(self.options):
             if not isinstance(o, HybridOption):
                 continue

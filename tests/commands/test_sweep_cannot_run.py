@@ -1,0 +1,32 @@
+"""`tco sweep`: a --vary value that makes a configuration that cannot run exits 4, as the same value given with
+--set does (README: exit 4). The sweep rebuilt the problem to name the --vary and dropped its `cannot_run`."""
+
+from __future__ import annotations
+
+from tco.cli import main
+
+SCENARIO = """\
+id: s
+workload: {requests_per_day: 1000, input_tokens: 100, output_tokens: 50}
+finance: {start_date: 2026-12-01}
+options:
+  - {kind: api, id: mini, provider: openai, model: gpt-4.1-mini}
+  - kind: self-hosted
+    id: llama
+    model: llama-3.3-70b
+    gpu: h100-sxm
+    gpus_per_replica: 2
+    precision: fp16
+    payment: {mode: on-demand, gpu_usd_per_hour: 2.5}
+"""
+
+
+def test_a_varied_value_that_cannot_run_exits_4_like_set(tmp_path, capsys):
+    path = tmp_path / "s.yaml"
+    path.write_text(SCENARIO)
+    assert main(["run", str(path), "--no-breakeven", "--set", "options.llama.gpus_per_replica=1"]) == 4
+    capsys.readouterr()
+    assert main(["sweep", str(path), "--vary", "options.llama.gpus_per_replica=2,1"]) == 4
+    err = capsys.readouterr().err
+    assert "cannot run on 1 x h100-sxm at fp16" in err
+    assert "(with --vary options.llama.gpus_per_replica=1)" in err
