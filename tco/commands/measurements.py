@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 
 from tco.commands.hardware import add_hardware_dir
-from tco.commands.throughput import ENGINES, KV_PRECISIONS, PRECISIONS, RUNTIMES, choice_type
+from tco.commands.throughput import ENGINES, KV_PRECISIONS, PRECISIONS, RUNTIMES, canonical_choice, choice_type
 
 
 
@@ -57,6 +57,19 @@ def register(subparsers) -> None:
     p.add_argument("--out", metavar="DIR", help="user hardware folder to write to (default: the last --hardware-dir)")
     add_hardware_dir(p)
     p.set_defaults(func=run_import)
+
+
+def native_precision(catalog, model_id: str) -> str | None:
+    """The model's native precision as --precision would read it (`mxfp4` and `nvfp4` are fp4), or None where it is
+    none of PRECISIONS (`fp16/bf16`) or unknown: the flag's default, then refused by `to_measurements` with the reason.
+
+    Why: the default was taken as written, so gpt-oss (native `mxfp4`) was refused without --precision, though the
+    flag itself takes `mxfp4` as fp4."""
+    native = getattr(catalog.models.get(model_id), "native_precision", None)
+    if native is None:
+        return None
+    precision = canonical_choice("precision", native)
+    return precision if precision in PRECISIONS else None
 
 
 def _calendar_day(text: str) -> bool:
@@ -112,9 +125,11 @@ def run_import(args: argparse.Namespace) -> int:
     catalog = load_hardware(extra_dirs=extra)
     # a name or alias (`H100 SXM`, `meta-llama/Llama-3.1-8B-Instruct`) is recorded as the id it means; an unknown one
     # stays as typed, for check_deployment's did-you-mean
-    deployment = Deployment(model=catalog.model_id_for(args.model) or args.model, gpu=catalog.gpu_id_for(args.gpu) or args.gpu,
+    model_id = catalog.model_id_for(args.model) or args.model
+    deployment = Deployment(model=model_id, gpu=catalog.gpu_id_for(args.gpu) or args.gpu,
                             gpus=args.gpus, replicas=args.replicas, tp=args.tp, pp=args.pp, ep=args.ep,
-                            precision=args.precision, kv_precision=args.kv_precision, engine=args.engine,
+                            precision=args.precision or native_precision(catalog, model_id), kv_precision=args.kv_precision,
+                            engine=args.engine,
                             engine_version=args.engine_version, runtime=args.runtime, date=args.date,
                             concurrency=args.concurrency, request_rate_per_s=args.request_rate, max_batch=args.max_batch,
                             step_tokens=args.step_tokens, request_latency_ms=request_latency_ms)

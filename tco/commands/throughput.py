@@ -76,34 +76,34 @@ def register(subparsers) -> None:
     parser.add_argument("--gpus", type=int, help="GPUs in the replica")
     parser.add_argument("--tp", type=int, help="tensor-parallel degree of one group (default: the fastest of gpus / pp and the narrower "
                                                  "groups that divide it, run as data-parallel replicas)")
-    parser.add_argument("--pp", type=int, default=1, help="pipeline-parallel degree (default 1)")
+    parser.add_argument("--pp", type=int, help="pipeline-parallel degree (default 1)")
     parser.add_argument("--ep", type=int, help="expert-parallel degree (MoE models; default: the fastest split)")
     parser.add_argument("--attention-dp", action="store_true", default=None,
                         help="MoE: attention data-parallel over the tp GPUs, experts expert-parallel (SGLang --enable-dp-attention)")
     parser.add_argument("--no-attention-dp", dest="attention_dp", action="store_false", default=None,
                         help="MoE: attention tensor-parallel (with --ep 1: plain TP, experts split too)")
-    parser.add_argument("--precision", default="fp8", type=choice_type("precision"), choices=PRECISIONS,
+    parser.add_argument("--precision", type=choice_type("precision"), choices=PRECISIONS,
                         help="weight precision (default fp8)")
     parser.add_argument("--kv-precision", type=choice_type("kv_precision"), choices=KV_PRECISIONS,
                         help="KV cache precision (default: fp8 for fp8/fp4 weights, else 16-bit; 16-bit for fp4 weights on a GPU without FP4 math, which run weight-only)")
-    parser.add_argument("--engine", default="trtllm", type=choice_type("engine"), choices=ENGINES, help="serving engine (default trtllm)")
-    parser.add_argument("--runtime", default="python", type=choice_type("runtime"), choices=RUNTIMES,
+    parser.add_argument("--engine", type=choice_type("engine"), choices=ENGINES, help="serving engine (default trtllm)")
+    parser.add_argument("--runtime", type=choice_type("runtime"), choices=RUNTIMES,
                         help="how the engine drives the GPU: python (TensorRT-LLM 1.0+ PyTorch backend, vLLM, SGLang; "
                              "default) or cpp (TensorRT-LLM's older TensorRT engine flow)")
     parser.add_argument("--input-tokens", type=int, help="prompt tokens per request")
     parser.add_argument("--output-tokens", type=int, help="generated tokens per request")
-    parser.add_argument("--concurrency", default="max", help="requests in flight, or `max` (default): the most that fit and meet the targets")
+    parser.add_argument("--concurrency", help="requests in flight, or `max` (default): the most that fit and meet the targets")
     parser.add_argument("--request-rate", type=float, metavar="REQUESTS_PER_S",
                         help="requests a second offered to the replica whatever it does (an open loop, as a benchmark run at a "
                              "fixed request rate): the latencies at that load, the physical model alone; not with --concurrency "
                              "or latency targets")
     parser.add_argument("--ttft-ms", type=float, help="time-to-first-token target (ms)")
     parser.add_argument("--tpot-ms", type=float, help="time-per-output-token target (ms)")
-    parser.add_argument("--percentile", default="p50", type=choice_type("percentile"), choices=PERCENTILES,
+    parser.add_argument("--percentile", type=choice_type("percentile"), choices=PERCENTILES,
                         help="percentile of the requests the TTFT / TPOT targets hold for (default p50, the median)")
-    parser.add_argument("--prefix-hit-rate", type=float, default=0.0,
+    parser.add_argument("--prefix-hit-rate", type=float,
                         help="share of each prompt found in the prefix cache, not computed again (default 0: no prefix caching)")
-    parser.add_argument("--spec-method", default="none", type=choice_type("spec_method"), choices=SPEC_METHODS,
+    parser.add_argument("--spec-method", type=choice_type("spec_method"), choices=SPEC_METHODS,
                         help="speculative decoding: none (default), mtp (DeepSeek multi-token prediction), eagle, draft-model")
     parser.add_argument("--acceptance-length", type=float,
                         help="mean tokens a sequence gains per verification step (default: mtp 1.85, DeepSeek-V3 report; "
@@ -149,7 +149,7 @@ def register(subparsers) -> None:
                              "(the flags of those columns are refused beside it; --model-only, --calibrate are read)")
     add_format(parser, ("table", "csv", "json"))
     add_hardware_dir(parser)
-    parser.set_defaults(func=run, flag_defaults={column: parser.get_default(column) for column in BATCH_COLUMNS})
+    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -161,11 +161,12 @@ def run(args: argparse.Namespace) -> int:
     from tco.errors import DataProblem, ExitCode, TcoUserError
 
     if args.batch:
-        ignored = [column for column in BATCH_COLUMNS if getattr(args, column) != args.flag_defaults.get(column)]
+        # every configuration flag defaults to None (`SINGLE_CALL_DEFAULTS`), so one typed at its default is refused too
+        ignored = [column for column in BATCH_COLUMNS if getattr(args, column) is not None]
         if ignored:
             # Why refuse: each row is a whole configuration, so a flag beside --batch was dropped without a word
             # (`--batch F.csv --engine vllm --ttft-ms 100` answered TensorRT-LLM rows, their TTFT over the 100 ms)
-            raise TcoUserError([DataProblem("tco throughput", None, _flag_of(column),
+            raise TcoUserError([DataProblem("tco throughput", None, _flag_of(column, getattr(args, column)),
                                             "is not read with --batch: each row of the file is a whole configuration",
                                             hint=f"give it as the `{column}` column of {args.batch}")
                                 for column in ignored])
@@ -173,7 +174,8 @@ def run(args: argparse.Namespace) -> int:
         items = read_batch(args.batch, catalog)
         if args.calibrate and any(item.get("request_rate") for item in items):
             raise TcoUserError(DataProblem(args.batch, None, "request_rate", CALIBRATE_AT_A_RATE))
-        rows = [result_row(catalog, item, args.model_only, args.calibrate) for item in items]
+        measurements = _indexed_measurements(catalog)
+        rows = [result_row(catalog, item, args.model_only, args.calibrate, measurements) for item in items]
         print_rows(rows, args.format, RESULT_COLUMNS)
         return 0
     missing = [flag for flag, value in (("--model", args.model), ("--gpu", args.gpu), ("--gpus", args.gpus),
@@ -202,17 +204,29 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _flag_of(column: str) -> str:
-    """The flag that gives a --batch column in a single call."""
-    return {"attention_dp": "--attention-dp / --no-attention-dp"}.get(column, "--" + column.replace("_", "-"))
+def _flag_of(column: str, value=None) -> str:
+    """The flag that gives a --batch column in a single call: for an on / off pair, the one that gives `value` (False:
+    `--no-attention-dp`), so that a message names the flag the user typed."""
+    flag = "--" + column.replace("_", "-")
+    return f"--no-{flag[2:]}" if value is False else flag
+
+
+SINGLE_CALL_DEFAULTS = {"pp": 1, "precision": "fp8", "engine": "trtllm", "runtime": "python", "concurrency": "max",
+                        "percentile": "p50", "prefix_hit_rate": 0.0, "spec_method": "none"}
+"""What a single call takes for a configuration flag not given (the defaults its --help states). Why not argparse
+defaults: beside --batch a flag typed at its default value must be refused like any other, which needs "not given"
+(None) to differ from "given"."""
 
 
 def _flag_cells(args: argparse.Namespace) -> dict[str, str]:
     """The flags of a single call as the cells of a --batch row (a flag not given: an empty cell), so that one set of
-    rules checks both (`_parse_row`). Flags with a default give it, as an empty cell would take it."""
+    rules checks both (`_parse_row`). Flags with a default (`SINGLE_CALL_DEFAULTS`) give it, as an empty cell would
+    take it."""
     cells = {}
     for column in BATCH_COLUMNS:
         value = getattr(args, column)
+        if value is None:
+            value = SINGLE_CALL_DEFAULTS.get(column)
         if value is None:
             cells[column] = ""
         elif isinstance(value, bool):  # --attention-dp / --no-attention-dp
@@ -222,8 +236,17 @@ def _flag_cells(args: argparse.Namespace) -> dict[str, str]:
     return cells
 
 
-def result_row(catalog, item: dict, model_only: bool = False, calibrate: bool = False) -> dict:
-    """One configuration in, one flat result row out (the same for a single run and for --batch)."""
+def _indexed_measurements(catalog):
+    """The catalog's measurements grouped once by model and GPU, for the rows of a --batch to share (each row
+    otherwise finds its own among all of them)."""
+    from tco.engine.throughput.lookup import MeasurementIndex
+
+    return MeasurementIndex(catalog.measurements)
+
+
+def result_row(catalog, item: dict, model_only: bool = False, calibrate: bool = False, measurements=None) -> dict:
+    """One configuration in, one flat result row out (the same for a single run and for --batch). `measurements`:
+    the catalog's, already indexed (`_indexed_measurements`), or None to take them from the catalog."""
     from tco.engine.throughput import ServingConfig, predict, predict_at_rate
 
     config = ServingConfig(
@@ -236,7 +259,10 @@ def result_row(catalog, item: dict, model_only: bool = False, calibrate: bool = 
         draft_tokens=item.get("draft_tokens"), max_batch=item.get("max_batch"), step_tokens=item.get("step_tokens"),
         request_latency_ms=item.get("request_latency_ms"), disaggregated=item.get("disaggregated", False), prefill_gpus=_prefill_gpus(item),
         prefill_tp=item.get("prefill_tp"), prefill_ep=item.get("prefill_ep"), prefill_attention_dp=item.get("prefill_attention_dp"))
-    measurements = () if model_only else catalog.measurements
+    if model_only:
+        measurements = ()
+    elif measurements is None:
+        measurements = catalog.measurements
     model, gpu = catalog.models[item["model"]], catalog.gpus[item["gpu"]]
     if item.get("request_rate"):
         # published rows are at most throughput or at a fixed concurrency: none describes an offered rate

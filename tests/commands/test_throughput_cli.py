@@ -56,7 +56,7 @@ def test_configuration_that_cannot_run_exits_4_with_the_reason(capsys):
 
 def test_fp4_cache_on_hopper_exits_4_and_fp4_weights_run_weight_only(capsys):
     code, _, err = run(capsys, BASE + ["--precision", "fp4", "--kv-precision", "fp4"])
-    assert code == 4 and "FP4 KV cache need a Blackwell or CDNA4 GPU" in err
+    assert code == 4 and "FP4 KV cache needs a Blackwell or CDNA4 GPU" in err
     code, out, _ = run(capsys, BASE + ["--precision", "fp4", "--format", "json"])
     (row,) = json.loads(out)
     assert code == 0 and row["runnable"] and row["precision"] == "fp4" and row["kv_precision"] == "bf16"
@@ -343,7 +343,7 @@ def test_a_configuration_flag_beside_batch_is_refused_not_dropped(tmp_path, caps
     assert "Traceback" not in err
     assert sorted(line for line in err.splitlines() if not line.startswith(" ")) == sorted(
         f"tco throughput: {flag}: is not read with --batch: each row of the file is a whole configuration"
-        for flag in ("--ttft-ms", "--engine", "--attention-dp / --no-attention-dp"))
+        for flag in ("--ttft-ms", "--engine", "--no-attention-dp"))
     assert f"give it as the `engine` column of {csv_file}" in err
     # the flags that are not a row's configuration still apply
     code, out, _ = run(capsys, ["throughput", "--batch", csv_file, "--model-only", "--format", "json"])

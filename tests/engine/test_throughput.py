@@ -416,6 +416,15 @@ def test_any_weight_format_runs_and_a_cache_needs_its_math(catalog, gpu, precisi
         assert ("Blackwell" if kv == "fp4" else "Hopper") in r.reason and "KV cache" in r.reason
 
 
+@pytest.mark.parametrize("gpu, kv, needs", [("a100-80gb", "fp8", "FP8 KV cache needs an Ada, Hopper"),
+                                            ("h100-sxm", "fp4", "FP4 KV cache needs a Blackwell or CDNA4 GPU")])
+def test_a_cache_refused_for_its_math_says_what_it_needs_in_a_sentence(catalog, gpu, kv, needs):
+    """"FP4 KV cache need a Blackwell": the verb agrees with the one cache."""
+    r = predict_model(catalog.models["llama-3.1-8b"], catalog.gpus[gpu],
+                      ServingConfig(gpus=1, input_tokens=500, output_tokens=500, precision="fp8", kv_precision=kv))
+    assert not r.runnable and needs in r.reason
+
+
 def test_weights_that_do_not_fit_are_refused_with_the_sizes(catalog):
     r = predict_model(catalog.models["llama-3.1-405b"], catalog.gpus["h100-sxm"],
                       ServingConfig(gpus=1, input_tokens=500, output_tokens=500, precision="fp8"))
@@ -568,7 +577,7 @@ def test_fp4_weights_off_blackwell_run_weight_only_at_the_16_bit_rate(catalog):
     as_fp4 = predict_model(every_layer, h100, cfg)
     assert as_int4.tpot_ms < as_fp4.tpot_ms <= as_int4.tpot_ms * 0.5625 / 0.53125
     refused = predict_model(model, h100, replace(cfg, kv_precision="fp4"))
-    assert not refused.runnable and "FP4 KV cache need a Blackwell or CDNA4 GPU" in refused.reason
+    assert not refused.runnable and "FP4 KV cache needs a Blackwell or CDNA4 GPU" in refused.reason
 
 
 def test_dequantizing_moe_kernels_pad_a_touched_expert_to_their_own_tile_not_the_fitted_one(catalog):

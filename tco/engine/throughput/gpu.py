@@ -80,11 +80,11 @@ def precision_problem(gpu: GpuType, precision: str, what: str = "weights") -> st
         return f"unknown precision `{precision}` (choose one of {', '.join(PRECISIONS)})"
     if what == "weights":
         return None  # a format without native math runs weight-only (`weight_only`)
-    # a cache is read by attention kernels, which have no dequantizing path for it
+    # a cache is read by attention kernels, which have no dequantizing path for it (`what` is then "KV cache": "needs")
     if precision == "fp8" and gpu.architecture not in FP8_ARCHITECTURES:
-        return f"FP8 {what} need an Ada, Hopper, Blackwell, CDNA3 or CDNA4 GPU; {gpu.name} is {ARCHITECTURE_NAMES.get(gpu.architecture, gpu.architecture)}"
+        return f"FP8 {what} needs an Ada, Hopper, Blackwell, CDNA3 or CDNA4 GPU; {gpu.name} is {ARCHITECTURE_NAMES.get(gpu.architecture, gpu.architecture)}"
     if precision == "fp4" and gpu.architecture not in FP4_ARCHITECTURES:
-        return f"FP4 {what} need a Blackwell or CDNA4 GPU; {gpu.name} is {ARCHITECTURE_NAMES.get(gpu.architecture, gpu.architecture)}"
+        return f"FP4 {what} needs a Blackwell or CDNA4 GPU; {gpu.name} is {ARCHITECTURE_NAMES.get(gpu.architecture, gpu.architecture)}"
     return None
 
 

@@ -26,6 +26,35 @@ Predictor = Callable[[OpenModel, GpuType, ServingConfig], ThroughputResult]
 """The model alone for one configuration: `predict_model` (with the caller's fitted constants)."""
 
 
+class MeasurementIndex(tuple):
+    """Measurements grouped once by (model, GPU), the pair `same_deployment` and `same_deployment_any_load` compare
+    first; still the tuple of all of them, in their order, for any caller that iterates.
+
+    Why: each query scanned every measurement several times (a 1,000-row `tco throughput --batch`: 2.2 M comparisons,
+    most of its time), though only the query's own model and GPU can match. A tuple cannot change after the grouping,
+    so the groups stay true."""
+
+    def __new__(cls, measurements: Sequence[ThroughputMeasurement] = ()):
+        index = super().__new__(cls, measurements)
+        groups: dict[tuple[str, str], list[ThroughputMeasurement]] = {}
+        for m in index:
+            groups.setdefault((m.model, m.gpu), []).append(m)
+        index.by_model_and_gpu = {pair: tuple(group) for pair, group in groups.items()}
+        return index
+
+    def of(self, model_id: str, gpu_id: str) -> tuple[ThroughputMeasurement, ...]:
+        """The measurements of this model on this GPU, in their order."""
+        return self.by_model_and_gpu.get((model_id, gpu_id), ())
+
+
+def measurements_of(measurements: Sequence[ThroughputMeasurement], model_id: str, gpu_id: str) -> Sequence[ThroughputMeasurement]:
+    """The measurements of this model on this GPU, in their order: the only ones a query of them can use. From the
+    groups of a `MeasurementIndex`, else by one pass over a plain sequence."""
+    if isinstance(measurements, MeasurementIndex):
+        return measurements.of(model_id, gpu_id)
+    return [m for m in measurements if m.model == model_id and m.gpu == gpu_id]
+
+
 def same_deployment(m: ThroughputMeasurement, model_id: str, gpu_id: str, config: ServingConfig) -> bool:
     if m.model != model_id or m.gpu != gpu_id:  # most measurements: decided before anything is computed
         return False

@@ -17,7 +17,7 @@ from tco.engine.throughput.config import (DEFAULT_ACCEPTANCE_LENGTH, ENGINE_EXPL
 from tco.engine.throughput.deployment import Deployment, build_deployment
 from tco.engine.throughput.fitted import FITTED, FittedConstants
 from tco.engine.throughput.gpu import precision_problem, weight_only
-from tco.engine.throughput.lookup import apply_measurements, same_deployment
+from tco.engine.throughput.lookup import apply_measurements, measurements_of, same_deployment
 from tco.engine.throughput.memory import (RUNTIME_RESERVE_BYTES, activation_buffer_bytes, kv_bytes_per_token_per_gpu, kv_cache_budget_bytes,
                                           kv_cache_bytes_per_token, memory_bytes_of, released_precision, weights_bytes_per_gpu)
 from tco.engine.throughput.parallel import (Split, attention_tp_problem, candidate_splits, offered_splits,
@@ -52,8 +52,11 @@ def predict(model: OpenModel, gpu: GpuType, config: ServingConfig,
     modelled = predict_model(model, gpu, config, constants)
     if not modelled.runnable or not measurements:
         return modelled
+    # Only this model's measurements on this GPU can match (every lookup compares the pair first): found once here,
+    # not by a scan of all of them for each group and lookup. `measurements` itself stays what decides the path above.
+    ours = measurements_of(measurements, model.id, gpu.id)
     if modelled.disaggregated or not modelled.tp:
-        return _measured(modelled, model, gpu, config, measurements, constants, calibrate)
+        return _measured(modelled, model, gpu, config, ours, constants, calibrate)
     # A measurement describes one replica of tp x pp GPUs. Left open, each tensor-parallel group the model could pick
     # (`tensor_parallel_options`) is answered as its replicas, each with its own measurements: a TP1 measurement of
     # one GPU answers for eight GPUs as 8 x TP1, never as if it were a TP8 one. A group answered from measurements is
@@ -80,13 +83,13 @@ def predict(model: OpenModel, gpu: GpuType, config: ServingConfig,
             base = modelled if replicas == 1 else predict_model(
                 model, gpu, replace(one, attention_dp=modelled.attention_dp, ep=modelled.ep), constants)
         elif any(same_deployment(m, model.id, gpu.id, one) or same_deployment_any_load(m, model.id, gpu.id, one)
-                 for m in measurements):
+                 for m in ours):
             base = predict_model(model, gpu, one, constants)
         else:
             continue
         if not base.runnable:
             continue
-        answer = as_replicas(_measured(base, model, gpu, one, measurements, constants, calibrate), replicas)
+        answer = as_replicas(_measured(base, model, gpu, one, ours, constants, calibrate), replicas)
         if answer.basis != "model":
             if best_measured is None or answer.output_tokens_per_s > best_measured.output_tokens_per_s * (1 + 1e-12):
                 best_measured = answer
