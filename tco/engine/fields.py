@@ -426,6 +426,7 @@ def _provisioned_part_labels() -> dict[str, tuple[str, str]]:
         "reserved_usd": ("provisioned units: reserved terms (spread over each term)", "USD"),
         "reserved_beyond_horizon_usd": ("provisioned units: reserved terms owed past the horizon", "USD"),
         "reserved_signed_usd": ("unit terms signed this month (new and renewed), whole term", "USD"),
+        "outlays_at_month_start_usd": ("paid on the month's first day: the upfront parts of unit terms", "USD"),
         "gpus_busiest_hour": ("units paid in the busiest hour", "units"),
         "gpus_committed_needed": ("units to commit (the busiest hour's)", "units"),
         "gpus_committed": ("units paid for whether needed or not (reserved for a term)", "units"),

@@ -733,7 +733,8 @@ def test_the_workbook_recomputes_every_billing_rule_with_its_own_formulas(tmp_pa
     notes = {rec["option"]: rec["notes"] for rec in records}
     assert "long-context tier per call" in notes["gemini"] and "request fee" in notes["sonar"]
     assert "time of day" in notes["deepseek"] and "price history" in notes["deepseek"]
-    assert "from month 2 the window" in notes["flash"] and "lists no long-context rates" in notes["prio"]
+    assert "from 2026-09-10 (month 1, pro rata: 70% of it) the window" in notes["flash"]
+    assert "lists no long-context rates" in notes["prio"]
     assert "first recorded price is dated" in notes["prio"]
     assert "no long-context tier applies" in notes["opus46"] and "pay 2x input" in notes["router"]
     # one month row past the longest horizon: no total or NPV reads further, and the evaluator's time grows with the rows
