@@ -26,6 +26,7 @@ from tco.engine.api_price import price_in_force
 from tco.errors import DataProblem, TcoUserError
 from tco.files import write_atomic
 from tco.load.api_retirements import retirement_of
+from tco.load.sheet_additions import StaleAddition, add_curated
 from tco.load.time_of_day_history import HISTORY_NOTE, window_history
 from tco.load.open_weight import open_weight_model_for
 from tco.model.pricing import PRICE_FIELDS, ApiModel, ApiProvider, DatedPrice, provider_schema_text
@@ -135,6 +136,10 @@ def _model_data(provider_id: str, gm: Any) -> dict[str, Any] | None:
     note = gm.price_comments
     if windows:
         prices, variants, note = _time_of_day(where, chain, windows, prices, variants, note)
+    try:
+        note = add_curated(provider_id, gm.id, prices, variants, note)
+    except StaleAddition as e:
+        raise TcoUserError(f"genai-prices {where}: {e}") from None
 
     data: dict[str, Any] = {"id": gm.id, "name": gm.name, "aliases": _aliases(gm.match, gm.id),
                             "context_window_tokens": gm.context_window, "deprecated": bool(gm.deprecated),

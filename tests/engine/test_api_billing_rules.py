@@ -818,3 +818,38 @@ def test_a_long_context_tier_dropped_in_the_horizon_stops_being_paid(tmp_path, c
     assert results["opus"]["monthly_cost_usd"] == pytest.approx([3.1125 * requests, march * requests, 1.5625 * requests],
                                                                 rel=1e-12)
     assert "from 2026-03-13 (month 2, pro rata: 61% of it) no long-context tier applies" in results["opus"]["notes"]
+
+
+def test_bedrocks_openai_models_pay_the_long_context_tier_and_the_write_price_billing_md_gives(tmp_path, capsys):
+    """BILLING.md 1.1: Bedrock's OpenAI models bill a prompt above 272K input tokens at 2x input and cache, 1.5x output
+    for the whole request; 1.3: their cache writes cost 1.25x input. genai-prices lists neither for openai.gpt-5.4
+    ($2.75 in / $16.50 out on Bedrock); tco/load/sheet_additions.py adds both at import. 1,000 requests a month of
+    300,000 input tokens (10 % written to the cache) and 1,000 output: 270 M x 5.50 + 30 M x 6.875 + 1 M x 24.75 =
+    $1,716.00 a month; without the tier it was 270 M x 2.75 + 30 M x 2.75 + 1 M x 16.50 = $841.50, under OpenAI's own
+    bill for the same model."""
+    results = run_json(tmp_path, capsys, """\
+        requests_per_month: 1000
+        input_tokens: 300000
+        output_tokens: 1000
+        cache_write_share: 0.1
+        """, "- {kind: api, id: bedrock, provider: aws, model: openai.gpt-5.4}")
+    assert results["bedrock"]["monthly_cost_usd"][0] == pytest.approx(270 * 5.50 + 30 * 6.875 + 1 * 24.75, rel=1e-12)
+    assert results["bedrock"]["monthly_cost_usd"][0] == pytest.approx(1_716.00, rel=1e-12)
+
+
+def test_gemini_3_7_flash_batch_pays_half_as_its_note_and_billing_md_say(tmp_path, capsys):
+    """gemini-3.7-flash's note says its Batch tier is 50 % off, and BILLING.md 1.2 gives the Gemini API's Batch 50 %
+    (cached tokens halved too on 3.6-3.8 Flash); genai-prices lists no batch prices for it, so batch traffic paid the
+    standard $0.75 / $3.75. 1,000 requests a month of 100,000 input and 10,000 output tokens, all batch-eligible:
+    100 M x 0.375 + 10 M x 1.875 = $56.25 (it was $112.50), as gemini-3.8-flash's verified batch prices give."""
+    results = run_json(tmp_path, capsys, """\
+        requests_per_month: 1000
+        input_tokens: 100000
+        output_tokens: 10000
+        batch_eligible_share: 1
+        """, """\
+        - {kind: api, id: flash37, provider: google, model: gemini-3.7-flash}
+        - {kind: api, id: flash38, provider: google, model: gemini-3.8-flash}
+        """)
+    assert results["flash37"]["monthly_cost_usd"][0] == pytest.approx(100 * 0.375 + 10 * 1.875, rel=1e-12)
+    assert results["flash37"]["monthly_cost_usd"] == results["flash38"]["monthly_cost_usd"]

@@ -156,3 +156,24 @@ def test_a_curated_window_history_is_written_dated_and_stops_the_import_once_sta
     assert window_history("deepseek", "deepseek-chat", PEAK, current) is None
     with pytest.raises(ValueError, match="stale"):
         window_history("deepseek", "deepseek-v4-flash", PEAK, {**current, "input_usd_per_million_tokens": Decimal("0.35")})
+
+
+def test_a_curated_addition_genai_prices_now_gives_itself_stops_the_import():
+    """tco/load/sheet_additions.py adds Bedrock's long-context tier to openai.gpt-5.4; once genai-prices lists a tier
+    there itself, the addition is stale and the import says which table entry to remove (never two figures)."""
+    from tco.load.sheet_additions import StaleAddition, add_curated
+
+    tiered = [{"effective_from": None, "input_usd_per_million_tokens": Decimal("2.75"),
+               "output_usd_per_million_tokens": Decimal("16.5"), "tiers": [{"above_input_tokens": 272000}]}]
+    with pytest.raises(StaleAddition, match="LONG_CONTEXT_TIERS"):
+        add_curated("aws", "openai.gpt-5.4", tiered, {}, None)
+    with pytest.raises(StaleAddition, match="BATCH_SHARES"):
+        add_curated("google", "gemini-3.7-flash", [{"input_usd_per_million_tokens": Decimal("0.75")}], {"batch": []}, None)
+    plain = [{"effective_from": None, "input_usd_per_million_tokens": Decimal("2.75"),
+              "output_usd_per_million_tokens": Decimal("16.5"), "tiers": []}]
+    note = add_curated("aws", "openai.gpt-5.4", plain, {}, None)
+    assert plain[0]["tiers"] == [{"above_input_tokens": 272000, "input_usd_per_million_tokens": Decimal("5.5"),
+                                  "output_usd_per_million_tokens": Decimal("24.75"),
+                                  "cache_write_usd_per_million_tokens": Decimal("6.875")}]
+    assert plain[0]["cache_write_usd_per_million_tokens"] == Decimal("3.4375")
+    assert note.startswith("Added by llm-tco (tco/load/sheet_additions.py)") and "BILLING.md 1.1" in note
