@@ -54,11 +54,16 @@ def resolve_files(files: Iterable[str | Path] | None) -> list[Path]:
 
 
 def run_scenarios(scenarios=None, *, today: dt.date | None = None, overrides: list[str] | None = None,
-                  hardware_dirs=None, pricing_dirs=None, with_breakeven: bool = True, loaded=None) -> Run:
-    """Evaluate scenario files (or Scenario objects, or an already-loaded set); raises TcoUserError with located problems."""
+                  hardware_dirs=None, pricing_dirs=None, with_breakeven: bool = True, loaded=None,
+                  skip_unrunnable: bool = False) -> Run:
+    """Evaluate scenario files (or Scenario objects, or an already-loaded set); raises TcoUserError with located problems.
+
+    `skip_unrunnable`: an option that cannot run (weights larger than its GPUs, a latency target it cannot meet) is
+    left out with a warning instead of stopping the whole evaluation (`tco run --skip-unrunnable`)."""
     loaded, catalog = load_inputs(scenarios, overrides=overrides, hardware_dirs=hardware_dirs,
                                   pricing_dirs=pricing_dirs, loaded=loaded)
-    return evaluate_loaded(loaded, catalog, today or dt.date.today(), with_breakeven=with_breakeven)
+    return evaluate_loaded(loaded, catalog, today or dt.date.today(), with_breakeven=with_breakeven,
+                           skip_unrunnable=skip_unrunnable)
 
 
 def load_inputs(scenarios=None, *, overrides: list[str] | None = None, hardware_dirs=None, pricing_dirs=None,
@@ -109,16 +114,81 @@ def check_rows(loaded: LoadedScenarios, catalog: Catalog, today: dt.date) -> Non
 
 
 def evaluate_loaded(loaded: LoadedScenarios, catalog: Catalog, today: dt.date, *, with_breakeven: bool = True,
-                    with_warnings: bool = True) -> Run:
+                    with_warnings: bool = True, skip_unrunnable: bool = False) -> Run:
     """The evaluate half: rows from the catalog, then the engine; problems located in the files."""
     from tco.engine.compare import compare
     from tco.load.plausibility import plausibility_warnings
 
     results, problems = compare(loaded.scenarios, catalog, today, with_breakeven=with_breakeven)
+    skipped: list[DataProblem] = []
+    if problems and skip_unrunnable and all(p.cannot_run and p.path[:1] == ("options",) for p in problems):
+        remaining, skipped = _without_unrunnable(loaded, problems)
+        if not remaining.scenarios:  # nothing left to evaluate: the problems stay what they are (exit 4)
+            raise TcoUserError(_located_problems(loaded, problems))
+        loaded = remaining
+        results, problems = compare(loaded.scenarios, catalog, today, with_breakeven=with_breakeven)
     if problems:
         raise TcoUserError(_located_problems(loaded, problems))
     warnings = tuple(plausibility_warnings(loaded, catalog)) if with_warnings else ()
-    return Run(results, loaded, catalog, today, warnings)
+    return Run(results, loaded, catalog, today, (*skipped, *warnings))
+
+
+SKIPPED = "left out (--skip-unrunnable): "
+
+
+def _without_unrunnable(loaded: LoadedScenarios, problems) -> tuple[LoadedScenarios, list[DataProblem]]:
+    """The scenarios without the options that cannot run (and the hybrids built on them), and a warning for each,
+    located where the option was; a scenario left with no option is left out too. The line index is renumbered, so
+    later problems still name the right lines."""
+    from dataclasses import replace
+
+    from tco.load.scenarios import LoadedScenarios
+    from tco.model.scenario import HybridOption
+
+    warnings = [replace(p, severity="warning", message=SKIPPED + p.message)
+                for p in _located_problems(loaded, problems)]
+    dropped: dict[int, set[int]] = {}
+    for p in problems:
+        dropped.setdefault(p.scenario_index, set()).add(p.path[1])
+    kept_scenarios, kept_locations = [], []
+    for index, scenario in enumerate(loaded.scenarios):
+        gone = dropped.get(index, set())
+        ids = {scenario.options[k].id for k in gone}
+        for k, option in enumerate(scenario.options):  # a hybrid whose self-hosted or API part is left out
+            if isinstance(option, HybridOption) and {option.self_hosted, option.api} & ids and k not in gone:
+                gone.add(k)
+                name, line, field = loaded.locate(index, ("options", k))
+                warnings.append(DataProblem(name, line, field, f"{SKIPPED}`{option.id}` is built on an option that "
+                                            "cannot run", severity="warning"))
+        name, lines, prefix, single = loaded.locations[index]
+        if not gone:
+            kept_scenarios.append(scenario)
+            kept_locations.append(loaded.locations[index])
+            continue
+        options = [o for k, o in enumerate(scenario.options) if k not in gone]
+        if not options:
+            file, line, _ = loaded.locate(index, ())
+            warnings.append(DataProblem(file, line, "", f"{SKIPPED}scenario `{scenario.id}`: none of its options can run",
+                                        severity="warning"))
+            continue
+        kept_scenarios.append(scenario.model_copy(update={"options": options}))
+        kept_locations.append((name, _renumbered(lines, (*prefix, "options"), gone), prefix, single))
+    return LoadedScenarios(kept_scenarios, list(loaded.files), dict(loaded.hashes), kept_locations,
+                           list(loaded.warnings)), warnings
+
+
+def _renumbered(lines: dict, options_key: tuple, gone: set[int]) -> dict:
+    """A line index with the options in `gone` taken out and the later ones moved up."""
+    depth = len(options_key)
+    out = {}
+    for key, line in lines.items():
+        if key[:depth] == options_key and len(key) > depth and isinstance(key[depth], int):
+            k = key[depth]
+            if k in gone:
+                continue
+            key = (*options_key, k - sum(1 for g in gone if g < k), *key[depth + 1:])
+        out[key] = line
+    return out
 
 
 def _located_problems(loaded: LoadedScenarios, row_problems) -> list[DataProblem]:

@@ -27,6 +27,9 @@ def register(sub) -> None:
     p.add_argument("--output", "-o", metavar="PATH", help="write to PATH instead of stdout (parquet needs it)")
     p.add_argument("--xlsx", metavar="OUT.xlsx", help="also write the finance workbook")
     p.add_argument("--no-breakeven", action="store_true", help="skip solving the break-even volume (faster)")
+    p.add_argument("--skip-unrunnable", action="store_true",
+                   help="leave out, with a warning, an option that cannot run (weights larger than its GPUs, a latency "
+                        "target it cannot meet) instead of stopping every file with exit 4 (batch evaluation)")
     p.set_defaults(func=run)
 
 
@@ -61,7 +64,7 @@ def evaluate_args(args, with_breakeven: bool = True):
 
     return run_scenarios(resolve_files(getattr(args, "files", None)), today=as_of(args), overrides=args.overrides,
                          hardware_dirs=[Path(d) for d in args.hardware_dir], pricing_dirs=[Path(d) for d in args.pricing_dir],
-                         with_breakeven=with_breakeven)
+                         with_breakeven=with_breakeven, skip_unrunnable=getattr(args, "skip_unrunnable", False))
 
 
 def run(args) -> int:
