@@ -83,7 +83,9 @@ def _per_price_change(name: str, label: str, unit: str) -> list[Input]:
 
 price_change_month = _per_price_change(
     "price_change_{k}_month", "when recorded price change {k} takes effect: its month + the share of that month already past",
-    "month")
+    "month of the horizon")
+"""Not a whole month (unit "month" would show 1.52 as 2 on the workbook's Inputs sheet): the 17th of a 31-day month 1
+is 1.52."""
 price_change_input_ratio = _per_price_change(
     "price_change_{k}_input_ratio", "input price after change {k} / price at the start", "ratio")
 price_change_output_ratio = _per_price_change(

@@ -339,3 +339,12 @@ def test_inputs_that_llm_tco_looks_up_again_say_the_sheet_keeps_the_looked_up_fi
         assert "export again" in notes[key] and "tco run --set" in notes[key], key
     for key in (("(all options)", "requests_per_day"), ("llama-8b", "gpu_usd_per_hour"), ("(all options)", "monthly_growth")):
         assert "tco run --set" not in notes[key], key
+
+
+def test_a_price_change_inside_a_month_shows_its_fraction_on_the_inputs_sheet():
+    """A change on the 17th of a 31-day month 1 takes effect at month 1.52 (tco.engine.api_price._price_changes); a
+    whole-number format showed it as 2, the month after."""
+    from tco.engine import formulas as F
+    from tco.export.grid import WHOLE, number_format_for
+
+    assert all(number_format_for(when.unit) != WHOLE for when in F.price_change_month)
