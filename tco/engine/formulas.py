@@ -354,12 +354,20 @@ time_of_day_cache_read_ratio_in_month = _time_of_day_ratio(
     time_of_day_cache_read_ratio, price_change_time_of_day_cache_read_ratio, price_change_cache_read_ratio,
     price_history_cache_read_ratio, "time_of_day_cache_read_ratio_in_month",
     "time-of-day cache read price / standard cache read price this month")
+
+
+def _time_of_day_multiplier(window_ratio: Term) -> Term:
+    """What a token costs on average, relative to the standard price, when the window's share of the traffic pays
+    `window_ratio` times it."""
+    return 1 + price_window_traffic_share * (window_ratio - 1)
+
+
 time_of_day_input_factor = named("time_of_day_input_factor", "input price multiplier from time-of-day prices",
-                                 1 + price_window_traffic_share * (time_of_day_input_ratio_in_month - 1), "ratio")
+                                 _time_of_day_multiplier(time_of_day_input_ratio_in_month), "ratio")
 time_of_day_output_factor = named("time_of_day_output_factor", "output price multiplier from time-of-day prices",
-                                  1 + price_window_traffic_share * (time_of_day_output_ratio_in_month - 1), "ratio")
+                                  _time_of_day_multiplier(time_of_day_output_ratio_in_month), "ratio")
 time_of_day_cache_read_factor = named("time_of_day_cache_read_factor", "cache read price multiplier from time-of-day prices",
-                                      1 + price_window_traffic_share * (time_of_day_cache_read_ratio_in_month - 1), "ratio")
+                                      _time_of_day_multiplier(time_of_day_cache_read_ratio_in_month), "ratio")
 
 def _long_context_in_month(at_start: Named, after_changes: list[Named], price_ratios: list[Input],
                            window_ratio_at_start: Input, window_ratios: list[Input], name: str, label: str) -> Named:
@@ -368,11 +376,8 @@ def _long_context_in_month(at_start: Named, after_changes: list[Named], price_ra
     each day (its recorded price x its time-of-day multiplier), so that times the line's averaged price and
     time-of-day multiplier it gives the day-by-day bill (OpenRouter's Gemini 2.5 Pro added a tier and cut its cache
     price on the same day, 2026-10-19)."""
-    def paid(price: Term, window_ratio: Term) -> Term:
-        return price * (1 + price_window_traffic_share * (window_ratio - 1))
-
-    weights = [paid(price, ratio) for price, ratio in zip(price_ratios, window_ratios)]
-    start_weight = paid(Const(1.0), window_ratio_at_start)
+    weights = [price * _time_of_day_multiplier(ratio) for price, ratio in zip(price_ratios, window_ratios)]
+    start_weight = _time_of_day_multiplier(window_ratio_at_start)
     weighted = _after_changes(at_start * start_weight, [factor * weight for factor, weight in zip(after_changes, weights)])
     paid_in_month = _after_changes(start_weight, weights)
     return named(name, label, where(has_api_price_history.gt(0.5), weighted / maximum(paid_in_month, 1e-300), at_start),

@@ -175,7 +175,6 @@ NO_LONG_CONTEXT_TIER = 1e15
 """Threshold standing for "no long-context tier": no call has that many input tokens (the schema caps a call far lower)."""
 NO_PRICE_CHANGE_MONTH = 10_000.0
 """Month of an unused price-change slot: after any horizon (the schema caps it at 120 months)."""
-_NOT_RATIOS = (F.price_change_month, F.price_change_long_context_above_input_tokens)
 
 API_LOOKUP_NEUTRAL: dict[str, float] = {
     "long_context_above_input_tokens": NO_LONG_CONTEXT_TIER, "long_context_input_ratio": 1.0, "long_context_output_ratio": 1.0,
@@ -183,8 +182,7 @@ API_LOOKUP_NEUTRAL: dict[str, float] = {
     "time_of_day_input_ratio": 1.0, "time_of_day_output_ratio": 1.0, "time_of_day_cache_read_ratio": 1.0,
     "has_api_price_history": 0.0, "api_price_known_months": 0.0,
     **{m.name: NO_PRICE_CHANGE_MONTH for m in F.price_change_month},
-    **{r.name: 1.0 for per_change in F.PRICE_CHANGE_INPUTS if not any(per_change is other for other in _NOT_RATIOS)
-       for r in per_change},
+    **{r.name: 1.0 for per_change in F.PRICE_CHANGE_INPUTS for r in per_change if r.unit == "ratio"},
     **{t.name: NO_LONG_CONTEXT_TIER for t in F.price_change_long_context_above_input_tokens},
     "usd_per_thousand_requests": 0.0,
 }
@@ -593,23 +591,23 @@ def _billing_rule_values(row: Row, price: ResolvedApiPrice, scenario: Scenario, 
     for k, change in enumerate(changes[:F.PRICE_CHANGE_SLOTS]):
         when, day, input_ratio, output_ratio, cache_ratio, *window_ratios = change[:8]
         cache_write_ratio, tier = change[8], change[9:12]
-        month = f"{day} (month {int(when)}" + (f", pro rata: {1 - when % 1:.0%} of it)" if when % 1 else ")")
+        since = f"{day} (month {int(when)}" + (f", pro rata: {1 - when % 1:.0%} of it)" if when % 1 else ")")
         terms = [per_change[k] for per_change in F.PRICE_CHANGE_INPUTS]
         threshold = NO_LONG_CONTEXT_TIER if tier[0] is None else float(tier[0])
         for term, value in zip(terms, (float(when), input_ratio, output_ratio, cache_ratio, *window_ratios,
                                        cache_write_ratio, threshold, tier[1], tier[2])):
             v[term.name] = value
             row.provenance[term.name] = Provenance(price.source, price.as_of, f"price in force on {day}")
-        row.notes.append(f"price history: from {month} the recorded price is "
+        row.notes.append(f"price history: from {since} the recorded price is "
                          f"{input_ratio:g}x input, {output_ratio:g}x output of the start price")
         if tuple(tier) != tier_before:
-            row.notes.append(f"price history: from {month} " + (
+            row.notes.append(f"price history: from {since} " + (
                 "no long-context tier applies to the largest call" if tier[0] is None else
                 f"calls with more than {tier[0]:,} input tokens pay {tier[1]:g}x input and cache, {tier[2]:g}x output "
                 "(the long-context tier in force then)"))
             tier_before = tuple(tier)
         if price.time_of_day_windows_utc:
-            row.notes.append(f"time of day + price history: from {month} the window `{price.time_of_day_variant}` "
+            row.notes.append(f"time of day + price history: from {since} the window `{price.time_of_day_variant}` "
                              f"pays {window_ratios[0]:g}x input, {window_ratios[1]:g}x output of that month's standard price")
     if len(changes) > F.PRICE_CHANGE_SLOTS:
         row.notes.append(f"price history: {len(changes) - F.PRICE_CHANGE_SLOTS} later recorded change(s) not followed "
