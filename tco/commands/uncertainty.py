@@ -45,7 +45,7 @@ def run(args) -> int:
     for i, (o, options) in enumerate(zip(outcomes, ranked)):
         sys.stdout.write(("\n" if i else "") + f"== {o.scenario_id} ({o.draws:,} draws, seed {o.seed}; ranked by P50)\n")
         print_rows([{
-            "#": rank_text(options, s, total="p50_usd", rank="rank_p50", tied="rank_p50_tied"),
+            "#": "below" if s["below_capability_requirement"] else rank_text(options, s, total="p50_usd", rank="rank_p50", tied="rank_p50_tied"),
             "option": s["option_id"], "kind": s["kind"],
             "P10 $": f"{s['p10_usd']:,.0f}", "P50 $": f"{s['p50_usd']:,.0f}", "P90 $": f"{s['p90_usd']:,.0f}", "mean $": f"{s['mean_usd']:,.0f}",
         } for s in options], "table", priority=("option", "#", "P50 $", "P10 $", "P90 $", "kind", "mean $"))
@@ -83,7 +83,8 @@ def _paragraph(text: str) -> None:
 
 
 def _ranked(outcome) -> list[dict]:
-    """The outcome's options as dicts, ranked by P50 total (excluded last, no rank), ties marked.
+    """The outcome's options as dicts, ranked by P50 total (those below the capability requirement, then the excluded,
+    last, with no rank), ties marked.
 
     Why P50: the median total is the figure least moved by the tails of the draws; JSON adds
     `rank_p50` and `rank_p50_tied` to each option (its other fields are kept).
@@ -93,14 +94,14 @@ def _ranked(outcome) -> list[dict]:
     from tco.report.results import mark_ties
 
     options = [{**dataclasses.asdict(s), "scenario": outcome.scenario_id} for s in outcome.options]
-    allowed = sorted((s for s in options if not s["excluded"]), key=lambda s: s["p50_usd"])
+    allowed = sorted((s for s in options if not s["excluded"] and not s["below_capability_requirement"]), key=lambda s: s["p50_usd"])
     for rank, s in enumerate(allowed, start=1):
         s["rank_p50"] = rank
     for s in options:
         s.setdefault("rank_p50", None)
         s["rank_p50_tied"] = False
     mark_ties(options, total="p50_usd", rank="rank_p50", tied="rank_p50_tied")
-    out = allowed + [s for s in options if s["excluded"]]
+    out = allowed + [s for s in options if s["below_capability_requirement"]] + [s for s in options if s["excluded"]]
     for s in out:
         s.pop("scenario")
     return out

@@ -92,9 +92,18 @@ def add_capability(options: pl.DataFrame, scenarios: list[Scenario], quality, us
                 for c2 in [options.filter(pl.col("row") == r2)["cost_per_request_usd"][0]])
     cols = {name: [values.get(r, {}).get(name) for r in options["row"]] for name in CAPABILITY_COLUMNS}
     options = options.with_columns(pl.Series(name, cols[name], dtype=dtype) for name, dtype in CAPABILITY_COLUMNS.items())
-    allowed = pl.col("excluded_reason").is_null() & (pl.col("capability_verdict").fill_null("") != "below")
+    allowed = comparable(options)
     below = pl.col("excluded_reason").is_null() & (pl.col("capability_verdict").fill_null("") == "below")
     return options.with_columns(
         pl.when(allowed).then(pl.col("total_cost_usd").rank("ordinal").over(["scenario", allowed])).otherwise(None).cast(pl.Int32).alias("rank"),
         pl.when(below).then(pl.col("total_cost_usd").rank("ordinal").over(["scenario", below])).otherwise(None).cast(pl.Int32).alias("rank_below_requirement"),
     )
+
+
+def comparable(options: pl.DataFrame) -> pl.Expr:
+    """The options a scenario's answer weighs: not excluded, and not below its capability requirement where it has one
+    (the `capability_verdict` column). The rank, the break-even's reference and the Monte Carlo's share all use it."""
+    allowed = pl.col("excluded_reason").is_null()
+    if "capability_verdict" not in options.columns:
+        return allowed
+    return allowed & (pl.col("capability_verdict").fill_null("") != "below")

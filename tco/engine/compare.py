@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from tco.engine import formulas as F
+from tco.engine.capability_results import comparable
 from tco.engine.breakeven import BreakEven, breakeven_month, solve_breakevens
 from tco.engine.evaluate import INPUT_NAMES, evaluate_monthly, inputs_table, totals_from_monthly
 from tco.engine.ranking import recommendation_text
@@ -91,11 +92,14 @@ def evaluate_rows(rows: list[Row], scenarios: list[Scenario], today: dt.date, wi
 
 
 def _with_breakeven(options: pl.DataFrame, rows: list[Row], solve: bool) -> tuple[pl.DataFrame, dict[int, BreakEven | None]]:
-    """Against the cheapest API option of the same scenario that is not excluded."""
+    """Against the cheapest API option of the same scenario that is not excluded and does not fall below the
+    scenario's capability requirement: an API that cannot do the job is no alternative to compare with (the run
+    table ranks it apart too). With no such API there is nothing to compare with."""
     breakevens: dict[int, BreakEven | None] = {}
     reference: dict[str, int] = {}
-    for rec in options.filter((pl.col("kind") == "api") & pl.col("excluded_reason").is_null()).sort("total_cost_usd").iter_rows(named=True):
+    for rec in options.filter((pl.col("kind") == "api") & comparable(options)).sort("total_cost_usd").iter_rows(named=True):
         reference.setdefault(rec["scenario"], rec["row"])
+    unmatched = set(options.filter((pl.col("kind") == "api") & pl.col("excluded_reason").is_null())["scenario"]) - set(reference)
     monthly = {rec["row"]: rec["monthly_cost_usd_list"] for rec in options.select("row", "monthly_cost_usd_list").iter_rows(named=True)}
     cash = {rec["row"]: rec["cash_cost_usd_list"] for rec in options.select("row", "cash_cost_usd_list").iter_rows(named=True)}
     ref_col, month_col, cash_month_col = [], [], []
@@ -117,6 +121,9 @@ def _with_breakeven(options: pl.DataFrame, rows: list[Row], solve: bool) -> tupl
     solved = solve_breakevens(pairs, auto_base=auto) if solve and pairs else [None] * len(pairs)
     breakevens.update(zip(pair_rows, solved))
     notes = dict(zip(options["row"].to_list(), options["notes"].to_list()))
+    for rec in options.filter(pl.col("scenario").is_in(list(unmatched)) & (pl.col("kind") != "api")).iter_rows(named=True):
+        said = "no break-even: every API option falls below the scenario's capability requirement, so none is compared with"
+        notes[rec["row"]] = f"{notes[rec['row']]}; {said}" if notes[rec["row"]] else said
     for r, be in zip(pair_rows, solved):
         if be is not None and be.base_replicas is not None:
             said = f"break-even chooses the base again at each volume (auto): {be.base_replicas} replicas at {be.requests_per_day:,.0f} requests/day"
@@ -124,7 +131,7 @@ def _with_breakeven(options: pl.DataFrame, rows: list[Row], solve: bool) -> tupl
     volume_col = [breakevens[r].requests_per_day if breakevens.get(r) else None for r in options["row"]]
     step_col = [breakevens[r].at_step if breakevens.get(r) else None for r in options["row"]]
     return options.with_columns(
-        pl.Series("notes", [notes[r] for r in options["row"].to_list()], dtype=pl.String) if pairs else pl.col("notes"),
+        pl.Series("notes", [notes[r] for r in options["row"].to_list()], dtype=pl.String) if pairs or unmatched else pl.col("notes"),
         pl.Series("breakeven_reference_option", ref_col, dtype=pl.String),
         pl.Series("breakeven_month", month_col, dtype=pl.Int32),
         pl.Series("breakeven_month_cash", cash_month_col, dtype=pl.Int32),

@@ -147,7 +147,8 @@ class Driver:
 
 
 def reference_option_id(results, scenario_id: str, option_id: str) -> str | None:
-    """The API option a self-hosted or hybrid option is compared with (the cheapest allowed one)."""
+    """The API option a self-hosted or hybrid option is compared with (the cheapest one that is not excluded and meets the
+    capability requirement: `breakeven_reference_option`)."""
     opts = results.options
     match = opts.filter((pl.col("scenario") == scenario_id) & (pl.col("option") == option_id))
     if match.is_empty():

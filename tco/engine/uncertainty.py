@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from tco.engine.capability_results import comparable
 from tco.engine.evaluate import evaluate_totals, option_inputs
 from tco.engine.fields import API_PRICE_INPUTS
 from tco.engine.rows import NO_OWN_THROUGHPUT_RANGE, OWN_GPU_KINDS
@@ -98,6 +99,8 @@ class OptionSpread:
     throughput_factor_mode: float | None = None
     throughput_factor_high: float | None = None
     throughput_factor_source: str | None = None
+    below_capability_requirement: bool = False
+    """Below the scenario's capability requirement: ranked apart, and not an API that self-hosting is weighed against."""
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,8 @@ class MonteCarlo:
     options: list[OptionSpread]
     self_hosting_wins_share: float | None
     """Share of draws in which the cheapest self-hosted or hybrid option costs less than the
-    cheapest API option (excluded options take no part). None when one side has no option."""
+    cheapest API option (excluded options and those below the capability requirement take no part). None when one side
+    has no option."""
 
 
 def draw_quantiles(spreads: tuple[Spread, ...], draws: int, seed: int) -> dict[str, list[float]]:
@@ -194,6 +198,8 @@ def monte_carlo(results, scenario_id: str, draws: int = 10_000, seed: int = 0,
             pl.int_range(k * draws, (k + 1) * draws, dtype=pl.Int64).alias("row")))
     totals = _totals(frames, [row.base_auto for row in rows])
     per_option = [totals[k * draws:(k + 1) * draws] for k in range(len(rows))]
+    in_scenario = results.options.filter(pl.col("scenario") == scenario_id)
+    weighed = set(in_scenario.filter(comparable(in_scenario))["option"])
     spreads_out = []
     throughput = next((s for s in spreads if s.name == "throughput"), None)
     for row, values in zip(rows, per_option):
@@ -204,8 +210,9 @@ def monte_carlo(results, scenario_id: str, draws: int = 10_000, seed: int = 0,
             factors = (*throughput.bounds(row), own.why if own is not None else NO_RECORD)
         spreads_out.append(OptionSpread(row.option_id, row.kind, row.excluded_reason is not None,
                                         _percentile(ordered, 0.1), _percentile(ordered, 0.5), _percentile(ordered, 0.9),
-                                        sum(values) / draws, *factors))
-    allowed = [(row, values) for row, values in zip(rows, per_option) if row.excluded_reason is None]
+                                        sum(values) / draws, *factors,
+                                        below_capability_requirement=row.excluded_reason is None and row.option_id not in weighed))
+    allowed = [(row, values) for row, values in zip(rows, per_option) if row.option_id in weighed]
     # Committed API capacity (api-provisioned) is bought from the API provider, not self-hosting: it takes no part,
     # as in the break-even, whose reference is the cheapest per-token API option.
     own = [v for r, v in allowed if r.kind in SELF_HOSTING_KINDS]

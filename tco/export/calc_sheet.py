@@ -336,7 +336,7 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
             "gpus_peak": ("GPUs (units for committed API capacity), highest month", "GPUs / units")}
            if any(o.row.kind == "api-provisioned" for o in plan.options) else {}),
         "utilization_average": ("utilization, GPU-weighted average", "fraction"),
-        "breakeven_reference_option": ("break-even against (cheapest API of the scenario)", ""),
+        "breakeven_reference_option": ("break-even against (cheapest API of the scenario that meets its capability requirement)", ""),
         "breakeven_month": ("break-even month (from it on, cumulative cost <= reference)", "month"),
         "breakeven_month_cash": ("cash payback month (from it on, cumulative cash paid <= reference's)", "month"),
         "breakeven_base_replicas": ("reserved base at the break-even volume (auto: chosen again there by llm-tco)", "replicas"),

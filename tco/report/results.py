@@ -62,7 +62,7 @@ RESULT_COLUMNS: tuple[OutputColumn, ...] = (
     _col("utilization_average", "number", "fraction 0-1", "busy share of the GPU hours paid for (null for an API)", "util"),
     _col("energy_kwh", "number", "kWh", "energy of the own GPUs over the horizon"),
     _col("energy_kwh_per_million_tokens", "number", "kWh per million tokens", "energy / tokens served by the own GPUs"),
-    _col("breakeven_reference_option", "text", "", "the cheapest allowed API option the self-hosted option is compared with"),
+    _col("breakeven_reference_option", "text", "", "the cheapest API option the self-hosted option is compared with, among those not excluded and not below the scenario's capability requirement; null when there is none"),
     _col("breakeven_requests_per_day", "number", "requests per day",
          "the volume at which this option costs the same as the reference API option; null when it never does "
          "(breakeven_status says never) or was not computed", "break-even req/day"),

@@ -74,12 +74,12 @@ def explain_cell(results, option_id: str, column: str) -> str:
         elif column == "breakeven_month":
             month = rec.get("breakeven_month")
             lines.append(f"The month from which the cumulative cost of {option_id} stays at or below that of {ref} to the horizon's end "
-                         f"(the cheapest API option), in the accounting view (a purchase as its depreciation and cost of "
+                         f"(the cheapest API option that meets the capability requirement), in the accounting view (a purchase as its depreciation and cost of "
                          f"capital): {'never (not within the horizon)' if month is None else f'month {month}'}.")
         elif column == "breakeven_month_cash":
             month = rec.get("breakeven_month_cash")
             lines.append(f"The month from which the cash paid for {option_id} so far stays at or below that paid for {ref} "
-                         f"(the cheapest API option): the payback month. Purchases and upfront commitments count in the "
+                         f"(the cheapest API option that meets the capability requirement): the payback month. Purchases and upfront commitments count in the "
                          f"month they are paid; resale and the fleet's book value come back in the last month: "
                          f"{'never (not within the horizon)' if month is None else f'month {month}'}.")
             lines += ["", f"{F.cash_cost_usd.label} = {explain(F.cash_cost_usd.term)}"]
