@@ -31,12 +31,22 @@ class BreakEven:
     """True when the costs do not meet exactly: the self-hosted staircase jumps over the API line."""
     base_replicas: int | None = None
     """The reserved base chosen at the break-even volume (a mixed fleet with `replicas: auto`), else None."""
+    stays_requests_per_day: float | None = None
+    """The lowest volume from which the option costs no more at every higher volume scanned (to 10^10 a day): above
+    `requests_per_day` one more replica can put it above the API line again, tooth after tooth of the staircase, until
+    the replicas' lower cost per request outruns the step. Equal to `requests_per_day` where the costs do not cross
+    back; None where they end above (a window of volumes, not a threshold)."""
 
 
 TOOTH_SCAN_POINTS = 256
 """Points per grid step of the fine scan around the first crossing the grid finds (0.05 % apart): the step below it,
 for teeth of the staircase narrower than a grid step, which the grid steps over, and the step it is in
 (`solve_breakevens`)."""
+TEETH_SCAN_STEPS_ABOVE = 6
+"""Grid steps (12 % each: a factor 2 in all) scanned finely above the last crossing the grid finds, for the teeth of
+the staircase above it that fall between grid points: the volume from which the option stays no costlier lies above
+the last of them. A tooth narrower than the scan's spacing (0.05 %) puts self-hosting at most about that share above
+the API; teeth more than a factor 2 above the grid's last crossing are not looked for."""
 REFINE_POINTS = 32
 """Intervals each refinement round cuts a bracket into."""
 VOLUME_PRECISION = 1e-9
@@ -58,6 +68,13 @@ def _first_crossing(diffs: list[float]) -> int | None:
     return next((i for i in range(len(diffs) - 1) if diffs[i] > 0 and diffs[i + 1] <= 0), None)
 
 
+def _last_crossing(diffs: list[float]) -> int | None:
+    """Index of the step after which the self-hosted option never costs more again, or None (it ends costing more, or
+    never costs more at all)."""
+    last_above = max((i for i, d in enumerate(diffs) if d > 0), default=None)
+    return None if last_above is None or last_above == len(diffs) - 1 else last_above
+
+
 def _steps(ends: list[float] | tuple[float, ...], points: int = TOOTH_SCAN_POINTS) -> list[float]:
     """`points` evenly spaced intervals between each two consecutive `ends`, the ends themselves kept exactly (a
     crossing found on the grid is found again between them)."""
@@ -70,50 +87,62 @@ def _steps(ends: list[float] | tuple[float, ...], points: int = TOOTH_SCAN_POINT
 def solve_breakevens(pairs: list[tuple[dict[str, float], dict[str, float]]],
                      lo: float = LOWEST_REQUESTS_PER_DAY, hi: float = HIGHEST_REQUESTS_PER_DAY,
                      auto_base: list[bool] | None = None) -> list[BreakEven | None]:
-    """`solve_breakeven` for many (self-hosted, API) pairs at once: one evaluation per refinement round."""
+    """`solve_breakeven` for many (self-hosted, API) pairs at once: one evaluation per refinement round.
+
+    Two crossings are searched side by side on the same evaluations: the first (the break-even volume) and the last,
+    from which the option stays no costlier (`BreakEven.stays_requests_per_day`)."""
     auto = list(auto_base) if auto_base is not None else [False] * len(pairs)
+    searches = [(k, crossing) for crossing in (_first_crossing, _last_crossing) for k in range(len(pairs))]
+    """Search s looks for crossing `searches[s][1]` of pair `searches[s][0]`."""
     at_upper: dict[int, tuple[float, float, int | None]] = {}
-    """(self-hosted total, API total, base) at the upper end of each pair's bracket, kept from the evaluation that
+    """(self-hosted total, API total, base) at the upper end of each search's bracket, kept from the evaluation that
     set the bracket, so the break-even's totals need no evaluation of their own."""
 
     def _diffs_many(keys, volume_lists):
-        totals = _pair_totals([pairs[k] for k in keys], volume_lists, [auto[k] for k in keys])
+        totals = _pair_totals([pairs[searches[k][0]] for k in keys], volume_lists, [auto[searches[k][0]] for k in keys])
         return [([s - a for s, a in zip(sv, av)], list(zip(sv, av, bv))) for sv, av, bv in totals]
 
     decades = math.log10(hi) - math.log10(lo)
     grid = [lo * 10 ** (decades * i / 240) for i in range(241)]
-    brackets: list[tuple[float, float] | None] = []
+    brackets: list[tuple[float, float] | None] = [None] * len(searches)
     fine: dict[int, list[float]] = {}
     for k, (diff, totals) in enumerate(_diffs_many(range(len(pairs)), [grid] * len(pairs))):
-        i = _first_crossing(diff)
-        brackets.append(None if i is None else (grid[i], grid[i + 1]))
-        if i is not None:
-            fine[k] = _steps(grid[max(i - 1, 0):i + 2])
-            at_upper[k] = totals[i + 1]
-    # A tooth of the staircase (a stretch where one replica fewer makes self-hosting no costlier, 0.5 % to a few %
-    # wide) can sit between two grid points, 12 % apart, that both cost more: scan the grid step below the first
-    # crossing finely, and take a crossing found there as the lowest. The step of the crossing is scanned with it,
-    # so the refinement starts from a bracket 0.05 % wide.
+        for s, (pair, crossing) in enumerate(searches):
+            if pair != k:
+                continue
+            i = crossing(diff)
+            if i is None:
+                continue
+            brackets[s], at_upper[s] = (grid[i], grid[i + 1]), totals[i + 1]
+            # A tooth of the staircase (a stretch where one replica fewer makes self-hosting no costlier, or one more
+            # puts it above again, 0.5 % to a few % wide) can sit between two grid points, 12 % apart: scan finely the
+            # grid step beside the crossing on the side of the teeth the search must not miss (below the first
+            # crossing, above the last) and the step of the crossing itself, so the refinement starts from a bracket
+            # 0.05 % wide.
+            fine[s] = _steps(grid[max(i - 1, 0):i + 2] if crossing is _first_crossing
+                             else grid[i:min(i + 2 + TEETH_SCAN_STEPS_ABOVE, len(grid))])
     if fine:
         keys = list(fine)
-        for k, (d, totals) in zip(keys, _diffs_many(keys, [fine[k] for k in keys])):
-            j = _first_crossing(d)
+        for s, (d, totals) in zip(keys, _diffs_many(keys, [fine[s] for s in keys])):
+            j = searches[s][1](d)
             if j is not None:
-                brackets[k], at_upper[k] = (fine[k][j], fine[k][j + 1]), totals[j + 1]
+                brackets[s], at_upper[s] = (fine[s][j], fine[s][j + 1]), totals[j + 1]
     for _ in range(12):
-        open_ = [k for k, b in enumerate(brackets) if b is not None and (b[1] - b[0]) > VOLUME_PRECISION * b[1]]
+        open_ = [s for s, b in enumerate(brackets) if b is not None and (b[1] - b[0]) > VOLUME_PRECISION * b[1]]
         if not open_:
             break
-        points = {k: _steps(brackets[k], REFINE_POINTS) for k in open_}
-        for k, (d, totals) in zip(open_, _diffs_many(open_, [points[k] for k in open_])):
-            j = _first_crossing(d)
+        points = {s: _steps(brackets[s], REFINE_POINTS) for s in open_}
+        for s, (d, totals) in zip(open_, _diffs_many(open_, [points[s] for s in open_])):
+            j = searches[s][1](d)
             if j is not None:
-                brackets[k], at_upper[k] = (points[k][j], points[k][j + 1]), totals[j + 1]
+                brackets[s], at_upper[s] = (points[s][j], points[s][j + 1]), totals[j + 1]
     out: list[BreakEven | None] = [None] * len(pairs)
-    for k, b in enumerate(brackets):
+    for s, b in enumerate(brackets[:len(pairs)]):
         if b is not None:
-            s_total, a_total, base = at_upper[k]
-            out[k] = BreakEven(b[1], s_total, a_total, abs(s_total - a_total) > 1e-6 * max(abs(a_total), 1.0), base)
+            s_total, a_total, base = at_upper[s]
+            stays = brackets[len(pairs) + s]
+            out[s] = BreakEven(b[1], s_total, a_total, abs(s_total - a_total) > 1e-6 * max(abs(a_total), 1.0), base,
+                               stays[1] if stays is not None else None)
     return out
 
 

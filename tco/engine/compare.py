@@ -130,6 +130,7 @@ def _with_breakeven(options: pl.DataFrame, rows: list[Row], solve: bool) -> tupl
             notes[r] = f"{notes[r]}; {said}" if notes[r] else said
     volume_col = [breakevens[r].requests_per_day if breakevens.get(r) else None for r in options["row"]]
     step_col = [breakevens[r].at_step if breakevens.get(r) else None for r in options["row"]]
+    stays_col = [breakevens[r].stays_requests_per_day if breakevens.get(r) else None for r in options["row"]]
     return options.with_columns(
         pl.Series("notes", [notes[r] for r in options["row"].to_list()], dtype=pl.String) if pairs or unmatched else pl.col("notes"),
         pl.Series("breakeven_reference_option", ref_col, dtype=pl.String),
@@ -137,6 +138,7 @@ def _with_breakeven(options: pl.DataFrame, rows: list[Row], solve: bool) -> tupl
         pl.Series("breakeven_month_cash", cash_month_col, dtype=pl.Int32),
         pl.Series("breakeven_requests_per_day", volume_col, dtype=pl.Float64),
         pl.Series("breakeven_at_step", step_col, dtype=pl.Boolean),
+        pl.Series("breakeven_stays_requests_per_day", stays_col, dtype=pl.Float64),
     ), breakevens
 
 

@@ -63,13 +63,26 @@ def recommendation_text(records: list[dict[str, Any]]) -> str:
     if best["kind"] != "api" and best["breakeven_requests_per_day"] is not None:
         # committed API capacity (api-provisioned) has a break-even volume too, but it is bought from the provider
         who = "committed API capacity" if best["kind"] == "api-provisioned" else "self-hosting"
-        text += f"; {who} pays from {best['breakeven_requests_per_day']:,.0f} requests/day"
+        text += f"; {who} {_pays_from(best)}"
     elif best["kind"] == "api":
         volumes = [r for r in ranked if r["breakeven_requests_per_day"] is not None]
         if volumes:
             r = min(volumes, key=lambda r: r["breakeven_requests_per_day"])
-            text += f"; {r['option']} would pay from {r['breakeven_requests_per_day']:,.0f} requests/day"
+            text += f"; {r['option']} would {_pays_from(r).replace('pays', 'pay', 1).replace('is no costlier', 'be no costlier', 1)}"
     excluded = [r for r in records if r.get("excluded_reason") is not None]
     if excluded:
         text += f" ({len(excluded)} option(s) excluded: {excluded[0]['excluded_reason']})"
     return text + "."
+
+
+def _pays_from(record: dict) -> str:
+    """`pays from X requests/day`, or, where one more replica puts it above the API again above its break-even, from
+    which volume it stays no costlier."""
+    first, stays = record["breakeven_requests_per_day"], record.get("breakeven_stays_requests_per_day", record["breakeven_requests_per_day"])
+    if stays == first:
+        return f"pays from {first:,.0f} requests/day"
+    if stays is None:
+        return (f"is no costlier at {first:,.0f} requests/day, but not at every volume above it (one more replica puts it "
+                f"above the API again)")
+    return (f"pays from {stays:,.0f} requests/day (no costlier first at {first:,.0f}, but between the two one more replica "
+            f"puts it above the API again)")

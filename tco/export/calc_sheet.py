@@ -20,7 +20,7 @@ from tco.engine.expr import Named, depends_on, named_parts, to_python
 from tco.engine.fields import label_for_kind
 from tco.engine.ranking import NEVER
 from tco.export import breakeven_search as BS
-from tco.export.constants import ConstantTable, to_excel_named
+from tco.export.constants import BY_NAME, ConstantTable, to_excel_named
 from tco.export.grid import DATE, FLAG, NUMBER, PREVIOUS_ROW, ROW, USD, WHOLE, Grid, RepeatedColumn, RepeatedRows, number_format_for
 from tco.export.names import quote_sheet
 from tco.export.plan import SUMS, OptionPlan, ScenarioPlan, is_emission_figure, volume_dependent
@@ -53,6 +53,9 @@ BREAKEVEN_COMMENT = (
     "Within 1 % of `tco breakeven` when the crossing is unique; 'not found' (and a red check) when the steps cannot "
     "certify a crossing llm-tco found; 'never' when llm-tco found none either (as `tco run` says).")
 EXPORTED_BREAKEVEN_COMMENT = "Solved by llm-tco at the exported inputs (bracketing from 0.01 to 10^10 requests/day); it does not change with the inputs."
+STAYS_COMMENT = ("Solved by llm-tco at the exported inputs: the self-hosted cost is a staircase of whole replicas, so above "
+                 "the break-even one more replica can put it above the reference again; from this volume on it never "
+                 "does (scanned to 10^10 requests/day). It does not change with the inputs.")
 SEARCH_ROWS = ["breakeven_search_certified", "reference_usd_per_daily_request", "reference_total_at_breakeven_usd"] + [
     row for k in BS.SEARCH_POINTS for row in (
         *(f"search_{k}_{what}" for what in ("requests_per_day", "total_usd", "difference_usd")),
@@ -155,7 +158,8 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
     names = [t.name for t in F.HORIZON_RESULTS] + [f"total_{line.name}" for line in F.COST_LINES] + [
         "gpus_average", "gpus_peak", "utilization_average",
         "breakeven_reference_option", "breakeven_month", "breakeven_month_cash", "breakeven_requests_per_day",
-        "breakeven_requests_per_day_exported", *SEARCH_ROWS]
+        "breakeven_requests_per_day_exported", "breakeven_stays_requests_per_day",
+        "breakeven_stays_requests_per_day_exported", *SEARCH_ROWS]
     if any(i.get("breakeven_base_replicas") is not None for i in options_info.values()):
         names.append("breakeven_base_replicas")
     for n in names:
@@ -342,6 +346,12 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
         "breakeven_base_replicas": ("reserved base at the break-even volume (auto: chosen again there by llm-tco)", "replicas"),
         "breakeven_requests_per_day": ("break-even volume (live: found in this sheet)", "requests/day"),
         "breakeven_requests_per_day_exported": ("break-even volume exported by llm-tco (exact at the exported inputs)", "requests/day"),
+        "breakeven_stays_requests_per_day": ("volume from which it stays no costlier (the exported figure while the live "
+                                             "break-even is the exported one; empty once an input moves it: export again)",
+                                             "requests/day"),
+        "breakeven_stays_requests_per_day_exported": ("volume from which it stays no costlier at every higher volume, exported "
+                                                      "by llm-tco (above the break-even one more replica can put it above the "
+                                                      "reference again)", "requests/day"),
         "breakeven_search_certified": ("live break-even certified (1 = a crossing within +/-0.5 %)", "flag"),
         "reference_usd_per_daily_request": ("reference's total per request/day of volume (its total is proportional to volume)", "USD per request/day"),
         "reference_total_at_breakeven_usd": ("reference's total at the live break-even volume", "USD"),
@@ -495,6 +505,14 @@ def _search_cells(g: Grid, plan: ScenarioPlan, o: OptionPlan, c: int, result_row
             note += " Here the costs never meet exactly: one more replica makes self-hosting jump above the API line."
         g.put(er, c, float(exported), number_format=NUMBER, comment=note)
     result_values[(o.option_id, "breakeven_requests_per_day_exported")] = float(exported) if exported is not None else NEVER
+    stays = info.get("breakeven_stays_requests_per_day")
+    sr = result_rows["breakeven_stays_requests_per_day_exported"]
+    if stays is None:
+        g.text(sr, c, NEVER, comment="llm-tco found no volume (to 10^10 requests/day) from which this option costs no more "
+                                      "than the reference at every higher volume, at the exported inputs.")
+    else:
+        g.put(sr, c, float(stays), number_format=NUMBER, comment=STAYS_COMMENT)
+    result_values[(o.option_id, "breakeven_stays_requests_per_day_exported")] = float(stays) if stays is not None else NEVER
     ref = plan.option(info["reference"])
     ref_block = main[ref.option_id]
     b = at("reference_usd_per_daily_request")
@@ -548,6 +566,13 @@ def _search_cells(g: Grid, plan: ScenarioPlan, o: OptionPlan, c: int, result_row
         f'IF({at("breakeven_search_certified")}=1,{result},IF(ISNUMBER({L}{er}),"{BS.NOT_FOUND}","{NEVER}"))',
         search.live if search.certified or exported is not None else NEVER, NUMBER)
     live = at("breakeven_requests_per_day")
+    # not searched live (it needs the staircase scanned up to 10^10 a day): the exported figure, while the live break-even
+    # is still the exported one
+    unchanged = (exported is not None and isinstance(search.live, float)
+                 and abs(search.live - float(exported)) <= BY_NAME["breakeven_unchanged_share"].value * float(exported))
+    put("breakeven_stays_requests_per_day",
+        f'IF(AND(ISNUMBER({live}),ISNUMBER({L}{er})),IF(ABS({live}-{L}{er})<=breakeven_unchanged_share*{L}{er},{L}{sr},""),"")',
+        ((float(stays) if stays is not None else NEVER) if unchanged else ""), NUMBER)
     put("reference_total_at_breakeven_usd", f'IF(ISNUMBER({live}),{b}*{live},"")',
         search.reference_usd_per_daily_request * search.result if search.certified else "", USD)
 

@@ -70,6 +70,9 @@ CONSTANTS: tuple[Constant, ...] = (
              "See breakeven_look_back_near_share.", by_value=False),
     Constant("breakeven_converged_share", 1e-9, "cost difference, as a share of the reference's total, treated as the costs meeting", "fraction",
              "The engine solves break-even volumes to about 1e-10 of the totals; a search step at such a volume stays put.", by_value=False),
+    Constant("breakeven_unchanged_share", 1e-6, "live break-even within this share of the exported one counts as unchanged", "fraction",
+             "The volume from which an option stays no costlier is not searched live (it needs the staircase scanned to 10^10 "
+             "requests/day): the exported figure is shown while the live break-even is still the exported one.", by_value=False),
     Constant("lowest_requests_per_day", LOWEST_REQUESTS_PER_DAY, "lowest daily volume searched for a break-even", "requests/day",
              "The engine's search range starts here too (tco.engine.breakeven.LOWEST_REQUESTS_PER_DAY).", by_value=False),
     Constant("rounding_digits", float(ROUNDING_DIGITS), "decimal places kept before rounding up to whole replicas", "digits",

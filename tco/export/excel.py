@@ -189,6 +189,7 @@ def _options_info(results, scenario_id: str) -> dict[str, dict]:
             "reference": rec.get("breakeven_reference_option"),
             "breakeven_requests_per_day": rec.get("breakeven_requests_per_day"),
             "at_step": bool(be.at_step) if be else False,
+            "breakeven_stays_requests_per_day": be.stays_requests_per_day if be else None,
             "breakeven_base_replicas": be.base_replicas if be else None,
         }
     return info

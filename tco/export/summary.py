@@ -14,7 +14,7 @@ from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.utils import get_column_letter
 
 from tco.engine.compare import recommendation
-from tco.engine.ranking import cents, shared_rank
+from tco.engine.ranking import NEVER, cents, shared_rank
 from tco.engine.base_size import totals_at_volumes_choosing_base
 from tco.export.calc_sheet import CalcSheet
 from tco.export.grid import NUMBER, USD, USD_WHOLE, WHOLE, Grid
@@ -38,6 +38,7 @@ COLUMNS = (
     ("NPV", "npv_usd", 15), ("$ per million tokens", "cost_per_million_tokens_usd", 14),
     ("$ per request", "cost_per_request_usd", 13), ("break-even requests/day", "breakeven_requests_per_day", 16),
     ("break-even month", "breakeven_month", 12), ("cash payback month", "breakeven_month_cash", 12),
+    ("stays no costlier from (requests/day)", "breakeven_stays_requests_per_day", 16),
     ("excluded because", None, 30), ("notes", None, 40),
 )
 EXCLUDED_COLUMN = next(c for c, (header, _, _) in enumerate(COLUMNS, start=1) if header == "excluded because")
@@ -45,7 +46,8 @@ EXCLUDED = get_column_letter(EXCLUDED_COLUMN)
 """An option row with text here is excluded: the live rank skips it."""
 FORMATS = {"total_cost_usd": USD_WHOLE, "npv_usd": USD_WHOLE, "cost_per_million_tokens_usd": '"$"#,##0.0000',
            "cost_per_request_usd": '"$"#,##0.000000', "breakeven_requests_per_day": WHOLE,
-           "breakeven_month": WHOLE, "breakeven_month_cash": WHOLE}
+           "breakeven_month": WHOLE, "breakeven_month_cash": WHOLE, "breakeven_stays_requests_per_day": WHOLE}
+STAYS = get_column_letter(next(c for c, (_, key, _) in enumerate(COLUMNS, start=1) if key == "breakeven_stays_requests_per_day"))
 
 
 def volume_grid(plans: list[ScenarioPlan]) -> dict[str, tuple[list[float], dict[str, list[float]]]]:
@@ -167,7 +169,7 @@ def build_summary(results, plans: list[ScenarioPlan], calcs: dict[str, CalcSheet
         # overview line: looked up from the section by rank
         r0 = 6 + i
         g.text(r0, 1, sid)
-        ranks, names, kinds, totals, volumes = col("A"), col("B"), col("C"), col("D"), col("H")
+        ranks, names, kinds, totals, volumes, stays = col("A"), col("B"), col("C"), col("D"), col("H"), col(STAYS)
         best = allowed[0] if allowed else None
         # next best: the first option that costs more than the cheapest (after a tie for first, the rank the tie leaves)
         nxt = next((r for r in allowed if cents(r["total_cost_usd"]) != cents(best["total_cost_usd"])), None) if best else None
@@ -197,8 +199,8 @@ def build_summary(results, plans: list[ScenarioPlan], calcs: dict[str, CalcSheet
                   f'&IF(COUNT({ranks})>1,", "&TEXT(F{r0},"$#,##0")&" less than "&E{r0},"")')
         body = (f'IF(COUNT({ranks})=0,"No option is allowed for this scenario",'
                 f'IF({tied}>1,{tie},{single})'
-                f'&IF(C{r0}<>"api",IF(ISNUMBER(INDEX({volumes},{first_match})),IF(C{r0}="api-provisioned","; committed API capacity pays from ","; self-hosting pays from ")&TEXT(INDEX({volumes},{first_match}),"#,##0")&" requests/day",""),'
-                f'IF(COUNT({volumes})>0,"; "&INDEX({names},MATCH(MIN({volumes}),{volumes},0))&" would pay from "&TEXT(MIN({volumes}),"#,##0")&" requests/day",""))'
+                f'&IF(C{r0}<>"api",IF(ISNUMBER(INDEX({volumes},{first_match})),IF(C{r0}="api-provisioned","; committed API capacity ","; self-hosting ")&{_pays_from(f"INDEX({volumes},{first_match})", f"INDEX({stays},{first_match})")},""),'
+                f'IF(COUNT({volumes})>0,"; "&INDEX({names},MATCH(MIN({volumes}),{volumes},0))&" would "&{_pays_from(f"MIN({volumes})", f"INDEX({stays},MATCH(MIN({volumes}),{volumes},0))", would=True)},""))'
                 f'&{_excel_text(tail)})&"."')
         g.formula(r0, 8, body, "", None, cached=sentence)
         g.formula(top + 1, 1, f"H{r0}", "", None, cached=sentence)
@@ -235,6 +237,17 @@ def _capability_header(g: Grid, row: int, requirement) -> None:
     bar = (f"min score {requirement.min_score:g}" if requirement.min_score is not None
            else f"comparable to {requirement.comparable_to} within {requirement.margin_points:g} points")
     g.text(row - 1, CAPABILITY_FIRST_COLUMN, f"Capability ({requirement.category}): {bar}. Public benchmarks only; your own evaluation beats them.", "note")
+
+
+def _pays_from(volume: str, stays: str, would: bool = False) -> str:
+    """tco.engine.ranking's break-even clause as a formula: `pays from` the volume, or, where one more replica puts the
+    option above the API again above it, from the volume it stays no costlier (a number in the stays column only while
+    the live break-even is the exported one: it is not searched live)."""
+    pay, be = ("pay", "be") if would else ("pays", "is")
+    return (f'IF(AND(ISNUMBER({stays}),{stays}<>{volume}),"{pay} from "&TEXT({stays},"#,##0")&" requests/day (no costlier first at "'
+            f'&TEXT({volume},"#,##0")&", but between the two one more replica puts it above the API again)",'
+            f'IF({stays}="{NEVER}","{be} no costlier at "&TEXT({volume},"#,##0")&" requests/day, but not at every volume above it '
+            f'(one more replica puts it above the API again)","{pay} from "&TEXT({volume},"#,##0")&" requests/day"))')
 
 
 def _capability_cells(g: Grid, row: int, rec: dict, col) -> None:

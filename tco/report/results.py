@@ -119,6 +119,12 @@ RESULT_COLUMNS: tuple[OutputColumn, ...] = (
     _col("breakeven_month_cash_status", "text", "", f"`{NEVER}` when the cumulative cash paid ends the horizon above the "
          "reference's, `reached` when it does not (see breakeven_month_cash), null when there is nothing to "
          "compare"),
+    # added at stop 62 (above the break-even, the staircase of replicas can cross the API line again)
+    _col("breakeven_stays_requests_per_day", "number", "requests per day",
+         "the volume from which this option costs no more than the reference at every higher volume (scanned to 1e10 a "
+         "day): the self-hosted cost is a staircase of whole replicas, so above breakeven_requests_per_day one more replica "
+         "can put it above the API line again; equal to it where that never happens; null where it ends above, or there is "
+         "no break-even"),
 )
 """The fields of one `tco run --format json` record, in order (a contract: names kept, new ones appended)."""
 

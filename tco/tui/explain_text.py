@@ -95,6 +95,12 @@ def explain_cell(results, option_id: str, column: str) -> str:
                 lines.append("The costs never meet exactly there: one more unit makes the committed capacity jump above the API line."
                              if row.kind == PROVISIONED_KIND else
                              "The costs never meet exactly there: one more replica makes self-hosting jump above the API line.")
+            stays = rec.get("breakeven_stays_requests_per_day")
+            if volume is not None and stays != volume:
+                unit = "unit" if row.kind == PROVISIONED_KIND else "replica"
+                lines.append(f"Above it one more {unit} puts {option_id} above {ref} again; "
+                             + (f"it costs no more at every volume from {stays:,.0f} requests/day (to 10 billion)."
+                                if stays is not None else "it ends above the API line (up to 10 billion requests a day)."))
             lines.append("")
         lines += ["", "This option's cost lines over the horizon:"]
         terms += _cost_lines(rec, lines)
