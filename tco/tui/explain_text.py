@@ -20,7 +20,7 @@ COLUMN_FORMULAS = {
     "npv_usd": F.npv_usd,
     "cost_per_million_tokens_usd": F.cost_per_million_tokens_usd,
     "cost_per_request_usd": F.cost_per_request_usd,
-    "gpus_peak": F.gpus_in_month,
+    "gpus_peak": F.gpus_busiest_hour,
     "utilization_average": F.utilization,
 }
 

@@ -344,3 +344,16 @@ def test_a_file_with_an_older_key_spelling_can_be_edited_and_is_saved_with_today
     saved = yaml.safe_load(scenario_file.read_text())
     assert saved["options"][1]["payment"] == {"mode": "on-demand", "gpu_usd_per_hour": 3.0}  # today's name, the value kept
     assert engine_totals(scenario_file) == pytest.approx(shown, rel=1e-12)
+
+
+def test_the_explanation_of_the_gpus_column_is_the_busiest_hours_fleet_the_column_shows():
+    # It named "GPUs paid for (average over the month)", whose largest month is 19.67 for the commitments example's
+    # mixed fleet, while the column (the engine's gpus_peak: the largest gpus_busiest_hour) shows 32 (bug hunt 2, F2).
+    from tco.run import example_files, run_scenarios
+    from tco.tui.explain_text import explain_cell
+
+    results = run_scenarios([f for f in example_files() if f.stem == "commitments"], today=TODAY).results
+    row = results.options.filter(results.options["option"] == "reserved-base-bursts").row(0, named=True)
+    text = explain_cell(results, "reserved-base-bursts", "gpus_peak")
+    assert "GPUs (peak) = the largest over the months of: GPUs paid in the busiest hour = " in text
+    assert f"\n  = {row['gpus_peak']:,.4g}\n" in text and row["gpus_peak"] > row["gpus_average"]
