@@ -55,11 +55,11 @@ def recommendation_text(records: list[dict[str, Any]]) -> str:
     rest = ranked[len(tied):]
     if len(tied) > 1:
         names = ", ".join(f"{r['option']} ({r['kind']})" for r in tied)
-        text = f"A tie: {names} cost the same, ${best['total_cost_usd']:,.0f} over the horizon"
+        text = f"A tie: {names} cost the same, {dollars(best['total_cost_usd'])} over the horizon"
     else:
-        text = f"{best['option']} ({best['kind']}) is cheapest at ${best['total_cost_usd']:,.0f} over the horizon"
+        text = f"{best['option']} ({best['kind']}) is cheapest at {dollars(best['total_cost_usd'])} over the horizon"
     if rest:
-        text += f", ${rest[0]['total_cost_usd'] - best['total_cost_usd']:,.0f} less than {rest[0]['option']}"
+        text += f", {dollars(rest[0]['total_cost_usd'] - best['total_cost_usd'])} less than {rest[0]['option']}"
     if best["kind"] != "api" and best["breakeven_requests_per_day"] is not None:
         # committed API capacity (api-provisioned) has a break-even volume too, but it is bought from the provider
         who = "committed API capacity" if best["kind"] == "api-provisioned" else "self-hosting"
@@ -86,3 +86,13 @@ def _pays_from(record: dict) -> str:
                 f"above the API again)")
     return (f"pays from {stays:,.0f} requests/day (no costlier first at {first:,.0f}, but between the two one more replica "
             f"puts it above the API again)")
+
+
+def dollars(amount: float) -> str:
+    """`$1,234`: rounded to the cent, then to the dollar with halves away from zero, as the workbook's
+    TEXT(ROUND(x, cent_decimals), "$#,##0") shows it. Python's own rounding sends a half to the even dollar, and a total
+    of exactly $875,817.50 summed as 875,817.4999999999 to the dollar below."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    to_cent = Decimal(repr(float(amount))).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return f"${to_cent.quantize(Decimal(1), ROUND_HALF_UP):,}"

@@ -193,10 +193,10 @@ def build_summary(results, plans: list[ScenarioPlan], calcs: dict[str, CalcSheet
         others = "".join(f'&IF(AND({counted_at(r)},ROUND($D{r},cent_decimals)=ROUND(D{r0},cent_decimals),$B{r}<>B{r0}),'
                          f'", "&$B{r}&" ("&$C{r}&")","")' for r in range(a, b + 1))
         after = f"MATCH({tied}+1,{ranks},0)"
-        tie = (f'"A tie: "&B{r0}&" ("&C{r0}&")"{others}&" cost the same, "&TEXT(D{r0},"$#,##0")&" over the horizon"'
-               f'&IF(COUNT({ranks})>{tied},", "&TEXT(INDEX({totals},{after})-D{r0},"$#,##0")&" less than "&INDEX({names},{after}),"")')
-        single = (f'B{r0}&" ("&C{r0}&") is cheapest at "&TEXT(D{r0},"$#,##0")&" over the horizon"'
-                  f'&IF(COUNT({ranks})>1,", "&TEXT(F{r0},"$#,##0")&" less than "&E{r0},"")')
+        tie = (f'"A tie: "&B{r0}&" ("&C{r0}&")"{others}&" cost the same, "&TEXT(ROUND(D{r0},cent_decimals),"$#,##0")&" over the horizon"'
+               f'&IF(COUNT({ranks})>{tied},", "&TEXT(ROUND(INDEX({totals},{after})-D{r0},cent_decimals),"$#,##0")&" less than "&INDEX({names},{after}),"")')
+        single = (f'B{r0}&" ("&C{r0}&") is cheapest at "&TEXT(ROUND(D{r0},cent_decimals),"$#,##0")&" over the horizon"'
+                  f'&IF(COUNT({ranks})>1,", "&TEXT(ROUND(F{r0},cent_decimals),"$#,##0")&" less than "&E{r0},"")')
         body = (f'IF(COUNT({ranks})=0,"No option is allowed for this scenario",'
                 f'IF({tied}>1,{tie},{single})'
                 f'&IF(C{r0}<>"api",IF(ISNUMBER(INDEX({volumes},{first_match})),IF(C{r0}="api-provisioned","; committed API capacity ","; self-hosting ")&{_pays_from(f"INDEX({volumes},{first_match})", f"INDEX({stays},{first_match})")},""),'
