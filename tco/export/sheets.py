@@ -10,6 +10,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.workbook.defined_name import DefinedName
 
 from tco.engine import fields
+from tco.engine import formulas as F
 from tco.engine.fields import PROVISIONED_KIND, label_for_kind
 from tco.engine.rows import DEFAULT_SOURCE, Provenance
 from tco.export.breakeven_search import ASCENT_POINTS, LOOK_BACK_POINTS, SEARCH_POINTS
@@ -90,6 +91,10 @@ RE_RESOLVED_INPUTS = frozenset(f.input for f in fields.FIELDS if f.rebuild and f
 """Formula inputs set by a field that re-resolves the option (`Field.rebuild`): a workbook edit cannot redo the lookup."""
 
 
+PEAK_FROM_PROFILE_NOTE = ("the largest of the hourly weights below (a formula): the fleet sized for the busiest hour follows "
+                          "an edited profile")
+PROFILE_HOUR_NOTE = ("this hour's traffic / the average hour's: keep the 24 weights' mean at 1 (the day's volume is "
+                     "requests_per_day); " + RE_RESOLVED_NOTE)
 FISCAL_YEAR_NOTE = ("labels the month rows of the Calculations sheet with their fiscal year, named by the calendar year "
                     "it ends in: with 4 (April), April 2027 to March 2028 is FY2028; with 1, the calendar year. Costs do not change")
 FISCAL_MONTHS = fields.bounds(next(f for f in fields.FIELDS if f.key == "fiscal_year_start_month"))
@@ -202,9 +207,18 @@ def build_inputs(plans: list[ScenarioPlan], wb, constants: ConstantTable | None 
             rows.append(InputRow(plan.scenario.id, "(all options)", "fiscal_year_start_month", f"{sheet}!$F${r}",
                                  float(plan.fiscal_year_start_month), *FISCAL_MONTHS, True, WHOLE))
             r += 1
+        hours = [(None, f"profile_h{h:02d}") for h in range(F.PROFILE_HOURS)]
+        profiled = plan.scenario.workload.hourly_profile is not None and all(k in plan.names for k in hours)
         for name in plan.scenario_inputs:
+            if profiled and name == "peak_to_average":
+                # given a profile, the ratio IS its largest hour (tco.engine.rows._workload_values): a formula over the
+                # hours' cells, so a fleet sized for the busiest hour follows an edited profile as the hourly formulas do
+                line(plan, "(all options)", name, plan.scenario_values[name], first.provenance.get(name), plan.names[(None, name)],
+                     link=f"MAX({','.join(plan.names[k] for k in hours)})", note=PEAK_FROM_PROFILE_NOTE)
+                continue
             line(plan, "(all options)", name, plan.scenario_values[name], first.provenance.get(name), plan.names[(None, name)],
-                 note=horizon_note(month_rows.get(plan.scenario.id, plan.horizon_months)) if name == "horizon_months" else "")
+                 note=horizon_note(month_rows.get(plan.scenario.id, plan.horizon_months)) if name == "horizon_months"
+                 else PROFILE_HOUR_NOTE if (None, name) in hours and profiled else "")
         for o in plan.options:
             for name in o.input_names:
                 line(plan, o.option_id, name, o.input_value(name), o.row.provenance.get(name), plan.names[(o.option_id, name)])
