@@ -89,6 +89,7 @@ def _self_hosted_warnings(option: SelfHostedOption, path: tuple, warn, catalog: 
         _check_range(option.payment, field, low, high, why, (*path, "payment", field), warn)
     for field, low, high, why in _OPERATIONS_RANGES:
         _check_range(option.operations, field, low, high, why, (*path, "operations", field), warn)
+    _owned_running_cost_warnings(option, path, warn)
     if catalog is None:
         return
     _offer_caution_warnings(option, path, warn, catalog)
@@ -97,6 +98,20 @@ def _self_hosted_warnings(option: SelfHostedOption, path: tuple, warn, catalog: 
         warn((*path, "gpus_per_replica"),
              f"{option.gpus_per_replica} GPUs per replica, but no offer has more than {max(counts):g} `{option.gpu}` GPUs in one machine",
              hint="a replica spanning machines needs a fast interconnect; was the count per machine meant?")
+
+
+def _owned_running_cost_warnings(option: SelfHostedOption, path: tuple, warn) -> None:
+    """Owned GPUs draw power and take rack space: a price of 0 for either (the fields' defaults, right only where someone
+    else pays them) leaves a cost out without a word. A cloud price includes both, so only a purchase is warned about."""
+    if option.payment.mode != "purchased":
+        return
+    unpriced = [field for field in ("usd_per_kwh", "hosting_usd_per_kw_month") if getattr(option.operations, field) == 0]
+    if unpriced:
+        warn((*path, "operations", unpriced[0]),
+             f"purchased GPUs draw power and take rack space, but {' and '.join(f'operations.{f}' for f in unpriced)} "
+             f"{'is' if len(unpriced) == 1 else 'are'} 0: {'that cost is' if len(unpriced) == 1 else 'those costs are'} left out",
+             hint="hardware/cost_figures.yaml has sourced figures (US industrial electricity, wholesale colocation), as the "
+                  "commitments and regulated examples use; give 0 only where someone else pays")
 
 
 def _hybrid_warnings(option: HybridOption, path: tuple, warn, scenario: Scenario) -> None:
