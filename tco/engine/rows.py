@@ -165,6 +165,11 @@ def build_rows(scenarios: list[Scenario], catalog: Catalog, today: dt.date,
             row = Row(len(rows), scenario.id, scenario.title, option.id, "hybrid", values, provenance, desc,
                       notes=[*sh_row.notes, *api_row.notes], throughput=sh_row.throughput, api_price=api_row.api_price,
                       model_id=sh_row.model_id, carbon_known=sh_row.carbon_known, own_ranges=dict(sh_row.own_ranges))
+            if option.mode == "overflow" and sh_values.get("spare_replicas", 0.0) > 0:
+                # the formula keeps exactly overflow_replicas (gpus_busiest_hour): say where the redundancy went
+                row.notes.append(f"overflow mode runs exactly {option.overflow_replicas} replica(s): the "
+                                 f"{sh_values['spare_replicas']:g} spare replica(s) of {option.self_hosted} are not added, "
+                                 f"as {option.api} takes the traffic a failed replica would have served")
             if scenario.workload.data_must_stay_on_own_infrastructure:
                 row.excluded_reason = "data must stay on own infrastructure; this option sends part of it to an API"
             rows.append(row)
