@@ -143,7 +143,7 @@ def register(subparsers) -> None:
     parser.add_argument("--model-only", action="store_true", help="ignore published measurements (the physical model alone)")
     parser.add_argument("--calibrate", action="store_true",
                         help="scale the model to every measurement of this deployment (any lengths and concurrency; "
-                             "e.g. your imported benchmark runs): basis `calibrated`")
+                             "e.g. your imported benchmark runs): basis `calibrated`; not with --model-only")
     parser.add_argument("--batch", metavar="FILE.csv",
                         help=f"one configuration per CSV row, columns {', '.join(BATCH_COLUMNS)}; empty cells take defaults "
                              "(the flags of those columns are refused beside it; --model-only, --calibrate are read)")
@@ -160,6 +160,10 @@ def run(args: argparse.Namespace) -> int:
     from tco.commands.hardware import load_catalog
     from tco.errors import DataProblem, ExitCode, TcoUserError
 
+    if args.model_only and args.calibrate:
+        # Why refuse: --model-only drops the measurements that --calibrate scales to, so the calibration was dropped
+        # without a word (basis `model`, no calibration_scale)
+        raise TcoUserError(DataProblem("tco throughput", None, "--calibrate", CALIBRATE_MODEL_ONLY))
     if args.batch:
         # every configuration flag defaults to None (`SINGLE_CALL_DEFAULTS`), so one typed at its default is refused too
         ignored = [column for column in BATCH_COLUMNS if getattr(args, column) is not None]
@@ -353,6 +357,10 @@ def _calibration_coverage(gpu_id: str, model) -> dict:
 
 CALIBRATE_AT_A_RATE = ("an offered request rate is answered by the physical model alone (no published row is at a rate): "
                        "not with --calibrate")
+
+
+CALIBRATE_MODEL_ONLY = ("scales the model to published measurements, which --model-only ignores: give one or the other, "
+                        "not both")
 
 
 REQUEST_LATENCY_RANGE = "must be a number of milliseconds from 0 to 60,000"
@@ -550,7 +558,7 @@ def _parse_row(raw: dict, name: str, line: int | None, method_field: str = "spec
     """A --batch row's cells (or a single call's flags as cells: `_flag_cells`) as a configuration dict, and every
     problem with them, each named by its column. `method_field`: how the speculative decoding method is named to the
     user."""
-    from tco.engine.throughput.config import MAX_ACCEPTANCE_LENGTH
+    from tco.engine.throughput.config import MAX_ACCEPTANCE_LENGTH, runtime_problem
     from tco.errors import DataProblem
 
     item: dict = {}
@@ -641,6 +649,9 @@ def _parse_row(raw: dict, name: str, line: int | None, method_field: str = "spec
         pools = _pool_problem(item) or _speculation_problem(item, method_field)
         if pools:
             problems.append(DataProblem(name, line, *pools))
+        runtime = runtime_problem(item.get("engine") or "trtllm", item.get("runtime") or "python")
+        if runtime:
+            problems.append(DataProblem(name, line, "runtime", runtime))
     if item.get("request_rate") is not None:
         problem = _request_rate_problem(item["request_rate"], item.get("concurrency"), item.get("ttft_ms"), item.get("tpot_ms"))
         if problem:

@@ -480,6 +480,39 @@ def test_draft_tokens_without_a_spec_method_are_refused_as_a_flag_and_as_a_cell(
                                    "mtp, eagle or draft-model (got none), or leave the draft tokens out")
 
 
+@pytest.mark.parametrize("engine", ["vllm", "sglang"])
+def test_the_cpp_runtime_is_refused_for_an_engine_without_it_as_a_flag_and_as_a_cell(tmp_path, capsys, engine):
+    """`cpp` is TensorRT-LLM's C++ executor: with vLLM or SGLang it was taken (rc 0, `runtime: cpp`) and its shorter host
+    time made the answer 4 % faster (hunt-1 #4). TensorRT-LLM keeps it, and an empty engine cell is TensorRT-LLM."""
+    message = (f"cpp is TensorRT-LLM's C++ executor (its TensorRT engine flow), which {engine} does not have: give python, "
+               "or the engine trtllm")
+    code, out, err = run(capsys, [*BASE, "--engine", engine, "--runtime", "cpp", "--model-only"])
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert err.splitlines() == [f"tco throughput: --runtime: {message}"]
+    csv_file, err = _batch_errors(tmp_path, capsys, "model,gpu,gpus,input_tokens,output_tokens,engine,runtime\n"
+                                                    f"llama-3.1-8b,h100-sxm,1,1000,200,{engine},cpp\n"
+                                                    "llama-3.1-8b,h100-sxm,1,1000,200,,cpp\n"
+                                                    f"llama-3.1-8b,h100-sxm,1,1000,200,{engine},python\n")
+    assert err.splitlines() == [f"{csv_file}:2: runtime: {message}"]
+    code, out, err = run(capsys, [*BASE, "--runtime", "cpp", "--model-only", "--format", "json"])
+    assert code == 0 and json.loads(out)[0]["runtime"] == "cpp"
+
+
+def test_model_only_with_calibrate_is_refused_not_a_calibration_dropped(tmp_path, capsys):
+    """--calibrate scales the model to the deployment's measurements and --model-only ignores them: together the
+    answer was the bare model (basis `model`, calibration_scale null) at rc 0 (hunt-1 #8)."""
+    message = ("tco throughput: --calibrate: scales the model to published measurements, which --model-only ignores: "
+               "give one or the other, not both")
+    code, out, err = run(capsys, [*BASE, "--model-only", "--calibrate", "--format", "json"])
+    assert code == 2 and out == "" and err.splitlines() == [message]
+    _, err = _batch_errors(tmp_path, capsys, "model,gpu,gpus,input_tokens,output_tokens\nllama-3.1-8b,h100-sxm,1,1000,200\n",
+                           "--model-only", "--calibrate")
+    assert err.splitlines() == [message]
+    for flag in ("--model-only", "--calibrate"):
+        code, _, err = run(capsys, [*BASE, flag, "--format", "json"])
+        assert code == 0, err
+
+
 # --- A single call's flags are checked as a --batch row's cells are -------------------------------------------------
 
 SMALL = ["throughput", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "2", "--input-tokens", "1024",

@@ -236,6 +236,33 @@ def test_mla_prompt_attention_runs_in_16_bits_on_an_fp8_cache(catalog):
     assert llama.prefill_attention_flops_per_s == llama.attention_flops_per_s
 
 
+def test_an_fp4_cache_attends_at_the_fp8_rate_and_reads_its_own_bytes(catalog):
+    """An NVFP4 cache (TensorRT-LLM on Blackwell) is dequantized to FP8 for attention, so its math runs at the FP8 rate,
+    not the BF16 one it was priced at (hunt-1 #3: FP4 KV ran slower than FP8 KV). Llama-3.1-8B FP8 on one B200: both
+    caches attend at 4,500e12 x the matmul share; the FP4 cache holds 2 x 32 layers x 8 KV heads x 128 x 0.5625 bytes
+    = 36,864 bytes a token against FP8's 65,536. A prompt alone in a step (8,192 tokens; no cache read, its attention
+    all compute: 8,192 x 4,096 x 32 heads x 4 x 128 x 32 layers = 1.759e13 FLOPs) takes the same time with either
+    cache; before, the FP4 one took that over 1 / BF16 rate - 1 / FP8 rate longer. A decode step over a long context
+    reads fewer bytes, and at the same load the FP4 cache is never slower."""
+    m, g = catalog.models["llama-3.1-8b"], catalog.gpus["b200"]
+    cfg = ServingConfig(gpus=1, input_tokens=8192, output_tokens=512, precision="fp8")
+    fp8, fp4 = (build_deployment(m, g, replace(cfg, kv_precision=kv), 1, 1, 1, Split(1, 1), "fp8", kv, FITTED)
+                for kv in ("fp8", "fp4"))
+    share = FITTED.matmul_efficiency.for_gpu(g)
+    assert fp4.attention_flops_per_s == fp8.attention_flops_per_s == pytest.approx(4500e12 * share)
+    assert fp4.prefill_attention_flops_per_s == fp8.prefill_attention_flops_per_s
+    assert fp8.kv_bytes_per_token_per_gpu == pytest.approx(2 * 32 * 8 * 128 * 1.0)
+    assert fp4.kv_bytes_per_token_per_gpu == pytest.approx(2 * 32 * 8 * 128 * 0.5625)
+    assert 8192 * 4096 * 32 * 4 * 128 * 32 == pytest.approx(1.759e13, rel=1e-3)
+    assert step_seconds(fp4, 0.0, 8192.0)[0] == pytest.approx(step_seconds(fp8, 0.0, 8192.0)[0], rel=1e-12)
+    assert step_seconds(fp4, 64.0, 0.0)[1] < step_seconds(fp8, 64.0, 0.0)[1]  # fewer cache bytes read
+    for concurrency in (1, 64):
+        at = replace(cfg, input_tokens=30_000, output_tokens=500, concurrency=concurrency)
+        r8, r4 = (predict_model(m, g, replace(at, kv_precision=kv)) for kv in ("fp8", "fp4"))
+        assert r4.output_tokens_per_s >= r8.output_tokens_per_s
+        assert r4.ttft_ms <= r8.ttft_ms and r4.tpot_ms <= r8.tpot_ms
+
+
 def test_a_gemm_must_be_wider_to_hide_its_activations_the_faster_its_math(catalog):
     """Each activation value a GEMM moves serves 2 n FLOPs (n its narrower weight dimension), so it runs at
     n / (n + a R / 2) of its rate, R the rate over the bandwidth. By hand with the shipped shares (matmul 0.6096, FP4
@@ -697,6 +724,20 @@ def test_runtime_only_changes_the_host_time(catalog):
     step_python, step_cpp = step_seconds(python, 64, 0.0)[0], step_seconds(cpp, 64, 0.0)[0]
     expected = FITTED.host_exposed_share * 64 * (FITTED.host_s_per_sequence - FITTED.cpp_host_s_per_sequence)
     assert step_python - step_cpp == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.parametrize("engine", ["vllm", "sglang"])
+def test_an_engine_without_the_cpp_runtime_cannot_run_it(catalog, engine):
+    """The C++ executor is TensorRT-LLM's: a library call asking it of vLLM or SGLang is not runnable, with the reason,
+    where it ran with TensorRT-LLM's shorter host time."""
+    m, g = catalog.models["llama-3.1-70b"], catalog.gpus["h100-sxm"]
+    cfg = ServingConfig(gpus=8, input_tokens=1000, output_tokens=1000, engine=engine, runtime="cpp")
+    r = predict_model(m, g, cfg)
+    assert not r.runnable
+    assert r.reason == (f"runtime cpp is TensorRT-LLM's C++ executor (its TensorRT engine flow), which {engine} does not "
+                        "have: give python, or the engine trtllm")
+    assert predict_model(m, g, replace(cfg, runtime="python")).runnable
+    assert predict_model(m, g, replace(cfg, engine="trtllm")).runnable
 
 
 def test_a_grace_host_slows_the_python_loop_of_a_small_moe_below_the_x86_hosted_b200(catalog):

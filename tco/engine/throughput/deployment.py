@@ -144,7 +144,9 @@ def build_deployment(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: 
     sixteen_bit_matmul = (gpu.dense_bf16_tflops or peak) * 1e12 * matmul_share
     dense_format = dense_precision(model, precision)
     dense_matmul = matmul if dense_format == precision else sixteen_bit_matmul
-    attn_peak = gpu.dense_fp8_tflops if kv_precision == "fp8" and gpu.dense_fp8_tflops else gpu.dense_bf16_tflops
+    # An FP4 (NVFP4) cache is dequantized to FP8 for attention (TensorRT-LLM on Blackwell): its math runs at the FP8
+    # rate, as an FP8 cache's does, while it reads its own 4-bit bytes (`kv_avg` below)
+    attn_peak = gpu.dense_fp8_tflops if kv_precision in ("fp8", "fp4") and gpu.dense_fp8_tflops else gpu.dense_bf16_tflops
     attention = (attn_peak or peak) * 1e12 * matmul_share
     # MLA prompts attend in 16 bits whatever the cache's precision: the cache holds the compressed latent, and a
     # prompt's per-head keys and values are made from it by a GEMM (kv_b_proj) whose output is 16-bit.

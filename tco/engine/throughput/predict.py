@@ -13,7 +13,7 @@ from tco.engine.throughput.config import (DEFAULT_ACCEPTANCE_LENGTH, ENGINE_EXPL
                                           MAX_CONCURRENCY, MAX_DRAFT_TOKENS, MAX_GPUS,
                                           PERCENTILES, RUNTIMES, SPEC_METHODS, STEP_TOKEN_BUDGET, ServingConfig, ThroughputResult,
                                           default_kv_precision, draft_tokens_of, engine_step_budget, engine_step_tokens, not_runnable,
-                                          running_limit)
+                                          running_limit, runtime_problem)
 from tco.engine.throughput.deployment import Deployment, build_deployment
 from tco.engine.throughput.fitted import FITTED, FittedConstants
 from tco.engine.throughput.gpu import precision_problem, weight_only
@@ -1010,6 +1010,8 @@ def config_problem(model: OpenModel, gpu: GpuType, config: ServingConfig) -> str
         return f"unknown engine `{config.engine}` (choose one of {', '.join(ENGINES)})"
     if config.runtime not in RUNTIMES:
         return f"unknown runtime `{config.runtime}` (choose one of {', '.join(RUNTIMES)})"
+    if runtime_problem(config.engine, config.runtime):
+        return f"runtime {runtime_problem(config.engine, config.runtime)}"
     for name in ("gpus", "input_tokens", "output_tokens", "pp"):
         if getattr(config, name) < 1:
             return f"{name} must be at least 1 (got {getattr(config, name)})"
