@@ -63,7 +63,7 @@ DEFAULT_SPREADS: tuple[Spread, ...] = (
     Spread("utilization_cap", "utilization cap", ("max_utilization",), "shift", -0.15, 0.0, 0.1, floor=0.05, ceiling=1.0,
            kinds=OWN_GPU_KINDS),
     Spread("growth", "monthly growth", ("monthly_growth",), "shift", -0.02, 0.0, 0.02, floor=-0.5, ceiling=2.0),
-    Spread("api_prices", "API prices", API_PRICE_INPUTS, "scale", 0.8, 1.0, 1.2),
+    Spread("api_prices", "API prices", API_PRICE_INPUTS, "scale", 0.7, 1.0, 1.3),
     Spread("api_decline", "API price decline per year", ("api_price_decline_per_year",), "shift", -0.15, 0.0, 0.15, floor=0.0, ceiling=0.95),
     Spread("gpu_price_change", "GPU price change per year", ("gpu_price_change_per_year",), "shift", -0.15, 0.0, 0.15,
            floor=-0.9, ceiling=1.0, kinds=(*OWN_GPU_KINDS, "api-provisioned")),
