@@ -636,7 +636,7 @@ def _largest_loop_meeting_ttft(model: OpenModel, gpu: GpuType, config: ServingCo
     return replace(loop(lo), limited_by="latency target (ttft)")
 
 
-def closed_loop_batch(excess: Callable[[int], tuple[float, State]], most: int, blend: Callable[[State, State, float], State],
+def closed_loop_batch(excess: Callable[[float], tuple[float, State]], most: float, blend: Callable[[State, State, float], State],
                       blendable: Callable[[State], bool] = lambda state: True) -> tuple[State, float]:
     """The decode batch a closed loop of C requests keeps, and the state there: (state, gap).
 
@@ -645,13 +645,14 @@ def closed_loop_batch(excess: Callable[[int], tuple[float, State]], most: int, b
     outside it (`excess(b)` returns that sum minus C, and the state). Whole batches by bisection, at most `most` (what memory holds, what the prefill side feeds);
     between two whole batches the loop spends part of the time at each (requests finish and start one by one), so
     the two states are blended in proportion. gap < 0: even `most` decoding leaves -gap requests queueing for a slot;
-    gap > 0: even one decoding overshoots (the loop decodes fewer than one on average)."""
+    gap > 0: even one decoding overshoots (the loop decodes fewer than one on average). `most` may be fractional (the
+    time average the step budget sustains): the last interval is then from its whole part to it."""
     lo, hi = 1, max(most, 1)
     gap, state = excess(hi)
     if gap <= 0:
         return state, gap
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
+    while math.ceil(hi) - lo > 1:
+        mid = (lo + math.ceil(hi)) // 2  # a whole batch below hi
         lo, hi = (mid, hi) if excess(mid)[0] <= 0 else (lo, mid)
     gap, state = excess(lo)
     if gap <= 0 and hi > lo:
@@ -843,13 +844,16 @@ def predict_split(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int
     limit = running_limit(config, split.attention_dp, gpu.name, memory_bytes, kv_tokens_per_group, model.context_length_tokens)
     holds = min(max_fits, limit)  # the most a replica's steps hold at once
     engine_cap = limit  # the search for the best concurrency tries at most the limit
+    budget_batch = None
     if STEP_TOKEN_BUDGET:
         # A step carries at most the engine's step budget (per attention group, per pipeline
-        # microbatch): B decode tokens plus, in steady state, B x input/output prompt tokens.
-        engine_cap = min(engine_cap, max(1, int(d.step_tokens * split.attention_dp * pp
-                                                 / (d.tokens_per_decode_seq + d.prefill_tokens_per_request / d.steps_per_request))))
+        # microbatch): B decode tokens plus, in steady state, B x input/output prompt tokens. The B that fills it is a
+        # time average, not a whole number: the engine fills every step with waiting prompts' chunks up to the budget.
+        budget_batch = max(1.0, d.step_tokens * split.attention_dp * pp
+                           / (d.tokens_per_decode_seq + d.prefill_tokens_per_request / d.steps_per_request))
+        engine_cap = min(engine_cap, int(budget_batch))
     ceiling = min(max_fits, engine_cap)
-    point, limited_by = choose_concurrency(d, config, ceiling, max_fits, engine_cap, holds)
+    point, limited_by = choose_concurrency(d, config, ceiling, max_fits, engine_cap, holds, budget_batch)
     if point is None:
         first = evaluate(d, 1)
         missed = [(what, target, got) for what, target, got in (("ttft", config.ttft_ms, first.ttft_at(config.percentile)),
@@ -880,9 +884,10 @@ def predict_split(model: OpenModel, gpu: GpuType, config: ServingConfig, tp: int
 
 
 def choose_concurrency(d: Deployment, config: ServingConfig, ceiling: int, max_fits: int, engine_cap: int,
-                       holds: int) -> tuple[Point | None, str]:
+                       holds: int, budget_batch: float | None = None) -> tuple[Point | None, str]:
     """The concurrency to report: the one asked for, or the largest that meets the targets. `holds`: the most
     sequences a replica's steps hold at a given concurrency (its memory, its engine's running limit); the rest wait.
+    `budget_batch`: the sequences the step budget decodes at once on average (fractional; `engine_cap` its whole part).
 
     Why the largest: every term of the step time is a constant plus a part that grows at most
     linearly with the batch (and the host time is linear too), so output per second never falls
@@ -906,8 +911,12 @@ def choose_concurrency(d: Deployment, config: ServingConfig, ceiling: int, max_f
     # Nor do the steps hold more than the step budget lets decode (`engine_cap`): beyond it the step has no room for
     # more prompts, so the rest wait for their prefill (docs/throughput.md, "One engine step"), as beyond memory or
     # the running limit they wait for a slot; a fixed concurrency never decodes more at once than the maximum does.
+    # Where the budget binds, the steps decode its time average (fractional), full to the budget: a whole number below
+    # it left them part empty, and output, TPOT and TTFT jumped each time a longer prompt took it down by one.
     slots = holds  # what memory and the running limit hold
     holds = min(holds, engine_cap)
+    budget_binds = budget_batch is not None and budget_batch < slots
+    most = budget_batch if budget_binds else holds  # the most decoding at once, on average
     if config.concurrency is not None:
         per_replica = max(config.concurrency // dp, 1)
         top = min(per_replica, holds)
@@ -916,9 +925,9 @@ def choose_concurrency(d: Deployment, config: ServingConfig, ceiling: int, max_f
     if config.concurrency is not None and not config.decode_only and not config.queued_at_once:
         # A closed loop of C requests (a decode side's batch is all decoding: its loop is closed in _disaggregated_at;
         # requests queued at once are all in the steps)
-        p = spread_over_replicas(d, config.concurrency, partial(loop_point, most=holds))
+        p = spread_over_replicas(d, config.concurrency, partial(loop_point, most=most, budget_binds=budget_binds))
     else:
-        p = evaluate(d, top)
+        p = replace(evaluate(d, min(per_replica, most) if config.concurrency is not None else most), concurrency=top)
         if config.concurrency is not None and config.concurrency % dp and config.concurrency // dp + 1 <= holds:
             p = spread_over_replicas(d, config.concurrency)
     failed = meets(p)
@@ -944,7 +953,7 @@ def choose_concurrency(d: Deployment, config: ServingConfig, ceiling: int, max_f
     return (evaluate(d, lo) if lo else None), failed
 
 
-def loop_point(d: Deployment, requests: int, most: int) -> Point:
+def loop_point(d: Deployment, requests: int, most: float, budget_binds: bool = False) -> Point:
     """The steady state of one replica in a closed loop of `requests`, at most `most` of them in its steps.
 
     Why not `evaluate(d, requests)`: that has every request in the engine's steps (its prefill step, then its
@@ -952,7 +961,9 @@ def loop_point(d: Deployment, requests: int, most: int) -> Point:
     step in progress). Where that is a good part of a request (short outputs, fast steps) fewer are in the steps, and
     a memory-bound step is no faster for it: the loop completes only C / (TTFT + (output - 1) x TPOT) a second
     (Little's law). A compute-bound step shortens with the batch, and the fixed point keeps that. Beyond `most` the
-    rest wait for a slot (Little's law again); `concurrency` stays the batch the replica holds."""
+    rest wait for a slot (Little's law again); `concurrency` stays the batch the replica holds (its whole part). Where
+    `most` is the step budget's (`budget_binds`), the rest wait for their prefill instead, and their prompts fill the
+    held sequences' steps up to the budget (`evaluate`'s `queued`)."""
     def completions_s(p: Point) -> float:
         return p.output_tokens_per_s / max(d.dp, 1) / d.output_tokens
 
@@ -966,14 +977,21 @@ def loop_point(d: Deployment, requests: int, most: int) -> Point:
         # fewer than one decoding on average: the replica decodes one sequence a share of the time
         p = replace(p, output_tokens_per_s=p.output_tokens_per_s * requests / (requests + gap))
     elif gap < 0:
-        p = p.waiting_more(-gap / completions_s(p))
-    return replace(p, concurrency=holds)
+        wait_s = -gap / completions_s(p)
+        if budget_binds:
+            # Waiting for the step budget, the -gap requests are the prompts queued and those being prefilled: their
+            # wait (Little's law) is the time to the request's first-token step, its own prompt's earlier chunks
+            # included, which its TTFT counts already. Only the rest is added (none while the queue is no longer).
+            p = evaluate(d, holds, queued=-gap)
+            wait_s = max(wait_s - p.prefill_over_step_s, 0.0)
+        p = p.waiting_more(wait_s)
+    return replace(p, concurrency=max(int(holds), 1))
 
 
 def blend_points(low: Point, high: Point, weight: float) -> Point:
     """A steady state a `weight` of the way from `low` to `high` (a closed loop between two whole batches)."""
     names = ("output_tokens_per_s", "tpot_s", "ttft_s", "memory_s", "compute_s", "host_s", "gpu_s",
-             "ttft_p90_s", "ttft_p99_s", "tpot_p90_s", "tpot_p99_s", "waiting_s")
+             "ttft_p90_s", "ttft_p99_s", "tpot_p90_s", "tpot_p99_s", "waiting_s", "prefill_over_step_s")
     return replace(low, **{n: getattr(low, n) + (getattr(high, n) - getattr(low, n)) * weight for n in names})
 
 

@@ -224,6 +224,10 @@ class Point:
     waiting_s: float = 0.0
     """The mean time of a request before the step that carries its prompt (the client's and server's overheads,
     the step in progress): outside the engine's steps, which a closed loop's request count needs."""
+    prefill_over_step_s: float = 0.0
+    """The median TTFT's prefill beyond one mean step: its own prompt's chunks before the one that gives its first token
+    (`prefill_seconds`) and the prompts started with it. Where a closed loop queues for the step budget, the queue's
+    wait (Little's law) is the time to the request's first-token step, and this is already in it (`predict.loop_point`)."""
 
     def waiting_more(self, seconds: float) -> "Point":
         """The same state with every TTFT percentile `seconds` longer (requests queued for a slot)."""
@@ -251,8 +255,9 @@ def prefill_seconds(d: Deployment, decode_seqs: float, prefill_tokens: float) ->
     return chunks * step_seconds(d, decode_seqs, prefill_tokens / chunks)[0]
 
 
-def evaluate(d: Deployment, concurrency: int) -> Point:
-    """Steady state at `concurrency` sequences per replica (in-flight batching).
+def evaluate(d: Deployment, concurrency: float, queued: float = 0.0) -> Point:
+    """Steady state at `concurrency` sequences per replica (in-flight batching); a fractional batch is the time average
+    the step budget sustains (`predict.choose_concurrency`).
 
     A request is in the batch for `Deployment.steps_per_request` steps, S: its prompt's step gives its first token,
     each later one `acceptance_length` tokens a (1 without speculative decoding). So B / S requests finish per step and
@@ -265,6 +270,13 @@ def evaluate(d: Deployment, concurrency: int) -> Point:
     the N other prompts started with it: TTFT at percentile q = q x step + step(B, N_q others + own).
     TPOT is the step with the others' prompts, divided by a; a request's TPOT averages the prompts of its S
     steps, so its spread shrinks with the square root of that count.
+
+    `queued`: requests waiting for the step budget (a closed loop of more than the budget decodes at once). Their
+    prompts fill the steps up to the budget, so a decoding request's steps carry the prompts of all B slots' starts,
+    B / S, and not only the other B - 1 slots': once at least one waits (in proportion below one), the share its own
+    slot's next prompt would take is a waiting prompt's chunk. Why: a chunked-prefill engine fills every step with
+    waiting prompts up to its budget; without it, a loop capped at one decoding request decoded alone while the GPU
+    prefilled the others back to back.
     """
     b = float(concurrency)
     a = d.acceptance_length
@@ -275,7 +287,8 @@ def evaluate(d: Deployment, concurrency: int) -> Point:
     stage_tokens_per_s = (b / d.pp) * d.output_tokens / steps_per_request / step_avg
     out_per_s = stage_tokens_per_s * d.dp
     others = (b - 1.0) / steps_per_request  # the other sequences' prompts started per step (mean)
-    step_others = mean_step_seconds(d, b, others)[0]
+    beside = (b - 1.0 + min(max(queued, 0.0), 1.0)) / steps_per_request  # prompts in a decoding request's steps
+    step_others = mean_step_seconds(d, b, beside)[0]
 
     def ttft(q: float, n_others: float) -> float:
         return (q * step_avg + prefill_seconds(d, b, n_others * prompt + prompt * d.pp)) * d.pp + d.constants.request_latency_s
@@ -285,9 +298,10 @@ def evaluate(d: Deployment, concurrency: int) -> Point:
     ttft90 = max(ttft(0.9, min(poisson_quantile(others, 0.9), b - 1.0)), ttft50)
     ttft99 = max(ttft(0.99, min(poisson_quantile(others, 0.99), b - 1.0)), ttft90)
     tpot = step_others * d.pp / a
-    per_prompt_s = (step_seconds(d, b, (others + 1.0) * prompt)[0] - step_others) if prompt else 0.0
-    spread = math.sqrt(others / max(steps_per_request, 1.0)) * per_prompt_s * d.pp / a
+    per_prompt_s = (step_seconds(d, b, (beside + 1.0) * prompt)[0] - step_others) if prompt else 0.0
+    spread = math.sqrt(beside / max(steps_per_request, 1.0)) * per_prompt_s * d.pp / a
     gpu_s = mem_s + cmp_s
     return Point(concurrency, out_per_s, tpot, ttft50, mem_s, cmp_s, host_s, gpu_s,
                  ttft90, ttft99, tpot + Z90 * spread, tpot + Z99 * spread,
-                 waiting_s=0.5 * step_avg * d.pp + d.constants.request_latency_s)
+                 waiting_s=0.5 * step_avg * d.pp + d.constants.request_latency_s,
+                 prefill_over_step_s=max(ttft50 - d.constants.request_latency_s - 1.5 * step_avg * d.pp, 0.0))
