@@ -39,7 +39,7 @@ import stat
 import tempfile
 import threading
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, NamedTuple
 
 from tco.errors import DataProblem, ExitCode, TcoUserError
 
@@ -66,9 +66,36 @@ def note_input(path: Path | str) -> None:
     _FILES_READ.setdefault(os.path.abspath(path), None)
 
 
-def files_read() -> list[Path]:
-    """The input files read so far (scenarios, catalogs, scores): what an output may not replace."""
-    return [Path(p) for p in list(_FILES_READ)]
+class InputFolder(NamedTuple):
+    """A folder the command reads every file of `suffixes` from (`--pricing-dir`, `--hardware-dir`)."""
+
+    path: Path
+    suffixes: tuple[str, ...]
+
+    def holds(self, path: Path) -> bool:
+        """Whether `path` is (or would be) one of the folder's input files, at any depth."""
+        if path.suffix.lower() not in self.suffixes:
+            return False
+        try:
+            Path(os.path.realpath(path)).relative_to(os.path.realpath(self.path))
+        except ValueError:
+            return False
+        return True
+
+
+_FOLDERS_READ: dict[InputFolder, None] = {}
+"""Input folders given to this process: price sheets are read lazily (only the providers a scenario names), so a
+sheet of the folder that was not read never reached `_FILES_READ`, and `-o` could replace it."""
+
+
+def note_input_folder(folder: Path | str, suffixes: Iterable[str]) -> None:
+    """Remember that files of `suffixes` in `folder` are inputs, read or not: an output may not land on one of them."""
+    _FOLDERS_READ.setdefault(InputFolder(Path(os.path.abspath(folder)), tuple(s.lower() for s in suffixes)), None)
+
+
+def files_read() -> list[Path | InputFolder]:
+    """The input files read so far (scenarios, catalogs, scores) and the input folders: what an output may not replace."""
+    return [*(Path(p) for p in list(_FILES_READ)), *_FOLDERS_READ]
 
 
 def temp_prefix(path: Path) -> str:
@@ -138,7 +165,7 @@ def prune_backups(path: Path, keep: int = KEEP_BACKUPS, protect: Iterable[Path] 
     return removed
 
 
-def refuse_unsafe_target(path: Path, inputs: Iterable[Path | str] = (), make_parents: bool = False,
+def refuse_unsafe_target(path: Path, inputs: Iterable[Path | str | InputFolder] = (), make_parents: bool = False,
                          label: str | None = None, parents_hint: str | None = None) -> None:
     """Raise, before anything is written, when `path` is one of `inputs` (exit 2) or its folder is missing (exit 3).
 
@@ -148,6 +175,12 @@ def refuse_unsafe_target(path: Path, inputs: Iterable[Path | str] = (), make_par
     path = Path(path)
     name = label or str(path)
     for source in inputs:
+        if isinstance(source, InputFolder):
+            if source.holds(path):
+                raise TcoUserError(DataProblem(
+                    name, None, "", f"is an input of this command (a file of {source.path}, which it reads); refusing to write over it",
+                    hint="write the output to another file name, outside the folder"))
+            continue
         if _same_file(path, Path(source)):
             raise TcoUserError(DataProblem(
                 name, None, "", f"is an input of this command ({source}); refusing to write over it",
@@ -203,7 +236,7 @@ def output_target(path: Path) -> Path:
 
 
 def write_atomic(path: Path, data: bytes | str, backup: bool = True, *, make_parents: bool = False,
-                 inputs: Iterable[Path | str] = (), keep_backups: Iterable[Path] = ()) -> Path | None:
+                 inputs: Iterable[Path | str | InputFolder] = (), keep_backups: Iterable[Path] = ()) -> Path | None:
     """Replace `path` with `data` atomically; return the backup of the previous file (None if none was kept).
 
     A symlink's target is the file replaced (and backed up); a device, FIFO or socket is written in place.

@@ -25,18 +25,26 @@ def run(args) -> int:
 
     from tco.commands.run import evaluate_args
     from tco.export.excel import export_workbook, input_files
-    from tco.files import refuse_unsafe_target
+    from tco.files import InputFolder, refuse_unsafe_target
+    from tco.load.yaml_source import YAML_SUFFIXES
     from tco.run import resolve_files
 
+    if not args.xlsx.strip():
+        from tco.errors import DataProblem, TcoUserError
+
+        raise TcoUserError(DataProblem("--xlsx", None, "", "the file name is empty", hint="give the workbook's file name"))
     target = Path(args.xlsx)
     # Checked before the (possibly long) evaluation, and again when writing (then with every data file read).
-    refuse_unsafe_target(target, resolve_files(args.files), args.mkdir, label=f"--xlsx {args.xlsx}",
+    folders = [InputFolder(Path(d), YAML_SUFFIXES) for d in [*args.pricing_dir, *args.hardware_dir]]
+    refuse_unsafe_target(target, [*resolve_files(args.files), *folders], args.mkdir, label=f"--xlsx {args.xlsx}",
                          parents_hint="create it first, or pass --mkdir")
     run = evaluate_args(args)
     results = run.results
     for warning in run.problems:  # the same plausibility warnings `tco run` prints
         print(warning.render(), file=sys.stderr)
-    written = export_workbook(run, target, make_parents=args.mkdir, inputs=input_files(run))
+    kept: list = []
+    written = export_workbook(run, target, make_parents=args.mkdir, inputs=input_files(run), on_backup=kept.append)
     scenarios = results.options["scenario"].n_unique()
-    print(f"wrote {written} ({scenarios} scenario(s), {results.options.height} option(s))", file=sys.stderr)
+    print(f"wrote {written} ({scenarios} scenario(s), {results.options.height} option(s))"
+          + (f" (previous file kept as {kept[0]})" if kept else ""), file=sys.stderr)
     return 0

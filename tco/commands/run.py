@@ -71,6 +71,9 @@ def run(args) -> int:
     from tco.errors import DataProblem, TcoUserError
     from tco.report.results import CSV_COLUMNS, result_records
 
+    from tco.commands._common import refuse_bad_output_names, say_backup
+
+    refuse_bad_output_names(args.output, args.format, args.xlsx)
     _refuse_one_file_for_two_outputs(args.output, args.xlsx)
     if args.no_breakeven and args.xlsx:
         # the workbook shows the solved break-even and checks its live search against it: unsolved, it said "never"
@@ -88,12 +91,13 @@ def run(args) -> int:
 
         from tco.export.excel import export_workbook
 
-        written = export_workbook(run, Path(args.xlsx))
+        written = export_workbook(run, Path(args.xlsx), on_backup=lambda kept: say_backup(args.xlsx, kept))
         print(f"wrote {written}", file=sys.stderr)
     if args.format == "focus":
         from tco.report.focus_write import write_focus
 
-        write_focus(results, args.output)
+        kept = write_focus(results, args.output)
+        say_backup(args.output, kept)
         return 0
     write_records(records, args.format, args.output, CSV_COLUMNS, results, wide=getattr(args, "wide", False))
     return 0
@@ -140,8 +144,8 @@ def write_records(records, fmt: str, output: str | None, columns=None, results=N
     else:
         print_rows(records, fmt, out=buffer)
     if output:
-        from tco.files import files_read, write_atomic
+        from tco.commands._common import write_output
 
-        write_atomic(Path(output), buffer.getvalue(), inputs=files_read())
+        write_output(output, buffer.getvalue())
     else:
         sys.stdout.write(buffer.getvalue())

@@ -81,6 +81,9 @@ def run(args) -> int:
     from tco.commands.run import as_of
     from tco.run import resolve_files
 
+    from tco.commands._common import refuse_bad_output_names
+
+    refuse_bad_output_names(args.output, args.format)
     progress = _Progress(args.progress == "always" or (args.progress == "auto" and sys.stderr.isatty()))
     result = sweep(resolve_files(args.files), args.overrides, [parse_vary(t) for t in args.vary],
                    as_of(args) or dt.date.today(), [Path(d) for d in args.hardware_dir],
@@ -221,9 +224,8 @@ def _write(frame, fmt: str, output: str | None) -> None:
     import io
     from pathlib import Path
 
-    from tco.commands._common import write_parquet
+    from tco.commands._common import write_output, write_parquet
     from tco.engine.sweep import RESULT_COLUMNS
-    from tco.files import files_read, write_atomic
     from tco.report.table import print_rows
 
     if fmt == "parquet":
@@ -240,6 +242,6 @@ def _write(frame, fmt: str, output: str | None) -> None:
     else:
         print_rows(frame.to_dicts(), fmt, out=text)
     if output:
-        write_atomic(Path(output), text.getvalue(), inputs=files_read())
+        write_output(output, text.getvalue())
     else:
         sys.stdout.write(text.getvalue())

@@ -151,8 +151,10 @@ def _spill_into(ws, folder: Path):
     return ws
 
 
-def export_workbook(run, path: Path, *, make_parents: bool = False, inputs=None, month_rows: int | None = None) -> Path:
-    """Write the workbook atomically; an existing file at `path` is kept as a backup (the newest 5 are kept).
+def export_workbook(run, path: Path, *, make_parents: bool = False, inputs=None, month_rows: int | None = None,
+                    on_backup=None) -> Path:
+    """Write the workbook atomically; an existing file at `path` is kept as a backup (the newest 5 are kept), passed to
+    `on_backup` (the CLI names it: a replaced file must not look lost).
 
     Refused (exit 2, nothing written) when `path` is one of the files this run read (`inputs`, by
     default the scenario files and every data file read so far) or its folder is missing and
@@ -168,7 +170,9 @@ def export_workbook(run, path: Path, *, make_parents: bool = False, inputs=None,
         make_parent_folders(path)
     with scratch_folder(path) as scratch:
         data = workbook_bytes(run, scratch=scratch, month_rows=month_rows)
-        write_atomic(path, data, inputs=inputs)
+        kept = write_atomic(path, data, inputs=inputs)
+    if kept is not None and on_backup is not None:
+        on_backup(kept)
     return path
 
 

@@ -270,16 +270,41 @@ def _dispatch(data: Any, name: str, line: int | None, index: int) -> list[BenchR
         return [_inference_perf(data, name)]
     if "results_mean_output_throughput_token_per_s" in data or "num_concurrent_requests" in data:
         return [_llmperf(data, name)]
-    if "model_id" in data and ("completed" in data or "output_throughput" in data):
-        return [_vllm(data, name, line, index)]
-    if "backend" in data and ("completed" in data or "output_throughput" in data):
-        return [_sglang(data, name, line, index)]
+    if "completed" in data or "output_throughput" in data:
+        if "backend" in data or any(key in data for key in _VLLM_KEYS):
+            return [_bench_serving(data, name, line, index)]
     if "metadata" in data and "metrics" in data and "x_request_id" in (data.get("metadata") or {}):
         raise TcoUserError(DataProblem(name, line, "", "AIPerf per-request records: import profile_export_aiperf.json (or .csv)"))
     raise TcoUserError(DataProblem(
         name, line, "", "not a result file this importer knows",
         hint="vLLM/SGLang bench JSON(L), GuideLLM report, AIPerf profile_export_aiperf.json/.csv, "
              "GenAI-Perf profile_export_genai_perf.csv, LLMPerf *_summary.json, inference-perf stage_N_lifecycle_metrics.json"))
+
+
+_VLLM_KEYS = ("model_id", "tokenizer_id", "request_goodput", "request_goodput:")
+"""Keys only vLLM's bench serve writes (its result dict), never SGLang's bench_serving."""
+_SGLANG_KEYS = ("dataset_name", "total_output_tokens_retokenized", "random_input_len", "sharegpt_output_len")
+"""Keys only SGLang's bench_serving writes (its result dict), never vLLM's."""
+
+
+def _bench_serving(data: dict, name: str, line: int | None, index: int) -> BenchRun:
+    """vLLM's or SGLang's result, told apart by keys only one of the two writes.
+
+    Why not by `model_id` alone: a vLLM file without it (removed, or an older wrapper) fell through to SGLang and was
+    recorded with `engine: sglang`, which decides the queries a measurement answers. A file with neither tool's keys,
+    or with both, is refused rather than guessed."""
+    vllm = [key for key in _VLLM_KEYS if key in data]
+    sglang = [key for key in _SGLANG_KEYS if key in data]
+    if vllm and not sglang:
+        return _vllm(data, name, line, index)
+    if sglang and not vllm:
+        return _sglang(data, name, line, index)
+    found = f"it has both {', '.join(f'`{k}`' for k in vllm)} (vLLM) and {', '.join(f'`{k}`' for k in sglang)} (SGLang)" \
+        if vllm else "it has none of the keys that tell them apart"
+    raise TcoUserError(DataProblem(
+        name, line, "", f"cannot tell whether vLLM's bench serve or SGLang's bench_serving wrote this result: {found}",
+        hint=f"vLLM writes {', '.join(f'`{k}`' for k in _VLLM_KEYS[:2])}; SGLang writes "
+             f"{', '.join(f'`{k}`' for k in _SGLANG_KEYS[:2])}: restore the key the tool wrote"))
 
 
 def _rate_load(run: BenchRun, rate: Any, max_concurrency: Any, name: str) -> None:
@@ -496,6 +521,8 @@ def _perf_csv(text: str, name: str) -> BenchRun:
     run.requests_per_s = value("request throughput", ("per sec", "requests/sec"))
     count = value("request count", ("count", ""))
     run.successful_requests = None if count is None else _whole_count(count, name, values["request count"][2], "Request Count")
+    if run.successful_requests == 0:  # its figures then describe no request (refused as vLLM's `completed: 0` is)
+        raise TcoUserError(DataProblem(name, values["request count"][2], "Request Count", "no request completed: nothing was measured"))
     errors = value("error request count", ("",))
     run.failed_requests = None if errors is None else _whole_count(errors, name, values["error request count"][2], "Error Request Count")
     run.notes.append("TPOT = inter token latency, (E2E - TTFT) / (output - 1); the CSV states no model, load or date")

@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any, Iterable, NamedTuple, Sequence
 
 from tco.errors import DataProblem, TcoUserError
-from tco.load.yaml_source import YAML_SUFFIXES, did_you_mean, future_as_of_problems, load_yaml, validate_as
+from tco.files import note_input_folder
+from tco.load.yaml_source import (YAML_SUFFIXES, did_you_mean, future_as_of_problems, implausible_numbers, load_yaml,
+                                  validate_as)
 from tco.model.catalog import Catalog
 from tco.model.base import json_schema_text
 from tco.model.hardware import HardwareFile, ThroughputMeasurement
@@ -22,6 +24,16 @@ from tco.paths import bundled_dir
 
 KINDS = ("gpus", "models", "offers", "committed_offers", "cost_figures", "measurements")
 """The lists a hardware file may hold; ids are unique within each kind."""
+
+MAX_SPEC_NUMBER = 1e9
+"""No figure of a GPU or model record comes near it: the largest real ones are a context of ~1e7 tokens, a driver-reported
+memory of ~3e5 MiB, 1.5e4 TFLOPS and 1e3 B parameters (no GPU has 1e5 GB, no model 1e6 B parameters). A figure like
+1e300 is a typing mistake: bytes = GB x 2^30 overflowed to inf in the throughput model (a traceback, or an "inf GB"
+error blaming the scenario)."""
+MIN_SPEC_NUMBER = 1e-6
+"""Nothing in a GPU or model record other than 0 is this small (the smallest bundled figure is 0.3 TB/s)."""
+SPEC_KINDS = ("gpus", "models")
+"""The kinds whose figures are held to MAX_SPEC_NUMBER (offer prices and GPU counts have their own caps in tco.model)."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +94,8 @@ def load_hardware(directory: Path | None = None, extra_dirs: Iterable[Path] = ()
         if not folder.is_dir():
             problems.append(DataProblem(str(folder), None, "", "no such folder" if not folder.exists() else "is a file, not a folder"))
             continue
+        if not bundled:  # an output must not land in it: it would be read as a hardware file next time
+            note_input_folder(folder, YAML_SUFFIXES)
         if cannot_read := unreadable_folders(folder):
             problems.extend(cannot_read)
             unread.append(str(folder))
@@ -97,6 +111,8 @@ def load_hardware(directory: Path | None = None, extra_dirs: Iterable[Path] = ()
                         hint=f"add its records ({', '.join(f'{k}:' for k in KINDS)}) or delete it", severity="warning"))
                     continue
                 parsed = validate_as(HardwareFile, data, display, lines)
+                if implausible := _implausible_specs(parsed, display, lines):
+                    raise TcoUserError(implausible)
                 if not bundled and (future := future_as_of_problems(parsed, display, lines, today)):
                     raise TcoUserError(future)
             except TcoUserError as e:
@@ -108,6 +124,13 @@ def load_hardware(directory: Path | None = None, extra_dirs: Iterable[Path] = ()
     if problems:
         raise TcoUserError(problems)
     return catalog
+
+
+def _implausible_specs(parsed: HardwareFile, display: str, lines: dict) -> list[DataProblem]:
+    """Every GPU or model figure beyond MAX_SPEC_NUMBER (or below MIN_SPEC_NUMBER), located at its line."""
+    return [problem for kind in SPEC_KINDS for index, record in enumerate(getattr(parsed, kind))
+            for problem in implausible_numbers(record.model_dump(exclude_defaults=True), display, lines,
+                                               MAX_SPEC_NUMBER, MIN_SPEC_NUMBER, prefix=(kind, index))]
 
 
 def _add(catalog: Catalog, parsed: HardwareFile, display: str, lines: dict, layer: int,

@@ -138,6 +138,9 @@ def to_measurements(runs: list[BenchRun], file_name: str, sha256: str, d: Deploy
         # where they measured none (one output token has no TPOT): left out, and the record's note says so
         problems += [DataProblem(shown, run.line, key, f"{where + ': ' if where else ''}{value:g} ms: a latency cannot be negative")
                      for key, value in latencies.items() if value is not None and value < 0]
+        # NaN or inf is refused as for throughput: left out, it vanished from the record without a word
+        problems += [DataProblem(shown, run.line, key, f"{where + ': ' if where else ''}{value} is not a finite number")
+                     for key, value in latencies.items() if value is not None and not math.isfinite(value)]
         zero = [key for key, value in latencies.items() if value == 0]
         if problems:
             continue

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from tco.errors import DataProblem, TcoUserError
+from tco.files import note_input_folder
 from tco.load.yaml_source import YAML_SUFFIXES, did_you_mean, future_as_of_problems, load_yaml, validate_as
 from tco.model.pricing import ApiModel, ApiProvider, DatedPrice
 from tco.paths import bundled_dir
@@ -30,6 +31,8 @@ def pricing_dirs(user_dirs: Iterable[Path | str] = ()) -> list[Path]:
     problems = [problem for d in user if (problem := _folder_problem(d)) is not None]
     if problems:
         raise TcoUserError(problems)
+    for folder in user:  # every sheet in it is an input, read or not (sheets are read only when a scenario names them)
+        note_input_folder(folder, YAML_SUFFIXES)
     return [*user, bundled_dir("pricing")]
 
 

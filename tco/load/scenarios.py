@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tco.errors import DataProblem, TcoUserError
-from tco.load.yaml_source import KeyPath, dotted, load_yaml, parse_yaml, problems_from_validation
+from tco.load.yaml_source import KeyPath, dotted, implausible_numbers, load_yaml, parse_yaml, problems_from_validation
 from tco.model.scenario import Scenario, ScenarioFile
 
 
@@ -157,7 +157,8 @@ def _add(loaded: LoadedScenarios, data: Any, lines: dict[KeyPath, int], name: st
         raise TcoUserError(migration_problems)
     try:
         parsed = ScenarioFile.model_validate(data)
-        problems = _too_large(parsed.model_dump(exclude_defaults=True), name, lines)
+        problems = implausible_numbers(parsed.model_dump(exclude_defaults=True), name, lines,
+                                       MAX_SCENARIO_NUMBER, MIN_SCENARIO_NUMBER)
     except Exception as e:  # pydantic.ValidationError
         from pydantic import ValidationError
 
@@ -231,28 +232,6 @@ MAX_SCENARIO_NUMBER = 1e15
 MIN_SCENARIO_NUMBER = 1e-9
 """No real input other than 0 is smaller (a billionth of a dollar, of a share); a value like 1e-300 or a
 subnormal is a typing mistake that divides to infinity or prints hundreds of digits."""
-
-
-def _too_large(data: Any, name: str, lines: dict[KeyPath, int]) -> list[DataProblem]:
-    """Finite numbers so large that they can only be typing mistakes (and would overflow to inf)."""
-    out: list[DataProblem] = []
-    stack: list[tuple[KeyPath, Any]] = [((), data)]
-    while stack:
-        path, value = stack.pop()
-        if isinstance(value, dict):
-            stack.extend(((*path, k), v) for k, v in value.items())
-        elif isinstance(value, list):
-            stack.extend(((*path, i), v) for i, v in enumerate(value))
-        elif isinstance(value, (int, float)) and not isinstance(value, bool) and (
-                abs(value) > MAX_SCENARIO_NUMBER or 0 < abs(value) < MIN_SCENARIO_NUMBER):
-            probe = path
-            while probe and probe not in lines:
-                probe = probe[:-1]
-            message = (f"is too large to be a real figure (got {value:g}; the limit is {MAX_SCENARIO_NUMBER:g})"
-                       if abs(value) > MAX_SCENARIO_NUMBER else
-                       f"is too small to be a real figure (got {value:g}; write 0 or at least {MIN_SCENARIO_NUMBER:g})")
-            out.append(DataProblem(name, lines.get(probe), dotted(path), message))
-    return out
 
 
 def _with_override_hint(problem: DataProblem, overridden: dict[str, str]) -> DataProblem:

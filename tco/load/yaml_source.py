@@ -823,6 +823,33 @@ def future_as_of_problems(record: BaseModel, name: str, lines: dict[KeyPath, int
     return out
 
 
+def implausible_numbers(data: Any, name: str, lines: dict[KeyPath, int], largest: float,
+                        smallest: float = 0.0, prefix: KeyPath = ()) -> list[DataProblem]:
+    """A located problem for every finite number in `data` above `largest` or, non-zero, below `smallest` in size.
+
+    Why: such a figure can only be a typing mistake (1e300 for 300), and the engine's sums and products overflow
+    it to inf (or divide a tiny one to inf): a traceback or an "inf GB" message far from the line that caused it.
+    Shared by scenario files and hardware records, each with its own limits. `prefix` is where `data` sits in the file."""
+    out: list[DataProblem] = []
+    stack: list[tuple[KeyPath, Any]] = [((), data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(((*path, k), v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend(((*path, i), v) for i, v in enumerate(value))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool) and (
+                abs(value) > largest or 0 < abs(value) < smallest):
+            probe = (*prefix, *path)
+            while probe and probe not in lines:
+                probe = probe[:-1]
+            message = (f"is too large to be a real figure (got {value:g}; the limit is {largest:g})"
+                       if abs(value) > largest else
+                       f"is too small to be a real figure (got {value:g}; write 0 or at least {smallest:g})")
+            out.append(DataProblem(name, lines.get(probe), dotted((*prefix, *path)), message))
+    return out
+
+
 def validate_as(model: type[BaseModel], data: Any, name: str, lines: dict[KeyPath, int], prefix: KeyPath = ()):
     """`model.model_validate(data)` or a TcoUserError with every problem located."""
     try:

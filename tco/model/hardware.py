@@ -33,6 +33,10 @@ MAX_USD_PER_INSTANCE_HOUR = 100_000
 """An instance (up to a 72-GPU rack or a 256-GPU cluster tier) at the per-GPU ceiling stays below this; the bundled
 maximum is a few thousand USD."""
 
+MAX_GPUS_PER_OFFER = 100_000
+"""No instance, rack or cluster tier sold by the hour has this many GPUs (the largest listed is 256); a figure like
+1e300 is a typing mistake, refused at its own line (it was reported at a price line, as a price that did not add up)."""
+
 UsdPerGpuHour = Annotated[float, Field(gt=0, le=MAX_USD_PER_GPU_HOUR, allow_inf_nan=False)]
 """A price in USD per GPU-hour, above 0 and at most MAX_USD_PER_GPU_HOUR."""
 UsdPerInstanceHour = Annotated[float, Field(gt=0, le=MAX_USD_PER_INSTANCE_HOUR, allow_inf_nan=False)]
@@ -173,7 +177,7 @@ class InstanceOffer(SourcedRecord):
     instance_type: str
     gpu: Id
     """GPU id from gpus.yaml."""
-    gpu_count: float = Field(gt=0)
+    gpu_count: float = Field(gt=0, le=MAX_GPUS_PER_OFFER, allow_inf_nan=False)
     on_demand_usd_per_hour: UsdPerInstanceHour | None = None
     """Lowest on-demand price across regions for the whole instance."""
     median_on_demand_usd_per_hour: UsdPerInstanceHour | None = None
@@ -229,7 +233,7 @@ class CommittedOffer(SourcedRecord):
     """As the seller names it; per-GPU offers say `(per GPU)` and have gpu_count 1."""
     gpu: Id
     """GPU id from gpus.yaml."""
-    gpu_count: int = Field(gt=0)
+    gpu_count: int = Field(gt=0, le=MAX_GPUS_PER_OFFER)
     """GPUs in one instance (UltraServers 36 or 72; Lambda cluster tiers 16 / 64 / 256)."""
     region: str | None = None
     """Region code; None where the seller prints none."""

@@ -78,14 +78,20 @@ class Workload(StrictModel):
             raise ValueError("give exactly one of requests_per_day or requests_per_month")
         if self.cacheable_prefix_share + self.cache_write_share > 1:
             raise ValueError("cacheable_prefix_share + cache_write_share cannot exceed 1")
-        if self.timezone != "UTC":
+        return self
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, timezone: str) -> str:
+        """A field validator, not a model one: the error then names `workload.timezone` and its line, not `workload`."""
+        if timezone != "UTC":
             from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
             try:
-                ZoneInfo(self.timezone)
+                ZoneInfo(timezone)
             except (ZoneInfoNotFoundError, ValueError):
-                raise ValueError(f"timezone `{self.timezone}` is not an IANA time zone name (e.g. `UTC`, `Europe/Paris`, `America/New_York`)") from None
-        return self
+                raise ValueError("not an IANA time zone name (e.g. `UTC`, `Europe/Paris`, `America/New_York`)") from None
+        return timezone
 
     @field_validator("hourly_profile")
     @classmethod

@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 
-def write_focus(results, output: str | None) -> None:
+def write_focus(results, output: str | None) -> Path | None:
+    """The rows to `output` (or stdout); the backup of the file it replaced, if any (the caller names it)."""
     from tco.files import files_read, write_atomic
     from tco.report.focus import focus_frame
 
@@ -15,10 +16,9 @@ def write_focus(results, output: str | None) -> None:
     if output and output.lower().endswith(".parquet"):
         buffer = io.BytesIO()
         frame.write_parquet(buffer)
-        write_atomic(Path(output), buffer.getvalue(), inputs=files_read())
-        return
+        return write_atomic(Path(output), buffer.getvalue(), inputs=files_read())
     text = frame.write_csv()
     if output:
-        write_atomic(Path(output), text, inputs=files_read())
-    else:
-        sys.stdout.write(text)
+        return write_atomic(Path(output), text, inputs=files_read())
+    sys.stdout.write(text)
+    return None
