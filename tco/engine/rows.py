@@ -499,6 +499,12 @@ def _api_values(row: Row, option: ApiOption, scenario: Scenario, catalog: Catalo
         ("read", price.batch_cache_read_usd_per_million_tokens, w.cacheable_prefix_share),
         ("write", price.batch_cache_write_usd_per_million_tokens, w.cache_write_share))
         if listed is not None and f"batch_cache_{what}_usd_per_million_tokens" not in contract and share > 0]
+    if w.samples_per_call > 1 and w.samples_share_input:
+        # which APIs return several samples from one call is not recorded in the price sheets: say what is assumed
+        row.notes.append(f"samples: the prompt is billed once for the {w.samples_per_call} samples of a call "
+                         f"(samples_share_input): right where {price.provider}'s API returns several samples from one "
+                         f"call (as OpenAI Chat Completions' `n` does); where it has no such parameter each sample is a "
+                         f"call of its own that pays the prompt: set samples_share_input: false")
     if w.batch_eligible_share > 0 and discounted:
         prices = "cache prices" if len(discounted) == 2 else f"cache {discounted[0]} price"
         row.notes.append(f"batch + cache: batch requests pay the batch variant's {prices} (the provider applies its batch "
