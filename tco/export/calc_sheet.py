@@ -494,25 +494,28 @@ def _search_cells(g: Grid, plan: ScenarioPlan, o: OptionPlan, c: int, result_row
     def at(name: str) -> str:
         return f"{L}{result_rows[name]}"
 
+    def exported_volume(name: str, value, never_comment: str, comment: str) -> int:
+        """A volume llm-tco solved at the exported inputs, as a constant cell (`never` where there is none); its row."""
+        row = result_rows[name]
+        if value is None:
+            g.text(row, c, NEVER, comment=never_comment)
+        else:
+            g.put(row, c, float(value), number_format=NUMBER, comment=comment)
+        result_values[(o.option_id, name)] = float(value) if value is not None else NEVER
+        return row
+
     exported = info.get("breakeven_requests_per_day")
-    er = result_rows["breakeven_requests_per_day_exported"]
-    if exported is None:
-        g.text(er, c, NEVER, comment="llm-tco found no daily volume (0.01 to 10^10) at which this option costs no more than "
-                                      "the reference, at the exported inputs. The live search then starts at the scenario's volume.")
-    else:
-        note = EXPORTED_BREAKEVEN_COMMENT
-        if info.get("at_step"):
-            note += " Here the costs never meet exactly: one more replica makes self-hosting jump above the API line."
-        g.put(er, c, float(exported), number_format=NUMBER, comment=note)
-    result_values[(o.option_id, "breakeven_requests_per_day_exported")] = float(exported) if exported is not None else NEVER
+    er = exported_volume(
+        "breakeven_requests_per_day_exported", exported,
+        "llm-tco found no daily volume (0.01 to 10^10) at which this option costs no more than the reference, at the "
+        "exported inputs. The live search then starts at the scenario's volume.",
+        EXPORTED_BREAKEVEN_COMMENT + (" Here the costs never meet exactly: one more replica makes self-hosting jump above "
+                                      "the API line." if info.get("at_step") else ""))
     stays = info.get("breakeven_stays_requests_per_day")
-    sr = result_rows["breakeven_stays_requests_per_day_exported"]
-    if stays is None:
-        g.text(sr, c, NEVER, comment="llm-tco found no volume (to 10^10 requests/day) from which this option costs no more "
-                                      "than the reference at every higher volume, at the exported inputs.")
-    else:
-        g.put(sr, c, float(stays), number_format=NUMBER, comment=STAYS_COMMENT)
-    result_values[(o.option_id, "breakeven_stays_requests_per_day_exported")] = float(stays) if stays is not None else NEVER
+    sr = exported_volume(
+        "breakeven_stays_requests_per_day_exported", stays,
+        "llm-tco found no volume (to 10^10 requests/day) from which this option costs no more than the reference at "
+        "every higher volume, at the exported inputs.", STAYS_COMMENT)
     ref = plan.option(info["reference"])
     ref_block = main[ref.option_id]
     b = at("reference_usd_per_daily_request")
