@@ -689,12 +689,22 @@ gpu_resale_usd = named(
 """At end of life a GPU sells for its residual value; at the horizon's end the fleet is valued at book value."""
 
 # ------------------------------------------------------------------ reserved GPUs: a contract per term
+def _earlier(lag: int, when: Term) -> Term:
+    """GPUs owned the month before `when`, taken from those owned at `when` to leave the ones first signed then; at the
+    last lag of a 1-month term, 0: that lag counts every GPU first signed at or before it. A 1-month term renews all of
+    the fleet each month, so the lags' sum is the GPUs owned now, over any horizon (the 10-renewal limit of longer terms,
+    tco.model.scenario.COMMITMENT_TERMS_FOLLOWED, does not apply to it)."""
+    if lag < MAX_REPLACEMENTS:
+        return _owned_at(when - 1)
+    return where(term_months.lt(1.5), 0, _owned_at(when - 1))
+
+
 def _reserved_started_usd(lag: int) -> Term:
     """Contract value of the terms first signed `lag` terms ago (0 before month 1): GPUs x price x hours x term."""
     when = month - lag * term_months if lag else month
     return named(
         f"reserved_first_signed_usd_lag{lag}", f"GPU terms first signed {lag} term(s) ago, at their price (a backtest: the offer's)",
-        is_reserved * (_owned_at(when) - _owned_at(when - 1)) * gpu_usd_per_hour * HOURS_PER_MONTH * term_months
+        is_reserved * (_owned_at(when) - _earlier(lag, when)) * gpu_usd_per_hour * HOURS_PER_MONTH * term_months
         * where(has_gpu_price_history.gt(0.5), 1, (1 + gpu_price_change_per_year) ** ((when - 1) / MONTHS_PER_YEAR)), "USD")
 
 

@@ -218,8 +218,6 @@ def _provisioned_values(row: Row, option: ApiProvisionedOption, scenario: Scenar
     throughput, exactly what a reserved replica is; sizing for the busiest hour, renewals, the part of a
     term past the horizon and overflow to pay-per-token then follow from the formulas already written.
     """
-    from tco.engine.formulas import MAX_REPLACEMENTS
-
     w = scenario.workload
     v, prov = row.values, row.provenance
     set_fields(v, prov, "api-provisioned", option, scenario, option)
@@ -228,10 +226,8 @@ def _provisioned_values(row: Row, option: ApiProvisionedOption, scenario: Scenar
         problems.append(RowProblem(s_index, ("workload", "input_tokens"), "api-provisioned needs tokens per call > 0"))
         return False
     horizon = scenario.finance.horizon_months
-    if horizon > (MAX_REPLACEMENTS + 1) * option.term_months:
-        problems.append(RowProblem(s_index, (*path, "term_months"),
-                                   f"a {option.term_months}-month term renews more than {MAX_REPLACEMENTS} times in {horizon} months",
-                                   f"use a term of at least {-(-horizon // (MAX_REPLACEMENTS + 1))} months"))
+    if problem := _too_many_renewals(option.term_months, horizon, s_index, (*path, "term_months")):
+        problems.append(problem)
         return False
     src = Provenance(option.source, "", f"{option.provider} {option.model}")
     v.update({"has_self_hosted": 1.0, "api_share_fixed": 0.0, "is_reserved": 1.0, "gpus_per_replica": 1.0, "gpus_per_instance": 1.0,
@@ -278,6 +274,15 @@ def _provisioned_values(row: Row, option: ApiProvisionedOption, scenario: Scenar
     if w.data_must_stay_on_own_infrastructure:
         row.excluded_reason = "data must stay on own infrastructure; committed API capacity still sends it to the provider"
     return True
+
+
+def _too_many_renewals(term: int, horizon: int, s_index: int, path: tuple) -> RowProblem | None:
+    """A term renewed more often than the formulas follow (F.MAX_REPLACEMENTS term lags); a 1-month term needs no lag
+    (F.monthly_term: all of it is signed again each month), so any horizon is followed."""
+    if term <= 1 or horizon <= (F.MAX_REPLACEMENTS + 1) * term:
+        return None
+    return RowProblem(s_index, path, f"a {term}-month term renews more than {F.MAX_REPLACEMENTS} times in {horizon} months",
+                      f"use a 1-month term, or one of at least {-(-horizon // (F.MAX_REPLACEMENTS + 1))} months")
 
 
 def counted_tokens_per_generation(scenario: Scenario, output_token_weight: float) -> float:
@@ -998,8 +1003,6 @@ def _reserved_contract(row: Row, option: SelfHostedOption, committed, offer_prov
 
     Without a term (no committed offer, no term_months) the reserved price is paid month by month as before.
     """
-    from tco.engine.formulas import MAX_REPLACEMENTS
-
     pay, v, prov = option.payment, row.values, row.provenance
     if pay.mode == "mixed":
         pay = _TermFields(pay.base.term_months, pay.base.upfront_share, pay.beyond_horizon)
@@ -1022,10 +1025,8 @@ def _reserved_contract(row: Row, option: SelfHostedOption, committed, offer_prov
                                    f"committed offer `{committed.id}` is paid `{committed.payment_as_published}`: give upfront_share"))
         return False
     horizon = scenario.finance.horizon_months
-    if horizon > (MAX_REPLACEMENTS + 1) * term:
-        problems.append(RowProblem(s_index, (*path, "payment", "term_months"),
-                                   f"a {term}-month term renews more than {MAX_REPLACEMENTS} times in {horizon} months",
-                                   f"use a term of at least {-(-horizon // (MAX_REPLACEMENTS + 1))} months"))
+    if problem := _too_many_renewals(term, horizon, s_index, (*path, "payment", "term_months")):
+        problems.append(problem)
         return False
     source = "scenario file" if pay.term_months is not None else offer_prov.source
     v["is_reserved"] = 1.0

@@ -480,7 +480,8 @@ Option = Annotated[Union[ApiOption, SelfHostedOption, HybridOption, ApiProvision
 
 
 COMMITMENT_TERMS_FOLLOWED = 11
-"""Terms (a first one and 10 renewals) the engine follows over a horizon (tco.engine.formulas.MAX_REPLACEMENTS + 1)."""
+"""Terms (a first one and 10 renewals) the engine follows over a horizon (tco.engine.formulas.MAX_REPLACEMENTS + 1); a
+1-month term is followed over any horizon (tco.engine.formulas.monthly_term)."""
 
 
 def _typed_term_months(option) -> tuple[int | None, tuple[str, ...]]:
@@ -522,10 +523,10 @@ class Scenario(StrictModel):
         horizon = self.finance.horizon_months
         for index, o in enumerate(self.options):
             term, term_path = _typed_term_months(o)
-            if term is not None and horizon > COMMITMENT_TERMS_FOLLOWED * term:
+            if term is not None and term > 1 and horizon > COMMITMENT_TERMS_FOLLOWED * term:
                 raise located_error(f"`{o.id}`: a {term}-month term renews more than {COMMITMENT_TERMS_FOLLOWED - 1} times in "
-                                    f"{horizon} months; use a term of at least {-(-horizon // COMMITMENT_TERMS_FOLLOWED)} months",
-                                    ("options", index, *term_path))
+                                    f"{horizon} months; use a 1-month term, or one of at least "
+                                    f"{-(-horizon // COMMITMENT_TERMS_FOLLOWED)} months", ("options", index, *term_path))
             if isinstance(o, ApiProvisionedOption) and o.overflow_api is not None and kinds.get(o.overflow_api) != "api":
                 raise located_error(f"api-provisioned `{o.id}`: overflow_api `{o.overflow_api}` is not an API option of this scenario",
                                     ("options", index, "overflow_api"))
