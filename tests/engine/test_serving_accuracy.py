@@ -107,11 +107,13 @@ def test_the_accuracy_report_counts_the_inconsistent_rows_without_dropping_them(
 
 def test_a_gpu_is_at_least_as_strong_only_with_every_figure_known_and_at_least_as_high(catalog):
     """gpus.csv: GB200 8 TB/s, 186 GB, 10,000 FP4 TFLOPS; B200 8 TB/s, 180 GB, 9,000; H200 4.8 TB/s, 141 GB against
-    H100 SXM 3.35 TB/s, 80 GB, the same 1,979 FP8 TFLOPS; MI350X publishes no TFLOPS."""
+    H100 SXM 3.35 TB/s, 80 GB, the same 1,979 FP8 TFLOPS; MI350X has MI355X's memory and bandwidth and its TFLOPS
+    x 2200 / 2400 (derived in the catalog); A10G publishes no TFLOPS."""
     g = catalog.gpus
     assert at_least_as_strong(g["gb200"], g["b200"], "fp4") and not at_least_as_strong(g["b200"], g["gb200"], "fp4")
     assert at_least_as_strong(g["h200"], g["h100-sxm"], "fp8") and not at_least_as_strong(g["h100-sxm"], g["h200"], "fp8")
-    assert not at_least_as_strong(g["mi355x"], g["mi350x"], "fp8") and not at_least_as_strong(g["mi350x"], g["mi355x"], "fp8")
+    assert at_least_as_strong(g["mi355x"], g["mi350x"], "fp8") and not at_least_as_strong(g["mi350x"], g["mi355x"], "fp8")
+    assert not at_least_as_strong(g["a10"], g["a10g"], "bf16") and not at_least_as_strong(g["a10g"], g["a10"], "bf16")
     assert not at_least_as_strong(g["b200"], g["b200"], "fp4")  # a GPU is not "another GPU"
     # several GPUs: the interconnect counts too (the L40S has no NVLink figure to compare)
     assert at_least_as_strong(g["h100-sxm"], g["l40s"], "fp8") and not at_least_as_strong(g["h100-sxm"], g["l40s"], "fp8", gpus=2)

@@ -42,8 +42,8 @@ def vendor_compute_share(gpu: GpuType) -> float:
     peak (MI355X 1,565 of 2,500 BF16 TFLOPS, 0.626: 0.779 of NVIDIA's share; MI300X 0.640, MI325X 0.752; Intel Gaudi
     3 0.843). A published measurement, not a fit: fitted alone on the 176 InferenceX MI355X rows (2026-12-03) the same
     factor came out at 0.776. It multiplies every GEMM and attention rate (FP8 and FP4 too: no AMD ceiling is
-    published for them). A non-NVIDIA GPU without a measured ceiling keeps 1 (none the model can estimate today:
-    MI350X has no published peaks either)."""
+    published for them). A non-NVIDIA GPU without a measured ceiling keeps 1 (MI350X has one derived from MI355X's by the
+    clock ratio, as are its peaks: the same silicon reaches the same share of peak)."""
     measured, peak = gpu.measured_matmul_bf16_tflops, gpu.dense_bf16_tflops
     if gpu.vendor == "NVIDIA" or not measured or not peak:
         return 1.0
