@@ -45,8 +45,14 @@ for teeth of the staircase narrower than a grid step, which the grid steps over,
 TEETH_SCAN_STEPS_ABOVE = 6
 """Grid steps (12 % each: a factor 2 in all) scanned finely above the last crossing the grid finds, for the teeth of
 the staircase above it that fall between grid points: the volume from which the option stays no costlier lies above
-the last of them. A tooth narrower than the scan's spacing (0.05 %) puts self-hosting at most about that share above
-the API; teeth more than a factor 2 above the grid's last crossing are not looked for."""
+the last of them. A tooth narrower than the scan's spacing (TEETH_SCAN_POINTS) puts self-hosting at most about that
+share above the API; teeth more than a factor 2 above the grid's last crossing are not looked for."""
+TEETH_SCAN_POINTS = 64
+"""Points per grid step of that scan: 0.18 % apart. A tooth narrower than that puts self-hosting at most about 0.2 %
+above the API, where 256 points (0.05 %) made `tco run` a third of a second slower on the bundled examples."""
+SAME_CROSSING_SHARE = 1e-6
+"""The first and the last crossing closer than this share of the volume are one crossing (both brackets end within
+VOLUME_PRECISION of it, refined on different points)."""
 REFINE_POINTS = 32
 """Intervals each refinement round cuts a bracket into."""
 VOLUME_PRECISION = 1e-9
@@ -119,8 +125,8 @@ def solve_breakevens(pairs: list[tuple[dict[str, float], dict[str, float]]],
             # grid step beside the crossing on the side of the teeth the search must not miss (below the first
             # crossing, above the last) and the step of the crossing itself, so the refinement starts from a bracket
             # 0.05 % wide.
-            fine[s] = _steps(grid[max(i - 1, 0):i + 2] if crossing is _first_crossing
-                             else grid[i:min(i + 2 + TEETH_SCAN_STEPS_ABOVE, len(grid))])
+            fine[s] = (_steps(grid[max(i - 1, 0):i + 2]) if crossing is _first_crossing
+                       else _steps(grid[i:min(i + 2 + TEETH_SCAN_STEPS_ABOVE, len(grid))], TEETH_SCAN_POINTS))
     if fine:
         keys = list(fine)
         for s, (d, totals) in zip(keys, _diffs_many(keys, [fine[s] for s in keys])):
@@ -141,8 +147,9 @@ def solve_breakevens(pairs: list[tuple[dict[str, float], dict[str, float]]],
         if b is not None:
             s_total, a_total, base = at_upper[s]
             stays = brackets[len(pairs) + s]
-            out[s] = BreakEven(b[1], s_total, a_total, abs(s_total - a_total) > 1e-6 * max(abs(a_total), 1.0), base,
-                               stays[1] if stays is not None else None)
+            # the two searches refine on different points: within SAME_CROSSING_SHARE they found one crossing
+            stays_at = None if stays is None else b[1] if abs(stays[1] - b[1]) <= SAME_CROSSING_SHARE * b[1] else stays[1]
+            out[s] = BreakEven(b[1], s_total, a_total, abs(s_total - a_total) > 1e-6 * max(abs(a_total), 1.0), base, stays_at)
     return out
 
 
