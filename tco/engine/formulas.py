@@ -696,7 +696,7 @@ def _earlier(lag: int, when: Term) -> Term:
     tco.model.scenario.COMMITMENT_TERMS_FOLLOWED, does not apply to it)."""
     if lag < MAX_REPLACEMENTS:
         return _owned_at(when - 1)
-    return where(term_months.lt(1.5), 0, _owned_at(when - 1))
+    return where(term_months.gt(1), _owned_at(when - 1), 0)
 
 
 def _reserved_started_usd(lag: int) -> Term:
