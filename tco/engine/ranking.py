@@ -77,15 +77,14 @@ def recommendation_text(records: list[dict[str, Any]]) -> str:
 
 def _pays_from(record: dict) -> str:
     """`pays from X requests/day`, or, where one more replica puts it above the API again above its break-even, from
-    which volume it stays no costlier."""
+    which volume it stays no costlier, and the first volume in brackets. Short: the TUI shows the sentence whole above
+    the table at 80 x 24 (tests/tui/test_app.py); the legend of `tco breakeven` and the explanation say why they differ."""
     first, stays = record["breakeven_requests_per_day"], record.get("breakeven_stays_requests_per_day", record["breakeven_requests_per_day"])
     if stays == first:
         return f"pays from {first:,.0f} requests/day"
     if stays is None:
-        return (f"is no costlier at {first:,.0f} requests/day, but not at every volume above it (one more replica puts it "
-                f"above the API again)")
-    return (f"pays from {stays:,.0f} requests/day (no costlier first at {first:,.0f}, but between the two one more replica "
-            f"puts it above the API again)")
+        return f"is no costlier at {first:,.0f} requests/day, but not at every volume above it"
+    return f"pays from {stays:,.0f} requests/day (first at {first:,.0f})"
 
 
 def dollars(amount: float) -> str:

@@ -244,10 +244,10 @@ def _pays_from(volume: str, stays: str, would: bool = False) -> str:
     option above the API again above it, from the volume it stays no costlier (a number in the stays column only while
     the live break-even is the exported one: it is not searched live)."""
     pay, be = ("pay", "be") if would else ("pays", "is")
-    return (f'IF(AND(ISNUMBER({stays}),{stays}<>{volume}),"{pay} from "&TEXT({stays},"#,##0")&" requests/day (no costlier first at "'
-            f'&TEXT({volume},"#,##0")&", but between the two one more replica puts it above the API again)",'
-            f'IF({stays}="{NEVER}","{be} no costlier at "&TEXT({volume},"#,##0")&" requests/day, but not at every volume above it '
-            f'(one more replica puts it above the API again)","{pay} from "&TEXT({volume},"#,##0")&" requests/day"))')
+    return (f'IF(AND(ISNUMBER({stays}),{stays}<>{volume}),"{pay} from "&TEXT({stays},"#,##0")&" requests/day (first at "'
+            f'&TEXT({volume},"#,##0")&")",'
+            f'IF({stays}="{NEVER}","{be} no costlier at "&TEXT({volume},"#,##0")&" requests/day, but not at every volume above it",'
+            f'"{pay} from "&TEXT({volume},"#,##0")&" requests/day"))')
 
 
 def _capability_cells(g: Grid, row: int, rec: dict, col) -> None:
