@@ -68,23 +68,24 @@ def recommendation_text(records: list[dict[str, Any]]) -> str:
         volumes = [r for r in ranked if r["breakeven_requests_per_day"] is not None]
         if volumes:
             r = min(volumes, key=lambda r: r["breakeven_requests_per_day"])
-            text += f"; {r['option']} would {_pays_from(r).replace('pays', 'pay', 1).replace('is no costlier', 'be no costlier', 1)}"
+            text += f"; {r['option']} would {_pays_from(r, would=True)}"
     excluded = [r for r in records if r.get("excluded_reason") is not None]
     if excluded:
         text += f" ({len(excluded)} option(s) excluded: {excluded[0]['excluded_reason']})"
     return text + "."
 
 
-def _pays_from(record: dict) -> str:
+def _pays_from(record: dict, would: bool = False) -> str:
     """`pays from X requests/day`, or, where one more replica puts it above the API again above its break-even, from
     which volume it stays no costlier, and the first volume in brackets. Short: the TUI shows the sentence whole above
     the table at 80 x 24 (tests/tui/test_app.py); the legend of `tco breakeven` and the explanation say why they differ."""
+    pay, be = ("pay", "be") if would else ("pays", "is")
     first, stays = record["breakeven_requests_per_day"], record.get("breakeven_stays_requests_per_day", record["breakeven_requests_per_day"])
     if stays == first:
-        return f"pays from {first:,.0f} requests/day"
+        return f"{pay} from {first:,.0f} requests/day"
     if stays is None:
-        return f"is no costlier at {first:,.0f} requests/day, but not at every volume above it"
-    return f"pays from {stays:,.0f} requests/day (first at {first:,.0f})"
+        return f"{be} no costlier at {first:,.0f} requests/day, but not at every volume above it"
+    return f"{pay} from {stays:,.0f} requests/day (first at {first:,.0f})"
 
 
 def dollars(amount: float) -> str:
