@@ -161,6 +161,26 @@ def test_hyperstack_h100_on_demand_is_the_newest_dated_page_not_the_older_catalo
     assert catalog.offers["hyperstack:n3-A100x1"].on_demand_usd_per_gpu_hour == 1.35  # the same in both sources
 
 
+def test_machines_resold_under_hyperstacks_shape_have_hyperstacks_form_factor(catalog):
+    """Shared gpu-offers/gpu_offers_summary.csv: Prime Intellect's `hyperstack__1xH100_80GB__28__180` (28 vCPUs,
+    180 GiB, 1.9 $/GPU-h, no form factor) is Hyperstack's own `n3-H100x1` (`H100-80G-PCIe`, PCIe) to the vCPU, GiB and
+    cent; Spheron's `n3-H100x8-NVLink__CANADA-1` is Hyperstack's `n3-H100x8-NVLink` (`H100-80G-PCIe-NVLink`). They
+    were read as SXM, so `tco offers list --gpu h100-sxm` listed PCIe machines and `tco throughput` gave them 3.35
+    TB/s where they have 2.0."""
+    def shape(offer):  # "...; 28.0 vCPUs; 180 GiB host RAM; ..." -> (gpus, 28.0, 180.0)
+        found = re.search(r"([\d.]+) vCPUs; ([\d.]+) GiB host RAM", offer.notes or "")
+        return (offer.gpu_count, float(found[1]), float(found[2])) if found else None
+
+    own = {shape(o): o.gpu for o in catalog.offers.values() if o.cloud == "hyperstack" and shape(o)}
+    resold = [o for o in catalog.offers.values() if o.instance_type.startswith("hyperstack__") and shape(o) in own]
+    assert len(resold) == 12  # 4 H100, 4 A100, 4 L40 (the 192-vCPU H100 matches no Hyperstack shape: RAM differs)
+    assert {o.id: o.gpu for o in resold if o.gpu != own[shape(o)]} == {}
+    assert catalog.offers["primeintellect:hyperstack__8xH100_80GB__252__1440"].gpu == "h100-pcie"
+    assert catalog.offers["primeintellect:hyperstack__1xA100_80GB__28__120"].gpu == "a100-pcie-80gb"
+    assert catalog.offers["spheron:n3-H100x8-NVLink__CANADA-1"].gpu == "h100-pcie"
+    assert catalog.offers["primeintellect:hyperstack__8xH100_80GB__192__960"].gpu == "h100-sxm"
+
+
 def test_gcp_offers_whose_catalog_price_other_shared_data_contradicts_carry_a_caution(catalog):
     """Shared gpu-offers/gpu_instances.csv (SkyPilot v9 gcp), a3-highgpu-8g us-central1: on demand 43.06615, spot
     47.86592 USD per hour: spot above on demand, which no list price does. reserved_prices.csv (Google Cloud Billing
