@@ -104,7 +104,7 @@ MODELS: dict[str, tuple[str, str | None, list[tuple[str, str]]]] = {
     "Qwen2.5-72B-Instruct": ("qwen2.5-72b-instruct", "qwen2.5-72b", [
         ("huggingface_novita", "Qwen/Qwen2.5-72B-Instruct"), ("novita", "qwen/qwen-2.5-72b-instruct"),
         ("openrouter", "qwen/qwen-2.5-72b-instruct")]),
-    "Qwen3-8B": ("qwen3-8b", None, [("huggingface_nscale", "Qwen/Qwen3-8B"), ("openrouter", "qwen/qwen3-8b")]),
+    "Qwen3-8B": ("qwen3-8b", "qwen3-8b", [("huggingface_nscale", "Qwen/Qwen3-8B"), ("openrouter", "qwen/qwen3-8b")]),
     "Qwen3-32B": ("qwen3-32b", "qwen3-32b", [
         ("aws", "qwen.qwen3-32b-v1:0"), ("groq", "qwen/qwen3-32b"),
         ("huggingface_groq", "Qwen/Qwen3-32B"), ("huggingface_nebius", "Qwen/Qwen3-32B"), ("huggingface_novita", "Qwen/Qwen3-32B"),
@@ -163,10 +163,10 @@ MODELS: dict[str, tuple[str, str | None, list[tuple[str, str]]]] = {
     "Gemma-3-27B-IT": ("gemma-3-27b-it", "gemma-3-27b", [
         ("aws", "google.gemma-3-27b-it"), ("fireworks", "gemma-3-27b-it"), ("huggingface_nebius", "google/gemma-3-27b-it"),
         ("novita", "google/gemma-3-27b-it"), ("openrouter", "google/gemma-3-27b-it")]),
-    "Mistral-Small-3.1-24B-Instruct": ("mistral-small-3.1-24b-instruct", None, [
+    "Mistral-Small-3.1-24B-Instruct": ("mistral-small-3.1-24b-instruct", "mistral-small-3.1-24b", [
         ("cloudflare", "@cf/mistralai/mistral-small-3.1-24b-instruct"), ("mistral", "mistral-small-3.1-24b-instruct"),
         ("openrouter", "mistralai/mistral-small-3.1-24b-instruct")]),
-    "Mistral-Large-2": ("mistral-large-2", None, []),
+    "Mistral-Large-2": ("mistral-large-2", "mistral-large-2", []),
     "Kimi-K2-Instruct": ("kimi-k2-instruct", "kimi-k2", [
         ("huggingface_nebius", "moonshotai/Kimi-K2-Instruct"),
         ("huggingface_novita", "moonshotai/Kimi-K2-Instruct"), ("novita", "moonshotai/kimi-k2-instruct"),
@@ -177,7 +177,7 @@ MODELS: dict[str, tuple[str, str | None, list[tuple[str, str]]]] = {
     "GLM-4.5": ("glm-4.5", "glm-4.5", [
         ("zai", "GLM-4.5"), ("huggingface_nebius", "zai-org/GLM-4.5"), ("huggingface_novita", "zai-org/GLM-4.5"),
         ("openrouter", "z-ai/glm-4.5")]),
-    "Phi-4": ("phi-4", None, [("azure", "phi-4"), ("openrouter", "microsoft/phi-4")]),
+    "Phi-4": ("phi-4", "phi-4", [("azure", "phi-4"), ("openrouter", "microsoft/phi-4")]),
 }
 
 NOTES = {
@@ -191,9 +191,6 @@ NOTES = {
     "mistral-large-2": "No price sheet id names Mistral Large 2 (2407/2411) exactly; `mistral-large` is an alias that moved.",
     "llama-4-maverick": "Meta publishes Maverick in BF16 and FP8; the -FP8 ids are Meta's own FP8 checkpoint.",
     "gemini-2.0-flash": "Google's own gemini-2.0-flash price is marked deprecated in genai-prices 0.2.3; only the OpenRouter listing remains.",
-    "qwen3-8b": "Architecture not in hardware/models.yaml.",
-    "phi-4": "Architecture not in hardware/models.yaml.",
-    "mistral-small-3.1-24b-instruct": "Architecture not in hardware/models.yaml.",
 }
 
 

@@ -28,7 +28,7 @@ def test_bundled_data_loads_with_one_id_per_model(quality):
     assert quality.scored_models() == set(quality.models)
     assert {"gpt-4.1", "claude-sonnet-4", "gemini-2.5-pro", "grok-4"} <= set(quality.closed_models())
     assert quality.models["deepseek-v3.1"].open_weight_model == "deepseek-v3"
-    assert quality.models["phi-4"].open_weight_model is None
+    assert quality.models["phi-4"].open_weight_model == "phi-4"
 
 
 @pytest.mark.skipif(not COLLECTED_CSV.exists(), reason="the shared data folder is not beside this checkout")
@@ -83,6 +83,24 @@ def test_open_weight_models_exist_in_the_hardware_catalog(quality):
     ids = {m["id"] for m in yaml.safe_load(models_yaml.read_text())["models"]}
     wanted = {m.open_weight_model for m in quality.models.values() if m.open_weight_model}
     assert wanted - ids == set()
+
+
+def test_an_open_weight_model_the_hardware_catalog_has_is_linked_to_it(quality):
+    """Without the link `tco match` cannot cost self-hosting the model (its `self_host_as` is empty): Phi-4,
+    Qwen3-8B, Mistral-Small-3.1-24B and Mistral-Large-2 were scored unlinked, their records notwithstanding."""
+    import re
+
+    import yaml
+
+    records = yaml.safe_load((bundled_dir("hardware") / "models.yaml").read_text())["models"]
+
+    def base(name: str) -> str:  # "Phi-4 (14B)" -> "phi-4"
+        return re.sub(r"\s*\(.*\)", "", name).strip().lower()
+
+    unlinked = {m.id: [r["id"] for r in records if m.name.lower().startswith(base(r["name"]))]
+                for m in quality.models.values() if m.kind == "open-weight" and m.open_weight_model is None}
+    assert {model: found for model, found in unlinked.items() if found} == {}
+    assert quality.models["mistral-small-3.1-24b-instruct"].open_weight_model == "mistral-small-3.1-24b"
 
 
 def test_user_csv_is_read_with_categories_and_benchmarks(quality):
