@@ -218,9 +218,12 @@ def _long_context(layers: list[DatedPrice], tokens: int, notes: list[str],
     entry = next(e for e in layers if e.input_usd_per_million_tokens is not None)
     tier_layers, standard = layers, layers[-1]
     untiered_tier = service_tier is not None and entry is not standard and not entry.tiers and bool(standard.tiers)
-    downgraded = untiered_tier and service_tier in LONG_CONTEXT_EXCLUDED_TIERS
+    # priority serves no long context, whether or not its sheet lists long-context rates (genai-prices lists 2x the
+    # priority price for GPT-5.6 and later; OpenAI's priority page: "excludes long context")
+    downgraded = (service_tier in LONG_CONTEXT_EXCLUDED_TIERS and entry is not standard and bool(standard.tiers))
+    own_tiers_ignored = downgraded and bool(entry.tiers)
     base_layers = layers
-    if untiered_tier:
+    if untiered_tier or downgraded:
         entry, tier_layers = standard, [standard]
         if not downgraded:
             base_layers = [standard]
@@ -234,7 +237,11 @@ def _long_context(layers: list[DatedPrice], tokens: int, notes: list[str],
     notes.append(f"long-context tier per call: calls with more than {tier.above_input_tokens:,} input tokens pay "
                  f"{input_ratio:g}x input and cache, {output_ratio:g}x output for the whole call (cliff rule); "
                  "the other calls of the loop pay the base rates")
-    if downgraded:
+    if own_tiers_ignored:
+        notes.append(f"service tier `{service_tier}` lists long-context rates of its own in the price sheet, but it excludes "
+                     f"long context (BILLING.md 1.1, openai.com/api-priority-processing): calls with more than "
+                     f"{tier.above_input_tokens:,} input tokens are served and billed at the standard long-context rates")
+    elif downgraded:
         notes.append(f"service tier `{service_tier}` lists no long-context rates (it excludes long context, BILLING.md 1.1): "
                      f"calls with more than {tier.above_input_tokens:,} input tokens are billed at the standard long-context rates")
     elif untiered_tier:

@@ -514,6 +514,30 @@ def test_priority_long_context_calls_pay_the_standard_long_context_rates(tmp_pat
     assert "service tier `priority` lists no long-context rates" in got["notes"]
 
 
+def test_priority_long_context_calls_pay_the_standard_rates_even_where_the_sheet_lists_priority_ones(tmp_path, capsys):
+    """Priority "excludes long context" (BILLING.md 1.1, openai.com/api-priority-processing), so its calls above 272K
+    input tokens are served and billed as standard long context, whatever long-context rates the price sheet lists
+    for priority (genai-prices 0.2.3 gives GPT-5.6 Sol priority $8 / $40 and, above 272K, $16 / $60: 2x priority).
+    Standard since 2026-08-21: $4 / $20, above 272K $8 / $30. A loop of 2 calls, 250K then 300K input, 1,000 out each:
+    250,000 x 8 + 1,000 x 40 = $2.04 at priority, then 300,000 x 8 + 1,000 x 30 = $2.43 at standard long context:
+    $4.47 a request (the sheet's priority tier gave 300,000 x 16 + 1,000 x 60 = $4.86 for the second call)."""
+    results = run_json(tmp_path, capsys, """\
+        requests_per_day: 100
+        input_tokens: 250000
+        context_growth_per_call_tokens: 50000
+        llm_calls_per_request: 2
+        output_tokens: 1000
+        """, """\
+        - {kind: api, id: prio, provider: openai, model: gpt-5.6-sol, service_tier: priority}
+        - {kind: api, id: fast, provider: openai, model: gpt-5.6-sol, service_tier: fast}
+        """)
+    for tier in ("prio", "fast"):  # fast: priority processing at the same prices (sheet)
+        got = results[tier]
+        assert got["total_cost_usd"] == pytest.approx((2.04 + 2.43) * 100 * DAYS_PER_MONTH, rel=1e-12), tier
+        assert got["breakdown_usd"]["api_output_usd"] == pytest.approx(100 * DAYS_PER_MONTH * (40 + 30) / 1_000, rel=1e-12)
+        assert "lists long-context rates of its own in the price sheet, but it excludes long context" in got["notes"]
+
+
 def test_flex_and_batch_tiers_without_long_context_rates_pay_the_standard_ratios_on_their_own_price(tmp_path, capsys):
     """OpenAI's long-context rule (2x input and cache, 1.5x output above 272K input) applies "in standard, batch and
     flex", and the gpt-5.5-pro Batch and Flex tables list base rates only (BILLING.md 1.1). gpt-5.5-pro: standard $30 /
