@@ -15,13 +15,17 @@ def write_parquet(frame, output: str | None) -> None:
     """Parquet is binary: it needs --output, and is written atomically (the old file kept as a backup)."""
     import io
 
+    refuse_parquet_without_output(output)
+    buffer = io.BytesIO()
+    frame.write_parquet(buffer)
+    write_output(output, buffer.getvalue())
+
+
+def refuse_parquet_without_output(output: str | None) -> None:
     from tco.errors import DataProblem, TcoUserError
 
     if not output:
         raise TcoUserError(DataProblem("--format", None, "", "parquet is binary: give --output PATH"))
-    buffer = io.BytesIO()
-    frame.write_parquet(buffer)
-    write_output(output, buffer.getvalue())
 
 
 def write_output(output: str, data: bytes | str) -> None:

@@ -86,6 +86,7 @@ def run(args) -> int:
     for warning in run.problems:
         print(warning.render(), file=sys.stderr)
     records = result_records(results, breakeven_solved=not args.no_breakeven)
+    _refuse_output_before_the_workbook(args.output, args.format, bool(args.xlsx))
     if args.xlsx:
         from pathlib import Path
 
@@ -101,6 +102,25 @@ def run(args) -> int:
         return 0
     write_records(records, args.format, args.output, CSV_COLUMNS, results, wide=getattr(args, "wide", False))
     return 0
+
+
+def _refuse_output_before_the_workbook(output: str | None, fmt: str, with_workbook: bool) -> None:
+    """The table's output, checked as writing it will check it, before the workbook is written (exit 2 or 3).
+
+    Why: the inputs read are known only once the scenarios are loaded, so `--output` naming one of them (or a file
+    of a `--pricing-dir`) was refused only after `--xlsx` had written (or replaced) the workbook; a refused command
+    writes nothing."""
+    from pathlib import Path
+
+    from tco.commands._common import refuse_parquet_without_output
+    from tco.files import files_read, refuse_unsafe_target
+
+    if not with_workbook:
+        return
+    if fmt == "parquet":
+        refuse_parquet_without_output(output)
+    if output:
+        refuse_unsafe_target(Path(output), files_read())
 
 
 def _refuse_one_file_for_two_outputs(output: str | None, xlsx: str | None) -> None:

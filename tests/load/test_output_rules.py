@@ -378,3 +378,22 @@ def test_run_with_one_file_for_the_table_and_the_workbook_is_refused_before_any_
     assert err.splitlines()[0] == f"--output: {out} is also the --xlsx workbook; the two outputs need two files"
     assert out.read_bytes() == b"the user's previous workbook"
     assert listing(scenario.parent) == ["mine.yaml", "out.xlsx"]
+
+
+@pytest.mark.parametrize("fmt,output", [("focus", "mine.yaml"), ("parquet", None), ("json", "no-such-folder/out.json")])
+def test_run_refuses_its_table_output_before_it_writes_the_workbook(scenario, capsys, fmt, output):
+    """`tco run X.yaml --xlsx book.xlsx -o X.yaml` wrote (or replaced, moving the user's file to book.xlsx.bak) the
+    workbook, then refused the table's output as an input of the command: exit 2 with a file changed. The same with
+    `--format parquet` and no --output, and an output folder that does not exist (exit 3)."""
+    book = scenario.parent / "book.xlsx"
+    book.write_bytes(b"the user's previous workbook")
+    args = ["run", str(scenario), "--xlsx", str(book), "--format", fmt]
+    if output:
+        args += ["--output", str(scenario.parent / output)]
+    before = scenario.read_bytes()
+    code = main(args)
+    err = capsys.readouterr().err
+    assert code == (ExitCode.WRITE_FAILED if "no-such-folder" in (output or "") else ExitCode.BAD_INPUT), err
+    assert "wrote" not in err and "Traceback" not in err
+    assert book.read_bytes() == b"the user's previous workbook" and scenario.read_bytes() == before
+    assert listing(scenario.parent) == ["book.xlsx", "mine.yaml"]
