@@ -68,3 +68,21 @@ def test_the_generated_constants_table_shows_the_values_worked_by_hand():
     assert "20 fitted values" in table
     assert "| `fused_allreduce_saving_s` | 11.6 us |" in table  # 1.164e-05 s
     assert "| `arm_host_slowdown` | 1.50 |" in table and "amd_compute_share" not in table  # 1.5
+
+
+def test_the_generators_answer_help_and_refuse_a_stray_argument_without_writing(capsys):
+    """`python -m tco.bench.regime_errors --help` ignored its arguments and rewrote regimes.py and docs/throughput.md;
+    `serving_accuracy_doc --help` took `--help` for the page to rewrite."""
+    import pytest
+
+    from tco.bench import regime_errors, serving_accuracy_doc
+
+    watched = [regime_errors.TARGET, regime_errors.DOC]
+    before = [(p.stat().st_mtime_ns, p.read_bytes()) for p in watched]
+    for main, argv, code in ((regime_errors.main, ["--help"], 0), (regime_errors.main, ["docs/throughput.md"], 2),
+                             (serving_accuracy_doc.main, ["--help"], 0)):
+        with pytest.raises(SystemExit) as stopped:
+            main(argv)
+        assert stopped.value.code == code
+    assert "usage: python -m tco.bench.regime_errors" in capsys.readouterr().out
+    assert [(p.stat().st_mtime_ns, p.read_bytes()) for p in watched] == before

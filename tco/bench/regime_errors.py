@@ -60,8 +60,13 @@ def with_table(text: str, block: str, begin: str = BEGIN, end: str = END) -> str
 
 
 def main(argv: list[str] | None = None) -> int:
+    import argparse
+
     from tco.bench.accuracy import calibration_coverage, regime_table
     from tco.load.hardware import load_hardware
+
+    # no options: the parser only answers --help (and refuses a stray argument) instead of rewriting two files
+    argparse.ArgumentParser(prog="python -m tco.bench.regime_errors", description=__doc__.split("\n\n")[0]).parse_args(argv)
 
     code, doc = TARGET.read_text(encoding="utf-8"), DOC.read_text(encoding="utf-8")
     for path, text, marker in ((TARGET, code, BEGIN), (DOC, doc, DOC_BEGIN)):

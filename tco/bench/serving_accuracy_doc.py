@@ -31,8 +31,11 @@ def table() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    path = Path(argv[0]) if argv else Path("docs/throughput.md")
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m tco.bench.serving_accuracy_doc", description=__doc__.split("\n\n")[0])
+    parser.add_argument("doc", nargs="?", default="docs/throughput.md", help="the page to update (default: docs/throughput.md)")
+    path = Path(parser.parse_args(argv).doc)
     text = path.read_text(encoding="utf-8")
     if BEGIN not in text:
         print(f"{path}: no `{BEGIN}` marker", file=sys.stderr)

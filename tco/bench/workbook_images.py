@@ -15,7 +15,6 @@ import datetime as dt
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -62,5 +61,9 @@ def render(folder: Path) -> list[Path]:
 
 
 if __name__ == "__main__":
-    for path in render(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/workbook")):
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m tco.bench.workbook_images", description=__doc__.split("\n\n")[0])
+    parser.add_argument("folder", nargs="?", default="docs/workbook", help="where the PNGs go (default: docs/workbook)")
+    for path in render(Path(parser.parse_args().folder)):
         print(path)

@@ -63,8 +63,10 @@ def with_current_table(doc_text: str, constants: FittedConstants = FITTED) -> st
 
 
 if __name__ == "__main__":
-    import sys
+    import argparse
     from pathlib import Path
 
-    path = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/throughput.md")
+    parser = argparse.ArgumentParser(prog="python -m tco.report.throughput_doc", description=__doc__.split("\n\n")[0])
+    parser.add_argument("doc", nargs="?", default="docs/throughput.md", help="the page to update (default: docs/throughput.md)")
+    path = Path(parser.parse_args().doc)
     path.write_text(with_current_table(path.read_text(encoding="utf-8")), encoding="utf-8")
