@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from tco.load.yaml_source import load_yaml
 from tco.paths import bundled_dir
 
 PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+COST_CSV = Path("/work/shared/data/gpu-offers/capex_and_opex_sources.csv")
 
 
 @pytest.fixture(scope="module")
@@ -48,12 +51,13 @@ def test_required_ids_are_present(catalog):
 
 def test_counts_match_the_shared_tables(catalog):
     # 485 summary rows minus 1 Gaudi 2 (no GPU record); 631 TensorRT-LLM measurement rows plus
-    # 336 InferenceX rows minus the 3 with total tokens/s only (README-inferencex.md); 20 cost rows plus the
-    # 20 grid carbon intensity rows of capex_and_opex_sources.csv.
+    # 336 InferenceX rows minus the 3 with total tokens/s only (README-inferencex.md); all 71 rows of
+    # capex_and_opex_sources.csv: 51 purchase/operating figures and 20 grid carbon intensities.
     assert len(catalog.offers) == 484
     assert len(catalog.measurements) == 631 + 333
     assert len({m.id for m in catalog.measurements}) == 631 + 333
-    assert len(catalog.cost_figures) == 20 + 20
+    assert len(catalog.cost_figures) == 51 + 20
+    assert sum(f.unit.startswith("gCO2") for f in catalog.cost_figures.values()) == 20
 
 
 def _figures(record) -> set[str]:
@@ -255,6 +259,54 @@ def test_the_newest_uptime_pue_average_of_the_shared_table_is_shipped(catalog):
     1.54 (2025 survey, thefreesheet.com 2026-01-19); only the two older ones were shipped."""
     uptime = {f.sources[0].as_of: f.value for f in catalog.cost_figures.values() if f.item == "Average data center PUE (Uptime Institute survey)"}
     assert uptime == {"2020": 1.58, "2023": 1.58, "2025": 1.54}
+
+
+@pytest.mark.skipif(not COST_CSV.is_file(), reason="the shared data folder is not on this machine")
+def test_every_row_of_the_shared_cost_table_is_in_the_catalog(catalog):
+    """cost_figures.yaml once held 40 of the csv's 71 rows and said nothing of the rest: each row (value, or a
+    "low-high" range as value_low/value_high, unit and source URL) must now have a record of its own."""
+
+    def key(values, unit, source):
+        return tuple(float(v) for v in values), unit, source
+
+    with COST_CSV.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 71
+    wanted = Counter(key(r["value"].split("-"), r["unit"], r["source_url"]) for r in rows)
+    have = Counter(
+        key([f.value] if f.value is not None else [f.value_low, f.value_high], f.unit, s.source)
+        for f in catalog.cost_figures.values() for s in f.sources)
+    missing = wanted - have
+    assert not missing, f"csv rows with no cost figure (value, unit, source): {sorted(missing)}"
+    # and no figure the csv does not have
+    assert sum(wanted.values()) == len(catalog.cost_figures)
+
+
+def test_the_added_power_pue_and_electricity_rows_keep_their_published_form(catalog):
+    """A few of the rows added 2026-12 (capex_and_opex_sources.csv; BILLING.md 3), read by hand."""
+    figures = catalog.cost_figures
+    assert (figures["dgx-h200-max-power"].value, figures["dgx-h200-max-power"].unit) == (10.2, "kW per server")
+    assert figures["dgx-b200-max-power"].value == 14.3
+    assert figures["dgx-b300-max-power"].value == 14
+    assert (figures["gb200-nvl72-compute-tray-max-power"].value, figures["gb200-nvl72-compute-tray-max-power"].unit) == (6667, "W per tray")
+    gb300 = figures["gb300-nvl72-rack-power-range"]
+    assert (gb300.value, gb300.value_low, gb300.value_high, gb300.unit) == (None, 120, 140, "kW per rack")
+    assert [figures[f"{g}-board-power"].value for g in ("mi300x", "mi350x", "mi355x")] == [750, 1000, 1400]
+    measured = figures["mi300x-server-power-measured-dell-xe9785"]
+    assert (measured.value_low, measured.value_high, measured.sources[0].as_of) == (6.5, 7.6, "2026-03")
+    assert {i: figures[i].value for i in ("pue-aws-global-2023", "pue-google-fleet-2024-12", "pue-meta-2024-12",
+                                          "pue-microsoft-global-2024-12", "pue-microsoft-fy2025")} == {
+        "pue-aws-global-2023": 1.15, "pue-google-fleet-2024-12": 1.1, "pue-meta-2024-12": 1.08,
+        "pue-microsoft-global-2024-12": 1.18, "pue-microsoft-fy2025": 1.17}
+    virginia = figures["electricity-industrial-virginia-2023"]
+    assert (virginia.value, virginia.unit, virginia.sources[0].as_of) == (8.92, "US cents per kWh", "2023")
+    assert figures["electricity-industrial-california-2023"].value == 18.64
+    ireland = figures["electricity-non-household-ireland-2024h1"]
+    assert (ireland.value, ireland.unit, ireland.sources[0].as_of) == (0.256, "EUR per kWh", "2024")
+    assert figures["electricity-non-household-eu-average-2024h2"].value == 0.1899
+    # rows dated only by when they were read carry that month and say so
+    b200 = figures["dgx-b200-max-power"].sources[0]
+    assert b200.as_of == "2026-12" and "month it was read" in b200.note
 
 
 def test_cost_figures_keep_ranges_as_ranges(catalog):
