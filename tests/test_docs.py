@@ -31,7 +31,7 @@ def test_the_readme_names_every_sheet_of_the_exported_workbook(tmp_path):
     assert main(["export", str(example), "--as-of", "2026-11-27", "--xlsx", str(out)]) == 0
     listed = re.search(r"\| the finance workbook: ([^;]+);", _readme()).group(1)
     names = {re.sub(r" \(.*\)", "", n).strip() for n in listed.split(",")}
-    sheets = {"Calculations" if s.startswith("Calc ") else s for s in openpyxl.load_workbook(out).sheetnames}
+    sheets = {"`Calc <scenario id>`" if s.startswith("Calc ") else s for s in openpyxl.load_workbook(out).sheetnames}
     assert names == sheets
 
 
@@ -67,7 +67,8 @@ def test_the_readme_quotes_today_s_counts_of_tco_bench_throughput(tmp_path, caps
     from tco.bench.throughput_speed import batch_rows
     from tco.load.hardware import load_hardware
 
-    pairs, runnable, refused = map(int, re.search(r"(\d+) model x GPU pairs: (\d+) and (\d+)\)", _readme()).groups())
+    runnable, refused, pairs = map(int, re.search(r"(\d+) rows with a figure and (\d+) with the reason they cannot run "
+                                                  r"\([\d-]+, (\d+) model x GPU pairs\)", _readme()).groups())
     catalog = load_hardware()
     rows = batch_rows(catalog.models, catalog.gpus)
     path = tmp_path / "configs.csv"
