@@ -30,9 +30,15 @@ CACHE_WRITE_RATIOS: dict[tuple[str, str], tuple[Decimal, str]] = {
     ("aws", "openai.gpt-5.4"): (Decimal("1.25"), BEDROCK_OPENAI_CACHE_WRITES),
     ("aws", "openai.gpt-5.5"): (Decimal("1.25"), BEDROCK_OPENAI_CACHE_WRITES),
 }
-BATCH_SHARES: dict[tuple[str, str], tuple[Decimal, str]] = {
-    # (provider, model) -> batch price / standard price for every token price, source
-    ("google", "gemini-3.7-flash"): (Decimal("0.5"), GEMINI_FLASH_BATCH),
+GEMINI_35_FLASH_BATCH = (
+    "the model's own note (\"Batch and Flex tiers offer 50% discount on input/output\") and BILLING.md 1.2 (Gemini API: "
+    "Batch 50 %); input and output only: BILLING.md gives cached tokens in batch halved on 3.6-3.8 Flash, not 3.5, so "
+    "batch requests read the cache at the standard cache price")
+BATCH_SHARES: dict[tuple[str, str], tuple[Decimal, str, tuple[str, ...] | None]] = {
+    # (provider, model) -> batch price / standard price, source, the token prices it applies to (None: every one)
+    ("google", "gemini-3.7-flash"): (Decimal("0.5"), GEMINI_FLASH_BATCH, None),
+    ("google", "gemini-3.5-flash"): (Decimal("0.5"), GEMINI_35_FLASH_BATCH,
+                                     ("input_usd_per_million_tokens", "output_usd_per_million_tokens")),
 }
 
 _INPUT_PRICED = ("input_usd_per_million_tokens", "cache_read_usd_per_million_tokens", "cache_write_usd_per_million_tokens",
@@ -75,14 +81,15 @@ def add_curated(provider_id: str, model_id: str, prices: list[dict[str, Any]], v
                         tier["cache_write_usd_per_million_tokens"] = tier["input_usd_per_million_tokens"] * ratio
         added.append(f"cache writes at {ratio:g}x the input price from {source}")
     if key in BATCH_SHARES:
-        share, source = BATCH_SHARES[key]
+        share, source, priced = BATCH_SHARES[key]
         if "batch" in variants:
             raise StaleAddition(f"{provider_id}/{model_id}: genai-prices now lists batch prices; remove it from "
                                 "tco/load/sheet_additions.py BATCH_SHARES")
         variants["batch"] = [{"effective_from": entry.get("effective_from"),
-                              **{f: entry[f] * share for f in _TOKEN_PRICES if entry.get(f) is not None}}
+                              **{f: entry[f] * share for f in priced or _TOKEN_PRICES if entry.get(f) is not None}}
                              for entry in prices]
-        added.append(f"batch prices at {share:g}x every standard price from {source}")
+        which = "every standard price" if priced is None else "the standard " + " and ".join(f.split("_usd")[0] for f in priced) + " prices"
+        added.append(f"batch prices at {share:g}x {which} from {source}")
     if not added:
         return note
     said = "Added by llm-tco (tco/load/sheet_additions.py): " + "; ".join(added) + "."

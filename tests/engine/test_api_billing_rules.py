@@ -877,3 +877,19 @@ def test_gemini_3_7_flash_batch_pays_half_as_its_note_and_billing_md_say(tmp_pat
         """)
     assert results["flash37"]["monthly_cost_usd"][0] == pytest.approx(100 * 0.375 + 10 * 1.875, rel=1e-12)
     assert results["flash37"]["monthly_cost_usd"] == results["flash38"]["monthly_cost_usd"]
+
+
+def test_gemini_3_5_flash_batch_halves_input_and_output_and_reads_the_cache_at_the_standard_price(tmp_path, capsys):
+    """gemini-3.5-flash's note: "Batch and Flex tiers offer 50% discount on input/output"; BILLING.md 1.2 gives the
+    Gemini API's Batch 50 % and cached tokens halved in batch on 3.6-3.8 Flash only. Standard $1.50 / $9, cache read
+    $0.15 (sheet). 1,000 requests a month of 100,000 input tokens (half of them a cached prefix) and 10,000 output,
+    all batch-eligible: 50 M x 0.75 + 50 M x 0.15 + 10 M x 4.50 = $90.00 (standard, as billed before: $172.50)."""
+    results = run_json(tmp_path, capsys, """\
+        requests_per_month: 1000
+        input_tokens: 100000
+        cacheable_prefix_share: 0.5
+        output_tokens: 10000
+        batch_eligible_share: 1
+        """, "- {kind: api, id: flash35, provider: google, model: gemini-3.5-flash}")
+    assert results["flash35"]["monthly_cost_usd"][0] == pytest.approx(50 * 0.75 + 50 * 0.15 + 10 * 4.50, rel=1e-12)
+    assert results["flash35"]["monthly_cost_usd"][0] == pytest.approx(90.00, rel=1e-12)
