@@ -24,8 +24,6 @@ def register(sub) -> None:
 
 def parse_vary(text: str) -> tuple[str, list[str], list[object]]:
     """`path=v1,v2` -> (path, raw texts, parsed values); values parse as in `--set` (YAML scalars)."""
-    import yaml
-
     from tco.errors import DataProblem, TcoUserError
 
     if "=" not in text:
@@ -35,23 +33,10 @@ def parse_vary(text: str) -> tuple[str, list[str], list[object]]:
     texts = [t.strip() for t in raw.split(",")]
     if not path or not texts or any(not t for t in texts):
         raise TcoUserError(DataProblem("--vary", None, path or text, "give a path and at least one value, separated by commas"))
-    values = []
-    from tco.load.yaml_source import yaml11_only_number
+    from tco.load.scenarios import override_value
 
-    for t in texts:
-        if yaml11_only_number(t):  # `1:30` is 90 to YAML 1.1: kept as typed, so the field refuses it as --set does
-            values.append(t)
-            continue
-        try:
-            value = yaml.safe_load(t)
-        except (yaml.YAMLError, ValueError):  # ValueError: an integer of more digits than Python reads (4,300)
-            value = t
-        if isinstance(value, str):  # YAML 1.1 reads `1e-3` (no dot) as text; a number is meant
-            try:
-                value = float(value)
-            except ValueError:
-                pass
-        values.append(value)
+    # each value read exactly as `--set PATH=VALUE` reads it (`012` is 12, `1:30` stays text): one reader
+    values = [override_value(t) for t in texts]
     return path, texts, values
 
 

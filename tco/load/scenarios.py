@@ -253,7 +253,7 @@ def _with_override_hint(problem: DataProblem, overridden: dict[str, str]) -> Dat
     return problem
 
 
-def _override_value(raw: str) -> Any:
+def override_value(raw: str) -> Any:
     """The YAML value of `--set PATH=VALUE`, read with the same limits as a file; text if it is not YAML."""
     if not raw.strip():
         return raw
@@ -312,7 +312,7 @@ def _apply_overrides(data: dict, overrides: list[str], warnings: list[DataProble
         if "=" not in text:
             raise TcoUserError(DataProblem("--set", None, text, "expected PATH=VALUE, e.g. workload.requests_per_day=5000"))
         path, raw = text.split("=", 1)
-        value = _override_value(raw)
+        value = override_value(raw)
         # `options[3].gpu`, as the error messages write a place, means `options.3.gpu` (ids hold no brackets); it was
         # read as a key named `options[3]` and refused as an unknown field of the file, at a line that had none
         dotted_path = re.sub(r"\[(\d+)\]", r".\1", path.strip())

@@ -531,6 +531,12 @@ _YAML11_ONLY = re.compile(r"^[-+]?(0x[0-9a-fA-F_]+|0b[01_]+|[0-9][0-9_]*(:[0-5]?
 """Numbers only YAML 1.1 reads as numbers: hex `0x10` (16), binary `0b11` (3), sexagesimal `1:30` (90) and `1:30.5`."""
 
 
+def decimal_integer(text: str) -> int | None:
+    """`012` -> 12, `-010` -> -10, `1_000` -> 1000 (never YAML 1.1's octal); None when `text` is no decimal integer."""
+    text = text.strip()
+    return int(text.replace("_", "")) if _DECIMAL_INT.match(text) else None
+
+
 def yaml11_only_number(text: str) -> bool:
     """Whether `text` is a number only YAML 1.1 reads as one (`1:30`, `0x10`, `0b11`): kept as text by our loaders."""
     return bool(_YAML11_ONLY.match(text.strip()))
@@ -545,8 +551,8 @@ def _yaml11_number(text: str) -> Any:
     so a number field refuses them with its file, line and field (`must be a number (got '1:30')`) and a text field
     keeps them as written. `1_000` (digits grouped by underscores, decimal) means only one number: it is read as 1000.
     """
-    if _DECIMAL_INT.match(text):
-        return int(text.replace("_", ""))
+    if (number := decimal_integer(text)) is not None:
+        return number
     if _YAML11_ONLY.match(text):
         return text
     return None

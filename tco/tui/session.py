@@ -419,10 +419,12 @@ def parse_scalar(text: str) -> Any:
     """
     import yaml
 
-    from tco.load.yaml_source import yaml11_only_number
+    from tco.load.yaml_source import decimal_integer, yaml11_only_number
 
     if yaml11_only_number(text):  # `1:30` is 90 to YAML 1.1: kept as typed, as the file loaders keep it
         return text
+    if (number := decimal_integer(text)) is not None:  # `012` is 12, as in a file and --set (YAML 1.1: octal 10)
+        return number
     try:
         value = yaml.safe_load(text)
     except (yaml.YAMLError, ValueError, OverflowError):

@@ -60,3 +60,16 @@ def test_a_value_typed_in_the_ui_or_given_to_vary_keeps_a_yaml11_form_as_text():
 
     assert [parse_scalar(t) for t in ("1:30", "0x10", "5000", "1e3")] == ["1:30", "0x10", 5000, 1000.0]
     assert parse_vary("workload.requests_per_day=1:30,5000")[2] == ["1:30", 5000]
+
+
+def test_a_zero_padded_number_is_decimal_in_vary_and_the_ui_as_in_a_file_and_set():
+    """`tco sweep --vary finance.horizon_months=012,024` evaluated 10 and 20 months (YAML 1.1 octal), where the same
+    text in a file or in `--set` is 12 and 24, and `--vary` says "same syntax as --set"; the UI read a typed `012` as
+    10 too. All four read one way now."""
+    from tco.commands.sweep import parse_vary
+    from tco.load.scenarios import override_value
+    from tco.tui.session import parse_scalar
+
+    texts = ("012", "-010", "0100", "1_000", "5000")
+    assert parse_vary("finance.horizon_months=" + ",".join(texts))[2] == [12, -10, 100, 1000, 5000]
+    assert [parse_scalar(t) for t in texts] == [override_value(t) for t in texts] == [12, -10, 100, 1000, 5000]
