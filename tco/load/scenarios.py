@@ -28,6 +28,8 @@ class LoadedScenarios:
     """Per scenario: (file name, line index, key path of the scenario, single-scenario file)."""
     warnings: list[DataProblem] = field(default_factory=list)
     """Legal but worth saying while loading: an older spelling of a key, read as its new name."""
+    overridden: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(file name, dotted place in the file) -> the `--set` text that wrote the value there."""
 
     def locate(self, scenario_index: int, path: tuple) -> tuple[str, int | None, str]:
         name, lines, prefix, single = self.locations[scenario_index]
@@ -74,7 +76,7 @@ def load_scenario_files(paths: list[Path], overrides: list[str] | None = None) -
         loaded.files.append(path)
     if all_read:  # a file that could not be read may hold the path: its own problem says why first
         said = {p.field for p in problems if p.file == "--set"}  # a --set already refused for its syntax
-        problems.extend(not_applied(text) for text in dict.fromkeys(overrides or [])
+        problems.extend(not_applied(text, scenario_ids) for text in dict.fromkeys(overrides or [])
                         if text not in applied and text not in said and text.split("=", 1)[0] not in said)
     loaded.warnings = _command_line_once(loaded.warnings)
     if problems:
@@ -152,6 +154,7 @@ def _add(loaded: LoadedScenarios, data: Any, lines: dict[KeyPath, int], name: st
         data = {"schema_version": version, "scenarios": [data]}
         lines = {("scenarios", 0, *k): v for k, v in lines.items()} | {(): 1, ("scenarios",): 1}
     overridden = _apply_overrides(data, overrides, loaded.warnings, scenario_ids, applied) if overrides else {}
+    loaded.overridden.update({(name, where): text for where, text in overridden.items()})
     migration_problems = migrate_old_names(data, lines, name, loaded.warnings, single)
     if migration_problems:
         raise TcoUserError(migration_problems)
@@ -239,18 +242,31 @@ def _with_override_hint(problem: DataProblem, overridden: dict[str, str]) -> Dat
     import re
 
     for where, text in overridden.items():
-        if problem.field == where and problem.message == "unknown field":
-            # The misspelt key is in the --set path, not in the file: say so, and correct the --set itself.
+        if problem.message == "unknown field" and (problem.field == where or where.startswith(problem.field + ".")):
+            # The misspelt key is in the --set path, not in the file (the field set, or one on the way to it): say
+            # so once, for the command line, and correct the --set itself.
             path, _, value = text.partition("=")
-            word = re.fullmatch(r"did you mean `(.+)`\?", problem.hint or "")
             parts = path.strip().split(".")
-            hint = f"did you mean `--set {'.'.join([*parts[:-1], word.group(1)])}={value}`?" if word else None
-            return DataProblem("--set", None, path.strip(), "unknown field", hint)
+            unknown = re.split(r"[.\[]", problem.field)[-1]
+            said = re.fullmatch(r"did you mean `(.+)`\?", problem.hint or "")
+            hint = None
+            if said and unknown in parts:
+                fixed = list(parts)
+                fixed[parts.index(unknown)] = said.group(1)
+                hint = f"did you mean `--set {'.'.join(fixed)}={value}`?"
+            message = "unknown field" if problem.field == where else f"unknown field `{unknown}`"
+            return DataProblem("--set", None, path.strip(), message, hint)
         if problem.field == where or problem.field.startswith((where + ".", where + "[")):
-            shown = text if len(text) <= 80 else text[:77] + "..."
-            hint = f"the value comes from --set {shown}" + (f"; {problem.hint}" if problem.hint else "")
-            return DataProblem(problem.file, problem.line, problem.field, problem.message, hint, problem.severity)
+            return with_set_hint(problem, text)
     return problem
+
+
+def with_set_hint(problem: DataProblem, text: str) -> DataProblem:
+    """`problem`, its hint saying which `--set` gave the value (the file's line still holds the value it replaced)."""
+    shown = text if len(text) <= 80 else text[:77] + "..."
+    hint = f"the value comes from --set {shown}" + (f"; {problem.hint}" if problem.hint else "")
+    return DataProblem(problem.file, problem.line, problem.field, problem.message, hint, problem.severity,
+                       cannot_run=getattr(problem, "cannot_run", False))
 
 
 def override_value(raw: str) -> Any:
@@ -287,12 +303,22 @@ def _new_spelling(parts: list[str], warnings: list[DataProblem] | None, text: st
     return parts
 
 
+VOLUME_KEYS = ("requests_per_day", "requests_per_month")
+"""A workload gives exactly one of them; `--set` of one drops the other (a batch may mix files of both kinds)."""
+
 NO_SUCH_PATH = "no scenario has this path (options are addressed by id: options.<id>.<field>)"
 
 
-def not_applied(text: str) -> DataProblem:
-    """A `--set` whose path no scenario has (a mistyped option id, a field of no option)."""
-    return DataProblem("--set", None, text.split("=", 1)[0], NO_SUCH_PATH)
+def not_applied(text: str, scenario_ids: list[Any] = ()) -> DataProblem:
+    """A `--set` whose path no scenario has (a mistyped option or scenario id, a field of no option); a path led by
+    a near miss of a scenario id gets the corrected `--set` as its hint."""
+    import difflib
+
+    path, _, value = text.partition("=")
+    parts = path.strip().split(".")
+    close = difflib.get_close_matches(parts[0], [str(i) for i in scenario_ids], n=1)
+    hint = f"did you mean `--set {'.'.join([close[0], *parts[1:]])}={value}`?" if close and parts[0] not in close else None
+    return DataProblem("--set", None, path.strip(), NO_SUCH_PATH, hint)
 
 
 def _apply_overrides(data: dict, overrides: list[str], warnings: list[DataProblem] | None = None,
@@ -332,16 +358,22 @@ def _apply_overrides(data: dict, overrides: list[str], warnings: list[DataProble
             if not parts and targets:
                 raise TcoUserError(DataProblem("--set", None, path, "give a field after the scenario id, e.g. "
                                                f"{path.strip()}.workload.requests_per_day=5000"))
+        if not prefix and parts[0] not in Scenario.model_fields:
+            targets = []  # neither a scenario id nor a field of a scenario (a mistyped id): no scenario has this path
         set_here = False
         for index, scenario in targets:
             where = _set_path(scenario, parts, value) if parts else None
+            if where is not None and where[0] == "workload" and where[-1] in VOLUME_KEYS and len(where) == 2:
+                # the volume given on the command line replaces the file's, whichever way the file wrote it
+                other = next(k for k in VOLUME_KEYS if k != where[-1])
+                scenario["workload"].pop(other, None)
             if where is not None:
                 overridden[dotted(("scenarios", index, *where))] = text
                 set_here = True
         if set_here and applied is not None:
             applied.add(text)
         elif not set_here and applied is None:
-            raise TcoUserError(not_applied(text))
+            raise TcoUserError(not_applied(text, ids))
     return overridden
 
 
@@ -382,8 +414,15 @@ def _set_path(node: Any, parts: list[str], value: Any) -> list[Any] | None:
 
 
 def problems_from_rows(loaded: LoadedScenarios, row_problems) -> list[DataProblem]:
+    """Problems found resolving the rows (an unknown GPU, offer or model id...), at their file, line and field; one
+    whose value a `--set` wrote says so (the file's line still holds the value it replaced)."""
     out = []
     for p in row_problems:
         file, line, field = loaded.locate(p.scenario_index, p.path)
-        out.append(DataProblem(file, line, field, p.message, p.hint, cannot_run=getattr(p, "cannot_run", False)))
+        problem = DataProblem(file, line, field, p.message, p.hint, cannot_run=getattr(p, "cannot_run", False))
+        _, _, prefix, _ = loaded.locations[p.scenario_index]
+        full = dotted((*prefix, *p.path))
+        text = next((t for (name, where), t in loaded.overridden.items()
+                     if name == file and (full == where or full.startswith((where + ".", where + "[")))), None)
+        out.append(with_set_hint(problem, text) if text else problem)
     return out
