@@ -101,7 +101,9 @@ def located(loaded: LoadedScenarios, indices: Sequence[int], scenarios: Sequence
     from tco.load.scenarios import LoadedScenarios
 
     chosen = list(scenarios) if scenarios is not None else [loaded.scenarios[i] for i in indices]
-    return LoadedScenarios(chosen, list(loaded.files), dict(loaded.hashes), [loaded.locations[i] for i in indices])
+    return LoadedScenarios(chosen, list(loaded.files), dict(loaded.hashes), [loaded.locations[i] for i in indices],
+                           overridden=dict(loaded.overridden),
+                           option_places={k: loaded.option_places[i] for k, i in enumerate(indices) if i in loaded.option_places})
 
 
 def check_rows(loaded: LoadedScenarios, catalog: Catalog, today: dt.date) -> None:
@@ -138,8 +140,8 @@ SKIPPED = "left out (--skip-unrunnable): "
 
 def _without_unrunnable(loaded: LoadedScenarios, problems) -> tuple[LoadedScenarios, list[DataProblem]]:
     """The scenarios without the options that cannot run (and the hybrids built on them), and a warning for each,
-    located where the option was; a scenario left with no option is left out too. The line index is renumbered, so
-    later problems still name the right lines."""
+    located where the option was; a scenario left with no option is left out too. Each kept option's place in its
+    file is kept (`option_places`), so later problems still name the right line and field."""
     from dataclasses import replace
 
     from tco.load.scenarios import LoadedScenarios
@@ -150,7 +152,7 @@ def _without_unrunnable(loaded: LoadedScenarios, problems) -> tuple[LoadedScenar
     dropped: dict[int, set[int]] = {}
     for p in problems:
         dropped.setdefault(p.scenario_index, set()).add(p.path[1])
-    kept_scenarios, kept_locations = [], []
+    kept_scenarios, kept_locations, option_places = [], [], {}
     for index, scenario in enumerate(loaded.scenarios):
         gone = dropped.get(index, set())
         ids = {scenario.options[k].id for k in gone}
@@ -160,8 +162,9 @@ def _without_unrunnable(loaded: LoadedScenarios, problems) -> tuple[LoadedScenar
                 name, line, field = loaded.locate(index, ("options", k))
                 warnings.append(DataProblem(name, line, field, f"{SKIPPED}`{option.id}` is built on an option that "
                                             "cannot run", severity="warning"))
-        name, lines, prefix, single = loaded.locations[index]
         if not gone:
+            if index in loaded.option_places:
+                option_places[len(kept_scenarios)] = loaded.option_places[index]
             kept_scenarios.append(scenario)
             kept_locations.append(loaded.locations[index])
             continue
@@ -171,24 +174,13 @@ def _without_unrunnable(loaded: LoadedScenarios, problems) -> tuple[LoadedScenar
             warnings.append(DataProblem(file, line, "", f"{SKIPPED}scenario `{scenario.id}`: none of its options can run",
                                         severity="warning"))
             continue
+        # problems found later name each option where its file has it (not its place among those kept)
+        option_places[len(kept_scenarios)] = tuple(loaded.in_file(index, ("options", k))[1]
+                                                   for k in range(len(scenario.options)) if k not in gone)
         kept_scenarios.append(scenario.model_copy(update={"options": options}))
-        kept_locations.append((name, _renumbered(lines, (*prefix, "options"), gone), prefix, single))
+        kept_locations.append(loaded.locations[index])
     return LoadedScenarios(kept_scenarios, list(loaded.files), dict(loaded.hashes), kept_locations,
-                           list(loaded.warnings)), warnings
-
-
-def _renumbered(lines: dict, options_key: tuple, gone: set[int]) -> dict:
-    """A line index with the options in `gone` taken out and the later ones moved up."""
-    depth = len(options_key)
-    out = {}
-    for key, line in lines.items():
-        if key[:depth] == options_key and len(key) > depth and isinstance(key[depth], int):
-            k = key[depth]
-            if k in gone:
-                continue
-            key = (*options_key, k - sum(1 for g in gone if g < k), *key[depth + 1:])
-        out[key] = line
-    return out
+                           list(loaded.warnings), overridden=dict(loaded.overridden), option_places=option_places), warnings
 
 
 def _located_problems(loaded: LoadedScenarios, row_problems) -> list[DataProblem]:

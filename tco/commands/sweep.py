@@ -40,6 +40,23 @@ def parse_vary(text: str) -> tuple[str, list[str], list[object]]:
     return path, texts, values
 
 
+def _refuse_overlapping_axes(paths: list[str], scenarios) -> None:
+    """`--vary a.workload.x=... --vary workload.x=...`: two axes on one field of scenario `a` (exit 2).
+
+    Why: the grid showed `a`'s rows at the first axis's value while the second's was computed."""
+    from tco.engine.sweep import split_scenario_prefix
+    from tco.errors import DataProblem, TcoUserError
+
+    varied: dict[tuple[str, str], str] = {}
+    for path in paths:
+        chosen, parts = split_scenario_prefix(path, scenarios)
+        for scenario in chosen:
+            earlier = varied.setdefault((scenario.id, ".".join(parts)), path)
+            if earlier != path:
+                raise TcoUserError(DataProblem("--vary", None, path, f"varies `{'.'.join(parts)}` of scenario `{scenario.id}`, "
+                                               f"which --vary {earlier} varies too", hint="give each field of a scenario one --vary"))
+
+
 class _Progress:
     """A one-line bar on stderr; stdout stays data."""
 
@@ -120,6 +137,7 @@ def sweep(files, overrides: list[str], varies: list[tuple[str, list[str], list[o
         return loaded, rows
 
     base_loaded, base_rows = rows_for([], "")
+    _refuse_overlapping_axes(paths, base_loaded.scenarios)
     fast, slow = [], []
     for path, texts, values in varies:
         targets = input_targets(path, base_loaded.scenarios, base_rows)

@@ -30,14 +30,33 @@ class LoadedScenarios:
     """Legal but worth saying while loading: an older spelling of a key, read as its new name."""
     overridden: dict[tuple[str, str], str] = field(default_factory=dict)
     """(file name, dotted place in the file) -> the `--set` text that wrote the value there."""
+    option_places: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    """Scenario index -> the place in its file of each option kept, where some were left out (--skip-unrunnable)."""
+
+    def in_file(self, scenario_index: int, path: tuple) -> tuple:
+        """`path` within the scenario as its file has it: ("options", 3, ...) is the file's options[4] when the
+        file's options[3] was left out."""
+        places = self.option_places.get(scenario_index)
+        if places and len(path) > 1 and path[0] == "options" and isinstance(path[1], int) and path[1] < len(places):
+            return ("options", places[path[1]], *path[2:])
+        return tuple(path)
 
     def locate(self, scenario_index: int, path: tuple) -> tuple[str, int | None, str]:
         name, lines, prefix, single = self.locations[scenario_index]
+        path = self.in_file(scenario_index, path)
         full = (*prefix, *path)
         probe = full
         while probe and probe not in lines:
             probe = probe[:-1]
         return name, lines.get(probe), dotted(path if single else full)
+
+
+def _same_file_key(path: Path) -> Any:
+    try:
+        status = path.stat()
+        return (status.st_dev, status.st_ino)
+    except (OSError, ValueError):
+        return str(path)
 
 
 def _display(path: Path) -> str:
@@ -56,6 +75,12 @@ def load_scenario_files(paths: list[Path], overrides: list[str] | None = None) -
     problems: list[DataProblem] = []
     loaded = LoadedScenarios([], [])
     read: list[tuple[Path, str, Any, dict[KeyPath, int]]] = []
+    # a file named twice (overlapping globs: `tco run *.yaml ./*.yaml`) is read once, not refused as holding its own
+    # scenario ids twice
+    firsts: dict[Any, Path] = {}
+    for path in paths:
+        firsts.setdefault(_same_file_key(path), path)
+    paths = list(firsts.values())
     for path in paths:
         name = _display(path)
         try:
@@ -421,7 +446,7 @@ def problems_from_rows(loaded: LoadedScenarios, row_problems) -> list[DataProble
         file, line, field = loaded.locate(p.scenario_index, p.path)
         problem = DataProblem(file, line, field, p.message, p.hint, cannot_run=getattr(p, "cannot_run", False))
         _, _, prefix, _ = loaded.locations[p.scenario_index]
-        full = dotted((*prefix, *p.path))
+        full = dotted((*prefix, *loaded.in_file(p.scenario_index, p.path)))
         text = next((t for (name, where), t in loaded.overridden.items()
                      if name == file and (full == where or full.startswith((where + ".", where + "[")))), None)
         out.append(with_set_hint(problem, text) if text else problem)

@@ -31,9 +31,7 @@ def test_with_it_the_option_is_left_out_where_it_is_written_and_every_other_is_e
             "cannot run on 1 x h100-sxm at bf16") in out.err
 
 
-def test_a_hybrid_built_on_a_left_out_option_goes_with_it_and_the_later_lines_still_match(tmp_path, capsys):
-    from tco.run import _renumbered
-
+def test_a_hybrid_built_on_a_left_out_option_goes_with_it(tmp_path, capsys):
     text = SUPPORT.read_text(encoding="utf-8")
     hybrid = ("      - kind: hybrid\n        id: mix\n        mode: share\n        self_hosted: llama-3.3-70b-h100-lambda\n"
               "        api: gpt-4.1-mini\n        self_hosted_share: 0.5\n")
@@ -43,11 +41,19 @@ def test_a_hybrid_built_on_a_left_out_option_goes_with_it_and_the_later_lines_st
     out = capsys.readouterr()
     assert {r["option"] for r in json.loads(out.out)} == {"gpt-4.1-mini", "claude-haiku-4.5", "llama-3.3-70b-together"}
     assert "left out (--skip-unrunnable): `mix` is built on an option that cannot run" in out.err
-    # options after a left-out one move up, and keep their own lines
-    lines = {("scenarios", 0, "options", 0): 10, ("scenarios", 0, "options", 1): 20, ("scenarios", 0, "options", 2, "id"): 31,
-             ("scenarios", 0, "workload"): 5}
-    assert _renumbered(lines, ("scenarios", 0, "options"), {1}) == {
-        ("scenarios", 0, "options", 0): 10, ("scenarios", 0, "options", 1, "id"): 31, ("scenarios", 0, "workload"): 5}
+
+
+def test_a_problem_after_a_left_out_option_names_the_later_options_line_and_place_in_the_file(capsys):
+    """coding-agent.yaml: with options[3] (qwen3-235b) left out, the caution on options[4]'s GCP offer was said at
+    options[4]'s line but named `options[3].payment.offer`, the option just left out (its place among those kept)."""
+    example = EXAMPLES / "coding-agent.yaml"
+    offer_line = 1 + [i for i, line in enumerate(example.read_text(encoding="utf-8").splitlines())
+                      if "a3-ultragpu-8g" in line][1]  # options[4]'s offer (options[3] has the first)
+    assert main(["run", str(example), *AS_OF, "--set", "options.qwen3-235b-h200-gcp.gpus_per_replica=1", "--skip-unrunnable"]) == 0
+    err = capsys.readouterr().err
+    assert ": warning: scenarios[0].options[3]: left out (--skip-unrunnable): `qwen3-235b-a22b` cannot run" in err
+    assert f"coding-agent.yaml:{offer_line}: warning: scenarios[0].options[4].payment.offer: the on-demand price" in err
+    assert "options[3].payment.offer" not in err
 
 
 def test_when_nothing_is_left_the_problems_stay_errors_with_exit_4(tmp_path, capsys):

@@ -30,3 +30,15 @@ def test_a_varied_value_that_cannot_run_exits_4_like_set(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "cannot run on 1 x h100-sxm at fp16" in err
     assert "(with --vary options.llama.gpus_per_replica=1)" in err
+
+
+def test_two_axes_on_one_field_of_a_scenario_are_refused(tmp_path, capsys):
+    """`--vary s.workload.requests_per_day=1000 --vary workload.requests_per_day=2000` was taken: the grid showed
+    scenario s at 1,000 requests a day and computed it at 2,000."""
+    path = tmp_path / "s.yaml"
+    path.write_text(SCENARIO)
+    code = main(["sweep", str(path), "--vary", "s.workload.requests_per_day=1000", "--vary", "workload.requests_per_day=2000"])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert err.startswith("--vary: workload.requests_per_day: varies `workload.requests_per_day` of scenario `s`, which --vary "
+                          "s.workload.requests_per_day varies too")

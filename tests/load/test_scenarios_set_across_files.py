@@ -105,3 +105,11 @@ def test_diff_takes_a_set_on_a_scenario_only_the_new_version_has(tmp_path, capsy
     assert main(["diff", str(old), str(new), "--set", "second.workload.requests_per_day=500"]) == 0
     out = capsys.readouterr().out
     assert "cheapest: mini, $131 -> $131" in out and "+ mini (api): added, total $66" in out
+
+
+def test_a_file_named_twice_is_read_once(files):
+    """Overlapping globs (`tco run *.yaml ./*.yaml`) name a file twice: it was refused as holding its own scenario ids
+    twice ("already used in" itself)."""
+    again = files[0].parent / "." / files[0].name
+    loaded = load_scenario_files([files[0], files[1], again, files[0]])
+    assert [s.id for s in loaded.scenarios] == ["first", "second"] and loaded.files == files
