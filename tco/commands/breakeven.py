@@ -92,10 +92,12 @@ def run(args) -> int:
         sys.stdout.write("stays from: above the break-even one more replica puts self-hosting above the API again, tooth "
                          "after tooth of the replica staircase; from this volume on it costs no more at every volume "
                          f"(`{NEVER}`: it ends above, up to 1e10 requests/day).\n")
+    several = len({r["scenario"] for r in records}) > 1
     for r in records:
         if r["base_replicas_at_breakeven"] is not None:
             now = results.row(r["scenario"], r["option"])
-            sys.stdout.write(f"{r['option']}: base `auto` is chosen again at each volume: {r['base_replicas_at_breakeven']} "
+            named = f"{r['scenario']} / {r['option']}" if several else r["option"]  # the same option id in several scenarios
+            sys.stdout.write(f"{named}: base `auto` is chosen again at each volume: {r['base_replicas_at_breakeven']} "
                              f"replicas at the break-even volume ({now.values['base_replicas']:g} at today's).\n")
     sys.stdout.write("month: the month from which the option's cumulative cost stays at or below the API's, at today's volume, "
                      "in the accounting view (a purchase counts as its depreciation and cost of capital). cash month: the same "

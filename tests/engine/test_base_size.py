@@ -150,6 +150,21 @@ def test_a_typed_term_is_tried_at_half_and_twice_its_length():
     assert r.term_choices[0] == {"term_months": 11.0}
 
 
+@pytest.mark.slow
+def test_tco_breakeven_names_the_scenario_of_each_auto_base_when_several_are_listed(tmp_path, capsys):
+    """Three scenarios with a `reserved-base-bursts` option printed three identical lines "reserved-base-bursts: base
+    `auto` ..."; with several scenarios each line now says which (slow: the break-evens of two commitments examples)."""
+    from tco.cli import main
+
+    text = (Path(__file__).parents[2] / "tco" / "examples" / "commitments.yaml").read_text(encoding="utf-8")
+    body = text[text.index("  - id: commitments"):]
+    path = tmp_path / "two.yaml"
+    path.write_text("scenarios:\n" + body + body.replace("  - id: commitments", "  - id: commitments-eu", 1), encoding="utf-8")
+    assert main(["breakeven", str(path), "--as-of", "2026-12-01"]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if "base `auto` is chosen again" in line]
+    assert [line.split(":")[0] for line in lines] == ["commitments / reserved-base-bursts", "commitments-eu / reserved-base-bursts"]
+
+
 def test_tco_breakeven_says_which_base_it_used_for_an_auto_base_only(capsys):
     import json
 
