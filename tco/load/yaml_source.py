@@ -133,6 +133,17 @@ def _size_or_none(path: Path) -> int | None:
         return None
 
 
+def _syntax_hint(text: str, what: str, mark) -> str | None:
+    """What to do about the two syntax errors people make most: a tab (the C parser's message does not say so) and a
+    second document (`---`) in one file."""
+    line = text.splitlines()[mark.line] if mark is not None and mark.line < len(text.splitlines()) else ""
+    if "\t" in what or "tab" in what or "\t" in line[:mark.column + 1]:  # a tab before or at where it broke
+        return "YAML does not allow tab characters for indentation; use spaces"
+    if "another document" in what:
+        return "a file holds one YAML document: list several scenarios under one `scenarios:`, or give several files"
+    return None
+
+
 def parse_yaml(text: str, name: str) -> tuple[Any, dict[KeyPath, int]]:
     """Plain data and its line index; every syntax problem as a located TcoUserError."""
     try:
@@ -146,8 +157,8 @@ def parse_yaml(text: str, name: str) -> tuple[Any, dict[KeyPath, int]]:
         line = mark.line + 1 if mark else None
         col = f", column {mark.column + 1}" if mark else ""
         what = (e.problem or e.context or "invalid YAML").strip()
-        hint = "YAML does not allow tab characters for indentation; use spaces" if "\t" in what or "tab" in what else None
-        raise TcoUserError(DataProblem(name, line, "", f"YAML syntax error{col}: {what}", hint=hint)) from None
+        raise TcoUserError(DataProblem(name, line, "", f"YAML syntax error{col}: {what}",
+                                       hint=_syntax_hint(text, what, mark))) from None
     except yaml.YAMLError as e:
         raise TcoUserError(DataProblem(name, None, "", f"YAML error: {e}")) from None
     if node is None:
