@@ -90,6 +90,13 @@ def _steps(ends: list[float] | tuple[float, ...], points: int = TOOTH_SCAN_POINT
     return out
 
 
+PAIRS_AT_ONCE = 256
+"""Break-evens solved together, at most: one evaluation a round for all of them shares the queries' overhead, but
+its frames grow with them, about 4 MB a pair (2026-12-07: 120 scenarios of two self-hosted options each, 240 pairs,
+took 1.2 GB and 17 s; in parts of 64 pairs 0.62 GB and 24 s), so 1,000 such scenarios took about 8 GB. Parts of
+256 keep a run near 1.5 GB at about 2 s a part more."""
+
+
 def solve_breakevens(pairs: list[tuple[dict[str, float], dict[str, float]]],
                      lo: float = LOWEST_REQUESTS_PER_DAY, hi: float = HIGHEST_REQUESTS_PER_DAY,
                      auto_base: list[bool] | None = None) -> list[BreakEven | None]:
@@ -98,6 +105,9 @@ def solve_breakevens(pairs: list[tuple[dict[str, float], dict[str, float]]],
     Two crossings are searched side by side on the same evaluations: the first (the break-even volume) and the last,
     from which the option stays no costlier (`BreakEven.stays_requests_per_day`)."""
     auto = list(auto_base) if auto_base is not None else [False] * len(pairs)
+    if len(pairs) > PAIRS_AT_ONCE:  # each pair's search is its own: in parts, memory stays that of one part
+        return [found for start in range(0, len(pairs), PAIRS_AT_ONCE)
+                for found in solve_breakevens(pairs[start:start + PAIRS_AT_ONCE], lo, hi, auto[start:start + PAIRS_AT_ONCE])]
     searches = [(k, crossing) for crossing in (_first_crossing, _last_crossing) for k in range(len(pairs))]
     """Search s looks for crossing `searches[s][1]` of pair `searches[s][0]`."""
     at_upper: dict[int, tuple[float, float, int | None]] = {}

@@ -95,3 +95,19 @@ def test_where_the_costs_do_not_cross_back_both_volumes_are_one(capsys):
     records = run_json(capsys, "breakeven", str(examples_dir() / "commitments.yaml"), "--format", "json")
     solved = [r for r in records if r["breakeven_requests_per_day"] is not None]
     assert solved and all(r["stays_requests_per_day"] == r["breakeven_requests_per_day"] for r in solved)
+
+
+def test_pairs_solved_in_parts_give_what_one_batch_gives(capsys, tmp_path, monkeypatch):
+    """Break-evens are solved PAIRS_AT_ONCE at a time (memory): each pair's search is its own, so one at a time the
+    volumes are those of one batch (the hand figures above, and the option without its spare)."""
+    from tco.engine import breakeven
+
+    path = tmp_path / "two.yaml"
+    own = "      - kind: self-hosted\n" + SCENARIO.split("      - kind: self-hosted\n")[1]
+    path.write_text(SCENARIO + own.replace("id: own", "id: lean")
+                    .replace("spare_replicas: 1", "spare_replicas: 0"))
+    whole = run_json(capsys, "breakeven", str(path), "--format", "json")
+    monkeypatch.setattr(breakeven, "PAIRS_AT_ONCE", 1)
+    assert run_json(capsys, "breakeven", str(path), "--format", "json") == whole
+    assert [(r["option"], r["breakeven_requests_per_day"]) for r in whole if r["option"] == "own"] == [("own", pytest.approx(FIRST, rel=1e-3))]
+    assert len(whole) == 2
