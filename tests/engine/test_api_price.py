@@ -182,24 +182,28 @@ def test_the_dated_change_really_changes_the_price(bundled):
 
 @pytest.mark.parametrize("tier", ["flex", "priority"])
 def test_service_tiers_match_genai_prices(bundled, tier):
+    """Except a priority call above 272K input tokens: priority "excludes long context" (BILLING.md 1.1), so it is
+    billed at the standard long-context rates, where genai-prices applies the priority tier it lists."""
     openai = bundled["openai"]
-    for tokens in (10_000, 300_000):
-        assert _check(openai, "gpt-5.6-luna", dt.date(2026, 11, 27), tokens, service_tier=tier, context={"service_tier": tier})
+    assert _check(openai, "gpt-5.6-luna", dt.date(2026, 11, 27), 10_000, service_tier=tier, context={"service_tier": tier})
+    long_billed_as = {} if tier == "priority" else {"service_tier": tier}
+    assert _check(openai, "gpt-5.6-luna", dt.date(2026, 11, 27), 300_000, service_tier=tier, context=long_billed_as)
 
 
-@pytest.mark.parametrize("tier,ratio_to_standard", [("flex", 0.5), ("priority", 2.0)])
-def test_a_service_tier_before_its_recorded_date_keeps_its_ratio_to_standard(bundled, tier, ratio_to_standard):
+@pytest.mark.parametrize("tier,ratios_to_standard", [("flex", (0.5, 0.5)), ("priority", (2.0, 1.0))])
+def test_a_service_tier_before_its_recorded_date_keeps_its_ratio_to_standard(bundled, tier, ratios_to_standard):
     """A deliberate departure from genai-prices, which bills standard before a variant's first date.
 
     The sheet's note: flex/priority rates "verified on 2026-10-12" (the day checked, not launched), and
     OpenAI cut gpt-5.6-luna 80 % on 2026-07-30. On 2026-07-29 standard is $1 in / $6 out; the tier,
     recorded at 0.5x (flex $0.10 vs $0.20) or 2x (priority $0.40 vs $0.20) of the cut standard, keeps
     that ratio: flex $0.50 / $3, priority $2 / $12 - the same rule as price_in_force (the earliest
-    recorded price stands for earlier months), not the standard price nor the post-cut tier price.
+    recorded price stands for earlier months), not the standard price nor the post-cut tier price. A priority call
+    above 272K input tokens is billed as standard long context (priority "excludes long context", BILLING.md 1.1).
     """
     openai = bundled["openai"]
     on = dt.date(2026, 7, 29)
-    for tokens in (10_000, 300_000):
+    for tokens, ratio_to_standard in zip((10_000, 300_000), ratios_to_standard):
         standard = _oracle_usd("openai", "gpt-5.6-luna", on, tokens, tokens // 4, tokens // 10, 1_234)
         resolved = resolve_api_price(openai, "gpt-5.6-luna", on, tokens, service_tier=tier)
         assert _our_usd(resolved, tokens, tokens // 4, tokens // 10, 1_234) == pytest.approx(standard * ratio_to_standard, rel=1e-9)
