@@ -43,3 +43,25 @@ def bundled_quality():
     from tco.load.quality import load_quality
 
     return load_quality()
+
+
+@pytest.fixture(scope="session")
+def bundled_examples_json(tmp_path_factory) -> str:
+    """`tco run --format json --as-of 2026-11-27` on the bundled examples (no file given: it runs them all), as text,
+    run once per worker for the modules that read it (tests/test_examples.py, tests/report/test_output_schema.py, both
+    in the xdist group `examples-run`, so one worker runs it once)."""
+    from tco.cli import main
+
+    out = tmp_path_factory.mktemp("examples-run") / "results.json"
+    assert main(["run", "--format", "json", "--as-of", "2026-11-27", "--output", str(out)]) == 0
+    return out.read_text()
+
+
+@pytest.fixture(scope="session")
+def bundled_model_cases(bundled_hardware):
+    """`tco.bench.accuracy.model_cases` on the bundled catalog (every usable row scored by the model alone), computed
+    once per worker (seconds of model runs); tests reading it join the xdist group `regimes`, so one
+    worker scores the rows once for them all. Read only."""
+    from tco.bench.accuracy import model_cases
+
+    return model_cases(bundled_hardware)

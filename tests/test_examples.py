@@ -7,19 +7,18 @@ import math
 
 import pytest
 
-from tco.cli import main
 
 pytestmark = pytest.mark.xdist_group("examples-run")
-"""One worker runs this module, so the bundled examples' run (`records`), a module fixture, is computed once, not on each worker."""
+"""One worker runs this module and tests/report/test_output_schema.py, so the bundled examples' run (`records`, from the
+session fixture `bundled_examples_json`) is computed once for both, not on each worker."""
 CONTRACT = ("scenario", "option", "kind", "total_cost_usd", "npv_usd", "monthly_cost_usd",
             "cost_per_million_tokens_usd", "cost_per_request_usd", "breakdown_usd")
 
 
 @pytest.fixture(scope="module")
-def records(tmp_path_factory):
-    out = tmp_path_factory.mktemp("run") / "results.json"
-    assert main(["run", "--format", "json", "--as-of", "2026-11-27", "--output", str(out)]) == 0
-    return json.loads(out.read_text())
+def records(bundled_examples_json):
+    """`tco run --format json --as-of 2026-11-27 --output ...` with no file: the bundled examples (tests/conftest.py)."""
+    return json.loads(bundled_examples_json)
 
 
 def test_run_json_has_the_contract_fields_for_every_option(records):

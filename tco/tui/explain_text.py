@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 
 from tco.engine import formulas as F
-from tco.engine.explanation import describe_inputs, describe_parts, flags_of, row_values
-from tco.engine.expr import Named, Term, explain, named_parts, specialize
+from tco.engine.explanation import describe_inputs, describe_parts, flags_of, row_values, specialized
+from tco.engine.expr import Named, Term, explain, named_parts
 from tco.engine.fields import PROVISIONED_KIND, label_for_kind, labels_for_kind
 from tco.report.results import fleet_unit
 
@@ -108,7 +108,7 @@ def explain_cell(results, option_id: str, column: str) -> str:
         target = COLUMN_FORMULAS[column]
         shown = rec.get(column)
         target_label = label_for_kind(row.kind, target.name, target.label)[0]
-        head = f"{target_label} = {explain(specialize(target.term, flags), values, labels=labels_for_kind(row.kind))}"
+        head = f"{target_label} = {explain(specialized(target.term, flags), values, labels=labels_for_kind(row.kind))}"
         if column == "total_cost_usd":
             head = f"{target_label} = the sum over the months of the cost this month"
         elif column == "npv_usd":
@@ -133,7 +133,7 @@ def explain_cell(results, option_id: str, column: str) -> str:
 
     parts: dict[str, Named] = {}
     for term in terms:
-        for part in named_parts(specialize(term, flags)):
+        for part in named_parts(specialized(term, flags)):
             if part.name not in (COLUMN_FORMULAS.get(column, F.monthly_cost_usd).name, F.monthly_cost_usd.name):
                 parts.setdefault(part.name, part)
     if parts:

@@ -16,19 +16,43 @@ from tco.bench.accuracy import (INFERENCEX_REQUESTS_PER_CLIENT, closed_loop_requ
                                 usable)
 from tco.engine.throughput import predict_closed_loop_run, predict_model
 from tco.engine.throughput.predict import first_wave_ttft_s
-from tco.load.hardware import load_hardware
+
+
+pytestmark = pytest.mark.xdist_group("regimes")
+"""One worker runs this module (with tests/engine/test_regimes.py, which reads the same `bundled_model_cases`), so its
+model runs (`scored`, `steady_top`) are computed once, not on each worker."""
 
 
 @pytest.fixture(scope="module")
-def catalog():
-    return load_hardware()
+def catalog(bundled_hardware):
+    return bundled_hardware
 
 
 @pytest.fixture(scope="module")
-def scored(catalog):
-    """Each InferenceX row scored as its run and at its steady state."""
+def steady_top(catalog):
+    """A row's steady state (`predict_model` on its config) and the burst's TTFT (`first_wave_ttft_s`) in seconds, by
+    row id, computed once for the tests that read both."""
+    cache = {}
+
+    def top_and_first_wave(m):
+        if m.id not in cache:
+            model, gpu = catalog.models[m.model], catalog.gpus[m.gpu]
+            config = config_of(m)
+            top = predict_model(model, gpu, config)
+            cache[m.id] = top, first_wave_ttft_s(model, gpu, config, top, m.concurrency)
+        return cache[m.id]
+
+    return top_and_first_wave
+
+
+@pytest.fixture(scope="module")
+def scored(catalog, bundled_model_cases):
+    """Each InferenceX row scored as its run and at its steady state. As its run: `model_cases(catalog, rows)`, which
+    scores each row on its own, so the InferenceX rows' cases of `model_cases(catalog)` (tests/conftest.py), in order."""
     rows = [m for m in usable(catalog) if m.id.startswith("inferencex:")]
-    return model_cases(catalog, rows), model_cases(catalog, rows, steady_state=True)
+    run = [c for c in bundled_model_cases if c.measurement.id.startswith("inferencex:")]
+    assert [c.measurement.id for c in run] == [m.id for m in rows]
+    return run, model_cases(catalog, rows, steady_state=True)
 
 
 def test_an_inferencex_row_is_scored_as_ten_requests_a_client_and_a_steady_state_on_request(catalog):
@@ -55,27 +79,25 @@ def test_only_a_harness_that_says_how_many_requests_it_sent_is_scored_as_a_run(c
     assert predict_run(catalog, own) == predict_run(catalog, own, steady_state=True)
 
 
-def _model_little_ratio(catalog, m, run, steady):
+def _model_little_ratio(steady_top, m, run, steady):
     """The model's own Little's ratio for a run: completions a second x the mean time a request spent in it / C, the mean
     time a steady life but for the first C, whose TTFT is the burst's (`first_wave_ttft_s`)."""
-    model, gpu = catalog.models[m.model], catalog.gpus[m.gpu]
     config = config_of(m)
     clients, requests, out = m.concurrency, closed_loop_requests(m), config.output_tokens
-    top = predict_model(model, gpu, config)
-    first_s = first_wave_ttft_s(model, gpu, config, top, clients)
+    top, first_s = steady_top(m)
     life_s = clients * out / steady
     burst_s = min(1.0, (requests - clients) / clients) * (first_s - top.ttft_ms / 1e3)
     return run / out * (life_s + clients / requests * burst_s) / clients
 
 
-def test_the_drain_the_model_works_out_is_the_one_the_rows_measured(catalog, scored):
+def test_the_drain_the_model_works_out_is_the_one_the_rows_measured(steady_top, scored):
     """Per row with a mean TTFT and TPOT and at least 2 clients: measured, Little's ratio (completions a second x
     (TTFT + (output - 1) x TPOT) / C); modelled, the same from the model's run (the first C lives with the burst's TTFT).
     The burst keeps all C in the replica, so the ratio is the drain's alone. Medians: single-node rows (whose count,
     10 x C, the harness states) 0.975 measured, 0.977 modelled; disaggregated rows (count not published, taken the
     same) 0.960 and 0.969. Scored as the steady state, every row would be taken at 1."""
     run, steady = scored
-    ratio = {r.measurement.id: _model_little_ratio(catalog, r.measurement, r.predicted_tokens_per_s, s.predicted_tokens_per_s)
+    ratio = {r.measurement.id: _model_little_ratio(steady_top, r.measurement, r.predicted_tokens_per_s, s.predicted_tokens_per_s)
              for r, s in zip(run, steady) if r.predicted_tokens_per_s and s.predicted_tokens_per_s and r.measurement.concurrency >= 2}
     rows = [c.measurement for c in run if c.measurement.id in ratio]
 
@@ -95,7 +117,7 @@ def test_the_drain_the_model_works_out_is_the_one_the_rows_measured(catalog, sco
     assert one_client and all(r == pytest.approx(1.0, abs=0.005) for r in one_client)  # no drain, no burst: one at a time
 
 
-def test_the_first_wave_is_the_burst_the_rows_measured_at_their_p99(catalog):
+def test_the_first_wave_is_the_burst_the_rows_measured_at_their_p99(catalog, steady_top):
     """The first C requests go out together: the last of them waits for all the others' prompts. With 10 x C requests
     the slowest 1 % are the last tenth of that wave, about t1 + 0.9 (C - 1) p (t1 a lone request's TTFT, p a prompt at the
     full prefill rate). On the rows where that is longer than the model's steady TTFT, the published p99 TTFTs are
@@ -107,8 +129,7 @@ def test_the_first_wave_is_the_burst_the_rows_measured_at_their_p99(catalog):
             continue
         model, gpu = catalog.models[m.model], catalog.gpus[m.gpu]
         config = config_of(m)
-        top = predict_model(model, gpu, config)
-        first_s = first_wave_ttft_s(model, gpu, config, top, m.concurrency)
+        top, first_s = steady_top(m)
         alone_s = predict_model(model, gpu, replace(config, concurrency=1)).ttft_ms / 1e3
         point_s = alone_s + 0.9 * 2 * (first_s - alone_s)  # (C - 1) p is twice the mean wait
         if point_s > top.ttft_ms / 1e3:

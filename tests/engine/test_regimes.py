@@ -10,26 +10,26 @@ from pathlib import Path
 
 import pytest
 
-from tco.bench.accuracy import leave_one_out_cases, measured_ttft_ms, model_cases, percentile, regime_table, usable
+from tco.bench.accuracy import leave_one_out_cases, measured_ttft_ms, percentile, regime_table, usable
 from tco.cli import main
 from tco.engine.throughput.regimes import (AT_A_RATE, MEASURED, MIN_REGIME_ROWS, RECORDED, RegimeError, max_throughput_regime,
                                            regime_error, regime_names)
-from tco.load.hardware import load_hardware
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "tco" / "examples"
 
 
-pytestmark = pytest.mark.xdist_group("regimes")  # one worker computes the module's model runs once
+pytestmark = pytest.mark.xdist_group("regimes")  # one worker computes the module's model runs once (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")
-def catalog():
-    return load_hardware()
+def catalog(bundled_hardware):
+    return bundled_hardware
 
 
 @pytest.fixture(scope="module")
-def cases(catalog):
-    return model_cases(catalog)
+def cases(bundled_model_cases):
+    """`model_cases(catalog)`, shared with the other tests of the group (tests/conftest.py)."""
+    return bundled_model_cases
 
 
 def test_the_recorded_regime_errors_are_todays(catalog, cases):

@@ -1071,21 +1071,22 @@ def test_no_prediction_beats_the_datasheet_roofline(data, gpus, precision, engin
 
 # --- The documented accuracy ------------------------------------------------------------------
 
-def test_accuracy_benchmark_reproduces_the_figures_in_the_doc(catalog):
-    from tco.bench.accuracy import model_cases, summary
+@pytest.mark.xdist_group("regimes")  # with tests/engine/test_regimes.py: one worker scores the rows (bundled_model_cases)
+def test_accuracy_benchmark_reproduces_the_figures_in_the_doc(bundled_model_cases):
+    """`model_cases(catalog)` on the bundled catalog: the session fixture (tests/conftest.py)."""
+    from tco.bench.accuracy import summary
 
     text = DOC.read_text(encoding="utf-8")
     found = re.search(r"Model-only median absolute percentage error: \*\*([\d.]+) %\*\*, P90: \*\*([\d.]+) %\*\*", text)
     assert found, "docs/throughput.md must quote the model-only median and P90"
-    figures = summary(model_cases(catalog))
+    figures = summary(bundled_model_cases)
     assert figures["median_abs_pct_error"] == pytest.approx(float(found.group(1)), rel=1e-3)
     assert figures["p90_abs_pct_error"] == pytest.approx(float(found.group(2)), rel=1e-3)
 
 
-def test_accuracy_benchmark_evaluates_the_model_not_the_lookup(catalog):
-    from tco.bench.accuracy import model_cases
-
-    assert any(c.error > 1.0 for c in model_cases(catalog))  # a lookup would be exact everywhere
+@pytest.mark.xdist_group("regimes")  # with tests/engine/test_regimes.py: one worker scores the rows (bundled_model_cases)
+def test_accuracy_benchmark_evaluates_the_model_not_the_lookup(bundled_model_cases):
+    assert any(c.error > 1.0 for c in bundled_model_cases)  # a lookup would be exact everywhere
 
 
 def test_expert_parallel_padding_does_not_grow_with_the_imbalance(catalog):

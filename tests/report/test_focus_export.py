@@ -33,8 +33,18 @@ def run(capsys, argv):
     return out
 
 
+pytestmark = pytest.mark.xdist_group("focus-export")
+"""One worker runs this module, so the FOCUS export of a file several tests read (`focus`) is computed once, not on each worker."""
+
+_FOCUS_CSV: dict[tuple[str, str, tuple[str, ...]], str] = {}
+"""`tco run --format focus` output by file, file text and date: the tests read the rows, a fresh list each time."""
+
+
 def focus(capsys, path=EXAMPLE, as_of=AS_OF):
-    return list(csv.DictReader(io.StringIO(run(capsys, ["run", str(path), "--format", "focus", *as_of]))))
+    key = (str(path), Path(path).read_text(), tuple(as_of))
+    if key not in _FOCUS_CSV:
+        _FOCUS_CSV[key] = run(capsys, ["run", str(path), "--format", "focus", *as_of])
+    return list(csv.DictReader(io.StringIO(_FOCUS_CSV[key])))
 
 
 def num(value: str) -> float | None:
@@ -227,7 +237,7 @@ def test_provisioned_api_units_are_committed(capsys):
 
 def test_token_rows_carry_quantities_and_meters(capsys):
     """customer-support: 40,000 requests/day x 30.4167 days (365/12) x 3,000 input tokens, 80 % cached (month 1, no growth yet)."""
-    rows = list(csv.DictReader(io.StringIO(run(capsys, ["run", EXAMPLE, "--format", "focus", *AS_OF]))))
+    rows = focus(capsys)
     month1 = {r["SkuMeter"]: r for r in rows if r["x_Month"] == "1" and r["x_Option"] == "gpt-4.1-mini"}
     input_tokens = 40_000 * 365 / 12 * 3_000
     assert float(month1["Cached input tokens (cache read)"]["ConsumedQuantity"]) == pytest.approx(input_tokens * 0.8)

@@ -18,8 +18,9 @@ from tco.cli import main
 from tco.report.results import CSV_COLUMNS, FRAME_COLUMNS, OUTPUT_COLUMNS, RESULT_COLUMNS, polars_schema
 from tco.run import example_files
 
-pytestmark = pytest.mark.xdist_group("output-schema")
-"""One worker runs this module, so the bundled examples' outputs (`outputs`), a module fixture, is computed once, not on each worker."""
+pytestmark = pytest.mark.xdist_group("examples-run")
+"""One worker runs this module and tests/test_examples.py, so the bundled examples' outputs (`outputs`, whose JSON is the
+session fixture `bundled_examples_json`) are computed once, not on each worker."""
 AS_OF = "2026-11-27"
 TODAY = dt.date(2026, 11, 27)
 
@@ -35,13 +36,14 @@ JSON_FIELDS_BEFORE_ISSUE_18 = (
 
 
 @pytest.fixture(scope="module")
-def outputs(tmp_path_factory):
-    """JSON and CSV of `tco run` on every bundled example, same date."""
+def outputs(tmp_path_factory, bundled_examples_json):
+    """JSON and CSV of `tco run` on every bundled example, same date (the JSON run with no file names them all:
+    tests/conftest.py)."""
+    assert AS_OF == "2026-11-27"  # the date of `bundled_examples_json`
     folder = tmp_path_factory.mktemp("out")
     files = [str(f) for f in example_files()]
-    assert main(["run", *files, "--format", "json", "--as-of", AS_OF, "--output", str(folder / "r.json")]) == 0
     assert main(["run", *files, "--format", "csv", "--as-of", AS_OF, "--output", str(folder / "r.csv")]) == 0
-    return json.loads((folder / "r.json").read_text()), folder / "r.csv"
+    return json.loads(bundled_examples_json), folder / "r.csv"
 
 
 def test_the_json_fields_of_before_are_all_kept_in_their_order_and_new_ones_come_after(outputs):
