@@ -294,19 +294,27 @@ def with_set_hint(problem: DataProblem, text: str) -> DataProblem:
                        cannot_run=getattr(problem, "cannot_run", False))
 
 
-def override_value(raw: str) -> Any:
-    """The YAML value of `--set PATH=VALUE`, read with the same limits as a file; text if it is not YAML."""
-    if not raw.strip():
-        return raw
+def scalar_value(text: str) -> Any:
+    """A value typed on the command line or in the terminal UI, read as a file's value is (`012` is 12, `1:30` stays
+    text); None for YAML's null (`null`, `~`, nothing). `1e-3` (no dot, text to YAML 1.1) is the number it means."""
+    if not text.strip():
+        return None
     try:
-        value, _ = parse_yaml(raw, "--set")
+        value, _ = parse_yaml(text, "--set")
     except TcoUserError:
-        return raw
+        return text
     if isinstance(value, str) and value.strip().lower() not in ("nan", "inf", "-inf", "+inf", "infinity"):
-        try:  # YAML 1.1 reads `1e-3` (no dot) as text; on the command line a number is meant
+        try:
             return float(value.replace("_", "")) if any(c.isdigit() for c in value) else value
         except ValueError:
             pass
+    return value
+
+
+def override_value(raw: str) -> Any:
+    """The YAML value of `--set PATH=VALUE` (and of each `--vary` value); text where YAML reads null (a field cannot be
+    unset from the command line: the model refuses the text with its usual message)."""
+    value = scalar_value(raw)
     return raw if value is None else value
 
 

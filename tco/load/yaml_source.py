@@ -136,7 +136,8 @@ def _size_or_none(path: Path) -> int | None:
 def _syntax_hint(text: str, what: str, mark) -> str | None:
     """What to do about the two syntax errors people make most: a tab (the C parser's message does not say so) and a
     second document (`---`) in one file."""
-    line = text.splitlines()[mark.line] if mark is not None and mark.line < len(text.splitlines()) else ""
+    lines = text.splitlines()
+    line = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
     if "\t" in what or "tab" in what or "\t" in line[:mark.column + 1]:  # a tab before or at where it broke
         return "YAML does not allow tab characters for indentation; use spaces"
     if "another document" in what:

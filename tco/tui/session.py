@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -406,32 +405,17 @@ def _inside(path: Path, folder: Path) -> bool:
         return False
 
 
-EXPONENT_NUMBER = re.compile(r"[-+]?(\d[\d_]*(\.[\d_]*)?|\.\d[\d_]*)[eE][-+]?\d+")
-"""`1e3`, `2.5E-4`: numbers to a reader (and to YAML 1.2), but text to YAML 1.1, which wants `1.0e+3`."""
-
-
 def parse_scalar(text: str) -> Any:
-    """`5000` -> 5000, `0.05` -> 0.05, `2026-12-01` -> a date, `true` -> True: as YAML reads it, like `--set`.
+    """`5000` -> 5000, `0.05` -> 0.05, `2026-12-01` -> a date, `true` -> True: read as `--set` reads it (one reader,
+    `scalar_value`), except that an empty field or `null` is None (the field is cleared).
 
     Text that YAML cannot read as typed (`2026-02-30` looks like a date but is none) stays text:
     the scenario model then refuses it with its usual message. `1e3` becomes the number 1000.0
     (YAML 1.1 would keep the text `1e3`, which the model accepts but the saved file would quote).
     """
-    import yaml
+    from tco.load.scenarios import scalar_value
 
-    from tco.load.yaml_source import decimal_integer, yaml11_only_number
-
-    if yaml11_only_number(text):  # `1:30` is 90 to YAML 1.1: kept as typed, as the file loaders keep it
-        return text
-    if (number := decimal_integer(text)) is not None:  # `012` is 12, as in a file and --set (YAML 1.1: octal 10)
-        return number
-    try:
-        value = yaml.safe_load(text)
-    except (yaml.YAMLError, ValueError, OverflowError):
-        return text
-    if isinstance(value, str) and EXPONENT_NUMBER.fullmatch(text.strip()):
-        return float(text.strip().replace("_", ""))
-    return value
+    return scalar_value(text)
 
 
 def _same_number(old: Any, new: Any) -> bool:
