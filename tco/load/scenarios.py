@@ -30,12 +30,13 @@ class LoadedScenarios:
     """Legal but worth saying while loading: an older spelling of a key, read as its new name."""
     overridden: dict[tuple[str, str], str] = field(default_factory=dict)
     """(file name, dotted place in the file) -> the `--set` text that wrote the value there."""
-    option_places: dict[int, tuple[int, ...]] = field(default_factory=dict)
-    """Scenario index -> the place in its file of each option kept, where some were left out (--skip-unrunnable)."""
+    option_places: dict[int, tuple[int | None, ...]] = field(default_factory=dict)
+    """Scenario index -> the place in its file of each option, where it is not its place in the list: some were left
+    out (--skip-unrunnable), or the UI deleted, copied or added one (None: an option the file does not have yet)."""
 
     def in_file(self, scenario_index: int, path: tuple) -> tuple:
         """`path` within the scenario as its file has it: ("options", 3, ...) is the file's options[4] when the
-        file's options[3] was left out."""
+        file's options[3] was left out; ("options", None, ...) for an option the file does not have."""
         places = self.option_places.get(scenario_index)
         if places and len(path) > 1 and path[0] == "options" and isinstance(path[1], int) and path[1] < len(places):
             return ("options", places[path[1]], *path[2:])
@@ -43,7 +44,13 @@ class LoadedScenarios:
 
     def locate(self, scenario_index: int, path: tuple) -> tuple[str, int | None, str]:
         name, lines, prefix, single = self.locations[scenario_index]
-        path = self.in_file(scenario_index, path)
+        in_file = self.in_file(scenario_index, path)
+        if len(in_file) > 1 and in_file[0] == "options" and in_file[1] is None:  # no line to name: the option's id
+            option = f"options[`{self.scenarios[scenario_index].options[path[1]].id}`, not in the file yet]"
+            rest = dotted(path[2:])
+            shown = dotted(() if single else prefix)
+            return name, None, (shown + "." if shown else "") + option + ("." + rest if rest[:1] not in ("", "[") else rest)
+        path = in_file
         full = (*prefix, *path)
         probe = full
         while probe and probe not in lines:
@@ -59,7 +66,16 @@ def _same_file_key(path: Path) -> Any:
         return str(path)
 
 
-def _display(path: Path) -> str:
+def line_index(data: dict, lines: dict[KeyPath, int]) -> tuple[dict[KeyPath, int], bool]:
+    """The file's line index as the loader reads it (a single-scenario file as `scenarios[0]`), and whether the file
+    holds a single scenario."""
+    if "scenarios" in data:
+        return lines, False
+    return {("scenarios", 0, *k): v for k, v in lines.items()} | {(): 1, ("scenarios",): 1}, True
+
+
+def display_name(path: Path) -> str:
+    """How messages name a file: relative to the current folder when it is inside it."""
     try:
         return str(path.resolve().relative_to(Path.cwd()))
     except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13); read_text names it
@@ -82,7 +98,7 @@ def load_scenario_files(paths: list[Path], overrides: list[str] | None = None) -
         firsts.setdefault(_same_file_key(path), path)
     paths = list(firsts.values())
     for path in paths:
-        name = _display(path)
+        name = display_name(path)
         try:
             data, lines = load_yaml(path, name)
             loaded.hashes[name] = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -173,11 +189,10 @@ def _add(loaded: LoadedScenarios, data: Any, lines: dict[KeyPath, int], name: st
         raise TcoUserError(DataProblem(name, None, "", "the file is empty; a scenario file needs `scenarios:` or a single scenario"))
     if not isinstance(data, dict):
         raise TcoUserError(DataProblem(name, lines.get((), 1), "", f"expected a mapping with `scenarios:` at the top, got {_KIND_NAMES.get(type(data), type(data).__name__)}"))
-    single = "scenarios" not in data
+    lines, single = line_index(data, lines)
     if single:
         version = data.pop("schema_version", 1) if isinstance(data, dict) else 1
         data = {"schema_version": version, "scenarios": [data]}
-        lines = {("scenarios", 0, *k): v for k, v in lines.items()} | {(): 1, ("scenarios",): 1}
     overridden = _apply_overrides(data, overrides, loaded.warnings, scenario_ids, applied) if overrides else {}
     loaded.overridden.update({(name, where): text for where, text in overridden.items()})
     migration_problems = migrate_old_names(data, lines, name, loaded.warnings, single)

@@ -45,6 +45,23 @@ class ScenarioEntry:
     renamed_options: dict[str, str | None] = field(default_factory=dict)
     """Option id in the file's text as last read or written -> its id now (None: deleted). Saving tells the
     round trip, so a renamed option keeps its comments (matched by id, it was deleted and added bare)."""
+    file_option_ids: tuple[str, ...] = ()
+    """The option ids in the file's text as last read or written, in its order: problems name an option where the
+    file has it, and no line for an option the file does not have yet."""
+
+    def origin(self, option_id: str) -> str | None:
+        """The id this option has in the file's text, or None when it is not there (added, or reusing an old id)."""
+        for was, now in self.renamed_options.items():
+            if now == option_id:
+                return was
+        if option_id in self.renamed_options:
+            return None
+        return option_id if option_id in self.file_option_ids else None
+
+    def option_places(self) -> tuple[int | None, ...]:
+        """Each current option's place in the file's text (None: not in it yet)."""
+        places = {option_id: k for k, option_id in enumerate(self.file_option_ids)}
+        return tuple(places.get(self.origin(o.id)) for o in self.scenario.options)
 
 
 @dataclass
@@ -97,7 +114,10 @@ class Session:
         from tco.run import located
 
         indices = list(range(len(self.entries))) if indices is None else indices
-        return located(self.loaded, indices, [self.entries[i].scenario for i in indices])
+        chosen = located(self.loaded, indices, [self.entries[i].scenario for i in indices])
+        # after a delete, a copy or an added option, an option is no longer where its place in the list says
+        chosen.option_places = {k: self.entries[i].option_places() for k, i in enumerate(indices)}
+        return chosen
 
     def run(self, with_breakeven: bool = True) -> Run:
         """Every scenario as it stands, through the one pipeline (the UI's workbook export)."""
@@ -339,9 +359,26 @@ class Session:
             self.renamed_keys[file_index] = []  # the saved text has today's names
         for e in entries:
             e.renamed_options = {}  # ... and today's option ids
+            e.file_option_ids = tuple(o.id for o in e.scenario.options)
+        self._relocate(file_index, target, text)
         self.dirty_files.discard(file_index)
         return SavedFile(target, backup, redirected, comments_kept, original=self.first_backups.get(key),
                          comments_dropped=tuple(dropped))
+
+    def _relocate(self, file_index: int, target: Path, text: str) -> None:
+        """Problems found after a save name the saved file and its lines, not those of the file as first read."""
+        from tco.load.scenarios import display_name, line_index
+        from tco.load.yaml_source import parse_yaml
+
+        name = display_name(target)
+        try:
+            data, lines = parse_yaml(text, name)
+        except TcoUserError:
+            return  # cannot happen for text this session wrote; the old index is the best left
+        lines, single = line_index(data, lines)
+        for index, entry in enumerate(self.entries):
+            if entry.file_index == file_index:
+                self.loaded.locations[index] = (name, lines, ("scenarios", entry.position), single)
 
 
 def _note_renamed_options(entry: ScenarioEntry, data: dict[str, Any]) -> None:
@@ -353,13 +390,7 @@ def _note_renamed_options(entry: ScenarioEntry, data: dict[str, Any]) -> None:
     """
     before = [o.get("id") for o in entry.data.get("options") or [] if isinstance(o, dict)]
     after = [o.get("id") for o in data.get("options") or [] if isinstance(o, dict)]
-    origin_of = {now: was for was, now in entry.renamed_options.items() if now is not None}
-
-    def origin(option_id: str) -> str | None:
-        if option_id in origin_of:
-            return origin_of[option_id]
-        return None if option_id in entry.renamed_options else option_id
-
+    origin = entry.origin
     changed = [(old, new) for old, new in zip(before, after) if old != new]
     if len(before) == len(after) and len(changed) == 1 and changed[0][0] not in after and changed[0][1] not in before:
         was = origin(changed[0][0])
@@ -457,7 +488,9 @@ def open_session(files: list[Path] | None, today: dt.date | None = None, hardwar
         items = document["scenarios"] if isinstance(document, dict) and "scenarios" in document else [document]
         for position, item in enumerate(items):
             data = {k: v for k, v in item.items() if k != "schema_version"} if isinstance(item, dict) else item
-            entries.append(ScenarioEntry(file_index, position, data, next(scenarios)))
+            scenario = next(scenarios)
+            entries.append(ScenarioEntry(file_index, position, data, scenario,
+                                         file_option_ids=tuple(o.id for o in scenario.options)))
     return Session(list(loaded.files), documents, entries, catalog, today, loaded, texts=texts,
                    pricing_dirs=[Path(d) for d in pricing_dirs or []], renamed_keys=renamed_keys)
 

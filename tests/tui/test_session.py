@@ -96,6 +96,47 @@ def test_a_ui_evaluation_error_names_the_file_line_and_field_of_the_edited_scena
     assert any(r.startswith(f"{name}:{_line_of(scenario_file, 'model: gpt-4o-mini')}: options[0].model: ") for r in rendered), rendered
 
 
+def _problems_of(session) -> list:
+    from tco.errors import TcoUserError
+    from tco.tui.session import evaluate_scenario
+
+    with pytest.raises(TcoUserError) as e:
+        evaluate_scenario(session.located([0]), session.catalog, TODAY, with_breakeven=False, curves={})
+    return e.value.problems
+
+
+def test_after_a_delete_or_a_copy_a_problem_names_the_option_where_the_file_has_it_and_after_saving_the_saved_line(scenario_file):
+    """The line index is the file's: an option moved up by a delete keeps its line and index in the file until the
+    file is saved; a copy the file does not have yet has no line; after the save, the saved file's lines."""
+    import copy
+
+    from tco.tui.screens.compare import warning_text
+
+    session = open_session([scenario_file], TODAY)
+    gpu_line = _line_of(scenario_file, "gpu: h100-sxm")
+    data, scenario = session.delete_option(0, "gpt-4o-mini")
+    session.commit(0, data, scenario)
+    data, scenario, copy_id = session.duplicate_option(0, "llama-70b")
+    data["options"][1]["gpu"] = "h100-sxn"  # the copy, now options[1] in the list and in no line of the file
+    session.commit(0, data, session.validate(data))
+    [problem] = _problems_of(session)
+    assert (problem.line, problem.field) == (None, f"options[`{copy_id}`, not in the file yet].gpu")
+    assert warning_text(problem, session.entries[0]).startswith(f"  {copy_id}.gpu: ")
+
+    session.commit(0, *session.delete_option(0, copy_id))
+    data = copy.deepcopy(session.entries[0].data)
+    data["options"][0]["gpu"] = "h100-sxn"  # the original: options[0] in the list, options[1] at its line on disk
+    session.commit(0, data, session.validate(data))
+    [problem] = _problems_of(session)
+    assert (problem.line, problem.field) == (gpu_line, "options[1].gpu")
+    assert warning_text(problem, session.entries[0]).startswith("  llama-70b.gpu: ")
+
+    session.save(0)
+    [problem] = _problems_of(session)
+    assert (problem.line, problem.field) == (_line_of(scenario_file, "gpu: h100-sxn"), "options[0].gpu")
+    assert _line_of(scenario_file, "gpu: h100-sxn") < gpu_line  # the saved file has one option fewer above it
+
+
 def test_the_ui_export_run_reports_every_problem_with_its_file_and_line(scenario_file):
     from tco.errors import TcoUserError
 

@@ -223,9 +223,9 @@ class CompareScreen(Screen):
         horizon) gives a total that looks right; the CLI says so, and so must the UI."""
         panel = self.query_one("#warnings", Static)
         self.warnings = tuple(warnings)
-        scenario = self.session.entries[self.session.index_of(self.current)].scenario if self.current else None
+        entry = self.session.entries[self.session.index_of(self.current)] if self.current else None
         lines = [f"⚠ {len(warnings)} warning(s) (tco run's); ! shows them:"]
-        lines += [warning_text(w, scenario) for w in warnings[:WARNING_LINES]]
+        lines += [warning_text(w, entry) for w in warnings[:WARNING_LINES]]
         panel.update("\n".join(lines))
         panel.display = bool(warnings)
 
@@ -670,12 +670,20 @@ class CompareScreen(Screen):
         self.notify(f"Wrote {message.path}", title="Exported", timeout=8)
 
 
-def warning_text(problem, scenario=None) -> str:
-    """`  llama-70b.payment.gpu_usd_per_hour: 0.002 looks too small…`: the field named by its option's id, without the file."""
+def warning_text(problem, entry=None) -> str:
+    """`  llama-70b.payment.gpu_usd_per_hour: 0.002 looks too small…`: the field named by its option's id, without the file.
+
+    `entry` is the scenario's `ScenarioEntry`: problems name an option by its place in the file, which is not its
+    place in the list after a delete, a copy or an added option."""
     field = re.sub(r"^scenarios\[\d+\]\.", "", problem.field or "")
+    unsaved = re.match(r"options\[`([^`]+)`, not in the file yet\]", field)
     match = re.match(r"options\[(\d+)\]", field)
-    if match and scenario is not None and int(match.group(1)) < len(scenario.options):
-        field = scenario.options[int(match.group(1))].id + field[match.end():]
+    if unsaved:
+        field = unsaved.group(1) + field[unsaved.end():]
+    elif match and entry is not None:
+        places = entry.option_places()
+        if int(match.group(1)) in places:
+            field = entry.scenario.options[places.index(int(match.group(1)))].id + field[match.end():]
     return f"  {field}: {problem.message}" if field else f"  {problem.message}"
 
 
