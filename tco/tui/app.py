@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from tco.tui.key_hints import key_for
 from tco.tui.messages import SessionFailed, SessionOpened
 
 DARK_THEME = "textual-dark"
@@ -73,7 +74,11 @@ class TcoApp(App):
         groups = [{b.id: b.key for b in bindings if isinstance(b, Binding) and b.id} for _, bindings in binding_groups()]
         known = {i for group in groups for i in group}
         everywhere = groups[0]  # the app's own bindings are active on every screen
-        self.keymap = load_keymap(known, self.config_dir, [{**everywhere, **group} for group in groups])
+        # the comparison screen's bindings are active while its inputs form has focus: tab given to the form
+        # would stop leaving it
+        comparison_with_its_form = {k: v for group in groups[1:4] for k, v in group.items()}
+        self.keymap = load_keymap(known, self.config_dir,
+                                  [{**everywhere, **group} for group in [*groups, comparison_with_its_form]])
         if self.keymap.bindings:
             self.set_keymap(self.keymap.bindings)
         if self.keymap.problems:
@@ -120,7 +125,8 @@ class TcoApp(App):
             return
         if self.session is not None and self.session.dirty:
             names = ", ".join(sorted(self.session.files[i].name for i in self.session.dirty_files))
-            self.push_screen(ConfirmScreen(f"Unsaved changes in {names}. Quit without saving?\n(ctrl+s saves)",
+            self.push_screen(ConfirmScreen(f"Unsaved changes in {names}. Quit without saving?\n"
+                                           f"({key_for(self, 'save-scenario')} saves)",
                                            yes="Quit", no="Stay"),
                              callback=lambda quit_now: quit_now and self.exit())
             return

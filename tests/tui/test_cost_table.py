@@ -38,3 +38,16 @@ async def test_the_cursor_follows_the_highlighted_option_when_the_ranking_change
         assert table.cell_keys() == ("self-b", "total_cost_usd")
         table.show(_ranked(("api-a", 100.0), ("self-c", 300.0)))  # b deleted: its row (the first) stays highlighted
         assert table.cell_keys() == ("api-a", "total_cost_usd")
+
+
+def test_an_option_and_its_copy_read_differently_in_the_table_and_the_legends():
+    """Bug hunt: both rows read `llama-3.3-70b-h100-…`: the id was cut at its end, where the copy's `-copy` is."""
+    from tco.tui.widgets.cost_charts import LEGEND_NAME_WIDTH
+    from tco.tui.widgets.cost_table import OPTION_NAME_WIDTH, short_option_name
+
+    for width in (OPTION_NAME_WIDTH, LEGEND_NAME_WIDTH):
+        ids = ["llama-3.3-70b-h100-lambda-on-demand", "llama-3.3-70b-h100-lambda-on-demand-copy",
+               "llama-3.3-70b-h100-lambda-on-demand-copy-2"]
+        shown = [short_option_name(i, width) for i in ids]
+        assert len(set(shown)) == 3 and all(len(s) == width and "…" in s for s in shown), shown
+    assert short_option_name("gpt-4o-mini") == "gpt-4o-mini"

@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Static
 
+from tco.tui.key_hints import key_for
 from tco.tui.catalog_rows import CatalogView, Row, matches, sort_key
 
 
@@ -60,7 +61,8 @@ class CatalogScreen(ModalScreen[tuple | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="catalog-box") as box:
             box.border_title = self.view.title
-            box.border_subtitle = "type to filter · click a header or ctrl+s to sort · enter: add · esc: close"
+            box.border_subtitle = (f"type to filter · click a header or {key_for(self.app, 'sort-next-column')} to sort · enter: add · "
+                                  f"{key_for(self.app, 'close-catalog')}: close")
             entry = Input(placeholder="filter (all words must match)", id="catalog-filter", compact=True)
             entry.cursor_blink = self.cursor_blink
             yield entry

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Header, OptionList, Static, Tabbe
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from tco.tui.key_hints import key_for
 from tco.tui.messages import CatalogItemPicked, EvaluationFailed, ExportWritten, InputEdited, ResultsComputed
 from tco.tui.widgets.assumptions_form import AssumptionsForm
 from tco.tui.widgets.cost_charts import CumulativeCostChart, VolumeChart
@@ -214,7 +215,10 @@ class CompareScreen(Screen):
         noted = sum(1 for n in ev.results.options["notes"].to_list() if n)
         timing = f"engine: {ev.elapsed_ms:.0f} ms{latency}" if self.show_timings else "engine: done"
         # the notes themselves are long (one option's ran past the screen's edge here): the option's explanation lists them
-        self.set_status(f"{timing}{pending}" + (f" · {noted} with notes: e on its row" if noted else ""))
+        self.set_status(f"{timing}{pending}" + (f" · {noted} with notes: {self._key('explain-cell')} on its row" if noted else ""))
+
+    def _key(self, binding_id: str) -> str:
+        return key_for(self.app, binding_id)
 
     def show_warnings(self, warnings) -> None:
         """The warnings `tco run` prints on stderr for this scenario, above the table (hidden when there are none).
@@ -224,7 +228,7 @@ class CompareScreen(Screen):
         panel = self.query_one("#warnings", Static)
         self.warnings = tuple(warnings)
         entry = self.session.entries[self.session.index_of(self.current)] if self.current else None
-        lines = [f"⚠ {len(warnings)} warning(s) (tco run's); ! shows them:"]
+        lines = [f"⚠ {len(warnings)} warning(s) (tco run's); {self._key('show-warnings')} shows them:"]
         lines += [warning_text(w, entry) for w in warnings[:WARNING_LINES]]
         panel.update("\n".join(lines))
         panel.display = bool(warnings)
@@ -353,11 +357,11 @@ class CompareScreen(Screen):
         offer = option.get("payment", {}).get("offer") if option["kind"] == "self-hosted" else None
         warning = placeholder_warning(s.catalog.offers[offer]) if offer else None
         if warning:
-            self.notify(f"Check the price of `{option['id']}`: {warning}. Set its price per GPU-hour in the option editor (i) to use a real one.",
+            self.notify(f"Check the price of `{option['id']}`: {warning}. Set its price per GPU-hour in the option editor ({self._key('edit-option')}) to use a real one.",
                         title="Placeholder price", severity="warning", timeout=15)
         self.notify(f"Added option `{option['id']}` to {scenario.title}" +
                     (f" ({option['gpus_per_replica']} x {option['gpu']}, {option['payment']['mode']} via {option['payment']['offer']})"
-                     if option["kind"] == "self-hosted" else "") + ". Ctrl+S saves it.")
+                     if option["kind"] == "self-hosted" else "") + f". {self._key('save-scenario')} saves it.")
 
     # ------------------------------------------------------------------ panes
     def _pane_of(self, widget) -> str | None:
@@ -435,7 +439,7 @@ class CompareScreen(Screen):
                 return
             data, scenario = self.session.replace_option(index, option_id, edited)
             self.apply(index, data, scenario, OPTIONS_EDIT)
-            self.notify(f"Option `{edited['id']}` changed. Ctrl+S saves it.")
+            self.notify(f"Option `{edited['id']}` changed. {self._key('save-scenario')} saves it.")
 
         self.app.push_screen(OptionEditorScreen(option, check, f"Option {option_id} ({option['kind']})",
                                                 cursor_blink=self.cursor_blink), callback=done)
@@ -472,7 +476,7 @@ class CompareScreen(Screen):
                 return
             data, scenario = self.session.add_option(index, edited)
             self.apply(index, data, scenario, OPTIONS_EDIT)
-            self.notify(f"Added option `{edited['id']}`. Ctrl+S saves it.")
+            self.notify(f"Added option `{edited['id']}`. {self._key('save-scenario')} saves it.")
 
         self.app.push_screen(OptionEditorScreen(option, check, f"New {kind} option", cursor_blink=self.cursor_blink), callback=done)
 
@@ -489,7 +493,8 @@ class CompareScreen(Screen):
             self.notify(f"Cannot duplicate: {e}", severity="error", timeout=8)
             return
         self.apply(index, data, scenario, OPTIONS_EDIT)
-        self.notify(f"Duplicated `{option_id}` as `{new_id}` (i edits it). Ctrl+S saves it.")
+        self.notify(f"Duplicated `{option_id}` as `{new_id}` ({self._key('edit-option')} edits it). "
+                    f"{self._key('save-scenario')} saves it.")
 
     def action_delete_option(self) -> None:
         from tco.tui.screens.confirm import ConfirmScreen
@@ -508,7 +513,7 @@ class CompareScreen(Screen):
         def done(yes: bool) -> None:
             if yes:
                 self.apply(index, data, scenario, OPTIONS_EDIT)
-                self.notify(f"Deleted option `{option_id}`. Ctrl+S saves the file without it.")
+                self.notify(f"Deleted option `{option_id}`. {self._key('save-scenario')} saves the file without it.")
 
         self.app.push_screen(ConfirmScreen(f"Delete option {option_id}?", yes="Delete", no="Keep"), callback=done)
 

@@ -8,6 +8,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from tco.tui.key_hints import key_for
+
 
 class ConfirmScreen(ModalScreen[bool]):
     BINDINGS = [
@@ -23,8 +25,8 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical(id="confirm-box"):
             yield Static(self.question, id="confirm-question")
             with Horizontal(id="confirm-buttons"):
-                yield Button(f"{self.yes} (y)", variant="error", id="yes")
-                yield Button(f"{self.no} (n)", variant="primary", id="no")
+                yield Button(f"{self.yes} ({key_for(self.app, 'confirm-yes')})", variant="error", id="yes")
+                yield Button(f"{self.no} ({key_for(self.app, 'confirm-no')})", variant="primary", id="no")
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()

@@ -13,6 +13,11 @@ from dataclasses import dataclass, field
 from rich.text import Text
 from textual_plotext import PlotextPlot
 
+from tco.tui.widgets.cost_table import short_option_name
+
+LEGEND_NAME_WIDTH = 24
+"""Longer option ids are cut in the middle in the chart legends (plotext drops a legend wider than the plot)."""
+
 
 @dataclass(frozen=True)
 class Line:
@@ -83,7 +88,7 @@ class CumulativeCostChart(_FreshPlot):
             for cost in rec["monthly_cost_usd_list"]:
                 running += cost
                 points.append(running / 1000)
-            lines.append(Line(tuple(range(1, len(points) + 1)), tuple(points), rec["option"][:24]))
+            lines.append(Line(tuple(range(1, len(points) + 1)), tuple(points), short_option_name(rec["option"], LEGEND_NAME_WIDTH)))
         self.set_figure(Figure(tuple(lines), "Cumulative cost, k$, by month", "month"))
 
 
@@ -95,7 +100,7 @@ class VolumeChart(_FreshPlot):
         if not curves:
             self.set_figure(Figure())
             return
-        lines = tuple(Line(tuple(volumes), tuple(max(t, 1e-9) / 1000 for t in totals), option[:24])
+        lines = tuple(Line(tuple(volumes), tuple(max(t, 1e-9) / 1000 for t in totals), short_option_name(option, LEGEND_NAME_WIDTH))
                       for option, (volumes, totals) in curves.items())
         volumes = lines[0].xs
         vlines = [(evaluation.requests_per_day, "gray")]

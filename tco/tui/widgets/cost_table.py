@@ -28,6 +28,15 @@ OPTION_NAME_WIDTH = 20
 """Longer option ids are cut with `…` in the table (the explain screen and the files keep them whole)."""
 
 
+def short_option_name(option_id: str, width: int = OPTION_NAME_WIDTH) -> str:
+    """An option id cut to `width` in the middle: `llama-3.3…ambda-copy`. Why the middle: ids differ at their end
+    (a copy's `-copy`, the offer or region last), and cut at the end an option and its copy read the same."""
+    if len(option_id) <= width:
+        return option_id
+    tail = (width - 1) // 2
+    return option_id[:width - 1 - tail] + "…" + option_id[-tail:]
+
+
 def format_cell(name: str, rec: dict, breakeven_pending: bool = False, records: list[dict] | None = None) -> str:
     """One cell as `tco run`'s table shows it. `records`: the scenario's options with `rank_tied` marked
     (`mark_ties`), so that a tie shows its shared rank (`=1`); without them the rank is the record's own."""
@@ -35,8 +44,7 @@ def format_cell(name: str, rec: dict, breakeven_pending: bool = False, records: 
     if name == "rank":
         return rank_text(records or [rec], rec)
     if name == "option":
-        text = str(value)
-        return text if len(text) <= OPTION_NAME_WIDTH else text[:OPTION_NAME_WIDTH - 1] + "…"
+        return short_option_name(str(value))
     if name == "kind":
         return str(value)
     if name in ("breakeven_requests_per_day", "breakeven_month", "breakeven_month_cash") and rec.get("kind") != "api" and breakeven_pending:
