@@ -117,7 +117,17 @@ class Session:
         chosen = located(self.loaded, indices, [self.entries[i].scenario for i in indices])
         # after a delete, a copy or an added option, an option is no longer where its place in the list says
         chosen.option_places = {k: self.entries[i].option_places() for k, i in enumerate(indices)}
+        # the workbook's About sheet lists each file's sha256 as the record of what was computed: a file edited
+        # here and not saved is not what was computed
+        for file_index in self.dirty_files:
+            name = self._file_name(file_index)
+            if name in chosen.hashes:
+                chosen.hashes[name] = f"edited in the terminal UI and not saved: the figures differ from the file's (sha256 of the file read: {chosen.hashes[name]})"
         return chosen
+
+    def _file_name(self, file_index: int) -> str | None:
+        """The name problems and the workbook give file `file_index` (that of its scenarios' locations)."""
+        return next((self.loaded.locations[i][0] for i, e in enumerate(self.entries) if e.file_index == file_index), None)
 
     def run(self, with_breakeven: bool = True) -> Run:
         """Every scenario as it stands, through the one pipeline (the UI's workbook export)."""
@@ -366,7 +376,10 @@ class Session:
                          comments_dropped=tuple(dropped))
 
     def _relocate(self, file_index: int, target: Path, text: str) -> None:
-        """Problems found after a save name the saved file and its lines, not those of the file as first read."""
+        """Problems found after a save name the saved file and its lines, and the workbook its sha256, not those of the
+        file as first read."""
+        import hashlib
+
         from tco.load.scenarios import display_name, line_index
         from tco.load.yaml_source import parse_yaml
 
@@ -375,6 +388,8 @@ class Session:
             data, lines = parse_yaml(text, name)
         except TcoUserError:
             return  # cannot happen for text this session wrote; the old index is the best left
+        self.loaded.hashes.pop(self._file_name(file_index), None)
+        self.loaded.hashes[name] = hashlib.sha256(text.encode("utf-8")).hexdigest()
         lines, single = line_index(data, lines)
         for index, entry in enumerate(self.entries):
             if entry.file_index == file_index:

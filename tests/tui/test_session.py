@@ -159,6 +159,21 @@ def test_the_ui_export_run_is_the_cli_run_of_the_same_file(scenario_file):
     assert ui.loaded.hashes == cli.loaded.hashes and ui.today == cli.today
 
 
+def test_the_workbook_of_an_edited_file_does_not_give_the_hash_of_the_file_read_as_what_was_computed(scenario_file, tmp_path):
+    """About sheet: "scenario file / sha256" is the record of what a workbook computed; unsaved edits are not in it."""
+    import hashlib
+
+    session = open_session([scenario_file], TODAY)
+    [name] = session.run().loaded.hashes
+    data = session.propose_value(0, ("workload", "input_tokens"), "1800")
+    session.commit(0, data, session.validate(data))
+    assert session.run().loaded.hashes[name].startswith("edited in the terminal UI and not saved")
+    saved = session.save(0, tmp_path / "saved.yaml")
+    hashes = session.run().loaded.hashes
+    assert list(hashes.values()) == [hashlib.sha256(saved.path.read_bytes()).hexdigest()]
+    assert Path(next(iter(hashes))).resolve() == saved.path.resolve()
+
+
 # ---------------------------------------------------------------- comments kept on save (ruamel.yaml round trip)
 def test_every_bundled_example_is_written_back_byte_for_byte_when_nothing_changed():
     from tco.load.roundtrip import updated_text
