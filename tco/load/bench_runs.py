@@ -54,9 +54,11 @@ class BenchRun:
     ttft_ms: float | None = None
     ttft_p50_ms: float | None = None
     ttft_p99_ms: float | None = None
+    ttft_p90_ms: float | None = None
     tpot_ms: float | None = None
     tpot_p50_ms: float | None = None
     tpot_p99_ms: float | None = None
+    tpot_p90_ms: float | None = None
     successful_requests: int | None = None
     failed_requests: int | None = None
     whole_run: bool | None = None
@@ -343,6 +345,7 @@ def _vllm(data: dict, name: str, line: int | None, index: int) -> BenchRun:
     run.requests_per_s = k.number("request_throughput")
     run.ttft_ms, run.ttft_p50_ms, run.ttft_p99_ms = k.number("mean_ttft_ms"), k.number("median_ttft_ms"), k.number("p99_ttft_ms")
     run.tpot_ms, run.tpot_p50_ms, run.tpot_p99_ms = k.number("mean_tpot_ms"), k.number("median_tpot_ms"), k.number("p99_tpot_ms")
+    run.ttft_p90_ms, run.tpot_p90_ms = k.number("p90_ttft_ms"), k.number("p90_tpot_ms")  # with --metric-percentiles 90
     run.successful_requests = completed
     if data.get("failed") is not None:
         run.failed_requests = k.count("failed")
@@ -366,6 +369,7 @@ def _sglang(data: dict, name: str, line: int | None, index: int) -> BenchRun:
     run.requests_per_s = k.number("request_throughput")
     run.ttft_ms, run.ttft_p50_ms, run.ttft_p99_ms = k.number("mean_ttft_ms"), k.number("median_ttft_ms"), k.number("p99_ttft_ms")
     run.tpot_ms, run.tpot_p50_ms, run.tpot_p99_ms = k.number("mean_tpot_ms"), k.number("median_tpot_ms"), k.number("p99_tpot_ms")
+    run.ttft_p90_ms, run.tpot_p90_ms = k.number("p90_ttft_ms"), k.number("p90_tpot_ms")  # with --metric-percentiles 90
     run.successful_requests = completed
     dataset = data.get("dataset_name")
     run.notes.append(f"SGLang: dataset {dataset}; lengths = totals / completed (server token counts); ITL (chunk gaps) not used as TPOT")
@@ -410,8 +414,10 @@ def _guidellm(data: dict, name: str) -> list[BenchRun]:
         run.output_tokens_mean = k.number(m + "output_token_count.successful.mean", True)
         ttft = m + "time_to_first_token_ms.successful."
         run.ttft_ms, run.ttft_p50_ms, run.ttft_p99_ms = k.number(ttft + "mean"), k.number(ttft + "median"), k.number(ttft + "percentiles.p99")
+        run.ttft_p90_ms = k.number(ttft + "percentiles.p90")
         itl = m + "inter_token_latency_ms.successful."
         run.tpot_ms, run.tpot_p50_ms, run.tpot_p99_ms = k.number(itl + "mean"), k.number(itl + "median"), k.number(itl + "percentiles.p99")
+        run.tpot_p90_ms = k.number(itl + "percentiles.p90")
         totals = k.raw("request_totals") or k.raw(m + "request_totals") or {}
         run.successful_requests = totals.get("successful")
         failed = (totals.get("errored") or 0) + (totals.get("incomplete") or 0) if totals else None
@@ -456,6 +462,7 @@ def _aiperf_json(data: dict, name: str) -> BenchRun:
                                                      k.number("records.ttft.p99"))
     run.tpot_ms, run.tpot_p50_ms, run.tpot_p99_ms = (k.number("records.inter_token_latency.avg"), k.number("records.inter_token_latency.p50"),
                                                      k.number("records.inter_token_latency.p99"))
+    run.ttft_p90_ms, run.tpot_p90_ms = k.number("records.ttft.p90"), k.number("records.inter_token_latency.p90")
     run.successful_requests, run.failed_requests = k.count("records.request_count.avg"), k.count("records.error_request_count.avg")
     run.notes.append("AIPerf: output length and throughput include reasoning tokens; TPOT = inter_token_latency "
                      "(E2E - TTFT) / (OSL - 1); valid requests only")
@@ -515,6 +522,7 @@ def _perf_csv(text: str, name: str) -> BenchRun:
     run.ttft_p50_ms, run.ttft_p99_ms = stat("time to first token", "p50", ("ms",)), stat("time to first token", "p99", ("ms",))
     run.tpot_ms = stat("inter token latency", "avg", ("ms",))
     run.tpot_p50_ms, run.tpot_p99_ms = stat("inter token latency", "p50", ("ms",)), stat("inter token latency", "p99", ("ms",))
+    run.ttft_p90_ms, run.tpot_p90_ms = stat("time to first token", "p90", ("ms",)), stat("inter token latency", "p90", ("ms",))
     run.input_tokens_mean = stat("input sequence length", "avg", ("tokens",), True)
     run.output_tokens_mean = stat("output sequence length", "avg", ("tokens",), True)
     run.output_tokens_per_s = value("output token throughput", ("per sec", "tokens/sec"), True)
@@ -578,6 +586,7 @@ def _llmperf(data: dict, name: str) -> BenchRun:
     run.ttft_ms = k.number("results_ttft_s_mean", True, scale=1000)
     run.ttft_p50_ms = k.number("results_ttft_s_quantiles_p50", scale=1000)
     run.ttft_p99_ms = k.number("results_ttft_s_quantiles_p99", scale=1000)
+    run.ttft_p90_ms = k.number("results_ttft_s_quantiles_p90", scale=1000)
     run.successful_requests, run.failed_requests = k.count("results_num_completed_requests"), k.count("results_number_errors")
     run.notes.append("LLMPerf: no TPOT recorded (its inter_token_latency includes the TTFT); tokens counted with a Llama "
                      "tokenizer whatever the model; throughput = output tokens of successful requests / wall time")
@@ -607,9 +616,11 @@ def _inference_perf(data: dict, name: str) -> BenchRun:
     run.ttft_ms = k.number(base + "time_to_first_token.mean", True, scale=1000)
     run.ttft_p50_ms = k.number(base + "time_to_first_token.median", scale=1000)
     run.ttft_p99_ms = k.number(base + "time_to_first_token.p99", scale=1000)
+    run.ttft_p90_ms = k.number(base + "time_to_first_token.p90", scale=1000)
     run.tpot_ms = k.number(base + "time_per_output_token.mean", scale=1000)
     run.tpot_p50_ms = k.number(base + "time_per_output_token.median", scale=1000)
     run.tpot_p99_ms = k.number(base + "time_per_output_token.p99", scale=1000)
+    run.tpot_p90_ms = k.number(base + "time_per_output_token.p90", scale=1000)
     run.successful_requests, run.failed_requests = k.count("successes.count"), k.count("failures.count")
     run.notes.append("inference-perf: seconds converted to ms; TPOT = (last - first token time) / (chunks - 1)")
     return run

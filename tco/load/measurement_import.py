@@ -133,7 +133,8 @@ def to_measurements(runs: list[BenchRun], file_name: str, sha256: str, d: Deploy
             if not math.isfinite(value):
                 problems.append(DataProblem(shown, run.line, key, f"{where + ': ' if where else ''}{value} is not a finite number"))
         latencies = {"ttft_ms": run.ttft_ms, "tpot_ms": run.tpot_ms, "ttft_p50_ms": run.ttft_p50_ms, "ttft_p99_ms": run.ttft_p99_ms,
-                     "tpot_p50_ms": run.tpot_p50_ms, "tpot_p99_ms": run.tpot_p99_ms}
+                     "tpot_p50_ms": run.tpot_p50_ms, "tpot_p99_ms": run.tpot_p99_ms, "ttft_p90_ms": run.ttft_p90_ms,
+                     "tpot_p90_ms": run.tpot_p90_ms}
         # a negative latency is a broken file (said, as every other bad figure is); a zero one is what some tools write
         # where they measured none (one output token has no TPOT): left out, and the record's note says so
         problems += [DataProblem(shown, run.line, key, f"{where + ': ' if where else ''}{value:g} ms: a latency cannot be negative")
@@ -160,6 +161,7 @@ def to_measurements(runs: list[BenchRun], file_name: str, sha256: str, d: Deploy
                 output_tokens_per_s=run.output_tokens_per_s, ttft_ms=_pos(run.ttft_ms), tpot_ms=_pos(run.tpot_ms),
                 request_rate_per_s=rate, requests_per_s=_pos(run.requests_per_s), ttft_p50_ms=_pos(run.ttft_p50_ms),
                 ttft_p99_ms=_pos(run.ttft_p99_ms), tpot_p50_ms=_pos(run.tpot_p50_ms), tpot_p99_ms=_pos(run.tpot_p99_ms),
+                ttft_p90_ms=_pos(run.ttft_p90_ms), tpot_p90_ms=_pos(run.tpot_p90_ms),
                 successful_requests=run.successful_requests, failed_requests=run.failed_requests, whole_run=run.whole_run,
                 max_batch=d.max_batch, step_tokens=d.step_tokens, request_latency_ms=d.request_latency_ms,
                 source=f"{file_name} sha256:{sha256}", as_of=date, note="; ".join(notes))
