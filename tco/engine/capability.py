@@ -214,10 +214,18 @@ def source_key(source: str) -> str:
     return source.split(" (", 1)[0].strip()
 
 
+def _pairing_source(evidence: Evidence) -> str:
+    """The table a row belongs to for pairing: a user's rows are `file:line`, and all rows of one file are one table
+    (the user ran one harness; without this two models' rows of one file were never paired, and were dropped)."""
+    if evidence.reported_by == "user":
+        return evidence.source.rsplit(":", 1)[0]
+    return source_key(evidence.source)
+
+
 def _best_pair(benchmark: str, cand: list[Evidence], ref: list[Evidence], cross_source: bool) -> BenchmarkPair | None:
     if not cand or not ref:
         return None
-    same = [(c, r) for c in cand for r in ref if source_key(c.source) == source_key(r.source)]
+    same = [(c, r) for c in cand for r in ref if _pairing_source(c) == _pairing_source(r)]
     if same:
         # neutral (both independent) before competitor-lab tables, then the newest source
         c, r = min(same, key=lambda cr: ((cr[0].reported_by == "vendor") + (cr[1].reported_by == "vendor"),

@@ -25,6 +25,19 @@ from tco.paths import bundled_dir
 USER_COLUMNS_REQUIRED = ("model", "metric", "score", "date")
 USER_COLUMNS_OPTIONAL = ("category", "note")
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+def _calendar_date(text: str) -> bool:
+    """`2026-01-01`, `2026-01` or `2026`, and a day the calendar has (`2026-13-01` matched the pattern alone)."""
+    if not _DATE.match(text):
+        return False
+    try:
+        dt.date.fromisoformat((text + "-01-01")[:10] if len(text) == 4 else (text + "-01")[:10])
+    except ValueError:
+        return False
+    return True
+
+
 _COLUMN_NAME = re.compile(r"^[a-z0-9_ .-]{0,40}$")
 """A header cell shown back in an error: a short plain name, never arbitrary bytes of the file."""
 
@@ -149,8 +162,9 @@ def _csv(path: Path, text: str, known_models: Iterable[str] | None) -> list[User
             problems.append(DataProblem(name, line_no, "score", f"must be a number (got {row['score']!r})"))
         elif not 0 <= score <= 100:
             problems.append(DataProblem(name, line_no, "score", f"must be percent points between 0 and 100 (got {row['score']})"))
-        if not _DATE.match(row["date"]):
-            problems.append(DataProblem(name, line_no, "date", f"must be a date written as YYYY-MM-DD (got {row['date']!r})"))
+        if not _calendar_date(row["date"]):
+            problems.append(DataProblem(name, line_no, "date", f"must be a date written as YYYY-MM-DD, or YYYY-MM "
+                                        f"(got {row['date']!r})"))
         key = (model, category or metric)
         if key in seen:
             problems.append(DataProblem(name, line_no, "", f"duplicate score for {model} / {category or metric} (first on line {seen[key]})"))
@@ -183,7 +197,8 @@ def _lm_eval(path: Path, text: str, known_models: Iterable[str] | None, model_id
     known = set(known_models) if known_models is not None else None
     if not model or (known is not None and model not in known):
         raise TcoUserError(DataProblem(name, None, "model_name", f"cannot tell which model this is (got {model!r})",
-                                       hint="give the model id of pricing/quality/models.yaml (e.g. --user-model llama-3.3-70b-instruct)"))
+                                       hint="name a model id of pricing/quality/models.yaml: `tco match ... --scores-model llama-3.3-70b-instruct`, "
+                                            "or that id as the file's `model_name`"))
     stamp = data.get("date")
     date = dt.datetime.fromtimestamp(float(stamp), dt.timezone.utc).date().isoformat() if isinstance(stamp, (int, float)) \
         else dt.date.fromtimestamp(path.stat().st_mtime).isoformat()

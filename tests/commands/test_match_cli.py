@@ -141,3 +141,17 @@ scenarios:
     for option in ("full-a", "full-b"):
         line = next(line for line in text.splitlines() if line.split()[1:2] == [option])
         assert "=2" in line.split(), line
+
+
+def test_an_lm_eval_file_of_an_unknown_model_gets_a_hint_that_names_a_flag_match_has(capsys, tmp_path):
+    """Bug hunt: the hint said `--user-model`, which `tco match` refuses as an unrecognized argument."""
+    import re
+
+    (tmp_path / "lm.json").write_text('{"results": {"x": 1}}')
+    assert main(["match", "--model", "gpt-4.1", "--category", "coding", "--scores", str(tmp_path / "lm.json")]) == 2
+    err = capsys.readouterr().err
+    flag = re.search(r"tco match \.\.\. (--[a-z-]+) ([\w.-]+)", err)
+    assert flag, err
+    main(["match", "--model", "gpt-4.1", "--category", "coding", "--scores", str(tmp_path / "lm.json"), flag.group(1), flag.group(2)])
+    err = capsys.readouterr().err  # the hint, followed, is accepted: what is left is the file's lack of known tasks
+    assert "unrecognized arguments" not in err and "cannot tell which model" not in err and "no task" in err, err

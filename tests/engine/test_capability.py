@@ -163,3 +163,15 @@ def test_assess_options_gives_capability_verdict_cost_per_point_and_frontier():
         "unknown": (None, Verdict.UNKNOWN, False),
     }
     assert out[0].cost_per_capability_point_usd == pytest.approx(0.010 / 90.0)
+
+
+def test_two_models_scored_on_one_benchmark_in_one_user_file_are_compared():
+    """Bug hunt: each user row's source was `file:line`, so two rows of one file never counted as one table and the
+    pair was dropped (`tco match --scores own.csv` left qwen3-32b at 49 against 50 `unknown`). Rows of two files are
+    two tables, as two leaderboards are."""
+    user = [UserScore("ref", "LiveCodeBench", 50.0, "2026-01-01", file="own.csv", line=2),
+            UserScore("cand", "LiveCodeBench", 49.0, "2026-01-01", file="own.csv", line=3)]
+    [pair] = compare(ScoreBook([], user), "cand", "ref", "coding").pairs
+    assert (pair.candidate.score, pair.reference.score, pair.same_source) == (49.0, 50.0, True)
+    other_file = [user[0], UserScore("cand", "LiveCodeBench", 49.0, "2026-01-01", file="theirs.csv", line=2)]
+    assert compare(ScoreBook([], other_file), "cand", "ref", "coding", cross_source=True).pairs == ()

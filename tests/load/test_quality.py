@@ -133,9 +133,21 @@ def test_bad_csv_rows_report_file_line_and_column(quality):
         f"{name}:2: score: must be a number (got 'abc')",
         f"{name}:3: model: unknown model id `qwen3-32c`",
         f"{name}:4: category: must be one of coding, math, knowledge, instruction-following, agentic, chat (got 'codng')",
-        f"{name}:4: date: must be a date written as YYYY-MM-DD (got '21/11/2026')",
+        f"{name}:4: date: must be a date written as YYYY-MM-DD, or YYYY-MM (got '21/11/2026')",
         f"{name}:5: score: must be percent points between 0 and 100 (got 170)",
     ]
+
+
+@pytest.mark.parametrize("date, valid", [("2026-13-01", False), ("2026-02-30", False), ("2026-00", False),
+                                         ("2026-02-28", True), ("2026-02", True), ("2026", True)])
+def test_a_score_date_must_be_a_day_the_calendar_has(quality, tmp_path, date, valid):
+    """Bug hunt: the pattern alone let 2026-13-01 and 2026-13-45 through."""
+    (tmp_path / "own.csv").write_text(f"model,metric,score,date\nqwen3-32b,LiveCodeBench,49,{date}\n")
+    if valid:
+        assert load_user_scores(tmp_path / "own.csv", quality.models)[0].date == date
+        return
+    with pytest.raises(TcoUserError, match=f"own.csv:2: date: must be a date written as YYYY-MM-DD, or YYYY-MM \\(got '{date}'\\)"):
+        load_user_scores(tmp_path / "own.csv", quality.models)
 
 
 def test_lm_eval_results_json(quality):
