@@ -1192,3 +1192,17 @@ def _step_fields(output_tokens: int, acceptance_length: float, first_token_here:
     from types import SimpleNamespace
 
     return SimpleNamespace(output_tokens=output_tokens, acceptance_length=acceptance_length, first_token_here=first_token_here)
+
+
+def test_limited_by_names_the_target_that_stops_the_search_not_the_first_one_checked(catalog):
+    """Bug hunt: with a TTFT and a TPOT target the answer blamed the TTFT target (checked first at the top
+    concurrency, where both miss), although the TPOT target alone gave the same answer, far under the TTFT target."""
+    m, g = catalog.models["llama-3.1-70b"], catalog.gpus["h100-sxm"]
+    base = ServingConfig(gpus=2, input_tokens=1000, output_tokens=200, precision="bf16", percentile="p99")
+    tpot_only = predict_model(m, g, replace(base, tpot_ms=60))
+    ttft_only = predict_model(m, g, replace(base, ttft_ms=500))
+    both = predict_model(m, g, replace(base, ttft_ms=500, tpot_ms=60))
+    assert tpot_only.concurrency < ttft_only.concurrency  # the TPOT target binds first
+    assert both.concurrency == tpot_only.concurrency and both.ttft_p99_ms < 500
+    assert (both.limited_by, tpot_only.limited_by, ttft_only.limited_by) == (
+        "latency target (tpot)", "latency target (tpot)", "latency target (ttft)")

@@ -950,7 +950,10 @@ def choose_concurrency(d: Deployment, config: ServingConfig, ceiling: int, max_f
             lo = mid
         else:
             hi = mid
-    return (evaluate(d, lo) if lo else None), failed
+    # the target that stops the search is the one the first concurrency above the answer misses (at `top` both may
+    # miss, and the first checked was named: a TTFT target far from binding was blamed for the TPOT target's answer)
+    binding = meets(evaluate(d, hi)) if hi <= top else None
+    return (evaluate(d, lo) if lo else None), binding or failed
 
 
 def loop_point(d: Deployment, requests: int, most: float, budget_binds: bool = False) -> Point:
