@@ -252,6 +252,10 @@ def physical_limit_problems(m: ThroughputMeasurement, catalog: Catalog) -> list[
                     f"TFLOPS ({ceiling.peak_name}) / (2 FLOPs x {model.active_params_b:g} B active parameters per token)",
                     "output_tokens_per_s is the tokens generated per second by all num_gpus together; "
                     "check the unit (per second, not per run or per batch) and the number of zeros"))
+    if m.ep is not None and m.ep > 1 and model.arch_type != "moe":
+        out.append(("ep", f"ep {m.ep}: expert parallelism needs a mixture-of-experts model; {model.name} is dense",
+                    "leave ep out (or 1) for a dense model: the throughput model refuses this deployment, so the record "
+                    "would never answer `tco throughput` and `tco bench accuracy` would score it 100 % off"))
     most_tokens = request_tokens_ceiling(gpu, model, m.num_gpus)
     if most_tokens is not None and m.input_tokens + m.output_tokens > most_tokens:
         out.append(("input_tokens",

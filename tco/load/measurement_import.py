@@ -95,7 +95,7 @@ def to_measurements(runs: list[BenchRun], file_name: str, sha256: str, d: Deploy
         why = (f"the model's native precision, {native}, is not one of {', '.join(get_args(Precision))}" if native
                else "the catalog does not record the model's native precision")
         problems.append(DataProblem(shown, None, "--precision", f"{why}: say which precision ran with --precision"))
-    elif (held := weights_problem(catalog, d, precision, shown)) is not None:
+    elif (held := weights_problem(catalog, d, precision, shown) or layout_problem(catalog, d, precision, shown)) is not None:
         problems.append(held)
     tp = d.tp or max(d.gpus // d.pp, 1)
     for run in runs:
@@ -178,6 +178,25 @@ def to_measurements(runs: list[BenchRun], file_name: str, sha256: str, d: Deploy
     return records
 
 
+def layout_problem(catalog, d: Deployment, precision: str, file_name: str) -> DataProblem | None:
+    """A split the throughput model refuses (`ep` on a dense model, an `ep` that does not divide the group, FP4 cache on
+    Hopper...): written, the record never answers `tco throughput` and `tco bench accuracy` scores it 100 % off."""
+    from tco.engine.throughput import ServingConfig
+    from tco.engine.throughput.predict import config_problem
+
+    engine = d.engine or ("trtllm" if d.runtime == "cpp" else "vllm")  # the engine only matters for the runtime check
+    config = ServingConfig(gpus=d.gpus, input_tokens=1, output_tokens=1, precision=precision, kv_precision=d.kv_precision,
+                           tp=d.tp, pp=d.pp, ep=d.ep, engine=engine, runtime=d.runtime)
+    problem = config_problem(catalog.models[d.model], catalog.gpus[d.gpu], config)
+    if problem is None:
+        return None
+    first = problem.split()[0].rstrip(",:")
+    flag = {"ep": "--ep", "tp": "--tp", "pp": "--pp", "runtime": "--runtime"}.get(first, "--precision" if "precision" in problem
+                                                                                           or "cache" in problem else "--gpus")
+    return DataProblem(file_name, None, flag, f"{problem}: the throughput model cannot evaluate this deployment, so the record "
+                                              "would never answer `tco throughput`")
+
+
 def weights_problem(catalog, d: Deployment, precision: str, file_name: str) -> DataProblem | None:
     """A replica whose GPUs cannot hold the model's weights did not serve the run as stated: most often a
     tensor-parallel replica's GPUs were counted in `--replicas` with `--gpus 1`. Caught here, while the person knows
@@ -193,8 +212,9 @@ def weights_problem(catalog, d: Deployment, precision: str, file_name: str) -> D
     return DataProblem(file_name, None, "--gpus",
                        f"{model.name} in {precision} has {weights / 1e9:,.1f} GB of weights, more than the "
                        f"{memory / 1e9:,.1f} GB of {d.gpus} x {gpu.name}: a replica of {d.gpus} GPU(s) cannot have served the run",
-                       hint="--gpus is the GPUs of one replica, --replicas how many replicas shared the load "
-                            "(weights offloaded to CPU memory are not modelled)")
+                       hint=("--gpus is the GPUs of one replica, --replicas how many replicas shared the load "
+                             "(weights offloaded to CPU memory are not modelled)"
+                             + "; --precision is the precision that ran (without it, the model's native one)"))
 
 
 def _pos(x: float | None) -> float | None:

@@ -417,6 +417,23 @@ def test_a_replica_that_cannot_hold_the_weights_is_refused(capsys, tmp_path):
     assert (m["num_gpus"], m["tp"]) == (8, 8)
 
 
+def test_expert_parallelism_on_a_dense_model_is_refused_at_import_and_by_validate(capsys, tmp_path):
+    """Bug hunt: `--ep 4` on dense Llama-3.3-70B was written; `tco throughput` refuses that layout, so the record never
+    answered it and `tco bench accuracy --source user` scored it 100 % off. Now the import says why and writes nothing,
+    and `tco validate` names a record written so by hand."""
+    name = "vllm-0.8.3_llama-3.3-70b_tp8_qps04_trimmed.json"
+    flags = ["--model", "llama-3.3-70b", "--gpu", "a100-40gb", "--precision", "bf16", "--gpus", "8"]
+    (tmp_path / "ep").mkdir()
+    code, _, err = run(capsys, ["measurements", "import", str(DATA / name), "--out", str(tmp_path / "ep"), *flags, "--ep", "4"])
+    assert code == 2 and "--ep: ep (expert parallelism) needs a mixture-of-experts model; llama-3.3-70b is dense" in err, err
+    assert not any((tmp_path / "ep").iterdir())
+    imported(capsys, tmp_path, name, *flags)
+    [written] = tmp_path.glob("*.yaml")
+    written.write_text(written.read_text().replace("  pp: 1\n", "  pp: 1\n  ep: 4\n", 1))
+    code, _, err = run(capsys, ["validate", "--hardware-dir", str(tmp_path)])
+    assert code == 2 and f"{written}:" in err and "measurements[0].ep: ep 4: expert parallelism needs a mixture-of-experts" in err, err
+
+
 def test_the_model_and_gpu_may_be_named_as_the_run_named_them(capsys, tmp_path):
     """vLLM is started with a repository name and the card is called `H100 SXM`: the record keeps the ids they mean,
     so the lookup and `tco bench accuracy` find it as they find one imported by id."""
