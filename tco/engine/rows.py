@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from tco.engine import formulas as F
-from tco.engine.fields import API_INPUTS, direct_inputs
+from tco.engine.fields import API_INPUTS, direct_inputs, fields_of
 from tco.model.catalog import Catalog, ResolvedApiPrice
 from tco.model.scenario import ApiOption, ApiProvisionedOption, HybridOption, Scenario, SelfHostedOption
 
@@ -220,7 +220,6 @@ def _provisioned_values(row: Row, option: ApiProvisionedOption, scenario: Scenar
     """
     w = scenario.workload
     v, prov = row.values, row.provenance
-    set_fields(v, prov, "api-provisioned", option, scenario, option)
     counted_per_call = counted_tokens_per_generation(scenario, option.output_token_weight)
     if counted_per_call <= 0:
         problems.append(RowProblem(s_index, ("workload", "input_tokens"), "api-provisioned needs tokens per call > 0"))
@@ -230,14 +229,24 @@ def _provisioned_values(row: Row, option: ApiProvisionedOption, scenario: Scenar
         problems.append(problem)
         return False
     src = Provenance(option.source, "", f"{option.provider} {option.model}")
+    # the kind's fixed figures (no field of api-provisioned sets them) are llm-tco's, not the scenario file's;
+    # set_fields below then credits the fields this option has (term_months, upfront_share) as written or default
+    scenario_level = {f.input for scope in ("workload", "finance") for f in direct_inputs(scope)}
+    for name in (*NEUTRAL_INPUTS, *PROVISIONED_FIXED):
+        if name not in scenario_level:
+            prov[name] = PROVISIONED_FIXED_PROVENANCE
+    set_fields(v, prov, "api-provisioned", option, scenario, option)
     v.update({"has_self_hosted": 1.0, "api_share_fixed": 0.0, "is_reserved": 1.0, "gpus_per_replica": 1.0, "gpus_per_instance": 1.0,
               "max_utilization": 1.0, "spare_replicas": 0.0, "min_replicas": float(option.minimum_units), "is_autoscaled": 0.0,
               "gpu_usd_per_hour": option.usd_per_unit_hour, "term_months": float(option.term_months),
               "upfront_share": float(option.upfront_share), "count_beyond_horizon": 1.0 if option.beyond_horizon == "owed" else 0.0,
               "replica_generations_per_s": option.tokens_per_minute_per_unit / 60.0 / counted_per_call,
               "server_power_per_gpu_kw": 0.0})
-    for name in ("gpu_usd_per_hour", "min_replicas", "term_months", "upfront_share"):
-        prov[name] = src
+    # the option's `source` states where the price and the throughput come from (ApiProvisionedOption.source): credited to those
+    # two only; the scenario file holds no date for them (a date in a YAML comment is not read), so "as of" stays empty
+    prov["gpu_usd_per_hour"] = src
+    prov["min_replicas"] = _written_or_default(option, "minimum_units")
+    prov["count_beyond_horizon"] = _written_or_default(option, "beyond_horizon")
     _term_choices(row, None, None, scenario)
     prov["replica_generations_per_s"] = Provenance(
         option.source, "", f"{option.tokens_per_minute_per_unit:,.0f} tokens/minute per unit / 60 / "
@@ -265,6 +274,7 @@ def _provisioned_values(row: Row, option: ApiProvisionedOption, scenario: Scenar
         desc += f", {option.units} unit(s), overflow to {option.overflow_api}"
     elif option.units != "auto":
         v["min_replicas"] = float(option.units)
+        prov["min_replicas"] = Provenance("scenario file", note="units")
         notes.append(f"{option.units} unit(s) bought (at least; more when the busiest hour needs them)")
     row.description = desc
     row.model_id = option.model
@@ -274,6 +284,22 @@ def _provisioned_values(row: Row, option: ApiProvisionedOption, scenario: Scenar
     if w.data_must_stay_on_own_infrastructure:
         row.excluded_reason = "data must stay on own infrastructure; committed API capacity still sends it to the provider"
     return True
+
+
+PROVISIONED_FIXED = ("has_self_hosted", "api_share_fixed", "is_reserved", "gpus_per_replica", "gpus_per_instance",
+                     "max_utilization", "spare_replicas", "is_autoscaled", "server_power_per_gpu_kw")
+"""Inputs committed API capacity fixes whatever the scenario says: one unit per replica, no spares, no power of its own."""
+PROVISIONED_FIXED_PROVENANCE = Provenance(
+    DEFAULT_SOURCE, note="fixed for kind api-provisioned (no field sets it): a unit is one replica and the provider runs it")
+"""Where such a figure comes from: a default of the kind, as a field left out of the scenario is its field's default."""
+
+
+def _written_or_default(option: Any, key: str) -> Provenance:
+    """`key` of an api-provisioned option: the scenario file's when written, else its field's default."""
+    if _written(option, (key,)):
+        return Provenance("scenario file", note=key)
+    f = next(f for f in fields_of("api-provisioned") if f.path == (key,))
+    return _default(f)
 
 
 def _too_many_renewals(term: int, horizon: int, s_index: int, path: tuple) -> RowProblem | None:

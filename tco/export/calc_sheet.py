@@ -353,7 +353,8 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
                                                       "by llm-tco (above the break-even one more replica can put it above the "
                                                       "reference again)", "requests/day"),
         "breakeven_search_certified": ("live break-even certified (1 = a crossing within +/-0.5 %)", "flag"),
-        "reference_usd_per_daily_request": ("reference's total per request/day of volume (its total is proportional to volume)", "USD per request/day"),
+        "reference_usd_per_daily_request": ("reference's total per request/day of volume (its total is proportional to volume)",
+                                            REFERENCE_PER_DAILY_REQUEST_UNIT),
         "reference_total_at_breakeven_usd": ("reference's total at the live break-even volume", "USD"),
         "search_last_step_requests_per_day": (BS.LAST_STEP_TITLE, "requests/day"),
         "search_look_back_result_requests_per_day": (BS.LOOK_BACK_RESULT_TITLE, "requests/day"),
@@ -470,6 +471,9 @@ def build_calc_sheet(plan: ScenarioPlan, sheet_name: str, options_info: dict[str
                      result_values, N)
 
 
+REFERENCE_PER_DAILY_REQUEST_UNIT = "USD per request/day"
+"""Unit of the reference's total per request/day of volume: its label and its number format (money) both follow it."""
+
 PRINTED_COLUMNS_PER_PAGE = 10
 """A printed page of a Calculations sheet shows about this many 16-character columns besides the month
 columns: fitting 100 columns on one page width would print them unreadably small."""
@@ -521,7 +525,7 @@ def _search_cells(g: Grid, plan: ScenarioPlan, o: OptionPlan, c: int, result_row
     b = at("reference_usd_per_daily_request")
     put("reference_usd_per_daily_request",
         f"{masked_sum('monthly_cost_usd', ref_block)}/{plan.defined_name(ref, 'requests_per_day')}",
-        search.reference_usd_per_daily_request, NUMBER)
+        search.reference_usd_per_daily_request, number_format_for(REFERENCE_PER_DAILY_REQUEST_UNIT))
     own = plan.defined_name(o, "requests_per_day")
     put("search_1_requests_per_day", f"IF(ISNUMBER({L}{er}),{L}{er},{own})", search.points["1"].volume, NUMBER)
     vol = {k: at(f"search_{k}_requests_per_day") for k in BS.POINTS}

@@ -16,7 +16,7 @@ from openpyxl.styles import Font, PatternFill
 
 from tco.export.breakeven_search import AGREEMENT_SHARE
 from tco.export.sheets import input_low_excluded
-from tco.export.grid import USD, Grid
+from tco.export.grid import PERCENT, USD, Grid, format_for_value
 from tco.export.names import quote_sheet
 
 CHECKS_SHEET = "Checks"
@@ -40,14 +40,16 @@ def build_checks(results, plans, calcs, input_rows, summary_checks=()) -> Grid:
     statuses: list[int] = []
 
     def check(area: str, label: str, value_formula: str, status: str, low=None, high=None, note: str = "",
-              number_format: str | None = None, cached_value=None, cached_status=1) -> None:
+              number_format: str | None = None, cached_value=None, cached_status=1, high_format: str | None = None) -> None:
+        """One check row. `high_format`: the highest's / tolerance's own number format; None: the figure's own
+        format, which a bound shares with the value it bounds (a 200 % bound beside 2.00 % must not read "2")."""
         nonlocal r
         g.text(r, 1, area); g.text(r, 2, label)
         g.formula(r, 3, value_formula, "link", number_format or "General", cached=cached_value)
         if low is not None:
             g.put(r, 4, low, "", number_format or "General")
         if high is not None:
-            g.put(r, 5, high, "", "General")
+            g.put(r, 5, high, "", high_format or number_format or "General")
         g.formula(r, 6, status.replace("{r}", str(r)), "", "0", cached=cached_status)
         statuses.append(cached_status)
         g.text(r, 7, note)
@@ -68,7 +70,8 @@ def build_checks(results, plans, calcs, input_rows, summary_checks=()) -> Grid:
             if cell is not None and rec_value is not None:
                 check(sid, f"{o.option_id}: total cost equals the exported figure", cell,
                       "IF(ABS(C{r}-D{r})<=E{r}*MAX(ABS(D{r}),1),1,0)", rec_value, TOTALS_TOLERANCE,
-                      "Turns 0 once you change an input: the file then no longer shows the exported run.", USD, rec_value, 1)
+                      "Turns 0 once you change an input: the file then no longer shows the exported run.", USD, rec_value, 1,
+                      high_format=format_for_value(TOTALS_TOLERANCE))  # a share of the total, not dollars
             certified = calc.result_cells.get((o.option_id, "breakeven_search_certified"))
             live = calc.result_cells.get((o.option_id, "breakeven_requests_per_day"))
             exported = calc.result_cells.get((o.option_id, "breakeven_requests_per_day_exported"))
@@ -91,7 +94,7 @@ def build_checks(results, plans, calcs, input_rows, summary_checks=()) -> Grid:
                       "IF(C{r}<=E{r},1,0)", None, BREAKEVEN_AGREEMENT,
                       "Both found within 1 % (the stated tolerance), or both never. Turns 0 once you change an input "
                       "that moves the break-even: the file then no longer shows the exported run.",
-                      "0.00%", agree, 1 if agree <= BREAKEVEN_AGREEMENT else 0)
+                      PERCENT, agree, 1 if agree <= BREAKEVEN_AGREEMENT else 0)
     for area, label, value_formula, status, low, high, note, cached in summary_checks:
         check(area, label, value_formula, status, low, high, note, None, cached, 1)
     for row in input_rows:
@@ -99,7 +102,8 @@ def build_checks(results, plans, calcs, input_rows, summary_checks=()) -> Grid:
             continue
         low_ok = ("C{r}>D{r}" if input_low_excluded(row.name) else "C{r}>=D{r}") if row.low is not None else "1=1"
         high_ok = "C{r}<=E{r}" if row.high is not None else "1=1"
-        check(row.scenario_id, f"{row.option_id} / {row.name} within the schema's bounds", row.cell,
+        meaning = f" [{row.kind_label}]" if row.kind_label else ""
+        check(row.scenario_id, f"{row.option_id} / {row.name}{meaning} within the schema's bounds", row.cell,
               f"IF(AND({low_ok},{high_ok}),1,0)", row.low, row.high, "", row.number_format, row.value, 1)
     last = max(r - 1, first)
     g.text(3, 1, "all checks", "bold")

@@ -46,6 +46,9 @@ CONSTANTS: tuple[Constant, ...] = (
              "API prices are quoted per million tokens."),
     Constant("months_per_year", units.MONTHS_PER_YEAR, "months per year", "months",
              "Annual rates (discount, price decline, staff cost, depreciation) become monthly ones."),
+    Constant("one_month_in_years", 1.0 / units.MONTHS_PER_YEAR, "one month as a fraction of a year", "years",
+             "1 / 12: the exponent that turns an annual rate into a monthly one, (1 + discount_rate_per_year)^(1/12) in the "
+             "discount factor of one month (the engine's formula folds 1 / months_per_year into this value)."),
     Constant("thousand", 1000.0, "one thousand", "",
              "Prices per thousand requests (search grounding), grams per kilogram, watts per kilowatt."),
     Constant("one_half", 0.5, "one half", "",
@@ -81,6 +84,9 @@ CONSTANTS: tuple[Constant, ...] = (
 BY_VALUE: dict[float, Constant] = {c.value: c for c in CONSTANTS if c.by_value}
 BY_NAME: dict[str, Constant] = {c.name: c for c in CONSTANTS}
 assert len(BY_VALUE) == sum(c.by_value for c in CONSTANTS), "two by-value constants share a value"
+UNNAMED_CONSTANT_NOTE = "No entry in tco.export.constants yet: the value as the engine's formula writes it."
+"""The note of a constant met in a formula with no entry in CONSTANTS: a placeholder that must not ship
+(tests/export check the bundled examples' workbooks)."""
 LITERALS_ALLOWED = (0.0, 1.0)
 LARGEST_NUMBERED = 100
 """Whole numbers from 2 up to this without an entry are `number_<n>` (counts: terms ago, exponents)."""
@@ -107,7 +113,7 @@ class ConstantTable:
                                  "exponent, the 2 of an average of two values.")
             else:
                 known = Constant(f"constant_{len(self.other) + 1}", value, f"constant used in {context or 'a formula'}", "",
-                                 "No entry in tco.export.constants yet: the value as the engine's formula writes it.")
+                                 UNNAMED_CONSTANT_NOTE)
             self.other[value] = known
         self.used.setdefault(known.name, known)
         return known.name

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
 import textwrap
 from dataclasses import dataclass
 from typing import Any, Iterator, Sequence
@@ -146,6 +147,32 @@ def number_format_for(unit: str) -> str:
     if unit.startswith(("kgCO2e per", "kWh per")):
         return SMALL
     return NUMBER
+
+
+SIGNIFICANT_DIGITS = 4
+"""Leading digits a value below 1 keeps on screen (0.3027 USD/unit-hour, not $0.30; 0.015625/s, not 0.02: +28 %)."""
+MOST_DECIMALS = 10
+_DECIMALS = re.compile(r"0\.(0+)")
+
+
+def showing_digits(number_format: str, value) -> str:
+    """`number_format` with as many more decimals as a value below 1 needs to show its leading digits.
+
+    Why: a unit's format has the decimals its usual figures need; a small input in it (a price per unit-hour, a
+    throughput per second, a tiny share) would read rounded, unlike the stored value. Whole-number, date and
+    scientific formats are left as they are."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not value or "E+" in number_format:
+        return number_format
+    match = _DECIMALS.search(number_format)
+    if match is None:
+        return number_format
+    shown = abs(float(value)) * (100 if "%" in number_format else 1)
+    if shown >= 1:
+        return number_format
+    decimals = len(match.group(1))
+    while decimals < MOST_DECIMALS and abs(round(shown, decimals) - shown) > shown * 0.5 * 10 ** (1 - SIGNIFICANT_DIGITS):
+        decimals += 1
+    return _DECIMALS.sub("0." + "0" * decimals, number_format)
 
 
 def format_for_value(value) -> str:

@@ -11,11 +11,11 @@ from openpyxl.workbook.defined_name import DefinedName
 
 from tco.engine import fields
 from tco.engine import formulas as F
-from tco.engine.fields import PROVISIONED_KIND, label_for_kind
+from tco.engine.fields import PROVISIONED_KIND, PROVISIONED_LABELS, label_for_kind
 from tco.engine.rows import DEFAULT_SOURCE, Provenance
 from tco.export.breakeven_search import ASCENT_POINTS, LOOK_BACK_POINTS, SEARCH_POINTS
 from tco.export.constants import ConstantTable
-from tco.export.grid import DATE, SCIENTIFIC, WHOLE, Grid, format_for_value, number_format_for
+from tco.export.grid import DATE, SCIENTIFIC, WHOLE, Grid, format_for_value, number_format_for, showing_digits
 from tco.export.names import quote_sheet, urls_in
 from tco.export.plan import INPUT_BY_NAME, ScenarioPlan
 from tco.model.scenario import SelfHostedOption
@@ -36,6 +36,8 @@ class InputRow:
     whole: bool = False
     number_format: str | None = None
     """The input cell's number format, for the Checks sheet's copy of its value."""
+    kind_label: str = ""
+    """What the input means for this option's kind when its name says otherwise (min_replicas: "minimum units")."""
 
 
 @lru_cache(maxsize=None)
@@ -101,6 +103,15 @@ FISCAL_MONTHS = fields.bounds(next(f for f in fields.FIELDS if f.key == "fiscal_
 """(1, 12), from the scenario schema."""
 
 
+def constant_format(constant) -> str:
+    """A named constant's number format: its unit's (a share in percent), else one from its value; enough decimals
+    to show it (1/12 reads 0.0833, not 0.08)."""
+    by_unit = number_format_for(constant.unit) if constant.unit else None
+    if by_unit is None or (by_unit == WHOLE and not float(constant.value).is_integer()):
+        by_unit = format_for_value(constant.value)
+    return showing_digits(by_unit, constant.value)
+
+
 def horizon_note(month_rows: int) -> str:
     return (f"any whole number of months from 1 to {month_rows} (the month rows of the Calculations sheet); every sum, "
             "average and per-unit figure counts only the months inside the horizon. The Checks sheet flags a longer one")
@@ -126,7 +137,7 @@ def build_inputs(plans: list[ScenarioPlan], wb, constants: ConstantTable | None 
 
     for k in (constants.all() if constants else []):
         g.text(r, 1, CONSTANTS_SCENARIO); g.text(r, 2, "(all)"); g.text(r, 3, k.name); g.text(r, 4, k.label); g.text(r, 5, k.unit)
-        g.put(r, 6, k.value, "", format_for_value(k.value)); g.text(r, 7, k.name); g.text(r, 8, "convention"); g.text(r, 10, k.why, wrap=True)
+        g.put(r, 6, k.value, "", constant_format(k)); g.text(r, 7, k.name); g.text(r, 8, "convention"); g.text(r, 10, k.why, wrap=True)
         wb.defined_names[k.name] = DefinedName(k.name, attr_text=f"{sheet}!$F${r}")
         r += 1
     if constants:
@@ -164,19 +175,20 @@ def build_inputs(plans: list[ScenarioPlan], wb, constants: ConstantTable | None 
         label, unit = label_for_kind(kind, name, inp.label, inp.unit) if inp else ("", "")
         g.text(r, 1, plan.scenario.id); g.text(r, 2, option_id); g.text(r, 3, name)
         g.text(r, 4, label); g.text(r, 5, unit)
+        shown = showing_digits(number_format_for(unit), value)
         if link and value is None:  # the other option's cell is empty (not given): so is this one
-            g.formula(r, 6, f'IF(ISNUMBER({link}),{link},"")', "link", number_format_for(unit), cached="")
+            g.formula(r, 6, f'IF(ISNUMBER({link}),{link},"")', "link", shown, cached="")
         elif link:
-            g.formula(r, 6, link, "link", number_format_for(unit), cached=float(value))
+            g.formula(r, 6, link, "link", shown, cached=float(value))
         else:
             g.put(r, 6, None if value is None else float(value), "input",
-                  number_format_for(unit) if value is None or abs(value) < HUGE else SCIENTIFIC)
+                  shown if value is None or abs(value) < HUGE else SCIENTIFIC)
             low, high, whole = input_bounds(name)
-            if name == "horizon_months":
-                high = float(month_rows.get(plan.scenario.id, high or 0)) or high
-            validate(r, low, high, whole, name)
+            capacity = float(month_rows.get(plan.scenario.id, 0)) if name == "horizon_months" else 0.0
+            validate(r, low, capacity or high, whole, name)
+            # the Checks sheet shows the schema's bounds; the month rows a horizon may fill are checked on a line of their own
             rows.append(InputRow(plan.scenario.id, option_id, name, f"{sheet}!$F${r}", float(value or 0), low, high, whole,
-                                 number_format_for(unit)))
+                                 shown, label if kind and name in PROVISIONED_LABELS else ""))
         if defined:
             g.text(r, 7, defined)
             wb.defined_names[defined] = DefinedName(defined, attr_text=f"{sheet}!$F${r}")

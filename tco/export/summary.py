@@ -44,7 +44,7 @@ COLUMNS = (
 EXCLUDED_COLUMN = next(c for c, (header, _, _) in enumerate(COLUMNS, start=1) if header == "excluded because")
 EXCLUDED = get_column_letter(EXCLUDED_COLUMN)
 """An option row with text here is excluded: the live rank skips it."""
-FORMATS = {"total_cost_usd": USD_WHOLE, "npv_usd": USD_WHOLE, "cost_per_million_tokens_usd": '"$"#,##0.0000',
+FORMATS = {"total_cost_usd": USD, "npv_usd": USD, "cost_per_million_tokens_usd": '"$"#,##0.0000',
            "cost_per_request_usd": '"$"#,##0.000000', "breakeven_requests_per_day": WHOLE,
            "breakeven_month": WHOLE, "breakeven_month_cash": WHOLE, "breakeven_stays_requests_per_day": WHOLE}
 STAYS = get_column_letter(next(c for c, (_, key, _) in enumerate(COLUMNS, start=1) if key == "breakeven_stays_requests_per_day"))
@@ -176,9 +176,9 @@ def build_summary(results, plans: list[ScenarioPlan], calcs: dict[str, CalcSheet
         first_match, second_match = f"MATCH(1,{ranks},0)", f"MATCH(COUNTIF({ranks},1)+1,{ranks},0)"
         g.formula(r0, 2, f'IFERROR(INDEX({names},{first_match}),"")', "", None, cached=best["option"] if best else "")
         g.formula(r0, 3, f'IFERROR(INDEX({kinds},{first_match}),"")', "", None, cached=best["kind"] if best else "")
-        g.formula(r0, 4, f'IFERROR(INDEX({totals},{first_match}),"")', "link", USD_WHOLE, cached=best["total_cost_usd"] if best else "")
+        g.formula(r0, 4, f'IFERROR(INDEX({totals},{first_match}),"")', "link", USD, cached=best["total_cost_usd"] if best else "")
         g.formula(r0, 5, f'IFERROR(INDEX({names},{second_match}),"")', "", None, cached=nxt["option"] if nxt else "")
-        g.formula(r0, 6, f'IFERROR(INDEX({totals},{second_match})-D{r0},"")', "", USD_WHOLE,
+        g.formula(r0, 6, f'IFERROR(INDEX({totals},{second_match})-D{r0},"")', "", USD,
                   cached=(nxt["total_cost_usd"] - best["total_cost_usd"]) if nxt else "")
         if (None, "horizon_months") in plan.names:
             g.formula(r0, 7, plan.names[(None, "horizon_months")], "link", WHOLE, cached=plan.horizon_months)

@@ -348,3 +348,40 @@ def test_a_price_change_inside_a_month_shows_its_fraction_on_the_inputs_sheet():
     from tco.export.grid import WHOLE, number_format_for
 
     assert all(number_format_for(when.unit) != WHOLE for when in F.price_change_month)
+
+
+def test_a_checks_bound_or_tolerance_reads_in_the_format_of_the_value_it_limits(book):
+    """A 200 % bound beside a value of 2.00 % read "2", a 1 % tolerance beside a relative difference read "0.01"."""
+    _, wb, _ = book
+    ws = wb["Checks"]
+    percent_rows = 0
+    for r in range(6, ws.max_row + 1):
+        value_format = ws.cell(r, 3).number_format
+        if "%" not in value_format:
+            continue
+        percent_rows += 1
+        for c in (4, 5):
+            if isinstance(ws.cell(r, c).value, (int, float)):
+                assert ws.cell(r, c).number_format == value_format, (ws.cell(r, 2).value, ws.cell(r, c).coordinate)
+    labels = [ws.cell(r, 2).value or "" for r in range(6, ws.max_row + 1)]
+    assert percent_rows and any("live break-even equals" in label for label in labels)
+
+
+def test_summary_money_has_cents_below_1000_as_the_workbook_readme_says(book):
+    """Totals, NPVs and the saving are in the money format (whole dollars only beyond $1,000, by the sheet's rule)."""
+    _, wb, _ = book
+    ws = wb["Summary"]
+    header = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "rank")
+    columns = {ws.cell(header, c).value: c for c in range(1, ws.max_column + 1)}
+    for name in ("total cost", "NPV"):
+        assert ws.cell(header + 1, columns[name]).number_format == USD, name
+    assert ws["D6"].number_format == USD  # the cheapest option's total in the scenarios table
+
+
+def test_the_reference_total_per_daily_request_is_money(book):
+    _, wb, _ = book
+    ws = wb[CALC]
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 2).value == "reference_usd_per_daily_request")
+    assert ws.cell(row, 3).value == "USD per request/day"
+    cells = [ws.cell(row, c) for c in range(4, ws.max_column + 1) if ws.cell(row, c).value is not None]
+    assert cells and all(cell.number_format == USD for cell in cells)
