@@ -459,7 +459,7 @@ def read_batch(path_text: str, catalog) -> list[dict]:
     if not records:
         raise TcoUserError(DataProblem(path_text, None, "", "no configuration: the file is empty", hint=layout))
     header_line, header = records[0]
-    header = [h.strip() for h in header]
+    header = [h.strip().lower() for h in header]  # `Model,GPU` as a spreadsheet capitalizes them (cells take any case too)
     for column in header:
         if column == "":
             problems.append(DataProblem(path_text, header_line, "", "a column without a name",
@@ -495,7 +495,7 @@ def read_batch(path_text: str, catalog) -> list[dict]:
 
 
 def _csv_records(text: str, name: str) -> tuple[list[tuple[int, list[str]]], list]:
-    """The non-blank records of a CSV text, each with the line it starts on; or the problem that stops the reading.
+    """The records of a CSV text that hold a value, each with the line it starts on; or the problem that stops the reading.
 
     Why not csv.DictReader as it comes: it lets a duplicate column overwrite the other, and without `strict` a quote
     left open swallows every later line into one cell, reported as empty cells of the wrong line. A record may not
@@ -522,7 +522,7 @@ def _csv_records(text: str, name: str) -> tuple[list[tuple[int, list[str]]], lis
             return records, [DataProblem(name, start, "", f"a quoted value runs from this line to line {reader.line_num}: "
                                                           "a quote is not closed where it should be",
                                          hint="no batch value holds a line break")]
-        if cells:
+        if any(cell.strip() for cell in cells):  # a blank line, or a row of empty cells (`,,,,` a spreadsheet writes)
             records.append((start, cells))
 
 

@@ -197,6 +197,18 @@ def test_malformed_batch_rows_are_located(tmp_path, capsys):
     assert f"{csv_file}:4: model: unknown model `llama-3.1-8x`" in err
 
 
+def test_rows_of_empty_cells_are_skipped_and_column_names_take_any_case(tmp_path, capsys):
+    """Bug hunt: a spreadsheet's trailing `,,,,` rows and a spaces-only line gave ten "required value is empty"
+    errors (`tco match --scores` skips them), and a header written `Model,GPU` was an unknown column."""
+    csv_file = tmp_path / "sheet.csv"
+    csv_file.write_text("Model,GPU,gpus,Input_Tokens,output_tokens\n,,,,\n   \nllama-3.1-8b,h100-sxm,1,128,128\n,,,,\n",
+                        encoding="utf-8")
+    code, out, err = run(capsys, ["throughput", "--batch", str(csv_file), "--format", "json", "--model-only"])
+    assert code == 0, err
+    [row] = json.loads(out)
+    assert (row["model"], row["gpu"], row["input_tokens"]) == ("llama-3.1-8b", "h100-sxm", 128)
+
+
 def test_unknown_batch_column_is_named(tmp_path, capsys):
     csv_file = tmp_path / "bad.csv"
     csv_file.write_text("model,gpu,gpus,input_tokens,output_tokens,concurency\n", encoding="utf-8")
