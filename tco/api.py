@@ -93,6 +93,10 @@ def pick_scenario(results, option_id: str, scenario_id: str | None) -> str:
     from tco.errors import DataProblem, TcoUserError
     from tco.load.yaml_source import did_you_mean
 
+    scenario_ids = list(dict.fromkeys(r.scenario_id for r in results.rows))
+    if scenario_id is not None and scenario_id not in scenario_ids:
+        raise TcoUserError(DataProblem("--scenario", None, "", f"unknown scenario `{scenario_id}`",
+                                       did_you_mean(scenario_id, scenario_ids) or "scenarios: " + ", ".join(scenario_ids)))
     have = [r.scenario_id for r in results.rows if r.option_id == option_id and (scenario_id is None or r.scenario_id == scenario_id)]
     if len(have) == 1:
         return have[0]

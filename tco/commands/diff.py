@@ -49,14 +49,18 @@ def diff_records(old, new) -> list[dict]:
             total_new = b["total_cost_usd"] if b else None
             npv_old = a["npv_usd"] if a else None
             npv_new = b["npv_usd"] if b else None
-            if status == "changed" and not lines and abs(total_new - total_old) < CHANGED_USD and abs(npv_new - npv_old) < CHANGED_USD:
+            excluded_old = a["excluded_reason"] if a else None
+            excluded_new = b["excluded_reason"] if b else None
+            # an option taken out of the ranking (or let back in) has changed for the reader, whatever its costs did
+            if (status == "changed" and not lines and abs(total_new - total_old) < CHANGED_USD and abs(npv_new - npv_old) < CHANGED_USD
+                    and excluded_old == excluded_new):
                 status = "unchanged"
             options.append({
                 "option": key[1], "kind": (b or a)["kind"], "status": status,
                 "total_old_usd": total_old, "total_new_usd": total_new,
                 "total_delta_usd": (total_new or 0.0) - (total_old or 0.0),
                 "npv_old_usd": npv_old, "npv_new_usd": npv_new, "npv_delta_usd": (npv_new or 0.0) - (npv_old or 0.0),
-                "lines": lines,
+                "lines": lines, "excluded_old_reason": excluded_old, "excluded_new_reason": excluded_new,
             })
         out.append({"scenario": sid, "options": options,
                     "cheapest_old": _cheapest(before, sid), "cheapest_new": _cheapest(after, sid)})
@@ -116,7 +120,9 @@ def render(records: list[dict]) -> str:
             if o["status"] == "unchanged":
                 continue
             mark = {"added": "+", "removed": "-", "changed": "~"}[o["status"]]
-            if o["status"] == "changed":
+            if o["status"] == "changed" and not o["lines"] and abs(o["total_delta_usd"]) < CHANGED_USD and abs(o["npv_delta_usd"]) < CHANGED_USD:
+                head = f"{mark} {o['option']} ({o['kind']}): total {_usd(o['total_new_usd'])}, costs unchanged"
+            elif o["status"] == "changed":
                 head = (f"{mark} {o['option']} ({o['kind']}): total {_usd(o['total_old_usd'])} -> {_usd(o['total_new_usd'])} "
                         f"({_signed(o['total_delta_usd'])}{_percent(o['total_delta_usd'], o['total_old_usd'])}); "
                         f"NPV {_signed(o['npv_delta_usd'])}")
@@ -124,6 +130,9 @@ def render(records: list[dict]) -> str:
                 value = o["total_new_usd"] if o["status"] == "added" else o["total_old_usd"]
                 head = f"{mark} {o['option']} ({o['kind']}): {o['status']}, total {_usd(value)}"
             out.append(head)
+            if o["status"] == "changed" and o["excluded_old_reason"] != o["excluded_new_reason"]:
+                out.append(f"    now excluded: {o['excluded_new_reason']}" if o["excluded_new_reason"]
+                           else f"    no longer excluded (was: {o['excluded_old_reason']})")
             for name, line in o["lines"].items():
                 out.append(f"    {label(o, name):<{width}}  {_signed(line['delta_usd']):>14}   "
                            f"({_usd(line['old_usd'])} -> {_usd(line['new_usd'])})")

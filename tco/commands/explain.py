@@ -67,6 +67,9 @@ def run(args) -> int:
             out.write((text if WIDE else textwrap.fill(text, terminal_columns(), subsequent_indent="    ")) + "\n")
     value = _input_text(e["quantity"], e["value"])
     out.write(f"\nvalue: {value}" + (f" {e['unit']}" if e["unit"] and value != "none" else "") + "\n")
+    if e["horizon_total"] is not None:
+        out.write(f"over the horizon: {_number(e['horizon_total'])} {e['unit']}, the figure `tco run` reports as "
+                  f"{e['quantity']} (--quantity sum_{e['quantity']} explains it)\n")
     out.write(f"(run `tco explain ... --quantity NAME` on any name above to go one level deeper)\n")
     return 0
 
@@ -88,6 +91,8 @@ def _input_text(name: str, value) -> str:
 def _number(value: float | None) -> str:
     if value is None:
         return "(changes by month: give --month)"
+    if abs(value) < 1e-12:  # a difference of two equal floats (-2.1e-13 USD sent to the API in a month that sends none)
+        value = 0.0
     if value == int(value) and abs(value) < 1e15:
         return f"{int(value):,}"
     return f"{value:,.6g}" if abs(value) < 1e6 else f"{value:,.2f}"

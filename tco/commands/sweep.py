@@ -50,8 +50,11 @@ def _refuse_overlapping_axes(paths: list[str], scenarios) -> None:
     varied: dict[tuple[str, str], str] = {}
     for path in paths:
         chosen, parts = split_scenario_prefix(path, scenarios)
+        # the volume per day and per month are one field: a file gives one of them, and the later --vary replaced
+        # the other, so the rows showed a value that had no effect
+        field = ".".join(parts).replace("workload.requests_per_month", "workload.requests_per_day")
         for scenario in chosen:
-            earlier = varied.setdefault((scenario.id, ".".join(parts)), path)
+            earlier = varied.setdefault((scenario.id, field), path)
             if earlier != path:
                 raise TcoUserError(DataProblem("--vary", None, path, f"varies `{'.'.join(parts)}` of scenario `{scenario.id}`, "
                                                f"which --vary {earlier} varies too", hint="give each field of a scenario one --vary"))
@@ -125,7 +128,7 @@ def sweep(files, overrides: list[str], varies: list[tuple[str, list[str], list[o
         try:
             loaded = load_scenario_files(files, [*overrides, *extra])
         except TcoUserError as e:
-            raise TcoUserError([_about(p, what) for p in e.problems], e.exit_code) from None
+            raise TcoUserError([_about(p, what, extra) for p in e.problems], e.exit_code) from None
         key = tuple(sorted(providers_of(loaded.scenarios)))
         if catalog is not None:
             catalogs[key] = catalog
@@ -133,7 +136,7 @@ def sweep(files, overrides: list[str], varies: list[tuple[str, list[str], list[o
             catalogs[key] = load_catalog(set(key), list(hardware_dirs), list(pricing_dirs))
         rows, problems = build_rows(loaded.scenarios, catalogs[key], today)
         if problems:
-            raise TcoUserError([_about(p, what) for p in problems_from_rows(loaded, problems)])
+            raise TcoUserError([_about(p, what, extra) for p in problems_from_rows(loaded, problems)])
         return loaded, rows
 
     base_loaded, base_rows = rows_for([], "")
@@ -205,8 +208,9 @@ def _schema_accepts(scenarios, path: str, value) -> bool:
     return True
 
 
-def _about(problem, what: str):
-    """The problem with the grid point that raised it named; everything else kept as it was.
+def _about(problem, what: str, varied: list[str] = ()):
+    """The problem with the grid point that raised it named; everything else kept as it was, except that a value the
+    sweep set (`varied`, applied through --set's path) is said to come from --vary, the flag the user gave.
 
     Why `replace`: rebuilding the problem dropped its `cannot_run` and `severity`, so a --vary value that makes a
     configuration that cannot run exited 2 (bad input) where the same value given with --set exits 4.
@@ -215,6 +219,15 @@ def _about(problem, what: str):
 
     if not what:
         return problem
+    paths = {text.split("=", 1)[0].strip() for text in varied}
+    if problem.file == "--set" and problem.field.split("=", 1)[0].strip() in paths:
+        problem = replace(problem, file="--vary")
+    if problem.hint:
+        hint = problem.hint
+        for text in varied:
+            shown = text if len(text) <= 80 else text[:77] + "..."
+            hint = hint.replace(f"the value comes from --set {shown}", f"the value comes from --vary {shown}")
+        problem = replace(problem, hint=hint)
     return replace(problem, message=f"{problem.message} (with {what})")
 
 

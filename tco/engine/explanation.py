@@ -77,14 +77,17 @@ class Explanation:
     parts: tuple[ExplainedPart, ...]
     inputs: tuple[ExplainedInput, ...]
     value: float
+    horizon_total: float | None = None
+    """For a cost line explained in one month: its total over the horizon, the figure `tco run` reports under the
+    same name (explained as `sum_<name>`)."""
 
     def as_dict(self) -> dict:
-        """The JSON shape of `tco explain --format json` (a contract: field names kept)."""
+        """The JSON shape of `tco explain --format json` (a contract: field names kept, new ones after)."""
         out = asdict(self)
         out["parts"] = [{"name": p.name, "label": p.label, "unit": p.unit, "value": p.value} for p in self.parts]
         out["inputs"] = [{k: v for k, v in asdict(i).items()} for i in self.inputs]
         order = ("quantity", "label", "unit", "scenario", "option", "month", "horizon_months", "formula",
-                 "formula_with_values", "parts", "inputs", "value")
+                 "formula_with_values", "parts", "inputs", "value", "horizon_total")
         return {k: out[k] for k in order}
 
 
@@ -97,6 +100,9 @@ def quantities() -> dict[str, Named]:
 
 SUM_PREFIX = "sum_"
 """`sum_<monthly quantity>`: the engine's sum of a monthly quantity over the horizon (an input of the horizon results)."""
+COST_LINE_TOTALS = {SUM_PREFIX + line.name: line.name for line in F.COST_LINES}
+"""`sum_gpu_rental_usd` -> `gpu_rental_usd`: each cost line's total over the horizon, which `tco run` reports under the
+line's own name (while `--quantity gpu_rental_usd` explains the line in one month)."""
 
 
 @functools.cache
@@ -115,7 +121,7 @@ def explainable() -> list[str]:
     Why all three: an explanation names its parts and inputs and offers to go one level deeper on
     any of them; each of those names must then be accepted, down to an input and its source.
     """
-    return sorted({*quantities(), *all_inputs()} - set(ENGINE_INPUTS))
+    return sorted({*quantities(), *all_inputs(), *COST_LINE_TOTALS} - set(ENGINE_INPUTS))
 
 
 def summed_quantity(name: str) -> Named | None:
@@ -128,7 +134,8 @@ def summed_quantity(name: str) -> Named | None:
 def row_values(results, row: Row) -> dict[str, float]:
     """The row's inputs, plus the sums over months the horizon results divide by."""
     record = results.options.filter(results.options["row"] == row.row).row(0, named=True)
-    return {**row.values, **{k: float(record[k] or 0.0) for k in record if k.startswith("sum_")}}
+    return {**row.values, **{k: float(record[k] or 0.0) for k in record if k.startswith("sum_")},
+            **{total: float(record[line] or 0.0) for total, line in COST_LINE_TOTALS.items() if line in record}}
 
 
 def flags_of(row: Row) -> dict[str, float]:
@@ -226,16 +233,20 @@ def explain_quantity(results, scenario_id: str, option_id: str, name: str, month
         horizon_months=horizon, formula=explain(body, labels=labels), formula_with_values=explain(body, values, labels=labels),
         parts=describe_parts(direct_parts(body), values, row.kind), inputs=describe_inputs(row, [term], values),
         value=to_python(folded, values),  # the option's own branch: the running totals were added up for it
+        horizon_total=values.get(SUM_PREFIX + name) if SUM_PREFIX + name in COST_LINE_TOTALS else None,
     )
 
 
 def _explain_input(row: Row, values: dict[str, float], name: str, horizon: int, scenario_id: str, option_id: str) -> Explanation:
     known = all_inputs()
-    if name not in known or name in ENGINE_INPUTS:
-        raise TcoUserError(DataProblem("--quantity", None, name, "not a named quantity or input of tco/engine/formulas.py"))
-    i = known[name]
-    label, unit = label_for_kind(row.kind, name, i.label, i.unit)
     summed = summed_quantity(name)
+    if name in COST_LINE_TOTALS and summed is not None:
+        label, unit = label_for_kind(row.kind, summed.name, summed.label, summed.unit)
+        label = f"{label} over the horizon"
+    elif name not in known or name in ENGINE_INPUTS:
+        raise TcoUserError(DataProblem("--quantity", None, name, "not a named quantity or input of tco/engine/formulas.py"))
+    else:
+        label, unit = label_for_kind(row.kind, name, known[name].label, known[name].unit)
     if summed is not None:
         formula = f"sum over months 1..{horizon} of {summed.name}"
         return Explanation(
@@ -244,7 +255,7 @@ def _explain_input(row: Row, values: dict[str, float], name: str, horizon: int, 
             parts=describe_parts([summed], values, row.kind), inputs=describe_inputs(row, [summed], values),
             value=float(values.get(name, 0.0)),
         )
-    explained = describe_inputs(row, [i], values)[0]
+    explained = describe_inputs(row, [known[name]], values)[0]
     setter = _field_setting(name)
     formula = "input" + (f" (scenario key {setter})" if setter else "")
     value = explained.value if explained.value is not None else float("nan")

@@ -422,6 +422,17 @@ def _apply_overrides(data: dict, overrides: list[str], warnings: list[DataProble
             applied.add(text)
         elif not set_here and applied is None:
             raise TcoUserError(not_applied(text, ids))
+    # both volumes given on the command line for the same scenarios: the later one silently replaced the other (a
+    # sweep's rows then showed a value that had no effect); a file with both is refused, so is this. One for every
+    # scenario and the other for one scenario by id is the more specific one winning, as for any other field.
+    def scope(text: str) -> str:
+        return text.split("=", 1)[0].strip().rsplit("workload.", 1)[0]
+
+    for where, text in overridden.items():
+        other = re.sub(r"workload\.requests_per_day$", "workload.requests_per_month", where)
+        if other != where and other in overridden and scope(text) == scope(overridden[other]):
+            raise TcoUserError(DataProblem("--set", None, f"{text} and {overridden[other]}",
+                                           "give one of requests_per_day or requests_per_month, not both"))
     return overridden
 
 

@@ -42,3 +42,22 @@ def test_a_set_neither_version_has_is_refused_once(tmp_path, capsys):
     assert main(["diff", str(EXAMPLE), str(new), *AS_OF, "--set", "options.nope.negotiated_discount=0.5"]) == 2
     err = capsys.readouterr().err
     assert err.count("--set: options.nope.negotiated_discount: no scenario has this path") == 1
+
+
+def test_an_option_the_new_version_excludes_is_said_so_not_unchanged(tmp_path, capsys):
+    """Bug hunt: with `data_must_stay_on_own_infrastructure: true` in NEW the three API options left the ranking, and
+    the diff listed them as unchanged (their costs did not move)."""
+    text = EXAMPLE.read_text(encoding="utf-8")
+    volume = next(line for line in text.splitlines() if line.strip().startswith("requests_per_day:"))
+    indent = volume[:len(volume) - len(volume.lstrip())]
+    new = tmp_path / "new.yaml"
+    new.write_text(text.replace(volume, f"{volume}\n{indent}data_must_stay_on_own_infrastructure: true", 1), encoding="utf-8")
+    assert main(["diff", str(EXAMPLE), str(new), "--format", "json", *AS_OF]) == 0
+    options = {o["option"]: o for o in json.loads(capsys.readouterr().out)[0]["options"]}
+    apis = [o for o in options.values() if o["kind"] == "api"]
+    assert apis and all(o["status"] == "changed" and o["excluded_old_reason"] is None and "own infrastructure" in o["excluded_new_reason"]
+                        and o["total_delta_usd"] == 0 for o in apis)
+    assert {o["status"] for o in options.values() if o["kind"] != "api"} == {"unchanged"}
+    assert main(["diff", str(EXAMPLE), str(new), *AS_OF]) == 0
+    out = capsys.readouterr().out
+    assert out.count("costs unchanged\n    now excluded: data must stay on own infrastructure") == len(apis), out

@@ -138,3 +138,39 @@ scenarios:
     assert line.split()[1] == "none" and "1,000,000,000" not in out
     assert main(["explain", str(path), "--option", "gpt41", "--quantity", "long_context_above_input_tokens"]) == 0
     assert "value: none\n" in capsys.readouterr().out
+
+
+def test_a_cost_line_is_explained_in_a_month_and_as_its_horizon_total_under_sum_of_its_name(results, capsys):
+    """Bug hunt: `tco run` reports `gpu_rental_usd` as the horizon total, `tco explain --quantity gpu_rental_usd`
+    explains month 1 (its header says so), and the horizon total of one line could not be explained at all."""
+    from tco.engine.explanation import COST_LINE_TOTALS, explain_quantity, explainable
+
+    assert set(COST_LINE_TOTALS) <= set(explainable())
+    record = {r["option"]: r for r in results.options.iter_rows(named=True)}
+    for row in results.rows:
+        for total_name, line in COST_LINE_TOTALS.items():
+            total = explain_quantity(results, row.scenario_id, row.option_id, total_name)
+            monthly = explain_quantity(results, row.scenario_id, row.option_id, line, month=1)
+            assert total.value == monthly.horizon_total == pytest.approx(record[row.option_id][line], abs=1e-9)
+            assert total.month is None and [p.name for p in total.parts] == [line]
+    option = results.rows[0].option_id
+    assert main(["explain", str(SMALL), "--as-of", TODAY.isoformat(), "--option", option, "--quantity", "staff_usd"]) == 0
+    assert "the figure `tco run` reports as staff_usd (--quantity sum_staff_usd explains it)" in capsys.readouterr().out
+
+
+def test_an_unknown_scenario_is_named_as_the_problem_not_the_option(capsys):
+    """Bug hunt: `--scenario nope` said the (valid) option was not in scenario `nope`, with an empty list of options."""
+    from tco.run import run_scenarios
+
+    option = run_scenarios([SMALL], today=TODAY, with_breakeven=False).results.rows[0].option_id
+    code = main(["explain", str(SMALL), "--as-of", TODAY.isoformat(), "--option", option, "--quantity", "total_cost_usd",
+                 "--scenario", "nope"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("--scenario: unknown scenario `nope`") and "hint: scenarios: " in err, err
+
+
+def test_a_rounding_residue_reads_zero_not_a_tiny_negative_cost():
+    """Bug hunt: a hybrid's month that sends nothing to the API read `value: -2.12746e-13 USD`."""
+    from tco.commands.explain import _number
+
+    assert (_number(-2.127464870937956e-13), _number(0.0), _number(1e-9), _number(-0.5)) == ("0", "0", "1e-09", "-0.5")

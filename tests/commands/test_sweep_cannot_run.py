@@ -42,3 +42,23 @@ def test_two_axes_on_one_field_of_a_scenario_are_refused(tmp_path, capsys):
     assert code == 2 and "Traceback" not in err
     assert err.startswith("--vary: workload.requests_per_day: varies `workload.requests_per_day` of scenario `s`, which --vary "
                           "s.workload.requests_per_day varies too")
+
+
+def test_the_volume_per_day_and_per_month_are_one_axis(tmp_path, capsys):
+    """Bug hunt: `--vary workload.requests_per_month=30000 --vary workload.requests_per_day=1000` swept 1,000 a day
+    under a column that said 30,000 a month too."""
+    path = tmp_path / "s.yaml"
+    path.write_text(SCENARIO)
+    code = main(["sweep", str(path), "--vary", "workload.requests_per_month=30000", "--vary", "workload.requests_per_day=1000"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("--vary: workload.requests_per_day: varies `workload.requests_per_day` of scenario `s`, "
+                                        "which --vary workload.requests_per_month varies too"), err
+
+
+def test_a_bad_varied_value_is_said_to_come_from_vary_not_set(tmp_path, capsys):
+    """Bug hunt: `--vary workload.nope=1,2` said `--set: workload.nope: unknown field`, naming a flag not given."""
+    path = tmp_path / "s.yaml"
+    path.write_text(SCENARIO)
+    code = main(["sweep", str(path), "--vary", "workload.nope=1,2"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("--vary: workload.nope: unknown field (with --vary workload.nope=1)"), err

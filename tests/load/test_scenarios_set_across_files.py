@@ -113,3 +113,12 @@ def test_a_file_named_twice_is_read_once(files):
     again = files[0].parent / "." / files[0].name
     loaded = load_scenario_files([files[0], files[1], again, files[0]])
     assert [s.id for s in loaded.scenarios] == ["first", "second"] and loaded.files == files
+
+
+def test_both_volume_keys_set_for_the_same_scenarios_are_refused(files):
+    """Bug hunt: `--set workload.requests_per_month=30000 --set workload.requests_per_day=1000` ran at 1,000 a day
+    (the later one replaced the other) and a sweep's rows showed the month's value as if it took effect."""
+    from tco.errors import TcoUserError
+
+    with pytest.raises(TcoUserError, match="give one of requests_per_day or requests_per_month, not both"):
+        load_scenario_files(files, ["workload.requests_per_month=30000", "workload.requests_per_day=1000"])
