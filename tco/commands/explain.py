@@ -11,7 +11,8 @@ def register(sub) -> None:
     add_scenario_arguments(p)
     p.add_argument("--option", required=True, metavar="ID", help="option id")
     p.add_argument("--quantity", required=True, metavar="NAME", help="any name an explanation shows: a quantity (total_cost_usd, gpu_rental_usd, replicas_static), a sum over "
-                        "months (sum_monthly_cost_usd) or an input (requests_per_day)")
+                        "months (sum_monthly_cost_usd; sum_gpu_rental_usd: a cost line's horizon total, as tco run reports gpu_rental_usd) "
+                        "or an input (requests_per_day)")
     p.add_argument("--scenario", metavar="ID", help="scenario id (needed when several scenarios have the option)")
     p.add_argument("--month", type=int, metavar="N", help="month of the horizon for monthly quantities (default 1)")
     p.add_argument("--format", choices=("table", "json"), default="table")
