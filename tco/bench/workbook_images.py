@@ -51,7 +51,9 @@ def render(folder: Path) -> list[Path]:
             text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
                                   capture_output=True, text=True).stdout
             sheet, title = titles[k]
-            if title not in text:  # a further page of the sheet before
+            # the page footer names its sheet on a line of its own: the title alone matched an Inputs page whose note
+            # says "The Checks sheet flags a longer one", and the Checks image showed that page
+            if title not in text or sheet not in {line.strip() for line in text.splitlines()}:  # a further page of the sheet before
                 continue
             k += 1
             stem = folder / re.sub(r"[^a-z0-9]+", "-", sheet.lower()).strip("-")
