@@ -860,11 +860,16 @@ def _gpu_price_history(row: Row, scenario: Scenario, on: dt.date) -> None:
     dated = [("purchase_usd_per_gpu" if v["is_purchased"] else "gpu_usd_per_hour", "gpu_price_known_months", "offer")]
     if v["is_mixed"]:
         dated.append(("burst_gpu_usd_per_hour", "burst_gpu_price_known_months", "burst offer"))
+    # worked out here, not written in the scenario file (the workbook's Sources said so)
+    prov["has_gpu_price_history"] = Provenance("llm-tco", note="1 when a GPU price comes with its offer's date: the months "
+                                                                "up to that date pay it")
     for price, known_name, what in dated:
         source = prov.get(price, _USER)
         # not capped by the horizon, as api_price_known_months: a workbook whose horizon is lengthened by hand still knows
         known = _months_known(source.as_of, on, 120)
         if not known:
+            prov[known_name] = Provenance("llm-tco", note=f"the {what}'s price has no date on or before the start (typed, "
+                                                          "a purchase price, or dated later): it changes from month 1")
             continue
         v["has_gpu_price_history"] = 1.0
         v[known_name] = float(known)

@@ -93,3 +93,18 @@ def test_inputs_left_at_their_default_are_labelled_defaults_not_the_scenario_fil
                             overrides=["options.llama-3.3-70b-aws-on-demand.operations.pue=1.15"]).results
     e = explain_quantity(changed, "regulated", "llama-3.3-70b-aws-on-demand", "energy_kwh_in_month", 1)
     assert {i.name: i.source for i in e.inputs}["pue"] == "scenario file"
+
+
+def test_the_gpu_price_history_flags_are_worked_out_by_llm_tco_not_written_in_the_scenario_file():
+    """Workbook hunt: `has_gpu_price_history` and `gpu_price_known_months` of an option with a typed price said source
+    "scenario file", though no key of the file sets them."""
+    from tco.run import run_scenarios
+
+    support = Path(__file__).resolve().parents[1] / "tui" / "data" / "support.yaml"  # a typed $3.00 per GPU-hour
+    results = run_scenarios([support], today=TODAY, with_breakeven=False).results
+    typed = [r for r in results.rows if r.kind == "self-hosted" and r.values["has_gpu_price_history"] == 0.0]
+    assert typed
+    for row in typed:
+        assert row.provenance["has_gpu_price_history"].source == "llm-tco"
+        assert row.provenance["gpu_price_known_months"].source == "llm-tco"
+        assert "changes from month 1" in row.provenance["gpu_price_known_months"].note
