@@ -199,6 +199,29 @@ def _ratio(new: Decimal | None, old: Decimal | None) -> float:
     return float(new / old) if new is not None and old is not None and old > 0 else 1.0
 
 
+ANTHROPIC_CACHE_MINIMUM_SOURCE = ("platform.claude.com/docs/en/build-with-claude/prompt-caching (as quoted in "
+                                  "anthropic-sdk-python issue #1194; BILLING.md 1.3)")
+OPENAI_CACHE_MINIMUM_SOURCE = "developers.openai.com/api/docs/guides/prompt-caching, seen 2026-12 (BILLING.md 1.3)"
+MINIMUM_CACHEABLE_TOKENS: tuple[tuple[str, tuple[str, ...], int, str, str], ...] = (
+    ("anthropic", ("claude-opus-4-5", "claude-opus-4-6", "claude-haiku-4-5"), 4096, "prefix", ANTHROPIC_CACHE_MINIMUM_SOURCE),
+    ("anthropic", ("claude-sonnet-4-", "claude-opus-4-0", "claude-opus-4-1"), 1024, "prefix", ANTHROPIC_CACHE_MINIMUM_SOURCE),
+    ("anthropic", ("claude-3-haiku", "claude-3-5-haiku"), 2048, "prefix", ANTHROPIC_CACHE_MINIMUM_SOURCE),
+    ("openai", ("",), 1024, "prompt", OPENAI_CACHE_MINIMUM_SOURCE),
+)
+"""(provider, model id prefixes, tokens, what must reach them, source): the shortest prompt a provider caches. Anthropic
+caches a prefix (up to its cache breakpoint) of at least the model's minimum; OpenAI caches automatically only prompts of
+at least 1,024 tokens. A shorter one is billed as plain input, reads and writes alike. Models BILLING.md names no minimum
+for (other Claude models, Gemini: its sheet mixes the Gemini API's and Vertex's, whose minimums differ) have no rule."""
+
+
+def minimum_cacheable(provider: str, model: str) -> tuple[int, str, str] | None:
+    """(tokens, `prefix` or `prompt`, source) of the provider's minimum cacheable length for the model, or None."""
+    for rule_provider, prefixes, tokens, what, source in MINIMUM_CACHEABLE_TOKENS:
+        if provider == rule_provider and any(model.startswith(p) for p in prefixes):
+            return tokens, what, source
+    return None
+
+
 LONG_CONTEXT_EXCLUDED_TIERS = frozenset({"priority", "fast"})
 """Service tiers that serve no long context (BILLING.md 1.1: OpenAI priority "excludes long context", OpenAI's `fast`
 is priority processing at the same prices; Azure downgrades long priority requests to standard, billed standard)."""

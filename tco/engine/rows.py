@@ -551,6 +551,7 @@ def _api_values(row: Row, option: ApiOption, scenario: Scenario, catalog: Catalo
         row.provenance[name] = prov
     _billing_rule_values(row, price, scenario, on, option.service_tier)
     set_fields(v, row.provenance, "api", option, scenario, option)
+    _cache_minimum(row, price, scenario)  # after your contract's prices: a short prompt is not cached at any price
     if option.usd_per_thousand_requests is not None:
         row.notes[:] = [n for n in row.notes if not n.startswith("request fee:")]
         row.notes.append(f"request fee: your contract's ${option.usd_per_thousand_requests:g} per 1,000 API requests "
@@ -696,6 +697,44 @@ def window_share_by_local_hour(windows_utc, timezone: str, on: dt.date) -> list[
             inside[m] = True
             m = (m + 1) % 1440
     return [sum(inside[(h * 60 - offset_minutes + i) % 1440] for i in range(60)) / 60 for h in range(24)]
+
+
+def _cache_minimum(row: Row, price: ResolvedApiPrice, scenario: Scenario) -> None:
+    """Cache reads and writes of the calls too short for the provider to cache, billed as input (BILLING.md 1.3).
+
+    Call k of an agent loop sends input_tokens + k x growth, of which cacheable_prefix_share is read from the cache and
+    cache_write_share written to it; a call whose cached prefix (read + written, up to the breakpoint: Anthropic) or whole
+    prompt (OpenAI) is below the model's minimum is cached by nobody. The formulas
+    take one cache price per option: the share of input in calls long enough pays the cache prices, the rest the
+    input prices, so each cache price becomes that blend (the same bill, call by call)."""
+    from tco.engine.api_price import minimum_cacheable
+
+    w = scenario.workload
+    rule = minimum_cacheable(price.provider, price.model)
+    if rule is None or (w.cacheable_prefix_share <= 0 and w.cache_write_share <= 0):
+        return
+    minimum, what, source = rule
+    calls = [w.input_tokens + k * w.context_growth_per_call_tokens for k in range(w.llm_calls_per_request)]
+    prefix_share = w.cacheable_prefix_share + w.cache_write_share  # the prefix up to the cache breakpoint: read + written
+    reach = [tokens for tokens in calls if (prefix_share * tokens if what == "prefix" else tokens) >= minimum]
+    cached = sum(reach) / sum(calls) if sum(calls) else 1.0
+    if cached >= 1.0:
+        return
+    v = row.values
+    for cache, plain in (("cache_read", "input"), ("cache_write", "input"), ("batch_cache_read", "batch_input"),
+                         ("batch_cache_write", "batch_input")):
+        name = f"{cache}_usd_per_million_tokens"
+        v[name] = cached * v[name] + (1 - cached) * v[f"{plain}_usd_per_million_tokens"]
+        was = row.provenance.get(name, _USER)
+        row.provenance[name] = Provenance(was.source, was.as_of, f"{cached:.0%} of input in calls the provider caches "
+                                                                  f"(minimum {minimum:,} tokens, {source}), the rest at the "
+                                                                  f"{plain} price" + (f"; {was.note}" if was.note else ""))
+    shortest = prefix_share * calls[0] if what == "prefix" else calls[0]
+    part = "no call reaches it" if not reach else f"calls holding {1 - cached:.0%} of the input do not reach it"
+    row.notes.append(f"prompt cache: {price.provider} caches a {'prefix' if what == 'prefix' else 'prompt'} of at least "
+                     f"{minimum:,} tokens for `{price.model}` ({source}); {part} (the first call's "
+                     f"{'cacheable prefix' if what == 'prefix' else 'prompt'} is {shortest:,.0f} tokens), so the cache "
+                     f"reads and writes of {'those calls' if reach else 'every call'} are billed as input")
 
 
 def _matters(name: str, scenario: Scenario) -> bool:

@@ -893,3 +893,63 @@ def test_gemini_3_5_flash_batch_halves_input_and_output_and_reads_the_cache_at_t
         """, "- {kind: api, id: flash35, provider: google, model: gemini-3.5-flash}")
     assert results["flash35"]["monthly_cost_usd"][0] == pytest.approx(50 * 0.75 + 50 * 0.15 + 10 * 4.50, rel=1e-12)
     assert results["flash35"]["monthly_cost_usd"][0] == pytest.approx(90.00, rel=1e-12)
+
+
+def test_a_prefix_shorter_than_the_providers_minimum_cacheable_length_is_billed_as_input(tmp_path, capsys):
+    """BILLING.md 1.3: Anthropic caches a prefix of at least 4,096 tokens on Claude Haiku 4.5 and 1,024 on Sonnet 4.x;
+    OpenAI caches only prompts of at least 1,024 tokens. 1,000 requests a day (30,416.67 a month) of 3,000 input tokens,
+    80 % a cacheable prefix (2,400 tokens), 350 output:
+    - Haiku 4.5 ($1 in, $0.10 cache read, $5 out): 2,400 < 4,096, nothing cached: 91.25 M x 1 + 10.646 M x 5 = $144.48
+      (the cache read at $0.10 gave 18.25 M x 1 + 73 M x 0.10 + 10.646 M x 5 = $78.78);
+    - Sonnet 4.5 ($3 in, $0.30 cache read, $15 out): 2,400 >= 1,024, cached: 18.25 x 3 + 73 x 0.30 + 10.646 x 15;
+    - an agent loop of 3 calls growing by 1,000 tokens (3,000, 4,000, 5,000 input; prefixes 2,400, 3,200, 4,000, all
+      under 4,096) on Haiku: nothing cached; growing by 3,000 (3,000, 6,000, 9,000: prefixes 2,400, 4,800, 7,200) the
+      last two calls are cached: 15/18 of the input pays the cache prices."""
+    requests = 1000 * DAYS_PER_MONTH
+    options = """\
+        - {kind: api, id: haiku, provider: anthropic, model: claude-haiku-4-5}
+        - {kind: api, id: sonnet, provider: anthropic, model: claude-sonnet-4-5}
+        """
+    results = run_json(tmp_path, capsys, """\
+        requests_per_day: 1000
+        input_tokens: 3000
+        cacheable_prefix_share: 0.8
+        output_tokens: 350
+        """, options)
+    million_in, million_out = requests * 3000 / 1e6, requests * 350 / 1e6
+    assert results["haiku"]["total_cost_usd"] == pytest.approx(million_in * 1 + million_out * 5, rel=1e-12)
+    assert "caches a prefix of at least 4,096 tokens for `claude-haiku-4-5`" in results["haiku"]["notes"]
+    assert results["sonnet"]["total_cost_usd"] == pytest.approx(
+        million_in * 0.2 * 3 + million_in * 0.8 * 0.30 + million_out * 15, rel=1e-12)
+    loop = """\
+        requests_per_day: 1000
+        input_tokens: 3000
+        cacheable_prefix_share: 0.8
+        output_tokens: 350
+        llm_calls_per_request: 3
+        context_growth_per_call_tokens: {growth}
+        """
+    short = run_json(tmp_path, capsys, loop.format(growth=1000), options)["haiku"]
+    million_in, million_out = requests * 12000 / 1e6, requests * 3 * 350 / 1e6
+    assert short["total_cost_usd"] == pytest.approx(million_in * 1 + million_out * 5, rel=1e-12)
+    longer = run_json(tmp_path, capsys, loop.format(growth=3000), options)["haiku"]
+    million_in = requests * 18000 / 1e6
+    cached_calls = million_in * 15 / 18
+    expected = (million_in * 0.2 * 1 + cached_calls * 0.8 * 0.10 + (million_in - cached_calls) * 0.8 * 1 + million_out * 5)
+    assert longer["total_cost_usd"] == pytest.approx(expected, rel=1e-12)
+
+
+def test_openai_caches_no_prompt_under_1024_tokens(tmp_path, capsys):
+    """BILLING.md 1.3 (developers.openai.com prompt caching): automatic caching for prompts of at least 1,024 tokens.
+    gpt-4.1-mini at your contract's $0.40 in, $0.10 cache read, $1.60 out; 1,000-token prompts, 80 % cacheable: no
+    cache, 30.417 M x 0.40 + 10.646 M x 1.60; 1,024-token prompts are cached."""
+    requests = 1000 * DAYS_PER_MONTH
+    option = """\
+        - {kind: api, id: mini, provider: openai, model: gpt-4.1-mini, input_usd_per_million_tokens: 0.4,
+           output_usd_per_million_tokens: 1.6, cache_read_usd_per_million_tokens: 0.1}
+        """
+    workload = "requests_per_day: 1000\ninput_tokens: {tokens}\ncacheable_prefix_share: 0.8\noutput_tokens: 350\n"
+    short = run_json(tmp_path, capsys, workload.format(tokens=1000), option)["mini"]
+    assert short["total_cost_usd"] == pytest.approx(requests * (1000 * 0.4 + 350 * 1.6) / 1e6, rel=1e-12)
+    enough = run_json(tmp_path, capsys, workload.format(tokens=1024), option)["mini"]
+    assert enough["total_cost_usd"] == pytest.approx(requests * (1024 * 0.2 * 0.4 + 1024 * 0.8 * 0.1 + 350 * 1.6) / 1e6, rel=1e-12)
