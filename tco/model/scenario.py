@@ -115,8 +115,9 @@ class Finance(StrictModel):
     each month with its fiscal year, named by the calendar year the fiscal year ends in (April 2027 to March 2028
     is FY2028; with 1 it is the calendar year). Default: not set, no fiscal-year column. Costs do not change."""
     discount_rate_per_year: float = Field(default=0.0, ge=0, le=1, allow_inf_nan=False)
-    """Cost of capital for the NPV, e.g. 0.08; monthly cash flows are discounted at (1+r)^(month/12): flows at month
-    ends, GPU purchases and upfront parts of month 1 included (discounted one month)."""
+    """Cost of capital for the NPV, e.g. 0.08; monthly cash flows are discounted at (1+r)^(month/12), at month ends;
+    GPU purchases and the upfront parts of terms are paid on the first day of their month, so month 1's are the
+    undiscounted t = 0 outlay (BILLING.md 4)."""
     api_price_decline_per_year: float = Field(default=0.0, ge=0, lt=1, allow_inf_nan=False)
     """Expected yearly fall of API list prices, e.g. 0.3 = prices fall 30 % a year (applied monthly)."""
     gpu_price_change_per_year: float = Field(default=0.0, ge=-0.9, le=1.0, allow_inf_nan=False)
