@@ -24,8 +24,19 @@ def load(scenarios: Any = None, overrides: list[str] | None = None):
     """
     import copy
 
+    from tco.errors import DataProblem, TcoUserError
     from tco.load.scenarios import LoadedScenarios, _add, parse_scenarios_text
+    from tco.model.scenario import Scenario
 
+    if isinstance(scenarios, Scenario):
+        scenarios = [scenarios]
+    if isinstance(scenarios, (list, tuple)) and not scenarios:
+        # not the bundled examples (None is): a glob that matched nothing must not evaluate something else
+        raise TcoUserError(DataProblem("<python>", None, "scenarios", "no scenarios given (an empty list)",
+                                       "pass files, a dict, YAML text or Scenario objects; None evaluates the bundled examples"))
+    if isinstance(scenarios, (list, tuple)) and all(isinstance(s, Scenario) for s in scenarios) and overrides:
+        # `overrides` apply to data, as `--set` does to a file's: the objects as the data they were made from
+        scenarios = {"scenarios": [s.model_dump(mode="json", exclude_unset=True) for s in scenarios]}
     if isinstance(scenarios, Mapping):
         loaded = LoadedScenarios([], [])
         _add(loaded, copy.deepcopy(dict(scenarios)), {}, DICT_NAME, overrides or [])

@@ -9,7 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from tco.engine.capability import OptionInput, ScoreBook, Verdict, assess_options
-from tco.model.scenario import ApiOption, HybridOption, Scenario, SelfHostedOption
+from tco.model.scenario import ApiOption, ApiProvisionedOption, HybridOption, Scenario, SelfHostedOption
 
 CAPABILITY_COLUMNS = {
     "capability_model": pl.String, "capability_score": pl.Float64, "capability_verdict": pl.String,
@@ -25,7 +25,7 @@ def quality_model_for(option, scenario: Scenario, quality) -> tuple[str | None, 
         return None, None
     if option.quality_model:
         return option.quality_model, None
-    if isinstance(option, ApiOption):
+    if isinstance(option, (ApiOption, ApiProvisionedOption)):  # committed capacity serves an API model too
         for m in quality.models.values():
             if any(ref.provider == option.provider and ref.model == option.model for ref in m.api_models):
                 return m.id, None

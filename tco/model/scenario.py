@@ -439,6 +439,9 @@ class ApiProvisionedOption(StrictModel):
     along workload.hourly_profile (needed unless peak_to_average is 1, a flat day)."""
     source: str
     """Where the price and throughput come from (page and date); `ASSUMPTION` where no public price exists."""
+    quality_model: Id | None = None
+    """Model id in pricing/quality/models.yaml whose scores apply (default: found from the provider and model ids, as
+    for a per-token API option)."""
     note: str | None = None
 
     @model_validator(mode="after")

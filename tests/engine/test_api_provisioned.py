@@ -120,3 +120,34 @@ def test_samples_sharing_a_calls_input_count_it_once(tmp_path):
     (200 + 800) x 1,000 / 3,400 = 294.1 -> 295."""
     assert units_for(tmp_path, "samples_per_call: 2") == pytest.approx(265)
     assert units_for(tmp_path, "samples_per_call: 2, samples_share_input: false") == pytest.approx(295)
+
+
+def test_a_capability_requirement_assesses_committed_capacity_as_an_api_model(tmp_path, capsys):
+    """Output hunt: `capability:` with an api-provisioned option crashed `tco run` and `tco validate` with a traceback
+    (the option had no quality_model). It is assessed as the API model it serves: by its provider and model ids, or by
+    the quality_model it names."""
+    import json
+
+    from tco.cli import main
+
+    path = tmp_path / "ptu-cap.yaml"
+    path.write_text(textwrap.dedent("""\
+        schema_version: 1
+        scenarios:
+          - id: ptu-cap
+            workload: {requests_per_day: 100000, input_tokens: 1000, output_tokens: 200}
+            finance: {horizon_months: 12, start_date: 2026-12-01}
+            capability: {category: chat, comparable_to: gpt-4.1}
+            options:
+              - {kind: api, id: gpt-4.1, provider: openai, model: gpt-4.1}
+              - {kind: api-provisioned, id: ptu, provider: azure-openai, model: gpt-4.1, usd_per_unit_hour: 0.3027,
+                 tokens_per_minute_per_unit: 3000, source: "test figures", QUALITY}
+        """).replace(", QUALITY", ""))
+    assert main(["run", str(path), "--format", "json", "--as-of", "2026-11-27"]) == 0
+    ptu = next(r for r in json.loads(capsys.readouterr().out) if r["option"] == "ptu")
+    assert ptu["capability_verdict"] == "unknown" and "set quality_model" in ptu["capability_note"]
+    path.write_text(path.read_text().replace('source: "test figures"}', 'source: "test figures", quality_model: gpt-4.1}'))
+    assert main(["run", str(path), "--format", "json", "--as-of", "2026-11-27"]) == 0
+    ptu = next(r for r in json.loads(capsys.readouterr().out) if r["option"] == "ptu")
+    assert (ptu["capability_model"], ptu["capability_verdict"]) == ("gpt-4.1", "qualifies")
+    assert main(["validate", str(path)]) == 0
