@@ -29,6 +29,9 @@ output_tokens = Input("output_tokens", "output tokens per call and sample", "tok
 reasoning_tokens = Input("reasoning_tokens", "reasoning tokens per call and sample", "tokens")
 cacheable_prefix_share = Input("cacheable_prefix_share", "share of input read from the prompt cache", "fraction")
 cache_write_share = Input("cache_write_share", "share of input written to the prompt cache", "fraction")
+cached_call_share = Input("cached_call_share", "share of API input in calls long enough for the provider to cache", "fraction")
+"""A call whose prompt (OpenAI) or cached prefix (Anthropic) is shorter than the provider's minimum is cached by nobody:
+its cache reads and writes are plain input (BILLING.md 1.3). 1 where every call is long enough or no minimum is known."""
 batch_eligible_share = Input("batch_eligible_share", "share of requests sent to a batch API", "fraction")
 peak_to_average = Input("peak_to_average", "busiest hour / average hour", "ratio")
 profile = [Input(f"profile_h{h:02d}", f"traffic of hour {h:02d} / average hour", "ratio") for h in range(PROFILE_HOURS)]
@@ -421,15 +424,15 @@ blended_cache_write_usd_per_million_tokens = _after_batch(
     "cache write", cache_write_usd_per_million_tokens, batch_cache_write_usd_per_million_tokens)
 
 api_input_usd = named("api_input_usd", "API: uncached input",
-                      api_million_input_tokens * (1 - cacheable_prefix_share - cache_write_share)
+                      api_million_input_tokens * (1 - (cacheable_prefix_share + cache_write_share) * cached_call_share)
                       * blended_input_usd_per_million_tokens * long_context_input_factor_in_month * time_of_day_input_factor
                       * price_history_input_ratio * api_price_factor, "USD")
 api_cache_read_usd = named("api_cache_read_usd", "API: cache reads",
-                           api_million_input_tokens * cacheable_prefix_share * blended_cache_read_usd_per_million_tokens
+                           api_million_input_tokens * cacheable_prefix_share * cached_call_share * blended_cache_read_usd_per_million_tokens
                            * long_context_cache_read_factor_in_month * time_of_day_cache_read_factor
                            * price_history_cache_read_ratio * api_price_factor, "USD")
 api_cache_write_usd = named("api_cache_write_usd", "API: cache writes",
-                            api_million_input_tokens * cache_write_share * blended_cache_write_usd_per_million_tokens
+                            api_million_input_tokens * cache_write_share * cached_call_share * blended_cache_write_usd_per_million_tokens
                             * long_context_cache_write_factor_in_month * time_of_day_input_factor
                             * price_history_cache_write_ratio * api_price_factor, "USD")
 api_output_usd = named("api_output_usd", "API: output",

@@ -189,7 +189,7 @@ API_LOOKUP_NEUTRAL: dict[str, float] = {
     **{m.name: NO_PRICE_CHANGE_MONTH for m in F.price_change_month},
     **{r.name: 1.0 for per_change in F.PRICE_CHANGE_INPUTS for r in per_change if r.unit == "ratio"},
     **{t.name: NO_LONG_CONTEXT_TIER for t in F.price_change_long_context_above_input_tokens},
-    "usd_per_thousand_requests": 0.0,
+    "usd_per_thousand_requests": 0.0, "cached_call_share": 1.0,
 }
 """Inputs of the API billing rules that come from the price sheet (no field sets them), at values that change nothing."""
 
@@ -700,17 +700,20 @@ def window_share_by_local_hour(windows_utc, timezone: str, on: dt.date) -> list[
 
 
 def _cache_minimum(row: Row, price: ResolvedApiPrice, scenario: Scenario) -> None:
-    """Cache reads and writes of the calls too short for the provider to cache, billed as input (BILLING.md 1.3).
+    """The calls too short for the provider to cache pay their cache reads and writes as input (BILLING.md 1.3).
 
     Call k of an agent loop sends input_tokens + k x growth, of which cacheable_prefix_share is read from the cache and
     cache_write_share written to it; a call whose cached prefix (read + written, up to the breakpoint: Anthropic) or whole
     prompt (OpenAI) is below the model's minimum is cached by nobody. The formulas
-    take one cache price per option: the share of input in calls long enough pays the cache prices, the rest the
-    input prices, so each cache price becomes that blend (the same bill, call by call)."""
+    count the cache reads and writes of the share of input in calls long enough (`cached_call_share`); the rest is
+    uncached input, on the input line and its meter, as the provider's invoice has it."""
     from tco.engine.api_price import minimum_cacheable
 
     w = scenario.workload
     rule = minimum_cacheable(price.provider, price.model)
+    row.provenance["cached_call_share"] = Provenance(
+        "llm-tco", note="every call is long enough for the provider to cache" if rule else
+        f"no minimum cacheable length recorded for {price.provider} `{price.model}` (BILLING.md 1.3): every call counts")
     if rule is None or (w.cacheable_prefix_share <= 0 and w.cache_write_share <= 0):
         return
     minimum, what, source = rule
@@ -720,15 +723,10 @@ def _cache_minimum(row: Row, price: ResolvedApiPrice, scenario: Scenario) -> Non
     cached = sum(reach) / sum(calls) if sum(calls) else 1.0
     if cached >= 1.0:
         return
-    v = row.values
-    for cache, plain in (("cache_read", "input"), ("cache_write", "input"), ("batch_cache_read", "batch_input"),
-                         ("batch_cache_write", "batch_input")):
-        name = f"{cache}_usd_per_million_tokens"
-        v[name] = cached * v[name] + (1 - cached) * v[f"{plain}_usd_per_million_tokens"]
-        was = row.provenance.get(name, _USER)
-        row.provenance[name] = Provenance(was.source, was.as_of, f"{cached:.0%} of input in calls the provider caches "
-                                                                  f"(minimum {minimum:,} tokens, {source}), the rest at the "
-                                                                  f"{plain} price" + (f"; {was.note}" if was.note else ""))
+    row.values["cached_call_share"] = cached
+    row.provenance["cached_call_share"] = Provenance(
+        "llm-tco", note=f"{price.provider}'s minimum cacheable {'prefix' if what == 'prefix' else 'prompt'} for "
+                        f"`{price.model}`: {minimum:,} tokens ({source})")
     shortest = prefix_share * calls[0] if what == "prefix" else calls[0]
     part = "no call reaches it" if not reach else f"calls holding {1 - cached:.0%} of the input do not reach it"
     row.notes.append(f"prompt cache: {price.provider} caches a {'prefix' if what == 'prefix' else 'prompt'} of at least "

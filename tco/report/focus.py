@@ -45,9 +45,9 @@ COLUMNS = (
 
 _TOKEN_LINES = {
     # cost line -> (SkuMeter, million-token quantity as a formula term and the share of it the line covers)
-    "api_input_usd": ("Input tokens", F.api_million_input_tokens, lambda v: 1 - v["cacheable_prefix_share"] - v["cache_write_share"]),
-    "api_cache_read_usd": ("Cached input tokens (cache read)", F.api_million_input_tokens, lambda v: v["cacheable_prefix_share"]),
-    "api_cache_write_usd": ("Cache write tokens", F.api_million_input_tokens, lambda v: v["cache_write_share"]),
+    "api_input_usd": ("Input tokens", F.api_million_input_tokens, lambda v: 1 - (v["cacheable_prefix_share"] + v["cache_write_share"]) * v["cached_call_share"]),
+    "api_cache_read_usd": ("Cached input tokens (cache read)", F.api_million_input_tokens, lambda v: v["cacheable_prefix_share"] * v["cached_call_share"]),
+    "api_cache_write_usd": ("Cache write tokens", F.api_million_input_tokens, lambda v: v["cache_write_share"] * v["cached_call_share"]),
     "api_output_usd": ("Output tokens", F.api_million_output_tokens, lambda v: 1.0),
     "api_reasoning_usd": ("Reasoning tokens (billed as output)", F.api_million_reasoning_tokens, lambda v: 1.0),
 }

@@ -30,7 +30,7 @@ NEUTRAL = {
        for kind in ("input", "output", "cache_read", "time_of_day_input", "time_of_day_output", "time_of_day_cache_read",
                     "cache_write", "long_context_input", "long_context_output")},
     **{f"price_change_{k}_long_context_above_input_tokens": 1e15 for k in (1, 2, 3)},
-    "usd_per_thousand_requests": 0.0, "tool_fee_usd_per_request": 0.0,
+    "usd_per_thousand_requests": 0.0, "tool_fee_usd_per_request": 0.0, "cached_call_share": 1.0,
     "api_share_fixed": 1.0, "is_overflow": 0.0, "has_self_hosted": 0.0,
     "replica_generations_per_s": 1.0, "gpus_per_replica": 0.0, "spare_replicas": 0.0, "min_replicas": 0.0,
     "max_utilization": 1.0, "is_autoscaled": 0.0, "overflow_replicas": 0.0,

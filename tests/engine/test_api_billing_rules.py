@@ -919,6 +919,9 @@ def test_a_prefix_shorter_than_the_providers_minimum_cacheable_length_is_billed_
     million_in, million_out = requests * 3000 / 1e6, requests * 350 / 1e6
     assert results["haiku"]["total_cost_usd"] == pytest.approx(million_in * 1 + million_out * 5, rel=1e-12)
     assert "caches a prefix of at least 4,096 tokens for `claude-haiku-4-5`" in results["haiku"]["notes"]
+    # on the input line, as the invoice has it (the FOCUS meter too), not cache reads at the input price
+    assert results["haiku"]["breakdown_usd"]["api_input_usd"] == pytest.approx(million_in * 1, rel=1e-12)
+    assert results["haiku"]["breakdown_usd"]["api_cache_read_usd"] == 0
     assert results["sonnet"]["total_cost_usd"] == pytest.approx(
         million_in * 0.2 * 3 + million_in * 0.8 * 0.30 + million_out * 15, rel=1e-12)
     loop = """\

@@ -37,7 +37,7 @@ LOOKUP_ONLY = {"has_self_hosted", "is_overflow", "is_autoscaled", "is_purchased"
                "long_context_above_input_tokens", "long_context_input_ratio", "long_context_output_ratio",
                *(w.name for w in F.price_window),
                "time_of_day_input_ratio", "time_of_day_output_ratio", "time_of_day_cache_read_ratio",
-               "has_api_price_history", "api_price_known_months", "usd_per_thousand_requests",
+               "has_api_price_history", "api_price_known_months", "usd_per_thousand_requests", "cached_call_share",
                *(f"price_change_{k}_{what}" for k in (1, 2, 3) for what in (
                    "month", "input_ratio", "output_ratio", "cache_read_ratio", "time_of_day_input_ratio",
                    "time_of_day_output_ratio", "time_of_day_cache_read_ratio", "cache_write_ratio",
