@@ -174,12 +174,19 @@ class MixedBase(StrictModel):
     gpu_usd_per_hour: PositiveFloat | None = None
     """Your contract's price per GPU-hour (instead of an offer's)."""
     replicas: int | Literal["auto"] = "auto"
-    """Replicas reserved; `auto` picks the number that minimises the total cost over the horizon
+    """Replicas reserved (0 or more); `auto` picks the number that minimises the total cost over the horizon
     (24-hour profile and growth), trying every size from none to the busiest hour's fleet."""
     term_months: int | None = Field(default=None, ge=1, le=60)
     """The term in months (default: the committed offer's, 1y = 12, 3y = 36)."""
     upfront_share: Share | None = None
     """Share of a term paid when it starts (default: from the offer's payment option)."""
+
+    @field_validator("replicas")
+    @classmethod
+    def _not_negative(cls, replicas):
+        if replicas != "auto" and replicas < 0:  # -2 was read as none: the whole fleet on bursts, without a word
+            raise ValueError("must be 0 or more replicas, or auto")
+        return replicas
 
     @model_validator(mode="after")
     def _needs_a_price(self):

@@ -29,7 +29,7 @@ def render() -> str:
         "  `monthly_cost_usd` is a list per row.",
         "- **table**: narrow by default, the main columns only (total, NPV, per-unit costs, GPUs, utilization,",
         "  break-even; it fits `$COLUMNS` or the terminal, and a main column the width leaves out is named under the",
-        "  table), short headers explained in a legend; `--wide` shows every column by the names below.",
+        "  table), short headers explained in a legend; `--wide` shows the table's columns in full, headed by the names below (its 16; csv, json and parquet hold them all).",
         "",
         f"A break-even that never happens: the number is null (empty in CSV) and `breakeven_status` /",
         f"`breakeven_month_status` say `{NEVER}`; every table (CLI and UI) shows `{NEVER}`. Ties: two allowed options",

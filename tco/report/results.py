@@ -48,7 +48,8 @@ RESULT_COLUMNS: tuple[OutputColumn, ...] = (
     _col("option", "text", "", "option id (from the file)", "option"),
     _col("kind", "text", "", "api, self-hosted, hybrid or api-provisioned", "kind"),
     _col("rank", "integer", "", "1 = cheapest total over the horizon among the allowed options of the scenario; "
-         "null for an excluded option. Options with equal totals keep distinct ranks: see rank_tied", "#"),
+         "null for an excluded option (excluded_reason says why) and for one below the capability requirement "
+         "(rank_below_requirement ranks those). Options with equal totals keep distinct ranks: see rank_tied", "#"),
     _col("description", "text", "", "what the option is (provider / model, or GPU and offer)"),
     _col("total_cost_usd", "number", "USD", "total cost over the horizon (undiscounted sum of the monthly costs)", "total $"),
     _col("npv_usd", "number", "USD", "net present cost: the monthly cash flows discounted at the scenario's rate", "NPV $"),

@@ -95,7 +95,7 @@ def legend() -> str:
     """What the short headers of the narrow table stand for (the names of JSON, CSV and tco.evaluate())."""
     parts = [f"{short} = {name} ({column(name).unit})" if column(name).unit else f"{short} = {name}"
              for name, short in NARROW if short != name]
-    return ("columns: " + "; ".join(parts) + f"; `{NEVER}`: the costs never meet. --wide shows every column by its name.")
+    return ("columns: " + "; ".join(parts) + f"; `{NEVER}`: the costs never meet. --wide shows them in full, by their names.")
 
 
 def summary(records: list[dict[str, Any]], scenario_id: str, results=None) -> str:

@@ -156,3 +156,20 @@ def test_an_option_set_by_its_index_in_brackets_is_set(tmp_path):
     by_id = load_scenario_files([path], overrides=["options.haiku.model=claude-sonnet-4-5"]).scenarios[0]
     assert by_index.options[1].model == by_id.options[1].model == "claude-sonnet-4-5"
     assert by_index.options[0].model == "gpt-4.1-mini"
+
+
+def test_a_negative_reserved_base_is_refused_at_its_line(tmp_path):
+    """Output hunt: `payment.base.replicas: -2` passed validation and ran as no base, the whole fleet on bursts."""
+    from tco.errors import TcoUserError
+    from tco.paths import examples_dir
+
+    text = (examples_dir() / "commitments.yaml").read_text(encoding="utf-8")
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "base: {" in row and "replicas:" in row)
+    path = tmp_path / "negative.yaml"
+    path.write_text(text.replace(text.splitlines()[line - 1], text.splitlines()[line - 1].replace(
+        text.splitlines()[line - 1].split("replicas:")[1].split("}")[0], " -2"), 1), encoding="utf-8")
+    with pytest.raises(TcoUserError) as e:
+        load_scenario_files([path])
+    [problem] = e.value.problems
+    assert (problem.line, problem.field) == (line, "scenarios[0].options[3].payment.base.replicas")
+    assert problem.message.startswith("must be 0 or more replicas, or auto")
