@@ -92,7 +92,13 @@ def dollars(amount: float) -> str:
     """`$1,234`: rounded to the cent, then to the dollar with halves away from zero, as the workbook's
     TEXT(ROUND(x, cent_decimals), "$#,##0") shows it. Python's own rounding sends a half to the even dollar, and a total
     of exactly $875,817.50 summed as 875,817.4999999999 to the dollar below."""
+    return f"${whole_dollars(amount)}"
+
+
+def whole_dollars(amount: float) -> str:
+    """`1,234` rounded as `dollars` rounds it: the tables' totals and the sentence under them show one figure one way
+    (a total of $912.50 read 912 in the table, rounded half to even, and $913 in the sentence)."""
     from decimal import ROUND_HALF_UP, Decimal
 
     to_cent = Decimal(repr(float(amount))).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    return f"${to_cent.quantize(Decimal(1), ROUND_HALF_UP):,}"
+    return f"{to_cent.quantize(Decimal(1), ROUND_HALF_UP):,}"

@@ -120,7 +120,9 @@ def _capability(r) -> str:
 
 
 def _money(value) -> str:
-    return "" if value is None else f"{value:,.0f}"
+    from tco.engine.ranking import whole_dollars
+
+    return "" if value is None else whole_dollars(value)
 
 
 def _fixed(value, digits: int) -> str:

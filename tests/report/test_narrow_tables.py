@@ -130,3 +130,15 @@ def test_a_column_of_numbers_aligns_right_whether_a_rank_a_share_or_a_multiplier
     ends = [i + 1 for i, ch in enumerate(dashes) if ch == "-" and (i + 1 == len(dashes) or dashes[i + 1] == " ")]
     for end in ends[1:]:  # the rank, util and low columns: every cell ends at the column's right edge
         assert all(len(row) >= end and row[end - 1] != " " and (end == len(row) or row[end] == " ") for row in rows), (end, rows)
+
+
+def test_the_table_and_its_sentence_round_a_half_dollar_alike():
+    """Output hunt: a total of $912.50 read 912 in the table (half to even) and $913 in the sentence under it."""
+    from tco.engine.ranking import dollars, whole_dollars
+    from tco.report.run_table import _money
+    from tco.tui.widgets.cost_table import format_cell
+
+    for amount in (912.5, 875_817.4999999999, 2.5, 1_234_567.0):
+        assert _money(amount) == whole_dollars(amount) == dollars(amount)[1:]
+        assert format_cell("total_cost_usd", {"total_cost_usd": amount}) == _money(amount)
+    assert _money(912.5) == "913"

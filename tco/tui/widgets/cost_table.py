@@ -56,7 +56,9 @@ def format_cell(name: str, rec: dict, breakeven_pending: bool = False, records: 
     if value is None:
         return ""
     if name in ("total_cost_usd", "npv_usd"):
-        return f"{value:,.0f}"
+        from tco.engine.ranking import whole_dollars
+
+        return whole_dollars(value)
     if name == "cost_per_million_tokens_usd":
         return f"{value:,.3f}"
     if name == "cost_per_request_usd":
