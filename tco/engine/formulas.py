@@ -752,6 +752,24 @@ reserved_start_discounted_change_usd = named(
     reserved_signed_usd * month_discount_factor ** month - reserved_ended_usd * month_discount_factor ** (month - term_months), "USD")
 reserved_start_discounted_usd = named("reserved_start_discounted_usd", "running terms' value x the discount factor of their start month",
                                       running(reserved_start_discounted_change_usd), "USD")
+reserved_start_weighted_discounted_change_usd = named(
+    "reserved_start_weighted_discounted_change_usd",
+    "change of the running terms' value x their start month x the discount factor of their start month",
+    reserved_signed_usd * month * month_discount_factor ** month
+    - reserved_ended_usd * (month - term_months) * month_discount_factor ** (month - term_months), "USD-months")
+reserved_start_weighted_discounted_usd = named(
+    "reserved_start_weighted_discounted_usd", "running terms' value x their start month x the discount factor of their start month",
+    running(reserved_start_weighted_discounted_change_usd), "USD-months")
+horizon_share_refund_present_value_usd = named(
+    "horizon_share_refund_present_value_usd", "upfront paid for the months after the horizon, valued when it was paid",
+    where(month.eq(horizon_months),
+          upfront_share * (reserved_start_weighted_discounted_usd + (term_months - 1 - horizon_months) * reserved_start_discounted_usd)
+          / term_months / month_discount_factor, 0), "USD")
+"""`beyond_horizon: horizon-share` counts only the horizon's months of a term: the upfront paid for the months after
+it is taken off where it was paid, at the start of the term's month s (each of the n = s + T - 1 - H months after the
+horizon is V / T of a term of value V, discounted d^(s - 1)): V / T x n x d^(s - 1), summed over the running terms.
+Taken off at the horizon's end instead, a refund discounted more than the payment it undoes, the NPV came out above
+the cash paid."""
 reserved_beyond_horizon_owed_present_value_usd = named(
     "reserved_beyond_horizon_owed_present_value_usd", "part of the running terms after the horizon, discounted to the horizon's end",
     where(month.eq(horizon_months),
@@ -839,12 +857,17 @@ reserved_beyond_horizon_discount_usd = named(
     "USD")
 """The cash view shows the monthly parts still owed at the horizon's end as one amount in its last month; they
 are paid in the months after it, so NPV discounts each at its own month (README "Cash and accounting views")."""
+horizon_share_refund_usd = named(
+    "horizon_share_refund_usd", "upfront paid for the months after the horizon (beyond_horizon: horizon-share)",
+    (1 - count_beyond_horizon) * upfront_share * reserved_beyond_horizon_owed_usd, "USD")
 discounted_cost_usd = named("discounted_cost_usd", "discounted cash paid this month",
-                            (cash_cost_usd - reserved_beyond_horizon_discount_usd - outlays_at_month_start_usd) * discount_factor
-                            + outlays_at_month_start_usd * start_of_month_discount_factor, "USD")
+                            (cash_cost_usd - reserved_beyond_horizon_discount_usd - outlays_at_month_start_usd
+                             + horizon_share_refund_usd) * discount_factor
+                            + outlays_at_month_start_usd * start_of_month_discount_factor
+                            - (1 - count_beyond_horizon) * horizon_share_refund_present_value_usd, "USD")
 """NPV is taken on cash flows, not on the accounting view: purchases and upfront parts discounted from the start of
 the month they are paid, the rest from its end, the monthly parts owed past the horizon (booked in its last month)
-at the months they fall due."""
+at the months they fall due, and the upfront a horizon-share leaves out where it was paid."""
 
 MONTHLY_RESULTS: tuple = (
     monthly_cost_usd, discounted_cost_usd, requests_in_month, tokens_in_month, gpus_in_month, utilization,

@@ -174,3 +174,21 @@ def test_without_discounting_the_owed_payments_count_at_their_nominal_amount():
     r = evaluate(("owed", "self-hosted", {**ONE_GPU, "horizon_months": 6.0, "term_months": 12.0, "upfront_share": 0.25}))
     assert column(r, "owed", "discounted_cost_usd") == column(r, "owed", "cash_cost_usd")
     assert totals(r, "owed")["npv_usd"] == pytest.approx(17_520)
+
+
+def test_a_horizon_share_takes_the_upfront_for_later_months_off_where_it_was_paid():
+    """Billing hunt: with `beyond_horizon: horizon-share` the upfront for the months after the horizon was taken off as
+    an inflow at the horizon's end, discounted more than the payment it undoes: the NPV came out above the cash paid.
+    10 % a year. A 36-month term all upfront on a 24-month horizon: only the horizon's 35,040 $ counts, paid at t = 0.
+    A 12-month term half upfront on an 18-month horizon, renewed in month 13: upfront 8,760 $ on day one and 8,760 $
+    at the start of month 13, of which 6 of 12 months (4,380 $) fall after the horizon; monthly parts of 730 $ at the
+    ends of months 1..18."""
+    r = evaluate(("share", "self-hosted", {**ONE_GPU, "horizon_months": 24.0, "term_months": 36.0, "upfront_share": 1.0,
+                                           "count_beyond_horizon": 0.0, "discount_rate_per_year": 0.1}))
+    assert totals(r, "share")["total_cash_usd"] == pytest.approx(35_040)
+    assert totals(r, "share")["npv_usd"] == pytest.approx(35_040)
+    r = evaluate(("share", "self-hosted", {**ONE_GPU, "horizon_months": 18.0, "term_months": 12.0, "upfront_share": 0.5,
+                                           "count_beyond_horizon": 0.0, "discount_rate_per_year": 0.1}))
+    monthly_parts = sum(730 / 1.1 ** (m / 12) for m in range(1, 19))
+    assert totals(r, "share")["npv_usd"] == pytest.approx(8_760 + (8_760 - 4_380) / 1.1 + monthly_parts)
+    assert totals(r, "share")["npv_usd"] < totals(r, "share")["total_cash_usd"]
