@@ -126,7 +126,7 @@ FIELDS: tuple[Field, ...] = (
           rebuild=True, ui="whole"),
     Field(_W, ("samples_per_call",), "samples_per_call", "samples/call", "samples", rebuild=True, ui="whole"),
     Field(_W, ("cacheable_prefix_share",), "cacheable_prefix_share", "cached input share", "fraction", rebuild=True),
-    Field(_W, ("cache_write_share",), "cache_write_share", "cache write share", "fraction"),
+    Field(_W, ("cache_write_share",), "cache_write_share", "cache write share", "fraction", rebuild=True),
     Field(_W, ("batch_eligible_share",), "batch_eligible_share", "batch share", "fraction"),
     Field(_W, ("peak_to_average",), "peak_to_average", "peak / average", "ratio",
           applies=lambda scenario: scenario.workload.hourly_profile is None),

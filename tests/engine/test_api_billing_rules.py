@@ -956,3 +956,26 @@ def test_openai_caches_no_prompt_under_1024_tokens(tmp_path, capsys):
     assert short["total_cost_usd"] == pytest.approx(requests * (1000 * 0.4 + 350 * 1.6) / 1e6, rel=1e-12)
     enough = run_json(tmp_path, capsys, workload.format(tokens=1024), option)["mini"]
     assert enough["total_cost_usd"] == pytest.approx(requests * (1024 * 0.2 * 0.4 + 1024 * 0.8 * 0.1 + 350 * 1.6) / 1e6, rel=1e-12)
+
+
+def test_a_sweep_of_the_cache_write_share_reapplies_the_minimum_as_run_with_set_does(tmp_path, capsys):
+    """Sonnet 4.5 caches prefixes of 1,024+ tokens (BILLING.md 1.3). 1,200-token prompts, 80 % read: 960 tokens, not
+    cached; with 10 % written too the prefix is 1,080 tokens, cached. cache_write_share now feeds that lookup: swept
+    as a plain formula input it kept the first value's `cached_call_share`."""
+    path = tmp_path / "cw.yaml"
+    path.write_text(textwrap.dedent("""\
+        schema_version: 1
+        scenarios:
+          - id: cw
+            workload: {requests_per_day: 1000, input_tokens: 1200, cacheable_prefix_share: 0.8, output_tokens: 100}
+            finance: {horizon_months: 1, start_date: 2026-12-01}
+            options:
+              - {kind: api, id: sonnet, provider: anthropic, model: claude-sonnet-4-5}
+        """), encoding="utf-8")
+    assert main(["sweep", str(path), "--as-of", "2026-11-27", "--vary", "workload.cache_write_share=0,0.1", "--format", "json"]) == 0
+    swept = [r["total_cost_usd"] for r in json.loads(capsys.readouterr().out)]
+    runs = []
+    for share in ("0", "0.1"):
+        assert main(["run", str(path), "--as-of", "2026-11-27", "--set", f"workload.cache_write_share={share}", "--format", "json"]) == 0
+        runs.append(json.loads(capsys.readouterr().out)[0]["total_cost_usd"])
+    assert swept == pytest.approx(runs, rel=1e-12) and runs[1] < runs[0]
