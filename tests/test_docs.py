@@ -187,7 +187,7 @@ def test_the_readme_quotes_today_s_size_of_the_30_scenario_bench_workbook(capsys
 
     assert main(["bench", "export", "--scenarios", "30", "--format", "json"]) == 0
     row = json.loads(capsys.readouterr().out)[0]
-    quoted = re.search(r"On 2026-12-07, on a quiet machine: ([\d,]+) formula cells, ([\d.]+) MB", _readme())
+    quoted = re.search(r"On 2026-12-08, on a quiet machine: ([\d,]+) formula cells, ([\d.]+) MB", _readme())
     assert quoted
     assert int(quoted.group(1).replace(",", "")) == row["formula_cells"]
     assert float(quoted.group(2)) == round(row["workbook_mb"], 1)
